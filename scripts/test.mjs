@@ -1,0 +1,31 @@
+// `npm test`: every package's tests through turbo (one package at a time, so timing-sensitive
+// integration tests do not compete for the two cores), then one summary line that CI reads.
+import { spawn } from 'node:child_process';
+
+const args = ['turbo', 'run', 'test', '--concurrency=1', '--log-order=stream', ...process.argv.slice(2)];
+const child = spawn('npx', args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, TURBO_TELEMETRY_DISABLED: '1', FORCE_COLOR: '0' } });
+const totals = { passed: 0, failed: 0, skipped: 0 };
+let pending = '';
+
+function scan(chunk) {
+  pending += chunk;
+  const lines = pending.split('\n');
+  pending = lines.pop() ?? '';
+  for (const line of lines) {
+    // vitest: "      Tests  2 failed | 10 passed | 1 skipped (13)"
+    const m = /\bTests\s+(.+)\(\d+\)\s*$/.exec(line);
+    if (!m) continue;
+    for (const part of m[1].split('|')) {
+      const n = /(\d+)\s+(passed|failed|skipped|todo)/.exec(part);
+      if (n) totals[n[2] === 'todo' ? 'skipped' : n[2]] += Number(n[1]);
+    }
+  }
+}
+child.stdout.on('data', (d) => { process.stdout.write(d); scan(d.toString()); });
+child.stderr.on('data', (d) => { process.stderr.write(d); scan(d.toString()); });
+child.on('close', (code) => {
+  scan('\n');
+  const failed = code === 0 ? totals.failed : Math.max(totals.failed, 1);
+  console.log(`\ntests: ${totals.passed} passed, ${failed} failed, ${totals.skipped} skipped`);
+  process.exit(code ?? 1);
+});

@@ -11,7 +11,8 @@ function scan(chunk) {
   pending += chunk;
   const lines = pending.split('\n');
   pending = lines.pop() ?? '';
-  for (const line of lines) {
+  for (const raw of lines) {
+    const line = raw.replace(/\x1b\[[0-9;]*m/g, '');
     // vitest: "      Tests  2 failed | 10 passed | 1 skipped (13)"
     const m = /\bTests\s+(.+)\(\d+\)\s*$/.exec(line);
     if (!m) continue;

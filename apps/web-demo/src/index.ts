@@ -1,0 +1,1 @@
+export { createWebDemo, serverAddress } from './server.js';

@@ -1,1 +1,3 @@
-export {};
+export type { DnsBackend, DnsHealth, DnsNode, DnsServiceInstance } from './backend.js';
+export type { DnsLogger, DnsServer, DnsServerOptions, DnsSoaConfig, DnsStats } from './options.js';
+export { createDnsServer } from './server.js';

@@ -1,0 +1,69 @@
+// The seam between the DNS server and the agent: everything the server needs to read from
+// the catalog. The agent implements it over its state store (or RPC to a server); tests use
+// the in-memory backend in ./testing/. Keep this interface stable: other packages implement it.
+
+/** Aggregated health of one service instance: the worst of its service checks and its node's checks. */
+export type DnsHealth = 'passing' | 'warning' | 'critical';
+
+/** One registered service instance, as a health query (`/v1/health/service/:name`) sees it. */
+export interface DnsServiceInstance {
+  /** Node name (`Node.Node`). */
+  node: string;
+  /** Node address (`Node.Address`): an IP, or a hostname (answered with a CNAME). */
+  nodeAddress: string;
+  /** Datacenter of the node (`Node.Datacenter`). */
+  datacenter: string;
+  /** Node tagged addresses (`Node.TaggedAddresses`, e.g. `lan`, `wan`); used by translate_wan_addrs. */
+  nodeTaggedAddresses?: Record<string, string>;
+  /** Node meta (`Node.Meta`): TXT records (RFC 1464 `key=value`). */
+  nodeMeta?: Record<string, string>;
+  /** `Service.ID`. */
+  serviceId: string;
+  /** `Service.Service`. */
+  serviceName: string;
+  /** `Service.Address`; empty string (or undefined) when the instance uses the node address. */
+  serviceAddress?: string;
+  /** `Service.TaggedAddresses` flattened to `name -> address` (e.g. `wan`, `lan_ipv4`). */
+  serviceTaggedAddresses?: Record<string, string>;
+  /** `Service.Port`. */
+  port: number;
+  /** `Service.Tags`. */
+  tags: string[];
+  /** `Service.Weights` (default `{ passing: 1, warning: 1 }`). */
+  weights?: { passing: number; warning: number };
+  /**
+   * Worst status over the instance's service checks AND its node's checks (`serfHealth`,
+   * `_node_maintenance`, ...). `passing` when there are no checks. The server filters on it
+   * (critical always dropped; warning dropped when only_passing is set).
+   */
+  health: DnsHealth;
+}
+
+/** One catalog node (`/v1/catalog/node/:node`). */
+export interface DnsNode {
+  name: string;
+  address: string;
+  datacenter: string;
+  taggedAddresses?: Record<string, string>;
+  meta?: Record<string, string>;
+}
+
+export interface DnsBackend {
+  /**
+   * Every instance of `service` in `datacenter`, with health, tags unfiltered (the DNS server
+   * filters tags and health itself). The name match is case-insensitive, as Consul's catalog
+   * index is. An unknown service → `[]`. Only called with a datacenter from `datacenters()`
+   * or the local one.
+   */
+  serviceInstances(service: string, datacenter: string): Promise<DnsServiceInstance[]>;
+  /** The node `name` (case-insensitive) in `datacenter`, or undefined. */
+  node(name: string, datacenter: string): Promise<DnsNode | undefined>;
+  /** Every datacenter known (local + WAN); a query for any other → NXDOMAIN. */
+  datacenters(): Promise<string[]>;
+  /**
+   * Optional, synchronous: a number that changes whenever any answer could change (e.g. the
+   * catalog's highest Raft index, bumped also by health changes). When given, the server caches
+   * lookups and response encodings until it moves. Leave it out when you cannot promise that.
+   */
+  generation?(): number;
+}

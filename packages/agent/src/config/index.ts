@@ -1,0 +1,18 @@
+/**
+ * Agent configuration: Consul's `consul agent` flags and JSON config files, merged as Consul
+ * merges them, validated, with Consul's defaults.
+ *
+ *   const config = await loadConfig(process.argv.slice(3));   // throws ConfigError
+ *   // -> config.ports.http, config.clientAddrs, config.services, ...
+ */
+export type {
+  AgentConfig,
+  AgentPorts,
+  DnsConfig,
+  LogLevel,
+  ServiceDefinition,
+  TelemetryConfig,
+} from './types.js';
+export { ConfigError } from './errors.js';
+export { loadConfig } from './load.js';
+export { parseServiceDefinition } from './service.js';

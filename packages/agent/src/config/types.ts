@@ -1,0 +1,116 @@
+import type { CheckDefinition, CheckType } from '../checks/index.js';
+
+export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error';
+
+/** A service definition in the shape of PUT /v1/agent/service/register's body. */
+export interface ServiceDefinition {
+  ID?: string;
+  Name: string;
+  Tags?: string[];
+  Address?: string;
+  TaggedAddresses?: Record<string, { Address: string; Port: number }>;
+  Meta?: Record<string, string>;
+  Port?: number;
+  SocketPath?: string;
+  Kind?: string;
+  EnableTagOverride?: boolean;
+  Weights?: { Passing: number; Warning: number };
+  Check?: CheckType;
+  Checks?: CheckType[];
+  Token?: string;
+}
+
+export interface DnsConfig {
+  allowStale: boolean;
+  maxStaleMs: number;
+  nodeTtlMs: number;
+  /** dns_config.service_ttl: service name (or prefix ending in `*`, or `*`) -> TTL. */
+  serviceTtlMs: Record<string, number>;
+  onlyPassing: boolean;
+  enableTruncate: boolean;
+  udpAnswerLimit: number;
+  aRecordLimit: number;
+  recursorTimeoutMs: number;
+  disableCompression: boolean;
+  enableAdditionalNodeMetaTxt: boolean;
+}
+
+export interface AgentPorts {
+  /** -1 disables a listener (http, dns). */
+  http: number;
+  https: number;
+  dns: number;
+  server: number;
+  serfLan: number;
+  serfWan: number;
+  grpc: number;
+}
+
+export interface TelemetryConfig {
+  /** Prometheus output of /v1/agent/metrics is enabled only when > 0 (Consul's rule). */
+  prometheusRetentionTimeMs: number;
+  disableHostname: boolean;
+  metricsPrefix: string;
+}
+
+/** The agent's runtime configuration: defaults, then config files, then flags. */
+export interface AgentConfig {
+  dev: boolean;
+  server: boolean;
+  bootstrap: boolean;
+  /** 0 when not set. */
+  bootstrapExpect: number;
+  datacenter: string;
+  primaryDatacenter: string;
+  nodeName: string;
+  /** Empty when not given (the agent generates or loads one). */
+  nodeId: string;
+  /** Empty in -dev (state is kept in memory). */
+  dataDir: string;
+  /** Cluster address (server RPC, serf LAN/WAN). */
+  bindAddr: string;
+  /** Address advertised to other nodes; defaults to bindAddr. */
+  advertiseAddr: string;
+  advertiseAddrWan: string;
+  /** client_addr (space-separated in Consul): addresses for HTTP and DNS. */
+  clientAddrs: string[];
+  /** addresses.http / addresses.dns; default clientAddrs. */
+  httpAddrs: string[];
+  dnsAddrs: string[];
+  ports: AgentPorts;
+  /** Always ends with a dot, e.g. "consul.". */
+  domain: string;
+  /** Empty when not set; ends with a dot otherwise. */
+  altDomain: string;
+  ui: boolean;
+  logLevel: LogLevel;
+  logJson: boolean;
+  enableScriptChecks: boolean;
+  enableLocalScriptChecks: boolean;
+  /** Base64 gossip key, empty when not set. */
+  encrypt: string;
+  recursors: string[];
+  startJoin: string[];
+  retryJoin: string[];
+  retryIntervalMs: number;
+  /** 0 means retry forever. */
+  retryMaxAttempts: number;
+  startJoinWan: string[];
+  retryJoinWan: string[];
+  retryIntervalWanMs: number;
+  nodeMeta: Record<string, string>;
+  /** Empty when not set. */
+  pidFile: string;
+  leaveOnTerminate: boolean;
+  skipLeaveOnInterrupt: boolean;
+  rejoinAfterLeave: boolean;
+  disableHostNodeId: boolean;
+  checkOutputMaxSize: number;
+  dnsConfig: DnsConfig;
+  telemetry: TelemetryConfig;
+  /** Service and check definitions from config files, in HTTP API shapes. */
+  services: ServiceDefinition[];
+  checks: CheckDefinition[];
+  /** The config files that were read, in order (for logs and reload). */
+  configFiles: string[];
+}

@@ -1,0 +1,57 @@
+/** The client: one object holding the transport and every endpoint group. */
+import { Agent } from './agent.js';
+import { Catalog } from './catalog.js';
+import { Event } from './event.js';
+import { Health } from './health.js';
+import { HttpClient, type ConsulOptions } from './http.js';
+import { KV } from './kv.js';
+import { Operator } from './operator.js';
+import { Session } from './session.js';
+import { Status } from './status.js';
+import { Txn } from './txn.js';
+import type { QueryOptions, QueryResult } from './query.js';
+import { watch, watchCallback, type WatchHandle, type WatchOptions } from './watch.js';
+import type { QueryMeta } from './query.js';
+
+export class Consul {
+  readonly http: HttpClient;
+  readonly agent: Agent;
+  readonly catalog: Catalog;
+  readonly health: Health;
+  readonly kv: KV;
+  readonly session: Session;
+  readonly event: Event;
+  readonly txn: Txn;
+  readonly status: Status;
+  readonly operator: Operator;
+
+  constructor(options: ConsulOptions = {}) {
+    this.http = new HttpClient(options);
+    this.agent = new Agent(this.http);
+    this.catalog = new Catalog(this.http);
+    this.health = new Health(this.http);
+    this.kv = new KV(this.http);
+    this.session = new Session(this.http);
+    this.event = new Event(this.http);
+    this.txn = new Txn(this.http);
+    this.status = new Status(this.http);
+    this.operator = new Operator(this.http);
+  }
+
+  /**
+   * Watches any blocking read: `query` gets QueryOptions with `index`, `wait` and `signal`
+   * filled in. Example: `consul.watch((q) => consul.health.service('web', { ...q, passing: true }))`.
+   */
+  watch<T>(query: (q: QueryOptions) => Promise<QueryResult<T>>, opts: WatchOptions = {}): AsyncGenerator<QueryResult<T>, void, undefined> {
+    return watch((p) => query({ index: p.index, wait: p.wait, signal: p.signal }), opts);
+  }
+
+  /** Callback form of `watch`. */
+  watchCallback<T>(
+    query: (q: QueryOptions) => Promise<QueryResult<T>>,
+    handler: (data: T, meta: QueryMeta) => void | Promise<void>,
+    opts: WatchOptions = {},
+  ): WatchHandle {
+    return watchCallback((p) => query({ index: p.index, wait: p.wait, signal: p.signal }), handler, opts);
+  }
+}

@@ -1,0 +1,24 @@
+/** /v1/operator/raft/*: the Raft peer set. */
+import type { HttpClient } from './http.js';
+import { queryParams, writeParams, type QueryOptions, type WriteOptions } from './query.js';
+import type { RaftConfiguration } from './types.js';
+
+export class Operator {
+  constructor(private readonly http: HttpClient) {}
+
+  async raftGetConfiguration(opts: QueryOptions = {}): Promise<RaftConfiguration> {
+    const params = queryParams({ datacenter: opts.datacenter, stale: opts.stale }, this.http.datacenter);
+    const res = await this.http.json<RaftConfiguration>({ method: 'GET', path: '/operator/raft/configuration', params, token: opts.token, signal: opts.signal });
+    return res.data;
+  }
+
+  async raftRemovePeerByAddress(address: string, opts: WriteOptions = {}): Promise<void> {
+    const params = [...writeParams(opts, this.http.datacenter), ['address', address] as [string, string]];
+    await this.http.request({ method: 'DELETE', path: '/operator/raft/peer', params, token: opts.token, signal: opts.signal });
+  }
+
+  async raftRemovePeerByID(id: string, opts: WriteOptions = {}): Promise<void> {
+    const params = [...writeParams(opts, this.http.datacenter), ['id', id] as [string, string]];
+    await this.http.request({ method: 'DELETE', path: '/operator/raft/peer', params, token: opts.token, signal: opts.signal });
+  }
+}

@@ -1,1 +1,11 @@
-export {};
+export { startRegistrator, type Registrator, type RegistratorDeps } from './registrator.js';
+export { parseOptions, UsageError, USAGE, type RegistratorOptions } from './options.js';
+export { Bridge, type BridgeOptions } from './bridge.js';
+export { ConsulRegistry, consulAddress, type Registry } from './registry.js';
+export { newService, defaultServiceName, type Service, type NamingOptions } from './service.js';
+export { buildCheck, type ServiceCheck } from './check.js';
+export { serviceMetadata, splitTags, combineTags } from './metadata.js';
+export { servicePorts, containerIP, type ServicePort } from './ports.js';
+export { followEvents, parseEvent, isTerminatingKill, type ContainerEvent } from './events.js';
+export { connectDocker } from './docker.js';
+export { InvalidMetadataError } from './errors.js';

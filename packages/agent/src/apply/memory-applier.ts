@@ -1,0 +1,21 @@
+import type { Applier, StateMachine } from './applier.js';
+
+/** `-dev`: commands are applied at once, nothing is written to disk. */
+export class MemoryApplier<C, R> implements Applier<C, R> {
+  #index = 0;
+  constructor(private readonly fsm: StateMachine<C, R>) {}
+
+  get lastIndex(): number {
+    return this.#index;
+  }
+
+  apply(command: C): Promise<R> {
+    try {
+      return Promise.resolve(this.fsm.apply(command, ++this.#index));
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  async close(): Promise<void> {}
+}

@@ -1,0 +1,30 @@
+// What the HTTP routes, DNS adapter and loops share: one object built by startAgent.
+import type { Catalog, Command, ApplyResult } from '@proconsul/catalog';
+import type { Applier } from './apply/applier.js';
+import type { AgentConfig } from './config/index.js';
+import type { UserEvents } from './events/user-events.js';
+import type { ChangeFeed } from './http/change-feed.js';
+import type { LocalState } from './local/local-state.js';
+import type { ComponentLoggers } from './log.js';
+import type { MetricsRegistry } from './metrics/index.js';
+
+export interface AgentContext {
+  config: AgentConfig;
+  log: ComponentLoggers;
+  nodeId: string;
+  /** The address other nodes reach this one at (advertise, else bind). */
+  advertiseAddr: string;
+  /** The state machine: reads go to it directly, writes only through `applier`. */
+  catalog: Catalog;
+  applier: Applier<Command, ApplyResult>;
+  /** Wakes blocking queries on agent-local state. */
+  localFeed: ChangeFeed;
+  local: LocalState;
+  events: UserEvents;
+  metrics: MetricsRegistry;
+  startedAt: Date;
+  /** PUT /v1/agent/reload. */
+  reload(): Promise<void>;
+  /** Wall clock for commands that carry `Now` (lock-delay). */
+  now(): number;
+}

@@ -1,0 +1,69 @@
+// Builds the fastify app of the HTTP API: one plugin per route group, Consul's error bodies
+// (plain text), body limits, repeated slashes collapsed. Started by ../agent.ts.
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import type { AgentContext } from '../context.js';
+import { HttpError } from './http-error.js';
+import { agentRoutes } from './routes/agent.js';
+import { catalogRoutes } from './routes/catalog.js';
+import { healthRoutes } from './routes/health.js';
+import { kvRoutes } from './routes/kv.js';
+import { sessionRoutes } from './routes/session.js';
+import { eventRoutes } from './routes/event.js';
+import { txnRoutes } from './routes/txn.js';
+import { statusRoutes } from './routes/status.js';
+import { uiRoutes } from './routes/ui.js';
+
+/** Default limit for JSON request bodies; KV and txn set their own. */
+export const BODY_BYTES_MAX = 1024 * 1024;
+/** Body limit fastify applies before any route-specific check. */
+const RAW_BODY_BYTES_MAX = 8 * 1024 * 1024;
+
+export async function buildHttpApp(ctx: AgentContext): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: false,
+    bodyLimit: BODY_BYTES_MAX,
+    exposeHeadRoutes: false,
+    routerOptions: { ignoreDuplicateSlashes: true, maxParamLength: 4096 },
+    // Consul serves keys with any characters; fastify must not reject them.
+    return503OnClosing: false,
+  });
+
+  // Bodies are raw bytes; each endpoint decodes them as Consul does (JSON, raw KV values).
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: RAW_BODY_BYTES_MAX }, (_req, body, done) => done(null, body));
+
+  app.addHook('onRequest', (_req, reply, done) => {
+    reply.header('X-Consul-Default-ACL-Policy', 'allow');
+    done();
+  });
+
+  app.setErrorHandler((err: FastifyError | HttpError, req, reply) => {
+    let status = 500;
+    let message = err.message;
+    if (err instanceof HttpError) status = err.statusCode;
+    else if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      status = 413;
+      message = `Request body too large, max size: ${reply.routeOptions.bodyLimit ?? BODY_BYTES_MAX} bytes`;
+    } else if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) {
+      status = err.statusCode;
+    } else {
+      ctx.log.http.error({ err, url: req.url }, 'request failed');
+    }
+    void reply.code(status).header('content-type', 'text/plain; charset=utf-8').send(message);
+  });
+
+  app.setNotFoundHandler((_req, reply) => {
+    void reply.code(404).header('content-type', 'text/plain; charset=utf-8').send('Invalid URL path: not a recognized HTTP API endpoint');
+  });
+
+  await app.register(agentRoutes, { ctx });
+  await app.register(catalogRoutes, { ctx });
+  await app.register(healthRoutes, { ctx });
+  await app.register(kvRoutes, { ctx });
+  await app.register(sessionRoutes, { ctx });
+  await app.register(eventRoutes, { ctx });
+  await app.register(txnRoutes, { ctx });
+  await app.register(statusRoutes, { ctx });
+  await app.register(uiRoutes, { ctx });
+  return app;
+}

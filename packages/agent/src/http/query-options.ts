@@ -1,0 +1,83 @@
+// Consul's common query parameters (agent/http.go parseWait, parseConsistency, parseDC, parseToken).
+import type { FastifyRequest } from 'fastify';
+import { parseGoDurationMs } from './duration.js';
+import { badRequest, serverError } from './http-error.js';
+
+export const DEFAULT_QUERY_TIME_MS = 5 * 60_000;
+export const MAX_QUERY_TIME_MS = 10 * 60_000;
+
+export interface QueryOptions {
+  /** 0: answer at once. */
+  index: number;
+  waitMs: number;
+  stale: boolean;
+  consistent: boolean;
+  token: string;
+}
+
+export type Query = Record<string, string | string[] | undefined>;
+
+/** The last value of a repeated parameter, as Go's url.Values.Get gives the first; either is fine for one value. */
+export function qs(query: Query, name: string): string | undefined {
+  const v = query[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+export function qsAll(query: Query, name: string): string[] {
+  const v = query[name];
+  if (v === undefined) return [];
+  return Array.isArray(v) ? v : [v];
+}
+
+export function has(query: Query, name: string): boolean {
+  return query[name] !== undefined;
+}
+
+export function parseQueryOptions(req: FastifyRequest, datacenter: string): QueryOptions {
+  const query = req.query as Query;
+  checkDatacenter(query, datacenter);
+  let waitMs = DEFAULT_QUERY_TIME_MS;
+  const wait = qs(query, 'wait');
+  if (wait !== undefined && wait !== '') {
+    const ms = parseGoDurationMs(wait);
+    if (ms === undefined || ms < 0) throw badRequest('Invalid wait time');
+    waitMs = Math.min(ms, MAX_QUERY_TIME_MS);
+  }
+  let index = 0;
+  const idx = qs(query, 'index');
+  if (idx !== undefined && idx !== '') {
+    if (!/^\d+$/.test(idx)) throw badRequest('Invalid index');
+    index = Number(idx);
+  }
+  const stale = has(query, 'stale');
+  const consistent = has(query, 'consistent');
+  if (stale && consistent) throw badRequest('Cannot specify ?stale with ?consistent, conflicting semantics.');
+  return { index, waitMs, stale, consistent, token: requestToken(req) };
+}
+
+/** Only the local datacenter exists until WAN federation does. */
+export function checkDatacenter(query: Query, datacenter: string): void {
+  const dc = qs(query, 'dc');
+  if (dc !== undefined && dc !== '' && dc !== datacenter) throw serverError('No path to datacenter');
+}
+
+/** `?token`, then X-Consul-Token, then Authorization: Bearer (accepted; ACLs are not enforced yet). */
+export function requestToken(req: FastifyRequest): string {
+  const q = qs(req.query as Query, 'token');
+  if (q) return q;
+  const h = req.headers['x-consul-token'];
+  if (typeof h === 'string' && h) return h;
+  const auth = req.headers.authorization;
+  if (auth) {
+    const m = /^bearer\s+(.+)$/i.exec(auth);
+    if (m) return m[1]!.trim();
+  }
+  return '';
+}
+
+/** Go's strconv.ParseBool. */
+export function parseGoBool(v: string): boolean | undefined {
+  if (['1', 't', 'T', 'TRUE', 'true', 'True'].includes(v)) return true;
+  if (['0', 'f', 'F', 'FALSE', 'false', 'False'].includes(v)) return false;
+  return undefined;
+}

@@ -1,0 +1,29 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+
+const GO_ESCAPES: Record<string, string> = { '<': '\\u003c', '>': '\\u003e', '&': '\\u0026', '\u2028': '\\u2028', '\u2029': '\\u2029' };
+const ESCAPE_ALL = /[<>&\u2028\u2029]/g;
+const NEEDS_ESCAPE = /[<>&\u2028\u2029]/;
+
+/** JSON as Go's encoding/json writes it (HTML characters escaped); `?pretty` indents by 4 spaces. */
+export function encodeJson(value: unknown, pretty: boolean): string {
+  let s = pretty ? JSON.stringify(value, null, 4) + '\n' : JSON.stringify(value);
+  if (s === undefined) s = 'null';
+  return NEEDS_ESCAPE.test(s) ? s.replace(ESCAPE_ALL, (c) => GO_ESCAPES[c]!) : s;
+}
+
+export function sendJson(req: FastifyRequest, reply: FastifyReply, value: unknown): FastifyReply {
+  const pretty = (req.query as Record<string, unknown>).pretty !== undefined;
+  return reply.header('content-type', 'application/json').send(encodeJson(value, pretty));
+}
+
+/** Meta headers of every read that touches the state store (X-Consul-Index is never 0). */
+export function setQueryMeta(reply: FastifyReply, index: number): void {
+  reply.header('X-Consul-Index', String(index > 0 ? index : 1));
+  reply.header('X-Consul-KnownLeader', 'true');
+  reply.header('X-Consul-LastContact', '0');
+}
+
+/** 200 with an empty body, as Consul's agent write endpoints answer. */
+export function sendEmpty(reply: FastifyReply): FastifyReply {
+  return reply.header('content-type', 'text/plain; charset=utf-8').send('');
+}

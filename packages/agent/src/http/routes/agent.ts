@@ -1,0 +1,394 @@
+// /v1/agent/*: state local to this agent (services, checks, maintenance), its own view of
+// membership, metrics, reload. Writes answer 200 with an empty body, as Consul's do.
+import { createHash } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import {
+  CheckDefinitionError,
+  isCheckStatus,
+  parseCheckDefinition,
+  ScriptChecksDisabledError,
+  validateCheckType,
+  type CheckStatus,
+} from '../../checks/index.js';
+import { ConfigError, parseServiceDefinition } from '../../config/index.js';
+import type { AgentContext } from '../../context.js';
+import { validateServiceDefinition } from '../../local/validate-service.js';
+import { PROMETHEUS_CONTENT_TYPE } from '../../metrics/index.js';
+import { CONSUL_VERSION, PROCONSUL_VERSION } from '../../version.js';
+import { blockingQuery } from '../blocking.js';
+import { decodeJson, isPlainObject } from '../decode.js';
+import { endpoint } from '../endpoint.js';
+import { badRequest, HttpError, notFound } from '../http-error.js';
+import { has, parseGoBool, parseQueryOptions, qs, requestToken, type Query } from '../query-options.js';
+import { sendEmpty, sendJson } from '../respond.js';
+import { parseGoDurationMs } from '../duration.js';
+import { DEFAULT_QUERY_TIME_MS, MAX_QUERY_TIME_MS } from '../query-options.js';
+
+export async function agentRoutes(app: FastifyInstance, { ctx }: { ctx: AgentContext }): Promise<void> {
+  const dc = ctx.config.datacenter;
+  const withDc = <T extends object>(s: T): T & { Datacenter: string } => ({ ...s, Datacenter: dc });
+
+  endpoint(app, '/v1/agent/self', {
+    GET: (req, reply) =>
+      sendJson(req, reply, {
+        Config: {
+          Datacenter: dc,
+          PrimaryDatacenter: ctx.config.primaryDatacenter || dc,
+          NodeName: ctx.config.nodeName,
+          NodeID: ctx.nodeId,
+          Revision: `proconsul-${PROCONSUL_VERSION}`,
+          Server: ctx.config.server || ctx.config.dev,
+          Version: CONSUL_VERSION,
+          BuildDate: '2026-01-01T00:00:00Z',
+        },
+        DebugConfig: debugConfig(ctx),
+        Coord: { Vec: [0, 0, 0, 0, 0, 0, 0, 0], Error: 1.5, Adjustment: 0, Height: 1e-5 },
+        Member: member(ctx),
+        Stats: stats(ctx),
+        Meta: ctx.config.nodeMeta,
+      }),
+  });
+
+  endpoint(app, '/v1/agent/members', {
+    GET: (req, reply) => {
+      const query = req.query as Query;
+      if (qs(query, 'segment') && qs(query, 'wan')) throw badRequest('Cannot provide a segment with wan=true');
+      // Only this node until gossip exists; the WAN pool holds it too, named <node>.<dc>.
+      const m = member(ctx);
+      if (qs(query, 'wan')) return sendJson(req, reply, [{ ...m, Name: `${m.Name}.${dc}`, Port: ctx.config.ports.serfWan }]);
+      return sendJson(req, reply, [m]);
+    },
+  });
+
+  endpoint(app, '/v1/agent/services', {
+    GET: (req, reply) => {
+      const out: Record<string, unknown> = {};
+      for (const s of ctx.local.services()) out[s.ID] = withDc(s);
+      return sendJson(req, reply, out);
+    },
+  });
+
+  endpoint(app, '/v1/agent/service/:id', {
+    GET: async (req, reply) => {
+      const id = (req.params as { id: string }).id;
+      const query = req.query as Query;
+      const render = (): { hash: string; body: unknown } | undefined => {
+        const s = ctx.local.service(id);
+        if (!s) return undefined;
+        const body = withDc(s);
+        const hash = createHash('sha256').update(JSON.stringify(body)).digest('hex').slice(0, 16);
+        return { hash, body: { ...body, ContentHash: hash } };
+      };
+      let r = render();
+      const hash = qs(query, 'hash');
+      if (hash && r && r.hash === hash) {
+        const waitMs = parseWait(query);
+        const abort = new AbortController();
+        const timer = setTimeout(() => abort.abort(), waitMs + Math.random() * (waitMs / 16));
+        const onClose = (): void => abort.abort();
+        reply.raw.on('close', onClose);
+        try {
+          for (let i = 0; i < 100_000 && !abort.signal.aborted; i++) {
+            await ctx.localFeed.wait(abort.signal);
+            r = render();
+            if (!r || r.hash !== hash) break;
+          }
+        } finally {
+          clearTimeout(timer);
+          reply.raw.off('close', onClose);
+        }
+      }
+      if (!r) throw notFound(`unknown service ID: ${id}`);
+      reply.header('X-Consul-ContentHash', r.hash);
+      return sendJson(req, reply, r.body);
+    },
+  });
+
+  endpoint(app, '/v1/agent/checks', {
+    GET: (req, reply) => {
+      const out: Record<string, unknown> = {};
+      for (const c of ctx.local.checks()) out[c.CheckID] = { ...c, CreateIndex: 0, ModifyIndex: 0 };
+      return sendJson(req, reply, out);
+    },
+  });
+
+  endpoint(app, '/v1/agent/service/register', {
+    PUT: (req, reply) => {
+      const raw = decodeJson(req.body);
+      if (!isPlainObject(raw)) throw badRequest('Request decode failed: json: cannot unmarshal non-object into Go value of type structs.ServiceDefinition');
+      let def;
+      try {
+        def = parseServiceDefinition(raw);
+      } catch (err) {
+        throw asHttpError(err);
+      }
+      validateServiceDefinition(def);
+      for (const ct of [...(def.Check ? [def.Check] : []), ...(def.Checks ?? [])]) {
+        if (ct.Status !== undefined && !isCheckStatus(ct.Status)) throw badRequest("Status for checks must 'passing', 'warning', 'critical'");
+        try {
+          validateCheckType(ct);
+        } catch (err) {
+          throw asHttpError(err);
+        }
+      }
+      const replace = qs(req.query as Query, 'replace-existing-checks');
+      try {
+        ctx.local.addService(def, {
+          token: requestToken(req),
+          replaceExistingChecks: replace !== undefined && (replace === '' || parseGoBool(replace) === true),
+          source: 'remote',
+        });
+      } catch (err) {
+        throw asHttpError(err);
+      }
+      return sendEmpty(reply);
+    },
+  });
+
+  endpoint(app, '/v1/agent/service/deregister/:id', {
+    PUT: (req, reply) => {
+      ctx.local.removeService((req.params as { id: string }).id);
+      return sendEmpty(reply);
+    },
+  });
+
+  endpoint(app, '/v1/agent/check/register', {
+    PUT: (req, reply) => {
+      const raw = decodeJson(req.body);
+      if (!isPlainObject(raw)) throw badRequest('Request decode failed: json: cannot unmarshal non-object into Go value of type structs.CheckDefinition');
+      let def;
+      try {
+        def = parseCheckDefinition(raw);
+      } catch (err) {
+        throw asHttpError(err);
+      }
+      if (!def.Name) throw badRequest('Missing check name');
+      if (def.Status !== undefined && !isCheckStatus(def.Status)) throw badRequest('Bad check status');
+      try {
+        validateCheckType(def);
+        ctx.local.addCheck(def, { token: requestToken(req), source: 'remote' });
+      } catch (err) {
+        throw asHttpError(err);
+      }
+      return sendEmpty(reply);
+    },
+  });
+
+  endpoint(app, '/v1/agent/check/deregister/:id', {
+    PUT: (req, reply) => {
+      ctx.local.removeCheck((req.params as { id: string }).id);
+      return sendEmpty(reply);
+    },
+  });
+
+  const ttlEndpoint = (status: CheckStatus) => (req: FastifyRequest, reply: FastifyReply) => {
+    ctx.local.updateTtl((req.params as { id: string }).id, status, qs(req.query as Query, 'note') ?? '', 'note');
+    return sendEmpty(reply);
+  };
+  endpoint(app, '/v1/agent/check/pass/:id', { PUT: ttlEndpoint('passing') });
+  endpoint(app, '/v1/agent/check/warn/:id', { PUT: ttlEndpoint('warning') });
+  endpoint(app, '/v1/agent/check/fail/:id', { PUT: ttlEndpoint('critical') });
+  endpoint(app, '/v1/agent/check/update/:id', {
+    PUT: (req, reply) => {
+      const raw = decodeJson(req.body);
+      if (!isPlainObject(raw)) throw badRequest('Request decode failed: json: cannot unmarshal non-object into Go value of type agent.checkUpdate');
+      const status = pick(raw, 'Status');
+      const output = pick(raw, 'Output');
+      if (output !== undefined && typeof output !== 'string') {
+        throw badRequest('Request decode failed: json: cannot unmarshal non-string into Go struct field checkUpdate.Output of type string');
+      }
+      if (!isCheckStatus(status)) throw badRequest(`Invalid check status: '${typeof status === 'string' ? status : ''}'`);
+      ctx.local.updateTtl((req.params as { id: string }).id, status, output ?? '', 'update');
+      return sendEmpty(reply);
+    },
+  });
+
+  endpoint(app, '/v1/agent/maintenance', {
+    PUT: (req, reply) => {
+      const { enable, reason } = parseMaintenance(req.query as Query);
+      ctx.local.setNodeMaintenance(enable, reason);
+      return sendEmpty(reply);
+    },
+  });
+
+  endpoint(app, '/v1/agent/service/maintenance/:id', {
+    PUT: (req, reply) => {
+      const id = (req.params as { id: string }).id;
+      if (!id) throw badRequest('Missing service ID');
+      const { enable, reason } = parseMaintenance(req.query as Query);
+      ctx.local.setServiceMaintenance(id, enable, reason);
+      return sendEmpty(reply);
+    },
+  });
+
+  endpoint(app, '/v1/agent/reload', {
+    PUT: async (_req, reply) => {
+      try {
+        await ctx.reload();
+      } catch (err) {
+        throw new HttpError(500, (err as Error).message);
+      }
+      return sendEmpty(reply);
+    },
+  });
+
+  endpoint(app, '/v1/agent/metrics', {
+    GET: (req, reply) => {
+      const accept = req.headers.accept ?? '';
+      const wantsProm =
+        qs(req.query as Query, 'format') === 'prometheus' ||
+        accept.includes('application/openmetrics-text') ||
+        accept.includes('text/plain; version=0.4.0');
+      if (wantsProm) {
+        if (!(ctx.config.telemetry.prometheusRetentionTimeMs > 0)) {
+          throw new HttpError(500, 'Prometheus is not enabled since its retention time is not positive');
+        }
+        return reply.header('content-type', PROMETHEUS_CONTENT_TYPE).send(ctx.metrics.prometheus());
+      }
+      return sendJson(req, reply, ctx.metrics.summary());
+    },
+  });
+
+  // Gossip does not exist yet: a join fails as Consul's does when nothing answers on the address.
+  endpoint(app, '/v1/agent/join/*', {
+    PUT: (req) => {
+      const addr = (req.params as { '*': string })['*'];
+      throw new HttpError(500, `1 error occurred:\n\t* Failed to join ${addr}: gossip (LAN/WAN membership) is not available in this agent yet\n\n`);
+    },
+  });
+  endpoint(app, '/v1/agent/force-leave/*', {
+    PUT: (req) => {
+      const node = (req.params as { '*': string })['*'];
+      throw new HttpError(500, `agent: No node found with name '${node}'`);
+    },
+  });
+  endpoint(app, '/v1/agent/leave', {
+    PUT: (_req, reply) => {
+      // A graceful leave shuts the agent down once the answer is sent.
+      reply.raw.once('finish', () => process.emit('SIGTERM'));
+      return sendEmpty(reply);
+    },
+  });
+
+  void blockingQuery;
+  void parseQueryOptions;
+  void has;
+}
+
+function pick(obj: Record<string, unknown>, key: string): any {
+  const k = Object.keys(obj).find((x) => x.toLowerCase() === key.toLowerCase());
+  return k === undefined ? undefined : obj[k];
+}
+
+function parseWait(query: Query): number {
+  const wait = qs(query, 'wait');
+  if (!wait) return DEFAULT_QUERY_TIME_MS;
+  const ms = parseGoDurationMs(wait);
+  if (ms === undefined || ms < 0) throw badRequest('Invalid wait time');
+  return Math.min(ms, MAX_QUERY_TIME_MS);
+}
+
+function parseMaintenance(query: Query): { enable: boolean; reason: string } {
+  const raw = qs(query, 'enable');
+  if (raw === undefined || raw === '') throw badRequest('Missing value for enable');
+  const enable = parseGoBool(raw);
+  if (enable === undefined) throw badRequest(`Invalid value for enable: "${raw}"`);
+  return { enable, reason: qs(query, 'reason') ?? '' };
+}
+
+function asHttpError(err: unknown): unknown {
+  if (err instanceof HttpError) return err;
+  if (err instanceof ConfigError) return badRequest(`Request decode failed: ${err.message}`);
+  if (err instanceof CheckDefinitionError) return badRequest(`Invalid check: ${err.message}`);
+  if (err instanceof ScriptChecksDisabledError) return new HttpError(500, err.message);
+  return err;
+}
+
+function member(ctx: AgentContext) {
+  const c = ctx.config;
+  const server = c.server || c.dev;
+  return {
+    Name: c.nodeName,
+    Addr: ctx.advertiseAddr,
+    Port: c.ports.serfLan,
+    Tags: {
+      acls: '0',
+      build: `${CONSUL_VERSION}:proconsul-${PROCONSUL_VERSION}`,
+      dc: c.datacenter,
+      ft_fs: '1',
+      ft_si: '1',
+      id: ctx.nodeId,
+      port: String(c.ports.server),
+      raft_vsn: '3',
+      role: server ? 'consul' : 'node',
+      segment: '',
+      vsn: '2',
+      vsn_max: '3',
+      vsn_min: '2',
+      wan_join_port: String(c.ports.serfWan),
+      ...(c.bootstrap || c.dev ? { bootstrap: '1' } : {}),
+      ...(c.bootstrapExpect > 0 ? { expect: String(c.bootstrapExpect) } : {}),
+    },
+    Status: 1,
+    ProtocolMin: 1,
+    ProtocolMax: 5,
+    ProtocolCur: 2,
+    DelegateMin: 2,
+    DelegateMax: 5,
+    DelegateCur: 4,
+  };
+}
+
+function stats(ctx: AgentContext): Record<string, Record<string, string>> {
+  const mem = process.memoryUsage();
+  return {
+    agent: {
+      check_monitors: '0',
+      check_ttls: String(ctx.local.checks().filter((c) => c.Type === 'ttl').length),
+      checks: String(ctx.local.checks().length),
+      services: String(ctx.local.services().length),
+    },
+    build: { prerelease: '', revision: `proconsul-${PROCONSUL_VERSION}`, version: CONSUL_VERSION, version_metadata: '' },
+    consul: {
+      bootstrap: String(ctx.config.bootstrap || ctx.config.dev),
+      known_datacenters: '1',
+      leader: 'true',
+      leader_addr: `${ctx.advertiseAddr}:${ctx.config.ports.server}`,
+      server: String(ctx.config.server || ctx.config.dev),
+    },
+    raft: { applied_index: String(ctx.applier.lastIndex), commit_index: String(ctx.applier.lastIndex), state: 'Leader', num_peers: '0' },
+    runtime: {
+      arch: process.arch,
+      os: process.platform,
+      goroutines: '0',
+      version: process.version,
+      heap_bytes: String(mem.heapUsed),
+    },
+  };
+}
+
+function debugConfig(ctx: AgentContext): Record<string, unknown> {
+  const c = ctx.config;
+  return {
+    Datacenter: c.datacenter,
+    NodeName: c.nodeName,
+    NodeID: ctx.nodeId,
+    DataDir: c.dataDir,
+    DevMode: c.dev,
+    ServerMode: c.server || c.dev,
+    Bootstrap: c.bootstrap,
+    BindAddr: c.bindAddr,
+    AdvertiseAddrLAN: ctx.advertiseAddr,
+    ClientAddrs: c.clientAddrs,
+    HTTPPort: c.ports.http,
+    DNSPort: c.ports.dns,
+    ServerPort: c.ports.server,
+    SerfPortLAN: c.ports.serfLan,
+    SerfPortWAN: c.ports.serfWan,
+    DNSDomain: c.domain,
+    EnableScriptChecks: c.enableScriptChecks,
+    UIConfig: { Enabled: c.ui },
+    LogLevel: c.logLevel.toUpperCase(),
+    PidFile: c.pidFile,
+  };
+}

@@ -1,0 +1,326 @@
+// The services and checks registered on this agent: it owns them, runs their checks, persists
+// them (outside -dev), and anti-entropy makes the catalog converge to this view.
+import {
+  assertScriptChecksAllowed,
+  checkKind,
+  isTtlCheck,
+  startCheck,
+  startTtlCheck,
+  type CheckDefinition,
+  type CheckRunner,
+  type CheckStatus,
+  type CheckType,
+  type TtlCheck,
+} from '../checks/index.js';
+import type { ServiceDefinition } from '../config/index.js';
+import type { Logger } from '../log.js';
+import { HttpError, notFound } from '../http/http-error.js';
+import { loadLocalState, saveLocalState } from './persist.js';
+import type { AgentService, LocalCheckState, PersistedLocalState } from './types.js';
+
+export const NODE_MAINTENANCE_CHECK_ID = '_node_maintenance';
+export const SERVICE_MAINTENANCE_PREFIX = '_service_maintenance:';
+const DEFAULT_NODE_MAINT_REASON = 'Maintenance mode is enabled for this node, but no reason was provided. This is a default message.';
+const DEFAULT_SERVICE_MAINT_REASON = 'Maintenance mode is enabled for this service, but no reason was provided. This is a default message.';
+
+export interface LocalStateOptions {
+  nodeName: string;
+  /** Empty: nothing is persisted (-dev). */
+  dataDir: string;
+  enableScriptChecks: boolean;
+  enableLocalScriptChecks: boolean;
+  checkOutputMaxSize: number;
+  logger: Logger;
+  /** Called after every change (anti-entropy and blocking agent queries listen). */
+  onChange: () => void;
+}
+
+interface LocalService {
+  service: AgentService;
+  token: string;
+}
+
+interface LocalCheck {
+  state: LocalCheckState;
+  definition: CheckType | null;
+  token: string;
+  runner?: CheckRunner;
+}
+
+export class LocalState {
+  readonly #services = new Map<string, LocalService>();
+  readonly #checks = new Map<string, LocalCheck>();
+  /** Bumped on every change; agent/service/:id hashes and blocking use it. */
+  #version = 1;
+
+  constructor(private readonly opts: LocalStateOptions) {}
+
+  get version(): number {
+    return this.#version;
+  }
+
+  /** Restores persisted services and checks (status and output kept) and restarts their runners. */
+  restore(): void {
+    if (!this.opts.dataDir) return;
+    let saved: PersistedLocalState | null = null;
+    try {
+      saved = loadLocalState(this.opts.dataDir);
+    } catch (err) {
+      this.opts.logger.error({ err }, 'could not read persisted local state; starting empty');
+    }
+    if (!saved) return;
+    for (const s of saved.services) this.#services.set(s.service.ID, { service: s.service, token: s.token });
+    for (const c of saved.checks) {
+      const check: LocalCheck = { state: c.check, definition: c.definition, token: c.token };
+      this.#checks.set(c.check.CheckID, check);
+      if (c.definition) this.#startRunner(check);
+    }
+    this.opts.logger.info({ services: saved.services.length, checks: saved.checks.length }, 'restored local state');
+    this.#changed(false);
+  }
+
+  services(): AgentService[] {
+    return [...this.#services.values()].map((s) => s.service);
+  }
+
+  service(id: string): AgentService | undefined {
+    return this.#services.get(id)?.service;
+  }
+
+  checks(): LocalCheckState[] {
+    return [...this.#checks.values()].map((c) => c.state);
+  }
+
+  check(id: string): LocalCheckState | undefined {
+    return this.#checks.get(id)?.state;
+  }
+
+  /**
+   * PUT /v1/agent/service/register. `def` is already parsed and validated. Checks keep their
+   * status and output when re-registered with the same ID.
+   */
+  addService(def: ServiceDefinition, opts: { token: string; replaceExistingChecks: boolean; source: 'local' | 'remote' }): void {
+    const id = def.ID || def.Name;
+    const service: AgentService = {
+      ...(def.Kind ? { Kind: def.Kind } : {}),
+      ID: id,
+      Service: def.Name,
+      Tags: def.Tags ?? [],
+      Meta: def.Meta ?? {},
+      Port: def.Port ?? 0,
+      Address: def.Address ?? '',
+      ...(def.SocketPath ? { SocketPath: def.SocketPath } : {}),
+      ...(def.TaggedAddresses && Object.keys(def.TaggedAddresses).length > 0 ? { TaggedAddresses: def.TaggedAddresses } : {}),
+      Weights: def.Weights ?? { Passing: 1, Warning: 1 },
+      EnableTagOverride: def.EnableTagOverride ?? false,
+    };
+    const checkTypes = [...(def.Check ? [def.Check] : []), ...(def.Checks ?? [])];
+    for (const ct of checkTypes) this.#assertRunnable(ct, opts.source);
+    const newChecks = checkTypes.map((ct, i): CheckDefinition => ({
+      ...ct,
+      ID: ct.CheckID || (checkTypes.length > 1 ? `service:${id}:${i + 1}` : `service:${id}`),
+      Name: ct.Name || `Service '${def.Name}' check`,
+      ServiceID: id,
+    }));
+    this.#services.set(id, { service, token: opts.token });
+    const keep = new Set(newChecks.map((c) => c.ID!));
+    if (opts.replaceExistingChecks) {
+      for (const [cid, c] of this.#checks) {
+        if (c.state.ServiceID === id && !keep.has(cid) && !cid.startsWith(SERVICE_MAINTENANCE_PREFIX)) this.#dropCheck(cid);
+      }
+    }
+    for (const c of newChecks) this.#putCheck(c, service, opts.token);
+    // Service checks carry the service's name and tags.
+    for (const c of this.#checks.values()) {
+      if (c.state.ServiceID === id) {
+        c.state.ServiceName = service.Service;
+        c.state.ServiceTags = service.Tags;
+      }
+    }
+    this.#changed();
+  }
+
+  /** PUT /v1/agent/service/deregister/:id: the service and its checks. */
+  removeService(id: string): void {
+    if (!this.#services.has(id)) {
+      throw notFound(`Unknown service ID "${id}". Ensure that the service ID is passed, not the service name.`);
+    }
+    this.#services.delete(id);
+    for (const [cid, c] of this.#checks) if (c.state.ServiceID === id) this.#dropCheck(cid);
+    this.#changed();
+  }
+
+  /** PUT /v1/agent/check/register. `def` has a Name; the check's ID defaults to it. */
+  addCheck(def: CheckDefinition, opts: { token: string; source: 'local' | 'remote' }): void {
+    let service: AgentService | undefined;
+    if (def.ServiceID) {
+      service = this.#services.get(def.ServiceID)?.service;
+      if (!service) throw notFound(`ServiceID "${def.ServiceID}" does not exist`);
+    }
+    this.#assertRunnable(def, opts.source);
+    this.#putCheck({ ...def, ID: def.ID || def.Name }, service, opts.token);
+    this.#changed();
+  }
+
+  removeCheck(id: string): void {
+    if (!this.#checks.has(id)) {
+      throw notFound(`Unknown check ID "${id}". Ensure that the check ID is passed, not the check name.`);
+    }
+    this.#dropCheck(id);
+    this.#changed();
+  }
+
+  /** The pass/warn/fail/update endpoints: only TTL checks accept them. */
+  updateTtl(id: string, status: CheckStatus, output: string, kind: 'note' | 'update'): void {
+    const c = this.#checks.get(id);
+    if (!c) throw notFound(`Unknown check ID "${id}". Ensure that the check ID is passed, not the check name.`);
+    if (!c.runner || !isTtlCheck(c.runner)) throw new HttpError(500, `CheckID "${id}" does not have associated TTL`);
+    const ttl: TtlCheck = c.runner;
+    if (kind === 'update') ttl.update(status, output);
+    else if (status === 'passing') ttl.pass(output);
+    else if (status === 'warning') ttl.warn(output);
+    else ttl.fail(output);
+  }
+
+  setNodeMaintenance(enable: boolean, reason: string): void {
+    if (!enable) {
+      if (this.#checks.has(NODE_MAINTENANCE_CHECK_ID)) {
+        this.#dropCheck(NODE_MAINTENANCE_CHECK_ID);
+        this.#changed();
+      }
+      return;
+    }
+    if (this.#checks.has(NODE_MAINTENANCE_CHECK_ID)) return; // Consul keeps the first reason.
+    this.#checks.set(NODE_MAINTENANCE_CHECK_ID, {
+      state: this.#maintenanceState(NODE_MAINTENANCE_CHECK_ID, 'Node Maintenance Mode', reason || DEFAULT_NODE_MAINT_REASON),
+      definition: null,
+      token: '',
+    });
+    this.#changed();
+  }
+
+  setServiceMaintenance(serviceId: string, enable: boolean, reason: string): void {
+    const service = this.#services.get(serviceId)?.service;
+    if (!service) throw notFound(`No service registered with ID "${serviceId}"`);
+    const id = SERVICE_MAINTENANCE_PREFIX + serviceId;
+    if (!enable) {
+      if (this.#checks.has(id)) {
+        this.#dropCheck(id);
+        this.#changed();
+      }
+      return;
+    }
+    if (this.#checks.has(id)) return;
+    const state = this.#maintenanceState(id, 'Service Maintenance Mode', reason || DEFAULT_SERVICE_MAINT_REASON);
+    state.ServiceID = service.ID;
+    state.ServiceName = service.Service;
+    state.ServiceTags = service.Tags;
+    this.#checks.set(id, { state, definition: null, token: '' });
+    this.#changed();
+  }
+
+  /** Stops every check runner (agent shutdown). */
+  stop(): void {
+    for (const c of this.#checks.values()) c.runner?.stop();
+  }
+
+  #maintenanceState(id: string, name: string, notes: string): LocalCheckState {
+    return {
+      Node: this.opts.nodeName,
+      CheckID: id,
+      Name: name,
+      Status: 'critical',
+      Notes: notes,
+      Output: '',
+      ServiceID: '',
+      ServiceName: '',
+      ServiceTags: [],
+      Type: 'maintenance',
+      Interval: '',
+      Timeout: '',
+      ExposedPort: 0,
+      Definition: {},
+    };
+  }
+
+  #assertRunnable(ct: CheckType, source: 'local' | 'remote'): void {
+    assertScriptChecksAllowed(ct, {
+      enableScriptChecks: this.opts.enableScriptChecks,
+      enableLocalScriptChecks: this.opts.enableLocalScriptChecks,
+      source,
+    });
+  }
+
+  #putCheck(def: CheckDefinition, service: AgentService | undefined, token: string): void {
+    const id = def.ID!;
+    const existing = this.#checks.get(id);
+    existing?.runner?.stop();
+    const state: LocalCheckState = {
+      Node: this.opts.nodeName,
+      CheckID: id,
+      Name: def.Name ?? id,
+      // Re-registering keeps the current status and output (Consul's rule).
+      Status: existing ? existing.state.Status : (def.Status ?? 'critical'),
+      Notes: def.Notes ?? '',
+      Output: existing ? existing.state.Output : '',
+      ServiceID: service?.ID ?? '',
+      ServiceName: service?.Service ?? '',
+      ServiceTags: service?.Tags ?? [],
+      Type: checkKind(def) ?? '',
+      Interval: def.Interval ?? '',
+      Timeout: def.Timeout ?? '',
+      ExposedPort: 0,
+      Definition: {},
+    };
+    const { ID: _id, ServiceID: _sid, Token: _tok, ...definition } = def;
+    const check: LocalCheck = { state, definition, token };
+    this.#checks.set(id, check);
+    this.#startRunner(check);
+  }
+
+  #startRunner(check: LocalCheck): void {
+    const def = check.definition!;
+    const options = {
+      agentOutputMaxSize: this.opts.checkOutputMaxSize,
+      logger: this.opts.logger,
+      onUpdate: (status: CheckStatus, output: string) => {
+        // The runner may report after its check was replaced or removed: ignore that.
+        if (this.#checks.get(check.state.CheckID) !== check) return;
+        if (check.state.Status === status && check.state.Output === output) return;
+        check.state.Status = status;
+        check.state.Output = output;
+        this.#changed();
+      },
+    };
+    try {
+      check.runner = checkKind(def) === 'ttl' ? startTtlCheck(def, options) : startCheck(def, options);
+    } catch (err) {
+      this.opts.logger.warn({ err, checkId: check.state.CheckID }, 'check not started');
+    }
+  }
+
+  #dropCheck(id: string): void {
+    this.#checks.get(id)?.runner?.stop();
+    this.#checks.delete(id);
+  }
+
+  #changed(persist = true): void {
+    this.#version++;
+    if (persist && this.opts.dataDir) {
+      try {
+        saveLocalState(this.opts.dataDir, this.#persisted());
+      } catch (err) {
+        this.opts.logger.error({ err }, 'could not persist local state');
+      }
+    }
+    this.opts.onChange();
+  }
+
+  #persisted(): PersistedLocalState {
+    return {
+      version: 1,
+      services: [...this.#services.values()].map((s) => ({ service: s.service, token: s.token })),
+      checks: [...this.#checks.values()].map((c) => ({ check: c.state, definition: c.definition, token: c.token })),
+    };
+  }
+}

@@ -1,0 +1,41 @@
+import type { CheckStatus, CheckType } from '../checks/index.js';
+
+/** AgentService: a service as GET /v1/agent/services shows it. */
+export interface AgentService {
+  Kind?: string;
+  ID: string;
+  Service: string;
+  Tags: string[];
+  Meta: Record<string, string>;
+  Port: number;
+  Address: string;
+  SocketPath?: string;
+  TaggedAddresses?: Record<string, { Address: string; Port: number }>;
+  Weights: { Passing: number; Warning: number };
+  EnableTagOverride: boolean;
+}
+
+/** A check owned by this agent, in HealthCheck shape (without indexes). */
+export interface LocalCheckState {
+  Node: string;
+  CheckID: string;
+  Name: string;
+  Status: CheckStatus;
+  Notes: string;
+  Output: string;
+  ServiceID: string;
+  ServiceName: string;
+  ServiceTags: string[];
+  Type: string;
+  Interval: string;
+  Timeout: string;
+  ExposedPort: number;
+  Definition: Record<string, unknown>;
+}
+
+/** What is persisted in the data dir and restored at start. */
+export interface PersistedLocalState {
+  version: 1;
+  services: { service: AgentService; token: string }[];
+  checks: { check: LocalCheckState; definition: CheckType | null; token: string }[];
+}

@@ -1,0 +1,49 @@
+// `proconsul agent ...`: parse flags and config files, start the agent, run until SIGINT or
+// SIGTERM, then shut down gracefully. Returns the process exit code.
+import { ConfigError, loadConfig } from './config/index.js';
+import { startAgent } from './agent.js';
+
+/** Bound on how long a graceful shutdown may take before the process gives up on it. */
+const SHUTDOWN_MS_MAX = 15_000;
+
+export async function agentMain(argv: string[]): Promise<number> {
+  let config;
+  try {
+    config = await loadConfig(argv);
+  } catch (err) {
+    const msg = err instanceof ConfigError ? err.message : `Error loading configuration: ${(err as Error).message}`;
+    process.stderr.write(`==> ${msg}\n`);
+    return 1;
+  }
+  let agent;
+  try {
+    agent = await startAgent(config);
+  } catch (err) {
+    process.stderr.write(`==> Error starting agent: ${(err as Error).message}\n`);
+    return 1;
+  }
+  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+    const on = (sig: NodeJS.Signals): void => {
+      process.off('SIGINT', on);
+      process.off('SIGTERM', on);
+      resolve(sig);
+    };
+    process.on('SIGINT', on);
+    process.on('SIGTERM', on);
+  });
+  agent.log.info({ signal }, 'caught signal, gracefully shutting down agent');
+  const timer = setTimeout(() => {
+    process.stderr.write('==> Graceful shutdown timed out\n');
+    process.exit(1);
+  }, SHUTDOWN_MS_MAX);
+  timer.unref();
+  try {
+    await agent.close();
+  } catch (err) {
+    process.stderr.write(`==> Error during shutdown: ${(err as Error).message}\n`);
+    return 1;
+  } finally {
+    clearTimeout(timer);
+  }
+  return 0;
+}

@@ -1,0 +1,164 @@
+// The request as the server needs it, and the response writer: header, the question
+// copied byte for byte from the request, the sections, and an OPT record when the client
+// sent one (its UDP size echoed, an ECS option echoed with scope 0).
+import { dnsPacket, questionCodec, type OptAnswer } from './codec.js';
+import { recordSize, writeRecord, type EncodedRecord } from './record.js';
+
+export const RCODE = { NOERROR: 0, FORMERR: 1, SERVFAIL: 2, NXDOMAIN: 3, NOTIMP: 4, REFUSED: 5 } as const;
+export const QTYPE = { A: 1, NS: 2, CNAME: 5, SOA: 6, PTR: 12, TXT: 16, AAAA: 28, SRV: 33, OPT: 41, AXFR: 252, ANY: 255 } as const;
+
+const QR = 0x8000;
+const AA = 0x0400;
+const TC = 0x0200;
+const RD = 0x0100;
+const RA = 0x0080;
+const CD = 0x0010;
+
+export interface Edns {
+  udpSize: number;
+  /** Raw ECS option data (family, source prefix, scope, address), if the client sent one. */
+  ecs?: Buffer;
+}
+
+export interface Query {
+  id: number;
+  flags: number;
+  opcode: number;
+  /** Question name as sent (case kept, no trailing dot except the root '.'). */
+  name: string;
+  qtype: number;
+  /** The question's wire bytes (name, type, class). */
+  questionBytes: Buffer;
+  edns?: Edns;
+  /** The whole request, for forwarding. */
+  raw: Buffer;
+}
+
+/** Header-level checks miekg/dns applies before a handler sees a message (`defaultMsgAcceptFunc`). */
+export type Acceptance = 'accept' | 'formerr' | 'notimp' | 'drop';
+
+export function acceptHeader(buf: Buffer): Acceptance {
+  if (buf.length < 12) return 'drop';
+  const flags = buf.readUInt16BE(2);
+  if (flags & QR) return 'drop';
+  const opcode = (flags >> 11) & 0xf;
+  if (opcode !== 0) return 'notimp';
+  if (buf.readUInt16BE(4) !== 1 || buf.readUInt16BE(6) > 1 || buf.readUInt16BE(8) > 1 || buf.readUInt16BE(10) > 2) {
+    return 'formerr';
+  }
+  return 'accept';
+}
+
+/** Decodes an accepted request; throws on anything malformed. */
+export function decodeQuery(buf: Buffer): Query {
+  const packet = dnsPacket.decode(buf);
+  const question = packet.questions?.[0];
+  if (!question) throw new Error('no question');
+  // The question's real extent on the wire (its name may hold a pointer).
+  questionCodec.decode(buf, 12);
+  const end = 12 + questionCodec.decode.bytes;
+  if (end > buf.length) throw new Error('bad question');
+  const query: Query = {
+    id: buf.readUInt16BE(0),
+    flags: buf.readUInt16BE(2),
+    opcode: (buf.readUInt16BE(2) >> 11) & 0xf,
+    name: question.name,
+    qtype: buf.readUInt16BE(end - 4),
+    questionBytes: buf.subarray(12, end),
+    raw: buf,
+  };
+  for (const rr of packet.additionals ?? []) {
+    if (rr.type === 'OPT') {
+      const opt = rr as OptAnswer;
+      const edns: Edns = { udpSize: opt.udpPayloadSize };
+      for (const o of opt.options ?? []) {
+        const option = o as { code: number | string; data?: Buffer };
+        if ((option.code === 8 || option.code === 'CLIENT_SUBNET') && option.data && option.data.length >= 4) {
+          edns.ecs = Buffer.from(option.data);
+        }
+      }
+      query.edns = edns;
+      break;
+    }
+  }
+  return query;
+}
+
+export interface Reply {
+  rcode: number;
+  answers: EncodedRecord[];
+  authorities: EncodedRecord[];
+  additionals: EncodedRecord[];
+  truncated?: boolean;
+  /** AA flag; default true (answers from the catalog). */
+  authoritative?: boolean;
+}
+
+export function emptyReply(rcode: number): Reply {
+  return { rcode, answers: [], authorities: [], additionals: [] };
+}
+
+function optSize(edns: Edns | undefined): number {
+  if (!edns) return 0;
+  return 11 + (edns.ecs ? 4 + edns.ecs.length : 0);
+}
+
+/** Size of the encoded response; `compressed` false measures owner names in full (Consul's UDP rule). */
+export function replySize(query: Query, reply: Reply, compressed: boolean): number {
+  const q = compressed ? query.name : undefined;
+  let size = 12 + query.questionBytes.length + optSize(query.edns);
+  for (const r of reply.answers) size += recordSize(r, q);
+  for (const r of reply.authorities) size += recordSize(r, q);
+  for (const r of reply.additionals) size += recordSize(r, q);
+  return size;
+}
+
+export function encodeReply(query: Query, reply: Reply, recursionAvailable: boolean): Buffer {
+  const buf = Buffer.allocUnsafe(replySize(query, reply, true));
+  let flags = QR | (query.flags & (0xf << 11)) | (reply.authoritative === false ? 0 : AA) | (query.flags & RD) | (query.flags & CD) | (reply.rcode & 0xf);
+  if (recursionAvailable) flags |= RA;
+  if (reply.truncated) flags |= TC;
+  buf.writeUInt16BE(query.id, 0);
+  buf.writeUInt16BE(flags, 2);
+  buf.writeUInt16BE(1, 4);
+  buf.writeUInt16BE(reply.answers.length, 6);
+  buf.writeUInt16BE(reply.authorities.length, 8);
+  buf.writeUInt16BE(reply.additionals.length + (query.edns ? 1 : 0), 10);
+  let offset = 12 + query.questionBytes.copy(buf, 12);
+  for (const r of reply.answers) offset = writeRecord(r, query.name, buf, offset);
+  for (const r of reply.authorities) offset = writeRecord(r, query.name, buf, offset);
+  for (const r of reply.additionals) offset = writeRecord(r, query.name, buf, offset);
+  if (query.edns) offset = writeOpt(query.edns, buf, offset);
+  return offset === buf.length ? buf : buf.subarray(0, offset);
+}
+
+function writeOpt(edns: Edns, buf: Buffer, offset: number): number {
+  buf[offset++] = 0; // root name
+  buf.writeUInt16BE(QTYPE.OPT, offset);
+  buf.writeUInt16BE(edns.udpSize, offset + 2);
+  buf.writeUInt32BE(0, offset + 4); // extended rcode 0, version 0, flags 0
+  const rdLength = edns.ecs ? 4 + edns.ecs.length : 0;
+  buf.writeUInt16BE(rdLength, offset + 8);
+  offset += 10;
+  if (edns.ecs) {
+    buf.writeUInt16BE(8, offset);
+    buf.writeUInt16BE(edns.ecs.length, offset + 2);
+    offset += 4 + edns.ecs.copy(buf, offset + 4);
+    buf[offset - edns.ecs.length + 3] = 0; // scope prefix 0: answers are global
+  }
+  return offset;
+}
+
+/** A header-only reply (FORMERR / NOTIMP for messages rejected before decoding), as miekg/dns sends it. */
+export function headerOnlyReply(request: Buffer, rcode: number): Buffer {
+  const buf = Buffer.alloc(12);
+  buf.writeUInt16BE(request.readUInt16BE(0), 0);
+  const opcode = request.readUInt16BE(2) & (0xf << 11);
+  buf.writeUInt16BE(QR | (rcode === RCODE.NOTIMP ? opcode : 0) | (rcode & 0xf), 2);
+  return buf;
+}
+
+/** A reply without question-derived records but with the question echoed (SERVFAIL, REFUSED...). */
+export function rcodeOnly(query: Query, rcode: number, recursionAvailable: boolean): Buffer {
+  return encodeReply(query, emptyReply(rcode), recursionAvailable);
+}

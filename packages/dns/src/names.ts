@@ -1,0 +1,114 @@
+// Parsing a question name into a Consul lookup (agent/dns.go `dispatch`): the last
+// "kind" label (service, node, addr, ...) splits the name into parts and suffixes.
+
+/** Where a lookup applies: the datacenter named in the suffix labels, or the agent's. */
+export type Locality = { datacenter?: string } | undefined;
+
+export type ParsedName =
+  | { kind: 'service'; service: string; tag: string; locality: Locality }
+  | { kind: 'node'; node: string; locality: Locality }
+  | { kind: 'addr'; hex: string }
+  | { kind: 'query' }
+  | { kind: 'connect' | 'ingress'; service: string; locality: Locality }
+  | { kind: 'virtual' }
+  | { kind: 'invalid' };
+
+const KINDS = new Set(['service', 'connect', 'virtual', 'ingress', 'node', 'query', 'addr']);
+
+/**
+ * Suffix labels after the kind: none (agent's DC), `<dc>`, or `<dc>.dc`. Peering and
+ * Enterprise forms (`.peer`, `.ns`, `.ap`, ...) are not supported here: undefined means invalid.
+ */
+export function parseLocality(suffixes: string[]): Locality | 'invalid' {
+  if (suffixes.length === 0) return {};
+  if (suffixes.length === 1) return { datacenter: suffixes[0] };
+  if (suffixes.length === 2 && suffixes[1] === 'dc') return { datacenter: suffixes[0] };
+  return 'invalid';
+}
+
+/**
+ * `labels` are the lowercased labels of the question name with the domain removed.
+ * `isSrv`: the `.service` label may be left out of RFC 2782 names for SRV questions.
+ */
+export function parseName(labels: string[], isSrv: boolean): ParsedName {
+  let kind = '';
+  let parts: string[] = [];
+  let suffixes: string[] = [];
+  for (let i = labels.length - 1; i >= 0; i--) {
+    const label = labels[i]!;
+    if (KINDS.has(label)) {
+      kind = label;
+      parts = labels.slice(0, i);
+      suffixes = labels.slice(i + 1);
+      break;
+    }
+    if (isSrv && label.startsWith('_')) {
+      kind = 'service';
+      parts = labels.slice(0, i + 1);
+      suffixes = labels.slice(i + 1);
+      break;
+    }
+  }
+  const invalid: ParsedName = { kind: 'invalid' };
+  switch (kind) {
+    case 'service': {
+      const n = parts.length;
+      if (n < 1) return invalid;
+      const locality = parseLocality(suffixes);
+      if (locality === 'invalid') return invalid;
+      if (n === 2 && parts[0]!.startsWith('_') && parts[1]!.startsWith('_')) {
+        // RFC 2782: _<service>._<tag>; `_tcp` means no tag filter.
+        const tag = parts[1]!.slice(1);
+        return { kind: 'service', service: parts[0]!.slice(1), tag: tag === 'tcp' ? '' : tag, locality };
+      }
+      // [<tag>.]<service>: leading labels joined back into one tag (dots allowed).
+      return { kind: 'service', service: parts[n - 1]!, tag: parts.slice(0, n - 1).join('.'), locality };
+    }
+    case 'node': {
+      if (parts.length < 1) return invalid;
+      const locality = parseLocality(suffixes);
+      if (locality === 'invalid') return invalid;
+      return { kind: 'node', node: parts.join('.'), locality };
+    }
+    case 'connect':
+    case 'ingress': {
+      if (parts.length < 1) return invalid;
+      const locality = parseLocality(suffixes);
+      if (locality === 'invalid') return invalid;
+      return { kind, service: parts[parts.length - 1]!, locality };
+    }
+    case 'virtual':
+      return parts.length < 1 ? invalid : { kind: 'virtual' };
+    case 'query':
+      return parts.length < 1 ? invalid : { kind: 'query' };
+    case 'addr':
+      return parts.length === 1 ? { kind: 'addr', hex: parts[0]! } : invalid;
+    default:
+      return invalid;
+  }
+}
+
+/** Splits a (lowercase, no trailing dot) name into labels; '' gives []. */
+export function splitLabels(name: string): string[] {
+  return name === '' ? [] : name.split('.');
+}
+
+/** Normalises a domain to lowercase with one trailing dot ('consul' -> 'consul.'). */
+export function fqdn(domain: string): string {
+  const d = domain.toLowerCase();
+  return d.endsWith('.') ? d : `${d}.`;
+}
+
+/**
+ * Which of the configured domains a (lowercase, trailing-dot) name is in; the longer
+ * domain wins (as `trimDomain` does). Returns the matched domain or undefined.
+ */
+export function matchDomain(name: string, domains: string[]): string | undefined {
+  let best: string | undefined;
+  for (const d of domains) {
+    if (name === d || name.endsWith(`.${d}`)) {
+      if (best === undefined || d.length > best.length) best = d;
+    }
+  }
+  return best;
+}

@@ -1,0 +1,66 @@
+// Consul's trimDNSResponse: UDP answers cut to udp_answer_limit (non-EDNS) and to the
+// client's size; TCP answers cut to 64 KiB. Additional records follow the SRV answers left.
+import { QTYPE, replySize, type Query, type Reply } from './message.js';
+import type { EncodedRecord } from './record.js';
+
+const DEFAULT_MAX_UDP_SIZE = 512;
+const MAX_UDP_ANSWER_LIMIT = 8;
+const MAX_UDP_DATAGRAM_SIZE = 65535 - 68;
+const MAX_TCP_SIZE = 65523;
+
+/** Keep the Additional records whose owner is the target of a remaining SRV answer (syncExtra). */
+function syncExtra(reply: Reply, extras: EncodedRecord[]): void {
+  const targets = new Set<string>();
+  for (const a of reply.answers) if (a.target !== undefined) targets.add(a.target);
+  reply.additionals = extras.filter((e) => targets.has(e.name.toLowerCase().replace(/\.?$/, '.')));
+}
+
+/** Drop answers until the message fits `maxSize` (at least one answer stays). */
+function fit(query: Query, reply: Reply, maxSize: number, compressed: boolean, extras: EncodedRecord[] | undefined): void {
+  const all = reply.answers;
+  const sizeWith = (n: number) => {
+    reply.answers = all.slice(0, n);
+    if (extras) syncExtra(reply, extras);
+    return replySize(query, reply, compressed);
+  };
+  if (all.length <= 1) return;
+  reply.authorities = [];
+  // Largest n in [1, all.length) that fits: binary search.
+  let lo = 1;
+  let hi = all.length - 1;
+  while (lo < hi) {
+    const mid = Math.ceil((lo + hi) / 2);
+    if (sizeWith(mid) <= maxSize) lo = mid;
+    else hi = mid - 1;
+  }
+  sizeWith(lo);
+}
+
+/** Trims `reply` in place; returns true when answers were dropped. */
+export function trimReply(query: Query, reply: Reply, transport: 'udp' | 'tcp', udpAnswerLimit: number): boolean {
+  const before = reply.answers.length;
+  const extras = reply.additionals.length > 0 ? reply.additionals : undefined;
+  if (transport === 'tcp') {
+    const cap = query.qtype === QTYPE.SRV ? 1024 : 4096;
+    if (reply.answers.length > cap) {
+      reply.answers = reply.answers.slice(0, cap);
+      if (extras) syncExtra(reply, extras);
+    }
+    if (reply.answers.length > 1 && replySize(query, reply, true) > MAX_TCP_SIZE) fit(query, reply, MAX_TCP_SIZE, true, extras);
+    return reply.answers.length < before;
+  }
+  let maxSize = DEFAULT_MAX_UDP_SIZE;
+  if (query.edns && query.edns.udpSize > maxSize) maxSize = query.edns.udpSize;
+  if (maxSize > MAX_UDP_DATAGRAM_SIZE) maxSize = MAX_UDP_DATAGRAM_SIZE;
+  // Without EDNS the size is measured uncompressed (more conservative), as Consul does.
+  const compressed = maxSize !== DEFAULT_MAX_UDP_SIZE;
+  const maxAnswers = Math.min(MAX_UDP_ANSWER_LIMIT, udpAnswerLimit);
+  if (!compressed && reply.answers.length > maxAnswers) {
+    reply.answers = reply.answers.slice(0, maxAnswers);
+    if (extras) syncExtra(reply, extras);
+  }
+  if (reply.answers.length > 1 && replySize(query, reply, compressed) > maxSize - 8) {
+    fit(query, reply, maxSize - 8, compressed, extras);
+  }
+  return reply.answers.length < before;
+}

@@ -1,1 +1,23 @@
-export {};
+/**
+ * @proconsul/catalog — the replicated state machine behind the agent's `apply` seam:
+ * nodes, services, checks, KV, sessions; per-table and per-prefix indexes; watches for
+ * blocking queries; snapshot and restore. Pure and deterministic.
+ */
+export {
+  Catalog,
+  DEFAULT_LOCK_DELAY_NS,
+  type CatalogOptions,
+  type HealthServiceFilter,
+  type HealthState,
+  type NodeMetaFilter,
+  type ServiceFilter,
+} from './catalog.js';
+export type * from './commands.js';
+export type * from './types.js';
+export { SNAPSHOT_VERSION, type CatalogSnapshot } from './snapshot.js';
+export type { CheckRecord, NodeRecord, ServiceRecord, SessionRecord } from './records.js';
+export type { KVRecord } from './kv-store.js';
+export { SessionTTLTracker, SESSION_TTL_MULTIPLIER } from './session-ttl.js';
+export { parseDurationMs } from './duration.js';
+export { kvWatchKey, serviceWatchKey } from './watch.js';
+export * from './validate.js';

@@ -1,0 +1,185 @@
+/**
+ * The KV table: entries in key order plus tombstones (the index at which a key was
+ * deleted), so that a prefix's index never goes backwards when keys under it are deleted.
+ * A journal (`begin`/`commit`/`rollback`) makes a transaction all-or-nothing.
+ */
+import { SortedKeys } from './sorted-keys.js';
+
+/** A stored KV entry; `Session` is "" when no lock is held. */
+export interface KVRecord {
+  Key: string;
+  Flags: number;
+  Value: string | null;
+  LockIndex: number;
+  Session: string;
+  CreateIndex: number;
+  ModifyIndex: number;
+}
+
+interface JournalEntry {
+  entry: KVRecord | undefined;
+  tombstone: number | undefined;
+}
+
+export class KVStore {
+  private readonly entries = new Map<string, KVRecord>();
+  private readonly order = new SortedKeys();
+  private readonly tombstones = new Map<string, number>();
+  private readonly tombstoneOrder = new SortedKeys();
+  /** Max index of any write to the kvs table / tombstones table. */
+  kvsIndex = 0;
+  tombstonesIndex = 0;
+  /** Keys changed since the last `drainChanged` (for watch notification). */
+  private changed = new Set<string>();
+  private journal: Map<string, JournalEntry> | undefined;
+  private journalIndexes: [number, number] | undefined;
+
+  get(key: string): KVRecord | undefined {
+    return this.entries.get(key);
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  /** Entries under `prefix`, in key order. */
+  *list(prefix: string): IterableIterator<KVRecord> {
+    for (const k of this.order.withPrefix(prefix)) yield this.entries.get(k)!;
+  }
+
+  /** All entries, in key order. */
+  all(): IterableIterator<KVRecord> {
+    return this.list('');
+  }
+
+  /** Max of ModifyIndex under `prefix` and tombstones under it (0 when none). */
+  prefixIndex(prefix: string): number {
+    let max = 0;
+    for (const e of this.list(prefix)) if (e.ModifyIndex > max) max = e.ModifyIndex;
+    for (const k of this.tombstoneOrder.withPrefix(prefix)) {
+      const t = this.tombstones.get(k)!;
+      if (t > max) max = t;
+    }
+    return max;
+  }
+
+  /** Writes an entry at `index` (the caller computed every field). */
+  put(entry: KVRecord, index: number): void {
+    this.remember(entry.Key);
+    if (!this.entries.has(entry.Key)) this.order.add(entry.Key);
+    this.entries.set(entry.Key, entry);
+    if (this.tombstones.has(entry.Key)) {
+      this.tombstones.delete(entry.Key);
+      this.tombstoneOrder.delete(entry.Key);
+    }
+    this.kvsIndex = Math.max(this.kvsIndex, index);
+    this.changed.add(entry.Key);
+  }
+
+  /** Deletes a key at `index`, leaving a tombstone. Returns whether it existed. */
+  delete(key: string, index: number): boolean {
+    if (!this.entries.has(key)) return false;
+    this.remember(key);
+    this.entries.delete(key);
+    this.order.delete(key);
+    this.tombstones.set(key, index);
+    this.tombstoneOrder.add(key);
+    this.kvsIndex = Math.max(this.kvsIndex, index);
+    this.tombstonesIndex = Math.max(this.tombstonesIndex, index);
+    this.changed.add(key);
+    return true;
+  }
+
+  /** Deletes every key under `prefix`; returns how many. */
+  deleteTree(prefix: string, index: number): number {
+    const keys = [...this.order.withPrefix(prefix)];
+    for (const k of keys) this.delete(k, index);
+    return keys.length;
+  }
+
+  /** Drops tombstones with index <= `upTo` (they no longer hold any index up). */
+  reapTombstones(upTo: number, index: number): number {
+    let n = 0;
+    for (const [k, t] of [...this.tombstones]) {
+      if (t <= upTo) {
+        this.tombstones.delete(k);
+        this.tombstoneOrder.delete(k);
+        n++;
+      }
+    }
+    if (n > 0) this.tombstonesIndex = Math.max(this.tombstonesIndex, index);
+    return n;
+  }
+
+  tombstoneList(): Array<[string, number]> {
+    return this.tombstoneOrder.all().map((k) => [k, this.tombstones.get(k)!]);
+  }
+
+  /** Starts a transaction: changes until `commit` can be undone by `rollback`. */
+  begin(): void {
+    this.journal = new Map();
+    this.journalIndexes = [this.kvsIndex, this.tombstonesIndex];
+  }
+
+  commit(): void {
+    this.journal = undefined;
+    this.journalIndexes = undefined;
+  }
+
+  rollback(): void {
+    const journal = this.journal;
+    if (!journal) return;
+    this.journal = undefined;
+    for (const [key, prev] of journal) {
+      this.changed.delete(key);
+      if (prev.entry) {
+        if (!this.entries.has(key)) this.order.add(key);
+        this.entries.set(key, prev.entry);
+      } else if (this.entries.has(key)) {
+        this.entries.delete(key);
+        this.order.delete(key);
+      }
+      if (prev.tombstone !== undefined) {
+        if (!this.tombstones.has(key)) this.tombstoneOrder.add(key);
+        this.tombstones.set(key, prev.tombstone);
+      } else if (this.tombstones.has(key)) {
+        this.tombstones.delete(key);
+        this.tombstoneOrder.delete(key);
+      }
+    }
+    [this.kvsIndex, this.tombstonesIndex] = this.journalIndexes!;
+    this.journalIndexes = undefined;
+  }
+
+  /** Keys changed since the last call. */
+  drainChanged(): string[] {
+    const out = [...this.changed];
+    this.changed = new Set();
+    return out;
+  }
+
+  /** Replaces the whole table (snapshot restore). */
+  load(entries: KVRecord[], tombstones: Array<[string, number]>, kvsIndex: number, tombstonesIndex: number): void {
+    this.entries.clear();
+    this.order.clear();
+    this.tombstones.clear();
+    this.tombstoneOrder.clear();
+    for (const e of entries) {
+      this.entries.set(e.Key, { ...e });
+      this.order.add(e.Key);
+    }
+    for (const [k, t] of tombstones) {
+      this.tombstones.set(k, t);
+      this.tombstoneOrder.add(k);
+    }
+    this.kvsIndex = kvsIndex;
+    this.tombstonesIndex = tombstonesIndex;
+    this.changed = new Set();
+  }
+
+  private remember(key: string): void {
+    if (this.journal && !this.journal.has(key)) {
+      this.journal.set(key, { entry: this.entries.get(key), tombstone: this.tombstones.get(key) });
+    }
+  }
+}

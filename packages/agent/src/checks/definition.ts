@@ -1,32 +1,209 @@
+/** Consul's CheckType / CheckDefinition: decoding, validation and conversion to a runner spec. */
+import { decodeObject, requireObject, type FieldSpec, type ObjectSpec } from './decode.js';
+import { parseGoDuration } from './duration.js';
+import {
+  CheckDefinitionError,
+  SCRIPTS_DISABLED_LOCAL,
+  SCRIPTS_DISABLED_REMOTE,
+  ScriptChecksDisabledError,
+} from './errors.js';
 import type { CheckDefinition, CheckKind, CheckSpec, CheckStatus, CheckType } from './types.js';
 
-/** Normalises a CheckType from an HTTP body or a config file (any key case, snake_case aliases). */
-export function parseCheckType(raw: unknown): CheckType {
-  throw new Error(`not implemented ${String(raw)}`);
+/** Check types Consul has and this agent does not run; recognised so the error says so. */
+const UNSUPPORTED_TYPES: readonly FieldSpec[] = [
+  { name: 'GRPC', type: 'string' },
+  { name: 'GRPCUseTLS', type: 'bool' },
+  { name: 'UDP', type: 'string' },
+  { name: 'H2PING', type: 'string' },
+  { name: 'H2PingUseTLS', type: 'bool' },
+  { name: 'DockerContainerID', type: 'string' },
+  { name: 'Shell', type: 'string' },
+  { name: 'AliasNode', type: 'string' },
+  { name: 'AliasService', type: 'string' },
+  { name: 'OSService', type: 'string' },
+];
+const UNSUPPORTED_KIND: Record<string, string> = {
+  GRPC: 'gRPC',
+  UDP: 'UDP',
+  H2PING: 'H2PING',
+  DockerContainerID: 'Docker',
+  AliasNode: 'alias',
+  AliasService: 'alias',
+  OSService: 'OSService',
+};
+
+const CHECK_TYPE_FIELDS: readonly FieldSpec[] = [
+  { name: 'CheckID', type: 'string' },
+  { name: 'Name', type: 'string' },
+  { name: 'Notes', type: 'string' },
+  { name: 'Status', type: 'string' },
+  { name: 'HTTP', type: 'string' },
+  { name: 'Method', type: 'string' },
+  { name: 'Header', type: 'headerMap' },
+  { name: 'Body', type: 'string' },
+  { name: 'TLSServerName', type: 'string' },
+  { name: 'TLSSkipVerify', type: 'bool' },
+  { name: 'DisableRedirects', type: 'bool' },
+  { name: 'TCP', type: 'string' },
+  { name: 'TTL', type: 'duration' },
+  { name: 'Args', type: 'strings', aliases: ['ScriptArgs'] },
+  { name: 'Interval', type: 'duration' },
+  { name: 'Timeout', type: 'duration' },
+  { name: 'DeregisterCriticalServiceAfter', type: 'duration' },
+  { name: 'SuccessBeforePassing', type: 'int' },
+  { name: 'FailuresBeforeWarning', type: 'int' },
+  { name: 'FailuresBeforeCritical', type: 'int' },
+  { name: 'OutputMaxSize', type: 'int' },
+  ...UNSUPPORTED_TYPES,
+];
+
+/** CheckType as embedded in a service; `id` is accepted for CheckID (config files use it). */
+export const CHECK_TYPE_SPEC: ObjectSpec = {
+  struct: 'CheckType',
+  fields: CHECK_TYPE_FIELDS.map((f) => (f.name === 'CheckID' ? { ...f, aliases: ['ID'] } : f)),
+};
+
+/** CheckDefinition (check/register, `checks` in config); `CheckID` is accepted for ID. */
+export const CHECK_DEFINITION_SPEC: ObjectSpec = {
+  struct: 'CheckDefinition',
+  fields: [
+    { name: 'ID', type: 'string', aliases: ['CheckID'] },
+    { name: 'ServiceID', type: 'string' },
+    { name: 'Token', type: 'string' },
+    ...CHECK_TYPE_FIELDS.filter((f) => f.name !== 'CheckID'),
+  ],
+};
+
+export function isCheckStatus(value: unknown): value is CheckStatus {
+  return value === 'passing' || value === 'warning' || value === 'critical';
 }
 
-/** Normalises a CheckDefinition (adds ID, ServiceID, Token to CheckType). */
-export function parseCheckDefinition(raw: unknown): CheckDefinition {
-  throw new Error(`not implemented ${String(raw)}`);
+/** Consul's message for a bad Status in a registration. */
+export const BAD_STATUS_MESSAGE = "Status for checks must 'passing', 'warning', 'critical'";
+
+function finish<T extends CheckType>(decoded: Record<string, unknown>): T {
+  for (const field of UNSUPPORTED_TYPES) {
+    const kind = UNSUPPORTED_KIND[field.name];
+    if (decoded[field.name] !== undefined && decoded[field.name] !== '' && kind !== undefined) {
+      throw new CheckDefinitionError(`${kind} checks are not supported by this agent`);
+    }
+    delete decoded[field.name];
+  }
+  if (decoded.Status !== undefined && decoded.Status !== '' && !isCheckStatus(decoded.Status)) {
+    throw new CheckDefinitionError(BAD_STATUS_MESSAGE, 'status');
+  }
+  if (decoded.Status === '') delete decoded.Status;
+  return decoded as T;
+}
+
+/**
+ * Normalises a CheckType from an HTTP body or a config file (any key case, snake_case
+ * aliases). Throws DecodeError for unknown keys and wrong types, CheckDefinitionError for a
+ * bad Status or a check type this agent cannot run.
+ */
+export function parseCheckType(raw: unknown, path = ''): CheckType {
+  return finish<CheckType>(decodeObject(requireObject(raw, 'structs.CheckType', path), CHECK_TYPE_SPEC, path));
+}
+
+/** Normalises a CheckDefinition (CheckType plus ID, ServiceID, Token). */
+export function parseCheckDefinition(raw: unknown, path = ''): CheckDefinition {
+  return finish<CheckDefinition>(
+    decodeObject(requireObject(raw, 'structs.CheckDefinition', path), CHECK_DEFINITION_SPEC, path),
+  );
+}
+
+/** Consul's CheckType.Empty(): a check with nothing set is skipped in service definitions. */
+export function isEmptyCheckType(ct: CheckType): boolean {
+  return Object.values(ct).every((v) => v === undefined);
+}
+
+function ms(value: string | undefined): number {
+  return value === undefined ? 0 : parseGoDuration(value);
+}
+
+/** Which kind of check this is, with Consul's precedence (http > ttl > tcp > script). */
+export function checkKind(ct: CheckType): CheckKind | undefined {
+  if (ct.HTTP) return 'http';
+  if (ms(ct.TTL) > 0) return 'ttl';
+  if (ct.TCP) return 'tcp';
+  if (ct.Args !== undefined && ct.Args.length > 0) return 'script';
+  return undefined;
 }
 
 /** Consul's CheckType.Validate(): throws CheckDefinitionError with Consul's message. */
 export function validateCheckType(ct: CheckType): void {
-  throw new Error(`not implemented ${String(ct)}`);
+  const intervalMs = ms(ct.Interval);
+  const ttlMs = ms(ct.TTL);
+  const intervalCheck = Boolean(ct.HTTP) || Boolean(ct.TCP) || (ct.Args !== undefined && ct.Args.length > 0);
+  if (intervalMs > 0 && ttlMs > 0) {
+    throw new CheckDefinitionError('Interval and TTL cannot both be specified');
+  }
+  if (intervalCheck && intervalMs <= 0) {
+    throw new CheckDefinitionError('Interval must be > 0 for Script, HTTP, H2PING, TCP, UDP or OSService checks');
+  }
+  if (!intervalCheck && ttlMs <= 0) {
+    throw new CheckDefinitionError('TTL must be > 0 for TTL checks');
+  }
+  if ((ct.OutputMaxSize ?? 0) < 0) {
+    throw new CheckDefinitionError('MaxOutputMaxSize must be positive');
+  }
+  if ((ct.FailuresBeforeWarning ?? 0) > (ct.FailuresBeforeCritical ?? 0)) {
+    throw new CheckDefinitionError("FailuresBeforeWarning can't be higher than FailuresBeforeCritical");
+  }
+  if (ct.HTTP) {
+    let url: URL;
+    try {
+      url = new URL(ct.HTTP);
+    } catch {
+      throw new CheckDefinitionError(`invalid HTTP check URL ${JSON.stringify(ct.HTTP)}`);
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+      throw new CheckDefinitionError(`unsupported protocol scheme ${JSON.stringify(url.protocol.slice(0, -1))}`);
+    }
+  }
+  if (ct.TCP && !/^(\[[^\]]+\]|[^:]+):\d+$/.test(ct.TCP)) {
+    throw new CheckDefinitionError(`address ${ct.TCP}: missing port in address`);
+  }
 }
 
-/** Which kind of check this is, with Consul's precedence; undefined when none is set. */
-export function checkKind(ct: CheckType): CheckKind | undefined {
-  throw new Error(`not implemented ${String(ct)}`);
-}
+/** Consul's MinInterval: intervals below 1 s are raised to it ("to avoid fork bombs"). */
+export const MIN_INTERVAL_MS = 1_000;
+/** Consul's CheckDeregisterIntervalMin. */
+export const MIN_DEREGISTER_CRITICAL_SERVICE_AFTER_MS = 60_000;
 
-/** Validates and converts to a runner spec (durations in ms, defaults applied). */
+/** Validates and converts to a runner spec (durations in ms, Consul's defaults applied). */
 export function toCheckSpec(ct: CheckType): CheckSpec {
-  throw new Error(`not implemented ${String(ct)}`);
-}
-
-export function isCheckStatus(value: unknown): value is CheckStatus {
-  return value === 'passing' || value === 'warning' || value === 'critical';
+  validateCheckType(ct);
+  const kind = checkKind(ct);
+  if (kind === undefined) throw new CheckDefinitionError('TTL must be > 0 for TTL checks');
+  const failuresBeforeCritical = ct.FailuresBeforeCritical ?? 0;
+  const deregisterMs = ms(ct.DeregisterCriticalServiceAfter);
+  const spec: CheckSpec = {
+    kind,
+    intervalMs: kind === 'ttl' ? 0 : Math.max(ms(ct.Interval), MIN_INTERVAL_MS),
+    timeoutMs: kind === 'ttl' ? 0 : ms(ct.Timeout) > 0 ? ms(ct.Timeout) : kind === 'script' ? 30_000 : 10_000,
+    ttlMs: kind === 'ttl' ? ms(ct.TTL) : 0,
+    deregisterCriticalServiceAfterMs:
+      deregisterMs > 0 ? Math.max(deregisterMs, MIN_DEREGISTER_CRITICAL_SERVICE_AFTER_MS) : 0,
+    successBeforePassing: ct.SuccessBeforePassing ?? 0,
+    failuresBeforeWarning: ct.FailuresBeforeWarning ?? failuresBeforeCritical,
+    failuresBeforeCritical,
+    outputMaxSize: ct.OutputMaxSize !== undefined && ct.OutputMaxSize > 0 ? ct.OutputMaxSize : 0,
+  };
+  if (kind === 'http' && ct.HTTP) {
+    spec.http = {
+      url: ct.HTTP,
+      method: ct.Method || 'GET',
+      header: ct.Header ?? {},
+      body: ct.Body ?? '',
+      tlsSkipVerify: ct.TLSSkipVerify ?? false,
+      tlsServerName: ct.TLSServerName ?? '',
+      disableRedirects: ct.DisableRedirects ?? false,
+    };
+  }
+  if (kind === 'tcp') spec.tcp = ct.TCP;
+  if (kind === 'script') spec.args = [...(ct.Args ?? [])];
+  return spec;
 }
 
 export interface ScriptCheckPolicy {
@@ -38,5 +215,11 @@ export interface ScriptCheckPolicy {
 
 /** Throws ScriptChecksDisabledError with Consul's text when a script check is not allowed. */
 export function assertScriptChecksAllowed(ct: CheckType, policy: ScriptCheckPolicy): void {
-  throw new Error(`not implemented ${String(ct)} ${String(policy)}`);
+  if (ct.Args === undefined || ct.Args.length === 0) return;
+  if (policy.source === 'local' && !(policy.enableScriptChecks || policy.enableLocalScriptChecks)) {
+    throw new ScriptChecksDisabledError(SCRIPTS_DISABLED_LOCAL);
+  }
+  if (policy.source === 'remote' && !policy.enableScriptChecks) {
+    throw new ScriptChecksDisabledError(SCRIPTS_DISABLED_REMOTE);
+  }
 }

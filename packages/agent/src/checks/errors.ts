@@ -1,6 +1,13 @@
 /** A check definition Consul would refuse; `message` is Consul's text (without the `Invalid check: ` prefix). */
 export class CheckDefinitionError extends Error {
   override readonly name = 'CheckDefinitionError';
+  constructor(
+    message: string,
+    /** 'status' for a bad Status value (the endpoints word that one differently). */
+    readonly problem: 'invalid' | 'status' = 'invalid',
+  ) {
+    super(message);
+  }
 }
 
 /** Script checks refused because script checks are not enabled. */

@@ -57,7 +57,10 @@ export interface CheckSpec {
   successBeforePassing: number;
   failuresBeforeWarning: number;
   failuresBeforeCritical: number;
-  /** Bytes of output kept (default 4096). */
+  /**
+   * The check's OutputMaxSize, 0 when not set. The effective limit is the agent's
+   * check_output_max_size (default 4096), lowered to this when this is smaller.
+   */
   outputMaxSize: number;
   http?: {
     url: string;

@@ -1002,6 +1002,43 @@ export class Catalog {
     return s ? toSession(s) : undefined;
   }
 
+  // ------------------------------------------- endpoint-named aliases
+
+  /** Alias of `lastIndex`. */
+  get index(): number {
+    return this.appliedIndex;
+  }
+
+  /** Alias of `node` (GET /v1/catalog/node/:node). */
+  nodeServices(name: string): Indexed<NodeServices | null> {
+    return this.node(name);
+  }
+
+  /** Alias of `getNode`. */
+  nodeByName(name: string): CatalogNode | undefined {
+    return this.getNode(name);
+  }
+
+  /** Alias of `nodeChecks` (GET /v1/health/node/:node). */
+  healthNode(nameOrID: string): Indexed<HealthCheck[]> {
+    return this.nodeChecks(nameOrID);
+  }
+
+  /** Alias of `serviceChecks` (GET /v1/health/checks/:service). */
+  healthChecks(service: string, filter: NodeMetaFilter = {}): Indexed<HealthCheck[]> {
+    return this.serviceChecks(service, filter);
+  }
+
+  /** Alias of `checkServiceNodes` (GET /v1/health/service/:service). */
+  healthService(service: string, filter: HealthServiceFilter = {}): Indexed<ServiceEntry[]> {
+    return this.checkServiceNodes(service, filter);
+  }
+
+  /** Alias of `checksInState` (GET /v1/health/state/:state). */
+  healthState(state: HealthState | string, filter: NodeMetaFilter = {}): Indexed<HealthCheck[]> {
+    return this.checksInState(state, filter);
+  }
+
   // ------------------------------------------------------------- watches
 
   /**

@@ -1,0 +1,107 @@
+// Renders every case of cases.json with Go's own text/template and writes
+// expected.json. Run by hand (not by the test suite):
+//
+//	cd packages/template/test/golden && go run main.go
+//
+// JSON numbers that are whole become int (as a Go program's data usually has),
+// others float64.
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"sort"
+	"text/template"
+)
+
+type testCase struct {
+	Name       string      `json:"name"`
+	Template   string      `json:"template"`
+	Data       interface{} `json:"data"`
+	LeftDelim  string      `json:"leftDelim"`
+	RightDelim string      `json:"rightDelim"`
+	MissingKey string      `json:"missingKey"`
+}
+
+type result struct {
+	Output string `json:"output"`
+	Error  string `json:"error,omitempty"`
+}
+
+func ints(v interface{}) interface{} {
+	switch x := v.(type) {
+	case float64:
+		if x == float64(int(x)) {
+			return int(x)
+		}
+		return x
+	case []interface{}:
+		for i := range x {
+			x[i] = ints(x[i])
+		}
+	case map[string]interface{}:
+		for k := range x {
+			x[k] = ints(x[k])
+		}
+	}
+	return v
+}
+
+func main() {
+	raw, err := os.ReadFile("cases.json")
+	if err != nil {
+		panic(err)
+	}
+	var cases []testCase
+	if err := json.Unmarshal(raw, &cases); err != nil {
+		panic(err)
+	}
+	out := map[string]result{}
+	for _, c := range cases {
+		if _, dup := out[c.Name]; dup {
+			panic("duplicate case " + c.Name)
+		}
+		t := template.New(c.Name).Delims(c.LeftDelim, c.RightDelim)
+		if c.MissingKey != "" {
+			t = t.Option("missingkey=" + c.MissingKey)
+		}
+		t, err := t.Parse(c.Template)
+		if err != nil {
+			out[c.Name] = result{Error: err.Error()}
+			continue
+		}
+		var b writer
+		if err := t.Execute(&b, ints(c.Data)); err != nil {
+			out[c.Name] = result{Output: string(b), Error: err.Error()}
+			continue
+		}
+		out[c.Name] = result{Output: string(b)}
+	}
+	names := make([]string, 0, len(out))
+	for n := range out {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	f, _ := os.Create("expected.json")
+	defer f.Close()
+	f.WriteString("{\n")
+	for i, n := range names {
+		k, _ := json.Marshal(n)
+		v, _ := json.Marshal(out[n])
+		f.Write(k)
+		f.WriteString(": ")
+		f.Write(v)
+		if i < len(names)-1 {
+			f.WriteString(",")
+		}
+		f.WriteString("\n")
+	}
+	f.WriteString("}\n")
+}
+
+type writer []byte
+
+func (w *writer) Write(p []byte) (int, error) {
+	*w = append(*w, p...)
+	return len(p), nil
+}

@@ -1,0 +1,46 @@
+/** `proconsul kv export`: a prefix as Consul's JSON export (key, flags, base64 value), tab-indented. */
+import type { KVPair } from '@proconsul/api';
+import type { Command } from '../command.js';
+import { apiClient, clientFlags, errText, serverFlags, staleFlag } from '../http-flags.js';
+
+export interface ExportEntry {
+  key: string;
+  flags: number;
+  value: string;
+}
+
+export function toEntry(pair: KVPair): ExportEntry {
+  return { key: pair.Key, flags: pair.Flags, value: pair.Value ?? '' };
+}
+
+export const kvExport: Command = {
+  synopsis: 'Exports a tree from the KV store as JSON',
+  help: `Usage: proconsul kv export [KEY_OR_PREFIX]
+
+  Retrieves key-value pairs for the given prefix from the key-value store,
+  and writes a JSON representation to stdout. This can be used with the command
+  "proconsul kv import" to move entire trees between clusters.
+
+      $ proconsul kv export vault`,
+  flags: () => clientFlags().merge(serverFlags()),
+  async run(f, ui) {
+    if (f.args.length > 1) {
+      ui.error(`Too many arguments (expected 1, got ${f.args.length})`);
+      return 1;
+    }
+    let key = f.args[0] ?? '';
+    if (key.startsWith('/')) key = key.slice(1);
+    const client = apiClient(f, ui);
+    if (!client) return 1;
+    let pairs: KVPair[];
+    try {
+      pairs = (await client.kv.list(key, { stale: staleFlag(f) })).data;
+    } catch (err) {
+      ui.error(`Error querying Consul agent: ${errText(err)}`);
+      return 1;
+    }
+    // Go's json.MarshalIndent(..., "", "\t"); an empty slice prints as [].
+    ui.info(JSON.stringify(pairs.map(toEntry), null, '\t'));
+    return 0;
+  },
+};

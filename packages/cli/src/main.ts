@@ -1,0 +1,137 @@
+/** The `proconsul` command tree and its dispatcher, mirroring Consul's CLI. */
+import { helpText, runCommand, type Command } from './command.js';
+import { runAgent } from './commands/agent.js';
+import { catalogDatacenters, catalogNodes, catalogServices } from './commands/catalog.js';
+import { event } from './commands/event.js';
+import { forceLeave } from './commands/force-leave.js';
+import { info } from './commands/info.js';
+import { join } from './commands/join.js';
+import { keygen } from './commands/keygen.js';
+import { kvDelete } from './commands/kv-delete.js';
+import { kvExport } from './commands/kv-export.js';
+import { kvGet } from './commands/kv-get.js';
+import { kvImport } from './commands/kv-import.js';
+import { kvPut } from './commands/kv-put.js';
+import { leave } from './commands/leave.js';
+import { maint } from './commands/maint.js';
+import { members } from './commands/members.js';
+import { raftListPeers, raftRemovePeer } from './commands/operator-raft.js';
+import { reload } from './commands/reload.js';
+import { servicesDeregister, servicesRegister } from './commands/services.js';
+import { version, versionLines } from './commands/version.js';
+import { Ui, type Io } from './io.js';
+
+interface Group {
+  synopsis: string;
+  usage: string;
+  subcommands: Record<string, Command | Group>;
+}
+
+type Entry = Command | Group | 'agent';
+
+function isGroup(e: Entry): e is Group {
+  return typeof e === 'object' && 'subcommands' in e;
+}
+
+export const COMMANDS: Record<string, Entry> = {
+  agent: 'agent',
+  catalog: {
+    synopsis: 'Interact with the catalog',
+    usage: 'Usage: proconsul catalog <subcommand> [options] [args]',
+    subcommands: { datacenters: catalogDatacenters, nodes: catalogNodes, services: catalogServices },
+  },
+  event,
+  'force-leave': forceLeave,
+  info,
+  join,
+  keygen,
+  kv: {
+    synopsis: 'Interact with the key-value store',
+    usage: 'Usage: proconsul kv <subcommand> [options] [args]',
+    subcommands: { delete: kvDelete, export: kvExport, get: kvGet, import: kvImport, put: kvPut },
+  },
+  leave,
+  maint,
+  members,
+  operator: {
+    synopsis: 'Provides cluster-level tools for Consul operators',
+    usage: 'Usage: proconsul operator <subcommand> [options]',
+    subcommands: {
+      raft: {
+        synopsis: 'Provides cluster-level tools for Consul operators',
+        usage: 'Usage: proconsul operator raft <subcommand> [options]',
+        subcommands: { 'list-peers': raftListPeers, 'remove-peer': raftRemovePeer },
+      },
+    },
+  },
+  reload,
+  services: {
+    synopsis: 'Interact with services',
+    usage: 'Usage: proconsul services <subcommand> [options] [args]',
+    subcommands: { deregister: servicesDeregister, register: servicesRegister },
+  },
+  version,
+};
+
+function synopsisOf(e: Entry): string {
+  return e === 'agent' ? 'Runs a Proconsul agent' : e.synopsis;
+}
+
+function listing(entries: Record<string, Entry>): string {
+  const names = Object.keys(entries).sort();
+  const width = Math.max(...names.map((n) => n.length));
+  return names.map((n) => `    ${n.padEnd(width)}    ${synopsisOf(entries[n]!)}`).join('\n');
+}
+
+export function mainHelp(): string {
+  return `Usage: proconsul [--version] [--help] <command> [<args>]\n\nAvailable commands are:\n${listing(COMMANDS)}`;
+}
+
+function groupHelp(g: Group): string {
+  return `${g.usage}\n\n  ${g.synopsis}.\n\nSubcommands:\n${listing(g.subcommands)}`;
+}
+
+/** Runs `proconsul <argv...>` and returns the exit code. */
+export async function main(argv: string[], io: Io): Promise<number> {
+  const ui = new Ui(io);
+  const [first, ...rest] = argv;
+  if (first === undefined) {
+    ui.error(mainHelp());
+    return 1;
+  }
+  if (first === '--version' || first === '-version' || first === '-v') return runCommand(version, [], io);
+  if (first === '--help' || first === '-help' || first === '-h' || first === 'help') {
+    ui.output(mainHelp());
+    return 0;
+  }
+  let entry: Entry | undefined = COMMANDS[first];
+  const path = [first];
+  let args = rest;
+  if (entry === undefined) {
+    ui.error(`Unknown command: "${first}". Run "proconsul --help" for the list of commands.`);
+    return 1;
+  }
+  if (entry === 'agent') return runAgent(args, io);
+  while (isGroup(entry)) {
+    const sub: string | undefined = args[0];
+    if (sub === undefined || sub === '-h' || sub === '-help' || sub === '--help') {
+      if (sub === undefined) {
+        ui.error(groupHelp(entry));
+        return 1;
+      }
+      ui.output(groupHelp(entry));
+      return 0;
+    }
+    const next: Command | Group | undefined = entry.subcommands[sub];
+    if (next === undefined) {
+      ui.error(`Unknown command: "${[...path, sub].join(' ')}". Run "proconsul ${path.join(' ')} -help" for its subcommands.`);
+      return 1;
+    }
+    path.push(sub);
+    args = args.slice(1);
+    entry = next;
+  }
+  return runCommand(entry, args, io);
+}
+
+export { helpText, versionLines };

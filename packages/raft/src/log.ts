@@ -1,0 +1,143 @@
+// The in-memory Raft log of one node: a snapshot followed by entries. Tracks which
+// entries are not yet durable (unstable), the commit index and the applied index.
+
+import type { ConfState, Entry, Snapshot } from './types.js';
+
+export class RaftLog {
+  snapshot: Snapshot;
+  entries: Entry[];
+  committed: number;
+  applied: number;
+  /** Entries with index > stableIndex still have to be written to storage. */
+  stableIndex: number;
+  /** A snapshot received from the leader that still has to be persisted and restored. */
+  pendingSnapshot: Snapshot | null = null;
+
+  constructor(snapshot: Snapshot, entries: Entry[]) {
+    this.snapshot = snapshot;
+    this.entries = entries.filter((e) => e.index > snapshot.meta.index);
+    for (let i = 0; i < this.entries.length; i++) {
+      if (this.entries[i].index !== snapshot.meta.index + 1 + i) throw new Error(`log gap at ${this.entries[i].index}`);
+    }
+    this.committed = snapshot.meta.index;
+    this.applied = snapshot.meta.index;
+    this.stableIndex = this.lastIndex();
+  }
+
+  firstIndex(): number {
+    return this.snapshot.meta.index + 1;
+  }
+
+  lastIndex(): number {
+    return this.snapshot.meta.index + this.entries.length;
+  }
+
+  lastTerm(): number {
+    return this.term(this.lastIndex()) ?? 0;
+  }
+
+  /** The term of the entry at index, or undefined if compacted away or beyond the end. */
+  term(index: number): number | undefined {
+    const s = this.snapshot.meta.index;
+    if (index === s) return this.snapshot.meta.term;
+    if (index < s || index > this.lastIndex()) return undefined;
+    return this.entries[index - s - 1].term;
+  }
+
+  entry(index: number): Entry | undefined {
+    const s = this.snapshot.meta.index;
+    if (index <= s || index > this.lastIndex()) return undefined;
+    return this.entries[index - s - 1];
+  }
+
+  matchTerm(index: number, term: number): boolean {
+    return this.term(index) === term;
+  }
+
+  /** Entries in [lo, hi), lo must not be compacted. */
+  slice(lo: number, hi: number): Entry[] {
+    const s = this.snapshot.meta.index;
+    if (lo <= s) throw new Error(`slice(${lo}) below first index ${s + 1}`);
+    return this.entries.slice(lo - s - 1, Math.min(hi, this.lastIndex() + 1) - s - 1);
+  }
+
+  /** Raft paper 5.4.1: is a candidate's log at least as up to date as ours? */
+  isUpToDate(lastIndex: number, lastTerm: number): boolean {
+    const t = this.lastTerm();
+    return lastTerm > t || (lastTerm === t && lastIndex >= this.lastIndex());
+  }
+
+  /** AppendEntries receiver rules; returns the last new index, or null when prev does not match. */
+  maybeAppend(prevIndex: number, prevTerm: number, committed: number, ents: Entry[]): number | null {
+    if (!this.matchTerm(prevIndex, prevTerm)) return null;
+    const lastNew = prevIndex + ents.length;
+    for (const e of ents) {
+      if (e.index <= this.snapshot.meta.index) continue;
+      const t = this.term(e.index);
+      if (t === e.term) continue;
+      if (e.index <= this.committed) throw new Error(`conflict with committed entry ${e.index}`);
+      this.append(ents.slice(ents.indexOf(e)));
+      break;
+    }
+    this.commitTo(Math.min(committed, lastNew));
+    return lastNew;
+  }
+
+  /** Appends entries, replacing any existing suffix from the first one's index. */
+  append(ents: Entry[]): void {
+    if (ents.length === 0) return;
+    const first = ents[0].index;
+    if (first > this.lastIndex() + 1 || first <= this.snapshot.meta.index) throw new Error(`append at ${first} out of range`);
+    this.entries.length = first - this.snapshot.meta.index - 1;
+    for (const e of ents) this.entries.push(e);
+    this.stableIndex = Math.min(this.stableIndex, first - 1);
+  }
+
+  commitTo(index: number): void {
+    if (index > this.committed) {
+      if (index > this.lastIndex()) throw new Error(`commit ${index} beyond last ${this.lastIndex()}`);
+      this.committed = index;
+    }
+  }
+
+  unstableEntries(): Entry[] {
+    return this.stableIndex >= this.lastIndex() ? [] : this.slice(this.stableIndex + 1, this.lastIndex() + 1);
+  }
+
+  /** Committed entries not yet applied (none while a received snapshot is pending). */
+  nextCommitted(maxCount: number): Entry[] {
+    if (this.pendingSnapshot !== null || this.applied >= this.committed) return [];
+    return this.slice(this.applied + 1, Math.min(this.committed, this.applied + maxCount) + 1);
+  }
+
+  stableTo(index: number, term: number): void {
+    if (this.term(index) === term && index > this.stableIndex) this.stableIndex = index;
+  }
+
+  appliedTo(index: number): void {
+    if (index > this.committed) throw new Error(`applied ${index} beyond commit ${this.committed}`);
+    if (index > this.applied) this.applied = index;
+  }
+
+  /** Installs a leader's snapshot that does not match our log: everything is replaced. */
+  restore(snap: Snapshot): void {
+    this.snapshot = snap;
+    this.entries = [];
+    this.committed = snap.meta.index;
+    this.stableIndex = snap.meta.index;
+    this.pendingSnapshot = snap;
+  }
+
+  /** Drops entries up to the snapshot's index (which must be applied). */
+  compact(snap: Snapshot): void {
+    const i = snap.meta.index;
+    if (i > this.applied) throw new Error(`compact ${i} beyond applied ${this.applied}`);
+    if (i <= this.snapshot.meta.index) return;
+    this.entries = this.entries.slice(i - this.snapshot.meta.index);
+    this.snapshot = snap;
+  }
+}
+
+export function confCopy(c: ConfState): ConfState {
+  return { voters: [...c.voters], learners: [...c.learners] };
+}

@@ -7,6 +7,7 @@ import type { ChangeFeed } from './http/change-feed.js';
 import type { LocalState } from './local/local-state.js';
 import type { ComponentLoggers } from './log.js';
 import type { MetricsRegistry } from './metrics/index.js';
+import type { Leader } from './leader.js';
 
 export interface AgentContext {
   config: AgentConfig;
@@ -22,6 +23,7 @@ export interface AgentContext {
   local: LocalState;
   events: UserEvents;
   metrics: MetricsRegistry;
+  leader: Leader;
   startedAt: Date;
   /** PUT /v1/agent/reload. */
   reload(): Promise<void>;

@@ -5,7 +5,7 @@
 /** The deterministic state machine behind the applier (the catalog). */
 export interface StateMachine<C, R> {
   /** Applies `command` at log index `index`; must be deterministic. */
-  apply(command: C, index: number): R;
+  apply(index: number, command: C): R;
   /** The whole state as a serializable value, taken at `lastApplied`. */
   snapshot(): unknown;
   /** Replaces the whole state with a value produced by `snapshot()`. */

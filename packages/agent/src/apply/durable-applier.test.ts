@@ -9,7 +9,7 @@ import { listSegments } from './command-log.js';
 /** A tiny state machine: a key/value map that records the index of each write. */
 class KvMachine implements StateMachine<{ k: string; v: string }, number> {
   data = new Map<string, { v: string; index: number }>();
-  apply(c: { k: string; v: string }, index: number): number {
+  apply(index: number, c: { k: string; v: string }): number {
     this.data.set(c.k, { v: c.v, index });
     return index;
   }

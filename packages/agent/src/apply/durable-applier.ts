@@ -102,7 +102,7 @@ export class DurableApplier<C, R> implements Applier<C, R> {
         for (const p of batch) {
           const index = ++this.#index;
           try {
-            p.resolve(this.fsm.apply(p.command, index));
+            p.resolve(this.fsm.apply(index, p.command));
           } catch (err) {
             p.reject(err);
           }
@@ -150,7 +150,7 @@ export class DurableApplier<C, R> implements Applier<C, R> {
 
 function applyQuietly<C, R>(fsm: StateMachine<C, R>, command: C, index: number): void {
   try {
-    fsm.apply(command, index);
+    fsm.apply(index, command);
   } catch {
     // The command failed the same way when it was first applied; its result was an error then too.
   }

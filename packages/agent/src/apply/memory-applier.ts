@@ -11,7 +11,7 @@ export class MemoryApplier<C, R> implements Applier<C, R> {
 
   apply(command: C): Promise<R> {
     try {
-      return Promise.resolve(this.fsm.apply(command, ++this.#index));
+      return Promise.resolve(this.fsm.apply(++this.#index, command));
     } catch (err) {
       return Promise.reject(err);
     }

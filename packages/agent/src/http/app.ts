@@ -15,8 +15,6 @@ import { uiRoutes } from './routes/ui.js';
 
 /** Default limit for JSON request bodies; KV and txn set their own. */
 export const BODY_BYTES_MAX = 1024 * 1024;
-/** Body limit fastify applies before any route-specific check. */
-const RAW_BODY_BYTES_MAX = 8 * 1024 * 1024;
 
 export async function buildHttpApp(ctx: AgentContext): Promise<FastifyInstance> {
   const app = Fastify({
@@ -30,7 +28,7 @@ export async function buildHttpApp(ctx: AgentContext): Promise<FastifyInstance> 
 
   // Bodies are raw bytes; each endpoint decodes them as Consul does (JSON, raw KV values).
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: RAW_BODY_BYTES_MAX }, (_req, body, done) => done(null, body));
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
 
   app.addHook('onRequest', (_req, reply, done) => {
     reply.header('X-Consul-Default-ACL-Policy', 'allow');

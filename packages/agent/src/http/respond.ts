@@ -13,7 +13,8 @@ export function encodeJson(value: unknown, pretty: boolean): string {
 
 export function sendJson(req: FastifyRequest, reply: FastifyReply, value: unknown): FastifyReply {
   const pretty = (req.query as Record<string, unknown>).pretty !== undefined;
-  return reply.header('content-type', 'application/json').send(encodeJson(value, pretty));
+  // A Buffer keeps fastify from appending "; charset=utf-8": Consul sends plain application/json.
+  return reply.header('content-type', 'application/json').send(Buffer.from(encodeJson(value, pretty)));
 }
 
 /** Meta headers of every read that touches the state store (X-Consul-Index is never 0). */

@@ -1,0 +1,214 @@
+// startAgent: composes the catalog (state machine), the apply seam, local state with its
+// checks and anti-entropy, the leader loop, the HTTP API and DNS into one running agent.
+import { join } from 'node:path';
+import { Catalog, type ApplyResult, type Command } from '@proconsul/catalog';
+import { createDnsServer, type DnsServer } from '@proconsul/dns';
+import type { FastifyInstance } from 'fastify';
+import type { Applier } from './apply/applier.js';
+import { DurableApplier } from './apply/durable-applier.js';
+import { MemoryApplier } from './apply/memory-applier.js';
+import { joinHostPort, resolveAdvertiseAddr } from './addresses.js';
+import type { AgentConfig } from './config/index.js';
+import { loadConfig } from './config/index.js';
+import type { AgentContext } from './context.js';
+import { catalogDnsBackend } from './dns-backend.js';
+import { UserEvents } from './events/user-events.js';
+import { buildHttpApp } from './http/app.js';
+import { ChangeFeed } from './http/change-feed.js';
+import { Leader } from './leader.js';
+import { AntiEntropy } from './local/anti-entropy.js';
+import { LocalState } from './local/local-state.js';
+import { createLoggers, type Logger } from './log.js';
+import { MetricsRegistry } from './metrics/index.js';
+import { resolveNodeId } from './node-id.js';
+import { writePidFile } from './pid-file.js';
+
+export interface StartAgentOptions {
+  /** A root logger to use instead of a new pino logger on stdout (tests). */
+  logger?: Logger;
+  /** The argv the config came from; `agent/reload` re-reads it. */
+  argv?: string[];
+}
+
+export interface AgentHandle {
+  config: AgentConfig;
+  /** `host:port` of every HTTP listener (the first is the main one). */
+  httpAddrs: string[];
+  /** `host:port` of every DNS listener; empty when DNS is disabled. */
+  dnsAddrs: string[];
+  nodeId: string;
+  log: Logger;
+  /** Internal pieces, for in-process tests. */
+  ctx: AgentContext;
+  close(): Promise<void>;
+}
+
+export async function startAgent(config: AgentConfig, options: StartAgentOptions = {}): Promise<AgentHandle> {
+  const log = createLoggers(config.logLevel, options.logger);
+  const server = config.server || config.dev;
+  if (!server) {
+    throw new Error('client mode needs servers reachable by gossip, which this version does not have yet: run with -dev, or -server -bootstrap -data-dir <dir>');
+  }
+  if (!config.dev && !config.dataDir) throw new Error('data_dir is required for a server outside -dev');
+  if (!config.dev && !config.bootstrap && config.bootstrapExpect !== 1) {
+    log.agent.warn('single server without -bootstrap: it elects itself leader (there are no peers to wait for yet)');
+  }
+  const removePid = config.pidFile ? writePidFile(config.pidFile) : () => undefined;
+  const cleanups: Array<() => Promise<void> | void> = [removePid];
+  const closeAll = async (): Promise<void> => {
+    for (const c of cleanups.reverse()) {
+      try {
+        await c();
+      } catch (err) {
+        log.agent.error({ err }, 'error during shutdown');
+      }
+    }
+  };
+
+  try {
+    const nodeId = resolveNodeId(config.nodeId, config.dev ? '' : config.dataDir);
+    const advertiseAddr = resolveAdvertiseAddr(config.advertiseAddr, config.bindAddr);
+    const now = (): number => Date.now();
+    const catalog = new Catalog({ datacenter: config.datacenter });
+    const localFeed = new ChangeFeed();
+
+    const applier: Applier<Command, ApplyResult> = config.dev
+      ? new MemoryApplier(catalog)
+      : await DurableApplier.open(catalog, {
+          dir: join(config.dataDir, 'catalog'),
+          onRecovered: (info) => log.applier.info(info, 'recovered catalog state from the data dir'),
+          onSnapshot: (info) => log.applier.info(info, 'wrote catalog snapshot'),
+        });
+    cleanups.push(() => applier.close());
+
+    const metrics = new MetricsRegistry({ prefix: config.telemetry.metricsPrefix || 'consul' });
+    const events = new UserEvents();
+    let antiEntropy: AntiEntropy | undefined;
+    const local = new LocalState({
+      nodeName: config.nodeName,
+      dataDir: config.dev ? '' : join(config.dataDir, 'local'),
+      enableScriptChecks: config.enableScriptChecks,
+      enableLocalScriptChecks: config.enableLocalScriptChecks,
+      checkOutputMaxSize: config.checkOutputMaxSize,
+      logger: log.checks,
+      onChange: () => {
+        localFeed.notify();
+        antiEntropy?.trigger();
+      },
+    });
+    cleanups.push(() => local.stop());
+
+    const leader = new Leader({
+      catalog,
+      applier,
+      nodeName: config.nodeName,
+      nodeId,
+      address: advertiseAddr,
+      serverPort: config.ports.server,
+      nodeMeta: config.nodeMeta,
+      logger: log.leader,
+      now,
+    });
+    await leader.establish();
+    cleanups.push(() => leader.stop());
+    log.leader.info({ node: config.nodeName, address: advertiseAddr }, 'cluster leadership acquired (single server)');
+
+    const ctx: AgentContext = {
+      config,
+      log,
+      nodeId,
+      advertiseAddr,
+      catalog,
+      applier,
+      localFeed,
+      local,
+      events,
+      metrics,
+      leader,
+      startedAt: new Date(),
+      now,
+      reload: async () => {
+        if (!options.argv) return;
+        const fresh = await loadConfig(options.argv);
+        log.root.level = fresh.logLevel;
+        for (const def of fresh.services) local.addService(def, { token: def.Token ?? '', replaceExistingChecks: false, source: 'local' });
+        for (const def of fresh.checks) local.addCheck(def, { token: def.Token ?? '', source: 'local' });
+        log.agent.info({ files: fresh.configFiles }, 'configuration reloaded');
+      },
+    };
+
+    local.restore();
+    for (const def of config.services) local.addService(def, { token: def.Token ?? '', replaceExistingChecks: false, source: 'local' });
+    for (const def of config.checks) local.addCheck(def, { token: def.Token ?? '', source: 'local' });
+    antiEntropy = new AntiEntropy({ catalog, applier, local, nodeName: config.nodeName, logger: log['anti-entropy'], now });
+    antiEntropy.start();
+    cleanups.push(() => antiEntropy!.stop());
+
+    // HTTP API on every client address.
+    const httpAddrs: string[] = [];
+    if (config.ports.http >= 0) {
+      for (const host of config.httpAddrs) {
+        const app: FastifyInstance = await buildHttpApp(ctx);
+        cleanups.push(() => app.close());
+        await app.listen({ host, port: config.ports.http });
+        const addr = app.server.address();
+        const port = typeof addr === 'object' && addr ? addr.port : config.ports.http;
+        httpAddrs.push(joinHostPort(host, port));
+      }
+      log.http.info({ addrs: httpAddrs }, 'HTTP API listening');
+    }
+
+    // DNS on every DNS address.
+    const dnsAddrs: string[] = [];
+    if (config.ports.dns >= 0) {
+      for (const host of config.dnsAddrs) {
+        const dns: DnsServer = createDnsServer({
+          backend: catalogDnsBackend(catalog, config.datacenter),
+          host,
+          port: config.ports.dns,
+          domain: config.domain,
+          ...(config.altDomain ? { altDomain: config.altDomain } : {}),
+          datacenter: config.datacenter,
+          ttls: {
+            node: config.dnsConfig.nodeTtlMs / 1000,
+            service: Object.fromEntries(Object.entries(config.dnsConfig.serviceTtlMs).map(([k, v]) => [k, v / 1000])),
+          },
+          onlyPassing: config.dnsConfig.onlyPassing,
+          enableTruncate: config.dnsConfig.enableTruncate,
+          udpAnswerLimit: config.dnsConfig.udpAnswerLimit,
+          aRecordLimit: config.dnsConfig.aRecordLimit,
+          enableAdditionalNodeMetaTxt: config.dnsConfig.enableAdditionalNodeMetaTxt,
+          recursors: config.recursors,
+          recursorTimeoutMs: config.dnsConfig.recursorTimeoutMs,
+          logger: log.dns,
+        });
+        const bound = await dns.start();
+        cleanups.push(() => dns.close());
+        dnsAddrs.push(joinHostPort(bound.host, bound.port));
+      }
+      log.dns.info({ addrs: dnsAddrs }, 'DNS listening');
+    }
+
+    log.agent.info(
+      { node: config.nodeName, nodeId, datacenter: config.datacenter, server, dev: config.dev, bind: config.bindAddr, http: httpAddrs, dns: dnsAddrs },
+      'Consul agent running!',
+    );
+    let closed: Promise<void> | undefined;
+    return {
+      config,
+      httpAddrs,
+      dnsAddrs,
+      nodeId,
+      log: log.agent,
+      ctx,
+      close: () => (closed ??= (async () => {
+        await antiEntropy!.idle();
+        await closeAll();
+        log.agent.info('agent shut down');
+      })()),
+    };
+  } catch (err) {
+    await closeAll();
+    throw err;
+  }
+}

@@ -1,0 +1,60 @@
+// The DNS server's view of the catalog: service instances with their aggregated health,
+// and nodes. Reads the local state machine directly (DNS allows stale reads by default).
+import type { Catalog, HealthCheck, ServiceEntry } from '@proconsul/catalog';
+import type { DnsBackend, DnsHealth, DnsNode, DnsServiceInstance } from '@proconsul/dns';
+
+export function catalogDnsBackend(catalog: Catalog, datacenter: string): DnsBackend {
+  return {
+    async serviceInstances(service: string, dc: string): Promise<DnsServiceInstance[]> {
+      if (dc !== datacenter) return [];
+      return catalog.checkServiceNodes(service, {}).value.map((e) => toInstance(e, datacenter));
+    },
+    async node(name: string, dc: string): Promise<DnsNode | undefined> {
+      if (dc !== datacenter) return undefined;
+      const n = catalog.getNode(name);
+      if (!n) return undefined;
+      return {
+        name: n.Node,
+        address: n.Address,
+        datacenter,
+        ...(n.TaggedAddresses ? { taggedAddresses: n.TaggedAddresses } : {}),
+        ...(n.Meta ? { meta: n.Meta } : {}),
+      };
+    },
+    async datacenters(): Promise<string[]> {
+      return [datacenter];
+    },
+    generation(): number {
+      return catalog.lastIndex;
+    },
+  };
+}
+
+function toInstance(e: ServiceEntry, datacenter: string): DnsServiceInstance {
+  const tagged: Record<string, string> = {};
+  for (const [k, v] of Object.entries(e.Service.TaggedAddresses ?? {})) tagged[k] = v.Address;
+  return {
+    node: e.Node.Node,
+    nodeAddress: e.Node.Address,
+    datacenter,
+    ...(e.Node.TaggedAddresses ? { nodeTaggedAddresses: e.Node.TaggedAddresses } : {}),
+    ...(e.Node.Meta ? { nodeMeta: e.Node.Meta } : {}),
+    serviceId: e.Service.ID,
+    serviceName: e.Service.Service,
+    serviceAddress: e.Service.Address,
+    serviceTaggedAddresses: tagged,
+    port: e.Service.Port ?? 0,
+    tags: e.Service.Tags,
+    weights: { passing: e.Service.Weights.Passing, warning: e.Service.Weights.Warning },
+    health: worst(e.Checks),
+  };
+}
+
+function worst(checks: HealthCheck[]): DnsHealth {
+  let h: DnsHealth = 'passing';
+  for (const c of checks) {
+    if (c.Status === 'critical') return 'critical';
+    if (c.Status === 'warning') h = 'warning';
+  }
+  return h;
+}

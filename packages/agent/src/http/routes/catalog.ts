@@ -1,0 +1,93 @@
+// /v1/catalog/*: writes go through the applier (answer `true`), reads are blocking queries.
+import type { FastifyInstance } from 'fastify';
+import type { Command } from '@proconsul/catalog';
+import type { AgentContext } from '../../context.js';
+import { decodeBodyAs } from '../decode-struct.js';
+import { decodeJson } from '../decode.js';
+import { endpoint } from '../endpoint.js';
+import { HttpError } from '../http-error.js';
+import { checkDatacenter, qsAll, type Query } from '../query-options.js';
+import { catalogRead } from '../read.js';
+import { sendJson, setQueryMeta } from '../respond.js';
+import { deregisterRequestSchema, registerRequestSchema } from '../schemas.js';
+
+/** `?node-meta=key:value` (repeatable). */
+export function nodeMetaFilter(query: Query): Record<string, string> | undefined {
+  const pairs = qsAll(query, 'node-meta');
+  if (pairs.length === 0) return undefined;
+  const out: Record<string, string> = {};
+  for (const p of pairs) {
+    const at = p.indexOf(':');
+    if (at < 0) out[p] = '';
+    else out[p.slice(0, at)] = p.slice(at + 1);
+  }
+  return out;
+}
+
+export async function applyOrFail(ctx: AgentContext, command: Command): Promise<import('@proconsul/catalog').ApplyResult> {
+  const r = await ctx.applier.apply(command);
+  if (!r.ok) throw new HttpError(500, r.error ?? 'apply failed');
+  return r;
+}
+
+export async function catalogRoutes(app: FastifyInstance, { ctx }: { ctx: AgentContext }): Promise<void> {
+  const dc = ctx.config.datacenter;
+
+  endpoint(app, '/v1/catalog/register', {
+    PUT: async (req, reply) => {
+      checkDatacenter(req.query as Query, dc);
+      const body = decodeBodyAs(decodeJson(req.body), registerRequestSchema);
+      const { Token: _t, PeerName: _p, Locality: _l, ...rest } = body;
+      const r = await applyOrFail(ctx, { ...(rest as object), Type: 'Register', Now: ctx.now() } as Command);
+      setQueryMeta(reply, ctx.applier.lastIndex);
+      return sendJson(req, reply, r.value ?? true);
+    },
+  });
+
+  endpoint(app, '/v1/catalog/deregister', {
+    PUT: async (req, reply) => {
+      checkDatacenter(req.query as Query, dc);
+      const body = decodeBodyAs(decodeJson(req.body), deregisterRequestSchema);
+      const { Token: _t, PeerName: _p, ...rest } = body;
+      const r = await applyOrFail(ctx, { ...(rest as object), Type: 'Deregister', Now: ctx.now() } as Command);
+      setQueryMeta(reply, ctx.applier.lastIndex);
+      return sendJson(req, reply, r.value ?? true);
+    },
+  });
+
+  endpoint(app, '/v1/catalog/datacenters', {
+    GET: (req, reply) => sendJson(req, reply, [dc]),
+  });
+
+  endpoint(app, '/v1/catalog/nodes', {
+    GET: (req, reply) => {
+      const nodeMeta = nodeMetaFilter(req.query as Query);
+      return catalogRead(ctx, req, reply, () => ctx.catalog.nodes(nodeMeta ? { nodeMeta } : {}));
+    },
+  });
+
+  endpoint(app, '/v1/catalog/services', {
+    GET: (req, reply) => {
+      const nodeMeta = nodeMetaFilter(req.query as Query);
+      return catalogRead(ctx, req, reply, () => ctx.catalog.services(nodeMeta ? { nodeMeta } : {}));
+    },
+  });
+
+  endpoint(app, '/v1/catalog/service/:service', {
+    GET: (req, reply) => {
+      const query = req.query as Query;
+      const name = (req.params as { service: string }).service;
+      const nodeMeta = nodeMetaFilter(query);
+      const tags = qsAll(query, 'tag');
+      return catalogRead(ctx, req, reply, () => ctx.catalog.serviceNodes(name, { ...(nodeMeta ? { nodeMeta } : {}), tags }));
+    },
+  });
+
+  endpoint(app, '/v1/catalog/node/:node', {
+    GET: (req, reply) => catalogRead(ctx, req, reply, () => ctx.catalog.node((req.params as { node: string }).node)),
+  });
+
+  endpoint(app, '/v1/catalog/node-services/:node', {
+    GET: (req, reply) => catalogRead(ctx, req, reply, () => ctx.catalog.nodeServiceList((req.params as { node: string }).node)),
+  });
+}

@@ -1,0 +1,133 @@
+// /v1/kv/*: GET (recurse, keys, separator, raw), PUT (flags, cas, acquire, release) and
+// DELETE (recurse, cas), with Consul's status codes (404 with an empty body for a miss) and
+// its 512 KiB value limit (413).
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { KV_MAX_VALUE_SIZE, type KVCommand } from '@proconsul/catalog';
+import type { AgentContext } from '../../context.js';
+import { endpoint } from '../endpoint.js';
+import { badRequest, HttpError } from '../http-error.js';
+import { checkDatacenter, has, qs, type Query } from '../query-options.js';
+import { catalogRead } from '../read.js';
+import { sendJson, setQueryMeta } from '../respond.js';
+import { applyOrFail } from './catalog.js';
+
+function tooLarge(length: number, max: number): HttpError {
+  return new HttpError(
+    413,
+    `Request body(${length} bytes) too large, max size: ${max} bytes. See https://developer.hashicorp.com/docs/agent/config/config-files#kv_max_value_size.`,
+  );
+}
+
+/** Go's strconv.ParseUint(v, 10, 64); the error text is Go's. */
+function parseUint(name: string, v: string): number {
+  if (!/^\d+$/.test(v)) throw badRequest(`strconv.ParseUint: parsing ${JSON.stringify(v)}: invalid syntax`);
+  const n = Number(v);
+  if (!Number.isSafeInteger(n)) throw badRequest(`strconv.ParseUint: parsing ${JSON.stringify(v)}: value out of range`);
+  void name;
+  return n;
+}
+
+function keyOf(req: FastifyRequest): string {
+  return (req.params as { '*': string })['*'] ?? '';
+}
+
+function notFoundEmpty(reply: FastifyReply): FastifyReply {
+  return reply.code(404).header('content-type', 'text/plain; charset=utf-8').send('');
+}
+
+export async function kvRoutes(app: FastifyInstance, { ctx }: { ctx: AgentContext }): Promise<void> {
+  const dc = ctx.config.datacenter;
+  const max = KV_MAX_VALUE_SIZE;
+
+  // Refuse an oversized value from its Content-Length, before reading the body (Consul does).
+  app.addHook('onRequest', (req, _reply, done) => {
+    if (req.method === 'PUT' && req.url.replace(/\/+/g, '/').startsWith('/v1/kv/')) {
+      const length = Number(req.headers['content-length'] ?? 0);
+      if (length > max) return done(tooLarge(length, max));
+    }
+    done();
+  });
+
+  endpoint(
+    app,
+    '/v1/kv/*',
+    {
+      GET: (req, reply) => {
+        const query = req.query as Query;
+        const key = keyOf(req);
+        const keys = has(query, 'keys');
+        const recurse = has(query, 'recurse');
+        if (keys) {
+          const sep = qs(query, 'separator') ?? qs(query, 'seperator');
+          return catalogRead(ctx, req, reply, () => ctx.catalog.kvKeys(key, sep || undefined), (r) =>
+            r.value.length === 0 && key !== '' ? notFoundEmpty(reply) : sendJson(req, reply, r.value),
+          );
+        }
+        if (recurse) {
+          return catalogRead(ctx, req, reply, () => ctx.catalog.kvList(key), (r) =>
+            r.value.length === 0 ? notFoundEmpty(reply) : sendJson(req, reply, r.value),
+          );
+        }
+        if (key === '') throw badRequest('Missing key name');
+        return catalogRead(ctx, req, reply, () => ctx.catalog.kvGet(key), (r) => {
+          if (!r.value) return notFoundEmpty(reply);
+          if (has(query, 'raw')) {
+            return reply
+              .header('content-type', 'text/plain')
+              .header('X-Content-Type-Options', 'nosniff')
+              .header('Content-Security-Policy', 'sandbox')
+              .send(r.value.Value === null ? Buffer.alloc(0) : Buffer.from(r.value.Value, 'base64'));
+          }
+          return sendJson(req, reply, [r.value]);
+        });
+      },
+
+      PUT: async (req, reply) => {
+        const query = req.query as Query;
+        checkDatacenter(query, dc);
+        const key = keyOf(req);
+        if (key === '') throw badRequest('Missing key name');
+        const modes = ['cas', 'acquire', 'release'].filter((m) => has(query, m));
+        if (modes.length > 1) throw badRequest(`Conflicting flags: ${req.url.slice(req.url.indexOf('?') + 1)}`);
+        const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+        if (body.length > max) throw tooLarge(body.length, max);
+        const cmd: KVCommand = {
+          Type: 'KV',
+          Verb: 'set',
+          Key: key,
+          Value: body.length > 0 ? body.toString('base64') : null,
+          Flags: has(query, 'flags') ? parseUint('flags', qs(query, 'flags') ?? '') : 0,
+          Now: ctx.now(),
+        };
+        if (has(query, 'cas')) {
+          cmd.Verb = 'cas';
+          cmd.Index = parseUint('cas', qs(query, 'cas') ?? '');
+        } else if (has(query, 'acquire')) {
+          cmd.Verb = 'lock';
+          cmd.Session = qs(query, 'acquire') ?? '';
+        } else if (has(query, 'release')) {
+          cmd.Verb = 'unlock';
+          cmd.Session = qs(query, 'release') ?? '';
+        }
+        const r = await applyOrFail(ctx, cmd);
+        return sendJson(req, reply, r.value ?? true);
+      },
+
+      DELETE: async (req, reply) => {
+        const query = req.query as Query;
+        checkDatacenter(query, dc);
+        const key = keyOf(req);
+        const recurse = has(query, 'recurse');
+        const cas = has(query, 'cas');
+        if (recurse && cas) throw badRequest(`Conflicting flags: ${req.url.slice(req.url.indexOf('?') + 1)}`);
+        if (key === '' && !recurse) throw badRequest('Missing key name');
+        const cmd: KVCommand = { Type: 'KV', Verb: recurse ? 'delete-tree' : cas ? 'delete-cas' : 'delete', Key: key, Now: ctx.now() };
+        if (cas) cmd.Index = parseUint('cas', qs(query, 'cas') ?? '');
+        const r = await applyOrFail(ctx, cmd);
+        void setQueryMeta;
+        return sendJson(req, reply, r.value ?? true);
+      },
+    },
+    { bodyLimit: max },
+  );
+}

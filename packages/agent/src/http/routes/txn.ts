@@ -1,0 +1,85 @@
+// PUT /v1/txn: KV operations applied all or nothing (200), or rolled back with every failing
+// op listed (409). Read-only transactions skip the log.
+import type { FastifyInstance } from 'fastify';
+import { Catalog, KV_MAX_VALUE_SIZE, type TxnOp } from '@proconsul/catalog';
+import type { AgentContext } from '../../context.js';
+import { decodeStruct, DecodeError } from '../decode-struct.js';
+import { endpoint } from '../endpoint.js';
+import { badRequest, HttpError } from '../http-error.js';
+import { checkDatacenter, type Query } from '../query-options.js';
+import { sendJson, setQueryMeta } from '../respond.js';
+import { txnOpSchema } from '../schemas.js';
+
+/** Consul's maxTxnOps. */
+export const TXN_OPS_MAX = 128;
+/** txn_max_req_len, raised to kv_max_value_size when that is larger (both 512 KiB by default). */
+export const TXN_BODY_BYTES_MAX = KV_MAX_VALUE_SIZE;
+
+function txnTooLarge(length: number): HttpError {
+  return new HttpError(
+    413,
+    `Request body(${length} bytes) too large, max size: ${TXN_BODY_BYTES_MAX} bytes. See https://www.consul.io/docs/agent/config/config-files#txn_max_req_len.`,
+  );
+}
+
+export async function txnRoutes(app: FastifyInstance, { ctx }: { ctx: AgentContext }): Promise<void> {
+  app.addHook('onRequest', (req, _reply, done) => {
+    if (req.method === 'PUT' && req.url.replace(/\/+/g, '/').startsWith('/v1/txn')) {
+      const length = Number(req.headers['content-length'] ?? 0);
+      if (length > TXN_BODY_BYTES_MAX) return done(txnTooLarge(length));
+    }
+    done();
+  });
+
+  endpoint(
+    app,
+    '/v1/txn',
+    {
+      PUT: async (req, reply) => {
+        checkDatacenter(req.query as Query, ctx.config.datacenter);
+        const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+        let raw: unknown;
+        try {
+          raw = JSON.parse(body.toString('utf8'));
+        } catch (err) {
+          throw badRequest(`Failed to parse body: ${(err as Error).message}`);
+        }
+        if (!Array.isArray(raw)) throw badRequest('Failed to parse body: json: cannot unmarshal object into Go value of type api.TxnOps');
+        if (raw.length > TXN_OPS_MAX) {
+          throw new HttpError(413, `Transaction contains too many operations (${raw.length} > ${TXN_OPS_MAX})`);
+        }
+        const ops: TxnOp[] = [];
+        for (const item of raw) {
+          let op;
+          try {
+            op = decodeStruct(item, txnOpSchema);
+          } catch (err) {
+            if (err instanceof DecodeError) throw badRequest(`Failed to parse body: ${err.message}`);
+            throw err;
+          }
+          if (op.Node !== undefined || op.Service !== undefined || op.Check !== undefined) {
+            throw badRequest('Node, Service and Check operations in transactions are not supported yet; only KV');
+          }
+          const kv = op.KV as TxnOp['KV'] | undefined;
+          if (!kv) throw badRequest('Failed to parse body: each operation needs a KV object');
+          if (typeof kv.Value === 'string' && Buffer.from(kv.Value, 'base64').length > KV_MAX_VALUE_SIZE) {
+            throw new HttpError(413, `Value for key "${kv.Key}" is too large (${Buffer.from(kv.Value, 'base64').length} > ${KV_MAX_VALUE_SIZE} bytes)`);
+          }
+          ops.push({ KV: kv });
+        }
+        if (Catalog.isReadOnlyTxn(ops)) {
+          const r = ctx.catalog.readTxn(ops);
+          setQueryMeta(reply, r.index);
+          if (r.response.Errors) reply.code(409);
+          return sendJson(req, reply, r.response);
+        }
+        const r = await ctx.applier.apply({ Type: 'Txn', Ops: ops, Now: ctx.now() });
+        if (!r.txn) throw new HttpError(500, r.error ?? 'transaction failed');
+        setQueryMeta(reply, ctx.applier.lastIndex);
+        if (r.txn.Errors) reply.code(409);
+        return sendJson(req, reply, r.txn);
+      },
+    },
+    { bodyLimit: TXN_BODY_BYTES_MAX },
+  );
+}

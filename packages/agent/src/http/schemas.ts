@@ -1,0 +1,103 @@
+// Go structs of the request bodies Consul decodes (fields Consul's CE accepts).
+import type { StructSchema } from './decode-struct.js';
+
+const weights: StructSchema = { name: 'structs.Weights', fields: { Passing: 'int', Warning: 'int' } };
+const serviceAddress: StructSchema = { name: 'structs.ServiceAddress', fields: { Address: 'string', Port: 'int' } };
+
+export const nodeServiceSchema: StructSchema = {
+  name: 'structs.NodeService',
+  fields: {
+    Kind: 'string',
+    ID: 'string',
+    Service: 'string',
+    Tags: 'strings',
+    Address: 'string',
+    TaggedAddresses: { mapOf: serviceAddress },
+    Meta: 'stringMap',
+    Port: 'int',
+    SocketPath: 'string',
+    Weights: weights,
+    EnableTagOverride: 'bool',
+    Proxy: 'any',
+    Connect: 'any',
+    LocallyRegisteredAsSidecar: 'bool',
+    PeerName: 'string',
+    Locality: 'any',
+    CreateIndex: 'uint64',
+    ModifyIndex: 'uint64',
+  },
+};
+
+export const healthCheckSchema: StructSchema = {
+  name: 'structs.HealthCheck',
+  fields: {
+    Node: 'string',
+    CheckID: 'string',
+    Name: 'string',
+    Status: 'string',
+    Notes: 'string',
+    Output: 'string',
+    ServiceID: 'string',
+    ServiceName: 'string',
+    ServiceTags: 'strings',
+    Type: 'string',
+    Interval: 'string',
+    Timeout: 'string',
+    ExposedPort: 'int',
+    Definition: 'any',
+    PeerName: 'string',
+    CreateIndex: 'uint64',
+    ModifyIndex: 'uint64',
+  },
+};
+
+export const registerRequestSchema: StructSchema = {
+  name: 'structs.RegisterRequest',
+  fields: {
+    Datacenter: 'string',
+    ID: 'string',
+    Node: 'string',
+    Address: 'string',
+    TaggedAddresses: 'stringMap',
+    NodeMeta: 'stringMap',
+    Service: nodeServiceSchema,
+    Check: healthCheckSchema,
+    Checks: { arrayOf: healthCheckSchema },
+    SkipNodeUpdate: 'bool',
+    PeerName: 'string',
+    Locality: 'any',
+    Token: 'string',
+  },
+};
+
+export const deregisterRequestSchema: StructSchema = {
+  name: 'structs.DeregisterRequest',
+  fields: { Datacenter: 'string', Node: 'string', ServiceID: 'string', CheckID: 'string', PeerName: 'string', Token: 'string' },
+};
+
+export const sessionSchema: StructSchema = {
+  name: 'structs.Session',
+  fields: {
+    ID: 'string',
+    Name: 'string',
+    Node: 'string',
+    Checks: 'strings',
+    NodeChecks: 'strings',
+    ServiceChecks: { arrayOf: { name: 'structs.ServiceCheck', fields: { ID: 'string', Namespace: 'string' } } },
+    LockDelay: 'any',
+    Behavior: 'string',
+    TTL: 'string',
+    CreateIndex: 'uint64',
+    ModifyIndex: 'uint64',
+  },
+};
+
+const txnKVOp: StructSchema = {
+  name: 'api.KVTxnOp',
+  fields: { Verb: 'string', Key: 'string', Value: 'any', Flags: 'uint64', Index: 'uint64', Session: 'string', Namespace: 'string', Partition: 'string' },
+};
+
+export const txnOpSchema: StructSchema = {
+  name: 'api.TxnOp',
+  fields: { KV: txnKVOp, Node: 'any', Service: 'any', Check: 'any' },
+};

@@ -1,0 +1,186 @@
+// Anti-entropy: makes the catalog's entries for this node converge to the agent's local view.
+// Runs soon after every local change (coalesced) and periodically; registers what differs and
+// deregisters what the catalog has but the agent does not own (except the leader-owned
+// `consul` service and `serfHealth` check).
+import type { ApplyResult, Catalog, Command, HealthCheck, NodeService } from '@proconsul/catalog';
+import type { Applier } from '../apply/applier.js';
+import type { Logger } from '../log.js';
+import { CONSUL_SERVICE_ID, SERF_HEALTH_CHECK_ID } from '../leader.js';
+import type { LocalState } from './local-state.js';
+import type { AgentService, LocalCheckState } from './types.js';
+
+export interface AntiEntropyOptions {
+  catalog: Catalog;
+  applier: Applier<Command, ApplyResult>;
+  local: LocalState;
+  nodeName: string;
+  logger: Logger;
+  now: () => number;
+  /** Full sync period (Consul: about a minute for small clusters). */
+  intervalMs?: number;
+}
+
+/** Bound on sync passes run back to back when changes keep arriving during a sync. */
+const PASSES_MAX = 100;
+
+export class AntiEntropy {
+  #running: Promise<void> | null = null;
+  #again = false;
+  #timer: NodeJS.Timeout | undefined;
+  #stopped = false;
+
+  constructor(private readonly opts: AntiEntropyOptions) {}
+
+  start(): void {
+    this.#timer = setInterval(() => this.trigger(), this.opts.intervalMs ?? 60_000);
+    this.#timer.unref();
+    this.trigger();
+  }
+
+  stop(): void {
+    this.#stopped = true;
+    clearInterval(this.#timer);
+  }
+
+  /** Asks for a sync; several asks while one runs give one more pass. */
+  trigger(): void {
+    if (this.#stopped) return;
+    if (this.#running) {
+      this.#again = true;
+      return;
+    }
+    this.#running = this.#loop();
+  }
+
+  /** Resolves when no sync is running (tests, shutdown). */
+  async idle(): Promise<void> {
+    while (this.#running) await this.#running;
+  }
+
+  async #loop(): Promise<void> {
+    try {
+      for (let i = 0; i < PASSES_MAX; i++) {
+        this.#again = false;
+        await this.syncOnce();
+        if (!this.#again || this.#stopped) break;
+      }
+    } catch (err) {
+      this.opts.logger.error({ err }, 'anti-entropy sync failed');
+    } finally {
+      this.#running = null;
+    }
+  }
+
+  /** One pass: compare and write the differences through the applier. */
+  async syncOnce(): Promise<void> {
+    const { catalog, nodeName, local } = this.opts;
+    const node = catalog.node(nodeName).value;
+    // The leader registers the node itself; without it there is nothing to attach to yet.
+    if (!node) return;
+    const remoteServices = node.Services;
+    const remoteChecks = new Map(catalog.nodeChecks(nodeName).value.map((c) => [c.CheckID, c]));
+    const localChecks = local.checks();
+    const commands: Command[] = [];
+
+    for (const s of local.services()) {
+      const remote = remoteServices[s.ID];
+      const checks = localChecks.filter((c) => c.ServiceID === s.ID);
+      const checksInSync = checks.every((c) => checkInSync(c, remoteChecks.get(c.CheckID)));
+      if (remote && serviceInSync(s, remote) && checksInSync) continue;
+      commands.push({
+        Type: 'Register',
+        Node: nodeName,
+        SkipNodeUpdate: true,
+        Service: {
+          ID: s.ID,
+          Service: s.Service,
+          ...(s.Kind ? { Kind: s.Kind } : {}),
+          Tags: s.Tags,
+          Address: s.Address,
+          ...(s.TaggedAddresses ? { TaggedAddresses: s.TaggedAddresses } : {}),
+          Meta: s.Meta,
+          Port: s.Port,
+          ...(s.SocketPath ? { SocketPath: s.SocketPath } : {}),
+          Weights: s.Weights,
+          EnableTagOverride: s.EnableTagOverride,
+        },
+        Checks: checks.map(toRegisterCheck),
+        Now: this.opts.now(),
+      });
+    }
+    for (const c of localChecks) {
+      if (c.ServiceID) continue;
+      if (checkInSync(c, remoteChecks.get(c.CheckID))) continue;
+      commands.push({ Type: 'Register', Node: nodeName, SkipNodeUpdate: true, Check: toRegisterCheck(c), Now: this.opts.now() });
+    }
+    const localServiceIds = new Set(local.services().map((s) => s.ID));
+    const localCheckIds = new Set(localChecks.map((c) => c.CheckID));
+    for (const id of Object.keys(remoteServices)) {
+      if (id === CONSUL_SERVICE_ID || localServiceIds.has(id)) continue;
+      commands.push({ Type: 'Deregister', Node: nodeName, ServiceID: id, Now: this.opts.now() });
+    }
+    for (const [id, c] of remoteChecks) {
+      if (id === SERF_HEALTH_CHECK_ID || c.ServiceID === CONSUL_SERVICE_ID || localCheckIds.has(id)) continue;
+      // Checks of a service being deregistered go with it.
+      if (c.ServiceID && !localServiceIds.has(c.ServiceID)) continue;
+      commands.push({ Type: 'Deregister', Node: nodeName, CheckID: id, Now: this.opts.now() });
+    }
+    for (const cmd of commands) {
+      const r = await this.opts.applier.apply(cmd);
+      if (!r.ok) this.opts.logger.warn({ error: r.error, command: cmd.Type }, 'anti-entropy write refused');
+    }
+    if (commands.length > 0) this.opts.logger.debug({ writes: commands.length }, 'synced local state to the catalog');
+  }
+}
+
+function toRegisterCheck(c: LocalCheckState) {
+  return {
+    Node: c.Node,
+    CheckID: c.CheckID,
+    Name: c.Name,
+    Status: c.Status,
+    Notes: c.Notes,
+    Output: c.Output,
+    ServiceID: c.ServiceID,
+    Type: c.Type,
+    Interval: c.Interval,
+    Timeout: c.Timeout,
+    Definition: c.Definition,
+  };
+}
+
+function serviceInSync(s: AgentService, r: NodeService): boolean {
+  return (
+    r.Service === s.Service &&
+    (r.Kind ?? '') === (s.Kind ?? '') &&
+    (r.Port ?? 0) === s.Port &&
+    r.Address === s.Address &&
+    r.EnableTagOverride === s.EnableTagOverride &&
+    JSON.stringify(r.Tags) === JSON.stringify(s.Tags) &&
+    sameMap(r.Meta, s.Meta) &&
+    r.Weights.Passing === s.Weights.Passing &&
+    r.Weights.Warning === s.Weights.Warning &&
+    JSON.stringify(r.TaggedAddresses ?? {}) === JSON.stringify(s.TaggedAddresses ?? {})
+  );
+}
+
+function checkInSync(c: LocalCheckState, r: HealthCheck | undefined): boolean {
+  return (
+    r !== undefined &&
+    r.Name === c.Name &&
+    r.Status === c.Status &&
+    r.Output === c.Output &&
+    r.Notes === c.Notes &&
+    r.ServiceID === c.ServiceID &&
+    r.Type === c.Type &&
+    r.Interval === c.Interval &&
+    r.Timeout === c.Timeout &&
+    JSON.stringify(r.ServiceTags) === JSON.stringify(c.ServiceTags)
+  );
+}
+
+function sameMap(a: Record<string, string> | null | undefined, b: Record<string, string>): boolean {
+  const ak = Object.keys(a ?? {});
+  if (ak.length !== Object.keys(b).length) return false;
+  return ak.every((k) => a![k] === b[k]);
+}

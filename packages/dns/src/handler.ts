@@ -8,6 +8,7 @@ import {
   emptyReply,
   encodeReply,
   headerOnlyReply,
+  COPIED_FLAGS,
   QTYPE,
   RCODE,
   type Query,
@@ -69,8 +70,11 @@ export class DnsHandler {
     });
   }
 
-  /** Handle one raw message; resolves to the response bytes, or undefined to send nothing. */
-  async handle(packet: Buffer, transport: Transport): Promise<Buffer | undefined> {
+  /**
+   * Handle one raw message: the response bytes, or undefined to send nothing. Answers from
+   * the cache come back synchronously; the rest as a promise.
+   */
+  handle(packet: Buffer, transport: Transport): Buffer | undefined | Promise<Buffer | undefined> {
     const acceptance = acceptHeader(packet);
     if (acceptance === 'drop') {
       this.stats.malformed++;
@@ -90,14 +94,40 @@ export class DnsHandler {
       return undefined;
     }
     this.count(transport);
-    let reply: Buffer | undefined;
+    return this.fromCache(query, transport) ?? this.answerOrFail(query, transport);
+  }
+
+  private async answerOrFail(query: Query, transport: Transport): Promise<Buffer | undefined> {
     try {
-      reply = await this.answer(query, transport);
+      return await this.answer(query, transport);
     } catch (err) {
       this.logger?.warn(`dns: lookup of ${query.name} failed: ${(err as Error).message}`);
-      reply = this.finish(query, emptyReply(RCODE.SERVFAIL), transport);
+      return this.finish(query, emptyReply(RCODE.SERVFAIL), transport);
     }
-    return reply;
+  }
+
+  /** The hot path: a cached Resolution whose encoded response only needs the id and flags. */
+  private fromCache(query: Query, transport: Transport): Buffer | undefined {
+    if (this.cacheGeneration === undefined || this.options.backend.generation?.() !== this.cacheGeneration) return undefined;
+    const res = this.cache.get(this.cacheKey(query));
+    const hit = res?.encoded?.get(this.bytesKey(query, transport));
+    if (!hit) return undefined;
+    const out = Buffer.allocUnsafe(hit.bytes.length);
+    hit.bytes.copy(out);
+    out.writeUInt16BE(query.id, 0);
+    out.writeUInt16BE(out.readUInt16BE(2) | (query.flags & COPIED_FLAGS), 2);
+    if (hit.truncated) this.stats.truncated++;
+    this.tally(hit.rcode, hit.answers);
+    return out;
+  }
+
+  private cacheKey(query: Query): string {
+    return `${query.qtype}|${query.edns ? 1 : 0}|${query.name}`;
+  }
+
+  private bytesKey(query: Query, transport: Transport): string {
+    const ecs = query.edns?.ecs ? query.edns.ecs.toString('latin1') : '';
+    return `${transport}|${query.edns?.udpSize ?? -1}|${ecs}|${query.questionBytes.toString('latin1')}`;
   }
 
   private count(transport: Transport): void {
@@ -123,7 +153,24 @@ export class DnsHandler {
         return this.finish(query, emptyReply(RCODE.NOTIMP), transport);
     }
     const resolution = await this.lookup(query);
-    return this.finish(query, this.materialize(resolution, domain), transport);
+    const reply = this.materialize(resolution, domain);
+    const fixed = (resolution.instances === undefined || resolution.instances.groups.length <= 1) && reply.authorities.length === 0;
+    if (!fixed || this.cache.get(this.cacheKey(query)) !== resolution) return this.finish(query, reply, transport);
+    // Same answer for every query with this question: keep the bytes (id and RD/CD patched per query).
+    const stored = this.finish(query, reply, transport, { id: 0, flags: query.flags & ~COPIED_FLAGS });
+    resolution.encoded ??= new Map();
+    if (resolution.encoded.size < 16) {
+      resolution.encoded.set(this.bytesKey(query, transport), {
+        bytes: stored,
+        rcode: reply.rcode,
+        answers: reply.answers.length,
+        truncated: reply.trimmed === true,
+      });
+    }
+    const out = Buffer.from(stored);
+    out.writeUInt16BE(query.id, 0);
+    out.writeUInt16BE(out.readUInt16BE(2) | (query.flags & COPIED_FLAGS), 2);
+    return out;
   }
 
   /** A Resolution from the cache while the backend's generation holds, else from the resolver. */
@@ -134,7 +181,7 @@ export class DnsHandler {
       this.cache.clear();
       this.cacheGeneration = generation;
     }
-    const key = `${query.qtype}|${query.edns ? 1 : 0}|${query.name}`;
+    const key = this.cacheKey(query);
     const hit = this.cache.get(key);
     if (hit) return hit;
     const resolution = await this.resolver.resolve(query.name, query.qtype, query.edns !== undefined);
@@ -158,15 +205,9 @@ export class DnsHandler {
     if (res.instances) {
       const groups = shuffle(res.instances.groups);
       if (res.instances.srv) {
-        const seen = new Set<EncodedRecord | string>();
         for (const g of groups) {
           reply.answers.push(...g.answers);
-          for (const e of g.extras) {
-            const key = `${e.name.toLowerCase()}|${e.tail.toString('latin1')}`;
-            if (seen.has(key)) continue;
-            seen.add(key);
-            reply.additionals.push(e);
-          }
+          reply.additionals.push(...g.extras);
         }
       } else {
         let count = 0;
@@ -211,13 +252,15 @@ export class DnsHandler {
     return record;
   }
 
-  private finish(query: Query, reply: Reply, transport: Transport): Buffer {
+  /** Trim, count and encode; `header` overrides id/flags (for the stored copy). */
+  private finish(query: Query, reply: Reply, transport: Transport, header?: { id: number; flags: number }): Buffer {
     if (trimReply(query, reply, transport, this.udpAnswerLimit)) {
       this.stats.truncated++;
+      reply.trimmed = true;
       if (this.enableTruncate) reply.truncated = true;
     }
     this.tally(reply.rcode, reply.answers.length);
-    return encodeReply(query, reply, this.recursionAvailable);
+    return encodeReply(header ? { ...query, ...header } : query, reply, this.recursionAvailable);
   }
 
   private tally(rcode: number, answers: number): void {

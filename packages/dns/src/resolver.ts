@@ -29,6 +29,11 @@ export interface Resolution {
   instances?: { groups: InstanceGroup[]; srv: boolean; limit: number };
   /** False when the answer came from outside the catalog (recursors) and must not be cached. */
   cacheable: boolean;
+  /**
+   * Encoded responses for this Resolution when they do not vary per query (at most one
+   * instance group, no SOA): keyed by question bytes, transport and EDNS. Filled by the handler.
+   */
+  encoded?: Map<string, { bytes: Buffer; rcode: number; answers: number; truncated: boolean }>;
 }
 
 export interface ResolverConfig {
@@ -210,6 +215,7 @@ export class Resolver {
     const srv = q.qtype === QTYPE.SRV;
     const groups: InstanceGroup[] = [];
     const seen = new Set<string>();
+    const seenExtras = new Set<string>();
     let cacheable = true;
     for (const inst of instances) {
       const serviceAddr = this.translateService(dc, inst.serviceAddress ?? '', inst.serviceTaggedAddresses);
@@ -230,7 +236,14 @@ export class Resolver {
       } else if (this.cfg.nodeMetaTxt) {
         built.extras.push(...this.metaRecords(this.nodeFqdn(inst.node, dc, q), inst.nodeMeta, ttl));
       }
-      groups.push({ answers: built.answers, extras: built.extras, cname: !srv && built.answers[0]!.type === 'CNAME' });
+      // Additional records shared by several instances (same node) are kept once.
+      const extras = built.extras.filter((e) => {
+        const key = `${e.name.toLowerCase()}|${e.tail.toString('latin1')}`;
+        if (seenExtras.has(key)) return false;
+        seenExtras.add(key);
+        return true;
+      });
+      groups.push({ answers: built.answers, extras, cname: !srv && built.answers[0]!.type === 'CNAME' });
     }
     return {
       ...result(RCODE.NOERROR, false),

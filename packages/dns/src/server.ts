@@ -24,14 +24,25 @@ export function createDnsServer(options: DnsServerOptions): DnsServer {
 
   function serveUdp(socket: UdpSocket): void {
     socket.on('message', (msg, rinfo) => {
-      handler.handle(msg, 'udp').then(
-        (reply) => {
-          if (reply) socket.send(reply, rinfo.port, rinfo.address);
-        },
-        () => {
-          stats.malformed++;
-        },
-      );
+      let reply: ReturnType<DnsHandler['handle']>;
+      try {
+        reply = handler.handle(msg, 'udp');
+      } catch {
+        stats.malformed++; // a bug must not stop the listener
+        return;
+      }
+      if (reply instanceof Promise) {
+        reply.then(
+          (r) => {
+            if (r) socket.send(r, rinfo.port, rinfo.address);
+          },
+          () => {
+            stats.malformed++;
+          },
+        );
+      } else if (reply) {
+        socket.send(reply, rinfo.port, rinfo.address);
+      }
     });
     socket.on('error', (err) => logger?.warn(`dns: udp socket error: ${err.message}`));
   }
@@ -57,8 +68,7 @@ export function createDnsServer(options: DnsServerOptions): DnsServer {
         buffered = buffered.subarray(2 + length);
         inflight++;
         if (inflight >= TCP_MAX_INFLIGHT) conn.pause();
-        handler
-          .handle(Buffer.from(msg), 'tcp')
+        Promise.resolve(handler.handle(Buffer.from(msg), 'tcp'))
           .then(
             (reply) => {
               if (reply && !conn.destroyed) {

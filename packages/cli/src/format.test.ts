@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import type { AgentMember, KVPair, Node } from '@proconsul/api';
+import { formatNodes, formatServices } from './commands/catalog.js';
+import { formatStats } from './commands/info.js';
+import { prettyKVPair } from './commands/kv-get.js';
+import { detailedOutput, sortMembers, standardOutput } from './commands/members.js';
+import { formatPeers } from './commands/operator-raft.js';
+
+const member = (name: string, role: string, status = 1): AgentMember => ({
+  Name: name,
+  Addr: '127.0.2.1',
+  Port: 8301,
+  Tags: { role, dc: 'dc1', vsn: '2', build: '0.1.0:abc', id: 'x' },
+  Status: status,
+  ProtocolMin: 1,
+  ProtocolMax: 5,
+  ProtocolCur: 2,
+  DelegateMin: 2,
+  DelegateMax: 5,
+  DelegateCur: 4,
+});
+
+describe('members output', () => {
+  it('prints Consul\'s columns with servers first', () => {
+    const out = standardOutput(sortMembers([member('zeta', 'node', 4), member('alpha', 'consul')]));
+    expect(out.split('\n')).toEqual([
+      'Node   Address         Status  Type    Build  Protocol  DC   Partition  Segment',
+      'alpha  127.0.2.1:8301  alive   server  0.1.0  2         dc1  default    <all>',
+      'zeta   127.0.2.1:8301  failed  client  0.1.0  2         dc1  default    <default>',
+    ]);
+  });
+  it('prints sorted tags with -detailed', () => {
+    expect(detailedOutput([member('alpha', 'consul')]).split('\n')[1]).toBe('alpha  127.0.2.1:8301  alive   build=0.1.0:abc,dc=dc1,id=x,role=consul,vsn=2');
+  });
+});
+
+describe('catalog output', () => {
+  const node: Node = { ID: '40e4a748-2192-161a-0510-9bf59fe950b5', Node: 'n1', Address: '10.0.0.1', Datacenter: 'dc1', TaggedAddresses: { wan: '1.2.3.4', lan: '10.0.0.1' }, Meta: { rack: 'r1' }, CreateIndex: 1, ModifyIndex: 1 };
+  it('shortens node IDs to their first group', () => {
+    expect(formatNodes([node], false).split('\n')).toEqual(['Node  ID        Address   DC', 'n1    40e4a748  10.0.0.1  dc1']);
+  });
+  it('shows tagged addresses and meta with -detailed', () => {
+    expect(formatNodes([node], true).split('\n')[1]).toBe('n1    40e4a748-2192-161a-0510-9bf59fe950b5  10.0.0.1  dc1  lan=10.0.0.1, wan=1.2.3.4  rack=r1');
+  });
+  it('lists services sorted, with -tags in a tabwriter column', () => {
+    const svcs = { web: ['v2', 'v1'], consul: [] };
+    expect(formatServices(svcs, false)).toBe('consul\nweb');
+    expect(formatServices(svcs, true)).toBe('consul      \nweb         v1,v2');
+  });
+});
+
+describe('kv get -detailed', () => {
+  it('prints the fields in Consul\'s order and layout', () => {
+    const pair: KVPair = { LockIndex: 0, Key: 'redis/config/minconns', Flags: 0, Value: Buffer.from('1').toString('base64'), CreateIndex: 6, ModifyIndex: 6 };
+    expect(new TextDecoder().decode(prettyKVPair(pair, false))).toBe(
+      ['CreateIndex      6', 'Flags            0', 'Key              redis/config/minconns', 'LockIndex        0', 'ModifyIndex      6', 'Session          -', 'Value            1'].join('\n'),
+    );
+    expect(new TextDecoder().decode(prettyKVPair(pair, true)).endsWith('Value            MQ==')).toBe(true);
+  });
+});
+
+describe('info and raft output', () => {
+  it('sorts sections and keys', () => {
+    expect(formatStats({ raft: { state: 'Leader', applied_index: '5' }, agent: { checks: '0' } })).toEqual(['agent:', '\tchecks = 0', 'raft:', '\tapplied_index = 5', '\tstate = Leader']);
+  });
+  it('prints the list-peers table', () => {
+    const out = formatPeers({ Index: 1, Servers: [{ ID: 'id1', Node: 'n1', Address: '127.0.2.1:8300', Leader: true, Voter: true, ProtocolVersion: '3' }] });
+    expect(out.split('\n')).toEqual([
+      'Node  ID   Address         State   Voter  RaftProtocol  Commit Index  Trails Leader By',
+      'n1    id1  127.0.2.1:8300  leader  true   3             _',
+    ]);
+  });
+});

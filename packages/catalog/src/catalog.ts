@@ -200,6 +200,8 @@ export class Catalog {
       this.nowMs = Math.max(this.nowMs, command.Now);
     }
     switch (command.Type) {
+      case 'Noop':
+        return ok();
       case 'Register':
         return this.register(idx, command);
       case 'Deregister':

@@ -201,7 +201,17 @@ export interface BatchCommand {
   Commands: Command[];
 }
 
+/**
+ * Does nothing but advance the applied index. Raft's leader no-op fits here; it is also
+ * worth applying at log index 1, because a read's X-Consul-Index is floored at 1, so a
+ * change made at index 1 could not be told apart from the empty state by a blocking query.
+ */
+export interface NoopCommand {
+  Type: 'Noop';
+}
+
 export type Command =
+  | NoopCommand
   | RegisterCommand
   | DeregisterCommand
   | CheckStatusCommand

@@ -33,6 +33,8 @@ export class KVStore {
   private changed = new Set<string>();
   private journal: Map<string, JournalEntry> | undefined;
   private journalIndexes: [number, number] | undefined;
+  /** Keys changed before the transaction began (in the same apply, e.g. a Batch). */
+  private journalChanged: Set<string> | undefined;
 
   get(key: string): KVRecord | undefined {
     return this.entries.get(key);
@@ -119,11 +121,13 @@ export class KVStore {
   begin(): void {
     this.journal = new Map();
     this.journalIndexes = [this.kvsIndex, this.tombstonesIndex];
+    this.journalChanged = new Set(this.changed);
   }
 
   commit(): void {
     this.journal = undefined;
     this.journalIndexes = undefined;
+    this.journalChanged = undefined;
   }
 
   rollback(): void {
@@ -131,7 +135,6 @@ export class KVStore {
     if (!journal) return;
     this.journal = undefined;
     for (const [key, prev] of journal) {
-      this.changed.delete(key);
       if (prev.entry) {
         if (!this.entries.has(key)) this.order.add(key);
         this.entries.set(key, prev.entry);
@@ -148,7 +151,9 @@ export class KVStore {
       }
     }
     [this.kvsIndex, this.tombstonesIndex] = this.journalIndexes!;
+    this.changed = this.journalChanged!;
     this.journalIndexes = undefined;
+    this.journalChanged = undefined;
   }
 
   /** Keys changed since the last call. */

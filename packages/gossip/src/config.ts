@@ -1,0 +1,118 @@
+// Settings of the SWIM core, in the manner of memberlist's config.go: every setting says what it
+// trades off, and the formulas that scale with cluster size are small pure helpers below.
+
+export interface Config {
+  /** Time between probes of one member (randomized round-robin). Lower: faster detection, more traffic. */
+  probeIntervalMs: number;
+  /** Wait for a direct ack before asking k members to probe indirectly. Must exceed the network RTT. */
+  probeTimeoutMs: number;
+  /** Members asked to probe indirectly (k of SWIM). More: fewer false suspicions under loss. */
+  indirectChecks: number;
+  /** Also probe over TCP when UDP fails, to tell packet loss on a path from a dead member. */
+  tcpPings: boolean;
+  /** Suspicion timeout = suspicionMult * max(1, log10(n)) * probeIntervalMs (see suspicionTimeoutMs). */
+  suspicionMult: number;
+  /** A new suspicion starts at this multiple of the timeout and shrinks with independent confirmations (Lifeguard). */
+  suspicionMaxTimeoutMult: number;
+  /** Time between gossip rounds that send queued broadcasts. */
+  gossipIntervalMs: number;
+  /** Members each gossip round sends to. */
+  gossipNodes: number;
+  /** Keep gossiping to a dead member this long so it learns it was declared dead and can refute. */
+  gossipToTheDeadMs: number;
+  /** Each broadcast is sent retransmitMult * ceil(log10(n + 1)) times (see retransmitLimit). */
+  retransmitMult: number;
+  /** Full state sync with one random member; scaled up past 32 members (see pushPullIntervalMs). 0 disables. */
+  pushPullIntervalMs: number;
+  /** Try a push-pull with one random failed member this often, so healed partitions merge again. 0 disables. */
+  reconnectIntervalMs: number;
+  /** Remove a failed or left member from the table this long after it failed or left (the `reap` event). */
+  reapMs: number;
+  /** Local health (Lifeguard awareness): timeouts are scaled by up to this factor when we look unhealthy. */
+  awarenessMaxMultiplier: number;
+  /** Largest UDP payload we send (compound packets are cut to fit). memberlist uses 1400. */
+  packetBytesMax: number;
+  /** Broadcast queue bound; the oldest, most-sent items go first. */
+  queueDepthMax: number;
+  /** Timeout of a TCP exchange (push-pull, TCP ping). */
+  tcpTimeoutMs: number;
+}
+
+/**
+ * LAN profile. memberlist's DefaultLANConfig probes every 1 s with a 500 ms timeout and gossips
+ * every 200 ms; on a LAN the round trip is well under a millisecond, so we probe twice as often
+ * and gossip every 100 ms. Lifeguard (suspicion confirmations, awareness, TCP fallback, indirect
+ * probes) keeps false positives down, which is what lets the intervals shrink.
+ */
+export function lanConfig(): Config {
+  return {
+    probeIntervalMs: 500,
+    probeTimeoutMs: 250,
+    indirectChecks: 3,
+    tcpPings: true,
+    suspicionMult: 4,
+    suspicionMaxTimeoutMult: 6,
+    gossipIntervalMs: 100,
+    gossipNodes: 4,
+    gossipToTheDeadMs: 15_000,
+    retransmitMult: 4,
+    pushPullIntervalMs: 15_000,
+    reconnectIntervalMs: 10_000,
+    reapMs: 24 * 3600_000,
+    awarenessMaxMultiplier: 8,
+    packetBytesMax: 1400,
+    queueDepthMax: 4096,
+    tcpTimeoutMs: 5_000,
+  };
+}
+
+/** WAN profile: the LAN profile with memberlist's DefaultWANConfig overrides for high-latency links. */
+export function wanConfig(): Config {
+  return {
+    ...lanConfig(),
+    probeIntervalMs: 5_000, // RTTs of 100+ ms and lossy links: probe less often
+    probeTimeoutMs: 3_000,
+    suspicionMult: 6, // give a distant member longer to refute
+    gossipIntervalMs: 500,
+    gossipNodes: 4,
+    gossipToTheDeadMs: 60_000,
+    pushPullIntervalMs: 60_000,
+    reconnectIntervalMs: 30_000,
+    tcpTimeoutMs: 30_000,
+  };
+}
+
+export type Profile = 'lan' | 'wan';
+
+export function profileConfig(profile: Profile): Config {
+  return profile === 'wan' ? wanConfig() : lanConfig();
+}
+
+/** Rejects settings that cannot work together (etcd-raft's Config.validate). */
+export function validateConfig(c: Config): void {
+  const positive: (keyof Config)[] = ['probeIntervalMs', 'probeTimeoutMs', 'gossipIntervalMs', 'suspicionMult', 'retransmitMult', 'tcpTimeoutMs'];
+  for (const k of positive) if (!(typeof c[k] === 'number' && (c[k] as number) > 0)) throw new Error(`config: ${k} must be > 0`);
+  if (c.probeTimeoutMs >= c.probeIntervalMs) throw new Error('config: probeTimeoutMs must be < probeIntervalMs');
+  if (c.suspicionMaxTimeoutMult < 1) throw new Error('config: suspicionMaxTimeoutMult must be >= 1');
+  if (c.packetBytesMax < 512 || c.packetBytesMax > 65_000) throw new Error('config: packetBytesMax must be in [512, 65000]');
+  if (c.awarenessMaxMultiplier < 1) throw new Error('config: awarenessMaxMultiplier must be >= 1');
+}
+
+/** memberlist suspicionTimeout: suspicionMult * max(1, log10(max(1, n))) * probeInterval. */
+export function suspicionTimeoutMs(suspicionMult: number, n: number, probeIntervalMs: number): number {
+  const nodeScale = Math.max(1, Math.log10(Math.max(1, n)));
+  return Math.floor(suspicionMult * nodeScale * probeIntervalMs);
+}
+
+/** memberlist retransmitLimit: retransmitMult * ceil(log10(n + 1)). */
+export function retransmitLimit(retransmitMult: number, n: number): number {
+  return retransmitMult * Math.ceil(Math.log10(n + 1));
+}
+
+/** memberlist pushPullScale: the interval grows with log2(n) past 32 members so the sync load stays flat. */
+export function pushPullIntervalMs(intervalMs: number, n: number): number {
+  const threshold = 32;
+  if (n <= threshold) return intervalMs;
+  const multiplier = Math.ceil(Math.log2(n) - Math.log2(threshold)) + 1;
+  return intervalMs * multiplier;
+}

@@ -1,0 +1,271 @@
+/**
+ * The `proconsul` executable against the real agent process (dev mode on 127.0.2.20):
+ * each test runs bin/proconsul.js as a user would and checks Consul's output text.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort, repoRoot, startAgent, type AgentProcess } from './agent-process.js';
+
+const bin = resolve(repoRoot, 'packages/cli/bin/proconsul.js');
+let agent: AgentProcess;
+let dir: string;
+
+interface Result {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function cli(args: string[], opts: { stdin?: string | Buffer; env?: Record<string, string> } = {}): Promise<Result> {
+  return new Promise((res) => {
+    const child = execFile(
+      process.execPath,
+      [bin, ...args],
+      { env: { PATH: process.env['PATH'] ?? '', CONSUL_HTTP_ADDR: agent.httpAddr, ...opts.env }, encoding: 'buffer', timeout: 20_000 },
+      (err, stdout, stderr) => {
+        const code = err ? ((err as { code?: number }).code ?? 1) : 0;
+        res({ code: typeof code === 'number' ? code : 1, stdout: stdout.toString(), stderr: stderr.toString() });
+      },
+    );
+    child.stdin!.end(opts.stdin ?? '');
+  });
+}
+
+beforeAll(async () => {
+  agent = await startAgent('127.0.2.20');
+  dir = mkdtempSync(join(tmpdir(), 'proconsul-cli-'));
+}, 40_000);
+
+afterAll(async () => {
+  await agent?.stop();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('members / info / version', () => {
+  it('members prints Consul\'s table with this server alive', async () => {
+    const r = await cli(['members']);
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^Node\s+Address\s+Status\s+Type\s+Build\s+Protocol\s+DC\s+Partition\s+Segment$/);
+    expect(lines[1]).toMatch(new RegExp(`^${agent.nodeName}\\s+127\\.0\\.2\\.20:\\d+\\s+alive\\s+server\\s+\\S+\\s+\\d+\\s+dc1\\s+default\\s+<all>$`));
+  });
+
+  it('members -status filters and exits 2 when nothing matches', async () => {
+    expect((await cli(['members', '-status=failed'])).code).toBe(2);
+    const d = await cli(['members', '-detailed']);
+    expect(d.stdout).toMatch(/role=consul/);
+  });
+
+  it('info prints sorted stats sections', async () => {
+    const r = await cli(['info']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^agent:\n\t\S+ = /);
+  });
+
+  it('version names Proconsul and the Consul API', async () => {
+    const r = await cli(['version']);
+    expect(r.stdout.split('\n')[0]).toBe('Proconsul v0.1.0');
+  });
+});
+
+describe('kv', () => {
+  it('put and get, with Consul\'s messages', async () => {
+    expect(await cli(['kv', 'put', 'redis/config/minconns', '1'])).toEqual({ code: 0, stdout: 'Success! Data written to: redis/config/minconns\n', stderr: '' });
+    expect(await cli(['kv', 'get', 'redis/config/minconns'])).toEqual({ code: 0, stdout: '1\n', stderr: '' });
+    const missing = await cli(['kv', 'get', 'redis/config/none']);
+    expect(missing).toEqual({ code: 1, stdout: '', stderr: 'Error! No key exists at: redis/config/none\n' });
+  });
+
+  it('get -detailed shows the metadata block', async () => {
+    await cli(['kv', 'put', '-flags=42', 'redis/config/maxconns', '25']);
+    const r = await cli(['kv', 'get', '-detailed', 'redis/config/maxconns']);
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trimEnd().split('\n');
+    expect(lines.map((l) => l.split(/\s+/)[0])).toEqual(['CreateIndex', 'Flags', 'Key', 'LockIndex', 'ModifyIndex', 'Session', 'Value']);
+    expect(lines[1]).toBe('Flags            42');
+    expect(lines[2]).toBe('Key              redis/config/maxconns');
+    expect(lines[5]).toBe('Session          -');
+    expect(lines[6]).toBe('Value            25');
+  });
+
+  it('get -recurse prints key:value lines, -keys the names, -base64 encodes', async () => {
+    await cli(['kv', 'put', 'app/a', 'x']);
+    await cli(['kv', 'put', 'app/b/c', 'y']);
+    expect((await cli(['kv', 'get', '-recurse', 'app'])).stdout).toBe('app/a:x\napp/b/c:y\n');
+    expect((await cli(['kv', 'get', '-keys', 'app/'])).stdout).toBe('app/a\napp/b/\n');
+    expect((await cli(['kv', 'get', '-base64', 'app/a'])).stdout).toBe('eA==\n');
+  });
+
+  it('put reads @file, stdin and -base64 data', async () => {
+    const file = join(dir, 'license.lic');
+    writeFileSync(file, 'from-file');
+    await cli(['kv', 'put', 'data/file', `@${file}`]);
+    expect((await cli(['kv', 'get', 'data/file'])).stdout).toBe('from-file\n');
+    await cli(['kv', 'put', 'data/stdin', '-'], { stdin: 'from-stdin' });
+    expect((await cli(['kv', 'get', 'data/stdin'])).stdout).toBe('from-stdin\n');
+    await cli(['kv', 'put', '-base64', 'data/b64', Buffer.from('decoded').toString('base64')]);
+    expect((await cli(['kv', 'get', 'data/b64'])).stdout).toBe('decoded\n');
+    const bad = await cli(['kv', 'put', 'data/x', '@/nonexistent/file']);
+    expect(bad).toEqual({ code: 1, stdout: '', stderr: 'Error! Failed to read file: open /nonexistent/file: no such file or directory\n' });
+  });
+
+  it('put -cas succeeds on the current index and reports CAS failed otherwise', async () => {
+    await cli(['kv', 'put', 'cas/key', 'v1']);
+    const detailed = (await cli(['kv', 'get', '-detailed', 'cas/key'])).stdout;
+    const index = /ModifyIndex\s+(\d+)/.exec(detailed)![1]!;
+    const stale = await cli(['kv', 'put', '-cas', `-modify-index=${Number(index) + 1000}`, 'cas/key', 'v2']);
+    expect(stale).toEqual({ code: 1, stdout: '', stderr: 'Error! Did not write to cas/key: CAS failed\n' });
+    const ok = await cli(['kv', 'put', '-cas', `-modify-index=${index}`, 'cas/key', 'v2']);
+    expect(ok.stdout).toBe('Success! Data written to: cas/key\n');
+    expect((await cli(['kv', 'get', 'cas/key'])).stdout).toBe('v2\n');
+  });
+
+  it('delete, delete -cas and delete -recurse', async () => {
+    await cli(['kv', 'put', 'del/a', '1']);
+    await cli(['kv', 'put', 'del/b', '2']);
+    await cli(['kv', 'put', 'del/c', '3']);
+    expect((await cli(['kv', 'delete', 'del/a'])).stdout).toBe('Success! Deleted key: del/a\n');
+    const fail = await cli(['kv', 'delete', '-cas', '-modify-index=1', 'del/b']);
+    expect(fail).toEqual({ code: 1, stdout: '', stderr: 'Error! Did not delete key del/b: CAS failed\n' });
+    expect((await cli(['kv', 'delete', '-recurse', 'del/'])).stdout).toBe('Success! Deleted keys with prefix: del/\n');
+    expect((await cli(['kv', 'get', '-recurse', 'del/'])).stdout).toBe('');
+  });
+
+  it('export and import move a tree', async () => {
+    await cli(['kv', 'put', '-flags=7', 'exp/one', 'first']);
+    await cli(['kv', 'put', 'exp/two', 'second']);
+    const exported = await cli(['kv', 'export', 'exp/']);
+    expect(JSON.parse(exported.stdout)).toEqual([
+      { key: 'exp/one', flags: 7, value: Buffer.from('first').toString('base64') },
+      { key: 'exp/two', flags: 0, value: Buffer.from('second').toString('base64') },
+    ]);
+    expect(exported.stdout.startsWith('[\n\t{\n\t\t"key": "exp/one",')).toBe(true);
+    const doc = exported.stdout.replace(/exp\//g, 'imp/');
+    const imported = await cli(['kv', 'import', '-'], { stdin: doc });
+    expect(imported.stdout).toBe('Imported: imp/one\nImported: imp/two\n');
+    expect((await cli(['kv', 'get', '-detailed', 'imp/one'])).stdout).toContain('Flags            7');
+  });
+});
+
+describe('catalog and services', () => {
+  it('catalog services / nodes / datacenters', async () => {
+    const s = await cli(['catalog', 'services']);
+    expect(s.stdout.split('\n')).toContain('consul');
+    const n = await cli(['catalog', 'nodes']);
+    const lines = n.stdout.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^Node\s+ID\s+Address\s+DC$/);
+    expect(lines[1]).toMatch(new RegExp(`^${agent.nodeName}\\s+\\S*\\s*127\\.0\\.2\\.20\\s+dc1$`));
+    expect((await cli(['catalog', 'nodes', '-detailed'])).stdout.split('\n')[0]).toMatch(/^Node\s+ID\s+Address\s+DC\s+TaggedAddresses\s+Meta$/);
+    expect((await cli(['catalog', 'datacenters'])).stdout).toBe('dc1\n');
+  });
+
+  it('services register from flags shows up in the catalog with its tags, then deregisters', async () => {
+    const reg = await cli(['services', 'register', '-name=web', '-id=web-1', '-port=8080', '-tag=v1', '-tag=blue', '-meta=team=core']);
+    expect(reg).toEqual({ code: 0, stdout: 'Registered service: web\n', stderr: '' });
+    let tags = '';
+    for (let i = 0; i < 30 && !/^web\s+blue,v1$/m.test(tags); i++) {
+      tags = (await cli(['catalog', 'services', '-tags'])).stdout;
+      if (!/^web\s+blue,v1$/m.test(tags)) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(tags).toMatch(/^web\s+blue,v1$/m);
+    expect((await cli(['catalog', 'nodes', '-service=web'])).stdout).toContain(agent.nodeName);
+    expect((await cli(['catalog', 'services', `-node=${agent.nodeName}`])).stdout.split('\n')).toContain('web');
+    const dereg = await cli(['services', 'deregister', '-id=web-1']);
+    expect(dereg).toEqual({ code: 0, stdout: 'Deregistered service: web-1\n', stderr: '' });
+  });
+
+  it('services register from a JSON config file with a check', async () => {
+    const file = join(dir, 'api.json');
+    writeFileSync(file, JSON.stringify({ service: { name: 'api', port: 9090, tags: ['x'], check: { id: 'api-ttl', ttl: '30s' } } }));
+    expect((await cli(['services', 'register', file])).stdout).toBe('Registered service: api\n');
+    const res = await fetch(`http://${agent.httpAddr}/v1/agent/checks`);
+    const checks = (await res.json()) as Record<string, { ServiceID: string }>;
+    expect(checks['api-ttl']?.ServiceID).toBe('api');
+    expect((await cli(['services', 'deregister', file])).stdout).toBe('Deregistered service: api\n');
+  });
+
+  it('a registration the agent refuses prints its error', async () => {
+    const file = join(dir, 'bad.json');
+    writeFileSync(file, JSON.stringify({ service: { name: 'bad', port: 1, check: { http: 'http://127.0.0.1:1/' } } }));
+    const r = await cli(['services', 'register', file]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^Error registering service "bad": Unexpected response code: 400 \(.*Interval.*\)\n$/);
+  });
+});
+
+describe('maint, event, reload, operator, join', () => {
+  it('maint -enable / list / -disable for the node and a service', async () => {
+    expect((await cli(['maint', '-enable', '-reason=upgrading'])).stdout).toBe('Node maintenance is now enabled\n');
+    const list = await cli(['maint']);
+    expect(list.stdout).toBe(`Node:\n  Name:   ${agent.nodeName}\n  Reason: upgrading\n\n`);
+    expect((await cli(['maint', '-disable'])).stdout).toBe('Node maintenance is now disabled\n');
+    expect((await cli(['maint'])).stdout).toBe('');
+    await cli(['services', 'register', '-name=db']);
+    expect((await cli(['maint', '-enable', '-service=db'])).stdout).toBe('Service maintenance is now enabled for "db"\n');
+    expect((await cli(['maint'])).stdout).toMatch(/^Service:\n  ID:     db\n  Reason: .+\n\n$/);
+    expect((await cli(['maint', '-disable', '-service=db'])).stdout).toBe('Service maintenance is now disabled for "db"\n');
+    const unknown = await cli(['maint', '-enable', '-service=nope']);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toMatch(/^Error enabling service maintenance: Unexpected response code: 404/);
+  });
+
+  it('event prints the event ID', async () => {
+    const r = await cli(['event', '-name=deploy', 'v1']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^Event ID: [0-9a-f-]{36}\n$/);
+  });
+
+  it('reload', async () => {
+    expect(await cli(['reload'])).toEqual({ code: 0, stdout: 'Configuration reload triggered\n', stderr: '' });
+  });
+
+  it('operator raft list-peers shows this server as leader, or the agent\'s error', async () => {
+    const r = await cli(['operator', 'raft', 'list-peers']);
+    if (r.code === 0) {
+      expect(r.stdout.split('\n')[0]).toMatch(/^Node\s+ID\s+Address\s+State\s+Voter\s+RaftProtocol/);
+      expect(r.stdout).toMatch(new RegExp(`${agent.nodeName}\\s+\\S+\\s+127\\.0\\.2\\.20:8300\\s+leader\\s+true`));
+    } else {
+      expect(r.stderr).toMatch(/^Error getting peers: Failed to retrieve raft configuration: Unexpected response code: \d+ /);
+    }
+  });
+
+  it('join to an address where nothing listens fails with the agent\'s error', async () => {
+    const r = await cli(['join', '127.0.2.29']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^Error joining address '127\.0\.2\.29': Unexpected response code: \d+ \(.+\)\nFailed to join any nodes\.\n$/);
+  });
+});
+
+describe('addresses and failures', () => {
+  it('-http-addr overrides CONSUL_HTTP_ADDR', async () => {
+    const r = await cli(['catalog', 'datacenters', `-http-addr=http://${agent.httpAddr}`], { env: { CONSUL_HTTP_ADDR: '127.0.2.21:1999' } });
+    expect(r.stdout).toBe('dc1\n');
+  });
+
+  it('connection refused: Consul\'s message, exit 1, no stack trace', async () => {
+    const port = await freePort('127.0.2.21');
+    const r = await cli(['members'], { env: { CONSUL_HTTP_ADDR: `127.0.2.21:${port}` } });
+    expect(r).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: `Error retrieving members: Get "http://127.0.2.21:${port}/v1/agent/members": dial tcp 127.0.2.21:${port}: connect: connection refused\n`,
+    });
+  });
+});
+
+describe('proconsul agent', () => {
+  it('runs the agent through agentMain and stops on SIGTERM', async () => {
+    const second = await startAgent('127.0.2.22', { command: [process.execPath, bin, 'agent'] });
+    try {
+      const r = await cli(['members'], { env: { CONSUL_HTTP_ADDR: second.httpAddr } });
+      expect(r.stdout).toContain(second.nodeName);
+    } finally {
+      await second.stop();
+    }
+    expect(second.child.exitCode !== null || second.child.signalCode !== null).toBe(true);
+  }, 40_000);
+});
+

@@ -19,7 +19,7 @@ import { Leader } from './leader.js';
 import { AntiEntropy } from './local/anti-entropy.js';
 import { LocalState } from './local/local-state.js';
 import { createLoggers, type Logger } from './log.js';
-import { MetricsRegistry } from './metrics/index.js';
+import { MetricsRegistry, registerRuntimeGauges } from './metrics/index.js';
 import { resolveNodeId } from './node-id.js';
 import { writePidFile } from './pid-file.js';
 
@@ -53,6 +53,7 @@ export async function startAgent(config: AgentConfig, options: StartAgentOptions
   if (!config.dev && !config.bootstrap && config.bootstrapExpect !== 1) {
     log.agent.warn('single server without -bootstrap: it elects itself leader (there are no peers to wait for yet)');
   }
+  for (const w of config.warnings ?? []) log.agent.warn(w);
   const removePid = config.pidFile ? writePidFile(config.pidFile) : () => undefined;
   const cleanups: Array<() => Promise<void> | void> = [removePid];
   const closeAll = async (): Promise<void> => {
@@ -82,6 +83,9 @@ export async function startAgent(config: AgentConfig, options: StartAgentOptions
     cleanups.push(() => applier.close());
 
     const metrics = new MetricsRegistry({ prefix: config.telemetry.metricsPrefix || 'consul' });
+    registerRuntimeGauges(metrics);
+    metrics.gaugeFunc('raft.applied_index', () => applier.lastIndex);
+    metrics.gaugeFunc('catalog.blocking_queries', () => catalog.watchers);
     const events = new UserEvents();
     let antiEntropy: AntiEntropy | undefined;
     const local = new LocalState({

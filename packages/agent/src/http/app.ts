@@ -30,8 +30,19 @@ export async function buildHttpApp(ctx: AgentContext): Promise<FastifyInstance> 
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
 
-  app.addHook('onRequest', (_req, reply, done) => {
+  app.addHook('onRequest', (req, reply, done) => {
     reply.header('X-Consul-Default-ACL-Policy', 'allow');
+    (req as { startedAt?: number }).startedAt = ctx.metrics.clock();
+    done();
+  });
+  // Consul's consul.http.<METHOD>.<path> timings, keyed by the route (not the concrete URL).
+  app.addHook('onResponse', (req, _reply, done) => {
+    const route = req.routeOptions.url;
+    const started = (req as { startedAt?: number }).startedAt;
+    if (route && started !== undefined) {
+      const parts = route.split('/').filter((p) => p !== '' && p !== '*' && !p.startsWith(':'));
+      ctx.metrics.measureSince(['http', req.method, ...parts], started);
+    }
     done();
   });
 

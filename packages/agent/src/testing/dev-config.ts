@@ -60,6 +60,7 @@ export function devConfig(overrides: Partial<AgentConfig> = {}): AgentConfig {
     services: [],
     checks: [],
     configFiles: [],
+    warnings: [],
     ...overrides,
   };
 }

@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import {
   CheckDefinitionError,
+  DecodeError as CheckDecodeError,
   isCheckStatus,
   parseCheckDefinition,
   ScriptChecksDisabledError,
@@ -15,11 +16,10 @@ import type { AgentContext } from '../../context.js';
 import { validateServiceDefinition } from '../../local/validate-service.js';
 import { PROMETHEUS_CONTENT_TYPE } from '../../metrics/index.js';
 import { CONSUL_VERSION, PROCONSUL_VERSION } from '../../version.js';
-import { blockingQuery } from '../blocking.js';
 import { decodeJson, isPlainObject } from '../decode.js';
 import { endpoint } from '../endpoint.js';
 import { badRequest, HttpError, notFound } from '../http-error.js';
-import { has, parseGoBool, parseQueryOptions, qs, requestToken, type Query } from '../query-options.js';
+import { parseGoBool, qs, requestToken, type Query } from '../query-options.js';
 import { sendEmpty, sendJson } from '../respond.js';
 import { parseGoDurationMs } from '../duration.js';
 import { DEFAULT_QUERY_TIME_MS, MAX_QUERY_TIME_MS } from '../query-options.js';
@@ -269,10 +269,6 @@ export async function agentRoutes(app: FastifyInstance, { ctx }: { ctx: AgentCon
       return sendEmpty(reply);
     },
   });
-
-  void blockingQuery;
-  void parseQueryOptions;
-  void has;
 }
 
 function pick(obj: Record<string, unknown>, key: string): any {
@@ -298,7 +294,7 @@ function parseMaintenance(query: Query): { enable: boolean; reason: string } {
 
 function asHttpError(err: unknown): unknown {
   if (err instanceof HttpError) return err;
-  if (err instanceof ConfigError) return badRequest(`Request decode failed: ${err.message}`);
+  if (err instanceof ConfigError || err instanceof CheckDecodeError) return badRequest(`Request decode failed: ${err.message}`);
   if (err instanceof CheckDefinitionError) return badRequest(`Invalid check: ${err.message}`);
   if (err instanceof ScriptChecksDisabledError) return new HttpError(500, err.message);
   return err;

@@ -1,0 +1,115 @@
+// Bad input gets Consul's 4xx answers with a plain-text message; random bodies thrown at the
+// register and KV endpoints never crash the agent and never damage what is stored.
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { http, startAgentProcess, type AgentProcess } from './helpers.js';
+
+const IP = '127.0.1.11';
+let agent: AgentProcess;
+
+beforeAll(async () => {
+  agent = await startAgentProcess(['-dev', '-client', IP, '-bind', IP, '-node', 'bad', '-dns-port', '-1'], `${IP}:8500`);
+});
+afterAll(async () => {
+  await agent?.stop();
+});
+
+const expectText = (r: { status: number; text: string; headers: Headers }, status: number, text: string | RegExp): void => {
+  expect(r.status).toBe(status);
+  if (typeof text === 'string') expect(r.text).toBe(text);
+  else expect(r.text).toMatch(text);
+  expect(r.headers.get('content-type')).toBe('text/plain; charset=utf-8');
+};
+
+describe('bad input', () => {
+  it('answers malformed JSON, unknown fields and wrong types with 400 and Go-style messages', async () => {
+    expectText(await http(agent.base, 'PUT', '/v1/agent/service/register', '{"Name":'), 400, /^Request decode failed: /);
+    expectText(await http(agent.base, 'PUT', '/v1/agent/service/register', ''), 400, 'Request decode failed: EOF');
+    expectText(await http(agent.base, 'PUT', '/v1/agent/service/register', '{"Name":"a","Bogus":1}'), 400, 'Request decode failed: json: unknown field "Bogus"');
+    expectText(await http(agent.base, 'PUT', '/v1/agent/service/register', '{"Name":"a","Port":"80"}'), 400, /^Request decode failed: json: cannot unmarshal string into Go struct field .*Port of type int$/);
+    expectText(await http(agent.base, 'PUT', '/v1/agent/service/register', '{"Port":80}'), 400, 'Missing service name');
+    expectText(await http(agent.base, 'PUT', '/v1/agent/service/register', '{"Name":"a","Check":{"HTTP":"http://x"}}'), 400, /^Invalid check: /);
+    expectText(await http(agent.base, 'PUT', '/v1/agent/service/register', '{"Name":"a","Weights":{"Passing":0,"Warning":1}}'), 400, /^Invalid Weights/);
+    expectText(await http(agent.base, 'PUT', '/v1/agent/check/register', '{"TTL":"10s"}'), 400, 'Missing check name');
+    expectText(await http(agent.base, 'PUT', '/v1/catalog/register', '{"Node":"n","Address":"a","Nope":true}'), 400, 'Request decode failed: json: unknown field "Nope"');
+    expectText(await http(agent.base, 'PUT', '/v1/catalog/register', '{"Node":"n","Address":7}'), 400, 'Request decode failed: json: cannot unmarshal number into Go struct field RegisterRequest.Address of type string');
+    expectText(await http(agent.base, 'PUT', '/v1/txn', '{"KV":1}'), 400, /^Failed to parse body: /);
+    expectText(await http(agent.base, 'PUT', '/v1/session/create', '{"TTL":"1s"}'), 400, /^Invalid Session TTL '1s', must be between/);
+  });
+
+  it('answers bad query parameters, unknown paths and wrong methods', async () => {
+    expectText(await http(agent.base, 'GET', '/v1/kv/x?index=1&wait=10'), 400, 'Invalid wait time');
+    expectText(await http(agent.base, 'GET', '/v1/kv/x?index=abc'), 400, 'Invalid index');
+    expectText(await http(agent.base, 'GET', '/v1/catalog/nodes?stale&consistent'), 400, 'Cannot specify ?stale with ?consistent, conflicting semantics.');
+    expectText(await http(agent.base, 'GET', '/v1/catalog/nodes?dc=elsewhere'), 500, 'No path to datacenter');
+    expectText(await http(agent.base, 'GET', '/v1/kv/'), 400, 'Missing key name');
+    expectText(await http(agent.base, 'PUT', '/v1/kv/x?cas=1&acquire=abc', 'v'), 400, 'Conflicting flags: cas=1&acquire=abc');
+    expectText(await http(agent.base, 'GET', '/v1/health/service/web?passing=maybe'), 400, 'Invalid value for ?passing');
+    expectText(await http(agent.base, 'PUT', '/v1/agent/maintenance'), 400, 'Missing value for enable');
+    expectText(await http(agent.base, 'GET', '/v1/nope'), 404, 'Invalid URL path: not a recognized HTTP API endpoint');
+    const wrong = await http(agent.base, 'GET', '/v1/agent/service/register');
+    expectText(wrong, 405, 'method GET not allowed');
+    expect(wrong.headers.get('allow')).toBe('OPTIONS,PUT');
+    expectText(await http(agent.base, 'PUT', '/v1/agent/join/127.0.1.99'), 500, /Failed to join 127\.0\.1\.99/);
+    // Repeated slashes collapse.
+    expect((await http(agent.base, 'GET', '//v1///status//leader')).json()).toBe(`${IP}:8300`);
+  });
+
+  it('refuses a KV value over 512 KiB with 413 and keeps the old value', async () => {
+    expect((await http(agent.base, 'PUT', '/v1/kv/big', 'small')).json()).toBe(true);
+    const r = await http(agent.base, 'PUT', '/v1/kv/big', Buffer.alloc(512 * 1024 + 1, 0x61));
+    expectText(r, 413, /^Request body\(524289 bytes\) too large, max size: 524288 bytes\./);
+    expect((await http(agent.base, 'GET', '/v1/kv/big?raw')).text).toBe('small');
+    // Exactly the limit is accepted.
+    expect((await http(agent.base, 'PUT', '/v1/kv/big', Buffer.alloc(512 * 1024, 0x62))).json()).toBe(true);
+  });
+
+  it('survives random bodies on the register and KV endpoints with stored data intact', async () => {
+    await http(agent.base, 'PUT', '/v1/agent/service/register', JSON.stringify({ ID: 'keep', Name: 'keep', Port: 1234, Tags: ['a'] }));
+    await http(agent.base, 'PUT', '/v1/kv/keep/me', 'precious');
+    const snapshot = async (): Promise<string> =>
+      JSON.stringify([
+        (await http(agent.base, 'GET', '/v1/kv/keep/me')).json(),
+        (await http(agent.base, 'GET', '/v1/agent/service/keep')).json(),
+      ]);
+    const before = await snapshot();
+
+    const jsonish = fc.oneof(
+      fc.json(),
+      fc.string(),
+      fc.uint8Array({ maxLength: 256 }).map((b) => Buffer.from(b).toString('latin1')),
+      fc.record({ Name: fc.oneof(fc.string(), fc.integer(), fc.constant(null)), Port: fc.oneof(fc.integer(), fc.string()), Tags: fc.anything(), Check: fc.anything(), Meta: fc.anything() }).map((o) => JSON.stringify(o)),
+    );
+    const paths = ['/v1/agent/service/register', '/v1/agent/check/register', '/v1/catalog/register', '/v1/catalog/deregister', '/v1/txn', '/v1/session/create'];
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...paths), jsonish, async (path, body) => {
+        const r = await http(agent.base, 'PUT', path, body);
+        // Never a crash: always an answer, and a 4xx/5xx comes with a plain-text message.
+        expect(r.status).toBeGreaterThanOrEqual(200);
+        if (r.status >= 400) expect(r.headers.get('content-type')).toBe('text/plain; charset=utf-8');
+      }),
+      { numRuns: 150 },
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        fc.string({ minLength: 1, maxLength: 40 }).filter((k) => !k.startsWith('keep')),
+        fc.uint8Array({ maxLength: 2048 }),
+        fc.constantFrom('', '?cas=0', '?flags=7', '?flags=-1', '?cas=x', '?acquire=nosuch', '?release=nosuch'),
+        async (key, value, query) => {
+          const path = `/v1/kv/${encodeURIComponent(key)}${query}`;
+          const r = await http(agent.base, 'PUT', path, Buffer.from(value));
+          expect([200, 400, 404, 500]).toContain(r.status);
+          if (r.status === 200 && query === '') {
+            // What was acknowledged reads back byte for byte.
+            const back = await http(agent.base, 'GET', `/v1/kv/${encodeURIComponent(key)}`);
+            expect(back.status).toBe(200);
+            expect(back.json()[0].Value ?? '').toBe(Buffer.from(value).toString('base64'));
+          }
+        },
+      ),
+      { numRuns: 150 },
+    );
+    expect(agent.proc.exitCode).toBeNull();
+    expect(await snapshot()).toBe(before);
+  });
+});

@@ -1,0 +1,68 @@
+// A single server (-server -bootstrap -data-dir) keeps every acknowledged write across a
+// kill -9 of the real process: the command log is fsynced before a write is answered.
+import { afterAll, describe, expect, it } from 'vitest';
+import { http, startAgentProcess, tempDir, type AgentProcess } from './helpers.js';
+
+const IP = '127.0.1.12';
+const dir = tempDir('proconsul-durability-');
+const args = ['-server', '-bootstrap', '-data-dir', dir.path, '-client', IP, '-bind', IP, '-node', 'dur', '-dns-port', '-1'];
+let agent: AgentProcess | undefined;
+
+afterAll(async () => {
+  await agent?.kill9();
+  dir.remove();
+});
+
+describe('durable single server', () => {
+  it('keeps acknowledged writes and local services across kill -9', async () => {
+    agent = await startAgentProcess(args, `${IP}:8500`);
+    const nodeId = (await http(agent.base, 'GET', '/v1/agent/self')).json().Config.NodeID;
+    const reg = await http(agent.base, 'PUT', '/v1/agent/service/register', JSON.stringify({ ID: 'db1', Name: 'db', Port: 5432, Tags: ['primary'] }));
+    expect(reg.status).toBe(200);
+
+    // Many concurrent writes: group commit batches them; each answer means "on disk".
+    const acked = new Map<string, string>();
+    await Promise.all(
+      Array.from({ length: 100 }, async (_, i) => {
+        const r = await http(agent!.base, 'PUT', `/v1/kv/durable/k${i}`, `value-${i}`);
+        if (r.status === 200 && r.json() === true) acked.set(`durable/k${i}`, `value-${i}`);
+      }),
+    );
+    expect(acked.size).toBe(100);
+
+    // More writes in flight while the process is killed: only the acknowledged ones are promised.
+    const inflight = Array.from({ length: 200 }, (_, i) =>
+      http(agent!.base, 'PUT', `/v1/kv/inflight/k${i}`, `v${i}`)
+        .then((r) => (r.status === 200 && r.json() === true ? `inflight/k${i}` : undefined))
+        .catch(() => undefined),
+    );
+    await new Promise((r) => setTimeout(r, 20));
+    await agent.kill9();
+    const inflightAcked = (await Promise.all(inflight)).filter((k): k is string => k !== undefined);
+
+    agent = await startAgentProcess(args, `${IP}:8500`);
+    const all = await http(agent.base, 'GET', '/v1/kv/?recurse');
+    expect(all.status).toBe(200);
+    const stored = new Map<string, string>(
+      all.json().map((e: { Key: string; Value: string }) => [e.Key, Buffer.from(e.Value, 'base64').toString()]),
+    );
+    for (const [k, v] of acked) expect(stored.get(k)).toBe(v);
+    for (const k of inflightAcked) expect(stored.has(k)).toBe(true);
+
+    // The node keeps its ID; the agent still owns its service and the catalog has it.
+    expect((await http(agent.base, 'GET', '/v1/agent/self')).json().Config.NodeID).toBe(nodeId);
+    expect(Object.keys((await http(agent.base, 'GET', '/v1/agent/services')).json())).toEqual(['db1']);
+    const svc = (await http(agent.base, 'GET', '/v1/catalog/service/db')).json();
+    expect(svc.map((s: { ServiceID: string; ServiceTags: string[] }) => [s.ServiceID, s.ServiceTags])).toEqual([['db1', ['primary']]]);
+
+    // Writes continue after recovery with higher indexes.
+    const before = Number(all.headers.get('x-consul-index'));
+    expect((await http(agent.base, 'PUT', '/v1/kv/after', 'restart')).json()).toBe(true);
+    const after = await http(agent.base, 'GET', '/v1/kv/after');
+    expect(Number(after.headers.get('x-consul-index'))).toBeGreaterThan(before);
+
+    // A graceful stop exits 0.
+    expect(await agent.stop()).toBe(0);
+    agent = undefined;
+  });
+});

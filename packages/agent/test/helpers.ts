@@ -1,0 +1,103 @@
+// Helpers for integration tests: spawn the real agent process (dist/run.js), talk real HTTP,
+// run real dig. Every wait is bounded.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const RUN_JS = resolve(dirname(fileURLToPath(import.meta.url)), '../dist/run.js');
+
+export interface AgentProcess {
+  proc: ChildProcess;
+  /** http://host:port */
+  base: string;
+  output(): string;
+  /** SIGTERM and wait for exit; resolves with the exit code. */
+  stop(): Promise<number | null>;
+  /** SIGKILL and wait for exit. */
+  kill9(): Promise<void>;
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Polls `fn` until it returns a truthy value; throws after `tries` attempts. */
+export async function eventually<T>(fn: () => Promise<T | undefined | false>, what: string, tries = 100, everyMs = 100): Promise<T> {
+  let last: unknown;
+  for (let i = 0; i < tries; i++) {
+    try {
+      const v = await fn();
+      if (v) return v;
+    } catch (err) {
+      last = err;
+    }
+    await sleep(everyMs);
+  }
+  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+}
+
+export async function startAgentProcess(args: string[], httpHostPort: string): Promise<AgentProcess> {
+  const proc = spawn(process.execPath, [RUN_JS, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  proc.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  proc.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)));
+  const base = `http://${httpHostPort}`;
+  try {
+    await eventually(
+      async () => {
+        if (proc.exitCode !== null) throw new Error(`agent exited with ${proc.exitCode}: ${out}`);
+        const r = await fetch(`${base}/v1/status/leader`);
+        return r.status === 200;
+      },
+      `agent at ${base} (output: ${out.slice(-500)})`,
+      150,
+    );
+  } catch (err) {
+    proc.kill('SIGKILL');
+    throw err;
+  }
+  return {
+    proc,
+    base,
+    output: () => out,
+    stop: async () => {
+      if (proc.exitCode === null) proc.kill('SIGTERM');
+      return exited;
+    },
+    kill9: async () => {
+      if (proc.exitCode === null) proc.kill('SIGKILL');
+      await exited;
+    },
+  };
+}
+
+export function tempDir(prefix: string): { path: string; remove(): void } {
+  const path = mkdtempSync(join(tmpdir(), prefix));
+  return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
+}
+
+export async function http(
+  base: string,
+  method: string,
+  path: string,
+  body?: string | Buffer,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; headers: Headers; text: string; json(): any }> {
+  const r = await fetch(base + path, { method, body, headers });
+  const text = await r.text();
+  return { status: r.status, headers: r.headers, text, json: () => JSON.parse(text) };
+}
+
+/** `dig +short` against the agent's DNS; returns the answer lines. */
+export function dig(server: string, port: number, name: string, type: string, extra: string[] = []): string[] {
+  const r = spawnSync('dig', [`@${server}`, '-p', String(port), '+short', '+time=2', '+tries=1', ...extra, name, type], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`dig failed: ${r.stdout}${r.stderr}`);
+  return r.stdout.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith(';'));
+}
+
+/** Full `dig` output (status line and sections). */
+export function digFull(server: string, port: number, name: string, type: string): string {
+  const r = spawnSync('dig', [`@${server}`, '-p', String(port), '+time=2', '+tries=1', name, type], { encoding: 'utf8' });
+  return r.stdout + r.stderr;
+}

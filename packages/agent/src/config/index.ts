@@ -14,5 +14,6 @@ export type {
   TelemetryConfig,
 } from './types.js';
 export { ConfigError } from './errors.js';
-export { loadConfig } from './load.js';
+export { loadConfig, type LoadConfigHost } from './load.js';
 export { parseServiceDefinition } from './service.js';
+export { parseFlags, FLAG_NAMES, type ParsedFlags } from './flags.js';

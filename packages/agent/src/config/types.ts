@@ -65,7 +65,7 @@ export interface AgentConfig {
   nodeName: string;
   /** Empty when not given (the agent generates or loads one). */
   nodeId: string;
-  /** Empty in -dev (state is kept in memory). */
+  /** Empty in -dev (state is kept in memory). Not created here. */
   dataDir: string;
   /** Cluster address (server RPC, serf LAN/WAN). */
   bindAddr: string;
@@ -113,4 +113,6 @@ export interface AgentConfig {
   checks: CheckDefinition[];
   /** The config files that were read, in order (for logs and reload). */
   configFiles: string[];
+  /** Consul's config warnings (skipped files, risky bootstrap settings...), to log at start. */
+  warnings: string[];
 }

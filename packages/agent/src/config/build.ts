@@ -1,0 +1,344 @@
+/**
+ * Builds the runtime AgentConfig from merged sources: defaults, -dev, config files in
+ * order, then flags (Consul's order), applying Consul's derived defaults and validation.
+ */
+import { stat } from 'node:fs/promises';
+import { DecodeError } from '../checks/decode.js';
+import {
+  assertScriptChecksAllowed,
+  isEmptyCheckType,
+  parseCheckDefinition,
+  validateCheckType,
+} from '../checks/definition.js';
+import { parseGoDuration } from '../checks/duration.js';
+import { CheckDefinitionError, ScriptChecksDisabledError } from '../checks/errors.js';
+import type { CheckDefinition, CheckType } from '../checks/types.js';
+import { expandAddrs, expandFirstIP, isAnyAddress, privateIPv4s, type Interfaces } from './addresses.js';
+import { DEFAULT_SOURCE, DEV_SOURCE } from './defaults.js';
+import { ConfigError } from './errors.js';
+import { mergeFragments } from './merge.js';
+import { CONFIG_SPEC } from './schema.js';
+import { parseServiceDefinition } from './service.js';
+import type { AgentConfig, ServiceDefinition } from './types.js';
+import {
+  parseLogLevel,
+  validateEncryptKey,
+  validateNodeId,
+  validateNodeMeta,
+  validatePort,
+} from './validate.js';
+
+type Fragment = Record<string, unknown>;
+
+export interface BuildInput {
+  dev: boolean;
+  /** Config file fragments in the order read. */
+  files: Array<{ file: string; fragment: Fragment }>;
+  /** Fragment made from the command-line flags. */
+  flags: Fragment;
+  hostname: string;
+  interfaces: Interfaces;
+  warnings: string[];
+}
+
+const DATACENTER = /^[a-z0-9_-]+$/;
+
+/** A single `check` / `service` is added to the list before merging, as Consul does. */
+function foldSingles(fragment: Fragment): Fragment {
+  const out = { ...fragment };
+  if (out.check !== undefined) {
+    out.checks = [...((out.checks as unknown[] | undefined) ?? []), out.check];
+    delete out.check;
+  }
+  if (out.service !== undefined) {
+    out.services = [...((out.services as unknown[] | undefined) ?? []), out.service];
+    delete out.service;
+  }
+  return out;
+}
+
+function fqdn(domain: string): string {
+  return domain.endsWith('.') ? domain : `${domain}.`;
+}
+
+function ms(value: unknown): number {
+  return typeof value === 'string' ? parseGoDuration(value) : 0;
+}
+
+function describeCheckError(err: unknown): string {
+  if (err instanceof CheckDefinitionError || err instanceof DecodeError || err instanceof ScriptChecksDisabledError) {
+    return err.message;
+  }
+  throw err;
+}
+
+function normaliseServices(raw: unknown[], policy: { enableScriptChecks: boolean; enableLocalScriptChecks: boolean }): ServiceDefinition[] {
+  return raw.map((item, i) => {
+    let service: ServiceDefinition;
+    try {
+      service = parseServiceDefinition(item, `services[${i}]`);
+    } catch (err) {
+      throw new ConfigError(`services[${i}]: ${describeCheckError(err)}`);
+    }
+    if (service.Name === '') throw new ConfigError(`services[${i}]: Missing service name`);
+    const checks: CheckType[] = [
+      ...(service.Check !== undefined && !isEmptyCheckType(service.Check) ? [service.Check] : []),
+      ...(service.Checks ?? []),
+    ];
+    for (const check of checks) {
+      try {
+        validateCheckType(check);
+        assertScriptChecksAllowed(check, { ...policy, source: 'local' });
+      } catch (err) {
+        const prefix = err instanceof ScriptChecksDisabledError ? '' : 'Invalid check: ';
+        throw new ConfigError(`Failed to register service ${JSON.stringify(service.Name)}: ${prefix}${describeCheckError(err)}`);
+      }
+    }
+    return service;
+  });
+}
+
+function normaliseChecks(raw: unknown[], policy: { enableScriptChecks: boolean; enableLocalScriptChecks: boolean }): CheckDefinition[] {
+  return raw.map((item, i) => {
+    let check: CheckDefinition;
+    try {
+      check = parseCheckDefinition(item, `checks[${i}]`);
+    } catch (err) {
+      throw new ConfigError(`checks[${i}]: ${describeCheckError(err)}`);
+    }
+    if (!check.Name) throw new ConfigError(`checks[${i}]: Missing check name`);
+    try {
+      validateCheckType(check);
+      assertScriptChecksAllowed(check, { ...policy, source: 'local' });
+    } catch (err) {
+      const prefix = err instanceof ScriptChecksDisabledError ? '' : 'Invalid check: ';
+      throw new ConfigError(`Failed to register check ${JSON.stringify(check.Name)}: ${prefix}${describeCheckError(err)}`);
+    }
+    return check;
+  });
+}
+
+export async function buildConfig(input: BuildInput): Promise<AgentConfig> {
+  const { dev, warnings } = input;
+  let merged = mergeFragments({}, DEFAULT_SOURCE, CONFIG_SPEC);
+  if (dev) merged = mergeFragments(merged, DEV_SOURCE, CONFIG_SPEC);
+  for (const { fragment } of input.files) merged = mergeFragments(merged, foldSingles(fragment), CONFIG_SPEC);
+  merged = mergeFragments(merged, input.flags, CONFIG_SPEC);
+  const c = merged as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+  // ---- identity and mode
+  const datacenter = String(c.datacenter).toLowerCase();
+  if (datacenter === '') throw new ConfigError('datacenter cannot be empty');
+  if (!DATACENTER.test(datacenter)) {
+    throw new ConfigError(`datacenter cannot be ${JSON.stringify(datacenter)}. Please use only [a-z0-9-_]`);
+  }
+  const primaryDatacenter = c.primary_datacenter !== undefined ? String(c.primary_datacenter).toLowerCase() : datacenter;
+  if (!DATACENTER.test(primaryDatacenter)) {
+    throw new ConfigError(`primary_datacenter cannot be ${JSON.stringify(primaryDatacenter)}. Please use only [a-z0-9-_]`);
+  }
+
+  const dataDir = dev ? '' : String(c.data_dir ?? '');
+  if (!dev) {
+    if (dataDir === '') throw new ConfigError('data_dir cannot be empty');
+    const info = await stat(dataDir).catch((err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT') return undefined;
+      throw new ConfigError(`Error getting info on data_dir: ${err.message}`);
+    });
+    if (info !== undefined && !info.isDirectory()) throw new ConfigError(`data_dir ${JSON.stringify(dataDir)} is not a directory`);
+  }
+
+  const nodeName = String(c.node_name ?? input.hostname);
+  if (nodeName === '') throw new ConfigError('node_name cannot be empty');
+  if (!/^[a-zA-Z0-9-]{1,63}$/.test(nodeName)) {
+    warnings.push(`Node name ${JSON.stringify(nodeName)} will not be discoverable via DNS due to invalid characters. Valid characters include all alpha-numerics and dashes.`);
+  }
+  const nodeId = String(c.node_id ?? '');
+  if (nodeId !== '') validateNodeId(nodeId);
+
+  const server = c.server === true;
+  const bootstrap = c.bootstrap === true;
+  const bootstrapExpect = Number(c.bootstrap_expect);
+  if (bootstrap && !server) throw new ConfigError("'bootstrap = true' requires 'server = true'");
+  if (bootstrapExpect < 0) {
+    throw new ConfigError(`bootstrap_expect cannot be ${bootstrapExpect}. Must be greater than or equal to zero`);
+  }
+  if (bootstrapExpect > 0 && !server) throw new ConfigError("'bootstrap_expect > 0' requires 'server = true'");
+  if (bootstrapExpect > 0 && dev) throw new ConfigError("'bootstrap_expect > 0' not allowed in dev mode");
+  if (bootstrapExpect > 0 && bootstrap) {
+    throw new ConfigError("'bootstrap_expect > 0' and 'bootstrap = true' are mutually exclusive");
+  }
+  if (server && !dev && bootstrap) warnings.push('bootstrap = true: do not enable unless necessary');
+  if (server && !bootstrap && bootstrapExpect === 2) {
+    warnings.push('bootstrap_expect = 2: A cluster with 2 servers will provide no failure tolerance.');
+  }
+  if (server && !bootstrap && bootstrapExpect > 2 && bootstrapExpect % 2 === 0) {
+    warnings.push('bootstrap_expect is even number: A cluster with an even number of servers does not achieve optimum fault tolerance.');
+  }
+
+  // ---- addresses
+  const bindAddr = expandFirstIP(String(c.bind_addr), 'bind_addr', input.interfaces);
+  let advertiseAddr: string;
+  if (c.advertise_addr !== undefined) {
+    advertiseAddr = expandFirstIP(String(c.advertise_addr), 'advertise_addr', input.interfaces);
+  } else if (bindAddr === '0.0.0.0') {
+    const found = privateIPv4s(input.interfaces);
+    if (found.length === 0) throw new ConfigError('No private IPv4 address found');
+    if (found.length > 1) {
+      throw new ConfigError("Multiple private IPv4 addresses found. Please configure one with 'bind' and/or 'advertise'.");
+    }
+    advertiseAddr = found[0] as string;
+  } else if (isAnyAddress(bindAddr)) {
+    throw new ConfigError("bind_addr is ::, so an IPv6 address must be given with 'advertise'");
+  } else {
+    advertiseAddr = bindAddr;
+  }
+  if (isAnyAddress(advertiseAddr)) throw new ConfigError('Advertise address cannot be 0.0.0.0, :: or [::]');
+  const advertiseAddrWan =
+    c.advertise_addr_wan !== undefined ? expandFirstIP(String(c.advertise_addr_wan), 'advertise_addr_wan', input.interfaces) : advertiseAddr;
+  if (isAnyAddress(advertiseAddrWan)) throw new ConfigError('Advertise WAN address cannot be 0.0.0.0, :: or [::]');
+
+  const clientAddrs = expandAddrs(String(c.client_addr), 'client_addr', input.interfaces);
+  const httpAddrs = c.addresses?.http !== undefined ? expandAddrs(String(c.addresses.http), 'addresses.http', input.interfaces) : clientAddrs;
+  const dnsAddrs = c.addresses?.dns !== undefined ? expandAddrs(String(c.addresses.dns), 'addresses.dns', input.interfaces) : clientAddrs;
+
+  // ---- ports
+  const p = c.ports as Record<string, number>;
+  const ports = {
+    http: p.http as number,
+    https: p.https as number,
+    dns: p.dns as number,
+    server: p.server as number,
+    serfLan: p.serf_lan as number,
+    serfWan: p.serf_wan as number,
+    grpc: p.grpc as number,
+  };
+  validatePort('ports.http', ports.http, true);
+  validatePort('ports.https', ports.https, true);
+  validatePort('ports.dns', ports.dns, true);
+  validatePort('ports.grpc', ports.grpc, true);
+  validatePort('ports.server', ports.server, false);
+  validatePort('ports.serf_lan', ports.serfLan, false);
+  validatePort('ports.serf_wan', ports.serfWan, true);
+
+  // Consul's addrsUnique: no two listeners on one address and port.
+  const inUse = new Map<string, string>();
+  const claim = (name: string, addrs: string[], port: number): void => {
+    if (port <= 0) return;
+    for (const a of addrs) {
+      const key = a.includes(':') ? `[${a}]:${port}` : `${a}:${port}`;
+      const other = inUse.get(key);
+      if (other !== undefined) throw new ConfigError(`${name} address ${key} already configured for ${other}`);
+      inUse.set(key, name);
+    }
+  };
+  claim('DNS', dnsAddrs, ports.dns);
+  claim('HTTP', httpAddrs, ports.http);
+  claim('HTTPS', httpAddrs, ports.https);
+
+  // ---- DNS
+  const domain = fqdn(String(c.domain));
+  const altDomain = c.alt_domain !== undefined && c.alt_domain !== '' ? fqdn(String(c.alt_domain)) : '';
+  const d = c.dns_config as Record<string, unknown>;
+  const udpAnswerLimit = Number(d.udp_answer_limit);
+  const aRecordLimit = Number(d.a_record_limit);
+  if (udpAnswerLimit < 0) {
+    throw new ConfigError(`dns_config.udp_answer_limit cannot be ${udpAnswerLimit}. Must be greater than or equal to zero`);
+  }
+  if (aRecordLimit < 0) {
+    throw new ConfigError(`dns_config.a_record_limit cannot be ${aRecordLimit}. Must be greater than or equal to zero`);
+  }
+  const serviceTtlMs: Record<string, number> = {};
+  for (const [name, ttl] of Object.entries((d.service_ttl as Record<string, string> | undefined) ?? {})) {
+    try {
+      serviceTtlMs[name] = parseGoDuration(ttl);
+    } catch (err) {
+      throw new ConfigError(`dns_config.service_ttl: invalid duration for ${JSON.stringify(name)}: ${(err as Error).message}`);
+    }
+  }
+  const recursors = (c.recursors as string[] | undefined) ?? [];
+  for (const r of recursors) {
+    const m = /^\[([^\]]+)\](?::(\d+))?$/.exec(r) ?? /^([^:]+)(?::(\d+))?$/.exec(r);
+    const host = m?.[1] ?? r;
+    if (isAnyAddress(host)) throw new ConfigError('DNS recursor address cannot be 0.0.0.0, :: or [::]');
+    if (m === null && !/^[0-9a-fA-F:]+$/.test(r)) throw new ConfigError(`recursors: invalid address: ${r}`);
+  }
+
+  // ---- the rest
+  const logLevel = parseLogLevel(String(c.log_level));
+  const encrypt = String(c.encrypt ?? '');
+  if (encrypt !== '') validateEncryptKey(encrypt);
+  const nodeMeta = (c.node_meta as Record<string, string> | undefined) ?? {};
+  validateNodeMeta(nodeMeta);
+  const enableScriptChecks = c.enable_script_checks === true;
+  const enableLocalScriptChecks = c.enable_local_script_checks ?? enableScriptChecks;
+  const checkOutputMaxSize = Number(c.check_output_max_size);
+  if (checkOutputMaxSize < 1) throw new ConfigError('check_output_max_size must be positive, to discard check output use the discard_check_output flag');
+  const policy = { enableScriptChecks, enableLocalScriptChecks: enableLocalScriptChecks === true };
+  const ui = c.ui_config?.enabled ?? c.ui ?? false;
+
+  const config: AgentConfig = {
+    dev,
+    server,
+    bootstrap,
+    bootstrapExpect,
+    datacenter,
+    primaryDatacenter,
+    nodeName,
+    nodeId,
+    dataDir,
+    bindAddr,
+    advertiseAddr,
+    advertiseAddrWan,
+    clientAddrs,
+    httpAddrs,
+    dnsAddrs,
+    ports,
+    domain,
+    altDomain,
+    ui: ui === true,
+    logLevel,
+    logJson: c.log_json === true,
+    enableScriptChecks,
+    enableLocalScriptChecks: enableLocalScriptChecks === true,
+    encrypt,
+    recursors,
+    startJoin: (c.start_join as string[] | undefined) ?? [],
+    retryJoin: (c.retry_join as string[] | undefined) ?? [],
+    retryIntervalMs: ms(c.retry_interval),
+    retryMaxAttempts: Number(c.retry_max),
+    startJoinWan: (c.start_join_wan as string[] | undefined) ?? [],
+    retryJoinWan: (c.retry_join_wan as string[] | undefined) ?? [],
+    retryIntervalWanMs: ms(c.retry_interval_wan),
+    nodeMeta,
+    pidFile: String(c.pid_file ?? ''),
+    // Consul: servers stay in the cluster on SIGTERM and leave on SIGINT unless told otherwise; clients the reverse.
+    leaveOnTerminate: c.leave_on_terminate ?? !server,
+    skipLeaveOnInterrupt: c.skip_leave_on_interrupt ?? server,
+    rejoinAfterLeave: c.rejoin_after_leave === true,
+    disableHostNodeId: c.disable_host_node_id !== false,
+    checkOutputMaxSize,
+    dnsConfig: {
+      allowStale: d.allow_stale === true,
+      maxStaleMs: ms(d.max_stale),
+      nodeTtlMs: ms(d.node_ttl),
+      serviceTtlMs,
+      onlyPassing: d.only_passing === true,
+      enableTruncate: d.enable_truncate === true,
+      udpAnswerLimit,
+      aRecordLimit,
+      recursorTimeoutMs: ms(d.recursor_timeout),
+      disableCompression: d.disable_compression === true,
+      enableAdditionalNodeMetaTxt: d.enable_additional_node_meta_txt !== false,
+    },
+    telemetry: {
+      prometheusRetentionTimeMs: ms(c.telemetry?.prometheus_retention_time),
+      disableHostname: c.telemetry?.disable_hostname === true,
+      metricsPrefix: String(c.telemetry?.metrics_prefix ?? 'consul'),
+    },
+    services: normaliseServices((c.services as unknown[] | undefined) ?? [], policy),
+    checks: normaliseChecks((c.checks as unknown[] | undefined) ?? [], policy),
+    configFiles: input.files.map((f) => f.file),
+    warnings,
+  };
+  return config;
+}

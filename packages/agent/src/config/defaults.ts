@@ -1,0 +1,61 @@
+/** Consul's default config source (agent/config/default.go) and its -dev source, as fragments. */
+
+export const DEFAULT_SOURCE: Record<string, unknown> = {
+  bind_addr: '0.0.0.0',
+  bootstrap: false,
+  bootstrap_expect: 0,
+  check_output_max_size: 4096,
+  client_addr: '127.0.0.1',
+  datacenter: 'dc1',
+  disable_host_node_id: true,
+  domain: 'consul.',
+  enable_local_script_checks: undefined,
+  enable_script_checks: false,
+  log_level: 'INFO',
+  log_json: false,
+  rejoin_after_leave: false,
+  retry_interval: '30s',
+  retry_interval_wan: '30s',
+  retry_max: 0,
+  retry_max_wan: 0,
+  server: false,
+  dns_config: {
+    allow_stale: true,
+    a_record_limit: 0,
+    disable_compression: false,
+    enable_additional_node_meta_txt: true,
+    enable_truncate: false,
+    max_stale: '87600h',
+    node_ttl: '0s',
+    only_passing: false,
+    recursor_timeout: '2s',
+    udp_answer_limit: 3,
+  },
+  ports: {
+    dns: 8600,
+    http: 8500,
+    https: -1,
+    grpc: -1,
+    serf_lan: 8301,
+    serf_wan: 8302,
+    server: 8300,
+  },
+  telemetry: {
+    disable_hostname: false,
+    metrics_prefix: 'consul',
+    prometheus_retention_time: '0s',
+  },
+};
+
+/**
+ * Consul's DevSource: a server on 127.0.0.1 with the UI and debug logging. Consul's dev
+ * server bootstraps itself; `bootstrap: true` says so here.
+ */
+export const DEV_SOURCE: Record<string, unknown> = {
+  bind_addr: '127.0.0.1',
+  bootstrap: true,
+  log_level: 'DEBUG',
+  server: true,
+  ui_config: { enabled: true },
+  ports: { grpc: 8502 },
+};

@@ -1,0 +1,147 @@
+/**
+ * The keys of Consul's JSON agent config (agent/config/config.go) that this agent reads,
+ * and those it accepts and ignores so a Consul config file still loads. Keys match without
+ * regard to case; output keys are Consul's snake_case names.
+ */
+import type { FieldSpec, ObjectSpec } from '../checks/decode.js';
+import { CHECK_DEFINITION_SPEC } from '../checks/definition.js';
+import { SERVICE_SPEC } from './service.js';
+
+const any = (name: string): FieldSpec => ({ name, type: 'any' });
+
+const PORTS: ObjectSpec = {
+  struct: 'Ports',
+  fields: [
+    { name: 'dns', type: 'int' },
+    { name: 'http', type: 'int' },
+    { name: 'https', type: 'int' },
+    { name: 'grpc', type: 'int' },
+    { name: 'serf_lan', type: 'int' },
+    { name: 'serf_wan', type: 'int' },
+    { name: 'server', type: 'int' },
+    ...['grpc_tls', 'proxy_min_port', 'proxy_max_port', 'sidecar_min_port', 'sidecar_max_port', 'expose_min_port', 'expose_max_port'].map(any),
+  ],
+};
+
+const ADDRESSES: ObjectSpec = {
+  struct: 'Addresses',
+  fields: [{ name: 'dns', type: 'string' }, { name: 'http', type: 'string' }, ...['https', 'grpc', 'grpc_tls'].map(any)],
+};
+
+const DNS_CONFIG: ObjectSpec = {
+  struct: 'DNS',
+  fields: [
+    { name: 'allow_stale', type: 'bool' },
+    { name: 'a_record_limit', type: 'int' },
+    { name: 'disable_compression', type: 'bool' },
+    { name: 'enable_truncate', type: 'bool' },
+    { name: 'max_stale', type: 'duration' },
+    { name: 'node_ttl', type: 'duration' },
+    { name: 'only_passing', type: 'bool' },
+    { name: 'recursor_timeout', type: 'duration' },
+    { name: 'service_ttl', type: 'stringMap' },
+    { name: 'udp_answer_limit', type: 'int' },
+    { name: 'enable_additional_node_meta_txt', type: 'bool' },
+    ...['recursor_strategy', 'soa', 'use_cache', 'cache_max_age', 'prefer_namespace'].map(any),
+  ],
+};
+
+const UI_CONFIG: ObjectSpec = {
+  struct: 'RawUIConfig',
+  fields: [{ name: 'enabled', type: 'bool' }, ...['dir', 'content_path', 'metrics_provider', 'metrics_provider_files', 'metrics_provider_options_json', 'metrics_proxy', 'dashboard_url_templates'].map(any)],
+};
+
+const TELEMETRY: ObjectSpec = {
+  struct: 'Telemetry',
+  fields: [
+    { name: 'disable_hostname', type: 'bool' },
+    { name: 'metrics_prefix', type: 'string' },
+    { name: 'prometheus_retention_time', type: 'duration' },
+    ...[
+      'circonus_api_app', 'circonus_api_token', 'circonus_api_url', 'circonus_broker_id', 'circonus_broker_select_tag',
+      'circonus_check_display_name', 'circonus_check_force_metric_activation', 'circonus_check_id',
+      'circonus_check_instance_id', 'circonus_check_search_tag', 'circonus_check_tags', 'circonus_submission_interval',
+      'circonus_submission_url', 'disable_compat_1.9', 'dogstatsd_addr', 'dogstatsd_tags', 'enable_host_metrics',
+      'filter_default', 'prefix_filter', 'retry_failed_connection', 'statsd_address', 'statsite_address',
+    ].map(any),
+  ],
+};
+
+/** Keys Consul knows that this agent accepts and ignores (security, mesh, tuning, other sinks). */
+const IGNORED_TOP_LEVEL = [
+  'acl', 'acl_agent_master_token', 'acl_agent_token', 'acl_datacenter', 'acl_default_policy', 'acl_down_policy',
+  'acl_enable_key_list_policy', 'acl_master_token', 'acl_replication_token', 'acl_token', 'acl_ttl',
+  'advertise_addr_ipv4', 'advertise_addr_ipv6', 'advertise_addr_wan_ipv4', 'advertise_addr_wan_ipv6',
+  'audit', 'auto_config', 'auto_encrypt', 'auto_reload_config', 'autopilot', 'ca_file', 'ca_path', 'cache',
+  'cert_file', 'check_update_interval', 'cloud', 'config_entries', 'connect', 'default_query_time',
+  'disable_anonymous_signature', 'disable_coordinates', 'disable_http_unprintable_char_filter',
+  'disable_keyring_file', 'disable_remote_exec', 'disable_update_check', 'discard_check_output',
+  'discovery_max_stale', 'enable_acl_replication', 'enable_agent_tls_for_checks', 'enable_central_service_config',
+  'enable_debug', 'enable_syslog', 'encrypt_verify_incoming', 'encrypt_verify_outgoing', 'experiments',
+  'gossip_lan', 'gossip_wan', 'http_config', 'key_file', 'license_path', 'limits', 'locality', 'log_file',
+  'log_rotate_bytes', 'log_rotate_duration', 'log_rotate_max_files', 'max_query_time', 'non_voting_server',
+  'peering', 'performance', 'primary_gateways', 'primary_gateways_interval', 'protocol', 'raft_boltdb',
+  'raft_logstore', 'raft_protocol', 'raft_snapshot_interval', 'raft_snapshot_threshold', 'raft_trailing_logs',
+  'read_replica', 'reconnect_timeout', 'reconnect_timeout_wan', 'reporting', 'rpc', 'segment', 'segments',
+  'serf_advertise_addr_lan', 'serf_advertise_addr_wan', 'serf_bind_addr_lan', 'serf_bind_addr_wan',
+  'serf_lan', 'serf_lan_allowed_cidrs', 'serf_wan', 'serf_wan_allowed_cidrs', 'server_name',
+  'session_ttl_min', 'syslog_facility', 'tls', 'tls_cipher_suites', 'tls_min_version',
+  'tls_prefer_server_cipher_suites', 'translate_wan_addrs', 'ui_content_path', 'ui_dir', 'unix_sockets',
+  'verify_incoming', 'verify_incoming_https', 'verify_incoming_rpc', 'verify_outgoing',
+  'verify_server_hostname', 'watches', 'xds',
+] as const;
+
+export const CONFIG_SPEC: ObjectSpec = {
+  struct: 'Config',
+  fields: [
+    { name: 'addresses', type: { object: ADDRESSES } },
+    { name: 'advertise_addr', type: 'string' },
+    { name: 'advertise_addr_wan', type: 'string' },
+    { name: 'alt_domain', type: 'string' },
+    { name: 'bind_addr', type: 'string' },
+    { name: 'bootstrap', type: 'bool' },
+    { name: 'bootstrap_expect', type: 'int' },
+    { name: 'check', type: { object: CHECK_DEFINITION_SPEC } },
+    { name: 'checks', type: { array: CHECK_DEFINITION_SPEC } },
+    { name: 'check_output_max_size', type: 'int' },
+    { name: 'client_addr', type: 'string' },
+    { name: 'data_dir', type: 'string' },
+    { name: 'datacenter', type: 'string' },
+    { name: 'disable_host_node_id', type: 'bool' },
+    { name: 'dns_config', type: { object: DNS_CONFIG } },
+    { name: 'domain', type: 'string' },
+    { name: 'enable_local_script_checks', type: 'bool' },
+    { name: 'enable_script_checks', type: 'bool' },
+    { name: 'encrypt', type: 'string' },
+    { name: 'leave_on_terminate', type: 'bool' },
+    { name: 'log_json', type: 'bool' },
+    { name: 'log_level', type: 'string' },
+    { name: 'node_id', type: 'string' },
+    { name: 'node_meta', type: 'stringMap' },
+    { name: 'node_name', type: 'string' },
+    { name: 'pid_file', type: 'string' },
+    { name: 'ports', type: { object: PORTS } },
+    { name: 'primary_datacenter', type: 'string' },
+    { name: 'recursors', type: 'strings' },
+    { name: 'rejoin_after_leave', type: 'bool' },
+    { name: 'retry_interval', type: 'duration' },
+    { name: 'retry_interval_wan', type: 'duration' },
+    { name: 'retry_join', type: 'strings' },
+    { name: 'retry_join_wan', type: 'strings' },
+    { name: 'retry_max', type: 'int' },
+    { name: 'retry_max_wan', type: 'int' },
+    { name: 'server', type: 'bool' },
+    { name: 'service', type: { object: SERVICE_SPEC } },
+    { name: 'services', type: { array: SERVICE_SPEC } },
+    { name: 'skip_leave_on_interrupt', type: 'bool' },
+    { name: 'start_join', type: 'strings' },
+    { name: 'start_join_wan', type: 'strings' },
+    { name: 'telemetry', type: { object: TELEMETRY } },
+    { name: 'ui', type: 'bool' },
+    { name: 'ui_config', type: { object: UI_CONFIG } },
+    ...IGNORED_TOP_LEVEL.map(any),
+  ],
+};
+
+/** Keys accepted only so Consul config files load; CONFIG.md lists them. */
+export const IGNORED_KEYS: readonly string[] = IGNORED_TOP_LEVEL;

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Interfaces } from './addresses.js';
+import type { LoadConfigHost } from './load.js';
 import { ConfigError } from './errors.js';
 import { loadConfig } from './load.js';
 
@@ -12,7 +13,7 @@ const iface = (address: string): Interfaces[string] => [
 const LOOPBACK = [
   { address: '127.0.0.1', netmask: '255.0.0.0', family: 'IPv4' as const, mac: '00:00:00:00:00:00', internal: true, cidr: '127.0.0.1/8' },
 ];
-const HOST = { hostname: 'test-host', interfaces: { lo: LOOPBACK, eth0: iface('10.1.2.3') } };
+const HOST: LoadConfigHost = { hostname: 'test-host', interfaces: { lo: LOOPBACK, eth0: iface('10.1.2.3') } };
 
 let dir: string;
 let dataDir: string;
@@ -32,7 +33,7 @@ async function file(name: string, content: unknown): Promise<string> {
   return p;
 }
 
-const load = (argv: string[], host = HOST) => loadConfig(argv, {}, host);
+const load = (argv: string[], host: LoadConfigHost = HOST) => loadConfig(argv, {}, host);
 
 describe('defaults', () => {
   it('are Consul\'s', async () => {
@@ -132,7 +133,7 @@ describe('advertise address detection with bind 0.0.0.0', () => {
   });
 
   it('is not needed with -bind or -advertise', async () => {
-    const none = { hostname: 'h', interfaces: { lo: LOOPBACK } };
+    const none: LoadConfigHost = { hostname: 'h', interfaces: { lo: LOOPBACK } };
     expect((await load(['-data-dir', dataDir, '-bind', '127.0.8.1'], none)).advertiseAddr).toBe('127.0.8.1');
     expect((await load(['-data-dir', dataDir, '-advertise', '127.0.8.2'], none)).advertiseAddr).toBe('127.0.8.2');
     expect((await load(['-data-dir', dataDir, '-bind', '{{ GetInterfaceIP "eth0" }}'], HOST)).bindAddr).toBe('10.1.2.3');

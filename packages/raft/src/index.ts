@@ -1,1 +1,42 @@
-export {};
+// @proconsul/raft: a deterministic Raft core, its durable storage, a TCP transport and the
+// node loop that ties them together.
+
+export { Raft, bootstrapState, joinState, emptySnapshot, applyConfChange, type RaftInitialState } from './raft.js';
+export type { RaftConfig } from './config.js';
+export { seededRandom, type RandomSource } from './rand.js';
+export type {
+  ConfChange,
+  ConfChangeType,
+  ConfState,
+  Entry,
+  EntryType,
+  HardState,
+  Message,
+  MessageType,
+  NodeId,
+  ReadState,
+  Ready,
+  Snapshot,
+  SnapshotMeta,
+  SoftState,
+  StateRole,
+} from './types.js';
+export { DiskStorage, type PersistBatch } from './storage/disk.js';
+export { Wal, CorruptWalError, type WalOptions } from './storage/wal.js';
+export {
+  TcpTransport,
+  type Transport,
+  type TcpTransportOptions,
+  type PeerAddress,
+  type TransportMetrics,
+} from './transport/tcp.js';
+export { RAFT_PROTOCOL_BYTE, encodeFrame, FrameDecoder, FrameError } from './transport/frame.js';
+export {
+  RaftNode,
+  NotLeaderError,
+  RaftTimeoutError,
+  type RaftNodeOptions,
+  type RaftStatus,
+  type RaftPeerStatus,
+  type StateMachine,
+} from './node.js';

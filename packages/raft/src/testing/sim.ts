@@ -75,7 +75,7 @@ interface InFlight {
 }
 
 const TICK_MS = 10;
-const KEYS = ['a', 'b', 'c'];
+const KEYS = ['a', 'b'];
 const enc = new TextEncoder();
 const dec = new TextDecoder();
 
@@ -145,7 +145,7 @@ class Simulation {
       this.nodes.set(id, node);
       this.start(node);
     }
-    const clients = opts.clients ?? 3;
+    const clients = opts.clients ?? 4;
     for (let c = 0; c < clients; c++) {
       this.clientOps.push(null);
       this.clientHint.push(null);
@@ -415,12 +415,12 @@ class Simulation {
       const side = new Map(ids.map((id) => [id, this.rng(2)]));
       for (const a of ids) for (const b of ids) if (side.get(a) !== side.get(b)) this.cut(a, b, false);
       this.log(`partition ${[...side].map(([k, v]) => `${k}:${v}`).join(' ')}`);
-    } else if (r < 8) {
+    } else if (r < 12) {
       // Isolate the leader: the classic stale-leader (and stale-read) scenario.
       const l = this.leader();
       if (l) for (const b of ids) if (b !== l.id) this.cut(l.id, b, true);
       if (l) this.log(`isolate ${l.id}`);
-    } else if (r < 14) {
+    } else if (r < 18) {
       // One link, possibly one way only: partitions that are not transitive.
       const a = ids[this.rng(ids.length)];
       const b = ids[this.rng(ids.length)];
@@ -429,15 +429,15 @@ class Simulation {
         this.cut(a, b, both);
         this.log(`cut ${a}${both ? '<' : ''}>${b}`);
       }
-    } else if (r < 20) {
+    } else if (r < 26) {
       if (this.blocked.size > 0) this.log('heal network');
       this.blocked.clear();
-    } else if (r < 20 + this.crashRate * 3) {
+    } else if (r < 26 + this.crashRate * 3) {
       const alive = [...this.nodes.values()].filter((n) => n.raft !== null);
       if (alive.length > 0) this.crash(alive[this.rng(alive.length)], 20 + this.rng(300));
-    } else if (r < 40 + this.crashRate * 3) {
-      this.membershipChange();
     } else if (r < 46 + this.crashRate * 3) {
+      this.membershipChange();
+    } else if (r < 52 + this.crashRate * 3) {
       const l = this.leader();
       if (l) {
         const voters = l.raft!.conf.voters.filter((v) => v !== l.id);

@@ -1,0 +1,383 @@
+// RaftNode: the thin I/O loop around the pure core (etcd-io/raft's node.go). One loop at a
+// time: feed queued inputs (ticks, messages, proposals) to the core, then for each Ready:
+// persist (one fsync) -> send -> apply -> advance. Timers map ticks to milliseconds and
+// catch up after event-loop stalls, so the leader lease counts real time.
+
+import { randomInt } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import { bootstrapState, joinState, Raft } from './raft.js';
+import type { RandomSource } from './rand.js';
+import { DiskStorage } from './storage/disk.js';
+import type { WalOptions } from './storage/wal.js';
+import type { Transport } from './transport/tcp.js';
+import type { ConfChange, Entry, Message, NodeId, StateRole } from './types.js';
+
+/** The replicated state machine behind the log (the agent's catalog). */
+export interface StateMachine {
+  /** Applies a committed command; the return value resolves the proposer's promise. Deterministic. */
+  apply(index: number, command: unknown): unknown;
+  /** Serializes the whole state as of the last applied index. */
+  snapshot(): Uint8Array | Promise<Uint8Array>;
+  /** Replaces the whole state with a snapshot's bytes. */
+  restore(data: Uint8Array): void | Promise<void>;
+}
+
+export interface RaftNodeOptions {
+  id: NodeId;
+  dataDir: string;
+  stateMachine: StateMachine;
+  transport: Transport;
+  /** Founding voters of a new cluster (used only when dataDir is empty). Omit to join an existing cluster. */
+  bootstrap?: NodeId[];
+  /** Milliseconds per tick (default 40: heartbeats every 80 ms, elections after 400-800 ms). */
+  tickMs?: number;
+  electionTick?: number;
+  heartbeatTick?: number;
+  readOnly?: 'safe' | 'lease';
+  /** Take a snapshot and compact the log after this many applied entries (default 8192). */
+  snapshotThreshold?: number;
+  /** A proposal or read that is not answered within this time fails (default 10 s). */
+  requestTimeoutMs?: number;
+  wal?: WalOptions;
+  random?: RandomSource;
+}
+
+export class NotLeaderError extends Error {
+  override name = 'NotLeaderError';
+  constructor(readonly leader: NodeId | null) {
+    super(leader ? `not the leader (leader is ${leader})` : 'no known leader');
+  }
+}
+
+export class RaftTimeoutError extends Error {
+  override name = 'RaftTimeoutError';
+}
+
+export interface RaftPeerStatus {
+  id: NodeId;
+  voter: boolean;
+  /** Leader only: the highest index known to be replicated to this peer. */
+  matchIndex?: number;
+}
+
+export interface RaftStatus {
+  id: NodeId;
+  role: StateRole;
+  term: number;
+  leader: NodeId | null;
+  commitIndex: number;
+  appliedIndex: number;
+  lastIndex: number;
+  snapshotIndex: number;
+  peers: RaftPeerStatus[];
+}
+
+interface PendingProposal {
+  index: number;
+  term: number;
+  resolve: (r: { index: number; result: unknown }) => void;
+  reject: (e: Error) => void;
+  timer: NodeJS.Timeout;
+}
+
+interface PendingRead {
+  index: number | null;
+  resolve: (index: number) => void;
+  reject: (e: Error) => void;
+  timer: NodeJS.Timeout;
+}
+
+export class RaftNode extends EventEmitter {
+  readonly id: NodeId;
+  private raft: Raft;
+  private storage: DiskStorage;
+  private readonly sm: StateMachine;
+  private readonly transport: Transport;
+  private readonly tickMs: number;
+  private readonly snapshotThreshold: number;
+  private readonly requestTimeoutMs: number;
+  private inbox: Message[] = [];
+  private proposals: { command: unknown; resolve: PendingProposal['resolve']; reject: PendingProposal['reject'] }[] = [];
+  private controls: (() => void)[] = [];
+  private pending = new Map<number, PendingProposal>();
+  private reads = new Map<string, PendingRead>();
+  private readSeq = 0;
+  private running = false;
+  private stopped = false;
+  private timer: NodeJS.Timeout | null = null;
+  private startMs = 0;
+  private ticksDone = 0;
+  private loopError: Error | null = null;
+
+  private constructor(opts: RaftNodeOptions, raft: Raft, storage: DiskStorage) {
+    super();
+    this.id = opts.id;
+    this.raft = raft;
+    this.storage = storage;
+    this.sm = opts.stateMachine;
+    this.transport = opts.transport;
+    this.tickMs = opts.tickMs ?? 40;
+    this.snapshotThreshold = opts.snapshotThreshold ?? 8192;
+    this.requestTimeoutMs = opts.requestTimeoutMs ?? 10_000;
+  }
+
+  /** Opens the data directory (recovering or bootstrapping), restores the snapshot, starts ticking. */
+  static async start(opts: RaftNodeOptions): Promise<RaftNode> {
+    const storage = await DiskStorage.open(opts.dataDir, opts.wal);
+    let init = storage.initialState();
+    if (init === null) {
+      init = opts.bootstrap && opts.bootstrap.length > 0 ? bootstrapState(opts.bootstrap) : joinState();
+      await storage.save({ hardState: init.hardState, snapshot: null, entries: init.entries });
+    }
+    if (init.snapshot.data.length > 0) await opts.stateMachine.restore(init.snapshot.data);
+    const raft = new Raft(
+      {
+        id: opts.id,
+        electionTick: opts.electionTick ?? 10,
+        heartbeatTick: opts.heartbeatTick ?? 2,
+        readOnly: opts.readOnly ?? 'lease',
+        random: opts.random ?? ((n: number) => randomInt(n)),
+      },
+      init,
+    );
+    const node = new RaftNode(opts, raft, storage);
+    opts.transport.setHandler((m) => node.receive(m));
+    node.startMs = performance.now();
+    node.timer = setInterval(() => node.onTimer(), node.tickMs);
+    // A lone founding voter need not wait an election timeout.
+    if (opts.bootstrap?.length === 1 && opts.bootstrap[0] === opts.id) node.control(() => raft.campaign());
+    return node;
+  }
+
+  /** Replicates a command; resolves with its index and the state machine's result once applied here. */
+  propose(command: unknown): Promise<{ index: number; result: unknown }> {
+    if (this.stopped) return Promise.reject(new Error('raft node stopped'));
+    return new Promise((resolve, reject) => {
+      this.proposals.push({ command, resolve, reject });
+      this.kick();
+    });
+  }
+
+  /** A linearizable read point: resolves (with the index) once this node has applied it. */
+  readIndex(): Promise<number> {
+    if (this.stopped) return Promise.reject(new Error('raft node stopped'));
+    return new Promise((resolve, reject) => {
+      const ctx = `${this.id}:${++this.readSeq}`;
+      const timer = setTimeout(() => {
+        this.reads.delete(ctx);
+        reject(new RaftTimeoutError('read index timed out'));
+      }, this.requestTimeoutMs);
+      this.reads.set(ctx, { index: null, resolve, reject, timer });
+      this.control(() => {
+        this.catchUpTicks();
+        if (!this.raft.readIndex(ctx)) this.failRead(ctx, new NotLeaderError(this.raft.lead));
+      });
+    });
+  }
+
+  /** One membership change at a time; resolves once the change is applied here. */
+  changeMembership(cc: ConfChange): Promise<{ index: number }> {
+    return new Promise((resolve, reject) => {
+      this.control(() => {
+        if (this.raft.role !== 'leader') return reject(new NotLeaderError(this.raft.lead));
+        if (!this.raft.changeMembership(cc)) return reject(new Error(`membership change ${cc.type} ${cc.id} refused (another change pending or invalid)`));
+        this.track(this.raft.log.lastIndex(), this.raft.term, (r) => resolve({ index: r.index }), reject);
+      });
+    });
+  }
+
+  /** Hands leadership to `to` (graceful leave). False when not leader or `to` is not a voter. */
+  transferLeadership(to: NodeId): Promise<boolean> {
+    return new Promise((resolve) => this.control(() => resolve(this.raft.transferLeadership(to))));
+  }
+
+  isLeader(): boolean {
+    return this.raft.role === 'leader';
+  }
+
+  leader(): NodeId | null {
+    return this.raft.lead;
+  }
+
+  status(): RaftStatus {
+    const r = this.raft;
+    const peers: RaftPeerStatus[] = [
+      ...r.conf.voters.map((id) => ({ id, voter: true })),
+      ...r.conf.learners.map((id) => ({ id, voter: false })),
+    ];
+    if (r.role === 'leader') for (const p of peers) p.matchIndex = r.prs.get(p.id)?.match ?? 0;
+    return {
+      id: this.id,
+      role: r.role,
+      term: r.term,
+      leader: r.lead,
+      commitIndex: r.log.committed,
+      appliedIndex: r.log.applied,
+      lastIndex: r.log.lastIndex(),
+      snapshotIndex: r.log.snapshot.meta.index,
+      peers,
+    };
+  }
+
+  /** WAL fsyncs so far (benchmarks). */
+  fsyncCount(): number {
+    return this.storage.wal.fsyncs;
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    const err = new Error('raft node stopped');
+    for (const p of this.proposals) p.reject(err);
+    this.proposals = [];
+    for (const p of this.pending.values()) {
+      clearTimeout(p.timer);
+      p.reject(err);
+    }
+    this.pending.clear();
+    for (const [ctx] of this.reads) this.failRead(ctx, err);
+    for (let i = 0; i < 500 && this.running; i++) await new Promise((r) => setTimeout(r, 2));
+    await this.storage.close();
+  }
+
+  // ---------------------------------------------------------------- loop
+
+  private receive(m: Message): void {
+    if (this.stopped) return;
+    this.inbox.push(m);
+    this.kick();
+  }
+
+  private control(f: () => void): void {
+    this.controls.push(f);
+    this.kick();
+  }
+
+  private onTimer(): void {
+    this.control(() => this.catchUpTicks());
+  }
+
+  /** Ticks as many times as real time says: a stalled loop must not stretch the leader lease. */
+  private catchUpTicks(): void {
+    const due = Math.floor((performance.now() - this.startMs) / this.tickMs);
+    let n = due - this.ticksDone;
+    this.ticksDone = due;
+    if (n > 100) n = 100;
+    for (let i = 0; i < n; i++) this.raft.tick();
+  }
+
+  private kick(): void {
+    if (this.running || this.stopped) return;
+    this.running = true;
+    setImmediate(() => {
+      this.loop()
+        .catch((e: Error) => {
+          // A storage failure leaves the node unable to make progress safely: stop it.
+          this.loopError = e;
+          if (this.listenerCount('error') > 0) this.emit('error', e);
+          void this.stop();
+        })
+        .finally(() => {
+          this.running = false;
+          if (!this.stopped && (this.inbox.length > 0 || this.controls.length > 0 || this.proposals.length > 0)) this.kick();
+        });
+    });
+  }
+
+  private async loop(): Promise<void> {
+    for (let round = 0; round < 1000 && !this.stopped; round++) {
+      this.drainInputs();
+      if (!this.raft.hasReady()) return;
+      const rd = this.raft.ready();
+      await this.storage.save({ hardState: rd.hardState, snapshot: rd.snapshot, entries: rd.entries });
+      if (rd.snapshot) await this.sm.restore(rd.snapshot.data);
+      if (rd.messages.length > 0) this.transport.send(rd.messages);
+      for (const e of rd.committedEntries) this.applyEntry(e);
+      for (const rs of rd.readStates) {
+        const r = this.reads.get(rs.context);
+        if (r) r.index = rs.index;
+      }
+      this.raft.advance();
+      this.serveReads();
+      if (rd.softState) this.emit('leader', rd.softState.leader, rd.softState.role);
+      await this.maybeSnapshot();
+    }
+  }
+
+  private drainInputs(): void {
+    for (const f of this.controls.splice(0)) f();
+    for (const m of this.inbox.splice(0)) this.raft.step(m);
+    if (this.proposals.length === 0) return;
+    const batch = this.proposals.splice(0);
+    if (!this.raft.proposeBatch(batch.map((p) => p.command))) {
+      const err = new NotLeaderError(this.raft.role === 'leader' ? null : this.raft.lead);
+      for (const p of batch) p.reject(err);
+      return;
+    }
+    const last = this.raft.log.lastIndex();
+    const first = last - batch.length + 1;
+    batch.forEach((p, i) => this.track(first + i, this.raft.term, p.resolve, p.reject));
+  }
+
+  private track(index: number, term: number, resolve: PendingProposal['resolve'], reject: PendingProposal['reject']): void {
+    const timer = setTimeout(() => {
+      this.pending.delete(index);
+      reject(new RaftTimeoutError(`entry ${index} not applied in time`));
+    }, this.requestTimeoutMs);
+    this.pending.set(index, { index, term, resolve, reject, timer });
+  }
+
+  private applyEntry(e: Entry): void {
+    let result: unknown = undefined;
+    let error: Error | null = null;
+    if (e.type === 'normal') {
+      try {
+        result = this.sm.apply(e.index, e.data);
+      } catch (err) {
+        error = err as Error;
+      }
+    }
+    const p = this.pending.get(e.index);
+    if (!p) return;
+    this.pending.delete(e.index);
+    clearTimeout(p.timer);
+    if (p.term !== e.term) p.reject(new NotLeaderError(this.raft.lead));
+    else if (error) p.reject(error);
+    else p.resolve({ index: e.index, result });
+  }
+
+  private serveReads(): void {
+    const applied = this.raft.log.applied;
+    for (const [ctx, r] of this.reads) {
+      if (r.index !== null && r.index <= applied) {
+        this.reads.delete(ctx);
+        clearTimeout(r.timer);
+        r.resolve(r.index);
+      }
+    }
+  }
+
+  private failRead(ctx: string, e: Error): void {
+    const r = this.reads.get(ctx);
+    if (!r) return;
+    this.reads.delete(ctx);
+    clearTimeout(r.timer);
+    r.reject(e);
+  }
+
+  private async maybeSnapshot(): Promise<void> {
+    const applied = this.raft.log.applied;
+    if (applied - this.raft.log.snapshot.meta.index < this.snapshotThreshold) return;
+    if (this.raft.log.pendingSnapshot !== null) return;
+    const data = await this.sm.snapshot();
+    // No input is fed to the core while awaiting, so the state is still exactly `applied`.
+    const snap = this.raft.compact(applied, data);
+    await this.storage.saveSnapshot(snap);
+  }
+
+  /** The error that stopped the loop, if any. */
+  failure(): Error | null {
+    return this.loopError;
+  }
+}

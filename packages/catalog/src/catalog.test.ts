@@ -366,3 +366,26 @@ describe('apply', () => {
     expect(c.nodes().value.map((n) => n.ModifyIndex)).toEqual([7, 7]);
   });
 });
+
+describe('stats', () => {
+  it('counts the tables', () => {
+    const c = new Catalog();
+    c.apply(1, { ...web('a', 'w1'), Checks: [{ Name: 'x' }, { Name: 'y', ServiceID: 'w1' }] });
+    c.apply(2, web('b', 'w2'));
+    c.apply(3, { Type: 'KV', Verb: 'set', Key: 'k' });
+    c.apply(4, { Type: 'KV', Verb: 'set', Key: 'j' });
+    c.apply(5, { Type: 'KV', Verb: 'delete', Key: 'j' });
+    c.apply(6, { Type: 'SessionCreate', Session: { ID: 's', Node: 'a' } });
+    expect(c.stats()).toEqual({
+      lastIndex: 6,
+      nodes: 2,
+      serviceInstances: 2,
+      serviceNames: 1,
+      checks: 2,
+      kvEntries: 1,
+      tombstones: 1,
+      sessions: 1,
+      watchers: 0,
+    });
+  });
+});

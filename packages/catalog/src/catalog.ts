@@ -79,6 +79,19 @@ export interface HealthServiceFilter extends ServiceFilter {
   passing?: boolean;
 }
 
+/** Table sizes returned by `Catalog.stats()`. */
+export interface CatalogStats {
+  lastIndex: number;
+  nodes: number;
+  serviceInstances: number;
+  serviceNames: number;
+  checks: number;
+  kvEntries: number;
+  tombstones: number;
+  sessions: number;
+  watchers: number;
+}
+
 /** Health states of GET /v1/health/state/:state. */
 export type HealthState = 'any' | CheckStatus;
 
@@ -1002,6 +1015,25 @@ export class Catalog {
   getSession(id: string): Session | undefined {
     const s = this.sessionTable.get(id);
     return s ? toSession(s) : undefined;
+  }
+
+  /** Sizes of the tables, for metrics gauges (`consul.state.nodes`, `consul.kv.entries`...). */
+  stats(): CatalogStats {
+    let services = 0;
+    let checks = 0;
+    for (const m of this.serviceTable.values()) services += m.size;
+    for (const m of this.checkTable.values()) checks += m.size;
+    return {
+      lastIndex: this.appliedIndex,
+      nodes: this.nodeTable.size,
+      serviceInstances: services,
+      serviceNames: this.servicesByName.size,
+      checks,
+      kvEntries: this.kv.size,
+      tombstones: this.kv.tombstoneList().length,
+      sessions: this.sessionTable.size,
+      watchers: this.hub.size,
+    };
   }
 
   // ------------------------------------------- endpoint-named aliases

@@ -7,6 +7,7 @@ export {
   Catalog,
   DEFAULT_LOCK_DELAY_NS,
   type CatalogOptions,
+  type CatalogStats,
   type HealthServiceFilter,
   type HealthState,
   type NodeMetaFilter,

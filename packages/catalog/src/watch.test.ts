@@ -129,3 +129,15 @@ describe('watch edge cases', () => {
     expect(c.serviceNodes('web').value[0]?.Address).toBe('2');
   });
 });
+
+describe('many KV prefixes', () => {
+  it('wakes exactly the watchers whose prefix covers the written key, with more prefixes than key characters', async () => {
+    const c = new Catalog();
+    const woken: string[] = [];
+    const prefixes = ['', 'a', 'a/', 'a/b', 'a/b/c', 'a/bc', 'b', 'ab', ...Array.from({ length: 50 }, (_, i) => `z${i}`)];
+    for (const p of prefixes) void c.watch([`kv:${p}`]).then(() => woken.push(p));
+    c.apply(1, { Type: 'KV', Verb: 'set', Key: 'a/b' });
+    await new Promise((r) => setImmediate(r));
+    expect(woken.sort()).toEqual(['', 'a', 'a/', 'a/b']);
+  });
+});

@@ -57,8 +57,16 @@ export class WatchHub {
     }
     if (this.prefixes.size > 0) {
       for (const k of kvKeys) {
-        for (const [prefix, set] of this.prefixes) {
-          if (k.startsWith(prefix)) for (const w of set) woken.add(w);
+        if (this.prefixes.size <= k.length + 1) {
+          for (const [prefix, set] of this.prefixes) {
+            if (k.startsWith(prefix)) for (const w of set) woken.add(w);
+          }
+        } else {
+          // Many distinct prefixes: look up each prefix of the key instead.
+          for (let i = 0; i <= k.length; i++) {
+            const set = this.prefixes.get(k.slice(0, i));
+            if (set) for (const w of set) woken.add(w);
+          }
         }
       }
     }

@@ -1,0 +1,107 @@
+// Real sockets on loopback (127.0.7.x, the gossip range): several members in one process.
+import { createSocket } from 'node:dgram';
+import { randomBytes } from 'node:crypto';
+import { afterEach, describe, expect, it } from 'vitest';
+import { GossipNode, type GossipNodeOptions } from '../src/index.js';
+import { aliveNames, record, until } from './helpers.js';
+
+// Faster than the LAN profile so the suite stays short; the code paths are the same.
+const fast = { probeIntervalMs: 200, probeTimeoutMs: 80, gossipIntervalMs: 50, suspicionMult: 3, pushPullIntervalMs: 2000 };
+const nodes: GossipNode[] = [];
+
+async function start(i: number, extra: Partial<GossipNodeOptions> = {}): Promise<GossipNode> {
+  const n = await GossipNode.create({ name: `node${i}`, bindAddr: `127.0.7.${i}`, bindPort: 0, config: fast, seed: i, ...extra });
+  nodes.push(n);
+  return n;
+}
+const addr = (n: GossipNode, i: number) => `127.0.7.${i}:${n.port}`;
+
+afterEach(async () => {
+  await Promise.all(nodes.splice(0).map((n) => n.shutdown()));
+});
+
+describe('GossipNode on loopback', () => {
+  it('joins, spreads tag updates, sees a leave and detects a failure', async () => {
+    const a = await start(1, { tags: { role: 'server' } });
+    const others = [await start(2), await start(3), await start(4), await start(5)];
+    const [b, c, d, e] = others as [GossipNode, GossipNode, GossipNode, GossipNode];
+    const aEvents = record(a);
+    for (const n of others) await n.join([addr(a, 1)]);
+    const all = ['node1', 'node2', 'node3', 'node4', 'node5'];
+    await until('everyone sees 5 alive', () => [a, ...others].every((n) => aliveNames(n).join() === all.join()));
+    expect(b.members().find((m) => m.name === 'node1')?.tags).toEqual({ role: 'server' });
+
+    c.setTags({ role: 'client', dc: 'dc1' });
+    await until('tag update reaches node1', () => aEvents.some((x) => x.type === 'update' && x.member.name === 'node3'));
+    expect(a.members().find((m) => m.name === 'node3')?.tags).toEqual({ role: 'client', dc: 'dc1' });
+
+    await d.leave();
+    await d.shutdown();
+    await until('leave seen', () => aEvents.some((x) => x.type === 'leave' && x.member.name === 'node4'));
+    expect(aEvents.some((x) => x.type === 'fail' && x.member.name === 'node4')).toBe(false);
+
+    await e.shutdown(); // no leave: a crash as far as the others can tell
+    await until('failure seen by all survivors', () =>
+      [a, b, c].every((n) => n.members().find((m) => m.name === 'node5')?.state === 'failed'));
+    expect(aEvents.filter((x) => x.type === 'fail').map((x) => x.member.name)).toEqual(['node5']);
+  });
+
+  it('rejects a join to an address where nobody listens', async () => {
+    const a = await start(6);
+    await expect(a.join(['127.0.7.6:1'])).rejects.toThrow(/no member reachable/);
+  });
+
+  it('drops and counts malformed, truncated and oversized packets and keeps working', async () => {
+    const a = await start(7);
+    const b = await start(8);
+    await b.join([addr(a, 7)]);
+    const sock = createSocket('udp4');
+    const send = (buf: Buffer) => new Promise<void>((r) => sock.send(buf, a.port, '127.0.7.7', () => r()));
+    await send(Buffer.from('not msgpack at all'));
+    await send(Buffer.from([0x92, 0x93, 0x00])); // truncated compound
+    await send(Buffer.from([0x91, 0x92, 0x63, 0x01])); // unknown message type 99
+    await send(randomBytes(2000)); // oversized
+    sock.close();
+    await until('drops counted', () => a.stats().droppedMalformed >= 3 && a.stats().droppedOversized >= 1);
+    b.setTags({ still: 'working' });
+    await until('node1 still processes gossip', () => a.members().find((m) => m.name === 'node8')?.tags.still === 'working');
+  });
+});
+
+describe('encryption', () => {
+  const key1 = randomBytes(32).toString('base64');
+  const key2 = randomBytes(32).toString('base64');
+  const wrong = randomBytes(32).toString('base64');
+
+  it('keeps out a member with the wrong key or none, counting its packets, and rotates keys', async () => {
+    const a = await start(11, { keyring: [key1] });
+    const b = await start(12, { keyring: [key1] });
+    const c = await start(13, { keyring: [key1] });
+    await b.join([addr(a, 11)]);
+    await c.join([addr(a, 11)]);
+    await until('3 encrypted members', () => [a, b, c].every((n) => aliveNames(n).length === 3));
+
+    const intruder = await start(14, { keyring: [wrong] });
+    await expect(intruder.join([addr(a, 11)])).rejects.toThrow(/no member reachable/);
+    const plain = await start(15);
+    await expect(plain.join([addr(b, 12)])).rejects.toThrow(/no member reachable/);
+    expect(a.stats().droppedDecrypt + b.stats().droppedDecrypt).toBeGreaterThanOrEqual(2);
+    // Its UDP packets are dropped too (it gossips its own alive to the address it knows).
+    const sock = createSocket('udp4');
+    await new Promise<void>((r) => sock.send(randomBytes(100), a.port, '127.0.7.11', () => r()));
+    sock.close();
+    await until('udp drop counted', () => a.stats().droppedDecrypt >= 2);
+    expect(aliveNames(a)).toEqual(['node11', 'node12', 'node13']);
+
+    // Rotation: install key2 everywhere, switch to it, remove key1.
+    for (const n of [a, b, c]) n.keyring!.install(key2);
+    for (const n of [a, b, c]) n.keyring!.use(key2);
+    for (const n of [a, b, c]) n.keyring!.remove(key1);
+    expect(a.keyring!.list()).toEqual({ primary: key2, keys: [key2] });
+    c.setTags({ rotated: 'yes' });
+    await until('update under the new key', () => a.members().find((m) => m.name === 'node13')?.tags.rotated === 'yes');
+    const d = await start(16, { keyring: [key2] });
+    await d.join([addr(b, 12)]);
+    await until('new member with key2 known to all', () => [a, b, c, d].every((n) => aliveNames(n).length === 4));
+  });
+});

@@ -8,18 +8,19 @@ import { Template, TemplateExecError, TemplateParseError } from '../src/index.js
 interface Case {
   name: string;
   template: string;
-  data: unknown;
+  data?: unknown;
   leftDelim?: string;
   rightDelim?: string;
   missingKey?: 'error' | 'zero';
 }
 const dir = new URL('./golden/', import.meta.url);
-const cases = JSON.parse(readFileSync(new URL('cases.json', dir), 'utf8')) as Case[];
+const file = JSON.parse(readFileSync(new URL('cases.json', dir), 'utf8')) as { defaultData: unknown; cases: Case[] };
+const cases = file.cases;
 const expected = JSON.parse(readFileSync(new URL('expected.json', dir), 'utf8')) as Record<string, { output: string; error?: string }>;
 
 function render(c: Case): string {
   const t = new Template(c.name, { leftDelim: c.leftDelim, rightDelim: c.rightDelim, missingKey: c.missingKey });
-  return t.parse(c.template).execute(c.data);
+  return t.parse(c.template).execute(c.data === undefined ? file.defaultData : c.data);
 }
 
 describe('golden: Go text/template', () => {

@@ -280,11 +280,10 @@ class State {
     if (receiver === null) this.errorf(`nil pointer evaluating interface {}.${name}`);
     const hasArgs = args.length > 1 || final !== MISSING;
     const kind = kindOf(receiver);
+    const method = methodOf(receiver, name);
+    if (method) return this.callFunction(dot, method, node, name, args, final);
     if (kind === 'struct') {
       const { found, value } = structField(receiver as object, name);
-      if (found && typeof value === 'function') {
-        return this.callFunction(dot, (value as TemplateFunc).bind(receiver), node, name, args, final);
-      }
       if (found) {
         if (hasArgs) this.errorf(`${name} has arguments but cannot be invoked as function`);
         return value;
@@ -359,6 +358,19 @@ class State {
       case 'string': return n.text;
     }
   }
+}
+
+/** A Go method: a function on the value's class (not Object's or Array's own). */
+function methodOf(receiver: unknown, name: string): TemplateFunc | undefined {
+  if (typeof receiver !== 'object' || receiver === null) return undefined;
+  if (name in Object.prototype || (Array.isArray(receiver) && name in Array.prototype)) return undefined;
+  if (isPlainObject(receiver) || receiver instanceof Map) return undefined;
+  const v = (receiver as Record<string, unknown>)[name];
+  if (typeof v !== 'function') return undefined;
+  const fn = (v as (...a: unknown[]) => unknown).bind(receiver) as TemplateFunc;
+  // bind keeps .length; keep the variadic mark too.
+  if ((v as TemplateFunc).variadic) fn.variadic = true;
+  return fn;
 }
 
 function idealConstant(n: NumberNode): number {

@@ -52,14 +52,22 @@ func main() {
 	if err != nil {
 		panic(err)
 	}
-	var cases []testCase
-	if err := json.Unmarshal(raw, &cases); err != nil {
+	var file struct {
+		DefaultData json.RawMessage `json:"defaultData"`
+		Cases       []testCase      `json:"cases"`
+	}
+	if err := json.Unmarshal(raw, &file); err != nil {
 		panic(err)
 	}
+	cases := file.Cases
 	out := map[string]result{}
 	for _, c := range cases {
 		if _, dup := out[c.Name]; dup {
 			panic("duplicate case " + c.Name)
+		}
+		if c.Data == nil {
+			// Each case gets its own copy: ints() rewrites in place.
+			json.Unmarshal(file.DefaultData, &c.Data)
 		}
 		t := template.New(c.Name).Delims(c.LeftDelim, c.RightDelim)
 		if c.MissingKey != "" {

@@ -1,0 +1,91 @@
+// proconsul-template: the command. Errors a user can fix print one line and exit 1.
+
+import { readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { createClient } from '@proconsul/api/node';
+import { TemplateParseError } from './engine/errors.js';
+import { parseArgs, USAGE } from './runner/cli.js';
+import { ConfigError } from './runner/config.js';
+import { createLogger } from './runner/log.js';
+import { Runner } from './runner/runner.js';
+
+function version(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+    return pkg.version;
+  } catch {
+    return 'unknown';
+  }
+}
+
+async function main(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs(argv);
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      process.stderr.write(`proconsul-template: ${e.message}\n`);
+      return 1;
+    }
+    throw e;
+  }
+  if (parsed.kind === 'help') {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  if (parsed.kind === 'version') {
+    process.stdout.write(`proconsul-template v${version()}\n`);
+    return 0;
+  }
+  const { config, configPaths } = parsed;
+  if (config.templates.length === 0) {
+    process.stderr.write('proconsul-template: no templates given (use -template "src:dst[:command]" or a template block in -config)\n');
+    return 1;
+  }
+  const log = createLogger(config.logLevel);
+  const client = createClient({ address: config.consul.address, token: config.consul.token });
+  const runner = new Runner({ config, client, log });
+  try {
+    runner.start();
+  } catch (e) {
+    const msg = e instanceof TemplateParseError ? e.message : (e as Error).message;
+    process.stderr.write(`proconsul-template: ${msg}\n`);
+    return 1;
+  }
+  if (config.pidFile) writeFileSync(config.pidFile, `${process.pid}\n`);
+
+  process.on('SIGHUP', () => {
+    if (runner.signalChild('SIGHUP')) return;
+    log.info('runner', 'received SIGHUP, reloading configuration and templates');
+    try {
+      const again = configPaths.length > 0 ? parseArgs(argv) : parsed;
+      runner.reload(again.kind === 'run' ? again.config.templates : config.templates);
+    } catch (e) {
+      log.error('runner', `reload failed, keeping the current configuration: ${(e as Error).message}`);
+    }
+  });
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(sig, () => {
+      if (runner.signalChild(sig)) return;
+      log.info('runner', `received ${sig}, stopping`);
+      runner.stop();
+      process.exit(0);
+    });
+  }
+  const code = await runner.done;
+  if (config.pidFile) {
+    try {
+      unlinkSync(config.pidFile);
+    } catch {
+      /* already gone */
+    }
+  }
+  return code;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    process.stderr.write(`proconsul-template: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  },
+);

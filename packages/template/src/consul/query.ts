@@ -1,0 +1,95 @@
+// Dependencies: what a template reads from Consul (or the file system), parsed
+// from consul-template's query strings. Two templates asking for the same thing
+// get the same `id`, so the runner keeps one blocking query per id.
+
+export type Dependency =
+  | { type: 'health.service'; id: string; name: string; tag: string; dc: string; near: string; filters: string[] }
+  | { type: 'catalog.services'; id: string; dc: string }
+  | { type: 'catalog.nodes'; id: string; dc: string; near: string }
+  | { type: 'catalog.node'; id: string; name: string; dc: string }
+  | { type: 'catalog.datacenters'; id: string }
+  | { type: 'kv.get'; id: string; key: string; dc: string }
+  | { type: 'kv.list'; id: string; prefix: string; dc: string }
+  | { type: 'file'; id: string; path: string };
+
+export class QueryError extends Error {}
+
+const W = 'A-Za-z0-9_';
+const TAG = `(?:([${W}=:.\\-]+)\\.)?`;
+const DC = `(?:@([${W}.\\-]+))?`;
+const NEAR = `(?:~([${W}.\\-]+))?`;
+const FILTER = `(?:\\|([${W},]+))?`;
+const SERVICE_RE = new RegExp(`^${TAG}([${W}\\-]+)${DC}${NEAR}${FILTER}$`);
+const KEY_RE = new RegExp(`^/?([^@]+)${DC}$`);
+const NODE_RE = new RegExp(`^([${W}.\\-]+)?${DC}$`);
+const DC_NEAR_RE = new RegExp(`^${DC}${NEAR}$`);
+const FILTERS = new Set(['any', 'passing', 'warning', 'critical', 'maintenance']);
+
+/** `service "tag.name@dc~near|filter,filter"` */
+export function healthServiceQuery(s: string): Dependency {
+  const m = SERVICE_RE.exec(s);
+  if (!m) throw new QueryError(`health.service: invalid format: ${JSON.stringify(s)}`);
+  const [, tag = '', name = '', dc = '', near = '', filter = ''] = m;
+  let filters: string[];
+  if (filter) {
+    filters = [];
+    for (const f of filter.split(',').map((x) => x.trim())) {
+      if (f === '') continue;
+      if (!FILTERS.has(f)) throw new QueryError(`health.service: invalid filter: ${JSON.stringify(f)} in ${JSON.stringify(s)}`);
+      filters.push(f);
+    }
+    filters.sort();
+  } else filters = ['passing'];
+  let id = tag ? `${tag}.${name}` : name;
+  if (dc) id += `@${dc}`;
+  if (near) id += `~${near}`;
+  id += `|${filters.join(',')}`;
+  return { type: 'health.service', id: `health.service(${id})`, name, tag, dc, near, filters };
+}
+
+export function kvGetQuery(s: string): Dependency {
+  const m = KEY_RE.exec(s);
+  if (!m) throw new QueryError(`kv.get: invalid format: ${JSON.stringify(s)}`);
+  const [, key = '', dc = ''] = m;
+  return { type: 'kv.get', id: `kv.get(${key}${dc ? '@' + dc : ''})`, key, dc };
+}
+
+export function kvListQuery(s: string): Dependency {
+  const m = KEY_RE.exec(s);
+  if (!m) throw new QueryError(`kv.list: invalid format: ${JSON.stringify(s)}`);
+  let [, prefix = '', dc = ''] = m;
+  prefix = prefix.replace(/^\/+/, '');
+  return { type: 'kv.list', id: `kv.list(${prefix}${dc ? '@' + dc : ''})`, prefix, dc };
+}
+
+export function catalogServicesQuery(s: string): Dependency {
+  const m = DC_NEAR_RE.exec(s);
+  if (!m) throw new QueryError(`catalog.services: invalid format: ${JSON.stringify(s)}`);
+  const dc = m[1] ?? '';
+  return { type: 'catalog.services', id: `catalog.services${dc ? '(@' + dc + ')' : ''}`, dc };
+}
+
+export function catalogNodesQuery(s: string): Dependency {
+  const m = DC_NEAR_RE.exec(s);
+  if (!m) throw new QueryError(`catalog.nodes: invalid format: ${JSON.stringify(s)}`);
+  const dc = m[1] ?? '';
+  const near = m[2] ?? '';
+  const arg = (dc ? '@' + dc : '') + (near ? '~' + near : '');
+  return { type: 'catalog.nodes', id: `catalog.nodes${arg ? '(' + arg + ')' : ''}`, dc, near };
+}
+
+export function catalogNodeQuery(s: string): Dependency {
+  const m = NODE_RE.exec(s);
+  if (!m) throw new QueryError(`catalog.node: invalid format: ${JSON.stringify(s)}`);
+  const name = m[1] ?? '';
+  const dc = m[2] ?? '';
+  return { type: 'catalog.node', id: `catalog.node(${name}${dc ? '@' + dc : ''})`, name, dc };
+}
+
+export function datacentersQuery(): Dependency {
+  return { type: 'catalog.datacenters', id: 'catalog.datacenters' };
+}
+
+export function fileQuery(path: string): Dependency {
+  return { type: 'file', id: `file(${path})`, path };
+}

@@ -1,0 +1,107 @@
+// proconsul-template's flags: consul-template's single-dash Go flags
+// (`-name value`, `-name=value`, bool `-once`), applied over config files.
+
+import { parseDuration } from '@proconsul/api';
+import { ConfigError, defaultConfig, loadConfigFile, parseTemplateFlag, parseWait, type RunnerConfig } from './config.js';
+import { parseLogLevel } from './log.js';
+
+export const USAGE = `Usage: proconsul-template [options]
+
+  Watches Consul (or Proconsul) and renders templates (Go text/template with
+  consul-template's functions) to files, running a command when a file changes.
+
+Options:
+  -config <path>          HCL or JSON config file with consul-template's keys (repeatable)
+  -consul-addr <addr>     agent address (default $CONSUL_HTTP_ADDR or 127.0.0.1:8500)
+  -consul-token <token>   ACL token (default $CONSUL_HTTP_TOKEN)
+  -template <src:dst[:command]>  template to render (repeatable)
+  -wait <min[:max]>       quiescence before rendering (max defaults to 4x min)
+  -once                   render once, run the commands, exit
+  -dry                    print rendered templates to stdout instead of writing them
+  -exec <command>         run a child process once all templates are rendered; exit with it
+  -log-level <level>      trace, debug, info, warn, err (default info)
+  -pid-file <path>        write the process id to this file
+  -validate <command>     validate a render before it replaces the file; {{path}} is the
+                          candidate file (e.g. "nginx -t -c {{path}}"); on failure the last
+                          good file stays
+  -min-instances <n>      do not render while any service query has fewer instances
+  -key-timeout <dur>      a "key" that does not exist fails after this long (default 30s, 0 = wait forever)
+  -version                print the version
+`;
+
+export type CliResult = { kind: 'run'; config: RunnerConfig; configPaths: string[] } | { kind: 'help' } | { kind: 'version' };
+
+const BOOL_FLAGS = new Set(['once', 'dry', 'version', 'v', 'help', 'h', 'dedup', 'syslog', 'vault-renew-token', 'exec-splay']);
+const VALUE_FLAGS = new Set(['config', 'consul-addr', 'consul-token', 'template', 'wait', 'exec', 'log-level', 'pid-file', 'validate', 'min-instances', 'key-timeout']);
+const IGNORED = new Set(['max-stale', 'dedup', 'reload-signal', 'kill-signal', 'syslog', 'syslog-facility', 'exec-kill-signal', 'exec-kill-timeout', 'exec-reload-signal', 'exec-splay']);
+
+/** Parses argv (without node and the script). Throws ConfigError with a one-line message. */
+export function parseArgs(argv: string[]): CliResult {
+  const flags: Array<[string, string]> = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (!arg.startsWith('-') || arg === '-' || arg === '--') throw new ConfigError(`unexpected argument ${JSON.stringify(arg)} (flags start with -)`);
+    const body = arg.replace(/^--?/, '');
+    const eq = body.indexOf('=');
+    const name = eq >= 0 ? body.slice(0, eq) : body;
+    if (!BOOL_FLAGS.has(name) && !VALUE_FLAGS.has(name) && !IGNORED.has(name)) throw new ConfigError(`flag provided but not defined: -${name}`);
+    if (eq >= 0) flags.push([name, body.slice(eq + 1)]);
+    else if (BOOL_FLAGS.has(name)) flags.push([name, 'true']);
+    else {
+      if (i + 1 >= argv.length) throw new ConfigError(`flag needs an argument: -${name}`);
+      flags.push([name, argv[++i]!]);
+    }
+  }
+  if (flags.some(([n]) => n === 'h' || n === 'help')) return { kind: 'help' };
+  if (flags.some(([n]) => n === 'v' || n === 'version')) return { kind: 'version' };
+
+  const config = defaultConfig();
+  const configPaths = flags.filter(([n]) => n === 'config').map(([, v]) => v);
+  for (const p of configPaths) loadConfigFile(config, p);
+  let validate: string | undefined;
+  let minInstances: number | undefined;
+  const bool = (name: string, v: string): boolean => {
+    if (!['true', 'false', '1', '0'].includes(v)) throw new ConfigError(`invalid boolean value ${JSON.stringify(v)} for -${name}`);
+    return v === 'true' || v === '1';
+  };
+  for (const [name, v] of flags) {
+    switch (name) {
+      case 'config': break;
+      case 'consul-addr': config.consul.address = v; break;
+      case 'consul-token': config.consul.token = v; break;
+      case 'template': config.templates.push(parseTemplateFlag(v)); break;
+      case 'wait': config.wait = parseWait(v); break;
+      case 'once': config.once = bool(name, v); break;
+      case 'dry': config.dry = bool(name, v); break;
+      case 'exec': config.exec = { command: v }; break;
+      case 'log-level':
+        try {
+          config.logLevel = parseLogLevel(v);
+        } catch (e) {
+          throw new ConfigError((e as Error).message);
+        }
+        break;
+      case 'pid-file': config.pidFile = v; break;
+      case 'validate': validate = v; break;
+      case 'min-instances':
+        if (!/^\d+$/.test(v)) throw new ConfigError(`invalid value ${JSON.stringify(v)} for -min-instances: expected a non-negative integer`);
+        minInstances = Number(v);
+        break;
+      case 'key-timeout':
+        try {
+          config.keyTimeoutMs = parseDuration(v);
+        } catch {
+          throw new ConfigError(`invalid value ${JSON.stringify(v)} for -key-timeout: expected a duration like 30s`);
+        }
+        break;
+      default:
+        if (!IGNORED.has(name)) throw new ConfigError(`flag provided but not defined: -${name}`);
+    }
+  }
+  // -validate / -min-instances apply to templates that do not set their own.
+  for (const t of config.templates) {
+    if (validate !== undefined && t.validate === undefined) t.validate = validate;
+    if (minInstances !== undefined && t.minInstances === 0) t.minInstances = minInstances;
+  }
+  return { kind: 'run', config, configPaths };
+}

@@ -1,0 +1,250 @@
+// consul-template's configuration (HCL or JSON, the same keys) plus the flags,
+// normalized into one RunnerConfig. Unknown keys and bad values are errors that
+// name the key.
+
+import { readFileSync } from 'node:fs';
+import { parseDuration } from '@proconsul/api';
+import { parseHcl } from './hcl.js';
+import { parseLogLevel, type LogLevel } from './log.js';
+
+export interface Wait {
+  minMs: number;
+  maxMs: number;
+}
+
+export interface TemplateConfig {
+  source?: string;
+  contents?: string;
+  destination: string;
+  command?: string | string[];
+  commandTimeoutMs: number;
+  perms?: number;
+  backup: boolean;
+  errorOnMissingKey: boolean;
+  leftDelimiter?: string;
+  rightDelimiter?: string;
+  wait?: Wait;
+  createDestDirs: boolean;
+  /** Beyond consul-template: validation before the swap ({{path}} = candidate file). */
+  validate?: string;
+  /** Beyond consul-template: hold the render while any `service` has fewer instances. */
+  minInstances: number;
+}
+
+export interface RunnerConfig {
+  consul: { address?: string; token?: string; retryBackoffMs: number; retryMaxBackoffMs: number };
+  wait: Wait;
+  templates: TemplateConfig[];
+  once: boolean;
+  dry: boolean;
+  logLevel: LogLevel;
+  exec?: { command: string | string[] };
+  pidFile?: string;
+  /** Beyond consul-template: `key` of a missing key fails after this long (0 = wait forever). */
+  keyTimeoutMs: number;
+  /** ?wait= for blocking queries. */
+  blockWaitMs: number;
+}
+
+export class ConfigError extends Error {}
+
+export function defaultConfig(): RunnerConfig {
+  return {
+    consul: { retryBackoffMs: 250, retryMaxBackoffMs: 10_000 },
+    wait: { minMs: 0, maxMs: 0 },
+    templates: [],
+    once: false,
+    dry: false,
+    logLevel: 'info',
+    keyTimeoutMs: 30_000,
+    blockWaitMs: 60_000,
+  };
+}
+
+/** `-wait 5s:10s`; max defaults to 4x min. */
+export function parseWait(s: string): Wait {
+  const [a = '', b] = s.split(':');
+  try {
+    const minMs = parseDuration(a);
+    const maxMs = b === undefined ? minMs * 4 : parseDuration(b);
+    if (minMs < 0 || maxMs < minMs) throw new Error();
+    return { minMs, maxMs };
+  } catch {
+    throw new ConfigError(`invalid wait ${JSON.stringify(s)}: expected min[:max] durations with max >= min, e.g. 2s:10s`);
+  }
+}
+
+/** `-template "src:dst[:command]"`; the command may itself contain colons. */
+export function parseTemplateFlag(s: string): TemplateConfig {
+  const parts = s.split(':');
+  if (parts.length < 2 || !parts[0] || !parts[1]) {
+    throw new ConfigError(`invalid template ${JSON.stringify(s)}: expected "source:destination[:command]"`);
+  }
+  const t = templateDefaults();
+  t.source = parts[0];
+  t.destination = parts[1]!;
+  if (parts.length > 2) t.command = parts.slice(2).join(':');
+  return t;
+}
+
+function templateDefaults(): TemplateConfig {
+  return { destination: '', commandTimeoutMs: 30_000, backup: false, errorOnMissingKey: false, createDestDirs: true, minInstances: 0 };
+}
+
+function duration(key: string, v: unknown): number {
+  if (typeof v === 'number') return v / 1e6; // Go durations as numbers are nanoseconds
+  if (typeof v === 'string') {
+    try {
+      return parseDuration(v);
+    } catch {
+      throw new ConfigError(`${key}: invalid duration ${JSON.stringify(v)}`);
+    }
+  }
+  throw new ConfigError(`${key}: expected a duration string like "5s"`);
+}
+
+function str(key: string, v: unknown): string {
+  if (typeof v !== 'string') throw new ConfigError(`${key}: expected a string`);
+  return v;
+}
+function bool(key: string, v: unknown): boolean {
+  if (typeof v === 'boolean') return v;
+  if (v === 'true' || v === 'false') return v === 'true';
+  throw new ConfigError(`${key}: expected true or false`);
+}
+function int(key: string, v: unknown): number {
+  const n = typeof v === 'string' ? Number(v) : v;
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 0) throw new ConfigError(`${key}: expected a non-negative integer`);
+  return n;
+}
+/** A block may appear once (object) or several times (array). */
+function blocks(key: string, v: unknown): Record<string, unknown>[] {
+  const list = Array.isArray(v) ? v : [v];
+  for (const b of list) if (typeof b !== 'object' || b === null || Array.isArray(b)) throw new ConfigError(`${key}: expected a block`);
+  return list as Record<string, unknown>[];
+}
+function one(key: string, v: unknown): Record<string, unknown> {
+  const list = blocks(key, v);
+  return Object.assign({}, ...list) as Record<string, unknown>;
+}
+function waitValue(key: string, v: unknown): Wait {
+  if (typeof v === 'string') return parseWait(v);
+  const w = one(key, v);
+  const minMs = w.min !== undefined ? duration(`${key}.min`, w.min) : 0;
+  const maxMs = w.max !== undefined ? duration(`${key}.max`, w.max) : minMs * 4;
+  if (maxMs < minMs) throw new ConfigError(`${key}: max must not be less than min`);
+  return { minMs, maxMs };
+}
+function command(key: string, v: unknown): string | string[] {
+  if (typeof v === 'string') return v;
+  if (Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === 'string')) return v.length === 1 ? (v[0] as string) : (v as string[]);
+  throw new ConfigError(`${key}: expected a string or a list of strings`);
+}
+
+function templateFrom(raw: Record<string, unknown>, i: number): TemplateConfig {
+  const t = templateDefaults();
+  const k = (name: string) => `template[${i}].${name}`;
+  for (const [key, v] of Object.entries(raw)) {
+    switch (key) {
+      case 'source': t.source = str(k(key), v); break;
+      case 'contents': t.contents = str(k(key), v); break;
+      case 'destination': t.destination = str(k(key), v); break;
+      case 'command': t.command = command(k(key), v); break;
+      case 'command_timeout': t.commandTimeoutMs = duration(k(key), v); break;
+      case 'perms': {
+        const n = typeof v === 'string' ? parseInt(v, 8) : v;
+        if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > 0o7777) throw new ConfigError(`${k(key)}: expected a file mode like "0644"`);
+        t.perms = n;
+        break;
+      }
+      case 'backup': t.backup = bool(k(key), v); break;
+      case 'error_on_missing_key': t.errorOnMissingKey = bool(k(key), v); break;
+      case 'left_delimiter': t.leftDelimiter = str(k(key), v); break;
+      case 'right_delimiter': t.rightDelimiter = str(k(key), v); break;
+      case 'wait': t.wait = waitValue(k(key), v); break;
+      case 'create_dest_dirs': t.createDestDirs = bool(k(key), v); break;
+      case 'validate': t.validate = str(k(key), v); break;
+      case 'min_instances': t.minInstances = int(k(key), v); break;
+      // Accepted for compatibility, not used.
+      case 'sandbox_path': case 'function_denylist': case 'function_blacklist': case 'user': case 'group': case 'uid': case 'gid': case 'source_raw': case 'exec':
+        break;
+      default:
+        throw new ConfigError(`${k(key)}: unknown key`);
+    }
+  }
+  if (!t.destination && !(raw.exec !== undefined)) throw new ConfigError(`template[${i}]: destination is required`);
+  if (!t.source === (t.contents === undefined)) throw new ConfigError(`template[${i}]: set exactly one of source and contents`);
+  return t;
+}
+
+/** Applies a parsed config file (HCL or JSON object) onto `cfg`. */
+export function applyConfigObject(cfg: RunnerConfig, raw: Record<string, unknown>): void {
+  for (const [key, v] of Object.entries(raw)) {
+    switch (key) {
+      case 'consul': {
+        const c = one(key, v);
+        for (const [ck, cv] of Object.entries(c)) {
+          if (ck === 'address') cfg.consul.address = str('consul.address', cv);
+          else if (ck === 'token') cfg.consul.token = str('consul.token', cv);
+          else if (ck === 'retry') {
+            const r = one('consul.retry', cv);
+            if (r.backoff !== undefined) cfg.consul.retryBackoffMs = duration('consul.retry.backoff', r.backoff);
+            if (r.max_backoff !== undefined) cfg.consul.retryMaxBackoffMs = duration('consul.retry.max_backoff', r.max_backoff);
+          } else if (!['auth', 'ssl', 'transport', 'namespace', 'partition'].includes(ck)) {
+            throw new ConfigError(`consul.${ck}: unknown key`);
+          }
+        }
+        break;
+      }
+      case 'wait': cfg.wait = waitValue(key, v); break;
+      case 'template':
+        cfg.templates.push(...blocks(key, v).map((b, i) => templateFrom(b, cfg.templates.length + i)));
+        break;
+      case 'log_level': cfg.logLevel = parseLogLevel(str(key, v)); break;
+      case 'pid_file': cfg.pidFile = str(key, v); break;
+      case 'exec': {
+        const e = one(key, v);
+        if (e.command !== undefined) cfg.exec = { command: command('exec.command', e.command) };
+        break;
+      }
+      case 'key_timeout': cfg.keyTimeoutMs = duration(key, v); break;
+      case 'block_query_wait': cfg.blockWaitMs = duration(key, v); break;
+      case 'once': cfg.once = bool(key, v); break;
+      case 'dry': cfg.dry = bool(key, v); break;
+      case 'max_stale': case 'dedup': case 'kill_signal': case 'reload_signal': case 'syslog': case 'vault': case 'nomad': case 'default_delimiters': case 'template_error_fatal': case 'err_on_failed_lookup':
+        break;
+      default:
+        throw new ConfigError(`${key}: unknown key`);
+    }
+  }
+}
+
+/** Reads a config file: JSON when it parses as JSON (or ends in .json), HCL otherwise. */
+export function loadConfigFile(cfg: RunnerConfig, path: string): void {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new ConfigError(`cannot read config ${path}: ${(e as Error).message}`);
+  }
+  let raw: Record<string, unknown>;
+  const trimmed = text.trim();
+  if (path.endsWith('.json') || trimmed.startsWith('{')) {
+    try {
+      raw = JSON.parse(text) as Record<string, unknown>;
+    } catch (e) {
+      throw new ConfigError(`${path}: invalid JSON: ${(e as Error).message}`);
+    }
+  } else {
+    try {
+      raw = parseHcl(text, path);
+    } catch (e) {
+      throw new ConfigError((e as Error).message);
+    }
+  }
+  try {
+    applyConfigObject(cfg, raw);
+  } catch (e) {
+    throw new ConfigError(`${path}: ${(e as Error).message}`);
+  }
+}

@@ -1,0 +1,77 @@
+// Turns a dependency into a blocking fetch through @proconsul/api, converting
+// the answer into consul-template's data shapes.
+
+import type { Consul, QueryResult } from '@proconsul/api';
+import type { KVGetValue } from '../consul/brain.js';
+import { aggregatedStatus, CatalogNode, CatalogSnippet, HealthService, KeyPair, Node, ServiceTags, cmp } from '../consul/data.js';
+import type { Dependency } from '../consul/query.js';
+
+export interface FetchParams {
+  index: number;
+  wait: number;
+  signal: AbortSignal;
+}
+
+export type Fetcher = (p: FetchParams) => Promise<QueryResult<unknown>>;
+
+export function fetcherFor(client: Consul, d: Dependency): Fetcher {
+  switch (d.type) {
+    case 'health.service':
+      return async (p) => {
+        const passingOnly = d.filters.length === 1 && d.filters[0] === 'passing';
+        const res = await client.health.service(d.name, {
+          ...p,
+          tags: d.tag ? [d.tag] : [],
+          passing: passingOnly,
+          datacenter: d.dc || undefined,
+          near: d.near || undefined,
+        });
+        const list: HealthService[] = [];
+        for (const e of res.data) {
+          const status = aggregatedStatus(e.Checks ?? []);
+          if (!d.filters.some((f) => f === 'any' || f === status)) continue;
+          list.push(new HealthService(e, status));
+        }
+        if (!d.near) list.sort((a, b) => (a.Node === b.Node ? cmp(a.ID, b.ID) : cmp(a.Node, b.Node)));
+        return { data: list, meta: res.meta };
+      };
+    case 'catalog.services':
+      return async (p) => {
+        const res = await client.catalog.services({ ...p, datacenter: d.dc || undefined });
+        const list = Object.keys(res.data)
+          .sort(cmp)
+          .map((name) => new CatalogSnippet(name, ServiceTags.from_([...new Set(res.data[name] ?? [])])));
+        return { data: list, meta: res.meta };
+      };
+    case 'catalog.nodes':
+      return async (p) => {
+        const res = await client.catalog.nodes({ ...p, datacenter: d.dc || undefined, near: d.near || undefined });
+        return { data: res.data.map((n) => new Node(n)), meta: res.meta };
+      };
+    case 'catalog.node': {
+      let name = d.name;
+      return async (p) => {
+        if (!name) name = await client.agent.nodeName({ signal: p.signal });
+        const res = await client.catalog.node(name, { ...p, datacenter: d.dc || undefined });
+        return { data: res.data ? new CatalogNode(res.data) : null, meta: res.meta };
+      };
+    }
+    case 'kv.get':
+      return async (p) => {
+        const res = await client.kv.get(d.key, { ...p, datacenter: d.dc || undefined });
+        const v: KVGetValue = res.data
+          ? { exists: true, value: res.data.Value ? Buffer.from(res.data.Value, 'base64').toString('utf8') : '' }
+          : { exists: false, value: '' };
+        return { data: v, meta: res.meta };
+      };
+    case 'kv.list':
+      return async (p) => {
+        const res = await client.kv.list(d.prefix, { ...p, datacenter: d.dc || undefined });
+        const list = res.data.map((pair) => new KeyPair(pair, pair.Key.slice(d.prefix.length).replace(/^\/+/, '')));
+        return { data: list, meta: res.meta };
+      };
+    case 'catalog.datacenters':
+    case 'file':
+      throw new Error(`${d.id} is polled, not fetched`);
+  }
+}

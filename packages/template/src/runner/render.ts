@@ -1,0 +1,71 @@
+// One consul-template template: parsed once, rendered against the Brain as
+// often as its data changes. A render is complete when every dependency it
+// read had a value; an incomplete render is never written.
+
+import { Template } from '../engine/template.js';
+import type { Brain } from '../consul/brain.js';
+import { consulFuncs, RenderScope } from '../consul/funcs.js';
+import { helperFuncs } from '../consul/helpers.js';
+import type { Dependency } from '../consul/query.js';
+import { Scratch } from '../consul/scratch.js';
+
+export interface RendererOptions {
+  /** File name shown in errors. */
+  name: string;
+  text: string;
+  leftDelim?: string;
+  rightDelim?: string;
+  errorOnMissingKey?: boolean;
+  env?: Record<string, string | undefined>;
+  now?: () => Date;
+}
+
+export interface RenderResult {
+  complete: boolean;
+  contents: string;
+  used: Map<string, Dependency>;
+  missing: Map<string, Dependency>;
+  /** kv.get ids whose key does not exist while `key` asks for it. */
+  absentKeys: Set<string>;
+  /** An execution error with every dependency present (a real template bug). */
+  error?: Error;
+}
+
+export class TemplateRenderer {
+  private readonly scope: RenderScope;
+  private scratch = new Scratch();
+  private readonly template: Template;
+
+  constructor(
+    brain: Brain,
+    readonly opts: RendererOptions,
+  ) {
+    this.scope = new RenderScope(brain, opts.env ?? process.env);
+    this.template = new Template(opts.name, {
+      leftDelim: opts.leftDelim,
+      rightDelim: opts.rightDelim,
+      missingKey: opts.errorOnMissingKey ? 'error' : 'default',
+      funcs: { ...helperFuncs(() => this.scratch, opts.now), ...consulFuncs(this.scope) },
+    });
+    // Throws TemplateParseError with file:line:col.
+    this.template.parse(opts.text);
+  }
+
+  render(): RenderResult {
+    this.scope.reset();
+    this.scratch = new Scratch();
+    let contents = '';
+    let error: Error | undefined;
+    try {
+      contents = this.template.execute(null);
+    } catch (e) {
+      error = e instanceof Error ? e : new Error(String(e));
+    }
+    const { used, missing, absentKeys } = this.scope;
+    // With data still missing, placeholders may trip the template (e.g. index
+    // of an empty list); that is not an error yet.
+    if (missing.size > 0) return { complete: false, contents: '', used, missing, absentKeys };
+    if (error) return { complete: false, contents: '', used, missing, absentKeys, error };
+    return { complete: true, contents, used, missing, absentKeys };
+  }
+}

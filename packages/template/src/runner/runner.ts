@@ -1,0 +1,338 @@
+// The runner: renders every template, keeps one watcher per dependency (shared
+// across templates), re-renders a template when one of its dependencies
+// changes (after its quiescence wait), writes changed output atomically and
+// runs the template's command. Also: -once, -dry, -exec, the min_instances
+// guard, validation before the swap, the `key` fail-fast timer, and reload.
+
+import { readFileSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import type { Consul } from '@proconsul/api';
+import { Brain } from '../consul/brain.js';
+import type { Dependency } from '../consul/query.js';
+import { TemplateParseError } from '../engine/errors.js';
+import { runCommand } from './command.js';
+import type { RunnerConfig, TemplateConfig, Wait } from './config.js';
+import type { Logger } from './log.js';
+import { TemplateRenderer } from './render.js';
+import { Watcher } from './watcher.js';
+import { writeIfChanged } from './writer.js';
+
+export type RunnerEvent =
+  | { type: 'rendered'; destination: string; written: boolean }
+  | { type: 'command'; destination: string; ok: boolean; output: string }
+  | { type: 'invalid'; destination: string; output: string }
+  | { type: 'held'; destination: string; reason: string }
+  | { type: 'error'; destination: string; message: string };
+
+export interface RunnerOptions {
+  config: RunnerConfig;
+  client: Consul;
+  log: Logger;
+  env?: Record<string, string | undefined>;
+  /** Where -dry output goes. */
+  stdout?: (s: string) => void;
+  onEvent?: (e: RunnerEvent) => void;
+}
+
+interface TemplateState {
+  cfg: TemplateConfig;
+  name: string;
+  renderer: TemplateRenderer;
+  used: Map<string, Dependency>;
+  /** Has a complete render been put in place (or found identical)? */
+  rendered: boolean;
+  running: boolean;
+  pending: boolean;
+  quiescence?: { timer: NodeJS.Timeout; firstMs: number };
+  keyTimer?: NodeJS.Timeout;
+  lastError?: string;
+  lastDry?: string;
+}
+
+export class Runner {
+  private readonly brain = new Brain();
+  private readonly watcher: Watcher;
+  private templates: TemplateState[] = [];
+  private stopped = false;
+  private child?: ChildProcess;
+  private resolveDone!: (code: number) => void;
+  /** Resolves with the exit code: -once finished, the -exec child exited, or a fatal error. */
+  readonly done: Promise<number>;
+
+  constructor(private readonly opts: RunnerOptions) {
+    this.done = new Promise((r) => (this.resolveDone = r));
+    this.watcher = new Watcher({
+      client: opts.client,
+      brain: this.brain,
+      log: opts.log,
+      onChange: (id) => this.dependencyChanged(id),
+      blockWaitMs: opts.config.blockWaitMs,
+      backoffBaseMs: opts.config.consul.retryBackoffMs,
+      backoffMaxMs: opts.config.consul.retryMaxBackoffMs,
+    });
+  }
+
+  private get log(): Logger {
+    return this.opts.log;
+  }
+
+  /** Parses every template (throws TemplateParseError / Error on a bad one) and renders the first pass. */
+  start(): void {
+    this.templates = this.opts.config.templates.map((cfg, i) => this.load(cfg, i));
+    for (const t of this.templates) this.schedule(t, true);
+  }
+
+  private load(cfg: TemplateConfig, i: number): TemplateState {
+    const name = cfg.source ?? `template[${i}]`;
+    const text = cfg.contents ?? readFileSync(cfg.source!, 'utf8');
+    const renderer = new TemplateRenderer(this.brain, {
+      name,
+      text,
+      leftDelim: cfg.leftDelimiter,
+      rightDelim: cfg.rightDelimiter,
+      errorOnMissingKey: cfg.errorOnMissingKey,
+      env: this.opts.env,
+    });
+    return { cfg, name, renderer, used: new Map(), rendered: false, running: false, pending: false };
+  }
+
+  /** SIGHUP: re-read the template sources and render again; a bad template keeps the old one. */
+  reload(templates: TemplateConfig[] = this.opts.config.templates): void {
+    let next: TemplateState[];
+    try {
+      next = templates.map((cfg, i) => this.load(cfg, i));
+    } catch (e) {
+      this.log.error('runner', `reload failed, keeping the current templates: ${(e as Error).message}`);
+      return;
+    }
+    for (const t of this.templates) this.clearTimers(t);
+    this.templates = next;
+    this.log.info('runner', `reloaded ${next.length} template(s)`);
+    for (const t of next) this.schedule(t, true);
+  }
+
+  stop(): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    for (const t of this.templates) this.clearTimers(t);
+    this.watcher.stop();
+    if (this.child && this.child.exitCode === null) this.child.kill('SIGTERM');
+  }
+
+  /** Forwards a signal to the -exec child. */
+  signalChild(sig: NodeJS.Signals): boolean {
+    if (!this.child || this.child.exitCode !== null) return false;
+    this.child.kill(sig);
+    return true;
+  }
+
+  private finish(code: number): void {
+    this.stop();
+    this.resolveDone(code);
+  }
+
+  private clearTimers(t: TemplateState): void {
+    if (t.quiescence) clearTimeout(t.quiescence.timer);
+    if (t.keyTimer) clearTimeout(t.keyTimer);
+    t.quiescence = undefined;
+    t.keyTimer = undefined;
+  }
+
+  private dependencyChanged(id: string): void {
+    for (const t of this.templates) if (t.used.has(id)) this.schedule(t, false);
+  }
+
+  private waitOf(t: TemplateState): Wait {
+    return t.cfg.wait ?? this.opts.config.wait;
+  }
+
+  /** Quiescence: render `min` after the last change, but no later than `max` after the first. */
+  private schedule(t: TemplateState, immediate: boolean): void {
+    if (this.stopped) return;
+    const wait = this.waitOf(t);
+    // The first render only discovers dependencies; quiescence applies to data changes.
+    if (immediate || wait.minMs === 0 || !t.rendered) {
+      void this.process(t);
+      return;
+    }
+    const now = Date.now();
+    const firstMs = t.quiescence?.firstMs ?? now;
+    if (t.quiescence) clearTimeout(t.quiescence.timer);
+    const delay = Math.max(0, Math.min(wait.minMs, firstMs + wait.maxMs - now));
+    t.quiescence = {
+      firstMs,
+      timer: setTimeout(() => {
+        t.quiescence = undefined;
+        void this.process(t);
+      }, delay),
+    };
+  }
+
+  private emit(e: RunnerEvent): void {
+    this.opts.onEvent?.(e);
+  }
+
+  private async process(t: TemplateState): Promise<void> {
+    if (t.running) {
+      t.pending = true;
+      return;
+    }
+    t.running = true;
+    try {
+      do {
+        t.pending = false;
+        if (this.stopped || !this.templates.includes(t)) return;
+        await this.renderOnce(t);
+      } while (t.pending);
+    } catch (e) {
+      this.log.error('runner', `${t.name}: ${(e as Error).message}`);
+      if (this.opts.config.once) this.finish(1);
+    } finally {
+      t.running = false;
+    }
+  }
+
+  private async renderOnce(t: TemplateState): Promise<void> {
+    const res = t.renderer.render();
+    t.used = res.used;
+    for (const d of res.used.values()) this.watcher.watch(d);
+    this.collectGarbage();
+    const dest = t.cfg.destination;
+
+    if (!res.complete) {
+      if (res.error) {
+        const msg = res.error.message;
+        if (t.lastError !== msg) this.log.error('runner', `${t.name}: ${msg} (keeping the last rendered file)`);
+        t.lastError = msg;
+        this.emit({ type: 'error', destination: dest, message: msg });
+        if (this.opts.config.once) this.finish(1);
+        return;
+      }
+      this.log.debug('runner', `${t.name}: waiting for ${[...res.missing.keys()].join(', ')}`);
+      this.armKeyTimer(t, res.absentKeys);
+      return;
+    }
+    t.lastError = undefined;
+    if (t.keyTimer) {
+      clearTimeout(t.keyTimer);
+      t.keyTimer = undefined;
+    }
+
+    // min_instances: an empty (or too small) upstream never reaches the destination.
+    if (t.cfg.minInstances > 0) {
+      for (const d of res.used.values()) {
+        if (d.type !== 'health.service') continue;
+        const n = (this.brain.recall(d.id).value as unknown[] | undefined)?.length ?? 0;
+        if (n < t.cfg.minInstances) {
+          const reason = `${d.id} has ${n} instance(s), fewer than min_instances ${t.cfg.minInstances}`;
+          this.log.warn('runner', `${t.name}: not rendering ${dest}: ${reason}; keeping the last file`);
+          this.emit({ type: 'held', destination: dest, reason });
+          return;
+        }
+      }
+    }
+
+    if (this.opts.config.dry) {
+      if (t.lastDry !== res.contents) {
+        t.lastDry = res.contents;
+        (this.opts.stdout ?? ((s) => process.stdout.write(s)))(`> ${dest}\n${res.contents}`);
+      }
+      t.rendered = true;
+      this.checkAllRendered();
+      return;
+    }
+
+    const out = await writeIfChanged({
+      destination: dest,
+      contents: res.contents,
+      perms: t.cfg.perms,
+      backup: t.cfg.backup,
+      createDestDirs: t.cfg.createDestDirs,
+      validate: t.cfg.validate,
+      validateTimeoutMs: t.cfg.commandTimeoutMs,
+    });
+    if (out.status === 'invalid') {
+      const output = out.validation.output.trim();
+      this.log.error('runner', `${t.name}: validation of ${dest} failed (exit ${out.validation.code}); keeping the last good file${output ? `: ${output}` : ''}`);
+      this.emit({ type: 'invalid', destination: dest, output });
+      if (this.opts.config.once) this.finish(1);
+      return;
+    }
+    const written = out.status === 'written';
+    if (written) this.log.info('runner', `rendered ${JSON.stringify(t.name)} => ${JSON.stringify(dest)}`);
+    else this.log.debug('runner', `${dest} is unchanged`);
+    this.emit({ type: 'rendered', destination: dest, written });
+    t.rendered = true;
+    // As consul-template: the command runs only when the file changed.
+    if (t.cfg.command && written) {
+      const ok = await this.runTemplateCommand(t);
+      if (!ok && this.opts.config.once) {
+        this.finish(1);
+        return;
+      }
+    }
+    this.checkAllRendered();
+  }
+
+  private async runTemplateCommand(t: TemplateState): Promise<boolean> {
+    const cmd = t.cfg.command!;
+    const shown = typeof cmd === 'string' ? cmd : cmd.join(' ');
+    this.log.info('runner', `executing command ${JSON.stringify(shown)} from ${JSON.stringify(t.name)} => ${JSON.stringify(t.cfg.destination)}`);
+    const res = await runCommand(cmd, t.cfg.commandTimeoutMs);
+    const output = res.output.trim();
+    if (output) for (const line of output.split('\n')) this.log.info('child', line);
+    if (!res.ok) {
+      const why = res.timedOut ? `timed out after ${t.cfg.commandTimeoutMs}ms` : `exit status ${res.code ?? res.signal}`;
+      this.log.error('runner', `command ${JSON.stringify(shown)} failed: ${why}`);
+    }
+    this.emit({ type: 'command', destination: t.cfg.destination, ok: res.ok, output });
+    return res.ok;
+  }
+
+  private armKeyTimer(t: TemplateState, absent: Set<string>): void {
+    const ms = this.opts.config.keyTimeoutMs;
+    if (ms <= 0 || absent.size === 0 || t.keyTimer) return;
+    t.keyTimer = setTimeout(() => {
+      t.keyTimer = undefined;
+      const res = t.renderer.render();
+      if (res.absentKeys.size === 0) return;
+      const keys = [...res.absentKeys].map((id) => id.replace(/^kv\.get\((.*)\)$/, '$1'));
+      const msg = `${t.name}: key ${keys.map((k) => JSON.stringify(k)).join(', ')} does not exist after ${ms}ms; not rendering ${t.cfg.destination}`;
+      this.log.error('runner', msg);
+      this.emit({ type: 'error', destination: t.cfg.destination, message: msg });
+      if (this.opts.config.once) this.finish(1);
+    }, ms);
+  }
+
+  private collectGarbage(): void {
+    const live = new Set<string>();
+    for (const t of this.templates) for (const id of t.used.keys()) live.add(id);
+    for (const id of this.watcher.ids()) if (!live.has(id)) this.watcher.unwatch(id);
+  }
+
+  private checkAllRendered(): void {
+    if (!this.templates.every((t) => t.rendered)) return;
+    if (this.opts.config.once) {
+      this.finish(0);
+      return;
+    }
+    if (this.opts.config.exec && !this.child) this.startChild(this.opts.config.exec.command);
+  }
+
+  private startChild(cmd: string | string[]): void {
+    const [file, args] = typeof cmd === 'string' ? ['sh', ['-c', cmd]] : [cmd[0]!, cmd.slice(1)];
+    this.log.info('runner', `starting child ${JSON.stringify(typeof cmd === 'string' ? cmd : cmd.join(' '))}`);
+    const child = spawn(file, args, { stdio: 'inherit' });
+    this.child = child;
+    child.on('exit', (code, signal) => {
+      this.log.info('runner', `child exited (${code ?? signal})`);
+      this.finish(code ?? 1);
+    });
+    child.on('error', (err) => {
+      this.log.error('runner', `child failed to start: ${err.message}`);
+      this.finish(1);
+    });
+  }
+}
+
+export { TemplateParseError };

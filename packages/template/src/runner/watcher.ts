@@ -1,0 +1,160 @@
+// One view per dependency, shared by every template that reads it (as
+// consul-template's Watcher): a blocking-query loop for Consul data, a poll for
+// files and the datacenter list. A changed value goes into the Brain and
+// `onChange(id)` tells the runner which templates to re-render.
+
+import { readFile } from 'node:fs/promises';
+import { ConsulConnectionError, sleep, watch, type Consul } from '@proconsul/api';
+import type { Brain } from '../consul/brain.js';
+import type { Dependency } from '../consul/query.js';
+import { fetcherFor } from './fetch.js';
+import type { Logger } from './log.js';
+
+export interface WatcherOptions {
+  client: Consul;
+  brain: Brain;
+  log: Logger;
+  onChange: (id: string) => void;
+  /** ?wait= of blocking queries. */
+  blockWaitMs?: number;
+  /** How often files and the datacenter list are re-read. */
+  pollMs?: number;
+  backoffBaseMs?: number;
+  backoffMaxMs?: number;
+}
+
+interface View {
+  dep: Dependency;
+  abort: AbortController;
+  /** Has it delivered a value yet? */
+  received: boolean;
+}
+
+export class Watcher {
+  private readonly views = new Map<string, View>();
+  private unreachable = false;
+  private readonly failing = new Set<string>();
+
+  constructor(private readonly opts: WatcherOptions) {}
+
+  has(id: string): boolean {
+    return this.views.has(id);
+  }
+  ids(): string[] {
+    return [...this.views.keys()];
+  }
+  /** Has this dependency delivered a first value? */
+  received(id: string): boolean {
+    return this.views.get(id)?.received ?? false;
+  }
+
+  watch(dep: Dependency): void {
+    if (this.views.has(dep.id)) return;
+    const view: View = { dep, abort: new AbortController(), received: false };
+    this.views.set(dep.id, view);
+    this.opts.log.debug('watcher', `adding ${dep.id}`);
+    void this.run(view).catch((err: unknown) => this.opts.log.error('watcher', `${dep.id}: ${String(err)}`));
+  }
+
+  unwatch(id: string): void {
+    const v = this.views.get(id);
+    if (!v) return;
+    this.opts.log.debug('watcher', `removing ${id}`);
+    v.abort.abort();
+    this.views.delete(id);
+    this.opts.brain.forget(id);
+  }
+
+  stop(): void {
+    for (const id of [...this.views.keys()]) this.unwatch(id);
+  }
+
+  private deliver(view: View, value: unknown): void {
+    if (view.abort.signal.aborted) return;
+    view.received = true;
+    this.opts.brain.remember(view.dep.id, value);
+    this.opts.onChange(view.dep.id);
+  }
+
+  private succeeded(id: string): void {
+    this.failing.delete(id);
+    if (this.unreachable) {
+      this.unreachable = false;
+      this.opts.log.info('watcher', 'agent reachable again');
+    }
+  }
+
+  private failed(id: string, err: unknown, delayMs: number): void {
+    if (err instanceof ConsulConnectionError) {
+      // Say it once, not once per dependency and retry.
+      if (!this.unreachable) {
+        this.unreachable = true;
+        this.opts.log.warn('watcher', `agent unreachable (${err.message}); keeping the last rendered files, retrying with backoff`);
+      }
+      return;
+    }
+    if (!this.failing.has(id)) {
+      this.failing.add(id);
+      this.opts.log.warn('watcher', `${id}: ${err instanceof Error ? err.message : String(err)} (retrying in ${Math.round(delayMs)}ms)`);
+    }
+  }
+
+  private async run(view: View): Promise<void> {
+    const { dep } = view;
+    const signal = view.abort.signal;
+    if (dep.type === 'file' || dep.type === 'catalog.datacenters') return this.poll(view);
+    const fetcher = fetcherFor(this.opts.client, dep);
+    let last: string | undefined;
+    for await (const res of watch((p) => fetcher(p), {
+      signal,
+      waitMs: this.opts.blockWaitMs ?? 60_000,
+      backoffBaseMs: this.opts.backoffBaseMs ?? 250,
+      backoffMaxMs: this.opts.backoffMaxMs ?? 10_000,
+      emitUnchanged: true,
+      ratePerSecond: 50,
+      burst: 10,
+      onError: (err, _n, delay) => this.failed(dep.id, err, delay),
+    })) {
+      this.succeeded(dep.id);
+      const snapshot = JSON.stringify(res.data);
+      if (snapshot === last && view.received) continue;
+      last = snapshot;
+      this.deliver(view, res.data);
+    }
+  }
+
+  private async poll(view: View): Promise<void> {
+    const { dep } = view;
+    const signal = view.abort.signal;
+    let last: string | undefined;
+    let failures = 0;
+    while (!signal.aborted) {
+      let value: unknown;
+      try {
+        if (dep.type === 'file') {
+          value = await readFile(dep.path, 'utf8').catch((e: NodeJS.ErrnoException) => {
+            if (e.code === 'ENOENT') return null;
+            throw e;
+          });
+        } else {
+          value = await this.opts.client.catalog.datacenters({ signal });
+          this.succeeded(dep.id);
+        }
+        failures = 0;
+      } catch (err) {
+        if (signal.aborted) return;
+        failures++;
+        const delay = Math.min(this.opts.backoffMaxMs ?? 10_000, (this.opts.backoffBaseMs ?? 250) * failures * failures);
+        this.failed(dep.id, err, delay);
+        if (!(await sleep(delay, signal))) return;
+        continue;
+      }
+      const snapshot = JSON.stringify(value);
+      if (snapshot !== last || !view.received) {
+        last = snapshot;
+        this.deliver(view, value);
+      }
+      if (!(await sleep(dep.type === 'file' ? (this.opts.pollMs ?? 1000) : 30_000, signal))) return;
+    }
+  }
+}

@@ -235,7 +235,7 @@ describe('maint, event, reload, operator, join', () => {
   it('join to an address where nothing listens fails with the agent\'s error', async () => {
     const r = await cli(['join', '127.0.2.29']);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/^Error joining address '127\.0\.2\.29': Unexpected response code: \d+ \(.+\)\nFailed to join any nodes\.\n$/);
+    expect(r.stderr).toMatch(/^Error joining address '127\.0\.2\.29': Unexpected response code: 500 \([\s\S]+\)\nFailed to join any nodes\.\n$/);
   });
 });
 

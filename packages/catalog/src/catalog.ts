@@ -52,6 +52,7 @@ import type {
   TableName,
   WatchKey,
 } from './types.js';
+import { isObj, kvShapeError, registerShapeError, sessionShapeError } from './shape-check.js';
 import { isAnyAddress, isCheckStatus, validateNodeID } from './validate.js';
 import { WatchHub, kvWatchKey, serviceWatchKey } from './watch.js';
 
@@ -201,6 +202,9 @@ export class Catalog {
     let result: ApplyResult;
     try {
       result = this.dispatch(index, command);
+    } catch (err) {
+      // Shape checks make this unreachable for known commands; never let a log entry crash a replica.
+      result = fail(`Invalid command: ${(err as Error).message}`);
     } finally {
       this.flushWatches();
     }
@@ -208,7 +212,7 @@ export class Catalog {
   }
 
   private dispatch(idx: number, command: Command): ApplyResult {
-    if (command === null || typeof command !== 'object') return fail('Invalid command');
+    if (!isObj(command)) return fail('Invalid command');
     if ('Now' in command && typeof command.Now === 'number' && Number.isFinite(command.Now)) {
       this.nowMs = Math.max(this.nowMs, command.Now);
     }
@@ -231,10 +235,12 @@ export class Catalog {
       case 'Txn':
         return this.txn(idx, command);
       case 'TombstoneReap':
+        if (typeof command.Index !== 'number') return fail('Invalid Index: expected a number');
         this.kv.reapTombstones(command.Index, idx);
         return ok();
       case 'Batch':
-        return { ok: true, results: (command.Commands ?? []).map((c) => this.dispatch(idx, c)) };
+        if (!Array.isArray(command.Commands)) return fail('Invalid Commands: expected an array');
+        return { ok: true, results: command.Commands.map((c) => this.dispatch(idx, c)) };
       default:
         return fail(`Invalid command type ${JSON.stringify((command as { Type?: unknown }).Type)}`);
     }
@@ -271,6 +277,8 @@ export class Catalog {
 
   private register(idx: number, c: RegisterCommand): ApplyResult {
     if (typeof c.Node !== 'string' || c.Node === '') return fail('Must provide node');
+    const shape = registerShapeError(c as unknown as Record<string, unknown>);
+    if (shape) return fail(shape);
     if (!c.SkipNodeUpdate && !c.Address) return fail('Must provide address if SkipNodeUpdate is not set');
     const nodeKey = lower(c.Node);
     const existingNode = this.nodeTable.get(nodeKey);
@@ -458,6 +466,9 @@ export class Catalog {
 
   private deregister(idx: number, c: DeregisterCommand): ApplyResult {
     if (typeof c.Node !== 'string' || c.Node === '') return fail('Must provide node');
+    if (!(c.ServiceID === undefined || typeof c.ServiceID === 'string') || !(c.CheckID === undefined || typeof c.CheckID === 'string')) {
+      return fail('Invalid ServiceID or CheckID: expected a string');
+    }
     const nodeKey = lower(c.Node);
     if (!this.nodeTable.has(nodeKey)) return ok();
     if (c.ServiceID) this.deleteService(idx, nodeKey, lower(c.ServiceID));
@@ -502,9 +513,12 @@ export class Catalog {
   // -------------------------------------------------------- check status
 
   private checkStatus(idx: number, c: CheckStatusCommand): ApplyResult {
-    const nodeKey = lower(c.Node ?? '');
+    if (typeof c.Node !== 'string' || typeof c.CheckID !== 'string' || !(c.Output === undefined || typeof c.Output === 'string')) {
+      return fail('Invalid CheckStatus: Node, CheckID and Output must be strings');
+    }
+    const nodeKey = lower(c.Node);
     const checks = this.checkTable.get(nodeKey);
-    const old = checks?.get(lower(c.CheckID ?? ''));
+    const old = checks?.get(lower(c.CheckID));
     if (!checks || !old) return fail(`Check "${c.CheckID}" for node "${c.Node}" does not exist`);
     if (!isCheckStatus(c.Status)) return fail(`Invalid check status: '${c.Status}'`);
     const rec: CheckRecord = { ...old, Status: c.Status, Output: c.Output ?? old.Output, ModifyIndex: idx };
@@ -515,7 +529,8 @@ export class Catalog {
   // ---------------------------------------------------------------- KV
 
   private kvApply(idx: number, c: KVCommand): ApplyResult {
-    if (typeof c.Key !== 'string') return fail('Missing key name');
+    const shape = kvShapeError(c as unknown as Record<string, unknown>);
+    if (shape) return fail(shape);
     const outcome = this.kvOp(idx, c.Verb, c.Key, c.Value, c.Flags, c.Index, c.Session);
     if ('error' in outcome) return fail(outcome.error);
     return ok(outcome.value);
@@ -590,7 +605,9 @@ export class Catalog {
 
   private sessionCreate(idx: number, c: SessionCreateCommand): ApplyResult {
     const s = c.Session;
-    if (!s || !s.ID) return fail('Missing session ID');
+    const shape = sessionShapeError(s);
+    if (shape) return fail(shape);
+    if (!s.ID) return fail('Missing session ID');
     if (this.sessionTable.has(s.ID)) return fail(`Session ID "${s.ID}" is already in use`);
     const behavior = s.Behavior || 'release';
     if (behavior !== 'release' && behavior !== 'delete') return fail(`Invalid Behavior setting '${String(behavior)}'`);
@@ -665,8 +682,13 @@ export class Catalog {
     const results: TxnResult[] = [];
     const errors: TxnError[] = [];
     ops.forEach((op, i) => {
-      if (!op || typeof op !== 'object' || !op.KV || typeof op.KV.Key !== 'string') {
+      if (!isObj(op) || !isObj(op.KV)) {
         errors.push({ OpIndex: i, What: 'Invalid operation: only KV operations are supported' });
+        return;
+      }
+      const shape = kvShapeError(op.KV as unknown as Record<string, unknown>);
+      if (shape) {
+        errors.push({ OpIndex: i, What: shape });
         return;
       }
       const outcome = run(op.KV);

@@ -16,6 +16,16 @@ const MAX_REDIRECTS = 10;
 
 type HttpSpec = NonNullable<CheckSpec['http']>;
 
+/** OpenSSL verification codes, worded as Go's crypto/x509 words them. */
+const X509_REASONS: Record<string, string> = {
+  DEPTH_ZERO_SELF_SIGNED_CERT: 'certificate signed by unknown authority',
+  SELF_SIGNED_CERT_IN_CHAIN: 'certificate signed by unknown authority',
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 'certificate signed by unknown authority',
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'certificate signed by unknown authority',
+  CERT_HAS_EXPIRED: 'certificate has expired or is not yet valid',
+  CERT_NOT_YET_VALID: 'certificate has expired or is not yet valid',
+};
+
 interface Response {
   statusCode: number;
   statusLine: string;
@@ -84,8 +94,10 @@ function describeError(err: NodeJS.ErrnoException & { address?: string; port?: n
   const host = err.address ?? url.hostname;
   const port = err.port ?? (url.port === '' ? defaultPort : Number(url.port));
   const address = host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
-  if (err.code?.startsWith('ERR_TLS') || err.code === 'DEPTH_ZERO_SELF_SIGNED_CERT' || err.code === 'SELF_SIGNED_CERT_IN_CHAIN' || err.code === 'UNABLE_TO_VERIFY_LEAF_SIGNATURE') {
-    return `tls: failed to verify certificate: ${err.message}`;
+  const x509 = X509_REASONS[err.code ?? ''];
+  if (x509 !== undefined) return `tls: failed to verify certificate: x509: ${x509}`;
+  if (err.code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
+    return `tls: failed to verify certificate: x509: certificate is not valid for ${url.hostname}`;
   }
   return goDialError(err, address);
 }

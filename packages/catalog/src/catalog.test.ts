@@ -389,3 +389,21 @@ describe('stats', () => {
     });
   });
 });
+
+describe('health/service check order', () => {
+  it('lists node-level checks first, then the instance checks, each by CheckID', () => {
+    const c = new Catalog();
+    c.apply(1, {
+      Type: 'Register',
+      Node: 'n1',
+      Address: '1',
+      Service: { ID: 'api', Service: 'api' },
+      Checks: [
+        { CheckID: 'a-svc', Name: 'a', ServiceID: 'api', Status: 'passing' },
+        { CheckID: 'serfHealth', Name: 's', Status: 'passing' },
+        { CheckID: '_node_maintenance', Name: 'm', Status: 'passing' },
+      ],
+    });
+    expect(c.checkServiceNodes('api').value[0]!.Checks.map((x) => x.CheckID)).toEqual(['_node_maintenance', 'serfHealth', 'a-svc']);
+  });
+});

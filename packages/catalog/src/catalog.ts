@@ -887,8 +887,10 @@ export class Catalog {
       const nodeKey = lower(s.Node);
       const n = this.nodeTable.get(nodeKey);
       if (!n || !metaMatches(n.Meta, filter.nodeMeta) || !tagsMatch(s.Tags, filter.tags)) continue;
+      // Node-level checks first (they apply to every service on the node), then the instance's own.
       const idKey = lower(s.ID);
-      const checks = this.nodeChecksSorted(nodeKey).filter((c) => c.ServiceID === '' || lower(c.ServiceID) === idKey);
+      const nodeChecks = this.nodeChecksSorted(nodeKey);
+      const checks = [...nodeChecks.filter((c) => c.ServiceID === ''), ...nodeChecks.filter((c) => c.ServiceID !== '' && lower(c.ServiceID) === idKey)];
       if (filter.passing && checks.some((c) => c.Status !== 'passing')) continue;
       out.push({ node: n, service: s, checks });
     }

@@ -4,12 +4,12 @@ import { FlagSet } from '../flags.js';
 
 export const PROCONSUL_VERSION = '0.1.0';
 /** The Consul release line whose HTTP API, DNS interface and CLI Proconsul follows. */
-export const CONSUL_API_VERSION = '1.20';
+export const CONSUL_API_VERSION = '1.17.0';
 
 export function versionLines(): string[] {
   return [
     `Proconsul v${PROCONSUL_VERSION}`,
-    `Speaks the Consul HTTP API v1 (Consul ${CONSUL_API_VERSION} compatible)`,
+    `Speaks the Consul HTTP API v1 (as of Consul ${CONSUL_API_VERSION})`,
     'Protocol 2 spoken by default, understands 2 to 3 (agent will automatically use protocol >2 when speaking to compatible agents)',
   ];
 }

@@ -124,7 +124,8 @@ export async function buildConfig(input: BuildInput): Promise<AgentConfig> {
   if (dev) merged = mergeFragments(merged, DEV_SOURCE, CONFIG_SPEC);
   for (const { fragment } of input.files) merged = mergeFragments(merged, foldSingles(fragment), CONFIG_SPEC);
   merged = mergeFragments(merged, input.flags, CONFIG_SPEC);
-  const c = merged as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  // The merged fragment has the shapes CONFIG_SPEC decodes to; read it loosely here.
+  const c = merged as Record<string, any>;
 
   // ---- identity and mode
   const datacenter = String(c.datacenter).toLowerCase();

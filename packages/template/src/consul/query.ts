@@ -12,6 +12,8 @@ export type Dependency =
   | { type: 'kv.list'; id: string; prefix: string; dc: string }
   | { type: 'file'; id: string; path: string };
 
+export type HealthServiceDependency = Extract<Dependency, { type: 'health.service' }>;
+
 export class QueryError extends Error {}
 
 const W = 'A-Za-z0-9_';
@@ -26,7 +28,7 @@ const DC_NEAR_RE = new RegExp(`^${DC}${NEAR}$`);
 const FILTERS = new Set(['any', 'passing', 'warning', 'critical', 'maintenance']);
 
 /** `service "tag.name@dc~near|filter,filter"` */
-export function healthServiceQuery(s: string): Dependency {
+export function healthServiceQuery(s: string): HealthServiceDependency {
   const m = SERVICE_RE.exec(s);
   if (!m) throw new QueryError(`health.service: invalid format: ${JSON.stringify(s)}`);
   const [, tag = '', name = '', dc = '', near = '', filter = ''] = m;

@@ -5,7 +5,28 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AgentContext } from '../context.js';
 import { blockingQuery } from './blocking.js';
 import { parseQueryOptions, type QueryOptions } from './query-options.js';
-import { sendJson, setQueryMeta } from './respond.js';
+import { encodeJson, sendJson, setQueryMeta } from './respond.js';
+
+/**
+ * Encoded answers of non-blocking reads, valid while the catalog's last applied index stays
+ * the same (every state change goes through apply and moves it). Keyed by the request URL.
+ */
+interface ReadCache {
+  appliedIndex: number;
+  entries: Map<string, { index: number; body: Buffer }>;
+}
+const READ_CACHE_ENTRIES_MAX = 1024;
+const caches = new WeakMap<AgentContext, ReadCache>();
+
+function cacheFor(ctx: AgentContext): ReadCache {
+  let c = caches.get(ctx);
+  const applied = ctx.catalog.lastIndex;
+  if (!c || c.appliedIndex !== applied) {
+    c = { appliedIndex: applied, entries: new Map() };
+    caches.set(ctx, c);
+  }
+  return c;
+}
 
 export type Respond<T> = (result: Indexed<T>, reply: FastifyReply) => FastifyReply;
 
@@ -23,7 +44,20 @@ export function catalogRead<T>(
     reply.header('X-Consul-Effective-Consistency', consistency(opts));
     return respond ? respond(r, reply) : sendJson(req, reply, r.value);
   };
-  if (opts.index === 0) return finish(query());
+  if (opts.index === 0) {
+    if (respond) return finish(query());
+    const cache = cacheFor(ctx);
+    let hit = cache.entries.get(req.url);
+    if (!hit) {
+      const r = query();
+      hit = { index: r.index, body: Buffer.from(encodeJson(r.value, (req.query as Record<string, unknown>).pretty !== undefined)) };
+      if (cache.entries.size >= READ_CACHE_ENTRIES_MAX) cache.entries.clear();
+      cache.entries.set(req.url, hit);
+    }
+    setQueryMeta(reply, hit.index);
+    reply.header('X-Consul-Effective-Consistency', consistency(opts));
+    return reply.header('content-type', 'application/json').send(hit.body);
+  }
   return blockingQuery(reply, opts, (watch, signal) => ctx.catalog.watch(watch ?? [], signal), query).then((r) =>
     finish(r as Indexed<T>),
   );

@@ -727,8 +727,14 @@ export class Raft {
     }
   }
 
+  /** Sends to every follower; in replicate state, as many appends as the in-flight window allows. */
   private bcastAppend(): void {
-    for (const id of this.prs.keys()) if (id !== this.id) this.sendAppend(id, false);
+    for (const [id, pr] of this.prs) {
+      if (id === this.id) continue;
+      while (this.sendAppend(id, false) && pr.state === 'replicate') {
+        // Pipelining: keep going while the window is open.
+      }
+    }
   }
 
   private bcastHeartbeat(context: string | undefined): void {

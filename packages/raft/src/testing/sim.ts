@@ -118,7 +118,7 @@ class Simulation {
 
   constructor(private opts: SimOptions) {
     this.rng = seededRandom(opts.seed * 7919 + 17);
-    this.faultyMs = opts.faultyMs ?? 2500;
+    this.faultyMs = opts.faultyMs ?? 4000;
     this.healedMs = opts.healedMs ?? 1000;
     // Each seed draws its own fault intensity so the suite covers calm and stormy clusters.
     this.dropRate = this.rng(15) / 100;

@@ -17,11 +17,16 @@ export async function agentMain(argv: string[]): Promise<number> {
   }
   let agent;
   try {
-    agent = await startAgent(config);
+    agent = await startAgent(config, { argv });
   } catch (err) {
     process.stderr.write(`==> Error starting agent: ${(err as Error).message}\n`);
     return 1;
   }
+  // SIGHUP reloads the configuration, as Consul's agent does.
+  const onHup = (): void => {
+    agent.ctx.reload().catch((err: Error) => agent.log.error({ err }, 'reload failed'));
+  };
+  process.on('SIGHUP', onHup);
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
     const on = (sig: NodeJS.Signals): void => {
       process.off('SIGINT', on);
@@ -31,6 +36,7 @@ export async function agentMain(argv: string[]): Promise<number> {
     process.on('SIGINT', on);
     process.on('SIGTERM', on);
   });
+  process.off('SIGHUP', onHup);
   agent.log.info({ signal }, 'caught signal, gracefully shutting down agent');
   const timer = setTimeout(() => {
     process.stderr.write('==> Graceful shutdown timed out\n');

@@ -36,12 +36,18 @@ export async function buildHttpApp(ctx: AgentContext): Promise<FastifyInstance> 
     done();
   });
   // Consul's consul.http.<METHOD>.<path> timings, keyed by the route (not the concrete URL).
+  const metricKeys = new Map<string, string[]>();
   app.addHook('onResponse', (req, _reply, done) => {
     const route = req.routeOptions.url;
     const started = (req as { startedAt?: number }).startedAt;
     if (route && started !== undefined) {
-      const parts = route.split('/').filter((p) => p !== '' && p !== '*' && !p.startsWith(':'));
-      ctx.metrics.measureSince(['http', req.method, ...parts], started);
+      const id = `${req.method} ${route}`;
+      let key = metricKeys.get(id);
+      if (!key) {
+        key = ['http', req.method, ...route.split('/').filter((p) => p !== '' && p !== '*' && !p.startsWith(':'))];
+        metricKeys.set(id, key);
+      }
+      ctx.metrics.measureSince(key, started);
     }
     done();
   });

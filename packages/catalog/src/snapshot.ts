@@ -4,7 +4,9 @@
  */
 import type { KVRecord } from './kv-store.js';
 import type { CheckRecord, NodeRecord, ServiceRecord, SessionRecord } from './records.js';
+import { TABLES, type CatalogStore } from './store.js';
 import type { TableName } from './types.js';
+import { byString, lower, sortedValues } from './util.js';
 
 export const SNAPSHOT_VERSION = 1;
 
@@ -25,4 +27,65 @@ export interface CatalogSnapshot {
   Sessions: SessionRecord[];
   /** KV key -> lock-delay end (ms). */
   LockDelays: Record<string, number>;
+}
+
+const sortedEntries = <T>(m: Map<string, T>): Record<string, T> =>
+  Object.fromEntries([...m.entries()].sort((a, b) => byString(a[0], b[0])));
+
+export function takeSnapshot(st: CatalogStore): CatalogSnapshot {
+  const services: ServiceRecord[] = [];
+  const checks: CheckRecord[] = [];
+  for (const nodeKey of [...st.nodeTable.keys()].sort(byString)) {
+    services.push(...st.nodeServicesSorted(nodeKey));
+    checks.push(...st.nodeChecksSorted(nodeKey));
+  }
+  const snap: CatalogSnapshot = {
+    Version: SNAPSHOT_VERSION,
+    Index: st.appliedIndex,
+    Now: st.nowMs,
+    Tables: { ...st.tables, kvs: st.kv.kvsIndex, tombstones: st.kv.tombstonesIndex },
+    ServiceIndexes: sortedEntries(st.serviceIndexes),
+    Nodes: st.sortedNodes(),
+    Services: services,
+    Checks: checks,
+    KVs: [...st.kv.all()],
+    Tombstones: st.kv.tombstoneList(),
+    Sessions: sortedValues(st.sessionTable),
+    LockDelays: sortedEntries(st.lockDelays),
+  };
+  // Records are shared with the live tables: hand out a deep copy.
+  return structuredClone(snap);
+}
+
+export function restoreSnapshot(st: CatalogStore, snapshot: CatalogSnapshot): void {
+  if (!snapshot || snapshot.Version !== SNAPSHOT_VERSION) {
+    throw new Error(`unsupported catalog snapshot version ${String(snapshot?.Version)}`);
+  }
+  const snap = structuredClone(snapshot);
+  st.clear();
+  st.appliedIndex = snap.Index;
+  st.nowMs = snap.Now;
+  for (const t of TABLES) st.tables[t] = snap.Tables[t] ?? 0;
+  for (const [k, v] of Object.entries(snap.ServiceIndexes)) st.serviceIndexes.set(k, v);
+  for (const n of snap.Nodes) st.nodeTable.set(lower(n.Node), n);
+  for (const s of snap.Services) {
+    const nodeKey = lower(s.Node);
+    const idKey = lower(s.ID);
+    let m = st.serviceTable.get(nodeKey);
+    if (!m) st.serviceTable.set(nodeKey, (m = new Map()));
+    m.set(idKey, s);
+    const nameKey = lower(s.Service);
+    let byName = st.servicesByName.get(nameKey);
+    if (!byName) st.servicesByName.set(nameKey, (byName = new Map()));
+    byName.set(`${nodeKey}\0${idKey}`, s);
+  }
+  for (const c of snap.Checks) {
+    const nodeKey = lower(c.Node);
+    let m = st.checkTable.get(nodeKey);
+    if (!m) st.checkTable.set(nodeKey, (m = new Map()));
+    m.set(lower(c.CheckID), c);
+  }
+  for (const s of snap.Sessions) st.sessionTable.set(s.ID, s);
+  for (const [k, v] of Object.entries(snap.LockDelays)) st.lockDelays.set(k, v);
+  st.kv.load(snap.KVs, snap.Tombstones, snap.Tables.kvs ?? 0, snap.Tables.tombstones ?? 0);
 }

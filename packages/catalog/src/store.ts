@@ -1,0 +1,125 @@
+/**
+ * The tables of the catalog and their index bookkeeping. Writes (`catalog-writes.ts`,
+ * `kv-writes.ts`, `session-writes.ts`, `txn.ts`) change them through these helpers, which
+ * also record which watch keys the current command touched; `Catalog` reads them.
+ */
+import { KVStore } from './kv-store.js';
+import type { CheckRecord, NodeRecord, ServiceRecord, SessionRecord } from './records.js';
+import type { TableName } from './types.js';
+import { lower, sortedValues } from './util.js';
+import { serviceWatchKey } from './watch.js';
+
+export const TABLES: TableName[] = ['nodes', 'services', 'checks', 'kvs', 'tombstones', 'sessions'];
+
+export class CatalogStore {
+  appliedIndex = 0;
+  /** Latest `Now` (ms) seen in a command. */
+  nowMs = 0;
+  readonly tables: Record<TableName, number> = { nodes: 0, services: 0, checks: 0, kvs: 0, tombstones: 0, sessions: 0 };
+  /** Lowercased service name -> max index of its instances, their checks and nodes. */
+  readonly serviceIndexes = new Map<string, number>();
+  /** Lowercased node name -> node. */
+  readonly nodeTable = new Map<string, NodeRecord>();
+  /** Lowercased node name -> lowercased service ID -> instance. */
+  readonly serviceTable = new Map<string, Map<string, ServiceRecord>>();
+  /** Lowercased service name -> "node\0id" (lowercased) -> instance. */
+  readonly servicesByName = new Map<string, Map<string, ServiceRecord>>();
+  /** Lowercased node name -> lowercased check ID -> check. */
+  readonly checkTable = new Map<string, Map<string, CheckRecord>>();
+  readonly sessionTable = new Map<string, SessionRecord>();
+  readonly kv = new KVStore();
+  /** KV key -> end of its lock-delay (ms, in the time of the commands' `Now`). */
+  readonly lockDelays = new Map<string, number>();
+  /** Watch keys touched by the command being applied. */
+  readonly touched = new Set<string>();
+  private sortedNodesCache: NodeRecord[] | undefined;
+  private readonly instancesCache = new Map<string, ServiceRecord[]>();
+
+  /** Empties every table (before a restore). */
+  clear(): void {
+    this.appliedIndex = 0;
+    this.nowMs = 0;
+    for (const t of TABLES) this.tables[t] = 0;
+    this.serviceIndexes.clear();
+    this.nodeTable.clear();
+    this.serviceTable.clear();
+    this.servicesByName.clear();
+    this.checkTable.clear();
+    this.sessionTable.clear();
+    this.lockDelays.clear();
+    this.touched.clear();
+    this.kv.load([], [], 0, 0);
+    this.nodesChanged();
+    this.instancesCache.clear();
+  }
+
+  bumpTable(table: TableName, idx: number): void {
+    this.tables[table] = Math.max(this.tables[table], idx);
+    this.touched.add(table);
+  }
+
+  bumpService(nameKey: string, idx: number): void {
+    this.serviceIndexes.set(nameKey, Math.max(this.serviceIndexes.get(nameKey) ?? 0, idx));
+    this.instancesCache.delete(nameKey);
+    this.touched.add(serviceWatchKey(nameKey));
+  }
+
+  /** A node or node-level check changed: every service on the node reads it. */
+  bumpNodeServices(nodeKey: string, idx: number): void {
+    const services = this.serviceTable.get(nodeKey);
+    if (!services) return;
+    for (const s of services.values()) this.bumpService(lower(s.Service), idx);
+  }
+
+  /** The node table changed (invalidates the sorted view). */
+  nodesChanged(): void {
+    this.sortedNodesCache = undefined;
+  }
+
+  /** Max index of the given tables (0 when never written). */
+  tableIndex(...tables: TableName[]): number {
+    let max = 0;
+    for (const t of tables) max = Math.max(max, this.tables[t]);
+    return max;
+  }
+
+  /** Index of one service name; falls back to the tables for a name never seen. */
+  serviceIndex(name: string): number {
+    return this.serviceIndexes.get(lower(name)) ?? this.tableIndex('nodes', 'services', 'checks');
+  }
+
+  sortedNodes(): NodeRecord[] {
+    this.sortedNodesCache ??= sortedValues(this.nodeTable);
+    return this.sortedNodesCache;
+  }
+
+  /** Instances of a service, by node then ID. */
+  sortedInstances(nameKey: string): ServiceRecord[] {
+    let list = this.instancesCache.get(nameKey);
+    if (!list) {
+      const byName = this.servicesByName.get(nameKey);
+      list = byName ? sortedValues(byName) : [];
+      this.instancesCache.set(nameKey, list);
+    }
+    return list;
+  }
+
+  nodeChecksSorted(nodeKey: string): CheckRecord[] {
+    const checks = this.checkTable.get(nodeKey);
+    return checks ? sortedValues(checks) : [];
+  }
+
+  nodeServicesSorted(nodeKey: string): ServiceRecord[] {
+    const services = this.serviceTable.get(nodeKey);
+    return services ? sortedValues(services) : [];
+  }
+
+  /** A node by name, else by node ID. */
+  findNode(nameOrID: string): NodeRecord | undefined {
+    const byName = this.nodeTable.get(lower(nameOrID));
+    if (byName) return byName;
+    if (nameOrID === '') return undefined;
+    for (const n of this.nodeTable.values()) if (n.ID !== '' && lower(n.ID) === lower(nameOrID)) return n;
+    return undefined;
+  }
+}

@@ -13,6 +13,7 @@ import { kvGet } from './commands/kv-get.js';
 import { kvImport } from './commands/kv-import.js';
 import { kvPut } from './commands/kv-put.js';
 import { leave } from './commands/leave.js';
+import { lock } from './commands/lock.js';
 import { maint } from './commands/maint.js';
 import { members } from './commands/members.js';
 import { raftListPeers, raftRemovePeer } from './commands/operator-raft.js';
@@ -51,6 +52,7 @@ export const COMMANDS: Record<string, Entry> = {
     subcommands: { delete: kvDelete, export: kvExport, get: kvGet, import: kvImport, put: kvPut },
   },
   leave,
+  lock,
   maint,
   members,
   operator: {

@@ -4,7 +4,10 @@ import { nodeIo } from './io.js';
 
 const io = nodeIo();
 try {
-  const code = await main(process.argv.slice(2), io);
+  const argv = process.argv.slice(2);
+  const code = await main(argv, io);
+  // The agent may leave timers or sockets behind once it has stopped; end the process with its code.
+  if (argv[0] === 'agent') process.exit(code);
   process.exitCode = code;
 } catch (err) {
   // Never a stack trace for the user: one line and exit 1.

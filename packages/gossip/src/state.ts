@@ -134,6 +134,8 @@ export class Memberlist {
   private incarnation = 0;
   private leaving = false;
   private probe: Probe | undefined;
+  /** Suspects we heard about: probed before the round-robin continues (see suspectNode). */
+  private probeFirst: string[] = [];
   private probeOrder = { a: 1, b: 0, len: 0, i: 0 };
   private nextProbeMs: number;
   private nextGossipMs: number;
@@ -411,6 +413,9 @@ export class Memberlist {
     if (cur.state !== 'alive') return;
     this.table.set({ ...cur, incarnation: s.incarnation, state: 'suspect', stateChangeMs: this.now });
     this.queue.queue(s.node, encodeMessage(s));
+    // Check the accusation ourselves at our next probe: an independent failed probe is the
+    // confirmation Lifeguard waits for, so a dead member is declared sooner (a live one refutes).
+    if (s.from !== this.name && this.probeFirst.length < 16) this.probeFirst.push(s.node);
     this.stats.suspicionsStarted++;
     const n = this.table.liveCount;
     let k = this.cfg.suspicionMult - 2;
@@ -499,6 +504,10 @@ export class Memberlist {
 
   /** Randomized round-robin: each pass walks the table in a fresh random (affine) order. */
   private nextProbeTarget(): MemberRecord | undefined {
+    while (this.probeFirst.length > 0) {
+      const r = this.table.get(this.probeFirst.shift()!);
+      if (r?.state === 'suspect') return r;
+    }
     const o = this.probeOrder;
     for (let tries = 0; tries < this.table.slots + 1; tries++) {
       if (o.i >= o.len || o.len !== this.table.slots) {

@@ -27,7 +27,7 @@ export interface ScenarioResult {
   virtualMs: number;
 }
 
-const JOIN_LIMIT_MS = 30_000;
+const JOIN_LIMIT_MS = 180_000;
 const FAIL_LIMIT_MS = 120_000;
 
 export function runScenario(o: ScenarioOptions): ScenarioResult {
@@ -65,6 +65,10 @@ export function runScenario(o: ScenarioOptions): ScenarioResult {
       const othersKnow = (): boolean => w1.seen.size >= expectJoin;
       sim.run(t0 + JOIN_LIMIT_MS, othersKnow);
       res.joinMs.push(othersKnow() ? sim.nowMs - t0 : Infinity);
+      if (process.env.SIM_DEBUG && !othersKnow()) {
+        const miss = live().filter((n) => n !== joiner && !w1.seen.has(n.index));
+        console.error('join missing', miss.map((n) => `${n.name}:${n.core.member(joiner.name)?.state}:${n.core.member(joiner.name)?.incarnation}`).join(' '));
+      }
       sim.run(sim.nowMs + 1_000);
 
       // Failure: kill a random original member; done when every survivor marked it failed.

@@ -31,6 +31,9 @@ export class Leader {
   /** Registers this server as Consul's leader does on establishing leadership. */
   async establish(): Promise<void> {
     const o = this.opts;
+    // The first log entry is a no-op (as a new Raft leader's is), so real writes start at
+    // index 2 and a blocking query holding the floored index 1 sees them.
+    if (o.applier.lastIndex === 0) await o.applier.apply({ Type: 'Noop' });
     const tagged = { lan: o.address, lan_ipv4: o.address, wan: o.address, wan_ipv4: o.address };
     const cmd: Command = {
       Type: 'Register',

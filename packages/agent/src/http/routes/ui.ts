@@ -22,9 +22,21 @@ export function findUiDist(from = dirname(fileURLToPath(import.meta.url))): stri
   return undefined;
 }
 
+/** The built UI: the `uiDir` export of @proconsul/ui when it holds index.html, else a node_modules search. */
+export async function resolveUiDist(): Promise<string | undefined> {
+  try {
+    const spec = '@proconsul/ui';
+    const mod = (await import(spec)) as { uiDir?: unknown };
+    if (typeof mod.uiDir === 'string' && existsSync(join(mod.uiDir, 'index.html'))) return mod.uiDir;
+  } catch {
+    // Not installed: fall through.
+  }
+  return findUiDist();
+}
+
 export async function uiRoutes(app: FastifyInstance, { ctx }: { ctx: AgentContext }): Promise<void> {
   if (!ctx.config.ui) return;
-  const dist = findUiDist();
+  const dist = await resolveUiDist();
   app.get('/', (_req, reply) => reply.redirect('/ui/', 301));
   if (!dist) {
     const notBuilt = (_req: unknown, reply: import('fastify').FastifyReply) =>

@@ -1,0 +1,59 @@
+import { Catalog, type ApplyResult, type Command } from '@proconsul/catalog';
+import { pino } from 'pino';
+import { describe, expect, it } from 'vitest';
+import { MemoryApplier } from './apply/memory-applier.js';
+import { Leader } from './leader.js';
+
+function setup() {
+  const catalog = new Catalog();
+  const applier = new MemoryApplier<Command, ApplyResult>(catalog);
+  let t = 1_000_000;
+  const leader = new Leader({
+    catalog,
+    applier,
+    nodeName: 'n1',
+    nodeId: '11111111-2222-3333-4444-555555555555',
+    address: '127.0.1.40',
+    serverPort: 8300,
+    nodeMeta: {},
+    logger: pino({ level: 'silent' }),
+    now: () => t,
+    sessionCheckMs: 5,
+  });
+  return { catalog, applier, leader, advance: (ms: number) => (t += ms) };
+}
+
+describe('Leader', () => {
+  it('registers the node, the consul service and a passing serfHealth once', async () => {
+    const { catalog, applier, leader } = setup();
+    await leader.establish();
+    expect(catalog.services().value).toEqual({ consul: [] });
+    expect(catalog.nodeChecks('n1').value.map((c) => [c.CheckID, c.Status, c.Output])).toEqual([
+      ['serfHealth', 'passing', 'Agent alive and reachable'],
+    ]);
+    const index = applier.lastIndex;
+    leader.stop();
+    await leader.establish(); // already registered: no new write
+    expect(applier.lastIndex).toBe(index);
+    leader.stop();
+  });
+
+  it('destroys a session once twice its TTL passed without renewal', async () => {
+    const { catalog, applier, leader, advance } = setup();
+    await leader.establish();
+    const id = 'aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee';
+    await applier.apply({ Type: 'SessionCreate', Session: { ID: id, Node: 'n1', TTL: '10s', NodeChecks: ['serfHealth'] } });
+    leader.touchSession(id, '10s');
+    advance(15_000);
+    await new Promise((r) => setTimeout(r, 30));
+    expect(catalog.getSession(id)).toBeDefined(); // within TTL x 2
+    leader.touchSession(id, '10s'); // a renewal restarts the timer
+    advance(19_000);
+    await new Promise((r) => setTimeout(r, 30));
+    expect(catalog.getSession(id)).toBeDefined();
+    advance(2_000);
+    for (let i = 0; i < 50 && catalog.getSession(id); i++) await new Promise((r) => setTimeout(r, 10));
+    expect(catalog.getSession(id)).toBeUndefined();
+    leader.stop();
+  });
+});

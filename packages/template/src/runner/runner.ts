@@ -119,6 +119,11 @@ export class Runner {
     if (this.child && this.child.exitCode === null) this.child.kill('SIGTERM');
   }
 
+  /** The dependencies being watched: one view (one blocking query) each, shared by all templates. */
+  dependencies(): string[] {
+    return this.watcher.ids().sort();
+  }
+
   /** Forwards a signal to the -exec child. */
   signalChild(sig: NodeJS.Signals): boolean {
     if (!this.child || this.child.exitCode !== null) return false;

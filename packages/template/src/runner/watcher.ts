@@ -4,7 +4,7 @@
 // `onChange(id)` tells the runner which templates to re-render.
 
 import { readFile } from 'node:fs/promises';
-import { ConsulConnectionError, sleep, watch, type Consul } from '@proconsul/api';
+import { backoffDelay, ConsulConnectionError, isAbortError, nextIndex, sleep, type Consul } from '@proconsul/api';
 import type { Brain } from '../consul/brain.js';
 import type { Dependency } from '../consul/query.js';
 import { fetcherFor } from './fetch.js';
@@ -104,18 +104,30 @@ export class Watcher {
     const signal = view.abort.signal;
     if (dep.type === 'file' || dep.type === 'catalog.datacenters') return this.poll(view);
     const fetcher = fetcherFor(this.opts.client, dep);
+    const waitMs = this.opts.blockWaitMs ?? 60_000;
+    let index = 0;
+    let failures = 0;
     let last: string | undefined;
-    for await (const res of watch((p) => fetcher(p), {
-      signal,
-      waitMs: this.opts.blockWaitMs ?? 60_000,
-      backoffBaseMs: this.opts.backoffBaseMs ?? 250,
-      backoffMaxMs: this.opts.backoffMaxMs ?? 10_000,
-      emitUnchanged: true,
-      ratePerSecond: 50,
-      burst: 10,
-      onError: (err, _n, delay) => this.failed(dep.id, err, delay),
-    })) {
+    while (!signal.aborted) {
+      let res;
+      try {
+        res = await fetcher({ index, wait: waitMs, signal });
+      } catch (err) {
+        if (signal.aborted || isAbortError(err)) return;
+        failures++;
+        const delay = backoffDelay(failures, this.opts.backoffBaseMs ?? 250, this.opts.backoffMaxMs ?? 10_000);
+        this.failed(dep.id, err, delay);
+        // After an outage the agent may be another one (restarted, failed over) with
+        // lower indexes: start again with a non-blocking read.
+        if (err instanceof ConsulConnectionError) index = 0;
+        if (!(await sleep(delay, signal))) return;
+        continue;
+      }
+      failures = 0;
       this.succeeded(dep.id);
+      const received = res.meta.lastIndex;
+      if (view.received && received === index) continue; // the wait ran out; nothing changed
+      index = nextIndex(index, received);
       const snapshot = JSON.stringify(res.data);
       if (snapshot === last && view.received) continue;
       last = snapshot;

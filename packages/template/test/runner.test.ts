@@ -1,0 +1,188 @@
+// The runner against a real agent: shared watchers, writes only on change,
+// commands, quiescence, min_instances, key fail-fast, agent outages, and the
+// CLI (-once, -dry, SIGHUP reload, errors).
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createClient } from '@proconsul/api/node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { defaultConfig, Runner, type RunnerConfig, type RunnerEvent, type TemplateConfig } from '../src/index.js';
+import { createLogger } from '../src/runner/log.js';
+import { api, deregisterService, registerService, startAgent, startCli, stopProcess, waitFor, type AgentProcess } from './helpers.js';
+
+const IP = '127.0.4.11';
+let agent: AgentProcess;
+const dir = mkdtempSync(join(tmpdir(), 'pct-runner-'));
+
+beforeAll(async () => {
+  agent = await startAgent(IP);
+}, 40_000);
+afterAll(async () => {
+  await agent?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function tmpl(name: string, contents: string, extra: Partial<TemplateConfig> = {}): TemplateConfig {
+  return { contents, destination: join(dir, name), commandTimeoutMs: 10_000, backup: false, errorOnMissingKey: false, createDestDirs: true, minInstances: 0, ...extra };
+}
+
+function runnerFor(templates: TemplateConfig[], over: Partial<RunnerConfig> = {}, addr = agent.addr) {
+  const config: RunnerConfig = { ...defaultConfig(), templates, blockWaitMs: 10_000, ...over };
+  const events: RunnerEvent[] = [];
+  const lines: string[] = [];
+  const runner = new Runner({
+    config,
+    client: createClient({ address: addr }),
+    log: createLogger('debug', (l) => lines.push(l)),
+    onEvent: (e) => events.push(e),
+  });
+  return { runner, events, lines };
+}
+
+const read = (p: string) => (existsSync(p) ? readFileSync(p, 'utf8') : '');
+
+describe('runner with a real agent', () => {
+  it('shares one blocking query per dependency between templates and writes only on change', async () => {
+    const count = join(dir, 'count.log');
+    const a = tmpl('a.conf', '{{range service "alpha"}}{{.ID}}={{.Address}}:{{.Port}}\n{{end}}', { command: `echo a >> '${count}'` });
+    const b = tmpl('b.conf', '{{range service "alpha"}}{{.Port}} {{end}}{{keyOrDefault "cfg/b" "none"}}');
+    await registerService(agent.base, { Name: 'alpha', ID: 'alpha-1', Address: '127.0.4.101', Port: 8001 });
+    const { runner } = runnerFor([a, b]);
+    runner.start();
+    try {
+      await waitFor(() => read(a.destination) === 'alpha-1=127.0.4.101:8001\n', 'a.conf rendered');
+      await waitFor(() => read(b.destination) === '8001 none', 'b.conf rendered');
+      expect(runner.dependencies()).toEqual(['health.service(alpha|passing)', 'kv.get(cfg/b)']);
+      await waitFor(() => read(count) === 'a\n', 'first command');
+
+      await registerService(agent.base, { Name: 'alpha', ID: 'alpha-2', Address: '127.0.4.102', Port: 8002 });
+      await waitFor(() => read(a.destination).includes('alpha-2=127.0.4.102:8002'), 'a.conf with alpha-2');
+      await waitFor(() => read(b.destination) === '8001 8002 none', 'b.conf with 8002');
+      await waitFor(() => read(count) === 'a\na\n', 'second command');
+
+      // A change that does not alter a.conf's output: no write, no command.
+      await api(agent.base, 'PUT', '/v1/kv/cfg/b', 'set');
+      await waitFor(() => read(b.destination) === '8001 8002 set', 'b.conf with the key');
+      expect(read(count)).toBe('a\na\n');
+    } finally {
+      runner.stop();
+      await deregisterService(agent.base, 'alpha-1');
+      await deregisterService(agent.base, 'alpha-2');
+    }
+  });
+
+  it('waits for quiescence (-wait) and renders a burst of changes once', async () => {
+    const count = join(dir, 'quiet.log');
+    const t = tmpl('quiet.conf', '{{range service "burst"}}{{.ID}} {{end}}', { command: `echo x >> '${count}'` });
+    await registerService(agent.base, { Name: 'burst', ID: 'burst-0', Address: '127.0.4.103', Port: 9000 });
+    const { runner } = runnerFor([t], { wait: { minMs: 1500, maxMs: 6000 } });
+    runner.start();
+    try {
+      await waitFor(() => read(t.destination) === 'burst-0 ', 'first render');
+      await waitFor(() => read(count) === 'x\n', 'first command');
+      for (let i = 1; i <= 3; i++) await registerService(agent.base, { Name: 'burst', ID: `burst-${i}`, Address: '127.0.4.103', Port: 9000 + i });
+      await waitFor(() => read(t.destination) === 'burst-0 burst-1 burst-2 burst-3 ', 'burst rendered');
+      await waitFor(() => read(count) === 'x\nx\n', 'second command');
+      expect(read(count)).toBe('x\nx\n');
+    } finally {
+      runner.stop();
+      for (let i = 0; i <= 3; i++) await deregisterService(agent.base, `burst-${i}`);
+    }
+  });
+
+  it('min_instances keeps the last file when a service empties', async () => {
+    const t = tmpl('guard.conf', 'upstream g {\n{{range service "guarded"}}  server {{.Address}}:{{.Port}};\n{{end}}}\n', { minInstances: 1 });
+    await registerService(agent.base, { Name: 'guarded', ID: 'g-1', Address: '127.0.4.104', Port: 7001 });
+    const { runner, events } = runnerFor([t]);
+    runner.start();
+    try {
+      await waitFor(() => read(t.destination).includes('127.0.4.104:7001'), 'guarded render');
+      await deregisterService(agent.base, 'g-1');
+      await waitFor(() => events.some((e) => e.type === 'held'), 'held event');
+      expect(read(t.destination)).toBe('upstream g {\n  server 127.0.4.104:7001;\n}\n');
+    } finally {
+      runner.stop();
+    }
+  });
+
+  it('key of a missing key fails fast after key_timeout, then renders once the key exists', async () => {
+    const t = tmpl('key.conf', 'v={{key "app/missing"}}');
+    const { runner, events, lines } = runnerFor([t], { keyTimeoutMs: 300 });
+    runner.start();
+    try {
+      await waitFor(() => events.find((e) => e.type === 'error'), 'key timeout error');
+      expect(lines.join('')).toContain('key "app/missing" does not exist after 300ms');
+      expect(existsSync(t.destination)).toBe(false);
+      await api(agent.base, 'PUT', '/v1/kv/app/missing', 'here');
+      await waitFor(() => read(t.destination) === 'v=here', 'key render');
+    } finally {
+      runner.stop();
+    }
+  });
+
+  it('keeps the last files while the agent is unreachable, says so once, and catches up', async () => {
+    const other = await startAgent('127.0.4.12');
+    const t = tmpl('outage.conf', '{{range service "db"}}{{.Address}} {{end}}');
+    await registerService(other.base, { Name: 'db', ID: 'db-1', Address: '127.0.4.105', Port: 5432 });
+    const { runner, lines } = runnerFor([t], { consul: { retryBackoffMs: 20, retryMaxBackoffMs: 200 } }, other.addr);
+    runner.start();
+    let again: AgentProcess | undefined;
+    try {
+      await waitFor(() => read(t.destination) === '127.0.4.105 ', 'render before outage');
+      await other.stop();
+      await waitFor(() => lines.some((l) => l.includes('agent unreachable')), 'unreachable log');
+      // Several retries later it has still been said once, and the file is intact.
+      await new Promise((r) => setTimeout(r, 1500));
+      expect(lines.filter((l) => l.includes('agent unreachable'))).toHaveLength(1);
+      expect(read(t.destination)).toBe('127.0.4.105 ');
+      again = await startAgent('127.0.4.12', other.httpPort);
+      await registerService(again.base, { Name: 'db', ID: 'db-2', Address: '127.0.4.106', Port: 5432 });
+      await waitFor(() => read(t.destination) === '127.0.4.106 ', 'render after outage', 30_000).catch((e) => { console.log(lines.join('')); throw e; });
+      expect(lines.some((l) => l.includes('agent reachable again'))).toBe(true);
+    } finally {
+      runner.stop();
+      await again?.stop();
+    }
+  }, 60_000);
+});
+
+describe('proconsul-template CLI', () => {
+  it('-once renders and exits 0; -dry prints instead of writing', async () => {
+    await registerService(agent.base, { Name: 'cli', ID: 'cli-1', Address: '127.0.4.107', Port: 81 });
+    const src = join(dir, 'cli.ctmpl');
+    writeFileSync(src, '{{range service "cli"}}server {{.Address}}:{{.Port}};{{end}}\n');
+    const out = join(dir, 'cli.conf');
+    const once = startCli(['-consul-addr', agent.addr, '-template', `${src}:${out}`, '-once']);
+    expect(await once.exited).toBe(0);
+    expect(read(out)).toBe('server 127.0.4.107:81;\n');
+    const dry = startCli(['-consul-addr', agent.addr, '-template', `${src}:${join(dir, 'never.conf')}`, '-once', '-dry']);
+    expect(await dry.exited).toBe(0);
+    expect(dry.output()).toContain(`> ${join(dir, 'never.conf')}\nserver 127.0.4.107:81;\n`);
+    expect(existsSync(join(dir, 'never.conf'))).toBe(false);
+  });
+
+  it('a template syntax error exits 1 with one line naming file, line and column', async () => {
+    const src = join(dir, 'broken.ctmpl');
+    writeFileSync(src, 'ok\n{{ range service "x" }}\n{{ .Port }\n');
+    const cli = startCli(['-consul-addr', agent.addr, '-template', `${src}:${join(dir, 'broken.conf')}`, '-once']);
+    expect(await cli.exited).toBe(1);
+    expect(cli.output().trim().split('\n')).toHaveLength(1);
+    expect(cli.output()).toMatch(new RegExp(`^proconsul-template: template: ${src}:3:\\d+: `));
+  });
+
+  it('SIGHUP reloads the template source', async () => {
+    const src = join(dir, 'hup.ctmpl');
+    const out = join(dir, 'hup.conf');
+    writeFileSync(src, 'v1 {{keyOrDefault "hup" "x"}}');
+    const cli = startCli(['-consul-addr', agent.addr, '-template', `${src}:${out}`]);
+    try {
+      await waitFor(() => read(out) === 'v1 x', 'first render');
+      writeFileSync(src, 'v2 {{keyOrDefault "hup" "x"}}');
+      cli.proc.kill('SIGHUP');
+      await waitFor(() => read(out) === 'v2 x', 'reloaded render');
+      expect(cli.output()).toContain('reloading');
+    } finally {
+      await stopProcess(cli.proc);
+    }
+  });
+});

@@ -78,11 +78,13 @@ export async function startRegistrator(opts: RegistratorOptions, deps: Registrat
     let delayMs = Math.min(opts.retryIntervalMs, RECONNECT_MAX_MS);
     while (!stopping.signal.aborted) {
       try {
-        const following = followEvents(docker, onEvent, stopping.signal);
-        // Events that happen during the resync are queued behind it, so nothing is missed.
+        // Subscribe first: events that happen during the resync queue behind it, so nothing is
+        // missed. The outcome is captured at once, so a stream that fails early is not unhandled.
+        const following = followEvents(docker, onEvent, stopping.signal).then(() => null, (err: Error) => err);
         await serial(() => bridge.sync());
         log.info('listening for Docker events ...');
-        await following;
+        const failed = await following;
+        if (failed) throw failed;
         delayMs = Math.min(opts.retryIntervalMs, RECONNECT_MAX_MS);
         if (!stopping.signal.aborted) log.error('docker event stream closed; reconnecting');
       } catch (err) {

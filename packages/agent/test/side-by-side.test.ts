@@ -3,7 +3,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { dig, eventually, http, startAgentProcess, tempDir, type AgentProcess } from './helpers.js';
+import { spawnSync } from 'node:child_process';
+import { dig, eventually, http, RUN_JS, startAgentProcess, tempDir, type AgentProcess } from './helpers.js';
 
 const dir = tempDir('proconsul-sbs-');
 const agents: AgentProcess[] = [];
@@ -11,6 +12,15 @@ const agents: AgentProcess[] = [];
 afterAll(async () => {
   for (const a of agents) await a.kill9();
   dir.remove();
+});
+
+describe('agent process', () => {
+  it('exits 1 with one line on stderr for a bad flag', () => {
+    const r = spawnSync(process.execPath, [RUN_JS, '-dev', '-no-such-flag'], { encoding: 'utf8' });
+    expect(r.status).toBe(1);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toContain('no-such-flag');
+  });
 });
 
 describe('two agents side by side', () => {
@@ -33,7 +43,11 @@ describe('two agents side by side', () => {
     expect(dig('127.0.1.2', 8600, 'alpha.node.consul', 'A')).toEqual(['127.0.1.2']);
 
     expect(readFileSync(join(dir.path, 'alpha.pid'), 'utf8').trim()).toBe(String(a.proc.pid));
+    // A graceful stop does not wait for a pending blocking query, and exits 0.
+    const index = (await http(a.base, 'GET', '/v1/catalog/services')).headers.get('x-consul-index');
+    const pending = http(a.base, 'GET', `/v1/catalog/services?index=${index}&wait=5m`).catch((err: Error) => err);
     expect(await a.stop()).toBe(0);
+    await pending;
     expect(existsSync(join(dir.path, 'alpha.pid'))).toBe(false);
   });
 });

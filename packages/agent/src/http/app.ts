@@ -22,8 +22,10 @@ export async function buildHttpApp(ctx: AgentContext): Promise<FastifyInstance> 
     bodyLimit: BODY_BYTES_MAX,
     exposeHeadRoutes: false,
     routerOptions: { ignoreDuplicateSlashes: true, maxParamLength: 4096 },
-    // Consul serves keys with any characters; fastify must not reject them.
     return503OnClosing: false,
+    // Shutdown must not wait for blocking queries (up to 10 min): their sockets are closed,
+    // which aborts the waits.
+    forceCloseConnections: true,
   });
 
   // Bodies are raw bytes; each endpoint decodes them as Consul does (JSON, raw KV values).

@@ -26,5 +26,5 @@ export function setQueryMeta(reply: FastifyReply, index: number): void {
 
 /** 200 with an empty body, as Consul's agent write endpoints answer. */
 export function sendEmpty(reply: FastifyReply): FastifyReply {
-  return reply.header('content-type', 'text/plain; charset=utf-8').send('');
+  return reply.send();
 }

@@ -290,9 +290,14 @@ export class RaftNode extends EventEmitter {
       this.drainInputs();
       if (!this.raft.hasReady()) return;
       const rd = this.raft.ready();
+      // Thesis 10.2.1: a leader may replicate before its own write is durable. Safe here because
+      // acknowledgements are only stepped after this round, so no commit index that counts our
+      // copy leaves this node (and nothing is applied) before the fsync below completes.
+      const early = this.raft.role === 'leader' && rd.hardState === null && rd.snapshot === null;
+      if (early && rd.messages.length > 0) this.transport.send(rd.messages);
       await this.storage.save({ hardState: rd.hardState, snapshot: rd.snapshot, entries: rd.entries });
       if (rd.snapshot) await this.sm.restore(rd.snapshot.data);
-      if (rd.messages.length > 0) this.transport.send(rd.messages);
+      if (!early && rd.messages.length > 0) this.transport.send(rd.messages);
       for (const e of rd.committedEntries) this.applyEntry(e);
       for (const rs of rd.readStates) {
         const r = this.reads.get(rs.context);

@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { seededRandom } from './rand.js';
 import { bootstrapState, Raft } from './raft.js';
 import { Net } from './testing/net.js';
-import type { Message } from './types.js';
+import type { Entry, Message } from './types.js';
 
-const normal = (r: { type: string }[]) => r.filter((e) => e.type === 'normal');
+const normal = (r: Entry[]): Entry[] => r.filter((e) => e.type === 'normal');
 
 describe('config', () => {
   it('rejects inconsistent settings', () => {

@@ -225,6 +225,16 @@ class Simulation {
   private handleReady(n: SimNode): void {
     const raft = n.raft!;
     const rd: Ready = raft.ready();
+    // A leader sends before its own write is durable (as RaftNode does); it may crash in between.
+    const early = raft.role === 'leader' && rd.hardState === null && rd.snapshot === null;
+    if (early) {
+      this.checkLogMatching(n, rd.entries);
+      for (const m of rd.messages) this.send(m);
+      if (this.faulty && this.rng(40) === 0) {
+        this.crash(n, 20 + this.rng(200));
+        return;
+      }
+    }
     // 1. persist (hard state, snapshot, entries) - this is the "fsync"
     if (rd.hardState) n.disk.hardState = { ...rd.hardState };
     if (rd.snapshot) {
@@ -241,7 +251,7 @@ class Simulation {
       n.disk.entries.push(...rd.entries);
     }
     // 2. send
-    for (const m of rd.messages) this.send(m);
+    if (!early) for (const m of rd.messages) this.send(m);
     // 3. apply
     for (const e of rd.committedEntries) this.apply(n, e);
     for (const rs of rd.readStates) {

@@ -7,6 +7,7 @@ import { HttpClient, type ConsulOptions } from './http.js';
 import { KV } from './kv.js';
 import { Operator } from './operator.js';
 import { Session } from './session.js';
+import { Snapshot } from './snapshot.js';
 import { Status } from './status.js';
 import { Txn } from './txn.js';
 import type { QueryOptions, QueryResult } from './query.js';
@@ -24,6 +25,7 @@ export class Consul {
   readonly txn: Txn;
   readonly status: Status;
   readonly operator: Operator;
+  readonly snapshot: Snapshot;
 
   constructor(options: ConsulOptions = {}) {
     this.http = new HttpClient(options);
@@ -36,6 +38,7 @@ export class Consul {
     this.txn = new Txn(this.http);
     this.status = new Status(this.http);
     this.operator = new Operator(this.http);
+    this.snapshot = new Snapshot(this.http);
   }
 
   /**

@@ -43,6 +43,7 @@ export interface RequestSpec {
 export interface RawResponse {
   status: number;
   text: string;
+  bytes: Uint8Array;
   headers: Headers;
   meta: QueryMeta;
 }
@@ -105,19 +106,20 @@ export class HttpClient {
       if (isAbortError(err)) throw err;
       throw connectionError(spec.method, url, this.address.hostPort, err);
     }
-    let text: string;
+    let bytes: Uint8Array;
     try {
-      text = await res.text();
+      bytes = new Uint8Array(await res.arrayBuffer());
     } catch (err) {
       if (isAbortError(err)) throw err;
       throw connectionError(spec.method, url, this.address.hostPort, err);
     }
+    const text = new TextDecoder().decode(bytes);
     const meta = parseQueryMeta(res.headers, Date.now() - started);
     const ok = res.status >= 200 && res.status < 300;
     if (!ok && !spec.allowStatus?.includes(res.status)) {
       throw new ConsulError(res.status, text.trim(), spec.method, url);
     }
-    return { status: res.status, text, headers: res.headers, meta };
+    return { status: res.status, text, bytes, headers: res.headers, meta };
   }
 
   /** Sends the request and parses a JSON body (`null` for an empty one). */

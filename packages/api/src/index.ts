@@ -31,6 +31,7 @@ export { Event, eventIdToIndex, type FireOptions } from './event.js';
 export { Txn, type TxnOutcome } from './txn.js';
 export { Status } from './status.js';
 export { Operator } from './operator.js';
+export { Snapshot } from './snapshot.js';
 export { Lock, LockConflictError, LockInUseError, LOCK_FLAG_VALUE, DEFAULT_LOCK_KEY, type LockOptions } from './lock.js';
 export { memberStatusString } from './member-status.js';
 export type * from './types.js';

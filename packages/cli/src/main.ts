@@ -19,6 +19,7 @@ import { members } from './commands/members.js';
 import { raftListPeers, raftRemovePeer } from './commands/operator-raft.js';
 import { reload } from './commands/reload.js';
 import { servicesDeregister, servicesRegister } from './commands/services.js';
+import { snapshotRestore, snapshotSave } from './commands/snapshot.js';
 import { version, versionLines } from './commands/version.js';
 import { Ui, type Io } from './io.js';
 
@@ -71,6 +72,11 @@ export const COMMANDS: Record<string, Entry> = {
     synopsis: 'Interact with services',
     usage: 'Usage: proconsul services <subcommand> [options] [args]',
     subcommands: { deregister: servicesDeregister, register: servicesRegister },
+  },
+  snapshot: {
+    synopsis: 'Saves, restores and inspects snapshots of Consul server state',
+    usage: 'Usage: proconsul snapshot <subcommand> [options] [args]',
+    subcommands: { restore: snapshotRestore, save: snapshotSave },
   },
   version,
 };

@@ -1,0 +1,108 @@
+/**
+ * `proconsul snapshot save|restore` against an HTTP stand-in serving a Consul-format archive
+ * built with the real `tar` and `sha256sum` (the agent has no /v1/snapshot yet; see
+ * agent-requests-from-cli.md). Checks the wire requests, verification and file handling.
+ */
+import { execFile, execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { repoRoot } from './agent-process.js';
+
+const bin = resolve(repoRoot, 'packages/cli/bin/proconsul.js');
+let dir: string;
+let server: Server;
+let addr = '';
+let archive: Buffer;
+let served: Buffer;
+let restored: Buffer | undefined;
+
+function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((res) => {
+    execFile(process.execPath, [bin, ...args], { env: { PATH: process.env['PATH'] ?? '', CONSUL_HTTP_ADDR: addr }, timeout: 20_000 }, (err, stdout, stderr) => {
+      const code = err ? ((err as { code?: number }).code ?? 1) : 0;
+      res({ code: typeof code === 'number' ? code : 1, stdout, stderr });
+    });
+  });
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'proconsul-snap-'));
+  const src = join(dir, 'src');
+  mkdirSync(src);
+  writeFileSync(join(src, 'meta.json'), JSON.stringify({ ID: '2-42-1700000000000', Size: 5, Index: 42, Term: 2, Version: 1 }));
+  writeFileSync(join(src, 'state.bin'), 'state');
+  writeFileSync(join(src, 'SHA256SUMS'), execFileSync('sha256sum', ['meta.json', 'state.bin'], { cwd: src }));
+  execFileSync('tar', ['-czf', join(dir, 'good.snap'), 'meta.json', 'state.bin', 'SHA256SUMS'], { cwd: src });
+  archive = readFileSync(join(dir, 'good.snap'));
+  served = archive;
+  server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      if (req.method === 'GET' && req.url?.startsWith('/v1/snapshot')) {
+        res.writeHead(200, { 'Content-Type': 'application/x-gzip', 'X-Consul-Index': '42' });
+        res.end(served);
+      } else if (req.method === 'PUT' && req.url === '/v1/snapshot') {
+        restored = Buffer.concat(chunks);
+        res.writeHead(200);
+        res.end();
+      } else {
+        res.writeHead(404);
+        res.end('Invalid URL path: not a recognized HTTP API endpoint');
+      }
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.2.24', r));
+  const a = server.address();
+  addr = typeof a === 'object' && a ? `127.0.2.24:${a.port}` : '';
+});
+
+afterAll(async () => {
+  server.closeAllConnections();
+  await new Promise((r) => server.close(r));
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('proconsul snapshot', () => {
+  it('save writes the verified archive and prints its index', async () => {
+    served = archive;
+    const out = join(dir, 'backup.snap');
+    const r = await cli(['snapshot', 'save', out]);
+    expect(r).toEqual({ code: 0, stdout: 'Saved and verified snapshot to index 42\n', stderr: '' });
+    expect(readFileSync(out).equals(archive)).toBe(true);
+    expect(existsSync(`${out}.unverified`)).toBe(false);
+  });
+
+  it('save refuses an archive whose hashes do not match and leaves no file', async () => {
+    const src = join(dir, 'bad');
+    mkdirSync(src, { recursive: true });
+    writeFileSync(join(src, 'meta.json'), '{}');
+    writeFileSync(join(src, 'state.bin'), 'tampered');
+    writeFileSync(join(src, 'SHA256SUMS'), `${'0'.repeat(64)}  state.bin\n`);
+    execFileSync('tar', ['-czf', join(dir, 'bad.snap'), 'meta.json', 'state.bin', 'SHA256SUMS'], { cwd: src });
+    served = readFileSync(join(dir, 'bad.snap'));
+    const out = join(dir, 'refused.snap');
+    const r = await cli(['snapshot', 'save', out]);
+    expect(r).toEqual({ code: 1, stdout: '', stderr: 'Error verifying snapshot file: sha256 hash mismatch for state.bin\n' });
+    expect(existsSync(out) || existsSync(`${out}.unverified`)).toBe(false);
+    served = Buffer.from('not gzip');
+    expect((await cli(['snapshot', 'save', out])).stderr).toMatch(/^Error verifying snapshot file: gzip: /);
+  });
+
+  it('restore uploads the file byte for byte', async () => {
+    restored = undefined;
+    const r = await cli(['snapshot', 'restore', join(dir, 'good.snap')]);
+    expect(r).toEqual({ code: 0, stdout: 'Restored snapshot\n', stderr: '' });
+    expect((restored as Buffer | undefined)?.equals(archive)).toBe(true);
+    const missing = await cli(['snapshot', 'restore', join(dir, 'nope.snap')]);
+    expect(missing.stderr).toBe(`Error opening snapshot file: open ${join(dir, 'nope.snap')}: no such file or directory\n`);
+  });
+
+  it('usage errors', async () => {
+    expect((await cli(['snapshot', 'save'])).stderr).toBe('Missing FILE argument\n');
+    expect((await cli(['snapshot', 'restore', 'a', 'b'])).stderr).toBe('Too many arguments (expected 1, got 2)\n');
+  });
+});

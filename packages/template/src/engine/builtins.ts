@@ -72,6 +72,7 @@ function index(item: unknown, ...indexes: unknown[]): unknown {
       v = v[x];
     } else if (kindOf(v) === 'map') {
       if (ix === null || ix === undefined) throw new Error('value is nil; should be of type string');
+      if (!(v instanceof Map) && typeof ix !== 'string') throw new Error(`value has type ${typeName(ix)}; should be string`);
       const r = mapGet(v as Map<unknown, unknown> | Record<string, unknown>, ix);
       v = r.found ? r.value : undefined;
     } else {
@@ -105,7 +106,7 @@ slice.variadic = true;
 
 function evalArgs(args: unknown[]): string {
   if (args.length === 1 && typeof args[0] === 'string') return args[0];
-  return sprint(args);
+  return sprint(args.map((a) => (a === null || a === undefined ? '<no value>' : a)));
 }
 
 export function htmlEscapeString(s: string): string {

@@ -185,7 +185,8 @@ export function ensureCheck(st: CatalogStore, idx: number, nodeKey: string, rec:
   }
   checks.set(checkKey, rec);
   checkChanged(st, idx, nodeKey, rec);
-  if (old && old.ServiceID !== '' && lower(old.ServiceID) !== lower(rec.ServiceID)) checkChanged(st, idx, nodeKey, old);
+  // A check that moved (node level <-> a service, or between services) also changed what its old readers see.
+  if (old && lower(old.ServiceID) !== lower(rec.ServiceID)) checkChanged(st, idx, nodeKey, old);
   if (rec.Status === 'critical') invalidateSessionsOfCheck(st, nodeKey, rec.CheckID, idx);
 }
 

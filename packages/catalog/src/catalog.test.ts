@@ -407,3 +407,40 @@ describe('health/service check order', () => {
     expect(c.checkServiceNodes('api').value[0]!.Checks.map((x) => x.CheckID)).toEqual(['_node_maintenance', 'serfHealth', 'a-svc']);
   });
 });
+
+describe('checks moving between node level and services', () => {
+  it('moves the index of every service that saw the check before or after', () => {
+    const c = new Catalog();
+    c.apply(2, { Type: 'Register', Node: 'n1', Address: '1', Service: { Service: 'web' }, Check: { CheckID: 'c', Name: 'c', Status: 'passing' } });
+    c.apply(3, { Type: 'Register', Node: 'n1', Address: '1', Service: { Service: 'db' } });
+    expect(c.checkServiceNodes('db').value[0]!.Checks.map((x) => x.CheckID)).toEqual(['c']);
+    // The node-level check becomes a check of `web`: `db` no longer sees it.
+    c.apply(4, { Type: 'Register', Node: 'n1', Address: '1', Check: { CheckID: 'c', Name: 'c', Status: 'passing', ServiceID: 'web' } });
+    expect(c.checkServiceNodes('db')).toMatchObject({ index: 4 });
+    expect(c.checkServiceNodes('db').value[0]!.Checks).toEqual([]);
+    // And from `web` to `db`.
+    c.apply(5, { Type: 'Register', Node: 'n1', Address: '1', Check: { CheckID: 'c', Name: 'c', Status: 'passing', ServiceID: 'db' } });
+    expect(c.checkServiceNodes('web')).toMatchObject({ index: 5, value: [{ Checks: [] }] });
+    expect(c.checkServiceNodes('db').value[0]!.Checks.map((x) => x.ServiceName)).toEqual(['db']);
+  });
+
+  it('a service check turning critical invalidates sessions linked through ServiceChecks', () => {
+    const c = new Catalog();
+    c.apply(1, { Type: 'Register', Node: 'n1', Address: '1', Service: { Service: 'web' }, Check: { CheckID: 'w', Name: 'w', Status: 'passing', ServiceID: 'web' } });
+    c.apply(2, { Type: 'SessionCreate', Session: { ID: 's', Node: 'n1', NodeChecks: [], ServiceChecks: [{ ID: 'w', Namespace: '' }] } });
+    c.apply(3, { Type: 'CheckStatus', Node: 'n1', CheckID: 'w', Status: 'critical', Now: 5 });
+    expect(c.sessionList().value).toEqual([]);
+  });
+
+  it('refuses a node ID already used by another node', () => {
+    const c = new Catalog();
+    const id = '40e4a748-2192-161a-0510-9bf59fe950b5';
+    c.apply(1, { Type: 'Register', Node: 'n1', ID: id, Address: '1' });
+    const r = c.apply(2, { Type: 'Register', Node: 'n2', ID: id, Address: '2' });
+    expect(r.ok).toBe(false);
+    expect(c.getNode('n2')).toBeUndefined();
+    // Re-registering the same node without an ID keeps its ID.
+    c.apply(3, { Type: 'Register', Node: 'n1', Address: '1' });
+    expect(c.getNode('n1')?.ID).toBe(id);
+  });
+});

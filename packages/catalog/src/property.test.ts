@@ -104,6 +104,42 @@ const command: fc.Arbitrary<Command> = fc.oneof(
 );
 const history = fc.array(command, { maxLength: 40 });
 
+// A dense catalog-only history: two nodes, two services each, checks moving between node
+// level and services, so that rare interleavings come up often.
+const denseCheck = fc.record({
+  CheckID: fc.constantFrom('c1', 'c2'),
+  Name: fc.constant('n'),
+  Status: fc.constantFrom('passing', 'warning', 'critical'),
+  ServiceID: fc.constantFrom('', 's1', 's2'),
+});
+const denseCommand: fc.Arbitrary<Command> = fc.oneof(
+  fc.record({
+    Type: fc.constant('Register' as const),
+    Node: fc.constantFrom('a', 'b'),
+    Address: fc.constantFrom('10.0.0.1', '10.0.0.2'),
+    SkipNodeUpdate: fc.boolean(),
+    Service: fc.option(
+      fc.oneof(
+        fc.record({ ID: fc.constant('s1'), Service: fc.constant('web'), Tags: fc.constantFrom<string[]>([], ['y']) }),
+        fc.record({ ID: fc.constant('s2'), Service: fc.constant('db'), Port: fc.constantFrom(0, 5) }),
+      ),
+      { nil: undefined },
+    ),
+    Checks: fc.array(denseCheck, { maxLength: 1 }),
+  }),
+  fc.record(
+    { Type: fc.constant('Deregister' as const), Node: fc.constantFrom('a', 'b'), ServiceID: fc.constantFrom('s1', 's2'), CheckID: fc.constantFrom('c1', 'c2') },
+    { requiredKeys: ['Type', 'Node'] },
+  ),
+  fc.record({
+    Type: fc.constant('CheckStatus' as const),
+    Node: fc.constantFrom('a', 'b'),
+    CheckID: fc.constantFrom('c1', 'c2'),
+    Status: fc.constantFrom('passing', 'warning', 'critical'),
+  }),
+);
+const denseHistory = fc.array(denseCommand, { maxLength: 30 });
+
 /** Every read the HTTP layer serves, keyed by a name. */
 function reads(c: Catalog): Record<string, Indexed<unknown>> {
   const out: Record<string, Indexed<unknown>> = {
@@ -180,9 +216,12 @@ describe('catalog properties', () => {
     );
   });
 
-  it('indexes: >= 1, <= the applied index, never backwards, and moved (with a wake-up) whenever a read changed', async () => {
+  it.each([
+    ['any history', history, 300],
+    ['dense catalog history', denseHistory, 200],
+  ] as const)('indexes (%s): >= 1, <= the applied index, never backwards, and moved (with a wake-up) whenever a read changed', async (_name, gen, numRuns) => {
     await fc.assert(
-      fc.asyncProperty(history, async (cmds) => {
+      fc.asyncProperty(gen, async (cmds) => {
         const c = new Catalog();
         // Index 1 is a no-op: X-Consul-Index is floored at 1, so index 1 cannot signal a change.
         c.apply(1, { Type: 'Noop' });
@@ -210,7 +249,7 @@ describe('catalog properties', () => {
         await settle();
         expect(c.watchers).toBe(0);
       }),
-      { numRuns: 300 },
+      { numRuns },
     );
   });
 

@@ -25,6 +25,11 @@ export type Transport = 'udp' | 'tcp';
 
 const CACHE_MAX_ENTRIES = 10_000;
 
+/** A request's identity for the response cache: everything but the id and flags, and the transport. */
+function responseKey(packet: Buffer, transport: Transport): string {
+  return (transport === 'udp' ? 'u' : 't') + packet.toString('latin1', 4);
+}
+
 export class DnsHandler {
   private readonly resolver: Resolver;
   private readonly forwarder: Forwarder | undefined;
@@ -34,6 +39,8 @@ export class DnsHandler {
   private readonly enableTruncate: boolean;
   private readonly recursionAvailable: boolean;
   private readonly cache = new Map<string, Resolution>();
+  /** Encoded responses that do not vary per query, by request bytes; same generation as `cache`. */
+  private readonly responses = new Map<string, { bytes: Buffer; rcode: number; answers: number; truncated: boolean }>();
   private cacheGeneration: number | undefined;
   private soaCache = new Map<string, { second: number; record: EncodedRecord }>();
 
@@ -80,7 +87,10 @@ export class DnsHandler {
       this.stats.malformed++;
       return undefined;
     }
-    if (acceptance !== 'accept') {
+    if (acceptance === 'accept') {
+      const cached = this.fromCache(packet, transport);
+      if (cached) return cached;
+    } else {
       this.count(transport);
       if (acceptance === 'notimp') this.stats.notimp++;
       this.stats.responses++;
@@ -94,7 +104,7 @@ export class DnsHandler {
       return undefined;
     }
     this.count(transport);
-    return this.fromCache(query, transport) ?? this.answerOrFail(query, transport);
+    return this.answerOrFail(query, transport);
   }
 
   private async answerOrFail(query: Query, transport: Transport): Promise<Buffer | undefined> {
@@ -106,16 +116,19 @@ export class DnsHandler {
     }
   }
 
-  /** The hot path: a cached Resolution whose encoded response only needs the id and flags. */
-  private fromCache(query: Query, transport: Transport): Buffer | undefined {
-    if (this.cacheGeneration === undefined || this.options.backend.generation?.() !== this.cacheGeneration) return undefined;
-    const res = this.cache.get(this.cacheKey(query));
-    const hit = res?.encoded?.get(this.bytesKey(query, transport));
+  /**
+   * The hot path: a request identical (after id and flags) to an earlier one whose answer does
+   * not vary per query gets the stored bytes with its id and RD/CD bits, without decoding.
+   */
+  private fromCache(packet: Buffer, transport: Transport): Buffer | undefined {
+    if (this.responses.size === 0 || this.options.backend.generation?.() !== this.cacheGeneration) return undefined;
+    const hit = this.responses.get(responseKey(packet, transport));
     if (!hit) return undefined;
+    this.count(transport);
     const out = Buffer.allocUnsafe(hit.bytes.length);
     hit.bytes.copy(out);
-    out.writeUInt16BE(query.id, 0);
-    out.writeUInt16BE(out.readUInt16BE(2) | (query.flags & COPIED_FLAGS), 2);
+    out.writeUInt16BE(packet.readUInt16BE(0), 0);
+    out.writeUInt16BE(out.readUInt16BE(2) | (packet.readUInt16BE(2) & COPIED_FLAGS), 2);
     if (hit.truncated) this.stats.truncated++;
     this.tally(hit.rcode, hit.answers);
     return out;
@@ -125,10 +138,7 @@ export class DnsHandler {
     return `${query.qtype}|${query.edns ? 1 : 0}|${query.name}`;
   }
 
-  private bytesKey(query: Query, transport: Transport): string {
-    const ecs = query.edns?.ecs ? query.edns.ecs.toString('latin1') : '';
-    return `${transport}|${query.edns?.udpSize ?? -1}|${ecs}|${query.questionBytes.toString('latin1')}`;
-  }
+
 
   private count(transport: Transport): void {
     this.stats.queries++;
@@ -156,17 +166,15 @@ export class DnsHandler {
     const reply = this.materialize(resolution, domain);
     const fixed = (resolution.instances === undefined || resolution.instances.groups.length <= 1) && reply.authorities.length === 0;
     if (!fixed || this.cache.get(this.cacheKey(query)) !== resolution) return this.finish(query, reply, transport);
-    // Same answer for every query with this question: keep the bytes (id and RD/CD patched per query).
+    // Same answer for every identical request: keep the bytes (id and RD/CD patched per query).
     const stored = this.finish(query, reply, transport, { id: 0, flags: query.flags & ~COPIED_FLAGS });
-    resolution.encoded ??= new Map();
-    if (resolution.encoded.size < 16) {
-      resolution.encoded.set(this.bytesKey(query, transport), {
-        bytes: stored,
-        rcode: reply.rcode,
-        answers: reply.answers.length,
-        truncated: reply.trimmed === true,
-      });
-    }
+    if (this.responses.size >= CACHE_MAX_ENTRIES) this.responses.clear();
+    this.responses.set(responseKey(query.raw, transport), {
+      bytes: stored,
+      rcode: reply.rcode,
+      answers: reply.answers.length,
+      truncated: reply.trimmed === true,
+    });
     const out = Buffer.from(stored);
     out.writeUInt16BE(query.id, 0);
     out.writeUInt16BE(out.readUInt16BE(2) | (query.flags & COPIED_FLAGS), 2);
@@ -179,6 +187,7 @@ export class DnsHandler {
     if (generation === undefined) return this.resolver.resolve(query.name, query.qtype, query.edns !== undefined);
     if (generation !== this.cacheGeneration) {
       this.cache.clear();
+      this.responses.clear();
       this.cacheGeneration = generation;
     }
     const key = this.cacheKey(query);

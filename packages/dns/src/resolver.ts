@@ -29,11 +29,6 @@ export interface Resolution {
   instances?: { groups: InstanceGroup[]; srv: boolean; limit: number };
   /** False when the answer came from outside the catalog (recursors) and must not be cached. */
   cacheable: boolean;
-  /**
-   * Encoded responses for this Resolution when they do not vary per query (at most one
-   * instance group, no SOA): keyed by question bytes, transport and EDNS. Filled by the handler.
-   */
-  encoded?: Map<string, { bytes: Buffer; rcode: number; answers: number; truncated: boolean }>;
 }
 
 export interface ResolverConfig {

@@ -140,6 +140,57 @@ const denseCommand: fc.Arbitrary<Command> = fc.oneof(
 );
 const denseHistory = fc.array(denseCommand, { maxLength: 30 });
 
+// A dense KV + session history on one node: locks, releases, session invalidation (destroy,
+// check turning critical), lock-delay, transactions.
+const denseKey = fc.constantFrom('a', 'a/b', 'b');
+const denseSession = fc.constantFrom('s1', 's2');
+const denseKVCommand: fc.Arbitrary<Command> = fc.oneof(
+  fc.record({
+    Type: fc.constant('KV' as const),
+    Verb: kvVerb,
+    Key: denseKey,
+    Value: value,
+    Index: fc.integer({ min: 0, max: 12 }),
+    Session: denseSession,
+    Now: fc.integer({ min: 0, max: 3000 }),
+  }),
+  fc.record({
+    Type: fc.constant('SessionCreate' as const),
+    Session: fc.record({
+      ID: denseSession,
+      Node: fc.constant('a'),
+      Behavior: fc.constantFrom('release', 'delete') as fc.Arbitrary<'release' | 'delete'>,
+      LockDelay: fc.constantFrom(0, 1_000_000_000),
+      NodeChecks: fc.constant<string[]>(['serfHealth']),
+    }),
+  }),
+  fc.record({ Type: fc.constant('SessionDestroy' as const), ID: denseSession, Now: fc.integer({ min: 0, max: 3000 }) }),
+  fc.record({
+    Type: fc.constant('CheckStatus' as const),
+    Node: fc.constant('a'),
+    CheckID: fc.constant('serfHealth'),
+    Status: fc.constantFrom('passing', 'critical'),
+    Now: fc.integer({ min: 0, max: 3000 }),
+  }),
+  fc.record({
+    Type: fc.constant('Txn' as const),
+    Ops: fc.array(
+      fc.record({
+        KV: fc.record({
+          Verb: fc.constantFrom('set', 'cas', 'lock', 'unlock', 'delete', 'delete-tree', 'check-index', 'get') as fc.Arbitrary<TxnOp['KV']['Verb']>,
+          Key: denseKey,
+          Index: fc.integer({ min: 0, max: 12 }),
+          Session: denseSession,
+        }),
+      }),
+      { minLength: 1, maxLength: 3 },
+    ),
+  }),
+);
+const denseKVHistory = fc
+  .array(denseKVCommand, { maxLength: 30 })
+  .map((cmds): Command[] => [{ Type: 'Register', Node: 'a', Address: '10.0.0.1', Check: { CheckID: 'serfHealth', Name: 's', Status: 'passing' } }, ...cmds]);
+
 /** Every read the HTTP layer serves, keyed by a name. */
 function reads(c: Catalog): Record<string, Indexed<unknown>> {
   const out: Record<string, Indexed<unknown>> = {
@@ -219,6 +270,7 @@ describe('catalog properties', () => {
   it.each([
     ['any history', history, 300],
     ['dense catalog history', denseHistory, 200],
+    ['dense KV and session history', denseKVHistory, 200],
   ] as const)('indexes (%s): >= 1, <= the applied index, never backwards, and moved (with a wake-up) whenever a read changed', async (_name, gen, numRuns) => {
     await fc.assert(
       fc.asyncProperty(gen, async (cmds) => {

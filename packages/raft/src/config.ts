@@ -17,7 +17,7 @@ export interface RaftConfig {
   readOnly?: 'safe' | 'lease';
   /** The lease lasts this many ticks after a quorum acknowledged a heartbeat; kept below electionTick for clock drift. */
   leaseTick?: number;
-  /** Upper bound on entries in one append message (batching). */
+  /** Upper bound on entries in one append message (batching). 64 x 512 KiB KV values stays under the 64 MiB frame limit. */
   maxEntriesPerMsg?: number;
   /** Upper bound on append messages in flight to one follower (pipelining). */
   maxInflight?: number;
@@ -41,7 +41,7 @@ export function resolveConfig(c: RaftConfig): ResolvedConfig {
     checkQuorum: c.checkQuorum ?? true,
     readOnly: c.readOnly ?? 'safe',
     leaseTick: c.leaseTick ?? electionTick - 2,
-    maxEntriesPerMsg: c.maxEntriesPerMsg ?? 512,
+    maxEntriesPerMsg: c.maxEntriesPerMsg ?? 64,
     maxInflight: c.maxInflight ?? 64,
     snapshotChunkBytes: c.snapshotChunkBytes ?? 256 * 1024,
     maxApplyPerReady: c.maxApplyPerReady ?? 4096,

@@ -296,7 +296,10 @@ export class RaftNode extends EventEmitter {
       const early = this.raft.role === 'leader' && rd.hardState === null && rd.snapshot === null;
       if (early && rd.messages.length > 0) this.transport.send(rd.messages);
       await this.storage.save({ hardState: rd.hardState, snapshot: rd.snapshot, entries: rd.entries });
-      if (rd.snapshot) await this.sm.restore(rd.snapshot.data);
+      if (rd.snapshot) {
+        await this.sm.restore(rd.snapshot.data);
+        this.forgetCoveredBy(rd.snapshot.meta.index);
+      }
       if (!early && rd.messages.length > 0) this.transport.send(rd.messages);
       for (const e of rd.committedEntries) this.applyEntry(e);
       for (const rs of rd.readStates) {
@@ -350,6 +353,16 @@ export class RaftNode extends EventEmitter {
     if (p.term !== e.term) p.reject(new NotLeaderError(this.raft.lead));
     else if (error) p.reject(error);
     else p.resolve({ index: e.index, result });
+  }
+
+  /** Proposals inside an installed snapshot will never be applied here: their outcome is unknown. */
+  private forgetCoveredBy(index: number): void {
+    for (const [i, p] of this.pending) {
+      if (i > index) continue;
+      this.pending.delete(i);
+      clearTimeout(p.timer);
+      p.reject(new RaftTimeoutError(`entry ${i} was superseded by a snapshot; outcome unknown`));
+    }
   }
 
   private serveReads(): void {

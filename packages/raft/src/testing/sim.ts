@@ -447,6 +447,8 @@ class Simulation {
       if (alive.length > 0) this.crash(alive[this.rng(alive.length)], 20 + this.rng(300));
     } else if (r < 46 + this.crashRate * 3) {
       this.membershipChange();
+      // Sometimes a second change right away: it must be refused until the first commits.
+      if (this.rng(3) === 0) this.membershipChange();
     } else if (r < 52 + this.crashRate * 3) {
       const l = this.leader();
       if (l) {

@@ -24,6 +24,8 @@ const TYPES = new Set<MessageType>([
   'readIndexResp',
 ]);
 
+const ENTRY_TYPES = new Set(['normal', 'conf', 'noop']);
+
 export class FrameError extends Error {
   override name = 'FrameError';
 }
@@ -68,7 +70,25 @@ export function validateMessage(v: unknown): Message {
   if (typeof m.type !== 'string' || !TYPES.has(m.type as MessageType)) throw new FrameError(`unknown message type ${String(m.type)}`);
   if (typeof m.from !== 'string' || typeof m.to !== 'string') throw new FrameError('message without from/to');
   if (!Number.isInteger(m.term) || (m.term as number) < 0) throw new FrameError('message with a bad term');
-  if (m.entries !== undefined && !Array.isArray(m.entries)) throw new FrameError('message entries is not an array');
+  for (const k of ['index', 'logTerm', 'commit', 'rejectHint', 'offset'] as const) {
+    if (m[k] !== undefined && !Number.isInteger(m[k])) throw new FrameError(`message field ${k} is not an integer`);
+  }
+  if (m.entries !== undefined) {
+    if (!Array.isArray(m.entries)) throw new FrameError('message entries is not an array');
+    for (const e of m.entries as unknown[]) {
+      const x = e as Record<string, unknown> | null;
+      if (typeof x !== 'object' || x === null || !Number.isInteger(x.index) || !Number.isInteger(x.term) || !ENTRY_TYPES.has(x.type as string)) {
+        throw new FrameError('message carries a malformed entry');
+      }
+    }
+  }
+  if (m.type === 'snap') {
+    const meta = m.snapMeta as Record<string, unknown> | undefined;
+    const conf = meta?.conf as Record<string, unknown> | undefined;
+    if (!meta || !Number.isInteger(meta.index) || !Number.isInteger(meta.term) || !conf || !Array.isArray(conf.voters) || !Array.isArray(conf.learners)) {
+      throw new FrameError('snapshot chunk without valid metadata');
+    }
+  }
   if (m.chunk !== undefined && !(m.chunk instanceof Uint8Array)) throw new FrameError('snapshot chunk is not bytes');
   return m as unknown as Message;
 }

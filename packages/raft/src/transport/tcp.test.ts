@@ -88,6 +88,8 @@ describe('TcpTransport', () => {
     cases.push(junk);
     const notMsg = encodeFrame({ type: 'bogus', from: 'x', to: 'b', term: 1 } as unknown as Message);
     cases.push(notMsg);
+    const badEntry = encodeFrame({ type: 'app', from: 'x', to: 'b', term: 1, index: 0, logTerm: 0, entries: [7] } as unknown as Message);
+    cases.push(badEntry);
     for (let i = 0; i < cases.length; i++) {
       const s = await rawClient(addr.port, addr.host);
       const closed = new Promise<void>((r) => s.on('close', () => r()));

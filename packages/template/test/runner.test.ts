@@ -170,6 +170,33 @@ describe('proconsul-template CLI', () => {
     expect(cli.output()).toMatch(new RegExp(`^proconsul-template: template: ${src}:3:\\d+: `));
   });
 
+  it('-once exits 1 when the command fails; -exec exits with the child', async () => {
+    const src = join(dir, 'cmd.ctmpl');
+    writeFileSync(src, '{{keyOrDefault "cmd" "x"}}');
+    const failing = startCli(['-consul-addr', agent.addr, '-template', `${src}:${join(dir, 'cmd.conf')}:exit 4`, '-once']);
+    expect(await failing.exited).toBe(1);
+    expect(failing.output()).toContain('failed: exit status 4');
+    const exec = startCli(['-consul-addr', agent.addr, '-template', `${src}:${join(dir, 'exec.conf')}`, '-exec', 'cat ' + join(dir, 'exec.conf') + '; exit 3']);
+    expect(await exec.exited).toBe(3);
+    expect(exec.output()).toContain('x');
+  });
+
+  it('file re-renders when the file changes', async () => {
+    const data = join(dir, 'data.txt');
+    const out = join(dir, 'file.conf');
+    writeFileSync(data, 'one');
+    const src = join(dir, 'file.ctmpl');
+    writeFileSync(src, '[{{ file "' + data + '" }}]');
+    const cli = startCli(['-consul-addr', agent.addr, '-template', `${src}:${out}`]);
+    try {
+      await waitFor(() => read(out) === '[one]', 'file render');
+      writeFileSync(data, 'two');
+      await waitFor(() => read(out) === '[two]', 'file re-render');
+    } finally {
+      await stopProcess(cli.proc);
+    }
+  });
+
   it('SIGHUP reloads the template source', async () => {
     const src = join(dir, 'hup.ctmpl');
     const out = join(dir, 'hup.conf');

@@ -129,7 +129,13 @@ export class Watcher {
       if (view.received && received === index) continue; // the wait ran out; nothing changed
       index = nextIndex(index, received);
       const snapshot = JSON.stringify(res.data);
-      if (snapshot === last && view.received) continue;
+      if (snapshot === last && view.received) {
+        // The index moved for unrelated writes, or the endpoint does not block
+        // (no index): bound the loop rather than spin.
+        const pauseMs = received <= 1 ? 1000 : 20;
+        if (!(await sleep(pauseMs, signal))) return;
+        continue;
+      }
       last = snapshot;
       this.deliver(view, res.data);
     }

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { Catalog } from './catalog.js';
 import { parseDurationMs } from './duration.js';
 import { SessionTTLTracker } from './session-ttl.js';
+import { TOMBSTONE_GRANULARITY_MS, TOMBSTONE_TTL_MS, TombstoneGC } from './tombstone-gc.js';
 import {
   isDNSCompatible,
   validateKVKey,
@@ -69,5 +71,36 @@ describe('validation helpers', () => {
     expect(validateMeta({ 'consul-network-segment': '' }, true)).toBeUndefined();
     expect(validateMeta({ k: 'v'.repeat(513) })).toMatch(/Value is too long/);
     expect(validateMeta(Object.fromEntries(Array.from({ length: 65 }, (_, i) => [`k${i}`, 'v'])))).toMatch(/more than 64/);
+  });
+});
+
+describe('TombstoneGC', () => {
+  it('returns the highest index whose tombstones outlived the TTL, bucketed', () => {
+    const gc = new TombstoneGC(60_000, 10_000);
+    gc.hint(5, 0); // deadline 60 s
+    gc.hint(7, 3_000); // 63 s, rounded up to the 70 s bucket
+    gc.hint(9, 25_000); // 85 s -> 90 s
+    expect(gc.pending).toBe(3);
+    expect(gc.expired(59_999)).toBe(0);
+    expect(gc.expired(60_000)).toBe(5);
+    expect(gc.expired(70_000)).toBe(7);
+    expect(gc.expired(70_000)).toBe(0);
+    expect(gc.expired(1e9)).toBe(9);
+    gc.hint(11, 0);
+    gc.reset();
+    expect(gc.expired(1e9)).toBe(0);
+  });
+
+  it('drives a TombstoneReap that lets the prefix index fall back to the table index', () => {
+    const c = new Catalog();
+    const gc = new TombstoneGC();
+    c.apply(1, { Type: 'KV', Verb: 'set', Key: 'p/a' });
+    const before = c.tableIndex('tombstones');
+    c.apply(2, { Type: 'KV', Verb: 'delete', Key: 'p/a', Now: 1000 });
+    if (c.tableIndex('tombstones') > before) gc.hint(c.lastIndex, 1000);
+    const upTo = gc.expired(1000 + TOMBSTONE_TTL_MS + TOMBSTONE_GRANULARITY_MS);
+    expect(upTo).toBe(2);
+    c.apply(3, { Type: 'TombstoneReap', Index: upTo });
+    expect(c.stats().tombstones).toBe(0);
   });
 });

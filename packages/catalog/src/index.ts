@@ -19,6 +19,7 @@ export { SNAPSHOT_VERSION, type CatalogSnapshot } from './snapshot.js';
 export type { CheckRecord, NodeRecord, ServiceRecord, SessionRecord } from './records.js';
 export type { KVRecord } from './kv-store.js';
 export { SessionTTLTracker, SESSION_TTL_MULTIPLIER } from './session-ttl.js';
+export { TombstoneGC, TOMBSTONE_GRANULARITY_MS, TOMBSTONE_TTL_MS } from './tombstone-gc.js';
 export { parseDurationMs } from './duration.js';
 export { kvWatchKey, serviceWatchKey } from './watch.js';
 export * from './validate.js';

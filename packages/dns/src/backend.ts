@@ -61,6 +61,16 @@ export interface DnsBackend {
   /** Every datacenter known (local + WAN); a query for any other → NXDOMAIN. */
   datacenters(): Promise<string[]>;
   /**
+   * Optional (PTR lookups, `<reversed-ip>.in-addr.arpa` / `ip6.arpa`): the node of `datacenter`
+   * whose `Address` is `address`; failing that, a service instance whose `Service.Address` is
+   * `address` (IPv4 dotted, IPv6 in RFC 5952 form: compare by value). Undefined when neither exists. Without this method every PTR is NXDOMAIN (or
+   * goes to the recursors).
+   */
+  reverseLookup?(
+    address: string,
+    datacenter: string,
+  ): Promise<{ node: string; datacenter: string } | { service: string; datacenter: string } | undefined>;
+  /**
    * Optional, synchronous: a number that changes whenever any answer could change (e.g. the
    * catalog's highest Raft index, bumped also by health changes). When given, the server caches
    * lookups and response encodings until it moves. Leave it out when you cannot promise that.

@@ -15,6 +15,7 @@ import {
   type Reply,
 } from './message.js';
 import { fqdn } from './names.js';
+import { ipFromArpa } from './ptr.js';
 import { encodeRecord, type EncodedRecord } from './record.js';
 import { createForwarder, parseRecursor, type Forwarder } from './recursor.js';
 import { Resolver, shuffle, type Resolution } from './resolver.js';
@@ -24,6 +25,12 @@ import { trimReply } from './truncate.js';
 export type Transport = 'udp' | 'tcp';
 
 const CACHE_MAX_ENTRIES = 10_000;
+
+/** A TTL as DNS carries it: whole seconds, 0..2^31-1 (RFC 2181). */
+export function ttlSeconds(value: number): number {
+  if (!Number.isFinite(value) || value <= 0) return 0;
+  return Math.min(Math.floor(value), 0x7fffffff);
+}
 
 /** A request's identity for the response cache: everything but the id and flags, and the transport. */
 function responseKey(packet: Buffer, transport: Transport): string {
@@ -57,7 +64,8 @@ export class DnsHandler {
         ? createForwarder(recursors, options.recursorTimeoutMs ?? 2000, options.recursorStrategy ?? 'sequential')
         : undefined;
     this.recursionAvailable = this.forwarder !== undefined;
-    this.soa = { refresh: 3600, retry: 600, expire: 86400, minTtl: 0, ...options.soa };
+    const soa = { refresh: 3600, retry: 600, expire: 86400, minTtl: 0, ...options.soa };
+    this.soa = { refresh: ttlSeconds(soa.refresh), retry: ttlSeconds(soa.retry), expire: ttlSeconds(soa.expire), minTtl: ttlSeconds(soa.minTtl) };
     const limit = options.udpAnswerLimit ?? 3;
     if (!(limit > 0)) throw new Error('dns_config.udp_answer_limit must be > 0');
     this.udpAnswerLimit = limit;
@@ -66,7 +74,7 @@ export class DnsHandler {
     this.resolver = new Resolver({
       backend: options.backend,
       datacenter: options.datacenter,
-      nodeTtl: options.ttls?.node ?? 0,
+      nodeTtl: ttlSeconds(options.ttls?.node ?? 0),
       serviceTtl: serviceTtlResolver(options.ttls?.service),
       onlyPassing: options.onlyPassing ?? false,
       aRecordLimit: options.aRecordLimit ?? 0,
@@ -148,6 +156,7 @@ export class DnsHandler {
 
   private async answer(query: Query, transport: Transport): Promise<Buffer | undefined> {
     const lower = (query.name.endsWith('.') ? query.name : `${query.name}.`).toLowerCase();
+    if (lower.endsWith('.arpa.')) return this.ptr(query, lower, transport);
     const domain = this.resolver.domainOf(lower);
     if (domain === undefined) return this.recurse(query, transport);
     switch (query.qtype) {
@@ -279,6 +288,24 @@ export class DnsHandler {
     else if (rcode === RCODE.SERVFAIL) this.stats.servfail++;
     else if (rcode === RCODE.REFUSED) this.stats.refused++;
     else if (rcode === RCODE.NOTIMP) this.stats.notimp++;
+  }
+
+  /** handlePtr: a node with that address, else a service instance; nothing → recursors or NXDOMAIN. */
+  private async ptr(query: Query, lower: string, transport: Transport): Promise<Buffer> {
+    const ip = ipFromArpa(lower);
+    const reverse = this.options.backend.reverseLookup;
+    const found = ip !== undefined && reverse ? await reverse.call(this.options.backend, ip, this.options.datacenter) : undefined;
+    const domain = this.domains[0]!;
+    if (found) {
+      const target = 'node' in found ? `${found.node}.node.${found.datacenter}.${domain}` : `${found.service}.service.${found.datacenter}.${domain}`;
+      const ptr = encodeRecord({ name: query.name, type: 'PTR', ttl: 0, class: 'IN', data: target });
+      if (ptr) {
+        const authorities = query.qtype === QTYPE.SOA ? [this.soaRecord(domain)] : [];
+        return this.finish(query, { rcode: RCODE.NOERROR, answers: [ptr], authorities, additionals: [] }, transport);
+      }
+    }
+    if (this.forwarder) return this.recurse(query, transport);
+    return this.finish(query, { ...emptyReply(RCODE.NXDOMAIN), authorities: [this.soaRecord(domain)] }, transport);
   }
 
   private async recurse(query: Query, transport: Transport): Promise<Buffer> {

@@ -5,7 +5,8 @@ export type ServiceTtl = (service: string) => number;
 export function serviceTtlResolver(config: Record<string, number> | undefined): ServiceTtl {
   const exact = new Map<string, number>();
   const prefixes: Array<[string, number]> = [];
-  for (const [key, ttl] of Object.entries(config ?? {})) {
+  for (const [key, raw] of Object.entries(config ?? {})) {
+    const ttl = Number.isFinite(raw) && raw > 0 ? Math.min(Math.floor(raw), 0x7fffffff) : 0;
     if (key.endsWith('*')) prefixes.push([key.slice(0, -1), ttl]);
     else exact.set(key, ttl);
   }

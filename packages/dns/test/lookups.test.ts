@@ -186,6 +186,17 @@ describe('DNS lookups (dig)', () => {
     }
   });
 
+  it('PTR: a node address gives the node name, a service address the service name, else NXDOMAIN', async () => {
+    const node = await dig(t, '-x', '10.0.0.11');
+    expect(node.status).toBe('NOERROR');
+    expect(node.answer).toEqual([{ name: '11.0.0.10.in-addr.arpa.', ttl: 0, type: 'PTR', data: 'node-a.node.dc1.consul.' }]);
+    expect((await dig(t, '-x', '192.0.2.10')).answer.map((a) => a.data)).toEqual(['web.service.dc1.consul.']);
+    expect((await dig(t, '-x', 'fd00::13')).answer.map((a) => a.data)).toEqual(['node-c.node.dc1.consul.']);
+    const none = await dig(t, '-x', '203.0.113.1');
+    expect(none.status).toBe('NXDOMAIN');
+    expect(none.authority.map((a) => `${a.name} ${a.type}`)).toEqual(['consul. SOA']);
+  });
+
   it('prepared queries and connect names are not found (NXDOMAIN)', async () => {
     expect((await dig(t, 'web.query.consul', 'A')).status).toBe('NXDOMAIN');
     expect((await dig(t, 'web.connect.consul', 'A')).status).toBe('NXDOMAIN');

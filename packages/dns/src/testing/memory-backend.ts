@@ -65,6 +65,13 @@ export class MemoryBackend implements DnsBackend {
     return this.dcs;
   }
 
+  async reverseLookup(address: string, datacenter: string) {
+    const node = this.nodes.find((n) => n.address === address && n.datacenter === datacenter);
+    if (node) return { node: node.name, datacenter };
+    const inst = this.instances.find((i) => i.serviceAddress === address && i.datacenter === datacenter);
+    return inst ? { service: inst.serviceName, datacenter } : undefined;
+  }
+
   generation(): number {
     return this.gen;
   }

@@ -79,26 +79,32 @@ async function leaderOf(all: Member[], timeoutMs = 10_000): Promise<Member> {
   throw new Error('no leader');
 }
 
-async function measure(all: Member[], concurrency: number): Promise<{ rate: number; fsyncsPerCommit: number; clusterFsyncsPerCommit: number }> {
-  const leader = await leaderOf(all);
-  const node = leader.node!;
-  const f0 = node.fsyncCount();
+async function measure(all: Member[], concurrency: number): Promise<{ rate: number; fsyncsPerCommit: number; errors: number }> {
   const c0 = all.reduce((s, m) => s + (m.node?.fsyncCount() ?? 0), 0);
   let commits = 0;
+  let errors = 0;
   let seq = 0;
   const end = performance.now() + SECONDS * 1000;
   const t0 = performance.now();
   await Promise.all(
     Array.from({ length: concurrency }, async (_, w) => {
       while (performance.now() < end) {
-        await node.propose({ k: `key-${w}-${seq++}`, v: VALUE });
-        commits++;
+        // A leader change under load (shared CPU) is not fatal: find the new leader and go on.
+        const leader = await leaderOf(all);
+        try {
+          await leader.node!.propose({ k: `key-${w}-${seq++}`, v: VALUE });
+          commits++;
+        } catch {
+          errors++;
+          await sleep(5);
+        }
       }
     }),
   );
   const secs = (performance.now() - t0) / 1000;
-  const clusterFsyncs = all.reduce((s, m) => s + (m.node?.fsyncCount() ?? 0), 0) - c0;
-  return { rate: commits / secs, fsyncsPerCommit: (node.fsyncCount() - f0) / commits, clusterFsyncsPerCommit: clusterFsyncs / commits };
+  const fsyncs = all.reduce((s, m) => s + (m.node?.fsyncCount() ?? 0), 0) - c0;
+  // WAL fsyncs per commit on one node (all three write every batch; averaged over them).
+  return { rate: commits / secs, fsyncsPerCommit: fsyncs / all.length / Math.max(commits, 1), errors };
 }
 
 /** Stops the leader, then proposes through the survivors until one commit succeeds. */
@@ -141,7 +147,7 @@ function median(xs: number[]): number {
 async function main(): Promise<void> {
   const base = await mkdtemp(join(tmpdir(), 'raft-bench-'));
   const all: Member[] = ids.map((id, i) => ({ id, host: `127.0.6.${21 + i}`, dir: join(base, id), transport: null, addr: null, node: null }));
-  const results = new Map<number, { rate: number; fsyncsPerCommit: number; clusterFsyncsPerCommit: number }>();
+  const results = new Map<number, { rate: number; fsyncsPerCommit: number; errors: number }>();
   const failovers: number[] = [];
   try {
     for (const m of all) await startMember(m, all);
@@ -151,7 +157,7 @@ async function main(): Promise<void> {
       const r = await measure(all, c);
       results.set(c, r);
       console.log(
-        `raft proposers=${c} commits_per_s=${r.rate.toFixed(0)} leader_fsyncs_per_commit=${r.fsyncsPerCommit.toFixed(3)} cluster_fsyncs_per_commit=${r.clusterFsyncsPerCommit.toFixed(3)} (${SECONDS}s, 100-byte values, 3 nodes, one process)`,
+        `raft proposers=${c} commits_per_s=${r.rate.toFixed(0)} fsyncs_per_commit_per_node=${r.fsyncsPerCommit.toFixed(3)} failed_proposals=${r.errors} (${SECONDS}s, 100-byte values, 3 nodes, one process)`,
       );
     }
     for (let i = 0; i < FAILOVERS; i++) {

@@ -2,6 +2,7 @@
 // (plain text), body limits, repeated slashes collapsed. Started by ../agent.ts.
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import type { AgentContext } from '../context.js';
+import { METRICS_DECORATION } from './endpoint.js';
 import { HttpError } from './http-error.js';
 import { agentRoutes } from './routes/agent.js';
 import { catalogRoutes } from './routes/catalog.js';
@@ -32,27 +33,8 @@ export async function buildHttpApp(ctx: AgentContext): Promise<FastifyInstance> 
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
 
-  app.addHook('onRequest', (req, reply, done) => {
-    reply.header('X-Consul-Default-ACL-Policy', 'allow');
-    (req as { startedAt?: number }).startedAt = ctx.metrics.clock();
-    done();
-  });
-  // Consul's consul.http.<METHOD>.<path> timings, keyed by the route (not the concrete URL).
-  const metricKeys = new Map<string, string[]>();
-  app.addHook('onResponse', (req, _reply, done) => {
-    const route = req.routeOptions.url;
-    const started = (req as { startedAt?: number }).startedAt;
-    if (route && started !== undefined) {
-      const id = `${req.method} ${route}`;
-      let key = metricKeys.get(id);
-      if (!key) {
-        key = ['http', req.method, ...route.split('/').filter((p) => p !== '' && p !== '*' && !p.startsWith(':'))];
-        metricKeys.set(id, key);
-      }
-      ctx.metrics.measureSince(key, started);
-    }
-    done();
-  });
+  // Every endpoint times itself into this registry (endpoint.ts).
+  app.decorate(METRICS_DECORATION, ctx.metrics);
 
   app.setErrorHandler((err: FastifyError | HttpError, req, reply) => {
     let status = 500;
@@ -66,11 +48,15 @@ export async function buildHttpApp(ctx: AgentContext): Promise<FastifyInstance> 
     } else {
       ctx.log.http.error({ err, url: req.url }, 'request failed');
     }
-    void reply.code(status).header('content-type', 'text/plain; charset=utf-8').send(message);
+    void reply.code(status).header('X-Consul-Default-ACL-Policy', 'allow').header('content-type', 'text/plain; charset=utf-8').send(message);
   });
 
   app.setNotFoundHandler((_req, reply) => {
-    void reply.code(404).header('content-type', 'text/plain; charset=utf-8').send('Invalid URL path: not a recognized HTTP API endpoint');
+    void reply
+      .code(404)
+      .header('X-Consul-Default-ACL-Policy', 'allow')
+      .header('content-type', 'text/plain; charset=utf-8')
+      .send('Invalid URL path: not a recognized HTTP API endpoint');
   });
 
   await app.register(agentRoutes, { ctx });

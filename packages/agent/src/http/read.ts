@@ -5,7 +5,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AgentContext } from '../context.js';
 import { blockingQuery } from './blocking.js';
 import { parseQueryOptions, type QueryOptions } from './query-options.js';
-import { encodeJson, sendJson, setQueryMeta } from './respond.js';
+import { encodeJson, sendJson, sendJsonText, setQueryMeta } from './respond.js';
 
 /**
  * Encoded answers of non-blocking reads, valid while the catalog's last applied index stays
@@ -13,7 +13,7 @@ import { encodeJson, sendJson, setQueryMeta } from './respond.js';
  */
 interface ReadCache {
   appliedIndex: number;
-  entries: Map<string, { index: number; body: Buffer }>;
+  entries: Map<string, { index: number; body: string }>;
 }
 const READ_CACHE_ENTRIES_MAX = 1024;
 const caches = new WeakMap<AgentContext, ReadCache>();
@@ -50,13 +50,13 @@ export function catalogRead<T>(
     let hit = cache.entries.get(req.url);
     if (!hit) {
       const r = query();
-      hit = { index: r.index, body: Buffer.from(encodeJson(r.value, (req.query as Record<string, unknown>).pretty !== undefined)) };
+      hit = { index: r.index, body: encodeJson(r.value, (req.query as Record<string, unknown>).pretty !== undefined) };
       if (cache.entries.size >= READ_CACHE_ENTRIES_MAX) cache.entries.clear();
       cache.entries.set(req.url, hit);
     }
     setQueryMeta(reply, hit.index);
     reply.header('X-Consul-Effective-Consistency', consistency(opts));
-    return reply.header('content-type', 'application/json').send(hit.body);
+    return sendJsonText(reply, hit.body);
   }
   return blockingQuery(reply, opts, (watch, signal) => ctx.catalog.watch(watch ?? [], signal), query).then((r) =>
     finish(r as Indexed<T>),

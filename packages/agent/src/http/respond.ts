@@ -11,10 +11,20 @@ export function encodeJson(value: unknown, pretty: boolean): string {
   return NEEDS_ESCAPE.test(s) ? s.replace(ESCAPE_ALL, (c) => GO_ESCAPES[c]!) : s;
 }
 
+const asIs = (payload: unknown): string => payload as string;
+
+/**
+ * Sends already-encoded JSON as `application/json`, exactly as Consul labels it. A reply
+ * serializer stops fastify from appending "; charset=utf-8"; a string body goes out in one
+ * write with the headers.
+ */
+export function sendJsonText(reply: FastifyReply, json: string): FastifyReply {
+  return reply.header('content-type', 'application/json').serializer(asIs).send(json);
+}
+
 export function sendJson(req: FastifyRequest, reply: FastifyReply, value: unknown): FastifyReply {
   const pretty = (req.query as Record<string, unknown>).pretty !== undefined;
-  // A Buffer keeps fastify from appending "; charset=utf-8": Consul sends plain application/json.
-  return reply.header('content-type', 'application/json').send(Buffer.from(encodeJson(value, pretty)));
+  return sendJsonText(reply, encodeJson(value, pretty));
 }
 
 /** Meta headers of every read that touches the state store (X-Consul-Index is never 0). */

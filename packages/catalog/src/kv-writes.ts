@@ -18,8 +18,9 @@ export function kvApply(st: CatalogStore, idx: number, c: KVCommand): ApplyResul
 }
 
 /**
- * One KV write. `value` is the HTTP bool; `error` an RPC-level failure. `stale` tells a
- * txn which failure text to use.
+ * One KV write at `idx`. `value` is the HTTP response's bool (false: a lost CAS or lock, or a
+ * release by a non-holder); `error` an RPC-level failure (unknown session); `entry` what was
+ * written, for txn results.
  */
 export function kvOp(
   st: CatalogStore,

@@ -46,7 +46,7 @@ export class Consul {
    * filled in. Example: `consul.watch((q) => consul.health.service('web', { ...q, passing: true }))`.
    */
   watch<T>(query: (q: QueryOptions) => Promise<QueryResult<T>>, opts: WatchOptions = {}): AsyncGenerator<QueryResult<T>, void, undefined> {
-    return watch((p) => query({ index: p.index, wait: p.wait, signal: p.signal }), opts);
+    return watch((p) => query({ index: p.indexRaw ?? p.index, wait: p.wait, signal: p.signal }), opts);
   }
 
   /** Callback form of `watch`. */
@@ -55,6 +55,6 @@ export class Consul {
     handler: (data: T, meta: QueryMeta) => void | Promise<void>,
     opts: WatchOptions = {},
   ): WatchHandle {
-    return watchCallback((p) => query({ index: p.index, wait: p.wait, signal: p.signal }), handler, opts);
+    return watchCallback((p) => query({ index: p.indexRaw ?? p.index, wait: p.wait, signal: p.signal }), handler, opts);
   }
 }

@@ -19,6 +19,11 @@ describe('query options', () => {
       ['node-meta', 'env:prod'],
     ]);
   });
+  it('passes a string index through exactly (uint64 above 2^53)', () => {
+    expect(queryParams({ index: '12345678901234567890' })).toEqual([['index', '12345678901234567890']]);
+    expect(queryParams({ index: '0' })).toEqual([]);
+    expect(parseQueryMeta(new Headers({ 'X-Consul-Index': '12345678901234567890' }), 0).lastIndexRaw).toBe('12345678901234567890');
+  });
   it('uses the default datacenter and leaves index 0 out (0 never blocks)', () => {
     expect(queryParams({ index: 0, wait: '5m' }, 'dc1')).toEqual([
       ['dc', 'dc1'],
@@ -35,7 +40,7 @@ describe('query options', () => {
   });
   it('reads the meta headers', () => {
     const h = new Headers({ 'X-Consul-Index': '17', 'X-Consul-KnownLeader': 'true', 'X-Consul-LastContact': '12', 'X-Consul-Effective-Consistency': 'leader', 'X-Cache': 'HIT' });
-    expect(parseQueryMeta(h, 3)).toEqual({ lastIndex: 17, knownLeader: true, lastContactMs: 12, effectiveConsistency: 'leader', cacheHit: true, requestTimeMs: 3 });
+    expect(parseQueryMeta(h, 3)).toEqual({ lastIndex: 17, lastIndexRaw: '17', knownLeader: true, lastContactMs: 12, effectiveConsistency: 'leader', cacheHit: true, requestTimeMs: 3 });
     expect(parseQueryMeta(new Headers(), 0)).toEqual({ lastIndex: 0, knownLeader: false, lastContactMs: 0, requestTimeMs: 0 });
   });
 });

@@ -7,8 +7,11 @@ import { formatWait } from './duration.js';
 export interface QueryOptions {
   /** `?dc=`: datacenter to query; defaults to the client's, then the agent's. */
   datacenter?: string;
-  /** `?index=`: block until the result's index is greater than this. 0 does not block. */
-  index?: number;
+  /**
+   * `?index=`: block until the result's index is greater than this. 0 does not block. A
+   * decimal string passes an index above 2^53 through exactly (event list indexes are).
+   */
+  index?: number | string;
   /** `?wait=`: longest time to block, as milliseconds or a Go duration (`"30s"`). Capped at 10m by Consul. */
   wait?: number | string;
   /** `?hash=`: hash-based blocking (agent/service/:id). */
@@ -40,6 +43,8 @@ export interface WriteOptions {
 export interface QueryMeta {
   /** X-Consul-Index; 0 when the endpoint does not send one. */
   lastIndex: number;
+  /** X-Consul-Index exactly as sent (uint64 text; event list indexes exceed 2^53). */
+  lastIndexRaw?: string;
   /** X-Consul-KnownLeader. */
   knownLeader: boolean;
   /** X-Consul-LastContact in milliseconds. */
@@ -71,7 +76,11 @@ export function queryParams(opts: QueryOptions | undefined, defaultDc?: string):
   if (opts.stale) p.push(['stale', '']);
   if (opts.consistent) p.push(['consistent', '']);
   if (opts.cached) p.push(['cached', '']);
-  if (opts.index !== undefined && opts.index > 0) p.push(['index', String(Math.floor(opts.index))]);
+  if (typeof opts.index === 'string') {
+    if (/^[1-9]\d*$/.test(opts.index)) p.push(['index', opts.index]);
+  } else if (opts.index !== undefined && opts.index > 0) {
+    p.push(['index', String(Math.floor(opts.index))]);
+  }
   if (opts.hash) p.push(['hash', opts.hash]);
   if (opts.wait !== undefined) p.push(['wait', typeof opts.wait === 'number' ? formatWait(opts.wait) : opts.wait]);
   if (opts.filter) p.push(['filter', opts.filter]);
@@ -124,6 +133,8 @@ export function parseQueryMeta(headers: HeaderSource, requestTimeMs: number): Qu
   };
   const consistency = headers.get('x-consul-effective-consistency');
   if (consistency) meta.effectiveConsistency = consistency;
+  const raw = headers.get('x-consul-index');
+  if (raw && /^\d+$/.test(raw)) meta.lastIndexRaw = raw;
   const hash = headers.get('x-consul-contenthash');
   if (hash) meta.contentHash = hash;
   const cache = headers.get('x-cache');

@@ -62,6 +62,22 @@ describe('watch', () => {
     expect(s2.sent.slice(0, 3)).toEqual([0, 50, 0]);
   });
 
+  it('echoes indexes above 2^53 back exactly (event list indexes)', async () => {
+    const big = (raw: string, data: string): QueryResult<string> => ({ data, meta: { lastIndex: Number(raw), lastIndexRaw: raw, knownLeader: true, lastContactMs: 0, requestTimeMs: 0 } });
+    const sent: Array<string | undefined> = [];
+    const answers = [big('12345678901234567891', 'a'), big('12345678901234567891', 'a'), big('9007199254740993', 'b')];
+    let i = 0;
+    const got = await take(
+      watch(async (p) => {
+        sent.push(p.indexRaw ?? String(p.index));
+        return answers[Math.min(i++, answers.length - 1)]!;
+      }, fast),
+      2,
+    );
+    expect(got).toEqual(['a', 'b']);
+    expect(sent).toEqual(['0', '12345678901234567891', '12345678901234567891']);
+  });
+
   it('skips answers whose data did not change even when the index moved', async () => {
     const s = scripted([result(['x'], 1), result(['x'], 2), result(['x', 'y'], 3)]);
     expect(await take(watch(s.fetcher, fast), 2)).toEqual([['x'], ['x', 'y']]);

@@ -10,6 +10,8 @@ import type { QueryMeta, QueryResult } from './query.js';
 
 export interface BlockingParams {
   index: number;
+  /** The index as exact text when it is above 2^53 (pass it as `index` to keep it exact). */
+  indexRaw?: string;
   /** Milliseconds. */
   wait: number;
   signal: AbortSignal;
@@ -105,6 +107,7 @@ export async function* watch<T>(fetcher: BlockingFetcher<T>, opts: WatchOptions 
   const maxErrors = opts.maxConsecutiveErrors ?? Infinity;
   const bucket = new TokenBucket(opts.burst ?? 2, opts.ratePerSecond ?? 10);
   let index = opts.initialIndex ?? 0;
+  let indexRaw: string | undefined;
   let lastData: string | undefined;
   let first = true;
   let failures = 0;
@@ -113,7 +116,7 @@ export async function* watch<T>(fetcher: BlockingFetcher<T>, opts: WatchOptions 
     if (!(await bucket.take(signal))) return;
     let res: QueryResult<T>;
     try {
-      res = await fetcher({ index, wait: waitMs, signal });
+      res = await fetcher({ index, ...(indexRaw ? { indexRaw } : {}), wait: waitMs, signal });
     } catch (err) {
       if (signal.aborted || isAbortError(err)) return;
       failures++;
@@ -125,8 +128,16 @@ export async function* watch<T>(fetcher: BlockingFetcher<T>, opts: WatchOptions 
     }
     failures = 0;
     const received = res.meta.lastIndex;
-    if (!first && received === index) continue; // the wait ran out; nothing changed
-    index = nextIndex(index, received);
+    const receivedRaw = res.meta.lastIndexRaw ?? String(received);
+    if (!first && receivedRaw === (indexRaw ?? String(index))) continue; // the wait ran out; nothing changed
+    if (Number.isSafeInteger(received)) {
+      index = nextIndex(index, received);
+      indexRaw = undefined;
+    } else {
+      // Above 2^53 (event list indexes are hashes of event IDs, not ordered): echo it back exactly.
+      index = received;
+      indexRaw = receivedRaw;
+    }
     const snapshot = JSON.stringify(res.data);
     if (!first && !opts.emitUnchanged && snapshot === lastData) continue;
     first = false;

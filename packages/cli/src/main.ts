@@ -21,6 +21,7 @@ import { reload } from './commands/reload.js';
 import { servicesDeregister, servicesRegister } from './commands/services.js';
 import { snapshotRestore, snapshotSave } from './commands/snapshot.js';
 import { version, versionLines } from './commands/version.js';
+import { watchCommand } from './commands/watch.js';
 import { Ui, type Io } from './io.js';
 
 interface Group {
@@ -79,6 +80,7 @@ export const COMMANDS: Record<string, Entry> = {
     subcommands: { restore: snapshotRestore, save: snapshotSave },
   },
   version,
+  watch: watchCommand,
 };
 
 function synopsisOf(e: Entry): string {

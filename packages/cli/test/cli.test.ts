@@ -2,8 +2,8 @@
  * The `proconsul` executable against the real agent process (dev mode on 127.0.2.20):
  * each test runs bin/proconsul.js as a user would and checks Consul's output text.
  */
-import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFile, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -236,6 +236,54 @@ describe('maint, event, reload, operator, join', () => {
     const r = await cli(['join', '127.0.2.29']);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^Error joining address '127\.0\.2\.29': Unexpected response code: 500 \([\s\S]+\)\nFailed to join any nodes\.\n$/);
+  });
+});
+
+describe('watch', () => {
+  it('without a handler prints the current data as indented JSON and exits', async () => {
+    await cli(['kv', 'put', 'watch/one', 'a']);
+    const r = await cli(['watch', '-type=key', '-key=watch/one']);
+    expect(r.code).toBe(0);
+    expect(r.stdout.startsWith('{\n    "Key": "watch/one",\n    "CreateIndex": ')).toBe(true);
+    const pair = JSON.parse(r.stdout) as Record<string, unknown>;
+    expect(Object.keys(pair)).toEqual(['Key', 'CreateIndex', 'ModifyIndex', 'LockIndex', 'Flags', 'Value', 'Session']);
+    expect(pair['Value']).toBe(Buffer.from('a').toString('base64'));
+    const services = JSON.parse((await cli(['watch', '-type=services'])).stdout) as Record<string, string[]>;
+    expect(services['consul']).toEqual([]);
+  });
+
+  it('with a handler runs it on every change with the data on stdin and CONSUL_INDEX', async () => {
+    await cli(['kv', 'put', 'watch/h', 'v1']);
+    const out = join(dir, 'watch-handler.txt');
+    const child = spawn(process.execPath, [bin, 'watch', '-type=key', '-key=watch/h', `cat >> ${out}; echo " index=$CONSUL_INDEX" >> ${out}`], {
+      env: { PATH: process.env['PATH'] ?? '', CONSUL_HTTP_ADDR: agent.httpAddr },
+      stdio: 'ignore',
+    });
+    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+    const read = () => {
+      try {
+        return readFileSync(out, 'utf8');
+      } catch {
+        return '';
+      }
+    };
+    for (let i = 0; i < 100 && !read().includes('index='); i++) await new Promise((r) => setTimeout(r, 50));
+    await cli(['kv', 'put', 'watch/h', 'v2']);
+    for (let i = 0; i < 100 && read().split('index=').length < 3; i++) await new Promise((r) => setTimeout(r, 50));
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    const runs = read().trim().split('\n');
+    expect(runs.length).toBe(4);
+    expect((JSON.parse(runs[0]!) as { Value: string }).Value).toBe(Buffer.from('v1').toString('base64'));
+    expect((JSON.parse(runs[2]!) as { Value: string }).Value).toBe(Buffer.from('v2').toString('base64'));
+    const index = /index=(\d+)/.exec(runs[3]!)![1]!;
+    expect(Number(index)).toBe((JSON.parse(runs[2]!) as { ModifyIndex: number }).ModifyIndex);
+  });
+
+  it('reports Consul\'s parameter errors', async () => {
+    expect(await cli(['watch', '-type=key'])).toEqual({ code: 1, stdout: '', stderr: 'Must specify a single key to watch\n' });
+    expect((await cli(['watch', '-type=bogus'])).stderr).toBe('Unsupported watch type: bogus\n');
+    expect((await cli(['watch'])).stderr).toBe('Watch type must be specified\n');
   });
 });
 

@@ -1,0 +1,190 @@
+/**
+ * `proconsul watch -type=<t> [child...]`: Consul's watch command. Without a child it prints
+ * the current data as indented JSON and exits; with one it runs the child on every change
+ * with the JSON on stdin and CONSUL_INDEX in the environment, until interrupted.
+ */
+import { spawn } from 'node:child_process';
+import { eventIdToIndex, type Consul, type KVPair, type QueryOptions, type QueryResult, type UserEvent } from '@proconsul/api';
+import type { Command } from '../command.js';
+import { FlagSet, parseGoBool } from '../flags.js';
+import type { Ui } from '../io.js';
+import { apiClient, clientFlags, errText, serverFlags, staleFlag } from '../http-flags.js';
+
+type Query = (q: QueryOptions) => Promise<QueryResult<unknown>>;
+
+/** Go's api.KVPair field order, which `consul watch` prints. */
+function goKVPair(p: KVPair): Record<string, unknown> {
+  return { Key: p.Key, CreateIndex: p.CreateIndex, ModifyIndex: p.ModifyIndex, LockIndex: p.LockIndex, Flags: p.Flags, Value: p.Value, Session: p.Session ?? '' };
+}
+
+export interface WatchParams {
+  type: string;
+  key: string;
+  prefix: string;
+  service: string;
+  tag: string;
+  passingOnly: boolean;
+  state: string;
+  name: string;
+  stale: boolean;
+}
+
+/** The blocking query for a watch type, or an error text as Consul's watch.Parse gives it. */
+export function watchQuery(client: Consul, p: WatchParams): Query | string {
+  const base = { stale: p.stale };
+  switch (p.type) {
+    case 'key':
+      if (!p.key) return 'Must specify a single key to watch';
+      return async (q) => {
+        const r = await client.kv.get(p.key, { ...base, ...q });
+        return { data: r.data ? goKVPair(r.data) : null, meta: r.meta };
+      };
+    case 'keyprefix':
+      if (!p.prefix) return 'Must specify a single prefix to watch';
+      return async (q) => {
+        const r = await client.kv.list(p.prefix, { ...base, ...q });
+        return { data: r.data.map(goKVPair), meta: r.meta };
+      };
+    case 'services':
+      return (q) => client.catalog.services({ ...base, ...q });
+    case 'nodes':
+      return (q) => client.catalog.nodes({ ...base, ...q });
+    case 'service':
+      if (!p.service) return 'Must specify a single service to watch';
+      return (q) => client.health.service(p.service, { ...base, ...q, tags: p.tag ? [p.tag] : [], passing: p.passingOnly });
+    case 'checks':
+      if (p.service && p.state) return 'Cannot specify service and state';
+      if (p.service) return (q) => client.health.checks(p.service, { ...base, ...q });
+      return (q) => client.health.state((p.state || 'any') as 'any', { ...base, ...q });
+    case 'event': {
+      // Only events newer than the last one delivered (Consul's eventWatch prunes by ID index).
+      let lastRaw: string | undefined;
+      return async (q) => {
+        const r = await client.event.list(p.name, q);
+        let events: UserEvent[] = r.data;
+        if (lastRaw !== undefined) {
+          const at = events.findIndex((e) => eventIdToIndex(e.ID).toString() === lastRaw);
+          if (at >= 0) events = events.slice(at + 1);
+        }
+        lastRaw = r.meta.lastIndexRaw ?? String(r.meta.lastIndex);
+        return { data: events, meta: r.meta };
+      };
+    }
+    default:
+      return `Unsupported watch type: ${p.type}`;
+  }
+}
+
+function runHandler(args: string[], useShell: boolean, input: string, index: string, ui: Ui): Promise<boolean> {
+  return new Promise((resolve) => {
+    const env: Record<string, string | undefined> = { ...ui.io.env, CONSUL_INDEX: index };
+    const child = useShell
+      ? spawn(env['SHELL'] || '/bin/sh', ['-c', args.join(' ')], { stdio: ['pipe', 'inherit', 'inherit'], env })
+      : spawn(args[0]!, args.slice(1), { stdio: ['pipe', 'inherit', 'inherit'], env });
+    child.once('error', (err) => {
+      ui.error(`Error starting handler: ${errText(err)}`);
+      resolve(false);
+    });
+    child.once('exit', (code) => {
+      if (code !== 0) {
+        ui.error(`Error executing handler: exit status ${code ?? 1}`);
+        resolve(false);
+      } else resolve(true);
+    });
+    child.stdin!.on('error', () => undefined); // a handler that ignores stdin may close it early
+    child.stdin!.end(input);
+  });
+}
+
+export const watchCommand: Command = {
+  synopsis: 'Watch for changes in Consul',
+  help: `Usage: proconsul watch [options] [child...]
+
+  Watches for changes in a given data view. If a child process is specified,
+  it will be invoked with the latest results on changes. Otherwise, the latest
+  values are dumped to stdout and the watch terminates.
+
+    $ proconsul watch -type=key -key=config/app
+    $ proconsul watch -type=service -service=web ./reload.sh`,
+  flags: () =>
+    new FlagSet([
+      { name: 'type', kind: 'string', usage: 'Specifies the watch type. One of key, keyprefix, services, nodes, service, checks, or event.' },
+      { name: 'key', kind: 'string', usage: "Specifies the key to watch. Only for 'key' type." },
+      { name: 'prefix', kind: 'string', usage: "Specifies the key prefix to watch. Only for 'keyprefix' type." },
+      { name: 'service', kind: 'string', usage: "Specifies the service to watch. Required for 'service' type, optional for 'checks' type." },
+      { name: 'tag', kind: 'string', usage: "Specifies the service tag to filter on. Optional for 'service' type." },
+      { name: 'passingonly', kind: 'string', usage: "Specifies if only hosts passing all checks are displayed. Optional for 'service' type, must be one of `[true|false]`. Defaults false." },
+      { name: 'shell', kind: 'bool', default: true, usage: 'Use a shell to run the command (can set a custom shell via the SHELL environment variable).' },
+      { name: 'state', kind: 'string', usage: "Specifies the states to watch. Optional for 'checks' type." },
+      { name: 'name', kind: 'string', usage: "Specifies an event name to watch. Only for 'event' type." },
+    ])
+      .merge(clientFlags())
+      .merge(serverFlags()),
+  async run(f, ui) {
+    const type = f.string('type');
+    if (type === '') {
+      ui.error('Watch type must be specified');
+      return 1;
+    }
+    let passingOnly = false;
+    if (f.string('passingonly') !== '') {
+      const b = parseGoBool(f.string('passingonly'));
+      if (b === undefined) {
+        ui.error(`Failed to parse passingonly flag: strconv.ParseBool: parsing ${JSON.stringify(f.string('passingonly'))}: invalid syntax`);
+        return 1;
+      }
+      passingOnly = b;
+    }
+    const client = apiClient(f, ui);
+    if (!client) return 1;
+    const query = watchQuery(client, {
+      type,
+      key: f.string('key'),
+      prefix: f.string('prefix'),
+      service: f.string('service'),
+      tag: f.string('tag'),
+      passingOnly,
+      state: f.string('state'),
+      name: f.string('name'),
+      stale: staleFlag(f),
+    });
+    if (typeof query === 'string') {
+      ui.error(query);
+      return 1;
+    }
+    try {
+      await client.agent.nodeName();
+    } catch (err) {
+      ui.error(`Error querying Consul agent: ${errText(err)}`);
+      return 1;
+    }
+    const stop = new AbortController();
+    const onSignal = () => stop.abort();
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+    try {
+      let lastError: unknown;
+      for await (const { data, meta } of client.watch(query, {
+        signal: stop.signal,
+        emitUnchanged: true,
+        maxConsecutiveErrors: 3,
+        onError: (err) => (lastError = err),
+      })) {
+        if (f.args.length === 0) {
+          ui.output(JSON.stringify(data, null, 4));
+          return 0;
+        }
+        const ok = await runHandler(f.args, f.bool('shell'), JSON.stringify(data) + '\n', meta.lastIndexRaw ?? String(meta.lastIndex), ui);
+        if (!ok) return 1;
+      }
+      void lastError;
+      return 0; // interrupted
+    } catch (err) {
+      ui.error(`Error querying Consul agent: ${errText(err)}`);
+      return 1;
+    } finally {
+      process.removeListener('SIGINT', onSignal);
+      process.removeListener('SIGTERM', onSignal);
+    }
+  },
+};

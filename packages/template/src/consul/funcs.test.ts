@@ -86,3 +86,12 @@ describe('multi-pass rendering', () => {
     expect(r.render().contents).toBe('1||d|');
   });
 });
+
+describe('byKey', () => {
+  it('groups a tree by its top-level key, stripping it', () => {
+    const brain = new Brain();
+    brain.remember('kv.list(svc)', [kv('svc/es/a', 'es/a', '1'), kv('svc/es/b', 'es/b', '2'), kv('svc/redis/x/y', 'redis/x/y', '3'), kv('svc/top', 'top', '4')]);
+    const r = new TemplateRenderer(brain, { name: 't', text: '{{range $k, $pairs := tree "svc" | byKey}}{{$k}}:{{range $pairs}}{{.Key}}={{.Value}},{{end}};{{end}}' });
+    expect(r.render().contents).toBe('es:a=1,b=2,;redis:x/y=3,;');
+  });
+});

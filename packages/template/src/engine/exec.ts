@@ -25,7 +25,8 @@ export function variadic<F extends (...args: any[]) => unknown>(fn: F): F & { va
 
 const MISSING = Symbol('missing');
 type Final = unknown | typeof MISSING;
-const MAX_DEPTH = 10_000;
+// Go allows 100000 nested template calls; a JavaScript stack holds far fewer.
+const MAX_DEPTH = 1000;
 
 class BreakSignal {}
 class ContinueSignal {}
@@ -46,7 +47,12 @@ export function execute(ctx: ExecContext, name: string, data: unknown): string {
   const s = new State(ctx, tree, [{ name: '$', value: data }], 0);
   const out: string[] = [];
   s.out = out;
-  s.walk(data, tree.root);
+  try {
+    s.walk(data, tree.root);
+  } catch (e) {
+    if (e instanceof RangeError) throw new TemplateExecError(tree.parseName, 0, 0, name, '', `exceeded maximum template depth: ${e.message}`);
+    throw e;
+  }
   return out.join('');
 }
 

@@ -3,6 +3,7 @@
 
 import { builtins } from './builtins.js';
 import { execute, type FuncMap, type MissingKey } from './exec.js';
+import { TemplateParseError } from './errors.js';
 import { parse, type ParsedTree } from './parser.js';
 
 export interface TemplateOptions {
@@ -26,11 +27,17 @@ export class Template {
 
   /** Parses `text` as the body of this template (and its defines). Throws TemplateParseError. */
   parse(text: string): this {
-    const trees = parse(this.name, text, {
-      leftDelim: this.opts.leftDelim,
-      rightDelim: this.opts.rightDelim,
-      hasFunction: (n) => n in this.funcs,
-    });
+    let trees: Map<string, ParsedTree>;
+    try {
+      trees = parse(this.name, text, {
+        leftDelim: this.opts.leftDelim,
+        rightDelim: this.opts.rightDelim,
+        hasFunction: (n) => n in this.funcs,
+      });
+    } catch (e) {
+      if (e instanceof RangeError) throw new TemplateParseError(this.name, 1, 0, 'template nested too deeply');
+      throw e;
+    }
     for (const [name, tree] of trees) {
       const old = this.trees.get(name);
       const empty = tree.root.nodes.every((n) => n.type === 'text' && n.text.trim() === '');

@@ -1,5 +1,5 @@
 /** The `proconsul` command tree and its dispatcher, mirroring Consul's CLI. */
-import { helpText, runCommand, type Command } from './command.js';
+import { runCommand, type Command } from './command.js';
 import { runAgent } from './commands/agent.js';
 import { catalogDatacenters, catalogNodes, catalogServices } from './commands/catalog.js';
 import { event } from './commands/event.js';
@@ -20,7 +20,7 @@ import { raftListPeers, raftRemovePeer } from './commands/operator-raft.js';
 import { reload } from './commands/reload.js';
 import { servicesDeregister, servicesRegister } from './commands/services.js';
 import { snapshotRestore, snapshotSave } from './commands/snapshot.js';
-import { version, versionLines } from './commands/version.js';
+import { version } from './commands/version.js';
 import { watchCommand } from './commands/watch.js';
 import { Ui, type Io } from './io.js';
 
@@ -144,4 +144,3 @@ export async function main(argv: string[], io: Io): Promise<number> {
   return runCommand(entry, args, io);
 }
 
-export { helpText, versionLines };

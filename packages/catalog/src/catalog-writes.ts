@@ -27,7 +27,7 @@ export function register(st: CatalogStore, idx: number, c: RegisterCommand): App
     if (updateNode) {
       for (const n of st.nodeTable.values()) {
         if (lower(n.ID) === lower(c.ID) && lower(n.Node) !== nodeKey) {
-          return fail(`Failed inserting node: Error while renaming Node ID: "${c.ID}": Node name ${n.Node} is reserved by node ${n.ID} with name ${n.Node}`);
+          return fail(`failed inserting node: Error while renaming Node ID: "${c.ID}": node ID is in use by node ${n.Node} (${n.Address})`);
         }
       }
     }
@@ -65,7 +65,7 @@ export function register(st: CatalogStore, idx: number, c: RegisterCommand): App
     const checkID = ch.CheckID || ch.Name || '';
     const checkNode = ch.Node || c.Node;
     if (lower(checkNode) !== nodeKey) {
-      return fail(`Node '${checkNode}' for check '${checkID}' doesn't match register request node '${c.Node}'`);
+      return fail(`check node ${JSON.stringify(checkNode)} does not match node ${JSON.stringify(c.Node)}`);
     }
     if (checkID === '') return fail('Missing check ID');
     const status = ch.Status || 'critical';

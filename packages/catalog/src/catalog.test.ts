@@ -168,7 +168,7 @@ describe('catalog register and JSON shapes', () => {
     expect(c.apply(6, { Type: 'Register', Node: 'n1', Address: 'a', Check: { Name: 'c', Status: 'bad' } }).error).toBe(
       "Invalid check status: 'bad'",
     );
-    expect(c.apply(7, { Type: 'Register', Node: 'n1', Address: 'a', Check: { Name: 'c', Node: 'n2' } }).error).toContain("doesn't match");
+    expect(c.apply(7, { Type: 'Register', Node: 'n1', Address: 'a', Check: { Name: 'c', Node: 'n2' } }).error).toBe('check node "n2" does not match node "n1"');
     expect(c.apply(8, { Type: 'Register', Node: 'n1', Address: 'a', ID: 'not-a-uuid' }).error).toMatch(/^Bad node ID/);
     expect(c.nodes().value).toEqual([]);
     expect(c.tableIndex('nodes', 'services', 'checks')).toBe(0);

@@ -8,7 +8,8 @@
  */
 import { useEffect, useState } from 'preact/hooks';
 
-export const BASE = import.meta.env.BASE_URL; // '/ui/'
+/** Where the agent serves the UI; vite.config.ts builds with the same base. */
+export const BASE = '/ui/';
 
 export type Route =
   | { view: 'root' }

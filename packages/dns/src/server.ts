@@ -12,6 +12,8 @@ const TCP_IDLE_TIMEOUT_MS = 8000;
 /** Queries in flight per TCP connection before reading pauses. */
 const TCP_MAX_INFLIGHT = 64;
 const BIND_ATTEMPTS_PORT_ZERO = 5;
+/** Open TCP connections at most; more are refused by the kernel backlog/Node. */
+const TCP_MAX_CONNECTIONS = 1024;
 
 export function createDnsServer(options: DnsServerOptions): DnsServer {
   const stats = newStats();
@@ -22,15 +24,20 @@ export function createDnsServer(options: DnsServerOptions): DnsServer {
   let tcp: TcpServer | undefined;
   const connections = new Set<Socket>();
 
+  /** The handler never throws by design; if a bug made it, the listener must survive. */
+  function handle(msg: Buffer, transport: 'udp' | 'tcp'): ReturnType<DnsHandler['handle']> {
+    try {
+      return handler.handle(msg, transport);
+    } catch (err) {
+      stats.malformed++;
+      logger?.error(`dns: handler failed: ${(err as Error).message}`);
+      return undefined;
+    }
+  }
+
   function serveUdp(socket: UdpSocket): void {
     socket.on('message', (msg, rinfo) => {
-      let reply: ReturnType<DnsHandler['handle']>;
-      try {
-        reply = handler.handle(msg, 'udp');
-      } catch {
-        stats.malformed++; // a bug must not stop the listener
-        return;
-      }
+      const reply = handle(msg, 'udp');
       if (reply instanceof Promise) {
         reply.then(
           (r) => {
@@ -68,7 +75,7 @@ export function createDnsServer(options: DnsServerOptions): DnsServer {
         buffered = buffered.subarray(2 + length);
         inflight++;
         if (inflight >= TCP_MAX_INFLIGHT) conn.pause();
-        Promise.resolve(handler.handle(Buffer.from(msg), 'tcp'))
+        Promise.resolve(handle(Buffer.from(msg), 'tcp'))
           .then(
             (reply) => {
               if (reply && !conn.destroyed) {
@@ -104,6 +111,7 @@ export function createDnsServer(options: DnsServerOptions): DnsServer {
 
   async function bindTcp(port: number): Promise<TcpServer> {
     const server = createServer(serveTcpConnection);
+    server.maxConnections = TCP_MAX_CONNECTIONS;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen({ port, host, exclusive: true }, () => {

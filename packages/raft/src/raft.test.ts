@@ -69,6 +69,52 @@ describe('election (Raft paper 5.2, thesis 9.6)', () => {
   });
 });
 
+describe('restart grace and removal', () => {
+  it('a freshly started node refuses votes for an election timeout (a lease granted before a crash still holds)', () => {
+    const r = new Raft({ id: 'b', random: seededRandom(2), electionTick: 10 }, bootstrapState(['a', 'b', 'c']));
+    const ask = (term: number): Message => ({ type: 'preVote', from: 'c', to: 'b', term, index: 9, logTerm: 9 });
+    r.step(ask(2));
+    expect(r.ready().messages).toEqual([]);
+    r.advance();
+    for (let i = 0; i < 10; i++) r.tick();
+    r.step(ask(2));
+    expect(r.ready().messages.filter((m) => m.type === 'preVoteResp' && !m.reject)).toHaveLength(1);
+  });
+
+  it('a leader that removes itself steps down once the change commits', () => {
+    const net = new Net(['a', 'b', 'c']);
+    const l = net.elect();
+    net.tickAll();
+    expect(l.changeMembership({ type: 'remove', id: l.id })).toBe(true);
+    net.stabilize();
+    net.tickAll();
+    expect(l.role).toBe('follower');
+    const rest = [...net.nodes.values()].filter((r) => r !== l);
+    for (let i = 0; i < 100 && !rest.some((r) => r.role === 'leader'); i++) net.tickAll();
+    const next = rest.find((r) => r.role === 'leader')!;
+    expect(next.conf.voters).not.toContain(l.id);
+    expect(next.propose('after')).toBe(true);
+  });
+
+  it('followers refuse proposals; a new leader answers reads only after committing in its term', () => {
+    const net = new Net(['a', 'b', 'c']);
+    const l = net.elect();
+    const f = [...net.nodes.values()].find((r) => r !== l)!;
+    expect(f.propose('x')).toBe(false);
+    // Before the no-op of its term commits, a ReadIndex waits.
+    const fresh = new Net(['a', 'b', 'c'], { preVote: false });
+    const a = fresh.get('a');
+    a.campaign();
+    a.step({ type: 'voteResp', from: 'b', to: 'a', term: a.term });
+    expect(a.role).toBe('leader');
+    a.readIndex('early');
+    expect(a.ready().readStates).toEqual([]);
+    a.advance(); // (its first appends were dropped: heartbeats make the followers catch up)
+    fresh.tickAll(3);
+    expect(fresh.readStates.get('a')!.map((r) => r.context)).toEqual(['early']);
+  });
+});
+
 describe('replication', () => {
   it('commits only entries of the current term by counting replicas (paper 5.4.2)', () => {
     // b leads term 3 with an entry of term 2 at index 4; c acknowledges index 4 only.

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { NotLeaderError } from '../src/index.js';
 import { TestCluster } from './helpers.js';
 
 let cluster: TestCluster | null = null;
@@ -26,6 +27,10 @@ describe('RaftNode over TCP with real disks', () => {
     for (const id of ['n1', 'n2', 'n3']) await cluster.waitApplied(id, r2.index);
     for (const m of cluster.members.values()) expect(m.sm.data.get('a')).toBe('2');
     const follower = cluster.running().find((n) => n !== leader)!;
+    const err = await follower.propose({ k: 'no', v: 'no' }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(NotLeaderError);
+    // The follower names a leader other than itself (normally `leader`, unless an election intervened).
+    expect(['n1', 'n2', 'n3'].filter((id) => id !== follower.id)).toContain((err as NotLeaderError).leader);
     const readAt = await follower.readIndex();
     expect(readAt).toBeGreaterThanOrEqual(r2.index);
     const st = leader.status();

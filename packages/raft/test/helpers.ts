@@ -61,7 +61,7 @@ export class TestCluster {
       stateMachine: m.sm,
       transport: m.transport,
       bootstrap,
-      tickMs: 20,
+      tickMs: 50,
       snapshotThreshold: extra.snapshotThreshold,
       requestTimeoutMs: 3000,
     });

@@ -7,7 +7,7 @@ export { sprint, sprintf, sprintln } from './engine/fmt.js';
 export { Brain, type KVGetValue } from './consul/brain.js';
 export { consulFuncs, RenderScope } from './consul/funcs.js';
 export { helperFuncs, goJSON } from './consul/helpers.js';
-export { CatalogNode, CatalogNodeService, CatalogSnippet, HealthService, KeyPair, Node, ServiceTags, aggregatedStatus } from './consul/data.js';
+export { AgentWeights, CatalogNode, CatalogNodeService, CatalogSnippet, HealthService, KeyPair, Node, ServiceAddress, ServiceTags, aggregatedStatus } from './consul/data.js';
 export {
   healthServiceQuery, kvGetQuery, kvListQuery, catalogServicesQuery, catalogNodesQuery, catalogNodeQuery,
   datacentersQuery, fileQuery, QueryError, type Dependency,

@@ -3,7 +3,7 @@
 // (test/golden/main.go); Go is not needed to run this test.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { Template, TemplateExecError, TemplateParseError } from '../src/index.js';
+import { AgentWeights, HealthService, ServiceAddress, ServiceTags, Template, TemplateExecError, TemplateParseError } from '../src/index.js';
 
 interface Case {
   name: string;
@@ -12,6 +12,21 @@ interface Case {
   leftDelim?: string;
   rightDelim?: string;
   missingKey?: 'error' | 'zero';
+  /** consul-template service entries, passed as .services (Go: []*dependency.HealthService). */
+  services?: Array<Record<string, unknown>>;
+}
+
+/** A HealthService with exactly the fields of the JSON, in its order. */
+function healthService(j: Record<string, unknown>): HealthService {
+  const o = Object.create(HealthService.prototype) as Record<string, unknown>;
+  for (const [k, v] of Object.entries(j)) {
+    if (k === 'Tags') o[k] = ServiceTags.from_(v as string[]);
+    else if (k === 'Weights') o[k] = new AgentWeights((v as AgentWeights).Passing, (v as AgentWeights).Warning);
+    else if (k === 'ServiceTaggedAddresses') {
+      o[k] = Object.fromEntries(Object.entries(v as Record<string, ServiceAddress>).map(([n, a]) => [n, new ServiceAddress(a.Address, a.Port)]));
+    } else o[k] = v;
+  }
+  return o as unknown as HealthService;
 }
 const dir = new URL('./golden/', import.meta.url);
 const file = JSON.parse(readFileSync(new URL('cases.json', dir), 'utf8')) as { defaultData: unknown; cases: Case[] };
@@ -20,7 +35,8 @@ const expected = JSON.parse(readFileSync(new URL('expected.json', dir), 'utf8'))
 
 function render(c: Case): string {
   const t = new Template(c.name, { leftDelim: c.leftDelim, rightDelim: c.rightDelim, missingKey: c.missingKey });
-  return t.parse(c.template).execute(c.data === undefined ? file.defaultData : c.data);
+  const data = c.services ? { services: c.services.map(healthService) } : c.data === undefined ? file.defaultData : c.data;
+  return t.parse(c.template).execute(data);
 }
 
 describe('golden: Go text/template', () => {

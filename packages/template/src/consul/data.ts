@@ -46,45 +46,60 @@ export function aggregatedStatus(checks: ReadonlyArray<{ CheckID: string; Status
   return 'passing';
 }
 
-/** dependency.HealthService: one instance from `service`. */
+/** api.ServiceAddress */
+export class ServiceAddress {
+  static goTypeName = 'api.ServiceAddress';
+  constructor(
+    public Address: string,
+    public Port: number,
+  ) {}
+}
+
+/** api.AgentWeights */
+export class AgentWeights {
+  static goTypeName = 'api.AgentWeights';
+  constructor(
+    public Passing: number,
+    public Warning: number,
+  ) {}
+}
+
+/** dependency.HealthService: one instance from `service` (fields in consul-template's order). */
 export class HealthService {
   static goTypeName = '*dependency.HealthService';
   Node: string;
   NodeID: string;
   NodeAddress: string;
-  NodeDatacenter: string;
   NodeTaggedAddresses: StringMap;
   NodeMeta: StringMap;
   ServiceMeta: StringMap;
   Address: string;
-  ServiceTaggedAddresses: Record<string, { Address: string; Port: number }>;
+  ServiceTaggedAddresses: Record<string, ServiceAddress>;
   ID: string;
   Name: string;
-  Kind: string;
   Tags: ServiceTags;
   Checks: unknown[];
   Status: string;
   Port: number;
-  Weights: { Passing: number; Warning: number };
+  Weights: AgentWeights;
 
   constructor(e: ServiceEntry, status: string) {
     this.Node = e.Node.Node;
     this.NodeID = e.Node.ID ?? '';
     this.NodeAddress = e.Node.Address;
-    this.NodeDatacenter = e.Node.Datacenter ?? '';
     this.NodeTaggedAddresses = e.Node.TaggedAddresses ?? {};
     this.NodeMeta = e.Node.Meta ?? {};
     this.ServiceMeta = e.Service.Meta ?? {};
     this.Address = e.Service.Address || e.Node.Address;
-    this.ServiceTaggedAddresses = (e.Service.TaggedAddresses ?? {}) as Record<string, { Address: string; Port: number }>;
+    this.ServiceTaggedAddresses = {};
+    for (const [k, v] of Object.entries(e.Service.TaggedAddresses ?? {})) this.ServiceTaggedAddresses[k] = new ServiceAddress(v.Address, v.Port);
     this.ID = e.Service.ID;
     this.Name = e.Service.Service;
-    this.Kind = e.Service.Kind ?? '';
     this.Tags = ServiceTags.from_(e.Service.Tags);
     this.Checks = e.Checks ?? [];
     this.Status = status;
     this.Port = e.Service.Port ?? 0;
-    this.Weights = e.Service.Weights ?? { Passing: 1, Warning: 1 };
+    this.Weights = new AgentWeights(e.Service.Weights?.Passing ?? 1, e.Service.Weights?.Warning ?? 1);
   }
 }
 

@@ -9,7 +9,7 @@ import type {
 } from './ast.js';
 import { nodeString } from './ast.js';
 import { TemplateExecError, position } from './errors.js';
-import { sprint } from './fmt.js';
+import { printAction, sprint } from './fmt.js';
 import type { ParsedTree } from './parser.js';
 import { isPlainObject, isTrue, kindOf, mapGet, mapKeys, structField, typeName } from './values.js';
 
@@ -205,7 +205,7 @@ class State {
       return;
     }
     if (typeof v === 'function') this.errorf(`can't print ${nodeString(n)} of type ${typeName(v)}`);
-    this.out.push(sprint([v]));
+    this.out.push(printAction(v));
   }
 
   // --- expressions

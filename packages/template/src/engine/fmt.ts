@@ -12,6 +12,8 @@ interface Spec {
   zero: boolean;
   /** %+v: field names in structs (the plus flag does not reach numbers). */
   plusV?: boolean;
+  /** Print a struct pointer as the struct it points to. */
+  indirect?: boolean;
   width?: number;
   prec?: number;
   verb: string;
@@ -27,6 +29,11 @@ export function sprint(args: unknown[]): string {
     out += formatValue(a, PLAIN);
   });
   return out;
+}
+
+/** How an action prints its value: Go dereferences a pointer first (printableValue). */
+export function printAction(v: unknown): string {
+  return formatValue(v, { ...PLAIN, indirect: true });
 }
 
 export function sprintln(args: unknown[]): string {
@@ -158,8 +165,13 @@ export function formatValue(v: unknown, spec: Spec): string {
         return pad(String((o as { String: () => unknown }).String()), spec);
       }
       if (o instanceof Error && (spec.verb === 'v' || spec.verb === 's')) return pad(o.message, spec);
-      const fields = Object.keys(o).map((k) => (spec.plusV ? `${k}:` : '') + formatValue((o as Record<string, unknown>)[k], spec));
-      return '{' + fields.join(' ') + '}';
+      const fields = Object.keys(o)
+        .filter((k) => typeof (o as Record<string, unknown>)[k] !== 'function')
+        .map((k) => (spec.plusV ? `${k}:` : '') + formatValue((o as Record<string, unknown>)[k], { ...spec, indirect: false }));
+      // A pointer to a struct prints as &{...}, except where the template
+      // dereferences it first (an action's value).
+      const ptr = !spec.indirect && typeName(o).startsWith('*');
+      return pad((ptr ? '&{' : '{') + fields.join(' ') + '}', spec);
     }
   }
 }

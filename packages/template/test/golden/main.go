@@ -12,6 +12,8 @@ import (
 	"os"
 	"sort"
 	"text/template"
+
+	"golden/dependency"
 )
 
 type testCase struct {
@@ -21,6 +23,8 @@ type testCase struct {
 	LeftDelim  string      `json:"leftDelim"`
 	RightDelim string      `json:"rightDelim"`
 	MissingKey string      `json:"missingKey"`
+	// Services, when set, is passed as .services: []*dependency.HealthService.
+	Services []*dependency.HealthService `json:"services"`
 }
 
 type result struct {
@@ -69,6 +73,10 @@ func main() {
 			// Each case gets its own copy: ints() rewrites in place.
 			json.Unmarshal(file.DefaultData, &c.Data)
 		}
+		var data interface{} = ints(c.Data)
+		if c.Services != nil {
+			data = map[string]interface{}{"services": c.Services}
+		}
 		t := template.New(c.Name).Delims(c.LeftDelim, c.RightDelim)
 		if c.MissingKey != "" {
 			t = t.Option("missingkey=" + c.MissingKey)
@@ -79,7 +87,7 @@ func main() {
 			continue
 		}
 		var b writer
-		if err := t.Execute(&b, ints(c.Data)); err != nil {
+		if err := t.Execute(&b, data); err != nil {
 			out[c.Name] = result{Output: string(b), Error: err.Error()}
 			continue
 		}

@@ -2,7 +2,8 @@
 // (../shared/peers/dns_bench.sh) in the same run, same query mix (web1..web5).
 // Proconsul target: the real agent (packages/agent/dist/run.js -dev, web1..web5 registered
 // over HTTP) when it answers DNS; otherwise the DNS server with the in-memory backend.
-// Knobs: DUR (seconds per run, default 10), RUNS (per type, default 2), CLIENTS (4), OUTSTANDING (100).
+// Knobs: DUR (seconds per run, default 10), RUNS (per type, default 2), CLIENTS (4), OUTSTANDING (100),
+// TARGET=memory to skip the agent and measure the DNS server alone.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -115,7 +116,7 @@ async function main(): Promise<void> {
   let target: string;
   let port: number;
   let stop: () => Promise<void>;
-  const agent = await startAgent();
+  const agent = process.env['TARGET'] === 'memory' ? undefined : await startAgent();
   if (agent) {
     target = 'real agent (packages/agent/dist/run.js -dev, web1..web5 registered over HTTP)';
     port = agent.port;

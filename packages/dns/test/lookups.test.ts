@@ -242,6 +242,12 @@ describe('DNS lookups (dig)', () => {
     expect(noEdns.ednsUdp).toBeUndefined();
   });
 
+  it('EDNS client subnet: echoed with scope 0 (answers are global)', async () => {
+    const r = await dig(t, '+subnet=192.0.2.0/24', 'web.service.consul', 'A');
+    expect(r.status).toBe('NOERROR');
+    expect(r.raw).toMatch(/CLIENT-SUBNET: 192\.0\.2\.0\/24\/0/);
+  });
+
   it('the same answers over TCP', async () => {
     const r = await dig(t, '+tcp', '_web._tcp.service.consul', 'SRV');
     expect(r.answer).toHaveLength(2);
@@ -273,6 +279,18 @@ describe('DNS health filtering, cache invalidation and failures', () => {
     const { server, target } = await startServer(b, HOST, { onlyPassing: true });
     try {
       expect(data((await dig(target, 'api.service.consul', 'A')).answer)).toEqual(['10.0.0.12']);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('enable_additional_node_meta_txt off: no node meta TXT in Additional (still in Answer for TXT)', async () => {
+    const { server, target } = await startServer(fixture(), HOST, { enableAdditionalNodeMetaTxt: false });
+    try {
+      expect((await dig(target, 'node-a.node.consul', 'A')).additional).toEqual([]);
+      const srv = await dig(target, '_web._v1.service.consul', 'SRV');
+      expect(srv.additional.map((x) => x.type)).toEqual(['A']);
+      expect((await dig(target, 'node-a.node.consul', 'TXT')).answer.map((x) => x.data)).toEqual(['"rack=r1"']);
     } finally {
       await server.close();
     }

@@ -23,6 +23,9 @@ import { MetricsRegistry, registerRuntimeGauges } from './metrics/index.js';
 import { resolveNodeId } from './node-id.js';
 import { writePidFile } from './pid-file.js';
 
+/** How often services past DeregisterCriticalServiceAfter are looked for (Consul: 30 s). */
+const REAP_INTERVAL_MS = 30_000;
+
 export interface StartAgentOptions {
   /** A root logger to use instead of a new pino logger on stdout (tests). */
   logger?: Logger;
@@ -147,6 +150,10 @@ export async function startAgent(config: AgentConfig, options: StartAgentOptions
     antiEntropy = new AntiEntropy({ catalog, applier, local, nodeName: config.nodeName, logger: log['anti-entropy'], now });
     antiEntropy.start();
     cleanups.push(() => antiEntropy!.stop());
+    // Consul's reaper runs every 30 s: services critical past DeregisterCriticalServiceAfter go.
+    const reaper = setInterval(() => local.reapCritical(now()), REAP_INTERVAL_MS);
+    reaper.unref();
+    cleanups.push(() => clearInterval(reaper));
 
     // HTTP API on every client address.
     const httpAddrs: string[] = [];

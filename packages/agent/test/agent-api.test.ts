@@ -122,8 +122,8 @@ describe('agent endpoints', () => {
   });
 
   it('events: fire returns the event, list keeps it with a Lamport time and blocks on its index', async () => {
-    const fired = (await put('/v1/event/fire/deploy?service=web', 'v1.2.3')).json();
-    expect(fired).toMatchObject({ Name: 'deploy', Payload: Buffer.from('v1.2.3').toString('base64'), ServiceFilter: 'web', Version: 1, LTime: 0 });
+    const fired = (await put('/v1/event/fire/deploy?service=redis', 'v1.2.3')).json();
+    expect(fired).toMatchObject({ Name: 'deploy', Payload: Buffer.from('v1.2.3').toString('base64'), ServiceFilter: 'redis', Version: 1, LTime: 0 });
     const list = await get('/v1/event/list?name=deploy');
     expect(list.json().at(-1)).toMatchObject({ ID: fired.ID, LTime: expect.any(Number) });
     expect(list.json().at(-1).LTime).toBeGreaterThan(0);
@@ -132,6 +132,9 @@ describe('agent endpoints', () => {
     const second = (await put('/v1/event/fire/deploy')).json();
     expect(second.Payload).toBeNull();
     expect((await pending).json().at(-1).ID).toBe(second.ID);
+    // An event whose node filter does not match this node is answered but not kept here.
+    const other = (await put('/v1/event/fire/deploy?node=^elsewhere$')).json();
+    expect((await get('/v1/event/list?name=deploy')).json().map((e: { ID: string }) => e.ID)).not.toContain(other.ID);
   });
 
   it('self, members, metrics, join, UI', async () => {
@@ -142,6 +145,9 @@ describe('agent endpoints', () => {
     const metrics = (await get('/v1/agent/metrics')).json();
     expect(Object.keys(metrics)).toEqual(['Timestamp', 'Gauges', 'Points', 'Counters', 'Samples']);
     expect(metrics.Gauges.map((g: { Name: string }) => g.Name)).toContain('consul.runtime.alloc_bytes');
+    expect((await get('/v1/operator/raft/configuration')).json().Servers).toEqual([
+      { ID: self.Config.NodeID, Node: 'api', Address: `${IP}:8300`, Leader: true, ProtocolVersion: '3', Voter: true },
+    ]);
     const join = await put('/v1/agent/join/127.0.1.99');
     expect(join.status).toBe(500);
     const ui = await get('/ui/');

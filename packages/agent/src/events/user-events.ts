@@ -23,8 +23,11 @@ export class UserEvents {
   #ltime = 0;
   #listeners = new Set<() => void>();
 
-  /** Fires an event; the returned copy has LTime 0, as Consul's fire response does. */
-  fire(input: { name: string; payload: Buffer | null; node: string; service: string; tag: string }): UserEvent {
+  /**
+   * Fires an event; the returned copy has LTime 0, as Consul's fire response does. This agent
+   * keeps it only when it passes the event's filters (`accepted`), as a receiving agent does.
+   */
+  fire(input: { name: string; payload: Buffer | null; node: string; service: string; tag: string }, accepted = true): UserEvent {
     const event: UserEvent = {
       ID: randomUUID(),
       Name: input.name,
@@ -35,7 +38,8 @@ export class UserEvents {
       Version: 1,
       LTime: 0,
     };
-    this.#receive({ ...event, LTime: ++this.#ltime });
+    this.#ltime++;
+    if (accepted) this.#receive({ ...event, LTime: this.#ltime });
     return event;
   }
 

@@ -13,6 +13,7 @@ import { eventRoutes } from './routes/event.js';
 import { txnRoutes } from './routes/txn.js';
 import { statusRoutes } from './routes/status.js';
 import { uiRoutes } from './routes/ui.js';
+import { operatorRoutes } from './routes/operator.js';
 
 /** Default limit for JSON request bodies; KV and txn set their own. */
 export const BODY_BYTES_MAX = 1024 * 1024;
@@ -67,6 +68,7 @@ export async function buildHttpApp(ctx: AgentContext): Promise<FastifyInstance> 
   await app.register(eventRoutes, { ctx });
   await app.register(txnRoutes, { ctx });
   await app.register(statusRoutes, { ctx });
+  await app.register(operatorRoutes, { ctx });
   await app.register(uiRoutes, { ctx });
   return app;
 }

@@ -6,6 +6,7 @@ import {
   isTtlCheck,
   startCheck,
   startTtlCheck,
+  toCheckSpec,
   type CheckDefinition,
   type CheckRunner,
   type CheckStatus,
@@ -33,6 +34,8 @@ export interface LocalStateOptions {
   logger: Logger;
   /** Called after every change (anti-entropy and blocking agent queries listen). */
   onChange: () => void;
+  /** Wall clock (ms), for DeregisterCriticalServiceAfter. */
+  now?: () => number;
 }
 
 interface LocalService {
@@ -45,6 +48,8 @@ interface LocalCheck {
   definition: CheckType | null;
   token: string;
   runner?: CheckRunner;
+  /** When the check last turned critical (for DeregisterCriticalServiceAfter). */
+  criticalSinceMs?: number;
 }
 
 export class LocalState {
@@ -219,6 +224,35 @@ export class LocalState {
     this.#changed();
   }
 
+  /**
+   * Consul's reaper: a service whose check has been critical for longer than the check's
+   * DeregisterCriticalServiceAfter is deregistered with all its checks. Returns the IDs removed.
+   */
+  reapCritical(nowMs: number): string[] {
+    const doomed = new Set<string>();
+    for (const c of this.#checks.values()) {
+      if (!c.definition || !c.state.ServiceID || c.criticalSinceMs === undefined) continue;
+      let afterMs = 0;
+      try {
+        afterMs = toCheckSpec(c.definition).deregisterCriticalServiceAfterMs;
+      } catch {
+        continue;
+      }
+      if (afterMs > 0 && nowMs - c.criticalSinceMs > afterMs) doomed.add(c.state.ServiceID);
+    }
+    for (const id of doomed) {
+      if (!this.#services.has(id)) continue;
+      this.opts.logger.info({ service: id }, 'check critical for too long, deregistering service');
+      this.removeService(id);
+    }
+    return [...doomed];
+  }
+
+  #trackCritical(check: LocalCheck): void {
+    if (check.state.Status !== 'critical') delete check.criticalSinceMs;
+    else check.criticalSinceMs ??= (this.opts.now ?? Date.now)();
+  }
+
   /** Stops every check runner (agent shutdown). */
   stop(): void {
     for (const c of this.#checks.values()) c.runner?.stop();
@@ -273,7 +307,8 @@ export class LocalState {
       Definition: {},
     };
     const { ID: _id, ServiceID: _sid, Token: _tok, ...definition } = def;
-    const check: LocalCheck = { state, definition, token };
+    const check: LocalCheck = { state, definition, token, ...(existing?.criticalSinceMs !== undefined ? { criticalSinceMs: existing.criticalSinceMs } : {}) };
+    this.#trackCritical(check);
     this.#checks.set(id, check);
     this.#startRunner(check);
   }
@@ -289,6 +324,7 @@ export class LocalState {
         if (check.state.Status === status && check.state.Output === output) return;
         check.state.Status = status;
         check.state.Output = output;
+        this.#trackCritical(check);
         this.#changed();
       },
     };

@@ -31,7 +31,15 @@ export async function eventRoutes(app: FastifyInstance, { ctx }: { ctx: AgentCon
       if (payload && payload.length > EVENT_PAYLOAD_BYTES_MAX) {
         throw new HttpError(500, `Payload length ${payload.length} exceeds limit of ${EVENT_PAYLOAD_BYTES_MAX} bytes`);
       }
-      const event = ctx.events.fire({ name, payload, node, service, tag });
+      // Consul's shouldProcessUserEvent: node regex on the node name, service regex on a local
+      // service's name and, with a tag regex, one of that service's tags.
+      const accepted =
+        (!node || new RegExp(node).test(ctx.config.nodeName)) &&
+        (!service ||
+          ctx.local
+            .services()
+            .some((s) => new RegExp(service).test(s.Service) && (!tag || s.Tags.some((t) => new RegExp(tag).test(t)))));
+      const event = ctx.events.fire({ name, payload, node, service, tag }, accepted);
       ctx.log.agent.debug({ event: event.Name, id: event.ID }, 'user event fired');
       return sendJson(req, reply, event);
     },

@@ -127,7 +127,9 @@ export class RaftNode extends EventEmitter {
     let init = storage.initialState();
     if (init === null) {
       init = opts.bootstrap && opts.bootstrap.length > 0 ? bootstrapState(opts.bootstrap) : joinState();
-      await storage.save({ hardState: init.hardState, snapshot: null, entries: init.entries });
+      // Entries first: a crash in between leaves a directory that still reads as fresh.
+      await storage.save({ hardState: null, snapshot: null, entries: init.entries });
+      await storage.save({ hardState: init.hardState, snapshot: null, entries: [] });
     }
     if (init.snapshot.data.length > 0) await opts.stateMachine.restore(init.snapshot.data);
     const raft = new Raft(

@@ -34,13 +34,16 @@ export class DiskStorage {
     const snapBytes = await readSealed(join(dir, 'snapshot'));
     const { wal, entries } = await Wal.open(join(dir, 'wal'), opts);
     if (hsBytes === null && snapBytes === null && entries.length === 0) return new DiskStorage(dir, wal, null);
-    const hardState = hsBytes ? (decode(hsBytes) as HardState) : { term: 0, vote: null };
     let snapshot = emptySnapshot({ voters: [], learners: [] });
     if (snapBytes) {
       const s = decode(snapBytes) as { meta: SnapshotMeta; data: Uint8Array };
       snapshot = { meta: s.meta, data: new Uint8Array(s.data) };
     }
-    return new DiskStorage(dir, wal, { hardState, snapshot, entries: replay(entries, snapshot) });
+    const log = replay(entries, snapshot);
+    // Without a hard state file (a crash while bootstrapping) start no lower than the log's term.
+    const lastTerm = log.length > 0 ? log[log.length - 1].term : snapshot.meta.term;
+    const hardState = hsBytes ? (decode(hsBytes) as HardState) : { term: lastTerm, vote: null };
+    return new DiskStorage(dir, wal, { hardState, snapshot, entries: log });
   }
 
   /** The recovered state, or null for a fresh directory (the caller bootstraps or joins). */

@@ -155,7 +155,7 @@ function Root() {
     })();
     return () => void (stop = true);
   }, []);
-  return error ? <ErrorNote error={error} prefix="Cannot reach the agent" /> : <Loading what="the agent" />;
+  return error ? <ErrorNote error={error} prefix="Cannot reach the agent" always /> : <Loading what="the agent" />;
 }
 
 function DatacenterPicker({ route }: { route: Exclude<Route, { view: 'root' }> }) {
@@ -193,7 +193,7 @@ function AgentBanner() {
   if (!lost) return null;
   return (
     <div class="banner" role="alert" data-agent-lost>
-      <strong>Agent unreachable.</strong> The connection to the agent at {location.host} was lost; retrying — this page updates again when it is back.
+      <strong>Agent unreachable.</strong> No answer from the agent at {location.host}; retrying. The page shows the last data received and updates again when the agent is back.
     </div>
   );
 }

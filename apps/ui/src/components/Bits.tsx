@@ -1,5 +1,5 @@
 /** Small presentational pieces: tags, meta tables, errors, loading and empty states. */
-import { ConsulError } from '@proconsul/api';
+import { ConsulConnectionError, ConsulError } from '@proconsul/api';
 import type { ComponentChildren } from 'preact';
 
 export function Tags({ tags }: { tags: string[] | null | undefined }) {
@@ -40,8 +40,10 @@ export function describeError(err: unknown): string {
   return String(err);
 }
 
-export function ErrorNote({ error, prefix }: { error: unknown; prefix?: string }) {
+/** A request's error; a lost agent is left to the page-wide banner unless `always` is set. */
+export function ErrorNote({ error, prefix, always }: { error: unknown; prefix?: string; always?: boolean }) {
   if (error === undefined || error === null) return null;
+  if (error instanceof ConsulConnectionError && !always) return null;
   return (
     <p class="note note-error" role="alert">
       {prefix ? `${prefix}: ` : ''}

@@ -5,7 +5,7 @@
  * single /v1 endpoint carries instance counts.
  */
 import type { Consul, HealthCheck, Node, ServiceEntry } from '@proconsul/api';
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { reportResult } from './connection.js';
 import { useLive } from './live.js';
 
@@ -29,31 +29,51 @@ export function useCatalog(consul: Consul, withNodes: boolean): CatalogView {
   const [entries, setEntries] = useState<Record<string, ServiceEntry[]> | undefined>(undefined);
   const [entriesError, setEntriesError] = useState<unknown>(undefined);
 
+  // One refresh at a time; changes that arrive meanwhile queue exactly one more, so a busy
+  // cluster (check output changing constantly) never starves the view nor piles up requests.
+  const runner = useRef<{ names: string[] | undefined; dirty: boolean; running: boolean; ac: AbortController } | null>(null);
   useEffect(() => {
-    const names = services.data ? Object.keys(services.data) : undefined;
-    if (!names) return;
-    const ac = new AbortController();
+    const state = { names: undefined as string[] | undefined, dirty: false, running: false, ac: new AbortController() };
+    runner.current = state;
+    return () => state.ac.abort();
+  }, [consul]);
+
+  useEffect(() => {
+    const state = runner.current;
+    if (!state || !services.data) return;
+    state.names = Object.keys(services.data);
+    state.dirty = true;
+    if (state.running) return;
+    state.running = true;
+    const { signal } = state.ac;
     void (async () => {
-      const out: Record<string, ServiceEntry[]> = {};
-      let next = 0;
-      const worker = async () => {
-        while (next < names.length) {
-          const name = names[next++]!;
-          out[name] = (await consul.health.service(name, { signal: ac.signal })).data;
-        }
-      };
       try {
-        await Promise.all(Array.from({ length: Math.min(CONCURRENCY, names.length) }, worker));
-        if (ac.signal.aborted) return;
-        setEntries(out);
-        setEntriesError(undefined);
-      } catch (err) {
-        if (ac.signal.aborted) return;
-        reportResult(err);
-        setEntriesError(err);
+        while (state.dirty && !signal.aborted) {
+          state.dirty = false;
+          const names = state.names ?? [];
+          const out: Record<string, ServiceEntry[]> = {};
+          let next = 0;
+          const worker = async () => {
+            while (next < names.length) {
+              const name = names[next++]!;
+              out[name] = (await consul.health.service(name, { signal })).data;
+            }
+          };
+          try {
+            await Promise.all(Array.from({ length: Math.min(CONCURRENCY, names.length) }, worker));
+            if (signal.aborted) return;
+            setEntries(out);
+            setEntriesError(undefined);
+          } catch (err) {
+            if (signal.aborted) return;
+            reportResult(err);
+            setEntriesError(err);
+          }
+        }
+      } finally {
+        state.running = false;
       }
     })();
-    return () => ac.abort();
   }, [consul, services.data, checks.data, nodes.data]);
 
   return {

@@ -60,7 +60,7 @@ export function KvCreate({ prefix }: { prefix: string }) {
             {problem}
           </p>
         ) : null}
-        <ErrorNote error={error} prefix="Create failed" />
+        <ErrorNote error={error} prefix="Create failed" always />
         <div class="actions">
           <button type="submit" class="primary" disabled={busy} data-save>
             {folder ? 'Create folder' : 'Create key'}

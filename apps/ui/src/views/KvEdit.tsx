@@ -146,7 +146,7 @@ export function KvEdit({ keyName }: { keyName: string }) {
           This key changed (ModifyIndex {live.data?.ModifyIndex ?? 'deleted'}) while you were editing. Saving will be refused; copy your text or load the latest value.
         </p>
       ) : null}
-      <ErrorNote error={error} prefix="Request failed" />
+      <ErrorNote error={error} prefix="Request failed" always />
       {base ? (
         <>
           <dl class="facts">

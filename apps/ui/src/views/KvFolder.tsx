@@ -47,7 +47,7 @@ export function KvFolder({ prefix }: { prefix: string }) {
         ) : null}
       </div>
       <ErrorNote error={live.error} />
-      <ErrorNote error={error} prefix="Delete failed" />
+      <ErrorNote error={error} prefix="Delete failed" always />
       {live.loading ? <Loading what="keys" /> : null}
       {live.data && keys.length === 0 ? <Empty>{prefix ? 'This folder is empty.' : 'There are no keys yet.'}</Empty> : null}
       <ul class="rows kv-rows" aria-label="keys">

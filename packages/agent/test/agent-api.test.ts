@@ -150,9 +150,17 @@ describe('agent endpoints', () => {
     ]);
     const join = await put('/v1/agent/join/127.0.1.99');
     expect(join.status).toBe(500);
+    const root = await fetch(`${agent.base}/`, { redirect: 'manual' });
+    expect([root.status, root.headers.get('location')]).toEqual([301, '/ui/']);
     const ui = await get('/ui/');
-    expect([200, 404]).toContain(ui.status);
-    if (ui.status === 404) expect(ui.text).toMatch(/UI is not available/);
+    if (ui.status === 200) {
+      // A built UI: deep links get index.html, a missing file is a 404.
+      expect(ui.headers.get('content-type')).toMatch(/^text\/html/);
+      expect((await get('/ui/dc1/services/web')).text).toBe(ui.text);
+      expect((await get('/ui/assets/nope.js')).status).toBe(404);
+    } else {
+      expect([ui.status, ui.text]).toEqual([404, expect.stringMatching(/UI is not available/)]);
+    }
   });
 
   it('reload picks up a new service from the config dir', async () => {

@@ -69,6 +69,10 @@ export async function buildHttpApp(ctx: AgentContext): Promise<FastifyInstance> 
   await app.register(txnRoutes, { ctx });
   await app.register(statusRoutes, { ctx });
   await app.register(operatorRoutes, { ctx });
-  await app.register(uiRoutes, { ctx });
+  if (ctx.config.ui) {
+    app.get('/', (_req, reply) => reply.redirect('/ui/', 301));
+    app.get('/ui', (_req, reply) => reply.redirect('/ui/', 301));
+    await app.register(uiRoutes, { ctx, prefix: '/ui' });
+  }
   return app;
 }

@@ -34,20 +34,31 @@ export async function resolveUiDist(): Promise<string | undefined> {
   return findUiDist();
 }
 
+/** A path naming a file (has an extension) rather than a client-side route of the SPA. */
+function looksLikeFile(url: string): boolean {
+  const path = url.split('?')[0]!;
+  return /\.[A-Za-z0-9]+$/.test(path.slice(path.lastIndexOf('/') + 1));
+}
+
+/**
+ * Registered with `prefix: '/ui'`. Files are looked up per request (a UI rebuilt while the
+ * agent runs is served at once); a client route without a file extension gets index.html, a
+ * missing file gets 404.
+ */
 export async function uiRoutes(app: FastifyInstance, { ctx }: { ctx: AgentContext }): Promise<void> {
-  if (!ctx.config.ui) return;
   const dist = await resolveUiDist();
-  app.get('/', (_req, reply) => reply.redirect('/ui/', 301));
+  const text404 = (reply: import('fastify').FastifyReply, msg: string) =>
+    reply.code(404).header('content-type', 'text/plain; charset=utf-8').send(msg);
   if (!dist) {
-    const notBuilt = (_req: unknown, reply: import('fastify').FastifyReply) =>
-      reply.code(404).header('content-type', 'text/plain; charset=utf-8').send(UI_NOT_BUILT);
-    app.get('/ui', notBuilt);
-    app.get('/ui/*', notBuilt);
+    app.get('/', (_req, reply) => text404(reply, UI_NOT_BUILT));
+    app.get('/*', (_req, reply) => text404(reply, UI_NOT_BUILT));
     return;
   }
   ctx.log.http.info({ dist }, 'serving the web UI at /ui/');
-  await app.register(fastifyStatic, { root: dist, prefix: '/ui/', wildcard: false, index: ['index.html'] });
-  app.get('/ui', (_req, reply) => reply.redirect('/ui/', 301));
-  // Client-side routes (/ui/dc1/services/web) are the SPA's: answer with index.html.
-  app.get('/ui/*', (_req, reply) => reply.sendFile('index.html', dist));
+  await app.register(fastifyStatic, { root: dist, prefix: '/', wildcard: true, index: ['index.html'] });
+  app.setNotFoundHandler((req, reply) => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') return text404(reply, 'Invalid URL path: not a recognized HTTP API endpoint');
+    if (looksLikeFile(req.url)) return text404(reply, `UI file not found: ${req.url.split('?')[0]}`);
+    return reply.sendFile('index.html', dist);
+  });
 }

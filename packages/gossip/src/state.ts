@@ -319,6 +319,7 @@ export class Memberlist {
     if (this.leaving) return;
     this.leaving = true;
     this.probe = undefined;
+    this.nextProbeMs = Infinity; // a leaving member no longer judges others
     const self = this.table.get(this.name)!;
     this.table.set({ ...self, state: 'left', stateChangeMs: nowMs });
     this.queue.queue(this.name, encodeMessage({ type: 'dead', incarnation: this.incarnation, node: this.name, from: this.name }));
@@ -344,7 +345,8 @@ export class Memberlist {
         return;
       case 'indirectPing': {
         const seq = this.nextSeq();
-        this.relays.set(seq, { to: from, seq: m.seq, wantNack: m.nack, expiresMs: this.now + this.cfg.probeTimeoutMs });
+        // Nack a little before probeTimeout so it reaches the asker before its probe deadline.
+        this.relays.set(seq, { to: from, seq: m.seq, wantNack: m.nack, expiresMs: this.now + Math.floor(this.cfg.probeTimeoutMs * 0.8) });
         this.sendNow({ addr: m.targetAddr, port: m.targetPort }, [encodeMessage({ type: 'ping', seq, target: m.target, source: this.name })]);
         return;
       }

@@ -43,6 +43,8 @@ export class SimCluster {
   bytesSent = 0;
   packetsSent = 0;
   packetsLost = 0;
+  /** Largest UDP payload any member sent. */
+  packetBytesMaxSeen = 0;
   onEvent: EventObserver = () => {};
 
   private readonly rng: Rng;
@@ -174,6 +176,7 @@ export class SimCluster {
   private sendPacket(from: SimNode, p: OutPacket): void {
     this.packetsSent++;
     this.bytesSent += p.bytes.length;
+    if (p.bytes.length > this.packetBytesMaxSeen) this.packetBytesMaxSeen = p.bytes.length;
     const to = this.byPort.get(p.to.port);
     if (!to || !this.reachable(from, to)) return;
     if (this.loss > 0 && this.rng() < this.loss) {

@@ -1,0 +1,45 @@
+import { randomBytes } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { decodeKey, Keyring } from './keyring.js';
+import { decryptPayload, encryptPayload, ENCRYPT_OVERHEAD } from './security.js';
+
+const k = () => randomBytes(32).toString('base64');
+
+describe('keyring', () => {
+  it('accepts only base64 32-byte keys', () => {
+    expect(decodeKey(k())).toHaveLength(32);
+    expect(() => decodeKey(randomBytes(16).toString('base64'))).toThrow(/32 bytes/);
+    expect(() => decodeKey('not base64!')).toThrow(/base64/);
+    expect(() => new Keyring([])).toThrow();
+  });
+
+  it('installs, uses and removes keys; the primary cannot be removed', () => {
+    const [a, b] = [k(), k()];
+    const ring = new Keyring([a]);
+    ring.install(b);
+    ring.install(b);
+    expect(ring.list()).toEqual({ primary: a, keys: [a, b] });
+    expect(() => ring.remove(a)).toThrow(/primary/);
+    ring.use(b);
+    expect(ring.list().primary).toBe(b);
+    ring.remove(a);
+    expect(ring.list().keys).toEqual([b]);
+    expect(() => ring.use(a)).toThrow(/not installed/);
+  });
+});
+
+describe('AES-256-GCM packets', () => {
+  it('round-trips under any installed key and rejects other keys or tampering', () => {
+    const [a, b, c] = [decodeKey(k()), decodeKey(k()), decodeKey(k())];
+    const msg = Buffer.from('hello gossip');
+    const sealed = encryptPayload(a, msg);
+    expect(sealed.length).toBe(msg.length + ENCRYPT_OVERHEAD);
+    expect(decryptPayload([b, a], sealed)?.toString()).toBe('hello gossip');
+    expect(decryptPayload([b, c], sealed)).toBeUndefined();
+    const tampered = Buffer.from(sealed);
+    tampered[20]! ^= 1;
+    expect(decryptPayload([a], tampered)).toBeUndefined();
+    expect(decryptPayload([a], sealed.subarray(0, 10))).toBeUndefined();
+    expect(decryptPayload([a], msg)).toBeUndefined();
+  });
+});

@@ -4,7 +4,7 @@
 // short-circuit and/or, range over slices and sorted maps, break/continue.
 
 import type {
-  ChainNode, CommandNode, FieldNode, IdentifierNode, ListNode, Node, NumberNode, Operand,
+  ChainNode, CommandNode, FieldNode, IdentifierNode, Node, NumberNode, Operand,
   PipeNode, RangeNode, TemplateNode, VariableNode,
 } from './ast.js';
 import { nodeString } from './ast.js';
@@ -385,4 +385,3 @@ function idealConstant(n: NumberNode): number {
   return n.float;
 }
 
-export { isPlainObject, ListNode };

@@ -2,7 +2,7 @@
 // with the common verbs, flags, width and precision, and fmt's `%!verb(type=value)`
 // markers for mismatched arguments.
 
-import { isPlainObject, kindOf, mapKeys, mapGet, typeName } from './values.js';
+import { kindOf, mapKeys, mapGet, typeName } from './values.js';
 
 interface Spec {
   minus: boolean;
@@ -407,4 +407,3 @@ function quoteRune(cp: number): string {
   return "'" + escapeRune(cp, "'", false) + "'";
 }
 
-export { isPlainObject };

@@ -173,7 +173,8 @@ function templateFrom(raw: Record<string, unknown>, i: number): TemplateConfig {
     }
   }
   if (!t.destination && !(raw.exec !== undefined)) throw new ConfigError(`template[${i}]: destination is required`);
-  if (!t.source === (t.contents === undefined)) throw new ConfigError(`template[${i}]: set exactly one of source and contents`);
+  const hasSource = t.source !== undefined && t.source !== '';
+  if (hasSource === (t.contents !== undefined)) throw new ConfigError(`template[${i}]: set exactly one of source and contents`);
   return t;
 }
 

@@ -9,7 +9,6 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import type { Consul } from '@proconsul/api';
 import { Brain } from '../consul/brain.js';
 import type { Dependency } from '../consul/query.js';
-import { TemplateParseError } from '../engine/errors.js';
 import { runCommand } from './command.js';
 import type { RunnerConfig, TemplateConfig, Wait } from './config.js';
 import type { Logger } from './log.js';
@@ -340,4 +339,3 @@ export class Runner {
   }
 }
 
-export { TemplateParseError };

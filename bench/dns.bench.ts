@@ -39,9 +39,9 @@ async function dig(port: number, name: string, type: string): Promise<string> {
 }
 
 /** dnsperf one run; returns queries/s. */
-async function dnsperf(port: number, file: string): Promise<number> {
+async function dnsperf(port: number, file: string, seconds = DUR): Promise<number> {
   const out = await run('dnsperf', [
-    '-s', HOST, '-p', String(port), '-d', file, '-l', String(DUR), '-c', String(CLIENTS), '-T', '1', '-q', String(OUTSTANDING),
+    '-s', HOST, '-p', String(port), '-d', file, '-l', String(seconds), '-c', String(CLIENTS), '-T', '1', '-q', String(OUTSTANDING),
   ]);
   const m = /Queries per second:\s+([\d.]+)/.exec(out);
   const lost = /Queries lost:\s+(\d+)/.exec(out);
@@ -146,6 +146,8 @@ async function main(): Promise<void> {
     const round = async () => {
       for (const type of ['a', 'srv']) ours[type]!.push(await dnsperf(port, join(work, `q_${type}.txt`)));
     };
+    console.log('warm-up (2 s, not counted):');
+    await dnsperf(port, join(work, 'q_a.txt'), 2);
     await round();
     console.log('== peer: dnsmasq (dns_bench.sh)');
     const peer = spawnSync('bash', [join(peers, 'dns_bench.sh')], {

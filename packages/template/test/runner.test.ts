@@ -71,6 +71,31 @@ describe('runner with a real agent', () => {
     }
   });
 
+  it('service filters: passing by default, |any, |passing,warning', async () => {
+    const healthy = tmpl('h-default.conf', '{{range service "hc"}}{{.ID}}:{{.Status}} {{end}}.');
+    const any = tmpl('h-any.conf', '{{range service "hc|any"}}{{.ID}}:{{.Status}} {{end}}.');
+    const pw = tmpl('h-pw.conf', '{{range service "hc|passing,warning"}}{{.ID}}:{{.Status}} {{end}}.');
+    await api(agent.base, 'PUT', '/v1/agent/service/register', { Name: 'hc', ID: 'hc-1', Address: '127.0.4.108', Port: 1, Check: { TTL: '60s' } });
+    await registerService(agent.base, { Name: 'hc', ID: 'hc-2', Address: '127.0.4.109', Port: 2 });
+    const { runner } = runnerFor([healthy, any, pw]);
+    runner.start();
+    try {
+      await waitFor(() => read(any.destination) === 'hc-1:critical hc-2:passing .', 'any shows the critical instance');
+      await waitFor(() => read(healthy.destination) === 'hc-2:passing .', 'default hides it');
+      await waitFor(() => read(pw.destination) === 'hc-2:passing .', 'passing,warning hides it');
+      await api(agent.base, 'PUT', '/v1/agent/check/warn/service:hc-1');
+      await waitFor(() => read(pw.destination) === 'hc-1:warning hc-2:passing .', 'warning shown by |passing,warning');
+      await waitFor(() => read(any.destination) === 'hc-1:warning hc-2:passing .', 'warning shown by |any');
+      expect(read(healthy.destination)).toBe('hc-2:passing .');
+      await api(agent.base, 'PUT', '/v1/agent/check/pass/service:hc-1');
+      await waitFor(() => read(healthy.destination) === 'hc-1:passing hc-2:passing .', 'passing shown by default');
+    } finally {
+      runner.stop();
+      await deregisterService(agent.base, 'hc-1');
+      await deregisterService(agent.base, 'hc-2');
+    }
+  });
+
   it('waits for quiescence (-wait) and renders a burst of changes once', async () => {
     const count = join(dir, 'quiet.log');
     const t = tmpl('quiet.conf', '{{range service "burst"}}{{.ID}} {{end}}', { command: `echo x >> '${count}'` });
@@ -159,6 +184,35 @@ describe('proconsul-template CLI', () => {
     expect(await dry.exited).toBe(0);
     expect(dry.output()).toContain(`> ${join(dir, 'never.conf')}\nserver 127.0.4.107:81;\n`);
     expect(existsSync(join(dir, 'never.conf'))).toBe(false);
+  });
+
+  it('renders every Consul function against the agent', async () => {
+    await registerService(agent.base, { Name: 'fn', ID: 'fn-1', Address: '127.0.4.110', Port: 91, Tags: ['blue', 'prod'] });
+    await registerService(agent.base, { Name: 'fn', ID: 'fn-2', Address: '127.0.4.111', Port: 92, Tags: ['green'] });
+    await api(agent.base, 'PUT', '/v1/kv/fn/a', '1');
+    await api(agent.base, 'PUT', '/v1/kv/fn/sub/b', '2');
+    const src = join(dir, 'fn.ctmpl');
+    writeFileSync(src, [
+      'tag={{range service "blue.fn"}}{{.ID}}{{end}}',
+      'all={{range service "fn"}}{{.ID}}:{{.Tags}} {{end}}',
+      'key={{key "fn/a"}} def={{keyOrDefault "fn/none" "d"}} exists={{keyExists "fn/a"}}/{{keyExists "fn/none"}}',
+      'ls={{range ls "fn"}}{{.Key}}={{.Value}} {{end}}tree={{range tree "fn"}}{{.Key}}={{.Value}} {{end}}',
+      'services={{range services}}{{if eq .Name "fn"}}{{.Name}}{{.Tags}}{{end}}{{end}}',
+      'nodes={{range nodes}}{{.Address}}{{end}} self={{with node}}{{.Node.Address}}{{range .Services}} {{.ID}}{{end}}{{end}}',
+      'dcs={{datacenters}}',
+      '',
+    ].join('\n'));
+    const out = join(dir, 'fn.conf');
+    const cli = startCli(['-consul-addr', agent.addr, '-template', `${src}:${out}`, '-once']);
+    expect(await cli.exited).toBe(0);
+    const text = read(out);
+    expect(text).toContain('tag=fn-1\n');
+    expect(text).toContain('all=fn-1:[blue prod] fn-2:[green] \n');
+    expect(text).toContain('key=1 def=d exists=true/false\n');
+    expect(text).toContain('ls=a=1 tree=a=1 sub/b=2 \n');
+    expect(text).toContain('services=fn[blue green prod]\n');
+    expect(text).toMatch(new RegExp(`nodes=${IP} self=${IP}.* fn-1 fn-2`));
+    expect(text).toContain('dcs=[dc1]\n');
   });
 
   it('a template syntax error exits 1 with one line naming file, line and column', async () => {

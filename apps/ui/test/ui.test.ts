@@ -234,6 +234,29 @@ describe('cluster, token, keyboard, phone', () => {
     await page.emulateMedia({ colorScheme: 'light' });
   });
 
+  it('offers a datacenter picker when the agent lists more than one datacenter', async () => {
+    // The single -dev agent knows one datacenter; only its /v1/catalog/datacenters answer is
+    // replaced here, every other request still goes to the real agent.
+    const p = await ctx.newPage();
+    try {
+      await p.route('**/v1/catalog/datacenters*', (r) => r.fulfill({ status: 200, contentType: 'application/json', body: '["dc1","dc2"]' }));
+      await p.goto(`${agent.url}/ui/dc1/services`);
+      const picker = p.locator('select[aria-label="Datacenter"]');
+      await picker.waitFor();
+      expect(await picker.locator('option').allTextContents()).toEqual(['dc1', 'dc2']);
+      const request = p.waitForRequest((r) => r.url().includes('/v1/catalog/services') && r.url().includes('dc=dc2'));
+      await picker.selectOption('dc2');
+      await p.waitForURL(`${agent.url}/ui/dc2/services`);
+      await request;
+      // The agent has no path to dc2: the view says so instead of showing dc1's data.
+      await p.locator('.note-error').first().waitFor();
+      expect(await p.locator('[data-service]').count()).toBe(0);
+      await screenshot(p, 'dc-picker-light');
+    } finally {
+      await p.close();
+    }
+  });
+
   it('stores the token in localStorage and sends it as X-Consul-Token', async () => {
     await page.goto(`${agent.url}/ui/dc1/token`);
     await page.fill('#token', 'secret-token-123');

@@ -28,7 +28,9 @@ export function NodeDetail({ name }: { name: string }) {
       {!node.loading && node.data === null ? <Empty>Node “{name}” is not in the catalog.</Empty> : null}
       {n ? (
         <>
+          {Object.keys(n.Node.TaggedAddresses ?? {}).length ? <h2>Tagged addresses</h2> : null}
           <MetaTable meta={n.Node.TaggedAddresses} label="Tagged addresses" />
+          {Object.keys(n.Node.Meta ?? {}).length ? <h2>Node meta</h2> : null}
           <MetaTable meta={n.Node.Meta} label="Node meta" />
           <h2>Node checks</h2>
           <CheckList checks={nodeChecks} />

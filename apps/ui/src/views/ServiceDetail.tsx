@@ -56,6 +56,7 @@ export function ServiceDetail({ name }: { name: string }) {
                 </div>
               </dl>
               <Tags tags={e.Service.Tags} />
+              {Object.keys(e.Service.Meta ?? {}).length ? <h3>Meta</h3> : null}
               <MetaTable meta={e.Service.Meta} label="Service meta" />
               <h3>Checks</h3>
               <CheckList checks={e.Checks ?? []} />

@@ -17,6 +17,15 @@ function version(): string {
   }
 }
 
+function removePidFile(path: string | undefined): void {
+  if (!path) return;
+  try {
+    unlinkSync(path);
+  } catch {
+    /* already gone */
+  }
+}
+
 async function main(argv: string[]): Promise<number> {
   let parsed;
   try {
@@ -68,17 +77,12 @@ async function main(argv: string[]): Promise<number> {
       if (runner.signalChild(sig)) return;
       log.info('runner', `received ${sig}, stopping`);
       runner.stop();
+      removePidFile(config.pidFile);
       process.exit(0);
     });
   }
   const code = await runner.done;
-  if (config.pidFile) {
-    try {
-      unlinkSync(config.pidFile);
-    } catch {
-      /* already gone */
-    }
-  }
+  removePidFile(config.pidFile);
   return code;
 }
 

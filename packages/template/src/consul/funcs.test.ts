@@ -95,3 +95,10 @@ describe('byKey', () => {
     expect(r.render().contents).toBe('es:a=1,b=2,;redis:x/y=3,;');
   });
 });
+
+describe('executeTemplate', () => {
+  it('renders a defined template to a string that can be piped', () => {
+    const r = new TemplateRenderer(new Brain(), { name: 't', text: '{{define "row"}}<{{.}}>{{end}}{{executeTemplate "row" "x" | toUpper}}{{executeTemplate "row"}}' });
+    expect(r.render().contents).toBe('<X><<no value>>');
+  });
+});

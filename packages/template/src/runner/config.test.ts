@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -52,5 +52,19 @@ describe('flags and config', () => {
     expect(() => parseArgs(['-nope'])).toThrow('flag provided but not defined: -nope');
     expect(() => parseArgs(['-template'])).toThrow('flag needs an argument: -template');
     expect(() => parseArgs(['-log-level', 'loud'])).toThrow(/invalid log level/);
+  });
+});
+
+describe('config directories', () => {
+  it('loads every .hcl and .json file of a directory in name order', () => {
+    const d = join(dir, 'conf.d');
+    mkdirSync(d);
+    writeFileSync(join(d, '10-a.hcl'), 'template {\n source = "a"\n destination = "a.out"\n}\n');
+    writeFileSync(join(d, '20-b.json'), JSON.stringify({ template: { source: 'b', destination: 'b.out' }, log_level: 'warn' }));
+    writeFileSync(join(d, 'README'), 'not config');
+    const r = parseArgs(['-config', d]);
+    if (r.kind !== 'run') throw new Error('expected run');
+    expect(r.config.templates.map((t) => t.source)).toEqual(['a', 'b']);
+    expect(r.config.logLevel).toBe('warn');
   });
 });

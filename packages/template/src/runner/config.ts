@@ -2,7 +2,8 @@
 // normalized into one RunnerConfig. Unknown keys and bad values are errors that
 // name the key.
 
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseDuration } from '@proconsul/api';
 import { parseHcl } from './hcl.js';
 import { parseLogLevel, type LogLevel } from './log.js';
@@ -220,8 +221,21 @@ export function applyConfigObject(cfg: RunnerConfig, raw: Record<string, unknown
   }
 }
 
-/** Reads a config file: JSON when it parses as JSON (or ends in .json), HCL otherwise. */
+/**
+ * Reads a config file: JSON when it starts with `{` (or ends in .json), HCL otherwise.
+ * A directory loads its .hcl and .json files in name order, as consul-template does.
+ */
 export function loadConfigFile(cfg: RunnerConfig, path: string): void {
+  let isDir = false;
+  try {
+    isDir = statSync(path).isDirectory();
+  } catch (e) {
+    throw new ConfigError(`cannot read config ${path}: ${(e as Error).message}`);
+  }
+  if (isDir) {
+    for (const f of readdirSync(path).filter((n) => /\.(hcl|json)$/.test(n)).sort()) loadConfigFile(cfg, join(path, f));
+    return;
+  }
   let text: string;
   try {
     text = readFileSync(path, 'utf8');

@@ -2,6 +2,7 @@
 // often as its data changes. A render is complete when every dependency it
 // read had a value; an incomplete render is never written.
 
+import { variadic } from '../engine/exec.js';
 import { Template } from '../engine/template.js';
 import type { Brain } from '../consul/brain.js';
 import { consulFuncs, RenderScope } from '../consul/funcs.js';
@@ -45,7 +46,15 @@ export class TemplateRenderer {
       leftDelim: opts.leftDelim,
       rightDelim: opts.rightDelim,
       missingKey: opts.errorOnMissingKey ? 'error' : 'default',
-      funcs: { ...helperFuncs(() => this.scratch, opts.now), ...consulFuncs(this.scope) },
+      funcs: {
+        ...helperFuncs(() => this.scratch, opts.now),
+        ...consulFuncs(this.scope),
+        // consul-template's executeTemplate: render a define'd template to a string.
+        executeTemplate: variadic((name: string, ...data: unknown[]) => {
+          if (data.length > 1) throw new Error(`executeTemplate: wrong number of arguments, expected 1 or 2, but got ${data.length + 1}`);
+          return this.template.executeTemplate(name, data[0] ?? null);
+        }),
+      },
     });
     // Throws TemplateParseError with file:line:col.
     this.template.parse(opts.text);

@@ -55,6 +55,16 @@ describe('flags and config', () => {
   });
 });
 
+describe('template exec block', () => {
+  it('maps exec { command, timeout } onto the template command', () => {
+    const f = join(dir, 'exec.hcl');
+    writeFileSync(f, 'template {\n source = "a"\n destination = "b"\n exec {\n  command = ["nginx", "-s", "reload"]\n  timeout = "5s"\n }\n}\n');
+    const r = parseArgs(['-config', f]);
+    if (r.kind !== 'run') throw new Error('expected run');
+    expect(r.config.templates[0]).toMatchObject({ command: ['nginx', '-s', 'reload'], commandTimeoutMs: 5000 });
+  });
+});
+
 describe('config directories', () => {
   it('loads every .hcl and .json file of a directory in name order', () => {
     const d = join(dir, 'conf.d');

@@ -166,14 +166,21 @@ function templateFrom(raw: Record<string, unknown>, i: number): TemplateConfig {
       case 'create_dest_dirs': t.createDestDirs = bool(k(key), v); break;
       case 'validate': t.validate = str(k(key), v); break;
       case 'min_instances': t.minInstances = int(k(key), v); break;
+      case 'exec': {
+        // consul-template's newer form of command/command_timeout.
+        const e = one(k(key), v);
+        if (e.command !== undefined) t.command = command(`${k(key)}.command`, e.command);
+        if (e.timeout !== undefined) t.commandTimeoutMs = duration(`${k(key)}.timeout`, e.timeout);
+        break;
+      }
       // Accepted for compatibility, not used.
-      case 'sandbox_path': case 'function_denylist': case 'function_blacklist': case 'user': case 'group': case 'uid': case 'gid': case 'source_raw': case 'exec':
+      case 'sandbox_path': case 'function_denylist': case 'function_blacklist': case 'user': case 'group': case 'uid': case 'gid': case 'source_raw':
         break;
       default:
         throw new ConfigError(`${k(key)}: unknown key`);
     }
   }
-  if (!t.destination && !(raw.exec !== undefined)) throw new ConfigError(`template[${i}]: destination is required`);
+  if (!t.destination) throw new ConfigError(`template[${i}]: destination is required`);
   const hasSource = t.source !== undefined && t.source !== '';
   if (hasSource === (t.contents !== undefined)) throw new ConfigError(`template[${i}]: set exactly one of source and contents`);
   return t;

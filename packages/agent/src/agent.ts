@@ -134,6 +134,10 @@ export async function startAgent(config: AgentConfig, options: StartAgentOptions
       leader,
       startedAt: new Date(),
       now,
+      afterRestore: async () => {
+        await leader.reconcile();
+        antiEntropy?.trigger();
+      },
       reload: async () => {
         if (!options.argv) return;
         const fresh = await loadConfig(options.argv);

@@ -25,6 +25,8 @@ export interface AgentContext {
   metrics: MetricsRegistry;
   leader: Leader;
   startedAt: Date;
+  /** After PUT /v1/snapshot: re-register this server and resync local state. */
+  afterRestore(): Promise<void>;
   /** PUT /v1/agent/reload. */
   reload(): Promise<void>;
   /** Wall clock for commands that carry `Now` (lock-delay). */

@@ -30,10 +30,16 @@ export class Leader {
 
   /** Registers this server as Consul's leader does on establishing leadership. */
   async establish(): Promise<void> {
-    const o = this.opts;
     // The first log entry is a no-op (as a new Raft leader's is), so real writes start at
     // index 2 and a blocking query holding the floored index 1 sees them.
-    if (o.applier.lastIndex === 0) await o.applier.apply({ Type: 'Noop' });
+    if (this.opts.applier.lastIndex === 0) await this.opts.applier.apply({ Type: 'Noop' });
+    await this.reconcile();
+    this.#schedule();
+  }
+
+  /** Makes sure this server's node, `consul` service and serfHealth are in the catalog; restarts session timers. */
+  async reconcile(): Promise<void> {
+    const o = this.opts;
     const tagged = { lan: o.address, lan_ipv4: o.address, wan: o.address, wan_ipv4: o.address };
     const cmd: Command = {
       Type: 'Register',
@@ -71,7 +77,6 @@ export class Leader {
     }
     // A new leader restarts every session's TTL timer.
     this.sessions.resetAll(o.catalog.sessionList().value, o.now());
-    this.#schedule();
   }
 
   /** A session was created or renewed: (re)start its timer. */

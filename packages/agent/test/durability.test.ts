@@ -66,3 +66,41 @@ describe('durable single server', () => {
     agent = undefined;
   });
 });
+
+describe('snapshot save and restore', () => {
+  it('restores a saved archive, durably, and refuses a damaged one', async () => {
+    const ip = '127.0.1.14';
+    const d = tempDir('proconsul-snapshot-');
+    const a = ['-server', '-bootstrap', '-data-dir', d.path, '-client', ip, '-bind', ip, '-node', 'snap', '-dns-port', '-1'];
+    let s = await startAgentProcess(a, `${ip}:8500`);
+    try {
+      await http(s.base, 'PUT', '/v1/kv/snap/one', '1');
+      const saved = await fetch(`${s.base}/v1/snapshot`);
+      expect(saved.status).toBe(200);
+      expect(saved.headers.get('content-type')).toBe('application/x-gzip');
+      const archive = Buffer.from(await saved.arrayBuffer());
+      await http(s.base, 'PUT', '/v1/kv/snap/two', '2');
+      await http(s.base, 'DELETE', '/v1/kv/snap/one');
+
+      const damaged = Buffer.from(archive);
+      damaged[damaged.length - 20] = damaged[damaged.length - 20]! ^ 0xff;
+      expect((await http(s.base, 'PUT', '/v1/snapshot', damaged)).status).toBe(500);
+      expect((await http(s.base, 'GET', '/v1/kv/snap/two')).status).toBe(200);
+
+      const restored = await http(s.base, 'PUT', '/v1/snapshot', archive);
+      expect(restored.status).toBe(200);
+      const keys = async (): Promise<string[]> => (await http(s.base, 'GET', '/v1/kv/snap/?keys')).json();
+      expect(await keys()).toEqual(['snap/one']);
+      // The node is still registered and writes go on.
+      expect((await http(s.base, 'GET', '/v1/catalog/services')).json()).toHaveProperty('consul');
+      expect((await http(s.base, 'PUT', '/v1/kv/snap/three', '3')).json()).toBe(true);
+
+      await s.kill9();
+      s = await startAgentProcess(a, `${ip}:8500`);
+      expect(await keys()).toEqual(['snap/one', 'snap/three']);
+    } finally {
+      await s.kill9();
+      d.remove();
+    }
+  });
+});

@@ -97,3 +97,22 @@ describe('DurableApplier', () => {
     await expect(DurableApplier.open(new KvMachine(), { dir })).rejects.toThrow(/corrupt/);
   });
 });
+
+describe('DurableApplier.restore', () => {
+  it('replaces the state durably and keeps giving higher indexes', async () => {
+    const dir = tempDir();
+    const a = await DurableApplier.open(new KvMachine(), { dir });
+    for (let i = 0; i < 5; i++) await a.apply({ k: `old${i}`, v: 'x' });
+    const pending = a.apply({ k: 'before-restore', v: 'y' });
+    await a.restore(new Map([['restored', { v: 'r', index: 2 }]]));
+    expect(await pending).toBe(6);
+    expect(a.lastIndex).toBe(7);
+    expect(await a.apply({ k: 'after', v: 'z' })).toBe(8);
+    await a.close();
+    const fsm = new KvMachine();
+    const b = await DurableApplier.open(fsm, { dir });
+    expect([...fsm.data.keys()].sort()).toEqual(['after', 'restored']);
+    expect(b.lastIndex).toBe(8);
+    await b.close();
+  });
+});

@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync, renameSync, openSyn
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { deserialize, serialize } from 'node:v8';
-import type { Applier, StateMachine } from './applier.js';
+import { indexAfterRestore, type Applier, type StateMachine } from './applier.js';
 import {
   CorruptLogError,
   encodeRecord,
@@ -82,6 +82,30 @@ export class DurableApplier<C, R> implements Applier<C, R> {
       this.#queue.push({ command, resolve, reject });
       if (!this.#flushing) this.#flushing = this.#flushLoop();
     });
+  }
+
+  /**
+   * Replaces the state after every command accepted so far, then makes it durable as a new
+   * snapshot (the log before it is dropped). Commands that arrive meanwhile wait for it.
+   */
+  async restore(snapshot: unknown): Promise<void> {
+    if (this.#broken) throw this.#broken;
+    while (this.#flushing) await this.#flushing;
+    const run = (async () => {
+      this.fsm.restore(snapshot);
+      this.#index = indexAfterRestore(this.#index, this.fsm);
+      await this.snapshotNow();
+    })();
+    this.#flushing = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    try {
+      await run;
+    } finally {
+      this.#flushing = null;
+      if (this.#queue.length > 0) this.#flushing = this.#flushLoop();
+    }
   }
 
   async #flushLoop(): Promise<void> {

@@ -1,4 +1,4 @@
-import type { Applier, StateMachine } from './applier.js';
+import { indexAfterRestore, type Applier, type StateMachine } from './applier.js';
 
 /** `-dev`: commands are applied at once, nothing is written to disk. */
 export class MemoryApplier<C, R> implements Applier<C, R> {
@@ -15,6 +15,12 @@ export class MemoryApplier<C, R> implements Applier<C, R> {
     } catch (err) {
       return Promise.reject(err);
     }
+  }
+
+  async restore(snapshot: unknown): Promise<void> {
+    this.fsm.restore(snapshot);
+    // Restore does not rewind the log: the next command still gets a higher index.
+    this.#index = indexAfterRestore(this.#index, this.fsm);
   }
 
   async close(): Promise<void> {}

@@ -5,8 +5,22 @@ const ESCAPE_ALL = /[<>&\u2028\u2029]/g;
 const NEEDS_ESCAPE = /[<>&\u2028\u2029]/;
 
 /** JSON as Go's encoding/json writes it (HTML characters escaped); `?pretty` indents by 4 spaces. */
+const BIG_MARK = '\u0000bigint:';
+const BIG_RE = /"\\u0000bigint:(\d+)"/g;
+
+/** JSON.stringify that writes a bigint (a uint64 such as KV Flags) as a bare JSON number. */
+function stringify(value: unknown, indent?: number): string {
+  try {
+    return JSON.stringify(value, null, indent);
+  } catch (err) {
+    if (!(err instanceof TypeError) || !/BigInt/i.test(err.message)) throw err;
+    const marked = JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? BIG_MARK + v.toString() : v), indent);
+    return marked.replace(BIG_RE, '$1');
+  }
+}
+
 export function encodeJson(value: unknown, pretty: boolean): string {
-  let s = pretty ? JSON.stringify(value, null, 4) + '\n' : JSON.stringify(value);
+  let s = pretty ? stringify(value, 4) + '\n' : stringify(value);
   if (s === undefined) s = 'null';
   return NEEDS_ESCAPE.test(s) ? s.replace(ESCAPE_ALL, (c) => GO_ESCAPES[c]!) : s;
 }

@@ -18,13 +18,23 @@ function tooLarge(length: number, max: number): HttpError {
   );
 }
 
-/** Go's strconv.ParseUint(v, 10, 64); the error text is Go's. */
-function parseUint(name: string, v: string): number {
+const UINT64_MAX = (1n << 64n) - 1n;
+
+/**
+ * Go's strconv.ParseUint(v, 10, 64), with Go's error text. A value beyond 2^53 - 1 comes back
+ * as a bigint so it is kept exactly (Consul's lock clients write Flags = 3304740253564472344).
+ */
+export function parseUint64(v: string): number | bigint {
   if (!/^\d+$/.test(v)) throw badRequest(`strconv.ParseUint: parsing ${JSON.stringify(v)}: invalid syntax`);
-  const n = Number(v);
-  if (!Number.isSafeInteger(n)) throw badRequest(`strconv.ParseUint: parsing ${JSON.stringify(v)}: value out of range`);
-  void name;
-  return n;
+  const n = BigInt(v);
+  if (n > UINT64_MAX) throw badRequest(`strconv.ParseUint: parsing ${JSON.stringify(v)}: value out of range`);
+  return n <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(n) : n;
+}
+
+/** ModifyIndex for ?cas: a log index, always a safe integer; beyond that nothing can match. */
+function parseIndex(v: string): number {
+  const n = parseUint64(v);
+  return typeof n === 'bigint' ? Number.MAX_SAFE_INTEGER : n;
 }
 
 function keyOf(req: FastifyRequest): string {
@@ -96,12 +106,12 @@ export async function kvRoutes(app: FastifyInstance, { ctx }: { ctx: AgentContex
           Verb: 'set',
           Key: key,
           Value: body.length > 0 ? body.toString('base64') : null,
-          Flags: has(query, 'flags') ? parseUint('flags', qs(query, 'flags') ?? '') : 0,
+          Flags: (has(query, 'flags') ? parseUint64(qs(query, 'flags') ?? '') : 0) as number,
           Now: ctx.now(),
         };
         if (has(query, 'cas')) {
           cmd.Verb = 'cas';
-          cmd.Index = parseUint('cas', qs(query, 'cas') ?? '');
+          cmd.Index = parseIndex(qs(query, 'cas') ?? '');
         } else if (has(query, 'acquire')) {
           cmd.Verb = 'lock';
           cmd.Session = qs(query, 'acquire') ?? '';
@@ -122,7 +132,7 @@ export async function kvRoutes(app: FastifyInstance, { ctx }: { ctx: AgentContex
         if (recurse && cas) throw badRequest(`Conflicting flags: ${req.url.slice(req.url.indexOf('?') + 1)}`);
         if (key === '' && !recurse) throw badRequest('Missing key name');
         const cmd: KVCommand = { Type: 'KV', Verb: recurse ? 'delete-tree' : cas ? 'delete-cas' : 'delete', Key: key, Now: ctx.now() };
-        if (cas) cmd.Index = parseUint('cas', qs(query, 'cas') ?? '');
+        if (cas) cmd.Index = parseIndex(qs(query, 'cas') ?? '');
         const r = await applyOrFail(ctx, cmd);
         void setQueryMeta;
         return sendJson(req, reply, r.value ?? true);

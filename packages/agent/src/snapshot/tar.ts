@@ -1,0 +1,58 @@
+// A minimal ustar writer and reader: enough for snapshot archives (a few regular files).
+const BLOCK = 512;
+
+function octal(n: number, width: number): string {
+  return n.toString(8).padStart(width - 1, '0') + '\0';
+}
+
+function header(name: string, size: number, mtimeSec: number): Buffer {
+  const h = Buffer.alloc(BLOCK, 0);
+  h.write(name, 0, 100, 'utf8');
+  h.write(octal(0o644, 8), 100, 'ascii');
+  h.write(octal(0, 8), 108, 'ascii');
+  h.write(octal(0, 8), 116, 'ascii');
+  h.write(octal(size, 12), 124, 'ascii');
+  h.write(octal(mtimeSec, 12), 136, 'ascii');
+  h.write('        ', 148, 'ascii'); // checksum field counts as spaces while summing
+  h.write('0', 156, 'ascii');
+  h.write('ustar\0', 257, 'ascii');
+  h.write('00', 263, 'ascii');
+  let sum = 0;
+  for (const b of h) sum += b;
+  h.write(octal(sum, 7) + ' ', 148, 'ascii');
+  return h;
+}
+
+export function writeTar(files: { name: string; data: Buffer }[], mtimeSec = Math.floor(Date.now() / 1000)): Buffer {
+  const parts: Buffer[] = [];
+  for (const f of files) {
+    parts.push(header(f.name, f.data.length, mtimeSec), f.data);
+    const pad = (BLOCK - (f.data.length % BLOCK)) % BLOCK;
+    if (pad) parts.push(Buffer.alloc(pad, 0));
+  }
+  parts.push(Buffer.alloc(BLOCK * 2, 0));
+  return Buffer.concat(parts);
+}
+
+export class TarError extends Error {}
+
+/** Regular files of a tar archive, by name. Throws TarError on a malformed archive. */
+export function readTar(buf: Buffer): Map<string, Buffer> {
+  const files = new Map<string, Buffer>();
+  let off = 0;
+  for (let i = 0; i < 10_000 && off + BLOCK <= buf.length; i++) {
+    const h = buf.subarray(off, off + BLOCK);
+    if (h.every((b) => b === 0)) return files;
+    let sum = 0;
+    for (let j = 0; j < BLOCK; j++) sum += j >= 148 && j < 156 ? 32 : h[j]!;
+    const stored = parseInt(h.subarray(148, 156).toString('ascii').replace(/\0.*$/, '').trim(), 8);
+    if (stored !== sum) throw new TarError('bad tar header checksum');
+    const name = h.subarray(0, 100).toString('utf8').replace(/\0.*$/s, '');
+    const size = parseInt(h.subarray(124, 136).toString('ascii').replace(/\0.*$/, '').trim() || '0', 8);
+    const type = String.fromCharCode(h[156]!);
+    if (!Number.isFinite(size) || size < 0 || off + BLOCK + size > buf.length) throw new TarError('truncated tar archive');
+    if (type === '0' || type === '\0') files.set(name, Buffer.from(buf.subarray(off + BLOCK, off + BLOCK + size)));
+    off += BLOCK + Math.ceil(size / BLOCK) * BLOCK;
+  }
+  return files;
+}

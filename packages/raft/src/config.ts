@@ -13,7 +13,11 @@ export interface RaftConfig {
   preVote?: boolean;
   /** Check-quorum: a leader that has not heard from a quorum within electionTick steps down. Required for lease reads. */
   checkQuorum?: boolean;
-  /** 'safe': every ReadIndex confirms leadership with a heartbeat round; 'lease': served from the leader lease while valid. */
+  /**
+   * Default read mode and the most a forwarded request may use. 'safe': every ReadIndex
+   * confirms leadership with a heartbeat round; 'lease': served from the leader lease while valid.
+   * Lease mode needs checkQuorum.
+   */
   readOnly?: 'safe' | 'lease';
   /** The lease lasts this many ticks after a quorum acknowledged a heartbeat; kept below electionTick for clock drift. */
   leaseTick?: number;

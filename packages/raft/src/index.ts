@@ -1,7 +1,7 @@
 // @proconsul/raft: a deterministic Raft core, its durable storage, a TCP transport and the
 // node loop that ties them together.
 
-export { Raft, bootstrapState, joinState, emptySnapshot, applyConfChange, type RaftInitialState } from './raft.js';
+export { Raft, bootstrapState, joinState, emptySnapshot, applyConfChange, type RaftInitialState, type ReadMode } from './raft.js';
 export type { RaftConfig } from './config.js';
 export { seededRandom, type RandomSource } from './rand.js';
 export type {

@@ -5,7 +5,7 @@
 
 import { randomInt } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { bootstrapState, joinState, Raft } from './raft.js';
+import { bootstrapState, joinState, Raft, type ReadMode } from './raft.js';
 import type { RandomSource } from './rand.js';
 import { DiskStorage } from './storage/disk.js';
 import type { WalOptions } from './storage/wal.js';
@@ -160,8 +160,12 @@ export class RaftNode extends EventEmitter {
     });
   }
 
-  /** A linearizable read point: resolves (with the index) once this node has applied it. */
-  readIndex(): Promise<number> {
+  /**
+   * A read point: resolves (with the index) once this node has applied it. `'safe'` (Consul's
+   * `?consistent`) confirms leadership with a heartbeat round; `'lease'` (default reads) uses
+   * the leader lease while it holds. Defaults to the node's `readOnly` option.
+   */
+  readIndex(mode?: ReadMode): Promise<number> {
     if (this.stopped) return Promise.reject(new Error('raft node stopped'));
     return new Promise((resolve, reject) => {
       const ctx = `${this.id}:${++this.readSeq}`;
@@ -172,7 +176,7 @@ export class RaftNode extends EventEmitter {
       this.reads.set(ctx, { index: null, resolve, reject, timer });
       this.control(() => {
         this.catchUpTicks();
-        if (!this.raft.readIndex(ctx)) this.failRead(ctx, new NotLeaderError(this.raft.lead));
+        if (!this.raft.readIndex(ctx, mode)) this.failRead(ctx, new NotLeaderError(this.raft.lead));
       });
     });
   }

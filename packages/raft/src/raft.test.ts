@@ -205,6 +205,18 @@ describe('reads (thesis 6.4)', () => {
     expect(net.readStates.get(l.id)!.map((r) => r.context)).not.toContain('late');
   });
 
+  it('a per-request safe read on a lease leader still needs a heartbeat quorum', () => {
+    const net = new Net(['a', 'b', 'c'], { readOnly: 'lease' });
+    const l = net.elect();
+    net.tickAll(2);
+    net.isolate(l.id);
+    expect(l.leaseValid()).toBe(true);
+    l.readIndex('safe-one', 'safe');
+    l.readIndex('lease-one', 'lease');
+    net.stabilize();
+    expect(net.readStates.get(l.id)!.map((r) => r.context)).toEqual(['lease-one']);
+  });
+
   it('a follower read is forwarded to the leader and comes back as a ReadState', () => {
     const net = new Net(['a', 'b', 'c']);
     const l = net.elect();

@@ -30,6 +30,9 @@ export interface RaftInitialState {
   entries: Entry[];
 }
 
+/** 'lease': answered from the leader lease while it holds (else as 'safe'); 'safe': a heartbeat round confirms leadership. */
+export type ReadMode = 'safe' | 'lease';
+
 interface PendingRead {
   /** Key echoed in heartbeats: `${requester}\u0000${context}`. */
   key: string;
@@ -100,7 +103,7 @@ export class Raft {
   private confEntries: Entry[] = [];
   private readQueue: PendingRead[] = [];
   /** ReadIndex requests waiting for this leader to commit an entry of its term. */
-  private readWaiting: { from: NodeId; context: string }[] = [];
+  private readWaiting: { from: NodeId; context: string; mode: ReadMode }[] = [];
   private snapReceive: SnapshotReceive | null = null;
 
   private msgs: Message[] = [];
@@ -181,13 +184,15 @@ export class Raft {
    * Requests a linearizable read point. The answer arrives as a ReadState in ready() once
    * leadership is confirmed (a heartbeat quorum, or the lease). False without a known leader.
    */
-  readIndex(context: string): boolean {
+  readIndex(context: string, mode: ReadMode = this.cfg.readOnly): boolean {
     if (this.role === 'leader') {
-      this.handleReadIndex(this.id, context);
+      this.handleReadIndex(this.id, context, mode);
       return true;
     }
     if (this.lead === null) return false;
-    this.send({ type: 'readIndex', to: this.lead, term: 0, context });
+    const m: Omit<Message, 'from'> = { type: 'readIndex', to: this.lead, term: 0, context };
+    if (mode === 'lease') m.lease = true;
+    this.send(m);
     return true;
   }
 
@@ -658,7 +663,7 @@ export class Raft {
     const pr = this.prs.get(m.from);
     switch (m.type) {
       case 'readIndex':
-        this.handleReadIndex(m.from, m.context ?? '');
+        this.handleReadIndex(m.from, m.context ?? '', m.lease === true ? 'lease' : 'safe');
         return;
       case 'appResp': {
         if (!pr) return;
@@ -810,10 +815,10 @@ export class Raft {
 
   // ---------------------------------------------------------------- reads
 
-  private handleReadIndex(from: NodeId, context: string): void {
+  private handleReadIndex(from: NodeId, context: string, mode: ReadMode): void {
     if (this.log.term(this.log.committed) !== this.term) {
       // Thesis 6.4: the leader must first commit an entry of its term to know the commit index.
-      this.readWaiting.push({ from, context });
+      this.readWaiting.push({ from, context, mode });
       return;
     }
     const index = this.log.committed;
@@ -821,7 +826,7 @@ export class Raft {
       this.answerRead(from, context, index);
       return;
     }
-    if (this.cfg.readOnly === 'lease' && this.leaseValid()) {
+    if (mode === 'lease' && this.leaseValid()) {
       this.answerRead(from, context, index);
       return;
     }
@@ -851,7 +856,7 @@ export class Raft {
   private releaseWaitingReads(): void {
     const w = this.readWaiting;
     this.readWaiting = [];
-    for (const r of w) this.handleReadIndex(r.from, r.context);
+    for (const r of w) this.handleReadIndex(r.from, r.context, r.mode);
   }
 
   // ---------------------------------------------------------------- membership

@@ -76,6 +76,8 @@ export interface Message {
   rejectHint?: number;
   /** heartbeat/readIndex: opaque read context echoed back. */
   context?: string;
+  /** readIndex: the follower accepts a lease-based answer. */
+  lease?: boolean;
   /** vote/preVote caused by leadership transfer: bypasses the leader-lease check. */
   force?: boolean;
   /** snap: the snapshot's metadata, the byte offset and bytes of this chunk, whether it is the last. */

@@ -550,7 +550,8 @@ class Simulation {
     } else {
       op.call = ++this.clock;
       const ctx = `r${opId}`;
-      if (!raft.readIndex(ctx)) {
+      // Reads mix ReadIndex and the leader lease (Consul's ?consistent and default modes).
+      if (!raft.readIndex(ctx, this.rng(2) === 0 ? 'lease' : 'safe')) {
         this.clientHint[c] = raft.lead;
         this.afterStep(n);
         return;

@@ -69,6 +69,8 @@ export interface RaftStatus {
   appliedIndex: number;
   lastIndex: number;
   snapshotIndex: number;
+  /** Milliseconds since the last contact with the leader, tick resolution (X-Consul-LastContact); 0 on the leader. */
+  lastContactMs: number;
   peers: RaftPeerStatus[];
 }
 
@@ -221,6 +223,7 @@ export class RaftNode extends EventEmitter {
       appliedIndex: r.log.applied,
       lastIndex: r.log.lastIndex(),
       snapshotIndex: r.log.snapshot.meta.index,
+      lastContactMs: r.leaderContactTicks() * this.tickMs,
       peers,
     };
   }

@@ -339,6 +339,11 @@ export class Raft {
     return c;
   }
 
+  /** Ticks since this node last heard from a leader (0 on the leader itself). */
+  leaderContactTicks(): number {
+    return this.role === 'leader' ? 0 : this.leaderContactAge;
+  }
+
   leadTransferTarget(): NodeId | null {
     return this.leadTransferee;
   }

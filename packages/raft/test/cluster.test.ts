@@ -37,6 +37,8 @@ describe('RaftNode over TCP with real disks', () => {
     expect(st.leader).toBe(leader.id);
     expect(st.peers.map((p) => p.id).sort()).toEqual(['n1', 'n2', 'n3']);
     expect(st.peers.every((p) => p.voter)).toBe(true);
+    expect(st.lastContactMs).toBe(0);
+    expect(follower.status().lastContactMs).toBeLessThan(5000);
   });
 
   it('replaces a stopped leader and keeps committing; the old leader recovers its log from disk', async () => {

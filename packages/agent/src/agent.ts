@@ -47,7 +47,7 @@ export interface AgentHandle {
 }
 
 export async function startAgent(config: AgentConfig, options: StartAgentOptions = {}): Promise<AgentHandle> {
-  const log = createLoggers(config.logLevel, options.logger);
+  const log = createLoggers(config.logLevel, options.logger, config.logJson);
   const server = config.server || config.dev;
   if (!server) {
     throw new Error('client mode needs servers reachable by gossip, which this version does not have yet: run with -dev, or -server -bootstrap -data-dir <dir>');

@@ -94,7 +94,7 @@ export const sessionSchema: StructSchema = {
 
 const txnKVOp: StructSchema = {
   name: 'api.KVTxnOp',
-  fields: { Verb: 'string', Key: 'string', Value: 'any', Flags: 'uint64', Index: 'uint64', Session: 'string', Namespace: 'string', Partition: 'string' },
+  fields: { Verb: 'string', Key: 'string', Value: 'any', Flags: 'any', Index: 'uint64', Session: 'string', Namespace: 'string', Partition: 'string' },
 };
 
 export const txnOpSchema: StructSchema = {

@@ -8,12 +8,24 @@ import { endpoint } from '../endpoint.js';
 import { badRequest, HttpError } from '../http-error.js';
 import { checkDatacenter, type Query } from '../query-options.js';
 import { sendJson, setQueryMeta } from '../respond.js';
+import { parseUint64 } from './kv.js';
 import { txnOpSchema } from '../schemas.js';
 
 /** Consul's maxTxnOps. */
 export const TXN_OPS_MAX = 128;
 /** txn_max_req_len, raised to kv_max_value_size when that is larger (both 512 KiB by default). */
 export const TXN_BODY_BYTES_MAX = KV_MAX_VALUE_SIZE;
+
+const BIG_FLAGS_RE = /(?<!\\)("flags"\s*:\s*)(\d{16,})/gi;
+const U64_MARK = '\u0000u64:';
+
+function txnFlags(v: unknown): number | bigint | undefined {
+  if (v === undefined) return undefined;
+  if (typeof v === 'string' && v.startsWith(U64_MARK)) return parseUint64(v.slice(U64_MARK.length));
+  if (typeof v === 'number' && Number.isInteger(v) && v >= 0) return v;
+  const kind = typeof v === 'string' ? 'string' : typeof v === 'number' ? `number ${v}` : typeof v;
+  throw badRequest(`Failed to parse body: json: cannot unmarshal ${kind} into Go struct field KVTxnOp.Flags of type uint64`);
+}
 
 function txnTooLarge(length: number): HttpError {
   return new HttpError(
@@ -40,7 +52,8 @@ export async function txnRoutes(app: FastifyInstance, { ctx }: { ctx: AgentConte
         const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
         let raw: unknown;
         try {
-          raw = JSON.parse(body.toString('utf8'));
+          // KV Flags are uint64: keep digits beyond 2^53 exact by reading them as text first.
+          raw = JSON.parse(body.toString('utf8').replace(BIG_FLAGS_RE, (_m, pre: string, digits: string) => `${pre}"${U64_MARK}${digits}"`));
         } catch (err) {
           throw badRequest(`Failed to parse body: ${(err as Error).message}`);
         }
@@ -65,6 +78,7 @@ export async function txnRoutes(app: FastifyInstance, { ctx }: { ctx: AgentConte
           if (typeof kv.Value === 'string' && Buffer.from(kv.Value, 'base64').length > KV_MAX_VALUE_SIZE) {
             throw new HttpError(413, `Value for key "${kv.Key}" is too large (${Buffer.from(kv.Value, 'base64').length} > ${KV_MAX_VALUE_SIZE} bytes)`);
           }
+          kv.Flags = txnFlags(kv.Flags) as number;
           ops.push({ KV: kv });
         }
         if (Catalog.isReadOnlyTxn(ops)) {

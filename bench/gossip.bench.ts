@@ -169,7 +169,7 @@ function runSerf(): Map<number, Serf> {
     if (m) get(Number(m[1])).joinMs = Number(m[2]);
     m = /serf-failure-detect N=(\d+) .*all_agents_ms=(\d+)/.exec(line);
     if (m) get(Number(m[1])).failMs.push(Number(m[2]));
-    m = /serf-rss N=(\d+) rss_mb_per_agent .*p50=([\d.]+)/.exec(line);
+    m = /serf-rss N=(\d+) rss_mb_per_agent min=[\d.]+ p50=([\d.]+)/.exec(line);
     if (m) get(Number(m[1])).rssMb = Number(m[2]);
     m = /serf-bulk-join N=(\d+) .*all=(\d+)/.exec(line);
     if (m) get(Number(m[1]) + 1).bulkMs = Number(m[2]);

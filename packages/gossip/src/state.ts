@@ -92,6 +92,8 @@ interface Relay {
 type PendingStream = { kind: 'pushPull'; join: boolean } | { kind: 'tcpPing'; seq: number };
 
 const REAP_CHECK_MS = 1000;
+/** Members expected to probe a newly heard suspect at once (each does with probability 8/n). */
+const EXPEDITED_PROBERS = 8;
 
 export function toMember(r: MemberRecord): Member {
   return { name: r.name, addr: r.addr, port: r.port, tags: r.tags, state: r.state, incarnation: r.incarnation };
@@ -413,13 +415,16 @@ export class Memberlist {
       return;
     }
     if (cur.state !== 'alive') return;
+    const n = this.table.liveCount;
     this.table.set({ ...cur, incarnation: s.incarnation, state: 'suspect', stateChangeMs: this.now });
     this.queue.queue(s.node, encodeMessage(s));
     // Check the accusation ourselves at our next probe: an independent failed probe is the
     // confirmation Lifeguard waits for, so a dead member is declared sooner (a live one refutes).
-    if (s.from !== this.name && this.probeFirst.length < 16) this.probeFirst.push(s.node);
+    // Only about EXPEDITED_PROBERS members do so, so a large cluster does not swarm the suspect.
+    if (s.from !== this.name && this.probeFirst.length < 16 && this.rng() < EXPEDITED_PROBERS / Math.max(1, n)) {
+      this.probeFirst.push(s.node);
+    }
     this.stats.suspicionsStarted++;
-    const n = this.table.liveCount;
     let k = this.cfg.suspicionMult - 2;
     if (n - 2 < k) k = 0; // too few members to expect confirmations
     const minMs = suspicionTimeoutMs(this.cfg.suspicionMult, n, this.cfg.probeIntervalMs);

@@ -163,12 +163,13 @@ export const watchCommand: Command = {
     process.once('SIGINT', onSignal);
     process.once('SIGTERM', onSignal);
     try {
-      let lastError: unknown;
+      // As Consul's watch plan: errors are logged and retried with a bounded back-off, until interrupted.
       for await (const { data, meta } of client.watch(query, {
         signal: stop.signal,
         emitUnchanged: true,
-        maxConsecutiveErrors: 3,
-        onError: (err) => (lastError = err),
+        backoffBaseMs: 1000,
+        backoffMaxMs: 20_000,
+        onError: (err, _n, delayMs) => ui.error(`[ERROR] watch: Watch errored: type=${type} error="${errText(err)}" retry=${delayMs / 1000}s`),
       })) {
         if (f.args.length === 0) {
           ui.output(JSON.stringify(data, null, 4));
@@ -177,7 +178,6 @@ export const watchCommand: Command = {
         const ok = await runHandler(f.args, f.bool('shell'), JSON.stringify(data) + '\n', meta.lastIndexRaw ?? String(meta.lastIndex), ui);
         if (!ok) return 1;
       }
-      void lastError;
       return 0; // interrupted
     } catch (err) {
       ui.error(`Error querying Consul agent: ${errText(err)}`);

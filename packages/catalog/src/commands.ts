@@ -8,6 +8,7 @@
 import type {
   HealthCheckDefinition,
   KVEntry,
+  KVFlags,
   NodeTaggedAddresses,
   ServiceAddress,
   ServiceCheckRef,
@@ -114,8 +115,8 @@ export interface KVCommand {
   Key: string;
   /** Base64 value; `null`/absent = empty value (served as `"Value": null`). */
   Value?: string | null;
-  /** Overwritten on every set/cas/lock/unlock; default 0. */
-  Flags?: number;
+  /** uint64, overwritten on every set/cas/lock/unlock; default 0. A bigint only above 2^53-1. */
+  Flags?: KVFlags;
   /** For `cas` and `delete-cas`: the expected ModifyIndex (0 = must not exist, for cas). */
   Index?: number;
   /** For `lock` and `unlock`. */
@@ -176,7 +177,7 @@ export interface TxnOp {
     Verb: TxnKVVerb;
     Key: string;
     Value?: string | null;
-    Flags?: number;
+    Flags?: KVFlags;
     Index?: number;
     Session?: string;
   };

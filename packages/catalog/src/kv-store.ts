@@ -4,11 +4,12 @@
  * A journal (`begin`/`commit`/`rollback`) makes a transaction all-or-nothing.
  */
 import { SortedKeys } from './sorted-keys.js';
+import type { KVFlags } from './types.js';
 
 /** A stored KV entry; `Session` is "" when no lock is held. */
 export interface KVRecord {
   Key: string;
-  Flags: number;
+  Flags: KVFlags;
   Value: string | null;
   LockIndex: number;
   Session: string;

@@ -7,7 +7,14 @@ import type { ApplyResult, KVCommand } from './commands.js';
 import type { KVRecord } from './kv-store.js';
 import { kvShapeError } from './shape-check.js';
 import type { CatalogStore } from './store.js';
+import type { KVFlags } from './types.js';
 import { fail, ok } from './util.js';
+
+/** A bigint that fits a safe integer is stored as a number, so equal flags compare equal. */
+function canonicalFlags(flags: KVFlags | undefined): KVFlags {
+  if (flags === undefined) return 0;
+  return typeof flags === 'bigint' && flags <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(flags) : flags;
+}
 
 export function kvApply(st: CatalogStore, idx: number, c: KVCommand): ApplyResult {
   const shape = kvShapeError(c as unknown as Record<string, unknown>);
@@ -28,7 +35,7 @@ export function kvOp(
   verb: string,
   key: string,
   value: string | null | undefined,
-  flags: number | undefined,
+  flags: KVFlags | undefined,
   index: number | undefined,
   session: string | undefined,
 ): { value: boolean; entry?: KVRecord } | { error: string } {
@@ -36,7 +43,7 @@ export function kvOp(
   const write = (over: Partial<KVRecord>): KVRecord => {
     const rec: KVRecord = {
       Key: key,
-      Flags: flags ?? 0,
+      Flags: canonicalFlags(flags),
       Value: value === undefined || value === '' ? null : value,
       LockIndex: existing?.LockIndex ?? 0,
       Session: existing?.Session ?? '',

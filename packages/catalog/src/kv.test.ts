@@ -234,3 +234,31 @@ describe('sessions', () => {
     expect(c.tableIndex('sessions')).toBe(0);
   });
 });
+
+describe('uint64 Flags', () => {
+  const LOCK_FLAG = 3304740253564472344n; // the Go client's api.LockFlagValue
+
+  it('keeps a flag above 2^53 exactly, as a bigint, through writes, txn, snapshot and v8 serialisation', async () => {
+    const c = new Catalog();
+    c.apply(2, { Type: 'Register', Node: 'n1', Address: '1' });
+    c.apply(3, { Type: 'SessionCreate', Session: { ID: 's1', Node: 'n1' } });
+    expect(c.apply(4, kv('lock', 'lock/.lock', { Session: 's1', Flags: LOCK_FLAG }))).toEqual({ ok: true, value: true });
+    expect(c.kvGet('lock/.lock').value?.Flags).toBe(LOCK_FLAG);
+    const r = c.apply(5, { Type: 'Txn', Ops: [{ KV: { Verb: 'set', Key: 't', Flags: 18446744073709551615n } }, { KV: { Verb: 'get', Key: 'lock/.lock' } }] });
+    expect(r.txn?.Results?.map((x) => x.KV.Flags)).toEqual([18446744073709551615n, LOCK_FLAG]);
+    const { serialize, deserialize } = await import('node:v8');
+    const copy = Catalog.fromSnapshot(deserialize(serialize(c.snapshot())));
+    expect(copy.kvList('').value).toEqual(c.kvList('').value);
+    expect(copy.kvGet('t').value?.Flags).toBe(18446744073709551615n);
+  });
+
+  it('stores a small bigint as a number and refuses values outside uint64', () => {
+    const c = new Catalog();
+    c.apply(1, kv('set', 'a', { Flags: 42n }));
+    expect(c.kvGet('a').value?.Flags).toBe(42);
+    expect(c.apply(2, kv('set', 'b', { Flags: -1 })).ok).toBe(false);
+    expect(c.apply(3, kv('set', 'b', { Flags: 1n << 64n })).ok).toBe(false);
+    expect(c.apply(4, kv('set', 'b', { Flags: 1.5 })).ok).toBe(false);
+    expect(c.kvGet('b').value).toBeNull();
+  });
+});

@@ -16,6 +16,17 @@ function num(o: Rec, k: string, where: string): string | undefined {
   const v = o[k];
   return absent(v) || (typeof v === 'number' && Number.isFinite(v)) ? undefined : `Invalid ${where}${k}: expected a number`;
 }
+const UINT64_MAX = (1n << 64n) - 1n;
+
+/** KV Flags: a uint64 as a number or a bigint. */
+function flags(o: Rec, k: string, where: string): string | undefined {
+  const v = o[k];
+  if (absent(v)) return undefined;
+  if (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0) return undefined;
+  if (typeof v === 'bigint' && v >= 0n && v <= UINT64_MAX) return undefined;
+  return `Invalid ${where}${k}: expected an unsigned 64-bit integer`;
+}
+
 function bool(o: Rec, k: string, where: string): string | undefined {
   return absent(o[k]) || typeof o[k] === 'boolean' ? undefined : `Invalid ${where}${k}: expected a boolean`;
 }
@@ -99,7 +110,7 @@ export function registerShapeError(c: Rec): string | undefined {
 
 export function kvShapeError(c: Rec, where = ''): string | undefined {
   if (typeof c['Key'] !== 'string') return `Invalid ${where}Key: expected a string`;
-  return first(str(c, 'Verb', where), str(c, 'Value', where), num(c, 'Flags', where), num(c, 'Index', where), str(c, 'Session', where));
+  return first(str(c, 'Verb', where), str(c, 'Value', where), flags(c, 'Flags', where), num(c, 'Index', where), str(c, 'Session', where));
 }
 
 export function sessionShapeError(s: unknown): string | undefined {

@@ -156,13 +156,20 @@ export interface NodeServiceList {
 }
 
 /**
+ * KV `Flags`: an opaque uint64. A number when it fits exactly, a bigint above
+ * `Number.MAX_SAFE_INTEGER` (e.g. the Go client's lock flag 3304740253564472344); the HTTP
+ * layer writes a bigint as a bare JSON number.
+ */
+export type KVFlags = number | bigint;
+
+/**
  * KV entry (`structs.DirEntry`). `Value` is base64, `null` for an empty value.
  * `Session` is omitted when no lock is held.
  */
 export interface KVEntry {
   LockIndex: number;
   Key: string;
-  Flags: number;
+  Flags: KVFlags;
   Value: string | null;
   Session?: string;
   CreateIndex: number;

@@ -1,7 +1,8 @@
 /**
- * The whole catalog state as a plain object: JSON-serialisable, except KV Flags above 2^53,
- * which are bigints (v8.serialize and msgpack with 64-bit integers keep them). `Catalog.restore` of a
- * `Catalog.snapshot()` gives a catalog whose every query (and next snapshot) is identical.
+ * The whole catalog state as a plain object: JSON-serialisable, except KV Flags above
+ * 2^53, which are bigints (v8.serialize and msgpack with 64-bit integers keep them).
+ * `Catalog.restore` of a `Catalog.snapshot()` gives a catalog whose every query (and next
+ * snapshot) is identical.
  */
 import type { KVRecord } from './kv-store.js';
 import type { CheckRecord, NodeRecord, ServiceRecord, SessionRecord } from './records.js';

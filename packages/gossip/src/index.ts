@@ -5,7 +5,7 @@ export type { Address, Member, MemberEvent, MemberEventType, Output, OutPacket, 
 export type { MemberState, MemberRecord } from './members.js';
 export { SharedMembers } from './members.js';
 export type { Tags } from './messages.js';
-export { Keyring, decodeKey, KEY_BYTES } from './keyring.js';
+export { Keyring, decodeKey, generateKey, KEY_BYTES } from './keyring.js';
 export { encryptPayload, decryptPayload, ENCRYPT_OVERHEAD } from './security.js';
 export { seededRng } from './rng.js';
 export type { Rng } from './rng.js';

@@ -3,7 +3,14 @@
 // operator rotate keys across a live cluster: install the new key everywhere, use it, then
 // remove the old one. Keys are base64 strings of 32 bytes (AES-256), as `proconsul keygen` prints.
 
+import { randomBytes } from 'node:crypto';
+
 export const KEY_BYTES = 32;
+
+/** A new random key, base64 (what `proconsul keygen` prints). */
+export function generateKey(): string {
+  return randomBytes(KEY_BYTES).toString('base64');
+}
 
 export function decodeKey(b64: string): Buffer {
   if (typeof b64 !== 'string' || !/^[A-Za-z0-9+/]+={0,2}$/.test(b64)) throw new Error('key must be base64');

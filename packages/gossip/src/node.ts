@@ -2,7 +2,7 @@
 // with optional AES-256-GCM encryption. This is what the agent runs for its LAN and WAN pools.
 import { randomBytes } from 'node:crypto';
 import { lookup } from 'node:dns/promises';
-import { EventEmitter } from 'node:events';
+import { EventEmitter, on } from 'node:events';
 import { isIP } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { profileConfig, type Config, type Profile } from './config.js';
@@ -142,6 +142,15 @@ export class GossipNode extends EventEmitter<GossipNodeEvents> {
 
   members(): Member[] {
     return this.core.members();
+  }
+
+  /** Member events as an async stream (ends when `signal` aborts). Same events as on('event'). */
+  async *events(signal?: AbortSignal): AsyncGenerator<MemberEvent> {
+    try {
+      for await (const [e] of on(this, 'event', { signal })) yield e as MemberEvent;
+    } catch (err) {
+      if ((err as Error).name !== 'AbortError') throw err;
+    }
   }
 
   localMember(): Member {

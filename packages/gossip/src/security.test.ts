@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { decodeKey, Keyring } from './keyring.js';
+import { decodeKey, generateKey, Keyring } from './keyring.js';
 import { decryptPayload, encryptPayload, ENCRYPT_OVERHEAD } from './security.js';
 
 const k = () => randomBytes(32).toString('base64');
@@ -11,6 +11,8 @@ describe('keyring', () => {
     expect(() => decodeKey(randomBytes(16).toString('base64'))).toThrow(/32 bytes/);
     expect(() => decodeKey('not base64!')).toThrow(/base64/);
     expect(() => new Keyring([])).toThrow();
+    expect(decodeKey(generateKey())).toHaveLength(32);
+    expect(generateKey()).not.toBe(generateKey());
   });
 
   it('installs, uses and removes keys; the primary cannot be removed', () => {

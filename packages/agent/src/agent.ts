@@ -120,6 +120,24 @@ export async function startAgent(config: AgentConfig, options: StartAgentOptions
     cleanups.push(() => leader.stop());
     log.leader.info({ node: config.nodeName, address: advertiseAddr }, 'cluster leadership acquired (single server)');
 
+    // Services and checks from config files: (re)registered at start and on reload; those
+    // dropped from the files since the last load are deregistered, as Consul's reload does.
+    let fromConfig = { services: new Set<string>(), checks: new Set<string>() };
+    const loadConfigDefinitions = (c: AgentConfig): void => {
+      const next = { services: new Set<string>(), checks: new Set<string>() };
+      for (const def of c.services) {
+        local.addService(def, { token: def.Token ?? '', replaceExistingChecks: false, source: 'local' });
+        next.services.add(def.ID || def.Name);
+      }
+      for (const def of c.checks) {
+        local.addCheck(def, { token: def.Token ?? '', source: 'local' });
+        next.checks.add(def.ID || def.Name || '');
+      }
+      for (const id of fromConfig.services) if (!next.services.has(id) && local.service(id)) local.removeService(id);
+      for (const id of fromConfig.checks) if (!next.checks.has(id) && local.check(id)) local.removeCheck(id);
+      fromConfig = next;
+    };
+
     const ctx: AgentContext = {
       config,
       log,
@@ -142,15 +160,13 @@ export async function startAgent(config: AgentConfig, options: StartAgentOptions
         if (!options.argv) return;
         const fresh = await loadConfig(options.argv);
         log.root.level = fresh.logLevel;
-        for (const def of fresh.services) local.addService(def, { token: def.Token ?? '', replaceExistingChecks: false, source: 'local' });
-        for (const def of fresh.checks) local.addCheck(def, { token: def.Token ?? '', source: 'local' });
+        loadConfigDefinitions(fresh);
         log.agent.info({ files: fresh.configFiles }, 'configuration reloaded');
       },
     };
 
     local.restore();
-    for (const def of config.services) local.addService(def, { token: def.Token ?? '', replaceExistingChecks: false, source: 'local' });
-    for (const def of config.checks) local.addCheck(def, { token: def.Token ?? '', source: 'local' });
+    loadConfigDefinitions(config);
     antiEntropy = new AntiEntropy({ catalog, applier, local, nodeName: config.nodeName, logger: log['anti-entropy'], now });
     antiEntropy.start();
     cleanups.push(() => antiEntropy!.stop());

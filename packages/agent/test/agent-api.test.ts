@@ -1,6 +1,6 @@
 // Agent endpoints against the real process: local services and checks, TTL updates,
 // maintenance mode, hash-blocking service reads, sessions, events, txn, metrics, UI, reload.
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, http, sleep, startAgentProcess, tempDir, type AgentProcess } from './helpers.js';
@@ -167,5 +167,11 @@ describe('agent endpoints', () => {
     writeFileSync(join(dir.path, 'more.json'), JSON.stringify({ service: { name: 'added', port: 7001 } }));
     expect((await put('/v1/agent/reload')).status).toBe(200);
     expect(Object.keys((await get('/v1/agent/services')).json())).toContain('added');
+    // A service dropped from the files goes on the next reload.
+    rmSync(join(dir.path, 'svc.json'));
+    expect((await put('/v1/agent/reload')).status).toBe(200);
+    const after = Object.keys((await get('/v1/agent/services')).json());
+    expect(after).toContain('added');
+    expect(after).not.toContain('fromfile');
   });
 });

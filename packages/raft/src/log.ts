@@ -12,6 +12,12 @@ export class RaftLog {
   stableIndex: number;
   /** A snapshot received from the leader that still has to be persisted and restored. */
   pendingSnapshot: Snapshot | null = null;
+  /**
+   * Trailing entries at or below the snapshot index, kept after compaction so that a follower
+   * slightly behind still gets entries instead of a whole snapshot (Consul's TrailingLogs).
+   * Contiguous, ending at snapshot.meta.index; in memory only.
+   */
+  retained: Entry[] = [];
 
   constructor(snapshot: Snapshot, entries: Entry[]) {
     this.snapshot = snapshot;
@@ -24,8 +30,9 @@ export class RaftLog {
     this.stableIndex = this.lastIndex();
   }
 
+  /** The first index whose entry is still available (retained or after the snapshot). */
   firstIndex(): number {
-    return this.snapshot.meta.index + 1;
+    return this.retained.length > 0 ? this.retained[0].index : this.snapshot.meta.index + 1;
   }
 
   lastIndex(): number {
@@ -40,24 +47,37 @@ export class RaftLog {
   term(index: number): number | undefined {
     const s = this.snapshot.meta.index;
     if (index === s) return this.snapshot.meta.term;
-    if (index < s || index > this.lastIndex()) return undefined;
+    if (index < s) return this.retainedEntry(index)?.term;
+    if (index > this.lastIndex()) return undefined;
     return this.entries[index - s - 1].term;
   }
 
   entry(index: number): Entry | undefined {
     const s = this.snapshot.meta.index;
-    if (index <= s || index > this.lastIndex()) return undefined;
+    if (index <= s) return this.retainedEntry(index);
+    if (index > this.lastIndex()) return undefined;
     return this.entries[index - s - 1];
+  }
+
+  private retainedEntry(index: number): Entry | undefined {
+    if (this.retained.length === 0) return undefined;
+    const i = index - this.retained[0].index;
+    return i >= 0 && i < this.retained.length ? this.retained[i] : undefined;
   }
 
   matchTerm(index: number, term: number): boolean {
     return this.term(index) === term;
   }
 
-  /** Entries in [lo, hi), lo must not be compacted. */
+  /** Entries in [lo, hi), lo must not be compacted (retained entries count). */
   slice(lo: number, hi: number): Entry[] {
     const s = this.snapshot.meta.index;
-    if (lo <= s) throw new Error(`slice(${lo}) below first index ${s + 1}`);
+    if (lo < this.firstIndex()) throw new Error(`slice(${lo}) below first index ${this.firstIndex()}`);
+    if (lo <= s) {
+      const r0 = this.retained[0].index;
+      const head = this.retained.slice(lo - r0, Math.min(hi, s + 1) - r0);
+      return hi > s + 1 ? head.concat(this.entries.slice(0, Math.min(hi, this.lastIndex() + 1) - s - 1)) : head;
+    }
     return this.entries.slice(lo - s - 1, Math.min(hi, this.lastIndex() + 1) - s - 1);
   }
 
@@ -123,17 +143,21 @@ export class RaftLog {
   restore(snap: Snapshot): void {
     this.snapshot = snap;
     this.entries = [];
+    this.retained = [];
     this.committed = snap.meta.index;
     this.stableIndex = snap.meta.index;
     this.pendingSnapshot = snap;
   }
 
-  /** Drops entries up to the snapshot's index (which must be applied). */
-  compact(snap: Snapshot): void {
+  /** Moves entries up to the snapshot's index (which must be applied) behind it, keeping `trailing` of them. */
+  compact(snap: Snapshot, trailing = 0): void {
     const i = snap.meta.index;
     if (i > this.applied) throw new Error(`compact ${i} beyond applied ${this.applied}`);
     if (i <= this.snapshot.meta.index) return;
-    this.entries = this.entries.slice(i - this.snapshot.meta.index);
+    const cut = i - this.snapshot.meta.index;
+    const behind = this.retained.concat(this.entries.slice(0, cut));
+    this.retained = trailing > 0 ? behind.slice(Math.max(0, behind.length - trailing)) : [];
+    this.entries = this.entries.slice(cut);
     this.snapshot = snap;
   }
 }

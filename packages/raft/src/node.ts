@@ -36,6 +36,8 @@ export interface RaftNodeOptions {
   readOnly?: 'safe' | 'lease';
   /** Take a snapshot and compact the log after this many applied entries (default 8192). */
   snapshotThreshold?: number;
+  /** Entries kept in memory behind a snapshot for slightly lagging followers (default 1024). */
+  trailingLogs?: number;
   /** A proposal or read that is not answered within this time fails (default 10 s). */
   requestTimeoutMs?: number;
   wal?: WalOptions;
@@ -97,6 +99,7 @@ export class RaftNode extends EventEmitter {
   private readonly transport: Transport;
   private readonly tickMs: number;
   private readonly snapshotThreshold: number;
+  private readonly trailingLogs: number;
   private readonly requestTimeoutMs: number;
   private inbox: Message[] = [];
   private proposals: { command: unknown; resolve: PendingProposal['resolve']; reject: PendingProposal['reject'] }[] = [];
@@ -120,6 +123,7 @@ export class RaftNode extends EventEmitter {
     this.transport = opts.transport;
     this.tickMs = opts.tickMs ?? 40;
     this.snapshotThreshold = opts.snapshotThreshold ?? 8192;
+    this.trailingLogs = opts.trailingLogs ?? 1024;
     this.requestTimeoutMs = opts.requestTimeoutMs ?? 10_000;
   }
 
@@ -399,7 +403,7 @@ export class RaftNode extends EventEmitter {
     if (this.raft.log.pendingSnapshot !== null) return;
     const data = await this.sm.snapshot();
     // No input is fed to the core while awaiting, so the state is still exactly `applied`.
-    const snap = this.raft.compact(applied, data);
+    const snap = this.raft.compact(applied, data, this.trailingLogs);
     await this.storage.saveSnapshot(snap);
   }
 

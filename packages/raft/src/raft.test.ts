@@ -153,6 +153,24 @@ describe('replication', () => {
     for (const id of ['a', 'b', 'c']) expect(normal(net.applied.get(id)!)).toHaveLength(100);
   });
 
+  it('keeps trailing entries after compaction, so a slightly lagging follower gets entries, not a snapshot', () => {
+    const net = new Net(['a', 'b', 'c']);
+    const l = net.elect();
+    const lagger = [...net.nodes.values()].find((r) => r !== l)!;
+    net.isolate(lagger.id);
+    for (let i = 0; i < 5; i++) l.propose(`c${i}`);
+    net.stabilize();
+    net.tickAll();
+    l.compact(l.log.applied, new Uint8Array([1]), 10);
+    expect(l.log.firstIndex()).toBeLessThanOrEqual(lagger.log.lastIndex());
+    net.heal();
+    net.sent = [];
+    net.tickAll(3);
+    expect(net.sent.filter((m) => m.type === 'snap')).toHaveLength(0);
+    expect(lagger.log.lastIndex()).toBe(l.log.lastIndex());
+    expect(normal(net.applied.get(lagger.id)!).map((e) => e.data)).toEqual(['c0', 'c1', 'c2', 'c3', 'c4']);
+  });
+
   it('sends a snapshot in chunks to a follower that fell behind the compacted log', () => {
     const net = new Net(['a', 'b', 'c'], { snapshotChunkBytes: 16 });
     const l = net.elect();

@@ -251,13 +251,16 @@ export class Raft {
     }
   }
 
-  /** Builds a snapshot of the applied state at `index` and drops the log before it. */
-  compact(index: number, data: Uint8Array): Snapshot {
+  /**
+   * Builds a snapshot of the applied state at `index` and drops the log before it, keeping the
+   * last `trailing` entries in memory for followers that are only slightly behind.
+   */
+  compact(index: number, data: Uint8Array, trailing = 0): Snapshot {
     if (index > this.log.applied) throw new Error(`compact(${index}) beyond applied ${this.log.applied}`);
     const term = this.log.term(index);
     if (term === undefined) throw new Error(`compact(${index}): entry not in log`);
     const snap: Snapshot = { meta: { index, term, conf: this.confAt(index) }, data };
-    this.log.compact(snap);
+    this.log.compact(snap, trailing);
     this.confEntries = this.confEntries.filter((e) => e.index > index);
     return snap;
   }

@@ -8,7 +8,7 @@ afterEach(async () => {
   cluster = null;
 });
 
-async function threeNodes(opts: { snapshotThreshold?: number } = {}): Promise<TestCluster> {
+async function threeNodes(opts: { snapshotThreshold?: number; trailingLogs?: number } = {}): Promise<TestCluster> {
   const c = await TestCluster.create();
   const ids = ['n1', 'n2', 'n3'];
   for (let i = 0; i < ids.length; i++) await c.addMember(ids[i], `127.0.6.${i + 1}`);
@@ -55,16 +55,17 @@ describe('RaftNode over TCP with real disks', () => {
   });
 
   it('adds a non-voter, promotes it, removes a voter; a late joiner gets a snapshot', async () => {
-    cluster = await threeNodes({ snapshotThreshold: 20 });
+    cluster = await threeNodes({ snapshotThreshold: 20, trailingLogs: 0 });
     let last = 0;
     for (let i = 0; i < 45; i++) last = (await cluster.put(`key${i}`, `v${i}`)).index;
     const leader = await cluster.waitLeader();
     expect(leader.status().snapshotIndex).toBeGreaterThan(0);
     await cluster.addMember('n4', '127.0.6.4');
-    await cluster.startNode('n4', undefined, { snapshotThreshold: 20 });
+    await cluster.startNode('n4', undefined, { snapshotThreshold: 20, trailingLogs: 0 });
     await leader.changeMembership({ type: 'addLearner', id: 'n4' });
     expect(leader.status().peers.find((p) => p.id === 'n4')).toEqual(expect.objectContaining({ voter: false }));
     await cluster.waitApplied('n4', last);
+    expect(cluster.members.get('n4')!.node!.status().snapshotIndex).toBeGreaterThan(0); // it came as a snapshot
     expect(cluster.members.get('n4')!.sm.data.get('key0')).toBe('v0');
     expect(cluster.members.get('n4')!.sm.data.get('key44')).toBe('v44');
     await leader.changeMembership({ type: 'promote', id: 'n4' });

@@ -112,6 +112,8 @@ class Simulation {
   private dupRate: number;
   private delayMax: number;
   private crashRate: number;
+  /** Entries kept in memory behind a snapshot (0 = every lagging follower needs the snapshot). */
+  private trailing: number;
   private lastProgress = 0;
   private readonly faultyMs: number;
   private readonly healedMs: number;
@@ -125,6 +127,7 @@ class Simulation {
     this.dupRate = this.rng(10) / 100;
     this.delayMax = 1 + this.rng(30);
     this.crashRate = this.rng(4);
+    this.trailing = this.rng(3) === 0 ? 0 : this.rng(8);
     const ids: NodeId[] = [];
     for (let i = 1; i <= opts.nodes + 1; i++) ids.push(`n${i}`);
     const voters = ids.slice(0, opts.nodes);
@@ -230,7 +233,7 @@ class Simulation {
     if (early) {
       this.checkLogMatching(n, rd.entries);
       for (const m of rd.messages) this.send(m);
-      if (this.faulty && this.rng(40) === 0) {
+      if (this.faulty && this.rng(150) === 0) {
         this.crash(n, 20 + this.rng(200));
         return;
       }
@@ -267,7 +270,7 @@ class Simulation {
     const applied = raft.log.applied;
     if (applied - raft.log.snapshot.meta.index > 24 && raft.log.pendingSnapshot === null) {
       const idx = applied - 4;
-      const snap = raft.compact(idx, snapshotKv(n.kv, applied === idx ? undefined : this.kvAt(n, idx)));
+      const snap = raft.compact(idx, snapshotKv(n.kv, applied === idx ? undefined : this.kvAt(n, idx)), this.trailing);
       n.disk.snapshot = snap;
       n.disk.entries = n.disk.entries.filter((e) => e.index > idx);
     }

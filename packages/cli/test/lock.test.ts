@@ -1,0 +1,81 @@
+/** `proconsul lock` against the real agent (127.0.2.23): two holders never overlap; -timeout gives up. */
+import { execFile, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { repoRoot, startAgent, type AgentProcess } from './agent-process.js';
+
+const bin = resolve(repoRoot, 'packages/cli/bin/proconsul.js');
+let agent: AgentProcess;
+let dir: string;
+
+function lockRun(args: string[]): { child: ChildProcess; done: Promise<{ code: number; stdout: string; stderr: string }> } {
+  let child!: ChildProcess;
+  const done = new Promise<{ code: number; stdout: string; stderr: string }>((res) => {
+    child = execFile(process.execPath, [bin, 'lock', ...args], { env: { PATH: process.env['PATH'] ?? '', CONSUL_HTTP_ADDR: agent.httpAddr }, timeout: 30_000 }, (err, stdout, stderr) => {
+      const code = err ? ((err as { code?: number }).code ?? 1) : 0;
+      res({ code: typeof code === 'number' ? code : 1, stdout, stderr });
+    });
+  });
+  return { child, done };
+}
+
+beforeAll(async () => {
+  agent = await startAgent('127.0.2.23');
+  dir = mkdtempSync(join(tmpdir(), 'proconsul-lock-'));
+}, 40_000);
+
+afterAll(async () => {
+  await agent?.stop();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('proconsul lock', () => {
+  it('runs children one at a time and cleans the lock key up', async () => {
+    const log = join(dir, 'order.txt');
+    const a = lockRun(['svc/leader', `echo start-A >> ${log}; sleep 1; echo end-A >> ${log}`]);
+    // B starts once A's child is running, so A holds the lock first
+    for (let i = 0; i < 100; i++) {
+      try {
+        if (readFileSync(log, 'utf8').includes('start-A')) break;
+      } catch {
+        /* not yet written */
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const b = lockRun(['svc/leader', `echo start-B >> ${log}; echo "held=$CONSUL_LOCK_HELD" >> ${log}; echo end-B >> ${log}`]);
+    const [ra, rb] = await Promise.all([a.done, b.done]);
+    expect(ra.code).toBe(0);
+    expect(rb.code).toBe(0);
+    expect(readFileSync(log, 'utf8')).toBe('start-A\nend-A\nstart-B\nheld=true\nend-B\n');
+    const res = await fetch(`http://${agent.httpAddr}/v1/kv/svc/leader/.lock`);
+    expect(res.status).toBe(404);
+  });
+
+  it('-timeout gives up while another holder keeps the lock', async () => {
+    const log = join(dir, 'hold.txt');
+    const holder = lockRun(['svc/busy', `echo held > ${log}; sleep 2`]);
+    for (let i = 0; i < 100; i++) {
+      try {
+        if (readFileSync(log, 'utf8').includes('held')) break;
+      } catch {
+        /* not yet written */
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    // the held key carries Consul's lock flag value, exactly (it is above 2^53)
+    const raw = await (await fetch(`http://${agent.httpAddr}/v1/kv/svc/busy/.lock`)).text();
+    expect(raw).toContain('"Flags":3304740253564472344');
+    expect(raw).toMatch(/"Session":"[0-9a-f-]{36}"/);
+    const r = await lockRun(['-timeout=300ms', 'svc/busy', 'echo never']).done;
+    expect(r).toEqual({ code: 1, stdout: '', stderr: 'Shutdown triggered or timeout during lock acquisition\n' });
+    expect((await holder.done).code).toBe(0);
+  });
+
+  it('-child-exit-code turns a failing child into exit 2', async () => {
+    const r = await lockRun(['-child-exit-code', 'svc/fail', 'exit 3']).done;
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe('Error running handler: exit status 3\n');
+  });
+});

@@ -321,7 +321,11 @@ export class RaftNode extends EventEmitter {
       }
       this.raft.advance();
       this.serveReads();
-      if (rd.softState) this.emit('leader', rd.softState.leader, rd.softState.role);
+      if (rd.softState) {
+        // Unanswered reads died with the old leadership (the core drops them): fail them now.
+        for (const [ctx, r] of this.reads) if (r.index === null) this.failRead(ctx, new NotLeaderError(rd.softState.leader));
+        this.emit('leader', rd.softState.leader, rd.softState.role);
+      }
       await this.maybeSnapshot();
     }
   }

@@ -123,13 +123,13 @@ export class HttpClient {
   }
 
   /** Sends the request and parses a JSON body (`null` for an empty one). */
-  async json<T>(spec: RequestSpec): Promise<{ data: T; meta: QueryMeta; status: number }> {
+  async json<T>(spec: RequestSpec): Promise<{ data: T; meta: QueryMeta; status: number; text: string }> {
     const res = await this.request(spec);
     // An allowed error status (404 for a missing key, ...) carries a text body, not JSON;
     // 409 from /txn is the exception: its body has the usual shape.
     const ok = res.status >= 200 && res.status < 300;
     const data = ok || res.status === 409 ? parseJson<T>(res, spec) : (null as T);
-    return { data, meta: res.meta, status: res.status };
+    return { data, meta: res.meta, status: res.status, text: res.text };
   }
 }
 

@@ -25,7 +25,7 @@ export { watch, watchCallback, sleep, TokenBucket, nextIndex, backoffDelay, type
 export { Agent, type MembersOptions, type ServiceRegisterOptions, type ForceLeaveOptions } from './agent.js';
 export { Catalog, type ServiceQueryOptions } from './catalog.js';
 export { Health, type HealthServiceOptions, type HealthStateFilter } from './health.js';
-export { KV, kvValueBytes, kvValueText, type KVPutOptions, type KVValue } from './kv.js';
+export { KV, kvFlags, kvValueBytes, kvValueText, type KVPutOptions, type KVValue } from './kv.js';
 export { Session } from './session.js';
 export { Event, eventIdToIndex, type FireOptions } from './event.js';
 export { Txn, type TxnOutcome } from './txn.js';

@@ -17,6 +17,24 @@ export interface KVPutOptions extends WriteOptions {
 
 export type KVValue = string | Uint8Array;
 
+/** Where the exact uint64 Flags of a pair is kept when it exceeds 2^53 (JSON.parse rounds it). */
+const EXACT_FLAGS = Symbol('proconsul.kv.exactFlags');
+
+/** A pair's Flags as an exact uint64 (Consul's lock keys use 3304740253564472344). */
+export function kvFlags(pair: KVPair): bigint {
+  const exact = (pair as KVPair & { [EXACT_FLAGS]?: bigint })[EXACT_FLAGS];
+  return exact ?? BigInt(pair.Flags);
+}
+
+/** Reads each pair's Flags again from the response text, in order, keeping values above 2^53 exact. */
+function attachExactFlags(pairs: KVPair[], text: string): void {
+  const found = [...text.matchAll(/(?<!\\)"Flags":(\d+)/g)].map((m) => m[1]!);
+  if (found.length !== pairs.length) return;
+  pairs.forEach((p, i) => {
+    if (found[i]!.length > 15) Object.defineProperty(p, EXACT_FLAGS, { value: BigInt(found[i]!), enumerable: false });
+  });
+}
+
 /** The stored bytes of a pair (empty for a null value). */
 export function kvValueBytes(pair: Pick<KVPair, 'Value'>): Uint8Array {
   return pair.Value ? decodeBase64(pair.Value) : new Uint8Array(0);
@@ -103,7 +121,9 @@ export class KV {
       signal: opts.signal,
       allowStatus: [404],
     });
-    return { data: res.status === 404 ? null : res.data, meta: res.meta };
+    if (res.status === 404) return { data: null, meta: res.meta };
+    if (Array.isArray(res.data) && res.data.length > 0 && typeof res.data[0] === 'object') attachExactFlags(res.data as KVPair[], res.text);
+    return { data: res.data, meta: res.meta };
   }
 
   private async del(key: string, opts: WriteOptions, extra: Params): Promise<boolean> {

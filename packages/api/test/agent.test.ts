@@ -1,6 +1,6 @@
 /** The client against the real Proconsul agent process (dev mode on 127.0.2.10). */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConsulError, kvValueBytes, kvValueText, type Consul } from '../src/index.js';
+import { ConsulError, kvFlags, kvValueBytes, kvValueText, type Consul } from '../src/index.js';
 import { createClient } from '../src/node.js';
 import { startAgent, type AgentProcess } from './agent-process.js';
 
@@ -102,6 +102,15 @@ describe('kv', () => {
     expect((await c.kv.list('api/')).data.map((p) => p.Key)).toEqual(['api/a', 'api/b/bin']);
     expect((await c.kv.keys('api/', '/')).data).toEqual(['api/a', 'api/b/']);
     expect((await c.kv.get('api/missing')).data).toBeNull();
+  });
+
+  it('keeps uint64 flags above 2^53 exact (kvFlags)', async () => {
+    await c.kv.put('api/big', 'x', { flags: 18446744073709551615n });
+    const got = (await c.kv.get('api/big')).data!;
+    expect(kvFlags(got)).toBe(18446744073709551615n);
+    const listed = (await c.kv.list('api/big')).data;
+    expect(kvFlags(listed[0]!)).toBe(18446744073709551615n);
+    expect(JSON.stringify(got)).not.toContain('Symbol');
   });
 
   it('check-and-set and delete-cas follow ModifyIndex', async () => {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { AgentMember, KVPair, Node } from '@proconsul/api';
 import { formatNodes, formatServices } from './commands/catalog.js';
 import { formatStats } from './commands/info.js';
+import { exportJson } from './commands/kv-export.js';
 import { prettyKVPair } from './commands/kv-get.js';
 import { detailedOutput, sortMembers, standardOutput } from './commands/members.js';
 import { formatPeers } from './commands/operator-raft.js';
@@ -56,6 +57,13 @@ describe('kv get -detailed', () => {
       ['CreateIndex      6', 'Flags            0', 'Key              redis/config/minconns', 'LockIndex        0', 'ModifyIndex      6', 'Session          -', 'Value            1'].join('\n'),
     );
     expect(new TextDecoder().decode(prettyKVPair(pair, true)).endsWith('Value            MQ==')).toBe(true);
+  });
+});
+
+describe('kv export', () => {
+  it('writes Go\'s tab-indented JSON with exact uint64 flags', () => {
+    expect(exportJson([{ key: 'a', flags: 3304740253564472344n, value: 'eA==' }])).toBe('[\n\t{\n\t\t"key": "a",\n\t\t"flags": 3304740253564472344,\n\t\t"value": "eA=="\n\t}\n]');
+    expect(exportJson([])).toBe('[]');
   });
 });
 

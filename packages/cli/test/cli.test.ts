@@ -134,6 +134,17 @@ describe('kv', () => {
     expect((await cli(['kv', 'get', '-recurse', 'del/'])).stdout).toBe('');
   });
 
+  it('uint64 flags above 2^53 stay exact through put, get -detailed, export and import', async () => {
+    const big = '3304740253564472344';
+    await cli(['kv', 'put', `-flags=${big}`, 'big/lock', 'x']);
+    expect((await cli(['kv', 'get', '-detailed', 'big/lock'])).stdout).toContain(`Flags            ${big}\n`);
+    const exported = (await cli(['kv', 'export', 'big/'])).stdout;
+    expect(exported).toContain(`"flags": ${big},`);
+    await cli(['kv', 'import', '-'], { stdin: exported.replace('big/lock', 'big/copy') });
+    const raw = await (await fetch(`http://${agent.httpAddr}/v1/kv/big/copy`)).text();
+    expect(raw).toContain(`"Flags":${big}`);
+  });
+
   it('export and import move a tree', async () => {
     await cli(['kv', 'put', '-flags=7', 'exp/one', 'first']);
     await cli(['kv', 'put', 'exp/two', 'second']);

@@ -1,16 +1,23 @@
 /** `proconsul kv export`: a prefix as Consul's JSON export (key, flags, base64 value), tab-indented. */
-import type { KVPair } from '@proconsul/api';
+import { kvFlags, type KVPair } from '@proconsul/api';
 import type { Command } from '../command.js';
 import { apiClient, clientFlags, errText, serverFlags, staleFlag } from '../http-flags.js';
 
 export interface ExportEntry {
   key: string;
-  flags: number;
+  flags: bigint;
   value: string;
 }
 
 export function toEntry(pair: KVPair): ExportEntry {
-  return { key: pair.Key, flags: pair.Flags, value: pair.Value ?? '' };
+  return { key: pair.Key, flags: kvFlags(pair), value: pair.Value ?? '' };
+}
+
+/** Go's json.MarshalIndent(entries, "", "\t"), with uint64 flags written exactly. */
+export function exportJson(entries: ExportEntry[]): string {
+  const marker = '\u0000uint64:';
+  const text = JSON.stringify(entries, (_k, v: unknown) => (typeof v === 'bigint' ? marker + v.toString() : v), '\t');
+  return text.replace(/"\\u0000uint64:(\d+)"/g, '$1');
 }
 
 export const kvExport: Command = {
@@ -40,7 +47,7 @@ export const kvExport: Command = {
       return 1;
     }
     // Go's json.MarshalIndent(..., "", "\t"); an empty slice prints as [].
-    ui.info(JSON.stringify(pairs.map(toEntry), null, '\t'));
+    ui.info(exportJson(pairs.map(toEntry)));
     return 0;
   },
 };

@@ -1,5 +1,5 @@
 /** `proconsul kv get`: one value, a prefix (-recurse) or key names (-keys), as Consul prints them. */
-import { kvValueBytes, type KVPair } from '@proconsul/api';
+import { kvFlags, kvValueBytes, type KVPair } from '@proconsul/api';
 import { tabwrite } from '../columnize.js';
 import type { Command } from '../command.js';
 import { FlagSet } from '../flags.js';
@@ -27,7 +27,7 @@ export function prettyKVPair(pair: KVPair, base64: boolean): Uint8Array {
   const head = tabwrite(
     [
       `CreateIndex\t${pair.CreateIndex}`,
-      `Flags\t${pair.Flags}`,
+      `Flags\t${kvFlags(pair)}`,
       `Key\t${pair.Key}`,
       `LockIndex\t${pair.LockIndex}`,
       `ModifyIndex\t${pair.ModifyIndex}`,

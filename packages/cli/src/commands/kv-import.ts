@@ -22,6 +22,12 @@ function validEntries(doc: unknown): ImportEntry[] | string {
   return doc as ImportEntry[];
 }
 
+/** The entries' "flags" read again from the text, exactly (JSON.parse rounds values above 2^53). */
+function exactFlagsOf(text: string, count: number): bigint[] | undefined {
+  const found = [...text.matchAll(/(?<!\\)"flags"\s*:\s*(\d+)/g)].map((m) => BigInt(m[1]!));
+  return found.length === count ? found : undefined;
+}
+
 export const kvImport: Command = {
   synopsis: 'Imports a tree stored as JSON to the KV store',
   help: `Usage: proconsul kv import [DATA]
@@ -69,14 +75,15 @@ export const kvImport: Command = {
       ui.error(`Cannot unmarshal data: ${entries}`);
       return 1;
     }
-    for (const entry of entries) {
+    const exactFlags = exactFlagsOf(new TextDecoder().decode(raw), entries.length);
+    for (const [i, entry] of entries.entries()) {
       const b64 = entry.value ?? '';
       if (!/^[A-Za-z0-9+/]*={0,2}$/.test(b64) || b64.length % 4 !== 0) {
         ui.error(`Error base 64 decoding value for key ${entry.key}: illegal base64 data`);
         return 1;
       }
       try {
-        await client.kv.put(entry.key, new Uint8Array(Buffer.from(b64, 'base64')), { flags: entry.flags ?? 0 });
+        await client.kv.put(entry.key, new Uint8Array(Buffer.from(b64, 'base64')), { flags: exactFlags?.[i] ?? entry.flags ?? 0 });
       } catch (err) {
         ui.error(`Error! Failed writing data for key ${entry.key}: ${errText(err)}`);
         return 1;

@@ -111,6 +111,18 @@ describe('agent endpoints', () => {
     expect((await get(`/v1/session/info/${id}`)).json()).toEqual([]);
   });
 
+  it('keeps uint64 KV flags exactly (Consul lock clients write 3304740253564472344)', async () => {
+    const session = (await put('/v1/session/create', { Name: 'l' })).json().ID as string;
+    expect((await put(`/v1/kv/lock/.lock?flags=3304740253564472344&acquire=${session}`, 'x')).json()).toBe(true);
+    expect((await get('/v1/kv/lock/.lock')).text).toContain('"Flags":3304740253564472344');
+    expect((await put('/v1/kv/flags/max?flags=18446744073709551615', 'x')).json()).toBe(true);
+    expect((await get('/v1/kv/flags/max')).text).toContain('"Flags":18446744073709551615');
+    expect((await put('/v1/kv/flags/over?flags=18446744073709551616', 'x')).status).toBe(400);
+    const txn = await put('/v1/txn', '[{"KV":{"Verb":"set","Key":"flags/txn","Flags":9007199254740993,"Value":null}}]');
+    expect(txn.status).toBe(200);
+    expect((await get('/v1/kv/flags/txn')).text).toContain('"Flags":9007199254740993');
+  });
+
   it('txn applies KV ops atomically and reports every failure with 409', async () => {
     const ok = await put('/v1/txn', [{ KV: { Verb: 'set', Key: 'tx/a', Value: Buffer.from('1').toString('base64') } }, { KV: { Verb: 'get', Key: 'tx/a' } }]);
     expect(ok.status).toBe(200);

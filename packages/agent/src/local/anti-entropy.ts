@@ -125,10 +125,11 @@ export class AntiEntropy {
       if (c.ServiceID && !localServiceIds.has(c.ServiceID)) continue;
       commands.push({ Type: 'Deregister', Node: nodeName, CheckID: id, Now: this.opts.now() });
     }
-    for (const cmd of commands) {
-      const r = await this.opts.applier.apply(cmd);
-      if (!r.ok) this.opts.logger.warn({ error: r.error, command: cmd.Type }, 'anti-entropy write refused');
-    }
+    // Sent together: the applier keeps their order and a durable one commits them in one batch.
+    const results = await Promise.all(commands.map((cmd) => this.opts.applier.apply(cmd)));
+    results.forEach((r, i) => {
+      if (!r.ok) this.opts.logger.warn({ error: r.error, command: commands[i]!.Type }, 'anti-entropy write refused');
+    });
     if (commands.length > 0) this.opts.logger.debug({ writes: commands.length }, 'synced local state to the catalog');
   }
 }

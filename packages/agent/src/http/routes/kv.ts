@@ -106,7 +106,7 @@ export async function kvRoutes(app: FastifyInstance, { ctx }: { ctx: AgentContex
           Verb: 'set',
           Key: key,
           Value: body.length > 0 ? body.toString('base64') : null,
-          Flags: (has(query, 'flags') ? parseUint64(qs(query, 'flags') ?? '') : 0) as number,
+          Flags: has(query, 'flags') ? parseUint64(qs(query, 'flags') ?? '') : 0,
           Now: ctx.now(),
         };
         if (has(query, 'cas')) {

@@ -53,7 +53,7 @@ export async function txnRoutes(app: FastifyInstance, { ctx }: { ctx: AgentConte
         let raw: unknown;
         try {
           // KV Flags are uint64: keep digits beyond 2^53 exact by reading them as text first.
-          raw = JSON.parse(body.toString('utf8').replace(BIG_FLAGS_RE, (_m, pre: string, digits: string) => `${pre}"${U64_MARK}${digits}"`));
+          raw = JSON.parse(body.toString('utf8').replace(BIG_FLAGS_RE, (_m, pre: string, digits: string) => `${pre}"\\u0000u64:${digits}"`));
         } catch (err) {
           throw badRequest(`Failed to parse body: ${(err as Error).message}`);
         }
@@ -78,7 +78,7 @@ export async function txnRoutes(app: FastifyInstance, { ctx }: { ctx: AgentConte
           if (typeof kv.Value === 'string' && Buffer.from(kv.Value, 'base64').length > KV_MAX_VALUE_SIZE) {
             throw new HttpError(413, `Value for key "${kv.Key}" is too large (${Buffer.from(kv.Value, 'base64').length} > ${KV_MAX_VALUE_SIZE} bytes)`);
           }
-          kv.Flags = txnFlags(kv.Flags) as number;
+          kv.Flags = txnFlags(kv.Flags);
           ops.push({ KV: kv });
         }
         if (Catalog.isReadOnlyTxn(ops)) {

@@ -67,7 +67,8 @@ export class HttpClient {
     this.address = parseAddress(options.address || env['CONSUL_HTTP_ADDR'] || DEFAULT_ADDRESS, useTls);
     this.token = options.token || env['CONSUL_HTTP_TOKEN'] || undefined;
     this.datacenter = options.datacenter || undefined;
-    const f = options.fetch ?? (globalThis.fetch as FetchLike | undefined);
+    // Bound: browsers throw "Illegal invocation" when fetch is called with another `this`.
+    const f = options.fetch ?? (globalThis.fetch ? (globalThis.fetch.bind(globalThis) as FetchLike) : undefined);
     if (!f) throw new Error('no fetch implementation available; pass options.fetch');
     this.fetchFn = f;
     this.fetchInit = options.fetchInit ?? {};
@@ -94,8 +95,9 @@ export class HttpClient {
     }
     const started = Date.now();
     let res: Response;
+    const fetchFn = this.fetchFn; // called detached, never as a method of this client
     try {
-      res = await this.fetchFn(url, {
+      res = await fetchFn(url, {
         ...this.fetchInit,
         method: spec.method,
         headers,

@@ -150,3 +150,17 @@ describe('transport', () => {
     expect(out.Errors?.[0]?.What).toContain('index is stale');
   });
 });
+
+describe('fetch binding', () => {
+  it('never calls fetch as a method of the client (browsers reject a foreign `this`)', async () => {
+    reply(200, '"leader:8300"');
+    const seenThis: unknown[] = [];
+    const strictFetch = function (this: unknown, url: string, init: RequestInit) {
+      seenThis.push(this);
+      return fetch(url, init);
+    };
+    const c = new Consul({ address: addr, env: {}, fetch: strictFetch as unknown as typeof fetch });
+    expect(await c.status.leader()).toBe('leader:8300');
+    expect(seenThis).toEqual([undefined]);
+  });
+});

@@ -1,0 +1,156 @@
+// Drives deploy/compose.yml on a real Docker engine: docker-compose, docker inspect, HTTP
+// through the published ports, dig against the agent's DNS port.
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const repoRoot = resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
+export const composeFile = resolve(repoRoot, 'deploy/compose.yml');
+
+/** Host ports of this test's stack (127.0.0.1 only), away from every other test's ports. */
+export const ports = { lb: 18080, http: 18501, dns: 18601 };
+
+export interface RunResult {
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a command; rejects with its output when it exits non-zero or runs past the timeout. */
+export function run(file: string, args: string[], opts: { timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<RunResult> {
+  return new Promise((resolvePromise, reject) => {
+    execFile(file, args, { cwd: repoRoot, timeout: opts.timeoutMs ?? 60_000, maxBuffer: 16 << 20, env: { ...process.env, ...opts.env } }, (err, stdout, stderr) => {
+      if (err) {
+        const tail = `${stdout}\n${stderr}`.trim().split('\n').slice(-25).join('\n');
+        reject(new Error(`${file} ${args.join(' ')} failed (${err.code ?? err.signal ?? err.message}):\n${tail}`));
+        return;
+      }
+      resolvePromise({ stdout, stderr });
+    });
+  });
+}
+
+/** Fails with a clear message when no Docker engine answers: these tests are never skipped. */
+export async function requireDocker(): Promise<void> {
+  try {
+    await run('docker', ['info', '--format', '{{.ServerVersion}}'], { timeoutMs: 20_000 });
+  } catch (err) {
+    throw new Error(`no Docker engine answers (start dockerd; .ci/run does): ${(err as Error).message}`);
+  }
+  try {
+    await run('docker-compose', ['version'], { timeoutMs: 20_000 });
+  } catch (err) {
+    throw new Error(`docker-compose is not installed (apt-get install docker-compose): ${(err as Error).message}`);
+  }
+}
+
+/** One compose project: a unique name, so parallel runs and leftovers never mix. */
+export class Stack {
+  readonly project = `pce2e${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
+  private readonly env = {
+    PROCONSUL_LB_PORT: String(ports.lb),
+    PROCONSUL_HTTP_PORT: String(ports.http),
+    PROCONSUL_DNS_PORT: String(ports.dns),
+  };
+
+  compose(args: string[], timeoutMs = 120_000): Promise<RunResult> {
+    return run('docker-compose', ['-p', this.project, '-f', composeFile, ...args], { timeoutMs, env: this.env });
+  }
+
+  /** Running containers of a compose service, with their address on the project network. */
+  async containers(service: string): Promise<Array<{ id: string; ip: string }>> {
+    const { stdout } = await run('docker', ['ps', '-q', '--no-trunc',
+      '--filter', `label=com.docker.compose.project=${this.project}`,
+      '--filter', `label=com.docker.compose.service=${service}`]);
+    const ids = stdout.split('\n').filter(Boolean);
+    if (ids.length === 0) return [];
+    const inspected = await run('docker', ['inspect', '-f', '{{.Id}} {{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}', ...ids]);
+    return inspected.stdout.split('\n').filter(Boolean).map((line) => {
+      const [id = '', ip = ''] = line.split(' ');
+      return { id, ip };
+    });
+  }
+
+  /** Removes the project's containers, networks and volumes, whatever state they are in. */
+  async destroy(): Promise<void> {
+    await this.compose(['down', '-v', '--remove-orphans', '-t', '3']).catch((err: Error) => console.error(err.message));
+    const label = `label=com.docker.compose.project=${this.project}`;
+    const leftovers = async (kind: string[], filter: string[]) => (await run('docker', [...kind, ...filter, '--filter', label]).catch(() => ({ stdout: '' }))).stdout.split('\n').filter(Boolean);
+    const containers = await leftovers(['ps'], ['-aq']);
+    if (containers.length) await run('docker', ['rm', '-f', '-v', ...containers]).catch(() => undefined);
+    const networks = await leftovers(['network', 'ls'], ['-q']);
+    if (networks.length) await run('docker', ['network', 'rm', ...networks]).catch(() => undefined);
+    const volumes = await leftovers(['volume', 'ls'], ['-q']);
+    if (volumes.length) await run('docker', ['volume', 'rm', '-f', ...volumes]).catch(() => undefined);
+  }
+}
+
+/** One answer of the web demo through nginx: "N requests from <client> to WebServer <ip>". */
+export interface Answer {
+  status: number;
+  body: string;
+  /** The backend that served it, from the body; undefined when the body is not the demo's. */
+  backend?: string;
+}
+
+const DEMO_BODY = /^(\d+) requests from (\S+) to WebServer (\S+)\n?$/;
+
+export async function get(url: string): Promise<Answer> {
+  try {
+    const res = await fetch(url, { signal: AbortSignal.timeout(5_000) });
+    const body = await res.text();
+    const m = DEMO_BODY.exec(body);
+    return { status: res.status, body, ...(m ? { backend: m[3] } : {}) };
+  } catch (err) {
+    return { status: 0, body: (err as Error).message };
+  }
+}
+
+/** `count` requests through the load balancer, one after another (nginx's round robin). */
+export async function sample(count: number): Promise<Answer[]> {
+  const answers: Answer[] = [];
+  for (let i = 0; i < count; i++) answers.push(await get(`http://127.0.0.1:${ports.lb}/`));
+  return answers;
+}
+
+export function backends(answers: Answer[]): string[] {
+  return [...new Set(answers.map((a) => a.backend ?? `(status ${a.status}: ${a.body.trim().slice(0, 60)})`))].sort();
+}
+
+/** A records of a name from the agent's DNS interface, by dig over UDP or TCP. */
+export async function digA(name: string, tcp = false): Promise<string[]> {
+  const args = ['@127.0.0.1', '-p', String(ports.dns), name, 'A', '+short', '+time=2', '+tries=2', ...(tcp ? ['+tcp'] : [])];
+  const { stdout } = await run('dig', args, { timeoutMs: 15_000 });
+  return stdout.split('\n').filter((l) => /^\d+\.\d+\.\d+\.\d+$/.test(l)).sort();
+}
+
+/** Passing instances of a service from the agent's health endpoint, as addresses. */
+export async function passingAddresses(service: string): Promise<string[]> {
+  const res = await fetch(`http://127.0.0.1:${ports.http}/v1/health/service/${service}?passing`, { signal: AbortSignal.timeout(5_000) });
+  if (res.status !== 200) throw new Error(`/v1/health/service/${service}?passing: HTTP ${res.status}`);
+  const entries = (await res.json()) as Array<{ Service: { Address: string; Port: number } }>;
+  return entries.map((e) => e.Service.Address).sort();
+}
+
+/**
+ * Polls `probe` until `done` holds for its value: bounded by `timeoutMs`; the error names what
+ * was awaited and the last value seen.
+ */
+export async function waitFor<T>(what: string, probe: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 30_000, intervalMs = 250): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: T | undefined;
+  let lastError: unknown;
+  for (;;) {
+    try {
+      last = await probe();
+      lastError = undefined;
+      if (done(last)) return last;
+    } catch (err) {
+      lastError = err;
+    }
+    if (Date.now() >= deadline) break;
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+  const seen = lastError ? `error: ${(lastError as Error).message}` : JSON.stringify(last);
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last seen: ${seen}`);
+}

@@ -28,6 +28,19 @@ describe('simulated clusters', () => {
     expect(allAlive()).toBe(true);
   });
 
+  it('a burst of concurrent joins into one seed converges without stragglers (40 seeded runs)', () => {
+    for (let seed = 1; seed <= 40; seed++) {
+      const sim = new SimCluster({ seed, config: lanConfig(), loss: 0.01 });
+      const nodes = Array.from({ length: 9 }, () => sim.addNode());
+      sim.run(50);
+      for (const n of nodes.slice(1)) sim.join(n, [nodes[0]!]);
+      const t0 = sim.nowMs;
+      const done = () => nodes.every((n) => n.core.liveCount === 9);
+      sim.run(t0 + 30_000, done);
+      expect({ seed, converged: done(), withinMs2000: sim.nowMs - t0 < 2000 }).toEqual({ seed, converged: true, withinMs2000: true });
+    }
+  });
+
   it('with 10% loss the cluster still converges on a join and a failure', () => {
     const r = runScenario({ members: 100, seeds: 1, loss: 0.1 });
     expect(r.joinMs.every(Number.isFinite)).toBe(true);

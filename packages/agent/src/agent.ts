@@ -22,6 +22,7 @@ import { createLoggers, type Logger } from './log.js';
 import { MetricsRegistry, registerRuntimeGauges } from './metrics/index.js';
 import { resolveNodeId } from './node-id.js';
 import { writePidFile } from './pid-file.js';
+import { lockDataDir } from './data-dir-lock.js';
 
 /** How often services past DeregisterCriticalServiceAfter are looked for (Consul: 30 s). */
 const REAP_INTERVAL_MS = 30_000;
@@ -70,6 +71,7 @@ export async function startAgent(config: AgentConfig, options: StartAgentOptions
   };
 
   try {
+    if (!config.dev) cleanups.push(lockDataDir(config.dataDir));
     const nodeId = resolveNodeId(config.nodeId, config.dev ? '' : config.dataDir);
     const advertiseAddr = resolveAdvertiseAddr(config.advertiseAddr, config.bindAddr);
     const now = (): number => Date.now();

@@ -1,7 +1,8 @@
 // A single server (-server -bootstrap -data-dir) keeps every acknowledged write across a
 // kill -9 of the real process: the command log is fsynced before a write is answered.
 import { afterAll, describe, expect, it } from 'vitest';
-import { http, startAgentProcess, tempDir, type AgentProcess } from './helpers.js';
+import { spawnSync } from 'node:child_process';
+import { http, RUN_JS, startAgentProcess, tempDir, type AgentProcess } from './helpers.js';
 
 const IP = '127.0.1.12';
 const dir = tempDir('proconsul-durability-');
@@ -54,6 +55,14 @@ describe('durable single server', () => {
     expect(Object.keys((await http(agent.base, 'GET', '/v1/agent/services')).json())).toEqual(['db1']);
     const svc = (await http(agent.base, 'GET', '/v1/catalog/service/db')).json();
     expect(svc.map((s: { ServiceID: string; ServiceTags: string[] }) => [s.ServiceID, s.ServiceTags])).toEqual([['db1', ['primary']]]);
+
+    // A second agent on the same data dir is refused while this one runs.
+    const second = spawnSync(process.execPath, [RUN_JS, '-server', '-bootstrap', '-data-dir', dir.path, '-client', '127.0.1.15', '-bind', '127.0.1.15', '-dns-port', '-1'], {
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
+    expect(second.status).toBe(1);
+    expect(second.stderr).toContain('in use by another agent');
 
     // Writes continue after recovery with higher indexes.
     const before = Number(all.headers.get('x-consul-index'));

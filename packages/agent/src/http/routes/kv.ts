@@ -8,7 +8,7 @@ import { endpoint } from '../endpoint.js';
 import { badRequest, HttpError } from '../http-error.js';
 import { checkDatacenter, has, qs, type Query } from '../query-options.js';
 import { catalogRead } from '../read.js';
-import { sendJson, setQueryMeta } from '../respond.js';
+import { sendJson } from '../respond.js';
 import { applyOrFail } from './catalog.js';
 
 function tooLarge(length: number, max: number): HttpError {
@@ -134,7 +134,6 @@ export async function kvRoutes(app: FastifyInstance, { ctx }: { ctx: AgentContex
         const cmd: KVCommand = { Type: 'KV', Verb: recurse ? 'delete-tree' : cas ? 'delete-cas' : 'delete', Key: key, Now: ctx.now() };
         if (cas) cmd.Index = parseIndex(qs(query, 'cas') ?? '');
         const r = await applyOrFail(ctx, cmd);
-        void setQueryMeta;
         return sendJson(req, reply, r.value ?? true);
       },
     },

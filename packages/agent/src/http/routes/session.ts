@@ -2,7 +2,7 @@
 // destroy, renew (restarts the leader's TTL timer), info, node, list.
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import { DEFAULT_LOCK_DELAY_NS, parseDurationMs, type SessionCreateInput } from '@proconsul/catalog';
+import { DEFAULT_LOCK_DELAY_NS, type SessionCreateInput } from '@proconsul/catalog';
 import type { AgentContext } from '../../context.js';
 import { decodeBodyAs } from '../decode-struct.js';
 import { decodeJson } from '../decode.js';
@@ -114,5 +114,4 @@ export async function sessionRoutes(app: FastifyInstance, { ctx }: { ctx: AgentC
     GET: (req, reply) => catalogRead(ctx, req, reply, () => ctx.catalog.sessionList()),
   });
 
-  void parseDurationMs;
 }

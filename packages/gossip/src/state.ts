@@ -299,6 +299,9 @@ export class Memberlist {
     }
     if (pending.kind === 'pushPull' && m.type === 'pushPull') {
       mergeRemoteState(m.states, this.mergeTarget);
+      if (pending.join && this.cfg.pushPullAfterJoinMs > 0) {
+        this.nextPushPullMs = Math.min(this.nextPushPullMs, nowMs + this.cfg.pushPullAfterJoinMs);
+      }
       return true;
     }
     if (pending.kind === 'tcpPing' && m.type === 'ack' && m.seq === pending.seq) {

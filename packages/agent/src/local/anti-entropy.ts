@@ -18,6 +18,11 @@ export interface AntiEntropyOptions {
   now: () => number;
   /** Full sync period (Consul: about a minute for small clusters). */
   intervalMs?: number;
+  /**
+   * Consul's check_update_interval: a check whose output changed but whose status did not is
+   * written to the catalog at most this often (status changes go at once). Default 5 min.
+   */
+  checkUpdateIntervalMs?: number;
 }
 
 /** Bound on sync passes run back to back when changes keep arriving during a sync. */
@@ -28,8 +33,18 @@ export class AntiEntropy {
   #again = false;
   #timer: NodeJS.Timeout | undefined;
   #stopped = false;
+  /** Check ID -> when its output was last written to the catalog. */
+  readonly #outputSyncedAt = new Map<string, number>();
 
   constructor(private readonly opts: AntiEntropyOptions) {}
+
+  /** In sync, or differing only by output that was written recently enough. */
+  #checkCurrent(c: LocalCheckState, r: HealthCheck | undefined): boolean {
+    if (!checkInSync(c, r)) return false;
+    if (r!.Output === c.Output) return true;
+    const last = this.#outputSyncedAt.get(c.CheckID);
+    return last !== undefined && this.opts.now() - last < (this.opts.checkUpdateIntervalMs ?? 5 * 60_000);
+  }
 
   start(): void {
     this.#timer = setInterval(() => this.trigger(), this.opts.intervalMs ?? 60_000);
@@ -85,7 +100,7 @@ export class AntiEntropy {
     for (const s of local.services()) {
       const remote = remoteServices[s.ID];
       const checks = localChecks.filter((c) => c.ServiceID === s.ID);
-      const checksInSync = checks.every((c) => checkInSync(c, remoteChecks.get(c.CheckID)));
+      const checksInSync = checks.every((c) => this.#checkCurrent(c, remoteChecks.get(c.CheckID)));
       if (remote && serviceInSync(s, remote) && checksInSync) continue;
       commands.push({
         Type: 'Register',
@@ -107,11 +122,13 @@ export class AntiEntropy {
         Checks: checks.map(toRegisterCheck),
         Now: this.opts.now(),
       });
+      for (const c of checks) this.#outputSyncedAt.set(c.CheckID, this.opts.now());
     }
     for (const c of localChecks) {
       if (c.ServiceID) continue;
-      if (checkInSync(c, remoteChecks.get(c.CheckID))) continue;
+      if (this.#checkCurrent(c, remoteChecks.get(c.CheckID))) continue;
       commands.push({ Type: 'Register', Node: nodeName, SkipNodeUpdate: true, Check: toRegisterCheck(c), Now: this.opts.now() });
+      this.#outputSyncedAt.set(c.CheckID, this.opts.now());
     }
     const localServiceIds = new Set(local.services().map((s) => s.ID));
     const localCheckIds = new Set(localChecks.map((c) => c.CheckID));
@@ -165,12 +182,12 @@ function serviceInSync(s: AgentService, r: NodeService): boolean {
   );
 }
 
+/** Everything but Output, which #checkCurrent rate-limits. */
 function checkInSync(c: LocalCheckState, r: HealthCheck | undefined): boolean {
   return (
     r !== undefined &&
     r.Name === c.Name &&
     r.Status === c.Status &&
-    r.Output === c.Output &&
     r.Notes === c.Notes &&
     r.ServiceID === c.ServiceID &&
     r.Type === c.Type &&

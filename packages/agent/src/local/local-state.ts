@@ -322,10 +322,12 @@ export class LocalState {
         // The runner may report after its check was replaced or removed: ignore that.
         if (this.#checks.get(check.state.CheckID) !== check) return;
         if (check.state.Status === status && check.state.Output === output) return;
+        const statusChanged = check.state.Status !== status;
         check.state.Status = status;
         check.state.Output = output;
         this.#trackCritical(check);
-        this.#changed();
+        // Output alone is not worth an fsync of the local state file.
+        this.#changed(statusChanged);
       },
     };
     try {

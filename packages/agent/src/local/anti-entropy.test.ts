@@ -1,0 +1,58 @@
+import { Catalog, type ApplyResult, type Command } from '@proconsul/catalog';
+import { pino } from 'pino';
+import { describe, expect, it } from 'vitest';
+import { MemoryApplier } from '../apply/memory-applier.js';
+import { Leader } from '../leader.js';
+import { AntiEntropy } from './anti-entropy.js';
+import { LocalState } from './local-state.js';
+
+async function setup() {
+  let t = 1_000_000;
+  const now = (): number => t;
+  const catalog = new Catalog();
+  const applier = new MemoryApplier<Command, ApplyResult>(catalog);
+  const logger = pino({ level: 'silent' });
+  const leader = new Leader({ catalog, applier, nodeName: 'n1', nodeId: '', address: '127.0.1.41', serverPort: 8300, nodeMeta: {}, logger, now });
+  await leader.establish();
+  leader.stop();
+  const local = new LocalState({ nodeName: 'n1', dataDir: '', enableScriptChecks: false, enableLocalScriptChecks: false, checkOutputMaxSize: 4096, logger, onChange: () => undefined, now });
+  const ae = new AntiEntropy({ catalog, applier, local, nodeName: 'n1', logger, now });
+  return { catalog, applier, local, ae, advance: (ms: number) => (t += ms) };
+}
+
+describe('AntiEntropy', () => {
+  it('registers local services and checks, and removes what the agent does not own', async () => {
+    const { catalog, applier, local, ae } = await setup();
+    local.addService({ ID: 'w1', Name: 'web', Port: 80, Tags: ['a'], Check: { TTL: '30s' } }, { token: '', replaceExistingChecks: false, source: 'remote' });
+    await applier.apply({ Type: 'Register', Node: 'n1', SkipNodeUpdate: true, Service: { ID: 'stray', Service: 'stray' } });
+    await ae.syncOnce();
+    expect(Object.keys(catalog.services().value).sort()).toEqual(['consul', 'web']);
+    expect(catalog.nodeChecks('n1').value.map((c) => [c.CheckID, c.Status])).toEqual([
+      ['serfHealth', 'passing'],
+      ['service:w1', 'critical'],
+    ]);
+    const index = applier.lastIndex;
+    await ae.syncOnce();
+    expect(applier.lastIndex).toBe(index); // in sync: no writes
+    local.stop();
+  });
+
+  it('writes status changes at once and output-only changes at most every check_update_interval', async () => {
+    const { catalog, local, ae, advance } = await setup();
+    local.addService({ ID: 'w1', Name: 'web', Check: { TTL: '30s' } }, { token: '', replaceExistingChecks: false, source: 'remote' });
+    await ae.syncOnce();
+    local.updateTtl('service:w1', 'passing', 'first', 'note');
+    await ae.syncOnce();
+    expect(catalog.getCheck('n1', 'service:w1')).toMatchObject({ Status: 'passing', Output: 'first' });
+    local.updateTtl('service:w1', 'passing', 'second', 'note');
+    await ae.syncOnce();
+    expect(catalog.getCheck('n1', 'service:w1')?.Output).toBe('first');
+    advance(5 * 60_000);
+    await ae.syncOnce();
+    expect(catalog.getCheck('n1', 'service:w1')?.Output).toBe('second');
+    local.updateTtl('service:w1', 'critical', 'third', 'note');
+    await ae.syncOnce();
+    expect(catalog.getCheck('n1', 'service:w1')).toMatchObject({ Status: 'critical', Output: 'third' });
+    local.stop();
+  });
+});

@@ -25,4 +25,11 @@ export function saveLocalState(dataDir: string, state: PersistedLocalState): voi
     closeSync(fd);
   }
   renameSync(tmp, path);
+  // The rename itself must survive a crash too.
+  const dirFd = openSync(dataDir, 'r');
+  try {
+    fsyncSync(dirFd);
+  } finally {
+    closeSync(dirFd);
+  }
 }

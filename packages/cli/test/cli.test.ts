@@ -102,12 +102,14 @@ describe('kv', () => {
   it('put reads @file, stdin and -base64 data', async () => {
     const file = join(dir, 'license.lic');
     writeFileSync(file, 'from-file');
-    await cli(['kv', 'put', 'data/file', `@${file}`]);
-    expect((await cli(['kv', 'get', 'data/file'])).stdout).toBe('from-file\n');
-    await cli(['kv', 'put', 'data/stdin', '-'], { stdin: 'from-stdin' });
-    expect((await cli(['kv', 'get', 'data/stdin'])).stdout).toBe('from-stdin\n');
-    await cli(['kv', 'put', '-base64', 'data/b64', Buffer.from('decoded').toString('base64')]);
-    expect((await cli(['kv', 'get', 'data/b64'])).stdout).toBe('decoded\n');
+    const ok = (key: string) => ({ code: 0, stdout: `Success! Data written to: ${key}\n`, stderr: '' });
+    const value = (v: string) => ({ code: 0, stdout: `${v}\n`, stderr: '' });
+    expect(await cli(['kv', 'put', 'data/file', `@${file}`])).toEqual(ok('data/file'));
+    expect(await cli(['kv', 'get', 'data/file'])).toEqual(value('from-file'));
+    expect(await cli(['kv', 'put', 'data/stdin', '-'], { stdin: 'from-stdin' })).toEqual(ok('data/stdin'));
+    expect(await cli(['kv', 'get', 'data/stdin'])).toEqual(value('from-stdin'));
+    expect(await cli(['kv', 'put', '-base64', 'data/b64', Buffer.from('decoded').toString('base64')])).toEqual(ok('data/b64'));
+    expect(await cli(['kv', 'get', 'data/b64'])).toEqual(value('decoded'));
     const bad = await cli(['kv', 'put', 'data/x', '@/nonexistent/file']);
     expect(bad).toEqual({ code: 1, stdout: '', stderr: 'Error! Failed to read file: open /nonexistent/file: no such file or directory\n' });
   });

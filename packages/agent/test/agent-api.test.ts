@@ -47,6 +47,17 @@ describe('agent endpoints', () => {
     expect((await put('/v1/agent/service/deregister/nope')).status).toBe(404);
   });
 
+  it('honours ?filter on catalog, health and agent reads', async () => {
+    const q = (f: string) => encodeURIComponent(f);
+    expect(Object.keys((await get(`/v1/agent/services?filter=${q('Service == redis')}`)).json())).toEqual(['r1']);
+    expect((await get(`/v1/catalog/services?filter=${q('ServiceTags contains "primary"')}`)).json()).toEqual({ redis: ['primary'] });
+    expect((await get(`/v1/catalog/service/redis?filter=${q('ServicePort == 6380')}`)).json()).toEqual([]);
+    expect((await get(`/v1/health/service/redis?filter=${q('Service.Port == 6379 and Node.Node == api')}`)).json()).toHaveLength(1);
+    expect(Object.keys((await get(`/v1/catalog/node/api?filter=${q('Service == consul')}`)).json().Services)).toEqual(['consul']);
+    const bad = await get(`/v1/catalog/nodes?filter=${q('Node ==')}`);
+    expect([bad.status, bad.text.startsWith('Failed to create boolean expression evaluator: ')]).toEqual([500, true]);
+  });
+
   it('drives a TTL check with pass/warn/fail/update', async () => {
     expect((await put('/v1/agent/check/register', { ID: 'r1-ttl', Name: 'redis ttl', ServiceID: 'r1', TTL: '30s' })).status).toBe(200);
     expect((await get('/v1/agent/checks')).json()['r1-ttl']).toMatchObject({ Status: 'critical', Type: 'ttl', ServiceID: 'r1', ServiceName: 'redis' });

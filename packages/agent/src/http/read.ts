@@ -4,7 +4,8 @@ import type { Indexed } from '@proconsul/catalog';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AgentContext } from '../context.js';
 import { blockingQuery } from './blocking.js';
-import { parseQueryOptions, type QueryOptions } from './query-options.js';
+import { compileFilter, type Predicate } from './filter.js';
+import { parseQueryOptions, qs, type Query, type QueryOptions } from './query-options.js';
 import { encodeJson, sendJson, sendJsonText, setQueryMeta } from './respond.js';
 
 /**
@@ -31,14 +32,27 @@ function cacheFor(ctx: AgentContext): ReadCache {
 export type Respond<T> = (result: Indexed<T>, reply: FastifyReply) => FastifyReply;
 
 /** Runs `query` with Consul's blocking semantics and answers with its value as JSON (or via `respond`). */
+/** How `?filter` applies to a result: by default the elements of a list. */
+export type FilterWith<T> = (value: T, pred: Predicate) => T;
+
 export function catalogRead<T>(
   ctx: AgentContext,
   req: FastifyRequest,
   reply: FastifyReply,
-  query: () => Indexed<T>,
+  unfiltered: () => Indexed<T>,
   respond?: Respond<T>,
+  filterWith: FilterWith<T> = (v, pred) => (Array.isArray(v) ? (v.filter(pred) as T) : v),
 ): FastifyReply | Promise<FastifyReply> {
   const opts = parseQueryOptions(req, ctx.config.datacenter);
+  const filter = qs(req.query as Query, 'filter');
+  let query = unfiltered;
+  if (filter) {
+    const pred = compileFilter(filter);
+    query = () => {
+      const r = unfiltered();
+      return { ...r, value: filterWith(r.value, pred) };
+    };
+  }
   const finish = (r: Indexed<T>): FastifyReply => {
     setQueryMeta(reply, r.index);
     reply.header('X-Consul-Effective-Consistency', consistency(opts));

@@ -17,6 +17,7 @@ import { validateServiceDefinition } from '../../local/validate-service.js';
 import { PROMETHEUS_CONTENT_TYPE } from '../../metrics/index.js';
 import { CONSUL_VERSION, PROCONSUL_VERSION } from '../../version.js';
 import { decodeJson, isPlainObject } from '../decode.js';
+import { applyFilter, compileFilter } from '../filter.js';
 import { endpoint } from '../endpoint.js';
 import { badRequest, HttpError, notFound } from '../http-error.js';
 import { parseGoBool, qs, requestToken, type Query } from '../query-options.js';
@@ -55,8 +56,8 @@ export async function agentRoutes(app: FastifyInstance, { ctx }: { ctx: AgentCon
       if (qs(query, 'segment') && qs(query, 'wan')) throw badRequest('Cannot provide a segment with wan=true');
       // Only this node until gossip exists; the WAN pool holds it too, named <node>.<dc>.
       const m = member(ctx);
-      if (qs(query, 'wan')) return sendJson(req, reply, [{ ...m, Name: `${m.Name}.${dc}`, Port: ctx.config.ports.serfWan }]);
-      return sendJson(req, reply, [m]);
+      if (qs(query, 'wan')) return sendJson(req, reply, filtered(req, [{ ...m, Name: `${m.Name}.${dc}`, Port: ctx.config.ports.serfWan }]));
+      return sendJson(req, reply, filtered(req, [m]));
     },
   });
 
@@ -64,7 +65,7 @@ export async function agentRoutes(app: FastifyInstance, { ctx }: { ctx: AgentCon
     GET: (req, reply) => {
       const out: Record<string, unknown> = {};
       for (const s of ctx.local.services()) out[s.ID] = withDc(s);
-      return sendJson(req, reply, out);
+      return sendJson(req, reply, filtered(req, out));
     },
   });
 
@@ -108,7 +109,7 @@ export async function agentRoutes(app: FastifyInstance, { ctx }: { ctx: AgentCon
     GET: (req, reply) => {
       const out: Record<string, unknown> = {};
       for (const c of ctx.local.checks()) out[c.CheckID] = { ...c, CreateIndex: 0, ModifyIndex: 0 };
-      return sendJson(req, reply, out);
+      return sendJson(req, reply, filtered(req, out));
     },
   });
 
@@ -269,6 +270,12 @@ export async function agentRoutes(app: FastifyInstance, { ctx }: { ctx: AgentCon
       return sendEmpty(reply);
     },
   });
+}
+
+/** Agent-local lists and maps honour `?filter` too (evaluated on the agent, as Consul does). */
+function filtered<T>(req: FastifyRequest, value: T): T {
+  const f = qs(req.query as Query, 'filter');
+  return f ? applyFilter(value, compileFilter(f)) : value;
 }
 
 function pick(obj: Record<string, unknown>, key: string): any {

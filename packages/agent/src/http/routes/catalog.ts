@@ -4,6 +4,7 @@ import type { Command } from '@proconsul/catalog';
 import type { AgentContext } from '../../context.js';
 import { decodeBodyAs } from '../decode-struct.js';
 import { decodeJson } from '../decode.js';
+import { applyFilter } from '../filter.js';
 import { endpoint } from '../endpoint.js';
 import { HttpError } from '../http-error.js';
 import { checkDatacenter, qsAll, type Query } from '../query-options.js';
@@ -69,7 +70,16 @@ export async function catalogRoutes(app: FastifyInstance, { ctx }: { ctx: AgentC
   endpoint(app, '/v1/catalog/services', {
     GET: (req, reply) => {
       const nodeMeta = nodeMetaFilter(req.query as Query);
-      return catalogRead(ctx, req, reply, () => ctx.catalog.services(nodeMeta ? { nodeMeta } : {}));
+      const meta = nodeMeta ? { nodeMeta } : {};
+      // Consul runs ?filter over the instances (ServiceNode selectors), then groups them.
+      return catalogRead(ctx, req, reply, () => ctx.catalog.services(meta), undefined, (services, pred) => {
+        const out: Record<string, string[]> = {};
+        for (const name of Object.keys(services)) {
+          const kept = ctx.catalog.serviceNodes(name, meta).value.filter(pred);
+          if (kept.length > 0) out[name] = [...new Set(kept.flatMap((s) => s.ServiceTags))];
+        }
+        return out;
+      });
     },
   });
 
@@ -83,11 +93,18 @@ export async function catalogRoutes(app: FastifyInstance, { ctx }: { ctx: AgentC
     },
   });
 
+  // ?filter applies to the node's services.
   endpoint(app, '/v1/catalog/node/:node', {
-    GET: (req, reply) => catalogRead(ctx, req, reply, () => ctx.catalog.node((req.params as { node: string }).node)),
+    GET: (req, reply) =>
+      catalogRead(ctx, req, reply, () => ctx.catalog.node((req.params as { node: string }).node), undefined, (v, pred) =>
+        v ? { ...v, Services: applyFilter(v.Services, pred) } : v,
+      ),
   });
 
   endpoint(app, '/v1/catalog/node-services/:node', {
-    GET: (req, reply) => catalogRead(ctx, req, reply, () => ctx.catalog.nodeServiceList((req.params as { node: string }).node)),
+    GET: (req, reply) =>
+      catalogRead(ctx, req, reply, () => ctx.catalog.nodeServiceList((req.params as { node: string }).node), undefined, (v, pred) =>
+        v.Services ? { ...v, Services: v.Services.filter(pred) } : v,
+      ),
   });
 }

@@ -1,7 +1,7 @@
 /** /v1/operator/raft/*: the Raft peer set. */
 import type { HttpClient } from './http.js';
 import { queryParams, writeParams, type QueryOptions, type WriteOptions } from './query.js';
-import type { RaftConfiguration } from './types.js';
+import type { OperatorHealthReply, RaftConfiguration } from './types.js';
 
 export class Operator {
   constructor(private readonly http: HttpClient) {}
@@ -10,6 +10,13 @@ export class Operator {
     const params = queryParams({ datacenter: opts.datacenter, stale: opts.stale }, this.http.datacenter);
     const res = await this.http.json<RaftConfiguration>({ method: 'GET', path: '/operator/raft/configuration', params, token: opts.token, signal: opts.signal });
     return res.data;
+  }
+
+  /** Autopilot's view of server health (GET /v1/operator/autopilot/health). */
+  async autopilotServerHealth(opts: QueryOptions = {}): Promise<OperatorHealthReply> {
+    const params = queryParams({ datacenter: opts.datacenter, stale: opts.stale }, this.http.datacenter);
+    const res = await this.http.json<OperatorHealthReply>({ method: 'GET', path: '/operator/autopilot/health', params, token: opts.token, signal: opts.signal, allowStatus: [429] });
+    return res.data ?? (JSON.parse(res.text) as OperatorHealthReply);
   }
 
   async raftRemovePeerByAddress(address: string, opts: WriteOptions = {}): Promise<void> {

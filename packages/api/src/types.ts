@@ -435,3 +435,25 @@ export interface RaftConfiguration {
   Servers: RaftServer[];
   Index: number;
 }
+
+/** One server in GET /v1/operator/autopilot/health. */
+export interface ServerHealth {
+  ID: string;
+  Name: string;
+  Address: string;
+  SerfStatus: string;
+  Version: string;
+  Leader: boolean;
+  LastContact: string;
+  LastTerm: number;
+  LastIndex: number;
+  Healthy: boolean;
+  Voter: boolean;
+  StableSince: string;
+}
+
+export interface OperatorHealthReply {
+  Healthy: boolean;
+  FailureTolerance: number;
+  Servers: ServerHealth[];
+}

@@ -78,4 +78,21 @@ describe('info and raft output', () => {
       'n1    id1  127.0.2.1:8300  leader  true   3             _',
     ]);
   });
+  it('fills commit columns from autopilot health', () => {
+    const conf = {
+      Index: 1,
+      Servers: [
+        { ID: 'a', Node: 'n1', Address: '127.0.2.1:8300', Leader: true, Voter: true, ProtocolVersion: '3' },
+        { ID: 'b', Node: 'n2', Address: '127.0.2.2:8300', Leader: false, Voter: true, ProtocolVersion: '3' },
+        { ID: 'c', Node: 'n3', Address: '127.0.2.3:8300', Leader: false, Voter: false, ProtocolVersion: '3' },
+      ],
+    };
+    const srv = (ID: string, LastIndex: number) => ({ ID, Name: ID, Address: '', SerfStatus: 'alive', Version: '', Leader: false, LastContact: '0s', LastTerm: 2, LastIndex, Healthy: true, Voter: true, StableSince: '' });
+    const out = formatPeers(conf, { Healthy: true, FailureTolerance: 1, Servers: [srv('a', 100), srv('b', 99), srv('c', 90)] });
+    expect(out.split('\n').slice(1)).toEqual([
+      'n1    a   127.0.2.1:8300  leader    true   3             100           _',
+      'n2    b   127.0.2.2:8300  follower  true   3             99            1 Commit',
+      'n3    c   127.0.2.3:8300  follower  false  3             90            10 Commits',
+    ]);
+  });
 });

@@ -75,7 +75,7 @@ export const COMMANDS: Record<string, Entry> = {
     subcommands: { deregister: servicesDeregister, register: servicesRegister },
   },
   snapshot: {
-    synopsis: 'Saves, restores and inspects snapshots of Consul server state',
+    synopsis: 'Saves and restores snapshots of Consul server state',
     usage: 'Usage: proconsul snapshot <subcommand> [options] [args]',
     subcommands: { restore: snapshotRestore, save: snapshotSave },
   },

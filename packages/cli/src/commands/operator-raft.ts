@@ -1,5 +1,5 @@
 /** `proconsul operator raft list-peers|remove-peer`: the Raft peer set. */
-import type { RaftConfiguration } from '@proconsul/api';
+import type { OperatorHealthReply, RaftConfiguration } from '@proconsul/api';
 import { columnize } from '../columnize.js';
 import type { Command } from '../command.js';
 import { FlagSet } from '../flags.js';
@@ -7,11 +7,22 @@ import { apiClient, clientFlags, errText, serverFlags, staleFlag } from '../http
 
 const US = '\x1f';
 
-/** The list-peers table (without autopilot health, the commit columns show `_`). */
-export function formatPeers(conf: RaftConfiguration): string {
+/** The list-peers table (Consul's listpeers); without autopilot health the commit columns show `_`. */
+export function formatPeers(conf: RaftConfiguration, health?: OperatorHealthReply): string {
+  const byId = new Map((health?.Servers ?? []).map((s) => [s.ID, s]));
+  let leaderIndex = 0;
+  for (const s of conf.Servers ?? []) if (s.Leader) leaderIndex = byId.get(s.ID)?.LastIndex ?? leaderIndex;
   const rows = [['Node', 'ID', 'Address', 'State', 'Voter', 'RaftProtocol', 'Commit Index', 'Trails Leader By'].join(US)];
   for (const s of conf.Servers ?? []) {
-    rows.push([s.Node, s.ID, s.Address, s.Leader ? 'leader' : 'follower', String(s.Voter), s.ProtocolVersion || '<=1', '_'].join(US));
+    const base = [s.Node, s.ID, s.Address, s.Leader ? 'leader' : 'follower', String(s.Voter), s.ProtocolVersion || '<=1'];
+    const h = byId.get(s.ID);
+    if (h) {
+      const trails = leaderIndex - h.LastIndex;
+      const text = s.Leader ? '_' : trails <= 1 ? `${trails} Commit` : `${trails} Commits`;
+      rows.push([...base, String(h.LastIndex), text].join(US));
+    } else {
+      rows.push([...base, '_'].join(US));
+    }
   }
   return columnize(rows);
 }
@@ -32,7 +43,9 @@ export const raftListPeers: Command = {
       ui.error(`Error getting peers: Failed to retrieve raft configuration: ${errText(err)}`);
       return 1;
     }
-    ui.output(formatPeers(conf));
+    // Autopilot health fills the commit columns; an agent without it still gets the table.
+    const health = await client.operator.autopilotServerHealth({ stale: staleFlag(f) }).catch(() => undefined);
+    ui.output(formatPeers(conf, health));
     return 0;
   },
 };

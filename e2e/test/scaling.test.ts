@@ -1,7 +1,7 @@
 // The dynamic-scaling demo on a real Docker engine: deploy/compose.yml with the agent, the
 // registrator, nginx kept in step by proconsul-template, and the web demo. Scaling `web` with
 // docker-compose must reach nginx, the health API and DNS with nothing edited by hand.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { backends, digA, passingAddresses, repoRoot, requireDocker, run, sample, Stack, waitFor } from './stack.js';
 
 const stack = new Stack();
@@ -20,20 +20,31 @@ async function expectTrafficOn(ips: string[]): Promise<void> {
   for (const answer of answers) expect(answer.body).toMatch(/^\d+ requests from \S+ to WebServer \S+\n$/);
 }
 
-describe('compose stack: scaling web is followed by the catalog, DNS and nginx', () => {
-  beforeAll(async () => {
+/**
+ * Docker check, images and `up -d`, once. Not a beforeAll: when it fails (no Docker engine),
+ * every test fails with its message instead of being reported as skipped.
+ */
+let setup: Promise<void> | undefined;
+let dockerAnswered = false;
+function stackUp(): Promise<void> {
+  setup ??= (async () => {
     await requireDocker();
+    dockerAnswered = true;
     // Both are idempotent: the base image is built once; the images again from the current tree.
     await run('bash', [`${repoRoot}/deploy/base-image/build.sh`], { timeoutMs: 900_000 });
     await run('bash', [`${repoRoot}/deploy/build-images.sh`], { timeoutMs: 480_000 });
     await stack.compose(['up', '-d']);
-  });
+  })();
+  return setup;
+}
 
+describe('compose stack: scaling web is followed by the catalog, DNS and nginx', () => {
   afterEach((ctx) => {
     if (ctx.task.result?.state === 'fail') failed = true;
   });
 
   afterAll(async () => {
+    if (!dockerAnswered) return;
     if (failed) {
       const logs = await stack.compose(['logs', '--no-color', '--tail', '40']).catch((err: Error) => ({ stdout: err.message }));
       console.error(`logs of ${stack.project}:\n${logs.stdout}`);
@@ -43,12 +54,15 @@ describe('compose stack: scaling web is followed by the catalog, DNS and nginx',
     expect(stdout.trim(), 'containers left behind').toBe('');
   });
 
-  it('serves the one web instance through nginx', async () => {
+  // The first test also builds the images (the base image too when it is missing).
+  it('serves the one web instance through nginx', { timeout: 1_500_000 }, async () => {
+    await stackUp();
     const ips = await webIPs(1);
     await expectTrafficOn(ips);
   });
 
   it('scale web=3: nginx spreads requests over the three backends', async () => {
+    await stackUp();
     await stack.compose(['up', '-d', '--scale', 'web=3']);
     const ips = await webIPs(3);
     expect(new Set(ips).size).toBe(3);
@@ -56,6 +70,7 @@ describe('compose stack: scaling web is followed by the catalog, DNS and nginx',
   });
 
   it('scale web=3: the health API and DNS list the three instances', async () => {
+    await stackUp();
     const ips = await webIPs(3);
     expect(await waitFor('3 passing web instances', () => passingAddresses('web'), (a) => a.join() === ips.join())).toEqual(ips);
     expect(await waitFor('3 A records over UDP', () => digA('web.service.consul'), (a) => a.join() === ips.join())).toEqual(ips);
@@ -63,6 +78,7 @@ describe('compose stack: scaling web is followed by the catalog, DNS and nginx',
   });
 
   it('scale web=1: the removed backends leave nginx, the catalog and DNS', async () => {
+    await stackUp();
     await stack.compose(['up', '-d', '--scale', 'web=1']);
     const ips = await webIPs(1);
     await expectTrafficOn(ips);
@@ -71,6 +87,7 @@ describe('compose stack: scaling web is followed by the catalog, DNS and nginx',
   });
 
   it('a stopped web container leaves nginx (502 with none left) and comes back when started', async () => {
+    await stackUp();
     const [web] = await stack.containers('web');
     expect(web).toBeDefined();
     await run('docker', ['stop', '-t', '5', web!.id]);

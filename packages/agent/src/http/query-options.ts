@@ -12,7 +12,6 @@ export interface QueryOptions {
   waitMs: number;
   stale: boolean;
   consistent: boolean;
-  token: string;
 }
 
 export type Query = Record<string, string | string[] | undefined>;
@@ -52,7 +51,7 @@ export function parseQueryOptions(req: FastifyRequest, datacenter: string): Quer
   const stale = has(query, 'stale');
   const consistent = has(query, 'consistent');
   if (stale && consistent) throw badRequest('Cannot specify ?stale with ?consistent, conflicting semantics.');
-  return { index, waitMs, stale, consistent, token: requestToken(req) };
+  return { index, waitMs, stale, consistent };
 }
 
 /** Only the local datacenter exists until WAN federation does. */

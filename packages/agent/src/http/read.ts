@@ -54,8 +54,7 @@ export function catalogRead<T>(
     };
   }
   const finish = (r: Indexed<T>): FastifyReply => {
-    setQueryMeta(reply, r.index);
-    reply.header('X-Consul-Effective-Consistency', consistency(opts));
+    setQueryMeta(reply, r.index, consistency(opts));
     return respond ? respond(r, reply) : sendJson(req, reply, r.value);
   };
   if (opts.index === 0) {
@@ -68,8 +67,7 @@ export function catalogRead<T>(
       if (cache.entries.size >= READ_CACHE_ENTRIES_MAX) cache.entries.clear();
       cache.entries.set(req.url, hit);
     }
-    setQueryMeta(reply, hit.index);
-    reply.header('X-Consul-Effective-Consistency', consistency(opts));
+    setQueryMeta(reply, hit.index, consistency(opts));
     return sendJsonText(reply, hit.body);
   }
   return blockingQuery(reply, opts, (watch, signal) => ctx.catalog.watch(watch ?? [], signal), query).then((r) =>

@@ -42,10 +42,13 @@ export function sendJson(req: FastifyRequest, reply: FastifyReply, value: unknow
 }
 
 /** Meta headers of every read that touches the state store (X-Consul-Index is never 0). */
-export function setQueryMeta(reply: FastifyReply, index: number): void {
-  reply.header('X-Consul-Index', String(index > 0 ? index : 1));
-  reply.header('X-Consul-KnownLeader', 'true');
-  reply.header('X-Consul-LastContact', '0');
+export function setQueryMeta(reply: FastifyReply, index: number, consistency?: string): void {
+  reply.headers({
+    'X-Consul-Index': String(index > 0 ? index : 1),
+    'X-Consul-KnownLeader': 'true',
+    'X-Consul-LastContact': '0',
+    ...(consistency ? { 'X-Consul-Effective-Consistency': consistency } : {}),
+  });
 }
 
 /** 200 with an empty body, as Consul's agent write endpoints answer. */

@@ -169,7 +169,15 @@ export async function startAgent(config: AgentConfig, options: StartAgentOptions
 
     local.restore();
     loadConfigDefinitions(config);
-    antiEntropy = new AntiEntropy({ catalog, applier, local, nodeName: config.nodeName, logger: log['anti-entropy'], now });
+    antiEntropy = new AntiEntropy({
+      catalog,
+      applier,
+      local,
+      nodeName: config.nodeName,
+      logger: log['anti-entropy'],
+      now,
+      ensureNode: () => leader.ensureRegistered(),
+    });
     antiEntropy.start();
     cleanups.push(() => antiEntropy!.stop());
     // Consul's reaper runs every 30 s: services critical past DeregisterCriticalServiceAfter go.

@@ -37,8 +37,15 @@ export class Leader {
     this.#schedule();
   }
 
-  /** Makes sure this server's node, `consul` service and serfHealth are in the catalog; restarts session timers. */
+  /** Re-registers this server and restarts every session's TTL timer (after a restore). */
   async reconcile(): Promise<void> {
+    await this.ensureRegistered();
+    // A new leader restarts every session's TTL timer.
+    this.sessions.resetAll(this.opts.catalog.sessionList().value, this.opts.now());
+  }
+
+  /** Makes sure this server's node, `consul` service and passing serfHealth are in the catalog. */
+  async ensureRegistered(): Promise<void> {
     const o = this.opts;
     const tagged = { lan: o.address, lan_ipv4: o.address, wan: o.address, wan_ipv4: o.address };
     const cmd: Command = {
@@ -75,8 +82,6 @@ export class Leader {
       const r = await o.applier.apply(cmd);
       if (!r.ok) throw new Error(`could not register this server in the catalog: ${r.error}`);
     }
-    // A new leader restarts every session's TTL timer.
-    this.sessions.resetAll(o.catalog.sessionList().value, o.now());
   }
 
   /** A session was created or renewed: (re)start its timer. */

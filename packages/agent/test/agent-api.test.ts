@@ -186,6 +186,17 @@ describe('agent endpoints', () => {
     }
   });
 
+  it('anti-entropy puts back this node after a catalog deregistration', async () => {
+    expect((await put('/v1/catalog/deregister', { Node: 'api' })).json()).toBe(true);
+    expect((await get('/v1/catalog/node/api')).json()).toBeNull();
+    await put('/v1/agent/service/register', { Name: 'poke', Port: 1 });
+    await eventually(async () => {
+      const node = (await get('/v1/catalog/node/api')).json();
+      return node && ['consul', 'poke', 'r1'].every((id) => id in node.Services);
+    }, 'node, consul service and local services back');
+    expect((await get('/v1/health/node/api')).json().find((c: { CheckID: string }) => c.CheckID === 'serfHealth').Status).toBe('passing');
+  });
+
   it('reload picks up a new service from the config dir', async () => {
     writeFileSync(join(dir.path, 'more.json'), JSON.stringify({ service: { name: 'added', port: 7001 } }));
     expect((await put('/v1/agent/reload')).status).toBe(200);

@@ -16,6 +16,8 @@ export interface AntiEntropyOptions {
   nodeName: string;
   logger: Logger;
   now: () => number;
+  /** Puts this node (and the leader-owned entries) back when they are missing from the catalog. */
+  ensureNode?: () => Promise<void>;
   /** Full sync period (Consul: about a minute for small clusters). */
   intervalMs?: number;
   /**
@@ -89,8 +91,9 @@ export class AntiEntropy {
   /** One pass: compare and write the differences through the applier. */
   async syncOnce(): Promise<void> {
     const { catalog, nodeName, local } = this.opts;
+    // Someone may have deregistered this node (or its consul service) through the catalog API.
+    await this.opts.ensureNode?.();
     const node = catalog.node(nodeName).value;
-    // The leader registers the node itself; without it there is nothing to attach to yet.
     if (!node) return;
     const remoteServices = node.Services;
     const remoteChecks = new Map(catalog.nodeChecks(nodeName).value.map((c) => [c.CheckID, c]));

@@ -83,6 +83,14 @@ describe('catalog and status', () => {
     expect((await c.catalog.service('postgres')).data).toEqual([]);
   });
 
+  it('operator raft configuration and autopilot health describe the single server', async () => {
+    const conf = await c.operator.raftGetConfiguration();
+    expect(conf.Servers.map((s) => [s.Node, s.Address, s.Leader, s.Voter])).toEqual([[agent.nodeName, '127.0.2.10:8300', true, true]]);
+    const health = await c.operator.autopilotServerHealth();
+    expect(health.Servers.map((s) => s.ID)).toEqual([conf.Servers[0]!.ID]);
+    expect(health.Servers[0]!.Leader).toBe(true);
+  });
+
   it('status leader and peers are the server RPC address', async () => {
     expect(await c.status.leader()).toBe('127.0.2.10:8300');
     expect(await c.status.peers()).toEqual(['127.0.2.10:8300']);
@@ -160,6 +168,20 @@ describe('kv', () => {
     await writer;
     expect(seen[0]).toEqual([]);
     expect(seen.at(-1)).toEqual(['api/watch/x', 'api/watch/y']);
+  });
+});
+
+describe('snapshot', () => {
+  it('save returns a gzipped archive at an index; restore brings the KV state back', async () => {
+    await c.kv.put('api/snap', 'before');
+    const snap = await c.snapshot.save();
+    expect(Array.from(snap.data.subarray(0, 2))).toEqual([0x1f, 0x8b]);
+    expect(snap.meta.lastIndex).toBeGreaterThan(0);
+    await c.kv.put('api/snap', 'after');
+    await c.snapshot.restore(snap.data);
+    expect(kvValueText((await c.kv.get('api/snap')).data!)).toBe('before');
+    const err = await c.snapshot.restore(new TextEncoder().encode('not an archive')).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ConsulError);
   });
 });
 

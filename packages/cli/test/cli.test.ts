@@ -235,14 +235,27 @@ describe('maint, event, reload, operator, join', () => {
     expect(await cli(['reload'])).toEqual({ code: 0, stdout: 'Configuration reload triggered\n', stderr: '' });
   });
 
-  it('operator raft list-peers shows this server as leader, or the agent\'s error', async () => {
+  it('operator raft list-peers shows this server as the leader with its commit index', async () => {
     const r = await cli(['operator', 'raft', 'list-peers']);
-    if (r.code === 0) {
-      expect(r.stdout.split('\n')[0]).toMatch(/^Node\s+ID\s+Address\s+State\s+Voter\s+RaftProtocol/);
-      expect(r.stdout).toMatch(new RegExp(`${agent.nodeName}\\s+\\S+\\s+127\\.0\\.2\\.20:8300\\s+leader\\s+true`));
-    } else {
-      expect(r.stderr).toMatch(/^Error getting peers: Failed to retrieve raft configuration: Unexpected response code: \d+ /);
-    }
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^Node\s+ID\s+Address\s+State\s+Voter\s+RaftProtocol\s+Commit Index\s+Trails Leader By$/);
+    expect(lines[1]).toMatch(new RegExp(`^${agent.nodeName}\\s+[0-9a-f-]{36}\\s+127\\.0\\.2\\.20:8300\\s+leader\\s+true\\s+3\\s+\\d+\\s+_$`));
+    const rm = await cli(['operator', 'raft', 'remove-peer', '-address=127.0.2.99:8300']);
+    expect(rm.code).toBe(1);
+    expect(rm.stderr).toMatch(/^Error removing peer: Unexpected response code: \d+ \(.+\)\n$/);
+  });
+
+  it('snapshot save and restore round-trip the KV store', async () => {
+    await cli(['kv', 'put', 'snap/a', 'before']);
+    const file = join(dir, 'backup.snap');
+    const saved = await cli(['snapshot', 'save', file]);
+    expect(saved.code).toBe(0);
+    expect(saved.stdout).toMatch(/^Saved and verified snapshot to index \d+\n$/);
+    await cli(['kv', 'put', 'snap/a', 'after']);
+    await cli(['kv', 'put', 'snap/b', 'new']);
+    expect(await cli(['snapshot', 'restore', file])).toEqual({ code: 0, stdout: 'Restored snapshot\n', stderr: '' });
+    expect((await cli(['kv', 'get', '-recurse', 'snap/'])).stdout).toBe('snap/a:before\n');
   });
 
   it('join to an address where nothing listens fails with the agent\'s error', async () => {

@@ -1,7 +1,8 @@
 /**
- * `proconsul snapshot save|restore` against an HTTP stand-in serving a Consul-format archive
- * built with the real `tar` and `sha256sum` (the agent has no /v1/snapshot yet; see
- * agent-requests-from-cli.md). Checks the wire requests, verification and file handling.
+ * `proconsul snapshot save|restore` against an HTTP stand-in serving Consul-format archives
+ * built with the real `tar` and `sha256sum`, including damaged ones a healthy agent never
+ * sends: checks verification, file handling and the exact bytes uploaded. The round trip
+ * against the real agent is in cli.test.ts.
  */
 import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';

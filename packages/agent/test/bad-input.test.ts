@@ -31,6 +31,12 @@ describe('bad input', () => {
     expectText(await http(agent.base, 'PUT', '/v1/agent/service/register', '{"Name":"a","Check":{"HTTP":"http://x"}}'), 400, /^Invalid check: /);
     expectText(await http(agent.base, 'PUT', '/v1/agent/service/register', '{"Name":"a","Weights":{"Passing":0,"Warning":1}}'), 400, /^Invalid Weights/);
     expectText(await http(agent.base, 'PUT', '/v1/agent/check/register', '{"TTL":"10s"}'), 400, 'Missing check name');
+    // Script checks are refused unless enable_script_checks is on (Consul answers 500 here).
+    expectText(
+      await http(agent.base, 'PUT', '/v1/agent/check/register', '{"Name":"s","Args":["true"],"Interval":"10s"}'),
+      500,
+      "Scripts are disabled on this agent from remote calls; to enable, configure 'enable_script_checks' to true",
+    );
     expectText(await http(agent.base, 'PUT', '/v1/catalog/register', '{"Node":"n","Address":"a","Nope":true}'), 400, 'Request decode failed: json: unknown field "Nope"');
     expectText(await http(agent.base, 'PUT', '/v1/catalog/register', '{"Node":"n","Address":7}'), 400, 'Request decode failed: json: cannot unmarshal number into Go struct field RegisterRequest.Address of type string');
     expectText(await http(agent.base, 'PUT', '/v1/txn', '{"KV":1}'), 400, /^Failed to parse body: /);

@@ -12,7 +12,7 @@ let web: Server;
 let webPort = 0;
 
 beforeAll(async () => {
-  agent = await startAgentProcess(['-dev', '-client', IP, '-bind', IP, '-node', 'walk'], `${IP}:8500`);
+  agent = await startAgentProcess(['-dev', '-client', IP, '-bind', IP, '-node', 'walk', '-enable-script-checks'], `${IP}:8500`);
   web = createServer((_req, res) => res.end('ok'));
   await new Promise<void>((r) => web.listen(0, IP, r));
   webPort = (web.address() as AddressInfo).port;
@@ -76,6 +76,30 @@ describe('first walkthrough', () => {
     const all = (await http(agent.base, 'GET', '/v1/health/service/web')).json();
     expect(all).toHaveLength(1);
     expect(all[0].Checks.find((c: { CheckID: string }) => c.CheckID === 'service:web1').Status).toBe('critical');
+  });
+
+  it('runs script checks when enabled: exit 0 passing, 1 warning, other critical', async () => {
+    const reg = await http(
+      agent.base,
+      'PUT',
+      '/v1/agent/service/register',
+      JSON.stringify({
+        Name: 'batch',
+        Checks: [
+          { CheckID: 'ok', Args: ['sh', '-c', 'echo fine'], Interval: '1s' },
+          { CheckID: 'warn', Args: ['sh', '-c', 'exit 1'], Interval: '1s' },
+          { CheckID: 'crit', Args: ['sh', '-c', 'exit 3'], Interval: '1s' },
+        ],
+      }),
+    );
+    expect(reg.status).toBe(200);
+    const statuses = await eventually(async () => {
+      const checks = (await http(agent.base, 'GET', '/v1/health/checks/batch')).json() as Array<{ CheckID: string; Status: string; Output: string }>;
+      const by = Object.fromEntries(checks.map((c) => [c.CheckID, c]));
+      return by.ok?.Status === 'passing' && by.warn?.Status === 'warning' ? by : undefined;
+    }, 'script check results');
+    expect(statuses.crit!.Status).toBe('critical');
+    expect(statuses.ok!.Output).toContain('fine');
   });
 
   it('KV put, get, CAS and recurse', async () => {

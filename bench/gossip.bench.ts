@@ -91,10 +91,12 @@ async function waitAll(list: Agent[], pred: (a: Agent) => boolean, timeoutMs: nu
   return false;
 }
 
-interface Ours { bulkMs: number; joinMs: number[]; failMs: number[]; rssMb: number; cpuPct: number }
+interface Ours { bulkMs: number; joinMs: number[]; failMs: number[]; rssMb: number; cpuPct: number; falseFailures: number }
 
 async function runOurs(N: number): Promise<Ours> {
   const agents: Agent[] = [];
+  const tStart = now();
+  const gone = new Set<string>(); // members the bench stopped (left or killed)
   try {
     for (let i = 0; i < N - 1; i++) agents.push(new Agent(`p${i}`));
     await Promise.all(agents.map((a) => a.ready));
@@ -119,6 +121,7 @@ async function runOurs(N: number): Promise<Ours> {
       if (r === 0) console.log(`  ours N=${N} join_rpc_ms=${f0(t1 - t0)}`);
       if (r < JOIN_REPS - 1) {
         await j.cmd('leave');
+        gone.add(j.name);
         await j.kill('SIGTERM');
         await waitAll(agents, (a) => a.leaveAt.has(j.name), 10_000);
       } else {
@@ -141,14 +144,20 @@ async function runOurs(N: number): Promise<Ours> {
       await sleep(2000);
       const victim = live[live.length - 1]!;
       live = live.slice(0, -1);
+      for (const a of live) a.failAt.delete(victim.name); // only failures after the kill count
       const tk = now();
+      gone.add(victim.name);
       await victim.kill('SIGKILL');
       const ok = await waitAll(live, (a) => a.failAt.has(victim.name), 60_000);
       failMs.push(ok ? Math.max(...live.map((a) => a.failAt.get(victim.name)! - tk)) : NaN);
-      const falseFails = live.flatMap((a) => [...a.failAt.keys()].filter((n) => n !== victim.name && live.some((l) => l.name === n)));
-      console.log(`  ours N=${N} kill rep=${k + 1} all_agents_ms=${f0(failMs[k]!)} false_failures=${falseFails.length}`);
+      console.log(`  ours N=${N} kill rep=${k + 1} all_agents_ms=${f0(failMs[k]!)}`);
     }
-    return { bulkMs, joinMs, failMs, rssMb, cpuPct: median(cpu) };
+    // A false failure: a member marked failed by someone although it never stopped.
+    const falseFails = agents.flatMap((a) => [...a.failAt.entries()]
+      .filter(([n]) => !gone.has(n))
+      .map(([n, t]) => `${a.name}>${n}@${((t - tStart) / 1000).toFixed(1)}s`));
+    console.log(`  ours N=${N} false_failures=${falseFails.length}${falseFails.length ? ' ' + falseFails.slice(0, 8).join(' ') : ''}`);
+    return { bulkMs, joinMs, failMs, rssMb, cpuPct: median(cpu), falseFailures: falseFails.length };
   } finally {
     await Promise.all(agents.map((a) => a.kill('SIGKILL')));
   }
@@ -192,7 +201,7 @@ async function main(): Promise<void> {
     const joinMax = Math.max(...o.joinMs);
     const failAll = median(o.failMs);
     const serfFail = median(s.failMs);
-    results.push(`RESULT gossip n=${N} join_all_ms_p50=${f0(joinP50)} join_all_ms_max=${f0(joinMax)} join_reps=${o.joinMs.length} fail_all_ms=${f0(failAll)} fail_all_ms_reps=${o.failMs.map(f0).join('/')} bulk_join_all_ms=${f0(o.bulkMs)} rss_mb=${o.rssMb.toFixed(1)} idle_cpu_pct=${o.cpuPct.toFixed(2)}`);
+    results.push(`RESULT gossip n=${N} join_all_ms_p50=${f0(joinP50)} join_all_ms_max=${f0(joinMax)} join_reps=${o.joinMs.length} fail_all_ms=${f0(failAll)} fail_all_ms_reps=${o.failMs.map(f0).join('/')} bulk_join_all_ms=${f0(o.bulkMs)} rss_mb=${o.rssMb.toFixed(1)} idle_cpu_pct=${o.cpuPct.toFixed(2)} false_failures=${o.falseFailures}`);
     results.push(`RESULT gossip-serf n=${N} join_all_ms=${f0(s.joinMs)} fail_all_ms=${f0(serfFail)} fail_all_ms_reps=${s.failMs.map(f0).join('/')} bulk_join_all_ms=${f0(s.bulkMs)} rss_mb=${s.rssMb.toFixed(1)}`);
     ratios.push(`RATIO gossip fail_all_n${N}=${(failAll / serfFail).toFixed(2)}`);
     ratios.push(`RATIO gossip join_all_n${N}=${(joinP50 / s.joinMs).toFixed(2)}`);

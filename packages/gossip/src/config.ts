@@ -47,9 +47,10 @@ export interface Config {
  * LAN profile. memberlist's DefaultLANConfig probes every 1 s with a 500 ms timeout, gossips
  * every 200 ms to 3 members, and uses suspicionMult 4. On a LAN the round trip is well under a
  * millisecond, so we probe every 400 ms with a 200 ms timeout, gossip every 100 ms to 4 members,
- * use suspicionMult 3 (one expected confirmation) and retransmitMult 6 (see below). Lifeguard (confirmations, awareness, TCP
+ * keep memberlist's suspicionMult 4 (two independent confirmations expected) and use
+ * retransmitMult 6 (see below). Lifeguard (confirmations, awareness, TCP
  * fallback, indirect probes with nacks) keeps false positives down, which lets the times shrink.
- * Suspicion timeout at n=50: 3 * log10(50) * 400 ms = 2.04 s (memberlist: 6.8 s).
+ * Suspicion timeout at n=50: 4 * log10(50) * 400 ms = 2.7 s (memberlist: 6.8 s).
  */
 export function lanConfig(): Config {
   return {
@@ -57,7 +58,7 @@ export function lanConfig(): Config {
     probeTimeoutMs: 200,
     indirectChecks: 3,
     tcpPings: true,
-    suspicionMult: 3,
+    suspicionMult: 4,
     suspicionMaxTimeoutMult: 6,
     gossipIntervalMs: 100,
     gossipNodes: 4,

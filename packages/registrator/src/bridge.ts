@@ -40,6 +40,11 @@ export class Bridge {
     }
     if (!info.State?.Running) return;
     const ports = servicePorts(info, this.opts.network).filter((p) => {
+      if (this.opts.internal && p.exposedIP === '') {
+        // Not on the chosen network (or no address at all): its address would be unreachable.
+        this.log.info(`ignored: ${info.Id.slice(0, 12)} port ${p.exposedPort} has no address${this.opts.network ? ` on network ${this.opts.network}` : ''}`);
+        return false;
+      }
       if (this.opts.internal || p.hostPort !== '') return true;
       this.log.info(`ignored: ${info.Id.slice(0, 12)} port ${p.exposedPort} not published on host`);
       return false;

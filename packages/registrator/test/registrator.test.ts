@@ -86,8 +86,12 @@ describe('registrator against a real Docker engine and a real agent', () => {
     await docker('network', 'create', '--label', 'proconsul.test=registrator', network);
     try {
       await start(['-internal', '-network', network]);
+      await runContainer('pcreg-elsewhere', ['-e', 'SERVICE_NAME=elsewhere', '--expose', '80']);
       await runContainer('pcreg-internal', ['--network', network, '-e', 'SERVICE_NAME=internal', '--expose', '80']);
       await registered(`${HOST}:pcreg-internal:80`);
+      // A container that is not on the chosen network has no address there: not registered.
+      await waitFor(async () => logs.some((l) => l.includes('has no address on network')), 5_000, 'the skip message');
+      expect(`${HOST}:pcreg-elsewhere:80` in (await agentServices())).toBe(false);
       const ip = await docker('inspect', '-f', `{{(index .NetworkSettings.Networks "${network}").IPAddress}}`, 'pcreg-internal');
       expect((await agentServices())[`${HOST}:pcreg-internal:80`]).toMatchObject({ Address: ip, Port: 80 });
     } finally {

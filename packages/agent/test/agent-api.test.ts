@@ -79,7 +79,13 @@ describe('agent endpoints', () => {
     const checks = (await get('/v1/agent/checks')).json();
     expect(checks['_service_maintenance:r1']).toMatchObject({ Name: 'Service Maintenance Mode', Status: 'critical', Notes: 'upgrading', ServiceID: 'r1', Type: 'maintenance' });
     await eventually(async () => (await get('/v1/health/service/redis?passing')).json().length === 0, 'redis out of ?passing');
+    const local = await get('/v1/agent/health/service/id/r1');
+    expect([local.status, local.json().AggregatedStatus, local.json().Service.ID]).toEqual([503, 'maintenance', 'r1']);
+    expect((await get('/v1/agent/health/service/name/redis?format=text')).text).toBe('maintenance');
     expect((await put('/v1/agent/service/maintenance/r1?enable=false')).status).toBe(200);
+    const ok = await get('/v1/agent/health/service/name/redis');
+    expect([ok.status, ok.json().map((h: { AggregatedStatus: string }) => h.AggregatedStatus)]).toEqual([200, ['passing']]);
+    expect((await get('/v1/agent/health/service/id/nosuch')).status).toBe(404);
     await eventually(async () => (await get('/v1/health/service/redis?passing')).json().length === 1, 'redis back');
 
     expect((await put('/v1/agent/maintenance?enable=true')).status).toBe(200);

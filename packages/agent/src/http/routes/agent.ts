@@ -105,6 +105,47 @@ export async function agentRoutes(app: FastifyInstance, { ctx }: { ctx: AgentCon
     },
   });
 
+  // Local health of a service: 200 passing, 429 warning, 503 critical or maintenance.
+  const serviceHealth = (id: string) => {
+    const service = ctx.local.service(id)!;
+    const checks = ctx.local.checks().filter((c) => c.ServiceID === id || c.ServiceID === '');
+    let status = 'passing';
+    for (const c of checks) {
+      if (c.Type === 'maintenance') status = 'maintenance';
+      else if (c.Status === 'critical' && status !== 'maintenance') status = 'critical';
+      else if (c.Status === 'warning' && status === 'passing') status = 'warning';
+    }
+    return { AggregatedStatus: status, Service: withDc(service), Checks: checks.map((c) => ({ ...c, CreateIndex: 0, ModifyIndex: 0 })) };
+  };
+  const RANK: Record<string, number> = { passing: 0, warning: 1, critical: 2, maintenance: 3 };
+  const CODE: Record<string, number> = { passing: 200, warning: 429, critical: 503, maintenance: 503 };
+  const textFormat = (req: FastifyRequest) => qs(req.query as Query, 'format') === 'text';
+  endpoint(app, '/v1/agent/health/service/id/:id', {
+    GET: (req, reply) => {
+      const id = (req.params as { id: string }).id;
+      if (!ctx.local.service(id)) {
+        return reply.code(404).header('content-type', 'text/plain; charset=utf-8').send(`ServiceId ${id} not found`);
+      }
+      const h = serviceHealth(id);
+      reply.code(CODE[h.AggregatedStatus]!);
+      if (textFormat(req)) return reply.header('content-type', 'text/plain; charset=utf-8').send(h.AggregatedStatus);
+      return sendJson(req, reply, h);
+    },
+  });
+  endpoint(app, '/v1/agent/health/service/name/:name', {
+    GET: (req, reply) => {
+      const name = (req.params as { name: string }).name;
+      const all = ctx.local.services().filter((s) => s.Service === name).map((s) => serviceHealth(s.ID));
+      if (all.length === 0) {
+        return reply.code(404).header('content-type', 'text/plain; charset=utf-8').send(`ServiceName ${name} Not Found`);
+      }
+      const worst = all.reduce((w, h) => (RANK[h.AggregatedStatus]! > RANK[w]! ? h.AggregatedStatus : w), 'passing');
+      reply.code(CODE[worst]!);
+      if (textFormat(req)) return reply.header('content-type', 'text/plain; charset=utf-8').send(worst);
+      return sendJson(req, reply, all);
+    },
+  });
+
   endpoint(app, '/v1/agent/checks', {
     GET: (req, reply) => {
       const out: Record<string, unknown> = {};

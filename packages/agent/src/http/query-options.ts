@@ -51,6 +51,7 @@ export function parseQueryOptions(req: FastifyRequest, datacenter: string): Quer
   const stale = has(query, 'stale');
   const consistent = has(query, 'consistent');
   if (stale && consistent) throw badRequest('Cannot specify ?stale with ?consistent, conflicting semantics.');
+  if (consistent && has(query, 'cached')) throw badRequest('Cannot specify ?cached with ?consistent, conflicting semantics.');
   return { index, waitMs, stale, consistent };
 }
 

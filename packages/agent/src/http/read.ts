@@ -44,6 +44,8 @@ export function catalogRead<T>(
   filterWith: FilterWith<T> = (v, pred) => (Array.isArray(v) ? (v.filter(pred) as T) : v),
 ): FastifyReply | Promise<FastifyReply> {
   const opts = parseQueryOptions(req, ctx.config.datacenter);
+  // ?cached: every server answer is fresh here (there is no agent cache in front of it).
+  if ((req.query as Query).cached !== undefined) reply.header('X-Cache', 'MISS');
   const filter = qs(req.query as Query, 'filter');
   let query = unfiltered;
   if (filter) {

@@ -42,7 +42,7 @@ function wrk(url: string): { rps: number; p99: string } {
   const r = spawnSync('wrk', ['-t2', `-c${CONNS}`, `-d${DURATION}`, '--latency', url], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`wrk failed: ${r.stderr}`);
   const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(r.stdout)?.[1]);
-  const p99 = /99%\s+(\S+)/.exec(r.stdout)?.[1] ?? '?';
+  const p99 = /^\s+99%\s+(\S+)/m.exec(r.stdout)?.[1] ?? '?';
   if (!Number.isFinite(rps)) throw new Error(`cannot read wrk output:\n${r.stdout}`);
   return { rps, p99 };
 }

@@ -233,7 +233,8 @@ export class GossipNode extends EventEmitter<GossipNodeEvents> {
     if (at < this.timerAtMs || this.timer === undefined) {
       clearTimeout(this.timer);
       this.timerAtMs = at;
-      this.timer = setTimeout(() => this.onTimer(), Math.max(0, Math.ceil(at - this.now())));
+      // setTimeout treats delays past 2^31-1 ms as 1 ms: clamp, the timer then simply re-arms.
+      this.timer = setTimeout(() => this.onTimer(), Math.min(2 ** 31 - 1, Math.max(0, Math.ceil(at - this.now()))));
     }
   }
 

@@ -174,6 +174,11 @@ describe('agent endpoints', () => {
     const metrics = (await get('/v1/agent/metrics')).json();
     expect(Object.keys(metrics)).toEqual(['Timestamp', 'Gauges', 'Points', 'Counters', 'Samples']);
     expect(metrics.Gauges.map((g: { Name: string }) => g.Name)).toContain('consul.runtime.alloc_bytes');
+    // Prometheus text on a default agent (Proconsul's default retention is 60 s; Consul's is 0).
+    const prom = await get('/v1/agent/metrics?format=prometheus');
+    expect(prom.status).toBe(200);
+    expect(prom.text).toMatch(/^# TYPE consul_runtime_alloc_bytes gauge$/m);
+    expect(prom.text).toMatch(/^consul_http_GET_v1_agent_metrics_count [1-9]\d*$/m); // go-metrics' per-endpoint timer
     expect((await get('/v1/operator/raft/configuration')).json().Servers).toEqual([
       { ID: self.Config.NodeID, Node: 'api', Address: `${IP}:8300`, Leader: true, ProtocolVersion: '3', Voter: true },
     ]);

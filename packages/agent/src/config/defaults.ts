@@ -43,7 +43,8 @@ export const DEFAULT_SOURCE: Record<string, unknown> = {
   telemetry: {
     disable_hostname: false,
     metrics_prefix: 'consul',
-    prometheus_retention_time: '0s',
+    // Consul's default is 0 (no Prometheus output); Proconsul serves ?format=prometheus out of the box.
+    prometheus_retention_time: '60s',
   },
 };
 

@@ -85,7 +85,7 @@ describe('defaults', () => {
         disableCompression: false,
         enableAdditionalNodeMetaTxt: true,
       },
-      telemetry: { prometheusRetentionTimeMs: 0, disableHostname: false, metricsPrefix: 'consul' },
+      telemetry: { prometheusRetentionTimeMs: 60_000, disableHostname: false, metricsPrefix: 'consul' },
       services: [],
       checks: [],
       configFiles: [],

@@ -55,7 +55,9 @@ interface PromValue extends PromSeries {
 interface PromSummary extends PromSeries {
   sum: number;
   count: number;
+  /** The newest SUMMARY_WINDOW_MAX samples, a ring: `next` is where the next one goes. */
   window: Array<{ atMs: number; value: number }>;
+  next: number;
 }
 
 /** Summary quantiles of go-metrics' prometheus sink. */
@@ -84,6 +86,8 @@ export class MetricsRegistry {
   private readonly promGauges = new Map<string, PromValue>();
   private readonly promSummaries = new Map<string, PromSummary>();
   private readonly gaugeCallbacks = new Map<string, { parts: string[]; labels: MetricLabels; read: () => number }>();
+  /** Resolved names of label-free metrics: the hot path (one sample per HTTP request) skips the joins. */
+  private readonly resolved = new Map<string, { parts: string[]; dotted: string; key: string }>();
 
   constructor(options: MetricsRegistryOptions = {}) {
     this.prefix = options.prefix === '' ? [] : [options.prefix ?? 'consul'];
@@ -132,9 +136,7 @@ export class MetricsRegistry {
   }
 
   addSample(name: MetricName, value: number, labels: MetricLabels = {}): void {
-    const parts = [...this.prefix, ...keyParts(name)];
-    const dotted = parts.join('.');
-    const key = seriesKey(dotted, labels);
+    const { parts, dotted, key } = this.resolve(name, labels);
     const interval = this.currentInterval();
     let entry = interval.samples.get(key);
     if (entry === undefined) {
@@ -143,12 +145,13 @@ export class MetricsRegistry {
       interval.samples.set(key, entry);
     }
     entry.agg.ingest(value);
-    const prom = this.promSeries(this.promSummaries, parts, labels, () => ({ sum: 0, count: 0, window: [] }));
+    const prom = this.promSeries(this.promSummaries, parts, labels, () => ({ sum: 0, count: 0, window: [], next: 0 }));
     if (prom !== undefined) {
       prom.sum += value;
       prom.count += 1;
-      prom.window.push({ atMs: this.now(), value });
-      if (prom.window.length > SUMMARY_WINDOW_MAX) prom.window.splice(0, prom.window.length - SUMMARY_WINDOW_MAX);
+      // A ring, not push + splice: this runs once per HTTP request.
+      prom.window[prom.next] = { atMs: this.now(), value };
+      prom.next = (prom.next + 1) % SUMMARY_WINDOW_MAX;
     }
   }
 
@@ -241,6 +244,17 @@ export class MetricsRegistry {
       }
     }
     return out.length === 0 ? '' : `${out.join('\n')}\n`;
+  }
+
+  private resolve(name: MetricName, labels: MetricLabels): { parts: string[]; dotted: string; key: string } {
+    const cacheable = typeof name === 'string' && Object.keys(labels).length === 0;
+    const cached = cacheable ? this.resolved.get(name) : undefined;
+    if (cached !== undefined) return cached;
+    const parts = [...this.prefix, ...keyParts(name)];
+    const dotted = parts.join('.');
+    const out = { parts, dotted, key: seriesKey(dotted, labels) };
+    if (cacheable && this.resolved.size < MAX_SERIES) this.resolved.set(name, out);
+    return out;
   }
 
   private gaugeParts(parts: string[]): string[] {

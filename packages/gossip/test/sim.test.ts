@@ -1,6 +1,7 @@
 // Simulation tests: hundreds of members on virtual time with seeded loss, partitions and heals.
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { lanConfig } from '../src/config.js';
+import { lanConfig, wanConfig } from '../src/config.js';
 import { SimCluster } from '../src/sim/cluster.js';
 import { formatResult, runScenario } from '../src/sim/scenario.js';
 
@@ -45,5 +46,32 @@ describe('simulated clusters', () => {
     const r = runScenario({ members: 100, seeds: 1, loss: 0.1 });
     expect(r.joinMs.every(Number.isFinite)).toBe(true);
     expect(r.failMs.every(Number.isFinite)).toBe(true);
+  });
+
+  it('the WAN profile converges too (slower timers)', () => {
+    const r = runScenario({ members: 50, seeds: 1, loss: 0.01, config: wanConfig() });
+    expect(r.falsePositives).toBe(0);
+    expect(r.joinMs.every(Number.isFinite)).toBe(true);
+    expect(r.failMs.every(Number.isFinite)).toBe(true);
+  });
+
+  it('property: after any partition, loss and kill schedule heals, survivors agree on who is alive', () => {
+    fc.assert(fc.property(
+      fc.integer({ min: 1, max: 1_000_000 }), fc.double({ min: 0, max: 0.2, noNaN: true }),
+      fc.integer({ min: 1, max: 11 }), fc.integer({ min: 0, max: 30_000 }), fc.boolean(),
+      (seed, loss, cut, partitionMs, killOne) => {
+        const sim = new SimCluster({ seed, config: lanConfig(), loss });
+        const nodes = sim.bootstrap(12);
+        sim.run(500);
+        sim.partition((n) => (n.index < cut ? 1 : 2));
+        if (killOne) sim.kill(nodes[11]!);
+        sim.run(sim.nowMs + partitionMs);
+        sim.heal();
+        const up = nodes.filter((n) => n.up);
+        const agreed = () => up.every((n) => up.every((m) => n.core.member(m.name)?.state === 'alive')
+          && (!killOne || n.core.member('n11')?.state !== 'alive'));
+        sim.run(sim.nowMs + 180_000, agreed);
+        return agreed();
+      }), { numRuns: 12 });
   });
 });

@@ -5,20 +5,22 @@
  * Screenshots of each view (light and dark) go to screenshots/.
  */
 import { kvValueText } from '@proconsul/api';
+import { createClient, type Consul } from '@proconsul/api/node';
+import { startAgent, waitFor, type AgentProcess } from '@proconsul/testing';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, launchBrowser, screenshot } from './support/browser.js';
-import { startAgent, type TestAgent } from './support/agent.js';
+import { launchBrowser, screenshot } from './support/browser.js';
 
 const IP = '127.0.9.10';
-let agent: TestAgent;
+let agent: AgentProcess;
+let consul: Consul;
 let browser: Browser;
 let ctx: BrowserContext;
 let page: Page;
 const pageErrors: string[] = [];
 
-async function registerDemo(a: TestAgent): Promise<void> {
-  await a.consul.agent.serviceRegister({
+async function registerDemo(): Promise<void> {
+  await consul.agent.serviceRegister({
     Name: 'web',
     ID: 'web-1',
     Port: 8080,
@@ -26,18 +28,19 @@ async function registerDemo(a: TestAgent): Promise<void> {
     Meta: { version: '1.2.0' },
     Check: { CheckID: 'web-1-ttl', Name: 'web-1 heartbeat', TTL: '10m', Status: 'passing' },
   });
-  await a.consul.agent.serviceRegister({ Name: 'web', ID: 'web-2', Port: 8081, Tags: ['v2'], Check: { CheckID: 'web-2-ttl', Name: 'web-2 heartbeat', TTL: '10m', Status: 'passing' } });
-  await a.consul.agent.serviceRegister({ Name: 'db', ID: 'db-1', Port: 5432, Tags: ['primary'], Check: { CheckID: 'db-ttl', Name: 'db heartbeat', TTL: '10m', Status: 'warning' } });
-  await a.consul.agent.updateTTL('web-1-ttl', 'HTTP GET /health: 200 OK', 'passing');
+  await consul.agent.serviceRegister({ Name: 'web', ID: 'web-2', Port: 8081, Tags: ['v2'], Check: { CheckID: 'web-2-ttl', Name: 'web-2 heartbeat', TTL: '10m', Status: 'passing' } });
+  await consul.agent.serviceRegister({ Name: 'db', ID: 'db-1', Port: 5432, Tags: ['primary'], Check: { CheckID: 'db-ttl', Name: 'db heartbeat', TTL: '10m', Status: 'warning' } });
+  await consul.agent.updateTTL('web-1-ttl', 'HTTP GET /health: 200 OK', 'passing');
 }
 
 const row = (name: string) => page.locator(`[data-service="${name}"]`);
 
 beforeAll(async () => {
-  agent = await startAgent(IP);
-  await registerDemo(agent);
-  await agent.consul.kv.put('config/web/replicas', '3');
-  await agent.consul.kv.put('config/web/settings', '{"pool":{"size":10},"hosts":["a","b"]}');
+  agent = await startAgent({ ip: IP, httpPort: 8500, dnsPort: 8600, extraArgs: ['-log-level', 'warn'] });
+  consul = createClient({ address: agent.httpAddr });
+  await registerDemo();
+  await consul.kv.put('config/web/replicas', '3');
+  await consul.kv.put('config/web/settings', '{"pool":{"size":10},"hosts":["a","b"]}');
   browser = await launchBrowser();
   ctx = await browser.newContext({ viewport: { width: 1100, height: 800 } });
   page = await ctx.newPage();
@@ -71,10 +74,10 @@ describe('services', () => {
 
   it('turns a service critical in the open page when its TTL check fails (blocking queries, no reload)', async () => {
     await page.evaluate(() => ((window as unknown as { __noReload: number }).__noReload = 1));
-    await agent.consul.agent.failTTL('web-2-ttl', 'connection refused');
+    await consul.agent.failTTL('web-2-ttl', 'connection refused');
     await expect.poll(() => row('web').getAttribute('data-status'), { timeout: 10_000, interval: 100 }).toBe('critical');
     expect(await page.evaluate(() => (window as unknown as { __noReload?: number }).__noReload)).toBe(1);
-    await agent.consul.agent.passTTL('web-2-ttl', 'back');
+    await consul.agent.passTTL('web-2-ttl', 'back');
     await expect.poll(() => row('web').getAttribute('data-status'), { timeout: 10_000, interval: 100 }).toBe('passing');
   });
 
@@ -90,7 +93,7 @@ describe('services', () => {
   });
 
   it("shows a service's instances with node, address:port, tags, meta and check output", async () => {
-    await agent.consul.agent.warnTTL('web-2-ttl', 'slow responses: p99 900ms');
+    await consul.agent.warnTTL('web-2-ttl', 'slow responses: p99 900ms');
     await row('web').locator('a').click();
     await page.locator('[data-instance="web-1"]').waitFor();
     expect(new URL(page.url()).pathname).toBe('/ui/dc1/services/web');
@@ -102,7 +105,7 @@ describe('services', () => {
     const web2 = page.locator('[data-instance="web-2"]');
     await expect.poll(() => web2.getAttribute('data-status')).toBe('warning');
     expect(await web2.locator('[data-check-id="web-2-ttl"] .output').textContent()).toBe('slow responses: p99 900ms');
-    expect(await web1.locator('a[href="/ui/dc1/nodes/' + (await agent.consul.agent.nodeName()) + '"]').count()).toBe(1);
+    expect(await web1.locator('a[href="/ui/dc1/nodes/' + (await consul.agent.nodeName()) + '"]').count()).toBe(1);
     await screenshot(page, 'service-light');
     await page.emulateMedia({ colorScheme: 'dark' });
     await screenshot(page, 'service-dark');
@@ -121,7 +124,7 @@ describe('services', () => {
 
 describe('nodes', () => {
   it('lists nodes with address, health and services; a node shows its checks', async () => {
-    const node = await agent.consul.agent.nodeName();
+    const node = await consul.agent.nodeName();
     await page.goto(`${agent.url}/ui/dc1/nodes`);
     const r = page.locator(`[data-node="${node}"]`);
     await r.waitFor();
@@ -150,7 +153,7 @@ describe('key/value', () => {
     await page.fill('#kv-value', 'hello');
     await page.click('[data-save]');
     await page.locator('[data-key="ui-test/"]').waitFor();
-    const created = (await agent.consul.kv.get('ui-test/greeting')).data;
+    const created = (await consul.kv.get('ui-test/greeting')).data;
     expect(created && kvValueText(created)).toBe('hello');
 
     await page.click('[data-key="ui-test/"] a');
@@ -160,7 +163,7 @@ describe('key/value', () => {
     await page.fill('#kv-value', '{"greeting":"bonjour"}');
     await page.click('[data-save]');
     await page.locator('[data-saved]').waitFor();
-    const edited = (await agent.consul.kv.get('ui-test/greeting')).data;
+    const edited = (await consul.kv.get('ui-test/greeting')).data;
     expect(edited && kvValueText(edited)).toBe('{"greeting":"bonjour"}');
     await page.click('button:text-is("JSON")');
     expect(await page.locator('.json-view').textContent()).toBe('{\n  "greeting": "bonjour"\n}');
@@ -172,44 +175,44 @@ describe('key/value', () => {
     await page.click('[data-delete]');
     await page.click('dialog[open] [data-confirm]');
     await page.waitForURL(`${agent.url}/ui/dc1/kv/ui-test/`);
-    expect((await agent.consul.kv.get('ui-test/greeting')).data).toBeNull();
+    expect((await consul.kv.get('ui-test/greeting')).data).toBeNull();
   });
 
   it('deletes a folder only after confirmation', async () => {
-    await agent.consul.kv.put('tree/a', '1');
-    await agent.consul.kv.put('tree/sub/b', '2');
+    await consul.kv.put('tree/a', '1');
+    await consul.kv.put('tree/sub/b', '2');
     await page.goto(`${agent.url}/ui/dc1/kv/tree/`);
     await page.locator('[data-key="tree/sub/"]').waitFor();
     await page.click('[data-delete-folder]');
     const dialog = page.locator('dialog[open]');
     expect(await dialog.textContent()).toContain('every key under it');
     await dialog.locator('button:text-is("Cancel")').click();
-    expect((await agent.consul.kv.keys('tree/')).data).toEqual(['tree/a', 'tree/sub/b']);
+    expect((await consul.kv.keys('tree/')).data).toEqual(['tree/a', 'tree/sub/b']);
     await page.click('[data-delete-folder]');
     await screenshot(page, 'kv-delete-folder-light');
     await page.click('dialog[open] [data-confirm]');
     await page.waitForURL(`${agent.url}/ui/dc1/kv/`);
-    expect((await agent.consul.kv.keys('tree/')).data).toEqual([]);
+    expect((await consul.kv.keys('tree/')).data).toEqual([]);
   });
 
   it('reports a CAS conflict when the key changed while the edit form was open', async () => {
-    await agent.consul.kv.put('cas/key', 'original');
+    await consul.kv.put('cas/key', 'original');
     await page.goto(`${agent.url}/ui/dc1/kv/cas/key/edit`);
     await page.locator('textarea#kv-value').waitFor();
     expect(await page.inputValue('#kv-value')).toBe('original');
     await page.fill('#kv-value', 'mine');
-    await agent.consul.kv.put('cas/key', 'theirs');
+    await consul.kv.put('cas/key', 'theirs');
     await page.click('[data-save]');
     const conflict = page.locator('[data-conflict]');
     await conflict.waitFor();
     expect(await conflict.textContent()).toContain('changed by someone else');
     expect(await page.inputValue('#kv-value')).toBe('mine'); // the user's text is kept
-    let stored = (await agent.consul.kv.get('cas/key')).data;
+    let stored = (await consul.kv.get('cas/key')).data;
     expect(stored && kvValueText(stored)).toBe('theirs'); // and nothing was overwritten
     await screenshot(page, 'kv-conflict-light');
     await page.click('[data-overwrite]');
     await page.locator('[data-saved]').waitFor();
-    stored = (await agent.consul.kv.get('cas/key')).data;
+    stored = (await consul.kv.get('cas/key')).data;
     expect(stored && kvValueText(stored)).toBe('mine');
   });
 });
@@ -218,8 +221,8 @@ describe('cluster, token, keyboard, phone', () => {
   it('shows the leader, Raft peers or a clear "not available", and gossip members', async () => {
     await page.goto(`${agent.url}/ui/dc1/cluster`);
     await page.locator('[data-leader]').waitFor();
-    expect(await page.locator('[data-leader]').textContent()).toBe(await agent.consul.status.leader());
-    const node = await agent.consul.agent.nodeName();
+    expect(await page.locator('[data-leader]').textContent()).toBe(await consul.status.leader());
+    const node = await consul.agent.nodeName();
     await page.locator(`[data-member="${node}"]`).waitFor();
     expect(await page.locator(`[data-member="${node}"] [data-status]`).textContent()).toBe('alive');
     await page.locator('[data-raft-unavailable], table[aria-label="Raft peers"]').first().waitFor();
@@ -322,10 +325,10 @@ describe('agent loss', () => {
     expect(await banner.textContent()).toContain('Agent unreachable');
     await screenshot(page, 'agent-lost-light');
     await agent.restart();
-    await agent.consul.agent.serviceRegister({ Name: 'after-restart', Port: 9000 });
+    await consul.agent.serviceRegister({ Name: 'after-restart', Port: 9000 });
     await banner.waitFor({ state: 'detached', timeout: 15_000 });
     await row('after-restart').waitFor({ timeout: 15_000 });
-    await eventually('web to be gone from the fresh -dev agent', async () => (await row('web').count()) === 0);
+    await waitFor(async () => (await row('web').count()) === 0, 'web to be gone from the fresh -dev agent', 10_000, 100);
     expect(await page.evaluate(() => (window as unknown as { __noReload?: number }).__noReload)).toBe(1);
     expect(pageErrors).toEqual([]);
   });

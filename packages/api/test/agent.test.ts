@@ -1,14 +1,14 @@
 /** The client against the real Proconsul agent process (dev mode on 127.0.2.10). */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startAgent, type AgentProcess } from '@proconsul/testing';
 import { ConsulError, kvFlags, kvValueBytes, kvValueText, type Consul } from '../src/index.js';
 import { createClient } from '../src/node.js';
-import { startAgent, type AgentProcess } from './agent-process.js';
 
 let agent: AgentProcess;
 let c: Consul;
 
 beforeAll(async () => {
-  agent = await startAgent('127.0.2.10');
+  agent = await startAgent({ ip: '127.0.2.10' });
   c = createClient({ address: agent.httpAddr, env: {} });
 }, 40_000);
 

@@ -1,14 +1,14 @@
 /** The Lock recipe against the real agent (127.0.2.11): mutual exclusion, hand-over, loss on session destroy. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startAgent, type AgentProcess } from '@proconsul/testing';
 import { Lock, LockInUseError, type Consul } from '../src/index.js';
 import { createClient } from '../src/node.js';
-import { startAgent, type AgentProcess } from './agent-process.js';
 
 let agent: AgentProcess;
 let c: Consul;
 
 beforeAll(async () => {
-  agent = await startAgent('127.0.2.11');
+  agent = await startAgent({ ip: '127.0.2.11' });
   c = createClient({ address: agent.httpAddr, env: {} });
 }, 40_000);
 

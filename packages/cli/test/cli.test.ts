@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, repoRoot, startAgent, type AgentProcess } from './agent-process.js';
+import { freePort, repoRoot, startAgent, type AgentProcess } from '@proconsul/testing';
 
 const bin = resolve(repoRoot, 'packages/cli/bin/proconsul.js');
 let agent: AgentProcess;
@@ -35,7 +35,7 @@ function cli(args: string[], opts: { stdin?: string | Buffer; env?: Record<strin
 }
 
 beforeAll(async () => {
-  agent = await startAgent('127.0.2.20');
+  agent = await startAgent({ ip: '127.0.2.20' });
   dir = mkdtempSync(join(tmpdir(), 'proconsul-cli-'));
 }, 40_000);
 
@@ -332,7 +332,7 @@ describe('addresses and failures', () => {
 
 describe('proconsul agent', () => {
   it('runs the agent through agentMain and stops on SIGTERM', async () => {
-    const second = await startAgent('127.0.2.22', { command: [process.execPath, bin, 'agent'] });
+    const second = await startAgent({ ip: '127.0.2.22', command: [process.execPath, bin, 'agent'] });
     try {
       const r = await cli(['members'], { env: { CONSUL_HTTP_ADDR: second.httpAddr } });
       expect(r.stdout).toContain(second.nodeName);

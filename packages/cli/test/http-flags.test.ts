@@ -9,7 +9,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { repoRoot } from './agent-process.js';
+import { repoRoot } from '@proconsul/testing';
 
 const bin = resolve(repoRoot, 'packages/cli/bin/proconsul.js');
 let dir: string;

@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { repoRoot, startAgent, type AgentProcess } from './agent-process.js';
+import { repoRoot, startAgent, type AgentProcess } from '@proconsul/testing';
 
 const bin = resolve(repoRoot, 'packages/cli/bin/proconsul.js');
 let agent: AgentProcess;
@@ -22,7 +22,7 @@ function lockRun(args: string[]): { child: ChildProcess; done: Promise<{ code: n
 }
 
 beforeAll(async () => {
-  agent = await startAgent('127.0.2.23');
+  agent = await startAgent({ ip: '127.0.2.23' });
   dir = mkdtempSync(join(tmpdir(), 'proconsul-lock-'));
 }, 40_000);
 

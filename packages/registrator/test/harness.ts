@@ -1,58 +1,18 @@
-// Test harness: a real agent process, real containers on the real Docker engine, and the
-// locally built base image (deploy/base-image/build.sh, which needs no image registry).
-import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+// Test harness: real containers on the real Docker engine and the locally built base image
+// (deploy/base-image/build.sh, which needs no image registry). The agent process, waitFor and
+// tempDir come from @proconsul/testing.
+import { execFile, execFileSync } from 'node:child_process';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { repoRoot } from '@proconsul/testing';
 
 const run = promisify(execFile);
-export const repoRoot = resolve(import.meta.dirname, '../../..');
 export const IMAGE = 'proconsul/base:bookworm-node20';
 export const TEST_LABEL = 'proconsul.test=registrator';
 
 export function ensureBaseImage(): void {
   execFileSync(join(repoRoot, 'deploy/base-image/build.sh'), [IMAGE], { stdio: 'inherit', timeout: 600_000 });
-}
-
-export interface TestAgent {
-  httpAddr: string;
-  stop(): Promise<void>;
-}
-
-/** A dev agent on 127.0.5.x, as `proconsul agent -dev` runs it. */
-export async function startAgent(ip: string, httpPort: number, dnsPort: number): Promise<TestAgent> {
-  const child: ChildProcess = spawn(process.execPath, [join(repoRoot, 'packages/agent/dist/run.js'), '-dev', '-node', 'regtest', '-bind', ip, '-client', ip, '-http-port', String(httpPort), '-dns-port', String(dnsPort), '-log-level', 'warn'], { stdio: ['ignore', 'ignore', 'inherit'] });
-  const httpAddr = `http://${ip}:${httpPort}`;
-  await waitFor(async () => {
-    if (child.exitCode !== null) throw new Error(`agent exited with code ${child.exitCode}`);
-    return (await fetch(`${httpAddr}/v1/status/leader`)).ok;
-  }, 15_000, 'agent to answer');
-  return {
-    httpAddr,
-    stop: () =>
-      new Promise<void>((done) => {
-        if (child.exitCode !== null) return done();
-        child.once('exit', () => done());
-        child.kill('SIGTERM');
-      }),
-  };
-}
-
-export async function waitFor(check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      if (await check()) return;
-    } catch (err) {
-      last = err;
-      if ((err as Error).message.startsWith('agent exited')) break;
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
 }
 
 export async function docker(...args: string[]): Promise<string> {
@@ -68,11 +28,6 @@ export async function runContainer(name: string, args: string[], ports = [80]): 
 export async function removeTestContainers(): Promise<void> {
   const ids = (await docker('ps', '-aq', '--filter', `label=${TEST_LABEL}`)).split('\n').filter(Boolean);
   if (ids.length > 0) await docker('rm', '-f', ...ids);
-}
-
-export function tempDir(): { path: string; remove(): void } {
-  const path = mkdtempSync(join(tmpdir(), 'pcreg-'));
-  return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
 }
 
 /**

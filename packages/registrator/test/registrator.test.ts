@@ -1,11 +1,12 @@
 import Docker from 'dockerode';
 import { join } from 'node:path';
+import { startAgent, tempDir, waitFor, type AgentProcess } from '@proconsul/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parseOptions, startRegistrator, type Registrator } from '../src/index.js';
-import { docker, EngineProxy, ensureBaseImage, removeTestContainers, runContainer, startAgent, tempDir, waitFor, type TestAgent } from './harness.js';
+import { docker, EngineProxy, ensureBaseImage, removeTestContainers, runContainer } from './harness.js';
 
 const HOST = 'regtest-host';
-let agent: TestAgent;
+let agent: AgentProcess;
 let registrator: Registrator | undefined;
 const logs: string[] = [];
 const log = { info: (l: string) => logs.push(l), error: (l: string) => logs.push(l) };
@@ -13,7 +14,7 @@ const log = { info: (l: string) => logs.push(l), error: (l: string) => logs.push
 beforeAll(async () => {
   ensureBaseImage();
   await removeTestContainers();
-  agent = await startAgent('127.0.5.1', 18500, 18600);
+  agent = await startAgent({ ip: '127.0.5.1', httpPort: 18500, dnsPort: 18600, nodeName: 'regtest', extraArgs: ['-log-level', 'warn'], timeoutMs: 15_000 });
 }, 600_000);
 
 afterEach(async () => {
@@ -34,13 +35,13 @@ async function start(flags: string[] = [], dockerClient?: Docker): Promise<Regis
 
 interface AgentService { ID: string; Service: string; Address: string; Port: number; Tags: string[]; Meta: Record<string, string> }
 async function agentServices(): Promise<Record<string, AgentService>> {
-  return (await fetch(`${agent.httpAddr}/v1/agent/services`)).json() as Promise<Record<string, AgentService>>;
+  return (await fetch(`${agent.url}/v1/agent/services`)).json() as Promise<Record<string, AgentService>>;
 }
 async function passing(name: string): Promise<Array<{ Service: AgentService; Checks: Array<{ Status: string }> }>> {
-  return (await fetch(`${agent.httpAddr}/v1/health/service/${name}?passing`)).json() as Promise<Array<{ Service: AgentService; Checks: Array<{ Status: string }> }>>;
+  return (await fetch(`${agent.url}/v1/health/service/${name}?passing`)).json() as Promise<Array<{ Service: AgentService; Checks: Array<{ Status: string }> }>>;
 }
-const registered = (id: string) => waitFor(async () => id in (await agentServices()), 15_000, `${id} to be registered`);
-const gone = (id: string) => waitFor(async () => !(id in (await agentServices())), 15_000, `${id} to be deregistered`);
+const registered = (id: string) => waitFor(async () => id in (await agentServices()), `${id} to be registered`, 15_000);
+const gone = (id: string) => waitFor(async () => !(id in (await agentServices())), `${id} to be deregistered`, 15_000);
 async function hostPort(container: string, port: number): Promise<number> {
   return Number((await docker('port', container, `${port}/tcp`)).split('\n')[0]!.split(':').pop());
 }
@@ -90,7 +91,7 @@ describe('registrator against a real Docker engine and a real agent', () => {
       await runContainer('pcreg-internal', ['--network', network, '-e', 'SERVICE_NAME=internal', '--expose', '80']);
       await registered(`${HOST}:pcreg-internal:80`);
       // A container that is not on the chosen network has no address there: not registered.
-      await waitFor(async () => logs.some((l) => l.includes('has no address on network')), 5_000, 'the skip message');
+      await waitFor(async () => logs.some((l) => l.includes('has no address on network')), 'the skip message', 5_000);
       expect(`${HOST}:pcreg-elsewhere:80` in (await agentServices())).toBe(false);
       const ip = await docker('inspect', '-f', `{{(index .NetworkSettings.Networks "${network}").IPAddress}}`, 'pcreg-internal');
       expect((await agentServices())[`${HOST}:pcreg-internal:80`]).toMatchObject({ Address: ip, Port: 80 });
@@ -104,7 +105,7 @@ describe('registrator against a real Docker engine and a real agent', () => {
     await start();
     await runContainer('pcreg-checked', ['--label', 'com.docker.compose.service=shop', '-e', 'SERVICE_CHECK_HTTP=/', '-e', 'SERVICE_CHECK_INTERVAL=1s', '-p', '127.0.0.1::80']);
     await registered(`${HOST}:pcreg-checked:80`);
-    await waitFor(async () => (await passing('shop')).length === 1, 15_000, 'the HTTP check to pass');
+    await waitFor(async () => (await passing('shop')).length === 1, 'the HTTP check to pass', 15_000);
     const checks = (await passing('shop'))[0]!.Checks;
     expect(checks.every((c) => c.Status === 'passing')).toBe(true);
     expect(checks.length).toBe(2); // serfHealth and the service's HTTP check
@@ -115,7 +116,7 @@ describe('registrator against a real Docker engine and a real agent', () => {
     await runContainer('pcreg-bad', ['-e', 'SERVICE_NAME=bad', '-e', 'SERVICE_CHECK_INTERVAL=often', '-p', '127.0.0.1::80']);
     await runContainer('pcreg-good', ['-e', 'SERVICE_NAME=good', '-p', '127.0.0.1::80']);
     await registered(`${HOST}:pcreg-good:80`);
-    await waitFor(async () => logs.some((l) => l.includes('pcreg-bad') && l.includes('SERVICE_CHECK_INTERVAL')), 5_000, 'the skip message');
+    await waitFor(async () => logs.some((l) => l.includes('pcreg-bad') && l.includes('SERVICE_CHECK_INTERVAL')), 'the skip message', 5_000);
     expect(`${HOST}:pcreg-bad:80` in (await agentServices())).toBe(false);
   });
 
@@ -135,7 +136,7 @@ describe('registrator against a real Docker engine and a real agent', () => {
   });
 
   it('re-establishes the event stream and resyncs after the engine connection drops', async () => {
-    const dir = tempDir();
+    const dir = tempDir('pcreg-');
     const proxy = new EngineProxy(join(dir.path, 'docker.sock'));
     await proxy.listen();
     try {

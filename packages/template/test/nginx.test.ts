@@ -8,8 +8,9 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort, startAgent, stopProcess, waitFor, type AgentProcess } from '@proconsul/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deregisterService, freePort, registerService, startAgent, startCli, stopProcess, waitFor, type AgentProcess, type CliProcess } from './helpers.js';
+import { deregisterService, registerService, startCli, type CliProcess } from './helpers.js';
 
 const IP = '127.0.4.21';
 const dir = mkdtempSync(join(tmpdir(), 'pct-nginx-'));
@@ -53,7 +54,7 @@ async function seen(n: number): Promise<Set<string>> {
 }
 
 beforeAll(async () => {
-  agent = await startAgent(IP);
+  agent = await startAgent({ ip: IP, extraArgs: ['-log-level', 'warn'] });
   listenPort = await freePort(IP);
   for (const d of ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']) mkdirSync(join(dir, d));
   writeFileSync(
@@ -98,12 +99,12 @@ describe('nginx kept in step with the catalog', () => {
   it('routes traffic to registered backends and away from deregistered ones', async () => {
     const a = await startBackend('127.0.4.22', 'A');
     const b = await startBackend('127.0.4.23', 'B');
-    await registerService(agent.base, { Name: 'web', ID: 'web-a', Address: '127.0.4.22', Port: a.port });
+    await registerService(agent.url, { Name: 'web', ID: 'web-a', Address: '127.0.4.22', Port: a.port });
 
     // The reload command only signals nginx once it runs; validation happens before the swap.
     const reload = `if [ -f '${dir}/nginx.pid' ]; then ${nginxCmd} -s reload; fi`;
     cli = startCli([
-      '-consul-addr', agent.addr,
+      '-consul-addr', agent.httpAddr,
       '-template', `${join(dir, 'upstream.ctmpl')}:${upstream}:${reload}`,
       '-validate', `${nginxCmd} -t -q`,
       '-log-level', 'debug',
@@ -115,14 +116,14 @@ describe('nginx kept in step with the catalog', () => {
     await waitFor(async () => (await hit()) === '200 A', 'nginx serving A');
 
     // Add B: both backends get traffic after the reload.
-    await registerService(agent.base, { Name: 'web', ID: 'web-b', Address: '127.0.4.23', Port: b.port });
+    await registerService(agent.url, { Name: 'web', ID: 'web-b', Address: '127.0.4.23', Port: b.port });
     await waitFor(async () => {
       const s = await seen(6);
       return s.has('200 A') && s.has('200 B');
     }, 'traffic to A and B', 20_000, 100);
 
     // Remove A: traffic stops reaching it.
-    await deregisterService(agent.base, 'web-a');
+    await deregisterService(agent.url, 'web-a');
     await waitFor(async () => {
       const s = await seen(6);
       return s.size === 1 && s.has('200 B');
@@ -131,14 +132,14 @@ describe('nginx kept in step with the catalog', () => {
 
     // A broken render (an address nginx rejects) is refused by `nginx -t`: the
     // good file stays, nginx keeps routing to B.
-    await registerService(agent.base, { Name: 'web', ID: 'web-bad', Address: 'not a host', Port: 1 });
+    await registerService(agent.url, { Name: 'web', ID: 'web-bad', Address: 'not a host', Port: 1 });
     await waitFor(() => cli!.output().includes('validation of'), 'validation failure logged', 20_000);
     expect(readFileSync(upstream, 'utf8')).toBe(`upstream backend {\n  server 127.0.4.23:${b.port};\n}\n`);
     expect(await seen(4)).toEqual(new Set(['200 B']));
 
     // Once the bad instance goes away, renders flow again.
-    await deregisterService(agent.base, 'web-bad');
-    await registerService(agent.base, { Name: 'web', ID: 'web-a', Address: '127.0.4.22', Port: a.port });
+    await deregisterService(agent.url, 'web-bad');
+    await registerService(agent.url, { Name: 'web', ID: 'web-a', Address: '127.0.4.22', Port: a.port });
     await waitFor(async () => {
       const s = await seen(6);
       return s.has('200 A') && s.has('200 B');

@@ -5,17 +5,18 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createClient } from '@proconsul/api/node';
+import { startAgent, stopProcess, waitFor, type AgentProcess } from '@proconsul/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultConfig, Runner, type RunnerConfig, type RunnerEvent, type TemplateConfig } from '../src/index.js';
 import { createLogger } from '../src/runner/log.js';
-import { api, deregisterService, registerService, startAgent, startCli, stopProcess, waitFor, type AgentProcess } from './helpers.js';
+import { api, deregisterService, registerService, startCli } from './helpers.js';
 
 const IP = '127.0.4.11';
 let agent: AgentProcess;
 const dir = mkdtempSync(join(tmpdir(), 'pct-runner-'));
 
 beforeAll(async () => {
-  agent = await startAgent(IP);
+  agent = await startAgent({ ip: IP, extraArgs: ['-log-level', 'warn'] });
 }, 40_000);
 afterAll(async () => {
   await agent?.stop();
@@ -26,7 +27,7 @@ function tmpl(name: string, contents: string, extra: Partial<TemplateConfig> = {
   return { contents, destination: join(dir, name), commandTimeoutMs: 10_000, backup: false, errorOnMissingKey: false, createDestDirs: true, minInstances: 0, ...extra };
 }
 
-function runnerFor(templates: TemplateConfig[], over: Partial<RunnerConfig> = {}, addr = agent.addr) {
+function runnerFor(templates: TemplateConfig[], over: Partial<RunnerConfig> = {}, addr = agent.httpAddr) {
   const config: RunnerConfig = { ...defaultConfig(), templates, blockWaitMs: 10_000, ...over };
   const events: RunnerEvent[] = [];
   const lines: string[] = [];
@@ -46,7 +47,7 @@ describe('runner with a real agent', () => {
     const count = join(dir, 'count.log');
     const a = tmpl('a.conf', '{{range service "alpha"}}{{.ID}}={{.Address}}:{{.Port}}\n{{end}}', { command: `echo a >> '${count}'` });
     const b = tmpl('b.conf', '{{range service "alpha"}}{{.Port}} {{end}}{{keyOrDefault "cfg/b" "none"}}');
-    await registerService(agent.base, { Name: 'alpha', ID: 'alpha-1', Address: '127.0.4.101', Port: 8001 });
+    await registerService(agent.url, { Name: 'alpha', ID: 'alpha-1', Address: '127.0.4.101', Port: 8001 });
     const { runner } = runnerFor([a, b]);
     runner.start();
     try {
@@ -55,19 +56,19 @@ describe('runner with a real agent', () => {
       expect(runner.dependencies()).toEqual(['health.service(alpha|passing)', 'kv.get(cfg/b)']);
       await waitFor(() => read(count) === 'a\n', 'first command');
 
-      await registerService(agent.base, { Name: 'alpha', ID: 'alpha-2', Address: '127.0.4.102', Port: 8002 });
+      await registerService(agent.url, { Name: 'alpha', ID: 'alpha-2', Address: '127.0.4.102', Port: 8002 });
       await waitFor(() => read(a.destination).includes('alpha-2=127.0.4.102:8002'), 'a.conf with alpha-2');
       await waitFor(() => read(b.destination) === '8001 8002 none', 'b.conf with 8002');
       await waitFor(() => read(count) === 'a\na\n', 'second command');
 
       // A change that does not alter a.conf's output: no write, no command.
-      await api(agent.base, 'PUT', '/v1/kv/cfg/b', 'set');
+      await api(agent.url, 'PUT', '/v1/kv/cfg/b', 'set');
       await waitFor(() => read(b.destination) === '8001 8002 set', 'b.conf with the key');
       expect(read(count)).toBe('a\na\n');
     } finally {
       runner.stop();
-      await deregisterService(agent.base, 'alpha-1');
-      await deregisterService(agent.base, 'alpha-2');
+      await deregisterService(agent.url, 'alpha-1');
+      await deregisterService(agent.url, 'alpha-2');
     }
   });
 
@@ -75,54 +76,54 @@ describe('runner with a real agent', () => {
     const healthy = tmpl('h-default.conf', '{{range service "hc"}}{{.ID}}:{{.Status}} {{end}}.');
     const any = tmpl('h-any.conf', '{{range service "hc|any"}}{{.ID}}:{{.Status}} {{end}}.');
     const pw = tmpl('h-pw.conf', '{{range service "hc|passing,warning"}}{{.ID}}:{{.Status}} {{end}}.');
-    await api(agent.base, 'PUT', '/v1/agent/service/register', { Name: 'hc', ID: 'hc-1', Address: '127.0.4.108', Port: 1, Check: { TTL: '60s' } });
-    await registerService(agent.base, { Name: 'hc', ID: 'hc-2', Address: '127.0.4.109', Port: 2 });
+    await api(agent.url, 'PUT', '/v1/agent/service/register', { Name: 'hc', ID: 'hc-1', Address: '127.0.4.108', Port: 1, Check: { TTL: '60s' } });
+    await registerService(agent.url, { Name: 'hc', ID: 'hc-2', Address: '127.0.4.109', Port: 2 });
     const { runner } = runnerFor([healthy, any, pw]);
     runner.start();
     try {
       await waitFor(() => read(any.destination) === 'hc-1:critical hc-2:passing .', 'any shows the critical instance');
       await waitFor(() => read(healthy.destination) === 'hc-2:passing .', 'default hides it');
       await waitFor(() => read(pw.destination) === 'hc-2:passing .', 'passing,warning hides it');
-      await api(agent.base, 'PUT', '/v1/agent/check/warn/service:hc-1');
+      await api(agent.url, 'PUT', '/v1/agent/check/warn/service:hc-1');
       await waitFor(() => read(pw.destination) === 'hc-1:warning hc-2:passing .', 'warning shown by |passing,warning');
       await waitFor(() => read(any.destination) === 'hc-1:warning hc-2:passing .', 'warning shown by |any');
       expect(read(healthy.destination)).toBe('hc-2:passing .');
-      await api(agent.base, 'PUT', '/v1/agent/check/pass/service:hc-1');
+      await api(agent.url, 'PUT', '/v1/agent/check/pass/service:hc-1');
       await waitFor(() => read(healthy.destination) === 'hc-1:passing hc-2:passing .', 'passing shown by default');
     } finally {
       runner.stop();
-      await deregisterService(agent.base, 'hc-1');
-      await deregisterService(agent.base, 'hc-2');
+      await deregisterService(agent.url, 'hc-1');
+      await deregisterService(agent.url, 'hc-2');
     }
   });
 
   it('waits for quiescence (-wait) and renders a burst of changes once', async () => {
     const count = join(dir, 'quiet.log');
     const t = tmpl('quiet.conf', '{{range service "burst"}}{{.ID}} {{end}}', { command: `echo x >> '${count}'` });
-    await registerService(agent.base, { Name: 'burst', ID: 'burst-0', Address: '127.0.4.103', Port: 9000 });
+    await registerService(agent.url, { Name: 'burst', ID: 'burst-0', Address: '127.0.4.103', Port: 9000 });
     const { runner } = runnerFor([t], { wait: { minMs: 1500, maxMs: 6000 } });
     runner.start();
     try {
       await waitFor(() => read(t.destination) === 'burst-0 ', 'first render');
       await waitFor(() => read(count) === 'x\n', 'first command');
-      for (let i = 1; i <= 3; i++) await registerService(agent.base, { Name: 'burst', ID: `burst-${i}`, Address: '127.0.4.103', Port: 9000 + i });
+      for (let i = 1; i <= 3; i++) await registerService(agent.url, { Name: 'burst', ID: `burst-${i}`, Address: '127.0.4.103', Port: 9000 + i });
       await waitFor(() => read(t.destination) === 'burst-0 burst-1 burst-2 burst-3 ', 'burst rendered');
       await waitFor(() => read(count) === 'x\nx\n', 'second command');
       expect(read(count)).toBe('x\nx\n');
     } finally {
       runner.stop();
-      for (let i = 0; i <= 3; i++) await deregisterService(agent.base, `burst-${i}`);
+      for (let i = 0; i <= 3; i++) await deregisterService(agent.url, `burst-${i}`);
     }
   });
 
   it('min_instances keeps the last file when a service empties', async () => {
     const t = tmpl('guard.conf', 'upstream g {\n{{range service "guarded"}}  server {{.Address}}:{{.Port}};\n{{end}}}\n', { minInstances: 1 });
-    await registerService(agent.base, { Name: 'guarded', ID: 'g-1', Address: '127.0.4.104', Port: 7001 });
+    await registerService(agent.url, { Name: 'guarded', ID: 'g-1', Address: '127.0.4.104', Port: 7001 });
     const { runner, events } = runnerFor([t]);
     runner.start();
     try {
       await waitFor(() => read(t.destination).includes('127.0.4.104:7001'), 'guarded render');
-      await deregisterService(agent.base, 'g-1');
+      await deregisterService(agent.url, 'g-1');
       await waitFor(() => events.some((e) => e.type === 'held'), 'held event');
       expect(read(t.destination)).toBe('upstream g {\n  server 127.0.4.104:7001;\n}\n');
     } finally {
@@ -138,7 +139,7 @@ describe('runner with a real agent', () => {
       await waitFor(() => events.find((e) => e.type === 'error'), 'key timeout error');
       expect(lines.join('')).toContain('key "app/missing" does not exist after 300ms');
       expect(existsSync(t.destination)).toBe(false);
-      await api(agent.base, 'PUT', '/v1/kv/app/missing', 'here');
+      await api(agent.url, 'PUT', '/v1/kv/app/missing', 'here');
       await waitFor(() => read(t.destination) === 'v=here', 'key render');
     } finally {
       runner.stop();
@@ -146,12 +147,11 @@ describe('runner with a real agent', () => {
   });
 
   it('keeps the last files while the agent is unreachable, says so once, and catches up', async () => {
-    const other = await startAgent('127.0.4.12');
+    const other = await startAgent({ ip: '127.0.4.12', extraArgs: ['-log-level', 'warn'] });
     const t = tmpl('outage.conf', '{{range service "db"}}{{.Address}} {{end}}');
-    await registerService(other.base, { Name: 'db', ID: 'db-1', Address: '127.0.4.105', Port: 5432 });
-    const { runner, lines } = runnerFor([t], { consul: { retryBackoffMs: 20, retryMaxBackoffMs: 200 } }, other.addr);
+    await registerService(other.url, { Name: 'db', ID: 'db-1', Address: '127.0.4.105', Port: 5432 });
+    const { runner, lines } = runnerFor([t], { consul: { retryBackoffMs: 20, retryMaxBackoffMs: 200 } }, other.httpAddr);
     runner.start();
-    let again: AgentProcess | undefined;
     try {
       await waitFor(() => read(t.destination) === '127.0.4.105 ', 'render before outage');
       await other.stop();
@@ -160,37 +160,37 @@ describe('runner with a real agent', () => {
       await new Promise((r) => setTimeout(r, 1500));
       expect(lines.filter((l) => l.includes('agent unreachable'))).toHaveLength(1);
       expect(read(t.destination)).toBe('127.0.4.105 ');
-      again = await startAgent('127.0.4.12', other.httpPort);
-      await registerService(again.base, { Name: 'db', ID: 'db-2', Address: '127.0.4.106', Port: 5432 });
+      await other.restart(); // the same address and ports
+      await registerService(other.url, { Name: 'db', ID: 'db-2', Address: '127.0.4.106', Port: 5432 });
       await waitFor(() => read(t.destination) === '127.0.4.106 ', 'render after outage', 30_000).catch((e) => { console.log(lines.join('')); throw e; });
       expect(lines.some((l) => l.includes('agent reachable again'))).toBe(true);
     } finally {
       runner.stop();
-      await again?.stop();
+      await other.stop();
     }
   }, 60_000);
 });
 
 describe('proconsul-template CLI', () => {
   it('-once renders and exits 0; -dry prints instead of writing', async () => {
-    await registerService(agent.base, { Name: 'cli', ID: 'cli-1', Address: '127.0.4.107', Port: 81 });
+    await registerService(agent.url, { Name: 'cli', ID: 'cli-1', Address: '127.0.4.107', Port: 81 });
     const src = join(dir, 'cli.ctmpl');
     writeFileSync(src, '{{range service "cli"}}server {{.Address}}:{{.Port}};{{end}}\n');
     const out = join(dir, 'cli.conf');
-    const once = startCli(['-consul-addr', agent.addr, '-template', `${src}:${out}`, '-once']);
+    const once = startCli(['-consul-addr', agent.httpAddr, '-template', `${src}:${out}`, '-once']);
     expect(await once.exited).toBe(0);
     expect(read(out)).toBe('server 127.0.4.107:81;\n');
-    const dry = startCli(['-consul-addr', agent.addr, '-template', `${src}:${join(dir, 'never.conf')}`, '-once', '-dry']);
+    const dry = startCli(['-consul-addr', agent.httpAddr, '-template', `${src}:${join(dir, 'never.conf')}`, '-once', '-dry']);
     expect(await dry.exited).toBe(0);
     expect(dry.output()).toContain(`> ${join(dir, 'never.conf')}\nserver 127.0.4.107:81;\n`);
     expect(existsSync(join(dir, 'never.conf'))).toBe(false);
   });
 
   it('renders every Consul function against the agent', async () => {
-    await registerService(agent.base, { Name: 'fn', ID: 'fn-1', Address: '127.0.4.110', Port: 91, Tags: ['blue', 'prod'] });
-    await registerService(agent.base, { Name: 'fn', ID: 'fn-2', Address: '127.0.4.111', Port: 92, Tags: ['green'] });
-    await api(agent.base, 'PUT', '/v1/kv/fn/a', '1');
-    await api(agent.base, 'PUT', '/v1/kv/fn/sub/b', '2');
+    await registerService(agent.url, { Name: 'fn', ID: 'fn-1', Address: '127.0.4.110', Port: 91, Tags: ['blue', 'prod'] });
+    await registerService(agent.url, { Name: 'fn', ID: 'fn-2', Address: '127.0.4.111', Port: 92, Tags: ['green'] });
+    await api(agent.url, 'PUT', '/v1/kv/fn/a', '1');
+    await api(agent.url, 'PUT', '/v1/kv/fn/sub/b', '2');
     const src = join(dir, 'fn.ctmpl');
     writeFileSync(src, [
       'tag={{range service "blue.fn"}}{{.ID}}{{end}}',
@@ -203,7 +203,7 @@ describe('proconsul-template CLI', () => {
       '',
     ].join('\n'));
     const out = join(dir, 'fn.conf');
-    const cli = startCli(['-consul-addr', agent.addr, '-template', `${src}:${out}`, '-once']);
+    const cli = startCli(['-consul-addr', agent.httpAddr, '-template', `${src}:${out}`, '-once']);
     expect(await cli.exited).toBe(0);
     const text = read(out);
     expect(text).toContain('tag=fn-1\n');
@@ -218,7 +218,7 @@ describe('proconsul-template CLI', () => {
   it('a template syntax error exits 1 with one line naming file, line and column', async () => {
     const src = join(dir, 'broken.ctmpl');
     writeFileSync(src, 'ok\n{{ range service "x" }}\n{{ .Port }\n');
-    const cli = startCli(['-consul-addr', agent.addr, '-template', `${src}:${join(dir, 'broken.conf')}`, '-once']);
+    const cli = startCli(['-consul-addr', agent.httpAddr, '-template', `${src}:${join(dir, 'broken.conf')}`, '-once']);
     expect(await cli.exited).toBe(1);
     expect(cli.output().trim().split('\n')).toHaveLength(1);
     expect(cli.output()).toMatch(new RegExp(`^proconsul-template: template: ${src}:3:\\d+: `));
@@ -227,10 +227,10 @@ describe('proconsul-template CLI', () => {
   it('-once exits 1 when the command fails; -exec exits with the child', async () => {
     const src = join(dir, 'cmd.ctmpl');
     writeFileSync(src, '{{keyOrDefault "cmd" "x"}}');
-    const failing = startCli(['-consul-addr', agent.addr, '-template', `${src}:${join(dir, 'cmd.conf')}:exit 4`, '-once']);
+    const failing = startCli(['-consul-addr', agent.httpAddr, '-template', `${src}:${join(dir, 'cmd.conf')}:exit 4`, '-once']);
     expect(await failing.exited).toBe(1);
     expect(failing.output()).toContain('failed: exit status 4');
-    const exec = startCli(['-consul-addr', agent.addr, '-template', `${src}:${join(dir, 'exec.conf')}`, '-exec', 'cat ' + join(dir, 'exec.conf') + '; exit 3']);
+    const exec = startCli(['-consul-addr', agent.httpAddr, '-template', `${src}:${join(dir, 'exec.conf')}`, '-exec', 'cat ' + join(dir, 'exec.conf') + '; exit 3']);
     expect(await exec.exited).toBe(3);
     expect(exec.output()).toContain('x');
   });
@@ -241,7 +241,7 @@ describe('proconsul-template CLI', () => {
     writeFileSync(data, 'one');
     const src = join(dir, 'file.ctmpl');
     writeFileSync(src, '[{{ file "' + data + '" }}]');
-    const cli = startCli(['-consul-addr', agent.addr, '-template', `${src}:${out}`]);
+    const cli = startCli(['-consul-addr', agent.httpAddr, '-template', `${src}:${out}`]);
     try {
       await waitFor(() => read(out) === '[one]', 'file render');
       writeFileSync(data, 'two');
@@ -255,7 +255,7 @@ describe('proconsul-template CLI', () => {
     const src = join(dir, 'hup.ctmpl');
     const out = join(dir, 'hup.conf');
     writeFileSync(src, 'v1 {{keyOrDefault "hup" "x"}}');
-    const cli = startCli(['-consul-addr', agent.addr, '-template', `${src}:${out}`]);
+    const cli = startCli(['-consul-addr', agent.httpAddr, '-template', `${src}:${out}`]);
     try {
       await waitFor(() => read(out) === 'v1 x', 'first render');
       writeFileSync(src, 'v2 {{keyOrDefault "hup" "x"}}');

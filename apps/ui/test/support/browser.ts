@@ -19,16 +19,3 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: resolve(screenshotDir, `${name}.png`), fullPage: true });
 }
 
-/** Polls `check` until it returns true; bounded in tries (never a timing assertion). */
-export async function eventually(what: string, check: () => Promise<boolean>, tries = 100, everyMs = 100): Promise<void> {
-  let last: unknown;
-  for (let i = 0; i < tries; i++) {
-    try {
-      if (await check()) return;
-    } catch (err) {
-      last = err;
-    }
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-  throw new Error(`gave up waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-}

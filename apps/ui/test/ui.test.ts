@@ -26,7 +26,9 @@ async function registerDemo(): Promise<void> {
     Port: 8080,
     Tags: ['v1', 'http'],
     Meta: { version: '1.2.0' },
-    Check: { CheckID: 'web-1-ttl', Name: 'web-1 heartbeat', TTL: '10m', Status: 'passing' },
+    // Starts critical (Consul's default): the pass below changes the status, so its output reaches
+    // the catalog at once; an output-only change would wait for check_update_interval (5 min), as in Consul.
+    Check: { CheckID: 'web-1-ttl', Name: 'web-1 heartbeat', TTL: '10m' },
   });
   await consul.agent.serviceRegister({ Name: 'web', ID: 'web-2', Port: 8081, Tags: ['v2'], Check: { CheckID: 'web-2-ttl', Name: 'web-2 heartbeat', TTL: '10m', Status: 'passing' } });
   await consul.agent.serviceRegister({ Name: 'db', ID: 'db-1', Port: 5432, Tags: ['primary'], Check: { CheckID: 'db-ttl', Name: 'db heartbeat', TTL: '10m', Status: 'warning' } });

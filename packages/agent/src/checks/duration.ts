@@ -57,6 +57,15 @@ export function parseGoDuration(value: string | number): number {
   return negative ? -ms : ms;
 }
 
+/** parseGoDuration for query strings and bodies: milliseconds, or undefined when `text` is not a duration. */
+export function parseGoDurationMs(text: string): number | undefined {
+  try {
+    return parseGoDuration(text);
+  } catch {
+    return undefined;
+  }
+}
+
 /** Formats a fraction `v / 10^digits` without trailing zeros: (1500, 3) -> "1.5". */
 function fixed(v: number, digits: number): string {
   const div = 10 ** digits;

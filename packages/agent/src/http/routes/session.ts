@@ -6,7 +6,7 @@ import { DEFAULT_LOCK_DELAY_NS, type SessionCreateInput } from '@proconsul/catal
 import type { AgentContext } from '../../context.js';
 import { decodeBodyAs } from '../decode-struct.js';
 import { decodeJson } from '../decode.js';
-import { parseGoDurationMs, formatGoDuration } from '../duration.js';
+import { parseGoDurationMs, formatGoDuration } from '../../checks/duration.js';
 import { endpoint } from '../endpoint.js';
 import { badRequest, notFound } from '../http-error.js';
 import { checkDatacenter, type Query } from '../query-options.js';

@@ -56,4 +56,22 @@ describe('Leader', () => {
     expect(catalog.getSession(id)).toBeUndefined();
     leader.stop();
   });
+
+  it('reaps KV tombstones once their TTL passed, in one write per bucket', async () => {
+    const { catalog, applier, leader, advance } = setup();
+    await leader.establish();
+    await applier.apply({ Type: 'KV', Verb: 'set', Key: 'app/a', Value: 'eA==' });
+    await applier.apply({ Type: 'KV', Verb: 'delete', Key: 'app/a' });
+    await applier.apply({ Type: 'KV', Verb: 'set', Key: 'app/b', Value: 'eA==' });
+    await applier.apply({ Type: 'KV', Verb: 'delete', Key: 'app/b' });
+    expect(catalog.stats().tombstones).toBe(2);
+    await new Promise((r) => setTimeout(r, 30)); // the leader notices the new tombstones
+    advance(10 * 60_000);
+    await new Promise((r) => setTimeout(r, 30));
+    expect(catalog.stats().tombstones).toBe(2); // still inside Consul's 15-minute TTL
+    advance(6 * 60_000);
+    for (let i = 0; i < 50 && catalog.stats().tombstones > 0; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(catalog.stats().tombstones).toBe(0);
+    leader.stop();
+  });
 });

@@ -1,6 +1,7 @@
 // Leader duties of the single server: register this server in the catalog (node, the `consul`
-// service, the passing `serfHealth` check) and destroy sessions whose TTL ran out.
-import { SessionTTLTracker, type ApplyResult, type Catalog, type Command } from '@proconsul/catalog';
+// service, the passing `serfHealth` check), destroy sessions whose TTL ran out, and reap KV
+// tombstones once they have served blocking queries long enough (Consul's tombstone GC).
+import { SessionTTLTracker, TombstoneGC, type ApplyResult, type Catalog, type Command } from '@proconsul/catalog';
 import type { Applier } from './apply/applier.js';
 import type { Logger } from './log.js';
 import { CONSUL_VERSION } from './version.js';
@@ -18,15 +19,21 @@ export interface LeaderOptions {
   nodeMeta: Record<string, string>;
   logger: Logger;
   now: () => number;
-  /** How often expired sessions are looked for. */
+  /** How often expired sessions (and tombstones due for reaping) are looked for. */
   sessionCheckMs?: number;
+  /** Tombstone GC; default: Consul's 15-minute TTL in 30-second buckets. */
+  tombstones?: TombstoneGC;
 }
 
 export class Leader {
   readonly sessions = new SessionTTLTracker();
+  readonly tombstones: TombstoneGC;
+  #tombstoneIndexSeen = 0;
   #timer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly opts: LeaderOptions) {}
+  constructor(private readonly opts: LeaderOptions) {
+    this.tombstones = opts.tombstones ?? new TombstoneGC();
+  }
 
   /** Registers this server as Consul's leader does on establishing leadership. */
   async establish(): Promise<void> {
@@ -95,22 +102,35 @@ export class Leader {
   }
 
   #schedule(): void {
-    this.#timer = setTimeout(() => void this.#expireSessions(), this.opts.sessionCheckMs ?? 1000);
+    this.#timer = setTimeout(() => void this.#housekeeping(), this.opts.sessionCheckMs ?? 1000);
     this.#timer.unref();
   }
 
-  async #expireSessions(): Promise<void> {
+  async #housekeeping(): Promise<void> {
     try {
       for (const id of this.sessions.expired(this.opts.now())) {
         this.sessions.remove(id);
         this.opts.logger.info({ session: id }, 'session TTL expired, destroying it');
         await this.opts.applier.apply({ Type: 'SessionDestroy', ID: id, Now: this.opts.now() });
       }
+      await this.#reapTombstones();
     } catch (err) {
-      this.opts.logger.error({ err }, 'session expiry failed');
+      this.opts.logger.error({ err }, 'leader housekeeping failed');
     } finally {
       if (this.#timer) this.#schedule();
     }
+  }
+
+  /** Deleted keys leave tombstones (so prefix indexes never go back); reap them after their TTL. */
+  async #reapTombstones(): Promise<void> {
+    const now = this.opts.now();
+    const index = this.opts.catalog.tableIndex('tombstones');
+    if (index > this.#tombstoneIndexSeen) {
+      this.#tombstoneIndexSeen = index;
+      this.tombstones.hint(index, now);
+    }
+    const upTo = this.tombstones.expired(now);
+    if (upTo > 0) await this.opts.applier.apply({ Type: 'TombstoneReap', Index: upTo });
   }
 
   #alreadyRegistered(cmd: Extract<Command, { Type: 'Register' }>): boolean {

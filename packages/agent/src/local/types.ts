@@ -1,4 +1,5 @@
-import type { CheckStatus, CheckType } from '../checks/index.js';
+import type { HealthCheck } from '@proconsul/catalog';
+import type { CheckType } from '../checks/index.js';
 
 /** AgentService: a service as GET /v1/agent/services shows it. */
 export interface AgentService {
@@ -16,22 +17,9 @@ export interface AgentService {
 }
 
 /** A check owned by this agent, in HealthCheck shape (without indexes). */
-export interface LocalCheckState {
-  Node: string;
-  CheckID: string;
-  Name: string;
-  Status: CheckStatus;
-  Notes: string;
-  Output: string;
-  ServiceID: string;
-  ServiceName: string;
-  ServiceTags: string[];
-  Type: string;
-  Interval: string;
-  Timeout: string;
-  ExposedPort: number;
+export type LocalCheckState = Omit<HealthCheck, 'CreateIndex' | 'ModifyIndex' | 'Definition'> & {
   Definition: Record<string, unknown>;
-}
+};
 
 /** What is persisted in the data dir and restored at start. */
 export interface PersistedLocalState {

@@ -24,10 +24,33 @@ export function catalogDnsBackend(catalog: Catalog, datacenter: string): DnsBack
     async datacenters(): Promise<string[]> {
       return [datacenter];
     },
+    // PTR: a node whose address it is, else a service instance registered with that address.
+    async reverseLookup(address: string, dc: string) {
+      if (dc !== datacenter) return undefined;
+      const want = canonicalIP(address);
+      const node = catalog.nodes().value.find((n) => canonicalIP(n.Address) === want);
+      if (node) return { node: node.Node, datacenter };
+      for (const name of Object.keys(catalog.services().value)) {
+        if (catalog.serviceNodes(name).value.some((s) => s.ServiceAddress !== '' && canonicalIP(s.ServiceAddress) === want)) {
+          return { service: name, datacenter };
+        }
+      }
+      return undefined;
+    },
     generation(): number {
       return catalog.lastIndex;
     },
   };
+}
+
+/** IPv6 addresses compare by value ("::1" = "0:0::1"); the URL parser gives their RFC 5952 form. */
+function canonicalIP(address: string): string {
+  if (!address.includes(':')) return address;
+  try {
+    return new URL(`http://[${address}]/`).hostname;
+  } catch {
+    return address;
+  }
 }
 
 function toInstance(e: ServiceEntry, datacenter: string): DnsServiceInstance {

@@ -34,6 +34,8 @@ describe('first walkthrough', () => {
     expect(services.headers.get('x-consul-knownleader')).toBe('true');
     expect(services.headers.get('content-type')).toBe('application/json');
     expect((await http(agent.base, 'GET', '/v1/status/leader')).json()).toBe(`${IP}:8300`);
+    // `dig -x`: the node's address maps back to its node name.
+    expect(dig(IP, 8600, `${IP.split('.').reverse().join('.')}.in-addr.arpa`, 'PTR')).toEqual(['walk.node.dc1.consul.']);
   });
 
   it('registers a service with an HTTP check; health ?passing and dig SRV show it; it goes when the server stops', async () => {

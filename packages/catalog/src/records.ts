@@ -5,9 +5,7 @@
  */
 import type {
   CatalogNode,
-  CheckStatus,
   HealthCheck,
-  HealthCheckDefinition,
   NodeService,
   NodeTaggedAddresses,
   ServiceAddress,
@@ -51,24 +49,8 @@ export interface ServiceRecord {
   ModifyIndex: number;
 }
 
-export interface CheckRecord {
-  Node: string;
-  CheckID: string;
-  Name: string;
-  Status: CheckStatus;
-  Notes: string;
-  Output: string;
-  ServiceID: string;
-  ServiceName: string;
-  ServiceTags: string[];
-  Type: string;
-  Interval: string;
-  Timeout: string;
-  ExposedPort: number;
-  Definition: HealthCheckDefinition;
-  CreateIndex: number;
-  ModifyIndex: number;
-}
+/** A check is stored in its HealthCheck shape (records are never mutated; reads copy the arrays). */
+export type CheckRecord = HealthCheck;
 
 export interface SessionRecord {
   ID: string;

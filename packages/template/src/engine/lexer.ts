@@ -119,17 +119,8 @@ export function lex(input: string, leftDelim = '{{', rightDelim = '}}'): Token[]
         pos++;
         emit('pipe', start, pos);
       } else if (c === '"') {
-        pos++;
-        for (;;) {
-          const ch = input[pos];
-          if (ch === '\\') {
-            pos += 2;
-            continue;
-          }
-          if (ch === undefined || ch === '\n') return fail('unterminated quoted string', start);
-          pos++;
-          if (ch === '"') break;
-        }
+        pos = scanQuoted(input, pos, '"');
+        if (pos < 0) return fail('unterminated quoted string', start);
         emit('string', start, pos);
       } else if (c === '`') {
         const close = input.indexOf('`', pos + 1);
@@ -143,17 +134,8 @@ export function lex(input: string, leftDelim = '{{', rightDelim = '}}'): Token[]
         const err = checkTerminator(input, pos, rd);
         if (err) return fail(err, pos);
       } else if (c === "'") {
-        pos++;
-        for (;;) {
-          const ch = input[pos];
-          if (ch === '\\') {
-            pos += 2;
-            continue;
-          }
-          if (ch === undefined || ch === '\n') return fail('unterminated character constant', start);
-          pos++;
-          if (ch === "'") break;
-        }
+        pos = scanQuoted(input, pos, "'");
+        if (pos < 0) return fail('unterminated character constant', start);
         emit('charConstant', start, pos);
       } else if (c === '.') {
         if (/[0-9]/.test(input[pos + 1] ?? '')) {
@@ -233,4 +215,18 @@ function scanNumber(input: string, pos: number): number {
     while (/[0-9_]/.test(input[p] ?? '')) p++;
   }
   return p;
+}
+
+/** The end of a quoted string or character constant opening at `pos` (backslash escapes skipped); -1 if unterminated on its line. */
+function scanQuoted(input: string, pos: number, quote: string): number {
+  for (pos++; ; ) {
+    const ch = input[pos];
+    if (ch === '\\') {
+      pos += 2;
+      continue;
+    }
+    if (ch === undefined || ch === '\n') return -1;
+    pos++;
+    if (ch === quote) return pos;
+  }
 }

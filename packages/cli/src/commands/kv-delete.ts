@@ -2,6 +2,7 @@
 import type { Command } from '../command.js';
 import { FlagSet } from '../flags.js';
 import { apiClient, clientFlags, errText, serverFlags } from '../http-flags.js';
+import { kvKeyArg } from './kv-key.js';
 
 export const kvDelete: Command = {
   synopsis: 'Removes data from the KV store',
@@ -21,12 +22,8 @@ export const kvDelete: Command = {
       .merge(clientFlags())
       .merge(serverFlags()),
   async run(f, ui) {
-    if (f.args.length > 1) {
-      ui.error(`Too many arguments (expected 1, got ${f.args.length})`);
-      return 1;
-    }
-    let key = f.args[0] ?? '';
-    if (key.startsWith('/')) key = key.slice(1);
+    const key = kvKeyArg(f, ui);
+    if (key === undefined) return 1;
     const recurse = f.bool('recurse');
     const cas = f.bool('cas');
     const modifyIndex = f.uint('modify-index');

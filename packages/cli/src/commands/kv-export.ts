@@ -2,6 +2,7 @@
 import { kvFlags, type KVPair } from '@proconsul/api';
 import type { Command } from '../command.js';
 import { apiClient, clientFlags, errText, serverFlags, staleFlag } from '../http-flags.js';
+import { kvKeyArg } from './kv-key.js';
 
 export interface ExportEntry {
   key: string;
@@ -31,12 +32,8 @@ export const kvExport: Command = {
       $ proconsul kv export vault`,
   flags: () => clientFlags().merge(serverFlags()),
   async run(f, ui) {
-    if (f.args.length > 1) {
-      ui.error(`Too many arguments (expected 1, got ${f.args.length})`);
-      return 1;
-    }
-    let key = f.args[0] ?? '';
-    if (key.startsWith('/')) key = key.slice(1);
+    const key = kvKeyArg(f, ui);
+    if (key === undefined) return 1;
     const client = apiClient(f, ui);
     if (!client) return 1;
     let pairs: KVPair[];

@@ -4,6 +4,7 @@ import { tabwrite } from '../columnize.js';
 import type { Command } from '../command.js';
 import { FlagSet } from '../flags.js';
 import { apiClient, clientFlags, errText, serverFlags, staleFlag } from '../http-flags.js';
+import { kvKeyArg } from './kv-key.js';
 
 const enc = new TextEncoder();
 
@@ -61,12 +62,8 @@ export const kvGet: Command = {
       .merge(clientFlags())
       .merge(serverFlags()),
   async run(f, ui) {
-    if (f.args.length > 1) {
-      ui.error(`Too many arguments (expected 1, got ${f.args.length})`);
-      return 1;
-    }
-    let key = f.args[0] ?? '';
-    if (key.startsWith('/')) key = key.slice(1);
+    const key = kvKeyArg(f, ui);
+    if (key === undefined) return 1;
     const recurse = f.bool('recurse');
     const keys = f.bool('keys');
     const detailed = f.bool('detailed');

@@ -3,6 +3,7 @@
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import type { AgentContext } from '../context.js';
 import { METRICS_DECORATION } from './endpoint.js';
+import { limitConnsPerClient } from './conn-limit.js';
 import { HttpError } from './http-error.js';
 import { agentRoutes } from './routes/agent.js';
 import { catalogRoutes } from './routes/catalog.js';
@@ -30,6 +31,9 @@ export async function buildHttpApp(ctx: AgentContext): Promise<FastifyInstance> 
     // which aborts the waits.
     forceCloseConnections: true,
   });
+
+  const connLimit = limitConnsPerClient(app.server, ctx.config.limits.httpMaxConnsPerClient);
+  ctx.metrics.gaugeFunc('http.conns_refused', () => connLimit.refused);
 
   // Bodies are raw bytes; each endpoint decodes them as Consul does (JSON, raw KV values).
   app.removeAllContentTypeParsers();

@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync, openSync, closeSync, fsyncSync, renameSync, rm
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Catalog } from '@proconsul/catalog';
-import { RaftNode } from '@proconsul/raft';
+import { NotLeaderError, RaftNode } from '@proconsul/raft';
 import type { Logger } from '../log.js';
 import { CatalogFsm } from './catalog-fsm.js';
 import { LEGACY_CATALOG_DIR, readLegacyCatalog } from './legacy-import.js';
@@ -30,32 +30,73 @@ export interface CatalogRaftOptions {
 
 export interface CatalogRaft {
   applier: RaftApplier;
-  node: RaftNode;
+  /** The Raft node serving now (a new one after recovering from a full disk). */
+  node(): RaftNode;
   close(): Promise<void>;
 }
+
+/** How long to wait before reopening the log after a write failed for lack of space. */
+const DISK_FULL_RETRY_MS = 1_000;
 
 export async function startCatalogRaft(o: CatalogRaftOptions): Promise<CatalogRaft> {
   const devDir = o.dataDir === '' ? mkdtempSync(join(tmpdir(), 'proconsul-dev-raft-')) : '';
   const raftDir = devDir || join(o.dataDir, 'raft');
   if (!devDir) await importLegacyDataDir(o);
   const fsm = new CatalogFsm(o.catalog);
-  const node = await openSingleVoter(o.serverId, raftDir, fsm);
-  node.on('error', (err: Error) => o.onFatal(err));
-  const applier = new RaftApplier(node, fsm);
-  try {
-    await waitForLeadership(node);
-  } catch (err) {
-    await node.stop();
-    throw err;
-  }
+  let closed = false;
+  let retry: NodeJS.Timeout | undefined;
+
+  const open = async (): Promise<RaftNode> => {
+    const node = await openSingleVoter(o.serverId, raftDir, fsm);
+    node.on('error', (err: Error) => onStorageError(err));
+    try {
+      await waitForLeadership(node);
+    } catch (err) {
+      await node.stop();
+      throw err;
+    }
+    return node;
+  };
+
+  // Out of space is the one write failure that is not fail-stop: nothing was acknowledged past
+  // the last fsync, so the node is reopened from its files (a torn tail is cut) under the live
+  // catalog, which already holds every applied entry. Until then writes fail with a 5xx.
+  const onStorageError = (err: Error): void => {
+    if (closed) return;
+    if (!isDiskFull(err)) return o.onFatal(err);
+    applier.unavailable(`Raft log unavailable: ${err.message}`);
+    o.log.error({ err }, 'the Raft log could not be written for lack of space: writes are refused until space returns');
+    retry = setTimeout(() => void reopen(), DISK_FULL_RETRY_MS);
+  };
+
+  const reopen = async (): Promise<void> => {
+    await applier.node.stop();
+    if (closed) return;
+    try {
+      applier.serveWith(await open());
+      o.log.info({ appliedIndex: fsm.appliedIndex }, 'the Raft log is writable again');
+    } catch (err) {
+      if (!isDiskFull(err)) return o.onFatal(err as Error);
+      retry = setTimeout(() => void reopen(), DISK_FULL_RETRY_MS);
+    }
+  };
+
+  const applier = new RaftApplier(await open(), fsm);
   return {
     applier,
-    node,
+    node: () => applier.node,
     close: async () => {
-      await node.stop();
+      closed = true;
+      clearTimeout(retry);
+      await applier.node.stop();
       if (devDir) rmSync(devDir, { recursive: true, force: true });
     },
   };
+}
+
+function isDiskFull(err: unknown): boolean {
+  const e = err as NodeJS.ErrnoException & { cause?: NodeJS.ErrnoException };
+  return e?.code === 'ENOSPC' || e?.cause?.code === 'ENOSPC' || /\bENOSPC\b/.test(String(e?.message));
 }
 
 function openSingleVoter(id: string, dataDir: string, fsm: CatalogFsm): Promise<RaftNode> {
@@ -64,14 +105,21 @@ function openSingleVoter(id: string, dataDir: string, fsm: CatalogFsm): Promise<
 
 async function waitForLeadership(node: RaftNode): Promise<void> {
   const deadline = Date.now() + LEADER_WAIT_MS;
-  while (!node.isLeader()) {
+  for (;;) {
     if (node.failure()) throw node.failure()!;
     if (Date.now() > deadline) throw new Error(`raft: no leadership within ${LEADER_WAIT_MS} ms`);
+    // A barrier: a ReadIndex succeeds once the leader's no-op of this term has committed, so
+    // everything committed before is applied to the catalog when it returns.
+    if (node.isLeader()) {
+      try {
+        await node.readIndex('safe');
+        return;
+      } catch (err) {
+        if (!(err instanceof NotLeaderError)) throw err;
+      }
+    }
     await new Promise((r) => setTimeout(r, 10));
   }
-  // A barrier: the first proposal of this term commits only after the leader's no-op, so
-  // everything committed before is applied to the catalog when it returns.
-  await node.readIndex('safe');
 }
 
 /**

@@ -11,10 +11,30 @@ export class RaftApplyError extends Error {
 }
 
 export class RaftApplier implements Applier<Command, ApplyResult> {
+  #node: RaftNode;
+  #unavailable: string | null = null;
+
   constructor(
-    readonly node: RaftNode,
+    node: RaftNode,
     private readonly fsm: CatalogFsm,
-  ) {}
+  ) {
+    this.#node = node;
+  }
+
+  get node(): RaftNode {
+    return this.#node;
+  }
+
+  /** Writes fail with `reason` until serveWith() (the log cannot be written). */
+  unavailable(reason: string): void {
+    this.#unavailable = reason;
+  }
+
+  /** Writes go to `node` from now on. */
+  serveWith(node: RaftNode): void {
+    this.#node = node;
+    this.#unavailable = null;
+  }
 
   get lastIndex(): number {
     return this.fsm.appliedIndex;
@@ -29,12 +49,13 @@ export class RaftApplier implements Applier<Command, ApplyResult> {
   }
 
   close(): Promise<void> {
-    return this.node.stop();
+    return this.#node.stop();
   }
 
   async #propose(data: Uint8Array): Promise<unknown> {
+    if (this.#unavailable) throw new RaftApplyError(this.#unavailable);
     try {
-      return (await this.node.propose(data)).result;
+      return (await this.#node.propose(data)).result;
     } catch (err) {
       throw toApplyError(err);
     }

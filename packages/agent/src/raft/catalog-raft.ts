@@ -35,8 +35,8 @@ export interface CatalogRaft {
   close(): Promise<void>;
 }
 
-/** How long to wait before reopening the log after a write failed for lack of space. */
-const DISK_FULL_RETRY_MS = 1_000;
+/** How long to wait before reopening the log after a write failed for lack of space or descriptors. */
+const REOPEN_RETRY_MS = 1_000;
 
 export async function startCatalogRaft(o: CatalogRaftOptions): Promise<CatalogRaft> {
   const devDir = o.dataDir === '' ? mkdtempSync(join(tmpdir(), 'proconsul-dev-raft-')) : '';
@@ -58,15 +58,16 @@ export async function startCatalogRaft(o: CatalogRaftOptions): Promise<CatalogRa
     return node;
   };
 
-  // Out of space is the one write failure that is not fail-stop: nothing was acknowledged past
-  // the last fsync, so the node is reopened from its files (a torn tail is cut) under the live
-  // catalog, which already holds every applied entry. Until then writes fail with a 5xx.
+  // Running out of space (or of file descriptors) is the one write failure that is not
+  // fail-stop: nothing was acknowledged past the last fsync, so the node is reopened from its
+  // files (a torn tail is cut) under the live catalog, which already holds every applied entry.
+  // Until then writes fail with a 5xx. Any other write or fsync error stops the agent.
   const onStorageError = (err: Error): void => {
     if (closed) return;
-    if (!isDiskFull(err)) return o.onFatal(err);
+    if (!isOutOfResources(err)) return o.onFatal(err);
     applier.unavailable(`Raft log unavailable: ${err.message}`);
-    o.log.error({ err }, 'the Raft log could not be written for lack of space: writes are refused until space returns');
-    retry = setTimeout(() => void reopen(), DISK_FULL_RETRY_MS);
+    o.log.error({ err }, 'the Raft log could not be written (out of space or file descriptors): writes are refused until it can be reopened');
+    retry = setTimeout(() => void reopen(), REOPEN_RETRY_MS);
   };
 
   const reopen = async (): Promise<void> => {
@@ -76,8 +77,8 @@ export async function startCatalogRaft(o: CatalogRaftOptions): Promise<CatalogRa
       applier.serveWith(await open());
       o.log.info({ appliedIndex: fsm.appliedIndex }, 'the Raft log is writable again');
     } catch (err) {
-      if (!isDiskFull(err)) return o.onFatal(err as Error);
-      retry = setTimeout(() => void reopen(), DISK_FULL_RETRY_MS);
+      if (!isOutOfResources(err)) return o.onFatal(err as Error);
+      retry = setTimeout(() => void reopen(), REOPEN_RETRY_MS);
     }
   };
 
@@ -94,9 +95,11 @@ export async function startCatalogRaft(o: CatalogRaftOptions): Promise<CatalogRa
   };
 }
 
-function isDiskFull(err: unknown): boolean {
+const OUT_OF_RESOURCES = ['ENOSPC', 'EDQUOT', 'EMFILE', 'ENFILE'];
+
+function isOutOfResources(err: unknown): boolean {
   const e = err as NodeJS.ErrnoException & { cause?: NodeJS.ErrnoException };
-  return e?.code === 'ENOSPC' || e?.cause?.code === 'ENOSPC' || /\bENOSPC\b/.test(String(e?.message));
+  return OUT_OF_RESOURCES.some((code) => e?.code === code || e?.cause?.code === code || new RegExp(`\\b${code}\\b`).test(String(e?.message)));
 }
 
 function openSingleVoter(id: string, dataDir: string, fsm: CatalogFsm): Promise<RaftNode> {

@@ -99,6 +99,7 @@ export async function startAgent(config: AgentConfig, options: StartAgentOptions
     const metrics = new MetricsRegistry({ prefix: config.telemetry.metricsPrefix || 'consul' });
     registerRuntimeGauges(metrics);
     metrics.gaugeFunc('raft.applied_index', () => applier.lastIndex);
+    metrics.gaugeFunc('raft.wal.fsyncs', () => raft.node().fsyncCount());
     metrics.gaugeFunc('catalog.blocking_queries', () => catalog.watchers);
     const events = new UserEvents();
     let antiEntropy: AntiEntropy | undefined;

@@ -13,6 +13,7 @@ import { loadConfig } from './config/index.js';
 import type { AgentContext } from './context.js';
 import { catalogDnsBackend } from './dns-backend.js';
 import { UserEvents } from './events/user-events.js';
+import { startGossip } from './gossip/index.js';
 import { buildHttpApp } from './http/app.js';
 import { ChangeFeed } from './http/change-feed.js';
 import { Leader } from './leader.js';
@@ -106,6 +107,8 @@ export async function startAgent(config: AgentConfig, options: StartAgentOptions
       },
     });
     cleanups.push(() => local.stop());
+    const gossip = await startGossip({ config, nodeId, advertiseAddr, events, services: () => local.services(), log: log.serf });
+    cleanups.push(() => gossip.close());
 
     const leader = new Leader({
       catalog,
@@ -150,6 +153,7 @@ export async function startAgent(config: AgentConfig, options: StartAgentOptions
       localFeed,
       local,
       events,
+      gossip,
       metrics,
       leader,
       startedAt: new Date(),

@@ -10,6 +10,7 @@ import { loadConfig } from './config/index.js';
 import type { AgentContext } from './context.js';
 import { catalogDnsBackend } from './dns-backend.js';
 import { UserEvents } from './events/user-events.js';
+import { startGossip } from './gossip/index.js';
 import { buildHttpApp } from './http/app.js';
 import { ChangeFeed } from './http/change-feed.js';
 import { Leader } from './leader.js';
@@ -116,6 +117,8 @@ export async function startAgent(config: AgentConfig, options: StartAgentOptions
       },
     });
     cleanups.push(() => local.stop());
+    const gossip = await startGossip({ config, nodeId, advertiseAddr, events, services: () => local.services(), log: log.serf });
+    cleanups.push(() => gossip.close());
 
     const leader = new Leader({
       catalog,
@@ -160,6 +163,7 @@ export async function startAgent(config: AgentConfig, options: StartAgentOptions
       localFeed,
       local,
       events,
+      gossip,
       metrics,
       leader,
       startedAt: new Date(),

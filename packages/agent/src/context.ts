@@ -3,6 +3,7 @@ import type { Catalog, Command, ApplyResult } from '@proconsul/catalog';
 import type { Applier } from './apply/applier.js';
 import type { AgentConfig } from './config/index.js';
 import type { UserEvents } from './events/user-events.js';
+import type { AgentGossip } from './gossip/index.js';
 import type { ChangeFeed } from './http/change-feed.js';
 import type { LocalState } from './local/local-state.js';
 import type { ComponentLoggers } from './log.js';
@@ -22,6 +23,8 @@ export interface AgentContext {
   localFeed: ChangeFeed;
   local: LocalState;
   events: UserEvents;
+  /** LAN gossip: members, join/leave, user events, keyring. */
+  gossip: AgentGossip;
   metrics: MetricsRegistry;
   leader: Leader;
   startedAt: Date;

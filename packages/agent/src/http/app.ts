@@ -15,6 +15,7 @@ import { txnRoutes } from './routes/txn.js';
 import { statusRoutes } from './routes/status.js';
 import { uiRoutes } from './routes/ui.js';
 import { operatorRoutes } from './routes/operator.js';
+import { keyringRoutes } from './routes/keyring.js';
 import { snapshotRoutes } from './routes/snapshot.js';
 
 /** Default limit for JSON request bodies; KV and txn set their own. */
@@ -74,6 +75,7 @@ export async function buildHttpApp(ctx: AgentContext): Promise<FastifyInstance> 
   await app.register(txnRoutes, { ctx });
   await app.register(statusRoutes, { ctx });
   await app.register(operatorRoutes, { ctx });
+  await app.register(keyringRoutes, { ctx });
   await app.register(snapshotRoutes, { ctx });
   if (ctx.config.ui) {
     app.get('/', (_req, reply) => reply.redirect('/ui/', 301));

@@ -21,7 +21,9 @@ import { MetricsRegistry, registerRuntimeGauges } from './metrics/index.js';
 import { resolveNodeId } from './node-id.js';
 import { writePidFile } from './pid-file.js';
 import { lockDataDir } from './data-dir-lock.js';
-import { startCatalogRaft } from './raft/catalog-raft.js';
+import { executeForwarded } from './cluster/forward.js';
+import { ServerCluster } from './cluster/server-cluster.js';
+import type { ForwardedRequest } from './rpc/messages.js';
 
 /** How often services past DeregisterCriticalServiceAfter are looked for (Consul: 30 s). */
 const REAP_INTERVAL_MS = 30_000;
@@ -62,9 +64,6 @@ export async function startAgent(config: AgentConfig, options: StartAgentOptions
     throw new Error('client mode needs servers reachable by gossip, which this version does not have yet: run with -dev, or -server -bootstrap -data-dir <dir>');
   }
   if (!config.dev && !config.dataDir) throw new Error('data_dir is required for a server outside -dev');
-  if (!config.dev && !config.bootstrap && config.bootstrapExpect !== 1) {
-    log.agent.warn('single server without -bootstrap: it elects itself leader (there are no peers to wait for yet)');
-  }
   for (const w of config.warnings ?? []) log.agent.warn(w);
   const removePid = config.pidFile ? writePidFile(config.pidFile) : () => undefined;
   const cleanups: Array<() => Promise<void> | void> = [removePid];
@@ -86,21 +85,8 @@ export async function startAgent(config: AgentConfig, options: StartAgentOptions
     const catalog = new Catalog({ datacenter: config.datacenter });
     const localFeed = new ChangeFeed();
 
-    const raft = await startCatalogRaft({
-      catalog,
-      serverId: nodeId,
-      dataDir: config.dev ? '' : config.dataDir,
-      datacenter: config.datacenter,
-      log: log.raft,
-      onFatal: (err) => (options.onFatal ?? exitOnFatal)(err, log.agent),
-    });
-    cleanups.push(() => raft.close());
-    const applier = raft.applier;
-
     const metrics = new MetricsRegistry({ prefix: config.telemetry.metricsPrefix || 'consul' });
     registerRuntimeGauges(metrics);
-    metrics.gaugeFunc('raft.applied_index', () => applier.lastIndex);
-    metrics.gaugeFunc('raft.wal.fsyncs', () => raft.node().fsyncCount());
     metrics.gaugeFunc('catalog.blocking_queries', () => catalog.watchers);
     const events = new UserEvents();
     let antiEntropy: AntiEntropy | undefined;
@@ -120,7 +106,23 @@ export async function startAgent(config: AgentConfig, options: StartAgentOptions
     const gossip = await startGossip({ config, nodeId, advertiseAddr, events, services: () => local.services(), log: log.serf });
     cleanups.push(() => gossip.close());
 
-    const leader = new Leader({
+    let leader: Leader | undefined;
+    const cluster = await ServerCluster.start({
+      config,
+      nodeId,
+      advertiseAddr,
+      catalog,
+      lan: gossip.lan,
+      log: log.raft,
+      onFatal: (err) => (options.onFatal ?? exitOnFatal)(err, log.agent),
+      onLeadership: (isLeader) => void leader?.leadershipChanged(isLeader),
+    });
+    cleanups.push(() => cluster.close());
+    const applier = cluster.raft.applier;
+    metrics.gaugeFunc('raft.applied_index', () => applier.lastIndex);
+    metrics.gaugeFunc('raft.wal.fsyncs', () => cluster.node()?.fsyncCount() ?? 0);
+
+    leader = new Leader({
       catalog,
       applier,
       nodeName: config.nodeName,
@@ -130,10 +132,10 @@ export async function startAgent(config: AgentConfig, options: StartAgentOptions
       nodeMeta: config.nodeMeta,
       logger: log.leader,
       now,
+      barrier: () => cluster.raft.waitForLeadership(),
     });
-    await leader.establish();
-    cleanups.push(() => leader.stop());
-    log.leader.info({ node: config.nodeName, address: advertiseAddr }, 'cluster leadership acquired (single server)');
+    cleanups.push(() => leader!.stop());
+    if (cluster.isLeader()) await leader.leadershipChanged(true);
 
     // Services and checks from config files: (re)registered at start and on reload; those
     // dropped from the files since the last load are deregistered, as Consul's reload does.
@@ -166,6 +168,7 @@ export async function startAgent(config: AgentConfig, options: StartAgentOptions
       gossip,
       metrics,
       leader,
+      cluster,
       startedAt: new Date(),
       now,
       afterRestore: async () => {
@@ -198,6 +201,11 @@ export async function startAgent(config: AgentConfig, options: StartAgentOptions
     const reaper = setInterval(() => local.reapCritical(now()), REAP_INTERVAL_MS);
     reaper.unref();
     cleanups.push(() => clearInterval(reaper));
+
+    // Requests other servers forward here (agent RPC `HTTP.Forward`) run on an app of their own.
+    const rpcApp = await buildHttpApp(ctx);
+    cleanups.push(() => rpcApp.close());
+    cluster.rpc.handle('HTTP.Forward', (body) => executeForwarded(rpcApp, body as ForwardedRequest));
 
     // HTTP API on every client address.
     const httpAddrs: string[] = [];

@@ -23,6 +23,8 @@ export interface LeaderOptions {
   sessionCheckMs?: number;
   /** Tombstone GC; default: Consul's 15-minute TTL in 30-second buckets. */
   tombstones?: TombstoneGC;
+  /** Resolves once everything committed before this leadership is applied here (Raft barrier). */
+  barrier?: () => Promise<void>;
 }
 
 export class Leader {
@@ -30,9 +32,36 @@ export class Leader {
   readonly tombstones: TombstoneGC;
   #tombstoneIndexSeen = 0;
   #timer: NodeJS.Timeout | undefined;
+  #leading = false;
+  #transition: Promise<void> = Promise.resolve();
 
   constructor(private readonly opts: LeaderOptions) {
     this.tombstones = opts.tombstones ?? new TombstoneGC();
+  }
+
+  /**
+   * Leader duties start when this server becomes the Raft leader (after a barrier, so the
+   * catalog holds every committed write) and stop when it is not any more, and nowhere else.
+   */
+  leadershipChanged(isLeader: boolean): Promise<void> {
+    this.#transition = this.#transition.then(async () => {
+      if (!isLeader) {
+        if (this.#leading) this.opts.logger.info('cluster leadership lost');
+        this.#leading = false;
+        this.stop();
+        return;
+      }
+      if (this.#leading) return;
+      try {
+        await this.opts.barrier?.();
+        await this.establish();
+        this.#leading = true;
+        this.opts.logger.info({ node: this.opts.nodeName }, 'cluster leadership acquired');
+      } catch (err) {
+        this.opts.logger.error({ err }, 'failed to establish leadership');
+      }
+    });
+    return this.#transition;
   }
 
   /** Registers this server as Consul's leader does on establishing leadership. */

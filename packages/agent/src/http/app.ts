@@ -3,6 +3,7 @@
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import type { AgentContext } from '../context.js';
 import { METRICS_DECORATION } from './endpoint.js';
+import { installClusterHooks } from '../cluster/http-hooks.js';
 import { limitConnsPerClient } from './conn-limit.js';
 import { HttpError } from './http-error.js';
 import { agentRoutes } from './routes/agent.js';
@@ -34,6 +35,7 @@ export async function buildHttpApp(ctx: AgentContext): Promise<FastifyInstance> 
   });
 
   const connLimit = limitConnsPerClient(app.server, ctx.config.limits.httpMaxConnsPerClient);
+  installClusterHooks(app, ctx);
   ctx.metrics.gaugeFunc('http.conns_refused', () => connLimit.refused);
 
   // Bodies are raw bytes; each endpoint decodes them as Consul does (JSON, raw KV values).

@@ -1,0 +1,28 @@
+// What clustering adds to every HTTP app of a server: forwarding to the leader (forward.ts) and
+// the true X-Consul-KnownLeader / X-Consul-LastContact on every state read answered here.
+import type { FastifyInstance } from 'fastify';
+import type { AgentContext } from '../context.js';
+import { forwardedReplies, installForwarding } from './forward.js';
+import type { ForwardedResponse } from '../rpc/messages.js';
+
+export function installClusterHooks(app: FastifyInstance, ctx: AgentContext): void {
+  const cluster = ctx.cluster;
+  installForwarding(
+    app,
+    {
+      node: () => cluster.node(),
+      forwardToLeader: async (req, timeoutMs) => {
+        const leader = await cluster.awaitLeader();
+        return (await cluster.call(leader, 'HTTP.Forward', req, timeoutMs)) as ForwardedResponse;
+      },
+    },
+    ctx.config.datacenter,
+  );
+  app.addHook('onSend', async (req, reply) => {
+    if (reply.getHeader('X-Consul-KnownLeader') === undefined || forwardedReplies.has(reply)) return;
+    const node = cluster.node();
+    const status = node?.status();
+    reply.header('X-Consul-KnownLeader', String(status?.leader != null));
+    reply.header('X-Consul-LastContact', String(status ? status.lastContactMs : 0));
+  });
+}

@@ -9,6 +9,7 @@ import { NotLeaderError, type RaftNode } from '@proconsul/raft';
 import { HttpError } from '../http/http-error.js';
 import { parseQueryOptions } from '../http/query-options.js';
 import type { ForwardedRequest, ForwardedResponse } from '../rpc/messages.js';
+import type { ClusterRole, ForwardCall } from './role.js';
 
 /** The endpoints that read or write the replicated state. */
 const STATE_PREFIXES = ['/v1/catalog/', '/v1/health/', '/v1/kv/', '/v1/session/', '/v1/txn', '/v1/snapshot', '/v1/coordinate/', '/v1/query', '/v1/acl/', '/v1/internal/'];
@@ -18,31 +19,27 @@ const HOP_HEADERS = new Set(['content-length', 'connection', 'transfer-encoding'
 /** What a forwarded request may take beyond a blocking query's wait. */
 const FORWARD_MARGIN_MS = 30_000;
 
-export interface ForwardTarget {
-  /** The Raft node of this server (null until it starts). */
-  node(): RaftNode | null;
-  /** Sends the request to the leader; rejects when no leader is known. */
-  forwardToLeader(req: ForwardedRequest, timeoutMs: number): Promise<ForwardedResponse>;
-}
-
 export function isStateEndpoint(path: string): boolean {
   return STATE_PREFIXES.some((p) => path === p.replace(/\/$/, '') || path.startsWith(p));
 }
 
 /** Installs the forwarding and read-barrier hook on a server's HTTP app. */
-export function installForwarding(app: FastifyInstance, target: ForwardTarget, datacenter: string): void {
+export function installForwarding(app: FastifyInstance, cluster: ClusterRole, datacenter: string, forwardedOnly: boolean): void {
   app.addHook('preHandler', async (req, reply) => {
     const path = req.url.split('?')[0]!.replace(/\/{2,}/g, '/');
     if (!isStateEndpoint(path)) return;
     const query = req.query as Record<string, unknown>;
     const read = req.method === 'GET' || req.method === 'HEAD';
-    if (read && query.stale !== undefined) return;
-    const node = target.node();
-    if (req.headers[FORWARDED_HEADER] || node?.isLeader()) {
-      if (read) await readBarrier(node, query.consistent !== undefined ? 'safe' : 'lease');
-      return;
+    if (cluster.server) {
+      if (read && query.stale !== undefined) return;
+      const node = cluster.node();
+      // Only the app behind agent RPC trusts the mark: from a listener it is a client's header.
+      if ((forwardedOnly && req.headers[FORWARDED_HEADER]) || node?.isLeader()) {
+        if (read) await readBarrier(node, query.consistent !== undefined ? 'safe' : 'lease');
+        return;
+      }
     }
-    const res = await target.forwardToLeader(toForwarded(req), forwardTimeoutMs(req, datacenter));
+    const res = await cluster.forward(toForwarded(req), forwardTimeoutMs(req, datacenter));
     return sendForwarded(reply, res);
   });
 }
@@ -87,11 +84,12 @@ function forwardTimeoutMs(req: FastifyRequest, datacenter: string): number {
 }
 
 /** Executes a forwarded request on this server's app (the `HTTP.Forward` RPC). */
-export async function executeForwarded(app: FastifyInstance, req: ForwardedRequest): Promise<ForwardedResponse> {
+export async function executeForwarded(app: FastifyInstance, call: ForwardCall): Promise<ForwardedResponse> {
+  const req = call.Request;
   const res = await app.inject({
     method: req.method as 'GET',
     url: req.url,
-    headers: { ...req.headers, [FORWARDED_HEADER]: '1' },
+    headers: call.ToLeader ? { ...req.headers, [FORWARDED_HEADER]: '1' } : req.headers,
     ...(req.body ? { payload: Buffer.from(req.body) } : {}),
   });
   const headers: Record<string, string> = {};

@@ -3,21 +3,10 @@
 import type { FastifyInstance } from 'fastify';
 import type { AgentContext } from '../context.js';
 import { forwardedReplies, installForwarding } from './forward.js';
-import type { ForwardedResponse } from '../rpc/messages.js';
 
-export function installClusterHooks(app: FastifyInstance, ctx: AgentContext): void {
+export function installClusterHooks(app: FastifyInstance, ctx: AgentContext, forwardedOnly: boolean): void {
   const cluster = ctx.cluster;
-  installForwarding(
-    app,
-    {
-      node: () => cluster.node(),
-      forwardToLeader: async (req, timeoutMs) => {
-        const leader = await cluster.awaitLeader();
-        return (await cluster.call(leader, 'HTTP.Forward', req, timeoutMs)) as ForwardedResponse;
-      },
-    },
-    ctx.config.datacenter,
-  );
+  installForwarding(app, cluster, ctx.config.datacenter, forwardedOnly);
   app.addHook('onSend', async (req, reply) => {
     if (reply.getHeader('X-Consul-KnownLeader') === undefined || forwardedReplies.has(reply)) return;
     const node = cluster.node();

@@ -10,7 +10,9 @@ import { HttpError } from '../http/http-error.js';
 import { CatalogRaft } from '../raft/catalog-raft.js';
 import { RpcClient } from '../rpc/client.js';
 import { RpcServer } from '../rpc/server.js';
+import type { ForwardedRequest, ForwardedResponse } from '../rpc/messages.js';
 import { awaitBootstrap } from './bootstrap.js';
+import type { ApplyCall, ClusterRole, ForwardCall } from './role.js';
 import { reconcileRaftMembership } from './membership.js';
 import { serverOf, serversIn, type ServerInfo } from './servers.js';
 
@@ -32,7 +34,8 @@ export interface ServerClusterOptions {
   onLeadership: (isLeader: boolean) => void;
 }
 
-export class ServerCluster {
+export class ServerCluster implements ClusterRole {
+  readonly server = true;
   readonly rpc: RpcServer;
   readonly rpcClient = new RpcClient();
   readonly #abort = new AbortController();
@@ -70,7 +73,7 @@ export class ServerCluster {
     self = cluster;
     cluster.#serveRpc();
     cluster.#trackPeers();
-    raft.applier.forwardToLeader = (leaderId, data) => cluster.call(leaderId, 'Raft.Apply', { Data: data }, APPLY_FORWARD_TIMEOUT_MS);
+    raft.applier.forwardToLeader = (leaderId, data) => cluster.call(leaderId, 'Raft.Apply', { Data: data, Hops: 1 } satisfies ApplyCall, APPLY_FORWARD_TIMEOUT_MS);
 
     const single = c.dev || c.bootstrap || c.bootstrapExpect === 1;
     if (raft.hasState()) {
@@ -126,8 +129,22 @@ export class ServerCluster {
     }
   }
 
-  /** `addr:port` of every Raft server (Consul's /v1/status/peers). */
-  peerAddrs(): string[] {
+  async leaderAddr(): Promise<string> {
+    const s = this.leaderServer();
+    return s ? `${s.addr}:${s.port}` : '';
+  }
+
+  async peerAddrs(): Promise<string[]> {
+    return this.#peerAddrs();
+  }
+
+  async forward(req: ForwardedRequest, timeoutMs: number): Promise<ForwardedResponse> {
+    const leader = await this.awaitLeader();
+    return (await this.call(leader, 'HTTP.Forward', { Request: req, ToLeader: true } satisfies ForwardCall, timeoutMs)) as ForwardedResponse;
+  }
+
+  /** `addr:port` of every Raft voter (Consul's /v1/status/peers). */
+  #peerAddrs(): string[] {
     const node = this.node();
     if (!node) return [];
     return node
@@ -167,10 +184,13 @@ export class ServerCluster {
 
   #serveRpc(): void {
     this.rpc.handle('Status.RaftState', async () => ({ HasState: this.raft.hasState() }));
+    this.rpc.handle('Status.Leader', () => this.leaderAddr());
+    this.rpc.handle('Status.Peers', () => this.peerAddrs());
+    // From a client (Hops 0) a follower passes the entry on to the leader; never further.
     this.rpc.handle('Raft.Apply', async (body) => {
-      const data = (body as { Data?: Uint8Array }).Data;
-      if (!(data instanceof Uint8Array)) throw new Error('Raft.Apply: missing Data');
-      return this.raft.applier.applyEncoded(data, false);
+      const { Data, Hops } = body as Partial<ApplyCall>;
+      if (!(Data instanceof Uint8Array)) throw new Error('Raft.Apply: missing Data');
+      return this.raft.applier.applyEncoded(Data, (Hops ?? 1) < 1);
     });
   }
 

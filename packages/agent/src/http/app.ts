@@ -22,7 +22,12 @@ import { snapshotRoutes } from './routes/snapshot.js';
 /** Default limit for JSON request bodies; KV and txn set their own. */
 export const BODY_BYTES_MAX = 1024 * 1024;
 
-export async function buildHttpApp(ctx: AgentContext): Promise<FastifyInstance> {
+export interface HttpAppOptions {
+  /** The app that runs requests other servers forward here (agent RPC), never a listener. */
+  forwardedOnly?: boolean;
+}
+
+export async function buildHttpApp(ctx: AgentContext, options: HttpAppOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
     logger: false,
     bodyLimit: BODY_BYTES_MAX,
@@ -35,7 +40,7 @@ export async function buildHttpApp(ctx: AgentContext): Promise<FastifyInstance> 
   });
 
   const connLimit = limitConnsPerClient(app.server, ctx.config.limits.httpMaxConnsPerClient);
-  installClusterHooks(app, ctx);
+  installClusterHooks(app, ctx, options.forwardedOnly === true);
   ctx.metrics.gaugeFunc('http.conns_refused', () => connLimit.refused);
 
   // Bodies are raw bytes; each endpoint decodes them as Consul does (JSON, raw KV values).

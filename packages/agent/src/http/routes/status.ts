@@ -6,20 +6,16 @@ import { sendJson } from '../respond.js';
 
 /** /v1/status/*: the Raft leader's and voters' addresses (advertise address, server RPC port). */
 export async function statusRoutes(app: FastifyInstance, { ctx }: { ctx: AgentContext }): Promise<void> {
-  const leaderAddr = (): string => {
-    const s = ctx.cluster.leaderServer();
-    return s ? `${s.addr}:${s.port}` : '';
-  };
   endpoint(app, '/v1/status/leader', {
-    GET: (req, reply) => {
+    GET: async (req, reply) => {
       checkDatacenter(req.query as Query, ctx.config.datacenter);
-      return sendJson(req, reply, leaderAddr());
+      return sendJson(req, reply, await ctx.cluster.leaderAddr());
     },
   });
   endpoint(app, '/v1/status/peers', {
-    GET: (req, reply) => {
+    GET: async (req, reply) => {
       checkDatacenter(req.query as Query, ctx.config.datacenter);
-      return sendJson(req, reply, ctx.cluster.peerAddrs());
+      return sendJson(req, reply, await ctx.cluster.peerAddrs());
     },
   });
 }

@@ -46,6 +46,17 @@ describe('three servers with -bootstrap-expect 3', () => {
     const peers = (await http(agents[0]!.base, 'GET', '/v1/status/peers')).json();
     expect([...peers].sort()).toEqual(IPS.map((ip) => `${ip}:8300`));
 
+    // The Raft configuration and autopilot's health, as the leader sees them, from any server.
+    const conf = (await http(agents[(leader + 1) % 3]!.base, 'GET', '/v1/operator/raft/configuration')).json();
+    expect(conf.Servers.map((s: { Node: string }) => s.Node).sort()).toEqual(['server-1', 'server-2', 'server-3']);
+    expect(conf.Servers.filter((s: { Leader: boolean }) => s.Leader).map((s: { Address: string }) => s.Address)).toEqual([`${IPS[leader]}:8300`]);
+    expect(conf.Servers.every((s: { Voter: boolean }) => s.Voter)).toBe(true);
+    const health = await eventually(async () => {
+      const r = await http(agents[0]!.base, 'GET', '/v1/operator/autopilot/health');
+      return r.status === 200 ? r.json() : undefined;
+    }, 'autopilot to report a healthy cluster');
+    expect(health).toMatchObject({ Healthy: true, FailureTolerance: 1 });
+
     // A write through a follower is forwarded; a default read through the other follower sees it.
     const [f1, f2] = [0, 1, 2].filter((i) => i !== leader);
     const put = await http(agents[f1!]!.base, 'PUT', '/v1/kv/cluster/a', 'one');

@@ -117,5 +117,19 @@ describe('three servers with -bootstrap-expect 3', () => {
     for (const [k, v] of acked) expect(stored.get(k), k).toBe(v);
     console.log(`cluster: ${acked.size} acknowledged writes checked after kill -9 of all three servers`);
     expect(acked.size).toBeGreaterThan(10);
+
+    // A graceful leave of the leader: leadership moves at once, the server leaves the Raft
+    // configuration and its node leaves the catalog.
+    const old = await agreedLeader([0, 1, 2]);
+    const rest = [0, 1, 2].filter((i) => i !== old);
+    expect((await http(agents[old]!.base, 'PUT', '/v1/agent/leave')).status).toBe(200);
+    const next = await agreedLeader(rest);
+    expect(next).not.toBe(old);
+    await eventually(async () => {
+      const c = (await http(agents[rest[0]!]!.base, 'GET', '/v1/operator/raft/configuration')).json();
+      return c.Servers.length === 2 && !c.Servers.some((s: { Node: string }) => s.Node === `server-${old + 1}`);
+    }, 'the leaving server to be removed from the Raft configuration');
+    await eventually(async () => !(await http(agents[rest[0]!]!.base, 'GET', '/v1/catalog/nodes')).json().some((n: { Node: string }) => n.Node === `server-${old + 1}`), 'its node to leave the catalog');
+    expect((await http(agents[rest[1]!]!.base, 'PUT', '/v1/kv/cluster/after-leave', 'x')).text).toBe('true');
   }, 240_000);
 });

@@ -188,6 +188,21 @@ export class ServerCluster implements ClusterRole {
     });
   }
 
+  /**
+   * A leader that leaves transfers leadership first (Raft thesis 3.10), so the cluster does not
+   * wait an election timeout; the new leader then removes it from the configuration once
+   * gossip shows it left (membership.ts).
+   */
+  async beforeLeave(): Promise<void> {
+    const node = this.node();
+    if (!node?.isLeader()) return;
+    const target = this.raftServers().find((s) => s.voter && !s.leader && s.serfStatus === 'alive');
+    if (!target) return;
+    this.o.log.info({ to: target.name || target.id }, 'transferring leadership before leaving');
+    if (!(await node.transferLeadership(target.id))) return;
+    for (let i = 0; i < 100 && node.isLeader(); i++) await new Promise((r) => setTimeout(r, 20));
+  }
+
   stats(): Record<string, Record<string, string>> {
     const c = this.o.config;
     const st = this.node()?.status();

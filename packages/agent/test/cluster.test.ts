@@ -133,3 +133,47 @@ describe('three servers with -bootstrap-expect 3', () => {
     expect((await http(agents[rest[1]!]!.base, 'PUT', '/v1/kv/cluster/after-leave', 'x')).text).toBe('true');
   }, 240_000);
 });
+
+describe('a wiped server', () => {
+  it('rejoins under a new ID, replaces its old Raft entry and receives the state as a snapshot', async () => {
+    const ips = ['127.0.65.81', '127.0.65.82', '127.0.65.83'];
+    const ds = ips.map(() => tempDir('proconsul-wiped-'));
+    const a = (i: number): string[] => [
+      '-server', '-bootstrap-expect', '3', '-data-dir', ds[i]!.path, '-bind', ips[i]!, '-client', ips[i]!, '-node', `wiped-${i + 1}`,
+      '-retry-join', ips[(i + 1) % 3]!, '-retry-interval', '1s', '-dns-port', '-1', '-log-level', 'warn',
+    ];
+    const procs: AgentProcess[] = [];
+    try {
+      for (let i = 0; i < 3; i++) procs[i] = await startAgentProcess(a(i), `${ips[i]}:8500`, { waitForLeader: false });
+      const leaderIp = await eventually(async () => {
+        const l = (await http(procs[0]!.base, 'GET', '/v1/status/leader')).json() as string;
+        return l ? l.split(':')[0] : undefined;
+      }, 'a leader');
+      const victim = ips.findIndex((ip) => ip !== leaderIp);
+      // Enough writes that the leader compacts its log (snapshot threshold 8192 entries).
+      const writer = procs[ips.indexOf(leaderIp!)]!;
+      for (let batch = 0; batch < 90; batch++) {
+        await Promise.all(Array.from({ length: 100 }, (_, k) => http(writer.base, 'PUT', `/v1/kv/wiped/${batch}/${k}`, `${batch}-${k}`)));
+      }
+      const oldId = (await http(procs[victim]!.base, 'GET', '/v1/agent/self')).json().Config.NodeID;
+      await procs[victim]!.kill9();
+      ds[victim]!.remove();
+      procs[victim] = await startAgentProcess(a(victim), `${ips[victim]}:8500`, { waitForLeader: false });
+      const newId = (await http(procs[victim]!.base, 'GET', '/v1/agent/self')).json().Config.NodeID;
+      expect(newId).not.toBe(oldId);
+      await eventually(async () => {
+        const c = (await http(writer.base, 'GET', '/v1/operator/raft/configuration')).json();
+        const ids = c.Servers.map((s: { ID: string }) => s.ID);
+        return ids.length === 3 && ids.includes(newId) && !ids.includes(oldId) && c.Servers.every((s: { Voter: boolean }) => s.Voter);
+      }, 'the new ID to replace the old one as a voter', 300);
+      await eventually(async () => (await http(procs[victim]!.base, 'GET', '/v1/kv/wiped/89/99?raw&stale')).text === '89-99', 'the wiped server to hold the state', 300);
+      const keys = (await http(procs[victim]!.base, 'GET', '/v1/kv/wiped/?keys&stale')).json();
+      expect(keys.length).toBe(9000);
+      // It caught up from a snapshot: its log starts after one.
+      expect(Number((await http(procs[victim]!.base, 'GET', '/v1/agent/self')).json().Stats.raft.last_snapshot_index)).toBeGreaterThan(0);
+    } finally {
+      for (const p of procs) await p?.kill9();
+      for (const d of ds) d.remove();
+    }
+  }, 180_000);
+});

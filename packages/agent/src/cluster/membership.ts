@@ -1,7 +1,11 @@
 // The leader keeps the Raft configuration in step with the servers gossip shows, as Consul's
 // leader (reconcileMember) and autopilot do: an alive server that is not in the configuration is
-// added as a non-voter, promoted to voter once it has caught up with the leader's log; a server
-// that left the cluster (gossip status left) is removed. One change at a time, as Raft requires.
+// added as a non-voter and promoted to voter once it has caught up with the leader's log; a
+// server that left (gossip status left) is removed; a server that comes back at an address
+// under a new ID (its data dir was wiped) replaces the entry of its old ID; and a server that
+// has been failed longer than the stabilization time is removed (autopilot's
+// cleanup_dead_servers) while that keeps a majority of the voters and at least min_quorum.
+// One change at a time, as Raft requires.
 import type { RaftNode } from '@proconsul/raft';
 import { MemberStatus } from '../gossip/index.js';
 import type { LanMembership } from '../gossip/index.js';
@@ -11,27 +15,72 @@ import { serversIn } from './servers.js';
 /** A non-voter is promoted once its log is within this many entries of the leader's. */
 const CAUGHT_UP_ENTRIES = 64;
 
-export async function reconcileRaftMembership(node: RaftNode, lan: LanMembership, datacenter: string, log: Logger): Promise<void> {
-  if (!node.isLeader()) return;
-  const status = node.status();
-  const inConfig = new Map(status.peers.map((p) => [p.id, p]));
-  const servers = serversIn(lan, datacenter);
-  for (const s of servers) {
-    const peer = inConfig.get(s.id);
-    if (s.status === MemberStatus.alive && !peer) {
-      log.info({ server: s.name, id: s.id }, 'adding a server to the Raft configuration as a non-voter');
-      await node.changeMembership({ type: 'addLearner', id: s.id });
-      return;
+export interface AutopilotSettings {
+  cleanupDeadServers: boolean;
+  /** How long a server stays failed before it is removed. */
+  serverStabilizationMs: number;
+  /** Dead servers are never removed below this many voters. */
+  minQuorum: number;
+}
+
+export const DEFAULT_AUTOPILOT: AutopilotSettings = { cleanupDeadServers: true, serverStabilizationMs: 10_000, minQuorum: 0 };
+
+export class RaftMembership {
+  /** Server ID -> when gossip first showed it failed. */
+  readonly #failedSince = new Map<string, number>();
+
+  constructor(
+    private readonly lan: LanMembership,
+    private readonly datacenter: string,
+    /** `addr:port` a server ID was last seen at in gossip (it stays known after the ID goes). */
+    private readonly addressOf: (id: string) => string | undefined,
+    private readonly log: Logger,
+    private readonly settings: AutopilotSettings = DEFAULT_AUTOPILOT,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** Makes at most one configuration change; call it periodically on the leader. */
+  async reconcile(node: RaftNode): Promise<void> {
+    if (!node.isLeader()) return;
+    const status = node.status();
+    const inConfig = new Map(status.peers.map((p) => [p.id, p]));
+    const servers = serversIn(this.lan, this.datacenter);
+    const now = this.now();
+    for (const s of servers) {
+      if (s.status === MemberStatus.failed) {
+        if (!this.#failedSince.has(s.id)) this.#failedSince.set(s.id, now);
+      } else this.#failedSince.delete(s.id);
     }
-    if (s.status === MemberStatus.alive && peer && !peer.voter && (peer.matchIndex ?? 0) + CAUGHT_UP_ENTRIES >= status.lastIndex) {
-      log.info({ server: s.name, id: s.id }, 'promoting a caught-up server to voter');
-      await node.changeMembership({ type: 'promote', id: s.id });
-      return;
+    for (const s of servers) {
+      const peer = inConfig.get(s.id);
+      if (s.status === MemberStatus.alive && !peer) {
+        const stale = status.peers.find((p) => p.id !== s.id && this.addressOf(p.id) === `${s.addr}:${s.port}`);
+        if (stale) {
+          this.log.info({ server: s.name, old: stale.id, id: s.id }, 'removing a Raft server replaced at the same address by a new ID');
+          await node.changeMembership({ type: 'remove', id: stale.id });
+          return;
+        }
+        this.log.info({ server: s.name, id: s.id }, 'adding a server to the Raft configuration as a non-voter');
+        await node.changeMembership({ type: 'addLearner', id: s.id });
+        return;
+      }
+      if (s.status === MemberStatus.alive && peer && !peer.voter && (peer.matchIndex ?? 0) + CAUGHT_UP_ENTRIES >= status.lastIndex) {
+        this.log.info({ server: s.name, id: s.id }, 'promoting a caught-up server to voter');
+        await node.changeMembership({ type: 'promote', id: s.id });
+        return;
+      }
+      if (s.status === MemberStatus.left && peer && s.id !== node.id) {
+        this.log.info({ server: s.name, id: s.id }, 'removing a server that left from the Raft configuration');
+        await node.changeMembership({ type: 'remove', id: s.id });
+        return;
+      }
     }
-    if (s.status === MemberStatus.left && peer && s.id !== node.id) {
-      log.info({ server: s.name, id: s.id }, 'removing a server that left from the Raft configuration');
-      await node.changeMembership({ type: 'remove', id: s.id });
-      return;
-    }
+    if (!this.settings.cleanupDeadServers) return;
+    const voters = status.peers.filter((p) => p.voter);
+    const dead = voters.filter((p) => p.id !== node.id && now - (this.#failedSince.get(p.id) ?? now) >= this.settings.serverStabilizationMs);
+    // Never remove so many that the rest is not a majority of today's voters, nor go below min_quorum.
+    if (dead.length === 0 || dead.length >= voters.length / 2 || voters.length - 1 < this.settings.minQuorum) return;
+    this.log.info({ id: dead[0]!.id }, 'removing a dead server from the Raft configuration (cleanup_dead_servers)');
+    await node.changeMembership({ type: 'remove', id: dead[0]!.id });
   }
 }

@@ -13,7 +13,7 @@ import { RpcServer } from '../rpc/server.js';
 import type { ForwardedRequest, ForwardedResponse } from '../rpc/messages.js';
 import { awaitBootstrap } from './bootstrap.js';
 import type { ApplyCall, ClusterRole, ForwardCall } from './role.js';
-import { reconcileRaftMembership } from './membership.js';
+import { RaftMembership } from './membership.js';
 import { serverOf, serversIn, type ServerInfo } from './servers.js';
 
 /** How often the leader compares the Raft configuration with the servers in gossip. */
@@ -55,6 +55,9 @@ export class ServerCluster implements ClusterRole {
   readonly #abort = new AbortController();
   #reconcileTimer: NodeJS.Timeout | undefined;
   #wasLeader = false;
+  /** Server ID -> `addr:port` as last seen in gossip. */
+  readonly #addresses = new Map<string, string>();
+  readonly #membership: RaftMembership;
 
   private constructor(
     private readonly o: ServerClusterOptions,
@@ -63,6 +66,7 @@ export class ServerCluster implements ClusterRole {
     rpc: RpcServer,
   ) {
     this.rpc = rpc;
+    this.#membership = new RaftMembership(o.lan, o.config.datacenter, (id) => this.#addresses.get(id), o.log);
   }
 
   static async start(o: ServerClusterOptions): Promise<ServerCluster> {
@@ -278,7 +282,9 @@ export class ServerCluster implements ClusterRole {
   /** Every server's Raft address comes from its gossip tags (Addr, `port`). */
   #trackPeers(): void {
     const set = (s: ServerInfo | null): void => {
-      if (s && s.id !== this.o.nodeId && s.datacenter === this.o.config.datacenter) this.transport.setPeer(s.id, { host: s.addr, port: s.port });
+      if (!s || s.id === this.o.nodeId || s.datacenter !== this.o.config.datacenter) return;
+      this.transport.setPeer(s.id, { host: s.addr, port: s.port });
+      this.#addresses.set(s.id, `${s.addr}:${s.port}`);
     };
     for (const m of this.o.lan.members()) set(serverOf(m));
     this.o.lan.onMember((e) => set(serverOf(e.member)));
@@ -294,7 +300,7 @@ export class ServerCluster implements ClusterRole {
     const node = this.node();
     if (!node) return;
     try {
-      await reconcileRaftMembership(node, this.o.lan, this.o.config.datacenter, this.o.log);
+      await this.#membership.reconcile(node);
     } catch (err) {
       this.o.log.warn({ err }, 'Raft membership reconcile failed');
     }

@@ -2,9 +2,12 @@
 // -bootstrap-expect 3 and -retry-join, real processes. One leader; reads and writes through any
 // server; a leader killed with -9 is replaced and writes resume; it rejoins from its data dir;
 // and after kill -9 of all three under load every acknowledged write is there.
+import { execFileSync } from 'node:child_process';
+import { resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { eventually, http, sleep, startAgentProcess, tempDir, type AgentProcess } from './helpers.js';
+import { eventually, http, RUN_JS, sleep, startAgentProcess, tempDir, type AgentProcess } from './helpers.js';
 
+const CLI_JS = resolve(RUN_JS, '../../../cli/dist/bin.js');
 const IPS = ['127.0.65.51', '127.0.65.52', '127.0.65.53'];
 const dirs = IPS.map(() => tempDir('proconsul-cluster-'));
 const args = (i: number): string[] => [
@@ -56,6 +59,14 @@ describe('three servers with -bootstrap-expect 3', () => {
       return r.status === 200 ? r.json() : undefined;
     }, 'autopilot to report a healthy cluster');
     expect(health).toMatchObject({ Healthy: true, FailureTolerance: 1 });
+    // The CLI of the tutorials: members and list-peers.
+    const cli = (...argv: string[]): string =>
+      execFileSync(process.execPath, [CLI_JS, ...argv, `-http-addr=${IPS[0]}:8500`], { encoding: 'utf8' });
+    const peersTable = cli('operator', 'raft', 'list-peers').trim().split('\n');
+    expect(peersTable.length).toBe(4);
+    expect(peersTable.filter((l) => /\bleader\b/.test(l)).length).toBe(1);
+    expect(peersTable.filter((l) => /\bfollower\b/.test(l)).length).toBe(2);
+    expect(cli('members').trim().split('\n').filter((l) => /\balive\b/.test(l)).length).toBe(3);
 
     // A write through a follower is forwarded; a default read through the other follower sees it.
     const [f1, f2] = [0, 1, 2].filter((i) => i !== leader);

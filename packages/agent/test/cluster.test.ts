@@ -75,6 +75,11 @@ describe('three servers with -bootstrap-expect 3', () => {
     const read = await http(agents[f2!]!.base, 'GET', '/v1/kv/cluster/a?raw');
     expect(read.text).toBe('one');
     expect(read.headers.get('x-consul-knownleader')).toBe('true');
+    // A write's response carries that write's own index, also through a follower.
+    const reg = await http(agents[f1!]!.base, 'PUT', '/v1/catalog/register', JSON.stringify({ Node: 'ext-1', Address: '10.9.9.9' }));
+    const regIndex = Number(reg.headers.get('x-consul-index'));
+    const node = (await http(agents[f2!]!.base, 'GET', '/v1/catalog/node/ext-1')).json();
+    expect(node.Node.ModifyIndex).toBe(regIndex);
     // A stale read is answered by the follower itself, once it has applied the write.
     await eventually(async () => (await http(agents[f2!]!.base, 'GET', '/v1/kv/cluster/a?raw&stale')).text === 'one', 'stale read on a follower');
     const stale = await http(agents[f2!]!.base, 'GET', '/v1/kv/cluster/a?stale');

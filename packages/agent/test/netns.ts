@@ -22,7 +22,12 @@ export class TestNet {
 
   setup(): void {
     if (process.getuid?.() !== 0) throw new Error('network namespaces need root (CI runs as root)');
+    // A run killed before its teardown leaves its address on a link here: it would capture
+    // this run's traffic, so say so rather than fail obscurely.
+    const taken = execFileSync('ip', ['-o', 'addr', 'show'], { encoding: 'utf8' }).split('\n').find((l) => l.includes(` ${this.subnet}.`));
+    if (taken) throw new Error(`${this.subnet}.0/24 is in use on this host (a test net left behind?): ${taken.trim()}`);
     this.#made = true;
+    process.once('exit', () => this.teardown());
     run('ip', ['netns', 'add', this.#hub]);
     run('ip', ['-n', this.#hub, 'link', 'add', 'br0', 'type', 'bridge']);
     run('ip', ['-n', this.#hub, 'link', 'set', 'br0', 'up']);
@@ -78,6 +83,7 @@ export class TestNet {
 
   teardown(): void {
     if (!this.#made) return;
+    this.#made = false;
     for (const ns of [...this.hosts, this.#hub]) {
       try {
         run('ip', ['netns', 'del', ns]);

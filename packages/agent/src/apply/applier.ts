@@ -4,6 +4,8 @@
 export interface Applier<C, R> {
   /** Resolves with the state machine's result once the command is committed and applied. */
   apply(command: C): Promise<R>;
+  /** The same, with the log index the command was committed at (the write's X-Consul-Index). */
+  applyIndexed(command: C): Promise<{ result: R; index: number }>;
   /** Index of the last applied command (0 before any). */
   readonly lastIndex: number;
   /**

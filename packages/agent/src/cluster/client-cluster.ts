@@ -6,6 +6,7 @@ import type { Applier } from '../apply/applier.js';
 import type { LanMembership } from '../gossip/index.js';
 import { HttpError } from '../http/http-error.js';
 import { encodeCommand } from '../raft/catalog-fsm.js';
+import type { Committed } from '../raft/raft-applier.js';
 import { RpcClient, RpcError } from '../rpc/client.js';
 import type { ForwardedRequest, ForwardedResponse } from '../rpc/messages.js';
 import type { ApplyCall, ClusterRole, ForwardCall } from './role.js';
@@ -25,9 +26,14 @@ export class ClientCluster implements ClusterRole {
     private readonly datacenter: string,
   ) {
     const call = this.#call.bind(this);
+    const applyIndexed = async (command: Command) => {
+      const c = (await call('Raft.Apply', { Data: encodeCommand(command), Hops: 0 } satisfies ApplyCall, APPLY_TIMEOUT_MS)) as Committed;
+      return { result: c.result as ApplyResult, index: c.index };
+    };
     this.applier = {
       lastIndex: 0,
-      apply: async (command) => (await call('Raft.Apply', { Data: encodeCommand(command), Hops: 0 } satisfies ApplyCall, APPLY_TIMEOUT_MS)) as ApplyResult,
+      apply: async (command) => (await applyIndexed(command)).result,
+      applyIndexed,
       restore: async () => {
         throw new HttpError(500, 'a client agent cannot restore a snapshot: send it to a server');
       },

@@ -8,6 +8,7 @@ import type { LanMembership } from '../gossip/index.js';
 import type { Logger } from '../log.js';
 import { HttpError } from '../http/http-error.js';
 import { CatalogRaft } from '../raft/catalog-raft.js';
+import type { Committed } from '../raft/raft-applier.js';
 import { RpcClient } from '../rpc/client.js';
 import { RpcServer } from '../rpc/server.js';
 import type { ForwardedRequest, ForwardedResponse } from '../rpc/messages.js';
@@ -91,7 +92,7 @@ export class ServerCluster implements ClusterRole {
     self = cluster;
     cluster.#serveRpc();
     cluster.#trackPeers();
-    raft.applier.forwardToLeader = (leaderId, data) => cluster.call(leaderId, 'Raft.Apply', { Data: data, Hops: 1 } satisfies ApplyCall, APPLY_FORWARD_TIMEOUT_MS);
+    raft.applier.forwardToLeader = async (leaderId, data) => (await cluster.call(leaderId, 'Raft.Apply', { Data: data, Hops: 1 } satisfies ApplyCall, APPLY_FORWARD_TIMEOUT_MS)) as Committed;
 
     const single = c.dev || c.bootstrap || c.bootstrapExpect === 1;
     if (raft.hasState()) {

@@ -15,7 +15,13 @@ export class RaftApplyError extends Error {
   override name = 'RaftApplyError';
 }
 
-export type ForwardToLeader = (leaderId: string, data: Uint8Array) => Promise<unknown>;
+/** A committed entry: its log index and what the state machine answered. */
+export interface Committed {
+  index: number;
+  result: unknown;
+}
+
+export type ForwardToLeader = (leaderId: string, data: Uint8Array) => Promise<Committed>;
 
 export class RaftApplier implements Applier<Command, ApplyResult> {
   #node: RaftNode | null = null;
@@ -45,7 +51,12 @@ export class RaftApplier implements Applier<Command, ApplyResult> {
   }
 
   async apply(command: Command): Promise<ApplyResult> {
-    return (await this.applyEncoded(encodeCommand(command), true)) as ApplyResult;
+    return (await this.applyIndexed(command)).result;
+  }
+
+  async applyIndexed(command: Command): Promise<{ result: ApplyResult; index: number }> {
+    const r = await this.applyEncoded(encodeCommand(command), true);
+    return { result: r.result as ApplyResult, index: r.index };
   }
 
   async restore(snapshot: unknown): Promise<void> {
@@ -57,14 +68,14 @@ export class RaftApplier implements Applier<Command, ApplyResult> {
   }
 
   /** Commits an encoded entry here (leader) or, when `forward`, through the leader. */
-  async applyEncoded(data: Uint8Array, forward: boolean): Promise<unknown> {
+  async applyEncoded(data: Uint8Array, forward: boolean): Promise<Committed> {
     const deadline = Date.now() + LEADER_HOLD_MS;
     for (;;) {
       if (this.#unavailable) throw new RaftApplyError(this.#unavailable);
       const node = this.#node;
       try {
         if (!node) throw new NotLeaderError(null);
-        return (await node.propose(data)).result;
+        return await node.propose(data);
       } catch (err) {
         if (err instanceof RaftTimeoutError) throw new RaftApplyError('timed out enqueuing operation');
         if (!(err instanceof NotLeaderError)) throw err;

@@ -1,6 +1,6 @@
 // /v1/catalog/*: writes go through the applier (answer `true`), reads are blocking queries.
 import type { FastifyInstance } from 'fastify';
-import type { Command } from '@proconsul/catalog';
+import type { ApplyResult, Command } from '@proconsul/catalog';
 import type { AgentContext } from '../../context.js';
 import { decodeBodyAs } from '../decode-struct.js';
 import { decodeJson } from '../decode.js';
@@ -25,9 +25,10 @@ export function nodeMetaFilter(query: Query): Record<string, string> | undefined
   return out;
 }
 
-export async function applyOrFail(ctx: AgentContext, command: Command): Promise<import('@proconsul/catalog').ApplyResult> {
-  const r = await ctx.applier.apply(command);
-  if (!r.ok) throw new HttpError(500, r.error ?? 'apply failed');
+/** Applies `command`; a refused one is a 500 with Consul's text. Returns the result and the write's index. */
+export async function applyOrFail(ctx: AgentContext, command: Command): Promise<{ result: ApplyResult; index: number }> {
+  const r = await ctx.applier.applyIndexed(command);
+  if (!r.result.ok) throw new HttpError(500, r.result.error ?? 'apply failed');
   return r;
 }
 
@@ -39,9 +40,9 @@ export async function catalogRoutes(app: FastifyInstance, { ctx }: { ctx: AgentC
       checkDatacenter(req.query as Query, dc);
       const body = decodeBodyAs(decodeJson(req.body), registerRequestSchema);
       const { Token: _t, PeerName: _p, Locality: _l, ...rest } = body;
-      const r = await applyOrFail(ctx, { ...(rest as object), Type: 'Register', Now: ctx.now() } as Command);
-      setQueryMeta(reply, ctx.applier.lastIndex);
-      return sendJson(req, reply, r.value ?? true);
+      const { result, index } = await applyOrFail(ctx, { ...(rest as object), Type: 'Register', Now: ctx.now() } as Command);
+      setQueryMeta(reply, index);
+      return sendJson(req, reply, result.value ?? true);
     },
   });
 
@@ -50,9 +51,9 @@ export async function catalogRoutes(app: FastifyInstance, { ctx }: { ctx: AgentC
       checkDatacenter(req.query as Query, dc);
       const body = decodeBodyAs(decodeJson(req.body), deregisterRequestSchema);
       const { Token: _t, PeerName: _p, ...rest } = body;
-      const r = await applyOrFail(ctx, { ...(rest as object), Type: 'Deregister', Now: ctx.now() } as Command);
-      setQueryMeta(reply, ctx.applier.lastIndex);
-      return sendJson(req, reply, r.value ?? true);
+      const { result, index } = await applyOrFail(ctx, { ...(rest as object), Type: 'Deregister', Now: ctx.now() } as Command);
+      setQueryMeta(reply, index);
+      return sendJson(req, reply, result.value ?? true);
     },
   });
 

@@ -119,8 +119,8 @@ export async function kvRoutes(app: FastifyInstance, { ctx }: { ctx: AgentContex
           cmd.Verb = 'unlock';
           cmd.Session = qs(query, 'release') ?? '';
         }
-        const r = await applyOrFail(ctx, cmd);
-        return sendJson(req, reply, r.value ?? true);
+        const { result } = await applyOrFail(ctx, cmd);
+        return sendJson(req, reply, result.value ?? true);
       },
 
       DELETE: async (req, reply) => {
@@ -133,8 +133,8 @@ export async function kvRoutes(app: FastifyInstance, { ctx }: { ctx: AgentContex
         if (key === '' && !recurse) throw badRequest('Missing key name');
         const cmd: KVCommand = { Type: 'KV', Verb: recurse ? 'delete-tree' : cas ? 'delete-cas' : 'delete', Key: key, Now: ctx.now() };
         if (cas) cmd.Index = parseIndex(qs(query, 'cas') ?? '');
-        const r = await applyOrFail(ctx, cmd);
-        return sendJson(req, reply, r.value ?? true);
+        const { result } = await applyOrFail(ctx, cmd);
+        return sendJson(req, reply, result.value ?? true);
       },
     },
     { bodyLimit: max },

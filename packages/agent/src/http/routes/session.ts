@@ -61,10 +61,10 @@ export async function sessionRoutes(app: FastifyInstance, { ctx }: { ctx: AgentC
         NodeChecks: hasChecks ? nodeChecks : ['serfHealth'],
         ServiceChecks: (body.ServiceChecks as SessionCreateInput['ServiceChecks']) ?? null,
       };
-      const r = await applyOrFail(ctx, { Type: 'SessionCreate', Session: session, Now: ctx.now() });
-      const id = r.id ?? session.ID;
+      const { result, index } = await applyOrFail(ctx, { Type: 'SessionCreate', Session: session, Now: ctx.now() });
+      const id = result.id ?? session.ID;
       ctx.leader.touchSession(id, ttl);
-      setQueryMeta(reply, ctx.applier.lastIndex);
+      setQueryMeta(reply, index);
       return sendJson(req, reply, { ID: id });
     },
   });
@@ -74,9 +74,9 @@ export async function sessionRoutes(app: FastifyInstance, { ctx }: { ctx: AgentC
       checkDatacenter(req.query as Query, dc);
       const id = (req.params as { '*': string })['*'];
       if (!id) throw badRequest('Missing session');
-      await applyOrFail(ctx, { Type: 'SessionDestroy', ID: id, Now: ctx.now() });
+      const { index } = await applyOrFail(ctx, { Type: 'SessionDestroy', ID: id, Now: ctx.now() });
       ctx.leader.sessions.remove(id);
-      setQueryMeta(reply, ctx.applier.lastIndex);
+      setQueryMeta(reply, index);
       return sendJson(req, reply, true);
     },
   });

@@ -87,9 +87,9 @@ export async function txnRoutes(app: FastifyInstance, { ctx }: { ctx: AgentConte
           if (r.response.Errors) reply.code(409);
           return sendJson(req, reply, r.response);
         }
-        const r = await ctx.applier.apply({ Type: 'Txn', Ops: ops, Now: ctx.now() });
+        const { result: r, index } = await ctx.applier.applyIndexed({ Type: 'Txn', Ops: ops, Now: ctx.now() });
         if (!r.txn) throw new HttpError(500, r.error ?? 'transaction failed');
-        setQueryMeta(reply, ctx.applier.lastIndex);
+        setQueryMeta(reply, index);
         if (r.txn.Errors) reply.code(409);
         return sendJson(req, reply, r.txn);
       },

@@ -152,7 +152,12 @@ export class LanPool implements LanMembership {
 
   /** Joins through any of `addrs` (host or host:port; the port defaults to our serf_lan port). */
   async join(addrs: readonly string[]): Promise<number> {
-    return this.node.join(addrs.map((a) => withDefaultPort(a, this.opts.port)));
+    const targets = addrs.map((a) => withDefaultPort(a, this.opts.port));
+    try {
+      return await this.node.join(targets);
+    } catch {
+      throw new Error(`no gossip member answered at ${targets.join(', ')} (nothing listening, timed out, or a different encryption key)`);
+    }
   }
 
   /** Graceful leave: the intent is gossiped (bounded wait) and the local member shows `leaving`. */

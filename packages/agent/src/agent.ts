@@ -14,6 +14,7 @@ import type { AgentContext } from './context.js';
 import { catalogDnsBackend } from './dns-backend.js';
 import { UserEvents } from './events/user-events.js';
 import { startGossip } from './gossip/index.js';
+import { MemberReconciler } from './gossip/reconcile.js';
 import { buildHttpApp } from './http/app.js';
 import { ChangeFeed } from './http/change-feed.js';
 import { Leader } from './leader.js';
@@ -123,6 +124,10 @@ export async function startAgent(config: AgentConfig, options: StartAgentOptions
     });
     await leader.establish();
     cleanups.push(() => leader.stop());
+    // Leader duty: every LAN member is a catalog node with a serfHealth check (gossip/reconcile.ts).
+    const reconciler = new MemberReconciler({ catalog, applier, membership: gossip.lan, selfName: config.nodeName, logger: log.leader, now });
+    reconciler.start();
+    cleanups.push(() => reconciler.stop());
     log.leader.info({ node: config.nodeName, address: advertiseAddr }, 'cluster leadership acquired (single server)');
 
     // Services and checks from config files: (re)registered at start and on reload; those

@@ -59,6 +59,12 @@ describe('LAN membership, events and leave across three agents', () => {
     const self = (await req(a, 'GET', '/v1/agent/self')).json();
     expect(self.Member).toEqual((await members(a)).find((m) => m.Name === 'g-one'));
     expect(self.Member.Tags.id).toBe(self.Config.NodeID);
+    // The leader reconciles every member into its catalog, each with a serfHealth check.
+    const serfHealth = async (x: AgentProcess, node: string) =>
+      ((await req(x, 'GET', `/v1/health/node/${node}`)).json() as Array<{ CheckID: string; Status: string }>).find((h) => h.CheckID === 'serfHealth')?.Status;
+    await waitFor(async () => (await req(a, 'GET', '/v1/catalog/nodes')).json().map((n: { Node: string }) => n.Node).sort().join() === 'g-one,g-three,g-two', 'all members in the catalog');
+    expect(await serfHealth(a, 'g-three')).toBe('passing');
+    expect((await req(a, 'GET', '/v1/catalog/service/consul')).json().map((s: { Node: string }) => s.Node).sort()).toEqual(['g-one', 'g-three', 'g-two']);
     // ?segment: `_all` is the one pool; a named segment is not supported in CE.
     expect((await req(a, 'GET', '/v1/agent/members?segment=_all')).json()).toHaveLength(3);
     const seg = await req(a, 'GET', '/v1/agent/members?segment=alpha');
@@ -103,11 +109,13 @@ describe('LAN membership, events and leave across three agents', () => {
     // A crash is detected as failed (4); force-leave moves it to left (3) on every member.
     c.child.kill('SIGKILL');
     for (const x of [a, b]) await waitFor(async () => (await statusOf(x, 'g-three')) === 4, `g-three failed at ${x.nodeName}`);
+    await waitFor(async () => (await serfHealth(a, 'g-three')) === 'critical', 'serfHealth critical for the failed member');
     expect((await cli(a, ['members', '-status', 'failed'])).stdout).toMatch(/^g-three\s+127\.0\.64\.3:8301\s+failed\s+server/m);
     const unknown = await req(a, 'PUT', '/v1/agent/force-leave/nobody');
     expect([unknown.status, unknown.text]).toEqual([500, "agent: No node found with name 'nobody'"]);
     expect((await cli(a, ['force-leave', 'g-three'])).code).toBe(0);
     for (const x of [a, b]) await waitFor(async () => (await statusOf(x, 'g-three')) === 3, `g-three left at ${x.nodeName}`);
+    await waitFor(async () => (await req(a, 'GET', '/v1/catalog/node/g-three')).text === 'null', 'a member that left is deregistered');
     // -prune drops it from every member's list.
     expect((await req(a, 'PUT', '/v1/agent/force-leave/g-three?prune')).status).toBe(200);
     for (const x of [a, b]) await waitFor(async () => (await statusOf(x, 'g-three')) === undefined, `g-three pruned at ${x.nodeName}`);

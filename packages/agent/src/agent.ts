@@ -1,12 +1,9 @@
 // startAgent: composes the catalog (state machine), the apply seam, local state with its
 // checks and anti-entropy, the leader loop, the HTTP API and DNS into one running agent.
 import { join } from 'node:path';
-import { Catalog, type ApplyResult, type Command } from '@proconsul/catalog';
+import { Catalog } from '@proconsul/catalog';
 import { createDnsServer, type DnsServer } from '@proconsul/dns';
 import type { FastifyInstance } from 'fastify';
-import type { Applier } from './apply/applier.js';
-import { DurableApplier } from './apply/durable-applier.js';
-import { MemoryApplier } from './apply/memory-applier.js';
 import { joinHostPort, resolveAdvertiseAddr } from './addresses.js';
 import type { AgentConfig } from './config/index.js';
 import { loadConfig } from './config/index.js';
@@ -25,6 +22,7 @@ import { MetricsRegistry, registerRuntimeGauges } from './metrics/index.js';
 import { resolveNodeId } from './node-id.js';
 import { writePidFile } from './pid-file.js';
 import { lockDataDir } from './data-dir-lock.js';
+import { startCatalogRaft } from './raft/catalog-raft.js';
 
 /** How often services past DeregisterCriticalServiceAfter are looked for (Consul: 30 s). */
 const REAP_INTERVAL_MS = 30_000;
@@ -34,6 +32,15 @@ export interface StartAgentOptions {
   logger?: Logger;
   /** The argv the config came from; `agent/reload` re-reads it. */
   argv?: string[];
+  /** Storage failed under the catalog's Raft log: by default log it and exit 1 (fail-stop). */
+  onFatal?: (err: Error, log: Logger) => void;
+}
+
+/** Fail-stop: a server whose log cannot be written must not go on answering. */
+function exitOnFatal(err: Error, log: Logger): void {
+  log.fatal({ err }, `stopping: the Raft log cannot be written (${err.message})`);
+  process.stderr.write(`==> Fatal: the Raft log cannot be written: ${err.message}\n`);
+  process.exit(1);
 }
 
 export interface AgentHandle {
@@ -80,14 +87,16 @@ export async function startAgent(config: AgentConfig, options: StartAgentOptions
     const catalog = new Catalog({ datacenter: config.datacenter });
     const localFeed = new ChangeFeed();
 
-    const applier: Applier<Command, ApplyResult> = config.dev
-      ? new MemoryApplier(catalog)
-      : await DurableApplier.open(catalog, {
-          dir: join(config.dataDir, 'catalog'),
-          onRecovered: (info) => log.applier.info(info, 'recovered catalog state from the data dir'),
-          onSnapshot: (info) => log.applier.info(info, 'wrote catalog snapshot'),
-        });
-    cleanups.push(() => applier.close());
+    const raft = await startCatalogRaft({
+      catalog,
+      serverId: nodeId,
+      dataDir: config.dev ? '' : config.dataDir,
+      datacenter: config.datacenter,
+      log: log.raft,
+      onFatal: (err) => (options.onFatal ?? exitOnFatal)(err, log.agent),
+    });
+    cleanups.push(() => raft.close());
+    const applier = raft.applier;
 
     const metrics = new MetricsRegistry({ prefix: config.telemetry.metricsPrefix || 'consul' });
     registerRuntimeGauges(metrics);

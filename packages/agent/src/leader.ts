@@ -37,9 +37,6 @@ export class Leader {
 
   /** Registers this server as Consul's leader does on establishing leadership. */
   async establish(): Promise<void> {
-    // The first log entry is a no-op (as a new Raft leader's is), so real writes start at
-    // index 2 and a blocking query holding the floored index 1 sees them.
-    if (this.opts.applier.lastIndex === 0) await this.opts.applier.apply({ Type: 'Noop' });
     await this.reconcile();
     this.#schedule();
   }

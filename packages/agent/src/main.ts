@@ -15,7 +15,14 @@ export async function agentMain(argv: string[]): Promise<number> {
     process.stderr.write(`==> ${msg}\n`);
     return 1;
   }
-  let agent;
+  let agent: Awaited<ReturnType<typeof startAgent>>;
+  // A rejected promise nobody awaited is a bug to report, not a reason to stop serving: state
+  // is never at risk from one (storage failures stop the agent through the Raft node instead).
+  process.on('unhandledRejection', (reason) => {
+    const log = agent?.log;
+    if (log) log.error({ err: reason }, 'unhandled promise rejection');
+    else process.stderr.write(`==> Unhandled promise rejection: ${String(reason)}\n`);
+  });
   try {
     agent = await startAgent(config, { argv });
   } catch (err) {

@@ -1,7 +1,7 @@
-import { Catalog, type ApplyResult, type Command } from '@proconsul/catalog';
+import { Catalog } from '@proconsul/catalog';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { MemoryApplier } from '../apply/memory-applier.js';
+import { raftApplierFor } from '../testing/catalog-raft.js';
 import { MemberStatus, type AgentMember, type LanMembership, type MembershipEvent } from './lan.js';
 import { MemberReconciler } from './reconcile.js';
 
@@ -30,9 +30,9 @@ const member = (name: string, status: number, role = 'node', addr = '10.0.0.2'):
   ProtocolMin: 1, ProtocolMax: 5, ProtocolCur: 2, DelegateMin: 2, DelegateMax: 5, DelegateCur: 4,
 });
 
-function setup() {
+async function setup() {
   const catalog = new Catalog();
-  const applier = new MemoryApplier<Command, ApplyResult>(catalog);
+  const applier = await raftApplierFor(catalog);
   const membership = new FakeMembership();
   const r = new MemberReconciler({ catalog, applier, membership, selfName: 'self', logger: pino({ level: 'silent' }), now: () => 1_000_000 });
   const serf = (node: string) => catalog.nodeChecks(node).value.find((c) => c.CheckID === 'serfHealth');
@@ -41,7 +41,7 @@ function setup() {
 
 describe('MemberReconciler', () => {
   it('registers alive members with a passing serfHealth (servers with the consul service), once', async () => {
-    const { catalog, applier, membership, r, serf } = setup();
+    const { catalog, applier, membership, r, serf } = await setup();
     membership.list = [member('self', MemberStatus.alive, 'consul'), member('web1', MemberStatus.alive), member('srv2', MemberStatus.alive, 'consul', '10.0.0.3')];
     r.start();
     await r.idle();
@@ -58,7 +58,7 @@ describe('MemberReconciler', () => {
   });
 
   it('marks a failed member critical, deregisters one that left or was reaped, and nodes no member knows', async () => {
-    const { catalog, applier, membership, r, serf } = setup();
+    const { catalog, applier, membership, r, serf } = await setup();
     membership.list = [member('a', MemberStatus.alive), member('bb', MemberStatus.alive)];
     r.start();
     await r.idle();

@@ -59,6 +59,7 @@ describe('LAN membership, events and leave across three agents', () => {
     const self = (await req(a, 'GET', '/v1/agent/self')).json();
     expect(self.Member).toEqual((await members(a)).find((m) => m.Name === 'g-one'));
     expect(self.Member.Tags.id).toBe(self.Config.NodeID);
+    expect(self.Stats.serf_lan).toMatchObject({ members: '3', failed: '0', left: '0', encrypted: 'false' });
     // The leader reconciles every member into its catalog, each with a serfHealth check.
     const serfHealth = async (x: AgentProcess, node: string) =>
       ((await req(x, 'GET', `/v1/health/node/${node}`)).json() as Array<{ CheckID: string; Status: string }>).find((h) => h.CheckID === 'serfHealth')?.Status;
@@ -184,6 +185,7 @@ describe('gossip encryption (-encrypt) and the keyring across the cluster', () =
       expect((await members(a)).map((m) => m.Name).sort()).toEqual(['k-durable', 'k-one', 'k-two']);
 
       const list = async (x: AgentProcess) => (await req(x, 'GET', '/v1/operator/keyring')).json();
+      expect((await req(a, 'GET', '/v1/agent/self')).json().Stats.serf_lan.encrypted).toBe('true');
       expect(await list(b)).toEqual([{ WAN: false, Datacenter: 'dc1', Segment: '', Keys: { [k1]: 3 }, PrimaryKeys: { [k1]: 3 }, NumNodes: 3 }]);
       // Rotation: install everywhere, use everywhere, remove the old key everywhere.
       expect((await cli(a, ['keyring', '-install', k2])).code).toBe(0);

@@ -222,6 +222,21 @@ export class LanPool implements LanMembership {
     return { responses, numNodes };
   }
 
+  /** serf's Stats() (the `serf_lan` section of /v1/agent/self), the figures we keep. */
+  stats(): Record<string, string> {
+    const all = this.node.members();
+    const count = (state: string): number => all.filter((m) => m.state === state).length;
+    return {
+      members: String(all.length),
+      failed: String(count('failed')),
+      left: String(count('left')),
+      health_score: String(this.node.healthScore()),
+      event_time: String(this.eventClock.time()),
+      query_time: String(this.queryClock.time()),
+      encrypted: String(this.node.keyring !== undefined),
+    };
+  }
+
   async shutdown(): Promise<void> {
     for (const p of [...this.#pending.values()]) p.done();
     await this.node.shutdown();

@@ -394,6 +394,7 @@ function stats(ctx: AgentContext): Record<string, Record<string, string>> {
       leader_addr: `${ctx.advertiseAddr}:${ctx.config.ports.server}`,
       server: String(ctx.config.server || ctx.config.dev),
     },
+    serf_lan: ctx.gossip.lan.stats(),
     raft: { applied_index: String(ctx.applier.lastIndex), commit_index: String(ctx.applier.lastIndex), state: 'Leader', num_peers: '0' },
     runtime: {
       arch: process.arch,

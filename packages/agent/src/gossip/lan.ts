@@ -125,7 +125,7 @@ export class LanPool implements LanMembership {
       name: o.name,
       bindAddr: o.bindAddr,
       bindPort: o.port,
-      advertise: `${o.advertiseAddr}:${o.port}`,
+      advertise: withDefaultPort(o.advertiseAddr, o.port),
       tags: o.tags,
       profile: 'lan',
       ...(o.keyring ? { keyring: o.keyring } : {}),

@@ -158,6 +158,36 @@ describe('LAN membership, events and leave across three agents', () => {
   }, 60_000);
 });
 
+describe('the member snapshot in the data dir', () => {
+  it('lets a restarted server rejoin by itself, but not after a graceful leave (rejoin_after_leave off)', async () => {
+    const dir = tempDir('proconsul-snapshot-');
+    try {
+      const a = await agent('127.0.64.31', 's-dev');
+      const s = await agent('127.0.64.32', 's-durable', ['-server', '-bootstrap', '-data-dir', dir.path], false);
+      expect((await req(s, 'PUT', '/v1/agent/join/127.0.64.31')).status).toBe(200);
+      await waitFor(async () => (await statusOf(a, 's-durable')) === 1, 's-durable alive at s-dev');
+      // SIGTERM: a server does not leave (leave_on_terminate is off), so it shows as failed...
+      await s.stop();
+      await waitFor(async () => (await statusOf(a, 's-durable')) === 4, 's-durable failed at s-dev');
+      // ...and, restarted with no join flag at all, it finds the cluster from its snapshot.
+      await s.restart();
+      await waitFor(async () => (await statusOf(a, 's-durable')) === 1, 's-durable rejoined from its snapshot', 20_000);
+      expect((await members(s)).map((m) => m.Name).sort()).toEqual(['s-dev', 's-durable']);
+      expect(s.output()).toContain('Attempting re-join to previously known nodes');
+      // After a graceful leave the snapshot says so: a restart stays out of the cluster.
+      expect((await req(s, 'PUT', '/v1/agent/leave')).status).toBe(200);
+      await waitFor(() => s.child.exitCode !== null, 's-durable exits after leave');
+      await waitFor(async () => (await statusOf(a, 's-durable')) === 3, 's-durable left at s-dev');
+      await s.restart();
+      expect((await members(s)).map((m) => m.Name)).toEqual(['s-durable']);
+      expect(s.output()).toContain('ignoring previously known members: this agent left the cluster');
+      expect(await statusOf(a, 's-durable')).toBe(3);
+    } finally {
+      dir.remove();
+    }
+  }, 90_000);
+});
+
 describe('gossip encryption (-encrypt) and the keyring across the cluster', () => {
   it('keeps out agents without the key, and rotates keys with proconsul keyring on every member, persisted in the data dir', async () => {
     const k1 = randomBytes(16).toString('base64'); // AES-128

@@ -335,7 +335,7 @@ export async function agentRoutes(app: FastifyInstance, { ctx }: { ctx: AgentCon
     PUT: async (_req, reply) => {
       // Consul leaves the cluster gracefully, answers, then shuts the agent down.
       ctx.log.agent.info('requesting graceful leave');
-      await ctx.gossip.lan.leave();
+      await ctx.gossip.leave();
       reply.raw.once('finish', () => process.emit('SIGTERM'));
       return sendEmpty(reply);
     },

@@ -8,6 +8,7 @@ import type { ApplyResult, Catalog, Command } from '@proconsul/catalog';
 import type { Applier } from '../apply/applier.js';
 import type { Logger } from '../log.js';
 import { MemberStatus, type AgentMember, type LanMembership } from './lan.js';
+import { buildVersion, consulServer } from './tags.js';
 
 export const SERF_CHECK_ID = 'serfHealth';
 const SERF_CHECK_NAME = 'Serf Health Status';
@@ -149,30 +150,24 @@ export class MemberReconciler {
   }
 }
 
-/** metadata.IsConsulServer: role=consul with a valid port; the `consul` service the leader registers for it. */
+/** The `consul` service the leader registers for a server member (leader.go handleAliveMember). */
 function consulService(m: AgentMember) {
-  if (m.Tags['role'] !== 'consul') return undefined;
-  const port = Number(m.Tags['port']);
-  if (!Number.isInteger(port) || port <= 0 || port > 65535) return undefined;
+  const server = consulServer(m);
+  if (!server) return undefined;
   return {
     ID: 'consul',
     Service: 'consul',
-    Port: port,
+    Port: server.port,
     Meta: {
       non_voter: String(m.Tags['nonvoter'] === '1'),
-      raft_version: m.Tags['raft_vsn'] ?? '1',
+      raft_version: String(server.raftVersion),
       read_replica: String(m.Tags['read_replica'] === '1'),
       serf_protocol_current: String(m.ProtocolCur),
       serf_protocol_max: String(m.ProtocolMax),
       serf_protocol_min: String(m.ProtocolMin),
-      version: buildVersion(m),
+      version: server.version,
     },
   };
-}
-
-function buildVersion(m: AgentMember): string {
-  const build = m.Tags['build'] ?? '';
-  return build.includes(':') ? build.slice(0, build.indexOf(':')) : build;
 }
 
 function nodeMeta(m: AgentMember): Record<string, string> {

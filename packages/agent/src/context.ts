@@ -9,6 +9,7 @@ import type { LocalState } from './local/local-state.js';
 import type { ComponentLoggers } from './log.js';
 import type { MetricsRegistry } from './metrics/index.js';
 import type { Leader } from './leader.js';
+import type { ClusterRole } from './cluster/role.js';
 
 export interface AgentContext {
   config: AgentConfig;
@@ -27,6 +28,8 @@ export interface AgentContext {
   gossip: AgentGossip;
   metrics: MetricsRegistry;
   leader: Leader;
+  /** This agent's part of the cluster: a server's Raft and server port, or a client's servers. */
+  cluster: ClusterRole;
   startedAt: Date;
   /** After PUT /v1/snapshot: re-register this server and resync local state. */
   afterRestore(): Promise<void>;

@@ -14,7 +14,7 @@ export type { AgentMember, LanMembership, MembershipEvent, MembershipEventType }
 export { MemberStatus } from './lan.js';
 export type { KeyringOp, KeyringResponse } from './keyring.js';
 export { validateKey, multiError } from './keyring.js';
-export { consulServer, memberTags, type ServerParts } from './tags.js';
+export { memberTags } from './tags.js';
 
 export interface AgentGossip {
   readonly lan: LanPool;

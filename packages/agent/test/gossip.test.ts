@@ -52,6 +52,12 @@ describe('LAN membership, events and leave across three agents', () => {
     for (const x of [a, b, c]) {
       await waitFor(async () => (await members(x)).filter((m) => m.Status === 1).length === 3, `3 alive members at ${x.nodeName}`);
     }
+    // Every -dev agent is a server in bootstrap mode: gossip joins them, Raft does not (Consul's
+    // "Two nodes are in bootstrap mode" refusal), so each keeps its own one-server Raft.
+    await new Promise((r) => setTimeout(r, 1500)); // a few leader reconcile rounds
+    for (const [x, ip] of [[a, '127.0.64.1'], [b, '127.0.64.2'], [c, '127.0.64.3']] as const) {
+      expect((await req(x, 'GET', '/v1/status/peers')).json()).toEqual([`${ip}:8300`]);
+    }
     const one = (await members(c)).find((m) => m.Name === 'g-one')!;
     expect(one).toMatchObject({ Addr: '127.0.64.1', Port: 8301, Status: 1, ProtocolCur: 2, DelegateCur: 4 });
     expect(one.Tags).toMatchObject({ role: 'consul', dc: 'dc1', port: '8300', vsn: '2', vsn_min: '2', vsn_max: '3', raft_vsn: '3', bootstrap: '1', segment: '', acls: '0', wan_join_port: '8302' });

@@ -2,6 +2,8 @@
 // leader (reconcileMember) and autopilot do: an alive server that is not in the configuration is
 // added as a non-voter, promoted to voter once it has caught up with the leader's log; a server
 // that left the cluster (gossip status left) is removed. One change at a time, as Raft requires.
+// A server in bootstrap mode (-bootstrap, -dev) is never added while another server is in
+// bootstrap mode too: each has its own Raft cluster (Consul's joinConsulServer refuses it).
 import type { RaftNode } from '@proconsul/raft';
 import { MemberStatus } from '../gossip/index.js';
 import type { LanMembership } from '../gossip/index.js';
@@ -10,6 +12,8 @@ import { serversIn } from './servers.js';
 
 /** A non-voter is promoted once its log is within this many entries of the leader's. */
 const CAUGHT_UP_ENTRIES = 64;
+/** Servers already reported as a second bootstrap node, per Raft node (logged once). */
+const warnedBootstrap = new WeakMap<RaftNode, Set<string>>();
 
 export async function reconcileRaftMembership(node: RaftNode, lan: LanMembership, datacenter: string, log: Logger): Promise<void> {
   if (!node.isLeader()) return;
@@ -19,6 +23,13 @@ export async function reconcileRaftMembership(node: RaftNode, lan: LanMembership
   for (const s of servers) {
     const peer = inConfig.get(s.id);
     if (s.status === MemberStatus.alive && !peer) {
+      if (s.bootstrap && servers.some((o) => o.id !== s.id && o.bootstrap)) {
+        const warned = warnedBootstrap.get(node) ?? new Set<string>();
+        warnedBootstrap.set(node, warned);
+        if (!warned.has(s.id)) log.error({ server: s.name, id: s.id }, 'Two nodes are in bootstrap mode. Only one node should be in bootstrap mode, not adding Raft peer.');
+        warned.add(s.id);
+        continue;
+      }
       log.info({ server: s.name, id: s.id }, 'adding a server to the Raft configuration as a non-voter');
       await node.changeMembership({ type: 'addLearner', id: s.id });
       return;

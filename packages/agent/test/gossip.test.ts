@@ -77,6 +77,7 @@ describe('LAN membership, events and leave across three agents', () => {
     const seg = await req(a, 'GET', '/v1/agent/members?segment=alpha');
     expect([seg.status, seg.text]).toEqual([500, 'Network segments are not supported in this version of Consul']);
     expect((await req(a, 'GET', '/v1/agent/members?wan=1&segment=x')).status).toBe(400);
+    expect((await req(a, 'GET', '/v1/agent/members?wan=1&segment=_all')).json().map((m: Member) => m.Name)).toEqual(['g-one.dc1']);
     expect((await req(a, 'GET', '/v1/agent/members?filter=' + encodeURIComponent('Name == "g-two"'))).json().map((m: Member) => m.Name)).toEqual(['g-two']);
 
     // `proconsul members`: Consul's columns, servers sorted by name.

@@ -165,6 +165,37 @@ describe('LAN membership, events and leave across three agents', () => {
   }, 60_000);
 });
 
+describe('a server and a client agent', () => {
+  it('lists the client as Consul does, filters events by service and tag, and keeps keyring operations on servers', async () => {
+    const dirs = [tempDir('proconsul-gsrv-'), tempDir('proconsul-gcli-')];
+    try {
+      const srv = await agent('127.0.64.41', 'c-server', ['-server', '-bootstrap', '-data-dir', dirs[0]!.path], false);
+      const cl = await agent('127.0.64.42', 'c-client', ['-data-dir', dirs[1]!.path, '-retry-join', '127.0.64.41', '-retry-interval', '1s'], false);
+      await waitFor(async () => (await members(srv)).filter((m) => m.Status === 1).length === 2, 'client joined');
+      const client = (await members(srv)).find((m) => m.Name === 'c-client')!;
+      expect(Object.keys(client.Tags).sort()).toEqual(['acls', 'build', 'dc', 'id', 'role', 'segment', 'vsn', 'vsn_max', 'vsn_min']);
+      expect(client.Tags.role).toBe('node');
+      const table = (await cli(srv, ['members'])).stdout.trimEnd().split('\n').map((l) => l.split(/\s+/));
+      expect(table.slice(1).map((r) => [r[0], r[3], r[8]])).toEqual([['c-server', 'server', '<all>'], ['c-client', 'client', '<default>']]);
+      expect((await req(cl, 'GET', '/v1/agent/members?wan=1')).text).toBe('null');
+      const ring = await req(cl, 'GET', '/v1/operator/keyring');
+      expect([ring.status, ring.text]).toEqual([500, 'keyring operations must run against a server node']);
+
+      // Only the client runs web tagged v1: an event filtered on them is kept there, not on the server.
+      expect((await req(cl, 'PUT', '/v1/agent/service/register', JSON.stringify({ Name: 'web', Tags: ['v1'], Port: 80 }))).status).toBe(200);
+      const fired = (await req(srv, 'PUT', '/v1/event/fire/deploy-web?service=web&tag=v1', 'go')).json() as Event;
+      await waitFor(async () => (await req(cl, 'GET', '/v1/event/list?name=deploy-web')).json().length === 1, 'filtered event at the client');
+      expect((await req(cl, 'GET', '/v1/event/list?name=deploy-web')).json()[0].ID).toBe(fired.ID);
+      await req(cl, 'PUT', '/v1/event/fire/from-client'); // and the other way round
+      await waitFor(async () => (await req(srv, 'GET', '/v1/event/list?name=from-client')).json().length === 1, 'client event at the server');
+      expect((await req(srv, 'GET', '/v1/event/list?name=deploy-web')).json()).toEqual([]);
+    } finally {
+      await Promise.all(started.splice(0).map((a) => a.stop()));
+      for (const d of dirs) d.remove();
+    }
+  }, 90_000);
+});
+
 describe('the member snapshot in the data dir', () => {
   it('lets a restarted server rejoin by itself, but not after a graceful leave (rejoin_after_leave off)', async () => {
     const dir = tempDir('proconsul-snapshot-');

@@ -79,9 +79,14 @@ export class KeyringManager {
     pool.handleQuery(QUERY, (body) => this.#apply(body));
   }
 
-  /** Runs `op` on every member; the error is Consul's text when any member failed or did not answer. */
-  async run(op: KeyringOp, key = ''): Promise<{ responses: KeyringResponse[]; error?: string }> {
-    const { responses, numNodes } = await this.pool.query(QUERY, { op, key });
+  /**
+   * Runs `op` on every member (or, `localOnly`, lists this member's keys only); the error is
+   * Consul's text when any member failed or did not answer.
+   */
+  async run(op: KeyringOp, key = '', localOnly = false): Promise<{ responses: KeyringResponse[]; error?: string }> {
+    const { responses, numNodes } = localOnly && op === 'list'
+      ? { responses: new Map([[this.pool.localMember().Name, this.#apply({ op, key })]]), numNodes: 1 }
+      : await this.pool.query(QUERY, { op, key });
     const r: KeyringResponse = { WAN: false, Datacenter: this.datacenter, Segment: '', Keys: {}, PrimaryKeys: {}, NumNodes: numNodes };
     const messages: Record<string, string> = {};
     let errors = 0;

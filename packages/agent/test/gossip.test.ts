@@ -266,6 +266,8 @@ describe('gossip encryption (-encrypt) and the keyring across the cluster', () =
       const after = await cli(a, ['keyring', '-list']);
       expect(after.stdout).toBe(`==> Gathering installed encryption keys...\n\ndc1 (LAN):\n  ${k2} [3/3]\n`);
       expect((await list(s))[0].PrimaryKeys).toEqual({ [k2]: 3 });
+      expect((await req(b, 'GET', '/v1/operator/keyring?relay-factor=2')).json()[0].Keys).toEqual({ [k2]: 3 });
+      expect((await req(b, 'GET', '/v1/operator/keyring?relay-factor=6')).status).toBe(400);
       expect((await req(s, 'GET', '/v1/operator/keyring?local-only=true')).json()).toEqual([{ WAN: false, Datacenter: 'dc1', Segment: '', Keys: { [k2]: 1 }, PrimaryKeys: { [k2]: 1 }, NumNodes: 1 }]);
       expect((await req(s, 'POST', '/v1/operator/keyring?local-only=true', JSON.stringify({ Key: k2 }))).status).toBe(400);
       const bad = await req(a, 'POST', '/v1/operator/keyring', JSON.stringify({ Key: randomBytes(20).toString('base64') }));

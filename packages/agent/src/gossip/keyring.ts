@@ -80,13 +80,14 @@ export class KeyringManager {
   }
 
   /**
-   * Runs `op` on every member (or, `localOnly`, lists this member's keys only); the error is
+   * Runs `op` on every member (or, `localOnly`, lists this member's keys only; with a
+   * `relayFactor` each answer also travels through that many other members); the error is
    * Consul's text when any member failed or did not answer.
    */
-  async run(op: KeyringOp, key = '', localOnly = false): Promise<{ responses: KeyringResponse[]; error?: string }> {
-    const { responses, numNodes } = localOnly && op === 'list'
+  async run(op: KeyringOp, key = '', opts: { localOnly?: boolean; relayFactor?: number } = {}): Promise<{ responses: KeyringResponse[]; error?: string }> {
+    const { responses, numNodes } = opts.localOnly && op === 'list'
       ? { responses: new Map([[this.pool.localMember().Name, this.#apply({ op, key })]]), numNodes: 1 }
-      : await this.pool.query(QUERY, { op, key });
+      : await this.pool.query(QUERY, { op, key }, opts.relayFactor ?? 0);
     const r: KeyringResponse = { WAN: false, Datacenter: this.datacenter, Segment: '', Keys: {}, PrimaryKeys: {}, NumNodes: numNodes };
     const messages: Record<string, string> = {};
     let errors = 0;

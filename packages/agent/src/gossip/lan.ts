@@ -198,12 +198,15 @@ export class LanPool implements LanMembership {
    * Sends a query to every member (serf Query) and collects direct responses until every member
    * alive at the start has answered or the timeout passes. This member answers too.
    */
-  async query(name: string, body: unknown): Promise<QueryResult> {
+  async query(name: string, body: unknown, relayFactor = 0): Promise<QueryResult> {
     if (this.#pending.size >= PENDING_QUERIES_MAX) throw new Error('too many queries in flight');
     const numNodes = this.node.members().filter((m) => m.state === 'alive' || m.state === 'suspect').length;
     const id = randomUUID();
     const local = this.node.localMember();
-    const msg: SerfMessage = { t: 'query', id, lt: this.queryClock.tick(), name, from: { addr: local.addr, port: local.port }, body };
+    const msg: SerfMessage = {
+      t: 'query', id, lt: this.queryClock.tick(), name, from: { addr: local.addr, port: local.port }, body,
+      ...(relayFactor > 0 ? { relay: relayFactor } : {}),
+    };
     const bytes = encodeSerf(msg);
     const responses = new Map<string, unknown>();
     const timeoutMs = GOSSIP_INTERVAL_MS * QUERY_TIMEOUT_MULT * Math.max(1, Math.ceil(Math.log10(numNodes + 1)));
@@ -274,6 +277,12 @@ export class LanPool implements LanMembership {
         if (p.responses.size >= p.expect) p.done();
         return;
       }
+      case 'relay':
+        // Only towards a member: a relay is never a way to send packets anywhere else.
+        if (this.node.members().some((x) => x.state !== 'failed' && x.state !== 'left' && x.addr === m.to.addr && x.port === m.to.port)) {
+          this.node.sendUser(m.to, encodeSerf(m.resp));
+        }
+        return;
       case 'prune':
         if (!this.#remember(m.id)) return;
         this.node.broadcastUser(`prune:${m.id}`, encodeSerf(m));
@@ -302,6 +311,15 @@ export class LanPool implements LanMembership {
     }
     try {
       this.node.sendUser({ addr: q.from.addr, port: q.from.port }, encodeSerf(resp));
+      // serf's relay factor: the same answer also goes through a few other members, so a lost
+      // packet on one path does not lose it (the asker keeps one answer per member).
+      if (q.relay) {
+        const others = this.node.members().filter((m) => m.state === 'alive' && m.name !== this.opts.name && !(m.addr === q.from.addr && m.port === q.from.port));
+        for (let i = 0; i < q.relay && others.length > 0; i++) {
+          const via = others.splice(Math.floor(Math.random() * others.length), 1)[0]!;
+          this.node.sendUser({ addr: via.addr, port: via.port }, encodeSerf({ t: 'relay', to: q.from, resp }));
+        }
+      }
     } catch (err) {
       this.opts.log.warn({ err, query: q.name }, 'query response too large, not sent');
     }

@@ -14,6 +14,8 @@ describe('serf-layer messages', () => {
       { t: 'query', id: 'q1', lt: 3, name: '_serf_keyring', from: { addr: '10.0.0.1', port: 8301 }, body: { op: 'list', key: '' } },
       { t: 'resp', id: 'q1', node: 'n2', body: { ok: true, keys: ['k'] } },
       { t: 'prune', id: 'p1', node: 'n3' },
+      { t: 'query', id: 'q2', lt: 4, name: '_serf_keyring', from: { addr: '10.0.0.1', port: 8301 }, body: {}, relay: 2 },
+      { t: 'relay', to: { addr: '10.0.0.1', port: 8301 }, resp: { t: 'resp', id: 'q2', node: 'n4', body: { ok: true } } },
     ];
     for (const m of msgs) expect(decodeSerf(encodeSerf(m))).toEqual(m);
   });
@@ -28,6 +30,8 @@ describe('serf-layer messages', () => {
       Buffer.concat([Buffer.of(0x01), Buffer.from(JSON.stringify({ ...event, event: { ...event.event, Version: 'x' } }))]),
       Buffer.concat([Buffer.of(0x01), Buffer.from('{"t":"query","id":"q","lt":1,"name":"x","from":{"addr":"a","port":70000}}')]),
       Buffer.concat([Buffer.of(0x01), Buffer.from('{"t":"nope"}')]),
+      Buffer.concat([Buffer.of(0x01), Buffer.from('{"t":"query","id":"q","lt":1,"name":"x","from":{"addr":"a","port":1},"relay":9}')]),
+      Buffer.concat([Buffer.of(0x01), Buffer.from('{"t":"relay","to":{"addr":"a","port":1},"resp":{"t":"event"}}')]),
       Buffer.concat([Buffer.of(0x01), Buffer.from('[1,2]')]),
       Buffer.concat([Buffer.of(0x01), Buffer.alloc(2000, 0x20)]),
     ];

@@ -57,7 +57,7 @@ export async function agentMain(argv: string[]): Promise<number> {
   const leave = signal === 'SIGTERM' ? config.leaveOnTerminate : !config.skipLeaveOnInterrupt;
   if (leave && !agent.ctx.gossip.lan.node.isLeaving) {
     await agent.ctx.cluster.beforeLeave();
-    await agent.ctx.gossip.lan.leave();
+    await agent.ctx.gossip.leave();
   }
   const timer = setTimeout(() => {
     process.stderr.write('==> Graceful shutdown timed out\n');

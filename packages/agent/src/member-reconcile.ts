@@ -1,6 +1,7 @@
 // The leader's reconcile of LAN gossip into the catalog (Consul's leader.go reconcileMember):
 // every member is a node with a `serfHealth` check owned by the leader - passing while the
-// member is alive, critical when it failed; a member that left or was reaped is deregistered.
+// member is alive, critical when it failed; a member that left or was reaped is deregistered,
+// as is a node with a serfHealth check that gossip no longer knows at all.
 // Servers other than the leader also get their `consul` service (the leader registers its own).
 import type { ApplyResult, Catalog, Command } from '@proconsul/catalog';
 import type { Applier } from './apply/applier.js';
@@ -28,6 +29,16 @@ export async function reconcileMembers(members: AgentMember[], o: MemberReconcil
     if (!cmd) continue;
     const r = await o.applier.apply(cmd);
     if (!r.ok) throw new Error(`reconcile of member ${m.Name} refused: ${r.error}`);
+    writes++;
+  }
+  // reconcileReaped: a node with our serfHealth check that is no member any more (reaped, or
+  // dropped by force-leave -prune before anyone saw it leave) is deregistered too.
+  const known = new Set(members.map((m) => m.Name));
+  for (const n of o.catalog.nodes().value) {
+    if (n.Node === o.selfName || known.has(n.Node)) continue;
+    if (!o.catalog.nodeChecks(n.Node).value.some((c) => c.CheckID === SERF_HEALTH_CHECK_ID)) continue;
+    const r = await o.applier.apply({ Type: 'Deregister', Node: n.Node, Now: o.now() });
+    if (!r.ok) throw new Error(`reconcile of reaped node ${n.Node} refused: ${r.error}`);
     writes++;
   }
   return writes;

@@ -1,7 +1,7 @@
-/** /v1/operator/raft/*: the Raft peer set. */
+/** /v1/operator/raft/*: the Raft peer set; /v1/operator/keyring: gossip encryption keys. */
 import type { HttpClient } from './http.js';
 import { queryParams, writeParams, type QueryOptions, type WriteOptions } from './query.js';
-import type { OperatorHealthReply, RaftConfiguration } from './types.js';
+import type { KeyringResponse, OperatorHealthReply, RaftConfiguration } from './types.js';
 
 export class Operator {
   constructor(private readonly http: HttpClient) {}
@@ -27,5 +27,31 @@ export class Operator {
   async raftRemovePeerByID(id: string, opts: WriteOptions = {}): Promise<void> {
     const params = [...writeParams(opts, this.http.datacenter), ['id', id] as [string, string]];
     await this.http.request({ method: 'DELETE', path: '/operator/raft/peer', params, token: opts.token, signal: opts.signal });
+  }
+
+  /** Keys installed on every member (GET /v1/operator/keyring); relayFactor 0-5. */
+  async keyringList(opts: QueryOptions & { relayFactor?: number } = {}): Promise<KeyringResponse[]> {
+    const params = queryParams({ datacenter: opts.datacenter }, this.http.datacenter);
+    if (opts.relayFactor) params.push(['relay-factor', String(opts.relayFactor)]);
+    const res = await this.http.json<KeyringResponse[]>({ method: 'GET', path: '/operator/keyring', params, token: opts.token, signal: opts.signal });
+    return res.data ?? [];
+  }
+
+  async keyringInstall(key: string, opts: WriteOptions & { relayFactor?: number } = {}): Promise<void> {
+    await this.keyringWrite('POST', key, opts);
+  }
+
+  async keyringUse(key: string, opts: WriteOptions & { relayFactor?: number } = {}): Promise<void> {
+    await this.keyringWrite('PUT', key, opts);
+  }
+
+  async keyringRemove(key: string, opts: WriteOptions & { relayFactor?: number } = {}): Promise<void> {
+    await this.keyringWrite('DELETE', key, opts);
+  }
+
+  private async keyringWrite(method: 'POST' | 'PUT' | 'DELETE', key: string, opts: WriteOptions & { relayFactor?: number }): Promise<void> {
+    const params = writeParams(opts, this.http.datacenter);
+    if (opts.relayFactor) params.push(['relay-factor', String(opts.relayFactor)]);
+    await this.http.request({ method, path: '/operator/keyring', params, token: opts.token, signal: opts.signal, body: { Key: key } });
   }
 }

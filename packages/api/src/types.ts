@@ -452,6 +452,21 @@ export interface ServerHealth {
   StableSince: string;
 }
 
+/** One gossip pool's answer to a keyring operation (structs.KeyringResponse). */
+export interface KeyringResponse {
+  WAN: boolean;
+  Datacenter: string;
+  Segment: string;
+  Partition?: string;
+  Messages?: Record<string, string>;
+  /** Key -> number of members that have it installed. */
+  Keys: Record<string, number>;
+  /** Key -> number of members that use it as primary. */
+  PrimaryKeys?: Record<string, number>;
+  NumNodes: number;
+  Error?: string;
+}
+
 export interface OperatorHealthReply {
   Healthy: boolean;
   FailureTolerance: number;

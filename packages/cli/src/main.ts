@@ -7,6 +7,7 @@ import { forceLeave } from './commands/force-leave.js';
 import { info } from './commands/info.js';
 import { join } from './commands/join.js';
 import { keygen } from './commands/keygen.js';
+import { keyring } from './commands/keyring.js';
 import { kvDelete } from './commands/kv-delete.js';
 import { kvExport } from './commands/kv-export.js';
 import { kvGet } from './commands/kv-get.js';
@@ -48,6 +49,7 @@ export const COMMANDS: Record<string, Entry> = {
   info,
   join,
   keygen,
+  keyring,
   kv: {
     synopsis: 'Interact with the key-value store',
     usage: 'Usage: proconsul kv <subcommand> [options] [args]',

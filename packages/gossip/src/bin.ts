@@ -1,12 +1,13 @@
 // proconsul-gossip: run one gossip member from the command line and watch its events.
 //   proconsul-gossip --name n1 --bind 127.0.0.1:7946 [--join host:port ...] [--advertise host:port]
 //                    [--profile lan|wan] [--tag key=value ...] [--encrypt <base64 key>]
+//                    [--set setting=value ...]   (a Config setting of the profile, e.g. probeIntervalMs=1000)
 // Prints one JSON line per member event ({"event":"join","name":...}); reads commands from stdin:
 // `join host:port`, `tags k=v ...`, `members`, `stats`, `leave`, `quit`.
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { GossipNode } from './node.js';
-import type { Profile } from './config.js';
+import { profileConfig, validateConfig, type Config, type Profile } from './config.js';
 
 function fail(msg: string): never {
   process.stderr.write(`proconsul-gossip: ${msg}\n`);
@@ -23,6 +24,33 @@ function parseTags(list: readonly string[]): Record<string, string> {
   return tags;
 }
 
+/** `--set probeIntervalMs=1000`: overrides of single profile settings, checked like any config. */
+function parseSettings(list: readonly string[], profile: Profile): Partial<Config> {
+  const base = profileConfig(profile);
+  const over: Record<string, number | boolean> = {};
+  for (const kv of list) {
+    const i = kv.indexOf('=');
+    const key = kv.slice(0, i);
+    if (i <= 0 || !(key in base)) fail(`--set needs setting=value with a setting of the profile: ${kv}`);
+    const raw = kv.slice(i + 1);
+    const cur = base[key as keyof Config];
+    if (typeof cur === 'boolean') {
+      if (raw !== 'true' && raw !== 'false') fail(`--set ${key} must be true or false`);
+      over[key] = raw === 'true';
+    } else {
+      const n = Number(raw);
+      if (raw === '' || !Number.isFinite(n)) fail(`--set ${key} must be a number`);
+      over[key] = n;
+    }
+  }
+  try {
+    validateConfig({ ...base, ...over } as Config);
+  } catch (e) {
+    fail((e as Error).message);
+  }
+  return over as Partial<Config>;
+}
+
 const out = (o: unknown) => process.stdout.write(JSON.stringify(o) + '\n');
 
 async function main(): Promise<void> {
@@ -37,6 +65,7 @@ async function main(): Promise<void> {
         profile: { type: 'string', default: 'lan' },
         tag: { type: 'string', multiple: true, default: [] },
         encrypt: { type: 'string' },
+        set: { type: 'string', multiple: true, default: [] },
       },
     }));
   } catch (e) {
@@ -51,6 +80,7 @@ async function main(): Promise<void> {
     node = await GossipNode.create({
       name: values.name, bindAddr: m[1]!, bindPort: Number(m[2]), advertise: values.advertise,
       profile: values.profile as Profile, tags: parseTags(values.tag), keyring: values.encrypt ? [values.encrypt] : undefined,
+      config: parseSettings(values.set, values.profile as Profile),
     });
   } catch (e) {
     fail((e as Error).message);

@@ -86,6 +86,8 @@ interface PendingProposal {
 
 interface PendingRead {
   index: number | null;
+  /** The leader term the core accepted the read in (undefined until it did). */
+  term?: number;
   resolve: (index: number) => void;
   reject: (e: Error) => void;
   timer: NodeJS.Timeout;
@@ -183,6 +185,10 @@ export class RaftNode extends EventEmitter {
       this.control(() => {
         this.catchUpTicks();
         if (!this.raft.readIndex(ctx, mode)) this.failRead(ctx, new NotLeaderError(this.raft.lead));
+        else {
+          const r = this.reads.get(ctx);
+          if (r) r.term = this.raft.term;
+        }
       });
     });
   }
@@ -323,7 +329,10 @@ export class RaftNode extends EventEmitter {
       this.serveReads();
       if (rd.softState) {
         // Unanswered reads died with the old leadership (the core drops them): fail them now.
-        for (const [ctx, r] of this.reads) if (r.index === null) this.failRead(ctx, new NotLeaderError(rd.softState.leader));
+        // A read accepted by this very leadership (the Ready reporting it can come after the
+        // read, e.g. a barrier issued as soon as isLeader() turned true) is still pending.
+        const current = (r: PendingRead): boolean => r.term === this.raft.term && this.raft.role === 'leader';
+        for (const [ctx, r] of this.reads) if (r.index === null && r.term !== undefined && !current(r)) this.failRead(ctx, new NotLeaderError(rd.softState.leader));
         this.emit('leader', rd.softState.leader, rd.softState.role);
       }
       await this.maybeSnapshot();

@@ -17,6 +17,20 @@ async function threeNodes(opts: { snapshotThreshold?: number; trailingLogs?: num
 }
 
 describe('RaftNode over TCP with real disks', () => {
+  it('answers a read issued the moment a single voter sees itself leader (before the Ready that reports it)', async () => {
+    // Regression: reads were failed with "not the leader (leader is <itself>)" when the Ready
+    // carrying this node's own leadership was processed after the read was issued.
+    for (let round = 0; round < 10; round++) {
+      const c = (cluster = await TestCluster.create());
+      await c.addMember('solo', '127.0.6.9');
+      const node = await c.startNode('solo', ['solo']);
+      while (!node.isLeader()) await new Promise((r) => setImmediate(r));
+      await expect(node.readIndex('safe')).resolves.toBeGreaterThanOrEqual(0);
+      await c.close();
+      cluster = null;
+    }
+  });
+
   it('elects a leader, replicates commands to every node and serves linearizable reads on followers', async () => {
     cluster = await threeNodes();
     const leader = await cluster.waitLeader();

@@ -19,8 +19,10 @@ export interface StartAgentOptions {
   dnsPort?: number;
   /** -node; `test-<ip with dashes>` by default. */
   nodeName?: string;
-  /** Flags after the standard ones, e.g. ['-log-level', 'warn']. */
+  /** Flags after the standard ones, e.g. ['-log-level', 'warn'] or ['-encrypt', key, '-retry-join', ip]. */
   extraArgs?: string[];
+  /** Pass -dev (default true); false for `-server -bootstrap -data-dir D` given in extraArgs. */
+  dev?: boolean;
   /** The program and its leading arguments; default [node, packages/agent/dist/run.js]. */
   command?: string[];
   /** How long to wait for a leader before giving up (default 30 s). */
@@ -69,7 +71,7 @@ export async function startAgent(opts: StartAgentOptions): Promise<AgentProcess>
   const command = opts.command ?? [process.execPath, agentEntry];
   const args = [
     ...command.slice(1),
-    '-dev', '-client', ip, '-bind', ip,
+    ...(opts.dev === false ? [] : ['-dev']), '-client', ip, '-bind', ip,
     '-http-port', String(httpPort), '-dns-port', String(dnsPort),
     '-node', nodeName,
     ...(opts.extraArgs ?? []),

@@ -5,7 +5,9 @@
 // under a new ID (its data dir was wiped) replaces the entry of its old ID; and a server that
 // has been failed longer than the stabilization time is removed (autopilot's
 // cleanup_dead_servers) while that keeps a majority of the voters and at least min_quorum.
-// One change at a time, as Raft requires.
+// One change at a time, as Raft requires. A server in bootstrap mode (-bootstrap, -dev) is never
+// added while another server is in bootstrap mode too: each has its own Raft cluster (Consul's
+// joinConsulServer refuses it).
 import type { RaftNode } from '@proconsul/raft';
 import { MemberStatus } from '../gossip/index.js';
 import type { LanMembership } from '../gossip/index.js';
@@ -28,6 +30,8 @@ export const DEFAULT_AUTOPILOT: AutopilotSettings = { cleanupDeadServers: true, 
 export class RaftMembership {
   /** Server ID -> when gossip first showed it failed. */
   readonly #failedSince = new Map<string, number>();
+  /** Bootstrap-mode servers already warned about (once each). */
+  readonly #warnedBootstrap = new Set<string>();
 
   constructor(
     private readonly lan: LanMembership,
@@ -54,6 +58,11 @@ export class RaftMembership {
     for (const s of servers) {
       const peer = inConfig.get(s.id);
       if (s.status === MemberStatus.alive && !peer) {
+        if (s.bootstrap && servers.some((o) => o.id !== s.id && o.bootstrap)) {
+          if (!this.#warnedBootstrap.has(s.id)) this.log.error({ server: s.name, id: s.id }, 'Two nodes are in bootstrap mode. Only one node should be in bootstrap mode, not adding Raft peer.');
+          this.#warnedBootstrap.add(s.id);
+          continue;
+        }
         const stale = status.peers.find((p) => p.id !== s.id && this.addressOf(p.id) === `${s.addr}:${s.port}`);
         if (stale) {
           this.log.info({ server: s.name, old: stale.id, id: s.id }, 'removing a Raft server replaced at the same address by a new ID');

@@ -7,12 +7,14 @@ import type { Logger } from '../log.js';
 import { KeyringManager, loadKeyring } from './keyring.js';
 import { LanPool } from './lan.js';
 import { startRetryJoin } from './retry-join.js';
+import { MemberSnapshot } from './snapshot.js';
 import { isServer, memberTags } from './tags.js';
 
 export type { AgentMember, LanMembership, MembershipEvent, MembershipEventType } from './lan.js';
 export { MemberStatus } from './lan.js';
 export type { KeyringOp, KeyringResponse } from './keyring.js';
 export { validateKey, multiError } from './keyring.js';
+export { memberTags } from './tags.js';
 
 export interface AgentGossip {
   readonly lan: LanPool;
@@ -21,6 +23,8 @@ export interface AgentGossip {
   readonly encrypted: boolean;
   /** Resolves with the fatal error when -retry-join gives up (the agent must exit). */
   readonly fatal: Promise<Error>;
+  /** Graceful leave: the intent is gossiped and remembered (a restart does not rejoin by itself). */
+  leave(): Promise<void>;
   /** Fires a user event cluster-wide (it reaches this agent too); returns its Lamport time. */
   fireEvent(event: UserEvent): number;
   close(): Promise<void>;
@@ -54,6 +58,13 @@ export async function startGossip(o: StartGossipOptions): Promise<AgentGossip> {
   });
   o.log.info({ node: c.nodeName, addr: `${o.advertiseAddr}:${lan.node.port}`, encrypted: !!keyring, server: isServer(c) }, 'serf LAN pool started');
   const manager = new KeyringManager(lan, c.datacenter, c.dev ? '' : c.dataDir);
+  // Outside -dev, the members we knew let a restarted agent rejoin by itself.
+  const snapshot = c.dev ? undefined : new MemberSnapshot(c.dataDir, c.nodeName, o.log);
+  const previous = snapshot?.previousMembers(c.rejoinAfterLeave) ?? [];
+  if (snapshot) {
+    snapshot.start();
+    lan.onMember((e) => snapshot.onMember(e));
+  }
   let stopRetry = (): void => undefined;
   let onFatal: (e: Error) => void = () => undefined;
   const fatal = new Promise<Error>((r) => (onFatal = r));
@@ -66,6 +77,13 @@ export async function startGossip(o: StartGossipOptions): Promise<AgentGossip> {
   } catch (err) {
     await lan.shutdown();
     throw err;
+  }
+  if (previous.length > 0) {
+    o.log.info({ members: previous.length }, 'Attempting re-join to previously known nodes');
+    lan.join(previous).then(
+      (n) => o.log.info({ num_agents: n }, 'Re-joined to previously known nodes'),
+      (err: Error) => o.log.warn({ error: err.message }, 'Failed to re-join any previously known node'),
+    );
   }
   if (c.retryJoin.length > 0) {
     stopRetry = startRetryJoin({
@@ -82,12 +100,17 @@ export async function startGossip(o: StartGossipOptions): Promise<AgentGossip> {
     keyring: manager,
     encrypted: !!keyring,
     fatal,
+    leave: async () => {
+      snapshot?.leave();
+      await lan.leave();
+    },
     fireEvent: (event) => {
       const { LTime: _ignored, ...body } = event;
       return lan.fireEvent(body);
     },
     close: async () => {
       stopRetry();
+      snapshot?.close();
       await lan.shutdown();
     },
   };

@@ -2,9 +2,10 @@
 // an operation is a query every member answers after applying it to its own keyring, and the
 // answers are counted into Consul's KeyringResponse. Installed keys are kept in
 // <data-dir>/serf/local.keyring (a JSON list, the primary first) as Consul keeps them.
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { decodeKey, Keyring } from '@proconsul/gossip';
+import { writeFileDurably } from '../durable-file.js';
 import type { LanPool } from './lan.js';
 
 export const KEYRING_FILE = join('serf', 'local.keyring');
@@ -55,18 +56,8 @@ export function loadKeyring(encrypt: string, dataDir: string): { keyring?: Keyri
   return { keyring, fromFile: false };
 }
 
-/** Atomic and durable: a crash leaves the old file or the new one. */
 function writeKeyringFile(file: string, keyring: Keyring): void {
-  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
-  const tmp = `${file}.tmp`;
-  const fd = openSync(tmp, 'w', 0o600);
-  try {
-    writeSync(fd, JSON.stringify(keyring.list().keys));
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(tmp, file);
+  writeFileDurably(file, JSON.stringify(keyring.list().keys));
 }
 
 /** Checks a key before it is sent around: base64 of 16, 24 or 32 bytes. */
@@ -88,9 +79,15 @@ export class KeyringManager {
     pool.handleQuery(QUERY, (body) => this.#apply(body));
   }
 
-  /** Runs `op` on every member; the error is Consul's text when any member failed or did not answer. */
-  async run(op: KeyringOp, key = ''): Promise<{ responses: KeyringResponse[]; error?: string }> {
-    const { responses, numNodes } = await this.pool.query(QUERY, { op, key });
+  /**
+   * Runs `op` on every member (or, `localOnly`, lists this member's keys only; with a
+   * `relayFactor` each answer also travels through that many other members); the error is
+   * Consul's text when any member failed or did not answer.
+   */
+  async run(op: KeyringOp, key = '', opts: { localOnly?: boolean; relayFactor?: number } = {}): Promise<{ responses: KeyringResponse[]; error?: string }> {
+    const { responses, numNodes } = opts.localOnly && op === 'list'
+      ? { responses: new Map([[this.pool.localMember().Name, this.#apply({ op, key })]]), numNodes: 1 }
+      : await this.pool.query(QUERY, { op, key }, opts.relayFactor ?? 0);
     const r: KeyringResponse = { WAN: false, Datacenter: this.datacenter, Segment: '', Keys: {}, PrimaryKeys: {}, NumNodes: numNodes };
     const messages: Record<string, string> = {};
     let errors = 0;

@@ -125,7 +125,7 @@ export class LanPool implements LanMembership {
       name: o.name,
       bindAddr: o.bindAddr,
       bindPort: o.port,
-      advertise: `${o.advertiseAddr}:${o.port}`,
+      advertise: withDefaultPort(o.advertiseAddr, o.port),
       tags: o.tags,
       profile: 'lan',
       ...(o.keyring ? { keyring: o.keyring } : {}),
@@ -152,7 +152,12 @@ export class LanPool implements LanMembership {
 
   /** Joins through any of `addrs` (host or host:port; the port defaults to our serf_lan port). */
   async join(addrs: readonly string[]): Promise<number> {
-    return this.node.join(addrs.map((a) => withDefaultPort(a, this.opts.port)));
+    const targets = addrs.map((a) => withDefaultPort(a, this.opts.port));
+    try {
+      return await this.node.join(targets);
+    } catch {
+      throw new Error(`no gossip member answered at ${targets.join(', ')} (nothing listening, timed out, or a different encryption key)`);
+    }
   }
 
   /** Graceful leave: the intent is gossiped (bounded wait) and the local member shows `leaving`. */
@@ -193,12 +198,15 @@ export class LanPool implements LanMembership {
    * Sends a query to every member (serf Query) and collects direct responses until every member
    * alive at the start has answered or the timeout passes. This member answers too.
    */
-  async query(name: string, body: unknown): Promise<QueryResult> {
+  async query(name: string, body: unknown, relayFactor = 0): Promise<QueryResult> {
     if (this.#pending.size >= PENDING_QUERIES_MAX) throw new Error('too many queries in flight');
     const numNodes = this.node.members().filter((m) => m.state === 'alive' || m.state === 'suspect').length;
     const id = randomUUID();
     const local = this.node.localMember();
-    const msg: SerfMessage = { t: 'query', id, lt: this.queryClock.tick(), name, from: { addr: local.addr, port: local.port }, body };
+    const msg: SerfMessage = {
+      t: 'query', id, lt: this.queryClock.tick(), name, from: { addr: local.addr, port: local.port }, body,
+      ...(relayFactor > 0 ? { relay: relayFactor } : {}),
+    };
     const bytes = encodeSerf(msg);
     const responses = new Map<string, unknown>();
     const timeoutMs = GOSSIP_INTERVAL_MS * QUERY_TIMEOUT_MULT * Math.max(1, Math.ceil(Math.log10(numNodes + 1)));
@@ -215,6 +223,21 @@ export class LanPool implements LanMembership {
       this.#answer(msg);
     });
     return { responses, numNodes };
+  }
+
+  /** serf's Stats() (the `serf_lan` section of /v1/agent/self), the figures we keep. */
+  stats(): Record<string, string> {
+    const all = this.node.members();
+    const count = (state: string): number => all.filter((m) => m.state === state).length;
+    return {
+      members: String(all.length),
+      failed: String(count('failed')),
+      left: String(count('left')),
+      health_score: String(this.node.healthScore()),
+      event_time: String(this.eventClock.time()),
+      query_time: String(this.queryClock.time()),
+      encrypted: String(this.node.keyring !== undefined),
+    };
   }
 
   async shutdown(): Promise<void> {
@@ -254,6 +277,12 @@ export class LanPool implements LanMembership {
         if (p.responses.size >= p.expect) p.done();
         return;
       }
+      case 'relay':
+        // Only towards a member: a relay is never a way to send packets anywhere else.
+        if (this.node.members().some((x) => x.state !== 'failed' && x.state !== 'left' && x.addr === m.to.addr && x.port === m.to.port)) {
+          this.node.sendUser(m.to, encodeSerf(m.resp));
+        }
+        return;
       case 'prune':
         if (!this.#remember(m.id)) return;
         this.node.broadcastUser(`prune:${m.id}`, encodeSerf(m));
@@ -282,6 +311,15 @@ export class LanPool implements LanMembership {
     }
     try {
       this.node.sendUser({ addr: q.from.addr, port: q.from.port }, encodeSerf(resp));
+      // serf's relay factor: the same answer also goes through a few other members, so a lost
+      // packet on one path does not lose it (the asker keeps one answer per member).
+      if (q.relay) {
+        const others = this.node.members().filter((m) => m.state === 'alive' && m.name !== this.opts.name && !(m.addr === q.from.addr && m.port === q.from.port));
+        for (let i = 0; i < q.relay && others.length > 0; i++) {
+          const via = others.splice(Math.floor(Math.random() * others.length), 1)[0]!;
+          this.node.sendUser({ addr: via.addr, port: via.port }, encodeSerf({ t: 'relay', to: q.from, resp }));
+        }
+      }
     } catch (err) {
       this.opts.log.warn({ err, query: q.name }, 'query response too large, not sent');
     }

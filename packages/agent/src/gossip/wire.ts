@@ -23,10 +23,19 @@ export interface EventBody {
 export type SerfMessage =
   | { t: 'event'; lt: number; event: EventBody }
   /** A query: every member that receives it answers `from` directly with a `resp`. */
-  | { t: 'query'; id: string; lt: number; name: string; from: { addr: string; port: number }; body: unknown }
+  | { t: 'query'; id: string; lt: number; name: string; from: { addr: string; port: number }; body: unknown; relay?: number }
   | { t: 'resp'; id: string; node: string; body: unknown }
+  /** serf's relayed response: the receiver forwards `resp` to `to` (the asker). */
+  | { t: 'relay'; to: { addr: string; port: number }; resp: { t: 'resp'; id: string; node: string; body: unknown } }
   /** force-leave -prune: every member drops `node` from its table. */
   | { t: 'prune'; id: string; node: string };
+
+/** Consul's limit on keyring relay factors. */
+export const RELAY_FACTOR_MAX = 5;
+
+function isAddress(v: unknown): v is { addr: string; port: number } {
+  return isObj(v) && isStr(v['addr'], 64) && isU32(v['port']) && (v['port'] as number) <= 65535;
+}
 
 export function encodeSerf(m: SerfMessage): Buffer {
   const b = Buffer.concat([Buffer.of(TAG), Buffer.from(JSON.stringify(m))]);
@@ -53,9 +62,14 @@ export function decodeSerf(bytes: Uint8Array): SerfMessage | undefined {
       return isU32(m['lt']) && isEventBody(m['event']) ? (m as SerfMessage) : undefined;
     case 'query': {
       const from = m['from'];
-      const ok = isStr(m['id'], 64) && isU32(m['lt']) && isStr(m['name'], 64) && isObj(from) && isStr(from['addr'], 64) &&
-        isU32(from['port']) && (from['port'] as number) <= 65535;
+      const relay = m['relay'];
+      const ok = isStr(m['id'], 64) && isU32(m['lt']) && isStr(m['name'], 64) && isAddress(from) &&
+        (relay === undefined || (isU32(relay) && relay <= RELAY_FACTOR_MAX));
       return ok ? (m as SerfMessage) : undefined;
+    }
+    case 'relay': {
+      const r = m['resp'];
+      return isAddress(m['to']) && isObj(r) && r['t'] === 'resp' && isStr(r['id'], 64) && isStr(r['node'], 128) ? (m as SerfMessage) : undefined;
     }
     case 'resp':
       return isStr(m['id'], 64) && isStr(m['node'], 128) ? (m as SerfMessage) : undefined;

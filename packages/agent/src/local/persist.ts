@@ -1,7 +1,8 @@
 // Local services and checks are owned by the agent and survive restarts: they are saved to
 // `<data-dir>/local-state.json` (temp file, fsync, rename) on every change.
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeFileDurably } from '../durable-file.js';
 import type { PersistedLocalState } from './types.js';
 
 const FILE = 'local-state.json';
@@ -14,22 +15,5 @@ export function loadLocalState(dataDir: string): PersistedLocalState | null {
 }
 
 export function saveLocalState(dataDir: string, state: PersistedLocalState): void {
-  mkdirSync(dataDir, { recursive: true });
-  const path = join(dataDir, FILE);
-  const tmp = `${path}.tmp`;
-  const fd = openSync(tmp, 'w');
-  try {
-    writeSync(fd, JSON.stringify(state));
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(tmp, path);
-  // The rename itself must survive a crash too.
-  const dirFd = openSync(dataDir, 'r');
-  try {
-    fsyncSync(dirFd);
-  } finally {
-    closeSync(dirFd);
-  }
+  writeFileDurably(join(dataDir, FILE), JSON.stringify(state), 0o644);
 }

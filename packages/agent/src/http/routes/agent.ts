@@ -25,7 +25,7 @@ import { decodeJson, isPlainObject } from '../decode.js';
 import { applyFilter, compileFilter } from '../filter.js';
 import { endpoint } from '../endpoint.js';
 import { badRequest, HttpError, notFound } from '../http-error.js';
-import { parseGoBool, qs, requestToken, type Query } from '../query-options.js';
+import { has, parseGoBool, qs, requestToken, type Query } from '../query-options.js';
 import { sendEmpty, sendJson } from '../respond.js';
 import { parseGoDurationMs } from '../../checks/duration.js';
 import { DEFAULT_QUERY_TIME_MS, MAX_QUERY_TIME_MS } from '../query-options.js';
@@ -59,10 +59,11 @@ export async function agentRoutes(app: FastifyInstance, { ctx }: { ctx: AgentCon
     GET: (req, reply) => {
       const query = req.query as Query;
       const segment = qs(query, 'segment') ?? '';
-      if (segment && qs(query, 'wan')) throw badRequest('Cannot provide a segment with wan=true');
       if (qs(query, 'wan')) {
-        // No WAN pool yet: a server's WAN pool holds itself only (<node>.<dc>), a client has none.
-        if (!isServer(ctx.config)) return sendJson(req, reply, filtered(req, []));
+        if (segment && segment !== ALL_SEGMENTS) throw badRequest('Cannot provide a segment with wan=true');
+        // No WAN pool yet: a server's WAN pool holds itself only (<node>.<dc>); a client has
+        // none, which Consul answers as a nil list: `null`.
+        if (!isServer(ctx.config)) return sendJson(req, reply, null);
         const m = ctx.gossip.lan.localMember();
         return sendJson(req, reply, filtered(req, [{ ...m, Name: `${m.Name}.${dc}`, Port: ctx.config.ports.serfWan }]));
       }
@@ -324,8 +325,11 @@ export async function agentRoutes(app: FastifyInstance, { ctx }: { ctx: AgentCon
       const node = (req.params as { '*': string })['*'];
       const query = req.query as Query;
       if (!node) throw badRequest('Missing node name');
-      if (qs(query, 'wan')) throw new HttpError(500, `agent: No node found with name '${node}'`);
-      const prune = qs(query, 'prune') !== undefined;
+      if (has(query, 'wan')) {
+        if (!isServer(ctx.config)) throw new HttpError(500, 'Must be a server to force-leave a node from the WAN cluster');
+        throw new HttpError(500, `agent: No node found with name '${node}'`); // the WAN pool is this server only
+      }
+      const prune = has(query, 'prune');
       if (!ctx.gossip.lan.forceLeave(node, prune)) throw new HttpError(500, `agent: No node found with name '${node}'`);
       ctx.log.agent.info({ node, prune }, 'Force leaving node');
       return sendEmpty(reply);
@@ -336,7 +340,7 @@ export async function agentRoutes(app: FastifyInstance, { ctx }: { ctx: AgentCon
       // Consul leaves the cluster gracefully, answers, then shuts the agent down.
       ctx.log.agent.info('requesting graceful leave');
       await ctx.cluster.beforeLeave();
-      await ctx.gossip.lan.leave();
+      await ctx.gossip.leave();
       reply.raw.once('finish', () => process.emit('SIGTERM'));
       return sendEmpty(reply);
     },
@@ -389,6 +393,7 @@ function stats(ctx: AgentContext): Record<string, Record<string, string>> {
     },
     build: { prerelease: '', revision: `proconsul-${PROCONSUL_VERSION}`, version: CONSUL_VERSION, version_metadata: '' },
     ...ctx.cluster.stats(),
+    serf_lan: ctx.gossip.lan.stats(),
     runtime: {
       arch: process.arch,
       os: process.platform,

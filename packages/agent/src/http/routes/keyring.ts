@@ -25,19 +25,23 @@ export async function keyringRoutes(app: FastifyInstance, { ctx }: { ctx: AgentC
       key = k;
     }
     const relay = qs(query, 'relay-factor');
+    let relayFactor = 0;
     if (relay) {
       const n = /^[+-]?\d+$/.test(relay) ? Number(relay) : NaN;
       if (Number.isNaN(n)) throw badRequest(`Error parsing relay factor: strconv.Atoi: parsing ${JSON.stringify(relay)}: invalid syntax`);
       if (n < 0 || n > 5) throw badRequest('Invalid relay-factor: Relay factor must be in range: [0, 5]');
+      relayFactor = n;
     }
-    const localOnly = qs(query, 'local-only');
-    if (localOnly) {
-      const v = parseGoBool(localOnly);
-      if (v === undefined) throw badRequest(`Error parsing local-only: strconv.ParseBool: parsing ${JSON.stringify(localOnly)}: invalid syntax`);
+    const localOnlyRaw = qs(query, 'local-only');
+    let localOnly = false;
+    if (localOnlyRaw) {
+      const v = parseGoBool(localOnlyRaw);
+      if (v === undefined) throw badRequest(`Error parsing local-only: strconv.ParseBool: parsing ${JSON.stringify(localOnlyRaw)}: invalid syntax`);
       if (v && op !== 'list') throw badRequest('Invalid use of local-only: local-only can only be set for list requests');
+      localOnly = v;
     }
     if (!isServer(ctx.config)) throw new HttpError(500, 'keyring operations must run against a server node');
-    const { responses, error } = await ctx.gossip.keyring.run(op, key);
+    const { responses, error } = await ctx.gossip.keyring.run(op, key, { localOnly, relayFactor });
     if (error) throw new HttpError(500, error);
     return op === 'list' ? sendJson(req, reply, responses) : sendEmpty(reply);
   };

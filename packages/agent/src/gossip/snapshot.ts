@@ -1,0 +1,95 @@
+// The member snapshot (serf's snapshot.go, `<data-dir>/serf/local.snapshot`): the alive members
+// this agent knew, so a restarted agent rejoins the cluster by itself, with no -join or
+// -retry-join; after a graceful leave it does not, unless rejoin_after_leave. Written after
+// member changes (at most once a second, atomically); losing the newest write only means one
+// fewer address to try.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeFileDurably } from '../durable-file.js';
+import type { Logger } from '../log.js';
+import type { MembershipEvent } from './lan.js';
+
+export const SNAPSHOT_FILE = join('serf', 'local.snapshot');
+const WRITE_EVERY_MS = 1000;
+/** Bound on remembered members: enough addresses to find a cluster again. */
+const MEMBERS_MAX = 4096;
+
+interface SnapshotData {
+  /** name -> "addr:port" of members last seen alive. */
+  alive: Record<string, string>;
+  /** This agent left gracefully. */
+  left: boolean;
+}
+
+export class MemberSnapshot {
+  readonly #file: string;
+  #data: SnapshotData = { alive: {}, left: false };
+  #timer: NodeJS.Timeout | undefined;
+
+  /** Reads the previous snapshot (a damaged one is logged and ignored: it is only a hint). */
+  constructor(dataDir: string, private readonly selfName: string, private readonly log: Logger) {
+    this.#file = join(dataDir, SNAPSHOT_FILE);
+    if (!existsSync(this.#file)) return;
+    try {
+      const d = JSON.parse(readFileSync(this.#file, 'utf8')) as SnapshotData;
+      if (typeof d !== 'object' || d === null || typeof d.alive !== 'object' || typeof d.left !== 'boolean') throw new Error('unexpected shape');
+      for (const [k, v] of Object.entries(d.alive)) if (typeof v === 'string') this.#data.alive[k] = v;
+      this.#data.left = d.left;
+    } catch (err) {
+      log.warn({ file: this.#file, error: (err as Error).message }, 'ignoring a damaged member snapshot');
+    }
+  }
+
+  /** Addresses to rejoin through at start: none after a leave unless `rejoinAfterLeave`. */
+  previousMembers(rejoinAfterLeave: boolean): string[] {
+    const prev = Object.entries(this.#data.alive).filter(([name]) => name !== this.selfName).map(([, addr]) => addr);
+    if (this.#data.left && !rejoinAfterLeave) {
+      if (prev.length > 0) this.log.info('ignoring previously known members: this agent left the cluster (see rejoin_after_leave)');
+      return [];
+    }
+    return prev;
+  }
+
+  /** Starts a new run: the leave of the previous run no longer holds. */
+  start(): void {
+    this.#data.left = false;
+    this.#schedule();
+  }
+
+  onMember(e: MembershipEvent): void {
+    const { Name, Addr, Port } = e.member;
+    if (e.type === 'member-join' || e.type === 'member-update') {
+      if (Object.keys(this.#data.alive).length >= MEMBERS_MAX && !(Name in this.#data.alive)) return;
+      this.#data.alive[Name] = Addr.includes(':') ? `[${Addr}]:${Port}` : `${Addr}:${Port}`;
+    } else {
+      delete this.#data.alive[Name];
+    }
+    this.#schedule();
+  }
+
+  /** A graceful leave: written at once, so a restart does not rejoin. */
+  leave(): void {
+    this.#data.left = true;
+    this.flush();
+  }
+
+  flush(): void {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    try {
+      writeFileDurably(this.#file, JSON.stringify(this.#data));
+    } catch (err) {
+      this.log.error({ file: this.#file, error: (err as Error).message }, 'could not write the member snapshot');
+    }
+  }
+
+  close(): void {
+    if (this.#timer) this.flush();
+  }
+
+  #schedule(): void {
+    if (this.#timer) return;
+    this.#timer = setTimeout(() => this.flush(), WRITE_EVERY_MS);
+    this.#timer.unref();
+  }
+}

@@ -2,12 +2,20 @@
 // time: feed queued inputs (ticks, messages, proposals) to the core, then for each Ready:
 // persist (one fsync) -> send -> apply -> advance. Timers map ticks to milliseconds and
 // catch up after event-loop stalls, so the leader lease counts real time.
+//
+// Storage failures: a failed write or fsync is fail-stop (the node stops acknowledging, emits
+// 'error' with a StorageFailedError naming the file and the error, and stops). A full disk is
+// not: the same Ready is retried every second ('warn' events) and new proposals are refused
+// with StorageFullError until it fits. Snapshots are written off the loop; a failure is a
+// 'warn' and the snapshot is retried later.
 
 import { randomInt } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { bootstrapState, joinState, Raft, type ReadMode } from './raft.js';
 import type { RandomSource } from './rand.js';
 import { DiskStorage } from './storage/disk.js';
+import { StorageFullError } from './storage/errors.js';
+import type { FileSystem } from './storage/fs.js';
 import type { WalOptions } from './storage/wal.js';
 import type { Transport } from './transport/tcp.js';
 import type { ConfChange, Entry, Message, NodeId, StateRole } from './types.js';
@@ -41,6 +49,8 @@ export interface RaftNodeOptions {
   /** A proposal or read that is not answered within this time fails (default 10 s). */
   requestTimeoutMs?: number;
   wal?: WalOptions;
+  /** The file system under dataDir (default: the real one; `new MemoryFileSystem()` for -dev). */
+  fs?: FileSystem;
   random?: RandomSource;
 }
 
@@ -113,6 +123,12 @@ export class RaftNode extends EventEmitter {
   private startMs = 0;
   private ticksDone = 0;
   private loopError: Error | null = null;
+  /** The disk was full at the last save: proposals are refused until a save succeeds. */
+  private full: StorageFullError | null = null;
+  /** Background write of a local snapshot (one at a time). */
+  private snapshotTask: Promise<void> | null = null;
+  private durableSnapshotIndex = 0;
+  private snapshotRetryAt = 0;
 
   private constructor(opts: RaftNodeOptions, raft: Raft, storage: DiskStorage) {
     super();
@@ -129,13 +145,12 @@ export class RaftNode extends EventEmitter {
 
   /** Opens the data directory (recovering or bootstrapping), restores the snapshot, starts ticking. */
   static async start(opts: RaftNodeOptions): Promise<RaftNode> {
-    const storage = await DiskStorage.open(opts.dataDir, opts.wal);
+    const storage = await DiskStorage.open(opts.dataDir, { ...opts.wal, fs: opts.fs ?? opts.wal?.fs });
     let init = storage.initialState();
     if (init === null) {
       init = opts.bootstrap && opts.bootstrap.length > 0 ? bootstrapState(opts.bootstrap) : joinState();
-      // Entries first: a crash in between leaves a directory that still reads as fresh.
-      await storage.save({ hardState: null, snapshot: null, entries: init.entries });
-      await storage.save({ hardState: init.hardState, snapshot: null, entries: [] });
+      // One WAL write: a crash leaves either a fresh directory or the whole founding state.
+      await storage.save({ hardState: init.hardState, snapshot: null, entries: init.entries });
     }
     if (init.snapshot.data.length > 0) await opts.stateMachine.restore(init.snapshot.data);
     const raft = new Raft(
@@ -149,6 +164,7 @@ export class RaftNode extends EventEmitter {
       init,
     );
     const node = new RaftNode(opts, raft, storage);
+    node.durableSnapshotIndex = init.snapshot.meta.index;
     opts.transport.setHandler((m) => node.receive(m));
     node.startMs = performance.now();
     node.timer = setInterval(() => node.onTimer(), node.tickMs);
@@ -159,7 +175,8 @@ export class RaftNode extends EventEmitter {
 
   /** Replicates a command; resolves with its index and the state machine's result once applied here. */
   propose(command: unknown): Promise<{ index: number; result: unknown }> {
-    if (this.stopped) return Promise.reject(new Error('raft node stopped'));
+    if (this.stopped) return Promise.reject(this.loopError ?? new Error('raft node stopped'));
+    if (this.full) return Promise.reject(this.full);
     return new Promise((resolve, reject) => {
       this.proposals.push({ command, resolve, reject });
       this.kick();
@@ -172,7 +189,7 @@ export class RaftNode extends EventEmitter {
    * the leader lease while it holds. Defaults to the node's `readOnly` option.
    */
   readIndex(mode?: ReadMode): Promise<number> {
-    if (this.stopped) return Promise.reject(new Error('raft node stopped'));
+    if (this.stopped) return Promise.reject(this.loopError ?? new Error('raft node stopped'));
     return new Promise((resolve, reject) => {
       const ctx = `${this.id}:${++this.readSeq}`;
       const timer = setTimeout(() => {
@@ -241,7 +258,7 @@ export class RaftNode extends EventEmitter {
     if (this.stopped) return;
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
-    const err = new Error('raft node stopped');
+    const err = this.loopError ?? new Error('raft node stopped');
     for (const p of this.proposals) p.reject(err);
     this.proposals = [];
     for (const p of this.pending.values()) {
@@ -251,6 +268,7 @@ export class RaftNode extends EventEmitter {
     this.pending.clear();
     for (const [ctx] of this.reads) this.failRead(ctx, err);
     for (let i = 0; i < 500 && this.running; i++) await new Promise((r) => setTimeout(r, 2));
+    await this.snapshotTask;
     await this.storage.close();
   }
 
@@ -288,8 +306,11 @@ export class RaftNode extends EventEmitter {
         .catch((e: Error) => {
           // A storage failure leaves the node unable to make progress safely: stop it.
           this.loopError = e;
-          if (this.listenerCount('error') > 0) this.emit('error', e);
-          void this.stop();
+          try {
+            if (this.listenerCount('error') > 0) this.emit('error', e);
+          } finally {
+            this.stop().catch(() => {});
+          }
         })
         .finally(() => {
           this.running = false;
@@ -308,8 +329,9 @@ export class RaftNode extends EventEmitter {
       // copy leaves this node (and nothing is applied) before the fsync below completes.
       const early = this.raft.role === 'leader' && rd.hardState === null && rd.snapshot === null;
       if (early && rd.messages.length > 0) this.transport.send(rd.messages);
-      await this.storage.save({ hardState: rd.hardState, snapshot: rd.snapshot, entries: rd.entries });
+      await this.persist({ hardState: rd.hardState, snapshot: rd.snapshot, entries: rd.entries });
       if (rd.snapshot) {
+        this.durableSnapshotIndex = Math.max(this.durableSnapshotIndex, rd.snapshot.meta.index);
         await this.sm.restore(rd.snapshot.data);
         this.forgetCoveredBy(rd.snapshot.meta.index);
       }
@@ -327,6 +349,26 @@ export class RaftNode extends EventEmitter {
         this.emit('leader', rd.softState.leader, rd.softState.role);
       }
       await this.maybeSnapshot();
+    }
+  }
+
+  /** Saves a Ready; a full disk is retried (nothing was written), any other failure is fatal. */
+  private async persist(b: Parameters<DiskStorage['save']>[0]): Promise<void> {
+    for (;;) {
+      try {
+        await this.storage.save(b);
+        this.full = null;
+        return;
+      } catch (e) {
+        if (!(e instanceof StorageFullError) || this.stopped) throw e;
+        if (this.full === null) {
+          // Proposals queued behind this Ready would wait on a full disk: refuse them now.
+          for (const p of this.proposals.splice(0)) p.reject(e);
+        }
+        this.full = e;
+        this.emit('warn', e);
+        await new Promise((r) => setTimeout(r, 1000));
+      }
     }
   }
 
@@ -401,14 +443,33 @@ export class RaftNode extends EventEmitter {
     r.reject(e);
   }
 
+  /**
+   * Takes a snapshot once `snapshotThreshold` entries were applied since the last durable one,
+   * compacts the in-memory log and writes the file in the background: the loop goes on
+   * persisting and applying meanwhile. Until the file is durable the WAL keeps every entry,
+   * so a failed write loses nothing; it is reported ('warn') and retried after a pause.
+   */
   private async maybeSnapshot(): Promise<void> {
     const applied = this.raft.log.applied;
-    if (applied - this.raft.log.snapshot.meta.index < this.snapshotThreshold) return;
-    if (this.raft.log.pendingSnapshot !== null) return;
-    const data = await this.sm.snapshot();
-    // No input is fed to the core while awaiting, so the state is still exactly `applied`.
-    const snap = this.raft.compact(applied, data, this.trailingLogs);
-    await this.storage.saveSnapshot(snap);
+    if (this.snapshotTask !== null || applied - this.durableSnapshotIndex < this.snapshotThreshold) return;
+    if (this.raft.log.pendingSnapshot !== null || performance.now() < this.snapshotRetryAt) return;
+    let snap = this.raft.log.snapshot;
+    if (applied > snap.meta.index) {
+      const data = await this.sm.snapshot();
+      // No input is fed to the core while awaiting, so the state is still exactly `applied`.
+      snap = this.raft.compact(applied, data, this.trailingLogs);
+    }
+    this.snapshotTask = this.storage.saveSnapshot(snap).then(
+      () => {
+        this.durableSnapshotIndex = Math.max(this.durableSnapshotIndex, snap.meta.index);
+        this.snapshotTask = null;
+      },
+      (e: Error) => {
+        this.snapshotTask = null;
+        this.snapshotRetryAt = performance.now() + 5000;
+        this.emit('warn', new Error(`raft snapshot at index ${snap.meta.index} not written (retrying in 5 s): ${e.message}`, { cause: e }));
+      },
+    );
   }
 
   /** The error that stopped the loop, if any. */

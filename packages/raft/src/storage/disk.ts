@@ -195,5 +195,6 @@ export function replay(records: WalRecord[], snapshot: Snapshot | null, where = 
     if (s.index > 0 && at.term !== s.term) return [];
     return log.slice(s.index - first + 1);
   }
-  return log;
+  // first === s.index + 1: terms never decrease along a log, so an older term cannot continue it.
+  return log[0].term >= s.term ? log : [];
 }

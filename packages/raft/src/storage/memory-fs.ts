@@ -30,6 +30,8 @@ export interface MemoryFaults {
 }
 
 interface Inode {
+  /** Its current name (error messages and fault predicates follow renames). */
+  path: string;
   data: Uint8Array;
   len: number;
   /** Bytes [0, durableLen) are durable, unless `durableImage` says otherwise (after a truncate). */
@@ -76,10 +78,10 @@ export class MemoryFileSystem implements FileSystem {
     let ino = d.live.get(basename(path));
     if (!ino) {
       this.mutate();
-      ino = { data: new Uint8Array(256), len: 0, durableLen: 0, durableImage: null };
+      ino = { path: norm(path), data: new Uint8Array(256), len: 0, durableLen: 0, durableImage: null };
       d.live.set(basename(path), ino);
     }
-    return new MemoryAppendFile(this, ino, path, this.generation);
+    return new MemoryAppendFile(this, ino, this.generation);
   }
 
   async readFile(path: string): Promise<Uint8Array> {
@@ -103,6 +105,7 @@ export class MemoryFileSystem implements FileSystem {
     this.mutate();
     a.live.delete(basename(from));
     this.dirOf(to).live.set(basename(to), ino);
+    ino.path = norm(to);
   }
 
   async unlink(path: string): Promise<void> {
@@ -244,8 +247,8 @@ export class MemoryFileSystem implements FileSystem {
   }
 
   /** @internal */
-  syncInode(ino: Inode, path: string): void {
-    if (this.faults.syncFails(path)) throw err('EIO', `fdatasync ${path}`);
+  syncInode(ino: Inode): void {
+    if (this.faults.syncFails(ino.path)) throw err('EIO', `fdatasync ${ino.path}`);
     ino.durableLen = ino.len;
     ino.durableImage = null;
   }
@@ -262,7 +265,6 @@ class MemoryAppendFile implements AppendFile {
   constructor(
     private readonly fs: MemoryFileSystem,
     private readonly ino: Inode,
-    private readonly path: string,
     private readonly generation: number,
   ) {}
 
@@ -275,7 +277,7 @@ class MemoryAppendFile implements AppendFile {
   async datasync(): Promise<void> {
     this.live();
     this.fs.mutate(this.generation);
-    this.fs.syncInode(this.ino, this.path);
+    this.fs.syncInode(this.ino);
   }
 
   async truncate(length: number): Promise<void> {
@@ -289,6 +291,6 @@ class MemoryAppendFile implements AppendFile {
   }
 
   private live(): void {
-    if (this.closed) throw Object.assign(new Error(`EBADF: ${this.path} is closed`), { code: 'EBADF' });
+    if (this.closed) throw Object.assign(new Error(`EBADF: ${this.ino.path} is closed`), { code: 'EBADF' });
   }
 }

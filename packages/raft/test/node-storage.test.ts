@@ -1,0 +1,94 @@
+// RaftNode on a faulty disk (the in-memory file system, as `-dev` uses): a failed fsync is
+// fail-stop with an 'error' naming the file, a full disk refuses writes and resumes, a failed
+// snapshot write is a 'warn' and is retried, and nothing acknowledged is lost across a crash.
+
+import { describe, expect, it } from 'vitest';
+import { MemoryFileSystem, RaftNode, StorageFailedError, StorageFullError, type Transport } from '../src/index.js';
+import { KvMachine } from './helpers.js';
+
+const transport = (): Transport => ({ send: () => {}, setHandler: () => {} });
+
+async function solo(fs: MemoryFileSystem, sm = new KvMachine(), snapshotThreshold?: number): Promise<RaftNode> {
+  const node = await RaftNode.start({ id: 'solo', dataDir: '/dev/raft', fs, stateMachine: sm, transport: transport(), bootstrap: ['solo'], tickMs: 10, snapshotThreshold, trailingLogs: 2 });
+  for (let i = 0; i < 300 && !node.isLeader(); i++) await new Promise((r) => setTimeout(r, 5));
+  expect(node.isLeader()).toBe(true);
+  return node;
+}
+
+describe('RaftNode storage faults', () => {
+  it('EIO on fsync: stops acknowledging, emits one error naming the file, rejects everything after', async () => {
+    const fs = new MemoryFileSystem();
+    const node = await solo(fs);
+    await node.propose({ k: 'a', v: '1' });
+    const errors: Error[] = [];
+    node.on('error', (e: Error) => errors.push(e));
+    fs.faults.syncFails = (p) => p.endsWith('.wal');
+    await expect(node.propose({ k: 'a', v: '2' })).rejects.toBeInstanceOf(StorageFailedError);
+    expect(errors).toHaveLength(1);
+    expect(errors[0].message).toMatch(/^raft storage failed: fdatasync \/dev\/raft\/wal\/0+1\.wal: EIO/);
+    expect(node.failure()).toBe(errors[0]);
+    fs.faults.syncFails = () => false;
+    await expect(node.propose({ k: 'a', v: '3' })).rejects.toBe(errors[0]);
+    await node.stop();
+    // What was acknowledged survives a crash of the machine.
+    fs.crash();
+    const sm = new KvMachine();
+    const again = await solo(fs, sm);
+    await again.readIndex('safe');
+    expect(sm.data.get('a')).not.toBeUndefined();
+    expect(['1', '2']).toContain(sm.data.get('a'));
+    await again.stop();
+  });
+
+  it('a full disk: proposals are refused with StorageFullError, nothing is lost, writes resume when space returns', async () => {
+    const fs = new MemoryFileSystem();
+    const sm = new KvMachine();
+    const node = await solo(fs, sm);
+    const warns: Error[] = [];
+    node.on('warn', (e: Error) => warns.push(e));
+    for (let i = 0; i < 5; i++) await node.propose({ k: `k${i}`, v: 'v' });
+    fs.faults.capacityBytes = fs.usedBytes() + 10;
+    const stuck = node.propose({ k: 'full', v: 'x' });
+    for (let i = 0; i < 200 && warns.length === 0; i++) await new Promise((r) => setTimeout(r, 5));
+    expect(warns[0]).toBeInstanceOf(StorageFullError);
+    await expect(node.propose({ k: 'later', v: 'y' })).rejects.toBeInstanceOf(StorageFullError);
+    expect(node.failure()).toBeNull();
+    fs.faults.capacityBytes = Infinity;
+    // The stuck batch is retried (every second) and then acknowledged.
+    await expect(stuck).resolves.toMatchObject({ index: expect.any(Number) });
+    await node.propose({ k: 'after', v: 'z' });
+    await node.stop();
+    fs.crash();
+    const sm2 = new KvMachine();
+    const again = await solo(fs, sm2);
+    await again.readIndex('safe');
+    for (const k of ['k0', 'k4', 'full', 'after']) expect(sm2.data.has(k), k).toBe(true);
+    await again.stop();
+  }, 15_000);
+
+  it('a failed snapshot write is a warning, retried later; the loop keeps committing meanwhile', async () => {
+    const fs = new MemoryFileSystem();
+    const sm = new KvMachine();
+    const node = await solo(fs, sm, 20);
+    const warns: Error[] = [];
+    node.on('warn', (e: Error) => warns.push(e));
+    fs.faults.syncFails = (p) => p.endsWith('snapshot.tmp');
+    for (let i = 0; i < 30; i++) await node.propose({ k: `k${i}`, v: `${i}` });
+    for (let i = 0; i < 200 && warns.length === 0; i++) await new Promise((r) => setTimeout(r, 5));
+    expect(warns[0]?.message).toMatch(/raft snapshot at index \d+ not written \(retrying in 5 s\): .*snapshot/);
+    expect(node.failure()).toBeNull();
+    expect(await fs.stat('/dev/raft/snapshot')).toBeNull();
+    fs.faults.syncFails = () => false;
+    await node.stop();
+    fs.crash();
+    const sm2 = new KvMachine();
+    const again = await solo(fs, sm2, 20);
+    await again.readIndex('safe');
+    expect(sm2.data.get('k29')).toBe('29');
+    // Now the snapshot is written (after the next threshold's worth of entries).
+    for (let i = 0; i < 25; i++) await again.propose({ k: `m${i}`, v: `${i}` });
+    for (let i = 0; i < 200 && (await fs.stat('/dev/raft/snapshot')) === null; i++) await new Promise((r) => setTimeout(r, 5));
+    expect(await fs.stat('/dev/raft/snapshot')).not.toBeNull();
+    await again.stop();
+  });
+});

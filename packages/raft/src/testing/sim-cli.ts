@@ -35,7 +35,7 @@ let linearizable = 0;
 const t0 = Date.now();
 for (let s = from; s < from + seeds; s++) {
   const n: 3 | 5 = nodes === 'both' ? (s % 3 === 0 ? 5 : 3) : nodes;
-  const r = runSimulation({ seed: s, nodes: n, trace });
+  const r = await runSimulation({ seed: s, nodes: n, trace });
   if (r.linearizable === 'ok' && r.violations.length === 0) linearizable++;
   if (r.violations.length > 0) {
     violations++;

@@ -39,6 +39,7 @@ export async function readSealed(fs: FileSystem, path: string): Promise<Buffer |
 }
 
 export async function removeIfExists(fs: FileSystem, path: string): Promise<void> {
+  if ((await fs.stat(path)) === null) return;
   try {
     await fs.unlink(path);
   } catch (e) {

@@ -234,7 +234,17 @@ export class Wal {
     try {
       await writeAll(this.file, seal);
     } catch (e) {
-      throw this.fail(cur.path, 'write', e);
+      if (errorCode(e) !== 'ENOSPC') throw this.fail(cur.path, 'write', e);
+      // Undo: the old segment stays the newest (unsealed), the new one goes.
+      try {
+        await this.file.truncate(cur.bytes);
+        await next.file.close();
+        await this.fs.unlink(next.seg.path);
+        await this.fs.fsyncDir(this.dir);
+      } catch (e2) {
+        throw this.fail(next.seg.path, 'undo after ENOSPC', e2);
+      }
+      throw new StorageFullError(cur.path);
     }
     await this.sync(cur.path, () => this.file.datasync());
     this.fsyncs++;

@@ -15,6 +15,7 @@
 // After every step it checks Raft's safety properties; at the end a linearizability check
 // runs over the simulated clients' KV history.
 
+import { crc32 } from 'node:zlib';
 import { seededRandom, type RandomSource } from '../rand.js';
 import { bootstrapState, joinState, Raft, type RaftInitialState } from '../raft.js';
 import { DiskStorage, type PersistBatch } from '../storage/disk.js';
@@ -366,7 +367,7 @@ class Simulation {
    */
   private async persist(n: SimNode, op: () => Promise<void>, what: string): Promise<'ok' | 'crashed' | 'full'> {
     // Sometimes the machine dies in the middle of this save: a torn write, a lost rename.
-    if (this.faulty && this.diskFaults && this.rng(300) === 0) n.fs.faults.crashAfterOps = this.rng(8);
+    if (this.faulty && this.diskFaults && this.rng(150) === 0) n.fs.faults.crashAfterOps = this.rng(8);
     try {
       await op();
       n.fs.faults.crashAfterOps = null;
@@ -619,7 +620,7 @@ class Simulation {
       }
     }
     if (!this.faulty) return;
-    if (this.diskFaults && this.rng(1000) === 0) {
+    if (this.diskFaults && this.rng(1000) < 2) {
       await this.diskFault();
       return;
     }
@@ -717,7 +718,9 @@ class Simulation {
       n.fs.faults.capacityBytes = n.fs.usedBytes() + this.rng(300);
       n.fullUntil = this.now + 50 + this.rng(1000);
       this.log(`${n.id} disk full until ${n.fullUntil}ms`);
-    } else if (k === 2 && n.raft === null && !this.damaged()) {
+    } else if (k === 2 && !this.damaged()) {
+      // The machine crashes and a bit of acknowledged data rots while it is down.
+      if (n.raft !== null) this.crash(n, 20 + this.rng(200));
       n.flipped = await flipAcknowledgedBit(n.fs, this.rng);
       if (n.flipped !== null) this.log(`${n.id} disk: flipped ${n.flipped}`);
     } else if (k === 3 && !this.damaged()) {
@@ -886,9 +889,16 @@ class Simulation {
   }
 }
 
+/** Entries read back from a disk are new objects: compare their contents (cached per object). */
+const entryKeys = new WeakMap<Entry, string>();
+function entryKey(e: Entry): string {
+  let k = entryKeys.get(e);
+  if (k === undefined) entryKeys.set(e, (k = `${e.index}:${e.term}:${e.type}:${JSON.stringify(e.data)}`));
+  return k;
+}
+
 function sameEntry(a: Entry, b: Entry): boolean {
-  if (a === b) return true;
-  return a.index === b.index && a.term === b.term && a.type === b.type && JSON.stringify(a.data) === JSON.stringify(b.data);
+  return a === b || entryKey(a) === entryKey(b);
 }
 
 function describe(e: Entry): string {
@@ -928,13 +938,19 @@ async function flipAcknowledgedBit(fs: MemoryFileSystem, rng: RandomSource): Pro
   return `${c.path}:${off}`;
 }
 
+/**
+ * Where the last valid record starts: a flip before it is followed by a valid record, so it
+ * must be refused; a flip in the last one (or a torn tail after it) looks like a torn write.
+ */
 function lastRecordOffset(buf: Uint8Array): number {
   const b = Buffer.from(buf.buffer, buf.byteOffset, buf.length);
   let off = 0;
   let last = 0;
   while (off + 8 <= b.length) {
+    const len = b.readUInt32LE(off);
+    if (off + 8 + len > b.length || crc32(b.subarray(off + 8, off + 8 + len)) !== b.readUInt32LE(off + 4)) break;
     last = off;
-    off += 8 + b.readUInt32LE(off);
+    off += 8 + len;
   }
   return last;
 }

@@ -304,7 +304,9 @@ export class RaftNode extends EventEmitter {
     setImmediate(() => {
       this.loop()
         .catch((e: Error) => {
-          // A storage failure leaves the node unable to make progress safely: stop it.
+          // A storage failure leaves the node unable to make progress safely: stop it. (After
+          // stop() the loop may fail on the closed storage: that is no news.)
+          if (this.stopped) return;
           this.loopError = e;
           try {
             if (this.listenerCount('error') > 0) this.emit('error', e);
@@ -367,7 +369,7 @@ export class RaftNode extends EventEmitter {
         }
         this.full = e;
         this.emit('warn', e);
-        await new Promise((r) => setTimeout(r, 1000));
+        for (let i = 0; i < 20 && !this.stopped; i++) await new Promise((r) => setTimeout(r, 50));
       }
     }
   }

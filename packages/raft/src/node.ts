@@ -18,7 +18,7 @@ import { StorageFullError } from './storage/errors.js';
 import type { FileSystem } from './storage/fs.js';
 import type { WalOptions } from './storage/wal.js';
 import type { Transport } from './transport/tcp.js';
-import type { ConfChange, Entry, Message, NodeId, StateRole } from './types.js';
+import type { ConfChange, Entry, Message, NodeId, ReadState, Ready, Snapshot, StateRole } from './types.js';
 
 /** The replicated state machine behind the log (the agent's catalog). */
 export interface StateMachine {
@@ -52,6 +52,35 @@ export interface RaftNodeOptions {
   /** The file system under dataDir (default: the real one; `new MemoryFileSystem()` for -dev). */
   fs?: FileSystem;
   random?: RandomSource;
+}
+
+/**
+ * The order every Ready is handled in, shared by RaftNode and the simulator: (1) send early
+ * if allowed, (2) persist, then completeReady: (3) restore a received snapshot, (4) send,
+ * (5) apply committed entries and hand out read states, (6) advance.
+ *
+ * Thesis 10.2.1: a leader may replicate before its own write is durable. Safe because
+ * acknowledgements are only stepped after this Ready is done, so no commit index that counts
+ * the leader's copy leaves the node (and nothing is applied) before its fsync completes.
+ */
+export function sendsBeforePersist(raft: Raft, rd: Ready): boolean {
+  return raft.role === 'leader' && rd.hardState === null && rd.snapshot === null;
+}
+
+export interface ReadyEffects {
+  restore(snapshot: Snapshot): void | Promise<void>;
+  send(messages: Message[]): void;
+  apply(entry: Entry): void;
+  readState(rs: ReadState): void;
+}
+
+/** Steps (3)-(6) of a Ready whose hard state, snapshot and entries are durable. */
+export async function completeReady(raft: Raft, rd: Ready, sentEarly: boolean, fx: ReadyEffects): Promise<void> {
+  if (rd.snapshot) await fx.restore(rd.snapshot);
+  if (!sentEarly && rd.messages.length > 0) fx.send(rd.messages);
+  for (const e of rd.committedEntries) fx.apply(e);
+  for (const rs of rd.readStates) fx.readState(rs);
+  raft.advance();
 }
 
 export class NotLeaderError extends Error {
@@ -326,24 +355,22 @@ export class RaftNode extends EventEmitter {
       this.drainInputs();
       if (!this.raft.hasReady()) return;
       const rd = this.raft.ready();
-      // Thesis 10.2.1: a leader may replicate before its own write is durable. Safe here because
-      // acknowledgements are only stepped after this round, so no commit index that counts our
-      // copy leaves this node (and nothing is applied) before the fsync below completes.
-      const early = this.raft.role === 'leader' && rd.hardState === null && rd.snapshot === null;
+      const early = sendsBeforePersist(this.raft, rd);
       if (early && rd.messages.length > 0) this.transport.send(rd.messages);
       await this.persist({ hardState: rd.hardState, snapshot: rd.snapshot, entries: rd.entries });
-      if (rd.snapshot) {
-        this.durableSnapshotIndex = Math.max(this.durableSnapshotIndex, rd.snapshot.meta.index);
-        await this.sm.restore(rd.snapshot.data);
-        this.forgetCoveredBy(rd.snapshot.meta.index);
-      }
-      if (!early && rd.messages.length > 0) this.transport.send(rd.messages);
-      for (const e of rd.committedEntries) this.applyEntry(e);
-      for (const rs of rd.readStates) {
-        const r = this.reads.get(rs.context);
-        if (r) r.index = rs.index;
-      }
-      this.raft.advance();
+      await completeReady(this.raft, rd, early, {
+        restore: async (snap) => {
+          this.durableSnapshotIndex = Math.max(this.durableSnapshotIndex, snap.meta.index);
+          await this.sm.restore(snap.data);
+          this.forgetCoveredBy(snap.meta.index);
+        },
+        send: (msgs) => this.transport.send(msgs),
+        apply: (e) => this.applyEntry(e),
+        readState: (rs) => {
+          const r = this.reads.get(rs.context);
+          if (r) r.index = rs.index;
+        },
+      });
       this.serveReads();
       if (rd.softState) {
         // Unanswered reads died with the old leadership (the core drops them): fail them now.

@@ -22,6 +22,7 @@ import { DiskStorage, type PersistBatch } from '../storage/disk.js';
 import { CorruptWalError, StorageFailedError, StorageFullError } from '../storage/errors.js';
 import { MemoryFileSystem, SimulatedCrashError } from '../storage/memory-fs.js';
 import type { Entry, Message, NodeId, Ready } from '../types.js';
+import { completeReady, sendsBeforePersist } from '../node.js';
 import { checkKvHistory, type CheckResult, type KvOperation } from './linearizability.js';
 
 export interface SimOptions {
@@ -396,8 +397,8 @@ class Simulation {
   private async handleReady(n: SimNode): Promise<void> {
     const raft = n.raft!;
     const rd: Ready = raft.ready();
-    // A leader sends before its own write is durable (as RaftNode does); it may crash in between.
-    const early = raft.role === 'leader' && rd.hardState === null && rd.snapshot === null;
+    // A leader sends before its own write is durable (RaftNode's order); it may crash in between.
+    const early = sendsBeforePersist(raft, rd);
     if (early) {
       this.checkLogMatching(n, rd.entries);
       for (const m of rd.messages) this.send(m);
@@ -410,7 +411,7 @@ class Simulation {
     await this.persistAndContinue(n, rd);
   }
 
-  /** 1. persist (the real WAL, one fsync) 2. send 3. apply 4. advance - or wait for disk space. */
+  /** Persist (the real WAL, one fsync), then RaftNode's completeReady - or wait for disk space. */
   private async persistAndContinue(n: SimNode, rd: Ready): Promise<void> {
     const raft = n.raft!;
     const early = (rd as Ready & { early?: boolean }).early === true;
@@ -430,19 +431,23 @@ class Simulation {
       n.stuck = null;
       // Ticks missed while blocked are caught up by the main loop (nextTick did not move).
     }
-    if (rd.snapshot) n.kv = restoreKv(rd.snapshot.data);
-    // 2. send
-    if (!early) for (const m of rd.messages) this.send(m);
-    // 3. apply
-    for (const e of rd.committedEntries) this.apply(n, e);
-    for (const rs of rd.readStates) {
-      const op = n.reads.get(rs.context);
-      if (op) {
-        n.reads.delete(rs.context);
-        n.readWaits.push({ index: rs.index, op });
-      }
-    }
-    raft.advance();
+    // RaftNode's own order: restore, send, apply, read states, advance.
+    await completeReady(raft, rd, early, {
+      restore: (snap) => {
+        n.kv = restoreKv(snap.data);
+      },
+      send: (msgs) => {
+        for (const m of msgs) this.send(m);
+      },
+      apply: (e) => this.apply(n, e),
+      readState: (rs) => {
+        const op = n.reads.get(rs.context);
+        if (op) {
+          n.reads.delete(rs.context);
+          n.readWaits.push({ index: rs.index, op });
+        }
+      },
+    });
     this.serveReads(n);
     // Compaction: keep the log short so snapshots are sent (in chunks) to lagging nodes.
     const applied = raft.log.applied;

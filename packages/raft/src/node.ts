@@ -3,18 +3,18 @@
 // persist (one fsync) -> send -> apply -> advance. Timers map ticks to milliseconds and
 // catch up after event-loop stalls, so the leader lease counts real time.
 //
-// Storage failures: a failed write or fsync is fail-stop (the node stops acknowledging, emits
-// 'error' with a StorageFailedError naming the file and the error, and stops). A full disk is
-// not: the same Ready is retried every second ('warn' events) and new proposals are refused
-// with StorageFullError until it fits. Snapshots are written off the loop; a failure is a
-// 'warn' and the snapshot is retried later.
+// Storage failures stop the node: it stops acknowledging, emits 'error' once and stops. A
+// failed write or fsync is a StorageFailedError naming the file and the error (fail-stop: the
+// process should exit). A full disk is a StorageFullError: the partial write was undone and
+// nothing acknowledged is at risk, so the caller may open a new node on the same directory
+// once space returns (the agent does, serving reads meanwhile). Snapshots are written off the
+// loop; a failure there is only a 'warn' and the snapshot is retried later.
 
 import { randomInt } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { bootstrapState, joinState, Raft, type ReadMode } from './raft.js';
 import type { RandomSource } from './rand.js';
 import { DiskStorage } from './storage/disk.js';
-import { StorageFullError } from './storage/errors.js';
 import type { FileSystem } from './storage/fs.js';
 import type { WalOptions } from './storage/wal.js';
 import type { Transport } from './transport/tcp.js';
@@ -152,8 +152,6 @@ export class RaftNode extends EventEmitter {
   private startMs = 0;
   private ticksDone = 0;
   private loopError: Error | null = null;
-  /** The disk was full at the last save: proposals are refused until a save succeeds. */
-  private full: StorageFullError | null = null;
   /** Background write of a local snapshot (one at a time). */
   private snapshotTask: Promise<void> | null = null;
   private durableSnapshotIndex = 0;
@@ -205,7 +203,6 @@ export class RaftNode extends EventEmitter {
   /** Replicates a command; resolves with its index and the state machine's result once applied here. */
   propose(command: unknown): Promise<{ index: number; result: unknown }> {
     if (this.stopped) return Promise.reject(this.loopError ?? new Error('raft node stopped'));
-    if (this.full) return Promise.reject(this.full);
     return new Promise((resolve, reject) => {
       this.proposals.push({ command, resolve, reject });
       this.kick();
@@ -357,7 +354,7 @@ export class RaftNode extends EventEmitter {
       const rd = this.raft.ready();
       const early = sendsBeforePersist(this.raft, rd);
       if (early && rd.messages.length > 0) this.transport.send(rd.messages);
-      await this.persist({ hardState: rd.hardState, snapshot: rd.snapshot, entries: rd.entries });
+      await this.storage.save({ hardState: rd.hardState, snapshot: rd.snapshot, entries: rd.entries });
       await completeReady(this.raft, rd, early, {
         restore: async (snap) => {
           this.durableSnapshotIndex = Math.max(this.durableSnapshotIndex, snap.meta.index);
@@ -378,26 +375,6 @@ export class RaftNode extends EventEmitter {
         this.emit('leader', rd.softState.leader, rd.softState.role);
       }
       await this.maybeSnapshot();
-    }
-  }
-
-  /** Saves a Ready; a full disk is retried (nothing was written), any other failure is fatal. */
-  private async persist(b: Parameters<DiskStorage['save']>[0]): Promise<void> {
-    for (;;) {
-      try {
-        await this.storage.save(b);
-        this.full = null;
-        return;
-      } catch (e) {
-        if (!(e instanceof StorageFullError) || this.stopped) throw e;
-        if (this.full === null) {
-          // Proposals queued behind this Ready would wait on a full disk: refuse them now.
-          for (const p of this.proposals.splice(0)) p.reject(e);
-        }
-        this.full = e;
-        this.emit('warn', e);
-        for (let i = 0; i < 20 && !this.stopped; i++) await new Promise((r) => setTimeout(r, 50));
-      }
     }
   }
 

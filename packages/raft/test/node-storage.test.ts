@@ -1,6 +1,7 @@
 // RaftNode on a faulty disk (the in-memory file system, as `-dev` uses): a failed fsync is
-// fail-stop with an 'error' naming the file, a full disk refuses writes and resumes, a failed
-// snapshot write is a 'warn' and is retried, and nothing acknowledged is lost across a crash.
+// fail-stop with an 'error' naming the file, a full disk stops the node without harm (a new
+// node on the same files resumes), a failed snapshot write is a 'warn' and is retried, and
+// nothing acknowledged is lost across a crash.
 
 import { describe, expect, it } from 'vitest';
 import { MemoryFileSystem, RaftNode, StorageFailedError, StorageFullError, type Transport } from '../src/index.js';
@@ -40,31 +41,33 @@ describe('RaftNode storage faults', () => {
     await again.stop();
   });
 
-  it('a full disk: proposals are refused with StorageFullError, nothing is lost, writes resume when space returns', async () => {
+  it('a full disk: the node stops with StorageFullError, nothing is lost, a node reopened on the same files resumes', async () => {
     const fs = new MemoryFileSystem();
-    const sm = new KvMachine();
-    const node = await solo(fs, sm);
-    const warns: Error[] = [];
-    node.on('warn', (e: Error) => warns.push(e));
+    const node = await solo(fs);
+    const errors: Error[] = [];
+    node.on('error', (e: Error) => errors.push(e));
     for (let i = 0; i < 5; i++) await node.propose({ k: `k${i}`, v: 'v' });
     fs.faults.capacityBytes = fs.usedBytes() + 10;
-    const stuck = node.propose({ k: 'full', v: 'x' });
-    for (let i = 0; i < 200 && warns.length === 0; i++) await new Promise((r) => setTimeout(r, 5));
-    expect(warns[0]).toBeInstanceOf(StorageFullError);
-    await expect(node.propose({ k: 'later', v: 'y' })).rejects.toBeInstanceOf(StorageFullError);
-    expect(node.failure()).toBeNull();
-    fs.faults.capacityBytes = Infinity;
-    // The stuck batch is retried (every second) and then acknowledged.
-    await expect(stuck).resolves.toMatchObject({ index: expect.any(Number) });
-    await node.propose({ k: 'after', v: 'z' });
+    await expect(node.propose({ k: 'full', v: 'x' })).rejects.toBeInstanceOf(StorageFullError);
+    expect(errors).toHaveLength(1);
+    expect(errors[0].message).toMatch(/^raft storage full: no space left writing \/dev\/raft\/wal\/0+1\.wal/);
+    await expect(node.propose({ k: 'later', v: 'y' })).rejects.toBe(errors[0]);
     await node.stop();
+    // Space returns; the files (not crashed: the process lives on) open again.
+    fs.faults.capacityBytes = Infinity;
+    const sm = new KvMachine();
+    const again = await solo(fs, sm);
+    await again.propose({ k: 'after', v: 'z' });
+    for (const k of ['k0', 'k4', 'after']) expect(sm.data.has(k), k).toBe(true);
+    expect(sm.data.has('full')).toBe(false);
+    await again.stop();
     fs.crash();
     const sm2 = new KvMachine();
-    const again = await solo(fs, sm2);
-    await again.readIndex('safe');
-    for (const k of ['k0', 'k4', 'full', 'after']) expect(sm2.data.has(k), k).toBe(true);
-    await again.stop();
-  }, 15_000);
+    const third = await solo(fs, sm2);
+    await third.readIndex('safe');
+    for (const k of ['k0', 'k4', 'after']) expect(sm2.data.has(k), k).toBe(true);
+    await third.stop();
+  });
 
   it('a failed snapshot write is a warning, retried later; the loop keeps committing meanwhile', async () => {
     const fs = new MemoryFileSystem();

@@ -84,8 +84,6 @@ interface SimNode {
   /** A paused process (or one waiting for disk space) neither ticks nor steps until then. */
   pausedUntil: number;
   inbox: Message[];
-  /** A Ready whose save a full disk refused: retried until it fits. */
-  stuck: Ready | null;
   /** Waiting to be removed from the configuration, then wiped (a refused or lost disk). */
   wipePending: boolean;
   /** A bit was flipped in acknowledged data while down: the next start must refuse. */
@@ -200,7 +198,6 @@ class Simulation {
         nextTick: this.rng(TICK_MS),
         pausedUntil: 0,
         inbox: [],
-        stuck: null,
         wipePending: false,
         flipped: null,
         writes: new Map(),
@@ -229,10 +226,6 @@ class Simulation {
       for (const n of this.nodes.values()) {
         if (n.raft === null) {
           if (this.now >= n.downUntil) await this.start(n);
-          continue;
-        }
-        if (n.stuck !== null) {
-          if (this.now % 50 === 0) await this.persistAndContinue(n, n.stuck);
           continue;
         }
         if (this.now < n.pausedUntil) continue;
@@ -281,7 +274,7 @@ class Simulation {
 
   /** Alive, not paused and not waiting for disk space. */
   private ready(n: SimNode): boolean {
-    return n.raft !== null && n.stuck === null && this.now >= n.pausedUntil;
+    return n.raft !== null && this.now >= n.pausedUntil;
   }
 
   /** Recovers the node from its disk with the real storage code (or bootstraps an empty one). */
@@ -338,15 +331,19 @@ class Simulation {
     this.log(`${n.id} start #${n.incarnation} (term ${init.hardState.term}, snapshot ${init.snapshot.meta.index}, ${init.entries.length} entries)`);
   }
 
-  /** The process (or machine) stops: its disk keeps only what was synced. */
+  /** The machine crashes: its disk keeps only what was synced. */
   private crash(n: SimNode, downMs: number): void {
     this.log(`${n.id} crash`);
+    n.fs.crash();
+    this.stopNode(n, downMs);
+  }
+
+  /** The node stops (its process exits, or the agent closes it); the disk keeps what it has. */
+  private stopNode(n: SimNode, downMs: number): void {
     n.raft = null;
     n.storage = null;
-    n.stuck = null;
     n.inbox = [];
     n.pausedUntil = 0;
-    n.fs.crash();
     n.fs.faults.syncFails = () => false;
     n.fs.faults.capacityBytes = Infinity;
     n.writes.clear();
@@ -411,7 +408,7 @@ class Simulation {
     await this.persistAndContinue(n, rd);
   }
 
-  /** Persist (the real WAL, one fsync), then RaftNode's completeReady - or wait for disk space. */
+  /** Persist (the real WAL, one fsync), then RaftNode's completeReady. */
   private async persistAndContinue(n: SimNode, rd: Ready): Promise<void> {
     const raft = n.raft!;
     const early = (rd as Ready & { early?: boolean }).early === true;
@@ -419,17 +416,12 @@ class Simulation {
     const r = await this.persist(n, () => n.storage!.save(batch), 'save');
     if (r === 'crashed') return;
     if (r === 'full') {
-      if (n.stuck === null) {
-        this.stats.diskFull++;
-        this.log(`${n.id} disk full: waiting`);
-      }
-      n.stuck = rd;
+      // RaftNode stops with StorageFullError; the agent opens a new node on the same files once
+      // there is space again (nothing acknowledged was at risk: the partial write was undone).
+      this.stats.diskFull++;
+      this.log(`${n.id} disk full: the node stops until space returns`);
+      this.stopNode(n, Math.max(1, n.fullUntil - this.now) + this.rng(50));
       return;
-    }
-    if (n.stuck !== null) {
-      this.log(`${n.id} disk has space again`);
-      n.stuck = null;
-      // Ticks missed while blocked are caught up by the main loop (nextTick did not move).
     }
     // RaftNode's own order: restore, send, apply, read states, advance.
     await completeReady(raft, rd, early, {
@@ -716,7 +708,7 @@ class Simulation {
     const all = [...this.nodes.values()];
     const n = all[this.rng(all.length)];
     const k = this.rng(4);
-    if (k === 0 && n.raft !== null && n.stuck === null) {
+    if (k === 0 && n.raft !== null) {
       n.fs.faults.syncFails = () => true;
       this.log(`${n.id} disk: EIO on fsync from now`);
     } else if (k === 1 && n.raft !== null && n.fullUntil === 0) {

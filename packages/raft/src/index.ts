@@ -39,6 +39,8 @@ export {
   NotLeaderError,
   RaftTimeoutError,
   type RaftNodeOptions,
+  type Clock,
+  realClock,
   type RaftStatus,
   type RaftPeerStatus,
   type StateMachine,

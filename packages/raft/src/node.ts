@@ -30,6 +30,24 @@ export interface StateMachine {
   restore(data: Uint8Array): void | Promise<void>;
 }
 
+/** Time and timers, injectable so that a simulator can run RaftNode on virtual time. */
+export interface Clock {
+  /** Milliseconds, monotonic. */
+  now(): number;
+  setTimeout(f: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+  /** Runs f soon, after the current I/O callbacks (setImmediate). */
+  soon(f: () => void): void;
+}
+
+/** The process's real clock. */
+export const realClock: Clock = {
+  now: () => performance.now(),
+  setTimeout: (f, ms) => setTimeout(f, ms),
+  clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
+  soon: (f) => setImmediate(f),
+};
+
 export interface RaftNodeOptions {
   id: NodeId;
   dataDir: string;
@@ -52,6 +70,8 @@ export interface RaftNodeOptions {
   /** The file system under dataDir (default: the real one; `new MemoryFileSystem()` for -dev). */
   fs?: FileSystem;
   random?: RandomSource;
+  /** Default: the real clock (a simulator passes a virtual one). */
+  clock?: Clock;
 }
 
 /**
@@ -120,14 +140,14 @@ interface PendingProposal {
   term: number;
   resolve: (r: { index: number; result: unknown }) => void;
   reject: (e: Error) => void;
-  timer: NodeJS.Timeout;
+  timer: unknown;
 }
 
 interface PendingRead {
   index: number | null;
   resolve: (index: number) => void;
   reject: (e: Error) => void;
-  timer: NodeJS.Timeout;
+  timer: unknown;
 }
 
 export class RaftNode extends EventEmitter {
@@ -148,7 +168,8 @@ export class RaftNode extends EventEmitter {
   private readSeq = 0;
   private running = false;
   private stopped = false;
-  private timer: NodeJS.Timeout | null = null;
+  private timer: unknown = null;
+  private readonly clock: Clock;
   private startMs = 0;
   private ticksDone = 0;
   private loopError: Error | null = null;
@@ -168,6 +189,7 @@ export class RaftNode extends EventEmitter {
     this.snapshotThreshold = opts.snapshotThreshold ?? 8192;
     this.trailingLogs = opts.trailingLogs ?? 1024;
     this.requestTimeoutMs = opts.requestTimeoutMs ?? 10_000;
+    this.clock = opts.clock ?? realClock;
   }
 
   /** Opens the data directory (recovering or bootstrapping), restores the snapshot, starts ticking. */
@@ -193,8 +215,8 @@ export class RaftNode extends EventEmitter {
     const node = new RaftNode(opts, raft, storage);
     node.durableSnapshotIndex = init.snapshot.meta.index;
     opts.transport.setHandler((m) => node.receive(m));
-    node.startMs = performance.now();
-    node.timer = setInterval(() => node.onTimer(), node.tickMs);
+    node.startMs = node.clock.now();
+    node.armTimer();
     // A lone founding voter need not wait an election timeout.
     if (opts.bootstrap?.length === 1 && opts.bootstrap[0] === opts.id) node.control(() => raft.campaign());
     return node;
@@ -218,7 +240,7 @@ export class RaftNode extends EventEmitter {
     if (this.stopped) return Promise.reject(this.loopError ?? new Error('raft node stopped'));
     return new Promise((resolve, reject) => {
       const ctx = `${this.id}:${++this.readSeq}`;
-      const timer = setTimeout(() => {
+      const timer = this.clock.setTimeout(() => {
         this.reads.delete(ctx);
         reject(new RaftTimeoutError('read index timed out'));
       }, this.requestTimeoutMs);
@@ -283,17 +305,17 @@ export class RaftNode extends EventEmitter {
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
-    if (this.timer) clearInterval(this.timer);
+    if (this.timer !== null) this.clock.clearTimeout(this.timer);
     const err = this.loopError ?? new Error('raft node stopped');
     for (const p of this.proposals) p.reject(err);
     this.proposals = [];
     for (const p of this.pending.values()) {
-      clearTimeout(p.timer);
+      this.clock.clearTimeout(p.timer);
       p.reject(err);
     }
     this.pending.clear();
     for (const [ctx] of this.reads) this.failRead(ctx, err);
-    for (let i = 0; i < 500 && this.running; i++) await new Promise((r) => setTimeout(r, 2));
+    for (let i = 0; i < 500 && this.running; i++) await new Promise((r) => this.clock.setTimeout(() => r(undefined), 2));
     await this.snapshotTask;
     await this.storage.close();
   }
@@ -315,9 +337,18 @@ export class RaftNode extends EventEmitter {
     this.control(() => this.catchUpTicks());
   }
 
+  /** One timer per tick (an interval made of timeouts, so any Clock can drive it). */
+  private armTimer(): void {
+    this.timer = this.clock.setTimeout(() => {
+      if (this.stopped) return;
+      this.armTimer();
+      this.onTimer();
+    }, this.tickMs);
+  }
+
   /** Ticks as many times as real time says: a stalled loop must not stretch the leader lease. */
   private catchUpTicks(): void {
-    const due = Math.floor((performance.now() - this.startMs) / this.tickMs);
+    const due = Math.floor((this.clock.now() - this.startMs) / this.tickMs);
     let n = due - this.ticksDone;
     this.ticksDone = due;
     if (n > 100) n = 100;
@@ -327,7 +358,7 @@ export class RaftNode extends EventEmitter {
   private kick(): void {
     if (this.running || this.stopped) return;
     this.running = true;
-    setImmediate(() => {
+    this.clock.soon(() => {
       this.loop()
         .catch((e: Error) => {
           // A storage failure leaves the node unable to make progress safely: stop it. (After
@@ -394,7 +425,7 @@ export class RaftNode extends EventEmitter {
   }
 
   private track(index: number, term: number, resolve: PendingProposal['resolve'], reject: PendingProposal['reject']): void {
-    const timer = setTimeout(() => {
+    const timer = this.clock.setTimeout(() => {
       this.pending.delete(index);
       reject(new RaftTimeoutError(`entry ${index} not applied in time`));
     }, this.requestTimeoutMs);
@@ -414,7 +445,7 @@ export class RaftNode extends EventEmitter {
     const p = this.pending.get(e.index);
     if (!p) return;
     this.pending.delete(e.index);
-    clearTimeout(p.timer);
+    this.clock.clearTimeout(p.timer);
     if (p.term !== e.term) p.reject(new NotLeaderError(this.raft.lead));
     else if (error) p.reject(error);
     else p.resolve({ index: e.index, result });
@@ -425,7 +456,7 @@ export class RaftNode extends EventEmitter {
     for (const [i, p] of this.pending) {
       if (i > index) continue;
       this.pending.delete(i);
-      clearTimeout(p.timer);
+      this.clock.clearTimeout(p.timer);
       p.reject(new RaftTimeoutError(`entry ${i} was superseded by a snapshot; outcome unknown`));
     }
   }
@@ -435,7 +466,7 @@ export class RaftNode extends EventEmitter {
     for (const [ctx, r] of this.reads) {
       if (r.index !== null && r.index <= applied) {
         this.reads.delete(ctx);
-        clearTimeout(r.timer);
+        this.clock.clearTimeout(r.timer);
         r.resolve(r.index);
       }
     }
@@ -445,7 +476,7 @@ export class RaftNode extends EventEmitter {
     const r = this.reads.get(ctx);
     if (!r) return;
     this.reads.delete(ctx);
-    clearTimeout(r.timer);
+    this.clock.clearTimeout(r.timer);
     r.reject(e);
   }
 
@@ -458,7 +489,7 @@ export class RaftNode extends EventEmitter {
   private async maybeSnapshot(): Promise<void> {
     const applied = this.raft.log.applied;
     if (this.snapshotTask !== null || applied - this.durableSnapshotIndex < this.snapshotThreshold) return;
-    if (this.raft.log.pendingSnapshot !== null || performance.now() < this.snapshotRetryAt) return;
+    if (this.raft.log.pendingSnapshot !== null || this.clock.now() < this.snapshotRetryAt) return;
     let snap = this.raft.log.snapshot;
     if (applied > snap.meta.index) {
       const data = await this.sm.snapshot();
@@ -472,7 +503,7 @@ export class RaftNode extends EventEmitter {
       },
       (e: Error) => {
         this.snapshotTask = null;
-        this.snapshotRetryAt = performance.now() + 5000;
+        this.snapshotRetryAt = this.clock.now() + 5000;
         this.emit('warn', new Error(`raft snapshot at index ${snap.meta.index} not written (retrying in 5 s): ${e.message}`, { cause: e }));
       },
     );

@@ -22,7 +22,7 @@ import { DiskStorage, type PersistBatch } from '../storage/disk.js';
 import { CorruptWalError, StorageFailedError, StorageFullError } from '../storage/errors.js';
 import { MemoryFileSystem, SimulatedCrashError } from '../storage/memory-fs.js';
 import type { Entry, Message, NodeId, Ready } from '../types.js';
-import { completeReady, sendsBeforePersist } from '../node.js';
+import { completeReady, sendsBeforePersist, type ReadyEffects } from '../node.js';
 import { checkKvHistory, type CheckResult, type KvOperation } from './linearizability.js';
 
 export interface SimOptions {
@@ -96,6 +96,7 @@ interface SimNode {
   downUntil: number;
   /** A full disk gets its space back at this time. */
   fullUntil: number;
+  effects?: ReadyEffects;
 }
 
 interface PendingOp {
@@ -391,6 +392,26 @@ class Simulation {
     }
   }
 
+  /** What completeReady does to this node: one object per node (the loop is hot). */
+  private effects(n: SimNode): ReadyEffects {
+    return {
+      restore: (snap) => {
+        n.kv = restoreKv(snap.data);
+      },
+      send: (msgs) => {
+        for (const m of msgs) this.send(m);
+      },
+      apply: (e) => this.apply(n, e),
+      readState: (rs) => {
+        const op = n.reads.get(rs.context);
+        if (op) {
+          n.reads.delete(rs.context);
+          n.readWaits.push({ index: rs.index, op });
+        }
+      },
+    };
+  }
+
   private async handleReady(n: SimNode): Promise<void> {
     const raft = n.raft!;
     const rd: Ready = raft.ready();
@@ -424,22 +445,7 @@ class Simulation {
       return;
     }
     // RaftNode's own order: restore, send, apply, read states, advance.
-    await completeReady(raft, rd, early, {
-      restore: (snap) => {
-        n.kv = restoreKv(snap.data);
-      },
-      send: (msgs) => {
-        for (const m of msgs) this.send(m);
-      },
-      apply: (e) => this.apply(n, e),
-      readState: (rs) => {
-        const op = n.reads.get(rs.context);
-        if (op) {
-          n.reads.delete(rs.context);
-          n.readWaits.push({ index: rs.index, op });
-        }
-      },
-    });
+    await completeReady(raft, rd, early, (n.effects ??= this.effects(n)));
     this.serveReads(n);
     // Compaction: keep the log short so snapshots are sent (in chunks) to lagging nodes.
     const applied = raft.log.applied;
@@ -750,6 +756,7 @@ class Simulation {
    * an election with its vote (the simulator found this; see the README).
    */
   private progressWipes(): void {
+    if (this.now % 10 !== 0) return;
     for (const n of this.nodes.values()) {
       if (!n.wipePending) continue;
       const last = this.lastConf.get(n.id);
@@ -766,7 +773,7 @@ class Simulation {
         continue;
       }
       const l = this.leader();
-      if (l === null || this.now % 20 !== 0 || !l.raft!.conf.voters.concat(l.raft!.conf.learners).includes(n.id)) continue;
+      if (l === null || !l.raft!.conf.voters.concat(l.raft!.conf.learners).includes(n.id)) continue;
       if (l.raft!.changeMembership({ type: 'remove', id: n.id })) {
         this.log(`${l.id} proposes remove ${n.id} (lost disk)`);
         this.afterStep(l);

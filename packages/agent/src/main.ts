@@ -55,7 +55,10 @@ export async function agentMain(argv: string[]): Promise<number> {
   agent.log.info({ signal }, 'caught signal, gracefully shutting down agent');
   // Consul: leave_on_terminate (default: clients) and skip_leave_on_interrupt (default: servers).
   const leave = signal === 'SIGTERM' ? config.leaveOnTerminate : !config.skipLeaveOnInterrupt;
-  if (leave && !agent.ctx.gossip.lan.node.isLeaving) await agent.ctx.gossip.lan.leave();
+  if (leave && !agent.ctx.gossip.lan.node.isLeaving) {
+    await agent.ctx.cluster.beforeLeave();
+    await agent.ctx.gossip.lan.leave();
+  }
   const timer = setTimeout(() => {
     process.stderr.write('==> Graceful shutdown timed out\n');
     process.exit(1);

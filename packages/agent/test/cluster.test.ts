@@ -46,6 +46,17 @@ describe('three servers with -bootstrap-expect 3', () => {
     const peers = (await http(agents[0]!.base, 'GET', '/v1/status/peers')).json();
     expect([...peers].sort()).toEqual(IPS.map((ip) => `${ip}:8300`));
 
+    // The Raft configuration and autopilot's health, as the leader sees them, from any server.
+    const conf = (await http(agents[(leader + 1) % 3]!.base, 'GET', '/v1/operator/raft/configuration')).json();
+    expect(conf.Servers.map((s: { Node: string }) => s.Node).sort()).toEqual(['server-1', 'server-2', 'server-3']);
+    expect(conf.Servers.filter((s: { Leader: boolean }) => s.Leader).map((s: { Address: string }) => s.Address)).toEqual([`${IPS[leader]}:8300`]);
+    expect(conf.Servers.every((s: { Voter: boolean }) => s.Voter)).toBe(true);
+    const health = await eventually(async () => {
+      const r = await http(agents[0]!.base, 'GET', '/v1/operator/autopilot/health');
+      return r.status === 200 ? r.json() : undefined;
+    }, 'autopilot to report a healthy cluster');
+    expect(health).toMatchObject({ Healthy: true, FailureTolerance: 1 });
+
     // A write through a follower is forwarded; a default read through the other follower sees it.
     const [f1, f2] = [0, 1, 2].filter((i) => i !== leader);
     const put = await http(agents[f1!]!.base, 'PUT', '/v1/kv/cluster/a', 'one');
@@ -106,5 +117,19 @@ describe('three servers with -bootstrap-expect 3', () => {
     for (const [k, v] of acked) expect(stored.get(k), k).toBe(v);
     console.log(`cluster: ${acked.size} acknowledged writes checked after kill -9 of all three servers`);
     expect(acked.size).toBeGreaterThan(10);
+
+    // A graceful leave of the leader: leadership moves at once, the server leaves the Raft
+    // configuration and its node leaves the catalog.
+    const old = await agreedLeader([0, 1, 2]);
+    const rest = [0, 1, 2].filter((i) => i !== old);
+    expect((await http(agents[old]!.base, 'PUT', '/v1/agent/leave')).status).toBe(200);
+    const next = await agreedLeader(rest);
+    expect(next).not.toBe(old);
+    await eventually(async () => {
+      const c = (await http(agents[rest[0]!]!.base, 'GET', '/v1/operator/raft/configuration')).json();
+      return c.Servers.length === 2 && !c.Servers.some((s: { Node: string }) => s.Node === `server-${old + 1}`);
+    }, 'the leaving server to be removed from the Raft configuration');
+    await eventually(async () => !(await http(agents[rest[0]!]!.base, 'GET', '/v1/catalog/nodes')).json().some((n: { Node: string }) => n.Node === `server-${old + 1}`), 'its node to leave the catalog');
+    expect((await http(agents[rest[1]!]!.base, 'PUT', '/v1/kv/cluster/after-leave', 'x')).text).toBe('true');
   }, 240_000);
 });

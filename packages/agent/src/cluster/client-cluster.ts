@@ -55,6 +55,12 @@ export class ClientCluster implements ClusterRole {
     return (await this.#call('HTTP.Forward', { Request: req, ToLeader: false } satisfies ForwardCall, timeoutMs)) as ForwardedResponse;
   }
 
+  async beforeLeave(): Promise<void> {}
+
+  stats(): Record<string, Record<string, string>> {
+    return { consul: { known_servers: String(serversIn(this.lan, this.datacenter).filter(isAlive).length), server: 'false' } };
+  }
+
   async close(): Promise<void> {
     this.rpc.close();
   }

@@ -15,6 +15,10 @@ export interface ClusterRole {
   peerAddrs(): Promise<string[]>;
   /** Has the cluster answer an HTTP request: the leader, or (a client's `?stale` read) any server. */
   forward(req: ForwardedRequest, timeoutMs: number): Promise<ForwardedResponse>;
+  /** Before a graceful leave: a leading server hands leadership to another voter first. */
+  beforeLeave(): Promise<void>;
+  /** The `consul` and (servers) `raft` sections of /v1/agent/self's Stats. */
+  stats(): Record<string, Record<string, string>>;
   close(): Promise<void>;
 }
 

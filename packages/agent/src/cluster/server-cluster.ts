@@ -22,6 +22,20 @@ const APPLY_FORWARD_TIMEOUT_MS = 30_000;
 /** Consul's RPCHoldTimeout: how long a forwarded request waits for a leader during an election. */
 const LEADER_HOLD_MS = 7_000;
 
+const SERF_STATUS: Record<number, string> = { 0: 'none', 1: 'alive', 2: 'leaving', 3: 'left', 4: 'failed' };
+
+/** One server of the Raft configuration (operator endpoints, autopilot). */
+export interface RaftServerView {
+  id: string;
+  name: string;
+  address: string;
+  leader: boolean;
+  voter: boolean;
+  serfStatus: string;
+  /** Leader only: how far the server's log is known to match the leader's. */
+  matchIndex?: number;
+}
+
 export interface ServerClusterOptions {
   config: AgentConfig;
   nodeId: string;
@@ -153,6 +167,73 @@ export class ServerCluster implements ClusterRole {
       .map((p) => this.#server(p.id))
       .filter((s): s is ServerInfo => s !== null)
       .map((s) => `${s.addr}:${s.port}`);
+  }
+
+  /** The Raft configuration with what gossip and the leader know of each server. */
+  raftServers(): RaftServerView[] {
+    const node = this.node();
+    if (!node) return [];
+    const st = node.status();
+    return st.peers.map((p) => {
+      const s = this.#server(p.id);
+      return {
+        id: p.id,
+        name: s?.name ?? '',
+        address: s ? `${s.addr}:${s.port}` : '',
+        leader: p.id === st.leader,
+        voter: p.voter,
+        serfStatus: s ? SERF_STATUS[s.status] ?? 'none' : 'none',
+        ...(p.matchIndex !== undefined ? { matchIndex: p.id === this.o.nodeId ? st.lastIndex : p.matchIndex } : {}),
+      };
+    });
+  }
+
+  /**
+   * A leader that leaves transfers leadership first (Raft thesis 3.10), so the cluster does not
+   * wait an election timeout; the new leader then removes it from the configuration once
+   * gossip shows it left (membership.ts).
+   */
+  async beforeLeave(): Promise<void> {
+    const node = this.node();
+    if (!node?.isLeader()) return;
+    const target = this.raftServers().find((s) => s.voter && !s.leader && s.serfStatus === 'alive');
+    if (!target) return;
+    this.o.log.info({ to: target.name || target.id }, 'transferring leadership before leaving');
+    if (!(await node.transferLeadership(target.id))) return;
+    for (let i = 0; i < 100 && node.isLeader(); i++) await new Promise((r) => setTimeout(r, 20));
+  }
+
+  stats(): Record<string, Record<string, string>> {
+    const c = this.o.config;
+    const st = this.node()?.status();
+    const leader = this.leaderServer();
+    const consul = {
+      bootstrap: String(c.bootstrap || c.dev),
+      known_datacenters: '1',
+      leader: String(st?.role === 'leader'),
+      leader_addr: leader ? `${leader.addr}:${leader.port}` : '',
+      server: 'true',
+    };
+    if (!st) return { consul };
+    const voters = st.peers.filter((p) => p.voter);
+    return {
+      consul,
+      raft: {
+        applied_index: String(st.appliedIndex),
+        commit_index: String(st.commitIndex),
+        fsm_pending: '0',
+        last_contact: st.role === 'leader' ? '0' : `${st.lastContactMs}ms`,
+        last_log_index: String(st.lastIndex),
+        last_snapshot_index: String(st.snapshotIndex),
+        latest_configuration: `[${this.raftServers().map((p) => `{Suffrage:${p.voter ? 'Voter' : 'Nonvoter'} ID:${p.id} Address:${p.address}}`).join(' ')}]`,
+        num_peers: String(Math.max(0, voters.length - 1)),
+        protocol_version: '3',
+        protocol_version_max: '3',
+        protocol_version_min: '0',
+        state: { leader: 'Leader', follower: 'Follower', candidate: 'Candidate', precandidate: 'Candidate' }[st.role as string] ?? 'Follower',
+        term: String(st.term),
+      },
+    };
   }
 
   /** Calls an agent RPC method on the server with Raft ID `serverId`. */

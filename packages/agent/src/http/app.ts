@@ -15,7 +15,7 @@ import { eventRoutes } from './routes/event.js';
 import { txnRoutes } from './routes/txn.js';
 import { statusRoutes } from './routes/status.js';
 import { uiRoutes } from './routes/ui.js';
-import { operatorRoutes } from './routes/operator.js';
+import { operatorRaftRoutes } from './routes/operator-raft.js';
 import { keyringRoutes } from './routes/keyring.js';
 import { snapshotRoutes } from './routes/snapshot.js';
 
@@ -81,7 +81,7 @@ export async function buildHttpApp(ctx: AgentContext, options: HttpAppOptions = 
   await app.register(eventRoutes, { ctx });
   await app.register(txnRoutes, { ctx });
   await app.register(statusRoutes, { ctx });
-  await app.register(operatorRoutes, { ctx });
+  await app.register(operatorRaftRoutes, { ctx });
   await app.register(keyringRoutes, { ctx });
   await app.register(snapshotRoutes, { ctx });
   if (ctx.config.ui) {

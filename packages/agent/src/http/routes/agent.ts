@@ -335,6 +335,7 @@ export async function agentRoutes(app: FastifyInstance, { ctx }: { ctx: AgentCon
     PUT: async (_req, reply) => {
       // Consul leaves the cluster gracefully, answers, then shuts the agent down.
       ctx.log.agent.info('requesting graceful leave');
+      await ctx.cluster.beforeLeave();
       await ctx.gossip.lan.leave();
       reply.raw.once('finish', () => process.emit('SIGTERM'));
       return sendEmpty(reply);
@@ -387,14 +388,7 @@ function stats(ctx: AgentContext): Record<string, Record<string, string>> {
       services: String(ctx.local.services().length),
     },
     build: { prerelease: '', revision: `proconsul-${PROCONSUL_VERSION}`, version: CONSUL_VERSION, version_metadata: '' },
-    consul: {
-      bootstrap: String(ctx.config.bootstrap || ctx.config.dev),
-      known_datacenters: '1',
-      leader: 'true',
-      leader_addr: `${ctx.advertiseAddr}:${ctx.config.ports.server}`,
-      server: String(ctx.config.server || ctx.config.dev),
-    },
-    raft: { applied_index: String(ctx.applier.lastIndex), commit_index: String(ctx.applier.lastIndex), state: 'Leader', num_peers: '0' },
+    ...ctx.cluster.stats(),
     runtime: {
       arch: process.arch,
       os: process.platform,

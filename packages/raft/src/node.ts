@@ -492,7 +492,14 @@ export class RaftNode extends EventEmitter {
     if (this.raft.log.pendingSnapshot !== null || this.clock.now() < this.snapshotRetryAt) return;
     let snap = this.raft.log.snapshot;
     if (applied > snap.meta.index) {
-      const data = await this.sm.snapshot();
+      let data: Uint8Array;
+      try {
+        data = await this.sm.snapshot();
+      } catch (e) {
+        this.snapshotRetryAt = this.clock.now() + 5000;
+        this.emit('warn', new Error(`raft snapshot at index ${applied} not taken (retrying in 5 s): ${(e as Error).message}`, { cause: e }));
+        return;
+      }
       // No input is fed to the core while awaiting, so the state is still exactly `applied`.
       snap = this.raft.compact(applied, data, this.trailingLogs);
     }

@@ -94,4 +94,23 @@ describe('RaftNode storage faults', () => {
     expect(await fs.stat('/dev/raft/snapshot')).not.toBeNull();
     await again.stop();
   });
+
+  it('a state machine that fails to serialize a snapshot: a warning, the node keeps going', async () => {
+    const fs = new MemoryFileSystem();
+    const sm = new KvMachine();
+    let failures = 1;
+    const real = sm.snapshot.bind(sm);
+    sm.snapshot = () => {
+      if (failures-- > 0) throw new Error('serialization failed');
+      return real();
+    };
+    const node = await solo(fs, sm, 10);
+    const warns: Error[] = [];
+    node.on('warn', (e: Error) => warns.push(e));
+    for (let i = 0; i < 15; i++) await node.propose({ k: `k${i}`, v: `${i}` });
+    expect(warns[0]?.message).toMatch(/raft snapshot at index \d+ not taken \(retrying in 5 s\): serialization failed/);
+    expect(node.failure()).toBeNull();
+    await expect(node.propose({ k: 'more', v: '1' })).resolves.toMatchObject({ index: expect.any(Number) });
+    await node.stop();
+  });
 });

@@ -242,6 +242,24 @@ describe('storage refuses damage a crash cannot explain', () => {
     await expect(DiskStorage.open(DIR, { fs })).rejects.toThrow(new RegExp(`${segs[segs.length - 1]}: newest segment missing`));
   });
 
+  it('a crash before the previous segment was sealed: the next open seals it, so losing the newest is still caught', async () => {
+    const fs = new MemoryFileSystem();
+    const s = await DiskStorage.open(DIR, { fs, segmentBytes: 150 });
+    await s.save({ hardState: { term: 1, vote: null }, snapshot: null, entries: range(1, 4, 1) });
+    // The next save rotates: new segment (temp write, fsync, rename, dir fsync), then the seal.
+    fs.faults.crashAfterOps = 5; // the 6th operation: appending the seal
+    await expect(s.save({ hardState: null, snapshot: null, entries: range(5, 6, 1) })).rejects.toThrow();
+    fs.crash();
+    const segs = await segments(fs);
+    expect(segs).toHaveLength(2);
+    const r = await DiskStorage.open(DIR, { fs, segmentBytes: 150 });
+    expect(r.initialState()!.entries).toEqual(range(1, 4, 1));
+    await r.save({ hardState: null, snapshot: null, entries: range(5, 5, 1) });
+    await r.close();
+    fs.remove(segs[1]);
+    await expect(DiskStorage.open(DIR, { fs })).rejects.toThrow(/newest segment missing/);
+  });
+
   it('a deleted middle segment: refused', async () => {
     const fs = await written();
     const segs = await segments(fs);

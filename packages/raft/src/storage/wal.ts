@@ -153,6 +153,18 @@ export class Wal {
       segments.push(seg.seg);
       return { wal: new Wal(fs, dir, segments, seg.file, hardState, opts), records };
     }
+    // A crash between starting a segment and sealing the previous one: seal it now, so that
+    // losing the newest segment later is still detected.
+    const prev = parsed[parsed.length - 2];
+    if (prev && !prev.sealed) {
+      const f = await fs.openAppend(prev.seg.path);
+      try {
+        await writeAll(f, frame(encode({ k: 'seal' }), maxRecordBytes, 'seal'));
+        await f.datasync();
+      } finally {
+        await f.close();
+      }
+    }
     const file = await fs.openAppend(last.seg.path);
     const wal = new Wal(fs, dir, segments, file, hardState, opts);
     // A segment from before headers existed gets no new records: start a headed one.

@@ -198,8 +198,7 @@ export class RaftNode extends EventEmitter {
     let init = storage.initialState();
     if (init === null) {
       init = opts.bootstrap && opts.bootstrap.length > 0 ? bootstrapState(opts.bootstrap) : joinState();
-      // One WAL write: a crash leaves either a fresh directory or the whole founding state.
-      await storage.save({ hardState: init.hardState, snapshot: null, entries: init.entries });
+      await storage.saveInitial(init);
     }
     if (init.snapshot.data.length > 0) await opts.stateMachine.restore(init.snapshot.data);
     const raft = new Raft(

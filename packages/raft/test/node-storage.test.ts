@@ -4,7 +4,7 @@
 // nothing acknowledged is lost across a crash.
 
 import { describe, expect, it } from 'vitest';
-import { MemoryFileSystem, RaftNode, StorageFailedError, StorageFullError, type Transport } from '../src/index.js';
+import { DiskStorage, MemoryFileSystem, RaftNode, StorageFailedError, StorageFullError, seededRandom, type Transport } from '../src/index.js';
 import { KvMachine } from './helpers.js';
 
 const transport = (): Transport => ({ send: () => {}, setHandler: () => {} });
@@ -112,5 +112,28 @@ describe('RaftNode storage faults', () => {
     expect(node.failure()).toBeNull();
     await expect(node.propose({ k: 'more', v: '1' })).resolves.toMatchObject({ index: expect.any(Number) });
     await node.stop();
+  });
+
+  it('a crash at any point of a bootstrap leaves a fresh directory or the whole founding configuration', async () => {
+    const voters = ['a', 'b', 'c'];
+    const outcomes = { fresh: 0, founded: 0 };
+    for (let k = 0; k < 12; k++) {
+      for (const tear of [1, 2]) {
+        const fs = new MemoryFileSystem({ random: seededRandom(k * 7 + tear) });
+        fs.faults.crashAfterOps = k;
+        const node = await RaftNode.start({ id: 'a', dataDir: '/r', fs, stateMachine: new KvMachine(), transport: transport(), bootstrap: voters, tickMs: 1000 }).catch(() => null);
+        await node?.stop();
+        fs.crash();
+        const st = (await DiskStorage.open('/r', { fs })).initialState();
+        if (st === null) outcomes.fresh++;
+        else {
+          outcomes.founded++;
+          expect(st.entries.map((e) => (e.data as { id: string }).id), `crash after op ${k}`).toEqual(voters);
+          expect(st.hardState.term).toBe(1);
+        }
+      }
+    }
+    expect(outcomes.fresh).toBeGreaterThan(0);
+    expect(outcomes.founded).toBeGreaterThan(0);
   });
 });

@@ -62,8 +62,10 @@ export class DiskStorage {
       snapshot = { meta: s.meta, data: new Uint8Array(s.data) };
     }
     const entries = replay(records, snapshot, join(dir, 'wal'));
-    const hasEntries = records.some((r) => r.kind === 'entry');
-    if ((hardState === null || hardState.term === 0) && snapshot === null && !hasEntries) return new DiskStorage(fs, dir, wal, null);
+    // Fresh until a term is durable: a bootstrap writes its entries, then its hard state, so a
+    // crash in between (or a torn bootstrap write) is never taken for a partial configuration.
+    // Any other entry reaches the WAL after (or with, behind) a hard state of term >= 1.
+    if ((hardState === null || hardState.term === 0) && snapshot === null) return new DiskStorage(fs, dir, wal, null);
     const snap = snapshot ?? emptySnapshot({ voters: [], learners: [] });
     // Without a hard state record (a crash while bootstrapping) start no lower than the log's term.
     const lastTerm = entries.length > 0 ? entries[entries.length - 1].term : snap.meta.term;
@@ -74,6 +76,17 @@ export class DiskStorage {
   /** The recovered state, or null for a fresh directory (the caller bootstraps or joins). */
   initialState(): RaftInitialState | null {
     return this.state;
+  }
+
+  /**
+   * Writes the initial state of a fresh directory: entries, then the hard state. Until its
+   * term is durable the directory reads as fresh, so a crash never leaves part of a founding
+   * configuration (a voter alone in it would elect itself).
+   */
+  async saveInitial(init: RaftInitialState): Promise<void> {
+    await this.save({ hardState: null, snapshot: null, entries: init.entries });
+    await this.save({ hardState: init.hardState, snapshot: null, entries: [] });
+    this.state = init;
   }
 
   /** The failure that made this storage fail-stop, if any. */

@@ -306,7 +306,7 @@ class Simulation {
     if (init === null) {
       init = n.founder ? bootstrapState(this.voters) : joinState();
       try {
-        await storage.save({ hardState: init.hardState, snapshot: null, entries: init.entries });
+        await storage.saveInitial(init);
       } catch (e) {
         this.violate(`${n.id} cannot bootstrap: ${(e as Error).message}`);
         return;

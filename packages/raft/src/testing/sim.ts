@@ -21,7 +21,7 @@ import { bootstrapState, joinState, Raft, type RaftInitialState } from '../raft.
 import { DiskStorage, type PersistBatch } from '../storage/disk.js';
 import { CorruptWalError, StorageFailedError, StorageFullError } from '../storage/errors.js';
 import { MemoryFileSystem, SimulatedCrashError } from '../storage/memory-fs.js';
-import type { Entry, Message, NodeId, Ready } from '../types.js';
+import type { Entry, HardState, Message, NodeId, Ready } from '../types.js';
 import { completeReady, sendsBeforePersist, type ReadyEffects } from '../node.js';
 import { checkKvHistory, type CheckResult, type KvOperation } from './linearizability.js';
 
@@ -96,6 +96,10 @@ interface SimNode {
   downUntil: number;
   /** A full disk gets its space back at this time. */
   fullUntil: number;
+  /** What this node's storage has acknowledged as durable, to check each recovery against. */
+  durable: DurableModel;
+  /** A crash planned soon after installing a snapshot (recovery right after an install is where storage bugs hide). */
+  crashAt: number;
   effects?: ReadyEffects;
 }
 
@@ -206,6 +210,8 @@ class Simulation {
         readWaits: [],
         downUntil: 0,
         fullUntil: 0,
+        durable: emptyModel(),
+        crashAt: 0,
       };
       this.nodes.set(id, node);
     }
@@ -228,6 +234,13 @@ class Simulation {
         if (n.raft === null) {
           if (this.now >= n.downUntil) await this.start(n);
           continue;
+        }
+        if (n.crashAt > 0 && this.now >= n.crashAt) {
+          n.crashAt = 0;
+          if (this.faulty) {
+            this.crash(n, 20 + this.rng(100));
+            continue;
+          }
         }
         if (this.now < n.pausedUntil) continue;
         // Ticks due since the last one (several after a pause: caught up, at most 100, as RaftNode does).
@@ -303,10 +316,17 @@ class Simulation {
       return;
     }
     let init: RaftInitialState | null = storage.initialState();
+    const lost = checkRecovery(n.durable, init);
+    if (lost !== null) {
+      this.violate(`${n.id} recovered a different state than its storage acknowledged: ${lost}`);
+      return;
+    }
+    n.durable = init === null ? emptyModel() : modelOf(init);
     if (init === null) {
       init = n.founder ? bootstrapState(this.voters) : joinState();
       try {
         await storage.saveInitial(init);
+        n.durable = modelOf(init);
       } catch (e) {
         this.violate(`${n.id} cannot bootstrap: ${(e as Error).message}`);
         return;
@@ -434,7 +454,10 @@ class Simulation {
     const raft = n.raft!;
     const early = (rd as Ready & { early?: boolean }).early === true;
     const batch: PersistBatch = { hardState: rd.hardState, snapshot: rd.snapshot, entries: rd.entries };
+    n.durable.inflight = batch;
     const r = await this.persist(n, () => n.storage!.save(batch), 'save');
+    if (r === 'ok') applyBatch(n.durable, batch);
+    if (r === 'ok' && rd.snapshot !== null && this.faulty && this.rng(4) !== 0) n.crashAt = this.now + 20 + this.rng(150);
     if (r === 'crashed') return;
     if (r === 'full') {
       // RaftNode stops with StorageFullError; the agent opens a new node on the same files once
@@ -453,10 +476,13 @@ class Simulation {
       const idx = applied - 4;
       const snap = raft.compact(idx, snapshotKv(n.kv, applied === idx ? undefined : this.kvAt(n, idx)), this.trailing);
       // A failed snapshot write is only logged by RaftNode (the WAL keeps everything): same here.
+      let written = true;
       const w = await this.persist(n, () => n.storage!.saveSnapshot(snap).catch((e: Error) => {
+        written = false;
         if (e instanceof StorageFailedError && n.storage!.failure() === e) throw e;
       }), 'snapshot');
       if (w === 'crashed') return;
+      if (written) compactModel(n.durable, snap.meta.index, snap.meta.term);
     }
     this.afterStep(n);
   }
@@ -766,6 +792,7 @@ class Simulation {
       if ((last === undefined || last.type === 'remove') && everyoneKnows) {
         n.wipePending = false;
         n.fs = this.newDisk(n.id, n.incarnation + 1);
+        n.durable = emptyModel();
         n.founder = false;
         n.downUntil = this.now + 10 + this.rng(100);
         this.stats.wipes++;
@@ -957,4 +984,70 @@ function lastRecordOffset(buf: Uint8Array): number {
     off += 8 + len;
   }
   return last;
+}
+
+/**
+ * What a node's storage acknowledged: the log (terms by index after `base`, the snapshot's
+ * index) and the hard state, plus the save in flight when it stopped, which may or may not
+ * have reached the disk, in whole or in part.
+ */
+interface DurableModel {
+  base: number;
+  baseTerm: number;
+  terms: number[];
+  hs: HardState;
+  inflight: PersistBatch | null;
+}
+
+function emptyModel(): DurableModel {
+  return { base: 0, baseTerm: 0, terms: [], hs: { term: 0, vote: null }, inflight: null };
+}
+
+function modelOf(init: RaftInitialState): DurableModel {
+  const m = emptyModel();
+  m.base = init.snapshot.meta.index;
+  m.baseTerm = init.snapshot.meta.term;
+  m.terms = init.entries.map((e) => e.term);
+  m.hs = { ...init.hardState };
+  return m;
+}
+
+function applyBatch(m: DurableModel, b: PersistBatch): void {
+  m.inflight = null;
+  if (b.hardState) m.hs = { ...b.hardState };
+  if (b.snapshot) {
+    m.base = b.snapshot.meta.index;
+    m.baseTerm = b.snapshot.meta.term;
+    m.terms = [];
+  }
+  if (b.entries.length > 0) {
+    m.terms.length = Math.max(0, b.entries[0].index - m.base - 1);
+    for (const e of b.entries) m.terms.push(e.term);
+  }
+}
+
+function compactModel(m: DurableModel, index: number, term: number): void {
+  if (index <= m.base) return;
+  m.terms = m.terms.slice(index - m.base);
+  m.base = index;
+  m.baseTerm = term;
+}
+
+/** Null when `init` holds everything acknowledged (the batch in flight may replace a suffix). */
+function checkRecovery(m: DurableModel, init: RaftInitialState | null): string | null {
+  if (m.hs.term === 0 && m.terms.length === 0 && m.base === 0) return null;
+  if (init === null) return `a fresh directory, but term ${m.hs.term} and entries up to ${m.base + m.terms.length} were durable`;
+  const s = init.snapshot.meta;
+  const fl = m.inflight;
+  if (init.hardState.term < m.hs.term) return `term ${init.hardState.term} < ${m.hs.term}`;
+  if (init.hardState.term === m.hs.term && m.hs.vote !== null && init.hardState.vote !== m.hs.vote) return `vote ${init.hardState.vote} instead of ${m.hs.vote} in term ${m.hs.term}`;
+  // The first index the save in flight could have replaced.
+  const from = fl === null ? Infinity : fl.snapshot !== null ? 0 : fl.entries.length > 0 ? fl.entries[0].index : Infinity;
+  if (s.index < m.base && from > m.base) return `snapshot at ${s.index}, but one at ${m.base} was durable`;
+  for (let i = Math.max(m.base, s.index) + 1; i <= m.base + m.terms.length; i++) {
+    if (i >= from) break;
+    const got = init.entries[i - s.index - 1]?.term;
+    if (got !== m.terms[i - m.base - 1]) return `entry ${i}: term ${got} instead of ${m.terms[i - m.base - 1]}`;
+  }
+  return null;
 }

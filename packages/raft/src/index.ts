@@ -22,7 +22,10 @@ export type {
   StateRole,
 } from './types.js';
 export { DiskStorage, type PersistBatch } from './storage/disk.js';
-export { Wal, CorruptWalError, type WalOptions } from './storage/wal.js';
+export { Wal, type WalOptions, type WalRecord } from './storage/wal.js';
+export { CorruptWalError, StorageFailedError, StorageFullError } from './storage/errors.js';
+export { nodeFileSystem, type FileSystem, type AppendFile } from './storage/fs.js';
+export { MemoryFileSystem, SimulatedCrashError, type MemoryFaults } from './storage/memory-fs.js';
 export {
   TcpTransport,
   type Transport,
@@ -36,6 +39,8 @@ export {
   NotLeaderError,
   RaftTimeoutError,
   type RaftNodeOptions,
+  type Clock,
+  realClock,
   type RaftStatus,
   type RaftPeerStatus,
   type StateMachine,

@@ -2,15 +2,23 @@
 // time: feed queued inputs (ticks, messages, proposals) to the core, then for each Ready:
 // persist (one fsync) -> send -> apply -> advance. Timers map ticks to milliseconds and
 // catch up after event-loop stalls, so the leader lease counts real time.
+//
+// Storage failures stop the node: it stops acknowledging, emits 'error' once and stops. A
+// failed write or fsync is a StorageFailedError naming the file and the error (fail-stop: the
+// process should exit). A full disk is a StorageFullError: the partial write was undone and
+// nothing acknowledged is at risk, so the caller may open a new node on the same directory
+// once space returns (the agent does, serving reads meanwhile). Snapshots are written off the
+// loop; a failure there is only a 'warn' and the snapshot is retried later.
 
 import { randomInt } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { bootstrapState, joinState, Raft, type ReadMode } from './raft.js';
 import type { RandomSource } from './rand.js';
 import { DiskStorage } from './storage/disk.js';
+import type { FileSystem } from './storage/fs.js';
 import type { WalOptions } from './storage/wal.js';
 import type { Transport } from './transport/tcp.js';
-import type { ConfChange, Entry, Message, NodeId, StateRole } from './types.js';
+import type { ConfChange, Entry, Message, NodeId, ReadState, Ready, Snapshot, StateRole } from './types.js';
 
 /** The replicated state machine behind the log (the agent's catalog). */
 export interface StateMachine {
@@ -21,6 +29,24 @@ export interface StateMachine {
   /** Replaces the whole state with a snapshot's bytes. */
   restore(data: Uint8Array): void | Promise<void>;
 }
+
+/** Time and timers, injectable so that a simulator can run RaftNode on virtual time. */
+export interface Clock {
+  /** Milliseconds, monotonic. */
+  now(): number;
+  setTimeout(f: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+  /** Runs f soon, after the current I/O callbacks (setImmediate). */
+  soon(f: () => void): void;
+}
+
+/** The process's real clock. */
+export const realClock: Clock = {
+  now: () => performance.now(),
+  setTimeout: (f, ms) => setTimeout(f, ms),
+  clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
+  soon: (f) => setImmediate(f),
+};
 
 export interface RaftNodeOptions {
   id: NodeId;
@@ -41,7 +67,40 @@ export interface RaftNodeOptions {
   /** A proposal or read that is not answered within this time fails (default 10 s). */
   requestTimeoutMs?: number;
   wal?: WalOptions;
+  /** The file system under dataDir (default: the real one; `new MemoryFileSystem()` for -dev). */
+  fs?: FileSystem;
   random?: RandomSource;
+  /** Default: the real clock (a simulator passes a virtual one). */
+  clock?: Clock;
+}
+
+/**
+ * The order every Ready is handled in, shared by RaftNode and the simulator: (1) send early
+ * if allowed, (2) persist, then completeReady: (3) restore a received snapshot, (4) send,
+ * (5) apply committed entries and hand out read states, (6) advance.
+ *
+ * Thesis 10.2.1: a leader may replicate before its own write is durable. Safe because
+ * acknowledgements are only stepped after this Ready is done, so no commit index that counts
+ * the leader's copy leaves the node (and nothing is applied) before its fsync completes.
+ */
+export function sendsBeforePersist(raft: Raft, rd: Ready): boolean {
+  return raft.role === 'leader' && rd.hardState === null && rd.snapshot === null;
+}
+
+export interface ReadyEffects {
+  restore(snapshot: Snapshot): void | Promise<void>;
+  send(messages: Message[]): void;
+  apply(entry: Entry): void;
+  readState(rs: ReadState): void;
+}
+
+/** Steps (3)-(6) of a Ready whose hard state, snapshot and entries are durable. */
+export async function completeReady(raft: Raft, rd: Ready, sentEarly: boolean, fx: ReadyEffects): Promise<void> {
+  if (rd.snapshot) await fx.restore(rd.snapshot);
+  if (!sentEarly && rd.messages.length > 0) fx.send(rd.messages);
+  for (const e of rd.committedEntries) fx.apply(e);
+  for (const rs of rd.readStates) fx.readState(rs);
+  raft.advance();
 }
 
 export class NotLeaderError extends Error {
@@ -81,7 +140,7 @@ interface PendingProposal {
   term: number;
   resolve: (r: { index: number; result: unknown }) => void;
   reject: (e: Error) => void;
-  timer: NodeJS.Timeout;
+  timer: unknown;
 }
 
 interface PendingRead {
@@ -90,7 +149,7 @@ interface PendingRead {
   term?: number;
   resolve: (index: number) => void;
   reject: (e: Error) => void;
-  timer: NodeJS.Timeout;
+  timer: unknown;
 }
 
 export class RaftNode extends EventEmitter {
@@ -111,10 +170,15 @@ export class RaftNode extends EventEmitter {
   private readSeq = 0;
   private running = false;
   private stopped = false;
-  private timer: NodeJS.Timeout | null = null;
+  private timer: unknown = null;
+  private readonly clock: Clock;
   private startMs = 0;
   private ticksDone = 0;
   private loopError: Error | null = null;
+  /** Background write of a local snapshot (one at a time). */
+  private snapshotTask: Promise<void> | null = null;
+  private durableSnapshotIndex = 0;
+  private snapshotRetryAt = 0;
 
   private constructor(opts: RaftNodeOptions, raft: Raft, storage: DiskStorage) {
     super();
@@ -127,17 +191,16 @@ export class RaftNode extends EventEmitter {
     this.snapshotThreshold = opts.snapshotThreshold ?? 8192;
     this.trailingLogs = opts.trailingLogs ?? 1024;
     this.requestTimeoutMs = opts.requestTimeoutMs ?? 10_000;
+    this.clock = opts.clock ?? realClock;
   }
 
   /** Opens the data directory (recovering or bootstrapping), restores the snapshot, starts ticking. */
   static async start(opts: RaftNodeOptions): Promise<RaftNode> {
-    const storage = await DiskStorage.open(opts.dataDir, opts.wal);
+    const storage = await DiskStorage.open(opts.dataDir, { ...opts.wal, fs: opts.fs ?? opts.wal?.fs });
     let init = storage.initialState();
     if (init === null) {
       init = opts.bootstrap && opts.bootstrap.length > 0 ? bootstrapState(opts.bootstrap) : joinState();
-      // Entries first: a crash in between leaves a directory that still reads as fresh.
-      await storage.save({ hardState: null, snapshot: null, entries: init.entries });
-      await storage.save({ hardState: init.hardState, snapshot: null, entries: [] });
+      await storage.saveInitial(init);
     }
     if (init.snapshot.data.length > 0) await opts.stateMachine.restore(init.snapshot.data);
     const raft = new Raft(
@@ -151,9 +214,10 @@ export class RaftNode extends EventEmitter {
       init,
     );
     const node = new RaftNode(opts, raft, storage);
+    node.durableSnapshotIndex = init.snapshot.meta.index;
     opts.transport.setHandler((m) => node.receive(m));
-    node.startMs = performance.now();
-    node.timer = setInterval(() => node.onTimer(), node.tickMs);
+    node.startMs = node.clock.now();
+    node.armTimer();
     // A lone founding voter need not wait an election timeout.
     if (opts.bootstrap?.length === 1 && opts.bootstrap[0] === opts.id) node.control(() => raft.campaign());
     return node;
@@ -161,7 +225,7 @@ export class RaftNode extends EventEmitter {
 
   /** Replicates a command; resolves with its index and the state machine's result once applied here. */
   propose(command: unknown): Promise<{ index: number; result: unknown }> {
-    if (this.stopped) return Promise.reject(new Error('raft node stopped'));
+    if (this.stopped) return Promise.reject(this.loopError ?? new Error('raft node stopped'));
     return new Promise((resolve, reject) => {
       this.proposals.push({ command, resolve, reject });
       this.kick();
@@ -174,10 +238,10 @@ export class RaftNode extends EventEmitter {
    * the leader lease while it holds. Defaults to the node's `readOnly` option.
    */
   readIndex(mode?: ReadMode): Promise<number> {
-    if (this.stopped) return Promise.reject(new Error('raft node stopped'));
+    if (this.stopped) return Promise.reject(this.loopError ?? new Error('raft node stopped'));
     return new Promise((resolve, reject) => {
       const ctx = `${this.id}:${++this.readSeq}`;
-      const timer = setTimeout(() => {
+      const timer = this.clock.setTimeout(() => {
         this.reads.delete(ctx);
         reject(new RaftTimeoutError('read index timed out'));
       }, this.requestTimeoutMs);
@@ -246,17 +310,18 @@ export class RaftNode extends EventEmitter {
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
-    if (this.timer) clearInterval(this.timer);
-    const err = new Error('raft node stopped');
+    if (this.timer !== null) this.clock.clearTimeout(this.timer);
+    const err = this.loopError ?? new Error('raft node stopped');
     for (const p of this.proposals) p.reject(err);
     this.proposals = [];
     for (const p of this.pending.values()) {
-      clearTimeout(p.timer);
+      this.clock.clearTimeout(p.timer);
       p.reject(err);
     }
     this.pending.clear();
     for (const [ctx] of this.reads) this.failRead(ctx, err);
-    for (let i = 0; i < 500 && this.running; i++) await new Promise((r) => setTimeout(r, 2));
+    for (let i = 0; i < 500 && this.running; i++) await new Promise((r) => this.clock.setTimeout(() => r(undefined), 2));
+    await this.snapshotTask;
     await this.storage.close();
   }
 
@@ -277,9 +342,18 @@ export class RaftNode extends EventEmitter {
     this.control(() => this.catchUpTicks());
   }
 
+  /** One timer per tick (an interval made of timeouts, so any Clock can drive it). */
+  private armTimer(): void {
+    this.timer = this.clock.setTimeout(() => {
+      if (this.stopped) return;
+      this.armTimer();
+      this.onTimer();
+    }, this.tickMs);
+  }
+
   /** Ticks as many times as real time says: a stalled loop must not stretch the leader lease. */
   private catchUpTicks(): void {
-    const due = Math.floor((performance.now() - this.startMs) / this.tickMs);
+    const due = Math.floor((this.clock.now() - this.startMs) / this.tickMs);
     let n = due - this.ticksDone;
     this.ticksDone = due;
     if (n > 100) n = 100;
@@ -289,13 +363,18 @@ export class RaftNode extends EventEmitter {
   private kick(): void {
     if (this.running || this.stopped) return;
     this.running = true;
-    setImmediate(() => {
+    this.clock.soon(() => {
       this.loop()
         .catch((e: Error) => {
-          // A storage failure leaves the node unable to make progress safely: stop it.
+          // A storage failure leaves the node unable to make progress safely: stop it. (After
+          // stop() the loop may fail on the closed storage: that is no news.)
+          if (this.stopped) return;
           this.loopError = e;
-          if (this.listenerCount('error') > 0) this.emit('error', e);
-          void this.stop();
+          try {
+            if (this.listenerCount('error') > 0) this.emit('error', e);
+          } finally {
+            this.stop().catch(() => {});
+          }
         })
         .finally(() => {
           this.running = false;
@@ -309,23 +388,22 @@ export class RaftNode extends EventEmitter {
       this.drainInputs();
       if (!this.raft.hasReady()) return;
       const rd = this.raft.ready();
-      // Thesis 10.2.1: a leader may replicate before its own write is durable. Safe here because
-      // acknowledgements are only stepped after this round, so no commit index that counts our
-      // copy leaves this node (and nothing is applied) before the fsync below completes.
-      const early = this.raft.role === 'leader' && rd.hardState === null && rd.snapshot === null;
+      const early = sendsBeforePersist(this.raft, rd);
       if (early && rd.messages.length > 0) this.transport.send(rd.messages);
       await this.storage.save({ hardState: rd.hardState, snapshot: rd.snapshot, entries: rd.entries });
-      if (rd.snapshot) {
-        await this.sm.restore(rd.snapshot.data);
-        this.forgetCoveredBy(rd.snapshot.meta.index);
-      }
-      if (!early && rd.messages.length > 0) this.transport.send(rd.messages);
-      for (const e of rd.committedEntries) this.applyEntry(e);
-      for (const rs of rd.readStates) {
-        const r = this.reads.get(rs.context);
-        if (r) r.index = rs.index;
-      }
-      this.raft.advance();
+      await completeReady(this.raft, rd, early, {
+        restore: async (snap) => {
+          this.durableSnapshotIndex = Math.max(this.durableSnapshotIndex, snap.meta.index);
+          await this.sm.restore(snap.data);
+          this.forgetCoveredBy(snap.meta.index);
+        },
+        send: (msgs) => this.transport.send(msgs),
+        apply: (e) => this.applyEntry(e),
+        readState: (rs) => {
+          const r = this.reads.get(rs.context);
+          if (r) r.index = rs.index;
+        },
+      });
       this.serveReads();
       if (rd.softState) {
         // Unanswered reads died with the old leadership (the core drops them): fail them now.
@@ -355,7 +433,7 @@ export class RaftNode extends EventEmitter {
   }
 
   private track(index: number, term: number, resolve: PendingProposal['resolve'], reject: PendingProposal['reject']): void {
-    const timer = setTimeout(() => {
+    const timer = this.clock.setTimeout(() => {
       this.pending.delete(index);
       reject(new RaftTimeoutError(`entry ${index} not applied in time`));
     }, this.requestTimeoutMs);
@@ -375,7 +453,7 @@ export class RaftNode extends EventEmitter {
     const p = this.pending.get(e.index);
     if (!p) return;
     this.pending.delete(e.index);
-    clearTimeout(p.timer);
+    this.clock.clearTimeout(p.timer);
     if (p.term !== e.term) p.reject(new NotLeaderError(this.raft.lead));
     else if (error) p.reject(error);
     else p.resolve({ index: e.index, result });
@@ -386,7 +464,7 @@ export class RaftNode extends EventEmitter {
     for (const [i, p] of this.pending) {
       if (i > index) continue;
       this.pending.delete(i);
-      clearTimeout(p.timer);
+      this.clock.clearTimeout(p.timer);
       p.reject(new RaftTimeoutError(`entry ${i} was superseded by a snapshot; outcome unknown`));
     }
   }
@@ -396,7 +474,7 @@ export class RaftNode extends EventEmitter {
     for (const [ctx, r] of this.reads) {
       if (r.index !== null && r.index <= applied) {
         this.reads.delete(ctx);
-        clearTimeout(r.timer);
+        this.clock.clearTimeout(r.timer);
         r.resolve(r.index);
       }
     }
@@ -406,18 +484,44 @@ export class RaftNode extends EventEmitter {
     const r = this.reads.get(ctx);
     if (!r) return;
     this.reads.delete(ctx);
-    clearTimeout(r.timer);
+    this.clock.clearTimeout(r.timer);
     r.reject(e);
   }
 
+  /**
+   * Takes a snapshot once `snapshotThreshold` entries were applied since the last durable one,
+   * compacts the in-memory log and writes the file in the background: the loop goes on
+   * persisting and applying meanwhile. Until the file is durable the WAL keeps every entry,
+   * so a failed write loses nothing; it is reported ('warn') and retried after a pause.
+   */
   private async maybeSnapshot(): Promise<void> {
     const applied = this.raft.log.applied;
-    if (applied - this.raft.log.snapshot.meta.index < this.snapshotThreshold) return;
-    if (this.raft.log.pendingSnapshot !== null) return;
-    const data = await this.sm.snapshot();
-    // No input is fed to the core while awaiting, so the state is still exactly `applied`.
-    const snap = this.raft.compact(applied, data, this.trailingLogs);
-    await this.storage.saveSnapshot(snap);
+    if (this.snapshotTask !== null || applied - this.durableSnapshotIndex < this.snapshotThreshold) return;
+    if (this.raft.log.pendingSnapshot !== null || this.clock.now() < this.snapshotRetryAt) return;
+    let snap = this.raft.log.snapshot;
+    if (applied > snap.meta.index) {
+      let data: Uint8Array;
+      try {
+        data = await this.sm.snapshot();
+      } catch (e) {
+        this.snapshotRetryAt = this.clock.now() + 5000;
+        this.emit('warn', new Error(`raft snapshot at index ${applied} not taken (retrying in 5 s): ${(e as Error).message}`, { cause: e }));
+        return;
+      }
+      // No input is fed to the core while awaiting, so the state is still exactly `applied`.
+      snap = this.raft.compact(applied, data, this.trailingLogs);
+    }
+    this.snapshotTask = this.storage.saveSnapshot(snap).then(
+      () => {
+        this.durableSnapshotIndex = Math.max(this.durableSnapshotIndex, snap.meta.index);
+        this.snapshotTask = null;
+      },
+      (e: Error) => {
+        this.snapshotTask = null;
+        this.snapshotRetryAt = this.clock.now() + 5000;
+        this.emit('warn', new Error(`raft snapshot at index ${snap.meta.index} not written (retrying in 5 s): ${e.message}`, { cause: e }));
+      },
+    );
   }
 
   /** The error that stopped the loop, if any. */

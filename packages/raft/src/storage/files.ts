@@ -1,59 +1,49 @@
-// Crash-safe small files: write a temp file, fsync it, rename over the target, fsync the
-// directory (so the rename itself is durable). A reader sees the old or the new file, never a mix.
+// Crash-safe small files (the snapshot): write a temp file, fsync it, rename over the target,
+// fsync the directory (so the rename itself is durable). A reader sees the old or the new
+// file, never a mix; a checksum failure refuses to start, naming the file.
 
-import { open, rename, unlink } from 'node:fs/promises';
 import { crc32 } from 'node:zlib';
 import { join } from 'node:path';
+import { CorruptWalError } from './errors.js';
+import { errorCode, writeAll, type FileSystem } from './fs.js';
 
-export async function fsyncDir(dir: string): Promise<void> {
-  const fh = await open(dir, 'r');
-  try {
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-}
-
-export async function atomicWrite(dir: string, name: string, payload: Uint8Array): Promise<void> {
+export async function atomicWrite(fs: FileSystem, dir: string, name: string, payload: Uint8Array): Promise<void> {
   const tmp = join(dir, `${name}.tmp`);
-  const fh = await open(tmp, 'w');
+  await removeIfExists(fs, tmp);
+  const f = await fs.openAppend(tmp);
   try {
-    await fh.writeFile(sealed(payload));
-    await fh.sync();
+    await writeAll(f, sealed(payload));
+    await f.datasync();
   } finally {
-    await fh.close();
+    await f.close();
   }
-  await rename(tmp, join(dir, name));
-  await fsyncDir(dir);
+  await fs.rename(tmp, join(dir, name));
+  await fs.fsyncDir(dir);
 }
 
-/** Reads a file written by atomicWrite; null when absent; throws when its checksum fails. */
-export async function readSealed(path: string): Promise<Buffer | null> {
+/** Reads a file written by atomicWrite; null when absent; CorruptWalError when its checksum fails. */
+export async function readSealed(fs: FileSystem, path: string): Promise<Buffer | null> {
   let buf: Buffer;
   try {
-    const fh = await open(path, 'r');
-    try {
-      buf = await fh.readFile();
-    } finally {
-      await fh.close();
-    }
+    buf = Buffer.from(await fs.readFile(path));
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    if (errorCode(e) === 'ENOENT') return null;
     throw e;
   }
-  if (buf.length < 8) throw new Error(`${path}: too short (${buf.length} bytes)`);
+  if (buf.length < 8) throw new CorruptWalError(`${path}: too short (${buf.length} bytes)`);
   const len = buf.readUInt32LE(0);
   const sum = buf.readUInt32LE(4);
   const body = buf.subarray(8);
-  if (body.length !== len || crc32(body) !== sum) throw new Error(`${path}: checksum mismatch`);
+  if (body.length !== len || crc32(body) !== sum) throw new CorruptWalError(`${path}: checksum mismatch at offset 0 (${buf.length} bytes)`);
   return body;
 }
 
-export async function removeIfExists(path: string): Promise<void> {
+export async function removeIfExists(fs: FileSystem, path: string): Promise<void> {
+  if ((await fs.stat(path)) === null) return;
   try {
-    await unlink(path);
+    await fs.unlink(path);
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    if (errorCode(e) !== 'ENOENT') throw e;
   }
 }
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Entry } from '../types.js';
-import { CorruptWalError, Wal } from './wal.js';
+import { CorruptWalError, Wal, type WalOptions } from './wal.js';
 
 const ent = (index: number, term = 1, data: unknown = `cmd-${index}`): Entry => ({ index, term, type: 'normal', data });
 
@@ -15,9 +15,15 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
+/** Opens a WAL and returns its entry records (the tests here are about entries). */
+async function openWal(d: string, opts: WalOptions = {}): Promise<{ wal: Wal; entries: Entry[] }> {
+  const { wal, records } = await Wal.open(d, opts);
+  return { wal, entries: records.flatMap((r) => (r.kind === 'entry' ? [r.entry] : [])) };
+}
+
 async function writeWal(d: string, batches: Entry[][], segmentBytes?: number): Promise<Wal> {
-  const { wal } = await Wal.open(d, { segmentBytes });
-  for (const b of batches) await wal.append(b);
+  const { wal } = await openWal(d, { segmentBytes });
+  for (const b of batches) await wal.append(b.map((entry) => ({ kind: 'entry' as const, entry })));
   return wal;
 }
 
@@ -30,7 +36,7 @@ describe('Wal', () => {
     const wal = await writeWal(dir, [[ent(1), ent(2)], [ent(3)], [ent(4), ent(5), ent(6)]]);
     expect(wal.fsyncs).toBe(3);
     await wal.close();
-    const { wal: w2, entries } = await Wal.open(dir);
+    const { wal: w2, entries } = await openWal(dir);
     expect(entries).toEqual([ent(1), ent(2), ent(3), ent(4), ent(5), ent(6)]);
     await w2.close();
   });
@@ -43,7 +49,7 @@ describe('Wal', () => {
     await wal.truncatePrefix(10);
     expect(wal.segmentCount()).toBeLessThan(before);
     await wal.close();
-    const { wal: w2, entries } = await Wal.open(dir, { segmentBytes: 300 });
+    const { wal: w2, entries } = await openWal(dir, { segmentBytes: 300 });
     // Everything after the snapshot index survives; only whole old segments went away.
     expect(entries.filter((e) => e.index > 10).map((e) => e.index)).toEqual([11, 12, 13, 14, 15, 16, 17, 18, 19, 20]);
     expect(entries[0].index).toBeLessThanOrEqual(11);
@@ -66,15 +72,15 @@ describe('Wal', () => {
     const startOfLastTwo = ends[ends.length - 3];
     for (let cut = startOfLastTwo; cut < full.length; cut++) {
       const d = join(dir, `cut-${cut}`);
-      const { wal: w0 } = await Wal.open(d);
+      const { wal: w0 } = await openWal(d);
       await w0.close();
       await writeFile(join(d, seg), full.subarray(0, cut));
-      const { wal: w, entries } = await Wal.open(d);
-      const whole = ends.filter((e) => e <= cut).length;
+      const { wal: w, entries } = await openWal(d);
+      const whole = ends.filter((e) => e <= cut).length - 1; // the first record is the segment header
       expect(entries).toEqual(records.slice(0, whole));
-      await w.append([ent(whole + 1, 3, 'after-recovery')]);
+      await w.append([{ kind: 'entry', entry: ent(whole + 1, 3, 'after-recovery') }]);
       await w.close();
-      const again = await Wal.open(d);
+      const again = await openWal(d);
       expect(again.entries).toEqual([...records.slice(0, whole), ent(whole + 1, 3, 'after-recovery')]);
       await again.wal.close();
     }
@@ -95,14 +101,14 @@ describe('Wal', () => {
     let truncated = 0;
     for (let pos = ends[ends.length - 3]; pos < full.length; pos++) {
       const d = join(dir, `flip-${pos}`);
-      const { wal: w0 } = await Wal.open(d);
+      const { wal: w0 } = await openWal(d);
       await w0.close();
       const bad = Buffer.from(full);
       bad[pos] ^= 0x5a;
       await writeFile(join(d, seg), bad);
-      const recordNo = ends.findIndex((e) => e > pos); // which record the flip hit
+      const recordNo = ends.findIndex((e) => e > pos) - 1; // which entry the flip hit (after the header)
       try {
-        const { wal: w, entries } = await Wal.open(d);
+        const { wal: w, entries } = await openWal(d);
         await w.close();
         // Only the last record may be dropped as a torn tail; nothing altered comes back.
         expect(recordNo).toBe(records.length - 1);
@@ -127,6 +133,6 @@ describe('Wal', () => {
     const first = join(dir, segs[0]);
     const buf = await readFile(first);
     await truncate(first, buf.length - 3);
-    await expect(Wal.open(dir)).rejects.toBeInstanceOf(CorruptWalError);
+    await expect(openWal(dir)).rejects.toBeInstanceOf(CorruptWalError);
   });
 });

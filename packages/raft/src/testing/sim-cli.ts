@@ -1,10 +1,12 @@
-// `npm run sim -w @proconsul/raft -- --seeds N [--from S] [--nodes 3|5] [--trace]`
-// Runs seeds S..S+N-1 and ends with `seeds=N violations=V linearizable=L/N`.
+// `npm run sim -w @proconsul/raft -- --seeds N [--from S] [--nodes 3|5] [--trace] [--node]`
+// Runs seeds S..S+N-1 and ends with `seeds=N violations=V linearizable=L/N`. `--node` runs
+// the RaftNode simulator (node-sim.ts) instead of the core one.
 
+import { runNodeSimulation } from './node-sim.js';
 import { runSimulation } from './sim.js';
 
 function usage(msg: string): never {
-  console.error(`sim: ${msg} (usage: --seeds N [--from S] [--nodes 3|5] [--trace])`);
+  console.error(`sim: ${msg} (usage: --seeds N [--from S] [--nodes 3|5] [--trace] [--node])`);
   process.exit(1);
 }
 
@@ -13,6 +15,7 @@ let seeds = 100;
 let from = 1;
 let nodes: 3 | 5 | 'both' = 'both';
 let trace = false;
+let realNode = false;
 for (let i = 0; i < args.length; i++) {
   const a = args[i];
   const num = (): number => {
@@ -27,6 +30,7 @@ for (let i = 0; i < args.length; i++) {
     if (v !== 3 && v !== 5) usage('--nodes must be 3 or 5');
     nodes = v;
   } else if (a === '--trace') trace = true;
+  else if (a === '--node') realNode = true;
   else usage(`unknown argument ${a}`);
 }
 
@@ -35,12 +39,12 @@ let linearizable = 0;
 const t0 = Date.now();
 for (let s = from; s < from + seeds; s++) {
   const n: 3 | 5 = nodes === 'both' ? (s % 3 === 0 ? 5 : 3) : nodes;
-  const r = runSimulation({ seed: s, nodes: n, trace });
+  const r = realNode ? await runNodeSimulation({ seed: s, nodes: n, trace }) : await runSimulation({ seed: s, nodes: n, trace });
   if (r.linearizable === 'ok' && r.violations.length === 0) linearizable++;
   if (r.violations.length > 0) {
     violations++;
     console.log(`FAIL seed=${s} nodes=${n}: ${r.violations.join('; ')}`);
-    console.log(`  replay: npm run sim -w @proconsul/raft -- --seeds 1 --from ${s} --nodes ${n} --trace`);
+    console.log(`  replay: npm run sim -w @proconsul/raft -- --seeds 1 --from ${s} --nodes ${n} --trace${realNode ? ' --node' : ''}`);
     if (trace) for (const line of r.trace) console.log(`  ${line}`);
   } else if (r.linearizable === 'unknown') {
     console.log(`seed=${s} nodes=${n}: linearizability check ran out of budget`);

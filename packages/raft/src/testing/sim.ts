@@ -1,12 +1,28 @@
 // A deterministic cluster simulator (TigerBeetle/etcd style): N Raft cores on one thread,
-// virtual time in ms, a seeded network that drops, duplicates, delays (so reorders) and
-// partitions, crashes that lose everything not persisted, restarts, membership changes
-// and leadership transfers during faults. After every step it checks Raft's safety
-// properties; at the end a linearizability check runs over the simulated clients' KV history.
+// virtual time in ms, a seeded network that drops, duplicates, delays (so reorders, some
+// longer than an election timeout) and partitions; process pauses with ticks caught up on
+// resume and per-node clock drift; membership changes and leadership transfers during faults.
+//
+// Every node persists through the real storage code (DiskStorage and its WAL) on its own
+// in-memory disk with crash semantics: a crash loses unsynced bytes (torn tails, reverted
+// directory entries), sometimes in the middle of a save; writes are cut short; a full disk
+// refuses saves until space returns (the node waits, as RaftNode does); EIO on fsync is
+// fail-stop (the node crashes and restarts); a flipped bit in acknowledged data must be
+// refused at restart, and that server is then removed from the configuration, wiped and
+// rejoins with an empty disk under its old ID (as Consul does), as does a server whose disk
+// is simply lost.
+//
+// After every step it checks Raft's safety properties; at the end a linearizability check
+// runs over the simulated clients' KV history.
 
+import { crc32 } from 'node:zlib';
 import { seededRandom, type RandomSource } from '../rand.js';
-import { bootstrapState, joinState, Raft } from '../raft.js';
-import type { Entry, HardState, Message, NodeId, Ready, Snapshot } from '../types.js';
+import { bootstrapState, joinState, Raft, type RaftInitialState } from '../raft.js';
+import { DiskStorage, type PersistBatch } from '../storage/disk.js';
+import { CorruptWalError, StorageFailedError, StorageFullError } from '../storage/errors.js';
+import { MemoryFileSystem, SimulatedCrashError } from '../storage/memory-fs.js';
+import type { Entry, HardState, Message, NodeId, Ready } from '../types.js';
+import { completeReady, sendsBeforePersist, type ReadyEffects } from '../node.js';
 import { checkKvHistory, type CheckResult, type KvOperation } from './linearizability.js';
 
 export interface SimOptions {
@@ -24,8 +40,25 @@ export interface SimResult {
   seed: number;
   violations: string[];
   linearizable: CheckResult;
-  stats: { commits: number; elections: number; snapshotsSent: number; crashes: number; confChanges: number; ops: number };
+  stats: SimStats;
   trace: string[];
+}
+
+export interface SimStats {
+  commits: number;
+  elections: number;
+  snapshotsSent: number;
+  crashes: number;
+  confChanges: number;
+  ops: number;
+  /** Crashes in the middle of a save (torn writes), fail-stops on EIO, saves refused by a full disk. */
+  tornCrashes: number;
+  failStops: number;
+  diskFull: number;
+  /** Restarts refused because of a flipped bit; servers wiped and rejoined with an empty disk. */
+  refusals: number;
+  wipes: number;
+  pauses: number;
 }
 
 interface KvCommand {
@@ -35,26 +68,39 @@ interface KvCommand {
   v: string;
 }
 
-/** The durable part of a node: what survives a crash. */
-interface DiskState {
-  hardState: HardState;
-  snapshot: Snapshot;
-  entries: Entry[];
-}
-
 interface SimNode {
   id: NodeId;
-  disk: DiskState;
+  /** The node's disk: survives crashes (with their semantics), replaced when wiped. */
+  fs: MemoryFileSystem;
+  storage: DiskStorage | null;
+  /** Founding voter (its first start bootstraps the cluster); false after a wipe. */
+  founder: boolean;
   raft: Raft | null;
   kv: Map<string, string>;
   incarnation: number;
-  tickPhase: number;
+  /** Virtual ms of the next tick; the period drifts per node. */
+  nextTick: number;
+  tickPeriod: number;
+  /** A paused process (or one waiting for disk space) neither ticks nor steps until then. */
+  pausedUntil: number;
+  inbox: Message[];
+  /** Waiting to be removed from the configuration, then wiped (a refused or lost disk). */
+  wipePending: boolean;
+  /** A bit was flipped in acknowledged data while down: the next start must refuse. */
+  flipped: string | null;
   /** opId -> client for writes proposed here; context -> read for reads. */
   writes: Map<number, PendingOp>;
   reads: Map<string, PendingOp>;
   /** Reads whose index is known, waiting for apply. */
   readWaits: { index: number; op: PendingOp }[];
   downUntil: number;
+  /** A full disk gets its space back at this time. */
+  fullUntil: number;
+  /** What this node's storage has acknowledged as durable, to check each recovery against. */
+  durable: DurableModel;
+  /** A crash planned soon after installing a snapshot (recovery right after an install is where storage bugs hide). */
+  crashAt: number;
+  effects?: ReadyEffects;
 }
 
 interface PendingOp {
@@ -75,11 +121,12 @@ interface InFlight {
 }
 
 const TICK_MS = 10;
-const KEYS = ['a', 'b'];
+const DATA_DIR = '/raft';
+const SEGMENT_BYTES = 1024;
 const enc = new TextEncoder();
 const dec = new TextDecoder();
 
-export function runSimulation(opts: SimOptions): SimResult {
+export function runSimulation(opts: SimOptions): Promise<SimResult> {
   const sim = new Simulation(opts);
   return sim.run();
 }
@@ -106,7 +153,12 @@ class Simulation {
   /** `${index}:${term}` -> [entry, previous entry's term]: log matching, inductively. */
   private logIndex = new Map<string, { entry: Entry; prevTerm: number | undefined }>();
   private trace: string[] = [];
-  private stats = { commits: 0, elections: 0, snapshotsSent: 0, crashes: 0, confChanges: 0, ops: 0 };
+  private stats: SimStats = { commits: 0, elections: 0, snapshotsSent: 0, crashes: 0, confChanges: 0, ops: 0, tornCrashes: 0, failStops: 0, diskFull: 0, refusals: 0, wipes: 0, pauses: 0 };
+  /** The newest committed membership change per node: is it out of the configuration? */
+  private lastConf = new Map<NodeId, { index: number; type: string }>();
+  private keys: string[];
+  private shortWriteRate: number;
+  private diskFaults: boolean;
   private faulty = true;
   private dropRate: number;
   private dupRate: number;
@@ -117,6 +169,7 @@ class Simulation {
   private lastProgress = 0;
   private readonly faultyMs: number;
   private readonly healedMs: number;
+  private voters: NodeId[] = [];
 
   constructor(private opts: SimOptions) {
     this.rng = seededRandom(opts.seed * 7919 + 17);
@@ -128,27 +181,41 @@ class Simulation {
     this.delayMax = 1 + this.rng(30);
     this.crashRate = this.rng(4);
     this.trailing = this.rng(3) === 0 ? 0 : this.rng(8);
+    this.keys = ['a', 'b', 'c', 'd', 'e', 'f'].slice(0, 2 + this.rng(5));
+    this.shortWriteRate = this.rng(2) === 0 ? 0 : 0.25;
+    this.diskFaults = this.rng(4) !== 0;
     const ids: NodeId[] = [];
     for (let i = 1; i <= opts.nodes + 1; i++) ids.push(`n${i}`);
     const voters = ids.slice(0, opts.nodes);
+    this.voters = voters;
     for (const id of ids) {
       // The last node starts outside the cluster: membership changes add and remove it.
       const node: SimNode = {
         id,
-        disk: voters.includes(id) ? bootstrapState(voters) : joinState(),
+        fs: this.newDisk(id, 0),
+        storage: null,
+        founder: voters.includes(id),
         raft: null,
         kv: new Map(),
         incarnation: 0,
-        tickPhase: this.rng(TICK_MS),
+        // Clocks run up to 5% fast or slow (the lease assumes bounded drift, as Consul does).
+        tickPeriod: TICK_MS * (0.95 + this.rng(101) / 1000),
+        nextTick: this.rng(TICK_MS),
+        pausedUntil: 0,
+        inbox: [],
+        wipePending: false,
+        flipped: null,
         writes: new Map(),
         reads: new Map(),
         readWaits: [],
         downUntil: 0,
+        fullUntil: 0,
+        durable: emptyModel(),
+        crashAt: 0,
       };
       this.nodes.set(id, node);
-      this.start(node);
     }
-    const clients = opts.clients ?? 4;
+    const clients = opts.clients ?? 3 + this.rng(4);
     for (let c = 0; c < clients; c++) {
       this.clientOps.push(null);
       this.clientHint.push(null);
@@ -156,25 +223,42 @@ class Simulation {
     }
   }
 
-  run(): SimResult {
+  async run(): Promise<SimResult> {
+    for (const n of this.nodes.values()) await this.start(n);
     const end = this.faultyMs + this.healedMs;
     for (this.now = 0; this.now < end && this.violations.length === 0; this.now++) {
       if (this.faulty && this.now >= this.faultyMs) this.heal();
-      this.maybeFault();
+      await this.maybeFault();
+      this.progressWipes();
       for (const n of this.nodes.values()) {
         if (n.raft === null) {
-          if (this.now >= n.downUntil) this.start(n);
+          if (this.now >= n.downUntil) await this.start(n);
           continue;
         }
-        if ((this.now + n.tickPhase) % TICK_MS === 0) {
-          n.raft.tick();
+        if (n.crashAt > 0 && this.now >= n.crashAt) {
+          n.crashAt = 0;
+          if (this.faulty) {
+            this.crash(n, 20 + this.rng(100));
+            continue;
+          }
+        }
+        if (this.now < n.pausedUntil) continue;
+        // Ticks due since the last one (several after a pause: caught up, at most 100, as RaftNode does).
+        let due = 0;
+        while (n.nextTick <= this.now) {
+          due++;
+          n.nextTick += n.tickPeriod;
+        }
+        for (let i = 0; i < Math.min(due, 100); i++) {
+          n.raft!.tick();
           this.afterStep(n);
         }
+        if (n.inbox.length > 0) for (const m of n.inbox.splice(0)) this.stepNode(n, m);
       }
       this.deliver();
       for (const n of this.nodes.values()) {
         // Ready is handled with a random lag, so a crash can lose unpersisted state.
-        if (n.raft !== null && n.raft.hasReady() && (!this.faulty || this.rng(4) !== 0)) this.handleReady(n);
+        if (this.ready(n) && n.raft!.hasReady() && (!this.faulty || this.rng(4) !== 0)) await this.handleReady(n);
       }
       this.runClients();
     }
@@ -196,8 +280,60 @@ class Simulation {
 
   // ------------------------------------------------------------------ nodes
 
-  private start(n: SimNode): void {
+  private newDisk(id: NodeId, generation: number): MemoryFileSystem {
+    const fs = new MemoryFileSystem({ random: seededRandom(this.opts.seed * 31 + Number(id.slice(1)) * 7 + generation * 1013) });
+    fs.faults.shortWriteRate = this.shortWriteRate;
+    return fs;
+  }
+
+  /** Alive, not paused and not waiting for disk space. */
+  private ready(n: SimNode): boolean {
+    return n.raft !== null && this.now >= n.pausedUntil;
+  }
+
+  /** Recovers the node from its disk with the real storage code (or bootstraps an empty one). */
+  private async start(n: SimNode): Promise<void> {
     n.incarnation++;
+    let storage: DiskStorage;
+    try {
+      storage = await DiskStorage.open(DATA_DIR, { fs: n.fs, segmentBytes: SEGMENT_BYTES });
+    } catch (e) {
+      if (n.flipped !== null && e instanceof CorruptWalError) {
+        // Refused as it must be: this server rejoins with an empty disk once removed.
+        this.log(`${n.id} refuses to start: ${(e as Error).message}`);
+        this.stats.refusals++;
+        n.flipped = null;
+        n.wipePending = true;
+        n.downUntil = Infinity;
+        return;
+      }
+      this.violate(`${n.id} cannot recover its disk: ${(e as Error).message}`);
+      n.downUntil = Infinity;
+      return;
+    }
+    if (n.flipped !== null) {
+      this.violate(`${n.id} started on a disk with a flipped bit (${n.flipped}) instead of refusing`);
+      return;
+    }
+    let init: RaftInitialState | null = storage.initialState();
+    const lost = checkRecovery(n.durable, init);
+    if (lost !== null) {
+      this.violate(`${n.id} recovered a different state than its storage acknowledged: ${lost}`);
+      return;
+    }
+    n.durable = init === null ? emptyModel() : modelOf(init);
+    if (init === null) {
+      init = n.founder ? bootstrapState(this.voters) : joinState();
+      try {
+        await storage.saveInitial(init);
+        n.durable = modelOf(init);
+      } catch (e) {
+        this.violate(`${n.id} cannot bootstrap: ${(e as Error).message}`);
+        return;
+      }
+    }
+    n.founder = false;
+    n.storage = storage;
     n.raft = new Raft(
       {
         id: n.id,
@@ -209,15 +345,28 @@ class Simulation {
         snapshotChunkBytes: 64,
         random: seededRandom(this.opts.seed * 1009 + n.incarnation * 101 + Number(n.id.slice(1))),
       },
-      { hardState: { ...n.disk.hardState }, snapshot: n.disk.snapshot, entries: n.disk.entries },
+      init,
     );
-    n.kv = restoreKv(n.disk.snapshot.data);
-    this.log(`${n.id} start #${n.incarnation}`);
+    n.kv = restoreKv(init.snapshot.data);
+    n.nextTick = this.now + this.rng(TICK_MS);
+    this.log(`${n.id} start #${n.incarnation} (term ${init.hardState.term}, snapshot ${init.snapshot.meta.index}, ${init.entries.length} entries)`);
   }
 
+  /** The machine crashes: its disk keeps only what was synced. */
   private crash(n: SimNode, downMs: number): void {
     this.log(`${n.id} crash`);
+    n.fs.crash();
+    this.stopNode(n, downMs);
+  }
+
+  /** The node stops (its process exits, or the agent closes it); the disk keeps what it has. */
+  private stopNode(n: SimNode, downMs: number): void {
     n.raft = null;
+    n.storage = null;
+    n.inbox = [];
+    n.pausedUntil = 0;
+    n.fs.faults.syncFails = () => false;
+    n.fs.faults.capacityBytes = Infinity;
     n.writes.clear();
     n.reads.clear();
     n.readWaits = [];
@@ -225,11 +374,69 @@ class Simulation {
     this.stats.crashes++;
   }
 
-  private handleReady(n: SimNode): void {
+  private stepNode(n: SimNode, m: Message): void {
+    n.raft!.step(m);
+    this.afterStep(n);
+  }
+
+  /**
+   * Runs one storage operation the way RaftNode treats its outcome: true when done; false when
+   * the node crashed (a planned crash inside it, or fail-stop on a failed write or fsync) or a
+   * full disk refused it (the caller keeps the Ready and retries).
+   */
+  private async persist(n: SimNode, op: () => Promise<void>, what: string): Promise<'ok' | 'crashed' | 'full'> {
+    // Sometimes the machine dies in the middle of this save: a torn write, a lost rename.
+    if (this.faulty && this.diskFaults && this.rng(150) === 0) n.fs.faults.crashAfterOps = this.rng(8);
+    try {
+      await op();
+      n.fs.faults.crashAfterOps = null;
+      return 'ok';
+    } catch (e) {
+      n.fs.faults.crashAfterOps = null;
+      const root = e instanceof StorageFailedError ? e.cause : e;
+      if (root instanceof SimulatedCrashError) {
+        this.stats.tornCrashes++;
+        this.log(`${n.id} crashes during ${what}`);
+        this.crash(n, 20 + this.rng(200));
+        return 'crashed';
+      }
+      if (e instanceof StorageFullError) return 'full';
+      if (e instanceof StorageFailedError) {
+        // Fail-stop: the process exits; it restarts from what its disk holds.
+        this.stats.failStops++;
+        this.log(`${n.id} fail-stop: ${e.message}`);
+        this.crash(n, 20 + this.rng(200));
+        return 'crashed';
+      }
+      throw e;
+    }
+  }
+
+  /** What completeReady does to this node: one object per node (the loop is hot). */
+  private effects(n: SimNode): ReadyEffects {
+    return {
+      restore: (snap) => {
+        n.kv = restoreKv(snap.data);
+      },
+      send: (msgs) => {
+        for (const m of msgs) this.send(m);
+      },
+      apply: (e) => this.apply(n, e),
+      readState: (rs) => {
+        const op = n.reads.get(rs.context);
+        if (op) {
+          n.reads.delete(rs.context);
+          n.readWaits.push({ index: rs.index, op });
+        }
+      },
+    };
+  }
+
+  private async handleReady(n: SimNode): Promise<void> {
     const raft = n.raft!;
     const rd: Ready = raft.ready();
-    // A leader sends before its own write is durable (as RaftNode does); it may crash in between.
-    const early = raft.role === 'leader' && rd.hardState === null && rd.snapshot === null;
+    // A leader sends before its own write is durable (RaftNode's order); it may crash in between.
+    const early = sendsBeforePersist(raft, rd);
     if (early) {
       this.checkLogMatching(n, rd.entries);
       for (const m of rd.messages) this.send(m);
@@ -237,51 +444,55 @@ class Simulation {
         this.crash(n, 20 + this.rng(200));
         return;
       }
+    } else if (rd.entries.length > 0) this.checkLogMatching(n, rd.entries);
+    (rd as Ready & { early?: boolean }).early = early;
+    await this.persistAndContinue(n, rd);
+  }
+
+  /** Persist (the real WAL, one fsync), then RaftNode's completeReady. */
+  private async persistAndContinue(n: SimNode, rd: Ready): Promise<void> {
+    const raft = n.raft!;
+    const early = (rd as Ready & { early?: boolean }).early === true;
+    const batch: PersistBatch = { hardState: rd.hardState, snapshot: rd.snapshot, entries: rd.entries };
+    n.durable.inflight = batch;
+    const r = await this.persist(n, () => n.storage!.save(batch), 'save');
+    if (r === 'ok') applyBatch(n.durable, batch);
+    if (r === 'ok' && rd.snapshot !== null && this.faulty && this.rng(4) !== 0) n.crashAt = this.now + 20 + this.rng(150);
+    if (r === 'crashed') return;
+    if (r === 'full') {
+      // RaftNode stops with StorageFullError; the agent opens a new node on the same files once
+      // there is space again (nothing acknowledged was at risk: the partial write was undone).
+      this.stats.diskFull++;
+      this.log(`${n.id} disk full: the node stops until space returns`);
+      this.stopNode(n, Math.max(1, n.fullUntil - this.now) + this.rng(50));
+      return;
     }
-    // 1. persist (hard state, snapshot, entries) - this is the "fsync"
-    if (rd.hardState) n.disk.hardState = { ...rd.hardState };
-    if (rd.snapshot) {
-      n.disk.snapshot = rd.snapshot;
-      n.disk.entries = [];
-      n.kv = restoreKv(rd.snapshot.data);
-    }
-    if (rd.entries.length > 0) {
-      this.checkLogMatching(n, rd.entries);
-      const first = rd.entries[0].index;
-      const base = n.disk.snapshot.meta.index;
-      n.disk.entries = n.disk.entries.slice(0, Math.max(0, first - base - 1));
-      if (first !== base + 1 + n.disk.entries.length) this.violate(`${n.id} persisted a gap at ${first}`);
-      n.disk.entries.push(...rd.entries);
-    }
-    // 2. send
-    if (!early) for (const m of rd.messages) this.send(m);
-    // 3. apply
-    for (const e of rd.committedEntries) this.apply(n, e);
-    for (const rs of rd.readStates) {
-      const op = n.reads.get(rs.context);
-      if (op) {
-        n.reads.delete(rs.context);
-        n.readWaits.push({ index: rs.index, op });
-      }
-    }
-    raft.advance();
+    // RaftNode's own order: restore, send, apply, read states, advance.
+    await completeReady(raft, rd, early, (n.effects ??= this.effects(n)));
     this.serveReads(n);
     // Compaction: keep the log short so snapshots are sent (in chunks) to lagging nodes.
     const applied = raft.log.applied;
     if (applied - raft.log.snapshot.meta.index > 24 && raft.log.pendingSnapshot === null) {
       const idx = applied - 4;
       const snap = raft.compact(idx, snapshotKv(n.kv, applied === idx ? undefined : this.kvAt(n, idx)), this.trailing);
-      n.disk.snapshot = snap;
-      n.disk.entries = n.disk.entries.filter((e) => e.index > idx);
+      // A failed snapshot write is only logged by RaftNode (the WAL keeps everything): same here.
+      let written = true;
+      const w = await this.persist(n, () => n.storage!.saveSnapshot(snap).catch((e: Error) => {
+        written = false;
+        if (e instanceof StorageFailedError && n.storage!.failure() === e) throw e;
+      }), 'snapshot');
+      if (w === 'crashed') return;
+      if (written) compactModel(n.durable, snap.meta.index, snap.meta.term);
     }
     this.afterStep(n);
   }
 
   /** The KV state at an earlier applied index: replay the snapshot and entries up to idx. */
   private kvAt(n: SimNode, idx: number): Map<string, string> {
-    const kv = restoreKv(n.disk.snapshot.data);
-    for (const e of n.disk.entries) {
-      if (e.index > idx) break;
+    const lg = n.raft!.log;
+    const kv = restoreKv(lg.snapshot.data);
+    for (let i = lg.snapshot.meta.index + 1; i <= idx; i++) {
+      const e = lg.entry(i)!;
       if (e.type === 'normal') {
         const c = e.data as KvCommand;
         kv.set(c.k, c.v);
@@ -345,6 +556,11 @@ class Simulation {
         this.committed.set(i, { entry: e, seenTerm: raft.term });
         if (i > this.maxCommitted) this.maxCommitted = i;
         if (e.type === 'normal') this.lastProgress = this.now;
+        if (e.type === 'conf') {
+          const cc = e.data as { type: string; id: NodeId };
+          const prev = this.lastConf.get(cc.id);
+          if (prev === undefined || prev.index < i) this.lastConf.set(cc.id, { index: i, type: cc.type });
+        }
         this.stats.commits++;
       } else if (!sameEntry(seen.entry, e)) {
         this.violate(`state machine safety: ${n.id} committed ${describe(e)} but ${describe(seen.entry)} was committed`);
@@ -388,7 +604,9 @@ class Simulation {
     if (m.type === 'snap') this.stats.snapshotsSent++;
     const copies = this.faulty && this.rng(1000) < this.dupRate * 1000 ? 2 : 1;
     for (let i = 0; i < copies; i++) {
-      const delay = this.faulty ? 1 + this.rng(this.delayMax) : 1 + this.rng(3);
+      let delay = this.faulty ? 1 + this.rng(this.delayMax) : 1 + this.rng(3);
+      // Now and then a message arrives after more than an election timeout (100-200 ms).
+      if (this.faulty && this.rng(300) === 0) delay = 150 + this.rng(300);
       this.net.push({ at: this.now + delay, seq: this.seq++, msg: m });
     }
   }
@@ -412,15 +630,29 @@ class Simulation {
     for (const f of due) {
       const n = this.nodes.get(f.msg.to);
       if (!n || n.raft === null || !this.connected(f.msg.from, f.msg.to)) continue;
-      n.raft.step(f.msg);
-      this.afterStep(n);
+      // A paused or blocked process reads its socket later (a bounded queue).
+      if (!this.ready(n)) {
+        if (n.inbox.length < 1000) n.inbox.push(f.msg);
+        continue;
+      }
+      this.stepNode(n, f.msg);
     }
   }
 
   // ------------------------------------------------------------------ faults
 
-  private maybeFault(): void {
+  private async maybeFault(): Promise<void> {
+    for (const n of this.nodes.values()) {
+      if (n.fullUntil > 0 && this.now >= n.fullUntil) {
+        n.fullUntil = 0;
+        n.fs.faults.capacityBytes = Infinity;
+      }
+    }
     if (!this.faulty) return;
+    if (this.diskFaults && this.rng(1000) < 2) {
+      await this.diskFault();
+      return;
+    }
     const r = this.rng(10_000);
     const ids = [...this.nodes.keys()];
     if (r < 4) {
@@ -452,7 +684,17 @@ class Simulation {
       this.membershipChange();
       // Sometimes a second change right away: it must be refused until the first commits.
       if (this.rng(3) === 0) this.membershipChange();
-    } else if (r < 52 + this.crashRate * 3) {
+    } else if (r < 58 + this.crashRate * 3) {
+      // A process pause (GC, SIGSTOP, a slow VM), most often of the leader.
+      const l = this.leader();
+      const alive = [...this.nodes.values()].filter((n) => this.ready(n));
+      const n = l !== null && this.rng(2) === 0 ? l : alive[this.rng(Math.max(1, alive.length))];
+      if (n && this.ready(n)) {
+        n.pausedUntil = this.now + 100 + this.rng(this.rng(4) === 0 ? 3000 : 400);
+        this.stats.pauses++;
+        this.log(`${n.id} paused until ${n.pausedUntil}ms`);
+      }
+    } else if (r < 64 + this.crashRate * 3) {
       const l = this.leader();
       if (l) {
         const voters = l.raft!.conf.voters.filter((v) => v !== l.id);
@@ -483,6 +725,8 @@ class Simulation {
       what = `${asVoter ? 'addVoter' : 'addLearner'} ${id}`;
       ok = raft.changeMembership({ type: asVoter ? 'addVoter' : 'addLearner', id });
     } else {
+      // While a damaged server waits for its removal, removing another could lose the quorum.
+      if ([...this.nodes.values()].some((o) => o.wipePending || o.flipped !== null)) return;
       const id = conf.voters[this.rng(conf.voters.length)];
       what = `remove ${id}`;
       ok = raft.changeMembership({ type: 'remove', id });
@@ -491,11 +735,90 @@ class Simulation {
     this.afterStep(l);
   }
 
+  /** One disk fault: EIO on the next fsync, a full disk, a flipped bit while down, a lost disk. */
+  private async diskFault(): Promise<void> {
+    const all = [...this.nodes.values()];
+    const n = all[this.rng(all.length)];
+    const k = this.rng(4);
+    if (k === 0 && n.raft !== null) {
+      n.fs.faults.syncFails = () => true;
+      this.log(`${n.id} disk: EIO on fsync from now`);
+    } else if (k === 1 && n.raft !== null && n.fullUntil === 0) {
+      n.fs.faults.capacityBytes = n.fs.usedBytes() + this.rng(300);
+      n.fullUntil = this.now + 50 + this.rng(1000);
+      this.log(`${n.id} disk full until ${n.fullUntil}ms`);
+    } else if (k === 2 && !this.damaged()) {
+      // The machine crashes and a bit of acknowledged data rots while it is down.
+      if (n.raft !== null) this.crash(n, 20 + this.rng(200));
+      n.flipped = await flipAcknowledgedBit(n.fs, this.rng);
+      if (n.flipped !== null) this.log(`${n.id} disk: flipped ${n.flipped}`);
+    } else if (k === 3 && !this.damaged()) {
+      // The disk is lost (or its damage refused): the server must be removed before it rejoins empty.
+      if (n.raft !== null) this.crash(n, 0);
+      n.wipePending = true;
+      n.flipped = null;
+      n.downUntil = Infinity;
+      this.log(`${n.id} disk lost: waiting for its removal`);
+    }
+  }
+
+  /**
+   * At most one server at a time has a damaged disk, and only while at least three voters
+   * remain: a cluster that loses a majority of its disks cannot recover, in Raft as in Consul.
+   */
+  private damaged(): boolean {
+    const l = this.leader();
+    const committed = [...this.lastConf].filter(([, c]) => c.type === 'addVoter' || c.type === 'promote').map(([id]) => id);
+    // No membership change in flight: the leader's configuration is the committed one.
+    if (l === null || committed.length < 3 || l.raft!.conf.voters.length !== committed.length) return true;
+    return [...this.nodes.values()].some((o) => o.wipePending || o.flipped !== null);
+  }
+
+  /**
+   * A server whose disk was refused or lost comes back empty under its old ID only after its
+   * removal is committed (Consul: the operator removes it, it rejoins as a new member) and
+   * every other server has applied that removal: the core grants votes even from an empty
+   * configuration, so a stale server that still counted the wiped one as a voter could win
+   * an election with its vote (the simulator found this; see the README).
+   */
+  private progressWipes(): void {
+    if (this.now % 10 !== 0) return;
+    for (const n of this.nodes.values()) {
+      if (!n.wipePending) continue;
+      const last = this.lastConf.get(n.id);
+      const everyoneKnows = [...this.nodes.values()].every(
+        (o) => o === n || (o.raft !== null && !o.wipePending && o.raft.log.applied >= (last?.index ?? 0) && !o.raft.conf.voters.includes(n.id)),
+      );
+      if ((last === undefined || last.type === 'remove') && everyoneKnows) {
+        n.wipePending = false;
+        n.fs = this.newDisk(n.id, n.incarnation + 1);
+        n.durable = emptyModel();
+        n.founder = false;
+        n.downUntil = this.now + 10 + this.rng(100);
+        this.stats.wipes++;
+        this.log(`${n.id} removed: rejoins with an empty disk`);
+        continue;
+      }
+      const l = this.leader();
+      if (l === null || !l.raft!.conf.voters.concat(l.raft!.conf.learners).includes(n.id)) continue;
+      if (l.raft!.changeMembership({ type: 'remove', id: n.id })) {
+        this.log(`${l.id} proposes remove ${n.id} (lost disk)`);
+        this.afterStep(l);
+      }
+    }
+  }
+
   private heal(): void {
     this.faulty = false;
     this.blocked.clear();
     this.log('heal all');
-    for (const n of this.nodes.values()) if (n.raft === null) n.downUntil = this.now;
+    for (const n of this.nodes.values()) {
+      if (n.raft === null && !n.wipePending) n.downUntil = this.now;
+      n.pausedUntil = Math.min(n.pausedUntil, this.now);
+      n.fs.faults.syncFails = () => false;
+      n.fs.faults.capacityBytes = Infinity;
+      n.fullUntil = 0;
+    }
   }
 
   private leader(): SimNode | null {
@@ -529,10 +852,10 @@ class Simulation {
 
   private issue(c: number): void {
     const n = this.pickNode(c);
-    const key = KEYS[this.rng(KEYS.length)];
+    const key = this.keys[this.rng(this.keys.length)];
     const raft = n.raft;
     this.clientNextAt[c] = this.now + 5 + this.rng(30);
-    if (raft === null) {
+    if (raft === null || !this.ready(n)) {
       this.clientHint[c] = null;
       return;
     }
@@ -597,9 +920,16 @@ class Simulation {
   }
 }
 
+/** Entries read back from a disk are new objects: compare their contents (cached per object). */
+const entryKeys = new WeakMap<Entry, string>();
+function entryKey(e: Entry): string {
+  let k = entryKeys.get(e);
+  if (k === undefined) entryKeys.set(e, (k = `${e.index}:${e.term}:${e.type}:${JSON.stringify(e.data)}`));
+  return k;
+}
+
 function sameEntry(a: Entry, b: Entry): boolean {
-  if (a === b) return true;
-  return a.index === b.index && a.term === b.term && a.type === b.type && JSON.stringify(a.data) === JSON.stringify(b.data);
+  return a === b || entryKey(a) === entryKey(b);
 }
 
 function describe(e: Entry): string {
@@ -613,4 +943,111 @@ function snapshotKv(kv: Map<string, string>, at?: Map<string, string>): Uint8Arr
 function restoreKv(data: Uint8Array): Map<string, string> {
   if (data.length === 0) return new Map();
   return new Map(JSON.parse(dec.decode(data)) as [string, string][]);
+}
+
+/**
+ * Flips one bit in acknowledged WAL data (a sealed segment, or the newest one before its last
+ * record) or in the snapshot file; returns "file:offset", or null when there is none yet.
+ */
+async function flipAcknowledgedBit(fs: MemoryFileSystem, rng: RandomSource): Promise<string | null> {
+  const walDir = `${DATA_DIR}/wal`;
+  const candidates: { path: string; limit: number }[] = [];
+  const names = (await fs.readdir(walDir).catch(() => [] as string[])).filter((n) => n.endsWith('.wal'));
+  for (let i = 0; i < names.length; i++) {
+    const path = `${walDir}/${names[i]}`;
+    const buf = await fs.readFile(path);
+    candidates.push({ path, limit: i === names.length - 1 ? lastRecordOffset(buf) : buf.length });
+  }
+  const snap = `${DATA_DIR}/snapshot`;
+  const st = await fs.stat(snap);
+  if (st !== null) candidates.push({ path: snap, limit: st.size });
+  const usable = candidates.filter((c) => c.limit > 0);
+  if (usable.length === 0) return null;
+  const c = usable[rng(usable.length)];
+  const off = rng(c.limit);
+  fs.flipBit(c.path, off, rng(8));
+  return `${c.path}:${off}`;
+}
+
+/**
+ * Where the last valid record starts: a flip before it is followed by a valid record, so it
+ * must be refused; a flip in the last one (or a torn tail after it) looks like a torn write.
+ */
+function lastRecordOffset(buf: Uint8Array): number {
+  const b = Buffer.from(buf.buffer, buf.byteOffset, buf.length);
+  let off = 0;
+  let last = 0;
+  while (off + 8 <= b.length) {
+    const len = b.readUInt32LE(off);
+    if (off + 8 + len > b.length || crc32(b.subarray(off + 8, off + 8 + len)) !== b.readUInt32LE(off + 4)) break;
+    last = off;
+    off += 8 + len;
+  }
+  return last;
+}
+
+/**
+ * What a node's storage acknowledged: the log (terms by index after `base`, the snapshot's
+ * index) and the hard state, plus the save in flight when it stopped, which may or may not
+ * have reached the disk, in whole or in part.
+ */
+interface DurableModel {
+  base: number;
+  baseTerm: number;
+  terms: number[];
+  hs: HardState;
+  inflight: PersistBatch | null;
+}
+
+function emptyModel(): DurableModel {
+  return { base: 0, baseTerm: 0, terms: [], hs: { term: 0, vote: null }, inflight: null };
+}
+
+function modelOf(init: RaftInitialState): DurableModel {
+  const m = emptyModel();
+  m.base = init.snapshot.meta.index;
+  m.baseTerm = init.snapshot.meta.term;
+  m.terms = init.entries.map((e) => e.term);
+  m.hs = { ...init.hardState };
+  return m;
+}
+
+function applyBatch(m: DurableModel, b: PersistBatch): void {
+  m.inflight = null;
+  if (b.hardState) m.hs = { ...b.hardState };
+  if (b.snapshot) {
+    m.base = b.snapshot.meta.index;
+    m.baseTerm = b.snapshot.meta.term;
+    m.terms = [];
+  }
+  if (b.entries.length > 0) {
+    m.terms.length = Math.max(0, b.entries[0].index - m.base - 1);
+    for (const e of b.entries) m.terms.push(e.term);
+  }
+}
+
+function compactModel(m: DurableModel, index: number, term: number): void {
+  if (index <= m.base) return;
+  m.terms = m.terms.slice(index - m.base);
+  m.base = index;
+  m.baseTerm = term;
+}
+
+/** Null when `init` holds everything acknowledged (the batch in flight may replace a suffix). */
+function checkRecovery(m: DurableModel, init: RaftInitialState | null): string | null {
+  if (m.hs.term === 0 && m.terms.length === 0 && m.base === 0) return null;
+  if (init === null) return `a fresh directory, but term ${m.hs.term} and entries up to ${m.base + m.terms.length} were durable`;
+  const s = init.snapshot.meta;
+  const fl = m.inflight;
+  if (init.hardState.term < m.hs.term) return `term ${init.hardState.term} < ${m.hs.term}`;
+  if (init.hardState.term === m.hs.term && m.hs.vote !== null && init.hardState.vote !== m.hs.vote) return `vote ${init.hardState.vote} instead of ${m.hs.vote} in term ${m.hs.term}`;
+  // The first index the save in flight could have replaced.
+  const from = fl === null ? Infinity : fl.snapshot !== null ? 0 : fl.entries.length > 0 ? fl.entries[0].index : Infinity;
+  if (s.index < m.base && from > m.base) return `snapshot at ${s.index}, but one at ${m.base} was durable`;
+  for (let i = Math.max(m.base, s.index) + 1; i <= m.base + m.terms.length; i++) {
+    if (i >= from) break;
+    const got = init.entries[i - s.index - 1]?.term;
+    if (got !== m.terms[i - m.base - 1]) return `entry ${i}: term ${got} instead of ${m.terms[i - m.base - 1]}`;
+  }
+  return null;
 }

@@ -1,0 +1,105 @@
+// The file-system seam under Raft storage: only the operations the WAL and the snapshot
+// files use. `nodeFileSystem` is the real one; `MemoryFileSystem` (memory-fs.ts) keeps files
+// in memory with crash semantics for `-dev` mode and the simulator.
+//
+// Errors carry Node's `code` ('ENOENT', 'ENOSPC', 'EIO', ...), whichever implementation.
+
+import { mkdir, open, readdir, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
+
+/** A file opened for appending (WAL segments, temp files). */
+export interface AppendFile {
+  /**
+   * Writes at the end of the file. Like write(2) it may write fewer bytes than given and
+   * returns how many it wrote; callers loop (see writeAll).
+   */
+  append(data: Uint8Array): Promise<number>;
+  /** fdatasync(2): the file's data (and size) are durable when this resolves. */
+  datasync(): Promise<void>;
+  truncate(length: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface FileSystem {
+  /** Opens `path` for appending, creating it when absent. */
+  openAppend(path: string): Promise<AppendFile>;
+  /** The whole file; rejects with code ENOENT when absent. */
+  readFile(path: string): Promise<Uint8Array>;
+  /** Size in bytes, or null when absent. */
+  stat(path: string): Promise<{ size: number } | null>;
+  rename(from: string, to: string): Promise<void>;
+  unlink(path: string): Promise<void>;
+  readdir(dir: string): Promise<string[]>;
+  /** mkdir -p */
+  mkdir(dir: string): Promise<void>;
+  /** fsync(2) of a directory: creations, renames and unlinks in it become durable. */
+  fsyncDir(dir: string): Promise<void>;
+}
+
+/** Writes every byte or throws: short writes (a full disk, a signal) are continued, never ignored. */
+export async function writeAll(f: AppendFile, data: Uint8Array): Promise<void> {
+  let off = 0;
+  while (off < data.length) {
+    const n = await f.append(off === 0 ? data : data.subarray(off));
+    if (!Number.isInteger(n) || n < 0) throw new Error(`write returned ${n}`);
+    if (n === 0) throw Object.assign(new Error('write wrote 0 bytes'), { code: 'ENOSPC' });
+    off += n;
+  }
+}
+
+export function errorCode(e: unknown): string | undefined {
+  return (e as NodeJS.ErrnoException | null)?.code;
+}
+
+class NodeAppendFile implements AppendFile {
+  constructor(private readonly fh: FileHandle) {}
+  async append(data: Uint8Array): Promise<number> {
+    // The file is opened with O_APPEND, so the position argument is ignored by the kernel.
+    return (await this.fh.write(data, 0, data.length, null)).bytesWritten;
+  }
+  datasync(): Promise<void> {
+    return this.fh.datasync();
+  }
+  truncate(length: number): Promise<void> {
+    return this.fh.truncate(length);
+  }
+  close(): Promise<void> {
+    return this.fh.close();
+  }
+}
+
+/** The real file system (node:fs). */
+export const nodeFileSystem: FileSystem = {
+  async openAppend(path) {
+    return new NodeAppendFile(await open(path, 'a'));
+  },
+  async readFile(path) {
+    const fh = await open(path, 'r');
+    try {
+      return await fh.readFile();
+    } finally {
+      await fh.close();
+    }
+  },
+  async stat(path) {
+    try {
+      return { size: (await stat(path)).size };
+    } catch (e) {
+      if (errorCode(e) === 'ENOENT') return null;
+      throw e;
+    }
+  },
+  rename: (from, to) => rename(from, to),
+  unlink: (path) => unlink(path),
+  readdir: (dir) => readdir(dir),
+  async mkdir(dir) {
+    await mkdir(dir, { recursive: true });
+  },
+  async fsyncDir(dir) {
+    const fh = await open(dir, 'r');
+    try {
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+  },
+};

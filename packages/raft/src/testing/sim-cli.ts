@@ -1,6 +1,8 @@
 // `npm run sim -w @proconsul/raft -- --seeds N [--from S] [--nodes 3|5] [--trace]`
-// Runs seeds S..S+N-1 and ends with `seeds=N violations=V linearizable=L/N`.
+// Runs seeds S..S+N-1 and ends with `seeds=N violations=V linearizable=L/N`. Each seed runs
+// the time-based simulator and then the adversarial message scheduler (adversary.ts).
 
+import { runAdversary } from './adversary.js';
 import { runSimulation } from './sim.js';
 
 function usage(msg: string): never {
@@ -36,6 +38,13 @@ const t0 = Date.now();
 for (let s = from; s < from + seeds; s++) {
   const n: 3 | 5 = nodes === 'both' ? (s % 3 === 0 ? 5 : 3) : nodes;
   const r = runSimulation({ seed: s, nodes: n, trace });
+  if (r.violations.length === 0) {
+    const a = runAdversary({ seed: s, nodes: n, trace });
+    if (a.violations.length > 0) {
+      r.violations.push(...a.violations.map((v) => `adversary: ${v}`));
+      r.trace.push(...a.trace);
+    }
+  }
   if (r.linearizable === 'ok' && r.violations.length === 0) linearizable++;
   if (r.violations.length > 0) {
     violations++;

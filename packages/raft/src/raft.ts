@@ -653,7 +653,10 @@ export class Raft {
       if (m.done) {
         this.snapReceive = null;
         this.restoreSnapshot({ meta: { index: meta.index, term: meta.term, conf: confCopy(meta.conf) }, data: concat(rx.chunks, rx.bytes) });
-        this.send({ type: 'appResp', to: m.from, term: this.term, index: this.log.lastIndex() });
+        // Acknowledge the snapshot's index, not our last: a log that already held the snapshot's
+        // entry keeps its suffix, which may be stale and must not count as replicated (etcd
+        // answers with the commit index there too).
+        this.send({ type: 'appResp', to: m.from, term: this.term, index: meta.index });
         return;
       }
     }

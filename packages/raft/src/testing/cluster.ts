@@ -6,7 +6,7 @@
 
 import type { RaftConfig } from '../config.js';
 import { seededRandom } from '../rand.js';
-import { bootstrapState, Raft, type RaftInitialState } from '../raft.js';
+import { bootstrapState, joinState, Raft, type RaftInitialState } from '../raft.js';
 import type { Entry, Message, NodeId, ReadState } from '../types.js';
 import { describeEntry, sameEntry } from './entries.js';
 
@@ -115,6 +115,15 @@ export class Cluster {
     );
     this.live.set(id, r);
     return r;
+  }
+
+  /** Starts a node outside the configuration (to be added by a membership change). */
+  join(id: NodeId): Raft {
+    this.ids.push(id);
+    this.disks.set(id, joinState());
+    this.applied.set(id, []);
+    this.readStates.set(id, []);
+    return this.start(id);
   }
 
   isolate(id: NodeId): void {

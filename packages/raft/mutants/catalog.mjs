@@ -113,4 +113,19 @@ export const mutants = [
       },
     ],
   },
+  {
+    name: 'lease-from-ack-time',
+    why: 'the lease is counted from when the heartbeat acknowledgement arrives instead of when the heartbeat was sent, so a delayed ack stretches it',
+    edits: [{ file: 'src/raft.ts', find: 'if (m.index !== undefined) pr.leaseTick = Math.max(pr.leaseTick, m.index);', replace: 'if (m.index !== undefined) pr.leaseTick = this.tickCount;' }],
+  },
+  {
+    name: 'conf-change-while-pending',
+    why: 'single-server changes: a second change is accepted before the first commits, so two majorities may not overlap',
+    edits: [{ file: 'src/raft.ts', find: '    if (this.pendingConfIndex > this.log.committed) return false;\n', replace: '' }],
+  },
+  {
+    name: 'conf-change-before-term-commit',
+    why: 'thesis 4.1 errata (Ongaro, raft-dev 2015): a new leader changes membership before an entry of its term commits',
+    edits: [{ file: 'src/raft.ts', find: '    if (this.log.term(this.log.committed) !== this.term) return false;\n    const isVoter', replace: '    const isVoter' }],
+  },
 ];

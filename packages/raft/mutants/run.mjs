@@ -1,11 +1,13 @@
 // The mutation check: plants each bug of catalog.mjs, one at a time, into a temporary copy
 // of this package (the shipped source has no mutant switches), runs the simulator's CLI
 // (`npm run sim -- --seeds N`, default settings) there and stops at the first failing seed.
-// A mutant the simulator does not catch within N seeds SURVIVES, and the check fails.
+// A mutant the simulator misses is then tried against the targeted scenarios
+// (src/scenarios/*.test.ts); one that passes both SURVIVES, and the check fails.
 //
 //   npm run mutants -w @proconsul/raft [-- --seeds 500] [--only name,name]
 //
-// Output: one line per mutant, then `mutants=M killed=K survived=S`; exit 1 if any survived,
+// Output: one line per mutant, then `mutants=M killed=K (by scenarios only: X) survived=S`;
+// exit 1 if any survived,
 // 2 if the harness itself cannot run (an anchor no longer matches, the unmutated sim fails).
 
 import { spawn } from 'node:child_process';
@@ -48,8 +50,12 @@ function workspaceModules() {
 /** A copy of the package's source (tests left out) with the mutant's edits applied. */
 async function plant(mutant) {
   const dir = await mkdtemp(join(tmpdir(), `raft-mutant-${mutant?.name ?? 'baseline'}-`));
-  await cp(join(pkg, 'src'), join(dir, 'src'), { recursive: true, filter: (f) => !f.endsWith('.test.ts') });
-  for (const f of ['package.json', 'tsconfig.json']) await cp(join(pkg, f), join(dir, f));
+  await cp(join(pkg, 'src'), join(dir, 'src'), { recursive: true });
+  for (const f of ['package.json', 'vitest.config.ts']) await cp(join(pkg, f), join(dir, f));
+  // The package's tsconfig extends the workspace's: bring that along, next to it.
+  const tsconfig = JSON.parse(await readFile(join(pkg, 'tsconfig.json'), 'utf8'));
+  await cp(join(pkg, tsconfig.extends), join(dir, 'tsconfig.base.json'));
+  await writeFile(join(dir, 'tsconfig.json'), JSON.stringify({ ...tsconfig, extends: './tsconfig.base.json' }));
   await symlink(workspaceModules(), join(dir, 'node_modules'), 'dir');
   for (const e of mutant?.edits ?? []) {
     const path = join(dir, e.file);
@@ -108,27 +114,57 @@ function runSim(dir) {
   });
 }
 
+/** Runs the targeted scenarios in `dir`; the first failing test's name, or null when all pass. */
+function runScenarios(dir) {
+  return new Promise((resolve) => {
+    const child = spawn(join(dir, 'node_modules', '.bin', 'vitest'), ['run', 'src/scenarios'], {
+      cwd: dir,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1', CI: '1' },
+    });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    child.on('close', (code) => {
+      if (code === 0) return resolve(null);
+      if (process.env.MUTANTS_DEBUG) console.log(out);
+      const plain = out.replace(/\x1b\[[0-9;]*m/g, '');
+      const failed = /FAIL\s+(src\/scenarios\/\S+ > .*)$/m.exec(plain)?.[1] ?? `vitest exit ${code}`;
+      resolve(failed.trim());
+    });
+  });
+}
+
 const t0 = Date.now();
 // An equivalent mutant (no execution can tell it from the original) runs only when named.
 const chosen = mutants.filter((m) => (only === null ? !m.equivalent : only.has(m.name)));
 for (const m of mutants) if (only === null && m.equivalent) console.log(`equivalent ${m.name}: not run - ${m.equivalent}`);
 let killed = 0;
+let byScenario = 0;
 let survived = 0;
 try {
   const base = await plant(null);
-  const b = await runSim(base).finally(() => rm(base, { recursive: true, force: true }));
-  if (b.outcome !== 'pass') {
-    console.log(`baseline: the unmutated simulator fails (${b.outcome} ${b.seed ?? ''} ${b.detail ?? ''}); fix that first`);
+  const b = await runSim(base);
+  const baseScenario = await runScenarios(base);
+  await rm(base, { recursive: true, force: true });
+  if (b.outcome !== 'pass' || baseScenario !== null) {
+    console.log(`baseline: the unmutated copy fails (${b.outcome} ${b.seed ?? ''} ${b.detail ?? ''} ${baseScenario ?? ''}); fix that first`);
     process.exit(2);
   }
   console.log(`baseline   ${b.summary} (${(b.ms / 1000).toFixed(1)} s)`);
   for (const m of chosen) {
     const dir = await plant(m);
-    const r = await runSim(dir).finally(() => rm(dir, { recursive: true, force: true }));
+    const r = await runSim(dir);
+    const failedScenario = r.outcome === 'pass' ? await runScenarios(dir) : null;
+    await rm(dir, { recursive: true, force: true });
     const secs = `${(r.ms / 1000).toFixed(1)} s`;
-    if (r.outcome === 'pass') {
+    if (r.outcome === 'pass' && failedScenario !== null) {
+      killed++;
+      byScenario++;
+      console.log(`scenario   ${m.name.padEnd(38)} the simulator missed it (${r.summary}); failed: ${failedScenario}`);
+    } else if (r.outcome === 'pass') {
       survived++;
-      console.log(`SURVIVED   ${m.name}: ${r.summary} (${secs}) - ${m.why}`);
+      console.log(`SURVIVED   ${m.name}: ${r.summary} (${secs}), scenarios pass - ${m.why}`);
     } else {
       killed++;
       const how = r.outcome === 'fail' ? `seed=${r.seed} nodes=${r.nodes}` : r.outcome;
@@ -140,5 +176,5 @@ try {
   process.exit(2);
 }
 console.error(`(${((Date.now() - t0) / 1000).toFixed(1)} s)`);
-console.log(`mutants=${chosen.length} killed=${killed} survived=${survived}`);
+console.log(`mutants=${chosen.length} killed=${killed} (by scenarios only: ${byScenario}) survived=${survived}`);
 process.exit(survived > 0 ? 1 : 0);

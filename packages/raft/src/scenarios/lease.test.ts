@@ -71,4 +71,30 @@ describe('leader lease after a partition', () => {
     expect(c.get(v).term).toBe(term);
     expect(l.leaseValid()).toBe(true);
   });
+
+  it('after sending TimeoutNow the old leader has no lease for the rest of its term, even once the transfer is abandoned', () => {
+    const { c, l } = steady();
+    const [t, v] = ids.filter((id) => id !== l.id);
+    expect(l.transferLeadership(t)).toBe(true);
+    c.flush();
+    c.deliver((m) => m.type === 'timeoutNow');
+    c.cutLink(l.id, t); // l never hears from t again
+    c.flush(); // t campaigns with forced votes; hold its request to v for a while
+    const held = c.queue.filter((m) => m.type === 'vote');
+    c.drop((m) => m.type === 'vote');
+    c.tick(4, [l.id, v]); // v keeps acknowledging l's heartbeats meanwhile
+    c.queue.push(...held);
+    c.cutLink(v, l.id, false); // v's answers in the new term do not reach l either
+    c.settle();
+    const nt = c.get(t);
+    expect(nt.role).toBe('leader');
+    expect(nt.log.committed).toBe(nt.log.lastIndex());
+    // l still believes it leads; the transfer is abandoned after an election timeout, but
+    // its lease must not come back (t leads and commits in a later term).
+    for (let i = 0; i < 10 && l.role === 'leader'; i++) {
+      c.tick(1, [l.id]);
+      expect(l.leaseValid(), `tick ${i + 1}, transfer target ${String(l.leadTransferTarget())}`).toBe(false);
+    }
+    expect(l.leadTransferTarget()).toBe(null);
+  });
 });

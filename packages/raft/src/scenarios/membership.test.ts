@@ -71,4 +71,32 @@ describe('membership changes under faults', () => {
     expect(c.get('c').conf.voters).toEqual(['a', 'b', 'c', 'd']);
     expect(normal(c, 'c')).toEqual(['w1']);
   });
+
+  it('a new leader changes membership only after an entry of its term commits (thesis 4.1 errata)', () => {
+    // a adds e on its own log only and crashes; b leads term 2 and wants to remove d. Were b
+    // allowed to before its no-op commits, {b, c} could commit under {a, b, c} while a, back
+    // with {a, b, c, d, e}, wins with d and e and overwrites it (Ongaro, raft-dev, 2015).
+    const c = new Cluster(['a', 'b', 'c', 'd'], { preVote: false, checkQuorum: false });
+    c.elect('a', ['b', 'c', 'd']);
+    c.tick(2);
+    c.join('e');
+    expect(c.get('a').changeMembership({ type: 'addVoter', id: 'e' })).toBe(true);
+    c.flush();
+    c.drop((m) => m.from === 'a');
+    c.crash('a');
+    const b = c.elect('b', ['c', 'd']);
+    expect(b.log.committed).toBe(b.log.lastIndex() - 1); // everything before its no-op is known committed
+    expect(b.changeMembership({ type: 'remove', id: 'd' })).toBe(false);
+    c.flush();
+    c.drop((m) => m.to === 'a' || m.to === 'e');
+    c.settle(); // the no-op of term 2 commits on b, c, d
+    expect(b.changeMembership({ type: 'remove', id: 'd' })).toBe(true);
+    c.flush();
+    c.drop((m) => m.to !== 'c');
+    c.settle();
+    c.start('a');
+    expect(c.get('a').conf.voters).toEqual(['a', 'b', 'c', 'd', 'e']);
+    // d holds the term-2 no-op, so a cannot win with d and e.
+    expect(() => c.elect('a', ['d', 'e'])).toThrow(/not elected/);
+  });
 });

@@ -3,7 +3,7 @@
 // pick, step by step, which single event happens next: deliver any pending message (so any
 // order), drop or duplicate one, handle one node's Ready, tick every clock, crash a node
 // (losing what it had not persisted), restart it, cut or heal links, propose, read, transfer
-// leadership. Appends carry one entry each, so a leader can replicate old entries without
+// leadership, change membership (one spare node starts outside the cluster). Appends carry one entry each, so a leader can replicate old entries without
 // its own - the shape of the paper's Figure 8. Clocks tick together but each runs up to
 // MAX_CLOCK_DRIFT fast (what leases must tolerate), while messages may wait any number of ticks.
 //
@@ -16,8 +16,8 @@
 
 import { MAX_CLOCK_DRIFT } from '../config.js';
 import { seededRandom, type RandomSource } from '../rand.js';
-import { bootstrapState, Raft, type RaftInitialState } from '../raft.js';
-import type { Entry, Message, NodeId } from '../types.js';
+import { bootstrapState, joinState, Raft, type RaftInitialState } from '../raft.js';
+import type { ConfChange, Entry, Message, NodeId } from '../types.js';
 import { describeEntry, sameEntry } from './entries.js';
 
 export interface AdversaryOptions {
@@ -31,7 +31,7 @@ export interface AdversaryOptions {
 export interface AdversaryResult {
   seed: number;
   violations: string[];
-  stats: { elections: number; commits: number; reads: number; crashes: number; transfers: number };
+  stats: { elections: number; commits: number; reads: number; crashes: number; transfers: number; confChanges: number; snapshots: number };
   trace: string[];
 }
 
@@ -64,6 +64,7 @@ const EVENTS = [
   { name: 'restart', base: 10 },
   { name: 'links', base: 15 },
   { name: 'transfer', base: 8 },
+  { name: 'membership', base: 6 },
 ] as const;
 
 export function runAdversary(opts: AdversaryOptions): AdversaryResult {
@@ -85,7 +86,7 @@ class Adversary {
   private maxLeaderTerm = 0;
   private reads = new Map<string, Read>();
   private nextOp = 1;
-  private stats = { elections: 0, commits: 0, reads: 0, crashes: 0, transfers: 0 };
+  private stats = { elections: 0, commits: 0, reads: 0, crashes: 0, transfers: 0, confChanges: 0, snapshots: 0 };
   /** Per-seed weights of the events (a calm or a stormy run), summing to WEIGHT_TOTAL. */
   private weights: number[];
 
@@ -94,10 +95,14 @@ class Adversary {
     const w = EVENTS.map((e) => e.base + this.rng(e.base + 1));
     const sum = w.reduce((a, b) => a + b, 0);
     this.weights = w.map((x) => x / sum);
-    const ids = Array.from({ length: opts.nodes }, (_, i) => `n${i + 1}`);
-    for (const id of ids) {
+    // Half the small clusters start with four voters: with the spare, the shape in which a
+    // membership change by a leader that has not committed in its term goes wrong.
+    const voters = opts.nodes === 3 ? 3 + (opts.seed % 2) : opts.nodes;
+    const ids = Array.from({ length: voters }, (_, i) => `n${i + 1}`);
+    for (const id of [...ids, `n${voters + 1}`]) {
       const rate = 1 + (this.rng(2) === 0 ? 0 : MAX_CLOCK_DRIFT);
-      const n: Node = { id, disk: bootstrapState(ids), raft: null, checked: 0, rate, phase: this.rng(100) / 100 };
+      const disk = ids.includes(id) ? bootstrapState(ids) : joinState();
+      const n: Node = { id, disk, raft: null, checked: 0, rate, phase: this.rng(100) / 100 };
       this.nodes.push(n);
       this.start(n);
     }
@@ -143,6 +148,8 @@ class Adversary {
         return this.changeLinks();
       case 'transfer':
         return this.transfer();
+      case 'membership':
+        return this.changeMembership();
     }
   }
 
@@ -171,7 +178,12 @@ class Adversary {
   }
 
   private crash(): void {
-    const n = (this.rng(2) === 0 ? this.pick((x) => x.raft?.role === 'leader') : null) ?? this.pick((x) => x.raft !== null);
+    // Prefer a leader, above all one holding an uncommitted membership change.
+    const r = this.rng(4);
+    const n =
+      (r === 0 ? this.pick((x) => x.raft?.role === 'leader' && uncommittedConf(x.raft)) : null) ??
+      (r <= 1 ? this.pick((x) => x.raft?.role === 'leader') : null) ??
+      this.pick((x) => x.raft !== null);
     if (n === null) return;
     n.raft = null;
     this.stats.crashes++;
@@ -201,16 +213,13 @@ class Adversary {
     if (!n || !raft) return;
     const rd = raft.ready();
     if (rd.hardState) n.disk.hardState = { ...rd.hardState };
+    if (rd.snapshot) this.stats.snapshots++;
     if (rd.snapshot) n.disk = { hardState: n.disk.hardState, snapshot: rd.snapshot, entries: [] };
     if (rd.entries.length > 0) {
       const keep = rd.entries[0].index - n.disk.snapshot.meta.index - 1;
       n.disk.entries = n.disk.entries.slice(0, keep).concat(rd.entries);
     }
     for (const m of rd.messages) if (!this.blocked.has(`${m.from}>${m.to}`)) this.pending.push(m);
-    for (const e of rd.committedEntries) {
-      const c = this.committed.get(e.index);
-      if (c === undefined || !sameEntry(c, e)) this.violate(`${n.id} applied ${describeEntry(e)}, committed there: ${c ? describeEntry(c) : 'nothing'}`);
-    }
     for (const rs of rd.readStates) {
       const req = this.reads.get(rs.context);
       if (req === undefined) continue;
@@ -221,8 +230,12 @@ class Adversary {
       }
     }
     raft.advance();
+    this.check(n); // records what this Ready made durable and committed
+    for (const e of rd.committedEntries) {
+      const c = this.committed.get(e.index);
+      if (c === undefined || !sameEntry(c, e)) this.violate(`${n.id} applied ${describeEntry(e)}, committed there: ${c ? describeEntry(c) : 'nothing'}`);
+    }
     this.maybeCompact(n, raft);
-    this.check(n);
   }
 
   private maybeCompact(n: Node, raft: Raft): void {
@@ -285,6 +298,23 @@ class Adversary {
     this.check(n);
   }
 
+  private changeMembership(): void {
+    const l = this.pick((x) => x.raft?.role === 'leader');
+    if (!l?.raft) return;
+    const { voters, learners } = l.raft.conf;
+    const outside = this.nodes.filter((x) => !voters.includes(x.id) && !learners.includes(x.id)).map((x) => x.id);
+    const r = this.rng(3);
+    let cc: ConfChange;
+    if (learners.length > 0 && r === 0) cc = { type: 'promote', id: learners[0] };
+    else if (outside.length > 0 && r !== 2) cc = { type: this.rng(2) === 0 ? 'addVoter' : 'addLearner', id: outside[this.rng(outside.length)] };
+    else cc = { type: 'remove', id: [...voters, ...learners][this.rng(voters.length + learners.length)] };
+    if (l.raft.changeMembership(cc)) {
+      this.stats.confChanges++;
+      this.log(`${l.id} proposes ${cc.type} ${cc.id}`);
+    }
+    this.check(l);
+  }
+
   private transfer(): void {
     const l = this.pick((x) => x.raft?.role === 'leader');
     if (!l?.raft) return;
@@ -310,10 +340,15 @@ class Adversary {
         this.stats.elections++;
         this.log(`${n.id} leads term ${raft.term}`);
         this.checkCompleteness(n);
+        // A new leader changing membership at once is where single-server changes go wrong.
+        if (this.rng(3) === 0) this.changeMembership();
       } else if (other !== n.id) this.violate(`election safety: ${other} and ${n.id} both lead term ${raft.term}`);
     }
     const lg = raft.log;
-    for (let i = Math.max(n.checked + 1, lg.firstIndex()); i <= lg.committed; i++) {
+    // Commitment counts once durable: a single voter commits in memory before its own write,
+    // and a crash in between loses an entry no one could have observed.
+    const durable = Math.min(lg.committed, lg.stableIndex);
+    for (let i = Math.max(n.checked + 1, lg.firstIndex()); i <= durable; i++) {
       const e = lg.entry(i)!;
       const c = this.committed.get(i);
       if (c === undefined) {
@@ -325,7 +360,7 @@ class Adversary {
         return;
       }
     }
-    n.checked = Math.max(n.checked, lg.committed);
+    n.checked = Math.max(n.checked, durable);
     this.checkLeases();
   }
 
@@ -350,4 +385,9 @@ class Adversary {
       }
     }
   }
+}
+
+function uncommittedConf(r: Raft): boolean {
+  for (let i = r.log.committed + 1; i <= r.log.lastIndex(); i++) if (r.log.entry(i)?.type === 'conf') return true;
+  return false;
 }

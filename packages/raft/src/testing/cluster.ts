@@ -130,9 +130,10 @@ export class Cluster {
     for (const o of this.ids) if (o !== id) this.cutLink(id, o);
   }
 
-  cutLink(a: NodeId, b: NodeId): void {
+  /** Cuts a<->b, or only a->b. */
+  cutLink(a: NodeId, b: NodeId, bothWays = true): void {
     this.cut.add(`${a}>${b}`);
-    this.cut.add(`${b}>${a}`);
+    if (bothWays) this.cut.add(`${b}>${a}`);
     this.queue = this.queue.filter((m) => !this.cut.has(`${m.from}>${m.to}`));
   }
 

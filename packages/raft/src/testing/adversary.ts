@@ -266,18 +266,36 @@ class Adversary {
     else this.pending.splice(i, 1);
   }
 
+  /** Heals, or cuts: a random link, the leader from one follower, the leader's sending side, or the leader entirely. */
   private changeLinks(): void {
-    if (this.rng(4) === 0) {
+    const kind = this.rng(5);
+    if (kind === 0) {
       this.blocked.clear();
       this.log('heal');
       return;
     }
-    const a = this.nodes[this.rng(this.nodes.length)].id;
-    const b = this.nodes[this.rng(this.nodes.length)].id;
-    if (a === b) return;
-    this.blocked.add(`${a}>${b}`);
-    if (this.rng(2) === 0) this.blocked.add(`${b}>${a}`);
-    this.log(`cut ${a}>${b}`);
+    const l = this.pick((x) => x.raft?.role === 'leader')?.id;
+    const other = (not: string | undefined): string | undefined => this.pick((x) => x.id !== not)?.id;
+    if (kind === 1 || l === undefined) {
+      const a = this.nodes[this.rng(this.nodes.length)].id;
+      const b = other(a)!;
+      this.blocked.add(`${a}>${b}`);
+      if (this.rng(2) === 0) this.blocked.add(`${b}>${a}`);
+      this.log(`cut ${a}>${b}`);
+    } else if (kind === 2) {
+      const f = other(l)!;
+      this.blocked.add(`${l}>${f}`);
+      this.blocked.add(`${f}>${l}`);
+      this.log(`cut ${l}<>${f}`);
+    } else {
+      // The leader cannot send (its followers' answers already in flight still arrive), or is cut off entirely.
+      for (const x of this.nodes) {
+        if (x.id === l) continue;
+        this.blocked.add(`${l}>${x.id}`);
+        if (kind === 4) this.blocked.add(`${x.id}>${l}`);
+      }
+      this.log(kind === 4 ? `isolate ${l}` : `mute ${l}`);
+    }
   }
 
   // ------------------------------------------------------------------ clients
@@ -320,9 +338,12 @@ class Adversary {
     if (!l?.raft) return;
     const to = l.raft.conf.voters.filter((v) => v !== l.id);
     if (to.length === 0) return;
-    if (l.raft.transferLeadership(to[this.rng(to.length)])) {
+    const target = to[this.rng(to.length)];
+    if (l.raft.transferLeadership(target)) {
       this.stats.transfers++;
-      this.log(`${l.id} transfers leadership`);
+      this.log(`${l.id} transfers leadership to ${target}`);
+      // Sometimes the old leader will not hear the target: does it keep acting as leader safely?
+      if (this.rng(2) === 0) this.blocked.add(`${target}>${l.id}`);
     }
     this.check(l);
   }

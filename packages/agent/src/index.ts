@@ -4,8 +4,6 @@
  */
 export { startAgent, type AgentHandle, type StartAgentOptions } from './agent.js';
 export { agentMain } from './main.js';
-export type { Applier, StateMachine } from './apply/applier.js';
-export { MemoryApplier } from './apply/memory-applier.js';
-export { DurableApplier, type DurableApplierOptions } from './apply/durable-applier.js';
+export type { Applier } from './apply/applier.js';
 export { loadConfig, ConfigError, type AgentConfig } from './config/index.js';
 export { PROCONSUL_VERSION, CONSUL_VERSION } from './version.js';

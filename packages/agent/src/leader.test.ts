@@ -1,12 +1,12 @@
-import { Catalog, type ApplyResult, type Command } from '@proconsul/catalog';
+import { Catalog } from '@proconsul/catalog';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { MemoryApplier } from './apply/memory-applier.js';
+import { raftApplierFor } from './testing/catalog-raft.js';
 import { Leader } from './leader.js';
 
-function setup() {
+async function setup() {
   const catalog = new Catalog();
-  const applier = new MemoryApplier<Command, ApplyResult>(catalog);
+  const applier = await raftApplierFor(catalog);
   let t = 1_000_000;
   const leader = new Leader({
     catalog,
@@ -25,7 +25,7 @@ function setup() {
 
 describe('Leader', () => {
   it('registers the node, the consul service and a passing serfHealth once', async () => {
-    const { catalog, applier, leader } = setup();
+    const { catalog, applier, leader } = await setup();
     await leader.establish();
     expect(catalog.services().value).toEqual({ consul: [] });
     expect(catalog.nodeChecks('n1').value.map((c) => [c.CheckID, c.Status, c.Output])).toEqual([
@@ -39,7 +39,7 @@ describe('Leader', () => {
   });
 
   it('destroys a session once twice its TTL passed without renewal', async () => {
-    const { catalog, applier, leader, advance } = setup();
+    const { catalog, applier, leader, advance } = await setup();
     await leader.establish();
     const id = 'aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee';
     await applier.apply({ Type: 'SessionCreate', Session: { ID: id, Node: 'n1', TTL: '10s', NodeChecks: ['serfHealth'] } });
@@ -58,7 +58,7 @@ describe('Leader', () => {
   });
 
   it('reaps KV tombstones once their TTL passed, in one write per bucket', async () => {
-    const { catalog, applier, leader, advance } = setup();
+    const { catalog, applier, leader, advance } = await setup();
     await leader.establish();
     await applier.apply({ Type: 'KV', Verb: 'set', Key: 'app/a', Value: 'eA==' });
     await applier.apply({ Type: 'KV', Verb: 'delete', Key: 'app/a' });

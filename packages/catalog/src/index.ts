@@ -15,7 +15,7 @@ export {
 } from './catalog.js';
 export type * from './commands.js';
 export type * from './types.js';
-export { SNAPSHOT_VERSION, type CatalogSnapshot } from './snapshot.js';
+export { SNAPSHOT_VERSION, snapshotAtIndex, type CatalogSnapshot } from './snapshot.js';
 export type { CheckRecord, NodeRecord, ServiceRecord, SessionRecord } from './records.js';
 export type { KVRecord } from './kv-store.js';
 export { SessionTTLTracker, SESSION_TTL_MULTIPLIER } from './session-ttl.js';

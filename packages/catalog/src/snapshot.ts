@@ -91,3 +91,29 @@ export function restoreSnapshot(st: CatalogStore, snapshot: CatalogSnapshot): vo
   for (const [k, v] of Object.entries(snap.LockDelays)) st.lockDelays.set(k, v);
   st.kv.load(snap.KVs, snap.Tombstones, snap.Tables.kvs ?? 0, snap.Tables.tombstones ?? 0);
 }
+
+/**
+ * `snapshot` as restored by the log entry at `index` (PUT /v1/snapshot through Raft): no index
+ * in it may lie ahead of that entry, so indexes above it are lowered to it, and every table
+ * index becomes `index` so each blocking query wakes and sees the restored state.
+ */
+export function snapshotAtIndex(snapshot: CatalogSnapshot, index: number): CatalogSnapshot {
+  const snap = structuredClone(snapshot);
+  const clamp = (i: number): number => Math.min(i, index);
+  const records: Array<{ CreateIndex: number; ModifyIndex: number }> = [
+    ...snap.Nodes,
+    ...snap.Services,
+    ...snap.Checks,
+    ...snap.KVs,
+    ...snap.Sessions,
+  ];
+  for (const r of records) {
+    r.CreateIndex = clamp(r.CreateIndex);
+    r.ModifyIndex = clamp(r.ModifyIndex);
+  }
+  snap.Tombstones = snap.Tombstones.map(([key, i]) => [key, clamp(i)]);
+  for (const k of Object.keys(snap.ServiceIndexes)) snap.ServiceIndexes[k] = index;
+  for (const k of Object.keys(snap.Tables) as TableName[]) snap.Tables[k] = index;
+  snap.Index = index;
+  return snap;
+}

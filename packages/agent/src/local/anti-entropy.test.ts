@@ -1,22 +1,23 @@
-import { Catalog, type ApplyResult, type Command } from '@proconsul/catalog';
+import { Catalog } from '@proconsul/catalog';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { MemoryApplier } from '../apply/memory-applier.js';
+import { raftApplierFor } from '../testing/catalog-raft.js';
 import { Leader } from '../leader.js';
 import { AntiEntropy } from './anti-entropy.js';
+import { catalogNodeView } from './node-view.js';
 import { LocalState } from './local-state.js';
 
 async function setup() {
   let t = 1_000_000;
   const now = (): number => t;
   const catalog = new Catalog();
-  const applier = new MemoryApplier<Command, ApplyResult>(catalog);
+  const applier = await raftApplierFor(catalog);
   const logger = pino({ level: 'silent' });
   const leader = new Leader({ catalog, applier, nodeName: 'n1', nodeId: '', address: '127.0.1.41', serverPort: 8300, nodeMeta: {}, logger, now });
   await leader.establish();
   leader.stop();
   const local = new LocalState({ nodeName: 'n1', dataDir: '', enableScriptChecks: false, enableLocalScriptChecks: false, checkOutputMaxSize: 4096, logger, onChange: () => undefined, now });
-  const ae = new AntiEntropy({ catalog, applier, local, nodeName: 'n1', logger, now });
+  const ae = new AntiEntropy({ view: catalogNodeView(catalog), applier, local, nodeName: 'n1', logger, now });
   return { catalog, applier, local, ae, advance: (ms: number) => (t += ms) };
 }
 

@@ -1,0 +1,190 @@
+// The Raft node every server agent runs its catalog on, as Consul does: `-dev` on a throwaway
+// directory, `-bootstrap` / `-bootstrap-expect 1` as a single voter, a cluster of servers that
+// bootstrap together (cluster/bootstrap.ts) or join one that exists. A data dir of the
+// command-log era is imported once. The node is reopened from its files under the live catalog
+// when a write fails for lack of space or descriptors; any other storage error is fail-stop.
+import { existsSync, mkdtempSync, openSync, closeSync, fsyncSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Catalog } from '@proconsul/catalog';
+import { NotLeaderError, RaftNode, type Transport } from '@proconsul/raft';
+import type { Logger } from '../log.js';
+import { CatalogFsm } from './catalog-fsm.js';
+import { LEGACY_CATALOG_DIR, readLegacyCatalog } from './legacy-import.js';
+import { NoPeersTransport } from './no-peers-transport.js';
+import { RaftApplier } from './raft-applier.js';
+
+/** How long a server may take to win or see an election at start. */
+const LEADER_WAIT_MS = 10_000;
+/** How long to wait before reopening the log after a write failed for lack of space or descriptors. */
+const REOPEN_RETRY_MS = 1_000;
+const OUT_OF_RESOURCES = ['ENOSPC', 'EDQUOT', 'EMFILE', 'ENFILE'];
+
+export interface CatalogRaftOptions {
+  catalog: Catalog;
+  /** The Raft server ID: the agent's node ID (Consul's raft protocol 3). */
+  serverId: string;
+  /** The agent's data dir; '' for -dev (a temp dir removed at close). */
+  dataDir: string;
+  datacenter: string;
+  log: Logger;
+  /** Peers' messages; a single voter without peers needs none. */
+  transport?: Transport;
+  /** Storage failed (a write or fsync error): the node has stopped acknowledging. */
+  onFatal: (err: Error) => void;
+  /** Raft leadership moved (leader ID or null, and whether it is this server). */
+  onLeader?: (leader: string | null, isLeader: boolean) => void;
+}
+
+export class CatalogRaft {
+  readonly fsm: CatalogFsm;
+  readonly applier: RaftApplier;
+  readonly #dir: string;
+  readonly #devDir: string;
+  #bootstrap: string[] | undefined;
+  #closed = false;
+  #retry: NodeJS.Timeout | undefined;
+
+  private constructor(private readonly o: CatalogRaftOptions) {
+    this.#devDir = o.dataDir === '' ? mkdtempSync(join(tmpdir(), 'proconsul-dev-raft-')) : '';
+    this.#dir = this.#devDir || join(o.dataDir, 'raft');
+    this.fsm = new CatalogFsm(o.catalog);
+    this.applier = new RaftApplier(this.fsm);
+  }
+
+  /** Prepares the data dir (importing an older one); the node starts with start(). */
+  static async create(o: CatalogRaftOptions): Promise<CatalogRaft> {
+    if (o.dataDir !== '') await importLegacyDataDir(o);
+    return new CatalogRaft(o);
+  }
+
+  /** Whether the data dir holds Raft state already (a restart: never bootstrap again). */
+  hasState(): boolean {
+    return existsSync(this.#dir) && readdirSync(this.#dir).length > 0;
+  }
+
+  node(): RaftNode | null {
+    return this.applier.node;
+  }
+
+  /**
+   * Opens the node: with `bootstrap` (the founding voters) when the data dir is new, otherwise
+   * from its files, or as a joiner that waits for a leader to add it.
+   */
+  async start(bootstrap?: string[]): Promise<void> {
+    this.#bootstrap = bootstrap;
+    this.applier.serveWith(await this.#open());
+  }
+
+  /** Resolves once a leader is elected and this server has applied what it committed before. */
+  async waitForLeadership(timeoutMs = LEADER_WAIT_MS): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const node = this.applier.node;
+      if (node?.failure()) throw node.failure()!;
+      if (Date.now() > deadline) throw new Error(`raft: no cluster leader within ${timeoutMs} ms`);
+      // A barrier: a ReadIndex succeeds once the leader's no-op of this term has committed, so
+      // everything committed before is applied to the catalog when it returns.
+      if (node && node.leader() !== null) {
+        try {
+          await node.readIndex('safe');
+          return;
+        } catch (err) {
+          if (!(err instanceof NotLeaderError)) throw err;
+        }
+      }
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    clearTimeout(this.#retry);
+    await this.applier.node?.stop();
+    if (this.#devDir) rmSync(this.#devDir, { recursive: true, force: true });
+  }
+
+  async #open(): Promise<RaftNode> {
+    const node = await RaftNode.start({
+      id: this.o.serverId,
+      dataDir: this.#dir,
+      stateMachine: this.fsm,
+      transport: this.o.transport ?? new NoPeersTransport(),
+      ...(this.#bootstrap ? { bootstrap: this.#bootstrap } : {}),
+    });
+    node.on('error', (err: Error) => this.#onStorageError(node, err));
+    node.on('leader', (leader: string | null) => this.o.onLeader?.(leader, leader === this.o.serverId));
+    return node;
+  }
+
+  // Running out of space (or of file descriptors) is the one write failure that is not
+  // fail-stop: nothing was acknowledged past the last fsync, so the node is reopened from its
+  // files (a torn tail is cut) under the live catalog, which already holds every applied entry.
+  // Until then writes fail with a 5xx. Any other write or fsync error stops the agent.
+  #onStorageError(node: RaftNode, err: Error): void {
+    if (this.#closed || node !== this.applier.node) return;
+    if (!isOutOfResources(err)) return this.o.onFatal(err);
+    this.applier.unavailable(`Raft log unavailable: ${err.message}`);
+    this.o.onLeader?.(null, false);
+    this.o.log.error({ err }, 'the Raft log could not be written (out of space or file descriptors): writes are refused until it can be reopened');
+    this.#retry = setTimeout(() => void this.#reopen(node), REOPEN_RETRY_MS);
+  }
+
+  async #reopen(old: RaftNode): Promise<void> {
+    await old.stop();
+    if (this.#closed) return;
+    try {
+      this.applier.serveWith(await this.#open());
+      this.o.log.info({ appliedIndex: this.fsm.appliedIndex }, 'the Raft log is writable again');
+    } catch (err) {
+      if (!isOutOfResources(err)) return this.o.onFatal(err as Error);
+      this.#retry = setTimeout(() => void this.#reopen(old), REOPEN_RETRY_MS);
+    }
+  }
+}
+
+function isOutOfResources(err: unknown): boolean {
+  const e = err as NodeJS.ErrnoException & { cause?: NodeJS.ErrnoException };
+  return OUT_OF_RESOURCES.some((code) => e?.code === code || e?.cause?.code === code || new RegExp(`\\b${code}\\b`).test(String(e?.message)));
+}
+
+/**
+ * `<data-dir>/catalog/` (the command log) becomes `<data-dir>/raft/`: the state is written
+ * into a new Raft log in `raft.importing/`, which is renamed into place once durable; only
+ * then is the old directory renamed to `catalog.imported/` (kept, never deleted). A crash at
+ * any point leaves either the old directory alone or a complete `raft/`.
+ */
+async function importLegacyDataDir(o: CatalogRaftOptions): Promise<void> {
+  const legacy = join(o.dataDir, LEGACY_CATALOG_DIR);
+  const raftDir = join(o.dataDir, 'raft');
+  const importing = join(o.dataDir, 'raft.importing');
+  rmSync(importing, { recursive: true, force: true });
+  if (!existsSync(legacy)) return;
+  if (!existsSync(raftDir)) {
+    const state = readLegacyCatalog(legacy, o.datacenter);
+    const fsm = new CatalogFsm(new Catalog({ datacenter: o.datacenter }));
+    const applier = new RaftApplier(fsm);
+    const node = await RaftNode.start({ id: o.serverId, dataDir: importing, stateMachine: fsm, transport: new NoPeersTransport(), bootstrap: [o.serverId] });
+    applier.serveWith(node);
+    try {
+      for (let i = 0; i < 1000 && !node.isLeader(); i++) await new Promise((r) => setTimeout(r, 10));
+      await applier.restore(state);
+    } finally {
+      await node.stop();
+    }
+    renameSync(importing, raftDir);
+    fsyncDir(o.dataDir);
+    o.log.info({ from: legacy, index: state.Index, keys: state.KVs.length, nodes: state.Nodes.length }, 'imported the catalog of an older data dir into the Raft log');
+  }
+  renameSync(legacy, join(o.dataDir, `${LEGACY_CATALOG_DIR}.imported`));
+  fsyncDir(o.dataDir);
+}
+
+function fsyncDir(dir: string): void {
+  const fd = openSync(dir, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}

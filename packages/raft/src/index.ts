@@ -1,8 +1,8 @@
 // @proconsul/raft: a deterministic Raft core, its durable storage, a TCP transport and the
 // node loop that ties them together.
 
-export { Raft, bootstrapState, joinState, emptySnapshot, applyConfChange, type RaftInitialState, type ReadMode } from './raft.js';
-export type { RaftConfig } from './config.js';
+export { Raft, ProposalDroppedError, bootstrapState, joinState, emptySnapshot, applyConfChange, type RaftInitialState, type ReadMode } from './raft.js';
+export { MAX_CLOCK_DRIFT, MAX_TICK_CATCH_UP, maxLeaseTick, type RaftConfig } from './config.js';
 export { seededRandom, type RandomSource } from './rand.js';
 export type {
   ConfChange,

@@ -1,7 +1,27 @@
 // The in-memory Raft log of one node: a snapshot followed by entries. Tracks which
 // entries are not yet durable (unstable), the commit index and the applied index.
 
+import { encode } from './codec.js';
 import type { ConfState, Entry, Snapshot } from './types.js';
+
+const sizes = new WeakMap<Entry, number>();
+
+/** Bytes of an entry's encoded command, the unit of every byte bound (memoized per entry). */
+export function entryBytes(e: Entry): number {
+  let n = sizes.get(e);
+  if (n === undefined) {
+    n = e.data === null || e.data === undefined ? 0 : encode(e.data).length;
+    sizes.set(e, n);
+  }
+  return n;
+}
+
+/** Bytes of a list of entries. */
+export function entriesBytes(ents: Entry[]): number {
+  let n = 0;
+  for (const e of ents) n += entryBytes(e);
+  return n;
+}
 
 export class RaftLog {
   snapshot: Snapshot;
@@ -79,6 +99,20 @@ export class RaftLog {
       return hi > s + 1 ? head.concat(this.entries.slice(0, Math.min(hi, this.lastIndex() + 1) - s - 1)) : head;
     }
     return this.entries.slice(lo - s - 1, Math.min(hi, this.lastIndex() + 1) - s - 1);
+  }
+
+  /**
+   * Entries from `lo` on, at most `maxCount` and at most `maxBytes` bytes, but always the first
+   * one (a command larger than the limit must still replicate).
+   */
+  sliceBounded(lo: number, maxCount: number, maxBytes: number): Entry[] {
+    const ents = this.slice(lo, lo + maxCount);
+    let bytes = 0;
+    for (let i = 0; i < ents.length; i++) {
+      bytes += entryBytes(ents[i]);
+      if (bytes > maxBytes && i > 0) return ents.slice(0, i);
+    }
+    return ents;
   }
 
   /** Raft paper 5.4.1: is a candidate's log at least as up to date as ours? */

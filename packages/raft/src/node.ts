@@ -12,6 +12,7 @@
 
 import { randomInt } from 'node:crypto';
 import { EventEmitter } from 'node:events';
+import { MAX_TICK_CATCH_UP } from './config.js';
 import { bootstrapState, joinState, Raft, type ReadMode } from './raft.js';
 import type { RandomSource } from './rand.js';
 import { DiskStorage } from './storage/disk.js';
@@ -356,7 +357,7 @@ export class RaftNode extends EventEmitter {
     const due = Math.floor((this.clock.now() - this.startMs) / this.tickMs);
     let n = due - this.ticksDone;
     this.ticksDone = due;
-    if (n > 100) n = 100;
+    if (n > MAX_TICK_CATCH_UP) n = MAX_TICK_CATCH_UP;
     for (let i = 0; i < n; i++) this.raft.tick();
   }
 
@@ -422,7 +423,15 @@ export class RaftNode extends EventEmitter {
     for (const m of this.inbox.splice(0)) this.raft.step(m);
     if (this.proposals.length === 0) return;
     const batch = this.proposals.splice(0);
-    if (!this.raft.proposeBatch(batch.map((p) => p.command))) {
+    let accepted: boolean;
+    try {
+      accepted = this.raft.proposeBatch(batch.map((p) => p.command));
+    } catch (err) {
+      // Too many bytes uncommitted (ProposalDroppedError): refuse this batch, keep the node.
+      for (const p of batch) p.reject(err as Error);
+      return;
+    }
+    if (!accepted) {
       const err = new NotLeaderError(this.raft.role === 'leader' ? null : this.raft.lead);
       for (const p of batch) p.reject(err);
       return;

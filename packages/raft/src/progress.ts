@@ -9,8 +9,9 @@ export class Progress {
   state: ProgressState = 'probe';
   /** probe: one append per heartbeat interval until the follower's position is known. */
   probeSent = false;
-  /** replicate: last index of each append in flight, oldest first. */
-  inflight: number[] = [];
+  /** replicate: last index and entry bytes of each append in flight, oldest first. */
+  inflight: { index: number; bytes: number }[] = [];
+  inflightBytes = 0;
   /** snapshot: index of the snapshot being sent and the bytes the follower has acknowledged. */
   pendingSnapshot = 0;
   snapOffset = 0;
@@ -28,7 +29,7 @@ export class Progress {
     this.state = 'probe';
     this.next = wasSnapshot ? Math.max(this.match + 1, this.pendingSnapshot + 1) : this.match + 1;
     this.probeSent = false;
-    this.inflight = [];
+    this.clearInflight();
     this.pendingSnapshot = 0;
     this.snapOffset = 0;
   }
@@ -36,14 +37,32 @@ export class Progress {
   becomeReplicate(): void {
     this.state = 'replicate';
     this.next = this.match + 1;
-    this.inflight = [];
+    this.clearInflight();
   }
 
   becomeSnapshot(index: number): void {
     this.state = 'snapshot';
     this.pendingSnapshot = index;
     this.snapOffset = 0;
+    this.clearInflight();
+  }
+
+  clearInflight(): void {
     this.inflight = [];
+    this.inflightBytes = 0;
+  }
+
+  /** An append up to `index` carrying `bytes` of entries was sent (replicate state). */
+  sent(index: number, bytes: number): void {
+    this.next = index + 1;
+    this.inflight.push({ index, bytes });
+    this.inflightBytes += bytes;
+  }
+
+  /** Frees the oldest in-flight slot (a heartbeat response proves the follower is reachable). */
+  freeOldest(): void {
+    const f = this.inflight.shift();
+    if (f) this.inflightBytes -= f.bytes;
   }
 
   /** An acknowledgement of `index`; false when it is stale. */
@@ -55,7 +74,7 @@ export class Progress {
       this.probeSent = false;
     }
     this.next = Math.max(this.next, index + 1);
-    while (this.inflight.length > 0 && this.inflight[0] <= index) this.inflight.shift();
+    while (this.inflight.length > 0 && this.inflight[0].index <= index) this.freeOldest();
     return updated;
   }
 
@@ -72,12 +91,17 @@ export class Progress {
     return true;
   }
 
-  isPaused(maxInflight: number): boolean {
+  /** Whether the in-flight window is full: too many appends or too many bytes (etcd's MaxInflightBytes). */
+  inflightFull(maxInflight: number, maxInflightBytes: number): boolean {
+    return this.inflight.length >= maxInflight || this.inflightBytes >= maxInflightBytes;
+  }
+
+  isPaused(maxInflight: number, maxInflightBytes: number): boolean {
     switch (this.state) {
       case 'probe':
         return this.probeSent;
       case 'replicate':
-        return this.inflight.length >= maxInflight;
+        return this.inflightFull(maxInflight, maxInflightBytes);
       case 'snapshot':
         return true;
     }

@@ -4,7 +4,7 @@
 // No I/O, no clock, no Math.random: the same inputs always give the same outputs.
 
 import { resolveConfig, type RaftConfig, type ResolvedConfig } from './config.js';
-import { confCopy, RaftLog } from './log.js';
+import { confCopy, entriesBytes, entryBytes, RaftLog } from './log.js';
 import { Progress } from './progress.js';
 import { committedIndex, majority, voteResult } from './quorum.js';
 import type {
@@ -51,6 +51,14 @@ interface SnapshotReceive {
 
 const NO_LEASE = -Infinity;
 
+/**
+ * A proposal refused because the leader already holds maxUncommittedEntriesSize bytes of
+ * uncommitted entries (etcd's ErrProposalDropped): retry later, after commits catch up.
+ */
+export class ProposalDroppedError extends Error {
+  override name = 'ProposalDroppedError';
+}
+
 export function emptySnapshot(conf: ConfState): Snapshot {
   return { meta: { index: 0, term: 0, conf: confCopy(conf) }, data: new Uint8Array(0) };
 }
@@ -95,6 +103,8 @@ export class Raft {
   private tickCount = 0;
   private leadTransferee: NodeId | null = null;
   private transferElapsed = 0;
+  /** Leader: bytes of entries appended in this term and not yet committed (etcd's uncommittedSize). */
+  private uncommittedBytes = 0;
   /** A term in which this leader sent TimeoutNow: its lease is void for the rest of the term. */
   private leaseVoidTerm = -1;
   /** Index of the newest conf entry appended by this leader (one change at a time). */
@@ -136,17 +146,26 @@ export class Raft {
     else this.tickElection();
   }
 
-  /** Appends a command; false when this node is not a leader that accepts proposals. */
+  /**
+   * Appends a command; false when this node is not a leader that accepts proposals. Throws
+   * ProposalDroppedError when too many bytes are uncommitted (see maxUncommittedEntriesSize).
+   */
   propose(data: unknown): boolean {
-    if (this.role !== 'leader' || this.leadTransferee !== null) return false;
-    this.appendEntries([{ index: 0, term: 0, type: 'normal', data }]);
-    return true;
+    return this.proposeBatch([data]);
   }
 
-  /** Proposes many commands as one batch (one append message, one fsync). */
+  /** Proposes many commands as one batch (one append message, one fsync); as propose(). */
   proposeBatch(data: unknown[]): boolean {
     if (this.role !== 'leader' || this.leadTransferee !== null) return false;
-    this.appendEntries(data.map((d) => ({ index: 0, term: 0, type: 'normal' as const, data: d })));
+    const ents = data.map((d) => ({ index: 0, term: 0, type: 'normal' as const, data: d }));
+    const bytes = entriesBytes(ents);
+    // etcd: a proposal is always accepted when nothing is uncommitted, so any one command fits.
+    if (this.uncommittedBytes > 0 && this.uncommittedBytes + bytes > this.cfg.maxUncommittedEntriesSize) {
+      throw new ProposalDroppedError(
+        `proposal dropped: ${this.uncommittedBytes} bytes uncommitted, limit ${this.cfg.maxUncommittedEntriesSize} (maxUncommittedEntriesSize)`,
+      );
+    }
+    this.appendEntries(ents);
     return true;
   }
 
@@ -186,7 +205,7 @@ export class Raft {
    */
   readIndex(context: string, mode: ReadMode = this.cfg.readOnly): boolean {
     if (this.role === 'leader') {
-      this.handleReadIndex(this.id, context, mode);
+      this.handleReadIndex(this.id, context, this.clampReadMode(mode));
       return true;
     }
     if (this.lead === null) return false;
@@ -389,11 +408,12 @@ export class Raft {
       pr.match = 0;
       pr.state = 'probe';
       pr.probeSent = false;
-      pr.inflight = [];
+      pr.clearInflight();
       pr.recentActive = true;
       pr.leaseTick = NO_LEASE;
     }
     this.pendingConfIndex = last;
+    this.uncommittedBytes = 0;
     // Thesis 6.4: an empty entry of the new term commits everything before it.
     this.appendEntries([{ index: 0, term: 0, type: 'noop', data: null }]);
   }
@@ -445,8 +465,9 @@ export class Raft {
         }
         for (const [id, pr] of this.prs) pr.recentActive = id === this.id;
       }
-      if (this.leadTransferee !== null) this.leadTransferee = null;
     }
+    // A transfer gets a full election timeout of its own (counted from its start, not from the
+    // check-quorum round), then is abandoned and proposals are accepted again.
     if (this.leadTransferee !== null && ++this.transferElapsed >= this.cfg.electionTick) this.leadTransferee = null;
     if (this.heartbeatElapsed >= this.cfg.heartbeatTick) {
       this.heartbeatElapsed = 0;
@@ -632,7 +653,10 @@ export class Raft {
       if (m.done) {
         this.snapReceive = null;
         this.restoreSnapshot({ meta: { index: meta.index, term: meta.term, conf: confCopy(meta.conf) }, data: concat(rx.chunks, rx.bytes) });
-        this.send({ type: 'appResp', to: m.from, term: this.term, index: this.log.lastIndex() });
+        // Acknowledge the snapshot's index, not our last: a log that already held the snapshot's
+        // entry keeps its suffix, which may be stale and must not count as replicated (etcd
+        // answers with the commit index there too).
+        this.send({ type: 'appResp', to: m.from, term: this.term, index: meta.index });
         return;
       }
     }
@@ -659,6 +683,7 @@ export class Raft {
       e.term = this.term;
     }
     this.log.append(ents);
+    this.uncommittedBytes += entriesBytes(ents);
     for (const e of ents) if (e.type === 'conf') this.confEntries.push(e);
     if (ents.some((e) => e.type === 'conf')) this.rebuildConf();
     const self = this.prs.get(this.id);
@@ -671,7 +696,7 @@ export class Raft {
     const pr = this.prs.get(m.from);
     switch (m.type) {
       case 'readIndex':
-        this.handleReadIndex(m.from, m.context ?? '', m.lease === true ? 'lease' : 'safe');
+        this.handleReadIndex(m.from, m.context ?? '', this.clampReadMode(m.lease === true ? 'lease' : 'safe'));
         return;
       case 'appResp': {
         if (!pr) return;
@@ -683,7 +708,7 @@ export class Raft {
           }
           return;
         }
-        const wasPaused = pr.isPaused(this.cfg.maxInflight);
+        const wasPaused = this.paused(pr);
         if (pr.maybeUpdate(m.index ?? 0)) {
           if (pr.state === 'probe') pr.becomeReplicate();
           else if (pr.state === 'snapshot' && pr.match >= pr.pendingSnapshot) pr.becomeProbe();
@@ -701,7 +726,7 @@ export class Raft {
         pr.recentActive = true;
         if (m.index !== undefined) pr.leaseTick = Math.max(pr.leaseTick, m.index);
         pr.probeSent = false;
-        if (pr.state === 'replicate' && pr.inflight.length >= this.cfg.maxInflight) pr.inflight.shift();
+        if (pr.state === 'replicate' && pr.inflightFull(this.cfg.maxInflight, this.cfg.maxInflightBytes)) pr.freeOldest();
         if (pr.state === 'snapshot') this.sendSnapChunk(m.from);
         else if (pr.match < this.log.lastIndex()) this.sendAppend(m.from, true);
         if (m.context !== undefined) this.ackRead(m.from, m.context);
@@ -725,6 +750,8 @@ export class Raft {
     // Raft 5.4.2: only entries of the current term are committed by counting replicas.
     if (idx > this.log.committed && this.log.term(idx) === this.term) {
       const firstOfTerm = this.log.term(this.log.committed) !== this.term;
+      for (let i = this.log.committed + 1; i <= idx; i++) this.uncommittedBytes -= entryBytes(this.log.entry(i)!);
+      if (this.uncommittedBytes < 0) this.uncommittedBytes = 0; // entries of earlier terms were not counted
       this.log.commitTo(idx);
       if (firstOfTerm) this.releaseWaitingReads();
       this.onCommitAdvanced();
@@ -771,7 +798,7 @@ export class Raft {
     const pr = this.prs.get(to);
     if (!pr) return false;
     if (pr.state === 'snapshot') return false;
-    if (pr.isPaused(this.cfg.maxInflight)) return false;
+    if (this.paused(pr)) return false;
     const prevIndex = pr.next - 1;
     const prevTerm = this.log.term(prevIndex);
     if (prevTerm === undefined) {
@@ -781,19 +808,19 @@ export class Raft {
       }
       return false;
     }
-    const ents = this.log.slice(pr.next, pr.next + this.cfg.maxEntriesPerMsg);
+    const ents = this.log.sliceBounded(pr.next, this.cfg.maxEntriesPerMsg, this.cfg.maxSizePerMsg);
     if (ents.length === 0 && !sendIfEmpty) return false;
     this.send({ type: 'app', to, term: this.term, index: prevIndex, logTerm: prevTerm, entries: ents, commit: this.log.committed });
     if (pr.state === 'replicate') {
-      if (ents.length > 0) {
-        const last = ents[ents.length - 1].index;
-        pr.next = last + 1;
-        pr.inflight.push(last);
-      }
+      if (ents.length > 0) pr.sent(ents[ents.length - 1].index, entriesBytes(ents));
     } else {
       pr.probeSent = true;
     }
     return ents.length > 0;
+  }
+
+  private paused(pr: Progress): boolean {
+    return pr.isPaused(this.cfg.maxInflight, this.cfg.maxInflightBytes);
   }
 
   private sendSnapChunk(to: NodeId): void {
@@ -822,6 +849,11 @@ export class Raft {
   }
 
   // ---------------------------------------------------------------- reads
+
+  /** The stricter of the requested mode and this node's readOnly: a request never loosens the configuration. */
+  private clampReadMode(mode: ReadMode): ReadMode {
+    return this.cfg.readOnly === 'safe' ? 'safe' : mode;
+  }
 
   private handleReadIndex(from: NodeId, context: string, mode: ReadMode): void {
     if (this.log.term(this.log.committed) !== this.term) {
@@ -902,6 +934,7 @@ export class Raft {
           pr.next = old.next;
           pr.state = old.state;
           pr.inflight = old.inflight;
+          pr.inflightBytes = old.inflightBytes;
           pr.pendingSnapshot = old.pendingSnapshot;
           pr.snapOffset = old.snapOffset;
           pr.leaseTick = old.leaseTick;

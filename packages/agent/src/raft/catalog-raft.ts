@@ -3,11 +3,10 @@
 // bootstrap together (cluster/bootstrap.ts) or join one that exists. A data dir of the
 // command-log era is imported once. The node is reopened from its files under the live catalog
 // when a write fails for lack of space or descriptors; any other storage error is fail-stop.
-import { existsSync, mkdtempSync, openSync, closeSync, fsyncSync, readdirSync, renameSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, openSync, closeSync, fsyncSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Catalog } from '@proconsul/catalog';
-import { NotLeaderError, RaftNode, type Transport } from '@proconsul/raft';
+import { MemoryFileSystem, NotLeaderError, RaftNode, StorageFailedError, StorageFullError, type FileSystem, type Transport } from '@proconsul/raft';
 import type { Logger } from '../log.js';
 import { CatalogFsm } from './catalog-fsm.js';
 import { LEGACY_CATALOG_DIR, readLegacyCatalog } from './legacy-import.js';
@@ -18,13 +17,12 @@ import { RaftApplier } from './raft-applier.js';
 const LEADER_WAIT_MS = 10_000;
 /** How long to wait before reopening the log after a write failed for lack of space or descriptors. */
 const REOPEN_RETRY_MS = 1_000;
-const OUT_OF_RESOURCES = ['ENOSPC', 'EDQUOT', 'EMFILE', 'ENFILE'];
 
 export interface CatalogRaftOptions {
   catalog: Catalog;
   /** The Raft server ID: the agent's node ID (Consul's raft protocol 3). */
   serverId: string;
-  /** The agent's data dir; '' for -dev (a temp dir removed at close). */
+  /** The agent's data dir; '' for -dev (the log is kept in memory, as Consul's -dev). */
   dataDir: string;
   datacenter: string;
   log: Logger;
@@ -40,14 +38,15 @@ export class CatalogRaft {
   readonly fsm: CatalogFsm;
   readonly applier: RaftApplier;
   readonly #dir: string;
-  readonly #devDir: string;
+  /** -dev: the log lives in memory; otherwise undefined (the real disk). */
+  readonly #memory: FileSystem | undefined;
   #bootstrap: string[] | undefined;
   #closed = false;
   #retry: NodeJS.Timeout | undefined;
 
   private constructor(private readonly o: CatalogRaftOptions) {
-    this.#devDir = o.dataDir === '' ? mkdtempSync(join(tmpdir(), 'proconsul-dev-raft-')) : '';
-    this.#dir = this.#devDir || join(o.dataDir, 'raft');
+    this.#memory = o.dataDir === '' ? new MemoryFileSystem() : undefined;
+    this.#dir = this.#memory ? '/dev-raft' : join(o.dataDir, 'raft');
     this.fsm = new CatalogFsm(o.catalog);
     this.applier = new RaftApplier(this.fsm);
   }
@@ -60,7 +59,7 @@ export class CatalogRaft {
 
   /** Whether the data dir holds Raft state already (a restart: never bootstrap again). */
   hasState(): boolean {
-    return existsSync(this.#dir) && readdirSync(this.#dir).length > 0;
+    return !this.#memory && existsSync(this.#dir) && readdirSync(this.#dir).length > 0;
   }
 
   node(): RaftNode | null {
@@ -101,7 +100,6 @@ export class CatalogRaft {
     this.#closed = true;
     clearTimeout(this.#retry);
     await this.applier.node?.stop();
-    if (this.#devDir) rmSync(this.#devDir, { recursive: true, force: true });
   }
 
   async #open(): Promise<RaftNode> {
@@ -110,6 +108,7 @@ export class CatalogRaft {
       dataDir: this.#dir,
       stateMachine: this.fsm,
       transport: this.o.transport ?? new NoPeersTransport(),
+      ...(this.#memory ? { fs: this.#memory } : {}),
       ...(this.#bootstrap ? { bootstrap: this.#bootstrap } : {}),
     });
     node.on('error', (err: Error) => this.#onStorageError(node, err));
@@ -117,13 +116,14 @@ export class CatalogRaft {
     return node;
   }
 
-  // Running out of space (or of file descriptors) is the one write failure that is not
-  // fail-stop: nothing was acknowledged past the last fsync, so the node is reopened from its
-  // files (a torn tail is cut) under the live catalog, which already holds every applied entry.
-  // Until then writes fail with a 5xx. Any other write or fsync error stops the agent.
+  // Running out of space (or of file descriptors for a new segment) is the one write failure
+  // that is not fail-stop: the storage undid the write and nothing was acknowledged past the
+  // last fsync, so the node is reopened from its files under the live catalog, which already
+  // holds every applied entry. Until then writes fail with a 5xx. Any other write or fsync
+  // error stops the agent.
   #onStorageError(node: RaftNode, err: Error): void {
     if (this.#closed || node !== this.applier.node) return;
-    if (!isOutOfResources(err)) return this.o.onFatal(err);
+    if (!isRecoverable(err)) return this.o.onFatal(err);
     this.applier.unavailable(`Raft log unavailable: ${err.message}`);
     this.o.onLeader?.(null, false);
     this.o.log.error({ err }, 'the Raft log could not be written (out of space or file descriptors): writes are refused until it can be reopened');
@@ -137,15 +137,16 @@ export class CatalogRaft {
       this.applier.serveWith(await this.#open());
       this.o.log.info({ appliedIndex: this.fsm.appliedIndex }, 'the Raft log is writable again');
     } catch (err) {
-      if (!isOutOfResources(err)) return this.o.onFatal(err as Error);
+      if (!isRecoverable(err)) return this.o.onFatal(err as Error);
       this.#retry = setTimeout(() => void this.#reopen(old), REOPEN_RETRY_MS);
     }
   }
 }
 
-function isOutOfResources(err: unknown): boolean {
-  const e = err as NodeJS.ErrnoException & { cause?: NodeJS.ErrnoException };
-  return OUT_OF_RESOURCES.some((code) => e?.code === code || e?.cause?.code === code || new RegExp(`\\b${code}\\b`).test(String(e?.message)));
+/** A full disk, or no descriptor to create the next segment with: nothing was written. */
+function isRecoverable(err: unknown): boolean {
+  if (err instanceof StorageFullError) return true;
+  return err instanceof StorageFailedError && err.op === 'create' && (err.code === 'EMFILE' || err.code === 'ENFILE');
 }
 
 /**

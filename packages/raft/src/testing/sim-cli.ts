@@ -1,7 +1,9 @@
 // `npm run sim -w @proconsul/raft -- --seeds N [--from S] [--nodes 3|5] [--trace] [--node]`
-// Runs seeds S..S+N-1 and ends with `seeds=N violations=V linearizable=L/N`. `--node` runs
-// the RaftNode simulator (node-sim.ts) instead of the core one.
+// Runs seeds S..S+N-1 and ends with `seeds=N violations=V linearizable=L/N`. Each seed runs
+// the time-based simulator (on the real storage code) and then the adversarial message
+// scheduler (adversary.ts); `--node` runs the RaftNode simulator (node-sim.ts) instead.
 
+import { runAdversary } from './adversary.js';
 import { runNodeSimulation } from './node-sim.js';
 import { runSimulation } from './sim.js';
 
@@ -40,6 +42,13 @@ const t0 = Date.now();
 for (let s = from; s < from + seeds; s++) {
   const n: 3 | 5 = nodes === 'both' ? (s % 3 === 0 ? 5 : 3) : nodes;
   const r = realNode ? await runNodeSimulation({ seed: s, nodes: n, trace }) : await runSimulation({ seed: s, nodes: n, trace });
+  if (!realNode && r.violations.length === 0) {
+    const a = runAdversary({ seed: s, nodes: n, trace });
+    if (a.violations.length > 0) {
+      r.violations.push(...a.violations.map((v) => `adversary: ${v}`));
+      r.trace.push(...a.trace);
+    }
+  }
   if (r.linearizable === 'ok' && r.violations.length === 0) linearizable++;
   if (r.violations.length > 0) {
     violations++;

@@ -37,21 +37,47 @@ export function encodeFrame(m: Message): Buffer {
   return Buffer.concat([head, body]);
 }
 
-/** Incremental frame parser for one connection; throws FrameError on a bad frame. */
+/** Chunks below this size are copied together instead of being kept one by one. */
+const SMALL_CHUNK = 4096;
+const COALESCE_BYTES = 16 * 1024;
+
+/**
+ * Incremental frame parser for one connection; throws FrameError on a bad frame. Received
+ * chunks are kept in a list with their total and each frame's body is assembled once when it
+ * is complete (no copying per chunk: a frame arriving byte by byte costs linear time). Small
+ * chunks are coalesced into a buffer so a trickle of tiny chunks costs no per-chunk overhead.
+ * What one connection holds is bounded by one frame: the length prefix is checked against
+ * maxFrameBytes as soon as it arrives.
+ */
 export class FrameDecoder {
-  private buf: Buffer = Buffer.alloc(0);
+  private chunks: Buffer[] = [];
+  /** Coalescing buffer for small chunks, after `chunks` in stream order. */
+  private acc: Buffer | null = null;
+  private accLen = 0;
+  private total = 0;
+  /** Body length of the frame being received; -1 while its length prefix is incomplete. */
+  private need = -1;
 
   constructor(private readonly maxFrameBytes: number = DEFAULT_MAX_FRAME_BYTES) {}
 
+  /** Bytes received and not yet returned as messages. */
+  get bufferedBytes(): number {
+    return this.total;
+  }
+
   push(chunk: Buffer): Message[] {
-    this.buf = this.buf.length === 0 ? chunk : Buffer.concat([this.buf, chunk]);
+    this.append(chunk);
     const out: Message[] = [];
-    while (this.buf.length >= 4) {
-      const len = this.buf.readUInt32BE(0);
-      if (len === 0 || len > this.maxFrameBytes) throw new FrameError(`frame of ${len} bytes (limit ${this.maxFrameBytes})`);
-      if (this.buf.length < 4 + len) break;
-      const body = this.buf.subarray(4, 4 + len);
-      this.buf = this.buf.subarray(4 + len);
+    for (;;) {
+      if (this.need < 0) {
+        if (this.total < 4) break;
+        const len = this.take(4).readUInt32BE(0);
+        if (len === 0 || len > this.maxFrameBytes) throw new FrameError(`frame of ${len} bytes (limit ${this.maxFrameBytes})`);
+        this.need = len;
+      }
+      if (this.total < this.need) break;
+      const body = this.take(this.need);
+      this.need = -1;
       let v: unknown;
       try {
         v = decode(body);
@@ -60,6 +86,51 @@ export class FrameDecoder {
       }
       out.push(validateMessage(v));
     }
+    return out;
+  }
+
+  private append(chunk: Buffer): void {
+    if (chunk.length === 0) return;
+    if (chunk.length >= SMALL_CHUNK || this.total === 0) {
+      this.flushAcc();
+      this.chunks.push(chunk);
+    } else {
+      if (this.acc !== null && this.accLen + chunk.length > this.acc.length) this.flushAcc();
+      if (this.acc === null) this.acc = Buffer.allocUnsafe(COALESCE_BYTES);
+      chunk.copy(this.acc, this.accLen);
+      this.accLen += chunk.length;
+    }
+    this.total += chunk.length;
+  }
+
+  private flushAcc(): void {
+    if (this.acc !== null && this.accLen > 0) this.chunks.push(this.acc.subarray(0, this.accLen));
+    this.acc = null;
+    this.accLen = 0;
+  }
+
+  /** Removes the next n <= total bytes: a view when they lie in one chunk, else one copy. */
+  private take(n: number): Buffer {
+    if (this.chunks.length === 0 || this.chunks[0].length < n) this.flushAcc();
+    this.total -= n;
+    const first = this.chunks[0];
+    if (first.length >= n) {
+      if (first.length === n) this.chunks.shift();
+      else this.chunks[0] = first.subarray(n);
+      return first.subarray(0, n);
+    }
+    const out = Buffer.allocUnsafe(n);
+    let off = 0;
+    let i = 0;
+    while (off < n) {
+      const c = this.chunks[i];
+      const k = Math.min(c.length, n - off);
+      c.copy(out, off, 0, k);
+      off += k;
+      if (k === c.length) i++;
+      else this.chunks[i] = c.subarray(k);
+    }
+    this.chunks.splice(0, i); // once per frame, not once per chunk
     return out;
   }
 }

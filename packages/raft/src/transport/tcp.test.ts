@@ -105,6 +105,29 @@ describe('TcpTransport', () => {
     expect(got[0].term).toBe(5);
   });
 
+  it('limits inbound connections per client IP (rpc_max_conns_per_client) and frees a slot on close', async () => {
+    const b = transport('b', { maxConnsPerClient: 2 });
+    const addr = await b.listen('127.0.61.1', 0);
+    const s1 = await rawClient(addr.port, addr.host);
+    const s2 = await rawClient(addr.port, addr.host);
+    const s3 = await rawClient(addr.port, addr.host);
+    await new Promise<void>((r) => s3.on('close', () => r()));
+    expect(b.metrics.refusedConnections).toBe(1);
+    const closed = new Promise<void>((r) => s1.on('close', () => r()));
+    s1.destroy();
+    await closed;
+    await until(() => !s2.destroyed, 'second connection alive');
+    const got: Message[] = [];
+    b.setHandler((m) => got.push(m));
+    const s4 = await rawClient(addr.port, addr.host);
+    s4.write(Buffer.concat([Buffer.from([RAFT_PROTOCOL_BYTE]), encodeFrame(hb('x', 'b', 3))]));
+    await until(() => got.length > 0 || b.metrics.refusedConnections > 1, 'a connection after one closed');
+    s4.destroy();
+    expect(got).toHaveLength(1);
+    expect(b.metrics.refusedConnections).toBe(1);
+    s2.destroy();
+  });
+
   it('hands connections of another protocol to the shared-port handler', async () => {
     const handed: { byte: number; rest: string }[] = [];
     const b = transport('b', {

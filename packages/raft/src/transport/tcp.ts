@@ -22,8 +22,10 @@ export interface TcpTransportOptions {
   id: NodeId;
   peers?: Record<NodeId, PeerAddress>;
   maxFrameBytes?: number;
-  /** Bytes queued per peer before further messages to it are dropped. */
+  /** Bytes queued per peer (socket buffer or backlog) before further messages to it are dropped. Default 64 MiB. */
   maxQueuedBytes?: number;
+  /** Inbound connections per client IP; more are closed at once (Consul's limits.rpc_max_conns_per_client, default 100). */
+  maxConnsPerClient?: number;
   backoffMinMs?: number;
   backoffMaxMs?: number;
   /**
@@ -40,6 +42,8 @@ export interface TransportMetrics {
   dropped: number;
   connects: number;
   connectFailures: number;
+  /** Inbound connections closed because their client IP had maxConnsPerClient open. */
+  refusedConnections: number;
 }
 
 interface Peer {
@@ -60,10 +64,13 @@ export class TcpTransport implements Transport {
     dropped: 0,
     connects: 0,
     connectFailures: 0,
+    refusedConnections: 0,
   };
   private handler: (m: Message) => void = () => {};
   private peers = new Map<NodeId, Peer>();
   private inbound = new Set<Socket>();
+  private connsPerClient = new Map<string, number>();
+  private readonly maxConnsPerClient: number;
   private server: Server | null = null;
   private closed = false;
   private readonly maxFrameBytes: number;
@@ -74,6 +81,7 @@ export class TcpTransport implements Transport {
   constructor(private readonly opts: TcpTransportOptions) {
     this.maxFrameBytes = opts.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
     this.maxQueuedBytes = opts.maxQueuedBytes ?? 64 * 1024 * 1024;
+    this.maxConnsPerClient = opts.maxConnsPerClient ?? 100;
     this.backoffMinMs = opts.backoffMinMs ?? 20;
     this.backoffMaxMs = opts.backoffMaxMs ?? 1000;
     for (const [id, addr] of Object.entries(opts.peers ?? {})) this.setPeer(id, addr);
@@ -101,15 +109,35 @@ export class TcpTransport implements Transport {
 
   /** Takes a new inbound connection (also usable by a shared RPC listener). */
   acceptConnection(socket: Socket): void {
+    socket.on('error', () => {});
+    const client = socket.remoteAddress ?? '';
+    const open = this.connsPerClient.get(client) ?? 0;
+    if (open >= this.maxConnsPerClient) {
+      this.metrics.refusedConnections++;
+      socket.destroy();
+      return;
+    }
+    this.connsPerClient.set(client, open + 1);
+    let counted = true;
+    const release = (): void => {
+      if (!counted) return;
+      counted = false;
+      const n = (this.connsPerClient.get(client) ?? 1) - 1;
+      if (n <= 0) this.connsPerClient.delete(client);
+      else this.connsPerClient.set(client, n);
+    };
     socket.setNoDelay(true);
     this.inbound.add(socket);
-    socket.on('close', () => this.inbound.delete(socket));
-    socket.on('error', () => {});
+    socket.on('close', () => {
+      this.inbound.delete(socket);
+      release();
+    });
     socket.once('data', (first: Buffer) => {
       const kind = first[0];
       if (kind !== RAFT_PROTOCOL_BYTE) {
         if (this.opts.onOtherProtocol) {
           this.inbound.delete(socket);
+          release(); // the other protocol's listener applies its own limits
           this.opts.onOtherProtocol(kind, socket, first.subarray(1));
         } else {
           this.metrics.malformedFrames++;

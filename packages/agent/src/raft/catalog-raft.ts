@@ -71,6 +71,11 @@ export class CatalogRaft {
    * from its files, or as a joiner that waits for a leader to add it.
    */
   async start(bootstrap?: string[]): Promise<void> {
+    // A log that was written once never goes back to nothing: its segments were deleted.
+    const wal = join(this.#dir, 'wal');
+    if (this.hasState() && (!existsSync(wal) || !readdirSync(wal).some((n) => n.endsWith('.wal')))) {
+      throw new Error(`${wal} holds no log segment though this server has written one: refusing to start (restore the data dir, or remove it so the server rejoins its cluster and receives the state)`);
+    }
     this.#bootstrap = bootstrap;
     this.applier.serveWith(await this.#open());
   }

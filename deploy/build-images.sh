@@ -1,20 +1,25 @@
 #!/usr/bin/env bash
 # Builds Proconsul's images from the host's monorepo, with no registry: builds the workspaces
 # (turbo, cached), stages each image's production tree into deploy/.stage/<target> (built dist/
-# + production node_modules, see stage.mjs), then `docker build`s deploy/Dockerfile per target.
+# + production node_modules, see stage.mjs), then `docker build`s deploy/Dockerfile per target
+# with TREE=staged. An image is rebuilt only when what goes into it changed: the content hash
+# of its staged tree, the Dockerfile, .dockerignore, the lb files (lb only) and the base image
+# is its label org.proconsul.tree, compared before building.
 # Usage: deploy/build-images.sh [tag]      (default tag: local)
-#   BASE_IMAGE=...            base image (default proconsul/base:bookworm-node20, from base-image/build.sh)
+#   BASE_IMAGE=...            base image (default proconsul/base:bookworm-node20, from base-image/build.sh;
+#                             node:20-bookworm-slim works too where it can be pulled)
 #   PROCONSUL_SKIP_BUILD=1    use the dist/ folders as they are (no turbo build)
+#   FORCE=1                   build even when the hash matches
 set -euo pipefail
 deploy=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$deploy")
 TAG=${1:-local}
 BASE_IMAGE=${BASE_IMAGE:-proconsul/base:bookworm-node20}
 
-if ! docker image inspect "$BASE_IMAGE" >/dev/null 2>&1; then
-  echo "base image $BASE_IMAGE not found: build it with deploy/base-image/build.sh" >&2
+base_id=$(docker image inspect -f '{{.Id}}' "$BASE_IMAGE" 2>/dev/null) || {
+  echo "base image $BASE_IMAGE not found: build it with deploy/base-image/build.sh (or docker pull it)" >&2
   exit 1
-fi
+}
 
 # target -> the workspace whose production tree it runs
 declare -A workspace=(
@@ -41,9 +46,27 @@ fi
 for t in "${targets[@]}"; do
   node "$deploy/stage.mjs" "$deploy/.stage/$t" "${workspace[$t]}"
 done
+# What goes into the image of target $1, as one hash.
+tree_hash() {
+  {
+    echo "$base_id"
+    cat "$deploy/Dockerfile" "$root/.dockerignore"
+    if [ "$1" = lb ]; then (cd "$deploy/lb" && find . -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum); fi
+    (cd "$deploy/.stage/$1" && find . -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum)
+  } | sha256sum | cut -c1-20
+}
 for t in "${targets[@]}"; do
-  # Quiet unless it fails (the legacy builder's deprecation notice is noise here).
-  out=$(docker build -f "$deploy/Dockerfile" --build-arg "BASE_IMAGE=$BASE_IMAGE" --target "$t" -t "proconsul/$t:$TAG" "$deploy" 2>&1) \
+  image="proconsul/$t:$TAG"
+  hash=$(tree_hash "$t")
+  current=$(docker image inspect -f '{{index .Config.Labels "org.proconsul.tree"}}' "$image" 2>/dev/null || true)
+  if [ -z "${FORCE:-}" ] && [ "$hash" = "$current" ]; then
+    echo "$image is up to date (tree $hash)"
+    continue
+  fi
+  # The context is the repository root (.dockerignore keeps host build output out, but lets
+  # deploy/.stage in). Quiet unless it fails (the classic builder's deprecation notice is noise).
+  out=$(docker build -f "$deploy/Dockerfile" --build-arg "BASE_IMAGE=$BASE_IMAGE" --build-arg TREE=staged \
+    --label "org.proconsul.tree=$hash" --target "$t" -t "$image" "$root" 2>&1) \
     || { echo "$out" >&2; echo "docker build --target $t failed" >&2; exit 1; }
-  echo "built proconsul/$t:$TAG ($(docker image inspect -f '{{.Size}}' "proconsul/$t:$TAG" | awk '{printf "%d MB", $1/1e6}'))"
+  echo "built $image (tree $hash, $(docker image inspect -f '{{.Size}}' "$image" | awk '{printf "%d MB", $1/1e6}'))"
 done

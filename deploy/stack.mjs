@@ -25,8 +25,11 @@ export function composeFile(t = topology()) {
   return join(deployDir, t === 'cluster' ? 'compose.cluster.yml' : 'compose.yml');
 }
 
-/** The project name (deploy/.env says the same for a plain `docker compose` in deploy/). */
-export const PROJECT = 'proconsul';
+/**
+ * The project name (deploy/.env says the same for a plain `docker compose` in deploy/);
+ * PROCONSUL_PROJECT gives another (the e2e tests run theirs beside a user's stack).
+ */
+export const PROJECT = process.env.PROCONSUL_PROJECT || 'proconsul';
 
 /** Host ports (127.0.0.1), the tutorials' numbers by default, each overridable by a variable. */
 export const PORTS = [

@@ -11,6 +11,8 @@ import { PORTS, PROJECT, composeCommand, composeFile, hostPorts, topology } from
 const OFFICIAL_BASE = 'node:20-bookworm-slim';
 const OFFLINE_BASE = 'proconsul/base:bookworm-node20';
 const started = Date.now();
+// Only a finished start is a success (an unexpected early exit of node must not look like one).
+process.exitCode = 1;
 const env = { ...process.env, TURBO_TELEMETRY_DISABLED: '1' };
 const run = (cmd, args, extraEnv = {}) => spawnSync(cmd, args, { stdio: 'inherit', env: { ...env, ...extraEnv } }).status === 0;
 const quiet = (cmd, args, timeout) => spawnSync(cmd, args, { stdio: 'ignore', timeout }).status === 0;
@@ -114,19 +116,23 @@ async function main() {
   const webs = output('docker', ['ps', '-q', '--filter', `label=com.docker.compose.project=${PROJECT}`, '--filter', 'label=com.docker.compose.service=web']).split('\n').filter(Boolean).length;
   if (!run(project[0], [...project.slice(1), 'up', '-d', '--no-build', '--remove-orphans', '--scale', `web=${Math.max(1, webs)}`])) fail('compose up failed (see above)');
 
-  // Up means nginx answers from a backend: bounded wait.
+  // Up means nginx answers from a backend: bounded wait. The per-request timeout is a ref'd
+  // timer (AbortSignal.timeout's is not): node must not exit while a request hangs.
   const lbURL = `http://127.0.0.1:${ports.lb}/`;
   let answer = '';
-  for (const deadline = Date.now() + 60_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 250))) {
+  for (const deadline = Date.now() + 60_000; !answer && Date.now() < deadline;) {
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(), 2_000);
     try {
-      const res = await fetch(lbURL, { signal: AbortSignal.timeout(2_000) });
-      if (res.status === 200) {
-        answer = (await res.text()).trim();
-        break;
-      }
+      const res = await fetch(lbURL, { signal: abort.signal });
+      const body = await res.text();
+      if (res.status === 200) answer = body.trim();
     } catch {
       /* not yet */
+    } finally {
+      clearTimeout(timer);
     }
+    if (!answer) await new Promise((r) => setTimeout(r, 250));
   }
   if (!answer) fail(`the stack started but ${lbURL} did not answer 200 within 60 s: ${[...project, 'logs'].join(' ')}`);
 
@@ -146,6 +152,7 @@ async function main() {
   const width = Math.max(...rows.map(([a]) => a.length));
   console.log(`\nProconsul is up (${topology()} topology, base image ${base}) in ${((Date.now() - started) / 1000).toFixed(1)} s:`);
   for (const [a, b] of rows) console.log(`  ${a.padEnd(width)}   # ${b}`);
+  process.exitCode = 0;
 }
 
 main().catch((e) => fail(e.message));

@@ -3,7 +3,7 @@
 // API and DNS with nothing edited by hand, and scaling under load must not fail a request.
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import {
-  backends, digA, digSRV, passingAddresses, requireDocker, run, sample, Stack, startLoad, timeToServe, waitFor,
+  backends, digA, digSRV, passingAddresses, run, sample, Stack, startLoad, timeToServe, waitFor,
 } from './stack.js';
 
 const stack = new Stack();
@@ -30,21 +30,10 @@ async function scaleAndServe(n: number): Promise<number> {
   return timeToServe(n);
 }
 
-/**
- * Docker check and `npm start`, once. Not a beforeAll: when it fails (no Docker engine),
- * every test fails with its message instead of being reported as skipped.
- */
-let setup: Promise<void> | undefined;
-let dockerAnswered = false;
 function stackUp(): Promise<void> {
-  setup ??= (async () => {
-    await requireDocker();
-    dockerAnswered = true;
-    // Builds the base image when missing and the images from the current tree (only what changed).
-    const { ms } = await stack.start(1_500_000);
-    figures.push(`first npm start ${(ms / 1000).toFixed(1)} s`);
-  })();
-  return setup;
+  return stack.upOnce().then((ms) => {
+    if (!figures.some((f) => f.startsWith('first npm start'))) figures.push(`first npm start ${(ms / 1000).toFixed(1)} s`);
+  });
 }
 
 describe('compose stack: scaling web is followed by the catalog, DNS and nginx', () => {
@@ -54,14 +43,7 @@ describe('compose stack: scaling web is followed by the catalog, DNS and nginx',
 
   afterAll(async () => {
     console.log(`e2e figures (${stack.project}): ${figures.join('; ')}`);
-    if (!dockerAnswered) return;
-    if (failed) {
-      const logs = await stack.compose(['logs', '--no-color', '--tail', '40']).catch((err: Error) => ({ stdout: err.message }));
-      console.error(`logs of ${stack.project}:\n${logs.stdout}`);
-    }
-    await stack.destroy();
-    const { stdout } = await run('docker', ['ps', '-aq', '--filter', `label=com.docker.compose.project=${stack.project}`]);
-    expect(stdout.trim(), 'containers left behind').toBe('');
+    await stack.teardown(failed);
   });
 
   // The first test also builds the images (the base image too when it is missing).

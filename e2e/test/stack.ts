@@ -60,6 +60,37 @@ export class Stack {
     return run(cmd!, [...pre, '-p', this.project, '-f', this.file, ...args], { timeoutMs, env: this.env });
   }
 
+  private setup?: Promise<number>;
+  /** Set once a Docker engine answered (teardown has something to clean). */
+  dockerAnswered = false;
+
+  /**
+   * Docker check and `npm start`, once; resolves with how long the start took. Not a
+   * beforeAll: when it fails (no Docker engine), every test fails with its message instead
+   * of being reported as skipped.
+   */
+  upOnce(): Promise<number> {
+    this.setup ??= (async () => {
+      await requireDocker();
+      this.dockerAnswered = true;
+      // Builds the base image when missing and the images from the current tree (only what changed).
+      return (await this.start(1_500_000)).ms;
+    })();
+    return this.setup;
+  }
+
+  /** After the tests: logs when one failed, then `npm stop -v`, and nothing of the project may be left. */
+  async teardown(failed: boolean): Promise<void> {
+    if (!this.dockerAnswered) return;
+    if (failed) {
+      const logs = await this.compose(['logs', '--no-color', '--tail', '40']).catch((err: Error) => ({ stdout: err.message }));
+      console.error(`logs of ${this.project}:\n${logs.stdout}`);
+    }
+    await this.destroy();
+    const { stdout } = await run('docker', ['ps', '-aq', '--filter', `label=com.docker.compose.project=${this.project}`]);
+    if (stdout.trim() !== '') throw new Error(`containers left behind: ${stdout.trim()}`);
+  }
+
   /** `npm start` for this project and these ports; resolves with its output and how long it took. */
   async start(timeoutMs: number): Promise<RunResult & { ms: number }> {
     const t0 = Date.now();

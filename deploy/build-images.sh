@@ -43,9 +43,12 @@ if [ -z "${PROCONSUL_SKIP_BUILD:-}" ]; then
   out=$(TURBO_TELEMETRY_DISABLED=1 npx turbo run build "${filters[@]}" --output-logs=errors-only 2>&1) \
     || { echo "$out" >&2; echo "workspace build failed" >&2; exit 1; }
 fi
+# The four trees are staged side by side (mostly file copies).
+pids=()
 for t in "${targets[@]}"; do
-  node "$deploy/stage.mjs" "$deploy/.stage/$t" "${workspace[$t]}"
+  node "$deploy/stage.mjs" "$deploy/.stage/$t" "${workspace[$t]}" & pids+=($!)
 done
+for p in "${pids[@]}"; do wait "$p" || { echo "staging failed" >&2; exit 1; }; done
 # What goes into the image of target $1, as one hash.
 tree_hash() {
   {

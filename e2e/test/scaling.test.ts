@@ -1,9 +1,10 @@
 // The dynamic-scaling stack on a real Docker engine, brought up by `npm start` (this test's
 // project name and non-default ports): scaling `web` with compose must reach nginx, the health
 // API and DNS with nothing edited by hand, and scaling under load must not fail a request.
+import { readFileSync } from 'node:fs';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import {
-  backends, digA, digSRV, passingAddresses, run, sample, Stack, startLoad, timeToServe, waitFor,
+  backends, digA, digSRV, passingAddresses, repoRoot, run, sample, Stack, startLoad, timeToServe, waitFor,
 } from './stack.js';
 
 const stack = new Stack();
@@ -128,5 +129,20 @@ describe('compose stack: scaling web is followed by the catalog, DNS and nginx',
     const ips = await webIPs(1);
     await expectTrafficOn(ips);
     expect(await passingAddresses('web')).toEqual(ips);
+  });
+
+  it('the lb in nginx-conf mode keeps a plain nginx.conf in step: only its upstream server lines change', async () => {
+    await stackUp();
+    const mode = { PROCONSUL_LB_MODE: 'nginx-conf' };
+    await stack.compose(['up', '-d', '--no-build', '--scale', 'web=2', 'lb', 'web'], 120_000, mode);
+    const ips = await webIPs(2);
+    await expectTrafficOn(ips);
+    const [lb] = await stack.containers('lb');
+    const conf = (await run('docker', ['exec', lb!.id, 'cat', '/etc/nginx/nginx.conf'])).stdout;
+    const written = readFileSync(`${repoRoot}/deploy/lb/nginx.handwritten.conf`, 'utf8');
+    expect(conf).toBe(written.replace('    server 127.0.0.1:65535;\n', ips.map((ip) => `    server ${ip}:80;\n`).join('')));
+    // Back to the tutorials' template for whatever runs next.
+    await stack.compose(['up', '-d', '--no-build', '--scale', 'web=2', 'lb']);
+    await expectTrafficOn(ips);
   });
 });

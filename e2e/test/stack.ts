@@ -3,6 +3,7 @@
 // ports, dig against the agent's DNS port.
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { get as httpGet } from 'node:http';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { composeCommand, composeFile, topology } from '../../deploy/stack.mjs';
@@ -55,9 +56,9 @@ export class Stack {
   };
   readonly file = composeFile(topology());
 
-  compose(args: string[], timeoutMs = 120_000): Promise<RunResult> {
+  compose(args: string[], timeoutMs = 120_000, env: NodeJS.ProcessEnv = {}): Promise<RunResult> {
     const [cmd, ...pre] = composeCommand() ?? ['docker-compose'];
-    return run(cmd!, [...pre, '-p', this.project, '-f', this.file, ...args], { timeoutMs, env: this.env });
+    return run(cmd!, [...pre, '-p', this.project, '-f', this.file, ...args], { timeoutMs, env: { ...this.env, ...env } });
   }
 
   private setup?: Promise<number>;
@@ -136,15 +137,26 @@ export interface Answer {
 
 const DEMO_BODY = /^(\d+) requests from (\S+) to WebServer (\S+)\n?$/;
 
-export async function get(url: string): Promise<Answer> {
-  try {
-    const res = await fetch(url, { signal: AbortSignal.timeout(5_000) });
-    const body = await res.text();
-    const m = DEMO_BODY.exec(body);
-    return { status: res.status, body, ...(m ? { backend: m[3] } : {}) };
-  } catch (err) {
-    return { status: 0, body: (err as Error).message };
-  }
+/**
+ * One GET on a fresh connection (as `curl` in a loop): nginx closes idle keep-alive connections
+ * when it reloads, and a client that reuses one at that instant must retry (curl and browsers
+ * do); a fresh connection per request keeps that client-side race out of the failure count.
+ */
+export function get(url: string): Promise<Answer> {
+  return new Promise((resolvePromise) => {
+    const req = httpGet(url, { agent: false, timeout: 5_000 }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => {
+        const m = DEMO_BODY.exec(body);
+        resolvePromise({ status: res.statusCode ?? 0, body, ...(m ? { backend: m[3] } : {}) });
+      });
+      res.on('error', (err) => resolvePromise({ status: 0, body: err.message }));
+    });
+    req.on('timeout', () => req.destroy(new Error('timed out after 5 s')));
+    req.on('error', (err) => resolvePromise({ status: 0, body: err.message }));
+  });
 }
 
 /** `count` requests through the load balancer, one after another (nginx's round robin). */

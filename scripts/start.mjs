@@ -78,7 +78,7 @@ function baseImage() {
   if (exists(OFFLINE_BASE)) return OFFLINE_BASE;
   console.log(`pulling ${OFFICIAL_BASE} ...`);
   if (quiet('docker', ['pull', '--quiet', OFFICIAL_BASE], 180_000)) return OFFICIAL_BASE;
-  console.log(`${OFFICIAL_BASE} cannot be pulled (no image registry answers): building the offline base image ${OFFLINE_BASE}`);
+  console.log(`${OFFICIAL_BASE} cannot be pulled (no image registry answers): the offline base image ${OFFLINE_BASE} is built instead, from Debian packages`);
   const root = process.getuid?.() === 0;
   if (!quiet('sh', ['-c', 'command -v debootstrap'])) {
     const apt = root && quiet('sh', ['-c', 'command -v apt-get']);

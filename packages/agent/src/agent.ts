@@ -1,18 +1,19 @@
 // startAgent: composes the catalog (state machine), the apply seam, local state with its
 // checks and anti-entropy, the leader loop, the HTTP API and DNS into one running agent.
 import { join } from 'node:path';
-import { Catalog } from '@proconsul/catalog';
+import { Catalog, type ApplyResult, type Command } from '@proconsul/catalog';
 import { createDnsServer, type DnsServer } from '@proconsul/dns';
 import type { FastifyInstance } from 'fastify';
 import { joinHostPort, resolveAdvertiseAddr } from './addresses.js';
 import type { AgentConfig } from './config/index.js';
 import { loadConfig } from './config/index.js';
 import type { AgentContext } from './context.js';
-import { catalogDnsBackend } from './dns-backend.js';
+import { catalogDnsBackend, remoteDnsBackend } from './dns-backend.js';
 import { UserEvents } from './events/user-events.js';
+import { startGossip } from './gossip/index.js';
 import { buildHttpApp } from './http/app.js';
 import { ChangeFeed } from './http/change-feed.js';
-import { Leader } from './leader.js';
+import { Leader, nodeRegistration } from './leader.js';
 import { AntiEntropy } from './local/anti-entropy.js';
 import { LocalState } from './local/local-state.js';
 import { createLoggers, type Logger } from './log.js';
@@ -20,7 +21,12 @@ import { MetricsRegistry, registerRuntimeGauges } from './metrics/index.js';
 import { resolveNodeId } from './node-id.js';
 import { writePidFile } from './pid-file.js';
 import { lockDataDir } from './data-dir-lock.js';
-import { startCatalogRaft } from './raft/catalog-raft.js';
+import { executeForwarded } from './cluster/forward.js';
+import { ClientCluster } from './cluster/client-cluster.js';
+import type { ClusterRole, ForwardCall } from './cluster/role.js';
+import { ServerCluster } from './cluster/server-cluster.js';
+import type { Applier } from './apply/applier.js';
+import { catalogNodeView, remoteNodeView } from './local/node-view.js';
 
 /** How often services past DeregisterCriticalServiceAfter are looked for (Consul: 30 s). */
 const REAP_INTERVAL_MS = 30_000;
@@ -57,13 +63,7 @@ export interface AgentHandle {
 export async function startAgent(config: AgentConfig, options: StartAgentOptions = {}): Promise<AgentHandle> {
   const log = createLoggers(config.logLevel, options.logger, config.logJson);
   const server = config.server || config.dev;
-  if (!server) {
-    throw new Error('client mode needs servers reachable by gossip, which this version does not have yet: run with -dev, or -server -bootstrap -data-dir <dir>');
-  }
-  if (!config.dev && !config.dataDir) throw new Error('data_dir is required for a server outside -dev');
-  if (!config.dev && !config.bootstrap && config.bootstrapExpect !== 1) {
-    log.agent.warn('single server without -bootstrap: it elects itself leader (there are no peers to wait for yet)');
-  }
+  if (!config.dev && !config.dataDir) throw new Error('data_dir is required outside -dev');
   for (const w of config.warnings ?? []) log.agent.warn(w);
   const removePid = config.pidFile ? writePidFile(config.pidFile) : () => undefined;
   const cleanups: Array<() => Promise<void> | void> = [removePid];
@@ -85,20 +85,8 @@ export async function startAgent(config: AgentConfig, options: StartAgentOptions
     const catalog = new Catalog({ datacenter: config.datacenter });
     const localFeed = new ChangeFeed();
 
-    const raft = await startCatalogRaft({
-      catalog,
-      serverId: nodeId,
-      dataDir: config.dev ? '' : config.dataDir,
-      datacenter: config.datacenter,
-      log: log.raft,
-      onFatal: (err) => (options.onFatal ?? exitOnFatal)(err, log.agent),
-    });
-    cleanups.push(() => raft.close());
-    const applier = raft.applier;
-
     const metrics = new MetricsRegistry({ prefix: config.telemetry.metricsPrefix || 'consul' });
     registerRuntimeGauges(metrics);
-    metrics.gaugeFunc('raft.applied_index', () => applier.lastIndex);
     metrics.gaugeFunc('catalog.blocking_queries', () => catalog.watchers);
     const events = new UserEvents();
     let antiEntropy: AntiEntropy | undefined;
@@ -115,8 +103,37 @@ export async function startAgent(config: AgentConfig, options: StartAgentOptions
       },
     });
     cleanups.push(() => local.stop());
+    const gossip = await startGossip({ config, nodeId, advertiseAddr, events, services: () => local.services(), log: log.serf });
+    cleanups.push(() => gossip.close());
 
-    const leader = new Leader({
+    let leader: Leader | undefined;
+    let cluster: ClusterRole;
+    let serverCluster: ServerCluster | undefined;
+    let applier: Applier<Command, ApplyResult>;
+    if (server) {
+      const sc = (serverCluster = await ServerCluster.start({
+        config,
+        nodeId,
+        advertiseAddr,
+        catalog,
+        lan: gossip.lan,
+        log: log.raft,
+        onFatal: (err) => (options.onFatal ?? exitOnFatal)(err, log.agent),
+        onLeadership: (isLeader) => void leader?.leadershipChanged(isLeader),
+      }));
+      cluster = sc;
+      applier = sc.raft.applier;
+      metrics.gaugeFunc('raft.wal.fsyncs', () => sc.node()?.fsyncCount() ?? 0);
+    } else {
+      const cc = new ClientCluster(gossip.lan, config.datacenter);
+      cluster = cc;
+      applier = cc.applier;
+    }
+    cleanups.push(() => cluster.close());
+    metrics.gaugeFunc('raft.applied_index', () => applier.lastIndex);
+    const nodeView = server ? catalogNodeView(catalog) : remoteNodeView(cluster);
+
+    leader = new Leader({
       catalog,
       applier,
       nodeName: config.nodeName,
@@ -126,10 +143,19 @@ export async function startAgent(config: AgentConfig, options: StartAgentOptions
       nodeMeta: config.nodeMeta,
       logger: log.leader,
       now,
+      barrier: () => serverCluster!.raft.waitForLeadership(),
+      members: () => gossip.lan.members(),
+      datacenter: config.datacenter,
     });
-    await leader.establish();
-    cleanups.push(() => leader.stop());
-    log.leader.info({ node: config.nodeName, address: advertiseAddr }, 'cluster leadership acquired (single server)');
+    cleanups.push(() => leader!.stop());
+    if (cluster.isLeader()) await leader.leadershipChanged(true);
+    // A client registers its node itself; a server's leader registers it with its consul service.
+    const nodeFields = nodeRegistration({ nodeId, nodeName: config.nodeName, address: advertiseAddr, nodeMeta: config.nodeMeta });
+    const ensureNode = server
+      ? () => leader!.ensureRegistered()
+      : async () => {
+          if ((await nodeView.services(config.nodeName)) === undefined) await applier.apply({ Type: 'Register', ...nodeFields, Now: now() });
+        };
 
     // Services and checks from config files: (re)registered at start and on reload; those
     // dropped from the files since the last load are deregistered, as Consul's reload does.
@@ -159,8 +185,10 @@ export async function startAgent(config: AgentConfig, options: StartAgentOptions
       localFeed,
       local,
       events,
+      gossip,
       metrics,
       leader,
+      cluster,
       startedAt: new Date(),
       now,
       afterRestore: async () => {
@@ -179,20 +207,27 @@ export async function startAgent(config: AgentConfig, options: StartAgentOptions
     local.restore();
     loadConfigDefinitions(config);
     antiEntropy = new AntiEntropy({
-      catalog,
+      view: nodeView,
       applier,
       local,
       nodeName: config.nodeName,
       logger: log['anti-entropy'],
       now,
-      ensureNode: () => leader.ensureRegistered(),
+      ensureNode,
     });
     antiEntropy.start();
+    // A client syncs as soon as it learns of a server (Consul starts a sync after joining).
+    if (!server) cleanups.push(gossip.lan.onMember((e) => e.type === 'member-join' && e.member.Tags.role === 'consul' && antiEntropy!.trigger()));
     cleanups.push(() => antiEntropy!.stop());
     // Consul's reaper runs every 30 s: services critical past DeregisterCriticalServiceAfter go.
     const reaper = setInterval(() => local.reapCritical(now()), REAP_INTERVAL_MS);
     reaper.unref();
     cleanups.push(() => clearInterval(reaper));
+
+    // Requests other servers forward here (agent RPC `HTTP.Forward`) run on an app of their own.
+    const rpcApp = await buildHttpApp(ctx, { forwardedOnly: true });
+    cleanups.push(() => rpcApp.close());
+    serverCluster?.rpc.handle('HTTP.Forward', (body) => executeForwarded(rpcApp, body as ForwardCall));
 
     // HTTP API on every client address.
     const httpAddrs: string[] = [];
@@ -213,7 +248,7 @@ export async function startAgent(config: AgentConfig, options: StartAgentOptions
     if (config.ports.dns >= 0) {
       for (const host of config.dnsAddrs) {
         const dns: DnsServer = createDnsServer({
-          backend: catalogDnsBackend(catalog, config.datacenter),
+          backend: server ? catalogDnsBackend(catalog, config.datacenter) : remoteDnsBackend(cluster, config.datacenter),
           host,
           port: config.ports.dns,
           domain: config.domain,

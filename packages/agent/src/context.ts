@@ -3,11 +3,13 @@ import type { Catalog, Command, ApplyResult } from '@proconsul/catalog';
 import type { Applier } from './apply/applier.js';
 import type { AgentConfig } from './config/index.js';
 import type { UserEvents } from './events/user-events.js';
+import type { AgentGossip } from './gossip/index.js';
 import type { ChangeFeed } from './http/change-feed.js';
 import type { LocalState } from './local/local-state.js';
 import type { ComponentLoggers } from './log.js';
 import type { MetricsRegistry } from './metrics/index.js';
 import type { Leader } from './leader.js';
+import type { ClusterRole } from './cluster/role.js';
 
 export interface AgentContext {
   config: AgentConfig;
@@ -22,8 +24,12 @@ export interface AgentContext {
   localFeed: ChangeFeed;
   local: LocalState;
   events: UserEvents;
+  /** LAN gossip: members, join/leave, user events, keyring. */
+  gossip: AgentGossip;
   metrics: MetricsRegistry;
   leader: Leader;
+  /** This agent's part of the cluster: a server's Raft and server port, or a client's servers. */
+  cluster: ClusterRole;
   startedAt: Date;
   /** After PUT /v1/snapshot: re-register this server and resync local state. */
   afterRestore(): Promise<void>;

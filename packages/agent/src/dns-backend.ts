@@ -1,6 +1,7 @@
 // The DNS server's view of the catalog: service instances with their aggregated health,
 // and nodes. Reads the local state machine directly (DNS allows stale reads by default).
-import type { Catalog, HealthCheck, ServiceEntry } from '@proconsul/catalog';
+import type { Catalog, CatalogNode, HealthCheck, ServiceEntry } from '@proconsul/catalog';
+import type { ClusterRole } from './cluster/role.js';
 import type { DnsBackend, DnsHealth, DnsNode, DnsServiceInstance } from '@proconsul/dns';
 
 export function catalogDnsBackend(catalog: Catalog, datacenter: string): DnsBackend {
@@ -80,4 +81,42 @@ function worst(checks: HealthCheck[]): DnsHealth {
     if (c.Status === 'warning') h = 'warning';
   }
   return h;
+}
+
+const REMOTE_READ_TIMEOUT_MS = 5_000;
+
+/**
+ * A client agent's DNS: it keeps no catalog, so every lookup is a `?stale` read answered by a
+ * server (Consul's dns_config.allow_stale default), through agent RPC.
+ */
+export function remoteDnsBackend(cluster: ClusterRole, datacenter: string): DnsBackend {
+  const get = async <T>(url: string): Promise<T | undefined> => {
+    const res = await cluster.forward({ method: 'GET', url, headers: {} }, REMOTE_READ_TIMEOUT_MS);
+    if (res.status === 404) return undefined;
+    const text = Buffer.from(res.body).toString();
+    if (res.status !== 200) throw new Error(`GET ${url}: ${res.status} ${text}`);
+    return JSON.parse(text) as T;
+  };
+  return {
+    async serviceInstances(service: string, dc: string): Promise<DnsServiceInstance[]> {
+      if (dc !== datacenter) return [];
+      const entries = (await get<ServiceEntry[]>(`/v1/health/service/${encodeURIComponent(service)}?stale`)) ?? [];
+      return entries.map((e) => toInstance(e, datacenter));
+    },
+    async node(name: string, dc: string): Promise<DnsNode | undefined> {
+      if (dc !== datacenter) return undefined;
+      const n = (await get<{ Node: CatalogNode } | null>(`/v1/catalog/node/${encodeURIComponent(name)}?stale`))?.Node;
+      if (!n) return undefined;
+      return {
+        name: n.Node,
+        address: n.Address,
+        datacenter,
+        ...(n.TaggedAddresses ? { taggedAddresses: n.TaggedAddresses } : {}),
+        ...(n.Meta ? { meta: n.Meta } : {}),
+      };
+    },
+    async datacenters(): Promise<string[]> {
+      return [datacenter];
+    },
+  };
 }

@@ -5,6 +5,8 @@ import { SessionTTLTracker, TombstoneGC, type ApplyResult, type Catalog, type Co
 import type { Applier } from './apply/applier.js';
 import type { Logger } from './log.js';
 import { CONSUL_VERSION } from './version.js';
+import type { AgentMember } from './gossip/index.js';
+import { reconcileMembers } from './member-reconcile.js';
 
 export const SERF_HEALTH_CHECK_ID = 'serfHealth';
 export const CONSUL_SERVICE_ID = 'consul';
@@ -23,6 +25,40 @@ export interface LeaderOptions {
   sessionCheckMs?: number;
   /** Tombstone GC; default: Consul's 15-minute TTL in 30-second buckets. */
   tombstones?: TombstoneGC;
+  /** Resolves once everything committed before this leadership is applied here (Raft barrier). */
+  barrier?: () => Promise<void>;
+  /** The LAN gossip members, reconciled into the catalog while leading. */
+  members?: () => AgentMember[];
+  datacenter?: string;
+}
+
+/** The `consul` service of a server (registered by the leader), as Consul's leader writes it. */
+export function consulServiceOf(serverPort: number) {
+  return {
+    ID: CONSUL_SERVICE_ID,
+    Service: 'consul',
+    Port: serverPort,
+    Meta: {
+      non_voter: 'false',
+      raft_version: '3',
+      read_replica: 'false',
+      serf_protocol_current: '2',
+      serf_protocol_max: '5',
+      serf_protocol_min: '1',
+      version: CONSUL_VERSION,
+    },
+  };
+}
+
+/** The node fields every agent registers itself with (Consul's anti-entropy node sync). */
+export function nodeRegistration(o: { nodeId: string; nodeName: string; address: string; nodeMeta: Record<string, string> }) {
+  return {
+    ID: o.nodeId,
+    Node: o.nodeName,
+    Address: o.address,
+    TaggedAddresses: { lan: o.address, lan_ipv4: o.address, wan: o.address, wan_ipv4: o.address },
+    NodeMeta: { 'consul-network-segment': '', 'consul-version': CONSUL_VERSION, ...o.nodeMeta },
+  };
 }
 
 export class Leader {
@@ -30,9 +66,36 @@ export class Leader {
   readonly tombstones: TombstoneGC;
   #tombstoneIndexSeen = 0;
   #timer: NodeJS.Timeout | undefined;
+  #leading = false;
+  #transition: Promise<void> = Promise.resolve();
 
   constructor(private readonly opts: LeaderOptions) {
     this.tombstones = opts.tombstones ?? new TombstoneGC();
+  }
+
+  /**
+   * Leader duties start when this server becomes the Raft leader (after a barrier, so the
+   * catalog holds every committed write) and stop when it is not any more, and nowhere else.
+   */
+  leadershipChanged(isLeader: boolean): Promise<void> {
+    this.#transition = this.#transition.then(async () => {
+      if (!isLeader) {
+        if (this.#leading) this.opts.logger.info('cluster leadership lost');
+        this.#leading = false;
+        this.stop();
+        return;
+      }
+      if (this.#leading) return;
+      try {
+        await this.opts.barrier?.();
+        await this.establish();
+        this.#leading = true;
+        this.opts.logger.info({ node: this.opts.nodeName }, 'cluster leadership acquired');
+      } catch (err) {
+        this.opts.logger.error({ err }, 'failed to establish leadership');
+      }
+    });
+    return this.#transition;
   }
 
   /** Registers this server as Consul's leader does on establishing leadership. */
@@ -44,6 +107,7 @@ export class Leader {
   /** Re-registers this server and restarts every session's TTL timer (after a restore). */
   async reconcile(): Promise<void> {
     await this.ensureRegistered();
+    await this.#reconcileMembers();
     // A new leader restarts every session's TTL timer.
     this.sessions.resetAll(this.opts.catalog.sessionList().value, this.opts.now());
   }
@@ -51,28 +115,10 @@ export class Leader {
   /** Makes sure this server's node, `consul` service and passing serfHealth are in the catalog. */
   async ensureRegistered(): Promise<void> {
     const o = this.opts;
-    const tagged = { lan: o.address, lan_ipv4: o.address, wan: o.address, wan_ipv4: o.address };
     const cmd: Command = {
       Type: 'Register',
-      ID: o.nodeId,
-      Node: o.nodeName,
-      Address: o.address,
-      TaggedAddresses: tagged,
-      NodeMeta: { 'consul-network-segment': '', 'consul-version': CONSUL_VERSION, ...o.nodeMeta },
-      Service: {
-        ID: CONSUL_SERVICE_ID,
-        Service: 'consul',
-        Port: o.serverPort,
-        Meta: {
-          non_voter: 'false',
-          raft_version: '3',
-          read_replica: 'false',
-          serf_protocol_current: '2',
-          serf_protocol_max: '5',
-          serf_protocol_min: '1',
-          version: CONSUL_VERSION,
-        },
-      },
+      ...nodeRegistration(o),
+      Service: consulServiceOf(o.serverPort),
       Check: {
         CheckID: SERF_HEALTH_CHECK_ID,
         Name: 'Serf Health Status',
@@ -111,11 +157,18 @@ export class Leader {
         await this.opts.applier.apply({ Type: 'SessionDestroy', ID: id, Now: this.opts.now() });
       }
       await this.#reapTombstones();
+      await this.#reconcileMembers();
     } catch (err) {
       this.opts.logger.error({ err }, 'leader housekeeping failed');
     } finally {
       if (this.#timer) this.#schedule();
     }
+  }
+
+  async #reconcileMembers(): Promise<void> {
+    const o = this.opts;
+    if (!o.members) return;
+    await reconcileMembers(o.members(), { catalog: o.catalog, applier: o.applier, datacenter: o.datacenter ?? '', selfName: o.nodeName, now: o.now });
   }
 
   /** Deleted keys leave tombstones (so prefix indexes never go back); reap them after their TTL. */

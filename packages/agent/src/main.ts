@@ -34,17 +34,31 @@ export async function agentMain(argv: string[]): Promise<number> {
     agent.ctx.reload().catch((err: Error) => agent.log.error({ err }, 'reload failed'));
   };
   process.on('SIGHUP', onHup);
-  const signal = await new Promise<NodeJS.Signals>((resolve) => {
-    const on = (sig: NodeJS.Signals): void => {
+  // A signal, or a fatal error from gossip (-retry-join gave up).
+  const stop = await new Promise<NodeJS.Signals | Error>((resolve) => {
+    const on = (sig: NodeJS.Signals | Error): void => {
       process.off('SIGINT', on);
       process.off('SIGTERM', on);
       resolve(sig);
     };
     process.on('SIGINT', on);
     process.on('SIGTERM', on);
+    void agent.ctx.gossip.fatal.then(on);
   });
   process.off('SIGHUP', onHup);
+  if (stop instanceof Error) {
+    process.stderr.write(`==> ${stop.message}\n`);
+    await agent.close().catch(() => undefined);
+    return 1;
+  }
+  const signal = stop;
   agent.log.info({ signal }, 'caught signal, gracefully shutting down agent');
+  // Consul: leave_on_terminate (default: clients) and skip_leave_on_interrupt (default: servers).
+  const leave = signal === 'SIGTERM' ? config.leaveOnTerminate : !config.skipLeaveOnInterrupt;
+  if (leave && !agent.ctx.gossip.lan.node.isLeaving) {
+    await agent.ctx.cluster.beforeLeave();
+    await agent.ctx.gossip.lan.leave();
+  }
   const timer = setTimeout(() => {
     process.stderr.write('==> Graceful shutdown timed out\n');
     process.exit(1);

@@ -36,7 +36,7 @@ export async function eventually<T>(fn: () => Promise<T | undefined | false>, wh
   throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
 }
 
-export async function startAgentProcess(args: string[], httpHostPort: string): Promise<AgentProcess> {
+export async function startAgentProcess(args: string[], httpHostPort: string, opts: { waitForLeader?: boolean } = {}): Promise<AgentProcess> {
   const proc = spawn(process.execPath, [RUN_JS, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   proc.stdout!.on('data', (d: Buffer) => (out += d.toString()));
@@ -48,7 +48,8 @@ export async function startAgentProcess(args: string[], httpHostPort: string): P
       async () => {
         if (proc.exitCode !== null) throw new Error(`agent exited with ${proc.exitCode}: ${out}`);
         const r = await fetch(`${base}/v1/status/leader`);
-        return r.status === 200;
+        if (opts.waitForLeader === false) return true; // answering at all (a client without servers answers 500)
+        return r.status === 200 && (await r.json()) !== '';
       },
       `agent at ${base} (output: ${out.slice(-500)})`,
       150,

@@ -1,11 +1,12 @@
 export { lanConfig, wanConfig, profileConfig, validateConfig, suspicionTimeoutMs, retransmitLimit, pushPullIntervalMs } from './config.js';
 export type { Config, Profile } from './config.js';
 export { Memberlist, toMember } from './state.js';
-export type { Address, Member, MemberEvent, MemberEventType, Output, OutPacket, OutStream, CoreOptions, CoreStats } from './state.js';
+export type { Address, Member, MemberEvent, MemberEventType, Output, OutPacket, OutStream, CoreOptions, CoreStats, UserMessage } from './state.js';
 export type { MemberState, MemberRecord } from './members.js';
 export { SharedMembers } from './members.js';
 export type { Tags } from './messages.js';
-export { Keyring, decodeKey, generateKey, KEY_BYTES } from './keyring.js';
+export { Keyring, decodeKey, generateKey, KEY_BYTES, KEY_SIZES } from './keyring.js';
+export { USER_BYTES_MAX } from './messages.js';
 export { encryptPayload, decryptPayload, ENCRYPT_OVERHEAD } from './security.js';
 export { seededRng } from './rng.js';
 export type { Rng } from './rng.js';

@@ -1,11 +1,15 @@
 // The encryption keyring (memberlist keyring.go): several installed keys, one primary. Packets
 // are encrypted with the primary key and accepted under any installed key, which lets an
 // operator rotate keys across a live cluster: install the new key everywhere, use it, then
-// remove the old one. Keys are base64 strings of 32 bytes (AES-256), as `proconsul keygen` prints.
+// remove the old one. Keys are base64 strings of 16, 24 or 32 bytes (AES-128/192/256, as
+// memberlist accepts); `proconsul keygen` prints 32.
 
 import { randomBytes } from 'node:crypto';
 
+/** The size `generateKey` uses (AES-256). */
 export const KEY_BYTES = 32;
+/** Key sizes memberlist accepts: AES-128, AES-192 and AES-256. */
+export const KEY_SIZES: readonly number[] = [16, 24, 32];
 
 /** A new random key, base64 (what `proconsul keygen` prints). */
 export function generateKey(): string {
@@ -15,7 +19,8 @@ export function generateKey(): string {
 export function decodeKey(b64: string): Buffer {
   if (typeof b64 !== 'string' || !/^[A-Za-z0-9+/]+={0,2}$/.test(b64)) throw new Error('key must be base64');
   const key = Buffer.from(b64, 'base64');
-  if (key.length !== KEY_BYTES || key.toString('base64') !== b64) throw new Error(`key must be ${KEY_BYTES} bytes, base64 encoded`);
+  if (key.toString('base64') !== b64) throw new Error('key must be base64');
+  if (!KEY_SIZES.includes(key.length)) throw new Error('key size must be 16, 24 or 32 bytes');
   return key;
 }
 
@@ -38,7 +43,7 @@ export class Keyring {
   use(b64: string): void {
     const key = decodeKey(b64);
     const i = this.keys.findIndex((k) => k.equals(key));
-    if (i < 0) throw new Error('key is not installed');
+    if (i < 0) throw new Error('Requested key is not in the keyring');
     this.keys.splice(i, 1);
     this.keys.unshift(key);
   }
@@ -46,7 +51,7 @@ export class Keyring {
   /** Removes a key; the primary cannot be removed. */
   remove(b64: string): void {
     const key = decodeKey(b64);
-    if (this.keys[0]!.equals(key)) throw new Error('cannot remove the primary key');
+    if (this.keys[0]!.equals(key)) throw new Error('Removing the primary key is not allowed');
     this.keys = this.keys.filter((k) => !k.equals(key));
   }
 

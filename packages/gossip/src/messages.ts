@@ -12,6 +12,7 @@ export const MsgType = {
   alive: 5,
   dead: 6,
   pushPull: 7,
+  user: 8,
 } as const;
 
 export type Tags = Readonly<Record<string, string>>;
@@ -28,11 +29,15 @@ export interface AliveMsg { type: 'alive'; incarnation: number; node: string; ad
 export interface DeadMsg { type: 'dead'; incarnation: number; node: string; from: string }
 export interface PushPullState { name: string; addr: string; port: number; incarnation: number; state: WireStateValue; tags: Tags }
 export interface PushPullMsg { type: 'pushPull'; join: boolean; states: PushPullState[] }
+/** An opaque message of the layer above (serf's user events and queries), broadcast or sent directly. */
+export interface UserMsg { type: 'user'; payload: Uint8Array }
 
-export type Message = PingMsg | IndirectPingMsg | AckMsg | NackMsg | SuspectMsg | AliveMsg | DeadMsg | PushPullMsg;
+export type Message = PingMsg | IndirectPingMsg | AckMsg | NackMsg | SuspectMsg | AliveMsg | DeadMsg | PushPullMsg | UserMsg;
 
 export const NAME_BYTES_MAX = 128;
 export const TAGS_BYTES_MAX = 512;
+/** Bound on a user message: it must fit in one packet with room for a ping (memberlist: the packet size). */
+export const USER_BYTES_MAX = 1200;
 /** Bound on one stream frame (a push-pull of ~100k members fits). */
 export const STREAM_BYTES_MAX = 16 * 1024 * 1024;
 
@@ -48,6 +53,7 @@ function toTuple(m: Message): unknown[] {
     case 'suspect': return [MsgType.suspect, m.incarnation, m.node, m.from];
     case 'alive': return [MsgType.alive, m.incarnation, m.node, m.addr, m.port, m.tags];
     case 'dead': return [MsgType.dead, m.incarnation, m.node, m.from];
+    case 'user': return [MsgType.user, m.payload];
     case 'pushPull': return [MsgType.pushPull, m.join, m.states.map((s) => [s.name, s.addr, s.port, s.incarnation, s.state, s.tags])];
   }
 }
@@ -97,6 +103,9 @@ function fromTuple(t: unknown): Message | undefined {
     case MsgType.dead:
       return t.length === 4 && isU32(t[1]) && isName(t[2]) && isName(t[3])
         ? { type: 'dead', incarnation: t[1], node: t[2], from: t[3] } : undefined;
+    case MsgType.user:
+      return t.length === 2 && t[1] instanceof Uint8Array && t[1].length <= USER_BYTES_MAX
+        ? { type: 'user', payload: t[1] } : undefined;
     case MsgType.pushPull: {
       if (t.length !== 3 || typeof t[1] !== 'boolean' || !Array.isArray(t[2])) return undefined;
       const states: PushPullState[] = [];

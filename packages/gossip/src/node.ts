@@ -10,7 +10,7 @@ import { Keyring } from './keyring.js';
 import type { Tags } from './messages.js';
 import { seededRng } from './rng.js';
 import { ENCRYPT_OVERHEAD, decryptPayload, encryptPayload } from './security.js';
-import { Memberlist, type Address, type CoreStats, type Member, type MemberEvent } from './state.js';
+import { Memberlist, type Address, type CoreStats, type Member, type MemberEvent, type UserMessage } from './state.js';
 import { NetTransport } from './transport.js';
 
 export const DEFAULT_PORT = 7946;
@@ -27,7 +27,7 @@ export interface GossipNodeOptions {
   profile?: Profile;
   /** Overrides of single profile settings. */
   config?: Partial<Config>;
-  /** Base64 32-byte keys (the first is the primary) or a Keyring. Without it, traffic is plaintext. */
+  /** Base64 keys of 16, 24 or 32 bytes (the first is the primary) or a Keyring. Without it, traffic is plaintext. */
   keyring?: Keyring | readonly string[];
   /** Seed for the core's randomness (tests); default: random. */
   seed?: number;
@@ -40,6 +40,8 @@ export interface NodeStats extends CoreStats {
 
 export interface GossipNodeEvents {
   event: [MemberEvent];
+  /** A user message (see broadcastUser / sendUser) arrived. */
+  user: [UserMessage];
 }
 
 function parseHostPort(s: string, defaultPort: number): { host: string; port: number } {
@@ -162,6 +164,37 @@ export class GossipNode extends EventEmitter<GossipNodeEvents> {
     this.pump();
   }
 
+  /** Broadcasts an opaque message to every member by gossip (see Memberlist.broadcastUser). */
+  broadcastUser(key: string, payload: Uint8Array): void {
+    this.core.broadcastUser(key, payload);
+    this.pump();
+  }
+
+  /** Sends an opaque message to one member's address ("host:port" or an Address) now. */
+  sendUser(to: Address, payload: Uint8Array): void {
+    this.core.sendUser(to, payload, this.now());
+    this.pump();
+  }
+
+  /** Moves a failed member to left cluster-wide (serf's force-leave); false if unknown. */
+  forceLeave(name: string): boolean {
+    const ok = this.core.forceLeave(name, this.now());
+    this.pump();
+    return ok;
+  }
+
+  /** Drops a failed or left member from our table at once (force-leave -prune). */
+  forget(name: string): boolean {
+    const ok = this.core.forget(name, this.now());
+    this.pump();
+    return ok;
+  }
+
+  /** True once leave() was called. */
+  get isLeaving(): boolean {
+    return this.core.isLeaving;
+  }
+
   stats(): NodeStats {
     return { ...this.core.stats, droppedDecrypt: this.droppedDecrypt };
   }
@@ -229,6 +262,7 @@ export class GossipNode extends EventEmitter<GossipNodeEvents> {
       });
     }
     for (const e of out.events) this.emit('event', e);
+    for (const u of out.users) this.emit('user', u);
     const at = this.core.nextTickAt();
     if (at < this.timerAtMs || this.timer === undefined) {
       clearTimeout(this.timer);

@@ -1,4 +1,4 @@
-// Packet encryption (memberlist security.go): AES-256-GCM, laid out as
+// Packet encryption (memberlist security.go): AES-GCM (128, 192 or 256 by key size), laid out as
 //   [version 1][12-byte random nonce][ciphertext][16-byte tag]
 // Decryption tries every installed key; a packet no key opens is dropped by the caller.
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
@@ -9,8 +9,12 @@ const TAG_BYTES = 16;
 /** Bytes encryption adds to a payload. */
 export const ENCRYPT_OVERHEAD = 1 + NONCE_BYTES + TAG_BYTES;
 
+function gcm(key: Buffer): 'aes-128-gcm' | 'aes-192-gcm' | 'aes-256-gcm' {
+  return key.length === 16 ? 'aes-128-gcm' : key.length === 24 ? 'aes-192-gcm' : 'aes-256-gcm';
+}
+
 export function encryptPayload(key: Buffer, plain: Uint8Array, nonce: Buffer = randomBytes(NONCE_BYTES)): Buffer {
-  const c = createCipheriv('aes-256-gcm', key, nonce);
+  const c = createCipheriv(gcm(key), key, nonce);
   const body = Buffer.concat([c.update(plain), c.final()]);
   return Buffer.concat([Buffer.of(VERSION), nonce, body, c.getAuthTag()]);
 }
@@ -23,7 +27,7 @@ export function decryptPayload(keys: readonly Buffer[], data: Uint8Array): Buffe
   const tag = buf.subarray(buf.length - TAG_BYTES);
   for (const key of keys) {
     try {
-      const d = createDecipheriv('aes-256-gcm', key, nonce);
+      const d = createDecipheriv(gcm(key), key, nonce);
       d.setAuthTag(tag);
       return Buffer.concat([d.update(body), d.final()]);
     } catch {

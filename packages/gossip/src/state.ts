@@ -6,7 +6,7 @@ import { Awareness } from './awareness.js';
 import { retransmitLimit, suspicionTimeoutMs, pushPullIntervalMs, validateConfig, type Config } from './config.js';
 import { MemberTable, type MemberRecord, type MemberState, type SharedMembers } from './members.js';
 import {
-  compound, decodePacket, decodeStream, encodeMessage, isTags,
+  compound, decodePacket, decodeStream, encodeMessage, isTags, USER_BYTES_MAX,
   type AliveMsg, type DeadMsg, type Message, type SuspectMsg, type Tags,
 } from './messages.js';
 import { localState, mergeRemoteState, type MergeTarget } from './pushpull.js';
@@ -39,10 +39,14 @@ export interface OutPacket { readonly to: Address; readonly bytes: Uint8Array }
 /** A request/response exchange over TCP; answer it with streamReply(id, replyBytes | undefined). */
 export interface OutStream { readonly id: number; readonly to: Address; readonly bytes: Uint8Array }
 
+/** A user message that arrived (broadcast or direct), for the layer above to decode. */
+export interface UserMessage { readonly from: Address; readonly payload: Uint8Array }
+
 export interface Output {
   packets: OutPacket[];
   streams: OutStream[];
   events: MemberEvent[];
+  users: UserMessage[];
 }
 
 export interface CoreStats {
@@ -127,7 +131,7 @@ export class Memberlist {
   private readonly downSince = new Map<string, number>(); // failed or left members, for reaping and reconnects
   private readonly relays = new Map<number, Relay>();
   private readonly pendingStreams = new Map<number, PendingStream>();
-  private out: Output = { packets: [], streams: [], events: [] };
+  private out: Output = { packets: [], streams: [], events: [], users: [] };
   private readonly mergeTarget: MergeTarget;
 
   private now: number;
@@ -207,7 +211,7 @@ export class Memberlist {
 
   takeOutput(): Output {
     const o = this.out;
-    this.out = { packets: [], streams: [], events: [] };
+    this.out = { packets: [], streams: [], events: [], users: [] };
     return o;
   }
 
@@ -340,6 +344,46 @@ export class Memberlist {
     this.broadcastAlive();
   }
 
+  /**
+   * Broadcasts a user message by piggybacking and gossip (each member sends it retransmitLimit
+   * times, as member news). `key` names the broadcast in the queue: a newer one with the same key
+   * replaces it. The layer above deduplicates: a member may receive it several times.
+   */
+  broadcastUser(key: string, payload: Uint8Array): void {
+    if (payload.length > USER_BYTES_MAX) throw new Error(`user message is ${payload.length} bytes, at most ${USER_BYTES_MAX}`);
+    this.queue.queue(`\u0000user:${key}`, encodeMessage({ type: 'user', payload }));
+  }
+
+  /** Sends a user message to one address now (a query response), best effort as any packet. */
+  sendUser(to: Address, payload: Uint8Array, nowMs: number): void {
+    if (payload.length > USER_BYTES_MAX) throw new Error(`user message is ${payload.length} bytes, at most ${USER_BYTES_MAX}`);
+    this.now = nowMs;
+    this.sendNow(to, [encodeMessage({ type: 'user', payload })]);
+  }
+
+  /**
+   * serf's force-leave: broadcasts a leave intent on behalf of `name` so every member moves it
+   * from failed to left. A member that is in fact alive refutes it and stays. False if unknown.
+   */
+  forceLeave(name: string, nowMs: number): boolean {
+    this.now = nowMs;
+    const cur = this.table.get(name);
+    if (!cur || name === this.name) return false;
+    if (cur.state !== 'left') this.deadNode({ type: 'dead', incarnation: cur.incarnation, node: name, from: name });
+    return true;
+  }
+
+  /** Removes a failed or left member from the table at once (force-leave -prune); a `reap` event. */
+  forget(name: string, nowMs: number): boolean {
+    this.now = nowMs;
+    const cur = this.table.get(name);
+    if (!cur || name === this.name || cur.state === 'alive' || cur.state === 'suspect') return false;
+    this.downSince.delete(name);
+    this.table.delete(name);
+    this.emit('reap', cur);
+    return true;
+  }
+
   // ---- message handling -------------------------------------------------------------------
 
   private handle(from: Address, m: Message): void {
@@ -378,6 +422,9 @@ export class Memberlist {
         return;
       case 'dead':
         this.deadNode(m);
+        return;
+      case 'user':
+        this.out.users.push({ from, payload: m.payload });
         return;
       case 'pushPull':
         return; // only valid on streams
@@ -437,12 +484,13 @@ export class Memberlist {
   private deadNode(d: DeadMsg): void {
     const cur = this.table.get(d.node);
     if (!cur || d.incarnation < cur.incarnation) return;
-    if (cur.state === 'failed' || cur.state === 'left') return;
+    const left = d.from === d.node;
+    // A failed member may still be moved to left by a leave intent (serf's force-leave).
+    if (cur.state === 'left' || (cur.state === 'failed' && !left)) return;
     if (d.node === this.name) {
       if (!this.leaving) this.refute(d.incarnation);
       return;
     }
-    const left = d.from === d.node;
     const rec: MemberRecord = { ...cur, incarnation: d.incarnation, state: left ? 'left' : 'failed', stateChangeMs: this.now };
     this.table.set(rec);
     this.suspicions.delete(d.node);

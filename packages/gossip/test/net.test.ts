@@ -132,4 +132,28 @@ describe('event stream', () => {
     await reader;
     expect(got).toEqual(['join:node22', 'update:node22']);
   });
+
+  it('broadcasts user messages to every member, sends one directly, and force-leaves a failed member', async () => {
+    const key = randomBytes(16).toString('base64'); // AES-128, as memberlist allows
+    const [a, b, c, d] = [await start(31, { keyring: [key] }), await start(32, { keyring: [key] }), await start(33, { keyring: [key] }), await start(34, { keyring: [key] })];
+    for (const n of [b, c, d]) await n.join([addr(a, 31)]);
+    await until('4 alive everywhere', () => [a, b, c, d].every((n) => aliveNames(n).length === 4));
+    const got = new Map<string, string[]>();
+    for (const n of [a, b, c, d]) n.on('user', (u) => got.set(n.name, [...(got.get(n.name) ?? []), Buffer.from(u.payload).toString()]));
+    a.broadcastUser('e1', Buffer.from('hello'));
+    await until('broadcast reaches the others', () => ['node32', 'node33', 'node34'].every((x) => got.get(x)?.includes('hello')));
+    expect(got.get('node31')).toBeUndefined(); // the sender delivers to itself, not the gossip layer
+    b.sendUser({ addr: '127.0.7.31', port: a.port }, Buffer.from('direct'));
+    await until('direct message arrives', () => got.get('node31')?.includes('direct') === true);
+    expect(() => a.broadcastUser('big', Buffer.alloc(5000))).toThrow(/at most/);
+
+    await d.shutdown();
+    await until('node34 failed', () => [a, b, c].every((n) => n.members().find((m) => m.name === 'node34')?.state === 'failed'));
+    expect(a.forceLeave('nobody')).toBe(false);
+    expect(a.forceLeave('node34')).toBe(true);
+    await until('node34 left everywhere', () => [a, b, c].every((n) => n.members().find((m) => m.name === 'node34')?.state === 'left'));
+    expect(b.forget('node33')).toBe(false); // alive members cannot be forgotten
+    expect(b.forget('node34')).toBe(true);
+    expect(b.members().some((m) => m.name === 'node34')).toBe(false);
+  });
 });

@@ -274,6 +274,11 @@ export async function buildConfig(input: BuildInput): Promise<AgentConfig> {
   const enableLocalScriptChecks = c.enable_local_script_checks ?? enableScriptChecks;
   const checkOutputMaxSize = Number(c.check_output_max_size);
   if (checkOutputMaxSize < 1) throw new ConfigError('check_output_max_size must be positive, to discard check output use the discard_check_output flag');
+  // Consul (go-connlimit): 0 turns a limit off.
+  const limits = {
+    httpMaxConnsPerClient: Number(c.limits?.http_max_conns_per_client),
+    rpcMaxConnsPerClient: Number(c.limits?.rpc_max_conns_per_client),
+  };
   const policy = { enableScriptChecks, enableLocalScriptChecks: enableLocalScriptChecks === true };
   const ui = c.ui_config?.enabled ?? c.ui ?? false;
 
@@ -318,6 +323,7 @@ export async function buildConfig(input: BuildInput): Promise<AgentConfig> {
     rejoinAfterLeave: c.rejoin_after_leave === true,
     disableHostNodeId: c.disable_host_node_id !== false,
     checkOutputMaxSize,
+    limits,
     dnsConfig: {
       allowStale: d.allow_stale === true,
       maxStaleMs: ms(d.max_stale),

@@ -11,6 +11,10 @@ export const DEFAULT_SOURCE: Record<string, unknown> = {
   domain: 'consul.',
   enable_local_script_checks: undefined,
   enable_script_checks: false,
+  limits: {
+    http_max_conns_per_client: 200,
+    rpc_max_conns_per_client: 100,
+  },
   log_level: 'INFO',
   log_json: false,
   rejoin_after_leave: false,

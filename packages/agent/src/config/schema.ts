@@ -46,6 +46,15 @@ const DNS_CONFIG: ObjectSpec = {
   ],
 };
 
+const LIMITS: ObjectSpec = {
+  struct: 'Limits',
+  fields: [
+    { name: 'http_max_conns_per_client', type: 'int' },
+    { name: 'rpc_max_conns_per_client', type: 'int' },
+    ...['rpc_handshake_timeout', 'rpc_client_timeout', 'rpc_rate', 'rpc_max_burst', 'kv_max_value_size', 'txn_max_req_len', 'request_limits'].map(any),
+  ],
+};
+
 const UI_CONFIG: ObjectSpec = {
   struct: 'RawUIConfig',
   fields: [{ name: 'enabled', type: 'bool' }, ...['dir', 'content_path', 'metrics_provider', 'metrics_provider_files', 'metrics_provider_options_json', 'metrics_proxy', 'dashboard_url_templates'].map(any)],
@@ -78,7 +87,7 @@ const IGNORED_TOP_LEVEL = [
   'disable_keyring_file', 'disable_remote_exec', 'disable_update_check', 'discard_check_output',
   'discovery_max_stale', 'enable_acl_replication', 'enable_agent_tls_for_checks', 'enable_central_service_config',
   'enable_debug', 'enable_syslog', 'encrypt_verify_incoming', 'encrypt_verify_outgoing', 'experiments',
-  'gossip_lan', 'gossip_wan', 'http_config', 'key_file', 'license_path', 'limits', 'locality', 'log_file',
+  'gossip_lan', 'gossip_wan', 'http_config', 'key_file', 'license_path', 'locality', 'log_file',
   'log_rotate_bytes', 'log_rotate_duration', 'log_rotate_max_files', 'max_query_time', 'non_voting_server',
   'peering', 'performance', 'primary_gateways', 'primary_gateways_interval', 'protocol', 'raft_boltdb',
   'raft_logstore', 'raft_protocol', 'raft_snapshot_interval', 'raft_snapshot_threshold', 'raft_trailing_logs',
@@ -114,6 +123,7 @@ export const CONFIG_SPEC: ObjectSpec = {
     { name: 'enable_script_checks', type: 'bool' },
     { name: 'encrypt', type: 'string' },
     { name: 'leave_on_terminate', type: 'bool' },
+    { name: 'limits', type: { object: LIMITS } },
     { name: 'log_json', type: 'bool' },
     { name: 'log_level', type: 'string' },
     { name: 'node_id', type: 'string' },

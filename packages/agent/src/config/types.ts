@@ -106,6 +106,8 @@ export interface AgentConfig {
   rejoinAfterLeave: boolean;
   disableHostNodeId: boolean;
   checkOutputMaxSize: number;
+  /** Consul's `limits`: concurrent connections one client IP may hold (<= 0: unlimited). */
+  limits: { httpMaxConnsPerClient: number; rpcMaxConnsPerClient: number };
   dnsConfig: DnsConfig;
   telemetry: TelemetryConfig;
   /** Service and check definitions from config files, in HTTP API shapes. */

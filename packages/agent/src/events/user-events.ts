@@ -1,6 +1,6 @@
-// User events (PUT /v1/event/fire, GET /v1/event/list). Consul spreads them by gossip and each
-// agent keeps the last 256 it received in a ring buffer; until gossip exists the agent
-// "receives" its own events. The Lamport clock ticks once per event.
+// User events (PUT /v1/event/fire, GET /v1/event/list). Consul spreads them by gossip (see
+// gossip/lan.ts, which also keeps the Lamport clock) and each agent keeps the last 256 it
+// received and accepted (shouldProcess) in a ring buffer.
 import { randomUUID } from 'node:crypto';
 
 /** Consul's userEventSize: the ring buffer's length. */
@@ -20,15 +20,11 @@ export interface UserEvent {
 
 export class UserEvents {
   #ring: UserEvent[] = [];
-  #ltime = 0;
   #listeners = new Set<() => void>();
 
-  /**
-   * Fires an event; the returned copy has LTime 0, as Consul's fire response does. This agent
-   * keeps it only when it passes the event's filters (`accepted`), as a receiving agent does.
-   */
-  fire(input: { name: string; payload: Buffer | null; node: string; service: string; tag: string }, accepted = true): UserEvent {
-    const event: UserEvent = {
+  /** A new event as the fire endpoint answers it (LTime 0: the clock is the gossip layer's). */
+  static create(input: { name: string; payload: Buffer | null; node: string; service: string; tag: string }): UserEvent {
+    return {
       ID: randomUUID(),
       Name: input.name,
       Payload: input.payload && input.payload.length > 0 ? input.payload.toString('base64') : null,
@@ -38,12 +34,10 @@ export class UserEvents {
       Version: 1,
       LTime: 0,
     };
-    this.#ltime++;
-    if (accepted) this.#receive({ ...event, LTime: this.#ltime });
-    return event;
   }
 
-  #receive(event: UserEvent): void {
+  /** Keeps an event that reached this agent and passed its filters. */
+  receive(event: UserEvent): void {
     this.#ring.push(event);
     if (this.#ring.length > USER_EVENTS_MAX) this.#ring.shift();
     for (const l of [...this.#listeners]) l();
@@ -57,6 +51,23 @@ export class UserEvents {
   onEvent(listener: () => void): () => void {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);
+  }
+}
+
+/**
+ * Consul's shouldProcessUserEvent: the node filter matches this node's name, the service filter
+ * one of its services' names and, with a tag filter, one of that service's tags. A filter that
+ * does not compile rejects the event.
+ */
+export function shouldProcess(e: Pick<UserEvent, 'NodeFilter' | 'ServiceFilter' | 'TagFilter'>, nodeName: string, services: Array<{ Service: string; Tags: string[] }>): boolean {
+  try {
+    if (e.NodeFilter && !new RegExp(e.NodeFilter).test(nodeName)) return false;
+    if (!e.ServiceFilter) return true;
+    const svc = new RegExp(e.ServiceFilter);
+    const tag = e.TagFilter ? new RegExp(e.TagFilter) : undefined;
+    return services.some((s) => svc.test(s.Service) && (!tag || s.Tags.some((t) => tag.test(t))));
+  } catch {
+    return false;
   }
 }
 

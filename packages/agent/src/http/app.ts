@@ -3,6 +3,8 @@
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import type { AgentContext } from '../context.js';
 import { METRICS_DECORATION } from './endpoint.js';
+import { installClusterHooks } from '../cluster/http-hooks.js';
+import { limitConnsPerClient } from './conn-limit.js';
 import { HttpError } from './http-error.js';
 import { agentRoutes } from './routes/agent.js';
 import { catalogRoutes } from './routes/catalog.js';
@@ -13,13 +15,19 @@ import { eventRoutes } from './routes/event.js';
 import { txnRoutes } from './routes/txn.js';
 import { statusRoutes } from './routes/status.js';
 import { uiRoutes } from './routes/ui.js';
-import { operatorRoutes } from './routes/operator.js';
+import { operatorRaftRoutes } from './routes/operator-raft.js';
+import { keyringRoutes } from './routes/keyring.js';
 import { snapshotRoutes } from './routes/snapshot.js';
 
 /** Default limit for JSON request bodies; KV and txn set their own. */
 export const BODY_BYTES_MAX = 1024 * 1024;
 
-export async function buildHttpApp(ctx: AgentContext): Promise<FastifyInstance> {
+export interface HttpAppOptions {
+  /** The app that runs requests other servers forward here (agent RPC), never a listener. */
+  forwardedOnly?: boolean;
+}
+
+export async function buildHttpApp(ctx: AgentContext, options: HttpAppOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
     logger: false,
     bodyLimit: BODY_BYTES_MAX,
@@ -30,6 +38,10 @@ export async function buildHttpApp(ctx: AgentContext): Promise<FastifyInstance> 
     // which aborts the waits.
     forceCloseConnections: true,
   });
+
+  const connLimit = limitConnsPerClient(app.server, ctx.config.limits.httpMaxConnsPerClient);
+  installClusterHooks(app, ctx, options.forwardedOnly === true);
+  ctx.metrics.gaugeFunc('http.conns_refused', () => connLimit.refused);
 
   // Bodies are raw bytes; each endpoint decodes them as Consul does (JSON, raw KV values).
   app.removeAllContentTypeParsers();
@@ -69,7 +81,8 @@ export async function buildHttpApp(ctx: AgentContext): Promise<FastifyInstance> 
   await app.register(eventRoutes, { ctx });
   await app.register(txnRoutes, { ctx });
   await app.register(statusRoutes, { ctx });
-  await app.register(operatorRoutes, { ctx });
+  await app.register(operatorRaftRoutes, { ctx });
+  await app.register(keyringRoutes, { ctx });
   await app.register(snapshotRoutes, { ctx });
   if (ctx.config.ui) {
     app.get('/', (_req, reply) => reply.redirect('/ui/', 301));

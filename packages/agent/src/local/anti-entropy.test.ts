@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { raftApplierFor } from '../testing/catalog-raft.js';
 import { Leader } from '../leader.js';
 import { AntiEntropy } from './anti-entropy.js';
+import { catalogNodeView } from './node-view.js';
 import { LocalState } from './local-state.js';
 
 async function setup() {
@@ -16,7 +17,7 @@ async function setup() {
   await leader.establish();
   leader.stop();
   const local = new LocalState({ nodeName: 'n1', dataDir: '', enableScriptChecks: false, enableLocalScriptChecks: false, checkOutputMaxSize: 4096, logger, onChange: () => undefined, now });
-  const ae = new AntiEntropy({ catalog, applier, local, nodeName: 'n1', logger, now });
+  const ae = new AntiEntropy({ view: catalogNodeView(catalog), applier, local, nodeName: 'n1', logger, now });
   return { catalog, applier, local, ae, advance: (ms: number) => (t += ms) };
 }
 

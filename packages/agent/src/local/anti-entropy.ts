@@ -2,15 +2,17 @@
 // Runs soon after every local change (coalesced) and periodically; registers what differs and
 // deregisters what the catalog has but the agent does not own (except the leader-owned
 // `consul` service and `serfHealth` check).
-import type { ApplyResult, Catalog, Command, HealthCheck, NodeService } from '@proconsul/catalog';
+import type { ApplyResult, Command, HealthCheck, NodeService } from '@proconsul/catalog';
 import type { Applier } from '../apply/applier.js';
 import type { Logger } from '../log.js';
 import { CONSUL_SERVICE_ID, SERF_HEALTH_CHECK_ID } from '../leader.js';
 import type { LocalState } from './local-state.js';
+import type { NodeView } from './node-view.js';
 import type { AgentService, LocalCheckState } from './types.js';
 
 export interface AntiEntropyOptions {
-  catalog: Catalog;
+  /** This node as the catalog has it. */
+  view: NodeView;
   applier: Applier<Command, ApplyResult>;
   local: LocalState;
   nodeName: string;
@@ -90,13 +92,12 @@ export class AntiEntropy {
 
   /** One pass: compare and write the differences through the applier. */
   async syncOnce(): Promise<void> {
-    const { catalog, nodeName, local } = this.opts;
+    const { view, nodeName, local } = this.opts;
     // Someone may have deregistered this node (or its consul service) through the catalog API.
     await this.opts.ensureNode?.();
-    const node = catalog.node(nodeName).value;
-    if (!node) return;
-    const remoteServices = node.Services;
-    const remoteChecks = new Map(catalog.nodeChecks(nodeName).value.map((c) => [c.CheckID, c]));
+    const remoteServices = await view.services(nodeName);
+    if (!remoteServices) return;
+    const remoteChecks = new Map((await view.checks(nodeName)).map((c) => [c.CheckID, c]));
     const localChecks = local.checks();
     const commands: Command[] = [];
 

@@ -23,6 +23,9 @@ export class CatalogFsm implements StateMachine {
   constructor(readonly catalog: Catalog) {}
 
   apply(index: number, data: unknown): ApplyResult {
+    // A Raft node reopened from disk under this live catalog (after a disk-full stop) replays
+    // entries the catalog already holds: the same entries (log matching), so skip them.
+    if (index <= this.appliedIndex) return { ok: true };
     const payload = deserialize(data as Uint8Array) as Payload;
     this.appliedIndex = index;
     if (payload.Kind === 'restore') {
@@ -40,6 +43,7 @@ export class CatalogFsm implements StateMachine {
 
   restore(data: Uint8Array): void {
     const snap = deserialize(data) as CatalogSnapshot;
+    if (snap.Index <= this.appliedIndex) return;
     this.catalog.restore(snap);
     this.appliedIndex = snap.Index;
   }

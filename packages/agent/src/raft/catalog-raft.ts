@@ -1,20 +1,24 @@
-// Starts the Raft node that every server agent runs its catalog on, as Consul does: `-dev` on a
-// throwaway directory, `-bootstrap` / `-bootstrap-expect 1` as a single voter, a data dir of the
-// command-log era imported once. Until servers cluster (gossip + RPC), every server is a single
-// voter of its own.
-import { existsSync, mkdtempSync, openSync, closeSync, fsyncSync, renameSync, rmSync } from 'node:fs';
+// The Raft node every server agent runs its catalog on, as Consul does: `-dev` on a throwaway
+// directory, `-bootstrap` / `-bootstrap-expect 1` as a single voter, a cluster of servers that
+// bootstrap together (cluster/bootstrap.ts) or join one that exists. A data dir of the
+// command-log era is imported once. The node is reopened from its files under the live catalog
+// when a write fails for lack of space or descriptors; any other storage error is fail-stop.
+import { existsSync, mkdtempSync, openSync, closeSync, fsyncSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Catalog } from '@proconsul/catalog';
-import { RaftNode } from '@proconsul/raft';
+import { NotLeaderError, RaftNode, type Transport } from '@proconsul/raft';
 import type { Logger } from '../log.js';
 import { CatalogFsm } from './catalog-fsm.js';
 import { LEGACY_CATALOG_DIR, readLegacyCatalog } from './legacy-import.js';
 import { NoPeersTransport } from './no-peers-transport.js';
 import { RaftApplier } from './raft-applier.js';
 
-/** How long a single voter may take to elect itself at start. */
+/** How long a server may take to win or see an election at start. */
 const LEADER_WAIT_MS = 10_000;
+/** How long to wait before reopening the log after a write failed for lack of space or descriptors. */
+const REOPEN_RETRY_MS = 1_000;
+const OUT_OF_RESOURCES = ['ENOSPC', 'EDQUOT', 'EMFILE', 'ENFILE'];
 
 export interface CatalogRaftOptions {
   catalog: Catalog;
@@ -24,54 +28,124 @@ export interface CatalogRaftOptions {
   dataDir: string;
   datacenter: string;
   log: Logger;
+  /** Peers' messages; a single voter without peers needs none. */
+  transport?: Transport;
   /** Storage failed (a write or fsync error): the node has stopped acknowledging. */
   onFatal: (err: Error) => void;
+  /** Raft leadership moved (leader ID or null, and whether it is this server). */
+  onLeader?: (leader: string | null, isLeader: boolean) => void;
 }
 
-export interface CatalogRaft {
-  applier: RaftApplier;
-  node: RaftNode;
-  close(): Promise<void>;
-}
+export class CatalogRaft {
+  readonly fsm: CatalogFsm;
+  readonly applier: RaftApplier;
+  readonly #dir: string;
+  readonly #devDir: string;
+  #bootstrap: string[] | undefined;
+  #closed = false;
+  #retry: NodeJS.Timeout | undefined;
 
-export async function startCatalogRaft(o: CatalogRaftOptions): Promise<CatalogRaft> {
-  const devDir = o.dataDir === '' ? mkdtempSync(join(tmpdir(), 'proconsul-dev-raft-')) : '';
-  const raftDir = devDir || join(o.dataDir, 'raft');
-  if (!devDir) await importLegacyDataDir(o);
-  const fsm = new CatalogFsm(o.catalog);
-  const node = await openSingleVoter(o.serverId, raftDir, fsm);
-  node.on('error', (err: Error) => o.onFatal(err));
-  const applier = new RaftApplier(node, fsm);
-  try {
-    await waitForLeadership(node);
-  } catch (err) {
-    await node.stop();
-    throw err;
+  private constructor(private readonly o: CatalogRaftOptions) {
+    this.#devDir = o.dataDir === '' ? mkdtempSync(join(tmpdir(), 'proconsul-dev-raft-')) : '';
+    this.#dir = this.#devDir || join(o.dataDir, 'raft');
+    this.fsm = new CatalogFsm(o.catalog);
+    this.applier = new RaftApplier(this.fsm);
   }
-  return {
-    applier,
-    node,
-    close: async () => {
-      await node.stop();
-      if (devDir) rmSync(devDir, { recursive: true, force: true });
-    },
-  };
-}
 
-function openSingleVoter(id: string, dataDir: string, fsm: CatalogFsm): Promise<RaftNode> {
-  return RaftNode.start({ id, dataDir, stateMachine: fsm, transport: new NoPeersTransport(), bootstrap: [id] });
-}
-
-async function waitForLeadership(node: RaftNode): Promise<void> {
-  const deadline = Date.now() + LEADER_WAIT_MS;
-  while (!node.isLeader()) {
-    if (node.failure()) throw node.failure()!;
-    if (Date.now() > deadline) throw new Error(`raft: no leadership within ${LEADER_WAIT_MS} ms`);
-    await new Promise((r) => setTimeout(r, 10));
+  /** Prepares the data dir (importing an older one); the node starts with start(). */
+  static async create(o: CatalogRaftOptions): Promise<CatalogRaft> {
+    if (o.dataDir !== '') await importLegacyDataDir(o);
+    return new CatalogRaft(o);
   }
-  // A barrier: the first proposal of this term commits only after the leader's no-op, so
-  // everything committed before is applied to the catalog when it returns.
-  await node.readIndex('safe');
+
+  /** Whether the data dir holds Raft state already (a restart: never bootstrap again). */
+  hasState(): boolean {
+    return existsSync(this.#dir) && readdirSync(this.#dir).length > 0;
+  }
+
+  node(): RaftNode | null {
+    return this.applier.node;
+  }
+
+  /**
+   * Opens the node: with `bootstrap` (the founding voters) when the data dir is new, otherwise
+   * from its files, or as a joiner that waits for a leader to add it.
+   */
+  async start(bootstrap?: string[]): Promise<void> {
+    this.#bootstrap = bootstrap;
+    this.applier.serveWith(await this.#open());
+  }
+
+  /** Resolves once a leader is elected and this server has applied what it committed before. */
+  async waitForLeadership(timeoutMs = LEADER_WAIT_MS): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const node = this.applier.node;
+      if (node?.failure()) throw node.failure()!;
+      if (Date.now() > deadline) throw new Error(`raft: no cluster leader within ${timeoutMs} ms`);
+      // A barrier: a ReadIndex succeeds once the leader's no-op of this term has committed, so
+      // everything committed before is applied to the catalog when it returns.
+      if (node && node.leader() !== null) {
+        try {
+          await node.readIndex('safe');
+          return;
+        } catch (err) {
+          if (!(err instanceof NotLeaderError)) throw err;
+        }
+      }
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    clearTimeout(this.#retry);
+    await this.applier.node?.stop();
+    if (this.#devDir) rmSync(this.#devDir, { recursive: true, force: true });
+  }
+
+  async #open(): Promise<RaftNode> {
+    const node = await RaftNode.start({
+      id: this.o.serverId,
+      dataDir: this.#dir,
+      stateMachine: this.fsm,
+      transport: this.o.transport ?? new NoPeersTransport(),
+      ...(this.#bootstrap ? { bootstrap: this.#bootstrap } : {}),
+    });
+    node.on('error', (err: Error) => this.#onStorageError(node, err));
+    node.on('leader', (leader: string | null) => this.o.onLeader?.(leader, leader === this.o.serverId));
+    return node;
+  }
+
+  // Running out of space (or of file descriptors) is the one write failure that is not
+  // fail-stop: nothing was acknowledged past the last fsync, so the node is reopened from its
+  // files (a torn tail is cut) under the live catalog, which already holds every applied entry.
+  // Until then writes fail with a 5xx. Any other write or fsync error stops the agent.
+  #onStorageError(node: RaftNode, err: Error): void {
+    if (this.#closed || node !== this.applier.node) return;
+    if (!isOutOfResources(err)) return this.o.onFatal(err);
+    this.applier.unavailable(`Raft log unavailable: ${err.message}`);
+    this.o.onLeader?.(null, false);
+    this.o.log.error({ err }, 'the Raft log could not be written (out of space or file descriptors): writes are refused until it can be reopened');
+    this.#retry = setTimeout(() => void this.#reopen(node), REOPEN_RETRY_MS);
+  }
+
+  async #reopen(old: RaftNode): Promise<void> {
+    await old.stop();
+    if (this.#closed) return;
+    try {
+      this.applier.serveWith(await this.#open());
+      this.o.log.info({ appliedIndex: this.fsm.appliedIndex }, 'the Raft log is writable again');
+    } catch (err) {
+      if (!isOutOfResources(err)) return this.o.onFatal(err as Error);
+      this.#retry = setTimeout(() => void this.#reopen(old), REOPEN_RETRY_MS);
+    }
+  }
+}
+
+function isOutOfResources(err: unknown): boolean {
+  const e = err as NodeJS.ErrnoException & { cause?: NodeJS.ErrnoException };
+  return OUT_OF_RESOURCES.some((code) => e?.code === code || e?.cause?.code === code || new RegExp(`\\b${code}\\b`).test(String(e?.message)));
 }
 
 /**
@@ -89,10 +163,12 @@ async function importLegacyDataDir(o: CatalogRaftOptions): Promise<void> {
   if (!existsSync(raftDir)) {
     const state = readLegacyCatalog(legacy, o.datacenter);
     const fsm = new CatalogFsm(new Catalog({ datacenter: o.datacenter }));
-    const node = await openSingleVoter(o.serverId, importing, fsm);
+    const applier = new RaftApplier(fsm);
+    const node = await RaftNode.start({ id: o.serverId, dataDir: importing, stateMachine: fsm, transport: new NoPeersTransport(), bootstrap: [o.serverId] });
+    applier.serveWith(node);
     try {
-      await waitForLeadership(node);
-      await new RaftApplier(node, fsm).restore(state);
+      for (let i = 0; i < 1000 && !node.isLeader(); i++) await new Promise((r) => setTimeout(r, 10));
+      await applier.restore(state);
     } finally {
       await node.stop();
     }

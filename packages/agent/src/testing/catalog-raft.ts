@@ -2,11 +2,11 @@
 import type { Catalog } from '@proconsul/catalog';
 import { pino } from 'pino';
 import { onTestFinished } from 'vitest';
-import { startCatalogRaft } from '../raft/catalog-raft.js';
+import { CatalogRaft } from '../raft/catalog-raft.js';
 import type { RaftApplier } from '../raft/raft-applier.js';
 
 export async function raftApplierFor(catalog: Catalog): Promise<RaftApplier> {
-  const raft = await startCatalogRaft({
+  const raft = await CatalogRaft.create({
     catalog,
     serverId: 'test-server',
     dataDir: '',
@@ -17,5 +17,7 @@ export async function raftApplierFor(catalog: Catalog): Promise<RaftApplier> {
     },
   });
   onTestFinished(() => raft.close());
+  await raft.start(['test-server']);
+  await raft.waitForLeadership();
   return raft.applier;
 }

@@ -5,10 +5,12 @@
 export interface KvOperation {
   clientId: number;
   key: string;
-  kind: 'put' | 'get';
-  /** put: the value written; get: unused. */
+  kind: 'put' | 'get' | 'cas';
+  /** put, cas: the value written; get: unused. */
   value?: string;
-  /** get: the value read (undefined = absent). */
+  /** cas: the value the key must hold for the write to happen (undefined = absent). */
+  expected?: string;
+  /** get: the value read (undefined = absent); cas: 'true' or 'false' (undefined = unknown outcome). */
   output?: string;
   /** Logical timestamps; ret = Infinity for an operation whose outcome is unknown. */
   call: number;
@@ -45,6 +47,12 @@ export function checkKvHistory(history: KvOperation[], budget = 2_000_000): Chec
 
 function stepModel(state: string | undefined, op: KvOperation): [boolean, string | undefined] {
   if (op.kind === 'put') return [true, op.value];
+  if (op.kind === 'cas') {
+    const swapped = state === op.expected;
+    // An unknown outcome (no answer) fits either way; an answer must match the state.
+    if (op.output === undefined) return [true, swapped ? op.value : state];
+    return [op.output === String(swapped), swapped ? op.value : state];
+  }
   return [op.output === state, state];
 }
 

@@ -16,6 +16,11 @@ import type { AgentContext } from '../../context.js';
 import { validateServiceDefinition } from '../../local/validate-service.js';
 import { PROMETHEUS_CONTENT_TYPE } from '../../metrics/index.js';
 import { CONSUL_VERSION, PROCONSUL_VERSION } from '../../version.js';
+import { multiError } from '../../gossip/index.js';
+import { isServer } from '../../gossip/tags.js';
+
+/** api.AllSegments. */
+const ALL_SEGMENTS = '_all';
 import { decodeJson, isPlainObject } from '../decode.js';
 import { applyFilter, compileFilter } from '../filter.js';
 import { endpoint } from '../endpoint.js';
@@ -44,7 +49,7 @@ export async function agentRoutes(app: FastifyInstance, { ctx }: { ctx: AgentCon
         },
         DebugConfig: debugConfig(ctx),
         Coord: { Vec: [0, 0, 0, 0, 0, 0, 0, 0], Error: 1.5, Adjustment: 0, Height: 1e-5 },
-        Member: member(ctx),
+        Member: ctx.gossip.lan.localMember(),
         Stats: stats(ctx),
         Meta: ctx.config.nodeMeta,
       }),
@@ -53,11 +58,17 @@ export async function agentRoutes(app: FastifyInstance, { ctx }: { ctx: AgentCon
   endpoint(app, '/v1/agent/members', {
     GET: (req, reply) => {
       const query = req.query as Query;
-      if (qs(query, 'segment') && qs(query, 'wan')) throw badRequest('Cannot provide a segment with wan=true');
-      // Only this node until gossip exists; the WAN pool holds it too, named <node>.<dc>.
-      const m = member(ctx);
-      if (qs(query, 'wan')) return sendJson(req, reply, filtered(req, [{ ...m, Name: `${m.Name}.${dc}`, Port: ctx.config.ports.serfWan }]));
-      return sendJson(req, reply, filtered(req, [m]));
+      const segment = qs(query, 'segment') ?? '';
+      if (segment && qs(query, 'wan')) throw badRequest('Cannot provide a segment with wan=true');
+      if (qs(query, 'wan')) {
+        // No WAN pool yet: a server's WAN pool holds itself only (<node>.<dc>), a client has none.
+        if (!isServer(ctx.config)) return sendJson(req, reply, filtered(req, []));
+        const m = ctx.gossip.lan.localMember();
+        return sendJson(req, reply, filtered(req, [{ ...m, Name: `${m.Name}.${dc}`, Port: ctx.config.ports.serfWan }]));
+      }
+      // CE: `_all` is every segment, which is the one pool; a named segment is an error (server_ce.go).
+      if (segment && segment !== ALL_SEGMENTS) throw new HttpError(500, 'Network segments are not supported in this version of Consul');
+      return sendJson(req, reply, filtered(req, ctx.gossip.lan.members()));
     },
   });
 
@@ -291,22 +302,41 @@ export async function agentRoutes(app: FastifyInstance, { ctx }: { ctx: AgentCon
     },
   });
 
-  // Gossip does not exist yet: a join fails as Consul's does when nothing answers on the address.
   endpoint(app, '/v1/agent/join/*', {
-    PUT: (req) => {
+    PUT: async (req, reply) => {
       const addr = (req.params as { '*': string })['*'];
-      throw new HttpError(500, `1 error occurred:\n\t* Failed to join ${addr}: gossip (LAN/WAN membership) is not available in this agent yet\n\n`);
+      if (!addr) throw badRequest('Missing address to join');
+      if (qs(req.query as Query, 'wan')) {
+        if (!isServer(ctx.config)) throw new HttpError(500, 'Must be a server to join WAN cluster');
+        throw new HttpError(500, multiError([`Failed to join ${addr}: WAN gossip is not available in this agent yet`]));
+      }
+      try {
+        const n = await ctx.gossip.lan.join([addr]);
+        ctx.log.serf.info({ addr, num_agents: n }, 'Join cluster completed');
+      } catch (err) {
+        throw new HttpError(500, multiError([`Failed to join ${addr}: ${(err as Error).message}`]));
+      }
+      return sendEmpty(reply);
     },
   });
   endpoint(app, '/v1/agent/force-leave/*', {
-    PUT: (req) => {
+    PUT: (req, reply) => {
       const node = (req.params as { '*': string })['*'];
-      throw new HttpError(500, `agent: No node found with name '${node}'`);
+      const query = req.query as Query;
+      if (!node) throw badRequest('Missing node name');
+      if (qs(query, 'wan')) throw new HttpError(500, `agent: No node found with name '${node}'`);
+      const prune = qs(query, 'prune') !== undefined;
+      if (!ctx.gossip.lan.forceLeave(node, prune)) throw new HttpError(500, `agent: No node found with name '${node}'`);
+      ctx.log.agent.info({ node, prune }, 'Force leaving node');
+      return sendEmpty(reply);
     },
   });
   endpoint(app, '/v1/agent/leave', {
-    PUT: (_req, reply) => {
-      // A graceful leave shuts the agent down once the answer is sent.
+    PUT: async (_req, reply) => {
+      // Consul leaves the cluster gracefully, answers, then shuts the agent down.
+      ctx.log.agent.info('requesting graceful leave');
+      await ctx.cluster.beforeLeave();
+      await ctx.gossip.lan.leave();
       reply.raw.once('finish', () => process.emit('SIGTERM'));
       return sendEmpty(reply);
     },
@@ -348,41 +378,6 @@ function asHttpError(err: unknown): unknown {
   return err;
 }
 
-function member(ctx: AgentContext) {
-  const c = ctx.config;
-  const server = c.server || c.dev;
-  return {
-    Name: c.nodeName,
-    Addr: ctx.advertiseAddr,
-    Port: c.ports.serfLan,
-    Tags: {
-      acls: '0',
-      build: `${CONSUL_VERSION}:proconsul-${PROCONSUL_VERSION}`,
-      dc: c.datacenter,
-      ft_fs: '1',
-      ft_si: '1',
-      id: ctx.nodeId,
-      port: String(c.ports.server),
-      raft_vsn: '3',
-      role: server ? 'consul' : 'node',
-      segment: '',
-      vsn: '2',
-      vsn_max: '3',
-      vsn_min: '2',
-      wan_join_port: String(c.ports.serfWan),
-      ...(c.bootstrap || c.dev ? { bootstrap: '1' } : {}),
-      ...(c.bootstrapExpect > 0 ? { expect: String(c.bootstrapExpect) } : {}),
-    },
-    Status: 1,
-    ProtocolMin: 1,
-    ProtocolMax: 5,
-    ProtocolCur: 2,
-    DelegateMin: 2,
-    DelegateMax: 5,
-    DelegateCur: 4,
-  };
-}
-
 function stats(ctx: AgentContext): Record<string, Record<string, string>> {
   const mem = process.memoryUsage();
   return {
@@ -393,14 +388,7 @@ function stats(ctx: AgentContext): Record<string, Record<string, string>> {
       services: String(ctx.local.services().length),
     },
     build: { prerelease: '', revision: `proconsul-${PROCONSUL_VERSION}`, version: CONSUL_VERSION, version_metadata: '' },
-    consul: {
-      bootstrap: String(ctx.config.bootstrap || ctx.config.dev),
-      known_datacenters: '1',
-      leader: 'true',
-      leader_addr: `${ctx.advertiseAddr}:${ctx.config.ports.server}`,
-      server: String(ctx.config.server || ctx.config.dev),
-    },
-    raft: { applied_index: String(ctx.applier.lastIndex), commit_index: String(ctx.applier.lastIndex), state: 'Leader', num_peers: '0' },
+    ...ctx.cluster.stats(),
     runtime: {
       arch: process.arch,
       os: process.platform,

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { AgentContext } from '../../context.js';
-import { eventsIndex } from '../../events/user-events.js';
+import { eventsIndex, UserEvents } from '../../events/user-events.js';
 import { endpoint } from '../endpoint.js';
 import { badRequest, HttpError } from '../http-error.js';
 import { checkDatacenter, parseQueryOptions, qs, type Query } from '../query-options.js';
@@ -31,15 +31,13 @@ export async function eventRoutes(app: FastifyInstance, { ctx }: { ctx: AgentCon
       if (payload && payload.length > EVENT_PAYLOAD_BYTES_MAX) {
         throw new HttpError(500, `Payload length ${payload.length} exceeds limit of ${EVENT_PAYLOAD_BYTES_MAX} bytes`);
       }
-      // Consul's shouldProcessUserEvent: node regex on the node name, service regex on a local
-      // service's name and, with a tag regex, one of that service's tags.
-      const accepted =
-        (!node || new RegExp(node).test(ctx.config.nodeName)) &&
-        (!service ||
-          ctx.local
-            .services()
-            .some((s) => new RegExp(service).test(s.Service) && (!tag || s.Tags.some((t) => new RegExp(tag).test(t)))));
-      const event = ctx.events.fire({ name, payload, node, service, tag }, accepted);
+      // Gossiped to every agent; each keeps it if it passes its filters (shouldProcess), this one too.
+      const event = UserEvents.create({ name, payload, node, service, tag });
+      try {
+        ctx.gossip.fireEvent(event);
+      } catch (err) {
+        throw new HttpError(500, `user event ${(err as Error).message}`);
+      }
       ctx.log.agent.debug({ event: event.Name, id: event.ID }, 'user event fired');
       return sendJson(req, reply, event);
     },

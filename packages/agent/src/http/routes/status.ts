@@ -4,19 +4,18 @@ import { endpoint } from '../endpoint.js';
 import { checkDatacenter, type Query } from '../query-options.js';
 import { sendJson } from '../respond.js';
 
-/** /v1/status/*: the Raft addresses (server RPC port on the bind address). One server today. */
+/** /v1/status/*: the Raft leader's and voters' addresses (advertise address, server RPC port). */
 export async function statusRoutes(app: FastifyInstance, { ctx }: { ctx: AgentContext }): Promise<void> {
-  const raftAddr = (): string => `${ctx.advertiseAddr}:${ctx.config.ports.server}`;
   endpoint(app, '/v1/status/leader', {
-    GET: (req, reply) => {
+    GET: async (req, reply) => {
       checkDatacenter(req.query as Query, ctx.config.datacenter);
-      return sendJson(req, reply, raftAddr());
+      return sendJson(req, reply, await ctx.cluster.leaderAddr());
     },
   });
   endpoint(app, '/v1/status/peers', {
-    GET: (req, reply) => {
+    GET: async (req, reply) => {
       checkDatacenter(req.query as Query, ctx.config.datacenter);
-      return sendJson(req, reply, [raftAddr()]);
+      return sendJson(req, reply, await ctx.cluster.peerAddrs());
     },
   });
 }

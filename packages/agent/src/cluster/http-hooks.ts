@@ -1,0 +1,17 @@
+// What clustering adds to every HTTP app of a server: forwarding to the leader (forward.ts) and
+// the true X-Consul-KnownLeader / X-Consul-LastContact on every state read answered here.
+import type { FastifyInstance } from 'fastify';
+import type { AgentContext } from '../context.js';
+import { forwardedReplies, installForwarding } from './forward.js';
+
+export function installClusterHooks(app: FastifyInstance, ctx: AgentContext, forwardedOnly: boolean): void {
+  const cluster = ctx.cluster;
+  installForwarding(app, cluster, ctx.config.datacenter, forwardedOnly);
+  app.addHook('onSend', async (req, reply) => {
+    if (reply.getHeader('X-Consul-KnownLeader') === undefined || forwardedReplies.has(reply)) return;
+    const node = cluster.node();
+    const status = node?.status();
+    reply.header('X-Consul-KnownLeader', String(status?.leader != null));
+    reply.header('X-Consul-LastContact', String(status ? status.lastContactMs : 0));
+  });
+}

@@ -1,0 +1,148 @@
+// Gossip encryption keys across the cluster (serf's KeyManager and internal keyring queries):
+// an operation is a query every member answers after applying it to its own keyring, and the
+// answers are counted into Consul's KeyringResponse. Installed keys are kept in
+// <data-dir>/serf/local.keyring (a JSON list, the primary first) as Consul keeps them.
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { decodeKey, Keyring } from '@proconsul/gossip';
+import type { LanPool } from './lan.js';
+
+export const KEYRING_FILE = join('serf', 'local.keyring');
+const QUERY = '_serf_keyring';
+
+export type KeyringOp = 'list' | 'install' | 'use' | 'remove';
+
+/** structs.KeyringResponse as /v1/operator/keyring returns it. */
+export interface KeyringResponse {
+  WAN: boolean;
+  Datacenter: string;
+  Segment: string;
+  Messages?: Record<string, string>;
+  Keys: Record<string, number>;
+  PrimaryKeys: Record<string, number>;
+  NumNodes: number;
+  Error?: string;
+}
+
+interface NodeAnswer {
+  ok: boolean;
+  msg?: string;
+  keys?: string[];
+  primary?: string;
+}
+
+/**
+ * The keyring to start with: the keyring file when it exists (it has the keys installed since,
+ * and wins over `encrypt`, as in Consul), else `encrypt`, else none (plaintext gossip).
+ */
+export function loadKeyring(encrypt: string, dataDir: string): { keyring?: Keyring; fromFile: boolean } {
+  const file = dataDir ? join(dataDir, KEYRING_FILE) : '';
+  if (file && existsSync(file)) {
+    let keys: unknown;
+    try {
+      keys = JSON.parse(readFileSync(file, 'utf8'));
+    } catch (err) {
+      throw new Error(`Error loading keyring file ${file}: ${(err as Error).message}`);
+    }
+    if (!Array.isArray(keys) || keys.length === 0 || !keys.every((k) => typeof k === 'string')) {
+      throw new Error(`no keys present in keyring: ${file}`);
+    }
+    return { keyring: new Keyring(keys as string[]), fromFile: true };
+  }
+  if (!encrypt) return { fromFile: false };
+  const keyring = new Keyring([encrypt]);
+  if (file) writeKeyringFile(file, keyring);
+  return { keyring, fromFile: false };
+}
+
+/** Atomic and durable: a crash leaves the old file or the new one. */
+function writeKeyringFile(file: string, keyring: Keyring): void {
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+  const tmp = `${file}.tmp`;
+  const fd = openSync(tmp, 'w', 0o600);
+  try {
+    writeSync(fd, JSON.stringify(keyring.list().keys));
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(tmp, file);
+}
+
+/** Checks a key before it is sent around: base64 of 16, 24 or 32 bytes. */
+export function validateKey(key: string): string | undefined {
+  try {
+    decodeKey(key);
+    return undefined;
+  } catch (err) {
+    return (err as Error).message;
+  }
+}
+
+export class KeyringManager {
+  constructor(
+    private readonly pool: LanPool,
+    private readonly datacenter: string,
+    private readonly dataDir: string,
+  ) {
+    pool.handleQuery(QUERY, (body) => this.#apply(body));
+  }
+
+  /** Runs `op` on every member; the error is Consul's text when any member failed or did not answer. */
+  async run(op: KeyringOp, key = ''): Promise<{ responses: KeyringResponse[]; error?: string }> {
+    const { responses, numNodes } = await this.pool.query(QUERY, { op, key });
+    const r: KeyringResponse = { WAN: false, Datacenter: this.datacenter, Segment: '', Keys: {}, PrimaryKeys: {}, NumNodes: numNodes };
+    const messages: Record<string, string> = {};
+    let errors = 0;
+    for (const [node, raw] of responses) {
+      const a = raw as NodeAnswer;
+      if (!a || a.ok !== true) {
+        errors++;
+        messages[node] = typeof a?.msg === 'string' ? a.msg : 'malformed response';
+        continue;
+      }
+      if (a.msg) messages[node] = a.msg;
+      for (const k of a.keys ?? []) r.Keys[k] = (r.Keys[k] ?? 0) + 1;
+      if (a.primary) r.PrimaryKeys[a.primary] = (r.PrimaryKeys[a.primary] ?? 0) + 1;
+    }
+    if (Object.keys(messages).length > 0) r.Messages = messages;
+    if (errors > 0) r.Error = `${errors}/${numNodes} nodes reported failure`;
+    else if (responses.size !== numNodes) r.Error = `${responses.size}/${numNodes} nodes reported success`;
+    return r.Error ? { responses: [r], error: keyringErrors([r]) } : { responses: [r] };
+  }
+
+  /** One member's part of an operation (serf's handleInstallKey & co.). */
+  #apply(body: unknown): NodeAnswer {
+    const { op, key } = (body ?? {}) as { op?: unknown; key?: unknown };
+    const ring = this.pool.keyring;
+    if (!ring) return { ok: false, msg: op === 'list' ? 'Keyring is empty (encryption not enabled)' : 'No keyring to modify (encryption not enabled)' };
+    try {
+      if (op === 'install') ring.install(String(key));
+      else if (op === 'use') ring.use(String(key));
+      else if (op === 'remove') ring.remove(String(key));
+      else if (op !== 'list') return { ok: false, msg: `unknown keyring operation ${String(op)}` };
+      if (op !== 'list' && this.dataDir) writeKeyringFile(join(this.dataDir, KEYRING_FILE), ring);
+    } catch (err) {
+      return { ok: false, msg: (err as Error).message };
+    }
+    const { primary, keys } = ring.list();
+    return op === 'list' ? { ok: true, keys, primary } : { ok: true };
+  }
+}
+
+/** Consul's keyringErrorsOrNil, rendered as go-multierror renders it. */
+function keyringErrors(responses: KeyringResponse[]): string {
+  const errs: string[] = [];
+  for (const r of responses) {
+    if (!r.Error) continue;
+    errs.push(`${r.WAN ? 'WAN' : `${r.Datacenter} (LAN)`} error: ${r.Error}`);
+    for (const [node, msg] of Object.entries(r.Messages ?? {})) errs.push(`${node}: ${msg}`);
+  }
+  return multiError(errs);
+}
+
+/** go-multierror's default format. */
+export function multiError(errs: string[]): string {
+  if (errs.length === 1) return `1 error occurred:\n\t* ${errs[0]}\n\n`;
+  return `${errs.length} errors occurred:\n${errs.map((e) => `\t* ${e}`).join('\n')}\n\n`;
+}

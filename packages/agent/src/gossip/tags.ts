@@ -1,0 +1,38 @@
+// The member tags every Consul agent gossips (agent/consul/server_serf.go and client_serf.go);
+// other agents read them (agent/metadata) to find servers, their RPC port and Raft version.
+import type { AgentConfig } from '../config/index.js';
+import { CONSUL_VERSION, PROCONSUL_VERSION } from '../version.js';
+
+/** Consul's ProtocolVersionMin/Max and the default protocol (the `vsn*` tags). */
+const VSN = '2';
+const VSN_MIN = '2';
+const VSN_MAX = '3';
+
+export function isServer(config: AgentConfig): boolean {
+  return config.server || config.dev;
+}
+
+export function memberTags(config: AgentConfig, nodeId: string): Record<string, string> {
+  const common = {
+    dc: config.datacenter,
+    segment: '',
+    id: nodeId,
+    vsn: VSN,
+    vsn_min: VSN_MIN,
+    vsn_max: VSN_MAX,
+    build: `${CONSUL_VERSION}:proconsul-${PROCONSUL_VERSION}`,
+    acls: '0', // structs.ACLModeDisabled
+  };
+  if (!isServer(config)) return { role: 'node', ...common };
+  return {
+    role: 'consul',
+    ...common,
+    raft_vsn: '3',
+    port: String(config.ports.server),
+    wan_join_port: String(config.ports.serfWan),
+    ft_fs: '1',
+    ft_si: '1',
+    ...(config.bootstrap || config.dev ? { bootstrap: '1' } : {}),
+    ...(config.bootstrapExpect > 0 ? { expect: String(config.bootstrapExpect) } : {}),
+  };
+}

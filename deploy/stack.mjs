@@ -2,16 +2,24 @@
 // topology and compose file, the project name, the host ports and their variables, and which
 // compose command this machine has.
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const deployDir = dirname(fileURLToPath(import.meta.url));
 
 /**
- * single: one server agent (what works today). cluster: three servers + a client (needs
- * clustering in the agent). Flip the default here when clustering lands.
+ * The default topology is the compose file named in deploy/.env (COMPOSE_FILE), so plain
+ * `docker compose` in deploy/ and npm start agree: compose.yml is `single` (one server),
+ * compose.cluster.yml is `cluster` (three servers and a client). PROCONSUL_TOPOLOGY overrides.
  */
-export const DEFAULT_TOPOLOGY = 'single';
+export const DEFAULT_TOPOLOGY = (() => {
+  const env = readFileSync(join(deployDir, '.env'), 'utf8');
+  const file = /^COMPOSE_FILE=(.*)$/m.exec(env)?.[1]?.trim();
+  if (file === 'compose.cluster.yml') return 'cluster';
+  if (file === 'compose.yml' || file === undefined) return 'single';
+  throw new Error(`deploy/.env: COMPOSE_FILE must be compose.yml or compose.cluster.yml, not ${JSON.stringify(file)}`);
+})();
 
 /** @param {NodeJS.ProcessEnv} env */
 export function topology(env = process.env) {

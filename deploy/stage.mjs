@@ -90,7 +90,7 @@ function checkImports() {
       const path = join(dir, entry.name);
       if (entry.isDirectory()) walk(path, owner);
       else if (/\.[cm]?js$/.test(entry.name)) {
-        for (const m of readFileSync(path, 'utf8').matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*|^\s*import\s+)['"]([^'"./][^'"]*)['"]/gm)) {
+        for (const m of readFileSync(path, 'utf8').matchAll(/(?:^\s*import\b[^;'"]*?\bfrom\s*|^\s*export\b[^;'"]*?\bfrom\s*|\bimport\s*\(\s*|^\s*import\s*)['"]([@A-Za-z0-9_][\w.@/-]*)['"]/gm)) {
           const spec = m[1];
           if (spec.startsWith('node:') || builtins.has(spec)) continue;
           const pkg = spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0];

@@ -1,8 +1,8 @@
 import { defineConfig } from 'vitest/config';
 import { topology } from '../deploy/stack.mjs';
 
-// cluster.test.ts needs the cluster topology (three servers and a client), which needs
-// clustering in the agent: it runs when that topology is active (deploy/stack.mjs).
+// cluster.test.ts is about the cluster topology (three servers and a client): it runs when
+// that topology is active (deploy/stack.mjs: PROCONSUL_TOPOLOGY, else deploy/.env).
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],

@@ -1,7 +1,6 @@
 // The tutorials' cluster (deploy/compose.cluster.yml): three servers, a client, the
-// registrator and the lb on the client. Runs only with the cluster topology
-// (PROCONSUL_TOPOLOGY=cluster, or DEFAULT_TOPOLOGY in deploy/stack.mjs; see vitest.config.ts):
-// it needs clustering in the agent.
+// registrator and the lb on the client. Runs with the cluster topology only
+// (PROCONSUL_TOPOLOGY=cluster, or COMPOSE_FILE in deploy/.env; see vitest.config.ts).
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { backends, passingAddresses, ports, run, sample, Stack, startLoad, waitFor } from './stack.js';
 

@@ -67,17 +67,4 @@ describe('compose cluster: 3 servers and a client', () => {
     const peers = await waitFor(`${old} back as a follower`, async () => rows(await exec(old, ['operator', 'raft', 'list-peers'])), (p) => p.some((r) => r[0] === old && r[3] === 'follower'), 60_000, 1_000);
     expect(peers.filter((r) => r[3] === 'leader')).toHaveLength(1);
   });
-
-  it('restarting the client agent: the registrator and the lb recover by themselves, nothing lost', { timeout: 240_000 }, async () => {
-    await stack.upOnce();
-    const before = await passingAddresses('web');
-    await stack.compose(['restart', '-t', '5', 'client']);
-    expect(await waitFor('web passing again through the client', () => passingAddresses('web'), (a) => a.join() === before.join(), 60_000)).toEqual(before);
-    const answers = await waitFor('nginx serving web', () => sample(4), (a) => a.every((x) => x.status === 200));
-    expect(backends(answers)).toEqual(before);
-    // The lb's blocking query follows new changes after the restart: a new instance shows up.
-    await stack.compose(['up', '-d', '--no-build', '--scale', 'web=2']);
-    const two = await waitFor('2 passing web instances', () => passingAddresses('web'), (a) => a.length === 2);
-    expect(backends(await waitFor('nginx on both', () => sample(8), (a) => backends(a).length === 2))).toEqual(two);
-  });
 });

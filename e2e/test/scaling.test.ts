@@ -2,6 +2,7 @@
 // project name and non-default ports): scaling `web` with compose must reach nginx, the health
 // API and DNS with nothing edited by hand, and scaling under load must not fail a request.
 import { readFileSync } from 'node:fs';
+import { topology } from '../../deploy/stack.mjs';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import {
   backends, digA, digSRV, passingAddresses, repoRoot, run, sample, Stack, startLoad, timeToServe, waitFor,
@@ -129,6 +130,21 @@ describe('compose stack: scaling web is followed by the catalog, DNS and nginx',
     const ips = await webIPs(1);
     await expectTrafficOn(ips);
     expect(await passingAddresses('web')).toEqual(ips);
+  });
+
+  it('restarting the agent the registrator and the lb talk to: both recover by themselves, nothing lost', { timeout: 240_000 }, async () => {
+    await stackUp();
+    // The client agent in the cluster topology, the one server otherwise.
+    const agent = topology() === 'cluster' ? 'client' : 'agent';
+    const before = await passingAddresses('web');
+    await stack.compose(['restart', '-t', '5', agent]);
+    expect(await waitFor(`web passing again through ${agent}`, () => passingAddresses('web'), (a) => a.join() === before.join(), 60_000)).toEqual(before);
+    const answers = await waitFor('nginx serving web', () => sample(4), (a) => a.every((x) => x.status === 200));
+    expect(backends(answers)).toEqual(before);
+    // The lb's blocking query follows new changes after the restart: a new instance shows up.
+    await stack.compose(['up', '-d', '--no-build', '--scale', 'web=2']);
+    const two = await waitFor('2 passing web instances', () => passingAddresses('web'), (a) => a.length === 2);
+    expect(backends(await waitFor('nginx on both', () => sample(8), (a) => backends(a).length === 2))).toEqual(two);
   });
 
   it('the lb in nginx-conf mode keeps a plain nginx.conf in step: only its upstream server lines change', async () => {

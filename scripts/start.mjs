@@ -92,6 +92,19 @@ function baseImage() {
   return OFFLINE_BASE;
 }
 
+/**
+ * staged: the trees are staged from this host's node_modules (fast, offline). source: npm ci
+ * and the build run inside Docker (needs a registry): for a host whose node_modules would not
+ * run in the Linux image (macOS, another CPU than the engine's).
+ */
+function treeMode(base) {
+  if (process.env.PROCONSUL_TREE) return process.env.PROCONSUL_TREE;
+  if (base === OFFLINE_BASE) return 'staged';
+  const engine = output('docker', ['info', '--format', '{{.Architecture}}']).trim();
+  const host = { x64: 'x86_64', arm64: 'aarch64' }[process.arch] ?? process.arch;
+  return process.platform === 'linux' && engine === host ? 'staged' : 'source';
+}
+
 async function main() {
   if (process.env.PROCONSUL_START === 'dev') return devAgent('starting a dev agent');
   if (!quiet('docker', ['info'], 20_000)) return devAgent('no Docker engine answers: starting a dev agent instead of the compose stack (start dockerd for the stack)');
@@ -109,7 +122,7 @@ async function main() {
   if (taken.length) fail(taken.join('\nnpm start: '));
 
   const base = baseImage();
-  if (!run('deploy/build-images.sh', [], { BASE_IMAGE: base })) fail('building the images failed (see above)');
+  if (!run('deploy/build-images.sh', [], { BASE_IMAGE: base, PROCONSUL_TREE: treeMode(base) })) fail('building the images failed (see above)');
 
   const project = [...compose, '-p', PROJECT, '-f', file];
   // Keep the number of web containers a user scaled to (a plain `up` would go back to 1).

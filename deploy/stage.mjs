@@ -5,7 +5,8 @@
 // third-party packages are copied as installed, workspaces by their package.json `files`.
 // Usage: node deploy/stage.mjs <out-dir> <workspace>...   e.g. .stage/agent @proconsul/cli
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, lstatSync, mkdirSync, readFileSync, realpathSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmSync } from 'node:fs';
+import { builtinModules } from 'node:module';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -77,4 +78,34 @@ for (const path of entries) {
     filter: (file) => relative(real, file).split(sep)[0] !== 'node_modules',
   });
 }
+/**
+ * Every package a staged workspace's code imports must be in the stage: in the monorepo an
+ * undeclared dependency still resolves (hoisted node_modules), in the image it would not.
+ */
+function checkImports() {
+  const missing = new Set();
+  const builtins = new Set(builtinModules);
+  const walk = (dir, owner) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) walk(path, owner);
+      else if (/\.[cm]?js$/.test(entry.name)) {
+        for (const m of readFileSync(path, 'utf8').matchAll(/(?:^\s*import\b[^;'"]*?\bfrom\s*|^\s*export\b[^;'"]*?\bfrom\s*|\bimport\s*\(\s*|^\s*import\s*)['"]([@A-Za-z0-9_][\w.@/-]*)['"]/gm)) {
+          const spec = m[1];
+          if (spec.startsWith('node:') || builtins.has(spec)) continue;
+          const pkg = spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0];
+          if (!existsSync(join(out, 'node_modules', pkg)) && !existsSync(join(out, owner, 'node_modules', pkg))) missing.add(`${pkg} (imported by ${relative(out, path)})`);
+        }
+      }
+    }
+  };
+  for (const staged of workspaceHomes.values()) {
+    const dist = join(out, staged, 'dist');
+    if (existsSync(dist)) walk(dist, staged);
+  }
+  if (missing.size) {
+    throw new Error(`the staged tree lacks imported packages, not declared as dependencies in package.json: ${[...missing].join(', ')}`);
+  }
+}
+checkImports();
 console.log(`staged ${seen.size} packages for ${workspaces.join(' ')} in ${relative(root, out) || out}`);

@@ -1,13 +1,26 @@
 #!/bin/sh
-# The lb container: nginx in front, proconsul-template keeping its upstream in step with the
-# catalog. nginx starts with no site; the first render adds conf.d/web.conf and reloads it.
-# Every render is checked with `nginx -t` before the reload (a broken one is rolled back).
-# Extra arguments go to proconsul-template (e.g. -log-level debug).
+# The lb container: nginx in front, proconsul-template keeping its upstream "web" in step with
+# the catalog (passing instances only). Two ways, chosen by LB_MODE:
+#   template (default)  the tutorials' way: nginx.conf.ctmpl is rendered into conf.d/web.conf
+#                       (nginx starts with no site; the first render adds it).
+#   nginx-conf          no template: nginx.handwritten.conf (or a file mounted at
+#                       /etc/nginx/nginx.conf with LB_NGINX_CONF=mounted) is a plain nginx.conf;
+#                       only the `server` lines of its `upstream web` block are rewritten.
+# Either way every change is checked with `nginx -t` before the reload (a broken one is rolled
+# back). Extra arguments go to proconsul-template (e.g. -log-level debug).
 set -e
-nginx
-exec proconsul-template \
-  -consul-addr "${CONSUL_HTTP_ADDR:-agent:8500}" \
-  -template "/etc/proconsul-template/nginx.conf.ctmpl:/etc/nginx/conf.d/web.conf:nginx -s reload" \
-  -validate "nginx -t -q" \
-  -wait "${TEMPLATE_WAIT:-100ms:1s}" \
-  "$@"
+addr="${CONSUL_HTTP_ADDR:-agent:8500}"
+wait="${TEMPLATE_WAIT:-100ms:1s}"
+case "${LB_MODE:-template}" in
+  template)
+    nginx
+    exec proconsul-template -consul-addr "$addr" -wait "$wait" \
+      -template "/etc/proconsul-template/nginx.conf.ctmpl:/etc/nginx/conf.d/web.conf:nginx -s reload" \
+      -validate "nginx -t -q" "$@" ;;
+  nginx-conf)
+    [ "${LB_NGINX_CONF:-}" = mounted ] || cp /etc/proconsul-template/nginx.handwritten.conf /etc/nginx/nginx.conf
+    nginx
+    exec proconsul-template -consul-addr "$addr" -wait "$wait" \
+      -nginx-conf /etc/nginx/nginx.conf -nginx-upstream "${LB_UPSTREAMS:-web=web}" "$@" ;;
+  *) echo "lb: LB_MODE must be template or nginx-conf, not ${LB_MODE}" >&2; exit 1 ;;
+esac

@@ -25,3 +25,6 @@ export {
 export { parseArgs, USAGE } from './runner/cli.js';
 export { parseHcl, HclError } from './runner/hcl.js';
 export { createLogger, parseLogLevel, silentLogger, type Logger, type LogLevel } from './runner/log.js';
+export { NginxUpstreamRenderer, type NginxUpstream } from './nginx/renderer.js';
+export { rewriteUpstreams, findUpstreams, NginxConfError } from './nginx/upstreams.js';
+export { serverLine, upstreamServers, NO_INSTANCE } from './nginx/servers.js';

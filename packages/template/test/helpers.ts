@@ -3,7 +3,10 @@
 // bounded polling and process stopping come from @proconsul/testing.
 
 import { spawn, type ChildProcess } from 'node:child_process';
-import { dirname, resolve } from 'node:path';
+import { mkdirSync, rmSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { dirname, join, resolve } from 'node:path';
+import { stopProcess } from '@proconsul/testing';
 import { fileURLToPath } from 'node:url';
 
 export const cliPath = resolve(dirname(fileURLToPath(import.meta.url)), '../bin/proconsul-template.js');
@@ -35,4 +38,20 @@ export function startCli(args: string[], env: NodeJS.ProcessEnv = process.env): 
   proc.stderr!.on('data', (b: Buffer) => (out += b.toString()));
   const exited = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)));
   return { proc, output: () => out, exited };
+}
+
+/** nginx's temp directories under `dir` (nginx as a test's child, not the system's), as directives. */
+export function nginxScratch(dir: string, indent = '  '): string {
+  const kinds = ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'];
+  for (const d of kinds) mkdirSync(join(dir, d), { recursive: true });
+  return kinds.map((d) => `${indent}${d}_temp_path ${dir}/${d};`).join('\n');
+}
+
+/** Stops what an nginx test started: the CLI, nginx (graceful), the backends, the agent; removes `dir`. */
+export async function stopAll(s: { cli?: CliProcess; nginx?: ChildProcess; backends: Server[]; agent?: { stop(): Promise<void> }; dir: string }): Promise<void> {
+  if (s.cli) await stopProcess(s.cli.proc);
+  if (s.nginx) await stopProcess(s.nginx, 'SIGQUIT');
+  for (const b of s.backends) b.close();
+  await s.agent?.stop();
+  rmSync(s.dir, { recursive: true, force: true });
 }

@@ -4,18 +4,19 @@
 // requests through nginx reach backends as they are registered and stop
 // reaching them once deregistered. A broken render never replaces a good file.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, startAgent, stopProcess, waitFor, type AgentProcess } from '@proconsul/testing';
+import { freePort, startAgent, waitFor, type AgentProcess } from '@proconsul/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deregisterService, registerService, startCli, type CliProcess } from './helpers.js';
+import { deregisterService, registerService, nginxScratch, startCli, stopAll, type CliProcess } from './helpers.js';
 
 const IP = '127.0.4.21';
 const dir = mkdtempSync(join(tmpdir(), 'pct-nginx-'));
 const conf = join(dir, 'nginx.conf');
 const upstream = join(dir, 'upstream.conf');
+const scratch = nginxScratch(dir, '  ');
 const nginxCmd = `nginx -p '${dir}' -c '${conf}'`;
 let agent: AgentProcess;
 let nginx: ChildProcess | undefined;
@@ -56,7 +57,6 @@ async function seen(n: number): Promise<Set<string>> {
 beforeAll(async () => {
   agent = await startAgent({ ip: IP, extraArgs: ['-log-level', 'warn'] });
   listenPort = await freePort(IP);
-  for (const d of ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']) mkdirSync(join(dir, d));
   writeFileSync(
     conf,
     `daemon off;
@@ -68,11 +68,7 @@ error_log ${dir}/error.log warn;
 events { worker_connections 64; }
 http {
   access_log off;
-  client_body_temp_path ${dir}/client_body;
-  proxy_temp_path ${dir}/proxy;
-  fastcgi_temp_path ${dir}/fastcgi;
-  uwsgi_temp_path ${dir}/uwsgi;
-  scgi_temp_path ${dir}/scgi;
+${scratch}
   include ${upstream};
   server {
     listen ${IP}:${listenPort};
@@ -87,13 +83,7 @@ http {
   writeFileSync(join(dir, 'upstream.ctmpl'), TEMPLATE);
 }, 40_000);
 
-afterAll(async () => {
-  if (cli) await stopProcess(cli.proc);
-  if (nginx) await stopProcess(nginx, 'SIGQUIT');
-  for (const b of backends) b.close();
-  await agent?.stop();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => stopAll({ cli, nginx, backends, agent, dir }));
 
 describe('nginx kept in step with the catalog', () => {
   it('routes traffic to registered backends and away from deregistered ones', async () => {

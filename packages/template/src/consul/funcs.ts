@@ -29,7 +29,7 @@ export class RenderScope {
   }
 }
 
-function recall<T>(scope: RenderScope, d: Dependency): { ok: true; value: T } | { ok: false } {
+export function recall<T>(scope: RenderScope, d: Dependency): { ok: true; value: T } | { ok: false } {
   scope.used.set(d.id, d);
   const r = scope.brain.recall(d.id);
   if (r.ok) return { ok: true, value: r.value as T };

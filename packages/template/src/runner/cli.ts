@@ -2,7 +2,8 @@
 // (`-name value`, `-name=value`, bool `-once`), applied over config files.
 
 import { parseDuration } from '@proconsul/api';
-import { ConfigError, defaultConfig, loadConfigFile, parseTemplateFlag, parseWait, type RunnerConfig } from './config.js';
+import { ConfigError, defaultConfig, loadConfigFile, nginxConfTemplate, parseNginxUpstreamFlag, parseTemplateFlag, parseWait, type RunnerConfig } from './config.js';
+import type { NginxUpstream } from '../nginx/renderer.js';
 import { parseLogLevel } from './log.js';
 
 export const USAGE = `Usage: proconsul-template [options]
@@ -27,12 +28,19 @@ Options:
   -min-instances <n>      do not render while any service query has fewer instances
   -key-timeout <dur>      a "key" that does not exist fails after this long (default 30s, 0 = wait forever)
   -version                print the version
+
+nginx without a template (the file's other lines and comments stay as written):
+  -nginx-conf <path>      an existing nginx configuration file to keep in step
+  -nginx-upstream <upstream=service>  rewrite the server lines of "upstream <upstream>" from
+                          the passing instances of <service> (repeatable; e.g. app=web, app=tag.web)
+  -nginx-reload <command> run after a change (default "nginx -s reload"); validation defaults
+                          to "nginx -t -q" and a failing change is rolled back
 `;
 
 export type CliResult = { kind: 'run'; config: RunnerConfig; configPaths: string[] } | { kind: 'help' } | { kind: 'version' };
 
 const BOOL_FLAGS = new Set(['once', 'dry', 'version', 'v', 'help', 'h', 'dedup', 'syslog', 'vault-renew-token', 'exec-splay']);
-const VALUE_FLAGS = new Set(['config', 'consul-addr', 'consul-token', 'template', 'wait', 'exec', 'log-level', 'pid-file', 'validate', 'min-instances', 'key-timeout']);
+const VALUE_FLAGS = new Set(['config', 'consul-addr', 'consul-token', 'template', 'wait', 'exec', 'log-level', 'pid-file', 'validate', 'min-instances', 'key-timeout', 'nginx-conf', 'nginx-upstream', 'nginx-reload']);
 const IGNORED = new Set(['max-stale', 'dedup', 'reload-signal', 'kill-signal', 'syslog', 'syslog-facility', 'exec-kill-signal', 'exec-kill-timeout', 'exec-reload-signal', 'exec-splay']);
 
 /** Parses argv (without node and the script). Throws ConfigError with a one-line message. */
@@ -60,6 +68,9 @@ export function parseArgs(argv: string[]): CliResult {
   for (const p of configPaths) loadConfigFile(config, p);
   let validate: string | undefined;
   let minInstances: number | undefined;
+  let nginxConf: string | undefined;
+  let nginxReload = 'nginx -s reload';
+  const nginxUpstreams: NginxUpstream[] = [];
   const bool = (name: string, v: string): boolean => {
     if (!['true', 'false', '1', '0'].includes(v)) throw new ConfigError(`invalid boolean value ${JSON.stringify(v)} for -${name}`);
     return v === 'true' || v === '1';
@@ -82,6 +93,12 @@ export function parseArgs(argv: string[]): CliResult {
         }
         break;
       case 'pid-file': config.pidFile = v; break;
+      case 'nginx-conf':
+        if (nginxConf !== undefined) throw new ConfigError('-nginx-conf given twice (one file per proconsul-template)');
+        nginxConf = v;
+        break;
+      case 'nginx-upstream': nginxUpstreams.push(parseNginxUpstreamFlag(v)); break;
+      case 'nginx-reload': nginxReload = v; break;
       case 'validate': validate = v; break;
       case 'min-instances':
         if (!/^\d+$/.test(v)) throw new ConfigError(`invalid value ${JSON.stringify(v)} for -min-instances: expected a non-negative integer`);
@@ -98,10 +115,20 @@ export function parseArgs(argv: string[]): CliResult {
         if (!IGNORED.has(name)) throw new ConfigError(`flag provided but not defined: -${name}`);
     }
   }
+  if (nginxConf !== undefined || nginxUpstreams.length > 0) {
+    if (nginxConf === undefined) throw new ConfigError('-nginx-upstream needs -nginx-conf <path> (the file to keep in step)');
+    if (nginxUpstreams.length === 0) throw new ConfigError('-nginx-conf needs at least one -nginx-upstream "upstream=service"');
+    const names = nginxUpstreams.map((u) => u.upstream);
+    const twice = names.find((n, i) => names.indexOf(n) !== i);
+    if (twice) throw new ConfigError(`-nginx-upstream: upstream ${JSON.stringify(twice)} given twice`);
+    config.templates.push(nginxConfTemplate(nginxConf, nginxUpstreams, nginxReload));
+  }
   // -validate / -min-instances apply to templates that do not set their own.
   for (const t of config.templates) {
     if (validate !== undefined && t.validate === undefined) t.validate = validate;
     if (minInstances !== undefined && t.minInstances === 0) t.minInstances = minInstances;
+    // The whole file is nginx's: check it as nginx will read it (a failing change is rolled back).
+    if (t.nginxUpstreams && t.validate === undefined) t.validate = 'nginx -t -q';
   }
   return { kind: 'run', config, configPaths };
 }

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { parseDuration } from '@proconsul/api';
 import { parseHcl } from './hcl.js';
 import { parseLogLevel, type LogLevel } from './log.js';
+import type { NginxUpstream } from '../nginx/renderer.js';
 
 export interface Wait {
   minMs: number;
@@ -30,6 +31,8 @@ export interface TemplateConfig {
   validate?: string;
   /** Beyond consul-template: hold the render while any `service` has fewer instances. */
   minInstances: number;
+  /** nginx-conf mode: no template; the destination's own `upstream` blocks are rewritten. */
+  nginxUpstreams?: NginxUpstream[];
 }
 
 export interface RunnerConfig {
@@ -85,6 +88,23 @@ export function parseTemplateFlag(s: string): TemplateConfig {
   t.source = parts[0];
   t.destination = parts[1]!;
   if (parts.length > 2) t.command = parts.slice(2).join(':');
+  return t;
+}
+
+/** `-nginx-upstream "upstream=service"`: an upstream block of the file and the service that fills it. */
+export function parseNginxUpstreamFlag(s: string): NginxUpstream {
+  const m = /^([^\s=;{}#'"]+)=(\S+)$/.exec(s);
+  if (!m) throw new ConfigError(`invalid -nginx-upstream ${JSON.stringify(s)}: expected "upstream=service", e.g. "app=web"`);
+  return { upstream: m[1]!, service: m[2]! };
+}
+
+/** The nginx-conf mode's "template": `file` is both what is read and what is written. */
+export function nginxConfTemplate(file: string, upstreams: NginxUpstream[], reload: string): TemplateConfig {
+  const t = templateDefaults();
+  t.destination = file;
+  t.command = reload;
+  t.createDestDirs = false;
+  t.nginxUpstreams = upstreams;
   return t;
 }
 

@@ -12,7 +12,8 @@ import type { Dependency } from '../consul/query.js';
 import { runCommand } from './command.js';
 import type { RunnerConfig, TemplateConfig, Wait } from './config.js';
 import type { Logger } from './log.js';
-import { TemplateRenderer } from './render.js';
+import { NginxUpstreamRenderer } from '../nginx/renderer.js';
+import { TemplateRenderer, type RenderResult } from './render.js';
 import { Watcher } from './watcher.js';
 import { writeIfChanged } from './writer.js';
 
@@ -36,7 +37,7 @@ export interface RunnerOptions {
 interface TemplateState {
   cfg: TemplateConfig;
   name: string;
-  renderer: TemplateRenderer;
+  renderer: { render(): RenderResult };
   used: Map<string, Dependency>;
   /** Has a complete render been put in place (or found identical)? */
   rendered: boolean;
@@ -82,6 +83,10 @@ export class Runner {
   }
 
   private load(cfg: TemplateConfig, i: number): TemplateState {
+    if (cfg.nginxUpstreams) {
+      const renderer = new NginxUpstreamRenderer(this.brain, cfg.destination, cfg.nginxUpstreams, (msg) => this.log.warn('nginx', msg));
+      return { cfg, name: `nginx-conf ${cfg.destination}`, renderer, used: new Map(), rendered: false, running: false, pending: false };
+    }
     const name = cfg.source ?? `template[${i}]`;
     const text = cfg.contents ?? readFileSync(cfg.source!, 'utf8');
     const renderer = new TemplateRenderer(this.brain, {

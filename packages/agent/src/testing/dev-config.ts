@@ -43,6 +43,7 @@ export function devConfig(overrides: Partial<AgentConfig> = {}): AgentConfig {
     rejoinAfterLeave: false,
     disableHostNodeId: true,
     checkOutputMaxSize: 4096,
+    limits: { httpMaxConnsPerClient: 200, rpcMaxConnsPerClient: 100 },
     dnsConfig: {
       allowStale: true,
       maxStaleMs: 87600 * 3_600_000,

@@ -13,14 +13,7 @@ export function catalogDnsBackend(catalog: Catalog, datacenter: string): DnsBack
     async node(name: string, dc: string): Promise<DnsNode | undefined> {
       if (dc !== datacenter) return undefined;
       const n = catalog.getNode(name);
-      if (!n) return undefined;
-      return {
-        name: n.Node,
-        address: n.Address,
-        datacenter,
-        ...(n.TaggedAddresses ? { taggedAddresses: n.TaggedAddresses } : {}),
-        ...(n.Meta ? { meta: n.Meta } : {}),
-      };
+      return n ? toDnsNode(n, datacenter) : undefined;
     },
     async datacenters(): Promise<string[]> {
       return [datacenter];
@@ -52,6 +45,16 @@ function canonicalIP(address: string): string {
   } catch {
     return address;
   }
+}
+
+function toDnsNode(n: CatalogNode, datacenter: string): DnsNode {
+  return {
+    name: n.Node,
+    address: n.Address,
+    datacenter,
+    ...(n.TaggedAddresses ? { taggedAddresses: n.TaggedAddresses } : {}),
+    ...(n.Meta ? { meta: n.Meta } : {}),
+  };
 }
 
 function toInstance(e: ServiceEntry, datacenter: string): DnsServiceInstance {
@@ -106,14 +109,7 @@ export function remoteDnsBackend(cluster: ClusterRole, datacenter: string): DnsB
     async node(name: string, dc: string): Promise<DnsNode | undefined> {
       if (dc !== datacenter) return undefined;
       const n = (await get<{ Node: CatalogNode } | null>(`/v1/catalog/node/${encodeURIComponent(name)}?stale`))?.Node;
-      if (!n) return undefined;
-      return {
-        name: n.Node,
-        address: n.Address,
-        datacenter,
-        ...(n.TaggedAddresses ? { taggedAddresses: n.TaggedAddresses } : {}),
-        ...(n.Meta ? { meta: n.Meta } : {}),
-      };
+      return n ? toDnsNode(n, datacenter) : undefined;
     },
     async datacenters(): Promise<string[]> {
       return [datacenter];

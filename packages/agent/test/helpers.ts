@@ -102,3 +102,14 @@ export function digFull(server: string, port: number, name: string, type: string
   const r = spawnSync('dig', [`@${server}`, '-p', String(port), '+time=2', '+tries=1', name, type], { encoding: 'utf8' });
   return r.stdout + r.stderr;
 }
+
+/** A seeded random source (mulberry32), so a fault schedule replays from its printed seed. */
+export function seeded(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

@@ -6,7 +6,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
 import { checkKvHistory, type KvOperation } from '../../raft/src/testing/linearizability.js';
-import { RUN_JS, sleep, tempDir } from './helpers.js';
+import { RUN_JS, seeded, sleep, tempDir } from './helpers.js';
 import { TestNet } from './netns.js';
 
 const SERVERS = 3;
@@ -18,15 +18,6 @@ const NEMESIS_MS = Number(process.env.PROCONSUL_JEPSEN_MS ?? 30_000);
 const OP_TIMEOUT_MS = 10_000;
 const SEED = Number(process.env.PROCONSUL_FAULT_SEED ?? Date.now() % 100_000);
 
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 // A subnet of this run's own (runs left behind by a kill do not collide with it).
 const net = new TestNet(`10.77.${(process.pid % 200) + 20}`, SERVERS + 1);

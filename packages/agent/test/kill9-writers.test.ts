@@ -2,7 +2,7 @@
 // on one data dir: every acknowledged write survives with its exact value (a later in-flight
 // write of the same key may also have landed; an earlier one never wins).
 import { afterAll, describe, expect, it } from 'vitest';
-import { http, startAgentProcess, tempDir, type AgentProcess } from './helpers.js';
+import { http, seeded, startAgentProcess, tempDir, type AgentProcess } from './helpers.js';
 
 const IP = '127.0.65.10';
 const ROUNDS = 20;
@@ -10,16 +10,6 @@ const WRITERS = 16;
 const KEYS_PER_WRITER = 8;
 const SEED = Number(process.env.PROCONSUL_FAULT_SEED ?? Date.now() % 100_000);
 
-/** mulberry32: the kill moments replay from the printed seed. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const valueOf = (writer: number, seq: number): string => `${writer}-${seq}-${'x'.repeat(seq % 97)}`;
 

@@ -335,4 +335,13 @@ describe('validation names the key and the problem', () => {
     const c = await load(['-data-dir', dataDir, '-server', '-bootstrap-expect', '2', '-bind', '127.0.8.1']);
     expect(c.warnings).toContain('bootstrap_expect = 2: A cluster with 2 servers will provide no failure tolerance.');
   });
+
+  it('turns bootstrap_expect = 1 into bootstrap mode before validating, even in dev mode (Consul builder.go)', async () => {
+    const d = await load(['-dev', '-bootstrap-expect', '1', '-bind', '127.0.62.1']);
+    expect([d.bootstrap, d.bootstrapExpect]).toEqual([true, 0]);
+    expect(d.warnings).toContain('BootstrapExpect is set to 1; this is the same as Bootstrap mode.');
+    const s = await load(['-data-dir', dataDir, '-server', '-bootstrap-expect', '1', '-bind', '127.0.62.1']);
+    expect([s.bootstrap, s.bootstrapExpect]).toEqual([true, 0]);
+    await expect(load(['-data-dir', dataDir, '-bootstrap-expect', '1'])).rejects.toThrow("'bootstrap = true' requires 'server = true'");
+  });
 });

@@ -245,6 +245,9 @@ export async function startAgent(config: AgentConfig, options: StartAgentOptions
 
     // DNS on every DNS address.
     const dnsAddrs: string[] = [];
+    const dnsServers: DnsServer[] = [];
+    // Consul has no metric for this (miekg/dns drops such packets silently); ours is named plainly.
+    metrics.gaugeFunc('dns.malformed_packets', () => dnsServers.reduce((n, d) => n + d.stats().malformed, 0));
     if (config.ports.dns >= 0) {
       for (const host of config.dnsAddrs) {
         const dns: DnsServer = createDnsServer({
@@ -268,6 +271,7 @@ export async function startAgent(config: AgentConfig, options: StartAgentOptions
           logger: log.dns,
         });
         const bound = await dns.start();
+        dnsServers.push(dns);
         cleanups.push(() => dns.close());
         dnsAddrs.push(joinHostPort(bound.host, bound.port));
       }

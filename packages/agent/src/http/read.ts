@@ -48,6 +48,16 @@ export function catalogRead<T>(
   if ((req.query as Query).cached !== undefined) reply.header('X-Cache', 'MISS');
   const filter = qs(req.query as Query, 'filter');
   let query = unfiltered;
+  // No cluster peerings exist here, so every `?peer` names an unknown peer: Consul answers an
+  // empty list (its state store holds nothing imported from that peer).
+  const peer = qs(req.query as Query, 'peer');
+  if (peer) {
+    const local = unfiltered;
+    unfiltered = query = () => {
+      const r = local();
+      return Array.isArray(r.value) ? { ...r, value: [] as T } : r;
+    };
+  }
   if (filter) {
     const pred = compileFilter(filter);
     query = () => {

@@ -1,0 +1,138 @@
+// Issue 13, "seen wrong": each request a real client sent, against the real agent process,
+// with Consul's answer.
+import { createSocket } from 'node:dgram';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually, http, startAgentProcess, type AgentProcess } from './helpers.js';
+
+const IP = '127.0.62.1';
+const DNS_PORT = 8600;
+let agent: AgentProcess;
+
+beforeAll(async () => {
+  // The exact command line client test suites use.
+  agent = await startAgentProcess(['-dev', '-bootstrap-expect', '1', '-client', IP, '-bind', IP, '-node', 'gaps', '-dns-port', String(DNS_PORT)], `${IP}:8500`);
+});
+afterAll(async () => {
+  await agent?.stop();
+});
+
+const put = (path: string, body?: unknown) => http(agent.base, 'PUT', path, body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body));
+const get = (path: string) => http(agent.base, 'GET', path);
+
+describe('consul clients against -dev -bootstrap-expect 1', () => {
+  it('starts in bootstrap mode with Consul warning', async () => {
+    expect(agent.output()).toContain('BootstrapExpect is set to 1; this is the same as Bootstrap mode.');
+    const self = (await get('/v1/agent/self')).json();
+    expect([self.DebugConfig.Bootstrap, self.DebugConfig.DevMode]).toEqual([true, true]);
+  });
+
+  it('takes the rest of the path as the ID on agent endpoints (IDs with /)', async () => {
+    expect((await put('/v1/agent/service/register', { ID: 'scope/name', Name: 'pg', Port: 5432 })).status).toBe(200);
+    const svc = await get('/v1/agent/service/scope/name');
+    expect(svc.status).toBe(200);
+    expect(svc.json().ID).toBe('scope/name');
+    expect((await get('/v1/agent/service/scope%2Fname')).json().ID).toBe('scope/name');
+    expect((await get('/v1/agent/health/service/id/scope/name?format=text')).text).toBe('passing');
+
+    expect((await put('/v1/agent/check/register', { ID: 'c/d', Name: 'ttl', TTL: '60s' })).status).toBe(200);
+    const status = async (): Promise<[string, string]> => {
+      const c = (await get('/v1/agent/checks')).json()['c/d'];
+      return [c.Status, c.Output];
+    };
+    for (const [verb, want] of [['pass', 'passing'], ['warn', 'warning'], ['fail', 'critical']] as const) {
+      expect((await put(`/v1/agent/check/${verb}/c/d?note=${verb}`)).status).toBe(200);
+      expect(await status()).toEqual([want, verb]);
+    }
+    expect((await put('/v1/agent/check/update/c/d', { Status: 'passing', Output: 'up' })).status).toBe(200);
+    expect(await status()).toEqual(['passing', 'up']);
+
+    expect((await put('/v1/agent/service/maintenance/scope/name?enable=true&reason=r')).status).toBe(200);
+    expect(Object.keys((await get('/v1/agent/checks')).json())).toContain('_service_maintenance:scope/name');
+    expect((await put('/v1/agent/service/maintenance/scope/name?enable=false')).status).toBe(200);
+    expect(Object.keys((await get('/v1/agent/checks')).json())).not.toContain('_service_maintenance:scope/name');
+
+    expect((await put('/v1/agent/check/deregister/c/d')).status).toBe(200);
+    expect((await get('/v1/agent/checks')).json()['c/d']).toBeUndefined();
+    expect((await put('/v1/agent/service/deregister/scope/name')).status).toBe(200);
+    expect((await get('/v1/agent/services')).json()['scope/name']).toBeUndefined();
+    const gone = await get('/v1/agent/service/scope/name');
+    expect([gone.status, gone.text]).toEqual([404, 'unknown service ID: scope/name']);
+    // ... and the catalog follows (anti-entropy).
+    await eventually(async () => (await get('/v1/catalog/service/pg')).json().length === 0, 'pg deregistered from the catalog', 50);
+  });
+
+  it('answers 500 No path to datacenter for an unknown Datacenter in a body or ?dc anywhere', async () => {
+    const r = await put('/v1/catalog/register', { Datacenter: 'dc2', Node: 'far', Address: '10.9.9.9' });
+    expect([r.status, r.text]).toEqual([500, 'No path to datacenter']);
+    const d = await put('/v1/catalog/deregister', { Datacenter: 'dc2', Node: 'far' });
+    expect([d.status, d.text]).toEqual([500, 'No path to datacenter']);
+    expect((await get('/v1/catalog/node/far')).json()).toBeNull();
+    expect((await put('/v1/catalog/register', { Datacenter: 'dc1', Node: 'near', Address: '10.9.9.8' })).json()).toBe(true);
+    for (const path of [
+      '/v1/catalog/nodes', '/v1/catalog/services', '/v1/catalog/service/x', '/v1/catalog/node/x', '/v1/catalog/node-services/x',
+      '/v1/health/service/x', '/v1/health/checks/x', '/v1/health/node/x', '/v1/health/state/any', '/v1/kv/x', '/v1/session/list',
+      '/v1/event/list', '/v1/status/leader', '/v1/status/peers', '/v1/operator/raft/configuration',
+    ]) {
+      const x = await get(`${path}?dc=unknown`);
+      expect([path, x.status, x.text]).toEqual([path, 500, 'No path to datacenter']);
+    }
+    expect((await put('/v1/txn?dc=unknown', '[]')).text).toBe('No path to datacenter');
+  });
+
+  it('answers [] for an unknown ?peer on health and catalog service lists', async () => {
+    await put('/v1/catalog/register', { Node: 'p1', Address: '10.1.1.1', Service: { Service: 'peered', Port: 1 } });
+    expect((await get('/v1/health/service/peered')).json()).toHaveLength(1);
+    for (const path of ['/v1/health/service/peered?peer=nope', '/v1/catalog/service/peered?peer=nope', '/v1/health/checks/peered?peer=nope']) {
+      const r = await get(path);
+      expect([path, r.status, r.json()]).toEqual([path, 200, []]);
+    }
+  });
+
+  it('answers bad input with 400 and keeps the agent healthy', async () => {
+    for (const body of [{ Name: 'x', TTL: 1e308 }, { Name: 'x', TTL: 1e22 }, { Name: 'x', TCP: '127.0.0.1:1', Interval: 1e300 }]) {
+      const r = await put('/v1/agent/check/register', body);
+      expect([r.status, r.text]).toEqual([400, expect.stringMatching(/^Request decode failed: time: invalid duration "1e\+\d+"$/)]);
+    }
+    const inService = await put('/v1/agent/service/register', { Name: 's', Check: { TTL: 1e308 } });
+    expect(inService.status).toBe(400);
+    // A duration as a number of nanoseconds that fits is still accepted (10 s).
+    expect((await put('/v1/agent/check/register', { ID: 'ns', Name: 'ns', TTL: 10e9 })).status).toBe(200);
+    expect((await get('/v1/agent/checks')).json().ns.Status).toBe('critical');
+
+    const txn = await put('/v1/txn', [{ KV: { Verb: 'set', Key: 'k64', Value: 'not base64!' } }]);
+    expect([txn.status, txn.text]).toEqual([400, 'Failed to parse body: illegal base64 data at input byte 3']);
+    expect((await get('/v1/kv/k64')).status).toBe(404);
+    const ok = await put('/v1/txn', [{ KV: { Verb: 'set', Key: 'k64', Value: Buffer.from('v').toString('base64') } }]);
+    expect(ok.status).toBe(200);
+    expect((await get('/v1/kv/k64?raw')).text).toBe('v');
+
+    const agentProxy = await put('/v1/agent/service/register', { Name: 'px', Proxy: 'x' });
+    expect([agentProxy.status, agentProxy.text]).toEqual([
+      400,
+      'Request decode failed: json: cannot unmarshal string into Go struct field ServiceDefinition.Proxy of type structs.ConnectProxyConfig',
+    ]);
+    expect((await put('/v1/agent/service/register', { Name: 'px', Connect: [1] })).status).toBe(400);
+    const catalogProxy = await put('/v1/catalog/register', { Node: 'n', Address: 'a', Service: { Service: 'px', Proxy: 7 } });
+    expect([catalogProxy.status, catalogProxy.text]).toEqual([
+      400,
+      'Request decode failed: json: cannot unmarshal number into Go struct field NodeService.Proxy of type structs.ConnectProxyConfig',
+    ]);
+    expect((await put('/v1/catalog/register', { Node: 'n', Address: 'a', Service: { Service: 'px', Connect: 'yes' } })).status).toBe(400);
+    expect((await get('/v1/agent/services')).json().px).toBeUndefined();
+    expect((await get('/v1/catalog/service/px')).json()).toEqual([]);
+    expect(agent.output()).not.toMatch(/"level":50|ERROR/);
+  });
+
+  it('counts malformed DNS packets in /v1/agent/metrics', async () => {
+    const gauge = async (): Promise<number> =>
+      (await get('/v1/agent/metrics')).json().Gauges.find((g: { Name: string }) => g.Name === 'consul.dns.malformed_packets')?.Value ?? -1;
+    const before = await gauge();
+    expect(before).toBeGreaterThanOrEqual(0);
+    const sock = createSocket('udp4');
+    // Shorter than a DNS header, and a header that claims a question it does not carry.
+    const junk = [Buffer.from([1, 2, 3]), Buffer.from([0, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0xff])];
+    for (const p of junk) await new Promise<void>((r, j) => sock.send(p, DNS_PORT, IP, (e) => (e ? j(e) : r())));
+    sock.close();
+    await eventually(async () => (await gauge()) >= before + junk.length, 'malformed packets counted', 50);
+  });
+});

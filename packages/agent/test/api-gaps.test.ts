@@ -136,3 +136,35 @@ describe('consul clients against -dev -bootstrap-expect 1', () => {
     await eventually(async () => (await gauge()) >= before + junk.length, 'malformed packets counted', 50);
   });
 });
+
+describe('blocking queries share one read and one encoding', () => {
+  it('wakes 25 identical recursive watchers with one run and one encoding of the prefix', async () => {
+    const ops = Array.from({ length: 100 }, (_, i) => ({ KV: { Verb: 'set', Key: `memo/k${String(i).padStart(3, '0')}`, Value: Buffer.from(`v${i}`).toString('base64') } }));
+    expect((await put('/v1/txn', ops)).status).toBe(200);
+    const first = await get('/v1/kv/memo/?recurse');
+    const index = Number(first.headers.get('x-consul-index'));
+    const gauges = async (): Promise<Record<string, number>> => {
+      const m = (await get('/v1/agent/metrics')).json();
+      return Object.fromEntries(m.Gauges.map((g: { Name: string; Value: number }) => [g.Name, g.Value]));
+    };
+    const WATCHERS = 25;
+    const before = await gauges();
+    const watchers = Array.from({ length: WATCHERS }, () => get(`/v1/kv/memo/?recurse&index=${index}&wait=30s`));
+    await eventually(async () => (await gauges())['consul.catalog.blocking_queries']! >= before['consul.catalog.blocking_queries']! + WATCHERS, 'watchers blocked', 100, 50);
+    const blocked = await gauges();
+    expect((await put('/v1/kv/memo/k050', 'changed')).json()).toBe(true);
+    const answers = await Promise.all(watchers);
+    const after = await gauges();
+    for (const a of answers) {
+      expect(a.status).toBe(200);
+      expect(Number(a.headers.get('x-consul-index'))).toBeGreaterThan(index);
+      expect(a.text).toBe(answers[0]!.text);
+    }
+    expect(answers[0]!.json().find((e: { Key: string }) => e.Key === 'memo/k050').Value).toBe(Buffer.from('changed').toString('base64'));
+    // One run and one encoding for all 25 (the metrics requests themselves are not catalog reads).
+    expect(after['consul.http.read_memo.runs']! - blocked['consul.http.read_memo.runs']!).toBe(1);
+    expect(after['consul.http.read_memo.encodings']! - blocked['consul.http.read_memo.encodings']!).toBe(1);
+    // Registering the watchers (same query, same index) shared the first read too.
+    expect(blocked['consul.http.read_memo.runs']! - before['consul.http.read_memo.runs']!).toBeLessThanOrEqual(1);
+  });
+});

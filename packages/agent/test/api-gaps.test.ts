@@ -143,6 +143,11 @@ describe('blocking queries share one read and one encoding', () => {
     expect((await put('/v1/txn', ops)).status).toBe(200);
     const first = await get('/v1/kv/memo/?recurse');
     const index = Number(first.headers.get('x-consul-index'));
+    // Consul gzips answers for clients that accept it (fetch does); the JSON is the same.
+    expect(first.headers.get('content-encoding')).toBe('gzip');
+    const identity = await http(agent.base, 'GET', '/v1/kv/memo/?recurse', undefined, { 'accept-encoding': 'identity' });
+    expect(identity.headers.get('content-encoding')).toBeNull();
+    expect(identity.text).toBe(first.text);
     const gauges = async (): Promise<Record<string, number>> => {
       const m = (await get('/v1/agent/metrics')).json();
       return Object.fromEntries(m.Gauges.map((g: { Name: string; Value: number }) => [g.Name, g.Value]));

@@ -5,6 +5,7 @@ import type { AgentContext } from '../context.js';
 import { METRICS_DECORATION } from './endpoint.js';
 import { installClusterHooks } from '../cluster/http-hooks.js';
 import { limitConnsPerClient } from './conn-limit.js';
+import { memoFor } from './read-memo.js';
 import { HttpError } from './http-error.js';
 import { agentRoutes } from './routes/agent.js';
 import { catalogRoutes } from './routes/catalog.js';
@@ -49,6 +50,7 @@ export async function buildHttpApp(ctx: AgentContext, options: HttpAppOptions = 
 
   // Every endpoint times itself into this registry (endpoint.ts).
   app.decorate(METRICS_DECORATION, ctx.metrics);
+  memoFor(ctx); // its metrics exist from the start
 
   app.setErrorHandler((err: FastifyError | HttpError, req, reply) => {
     let status = 500;

@@ -2,6 +2,7 @@
 // that asks the same query while the catalog's last applied index stays the same. Every state
 // change goes through apply and moves that index, so a memoized result is exactly what a
 // re-run would return. Entries are bounded; the memo empties when the index moves.
+import { constants, gzipSync } from 'node:zlib';
 import type { Indexed } from '@proconsul/catalog';
 import type { AgentContext } from '../context.js';
 import { encodeJson } from './respond.js';
@@ -13,7 +14,12 @@ interface Entry {
   result: Indexed<unknown>;
   plain?: Buffer;
   pretty?: Buffer;
+  plainGzip?: Buffer;
+  prettyGzip?: Buffer;
 }
+
+/** Smaller answers are sent as they are: gzip would save little and cost a call. */
+export const GZIP_MIN_BYTES = 1024;
 
 export class ReadMemo {
   #appliedIndex = -1;
@@ -47,13 +53,29 @@ export class ReadMemo {
 
   /** The JSON of `result.value`, encoded once per memoized result (and per `pretty`). */
   encoded(key: string, result: Indexed<unknown>, pretty: boolean): Buffer {
+    return this.#slot(key, result, pretty ? 'pretty' : 'plain', () => {
+      this.encodings++;
+      return Buffer.from(encodeJson(result.value, pretty));
+    });
+  }
+
+  /**
+   * That JSON gzipped (Consul gzips every answer for a client that accepts it), compressed
+   * once per memoized result; undefined when it is too small to be worth it.
+   */
+  gzipped(key: string, result: Indexed<unknown>, pretty: boolean): Buffer | undefined {
+    const body = this.encoded(key, result, pretty);
+    if (body.length < GZIP_MIN_BYTES) return undefined;
+    return this.#slot(key, result, pretty ? 'prettyGzip' : 'plainGzip', () => gzipSync(body, { level: constants.Z_BEST_SPEED }));
+  }
+
+  #slot(key: string, result: Indexed<unknown>, slot: 'plain' | 'pretty' | 'plainGzip' | 'prettyGzip', make: () => Buffer): Buffer {
     const entry = this.#current().get(key);
-    const slot = pretty ? 'pretty' : 'plain';
-    if (entry && entry.result === result && entry[slot]) return entry[slot];
-    const body = Buffer.from(encodeJson(result.value, pretty));
-    this.encodings++;
-    if (entry && entry.result === result) entry[slot] = body;
-    return body;
+    const mine = entry !== undefined && entry.result === result;
+    if (mine && entry[slot]) return entry[slot];
+    const out = make();
+    if (mine) entry[slot] = out;
+    return out;
   }
 }
 

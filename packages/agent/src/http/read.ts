@@ -19,6 +19,9 @@ import { sendJson, sendJsonBytes, setQueryMeta } from './respond.js';
  */
 export type Respond<T> = (result: Indexed<T>, reply: FastifyReply, send: (value: unknown) => FastifyReply) => FastifyReply;
 
+/** `Accept-Encoding` naming gzip, unless refused with q=0. */
+const ACCEPTS_GZIP = /(^|,)\s*(gzip|\*)\s*(;\s*q=(?!0(\.0*)?\s*(,|$))[\d.]+\s*)?(,|$)/i;
+
 /** How `?filter` applies to a result: by default the elements of a list. */
 export type FilterWith<T> = (value: T, pred: Predicate) => T;
 
@@ -56,10 +59,15 @@ export function catalogRead<T>(
   const memo = memoFor(ctx);
   const key = queryKey(req.url);
   const pretty = query.pretty !== undefined;
+  const acceptsGzip = ACCEPTS_GZIP.test(req.headers['accept-encoding'] ?? '');
   const read = (): Indexed<T> => memo.read(key, run);
   const finish = (r: Indexed<T>): FastifyReply => {
     setQueryMeta(reply, r.index, consistency(opts));
-    const shared = (): FastifyReply => sendJsonBytes(reply, memo.encoded(key, r, pretty));
+    const shared = (): FastifyReply => {
+      const gz = acceptsGzip ? memo.gzipped(key, r, pretty) : undefined;
+      if (gz) reply.header('Content-Encoding', 'gzip').header('Vary', 'Accept-Encoding');
+      return sendJsonBytes(reply, gz ?? memo.encoded(key, r, pretty));
+    };
     if (!respond) return shared();
     return respond(r, reply, (value) => (value === r.value ? shared() : sendJson(req, reply, value)));
   };

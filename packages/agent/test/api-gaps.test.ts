@@ -4,7 +4,7 @@ import { createSocket } from 'node:dgram';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, http, startAgentProcess, type AgentProcess } from './helpers.js';
 
-const IP = '127.0.62.1';
+const IP = '127.0.62.21';
 const DNS_PORT = 8600;
 let agent: AgentProcess;
 

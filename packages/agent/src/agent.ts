@@ -16,7 +16,7 @@ import { ChangeFeed } from './http/change-feed.js';
 import { Leader, nodeRegistration } from './leader.js';
 import { AntiEntropy } from './local/anti-entropy.js';
 import { LocalState } from './local/local-state.js';
-import { createLoggers, type Logger } from './log.js';
+import { createLoggers, LogTap, type Logger } from './log.js';
 import { MetricsRegistry, registerRuntimeGauges } from './metrics/index.js';
 import { resolveNodeId } from './node-id.js';
 import { writePidFile } from './pid-file.js';
@@ -61,7 +61,8 @@ export interface AgentHandle {
 }
 
 export async function startAgent(config: AgentConfig, options: StartAgentOptions = {}): Promise<AgentHandle> {
-  const log = createLoggers(config.logLevel, options.logger, config.logJson);
+  const logTap = new LogTap();
+  const log = createLoggers(config.logLevel, options.logger, config.logJson, logTap);
   const server = config.server || config.dev;
   if (!config.dev && !config.dataDir) throw new Error('data_dir is required outside -dev');
   for (const w of config.warnings ?? []) log.agent.warn(w);
@@ -178,6 +179,7 @@ export async function startAgent(config: AgentConfig, options: StartAgentOptions
     const ctx: AgentContext = {
       config,
       log,
+      logTap,
       nodeId,
       advertiseAddr,
       catalog,

@@ -173,3 +173,93 @@ describe('blocking queries share one read and one encoding', () => {
     expect(blocked['consul.http.read_memo.runs']! - before['consul.http.read_memo.runs']!).toBeLessThanOrEqual(1);
   });
 });
+
+describe('endpoints clients call', () => {
+  it('streams logs on /v1/agent/monitor from ?loglevel up, as text or hclog JSON', async () => {
+    const bad = await get('/v1/agent/monitor?loglevel=nope');
+    expect([bad.status, bad.text]).toEqual([400, 'Unknown log level: nope']);
+    for (const json of [false, true]) {
+      const abort = new AbortController();
+      const res = await fetch(`${agent.base}/v1/agent/monitor?loglevel=debug${json ? '&logjson' : ''}`, { signal: abort.signal });
+      expect(res.status).toBe(200);
+      const reader = res.body!.getReader();
+      await put('/v1/agent/service/register', { ID: `mon-${json}`, Name: 'mon' });
+      let text = '';
+      const deadline = Date.now() + 10_000;
+      while (Date.now() < deadline && !/DEBUG|"@level":"debug"/.test(text)) {
+        const next = await Promise.race([reader.read(), new Promise<null>((r) => setTimeout(() => r(null), deadline - Date.now()))]);
+        if (next === null || next.done) break;
+        const value = next.value;
+        text += Buffer.from(value).toString();
+      }
+      abort.abort();
+      if (json) {
+        const line = JSON.parse(text.split('\n').find((l) => l.includes('"@level":"debug"'))!);
+        expect(typeof line['@message']).toBe('string');
+        expect(line['@timestamp']).toMatch(/^\d{4}-\d\d-\d\dT/);
+      } else {
+        expect(text).toMatch(/^\d{4}-\d\d-\d\dT\S+ \[DEBUG\] \S+: /m);
+      }
+    }
+    const warnOnly = new AbortController();
+    const quiet = await fetch(`${agent.base}/v1/agent/monitor?loglevel=warn`, { signal: warnOnly.signal });
+    const quietReader = quiet.body!.getReader();
+    await put('/v1/agent/service/register', { ID: 'mon-quiet', Name: 'mon' });
+    const got = await Promise.race([quietReader.read().then((r) => Buffer.from(r.value ?? []).toString()), new Promise<string>((r) => setTimeout(() => r(''), 1500))]);
+    warnOnly.abort();
+    expect(got).not.toMatch(/\[(DEBUG|INFO)\]/);
+  });
+
+  it('answers /v1/agent/token/* with 401 ACL support disabled', async () => {
+    const r = await put('/v1/agent/token/default', { Token: 'x' });
+    expect([r.status, r.text]).toEqual([401, 'ACL support disabled']);
+    expect((await get('/v1/agent/token/default')).status).toBe(405);
+  });
+
+  it('keeps the autopilot configuration replicated, with Consul defaults and CAS', async () => {
+    const first = (await get('/v1/operator/autopilot/configuration')).json();
+    expect(first).toEqual({
+      CleanupDeadServers: true, LastContactThreshold: '200ms', MaxTrailingLogs: 250, MinQuorum: 0, ServerStabilizationTime: '10s',
+      RedundancyZoneTag: '', DisableUpgradeMigration: false, UpgradeVersionTag: '', CreateIndex: 0, ModifyIndex: 0,
+    });
+    const next = { ...first, CleanupDeadServers: false, MinQuorum: 3, ServerStabilizationTime: '30s', LastContactThreshold: 5e8 };
+    expect((await put('/v1/operator/autopilot/configuration?cas=7', next)).json()).toBe(false);
+    expect((await put('/v1/operator/autopilot/configuration?cas=0', next)).json()).toBe(true);
+    const stored = (await get('/v1/operator/autopilot/configuration')).json();
+    expect(stored).toMatchObject({ CleanupDeadServers: false, MinQuorum: 3, ServerStabilizationTime: '30s', LastContactThreshold: '500ms', MaxTrailingLogs: 250 });
+    expect(stored.ModifyIndex).toBeGreaterThan(0);
+    // Without ?cas a PUT replaces the whole configuration (absent fields become zero), answering true.
+    expect((await put('/v1/operator/autopilot/configuration', { MaxTrailingLogs: 10 })).json()).toBe(true);
+    expect((await get('/v1/operator/autopilot/configuration')).json()).toMatchObject({ CleanupDeadServers: false, MaxTrailingLogs: 10, ServerStabilizationTime: '0s' });
+    for (const [body, text] of [
+      [{ LastContactThreshold: 'soon' }, 'Error parsing autopilot config: time: invalid duration "soon"'],
+      [{ MinQuorum: 'x' }, 'Error parsing autopilot config: json: cannot unmarshal string into Go struct field AutopilotConfiguration.MinQuorum of type uint64'],
+    ] as const) {
+      const r = await put('/v1/operator/autopilot/configuration', body);
+      expect([r.status, r.text]).toEqual([400, text]);
+    }
+    const badCas = await put('/v1/operator/autopilot/configuration?cas=x', {});
+    expect([badCas.status, badCas.text]).toEqual([400, 'Error parsing cas value: strconv.ParseUint: parsing "x": invalid syntax']);
+  });
+
+  it('answers /v1/operator/usage with the datacenter counts in Consul shape', async () => {
+    await put('/v1/catalog/register', { Node: 'u1', Address: '10.2.2.2', Service: { Service: 'billed', Port: 1 } });
+    await put('/v1/catalog/register', { Node: 'u1', Address: '10.2.2.2', Service: { ID: 'billed2', Service: 'billed', Port: 2 } });
+    await put('/v1/catalog/register', { Node: 'u1', Address: '10.2.2.2', Service: { Service: 'side', Kind: 'connect-proxy', Port: 3, Proxy: { DestinationServiceName: 'billed' } } });
+    const r = await get('/v1/operator/usage');
+    expect(r.status).toBe(200);
+    const body = r.json();
+    const catalog = (await get('/v1/catalog/services')).json();
+    let instances = 0;
+    for (const name of Object.keys(catalog)) instances += (await get(`/v1/catalog/service/${name}`)).json().length;
+    expect(body.Usage.dc1).toEqual({
+      Services: Object.keys(catalog).length,
+      ServiceInstances: instances,
+      ConnectServiceInstances: { 'api-gateway': 0, 'connect-native': 0, 'connect-proxy': 1, 'ingress-gateway': 0, 'mesh-gateway': 0, 'terminating-gateway': 0 },
+      BillableServiceInstances: instances - 1 - (catalog.consul ? 1 : 0),
+      Nodes: (await get('/v1/catalog/nodes')).json().length,
+    });
+    expect(body).toMatchObject({ KnownLeader: true, ConsistencyLevel: 'leader', NotModified: false, Backend: 0, ResultsFilteredByACLs: false });
+    expect(body.Index).toBe(Number(r.headers.get('x-consul-index')));
+  });
+});

@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { http, startAgentProcess, type AgentProcess } from './helpers.js';
 
-const IP = '127.0.1.11';
+const IP = '127.0.62.11';
 let agent: AgentProcess;
 
 beforeAll(async () => {
@@ -160,6 +160,7 @@ describe('bad input', () => {
     await fc.assert(
       fc.asyncProperty(fc.constantFrom('GET', 'PUT', 'POST', 'DELETE'), fc.constantFrom(...routes), segment, query, body, async (method, route, seg, q, b) => {
         if (method === 'PUT' && route === '/v1/snapshot') return; // a restore replaces the state: covered by snapshot tests
+        if (method === 'GET' && route === '/v1/agent/monitor' && !q.includes('loglevel=nope')) return; // a stream: api-gaps test
         const path = route.replace('$', seg) + q;
         const r = await http(agent.base, method, path, method === 'GET' ? undefined : b);
         if (r.status >= 500) expect({ path, method, text: r.text }).toEqual({ path, method, text: expect.stringMatching(new RegExp(consul500.map((x) => x.source).join('|'))) });

@@ -263,3 +263,45 @@ describe('endpoints clients call', () => {
     expect(body.Index).toBe(Number(r.headers.get('x-consul-index')));
   });
 });
+
+describe('check types: gRPC, H2PING, UDP', () => {
+  it('runs them from /v1/agent/check/register against real servers', async () => {
+    const { startHealthServer } = await import('../src/checks/testing/grpc-health-server.js');
+    const grpcServer = await startHealthServer(IP, { web: 1, db: 2 });
+    const h2 = (await import('node:http2')).createServer();
+    await new Promise<void>((r) => h2.listen(0, IP, r));
+    const udp = (await import('node:dgram')).createSocket('udp4');
+    udp.on('message', (m, r) => udp.send(m, r.port, r.address));
+    await new Promise<void>((r) => udp.bind(0, IP, r));
+    try {
+      const h2Addr = `${IP}:${(h2.address() as { port: number }).port}`;
+      const udpAddr = `${IP}:${udp.address().port}`;
+      const defs = [
+        { ID: 'g-web', Name: 'g', GRPC: `${grpcServer.address}/web`, Interval: '1s' },
+        { ID: 'g-db', Name: 'g', GRPC: `${grpcServer.address}/db`, Interval: '1s' },
+        { ID: 'h2', Name: 'h2', H2PING: h2Addr, H2PingUseTLS: false, Interval: '1s' },
+        { ID: 'u', Name: 'u', UDP: udpAddr, Interval: '1s', Timeout: '1s' },
+      ];
+      for (const d of defs) expect((await put('/v1/agent/check/register', d)).status).toBe(200);
+      const want: Record<string, [string, string, string]> = {
+        'g-web': ['passing', 'grpc', `gRPC check ${grpcServer.address}/web: success`],
+        'g-db': ['critical', 'grpc', `gRPC ${grpcServer.address}/db serving status: NOT_SERVING`],
+        h2: ['passing', 'h2ping', 'HTTP2 ping was successful'],
+        u: ['passing', 'udp', `UDP connect ${udpAddr}: Success`],
+      };
+      await eventually(
+        async () => {
+          const checks = (await get('/v1/agent/checks')).json();
+          return Object.entries(want).every(([id, [status, type, output]]) => checks[id]?.Status === status && checks[id]?.Type === type && checks[id]?.Output === output);
+        },
+        'gRPC, H2PING and UDP checks settled',
+        60,
+      );
+    } finally {
+      for (const id of ['g-web', 'g-db', 'h2', 'u']) await put(`/v1/agent/check/deregister/${id}`);
+      await grpcServer.close();
+      h2.close();
+      udp.close();
+    }
+  });
+});

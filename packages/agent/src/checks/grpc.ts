@@ -6,15 +6,13 @@
  *   HealthCheckRequest  { string service = 1; }
  *   HealthCheckResponse { ServingStatus status = 1; }  UNKNOWN 0, SERVING 1, NOT_SERVING 2, SERVICE_UNKNOWN 3
  */
-import http2 from 'node:http2';
+import type http2 from 'node:http2';
+import { h2Probe, type H2Target } from './h2-probe.js';
 import type { ProbeResult } from './interval.js';
 
-export interface GrpcTarget {
+export interface GrpcTarget extends Omit<H2Target, 'address'> {
   /** As configured: `host:port[/service]`. */
   target: string;
-  useTls: boolean;
-  tlsSkipVerify: boolean;
-  tlsServerName: string;
 }
 
 const STATUS_NAMES = ['UNKNOWN', 'SERVING', 'NOT_SERVING', 'SERVICE_UNKNOWN'];
@@ -82,25 +80,15 @@ export function decodeHealthStatus(body: Buffer): number | undefined {
   return status;
 }
 
+const unavailable = (why: string): ProbeResult => ({
+  status: 'critical',
+  output: why === 'timeout' ? 'rpc error: code = DeadlineExceeded desc = context deadline exceeded' : `rpc error: code = Unavailable desc = connection error: ${why}`,
+});
+
 export function probeGrpc(t: GrpcTarget, signal: AbortSignal): Promise<ProbeResult> {
   const { address, service } = splitGrpcTarget(t.target);
-  return new Promise((resolve) => {
-    const session = http2.connect(`${t.useTls ? 'https' : 'http'}://${address}`, {
-      ...(t.useTls ? { rejectUnauthorized: !t.tlsSkipVerify, ...(t.tlsServerName ? { servername: t.tlsServerName } : {}) } : {}),
-    });
-    let done = false;
-    const finish = (result: ProbeResult): void => {
-      if (done) return;
-      done = true;
-      signal.removeEventListener('abort', onAbort);
-      session.destroy();
-      resolve(result);
-    };
+  return h2Probe({ ...t, address }, signal, unavailable, (session, finish) => {
     const fail = (why: string): void => finish({ status: 'critical', output: why });
-    const onAbort = (): void => fail('rpc error: code = DeadlineExceeded desc = context deadline exceeded');
-    if (signal.aborted) return onAbort();
-    signal.addEventListener('abort', onAbort);
-    session.on('error', (err) => fail(`rpc error: code = Unavailable desc = connection error: ${err.message}`));
     const req = session.request({
       ':method': 'POST',
       ':path': '/grpc.health.v1.Health/Check',

@@ -98,6 +98,10 @@ export async function startAgent(config: AgentConfig, options: StartAgentOptions
       enableLocalScriptChecks: config.enableLocalScriptChecks,
       checkOutputMaxSize: config.checkOutputMaxSize,
       logger: log.checks,
+      aliasCatalog: {
+        checks: (node) => catalog.nodeChecks(node).value,
+        serviceExists: (node, id) => (catalog.nodeServiceList(node).value.Services ?? []).some((s) => s.ID === id),
+      },
       onChange: () => {
         localFeed.notify();
         antiEntropy?.trigger();

@@ -98,6 +98,7 @@ describe('consul clients against -dev -bootstrap-expect 1', () => {
     // A duration as a number of nanoseconds that fits is still accepted (10 s).
     expect((await put('/v1/agent/check/register', { ID: 'ns', Name: 'ns', TTL: 10e9 })).status).toBe(200);
     expect((await get('/v1/agent/checks')).json().ns.Status).toBe('critical');
+    await put('/v1/agent/check/deregister/ns');
 
     const txn = await put('/v1/txn', [{ KV: { Verb: 'set', Key: 'k64', Value: 'not base64!' } }]);
     expect([txn.status, txn.text]).toEqual([400, 'Failed to parse body: illegal base64 data at input byte 3']);
@@ -303,5 +304,34 @@ describe('check types: gRPC, H2PING, UDP', () => {
       h2.close();
       udp.close();
     }
+  });
+});
+
+describe('alias checks', () => {
+  it('mirror a local service instance and one on another node in the catalog', async () => {
+    await put('/v1/agent/service/register', { ID: 'backend', Name: 'backend', Check: { CheckID: 'backend-ttl', Name: 'backend ttl', TTL: '60s' } });
+    // Service-scoped (as a sidecar's alias of its parent): node-level checks count in an alias,
+    // so the alias checks must not be node-level themselves.
+    await put('/v1/agent/service/register', { ID: 'front', Name: 'front' });
+    await put('/v1/agent/check/register', { ID: 'al', Name: 'alias', ServiceID: 'front', AliasService: 'backend' });
+    await put('/v1/agent/check/register', { ID: 'al-none', Name: 'alias', ServiceID: 'front', AliasService: 'nope' });
+    await put('/v1/catalog/register', {
+      Node: 'ext', Address: '10.3.3.3', Service: { ID: 'db1', Service: 'db', Port: 5432 },
+      Checks: [{ CheckID: 'db-up', Name: 'db up', Status: 'warning', Output: 'slow', ServiceID: 'db1' }],
+    });
+    await put('/v1/agent/check/register', { ID: 'al-ext', Name: 'alias', ServiceID: 'front', AliasService: 'db1', AliasNode: 'ext' });
+    const settled = (want: Record<string, [string, string]>, what: string) =>
+      eventually(async () => {
+        const checks = (await get('/v1/agent/checks')).json();
+        return Object.entries(want).every(([id, [status, output]]) => checks[id]?.Type === 'alias' && checks[id]?.Status === status && checks[id]?.Output === output);
+      }, what, 50);
+    await settled({
+      al: ['critical', 'Aliased check "backend ttl" failing: '],
+      'al-none': ['critical', 'Service nope could not be found on node '],
+      'al-ext': ['warning', 'Aliased check "db up" failing: slow'],
+    }, 'alias checks settled');
+    await put('/v1/agent/check/pass/backend-ttl?note=ok');
+    await put('/v1/catalog/register', { Node: 'ext', Address: '10.3.3.3', Check: { CheckID: 'db-up', Name: 'db up', Status: 'passing', ServiceID: 'db1' } });
+    await settled({ al: ['passing', 'All checks passing.'], 'al-ext': ['passing', 'All checks passing.'] }, 'alias checks follow');
   });
 });

@@ -13,14 +13,10 @@ import type { CheckDefinition, CheckKind, CheckSpec, CheckStatus, CheckType } fr
 const UNSUPPORTED_TYPES: readonly FieldSpec[] = [
   { name: 'DockerContainerID', type: 'string' },
   { name: 'Shell', type: 'string' },
-  { name: 'AliasNode', type: 'string' },
-  { name: 'AliasService', type: 'string' },
   { name: 'OSService', type: 'string' },
 ];
 const UNSUPPORTED_KIND: Record<string, string> = {
   DockerContainerID: 'Docker',
-  AliasNode: 'alias',
-  AliasService: 'alias',
   OSService: 'OSService',
 };
 
@@ -42,6 +38,8 @@ const CHECK_TYPE_FIELDS: readonly FieldSpec[] = [
   { name: 'H2PING', type: 'string' },
   { name: 'H2PingUseTLS', type: 'bool' },
   { name: 'UDP', type: 'string' },
+  { name: 'AliasService', type: 'string' },
+  { name: 'AliasNode', type: 'string' },
   { name: 'TTL', type: 'duration' },
   { name: 'Args', type: 'strings', aliases: ['ScriptArgs'] },
   { name: 'Interval', type: 'duration' },
@@ -127,6 +125,7 @@ export function checkKind(ct: CheckType): CheckKind | undefined {
   if (ct.GRPC) return 'grpc';
   if (ct.H2PING) return 'h2ping';
   if (ct.UDP) return 'udp';
+  if (ct.AliasService) return 'alias';
   return undefined;
 }
 
@@ -142,7 +141,7 @@ export function validateCheckType(ct: CheckType): void {
   if (intervalCheck && intervalMs <= 0) {
     throw new CheckDefinitionError('Interval must be > 0 for Script, HTTP, H2PING, TCP, UDP or OSService checks');
   }
-  if (!intervalCheck && ttlMs <= 0) {
+  if (!intervalCheck && !ct.AliasService && ttlMs <= 0) {
     throw new CheckDefinitionError('TTL must be > 0 for TTL checks');
   }
   if ((ct.OutputMaxSize ?? 0) < 0) {

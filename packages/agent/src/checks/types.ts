@@ -7,7 +7,7 @@
 export type CheckStatus = 'passing' | 'warning' | 'critical';
 
 /** The kinds this agent can run; `Type` in a HealthCheck. */
-export type CheckKind = 'http' | 'tcp' | 'ttl' | 'script' | 'grpc' | 'h2ping' | 'udp';
+export type CheckKind = 'http' | 'tcp' | 'ttl' | 'script' | 'grpc' | 'h2ping' | 'udp' | 'alias';
 
 /** Consul's CheckType: a check embedded in a service registration (`Check`, `Checks[]`). */
 export interface CheckType {
@@ -32,6 +32,9 @@ export interface CheckType {
   /** Consul's default is true. */
   H2PingUseTLS?: boolean;
   UDP?: string;
+  /** Alias check: the service instance whose health this check mirrors, on AliasNode or this agent. */
+  AliasService?: string;
+  AliasNode?: string;
   TTL?: string;
   /** Script check argv (also accepted as ScriptArgs, args, script_args). */
   Args?: string[];

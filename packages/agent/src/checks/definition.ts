@@ -11,12 +11,9 @@ import type { CheckDefinition, CheckKind, CheckSpec, CheckStatus, CheckType } fr
 
 /** Check types Consul has and this agent does not run; recognised so the error says so. */
 const UNSUPPORTED_TYPES: readonly FieldSpec[] = [
-  { name: 'DockerContainerID', type: 'string' },
-  { name: 'Shell', type: 'string' },
   { name: 'OSService', type: 'string' },
 ];
 const UNSUPPORTED_KIND: Record<string, string> = {
-  DockerContainerID: 'Docker',
   OSService: 'OSService',
 };
 
@@ -38,6 +35,8 @@ const CHECK_TYPE_FIELDS: readonly FieldSpec[] = [
   { name: 'H2PING', type: 'string' },
   { name: 'H2PingUseTLS', type: 'bool' },
   { name: 'UDP', type: 'string' },
+  { name: 'DockerContainerID', type: 'string' },
+  { name: 'Shell', type: 'string' },
   { name: 'AliasService', type: 'string' },
   { name: 'AliasNode', type: 'string' },
   { name: 'TTL', type: 'duration' },
@@ -121,7 +120,7 @@ export function checkKind(ct: CheckType): CheckKind | undefined {
   if (ct.HTTP) return 'http';
   if (ms(ct.TTL) > 0) return 'ttl';
   if (ct.TCP) return 'tcp';
-  if (ct.Args !== undefined && ct.Args.length > 0) return 'script';
+  if (ct.Args !== undefined && ct.Args.length > 0) return ct.DockerContainerID ? 'docker' : 'script';
   if (ct.GRPC) return 'grpc';
   if (ct.H2PING) return 'h2ping';
   if (ct.UDP) return 'udp';
@@ -183,7 +182,7 @@ export function toCheckSpec(ct: CheckType): CheckSpec {
   const spec: CheckSpec = {
     kind,
     intervalMs: kind === 'ttl' ? 0 : Math.max(ms(ct.Interval), MIN_INTERVAL_MS),
-    timeoutMs: kind === 'ttl' ? 0 : ms(ct.Timeout) > 0 ? ms(ct.Timeout) : kind === 'script' ? 30_000 : 10_000,
+    timeoutMs: kind === 'ttl' ? 0 : ms(ct.Timeout) > 0 ? ms(ct.Timeout) : kind === 'script' || kind === 'docker' ? 30_000 : 10_000,
     ttlMs: kind === 'ttl' ? ms(ct.TTL) : 0,
     deregisterCriticalServiceAfterMs:
       deregisterMs > 0 ? Math.max(deregisterMs, MIN_DEREGISTER_CRITICAL_SERVICE_AFTER_MS) : 0,
@@ -208,7 +207,8 @@ export function toCheckSpec(ct: CheckType): CheckSpec {
   const tls = { tlsSkipVerify: ct.TLSSkipVerify ?? false, tlsServerName: ct.TLSServerName ?? '' };
   if (kind === 'grpc' && ct.GRPC) spec.grpc = { target: ct.GRPC, useTls: ct.GRPCUseTLS ?? false, ...tls };
   if (kind === 'h2ping' && ct.H2PING) spec.h2ping = { address: ct.H2PING, useTls: ct.H2PingUseTLS ?? true, ...tls };
-  if (kind === 'script') spec.args = [...(ct.Args ?? [])];
+  if (kind === 'script' || kind === 'docker') spec.args = [...(ct.Args ?? [])];
+  if (kind === 'docker') spec.dockerContainerId = ct.DockerContainerID;
   return spec;
 }
 

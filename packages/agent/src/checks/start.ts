@@ -8,6 +8,7 @@ import type { CheckRunOptions, CheckRunner, TtlCheck } from './runner.js';
 import { probeScript } from './script.js';
 import { probeTcp } from './tcp.js';
 import { probeUdp } from './udp.js';
+import { probeDocker } from './docker.js';
 import { probeGrpc } from './grpc.js';
 import { probeH2Ping } from './h2ping.js';
 import { StatusHandler } from './thresholds.js';
@@ -49,6 +50,9 @@ export function startCheck(check: CheckType | CheckSpec, options: CheckRunOption
   } else if (spec.kind === 'h2ping' && spec.h2ping !== undefined) {
     const target = spec.h2ping;
     probe = (signal) => probeH2Ping(target, signal);
+  } else if (spec.kind === 'docker' && spec.args !== undefined && spec.dockerContainerId !== undefined) {
+    const [id, args] = [spec.dockerContainerId, spec.args];
+    probe = (signal) => probeDocker(id, args, maxOutput, signal);
   } else if (spec.kind === 'script' && spec.args !== undefined) {
     const args = spec.args;
     // The loop's own deadline fires at the same moment and kills the process group.

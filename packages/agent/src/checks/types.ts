@@ -7,7 +7,7 @@
 export type CheckStatus = 'passing' | 'warning' | 'critical';
 
 /** The kinds this agent can run; `Type` in a HealthCheck. */
-export type CheckKind = 'http' | 'tcp' | 'ttl' | 'script' | 'grpc' | 'h2ping' | 'udp' | 'alias';
+export type CheckKind = 'http' | 'tcp' | 'ttl' | 'script' | 'grpc' | 'h2ping' | 'udp' | 'alias' | 'docker';
 
 /** Consul's CheckType: a check embedded in a service registration (`Check`, `Checks[]`). */
 export interface CheckType {
@@ -32,6 +32,10 @@ export interface CheckType {
   /** Consul's default is true. */
   H2PingUseTLS?: boolean;
   UDP?: string;
+  /** Docker check: Args run in this container through the engine API's exec. */
+  DockerContainerID?: string;
+  /** Consul's shell for its removed Script field; accepted, Args run as given. */
+  Shell?: string;
   /** Alias check: the service instance whose health this check mirrors, on AliasNode or this agent. */
   AliasService?: string;
   AliasNode?: string;
@@ -90,4 +94,6 @@ export interface CheckSpec {
   h2ping?: { address: string; useTls: boolean; tlsSkipVerify: boolean; tlsServerName: string };
   /** `host:port` for udp checks. */
   udp?: string;
+  /** Container of a docker check (its command is `args`). */
+  dockerContainerId?: string;
 }

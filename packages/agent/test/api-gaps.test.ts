@@ -335,3 +335,35 @@ describe('alias checks', () => {
     await settled({ al: ['passing', 'All checks passing.'], 'al-ext': ['passing', 'All checks passing.'] }, 'alias checks follow');
   });
 });
+
+describe('HCL configuration', () => {
+  it('starts the agent from -config-file x.hcl, a -config-dir of .hcl and .json files, and -hcl fragments', async () => {
+    const { mkdtempSync, mkdirSync, writeFileSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const d = mkdtempSync(join(tmpdir(), 'proconsul-hcl-'));
+    const dir = join(d, 'conf.d');
+    const ip = '127.0.62.22';
+    try {
+      mkdirSync(dir);
+      writeFileSync(join(d, 'agent.hcl'), `node_name = "hcl-agent"  datacenter = "dc1"\nnode_meta { rack = "r7" }\n`);
+      writeFileSync(join(dir, 'a.hcl'), 'service {\n  name = "web"\n  port = 80\n  check { id = "web-ttl" ttl = "30s" }\n}\nservice { name = "api" port = 81 }\n');
+      writeFileSync(join(dir, 'b.json'), JSON.stringify({ service: { name: 'cache', port: 6379 } }));
+      const a = await startAgentProcess(
+        ['-dev', '-client', ip, '-bind', ip, '-dns-port', '-1', '-config-file', join(d, 'agent.hcl'), '-config-dir', dir, '-hcl', 'node_meta { rack = "r8" }'],
+        `${ip}:8500`,
+      );
+      try {
+        const self = (await http(a.base, 'GET', '/v1/agent/self')).json();
+        expect([self.Config.NodeName, self.Meta]).toEqual(['hcl-agent', { rack: 'r8' }]);
+        const services = (await http(a.base, 'GET', '/v1/agent/services')).json();
+        expect(Object.values(services).map((s) => (s as { Service: string }).Service).sort()).toEqual(['api', 'cache', 'web']);
+        expect(Object.keys((await http(a.base, 'GET', '/v1/agent/checks')).json())).toContain('web-ttl');
+      } finally {
+        await a.stop();
+      }
+    } finally {
+      rmSync(d, { recursive: true, force: true });
+    }
+  });
+});

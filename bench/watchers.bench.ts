@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const HOST = '127.0.62.10';
+const HOST = '127.0.62.110';
 const PORT = 18562;
 const BASE = `http://${HOST}:${PORT}`;
 const DUR_MS = Number(process.env.DUR ?? 10) * 1000;

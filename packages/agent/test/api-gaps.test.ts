@@ -4,7 +4,7 @@ import { createSocket } from 'node:dgram';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, http, startAgentProcess, type AgentProcess } from './helpers.js';
 
-const IP = '127.0.62.21';
+const IP = '127.0.62.121';
 const DNS_PORT = 8600;
 let agent: AgentProcess;
 
@@ -343,7 +343,7 @@ describe('HCL configuration', () => {
     const { join } = await import('node:path');
     const d = mkdtempSync(join(tmpdir(), 'proconsul-hcl-'));
     const dir = join(d, 'conf.d');
-    const ip = '127.0.62.22';
+    const ip = '127.0.62.122';
     try {
       mkdirSync(dir);
       writeFileSync(join(d, 'agent.hcl'), `node_name = "hcl-agent"  datacenter = "dc1"\nnode_meta { rack = "r7" }\n`);

@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { http, startAgentProcess, type AgentProcess } from './helpers.js';
 
-const IP = '127.0.62.11';
+const IP = '127.0.62.111';
 let agent: AgentProcess;
 
 beforeAll(async () => {

@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, http, startAgentProcess, type AgentProcess } from './helpers.js';
 
-const IP = '127.0.62.51';
+const IP = '127.0.62.151';
 const IMAGE = 'proconsul-check-sh:test';
 let agent: AgentProcess;
 let container = '';
@@ -80,7 +80,7 @@ describe('docker checks', () => {
   });
 
   it('needs enable_script_checks, as script checks do', async () => {
-    const plain = await startAgentProcess(['-dev', '-client', '127.0.62.52', '-bind', '127.0.62.52', '-node', 'dock2', '-dns-port', '-1'], '127.0.62.52:8500');
+    const plain = await startAgentProcess(['-dev', '-client', '127.0.62.152', '-bind', '127.0.62.152', '-node', 'dock2', '-dns-port', '-1'], '127.0.62.152:8500');
     try {
       const r = await http(plain.base, 'PUT', '/v1/agent/check/register', JSON.stringify({ Name: 'd', DockerContainerID: container, Args: ['/bin/true'], Interval: '1s' }));
       expect([r.status, r.text]).toEqual([500, "Scripts are disabled on this agent from remote calls; to enable, configure 'enable_script_checks' to true"]);

@@ -1,4 +1,4 @@
-// UDP, H2PING and gRPC checks against real servers on 127.0.62.40: a UDP echo and a silent
+// UDP, H2PING and gRPC checks against real servers on 127.0.62.140: a UDP echo and a silent
 // UDP socket, node:http2 servers (cleartext and TLS with a self-signed certificate), and a
 // gRPC server from @grpc/grpc-js serving grpc.health.v1 (an implementation independent of ours).
 import { execFileSync } from 'node:child_process';
@@ -16,7 +16,7 @@ import { startHealthServer, type HealthServer } from './testing/grpc-health-serv
 import { decodeHealthStatus, encodeHealthRequest } from './grpc.js';
 import { validateCheckType, parseCheckType } from './definition.js';
 
-const HOST = '127.0.62.40';
+const HOST = '127.0.62.140';
 const runners: CheckRunner[] = [];
 const cleanups: Array<() => Promise<void> | void> = [];
 let dir: string;

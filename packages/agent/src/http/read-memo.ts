@@ -92,7 +92,7 @@ export function memoFor(ctx: AgentContext): ReadMemo {
   return m;
 }
 
-/** The identity of a read: its URL without `index` and `wait`, which only say when to answer. */
+/** The query of a read: its URL without `index` and `wait`, which only say when to answer (callers add the token). */
 export function queryKey(url: string): string {
   const q = url.indexOf('?');
   if (q < 0) return url;

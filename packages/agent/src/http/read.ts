@@ -9,7 +9,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AgentContext } from '../context.js';
 import { blockingQuery } from './blocking.js';
 import { compileFilter, type Predicate } from './filter.js';
-import { parseQueryOptions, qs, type Query, type QueryOptions } from './query-options.js';
+import { parseQueryOptions, qs, requestToken, type Query, type QueryOptions } from './query-options.js';
 import { memoFor, queryKey } from './read-memo.js';
 import { sendJson, sendJsonBytes, setQueryMeta } from './respond.js';
 
@@ -57,7 +57,8 @@ export function catalogRead<T>(
     };
   }
   const memo = memoFor(ctx);
-  const key = queryKey(req.url);
+  // The token is part of the identity: with ACLs, what a read returns depends on it.
+  const key = `${requestToken(req)}\u0000${queryKey(req.url)}`;
   const pretty = query.pretty !== undefined;
   const acceptsGzip = ACCEPTS_GZIP.test(req.headers['accept-encoding'] ?? '');
   const read = (): Indexed<T> => memo.read(key, run);

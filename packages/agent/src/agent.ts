@@ -16,7 +16,7 @@ import { ChangeFeed } from './http/change-feed.js';
 import { Leader, nodeRegistration } from './leader.js';
 import { AntiEntropy } from './local/anti-entropy.js';
 import { LocalState } from './local/local-state.js';
-import { createLoggers, type Logger } from './log.js';
+import { createLoggers, LogTap, type Logger } from './log.js';
 import { MetricsRegistry, registerRuntimeGauges } from './metrics/index.js';
 import { resolveNodeId } from './node-id.js';
 import { writePidFile } from './pid-file.js';
@@ -61,7 +61,8 @@ export interface AgentHandle {
 }
 
 export async function startAgent(config: AgentConfig, options: StartAgentOptions = {}): Promise<AgentHandle> {
-  const log = createLoggers(config.logLevel, options.logger, config.logJson);
+  const logTap = new LogTap();
+  const log = createLoggers(config.logLevel, options.logger, config.logJson, logTap);
   const server = config.server || config.dev;
   if (!config.dev && !config.dataDir) throw new Error('data_dir is required outside -dev');
   for (const w of config.warnings ?? []) log.agent.warn(w);
@@ -97,6 +98,10 @@ export async function startAgent(config: AgentConfig, options: StartAgentOptions
       enableLocalScriptChecks: config.enableLocalScriptChecks,
       checkOutputMaxSize: config.checkOutputMaxSize,
       logger: log.checks,
+      aliasCatalog: {
+        checks: (node) => catalog.nodeChecks(node).value,
+        serviceExists: (node, id) => (catalog.nodeServiceList(node).value.Services ?? []).some((s) => s.ID === id),
+      },
       onChange: () => {
         localFeed.notify();
         antiEntropy?.trigger();
@@ -178,6 +183,7 @@ export async function startAgent(config: AgentConfig, options: StartAgentOptions
     const ctx: AgentContext = {
       config,
       log,
+      logTap,
       nodeId,
       advertiseAddr,
       catalog,
@@ -245,6 +251,9 @@ export async function startAgent(config: AgentConfig, options: StartAgentOptions
 
     // DNS on every DNS address.
     const dnsAddrs: string[] = [];
+    const dnsServers: DnsServer[] = [];
+    // Consul has no metric for this (miekg/dns drops such packets silently); ours is named plainly.
+    metrics.gaugeFunc('dns.malformed_packets', () => dnsServers.reduce((n, d) => n + d.stats().malformed, 0));
     if (config.ports.dns >= 0) {
       for (const host of config.dnsAddrs) {
         const dns: DnsServer = createDnsServer({
@@ -268,6 +277,7 @@ export async function startAgent(config: AgentConfig, options: StartAgentOptions
           logger: log.dns,
         });
         const bound = await dns.start();
+        dnsServers.push(dns);
         cleanups.push(() => dns.close());
         dnsAddrs.push(joinHostPort(bound.host, bound.port));
       }

@@ -6,7 +6,7 @@ import type { UserEvents } from './events/user-events.js';
 import type { AgentGossip } from './gossip/index.js';
 import type { ChangeFeed } from './http/change-feed.js';
 import type { LocalState } from './local/local-state.js';
-import type { ComponentLoggers } from './log.js';
+import type { ComponentLoggers, LogTap } from './log.js';
 import type { MetricsRegistry } from './metrics/index.js';
 import type { Leader } from './leader.js';
 import type { ClusterRole } from './cluster/role.js';
@@ -14,6 +14,8 @@ import type { ClusterRole } from './cluster/role.js';
 export interface AgentContext {
   config: AgentConfig;
   log: ComponentLoggers;
+  /** The log stream for GET /v1/agent/monitor. */
+  logTap: LogTap;
   nodeId: string;
   /** The address other nodes reach this one at (advertise, else bind). */
   advertiseAddr: string;

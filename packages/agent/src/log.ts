@@ -39,14 +39,96 @@ export function textLine(json: string): string {
   return `${time} ${level}${component}${String(o.msg ?? '')}${fields ? `: ${fields}` : ''}\n`;
 }
 
-export function createLoggers(level: LogLevel, root?: Logger, json = true): ComponentLoggers {
-  const base =
-    root ??
-    pino(
-      { level, base: undefined, timestamp: pino.stdTimeFunctions.isoTime },
-      json ? pino.destination(1) : { write: (line: string) => void process.stdout.write(textLine(line)) },
-    );
+/** pino's level numbers by name (Consul's `err` is `error`). */
+export const LEVEL_VALUES: Record<string, number> = { trace: 10, debug: 20, info: 30, warn: 40, err: 50, error: 50 };
+const LEVEL_IN_LINE = /"level":(\d+)/;
+
+interface Subscriber {
+  level: number;
+  deliver(jsonLine: string): void;
+}
+
+/**
+ * The log stream as GET /v1/agent/monitor follows it: every line at or above a subscriber's
+ * own level, even below the agent's log level (Consul's intercept logger does the same), so
+ * the loggers run at the lowest level anyone asks for while someone listens.
+ */
+export class LogTap {
+  readonly #subs = new Set<Subscriber>();
+  #retune: (level: number) => void = () => undefined;
+
+  /** Called by createLoggers: sets the loggers' level (the agent's and the subscribers' lowest). */
+  bind(retune: (level: number) => void): void {
+    this.#retune = retune;
+  }
+
+  subscribe(level: number, deliver: (jsonLine: string) => void): () => void {
+    const sub: Subscriber = { level, deliver };
+    this.#subs.add(sub);
+    this.#update();
+    return () => {
+      this.#subs.delete(sub);
+      this.#update();
+    };
+  }
+
+  publish(line: string, level: number): void {
+    for (const s of this.#subs) if (level >= s.level) s.deliver(line);
+  }
+
+  get listening(): boolean {
+    return this.#subs.size > 0;
+  }
+
+  #update(): void {
+    this.#retune(Math.min(Infinity, ...[...this.#subs].map((s) => s.level)));
+  }
+}
+
+export function createLoggers(level: LogLevel, root?: Logger, json = true, tap?: LogTap): ComponentLoggers {
+  const agentLevel = LEVEL_VALUES[level] ?? 30;
+  let base = root;
+  if (!base) {
+    const dest = json ? pino.destination(1) : undefined;
+    const toStdout = (line: string): void => void (dest ? dest.write(line) : process.stdout.write(textLine(line)));
+    const write = (line: string): void => {
+      if (!tap?.listening) return toStdout(line);
+      const lineLevel = Number(LEVEL_IN_LINE.exec(line)?.[1] ?? 30);
+      if (lineLevel >= agentLevel) toStdout(line);
+      tap.publish(line, lineLevel);
+    };
+    base = pino({ level, base: undefined, timestamp: pino.stdTimeFunctions.isoTime }, { write });
+  }
   const out = { root: base } as ComponentLoggers;
   for (const c of COMPONENTS) out[c] = base.child({ component: c });
+  if (tap && !root) {
+    const names = Object.entries(LEVEL_VALUES);
+    tap.bind((wanted) => {
+      const n = Math.min(agentLevel, wanted);
+      const name = names.find(([, v]) => v === n)?.[0] ?? level;
+      const lvl = name === 'err' ? 'error' : name;
+      base.level = lvl;
+      for (const c of COMPONENTS) out[c].level = lvl;
+    });
+  }
   return out;
+}
+
+/** A pino JSON line in hclog's JSON shape (monitor `?logjson`): @level, @message, @module, @timestamp. */
+export function hclogJsonLine(json: string): string {
+  let o: Record<string, unknown>;
+  try {
+    o = JSON.parse(json) as Record<string, unknown>;
+  } catch {
+    return json.endsWith('\n') ? json : `${json}\n`;
+  }
+  const { level, time, msg, component, pid: _p, hostname: _h, ...fields } = o;
+  const name = (LEVELS[level as number] ?? '[INFO]').replace(/[[\]\s]/g, '').toLowerCase();
+  return `${JSON.stringify({
+    '@level': name,
+    '@message': msg ?? '',
+    ...(typeof component === 'string' ? { '@module': component === 'agent' ? 'agent' : `agent.${component}` } : {}),
+    '@timestamp': typeof time === 'string' ? time : new Date().toISOString(),
+    ...fields,
+  })}\n`;
 }

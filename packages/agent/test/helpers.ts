@@ -37,6 +37,9 @@ export async function eventually<T>(fn: () => Promise<T | undefined | false>, wh
 }
 
 export async function startAgentProcess(args: string[], httpHostPort: string, opts: { waitForLeader?: boolean } = {}): Promise<AgentProcess> {
+  // Another process answering there would pass for ours: refuse to start the test on it.
+  const taken = await fetch(`http://${httpHostPort}/v1/status/leader`).then(() => true, () => false);
+  if (taken) throw new Error(`${httpHostPort} is already served by another process`);
   const proc = spawn(process.execPath, [RUN_JS, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   proc.stdout!.on('data', (d: Buffer) => (out += d.toString()));

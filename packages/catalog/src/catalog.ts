@@ -10,6 +10,7 @@
 import { checkStatus, deregister, register } from './catalog-writes.js';
 import type { ApplyResult, Command, TxnOp, TxnResponse } from './commands.js';
 import { kvApply } from './kv-writes.js';
+import { autopilotSet, type AutopilotRecord } from './autopilot.js';
 import {
   toCatalogNode,
   toHealthCheck,
@@ -181,6 +182,8 @@ export class Catalog {
         if (typeof command.Index !== 'number') return fail('Invalid Index: expected a number');
         this.st.kv.reapTombstones(command.Index, idx);
         return ok();
+      case 'AutopilotSet':
+        return autopilotSet(this.st, idx, command);
       case 'Batch':
         if (!Array.isArray(command.Commands)) return fail('Invalid Commands: expected an array');
         return { ok: true, results: command.Commands.map((c) => this.dispatch(idx, c)) };
@@ -499,6 +502,12 @@ export class Catalog {
   /** Alias of `checksInState` (GET /v1/health/state/:state). */
   healthState(state: HealthState | string, filter: NodeMetaFilter = {}): Indexed<HealthCheck[]> {
     return this.checksInState(state, filter);
+  }
+
+  /** Autopilot's configuration: null until one is set (then the defaults apply). */
+  autopilotConfig(): Indexed<AutopilotRecord | null> {
+    const r = this.st.autopilot;
+    return this.indexed(r?.ModifyIndex ?? 0, r ? { ...r } : null, ['autopilot']);
   }
 
   // ------------------------------------------------------------- watches

@@ -211,8 +211,12 @@ export interface NoopCommand {
   Type: 'Noop';
 }
 
+export type { AutopilotSetCommand } from './autopilot.js';
+import type { AutopilotSetCommand } from './autopilot.js';
+
 export type Command =
   | NoopCommand
+  | AutopilotSetCommand
   | RegisterCommand
   | DeregisterCommand
   | CheckStatusCommand

@@ -23,3 +23,4 @@ export { TombstoneGC, TOMBSTONE_GRANULARITY_MS, TOMBSTONE_TTL_MS } from './tombs
 export { parseDurationMs } from './duration.js';
 export { kvWatchKey, serviceWatchKey } from './watch.js';
 export * from './validate.js';
+export { DEFAULT_AUTOPILOT, type AutopilotConfig, type AutopilotRecord } from './autopilot.js';

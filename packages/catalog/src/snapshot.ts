@@ -1,3 +1,4 @@
+import type { AutopilotRecord } from './autopilot.js';
 /**
  * The whole catalog state as a plain object: JSON-serialisable, except KV Flags above
  * 2^53, which are bigints (v8.serialize and msgpack with 64-bit integers keep them).
@@ -29,6 +30,8 @@ export interface CatalogSnapshot {
   Sessions: SessionRecord[];
   /** KV key -> lock-delay end (ms). */
   LockDelays: Record<string, number>;
+  /** Autopilot's configuration once set (absent in snapshots taken before it existed). */
+  Autopilot?: AutopilotRecord | null;
 }
 
 const sortedEntries = <T>(m: Map<string, T>): Record<string, T> =>
@@ -54,6 +57,7 @@ export function takeSnapshot(st: CatalogStore): CatalogSnapshot {
     Tombstones: st.kv.tombstoneList(),
     Sessions: sortedValues(st.sessionTable),
     LockDelays: sortedEntries(st.lockDelays),
+    Autopilot: st.autopilot,
   };
   // Records are shared with the live tables: hand out a deep copy.
   return structuredClone(snap);
@@ -89,6 +93,7 @@ export function restoreSnapshot(st: CatalogStore, snapshot: CatalogSnapshot): vo
   }
   for (const s of snap.Sessions) st.sessionTable.set(s.ID, s);
   for (const [k, v] of Object.entries(snap.LockDelays)) st.lockDelays.set(k, v);
+  st.autopilot = snap.Autopilot ?? null;
   st.kv.load(snap.KVs, snap.Tombstones, snap.Tables.kvs ?? 0, snap.Tables.tombstones ?? 0);
 }
 
@@ -106,6 +111,7 @@ export function snapshotAtIndex(snapshot: CatalogSnapshot, index: number): Catal
     ...snap.Checks,
     ...snap.KVs,
     ...snap.Sessions,
+    ...(snap.Autopilot ? [snap.Autopilot] : []),
   ];
   for (const r of records) {
     r.CreateIndex = clamp(r.CreateIndex);

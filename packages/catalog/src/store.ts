@@ -1,3 +1,4 @@
+import type { AutopilotRecord } from './autopilot.js';
 /**
  * The tables of the catalog and their index bookkeeping. Writes (`catalog-writes.ts`,
  * `kv-writes.ts`, `session-writes.ts`, `txn.ts`) change them through these helpers, which
@@ -28,6 +29,8 @@ export class CatalogStore {
   readonly checkTable = new Map<string, Map<string, CheckRecord>>();
   readonly sessionTable = new Map<string, SessionRecord>();
   readonly kv = new KVStore();
+  /** Autopilot's configuration once set (AutopilotSet); null: the defaults. */
+  autopilot: AutopilotRecord | null = null;
   /** KV key -> end of its lock-delay (ms, in the time of the commands' `Now`). */
   readonly lockDelays = new Map<string, number>();
   /** Watch keys touched by the command being applied. */
@@ -42,6 +45,7 @@ export class CatalogStore {
     for (const t of TABLES) this.tables[t] = 0;
     this.serviceIndexes.clear();
     this.nodeTable.clear();
+    this.autopilot = null;
     this.serviceTable.clear();
     this.servicesByName.clear();
     this.checkTable.clear();

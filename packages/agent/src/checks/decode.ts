@@ -15,6 +15,8 @@ export type FieldType =
   | 'stringMap'
   | 'headerMap'
   | 'any'
+  /** A struct whose fields this agent does not use (Connect, Proxy): an object, kept as given. */
+  | { opaque: string }
   | { object: ObjectSpec }
   | { array: ObjectSpec }
   | { map: ObjectSpec };
@@ -70,7 +72,7 @@ const GO_TYPE: Record<string, string> = {
 };
 
 function typeError(value: unknown, type: FieldType, struct: string, field: string, path: string): DecodeError {
-  const goType = typeof type === 'string' ? GO_TYPE[type] ?? 'interface {}' : 'struct';
+  const goType = typeof type === 'string' ? GO_TYPE[type] ?? 'interface {}' : 'opaque' in type ? type.opaque : 'struct';
   const kind = jsonKind(value);
   const shown = kind === 'number' ? `number ${String(value)}` : kind;
   return new DecodeError(
@@ -92,6 +94,10 @@ function decodeValue(value: unknown, field: FieldSpec, struct: string, path: str
   const { type } = field;
   const fail = (): DecodeError => typeError(value, type, struct, field.name, path);
   if (typeof type === 'object') {
+    if ('opaque' in type) {
+      if (!isPlainObject(value)) throw fail();
+      return value;
+    }
     if ('object' in type) {
       if (!isPlainObject(value)) throw fail();
       return decodeObject(value, type.object, path);
@@ -123,14 +129,13 @@ function decodeValue(value: unknown, field: FieldSpec, struct: string, path: str
       return value;
     case 'duration':
       // Consul's duration fields take a Go duration string or a number of nanoseconds.
-      if (typeof value === 'number') return formatGoDuration(parseGoDuration(value));
-      if (typeof value !== 'string') throw fail();
+      if (typeof value !== 'number' && typeof value !== 'string') throw fail();
       try {
-        parseGoDuration(value);
+        const ms = parseGoDuration(value);
+        return typeof value === 'number' ? formatGoDuration(ms) : value;
       } catch (err) {
         throw new DecodeError((err as Error).message, path, 'type');
       }
-      return value;
     case 'strings':
       if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) throw fail();
       return [...(value as string[])];

@@ -65,7 +65,7 @@ describe('parseCheckType', () => {
 
   it('rejects a bad Status with Consul\'s message and says which check types are not supported', () => {
     expect(() => parseCheckType({ TTL: '10s', Status: 'ok' })).toThrow("Status for checks must 'passing', 'warning', 'critical'");
-    expect(() => parseCheckType({ GRPC: '127.0.8.1:9000', Interval: '10s' })).toThrow('gRPC checks are not supported');
+    expect(() => parseCheckType({ OSService: 'sshd', Interval: '10s' })).toThrow('OSService checks are not supported');
   });
 });
 

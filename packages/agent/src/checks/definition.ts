@@ -11,24 +11,9 @@ import type { CheckDefinition, CheckKind, CheckSpec, CheckStatus, CheckType } fr
 
 /** Check types Consul has and this agent does not run; recognised so the error says so. */
 const UNSUPPORTED_TYPES: readonly FieldSpec[] = [
-  { name: 'GRPC', type: 'string' },
-  { name: 'GRPCUseTLS', type: 'bool' },
-  { name: 'UDP', type: 'string' },
-  { name: 'H2PING', type: 'string' },
-  { name: 'H2PingUseTLS', type: 'bool' },
-  { name: 'DockerContainerID', type: 'string' },
-  { name: 'Shell', type: 'string' },
-  { name: 'AliasNode', type: 'string' },
-  { name: 'AliasService', type: 'string' },
   { name: 'OSService', type: 'string' },
 ];
 const UNSUPPORTED_KIND: Record<string, string> = {
-  GRPC: 'gRPC',
-  UDP: 'UDP',
-  H2PING: 'H2PING',
-  DockerContainerID: 'Docker',
-  AliasNode: 'alias',
-  AliasService: 'alias',
   OSService: 'OSService',
 };
 
@@ -45,6 +30,15 @@ const CHECK_TYPE_FIELDS: readonly FieldSpec[] = [
   { name: 'TLSSkipVerify', type: 'bool' },
   { name: 'DisableRedirects', type: 'bool' },
   { name: 'TCP', type: 'string' },
+  { name: 'GRPC', type: 'string' },
+  { name: 'GRPCUseTLS', type: 'bool' },
+  { name: 'H2PING', type: 'string' },
+  { name: 'H2PingUseTLS', type: 'bool' },
+  { name: 'UDP', type: 'string' },
+  { name: 'DockerContainerID', type: 'string' },
+  { name: 'Shell', type: 'string' },
+  { name: 'AliasService', type: 'string' },
+  { name: 'AliasNode', type: 'string' },
   { name: 'TTL', type: 'duration' },
   { name: 'Args', type: 'strings', aliases: ['ScriptArgs'] },
   { name: 'Interval', type: 'duration' },
@@ -121,12 +115,16 @@ function ms(value: string | undefined): number {
   return value === undefined ? 0 : parseGoDuration(value);
 }
 
-/** Which kind of check this is, with Consul's precedence (http > ttl > tcp > script). */
+/** Which kind of check this is, with Consul's precedence (http > ttl > tcp > script > grpc > h2ping > udp). */
 export function checkKind(ct: CheckType): CheckKind | undefined {
   if (ct.HTTP) return 'http';
   if (ms(ct.TTL) > 0) return 'ttl';
   if (ct.TCP) return 'tcp';
-  if (ct.Args !== undefined && ct.Args.length > 0) return 'script';
+  if (ct.Args !== undefined && ct.Args.length > 0) return ct.DockerContainerID ? 'docker' : 'script';
+  if (ct.GRPC) return 'grpc';
+  if (ct.H2PING) return 'h2ping';
+  if (ct.UDP) return 'udp';
+  if (ct.AliasService) return 'alias';
   return undefined;
 }
 
@@ -134,14 +132,15 @@ export function checkKind(ct: CheckType): CheckKind | undefined {
 export function validateCheckType(ct: CheckType): void {
   const intervalMs = ms(ct.Interval);
   const ttlMs = ms(ct.TTL);
-  const intervalCheck = Boolean(ct.HTTP) || Boolean(ct.TCP) || (ct.Args !== undefined && ct.Args.length > 0);
+  const intervalCheck =
+    Boolean(ct.HTTP) || Boolean(ct.TCP) || Boolean(ct.UDP) || Boolean(ct.GRPC) || Boolean(ct.H2PING) || (ct.Args !== undefined && ct.Args.length > 0);
   if (intervalMs > 0 && ttlMs > 0) {
     throw new CheckDefinitionError('Interval and TTL cannot both be specified');
   }
   if (intervalCheck && intervalMs <= 0) {
     throw new CheckDefinitionError('Interval must be > 0 for Script, HTTP, H2PING, TCP, UDP or OSService checks');
   }
-  if (!intervalCheck && ttlMs <= 0) {
+  if (!intervalCheck && !ct.AliasService && ttlMs <= 0) {
     throw new CheckDefinitionError('TTL must be > 0 for TTL checks');
   }
   if ((ct.OutputMaxSize ?? 0) < 0) {
@@ -161,10 +160,12 @@ export function validateCheckType(ct: CheckType): void {
       throw new CheckDefinitionError(`unsupported protocol scheme ${JSON.stringify(url.protocol.slice(0, -1))}`);
     }
   }
-  if (ct.TCP && !/^(\[[^\]]+\]|[^:]+):\d+$/.test(ct.TCP)) {
-    throw new CheckDefinitionError(`address ${ct.TCP}: missing port in address`);
+  for (const address of [ct.TCP, ct.UDP, ct.H2PING, ct.GRPC && ct.GRPC.split('/')[0]]) {
+    if (address && !HOST_PORT.test(address)) throw new CheckDefinitionError(`address ${address}: missing port in address`);
   }
 }
+
+const HOST_PORT = /^(\[[^\]]+\]|[^:]+):\d+$/;
 
 /** Consul's MinInterval: intervals below 1 s are raised to it ("to avoid fork bombs"). */
 export const MIN_INTERVAL_MS = 1_000;
@@ -181,7 +182,7 @@ export function toCheckSpec(ct: CheckType): CheckSpec {
   const spec: CheckSpec = {
     kind,
     intervalMs: kind === 'ttl' ? 0 : Math.max(ms(ct.Interval), MIN_INTERVAL_MS),
-    timeoutMs: kind === 'ttl' ? 0 : ms(ct.Timeout) > 0 ? ms(ct.Timeout) : kind === 'script' ? 30_000 : 10_000,
+    timeoutMs: kind === 'ttl' ? 0 : ms(ct.Timeout) > 0 ? ms(ct.Timeout) : kind === 'script' || kind === 'docker' ? 30_000 : 10_000,
     ttlMs: kind === 'ttl' ? ms(ct.TTL) : 0,
     deregisterCriticalServiceAfterMs:
       deregisterMs > 0 ? Math.max(deregisterMs, MIN_DEREGISTER_CRITICAL_SERVICE_AFTER_MS) : 0,
@@ -202,7 +203,12 @@ export function toCheckSpec(ct: CheckType): CheckSpec {
     };
   }
   if (kind === 'tcp') spec.tcp = ct.TCP;
-  if (kind === 'script') spec.args = [...(ct.Args ?? [])];
+  if (kind === 'udp') spec.udp = ct.UDP;
+  const tls = { tlsSkipVerify: ct.TLSSkipVerify ?? false, tlsServerName: ct.TLSServerName ?? '' };
+  if (kind === 'grpc' && ct.GRPC) spec.grpc = { target: ct.GRPC, useTls: ct.GRPCUseTLS ?? false, ...tls };
+  if (kind === 'h2ping' && ct.H2PING) spec.h2ping = { address: ct.H2PING, useTls: ct.H2PingUseTLS ?? true, ...tls };
+  if (kind === 'script' || kind === 'docker') spec.args = [...(ct.Args ?? [])];
+  if (kind === 'docker') spec.dockerContainerId = ct.DockerContainerID;
   return spec;
 }
 

@@ -24,7 +24,8 @@ function invalid(s: string): Error {
  */
 export function parseGoDuration(value: string | number): number {
   if (typeof value === 'number') {
-    if (!Number.isFinite(value)) throw invalid(String(value));
+    // Past int64 nanoseconds Go's time.Duration(float64) is undefined behaviour; refuse it.
+    if (!Number.isFinite(value) || Math.abs(value) > MAX_DURATION_NS) throw invalid(String(value));
     return value / 1e6;
   }
   const orig = value;

@@ -4,6 +4,7 @@
  */
 import type { CheckLogger } from './runner.js';
 import type { CheckStatus } from './types.js';
+import { TIMER_MAX_MS } from './ttl.js';
 
 export interface ProbeResult {
   status: CheckStatus;
@@ -33,7 +34,7 @@ export function startIntervalLoop(probe: Probe, options: IntervalLoopOptions): {
 
   const runOnce = async (): Promise<void> => {
     inFlight = new AbortController();
-    const deadline = setTimeout(() => inFlight?.abort(new Error('timeout')), options.timeoutMs);
+    const deadline = setTimeout(() => inFlight?.abort(new Error('timeout')), Math.min(options.timeoutMs, TIMER_MAX_MS));
     let result: ProbeResult;
     try {
       result = await probe(inFlight.signal);
@@ -55,7 +56,7 @@ export function startIntervalLoop(probe: Probe, options: IntervalLoopOptions): {
         .finally(() => {
           if (!stopped) schedule(options.intervalMs);
         });
-    }, delayMs);
+    }, Math.min(delayMs, TIMER_MAX_MS)); // an interval past 24.8 days runs every 24.8 days
     timer.unref?.();
   };
 

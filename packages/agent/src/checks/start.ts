@@ -7,6 +7,10 @@ import { effectiveOutputMaxSize } from './output.js';
 import type { CheckRunOptions, CheckRunner, TtlCheck } from './runner.js';
 import { probeScript } from './script.js';
 import { probeTcp } from './tcp.js';
+import { probeUdp } from './udp.js';
+import { probeDocker } from './docker.js';
+import { probeGrpc } from './grpc.js';
+import { probeH2Ping } from './h2ping.js';
 import { StatusHandler } from './thresholds.js';
 import { createTtlCheck } from './ttl.js';
 import type { CheckSpec, CheckType } from './types.js';
@@ -37,6 +41,18 @@ export function startCheck(check: CheckType | CheckSpec, options: CheckRunOption
   } else if (spec.kind === 'tcp' && spec.tcp !== undefined) {
     const address = spec.tcp;
     probe = (signal) => probeTcp(address, signal);
+  } else if (spec.kind === 'udp' && spec.udp !== undefined) {
+    const address = spec.udp;
+    probe = (signal) => probeUdp(address, signal);
+  } else if (spec.kind === 'grpc' && spec.grpc !== undefined) {
+    const target = spec.grpc;
+    probe = (signal) => probeGrpc(target, signal);
+  } else if (spec.kind === 'h2ping' && spec.h2ping !== undefined) {
+    const target = spec.h2ping;
+    probe = (signal) => probeH2Ping(target, signal);
+  } else if (spec.kind === 'docker' && spec.args !== undefined && spec.dockerContainerId !== undefined) {
+    const [id, args] = [spec.dockerContainerId, spec.args];
+    probe = (signal) => probeDocker(id, args, maxOutput, signal);
   } else if (spec.kind === 'script' && spec.args !== undefined) {
     const args = spec.args;
     // The loop's own deadline fires at the same moment and kills the process group.

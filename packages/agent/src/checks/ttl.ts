@@ -17,19 +17,25 @@ export function expiredOutput(lastOutput: string): string {
   return lastOutput === '' ? 'TTL expired' : `TTL expired (last output before timeout follows): ${lastOutput}`;
 }
 
+/** Node's largest timer delay. */
+export const TIMER_MAX_MS = 2 ** 31 - 1;
+
 export function createTtlCheck(options: TtlOptions): TtlCheck {
   let lastOutput = '';
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
 
-  const arm = (): void => {
+  // setTimeout fires at once past 2^31-1 ms: a longer TTL (Go allows 292 years) is waited for in steps.
+  const arm = (remainingMs = options.ttlMs): void => {
     if (timer !== undefined) clearTimeout(timer);
+    const step = Math.min(remainingMs, TIMER_MAX_MS);
     timer = setTimeout(() => {
       timer = undefined;
       if (stopped) return;
+      if (remainingMs > step) return arm(remainingMs - step);
       options.logger?.warn({ ttlMs: options.ttlMs }, 'Check missed TTL, is now critical');
       options.onUpdate('critical', expiredOutput(lastOutput));
-    }, options.ttlMs);
+    }, step);
     timer.unref?.();
   };
 

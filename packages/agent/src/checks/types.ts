@@ -7,7 +7,7 @@
 export type CheckStatus = 'passing' | 'warning' | 'critical';
 
 /** The kinds this agent can run; `Type` in a HealthCheck. */
-export type CheckKind = 'http' | 'tcp' | 'ttl' | 'script';
+export type CheckKind = 'http' | 'tcp' | 'ttl' | 'script' | 'grpc' | 'h2ping' | 'udp' | 'alias' | 'docker';
 
 /** Consul's CheckType: a check embedded in a service registration (`Check`, `Checks[]`). */
 export interface CheckType {
@@ -24,6 +24,21 @@ export interface CheckType {
   TLSSkipVerify?: boolean;
   DisableRedirects?: boolean;
   TCP?: string;
+  /** `host:port[/service]`: grpc.health.v1 over HTTP/2. */
+  GRPC?: string;
+  GRPCUseTLS?: boolean;
+  /** `host:port`: an HTTP/2 PING. */
+  H2PING?: string;
+  /** Consul's default is true. */
+  H2PingUseTLS?: boolean;
+  UDP?: string;
+  /** Docker check: Args run in this container through the engine API's exec. */
+  DockerContainerID?: string;
+  /** Consul's shell for its removed Script field; accepted, Args run as given. */
+  Shell?: string;
+  /** Alias check: the service instance whose health this check mirrors, on AliasNode or this agent. */
+  AliasService?: string;
+  AliasNode?: string;
   TTL?: string;
   /** Script check argv (also accepted as ScriptArgs, args, script_args). */
   Args?: string[];
@@ -75,4 +90,10 @@ export interface CheckSpec {
   tcp?: string;
   /** argv for script checks. */
   args?: string[];
+  grpc?: { target: string; useTls: boolean; tlsSkipVerify: boolean; tlsServerName: string };
+  h2ping?: { address: string; useTls: boolean; tlsSkipVerify: boolean; tlsServerName: string };
+  /** `host:port` for udp checks. */
+  udp?: string;
+  /** Container of a docker check (its command is `args`). */
+  dockerContainerId?: string;
 }

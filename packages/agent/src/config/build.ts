@@ -157,8 +157,15 @@ export async function buildConfig(input: BuildInput): Promise<AgentConfig> {
   if (nodeId !== '') validateNodeId(nodeId);
 
   const server = c.server === true;
-  const bootstrap = c.bootstrap === true;
-  const bootstrapExpect = Number(c.bootstrap_expect);
+  let bootstrap = c.bootstrap === true;
+  let bootstrapExpect = Number(c.bootstrap_expect);
+  // Consul turns bootstrap_expect = 1 into bootstrap mode before validating (builder.go), so
+  // `-dev -bootstrap-expect 1` starts.
+  if (bootstrapExpect === 1) {
+    bootstrap = true;
+    bootstrapExpect = 0;
+    warnings.push('BootstrapExpect is set to 1; this is the same as Bootstrap mode.');
+  }
   if (bootstrap && !server) throw new ConfigError("'bootstrap = true' requires 'server = true'");
   if (bootstrapExpect < 0) {
     throw new ConfigError(`bootstrap_expect cannot be ${bootstrapExpect}. Must be greater than or equal to zero`);

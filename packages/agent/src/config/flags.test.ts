@@ -50,7 +50,7 @@ describe('parseFlags (Go flag package rules)', () => {
       'invalid value "5" for flag -retry-interval: time: missing unit in duration "5"',
     );
     expect(() => parseFlags(['---server'])).toThrow('bad flag syntax: ---server');
-    expect(() => parseFlags(['-hcl', 'x = 1'])).toThrow('-hcl is not supported');
+    expect(parseFlags(['-hcl', 'x = 1', '-hcl', 'y = 2']).hcl).toEqual(['x = 1', 'y = 2']);
   });
 
   it('stops at -- and at the first non-flag', () => {

@@ -9,7 +9,7 @@ import { ConfigError } from './errors.js';
 
 type Fragment = Record<string, unknown>;
 
-type FlagKind = 'string' | 'bool' | 'int' | 'duration' | 'list' | 'map' | 'config-path' | 'ignored' | 'ignored-bool';
+type FlagKind = 'string' | 'bool' | 'int' | 'duration' | 'list' | 'map' | 'config-path' | 'hcl' | 'ignored' | 'ignored-bool';
 
 interface FlagDef {
   kind: FlagKind;
@@ -41,7 +41,7 @@ const FLAGS: Record<string, FlagDef> = {
   encrypt: { kind: 'string', key: ['encrypt'] },
   'grpc-port': { kind: 'int', key: ['ports', 'grpc'] },
   'grpc-tls-port': { kind: 'ignored' },
-  hcl: { kind: 'string', key: ['$hcl'] },
+  hcl: { kind: 'hcl' },
   'http-port': { kind: 'int', key: ['ports', 'http'] },
   'https-port': { kind: 'int', key: ['ports', 'https'] },
   join: { kind: 'list', key: ['start_join'] },
@@ -93,6 +93,8 @@ export interface ParsedFlags {
   dev: boolean;
   /** -config-format, when given. */
   configFormat?: string;
+  /** -hcl fragments in command-line order (merged after the flags, as Consul does). */
+  hcl: string[];
 }
 
 /** Go's strconv.ParseBool. */
@@ -121,6 +123,7 @@ function getPath(target: Fragment, key: readonly string[]): unknown {
 export function parseFlags(argv: readonly string[]): ParsedFlags {
   const fragment: Fragment = {};
   const configPaths: string[] = [];
+  const hcl: string[] = [];
   let i = 0;
   while (i < argv.length) {
     const arg = argv[i] as string;
@@ -199,6 +202,9 @@ export function parseFlags(argv: readonly string[]): ParsedFlags {
       case 'config-path':
         configPaths.push(value);
         break;
+      case 'hcl':
+        hcl.push(value);
+        break;
       case 'ignored':
         break;
     }
@@ -208,9 +214,7 @@ export function parseFlags(argv: readonly string[]): ParsedFlags {
 
   const dev = fragment.$dev === true;
   const configFormat = fragment.$config_format as string | undefined;
-  if (fragment.$hcl !== undefined) throw new ConfigError('-hcl is not supported: HCL configuration is not implemented, use JSON');
   delete fragment.$dev;
   delete fragment.$config_format;
-  delete fragment.$hcl;
-  return { fragment, configPaths, dev, ...(configFormat !== undefined ? { configFormat } : {}) };
+  return { fragment, configPaths, hcl, dev, ...(configFormat !== undefined ? { configFormat } : {}) };
 }

@@ -232,8 +232,50 @@ describe('config files', () => {
     await expect(load(['-config-file', j])).rejects.toThrow(`failed to parse ${j}:`);
     const missing = path.join(dir, 'missing.json');
     await expect(load(['-config-file', missing])).rejects.toThrow(`stat ${missing}: no such file or directory`);
-    const hcl = await file('x.hcl', 'server = true');
-    await expect(load(['-config-file', hcl])).rejects.toThrow('HCL configuration is not supported');
+    const hcl = await file('x.hcl', 'server = {');
+    await expect(load(['-config-file', hcl])).rejects.toThrow(`failed to parse ${hcl}: At 1: expected '}', got end of input`);
+    const badKey = await file('y.hcl', 'bogus_key = 1');
+    await expect(load(['-config-file', badKey])).rejects.toThrow(`failed to parse ${badKey}: invalid config key bogus_key`);
+  });
+});
+
+describe('HCL configuration', () => {
+  it('reads .hcl files, -config-dir mixes of .hcl and .json and -hcl fragments, merged as JSON would be', async () => {
+    const d = path.join(dir, 'hcl-dir');
+    await mkdir(d, { recursive: true });
+    await writeFile(path.join(d, 'a.hcl'), [
+      '# Consul-style HCL',
+      'datacenter = "east"  node_name = "hcl-node"',
+      'ports { http = 18501 }',
+      'node_meta { rack = "r1" }',
+      'retry_join = ["10.0.0.1", "10.0.0.2",]',
+      'service {',
+      '  name = "web"',
+      '  port = 80',
+      '  tags = ["a"]',
+      '  check { id = "web-tcp" tcp = "127.0.0.1:80" interval = "10s" }',
+      '}',
+      'service { name = "db" port = 5432 }',
+      '/* a block comment */',
+      'check { id = "mem" name = "memory" ttl = "30s" }',
+    ].join('\n'));
+    await writeFile(path.join(d, 'b.json'), JSON.stringify({ node_meta: { zone: 'z1' }, retry_join: ['10.0.0.3'], services: [{ name: 'cache', port: 6379 }] }));
+    const c = await load(['-config-dir', d, '-data-dir', dataDir, '-bind', '127.0.62.1', '-hcl', 'log_level = "warn"', '-hcl', 'ports { dns = 18601 }']);
+    expect([c.datacenter, c.nodeName, c.ports.http, c.ports.dns, c.logLevel]).toEqual(['east', 'hcl-node', 18501, 18601, 'warn']);
+    expect(c.nodeMeta).toEqual({ zone: 'z1' }); // a later map replaces an earlier one, as in JSON
+    expect(c.retryJoin).toEqual(['10.0.0.1', '10.0.0.2', '10.0.0.3']);
+    expect(c.services.map((s) => s.Name)).toEqual(['web', 'db', 'cache']);
+    expect(c.services[0]!.Check ?? c.services[0]!.Checks?.[0]).toMatchObject({ CheckID: 'web-tcp', TCP: '127.0.0.1:80', Interval: '10s' });
+    expect(c.checks.map((k) => k.ID)).toEqual(['mem']);
+    // The same settings in JSON give the same configuration.
+    const j = path.join(dir, 'same.json');
+    await writeFile(j, JSON.stringify({
+      datacenter: 'east', node_name: 'hcl-node', ports: { http: 18501 }, node_meta: { rack: 'r1' }, retry_join: ['10.0.0.1', '10.0.0.2'],
+      services: [{ name: 'web', port: 80, tags: ['a'], check: { id: 'web-tcp', tcp: '127.0.0.1:80', interval: '10s' } }, { name: 'db', port: 5432 }],
+      check: { id: 'mem', name: 'memory', ttl: '30s' },
+    }));
+    const fromJson = await load(['-config-file', j, '-config-file', path.join(d, 'b.json'), '-data-dir', dataDir, '-bind', '127.0.62.1', '-log-level', 'warn', '-dns-port', '18601']);
+    expect({ ...fromJson, warnings: [], configFiles: [] }).toEqual({ ...c, warnings: [], configFiles: [] });
   });
 });
 
@@ -334,5 +376,14 @@ describe('validation names the key and the problem', () => {
   it('warns as Consul does about risky bootstrap settings', async () => {
     const c = await load(['-data-dir', dataDir, '-server', '-bootstrap-expect', '2', '-bind', '127.0.8.1']);
     expect(c.warnings).toContain('bootstrap_expect = 2: A cluster with 2 servers will provide no failure tolerance.');
+  });
+
+  it('turns bootstrap_expect = 1 into bootstrap mode before validating, even in dev mode (Consul builder.go)', async () => {
+    const d = await load(['-dev', '-bootstrap-expect', '1', '-bind', '127.0.62.1']);
+    expect([d.bootstrap, d.bootstrapExpect]).toEqual([true, 0]);
+    expect(d.warnings).toContain('BootstrapExpect is set to 1; this is the same as Bootstrap mode.');
+    const s = await load(['-data-dir', dataDir, '-server', '-bootstrap-expect', '1', '-bind', '127.0.62.1']);
+    expect([s.bootstrap, s.bootstrapExpect]).toEqual([true, 0]);
+    await expect(load(['-data-dir', dataDir, '-bootstrap-expect', '1'])).rejects.toThrow("'bootstrap = true' requires 'server = true'");
   });
 });

@@ -2,7 +2,9 @@
 import os from 'node:os';
 import { buildConfig } from './build.js';
 import { parseFlags } from './flags.js';
-import { readConfigPaths } from './sources.js';
+import { parseConfigText, readConfigPaths } from './sources.js';
+import { mergeFragments } from './merge.js';
+import { CONFIG_SPEC } from './schema.js';
 import type { Interfaces } from './addresses.js';
 import type { AgentConfig } from './types.js';
 
@@ -28,10 +30,15 @@ export async function loadConfig(
   const flags = parseFlags(argv);
   const warnings: string[] = [];
   const files = await readConfigPaths(flags.configPaths, flags.configFormat, warnings);
+  // -hcl fragments come after the flags (Consul's flags-<n>.hcl sources).
+  let flagsAndHcl = flags.fragment;
+  flags.hcl.forEach((text, i) => {
+    flagsAndHcl = mergeFragments(flagsAndHcl, parseConfigText(text, `flags-${i}.hcl`, 'hcl'), CONFIG_SPEC);
+  });
   return buildConfig({
     dev: flags.dev,
     files,
-    flags: flags.fragment,
+    flags: flagsAndHcl,
     hostname: host.hostname ?? os.hostname(),
     interfaces: host.interfaces ?? os.networkInterfaces(),
     warnings,

@@ -1,11 +1,13 @@
 /**
- * Reading -config-file and -config-dir sources: JSON files, a directory's *.json files in
- * lexical order (subdirectories skipped), other extensions skipped with a warning as Consul does.
+ * Reading -config-file and -config-dir sources: JSON and HCL files, a directory's *.json and
+ * *.hcl files in lexical order (subdirectories skipped), other extensions skipped with a
+ * warning as Consul does; -config-format reads every file in that format.
  */
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { DecodeError, decodeObject } from '../checks/decode.js';
 import { ConfigError } from './errors.js';
+import { HclError, parseHcl } from './hcl.js';
 import { CONFIG_SPEC } from './schema.js';
 
 type Fragment = Record<string, unknown>;
@@ -26,14 +28,17 @@ function fsMessage(err: NodeJS.ErrnoException, op: string, file: string): string
   return `${op} ${file}: ${reason[err.code ?? ''] ?? err.message}`;
 }
 
-/** Parses one JSON config text into a fragment. Throws ConfigError naming the file and key. */
-export function parseConfigText(text: string, file: string): Fragment {
+export type ConfigFormat = 'json' | 'hcl';
+
+/** Parses one JSON or HCL config text into a fragment. Throws ConfigError naming the file and key. */
+export function parseConfigText(text: string, file: string, format: ConfigFormat = 'json'): Fragment {
   if (text.trim() === '') return {};
   let raw: unknown;
   try {
-    raw = JSON.parse(text);
+    raw = format === 'hcl' ? parseHcl(text) : JSON.parse(text);
   } catch (err) {
-    throw new ConfigError(`failed to parse ${file}: ${(err as Error).message}`);
+    if (err instanceof HclError || err instanceof SyntaxError) throw new ConfigError(`failed to parse ${file}: ${err.message}`);
+    throw err;
   }
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     throw new ConfigError(`failed to parse ${file}: the top level must be a JSON object`);
@@ -49,18 +54,22 @@ export function parseConfigText(text: string, file: string): Fragment {
   }
 }
 
-function wantsJson(file: string, configFormat: string | undefined): boolean {
-  return configFormat === 'json' || file.endsWith('.json');
+/** The format a file is read in: -config-format, else its extension (undefined: skipped). */
+function formatOf(file: string, configFormat: string | undefined): ConfigFormat | undefined {
+  if (configFormat === 'json' || configFormat === 'hcl') return configFormat;
+  if (file.endsWith('.json')) return 'json';
+  if (file.endsWith('.hcl')) return 'hcl';
+  return undefined;
 }
 
-async function readSource(file: string): Promise<ConfigSource> {
+async function readSource(file: string, format: ConfigFormat): Promise<ConfigSource> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
   } catch (err) {
     throw new ConfigError(`Error reading config: ${fsMessage(err as NodeJS.ErrnoException, 'open', file)}`);
   }
-  return { file, fragment: parseConfigText(text, file) };
+  return { file, fragment: parseConfigText(text, file, format) };
 }
 
 /** Reads the sources named by -config-file / -config-dir, in order. */
@@ -69,12 +78,8 @@ export async function readConfigPaths(
   configFormat: string | undefined,
   warnings: string[],
 ): Promise<ConfigSource[]> {
-  if (configFormat !== undefined && configFormat !== 'json') {
-    throw new ConfigError(
-      configFormat === 'hcl'
-        ? '-config-format=hcl is not supported: HCL configuration is not implemented, use JSON'
-        : `-config-format must be 'hcl' or 'json'`,
-    );
+  if (configFormat !== undefined && configFormat !== 'json' && configFormat !== 'hcl') {
+    throw new ConfigError("config: -config-format must be either 'hcl' or 'json'");
   }
   const sources: ConfigSource[] = [];
   for (const p of paths) {
@@ -100,14 +105,12 @@ export async function readConfigPaths(
       files.push(p);
     }
     for (const file of files) {
-      if (file.endsWith('.hcl') && configFormat === undefined) {
-        throw new ConfigError(`failed to parse ${file}: HCL configuration is not supported, use JSON`);
-      }
-      if (!wantsJson(file, configFormat)) {
+      const format = formatOf(file, configFormat);
+      if (format === undefined) {
         warnings.push(`skipping file ${file}, extension must be .hcl or .json, or config format must be set`);
         continue;
       }
-      sources.push(await readSource(file));
+      sources.push(await readSource(file, format));
     }
   }
   return sources;

@@ -5,6 +5,7 @@ import type { AgentContext } from '../context.js';
 import { METRICS_DECORATION } from './endpoint.js';
 import { installClusterHooks } from '../cluster/http-hooks.js';
 import { limitConnsPerClient } from './conn-limit.js';
+import { memoFor } from './read-memo.js';
 import { HttpError } from './http-error.js';
 import { agentRoutes } from './routes/agent.js';
 import { catalogRoutes } from './routes/catalog.js';
@@ -18,6 +19,10 @@ import { uiRoutes } from './routes/ui.js';
 import { operatorRaftRoutes } from './routes/operator-raft.js';
 import { keyringRoutes } from './routes/keyring.js';
 import { snapshotRoutes } from './routes/snapshot.js';
+import { agentMonitorRoutes } from './routes/agent-monitor.js';
+import { agentTokenRoutes } from './routes/agent-token.js';
+import { operatorAutopilotRoutes } from './routes/operator-autopilot.js';
+import { operatorUsageRoutes } from './routes/operator-usage.js';
 
 /** Default limit for JSON request bodies; KV and txn set their own. */
 export const BODY_BYTES_MAX = 1024 * 1024;
@@ -49,6 +54,7 @@ export async function buildHttpApp(ctx: AgentContext, options: HttpAppOptions = 
 
   // Every endpoint times itself into this registry (endpoint.ts).
   app.decorate(METRICS_DECORATION, ctx.metrics);
+  memoFor(ctx); // its metrics exist from the start
 
   app.setErrorHandler((err: FastifyError | HttpError, req, reply) => {
     let status = 500;
@@ -84,6 +90,10 @@ export async function buildHttpApp(ctx: AgentContext, options: HttpAppOptions = 
   await app.register(operatorRaftRoutes, { ctx });
   await app.register(keyringRoutes, { ctx });
   await app.register(snapshotRoutes, { ctx });
+  await app.register(agentMonitorRoutes, { ctx });
+  await app.register(agentTokenRoutes, { ctx });
+  await app.register(operatorAutopilotRoutes, { ctx });
+  await app.register(operatorUsageRoutes, { ctx });
   if (ctx.config.ui) {
     app.get('/', (_req, reply) => reply.redirect('/ui/', 301));
     app.get('/ui', (_req, reply) => reply.redirect('/ui/', 301));

@@ -11,6 +11,8 @@ export type FieldType =
   | 'strings'
   | 'stringMap'
   | 'any'
+  /** A struct whose fields this agent does not use (Connect, Proxy): an object, kept as given. */
+  | { opaque: string }
   | StructSchema
   | { arrayOf: FieldType }
   | { mapOf: FieldType };
@@ -34,6 +36,7 @@ function goType(t: FieldType): string {
   if (typeof t === 'string') {
     return { string: 'string', int: 'int', uint64: 'uint64', bool: 'bool', strings: '[]string', stringMap: 'map[string]string', any: 'interface {}' }[t];
   }
+  if ('opaque' in t) return t.opaque;
   if ('arrayOf' in t) return `[]${goType(t.arrayOf)}`;
   if ('mapOf' in t) return `map[string]${goType(t.mapOf)}`;
   return t.name;
@@ -76,6 +79,10 @@ function decodeValue(v: unknown, t: FieldType, field: string): unknown {
       out[k] = x;
     }
     return out;
+  }
+  if ('opaque' in t) {
+    if (typeof v !== 'object' || Array.isArray(v)) throw mismatch(v, field, t);
+    return v;
   }
   if ('arrayOf' in t) {
     if (!Array.isArray(v)) throw mismatch(v, field, t);

@@ -1,40 +1,31 @@
 // A read endpoint over the catalog: parse the common query options, run the query (blocking
 // when `?index` asks for it), set Consul's meta headers, send JSON.
+//
+// Identical reads share one run and one encoding (read-memo.ts): a write under a prefix that
+// 100 blocking watchers hold wakes all 100, and each answers from the memo the first of them
+// filled, so the cost of a wake does not grow with the number of watchers.
 import type { Indexed } from '@proconsul/catalog';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AgentContext } from '../context.js';
 import { blockingQuery } from './blocking.js';
 import { compileFilter, type Predicate } from './filter.js';
-import { parseQueryOptions, qs, type Query, type QueryOptions } from './query-options.js';
-import { encodeJson, sendJson, sendJsonText, setQueryMeta } from './respond.js';
+import { parseQueryOptions, qs, requestToken, type Query, type QueryOptions } from './query-options.js';
+import { memoFor, queryKey } from './read-memo.js';
+import { sendJson, sendJsonBytes, setQueryMeta } from './respond.js';
 
 /**
- * Encoded answers of non-blocking reads, valid while the catalog's last applied index stays
- * the same (every state change goes through apply and moves it). Keyed by the request URL.
+ * Answers a read with a custom shape (404 for a miss, raw bytes...). `send(value)` sends JSON;
+ * given the result's own value it sends the shared encoding.
  */
-interface ReadCache {
-  appliedIndex: number;
-  entries: Map<string, { index: number; body: string }>;
-}
-const READ_CACHE_ENTRIES_MAX = 1024;
-const caches = new WeakMap<AgentContext, ReadCache>();
+export type Respond<T> = (result: Indexed<T>, reply: FastifyReply, send: (value: unknown) => FastifyReply) => FastifyReply;
 
-function cacheFor(ctx: AgentContext): ReadCache {
-  let c = caches.get(ctx);
-  const applied = ctx.catalog.lastIndex;
-  if (!c || c.appliedIndex !== applied) {
-    c = { appliedIndex: applied, entries: new Map() };
-    caches.set(ctx, c);
-  }
-  return c;
-}
+/** `Accept-Encoding` naming gzip, unless refused with q=0. */
+const ACCEPTS_GZIP = /(^|,)\s*(gzip|\*)\s*(;\s*q=(?!0(\.0*)?\s*(,|$))[\d.]+\s*)?(,|$)/i;
 
-export type Respond<T> = (result: Indexed<T>, reply: FastifyReply) => FastifyReply;
-
-/** Runs `query` with Consul's blocking semantics and answers with its value as JSON (or via `respond`). */
 /** How `?filter` applies to a result: by default the elements of a list. */
 export type FilterWith<T> = (value: T, pred: Predicate) => T;
 
+/** Runs `query` with Consul's blocking semantics and answers with its value as JSON (or via `respond`). */
 export function catalogRead<T>(
   ctx: AgentContext,
   req: FastifyRequest,
@@ -43,36 +34,46 @@ export function catalogRead<T>(
   respond?: Respond<T>,
   filterWith: FilterWith<T> = (v, pred) => (Array.isArray(v) ? (v.filter(pred) as T) : v),
 ): FastifyReply | Promise<FastifyReply> {
+  const query = req.query as Query;
   const opts = parseQueryOptions(req, ctx.config.datacenter);
   // ?cached: every server answer is fresh here (there is no agent cache in front of it).
-  if ((req.query as Query).cached !== undefined) reply.header('X-Cache', 'MISS');
-  const filter = qs(req.query as Query, 'filter');
-  let query = unfiltered;
+  if (query.cached !== undefined) reply.header('X-Cache', 'MISS');
+  let run = unfiltered;
+  // No cluster peerings exist here, so every `?peer` names an unknown peer: Consul answers an
+  // empty list (its state store holds nothing imported from that peer).
+  if (qs(query, 'peer')) {
+    run = () => {
+      const r = unfiltered();
+      return Array.isArray(r.value) ? { ...r, value: [] as T } : r;
+    };
+  }
+  const filter = qs(query, 'filter');
   if (filter) {
     const pred = compileFilter(filter);
-    query = () => {
-      const r = unfiltered();
+    const inner = run;
+    run = () => {
+      const r = inner();
       return { ...r, value: filterWith(r.value, pred) };
     };
   }
+  const memo = memoFor(ctx);
+  // The token is part of the identity: with ACLs, what a read returns depends on it.
+  const key = `${requestToken(req)}\u0000${queryKey(req.url)}`;
+  const pretty = query.pretty !== undefined;
+  const acceptsGzip = ACCEPTS_GZIP.test(req.headers['accept-encoding'] ?? '');
+  const read = (): Indexed<T> => memo.read(key, run);
   const finish = (r: Indexed<T>): FastifyReply => {
     setQueryMeta(reply, r.index, consistency(opts));
-    return respond ? respond(r, reply) : sendJson(req, reply, r.value);
+    const shared = (): FastifyReply => {
+      const gz = acceptsGzip ? memo.gzipped(key, r, pretty) : undefined;
+      if (gz) reply.header('Content-Encoding', 'gzip').header('Vary', 'Accept-Encoding');
+      return sendJsonBytes(reply, gz ?? memo.encoded(key, r, pretty));
+    };
+    if (!respond) return shared();
+    return respond(r, reply, (value) => (value === r.value ? shared() : sendJson(req, reply, value)));
   };
-  if (opts.index === 0) {
-    if (respond) return finish(query());
-    const cache = cacheFor(ctx);
-    let hit = cache.entries.get(req.url);
-    if (!hit) {
-      const r = query();
-      hit = { index: r.index, body: encodeJson(r.value, (req.query as Record<string, unknown>).pretty !== undefined) };
-      if (cache.entries.size >= READ_CACHE_ENTRIES_MAX) cache.entries.clear();
-      cache.entries.set(req.url, hit);
-    }
-    setQueryMeta(reply, hit.index, consistency(opts));
-    return sendJsonText(reply, hit.body);
-  }
-  return blockingQuery(reply, opts, (watch, signal) => ctx.catalog.watch(watch ?? [], signal), query).then((r) =>
+  if (opts.index === 0) return finish(read());
+  return blockingQuery(reply, opts, (watch, signal) => ctx.catalog.watch(watch ?? [], signal), read).then((r) =>
     finish(r as Indexed<T>),
   );
 }

@@ -36,6 +36,11 @@ export function sendJsonText(reply: FastifyReply, json: string): FastifyReply {
   return reply.header('content-type', 'application/json').serializer(asIs).send(json);
 }
 
+/** sendJsonText for an encoding shared by several answers (bytes, sent as they are). */
+export function sendJsonBytes(reply: FastifyReply, json: Buffer): FastifyReply {
+  return reply.header('content-type', 'application/json').send(json);
+}
+
 export function sendJson(req: FastifyRequest, reply: FastifyReply, value: unknown): FastifyReply {
   const pretty = (req.query as Record<string, unknown>).pretty !== undefined;
   return sendJsonText(reply, encodeJson(value, pretty));

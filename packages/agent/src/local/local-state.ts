@@ -1,5 +1,6 @@
 // The services and checks registered on this agent: it owns them, runs their checks, persists
 // them (outside -dev), and anti-entropy makes the catalog converge to this view.
+import { startAliasCheck, type AliasSource } from '../checks/alias.js';
 import {
   assertScriptChecksAllowed,
   checkKind,
@@ -36,6 +37,8 @@ export interface LocalStateOptions {
   onChange: () => void;
   /** Wall clock (ms), for DeregisterCriticalServiceAfter. */
   now?: () => number;
+  /** Where alias checks on other nodes read their checks (the catalog on servers). */
+  aliasCatalog?: Pick<AliasSource, 'checks' | 'serviceExists'>;
 }
 
 interface LocalService {
@@ -58,7 +61,22 @@ export class LocalState {
   /** Bumped on every change; agent/service/:id hashes and blocking use it. */
   #version = 1;
 
+  readonly #aliasListeners = new Set<() => void>();
+
   constructor(private readonly opts: LocalStateOptions) {}
+
+  /** Alias checks read this agent's own state, or the catalog for another node. */
+  #aliasSource(): AliasSource {
+    const isLocal = (node: string): boolean => node === '' || node.toLowerCase() === this.opts.nodeName.toLowerCase();
+    return {
+      checks: (node) => (isLocal(node) ? this.checks() : (this.opts.aliasCatalog?.checks(node) ?? [])),
+      serviceExists: (node, id) => (isLocal(node) ? this.service(id) !== undefined : (this.opts.aliasCatalog?.serviceExists(node, id) ?? false)),
+      subscribe: (fn) => {
+        this.#aliasListeners.add(fn);
+        return () => this.#aliasListeners.delete(fn);
+      },
+    };
+  }
 
   get version(): number {
     return this.#version;
@@ -331,7 +349,12 @@ export class LocalState {
       },
     };
     try {
-      check.runner = checkKind(def) === 'ttl' ? startTtlCheck(def, options) : startCheck(def, options);
+      const kind = checkKind(def);
+      if (kind === 'alias') {
+        check.runner = startAliasCheck({ node: def.AliasNode ?? '', serviceId: def.AliasService ?? '' }, this.#aliasSource(), options.onUpdate);
+        return;
+      }
+      check.runner = kind === 'ttl' ? startTtlCheck(def, options) : startCheck(def, options);
     } catch (err) {
       this.opts.logger.warn({ err, checkId: check.state.CheckID }, 'check not started');
     }
@@ -352,6 +375,7 @@ export class LocalState {
       }
     }
     this.opts.onChange();
+    for (const l of this.#aliasListeners) l();
   }
 
   #persisted(): PersistedLocalState {

@@ -81,9 +81,9 @@ export async function agentRoutes(app: FastifyInstance, { ctx }: { ctx: AgentCon
     },
   });
 
-  endpoint(app, '/v1/agent/service/:id', {
+  endpoint(app, '/v1/agent/service/*', {
     GET: async (req, reply) => {
-      const id = (req.params as { id: string }).id;
+      const id = restOfPath(req);
       const query = req.query as Query;
       const render = (): { hash: string; body: unknown } | undefined => {
         const s = ctx.local.service(id);
@@ -132,9 +132,9 @@ export async function agentRoutes(app: FastifyInstance, { ctx }: { ctx: AgentCon
   const RANK: Record<string, number> = { passing: 0, warning: 1, critical: 2, maintenance: 3 };
   const CODE: Record<string, number> = { passing: 200, warning: 429, critical: 503, maintenance: 503 };
   const textFormat = (req: FastifyRequest) => qs(req.query as Query, 'format') === 'text';
-  endpoint(app, '/v1/agent/health/service/id/:id', {
+  endpoint(app, '/v1/agent/health/service/id/*', {
     GET: (req, reply) => {
-      const id = (req.params as { id: string }).id;
+      const id = restOfPath(req);
       if (!ctx.local.service(id)) {
         return reply.code(404).header('content-type', 'text/plain; charset=utf-8').send(`ServiceId ${id} not found`);
       }
@@ -144,9 +144,9 @@ export async function agentRoutes(app: FastifyInstance, { ctx }: { ctx: AgentCon
       return sendJson(req, reply, h);
     },
   });
-  endpoint(app, '/v1/agent/health/service/name/:name', {
+  endpoint(app, '/v1/agent/health/service/name/*', {
     GET: (req, reply) => {
-      const name = (req.params as { name: string }).name;
+      const name = restOfPath(req);
       const all = ctx.local.services().filter((s) => s.Service === name).map((s) => serviceHealth(s.ID));
       if (all.length === 0) {
         return reply.code(404).header('content-type', 'text/plain; charset=utf-8').send(`ServiceName ${name} Not Found`);
@@ -199,9 +199,9 @@ export async function agentRoutes(app: FastifyInstance, { ctx }: { ctx: AgentCon
     },
   });
 
-  endpoint(app, '/v1/agent/service/deregister/:id', {
+  endpoint(app, '/v1/agent/service/deregister/*', {
     PUT: (req, reply) => {
-      ctx.local.removeService((req.params as { id: string }).id);
+      ctx.local.removeService(restOfPath(req));
       return sendEmpty(reply);
     },
   });
@@ -228,21 +228,21 @@ export async function agentRoutes(app: FastifyInstance, { ctx }: { ctx: AgentCon
     },
   });
 
-  endpoint(app, '/v1/agent/check/deregister/:id', {
+  endpoint(app, '/v1/agent/check/deregister/*', {
     PUT: (req, reply) => {
-      ctx.local.removeCheck((req.params as { id: string }).id);
+      ctx.local.removeCheck(restOfPath(req));
       return sendEmpty(reply);
     },
   });
 
   const ttlEndpoint = (status: CheckStatus) => (req: FastifyRequest, reply: FastifyReply) => {
-    ctx.local.updateTtl((req.params as { id: string }).id, status, qs(req.query as Query, 'note') ?? '', 'note');
+    ctx.local.updateTtl(restOfPath(req), status, qs(req.query as Query, 'note') ?? '', 'note');
     return sendEmpty(reply);
   };
-  endpoint(app, '/v1/agent/check/pass/:id', { PUT: ttlEndpoint('passing') });
-  endpoint(app, '/v1/agent/check/warn/:id', { PUT: ttlEndpoint('warning') });
-  endpoint(app, '/v1/agent/check/fail/:id', { PUT: ttlEndpoint('critical') });
-  endpoint(app, '/v1/agent/check/update/:id', {
+  endpoint(app, '/v1/agent/check/pass/*', { PUT: ttlEndpoint('passing') });
+  endpoint(app, '/v1/agent/check/warn/*', { PUT: ttlEndpoint('warning') });
+  endpoint(app, '/v1/agent/check/fail/*', { PUT: ttlEndpoint('critical') });
+  endpoint(app, '/v1/agent/check/update/*', {
     PUT: (req, reply) => {
       const raw = decodeJson(req.body);
       if (!isPlainObject(raw)) throw badRequest('Request decode failed: json: cannot unmarshal non-object into Go value of type agent.checkUpdate');
@@ -252,7 +252,7 @@ export async function agentRoutes(app: FastifyInstance, { ctx }: { ctx: AgentCon
         throw badRequest('Request decode failed: json: cannot unmarshal non-string into Go struct field checkUpdate.Output of type string');
       }
       if (!isCheckStatus(status)) throw badRequest(`Invalid check status: '${typeof status === 'string' ? status : ''}'`);
-      ctx.local.updateTtl((req.params as { id: string }).id, status, output ?? '', 'update');
+      ctx.local.updateTtl(restOfPath(req), status, output ?? '', 'update');
       return sendEmpty(reply);
     },
   });
@@ -265,9 +265,9 @@ export async function agentRoutes(app: FastifyInstance, { ctx }: { ctx: AgentCon
     },
   });
 
-  endpoint(app, '/v1/agent/service/maintenance/:id', {
+  endpoint(app, '/v1/agent/service/maintenance/*', {
     PUT: (req, reply) => {
-      const id = (req.params as { id: string }).id;
+      const id = restOfPath(req);
       if (!id) throw badRequest('Missing service ID');
       const { enable, reason } = parseMaintenance(req.query as Query);
       ctx.local.setServiceMaintenance(id, enable, reason);
@@ -305,7 +305,7 @@ export async function agentRoutes(app: FastifyInstance, { ctx }: { ctx: AgentCon
 
   endpoint(app, '/v1/agent/join/*', {
     PUT: async (req, reply) => {
-      const addr = (req.params as { '*': string })['*'];
+      const addr = restOfPath(req);
       if (!addr) throw badRequest('Missing address to join');
       if (qs(req.query as Query, 'wan')) {
         if (!isServer(ctx.config)) throw new HttpError(500, 'Must be a server to join WAN cluster');
@@ -322,7 +322,7 @@ export async function agentRoutes(app: FastifyInstance, { ctx }: { ctx: AgentCon
   });
   endpoint(app, '/v1/agent/force-leave/*', {
     PUT: (req, reply) => {
-      const node = (req.params as { '*': string })['*'];
+      const node = restOfPath(req);
       const query = req.query as Query;
       if (!node) throw badRequest('Missing node name');
       if (has(query, 'wan')) {
@@ -345,6 +345,11 @@ export async function agentRoutes(app: FastifyInstance, { ctx }: { ctx: AgentCon
       return sendEmpty(reply);
     },
   });
+}
+
+/** Consul takes the whole rest of the path as the ID (IDs may contain `/`). */
+function restOfPath(req: FastifyRequest): string {
+  return (req.params as { '*': string })['*'];
 }
 
 /** Agent-local lists and maps honour `?filter` too (evaluated on the agent, as Consul does). */

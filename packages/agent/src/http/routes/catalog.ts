@@ -39,6 +39,8 @@ export async function catalogRoutes(app: FastifyInstance, { ctx }: { ctx: AgentC
     PUT: async (req, reply) => {
       checkDatacenter(req.query as Query, dc);
       const body = decodeBodyAs(decodeJson(req.body), registerRequestSchema);
+      // Consul forwards to the body's Datacenter; only this one is reachable.
+      checkDatacenter({ dc: body.Datacenter as string | undefined }, dc);
       const { Token: _t, PeerName: _p, Locality: _l, ...rest } = body;
       const { result, index } = await applyOrFail(ctx, { ...(rest as object), Type: 'Register', Now: ctx.now() } as Command);
       setQueryMeta(reply, index);
@@ -50,6 +52,8 @@ export async function catalogRoutes(app: FastifyInstance, { ctx }: { ctx: AgentC
     PUT: async (req, reply) => {
       checkDatacenter(req.query as Query, dc);
       const body = decodeBodyAs(decodeJson(req.body), deregisterRequestSchema);
+      // Consul forwards to the body's Datacenter; only this one is reachable.
+      checkDatacenter({ dc: body.Datacenter as string | undefined }, dc);
       const { Token: _t, PeerName: _p, ...rest } = body;
       const { result, index } = await applyOrFail(ctx, { ...(rest as object), Type: 'Deregister', Now: ctx.now() } as Command);
       setQueryMeta(reply, index);

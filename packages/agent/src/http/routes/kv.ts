@@ -69,13 +69,13 @@ export async function kvRoutes(app: FastifyInstance, { ctx }: { ctx: AgentContex
         const recurse = has(query, 'recurse');
         if (keys) {
           const sep = qs(query, 'separator') ?? qs(query, 'seperator');
-          return catalogRead(ctx, req, reply, () => ctx.catalog.kvKeys(key, sep || undefined), (r) =>
-            r.value.length === 0 && key !== '' ? notFoundEmpty(reply) : sendJson(req, reply, r.value),
+          return catalogRead(ctx, req, reply, () => ctx.catalog.kvKeys(key, sep || undefined), (r, _reply, send) =>
+            r.value.length === 0 && key !== '' ? notFoundEmpty(reply) : send(r.value),
           );
         }
         if (recurse) {
-          return catalogRead(ctx, req, reply, () => ctx.catalog.kvList(key), (r) =>
-            r.value.length === 0 ? notFoundEmpty(reply) : sendJson(req, reply, r.value),
+          return catalogRead(ctx, req, reply, () => ctx.catalog.kvList(key), (r, _reply, send) =>
+            r.value.length === 0 ? notFoundEmpty(reply) : send(r.value),
           );
         }
         if (key === '') throw badRequest('Missing key name');

@@ -8,10 +8,9 @@ import { endpoint } from '../endpoint.js';
 import { badRequest, HttpError } from '../http-error.js';
 import { checkDatacenter, qs, type Query } from '../query-options.js';
 import { sendJson } from '../respond.js';
+import { autopilotConfig } from './operator-autopilot.js';
 import { CONSUL_VERSION } from '../../version.js';
 
-/** Autopilot's MaxTrailingLogs: a server further behind the leader's log is unhealthy. */
-const MAX_TRAILING_LOGS = 250;
 
 export async function operatorRaftRoutes(app: FastifyInstance, { ctx }: { ctx: AgentContext }): Promise<void> {
   /** Requests reach this handler on a server (clients forward them). */
@@ -80,7 +79,7 @@ export async function operatorRaftRoutes(app: FastifyInstance, { ctx }: { ctx: A
       const list = servers();
       const health = list.map((s) => {
         const behind = s.matchIndex === undefined ? 0 : Math.max(0, (st?.lastIndex ?? 0) - s.matchIndex);
-        const healthy = s.serfStatus === 'alive' && behind <= MAX_TRAILING_LOGS;
+        const healthy = s.serfStatus === 'alive' && behind <= autopilotConfig(ctx).MaxTrailingLogs;
         return {
           ID: s.id,
           Name: s.name,

@@ -10,6 +10,7 @@ import { checkDatacenter, type Query } from '../query-options.js';
 import { sendJson, setQueryMeta } from '../respond.js';
 import { parseUint64 } from './kv.js';
 import { txnOpSchema } from '../schemas.js';
+import { goBase64Error } from '../go-base64.js';
 
 /** Consul's maxTxnOps. */
 export const TXN_OPS_MAX = 128;
@@ -75,6 +76,11 @@ export async function txnRoutes(app: FastifyInstance, { ctx }: { ctx: AgentConte
           }
           const kv = op.KV as TxnOp['KV'] | undefined;
           if (!kv) throw badRequest('Failed to parse body: each operation needs a KV object');
+          if (kv.Value !== undefined && kv.Value !== null && typeof kv.Value !== 'string') {
+            throw badRequest(`Failed to parse body: json: cannot unmarshal ${Array.isArray(kv.Value) ? 'array' : typeof kv.Value === 'boolean' ? 'bool' : typeof kv.Value} into Go struct field KVTxnOp.Value of type []uint8`);
+          }
+          const badValue = typeof kv.Value === 'string' ? goBase64Error(kv.Value) : undefined;
+          if (badValue) throw badRequest(`Failed to parse body: ${badValue}`);
           if (typeof kv.Value === 'string' && Buffer.from(kv.Value, 'base64').length > KV_MAX_VALUE_SIZE) {
             throw new HttpError(413, `Value for key "${kv.Key}" is too large (${Buffer.from(kv.Value, 'base64').length} > ${KV_MAX_VALUE_SIZE} bytes)`);
           }

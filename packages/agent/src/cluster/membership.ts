@@ -8,6 +8,7 @@
 // One change at a time, as Raft requires. A server in bootstrap mode (-bootstrap, -dev) is never
 // added while another server is in bootstrap mode too: each has its own Raft cluster (Consul's
 // joinConsulServer refuses it).
+import type { AutopilotConfig } from '@proconsul/catalog';
 import type { RaftNode } from '@proconsul/raft';
 import { MemberStatus } from '../gossip/index.js';
 import type { LanMembership } from '../gossip/index.js';
@@ -16,16 +17,6 @@ import { serversIn } from './servers.js';
 
 /** A non-voter is promoted once its log is within this many entries of the leader's. */
 const CAUGHT_UP_ENTRIES = 64;
-
-export interface AutopilotSettings {
-  cleanupDeadServers: boolean;
-  /** How long a server stays failed before it is removed. */
-  serverStabilizationMs: number;
-  /** Dead servers are never removed below this many voters. */
-  minQuorum: number;
-}
-
-export const DEFAULT_AUTOPILOT: AutopilotSettings = { cleanupDeadServers: true, serverStabilizationMs: 10_000, minQuorum: 0 };
 
 export class RaftMembership {
   /** Server ID -> when gossip first showed it failed. */
@@ -39,7 +30,8 @@ export class RaftMembership {
     /** `addr:port` a server ID was last seen at in gossip (it stays known after the ID goes). */
     private readonly addressOf: (id: string) => string | undefined,
     private readonly log: Logger,
-    private readonly settings: AutopilotSettings = DEFAULT_AUTOPILOT,
+    /** Autopilot's configuration as replicated (PUT /v1/operator/autopilot/configuration). */
+    private readonly settings: () => AutopilotConfig,
     private readonly now: () => number = Date.now,
   ) {}
 
@@ -84,11 +76,12 @@ export class RaftMembership {
         return;
       }
     }
-    if (!this.settings.cleanupDeadServers) return;
+    const ap = this.settings();
+    if (!ap.CleanupDeadServers) return;
     const voters = status.peers.filter((p) => p.voter);
-    const dead = voters.filter((p) => p.id !== node.id && now - (this.#failedSince.get(p.id) ?? now) >= this.settings.serverStabilizationMs);
-    // Never remove so many that the rest is not a majority of today's voters, nor go below min_quorum.
-    if (dead.length === 0 || dead.length >= voters.length / 2 || voters.length - 1 < this.settings.minQuorum) return;
+    const dead = voters.filter((p) => p.id !== node.id && now - (this.#failedSince.get(p.id) ?? now) >= ap.ServerStabilizationTimeMs);
+    // Never remove so many that the rest is not a majority of today's voters, nor go below MinQuorum.
+    if (dead.length === 0 || dead.length >= voters.length / 2 || voters.length - 1 < ap.MinQuorum) return;
     this.log.info({ id: dead[0]!.id }, 'removing a dead server from the Raft configuration (cleanup_dead_servers)');
     await node.changeMembership({ type: 'remove', id: dead[0]!.id });
   }

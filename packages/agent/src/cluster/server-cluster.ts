@@ -1,7 +1,7 @@
 // A server agent's part of the cluster: the server port (Raft + agent RPC), the catalog's Raft
 // node with its peers' addresses from gossip, bootstrap (-bootstrap, -bootstrap-expect, or join
 // an existing cluster), write forwarding to the leader, and the leader's Raft membership duty.
-import type { Catalog } from '@proconsul/catalog';
+import { DEFAULT_AUTOPILOT, type Catalog } from '@proconsul/catalog';
 import type { RaftNode, TcpTransport } from '@proconsul/raft';
 import type { AgentConfig } from '../config/index.js';
 import type { LanMembership } from '../gossip/index.js';
@@ -67,7 +67,7 @@ export class ServerCluster implements ClusterRole {
     rpc: RpcServer,
   ) {
     this.rpc = rpc;
-    this.#membership = new RaftMembership(o.lan, o.config.datacenter, (id) => this.#addresses.get(id), o.log);
+    this.#membership = new RaftMembership(o.lan, o.config.datacenter, (id) => this.#addresses.get(id), o.log, () => o.catalog.autopilotConfig().value ?? DEFAULT_AUTOPILOT);
   }
 
   static async start(o: ServerClusterOptions): Promise<ServerCluster> {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Catalog, type ApplyResult, type Command } from '@proconsul/catalog';
 import { createDnsServer, type DnsServer } from '@proconsul/dns';
 import type { FastifyInstance } from 'fastify';
+import { securityIssues } from './acl/config.js';
 import { joinHostPort, resolveAdvertiseAddr } from './addresses.js';
 import type { AgentConfig } from './config/index.js';
 import { loadConfig } from './config/index.js';
@@ -65,6 +66,7 @@ export async function startAgent(config: AgentConfig, options: StartAgentOptions
   const server = config.server || config.dev;
   if (!config.dev && !config.dataDir) throw new Error('data_dir is required outside -dev');
   for (const w of config.warnings ?? []) log.agent.warn(w);
+  for (const issue of securityIssues(config)) log.agent.error({ error: issue }, '[SECURITY] issue');
   const removePid = config.pidFile ? writePidFile(config.pidFile) : () => undefined;
   const cleanups: Array<() => Promise<void> | void> = [removePid];
   const closeAll = async (): Promise<void> => {

@@ -3,6 +3,7 @@
  * order, then flags (Consul's order), applying Consul's derived defaults and validation.
  */
 import { stat } from 'node:fs/promises';
+import { assertAclSupported, parseAclConfig } from '../acl/config.js';
 import { DecodeError } from '../checks/decode.js';
 import {
   assertScriptChecksAllowed,
@@ -280,6 +281,8 @@ export async function buildConfig(input: BuildInput): Promise<AgentConfig> {
     rpcMaxConnsPerClient: Number(c.limits?.rpc_max_conns_per_client),
   };
   const policy = { enableScriptChecks, enableLocalScriptChecks: enableLocalScriptChecks === true };
+  const acl = parseAclConfig(c as Fragment);
+  assertAclSupported(acl);
   const ui = c.ui_config?.enabled ?? c.ui ?? false;
 
   const config: AgentConfig = {
@@ -306,6 +309,7 @@ export async function buildConfig(input: BuildInput): Promise<AgentConfig> {
     logJson: c.log_json === true,
     enableScriptChecks,
     enableLocalScriptChecks: enableLocalScriptChecks === true,
+    acl,
     encrypt,
     recursors,
     startJoin: (c.start_join as string[] | undefined) ?? [],

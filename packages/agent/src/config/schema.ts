@@ -4,6 +4,7 @@
  * regard to case; output keys are Consul's snake_case names.
  */
 import type { FieldSpec, ObjectSpec } from '../checks/decode.js';
+import { ACL_CONFIG_FIELDS } from '../acl/config.js';
 import { CHECK_DEFINITION_SPEC } from '../checks/definition.js';
 import { SERVICE_SPEC } from './service.js';
 
@@ -78,14 +79,12 @@ const TELEMETRY: ObjectSpec = {
 
 /** Keys Consul knows that this agent accepts and ignores (security, mesh, tuning, other sinks). */
 const IGNORED_TOP_LEVEL = [
-  'acl', 'acl_agent_master_token', 'acl_agent_token', 'acl_datacenter', 'acl_default_policy', 'acl_down_policy',
-  'acl_enable_key_list_policy', 'acl_master_token', 'acl_replication_token', 'acl_token', 'acl_ttl',
   'advertise_addr_ipv4', 'advertise_addr_ipv6', 'advertise_addr_wan_ipv4', 'advertise_addr_wan_ipv6',
   'audit', 'auto_config', 'auto_encrypt', 'auto_reload_config', 'autopilot', 'ca_file', 'ca_path', 'cache',
   'cert_file', 'check_update_interval', 'cloud', 'config_entries', 'connect', 'default_query_time',
   'disable_anonymous_signature', 'disable_coordinates', 'disable_http_unprintable_char_filter',
   'disable_keyring_file', 'disable_remote_exec', 'disable_update_check', 'discard_check_output',
-  'discovery_max_stale', 'enable_acl_replication', 'enable_agent_tls_for_checks', 'enable_central_service_config',
+  'discovery_max_stale', 'enable_agent_tls_for_checks', 'enable_central_service_config',
   'enable_debug', 'enable_syslog', 'encrypt_verify_incoming', 'encrypt_verify_outgoing', 'experiments',
   'gossip_lan', 'gossip_wan', 'http_config', 'key_file', 'license_path', 'locality', 'log_file',
   'log_rotate_bytes', 'log_rotate_duration', 'log_rotate_max_files', 'max_query_time', 'non_voting_server',
@@ -103,6 +102,7 @@ const IGNORED_TOP_LEVEL = [
 export const CONFIG_SPEC: ObjectSpec = {
   struct: 'Config',
   fields: [
+    ...ACL_CONFIG_FIELDS,
     { name: 'addresses', type: { object: ADDRESSES } },
     { name: 'advertise_addr', type: 'string' },
     { name: 'advertise_addr_wan', type: 'string' },

@@ -1,3 +1,4 @@
+import type { AclConfig } from '../acl/config.js';
 import type { CheckDefinition, CheckType } from '../checks/index.js';
 
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error';
@@ -87,6 +88,8 @@ export interface AgentConfig {
   logJson: boolean;
   enableScriptChecks: boolean;
   enableLocalScriptChecks: boolean;
+  /** The `acl` stanza (packages/agent/src/acl/config.ts). */
+  acl: AclConfig;
   /** Base64 gossip key, empty when not set. */
   encrypt: string;
   recursors: string[];

@@ -1,6 +1,7 @@
 // Builds the fastify app of the HTTP API: one plugin per route group, Consul's error bodies
 // (plain text), body limits, repeated slashes collapsed. Started by ../agent.ts.
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import { defaultPolicyHeader } from '../acl/config.js';
 import type { AgentContext } from '../context.js';
 import { METRICS_DECORATION } from './endpoint.js';
 import { installClusterHooks } from '../cluster/http-hooks.js';
@@ -47,6 +48,13 @@ export async function buildHttpApp(ctx: AgentContext, options: HttpAppOptions = 
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
 
+  // Consul sends the default ACL policy on every response; it must say what is enforced.
+  const aclPolicy = defaultPolicyHeader(ctx.config.acl);
+  app.addHook('onRequest', (_req, reply, done) => {
+    reply.header('X-Consul-Default-ACL-Policy', aclPolicy);
+    done();
+  });
+
   // Every endpoint times itself into this registry (endpoint.ts).
   app.decorate(METRICS_DECORATION, ctx.metrics);
 
@@ -62,13 +70,13 @@ export async function buildHttpApp(ctx: AgentContext, options: HttpAppOptions = 
     } else {
       ctx.log.http.error({ err, url: req.url }, 'request failed');
     }
-    void reply.code(status).header('X-Consul-Default-ACL-Policy', 'allow').header('content-type', 'text/plain; charset=utf-8').send(message);
+    void reply.code(status).header('X-Consul-Default-ACL-Policy', aclPolicy).header('content-type', 'text/plain; charset=utf-8').send(message);
   });
 
   app.setNotFoundHandler((_req, reply) => {
     void reply
       .code(404)
-      .header('X-Consul-Default-ACL-Policy', 'allow')
+      .header('X-Consul-Default-ACL-Policy', aclPolicy)
       .header('content-type', 'text/plain; charset=utf-8')
       .send('Invalid URL path: not a recognized HTTP API endpoint');
   });

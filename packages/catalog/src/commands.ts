@@ -5,6 +5,7 @@
  * leader when it proposes it. Discriminated on `Type`. Append-only: never change the
  * meaning of an existing field, a log written today must replay the same tomorrow.
  */
+import type { AclCommand } from './acl-types.js';
 import type {
   HealthCheckDefinition,
   KVEntry,
@@ -212,6 +213,7 @@ export interface NoopCommand {
 }
 
 export type Command =
+  | AclCommand
   | NoopCommand
   | RegisterCommand
   | DeregisterCommand

@@ -4,6 +4,7 @@
  * `Catalog.restore` of a `Catalog.snapshot()` gives a catalog whose every query (and next
  * snapshot) is identical.
  */
+import type { AclSnapshot } from './acl-types.js';
 import type { KVRecord } from './kv-store.js';
 import type { CheckRecord, NodeRecord, ServiceRecord, SessionRecord } from './records.js';
 import { TABLES, type CatalogStore } from './store.js';
@@ -29,6 +30,8 @@ export interface CatalogSnapshot {
   Sessions: SessionRecord[];
   /** KV key -> lock-delay end (ms). */
   LockDelays: Record<string, number>;
+  /** ACL tables; absent in snapshots taken before ACLs existed (restored as empty). */
+  ACL?: AclSnapshot;
 }
 
 const sortedEntries = <T>(m: Map<string, T>): Record<string, T> =>
@@ -54,6 +57,7 @@ export function takeSnapshot(st: CatalogStore): CatalogSnapshot {
     Tombstones: st.kv.tombstoneList(),
     Sessions: sortedValues(st.sessionTable),
     LockDelays: sortedEntries(st.lockDelays),
+    ACL: st.acl.snapshot(),
   };
   // Records are shared with the live tables: hand out a deep copy.
   return structuredClone(snap);
@@ -90,6 +94,7 @@ export function restoreSnapshot(st: CatalogStore, snapshot: CatalogSnapshot): vo
   for (const s of snap.Sessions) st.sessionTable.set(s.ID, s);
   for (const [k, v] of Object.entries(snap.LockDelays)) st.lockDelays.set(k, v);
   st.kv.load(snap.KVs, snap.Tombstones, snap.Tables.kvs ?? 0, snap.Tables.tombstones ?? 0);
+  st.acl.restore(snap.ACL);
 }
 
 /**
@@ -106,6 +111,7 @@ export function snapshotAtIndex(snapshot: CatalogSnapshot, index: number): Catal
     ...snap.Checks,
     ...snap.KVs,
     ...snap.Sessions,
+    ...(snap.ACL ? [...snap.ACL.Tokens, ...snap.ACL.Policies, ...snap.ACL.Roles] : []),
   ];
   for (const r of records) {
     r.CreateIndex = clamp(r.CreateIndex);
@@ -114,6 +120,10 @@ export function snapshotAtIndex(snapshot: CatalogSnapshot, index: number): Catal
   snap.Tombstones = snap.Tombstones.map(([key, i]) => [key, clamp(i)]);
   for (const k of Object.keys(snap.ServiceIndexes)) snap.ServiceIndexes[k] = index;
   for (const k of Object.keys(snap.Tables) as TableName[]) snap.Tables[k] = index;
+  if (snap.ACL) {
+    snap.ACL.Index = index;
+    snap.ACL.BootstrapIndex = clamp(snap.ACL.BootstrapIndex);
+  }
   snap.Index = index;
   return snap;
 }

@@ -3,6 +3,7 @@
  * `kv-writes.ts`, `session-writes.ts`, `txn.ts`) change them through these helpers, which
  * also record which watch keys the current command touched; `Catalog` reads them.
  */
+import { AclStore } from './acl-store.js';
 import { KVStore } from './kv-store.js';
 import type { CheckRecord, NodeRecord, ServiceRecord, SessionRecord } from './records.js';
 import type { TableName } from './types.js';
@@ -28,6 +29,8 @@ export class CatalogStore {
   readonly checkTable = new Map<string, Map<string, CheckRecord>>();
   readonly sessionTable = new Map<string, SessionRecord>();
   readonly kv = new KVStore();
+  /** Tokens, policies and roles (acl-store.ts). */
+  readonly acl = new AclStore();
   /** KV key -> end of its lock-delay (ms, in the time of the commands' `Now`). */
   readonly lockDelays = new Map<string, number>();
   /** Watch keys touched by the command being applied. */
@@ -49,6 +52,7 @@ export class CatalogStore {
     this.lockDelays.clear();
     this.touched.clear();
     this.kv.load([], [], 0, 0);
+    this.acl.clear();
     this.nodesChanged();
     this.instancesCache.clear();
   }

@@ -57,7 +57,7 @@ export interface AclConfig {
 
 /** Printed (after `==> `) when `acl.enabled = true` is asked of an agent that cannot enforce it. */
 export const ACL_NOT_ENFORCED =
-  'ACLs are not enforced by this version of Proconsul: refusing to start with acl.enabled = true (remove it, or set it to false, to run without ACLs)';
+  'ACLs are not enforced on client agents by this version of Proconsul: refusing to start with acl.enabled = true (run a server, or set acl.enabled = false)';
 
 const DOWN_POLICIES: readonly string[] = ['allow', 'deny', 'extend-cache', 'async-cache'];
 
@@ -113,9 +113,12 @@ export function parseAclConfig(config: Raw): AclConfig {
   };
 }
 
-/** Refuses an ACL configuration this agent cannot honour (see ACL_NOT_ENFORCED). */
-export function assertAclSupported(acl: AclConfig): void {
-  if (acl.enabled) throw new ConfigError(ACL_NOT_ENFORCED);
+/**
+ * Refuses an ACL configuration this agent cannot honour (see ACL_NOT_ENFORCED): a client
+ * agent resolves tokens from its servers' state, which it cannot do yet.
+ */
+export function assertAclSupported(acl: AclConfig, server: boolean): void {
+  if (acl.enabled && !server) throw new ConfigError(ACL_NOT_ENFORCED);
 }
 
 /**

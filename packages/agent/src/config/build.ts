@@ -282,7 +282,7 @@ export async function buildConfig(input: BuildInput): Promise<AgentConfig> {
   };
   const policy = { enableScriptChecks, enableLocalScriptChecks: enableLocalScriptChecks === true };
   const acl = parseAclConfig(c as Fragment);
-  assertAclSupported(acl);
+  assertAclSupported(acl, server || dev);
   const ui = c.ui_config?.enabled ?? c.ui ?? false;
 
   const config: AgentConfig = {

@@ -2,6 +2,8 @@
 // (plain text), body limits, repeated slashes collapsed. Started by ../agent.ts.
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { defaultPolicyHeader } from '../acl/config.js';
+import { installAclEnforcement } from '../acl/enforce.js';
+import { aclRoutes } from '../acl/routes.js';
 import type { AgentContext } from '../context.js';
 import { METRICS_DECORATION } from './endpoint.js';
 import { installClusterHooks } from '../cluster/http-hooks.js';
@@ -54,6 +56,8 @@ export async function buildHttpApp(ctx: AgentContext, options: HttpAppOptions = 
     reply.header('X-Consul-Default-ACL-Policy', aclPolicy);
     done();
   });
+  // ACL enforcement hooks for every route (src/acl/); the /v1/acl routes are registered below.
+  const aclResolver = installAclEnforcement(app, ctx);
 
   // Every endpoint times itself into this registry (endpoint.ts).
   app.decorate(METRICS_DECORATION, ctx.metrics);
@@ -81,6 +85,7 @@ export async function buildHttpApp(ctx: AgentContext, options: HttpAppOptions = 
       .send('Invalid URL path: not a recognized HTTP API endpoint');
   });
 
+  await app.register(aclRoutes, { ctx, resolver: aclResolver });
   await app.register(agentRoutes, { ctx });
   await app.register(catalogRoutes, { ctx });
   await app.register(healthRoutes, { ctx });

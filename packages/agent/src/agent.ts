@@ -5,6 +5,7 @@ import { Catalog, type ApplyResult, type Command } from '@proconsul/catalog';
 import { createDnsServer, type DnsServer } from '@proconsul/dns';
 import type { FastifyInstance } from 'fastify';
 import { securityIssues } from './acl/config.js';
+import { aclDnsBackend } from './acl/dns.js';
 import { joinHostPort, resolveAdvertiseAddr } from './addresses.js';
 import type { AgentConfig } from './config/index.js';
 import { loadConfig } from './config/index.js';
@@ -250,7 +251,7 @@ export async function startAgent(config: AgentConfig, options: StartAgentOptions
     if (config.ports.dns >= 0) {
       for (const host of config.dnsAddrs) {
         const dns: DnsServer = createDnsServer({
-          backend: server ? catalogDnsBackend(catalog, config.datacenter) : remoteDnsBackend(cluster, config.datacenter),
+          backend: server ? aclDnsBackend(catalogDnsBackend(catalog, config.datacenter), config.acl, catalog, config.nodeName) : remoteDnsBackend(cluster, config.datacenter),
           host,
           port: config.ports.dns,
           domain: config.domain,

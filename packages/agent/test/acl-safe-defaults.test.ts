@@ -1,6 +1,6 @@
-// Safe defaults while ACL enforcement is not in the agent: asking for ACLs refuses to start
-// (never runs open), enabling remote script checks without ACLs logs Consul's security issue,
-// and X-Consul-Default-ACL-Policy says what is actually enforced.
+// Safe defaults: an agent that cannot enforce ACLs (a client agent, for now) refuses to start
+// with them rather than run open; enabling remote script checks without ACLs logs Consul's
+// security issue; X-Consul-Default-ACL-Policy says what is actually enforced.
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,8 +11,8 @@ import { http, RUN_JS, startAgentProcess, tempDir, type AgentProcess } from './h
 const IP = '127.0.63.1';
 const dir = tempDir('acl-safe-');
 
-function runAgent(args: string[]): { status: number | null; out: string } {
-  const r = spawnSync(process.execPath, [RUN_JS, '-dev', '-client', IP, '-bind', IP, '-dns-port', '-1', ...args], {
+function runAgent(args: string[], mode: string[] = ['-dev']): { status: number | null; out: string } {
+  const r = spawnSync(process.execPath, [RUN_JS, ...mode, '-client', IP, '-bind', IP, '-dns-port', '-1', ...args], {
     encoding: 'utf8',
     timeout: 20_000,
   });
@@ -27,14 +27,14 @@ function configFile(name: string, body: unknown): string {
 
 afterAll(() => dir.remove());
 
-describe('acl.enabled without enforcement', () => {
+describe('acl.enabled on a client agent (no enforcement there yet)', () => {
   it.each([
     ['acl.enabled = true', { acl: { enabled: true, default_policy: 'deny' } }],
     ['acl.enabled = true with default allow', { acl: { enabled: true } }],
     ['keys in another case', { ACL: { Enabled: true } }],
     ['the legacy acl_datacenter key', { acl_datacenter: 'dc1' }],
   ])('refuses to start for %s, with one line and exit 1', (_what, body) => {
-    const r = runAgent(['-config-file', configFile('acl.json', body)]);
+    const r = runAgent(['-config-file', configFile('acl.json', body)], ['-data-dir', join(dir.path, 'client')]);
     expect(r.status).toBe(1);
     expect(r.out).toBe(`==> ${ACL_NOT_ENFORCED}\n`);
   });

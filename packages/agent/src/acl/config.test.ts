@@ -42,9 +42,10 @@ describe('parseAclConfig', () => {
 });
 
 describe('safe defaults', () => {
-  it('refuses enabled ACLs until they are enforced', () => {
-    expect(() => assertAclSupported(parseAclConfig({ acl: { enabled: true } }))).toThrow(ConfigError);
-    expect(() => assertAclSupported(parseAclConfig({}))).not.toThrow();
+  it('refuses enabled ACLs where they are not enforced (client agents)', () => {
+    expect(() => assertAclSupported(parseAclConfig({ acl: { enabled: true } }), false)).toThrow(ConfigError);
+    expect(() => assertAclSupported(parseAclConfig({ acl: { enabled: true } }), true)).not.toThrow();
+    expect(() => assertAclSupported(parseAclConfig({}), false)).not.toThrow();
   });
 
   it('reports the policy actually enforced', () => {

@@ -1,0 +1,183 @@
+// ACLs against a real agent: one table of route groups, each checked for the anonymous token
+// under default deny (denied, or its list filtered), and for a token whose policy holds the
+// row's rule (allowed). Plus bootstrap, token sources, bad policies, and DNS with and
+// without a default token.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dig, http, startAgentProcess, tempDir, type AgentProcess } from './helpers.js';
+
+const IP = '127.0.63.10';
+const DNS_PORT = 8610;
+const MGMT = '6c1a7a3e-0d3f-4d8e-9a8e-1f0c2b3d4e5f';
+const ANON = '00000000-0000-0000-0000-000000000002';
+const dir = tempDir('acl-');
+let agent: AgentProcess;
+
+const asMgmt = { 'X-Consul-Token': MGMT };
+const call = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) =>
+  http(agent.base, method, path, body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body), headers);
+
+async function tokenWith(rules: string): Promise<string> {
+  const name = `p${Math.random().toString(36).slice(2, 10)}`;
+  const p = await call('PUT', '/v1/acl/policy', { Name: name, Rules: rules }, asMgmt);
+  expect(p.status, p.text).toBe(200);
+  const t = await call('PUT', '/v1/acl/token', { Description: name, Policies: [{ Name: name }] }, asMgmt);
+  expect(t.status, t.text).toBe(200);
+  return t.json().SecretID as string;
+}
+
+beforeAll(async () => {
+  const cfg = join(dir.path, 'acl.json');
+  writeFileSync(cfg, JSON.stringify({ acl: { enabled: true, default_policy: 'deny', tokens: { initial_management: MGMT } } }));
+  agent = await startAgentProcess(['-dev', '-client', IP, '-bind', IP, '-node', 'n1', '-dns-port', String(DNS_PORT), '-config-file', cfg], `${IP}:8500`);
+  for (const [name, port] of [['web', 80], ['db', 5432], ['gone', 1]] as const) {
+    expect((await call('PUT', '/v1/agent/service/register', { Name: name, Port: port }, asMgmt)).status).toBe(200);
+  }
+  for (const k of ['web/a', 'db/a', 'tmp/x']) expect((await call('PUT', `/v1/kv/${k}`, 'v', asMgmt)).status).toBe(200);
+  expect((await call('PUT', '/v1/session/create', { Name: 's' }, asMgmt)).status).toBe(200);
+  expect((await call('PUT', '/v1/event/fire/deploy', 'x', asMgmt)).status).toBe(200);
+});
+afterAll(async () => {
+  await agent?.stop();
+  dir.remove();
+});
+
+interface Row {
+  group: string;
+  method: string;
+  path: string;
+  body?: unknown;
+  /** The rule that allows the request (or lets the expected item through a filter). */
+  rules: string;
+  /** For lists: what the anonymous token must not see and the rule's token must see. */
+  filtered?: { item: (body: any) => boolean };
+  /** Which permission a denial names. */
+  denied?: string;
+}
+
+const hasName = (name: string) => (b: any) => JSON.stringify(b).includes(`"${name}"`);
+
+const ROWS: Row[] = [
+  { group: 'kv', method: 'GET', path: '/v1/kv/web/a', rules: 'key_prefix "web/" { policy = "read" }', denied: `'key:read' on "web/a"` },
+  { group: 'kv', method: 'PUT', path: '/v1/kv/web/b', body: 'v', rules: 'key_prefix "web/" { policy = "write" }', denied: `'key:write' on "web/b"` },
+  { group: 'kv', method: 'DELETE', path: '/v1/kv/tmp/?recurse', rules: 'key_prefix "tmp/" { policy = "write" }', denied: `'key:write' on "tmp/"` },
+  { group: 'kv', method: 'GET', path: '/v1/kv/?recurse', rules: 'key_prefix "db/" { policy = "read" }', filtered: { item: hasName('db/a') } },
+  { group: 'kv', method: 'GET', path: '/v1/kv/?keys', rules: 'key_prefix "db/" { policy = "list" }', filtered: { item: hasName('db/a') } },
+  { group: 'txn', method: 'PUT', path: '/v1/txn', body: [{ KV: { Verb: 'set', Key: 'web/t', Value: 'dg==' } }], rules: 'key_prefix "web/" { policy = "write" }', denied: `'key:write' on "web/t"` },
+  { group: 'catalog', method: 'GET', path: '/v1/catalog/services', rules: 'service "web" { policy = "read" }', filtered: { item: (b) => 'web' in b } },
+  { group: 'catalog', method: 'GET', path: '/v1/catalog/nodes', rules: 'node_prefix "" { policy = "read" }', filtered: { item: hasName('n1') } },
+  { group: 'catalog', method: 'GET', path: '/v1/catalog/service/web', rules: 'service "web" { policy = "read" }\nnode "n1" { policy = "read" }', filtered: { item: hasName('web') } },
+  { group: 'catalog', method: 'PUT', path: '/v1/catalog/register', body: { Node: 'ext', Address: '10.0.0.1' }, rules: 'node "ext" { policy = "write" }', denied: `'node:write' on "ext"` },
+  { group: 'health', method: 'GET', path: '/v1/health/service/db', rules: 'service "db" { policy = "read" }\nnode_prefix "" { policy = "read" }', filtered: { item: hasName('db') } },
+  { group: 'health', method: 'GET', path: '/v1/health/state/any', rules: 'node_prefix "" { policy = "read" }', filtered: { item: hasName('serfHealth') } },
+  { group: 'agent', method: 'GET', path: '/v1/agent/self', rules: 'agent "n1" { policy = "read" }', denied: `'agent:read' on "n1"` },
+  { group: 'agent', method: 'GET', path: '/v1/agent/services', rules: 'service "db" { policy = "read" }', filtered: { item: (b) => 'db' in b } },
+  { group: 'agent', method: 'GET', path: '/v1/agent/members', rules: 'node_prefix "n" { policy = "read" }', filtered: { item: hasName('n1') } },
+  { group: 'agent', method: 'PUT', path: '/v1/agent/service/register', body: { Name: 'api' }, rules: 'service "api" { policy = "write" }', denied: `'service:write' on "api"` },
+  { group: 'agent', method: 'PUT', path: '/v1/agent/service/deregister/gone', rules: 'service "gone" { policy = "write" }', denied: `'service:write' on "gone"` },
+  { group: 'session', method: 'GET', path: '/v1/session/list', rules: 'session_prefix "" { policy = "read" }', filtered: { item: hasName('n1') } },
+  { group: 'session', method: 'PUT', path: '/v1/session/create', body: {}, rules: 'session "n1" { policy = "write" }', denied: `'session:write' on "n1"` },
+  { group: 'event', method: 'PUT', path: '/v1/event/fire/deploy', body: 'x', rules: 'event "deploy" { policy = "write" }', denied: `'event:write' on "deploy"` },
+  { group: 'event', method: 'GET', path: '/v1/event/list', rules: 'event_prefix "dep" { policy = "read" }', filtered: { item: hasName('deploy') } },
+  { group: 'operator', method: 'GET', path: '/v1/operator/raft/configuration', rules: 'operator = "read"', denied: `'operator:read'` },
+  { group: 'operator', method: 'GET', path: '/v1/operator/autopilot/health', rules: 'operator = "read"', denied: `'operator:read'` },
+  { group: 'snapshot', method: 'GET', path: '/v1/snapshot', rules: 'acl = "write"', denied: `'acl:write'` },
+  { group: 'acl', method: 'GET', path: '/v1/acl/policies', rules: 'acl = "read"', denied: `'acl:read'` },
+  { group: 'acl', method: 'PUT', path: '/v1/acl/policy', body: { Name: 'made-by-acl-writer', Rules: '' }, rules: 'acl = "write"', denied: `'acl:write'` },
+];
+
+describe('ACL matrix (default deny)', () => {
+  it.each(ROWS.map((r) => [`${r.group}: ${r.method} ${r.path}`, r] as const))('%s', async (_name, row) => {
+    const anon = await call(row.method, row.path, row.body);
+    expect(anon.headers.get('x-consul-default-acl-policy')).toBe('deny');
+    if (row.filtered) {
+      expect(anon.status, anon.text).toBe(200);
+      expect(row.filtered.item(anon.json())).toBe(false);
+      expect(anon.headers.get('x-consul-results-filtered-by-acls')).toBe('true');
+    } else {
+      expect(anon.status).toBe(403);
+      expect(anon.text).toBe(`Permission denied: token with AccessorID '${ANON}' lacks permission ${row.denied}`);
+    }
+    const token = await tokenWith(row.rules);
+    const allowed = await call(row.method, row.path, row.body, { 'X-Consul-Token': token });
+    expect(allowed.status, allowed.text).toBeLessThan(300);
+    if (row.filtered) expect(row.filtered.item(allowed.json())).toBe(true);
+    // Management sees everything, unfiltered.
+    if (row.filtered) {
+      const m = await call(row.method, row.path, row.body, asMgmt);
+      expect(m.headers.get('x-consul-results-filtered-by-acls')).toBeNull();
+      expect(row.filtered.item(m.json())).toBe(true);
+    }
+  });
+
+  it('answers status without a token, and unknown tokens with ACL not found', async () => {
+    expect((await call('GET', '/v1/status/leader')).status).toBe(200);
+    const r = await call('GET', '/v1/kv/web/a', undefined, { 'X-Consul-Token': 'made-up' });
+    expect(r.status).toBe(403);
+    expect(r.text).toBe('ACL not found');
+  });
+
+  it('takes the token from X-Consul-Token, Authorization: Bearer and ?token', async () => {
+    const t = await tokenWith('key_prefix "web/" { policy = "read" }');
+    expect((await call('GET', '/v1/kv/web/a', undefined, { 'X-Consul-Token': t })).status).toBe(200);
+    expect((await call('GET', '/v1/kv/web/a', undefined, { Authorization: `Bearer ${t}` })).status).toBe(200);
+    expect((await call('GET', `/v1/kv/web/a?token=${t}`)).status).toBe(200);
+    expect((await call('GET', '/v1/kv/db/a', undefined, { Authorization: `Bearer ${t}` })).status).toBe(403);
+  });
+});
+
+describe('ACL endpoints', () => {
+  it('refuses bootstrap once the initial management token made it', async () => {
+    const r = await call('PUT', '/v1/acl/bootstrap');
+    expect(r.status).toBe(403);
+    expect(r.text).toMatch(/^Permission denied: ACL bootstrap no longer allowed \(reset index: \d+\)$/);
+  });
+
+  it('shows tokens, policies and roles in Consul\'s shapes', async () => {
+    const self = await call('GET', '/v1/acl/token/self', undefined, asMgmt);
+    expect(self.json()).toMatchObject({ SecretID: MGMT, Policies: [{ ID: '00000000-0000-0000-0000-000000000001', Name: 'global-management' }], Local: false });
+    expect(Object.keys(self.json())).toEqual(['AccessorID', 'SecretID', 'Description', 'Policies', 'Local', 'CreateTime', 'Hash', 'CreateIndex', 'ModifyIndex']);
+    const gm = await call('GET', '/v1/acl/policy/name/global-management', undefined, asMgmt);
+    expect(gm.json()).toMatchObject({ ID: '00000000-0000-0000-0000-000000000001', Name: 'global-management' });
+    expect((await call('DELETE', '/v1/acl/policy/00000000-0000-0000-0000-000000000001', undefined, asMgmt)).status).toBe(400);
+    const role = await call('PUT', '/v1/acl/role', { Name: 'web-role', ServiceIdentities: [{ ServiceName: 'web' }] }, asMgmt);
+    expect(role.status, role.text).toBe(200);
+    const t = await call('PUT', '/v1/acl/token', { Roles: [{ Name: 'web-role' }] }, asMgmt);
+    const secret = t.json().SecretID as string;
+    expect(t.json().Roles).toEqual([{ ID: role.json().ID, Name: 'web-role' }]);
+    // The service identity may register its service and read others, not write them.
+    expect((await call('PUT', '/v1/agent/service/register', { Name: 'web', Port: 81 }, { 'X-Consul-Token': secret })).status).toBe(200);
+    expect((await call('PUT', '/v1/agent/service/register', { Name: 'other' }, { 'X-Consul-Token': secret })).status).toBe(403);
+    expect((await call('GET', '/v1/catalog/service/db', undefined, { 'X-Consul-Token': secret })).json()).toHaveLength(1);
+    // Deleting the token revokes it at once.
+    const accessor = t.json().AccessorID as string;
+    expect((await call('DELETE', `/v1/acl/token/${accessor}`, undefined, asMgmt)).text).toBe('true');
+    expect((await call('GET', '/v1/catalog/services', undefined, { 'X-Consul-Token': secret })).text).toBe('ACL not found');
+  });
+
+  it.each([
+    [{ Name: 'bad', Rules: 'key "a" { policy = "admin" }' }, 'Invalid Policy: Invalid key policy: "admin"'],
+    [{ Name: 'bad', Rules: 'nonsense {' }, /^Invalid Policy: Failed to parse ACL rules/],
+    [{ Name: 'has space', Rules: '' }, 'Invalid Policy: invalid Name "has space"'],
+    [{ Name: 7 }, /^Policy decoding failed/],
+    ['{', /^Request decode failed/],
+  ])('refuses the policy %j with 400', async (body, message) => {
+    const r = await call('PUT', '/v1/acl/policy', body, asMgmt);
+    expect(r.status).toBe(400);
+    if (typeof message === 'string') expect(r.text).toBe(message);
+    else expect(r.text).toMatch(message);
+  });
+});
+
+describe('DNS answered with the default (here: anonymous) token', () => {
+  it('hides services until the anonymous token may read them', async () => {
+    expect(dig(IP, DNS_PORT, 'web.service.consul', 'A')).toEqual([]);
+    const p = await call('PUT', '/v1/acl/policy', { Name: 'dns-read', Rules: 'service_prefix "" { policy = "read" }\nnode_prefix "" { policy = "read" }' }, asMgmt);
+    expect(p.status).toBe(200);
+    const u = await call('PUT', `/v1/acl/token/${ANON}`, { Description: 'Anonymous Token', Policies: [{ Name: 'dns-read' }] }, asMgmt);
+    expect(u.status, u.text).toBe(200);
+    expect(dig(IP, DNS_PORT, 'web.service.consul', 'A')).toEqual([IP]);
+    expect(dig(IP, DNS_PORT, 'n1.node.consul', 'A')).toEqual([IP]);
+  });
+});

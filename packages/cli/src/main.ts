@@ -1,5 +1,6 @@
 /** The `proconsul` command tree and its dispatcher, mirroring Consul's CLI. */
 import { runCommand, type Command } from './command.js';
+import { aclBootstrap, aclPolicyCreate, aclTokenCreate, aclTokenReadSelf } from './commands/acl.js';
 import { runAgent } from './commands/agent.js';
 import { catalogDatacenters, catalogNodes, catalogServices } from './commands/catalog.js';
 import { event } from './commands/event.js';
@@ -37,6 +38,15 @@ function isGroup(e: Entry): e is Group {
 }
 
 export const COMMANDS: Record<string, Entry> = {
+  acl: {
+    synopsis: 'Interact with Consul\'s ACLs',
+    usage: 'Usage: proconsul acl <subcommand> [options] [args]',
+    subcommands: {
+      bootstrap: aclBootstrap,
+      policy: { synopsis: 'Manage Consul\'s ACL policies', usage: 'Usage: proconsul acl policy <subcommand> [options] [args]', subcommands: { create: aclPolicyCreate } },
+      token: { synopsis: 'Manage Consul\'s ACL tokens', usage: 'Usage: proconsul acl token <subcommand> [options] [args]', subcommands: { create: aclTokenCreate, read: aclTokenReadSelf } },
+    },
+  },
   agent: 'agent',
   catalog: {
     synopsis: 'Interact with the catalog',

@@ -4,6 +4,7 @@
 // without a default token.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dig, http, startAgentProcess, tempDir, type AgentProcess } from './helpers.js';
 
@@ -167,6 +168,38 @@ describe('ACL endpoints', () => {
     expect(r.status).toBe(400);
     if (typeof message === 'string') expect(r.text).toBe(message);
     else expect(r.text).toMatch(message);
+  });
+});
+
+describe('fuzzed ACL input', () => {
+  const json = fc.jsonValue({ maxDepth: 3 });
+  const rules = fc.oneof(fc.string(), fc.array(fc.constantFrom('key', 'key_prefix', 'service', '"a"', '{', '}', 'policy', '=', '"read"', '"list"', 'operator', '#', '\n'), { maxLength: 20 }).map((p) => p.join(' ')));
+  const policyBody = fc.oneof(json, fc.record({ Name: fc.oneof(fc.string(), fc.constant('fz')), Rules: rules, Datacenters: fc.oneof(json, fc.array(fc.string())) }, { requiredKeys: [] }));
+  const tokenBody = fc.oneof(json, fc.record({ Policies: fc.oneof(json, fc.array(fc.record({ ID: fc.string(), Name: fc.string() }))), ServiceIdentities: json, NodeIdentities: json, SecretID: fc.string(), AccessorID: fc.string(), ExpirationTTL: json, Local: json }, { requiredKeys: [] }));
+
+  it.each([
+    ['PUT /v1/acl/policy', '/v1/acl/policy', policyBody],
+    ['PUT /v1/acl/token', '/v1/acl/token', tokenBody],
+    ['PUT /v1/acl/role', '/v1/acl/role', tokenBody],
+  ] as const)('%s answers 2xx or 4xx, never 5xx', async (_n, path, arb) => {
+    await fc.assert(
+      fc.asyncProperty(arb, async (b) => {
+        const r = await call('PUT', path, b, asMgmt);
+        expect(r.status, `${JSON.stringify(b)} -> ${r.text}`).toBeLessThan(500);
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('fuzzed tokens are refused with 403, never 5xx', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.string({ minLength: 1 }).filter((t) => t !== 'anonymous' && !/[\r\n\0]/.test(t) && t.trim() === t && /^[\x20-\x7e]+$/.test(t)), async (t) => {
+        const r = await call('GET', '/v1/catalog/services', undefined, { 'X-Consul-Token': t });
+        expect(r.status).toBe(403);
+      }),
+      { numRuns: 100 },
+    );
+    expect((await call('GET', '/v1/status/leader')).status).toBe(200);
   });
 });
 

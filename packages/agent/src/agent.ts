@@ -6,6 +6,7 @@ import { createDnsServer, type DnsServer } from '@proconsul/dns';
 import type { FastifyInstance } from 'fastify';
 import { securityIssues } from './acl/config.js';
 import { aclDnsBackend } from './acl/dns.js';
+import { readHttpsTls } from './tls/server.js';
 import { joinHostPort, resolveAdvertiseAddr } from './addresses.js';
 import type { AgentConfig } from './config/index.js';
 import { loadConfig } from './config/index.js';
@@ -244,6 +245,18 @@ export async function startAgent(config: AgentConfig, options: StartAgentOptions
         httpAddrs.push(joinHostPort(host, port));
       }
       log.http.info({ addrs: httpAddrs }, 'HTTP API listening');
+    }
+    // HTTPS API (ports.https, -https-port) on the same addresses (src/tls/).
+    if (config.ports.https > 0) {
+      const tls = readHttpsTls(config.httpsTls);
+      const httpsAddrs: string[] = [];
+      for (const host of config.httpAddrs) {
+        const app = (await buildHttpApp(ctx, { https: tls })) as unknown as FastifyInstance;
+        cleanups.push(() => app.close());
+        await app.listen({ host, port: config.ports.https });
+        httpsAddrs.push(joinHostPort(host, config.ports.https));
+      }
+      log.http.info({ addrs: httpsAddrs }, 'HTTPS API listening');
     }
 
     // DNS on every DNS address.

@@ -4,6 +4,7 @@
  */
 import { stat } from 'node:fs/promises';
 import { assertAclSupported, parseAclConfig } from '../acl/config.js';
+import { parseHttpsTls } from '../tls/config.js';
 import { DecodeError } from '../checks/decode.js';
 import {
   assertScriptChecksAllowed,
@@ -310,6 +311,7 @@ export async function buildConfig(input: BuildInput): Promise<AgentConfig> {
     enableScriptChecks,
     enableLocalScriptChecks: enableLocalScriptChecks === true,
     acl,
+    httpsTls: parseHttpsTls(c as Fragment, ports.https),
     encrypt,
     recursors,
     startJoin: (c.start_join as string[] | undefined) ?? [],

@@ -28,10 +28,13 @@ export const BODY_BYTES_MAX = 1024 * 1024;
 export interface HttpAppOptions {
   /** The app that runs requests other servers forward here (agent RPC), never a listener. */
   forwardedOnly?: boolean;
+  /** Serve HTTPS with these (node:tls) options instead of plain HTTP. */
+  https?: import('node:https').ServerOptions;
 }
 
 export async function buildHttpApp(ctx: AgentContext, options: HttpAppOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
+    ...(options.https ? { https: options.https } : {}),
     logger: false,
     bodyLimit: BODY_BYTES_MAX,
     exposeHeadRoutes: false,

@@ -29,6 +29,7 @@ export function devConfig(overrides: Partial<AgentConfig> = {}): AgentConfig {
     enableScriptChecks: false,
     enableLocalScriptChecks: false,
     acl: parseAclConfig({}),
+    httpsTls: { caFile: '', certFile: '', keyFile: '', verifyIncoming: false },
     encrypt: '',
     recursors: [],
     startJoin: [],

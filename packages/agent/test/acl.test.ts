@@ -37,6 +37,8 @@ beforeAll(async () => {
   }
   for (const k of ['web/a', 'db/a', 'tmp/x']) expect((await call('PUT', `/v1/kv/${k}`, 'v', asMgmt)).status).toBe(200);
   expect((await call('PUT', '/v1/session/create', { Name: 's' }, asMgmt)).status).toBe(200);
+  const ext = { Node: 'ext2', Address: '10.0.0.2', Service: { ID: 'ext-svc', Service: 'ext-svc', Port: 1 } };
+  expect((await call('PUT', '/v1/catalog/register', ext, asMgmt)).status).toBe(200);
   expect((await call('PUT', '/v1/event/fire/deploy', 'x', asMgmt)).status).toBe(200);
 });
 afterAll(async () => {
@@ -70,6 +72,7 @@ const ROWS: Row[] = [
   { group: 'catalog', method: 'GET', path: '/v1/catalog/nodes', rules: 'node_prefix "" { policy = "read" }', filtered: { item: hasName('n1') } },
   { group: 'catalog', method: 'GET', path: '/v1/catalog/service/web', rules: 'service "web" { policy = "read" }\nnode "n1" { policy = "read" }', filtered: { item: hasName('web') } },
   { group: 'catalog', method: 'PUT', path: '/v1/catalog/register', body: { Node: 'ext', Address: '10.0.0.1' }, rules: 'node "ext" { policy = "write" }', denied: `'node:write' on "ext"` },
+  { group: 'catalog', method: 'PUT', path: '/v1/catalog/deregister', body: { Node: 'ext2', ServiceID: 'ext-svc' }, rules: 'service "ext-svc" { policy = "write" }', denied: `'service:write' on "ext-svc"` },
   { group: 'health', method: 'GET', path: '/v1/health/service/db', rules: 'service "db" { policy = "read" }\nnode_prefix "" { policy = "read" }', filtered: { item: hasName('db') } },
   { group: 'health', method: 'GET', path: '/v1/health/state/any', rules: 'node_prefix "" { policy = "read" }', filtered: { item: hasName('serfHealth') } },
   { group: 'agent', method: 'GET', path: '/v1/agent/self', rules: 'agent "n1" { policy = "read" }', denied: `'agent:read' on "n1"` },

@@ -122,6 +122,22 @@ function txnCheck(a: Authorizer, req: FastifyRequest): Denial | undefined {
   return undefined;
 }
 
+/** Consul: a service needs service:write, a service check too; a node or node check node:write. */
+function catalogDeregister(a: Authorizer, req: FastifyRequest, ctx: AgentContext): Denial | undefined {
+  const b = body(req);
+  const node = str(field(b, 'Node'));
+  const serviceId = str(field(b, 'ServiceID'));
+  const checkId = str(field(b, 'CheckID'));
+  let service = '';
+  if (serviceId !== '') {
+    const services = ctx.catalog.node(node).value?.Services ?? {};
+    service = Object.values(services).find((s) => s.ID.toLowerCase() === serviceId.toLowerCase())?.Service ?? '';
+  } else if (checkId !== '') {
+    service = ctx.catalog.healthNode(node).value.find((c) => c.CheckID.toLowerCase() === checkId.toLowerCase())?.ServiceName ?? '';
+  }
+  return service !== '' ? need(a, 'service', service, 'write') : need(a, 'node', node, 'write');
+}
+
 function sessionWrite(a: Authorizer, req: FastifyRequest, ctx: AgentContext): Denial | undefined {
   const id = param(req, '*');
   const s = ctx.catalog.getSession(id);
@@ -176,7 +192,7 @@ export const ROUTE_ACLS: Record<string, RouteAcl> = {
       return (svc !== '' ? need(a, 'service', svc, 'write') : undefined) ?? need(a, 'node', str(field(b, 'Node')), 'write');
     },
   },
-  'PUT /v1/catalog/deregister': { check: (a, req) => need(a, 'node', str(field(body(req), 'Node')), 'write') },
+  'PUT /v1/catalog/deregister': { check: catalogDeregister },
   'GET /v1/catalog/datacenters': {},
   'GET /v1/catalog/nodes': { filter: listFilter((a, n) => a.allowed('node', str(n.Node), 'read')) },
   'GET /v1/catalog/services': { filter: mapFilter((a, _v, name) => a.allowed('service', name, 'read')) },

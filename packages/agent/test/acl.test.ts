@@ -67,7 +67,6 @@ const ROWS: Row[] = [
   { group: 'kv', method: 'DELETE', path: '/v1/kv/tmp/?recurse', rules: 'key_prefix "tmp/" { policy = "write" }', denied: `'key:write' on "tmp/"` },
   { group: 'kv', method: 'GET', path: '/v1/kv/?recurse', rules: 'key_prefix "db/" { policy = "read" }', filtered: { item: hasName('db/a') } },
   { group: 'kv', method: 'GET', path: '/v1/kv/?keys', rules: 'key_prefix "db/" { policy = "list" }', filtered: { item: hasName('db/a') } },
-  { group: 'txn', method: 'PUT', path: '/v1/txn', body: [{ KV: { Verb: 'set', Key: 'web/t', Value: 'dg==' } }], rules: 'key_prefix "web/" { policy = "write" }', denied: `'key:write' on "web/t"` },
   { group: 'catalog', method: 'GET', path: '/v1/catalog/services', rules: 'service "web" { policy = "read" }', filtered: { item: (b) => 'web' in b } },
   { group: 'catalog', method: 'GET', path: '/v1/catalog/nodes', rules: 'node_prefix "" { policy = "read" }', filtered: { item: hasName('n1') } },
   { group: 'catalog', method: 'GET', path: '/v1/catalog/service/web', rules: 'service "web" { policy = "read" }\nnode "n1" { policy = "read" }', filtered: { item: hasName('web') } },
@@ -113,6 +112,24 @@ describe('ACL matrix (default deny)', () => {
       expect(m.headers.get('x-consul-results-filtered-by-acls')).toBeNull();
       expect(row.filtered.item(m.json())).toBe(true);
     }
+  });
+
+  it('rolls a transaction back with 409 naming each denied op, and applies it with the rule', async () => {
+    const ops = [{ KV: { Verb: 'get', Key: 'db/a' } }, { KV: { Verb: 'set', Key: 'web/t', Value: 'dg==' } }];
+    const anon = await call('PUT', '/v1/txn', ops);
+    expect(anon.status).toBe(409);
+    expect(anon.json()).toEqual({
+      Results: null,
+      Errors: [
+        { OpIndex: 0, What: `Permission denied: token with AccessorID '${ANON}' lacks permission 'key:read' on "db/a"` },
+        { OpIndex: 1, What: `Permission denied: token with AccessorID '${ANON}' lacks permission 'key:write' on "web/t"` },
+      ],
+    });
+    expect((await call('GET', '/v1/kv/web/t', undefined, asMgmt)).status).toBe(404);
+    const t = await tokenWith('key_prefix "web/" { policy = "write" }\nkey "db/a" { policy = "read" }');
+    const ok = await call('PUT', '/v1/txn', ops, { 'X-Consul-Token': t });
+    expect(ok.status, ok.text).toBe(200);
+    expect((await call('GET', '/v1/kv/web/t?raw', undefined, asMgmt)).text).toBe('v');
   });
 
   it('answers status without a token, and unknown tokens with ACL not found', async () => {

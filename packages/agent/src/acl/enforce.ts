@@ -8,7 +8,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AgentContext } from '../context.js';
 import { HttpError } from '../http/http-error.js';
 import { requestToken } from '../http/query-options.js';
-import { encodeJson } from '../http/respond.js';
+import { encodeJson, sendJson } from '../http/respond.js';
 import { ROUTE_ACLS, UNLISTED_ROUTE, type Denial, type RouteAcl } from './permissions.js';
 import { AclNotFoundError, AclResolver, type Identity } from './resolver.js';
 
@@ -49,7 +49,7 @@ function parseKeepingBig(text: string): unknown {
 export function installAclEnforcement(app: FastifyInstance, ctx: AgentContext): AclResolver {
   const resolver = new AclResolver(ctx.config.acl, () => ctx.catalog.acl, ctx.config.nodeName);
   if (!resolver.enabled) return resolver;
-  app.addHook('preHandler', async (req) => {
+  app.addHook('preHandler', async (req, reply) => {
     const url = req.routeOptions.url;
     if (url === undefined || !url.startsWith('/v1/') || req.method === 'OPTIONS') return;
     const identity = requestIdentity(req, resolver);
@@ -58,6 +58,13 @@ export function installAclEnforcement(app: FastifyInstance, ctx: AgentContext): 
     const rule = ROUTE_ACLS[`${method} ${url}`] ?? UNLISTED_ROUTE;
     const denial = rule.check?.(identity.authz, req, ctx);
     if (denial) throw permissionDenied(identity, denial);
+    const txn = rule.txn?.(identity.authz, req) ?? [];
+    if (txn.length > 0) {
+      // Consul rolls the whole transaction back and names each denied op.
+      const errors = txn.map((t) => ({ OpIndex: t.opIndex, What: permissionDenied(identity, t.denial).message }));
+      reply.code(409);
+      return sendJson(req, reply, { Results: null, Errors: errors });
+    }
     if (rule.filter && !identity.authz.isManagement) routes.set(req, rule);
   });
   app.addHook('onSend', async (req, reply, payload) => {

@@ -17,6 +17,8 @@ export interface Denial {
 
 export interface RouteAcl {
   check?: (a: Authorizer, req: FastifyRequest, ctx: AgentContext) => Denial | undefined;
+  /** Per-op denials of a transaction (Consul answers them as a rolled-back txn, 409). */
+  txn?: (a: Authorizer, req: FastifyRequest) => Array<{ opIndex: number; denial: Denial }>;
   /** Returns the filtered body and whether anything was dropped, or a Denial. */
   filter?: (body: unknown, a: Authorizer, req: FastifyRequest, ctx: AgentContext) => { value: unknown; filtered: boolean } | Denial;
 }
@@ -93,33 +95,39 @@ const single = (resource: SingleResource, level: 'read' | 'write') => (a: Author
 
 const KV_READ_VERBS = new Set(['get', 'get-tree', 'check-index', 'check-session', 'check-not-exists']);
 
-/** A txn's KV ops, each checked as the KV endpoint would (Node/Service/Check ops: node:write). */
-function txnCheck(a: Authorizer, req: FastifyRequest): Denial | undefined {
+/**
+ * A txn's ops, each checked as its endpoint would (Consul's vet*TxnOp): KV by key and verb,
+ * Node/Service/Check ops by node:write (service ops: service:write).
+ */
+function txnDenials(a: Authorizer, req: FastifyRequest): Array<{ opIndex: number; denial: Denial }> {
   let ops: unknown;
   try {
     ops = Buffer.isBuffer(req.body) ? JSON.parse(req.body.toString('utf8')) : undefined;
   } catch {
-    return undefined;
+    return []; // the handler answers the decode error
   }
-  if (!Array.isArray(ops)) return undefined;
-  for (const op of ops) {
+  if (!Array.isArray(ops)) return [];
+  const out: Array<{ opIndex: number; denial: Denial }> = [];
+  ops.forEach((op, opIndex) => {
     const kv = field(op, 'KV');
-    if (kv === undefined) {
-      const n = field(field(op, 'Node') ?? field(op, 'Service') ?? field(op, 'Check'), 'Node');
-      const d = need(a, 'node', str(n), 'write');
-      if (d) return d;
-      continue;
-    }
-    const verb = str(field(kv, 'Verb'));
-    const key = str(field(kv, 'Key'));
-    if (verb === 'delete-tree') {
-      if (!a.keyWritePrefix(key)) return { resource: 'key', need: 'write', name: key };
+    let d: Denial | undefined;
+    if (kv !== undefined) {
+      const verb = str(field(kv, 'Verb'));
+      const key = str(field(kv, 'Key'));
+      if (verb === 'delete-tree') d = a.keyWritePrefix(key) ? undefined : { resource: 'key', need: 'write', name: key };
+      else d = need(a, 'key', key, KV_READ_VERBS.has(verb) ? 'read' : 'write');
+    } else if (field(op, 'Service') !== undefined) {
+      d = need(a, 'service', str(field(field(field(op, 'Service'), 'Service'), 'Service')), 'write');
+    } else if (field(op, 'Check') !== undefined) {
+      const c = field(field(op, 'Check'), 'Check');
+      const svc = str(field(c, 'ServiceName'));
+      d = svc !== '' ? need(a, 'service', svc, 'write') : need(a, 'node', str(field(c, 'Node')), 'write');
     } else {
-      const d = need(a, 'key', key, KV_READ_VERBS.has(verb) ? 'read' : 'write');
-      if (d) return d;
+      d = need(a, 'node', str(field(field(field(op, 'Node'), 'Node'), 'Node')), 'write');
     }
-  }
-  return undefined;
+    if (d) out.push({ opIndex, denial: d });
+  });
+  return out;
 }
 
 /** Consul: a service needs service:write, a service check too; a node or node check node:write. */
@@ -244,7 +252,7 @@ export const ROUTE_ACLS: Record<string, RouteAcl> = {
       return a.keyWritePrefix(key) ? undefined : { resource: 'key', need: 'write', name: key };
     },
   },
-  'PUT /v1/txn': { check: txnCheck },
+  'PUT /v1/txn': { txn: txnDenials },
   // session
   'PUT /v1/session/create': {
     check: (a, req, ctx) => need(a, 'session', str(field(body(req), 'Node')) || ctx.config.nodeName, 'write'),

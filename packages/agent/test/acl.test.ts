@@ -234,3 +234,32 @@ describe('DNS answered with the default (here: anonymous) token', () => {
     expect(dig(IP, DNS_PORT, 'n1.node.consul', 'A')).toEqual([IP]);
   });
 });
+
+describe('acl.tokens.default', () => {
+  const ip = '127.0.63.11';
+  const DEFAULT = '0d2c7a10-3c5b-4f1e-8a7d-2b9e6f4c1a55';
+  let other: AgentProcess;
+  beforeAll(async () => {
+    const cfg = join(dir.path, 'default.json');
+    writeFileSync(cfg, JSON.stringify({ acl: { enabled: true, default_policy: 'deny', tokens: { initial_management: MGMT, default: DEFAULT } } }));
+    other = await startAgentProcess(['-dev', '-client', ip, '-bind', ip, '-node', 'n2', '-dns-port', String(DNS_PORT), '-config-file', cfg], `${ip}:8500`);
+  });
+  afterAll(async () => {
+    await other?.stop();
+  });
+
+  it('answers requests without a token, and DNS, as the default token', async () => {
+    const base = other.base;
+    expect((await http(base, 'PUT', '/v1/agent/service/register', JSON.stringify({ Name: 'api', Port: 1 }), asMgmt)).status).toBe(200);
+    // The default token does not exist yet: requests without a token are refused as unknown.
+    expect((await http(base, 'GET', '/v1/catalog/services')).text).toBe('ACL not found');
+    expect(dig(ip, DNS_PORT, 'api.service.consul', 'A')).toEqual([]);
+    const p = await http(base, 'PUT', '/v1/acl/policy', JSON.stringify({ Name: 'discover', Rules: 'service_prefix "" { policy = "read" }\nnode_prefix "" { policy = "read" }' }), asMgmt);
+    expect(p.status).toBe(200);
+    const t = await http(base, 'PUT', '/v1/acl/token', JSON.stringify({ SecretID: DEFAULT, Policies: [{ Name: 'discover' }] }), asMgmt);
+    expect(t.status, t.text).toBe(200);
+    expect(Object.keys((await http(base, 'GET', '/v1/catalog/services')).json())).toContain('api');
+    expect((await http(base, 'PUT', '/v1/kv/x', 'v')).status).toBe(403);
+    expect(dig(ip, DNS_PORT, 'api.service.consul', 'A')).toEqual([ip]);
+  });
+});

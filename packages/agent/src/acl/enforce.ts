@@ -52,10 +52,12 @@ export function installAclEnforcement(app: FastifyInstance, ctx: AgentContext): 
   app.addHook('preHandler', async (req, reply) => {
     const url = req.routeOptions.url;
     if (url === undefined || !url.startsWith('/v1/') || req.method === 'OPTIONS') return;
-    const identity = requestIdentity(req, resolver);
-    if (url.startsWith('/v1/acl/')) return;
+    if (url.startsWith('/v1/acl/')) return; // the ACL routes resolve and check for themselves
     const method = req.method === 'HEAD' ? 'GET' : req.method;
     const rule = ROUTE_ACLS[`${method} ${url}`] ?? UNLISTED_ROUTE;
+    // Routes without ACLs (status, datacenters) never look at the token, as in Consul.
+    if (!rule.check && !rule.filter && !rule.txn) return;
+    const identity = requestIdentity(req, resolver);
     const denial = rule.check?.(identity.authz, req, ctx);
     if (denial) throw permissionDenied(identity, denial);
     const txn = rule.txn?.(identity.authz, req) ?? [];

@@ -263,3 +263,37 @@ describe('acl.tokens.default', () => {
     expect(dig(ip, DNS_PORT, 'api.service.consul', 'A')).toEqual([ip]);
   });
 });
+
+describe('PUT /v1/agent/token/:type with enable_token_persistence', () => {
+  const ip = '127.0.63.12';
+  const data = tempDir('acl-persist-');
+  const start = async (): Promise<AgentProcess> => {
+    const cfg = join(data.path, 'cfg.json');
+    writeFileSync(cfg, JSON.stringify({ acl: { enabled: true, default_policy: 'deny', enable_token_persistence: true, tokens: { initial_management: MGMT } } }));
+    return startAgentProcess(['-server', '-bootstrap', '-data-dir', join(data.path, 'data'), '-client', ip, '-bind', ip, '-node', 'n3', '-dns-port', '-1', '-config-file', cfg], `${ip}:8500`);
+  };
+  let a: AgentProcess | undefined;
+  afterAll(async () => {
+    await a?.stop();
+    data.remove();
+  });
+
+  it('sets the default token, keeps it across a restart, and refuses unknown types and weak tokens', async () => {
+    a = await start();
+    const p = await http(a.base, 'PUT', '/v1/acl/policy', JSON.stringify({ Name: 'kv-read', Rules: 'key_prefix "" { policy = "read" }' }), asMgmt);
+    expect(p.status, p.text).toBe(200);
+    const t = await http(a.base, 'PUT', '/v1/acl/token', JSON.stringify({ Policies: [{ Name: 'kv-read' }] }), asMgmt);
+    const secret = t.json().SecretID as string;
+    expect((await http(a.base, 'PUT', '/v1/kv/k', 'v', asMgmt)).status).toBe(200);
+    expect((await http(a.base, 'GET', '/v1/kv/k')).status).toBe(403);
+    const denied = await http(a.base, 'PUT', '/v1/agent/token/default', JSON.stringify({ Token: secret }));
+    expect(denied.status).toBe(403);
+    expect((await http(a.base, 'PUT', '/v1/agent/token/nope', JSON.stringify({ Token: secret }), asMgmt)).text).toBe('Token "nope" is unknown');
+    expect((await http(a.base, 'PUT', '/v1/agent/token/default', JSON.stringify({ Token: secret }), asMgmt)).status).toBe(200);
+    expect((await http(a.base, 'GET', '/v1/kv/k?raw')).text).toBe('v');
+    await a.stop();
+    a = await start();
+    expect((await http(a.base, 'GET', '/v1/kv/k?raw')).text).toBe('v');
+    expect((await http(a.base, 'PUT', '/v1/kv/k', 'w')).status).toBe(403);
+  });
+});

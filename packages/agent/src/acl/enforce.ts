@@ -9,6 +9,7 @@ import type { AgentContext } from '../context.js';
 import { HttpError } from '../http/http-error.js';
 import { requestToken } from '../http/query-options.js';
 import { encodeJson, sendJson } from '../http/respond.js';
+import { loadPersistedTokens } from './agent-tokens.js';
 import { ROUTE_ACLS, UNLISTED_ROUTE, type Denial, type RouteAcl } from './permissions.js';
 import { AclNotFoundError, AclResolver, type Identity } from './resolver.js';
 
@@ -48,6 +49,7 @@ function parseKeepingBig(text: string): unknown {
 
 export function installAclEnforcement(app: FastifyInstance, ctx: AgentContext): AclResolver {
   const resolver = new AclResolver(ctx.config.acl, () => ctx.catalog.acl, ctx.config.nodeName);
+  if (resolver.enabled) loadPersistedTokens(ctx.config.acl, ctx.config.dataDir);
   if (!resolver.enabled) return resolver;
   app.addHook('preHandler', async (req, reply) => {
     const url = req.routeOptions.url;

@@ -37,6 +37,11 @@ export class AclResolver {
     private readonly now: () => number = Date.now,
   ) {}
 
+  /** After the agent's own tokens change (PUT /v1/agent/token). */
+  invalidate(): void {
+    this.cache = new Map();
+  }
+
   get enabled(): boolean {
     return this.config.enabled;
   }

@@ -21,6 +21,7 @@ import {
   GLOBAL_MANAGEMENT_RULES,
   IDENTITY_NAME,
 } from './identities.js';
+import { AGENT_TOKEN_TYPES, setAgentToken } from './agent-tokens.js';
 import type { AclResolver } from './resolver.js';
 import { parseRules } from './rules.js';
 
@@ -223,6 +224,26 @@ export async function aclRoutes(app: FastifyInstance, { ctx, resolver }: { ctx: 
       if (!r.ok) throw new HttpError(403, `Permission denied: ${r.error ?? ''}`);
       const saved = store().tokens.get(t.AccessorID)!;
       return sendJson(req, reply, { ID: saved.SecretID, ...showToken(saved) });
+    },
+  });
+
+  // ---- the agent's own tokens (Consul: acl:write)
+  endpoint(app, '/v1/agent/token/:type', {
+    PUT: async (req, reply) => {
+      await guard(req, 'write');
+      const type = (req.params as { type: string }).type;
+      const key = AGENT_TOKEN_TYPES[type];
+      if (!key) throw notFound(`Token ${JSON.stringify(type)} is unknown`);
+      const b = body(req, 'Token');
+      const token = str(b, 'Token', 'Token');
+      try {
+        setAgentToken(ctx.config.acl, ctx.config.dataDir, key, token);
+      } catch (err) {
+        throw new HttpError(500, `Failed to persist tokens - ${(err as Error).message}`);
+      }
+      resolver.invalidate();
+      ctx.log.agent.info({ type }, 'Updated agent ACL token');
+      return reply.send();
     },
   });
 

@@ -212,8 +212,8 @@ export const ROUTE_ACLS: Record<string, RouteAcl> = {
     filter: (b, a) => {
       const services = field(b, 'Services');
       if (services === null || typeof services !== 'object') return { value: b, filtered: false };
-      const f = mapFilter((az, s) => az.allowed('service', str(s.Service), 'read'))!(services, a, undefined as never, undefined as never);
-      return 'value' in f ? { value: { ...(b as Obj), Services: f.value }, filtered: f.filtered } : f;
+      const kept = Object.entries(services as Obj).filter(([, s]) => a.allowed('service', str(field(s, 'Service')), 'read'));
+      return { value: { ...(b as Obj), Services: Object.fromEntries(kept) }, filtered: kept.length !== Object.keys(services as Obj).length };
     },
   },
   'GET /v1/catalog/node-services/:node': {

@@ -67,4 +67,34 @@ describe('proconsul acl', () => {
     expect(bad.code).toBe(1);
     expect(bad.stderr).toBe('Failed to create new policy: Unexpected response code: 400 (Invalid Policy: Invalid key policy: "sudo")\n');
   });
+
+  it('lists, reads and deletes policies, tokens and roles, and sets the agent token', async () => {
+    const env = { CONSUL_HTTP_TOKEN: mgmt };
+    const list = await cli(['acl', 'policy', 'list'], env);
+    expect(list.stdout).toMatch(/^global-management:\n   ID:           00000000-0000-0000-0000-000000000001\n/m);
+    expect(list.stdout).toContain('kv-app:');
+    const read = await cli(['acl', 'policy', 'read', '-name', 'kv-app'], env);
+    expect(read.stdout).toContain('key_prefix "app/" { policy = "write" }');
+    const role = await cli(['acl', 'role', 'create', '-name', 'app-role', '-policy-name', 'kv-app'], env);
+    expect(role.code, role.stderr).toBe(0);
+    expect(role.stdout).toMatch(/Policies:\n\s+\S+ - kv-app\n/);
+    expect((await cli(['acl', 'role', 'list'], env)).stdout).toContain('app-role');
+    const roleId = /^ID:\s+(\S+)/m.exec(role.stdout)![1]!;
+    expect((await cli(['acl', 'role', 'delete', '-id', roleId], env)).stdout).toBe(`Role "${roleId}" deleted successfully\n`);
+    const tokens = await cli(['acl', 'token', 'list'], env);
+    expect(tokens.stdout).toContain('Description:      Anonymous Token');
+    const t = await cli(['acl', 'token', 'create', '-policy-name', 'kv-app'], env);
+    const accessor = /AccessorID:\s+(\S+)/.exec(t.stdout)![1]!;
+    const secret = /SecretID:\s+(\S+)/.exec(t.stdout)![1]!;
+    expect((await cli(['acl', 'set-agent-token', 'default', secret], env)).stdout).toBe('ACL token set successfully\n');
+    expect((await cli(['kv', 'get', 'app/a'])).stdout).toBe('1\n'); // no token: the agent's default now
+    expect((await cli(['acl', 'set-agent-token', 'default', ''], env)).code).toBe(0);
+    expect((await cli(['acl', 'token', 'delete', '-id', accessor], env)).stdout).toBe(`Token "${accessor}" deleted successfully\n`);
+    const gone = await cli(['acl', 'policy', 'delete', '-name', 'kv-app'], env);
+    expect(gone.code, gone.stderr).toBe(0);
+    const missing = await cli(['acl', 'policy', 'read', '-name', 'kv-app'], env);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toBe('Error reading policy: Unexpected response code: 404 (Requested policy does not exist: ACL not found)\n');
+    expect((await cli(['acl', 'policy', 'read'], env)).stderr).toBe('Must specify either the -id or -name parameters to read\n');
+  });
 });

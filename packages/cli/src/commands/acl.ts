@@ -7,7 +7,7 @@ import { FlagSet } from '../flags.js';
 import type { Ui } from '../io.js';
 import { apiClient, clientFlags, errText } from '../http-flags.js';
 
-interface Token {
+export interface Token {
   AccessorID: string;
   SecretID: string;
   Description: string;
@@ -20,7 +20,7 @@ interface Token {
 }
 
 /** Consul's token output (command/acl/token/formatter.go, pretty). */
-function printToken(ui: Ui, t: Token): void {
+export function printToken(ui: Ui, t: Token): void {
   ui.output(`AccessorID:       ${t.AccessorID}`);
   ui.output(`SecretID:         ${t.SecretID}`);
   ui.output(`Description:      ${t.Description}`);
@@ -80,7 +80,7 @@ export const aclPolicyCreate: Command = {
   async run(f, ui) {
     const name = f.string('name');
     if (name === '') {
-      ui.error('Missing require \'-name\' flag');
+      ui.error('Missing required \'-name\' flag');
       return 1;
     }
     let rules = f.string('rules');

@@ -4,6 +4,9 @@ import { join } from 'node:path';
 import { Catalog, type ApplyResult, type Command } from '@proconsul/catalog';
 import { createDnsServer, type DnsServer } from '@proconsul/dns';
 import type { FastifyInstance } from 'fastify';
+import { securityIssues } from './acl/config.js';
+import { aclDnsBackend } from './acl/dns.js';
+import { readHttpsTls } from './tls/server.js';
 import { joinHostPort, resolveAdvertiseAddr } from './addresses.js';
 import type { AgentConfig } from './config/index.js';
 import { loadConfig } from './config/index.js';
@@ -66,6 +69,7 @@ export async function startAgent(config: AgentConfig, options: StartAgentOptions
   const server = config.server || config.dev;
   if (!config.dev && !config.dataDir) throw new Error('data_dir is required outside -dev');
   for (const w of config.warnings ?? []) log.agent.warn(w);
+  for (const issue of securityIssues(config)) log.agent.error({ error: issue }, '[SECURITY] issue');
   const removePid = config.pidFile ? writePidFile(config.pidFile) : () => undefined;
   const cleanups: Array<() => Promise<void> | void> = [removePid];
   const closeAll = async (): Promise<void> => {
@@ -248,6 +252,18 @@ export async function startAgent(config: AgentConfig, options: StartAgentOptions
       }
       log.http.info({ addrs: httpAddrs }, 'HTTP API listening');
     }
+    // HTTPS API (ports.https, -https-port) on the same addresses (src/tls/).
+    if (config.ports.https > 0) {
+      const tls = readHttpsTls(config.httpsTls);
+      const httpsAddrs: string[] = [];
+      for (const host of config.httpAddrs) {
+        const app = (await buildHttpApp(ctx, { https: tls })) as unknown as FastifyInstance;
+        cleanups.push(() => app.close());
+        await app.listen({ host, port: config.ports.https });
+        httpsAddrs.push(joinHostPort(host, config.ports.https));
+      }
+      log.http.info({ addrs: httpsAddrs }, 'HTTPS API listening');
+    }
 
     // DNS on every DNS address.
     const dnsAddrs: string[] = [];
@@ -257,7 +273,7 @@ export async function startAgent(config: AgentConfig, options: StartAgentOptions
     if (config.ports.dns >= 0) {
       for (const host of config.dnsAddrs) {
         const dns: DnsServer = createDnsServer({
-          backend: server ? catalogDnsBackend(catalog, config.datacenter) : remoteDnsBackend(cluster, config.datacenter),
+          backend: server ? aclDnsBackend(catalogDnsBackend(catalog, config.datacenter), config.acl, catalog, config.nodeName) : remoteDnsBackend(cluster, config.datacenter),
           host,
           port: config.ports.dns,
           domain: config.domain,

@@ -3,6 +3,7 @@
  * timeouts switched off (a blocking query may legally take 10 min plus wait/16 jitter,
  * past fetch's default 300 s) and with unix-socket support for `unix:///path` addresses.
  */
+import { readFileSync } from 'node:fs';
 import { Agent as UndiciAgent, fetch as undiciFetch } from 'undici';
 import { Consul } from './client.js';
 import { parseAddress } from './address.js';
@@ -13,6 +14,32 @@ export interface NodeTransportOptions {
   socketPath?: string;
   /** Milliseconds to establish a connection. Default 10 s. */
   connectTimeoutMs?: number;
+  /** PEM files for HTTPS: the CA to verify the agent with, and a client certificate and key. */
+  tls?: TlsFiles;
+}
+
+export interface TlsFiles {
+  caFile?: string;
+  certFile?: string;
+  keyFile?: string;
+}
+
+/** Consul's CONSUL_CACERT / CONSUL_CLIENT_CERT / CONSUL_CLIENT_KEY. */
+export function tlsFromEnv(env: Record<string, string | undefined>): TlsFiles {
+  return {
+    ...(env['CONSUL_CACERT'] ? { caFile: env['CONSUL_CACERT'] } : {}),
+    ...(env['CONSUL_CLIENT_CERT'] ? { certFile: env['CONSUL_CLIENT_CERT'] } : {}),
+    ...(env['CONSUL_CLIENT_KEY'] ? { keyFile: env['CONSUL_CLIENT_KEY'] } : {}),
+  };
+}
+
+function tlsConnect(t: TlsFiles | undefined): { ca?: Buffer; cert?: Buffer; key?: Buffer } {
+  if (!t) return {};
+  return {
+    ...(t.caFile ? { ca: readFileSync(t.caFile) } : {}),
+    ...(t.certFile ? { cert: readFileSync(t.certFile) } : {}),
+    ...(t.keyFile ? { key: readFileSync(t.keyFile) } : {}),
+  };
 }
 
 /** A fetch function without response timeouts (blocking queries are bounded by `?wait=` and AbortSignal). */
@@ -21,18 +48,19 @@ export function createNodeFetch(opts: NodeTransportOptions = {}): FetchLike {
     headersTimeout: 0,
     bodyTimeout: 0,
     connectTimeout: opts.connectTimeoutMs ?? 10_000,
-    ...(opts.socketPath ? { connect: { socketPath: opts.socketPath } } : {}),
+    connect: { ...tlsConnect(opts.tls), ...(opts.socketPath ? { socketPath: opts.socketPath } : {}) },
   });
   return ((url: string, init: RequestInit) =>
     undiciFetch(url, { ...(init as Parameters<typeof undiciFetch>[1]), dispatcher })) as unknown as FetchLike;
 }
 
 /** A Consul client for Node: reads CONSUL_HTTP_ADDR/CONSUL_HTTP_TOKEN, supports unix sockets, no 300 s cut. */
-export function createClient(options: ConsulOptions = {}): Consul {
+export function createClient(options: ConsulOptions & { tls?: TlsFiles } = {}): Consul {
   const env = options.env ?? process.env;
   const useTls = /^(1|t|true)$/i.test(env['CONSUL_HTTP_SSL'] ?? '');
   const address = parseAddress(options.address || env['CONSUL_HTTP_ADDR'] || '127.0.0.1:8500', useTls);
-  const fetch = options.fetch ?? createNodeFetch(address.socketPath ? { socketPath: address.socketPath } : {});
+  const tls = { ...tlsFromEnv(env), ...options.tls };
+  const fetch = options.fetch ?? createNodeFetch({ tls, ...(address.socketPath ? { socketPath: address.socketPath } : {}) });
   return new Consul({ ...options, env, fetch });
 }
 

@@ -7,6 +7,7 @@
  * Names of nodes, service names, service IDs and check IDs match case-insensitively, as in
  * Consul's state store (its memdb indexes are lowercased); KV keys are case-sensitive.
  */
+import type { AclStore } from './acl-store.js';
 import { checkStatus, deregister, register } from './catalog-writes.js';
 import type { ApplyResult, Command, TxnOp, TxnResponse } from './commands.js';
 import { kvApply } from './kv-writes.js';
@@ -116,6 +117,11 @@ export class Catalog {
   }
 
   /** Index of the last applied command (0 before any). */
+  /** The ACL tables, for reads only (writes are ACL commands through `apply`). */
+  get acl(): Readonly<AclStore> {
+    return this.st.acl;
+  }
+
   get lastIndex(): number {
     return this.st.appliedIndex;
   }
@@ -161,6 +167,14 @@ export class Catalog {
       this.st.nowMs = Math.max(this.st.nowMs, command.Now);
     }
     switch (command.Type) {
+      case 'ACLBootstrap':
+      case 'ACLTokenSet':
+      case 'ACLTokenDelete':
+      case 'ACLPolicySet':
+      case 'ACLPolicyDelete':
+      case 'ACLRoleSet':
+      case 'ACLRoleDelete':
+        return this.st.acl.apply(idx, command);
       case 'Noop':
         return ok();
       case 'Register':

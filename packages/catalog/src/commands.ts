@@ -5,6 +5,7 @@
  * leader when it proposes it. Discriminated on `Type`. Append-only: never change the
  * meaning of an existing field, a log written today must replay the same tomorrow.
  */
+import type { AclCommand } from './acl-types.js';
 import type {
   HealthCheckDefinition,
   KVEntry,
@@ -215,6 +216,7 @@ export type { AutopilotSetCommand } from './autopilot.js';
 import type { AutopilotSetCommand } from './autopilot.js';
 
 export type Command =
+  | AclCommand
   | NoopCommand
   | AutopilotSetCommand
   | RegisterCommand

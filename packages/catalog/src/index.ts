@@ -14,6 +14,8 @@ export {
   type ServiceFilter,
 } from './catalog.js';
 export type * from './commands.js';
+export type * from './acl-types.js';
+export type { AclStore } from './acl-store.js';
 export type * from './types.js';
 export { SNAPSHOT_VERSION, snapshotAtIndex, type CatalogSnapshot } from './snapshot.js';
 export type { CheckRecord, NodeRecord, ServiceRecord, SessionRecord } from './records.js';

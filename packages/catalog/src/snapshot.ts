@@ -5,6 +5,7 @@ import type { AutopilotRecord } from './autopilot.js';
  * `Catalog.restore` of a `Catalog.snapshot()` gives a catalog whose every query (and next
  * snapshot) is identical.
  */
+import type { AclSnapshot } from './acl-types.js';
 import type { KVRecord } from './kv-store.js';
 import type { CheckRecord, NodeRecord, ServiceRecord, SessionRecord } from './records.js';
 import { TABLES, type CatalogStore } from './store.js';
@@ -32,6 +33,8 @@ export interface CatalogSnapshot {
   LockDelays: Record<string, number>;
   /** Autopilot's configuration once set (absent in snapshots taken before it existed). */
   Autopilot?: AutopilotRecord | null;
+  /** ACL tables; absent in snapshots taken before ACLs existed (restored as empty). */
+  ACL?: AclSnapshot;
 }
 
 const sortedEntries = <T>(m: Map<string, T>): Record<string, T> =>
@@ -58,6 +61,7 @@ export function takeSnapshot(st: CatalogStore): CatalogSnapshot {
     Sessions: sortedValues(st.sessionTable),
     LockDelays: sortedEntries(st.lockDelays),
     Autopilot: st.autopilot,
+    ACL: st.acl.snapshot(),
   };
   // Records are shared with the live tables: hand out a deep copy.
   return structuredClone(snap);
@@ -95,6 +99,7 @@ export function restoreSnapshot(st: CatalogStore, snapshot: CatalogSnapshot): vo
   for (const [k, v] of Object.entries(snap.LockDelays)) st.lockDelays.set(k, v);
   st.autopilot = snap.Autopilot ?? null;
   st.kv.load(snap.KVs, snap.Tombstones, snap.Tables.kvs ?? 0, snap.Tables.tombstones ?? 0);
+  st.acl.restore(snap.ACL);
 }
 
 /**
@@ -112,6 +117,7 @@ export function snapshotAtIndex(snapshot: CatalogSnapshot, index: number): Catal
     ...snap.KVs,
     ...snap.Sessions,
     ...(snap.Autopilot ? [snap.Autopilot] : []),
+    ...(snap.ACL ? [...snap.ACL.Tokens, ...snap.ACL.Policies, ...snap.ACL.Roles] : []),
   ];
   for (const r of records) {
     r.CreateIndex = clamp(r.CreateIndex);
@@ -120,6 +126,10 @@ export function snapshotAtIndex(snapshot: CatalogSnapshot, index: number): Catal
   snap.Tombstones = snap.Tombstones.map(([key, i]) => [key, clamp(i)]);
   for (const k of Object.keys(snap.ServiceIndexes)) snap.ServiceIndexes[k] = index;
   for (const k of Object.keys(snap.Tables) as TableName[]) snap.Tables[k] = index;
+  if (snap.ACL) {
+    snap.ACL.Index = index;
+    snap.ACL.BootstrapIndex = clamp(snap.ACL.BootstrapIndex);
+  }
   snap.Index = index;
   return snap;
 }

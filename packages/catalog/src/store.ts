@@ -4,6 +4,7 @@ import type { AutopilotRecord } from './autopilot.js';
  * `kv-writes.ts`, `session-writes.ts`, `txn.ts`) change them through these helpers, which
  * also record which watch keys the current command touched; `Catalog` reads them.
  */
+import { AclStore } from './acl-store.js';
 import { KVStore } from './kv-store.js';
 import type { CheckRecord, NodeRecord, ServiceRecord, SessionRecord } from './records.js';
 import type { TableName } from './types.js';
@@ -31,6 +32,8 @@ export class CatalogStore {
   readonly kv = new KVStore();
   /** Autopilot's configuration once set (AutopilotSet); null: the defaults. */
   autopilot: AutopilotRecord | null = null;
+  /** Tokens, policies and roles (acl-store.ts). */
+  readonly acl = new AclStore();
   /** KV key -> end of its lock-delay (ms, in the time of the commands' `Now`). */
   readonly lockDelays = new Map<string, number>();
   /** Watch keys touched by the command being applied. */
@@ -53,6 +56,7 @@ export class CatalogStore {
     this.lockDelays.clear();
     this.touched.clear();
     this.kv.load([], [], 0, 0);
+    this.acl.clear();
     this.nodesChanged();
     this.instancesCache.clear();
   }

@@ -9,10 +9,10 @@ export function clientFlags(): FlagSet {
     { name: 'http-addr', kind: 'string', usage: 'The `address` and port of the Consul HTTP agent. The value can be an IP address or DNS address, but it must also include the port. This can also be specified via the CONSUL_HTTP_ADDR environment variable. The default value is http://127.0.0.1:8500.' },
     { name: 'token', kind: 'string', usage: 'ACL token to use in the request. This can also be specified via the CONSUL_HTTP_TOKEN environment variable.' },
     { name: 'token-file', kind: 'string', usage: 'File containing the ACL token to use in the request instead of one specified via the -token argument or CONSUL_HTTP_TOKEN environment variable. This can also be specified via the CONSUL_HTTP_TOKEN_FILE environment variable.' },
-    { name: 'ca-file', kind: 'string', usage: 'Path to a CA file to use for TLS when communicating with Consul (accepted for compatibility; TLS verification uses the system store).' },
+    { name: 'ca-file', kind: 'string', usage: 'Path to a CA file to use for TLS when communicating with Consul. This can also be specified via the CONSUL_CACERT environment variable.' },
     { name: 'ca-path', kind: 'string', usage: 'Path to a directory of CA certificates (accepted for compatibility).' },
-    { name: 'client-cert', kind: 'string', usage: 'Path to a client cert file (accepted for compatibility).' },
-    { name: 'client-key', kind: 'string', usage: 'Path to a client key file (accepted for compatibility).' },
+    { name: 'client-cert', kind: 'string', usage: 'Path to a client cert file to use for TLS when \'verify_incoming\' is enabled. This can also be specified via the CONSUL_CLIENT_CERT environment variable.' },
+    { name: 'client-key', kind: 'string', usage: 'Path to a client key file to use for TLS when \'verify_incoming\' is enabled. This can also be specified via the CONSUL_CLIENT_KEY environment variable.' },
     { name: 'tls-server-name', kind: 'string', usage: 'The server name to use as the SNI host when connecting via TLS (accepted for compatibility).' },
   ]);
 }
@@ -41,7 +41,12 @@ export function apiClient(f: ParsedFlags, ui: Ui): Consul | undefined {
     if (!token && env['CONSUL_HTTP_TOKEN_FILE']) token = readToken(env['CONSUL_HTTP_TOKEN_FILE']);
     const address = f.set.has('http-addr') ? f.string('http-addr') : undefined;
     const datacenter = f.set.has('datacenter') ? f.string('datacenter') : undefined;
-    return createClient({ address, token: token || undefined, datacenter, env });
+    const tls = {
+      ...(f.set.has('ca-file') ? { caFile: f.string('ca-file') } : {}),
+      ...(f.set.has('client-cert') ? { certFile: f.string('client-cert') } : {}),
+      ...(f.set.has('client-key') ? { keyFile: f.string('client-key') } : {}),
+    };
+    return createClient({ address, token: token || undefined, datacenter, env, tls });
   } catch (err) {
     ui.error(`Error connecting to Consul agent: ${err instanceof Error ? err.message : String(err)}`);
     return undefined;

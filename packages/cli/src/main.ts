@@ -1,5 +1,17 @@
 /** The `proconsul` command tree and its dispatcher, mirroring Consul's CLI. */
 import { runCommand, type Command } from './command.js';
+import { aclBootstrap, aclPolicyCreate, aclTokenCreate, aclTokenReadSelf } from './commands/acl.js';
+import {
+  aclPolicyDelete,
+  aclPolicyList,
+  aclPolicyRead,
+  aclRoleCreate,
+  aclRoleDelete,
+  aclRoleList,
+  aclSetAgentToken,
+  aclTokenDelete,
+  aclTokenList,
+} from './commands/acl-manage.js';
 import { runAgent } from './commands/agent.js';
 import { catalogDatacenters, catalogNodes, catalogServices } from './commands/catalog.js';
 import { event } from './commands/event.js';
@@ -38,6 +50,17 @@ function isGroup(e: Entry): e is Group {
 }
 
 export const COMMANDS: Record<string, Entry> = {
+  acl: {
+    synopsis: 'Interact with Consul\'s ACLs',
+    usage: 'Usage: proconsul acl <subcommand> [options] [args]',
+    subcommands: {
+      bootstrap: aclBootstrap,
+      policy: { synopsis: 'Manage Consul\'s ACL policies', usage: 'Usage: proconsul acl policy <subcommand> [options] [args]', subcommands: { create: aclPolicyCreate, delete: aclPolicyDelete, list: aclPolicyList, read: aclPolicyRead } },
+      token: { synopsis: 'Manage Consul\'s ACL tokens', usage: 'Usage: proconsul acl token <subcommand> [options] [args]', subcommands: { create: aclTokenCreate, delete: aclTokenDelete, list: aclTokenList, read: aclTokenReadSelf } },
+      role: { synopsis: 'Manage Consul\'s ACL roles', usage: 'Usage: proconsul acl role <subcommand> [options] [args]', subcommands: { create: aclRoleCreate, delete: aclRoleDelete, list: aclRoleList } },
+      'set-agent-token': aclSetAgentToken,
+    },
+  },
   agent: 'agent',
   catalog: {
     synopsis: 'Interact with the catalog',

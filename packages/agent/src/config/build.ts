@@ -3,6 +3,8 @@
  * order, then flags (Consul's order), applying Consul's derived defaults and validation.
  */
 import { stat } from 'node:fs/promises';
+import { assertAclSupported, parseAclConfig } from '../acl/config.js';
+import { parseHttpsTls } from '../tls/config.js';
 import { DecodeError } from '../checks/decode.js';
 import {
   assertScriptChecksAllowed,
@@ -287,6 +289,8 @@ export async function buildConfig(input: BuildInput): Promise<AgentConfig> {
     rpcMaxConnsPerClient: Number(c.limits?.rpc_max_conns_per_client),
   };
   const policy = { enableScriptChecks, enableLocalScriptChecks: enableLocalScriptChecks === true };
+  const acl = parseAclConfig(c as Fragment);
+  assertAclSupported(acl, server || dev);
   const ui = c.ui_config?.enabled ?? c.ui ?? false;
 
   const config: AgentConfig = {
@@ -313,6 +317,8 @@ export async function buildConfig(input: BuildInput): Promise<AgentConfig> {
     logJson: c.log_json === true,
     enableScriptChecks,
     enableLocalScriptChecks: enableLocalScriptChecks === true,
+    acl,
+    httpsTls: parseHttpsTls(c as Fragment, ports.https),
     encrypt,
     recursors,
     startJoin: (c.start_join as string[] | undefined) ?? [],

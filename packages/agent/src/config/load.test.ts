@@ -210,7 +210,7 @@ describe('config files', () => {
   });
 
   it('accepts keys in any case and Consul keys this agent ignores', async () => {
-    const f = await file('case.json', { Datacenter: 'dc3', DATA_DIR: dataDir, acl: { enabled: true }, performance: { raft_multiplier: 1 } });
+    const f = await file('case.json', { Datacenter: 'dc3', DATA_DIR: dataDir, acl: { enabled: false }, performance: { raft_multiplier: 1 } });
     expect((await load(['-config-file', f])).datacenter).toBe('dc3');
   });
 

@@ -4,6 +4,8 @@
  * regard to case; output keys are Consul's snake_case names.
  */
 import type { FieldSpec, ObjectSpec } from '../checks/decode.js';
+import { ACL_CONFIG_FIELDS } from '../acl/config.js';
+import { TLS_CONFIG_FIELDS } from '../tls/config.js';
 import { CHECK_DEFINITION_SPEC } from '../checks/definition.js';
 import { SERVICE_SPEC } from './service.js';
 
@@ -78,31 +80,30 @@ const TELEMETRY: ObjectSpec = {
 
 /** Keys Consul knows that this agent accepts and ignores (security, mesh, tuning, other sinks). */
 const IGNORED_TOP_LEVEL = [
-  'acl', 'acl_agent_master_token', 'acl_agent_token', 'acl_datacenter', 'acl_default_policy', 'acl_down_policy',
-  'acl_enable_key_list_policy', 'acl_master_token', 'acl_replication_token', 'acl_token', 'acl_ttl',
   'advertise_addr_ipv4', 'advertise_addr_ipv6', 'advertise_addr_wan_ipv4', 'advertise_addr_wan_ipv6',
-  'audit', 'auto_config', 'auto_encrypt', 'auto_reload_config', 'autopilot', 'ca_file', 'ca_path', 'cache',
-  'cert_file', 'check_update_interval', 'cloud', 'config_entries', 'connect', 'default_query_time',
+  'audit', 'auto_config', 'auto_encrypt', 'auto_reload_config', 'autopilot', 'cache',
+  'check_update_interval', 'cloud', 'config_entries', 'connect', 'default_query_time',
   'disable_anonymous_signature', 'disable_coordinates', 'disable_http_unprintable_char_filter',
   'disable_keyring_file', 'disable_remote_exec', 'disable_update_check', 'discard_check_output',
-  'discovery_max_stale', 'enable_acl_replication', 'enable_agent_tls_for_checks', 'enable_central_service_config',
+  'discovery_max_stale', 'enable_agent_tls_for_checks', 'enable_central_service_config',
   'enable_debug', 'enable_syslog', 'encrypt_verify_incoming', 'encrypt_verify_outgoing', 'experiments',
-  'gossip_lan', 'gossip_wan', 'http_config', 'key_file', 'license_path', 'locality', 'log_file',
+  'gossip_lan', 'gossip_wan', 'http_config', 'license_path', 'locality', 'log_file',
   'log_rotate_bytes', 'log_rotate_duration', 'log_rotate_max_files', 'max_query_time', 'non_voting_server',
   'peering', 'performance', 'primary_gateways', 'primary_gateways_interval', 'protocol', 'raft_boltdb',
   'raft_logstore', 'raft_protocol', 'raft_snapshot_interval', 'raft_snapshot_threshold', 'raft_trailing_logs',
   'read_replica', 'reconnect_timeout', 'reconnect_timeout_wan', 'reporting', 'rpc', 'segment', 'segments',
   'serf_advertise_addr_lan', 'serf_advertise_addr_wan', 'serf_bind_addr_lan', 'serf_bind_addr_wan',
   'serf_lan', 'serf_lan_allowed_cidrs', 'serf_wan', 'serf_wan_allowed_cidrs', 'server_name',
-  'session_ttl_min', 'syslog_facility', 'tls', 'tls_cipher_suites', 'tls_min_version',
+  'session_ttl_min', 'syslog_facility', 'tls_cipher_suites', 'tls_min_version',
   'tls_prefer_server_cipher_suites', 'translate_wan_addrs', 'ui_content_path', 'ui_dir', 'unix_sockets',
-  'verify_incoming', 'verify_incoming_https', 'verify_incoming_rpc', 'verify_outgoing',
-  'verify_server_hostname', 'watches', 'xds',
+  'watches', 'xds',
 ] as const;
 
 export const CONFIG_SPEC: ObjectSpec = {
   struct: 'Config',
   fields: [
+    ...ACL_CONFIG_FIELDS,
+    ...TLS_CONFIG_FIELDS,
     { name: 'addresses', type: { object: ADDRESSES } },
     { name: 'advertise_addr', type: 'string' },
     { name: 'advertise_addr_wan', type: 'string' },

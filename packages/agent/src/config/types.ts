@@ -1,3 +1,5 @@
+import type { AclConfig } from '../acl/config.js';
+import type { HttpsTlsConfig } from '../tls/config.js';
 import type { CheckDefinition, CheckType } from '../checks/index.js';
 
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error';
@@ -87,6 +89,10 @@ export interface AgentConfig {
   logJson: boolean;
   enableScriptChecks: boolean;
   enableLocalScriptChecks: boolean;
+  /** The `acl` stanza (packages/agent/src/acl/config.ts). */
+  acl: AclConfig;
+  /** TLS of the HTTPS listener (packages/agent/src/tls/config.ts). */
+  httpsTls: HttpsTlsConfig;
   /** Base64 gossip key, empty when not set. */
   encrypt: string;
   recursors: string[];

@@ -1,6 +1,9 @@
 // Builds the fastify app of the HTTP API: one plugin per route group, Consul's error bodies
 // (plain text), body limits, repeated slashes collapsed. Started by ../agent.ts.
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import { defaultPolicyHeader } from '../acl/config.js';
+import { installAclEnforcement } from '../acl/enforce.js';
+import { aclRoutes } from '../acl/routes.js';
 import type { AgentContext } from '../context.js';
 import { METRICS_DECORATION } from './endpoint.js';
 import { installClusterHooks } from '../cluster/http-hooks.js';
@@ -20,7 +23,6 @@ import { operatorRaftRoutes } from './routes/operator-raft.js';
 import { keyringRoutes } from './routes/keyring.js';
 import { snapshotRoutes } from './routes/snapshot.js';
 import { agentMonitorRoutes } from './routes/agent-monitor.js';
-import { agentTokenRoutes } from './routes/agent-token.js';
 import { operatorAutopilotRoutes } from './routes/operator-autopilot.js';
 import { operatorUsageRoutes } from './routes/operator-usage.js';
 
@@ -30,10 +32,13 @@ export const BODY_BYTES_MAX = 1024 * 1024;
 export interface HttpAppOptions {
   /** The app that runs requests other servers forward here (agent RPC), never a listener. */
   forwardedOnly?: boolean;
+  /** Serve HTTPS with these (node:tls) options instead of plain HTTP. */
+  https?: import('node:https').ServerOptions;
 }
 
 export async function buildHttpApp(ctx: AgentContext, options: HttpAppOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
+    ...(options.https ? { https: options.https } : {}),
     logger: false,
     bodyLimit: BODY_BYTES_MAX,
     exposeHeadRoutes: false,
@@ -52,6 +57,15 @@ export async function buildHttpApp(ctx: AgentContext, options: HttpAppOptions = 
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
 
+  // Consul sends the default ACL policy on every response; it must say what is enforced.
+  const aclPolicy = defaultPolicyHeader(ctx.config.acl);
+  app.addHook('onRequest', (_req, reply, done) => {
+    reply.header('X-Consul-Default-ACL-Policy', aclPolicy);
+    done();
+  });
+  // ACL enforcement hooks for every route (src/acl/); the /v1/acl routes are registered below.
+  const aclResolver = installAclEnforcement(app, ctx);
+
   // Every endpoint times itself into this registry (endpoint.ts).
   app.decorate(METRICS_DECORATION, ctx.metrics);
   memoFor(ctx); // its metrics exist from the start
@@ -68,17 +82,18 @@ export async function buildHttpApp(ctx: AgentContext, options: HttpAppOptions = 
     } else {
       ctx.log.http.error({ err, url: req.url }, 'request failed');
     }
-    void reply.code(status).header('X-Consul-Default-ACL-Policy', 'allow').header('content-type', 'text/plain; charset=utf-8').send(message);
+    void reply.code(status).header('X-Consul-Default-ACL-Policy', aclPolicy).header('content-type', 'text/plain; charset=utf-8').send(message);
   });
 
   app.setNotFoundHandler((_req, reply) => {
     void reply
       .code(404)
-      .header('X-Consul-Default-ACL-Policy', 'allow')
+      .header('X-Consul-Default-ACL-Policy', aclPolicy)
       .header('content-type', 'text/plain; charset=utf-8')
       .send('Invalid URL path: not a recognized HTTP API endpoint');
   });
 
+  await app.register(aclRoutes, { ctx, resolver: aclResolver });
   await app.register(agentRoutes, { ctx });
   await app.register(catalogRoutes, { ctx });
   await app.register(healthRoutes, { ctx });
@@ -91,7 +106,6 @@ export async function buildHttpApp(ctx: AgentContext, options: HttpAppOptions = 
   await app.register(keyringRoutes, { ctx });
   await app.register(snapshotRoutes, { ctx });
   await app.register(agentMonitorRoutes, { ctx });
-  await app.register(agentTokenRoutes, { ctx });
   await app.register(operatorAutopilotRoutes, { ctx });
   await app.register(operatorUsageRoutes, { ctx });
   if (ctx.config.ui) {

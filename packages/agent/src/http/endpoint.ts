@@ -38,7 +38,6 @@ export function endpoint(
     url,
     ...(options.bodyLimit !== undefined ? { bodyLimit: options.bodyLimit } : {}),
     handler: (req, reply) => {
-      reply.header('X-Consul-Default-ACL-Policy', 'allow');
       const method = req.method === 'HEAD' ? 'GET' : req.method;
       const handler = handlers[method as Method];
       if (!handler) {

@@ -1,4 +1,5 @@
 // A -dev AgentConfig built by hand, for in-process tests that must not depend on flag parsing.
+import { parseAclConfig } from '../acl/config.js';
 import type { AgentConfig } from '../config/index.js';
 
 export function devConfig(overrides: Partial<AgentConfig> = {}): AgentConfig {
@@ -27,6 +28,8 @@ export function devConfig(overrides: Partial<AgentConfig> = {}): AgentConfig {
     logJson: true,
     enableScriptChecks: false,
     enableLocalScriptChecks: false,
+    acl: parseAclConfig({}),
+    httpsTls: { caFile: '', certFile: '', keyFile: '', verifyIncoming: false },
     encrypt: '',
     recursors: [],
     startJoin: [],

@@ -1,0 +1,86 @@
+/**
+ * Decides whether a token may do something, as Consul's policy authorizer chained over a
+ * static one (acl/policy_authorizer.go, acl/static_authorizer.go): for a name, an exact rule
+ * beats any prefix rule, else the longest matching prefix rule decides; with no rule the
+ * fallback decides (default_policy allow or deny, or management which allows everything).
+ * Only management reaches the `acl` resource without a rule, as in Consul.
+ */
+import type { Access, PolicyRules, SegmentResource, SingleResource } from './rules.js';
+
+export type Need = 'read' | 'list' | 'write';
+export type Fallback = 'allow' | 'deny' | 'manage';
+
+/** Consul's enforce(): write grants all, list grants read and list, read grants read. */
+function grants(access: Access, need: Need): boolean {
+  if (access === 'write') return true;
+  if (access === 'list') return need !== 'write';
+  if (access === 'read') return need === 'read';
+  return false;
+}
+
+export class Authorizer {
+  constructor(
+    private readonly rules: PolicyRules | null,
+    readonly fallback: Fallback,
+  ) {}
+
+  static manageAll(): Authorizer {
+    return new Authorizer(null, 'manage');
+  }
+
+  get isManagement(): boolean {
+    return this.fallback === 'manage';
+  }
+
+  /** The rule governing `name`: the exact one, else the longest prefix; undefined when none. */
+  private governing(resource: SegmentResource, name: string): Access | undefined {
+    if (!this.rules) return undefined;
+    const seg = this.rules.segments[resource];
+    const exact = seg.exact.get(name);
+    if (exact !== undefined) return exact;
+    return this.longestPrefix(resource, name);
+  }
+
+  private longestPrefix(resource: SegmentResource, name: string): Access | undefined {
+    let best: string | undefined;
+    let access: Access | undefined;
+    for (const [prefix, a] of this.rules!.segments[resource].prefix) {
+      if (name.startsWith(prefix) && (best === undefined || prefix.length > best.length)) {
+        best = prefix;
+        access = a;
+      }
+    }
+    return access;
+  }
+
+  private fallbackAllows(): boolean {
+    return this.fallback !== 'deny';
+  }
+
+  allowed(resource: SegmentResource, name: string, need: Need): boolean {
+    const access = this.governing(resource, name);
+    return access === undefined ? this.fallbackAllows() : grants(access, need);
+  }
+
+  allowedSingle(resource: SingleResource, need: 'read' | 'write'): boolean {
+    const access = this.rules?.single[resource];
+    if (access !== undefined) return grants(access, need);
+    return resource === 'acl' ? this.isManagement : this.fallbackAllows();
+  }
+
+  /**
+   * Write on every key under `prefix` (recursive delete): the prefix rule that covers `prefix`
+   * grants write and no rule under `prefix` grants less (Consul's KeyWritePrefix).
+   */
+  keyWritePrefix(prefix: string): boolean {
+    if (!this.rules) return this.fallbackAllows();
+    const seg = this.rules.segments.key;
+    for (const kind of [seg.exact, seg.prefix]) {
+      for (const [name, access] of kind) {
+        if (name.startsWith(prefix) && access !== 'write') return false;
+      }
+    }
+    const covering = this.longestPrefix('key', prefix);
+    return covering === undefined ? this.fallbackAllows() : covering === 'write';
+  }
+}

@@ -1,0 +1,112 @@
+/**
+ * Resolves a request's secret to an Authorizer, as Consul's ACL resolver: no secret means the
+ * agent's default token (acl.tokens.default), else the anonymous token; the configured
+ * initial_management secret is management; agent_recovery may only act on this agent; an
+ * unknown secret is refused with "ACL not found". Compiled authorizers are cached per
+ * secret and dropped whenever the ACL tables change.
+ */
+import type { AclStore, AclTokenRecord } from '@proconsul/catalog';
+import { Authorizer } from './authorizer.js';
+import type { AclConfig } from './config.js';
+import { ANONYMOUS_TOKEN_ID, GLOBAL_MANAGEMENT_POLICY_ID, nodeIdentityRules, serviceIdentityRules } from './identities.js';
+import { emptyRules, mergeRules, parseRules, type PolicyRules } from './rules.js';
+
+export interface Identity {
+  /** AccessorID shown in "Permission denied" messages. */
+  accessorId: string;
+  authz: Authorizer;
+}
+
+/** Bound on the compiled-authorizer cache (entries, cleared when full). */
+const CACHE_MAX = 10_000;
+
+export class AclNotFoundError extends Error {
+  constructor() {
+    super('ACL not found');
+  }
+}
+
+export class AclResolver {
+  private cache = new Map<string, Identity>();
+  private cacheIndex = -1;
+
+  constructor(
+    private readonly config: AclConfig,
+    private readonly store: () => Readonly<AclStore>,
+    private readonly nodeName: string,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** After the agent's own tokens change (PUT /v1/agent/token). */
+  invalidate(): void {
+    this.cache = new Map();
+  }
+
+  get enabled(): boolean {
+    return this.config.enabled;
+  }
+
+  resolve(secret: string): Identity {
+    const store = this.store();
+    if (store.index !== this.cacheIndex || this.cache.size >= CACHE_MAX) {
+      this.cache = new Map();
+      this.cacheIndex = store.index;
+    }
+    const effective = secret === '' ? this.config.tokens.default : secret;
+    const hit = this.cache.get(effective);
+    if (hit) return hit;
+    const identity = this.compute(effective, store);
+    this.cache.set(effective, identity);
+    return identity;
+  }
+
+  private compute(secret: string, store: Readonly<AclStore>): Identity {
+    const fallback = this.config.defaultPolicy;
+    if (secret === '') {
+      const anon = store.tokens.get(ANONYMOUS_TOKEN_ID);
+      return { accessorId: ANONYMOUS_TOKEN_ID, authz: anon ? this.tokenAuthorizer(anon, store) : new Authorizer(emptyRules(), fallback) };
+    }
+    const t = this.config.tokens;
+    if (t.initialManagement !== '' && secret === t.initialManagement && !store.tokensBySecret.has(secret)) {
+      return { accessorId: '', authz: Authorizer.manageAll() };
+    }
+    if (t.agentRecovery !== '' && secret === t.agentRecovery) {
+      const rules = parseRules(`agent ${JSON.stringify(this.nodeName)} { policy = "write" }\nnode_prefix "" { policy = "read" }`);
+      return { accessorId: 'agent-recovery-token', authz: new Authorizer(rules, 'deny') };
+    }
+    const token = store.tokensBySecret.get(secret);
+    if (!token || this.expired(token)) throw new AclNotFoundError();
+    return { accessorId: token.AccessorID, authz: this.tokenAuthorizer(token, store) };
+  }
+
+  private expired(t: AclTokenRecord): boolean {
+    return t.ExpirationTime !== undefined && Date.parse(t.ExpirationTime) <= this.now();
+  }
+
+  private tokenAuthorizer(token: AclTokenRecord, store: Readonly<AclStore>): Authorizer {
+    const policyIds = new Set(token.Policies.map((p) => p.ID));
+    const rules: PolicyRules = emptyRules();
+    for (const id of token.ServiceIdentities) mergeRules(rules, serviceIdentityRules(id));
+    for (const id of token.NodeIdentities) mergeRules(rules, nodeIdentityRules(id));
+    for (const link of token.Roles) {
+      const role = store.roles.get(link.ID);
+      if (!role) continue;
+      for (const p of role.Policies) policyIds.add(p.ID);
+      for (const id of role.ServiceIdentities) mergeRules(rules, serviceIdentityRules(id));
+      for (const id of role.NodeIdentities) mergeRules(rules, nodeIdentityRules(id));
+    }
+    if (policyIds.has(GLOBAL_MANAGEMENT_POLICY_ID)) return Authorizer.manageAll();
+    for (const id of policyIds) {
+      const policy = store.policies.get(id);
+      // Stored rules were validated when written; a policy that no longer parses grants nothing.
+      if (policy) {
+        try {
+          mergeRules(rules, parseRules(policy.Rules));
+        } catch {
+          continue;
+        }
+      }
+    }
+    return new Authorizer(rules, this.config.defaultPolicy);
+  }
+}

@@ -1,0 +1,72 @@
+/**
+ * Consul's `tls { defaults {...}, https {...}, internal_rpc {...}, grpc {...} }` stanza and
+ * the deprecated top-level keys it replaced (`ca_file`, `cert_file`, `key_file`,
+ * `verify_incoming`, `verify_incoming_https`, `verify_outgoing`). A protocol block inherits
+ * each unset key from `defaults`. Only the HTTPS listener uses it so far.
+ */
+import type { FieldSpec, ObjectSpec } from '../checks/decode.js';
+import { ConfigError } from '../config/errors.js';
+
+const PROTOCOL_FIELDS: FieldSpec[] = [
+  ...['ca_file', 'ca_path', 'cert_file', 'key_file', 'tls_min_version'].map((name): FieldSpec => ({ name, type: 'string' })),
+  { name: 'verify_incoming', type: 'bool' },
+  { name: 'verify_outgoing', type: 'bool' },
+  { name: 'use_auto_cert', type: 'bool' },
+  { name: 'tls_cipher_suites', type: 'any' },
+];
+
+const protocol = (struct: string, extra: FieldSpec[] = []): ObjectSpec => ({ struct, fields: [...PROTOCOL_FIELDS, ...extra] });
+
+/** Config fields for ../config/schema.ts. */
+export const TLS_CONFIG_FIELDS: readonly FieldSpec[] = [
+  {
+    name: 'tls',
+    type: {
+      object: {
+        struct: 'TLS',
+        fields: [
+          { name: 'defaults', type: { object: protocol('TLSProtocolConfig', [{ name: 'verify_server_hostname', type: 'bool' }]) } },
+          { name: 'https', type: { object: protocol('TLSProtocolConfig', [{ name: 'verify_server_hostname', type: 'bool' }]) } },
+          { name: 'internal_rpc', type: { object: protocol('TLSProtocolConfig', [{ name: 'verify_server_hostname', type: 'bool' }]) } },
+          { name: 'grpc', type: { object: protocol('TLSProtocolConfig', [{ name: 'verify_server_hostname', type: 'bool' }]) } },
+        ],
+      },
+    },
+  },
+  ...['ca_file', 'ca_path', 'cert_file', 'key_file'].map((name): FieldSpec => ({ name, type: 'string' })),
+  ...['verify_incoming', 'verify_incoming_https', 'verify_incoming_rpc', 'verify_outgoing', 'verify_server_hostname'].map((name): FieldSpec => ({ name, type: 'bool' })),
+];
+
+export interface HttpsTlsConfig {
+  caFile: string;
+  certFile: string;
+  keyFile: string;
+  /** Require and verify a client certificate signed by the CA. */
+  verifyIncoming: boolean;
+}
+
+type Raw = Record<string, unknown>;
+
+const s = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
+const b = (v: unknown): boolean | undefined => (typeof v === 'boolean' ? v : undefined);
+
+/** The HTTPS listener's settings: tls.https, then tls.defaults, then the deprecated keys. */
+export function parseHttpsTls(c: Raw, httpsPort: number): HttpsTlsConfig {
+  const tls = (c.tls ?? {}) as Raw;
+  const https = (tls.https ?? {}) as Raw;
+  const defaults = (tls.defaults ?? {}) as Raw;
+  const pick = (key: string, ...legacy: unknown[]): string => s(https[key]) ?? s(defaults[key]) ?? legacy.map(s).find((v) => v !== undefined) ?? '';
+  const out: HttpsTlsConfig = {
+    caFile: pick('ca_file', c.ca_file),
+    certFile: pick('cert_file', c.cert_file),
+    keyFile: pick('key_file', c.key_file),
+    verifyIncoming: b(https.verify_incoming) ?? b(defaults.verify_incoming) ?? b(c.verify_incoming_https) ?? b(c.verify_incoming) ?? false,
+  };
+  if (httpsPort > 0 && (out.certFile === '' || out.keyFile === '')) {
+    throw new ConfigError('HTTPS listener (ports.https) requires tls.defaults.cert_file and tls.defaults.key_file (or tls.https)');
+  }
+  if (out.verifyIncoming && out.caFile === '') {
+    throw new ConfigError('VerifyIncoming set for HTTPS: CA file must be set (tls.defaults.ca_file)');
+  }
+  return out;
+}

@@ -1,0 +1,299 @@
+// ACLs against a real agent: one table of route groups, each checked for the anonymous token
+// under default deny (denied, or its list filtered), and for a token whose policy holds the
+// row's rule (allowed). Plus bootstrap, token sources, bad policies, and DNS with and
+// without a default token.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dig, http, startAgentProcess, tempDir, type AgentProcess } from './helpers.js';
+
+const IP = '127.0.63.10';
+const DNS_PORT = 8610;
+const MGMT = '6c1a7a3e-0d3f-4d8e-9a8e-1f0c2b3d4e5f';
+const ANON = '00000000-0000-0000-0000-000000000002';
+const dir = tempDir('acl-');
+let agent: AgentProcess;
+
+const asMgmt = { 'X-Consul-Token': MGMT };
+const call = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) =>
+  http(agent.base, method, path, body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body), headers);
+
+async function tokenWith(rules: string): Promise<string> {
+  const name = `p${Math.random().toString(36).slice(2, 10)}`;
+  const p = await call('PUT', '/v1/acl/policy', { Name: name, Rules: rules }, asMgmt);
+  expect(p.status, p.text).toBe(200);
+  const t = await call('PUT', '/v1/acl/token', { Description: name, Policies: [{ Name: name }] }, asMgmt);
+  expect(t.status, t.text).toBe(200);
+  return t.json().SecretID as string;
+}
+
+beforeAll(async () => {
+  const cfg = join(dir.path, 'acl.json');
+  writeFileSync(cfg, JSON.stringify({ acl: { enabled: true, default_policy: 'deny', tokens: { initial_management: MGMT } } }));
+  agent = await startAgentProcess(['-dev', '-client', IP, '-bind', IP, '-node', 'n1', '-dns-port', String(DNS_PORT), '-config-file', cfg], `${IP}:8500`);
+  for (const [name, port] of [['web', 80], ['db', 5432], ['gone', 1]] as const) {
+    expect((await call('PUT', '/v1/agent/service/register', { Name: name, Port: port }, asMgmt)).status).toBe(200);
+  }
+  for (const k of ['web/a', 'db/a', 'tmp/x']) expect((await call('PUT', `/v1/kv/${k}`, 'v', asMgmt)).status).toBe(200);
+  expect((await call('PUT', '/v1/session/create', { Name: 's' }, asMgmt)).status).toBe(200);
+  const ext = { Node: 'ext2', Address: '10.0.0.2', Service: { ID: 'ext-svc', Service: 'ext-svc', Port: 1 } };
+  expect((await call('PUT', '/v1/catalog/register', ext, asMgmt)).status).toBe(200);
+  expect((await call('PUT', '/v1/event/fire/deploy', 'x', asMgmt)).status).toBe(200);
+});
+afterAll(async () => {
+  await agent?.stop();
+  dir.remove();
+});
+
+interface Row {
+  group: string;
+  method: string;
+  path: string;
+  body?: unknown;
+  /** The rule that allows the request (or lets the expected item through a filter). */
+  rules: string;
+  /** For lists: what the anonymous token must not see and the rule's token must see. */
+  filtered?: { item: (body: any) => boolean };
+  /** Which permission a denial names. */
+  denied?: string;
+}
+
+const hasName = (name: string) => (b: any) => JSON.stringify(b).includes(`"${name}"`);
+
+const ROWS: Row[] = [
+  { group: 'kv', method: 'GET', path: '/v1/kv/web/a', rules: 'key_prefix "web/" { policy = "read" }', denied: `'key:read' on "web/a"` },
+  { group: 'kv', method: 'PUT', path: '/v1/kv/web/b', body: 'v', rules: 'key_prefix "web/" { policy = "write" }', denied: `'key:write' on "web/b"` },
+  { group: 'kv', method: 'DELETE', path: '/v1/kv/tmp/?recurse', rules: 'key_prefix "tmp/" { policy = "write" }', denied: `'key:write' on "tmp/"` },
+  { group: 'kv', method: 'GET', path: '/v1/kv/?recurse', rules: 'key_prefix "db/" { policy = "read" }', filtered: { item: hasName('db/a') } },
+  { group: 'kv', method: 'GET', path: '/v1/kv/?keys', rules: 'key_prefix "db/" { policy = "list" }', filtered: { item: hasName('db/a') } },
+  { group: 'catalog', method: 'GET', path: '/v1/catalog/services', rules: 'service "web" { policy = "read" }', filtered: { item: (b) => 'web' in b } },
+  { group: 'catalog', method: 'GET', path: '/v1/catalog/nodes', rules: 'node_prefix "" { policy = "read" }', filtered: { item: hasName('n1') } },
+  { group: 'catalog', method: 'GET', path: '/v1/catalog/service/web', rules: 'service "web" { policy = "read" }\nnode "n1" { policy = "read" }', filtered: { item: hasName('web') } },
+  { group: 'catalog', method: 'PUT', path: '/v1/catalog/register', body: { Node: 'ext', Address: '10.0.0.1' }, rules: 'node "ext" { policy = "write" }', denied: `'node:write' on "ext"` },
+  { group: 'catalog', method: 'PUT', path: '/v1/catalog/deregister', body: { Node: 'ext2', ServiceID: 'ext-svc' }, rules: 'service "ext-svc" { policy = "write" }', denied: `'service:write' on "ext-svc"` },
+  { group: 'health', method: 'GET', path: '/v1/health/service/db', rules: 'service "db" { policy = "read" }\nnode_prefix "" { policy = "read" }', filtered: { item: hasName('db') } },
+  { group: 'health', method: 'GET', path: '/v1/health/state/any', rules: 'node_prefix "" { policy = "read" }', filtered: { item: hasName('serfHealth') } },
+  { group: 'agent', method: 'GET', path: '/v1/agent/self', rules: 'agent "n1" { policy = "read" }', denied: `'agent:read' on "n1"` },
+  { group: 'agent', method: 'GET', path: '/v1/agent/services', rules: 'service "db" { policy = "read" }', filtered: { item: (b) => 'db' in b } },
+  { group: 'agent', method: 'GET', path: '/v1/agent/members', rules: 'node_prefix "n" { policy = "read" }', filtered: { item: hasName('n1') } },
+  { group: 'agent', method: 'PUT', path: '/v1/agent/service/register', body: { Name: 'api' }, rules: 'service "api" { policy = "write" }', denied: `'service:write' on "api"` },
+  { group: 'agent', method: 'PUT', path: '/v1/agent/service/deregister/gone', rules: 'service "gone" { policy = "write" }', denied: `'service:write' on "gone"` },
+  { group: 'session', method: 'GET', path: '/v1/session/list', rules: 'session_prefix "" { policy = "read" }', filtered: { item: hasName('n1') } },
+  { group: 'session', method: 'PUT', path: '/v1/session/create', body: {}, rules: 'session "n1" { policy = "write" }', denied: `'session:write' on "n1"` },
+  { group: 'event', method: 'PUT', path: '/v1/event/fire/deploy', body: 'x', rules: 'event "deploy" { policy = "write" }', denied: `'event:write' on "deploy"` },
+  { group: 'event', method: 'GET', path: '/v1/event/list', rules: 'event_prefix "dep" { policy = "read" }', filtered: { item: hasName('deploy') } },
+  { group: 'operator', method: 'GET', path: '/v1/operator/raft/configuration', rules: 'operator = "read"', denied: `'operator:read'` },
+  { group: 'operator', method: 'GET', path: '/v1/operator/autopilot/health', rules: 'operator = "read"', denied: `'operator:read'` },
+  { group: 'snapshot', method: 'GET', path: '/v1/snapshot', rules: 'acl = "write"', denied: `'acl:write'` },
+  { group: 'acl', method: 'GET', path: '/v1/acl/policies', rules: 'acl = "read"', denied: `'acl:read'` },
+  { group: 'acl', method: 'PUT', path: '/v1/acl/policy', body: { Name: 'made-by-acl-writer', Rules: '' }, rules: 'acl = "write"', denied: `'acl:write'` },
+];
+
+describe('ACL matrix (default deny)', () => {
+  it.each(ROWS.map((r) => [`${r.group}: ${r.method} ${r.path}`, r] as const))('%s', async (_name, row) => {
+    const anon = await call(row.method, row.path, row.body);
+    expect(anon.headers.get('x-consul-default-acl-policy')).toBe('deny');
+    if (row.filtered) {
+      expect(anon.status, anon.text).toBe(200);
+      expect(row.filtered.item(anon.json())).toBe(false);
+      expect(anon.headers.get('x-consul-results-filtered-by-acls')).toBe('true');
+    } else {
+      expect(anon.status).toBe(403);
+      expect(anon.text).toBe(`Permission denied: token with AccessorID '${ANON}' lacks permission ${row.denied}`);
+    }
+    const token = await tokenWith(row.rules);
+    const allowed = await call(row.method, row.path, row.body, { 'X-Consul-Token': token });
+    expect(allowed.status, allowed.text).toBeLessThan(300);
+    if (row.filtered) expect(row.filtered.item(allowed.json())).toBe(true);
+    // Management sees everything, unfiltered.
+    if (row.filtered) {
+      const m = await call(row.method, row.path, row.body, asMgmt);
+      expect(m.headers.get('x-consul-results-filtered-by-acls')).toBeNull();
+      expect(row.filtered.item(m.json())).toBe(true);
+    }
+  });
+
+  it('rolls a transaction back with 409 naming each denied op, and applies it with the rule', async () => {
+    const ops = [{ KV: { Verb: 'get', Key: 'db/a' } }, { KV: { Verb: 'set', Key: 'web/t', Value: 'dg==' } }];
+    const anon = await call('PUT', '/v1/txn', ops);
+    expect(anon.status).toBe(409);
+    expect(anon.json()).toEqual({
+      Results: null,
+      Errors: [
+        { OpIndex: 0, What: `Permission denied: token with AccessorID '${ANON}' lacks permission 'key:read' on "db/a"` },
+        { OpIndex: 1, What: `Permission denied: token with AccessorID '${ANON}' lacks permission 'key:write' on "web/t"` },
+      ],
+    });
+    expect((await call('GET', '/v1/kv/web/t', undefined, asMgmt)).status).toBe(404);
+    const t = await tokenWith('key_prefix "web/" { policy = "write" }\nkey "db/a" { policy = "read" }');
+    const ok = await call('PUT', '/v1/txn', ops, { 'X-Consul-Token': t });
+    expect(ok.status, ok.text).toBe(200);
+    expect((await call('GET', '/v1/kv/web/t?raw', undefined, asMgmt)).text).toBe('v');
+  });
+
+  it('answers status without a token, and unknown tokens with ACL not found', async () => {
+    expect((await call('GET', '/v1/status/leader')).status).toBe(200);
+    const r = await call('GET', '/v1/kv/web/a', undefined, { 'X-Consul-Token': 'made-up' });
+    expect(r.status).toBe(403);
+    expect(r.text).toBe('ACL not found');
+  });
+
+  it('takes the token from X-Consul-Token, Authorization: Bearer and ?token', async () => {
+    const t = await tokenWith('key_prefix "web/" { policy = "read" }');
+    expect((await call('GET', '/v1/kv/web/a', undefined, { 'X-Consul-Token': t })).status).toBe(200);
+    expect((await call('GET', '/v1/kv/web/a', undefined, { Authorization: `Bearer ${t}` })).status).toBe(200);
+    expect((await call('GET', `/v1/kv/web/a?token=${t}`)).status).toBe(200);
+    expect((await call('GET', '/v1/kv/db/a', undefined, { Authorization: `Bearer ${t}` })).status).toBe(403);
+  });
+});
+
+describe('ACL endpoints', () => {
+  it('refuses bootstrap once the initial management token made it', async () => {
+    const r = await call('PUT', '/v1/acl/bootstrap');
+    expect(r.status).toBe(403);
+    expect(r.text).toMatch(/^Permission denied: ACL bootstrap no longer allowed \(reset index: \d+\)$/);
+  });
+
+  it('shows tokens, policies and roles in Consul\'s shapes', async () => {
+    const self = await call('GET', '/v1/acl/token/self', undefined, asMgmt);
+    expect(self.json()).toMatchObject({ SecretID: MGMT, Policies: [{ ID: '00000000-0000-0000-0000-000000000001', Name: 'global-management' }], Local: false });
+    expect(Object.keys(self.json())).toEqual(['AccessorID', 'SecretID', 'Description', 'Policies', 'Local', 'CreateTime', 'Hash', 'CreateIndex', 'ModifyIndex']);
+    const gm = await call('GET', '/v1/acl/policy/name/global-management', undefined, asMgmt);
+    expect(gm.json()).toMatchObject({ ID: '00000000-0000-0000-0000-000000000001', Name: 'global-management' });
+    expect((await call('DELETE', '/v1/acl/policy/00000000-0000-0000-0000-000000000001', undefined, asMgmt)).status).toBe(400);
+    const role = await call('PUT', '/v1/acl/role', { Name: 'web-role', ServiceIdentities: [{ ServiceName: 'web' }] }, asMgmt);
+    expect(role.status, role.text).toBe(200);
+    const t = await call('PUT', '/v1/acl/token', { Roles: [{ Name: 'web-role' }] }, asMgmt);
+    const secret = t.json().SecretID as string;
+    expect(t.json().Roles).toEqual([{ ID: role.json().ID, Name: 'web-role' }]);
+    // The service identity may register its service and read others, not write them.
+    expect((await call('PUT', '/v1/agent/service/register', { Name: 'web', Port: 81 }, { 'X-Consul-Token': secret })).status).toBe(200);
+    expect((await call('PUT', '/v1/agent/service/register', { Name: 'other' }, { 'X-Consul-Token': secret })).status).toBe(403);
+    expect((await call('GET', '/v1/catalog/service/db', undefined, { 'X-Consul-Token': secret })).json()).toHaveLength(1);
+    // Deleting the token revokes it at once.
+    const accessor = t.json().AccessorID as string;
+    expect((await call('DELETE', `/v1/acl/token/${accessor}`, undefined, asMgmt)).text).toBe('true');
+    expect((await call('GET', '/v1/catalog/services', undefined, { 'X-Consul-Token': secret })).text).toBe('ACL not found');
+  });
+
+  it.each([
+    [{ Name: 'bad', Rules: 'key "a" { policy = "admin" }' }, 'Invalid Policy: Invalid key policy: "admin"'],
+    [{ Name: 'bad', Rules: 'nonsense {' }, /^Invalid Policy: Failed to parse ACL rules/],
+    [{ Name: 'has space', Rules: '' }, 'Invalid Policy: invalid Name "has space"'],
+    [{ Name: 7 }, /^Policy decoding failed/],
+    ['{', /^Request decode failed/],
+  ])('refuses the policy %j with 400', async (body, message) => {
+    const r = await call('PUT', '/v1/acl/policy', body, asMgmt);
+    expect(r.status).toBe(400);
+    if (typeof message === 'string') expect(r.text).toBe(message);
+    else expect(r.text).toMatch(message);
+  });
+});
+
+describe('fuzzed ACL input', () => {
+  const json = fc.jsonValue({ maxDepth: 3 });
+  const rules = fc.oneof(fc.string(), fc.array(fc.constantFrom('key', 'key_prefix', 'service', '"a"', '{', '}', 'policy', '=', '"read"', '"list"', 'operator', '#', '\n'), { maxLength: 20 }).map((p) => p.join(' ')));
+  const policyBody = fc.oneof(json, fc.record({ Name: fc.oneof(fc.string(), fc.constant('fz')), Rules: rules, Datacenters: fc.oneof(json, fc.array(fc.string())) }, { requiredKeys: [] }));
+  const tokenBody = fc.oneof(json, fc.record({ Policies: fc.oneof(json, fc.array(fc.record({ ID: fc.string(), Name: fc.string() }))), ServiceIdentities: json, NodeIdentities: json, SecretID: fc.string(), AccessorID: fc.string(), ExpirationTTL: json, Local: json }, { requiredKeys: [] }));
+
+  it.each([
+    ['PUT /v1/acl/policy', '/v1/acl/policy', policyBody],
+    ['PUT /v1/acl/token', '/v1/acl/token', tokenBody],
+    ['PUT /v1/acl/role', '/v1/acl/role', tokenBody],
+  ] as const)('%s answers 2xx or 4xx, never 5xx', async (_n, path, arb) => {
+    await fc.assert(
+      fc.asyncProperty(arb, async (b) => {
+        const r = await call('PUT', path, b, asMgmt);
+        expect(r.status, `${JSON.stringify(b)} -> ${r.text}`).toBeLessThan(500);
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('fuzzed tokens are refused with 403, never 5xx', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.string({ minLength: 1 }).filter((t) => t !== 'anonymous' && !/[\r\n\0]/.test(t) && t.trim() === t && /^[\x20-\x7e]+$/.test(t)), async (t) => {
+        const r = await call('GET', '/v1/catalog/services', undefined, { 'X-Consul-Token': t });
+        expect(r.status).toBe(403);
+      }),
+      { numRuns: 100 },
+    );
+    expect((await call('GET', '/v1/status/leader')).status).toBe(200);
+  });
+});
+
+describe('DNS answered with the default (here: anonymous) token', () => {
+  it('hides services until the anonymous token may read them', async () => {
+    expect(dig(IP, DNS_PORT, 'web.service.consul', 'A')).toEqual([]);
+    const p = await call('PUT', '/v1/acl/policy', { Name: 'dns-read', Rules: 'service_prefix "" { policy = "read" }\nnode_prefix "" { policy = "read" }' }, asMgmt);
+    expect(p.status).toBe(200);
+    const u = await call('PUT', `/v1/acl/token/${ANON}`, { Description: 'Anonymous Token', Policies: [{ Name: 'dns-read' }] }, asMgmt);
+    expect(u.status, u.text).toBe(200);
+    expect(dig(IP, DNS_PORT, 'web.service.consul', 'A')).toEqual([IP]);
+    expect(dig(IP, DNS_PORT, 'n1.node.consul', 'A')).toEqual([IP]);
+  });
+});
+
+describe('acl.tokens.default', () => {
+  const ip = '127.0.63.11';
+  const DEFAULT = '0d2c7a10-3c5b-4f1e-8a7d-2b9e6f4c1a55';
+  let other: AgentProcess;
+  beforeAll(async () => {
+    const cfg = join(dir.path, 'default.json');
+    writeFileSync(cfg, JSON.stringify({ acl: { enabled: true, default_policy: 'deny', tokens: { initial_management: MGMT, default: DEFAULT } } }));
+    other = await startAgentProcess(['-dev', '-client', ip, '-bind', ip, '-node', 'n2', '-dns-port', String(DNS_PORT), '-config-file', cfg], `${ip}:8500`);
+  });
+  afterAll(async () => {
+    await other?.stop();
+  });
+
+  it('answers requests without a token, and DNS, as the default token', async () => {
+    const base = other.base;
+    expect((await http(base, 'PUT', '/v1/agent/service/register', JSON.stringify({ Name: 'api', Port: 1 }), asMgmt)).status).toBe(200);
+    // The default token does not exist yet: requests without a token are refused as unknown.
+    expect((await http(base, 'GET', '/v1/catalog/services')).text).toBe('ACL not found');
+    expect(dig(ip, DNS_PORT, 'api.service.consul', 'A')).toEqual([]);
+    const p = await http(base, 'PUT', '/v1/acl/policy', JSON.stringify({ Name: 'discover', Rules: 'service_prefix "" { policy = "read" }\nnode_prefix "" { policy = "read" }' }), asMgmt);
+    expect(p.status).toBe(200);
+    const t = await http(base, 'PUT', '/v1/acl/token', JSON.stringify({ SecretID: DEFAULT, Policies: [{ Name: 'discover' }] }), asMgmt);
+    expect(t.status, t.text).toBe(200);
+    expect(Object.keys((await http(base, 'GET', '/v1/catalog/services')).json())).toContain('api');
+    expect((await http(base, 'PUT', '/v1/kv/x', 'v')).status).toBe(403);
+    expect(dig(ip, DNS_PORT, 'api.service.consul', 'A')).toEqual([ip]);
+  });
+});
+
+describe('PUT /v1/agent/token/:type with enable_token_persistence', () => {
+  const ip = '127.0.63.12';
+  const data = tempDir('acl-persist-');
+  const start = async (): Promise<AgentProcess> => {
+    const cfg = join(data.path, 'cfg.json');
+    writeFileSync(cfg, JSON.stringify({ acl: { enabled: true, default_policy: 'deny', enable_token_persistence: true, tokens: { initial_management: MGMT } } }));
+    return startAgentProcess(['-server', '-bootstrap', '-data-dir', join(data.path, 'data'), '-client', ip, '-bind', ip, '-node', 'n3', '-dns-port', '-1', '-config-file', cfg], `${ip}:8500`);
+  };
+  let a: AgentProcess | undefined;
+  afterAll(async () => {
+    await a?.stop();
+    data.remove();
+  });
+
+  it('sets the default token, keeps it across a restart, and refuses unknown types and weak tokens', async () => {
+    a = await start();
+    const p = await http(a.base, 'PUT', '/v1/acl/policy', JSON.stringify({ Name: 'kv-read', Rules: 'key_prefix "" { policy = "read" }' }), asMgmt);
+    expect(p.status, p.text).toBe(200);
+    const t = await http(a.base, 'PUT', '/v1/acl/token', JSON.stringify({ Policies: [{ Name: 'kv-read' }] }), asMgmt);
+    const secret = t.json().SecretID as string;
+    expect((await http(a.base, 'PUT', '/v1/kv/k', 'v', asMgmt)).status).toBe(200);
+    expect((await http(a.base, 'GET', '/v1/kv/k')).status).toBe(403);
+    const denied = await http(a.base, 'PUT', '/v1/agent/token/default', JSON.stringify({ Token: secret }));
+    expect(denied.status).toBe(403);
+    expect((await http(a.base, 'PUT', '/v1/agent/token/nope', JSON.stringify({ Token: secret }), asMgmt)).text).toBe('Token "nope" is unknown');
+    expect((await http(a.base, 'PUT', '/v1/agent/token/default', JSON.stringify({ Token: secret }), asMgmt)).status).toBe(200);
+    expect((await http(a.base, 'GET', '/v1/kv/k?raw')).text).toBe('v');
+    await a.stop();
+    a = await start();
+    expect((await http(a.base, 'GET', '/v1/kv/k?raw')).text).toBe('v');
+    expect((await http(a.base, 'PUT', '/v1/kv/k', 'w')).status).toBe(403);
+  });
+});

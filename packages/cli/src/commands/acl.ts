@@ -1,0 +1,196 @@
+/**
+ * `proconsul acl bootstrap | policy create | token create | token read`: the ACL system over
+ * /v1/acl/*, with Consul's output (the token and policy "pretty" formats).
+ */
+import type { Command } from '../command.js';
+import { FlagSet } from '../flags.js';
+import type { Ui } from '../io.js';
+import { apiClient, clientFlags, errText } from '../http-flags.js';
+
+export interface Token {
+  AccessorID: string;
+  SecretID: string;
+  Description: string;
+  Local: boolean;
+  CreateTime: string;
+  Policies?: Array<{ ID: string; Name: string }>;
+  Roles?: Array<{ ID: string; Name: string }>;
+  ServiceIdentities?: Array<{ ServiceName: string }>;
+  NodeIdentities?: Array<{ NodeName: string; Datacenter: string }>;
+}
+
+/** Consul's token output (command/acl/token/formatter.go, pretty). */
+export function printToken(ui: Ui, t: Token): void {
+  ui.output(`AccessorID:       ${t.AccessorID}`);
+  ui.output(`SecretID:         ${t.SecretID}`);
+  ui.output(`Description:      ${t.Description}`);
+  ui.output(`Local:            ${t.Local}`);
+  ui.output(`Create Time:      ${t.CreateTime}`);
+  if (t.Policies?.length) {
+    ui.output('Policies:');
+    for (const p of t.Policies) ui.output(`   ${p.ID} - ${p.Name}`);
+  }
+  if (t.Roles?.length) {
+    ui.output('Roles:');
+    for (const r of t.Roles) ui.output(`   ${r.ID} - ${r.Name}`);
+  }
+  if (t.ServiceIdentities?.length) {
+    ui.output('Service Identities:');
+    for (const s of t.ServiceIdentities) ui.output(`   ${s.ServiceName} (Datacenters: all)`);
+  }
+  if (t.NodeIdentities?.length) {
+    ui.output('Node Identities:');
+    for (const n of t.NodeIdentities) ui.output(`   ${n.NodeName} (Datacenter: ${n.Datacenter})`);
+  }
+}
+
+export const aclBootstrap: Command = {
+  synopsis: 'Bootstrap Consul\'s ACL system',
+  help: `Usage: proconsul acl bootstrap [options]
+
+  The bootstrap command will request Consul to generate a new token with unlimited privileges
+  to use for management purposes and output its details. This can only be done once and
+  afterwards bootstrapping will be disabled.`,
+  flags: () => clientFlags(),
+  async run(f, ui) {
+    const client = apiClient(f, ui);
+    if (!client) return 1;
+    try {
+      const r = await client.http.json<Token>({ method: 'PUT', path: '/acl/bootstrap' });
+      printToken(ui, r.data);
+    } catch (err) {
+      ui.error(`Failed ACL bootstrapping: ${errText(err)}`);
+      return 1;
+    }
+    return 0;
+  },
+};
+
+export const aclPolicyCreate: Command = {
+  synopsis: 'Create an ACL policy',
+  help: `Usage: proconsul acl policy create -name NAME [-description DESC] -rules RULES
+
+  Creates a new policy; -rules takes the rules (HCL or JSON), or @FILE to read them from a file.`,
+  flags: () =>
+    new FlagSet([
+      { name: 'name', kind: 'string', usage: 'The new policy\'s name. This flag is required.' },
+      { name: 'description', kind: 'string', usage: 'A description of the policy.' },
+      { name: 'rules', kind: 'string', usage: 'The policy rules. May be prefixed with \'@\' to indicate that the value is a file path to load the rules from.' },
+    ]).merge(clientFlags()),
+  async run(f, ui) {
+    const name = f.string('name');
+    if (name === '') {
+      ui.error('Missing required \'-name\' flag');
+      return 1;
+    }
+    let rules = f.string('rules');
+    if (rules.startsWith('@')) {
+      try {
+        const { readFileSync } = await import('node:fs');
+        rules = readFileSync(rules.slice(1), 'utf8');
+      } catch (err) {
+        ui.error(`Error loading rules: ${errText(err)}`);
+        return 1;
+      }
+    }
+    const client = apiClient(f, ui);
+    if (!client) return 1;
+    try {
+      const r = await client.http.json<{ ID: string; Name: string; Description: string; Rules: string }>({
+        method: 'PUT',
+        path: '/acl/policy',
+        body: { Name: name, Description: f.string('description'), Rules: rules },
+      });
+      ui.output(`ID:           ${r.data.ID}`);
+      ui.output(`Name:         ${r.data.Name}`);
+      ui.output(`Description:  ${r.data.Description}`);
+      ui.output('Rules:');
+      ui.output(r.data.Rules);
+    } catch (err) {
+      ui.error(`Failed to create new policy: ${errText(err)}`);
+      return 1;
+    }
+    return 0;
+  },
+};
+
+export const aclTokenCreate: Command = {
+  synopsis: 'Create an ACL token',
+  help: `Usage: proconsul acl token create [options]
+
+  Creates a new token linked to the given policies (-policy-name, -policy-id, repeatable),
+  roles (-role-name), service identities (-service-identity NAME) and node identities
+  (-node-identity NAME:DC).`,
+  flags: () =>
+    new FlagSet([
+      { name: 'description', kind: 'string', usage: 'A description of the token.' },
+      { name: 'policy-name', kind: 'list', usage: 'Name of a policy to use for this token. May be specified multiple times.' },
+      { name: 'policy-id', kind: 'list', usage: 'ID of a policy to use for this token. May be specified multiple times.' },
+      { name: 'role-name', kind: 'list', usage: 'Name of a role to use for this token. May be specified multiple times.' },
+      { name: 'service-identity', kind: 'list', usage: 'Name of a service identity to use for this token. May be specified multiple times.' },
+      { name: 'node-identity', kind: 'list', usage: 'Name of a node identity to use for this token, as NAME:DATACENTER. May be specified multiple times.' },
+      { name: 'local', kind: 'bool', usage: 'Create this as a datacenter local token.' },
+    ]).merge(clientFlags()),
+  async run(f, ui) {
+    const nodeIds = [];
+    for (const n of f.list('node-identity')) {
+      const [name, dc] = n.split(':');
+      if (!name || !dc) {
+        ui.error(`Malformed -node-identity argument: "${n}"`);
+        return 1;
+      }
+      nodeIds.push({ NodeName: name, Datacenter: dc });
+    }
+    const client = apiClient(f, ui);
+    if (!client) return 1;
+    try {
+      const r = await client.http.json<Token>({
+        method: 'PUT',
+        path: '/acl/token',
+        body: {
+          Description: f.string('description'),
+          Policies: [...f.list('policy-name').map((Name) => ({ Name })), ...f.list('policy-id').map((ID) => ({ ID }))],
+          Roles: f.list('role-name').map((Name) => ({ Name })),
+          ServiceIdentities: f.list('service-identity').map((ServiceName) => ({ ServiceName })),
+          NodeIdentities: nodeIds,
+          Local: f.set.has('local') && f.bool('local'),
+        },
+      });
+      printToken(ui, r.data);
+    } catch (err) {
+      ui.error(`Failed to create new token: ${errText(err)}`);
+      return 1;
+    }
+    return 0;
+  },
+};
+
+export const aclTokenReadSelf: Command = {
+  synopsis: 'Read an ACL token',
+  help: `Usage: proconsul acl token read -self | -id ACCESSOR_ID
+
+  Shows a token: the one in use with -self, else the one with the given AccessorID.`,
+  flags: () =>
+    new FlagSet([
+      { name: 'self', kind: 'bool', usage: 'Indicates that the current HTTP token should be read.' },
+      { name: 'id', kind: 'string', usage: 'The Accessor ID of the token to read.' },
+    ]).merge(clientFlags()),
+  async run(f, ui) {
+    const self = f.set.has('self') && f.bool('self');
+    const id = f.string('id');
+    if (!self && id === '') {
+      ui.error('Must specify the -id parameter');
+      return 1;
+    }
+    const client = apiClient(f, ui);
+    if (!client) return 1;
+    try {
+      const r = await client.http.json<Token>({ method: 'GET', path: self ? '/acl/token/self' : `/acl/token/${encodeURIComponent(id)}` });
+      printToken(ui, r.data);
+    } catch (err) {
+      ui.error(`Error reading token: ${errText(err)}`);
+      return 1;
+    }
+    return 0;
+  },
+};

@@ -47,6 +47,11 @@ function parseKeepingBig(text: string): unknown {
   );
 }
 
+/** Whether this request's answer is filtered by its token (it must reach onSend as JSON text). */
+export function filteredByAcl(req: FastifyRequest): boolean {
+  return routes.has(req);
+}
+
 export function installAclEnforcement(app: FastifyInstance, ctx: AgentContext): AclResolver {
   const resolver = new AclResolver(ctx.config.acl, () => ctx.catalog.acl, ctx.config.nodeName);
   if (resolver.enabled) loadPersistedTokens(ctx.config.acl, ctx.config.dataDir);

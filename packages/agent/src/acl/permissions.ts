@@ -78,13 +78,13 @@ const checkReadable = (a: Authorizer, c: Obj): boolean =>
 
 /** Writes on a local check: its service's write, or the node's for a node check. */
 function localCheckWrite(a: Authorizer, req: FastifyRequest, ctx: AgentContext): Denial | undefined {
-  const check = ctx.local.check(param(req, 'id'));
+  const check = ctx.local.check(param(req, '*'));
   const service = check?.ServiceName ?? '';
   return service !== '' ? need(a, 'service', service, 'write') : need(a, 'node', ctx.config.nodeName, 'write');
 }
 
 function localServiceWrite(a: Authorizer, req: FastifyRequest, ctx: AgentContext): Denial | undefined {
-  const s = ctx.local.service(param(req, 'id'));
+  const s = ctx.local.service(param(req, '*'));
   return s ? need(a, 'service', s.Service, 'write') : undefined; // unknown: the handler's 404
 }
 
@@ -160,19 +160,19 @@ export const ROUTE_ACLS: Record<string, RouteAcl> = {
   'GET /v1/agent/self': { check: agentRead },
   'GET /v1/agent/members': { filter: listFilter((a, m) => a.allowed('node', str(m.Name), 'read')) },
   'GET /v1/agent/services': { filter: mapFilter((a, s) => a.allowed('service', str(s.Service), 'read')) },
-  'GET /v1/agent/service/:id': {
+  'GET /v1/agent/service/*': {
     filter: (b, a) => need(a, 'service', str(field(b, 'Service')), 'read') ?? { value: b, filtered: false },
   },
-  'GET /v1/agent/health/service/id/:id': {
+  'GET /v1/agent/health/service/id/*': {
     check: (a, req, ctx) => {
-      const s = ctx.local.service(param(req, 'id'));
+      const s = ctx.local.service(param(req, '*'));
       return s ? need(a, 'service', s.Service, 'read') : undefined;
     },
   },
-  'GET /v1/agent/health/service/name/:name': { check: (a, req) => need(a, 'service', param(req, 'name'), 'read') },
+  'GET /v1/agent/health/service/name/*': { check: (a, req) => need(a, 'service', param(req, '*'), 'read') },
   'GET /v1/agent/checks': { filter: mapFilter(checkReadable) },
   'PUT /v1/agent/service/register': { check: (a, req) => need(a, 'service', str(field(body(req), 'Name')), 'write') },
-  'PUT /v1/agent/service/deregister/:id': { check: localServiceWrite },
+  'PUT /v1/agent/service/deregister/*': { check: localServiceWrite },
   'PUT /v1/agent/check/register': {
     check: (a, req, ctx) => {
       const sid = str(field(body(req), 'ServiceID'));
@@ -180,13 +180,13 @@ export const ROUTE_ACLS: Record<string, RouteAcl> = {
       return s ? need(a, 'service', s.Service, 'write') : need(a, 'node', ctx.config.nodeName, 'write');
     },
   },
-  'PUT /v1/agent/check/deregister/:id': { check: localCheckWrite },
-  'PUT /v1/agent/check/pass/:id': { check: localCheckWrite },
-  'PUT /v1/agent/check/warn/:id': { check: localCheckWrite },
-  'PUT /v1/agent/check/fail/:id': { check: localCheckWrite },
-  'PUT /v1/agent/check/update/:id': { check: localCheckWrite },
+  'PUT /v1/agent/check/deregister/*': { check: localCheckWrite },
+  'PUT /v1/agent/check/pass/*': { check: localCheckWrite },
+  'PUT /v1/agent/check/warn/*': { check: localCheckWrite },
+  'PUT /v1/agent/check/fail/*': { check: localCheckWrite },
+  'PUT /v1/agent/check/update/*': { check: localCheckWrite },
   'PUT /v1/agent/maintenance': { check: nodeWrite },
-  'PUT /v1/agent/service/maintenance/:id': { check: localServiceWrite },
+  'PUT /v1/agent/service/maintenance/*': { check: localServiceWrite },
   'PUT /v1/agent/reload': { check: agentWrite },
   'GET /v1/agent/metrics': { check: agentRead },
   'GET /v1/agent/monitor': { check: agentRead },

@@ -71,7 +71,10 @@ export class ClientCluster implements ClusterRole {
     this.rpc.close();
   }
 
-  /** Calls a server, starting with the last one that answered, trying each alive server once. */
+  /**
+   * Calls a server, starting with the last one that answered; moves to the next alive server
+   * only when the call never left this agent (a sent call may have taken effect).
+   */
   async #call(method: string, body: unknown, timeoutMs: number): Promise<unknown> {
     const servers = this.#servers();
     if (servers.length === 0) throw new HttpError(500, 'No known Consul servers');
@@ -82,10 +85,11 @@ export class ClientCluster implements ClusterRole {
         this.#preferred = s.id;
         return r;
       } catch (err) {
-        // Only a server we could not talk to is skipped; its answer (an error text) is final.
+        // An answer (an error text) is final, and so is a call that may have reached the server.
         if (!(err instanceof RpcError)) throw err;
-        lastErr = err;
         if (this.#preferred === s.id) this.#preferred = null;
+        if (err.sent) throw new HttpError(500, `rpc error making call: ${err.message}`);
+        lastErr = err;
       }
     }
     throw new HttpError(500, `rpc error: no server answered: ${(lastErr as Error).message}`);

@@ -10,6 +10,7 @@ import type { AgentContext } from '../context.js';
 import { blockingQuery } from './blocking.js';
 import { compileFilter, type Predicate } from './filter.js';
 import { parseQueryOptions, qs, requestToken, type Query, type QueryOptions } from './query-options.js';
+import { filteredByAcl } from '../acl/enforce.js';
 import { memoFor, queryKey } from './read-memo.js';
 import { sendJson, sendJsonBytes, setQueryMeta } from './respond.js';
 
@@ -65,6 +66,8 @@ export function catalogRead<T>(
   const finish = (r: Indexed<T>): FastifyReply => {
     setQueryMeta(reply, r.index, consistency(opts));
     const shared = (): FastifyReply => {
+      // An answer the token filters is its own: it goes out as text for the ACL hook to filter.
+      if (filteredByAcl(req)) return sendJson(req, reply, r.value);
       const gz = acceptsGzip ? memo.gzipped(key, r, pretty) : undefined;
       if (gz) reply.header('Content-Encoding', 'gzip').header('Vary', 'Accept-Encoding');
       return sendJsonBytes(reply, gz ?? memo.encoded(key, r, pretty));

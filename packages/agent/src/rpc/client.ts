@@ -10,6 +10,16 @@ const DIAL_TIMEOUT_MS = 2_000;
 
 export class RpcError extends Error {
   override name = 'RpcError';
+  /**
+   * Whether the call may have reached the server: then its effect is unknown and it must not
+   * be sent again elsewhere (a write would happen twice). False only when nothing was sent.
+   */
+  constructor(
+    message: string,
+    readonly sent: boolean,
+  ) {
+    super(message);
+  }
 }
 
 /** The remote side answered with an error (its text is Consul's, for the user). */
@@ -36,7 +46,7 @@ class Conn {
     const decoder = new RpcFrameDecoder();
     this.ready = new Promise((resolve, reject) => {
       const t = setTimeout(() => {
-        reject(new RpcError(`rpc: dial ${host}:${port} timed out`));
+        reject(new RpcError(`rpc: dial ${host}:${port} timed out`, false));
         this.#socket.destroy();
       }, DIAL_TIMEOUT_MS);
       this.#socket.once('connect', () => {
@@ -46,7 +56,7 @@ class Conn {
       });
       this.#socket.once('error', (err) => {
         clearTimeout(t);
-        reject(new RpcError(`rpc: ${host}:${port}: ${err.message}`));
+        reject(new RpcError(`rpc: ${host}:${port}: ${err.message}`, false));
       });
     });
     this.ready.catch(() => undefined);
@@ -73,7 +83,7 @@ class Conn {
       this.closed = true;
       for (const p of this.pending.values()) {
         clearTimeout(p.timer);
-        p.reject(new RpcError(`rpc: connection to ${host}:${port} closed`));
+        p.reject(new RpcError(`rpc: connection to ${host}:${port} closed`, true));
       }
       this.pending.clear();
       onClose();
@@ -82,12 +92,12 @@ class Conn {
 
   async call(method: string, body: unknown, timeoutMs: number): Promise<unknown> {
     await this.ready;
-    if (this.pending.size >= PENDING_MAX) throw new RpcError('rpc: too many calls in flight to this server');
+    if (this.pending.size >= PENDING_MAX) throw new RpcError('rpc: too many calls in flight to this server', false);
     const seq = ++this.#seq;
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(seq);
-        reject(new RpcError(`rpc: ${method} timed out after ${timeoutMs} ms`));
+        reject(new RpcError(`rpc: ${method} timed out after ${timeoutMs} ms`, true));
       }, timeoutMs);
       this.pending.set(seq, { resolve, reject, timer });
       this.#socket.write(encodeRpcFrame({ Seq: seq, Method: method, Body: body }));

@@ -9,7 +9,7 @@ import type { Logger } from '../log.js';
 import { HttpError } from '../http/http-error.js';
 import { CatalogRaft } from '../raft/catalog-raft.js';
 import type { Committed } from '../raft/raft-applier.js';
-import { RpcClient } from '../rpc/client.js';
+import { RpcClient, RpcError } from '../rpc/client.js';
 import { RpcServer } from '../rpc/server.js';
 import type { ForwardedRequest, ForwardedResponse } from '../rpc/messages.js';
 import { awaitBootstrap } from './bootstrap.js';
@@ -158,8 +158,18 @@ export class ServerCluster implements ClusterRole {
   }
 
   async forward(req: ForwardedRequest, timeoutMs: number): Promise<ForwardedResponse> {
-    const leader = await this.awaitLeader();
-    return (await this.call(leader, 'HTTP.Forward', { Request: req, ToLeader: true } satisfies ForwardCall, timeoutMs)) as ForwardedResponse;
+    // A leader that cannot be dialled (just killed) is waited out like an election; a call that
+    // was sent is never sent again (it may have taken effect).
+    const deadline = Date.now() + LEADER_HOLD_MS;
+    for (;;) {
+      const leader = await this.awaitLeader();
+      try {
+        return (await this.call(leader, 'HTTP.Forward', { Request: req, ToLeader: true } satisfies ForwardCall, timeoutMs)) as ForwardedResponse;
+      } catch (err) {
+        if (!(err instanceof RpcError) || err.sent || Date.now() > deadline) throw err;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    }
   }
 
   /** `addr:port` of every Raft voter (Consul's /v1/status/peers). */

@@ -166,9 +166,9 @@ describe('a wiped server', () => {
         return l ? l.split(':')[0] : undefined;
       }, 'a leader');
       const victim = ips.findIndex((ip) => ip !== leaderIp);
-      // Enough writes that the leader compacts its log (snapshot threshold 8192 entries).
+      // Enough writes that the leader compacts its log (snapshot threshold 16,384 entries).
       const writer = procs[ips.indexOf(leaderIp!)]!;
-      for (let batch = 0; batch < 90; batch++) {
+      for (let batch = 0; batch < 170; batch++) {
         await Promise.all(Array.from({ length: 100 }, (_, k) => http(writer.base, 'PUT', `/v1/kv/wiped/${batch}/${k}`, `${batch}-${k}`)));
       }
       const oldId = (await http(procs[victim]!.base, 'GET', '/v1/agent/self')).json().Config.NodeID;
@@ -182,9 +182,9 @@ describe('a wiped server', () => {
         const ids = c.Servers.map((s: { ID: string }) => s.ID);
         return ids.length === 3 && ids.includes(newId) && !ids.includes(oldId) && c.Servers.every((s: { Voter: boolean }) => s.Voter);
       }, 'the new ID to replace the old one as a voter', 300);
-      await eventually(async () => (await http(procs[victim]!.base, 'GET', '/v1/kv/wiped/89/99?raw&stale')).text === '89-99', 'the wiped server to hold the state', 300);
+      await eventually(async () => (await http(procs[victim]!.base, 'GET', '/v1/kv/wiped/169/99?raw&stale')).text === '169-99', 'the wiped server to hold the state', 300);
       const keys = (await http(procs[victim]!.base, 'GET', '/v1/kv/wiped/?keys&stale')).json();
-      expect(keys.length).toBe(9000);
+      expect(keys.length).toBe(17000);
       // It caught up from a snapshot: its log starts after one.
       expect(Number((await http(procs[victim]!.base, 'GET', '/v1/agent/self')).json().Stats.raft.last_snapshot_index)).toBeGreaterThan(0);
     } finally {

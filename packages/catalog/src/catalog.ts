@@ -554,6 +554,14 @@ export class Catalog {
     return takeSnapshot(this.st);
   }
 
+  /**
+   * The same without the deep copy: valid only until the next apply, for a caller that
+   * serializes it at once (the Raft snapshot), so a large catalog is not copied twice.
+   */
+  sharedSnapshot(): CatalogSnapshot {
+    return takeSnapshot(this.st, true);
+  }
+
   /** Replaces the whole state with `snapshot` and wakes every watcher. */
   restore(snapshot: CatalogSnapshot): void {
     restoreSnapshot(this.st, snapshot);

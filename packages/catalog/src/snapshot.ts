@@ -40,7 +40,11 @@ export interface CatalogSnapshot {
 const sortedEntries = <T>(m: Map<string, T>): Record<string, T> =>
   Object.fromEntries([...m.entries()].sort((a, b) => byString(a[0], b[0])));
 
-export function takeSnapshot(st: CatalogStore): CatalogSnapshot {
+/**
+ * The state as a snapshot. `shared`: the records are the live tables' own (they are never
+ * mutated in place, but later writes replace them), for a caller that serializes at once.
+ */
+export function takeSnapshot(st: CatalogStore, shared = false): CatalogSnapshot {
   const services: ServiceRecord[] = [];
   const checks: CheckRecord[] = [];
   for (const nodeKey of [...st.nodeTable.keys()].sort(byString)) {
@@ -63,8 +67,8 @@ export function takeSnapshot(st: CatalogStore): CatalogSnapshot {
     Autopilot: st.autopilot,
     ACL: st.acl.snapshot(),
   };
-  // Records are shared with the live tables: hand out a deep copy.
-  return structuredClone(snap);
+  // Records are shared with the live tables: hand out a deep copy unless serialized at once.
+  return shared ? snap : structuredClone(snap);
 }
 
 export function restoreSnapshot(st: CatalogStore, snapshot: CatalogSnapshot): void {

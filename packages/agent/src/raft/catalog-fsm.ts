@@ -38,7 +38,8 @@ export class CatalogFsm implements StateMachine {
   }
 
   snapshot(): Uint8Array {
-    return serialize(this.catalog.snapshot());
+    // Serialized at once, so the live records need no copy first.
+    return serialize(this.catalog.sharedSnapshot());
   }
 
   restore(data: Uint8Array): void {

@@ -13,6 +13,8 @@ import { LEGACY_CATALOG_DIR, readLegacyCatalog } from './legacy-import.js';
 import { NoPeersTransport } from './no-peers-transport.js';
 import { RaftApplier } from './raft-applier.js';
 
+/** Consul's raft_snapshot_threshold: entries between snapshots of the catalog. */
+const SNAPSHOT_THRESHOLD = 16_384;
 /** How long a server may take to win or see an election at start. */
 const LEADER_WAIT_MS = 10_000;
 /** How long to wait before reopening the log after a write failed for lack of space or descriptors. */
@@ -113,6 +115,7 @@ export class CatalogRaft {
       dataDir: this.#dir,
       stateMachine: this.fsm,
       transport: this.o.transport ?? new NoPeersTransport(),
+      snapshotThreshold: SNAPSHOT_THRESHOLD,
       ...(this.#memory ? { fs: this.#memory } : {}),
       ...(this.#bootstrap ? { bootstrap: this.#bootstrap } : {}),
     });

@@ -3,6 +3,7 @@
 // JSON after a one-byte tag so a future encoding can be told apart. Decoding validates every
 // field: a malformed message is dropped, never trusted.
 import { USER_BYTES_MAX } from '@proconsul/gossip';
+import type { UserEvent } from '../events/user-events.js';
 
 const TAG = 0x01;
 const isStr = (v: unknown, max = 1024): v is string => typeof v === 'string' && v.length <= max;
@@ -10,15 +11,7 @@ const isU32 = (v: unknown): v is number => typeof v === 'number' && Number.isInt
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** A user event as Consul gossips it (structs.UserEvent without LTime, which is serf's). */
-export interface EventBody {
-  ID: string;
-  Name: string;
-  Payload: string | null;
-  NodeFilter: string;
-  ServiceFilter: string;
-  TagFilter: string;
-  Version: number;
-}
+export type EventBody = Omit<UserEvent, 'LTime'>;
 
 export type SerfMessage =
   | { t: 'event'; lt: number; event: EventBody }

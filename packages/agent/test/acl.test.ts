@@ -139,6 +139,14 @@ describe('ACL matrix (default deny)', () => {
     expect(r.text).toBe('ACL not found');
   });
 
+  it('says deny on the streamed /v1/agent/monitor too', async () => {
+    const ac = new AbortController();
+    const r = await fetch(`${agent.base}/v1/agent/monitor`, { headers: asMgmt, signal: ac.signal });
+    expect(r.status).toBe(200);
+    expect(r.headers.get('x-consul-default-acl-policy')).toBe('deny');
+    ac.abort();
+  });
+
   it('takes the token from X-Consul-Token, Authorization: Bearer and ?token', async () => {
     const t = await tokenWith('key_prefix "web/" { policy = "read" }');
     expect((await call('GET', '/v1/kv/web/a', undefined, { 'X-Consul-Token': t })).status).toBe(200);

@@ -139,6 +139,14 @@ describe('ACL matrix (default deny)', () => {
     expect(r.text).toBe('ACL not found');
   });
 
+  it('says deny on the streamed /v1/agent/monitor too', async () => {
+    const ac = new AbortController();
+    const r = await fetch(`${agent.base}/v1/agent/monitor`, { headers: asMgmt, signal: ac.signal });
+    expect(r.status).toBe(200);
+    expect(r.headers.get('x-consul-default-acl-policy')).toBe('deny');
+    ac.abort();
+  });
+
   it('takes the token from X-Consul-Token, Authorization: Bearer and ?token', async () => {
     const t = await tokenWith('key_prefix "web/" { policy = "read" }');
     expect((await call('GET', '/v1/kv/web/a', undefined, { 'X-Consul-Token': t })).status).toBe(200);
@@ -175,6 +183,28 @@ describe('ACL endpoints', () => {
     const accessor = t.json().AccessorID as string;
     expect((await call('DELETE', `/v1/acl/token/${accessor}`, undefined, asMgmt)).text).toBe('true');
     expect((await call('GET', '/v1/catalog/services', undefined, { 'X-Consul-Token': secret })).text).toBe('ACL not found');
+  });
+
+  it('clones a token: new accessor and secret, same links, description replaced when given', async () => {
+    const p = await call('PUT', '/v1/acl/policy', { Name: 'clone-src', Rules: 'key_prefix "web/" { policy = "read" }' }, asMgmt);
+    expect(p.status, p.text).toBe(200);
+    const src = (await call('PUT', '/v1/acl/token', { Description: 'original', Policies: [{ Name: 'clone-src' }] }, asMgmt)).json();
+    const c = await call('PUT', `/v1/acl/token/${src.AccessorID}/clone`, { Description: 'copy' }, asMgmt);
+    expect(c.status, c.text).toBe(200);
+    const clone = c.json();
+    expect(clone.AccessorID).not.toBe(src.AccessorID);
+    expect(clone.SecretID).not.toBe(src.SecretID);
+    expect(clone.Description).toBe('copy');
+    expect(clone.Policies).toEqual(src.Policies);
+    expect((await call('GET', '/v1/kv/web/a', undefined, { 'X-Consul-Token': clone.SecretID })).status).toBe(200);
+    expect((await call('PUT', `/v1/acl/token/${src.AccessorID}/clone`, undefined, asMgmt)).json().Description).toBe('original');
+    const missing = await call('PUT', '/v1/acl/token/00000000-0000-0000-0000-00000000dead/clone', undefined, asMgmt);
+    expect(missing.status).toBe(403);
+    expect(missing.text).toBe('ACL not found');
+    const reader = await tokenWith('acl = "read"');
+    const denied = await call('PUT', `/v1/acl/token/${src.AccessorID}/clone`, undefined, { 'X-Consul-Token': reader });
+    expect(denied.status).toBe(403);
+    expect(denied.text).toMatch(/lacks permission 'acl:write'$/);
   });
 
   it.each([

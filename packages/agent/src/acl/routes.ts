@@ -85,8 +85,9 @@ function list(o: Obj, key: string, what: string): Obj[] {
   return v;
 }
 
-function body(req: FastifyRequest, what: string): Obj {
-  const b = decodeJson(req.body);
+function body(req: FastifyRequest, what: string, optional = false): Obj {
+  const b = decodeJson(req.body, { optional });
+  if (optional && b === undefined) return {};
   if (!isPlainObject(b)) throw badRequest(`${what} decoding failed: expected a JSON object`);
   return b;
 }
@@ -294,6 +295,28 @@ export async function aclRoutes(app: FastifyInstance, { ctx, resolver }: { ctx: 
       if (!store().tokens.has(id)) throw notFound('Cannot find token to delete');
       await apply({ Type: 'ACLTokenDelete', AccessorID: id });
       return sendJson(req, reply, true);
+    },
+  });
+  // Consul's TokenClone: a new accessor and secret with the original's links, locality and
+  // expiry; the body's Description replaces the original's when given.
+  endpoint(app, '/v1/acl/token/:id/clone', {
+    PUT: async (req, reply) => {
+      await guard(req, 'write');
+      const original = store().tokens.get((req.params as { id: string }).id);
+      if (!original) throw new HttpError(403, 'ACL not found');
+      // An empty body is fine (Consul ignores EOF here).
+      const description = str(body(req, 'Token', true), 'Description', 'Token');
+      const t = newToken({
+        Description: description !== '' ? description : original.Description,
+        Policies: original.Policies,
+        Roles: original.Roles,
+        ServiceIdentities: original.ServiceIdentities,
+        NodeIdentities: original.NodeIdentities,
+        Local: original.Local,
+        ...(original.ExpirationTime ? { ExpirationTime: original.ExpirationTime } : {}),
+      });
+      await apply({ Type: 'ACLTokenSet', Token: t, CreateOnly: true });
+      return sendJson(req, reply, showToken(store().tokens.get(t.AccessorID)!));
     },
   });
   endpoint(app, '/v1/acl/tokens', {

@@ -3,6 +3,7 @@
 // with `?logjson`, hclog's JSON lines (agent_endpoint.go AgentMonitor). A slow reader loses
 // lines rather than growing the agent's memory, as Consul's monitor drops them.
 import type { FastifyInstance } from 'fastify';
+import { defaultPolicyHeader } from '../../acl/config.js';
 import type { AgentContext } from '../../context.js';
 import { hclogJsonLine, LEVEL_VALUES, textLine } from '../../log.js';
 import { endpoint } from '../endpoint.js';
@@ -22,7 +23,8 @@ export async function agentMonitorRoutes(app: FastifyInstance, { ctx }: { ctx: A
       const render = has(query, 'logjson') ? hclogJsonLine : textLine;
       reply.hijack();
       const res = reply.raw;
-      res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8', 'X-Consul-Default-ACL-Policy': 'allow', 'cache-control': 'no-cache' });
+      // A hijacked reply skips the app's header hook: say the policy here too.
+      res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8', 'X-Consul-Default-ACL-Policy': defaultPolicyHeader(ctx.config.acl), 'cache-control': 'no-cache' });
       res.flushHeaders();
       let dropped = 0;
       const unsubscribe = ctx.logTap.subscribe(level, (line) => {

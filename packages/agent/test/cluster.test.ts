@@ -3,7 +3,8 @@
 // server; a leader killed with -9 is replaced and writes resume; it rejoins from its data dir;
 // and after kill -9 of all three under load every acknowledged write is there.
 import { execFileSync } from 'node:child_process';
-import { resolve } from 'node:path';
+import { writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { eventually, http, RUN_JS, sleep, startAgentProcess, tempDir, type AgentProcess } from './helpers.js';
 
@@ -154,8 +155,12 @@ describe('a wiped server', () => {
   it('rejoins under a new ID, replaces its old Raft entry and receives the state as a snapshot', async () => {
     const ips = ['127.0.65.81', '127.0.65.82', '127.0.65.83'];
     const ds = ips.map(() => tempDir('proconsul-wiped-'));
+    // Compact the log at once past the threshold (Consul's default interval is 120 s).
+    const cfg = tempDir('proconsul-wiped-cfg-');
+    writeFileSync(join(cfg.path, 'raft.json'), JSON.stringify({ raft_snapshot_interval: '1s' }));
     const a = (i: number): string[] => [
       '-server', '-bootstrap-expect', '3', '-data-dir', ds[i]!.path, '-bind', ips[i]!, '-client', ips[i]!, '-node', `wiped-${i + 1}`,
+      '-config-file', join(cfg.path, 'raft.json'),
       '-retry-join', ips[(i + 1) % 3]!, '-retry-interval', '1s', '-dns-port', '-1', '-log-level', 'warn',
     ];
     const procs: AgentProcess[] = [];
@@ -190,6 +195,7 @@ describe('a wiped server', () => {
     } finally {
       for (const p of procs) await p?.kill9();
       for (const d of ds) d.remove();
+      cfg.remove();
     }
   }, 180_000);
 });

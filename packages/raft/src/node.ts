@@ -63,6 +63,14 @@ export interface RaftNodeOptions {
   readOnly?: 'safe' | 'lease';
   /** Take a snapshot and compact the log after this many applied entries (default 8192). */
   snapshotThreshold?: number;
+  /**
+   * Consul's raft_snapshot_interval: past the threshold, snapshot at most this often (default
+   * 0: at once). Serializing a large state stalls the loop, so a busy server should not do it
+   * every few seconds; the log is in memory meanwhile, so `snapshotMaxEntries` bounds it.
+   */
+  snapshotIntervalMs?: number;
+  /** With an interval: snapshot regardless once this many entries wait (default 8 x threshold). */
+  snapshotMaxEntries?: number;
   /** Entries kept in memory behind a snapshot for slightly lagging followers (default 1024). */
   trailingLogs?: number;
   /** A proposal or read that is not answered within this time fails (default 10 s). */
@@ -180,6 +188,10 @@ export class RaftNode extends EventEmitter {
   private snapshotTask: Promise<void> | null = null;
   private durableSnapshotIndex = 0;
   private snapshotRetryAt = 0;
+  private readonly snapshotIntervalMs: number;
+  private readonly snapshotMaxEntries: number;
+  /** With an interval: the earliest time of the next snapshot below the entry cap. */
+  private nextSnapshotAt = 0;
 
   private constructor(opts: RaftNodeOptions, raft: Raft, storage: DiskStorage) {
     super();
@@ -190,6 +202,8 @@ export class RaftNode extends EventEmitter {
     this.transport = opts.transport;
     this.tickMs = opts.tickMs ?? 40;
     this.snapshotThreshold = opts.snapshotThreshold ?? 8192;
+    this.snapshotIntervalMs = opts.snapshotIntervalMs ?? 0;
+    this.snapshotMaxEntries = opts.snapshotMaxEntries ?? this.snapshotThreshold * 8;
     this.trailingLogs = opts.trailingLogs ?? 1024;
     this.requestTimeoutMs = opts.requestTimeoutMs ?? 10_000;
     this.clock = opts.clock ?? realClock;
@@ -218,6 +232,7 @@ export class RaftNode extends EventEmitter {
     node.durableSnapshotIndex = init.snapshot.meta.index;
     opts.transport.setHandler((m) => node.receive(m));
     node.startMs = node.clock.now();
+    node.nextSnapshotAt = node.startMs + node.snapshotIntervalMs;
     node.armTimer();
     // A lone founding voter need not wait an election timeout.
     if (opts.bootstrap?.length === 1 && opts.bootstrap[0] === opts.id) node.control(() => raft.campaign());
@@ -505,8 +520,11 @@ export class RaftNode extends EventEmitter {
    */
   private async maybeSnapshot(): Promise<void> {
     const applied = this.raft.log.applied;
-    if (this.snapshotTask !== null || applied - this.durableSnapshotIndex < this.snapshotThreshold) return;
+    const waiting = applied - this.durableSnapshotIndex;
+    if (this.snapshotTask !== null || waiting < this.snapshotThreshold) return;
     if (this.raft.log.pendingSnapshot !== null || this.clock.now() < this.snapshotRetryAt) return;
+    if (waiting < this.snapshotMaxEntries && this.clock.now() < this.nextSnapshotAt) return;
+    this.nextSnapshotAt = this.clock.now() + this.snapshotIntervalMs;
     let snap = this.raft.log.snapshot;
     if (applied > snap.meta.index) {
       let data: Uint8Array;

@@ -82,6 +82,8 @@ export class ServerCluster implements ClusterRole {
       datacenter: c.datacenter,
       log: o.log,
       transport,
+      snapshotThreshold: c.raftSnapshotThreshold,
+      snapshotIntervalMs: c.raftSnapshotIntervalMs,
       onFatal: o.onFatal,
       onLeader: (_leader, isLeader) => {
         if (self) self.#leadershipChanged(isLeader);

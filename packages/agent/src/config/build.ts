@@ -337,6 +337,8 @@ export async function buildConfig(input: BuildInput): Promise<AgentConfig> {
     disableHostNodeId: c.disable_host_node_id !== false,
     checkOutputMaxSize,
     limits,
+    raftSnapshotIntervalMs: ms(c.raft_snapshot_interval),
+    raftSnapshotThreshold: Number(c.raft_snapshot_threshold),
     dnsConfig: {
       allowStale: d.allow_stale === true,
       maxStaleMs: ms(d.max_stale),

@@ -18,6 +18,8 @@ export const DEFAULT_SOURCE: Record<string, unknown> = {
   log_level: 'INFO',
   log_json: false,
   rejoin_after_leave: false,
+  raft_snapshot_interval: '120s',
+  raft_snapshot_threshold: 16384,
   retry_interval: '30s',
   retry_interval_wan: '30s',
   retry_max: 0,

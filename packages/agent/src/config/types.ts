@@ -112,6 +112,9 @@ export interface AgentConfig {
   rejoinAfterLeave: boolean;
   disableHostNodeId: boolean;
   checkOutputMaxSize: number;
+  /** Consul's raft_snapshot_interval / raft_snapshot_threshold: how often the log is compacted. */
+  raftSnapshotIntervalMs: number;
+  raftSnapshotThreshold: number;
   /** Consul's `limits`: concurrent connections one client IP may hold (<= 0: unlimited). */
   limits: { httpMaxConnsPerClient: number; rpcMaxConnsPerClient: number };
   dnsConfig: DnsConfig;

@@ -12,7 +12,7 @@ describe('read memo', () => {
     let applied = 1;
     let runs = 0;
     const memo = new ReadMemo(() => applied);
-    const run = () => ({ index: applied, value: [{ n: ++runs }] });
+    const run = () => ({ index: applied, value: [{ n: ++runs }], watch: [] });
     const a = memo.read('k', run);
     const b = memo.read('k', run);
     expect(b).toBe(a);

@@ -13,8 +13,6 @@ import { LEGACY_CATALOG_DIR, readLegacyCatalog } from './legacy-import.js';
 import { NoPeersTransport } from './no-peers-transport.js';
 import { RaftApplier } from './raft-applier.js';
 
-/** Consul's raft_snapshot_threshold: entries between snapshots of the catalog. */
-const SNAPSHOT_THRESHOLD = 16_384;
 /** How long a server may take to win or see an election at start. */
 const LEADER_WAIT_MS = 10_000;
 /** How long to wait before reopening the log after a write failed for lack of space or descriptors. */
@@ -28,6 +26,9 @@ export interface CatalogRaftOptions {
   dataDir: string;
   datacenter: string;
   log: Logger;
+  /** Consul's raft_snapshot_threshold and raft_snapshot_interval (defaults 16,384 and 120 s). */
+  snapshotThreshold?: number;
+  snapshotIntervalMs?: number;
   /** Peers' messages; a single voter without peers needs none. */
   transport?: Transport;
   /** Storage failed (a write or fsync error): the node has stopped acknowledging. */
@@ -115,7 +116,8 @@ export class CatalogRaft {
       dataDir: this.#dir,
       stateMachine: this.fsm,
       transport: this.o.transport ?? new NoPeersTransport(),
-      snapshotThreshold: SNAPSHOT_THRESHOLD,
+      snapshotThreshold: this.o.snapshotThreshold ?? 16_384,
+      snapshotIntervalMs: this.o.snapshotIntervalMs ?? 120_000,
       ...(this.#memory ? { fs: this.#memory } : {}),
       ...(this.#bootstrap ? { bootstrap: this.#bootstrap } : {}),
     });

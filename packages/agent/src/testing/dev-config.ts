@@ -47,6 +47,8 @@ export function devConfig(overrides: Partial<AgentConfig> = {}): AgentConfig {
     disableHostNodeId: true,
     checkOutputMaxSize: 4096,
     limits: { httpMaxConnsPerClient: 200, rpcMaxConnsPerClient: 100 },
+    raftSnapshotIntervalMs: 120_000,
+    raftSnapshotThreshold: 16_384,
     dnsConfig: {
       allowStale: true,
       maxStaleMs: 87600 * 3_600_000,

@@ -85,24 +85,9 @@ export class CatalogRaft {
 
   /** Resolves once a leader is elected and this server has applied what it committed before. */
   async waitForLeadership(timeoutMs = LEADER_WAIT_MS): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const node = this.applier.node;
-      if (node?.failure()) throw node.failure()!;
-      if (Date.now() > deadline) throw new Error(`raft: no cluster leader within ${timeoutMs} ms`);
-      // A barrier: a ReadIndex succeeds once the leader's no-op of this term has committed, so
-      // everything committed before is applied to the catalog when it returns.
-      if (node && node.leader() !== null) {
-        try {
-          await node.readIndex('safe');
-          return;
-        } catch (err) {
-          if (!(err instanceof NotLeaderError)) throw err;
-        }
-      }
-      await new Promise((r) => setTimeout(r, 10));
-    }
+    await awaitLeadership(() => this.applier.node, timeoutMs);
   }
+
 
   async close(): Promise<void> {
     this.#closed = true;
@@ -153,6 +138,28 @@ export class CatalogRaft {
   }
 }
 
+/**
+ * Resolves once a leader is elected and the node has applied what it committed before: a
+ * ReadIndex succeeds only after the leader's no-op of this term has committed (a barrier).
+ */
+async function awaitLeadership(node: () => RaftNode | null, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const n = node();
+    if (n?.failure()) throw n.failure()!;
+    if (Date.now() > deadline) throw new Error(`raft: no cluster leader within ${timeoutMs} ms`);
+    if (n && n.leader() !== null) {
+      try {
+        await n.readIndex('safe');
+        return;
+      } catch (err) {
+        if (!(err instanceof NotLeaderError)) throw err;
+      }
+    }
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
 /** A full disk, or no descriptor to create the next segment with: nothing was written. */
 function isRecoverable(err: unknown): boolean {
   if (err instanceof StorageFullError) return true;
@@ -178,7 +185,7 @@ async function importLegacyDataDir(o: CatalogRaftOptions): Promise<void> {
     const node = await RaftNode.start({ id: o.serverId, dataDir: importing, stateMachine: fsm, transport: new NoPeersTransport(), bootstrap: [o.serverId] });
     applier.serveWith(node);
     try {
-      for (let i = 0; i < 1000 && !node.isLeader(); i++) await new Promise((r) => setTimeout(r, 10));
+      await awaitLeadership(() => node, LEADER_WAIT_MS);
       await applier.restore(state);
     } finally {
       await node.stop();

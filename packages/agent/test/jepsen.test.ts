@@ -211,9 +211,16 @@ describe(`Jepsen-style history under partitions, pauses and kills (seed ${SEED};
     // Pin the final state: a ?consistent read of every key through every agent.
     for (let i = 0; i <= SERVERS; i++) {
       for (const key of KEYS) {
-        const call = ++clock;
-        const r = await request(i, 'GET', `/v1/kv/jepsen/${key}?consistent`);
-        expect(r?.status === 200 || r?.status === 404).toBe(true);
+        // Every agent must answer once it is back in the cluster (a restarted server may still
+        // be catching up): ask until it does, within a bound.
+        let call = ++clock;
+        let r = await request(i, 'GET', `/v1/kv/jepsen/${key}?consistent`);
+        for (let tries = 0; tries < 60 && r?.status !== 200 && r?.status !== 404; tries++) {
+          await sleep(500);
+          call = ++clock;
+          r = await request(i, 'GET', `/v1/kv/jepsen/${key}?consistent`);
+        }
+        expect(r?.status === 200 || r?.status === 404, `h${i}: ${r?.status} ${r?.text}`).toBe(true);
         const entry = r!.status === 200 ? (JSON.parse(r!.text) as { Value: string | null }[])[0]! : undefined;
         history.push({ clientId: 100 + i, key, kind: 'get', output: entry?.Value ? Buffer.from(entry.Value, 'base64').toString() : undefined, call, ret: ++clock });
       }

@@ -12,6 +12,8 @@ import { checkStatus, deregister, register } from './catalog-writes.js';
 import type { ApplyResult, Command, TxnOp, TxnResponse } from './commands.js';
 import { kvApply } from './kv-writes.js';
 import { autopilotSet, type AutopilotRecord } from './autopilot.js';
+import { PREPARED_QUERIES_WATCH_KEY, type PreparedQueryStore } from './prepared-query.js';
+import type { PreparedQuery } from './prepared-query-types.js';
 import {
   toCatalogNode,
   toHealthCheck,
@@ -198,6 +200,11 @@ export class Catalog {
         return ok();
       case 'AutopilotSet':
         return autopilotSet(this.st, idx, command);
+      case 'PreparedQuery': {
+        const r = this.st.queries.apply(idx, command, (id) => this.st.sessionTable.has(id));
+        if (r.ok) this.st.touched.add(PREPARED_QUERIES_WATCH_KEY);
+        return r;
+      }
       case 'Batch':
         if (!Array.isArray(command.Commands)) return fail('Invalid Commands: expected an array');
         return { ok: true, results: command.Commands.map((c) => this.dispatch(idx, c)) };
@@ -522,6 +529,22 @@ export class Catalog {
   autopilotConfig(): Indexed<AutopilotRecord | null> {
     const r = this.st.autopilot;
     return this.indexed(r?.ModifyIndex ?? 0, r ? { ...r } : null, ['autopilot']);
+  }
+
+  /** The prepared-query table, for resolution (execute, explain, DNS); writes go through `apply`. */
+  get preparedQueries(): Readonly<PreparedQueryStore> {
+    return this.st.queries;
+  }
+
+  /** GET /v1/query: every prepared query, in ID order. */
+  preparedQueryList(): Indexed<PreparedQuery[]> {
+    return this.indexed(this.st.queries.index, structuredClone(this.st.queries.list()), [PREPARED_QUERIES_WATCH_KEY]);
+  }
+
+  /** GET /v1/query/:id: the query with this ID, or null. */
+  preparedQueryGet(id: string): Indexed<PreparedQuery | null> {
+    const q = this.st.queries.get(id);
+    return this.indexed(this.st.queries.index, q ? structuredClone(q) : null, [PREPARED_QUERIES_WATCH_KEY]);
   }
 
   // ------------------------------------------------------------- watches

@@ -6,6 +6,7 @@
  * meaning of an existing field, a log written today must replay the same tomorrow.
  */
 import type { AclCommand } from './acl-types.js';
+import type { PreparedQueryCommand } from './prepared-query-types.js';
 import type {
   HealthCheckDefinition,
   KVEntry,
@@ -217,6 +218,7 @@ import type { AutopilotSetCommand } from './autopilot.js';
 
 export type Command =
   | AclCommand
+  | PreparedQueryCommand
   | NoopCommand
   | AutopilotSetCommand
   | RegisterCommand

@@ -15,6 +15,17 @@ export {
 } from './catalog.js';
 export type * from './commands.js';
 export type * from './acl-types.js';
+export type * from './prepared-query-types.js';
+export { emptyPreparedQuery } from './prepared-query-types.js';
+export {
+  PREPARED_QUERIES_MAX,
+  QUERY_NOT_FOUND,
+  REDACTED_TOKEN,
+  isUUID,
+  preparedQueryError,
+  type PreparedQueryStore,
+} from './prepared-query.js';
+export { TEMPLATE_TYPE_NAME_PREFIX_MATCH, type QuerySource } from './query-template.js';
 export type { AclStore } from './acl-store.js';
 export type * from './types.js';
 export { SNAPSHOT_VERSION, snapshotAtIndex, type CatalogSnapshot } from './snapshot.js';

@@ -7,6 +7,7 @@
 import type { ApplyResult, SessionCreateCommand } from './commands.js';
 import { parseDurationMs } from './duration.js';
 import { sessionShapeError } from './shape-check.js';
+import { PREPARED_QUERIES_WATCH_KEY } from './prepared-query.js';
 import type { CatalogStore } from './store.js';
 import { fail, lower } from './util.js';
 
@@ -64,6 +65,7 @@ export function invalidateSession(st: CatalogStore, id: string, idx: number): vo
   if (!s) return;
   st.sessionTable.delete(id);
   st.bumpTable('sessions', idx);
+  if (st.queries.deleteForSession(id, idx)) st.touched.add(PREPARED_QUERIES_WATCH_KEY);
   for (const [key, until] of [...st.lockDelays]) if (until <= st.nowMs) st.lockDelays.delete(key);
   const delayMs = s.LockDelay / 1e6;
   const held = [...st.kv.all()].filter((e) => e.Session === id);

@@ -7,6 +7,7 @@ import type { AutopilotRecord } from './autopilot.js';
  */
 import type { AclSnapshot } from './acl-types.js';
 import type { KVRecord } from './kv-store.js';
+import type { PreparedQuery } from './prepared-query-types.js';
 import type { CheckRecord, NodeRecord, ServiceRecord, SessionRecord } from './records.js';
 import { TABLES, type CatalogStore } from './store.js';
 import type { TableName } from './types.js';
@@ -35,6 +36,8 @@ export interface CatalogSnapshot {
   Autopilot?: AutopilotRecord | null;
   /** ACL tables; absent in snapshots taken before ACLs existed (restored as empty). */
   ACL?: AclSnapshot;
+  /** Prepared queries; absent in snapshots taken before they existed (restored as none). */
+  PreparedQueries?: { Index: number; Queries: PreparedQuery[] };
 }
 
 const sortedEntries = <T>(m: Map<string, T>): Record<string, T> =>
@@ -66,6 +69,7 @@ export function takeSnapshot(st: CatalogStore, shared = false): CatalogSnapshot 
     LockDelays: sortedEntries(st.lockDelays),
     Autopilot: st.autopilot,
     ACL: st.acl.snapshot(),
+    PreparedQueries: { Index: st.queries.index, Queries: st.queries.snapshot() },
   };
   // Records are shared with the live tables: hand out a deep copy unless serialized at once.
   return shared ? snap : structuredClone(snap);
@@ -104,6 +108,8 @@ export function restoreSnapshot(st: CatalogStore, snapshot: CatalogSnapshot): vo
   st.autopilot = snap.Autopilot ?? null;
   st.kv.load(snap.KVs, snap.Tombstones, snap.Tables.kvs ?? 0, snap.Tables.tombstones ?? 0);
   st.acl.restore(snap.ACL);
+  st.queries.restore(snap.PreparedQueries?.Queries);
+  st.queries.index = Math.max(st.queries.index, snap.PreparedQueries?.Index ?? 0);
 }
 
 /**
@@ -122,6 +128,7 @@ export function snapshotAtIndex(snapshot: CatalogSnapshot, index: number): Catal
     ...snap.Sessions,
     ...(snap.Autopilot ? [snap.Autopilot] : []),
     ...(snap.ACL ? [...snap.ACL.Tokens, ...snap.ACL.Policies, ...snap.ACL.Roles] : []),
+    ...(snap.PreparedQueries?.Queries ?? []),
   ];
   for (const r of records) {
     r.CreateIndex = clamp(r.CreateIndex);
@@ -134,6 +141,7 @@ export function snapshotAtIndex(snapshot: CatalogSnapshot, index: number): Catal
     snap.ACL.Index = index;
     snap.ACL.BootstrapIndex = clamp(snap.ACL.BootstrapIndex);
   }
+  if (snap.PreparedQueries) snap.PreparedQueries.Index = index;
   snap.Index = index;
   return snap;
 }

@@ -6,6 +6,7 @@ import type { AutopilotRecord } from './autopilot.js';
  */
 import { AclStore } from './acl-store.js';
 import { KVStore } from './kv-store.js';
+import { PreparedQueryStore } from './prepared-query.js';
 import type { CheckRecord, NodeRecord, ServiceRecord, SessionRecord } from './records.js';
 import type { TableName } from './types.js';
 import { lower, sortedValues } from './util.js';
@@ -34,6 +35,8 @@ export class CatalogStore {
   autopilot: AutopilotRecord | null = null;
   /** Tokens, policies and roles (acl-store.ts). */
   readonly acl = new AclStore();
+  /** Prepared queries (prepared-query.ts). */
+  readonly queries = new PreparedQueryStore();
   /** KV key -> end of its lock-delay (ms, in the time of the commands' `Now`). */
   readonly lockDelays = new Map<string, number>();
   /** Watch keys touched by the command being applied. */
@@ -57,6 +60,7 @@ export class CatalogStore {
     this.touched.clear();
     this.kv.load([], [], 0, 0);
     this.acl.clear();
+    this.queries.clear();
     this.nodesChanged();
     this.instancesCache.clear();
   }

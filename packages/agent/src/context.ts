@@ -10,6 +10,7 @@ import type { ComponentLoggers, LogTap } from './log.js';
 import type { MetricsRegistry } from './metrics/index.js';
 import type { Leader } from './leader.js';
 import type { ClusterRole } from './cluster/role.js';
+import type { QuerySeams } from './prepared-query/failover.js';
 
 export interface AgentContext {
   config: AgentConfig;
@@ -39,4 +40,6 @@ export interface AgentContext {
   reload(): Promise<void>;
   /** Wall clock for commands that carry `Now` (lock-delay). */
   now(): number;
+  /** Prepared-query failover and distance sort (WAN pool, coordinates); unset: local datacenter only. */
+  preparedQuerySeams?: Partial<QuerySeams>;
 }

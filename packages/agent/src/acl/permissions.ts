@@ -153,6 +153,34 @@ function sessionWrite(a: Authorizer, req: FastifyRequest, ctx: AgentContext): De
 }
 
 const sessions = listFilter((a, s) => a.allowed('session', str(s.Node), 'read'));
+
+/**
+ * Prepared queries (Consul's GetACLPrefix and filterPreparedQueries): a query with a Name, or
+ * any template, is governed by `query` rules on its name; one without is reachable only by its
+ * ID (and listed only to management). Only management sees a query's Token.
+ */
+const queryPrefix = (q: unknown): string | undefined =>
+  str(field(q, 'Name')) !== '' || str(field(field(q, 'Template'), 'Type')) !== '' ? str(field(q, 'Name')) : undefined;
+const redacted = (q: Obj): Obj => (str(q.Token) !== '' ? { ...q, Token: '<hidden>' } : q);
+const queryWrite = (a: Authorizer, q: unknown): Denial | undefined => {
+  const prefix = queryPrefix(q);
+  return prefix === undefined ? undefined : need(a, 'query', prefix, 'write');
+};
+/** The stored query a /v1/query/<id> write names (its URL), or undefined. */
+const storedQuery = (req: FastifyRequest, ctx: AgentContext): unknown => ctx.catalog.preparedQueries.get(param(req, '*'));
+const queryAction = (req: FastifyRequest): string => /\/(execute|explain)$/.exec(param(req, '*'))?.[1] ?? '';
+
+function queryReadFilter(b: unknown, a: Authorizer, req: FastifyRequest): { value: unknown; filtered: boolean } | Denial {
+  const action = queryAction(req);
+  if (action === 'execute') return { value: b, filtered: false }; // filtered by the executor with the query's token
+  const one = action === 'explain' ? field(b, 'Query') : Array.isArray(b) ? b[0] : undefined;
+  if (one === undefined || one === null) return { value: b, filtered: false };
+  const prefix = queryPrefix(one);
+  // A get by ID of an unnamed query is allowed (the ID is the secret); an explain is not.
+  if (prefix === undefined ? action === 'explain' : !a.allowed('query', prefix, 'read')) return { resource: 'query', need: 'read', name: prefix ?? '' };
+  const value = action === 'explain' ? { ...(b as Obj), Query: redacted(one as Obj) } : [redacted(one as Obj)];
+  return { value, filtered: false };
+}
 const checks = listFilter(checkReadable);
 
 export const ROUTE_ACLS: Record<string, RouteAcl> = {
@@ -263,6 +291,22 @@ export const ROUTE_ACLS: Record<string, RouteAcl> = {
   'GET /v1/session/info/*': { filter: sessions },
   'GET /v1/session/node/*': { filter: sessions },
   'GET /v1/session/list': { filter: sessions },
+  // prepared query
+  'GET /v1/query': {
+    filter: (b, a) => {
+      if (!Array.isArray(b)) return { value: b, filtered: false };
+      const f = keep(b as Obj[], (q) => {
+        const prefix = queryPrefix(q);
+        return prefix !== undefined && a.allowed('query', prefix, 'read');
+      });
+      return { value: f.value.map(redacted), filtered: f.filtered };
+    },
+  },
+  'POST /v1/query': { check: (a, req) => queryWrite(a, body(req)) },
+  'PUT /v1/query/*': { check: (a, req, ctx) => (queryAction(req) !== '' ? undefined : queryWrite(a, body(req)) ?? queryWrite(a, storedQuery(req, ctx))) },
+  'DELETE /v1/query/*': { check: (a, req, ctx) => (queryAction(req) !== '' ? undefined : queryWrite(a, storedQuery(req, ctx))) },
+  'GET /v1/query/*': { filter: queryReadFilter },
+  'POST /v1/internal/prepared-query/execute-remote': {},
   // event
   'PUT /v1/event/fire/*': { check: (a, req) => need(a, 'event', param(req, '*'), 'write') },
   'GET /v1/event/list': { filter: listFilter((a, e) => a.allowed('event', str(e.Name), 'read')) },

@@ -25,6 +25,7 @@ import { snapshotRoutes } from './routes/snapshot.js';
 import { agentMonitorRoutes } from './routes/agent-monitor.js';
 import { operatorAutopilotRoutes } from './routes/operator-autopilot.js';
 import { operatorUsageRoutes } from './routes/operator-usage.js';
+import { queryRoutes } from './routes/query.js';
 
 /** Default limit for JSON request bodies; KV and txn set their own. */
 export const BODY_BYTES_MAX = 1024 * 1024;
@@ -108,6 +109,7 @@ export async function buildHttpApp(ctx: AgentContext, options: HttpAppOptions = 
   await app.register(agentMonitorRoutes, { ctx });
   await app.register(operatorAutopilotRoutes, { ctx });
   await app.register(operatorUsageRoutes, { ctx });
+  await app.register(queryRoutes, { ctx, forwardedOnly: options.forwardedOnly === true });
   if (ctx.config.ui) {
     app.get('/', (_req, reply) => reply.redirect('/ui/', 301));
     app.get('/ui', (_req, reply) => reply.redirect('/ui/', 301));

@@ -1,0 +1,29 @@
+/**
+ * The agent's prepared-query executor, one per agent context (HTTP routes and DNS share it).
+ * Failover and the coordinate sort go through `ctx.preparedQuerySeams` when set (the WAN
+ * pool and network coordinates); without them only the local datacenter answers.
+ */
+import type { AgentContext } from '../context.js';
+import { aclNodeFilter } from './acl.js';
+import { PreparedQueryExecutor } from './execute.js';
+
+export { PreparedQueryExecutor, type ExecuteOptions, type ExecuteResponse, type QueryAgent, type QuerySeams } from './execute.js';
+export { LOCAL_ONLY_SEAMS, failoverTargets } from './failover.js';
+
+const executors = new WeakMap<AgentContext, PreparedQueryExecutor>();
+
+export function executorFor(ctx: AgentContext): PreparedQueryExecutor {
+  let ex = executors.get(ctx);
+  if (!ex) {
+    const filter = aclNodeFilter(ctx.config.acl, ctx.catalog, ctx.config.nodeName);
+    ex = new PreparedQueryExecutor({
+      catalog: ctx.catalog,
+      datacenter: ctx.config.datacenter,
+      ...(ctx.preparedQuerySeams ? { seams: ctx.preparedQuerySeams } : {}),
+      ...(filter ? { aclFilter: filter } : {}),
+      warn: (msg, fields) => ctx.log.agent.warn(fields, msg),
+    });
+    executors.set(ctx, ex);
+  }
+  return ex;
+}

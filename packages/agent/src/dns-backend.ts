@@ -2,10 +2,35 @@
 // and nodes. Reads the local state machine directly (DNS allows stale reads by default).
 import type { Catalog, CatalogNode, HealthCheck, ServiceEntry } from '@proconsul/catalog';
 import type { ClusterRole } from './cluster/role.js';
-import type { DnsBackend, DnsHealth, DnsNode, DnsServiceInstance } from '@proconsul/dns';
+import type { DnsBackend, DnsHealth, DnsNode, DnsPreparedQueryResult, DnsServiceInstance } from '@proconsul/dns';
+import { parseGoDurationMs } from './checks/duration.js';
+import { AGENT_NODE_HEADER, type ExecuteResponse } from './prepared-query/index.js';
 
-export function catalogDnsBackend(catalog: Catalog, datacenter: string): DnsBackend {
+/** Executes a prepared query for DNS (the agent's default token, sorted near this agent). */
+export type DnsQueryRunner = (nameOrId: string) => Promise<ExecuteResponse | undefined>;
+
+/** A query's result as DNS serves it: its DNS.TTL in whole seconds when set (Consul's uint32(ttl/time.Second)). */
+function toDnsQueryResult(r: ExecuteResponse): DnsPreparedQueryResult {
+  const ttlMs = r.DNS.TTL !== '' ? parseGoDurationMs(r.DNS.TTL) : undefined;
   return {
+    service: r.Service,
+    datacenter: r.Datacenter,
+    ...(ttlMs !== undefined && ttlMs >= 0 ? { ttl: Math.floor(ttlMs / 1000) } : {}),
+    instances: r.Nodes.map((e) => toInstance(e, r.Datacenter)),
+  };
+}
+
+export function catalogDnsBackend(catalog: Catalog, datacenter: string, runQuery?: DnsQueryRunner): DnsBackend {
+  return {
+    ...(runQuery
+      ? {
+          async preparedQuery(nameOrId: string, dc: string): Promise<DnsPreparedQueryResult | undefined> {
+            if (dc !== datacenter) return undefined;
+            const r = await runQuery(nameOrId);
+            return r ? toDnsQueryResult(r) : undefined;
+          },
+        }
+      : {}),
     async serviceInstances(service: string, dc: string): Promise<DnsServiceInstance[]> {
       if (dc !== datacenter) return [];
       return catalog.checkServiceNodes(service, {}).value.map((e) => toInstance(e, datacenter));
@@ -92,9 +117,11 @@ const REMOTE_READ_TIMEOUT_MS = 5_000;
  * A client agent's DNS: it keeps no catalog, so every lookup is a `?stale` read answered by a
  * server (Consul's dns_config.allow_stale default), through agent RPC.
  */
-export function remoteDnsBackend(cluster: ClusterRole, datacenter: string): DnsBackend {
+export function remoteDnsBackend(cluster: ClusterRole, datacenter: string, nodeName = ''): DnsBackend {
+  // The server sorts `_agent` near this agent, not itself.
+  const headers: Record<string, string> = nodeName !== '' ? { [AGENT_NODE_HEADER]: nodeName } : {};
   const get = async <T>(url: string): Promise<T | undefined> => {
-    const res = await cluster.forward({ method: 'GET', url, headers: {} }, REMOTE_READ_TIMEOUT_MS);
+    const res = await cluster.forward({ method: 'GET', url, headers }, REMOTE_READ_TIMEOUT_MS);
     if (res.status === 404) return undefined;
     const text = Buffer.from(res.body).toString();
     if (res.status !== 200) throw new Error(`GET ${url}: ${res.status} ${text}`);
@@ -113,6 +140,11 @@ export function remoteDnsBackend(cluster: ClusterRole, datacenter: string): DnsB
     },
     async datacenters(): Promise<string[]> {
       return [datacenter];
+    },
+    async preparedQuery(nameOrId: string, dc: string): Promise<DnsPreparedQueryResult | undefined> {
+      if (dc !== datacenter) return undefined;
+      const r = await get<ExecuteResponse>(`/v1/query/${encodeURIComponent(nameOrId)}/execute?stale`);
+      return r ? toDnsQueryResult(r) : undefined;
     },
   };
 }

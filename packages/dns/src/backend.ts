@@ -48,6 +48,18 @@ export interface DnsNode {
   meta?: Record<string, string>;
 }
 
+/** What a prepared query lookup (`<name>.query.consul`) answers: the query's executed result. */
+export interface DnsPreparedQueryResult {
+  /** The service the query selected (for the agent's per-service TTL when `ttl` is absent). */
+  service: string;
+  /** The datacenter the instances came from (a failover may answer from another). */
+  datacenter: string;
+  /** The query's `DNS.TTL` in seconds, when it set one. */
+  ttl?: number;
+  /** In the query's order (shuffled or sorted near a node); already filtered for health and tags. */
+  instances: DnsServiceInstance[];
+}
+
 export interface DnsBackend {
   /**
    * Every instance of `service` in `datacenter`, with health, tags unfiltered (the DNS server
@@ -76,4 +88,10 @@ export interface DnsBackend {
    * lookups and response encodings until it moves. Leave it out when you cannot promise that.
    */
   generation?(): number;
+  /**
+   * Optional (`<name or id>.query[.<dc>].<domain>`): executes the prepared query `nameOrId` in
+   * `datacenter`; undefined when no query has that name or ID (NXDOMAIN). Without this method
+   * every `.query.` name is NXDOMAIN. Answers are never cached (a query may sort near the asker).
+   */
+  preparedQuery?(nameOrId: string, datacenter: string): Promise<DnsPreparedQueryResult | undefined>;
 }

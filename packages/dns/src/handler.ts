@@ -221,7 +221,7 @@ export class DnsHandler {
     };
     let soa = res.soa;
     if (res.instances) {
-      const groups = shuffle(res.instances.groups);
+      const groups = res.instances.ordered ? res.instances.groups : shuffle(res.instances.groups);
       if (res.instances.srv) {
         for (const g of groups) {
           reply.answers.push(...g.answers);

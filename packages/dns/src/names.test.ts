@@ -21,7 +21,10 @@ describe('parseName (agent/dns.go dispatch)', () => {
     expect(p('db.primary.node.dc1')).toEqual({ kind: 'node', node: 'db.primary', locality: { datacenter: 'dc1' } });
     expect(p('c000020a.addr.dc1')).toEqual({ kind: 'addr', hex: 'c000020a' });
     expect(p('a.b.addr')).toEqual({ kind: 'invalid' });
-    expect(p('x.query')).toEqual({ kind: 'query' });
+    expect(p('x.query')).toEqual({ kind: 'query', query: 'x', locality: {} });
+    expect(p('geo.db.query.dc2')).toEqual({ kind: 'query', query: 'geo.db', locality: { datacenter: 'dc2' } });
+    expect(p('_geo._tcp.query')).toEqual({ kind: 'query', query: 'geo', locality: {} });
+    expect(p('query')).toEqual({ kind: 'invalid' });
     expect(p('foo.bar')).toEqual({ kind: 'invalid' });
     expect(p('')).toEqual({ kind: 'invalid' });
   });

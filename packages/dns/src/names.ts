@@ -8,7 +8,7 @@ export type ParsedName =
   | { kind: 'service'; service: string; tag: string; locality: Locality }
   | { kind: 'node'; node: string; locality: Locality }
   | { kind: 'addr'; hex: string }
-  | { kind: 'query' }
+  | { kind: 'query'; query: string; locality: Locality }
   | { kind: 'connect' | 'ingress'; service: string; locality: Locality }
   | { kind: 'virtual' }
   | { kind: 'invalid' };
@@ -79,8 +79,17 @@ export function parseName(labels: string[], isSrv: boolean): ParsedName {
     }
     case 'virtual':
       return parts.length < 1 ? invalid : { kind: 'virtual' };
-    case 'query':
-      return parts.length < 1 ? invalid : { kind: 'query' };
+    case 'query': {
+      const n = parts.length;
+      if (n < 1) return invalid;
+      const locality = parseLocality(suffixes);
+      if (locality === 'invalid') return invalid;
+      // RFC 2782 `_<name>._<proto>`: the last label is the protocol; dots allowed in names.
+      if (n >= 2 && parts[0]!.startsWith('_') && parts[n - 1]!.startsWith('_')) {
+        return { kind: 'query', query: parts.slice(0, n - 1).join('.').slice(1), locality };
+      }
+      return { kind: 'query', query: parts.join('.'), locality };
+    }
     case 'addr':
       return parts.length === 1 ? { kind: 'addr', hex: parts[0]! } : invalid;
     default:

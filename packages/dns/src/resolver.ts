@@ -25,8 +25,11 @@ export interface Resolution {
   answers: EncodedRecord[];
   authorities: EncodedRecord[];
   additionals: EncodedRecord[];
-  /** Service instances, shuffled per response; `limit` caps address answers (a_record_limit). */
-  instances?: { groups: InstanceGroup[]; srv: boolean; limit: number };
+  /**
+   * Service instances, shuffled per response unless `ordered` (a prepared query's own order);
+   * `limit` caps address answers (a_record_limit).
+   */
+  instances?: { groups: InstanceGroup[]; srv: boolean; limit: number; ordered?: boolean };
   /** False when the answer came from outside the catalog (recursors) and must not be cached. */
   cacheable: boolean;
 }
@@ -168,9 +171,13 @@ export class Resolver {
         return this.addr(p.hex, q);
       case 'virtual':
         return result(RCODE.NOERROR, false); // no virtual IPs without a service mesh
+      case 'query': {
+        const dc = await this.datacenter(p.locality?.datacenter);
+        if (dc === undefined) return nxdomain();
+        return this.preparedQuery(p.query, dc, q, level);
+      }
       case 'connect':
-      case 'ingress':
-      case 'query': // no mesh, no prepared queries: "not found"
+      case 'ingress': // no service mesh: "not found"
       case 'invalid':
         return nxdomain();
     }
@@ -206,7 +213,23 @@ export class Resolver {
   private async service(service: string, tag: string, dc: string, q: Question, level: number): Promise<Resolution> {
     const instances = await this.serviceInstances(service, tag, dc);
     if (instances.length === 0) return nxdomain();
-    const ttl = this.cfg.serviceTtl(service);
+    return this.instanceAnswers(instances, dc, this.cfg.serviceTtl(service), q, level);
+  }
+
+  /**
+   * preparedQueryLookup: the query's instances as they come (its filters and order), with its
+   * DNS TTL or else the service's; no query or no instance is NXDOMAIN. Never cached.
+   */
+  private async preparedQuery(name: string, dc: string, q: Question, level: number): Promise<Resolution> {
+    const out = await this.cfg.backend.preparedQuery?.(name, dc);
+    if (!out || out.instances.length === 0) return { ...nxdomain(), cacheable: false };
+    const ttl = out.ttl ?? this.cfg.serviceTtl(out.service);
+    const res = await this.instanceAnswers(out.instances, out.datacenter, ttl, q, level);
+    return { ...res, cacheable: false, ...(res.instances ? { instances: { ...res.instances, ordered: true } } : {}) };
+  }
+
+  /** Records of service instances (serviceNodeRecords / serviceSRVRecords), de-duplicated. */
+  private async instanceAnswers(instances: DnsServiceInstance[], dc: string, ttl: number, q: Question, level: number): Promise<Resolution> {
     const srv = q.qtype === QTYPE.SRV;
     const groups: InstanceGroup[] = [];
     const seen = new Set<string>();

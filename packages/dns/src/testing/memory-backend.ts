@@ -1,5 +1,5 @@
 // An in-memory DnsBackend for tests and the benchmark: services and nodes set directly.
-import type { DnsBackend, DnsNode, DnsServiceInstance } from '../backend.js';
+import type { DnsBackend, DnsNode, DnsPreparedQueryResult, DnsServiceInstance } from '../backend.js';
 
 export class MemoryBackend implements DnsBackend {
   private instances: DnsServiceInstance[] = [];
@@ -74,5 +74,15 @@ export class MemoryBackend implements DnsBackend {
 
   generation(): number {
     return this.gen;
+  }
+
+  /** Prepared queries by lowercase name: the result each answers, and the datacenters asked. */
+  readonly queries = new Map<string, DnsPreparedQueryResult>();
+  readonly queryCalls: Array<{ name: string; datacenter: string }> = [];
+
+  async preparedQuery(nameOrId: string, datacenter: string): Promise<DnsPreparedQueryResult | undefined> {
+    this.queryCalls.push({ name: nameOrId, datacenter });
+    if (this.failing) throw new Error('backend unavailable');
+    return this.queries.get(nameOrId.toLowerCase());
   }
 }

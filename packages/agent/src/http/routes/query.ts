@@ -9,7 +9,7 @@ import { emptyPreparedQuery, preparedQueryError, QUERY_NOT_FOUND, type PreparedQ
 import { AclNotFoundError } from '../../acl/resolver.js';
 import { parseGoDuration } from '../../checks/duration.js';
 import type { AgentContext } from '../../context.js';
-import { executorFor, type ExecuteResponse, type QueryAgent } from '../../prepared-query/index.js';
+import { AGENT_NODE_HEADER, SOURCE_IP_HEADER, executorFor, type ExecuteResponse, type QueryAgent } from '../../prepared-query/index.js';
 import { decodeBodyAs, type StructSchema } from '../decode-struct.js';
 import { decodeJson } from '../decode.js';
 import { endpoint } from '../endpoint.js';
@@ -18,9 +18,6 @@ import { checkDatacenter, has, parseGoBool, parseQueryOptions, qs, requestToken,
 import { catalogRead } from '../read.js';
 import { sendEmpty, sendJson, setQueryMeta } from '../respond.js';
 
-/** The asking agent and client, carried on a request another agent forwards here. */
-export const AGENT_NODE_HEADER = 'x-proconsul-agent-node';
-export const SOURCE_IP_HEADER = 'x-proconsul-source-ip';
 
 const target: StructSchema = {
   name: 'structs.QueryFailoverTarget',

@@ -7,6 +7,7 @@ import { HttpClient, type ConsulOptions } from './http.js';
 import { KV } from './kv.js';
 import { Operator } from './operator.js';
 import { Session } from './session.js';
+import { PreparedQuery } from './prepared-query.js';
 import { Snapshot } from './snapshot.js';
 import { Status } from './status.js';
 import { Txn } from './txn.js';
@@ -21,6 +22,7 @@ export class Consul {
   readonly health: Health;
   readonly kv: KV;
   readonly session: Session;
+  readonly query: PreparedQuery;
   readonly event: Event;
   readonly txn: Txn;
   readonly status: Status;
@@ -34,6 +36,7 @@ export class Consul {
     this.health = new Health(this.http);
     this.kv = new KV(this.http);
     this.session = new Session(this.http);
+    this.query = new PreparedQuery(this.http);
     this.event = new Event(this.http);
     this.txn = new Txn(this.http);
     this.status = new Status(this.http);

@@ -27,6 +27,16 @@ export { Catalog, type ServiceQueryOptions } from './catalog.js';
 export { Health, type HealthServiceOptions, type HealthStateFilter } from './health.js';
 export { KV, kvFlags, kvValueBytes, kvValueText, type KVPutOptions, type KVValue } from './kv.js';
 export { Session } from './session.js';
+export {
+  PreparedQuery,
+  type PreparedQueryDefinition,
+  type PreparedQueryExecuteOptions,
+  type PreparedQueryExecuteResponse,
+  type QueryFailoverOptions,
+  type QueryFailoverTarget,
+  type QueryTemplate,
+  type ServiceQuery,
+} from './prepared-query.js';
 export { Event, eventIdToIndex, type FireOptions } from './event.js';
 export { Txn, type TxnOutcome } from './txn.js';
 export { Status } from './status.js';

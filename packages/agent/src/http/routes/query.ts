@@ -149,15 +149,22 @@ function queryMeta(req: FastifyRequest, filtered: boolean): Obj {
   };
 }
 
-/** Runs `fn`, turning the catalog's resolution errors into 400 and an unknown ACL secret into 403. */
+/** The catalog's resolution errors are the client's (400); an unknown ACL secret is 403. */
+function resolutionError(err: unknown): HttpError {
+  if (err instanceof AclNotFoundError) return new HttpError(403, err.message);
+  if (err instanceof HttpError) return err;
+  return badRequest((err as Error).message);
+}
+
+/** Runs `fn` (sync or async), its errors mapped by resolutionError. */
 function resolving<T>(fn: () => T): T {
+  let out: T;
   try {
-    return fn();
+    out = fn();
   } catch (err) {
-    if (err instanceof AclNotFoundError) throw new HttpError(403, err.message);
-    if (err instanceof HttpError) throw err;
-    throw badRequest((err as Error).message);
+    throw resolutionError(err);
   }
+  return (out instanceof Promise ? out.catch((err: unknown) => Promise.reject(resolutionError(err))) : out) as T;
 }
 
 export async function queryRoutes(app: FastifyInstance, { ctx, forwardedOnly }: { ctx: AgentContext; forwardedOnly: boolean }): Promise<void> {

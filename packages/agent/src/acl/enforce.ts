@@ -93,8 +93,8 @@ export function installAclEnforcement(app: FastifyInstance, ctx: AgentContext): 
       reply.removeHeader('X-Consul-Index');
       return err.message;
     }
-    if (!out.filtered) return payload;
-    reply.header('X-Consul-Results-Filtered-By-ACLs', 'true');
+    if (!out.filtered && !out.changed) return payload;
+    if (out.filtered) reply.header('X-Consul-Results-Filtered-By-ACLs', 'true');
     return encodeJson(out.value, (req.query as Record<string, unknown>).pretty !== undefined);
   });
   return resolver;

@@ -19,8 +19,11 @@ export interface RouteAcl {
   check?: (a: Authorizer, req: FastifyRequest, ctx: AgentContext) => Denial | undefined;
   /** Per-op denials of a transaction (Consul answers them as a rolled-back txn, 409). */
   txn?: (a: Authorizer, req: FastifyRequest) => Array<{ opIndex: number; denial: Denial }>;
-  /** Returns the filtered body and whether anything was dropped, or a Denial. */
-  filter?: (body: unknown, a: Authorizer, req: FastifyRequest, ctx: AgentContext) => { value: unknown; filtered: boolean } | Denial;
+  /**
+   * Returns the filtered body and whether anything was dropped (`changed`: rewritten without
+   * dropping anything, e.g. a redacted token), or a Denial.
+   */
+  filter?: (body: unknown, a: Authorizer, req: FastifyRequest, ctx: AgentContext) => { value: unknown; filtered: boolean; changed?: boolean } | Denial;
 }
 
 type Obj = Record<string, unknown>;
@@ -170,7 +173,7 @@ const queryWrite = (a: Authorizer, q: unknown): Denial | undefined => {
 const storedQuery = (req: FastifyRequest, ctx: AgentContext): unknown => ctx.catalog.preparedQueries.get(param(req, '*'));
 const queryAction = (req: FastifyRequest): string => /\/(execute|explain)$/.exec(param(req, '*'))?.[1] ?? '';
 
-function queryReadFilter(b: unknown, a: Authorizer, req: FastifyRequest): { value: unknown; filtered: boolean } | Denial {
+function queryReadFilter(b: unknown, a: Authorizer, req: FastifyRequest): { value: unknown; filtered: boolean; changed?: boolean } | Denial {
   const action = queryAction(req);
   if (action === 'execute') return { value: b, filtered: false }; // filtered by the executor with the query's token
   const one = action === 'explain' ? field(b, 'Query') : Array.isArray(b) ? b[0] : undefined;
@@ -179,7 +182,7 @@ function queryReadFilter(b: unknown, a: Authorizer, req: FastifyRequest): { valu
   // A get by ID of an unnamed query is allowed (the ID is the secret); an explain is not.
   if (prefix === undefined ? action === 'explain' : !a.allowed('query', prefix, 'read')) return { resource: 'query', need: 'read', name: prefix ?? '' };
   const value = action === 'explain' ? { ...(b as Obj), Query: redacted(one as Obj) } : [redacted(one as Obj)];
-  return { value, filtered: false };
+  return { value, filtered: false, changed: str((one as Obj).Token) !== '' };
 }
 const checks = listFilter(checkReadable);
 
@@ -299,7 +302,7 @@ export const ROUTE_ACLS: Record<string, RouteAcl> = {
         const prefix = queryPrefix(q);
         return prefix !== undefined && a.allowed('query', prefix, 'read');
       });
-      return { value: f.value.map(redacted), filtered: f.filtered };
+      return { value: f.value.map(redacted), filtered: f.filtered, changed: f.value.some((q) => str(q.Token) !== '') };
     },
   },
   'POST /v1/query': { check: (a, req) => queryWrite(a, body(req)) },

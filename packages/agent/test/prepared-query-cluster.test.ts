@@ -1,13 +1,15 @@
 // Prepared queries in a three-server cluster (127.0.76.51-53, real processes): written through
 // a follower and replicated to every server, executed through another (near `_agent` is the
 // agent that took the request, not the leader), answered over DNS by each server, deleted on
-// every server with its session, and still there after a follower is killed and restarted.
+// every server with its session, and still there after a follower is killed and restarted; a
+// client agent (127.0.76.54) executes and answers DNS through a server, `_agent` being itself.
 import { afterAll, describe, expect, it } from 'vitest';
 import { dig, eventually, http, startAgentProcess, tempDir, type AgentProcess } from './helpers.js';
 
 const IPS = ['127.0.76.51', '127.0.76.52', '127.0.76.53'];
+const CLIENT = '127.0.76.54';
 const DNS_PORT = 8600;
-const dirs = IPS.map(() => tempDir('pq-cluster-'));
+const dirs = [...IPS, CLIENT].map(() => tempDir('pq-cluster-'));
 const args = (i: number): string[] => [
   '-server', '-bootstrap-expect', '3', '-data-dir', dirs[i]!.path, '-bind', IPS[i]!, '-client', IPS[i]!, '-node', `pq-server-${i + 1}`,
   '-retry-join', IPS[(i + 1) % 3]!, '-retry-interval', '1s', '-dns-port', String(DNS_PORT), '-log-level', 'warn',
@@ -88,5 +90,27 @@ describe('prepared queries in a 3-server cluster', () => {
       const r = await call(f2, 'GET', `/v1/query/${id}?stale`);
       return r.status === 200 && r.json()[0].Service.OnlyPassing === true;
     }, 'the restarted follower to have the updated query', 150, 100);
+  });
+
+  it('a client agent executes through a server, near itself, and answers .query. DNS', async () => {
+    const c = (agents[3] = await startAgentProcess(
+      ['-data-dir', dirs[3]!.path, '-bind', CLIENT, '-client', CLIENT, '-node', 'pq-client', '-retry-join', IPS[0]!, '-retry-interval', '1s', '-dns-port', String(DNS_PORT), '-log-level', 'warn'],
+      `${CLIENT}:8500`,
+      { waitForLeader: false },
+    ));
+    const reg = await http(c.base, 'PUT', '/v1/agent/service/register', JSON.stringify({ ID: 'api-c', Name: 'api', Port: 9000 }));
+    expect(reg.status, reg.text).toBe(200);
+    for (const [i, node] of ['pq-server-1', 'pq-server-2'].entries()) {
+      const r = await call(i, 'PUT', '/v1/catalog/register', { Node: node, Address: IPS[i], SkipNodeUpdate: true, Service: { ID: `api-${i}`, Service: 'api', Port: 9000 } });
+      expect(r.status, r.text).toBe(200);
+    }
+    const q = await http(c.base, 'POST', '/v1/query', JSON.stringify({ Name: 'api-near', Service: { Service: 'api', Near: '_agent' } }));
+    expect(q.status, q.text).toBe(200);
+    await eventually(async () => {
+      const r = await http(c.base, 'GET', '/v1/query/api-near/execute');
+      return r.status === 200 && r.json().Nodes.length === 3;
+    }, "the client's own instance synced", 150, 100);
+    for (let k = 0; k < 3; k++) expect((await http(c.base, 'GET', '/v1/query/api-near/execute')).json().Nodes[0].Node.Node).toBe('pq-client');
+    expect(dig(CLIENT, DNS_PORT, 'api-near.query.consul', 'A')[0]).toBe(CLIENT);
   });
 });

@@ -143,6 +143,20 @@ describe('prepared queries over HTTP', () => {
     expect([orphan.status, orphan.text]).toEqual([400, `invalid session "${session}"`]);
   });
 
+  it('are in /v1/snapshot: a restore brings back a deleted query, and a template still renders', async () => {
+    const q = await call('POST', '/v1/query', { Name: 'snap-', Template: { Type: 'name_prefix_match', Regexp: '^snap-(.*)$' }, Service: { Service: '${match(1)}' } });
+    expect(q.status, q.text).toBe(200);
+    const saved = await fetch(`${agent.base}/v1/snapshot`);
+    expect(saved.status).toBe(200);
+    const archive = Buffer.from(await saved.arrayBuffer());
+    expect((await call('DELETE', `/v1/query/${q.json().ID}`)).status).toBe(200);
+    expect((await call('GET', '/v1/query/snap-db/execute')).status).toBe(404);
+    const restored = await http(agent.base, 'PUT', '/v1/snapshot', archive);
+    expect(restored.status, restored.text).toBe(200);
+    expect((await call('GET', `/v1/query/${q.json().ID}`)).status).toBe(200);
+    expect(nodesOf((await call('GET', '/v1/query/snap-db/execute')).json())).toEqual(['db1', 'db2', 'db3']);
+  });
+
   it('answers <name>.query.consul over DNS (dig) with the query TTL, SRV too; unknown is NXDOMAIN', async () => {
     const r = await call('POST', '/v1/query', { Name: 'dns-db', Service: { Service: 'db', OnlyPassing: true }, DNS: { TTL: '33s' } });
     expect(r.status, r.text).toBe(200);

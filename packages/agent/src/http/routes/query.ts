@@ -111,7 +111,9 @@ function validate(q: PreparedQuery): void {
 }
 
 async function apply(ctx: AgentContext, op: 'create' | 'update' | 'delete', query: PreparedQuery): Promise<number> {
+  const started = ctx.metrics.clock();
   const r = await ctx.applier.applyIndexed({ Type: 'PreparedQuery', Op: op, Query: query });
+  ctx.metrics.measureSince(['prepared-query', 'apply'], started);
   if (!r.result.ok) {
     const msg = r.result.error ?? 'apply failed';
     throw new HttpError(msg.startsWith('Cannot modify non-existent') ? 404 : 400, msg);
@@ -250,6 +252,7 @@ export async function queryRoutes(app: FastifyInstance, { ctx, forwardedOnly }: 
       connect = v;
     }
     const near = qs(q, 'near') ?? '';
+    const started = ctx.metrics.clock();
     const result = await resolving(() =>
       executor.execute(id, {
         limit,
@@ -260,6 +263,7 @@ export async function queryRoutes(app: FastifyInstance, { ctx, forwardedOnly }: 
         sourceIp: String(req.headers[SOURCE_IP_HEADER] ?? sourceIp(req)),
       }),
     );
+    ctx.metrics.measureSince(['prepared-query', 'execute'], started);
     setQueryMeta(reply, ctx.catalog.preparedQueries.index);
     if (!result) return reply.code(404).header('content-type', 'text/plain; charset=utf-8').send(QUERY_NOT_FOUND);
     if (result.filtered) reply.header('X-Consul-Results-Filtered-By-ACLs', 'true');
@@ -268,7 +272,9 @@ export async function queryRoutes(app: FastifyInstance, { ctx, forwardedOnly }: 
 
   function explain(req: FastifyRequest, reply: FastifyReply, id: string): FastifyReply {
     parseQueryOptions(req, dc);
+    const started = ctx.metrics.clock();
     const query = resolving(() => executor.resolve(id, askingAgent(req)));
+    ctx.metrics.measureSince(['prepared-query', 'explain'], started);
     setQueryMeta(reply, ctx.catalog.preparedQueries.index);
     if (!query) return reply.code(404).header('content-type', 'text/plain; charset=utf-8').send(QUERY_NOT_FOUND);
     return sendJson(req, reply, { Query: query, ...queryMeta(req, false) });
@@ -282,7 +288,9 @@ export async function queryRoutes(app: FastifyInstance, { ctx, forwardedOnly }: 
       if (typeof body !== 'object' || body === null || Array.isArray(body)) throw badRequest('Request decode failed: expected an object');
       const query = toPreparedQuery(decodeBodyAs(body.Query ?? {}, preparedQuerySchema));
       const limit = typeof body.Limit === 'number' && Number.isInteger(body.Limit) ? body.Limit : 0;
+      const started = ctx.metrics.clock();
       const result = resolving(() => executor.executeRemote(query, { limit, connect: body.Connect === true, token: requestToken(req) }));
+      ctx.metrics.measureSince(['prepared-query', 'execute_remote'], started);
       setQueryMeta(reply, ctx.catalog.lastIndex);
       if (result.filtered) reply.header('X-Consul-Results-Filtered-By-ACLs', 'true');
       return sendJson(req, reply, result.response);

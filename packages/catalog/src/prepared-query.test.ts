@@ -36,6 +36,11 @@ describe('prepared queries: writes', () => {
       ok: false,
       error: `Cannot modify non-existent prepared query: '${ID2}'`,
     });
+    // A rename frees the old name and moves resolution to the new one.
+    expect(c.apply(7, { Type: 'PreparedQuery', Op: 'update', Query: query({ ID: ID1, Name: 'renamed' }) }).ok).toBe(true);
+    expect(c.preparedQueries.resolve('a')).toBeUndefined();
+    expect(c.preparedQueries.resolve('RENAMED')?.ID).toBe(ID1);
+    expect(c.apply(8, { Type: 'PreparedQuery', Op: 'create', Query: query({ ID: ID3, Name: 'a' }) }).ok).toBe(true);
   });
 
   it("refuses with Consul's messages and changes nothing", () => {

@@ -74,6 +74,10 @@ export class PreparedQueryStore {
   index = 0;
   /** ID (lowercase) -> query. */
   private readonly byId = new Map<string, Entry>();
+  /** Lowercase name -> query, for named queries (Consul's "name" index). */
+  private readonly byName = new Map<string, Entry>();
+  /** The templates, for the longest-prefix match (Consul's "template_prefix" index). */
+  private readonly templates = new Set<Entry>();
 
   get size(): number {
     return this.byId.size;
@@ -82,6 +86,23 @@ export class PreparedQueryStore {
   clear(): void {
     this.index = 0;
     this.byId.clear();
+    this.byName.clear();
+    this.templates.clear();
+  }
+
+  private insert(e: Entry): void {
+    this.remove(e.query.ID);
+    this.byId.set(lower(e.query.ID), e);
+    if (e.query.Name !== '') this.byName.set(lower(e.query.Name), e);
+    if (e.template) this.templates.add(e);
+  }
+
+  private remove(id: string): void {
+    const old = this.byId.get(lower(id));
+    if (!old) return;
+    this.byId.delete(lower(id));
+    if (old.query.Name !== '' && this.byName.get(lower(old.query.Name)) === old) this.byName.delete(lower(old.query.Name));
+    this.templates.delete(old);
   }
 
   get(id: string): PreparedQuery | undefined {
@@ -93,16 +114,10 @@ export class PreparedQueryStore {
     return [...this.byId.entries()].sort((a, b) => byString(a[0], b[0])).map(([, e]) => e.query);
   }
 
-  private byName(name: string): Entry | undefined {
-    const want = lower(name);
-    for (const e of this.byId.values()) if (e.query.Name !== '' && lower(e.query.Name) === want) return e;
-    return undefined;
-  }
-
   /** The template with exactly this name (the empty name included). */
   private templateNamed(name: string): Entry | undefined {
     const want = lower(name);
-    for (const e of this.byId.values()) if (e.template && lower(e.query.Name) === want) return e;
+    for (const e of this.templates) if (lower(e.query.Name) === want) return e;
     return undefined;
   }
 
@@ -116,7 +131,7 @@ export class PreparedQueryStore {
         return this.set(idx, c.Op, q, sessionExists);
       case 'delete': {
         if (!this.byId.has(lower(q.ID))) return fail(`Cannot modify non-existent prepared query: '${q.ID}'`);
-        this.byId.delete(lower(q.ID));
+        this.remove(q.ID);
         this.index = idx;
         return ok();
       }
@@ -135,7 +150,7 @@ export class PreparedQueryStore {
     if (invalid) return fail(`Invalid prepared query: ${invalid}`);
     const query: PreparedQuery = { ...structuredClone(input), CreateIndex: existing?.query.CreateIndex ?? idx, ModifyIndex: idx };
     if (query.Name !== '') {
-      const other = this.byName(query.Name);
+      const other = this.byName.get(lower(query.Name));
       if (other && other.query.ID !== existing?.query.ID) return fail(`name '${query.Name}' aliases an existing query name`);
     } else if (isTemplate(query)) {
       const other = this.templateNamed('');
@@ -151,7 +166,7 @@ export class PreparedQueryStore {
         return fail(`failed compiling template: ${(err as Error).message}`);
       }
     }
-    this.byId.set(lower(query.ID), { query, template });
+    this.insert({ query, template });
     this.index = idx;
     return ok();
   }
@@ -159,9 +174,9 @@ export class PreparedQueryStore {
   /** Deletes the queries bound to a session being invalidated; true when any was. */
   deleteForSession(sessionId: string, idx: number): boolean {
     let deleted = false;
-    for (const [key, e] of [...this.byId]) {
+    for (const e of [...this.byId.values()]) {
       if (e.query.Session === sessionId) {
-        this.byId.delete(key);
+        this.remove(e.query.ID);
         deleted = true;
       }
     }
@@ -184,13 +199,12 @@ export class PreparedQueryStore {
       }
     }
     const prep = (e: Entry): PreparedQuery => (e.template ? renderTemplate(e.template, idOrName, source) : e.query);
-    const exact = this.byName(idOrName);
+    const want = lower(idOrName);
+    const exact = this.byName.get(want);
     if (exact) return prep(exact);
     // Longest-prefix match among templates (names compared lowercased, as Consul's index).
-    const want = lower(idOrName);
     let best: Entry | undefined;
-    for (const e of this.byId.values()) {
-      if (!e.template) continue;
+    for (const e of this.templates) {
       const prefix = lower(e.query.Name);
       if (want.startsWith(prefix) && (!best || prefix.length > best.query.Name.length)) best = e;
     }
@@ -213,7 +227,7 @@ export class PreparedQueryStore {
           throw new Error(`failed compiling template: ${(err as Error).message}`);
         }
       }
-      this.byId.set(lower(q.ID), { query: q, template });
+      this.insert({ query: q, template });
       this.index = Math.max(this.index, q.ModifyIndex);
     }
   }

@@ -102,6 +102,17 @@ describe('prepared query execution: local filters', () => {
     expect(limited.Nodes[0]!.Node.Node).toBe('n6');
   });
 
+  it('with connect (the query\'s or ?connect) answers the Connect proxies of the service and its native instances', async () => {
+    const c = catalogWith([{ node: 'a', id: 'plain' }]);
+    c.apply(c.lastIndex + 1, { Type: 'Register', Node: 'a', Address: '10.0.0.2', Service: { ID: 'web-proxy', Service: 'web-sidecar-proxy', Kind: 'connect-proxy', Port: 21000, Proxy: { DestinationServiceName: 'web' } } });
+    c.apply(c.lastIndex + 1, { Type: 'Register', Node: 'b', Address: '10.0.0.3', Service: { ID: 'web-native', Service: 'web', Port: 80, Connect: { Native: true } } });
+    c.apply(c.lastIndex + 1, { Type: 'Register', Node: 'b', Address: '10.0.0.3', Service: { ID: 'db-proxy', Service: 'db-proxy', Kind: 'connect-proxy', Port: 21001, Proxy: { DestinationServiceName: 'db' } } });
+    create(c);
+    const ex = new PreparedQueryExecutor({ catalog: c, datacenter: 'dc1' });
+    expect(ids((await ex.execute('q', opts()))!.response.Nodes)).toEqual(['plain', 'web-native']);
+    expect(ids((await ex.execute('q', opts({ connect: true })))!.response.Nodes)).toEqual(['web-native', 'web-proxy']);
+  });
+
   it('answers undefined for an unknown name, and refuses a template by ID', async () => {
     const c = catalogWith([{ node: 'a', id: 'x' }]);
     create(c, { Service: '${name.suffix}' }, { Name: 'tpl-', Template: { Type: 'name_prefix_match', Regexp: '', RemoveEmptyTags: false } });

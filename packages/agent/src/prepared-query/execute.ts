@@ -100,6 +100,8 @@ export class PreparedQueryExecutor {
   /** The local datacenter's answer, unsorted and unlimited (Consul's execute). */
   private executeLocal(query: PreparedQuery, connect: boolean): ExecuteResponse {
     const svc = query.Service;
+    // Services imported from a cluster peer: there are no peerings here, so none.
+    if (svc.Peer !== '') return { Service: svc.Service, Nodes: [], DNS: { ...query.DNS }, Datacenter: '', PeerName: svc.Peer, Failovers: 0 };
     let nodes = healthFilter(this.instances(query, connect), svc.OnlyPassing, svc.IgnoreCheckIDs);
     if (svc.NodeMeta && Object.keys(svc.NodeMeta).length > 0) nodes = nodes.filter((n) => metaMatches(n.Node.Meta, svc.NodeMeta!));
     if (svc.ServiceMeta && Object.keys(svc.ServiceMeta).length > 0) nodes = nodes.filter((n) => metaMatches(n.Service.Meta, svc.ServiceMeta!));

@@ -37,7 +37,7 @@ const queryArb: fc.Arbitrary<PreparedQuery> = fc
 const commandArb: fc.Arbitrary<Command> = fc.oneof(
   fc.record({ Type: fc.constant('PreparedQuery' as const), Op: fc.constantFrom('create' as const, 'update' as const, 'delete' as const), Query: queryArb }),
   fc.record({ Type: fc.constant('SessionDestroy' as const), ID: fc.constantFrom(...SESSIONS) }),
-  fc.record({ Type: fc.constant('SessionCreate' as const), Session: fc.record({ ID: fc.constantFrom('s1', 's2'), Node: fc.constant('n1'), NodeChecks: fc.constant([]) }) }),
+  fc.record({ Type: fc.constant('SessionCreate' as const), Session: fc.record({ ID: fc.constantFrom('s1', 's2'), Node: fc.constant('n1'), NodeChecks: fc.constant<string[]>([]) }) }),
 );
 
 function replay(cmds: Command[]): Catalog {

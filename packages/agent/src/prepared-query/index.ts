@@ -1,14 +1,27 @@
 /**
  * The agent's prepared-query executor, one per agent context (HTTP routes and DNS share it).
- * Failover and the coordinate sort go through `ctx.preparedQuerySeams` when set (the WAN
- * pool and network coordinates); without them only the local datacenter answers.
+ * Failover and the coordinate sort go through `ctx.preparedQuerySeams`, read at each call so
+ * they can be set after start (the WAN pool and network coordinates); without them only the
+ * local datacenter answers. `forwardingSeams` builds them from a request forwarder.
  */
 import type { AgentContext } from '../context.js';
 import { aclNodeFilter } from './acl.js';
 import { PreparedQueryExecutor, type ExecuteResponse } from './execute.js';
+import { LOCAL_ONLY_SEAMS, type QuerySeams } from './failover.js';
+
+/** Seams that look up `ctx.preparedQuerySeams` at each call, falling back to the local-only ones. */
+function lateSeams(ctx: AgentContext): QuerySeams {
+  const pick = <K extends keyof QuerySeams>(k: K): QuerySeams[K] => (ctx.preparedQuerySeams?.[k] ?? LOCAL_ONLY_SEAMS[k]) as QuerySeams[K];
+  return {
+    otherDatacenters: () => pick('otherDatacenters')(),
+    executeRemote: (dc, query, options) => pick('executeRemote')(dc, query, options),
+    sortByDistance: (source, nodes) => pick('sortByDistance')(source, nodes),
+  };
+}
 
 export { PreparedQueryExecutor, type ExecuteOptions, type ExecuteResponse, type QueryAgent, type QuerySeams } from './execute.js';
 export { LOCAL_ONLY_SEAMS, failoverTargets } from './failover.js';
+export { forwardingSeams, EXECUTE_REMOTE_PATH, type Forwarder } from './remote.js';
 
 /** The asking agent and client, carried on a request another agent forwards (execute's `_agent`, `_ip`). */
 export const AGENT_NODE_HEADER = 'x-proconsul-agent-node';
@@ -36,7 +49,7 @@ export function executorFor(ctx: AgentContext): PreparedQueryExecutor {
     ex = new PreparedQueryExecutor({
       catalog: ctx.catalog,
       datacenter: ctx.config.datacenter,
-      ...(ctx.preparedQuerySeams ? { seams: ctx.preparedQuerySeams } : {}),
+      seams: lateSeams(ctx),
       ...(filter ? { aclFilter: filter } : {}),
       warn: (msg, fields) => ctx.log.agent.warn(fields, msg),
     });

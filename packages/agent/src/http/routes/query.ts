@@ -9,7 +9,7 @@ import { emptyPreparedQuery, preparedQueryError, QUERY_NOT_FOUND, type PreparedQ
 import { AclNotFoundError } from '../../acl/resolver.js';
 import { parseGoDuration } from '../../checks/duration.js';
 import type { AgentContext } from '../../context.js';
-import { AGENT_NODE_HEADER, SOURCE_IP_HEADER, executorFor, type ExecuteResponse, type QueryAgent } from '../../prepared-query/index.js';
+import { AGENT_NODE_HEADER, EXECUTE_REMOTE_PATH, SOURCE_IP_HEADER, executorFor, type ExecuteResponse, type QueryAgent } from '../../prepared-query/index.js';
 import { decodeBodyAs, type StructSchema } from '../decode-struct.js';
 import { decodeJson } from '../decode.js';
 import { endpoint } from '../endpoint.js';
@@ -282,7 +282,7 @@ export async function queryRoutes(app: FastifyInstance, { ctx, forwardedOnly }: 
 
   // ExecuteRemote: another datacenter's failover sends its query here (not a Consul HTTP
   // endpoint; Consul does this over RPC). Results are filtered by the query's token or the caller's.
-  endpoint(app, '/v1/internal/prepared-query/execute-remote', {
+  endpoint(app, EXECUTE_REMOTE_PATH, {
     POST: (req, reply) => {
       const body = decodeJson(req.body) as Obj;
       if (typeof body !== 'object' || body === null || Array.isArray(body)) throw badRequest('Request decode failed: expected an object');

@@ -12,7 +12,7 @@ import type { AgentConfig } from './config/index.js';
 import { loadConfig } from './config/index.js';
 import type { AgentContext } from './context.js';
 import { catalogDnsBackend, remoteDnsBackend } from './dns-backend.js';
-import { dnsQueryRunner } from './prepared-query/index.js';
+import { localQueryRunner, remoteQueryRunner, withPreparedQueries } from './prepared-query/dns.js';
 import { UserEvents } from './events/user-events.js';
 import { startGossip } from './gossip/index.js';
 import { buildHttpApp } from './http/app.js';
@@ -274,9 +274,11 @@ export async function startAgent(config: AgentConfig, options: StartAgentOptions
     if (config.ports.dns >= 0) {
       for (const host of config.dnsAddrs) {
         const dns: DnsServer = createDnsServer({
-          backend: server
-            ? aclDnsBackend(catalogDnsBackend(catalog, config.datacenter, dnsQueryRunner(ctx)), config.acl, catalog, config.nodeName)
-            : remoteDnsBackend(cluster, config.datacenter, config.nodeName),
+          backend: withPreparedQueries(
+            server ? aclDnsBackend(catalogDnsBackend(catalog, config.datacenter), config.acl, catalog, config.nodeName) : remoteDnsBackend(cluster, config.datacenter),
+            config.datacenter,
+            server ? localQueryRunner(ctx) : remoteQueryRunner(cluster, config.nodeName),
+          ),
           host,
           port: config.ports.dns,
           domain: config.domain,

@@ -2,35 +2,10 @@
 // and nodes. Reads the local state machine directly (DNS allows stale reads by default).
 import type { Catalog, CatalogNode, HealthCheck, ServiceEntry } from '@proconsul/catalog';
 import type { ClusterRole } from './cluster/role.js';
-import type { DnsBackend, DnsHealth, DnsNode, DnsPreparedQueryResult, DnsServiceInstance } from '@proconsul/dns';
-import { parseGoDurationMs } from './checks/duration.js';
-import { AGENT_NODE_HEADER, type ExecuteResponse } from './prepared-query/index.js';
+import type { DnsBackend, DnsHealth, DnsNode, DnsServiceInstance } from '@proconsul/dns';
 
-/** Executes a prepared query for DNS (the agent's default token, sorted near this agent). */
-export type DnsQueryRunner = (nameOrId: string) => Promise<ExecuteResponse | undefined>;
-
-/** A query's result as DNS serves it: its DNS.TTL in whole seconds when set (Consul's uint32(ttl/time.Second)). */
-function toDnsQueryResult(r: ExecuteResponse): DnsPreparedQueryResult {
-  const ttlMs = r.DNS.TTL !== '' ? parseGoDurationMs(r.DNS.TTL) : undefined;
+export function catalogDnsBackend(catalog: Catalog, datacenter: string): DnsBackend {
   return {
-    service: r.Service,
-    datacenter: r.Datacenter,
-    ...(ttlMs !== undefined && ttlMs >= 0 ? { ttl: Math.floor(ttlMs / 1000) } : {}),
-    instances: r.Nodes.map((e) => toInstance(e, r.Datacenter)),
-  };
-}
-
-export function catalogDnsBackend(catalog: Catalog, datacenter: string, runQuery?: DnsQueryRunner): DnsBackend {
-  return {
-    ...(runQuery
-      ? {
-          async preparedQuery(nameOrId: string, dc: string): Promise<DnsPreparedQueryResult | undefined> {
-            if (dc !== datacenter) return undefined;
-            const r = await runQuery(nameOrId);
-            return r ? toDnsQueryResult(r) : undefined;
-          },
-        }
-      : {}),
     async serviceInstances(service: string, dc: string): Promise<DnsServiceInstance[]> {
       if (dc !== datacenter) return [];
       return catalog.checkServiceNodes(service, {}).value.map((e) => toInstance(e, datacenter));
@@ -82,7 +57,7 @@ function toDnsNode(n: CatalogNode, datacenter: string): DnsNode {
   };
 }
 
-function toInstance(e: ServiceEntry, datacenter: string): DnsServiceInstance {
+export function toInstance(e: ServiceEntry, datacenter: string): DnsServiceInstance {
   const tagged: Record<string, string> = {};
   for (const [k, v] of Object.entries(e.Service.TaggedAddresses ?? {})) tagged[k] = v.Address;
   return {
@@ -117,11 +92,9 @@ const REMOTE_READ_TIMEOUT_MS = 5_000;
  * A client agent's DNS: it keeps no catalog, so every lookup is a `?stale` read answered by a
  * server (Consul's dns_config.allow_stale default), through agent RPC.
  */
-export function remoteDnsBackend(cluster: ClusterRole, datacenter: string, nodeName = ''): DnsBackend {
-  // The server sorts `_agent` near this agent, not itself.
-  const headers: Record<string, string> = nodeName !== '' ? { [AGENT_NODE_HEADER]: nodeName } : {};
+export function remoteDnsBackend(cluster: ClusterRole, datacenter: string): DnsBackend {
   const get = async <T>(url: string): Promise<T | undefined> => {
-    const res = await cluster.forward({ method: 'GET', url, headers }, REMOTE_READ_TIMEOUT_MS);
+    const res = await cluster.forward({ method: 'GET', url, headers: {} }, REMOTE_READ_TIMEOUT_MS);
     if (res.status === 404) return undefined;
     const text = Buffer.from(res.body).toString();
     if (res.status !== 200) throw new Error(`GET ${url}: ${res.status} ${text}`);
@@ -140,11 +113,6 @@ export function remoteDnsBackend(cluster: ClusterRole, datacenter: string, nodeN
     },
     async datacenters(): Promise<string[]> {
       return [datacenter];
-    },
-    async preparedQuery(nameOrId: string, dc: string): Promise<DnsPreparedQueryResult | undefined> {
-      if (dc !== datacenter) return undefined;
-      const r = await get<ExecuteResponse>(`/v1/query/${encodeURIComponent(nameOrId)}/execute?stale`);
-      return r ? toDnsQueryResult(r) : undefined;
     },
   };
 }

@@ -22,8 +22,6 @@ export function aclDnsBackend(inner: DnsBackend, acl: AclConfig, catalog: Catalo
       return authz().allowed('node', name, 'read') ? inner.node(name, dc) : undefined;
     },
     datacenters: () => inner.datacenters(),
-    // A prepared query filters its own results (with its Token, else the default token).
-    ...(inner.preparedQuery ? { preparedQuery: inner.preparedQuery.bind(inner) } : {}),
     ...(inner.reverseLookup
       ? {
           async reverseLookup(address: string, dc: string) {

@@ -6,7 +6,7 @@
  */
 import type { AgentContext } from '../context.js';
 import { aclNodeFilter } from './acl.js';
-import { PreparedQueryExecutor, type ExecuteResponse } from './execute.js';
+import { PreparedQueryExecutor } from './execute.js';
 import { LOCAL_ONLY_SEAMS, type QuerySeams } from './failover.js';
 
 /** Seams that look up `ctx.preparedQuerySeams` at each call, falling back to the local-only ones. */
@@ -28,19 +28,6 @@ export const AGENT_NODE_HEADER = 'x-proconsul-agent-node';
 export const SOURCE_IP_HEADER = 'x-proconsul-source-ip';
 
 const executors = new WeakMap<AgentContext, PreparedQueryExecutor>();
-
-/** DNS lookups of `<name>.query.consul`: the agent's default token, `_agent` is this agent (Consul's preparedQueryLookup). */
-export function dnsQueryRunner(ctx: AgentContext): (nameOrId: string) => Promise<ExecuteResponse | undefined> {
-  return async (nameOrId) => {
-    const r = await executorFor(ctx).execute(nameOrId, {
-      limit: 0,
-      connect: false,
-      token: '',
-      agent: { node: ctx.config.nodeName, datacenter: ctx.config.datacenter },
-    });
-    return r?.response;
-  };
-}
 
 export function executorFor(ctx: AgentContext): PreparedQueryExecutor {
   let ex = executors.get(ctx);

@@ -1,0 +1,69 @@
+/**
+ * `<name>.query[.<dc>].consul` for the agent's DNS (Consul's preparedQueryLookup): a wrapper
+ * adding `preparedQuery` to a DNS backend. The query runs with the agent's default token and
+ * `_agent` is this agent; a server executes it itself (a stale read, as DNS allows), a client
+ * agent has a server execute it. Only the local datacenter until the WAN pool forwards.
+ */
+import type { DnsBackend, DnsPreparedQueryResult } from '@proconsul/dns';
+import { parseGoDurationMs } from '../checks/duration.js';
+import type { ClusterRole } from '../cluster/role.js';
+import type { AgentContext } from '../context.js';
+import { toInstance } from '../dns-backend.js';
+import type { ExecuteResponse } from './execute.js';
+import { AGENT_NODE_HEADER, executorFor } from './index.js';
+
+/** Executes a prepared query for DNS; undefined when no query has that name or ID. */
+export type DnsQueryRunner = (nameOrId: string) => Promise<ExecuteResponse | undefined>;
+
+const REMOTE_TIMEOUT_MS = 5_000;
+
+/** A query's result as DNS serves it: its DNS.TTL in whole seconds when set (Consul's uint32(ttl/time.Second)). */
+function toDnsResult(r: ExecuteResponse): DnsPreparedQueryResult {
+  const ttlMs = r.DNS.TTL !== '' ? parseGoDurationMs(r.DNS.TTL) : undefined;
+  return {
+    service: r.Service,
+    datacenter: r.Datacenter,
+    ...(ttlMs !== undefined && ttlMs >= 0 ? { ttl: Math.floor(ttlMs / 1000) } : {}),
+    instances: r.Nodes.map((e) => toInstance(e, r.Datacenter)),
+  };
+}
+
+export function withPreparedQueries(inner: DnsBackend, datacenter: string, run: DnsQueryRunner): DnsBackend {
+  return {
+    serviceInstances: (service, dc) => inner.serviceInstances(service, dc),
+    node: (name, dc) => inner.node(name, dc),
+    datacenters: () => inner.datacenters(),
+    ...(inner.reverseLookup ? { reverseLookup: inner.reverseLookup.bind(inner) } : {}),
+    ...(inner.generation ? { generation: inner.generation.bind(inner) } : {}),
+    async preparedQuery(nameOrId, dc) {
+      if (dc !== datacenter) return undefined;
+      const r = await run(nameOrId);
+      return r ? toDnsResult(r) : undefined;
+    },
+  };
+}
+
+/** A server runs the query on its own state. */
+export function localQueryRunner(ctx: AgentContext): DnsQueryRunner {
+  return async (nameOrId) => {
+    const r = await executorFor(ctx).execute(nameOrId, {
+      limit: 0,
+      connect: false,
+      token: '',
+      agent: { node: ctx.config.nodeName, datacenter: ctx.config.datacenter },
+    });
+    return r?.response;
+  };
+}
+
+/** A client agent has a server run it (`?stale`), telling it which agent asked. */
+export function remoteQueryRunner(cluster: ClusterRole, nodeName: string): DnsQueryRunner {
+  return async (nameOrId) => {
+    const url = `/v1/query/${encodeURIComponent(nameOrId)}/execute?stale`;
+    const res = await cluster.forward({ method: 'GET', url, headers: { [AGENT_NODE_HEADER]: nodeName } }, REMOTE_TIMEOUT_MS);
+    if (res.status === 404) return undefined;
+    const text = Buffer.from(res.body).toString('utf8');
+    if (res.status !== 200) throw new Error(`GET ${url}: ${res.status} ${text}`);
+    return JSON.parse(text) as ExecuteResponse;
+  };
+}

@@ -19,6 +19,7 @@ export type * from './prepared-query-types.js';
 export { emptyPreparedQuery } from './prepared-query-types.js';
 export {
   PREPARED_QUERIES_MAX,
+  PreparedQueryResolveError,
   QUERY_NOT_FOUND,
   REDACTED_TOKEN,
   isUUID,

@@ -24,6 +24,9 @@ export const REDACTED_TOKEN = '<hidden>';
 /** `structs.ErrQueryNotFound`. */
 export const QUERY_NOT_FOUND = 'Query not found';
 
+/** A name or ID that cannot be resolved to a query to run (Consul's message): the asker's mistake. */
+export class PreparedQueryResolveError extends Error {}
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export const isUUID = (s: string): boolean => s.length === 36 && UUID.test(s);
 
@@ -190,15 +193,22 @@ export class PreparedQueryStore {
    * or one that fails to render.
    */
   resolve(idOrName: string, source: QuerySource = {}): PreparedQuery | undefined {
-    if (idOrName === '') throw new Error('Missing query ID');
+    if (idOrName === '') throw new PreparedQueryResolveError('Missing query ID');
     if (isUUID(idOrName)) {
       const e = this.byId.get(lower(idOrName));
       if (e) {
-        if (e.template) throw new Error('prepared query templates can only be resolved up by name, not by ID');
+        if (e.template) throw new PreparedQueryResolveError('prepared query templates can only be resolved up by name, not by ID');
         return e.query;
       }
     }
-    const prep = (e: Entry): PreparedQuery => (e.template ? renderTemplate(e.template, idOrName, source) : e.query);
+    const prep = (e: Entry): PreparedQuery => {
+      if (!e.template) return e.query;
+      try {
+        return renderTemplate(e.template, idOrName, source);
+      } catch (err) {
+        throw new PreparedQueryResolveError((err as Error).message);
+      }
+    };
     const want = lower(idOrName);
     const exact = this.byName.get(want);
     if (exact) return prep(exact);

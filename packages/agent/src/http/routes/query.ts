@@ -5,7 +5,7 @@
 // 400 here with Consul's text, and a missing query for update/delete is 404.
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { emptyPreparedQuery, preparedQueryError, QUERY_NOT_FOUND, type PreparedQuery } from '@proconsul/catalog';
+import { emptyPreparedQuery, preparedQueryError, PreparedQueryResolveError, QUERY_NOT_FOUND, type PreparedQuery } from '@proconsul/catalog';
 import { AclNotFoundError } from '../../acl/resolver.js';
 import { parseGoDuration } from '../../checks/duration.js';
 import type { AgentContext } from '../../context.js';
@@ -151,11 +151,11 @@ function queryMeta(req: FastifyRequest, filtered: boolean): Obj {
   };
 }
 
-/** The catalog's resolution errors are the client's (400); an unknown ACL secret is 403. */
-function resolutionError(err: unknown): HttpError {
+/** The catalog's resolution errors are the client's (400); an unknown ACL secret is 403; anything else stays a 500. */
+function resolutionError(err: unknown): unknown {
   if (err instanceof AclNotFoundError) return new HttpError(403, err.message);
-  if (err instanceof HttpError) return err;
-  return badRequest((err as Error).message);
+  if (err instanceof PreparedQueryResolveError) return badRequest(err.message);
+  return err;
 }
 
 /** Runs `fn` (sync or async), its errors mapped by resolutionError. */

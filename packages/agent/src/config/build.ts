@@ -4,7 +4,7 @@
  */
 import { stat } from 'node:fs/promises';
 import { assertAclSupported, parseAclConfig } from '../acl/config.js';
-import { parseHttpsTls } from '../tls/config.js';
+import { parseHttpsTls, parseRpcTls } from '../tls/config.js';
 import { DecodeError } from '../checks/decode.js';
 import {
   assertScriptChecksAllowed,
@@ -319,6 +319,7 @@ export async function buildConfig(input: BuildInput): Promise<AgentConfig> {
     enableLocalScriptChecks: enableLocalScriptChecks === true,
     acl,
     httpsTls: parseHttpsTls(c as Fragment, ports.https),
+    rpcTls: parseRpcTls(c as Fragment, datacenter, domain),
     encrypt,
     recursors,
     startJoin: (c.start_join as string[] | undefined) ?? [],

@@ -30,6 +30,7 @@ export function devConfig(overrides: Partial<AgentConfig> = {}): AgentConfig {
     enableLocalScriptChecks: false,
     acl: parseAclConfig({}),
     httpsTls: { caFile: '', certFile: '', keyFile: '', verifyIncoming: false },
+    rpcTls: { caFile: '', caPath: '', certFile: '', keyFile: '', verifyIncoming: false, verifyOutgoing: false, verifyServerHostname: false, serverName: 'server.dc1.consul' },
     encrypt: '',
     recursors: [],
     startJoin: [],

@@ -36,7 +36,14 @@ export class ConsulRegistry implements Registry {
   private readonly consul: Consul;
 
   constructor(uri: string, token = process.env.CONSUL_HTTP_TOKEN) {
-    this.consul = createClient({ address: consulAddress(uri), ...(token ? { token } : {}) });
+    // consul-tls:// takes gliderlabs/registrator's CONSUL_TLSCERT / CONSUL_TLSKEY for the client
+    // certificate; CONSUL_CACERT and the other CONSUL_* TLS variables are read by the api client.
+    const env = process.env;
+    const tls = {
+      ...(env.CONSUL_TLSCERT ? { certFile: env.CONSUL_TLSCERT } : {}),
+      ...(env.CONSUL_TLSKEY ? { keyFile: env.CONSUL_TLSKEY } : {}),
+    };
+    this.consul = createClient({ address: consulAddress(uri), ...(token ? { token } : {}), tls });
   }
 
   async ping(): Promise<void> {

@@ -180,7 +180,7 @@ describe('internal RPC TLS configuration errors', () => {
     [{ tls: { defaults: { cert_file: '/nonexistent/c.pem', key_file: '/nonexistent/k.pem' } } }, /^==> Error starting agent: Failed to load cert\/key pair: ENOENT/],
     ['mismatch', /^==> Error starting agent: Failed to load cert\/key pair: .*key values mismatch/],
   ])('refuses %j with one line and exit 1', (cfg, message) => {
-    const body = cfg === 'mismatch' ? { tls: { defaults: { cert_file: f('dc1-server-consul-0.pem'), key_file: f('dc1-client-consul-0-key.pem') } } } : cfg;
+    const body: object = cfg === 'mismatch' ? { tls: { defaults: { cert_file: f('dc1-server-consul-0.pem'), key_file: f('dc1-client-consul-0-key.pem') } } } : (cfg as object);
     const file = config('bad.json', body);
     const r = spawnSync(process.execPath, [RUN_JS, '-dev', '-client', '127.0.71.20', '-bind', '127.0.71.20', '-dns-port', '-1', '-config-file', file], { encoding: 'utf8', timeout: 20_000 });
     expect(r.status).toBe(1);

@@ -6,7 +6,9 @@
 // bad TLS files refuse the start with one line.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, http, RUN_JS, startAgentProcess, tempDir, type AgentProcess } from './helpers.js';
@@ -52,6 +54,31 @@ function plaintext(ip: string, bytes: Buffer): Promise<{ closed: boolean; answer
     s.on('close', () => {
       clearTimeout(t);
       done({ closed: true, answer });
+    });
+  });
+}
+
+/**
+ * RPCTLS, a handshake with the given certificate, then the Raft byte and a byte of frame: whether
+ * the server closed the connection within 2 s (it keeps a Raft connection it accepts open).
+ */
+function raftOverTls(ip: string, cert: string, key: string): Promise<boolean> {
+  return new Promise((done) => {
+    const s = connect({ host: ip, port: 8300 });
+    s.on('error', () => undefined);
+    s.on('connect', () => {
+      s.write(Buffer.of(0x03));
+      const t = tlsConnect({ socket: s, ca: readFileSync(f('consul-agent-ca.pem')), cert: readFileSync(f(cert)), key: readFileSync(f(key)), servername: 'server.dc1.consul' });
+      t.on('error', () => undefined);
+      const timer = setTimeout(() => {
+        t.destroy();
+        done(false);
+      }, 2_000);
+      t.on('close', () => {
+        clearTimeout(timer);
+        done(true);
+      });
+      t.on('secureConnect', () => t.write(Buffer.of(0x01, 0)));
     });
   });
 }
@@ -114,6 +141,12 @@ describe('three TLS servers and a TLS client agent', () => {
     const rpc = await plaintext(S[1]!, Buffer.of(0x00, 0, 0, 0, 1, 0xc0));
     expect(rpc).toEqual({ closed: true, answer: 0 });
     await eventually(async () => servers[0]!.output().includes('Non-TLS connection attempted with VerifyIncoming set'), 'the refusal in the log');
+  });
+
+  it('take Raft over TLS only from a server certificate (verify_server_hostname)', async () => {
+    expect(await raftOverTls(S[2]!, 'dc1-server-consul-0.pem', 'dc1-server-consul-0-key.pem')).toBe(false);
+    expect(await raftOverTls(S[2]!, 'dc1-client-consul-0.pem', 'dc1-client-consul-0-key.pem')).toBe(true);
+    expect(servers[2]!.output()).toContain('AuthorizeServerConn failed certificate validation for certificate with a SAN.DNSName of server.dc1.consul');
   });
 
   it('let a client agent without the CA, or with another CA, not use RPC', async () => {

@@ -29,7 +29,7 @@ export function devConfig(overrides: Partial<AgentConfig> = {}): AgentConfig {
     enableScriptChecks: false,
     enableLocalScriptChecks: false,
     acl: parseAclConfig({}),
-    httpsTls: { caFile: '', certFile: '', keyFile: '', verifyIncoming: false },
+    httpsTls: { caFile: '', caPath: '', certFile: '', keyFile: '', verifyIncoming: false },
     rpcTls: { caFile: '', caPath: '', certFile: '', keyFile: '', verifyIncoming: false, verifyOutgoing: false, verifyServerHostname: false, serverName: 'server.dc1.consul' },
     encrypt: '',
     recursors: [],

@@ -40,6 +40,7 @@ export const TLS_CONFIG_FIELDS: readonly FieldSpec[] = [
 
 export interface HttpsTlsConfig {
   caFile: string;
+  caPath: string;
   certFile: string;
   keyFile: string;
   /** Require and verify a client certificate signed by the CA. */
@@ -59,6 +60,7 @@ export function parseHttpsTls(c: Raw, httpsPort: number): HttpsTlsConfig {
   const pick = (key: string, ...legacy: unknown[]): string => s(https[key]) ?? s(defaults[key]) ?? legacy.map(s).find((v) => v !== undefined) ?? '';
   const out: HttpsTlsConfig = {
     caFile: pick('ca_file', c.ca_file),
+    caPath: pick('ca_path', c.ca_path),
     certFile: pick('cert_file', c.cert_file),
     keyFile: pick('key_file', c.key_file),
     verifyIncoming: b(https.verify_incoming) ?? b(defaults.verify_incoming) ?? b(c.verify_incoming_https) ?? b(c.verify_incoming) ?? false,
@@ -66,7 +68,7 @@ export function parseHttpsTls(c: Raw, httpsPort: number): HttpsTlsConfig {
   if (httpsPort > 0 && (out.certFile === '' || out.keyFile === '')) {
     throw new ConfigError('HTTPS listener (ports.https) requires tls.defaults.cert_file and tls.defaults.key_file (or tls.https)');
   }
-  if (out.verifyIncoming && out.caFile === '') {
+  if (out.verifyIncoming && out.caFile === '' && out.caPath === '') {
     throw new ConfigError('VerifyIncoming set for HTTPS: CA file must be set (tls.defaults.ca_file)');
   }
   return out;

@@ -1,38 +1,17 @@
 // TLS on the server port, as Consul's: a connection opens with the RPCTLS byte (3), a TLS
 // handshake follows, and the protocol byte (Raft 1, agent RPC 0) comes inside the TLS stream.
 // Files are read once at start; a missing file or a cert/key mismatch refuses the start.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { checkServerIdentity, connect as tlsConnect, createSecureContext, TLSSocket, type SecureContext } from 'node:tls';
 import type { Socket } from 'node:net';
 import { ConfigError } from '../config/errors.js';
 import type { RpcTlsConfig } from './config.js';
+import { loadCas } from './files.js';
 
 /** Consul's pool.RPCTLS. */
 export const RPC_TLS_BYTE = 0x03;
 /** Consul's RPCHandshakeTimeout default. */
 export const TLS_HANDSHAKE_TIMEOUT_MS = 5_000;
-
-function readCas(c: RpcTlsConfig): Buffer[] {
-  const read = (path: string): Buffer => {
-    try {
-      return readFileSync(path);
-    } catch (err) {
-      throw new ConfigError(`Error loading from ${path}: ${(err as Error).message}`);
-    }
-  };
-  if (c.caFile !== '') return [read(c.caFile)];
-  if (c.caPath === '') return [];
-  let names: string[];
-  try {
-    names = readdirSync(c.caPath).sort();
-  } catch (err) {
-    throw new ConfigError(`Error loading from ${c.caPath}: ${(err as Error).message}`);
-  }
-  const pems = names.map((n) => join(c.caPath, n)).filter((p) => statSync(p).isFile()).map(read);
-  if (pems.length === 0) throw new ConfigError('Error loading from CAPath: no CAs found');
-  return pems;
-}
 
 export class RpcTls {
   private constructor(
@@ -45,7 +24,7 @@ export class RpcTls {
 
   /** The agent's internal RPC TLS, or null when nothing is configured. */
   static load(c: RpcTlsConfig): RpcTls | null {
-    const ca = readCas(c);
+    const ca = loadCas(c.caFile, c.caPath);
     let cert: Buffer | undefined;
     let key: Buffer | undefined;
     if (c.certFile !== '' && c.keyFile !== '') {

@@ -5,7 +5,7 @@
 // datacenter is refused under verify_server_hostname; the CLI talks HTTPS with CONSUL_CACERT;
 // bad TLS files refuse the start with one line.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
@@ -191,7 +191,10 @@ describe('verify_server_hostname', () => {
         internal_rpc: { verify_server_hostname: true },
       },
     });
-    const chainOnlyCfg = config('chain-only.json', { tls: { defaults: { ca_file: f('consul-agent-ca.pem'), verify_outgoing: true } } });
+    // ca_path: a directory of CAs instead of one file.
+    mkdirSync(f('cas'));
+    copyFileSync(f('consul-agent-ca.pem'), f('cas/agent-ca.pem'));
+    const chainOnlyCfg = config('chain-only.json', { tls: { defaults: { ca_path: f('cas'), verify_outgoing: true } } });
     const strict = await agent('127.0.71.8', ['-retry-join', W, '-config-file', strictCfg]);
     const chainOnly = await agent('127.0.71.9', ['-retry-join', W, '-config-file', chainOnlyCfg]);
     // Checking only the chain, the server answers over TLS...

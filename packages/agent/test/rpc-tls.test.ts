@@ -149,13 +149,15 @@ describe('three TLS servers and a TLS client agent', () => {
     expect(servers[2]!.output()).toContain('AuthorizeServerConn failed certificate validation for certificate with a SAN.DNSName of server.dc1.consul');
   });
 
-  it('let a client agent without the CA, or with another CA, not use RPC', async () => {
+  it('let a client agent without the CA, with another CA, or without a certificate, not use RPC', async () => {
     const plain = await agent('127.0.71.5', ['-retry-join', S[0]!]);
     const otherCfg = config('other.json', {
       tls: { defaults: { ca_file: f('other/consul-agent-ca.pem'), cert_file: f('other/dc1-client-consul-0.pem'), key_file: f('other/dc1-client-consul-0-key.pem'), verify_outgoing: true } },
     });
     const other = await agent('127.0.71.6', ['-retry-join', S[0]!, '-config-file', otherCfg]);
-    for (const a of [plain, other]) {
+    const noCertCfg = config('no-cert.json', { tls: { defaults: { ca_file: f('consul-agent-ca.pem'), verify_outgoing: true } } });
+    const noCert = await agent('127.0.71.10', ['-retry-join', S[0]!, '-config-file', noCertCfg]);
+    for (const a of [plain, other, noCert]) {
       // It is a gossip member (gossip has its own key, not TLS) but every RPC fails.
       await eventually(async () => (await http(a.base, 'GET', '/v1/agent/members')).json().filter((m: { Status: number }) => m.Status === 1).length >= 5, 'gossip membership');
       const r = await http(a.base, 'GET', '/v1/kv/tls/hello?raw');

@@ -49,9 +49,25 @@ export class RpcServer {
       id,
       onOtherProtocol: (byte, socket, rest) => this.#accept(byte, socket, rest),
       admitProtocol: (byte, socket) => this.#admitPlain(byte, socket),
-      dial: (addr) => dial(addr.host, addr.port),
+      dial: (addr) =>
+        dial(addr.host, addr.port).catch((err: Error) => {
+          this.#warnDial(`${addr.host}:${addr.port}`, err);
+          throw err;
+        }),
     });
     return this.#transport;
+  }
+
+  readonly #dialWarned = new Map<string, number>();
+
+  /** A TLS failure towards a peer is a configuration problem: said once a minute per peer, not per retry. */
+  #warnDial(addr: string, err: Error): void {
+    if (!this.tls?.outgoing || /ECONNREFUSED|EHOSTUNREACH|timed out/.test(err.message)) return;
+    const now = Date.now();
+    if ((this.#dialWarned.get(addr) ?? 0) > now - 60_000) return;
+    if (this.#dialWarned.size > 1024) this.#dialWarned.clear();
+    this.#dialWarned.set(addr, now);
+    this.log.warn({ peer: addr, error: err.message }, 'raft: failed to connect over TLS');
   }
 
   /** Consul's handleConn: with verify_incoming, only RPCTLS may open a connection. */

@@ -123,3 +123,23 @@ export function parseRpcTls(c: Raw, datacenter: string, domain: string): RpcTlsC
   }
   return out;
 }
+
+/** Consul's deprecated top-level TLS keys and the keys that replaced them (its deprecated.go). */
+const DEPRECATED: Record<string, string> = {
+  ca_file: 'tls.defaults.ca_file',
+  ca_path: 'tls.defaults.ca_path',
+  cert_file: 'tls.defaults.cert_file',
+  key_file: 'tls.defaults.key_file',
+  verify_incoming: 'tls.defaults.verify_incoming',
+  verify_incoming_https: 'tls.https.verify_incoming',
+  verify_incoming_rpc: 'tls.internal_rpc.verify_incoming',
+  verify_outgoing: 'tls.defaults.verify_outgoing',
+  verify_server_hostname: 'tls.internal_rpc.verify_server_hostname',
+};
+
+/** The warnings Consul prints at start for each deprecated TLS key that is set. */
+export function deprecatedTlsWarnings(c: Raw): string[] {
+  return Object.entries(DEPRECATED)
+    .filter(([old]) => c[old] !== undefined)
+    .map(([old, now]) => `The '${old}' field is deprecated. Use the '${now}' field instead.`);
+}

@@ -92,6 +92,7 @@ class Conn {
 
   async call(method: string, body: unknown, timeoutMs: number): Promise<unknown> {
     await this.ready;
+    if (this.closed) throw new RpcError('rpc: connection closed before the call was sent', false);
     if (this.pending.size >= PENDING_MAX) throw new RpcError('rpc: too many calls in flight to this server', false);
     const seq = ++this.#seq;
     return new Promise((resolve, reject) => {

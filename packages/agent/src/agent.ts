@@ -6,6 +6,7 @@ import { createDnsServer, type DnsServer } from '@proconsul/dns';
 import type { FastifyInstance } from 'fastify';
 import { securityIssues } from './acl/config.js';
 import { aclDnsBackend } from './acl/dns.js';
+import { RpcTls } from './tls/rpc-tls.js';
 import { readHttpsTls } from './tls/server.js';
 import { joinHostPort, resolveAdvertiseAddr } from './addresses.js';
 import type { AgentConfig } from './config/index.js';
@@ -71,6 +72,8 @@ export async function startAgent(config: AgentConfig, options: StartAgentOptions
   if (!config.dev && !config.dataDir) throw new Error('data_dir is required outside -dev');
   for (const w of config.warnings ?? []) log.agent.warn(w);
   for (const issue of securityIssues(config)) log.agent.error({ error: issue }, '[SECURITY] issue');
+  // Internal RPC TLS files are read before anything starts: a bad file refuses the start.
+  const rpcTls = RpcTls.load(config.rpcTls);
   const removePid = config.pidFile ? writePidFile(config.pidFile) : () => undefined;
   const cleanups: Array<() => Promise<void> | void> = [removePid];
   const closeAll = async (): Promise<void> => {
@@ -128,6 +131,7 @@ export async function startAgent(config: AgentConfig, options: StartAgentOptions
         catalog,
         lan: gossip.lan,
         log: log.raft,
+        rpcTls,
         onFatal: (err) => (options.onFatal ?? exitOnFatal)(err, log.agent),
         onLeadership: (isLeader) => void leader?.leadershipChanged(isLeader),
       }));
@@ -135,7 +139,7 @@ export async function startAgent(config: AgentConfig, options: StartAgentOptions
       applier = sc.raft.applier;
       metrics.gaugeFunc('raft.wal.fsyncs', () => sc.node()?.fsyncCount() ?? 0);
     } else {
-      const cc = new ClientCluster(gossip.lan, config.datacenter);
+      const cc = new ClientCluster(gossip.lan, config.datacenter, rpcTls);
       cluster = cc;
       applier = cc.applier;
     }

@@ -10,10 +10,10 @@ export function clientFlags(): FlagSet {
     { name: 'token', kind: 'string', usage: 'ACL token to use in the request. This can also be specified via the CONSUL_HTTP_TOKEN environment variable.' },
     { name: 'token-file', kind: 'string', usage: 'File containing the ACL token to use in the request instead of one specified via the -token argument or CONSUL_HTTP_TOKEN environment variable. This can also be specified via the CONSUL_HTTP_TOKEN_FILE environment variable.' },
     { name: 'ca-file', kind: 'string', usage: 'Path to a CA file to use for TLS when communicating with Consul. This can also be specified via the CONSUL_CACERT environment variable.' },
-    { name: 'ca-path', kind: 'string', usage: 'Path to a directory of CA certificates (accepted for compatibility).' },
+    { name: 'ca-path', kind: 'string', usage: 'Path to a directory of CA certificates to use for TLS when communicating with Consul. This can also be specified via the CONSUL_CAPATH environment variable.' },
     { name: 'client-cert', kind: 'string', usage: 'Path to a client cert file to use for TLS when \'verify_incoming\' is enabled. This can also be specified via the CONSUL_CLIENT_CERT environment variable.' },
     { name: 'client-key', kind: 'string', usage: 'Path to a client key file to use for TLS when \'verify_incoming\' is enabled. This can also be specified via the CONSUL_CLIENT_KEY environment variable.' },
-    { name: 'tls-server-name', kind: 'string', usage: 'The server name to use as the SNI host when connecting via TLS (accepted for compatibility).' },
+    { name: 'tls-server-name', kind: 'string', usage: 'The server name to use as the SNI host when connecting via TLS. This can also be specified via the CONSUL_TLS_SERVER_NAME environment variable.' },
   ]);
 }
 
@@ -43,6 +43,8 @@ export function apiClient(f: ParsedFlags, ui: Ui): Consul | undefined {
     const datacenter = f.set.has('datacenter') ? f.string('datacenter') : undefined;
     const tls = {
       ...(f.set.has('ca-file') ? { caFile: f.string('ca-file') } : {}),
+      ...(f.set.has('ca-path') ? { caPath: f.string('ca-path') } : {}),
+      ...(f.set.has('tls-server-name') ? { serverName: f.string('tls-server-name') } : {}),
       ...(f.set.has('client-cert') ? { certFile: f.string('client-cert') } : {}),
       ...(f.set.has('client-key') ? { keyFile: f.string('client-key') } : {}),
     };

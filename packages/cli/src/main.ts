@@ -33,6 +33,7 @@ import { raftListPeers, raftRemovePeer } from './commands/operator-raft.js';
 import { reload } from './commands/reload.js';
 import { servicesDeregister, servicesRegister } from './commands/services.js';
 import { snapshotRestore, snapshotSave } from './commands/snapshot.js';
+import { tlsCaCreate, tlsCertCreate } from './commands/tls.js';
 import { version } from './commands/version.js';
 import { watchCommand } from './commands/watch.js';
 import { Ui, type Io } from './io.js';
@@ -103,6 +104,14 @@ export const COMMANDS: Record<string, Entry> = {
     synopsis: 'Saves and restores snapshots of Consul server state',
     usage: 'Usage: proconsul snapshot <subcommand> [options] [args]',
     subcommands: { restore: snapshotRestore, save: snapshotSave },
+  },
+  tls: {
+    synopsis: 'Builtin helpers for creating CAs and certificates',
+    usage: 'Usage: proconsul tls <subcommand> <subcommand> [options]',
+    subcommands: {
+      ca: { synopsis: 'Helpers for CAs', usage: 'Usage: proconsul tls ca <subcommand> [options]', subcommands: { create: tlsCaCreate } },
+      cert: { synopsis: 'Helpers for certificates', usage: 'Usage: proconsul tls cert <subcommand> [options]', subcommands: { create: tlsCertCreate } },
+    },
   },
   version,
   watch: watchCommand,

@@ -35,8 +35,14 @@ export function consulAddress(uri: string): string {
 export class ConsulRegistry implements Registry {
   private readonly consul: Consul;
 
-  constructor(uri: string, token = process.env.CONSUL_HTTP_TOKEN) {
-    this.consul = createClient({ address: consulAddress(uri), ...(token ? { token } : {}) });
+  constructor(uri: string, token = process.env.CONSUL_HTTP_TOKEN, env: Record<string, string | undefined> = process.env) {
+    // consul-tls:// takes gliderlabs/registrator's CONSUL_TLSCERT / CONSUL_TLSKEY for the client
+    // certificate; CONSUL_CACERT and the other CONSUL_* TLS variables are read by the api client.
+    const tls = {
+      ...(env['CONSUL_TLSCERT'] ? { certFile: env['CONSUL_TLSCERT'] } : {}),
+      ...(env['CONSUL_TLSKEY'] ? { keyFile: env['CONSUL_TLSKEY'] } : {}),
+    };
+    this.consul = createClient({ address: consulAddress(uri), ...(token ? { token } : {}), tls, env });
   }
 
   async ping(): Promise<void> {

@@ -7,7 +7,9 @@ import type { LanMembership } from '../gossip/index.js';
 import { HttpError } from '../http/http-error.js';
 import { encodeCommand } from '../raft/catalog-fsm.js';
 import type { Committed } from '../raft/raft-applier.js';
-import { RpcClient, RpcError } from '../rpc/client.js';
+import { DIAL_TIMEOUT_MS, RpcClient, RpcError } from '../rpc/client.js';
+import { serverDialer } from '../rpc/dial.js';
+import type { RpcTls } from '../tls/rpc-tls.js';
 import type { ForwardedRequest, ForwardedResponse } from '../rpc/messages.js';
 import type { ApplyCall, ClusterRole, ForwardCall } from './role.js';
 import { isAlive, serversIn, type ServerInfo } from './servers.js';
@@ -17,14 +19,16 @@ const STATUS_TIMEOUT_MS = 5_000;
 
 export class ClientCluster implements ClusterRole {
   readonly server = false;
-  readonly rpc = new RpcClient();
+  readonly rpc: RpcClient;
   readonly applier: Applier<Command, ApplyResult>;
   #preferred: string | null = null;
 
   constructor(
     private readonly lan: LanMembership,
     private readonly datacenter: string,
+    rpcTls: RpcTls | null = null,
   ) {
+    this.rpc = new RpcClient(serverDialer(rpcTls, DIAL_TIMEOUT_MS));
     const call = this.#call.bind(this);
     const applyIndexed = async (command: Command) => {
       const c = (await call('Raft.Apply', { Data: encodeCommand(command), Hops: 0 } satisfies ApplyCall, APPLY_TIMEOUT_MS)) as Committed;

@@ -24,7 +24,7 @@ export function isStateEndpoint(path: string): boolean {
 }
 
 /** Installs the forwarding and read-barrier hook on a server's HTTP app. */
-export function installForwarding(app: FastifyInstance, cluster: ClusterRole, datacenter: string, forwardedOnly: boolean): void {
+export function installForwarding(app: FastifyInstance, cluster: ClusterRole, datacenter: string, nodeName: string, forwardedOnly: boolean): void {
   app.addHook('preHandler', async (req, reply) => {
     const path = req.url.split('?')[0]!.replace(/\/{2,}/g, '/');
     if (!isStateEndpoint(path)) return;
@@ -39,7 +39,7 @@ export function installForwarding(app: FastifyInstance, cluster: ClusterRole, da
         return;
       }
     }
-    const res = await cluster.forward(toForwarded(req), forwardTimeoutMs(req, datacenter));
+    const res = await cluster.forward(withAgentDefaults(toForwarded(req), path, nodeName), forwardTimeoutMs(req, datacenter));
     return sendForwarded(reply, res);
   });
 }
@@ -62,6 +62,24 @@ function toForwarded(req: FastifyRequest): ForwardedRequest {
   }
   const body = req.body instanceof Uint8Array ? req.body : undefined;
   return { method: req.method, url: req.url, headers, ...(body && body.length > 0 ? { body } : {}) };
+}
+
+/**
+ * What the asked agent fills in before its RPC, as Consul's HTTP handlers do: a session created
+ * without a `Node` belongs to this agent's node, not to the server that executes it.
+ */
+export function withAgentDefaults(req: ForwardedRequest, path: string, nodeName: string): ForwardedRequest {
+  if (req.method !== 'PUT' || path !== '/v1/session/create') return req;
+  const text = req.body ? Buffer.from(req.body).toString('utf8') : '';
+  let body: unknown;
+  try {
+    body = text.trim() === '' ? {} : JSON.parse(text);
+  } catch {
+    return req; // the executing server answers the bad body with Consul's 400
+  }
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return req;
+  if (Object.keys(body).some((k) => k.toLowerCase() === 'node')) return req; // keys match in any case, as Go's decoder
+  return { ...req, body: new Uint8Array(Buffer.from(JSON.stringify({ ...body, Node: nodeName }))) };
 }
 
 /** Replies that carry a leader's answer: its meta headers are the leader's and stay so. */

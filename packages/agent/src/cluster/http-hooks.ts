@@ -6,7 +6,7 @@ import { forwardedReplies, installForwarding } from './forward.js';
 
 export function installClusterHooks(app: FastifyInstance, ctx: AgentContext, forwardedOnly: boolean): void {
   const cluster = ctx.cluster;
-  installForwarding(app, cluster, ctx.config.datacenter, forwardedOnly);
+  installForwarding(app, cluster, ctx.config.datacenter, ctx.config.nodeName, forwardedOnly);
   app.addHook('onSend', async (req, reply) => {
     if (reply.getHeader('X-Consul-KnownLeader') === undefined || forwardedReplies.has(reply)) return;
     const node = cluster.node();

@@ -9,7 +9,9 @@ import type { Logger } from '../log.js';
 import { HttpError } from '../http/http-error.js';
 import { CatalogRaft } from '../raft/catalog-raft.js';
 import type { Committed } from '../raft/raft-applier.js';
-import { RpcClient, RpcError } from '../rpc/client.js';
+import { DIAL_TIMEOUT_MS, RpcClient, RpcError } from '../rpc/client.js';
+import { serverDialer } from '../rpc/dial.js';
+import type { RpcTls } from '../tls/rpc-tls.js';
 import { RpcServer } from '../rpc/server.js';
 import type { ForwardedRequest, ForwardedResponse } from '../rpc/messages.js';
 import { awaitBootstrap } from './bootstrap.js';
@@ -44,6 +46,8 @@ export interface ServerClusterOptions {
   catalog: Catalog;
   lan: LanMembership;
   log: Logger;
+  /** TLS on the server port (tls.internal_rpc), or null. */
+  rpcTls: RpcTls | null;
   onFatal: (err: Error) => void;
   /** Leadership of this server started (true) or ended (false). */
   onLeadership: (isLeader: boolean) => void;
@@ -52,7 +56,7 @@ export interface ServerClusterOptions {
 export class ServerCluster implements ClusterRole {
   readonly server = true;
   readonly rpc: RpcServer;
-  readonly rpcClient = new RpcClient();
+  readonly rpcClient: RpcClient;
   readonly #abort = new AbortController();
   #reconcileTimer: NodeJS.Timeout | undefined;
   #wasLeader = false;
@@ -67,12 +71,13 @@ export class ServerCluster implements ClusterRole {
     rpc: RpcServer,
   ) {
     this.rpc = rpc;
+    this.rpcClient = new RpcClient(serverDialer(o.rpcTls, DIAL_TIMEOUT_MS));
     this.#membership = new RaftMembership(o.lan, o.config.datacenter, (id) => this.#addresses.get(id), o.log, () => o.catalog.autopilotConfig().value ?? DEFAULT_AUTOPILOT);
   }
 
   static async start(o: ServerClusterOptions): Promise<ServerCluster> {
     const c = o.config;
-    const rpc = new RpcServer(c.limits.rpcMaxConnsPerClient, o.log);
+    const rpc = new RpcServer(c.limits.rpcMaxConnsPerClient, o.log, o.rpcTls);
     const transport = rpc.transport(o.nodeId);
     let self: ServerCluster | undefined;
     const raft = await CatalogRaft.create({

@@ -4,7 +4,7 @@
  */
 import { stat } from 'node:fs/promises';
 import { assertAclSupported, parseAclConfig } from '../acl/config.js';
-import { parseHttpsTls } from '../tls/config.js';
+import { deprecatedTlsWarnings, parseHttpsTls, parseRpcTls } from '../tls/config.js';
 import { DecodeError } from '../checks/decode.js';
 import {
   assertScriptChecksAllowed,
@@ -177,6 +177,7 @@ export async function buildConfig(input: BuildInput): Promise<AgentConfig> {
   if (bootstrapExpect > 0 && bootstrap) {
     throw new ConfigError("'bootstrap_expect > 0' and 'bootstrap = true' are mutually exclusive");
   }
+  warnings.push(...deprecatedTlsWarnings(c as Fragment));
   if (server && !dev && bootstrap) warnings.push('bootstrap = true: do not enable unless necessary');
   if (server && !bootstrap && bootstrapExpect === 2) {
     warnings.push('bootstrap_expect = 2: A cluster with 2 servers will provide no failure tolerance.');
@@ -319,6 +320,7 @@ export async function buildConfig(input: BuildInput): Promise<AgentConfig> {
     enableLocalScriptChecks: enableLocalScriptChecks === true,
     acl,
     httpsTls: parseHttpsTls(c as Fragment, ports.https),
+    rpcTls: parseRpcTls(c as Fragment, datacenter, domain),
     encrypt,
     recursors,
     startJoin: (c.start_join as string[] | undefined) ?? [],

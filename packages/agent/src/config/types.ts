@@ -1,5 +1,5 @@
 import type { AclConfig } from '../acl/config.js';
-import type { HttpsTlsConfig } from '../tls/config.js';
+import type { HttpsTlsConfig, RpcTlsConfig } from '../tls/config.js';
 import type { CheckDefinition, CheckType } from '../checks/index.js';
 
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error';
@@ -93,6 +93,8 @@ export interface AgentConfig {
   acl: AclConfig;
   /** TLS of the HTTPS listener (packages/agent/src/tls/config.ts). */
   httpsTls: HttpsTlsConfig;
+  /** TLS on the server port (Raft and agent RPC). */
+  rpcTls: RpcTlsConfig;
   /** Base64 gossip key, empty when not set. */
   encrypt: string;
   recursors: string[];

@@ -1,12 +1,13 @@
 // Agent RPC to other servers: one connection per server address, calls multiplexed by Seq,
 // each with a deadline; a broken connection fails its calls and is redialled on the next call.
-import { connect, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
+import { serverDialer, type Dialer } from './dial.js';
 import { encodeRpcFrame, RPC_CONSUL_BYTE, RpcFrameDecoder } from './frames.js';
 import type { RpcResponse } from './messages.js';
 
 /** Calls waiting for an answer on one connection; more fail at once rather than queue. */
 const PENDING_MAX = 4096;
-const DIAL_TIMEOUT_MS = 2_000;
+export const DIAL_TIMEOUT_MS = 2_000;
 
 export class RpcError extends Error {
   override name = 'RpcError';
@@ -36,36 +37,18 @@ interface Pending {
 class Conn {
   readonly pending = new Map<number, Pending>();
   #seq = 0;
-  readonly #socket: Socket;
+  #socket: Socket | undefined;
   readonly ready: Promise<void>;
   closed = false;
 
-  constructor(host: string, port: number, onClose: () => void) {
-    this.#socket = connect({ host, port });
-    this.#socket.setNoDelay(true);
+  constructor(host: string, port: number, dial: Dialer, onClose: () => void) {
     const decoder = new RpcFrameDecoder();
-    this.ready = new Promise((resolve, reject) => {
-      const t = setTimeout(() => {
-        reject(new RpcError(`rpc: dial ${host}:${port} timed out`, false));
-        this.#socket.destroy();
-      }, DIAL_TIMEOUT_MS);
-      this.#socket.once('connect', () => {
-        clearTimeout(t);
-        this.#socket.write(Buffer.of(RPC_CONSUL_BYTE));
-        resolve();
-      });
-      this.#socket.once('error', (err) => {
-        clearTimeout(t);
-        reject(new RpcError(`rpc: ${host}:${port}: ${err.message}`, false));
-      });
-    });
-    this.ready.catch(() => undefined);
-    this.#socket.on('data', (chunk: Buffer) => {
+    const onData = (chunk: Buffer): void => {
       let frames: unknown[];
       try {
         frames = decoder.push(chunk);
       } catch {
-        this.#socket.destroy();
+        this.#socket?.destroy();
         return;
       }
       for (const f of frames) {
@@ -77,9 +60,8 @@ class Conn {
         if (res.Error !== undefined) p.reject(new RpcRemoteError(res.Error));
         else p.resolve(res.Body);
       }
-    });
-    this.#socket.on('error', () => undefined);
-    this.#socket.on('close', () => {
+    };
+    const closed = (): void => {
       this.closed = true;
       for (const p of this.pending.values()) {
         clearTimeout(p.timer);
@@ -87,11 +69,30 @@ class Conn {
       }
       this.pending.clear();
       onClose();
-    });
+    };
+    this.ready = dial(host, port).then(
+      (socket) => {
+        if (this.closed) {
+          socket.destroy();
+          throw new RpcError(`rpc: connection to ${host}:${port} closed`, false);
+        }
+        this.#socket = socket;
+        socket.write(Buffer.of(RPC_CONSUL_BYTE));
+        socket.on('data', onData);
+        socket.on('error', () => undefined);
+        socket.on('close', closed);
+      },
+      (err: Error) => {
+        closed();
+        throw new RpcError(`rpc: ${host}:${port}: ${err.message}`, false);
+      },
+    );
+    this.ready.catch(() => undefined);
   }
 
   async call(method: string, body: unknown, timeoutMs: number): Promise<unknown> {
     await this.ready;
+    if (this.closed) throw new RpcError('rpc: connection closed before the call was sent', false);
     if (this.pending.size >= PENDING_MAX) throw new RpcError('rpc: too many calls in flight to this server', false);
     const seq = ++this.#seq;
     return new Promise((resolve, reject) => {
@@ -100,24 +101,28 @@ class Conn {
         reject(new RpcError(`rpc: ${method} timed out after ${timeoutMs} ms`, true));
       }, timeoutMs);
       this.pending.set(seq, { resolve, reject, timer });
-      this.#socket.write(encodeRpcFrame({ Seq: seq, Method: method, Body: body }));
+      this.#socket!.write(encodeRpcFrame({ Seq: seq, Method: method, Body: body }));
     });
   }
 
   close(): void {
-    this.#socket.destroy();
+    this.closed = true;
+    this.#socket?.destroy();
   }
 }
 
 export class RpcClient {
   readonly #conns = new Map<string, Conn>();
 
+  /** `dial` opens a connection ready for the protocol byte (plain TCP or TLS). */
+  constructor(private readonly dial: Dialer = serverDialer(null, DIAL_TIMEOUT_MS)) {}
+
   /** Calls `method` on the server at `host:port`. */
   call(host: string, port: number, method: string, body: unknown, timeoutMs: number): Promise<unknown> {
     const key = `${host}:${port}`;
     let c = this.#conns.get(key);
     if (!c || c.closed) {
-      const conn = new Conn(host, port, () => {
+      const conn = new Conn(host, port, this.dial, () => {
         if (this.#conns.get(key) === conn) this.#conns.delete(key);
       });
       this.#conns.set(key, conn);

@@ -1,9 +1,13 @@
 // The server port (8300): one listener for Raft (protocol byte 0x01) and agent RPC (0x00), as
-// Consul multiplexes its RPC port. Connections per client IP are bounded
-// (limits.rpc_max_conns_per_client); a malformed frame closes its connection and is counted.
+// Consul multiplexes its RPC port, either of them inside TLS after the RPCTLS byte (0x03).
+// Connections per client IP are bounded (limits.rpc_max_conns_per_client); a malformed frame
+// closes its connection and is counted. With verify_incoming only TLS is accepted.
 import type { Socket } from 'node:net';
-import { TcpTransport } from '@proconsul/raft';
+import type { TLSSocket } from 'node:tls';
+import { RAFT_PROTOCOL_BYTE, TcpTransport } from '@proconsul/raft';
 import type { Logger } from '../log.js';
+import { RPC_TLS_BYTE, TLS_HANDSHAKE_TIMEOUT_MS, type RpcTls } from '../tls/rpc-tls.js';
+import { serverDialer } from './dial.js';
 import { encodeRpcFrame, RPC_CONSUL_BYTE, RpcFrameDecoder } from './frames.js';
 import type { RpcRequest, RpcResponse } from './messages.js';
 
@@ -16,17 +20,22 @@ const QUEUED_PER_CONN_MAX = 4096;
 export interface RpcServerStats {
   malformed: number;
   refused: number;
+  /** Connections refused for TLS: plaintext under verify_incoming, failed handshakes, TLS in TLS. */
+  tlsRefused: number;
 }
 
 export class RpcServer {
-  readonly stats: RpcServerStats = { malformed: 0, refused: 0 };
+  readonly stats: RpcServerStats = { malformed: 0, refused: 0, tlsRefused: 0 };
   readonly #handlers = new Map<string, RpcHandler>();
   readonly #perClient = new Map<string, number>();
   readonly #sockets = new Set<Socket>();
 
+  #transport: TcpTransport | undefined;
+
   constructor(
     private readonly maxConnsPerClient: number,
     private readonly log: Logger,
+    private readonly tls: RpcTls | null = null,
   ) {}
 
   handle(method: string, handler: RpcHandler): void {
@@ -35,7 +44,85 @@ export class RpcServer {
 
   /** A Raft transport whose listener is this port: Raft connections go to it, RPC ones here. */
   transport(id: string): TcpTransport {
-    return new TcpTransport({ id, onOtherProtocol: (byte, socket, rest) => this.#accept(byte, socket, rest) });
+    const dial = serverDialer(this.tls, TLS_HANDSHAKE_TIMEOUT_MS);
+    this.#transport = new TcpTransport({
+      id,
+      onOtherProtocol: (byte, socket, rest) => this.#accept(byte, socket, rest),
+      admitProtocol: (byte, socket) => this.#admitPlain(byte, socket),
+      dial: (addr) =>
+        dial(addr.host, addr.port).catch((err: Error) => {
+          this.#warnDial(`${addr.host}:${addr.port}`, err);
+          throw err;
+        }),
+    });
+    return this.#transport;
+  }
+
+  readonly #dialWarned = new Map<string, number>();
+
+  /** A TLS failure towards a peer is a configuration problem: said once a minute per peer, not per retry. */
+  #warnDial(addr: string, err: Error): void {
+    if (!this.tls?.outgoing || /ECONNREFUSED|EHOSTUNREACH|timed out/.test(err.message)) return;
+    const now = Date.now();
+    if ((this.#dialWarned.get(addr) ?? 0) > now - 60_000) return;
+    if (this.#dialWarned.size > 1024) this.#dialWarned.clear();
+    this.#dialWarned.set(addr, now);
+    this.log.warn({ peer: addr, error: err.message }, 'raft: failed to connect over TLS');
+  }
+
+  /** Consul's handleConn: with verify_incoming, only RPCTLS may open a connection. */
+  #admitPlain(byte: number, socket: Socket): boolean {
+    if (byte === RPC_TLS_BYTE || !this.tls?.verifyIncoming) return true;
+    this.stats.tlsRefused++;
+    this.log.warn({ conn: `from=${socket.remoteAddress}:${socket.remotePort}` }, 'Non-TLS connection attempted with VerifyIncoming set');
+    return false;
+  }
+
+  /** RPCTLS: the handshake, then the protocol byte inside the TLS stream. */
+  #acceptTls(socket: Socket, rest: Buffer): void {
+    const from = `from=${socket.remoteAddress}:${socket.remotePort}`;
+    if (!this.tls?.canServe) {
+      this.stats.tlsRefused++;
+      this.log.warn({ conn: from }, 'TLS connection attempted, server not configured for TLS');
+      socket.destroy();
+      return;
+    }
+    if (!this.#admit(socket)) return;
+    const t = this.tls.accept(socket, rest);
+    const timer = setTimeout(() => t.destroy(), TLS_HANDSHAKE_TIMEOUT_MS);
+    let secure = false;
+    t.once('secure', () => {
+      secure = true;
+    });
+    t.on('error', (err) => {
+      clearTimeout(timer);
+      if (!secure) {
+        this.stats.tlsRefused++;
+        this.log.warn({ conn: from, error: err.message }, 'TLS handshake failed');
+      }
+      t.destroy();
+    });
+    t.once('data', (first: Buffer) => {
+      clearTimeout(timer);
+      const inner = first[0];
+      if (inner === RAFT_PROTOCOL_BYTE) {
+        const why = this.tls!.refuseServer(t);
+        if (why !== undefined) {
+          this.stats.tlsRefused++;
+          this.log.warn({ conn: from, operation: 'raft RPC' }, why);
+          t.destroy();
+          return;
+        }
+        this.#transport?.readFrames(t, first.subarray(1));
+      } else if (inner === RPC_CONSUL_BYTE) {
+        this.#serve(t, first.subarray(1));
+      } else {
+        // RPCTLS again would be TLS in TLS, which Consul refuses too.
+        this.stats.malformed++;
+        this.log.error({ conn: from, byte: inner }, inner === RPC_TLS_BYTE ? 'TLS connection attempting to establish inner TLS connection' : 'unrecognized RPC byte');
+        t.destroy();
+      }
+    });
   }
 
   /** Starts listening for both protocols on `host:port` through `transport`. */
@@ -63,12 +150,18 @@ export class RpcServer {
   }
 
   #accept(byte: number, socket: Socket, rest: Buffer): void {
+    if (byte === RPC_TLS_BYTE) return this.#acceptTls(socket, rest);
     if (byte !== RPC_CONSUL_BYTE) {
       this.stats.malformed++;
       socket.destroy();
       return;
     }
     if (!this.#admit(socket)) return;
+    this.#serve(socket, rest);
+  }
+
+  /** Serves agent RPC calls on an admitted connection (plain or TLS). */
+  #serve(socket: Socket | TLSSocket, rest: Buffer): void {
     const decoder = new RpcFrameDecoder();
     let running = 0;
     const queue: RpcRequest[] = [];

@@ -2,7 +2,8 @@
  * Consul's `tls { defaults {...}, https {...}, internal_rpc {...}, grpc {...} }` stanza and
  * the deprecated top-level keys it replaced (`ca_file`, `cert_file`, `key_file`,
  * `verify_incoming`, `verify_incoming_https`, `verify_outgoing`). A protocol block inherits
- * each unset key from `defaults`. Only the HTTPS listener uses it so far.
+ * each unset key from `defaults`. The HTTPS listener and internal RPC (Raft and agent RPC on
+ * the server port) use it.
  */
 import type { FieldSpec, ObjectSpec } from '../checks/decode.js';
 import { ConfigError } from '../config/errors.js';
@@ -39,6 +40,7 @@ export const TLS_CONFIG_FIELDS: readonly FieldSpec[] = [
 
 export interface HttpsTlsConfig {
   caFile: string;
+  caPath: string;
   certFile: string;
   keyFile: string;
   /** Require and verify a client certificate signed by the CA. */
@@ -58,6 +60,7 @@ export function parseHttpsTls(c: Raw, httpsPort: number): HttpsTlsConfig {
   const pick = (key: string, ...legacy: unknown[]): string => s(https[key]) ?? s(defaults[key]) ?? legacy.map(s).find((v) => v !== undefined) ?? '';
   const out: HttpsTlsConfig = {
     caFile: pick('ca_file', c.ca_file),
+    caPath: pick('ca_path', c.ca_path),
     certFile: pick('cert_file', c.cert_file),
     keyFile: pick('key_file', c.key_file),
     verifyIncoming: b(https.verify_incoming) ?? b(defaults.verify_incoming) ?? b(c.verify_incoming_https) ?? b(c.verify_incoming) ?? false,
@@ -65,8 +68,78 @@ export function parseHttpsTls(c: Raw, httpsPort: number): HttpsTlsConfig {
   if (httpsPort > 0 && (out.certFile === '' || out.keyFile === '')) {
     throw new ConfigError('HTTPS listener (ports.https) requires tls.defaults.cert_file and tls.defaults.key_file (or tls.https)');
   }
-  if (out.verifyIncoming && out.caFile === '') {
+  if (out.verifyIncoming && out.caFile === '' && out.caPath === '') {
     throw new ConfigError('VerifyIncoming set for HTTPS: CA file must be set (tls.defaults.ca_file)');
   }
   return out;
+}
+
+/** Internal RPC (server port 8300): Consul's tls.internal_rpc over tls.defaults over the deprecated keys. */
+export interface RpcTlsConfig {
+  caFile: string;
+  caPath: string;
+  certFile: string;
+  keyFile: string;
+  /** A server refuses plaintext and TLS clients without a certificate from the CA. */
+  verifyIncoming: boolean;
+  /** This agent dials servers over TLS only and verifies their chain against the CA. */
+  verifyOutgoing: boolean;
+  /** Servers must present a certificate valid for `serverName`. */
+  verifyServerHostname: boolean;
+  /** `server.<datacenter>.<domain>` (the domain without its trailing dot). */
+  serverName: string;
+}
+
+export function parseRpcTls(c: Raw, datacenter: string, domain: string): RpcTlsConfig {
+  const tls = (c.tls ?? {}) as Raw;
+  const rpc = (tls.internal_rpc ?? {}) as Raw;
+  const defaults = (tls.defaults ?? {}) as Raw;
+  for (const block of ['defaults', 'https', 'grpc']) {
+    if (b(((tls[block] ?? {}) as Raw).verify_server_hostname) !== undefined) {
+      throw new ConfigError('verify_server_hostname is only valid in the tls.internal_rpc stanza');
+    }
+  }
+  if (b(((tls.grpc ?? {}) as Raw).verify_outgoing) !== undefined) throw new ConfigError('verify_outgoing is not valid in the tls.grpc stanza');
+  const pick = (key: string): string => s(rpc[key]) ?? s(defaults[key]) ?? s(c[key]) ?? '';
+  const flag = (key: string, ...legacy: string[]): boolean =>
+    b(rpc[key]) ?? b(defaults[key]) ?? legacy.map((k) => b(c[k])).find((v) => v !== undefined) ?? false;
+  const verifyServerHostname = b(rpc.verify_server_hostname) ?? b(c.verify_server_hostname) ?? false;
+  const out: RpcTlsConfig = {
+    caFile: pick('ca_file'),
+    caPath: pick('ca_path'),
+    certFile: pick('cert_file'),
+    keyFile: pick('key_file'),
+    verifyIncoming: flag('verify_incoming', 'verify_incoming_rpc', 'verify_incoming'),
+    // verify_server_hostname implies verify_outgoing (Consul, after CVE-2018-19653).
+    verifyOutgoing: flag('verify_outgoing', 'verify_outgoing') || verifyServerHostname,
+    verifyServerHostname,
+    serverName: `server.${datacenter}.${domain.replace(/\.$/, '')}`,
+  };
+  const hasCa = out.caFile !== '' || out.caPath !== '';
+  if (out.verifyOutgoing && !hasCa) throw new ConfigError('VerifyOutgoing set, and no CA certificate provided!');
+  if (out.verifyIncoming && !hasCa) throw new ConfigError('VerifyIncoming set but no CA certificates were provided');
+  if (out.verifyIncoming && (out.certFile === '' || out.keyFile === '')) {
+    throw new ConfigError('VerifyIncoming requires either a Cert and Key pair in the configuration file, or auto_encrypt/auto_config be enabled');
+  }
+  return out;
+}
+
+/** Consul's deprecated top-level TLS keys and the keys that replaced them (its deprecated.go). */
+const DEPRECATED: Record<string, string> = {
+  ca_file: 'tls.defaults.ca_file',
+  ca_path: 'tls.defaults.ca_path',
+  cert_file: 'tls.defaults.cert_file',
+  key_file: 'tls.defaults.key_file',
+  verify_incoming: 'tls.defaults.verify_incoming',
+  verify_incoming_https: 'tls.https.verify_incoming',
+  verify_incoming_rpc: 'tls.internal_rpc.verify_incoming',
+  verify_outgoing: 'tls.defaults.verify_outgoing',
+  verify_server_hostname: 'tls.internal_rpc.verify_server_hostname',
+};
+
+/** The warnings Consul prints at start for each deprecated TLS key that is set. */
+export function deprecatedTlsWarnings(c: Raw): string[] {
+  return Object.entries(DEPRECATED)
+    .filter(([old]) => c[old] !== undefined)
+    .map(([old, now]) => `The '${old}' field is deprecated. Use the '${now}' field instead.`);
 }

@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import type { ServerOptions } from 'node:https';
 import type { HttpsTlsConfig } from './config.js';
+import { loadCas } from './files.js';
 
 function read(what: string, path: string): Buffer {
   try {
@@ -16,7 +17,7 @@ export function readHttpsTls(c: HttpsTlsConfig): ServerOptions {
   return {
     cert: read('cert_file', c.certFile),
     key: read('key_file', c.keyFile),
-    ...(c.caFile ? { ca: read('ca_file', c.caFile) } : {}),
+    ...(c.caFile || c.caPath ? { ca: loadCas(c.caFile, c.caPath) } : {}),
     // verify_incoming: a client certificate signed by the CA is required.
     requestCert: c.verifyIncoming,
     rejectUnauthorized: c.verifyIncoming,

@@ -159,4 +159,41 @@ describe('TcpTransport', () => {
     await b.close();
     await new Promise<void>((r) => server.close(() => r()));
   });
+
+  it('dials through the dial hook and lets admitProtocol refuse connections', async () => {
+    const refused: number[] = [];
+    const b = transport('b', { admitProtocol: (byte) => (byte === RAFT_PROTOCOL_BYTE ? true : (refused.push(byte), false)) });
+    const got: Message[] = [];
+    b.setHandler((m) => got.push(m));
+    const addrB = await b.listen('127.0.6.11', 0);
+    const dialled: string[] = [];
+    const a = transport('a', {
+      dial: (addr) =>
+        new Promise((resolve, reject) => {
+          dialled.push(`${addr.host}:${addr.port}`);
+          const s = connect({ host: addr.host, port: addr.port }, () => resolve(s));
+          s.on('error', reject);
+        }),
+    });
+    a.setPeer('b', addrB);
+    a.send([hb('a', 'b', 1)]);
+    await until(() => got.length === 1, 'a message through the dial hook');
+    expect(dialled).toEqual([`${addrB.host}:${addrB.port}`]);
+    // Another first byte is refused before any other protocol sees it.
+    const raw = await rawClient(addrB.port, addrB.host);
+    const closed = new Promise<void>((r) => raw.on('close', () => r()));
+    raw.write(Buffer.of(0x00));
+    await closed;
+    expect(refused).toEqual([0x00]);
+  });
+
+  it('counts a failed dial and dials again', async () => {
+    let attempts = 0;
+    const a = transport('a', { dial: () => (attempts++, Promise.reject(new Error('no'))) });
+    a.setPeer('b', { host: '127.0.6.11', port: 1 });
+    a.send([hb('a', 'b', 1)]);
+    await until(() => attempts >= 3, 'redials');
+    expect(a.metrics.connectFailures).toBeGreaterThanOrEqual(2);
+    expect(a.metrics.connects).toBe(0);
+  });
 });

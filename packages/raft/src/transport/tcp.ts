@@ -33,6 +33,27 @@ export interface TcpTransportOptions {
    * port). Without it, such connections are closed and counted as malformed.
    */
   onOtherProtocol?: (firstByte: number, socket: Socket, rest: Buffer) => void;
+  /**
+   * Called with every inbound connection's first byte before it is dispatched; false closes
+   * the connection (the agent refuses plaintext when TLS is required).
+   */
+  admitProtocol?: (firstByte: number, socket: Socket) => boolean;
+  /**
+   * Opens an outbound connection ready for the protocol byte (the agent wraps it in TLS).
+   * Default: a plain TCP connection.
+   */
+  dial?: (addr: PeerAddress) => Promise<Socket>;
+}
+
+function plainDial(addr: PeerAddress): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const s = connect({ host: addr.host, port: addr.port });
+    s.once('error', reject);
+    s.once('connect', () => {
+      s.off('error', reject);
+      resolve(s);
+    });
+  });
 }
 
 export interface TransportMetrics {
@@ -52,6 +73,8 @@ interface Peer {
   connected: boolean;
   queue: Buffer[];
   queuedBytes: number;
+  /** A dial is under way. */
+  dialing: boolean;
   backoffMs: number;
   timer: NodeJS.Timeout | null;
 }
@@ -133,7 +156,11 @@ export class TcpTransport implements Transport {
       release();
     });
     socket.once('data', (first: Buffer) => {
-      const kind = first[0];
+      const kind = first[0]!;
+      if (this.opts.admitProtocol && !this.opts.admitProtocol(kind, socket)) {
+        socket.destroy();
+        return;
+      }
       if (kind !== RAFT_PROTOCOL_BYTE) {
         if (this.opts.onOtherProtocol) {
           this.inbound.delete(socket);
@@ -179,7 +206,7 @@ export class TcpTransport implements Transport {
       p.socket?.destroy();
       return;
     }
-    this.peers.set(id, { addr, socket: null, connected: false, queue: [], queuedBytes: 0, backoffMs: this.backoffMinMs, timer: null });
+    this.peers.set(id, { addr, socket: null, connected: false, queue: [], queuedBytes: 0, dialing: false, backoffMs: this.backoffMinMs, timer: null });
   }
 
   removePeer(id: NodeId): void {
@@ -214,7 +241,7 @@ export class TcpTransport implements Transport {
       }
       p.queue.push(frame);
       p.queuedBytes += frame.length;
-      if (p.socket === null && p.timer === null) this.dial(m.to, p);
+      if (p.socket === null && p.timer === null && !p.dialing) this.dial(m.to, p);
     }
   }
 
@@ -230,37 +257,58 @@ export class TcpTransport implements Transport {
 
   private dial(id: NodeId, p: Peer): void {
     if (this.closed || this.peers.get(id) !== p) return;
-    const s = connect({ host: p.addr.host, port: p.addr.port });
+    p.dialing = true;
+    const addr = p.addr;
+    (this.opts.dial ?? plainDial)(addr).then(
+      (s) => {
+        p.dialing = false;
+        if (this.closed || this.peers.get(id) !== p || p.addr !== addr) {
+          s.destroy();
+          if (!this.closed && this.peers.get(id) === p) this.dial(id, p); // the address moved meanwhile
+          return;
+        }
+        this.connected(id, p, s);
+      },
+      () => {
+        p.dialing = false;
+        this.metrics.connectFailures++;
+        this.redial(id, p);
+      },
+    );
+  }
+
+  private connected(id: NodeId, p: Peer, s: Socket): void {
     s.setNoDelay(true);
     p.socket = s;
-    s.on('connect', () => {
-      p.connected = true;
-      p.backoffMs = this.backoffMinMs;
-      this.metrics.connects++;
-      const queued = p.queue;
-      p.queue = [];
-      p.queuedBytes = 0;
-      s.write(Buffer.from([RAFT_PROTOCOL_BYTE]));
-      for (const f of queued) {
-        s.write(f);
-        this.metrics.framesSent++;
-      }
-    });
+    p.connected = true;
+    p.backoffMs = this.backoffMinMs;
+    this.metrics.connects++;
+    const queued = p.queue;
+    p.queue = [];
+    p.queuedBytes = 0;
+    s.write(Buffer.from([RAFT_PROTOCOL_BYTE]));
+    for (const f of queued) {
+      s.write(f);
+      this.metrics.framesSent++;
+    }
     s.on('data', () => {}); // the peer never writes on our outbound connection
     s.on('error', () => {});
     s.on('close', () => {
-      if (!p.connected) this.metrics.connectFailures++;
       p.connected = false;
-      p.socket = null;
-      if (this.closed || this.peers.get(id) !== p) return;
-      // Reconnect with capped exponential backoff (plus jitter so peers do not synchronize).
-      const wait = p.backoffMs + Math.floor(Math.random() * p.backoffMs * 0.2);
-      p.backoffMs = Math.min(p.backoffMs * 2, this.backoffMaxMs);
-      p.timer = setTimeout(() => {
-        p.timer = null;
-        if (p.queue.length > 0) this.dial(id, p);
-      }, wait);
-      p.timer.unref();
+      if (p.socket === s) p.socket = null;
+      this.redial(id, p);
     });
+  }
+
+  /** Reconnects with capped exponential backoff (plus jitter so peers do not synchronize). */
+  private redial(id: NodeId, p: Peer): void {
+    if (this.closed || this.peers.get(id) !== p || p.timer !== null) return;
+    const wait = p.backoffMs + Math.floor(Math.random() * p.backoffMs * 0.2);
+    p.backoffMs = Math.min(p.backoffMs * 2, this.backoffMaxMs);
+    p.timer = setTimeout(() => {
+      p.timer = null;
+      if (p.queue.length > 0 && p.socket === null && !p.dialing) this.dial(id, p);
+    }, wait);
+    p.timer.unref();
   }
 }

@@ -1,0 +1,159 @@
+/**
+ * A development CA and agent certificates as `consul tls` makes them: ECDSA P-256 keys (PEM
+ * `EC PRIVATE KEY`), a self-signed CA named `Consul Agent CA <serial>`, leaf certificates
+ * with CN `server.<dc>.<domain>` / `client.<dc>.<domain>`, their DNS and IP SANs, and
+ * server+client auth. Node signs; @peculiar/asn1-x509 lays out the DER.
+ */
+import { createHash, createPrivateKey, generateKeyPairSync, randomBytes, sign, X509Certificate, type KeyObject } from 'node:crypto';
+import { AsnConvert, OctetString } from '@peculiar/asn1-schema';
+import {
+  AlgorithmIdentifier,
+  AttributeTypeAndValue,
+  AttributeValue,
+  AuthorityKeyIdentifier,
+  BasicConstraints,
+  Certificate,
+  ExtendedKeyUsage,
+  Extension,
+  Extensions,
+  GeneralName,
+  id_ce_authorityKeyIdentifier,
+  id_ce_basicConstraints,
+  id_ce_extKeyUsage,
+  id_ce_keyUsage,
+  id_ce_subjectAltName,
+  id_ce_subjectKeyIdentifier,
+  id_kp_clientAuth,
+  id_kp_serverAuth,
+  KeyIdentifier,
+  KeyUsage,
+  KeyUsageFlags,
+  Name,
+  RelativeDistinguishedName,
+  SubjectAlternativeName,
+  SubjectKeyIdentifier,
+  SubjectPublicKeyInfo,
+  TBSCertificate,
+  Validity,
+  Version,
+} from '@peculiar/asn1-x509';
+
+const ECDSA_WITH_SHA256 = '1.2.840.10045.4.3.2';
+const DAY_MS = 86_400_000;
+
+export interface Pem {
+  cert: string;
+  key: string;
+}
+
+export interface LeafOptions {
+  /** Common name, also the first DNS SAN (`server.dc1.consul`). */
+  name: string;
+  dnsNames: string[];
+  ipAddresses: string[];
+  days: number;
+}
+
+function newKey(): { priv: KeyObject; spki: Buffer; pem: string } {
+  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  return { priv: privateKey, spki: publicKey.export({ type: 'spki', format: 'der' }), pem: privateKey.export({ type: 'sec1', format: 'pem' }).toString() };
+}
+
+/** RFC 5280 method 1: SHA-1 of the subjectPublicKey bits. */
+function keyId(spki: Buffer): ArrayBuffer {
+  const info = AsnConvert.parse(spki, SubjectPublicKeyInfo);
+  return new Uint8Array(createHash('sha1').update(Buffer.from(info.subjectPublicKey)).digest()).buffer;
+}
+
+/** A positive 128-bit serial (Consul's GenerateSerialNumber draws below 2^128). */
+function serial(): { bytes: ArrayBuffer; text: string } {
+  const b = randomBytes(16);
+  b[0]! &= 0x7f;
+  return { bytes: new Uint8Array(b).buffer, text: BigInt(`0x${b.toString('hex')}`).toString(10) };
+}
+
+const OID = { C: '2.5.4.6', ST: '2.5.4.8', L: '2.5.4.7', STREET: '2.5.4.9', POSTAL: '2.5.4.17', O: '2.5.4.10', CN: '2.5.4.3' };
+
+function name(attrs: [string, string][]): Name {
+  // PrintableString where the text allows it, else UTF8String (as Go's x509 chooses).
+  const str = (v: string): AttributeValue => new AttributeValue(/^[A-Za-z0-9 '()+,\-./:=?]*$/.test(v) ? { printableString: v } : { utf8String: v });
+  return new Name(attrs.map(([type, value]) => new RelativeDistinguishedName([new AttributeTypeAndValue({ type, value: str(value) })])));
+}
+
+function ext(id: string, critical: boolean, value: unknown): Extension {
+  return new Extension({ extnID: id, critical, extnValue: new OctetString(AsnConvert.serialize(value)) });
+}
+
+function signCert(tbs: TBSCertificate, signer: KeyObject): string {
+  const der = Buffer.from(AsnConvert.serialize(tbs));
+  const signature = sign('sha256', der, signer); // DER Ecdsa-Sig-Value, as X.509 wants
+  const cert = new Certificate({ tbsCertificate: tbs, signatureAlgorithm: new AlgorithmIdentifier({ algorithm: ECDSA_WITH_SHA256 }), signatureValue: new Uint8Array(signature).buffer });
+  return new X509Certificate(Buffer.from(AsnConvert.serialize(cert))).toString();
+}
+
+function validity(days: number): Validity {
+  const now = Date.now();
+  return new Validity({ notBefore: new Date(now), notAfter: new Date(now + days * DAY_MS) });
+}
+
+/** `consul tls ca create`: a self-signed CA valid for `days`. */
+export function createCa(days: number): Pem {
+  const k = newKey();
+  const sn = serial();
+  const id = keyId(k.spki);
+  const subject = name([
+    [OID.C, 'US'],
+    [OID.POSTAL, '94105'],
+    [OID.ST, 'CA'],
+    [OID.L, 'San Francisco'],
+    [OID.STREET, '101 Second Street'],
+    [OID.O, 'HashiCorp Inc.'],
+    [OID.CN, `Consul Agent CA ${sn.text}`],
+  ]);
+  const tbs = new TBSCertificate({
+    version: Version.v3,
+    serialNumber: sn.bytes,
+    signature: new AlgorithmIdentifier({ algorithm: ECDSA_WITH_SHA256 }),
+    issuer: subject,
+    subject,
+    validity: validity(days),
+    subjectPublicKeyInfo: AsnConvert.parse(k.spki, SubjectPublicKeyInfo),
+    extensions: new Extensions([
+      ext(id_ce_keyUsage, true, new KeyUsage(KeyUsageFlags.keyCertSign | KeyUsageFlags.cRLSign | KeyUsageFlags.digitalSignature)),
+      ext(id_ce_basicConstraints, true, new BasicConstraints({ cA: true })),
+      ext(id_ce_subjectKeyIdentifier, false, new SubjectKeyIdentifier(id)),
+      ext(id_ce_authorityKeyIdentifier, false, new AuthorityKeyIdentifier({ keyIdentifier: new KeyIdentifier(id) })),
+    ]),
+  });
+  return { cert: signCert(tbs, k.priv), key: k.pem };
+}
+
+/** `consul tls cert create`: a leaf certificate signed by the CA (PEM cert and key). */
+export function createLeaf(ca: Pem, o: LeafOptions): Pem {
+  const caCert = new X509Certificate(ca.cert);
+  const caKey = createPrivateKey(ca.key);
+  if (!caCert.checkPrivateKey(caKey)) throw new Error('CA key does not match the CA certificate');
+  const caParsed = AsnConvert.parse(caCert.raw, Certificate);
+  const k = newKey();
+  const sans = [...o.dnsNames.map((d) => new GeneralName({ dNSName: d })), ...o.ipAddresses.map((ip) => new GeneralName({ iPAddress: ip }))];
+  const tbs = new TBSCertificate({
+    version: Version.v3,
+    serialNumber: serial().bytes,
+    signature: new AlgorithmIdentifier({ algorithm: ECDSA_WITH_SHA256 }),
+    issuer: caParsed.tbsCertificate.subject,
+    subject: name([[OID.CN, o.name]]),
+    validity: validity(o.days),
+    subjectPublicKeyInfo: AsnConvert.parse(k.spki, SubjectPublicKeyInfo),
+    extensions: new Extensions([
+      ext(id_ce_keyUsage, true, new KeyUsage(KeyUsageFlags.digitalSignature | KeyUsageFlags.keyEncipherment)),
+      ext(id_ce_extKeyUsage, false, new ExtendedKeyUsage([id_kp_serverAuth, id_kp_clientAuth])),
+      ext(id_ce_basicConstraints, true, new BasicConstraints({ cA: false })),
+      ext(id_ce_subjectKeyIdentifier, false, new SubjectKeyIdentifier(keyId(k.spki))),
+      ext(id_ce_authorityKeyIdentifier, false, new AuthorityKeyIdentifier({ keyIdentifier: new KeyIdentifier(keyId(caCert.publicKey.export({ type: 'spki', format: 'der' }))) })),
+      ext(id_ce_subjectAltName, false, new SubjectAlternativeName(sans)),
+    ]),
+  });
+  const cert = signCert(tbs, caKey);
+  if (!new X509Certificate(cert).verify(caCert.publicKey)) throw new Error('the new certificate does not verify against the CA');
+  return { cert, key: k.pem };
+}

@@ -41,6 +41,11 @@ export interface Config {
   queueDepthMax: number;
   /** Timeout of a TCP exchange (push-pull, TCP ping). */
   tcpTimeoutMs: number;
+  /**
+   * Vivaldi network coordinates (coordinate.ts): acks carry the acking member's coordinate and
+   * each direct probe's round trip updates ours. serf's DisableCoordinates, inverted.
+   */
+  coordinates: boolean;
 }
 
 /**
@@ -77,6 +82,7 @@ export function lanConfig(): Config {
     packetBytesMax: 1400,
     queueDepthMax: 4096,
     tcpTimeoutMs: 5_000,
+    coordinates: true,
   };
 }
 

@@ -2,6 +2,7 @@
 // frame holds one message. Messages are msgpack tuples whose first element is the type.
 // The type numbers are APPEND-ONLY: never renumber or reuse one, old members must still parse.
 import { Packr, Unpackr } from 'msgpackr';
+import type { Coordinate } from './coordinate.js';
 
 export const MsgType = {
   ping: 0,
@@ -22,7 +23,8 @@ export type WireStateValue = (typeof WireState)[keyof typeof WireState];
 
 export interface PingMsg { type: 'ping'; seq: number; target: string; source: string }
 export interface IndirectPingMsg { type: 'indirectPing'; seq: number; target: string; targetAddr: string; targetPort: number; nack: boolean }
-export interface AckMsg { type: 'ack'; seq: number }
+/** `coord`: the acking member's network coordinate, sent only to members that advertise COORD_TAG. */
+export interface AckMsg { type: 'ack'; seq: number; coord?: Coordinate }
 export interface NackMsg { type: 'nack'; seq: number }
 export interface SuspectMsg { type: 'suspect'; incarnation: number; node: string; from: string }
 export interface AliveMsg { type: 'alive'; incarnation: number; node: string; addr: string; port: number; tags: Tags }
@@ -35,6 +37,14 @@ export interface UserMsg { type: 'user'; payload: Uint8Array }
 export type Message = PingMsg | IndirectPingMsg | AckMsg | NackMsg | SuspectMsg | AliveMsg | DeadMsg | PushPullMsg | UserMsg;
 
 export const NAME_BYTES_MAX = 128;
+/**
+ * The tag a member that understands coordinates on acks advertises (stripped from the tags the
+ * layer above sees). A member without it (an older version) gets plain two-element acks, which
+ * is all its decoder accepts.
+ */
+export const COORD_TAG = '\u0000vivaldi';
+/** Bound on a coordinate's dimensions on the wire (serf uses 8). */
+export const COORD_DIMS_MAX = 16;
 export const TAGS_BYTES_MAX = 512;
 /** Bound on a user message: it must fit in one packet with room for a ping (memberlist: the packet size). */
 export const USER_BYTES_MAX = 1200;
@@ -48,7 +58,7 @@ function toTuple(m: Message): unknown[] {
   switch (m.type) {
     case 'ping': return [MsgType.ping, m.seq, m.target, m.source];
     case 'indirectPing': return [MsgType.indirectPing, m.seq, m.target, m.targetAddr, m.targetPort, m.nack];
-    case 'ack': return [MsgType.ack, m.seq];
+    case 'ack': return m.coord ? [MsgType.ack, m.seq, [m.coord.Vec, m.coord.Error, m.coord.Adjustment, m.coord.Height]] : [MsgType.ack, m.seq];
     case 'nack': return [MsgType.nack, m.seq];
     case 'suspect': return [MsgType.suspect, m.incarnation, m.node, m.from];
     case 'alive': return [MsgType.alive, m.incarnation, m.node, m.addr, m.port, m.tags];
@@ -75,6 +85,17 @@ export function isTags(v: unknown): v is Tags {
   return tagsBytes(v as Tags) <= TAGS_BYTES_MAX;
 }
 
+const isFiniteNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+
+/** `[Vec, Error, Adjustment, Height]`, all finite, at most COORD_DIMS_MAX dimensions. */
+function toCoordinate(v: unknown): Coordinate | undefined {
+  if (!Array.isArray(v) || v.length !== 4) return undefined;
+  const [vec, error, adjustment, height] = v as unknown[];
+  if (!Array.isArray(vec) || vec.length === 0 || vec.length > COORD_DIMS_MAX || !vec.every(isFiniteNumber)) return undefined;
+  if (!isFiniteNumber(error) || !isFiniteNumber(adjustment) || !isFiniteNumber(height)) return undefined;
+  return { Vec: vec, Error: error, Adjustment: adjustment, Height: height };
+}
+
 function isWireState(v: unknown): v is WireStateValue {
   return v === 0 || v === 1 || v === 2 || v === 3;
 }
@@ -90,8 +111,12 @@ function fromTuple(t: unknown): Message | undefined {
     case MsgType.indirectPing:
       return t.length === 6 && isU32(t[1]) && isName(t[2]) && isAddr(t[3]) && isPort(t[4]) && typeof t[5] === 'boolean'
         ? { type: 'indirectPing', seq: t[1], target: t[2], targetAddr: t[3], targetPort: t[4], nack: t[5] } : undefined;
-    case MsgType.ack:
-      return t.length === 2 && isU32(t[1]) ? { type: 'ack', seq: t[1] } : undefined;
+    case MsgType.ack: {
+      if (!((t.length === 2 || t.length === 3) && isU32(t[1]))) return undefined;
+      // A coordinate we cannot use is ignored, not a reason to drop the ack (or the packet).
+      const coord = t.length === 3 ? toCoordinate(t[2]) : undefined;
+      return coord ? { type: 'ack', seq: t[1], coord } : { type: 'ack', seq: t[1] };
+    }
     case MsgType.nack:
       return t.length === 2 && isU32(t[1]) ? { type: 'nack', seq: t[1] } : undefined;
     case MsgType.suspect:

@@ -1,0 +1,87 @@
+// Network coordinates in simulation: members placed in a plane, each with an access-link height,
+// so the true round trip between two is their distance plus both heights. Probing alone must
+// give every member a coordinate from which any pair's RTT can be estimated.
+import { describe, expect, it } from 'vitest';
+import { lanConfig } from '../src/config.js';
+import { distanceSeconds } from '../src/coordinate.js';
+import { decodePacket, encodeMessage } from '../src/messages.js';
+import { seededRng } from '../src/rng.js';
+import { SimCluster, type SimNode } from '../src/sim/cluster.js';
+
+interface Place { x: number; y: number; h: number }
+
+/** Runs `members` members placed at random (RTT = distance + heights, in ms) for `ms` of virtual time. */
+function simulate(members: number, ms: number, seed: number) {
+  const rng = seededRng(seed);
+  const places: Place[] = Array.from({ length: members }, () => ({ x: rng() * 60, y: rng() * 60, h: 0.5 + rng() * 4.5 }));
+  const trueRttMs = (a: number, b: number): number => {
+    const p = places[a]!, q = places[b]!;
+    return Math.hypot(p.x - q.x, p.y - q.y) + p.h + q.h;
+  };
+  const jitter = seededRng(seed + 1);
+  // One way is half the round trip, with +-5% jitter.
+  const latencyMs = (from: SimNode, to: SimNode): number => (trueRttMs(from.index, to.index) / 2) * (0.95 + 0.1 * jitter());
+  const sim = new SimCluster({ seed, config: lanConfig(), latencyMs });
+  const nodes = sim.bootstrap(members);
+  sim.run(ms);
+  const errors: number[] = [];
+  for (let i = 0; i < members; i++) {
+    for (let j = i + 1; j < members; j++) {
+      const est = distanceSeconds(nodes[i]!.core.coordinate()!, nodes[j]!.core.coordinate()!) * 1000;
+      errors.push(Math.abs(est - trueRttMs(i, j)) / trueRttMs(i, j));
+    }
+  }
+  errors.sort((a, b) => a - b);
+  return { median: errors[Math.floor(errors.length / 2)]!, p90: errors[Math.floor(errors.length * 0.9)]!, nodes };
+}
+
+describe('network coordinates in simulation', () => {
+  it('50 members in a 60 ms plane with 0.5-5 ms heights: median relative RTT error < 5%, p90 < 15% after 120 s (300 probe rounds)', () => {
+    for (const seed of [1, 2]) {
+      const r = simulate(50, 120_000, seed);
+      expect({ seed, median: r.median < 0.05, p90: r.p90 < 0.15 }).toEqual({ seed, median: true, p90: true });
+      // Every member learned its peers' coordinates from their acks.
+      expect(r.nodes[0]!.core.memberCoordinate('n1')).toBeDefined();
+      expect(r.nodes[0]!.core.stats.coordinateRejected).toBe(0);
+    }
+  });
+
+  it('before any probe the estimates are poor (the test can tell a converged system from an unconverged one)', () => {
+    const r = simulate(50, 1, 3);
+    expect(r.median).toBeGreaterThan(0.5);
+  });
+
+  it('acks stay small: an ack with an 8-dimensional coordinate is at most 120 bytes; a plain ack still decodes', () => {
+    const coord = { Vec: [0.1, -0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8].map((x) => x / 3), Error: 0.3, Adjustment: -0.0001, Height: 0.00123 };
+    const withCoord = encodeMessage({ type: 'ack', seq: 0xffffffff, coord });
+    expect(withCoord.length).toBeLessThanOrEqual(120);
+    const plain = encodeMessage({ type: 'ack', seq: 7 });
+    expect(decodePacket(Uint8Array.of(0x92, ...plain, ...withCoord))).toEqual([{ type: 'ack', seq: 7 }, { type: 'ack', seq: 0xffffffff, coord }]);
+  });
+
+  it('an ack with an unusable coordinate still counts as an ack (the coordinate is dropped)', () => {
+    const bad = encodeMessage({ type: 'ack', seq: 9, coord: { Vec: new Array(17).fill(0), Error: 1, Adjustment: 0, Height: 0 } });
+    expect(decodePacket(Uint8Array.of(0x91, ...bad))).toEqual([{ type: 'ack', seq: 9 }]);
+  });
+
+  it('members without coordinates (an older version) interoperate: they get plain acks and nobody is suspected', () => {
+    const sim = new SimCluster({ seed: 7, config: lanConfig(), latencyMsMin: 1, latencyMsMax: 3 });
+    const oldConfig = { ...lanConfig(), coordinates: false };
+    const newer = Array.from({ length: 4 }, () => sim.addNode());
+    const legacy = sim.addNodeWith(oldConfig);
+    sim.run(50);
+    for (const n of [...newer.slice(1), legacy]) sim.join(n, [newer[0]!]);
+    let suspicions = 0;
+    sim.onEvent = (_o, e) => { if (e.type === 'fail') suspicions++; };
+    sim.run(30_000);
+    expect(suspicions).toBe(0);
+    expect(newer[0]!.core.liveCount).toBe(5);
+    expect(legacy.core.coordinate()).toBeUndefined();
+    expect(legacy.core.stats.droppedMalformed).toBe(0);
+    // New members measured each other, but never got (or sent) a coordinate from/to the legacy one.
+    expect(newer[0]!.core.memberCoordinate(newer[1]!.name)).toBeDefined();
+    expect(newer[0]!.core.memberCoordinate(legacy.name)).toBeUndefined();
+    // The tag that advertises support is not part of the tags the layer above sees.
+    expect(Object.keys(newer[1]!.core.member(newer[0]!.name)!.tags)).toEqual([]);
+  });
+});

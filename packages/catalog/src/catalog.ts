@@ -12,6 +12,7 @@ import { checkStatus, deregister, register } from './catalog-writes.js';
 import type { ApplyResult, Command, TxnOp, TxnResponse } from './commands.js';
 import { kvApply } from './kv-writes.js';
 import { autopilotSet, type AutopilotRecord } from './autopilot.js';
+import { COORDINATES_WATCH_KEY, type CoordinateEntry } from './coordinates.js';
 import {
   toCatalogNode,
   toHealthCheck,
@@ -198,6 +199,9 @@ export class Catalog {
         return ok();
       case 'AutopilotSet':
         return autopilotSet(this.st, idx, command);
+      case 'CoordinateBatchUpdate':
+        this.st.touched.add(COORDINATES_WATCH_KEY);
+        return this.st.coordinates.apply(idx, command, (node) => this.st.nodeTable.has(lower(node)));
       case 'Batch':
         if (!Array.isArray(command.Commands)) return fail('Invalid Commands: expected an array');
         return { ok: true, results: command.Commands.map((c) => this.dispatch(idx, c)) };
@@ -522,6 +526,16 @@ export class Catalog {
   autopilotConfig(): Indexed<AutopilotRecord | null> {
     const r = this.st.autopilot;
     return this.indexed(r?.ModifyIndex ?? 0, r ? { ...r } : null, ['autopilot']);
+  }
+
+  /** GET /v1/coordinate/nodes: every node's coordinates, by node name; the index is the table's. */
+  coordinates(): Indexed<CoordinateEntry[]> {
+    return this.indexed(this.st.coordinates.index, this.st.coordinates.list(), [COORDINATES_WATCH_KEY]);
+  }
+
+  /** GET /v1/coordinate/node/:node: that node's coordinates (one per segment; empty if none). */
+  nodeCoordinates(node: string): Indexed<CoordinateEntry[]> {
+    return this.indexed(this.st.coordinates.index, this.st.coordinates.forNode(node), [COORDINATES_WATCH_KEY]);
   }
 
   // ------------------------------------------------------------- watches

@@ -214,11 +214,13 @@ export interface NoopCommand {
 
 export type { AutopilotSetCommand } from './autopilot.js';
 import type { AutopilotSetCommand } from './autopilot.js';
+import type { CoordinateBatchUpdateCommand } from './coordinates.js';
 
 export type Command =
   | AclCommand
   | NoopCommand
   | AutopilotSetCommand
+  | CoordinateBatchUpdateCommand
   | RegisterCommand
   | DeregisterCommand
   | CheckStatusCommand

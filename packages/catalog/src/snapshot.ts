@@ -6,6 +6,7 @@ import type { AutopilotRecord } from './autopilot.js';
  * snapshot) is identical.
  */
 import type { AclSnapshot } from './acl-types.js';
+import type { CoordinateSnapshot } from './coordinates.js';
 import type { KVRecord } from './kv-store.js';
 import type { CheckRecord, NodeRecord, ServiceRecord, SessionRecord } from './records.js';
 import { TABLES, type CatalogStore } from './store.js';
@@ -35,6 +36,8 @@ export interface CatalogSnapshot {
   Autopilot?: AutopilotRecord | null;
   /** ACL tables; absent in snapshots taken before ACLs existed (restored as empty). */
   ACL?: AclSnapshot;
+  /** Network coordinates; absent in snapshots taken before they existed (restored as empty). */
+  Coordinates?: CoordinateSnapshot;
 }
 
 const sortedEntries = <T>(m: Map<string, T>): Record<string, T> =>
@@ -66,6 +69,7 @@ export function takeSnapshot(st: CatalogStore, shared = false): CatalogSnapshot 
     LockDelays: sortedEntries(st.lockDelays),
     Autopilot: st.autopilot,
     ACL: st.acl.snapshot(),
+    Coordinates: st.coordinates.snapshot(),
   };
   // Records are shared with the live tables: hand out a deep copy unless serialized at once.
   return shared ? snap : structuredClone(snap);
@@ -104,6 +108,7 @@ export function restoreSnapshot(st: CatalogStore, snapshot: CatalogSnapshot): vo
   st.autopilot = snap.Autopilot ?? null;
   st.kv.load(snap.KVs, snap.Tombstones, snap.Tables.kvs ?? 0, snap.Tables.tombstones ?? 0);
   st.acl.restore(snap.ACL);
+  st.coordinates.restore(snap.Coordinates);
 }
 
 /**
@@ -134,6 +139,7 @@ export function snapshotAtIndex(snapshot: CatalogSnapshot, index: number): Catal
     snap.ACL.Index = index;
     snap.ACL.BootstrapIndex = clamp(snap.ACL.BootstrapIndex);
   }
+  if (snap.Coordinates) snap.Coordinates.Index = index;
   snap.Index = index;
   return snap;
 }

@@ -5,6 +5,7 @@ import type { AutopilotRecord } from './autopilot.js';
  * also record which watch keys the current command touched; `Catalog` reads them.
  */
 import { AclStore } from './acl-store.js';
+import { CoordinateTable } from './coordinates.js';
 import { KVStore } from './kv-store.js';
 import type { CheckRecord, NodeRecord, ServiceRecord, SessionRecord } from './records.js';
 import type { TableName } from './types.js';
@@ -34,6 +35,8 @@ export class CatalogStore {
   autopilot: AutopilotRecord | null = null;
   /** Tokens, policies and roles (acl-store.ts). */
   readonly acl = new AclStore();
+  /** Network coordinates of nodes (coordinates.ts). */
+  readonly coordinates = new CoordinateTable();
   /** KV key -> end of its lock-delay (ms, in the time of the commands' `Now`). */
   readonly lockDelays = new Map<string, number>();
   /** Watch keys touched by the command being applied. */
@@ -57,6 +60,7 @@ export class CatalogStore {
     this.touched.clear();
     this.kv.load([], [], 0, 0);
     this.acl.clear();
+    this.coordinates.clear();
     this.nodesChanged();
     this.instancesCache.clear();
   }

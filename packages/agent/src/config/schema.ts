@@ -57,6 +57,23 @@ const LIMITS: ObjectSpec = {
   ],
 };
 
+/** Consul's internal `consul` block: only the coordinate batching of the servers is read. */
+const CONSUL_INTERNAL: ObjectSpec = {
+  struct: 'Consul',
+  fields: [
+    {
+      name: 'coordinate',
+      type: {
+        object: {
+          struct: 'Coordinate',
+          fields: [{ name: 'update_batch_size', type: 'int' }, { name: 'update_max_batches', type: 'int' }, { name: 'update_period', type: 'duration' }],
+        },
+      },
+    },
+    ...['raft', 'server'].map(any),
+  ],
+};
+
 const UI_CONFIG: ObjectSpec = {
   struct: 'RawUIConfig',
   fields: [{ name: 'enabled', type: 'bool' }, ...['dir', 'content_path', 'metrics_provider', 'metrics_provider_files', 'metrics_provider_options_json', 'metrics_proxy', 'dashboard_url_templates'].map(any)],
@@ -115,6 +132,7 @@ export const CONFIG_SPEC: ObjectSpec = {
     { name: 'checks', type: { array: CHECK_DEFINITION_SPEC } },
     { name: 'check_output_max_size', type: 'int' },
     { name: 'client_addr', type: 'string' },
+    { name: 'consul', type: { object: CONSUL_INTERNAL } },
     { name: 'data_dir', type: 'string' },
     { name: 'datacenter', type: 'string' },
     { name: 'disable_host_node_id', type: 'bool' },
@@ -149,6 +167,8 @@ export const CONFIG_SPEC: ObjectSpec = {
     { name: 'skip_leave_on_interrupt', type: 'bool' },
     { name: 'start_join', type: 'strings' },
     { name: 'start_join_wan', type: 'strings' },
+    { name: 'sync_coordinate_interval_min', type: 'duration' },
+    any('sync_coordinate_rate_target'),
     { name: 'telemetry', type: { object: TELEMETRY } },
     { name: 'ui', type: 'bool' },
     { name: 'ui_config', type: { object: UI_CONFIG } },

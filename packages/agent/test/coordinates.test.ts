@@ -60,6 +60,13 @@ describe('network coordinates on a real cluster', () => {
       expect(Object.keys(e.Coord).sort()).toEqual(['Adjustment', 'Error', 'Height', 'Vec']);
       expect(e.Coord.Vec).toHaveLength(8);
     }
+    // Replicated through Raft: every server's own state (?stale) holds them all.
+    for (const ip of S) {
+      await eventually(async () => {
+        const list = (await http(`http://${ip}:8500`, 'GET', '/v1/coordinate/nodes?stale')).json() as Entry[];
+        return all.every((n) => list.some((e) => e.Node === n));
+      }, `every coordinate in ${ip}'s state`, 50, 100);
+    }
     // Sorted by node name, with the table's index.
     expect(entries.map((e) => e.Node)).toEqual([...entries.map((e) => e.Node)].sort());
 

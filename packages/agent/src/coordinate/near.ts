@@ -1,6 +1,9 @@
 // `?near=<node>` / `?near=_agent`: results sorted by estimated round trip from that node's
 // coordinate in the catalog (Consul's sortNodesByDistanceFrom). A source without a coordinate
 // leaves the order alone; entries of nodes without one go last, in their order (a stable sort).
+// The source node itself is at 0: Vivaldi's distance from a coordinate to itself (twice its
+// height and adjustment) is an artefact, and on a fast LAN it can exceed the estimate to a
+// neighbour whose adjustment is negative, which would put another node before `_agent`'s own.
 import type { CoordinateEntry, Indexed } from '@proconsul/catalog';
 import { distanceSeconds, type Coordinate } from '@proconsul/gossip';
 import type { FastifyInstance } from 'fastify';
@@ -22,8 +25,10 @@ export function sortByDistance<T>(items: T[], source: string, coords: readonly C
   for (const c of coords) if (c.Segment === '') byNode.set(c.Node.toLowerCase(), c.Coord);
   const from = byNode.get(source.toLowerCase());
   if (!from) return items;
+  const self = source.toLowerCase();
   const dist = (item: T): number => {
     const name = nodeOf(item);
+    if (name !== undefined && name.toLowerCase() === self) return 0;
     const to = name === undefined ? undefined : byNode.get(name.toLowerCase());
     if (!to || to.Vec.length !== from.Vec.length) return Number.POSITIVE_INFINITY;
     return distanceSeconds(from, to);

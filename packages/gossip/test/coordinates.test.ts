@@ -73,8 +73,21 @@ describe('network coordinates in simulation', () => {
     for (const n of [...newer.slice(1), legacy]) sim.join(n, [newer[0]!]);
     let suspicions = 0;
     sim.onEvent = (_o, e) => { if (e.type === 'fail') suspicions++; };
+    // What an old decoder would refuse: an ack of three elements sent to the legacy member.
+    let acksToLegacy = 0;
+    let coordAcksToLegacy = 0;
+    let coordAcksElsewhere = 0;
+    sim.onPacket = (_from, to, bytes) => {
+      for (const m of decodePacket(bytes) ?? []) {
+        if (m.type !== 'ack') continue;
+        if (to === legacy) { acksToLegacy++; if (m.coord) coordAcksToLegacy++; } else if (m.coord) coordAcksElsewhere++;
+      }
+    };
     sim.run(30_000);
     expect(suspicions).toBe(0);
+    expect(acksToLegacy).toBeGreaterThan(10);
+    expect(coordAcksToLegacy).toBe(0);
+    expect(coordAcksElsewhere).toBeGreaterThan(10);
     expect(newer[0]!.core.liveCount).toBe(5);
     expect(legacy.core.coordinate()).toBeUndefined();
     expect(legacy.core.stats.droppedMalformed).toBe(0);

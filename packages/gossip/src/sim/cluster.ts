@@ -48,6 +48,8 @@ export class SimCluster {
   /** Largest UDP payload any member sent. */
   packetBytesMaxSeen = 0;
   onEvent: EventObserver = () => {};
+  /** Sees every UDP packet sent (before loss), for tests that check what went on the wire. */
+  onPacket: (from: SimNode, to: SimNode, bytes: Uint8Array) => void = () => {};
 
   private readonly rng: Rng;
   private readonly heap = new EventHeap<Ev>();
@@ -188,6 +190,7 @@ export class SimCluster {
     if (p.bytes.length > this.packetBytesMaxSeen) this.packetBytesMaxSeen = p.bytes.length;
     const to = this.byPort.get(p.to.port);
     if (!to || !this.reachable(from, to)) return;
+    this.onPacket(from, to, p.bytes);
     if (this.loss > 0 && this.rng() < this.loss) {
       this.packetsLost++;
       return;

@@ -44,7 +44,9 @@ describe('network coordinates on a real cluster', () => {
     const client = await agent(C, ['-retry-join', S[0]!, '-retry-interval', '1s'], config);
     const all = [...S, C].map(nodeName);
 
-    // Within a bounded time every node has a coordinate, read through the client.
+    // Once the cluster has a leader and the client is in the catalog, every node has a
+    // coordinate within a bounded time (sync every 1-2 s here, batches every 500 ms).
+    await eventually(async () => (await http(client.base, 'GET', `/v1/catalog/node/${nodeName(C)}`)).json()?.Node, 'the client in the catalog', 600, 100);
     const t0 = Date.now();
     const entries = await eventually(async () => {
       const r = await http(client.base, 'GET', '/v1/coordinate/nodes');
@@ -54,6 +56,7 @@ describe('network coordinates on a real cluster', () => {
     }, 'a coordinate for every node', 300, 100);
     const tookMs = Date.now() - t0;
     expect(tookMs).toBeLessThan(30_000);
+    console.log(`coordinates of all 4 nodes in the catalog ${tookMs} ms after the client's registration`);
     for (const e of entries) {
       expect(Object.keys(e)).toEqual(['Node', 'Segment', 'Coord']);
       expect(e.Segment).toBe('');
@@ -69,6 +72,12 @@ describe('network coordinates on a real cluster', () => {
     }
     // Sorted by node name, with the table's index.
     expect(entries.map((e) => e.Node)).toEqual([...entries.map((e) => e.Node)].sort());
+
+    // /v1/agent/self's Coord is the agent's live coordinate: probes have moved it from the origin.
+    const selfCoord = (await http(client.base, 'GET', '/v1/agent/self')).json().Coord as Entry['Coord'];
+    expect(Object.keys(selfCoord)).toEqual(['Vec', 'Error', 'Adjustment', 'Height']);
+    expect(selfCoord.Vec).toHaveLength(8);
+    expect(selfCoord.Vec.some((x) => x !== 0)).toBe(true);
 
     // One node; an unknown node is a 404.
     const one = await http(client.base, 'GET', `/v1/coordinate/node/${nodeName(C)}`);

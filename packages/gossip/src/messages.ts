@@ -42,7 +42,7 @@ export const NAME_BYTES_MAX = 128;
  * layer above sees). A member without it (an older version) gets plain two-element acks, which
  * is all its decoder accepts.
  */
-export const COORD_TAG = '\u0000vivaldi';
+export const COORD_TAG = '\u0000c';
 /** Bound on a coordinate's dimensions on the wire (serf uses 8). */
 export const COORD_DIMS_MAX = 16;
 export const TAGS_BYTES_MAX = 512;
@@ -58,7 +58,7 @@ function toTuple(m: Message): unknown[] {
   switch (m.type) {
     case 'ping': return [MsgType.ping, m.seq, m.target, m.source];
     case 'indirectPing': return [MsgType.indirectPing, m.seq, m.target, m.targetAddr, m.targetPort, m.nack];
-    case 'ack': return m.coord ? [MsgType.ack, m.seq, [m.coord.Vec, m.coord.Error, m.coord.Adjustment, m.coord.Height]] : [MsgType.ack, m.seq];
+    case 'ack': return m.coord ? [MsgType.ack, m.seq, packCoordinate(m.coord)] : [MsgType.ack, m.seq];
     case 'nack': return [MsgType.nack, m.seq];
     case 'suspect': return [MsgType.suspect, m.incarnation, m.node, m.from];
     case 'alive': return [MsgType.alive, m.incarnation, m.node, m.addr, m.port, m.tags];
@@ -87,13 +87,28 @@ export function isTags(v: unknown): v is Tags {
 
 const isFiniteNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 
-/** `[Vec, Error, Adjustment, Height]`, all finite, at most COORD_DIMS_MAX dimensions. */
+/**
+ * A coordinate on the wire: float32 little-endian `Vec..., Error, Adjustment, Height` in one
+ * msgpack bin (46 bytes for 8 dimensions, half of float64 in an array). Seven significant
+ * digits are far finer than any RTT estimate needs, and acks go out with every probe.
+ */
+function packCoordinate(c: Coordinate): Uint8Array {
+  const values = [...c.Vec, c.Error, c.Adjustment, c.Height];
+  const out = new Uint8Array(values.length * 4);
+  const view = new DataView(out.buffer);
+  values.forEach((x, i) => view.setFloat32(i * 4, x, true));
+  return out;
+}
+
+/** The inverse of packCoordinate; undefined unless 1..COORD_DIMS_MAX dimensions of finite values. */
 function toCoordinate(v: unknown): Coordinate | undefined {
-  if (!Array.isArray(v) || v.length !== 4) return undefined;
-  const [vec, error, adjustment, height] = v as unknown[];
-  if (!Array.isArray(vec) || vec.length === 0 || vec.length > COORD_DIMS_MAX || !vec.every(isFiniteNumber)) return undefined;
-  if (!isFiniteNumber(error) || !isFiniteNumber(adjustment) || !isFiniteNumber(height)) return undefined;
-  return { Vec: vec, Error: error, Adjustment: adjustment, Height: height };
+  if (!(v instanceof Uint8Array) || v.length % 4 !== 0) return undefined;
+  const n = v.length / 4;
+  if (n < 4 || n > COORD_DIMS_MAX + 3) return undefined;
+  const view = new DataView(v.buffer, v.byteOffset, v.length);
+  const values = Array.from({ length: n }, (_, i) => view.getFloat32(i * 4, true));
+  if (!values.every(isFiniteNumber)) return undefined;
+  return { Vec: values.slice(0, n - 3), Error: values[n - 3]!, Adjustment: values[n - 2]!, Height: values[n - 1]! };
 }
 
 function isWireState(v: unknown): v is WireStateValue {

@@ -695,7 +695,7 @@ export class Memberlist {
   /** Tags as sent: the layer above's, plus COORD_TAG when we carry coordinates on acks. */
   private wireTags(tags: Tags): Tags {
     const rest = userTags(tags);
-    return this.coords ? { ...rest, [COORD_TAG]: '1' } : { ...rest };
+    return this.coords ? { ...rest, [COORD_TAG]: '' } : { ...rest };
   }
 
   /** A direct ack with the target's coordinate: update ours from the round trip (serf's NotifyPingComplete). */

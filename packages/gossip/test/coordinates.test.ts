@@ -51,17 +51,28 @@ describe('network coordinates in simulation', () => {
     expect(r.median).toBeGreaterThan(0.5);
   });
 
-  it('acks stay small: an ack with an 8-dimensional coordinate is at most 120 bytes; a plain ack still decodes', () => {
-    const coord = { Vec: [0.1, -0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8].map((x) => x / 3), Error: 0.3, Adjustment: -0.0001, Height: 0.00123 };
+  it('acks stay small: an ack with an 8-dimensional coordinate is at most 56 bytes (float32); a plain ack still decodes', () => {
+    // Values a float32 holds exactly survive the round trip unchanged.
+    const f = Math.fround;
+    const coord = { Vec: [0.1, -0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8].map((x) => f(x / 3)), Error: f(0.3), Adjustment: f(-0.0001), Height: f(0.00123) };
     const withCoord = encodeMessage({ type: 'ack', seq: 0xffffffff, coord });
-    expect(withCoord.length).toBeLessThanOrEqual(120);
+    expect(withCoord.length).toBeLessThanOrEqual(56);
     const plain = encodeMessage({ type: 'ack', seq: 7 });
     expect(decodePacket(Uint8Array.of(0x92, ...plain, ...withCoord))).toEqual([{ type: 'ack', seq: 7 }, { type: 'ack', seq: 0xffffffff, coord }]);
   });
 
+  it('float32 on the wire keeps an estimate within 1e-6 relative of float64', () => {
+    const c = { Vec: [0.0123456789, -0.0011, 0.00042, 0, 0, 0, 0, 1e-7], Error: 0.987654321, Adjustment: -0.000123456, Height: 0.0000123456 };
+    const [back] = decodePacket(Uint8Array.of(0x91, ...encodeMessage({ type: 'ack', seq: 1, coord: c }))) as [{ coord: typeof c }];
+    const o = { ...c, Vec: new Array(8).fill(0) };
+    expect(Math.abs(distanceSeconds(back.coord, o) / distanceSeconds(c, o) - 1)).toBeLessThan(1e-6);
+  });
+
   it('an ack with an unusable coordinate still counts as an ack (the coordinate is dropped)', () => {
-    const bad = encodeMessage({ type: 'ack', seq: 9, coord: { Vec: new Array(17).fill(0), Error: 1, Adjustment: 0, Height: 0 } });
-    expect(decodePacket(Uint8Array.of(0x91, ...bad))).toEqual([{ type: 'ack', seq: 9 }]);
+    const tooMany = encodeMessage({ type: 'ack', seq: 9, coord: { Vec: new Array(17).fill(0), Error: 1, Adjustment: 0, Height: 0 } });
+    expect(decodePacket(Uint8Array.of(0x91, ...tooMany))).toEqual([{ type: 'ack', seq: 9 }]);
+    const notFinite = encodeMessage({ type: 'ack', seq: 9, coord: { Vec: [Number.NaN], Error: 1, Adjustment: 0, Height: 0 } });
+    expect(decodePacket(Uint8Array.of(0x91, ...notFinite))).toEqual([{ type: 'ack', seq: 9 }]);
   });
 
   it('members without coordinates (an older version) interoperate: they get plain acks and nobody is suspected', () => {

@@ -71,7 +71,7 @@ export class SimCluster {
     const first = this.nodes.length;
     const records: MemberRecord[] = [];
     // The wire tags each member would have advertised (coordinate support included).
-    const wire: Tags = this.opts.config.coordinates ? { ...tags, [COORD_TAG]: '1' } : tags;
+    const wire: Tags = this.opts.config.coordinates ? { ...tags, [COORD_TAG]: '' } : tags;
     for (let i = 0; i < count; i++) {
       const index = first + i;
       records.push({ name: `n${index}`, addr: ADDR, port: index + 1, tags: wire, incarnation: 0, state: 'alive', stateChangeMs: 0 });

@@ -46,6 +46,12 @@ export interface Config {
    * each direct probe's round trip updates ours. serf's DisableCoordinates, inverted.
    */
   coordinates: boolean;
+  /**
+   * Ask a probe's target for its coordinate at most this often. Each answer is an observation;
+   * 1 s is serf's rate (a coordinate on every ack at memberlist's 1 s probe interval) and keeps
+   * the 47 bytes of a coordinate off most of our 2.5 acks a second.
+   */
+  coordinateIntervalMs: number;
 }
 
 /**
@@ -83,6 +89,7 @@ export function lanConfig(): Config {
     queueDepthMax: 4096,
     tcpTimeoutMs: 5_000,
     coordinates: true,
+    coordinateIntervalMs: 1_000,
   };
 }
 

@@ -21,9 +21,10 @@ export type Tags = Readonly<Record<string, string>>;
 export const WireState = { alive: 0, suspect: 1, dead: 2, left: 3 } as const;
 export type WireStateValue = (typeof WireState)[keyof typeof WireState];
 
-export interface PingMsg { type: 'ping'; seq: number; target: string; source: string }
+/** `wantCoord`: answer with your coordinate (sent only to members that advertise COORD_TAG). */
+export interface PingMsg { type: 'ping'; seq: number; target: string; source: string; wantCoord?: boolean }
 export interface IndirectPingMsg { type: 'indirectPing'; seq: number; target: string; targetAddr: string; targetPort: number; nack: boolean }
-/** `coord`: the acking member's network coordinate, sent only to members that advertise COORD_TAG. */
+/** `coord`: the acking member's network coordinate, when the ping asked for it. */
 export interface AckMsg { type: 'ack'; seq: number; coord?: Coordinate }
 export interface NackMsg { type: 'nack'; seq: number }
 export interface SuspectMsg { type: 'suspect'; incarnation: number; node: string; from: string }
@@ -38,9 +39,10 @@ export type Message = PingMsg | IndirectPingMsg | AckMsg | NackMsg | SuspectMsg 
 
 export const NAME_BYTES_MAX = 128;
 /**
- * The tag a member that understands coordinates on acks advertises (stripped from the tags the
- * layer above sees). A member without it (an older version) gets plain two-element acks, which
- * is all its decoder accepts.
+ * The tag a member that understands coordinates advertises (stripped from the tags the layer
+ * above sees). Only members with it are sent pings that ask for a coordinate (five elements), so
+ * a member of an older version, whose decoder accepts only four-element pings and two-element
+ * acks, never sees either.
  */
 export const COORD_TAG = '\u0000c';
 /** Bound on a coordinate's dimensions on the wire (serf uses 8). */
@@ -56,7 +58,7 @@ const unpackr = new Unpackr({ useRecords: false, mapsAsObjects: true });
 
 function toTuple(m: Message): unknown[] {
   switch (m.type) {
-    case 'ping': return [MsgType.ping, m.seq, m.target, m.source];
+    case 'ping': return m.wantCoord ? [MsgType.ping, m.seq, m.target, m.source, true] : [MsgType.ping, m.seq, m.target, m.source];
     case 'indirectPing': return [MsgType.indirectPing, m.seq, m.target, m.targetAddr, m.targetPort, m.nack];
     case 'ack': return m.coord ? [MsgType.ack, m.seq, packCoordinate(m.coord)] : [MsgType.ack, m.seq];
     case 'nack': return [MsgType.nack, m.seq];
@@ -121,8 +123,8 @@ function fromTuple(t: unknown): Message | undefined {
   const [type] = t;
   switch (type) {
     case MsgType.ping:
-      return t.length === 4 && isU32(t[1]) && typeof t[2] === 'string' && t[2].length <= NAME_BYTES_MAX && isName(t[3])
-        ? { type: 'ping', seq: t[1], target: t[2], source: t[3] } : undefined;
+      if (!((t.length === 4 || (t.length === 5 && typeof t[4] === 'boolean')) && isU32(t[1]) && typeof t[2] === 'string' && t[2].length <= NAME_BYTES_MAX && isName(t[3]))) return undefined;
+      return t[4] === true ? { type: 'ping', seq: t[1], target: t[2], source: t[3], wantCoord: true } : { type: 'ping', seq: t[1], target: t[2], source: t[3] };
     case MsgType.indirectPing:
       return t.length === 6 && isU32(t[1]) && isName(t[2]) && isAddr(t[3]) && isPort(t[4]) && typeof t[5] === 'boolean'
         ? { type: 'indirectPing', seq: t[1], target: t[2], targetAddr: t[3], targetPort: t[4], nack: t[5] } : undefined;

@@ -174,6 +174,7 @@ export class Memberlist {
   private nextPushPullMs: number;
   private nextReconnectMs: number;
   private nextReapCheckMs: number;
+  private nextCoordinateAskMs = 0;
 
   constructor(o: CoreOptions) {
     validateConfig(o.config);
@@ -429,8 +430,8 @@ export class Memberlist {
     switch (m.type) {
       case 'ping': {
         if (m.target !== '' && m.target !== this.name) return; // meant for a previous owner of this address
-        // Our coordinate rides on the ack only for a pinger that can decode it.
-        const coord = this.coords && this.table.get(m.source)?.tags[COORD_TAG] !== undefined ? this.coords.coordinate : undefined;
+        // Our coordinate rides on the ack when the pinger asked (it can decode it then).
+        const coord = m.wantCoord && this.coords ? this.coords.coordinate : undefined;
         this.sendNow(from, [encodeMessage(coord ? { type: 'ack', seq: m.seq, coord } : { type: 'ack', seq: m.seq })]);
         return;
       }
@@ -594,7 +595,10 @@ export class Memberlist {
         directDeadlineMs: this.now + c.probeTimeoutMs, finalDeadlineMs: this.now + intervalMs,
         indirectSent: false, expectedNacks: 0, nacks: 0,
       };
-      this.sendWithBroadcasts(target, encodeMessage({ type: 'ping', seq, target: target.name, source: this.name }));
+      // Ask for the target's coordinate (at most every coordinateIntervalMs) if it can answer.
+      const wantCoord = this.coords !== undefined && this.now >= this.nextCoordinateAskMs && target.tags[COORD_TAG] !== undefined;
+      if (wantCoord) this.nextCoordinateAskMs = this.now + c.coordinateIntervalMs;
+      this.sendWithBroadcasts(target, encodeMessage({ type: 'ping', seq, target: target.name, source: this.name, ...(wantCoord ? { wantCoord } : {}) }));
     }
   }
 

@@ -143,4 +143,19 @@ describe('network coordinates on a real cluster', () => {
       expect(r.text).toMatch(message);
     }
   }, 180_000);
+
+  it('disable_coordinates: 401 from every coordinate endpoint, Coord null in /v1/agent/self', async () => {
+    const cfgDir = tempDir('proconsul-coord-off-');
+    dirs.push(cfgDir);
+    const config = join(cfgDir.path, 'agent.json');
+    writeFileSync(config, JSON.stringify({ disable_coordinates: true }));
+    const ip = '127.0.75.21';
+    const a = await agent(ip, ['-dev'], config);
+    await eventually(async () => (await http(a.base, 'GET', '/v1/status/leader')).json() !== '', 'a leader');
+    for (const [method, path] of [['GET', '/v1/coordinate/nodes'], ['GET', '/v1/coordinate/node/x'], ['GET', '/v1/coordinate/datacenters'], ['PUT', '/v1/coordinate/update']]) {
+      const r = await http(a.base, method!, path!, method === 'PUT' ? '{}' : undefined);
+      expect({ path, status: r.status, text: r.text }).toEqual({ path, status: 401, text: 'Coordinate support disabled' });
+    }
+    expect((await http(a.base, 'GET', '/v1/agent/self')).json().Coord).toBeNull();
+  }, 60_000);
 });

@@ -81,6 +81,7 @@ function coordinateConfig(c: Fragment): AgentConfig['coordinate'] {
   const updatePeriodMs = ms(co.update_period);
   if (!(updatePeriodMs > 0)) throw new ConfigError('consul.coordinate.update_period: must be a positive duration');
   return {
+    disabled: c.disable_coordinates === true,
     syncRateTarget: rate,
     syncIntervalMinMs: ms(c.sync_coordinate_interval_min),
     updatePeriodMs,

@@ -120,7 +120,7 @@ export interface AgentConfig {
    * syncIntervalMinMs, LAN members) plus a random stagger; servers flush what they received every
    * updatePeriodMs in Raft writes of updateBatchSize, at most updateMaxBatches per period.
    */
-  coordinate: { syncRateTarget: number; syncIntervalMinMs: number; updatePeriodMs: number; updateBatchSize: number; updateMaxBatches: number };
+  coordinate: { disabled: boolean; syncRateTarget: number; syncIntervalMinMs: number; updatePeriodMs: number; updateBatchSize: number; updateMaxBatches: number };
   /** Consul's `limits`: concurrent connections one client IP may hold (<= 0: unlimited). */
   limits: { httpMaxConnsPerClient: number; rpcMaxConnsPerClient: number };
   dnsConfig: DnsConfig;

@@ -41,6 +41,7 @@ export async function sendCoordinate(ctx: AgentContext): Promise<void> {
 /** Starts the periodic send (and, on a server, the batched writes); returns the stop function. */
 export function startCoordinateSync(ctx: AgentContext): () => void {
   const cfg = ctx.config.coordinate;
+  if (cfg.disabled) return () => undefined;
   const updates = ctx.cluster.server ? coordinateUpdatesFor(ctx) : undefined;
   updates?.start();
   let timer: NodeJS.Timeout | undefined;

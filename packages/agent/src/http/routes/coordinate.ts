@@ -56,6 +56,10 @@ function decodeCoord(v: unknown): CoordinateEntry['Coord'] {
 
 export async function coordinateRoutes(app: FastifyInstance, { ctx }: { ctx: AgentContext }): Promise<void> {
   const dc = ctx.config.datacenter;
+  // Consul's checkCoordinateDisabled: every coordinate endpoint answers 401 when they are off.
+  if (ctx.config.coordinate.disabled) {
+    app.addHook('onRequest', async (_req, reply) => reply.code(401).send('Coordinate support disabled'));
+  }
 
   endpoint(app, '/v1/coordinate/datacenters', {
     GET: (req, reply) => {

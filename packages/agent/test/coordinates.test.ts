@@ -136,6 +136,7 @@ describe('network coordinates on a real cluster', () => {
       ['{"Node": "x", "Bogus": 1}', /^Request decode failed: json: unknown field "Bogus"$/],
       ['{"Node": "x", "Coord": {"Vec": [1, 2], "Error": 0, "Adjustment": 0, "Height": 0}}', /^incompatible coordinate$/],
       ['{"Node": "x"}', /^invalid coordinate$/],
+      ['{"Node": "x", "Coord": {"Vec": [1e999, 0, 0, 0, 0, 0, 0, 0], "Error": 0, "Adjustment": 0, "Height": 0}}', /^invalid coordinate$/],
     ] as const;
     for (const [body, message] of bad) {
       const r = await http(client.base, 'PUT', '/v1/coordinate/update', body);

@@ -7,18 +7,19 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AgentContext } from '../../context.js';
 import { datacenterMap } from '../../coordinate/datacenters.js';
 import { coordinateUpdatesFor } from '../../coordinate/updates.js';
-import { decodeBodyAs } from '../decode-struct.js';
+import { decodeBodyAs, type StructSchema } from '../decode-struct.js';
 import { decodeJson } from '../decode.js';
 import { endpoint } from '../endpoint.js';
 import { badRequest } from '../http-error.js';
-import { checkDatacenter, qsAll, type Query } from '../query-options.js';
+import { checkDatacenter, qs, qsAll, type Query } from '../query-options.js';
 import { catalogRead } from '../read.js';
 import { sendJson } from '../respond.js';
 
-const updateSchema = {
+/** structs.CoordinateUpdateRequest; Coord is decoded below (its floats are not a FieldType). */
+const updateSchema: StructSchema = {
   name: 'structs.CoordinateUpdateRequest',
   fields: { Datacenter: 'string', Node: 'string', Segment: 'string', Partition: 'string', Coord: 'any', Token: 'string' },
-} as const;
+};
 
 /** Consul's filterCoordinates: with `?segment` present, only that segment's entries. */
 function bySegment(req: FastifyRequest, list: CoordinateEntry[]): CoordinateEntry[] {
@@ -103,10 +104,12 @@ export async function coordinateRoutes(app: FastifyInstance, { ctx }: { ctx: Age
   // Queued on the leader (the forwarding hook brings every update there), written in batches.
   endpoint(app, '/v1/coordinate/update', {
     PUT: (req, reply) => {
-      const body = decodeBodyAs(decodeJson(req.body), updateSchema as never);
-      checkDatacenter({ dc: (body.Datacenter as string | undefined) ?? (req.query as Query).dc as string | undefined }, dc);
+      const body = decodeBodyAs(decodeJson(req.body), updateSchema);
+      // Consul's parseDC: ?dc wins over the body's Datacenter.
+      checkDatacenter({ dc: qs(req.query as Query, 'dc') ?? (body.Datacenter as string | undefined) }, dc);
       const coord = decodeCoord(body.Coord);
-      // Consul's Coordinate.Update: invalid numbers, then dimensionality against our own coordinate.
+      // Consul's Coordinate.Update checks: dimensionality against our own coordinate, finite numbers
+      // (JSON has no NaN, but 1e999 parses as Infinity).
       const ours = ctx.gossip.lan.node.coordinate();
       if (coord.Vec.length === 0 || (ours && ours.Vec.length !== coord.Vec.length)) throw badRequest('incompatible coordinate');
       if (!isValidNetworkCoordinate(coord)) throw badRequest('invalid coordinate');

@@ -98,6 +98,14 @@ describe('network coordinates on a real cluster', () => {
     expect(out).toMatch(new RegExp(`^Estimated ${nodeName(S[0]!)} <-> ${nodeName(S[1]!)} rtt: \\d+\\.\\d{3} ms \\(using LAN coordinates\\)\\n$`));
     const self = execFileSync(process.execPath, [CLI_JS, 'rtt', `-http-addr=${C}:8500`, nodeName(S[2]!)], { encoding: 'utf8' });
     expect(self).toContain(`<-> ${nodeName(C)} rtt:`);
+    // -wan: servers as node.dc, from /v1/coordinate/datacenters (the servers' gossip coordinates).
+    const wan = await eventually(async () => {
+      const r = spawnSync(process.execPath, [CLI_JS, 'rtt', '-wan', `-http-addr=${C}:8500`, `${nodeName(S[0]!)}.dc1`, `${nodeName(S[1]!)}.dc1`], { encoding: 'utf8' });
+      return r.status === 0 ? r.stdout : undefined;
+    }, 'rtt -wan between two servers', 100, 200);
+    expect(wan).toMatch(new RegExp(`^Estimated ${nodeName(S[0]!)}\\.dc1 <-> ${nodeName(S[1]!)}\\.dc1 rtt: \\d+\\.\\d{3} ms \\(using WAN coordinates\\)\\n$`));
+    const badWan = spawnSync(process.execPath, [CLI_JS, 'rtt', '-wan', `-http-addr=${C}:8500`, nodeName(S[0]!)], { encoding: 'utf8' });
+    expect({ status: badWan.status, stderr: badWan.stderr }).toEqual({ status: 1, stderr: 'Node names must be specified as <node name>.<datacenter> with -wan\n' });
     const missing = spawnSync(process.execPath, [CLI_JS, 'rtt', `-http-addr=${C}:8500`, 'nobody'], { encoding: 'utf8' });
     expect(missing.status).toBe(1);
     expect(missing.stderr).toBe('Could not find a coordinate for node "nobody"\n');

@@ -63,7 +63,7 @@ describe('network coordinates in simulation', () => {
 
   it('float32 on the wire keeps an estimate within 1e-6 relative of float64', () => {
     const c = { Vec: [0.0123456789, -0.0011, 0.00042, 0, 0, 0, 0, 1e-7], Error: 0.987654321, Adjustment: -0.000123456, Height: 0.0000123456 };
-    const [back] = decodePacket(Uint8Array.of(0x91, ...encodeMessage({ type: 'ack', seq: 1, coord: c }))) as [{ coord: typeof c }];
+    const [back] = decodePacket(Uint8Array.of(0x91, ...encodeMessage({ type: 'ack', seq: 1, coord: c }))) as unknown as [{ coord: typeof c }];
     const o = { ...c, Vec: new Array(8).fill(0) };
     expect(Math.abs(distanceSeconds(back.coord, o) / distanceSeconds(c, o) - 1)).toBeLessThan(1e-6);
   });

@@ -3,7 +3,7 @@
 // give every member a coordinate from which any pair's RTT can be estimated.
 import { describe, expect, it } from 'vitest';
 import { lanConfig } from '../src/config.js';
-import { distanceSeconds } from '../src/coordinate.js';
+import { distanceSeconds, type Coordinate } from '../src/coordinate.js';
 import { decodePacket, encodeMessage } from '../src/messages.js';
 import { seededRng } from '../src/rng.js';
 import { SimCluster, type SimNode } from '../src/sim/cluster.js';
@@ -110,5 +110,33 @@ describe('network coordinates in simulation', () => {
     expect(newer[0]!.core.memberCoordinate(legacy.name)).toBeUndefined();
     // The tag that advertises support is not part of the tags the layer above sees.
     expect(Object.keys(newer[1]!.core.member(newer[0]!.name)!.tags)).toEqual([]);
+  });
+});
+
+describe('coordinates in the core', () => {
+  it('a ping that asks gets our coordinate on its ack, a plain ping a plain ack; asks go out at most once a second', () => {
+    const sim = new SimCluster({ seed: 11, config: lanConfig(), latencyMsMin: 1, latencyMsMax: 2 });
+    const nodes = sim.bootstrap(5);
+    let asks = 0;
+    const asksBy = new Map<string, number>();
+    sim.onPacket = (from, _to, bytes) => {
+      for (const m of decodePacket(bytes) ?? []) {
+        if (m.type === 'ping' && m.wantCoord) { asks++; asksBy.set(from.name, (asksBy.get(from.name) ?? 0) + 1); }
+      }
+    };
+    sim.run(20_000);
+    // 5 members, 20 s, one ask a second each (probes every 400 ms).
+    expect(asks).toBeGreaterThan(5 * 15);
+    for (const n of nodes) expect(asksBy.get(n.name)!).toBeLessThanOrEqual(21);
+    const core = nodes[0]!.core;
+    core.receivePacket({ addr: 'sim', port: 2 }, Uint8Array.of(0x91, ...encodeMessage({ type: 'ping', seq: 77, target: core.name, source: 'n1', wantCoord: true })), sim.nowMs);
+    core.receivePacket({ addr: 'sim', port: 2 }, Uint8Array.of(0x91, ...encodeMessage({ type: 'ping', seq: 78, target: core.name, source: 'n1' })), sim.nowMs);
+    const acks = core.takeOutput().packets.flatMap((p) => decodePacket(p.bytes) ?? []).filter((m) => m.type === 'ack');
+    expect(acks).toEqual([{ type: 'ack', seq: 77, coord: expect.any(Object) }, { type: 'ack', seq: 78 }]);
+    const c = (acks[0] as unknown as { coord: Coordinate }).coord;
+    const ours = core.coordinate()!;
+    // Ours, as float32 holds it.
+    expect(c).toEqual({ Vec: ours.Vec.map(Math.fround), Error: Math.fround(ours.Error), Adjustment: Math.fround(ours.Adjustment), Height: Math.fround(ours.Height) });
+    expect(c.Vec.some((x) => x !== 0)).toBe(true);
   });
 });

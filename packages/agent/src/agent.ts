@@ -1,5 +1,6 @@
 // startAgent: composes the catalog (state machine), the apply seam, local state with its
 // checks and anti-entropy, the leader loop, the HTTP API and DNS into one running agent.
+import { startCoordinateSync } from './coordinate/sync.js';
 import { join } from 'node:path';
 import { Catalog, type ApplyResult, type Command } from '@proconsul/catalog';
 import { createDnsServer, type DnsServer } from '@proconsul/dns';
@@ -238,6 +239,9 @@ export async function startAgent(config: AgentConfig, options: StartAgentOptions
     const reaper = setInterval(() => local.reapCritical(now()), REAP_INTERVAL_MS);
     reaper.unref();
     cleanups.push(() => clearInterval(reaper));
+
+    // Network coordinates: sent to the servers periodically, written by the leader in batches.
+    cleanups.push(startCoordinateSync(ctx));
 
     // Requests other servers forward here (agent RPC `HTTP.Forward`) run on an app of their own.
     const rpcApp = await buildHttpApp(ctx, { forwardedOnly: true });

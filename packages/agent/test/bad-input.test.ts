@@ -149,6 +149,7 @@ describe('bad input', () => {
       '/v1/session/list', '/v1/session/node/$', '/v1/event/fire/$', '/v1/event/list', '/v1/status/leader', '/v1/status/peers',
       '/v1/operator/raft/configuration', '/v1/operator/raft/peer', '/v1/operator/autopilot/health',
       '/v1/operator/autopilot/configuration', '/v1/operator/usage', '/v1/operator/keyring', '/v1/snapshot', '/v1/$',
+      '/v1/coordinate/datacenters', '/v1/coordinate/nodes', '/v1/coordinate/node/$', '/v1/coordinate/update',
     ];
     const query = fc.constantFrom(
       '', '?index=1&wait=1ms', '?index=-1', '?wait=forever', '?stale', '?consistent', '?filter=Bad%20%3D%3D', '?filter=Service%20%3D%3D%20%22x%22',

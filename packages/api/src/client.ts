@@ -1,6 +1,7 @@
 /** The client: one object holding the transport and every endpoint group. */
 import { Agent } from './agent.js';
 import { Catalog } from './catalog.js';
+import { Coordinate } from './coordinate.js';
 import { Event } from './event.js';
 import { Health } from './health.js';
 import { HttpClient, type ConsulOptions } from './http.js';
@@ -28,6 +29,7 @@ export class Consul {
   readonly status: Status;
   readonly operator: Operator;
   readonly snapshot: Snapshot;
+  readonly coordinate: Coordinate;
 
   constructor(options: ConsulOptions = {}) {
     this.http = new HttpClient(options);
@@ -42,6 +44,7 @@ export class Consul {
     this.status = new Status(this.http);
     this.operator = new Operator(this.http);
     this.snapshot = new Snapshot(this.http);
+    this.coordinate = new Coordinate(this.http);
   }
 
   /**

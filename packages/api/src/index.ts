@@ -40,6 +40,7 @@ export {
 export { Event, eventIdToIndex, type FireOptions } from './event.js';
 export { Txn, type TxnOutcome } from './txn.js';
 export { Status } from './status.js';
+export { Coordinate, type CoordinateEntry, type CoordinateDatacenterMap, type NetworkCoordinate } from './coordinate.js';
 export { Operator } from './operator.js';
 export { Snapshot } from './snapshot.js';
 export { Lock, LockConflictError, LockInUseError, LOCK_FLAG_VALUE, DEFAULT_LOCK_KEY, type LockOptions } from './lock.js';

@@ -5,6 +5,7 @@
  * CreateIndex and sets ModifyIndex. A check turning critical or going away invalidates the
  * sessions linked to it.
  */
+import { COORDINATES_WATCH_KEY } from './coordinates.js';
 import type { ApplyResult, CheckStatusCommand, DeregisterCommand, RegisterCheckInput, RegisterCommand } from './commands.js';
 import type { CheckRecord, NodeRecord, ServiceRecord } from './records.js';
 import { invalidateSession, invalidateSessionsOfCheck } from './session-writes.js';
@@ -243,6 +244,7 @@ export function deleteNode(st: CatalogStore, idx: number, nodeKey: string): void
   for (const checkKey of [...(st.checkTable.get(nodeKey)?.keys() ?? [])]) deleteCheck(st, idx, nodeKey, checkKey);
   for (const s of [...st.sessionTable.values()]) if (lower(s.Node) === nodeKey) invalidateSession(st, s.ID, idx);
   st.nodeTable.delete(nodeKey);
+  if (st.coordinates.deleteNode(nodeKey, idx)) st.touched.add(COORDINATES_WATCH_KEY);
   st.nodesChanged();
   st.bumpTable('nodes', idx);
 }

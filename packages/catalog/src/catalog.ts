@@ -14,6 +14,7 @@ import { kvApply } from './kv-writes.js';
 import { autopilotSet, type AutopilotRecord } from './autopilot.js';
 import { PREPARED_QUERIES_WATCH_KEY, type PreparedQueryStore } from './prepared-query.js';
 import type { PreparedQuery } from './prepared-query-types.js';
+import { COORDINATES_WATCH_KEY, type CoordinateEntry } from './coordinates.js';
 import {
   toCatalogNode,
   toHealthCheck,
@@ -205,6 +206,9 @@ export class Catalog {
         if (r.ok) this.st.touched.add(PREPARED_QUERIES_WATCH_KEY);
         return r;
       }
+      case 'CoordinateBatchUpdate':
+        this.st.touched.add(COORDINATES_WATCH_KEY);
+        return this.st.coordinates.apply(idx, command, (node) => this.st.nodeTable.has(lower(node)));
       case 'Batch':
         if (!Array.isArray(command.Commands)) return fail('Invalid Commands: expected an array');
         return { ok: true, results: command.Commands.map((c) => this.dispatch(idx, c)) };
@@ -545,6 +549,16 @@ export class Catalog {
   preparedQueryGet(id: string): Indexed<PreparedQuery | null> {
     const q = this.st.queries.get(id);
     return this.indexed(this.st.queries.index, q ? structuredClone(q) : null, [PREPARED_QUERIES_WATCH_KEY]);
+  }
+
+  /** GET /v1/coordinate/nodes: every node's coordinates, by node name; the index is the table's. */
+  coordinates(): Indexed<CoordinateEntry[]> {
+    return this.indexed(this.st.coordinates.index, this.st.coordinates.list(), [COORDINATES_WATCH_KEY]);
+  }
+
+  /** GET /v1/coordinate/node/:node: that node's coordinates (one per segment; empty if none). */
+  nodeCoordinates(node: string): Indexed<CoordinateEntry[]> {
+    return this.indexed(this.st.coordinates.index, this.st.coordinates.forNode(node), [COORDINATES_WATCH_KEY]);
   }
 
   // ------------------------------------------------------------- watches

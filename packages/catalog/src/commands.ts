@@ -215,12 +215,14 @@ export interface NoopCommand {
 
 export type { AutopilotSetCommand } from './autopilot.js';
 import type { AutopilotSetCommand } from './autopilot.js';
+import type { CoordinateBatchUpdateCommand } from './coordinates.js';
 
 export type Command =
   | AclCommand
   | PreparedQueryCommand
   | NoopCommand
   | AutopilotSetCommand
+  | CoordinateBatchUpdateCommand
   | RegisterCommand
   | DeregisterCommand
   | CheckStatusCommand

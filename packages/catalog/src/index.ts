@@ -38,3 +38,11 @@ export { parseDurationMs } from './duration.js';
 export { kvWatchKey, serviceWatchKey } from './watch.js';
 export * from './validate.js';
 export { DEFAULT_AUTOPILOT, type AutopilotConfig, type AutopilotRecord } from './autopilot.js';
+export {
+  COORDINATES_WATCH_KEY,
+  isValidNetworkCoordinate,
+  type CoordinateBatchUpdateCommand,
+  type CoordinateEntry,
+  type CoordinateSnapshot,
+  type NetworkCoordinate,
+} from './coordinates.js';

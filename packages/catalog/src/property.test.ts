@@ -89,6 +89,18 @@ const txnOp: fc.Arbitrary<TxnOp> = fc.record({
 }) as fc.Arbitrary<TxnOp>;
 const txn: fc.Arbitrary<Command> = fc.record({ Type: fc.constant('Txn' as const), Ops: fc.array(txnOp, { minLength: 1, maxLength: 4 }), Now: now });
 
+const coordinateBatch: fc.Arbitrary<Command> = fc.record({
+  Type: fc.constant('CoordinateBatchUpdate' as const),
+  Coordinates: fc.array(
+    fc.record({
+      Node: nodeName,
+      Segment: fc.constantFrom('', 'alpha'),
+      Coord: fc.record({ Vec: fc.array(fc.double({ min: -1, max: 1, noNaN: true }), { minLength: 8, maxLength: 8 }), Error: fc.double({ min: 0, max: 1.5, noNaN: true }), Adjustment: fc.double({ min: -0.01, max: 0.01, noNaN: true }), Height: fc.double({ min: 0, max: 0.01, noNaN: true }) }),
+    }),
+    { maxLength: 3 },
+  ),
+});
+
 const baseCommand = fc.oneof(
   { weight: 3, arbitrary: register },
   { weight: 1, arbitrary: deregister },
@@ -97,6 +109,7 @@ const baseCommand = fc.oneof(
   { weight: 2, arbitrary: sessionCreate },
   { weight: 1, arbitrary: sessionDestroy },
   { weight: 2, arbitrary: txn },
+  { weight: 1, arbitrary: coordinateBatch },
 );
 const command: fc.Arbitrary<Command> = fc.oneof(
   { weight: 10, arbitrary: baseCommand },

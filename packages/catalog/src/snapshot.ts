@@ -6,6 +6,7 @@ import type { AutopilotRecord } from './autopilot.js';
  * snapshot) is identical.
  */
 import type { AclSnapshot } from './acl-types.js';
+import type { CoordinateSnapshot } from './coordinates.js';
 import type { KVRecord } from './kv-store.js';
 import type { PreparedQuery } from './prepared-query-types.js';
 import type { CheckRecord, NodeRecord, ServiceRecord, SessionRecord } from './records.js';
@@ -38,6 +39,8 @@ export interface CatalogSnapshot {
   ACL?: AclSnapshot;
   /** Prepared queries; absent in snapshots taken before they existed (restored as none). */
   PreparedQueries?: { Index: number; Queries: PreparedQuery[] };
+  /** Network coordinates; absent in snapshots taken before they existed (restored as empty). */
+  Coordinates?: CoordinateSnapshot;
 }
 
 const sortedEntries = <T>(m: Map<string, T>): Record<string, T> =>
@@ -70,6 +73,7 @@ export function takeSnapshot(st: CatalogStore, shared = false): CatalogSnapshot 
     Autopilot: st.autopilot,
     ACL: st.acl.snapshot(),
     PreparedQueries: { Index: st.queries.index, Queries: st.queries.snapshot() },
+    Coordinates: st.coordinates.snapshot(),
   };
   // Records are shared with the live tables: hand out a deep copy unless serialized at once.
   return shared ? snap : structuredClone(snap);
@@ -110,6 +114,7 @@ export function restoreSnapshot(st: CatalogStore, snapshot: CatalogSnapshot): vo
   st.acl.restore(snap.ACL);
   st.queries.restore(snap.PreparedQueries?.Queries);
   st.queries.index = Math.max(st.queries.index, snap.PreparedQueries?.Index ?? 0);
+  st.coordinates.restore(snap.Coordinates);
 }
 
 /**
@@ -142,6 +147,7 @@ export function snapshotAtIndex(snapshot: CatalogSnapshot, index: number): Catal
     snap.ACL.BootstrapIndex = clamp(snap.ACL.BootstrapIndex);
   }
   if (snap.PreparedQueries) snap.PreparedQueries.Index = index;
+  if (snap.Coordinates) snap.Coordinates.Index = index;
   snap.Index = index;
   return snap;
 }

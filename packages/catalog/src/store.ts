@@ -5,6 +5,7 @@ import type { AutopilotRecord } from './autopilot.js';
  * also record which watch keys the current command touched; `Catalog` reads them.
  */
 import { AclStore } from './acl-store.js';
+import { CoordinateTable } from './coordinates.js';
 import { KVStore } from './kv-store.js';
 import { PreparedQueryStore } from './prepared-query.js';
 import type { CheckRecord, NodeRecord, ServiceRecord, SessionRecord } from './records.js';
@@ -37,6 +38,8 @@ export class CatalogStore {
   readonly acl = new AclStore();
   /** Prepared queries (prepared-query.ts). */
   readonly queries = new PreparedQueryStore();
+  /** Network coordinates of nodes (coordinates.ts). */
+  readonly coordinates = new CoordinateTable();
   /** KV key -> end of its lock-delay (ms, in the time of the commands' `Now`). */
   readonly lockDelays = new Map<string, number>();
   /** Watch keys touched by the command being applied. */
@@ -61,6 +64,7 @@ export class CatalogStore {
     this.kv.load([], [], 0, 0);
     this.acl.clear();
     this.queries.clear();
+    this.coordinates.clear();
     this.nodesChanged();
     this.instancesCache.clear();
   }

@@ -16,6 +16,7 @@ import { runAgent } from './commands/agent.js';
 import { catalogDatacenters, catalogNodes, catalogServices } from './commands/catalog.js';
 import { event } from './commands/event.js';
 import { forceLeave } from './commands/force-leave.js';
+import { rtt } from './commands/rtt.js';
 import { info } from './commands/info.js';
 import { join } from './commands/join.js';
 import { keygen } from './commands/keygen.js';
@@ -95,6 +96,7 @@ export const COMMANDS: Record<string, Entry> = {
     },
   },
   reload,
+  rtt,
   services: {
     synopsis: 'Interact with services',
     usage: 'Usage: proconsul services <subcommand> [options] [args]',

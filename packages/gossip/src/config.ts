@@ -41,6 +41,17 @@ export interface Config {
   queueDepthMax: number;
   /** Timeout of a TCP exchange (push-pull, TCP ping). */
   tcpTimeoutMs: number;
+  /**
+   * Vivaldi network coordinates (coordinate.ts): acks carry the acking member's coordinate and
+   * each direct probe's round trip updates ours. serf's DisableCoordinates, inverted.
+   */
+  coordinates: boolean;
+  /**
+   * Ask a probe's target for its coordinate at most this often. Each answer is an observation;
+   * 1 s is serf's rate (a coordinate on every ack at memberlist's 1 s probe interval) and keeps
+   * the 47 bytes of a coordinate off most of our 2.5 acks a second.
+   */
+  coordinateIntervalMs: number;
 }
 
 /**
@@ -77,6 +88,8 @@ export function lanConfig(): Config {
     packetBytesMax: 1400,
     queueDepthMax: 4096,
     tcpTimeoutMs: 5_000,
+    coordinates: true,
+    coordinateIntervalMs: 1_000,
   };
 }
 

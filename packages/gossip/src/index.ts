@@ -5,6 +5,9 @@ export type { Address, Member, MemberEvent, MemberEventType, Output, OutPacket, 
 export type { MemberState, MemberRecord } from './members.js';
 export { SharedMembers } from './members.js';
 export type { Tags } from './messages.js';
+export { CoordinateClient, defaultCoordinateConfig, distanceSeconds, isValidCoordinate, newCoordinate, RTT_MAX_MS } from './coordinate.js';
+export type { Coordinate, CoordinateConfig } from './coordinate.js';
+export type { PingObservation } from './state.js';
 export { Keyring, decodeKey, generateKey, KEY_BYTES, KEY_SIZES } from './keyring.js';
 export { USER_BYTES_MAX } from './messages.js';
 export { encryptPayload, decryptPayload, ENCRYPT_OVERHEAD } from './security.js';

@@ -2,6 +2,7 @@
 // frame holds one message. Messages are msgpack tuples whose first element is the type.
 // The type numbers are APPEND-ONLY: never renumber or reuse one, old members must still parse.
 import { Packr, Unpackr } from 'msgpackr';
+import type { Coordinate } from './coordinate.js';
 
 export const MsgType = {
   ping: 0,
@@ -20,9 +21,11 @@ export type Tags = Readonly<Record<string, string>>;
 export const WireState = { alive: 0, suspect: 1, dead: 2, left: 3 } as const;
 export type WireStateValue = (typeof WireState)[keyof typeof WireState];
 
-export interface PingMsg { type: 'ping'; seq: number; target: string; source: string }
+/** `wantCoord`: answer with your coordinate (sent only to members that advertise COORD_TAG). */
+export interface PingMsg { type: 'ping'; seq: number; target: string; source: string; wantCoord?: boolean }
 export interface IndirectPingMsg { type: 'indirectPing'; seq: number; target: string; targetAddr: string; targetPort: number; nack: boolean }
-export interface AckMsg { type: 'ack'; seq: number }
+/** `coord`: the acking member's network coordinate, when the ping asked for it. */
+export interface AckMsg { type: 'ack'; seq: number; coord?: Coordinate }
 export interface NackMsg { type: 'nack'; seq: number }
 export interface SuspectMsg { type: 'suspect'; incarnation: number; node: string; from: string }
 export interface AliveMsg { type: 'alive'; incarnation: number; node: string; addr: string; port: number; tags: Tags }
@@ -35,6 +38,15 @@ export interface UserMsg { type: 'user'; payload: Uint8Array }
 export type Message = PingMsg | IndirectPingMsg | AckMsg | NackMsg | SuspectMsg | AliveMsg | DeadMsg | PushPullMsg | UserMsg;
 
 export const NAME_BYTES_MAX = 128;
+/**
+ * The tag a member that understands coordinates advertises (stripped from the tags the layer
+ * above sees). Only members with it are sent pings that ask for a coordinate (five elements), so
+ * a member of an older version, whose decoder accepts only four-element pings and two-element
+ * acks, never sees either.
+ */
+export const COORD_TAG = '\u0000c';
+/** Bound on a coordinate's dimensions on the wire (serf uses 8). */
+export const COORD_DIMS_MAX = 16;
 export const TAGS_BYTES_MAX = 512;
 /** Bound on a user message: it must fit in one packet with room for a ping (memberlist: the packet size). */
 export const USER_BYTES_MAX = 1200;
@@ -46,9 +58,9 @@ const unpackr = new Unpackr({ useRecords: false, mapsAsObjects: true });
 
 function toTuple(m: Message): unknown[] {
   switch (m.type) {
-    case 'ping': return [MsgType.ping, m.seq, m.target, m.source];
+    case 'ping': return m.wantCoord ? [MsgType.ping, m.seq, m.target, m.source, true] : [MsgType.ping, m.seq, m.target, m.source];
     case 'indirectPing': return [MsgType.indirectPing, m.seq, m.target, m.targetAddr, m.targetPort, m.nack];
-    case 'ack': return [MsgType.ack, m.seq];
+    case 'ack': return m.coord ? [MsgType.ack, m.seq, packCoordinate(m.coord)] : [MsgType.ack, m.seq];
     case 'nack': return [MsgType.nack, m.seq];
     case 'suspect': return [MsgType.suspect, m.incarnation, m.node, m.from];
     case 'alive': return [MsgType.alive, m.incarnation, m.node, m.addr, m.port, m.tags];
@@ -75,6 +87,32 @@ export function isTags(v: unknown): v is Tags {
   return tagsBytes(v as Tags) <= TAGS_BYTES_MAX;
 }
 
+const isFiniteNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+
+/**
+ * A coordinate on the wire: float32 little-endian `Vec..., Error, Adjustment, Height` in one
+ * msgpack bin (46 bytes for 8 dimensions, half of float64 in an array). Seven significant
+ * digits are far finer than any RTT estimate needs, and acks go out with every probe.
+ */
+function packCoordinate(c: Coordinate): Uint8Array {
+  const values = [...c.Vec, c.Error, c.Adjustment, c.Height];
+  const out = new Uint8Array(values.length * 4);
+  const view = new DataView(out.buffer);
+  values.forEach((x, i) => view.setFloat32(i * 4, x, true));
+  return out;
+}
+
+/** The inverse of packCoordinate; undefined unless 1..COORD_DIMS_MAX dimensions of finite values. */
+function toCoordinate(v: unknown): Coordinate | undefined {
+  if (!(v instanceof Uint8Array) || v.length % 4 !== 0) return undefined;
+  const n = v.length / 4;
+  if (n < 4 || n > COORD_DIMS_MAX + 3) return undefined;
+  const view = new DataView(v.buffer, v.byteOffset, v.length);
+  const values = Array.from({ length: n }, (_, i) => view.getFloat32(i * 4, true));
+  if (!values.every(isFiniteNumber)) return undefined;
+  return { Vec: values.slice(0, n - 3), Error: values[n - 3]!, Adjustment: values[n - 2]!, Height: values[n - 1]! };
+}
+
 function isWireState(v: unknown): v is WireStateValue {
   return v === 0 || v === 1 || v === 2 || v === 3;
 }
@@ -85,13 +123,17 @@ function fromTuple(t: unknown): Message | undefined {
   const [type] = t;
   switch (type) {
     case MsgType.ping:
-      return t.length === 4 && isU32(t[1]) && typeof t[2] === 'string' && t[2].length <= NAME_BYTES_MAX && isName(t[3])
-        ? { type: 'ping', seq: t[1], target: t[2], source: t[3] } : undefined;
+      if (!((t.length === 4 || (t.length === 5 && typeof t[4] === 'boolean')) && isU32(t[1]) && typeof t[2] === 'string' && t[2].length <= NAME_BYTES_MAX && isName(t[3]))) return undefined;
+      return t[4] === true ? { type: 'ping', seq: t[1], target: t[2], source: t[3], wantCoord: true } : { type: 'ping', seq: t[1], target: t[2], source: t[3] };
     case MsgType.indirectPing:
       return t.length === 6 && isU32(t[1]) && isName(t[2]) && isAddr(t[3]) && isPort(t[4]) && typeof t[5] === 'boolean'
         ? { type: 'indirectPing', seq: t[1], target: t[2], targetAddr: t[3], targetPort: t[4], nack: t[5] } : undefined;
-    case MsgType.ack:
-      return t.length === 2 && isU32(t[1]) ? { type: 'ack', seq: t[1] } : undefined;
+    case MsgType.ack: {
+      if (!((t.length === 2 || t.length === 3) && isU32(t[1]))) return undefined;
+      // A coordinate we cannot use is ignored, not a reason to drop the ack (or the packet).
+      const coord = t.length === 3 ? toCoordinate(t[2]) : undefined;
+      return coord ? { type: 'ack', seq: t[1], coord } : { type: 'ack', seq: t[1] };
+    }
     case MsgType.nack:
       return t.length === 2 && isU32(t[1]) ? { type: 'nack', seq: t[1] } : undefined;
     case MsgType.suspect:

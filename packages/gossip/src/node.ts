@@ -10,7 +10,8 @@ import { Keyring } from './keyring.js';
 import type { Tags } from './messages.js';
 import { seededRng } from './rng.js';
 import { ENCRYPT_OVERHEAD, decryptPayload, encryptPayload } from './security.js';
-import { Memberlist, type Address, type CoreStats, type Member, type MemberEvent, type UserMessage } from './state.js';
+import type { Coordinate } from './coordinate.js';
+import { Memberlist, type Address, type CoreStats, type Member, type MemberEvent, type PingObservation, type UserMessage } from './state.js';
 import { NetTransport } from './transport.js';
 
 export const DEFAULT_PORT = 7946;
@@ -42,6 +43,8 @@ export interface GossipNodeEvents {
   event: [MemberEvent];
   /** A user message (see broadcastUser / sendUser) arrived. */
   user: [UserMessage];
+  /** A direct probe's round trip updated our network coordinate (serf's ping delegate). */
+  ping: [PingObservation];
 }
 
 function parseHostPort(s: string, defaultPort: number): { host: string; port: number } {
@@ -203,6 +206,16 @@ export class GossipNode extends EventEmitter<GossipNodeEvents> {
     return this.core.healthScore;
   }
 
+  /** Our Vivaldi network coordinate (undefined when `config.coordinates` is off). */
+  coordinate(): Coordinate | undefined {
+    return this.core.coordinate();
+  }
+
+  /** The coordinate a member last acked our probe with (our own for our name). */
+  memberCoordinate(name: string): Coordinate | undefined {
+    return this.core.memberCoordinate(name);
+  }
+
   async shutdown(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
@@ -263,6 +276,7 @@ export class GossipNode extends EventEmitter<GossipNodeEvents> {
     }
     for (const e of out.events) this.emit('event', e);
     for (const u of out.users) this.emit('user', u);
+    for (const p of out.pings) this.emit('ping', p);
     const at = this.core.nextTickAt();
     if (at < this.timerAtMs || this.timer === undefined) {
       clearTimeout(this.timer);

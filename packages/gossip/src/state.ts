@@ -3,10 +3,11 @@
 // current time; outputs (packets, stream requests, member events) are taken with takeOutput().
 // No sockets, timers, clock or Math.random in here: the caller owns all of them.
 import { Awareness } from './awareness.js';
+import { CoordinateClient, defaultCoordinateConfig, type Coordinate } from './coordinate.js';
 import { retransmitLimit, suspicionTimeoutMs, pushPullIntervalMs, validateConfig, type Config } from './config.js';
 import { MemberTable, type MemberRecord, type MemberState, type SharedMembers } from './members.js';
 import {
-  compound, decodePacket, decodeStream, encodeMessage, isTags, USER_BYTES_MAX,
+  compound, COORD_TAG, decodePacket, decodeStream, encodeMessage, isTags, USER_BYTES_MAX,
   type AliveMsg, type DeadMsg, type Message, type SuspectMsg, type Tags,
 } from './messages.js';
 import { localState, mergeRemoteState, type MergeTarget } from './pushpull.js';
@@ -42,11 +43,22 @@ export interface OutStream { readonly id: number; readonly to: Address; readonly
 /** A user message that arrived (broadcast or direct), for the layer above to decode. */
 export interface UserMessage { readonly from: Address; readonly payload: Uint8Array }
 
+/** A direct probe's round trip to `name` whose ack carried its coordinate (serf's ping delegate). */
+export interface PingObservation {
+  readonly name: string;
+  readonly rttMs: number;
+  /** The peer's coordinate as its ack carried it. */
+  readonly coordinate: Coordinate;
+  /** Our coordinate after the update (unchanged when the observation was refused). */
+  readonly ours: Coordinate;
+}
+
 export interface Output {
   packets: OutPacket[];
   streams: OutStream[];
   events: MemberEvent[];
   users: UserMessage[];
+  pings: PingObservation[];
 }
 
 export interface CoreStats {
@@ -60,6 +72,9 @@ export interface CoreStats {
   droppedOversized: number;
   refutes: number;
   suspicionsStarted: number;
+  /** Ping observations refused by the coordinate client, and coordinate resets (serf's stats). */
+  coordinateRejected: number;
+  coordinateResets: number;
 }
 
 export interface CoreOptions {
@@ -78,6 +93,7 @@ interface Probe {
   target: string;
   to: Address;
   seq: number;
+  sentMs: number;
   directDeadlineMs: number;
   finalDeadlineMs: number;
   indirectSent: boolean;
@@ -100,7 +116,14 @@ const REAP_CHECK_MS = 1000;
 const EXPEDITED_PROBERS = 8;
 
 export function toMember(r: MemberRecord): Member {
-  return { name: r.name, addr: r.addr, port: r.port, tags: r.tags, state: r.state, incarnation: r.incarnation };
+  return { name: r.name, addr: r.addr, port: r.port, tags: userTags(r.tags), state: r.state, incarnation: r.incarnation };
+}
+
+/** The tags of the layer above: the wire tags without our own COORD_TAG. */
+function userTags(t: Tags): Tags {
+  if (!(COORD_TAG in t)) return t;
+  const { [COORD_TAG]: _c, ...rest } = t;
+  return rest;
 }
 
 function sameTags(a: Tags, b: Tags): boolean {
@@ -119,7 +142,7 @@ export class Memberlist {
   readonly name: string;
   readonly stats: CoreStats = {
     packetsIn: 0, packetsOut: 0, bytesIn: 0, bytesOut: 0, streamsOut: 0, streamBytesOut: 0,
-    droppedMalformed: 0, droppedOversized: 0, refutes: 0, suspicionsStarted: 0,
+    droppedMalformed: 0, droppedOversized: 0, refutes: 0, suspicionsStarted: 0, coordinateRejected: 0, coordinateResets: 0,
   };
 
   private readonly cfg: Config;
@@ -131,7 +154,10 @@ export class Memberlist {
   private readonly downSince = new Map<string, number>(); // failed or left members, for reaping and reconnects
   private readonly relays = new Map<number, Relay>();
   private readonly pendingStreams = new Map<number, PendingStream>();
-  private out: Output = { packets: [], streams: [], events: [], users: [] };
+  private out: Output = { packets: [], streams: [], events: [], users: [], pings: [] };
+  /** Our Vivaldi coordinate (undefined when coordinates are off) and the last one each peer acked with. */
+  private readonly coords: CoordinateClient | undefined;
+  private readonly peerCoords = new Map<string, Coordinate>();
   private readonly mergeTarget: MergeTarget;
 
   private now: number;
@@ -148,6 +174,7 @@ export class Memberlist {
   private nextPushPullMs: number;
   private nextReconnectMs: number;
   private nextReapCheckMs: number;
+  private nextCoordinateAskMs = 0;
 
   constructor(o: CoreOptions) {
     validateConfig(o.config);
@@ -164,7 +191,8 @@ export class Memberlist {
     this.table = new MemberTable(o.shared);
     this.queue = new BroadcastQueue(o.config.queueDepthMax);
     this.awareness = new Awareness(o.config.awarenessMaxMultiplier);
-    const tags = o.tags ?? {};
+    this.coords = o.config.coordinates ? new CoordinateClient(defaultCoordinateConfig(), o.rng) : undefined;
+    const tags = this.wireTags(o.tags ?? {});
     if (!isTags(tags)) throw new Error('tags must be string values, at most 512 bytes encoded');
     const known = this.table.get(o.name);
     this.incarnation = known?.incarnation ?? 0;
@@ -211,8 +239,18 @@ export class Memberlist {
 
   takeOutput(): Output {
     const o = this.out;
-    this.out = { packets: [], streams: [], events: [], users: [] };
+    this.out = { packets: [], streams: [], events: [], users: [], pings: [] };
     return o;
+  }
+
+  /** Our network coordinate (undefined when coordinates are off). */
+  coordinate(): Coordinate | undefined {
+    return this.coords?.coordinate;
+  }
+
+  /** The coordinate `name` last acked one of our probes with (serf's GetCachedCoordinate). */
+  memberCoordinate(name: string): Coordinate | undefined {
+    return name === this.name ? this.coordinate() : this.peerCoords.get(name);
   }
 
   /** The earliest time tick() has work to do. */
@@ -336,11 +374,12 @@ export class Memberlist {
 
   /** Changes our tags and broadcasts them with a new incarnation (an `update` event elsewhere). */
   setTags(tags: Tags, nowMs: number): void {
-    if (!isTags(tags)) throw new Error('tags must be string values, at most 512 bytes encoded');
+    const wire = this.wireTags(tags);
+    if (!isTags(wire)) throw new Error('tags must be string values, at most 512 bytes encoded');
     this.now = nowMs;
     const self = this.table.get(this.name)!;
     this.incarnation++;
-    this.table.set({ ...self, tags: { ...tags }, incarnation: this.incarnation });
+    this.table.set({ ...self, tags: wire, incarnation: this.incarnation });
     this.broadcastAlive();
   }
 
@@ -380,6 +419,7 @@ export class Memberlist {
     if (!cur || name === this.name || cur.state === 'alive' || cur.state === 'suspect') return false;
     this.downSince.delete(name);
     this.table.delete(name);
+    this.forgetCoordinate(name);
     this.emit('reap', cur);
     return true;
   }
@@ -388,10 +428,13 @@ export class Memberlist {
 
   private handle(from: Address, m: Message): void {
     switch (m.type) {
-      case 'ping':
+      case 'ping': {
         if (m.target !== '' && m.target !== this.name) return; // meant for a previous owner of this address
-        this.sendNow(from, [encodeMessage({ type: 'ack', seq: m.seq })]);
+        // Our coordinate rides on the ack when the pinger asked (it can decode it then).
+        const coord = m.wantCoord && this.coords ? this.coords.coordinate : undefined;
+        this.sendNow(from, [encodeMessage(coord ? { type: 'ack', seq: m.seq, coord } : { type: 'ack', seq: m.seq })]);
         return;
+      }
       case 'indirectPing': {
         const seq = this.nextSeq();
         // Nack a little before probeTimeout so it reaches the asker before its probe deadline.
@@ -401,6 +444,7 @@ export class Memberlist {
       }
       case 'ack': {
         if (this.probe?.seq === m.seq) {
+          if (m.coord) this.observePing(this.probe.target, this.now - this.probe.sentMs, m.coord);
           this.probeSucceeded(true);
           return;
         }
@@ -547,11 +591,14 @@ export class Memberlist {
       if (!target) return;
       const seq = this.nextSeq();
       this.probe = {
-        target: target.name, to: { addr: target.addr, port: target.port }, seq,
+        target: target.name, to: { addr: target.addr, port: target.port }, seq, sentMs: this.now,
         directDeadlineMs: this.now + c.probeTimeoutMs, finalDeadlineMs: this.now + intervalMs,
         indirectSent: false, expectedNacks: 0, nacks: 0,
       };
-      this.sendWithBroadcasts(target, encodeMessage({ type: 'ping', seq, target: target.name, source: this.name }));
+      // Ask for the target's coordinate (at most every coordinateIntervalMs) if it can answer.
+      const wantCoord = this.coords !== undefined && this.now >= this.nextCoordinateAskMs && target.tags[COORD_TAG] !== undefined;
+      if (wantCoord) this.nextCoordinateAskMs = this.now + c.coordinateIntervalMs;
+      this.sendWithBroadcasts(target, encodeMessage({ type: 'ping', seq, target: target.name, source: this.name, ...(wantCoord ? { wantCoord } : {}) }));
     }
   }
 
@@ -642,8 +689,36 @@ export class Memberlist {
       const r = this.table.get(name);
       if (!r) continue;
       this.table.delete(name);
+      this.forgetCoordinate(name);
       this.emit('reap', r);
     }
+  }
+
+  // ---- network coordinates --------------------------------------------------------------------
+
+  /** Tags as sent: the layer above's, plus COORD_TAG when we carry coordinates on acks. */
+  private wireTags(tags: Tags): Tags {
+    const rest = userTags(tags);
+    return this.coords ? { ...rest, [COORD_TAG]: '' } : { ...rest };
+  }
+
+  /** A direct ack with the target's coordinate: update ours from the round trip (serf's NotifyPingComplete). */
+  private observePing(name: string, rttMs: number, other: Coordinate): void {
+    if (!this.coords) return;
+    const resetsBefore = this.coords.resets;
+    const r = this.coords.update(name, other, rttMs);
+    this.stats.coordinateResets += this.coords.resets - resetsBefore;
+    if (typeof r === 'string') {
+      this.stats.coordinateRejected++;
+      return;
+    }
+    this.peerCoords.set(name, other);
+    this.out.pings.push({ name, rttMs, coordinate: other, ours: r });
+  }
+
+  private forgetCoordinate(name: string): void {
+    this.peerCoords.delete(name);
+    this.coords?.forget(name);
   }
 
   // ---- helpers ------------------------------------------------------------------------------

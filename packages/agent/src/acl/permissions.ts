@@ -325,6 +325,12 @@ export const ROUTE_ACLS: Record<string, RouteAcl> = {
   'GET /v1/operator/autopilot/configuration': { check: single('operator', 'read') },
   'PUT /v1/operator/autopilot/configuration': { check: single('operator', 'write') },
   'GET /v1/operator/usage': { check: single('operator', 'read') },
+  // Consul's Coordinate endpoints: the list is filtered by node:read, one node needs node:read,
+  // an update node:write on the body's Node; the WAN datacenters list needs nothing.
+  'GET /v1/coordinate/datacenters': {},
+  'GET /v1/coordinate/nodes': { filter: listFilter((a, c) => a.allowed('node', str(c.Node), 'read')) },
+  'GET /v1/coordinate/node/:node': { check: (a, req) => need(a, 'node', param(req, 'node'), 'read') },
+  'PUT /v1/coordinate/update': { check: (a, req) => need(a, 'node', str(field(body(req), 'Node')), 'write') },
   'GET /v1/status/leader': {},
   'GET /v1/status/peers': {},
   'GET /v1/snapshot': { check: single('acl', 'write') },

@@ -67,6 +67,29 @@ function ms(value: unknown): number {
   return typeof value === 'string' ? parseGoDuration(value) : 0;
 }
 
+/** sync_coordinate_* and consul.coordinate.*, checked as numbers that make sense. */
+function coordinateConfig(c: Fragment): AgentConfig['coordinate'] {
+  const rate = c.sync_coordinate_rate_target;
+  if (typeof rate !== 'number' || !Number.isFinite(rate) || rate < 0) {
+    throw new ConfigError(`sync_coordinate_rate_target: must be a non-negative number, got ${JSON.stringify(rate)}`);
+  }
+  const co = ((c.consul as Fragment | undefined)?.coordinate ?? {}) as Fragment;
+  const positive = (key: string, v: unknown): number => {
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) throw new ConfigError(`consul.coordinate.${key}: must be a positive integer`);
+    return v;
+  };
+  const updatePeriodMs = ms(co.update_period);
+  if (!(updatePeriodMs > 0)) throw new ConfigError('consul.coordinate.update_period: must be a positive duration');
+  return {
+    disabled: c.disable_coordinates === true,
+    syncRateTarget: rate,
+    syncIntervalMinMs: ms(c.sync_coordinate_interval_min),
+    updatePeriodMs,
+    updateBatchSize: positive('update_batch_size', co.update_batch_size),
+    updateMaxBatches: positive('update_max_batches', co.update_max_batches),
+  };
+}
+
 function describeCheckError(err: unknown): string {
   if (err instanceof CheckDefinitionError || err instanceof DecodeError || err instanceof ScriptChecksDisabledError) {
     return err.message;
@@ -341,6 +364,7 @@ export async function buildConfig(input: BuildInput): Promise<AgentConfig> {
     limits,
     raftSnapshotIntervalMs: ms(c.raft_snapshot_interval),
     raftSnapshotThreshold: Number(c.raft_snapshot_threshold),
+    coordinate: coordinateConfig(c as Fragment),
     dnsConfig: {
       allowStale: d.allow_stale === true,
       maxStaleMs: ms(d.max_stale),

@@ -20,6 +20,10 @@ export const DEFAULT_SOURCE: Record<string, unknown> = {
   rejoin_after_leave: false,
   raft_snapshot_interval: '120s',
   raft_snapshot_threshold: 16384,
+  // Consul's non-user source and consul.coordinate defaults (agent/config/default.go).
+  sync_coordinate_rate_target: 64,
+  sync_coordinate_interval_min: '15s',
+  consul: { coordinate: { update_batch_size: 128, update_max_batches: 5, update_period: '5s' } },
   retry_interval: '30s',
   retry_interval_wan: '30s',
   retry_max: 0,

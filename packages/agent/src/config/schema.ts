@@ -57,6 +57,23 @@ const LIMITS: ObjectSpec = {
   ],
 };
 
+/** Consul's internal `consul` block: only the coordinate batching of the servers is read. */
+const CONSUL_INTERNAL: ObjectSpec = {
+  struct: 'Consul',
+  fields: [
+    {
+      name: 'coordinate',
+      type: {
+        object: {
+          struct: 'Coordinate',
+          fields: [{ name: 'update_batch_size', type: 'int' }, { name: 'update_max_batches', type: 'int' }, { name: 'update_period', type: 'duration' }],
+        },
+      },
+    },
+    ...['raft', 'server'].map(any),
+  ],
+};
+
 const UI_CONFIG: ObjectSpec = {
   struct: 'RawUIConfig',
   fields: [{ name: 'enabled', type: 'bool' }, ...['dir', 'content_path', 'metrics_provider', 'metrics_provider_files', 'metrics_provider_options_json', 'metrics_proxy', 'dashboard_url_templates'].map(any)],
@@ -83,7 +100,7 @@ const IGNORED_TOP_LEVEL = [
   'advertise_addr_ipv4', 'advertise_addr_ipv6', 'advertise_addr_wan_ipv4', 'advertise_addr_wan_ipv6',
   'audit', 'auto_config', 'auto_encrypt', 'auto_reload_config', 'autopilot', 'cache',
   'check_update_interval', 'cloud', 'config_entries', 'connect', 'default_query_time',
-  'disable_anonymous_signature', 'disable_coordinates', 'disable_http_unprintable_char_filter',
+  'disable_anonymous_signature', 'disable_http_unprintable_char_filter',
   'disable_keyring_file', 'disable_remote_exec', 'disable_update_check', 'discard_check_output',
   'discovery_max_stale', 'enable_agent_tls_for_checks', 'enable_central_service_config',
   'enable_debug', 'enable_syslog', 'encrypt_verify_incoming', 'encrypt_verify_outgoing', 'experiments',
@@ -115,8 +132,10 @@ export const CONFIG_SPEC: ObjectSpec = {
     { name: 'checks', type: { array: CHECK_DEFINITION_SPEC } },
     { name: 'check_output_max_size', type: 'int' },
     { name: 'client_addr', type: 'string' },
+    { name: 'consul', type: { object: CONSUL_INTERNAL } },
     { name: 'data_dir', type: 'string' },
     { name: 'datacenter', type: 'string' },
+    { name: 'disable_coordinates', type: 'bool' },
     { name: 'disable_host_node_id', type: 'bool' },
     { name: 'dns_config', type: { object: DNS_CONFIG } },
     { name: 'domain', type: 'string' },
@@ -149,6 +168,8 @@ export const CONFIG_SPEC: ObjectSpec = {
     { name: 'skip_leave_on_interrupt', type: 'bool' },
     { name: 'start_join', type: 'strings' },
     { name: 'start_join_wan', type: 'strings' },
+    { name: 'sync_coordinate_interval_min', type: 'duration' },
+    any('sync_coordinate_rate_target'),
     { name: 'telemetry', type: { object: TELEMETRY } },
     { name: 'ui', type: 'bool' },
     { name: 'ui_config', type: { object: UI_CONFIG } },

@@ -117,6 +117,12 @@ export interface AgentConfig {
   /** Consul's raft_snapshot_interval / raft_snapshot_threshold: how often the log is compacted. */
   raftSnapshotIntervalMs: number;
   raftSnapshotThreshold: number;
+  /**
+   * Network coordinates: each agent sends its coordinate every RateScaledInterval(syncRateTarget,
+   * syncIntervalMinMs, LAN members) plus a random stagger; servers flush what they received every
+   * updatePeriodMs in Raft writes of updateBatchSize, at most updateMaxBatches per period.
+   */
+  coordinate: { disabled: boolean; syncRateTarget: number; syncIntervalMinMs: number; updatePeriodMs: number; updateBatchSize: number; updateMaxBatches: number };
   /** Consul's `limits`: concurrent connections one client IP may hold (<= 0: unlimited). */
   limits: { httpMaxConnsPerClient: number; rpcMaxConnsPerClient: number };
   dnsConfig: DnsConfig;

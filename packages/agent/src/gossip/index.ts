@@ -51,6 +51,7 @@ export async function startGossip(o: StartGossipOptions): Promise<AgentGossip> {
     advertiseAddr: o.advertiseAddr,
     tags: memberTags(c, o.nodeId),
     ...(keyring ? { keyring } : {}),
+    disableCoordinates: c.coordinate.disabled,
     log: o.log,
     onUserEvent: (event, lt) => {
       if (shouldProcess(event, c.nodeName, o.services())) o.events.receive({ ...event, LTime: lt });

@@ -59,6 +59,8 @@ export interface LanPoolOptions {
   advertiseAddr: string;
   tags: Record<string, string>;
   keyring?: Keyring;
+  /** Consul's disable_coordinates: no Vivaldi coordinates on this pool. */
+  disableCoordinates?: boolean;
   log: Logger;
   /** A user event reached this agent (fired here or elsewhere), with its Lamport time. */
   onUserEvent: (event: EventBody, ltime: number) => void;
@@ -128,6 +130,7 @@ export class LanPool implements LanMembership {
       advertise: withDefaultPort(o.advertiseAddr, o.port),
       tags: o.tags,
       profile: 'lan',
+      ...(o.disableCoordinates ? { config: { coordinates: false } } : {}),
       ...(o.keyring ? { keyring: o.keyring } : {}),
     });
     return new LanPool(node, o);

@@ -26,6 +26,8 @@ import { agentMonitorRoutes } from './routes/agent-monitor.js';
 import { operatorAutopilotRoutes } from './routes/operator-autopilot.js';
 import { operatorUsageRoutes } from './routes/operator-usage.js';
 import { queryRoutes } from './routes/query.js';
+import { coordinateRoutes } from './routes/coordinate.js';
+import { resolveNearAgent } from '../coordinate/near.js';
 
 /** Default limit for JSON request bodies; KV and txn set their own. */
 export const BODY_BYTES_MAX = 1024 * 1024;
@@ -51,6 +53,8 @@ export async function buildHttpApp(ctx: AgentContext, options: HttpAppOptions = 
   });
 
   const connLimit = limitConnsPerClient(app.server, ctx.config.limits.httpMaxConnsPerClient);
+  // Before forwarding: `?near=_agent` means this agent, not the leader that answers.
+  if (options.forwardedOnly !== true) resolveNearAgent(app, ctx.config.nodeName);
   installClusterHooks(app, ctx, options.forwardedOnly === true);
   ctx.metrics.gaugeFunc('http.conns_refused', () => connLimit.refused);
 
@@ -110,6 +114,7 @@ export async function buildHttpApp(ctx: AgentContext, options: HttpAppOptions = 
   await app.register(operatorAutopilotRoutes, { ctx });
   await app.register(operatorUsageRoutes, { ctx });
   await app.register(queryRoutes, { ctx, forwardedOnly: options.forwardedOnly === true });
+  await app.register(coordinateRoutes, { ctx });
   if (ctx.config.ui) {
     app.get('/', (_req, reply) => reply.redirect('/ui/', 301));
     app.get('/ui', (_req, reply) => reply.redirect('/ui/', 301));

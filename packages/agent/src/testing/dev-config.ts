@@ -50,6 +50,7 @@ export function devConfig(overrides: Partial<AgentConfig> = {}): AgentConfig {
     limits: { httpMaxConnsPerClient: 200, rpcMaxConnsPerClient: 100 },
     raftSnapshotIntervalMs: 120_000,
     raftSnapshotThreshold: 16_384,
+    coordinate: { disabled: false, syncRateTarget: 64, syncIntervalMinMs: 15_000, updatePeriodMs: 5_000, updateBatchSize: 128, updateMaxBatches: 5 },
     dnsConfig: {
       allowStale: true,
       maxStaleMs: 87600 * 3_600_000,

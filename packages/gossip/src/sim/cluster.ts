@@ -3,7 +3,7 @@
 // partition (after the TCP timeout) or to a dead member (at once, as a refused connection).
 import type { Config } from '../config.js';
 import { SharedMembers, type MemberRecord } from '../members.js';
-import type { Tags } from '../messages.js';
+import { COORD_TAG, type Tags } from '../messages.js';
 import { seededRng, type Rng } from '../rng.js';
 import { Memberlist, type MemberEvent, type OutPacket, type OutStream } from '../state.js';
 import { EventHeap } from './heap.js';
@@ -15,6 +15,8 @@ export interface SimOptions {
   loss?: number;
   latencyMsMin?: number;
   latencyMsMax?: number;
+  /** One-way latency of a packet or stream from one member to another; overrides the uniform min/max. */
+  latencyMs?: (from: SimNode, to: SimNode) => number;
 }
 
 export interface SimNode {
@@ -46,6 +48,8 @@ export class SimCluster {
   /** Largest UDP payload any member sent. */
   packetBytesMaxSeen = 0;
   onEvent: EventObserver = () => {};
+  /** Sees every UDP packet sent (before loss), for tests that check what went on the wire. */
+  onPacket: (from: SimNode, to: SimNode, bytes: Uint8Array) => void = () => {};
 
   private readonly rng: Rng;
   private readonly heap = new EventHeap<Ev>();
@@ -66,9 +70,11 @@ export class SimCluster {
   bootstrap(count: number, tags: Tags = {}): SimNode[] {
     const first = this.nodes.length;
     const records: MemberRecord[] = [];
+    // The wire tags each member would have advertised (coordinate support included).
+    const wire: Tags = this.opts.config.coordinates ? { ...tags, [COORD_TAG]: '' } : tags;
     for (let i = 0; i < count; i++) {
       const index = first + i;
-      records.push({ name: `n${index}`, addr: ADDR, port: index + 1, tags, incarnation: 0, state: 'alive', stateChangeMs: 0 });
+      records.push({ name: `n${index}`, addr: ADDR, port: index + 1, tags: wire, incarnation: 0, state: 'alive', stateChangeMs: 0 });
     }
     const shared = new SharedMembers(records);
     const out: SimNode[] = [];
@@ -78,9 +84,14 @@ export class SimCluster {
 
   /** Starts one member that knows only itself (call join to introduce it). */
   addNode(tags: Tags = {}, shared?: SharedMembers): SimNode {
+    return this.addNodeWith(this.opts.config, tags, shared);
+  }
+
+  /** addNode with its own settings (a member of another version or profile). */
+  addNodeWith(config: Config, tags: Tags = {}, shared?: SharedMembers): SimNode {
     const index = this.nodes.length;
     const core = new Memberlist({
-      name: `n${index}`, addr: ADDR, port: index + 1, tags, config: this.opts.config,
+      name: `n${index}`, addr: ADDR, port: index + 1, tags, config,
       rng: seededRng((this.opts.seed * 1_000_003 + index) >>> 0), nowMs: this.nowMs, shared,
     });
     const node: SimNode = { index, name: core.name, core, up: true, group: 0, wakeAtMs: Infinity };
@@ -142,13 +153,13 @@ export class SimCluster {
         return;
       case 'stream': {
         if (!ev.to.up || !this.reachable(ev.from, ev.to)) {
-          this.push({ atMs: this.nowMs + this.latency(), seq: 0, kind: 'reply', to: ev.from, id: ev.id, bytes: undefined });
+          this.push({ atMs: this.nowMs + this.latency(ev.to, ev.from), seq: 0, kind: 'reply', to: ev.from, id: ev.id, bytes: undefined });
           return;
         }
         const reply = ev.to.core.handleStream({ addr: ADDR, port: ev.from.index + 1 }, ev.bytes, this.nowMs);
         if (reply) this.bytesSent += reply.length;
         this.after(ev.to);
-        this.push({ atMs: this.nowMs + this.latency(), seq: 0, kind: 'reply', to: ev.from, id: ev.id, bytes: reply });
+        this.push({ atMs: this.nowMs + this.latency(ev.to, ev.from), seq: 0, kind: 'reply', to: ev.from, id: ev.id, bytes: reply });
         return;
       }
       case 'reply':
@@ -179,18 +190,19 @@ export class SimCluster {
     if (p.bytes.length > this.packetBytesMaxSeen) this.packetBytesMaxSeen = p.bytes.length;
     const to = this.byPort.get(p.to.port);
     if (!to || !this.reachable(from, to)) return;
+    this.onPacket(from, to, p.bytes);
     if (this.loss > 0 && this.rng() < this.loss) {
       this.packetsLost++;
       return;
     }
-    this.push({ atMs: this.nowMs + this.latency(), seq: 0, kind: 'packet', from, to, bytes: p.bytes });
+    this.push({ atMs: this.nowMs + this.latency(from, to), seq: 0, kind: 'packet', from, to, bytes: p.bytes });
   }
 
   private sendStream(from: SimNode, s: OutStream): void {
     this.bytesSent += s.bytes.length;
     const to = this.byPort.get(s.to.port);
     if (!to) {
-      this.push({ atMs: this.nowMs + this.latency(), seq: 0, kind: 'reply', to: from, id: s.id, bytes: undefined });
+      this.push({ atMs: this.nowMs + this.latency(from, from), seq: 0, kind: 'reply', to: from, id: s.id, bytes: undefined });
       return;
     }
     if (!this.reachable(from, to)) {
@@ -198,14 +210,15 @@ export class SimCluster {
       this.push({ atMs: this.nowMs + this.opts.config.tcpTimeoutMs, seq: 0, kind: 'reply', to: from, id: s.id, bytes: undefined });
       return;
     }
-    this.push({ atMs: this.nowMs + this.latency(), seq: 0, kind: 'stream', from, to, id: s.id, bytes: s.bytes });
+    this.push({ atMs: this.nowMs + this.latency(from, to), seq: 0, kind: 'stream', from, to, id: s.id, bytes: s.bytes });
   }
 
   private reachable(a: SimNode, b: SimNode): boolean {
     return a.group === b.group;
   }
 
-  private latency(): number {
+  private latency(from: SimNode, to: SimNode): number {
+    if (this.opts.latencyMs) return this.opts.latencyMs(from, to);
     return this.latMin + this.rng() * (this.latMax - this.latMin);
   }
 

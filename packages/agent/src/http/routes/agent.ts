@@ -48,7 +48,8 @@ export async function agentRoutes(app: FastifyInstance, { ctx }: { ctx: AgentCon
           BuildDate: '2026-01-01T00:00:00Z',
         },
         DebugConfig: debugConfig(ctx),
-        Coord: { Vec: [0, 0, 0, 0, 0, 0, 0, 0], Error: 1.5, Adjustment: 0, Height: 1e-5 },
+        // This agent's LAN coordinate (gossip's Vivaldi client), as Consul's AgentSelf.Coord.
+        Coord: ctx.gossip.lan.node.coordinate() ?? null,
         Member: ctx.gossip.lan.localMember(),
         Stats: stats(ctx),
         Meta: ctx.config.nodeMeta,

@@ -7,8 +7,9 @@ import { decodeJson } from '../decode.js';
 import { applyFilter } from '../filter.js';
 import { endpoint } from '../endpoint.js';
 import { HttpError } from '../http-error.js';
-import { checkDatacenter, qsAll, type Query } from '../query-options.js';
+import { checkDatacenter, qs, qsAll, type Query } from '../query-options.js';
 import { catalogRead } from '../read.js';
+import { nearSorted } from '../../coordinate/near.js';
 import { sendJson, setQueryMeta } from '../respond.js';
 import { deregisterRequestSchema, registerRequestSchema } from '../schemas.js';
 
@@ -68,7 +69,7 @@ export async function catalogRoutes(app: FastifyInstance, { ctx }: { ctx: AgentC
   endpoint(app, '/v1/catalog/nodes', {
     GET: (req, reply) => {
       const nodeMeta = nodeMetaFilter(req.query as Query);
-      return catalogRead(ctx, req, reply, () => ctx.catalog.nodes(nodeMeta ? { nodeMeta } : {}));
+      return catalogRead(ctx, req, reply, nearSorted(ctx, qs(req.query as Query, 'near'), () => ctx.catalog.nodes(nodeMeta ? { nodeMeta } : {})));
     },
   });
 
@@ -94,7 +95,7 @@ export async function catalogRoutes(app: FastifyInstance, { ctx }: { ctx: AgentC
       const name = (req.params as { service: string }).service;
       const nodeMeta = nodeMetaFilter(query);
       const tags = qsAll(query, 'tag');
-      return catalogRead(ctx, req, reply, () => ctx.catalog.serviceNodes(name, { ...(nodeMeta ? { nodeMeta } : {}), tags }));
+      return catalogRead(ctx, req, reply, nearSorted(ctx, qs(query, 'near'), () => ctx.catalog.serviceNodes(name, { ...(nodeMeta ? { nodeMeta } : {}), tags })));
     },
   });
 

@@ -6,6 +6,7 @@ import { badRequest } from '../http-error.js';
 import { parseGoBool, qs, qsAll, type Query } from '../query-options.js';
 import { catalogRead } from '../read.js';
 import { nodeMetaFilter } from './catalog.js';
+import { nearSorted } from '../../coordinate/near.js';
 
 export async function healthRoutes(app: FastifyInstance, { ctx }: { ctx: AgentContext }): Promise<void> {
   endpoint(app, '/v1/health/node/:node', {
@@ -16,7 +17,7 @@ export async function healthRoutes(app: FastifyInstance, { ctx }: { ctx: AgentCo
     GET: (req, reply) => {
       const name = (req.params as { service: string }).service;
       const nodeMeta = nodeMetaFilter(req.query as Query);
-      return catalogRead(ctx, req, reply, () => ctx.catalog.serviceChecks(name, nodeMeta ? { nodeMeta } : {}));
+      return catalogRead(ctx, req, reply, nearSorted(ctx, qs(req.query as Query, 'near'), () => ctx.catalog.serviceChecks(name, nodeMeta ? { nodeMeta } : {})));
     },
   });
 
@@ -35,7 +36,7 @@ export async function healthRoutes(app: FastifyInstance, { ctx }: { ctx: AgentCo
       const nodeMeta = nodeMetaFilter(query);
       const tags = qsAll(query, 'tag');
       const filter = { passing, tags, ...(nodeMeta ? { nodeMeta } : {}) };
-      return catalogRead(ctx, req, reply, () => ctx.catalog.checkServiceNodes(name, filter));
+      return catalogRead(ctx, req, reply, nearSorted(ctx, qs(query, 'near'), () => ctx.catalog.checkServiceNodes(name, filter)));
     },
   });
 
@@ -44,7 +45,7 @@ export async function healthRoutes(app: FastifyInstance, { ctx }: { ctx: AgentCo
       const state = (req.params as { '*': string })['*'];
       if (!state) throw badRequest('Missing check state');
       const nodeMeta = nodeMetaFilter(req.query as Query);
-      return catalogRead(ctx, req, reply, () => ctx.catalog.checksInState(state, nodeMeta ? { nodeMeta } : {}));
+      return catalogRead(ctx, req, reply, nearSorted(ctx, qs(req.query as Query, 'near'), () => ctx.catalog.checksInState(state, nodeMeta ? { nodeMeta } : {})));
     },
   });
 }

@@ -9,9 +9,8 @@ import type { AgentContext } from '../context.js';
 import { HttpError } from '../http/http-error.js';
 import { requestToken } from '../http/query-options.js';
 import { encodeJson, sendJson } from '../http/respond.js';
-import { loadPersistedTokens } from './agent-tokens.js';
 import { ROUTE_ACLS, UNLISTED_ROUTE, type Denial, type RouteAcl } from './permissions.js';
-import { AclNotFoundError, AclResolver, type Identity } from './resolver.js';
+import { AclNotFoundError, type Identity, type IdentityResolver } from './resolver.js';
 
 const identities = new WeakMap<FastifyRequest, Identity>();
 const routes = new WeakMap<FastifyRequest, RouteAcl>();
@@ -23,11 +22,11 @@ export function permissionDenied(identity: Identity, d: Denial): HttpError {
 }
 
 /** The identity of a request (resolving it on first use); 403 "ACL not found" for an unknown secret. */
-export function requestIdentity(req: FastifyRequest, resolver: AclResolver): Identity {
+export async function requestIdentity(req: FastifyRequest, resolver: IdentityResolver): Promise<Identity> {
   let id = identities.get(req);
   if (!id) {
     try {
-      id = resolver.resolve(requestToken(req));
+      id = await resolver.resolve(requestToken(req));
     } catch (err) {
       if (err instanceof AclNotFoundError) throw new HttpError(403, err.message);
       throw err;
@@ -52,9 +51,9 @@ export function filteredByAcl(req: FastifyRequest): boolean {
   return routes.has(req);
 }
 
-export function installAclEnforcement(app: FastifyInstance, ctx: AgentContext): AclResolver {
-  const resolver = new AclResolver(ctx.config.acl, () => ctx.catalog.acl, ctx.config.nodeName);
-  if (resolver.enabled) loadPersistedTokens(ctx.config.acl, ctx.config.dataDir);
+/** Installs the hooks with the agent's resolver (a server's state store, or a client's servers). */
+export function installAclEnforcement(app: FastifyInstance, ctx: AgentContext): IdentityResolver {
+  const resolver = ctx.aclResolver;
   if (!resolver.enabled) return resolver;
   app.addHook('preHandler', async (req, reply) => {
     const url = req.routeOptions.url;
@@ -64,7 +63,7 @@ export function installAclEnforcement(app: FastifyInstance, ctx: AgentContext): 
     const rule = ROUTE_ACLS[`${method} ${url}`] ?? UNLISTED_ROUTE;
     // Routes without ACLs (status, datacenters) never look at the token, as in Consul.
     if (!rule.check && !rule.filter && !rule.txn) return;
-    const identity = requestIdentity(req, resolver);
+    const identity = await requestIdentity(req, resolver);
     const denial = rule.check?.(identity.authz, req, ctx);
     if (denial) throw permissionDenied(identity, denial);
     const txn = rule.txn?.(identity.authz, req) ?? [];

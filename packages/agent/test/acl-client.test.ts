@@ -3,8 +3,9 @@
 // enforces its own /v1/agent/* endpoints, forwards state requests with the caller's token,
 // and syncs its node and services with its own tokens (blocked, with Consul's warning, until
 // it has an agent token). Then every server is killed and each down_policy is checked.
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dig, eventually, http, sleep, startAgentProcess, tempDir, type AgentProcess } from './helpers.js';
 
@@ -61,7 +62,7 @@ beforeAll(async () => {
   const ttl = { token_ttl: '1s', policy_ttl: '1s', role_ttl: '1s' };
   const join1 = ['-retry-join', S[0]!, '-retry-interval', '1s', '-node-meta', 'role:client'];
   // The extend-cache client starts without an agent token: its node cannot be registered yet.
-  clients.extend = await start(C.extend, nodeName(C.extend), join1, configFile('extend', { ...ttl, down_policy: 'extend-cache' }), true);
+  clients.extend = await start(C.extend, nodeName(C.extend), join1, configFile('extend', { ...ttl, down_policy: 'extend-cache', enable_token_persistence: true }), true);
   clients.async = await start(C.async, nodeName(C.async), join1, configFile('async', { ...ttl, down_policy: 'async-cache', tokens: { agent: tokens.agent } }));
   clients.allow = await start(C.allow, nodeName(C.allow), join1, configFile('allow', { ...ttl, down_policy: 'allow', tokens: { agent: tokens.agent } }));
   clients.deny = await start(C.deny, nodeName(C.deny), join1, configFile('deny', { ...ttl, down_policy: 'deny', tokens: { agent: tokens.agent, default: tokens.reader, agent_recovery: RECOVERY } }), true);
@@ -113,6 +114,25 @@ describe('a client agent with default_policy = deny', () => {
     expect(denied.status).toBe(403);
     expect((await onClient('extend', 'PUT', '/v1/agent/token/agent', { Token: tokens.agent }, MGMT)).status).toBe(200);
     await eventually(async () => (await nodeMeta(nodeName(C.extend)))?.role === 'client', 'the node meta in the catalog', 150);
+    // Persisted (acl.enable_token_persistence) as Consul's acl-tokens.json.
+    expect(JSON.parse(readFileSync(join(dir.path, C.extend, 'acl-tokens.json'), 'utf8')).agent).toBe(tokens.agent);
+    // Node info in sync is not written again by later syncs.
+    const nodeIndex = async () => (await http(servers[0]!.base, 'GET', `/v1/catalog/node/${nodeName(C.extend)}`, undefined, asMgmt)).json().Node.ModifyIndex as number;
+    const before = await nodeIndex();
+    expect((await onClient('extend', 'PUT', '/v1/agent/service/register', { ID: 'web2', Name: 'web', Port: 81 }, tokens.web)).status).toBe(200);
+    await eventually(async () => (await http(servers[0]!.base, 'GET', '/v1/catalog/service/web', undefined, asMgmt)).json().length === 2, 'web2 synced');
+    expect(await nodeIndex()).toBe(before);
+  });
+
+  it('answers fuzzed tokens on agent endpoints with 403, never 5xx', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.string({ minLength: 1, maxLength: 80 }).filter((t) => t !== 'anonymous' && t.trim() === t && /^[\x20-\x7e]+$/.test(t)), async (t) => {
+        const r = await onClient('extend', 'GET', '/v1/agent/self', undefined, t);
+        expect(r.status).toBe(403);
+        expect(r.text).toBe('ACL not found');
+      }),
+      { numRuns: 40 },
+    );
   });
 
   it('filters agent lists and forwards state requests with the caller\'s token', async () => {
@@ -120,7 +140,7 @@ describe('a client agent with default_policy = deny', () => {
     expect(anon.status).toBe(200);
     expect(anon.json()).toEqual({});
     expect(anon.headers.get('x-consul-results-filtered-by-acls')).toBe('true');
-    expect(Object.keys((await onClient('extend', 'GET', '/v1/agent/services', undefined, tokens.reader)).json())).toEqual(['web']);
+    expect(Object.keys((await onClient('extend', 'GET', '/v1/agent/services', undefined, tokens.reader)).json()).sort()).toEqual(['web', 'web2']);
     expect((await onClient('extend', 'GET', '/v1/agent/members')).json()).toEqual([]);
     expect((await onClient('extend', 'GET', '/v1/agent/members', undefined, tokens.reader)).json().length).toBe(7);
     expect((await onClient('extend', 'GET', '/v1/agent/self')).status).toBe(403);
@@ -138,13 +158,14 @@ describe('a client agent with default_policy = deny', () => {
 
   it('answers DNS as its default token sees the catalog', async () => {
     // The extend client has no default token (anonymous: nothing); the deny client's is the reader.
-    await eventually(async () => dig(C.deny, 8600, 'web.service.consul', 'SRV').length === 1, 'web over the deny client\'s DNS', 100);
+    await eventually(async () => dig(C.deny, 8600, 'web.service.consul', 'SRV').length === 2, 'web over the deny client\'s DNS', 100);
     expect(dig(C.extend, 8600, 'web.service.consul', 'SRV')).toEqual([]);
   });
 
   it('sees a deleted token go within token_ttl', async () => {
     const t = await tokenWith(servers[0]!.base, 'short-lived', 'agent_prefix "" { policy = "read" }');
-    expect((await onClient('extend', 'GET', '/v1/agent/self', undefined, t)).status).toBe(200);
+    // The client asks any server (a stale read, as Consul's clients do): it may lag a moment.
+    await eventually(async () => (await onClient('extend', 'GET', '/v1/agent/self', undefined, t)).status === 200, 'the new token accepted', 50);
     const self = (await http(servers[0]!.base, 'GET', '/v1/acl/token/self', undefined, { 'X-Consul-Token': t })).json();
     expect((await http(servers[0]!.base, 'DELETE', `/v1/acl/token/${self.AccessorID}`, undefined, asMgmt)).text).toBe('true');
     await eventually(async () => (await onClient('extend', 'GET', '/v1/agent/self', undefined, t)).text === 'ACL not found', 'the deleted token refused', 50);
@@ -154,6 +175,7 @@ describe('a client agent with default_policy = deny', () => {
 describe('down_policy, with every server killed', () => {
   it('extend-cache and async-cache keep cached tokens, allow allows, deny denies; agent_recovery still works', async () => {
     const stranger = await tokenWith(servers[0]!.base, 'stranger', 'agent_prefix "" { policy = "read" }');
+    await sleep(500); // on every server before they die, so the clients' failure is the down policy's
     for (const c of Object.keys(C) as (keyof typeof C)[]) {
       expect((await onClient(c, 'GET', '/v1/agent/self', undefined, tokens.reader)).status, c).toBe(200);
     }
@@ -171,7 +193,8 @@ describe('down_policy, with every server killed', () => {
     expect(uncached.text).toBe(`Permission denied: token with AccessorID 'primary-dc-down' lacks permission 'agent:read' on "${nodeName(C.extend)}"`);
     expect((await self('async', stranger)).status).toBe(403);
     // allow: anything goes while no server answers; deny: nothing, cached or not.
-    expect((await self('allow', stranger)).status).toBe(200);
+    // (a made-up token: with a server answering it would be "ACL not found")
+    expect((await self('allow', 'd4c3b2a1-0000-4000-8000-000000000000')).status).toBe(200);
     expect((await self('deny', tokens.reader)).status).toBe(403);
     // agent_recovery is resolved by the agent itself.
     expect((await self('deny', RECOVERY)).status).toBe(200);

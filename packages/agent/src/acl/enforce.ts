@@ -37,10 +37,13 @@ export async function requestIdentity(req: FastifyRequest, resolver: IdentityRes
 }
 
 const BIG_FLAGS = /("Flags"\s*:\s*)(\d{16,})/g;
+const HAS_BIG_FLAGS = /"Flags"\s*:\s*\d{16,}/;
 const BIG_MARK = '\u0000big:';
 
 /** JSON.parse keeping KV Flags above 2^53 exact (as bigints, which encodeJson writes back). */
 function parseKeepingBig(text: string): unknown {
+  // The reviver costs on every value: only pay for it when a big Flags value is there.
+  if (!HAS_BIG_FLAGS.test(text)) return JSON.parse(text);
   return JSON.parse(text.replace(BIG_FLAGS, `$1"${BIG_MARK}$2"`), (_k, v: unknown) =>
     typeof v === 'string' && v.startsWith(BIG_MARK) ? BigInt(v.slice(BIG_MARK.length)) : v,
   );

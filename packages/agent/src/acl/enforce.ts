@@ -4,7 +4,8 @@
  * marks them `X-Consul-Results-Filtered-By-ACLs: true`. The /v1/acl/* routes check for
  * themselves (routes.ts) with the identity resolved here.
  */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Authorizer } from './authorizer.js';
 import type { AgentContext } from '../context.js';
 import { HttpError } from '../http/http-error.js';
 import { requestToken } from '../http/query-options.js';
@@ -49,6 +50,18 @@ function parseKeepingBig(text: string): unknown {
   );
 }
 
+/** Filtered answers by URL (bounded in entries and in the size of an answer kept). */
+const FILTER_MEMO_MAX = 1024;
+const FILTER_MEMO_BYTES = 64 * 1024;
+const filterMemo = new Map<string, { authz: Authorizer; payload: string; out: string | null }>();
+
+/** `filtered` is the list without what the token may not see, null when nothing was dropped. */
+function sendFiltered(reply: FastifyReply, payload: string, filtered: string | null): string {
+  if (filtered === null) return payload;
+  reply.header('X-Consul-Results-Filtered-By-ACLs', 'true');
+  return filtered;
+}
+
 /** Whether this request's answer is filtered by its token (it must reach onSend as JSON text). */
 export function filteredByAcl(req: FastifyRequest): boolean {
   return routes.has(req);
@@ -82,6 +95,10 @@ export function installAclEnforcement(app: FastifyInstance, ctx: AgentContext): 
     const rule = routes.get(req);
     if (!rule?.filter || reply.statusCode !== 200 || typeof payload !== 'string' || payload === '') return payload;
     const identity = identities.get(req)!;
+    // Hot reads repeat: the same answer to the same URL for the same authorizer is filtered once.
+    const key = `${req.method} ${req.url}`;
+    const memo = filterMemo.get(key);
+    if (memo && memo.authz === identity.authz && memo.payload === payload) return sendFiltered(reply, payload, memo.out);
     let value: unknown;
     try {
       value = parseKeepingBig(payload);
@@ -95,9 +112,12 @@ export function installAclEnforcement(app: FastifyInstance, ctx: AgentContext): 
       reply.removeHeader('X-Consul-Index');
       return err.message;
     }
-    if (!out.filtered) return payload;
-    reply.header('X-Consul-Results-Filtered-By-ACLs', 'true');
-    return encodeJson(out.value, (req.query as Record<string, unknown>).pretty !== undefined);
+    const filtered = out.filtered ? encodeJson(out.value, (req.query as Record<string, unknown>).pretty !== undefined) : null;
+    if (payload.length <= FILTER_MEMO_BYTES) {
+      if (filterMemo.size >= FILTER_MEMO_MAX) filterMemo.clear();
+      filterMemo.set(key, { authz: identity.authz, payload, out: filtered });
+    }
+    return sendFiltered(reply, payload, filtered);
   });
   return resolver;
 }

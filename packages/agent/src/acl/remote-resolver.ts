@@ -39,6 +39,7 @@ export class RemoteAclResolver implements IdentityResolver {
   readonly #tokens = new Map<string, Entry<AclTokenRecord | null>>();
   readonly #policies = new Map<string, Entry<AclPolicyRecord | null>>();
   readonly #roles = new Map<string, Entry<AclRoleRecord | null>>();
+  readonly #compiled = new Map<string, Entry<{ deps: unknown[]; identity: Identity }>>();
   /** One RPC at a time per key (Consul's singleflight groups). */
   readonly #inflight = new Map<string, Promise<unknown>>();
   readonly #down: Authorizer;
@@ -78,8 +79,14 @@ export class RemoteAclResolver implements IdentityResolver {
       const policyIds = new Set(token.Policies.map((p) => p.ID));
       for (const r of roles.values()) for (const p of r?.Policies ?? []) policyIds.add(p.ID);
       const policies = await this.#batch('policy', this.#policies, this.config.policyTtlMs, [...policyIds], wire);
+      // Compiled once per secret while the token, its roles and policies are the same records.
+      const deps = [token, ...roles.values(), ...policies.values()];
+      const hit = this.#compiled.get(wire)?.value;
+      if (hit && hit.deps.length === deps.length && hit.deps.every((d, i) => d === deps[i])) return hit.identity;
       const authz = compileAuthorizer(token, (id) => policies.get(id), (id) => roles.get(id), this.config.defaultPolicy);
-      return { accessorId: token.AccessorID, authz };
+      const identity = { accessorId: token.AccessorID, authz };
+      put(this.#compiled, wire, { deps, identity }, 0);
+      return identity;
     } catch (err) {
       if (!(err instanceof AclRemoteError)) throw err;
       this.log.error({ error: err.message }, 'Error resolving token');

@@ -309,7 +309,7 @@ export async function startAgent(config: AgentConfig, options: StartAgentOptions
     if (config.ports.dns >= 0) {
       for (const host of config.dnsAddrs) {
         const dns: DnsServer = createDnsServer({
-          backend: server ? aclDnsBackend(catalogDnsBackend(catalog, config.datacenter), config.acl, catalog, config.nodeName) : remoteDnsBackend(cluster, config.datacenter, () => (config.acl.enabled ? config.acl.tokens.default || ANONYMOUS_TOKEN_SECRET : '')),
+          backend: server ? aclDnsBackend(catalogDnsBackend(catalog, config.datacenter), config.acl, catalog, config.nodeName) : remoteDnsBackend(cluster, config.datacenter, () => (config.acl.enabled ? config.acl.tokens.dns || config.acl.tokens.default || ANONYMOUS_TOKEN_SECRET : '')),
           host,
           port: config.ports.dns,
           domain: config.domain,

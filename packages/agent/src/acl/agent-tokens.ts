@@ -21,6 +21,7 @@ export const AGENT_TOKEN_TYPES: Record<string, TokenKey> = {
   agent_recovery: 'agentRecovery',
   agent_master: 'agentRecovery',
   acl_agent_master_token: 'agentRecovery',
+  dns: 'dns',
 };
 
 const FILE = 'acl-tokens.json';

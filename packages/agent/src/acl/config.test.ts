@@ -12,7 +12,7 @@ describe('parseAclConfig', () => {
       tokenTtlMs: 30_000,
       policyTtlMs: 30_000,
       roleTtlMs: 30_000,
-      tokens: { initialManagement: '', agent: '', default: '', agentRecovery: '' },
+      tokens: { initialManagement: '', agent: '', default: '', agentRecovery: '', dns: '' },
     });
   });
 
@@ -30,7 +30,7 @@ describe('parseAclConfig', () => {
       tokenTtlMs: 5_000,
       policyTtlMs: 60_000,
       roleTtlMs: 250,
-      tokens: { initialManagement: 'm', agent: 'a', default: 'd', agentRecovery: 'r' },
+      tokens: { initialManagement: 'm', agent: 'a', default: 'd', agentRecovery: 'r', dns: '' },
     });
     expect(parseAclConfig({ acl: { tokens: { master: 'old' } } }).tokens.initialManagement).toBe('old');
     expect(parseAclConfig({ acl_datacenter: 'dc1' }).enabled).toBe(true);

@@ -56,7 +56,8 @@ export interface AclConfig {
   tokenTtlMs: number;
   policyTtlMs: number;
   roleTtlMs: number;
-  tokens: { initialManagement: string; agent: string; default: string; agentRecovery: string };
+  /** `dns` answers DNS (else `default`, as Consul). */
+  tokens: { initialManagement: string; agent: string; default: string; agentRecovery: string; dns: string };
 }
 
 const DOWN_POLICIES: readonly string[] = ['allow', 'deny', 'extend-cache', 'async-cache'];
@@ -126,6 +127,7 @@ export function parseAclConfig(config: Raw): AclConfig {
       agent: token('agent', config.acl_agent_token),
       default: token('default', config.acl_token),
       agentRecovery: token('agent_recovery', tokens.agent_master, config.acl_agent_master_token),
+      dns: token('dns'),
     },
   };
 }

@@ -3,7 +3,8 @@
  * Catalog.Register / Catalog.Deregister ACL checks, vetRegisterWithACL and
  * vetDeregisterWithACL): a new or changed node needs node:write, a service service:write
  * (on its old name too when an ID changes name), a service's check service:write, a node
- * check node:write. A client sends nothing else; any other command is refused.
+ * check node:write; a deregistration node:write, else service:write on what it removes.
+ * A client sends nothing else; any other command is refused.
  */
 import type { Catalog, Command } from '@proconsul/catalog';
 import { decodeCommand } from '../raft/catalog-fsm.js';
@@ -43,6 +44,9 @@ export function vetClientCommand(cmd: Command, a: Authorizer, catalog: Catalog):
     return undefined;
   }
   if (cmd.Type === 'Deregister') {
+    // node:write on the node covers everything on it (the agent token deregisters what a
+    // service's own token registered, as Consul's anti-entropy does).
+    if (a.allowed('node', cmd.Node, 'write')) return undefined;
     const node = catalog.node(cmd.Node).value;
     if (cmd.ServiceID) {
       const svc = node?.Services[cmd.ServiceID]?.Service;

@@ -151,12 +151,15 @@ export async function startAgent(config: AgentConfig, options: StartAgentOptions
     // ACLs: a server resolves tokens from its state and checks its clients' writes; a client
     // resolves through the servers (cached) and sends a token with each of its own writes.
     if (config.acl.enabled) loadPersistedTokens(config.acl, config.dataDir);
-    const aclResolver: IdentityResolver = clientCluster
-      ? new RemoteAclResolver(config.acl, (m, b) => clientCluster!.call(m, b, ACL_RPC_TIMEOUT_MS), config.nodeName, log.acl)
-      : new AclResolver(config.acl, () => catalog.acl, config.nodeName);
-    if (serverCluster && config.acl.enabled) {
-      serverCluster.vetClientApply = clientApplyGuard(new AclResolver(config.acl, () => catalog.acl, config.nodeName), catalog);
-      serveAclRpc(serverCluster.rpc, config.acl, () => catalog.acl);
+    let aclResolver: IdentityResolver;
+    if (clientCluster) {
+      aclResolver = new RemoteAclResolver(config.acl, (m, b) => clientCluster!.call(m, b, ACL_RPC_TIMEOUT_MS), config.nodeName, log.acl);
+    } else {
+      const stateResolver = (aclResolver = new AclResolver(config.acl, () => catalog.acl, config.nodeName));
+      if (serverCluster && config.acl.enabled) {
+        serverCluster.vetClientApply = clientApplyGuard(stateResolver, catalog);
+        serveAclRpc(serverCluster.rpc, config.acl, () => catalog.acl);
+      }
     }
     if (clientCluster && config.acl.enabled) {
       clientCluster.writeToken = (cmd) => ownWriteToken(cmd, config.acl, (kind, id) => local.token(kind, id));

@@ -156,10 +156,13 @@ describe('a client agent with default_policy = deny', () => {
     expect((await onClient('extend', 'GET', '/v1/kv/pub/a?raw')).status).toBe(403);
   });
 
-  it('answers DNS as its default token sees the catalog', async () => {
+  it('answers DNS, and forwards requests without a token, as its default token sees the catalog', async () => {
     // The extend client has no default token (anonymous: nothing); the deny client's is the reader.
     await eventually(async () => dig(C.deny, 8600, 'web.service.consul', 'SRV').length === 2, 'web over the deny client\'s DNS', 100);
     expect(dig(C.extend, 8600, 'web.service.consul', 'SRV')).toEqual([]);
+    // A request without a token is forwarded with the client's default token (not the server's).
+    expect(Object.keys((await onClient('deny', 'GET', '/v1/catalog/services')).json())).toContain('web');
+    expect((await onClient('extend', 'GET', '/v1/catalog/services')).json()).toEqual({});
   });
 
   it('sees a deleted token go within token_ttl', async () => {

@@ -26,17 +26,34 @@ const parts = [
     rules: 'service "web" { policy = "read" }\nnode_prefix "" { policy = "read" }' },
 ];
 
+/** Bound on the whole job's waiting for the servers (elections, restarts). */
+const DEADLINE = Date.now() + 120_000;
+
+/**
+ * One request; while the servers cannot answer (no connection, 5xx such as "No cluster
+ * leader" during an election) it is retried every second, up to DEADLINE.
+ */
 async function call(method, path, body, token = management) {
-  const res = await fetch(addr + path, { method, headers: { 'X-Consul-Token': token }, ...(body ? { body: JSON.stringify(body) } : {}), signal: AbortSignal.timeout(10_000) });
-  return { status: res.status, text: await res.text() };
+  for (;;) {
+    let r;
+    try {
+      const res = await fetch(addr + path, { method, headers: { 'X-Consul-Token': token }, ...(body ? { body: JSON.stringify(body) } : {}), signal: AbortSignal.timeout(10_000) });
+      r = { status: res.status, text: await res.text() };
+      if (res.status < 500) return r;
+    } catch (err) {
+      r = { status: 0, text: err.message };
+    }
+    if (Date.now() > DEADLINE) return r;
+    await new Promise((res) => setTimeout(res, 1_000));
+  }
 }
 
 async function main() {
-  // The servers may still be electing, or the management token not yet in the state: retry.
-  for (let i = 0; ; i++) {
-    const r = await call('GET', '/v1/acl/token/self').catch((err) => ({ status: 0, text: err.message }));
+  // The management token is in the state once the leader has created it (first ACL request).
+  for (;;) {
+    const r = await call('GET', '/v1/acl/token/self');
     if (r.status === 200) break;
-    if (i >= 60) throw new Error(`the management token is not accepted: ${r.status} ${r.text}`);
+    if (Date.now() > DEADLINE) throw new Error(`the management token is not accepted: ${r.status} ${r.text}`);
     await new Promise((res) => setTimeout(res, 1_000));
   }
   for (const p of parts) {

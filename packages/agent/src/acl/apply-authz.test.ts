@@ -41,7 +41,7 @@ describe('vetClientCommand (a client agent\'s own writes)', () => {
   });
 
   it('refuses every other command, even with broad rules; management passes', () => {
-    const kv: Command = { Type: 'KV', Verb: 'set', Key: 'a', Value: new Uint8Array() } as Command;
+    const kv: Command = { Type: 'KV', Verb: 'set', Key: 'a', Value: 'eA==' };
     expect(vet(kv, 'key_prefix "" { policy = "write" }\nnode_prefix "" { policy = "write" }')).toEqual({ resource: 'acl', need: 'write' });
     expect(vetClientCommand(kv, Authorizer.manageAll(), catalog)).toBeUndefined();
   });

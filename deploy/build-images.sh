@@ -3,9 +3,10 @@
 # (turbo, cached), stages each image's production tree into deploy/.stage/<target> (built dist/
 # + production node_modules, see stage.mjs), then `docker build`s deploy/Dockerfile per target
 # with TREE=staged. An image is rebuilt only when what goes into it changed: the content hash
-# of its staged tree, the Dockerfile, .dockerignore, the lb files (lb only) and the base image
+# of its staged tree, the Dockerfile, .dockerignore, the lb files (lb only), acl-init.mjs
+# (agent only) and the base image
 # is its label org.proconsul.tree, compared before building.
-# Usage: deploy/build-images.sh [tag]      (default tag: local)
+# Usage: deploy/build-images.sh [tag]      (default tag: $PROCONSUL_TAG, else local)
 #   BASE_IMAGE=...            base image (default proconsul/base:bookworm-node20, from base-image/build.sh;
 #                             node:20-bookworm-slim works too where it can be pulled)
 #   PROCONSUL_SKIP_BUILD=1    use the dist/ folders as they are (no turbo build)
@@ -16,7 +17,7 @@
 set -euo pipefail
 deploy=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$deploy")
-TAG=${1:-local}
+TAG=${1:-${PROCONSUL_TAG:-local}}
 BASE_IMAGE=${BASE_IMAGE:-proconsul/base:bookworm-node20}
 
 base_id=$(docker image inspect -f '{{.Id}}' "$BASE_IMAGE" 2>/dev/null) || {
@@ -69,6 +70,7 @@ tree_hash() {
     echo "$base_id"
     cat "$deploy/Dockerfile" "$root/.dockerignore"
     if [ "$1" = lb ]; then (cd "$deploy/lb" && find . -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum); fi
+    if [ "$1" = agent ]; then sha256sum "$deploy/acl-init.mjs"; fi
     if [ "$TREE" = source ]; then echo source; source_files
     else (cd "$deploy/.stage/$1" && find . -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum); fi
   } | sha256sum | cut -c1-20

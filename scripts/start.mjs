@@ -160,6 +160,7 @@ async function main() {
     [`dig @127.0.0.1 -p ${ports.dns} web.service.consul SRV`, 'DNS'],
     [`${dc} up -d --scale web=3`, 'three web backends: nginx follows'],
     [`${dc} logs -f lb registrator`, 'renders and registrations'],
+    ...(topology() === 'cluster' ? [[`${dc} exec server-1 cat /consul/management/token`, 'the ACL management token (ACLs deny by default; X-Consul-Token)']] : []),
     ['npm stop', 'stop and remove the containers (the data stays; npm stop -- -v removes it)'],
   ];
   const width = Math.max(...rows.map(([a]) => a.length));

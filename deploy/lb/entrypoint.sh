@@ -9,6 +9,8 @@
 # Either way every change is checked with `nginx -t` before the reload (a broken one is rolled
 # back). Extra arguments go to proconsul-template (e.g. -log-level debug).
 set -e
+# With ACLs, the token may come from a file (a volume the stack fills at its first start).
+if [ -n "${CONSUL_HTTP_TOKEN_FILE:-}" ]; then CONSUL_HTTP_TOKEN="$(cat "$CONSUL_HTTP_TOKEN_FILE")"; export CONSUL_HTTP_TOKEN; fi
 addr="${CONSUL_HTTP_ADDR:-agent:8500}"
 wait="${TEMPLATE_WAIT:-100ms:1s}"
 case "${LB_MODE:-template}" in

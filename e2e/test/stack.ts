@@ -14,7 +14,17 @@ export const repoRoot = resolve(fileURLToPath(new URL('.', import.meta.url)), '.
  * Host ports of this test's stack (127.0.0.1 only): not the defaults (80, 8500, 8600), so a
  * user's stack or another test is not in the way; given through the variables npm start reads.
  */
-export const ports = { lb: 18080, http: 18501, dns: 18601 };
+export const ports = {
+  lb: Number(process.env.E2E_LB_PORT ?? 18080),
+  http: Number(process.env.E2E_HTTP_PORT ?? 18501),
+  dns: Number(process.env.E2E_DNS_PORT ?? 18601),
+};
+
+/**
+ * The ACL token of this test's HTTP reads (the stack denies by default): the management token
+ * the stack generated, set once it is up (Stack.upOnce); empty for a stack without ACLs.
+ */
+export const acl = { token: '' };
 
 export interface RunResult {
   stdout: string;
@@ -47,7 +57,7 @@ export async function requireDocker(): Promise<void> {
 
 /** One compose project: a unique name, so parallel runs and leftovers never mix. */
 export class Stack {
-  readonly project = `pce2e${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
+  readonly project = `${process.env.E2E_PROJECT_PREFIX ?? 'pce2e'}${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
   readonly env = {
     PROCONSUL_PROJECT: this.project,
     PROCONSUL_LB_PORT: String(ports.lb),
@@ -75,9 +85,16 @@ export class Stack {
       await requireDocker();
       this.dockerAnswered = true;
       // Builds the base image when missing and the images from the current tree (only what changed).
-      return (await this.start(1_500_000)).ms;
+      const ms = (await this.start(1_500_000)).ms;
+      if (topology() === 'cluster') acl.token = await this.managementToken();
+      return ms;
     })();
     return this.setup;
+  }
+
+  /** The management token the stack generated at its first start (cluster topology). */
+  async managementToken(): Promise<string> {
+    return (await this.compose(['exec', '-T', 'server-1', 'cat', '/consul/management/token'], 30_000)).stdout.trim();
   }
 
   /** After the tests: logs when one failed, then `npm stop -v`, and nothing of the project may be left. */
@@ -195,7 +212,10 @@ export async function digSRV(name: string): Promise<string[]> {
 
 /** Passing instances of a service from the agent's health endpoint, as addresses. */
 export async function passingAddresses(service: string): Promise<string[]> {
-  const res = await fetch(`http://127.0.0.1:${ports.http}/v1/health/service/${service}?passing`, { signal: AbortSignal.timeout(5_000) });
+  const res = await fetch(`http://127.0.0.1:${ports.http}/v1/health/service/${service}?passing`, {
+    signal: AbortSignal.timeout(5_000),
+    headers: acl.token ? { 'X-Consul-Token': acl.token } : {},
+  });
   if (res.status !== 200) throw new Error(`/v1/health/service/${service}?passing: HTTP ${res.status}`);
   const entries = (await res.json()) as Array<{ Service: { Address: string; Port: number } }>;
   return entries.map((e) => e.Service.Address).sort();

@@ -1,5 +1,6 @@
 /** The shell: header with navigation, datacenter picker and agent status, then the routed view. */
 import { useEffect, useMemo, useState } from 'preact/hooks';
+import { AclPrompt } from './components/AclPrompt.js';
 import { ErrorNote, Loading } from './components/Bits.js';
 import { loadToken, makeClient, saveToken, SessionContext, useSession, type Session } from './client.js';
 import { useAgentLost } from './data/connection.js';
@@ -83,6 +84,7 @@ export function App() {
         {route.view !== 'root' ? <DatacenterPicker route={route} /> : null}
       </header>
       <AgentBanner />
+      <AclPrompt />
       <main id="main" tabIndex={-1}>
         <View route={route} />
       </main>

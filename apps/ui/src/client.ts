@@ -6,18 +6,23 @@ import { Consul } from '@proconsul/api';
 import { createContext } from 'preact';
 import { useContext } from 'preact/hooks';
 
-const TOKEN_KEY = 'proconsul:token';
+/**
+ * Consul's UI keeps the token under this key as `{"AccessorID": ..., "SecretID": ...}`; the
+ * same entry works here (a browser that used one UI on this origin keeps its token).
+ */
+const TOKEN_KEY = 'consul:token';
 
 export function loadToken(): string {
   try {
-    return localStorage.getItem(TOKEN_KEY) ?? '';
+    const saved = JSON.parse(localStorage.getItem(TOKEN_KEY) ?? 'null') as { SecretID?: unknown } | null;
+    return typeof saved?.SecretID === 'string' ? saved.SecretID : '';
   } catch {
     return '';
   }
 }
 
 export function saveToken(token: string): void {
-  if (token) localStorage.setItem(TOKEN_KEY, token);
+  if (token) localStorage.setItem(TOKEN_KEY, JSON.stringify({ AccessorID: null, SecretID: token }));
   else localStorage.removeItem(TOKEN_KEY);
 }
 

@@ -266,13 +266,14 @@ describe('cluster, token, keyboard, phone', () => {
     await page.goto(`${agent.url}/ui/dc1/token`);
     await page.fill('#token', 'secret-token-123');
     await page.click('[data-save]');
-    expect(await page.evaluate(() => localStorage.getItem('proconsul:token'))).toBe('secret-token-123');
+    // As Consul's UI keeps it.
+    expect(await page.evaluate(() => localStorage.getItem('consul:token'))).toBe('{"AccessorID":null,"SecretID":"secret-token-123"}');
     const request = page.waitForRequest((r) => r.url().includes('/v1/catalog/services'));
     await page.click('nav a:text-is("Services")');
     expect((await request).headers()['x-consul-token']).toBe('secret-token-123');
     await page.goto(`${agent.url}/ui/dc1/token`);
     await page.click('button:text-is("Clear")');
-    expect(await page.evaluate(() => localStorage.getItem('proconsul:token'))).toBeNull();
+    expect(await page.evaluate(() => localStorage.getItem('consul:token'))).toBeNull();
   });
 
   it('navigates with the keyboard', async () => {

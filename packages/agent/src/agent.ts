@@ -7,6 +7,12 @@ import { createDnsServer, type DnsServer } from '@proconsul/dns';
 import type { FastifyInstance } from 'fastify';
 import { securityIssues } from './acl/config.js';
 import { aclDnsBackend } from './acl/dns.js';
+import { agentToken, deniedAccessor, isAclError, loadPersistedTokens, ownWriteToken } from './acl/agent-tokens.js';
+import { clientApplyGuard } from './acl/apply-authz.js';
+import { ANONYMOUS_TOKEN_SECRET } from './acl/identities.js';
+import { RemoteAclResolver } from './acl/remote-resolver.js';
+import { AclResolver, type IdentityResolver } from './acl/resolver.js';
+import { serveAclRpc } from './acl/rpc-endpoints.js';
 import { RpcTls } from './tls/rpc-tls.js';
 import { readHttpsTls } from './tls/server.js';
 import { joinHostPort, resolveAdvertiseAddr } from './addresses.js';
@@ -32,7 +38,10 @@ import { ClientCluster } from './cluster/client-cluster.js';
 import type { ClusterRole, ForwardCall } from './cluster/role.js';
 import { ServerCluster } from './cluster/server-cluster.js';
 import type { Applier } from './apply/applier.js';
-import { catalogNodeView, remoteNodeView } from './local/node-view.js';
+import { catalogNodeView, nodeInfoInSync, remoteNodeView } from './local/node-view.js';
+
+/** How long a client waits for a server to answer a token, policy or role lookup. */
+const ACL_RPC_TIMEOUT_MS = 10_000;
 
 /** How often services past DeregisterCriticalServiceAfter are looked for (Consul: 30 s). */
 const REAP_INTERVAL_MS = 30_000;
@@ -123,6 +132,7 @@ export async function startAgent(config: AgentConfig, options: StartAgentOptions
     let leader: Leader | undefined;
     let cluster: ClusterRole;
     let serverCluster: ServerCluster | undefined;
+    let clientCluster: ClientCluster | undefined;
     let applier: Applier<Command, ApplyResult>;
     if (server) {
       const sc = (serverCluster = await ServerCluster.start({
@@ -140,13 +150,29 @@ export async function startAgent(config: AgentConfig, options: StartAgentOptions
       applier = sc.raft.applier;
       metrics.gaugeFunc('raft.wal.fsyncs', () => sc.node()?.fsyncCount() ?? 0);
     } else {
-      const cc = new ClientCluster(gossip.lan, config.datacenter, rpcTls);
+      const cc = (clientCluster = new ClientCluster(gossip.lan, config.datacenter, rpcTls));
       cluster = cc;
       applier = cc.applier;
     }
+    // ACLs: a server resolves tokens from its state and checks its clients' writes; a client
+    // resolves through the servers (cached) and sends a token with each of its own writes.
+    if (config.acl.enabled) loadPersistedTokens(config.acl, config.dataDir);
+    let aclResolver: IdentityResolver;
+    if (clientCluster) {
+      aclResolver = new RemoteAclResolver(config.acl, (m, b) => clientCluster!.call(m, b, ACL_RPC_TIMEOUT_MS), config.nodeName, log.acl);
+    } else {
+      const stateResolver = (aclResolver = new AclResolver(config.acl, () => catalog.acl, config.nodeName));
+      if (serverCluster && config.acl.enabled) {
+        serverCluster.vetClientApply = clientApplyGuard(stateResolver, catalog);
+        serveAclRpc(serverCluster.rpc, config.acl, () => catalog.acl);
+      }
+    }
+    if (clientCluster && config.acl.enabled) {
+      clientCluster.writeToken = (cmd) => ownWriteToken(cmd, config.acl, (kind, id) => local.token(kind, id));
+    }
     cleanups.push(() => cluster.close());
     metrics.gaugeFunc('raft.applied_index', () => applier.lastIndex);
-    const nodeView = server ? catalogNodeView(catalog) : remoteNodeView(cluster);
+    const nodeView = server ? catalogNodeView(catalog) : remoteNodeView(cluster, () => (config.acl.enabled ? agentToken(config.acl) || ANONYMOUS_TOKEN_SECRET : ''));
 
     leader = new Leader({
       catalog,
@@ -169,7 +195,17 @@ export async function startAgent(config: AgentConfig, options: StartAgentOptions
     const ensureNode = server
       ? () => leader!.ensureRegistered()
       : async () => {
-          if ((await nodeView.services(config.nodeName)) === undefined) await applier.apply({ Type: 'Register', ...nodeFields, Now: now() });
+          // Consul's node info sync: (re)written when missing or when it differs (the leader
+          // registers every member, without this agent's meta and tagged addresses).
+          const have = await nodeView.node(config.nodeName);
+          if (have && nodeInfoInSync(have, nodeFields)) return;
+          try {
+            await applier.apply({ Type: 'Register', ...nodeFields, Now: now() });
+          } catch (err) {
+            if (!isAclError(err)) throw err;
+            // Consul's warning; the next sync (a new agent token, or the periodic one) retries.
+            log.agent.warn({ node: nodeId, accessorID: deniedAccessor(err) }, 'Node info update blocked by ACLs');
+          }
         };
 
     // Services and checks from config files: (re)registered at start and on reload; those
@@ -207,6 +243,8 @@ export async function startAgent(config: AgentConfig, options: StartAgentOptions
       cluster,
       startedAt: new Date(),
       now,
+      aclResolver,
+      tokensChanged: () => antiEntropy?.trigger(),
       afterRestore: async () => {
         await leader.reconcile();
         antiEntropy?.trigger();
@@ -228,6 +266,7 @@ export async function startAgent(config: AgentConfig, options: StartAgentOptions
       local,
       nodeName: config.nodeName,
       logger: log['anti-entropy'],
+      agentLogger: log.agent,
       now,
       ensureNode,
     });
@@ -283,7 +322,9 @@ export async function startAgent(config: AgentConfig, options: StartAgentOptions
       for (const host of config.dnsAddrs) {
         const dns: DnsServer = createDnsServer({
           backend: withPreparedQueries(
-            server ? aclDnsBackend(catalogDnsBackend(catalog, config.datacenter), config.acl, catalog, config.nodeName) : remoteDnsBackend(cluster, config.datacenter),
+            server
+              ? aclDnsBackend(catalogDnsBackend(catalog, config.datacenter), config.acl, catalog, config.nodeName)
+              : remoteDnsBackend(cluster, config.datacenter, () => (config.acl.enabled ? config.acl.tokens.dns || config.acl.tokens.default || ANONYMOUS_TOKEN_SECRET : '')),
             config.datacenter,
             server ? localQueryRunner(ctx) : remoteQueryRunner(cluster, config.nodeName),
           ),

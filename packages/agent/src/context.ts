@@ -11,6 +11,7 @@ import type { MetricsRegistry } from './metrics/index.js';
 import type { Leader } from './leader.js';
 import type { ClusterRole } from './cluster/role.js';
 import type { QuerySeams } from './prepared-query/failover.js';
+import type { IdentityResolver } from './acl/resolver.js';
 
 export interface AgentContext {
   config: AgentConfig;
@@ -36,6 +37,10 @@ export interface AgentContext {
   startedAt: Date;
   /** After PUT /v1/snapshot: re-register this server and resync local state. */
   afterRestore(): Promise<void>;
+  /** Resolves request tokens: the state store on a server, the servers (cached) on a client. */
+  aclResolver: IdentityResolver;
+  /** After PUT /v1/agent/token: the agent's own writes may now pass, so sync again. */
+  tokensChanged(): void;
   /** PUT /v1/agent/reload. */
   reload(): Promise<void>;
   /** Wall clock for commands that carry `Now` (lock-delay). */

@@ -90,12 +90,15 @@ const REMOTE_READ_TIMEOUT_MS = 5_000;
 
 /**
  * A client agent's DNS: it keeps no catalog, so every lookup is a `?stale` read answered by a
- * server (Consul's dns_config.allow_stale default), through agent RPC.
+ * server (Consul's dns_config.allow_stale default), through agent RPC, with the agent's
+ * default token (`token()`), so the server filters what it may see.
  */
-export function remoteDnsBackend(cluster: ClusterRole, datacenter: string): DnsBackend {
+export function remoteDnsBackend(cluster: ClusterRole, datacenter: string, token: () => string = () => ''): DnsBackend {
   const get = async <T>(url: string): Promise<T | undefined> => {
-    const res = await cluster.forward({ method: 'GET', url, headers: {} }, REMOTE_READ_TIMEOUT_MS);
-    if (res.status === 404) return undefined;
+    const t = token();
+    const res = await cluster.forward({ method: 'GET', url, headers: t !== '' ? { 'x-consul-token': t } : {} }, REMOTE_READ_TIMEOUT_MS);
+    // 403: the token may not see it, which DNS answers as a name that does not exist.
+    if (res.status === 404 || res.status === 403) return undefined;
     const text = Buffer.from(res.body).toString();
     if (res.status !== 200) throw new Error(`GET ${url}: ${res.status} ${text}`);
     return JSON.parse(text) as T;

@@ -6,7 +6,7 @@ import type { LogLevel } from './config/index.js';
 
 export type { Logger };
 
-export const COMPONENTS = ['agent', 'http', 'dns', 'catalog', 'state', 'checks', 'anti-entropy', 'leader', 'raft', 'serf'] as const;
+export const COMPONENTS = ['agent', 'http', 'dns', 'catalog', 'state', 'checks', 'anti-entropy', 'leader', 'raft', 'serf', 'acl'] as const;
 export type Component = (typeof COMPONENTS)[number];
 export type ComponentLoggers = Record<Component, Logger> & { root: Logger };
 

@@ -1,11 +1,10 @@
-// Safe defaults: an agent that cannot enforce ACLs (a client agent, for now) refuses to start
-// with them rather than run open; enabling remote script checks without ACLs logs Consul's
+// Safe defaults: bad ACL settings stop the start with one line; enabling remote script checks without ACLs logs Consul's
 // security issue; X-Consul-Default-ACL-Policy says what is actually enforced.
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ACL_NOT_ENFORCED, REMOTE_SCRIPT_CHECK_SECURITY_WARNING } from '../src/acl/config.js';
+import { REMOTE_SCRIPT_CHECK_SECURITY_WARNING } from '../src/acl/config.js';
 import { http, RUN_JS, startAgentProcess, tempDir, type AgentProcess } from './helpers.js';
 
 const IP = '127.0.63.1';
@@ -27,16 +26,11 @@ function configFile(name: string, body: unknown): string {
 
 afterAll(() => dir.remove());
 
-describe('acl.enabled on a client agent (no enforcement there yet)', () => {
-  it.each([
-    ['acl.enabled = true', { acl: { enabled: true, default_policy: 'deny' } }],
-    ['acl.enabled = true with default allow', { acl: { enabled: true } }],
-    ['keys in another case', { ACL: { Enabled: true } }],
-    ['the legacy acl_datacenter key', { acl_datacenter: 'dc1' }],
-  ])('refuses to start for %s, with one line and exit 1', (_what, body) => {
-    const r = runAgent(['-config-file', configFile('acl.json', body)], ['-data-dir', join(dir.path, 'client')]);
+describe('ACL settings an agent refuses', () => {
+  it('refuses a token_ttl that is no duration, with one line and exit 1', () => {
+    const r = runAgent(['-config-file', configFile('ttl.json', { acl: { enabled: true, token_ttl: 'soon' } })], ['-data-dir', join(dir.path, 'client')]);
     expect(r.status).toBe(1);
-    expect(r.out).toBe(`==> ${ACL_NOT_ENFORCED}\n`);
+    expect(r.out).toBe(`==> failed to parse ${join(dir.path, 'ttl.json')}: acl.token_ttl: time: invalid duration "soon"\n`);
   });
 
   it('refuses a default_policy that is neither allow nor deny', () => {

@@ -33,6 +33,7 @@ export function MetaTable({ meta, label = 'Meta' }: { meta: Record<string, strin
 /** An error in words an operator can act on. */
 export function describeError(err: unknown): string {
   if (err instanceof ConsulError) {
+    if (err.statusCode === 403 && err.body.trim() === 'ACL not found') return 'ACL not found (403): this agent does not know the token. Check it on the Token page.';
     if (err.statusCode === 403) return `Permission denied (403): ${err.body}. Set an ACL token on the Token page.`;
     return `The agent answered ${err.statusCode}: ${err.body || 'no message'}`;
   }

@@ -9,7 +9,7 @@ export function Token() {
   const [done, setDone] = useState('');
   return (
     <section>
-      <PageTitle sub="For agents with ACLs enabled. The token stays in this browser (localStorage) and is sent as X-Consul-Token.">ACL token</PageTitle>
+      <PageTitle sub="For agents with ACLs enabled. The token stays in this browser (localStorage, as Consul’s UI keeps it) and is sent as X-Consul-Token.">ACL token</PageTitle>
       <form
         class="editor"
         onSubmit={(e) => {

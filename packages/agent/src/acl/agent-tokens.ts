@@ -6,7 +6,9 @@
  */
 import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Command } from '@proconsul/catalog';
 import type { AclConfig } from './config.js';
+import { ANONYMOUS_TOKEN_ID } from './identities.js';
 
 type TokenKey = keyof AclConfig['tokens'];
 
@@ -19,6 +21,7 @@ export const AGENT_TOKEN_TYPES: Record<string, TokenKey> = {
   agent_recovery: 'agentRecovery',
   agent_master: 'agentRecovery',
   acl_agent_master_token: 'agentRecovery',
+  dns: 'dns',
 };
 
 const FILE = 'acl-tokens.json';
@@ -73,4 +76,31 @@ export function setAgentToken(acl: AclConfig, dataDir: string, key: TokenKey, to
     acl.tokens[key] = before;
     throw err;
   }
+}
+
+/** Consul's token store: the agent token, else the default (user) token. */
+export function agentToken(acl: AclConfig): string {
+  return acl.tokens.agent || acl.tokens.default;
+}
+
+/**
+ * The token a client agent sends with one of its own writes, as Consul's anti-entropy picks
+ * it: a service (and the checks sent with it) or a node check with the token it was registered
+ * with, else the default token; node info and every deregistration with the agent token.
+ */
+export function ownWriteToken(cmd: Command, acl: AclConfig, tokenOf: (kind: 'service' | 'check', id: string) => string): string {
+  if (cmd.Type === 'Register' && cmd.Service) return tokenOf('service', cmd.Service.ID || cmd.Service.Service) || acl.tokens.default;
+  if (cmd.Type === 'Register' && cmd.Check) return tokenOf('check', cmd.Check.CheckID || cmd.Check.Name || '') || acl.tokens.default;
+  return agentToken(acl);
+}
+
+/** Errors that mean "blocked by ACLs" (Consul's acl.IsErrPermissionDenied / IsErrNotFound). */
+export function isAclError(err: unknown): boolean {
+  return err instanceof Error && (err.message.startsWith('Permission denied') || err.message === 'ACL not found');
+}
+
+/** The AccessorID a denial names, as Consul logs it (the anonymous token by its alias). */
+export function deniedAccessor(err: unknown): string {
+  const id = /AccessorID '([^']*)'/.exec((err as Error).message)?.[1] ?? '';
+  return id === ANONYMOUS_TOKEN_ID ? 'anonymous token' : id;
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../config/errors.js';
-import { assertAclSupported, defaultPolicyHeader, parseAclConfig, securityIssues } from './config.js';
+import { defaultPolicyHeader, parseAclConfig, securityIssues } from './config.js';
 
 describe('parseAclConfig', () => {
   it('defaults to ACLs off, default allow, down extend-cache', () => {
@@ -9,13 +9,16 @@ describe('parseAclConfig', () => {
       defaultPolicy: 'allow',
       downPolicy: 'extend-cache',
       enableTokenPersistence: false,
-      tokens: { initialManagement: '', agent: '', default: '', agentRecovery: '' },
+      tokenTtlMs: 30_000,
+      policyTtlMs: 30_000,
+      roleTtlMs: 30_000,
+      tokens: { initialManagement: '', agent: '', default: '', agentRecovery: '', dns: '' },
     });
   });
 
   it('reads Consul\'s keys and the deprecated ones', () => {
     const c = parseAclConfig({
-      acl: { enabled: true, default_policy: 'deny', down_policy: 'async-cache', enable_token_persistence: true, tokens: { initial_management: 'm', agent: 'a' } },
+      acl: { enabled: true, default_policy: 'deny', down_policy: 'async-cache', enable_token_persistence: true, token_ttl: '5s', policy_ttl: '1m', role_ttl: '250ms', tokens: { initial_management: 'm', agent: 'a' } },
       acl_token: 'd',
       acl_agent_master_token: 'r',
     });
@@ -24,10 +27,14 @@ describe('parseAclConfig', () => {
       defaultPolicy: 'deny',
       downPolicy: 'async-cache',
       enableTokenPersistence: true,
-      tokens: { initialManagement: 'm', agent: 'a', default: 'd', agentRecovery: 'r' },
+      tokenTtlMs: 5_000,
+      policyTtlMs: 60_000,
+      roleTtlMs: 250,
+      tokens: { initialManagement: 'm', agent: 'a', default: 'd', agentRecovery: 'r', dns: '' },
     });
     expect(parseAclConfig({ acl: { tokens: { master: 'old' } } }).tokens.initialManagement).toBe('old');
     expect(parseAclConfig({ acl_datacenter: 'dc1' }).enabled).toBe(true);
+    expect(parseAclConfig({ acl_ttl: '2s' }).tokenTtlMs).toBe(2_000);
   });
 
   it.each([
@@ -35,6 +42,7 @@ describe('parseAclConfig', () => {
     [{ acl: { enabled: 'true' } }, 'acl.enabled: expected a boolean'],
     [{ acl: { down_policy: 'sometimes' } }, /^acl\.down_policy must be one of/],
     [{ acl: { tokens: { agent: 7 } } }, 'acl.tokens.agent: expected a string'],
+    [{ acl: { token_ttl: 'soon' } }, 'acl.token_ttl: time: invalid duration "soon"'],
   ])('refuses %j', (raw, message) => {
     expect(() => parseAclConfig(raw)).toThrow(ConfigError);
     expect(() => parseAclConfig(raw)).toThrow(message);
@@ -42,12 +50,6 @@ describe('parseAclConfig', () => {
 });
 
 describe('safe defaults', () => {
-  it('refuses enabled ACLs where they are not enforced (client agents)', () => {
-    expect(() => assertAclSupported(parseAclConfig({ acl: { enabled: true } }), false)).toThrow(ConfigError);
-    expect(() => assertAclSupported(parseAclConfig({ acl: { enabled: true } }), true)).not.toThrow();
-    expect(() => assertAclSupported(parseAclConfig({}), false)).not.toThrow();
-  });
-
   it('reports the policy actually enforced', () => {
     expect(defaultPolicyHeader({ enabled: false, defaultPolicy: 'deny' })).toBe('allow');
     expect(defaultPolicyHeader({ enabled: true, defaultPolicy: 'deny' })).toBe('deny');

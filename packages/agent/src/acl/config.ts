@@ -1,9 +1,9 @@
 /**
  * The `acl { ... }` stanza, with Consul's JSON keys (and the deprecated top-level `acl_*` keys
- * Consul still maps onto it). ACL enforcement is not in this agent yet, so an agent asked to
- * enable ACLs refuses to start rather than run open while the operator believes it is locked.
+ * Consul still maps onto it).
  */
 import type { FieldSpec, ObjectSpec } from '../checks/decode.js';
+import { parseGoDuration } from '../checks/duration.js';
 import { ConfigError } from '../config/errors.js';
 
 const strings = (...names: string[]): FieldSpec[] => names.map((name) => ({ name, type: 'string' }));
@@ -52,12 +52,13 @@ export interface AclConfig {
   defaultPolicy: AclDefaultPolicy;
   downPolicy: AclDownPolicy;
   enableTokenPersistence: boolean;
-  tokens: { initialManagement: string; agent: string; default: string; agentRecovery: string };
+  /** How long a client agent caches what it resolved through the servers (Consul: 30 s each). */
+  tokenTtlMs: number;
+  policyTtlMs: number;
+  roleTtlMs: number;
+  /** `dns` answers DNS (else `default`, as Consul). */
+  tokens: { initialManagement: string; agent: string; default: string; agentRecovery: string; dns: string };
 }
-
-/** Printed (after `==> `) when `acl.enabled = true` is asked of an agent that cannot enforce it. */
-export const ACL_NOT_ENFORCED =
-  'ACLs are not enforced on client agents by this version of Proconsul: refusing to start with acl.enabled = true (run a server, or set acl.enabled = false)';
 
 const DOWN_POLICIES: readonly string[] = ['allow', 'deny', 'extend-cache', 'async-cache'];
 
@@ -73,6 +74,19 @@ function str(value: unknown, key: string, fallback: string): string {
   if (value === undefined || value === null) return fallback;
   if (typeof value !== 'string') throw new ConfigError(`${key}: expected a string`);
   return value;
+}
+
+/** Consul's default for token_ttl, policy_ttl and role_ttl (agent/config/default.go). */
+const ACL_TTL_DEFAULT_MS = 30_000;
+
+function ttl(value: unknown, key: string): number {
+  if (value === undefined || value === null) return ACL_TTL_DEFAULT_MS;
+  if (typeof value !== 'string' && typeof value !== 'number') throw new ConfigError(`${key}: expected a duration`);
+  try {
+    return parseGoDuration(value);
+  } catch (err) {
+    throw new ConfigError(`${key}: ${(err as Error).message}`);
+  }
 }
 
 function bool(value: unknown, key: string): boolean {
@@ -104,21 +118,18 @@ export function parseAclConfig(config: Raw): AclConfig {
     defaultPolicy,
     downPolicy: downPolicy as AclDownPolicy,
     enableTokenPersistence: bool(acl.enable_token_persistence, 'acl.enable_token_persistence'),
+    // acl_ttl is the pre-1.4 name of token_ttl.
+    tokenTtlMs: ttl(acl.token_ttl ?? config.acl_ttl, 'acl.token_ttl'),
+    policyTtlMs: ttl(acl.policy_ttl, 'acl.policy_ttl'),
+    roleTtlMs: ttl(acl.role_ttl, 'acl.role_ttl'),
     tokens: {
       initialManagement: token('initial_management', tokens.master, config.acl_master_token),
       agent: token('agent', config.acl_agent_token),
       default: token('default', config.acl_token),
       agentRecovery: token('agent_recovery', tokens.agent_master, config.acl_agent_master_token),
+      dns: token('dns'),
     },
   };
-}
-
-/**
- * Refuses an ACL configuration this agent cannot honour (see ACL_NOT_ENFORCED): a client
- * agent resolves tokens from its servers' state, which it cannot do yet.
- */
-export function assertAclSupported(acl: AclConfig, server: boolean): void {
-  if (acl.enabled && !server) throw new ConfigError(ACL_NOT_ENFORCED);
 }
 
 /**

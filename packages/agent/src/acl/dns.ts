@@ -1,6 +1,7 @@
 /**
- * DNS answers as the agent's default token sees the catalog (Consul answers DNS with
- * acl.tokens.default, else anonymous): services need service:read, their nodes node:read.
+ * DNS answers as the agent's DNS token sees the catalog (Consul answers DNS with
+ * acl.tokens.dns, else acl.tokens.default, else anonymous): services need service:read,
+ * their nodes node:read.
  */
 import type { Catalog } from '@proconsul/catalog';
 import type { DnsBackend } from '@proconsul/dns';
@@ -10,7 +11,7 @@ import { AclResolver } from './resolver.js';
 export function aclDnsBackend(inner: DnsBackend, acl: AclConfig, catalog: Catalog, nodeName: string): DnsBackend {
   if (!acl.enabled) return inner;
   const resolver = new AclResolver(acl, () => catalog.acl, nodeName);
-  const authz = () => resolver.resolve('').authz;
+  const authz = () => resolver.resolve(acl.tokens.dns).authz;
   const generation = inner.generation?.bind(inner);
   return {
     async serviceInstances(service, dc) {

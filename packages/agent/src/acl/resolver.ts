@@ -5,10 +5,10 @@
  * unknown secret is refused with "ACL not found". Compiled authorizers are cached per
  * secret and dropped whenever the ACL tables change.
  */
-import type { AclStore, AclTokenRecord } from '@proconsul/catalog';
+import type { AclPolicyRecord, AclRoleRecord, AclStore, AclTokenRecord } from '@proconsul/catalog';
 import { Authorizer } from './authorizer.js';
 import type { AclConfig } from './config.js';
-import { ANONYMOUS_TOKEN_ID, GLOBAL_MANAGEMENT_POLICY_ID, nodeIdentityRules, serviceIdentityRules } from './identities.js';
+import { ANONYMOUS_TOKEN_ID, ANONYMOUS_TOKEN_SECRET, GLOBAL_MANAGEMENT_POLICY_ID, nodeIdentityRules, serviceIdentityRules } from './identities.js';
 import { emptyRules, mergeRules, parseRules, type PolicyRules } from './rules.js';
 
 export interface Identity {
@@ -26,7 +26,7 @@ export class AclNotFoundError extends Error {
   }
 }
 
-export class AclResolver {
+export class AclResolver implements IdentityResolver {
   private cache = new Map<string, Identity>();
   private cacheIndex = -1;
 
@@ -47,12 +47,17 @@ export class AclResolver {
   }
 
   resolve(secret: string): Identity {
+    return this.resolveExact(secret === '' ? this.config.tokens.default : secret);
+  }
+
+  /** A secret as sent (a client agent's RPC): no default token; "anonymous" is the anonymous token. */
+  resolveExact(secret: string): Identity {
     const store = this.store();
     if (store.index !== this.cacheIndex || this.cache.size >= CACHE_MAX) {
       this.cache = new Map();
       this.cacheIndex = store.index;
     }
-    const effective = secret === '' ? this.config.tokens.default : secret;
+    const effective = secret === ANONYMOUS_TOKEN_SECRET ? '' : secret;
     const hit = this.cache.get(effective);
     if (hit) return hit;
     const identity = this.compute(effective, store);
@@ -70,10 +75,7 @@ export class AclResolver {
     if (t.initialManagement !== '' && secret === t.initialManagement && !store.tokensBySecret.has(secret)) {
       return { accessorId: '', authz: Authorizer.manageAll() };
     }
-    if (t.agentRecovery !== '' && secret === t.agentRecovery) {
-      const rules = parseRules(`agent ${JSON.stringify(this.nodeName)} { policy = "write" }\nnode_prefix "" { policy = "read" }`);
-      return { accessorId: 'agent-recovery-token', authz: new Authorizer(rules, 'deny') };
-    }
+    if (t.agentRecovery !== '' && secret === t.agentRecovery) return agentRecoveryIdentity(this.nodeName);
     const token = store.tokensBySecret.get(secret);
     if (!token || this.expired(token)) throw new AclNotFoundError();
     return { accessorId: token.AccessorID, authz: this.tokenAuthorizer(token, store) };
@@ -84,29 +86,56 @@ export class AclResolver {
   }
 
   private tokenAuthorizer(token: AclTokenRecord, store: Readonly<AclStore>): Authorizer {
-    const policyIds = new Set(token.Policies.map((p) => p.ID));
-    const rules: PolicyRules = emptyRules();
-    for (const id of token.ServiceIdentities) mergeRules(rules, serviceIdentityRules(id));
-    for (const id of token.NodeIdentities) mergeRules(rules, nodeIdentityRules(id));
-    for (const link of token.Roles) {
-      const role = store.roles.get(link.ID);
-      if (!role) continue;
-      for (const p of role.Policies) policyIds.add(p.ID);
-      for (const id of role.ServiceIdentities) mergeRules(rules, serviceIdentityRules(id));
-      for (const id of role.NodeIdentities) mergeRules(rules, nodeIdentityRules(id));
-    }
-    if (policyIds.has(GLOBAL_MANAGEMENT_POLICY_ID)) return Authorizer.manageAll();
-    for (const id of policyIds) {
-      const policy = store.policies.get(id);
-      // Stored rules were validated when written; a policy that no longer parses grants nothing.
-      if (policy) {
-        try {
-          mergeRules(rules, parseRules(policy.Rules));
-        } catch {
-          continue;
-        }
+    return compileAuthorizer(token, (id) => store.policies.get(id), (id) => store.roles.get(id), this.config.defaultPolicy);
+  }
+}
+
+/** What resolves a request's secret: the server's (state store) or a client's (through the servers). */
+export interface IdentityResolver {
+  readonly enabled: boolean;
+  resolve(secret: string): Identity | Promise<Identity>;
+  /** After the agent's own tokens change (PUT /v1/agent/token). */
+  invalidate(): void;
+}
+
+/** Consul's agent recovery policy: write on this agent, read on every node; nothing else. */
+export function agentRecoveryIdentity(nodeName: string): Identity {
+  const rules = parseRules(`agent ${JSON.stringify(nodeName)} { policy = "write" }\nnode_prefix "" { policy = "read" }`);
+  return { accessorId: 'agent-recovery-token', authz: new Authorizer(rules, 'deny') };
+}
+
+/**
+ * A token's authorizer from its policies, roles and identities (roles' policies and identities
+ * included); global-management makes it management. A policy or role that is gone grants nothing.
+ */
+export function compileAuthorizer(
+  token: Pick<AclTokenRecord, 'Policies' | 'Roles' | 'ServiceIdentities' | 'NodeIdentities'>,
+  policyOf: (id: string) => AclPolicyRecord | null | undefined,
+  roleOf: (id: string) => AclRoleRecord | null | undefined,
+  defaultPolicy: AclConfig['defaultPolicy'],
+): Authorizer {
+  const policyIds = new Set(token.Policies.map((p) => p.ID));
+  const rules: PolicyRules = emptyRules();
+  for (const id of token.ServiceIdentities) mergeRules(rules, serviceIdentityRules(id));
+  for (const id of token.NodeIdentities) mergeRules(rules, nodeIdentityRules(id));
+  for (const link of token.Roles) {
+    const role = roleOf(link.ID);
+    if (!role) continue;
+    for (const p of role.Policies) policyIds.add(p.ID);
+    for (const id of role.ServiceIdentities) mergeRules(rules, serviceIdentityRules(id));
+    for (const id of role.NodeIdentities) mergeRules(rules, nodeIdentityRules(id));
+  }
+  if (policyIds.has(GLOBAL_MANAGEMENT_POLICY_ID)) return Authorizer.manageAll();
+  for (const id of policyIds) {
+    const policy = policyOf(id);
+    // Stored rules were validated when written; a policy that no longer parses grants nothing.
+    if (policy) {
+      try {
+        mergeRules(rules, parseRules(policy.Rules));
+      } catch {
+        continue;
       }
     }
-    return new Authorizer(rules, this.config.defaultPolicy);
   }
+  return new Authorizer(rules, defaultPolicy);
 }

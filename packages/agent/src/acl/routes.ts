@@ -22,7 +22,7 @@ import {
   IDENTITY_NAME,
 } from './identities.js';
 import { AGENT_TOKEN_TYPES, setAgentToken } from './agent-tokens.js';
-import type { AclResolver } from './resolver.js';
+import type { IdentityResolver } from './resolver.js';
 import { parseRules } from './rules.js';
 
 type Obj = Record<string, unknown>;
@@ -92,7 +92,7 @@ function body(req: FastifyRequest, what: string, optional = false): Obj {
   return b;
 }
 
-export async function aclRoutes(app: FastifyInstance, { ctx, resolver }: { ctx: AgentContext; resolver: AclResolver }): Promise<void> {
+export async function aclRoutes(app: FastifyInstance, { ctx, resolver }: { ctx: AgentContext; resolver: IdentityResolver }): Promise<void> {
   const store = (): AgentContext['catalog']['acl'] => ctx.catalog.acl;
   let builtins: Promise<void> | undefined;
 
@@ -136,9 +136,12 @@ export async function aclRoutes(app: FastifyInstance, { ctx, resolver }: { ctx: 
   /** Enabled ACLs, the builtins in place, and the permission asked for. */
   async function guard(req: FastifyRequest, level: 'read' | 'write' | 'any'): Promise<void> {
     if (!resolver.enabled) throw aclDisabled();
-    builtins ??= ensureBuiltins().finally(() => (builtins = undefined));
-    await builtins;
-    const id = requestIdentity(req, resolver);
+    // The builtins live in the servers' state; a client (PUT /v1/agent/token) has none to make.
+    if (ctx.cluster.server) {
+      builtins ??= ensureBuiltins().finally(() => (builtins = undefined));
+      await builtins;
+    }
+    const id = await requestIdentity(req, resolver);
     if (level !== 'any' && !id.authz.allowedSingle('acl', level)) throw permissionDenied(id, { resource: 'acl', need: level });
   }
 
@@ -244,6 +247,7 @@ export async function aclRoutes(app: FastifyInstance, { ctx, resolver }: { ctx: 
       }
       resolver.invalidate();
       ctx.log.agent.info({ type }, 'Updated agent ACL token');
+      ctx.tokensChanged();
       return reply.send();
     },
   });
@@ -252,7 +256,7 @@ export async function aclRoutes(app: FastifyInstance, { ctx, resolver }: { ctx: 
   endpoint(app, '/v1/acl/token/self', {
     GET: async (req, reply) => {
       await guard(req, 'any');
-      const id = requestIdentity(req, resolver);
+      const id = await requestIdentity(req, resolver);
       const t = store().tokens.get(id.accessorId);
       if (!t) throw notFound('Supplied token does not exist');
       meta(reply);
@@ -274,7 +278,7 @@ export async function aclRoutes(app: FastifyInstance, { ctx, resolver }: { ctx: 
       const t = store().tokens.get((req.params as { id: string }).id);
       if (!t) throw notFound('Requested token does not exist: ACL not found');
       meta(reply);
-      return sendJson(req, reply, showToken(t, !requestIdentity(req, resolver).authz.allowedSingle('acl', 'write')));
+      return sendJson(req, reply, showToken(t, !(await requestIdentity(req, resolver)).authz.allowedSingle('acl', 'write')));
     },
     PUT: async (req, reply) => {
       await guard(req, 'write');
@@ -322,7 +326,7 @@ export async function aclRoutes(app: FastifyInstance, { ctx, resolver }: { ctx: 
   endpoint(app, '/v1/acl/tokens', {
     GET: async (req, reply) => {
       await guard(req, 'read');
-      const redact = !requestIdentity(req, resolver).authz.allowedSingle('acl', 'write');
+      const redact = !(await requestIdentity(req, resolver)).authz.allowedSingle('acl', 'write');
       const q = req.query as Record<string, string | undefined>;
       let tokens = [...store().tokens.values()].sort((a, b) => (a.AccessorID < b.AccessorID ? -1 : 1));
       if (q.policy) tokens = tokens.filter((t) => t.Policies.some((p) => p.ID === q.policy));

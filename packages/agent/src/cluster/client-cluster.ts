@@ -4,6 +4,7 @@
 import type { ApplyResult, Command } from '@proconsul/catalog';
 import type { Applier } from '../apply/applier.js';
 import type { LanMembership } from '../gossip/index.js';
+import { ANONYMOUS_TOKEN_SECRET } from '../acl/identities.js';
 import { HttpError } from '../http/http-error.js';
 import { encodeCommand } from '../raft/catalog-fsm.js';
 import type { Committed } from '../raft/raft-applier.js';
@@ -22,6 +23,8 @@ export class ClientCluster implements ClusterRole {
   readonly rpc: RpcClient;
   readonly applier: Applier<Command, ApplyResult>;
   #preferred: string | null = null;
+  /** With ACLs: the token each of this agent's own writes carries (acl/agent-tokens.ts). */
+  writeToken: ((command: Command) => string) | null = null;
 
   constructor(
     private readonly lan: LanMembership,
@@ -31,7 +34,10 @@ export class ClientCluster implements ClusterRole {
     this.rpc = new RpcClient(serverDialer(rpcTls, DIAL_TIMEOUT_MS));
     const call = this.#call.bind(this);
     const applyIndexed = async (command: Command) => {
-      const c = (await call('Raft.Apply', { Data: encodeCommand(command), Hops: 0 } satisfies ApplyCall, APPLY_TIMEOUT_MS)) as Committed;
+      const token = this.writeToken?.(command);
+      // No token is the anonymous token (a server would otherwise apply its own default token).
+      const body: ApplyCall = { Data: encodeCommand(command), Hops: 0, ...(token !== undefined ? { Token: token || ANONYMOUS_TOKEN_SECRET } : {}) };
+      const c = (await call('Raft.Apply', body, APPLY_TIMEOUT_MS)) as Committed;
       return { result: c.result as ApplyResult, index: c.index };
     };
     this.applier = {
@@ -79,6 +85,10 @@ export class ClientCluster implements ClusterRole {
    * Calls a server, starting with the last one that answered; moves to the next alive server
    * only when the call never left this agent (a sent call may have taken effect).
    */
+  call(method: string, body: unknown, timeoutMs: number): Promise<unknown> {
+    return this.#call(method, body, timeoutMs);
+  }
+
   async #call(method: string, body: unknown, timeoutMs: number): Promise<unknown> {
     const servers = this.#servers();
     if (servers.length === 0) throw new HttpError(500, 'No known Consul servers');

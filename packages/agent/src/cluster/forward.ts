@@ -7,7 +7,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { NotLeaderError, type RaftNode } from '@proconsul/raft';
 import { HttpError } from '../http/http-error.js';
-import { parseQueryOptions } from '../http/query-options.js';
+import { parseQueryOptions, requestToken } from '../http/query-options.js';
 import type { ForwardedRequest, ForwardedResponse } from '../rpc/messages.js';
 import type { ClusterRole, ForwardCall } from './role.js';
 
@@ -23,8 +23,19 @@ export function isStateEndpoint(path: string): boolean {
   return STATE_PREFIXES.some((p) => path === p.replace(/\/$/, '') || path.startsWith(p));
 }
 
-/** Installs the forwarding and read-barrier hook on a server's HTTP app. */
-export function installForwarding(app: FastifyInstance, cluster: ClusterRole, datacenter: string, nodeName: string, forwardedOnly: boolean): void {
+/**
+ * Installs the forwarding and read-barrier hook on a server's HTTP app. `defaultToken` (a
+ * client agent with ACLs) is sent for a request that carries no token, as Consul's client
+ * fills in its own default token (else the server would apply its own).
+ */
+export function installForwarding(
+  app: FastifyInstance,
+  cluster: ClusterRole,
+  datacenter: string,
+  nodeName: string,
+  forwardedOnly: boolean,
+  defaultToken?: () => string,
+): void {
   app.addHook('preHandler', async (req, reply) => {
     const path = req.url.split('?')[0]!.replace(/\/{2,}/g, '/');
     if (!isStateEndpoint(path)) return;
@@ -39,7 +50,9 @@ export function installForwarding(app: FastifyInstance, cluster: ClusterRole, da
         return;
       }
     }
-    const res = await cluster.forward(withAgentDefaults(toForwarded(req), path, nodeName), forwardTimeoutMs(req, datacenter));
+    const fwd = withAgentDefaults(toForwarded(req), path, nodeName);
+    if (defaultToken && requestToken(req) === '') fwd.headers['x-consul-token'] = defaultToken();
+    const res = await cluster.forward(fwd, forwardTimeoutMs(req, datacenter));
     return sendForwarded(reply, res);
   });
 }

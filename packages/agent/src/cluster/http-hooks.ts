@@ -1,12 +1,15 @@
 // What clustering adds to every HTTP app of a server: forwarding to the leader (forward.ts) and
 // the true X-Consul-KnownLeader / X-Consul-LastContact on every state read answered here.
 import type { FastifyInstance } from 'fastify';
+import { ANONYMOUS_TOKEN_SECRET } from '../acl/identities.js';
 import type { AgentContext } from '../context.js';
 import { forwardedReplies, installForwarding } from './forward.js';
 
 export function installClusterHooks(app: FastifyInstance, ctx: AgentContext, forwardedOnly: boolean): void {
   const cluster = ctx.cluster;
-  installForwarding(app, cluster, ctx.config.datacenter, ctx.config.nodeName, forwardedOnly);
+  const acl = ctx.config.acl;
+  const defaultToken = acl.enabled && !cluster.server ? () => acl.tokens.default || ANONYMOUS_TOKEN_SECRET : undefined;
+  installForwarding(app, cluster, ctx.config.datacenter, ctx.config.nodeName, forwardedOnly, defaultToken);
   app.addHook('onSend', async (req, reply) => {
     if (reply.getHeader('X-Consul-KnownLeader') === undefined || forwardedReplies.has(reply)) return;
     const node = cluster.node();

@@ -33,4 +33,6 @@ export interface ForwardCall {
 export interface ApplyCall {
   Data: Uint8Array;
   Hops: number;
+  /** A client agent's ACL token for this write (its service's, check's or agent token). */
+  Token?: string;
 }

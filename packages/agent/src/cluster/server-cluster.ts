@@ -57,6 +57,8 @@ export class ServerCluster implements ClusterRole {
   readonly server = true;
   readonly rpc: RpcServer;
   readonly rpcClient: RpcClient;
+  /** Set when ACLs are on: throws when a client agent's write is not allowed (acl/apply-authz.ts). */
+  vetClientApply: ((data: Uint8Array, token: string) => void) | null = null;
   readonly #abort = new AbortController();
   #reconcileTimer: NodeJS.Timeout | undefined;
   #wasLeader = false;
@@ -291,8 +293,11 @@ export class ServerCluster implements ClusterRole {
     this.rpc.handle('Status.Peers', () => this.peerAddrs());
     // From a client (Hops 0) a follower passes the entry on to the leader; never further.
     this.rpc.handle('Raft.Apply', async (body) => {
-      const { Data, Hops } = body as Partial<ApplyCall>;
+      const { Data, Hops, Token } = body as Partial<ApplyCall>;
       if (!(Data instanceof Uint8Array)) throw new Error('Raft.Apply: missing Data');
+      // With ACLs, a client's write is checked against the token it sent (servers are trusted
+      // peers on this port, as Raft itself is).
+      if ((Hops ?? 1) < 1) this.vetClientApply?.(Data, typeof Token === 'string' ? Token : '');
       return this.raft.applier.applyEncoded(Data, (Hops ?? 1) < 1);
     });
   }

@@ -3,7 +3,7 @@
  * order, then flags (Consul's order), applying Consul's derived defaults and validation.
  */
 import { stat } from 'node:fs/promises';
-import { assertAclSupported, parseAclConfig } from '../acl/config.js';
+import { parseAclConfig } from '../acl/config.js';
 import { deprecatedTlsWarnings, parseHttpsTls, parseRpcTls } from '../tls/config.js';
 import { DecodeError } from '../checks/decode.js';
 import {
@@ -314,7 +314,6 @@ export async function buildConfig(input: BuildInput): Promise<AgentConfig> {
   };
   const policy = { enableScriptChecks, enableLocalScriptChecks: enableLocalScriptChecks === true };
   const acl = parseAclConfig(c as Fragment);
-  assertAclSupported(acl, server || dev);
   const ui = c.ui_config?.enabled ?? c.ui ?? false;
 
   const config: AgentConfig = {

@@ -4,6 +4,7 @@
 // `consul` service and `serfHealth` check).
 import type { ApplyResult, Command, HealthCheck, NodeService } from '@proconsul/catalog';
 import type { Applier } from '../apply/applier.js';
+import { deniedAccessor, isAclError } from '../acl/agent-tokens.js';
 import type { Logger } from '../log.js';
 import { CONSUL_SERVICE_ID, SERF_HEALTH_CHECK_ID } from '../leader.js';
 import type { LocalState } from './local-state.js';
@@ -20,6 +21,8 @@ export interface AntiEntropyOptions {
   now: () => number;
   /** Puts this node (and the leader-owned entries) back when they are missing from the catalog. */
   ensureNode?: () => Promise<void>;
+  /** Where Consul's "... blocked by ACLs" warnings go (its `agent` logger). */
+  agentLogger?: Logger;
   /** Full sync period (Consul: about a minute for small clusters). */
   intervalMs?: number;
   /**
@@ -147,12 +150,31 @@ export class AntiEntropy {
       commands.push({ Type: 'Deregister', Node: nodeName, CheckID: id, Now: this.opts.now() });
     }
     // Sent together: the applier keeps their order and a durable one commits them in one batch.
-    const results = await Promise.all(commands.map((cmd) => this.opts.applier.apply(cmd)));
+    const results = await Promise.allSettled(commands.map((cmd) => this.opts.applier.apply(cmd)));
+    let failure: unknown;
     results.forEach((r, i) => {
-      if (!r.ok) this.opts.logger.warn({ error: r.error, command: commands[i]!.Type }, 'anti-entropy write refused');
+      if (r.status === 'fulfilled') {
+        if (!r.value.ok) this.opts.logger.warn({ error: r.value.error, command: commands[i]!.Type }, 'anti-entropy write refused');
+      } else if (isAclError(r.reason)) {
+        logBlocked(this.opts.agentLogger ?? this.opts.logger, commands[i]!, r.reason);
+      } else {
+        failure ??= r.reason;
+      }
     });
+    // Blocked writes wait for the next sync (a new token, or the periodic one), as in Consul.
+    if (failure !== undefined) throw failure;
     if (commands.length > 0) this.opts.logger.debug({ writes: commands.length }, 'synced local state to the catalog');
   }
+}
+
+/** Consul's warnings for a write the servers refused for its token (agent/local/state.go). */
+function logBlocked(log: Logger, cmd: Command, err: unknown): void {
+  const accessorID = deniedAccessor(err);
+  if (cmd.Type === 'Register' && cmd.Service) log.warn({ service: cmd.Service.ID || cmd.Service.Service, accessorID }, 'Service registration blocked by ACLs');
+  else if (cmd.Type === 'Register' && cmd.Check) log.warn({ check: cmd.Check.CheckID, accessorID }, 'Check registration blocked by ACLs');
+  else if (cmd.Type === 'Deregister' && cmd.ServiceID) log.warn({ service: cmd.ServiceID, accessorID }, 'Service deregistration blocked by ACLs');
+  else if (cmd.Type === 'Deregister' && cmd.CheckID) log.warn({ check: cmd.CheckID, accessorID }, 'Check deregistration blocked by ACLs');
+  else log.warn({ accessorID }, 'Node info update blocked by ACLs');
 }
 
 function toRegisterCheck(c: LocalCheckState) {

@@ -114,6 +114,11 @@ export class LocalState {
     return [...this.#checks.values()].map((c) => c.state);
   }
 
+  /** The ACL token a service or check was registered with ('' when none): anti-entropy syncs it with that token. */
+  token(kind: 'service' | 'check', id: string): string {
+    return (kind === 'service' ? this.#services.get(id)?.token : this.#checks.get(id)?.token) ?? '';
+  }
+
   check(id: string): LocalCheckState | undefined {
     return this.#checks.get(id)?.state;
   }

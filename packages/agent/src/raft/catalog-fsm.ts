@@ -12,6 +12,16 @@ export function encodeCommand(command: Command): Uint8Array {
   return serialize({ Kind: 'command', Command: command } satisfies Payload);
 }
 
+/** The command an entry carries, or undefined (a restore, or bytes that are no entry). */
+export function decodeCommand(data: Uint8Array): Command | undefined {
+  try {
+    const payload = deserialize(data) as Payload;
+    return payload?.Kind === 'command' ? payload.Command : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export function encodeRestore(snapshot: CatalogSnapshot): Uint8Array {
   return serialize({ Kind: 'restore', Snapshot: snapshot } satisfies Payload);
 }

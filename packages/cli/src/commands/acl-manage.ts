@@ -204,7 +204,7 @@ export const aclRoleDelete: Command = {
 
 export const aclSetAgentToken: Command = {
   synopsis: 'Assign tokens for the Consul Agent\'s usage',
-  help: 'Usage: proconsul acl set-agent-token [options] TYPE TOKEN\n\n  TYPE is default, agent or agent_recovery.',
+  help: 'Usage: proconsul acl set-agent-token [options] TYPE TOKEN\n\n  TYPE is default, agent, agent_recovery or dns.',
   flags: () => clientFlags(),
   async run(f, ui) {
     if (f.args.length !== 2) {

@@ -27,13 +27,19 @@ describe('runTutorial', () => {
     expect(() => extractBlocks(`${fence}sh bakground\ntrue\n${fence}\n`)).toThrow(/unknown fence attribute "bakground"/);
   });
 
-  it('carries exported variables and the directory over, and fails with the block and its output', async () => {
-    const file = md(`${fence}sh\nexport GREETING=hi\nmkdir sub && cd sub\n${fence}\n${fence}sh\necho "$GREETING from $(basename "$PWD")"\nfalse\necho never\n${fence}\n`);
+  it('carries variables and the directory over, and fails with the block and its output', async () => {
+    const file = md(`${fence}sh\nGREETING=hi\nmkdir sub && cd sub\n${fence}\n${fence}sh\necho "$GREETING from $(basename "$PWD")"\nfalse\necho never\n${fence}\n`);
     const r = await runTutorial(file);
     expect(r.ok).toBe(false);
     expect(r.report).toContain(':5: exited with 1');
     expect(r.report).toContain('hi from sub');
     expect(r.report).not.toContain('\nnever');
+  });
+
+  it('passes a tutorial whose blocks set no variable', async () => {
+    const r = await runTutorial(md(`${fence}sh\ntrue\n${fence}\n${fence}sh\ntrue\n${fence}\n`));
+    expect(r.ok, r.report).toBe(true);
+    expect(r.blocksRun).toBe(2);
   });
 
   it('fails a failing command in a pipeline (pipefail)', async () => {

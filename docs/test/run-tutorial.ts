@@ -8,12 +8,12 @@
  * - ```sh cleanup      run at the end, also after a failure (e.g. `docker compose down`).
  * Any other fence (console, text, json, hcl, ...) is shown, never run.
  *
- * Each block runs with `bash -euo pipefail` in one temp dir per tutorial; exported variables
+ * Each block runs with `bash -euo pipefail` in one temp dir per tutorial; shell variables
  * and the working directory carry over to the next block, as in one terminal. The runner's
  * one addition to the reader's environment: the checkout's node_modules/.bin first on PATH
  * (the tutorials' prerequisite "`proconsul` on your PATH"). Nothing in a block is rewritten.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -101,6 +101,9 @@ export async function runTutorial(file: string, env: NodeJS.ProcessEnv = {}): Pr
   const work = join(scratch, 'work');
   const state = join(scratch, 'state.sh');
   writeFileSync(state, '');
+  // The shell's own variables (BASH_*, PIPESTATUS, ...): everything else a block sets carries over.
+  const baseline = join(scratch, 'baseline');
+  writeFileSync(baseline, execFileSync('bash', ['-c', 'compgen -v'], { encoding: 'utf8' }));
   rmSync(work, { force: true, recursive: true });
   await import('node:fs/promises').then((fs) => fs.mkdir(work));
   const baseEnv = {
@@ -119,7 +122,9 @@ export async function runTutorial(file: string, env: NodeJS.ProcessEnv = {}): Pr
       `source ${JSON.stringify(state)}`,
       'set -euo pipefail',
       block.code,
-      ...(saveState ? [`{ export -p; printf 'cd %q\\n' "$PWD"; } > ${JSON.stringify(state)}`] : []),
+      ...(saveState
+        ? [`{ for v in $(compgen -v | grep -vxFf ${JSON.stringify(baseline)} || true); do declare -p "$v"; done; printf 'cd %q\\n' "$PWD"; } > ${JSON.stringify(state)}`]
+        : []),
     ].join('\n');
     // Its own process group, so `cmd &` inside a block is stopped with it at the end.
     const child = spawn('bash', ['-c', script], { cwd: work, env: baseEnv, stdio: ['ignore', out, out], detached: true });

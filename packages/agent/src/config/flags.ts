@@ -9,9 +9,9 @@ import { ConfigError } from './errors.js';
 
 type Fragment = Record<string, unknown>;
 
-type FlagKind = 'string' | 'bool' | 'int' | 'duration' | 'list' | 'map' | 'config-path' | 'hcl' | 'ignored' | 'ignored-bool';
+export type FlagKind = 'string' | 'bool' | 'int' | 'duration' | 'list' | 'map' | 'config-path' | 'hcl' | 'ignored' | 'ignored-bool';
 
-interface FlagDef {
+export interface FlagDef {
   kind: FlagKind;
   /** Config key path the flag sets, e.g. ['ports', 'http']. */
   key?: readonly string[];
@@ -81,6 +81,9 @@ const FLAGS: Record<string, FlagDef> = {
   'ui-content-path': { kind: 'ignored' },
   'ui-dir': { kind: 'ignored' },
 };
+
+/** Every flag and the config key it sets (docs/reference/cli.md is generated from it). */
+export const FLAG_DEFS: Readonly<Record<string, FlagDef>> = FLAGS;
 
 /** The flag names this agent accepts (for CONFIG.md and usage text). */
 export const FLAG_NAMES: readonly string[] = Object.keys(FLAGS).sort();

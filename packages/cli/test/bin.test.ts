@@ -1,0 +1,18 @@
+// The executable itself: a closed stdout is not a crash.
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { expect, it } from 'vitest';
+
+const bin = fileURLToPath(new URL('../bin/proconsul.js', import.meta.url));
+
+it('stops quietly when the reader of stdout goes away (`proconsul version | head -1`)', () => {
+  const r = spawnSync('bash', ['-c', `set -o pipefail; "${process.execPath}" "${bin}" version | head -c 1 >/dev/null`], { encoding: 'utf8', timeout: 20_000 });
+  expect(r.stderr).not.toContain('EPIPE');
+  expect(r.status).toBe(0);
+});
+
+it('prints the version of its package.json', async () => {
+  const { version } = (await import('../package.json', { with: { type: 'json' } })).default as { version: string };
+  const r = spawnSync(process.execPath, [bin, 'version'], { encoding: 'utf8', timeout: 20_000 });
+  expect(r.stdout.split('\n')[0]).toBe(`Proconsul v${version}`);
+});

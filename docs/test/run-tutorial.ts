@@ -95,7 +95,15 @@ function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
 }
 
 /** Runs every block of `file` in order; stops at the first failing block, then runs cleanups. */
-export async function runTutorial(file: string, env: NodeJS.ProcessEnv = {}): Promise<TutorialResult> {
+export interface RunOptions {
+  /** Added to the environment of every block. */
+  env?: NodeJS.ProcessEnv;
+  /** Called with each finished block's output (test/run-one.ts prints them). */
+  onBlock?: (block: Block, output: string) => void;
+}
+
+export async function runTutorial(file: string, opts: RunOptions = {}): Promise<TutorialResult> {
+  const env = opts.env ?? {};
   const blocks = extractBlocks(readFileSync(file, 'utf8'));
   const scratch = mkdtempSync(join(tmpdir(), 'proconsul-docs-'));
   const work = join(scratch, 'work');
@@ -159,6 +167,7 @@ export async function runTutorial(file: string, env: NodeJS.ProcessEnv = {}): Pr
     const timedOut = new Promise<'timeout'>((res) => (timer = setTimeout(() => res('timeout'), block.timeoutMs)));
     const result = await Promise.race([s.exited, timedOut]);
     clearTimeout(timer);
+    opts.onBlock?.(block, tail(s.outFile));
     if (result === 'timeout') {
       killGroup(s.child, 'SIGKILL');
       return describe(s, `timed out after ${block.timeoutMs / 1000} s`);

@@ -7,6 +7,8 @@
  *                      runner starts it in its own process group and stops it when the tutorial ends.
  * - ```sh cleanup      run at the end, also after a failure (e.g. `docker compose down`).
  * Any other fence (console, text, json, hcl, ...) is shown, never run.
+ * A tutorial about this checkout (npm start, deploy/) says `<!-- tutorial: cwd=checkout -->`: its
+ * blocks start at the repository root instead of an empty temp dir.
  *
  * Each block runs with `bash -euo pipefail` in one temp dir per tutorial; shell variables
  * and the working directory carry over to the next block, as in one terminal. The runner's
@@ -14,7 +16,7 @@
  * (the tutorials' prerequisite "`proconsul` on your PATH"). Nothing in a block is rewritten.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -104,16 +106,17 @@ export interface RunOptions {
 
 export async function runTutorial(file: string, opts: RunOptions = {}): Promise<TutorialResult> {
   const env = opts.env ?? {};
-  const blocks = extractBlocks(readFileSync(file, 'utf8'));
+  const markdown = readFileSync(file, 'utf8');
+  const blocks = extractBlocks(markdown);
+  const inCheckout = markdown.includes('<!-- tutorial: cwd=checkout -->');
   const scratch = mkdtempSync(join(tmpdir(), 'proconsul-docs-'));
-  const work = join(scratch, 'work');
   const state = join(scratch, 'state.sh');
   writeFileSync(state, '');
   // The shell's own variables (BASH_*, PIPESTATUS, ...): everything else a block sets carries over.
   const baseline = join(scratch, 'baseline');
   writeFileSync(baseline, execFileSync('bash', ['-c', 'compgen -v'], { encoding: 'utf8' }));
-  rmSync(work, { force: true, recursive: true });
-  await import('node:fs/promises').then((fs) => fs.mkdir(work));
+  const work = inCheckout ? repoRoot : join(scratch, 'work');
+  if (!inCheckout) mkdirSync(work);
   const baseEnv = {
     ...process.env,
     ...env,

@@ -28,11 +28,11 @@ describe('runTutorial', () => {
   });
 
   it('carries variables and the directory over, and fails with the block and its output', async () => {
-    const file = md(`${fence}sh\nGREETING=hi\nmkdir sub && cd sub\n${fence}\n${fence}sh\necho "$GREETING from $(basename "$PWD")"\nfalse\necho never\n${fence}\n`);
+    const file = md(`${fence}sh\nGREETING=hi\nexport PATH="/opt/docs-test:$PATH"\nmkdir sub && cd sub\n${fence}\n${fence}sh\necho "$GREETING from $(basename "$PWD") ${PATH%%:*}"\nfalse\necho never\n${fence}\n`);
     const r = await runTutorial(file);
     expect(r.ok).toBe(false);
-    expect(r.report).toContain(':5: exited with 1');
-    expect(r.report).toContain('hi from sub');
+    expect(r.report).toContain(':6: exited with 1');
+    expect(r.report).toContain('hi from sub /opt/docs-test');
     expect(r.report).not.toContain('\nnever');
   });
 

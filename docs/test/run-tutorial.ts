@@ -10,8 +10,8 @@
  * A tutorial about this checkout (npm start, deploy/) says `<!-- tutorial: cwd=checkout -->`: its
  * blocks start at the repository root instead of an empty temp dir.
  *
- * Each block runs with `bash -euo pipefail` in one temp dir per tutorial; shell variables
- * and the working directory carry over to the next block, as in one terminal. The runner's
+ * Each block runs with `bash -euo pipefail` in one temp dir per tutorial; shell variables,
+ * exported ones (PATH too) and the working directory carry over to the next block, as in one terminal. The runner's
  * one addition to the reader's environment: the checkout's node_modules/.bin first on PATH
  * (the tutorials' prerequisite "`proconsul` on your PATH"). Nothing in a block is rewritten.
  */
@@ -134,7 +134,7 @@ export async function runTutorial(file: string, opts: RunOptions = {}): Promise<
       'set -euo pipefail',
       block.code,
       ...(saveState
-        ? [`{ for v in $(compgen -v | grep -vxFf ${JSON.stringify(baseline)} || true); do declare -p "$v"; done; printf 'cd %q\\n' "$PWD"; } > ${JSON.stringify(state)}`]
+        ? [`{ export -p; for v in $(compgen -v | grep -vxFf ${JSON.stringify(baseline)} || true); do declare -p "$v"; done; printf 'cd %q\\n' "$PWD"; } > ${JSON.stringify(state)}`]
         : []),
     ].join('\n');
     // Its own process group, so `cmd &` inside a block is stopped with it at the end.

@@ -28,7 +28,7 @@ describe('runTutorial', () => {
   });
 
   it('carries variables and the directory over, and fails with the block and its output', async () => {
-    const file = md(`${fence}sh\nGREETING=hi\nexport PATH="/opt/docs-test:$PATH"\nmkdir sub && cd sub\n${fence}\n${fence}sh\necho "$GREETING from $(basename "$PWD") ${PATH%%:*}"\nfalse\necho never\n${fence}\n`);
+    const file = md(`${fence}sh\nGREETING=hi\nexport PATH="/opt/docs-test:$PATH"\nmkdir sub && cd sub\n${fence}\n${fence}sh\necho "$GREETING from $(basename "$PWD") \${PATH%%:*}"\nfalse\necho never\n${fence}\n`);
     const r = await runTutorial(file);
     expect(r.ok).toBe(false);
     expect(r.report).toContain(':6: exited with 1');

@@ -17,13 +17,27 @@ const check = process.argv.includes('--check');
 
 const cell = (s) => String(s).replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
-// --- HTTP routes: registered by a real -dev agent (every route plugin runs at start) ---
+// --- From a real -dev agent: its routes (every route plugin runs at start) and its gauges ---
+let live;
+async function liveAgent() {
+  if (!live) {
+    // An address of the docs' range (127.0.77.0/24) and no DNS: nothing else is needed.
+    const config = await loadConfig(['-dev', '-bind', '127.0.77.250', '-client', '127.0.77.250', '-http-port', '18690', '-dns-port', '-1', '-log-level', 'err']);
+    const agent = await startAgent(config);
+    live = { routes: new Map(routeTable()), gauges: agent.ctx.metrics.summary().Gauges.map((g) => g.Name) };
+    await agent.close();
+  }
+  return live;
+}
+
+async function gauges() {
+  const out = ['| name (`/v1/agent/metrics`) | Prometheus (`?format=prometheus`) |', '|---|---|'];
+  for (const name of [...(await liveAgent()).gauges].sort()) out.push(`| \`${name}\` | \`${name.replace(/[ .=\-/]/g, '_')}\` |`);
+  return out.join('\n');
+}
+
 async function httpRoutes() {
-  // An address of the docs' range (127.0.77.0/24) and no DNS: nothing else is needed.
-  const config = await loadConfig(['-dev', '-bind', '127.0.77.250', '-client', '127.0.77.250', '-http-port', '18690', '-dns-port', '-1', '-log-level', 'err']);
-  const agent = await startAgent(config);
-  const table = new Map(routeTable());
-  await agent.close();
+  const table = (await liveAgent()).routes;
   for (const url of Object.keys(HTTP_NOTES)) {
     if (!table.has(url)) throw new Error(`docs/scripts/http-notes.mjs has a note for ${url}, which is not a route any more`);
   }
@@ -124,6 +138,7 @@ const SECTIONS = {
   'http-api.md': { routes: httpRoutes },
   'cli.md': { commands: async () => cliCommands(), 'agent-flags': async () => agentFlags() },
   'config.md': { keys: async () => configKeys() },
+  'metrics.md': { gauges },
 };
 
 let stale = 0;

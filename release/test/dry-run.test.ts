@@ -2,7 +2,6 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-// @ts-expect-error: a plain .mjs script without types
 import { checkTarball, publishable, releaseVersion } from '../../scripts/release.mjs';
 
 const script = fileURLToPath(new URL('../../scripts/release.mjs', import.meta.url));

@@ -25,7 +25,8 @@ describe('tutorials run as written', () => {
     expect(tutorials.length).toBeGreaterThanOrEqual(6);
   });
   for (const name of tutorials) {
-    it(name, async () => {
+    // The Docker tutorials may build the base image and the stack's images first.
+    it(name, { timeout: NEEDS_DOCKER.has(name) ? 2_400_000 : 600_000 }, async () => {
       if (NEEDS_DOCKER.has(name) && !dockerAnswers()) {
         throw new Error(`${name} needs a Docker engine and none answers (docker info failed); .ci/run starts one`);
       }

@@ -47,6 +47,15 @@ describe('runTutorial', () => {
     expect(r.ok).toBe(false);
   });
 
+  it('gives a cleanup block the variables of a block that failed', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'proconsul-docs-cleanup-'));
+    const r = await runTutorial(md(`${fence}sh\nexport PROJECT=mine\nfalse\n${fence}\n${fence}sh cleanup\necho "$PROJECT" > ${dir}/project\n${fence}\n`));
+    expect(r.ok).toBe(false);
+    expect(r.report).toContain('exited with 1');
+    const { readFileSync } = await import('node:fs');
+    expect(readFileSync(join(dir, 'project'), 'utf8')).toBe('mine\n');
+  });
+
   it('times a block out and runs cleanup blocks after a failure', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'proconsul-docs-cleanup-'));
     const r = await runTutorial(md(`${fence}sh timeout=1\nsleep 30\n${fence}\n${fence}sh cleanup\ntouch ${dir}/cleaned\n${fence}\n`));

@@ -77,6 +77,10 @@ interface Started {
   exited: Promise<number | string>;
 }
 
+function shQuote(s: string): string {
+  return `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
 function tail(file: string): string {
   let text = '';
   try {
@@ -128,14 +132,14 @@ export async function runTutorial(file: string, opts: RunOptions = {}): Promise<
   const start = (block: Block, saveState: boolean): Started => {
     const outFile = join(scratch, `block-${++n}.out`);
     const out = openSync(outFile, 'w');
+    // The state is saved on exit, also when the block fails: cleanup blocks need its variables.
+    const save = `{ export -p; for v in $(compgen -v | grep -vxFf ${JSON.stringify(baseline)} || true); do declare -p "$v"; done; printf 'cd %q\\n' "$PWD"; } > ${JSON.stringify(state)}`;
     const script = [
       `cd ${JSON.stringify(work)}`,
       `source ${JSON.stringify(state)}`,
+      ...(saveState ? [`trap ${shQuote(save)} EXIT`] : []),
       'set -euo pipefail',
       block.code,
-      ...(saveState
-        ? [`{ export -p; for v in $(compgen -v | grep -vxFf ${JSON.stringify(baseline)} || true); do declare -p "$v"; done; printf 'cd %q\\n' "$PWD"; } > ${JSON.stringify(state)}`]
-        : []),
     ].join('\n');
     // Its own process group, so `cmd &` inside a block is stopped with it at the end.
     const child = spawn('bash', ['-c', script], { cwd: work, env: baseEnv, stdio: ['ignore', out, out], detached: true });

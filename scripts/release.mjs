@@ -26,6 +26,7 @@ const FORBIDDEN = [
   [/(?<!\.d)\.[cm]?tsx?$/, 'a TypeScript source'],
   [/(^|\/)(tsconfig[^/]*\.json|vitest\.config\.[cm]?[jt]s|vite\.config\.[cm]?[jt]s|turbo\.json)$/, 'build configuration'],
   [/\.tsbuildinfo$/, 'a build cache'],
+  [/\.map$/, 'a source map (the sources it points to are not shipped)'],
   [/(^|\/)node_modules\//, 'node_modules'],
 ];
 

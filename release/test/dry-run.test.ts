@@ -6,7 +6,7 @@ import { checkTarball, publishable, releaseVersion } from '../../scripts/release
 
 const script = fileURLToPath(new URL('../../scripts/release.mjs', import.meta.url));
 const pkg = { name: '@proconsul/x', exports: { '.': { types: './dist/index.d.ts', import: './dist/index.js' } }, bin: { x: './bin/x.js' } };
-const good = ['package.json', 'README.md', 'CHANGELOG.md', 'dist/index.js', 'dist/index.d.ts', 'dist/index.js.map', 'bin/x.js'];
+const good = ['package.json', 'README.md', 'CHANGELOG.md', 'dist/index.js', 'dist/index.d.ts', 'bin/x.js'];
 
 describe('release', () => {
   it('every publishable package is at one version', () => {
@@ -18,7 +18,7 @@ describe('release', () => {
 
   it('refuses tests, sources and build configuration in a tarball, and a missing entry file', () => {
     expect(checkTarball({ pkg }, good)).toEqual([]);
-    const bad = checkTarball({ pkg }, [...good.filter((f) => f !== 'bin/x.js'), 'dist/a.test.js', 'src/index.ts', 'dist/testing/x.js', 'tsconfig.json', 'test/x.js']);
+    const bad = checkTarball({ pkg }, [...good.filter((f) => f !== 'bin/x.js'), 'dist/a.test.js', 'src/index.ts', 'dist/testing/x.js', 'tsconfig.json', 'test/x.js', 'dist/index.js.map']);
     expect(bad).toEqual([
       'dist/a.test.js: a test file',
       'src/index.ts: a source directory',
@@ -26,6 +26,7 @@ describe('release', () => {
       'dist/testing/x.js: a test or bench directory',
       'tsconfig.json: build configuration',
       'test/x.js: a test or bench directory',
+      'dist/index.js.map: a source map (the sources it points to are not shipped)',
       'bin/x.js is missing',
     ]);
   });

@@ -142,6 +142,7 @@ const SECTIONS = {
 };
 
 let stale = 0;
+let written = 0;
 for (const [file, sections] of Object.entries(SECTIONS)) {
   const path = join(docs, 'reference', file);
   const before = readFileSync(path, 'utf8');
@@ -160,7 +161,9 @@ for (const [file, sections] of Object.entries(SECTIONS)) {
     console.error(`docs/reference/${file} differs from what the code generates: run npm run docs:gen and commit`);
   } else {
     writeFileSync(path, text);
+    written++;
     console.log(`wrote docs/reference/${file}`);
   }
 }
+if (!check && !written) console.log('docs/reference is up to date');
 process.exit(stale ? 1 : 0);

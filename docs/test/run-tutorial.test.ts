@@ -1,13 +1,22 @@
 // The runner itself: it must fail on a failing block, time out, and stop background processes.
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { extractBlocks, runTutorial } from './run-tutorial.js';
 
 const fence = '```';
+const made: string[] = [];
+afterAll(() => made.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+function scratch(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  made.push(dir);
+  return dir;
+}
+
 function md(text: string): string {
-  const dir = mkdtempSync(join(tmpdir(), 'proconsul-docs-md-'));
+  const dir = scratch('proconsul-docs-md-');
   const file = join(dir, 't.md');
   writeFileSync(file, text);
   return file;
@@ -48,7 +57,7 @@ describe('runTutorial', () => {
   });
 
   it('gives a cleanup block the variables of a block that failed', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'proconsul-docs-cleanup-'));
+    const dir = scratch('proconsul-docs-cleanup-');
     const r = await runTutorial(md(`${fence}sh\nexport PROJECT=mine\nfalse\n${fence}\n${fence}sh cleanup\necho "$PROJECT" > ${dir}/project\n${fence}\n`));
     expect(r.ok).toBe(false);
     expect(r.report).toContain('exited with 1');
@@ -57,7 +66,7 @@ describe('runTutorial', () => {
   });
 
   it('times a block out and runs cleanup blocks after a failure', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'proconsul-docs-cleanup-'));
+    const dir = scratch('proconsul-docs-cleanup-');
     const r = await runTutorial(md(`${fence}sh timeout=1\nsleep 30\n${fence}\n${fence}sh cleanup\ntouch ${dir}/cleaned\n${fence}\n`));
     expect(r.ok).toBe(false);
     expect(r.report).toContain('timed out after 1 s');
@@ -65,7 +74,7 @@ describe('runTutorial', () => {
   });
 
   it('stops background blocks and `cmd &` leftovers when the tutorial ends', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'proconsul-docs-bg-'));
+    const dir = scratch('proconsul-docs-bg-');
     const pids = join(dir, 'pids');
     const r = await runTutorial(md(`${fence}sh background\necho $$ >> ${pids}; sleep 300\n${fence}\n${fence}sh\nsleep 300 &\necho $! >> ${pids}\nsleep 0.5\n${fence}\n`));
     expect(r.ok, r.report).toBe(true);

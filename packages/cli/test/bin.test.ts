@@ -16,3 +16,11 @@ it('prints the version of its package.json', async () => {
   const r = spawnSync(process.execPath, [bin, 'version'], { encoding: 'utf8', timeout: 20_000 });
   expect(r.stdout.split('\n')[0]).toBe(`Proconsul v${version}`);
 });
+
+it('`proconsul agent -h` prints every agent flag and exits 0, as `consul agent -h`', () => {
+  const r = spawnSync(process.execPath, [bin, 'agent', '-h'], { encoding: 'utf8', timeout: 20_000 });
+  expect(r.status).toBe(0);
+  expect(r.stdout).toMatch(/^Usage: proconsul agent \[options\]/);
+  expect(r.stdout).toContain('  -retry-join=<value>\n     Sets retry_join. May be repeated.');
+  expect(r.stdout).toContain('  -bootstrap-expect=<int>\n     Sets bootstrap_expect.');
+});

@@ -6,7 +6,7 @@
 # of its staged tree, the Dockerfile, .dockerignore, the lb files (lb only), acl-init.mjs
 # (agent only) and the base image
 # is its label org.proconsul.tree, compared before building.
-# Usage: deploy/build-images.sh [tag]      (default tag: $PROCONSUL_TAG, else local)
+# Usage: deploy/build-images.sh [tag]      (default: $PROCONSUL_TAG, else deploy/.env's PROCONSUL_TAG)
 #   BASE_IMAGE=...            base image (default proconsul/base:bookworm-node20, from base-image/build.sh;
 #                             node:20-bookworm-slim works too where it can be pulled)
 #   PROCONSUL_SKIP_BUILD=1    use the dist/ folders as they are (no turbo build)
@@ -17,7 +17,10 @@
 set -euo pipefail
 deploy=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$deploy")
-TAG=${1:-${PROCONSUL_TAG:-local}}
+# deploy/.env is the one place the tag is set for compose, swarm and this script.
+env_tag=$(sed -n 's/^PROCONSUL_TAG=//p' "$deploy/.env")
+TAG=${1:-${PROCONSUL_TAG:-$env_tag}}
+[ -n "$TAG" ] || { echo "no image tag: deploy/.env sets no PROCONSUL_TAG" >&2; exit 1; }
 BASE_IMAGE=${BASE_IMAGE:-proconsul/base:bookworm-node20}
 
 base_id=$(docker image inspect -f '{{.Id}}' "$BASE_IMAGE" 2>/dev/null) || {

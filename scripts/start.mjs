@@ -152,7 +152,9 @@ async function main() {
   // Variables that differ from the defaults must be given to later compose commands too.
   const overrides = ['PROCONSUL_LB_PORT', 'PROCONSUL_HTTP_PORT', 'PROCONSUL_DNS_PORT', 'PROCONSUL_LB_MODE', 'PROCONSUL_TAG']
     .filter((v) => process.env[v]).map((v) => `${v}=${process.env[v]} `).join('');
-  const dc = `${overrides}${compose.join(' ')} -f ${relative(process.cwd(), file)}`;
+  // Another project name (PROCONSUL_PROJECT) must be named too, or compose acts on deploy/.env's.
+  const projectFlag = PROJECT === 'proconsul' ? '' : ` -p ${PROJECT}`;
+  const dc = `${overrides}${compose.join(' ')}${projectFlag} -f ${relative(process.cwd(), file)}`;
   const host = ports.lb === 80 ? 'http://localhost' : `http://localhost:${ports.lb}`;
   const rows = [
     [`${host}/`, `the lb: nginx -> web ("${answer}")`],

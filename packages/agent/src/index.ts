@@ -6,4 +6,8 @@ export { startAgent, type AgentHandle, type StartAgentOptions } from './agent.js
 export { agentMain } from './main.js';
 export type { Applier } from './apply/applier.js';
 export { loadConfig, ConfigError, type AgentConfig } from './config/index.js';
+/** What the reference in docs/ is generated from: flags, config keys, HTTP routes. */
+export { FLAG_DEFS, CONFIG_SPEC, IGNORED_KEYS, type FlagDef, type FlagKind } from './config/index.js';
+export type { FieldSpec, FieldType, ObjectSpec } from './checks/decode.js';
+export { routeTable } from './http/endpoint.js';
 export { PROCONSUL_VERSION, CONSUL_VERSION } from './version.js';

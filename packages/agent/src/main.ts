@@ -1,6 +1,7 @@
 // `proconsul agent ...`: parse flags and config files, start the agent, run until SIGINT or
 // SIGTERM, then shut down gracefully. Returns the process exit code.
 import { ConfigError, loadConfig } from './config/index.js';
+import { agentUsage, HelpRequested } from './config/flags.js';
 import { startAgent } from './agent.js';
 
 /** Bound on how long a graceful shutdown may take before the process gives up on it. */
@@ -11,6 +12,10 @@ export async function agentMain(argv: string[]): Promise<number> {
   try {
     config = await loadConfig(argv);
   } catch (err) {
+    if (err instanceof HelpRequested) {
+      process.stdout.write(`${agentUsage()}\n`);
+      return 0;
+    }
     const msg = err instanceof ConfigError ? err.message : `Error loading configuration: ${(err as Error).message}`;
     process.stderr.write(`==> ${msg}\n`);
     return 1;

@@ -2,6 +2,13 @@
 import { main } from './main.js';
 import { nodeIo } from './io.js';
 
+// The reader of stdout went away (`proconsul members | head -1`): stop quietly, as a Go program
+// dies of SIGPIPE, instead of an unhandled EPIPE error and its stack trace.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw err;
+});
+
 const io = nodeIo();
 try {
   const argv = process.argv.slice(2);

@@ -9,9 +9,9 @@ import { ConfigError } from './errors.js';
 
 type Fragment = Record<string, unknown>;
 
-type FlagKind = 'string' | 'bool' | 'int' | 'duration' | 'list' | 'map' | 'config-path' | 'hcl' | 'ignored' | 'ignored-bool';
+export type FlagKind = 'string' | 'bool' | 'int' | 'duration' | 'list' | 'map' | 'config-path' | 'hcl' | 'ignored' | 'ignored-bool';
 
-interface FlagDef {
+export interface FlagDef {
   kind: FlagKind;
   /** Config key path the flag sets, e.g. ['ports', 'http']. */
   key?: readonly string[];
@@ -82,6 +82,34 @@ const FLAGS: Record<string, FlagDef> = {
   'ui-dir': { kind: 'ignored' },
 };
 
+/** `-h` / `-help`: the caller prints agentUsage() and exits 0, as `consul agent -h` does. */
+export class HelpRequested extends ConfigError {
+  constructor() {
+    super('flag: help requested');
+  }
+}
+
+/** `proconsul agent -h`: every flag and the config key it sets. */
+export function agentUsage(): string {
+  const lines = Object.keys(FLAGS)
+    .sort()
+    .map((name) => {
+      const d = FLAGS[name]!;
+      const arg = d.kind === 'bool' || d.kind === 'ignored-bool' ? '' : d.kind === 'int' ? '=<int>' : '=<value>';
+      const what =
+        d.kind === 'ignored' || d.kind === 'ignored-bool' ? 'Accepted for compatibility and ignored.'
+        : d.kind === 'config-path' ? 'A config file (JSON or HCL), or a directory of them. May be repeated.'
+        : d.kind === 'hcl' ? 'An HCL config fragment, applied after the flags. May be repeated.'
+        : d.key?.[0]?.startsWith('$') ? (name === 'dev' ? 'Development mode: an in-memory server, its own leader, UI on.' : 'The format of config files without a known extension (json or hcl).')
+        : `Sets ${d.key!.join('.')}.${d.kind === 'list' || d.kind === 'map' ? ' May be repeated.' : ''}`;
+      return `  -${name}${arg}\n     ${what}`;
+    });
+  return `Usage: proconsul agent [options]\n\n  Starts the Proconsul agent and runs until an interrupt is received.\n  Flags and config keys are Consul's (docs/reference/cli.md, packages/agent/CONFIG.md).\n\n${lines.join('\n\n')}`;
+}
+
+/** Every flag and the config key it sets (docs/reference/cli.md is generated from it). */
+export const FLAG_DEFS: Readonly<Record<string, FlagDef>> = FLAGS;
+
 /** The flag names this agent accepts (for CONFIG.md and usage text). */
 export const FLAG_NAMES: readonly string[] = Object.keys(FLAGS).sort();
 
@@ -145,7 +173,7 @@ export function parseFlags(argv: readonly string[]): ParsedFlags {
       value = name.slice(eq + 1);
       name = name.slice(0, eq);
     }
-    if (name === 'h' || name === 'help') throw new ConfigError('flag: help requested');
+    if (name === 'h' || name === 'help') throw new HelpRequested();
     const def = FLAGS[name];
     if (def === undefined) throw new ConfigError(`flag provided but not defined: -${name}`);
 

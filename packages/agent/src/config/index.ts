@@ -16,4 +16,5 @@ export type {
 export { ConfigError } from './errors.js';
 export { loadConfig, type LoadConfigHost } from './load.js';
 export { parseServiceDefinition } from './service.js';
-export { parseFlags, FLAG_NAMES, type ParsedFlags } from './flags.js';
+export { parseFlags, FLAG_NAMES, FLAG_DEFS, type FlagDef, type FlagKind, type ParsedFlags } from './flags.js';
+export { CONFIG_SPEC, IGNORED_KEYS } from './schema.js';

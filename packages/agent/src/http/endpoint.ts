@@ -12,6 +12,14 @@ export type Handler = (req: FastifyRequest, reply: FastifyReply) => unknown;
 
 const ALL_METHODS = ['GET', 'HEAD', 'PUT', 'POST', 'DELETE', 'PATCH', 'OPTIONS'] as const;
 
+/** Every URL registered through endpoint() with its methods: docs/reference/http-api.md is generated from it. */
+const ROUTE_TABLE = new Map<string, readonly Method[]>();
+
+/** The routes registered so far in this process (all of them once an agent has started). */
+export function routeTable(): ReadonlyMap<string, readonly Method[]> {
+  return ROUTE_TABLE;
+}
+
 export interface EndpointOptions {
   /** Largest accepted request body in bytes (fastify's bodyLimit for this route). */
   bodyLimit?: number;
@@ -24,6 +32,7 @@ export function endpoint(
   options: EndpointOptions = {},
 ): void {
   const allow = ['OPTIONS', ...Object.keys(handlers)].join(',');
+  ROUTE_TABLE.set(url, Object.keys(handlers) as Method[]);
   const metrics = (app as unknown as Record<string, MetricsRegistry | undefined>)[METRICS_DECORATION];
   // consul.http.<METHOD>.<path>: keyed by the route, not the concrete URL.
   const pathParts = url.split('/').filter((p) => p !== '' && p !== '*' && !p.startsWith(':'));

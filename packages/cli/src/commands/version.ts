@@ -1,8 +1,10 @@
 /** `proconsul version`: this build and the Consul API it speaks. */
+import { readFileSync } from 'node:fs';
 import type { Command } from '../command.js';
 import { FlagSet } from '../flags.js';
 
-export const PROCONSUL_VERSION = '0.1.0';
+/** The package's version (Changesets moves every package to one version). */
+export const PROCONSUL_VERSION: string = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 /** The Consul release line whose HTTP API, DNS interface and CLI Proconsul follows. */
 export const CONSUL_API_VERSION = '1.17.0';
 

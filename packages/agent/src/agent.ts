@@ -11,7 +11,7 @@ import { joinHostPort, resolveAdvertiseAddr } from './addresses.js';
 import type { AgentConfig } from './config/index.js';
 import { loadConfig } from './config/index.js';
 import type { AgentContext } from './context.js';
-import { catalogDnsBackend, remoteDnsBackend } from './dns-backend.js';
+import { catalogDnsBackend, forwardedDnsBackend } from './dns-backend.js';
 import { UserEvents } from './events/user-events.js';
 import { startGossip } from './gossip/index.js';
 import { buildHttpApp } from './http/app.js';
@@ -126,6 +126,7 @@ export async function startAgent(config: AgentConfig, options: StartAgentOptions
         advertiseAddr,
         catalog,
         lan: gossip.lan,
+        wan: gossip.wan,
         log: log.raft,
         onFatal: (err) => (options.onFatal ?? exitOnFatal)(err, log.agent),
         onLeadership: (isLeader) => void leader?.leadershipChanged(isLeader),
@@ -273,7 +274,9 @@ export async function startAgent(config: AgentConfig, options: StartAgentOptions
     if (config.ports.dns >= 0) {
       for (const host of config.dnsAddrs) {
         const dns: DnsServer = createDnsServer({
-          backend: server ? aclDnsBackend(catalogDnsBackend(catalog, config.datacenter), config.acl, catalog, config.nodeName) : remoteDnsBackend(cluster, config.datacenter),
+          backend: server
+            ? aclDnsBackend(catalogDnsBackend(catalog, config.datacenter, cluster), config.acl, catalog, config.nodeName)
+            : forwardedDnsBackend(cluster, config.datacenter),
           host,
           port: config.ports.dns,
           domain: config.domain,

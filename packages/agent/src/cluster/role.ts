@@ -15,6 +15,16 @@ export interface ClusterRole {
   peerAddrs(): Promise<string[]>;
   /** Has the cluster answer an HTTP request: the leader, or (a client's `?stale` read) any server. */
   forward(req: ForwardedRequest, timeoutMs: number): Promise<ForwardedResponse>;
+  /**
+   * Runs an HTTP request in datacenter `dc` and answers as that datacenter does (its `?dc=` is
+   * set to `dc`): a server sends it to a server of `dc` through the WAN router, a client to a
+   * server of its own datacenter, which does that. The local datacenter goes to `forward`.
+   * An unknown datacenter: HttpError 500 `No path to datacenter`. This is the seam for
+   * `?dc=`, DNS `.<dc>.` names and prepared-query failover.
+   */
+  forwardToDatacenter(dc: string, req: ForwardedRequest, timeoutMs: number): Promise<ForwardedResponse>;
+  /** Every known datacenter, ordered as /v1/catalog/datacenters lists them. */
+  datacenters(): Promise<string[]>;
   /** Before a graceful leave: a leading server hands leadership to another voter first. */
   beforeLeave(): Promise<void>;
   /** The `consul` and (servers) `raft` sections of /v1/agent/self's Stats. */
@@ -33,4 +43,13 @@ export interface ForwardCall {
 export interface ApplyCall {
   Data: Uint8Array;
   Hops: number;
+}
+
+/** `url` with its `?dc=` set to `dc` (other parameters kept in order). */
+export function withDatacenter(url: string, dc: string): string {
+  const q = url.indexOf('?');
+  const path = q < 0 ? url : url.slice(0, q);
+  const params = new URLSearchParams(q < 0 ? '' : url.slice(q + 1));
+  params.set('dc', dc);
+  return `${path}?${params.toString()}`;
 }

@@ -13,7 +13,8 @@ import { RpcClient, RpcError } from '../rpc/client.js';
 import { RpcServer } from '../rpc/server.js';
 import type { ForwardedRequest, ForwardedResponse } from '../rpc/messages.js';
 import { awaitBootstrap } from './bootstrap.js';
-import type { ApplyCall, ClusterRole, ForwardCall } from './role.js';
+import { withDatacenter, type ApplyCall, type ClusterRole, type ForwardCall } from './role.js';
+import { WanRouter } from './router.js';
 import { RaftMembership } from './membership.js';
 import { serverOf, serversIn, type ServerInfo } from './servers.js';
 
@@ -43,6 +44,8 @@ export interface ServerClusterOptions {
   advertiseAddr: string;
   catalog: Catalog;
   lan: LanMembership;
+  /** The WAN pool (undefined with serf_wan -1): the router to other datacenters reads it. */
+  wan: LanMembership | undefined;
   log: Logger;
   onFatal: (err: Error) => void;
   /** Leadership of this server started (true) or ended (false). */
@@ -59,6 +62,7 @@ export class ServerCluster implements ClusterRole {
   /** Server ID -> `addr:port` as last seen in gossip. */
   readonly #addresses = new Map<string, string>();
   readonly #membership: RaftMembership;
+  readonly router: WanRouter;
 
   private constructor(
     private readonly o: ServerClusterOptions,
@@ -67,6 +71,7 @@ export class ServerCluster implements ClusterRole {
     rpc: RpcServer,
   ) {
     this.rpc = rpc;
+    this.router = new WanRouter(o.wan, o.config.datacenter, this.rpcClient);
     this.#membership = new RaftMembership(o.lan, o.config.datacenter, (id) => this.#addresses.get(id), o.log, () => o.catalog.autopilotConfig().value ?? DEFAULT_AUTOPILOT);
   }
 
@@ -174,6 +179,15 @@ export class ServerCluster implements ClusterRole {
     }
   }
 
+  async forwardToDatacenter(dc: string, req: ForwardedRequest, timeoutMs: number): Promise<ForwardedResponse> {
+    const r = { ...req, url: withDatacenter(req.url, dc) };
+    return dc === this.o.config.datacenter ? this.forward(r, timeoutMs) : this.router.forward(dc, r, timeoutMs);
+  }
+
+  async datacenters(): Promise<string[]> {
+    return this.router.datacenters();
+  }
+
   /** `addr:port` of every Raft voter (Consul's /v1/status/peers). */
   #peerAddrs(): string[] {
     const node = this.node();
@@ -226,7 +240,7 @@ export class ServerCluster implements ClusterRole {
     const leader = this.leaderServer();
     const consul = {
       bootstrap: String(c.bootstrap || c.dev),
-      known_datacenters: '1',
+      known_datacenters: String(this.router.datacenters().length),
       leader: String(st?.role === 'leader'),
       leader_addr: leader ? `${leader.addr}:${leader.port}` : '',
       server: 'true',

@@ -57,6 +57,19 @@ const LIMITS: ObjectSpec = {
   ],
 };
 
+/** Consul's gossip_lan / gossip_wan tuning (memberlist settings of that pool). */
+const GOSSIP_TUNING: ObjectSpec = {
+  struct: 'GossipConfig',
+  fields: [
+    { name: 'gossip_nodes', type: 'int' },
+    { name: 'gossip_interval', type: 'duration' },
+    { name: 'probe_interval', type: 'duration' },
+    { name: 'probe_timeout', type: 'duration' },
+    { name: 'retransmit_mult', type: 'int' },
+    { name: 'suspicion_mult', type: 'int' },
+  ],
+};
+
 const UI_CONFIG: ObjectSpec = {
   struct: 'RawUIConfig',
   fields: [{ name: 'enabled', type: 'bool' }, ...['dir', 'content_path', 'metrics_provider', 'metrics_provider_files', 'metrics_provider_options_json', 'metrics_proxy', 'dashboard_url_templates'].map(any)],
@@ -87,7 +100,7 @@ const IGNORED_TOP_LEVEL = [
   'disable_keyring_file', 'disable_remote_exec', 'disable_update_check', 'discard_check_output',
   'discovery_max_stale', 'enable_agent_tls_for_checks', 'enable_central_service_config',
   'enable_debug', 'enable_syslog', 'encrypt_verify_incoming', 'encrypt_verify_outgoing', 'experiments',
-  'gossip_lan', 'gossip_wan', 'http_config', 'license_path', 'locality', 'log_file',
+  'http_config', 'license_path', 'locality', 'log_file',
   'log_rotate_bytes', 'log_rotate_duration', 'log_rotate_max_files', 'max_query_time', 'non_voting_server',
   'peering', 'performance', 'primary_gateways', 'primary_gateways_interval', 'protocol', 'raft_boltdb',
   'raft_logstore', 'raft_protocol', 'raft_trailing_logs',
@@ -125,6 +138,8 @@ export const CONFIG_SPEC: ObjectSpec = {
     { name: 'encrypt', type: 'string' },
     { name: 'leave_on_terminate', type: 'bool' },
     { name: 'limits', type: { object: LIMITS } },
+    { name: 'gossip_lan', type: { object: GOSSIP_TUNING } },
+    { name: 'gossip_wan', type: { object: GOSSIP_TUNING } },
     { name: 'log_json', type: 'bool' },
     { name: 'log_level', type: 'string' },
     { name: 'node_id', type: 'string' },

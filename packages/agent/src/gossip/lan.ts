@@ -2,7 +2,7 @@
 // Consul's member shape and statuses, user events and queries with Lamport clocks, join, leave
 // and force-leave. Consul specifics (which queries exist, event filters) live with the callers.
 import { randomUUID } from 'node:crypto';
-import { GossipNode, type Keyring, type Member, type MemberEvent } from '@proconsul/gossip';
+import { GossipNode, type Config, type Keyring, type Member, type MemberEvent, type Profile } from '@proconsul/gossip';
 import type { Logger } from '../log.js';
 import { decodeSerf, encodeSerf, type EventBody, type SerfMessage } from './wire.js';
 
@@ -59,6 +59,9 @@ export interface LanPoolOptions {
   advertiseAddr: string;
   tags: Record<string, string>;
   keyring?: Keyring;
+  /** The memberlist profile (default `lan`) and overrides of its settings (gossip_lan / gossip_wan). */
+  profile?: Profile;
+  config?: Partial<Config>;
   log: Logger;
   /** A user event reached this agent (fired here or elsewhere), with its Lamport time. */
   onUserEvent: (event: EventBody, ltime: number) => void;
@@ -127,7 +130,8 @@ export class LanPool implements LanMembership {
       bindPort: o.port,
       advertise: withDefaultPort(o.advertiseAddr, o.port),
       tags: o.tags,
-      profile: 'lan',
+      profile: o.profile ?? 'lan',
+      ...(o.config ? { config: o.config } : {}),
       ...(o.keyring ? { keyring: o.keyring } : {}),
     });
     return new LanPool(node, o);

@@ -9,6 +9,7 @@ import type { Keyring } from '@proconsul/gossip';
 import { KeyringManager, loadKeyring } from './keyring.js';
 import { LanPool } from './lan.js';
 import { startRetryJoin } from './retry-join.js';
+import { startWanFlood } from './wan-flood.js';
 import { MemberSnapshot, SNAPSHOT_FILE, WAN_SNAPSHOT_FILE } from './snapshot.js';
 import { isServer, memberTags, wanMemberTags } from './tags.js';
 
@@ -82,6 +83,8 @@ export async function startGossip(o: StartGossipOptions): Promise<AgentGossip> {
         startJoin: c.startJoinWan, retryJoin: c.retryJoinWan, retryIntervalMs: c.retryIntervalWanMs, retryMax: c.retryMaxAttemptsWan,
         log: o.log, onFatal: (e) => onFatal(e),
       }));
+      const stopFlood = startWanFlood(lan, wan, c.datacenter, o.log);
+      pools.push({ snapshot: undefined, close: stopFlood });
     }
   } catch (err) {
     for (const p of pools) p.close();

@@ -6,7 +6,7 @@ import type { AgentConfig } from '../config/index.js';
 import { shouldProcess, type UserEvent, type UserEvents } from '../events/user-events.js';
 import type { Logger } from '../log.js';
 import type { Keyring } from '@proconsul/gossip';
-import { KeyringManager, loadKeyring } from './keyring.js';
+import { KeyringManager, loadKeyring, WAN_KEYRING_FILE } from './keyring.js';
 import { LanPool } from './lan.js';
 import { startRetryJoin } from './retry-join.js';
 import { startWanFlood } from './wan-flood.js';
@@ -74,10 +74,13 @@ export async function startGossip(o: StartGossipOptions): Promise<AgentGossip> {
       startJoin: c.startJoin, retryJoin: c.retryJoin, retryIntervalMs: c.retryIntervalMs, retryMax: c.retryMaxAttempts,
       log: o.log, onFatal: (e) => onFatal(e),
     }));
-    // Servers also gossip over the WAN pool with the servers of every datacenter, under the
-    // same keyring (Consul keeps a second keyring file; both start from -encrypt).
+    // Servers also gossip over the WAN pool with the servers of every datacenter, under a
+    // keyring of its own that starts from the same -encrypt key and follows the same operations.
     if (isServer(c) && c.ports.serfWan > 0) {
-      wan = await startWan(c, o.nodeId, keyring, o.log);
+      // The WAN keyring: its own file (Consul's serf/remote.keyring), else the same -encrypt key.
+      const wanKeyring = loadKeyring(c.encrypt, c.dev ? '' : c.dataDir, WAN_KEYRING_FILE).keyring;
+      wan = await startWan(c, o.nodeId, wanKeyring, o.log);
+      manager.addWan(wan);
       pools.push(await joinPool(wan, {
         cluster: 'WAN', config: c, snapshotFile: WAN_SNAPSHOT_FILE, selfName: wan.localMember().Name,
         startJoin: c.startJoinWan, retryJoin: c.retryJoinWan, retryIntervalMs: c.retryIntervalWanMs, retryMax: c.retryMaxAttemptsWan,

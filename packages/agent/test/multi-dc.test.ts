@@ -5,12 +5,13 @@
 // other datacenter in both directions, and a dc2 server killed with -9 does not stop dc1 from
 // reaching dc2 through the two others.
 import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dig, digFull, eventually, http, RUN_JS, sleep, startAgentProcess, tempDir, type AgentProcess } from './helpers.js';
 
 const CLI = resolve(RUN_JS, '../../../cli/bin/proconsul.js');
+const TEMPLATE = resolve(RUN_JS, '../../../template/bin/proconsul-template.js');
 const KEY = 'pUqJrVyVRj5jsiYEkM/tFQYfWyJIv4s3XkvDwy7Cu5s=';
 const DC1 = ['127.0.73.11', '127.0.73.12', '127.0.73.13'];
 const DC2 = ['127.0.74.11', '127.0.74.12', '127.0.74.13'];
@@ -176,6 +177,16 @@ describe('two datacenters over the WAN pool', () => {
     // The CLI's -datacenter.
     expect(cli(CLIENT, ['kv', 'get'], '-datacenter', 'dc2', 'where').trim()).toBe('in-dc2');
     expect(cli(CLIENT, ['catalog', 'services'], '-datacenter', 'dc2')).toContain('web');
+  });
+
+  it("renders the template's @dc2 queries through the dc1 client", async () => {
+    const dir = tempDir('proconsul-mdc-tpl-');
+    dirs.push(dir);
+    const src = join(dir.path, 'in.ctmpl');
+    const dst = join(dir.path, 'out.txt');
+    writeFileSync(src, '{{range service "v2.web@dc2"}}{{.Node}}={{.Address}}:{{.Port}} {{end}}|{{key "where@dc2"}}|{{keyOrDefault "where" "none-in-dc1"}}|{{datacenters}}\n');
+    execFileSync(process.execPath, [TEMPLATE, '-consul-addr', `${CLIENT}:8500`, '-template', `${src}:${dst}`, '-once'], { encoding: 'utf8', timeout: 30_000 });
+    expect(readFileSync(dst, 'utf8')).toBe('far-1=10.2.0.1:80 far-2=10.2.0.2:80 |in-dc2|none-in-dc1|[dc1 dc2]\n');
   });
 
   it('answers a blocking query in dc2 through dc1 when dc2 writes', async () => {

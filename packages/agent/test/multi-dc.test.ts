@@ -238,9 +238,29 @@ describe('two datacenters over the WAN pool', () => {
     expect(dig(dc2Dns, 8600, 'api.service.dc1.consul', 'A')).toEqual(['10.1.0.1']);
     expect(dig(dc2Dns, 8600, 'dc1-12.node.dc1.consul', 'A')).toEqual([DC1[1]]);
     expect(dig(dc2Dns, 8600, 'web.service.consul', 'A').length).toBe(2); // its own datacenter
-    // A later change in dc2 shows at once (answers about other datacenters are not cached).
-    await put(DC2[2]!, '/v1/catalog/register', JSON.stringify({ Node: 'far-3', Address: '10.2.0.3', Service: { Service: 'web', Tags: ['v2'], Port: 80 } }));
-    expect(dig(CLIENT, 8600, 'web.service.dc2.consul', 'A').sort()).toEqual(['10.2.0.1', '10.2.0.2', '10.2.0.3']);
+    // A later change in dc1 reaches dc2's DNS although dc2's own catalog (the DNS cache's
+    // generation) does not move: answers about other datacenters are never cached.
+    await put(CLIENT, '/v1/catalog/register', JSON.stringify({ Node: 'near-2', Address: '10.1.0.2', Service: { Service: 'api', Port: 9000 } }));
+    await eventually(async () => dig(dc2Dns, 8600, 'api.service.dc1.consul', 'A').length === 2, 'the second api instance in dc2\'s DNS', 50);
+    expect(dig(dc2Dns, 8600, 'api.service.dc1.consul', 'A').sort()).toEqual(['10.1.0.1', '10.1.0.2']);
+  });
+
+  it('rotates the gossip key in the WAN pool and the LAN pool of both datacenters with one command each', async () => {
+    type KeyringEntry = { WAN: boolean; Datacenter: string; Keys: Record<string, number>; NumNodes: number };
+    const list = async (ip: string) => (await get(ip, '/v1/operator/keyring')).json() as KeyringEntry[];
+    const before = await list(DC1[0]!);
+    expect(before.map((r) => [r.WAN, r.Datacenter, r.Keys, r.NumNodes])).toEqual([
+      [true, 'dc1', { [KEY]: 6 }, 6],
+      [false, 'dc1', { [KEY]: 4 }, 4], // three servers and the client
+      [false, 'dc2', { [KEY]: 3 }, 3],
+    ]);
+    const next = 'HcGexxAVSSv1MbQlvYnSJvUV2uaQ6QyZcbOBoJZK8zM=';
+    for (const argv of [['-install', next], ['-use', next], ['-remove', KEY]]) cli(DC2[1]!, ['keyring'], ...argv);
+    const after = await list(DC1[1]!);
+    expect(after.map((r) => r.Keys)).toEqual([{ [next]: 6 }, { [next]: 4 }, { [next]: 3 }]);
+    // Both pools still carry traffic under the new key alone: a forwarded write, and the WAN pool intact.
+    expect((await put(CLIENT, '/v1/kv/rotated?dc=dc2', 'yes')).text).toBe('true');
+    expect((await wanMembers(DC2[2]!)).filter((m) => m.Status === 1).length).toBe(6);
   });
 
   it('keeps forwarding to dc2 through its other servers when one is killed -9', async () => {

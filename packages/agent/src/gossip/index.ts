@@ -16,7 +16,7 @@ import { isServer, memberTags, wanMemberTags } from './tags.js';
 export type { AgentMember, LanMembership, MembershipEvent, MembershipEventType } from './lan.js';
 export { MemberStatus } from './lan.js';
 export type { KeyringOp, KeyringResponse } from './keyring.js';
-export { validateKey, multiError } from './keyring.js';
+export { validateKey, multiError, keyringErrors } from './keyring.js';
 export { memberTags } from './tags.js';
 
 export interface AgentGossip {

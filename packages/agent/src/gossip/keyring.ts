@@ -107,11 +107,11 @@ export class KeyringManager {
    * with a `relayFactor` each answer also travels through that many other members); the error
    * is Consul's text when any member failed or did not answer.
    */
-  async run(op: KeyringOp, key = '', opts: { localOnly?: boolean; relayFactor?: number } = {}): Promise<{ responses: KeyringResponse[]; error?: string }> {
+  async run(op: KeyringOp, key = '', opts: { localOnly?: boolean; relayFactor?: number; lanOnly?: boolean } = {}): Promise<KeyringResponse[]> {
     const responses: KeyringResponse[] = [];
     // local-only lists this member's LAN keyring only (Consul's KeyringOperation).
-    for (const p of this.#pools) if (!(opts.localOnly && p.wan)) responses.push(await this.#runOn(p, op, key, opts));
-    return responses.some((r) => r.Error) ? { responses, error: keyringErrors(responses) } : { responses };
+    for (const p of this.#pools) if (!((opts.localOnly || opts.lanOnly) && p.wan)) responses.push(await this.#runOn(p, op, key, opts));
+    return responses;
   }
 
   async #runOn(p: KeyedPool, op: KeyringOp, key: string, opts: { localOnly?: boolean; relayFactor?: number }): Promise<KeyringResponse> {
@@ -157,15 +157,15 @@ export class KeyringManager {
   }
 }
 
-/** Consul's keyringErrorsOrNil, rendered as go-multierror renders it. */
-function keyringErrors(responses: KeyringResponse[]): string {
+/** Consul's keyringErrorsOrNil, rendered as go-multierror renders it ('' when none failed). */
+export function keyringErrors(responses: KeyringResponse[]): string {
   const errs: string[] = [];
   for (const r of responses) {
     if (!r.Error) continue;
     errs.push(`${r.WAN ? 'WAN' : `${r.Datacenter} (LAN)`} error: ${r.Error}`);
     for (const [node, msg] of Object.entries(r.Messages ?? {})) errs.push(`${node}: ${msg}`);
   }
-  return multiError(errs);
+  return errs.length > 0 ? multiError(errs) : '';
 }
 
 /** go-multierror's default format. */

@@ -149,6 +149,7 @@ export async function startAgent(config: AgentConfig, options: StartAgentOptions
       nodeName: config.nodeName,
       nodeId,
       address: advertiseAddr,
+      wanAddress: config.advertiseAddrWan,
       serverPort: config.ports.server,
       nodeMeta: config.nodeMeta,
       logger: log.leader,
@@ -160,7 +161,7 @@ export async function startAgent(config: AgentConfig, options: StartAgentOptions
     cleanups.push(() => leader!.stop());
     if (cluster.isLeader()) await leader.leadershipChanged(true);
     // A client registers its node itself; a server's leader registers it with its consul service.
-    const nodeFields = nodeRegistration({ nodeId, nodeName: config.nodeName, address: advertiseAddr, nodeMeta: config.nodeMeta });
+    const nodeFields = nodeRegistration({ nodeId, nodeName: config.nodeName, address: advertiseAddr, wanAddress: config.advertiseAddrWan, nodeMeta: config.nodeMeta });
     const ensureNode = server
       ? () => leader!.ensureRegistered()
       : async () => {
@@ -291,6 +292,7 @@ export async function startAgent(config: AgentConfig, options: StartAgentOptions
           udpAnswerLimit: config.dnsConfig.udpAnswerLimit,
           aRecordLimit: config.dnsConfig.aRecordLimit,
           enableAdditionalNodeMetaTxt: config.dnsConfig.enableAdditionalNodeMetaTxt,
+          translateWanAddrs: config.translateWanAddrs,
           recursors: config.recursors,
           recursorTimeoutMs: config.dnsConfig.recursorTimeoutMs,
           logger: log.dns,

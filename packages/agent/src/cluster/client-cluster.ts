@@ -9,7 +9,7 @@ import { encodeCommand } from '../raft/catalog-fsm.js';
 import type { Committed } from '../raft/raft-applier.js';
 import { RpcClient } from '../rpc/client.js';
 import type { ForwardedRequest, ForwardedResponse } from '../rpc/messages.js';
-import { withDatacenter, type ApplyCall, type ClusterRole, type ForwardCall } from './role.js';
+import { isRead, withDatacenter, type ApplyCall, type ClusterRole, type ForwardCall } from './role.js';
 import { ServerFailover } from './failover.js';
 import { isAlive, serversIn } from './servers.js';
 
@@ -59,7 +59,7 @@ export class ClientCluster implements ClusterRole {
   }
 
   async forward(req: ForwardedRequest, timeoutMs: number): Promise<ForwardedResponse> {
-    return (await this.#call('HTTP.Forward', { Request: req, ToLeader: false } satisfies ForwardCall, timeoutMs)) as ForwardedResponse;
+    return (await this.#call('HTTP.Forward', { Request: req, ToLeader: false } satisfies ForwardCall, timeoutMs, isRead(req))) as ForwardedResponse;
   }
 
   /** The servers of this datacenter route it (their WAN router); this agent has no WAN pool. */
@@ -84,9 +84,9 @@ export class ClientCluster implements ClusterRole {
   }
 
   /** Calls a server of this datacenter (see failover.ts). */
-  async #call(method: string, body: unknown, timeoutMs: number): Promise<unknown> {
+  async #call(method: string, body: unknown, timeoutMs: number, read = false): Promise<unknown> {
     const alive = serversIn(this.lan, this.datacenter).filter(isAlive);
     if (alive.length === 0) throw new HttpError(500, 'No known Consul servers');
-    return this.#failover.call(alive, method, body, timeoutMs);
+    return this.#failover.call(alive, method, body, timeoutMs, read);
   }
 }

@@ -1,7 +1,8 @@
 // Calling one of several equivalent servers (the servers of this datacenter from a client, the
 // servers of another datacenter from the router): the preferred one first, then the others; a
 // call moves on only when it never left this agent, because a call that was sent may have taken
-// effect (a write would happen twice).
+// effect (a write would happen twice); a read whose server closed the connection before
+// answering is sent again (Consul's canRetry: reads are safe to retry on EOF).
 import { HttpError } from '../http/http-error.js';
 import { RpcError, type RpcClient } from '../rpc/client.js';
 import type { ServerInfo } from './servers.js';
@@ -18,8 +19,8 @@ export class ServerFailover {
     return first ? [first, ...rest] : rest;
   }
 
-  /** Calls `method` on the first of `alive` (in `order`) that can be reached. */
-  async call(alive: ServerInfo[], method: string, body: unknown, timeoutMs: number): Promise<unknown> {
+  /** Calls `method` on the first of `alive` (in `order`) that can be reached; `read`: the call changes nothing. */
+  async call(alive: ServerInfo[], method: string, body: unknown, timeoutMs: number, read = false): Promise<unknown> {
     let lastErr: unknown;
     for (const s of this.order(alive)) {
       try {
@@ -30,7 +31,7 @@ export class ServerFailover {
         // An answer (an error text) is final, and so is a call that may have reached the server.
         if (!(err instanceof RpcError)) throw err;
         if (this.#preferred === s.id) this.#preferred = null;
-        if (err.sent) throw new HttpError(500, `rpc error making call: ${err.message}`);
+        if (err.sent && !(read && err.closed)) throw new HttpError(500, `rpc error making call: ${err.message}`);
         lastErr = err;
       }
     }

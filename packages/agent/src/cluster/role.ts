@@ -53,3 +53,8 @@ export function withDatacenter(url: string, dc: string): string {
   params.set('dc', dc);
   return `${path}?${params.toString()}`;
 }
+
+/** Whether a forwarded HTTP request only reads (every GET and HEAD of Consul's API does). */
+export function isRead(req: ForwardedRequest): boolean {
+  return req.method === 'GET' || req.method === 'HEAD';
+}

@@ -10,7 +10,7 @@ import type { RpcClient } from '../rpc/client.js';
 import type { ForwardedRequest, ForwardedResponse } from '../rpc/messages.js';
 import { orderDatacenters } from './datacenter-order.js';
 import { ServerFailover } from './failover.js';
-import type { ForwardCall } from './role.js';
+import { isRead, type ForwardCall } from './role.js';
 import { isAlive, serverOf, type ServerInfo } from './servers.js';
 
 /** Consul's structs.ErrNoDCPath, answered as a 500. */
@@ -46,7 +46,7 @@ export class WanRouter {
     let failover = this.#failover.get(datacenter);
     if (!failover) this.#failover.set(datacenter, (failover = new ServerFailover(this.rpc)));
     // ToLeader false: the remote server forwards to its own leader when it is not the leader.
-    return (await failover.call(alive, 'HTTP.Forward', { Request: req, ToLeader: false } satisfies ForwardCall, timeoutMs)) as ForwardedResponse;
+    return (await failover.call(alive, 'HTTP.Forward', { Request: req, ToLeader: false } satisfies ForwardCall, timeoutMs, isRead(req))) as ForwardedResponse;
   }
 
   #servers(): ServerInfo[] {

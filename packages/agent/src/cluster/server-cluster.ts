@@ -13,7 +13,7 @@ import { RpcClient, RpcError } from '../rpc/client.js';
 import { RpcServer } from '../rpc/server.js';
 import type { ForwardedRequest, ForwardedResponse } from '../rpc/messages.js';
 import { awaitBootstrap } from './bootstrap.js';
-import { withDatacenter, type ApplyCall, type ClusterRole, type ForwardCall } from './role.js';
+import { isRead, withDatacenter, type ApplyCall, type ClusterRole, type ForwardCall } from './role.js';
 import { WanRouter } from './router.js';
 import { RaftMembership } from './membership.js';
 import { serverOf, serversIn, type ServerInfo } from './servers.js';
@@ -166,14 +166,15 @@ export class ServerCluster implements ClusterRole {
 
   async forward(req: ForwardedRequest, timeoutMs: number): Promise<ForwardedResponse> {
     // A leader that cannot be dialled (just killed) is waited out like an election; a call that
-    // was sent is never sent again (it may have taken effect).
+    // was sent is never sent again (it may have taken effect), unless it only reads.
     const deadline = Date.now() + LEADER_HOLD_MS;
     for (;;) {
       const leader = await this.awaitLeader();
       try {
         return (await this.call(leader, 'HTTP.Forward', { Request: req, ToLeader: true } satisfies ForwardCall, timeoutMs)) as ForwardedResponse;
       } catch (err) {
-        if (!(err instanceof RpcError) || err.sent || Date.now() > deadline) throw err;
+        // A read whose leader closed the connection before answering may go again (Consul's canRetry).
+        if (!(err instanceof RpcError) || (err.sent && !(isRead(req) && err.closed)) || Date.now() > deadline) throw err;
         await new Promise((r) => setTimeout(r, 50));
       }
     }

@@ -359,6 +359,7 @@ export async function buildConfig(input: BuildInput): Promise<AgentConfig> {
     leaveOnTerminate: c.leave_on_terminate ?? !server,
     skipLeaveOnInterrupt: c.skip_leave_on_interrupt ?? server,
     rejoinAfterLeave: c.rejoin_after_leave === true,
+    translateWanAddrs: c.translate_wan_addrs === true,
     disableHostNodeId: c.disable_host_node_id !== false,
     checkOutputMaxSize,
     limits,

@@ -108,7 +108,7 @@ const IGNORED_TOP_LEVEL = [
   'serf_advertise_addr_lan', 'serf_advertise_addr_wan', 'serf_bind_addr_lan', 'serf_bind_addr_wan',
   'serf_lan', 'serf_lan_allowed_cidrs', 'serf_wan', 'serf_wan_allowed_cidrs', 'server_name',
   'session_ttl_min', 'syslog_facility', 'tls_cipher_suites', 'tls_min_version',
-  'tls_prefer_server_cipher_suites', 'translate_wan_addrs', 'ui_content_path', 'ui_dir', 'unix_sockets',
+  'tls_prefer_server_cipher_suites', 'ui_content_path', 'ui_dir', 'unix_sockets',
   'watches', 'xds',
 ] as const;
 
@@ -152,6 +152,7 @@ export const CONFIG_SPEC: ObjectSpec = {
     { name: 'raft_snapshot_threshold', type: 'int' },
     { name: 'recursors', type: 'strings' },
     { name: 'rejoin_after_leave', type: 'bool' },
+    { name: 'translate_wan_addrs', type: 'bool' },
     { name: 'retry_interval', type: 'duration' },
     { name: 'retry_interval_wan', type: 'duration' },
     { name: 'retry_join', type: 'strings' },

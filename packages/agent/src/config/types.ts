@@ -115,6 +115,8 @@ export interface AgentConfig {
   leaveOnTerminate: boolean;
   skipLeaveOnInterrupt: boolean;
   rejoinAfterLeave: boolean;
+  /** DNS answers about other datacenters use a node's (and service's) `wan` tagged address. */
+  translateWanAddrs: boolean;
   disableHostNodeId: boolean;
   checkOutputMaxSize: number;
   /** Consul's raft_snapshot_interval / raft_snapshot_threshold: how often the log is compacted. */

@@ -17,6 +17,11 @@ export class RpcError extends Error {
   constructor(
     message: string,
     readonly sent: boolean,
+    /**
+     * The connection closed before the answer came (the server went away): a read may be sent
+     * again elsewhere (Consul's canRetry for reads on EOF), a write may not.
+     */
+    readonly closed = false,
   ) {
     super(message);
   }
@@ -83,7 +88,7 @@ class Conn {
       this.closed = true;
       for (const p of this.pending.values()) {
         clearTimeout(p.timer);
-        p.reject(new RpcError(`rpc: connection to ${host}:${port} closed`, true));
+        p.reject(new RpcError(`rpc: connection to ${host}:${port} closed`, true, true));
       }
       this.pending.clear();
       onClose();

@@ -47,6 +47,7 @@ export function devConfig(overrides: Partial<AgentConfig> = {}): AgentConfig {
     leaveOnTerminate: false,
     skipLeaveOnInterrupt: true,
     rejoinAfterLeave: false,
+    translateWanAddrs: false,
     disableHostNodeId: true,
     checkOutputMaxSize: 4096,
     limits: { httpMaxConnsPerClient: 200, rpcMaxConnsPerClient: 100 },

@@ -19,13 +19,17 @@ export const NO_DC_PATH = 'No path to datacenter';
 export class WanRouter {
   /** One failover state per datacenter (its preferred server). */
   readonly #failover = new Map<string, ServerFailover>();
+  /** The WAN pool's servers, read again after any member event (not on every request). */
+  #cached: ServerInfo[] | null = null;
 
   constructor(
     /** The WAN pool; undefined when it is off (serf_wan -1): only the local datacenter is known. */
     private readonly wan: LanMembership | undefined,
     private readonly localDatacenter: string,
     private readonly rpc: RpcClient,
-  ) {}
+  ) {
+    wan?.onMember(() => (this.#cached = null));
+  }
 
   /** Every datacenter with a server in the WAN pool that has not left, ordered (datacenter-order.ts). */
   datacenters(): string[] {
@@ -51,6 +55,6 @@ export class WanRouter {
 
   #servers(): ServerInfo[] {
     if (!this.wan) return [];
-    return this.wan.members().map(serverOf).filter((s): s is ServerInfo => s !== null);
+    return (this.#cached ??= this.wan.members().map(serverOf).filter((s): s is ServerInfo => s !== null));
   }
 }

@@ -1,6 +1,7 @@
 // Agent RPC to other servers: one connection per server address, calls multiplexed by Seq,
 // each with a deadline; a broken connection fails its calls and is redialled on the next call.
 import { connect, type Socket } from 'node:net';
+import { writeBatched } from './batch.js';
 import { encodeRpcFrame, RPC_CONSUL_BYTE, RpcFrameDecoder } from './frames.js';
 import type { RpcResponse } from './messages.js';
 
@@ -105,7 +106,7 @@ class Conn {
         reject(new RpcError(`rpc: ${method} timed out after ${timeoutMs} ms`, true));
       }, timeoutMs);
       this.pending.set(seq, { resolve, reject, timer });
-      this.#socket.write(encodeRpcFrame({ Seq: seq, Method: method, Body: body }));
+      writeBatched(this.#socket, encodeRpcFrame({ Seq: seq, Method: method, Body: body }));
     });
   }
 

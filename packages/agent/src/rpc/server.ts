@@ -4,6 +4,7 @@
 import type { Socket } from 'node:net';
 import { TcpTransport } from '@proconsul/raft';
 import type { Logger } from '../log.js';
+import { writeBatched } from './batch.js';
 import { encodeRpcFrame, RPC_CONSUL_BYTE, RpcFrameDecoder } from './frames.js';
 import type { RpcRequest, RpcResponse } from './messages.js';
 
@@ -77,7 +78,7 @@ export class RpcServer {
       const handler = this.#handlers.get(req.Method);
       const done = (res: RpcResponse): void => {
         running--;
-        if (!socket.destroyed) socket.write(encodeRpcFrame(res));
+        if (!socket.destroyed) writeBatched(socket, encodeRpcFrame(res));
         const next = queue.shift();
         if (next) run(next);
       };

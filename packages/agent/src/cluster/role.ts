@@ -45,13 +45,12 @@ export interface ApplyCall {
   Hops: number;
 }
 
-/** `url` with its `?dc=` set to `dc` (other parameters kept in order). */
+/** `url` with its `?dc=` set to `dc` (the other parameters kept as they were written). */
 export function withDatacenter(url: string, dc: string): string {
   const q = url.indexOf('?');
   const path = q < 0 ? url : url.slice(0, q);
-  const params = new URLSearchParams(q < 0 ? '' : url.slice(q + 1));
-  params.set('dc', dc);
-  return `${path}?${params.toString()}`;
+  const others = q < 0 ? [] : url.slice(q + 1).split('&').filter((p) => p !== '' && p !== 'dc' && !p.startsWith('dc='));
+  return `${path}?${[...others, `dc=${encodeURIComponent(dc)}`].join('&')}`;
 }
 
 /** Whether a forwarded HTTP request only reads (every GET and HEAD of Consul's API does). */

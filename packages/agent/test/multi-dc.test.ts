@@ -265,10 +265,13 @@ describe('two datacenters over the WAN pool', { timeout: 120_000 }, () => {
     expect(digFar(CLIENT, 'edge.service.dc2.consul', 'A')).toEqual(['192.0.2.1']);
     expect(digFar(DC2[1]!, 'edge-1.node.consul', 'A')).toEqual(['10.2.9.1']);
     expect(digFar(DC1[0]!, 'edge-1.node.dc2.consul', 'A')).toEqual(['10.2.9.1']); // no translate_wan_addrs there
-    // The leader's own node carries its advertise_addr_wan as `wan` (it registers itself).
-    const leaderIp = ((await get(CLIENT, '/v1/status/leader?dc=dc2')).json() as string).split(':')[0]!;
-    const self = await get(CLIENT, `/v1/catalog/node/dc2-${leaderIp.split('.')[3]}?dc=dc2`);
-    expect(self.json()?.Node?.TaggedAddresses, `${self.status} ${self.text}`).toMatchObject({ lan: leaderIp, wan: leaderIp });
+    // Every server's node carries its advertise_addr_wan as `wan` (each syncs its own node; a
+    // follower whose first sync found no leader tries again within 15 s).
+    for (const ip of DC2) {
+      const path = `/v1/catalog/node/dc2-${ip.split('.')[3]}?dc=dc2`;
+      await eventually(async () => (await get(CLIENT, path)).json()?.Node?.TaggedAddresses?.wan === ip, `the wan address of ${ip}`, 300);
+      expect((await get(CLIENT, path)).json().Node.TaggedAddresses).toMatchObject({ lan: ip, wan: ip });
+    }
 
     // A dc2 server asks about dc1.
     await put(CLIENT, '/v1/catalog/register', JSON.stringify({ Node: 'near-1', Address: '10.1.0.1', Service: { Service: 'api', Port: 9000 } }));

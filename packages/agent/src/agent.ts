@@ -19,7 +19,7 @@ import { joinHostPort, resolveAdvertiseAddr } from './addresses.js';
 import type { AgentConfig } from './config/index.js';
 import { loadConfig } from './config/index.js';
 import type { AgentContext } from './context.js';
-import { catalogDnsBackend, remoteDnsBackend } from './dns-backend.js';
+import { catalogDnsBackend, forwardedDnsBackend } from './dns-backend.js';
 import { localQueryRunner, remoteQueryRunner, withPreparedQueries } from './prepared-query/dns.js';
 import { UserEvents } from './events/user-events.js';
 import { startGossip } from './gossip/index.js';
@@ -141,6 +141,7 @@ export async function startAgent(config: AgentConfig, options: StartAgentOptions
         advertiseAddr,
         catalog,
         lan: gossip.lan,
+        wan: gossip.wan,
         log: log.raft,
         rpcTls,
         onFatal: (err) => (options.onFatal ?? exitOnFatal)(err, log.agent),
@@ -180,6 +181,7 @@ export async function startAgent(config: AgentConfig, options: StartAgentOptions
       nodeName: config.nodeName,
       nodeId,
       address: advertiseAddr,
+      wanAddress: config.advertiseAddrWan,
       serverPort: config.ports.server,
       nodeMeta: config.nodeMeta,
       logger: log.leader,
@@ -191,7 +193,7 @@ export async function startAgent(config: AgentConfig, options: StartAgentOptions
     cleanups.push(() => leader!.stop());
     if (cluster.isLeader()) await leader.leadershipChanged(true);
     // A client registers its node itself; a server's leader registers it with its consul service.
-    const nodeFields = nodeRegistration({ nodeId, nodeName: config.nodeName, address: advertiseAddr, nodeMeta: config.nodeMeta });
+    const nodeFields = nodeRegistration({ nodeId, nodeName: config.nodeName, address: advertiseAddr, wanAddress: config.advertiseAddrWan, nodeMeta: config.nodeMeta });
     const ensureNode = server
       ? () => leader!.ensureRegistered()
       : async () => {
@@ -323,8 +325,8 @@ export async function startAgent(config: AgentConfig, options: StartAgentOptions
         const dns: DnsServer = createDnsServer({
           backend: withPreparedQueries(
             server
-              ? aclDnsBackend(catalogDnsBackend(catalog, config.datacenter), config.acl, catalog, config.nodeName)
-              : remoteDnsBackend(cluster, config.datacenter, () => (config.acl.enabled ? config.acl.tokens.dns || config.acl.tokens.default || ANONYMOUS_TOKEN_SECRET : '')),
+              ? aclDnsBackend(catalogDnsBackend(catalog, config.datacenter, cluster), config.acl, catalog, config.nodeName)
+              : forwardedDnsBackend(cluster, config.datacenter, () => (config.acl.enabled ? config.acl.tokens.dns || config.acl.tokens.default || ANONYMOUS_TOKEN_SECRET : '')),
             config.datacenter,
             server ? localQueryRunner(ctx) : remoteQueryRunner(cluster, config.nodeName),
           ),
@@ -342,6 +344,7 @@ export async function startAgent(config: AgentConfig, options: StartAgentOptions
           udpAnswerLimit: config.dnsConfig.udpAnswerLimit,
           aRecordLimit: config.dnsConfig.aRecordLimit,
           enableAdditionalNodeMetaTxt: config.dnsConfig.enableAdditionalNodeMetaTxt,
+          translateWanAddrs: config.translateWanAddrs,
           recursors: config.recursors,
           recursorTimeoutMs: config.dnsConfig.recursorTimeoutMs,
           logger: log.dns,

@@ -1,23 +1,25 @@
 // The DNS server's view of the catalog: service instances with their aggregated health,
-// and nodes. Reads the local state machine directly (DNS allows stale reads by default).
+// and nodes. A server reads its own state machine directly (DNS allows stale reads by
+// default); names in another datacenter (`web.service.dc2.consul`) and everything on a client
+// agent are `?stale` HTTP reads answered by a server of that datacenter (forwardedDnsBackend).
 import type { Catalog, CatalogNode, HealthCheck, ServiceEntry } from '@proconsul/catalog';
 import type { ClusterRole } from './cluster/role.js';
+import type { ForwardedRequest } from './rpc/messages.js';
 import type { DnsBackend, DnsHealth, DnsNode, DnsServiceInstance } from '@proconsul/dns';
 
-export function catalogDnsBackend(catalog: Catalog, datacenter: string): DnsBackend {
+export function catalogDnsBackend(catalog: Catalog, datacenter: string, cluster: ClusterRole): DnsBackend {
+  const remote = forwardedDnsBackend(cluster, datacenter);
   return {
     async serviceInstances(service: string, dc: string): Promise<DnsServiceInstance[]> {
-      if (dc !== datacenter) return [];
+      if (dc !== datacenter) return remote.serviceInstances(service, dc);
       return catalog.checkServiceNodes(service, {}).value.map((e) => toInstance(e, datacenter));
     },
     async node(name: string, dc: string): Promise<DnsNode | undefined> {
-      if (dc !== datacenter) return undefined;
+      if (dc !== datacenter) return remote.node(name, dc);
       const n = catalog.getNode(name);
       return n ? toDnsNode(n, datacenter) : undefined;
     },
-    async datacenters(): Promise<string[]> {
-      return [datacenter];
-    },
+    datacenters: () => cluster.datacenters(),
     // PTR: a node whose address it is, else a service instance registered with that address.
     async reverseLookup(address: string, dc: string) {
       if (dc !== datacenter) return undefined;
@@ -89,33 +91,31 @@ function worst(checks: HealthCheck[]): DnsHealth {
 const REMOTE_READ_TIMEOUT_MS = 5_000;
 
 /**
- * A client agent's DNS: it keeps no catalog, so every lookup is a `?stale` read answered by a
- * server (Consul's dns_config.allow_stale default), through agent RPC, with the agent's
- * default token (`token()`), so the server filters what it may see.
+ * Lookups answered by a server over agent RPC, as `?stale` reads (Consul's dns_config.allow_stale
+ * default): a client agent's for its own datacenter, and anyone's for another datacenter
+ * (ClusterRole.forwardToDatacenter: the WAN router of a server); with the agent's DNS token
+ * (`token()`), so the server filters what it may see.
  */
-export function remoteDnsBackend(cluster: ClusterRole, datacenter: string, token: () => string = () => ''): DnsBackend {
-  const get = async <T>(url: string): Promise<T | undefined> => {
+export function forwardedDnsBackend(cluster: ClusterRole, datacenter: string, token: () => string = () => ''): DnsBackend {
+  const get = async <T>(url: string, dc: string): Promise<T | undefined> => {
     const t = token();
-    const res = await cluster.forward({ method: 'GET', url, headers: t !== '' ? { 'x-consul-token': t } : {} }, REMOTE_READ_TIMEOUT_MS);
+    const req: ForwardedRequest = { method: 'GET', url, headers: t !== '' ? { 'x-consul-token': t } : {} };
+    const res = dc === datacenter ? await cluster.forward(req, REMOTE_READ_TIMEOUT_MS) : await cluster.forwardToDatacenter(dc, req, REMOTE_READ_TIMEOUT_MS);
     // 403: the token may not see it, which DNS answers as a name that does not exist.
     if (res.status === 404 || res.status === 403) return undefined;
     const text = Buffer.from(res.body).toString();
-    if (res.status !== 200) throw new Error(`GET ${url}: ${res.status} ${text}`);
+    if (res.status !== 200) throw new Error(`GET ${url} in ${dc}: ${res.status} ${text}`);
     return JSON.parse(text) as T;
   };
   return {
     async serviceInstances(service: string, dc: string): Promise<DnsServiceInstance[]> {
-      if (dc !== datacenter) return [];
-      const entries = (await get<ServiceEntry[]>(`/v1/health/service/${encodeURIComponent(service)}?stale`)) ?? [];
-      return entries.map((e) => toInstance(e, datacenter));
+      const entries = (await get<ServiceEntry[]>(`/v1/health/service/${encodeURIComponent(service)}?stale`, dc)) ?? [];
+      return entries.map((e) => toInstance(e, dc));
     },
     async node(name: string, dc: string): Promise<DnsNode | undefined> {
-      if (dc !== datacenter) return undefined;
-      const n = (await get<{ Node: CatalogNode } | null>(`/v1/catalog/node/${encodeURIComponent(name)}?stale`))?.Node;
-      return n ? toDnsNode(n, datacenter) : undefined;
+      const n = (await get<{ Node: CatalogNode } | null>(`/v1/catalog/node/${encodeURIComponent(name)}?stale`, dc))?.Node;
+      return n ? toDnsNode(n, dc) : undefined;
     },
-    async datacenters(): Promise<string[]> {
-      return [datacenter];
-    },
+    datacenters: () => cluster.datacenters(),
   };
 }

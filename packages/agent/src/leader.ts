@@ -17,6 +17,8 @@ export interface LeaderOptions {
   nodeName: string;
   nodeId: string;
   address: string;
+  /** advertise_addr_wan: the node's `wan` tagged address (default `address`). */
+  wanAddress?: string;
   serverPort: number;
   nodeMeta: Record<string, string>;
   logger: Logger;
@@ -51,12 +53,13 @@ export function consulServiceOf(serverPort: number) {
 }
 
 /** The node fields every agent registers itself with (Consul's anti-entropy node sync). */
-export function nodeRegistration(o: { nodeId: string; nodeName: string; address: string; nodeMeta: Record<string, string> }) {
+export function nodeRegistration(o: { nodeId: string; nodeName: string; address: string; wanAddress?: string; nodeMeta: Record<string, string> }) {
+  const wan = o.wanAddress || o.address; // advertise_addr_wan
   return {
     ID: o.nodeId,
     Node: o.nodeName,
     Address: o.address,
-    TaggedAddresses: { lan: o.address, lan_ipv4: o.address, wan: o.address, wan_ipv4: o.address },
+    TaggedAddresses: { lan: o.address, lan_ipv4: o.address, wan, wan_ipv4: wan },
     NodeMeta: { 'consul-network-segment': '', 'consul-version': CONSUL_VERSION, ...o.nodeMeta },
   };
 }

@@ -77,7 +77,9 @@ describe('LAN membership, events and leave across three agents', () => {
     const seg = await req(a, 'GET', '/v1/agent/members?segment=alpha');
     expect([seg.status, seg.text]).toEqual([500, 'Network segments are not supported in this version of Consul']);
     expect((await req(a, 'GET', '/v1/agent/members?wan=1&segment=x')).status).toBe(400);
-    expect((await req(a, 'GET', '/v1/agent/members?wan=1&segment=_all')).json().map((m: Member) => m.Name)).toEqual(['g-one.dc1']);
+    // The servers of the LAN pool are flooded into the WAN pool as <node>.<dc> (Consul's FloodJoins).
+    await waitFor(async () => (await req(a, 'GET', '/v1/agent/members?wan=1&segment=_all')).json().length === 3, 'three WAN members');
+    expect((await req(a, 'GET', '/v1/agent/members?wan=1&segment=_all')).json().map((m: Member) => m.Name).sort()).toEqual(['g-one.dc1', 'g-three.dc1', 'g-two.dc1']);
     expect((await req(a, 'GET', '/v1/agent/members?filter=' + encodeURIComponent('Name == "g-two"'))).json().map((m: Member) => m.Name)).toEqual(['g-two']);
 
     // `proconsul members`: Consul's columns, servers sorted by name.
@@ -247,14 +249,23 @@ describe('gossip encryption (-encrypt) and the keyring across the cluster', () =
       }
       const outsider = await req(plain, 'GET', '/v1/operator/keyring');
       expect(outsider.status).toBe(500);
-      expect(outsider.text).toBe("2 errors occurred:\n\t* dc1 (LAN) error: 1/1 nodes reported failure\n\t* k-plain: Keyring is empty (encryption not enabled)\n\n");
+      // A server's keyring operations cover its WAN pool (`<node>.<dc>`) first, then the LAN pool.
+      expect(outsider.text).toBe(
+        '4 errors occurred:\n\t* WAN error: 1/1 nodes reported failure\n\t* k-plain.dc1: Keyring is empty (encryption not enabled)\n' +
+          '\t* dc1 (LAN) error: 1/1 nodes reported failure\n\t* k-plain: Keyring is empty (encryption not enabled)\n\n',
+      );
       await plain.stop();
       await wrong.stop();
       expect((await members(a)).map((m) => m.Name).sort()).toEqual(['k-durable', 'k-one', 'k-two']);
 
       const list = async (x: AgentProcess) => (await req(x, 'GET', '/v1/operator/keyring')).json();
       expect((await req(a, 'GET', '/v1/agent/self')).json().Stats.serf_lan.encrypted).toBe('true');
-      expect(await list(b)).toEqual([{ WAN: false, Datacenter: 'dc1', Segment: '', Keys: { [k1]: 3 }, PrimaryKeys: { [k1]: 3 }, NumNodes: 3 }]);
+      // The three servers are flooded into the WAN pool, whose keyring starts from the same key.
+      await waitFor(async () => (await req(a, 'GET', '/v1/agent/members?wan=1')).json().filter((m: Member) => m.Status === 1).length === 3, 'three WAN members');
+      expect(await list(b)).toEqual([
+        { WAN: true, Datacenter: 'dc1', Segment: '', Keys: { [k1]: 3 }, PrimaryKeys: { [k1]: 3 }, NumNodes: 3 },
+        { WAN: false, Datacenter: 'dc1', Segment: '', Keys: { [k1]: 3 }, PrimaryKeys: { [k1]: 3 }, NumNodes: 3 },
+      ]);
       // Rotation: install everywhere, use everywhere, remove the old key everywhere.
       expect((await cli(a, ['keyring', '-install', k2])).code).toBe(0);
       expect((await list(b))[0].Keys).toEqual({ [k1]: 3, [k2]: 3 });
@@ -264,8 +275,8 @@ describe('gossip encryption (-encrypt) and the keyring across the cluster', () =
       expect((await cli(a, ['keyring', '-use', k2])).code).toBe(0);
       expect((await cli(b, ['keyring', '-remove', k1])).code).toBe(0);
       const after = await cli(a, ['keyring', '-list']);
-      expect(after.stdout).toBe(`==> Gathering installed encryption keys...\n\ndc1 (LAN):\n  ${k2} [3/3]\n`);
-      expect((await list(s))[0].PrimaryKeys).toEqual({ [k2]: 3 });
+      expect(after.stdout).toBe(`==> Gathering installed encryption keys...\n\nWAN:\n  ${k2} [3/3]\n\ndc1 (LAN):\n  ${k2} [3/3]\n`);
+      expect((await list(s)).map((r: { PrimaryKeys: unknown }) => r.PrimaryKeys)).toEqual([{ [k2]: 3 }, { [k2]: 3 }]);
       expect((await req(b, 'GET', '/v1/operator/keyring?relay-factor=2')).json()[0].Keys).toEqual({ [k2]: 3 });
       expect((await req(b, 'GET', '/v1/operator/keyring?relay-factor=6')).status).toBe(400);
       expect((await req(s, 'GET', '/v1/operator/keyring?local-only=true')).json()).toEqual([{ WAN: false, Datacenter: 'dc1', Segment: '', Keys: { [k2]: 1 }, PrimaryKeys: { [k2]: 1 }, NumNodes: 1 }]);

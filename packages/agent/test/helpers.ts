@@ -101,8 +101,8 @@ export function dig(server: string, port: number, name: string, type: string, ex
 }
 
 /** Full `dig` output (status line and sections). */
-export function digFull(server: string, port: number, name: string, type: string): string {
-  const r = spawnSync('dig', [`@${server}`, '-p', String(port), '+time=2', '+tries=1', name, type], { encoding: 'utf8' });
+export function digFull(server: string, port: number, name: string, type: string, extra: string[] = []): string {
+  const r = spawnSync('dig', [`@${server}`, '-p', String(port), '+time=2', '+tries=1', ...extra, name, type], { encoding: 'utf8' });
   return r.stdout + r.stderr;
 }
 

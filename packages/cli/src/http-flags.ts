@@ -24,6 +24,16 @@ export function serverFlags(): FlagSet {
   ]);
 }
 
+/** The HTTP flags of commands that reach the servers (Consul's ClientFlags + ServerFlags). */
+export function clientAndServerFlags(): FlagSet {
+  return clientFlags().merge(serverFlags());
+}
+
+/** `?dc=` for a raw API call, from -datacenter (the typed API methods add it themselves). */
+export function dcParams(client: Consul): Array<[string, string]> {
+  return client.http.datacenter ? [['dc', client.http.datacenter]] : [];
+}
+
 function readToken(path: string): string {
   return readFileSync(path, 'utf8').trim();
 }

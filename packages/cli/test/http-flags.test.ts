@@ -77,6 +77,13 @@ describe('common HTTP flags', () => {
     expect(last?.url).toBe('/v1/kv/k?dc=dc2&stale');
   });
 
+  it('-datacenter reaches the ACL commands, as Consul gives them the server flags', async () => {
+    await cli(['acl', 'token', 'read', '-datacenter', 'dc2', '-id', 'abc']);
+    expect(last?.url).toBe('/v1/acl/token/abc?dc=dc2');
+    await cli(['acl', 'policy', 'list', '-datacenter=dc2']);
+    expect(last?.url).toBe('/v1/acl/policies?dc=dc2');
+  });
+
   it('unix:// addresses go over the socket', async () => {
     last = undefined;
     const r = await cli(['kv', 'get', 'k'], { CONSUL_HTTP_ADDR: `unix://${sock}` });

@@ -157,15 +157,17 @@ export class Resolver {
     switch (p.kind) {
       case 'service': {
         const dc = await this.datacenter(p.locality?.datacenter);
-        if (dc === undefined) return nxdomain();
-        return this.service(p.service, p.tag, dc, q, level);
+        if (dc === undefined) return this.notLocal(nxdomain());
+        const r = await this.service(p.service, p.tag, dc, q, level);
+        return dc === this.cfg.datacenter ? r : this.notLocal(r);
       }
       case 'node': {
         // Only A, AAAA, ANY and TXT are answered for nodes; other types: NOERROR, empty.
         if (![QTYPE.A, QTYPE.AAAA, QTYPE.ANY, QTYPE.TXT].includes(q.qtype as 1)) return result(RCODE.NOERROR, false);
         const dc = await this.datacenter(p.locality?.datacenter);
-        if (dc === undefined) return nxdomain();
-        return this.node(p.node, dc, q, level);
+        if (dc === undefined) return this.notLocal(nxdomain());
+        const r = await this.node(p.node, dc, q, level);
+        return dc === this.cfg.datacenter ? r : this.notLocal(r);
       }
       case 'addr':
         return this.addr(p.hex, q);
@@ -181,6 +183,14 @@ export class Resolver {
       case 'invalid':
         return nxdomain();
     }
+  }
+
+  /**
+   * Answers about other datacenters (and unknown ones, which may join) do not follow the
+   * backend's generation, which counts local changes only: they are never cached.
+   */
+  private notLocal(r: Resolution): Resolution {
+    return { ...r, cacheable: false };
   }
 
   /** The effective datacenter, or undefined for an unknown one (→ NXDOMAIN). */

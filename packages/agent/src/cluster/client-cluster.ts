@@ -8,12 +8,13 @@ import { ANONYMOUS_TOKEN_SECRET } from '../acl/identities.js';
 import { HttpError } from '../http/http-error.js';
 import { encodeCommand } from '../raft/catalog-fsm.js';
 import type { Committed } from '../raft/raft-applier.js';
-import { DIAL_TIMEOUT_MS, RpcClient, RpcError } from '../rpc/client.js';
+import { DIAL_TIMEOUT_MS, RpcClient } from '../rpc/client.js';
 import { serverDialer } from '../rpc/dial.js';
 import type { RpcTls } from '../tls/rpc-tls.js';
 import type { ForwardedRequest, ForwardedResponse } from '../rpc/messages.js';
-import type { ApplyCall, ClusterRole, ForwardCall } from './role.js';
-import { isAlive, serversIn, type ServerInfo } from './servers.js';
+import { isRead, withDatacenter, type ApplyCall, type ClusterRole, type ForwardCall } from './role.js';
+import { ServerFailover } from './failover.js';
+import { isAlive, serversIn } from './servers.js';
 
 const APPLY_TIMEOUT_MS = 30_000;
 const STATUS_TIMEOUT_MS = 5_000;
@@ -22,7 +23,7 @@ export class ClientCluster implements ClusterRole {
   readonly server = false;
   readonly rpc: RpcClient;
   readonly applier: Applier<Command, ApplyResult>;
-  #preferred: string | null = null;
+  readonly #failover: ServerFailover;
   /** With ACLs: the token each of this agent's own writes carries (acl/agent-tokens.ts). */
   writeToken: ((command: Command) => string) | null = null;
 
@@ -32,6 +33,7 @@ export class ClientCluster implements ClusterRole {
     rpcTls: RpcTls | null = null,
   ) {
     this.rpc = new RpcClient(serverDialer(rpcTls, DIAL_TIMEOUT_MS));
+    this.#failover = new ServerFailover(this.rpc);
     const call = this.#call.bind(this);
     const applyIndexed = async (command: Command) => {
       const token = this.writeToken?.(command);
@@ -68,7 +70,18 @@ export class ClientCluster implements ClusterRole {
   }
 
   async forward(req: ForwardedRequest, timeoutMs: number): Promise<ForwardedResponse> {
-    return (await this.#call('HTTP.Forward', { Request: req, ToLeader: false } satisfies ForwardCall, timeoutMs)) as ForwardedResponse;
+    return (await this.#call('HTTP.Forward', { Request: req, ToLeader: false } satisfies ForwardCall, timeoutMs, isRead(req))) as ForwardedResponse;
+  }
+
+  /** The servers of this datacenter route it (their WAN router); this agent has no WAN pool. */
+  async forwardToDatacenter(dc: string, req: ForwardedRequest, timeoutMs: number): Promise<ForwardedResponse> {
+    return this.forward({ ...req, url: withDatacenter(req.url, dc) }, timeoutMs);
+  }
+
+  async datacenters(): Promise<string[]> {
+    const res = await this.forward({ method: 'GET', url: '/v1/catalog/datacenters?stale', headers: {} }, STATUS_TIMEOUT_MS);
+    if (res.status !== 200) throw new HttpError(500, Buffer.from(res.body).toString());
+    return JSON.parse(Buffer.from(res.body).toString()) as string[];
   }
 
   async beforeLeave(): Promise<void> {}
@@ -81,39 +94,14 @@ export class ClientCluster implements ClusterRole {
     this.rpc.close();
   }
 
-  /**
-   * Calls a server, starting with the last one that answered; moves to the next alive server
-   * only when the call never left this agent (a sent call may have taken effect).
-   */
   call(method: string, body: unknown, timeoutMs: number): Promise<unknown> {
     return this.#call(method, body, timeoutMs);
   }
 
-  async #call(method: string, body: unknown, timeoutMs: number): Promise<unknown> {
-    const servers = this.#servers();
-    if (servers.length === 0) throw new HttpError(500, 'No known Consul servers');
-    let lastErr: unknown;
-    for (const s of servers) {
-      try {
-        const r = await this.rpc.call(s.addr, s.port, method, body, timeoutMs);
-        this.#preferred = s.id;
-        return r;
-      } catch (err) {
-        // An answer (an error text) is final, and so is a call that may have reached the server.
-        if (!(err instanceof RpcError)) throw err;
-        if (this.#preferred === s.id) this.#preferred = null;
-        if (err.sent) throw new HttpError(500, `rpc error making call: ${err.message}`);
-        lastErr = err;
-      }
-    }
-    throw new HttpError(500, `rpc error: no server answered: ${(lastErr as Error).message}`);
-  }
-
-  #servers(): ServerInfo[] {
+  /** Calls a server of this datacenter (see failover.ts). */
+  async #call(method: string, body: unknown, timeoutMs: number, read = false): Promise<unknown> {
     const alive = serversIn(this.lan, this.datacenter).filter(isAlive);
-    // The preferred server first, the rest in a random order so clients spread over servers.
-    const rest = alive.filter((s) => s.id !== this.#preferred).sort(() => Math.random() - 0.5);
-    const first = alive.find((s) => s.id === this.#preferred);
-    return first ? [first, ...rest] : rest;
+    if (alive.length === 0) throw new HttpError(500, 'No known Consul servers');
+    return this.#failover.call(alive, method, body, timeoutMs, read);
   }
 }

@@ -3,11 +3,14 @@
 // leader executes it as if asked there, so blocking queries, X-Consul-Index and error texts are
 // the leader's own. `?stale` reads are answered by any server from its own state. On the leader,
 // default reads first check the leader lease and `?consistent` reads confirm leadership with a
-// ReadIndex round, so a deposed leader cannot answer from a stale state.
+// ReadIndex round, so a deposed leader cannot answer from a stale state. A request for another
+// datacenter (`?dc=`, or the `Datacenter` of a catalog register/deregister body) is sent before
+// all that to a server of that datacenter (ClusterRole.forwardToDatacenter), which answers it as
+// its own, blocking queries included.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { NotLeaderError, type RaftNode } from '@proconsul/raft';
 import { HttpError } from '../http/http-error.js';
-import { parseQueryOptions, requestToken } from '../http/query-options.js';
+import { parseWaitAndConsistency, qs, requestToken, type Query } from '../http/query-options.js';
 import type { ForwardedRequest, ForwardedResponse } from '../rpc/messages.js';
 import type { ClusterRole, ForwardCall } from './role.js';
 
@@ -19,8 +22,44 @@ const HOP_HEADERS = new Set(['content-length', 'connection', 'transfer-encoding'
 /** What a forwarded request may take beyond a blocking query's wait. */
 const FORWARD_MARGIN_MS = 30_000;
 
+/** Endpoints that take `?dc=` beyond the state ones (Consul's parseDC callers). */
+const DC_PREFIXES = [...STATE_PREFIXES, '/v1/status/', '/v1/event/fire/'];
+/** The one state endpoint that ignores `?dc=`: it lists every datacenter. */
+const DATACENTERS_PATH = '/v1/catalog/datacenters';
+/** Writes whose body names the datacenter (structs.RegisterRequest / DeregisterRequest). */
+const BODY_DC_PATHS = new Set(['/v1/catalog/register', '/v1/catalog/deregister']);
+
+function matches(prefixes: readonly string[], path: string): boolean {
+  return prefixes.some((p) => path === p.replace(/\/$/, '') || path.startsWith(p));
+}
+
 export function isStateEndpoint(path: string): boolean {
-  return STATE_PREFIXES.some((p) => path === p.replace(/\/$/, '') || path.startsWith(p));
+  return matches(STATE_PREFIXES, path);
+}
+
+/** The datacenter a request is for when it is not this one (undefined: answer here). */
+export function remoteDatacenter(req: FastifyRequest, path: string, local: string): string | undefined {
+  if (path === DATACENTERS_PATH || !matches(DC_PREFIXES, path)) return undefined;
+  const dc = qs(req.query as Query, 'dc');
+  if (dc) return dc === local ? undefined : dc;
+  if (req.method === 'PUT' && BODY_DC_PATHS.has(path) && req.body instanceof Uint8Array) {
+    const named = bodyDatacenter(req.body);
+    if (named && named !== local) return named;
+  }
+  return undefined;
+}
+
+/** The top-level `Datacenter` of a JSON body (keys in any case, as Go decodes); a bad body is the handler's 400. */
+function bodyDatacenter(body: Uint8Array): string | undefined {
+  try {
+    const v = JSON.parse(Buffer.from(body).toString('utf8')) as unknown;
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) return undefined;
+    const key = Object.keys(v).find((k) => k.toLowerCase() === 'datacenter');
+    const dc = key === undefined ? undefined : (v as Record<string, unknown>)[key];
+    return typeof dc === 'string' && dc !== '' ? dc : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -38,6 +77,13 @@ export function installForwarding(
 ): void {
   app.addHook('preHandler', async (req, reply) => {
     const path = req.url.split('?')[0]!.replace(/\/{2,}/g, '/');
+    const forwarded = (): ForwardedRequest => {
+      const fwd = withAgentDefaults(toForwarded(req), path, nodeName);
+      if (defaultToken && requestToken(req) === '') fwd.headers['x-consul-token'] = defaultToken();
+      return fwd;
+    };
+    const dc = remoteDatacenter(req, path, datacenter);
+    if (dc !== undefined) return sendForwarded(reply, await cluster.forwardToDatacenter(dc, forwarded(), forwardTimeoutMs(req)));
     if (!isStateEndpoint(path)) return;
     const query = req.query as Record<string, unknown>;
     const read = req.method === 'GET' || req.method === 'HEAD';
@@ -50,9 +96,7 @@ export function installForwarding(
         return;
       }
     }
-    const fwd = withAgentDefaults(toForwarded(req), path, nodeName);
-    if (defaultToken && requestToken(req) === '') fwd.headers['x-consul-token'] = defaultToken();
-    const res = await cluster.forward(fwd, forwardTimeoutMs(req, datacenter));
+    const res = await cluster.forward(forwarded(), forwardTimeoutMs(req));
     return sendForwarded(reply, res);
   });
 }
@@ -105,12 +149,12 @@ function sendForwarded(reply: FastifyReply, res: ForwardedResponse): FastifyRepl
 }
 
 /** A blocking query may wait `?wait` (with Consul's jitter of wait/16) before its answer comes back. */
-function forwardTimeoutMs(req: FastifyRequest, datacenter: string): number {
+function forwardTimeoutMs(req: FastifyRequest): number {
   try {
-    const o = parseQueryOptions(req, datacenter);
+    const o = parseWaitAndConsistency(req.query as Query);
     return o.index > 0 ? o.waitMs + o.waitMs / 16 + FORWARD_MARGIN_MS : FORWARD_MARGIN_MS;
   } catch {
-    return FORWARD_MARGIN_MS; // the leader answers the bad query with its 400
+    return FORWARD_MARGIN_MS; // the server that answers sends the bad query its 400
   }
 }
 

@@ -15,6 +15,16 @@ export interface ClusterRole {
   peerAddrs(): Promise<string[]>;
   /** Has the cluster answer an HTTP request: the leader, or (a client's `?stale` read) any server. */
   forward(req: ForwardedRequest, timeoutMs: number): Promise<ForwardedResponse>;
+  /**
+   * Runs an HTTP request in datacenter `dc` and answers as that datacenter does (its `?dc=` is
+   * set to `dc`): a server sends it to a server of `dc` through the WAN router, a client to a
+   * server of its own datacenter, which does that. The local datacenter goes to `forward`.
+   * An unknown datacenter: HttpError 500 `No path to datacenter`. This is the seam for
+   * `?dc=`, DNS `.<dc>.` names and prepared-query failover.
+   */
+  forwardToDatacenter(dc: string, req: ForwardedRequest, timeoutMs: number): Promise<ForwardedResponse>;
+  /** Every known datacenter, ordered as /v1/catalog/datacenters lists them. */
+  datacenters(): Promise<string[]>;
   /** Before a graceful leave: a leading server hands leadership to another voter first. */
   beforeLeave(): Promise<void>;
   /** The `consul` and (servers) `raft` sections of /v1/agent/self's Stats. */
@@ -35,4 +45,17 @@ export interface ApplyCall {
   Hops: number;
   /** A client agent's ACL token for this write (its service's, check's or agent token). */
   Token?: string;
+}
+
+/** `url` with its `?dc=` set to `dc` (the other parameters kept as they were written). */
+export function withDatacenter(url: string, dc: string): string {
+  const q = url.indexOf('?');
+  const path = q < 0 ? url : url.slice(0, q);
+  const others = q < 0 ? [] : url.slice(q + 1).split('&').filter((p) => p !== '' && p !== 'dc' && !p.startsWith('dc='));
+  return `${path}?${[...others, `dc=${encodeURIComponent(dc)}`].join('&')}`;
+}
+
+/** Whether a forwarded HTTP request only reads (every GET and HEAD of Consul's API does). */
+export function isRead(req: ForwardedRequest): boolean {
+  return req.method === 'GET' || req.method === 'HEAD';
 }

@@ -15,7 +15,8 @@ import type { RpcTls } from '../tls/rpc-tls.js';
 import { RpcServer } from '../rpc/server.js';
 import type { ForwardedRequest, ForwardedResponse } from '../rpc/messages.js';
 import { awaitBootstrap } from './bootstrap.js';
-import type { ApplyCall, ClusterRole, ForwardCall } from './role.js';
+import { isRead, withDatacenter, type ApplyCall, type ClusterRole, type ForwardCall } from './role.js';
+import { WanRouter } from './router.js';
 import { RaftMembership } from './membership.js';
 import { serverOf, serversIn, type ServerInfo } from './servers.js';
 
@@ -45,6 +46,8 @@ export interface ServerClusterOptions {
   advertiseAddr: string;
   catalog: Catalog;
   lan: LanMembership;
+  /** The WAN pool (undefined with serf_wan -1): the router to other datacenters reads it. */
+  wan: LanMembership | undefined;
   log: Logger;
   /** TLS on the server port (tls.internal_rpc), or null. */
   rpcTls: RpcTls | null;
@@ -65,6 +68,7 @@ export class ServerCluster implements ClusterRole {
   /** Server ID -> `addr:port` as last seen in gossip. */
   readonly #addresses = new Map<string, string>();
   readonly #membership: RaftMembership;
+  readonly router: WanRouter;
 
   private constructor(
     private readonly o: ServerClusterOptions,
@@ -74,6 +78,7 @@ export class ServerCluster implements ClusterRole {
   ) {
     this.rpc = rpc;
     this.rpcClient = new RpcClient(serverDialer(o.rpcTls, DIAL_TIMEOUT_MS));
+    this.router = new WanRouter(o.wan, o.config.datacenter, this.rpcClient);
     this.#membership = new RaftMembership(o.lan, o.config.datacenter, (id) => this.#addresses.get(id), o.log, () => o.catalog.autopilotConfig().value ?? DEFAULT_AUTOPILOT);
   }
 
@@ -168,17 +173,27 @@ export class ServerCluster implements ClusterRole {
 
   async forward(req: ForwardedRequest, timeoutMs: number): Promise<ForwardedResponse> {
     // A leader that cannot be dialled (just killed) is waited out like an election; a call that
-    // was sent is never sent again (it may have taken effect).
+    // was sent is never sent again (it may have taken effect), unless it only reads.
     const deadline = Date.now() + LEADER_HOLD_MS;
     for (;;) {
       const leader = await this.awaitLeader();
       try {
         return (await this.call(leader, 'HTTP.Forward', { Request: req, ToLeader: true } satisfies ForwardCall, timeoutMs)) as ForwardedResponse;
       } catch (err) {
-        if (!(err instanceof RpcError) || err.sent || Date.now() > deadline) throw err;
+        // A read whose leader closed the connection before answering may go again (Consul's canRetry).
+        if (!(err instanceof RpcError) || (err.sent && !(isRead(req) && err.closed)) || Date.now() > deadline) throw err;
         await new Promise((r) => setTimeout(r, 50));
       }
     }
+  }
+
+  async forwardToDatacenter(dc: string, req: ForwardedRequest, timeoutMs: number): Promise<ForwardedResponse> {
+    const r = { ...req, url: withDatacenter(req.url, dc) };
+    return dc === this.o.config.datacenter ? this.forward(r, timeoutMs) : this.router.forward(dc, r, timeoutMs);
+  }
+
+  async datacenters(): Promise<string[]> {
+    return this.router.datacenters();
   }
 
   /** `addr:port` of every Raft voter (Consul's /v1/status/peers). */
@@ -233,7 +248,7 @@ export class ServerCluster implements ClusterRole {
     const leader = this.leaderServer();
     const consul = {
       bootstrap: String(c.bootstrap || c.dev),
-      known_datacenters: '1',
+      known_datacenters: String(this.router.datacenters().length),
       leader: String(st?.role === 'leader'),
       leader_addr: leader ? `${leader.addr}:${leader.port}` : '',
       server: 'true',

@@ -21,7 +21,7 @@ import { ConfigError } from './errors.js';
 import { mergeFragments } from './merge.js';
 import { CONFIG_SPEC } from './schema.js';
 import { parseServiceDefinition } from './service.js';
-import type { AgentConfig, ServiceDefinition } from './types.js';
+import type { AgentConfig, GossipTuning, ServiceDefinition } from './types.js';
 import {
   parseLogLevel,
   validateEncryptKey,
@@ -88,6 +88,28 @@ function coordinateConfig(c: Fragment): AgentConfig['coordinate'] {
     updateBatchSize: positive('update_batch_size', co.update_batch_size),
     updateMaxBatches: positive('update_max_batches', co.update_max_batches),
   };
+}
+
+/** gossip_lan / gossip_wan: only the keys given; each must be positive (a zero interval would stop the pool). */
+function gossipTuning(value: unknown, key: string): GossipTuning {
+  const g = (value ?? {}) as Record<string, unknown>;
+  const out: GossipTuning = {};
+  const set = (name: string, field: keyof GossipTuning, duration: boolean): void => {
+    if (g[name] === undefined) return;
+    const n = duration ? ms(g[name]) : Number(g[name]);
+    if (!(n > 0)) throw new ConfigError(`${key}.${name} must be positive`);
+    out[field] = n;
+  };
+  set('gossip_nodes', 'gossipNodes', false);
+  set('gossip_interval', 'gossipIntervalMs', true);
+  set('probe_interval', 'probeIntervalMs', true);
+  set('probe_timeout', 'probeTimeoutMs', true);
+  set('retransmit_mult', 'retransmitMult', false);
+  set('suspicion_mult', 'suspicionMult', false);
+  if (out.probeTimeoutMs !== undefined && out.probeIntervalMs !== undefined && out.probeTimeoutMs >= out.probeIntervalMs) {
+    throw new ConfigError(`${key}.probe_timeout must be shorter than ${key}.probe_interval`);
+  }
+  return out;
 }
 
 function describeCheckError(err: unknown): string {
@@ -352,12 +374,16 @@ export async function buildConfig(input: BuildInput): Promise<AgentConfig> {
     startJoinWan: (c.start_join_wan as string[] | undefined) ?? [],
     retryJoinWan: (c.retry_join_wan as string[] | undefined) ?? [],
     retryIntervalWanMs: ms(c.retry_interval_wan),
+    retryMaxAttemptsWan: Number(c.retry_max_wan),
+    gossipLan: gossipTuning(c.gossip_lan, 'gossip_lan'),
+    gossipWan: gossipTuning(c.gossip_wan, 'gossip_wan'),
     nodeMeta,
     pidFile: String(c.pid_file ?? ''),
     // Consul: servers stay in the cluster on SIGTERM and leave on SIGINT unless told otherwise; clients the reverse.
     leaveOnTerminate: c.leave_on_terminate ?? !server,
     skipLeaveOnInterrupt: c.skip_leave_on_interrupt ?? server,
     rejoinAfterLeave: c.rejoin_after_leave === true,
+    translateWanAddrs: c.translate_wan_addrs === true,
     disableHostNodeId: c.disable_host_node_id !== false,
     checkOutputMaxSize,
     limits,

@@ -115,6 +115,15 @@ describe('defaults', () => {
     expect(c).toMatchObject({ bindAddr: '127.0.8.5', advertiseAddr: '127.0.8.5', clientAddrs: ['127.0.8.6'], ui: false, logLevel: 'warn' });
   });
 
+  it('reads gossip_wan / gossip_lan tuning and the WAN join keys', async () => {
+    const c = await load(['-dev', '-hcl', 'gossip_wan { probe_interval = "500ms" probe_timeout = "250ms" suspicion_mult = 2 } gossip_lan { gossip_nodes = 5 }', '-retry-join-wan', '127.0.8.9', '-retry-max-wan', '3']);
+    expect(c.gossipWan).toEqual({ probeIntervalMs: 500, probeTimeoutMs: 250, suspicionMult: 2 });
+    expect(c.gossipLan).toEqual({ gossipNodes: 5 });
+    expect(c).toMatchObject({ retryJoinWan: ['127.0.8.9'], retryMaxAttemptsWan: 3, retryIntervalWanMs: 30_000 });
+    await expect(load(['-dev', '-hcl', 'gossip_wan { probe_interval = "0s" }'])).rejects.toThrow('gossip_wan.probe_interval must be positive');
+    await expect(load(['-dev', '-hcl', 'gossip_wan { probe_interval = "1s" probe_timeout = "2s" }'])).rejects.toThrow('gossip_wan.probe_timeout must be shorter than gossip_wan.probe_interval');
+  });
+
   it('needs a data dir outside -dev', async () => {
     await expect(load(['-server'])).rejects.toThrow(new ConfigError('data_dir cannot be empty'));
     const f = await file('not-a-dir', '');

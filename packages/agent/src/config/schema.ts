@@ -74,6 +74,19 @@ const CONSUL_INTERNAL: ObjectSpec = {
   ],
 };
 
+/** Consul's gossip_lan / gossip_wan tuning (memberlist settings of that pool). */
+const GOSSIP_TUNING: ObjectSpec = {
+  struct: 'GossipConfig',
+  fields: [
+    { name: 'gossip_nodes', type: 'int' },
+    { name: 'gossip_interval', type: 'duration' },
+    { name: 'probe_interval', type: 'duration' },
+    { name: 'probe_timeout', type: 'duration' },
+    { name: 'retransmit_mult', type: 'int' },
+    { name: 'suspicion_mult', type: 'int' },
+  ],
+};
+
 const UI_CONFIG: ObjectSpec = {
   struct: 'RawUIConfig',
   fields: [{ name: 'enabled', type: 'bool' }, ...['dir', 'content_path', 'metrics_provider', 'metrics_provider_files', 'metrics_provider_options_json', 'metrics_proxy', 'dashboard_url_templates'].map(any)],
@@ -104,7 +117,7 @@ const IGNORED_TOP_LEVEL = [
   'disable_keyring_file', 'disable_remote_exec', 'disable_update_check', 'discard_check_output',
   'discovery_max_stale', 'enable_agent_tls_for_checks', 'enable_central_service_config',
   'enable_debug', 'enable_syslog', 'encrypt_verify_incoming', 'encrypt_verify_outgoing', 'experiments',
-  'gossip_lan', 'gossip_wan', 'http_config', 'license_path', 'locality', 'log_file',
+  'http_config', 'license_path', 'locality', 'log_file',
   'log_rotate_bytes', 'log_rotate_duration', 'log_rotate_max_files', 'max_query_time', 'non_voting_server',
   'peering', 'performance', 'primary_gateways', 'primary_gateways_interval', 'protocol', 'raft_boltdb',
   'raft_logstore', 'raft_protocol', 'raft_trailing_logs',
@@ -112,7 +125,7 @@ const IGNORED_TOP_LEVEL = [
   'serf_advertise_addr_lan', 'serf_advertise_addr_wan', 'serf_bind_addr_lan', 'serf_bind_addr_wan',
   'serf_lan', 'serf_lan_allowed_cidrs', 'serf_wan', 'serf_wan_allowed_cidrs', 'server_name',
   'session_ttl_min', 'syslog_facility', 'tls_cipher_suites', 'tls_min_version',
-  'tls_prefer_server_cipher_suites', 'translate_wan_addrs', 'ui_content_path', 'ui_dir', 'unix_sockets',
+  'tls_prefer_server_cipher_suites', 'ui_content_path', 'ui_dir', 'unix_sockets',
   'watches', 'xds',
 ] as const;
 
@@ -144,6 +157,8 @@ export const CONFIG_SPEC: ObjectSpec = {
     { name: 'encrypt', type: 'string' },
     { name: 'leave_on_terminate', type: 'bool' },
     { name: 'limits', type: { object: LIMITS } },
+    { name: 'gossip_lan', type: { object: GOSSIP_TUNING } },
+    { name: 'gossip_wan', type: { object: GOSSIP_TUNING } },
     { name: 'log_json', type: 'bool' },
     { name: 'log_level', type: 'string' },
     { name: 'node_id', type: 'string' },
@@ -156,6 +171,7 @@ export const CONFIG_SPEC: ObjectSpec = {
     { name: 'raft_snapshot_threshold', type: 'int' },
     { name: 'recursors', type: 'strings' },
     { name: 'rejoin_after_leave', type: 'bool' },
+    { name: 'translate_wan_addrs', type: 'bool' },
     { name: 'retry_interval', type: 'duration' },
     { name: 'retry_interval_wan', type: 'duration' },
     { name: 'retry_join', type: 'strings' },

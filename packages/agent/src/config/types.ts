@@ -106,12 +106,19 @@ export interface AgentConfig {
   startJoinWan: string[];
   retryJoinWan: string[];
   retryIntervalWanMs: number;
+  /** 0 means retry forever. */
+  retryMaxAttemptsWan: number;
+  /** Consul's gossip_lan / gossip_wan: overrides of the pool's memberlist settings. */
+  gossipLan: GossipTuning;
+  gossipWan: GossipTuning;
   nodeMeta: Record<string, string>;
   /** Empty when not set. */
   pidFile: string;
   leaveOnTerminate: boolean;
   skipLeaveOnInterrupt: boolean;
   rejoinAfterLeave: boolean;
+  /** DNS answers about other datacenters use a node's (and service's) `wan` tagged address. */
+  translateWanAddrs: boolean;
   disableHostNodeId: boolean;
   checkOutputMaxSize: number;
   /** Consul's raft_snapshot_interval / raft_snapshot_threshold: how often the log is compacted. */
@@ -134,4 +141,14 @@ export interface AgentConfig {
   configFiles: string[];
   /** Consul's config warnings (skipped files, risky bootstrap settings...), to log at start. */
   warnings: string[];
+}
+
+/** The memberlist settings Consul lets gossip_lan / gossip_wan set (absent: the profile's). */
+export interface GossipTuning {
+  gossipNodes?: number;
+  gossipIntervalMs?: number;
+  probeIntervalMs?: number;
+  probeTimeoutMs?: number;
+  retransmitMult?: number;
+  suspicionMult?: number;
 }

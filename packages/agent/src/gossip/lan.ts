@@ -2,7 +2,7 @@
 // Consul's member shape and statuses, user events and queries with Lamport clocks, join, leave
 // and force-leave. Consul specifics (which queries exist, event filters) live with the callers.
 import { randomUUID } from 'node:crypto';
-import { GossipNode, type Keyring, type Member, type MemberEvent } from '@proconsul/gossip';
+import { GossipNode, type Config, type Keyring, type Member, type MemberEvent, type Profile } from '@proconsul/gossip';
 import type { Logger } from '../log.js';
 import { decodeSerf, encodeSerf, type EventBody, type SerfMessage } from './wire.js';
 
@@ -61,6 +61,9 @@ export interface LanPoolOptions {
   keyring?: Keyring;
   /** Consul's disable_coordinates: no Vivaldi coordinates on this pool. */
   disableCoordinates?: boolean;
+  /** The memberlist profile (default `lan`) and overrides of its settings (gossip_lan / gossip_wan). */
+  profile?: Profile;
+  config?: Partial<Config>;
   log: Logger;
   /** A user event reached this agent (fired here or elsewhere), with its Lamport time. */
   onUserEvent: (event: EventBody, ltime: number) => void;
@@ -129,8 +132,8 @@ export class LanPool implements LanMembership {
       bindPort: o.port,
       advertise: withDefaultPort(o.advertiseAddr, o.port),
       tags: o.tags,
-      profile: 'lan',
-      ...(o.disableCoordinates ? { config: { coordinates: false } } : {}),
+      profile: o.profile ?? 'lan',
+      ...(o.config || o.disableCoordinates ? { config: { ...o.config, ...(o.disableCoordinates ? { coordinates: false } : {}) } } : {}),
       ...(o.keyring ? { keyring: o.keyring } : {}),
     });
     return new LanPool(node, o);

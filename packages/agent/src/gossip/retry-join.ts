@@ -10,12 +10,15 @@ export interface RetryJoinOptions {
   maxAttempts: number;
   join: (addrs: string[]) => Promise<number>;
   log: Logger;
+  /** Which pool, for the logs (Consul's `cluster=LAN|WAN`). */
+  cluster?: 'LAN' | 'WAN';
   /** Called once when attempts are exhausted. */
   onExhausted: (err: Error) => void;
 }
 
 /** Starts the loop; the returned function stops it. */
 export function startRetryJoin(o: RetryJoinOptions): () => void {
+  const cluster = o.cluster ?? 'LAN';
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
   let attempt = 0;
@@ -25,21 +28,22 @@ export function startRetryJoin(o: RetryJoinOptions): () => void {
     try {
       const n = await o.join(o.addrs);
       if (stopped) return;
-      o.log.info({ cluster: 'LAN', num_agents: n }, 'Join cluster completed. Synced with initial agents');
+      o.log.info({ cluster, num_agents: n }, 'Join cluster completed. Synced with initial agents');
       return;
     } catch (err) {
       if (stopped) return;
       if (o.maxAttempts > 0 && attempt >= o.maxAttempts) {
-        o.log.error({ cluster: 'LAN' }, 'max join retry exhausted, exiting');
-        o.onExhausted(new Error('agent: max join retry exhausted, exiting'));
+        o.log.error({ cluster }, 'max join retry exhausted, exiting');
+        // Consul's texts: the LAN one as its agent prints it, the WAN one names the pool.
+        o.onExhausted(new Error(cluster === 'WAN' ? 'agent: max join WAN retry exhausted, exiting' : 'agent: max join retry exhausted, exiting'));
         return;
       }
-      o.log.warn({ cluster: 'LAN', retry_interval: `${o.intervalMs}ms`, error: (err as Error).message }, 'Join cluster failed, will retry');
+      o.log.warn({ cluster, retry_interval: `${o.intervalMs}ms`, error: (err as Error).message }, 'Join cluster failed, will retry');
     }
     timer = setTimeout(() => void tryOnce(), o.intervalMs);
     timer.unref();
   };
-  o.log.info({ cluster: 'LAN' }, 'Retry join is supported for the following discovery methods: static addresses');
+  o.log.info({ cluster }, 'Retry join is supported for the following discovery methods: static addresses');
   void tryOnce();
   return () => {
     stopped = true;

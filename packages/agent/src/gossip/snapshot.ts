@@ -10,6 +10,8 @@ import type { Logger } from '../log.js';
 import type { MembershipEvent } from './lan.js';
 
 export const SNAPSHOT_FILE = join('serf', 'local.snapshot');
+/** The WAN pool's snapshot (servers), as Consul's `serf/remote.snapshot`. */
+export const WAN_SNAPSHOT_FILE = join('serf', 'remote.snapshot');
 const WRITE_EVERY_MS = 1000;
 /** Bound on remembered members: enough addresses to find a cluster again. */
 const MEMBERS_MAX = 4096;
@@ -27,8 +29,8 @@ export class MemberSnapshot {
   #timer: NodeJS.Timeout | undefined;
 
   /** Reads the previous snapshot (a damaged one is logged and ignored: it is only a hint). */
-  constructor(dataDir: string, private readonly selfName: string, private readonly log: Logger) {
-    this.#file = join(dataDir, SNAPSHOT_FILE);
+  constructor(dataDir: string, private readonly selfName: string, private readonly log: Logger, file = SNAPSHOT_FILE) {
+    this.#file = join(dataDir, file);
     if (!existsSync(this.#file)) return;
     try {
       const d = JSON.parse(readFileSync(this.#file, 'utf8')) as SnapshotData;

@@ -36,3 +36,12 @@ export function memberTags(config: AgentConfig, nodeId: string): Record<string, 
     ...(config.bootstrapExpect > 0 ? { expect: String(config.bootstrapExpect) } : {}),
   };
 }
+
+/**
+ * A server's tags in the WAN pool: its LAN server tags without `wan_join_port` (Consul's
+ * setupSerf sets that one on the LAN pool only); the member is named `<node>.<dc>`.
+ */
+export function wanMemberTags(config: AgentConfig, nodeId: string): Record<string, string> {
+  const { wan_join_port: _lanOnly, ...tags } = memberTags(config, nodeId);
+  return tags;
+}

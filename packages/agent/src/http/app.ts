@@ -108,7 +108,7 @@ export async function buildHttpApp(ctx: AgentContext, options: HttpAppOptions = 
   await app.register(txnRoutes, { ctx });
   await app.register(statusRoutes, { ctx });
   await app.register(operatorRaftRoutes, { ctx });
-  await app.register(keyringRoutes, { ctx });
+  await app.register(keyringRoutes, { ctx, forwardedOnly: options.forwardedOnly === true });
   await app.register(snapshotRoutes, { ctx });
   await app.register(agentMonitorRoutes, { ctx });
   await app.register(operatorAutopilotRoutes, { ctx });

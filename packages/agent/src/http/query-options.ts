@@ -33,8 +33,12 @@ export function has(query: Query, name: string): boolean {
 }
 
 export function parseQueryOptions(req: FastifyRequest, datacenter: string): QueryOptions {
-  const query = req.query as Query;
-  checkDatacenter(query, datacenter);
+  checkDatacenter(req.query as Query, datacenter);
+  return parseWaitAndConsistency(req.query as Query);
+}
+
+/** `?index`, `?wait`, `?stale`, `?consistent` (without `?dc`: a forwarding server reads these too). */
+export function parseWaitAndConsistency(query: Query): QueryOptions {
   let waitMs = DEFAULT_QUERY_TIME_MS;
   const wait = qs(query, 'wait');
   if (wait !== undefined && wait !== '') {
@@ -55,7 +59,10 @@ export function parseQueryOptions(req: FastifyRequest, datacenter: string): Quer
   return { index, waitMs, stale, consistent };
 }
 
-/** Only the local datacenter exists until WAN federation does. */
+/**
+ * A handler answers for its own datacenter only: a request for another one was forwarded
+ * before it ran (cluster/forward.ts), except on endpoints that do not forward.
+ */
 export function checkDatacenter(query: Query, datacenter: string): void {
   const dc = qs(query, 'dc');
   if (dc !== undefined && dc !== '' && dc !== datacenter) throw serverError('No path to datacenter');

@@ -22,6 +22,23 @@ async function setup() {
 }
 
 describe('AntiEntropy', () => {
+  it('tries a failed sync again soon, not a whole interval later (Consul: 15 s)', async () => {
+    const { catalog, applier, local } = await setup();
+    const view = catalogNodeView(catalog);
+    let failures = 1;
+    const failingOnce = { ...view, services: async (node: string) => {
+      if (failures-- > 0) throw new Error('No cluster leader');
+      return view.services(node);
+    } };
+    local.addService({ ID: 'w2', Name: 'web2', Port: 81 }, { token: '', replaceExistingChecks: false, source: 'remote' });
+    const ae = new AntiEntropy({ view: failingOnce, applier, local, nodeName: 'n1', logger: pino({ level: 'silent' }), now: () => 0, intervalMs: 3_600_000, retryFailedMs: 50 });
+    ae.start();
+    for (let i = 0; i < 100 && !catalog.services().value['web2']; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(catalog.services().value['web2']).toBeDefined();
+    ae.stop();
+    local.stop();
+  });
+
   it('registers local services and checks, and removes what the agent does not own', async () => {
     const { catalog, applier, local, ae } = await setup();
     local.addService({ ID: 'w1', Name: 'web', Port: 80, Tags: ['a'], Check: { TTL: '30s' } }, { token: '', replaceExistingChecks: false, source: 'remote' });

@@ -25,6 +25,8 @@ export interface AntiEntropyOptions {
   agentLogger?: Logger;
   /** Full sync period (Consul: about a minute for small clusters). */
   intervalMs?: number;
+  /** How soon a failed sync is tried again (Consul: 15 s). */
+  retryFailedMs?: number;
   /**
    * Consul's check_update_interval: a check whose output changed but whose status did not is
    * written to the catalog at most this often (status changes go at once). Default 5 min.
@@ -34,11 +36,14 @@ export interface AntiEntropyOptions {
 
 /** Bound on sync passes run back to back when changes keep arriving during a sync. */
 const PASSES_MAX = 100;
+/** Consul's StateSyncer retryFailIntv: a failed sync (no leader yet, server away) is tried again this soon. */
+const RETRY_FAILED_MS = 15_000;
 
 export class AntiEntropy {
   #running: Promise<void> | null = null;
   #again = false;
   #timer: NodeJS.Timeout | undefined;
+  #retry: NodeJS.Timeout | undefined;
   #stopped = false;
   /** Check ID -> when its output was last written to the catalog. */
   readonly #outputSyncedAt = new Map<string, number>();
@@ -62,6 +67,7 @@ export class AntiEntropy {
   stop(): void {
     this.#stopped = true;
     clearInterval(this.#timer);
+    clearTimeout(this.#retry);
   }
 
   /** Asks for a sync; several asks while one runs give one more pass. */
@@ -88,6 +94,13 @@ export class AntiEntropy {
       }
     } catch (err) {
       this.opts.logger.error({ err }, 'anti-entropy sync failed');
+      if (!this.#stopped && !this.#retry) {
+        this.#retry = setTimeout(() => {
+          this.#retry = undefined;
+          this.trigger();
+        }, this.opts.retryFailedMs ?? RETRY_FAILED_MS);
+        this.#retry.unref();
+      }
     } finally {
       this.#running = null;
     }

@@ -1,6 +1,7 @@
 // Agent RPC to other servers: one connection per server address, calls multiplexed by Seq,
 // each with a deadline; a broken connection fails its calls and is redialled on the next call.
 import type { Socket } from 'node:net';
+import { writeBatched } from './batch.js';
 import { serverDialer, type Dialer } from './dial.js';
 import { encodeRpcFrame, RPC_CONSUL_BYTE, RpcFrameDecoder } from './frames.js';
 import type { RpcResponse } from './messages.js';
@@ -18,6 +19,11 @@ export class RpcError extends Error {
   constructor(
     message: string,
     readonly sent: boolean,
+    /**
+     * The connection closed before the answer came (the server went away): a read may be sent
+     * again elsewhere (Consul's canRetry for reads on EOF), a write may not.
+     */
+    readonly closed = false,
   ) {
     super(message);
   }
@@ -65,7 +71,7 @@ class Conn {
       this.closed = true;
       for (const p of this.pending.values()) {
         clearTimeout(p.timer);
-        p.reject(new RpcError(`rpc: connection to ${host}:${port} closed`, true));
+        p.reject(new RpcError(`rpc: connection to ${host}:${port} closed`, true, true));
       }
       this.pending.clear();
       onClose();
@@ -101,7 +107,7 @@ class Conn {
         reject(new RpcError(`rpc: ${method} timed out after ${timeoutMs} ms`, true));
       }, timeoutMs);
       this.pending.set(seq, { resolve, reject, timer });
-      this.#socket!.write(encodeRpcFrame({ Seq: seq, Method: method, Body: body }));
+      writeBatched(this.#socket!, encodeRpcFrame({ Seq: seq, Method: method, Body: body }));
     });
   }
 

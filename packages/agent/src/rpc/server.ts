@@ -8,6 +8,7 @@ import { RAFT_PROTOCOL_BYTE, TcpTransport } from '@proconsul/raft';
 import type { Logger } from '../log.js';
 import { RPC_TLS_BYTE, TLS_HANDSHAKE_TIMEOUT_MS, type RpcTls } from '../tls/rpc-tls.js';
 import { serverDialer } from './dial.js';
+import { writeBatched } from './batch.js';
 import { encodeRpcFrame, RPC_CONSUL_BYTE, RpcFrameDecoder } from './frames.js';
 import type { RpcRequest, RpcResponse } from './messages.js';
 
@@ -170,7 +171,7 @@ export class RpcServer {
       const handler = this.#handlers.get(req.Method);
       const done = (res: RpcResponse): void => {
         running--;
-        if (!socket.destroyed) socket.write(encodeRpcFrame(res));
+        if (!socket.destroyed) writeBatched(socket, encodeRpcFrame(res));
         const next = queue.shift();
         if (next) run(next);
       };

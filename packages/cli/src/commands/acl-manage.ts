@@ -6,7 +6,7 @@ import type { RequestSpec } from '@proconsul/api';
 import type { Command } from '../command.js';
 import { FlagSet, type ParsedFlags } from '../flags.js';
 import type { Ui } from '../io.js';
-import { apiClient, clientFlags, errText } from '../http-flags.js';
+import { apiClient, clientAndServerFlags, clientFlags, dcParams, errText } from '../http-flags.js';
 import { printToken, type Token } from './acl.js';
 
 interface Policy {
@@ -29,7 +29,7 @@ async function call<T>(f: ParsedFlags, ui: Ui, failure: string, spec: RequestSpe
   const client = apiClient(f, ui);
   if (!client) return 1;
   try {
-    const r = await client.http.json<T>(spec);
+    const r = await client.http.json<T>({ ...spec, params: [...(spec.params ?? []), ...dcParams(client)] });
     print(r.data);
     return 0;
   } catch (err) {
@@ -63,7 +63,7 @@ const idOrName = (what: string): FlagSet =>
   new FlagSet([
     { name: 'id', kind: 'string', usage: `The ID of the ${what}.` },
     { name: 'name', kind: 'string', usage: `The name of the ${what}.` },
-  ]).merge(clientFlags());
+  ]).merge(clientAndServerFlags());
 
 /** The policy path for -id or -name; undefined (after the error) when neither is given. */
 function policyPath(f: ParsedFlags, ui: Ui, verb: string): string | undefined {
@@ -78,7 +78,7 @@ function policyPath(f: ParsedFlags, ui: Ui, verb: string): string | undefined {
 export const aclPolicyList: Command = {
   synopsis: 'Lists ACL policies',
   help: 'Usage: proconsul acl policy list [options]\n\n  Lists all the ACL policies.',
-  flags: () => clientFlags(),
+  flags: () => clientAndServerFlags(),
   run: (f, ui) =>
     call<Policy[]>(f, ui, 'Failed to retrieve the policy list', { method: 'GET', path: '/acl/policies' }, (ps) => {
       for (const p of ps) {
@@ -111,8 +111,8 @@ export const aclPolicyDelete: Command = {
     const client = apiClient(f, ui);
     if (!client) return 1;
     try {
-      const p = (await client.http.json<Policy>({ method: 'GET', path })).data;
-      await client.http.request({ method: 'DELETE', path: `/acl/policy/${encodeURIComponent(p.ID)}` });
+      const p = (await client.http.json<Policy>({ method: 'GET', path, params: dcParams(client) })).data;
+      await client.http.request({ method: 'DELETE', path: `/acl/policy/${encodeURIComponent(p.ID)}`, params: dcParams(client) });
       ui.output(`Policy "${p.ID}" deleted successfully`);
       return 0;
     } catch (err) {
@@ -125,7 +125,7 @@ export const aclPolicyDelete: Command = {
 export const aclTokenList: Command = {
   synopsis: 'List ACL tokens',
   help: 'Usage: proconsul acl token list [options]\n\n  Lists all the ACL tokens.',
-  flags: () => clientFlags(),
+  flags: () => clientAndServerFlags(),
   run: (f, ui) =>
     call<Token[]>(f, ui, 'Failed to retrieve the token list', { method: 'GET', path: '/acl/tokens' }, (ts) => {
       ts.forEach((t, i) => {
@@ -138,7 +138,7 @@ export const aclTokenList: Command = {
 export const aclTokenDelete: Command = {
   synopsis: 'Delete an ACL token',
   help: 'Usage: proconsul acl token delete -id ACCESSOR_ID [options]\n\n  Deletes a token.',
-  flags: () => new FlagSet([{ name: 'id', kind: 'string', usage: 'The Accessor ID of the token to delete.' }]).merge(clientFlags()),
+  flags: () => new FlagSet([{ name: 'id', kind: 'string', usage: 'The Accessor ID of the token to delete.' }]).merge(clientAndServerFlags()),
   async run(f, ui) {
     const id = f.string('id');
     if (id === '') {
@@ -159,7 +159,7 @@ export const aclRoleCreate: Command = {
       { name: 'policy-name', kind: 'list', usage: 'Name of a policy to use for this role. May be specified multiple times.' },
       { name: 'policy-id', kind: 'list', usage: 'ID of a policy to use for this role. May be specified multiple times.' },
       { name: 'service-identity', kind: 'list', usage: 'Name of a service identity to use for this role. May be specified multiple times.' },
-    ]).merge(clientFlags()),
+    ]).merge(clientAndServerFlags()),
   async run(f, ui) {
     if (f.string('name') === '') {
       ui.error('Missing required \'-name\' flag');
@@ -178,7 +178,7 @@ export const aclRoleCreate: Command = {
 export const aclRoleList: Command = {
   synopsis: 'Lists ACL roles',
   help: 'Usage: proconsul acl role list [options]\n\n  Lists all the ACL roles.',
-  flags: () => clientFlags(),
+  flags: () => clientAndServerFlags(),
   run: (f, ui) =>
     call<Role[]>(f, ui, 'Failed to retrieve the role list', { method: 'GET', path: '/acl/roles' }, (rs) => {
       rs.forEach((r, i) => {
@@ -191,7 +191,7 @@ export const aclRoleList: Command = {
 export const aclRoleDelete: Command = {
   synopsis: 'Delete an ACL role',
   help: 'Usage: proconsul acl role delete -id ID [options]\n\n  Deletes a role.',
-  flags: () => new FlagSet([{ name: 'id', kind: 'string', usage: 'The ID of the role to delete.' }]).merge(clientFlags()),
+  flags: () => new FlagSet([{ name: 'id', kind: 'string', usage: 'The ID of the role to delete.' }]).merge(clientAndServerFlags()),
   async run(f, ui) {
     const id = f.string('id');
     if (id === '') {

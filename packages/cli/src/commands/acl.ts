@@ -5,7 +5,7 @@
 import type { Command } from '../command.js';
 import { FlagSet } from '../flags.js';
 import type { Ui } from '../io.js';
-import { apiClient, clientFlags, errText } from '../http-flags.js';
+import { apiClient, clientAndServerFlags, dcParams, errText } from '../http-flags.js';
 
 export interface Token {
   AccessorID: string;
@@ -51,12 +51,12 @@ export const aclBootstrap: Command = {
   The bootstrap command will request Consul to generate a new token with unlimited privileges
   to use for management purposes and output its details. This can only be done once and
   afterwards bootstrapping will be disabled.`,
-  flags: () => clientFlags(),
+  flags: () => clientAndServerFlags(),
   async run(f, ui) {
     const client = apiClient(f, ui);
     if (!client) return 1;
     try {
-      const r = await client.http.json<Token>({ method: 'PUT', path: '/acl/bootstrap' });
+      const r = await client.http.json<Token>({ method: 'PUT', path: '/acl/bootstrap', params: dcParams(client) });
       printToken(ui, r.data);
     } catch (err) {
       ui.error(`Failed ACL bootstrapping: ${errText(err)}`);
@@ -76,7 +76,7 @@ export const aclPolicyCreate: Command = {
       { name: 'name', kind: 'string', usage: 'The new policy\'s name. This flag is required.' },
       { name: 'description', kind: 'string', usage: 'A description of the policy.' },
       { name: 'rules', kind: 'string', usage: 'The policy rules. May be prefixed with \'@\' to indicate that the value is a file path to load the rules from.' },
-    ]).merge(clientFlags()),
+    ]).merge(clientAndServerFlags()),
   async run(f, ui) {
     const name = f.string('name');
     if (name === '') {
@@ -99,6 +99,7 @@ export const aclPolicyCreate: Command = {
       const r = await client.http.json<{ ID: string; Name: string; Description: string; Rules: string }>({
         method: 'PUT',
         path: '/acl/policy',
+        params: dcParams(client),
         body: { Name: name, Description: f.string('description'), Rules: rules },
       });
       ui.output(`ID:           ${r.data.ID}`);
@@ -130,7 +131,7 @@ export const aclTokenCreate: Command = {
       { name: 'service-identity', kind: 'list', usage: 'Name of a service identity to use for this token. May be specified multiple times.' },
       { name: 'node-identity', kind: 'list', usage: 'Name of a node identity to use for this token, as NAME:DATACENTER. May be specified multiple times.' },
       { name: 'local', kind: 'bool', usage: 'Create this as a datacenter local token.' },
-    ]).merge(clientFlags()),
+    ]).merge(clientAndServerFlags()),
   async run(f, ui) {
     const nodeIds = [];
     for (const n of f.list('node-identity')) {
@@ -147,6 +148,7 @@ export const aclTokenCreate: Command = {
       const r = await client.http.json<Token>({
         method: 'PUT',
         path: '/acl/token',
+        params: dcParams(client),
         body: {
           Description: f.string('description'),
           Policies: [...f.list('policy-name').map((Name) => ({ Name })), ...f.list('policy-id').map((ID) => ({ ID }))],
@@ -174,7 +176,7 @@ export const aclTokenReadSelf: Command = {
     new FlagSet([
       { name: 'self', kind: 'bool', usage: 'Indicates that the current HTTP token should be read.' },
       { name: 'id', kind: 'string', usage: 'The Accessor ID of the token to read.' },
-    ]).merge(clientFlags()),
+    ]).merge(clientAndServerFlags()),
   async run(f, ui) {
     const self = f.set.has('self') && f.bool('self');
     const id = f.string('id');
@@ -185,7 +187,7 @@ export const aclTokenReadSelf: Command = {
     const client = apiClient(f, ui);
     if (!client) return 1;
     try {
-      const r = await client.http.json<Token>({ method: 'GET', path: self ? '/acl/token/self' : `/acl/token/${encodeURIComponent(id)}` });
+      const r = await client.http.json<Token>({ method: 'GET', path: self ? '/acl/token/self' : `/acl/token/${encodeURIComponent(id)}`, params: dcParams(client) });
       printToken(ui, r.data);
     } catch (err) {
       ui.error(`Error reading token: ${errText(err)}`);

@@ -62,11 +62,9 @@ export async function agentRoutes(app: FastifyInstance, { ctx }: { ctx: AgentCon
       const segment = qs(query, 'segment') ?? '';
       if (qs(query, 'wan')) {
         if (segment && segment !== ALL_SEGMENTS) throw badRequest('Cannot provide a segment with wan=true');
-        // No WAN pool yet: a server's WAN pool holds itself only (<node>.<dc>); a client has
-        // none, which Consul answers as a nil list: `null`.
-        if (!isServer(ctx.config)) return sendJson(req, reply, null);
-        const m = ctx.gossip.lan.localMember();
-        return sendJson(req, reply, filtered(req, [{ ...m, Name: `${m.Name}.${dc}`, Port: ctx.config.ports.serfWan }]));
+        // A client has no WAN pool, which Consul answers as a nil list: `null`.
+        const wan = ctx.gossip.wan;
+        return sendJson(req, reply, wan ? filtered(req, wan.members()) : null);
       }
       // CE: `_all` is every segment, which is the one pool; a named segment is an error (server_ce.go).
       if (segment && segment !== ALL_SEGMENTS) throw new HttpError(500, 'Network segments are not supported in this version of Consul');
@@ -308,13 +306,14 @@ export async function agentRoutes(app: FastifyInstance, { ctx }: { ctx: AgentCon
     PUT: async (req, reply) => {
       const addr = restOfPath(req);
       if (!addr) throw badRequest('Missing address to join');
-      if (qs(req.query as Query, 'wan')) {
-        if (!isServer(ctx.config)) throw new HttpError(500, 'Must be a server to join WAN cluster');
-        throw new HttpError(500, multiError([`Failed to join ${addr}: WAN gossip is not available in this agent yet`]));
-      }
+      const toWan = !!qs(req.query as Query, 'wan'); // any non-empty value, as Consul
+      if (toWan && !isServer(ctx.config)) throw new HttpError(500, 'Must be a server to join WAN cluster');
+      const wan = toWan ? ctx.gossip.wan : undefined;
+      if (toWan && !wan) throw new HttpError(500, multiError([`Failed to join ${addr}: the WAN pool is off (ports.serf_wan is -1)`]));
       try {
-        const n = await ctx.gossip.lan.join([addr]);
-        ctx.log.serf.info({ addr, num_agents: n }, 'Join cluster completed');
+        // The port defaults to this agent's serf_lan, or serf_wan for the WAN pool.
+        const n = await (wan ?? ctx.gossip.lan).join([addr]);
+        ctx.log.serf.info({ addr, num_agents: n, cluster: wan ? 'WAN' : 'LAN' }, 'Join cluster completed');
       } catch (err) {
         throw new HttpError(500, multiError([`Failed to join ${addr}: ${(err as Error).message}`]));
       }
@@ -328,10 +327,15 @@ export async function agentRoutes(app: FastifyInstance, { ctx }: { ctx: AgentCon
       if (!node) throw badRequest('Missing node name');
       if (has(query, 'wan')) {
         if (!isServer(ctx.config)) throw new HttpError(500, 'Must be a server to force-leave a node from the WAN cluster');
-        throw new HttpError(500, `agent: No node found with name '${node}'`); // the WAN pool is this server only
+        // WAN members are named `<node>.<dc>`.
+        if (!ctx.gossip.wan?.forceLeave(node, has(query, 'prune'))) throw new HttpError(500, `agent: No node found with name '${node}'`);
+        ctx.log.agent.info({ node, prune: has(query, 'prune') }, '(WAN) Force leaving node');
+        return sendEmpty(reply);
       }
       const prune = has(query, 'prune');
       if (!ctx.gossip.lan.forceLeave(node, prune)) throw new HttpError(500, `agent: No node found with name '${node}'`);
+      // As Consul's server: a server forced out of the LAN pool also leaves the WAN pool (`<node>.<dc>`).
+      ctx.gossip.wan?.forceLeave(node.endsWith(`.${dc}`) ? node : `${node}.${dc}`, prune);
       ctx.log.agent.info({ node, prune }, 'Force leaving node');
       return sendEmpty(reply);
     },
@@ -400,6 +404,7 @@ function stats(ctx: AgentContext): Record<string, Record<string, string>> {
     build: { prerelease: '', revision: `proconsul-${PROCONSUL_VERSION}`, version: CONSUL_VERSION, version_metadata: '' },
     ...ctx.cluster.stats(),
     serf_lan: ctx.gossip.lan.stats(),
+    ...(ctx.gossip.wan ? { serf_wan: ctx.gossip.wan.stats() } : {}),
     runtime: {
       arch: process.arch,
       os: process.platform,

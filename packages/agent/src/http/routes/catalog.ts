@@ -63,7 +63,8 @@ export async function catalogRoutes(app: FastifyInstance, { ctx }: { ctx: AgentC
   });
 
   endpoint(app, '/v1/catalog/datacenters', {
-    GET: (req, reply) => sendJson(req, reply, [dc]),
+    // Every datacenter the WAN pool knows (datacenter-order.ts), whatever `?dc=` says, as Consul.
+    GET: async (req, reply) => sendJson(req, reply, await ctx.cluster.datacenters()),
   });
 
   endpoint(app, '/v1/catalog/nodes', {

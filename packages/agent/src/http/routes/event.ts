@@ -3,7 +3,7 @@ import type { AgentContext } from '../../context.js';
 import { eventsIndex, UserEvents } from '../../events/user-events.js';
 import { endpoint } from '../endpoint.js';
 import { badRequest, HttpError } from '../http-error.js';
-import { checkDatacenter, parseQueryOptions, qs, type Query } from '../query-options.js';
+import { checkDatacenter, parseWaitAndConsistency, qs, type Query } from '../query-options.js';
 import { sendJson } from '../respond.js';
 
 /** Largest event payload accepted (Consul's gossip limit for user events is about 512 bytes in total). */
@@ -45,7 +45,8 @@ export async function eventRoutes(app: FastifyInstance, { ctx }: { ctx: AgentCon
 
   endpoint(app, '/v1/event/list', {
     GET: async (req, reply) => {
-      const opts = parseQueryOptions(req, ctx.config.datacenter);
+      // Consul's EventList reads this agent's own events and ignores `?dc=`.
+      const opts = parseWaitAndConsistency(req.query as Query);
       const name = qs(req.query as Query, 'name') || undefined;
       const asked = qs(req.query as Query, 'index') ?? '';
       let events = ctx.events.list(name);

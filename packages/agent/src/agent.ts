@@ -21,6 +21,7 @@ import { loadConfig } from './config/index.js';
 import type { AgentContext } from './context.js';
 import { catalogDnsBackend, forwardedDnsBackend } from './dns-backend.js';
 import { localQueryRunner, remoteQueryRunner, withPreparedQueries } from './prepared-query/dns.js';
+import { clusterSeams } from './prepared-query/remote.js';
 import { UserEvents } from './events/user-events.js';
 import { startGossip } from './gossip/index.js';
 import { buildHttpApp } from './http/app.js';
@@ -260,6 +261,8 @@ export async function startAgent(config: AgentConfig, options: StartAgentOptions
       },
     };
 
+    // Prepared-query failover to other datacenters and Near sorting (prepared-query/remote.ts).
+    ctx.preparedQuerySeams = clusterSeams(ctx);
     local.restore();
     loadConfigDefinitions(config);
     antiEntropy = new AntiEntropy({
@@ -329,6 +332,7 @@ export async function startAgent(config: AgentConfig, options: StartAgentOptions
               : forwardedDnsBackend(cluster, config.datacenter, () => (config.acl.enabled ? config.acl.tokens.dns || config.acl.tokens.default || ANONYMOUS_TOKEN_SECRET : '')),
             config.datacenter,
             server ? localQueryRunner(ctx) : remoteQueryRunner(cluster, config.nodeName),
+            cluster,
           ),
           host,
           port: config.ports.dns,

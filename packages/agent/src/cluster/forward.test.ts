@@ -1,7 +1,7 @@
 // Which requests go to another datacenter (remoteDatacenter) and how their URL names it.
 import type { FastifyRequest } from 'fastify';
 import { describe, expect, it } from 'vitest';
-import { orderDatacenters, setDatacenterOrder, byName } from './datacenter-order.js';
+import { datacentersByDistance } from './datacenter-order.js';
 import { remoteDatacenter, withAgentDefaults } from './forward.js';
 import type { ForwardedRequest } from '../rpc/messages.js';
 import { withDatacenter } from './role.js';
@@ -39,15 +39,23 @@ describe('withDatacenter', () => {
   });
 });
 
-describe('orderDatacenters', () => {
-  it('is name order until another ordering is installed', () => {
-    expect(orderDatacenters(['dc3', 'dc1', 'dc2'], 'dc2')).toEqual(['dc1', 'dc2', 'dc3']);
-    setDatacenterOrder((names, local) => [local, ...names.filter((n) => n !== local)]);
-    try {
-      expect(orderDatacenters(['dc1', 'dc2'], 'dc2')).toEqual(['dc2', 'dc1']);
-    } finally {
-      setDatacenterOrder(byName);
-    }
+describe('datacentersByDistance', () => {
+  const at = (x: number) => ({ Vec: [x, 0, 0, 0, 0, 0, 0, 0], Error: 1.5, Adjustment: 0, Height: 1e-5 });
+  it('is name order without coordinates, the local datacenter first only by distance', () => {
+    expect(datacentersByDistance(['dc3', 'dc1', 'dc2'], 'dc2', undefined, [])).toEqual(['dc2', 'dc1', 'dc3']);
+  });
+
+  it("sorts by the median round trip to each datacenter's servers (Consul's GetDatacentersByDistance)", () => {
+    const servers = [
+      { datacenter: 'far', coord: at(0.2) },
+      { datacenter: 'far', coord: at(0.21) },
+      { datacenter: 'far', coord: undefined }, // +Inf: the median of three is the second
+      { datacenter: 'near', coord: at(0.01) },
+      { datacenter: 'near', coord: at(0.5) },
+      { datacenter: 'near', coord: at(0.02) },
+      { datacenter: 'dc1', coord: undefined },
+    ];
+    expect(datacentersByDistance(['near', 'far', 'dc1', 'unknown'], 'dc1', at(0), servers)).toEqual(['dc1', 'near', 'far', 'unknown']);
   });
 });
 

@@ -8,7 +8,8 @@ import { MemberStatus } from '../gossip/index.js';
 import { HttpError } from '../http/http-error.js';
 import type { RpcClient } from '../rpc/client.js';
 import type { ForwardedRequest, ForwardedResponse } from '../rpc/messages.js';
-import { orderDatacenters } from './datacenter-order.js';
+import type { Coordinate } from '@proconsul/gossip';
+import { datacentersByDistance } from './datacenter-order.js';
 import { ServerFailover } from './failover.js';
 import { isRead, type ForwardCall } from './role.js';
 import { isAlive, serverOf, type ServerInfo } from './servers.js';
@@ -27,15 +28,20 @@ export class WanRouter {
     private readonly wan: LanMembership | undefined,
     private readonly localDatacenter: string,
     private readonly rpc: RpcClient,
+    /** The WAN pool's network coordinates (its GossipNode); datacenters are then nearest first. */
+    private readonly coordinates?: { coordinate(): Coordinate | undefined; memberCoordinate(name: string): Coordinate | undefined },
   ) {
     wan?.onMember(() => (this.#cached = null));
   }
 
-  /** Every datacenter with a server in the WAN pool that has not left, ordered (datacenter-order.ts). */
+  /** Every datacenter with a server in the WAN pool that has not left, nearest first (datacenter-order.ts). */
   datacenters(): string[] {
     const names = new Set([this.localDatacenter]);
-    for (const s of this.#servers()) if (s.status !== MemberStatus.left) names.add(s.datacenter);
-    return orderDatacenters([...names], this.localDatacenter);
+    const servers = this.#servers().filter((s) => s.status !== MemberStatus.left);
+    for (const s of servers) names.add(s.datacenter);
+    const c = this.coordinates;
+    const located = servers.map((s) => ({ datacenter: s.datacenter, coord: c?.memberCoordinate(s.name) }));
+    return datacentersByDistance([...names], this.localDatacenter, c?.coordinate(), located);
   }
 
   /** The alive servers of `datacenter` in the WAN pool. */

@@ -5,6 +5,7 @@ import { DEFAULT_AUTOPILOT, type Catalog } from '@proconsul/catalog';
 import type { RaftNode, TcpTransport } from '@proconsul/raft';
 import type { AgentConfig } from '../config/index.js';
 import type { LanMembership } from '../gossip/index.js';
+import type { Coordinate } from '@proconsul/gossip';
 import type { Logger } from '../log.js';
 import { HttpError } from '../http/http-error.js';
 import { CatalogRaft } from '../raft/catalog-raft.js';
@@ -47,7 +48,7 @@ export interface ServerClusterOptions {
   catalog: Catalog;
   lan: LanMembership;
   /** The WAN pool (undefined with serf_wan -1): the router to other datacenters reads it. */
-  wan: LanMembership | undefined;
+  wan: (LanMembership & { node: { coordinate(): Coordinate | undefined; memberCoordinate(name: string): Coordinate | undefined } }) | undefined;
   log: Logger;
   /** TLS on the server port (tls.internal_rpc), or null. */
   rpcTls: RpcTls | null;
@@ -78,7 +79,7 @@ export class ServerCluster implements ClusterRole {
   ) {
     this.rpc = rpc;
     this.rpcClient = new RpcClient(serverDialer(o.rpcTls, DIAL_TIMEOUT_MS));
-    this.router = new WanRouter(o.wan, o.config.datacenter, this.rpcClient);
+    this.router = new WanRouter(o.wan, o.config.datacenter, this.rpcClient, o.wan?.node);
     this.#membership = new RaftMembership(o.lan, o.config.datacenter, (id) => this.#addresses.get(id), o.log, () => o.catalog.autopilotConfig().value ?? DEFAULT_AUTOPILOT);
   }
 

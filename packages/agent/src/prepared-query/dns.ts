@@ -2,13 +2,16 @@
  * `<name>.query[.<dc>].consul` for the agent's DNS (Consul's preparedQueryLookup): a wrapper
  * adding `preparedQuery` to a DNS backend. The query runs with the agent's default token and
  * `_agent` is this agent; a server executes it itself (a stale read, as DNS allows), a client
- * agent has a server execute it. Only the local datacenter until the WAN pool forwards.
+ * agent has a server execute it. A query of another datacenter is executed there (forwarded
+ * through the cluster role, as any `?dc=` request); an unknown datacenter is NXDOMAIN.
  */
 import type { DnsBackend, DnsPreparedQueryResult } from '@proconsul/dns';
 import { parseGoDurationMs } from '../checks/duration.js';
 import type { ClusterRole } from '../cluster/role.js';
+import { NO_DC_PATH } from '../cluster/router.js';
 import type { AgentContext } from '../context.js';
 import { toInstance } from '../dns-backend.js';
+import type { ForwardedResponse } from '../rpc/messages.js';
 import type { ExecuteResponse } from './execute.js';
 import { AGENT_NODE_HEADER, executorFor } from './index.js';
 
@@ -28,7 +31,7 @@ function toDnsResult(r: ExecuteResponse): DnsPreparedQueryResult {
   };
 }
 
-export function withPreparedQueries(inner: DnsBackend, datacenter: string, run: DnsQueryRunner): DnsBackend {
+export function withPreparedQueries(inner: DnsBackend, datacenter: string, run: DnsQueryRunner, cluster: ClusterRole): DnsBackend {
   return {
     serviceInstances: (service, dc) => inner.serviceInstances(service, dc),
     node: (name, dc) => inner.node(name, dc),
@@ -36,11 +39,30 @@ export function withPreparedQueries(inner: DnsBackend, datacenter: string, run: 
     ...(inner.reverseLookup ? { reverseLookup: inner.reverseLookup.bind(inner) } : {}),
     ...(inner.generation ? { generation: inner.generation.bind(inner) } : {}),
     async preparedQuery(nameOrId, dc) {
-      if (dc !== datacenter) return undefined;
-      const r = await run(nameOrId);
+      const r = dc === datacenter ? await run(nameOrId) : await runIn(cluster, dc, nameOrId);
       return r ? toDnsResult(r) : undefined;
     },
   };
+}
+
+/** Executes the query in another datacenter; undefined when there is no such query or datacenter. */
+async function runIn(cluster: ClusterRole, dc: string, nameOrId: string): Promise<ExecuteResponse | undefined> {
+  const url = `/v1/query/${encodeURIComponent(nameOrId)}/execute?stale`;
+  let res;
+  try {
+    res = await cluster.forwardToDatacenter(dc, { method: 'GET', url, headers: {} }, REMOTE_TIMEOUT_MS);
+  } catch (err) {
+    if ((err as Error).message === NO_DC_PATH) return undefined;
+    throw err;
+  }
+  return parseExecute(url, res);
+}
+
+function parseExecute(url: string, res: ForwardedResponse): ExecuteResponse | undefined {
+  if (res.status === 404) return undefined;
+  const text = Buffer.from(res.body).toString('utf8');
+  if (res.status !== 200) throw new Error(`GET ${url}: ${res.status} ${text}`);
+  return JSON.parse(text) as ExecuteResponse;
 }
 
 /** A server runs the query on its own state. */
@@ -60,10 +82,6 @@ export function localQueryRunner(ctx: AgentContext): DnsQueryRunner {
 export function remoteQueryRunner(cluster: ClusterRole, nodeName: string): DnsQueryRunner {
   return async (nameOrId) => {
     const url = `/v1/query/${encodeURIComponent(nameOrId)}/execute?stale`;
-    const res = await cluster.forward({ method: 'GET', url, headers: { [AGENT_NODE_HEADER]: nodeName } }, REMOTE_TIMEOUT_MS);
-    if (res.status === 404) return undefined;
-    const text = Buffer.from(res.body).toString('utf8');
-    if (res.status !== 200) throw new Error(`GET ${url}: ${res.status} ${text}`);
-    return JSON.parse(text) as ExecuteResponse;
+    return parseExecute(url, await cluster.forward({ method: 'GET', url, headers: { [AGENT_NODE_HEADER]: nodeName } }, REMOTE_TIMEOUT_MS));
   };
 }

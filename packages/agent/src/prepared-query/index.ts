@@ -21,7 +21,7 @@ function lateSeams(ctx: AgentContext): QuerySeams {
 
 export { PreparedQueryExecutor, type ExecuteOptions, type ExecuteResponse, type QueryAgent, type QuerySeams } from './execute.js';
 export { LOCAL_ONLY_SEAMS, failoverTargets } from './failover.js';
-export { forwardingSeams, EXECUTE_REMOTE_PATH, type Forwarder } from './remote.js';
+export { clusterSeams, forwardingSeams, EXECUTE_REMOTE_PATH, type Forwarder } from './remote.js';
 
 /** The asking agent and client, carried on a request another agent forwards (execute's `_agent`, `_ip`). */
 export const AGENT_NODE_HEADER = 'x-proconsul-agent-node';

@@ -5,7 +5,7 @@
 import { isValidNetworkCoordinate, type CoordinateEntry } from '@proconsul/catalog';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AgentContext } from '../../context.js';
-import { datacenterMap } from '../../coordinate/datacenters.js';
+import { datacenterMap, type ServerCoordinate } from '../../coordinate/datacenters.js';
 import { coordinateUpdatesFor } from '../../coordinate/updates.js';
 import { decodeBodyAs, type StructSchema } from '../decode-struct.js';
 import { decodeJson } from '../decode.js';
@@ -64,15 +64,20 @@ export async function coordinateRoutes(app: FastifyInstance, { ctx }: { ctx: Age
 
   endpoint(app, '/v1/coordinate/datacenters', {
     GET: (req, reply) => {
-      const lan = ctx.gossip.lan;
-      const servers = lan
-        .members()
-        .filter((m) => m.Tags.role === 'consul' && m.Tags.dc === dc && m.Status === 1)
-        .map((m) => {
-          const c = lan.node.memberCoordinate(m.Name);
-          return { name: m.Name, coord: c && { Vec: [...c.Vec], Error: c.Error, Adjustment: c.Adjustment, Height: c.Height } };
-        });
-      return sendJson(req, reply, [datacenterMap(dc, servers)]);
+      // A server's WAN pool knows every datacenter's servers (members `<node>.<dc>`); without
+      // one (serf_wan -1) the LAN pool gives this datacenter's. Client agents forward this read.
+      const pool = ctx.gossip.wan ?? ctx.gossip.lan;
+      const byDc = new Map<string, ServerCoordinate[]>();
+      for (const m of pool.members()) {
+        if (m.Tags.role !== 'consul' || !m.Tags.dc || m.Status !== 1) continue;
+        const c = pool.node.memberCoordinate(m.Name);
+        const list = byDc.get(m.Tags.dc) ?? [];
+        list.push({ name: m.Name, coord: c && { Vec: [...c.Vec], Error: c.Error, Adjustment: c.Adjustment, Height: c.Height } });
+        byDc.set(m.Tags.dc, list);
+      }
+      if (!byDc.has(dc)) byDc.set(dc, []);
+      const maps = [...byDc].map(([name, servers]) => datacenterMap(name, servers)).sort((a, b) => (a.Datacenter < b.Datacenter ? -1 : a.Datacenter > b.Datacenter ? 1 : 0));
+      return sendJson(req, reply, maps);
     },
   });
 

@@ -130,7 +130,9 @@ describe('two datacenters over the WAN pool', { timeout: 120_000 }, () => {
   });
 
   it('lists every datacenter from any agent', async () => {
-    for (const ip of [CLIENT, DC1[1]!, DC2[2]!]) expect((await get(ip, '/v1/catalog/datacenters')).json()).toEqual(['dc1', 'dc2']);
+    // Nearest first (Consul's GetDatacentersByDistance): an agent's own datacenter is at 0.
+    for (const ip of [CLIENT, DC1[1]!]) expect((await get(ip, '/v1/catalog/datacenters')).json()).toEqual(['dc1', 'dc2']);
+    expect((await get(DC2[2]!, '/v1/catalog/datacenters')).json()).toEqual(['dc2', 'dc1']);
     expect((await get(CLIENT, '/v1/catalog/datacenters?dc=dc2')).json()).toEqual(['dc1', 'dc2']);
   });
 
@@ -263,6 +265,8 @@ describe('two datacenters over the WAN pool', { timeout: 120_000 }, () => {
     await put(DC2[0]!, '/v1/catalog/register', JSON.stringify({ Node: 'edge-1', Address: '10.2.9.1', TaggedAddresses: { wan: '192.0.2.1' }, Service: { Service: 'edge', Port: 443 } }));
     await eventually(async () => digFar(CLIENT, 'edge-1.node.dc2.consul', 'A')[0] === '192.0.2.1', 'the WAN address of edge-1 from dc1', 50);
     expect(digFar(CLIENT, 'edge.service.dc2.consul', 'A')).toEqual(['192.0.2.1']);
+    // (a dc2 follower answers DNS from its own state: it may be a moment behind the write)
+    await eventually(async () => digFar(DC2[1]!, 'edge-1.node.consul', 'A').length === 1, 'edge-1 in a dc2 follower\'s DNS', 50);
     expect(digFar(DC2[1]!, 'edge-1.node.consul', 'A')).toEqual(['10.2.9.1']);
     expect(digFar(DC1[0]!, 'edge-1.node.dc2.consul', 'A')).toEqual(['10.2.9.1']); // no translate_wan_addrs there
     // Every server's node carries its advertise_addr_wan as `wan` (each syncs its own node; a
@@ -285,6 +289,47 @@ describe('two datacenters over the WAN pool', { timeout: 120_000 }, () => {
     await put(CLIENT, '/v1/catalog/register', JSON.stringify({ Node: 'near-2', Address: '10.1.0.2', Service: { Service: 'api', Port: 9000 } }));
     await eventually(async () => digFar(dc2Dns, 'api.service.dc1.consul', 'A').length === 2, 'the second api instance in dc2\'s DNS', 50);
     expect(digFar(dc2Dns, 'api.service.dc1.consul', 'A').sort()).toEqual(['10.1.0.1', '10.1.0.2']);
+  });
+
+  it('fails a prepared query over to dc2 when dc1 has no instance, over HTTP and DNS, and executes dc2 queries by name', async () => {
+    // dc1 has no `web`; dc2 has far-1 and far-2 (registered above, no checks: passing).
+    const create = async (ip: string, body: object): Promise<string> => {
+      const r = await settled(() => http(base(ip), 'POST', '/v1/query', JSON.stringify(body)), (x) => x.status === 500 && x.text === NO_LEADER);
+      expect(r.status).toBe(200);
+      return (r.json() as { ID: string }).ID;
+    };
+    await create(CLIENT, { Name: 'web-listed', Service: { Service: 'web', Failover: { Datacenters: ['dc9', 'dc2'] } } });
+    await create(CLIENT, { Name: 'web-nearest', Service: { Service: 'web', Failover: { NearestN: 1 } } });
+    for (const name of ['web-listed', 'web-nearest']) {
+      const r = (await get(CLIENT, `/v1/query/${name}/execute`)).json() as { Datacenter: string; Failovers: number; Nodes: Array<{ Node: { Node: string } }> };
+      expect([name, r.Datacenter, r.Nodes.map((n) => n.Node.Node).sort()]).toEqual([name, 'dc2', ['far-1', 'far-2']]);
+      // web-listed tries dc2 only (dc9 is unknown to the WAN pool, skipped as Consul does).
+      expect(r.Failovers).toBe(1);
+    }
+    // (DNS executes queries as ?stale reads: a follower may be a moment behind the query's creation)
+    await eventually(async () => digFar(CLIENT, 'web-listed.query.consul', 'A').length === 2, 'web-listed in DNS', 50);
+    expect(digFar(CLIENT, 'web-listed.query.consul', 'A').sort()).toEqual(['10.2.0.1', '10.2.0.2']);
+    // A query defined in dc2, asked by name in dc2 from dc1 (HTTP ?dc= and DNS .query.dc2.).
+    await create(DC2[0]!, { Name: 'far-web', Service: { Service: 'web', Tags: ['v2'] } });
+    const far = (await get(CLIENT, '/v1/query/far-web/execute?dc=dc2')).json() as { Datacenter: string; Nodes: unknown[] };
+    expect([far.Datacenter, far.Nodes.length]).toEqual(['dc2', 2]);
+    await eventually(async () => digFar(CLIENT, 'far-web.query.dc2.consul', 'A').length === 2, 'far-web in DNS', 50);
+    expect(digFar(CLIENT, 'far-web.query.dc2.consul', 'A').sort()).toEqual(['10.2.0.1', '10.2.0.2']);
+    expect(digFull(CLIENT, 8600, 'far-web.query.consul', 'A', ['+time=8'])).toContain('NXDOMAIN'); // not a dc1 query
+    expect(digFull(CLIENT, 8600, 'far-web.query.dc9.consul', 'A', ['+time=8'])).toContain('NXDOMAIN');
+  });
+
+  it("lists both datacenters' servers with their WAN coordinates", async () => {
+    interface DcMap { Datacenter: string; AreaID: string; Coordinates: Array<{ Node: string; Coord: { Vec: number[] } }> }
+    const maps = await eventually(async () => {
+      const r = (await get(CLIENT, '/v1/coordinate/datacenters')).json() as DcMap[];
+      return r.length === 2 && r.every((m) => m.Coordinates.length === 3) ? r : undefined;
+    }, 'three WAN coordinates in each datacenter', 300);
+    expect(maps.map((m) => [m.Datacenter, m.AreaID])).toEqual([['dc1', 'wan'], ['dc2', 'wan']]);
+    expect(maps[1]!.Coordinates.map((c) => c.Node)).toEqual(['dc2-11', 'dc2-12', 'dc2-13']);
+    expect(maps[1]!.Coordinates[0]!.Coord.Vec.length).toBe(8);
+    // With coordinates known, the local datacenter is still first (distance 0) from every server.
+    expect((await get(DC2[1]!, '/v1/catalog/datacenters')).json()).toEqual(['dc2', 'dc1']);
   });
 
   it('rotates the gossip key in the WAN pool and the LAN pool of both datacenters with one command each', async () => {

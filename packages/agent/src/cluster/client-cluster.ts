@@ -7,10 +7,10 @@ import type { LanMembership } from '../gossip/index.js';
 import { HttpError } from '../http/http-error.js';
 import { encodeCommand } from '../raft/catalog-fsm.js';
 import type { Committed } from '../raft/raft-applier.js';
-import { RpcClient, RpcError } from '../rpc/client.js';
+import { RpcClient, RpcConnectionLost, RpcError } from '../rpc/client.js';
 import type { ForwardedRequest, ForwardedResponse } from '../rpc/messages.js';
 import type { ApplyCall, ClusterRole, ForwardCall } from './role.js';
-import { isAlive, serversIn, type ServerInfo } from './servers.js';
+import { isAlive, serverOf, serversIn, type ServerInfo } from './servers.js';
 
 const APPLY_TIMEOUT_MS = 30_000;
 const STATUS_TIMEOUT_MS = 5_000;
@@ -20,11 +20,18 @@ export class ClientCluster implements ClusterRole {
   readonly rpc = new RpcClient();
   readonly applier: Applier<Command, ApplyResult>;
   #preferred: string | null = null;
+  readonly #offMember: () => void;
 
   constructor(
     private readonly lan: LanMembership,
     private readonly datacenter: string,
   ) {
+    // A server seen failed or leaving: its calls in flight fail now (reads then go elsewhere).
+    this.#offMember = lan.onMember((e) => {
+      if (e.type !== 'member-failed' && e.type !== 'member-leave') return;
+      const s = serverOf(e.member);
+      if (s) this.rpc.drop(s.addr, s.port);
+    });
     const call = this.#call.bind(this);
     const applyIndexed = async (command: Command) => {
       const c = (await call('Raft.Apply', { Data: encodeCommand(command), Hops: 0 } satisfies ApplyCall, APPLY_TIMEOUT_MS)) as Committed;
@@ -50,15 +57,16 @@ export class ClientCluster implements ClusterRole {
   }
 
   async leaderAddr(): Promise<string> {
-    return (await this.#call('Status.Leader', {}, STATUS_TIMEOUT_MS)) as string;
+    return (await this.#call('Status.Leader', {}, STATUS_TIMEOUT_MS, true)) as string;
   }
 
   async peerAddrs(): Promise<string[]> {
-    return (await this.#call('Status.Peers', {}, STATUS_TIMEOUT_MS)) as string[];
+    return (await this.#call('Status.Peers', {}, STATUS_TIMEOUT_MS, true)) as string[];
   }
 
   async forward(req: ForwardedRequest, timeoutMs: number): Promise<ForwardedResponse> {
-    return (await this.#call('HTTP.Forward', { Request: req, ToLeader: false } satisfies ForwardCall, timeoutMs)) as ForwardedResponse;
+    const read = req.method === 'GET' || req.method === 'HEAD';
+    return (await this.#call('HTTP.Forward', { Request: req, ToLeader: false } satisfies ForwardCall, timeoutMs, read)) as ForwardedResponse;
   }
 
   async beforeLeave(): Promise<void> {}
@@ -68,14 +76,16 @@ export class ClientCluster implements ClusterRole {
   }
 
   async close(): Promise<void> {
+    this.#offMember();
     this.rpc.close();
   }
 
   /**
    * Calls a server, starting with the last one that answered; moves to the next alive server
-   * only when the call never left this agent (a sent call may have taken effect).
+   * when the call never left this agent, or when it is a read whose connection broke (a sent
+   * write may have taken effect).
    */
-  async #call(method: string, body: unknown, timeoutMs: number): Promise<unknown> {
+  async #call(method: string, body: unknown, timeoutMs: number, read = false): Promise<unknown> {
     const servers = this.#servers();
     if (servers.length === 0) throw new HttpError(500, 'No known Consul servers');
     let lastErr: unknown;
@@ -88,7 +98,7 @@ export class ClientCluster implements ClusterRole {
         // An answer (an error text) is final, and so is a call that may have reached the server.
         if (!(err instanceof RpcError)) throw err;
         if (this.#preferred === s.id) this.#preferred = null;
-        if (err.sent) throw new HttpError(500, `rpc error making call: ${err.message}`);
+        if (err.sent && !(read && err instanceof RpcConnectionLost)) throw new HttpError(500, `rpc error making call: ${err.message}`);
         lastErr = err;
       }
     }

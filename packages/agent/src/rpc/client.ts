@@ -22,6 +22,18 @@ export class RpcError extends Error {
   }
 }
 
+/**
+ * The connection broke (closed by either side, or dropped when gossip saw the server fail)
+ * after the call was sent: a read may be sent again to another server (Consul retries a read
+ * on EOF), a write must not.
+ */
+export class RpcConnectionLost extends RpcError {
+  override name = 'RpcConnectionLost';
+  constructor(message: string) {
+    super(message, true);
+  }
+}
+
 /** The remote side answered with an error (its text is Consul's, for the user). */
 export class RpcRemoteError extends Error {
   override name = 'RpcRemoteError';
@@ -83,7 +95,7 @@ class Conn {
       this.closed = true;
       for (const p of this.pending.values()) {
         clearTimeout(p.timer);
-        p.reject(new RpcError(`rpc: connection to ${host}:${port} closed`, true));
+        p.reject(new RpcConnectionLost(`rpc: connection to ${host}:${port} closed`));
       }
       this.pending.clear();
       onClose();
@@ -124,6 +136,15 @@ export class RpcClient {
       c = conn;
     }
     return c.call(method, body, timeoutMs);
+  }
+
+  /**
+   * Closes the connection to a server gossip saw fail or leave: its calls fail now instead of
+   * at their deadline (a blocking query's is its wait, up to 10 minutes), as no answer comes
+   * from a host that is gone and no TCP reset tells.
+   */
+  drop(host: string, port: number): void {
+    this.#conns.get(`${host}:${port}`)?.close();
   }
 
   close(): void {

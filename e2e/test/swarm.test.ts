@@ -65,8 +65,8 @@ let setup: Promise<void> | undefined;
 function labUp(): Promise<void> {
   setup ??= (async () => {
     await requireDocker();
+    await SwarmLab.sweep(); // a run killed midway leaves its lab (and the bridge address) behind
     await lab.preflight();
-    await SwarmLab.sweep();
     const t0 = Date.now();
     await run(process.execPath, [resolve(repoRoot, 'scripts/start.mjs')], { env: { PROCONSUL_START: 'images' }, timeoutMs: 1_500_000 });
     const t1 = Date.now();

@@ -105,8 +105,22 @@ function treeMode(base) {
   return process.platform === 'linux' && engine === host ? 'staged' : 'source';
 }
 
+/** The base image, then the stack's images from this tree (only what changed); returns the base. */
+function buildImages() {
+  const base = baseImage();
+  if (!run('deploy/build-images.sh', [], { BASE_IMAGE: base, PROCONSUL_TREE: treeMode(base) })) fail('building the images failed (see above)');
+  return base;
+}
+
 async function main() {
   if (process.env.PROCONSUL_START === 'dev') return devAgent('starting a dev agent');
+  // Only the images (the Swarm e2e test loads them into its engines): no compose, no ports.
+  if (process.env.PROCONSUL_START === 'images') {
+    if (!quiet('docker', ['info'], 20_000)) fail('no Docker engine answers: the images cannot be built');
+    console.log(`images built from base ${buildImages()}`);
+    process.exitCode = 0;
+    return;
+  }
   if (!quiet('docker', ['info'], 20_000)) return devAgent('no Docker engine answers: starting a dev agent instead of the compose stack (start dockerd for the stack)');
   const compose = composeCommand();
   if (!compose) fail('a Docker engine answers but neither `docker compose` nor `docker-compose` is installed (Debian: apt-get install docker-compose)');
@@ -121,8 +135,7 @@ async function main() {
   const taken = await takenPorts(ports);
   if (taken.length) fail(taken.join('\nnpm start: '));
 
-  const base = baseImage();
-  if (!run('deploy/build-images.sh', [], { BASE_IMAGE: base, PROCONSUL_TREE: treeMode(base) })) fail('building the images failed (see above)');
+  const base = buildImages();
 
   const project = [...compose, '-p', PROJECT, '-f', file];
   // Keep the number of web containers a user scaled to (a plain `up` would go back to 1).

@@ -177,9 +177,9 @@ export function get(url: string): Promise<Answer> {
 }
 
 /** `count` requests through the load balancer, one after another (nginx's round robin). */
-export async function sample(count: number): Promise<Answer[]> {
+export async function sample(count: number, url = `http://127.0.0.1:${ports.lb}/`): Promise<Answer[]> {
   const answers: Answer[] = [];
-  for (let i = 0; i < count; i++) answers.push(await get(`http://127.0.0.1:${ports.lb}/`));
+  for (let i = 0; i < count; i++) answers.push(await get(url));
   return answers;
 }
 
@@ -256,15 +256,15 @@ export interface LoadResult {
  * A steady, bounded request load through the lb (loopback only): `workers` loops, each one
  * request at a time with `pauseMs` between; stops when asked or after `maxMs`.
  */
-export function startLoad(opts: { workers?: number; pauseMs?: number; maxMs?: number } = {}): { stop: () => Promise<LoadResult> } {
-  const { workers = 4, pauseMs = 20, maxMs = 180_000 } = opts;
+export function startLoad(opts: { workers?: number; pauseMs?: number; maxMs?: number; url?: string } = {}): { stop: () => Promise<LoadResult> } {
+  const { workers = 4, pauseMs = 20, maxMs = 180_000, url = `http://127.0.0.1:${ports.lb}/` } = opts;
   const result: LoadResult = { total: 0, failed: 0, failures: [], slowestMs: 0 };
   const deadline = Date.now() + maxMs;
   let stopped = false;
   const loop = async () => {
     while (!stopped && Date.now() < deadline) {
       const t0 = Date.now();
-      const a = await get(`http://127.0.0.1:${ports.lb}/`);
+      const a = await get(url);
       result.slowestMs = Math.max(result.slowestMs, Date.now() - t0);
       result.total++;
       if (a.status !== 200) {
@@ -285,11 +285,11 @@ export function startLoad(opts: { workers?: number; pauseMs?: number; maxMs?: nu
 }
 
 /** Time from now until requests through the lb have been answered by `count` distinct backends. */
-export async function timeToServe(count: number, timeoutMs = 30_000): Promise<number> {
+export async function timeToServe(count: number, timeoutMs = 30_000, url = `http://127.0.0.1:${ports.lb}/`): Promise<number> {
   const t0 = Date.now();
   const seen = new Set<string>();
   while (Date.now() - t0 < timeoutMs) {
-    const a = await get(`http://127.0.0.1:${ports.lb}/`);
+    const a = await get(url);
     if (a.status === 200 && a.backend) seen.add(a.backend);
     if (seen.size >= count) return Date.now() - t0;
   }

@@ -14,7 +14,7 @@ import type { RpcTls } from '../tls/rpc-tls.js';
 import type { ForwardedRequest, ForwardedResponse } from '../rpc/messages.js';
 import { isRead, withDatacenter, type ApplyCall, type ClusterRole, type ForwardCall } from './role.js';
 import { ServerFailover } from './failover.js';
-import { isAlive, serversIn } from './servers.js';
+import { isAlive, serverOf, serversIn } from './servers.js';
 
 const APPLY_TIMEOUT_MS = 30_000;
 const STATUS_TIMEOUT_MS = 5_000;
@@ -26,6 +26,7 @@ export class ClientCluster implements ClusterRole {
   readonly #failover: ServerFailover;
   /** With ACLs: the token each of this agent's own writes carries (acl/agent-tokens.ts). */
   writeToken: ((command: Command) => string) | null = null;
+  readonly #offMember: () => void;
 
   constructor(
     private readonly lan: LanMembership,
@@ -34,6 +35,12 @@ export class ClientCluster implements ClusterRole {
   ) {
     this.rpc = new RpcClient(serverDialer(rpcTls, DIAL_TIMEOUT_MS));
     this.#failover = new ServerFailover(this.rpc);
+    // A server seen failed or leaving: its calls in flight fail now (reads then go elsewhere).
+    this.#offMember = lan.onMember((e) => {
+      if (e.type !== 'member-failed' && e.type !== 'member-leave') return;
+      const s = serverOf(e.member);
+      if (s) this.rpc.drop(s.addr, s.port);
+    });
     const call = this.#call.bind(this);
     const applyIndexed = async (command: Command) => {
       const token = this.writeToken?.(command);
@@ -62,11 +69,11 @@ export class ClientCluster implements ClusterRole {
   }
 
   async leaderAddr(): Promise<string> {
-    return (await this.#call('Status.Leader', {}, STATUS_TIMEOUT_MS)) as string;
+    return (await this.#call('Status.Leader', {}, STATUS_TIMEOUT_MS, true)) as string;
   }
 
   async peerAddrs(): Promise<string[]> {
-    return (await this.#call('Status.Peers', {}, STATUS_TIMEOUT_MS)) as string[];
+    return (await this.#call('Status.Peers', {}, STATUS_TIMEOUT_MS, true)) as string[];
   }
 
   async forward(req: ForwardedRequest, timeoutMs: number): Promise<ForwardedResponse> {
@@ -91,6 +98,7 @@ export class ClientCluster implements ClusterRole {
   }
 
   async close(): Promise<void> {
+    this.#offMember();
     this.rpc.close();
   }
 

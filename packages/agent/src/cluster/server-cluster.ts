@@ -24,6 +24,8 @@ import { serverOf, serversIn, type ServerInfo } from './servers.js';
 /** How often the leader compares the Raft configuration with the servers in gossip. */
 const RECONCILE_MS = 1_000;
 const APPLY_FORWARD_TIMEOUT_MS = 30_000;
+/** Times a read is sent again after its connection to the leader broke (each a leader lost). */
+const LOST_READ_RETRIES = 3;
 /** Consul's RPCHoldTimeout: how long a forwarded request waits for a leader during an election. */
 const LEADER_HOLD_MS = 7_000;
 
@@ -174,15 +176,19 @@ export class ServerCluster implements ClusterRole {
 
   async forward(req: ForwardedRequest, timeoutMs: number): Promise<ForwardedResponse> {
     // A leader that cannot be dialled (just killed) is waited out like an election; a call that
-    // was sent is never sent again (it may have taken effect), unless it only reads.
-    const deadline = Date.now() + LEADER_HOLD_MS;
+    // was sent is never sent again (it may have taken effect), except a read whose connection
+    // to the leader broke (a blocking query held by a leader that died): it waits for the next
+    // leader (Consul's canRetry), a bounded number of times.
+    const read = isRead(req);
+    let deadline = Date.now() + LEADER_HOLD_MS;
+    let lost = 0;
     for (;;) {
       const leader = await this.awaitLeader();
       try {
         return (await this.call(leader, 'HTTP.Forward', { Request: req, ToLeader: true } satisfies ForwardCall, timeoutMs)) as ForwardedResponse;
       } catch (err) {
-        // A read whose leader closed the connection before answering may go again (Consul's canRetry).
-        if (!(err instanceof RpcError) || (err.sent && !(isRead(req) && err.closed)) || Date.now() > deadline) throw err;
+        if (read && err instanceof RpcError && err.closed && ++lost <= LOST_READ_RETRIES) deadline = Date.now() + LEADER_HOLD_MS;
+        else if (!(err instanceof RpcError) || err.sent || Date.now() > deadline) throw err;
         await new Promise((r) => setTimeout(r, 50));
       }
     }
@@ -326,7 +332,13 @@ export class ServerCluster implements ClusterRole {
       this.#addresses.set(s.id, `${s.addr}:${s.port}`);
     };
     for (const m of this.o.lan.members()) set(serverOf(m));
-    this.o.lan.onMember((e) => set(serverOf(e.member)));
+    this.o.lan.onMember((e) => {
+      const s = serverOf(e.member);
+      set(s);
+      // Calls held by a server that failed or left end now, not at their deadline (no TCP reset
+      // comes from a host that is gone).
+      if (s && s.id !== this.o.nodeId && (e.type === 'member-failed' || e.type === 'member-leave')) this.rpcClient.drop(s.addr, s.port);
+    });
   }
 
   #leadershipChanged(isLeader: boolean): void {

@@ -137,6 +137,15 @@ export class RpcClient {
     return c.call(method, body, timeoutMs);
   }
 
+  /**
+   * Closes the connection to a server gossip saw fail or leave: its calls fail now instead of
+   * at their deadline (a blocking query's is its wait, up to 10 minutes), as no answer comes
+   * from a host that is gone and no TCP reset tells.
+   */
+  drop(host: string, port: number): void {
+    this.#conns.get(`${host}:${port}`)?.close();
+  }
+
   close(): void {
     for (const c of this.#conns.values()) c.close();
     this.#conns.clear();

@@ -5,7 +5,6 @@
 // default reads first check the leader lease and `?consistent` reads confirm leadership with a
 // ReadIndex round, so a deposed leader cannot answer from a stale state.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { NotLeaderError, type RaftNode } from '@proconsul/raft';
 import { HttpError } from '../http/http-error.js';
 import { parseQueryOptions } from '../http/query-options.js';
 import type { ForwardedRequest, ForwardedResponse } from '../rpc/messages.js';
@@ -35,23 +34,13 @@ export function installForwarding(app: FastifyInstance, cluster: ClusterRole, da
       const node = cluster.node();
       // Only the app behind agent RPC trusts the mark: from a listener it is a client's header.
       if ((forwardedOnly && req.headers[FORWARDED_HEADER]) || node?.isLeader()) {
-        if (read) await readBarrier(node, query.consistent !== undefined ? 'safe' : 'lease');
+        if (read) await cluster.readBarrier(query.consistent !== undefined ? 'safe' : 'lease');
         return;
       }
     }
     const res = await cluster.forward(toForwarded(req), forwardTimeoutMs(req, datacenter));
     return sendForwarded(reply, res);
   });
-}
-
-async function readBarrier(node: RaftNode | null, mode: 'safe' | 'lease'): Promise<void> {
-  if (!node) throw new HttpError(500, 'No cluster leader');
-  try {
-    await node.readIndex(mode);
-  } catch (err) {
-    if (err instanceof NotLeaderError) throw new HttpError(500, 'No cluster leader');
-    throw err;
-  }
 }
 
 function toForwarded(req: FastifyRequest): ForwardedRequest {

@@ -7,8 +7,10 @@
 // copy-on-write view, `Catalog.snapshotStream`, O(1) in the KV table) and encodes it with one v8
 // serializer, value by value, in slices of at most SLICE_MS with the event loop free between
 // them, while later writes apply. A worker thread would not help: handing it the state is a
-// structured clone, the very cost to avoid. Format: the stream's head, then its KV entries, one
-// v8 value each; a snapshot written whole (one value, before this change) still restores.
+// structured clone, the very cost to avoid. Format: `{ Head }` (the stream's head, wrapped so
+// that a server of the previous release refuses it loudly instead of reading it as a whole
+// state without KV), then the KV entries, one v8 value each; a snapshot written whole (one
+// value, before this change) still restores.
 import { performance } from 'node:perf_hooks';
 import { DefaultDeserializer, DefaultSerializer, deserialize, serialize } from 'node:v8';
 import { snapshotAtIndex, snapshotFromStream, type ApplyResult, type Catalog, type CatalogSnapshot, type Command, type KVRecord, type SnapshotHead, type SnapshotStream } from '@proconsul/catalog';
@@ -66,7 +68,7 @@ export async function encodeSnapshot(stream: SnapshotStream, sliceMs = SLICE_MS)
   const entries = stream.entries();
   try {
     out.writeHeader();
-    out.writeValue(stream.head);
+    out.writeValue({ Head: stream.head });
     let until = performance.now() + sliceMs;
     let n = 0;
     for (const e of entries) {
@@ -85,9 +87,10 @@ export async function encodeSnapshot(stream: SnapshotStream, sliceMs = SLICE_MS)
 export function decodeSnapshot(data: Uint8Array): CatalogSnapshot {
   const input = new DefaultDeserializer(Buffer.from(data.buffer, data.byteOffset, data.byteLength));
   input.readHeader();
-  const first = input.readValue() as CatalogSnapshot | SnapshotHead;
-  if (!('KVCount' in first)) return first;
-  const kvs: KVRecord[] = new Array(first.KVCount);
-  for (let i = 0; i < first.KVCount; i++) kvs[i] = input.readValue() as KVRecord;
-  return snapshotFromStream(first, kvs);
+  const first = input.readValue() as CatalogSnapshot | { Head: SnapshotHead };
+  if (!('Head' in first)) return first;
+  const head = first.Head;
+  const kvs: KVRecord[] = new Array(head.KVCount);
+  for (let i = 0; i < head.KVCount; i++) kvs[i] = input.readValue() as KVRecord;
+  return snapshotFromStream(head, kvs);
 }

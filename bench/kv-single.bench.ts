@@ -2,10 +2,12 @@
 // a new key each) and default-mode GET of one key, req/s and p50/p99 with wrk at 1, 16 and 64
 // connections, and WAL fsyncs per write; a single-member etcd (../shared/peers/etcd_bench.sh,
 // MEMBERS=1: PUT and linearizable range through its HTTP gateway) in the same run.
-// Ends with `RESULT kv-single ...` and `RATIO kv-single put_64=<x> get_64=<x>`.
+// Ends with `RESULT kv-single ...` and `RATIO kv-single put_64=<x> get_64=<x>`. Each PUT level
+// prints the Raft log's snapshot index after it (snapshots on at Consul's defaults; the knob
+// RAFT_SNAPSHOT_INTERVAL=1s snapshots every raft_snapshot_threshold entries, the worst case).
 // Needs the agent built (npm run build), wrk, etcd-server and jq.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { etcdRun, runEtcd, runJs, waitHttp, wrk, writeKvScripts, type Run } from './lib/kv-load.js';
@@ -28,13 +30,20 @@ async function fsyncs(base: string): Promise<number> {
   return g.Value;
 }
 
+async function snapshotIndex(base: string): Promise<string> {
+  const self = (await (await fetch(`${base}/v1/agent/self`)).json()) as { Stats?: { raft?: { last_snapshot_index?: string } } };
+  return self.Stats?.raft?.last_snapshot_index ?? '?';
+}
+
 async function main(): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), 'proconsul-kv-single-'));
+  const config = join(work, 'bench.json');
+  writeFileSync(config, JSON.stringify(process.env.RAFT_SNAPSHOT_INTERVAL ? { raft_snapshot_interval: process.env.RAFT_SNAPSHOT_INTERVAL } : {}));
   const scripts = writeKvScripts(work, VSIZE, 'foo');
   const base = `http://${HOST}:${PORT}`;
   const agent = spawn(
     process.execPath,
-    [runJs, '-server', '-bootstrap', '-data-dir', join(work, 'data'), '-client', HOST, '-bind', HOST, '-http-port', String(PORT), '-dns-port', '-1', '-log-level', 'warn'],
+    [runJs, '-server', '-bootstrap', '-data-dir', join(work, 'data'), '-client', HOST, '-bind', HOST, '-http-port', String(PORT), '-dns-port', '-1', '-log-level', 'warn', '-config-file', config],
     { stdio: ['ignore', 'ignore', 'inherit'] },
   );
   children.push(agent);
@@ -49,7 +58,7 @@ async function main(): Promise<void> {
       const r = wrk(scripts.put, c, base, DUR);
       const writes = r.rps * DUR;
       put[c] = { ...r, fsyncsPerWrite: ((await fsyncs(base)) - before) / Math.max(1, writes) };
-      console.log(`proconsul PUT  conns=${c}: ${r.rps} req/s p50 ${r.p50} ms p99 ${r.p99} ms non2xx=${r.non2xx} fsyncs/write=${put[c].fsyncsPerWrite.toFixed(3)}`);
+      console.log(`proconsul PUT  conns=${c}: ${r.rps} req/s p50 ${r.p50} ms p99 ${r.p99} ms non2xx=${r.non2xx} fsyncs/write=${put[c].fsyncsPerWrite.toFixed(3)} snapshot_index=${await snapshotIndex(base)}`);
     }
     for (const c of CONNS) {
       get[c] = wrk(scripts.get, c, base, DUR);

@@ -37,7 +37,7 @@ import { lockDataDir } from './data-dir-lock.js';
 import { executeForwarded } from './cluster/forward.js';
 import { ClientCluster } from './cluster/client-cluster.js';
 import type { ClusterRole, ForwardCall } from './cluster/role.js';
-import { ServerCluster } from './cluster/server-cluster.js';
+import type { ServerCluster } from './cluster/server-cluster.js';
 import type { Applier } from './apply/applier.js';
 import { catalogNodeView, nodeInfoInSync, remoteNodeView } from './local/node-view.js';
 
@@ -136,6 +136,8 @@ export async function startAgent(config: AgentConfig, options: StartAgentOptions
     let clientCluster: ClientCluster | undefined;
     let applier: Applier<Command, ApplyResult>;
     if (server) {
+      // Loaded by servers only: a client agent holds no Raft code (its memory is budgeted).
+      const { ServerCluster } = await import('./cluster/server-cluster.js');
       const sc = (serverCluster = await ServerCluster.start({
         config,
         nodeId,

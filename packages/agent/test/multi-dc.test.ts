@@ -292,7 +292,9 @@ describe('two datacenters over the WAN pool', { timeout: 120_000 }, () => {
   });
 
   it('fails a prepared query over to dc2 when dc1 has no instance, over HTTP and DNS, and executes dc2 queries by name', async () => {
-    // dc1 has no `web`; dc2 has far-1 and far-2 (registered above, no checks: passing).
+    // Every `web` instance in dc1 is critical; dc2 has far-1 and far-2 (registered above, no checks: passing).
+    const sick = { Node: 'sick-1', Address: '10.1.0.9', Service: { Service: 'web', Port: 80 }, Check: { CheckID: 'web-check', Name: 'web', Status: 'critical', ServiceID: 'web' } };
+    expect((await put(CLIENT, '/v1/catalog/register', JSON.stringify(sick))).text).toBe('true');
     const create = async (ip: string, body: object): Promise<string> => {
       const r = await settled(() => http(base(ip), 'POST', '/v1/query', JSON.stringify(body)), (x) => x.status === 500 && x.text === NO_LEADER);
       expect(r.status).toBe(200);

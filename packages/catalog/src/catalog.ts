@@ -28,7 +28,7 @@ import {
 } from './records.js';
 import { invalidateSession, sessionCreate } from './session-writes.js';
 import { isObj } from './shape-check.js';
-import { restoreSnapshot, takeSnapshot, type CatalogSnapshot } from './snapshot.js';
+import { restoreSnapshot, streamSnapshot, takeSnapshot, type CatalogSnapshot, type SnapshotStream } from './snapshot.js';
 import { CatalogStore } from './store.js';
 import { applyTxn, isReadOnlyTxn, readTxn } from './txn.js';
 import type {
@@ -592,11 +592,11 @@ export class Catalog {
   }
 
   /**
-   * The same without the deep copy: valid only until the next apply, for a caller that
-   * serializes it at once (the Raft snapshot), so a large catalog is not copied twice.
+   * The state at this index as a head and a stream of KV entries, valid while later commands
+   * apply (copy-on-write): for a caller that encodes a large state in slices (the Raft snapshot).
    */
-  sharedSnapshot(): CatalogSnapshot {
-    return takeSnapshot(this.st, true);
+  snapshotStream(): SnapshotStream {
+    return streamSnapshot(this.st);
   }
 
   /** Replaces the whole state with `snapshot` and wakes every watcher. */

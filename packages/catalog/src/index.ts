@@ -29,7 +29,7 @@ export {
 export { TEMPLATE_TYPE_NAME_PREFIX_MATCH, type QuerySource } from './query-template.js';
 export type { AclStore } from './acl-store.js';
 export type * from './types.js';
-export { SNAPSHOT_VERSION, snapshotAtIndex, type CatalogSnapshot } from './snapshot.js';
+export { SNAPSHOT_VERSION, snapshotAtIndex, snapshotFromStream, type CatalogSnapshot, type SnapshotHead, type SnapshotStream } from './snapshot.js';
 export type { CheckRecord, NodeRecord, ServiceRecord, SessionRecord } from './records.js';
 export type { KVRecord } from './kv-store.js';
 export { SessionTTLTracker, SESSION_TTL_MULTIPLIER } from './session-ttl.js';

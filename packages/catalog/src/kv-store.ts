@@ -2,6 +2,9 @@
  * The KV table: entries in key order plus tombstones (the index at which a key was
  * deleted), so that a prefix's index never goes backwards when keys under it are deleted.
  * A journal (`begin`/`commit`/`rollback`) makes a transaction all-or-nothing.
+ * `view()` keeps the entries of one moment readable while later writes go on (copy-on-write:
+ * a write saves the entry it replaces for each open view), so a snapshot can be written out
+ * in slices without copying the table first.
  */
 import { SortedKeys } from './sorted-keys.js';
 import type { KVFlags } from './types.js';
@@ -17,13 +20,24 @@ export interface KVRecord {
   ModifyIndex: number;
 }
 
+/** The entries at the moment `KVStore.view()` was called, until `close()`. */
+export interface KVView {
+  /** Keys in order. */
+  readonly keys: readonly string[];
+  get(key: string): KVRecord;
+  /** Stops saving replaced entries for this view. */
+  close(): void;
+}
+
 interface JournalEntry {
   entry: KVRecord | undefined;
   tombstone: number | undefined;
 }
 
 export class KVStore {
-  private readonly entries = new Map<string, KVRecord>();
+  private entries = new Map<string, KVRecord>();
+  /** Per open view: key -> the entry it held when the view opened (saved before its first change). */
+  private readonly views = new Set<Map<string, KVRecord | undefined>>();
   private readonly order = new SortedKeys();
   private readonly tombstones = new Map<string, number>();
   private readonly tombstoneOrder = new SortedKeys();
@@ -69,8 +83,7 @@ export class KVStore {
   /** Writes an entry at `index` (the caller computed every field). */
   put(entry: KVRecord, index: number): void {
     this.remember(entry.Key);
-    if (!this.entries.has(entry.Key)) this.order.add(entry.Key);
-    this.entries.set(entry.Key, entry);
+    this.setEntry(entry.Key, entry);
     if (this.tombstones.has(entry.Key)) {
       this.tombstones.delete(entry.Key);
       this.tombstoneOrder.delete(entry.Key);
@@ -83,8 +96,7 @@ export class KVStore {
   delete(key: string, index: number): boolean {
     if (!this.entries.has(key)) return false;
     this.remember(key);
-    this.entries.delete(key);
-    this.order.delete(key);
+    this.deleteEntry(key);
     this.tombstones.set(key, index);
     this.tombstoneOrder.add(key);
     this.kvsIndex = Math.max(this.kvsIndex, index);
@@ -136,13 +148,8 @@ export class KVStore {
     if (!journal) return;
     this.journal = undefined;
     for (const [key, prev] of journal) {
-      if (prev.entry) {
-        if (!this.entries.has(key)) this.order.add(key);
-        this.entries.set(key, prev.entry);
-      } else if (this.entries.has(key)) {
-        this.entries.delete(key);
-        this.order.delete(key);
-      }
+      if (prev.entry) this.setEntry(key, prev.entry);
+      else this.deleteEntry(key);
       if (prev.tombstone !== undefined) {
         if (!this.tombstones.has(key)) this.tombstoneOrder.add(key);
         this.tombstones.set(key, prev.tombstone);
@@ -166,7 +173,9 @@ export class KVStore {
 
   /** Replaces the whole table (snapshot restore). */
   load(entries: KVRecord[], tombstones: Array<[string, number]>, kvsIndex: number, tombstonesIndex: number): void {
-    this.entries.clear();
+    // A new map: open views keep reading the old one, which nothing changes any more.
+    this.entries = new Map();
+    this.views.clear();
     this.order.clear();
     this.tombstones.clear();
     this.tombstoneOrder.clear();
@@ -181,6 +190,34 @@ export class KVStore {
     this.kvsIndex = kvsIndex;
     this.tombstonesIndex = tombstonesIndex;
     this.changed = new Set();
+  }
+
+  view(): KVView {
+    const entries = this.entries;
+    const saved = new Map<string, KVRecord | undefined>();
+    this.views.add(saved);
+    return {
+      keys: this.order.all().slice(),
+      get: (key) => (saved.has(key) ? saved.get(key)! : entries.get(key)!),
+      close: () => void this.views.delete(saved),
+    };
+  }
+
+  private setEntry(key: string, entry: KVRecord): void {
+    this.saveForViews(key);
+    if (!this.entries.has(key)) this.order.add(key);
+    this.entries.set(key, entry);
+  }
+
+  private deleteEntry(key: string): void {
+    if (!this.entries.has(key)) return;
+    this.saveForViews(key);
+    this.entries.delete(key);
+    this.order.delete(key);
+  }
+
+  private saveForViews(key: string): void {
+    for (const saved of this.views) if (!saved.has(key)) saved.set(key, this.entries.get(key));
   }
 
   private remember(key: string): void {

@@ -2,6 +2,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Catalog } from './catalog.js';
+import { snapshotFromStream } from './snapshot.js';
 import type { Command, KVCommand, TxnOp } from './commands.js';
 import type { Indexed } from './types.js';
 
@@ -263,6 +264,27 @@ describe('catalog properties', () => {
         expect(copy.snapshot()).toEqual(c.snapshot());
       }),
       { numRuns: 200 },
+    );
+  });
+
+  it('a snapshot stream stays the state at its index while later commands (txns, restores) apply', () => {
+    fc.assert(
+      fc.property(history, history, fc.array(fc.array(txnOp, { minLength: 1, maxLength: 4 }), { maxLength: 3 }), fc.boolean(), (before, after, txns, restore) => {
+        const c = new Catalog();
+        before.forEach((cmd, i) => c.apply(i + 1, cmd));
+        const expected = c.snapshot();
+        const stream = c.snapshotStream();
+        let i = before.length;
+        const entries = stream.entries();
+        const kvs = [entries.next()].filter((r) => !r.done).map((r) => r.value);
+        for (const cmd of after) c.apply(++i, cmd);
+        for (const ops of txns) c.apply(++i, { Type: 'Txn', Ops: ops });
+        if (restore) c.restore(new Catalog().snapshot());
+        for (const e of entries) kvs.push(e);
+        expect(kvs.length).toBe(stream.head.KVCount);
+        expect(structuredClone(snapshotFromStream(stream.head, kvs))).toEqual(expected);
+      }),
+      { numRuns: 300 },
     );
   });
 

@@ -46,37 +46,81 @@ export interface CatalogSnapshot {
 const sortedEntries = <T>(m: Map<string, T>): Record<string, T> =>
   Object.fromEntries([...m.entries()].sort((a, b) => byString(a[0], b[0])));
 
+/** The state as a snapshot (a deep copy: the caller may keep or change it). */
+export function takeSnapshot(st: CatalogStore): CatalogSnapshot {
+  const view = st.kv.view();
+  try {
+    return structuredClone({ ...snapshotHead(st), KVs: view.keys.map((k) => view.get(k)) });
+  } finally {
+    view.close();
+  }
+}
+
 /**
- * The state as a snapshot. `shared`: the records are the live tables' own (they are never
- * mutated in place, but later writes replace them), for a caller that serializes at once.
+ * A snapshot as a head (every table but KV, and the number of KV entries) followed by the KV
+ * entries one by one. It stays exactly the state at `head.Index` while later commands apply:
+ * the head holds its own copies or records that are never changed in place, and the entries
+ * are read through a copy-on-write view (`KVStore.view`). So a large KV table is neither
+ * copied nor encoded in one go: a caller encodes `entries()` in slices, between other work.
  */
-export function takeSnapshot(st: CatalogStore, shared = false): CatalogSnapshot {
+export interface SnapshotStream {
+  head: SnapshotHead;
+  /** The KV entries in key order (`head.KVCount` of them); call once. Closes the view when done. */
+  entries(): IterableIterator<KVRecord>;
+  /** Releases the view (also when `entries()` was not read to the end). */
+  close(): void;
+}
+
+export type SnapshotHead = Omit<CatalogSnapshot, 'KVs'> & { KVCount: number };
+
+export function streamSnapshot(st: CatalogStore): SnapshotStream {
+  const view = st.kv.view();
+  return {
+    head: { ...snapshotHead(st), KVCount: view.keys.length },
+    *entries() {
+      try {
+        for (const k of view.keys) yield view.get(k);
+      } finally {
+        view.close();
+      }
+    },
+    close: () => view.close(),
+  };
+}
+
+/** The snapshot a stream's head and entries describe. */
+export function snapshotFromStream(head: SnapshotHead, kvs: KVRecord[]): CatalogSnapshot {
+  const { KVCount: _count, ...rest } = head;
+  return { ...rest, KVs: kvs };
+}
+
+/** Every table but KV, sharing only records that are never changed in place. */
+function snapshotHead(st: CatalogStore): Omit<CatalogSnapshot, 'KVs'> {
   const services: ServiceRecord[] = [];
   const checks: CheckRecord[] = [];
   for (const nodeKey of [...st.nodeTable.keys()].sort(byString)) {
     services.push(...st.nodeServicesSorted(nodeKey));
     checks.push(...st.nodeChecksSorted(nodeKey));
   }
-  const snap: CatalogSnapshot = {
+  return {
     Version: SNAPSHOT_VERSION,
     Index: st.appliedIndex,
     Now: st.nowMs,
     Tables: { ...st.tables, kvs: st.kv.kvsIndex, tombstones: st.kv.tombstonesIndex },
     ServiceIndexes: sortedEntries(st.serviceIndexes),
-    Nodes: st.sortedNodes(),
+    Nodes: [...st.sortedNodes()],
     Services: services,
     Checks: checks,
-    KVs: [...st.kv.all()],
     Tombstones: st.kv.tombstoneList(),
     Sessions: sortedValues(st.sessionTable),
     LockDelays: sortedEntries(st.lockDelays),
     Autopilot: st.autopilot,
-    ACL: st.acl.snapshot(),
-    PreparedQueries: { Index: st.queries.index, Queries: st.queries.snapshot() },
+    // ACL links are renamed in place (acl-store.ts): copied.
+    ACL: structuredClone(st.acl.snapshot()),
+    // Prepared queries are few and may be updated in place: copied. Coordinates copy themselves.
+    PreparedQueries: { Index: st.queries.index, Queries: structuredClone(st.queries.snapshot()) },
     Coordinates: st.coordinates.snapshot(),
   };
-  // Records are shared with the live tables: hand out a deep copy unless serialized at once.
-  return shared ? snap : structuredClone(snap);
 }
 
 export function restoreSnapshot(st: CatalogStore, snapshot: CatalogSnapshot): void {

@@ -7,8 +7,8 @@
 // failed write or fsync is a StorageFailedError naming the file and the error (fail-stop: the
 // process should exit). A full disk is a StorageFullError: the partial write was undone and
 // nothing acknowledged is at risk, so the caller may open a new node on the same directory
-// once space returns (the agent does, serving reads meanwhile). Snapshots are written off the
-// loop; a failure there is only a 'warn' and the snapshot is retried later.
+// once space returns (the agent does, serving reads meanwhile). Snapshots are serialized and
+// written off the loop; a failure there is only a 'warn' and the snapshot is retried later.
 
 import { randomInt } from 'node:crypto';
 import { EventEmitter } from 'node:events';
@@ -25,7 +25,10 @@ import type { ConfChange, Entry, Message, NodeId, ReadState, Ready, Snapshot, St
 export interface StateMachine {
   /** Applies a committed command; the return value resolves the proposer's promise. Deterministic. */
   apply(index: number, command: unknown): unknown;
-  /** Serializes the whole state as of the last applied index. */
+  /**
+   * The whole state as of the last applied index at the moment of the call. It may resolve
+   * later (serializing in the background): `apply` goes on meanwhile and must not change it.
+   */
   snapshot(): Uint8Array | Promise<Uint8Array>;
   /** Replaces the whole state with a snapshot's bytes. */
   restore(data: Uint8Array): void | Promise<void>;
@@ -429,7 +432,7 @@ export class RaftNode extends EventEmitter {
         for (const [ctx, r] of this.reads) if (r.index === null && r.term !== undefined && !current(r)) this.failRead(ctx, new NotLeaderError(rd.softState.leader));
         this.emit('leader', rd.softState.leader, rd.softState.role);
       }
-      await this.maybeSnapshot();
+      this.maybeSnapshot();
     }
   }
 
@@ -514,41 +517,58 @@ export class RaftNode extends EventEmitter {
 
   /**
    * Takes a snapshot once `snapshotThreshold` entries were applied since the last durable one,
-   * compacts the in-memory log and writes the file in the background: the loop goes on
-   * persisting and applying meanwhile. Until the file is durable the WAL keeps every entry,
-   * so a failed write loses nothing; it is reported ('warn') and retried after a pause.
+   * entirely off the loop: the state machine captures its state at the applied index at once
+   * and serializes it in the background while the loop goes on persisting and applying; the
+   * log is compacted (on the loop, the one place that changes the core) once the bytes are
+   * there, then the file is written in the background. Until the file is durable the WAL keeps
+   * every entry, so a failure at any step loses nothing: it is reported ('warn') and retried
+   * after a pause. One snapshot at a time.
    */
-  private async maybeSnapshot(): Promise<void> {
+  private maybeSnapshot(): void {
     const applied = this.raft.log.applied;
     const waiting = applied - this.durableSnapshotIndex;
     if (this.snapshotTask !== null || waiting < this.snapshotThreshold) return;
     if (this.raft.log.pendingSnapshot !== null || this.clock.now() < this.snapshotRetryAt) return;
     if (waiting < this.snapshotMaxEntries && this.clock.now() < this.nextSnapshotAt) return;
     this.nextSnapshotAt = this.clock.now() + this.snapshotIntervalMs;
-    let snap = this.raft.log.snapshot;
-    if (applied > snap.meta.index) {
-      let data: Uint8Array;
-      try {
-        data = await this.sm.snapshot();
-      } catch (e) {
-        this.snapshotRetryAt = this.clock.now() + 5000;
-        this.emit('warn', new Error(`raft snapshot at index ${applied} not taken (retrying in 5 s): ${(e as Error).message}`, { cause: e }));
-        return;
-      }
-      // No input is fed to the core while awaiting, so the state is still exactly `applied`.
-      snap = this.raft.compact(applied, data, this.trailingLogs);
+    // Taken before but not yet durable (its write failed): write it again.
+    if (applied <= this.raft.log.snapshot.meta.index) return this.writeSnapshot(this.raft.log.snapshot);
+    let state: Uint8Array | Promise<Uint8Array>;
+    try {
+      state = this.sm.snapshot();
+    } catch (e) {
+      return this.snapshotFailed(`raft snapshot at index ${applied} not taken`, e as Error);
     }
+    this.snapshotTask = Promise.resolve(state).then(
+      (data) => this.control(() => this.compactTo(applied, data)),
+      (e: Error) => this.snapshotFailed(`raft snapshot at index ${applied} not taken`, e),
+    );
+  }
+
+  /** On the loop: the log up to `index` becomes the snapshot `data`, which is then written. */
+  private compactTo(index: number, data: Uint8Array): void {
+    // A leader's snapshot installed meanwhile covers this one.
+    if (index <= this.raft.log.snapshot.meta.index || this.raft.log.pendingSnapshot !== null) {
+      this.snapshotTask = null;
+      return;
+    }
+    this.writeSnapshot(this.raft.compact(index, data, this.trailingLogs));
+  }
+
+  private writeSnapshot(snap: Snapshot): void {
     this.snapshotTask = this.storage.saveSnapshot(snap).then(
       () => {
         this.durableSnapshotIndex = Math.max(this.durableSnapshotIndex, snap.meta.index);
         this.snapshotTask = null;
       },
-      (e: Error) => {
-        this.snapshotTask = null;
-        this.snapshotRetryAt = this.clock.now() + 5000;
-        this.emit('warn', new Error(`raft snapshot at index ${snap.meta.index} not written (retrying in 5 s): ${e.message}`, { cause: e }));
-      },
+      (e: Error) => this.snapshotFailed(`raft snapshot at index ${snap.meta.index} not written`, e),
     );
+  }
+
+  private snapshotFailed(what: string, e: Error): void {
+    this.snapshotTask = null;
+    this.snapshotRetryAt = this.clock.now() + 5000;
+    this.emit('warn', new Error(`${what} (retrying in 5 s): ${e.message}`, { cause: e }));
   }
 
   /** The error that stopped the loop, if any. */

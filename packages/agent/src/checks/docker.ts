@@ -5,13 +5,17 @@
  * Consul's circular buffer keeps them (`Captured N of M bytes\n...\n<tail>` when cut).
  */
 import { PassThrough } from 'node:stream';
-import Docker from 'dockerode';
+import type Docker from 'dockerode';
 import type { ProbeResult } from './interval.js';
 
-let client: Docker | undefined;
-/** One engine client for every Docker check (it reads DOCKER_HOST as the docker CLI does). */
-function engine(): Docker {
-  return (client ??= new Docker());
+let client: Promise<Docker> | undefined;
+/**
+ * One engine client for every Docker check (it reads DOCKER_HOST as the docker CLI does),
+ * loaded with the first check: dockerode brings ssh2 and gRPC (about 20 MB of memory) that an
+ * agent without Docker checks never needs.
+ */
+function engine(): Promise<Docker> {
+  return (client ??= import('dockerode').then((m) => new m.default()));
 }
 
 export function dockerStatus(exitCode: number | null): ProbeResult['status'] {
@@ -38,9 +42,10 @@ class Tail {
 }
 
 export async function probeDocker(containerId: string, cmd: string[], maxOutput: number, signal: AbortSignal): Promise<ProbeResult> {
-  const docker = engine();
+  let docker: Docker;
   let exec: Docker.Exec;
   try {
+    docker = await engine();
     exec = await docker.getContainer(containerId).exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true, abortSignal: signal } as Docker.ExecCreateOptions);
   } catch (err) {
     const e = err as { statusCode?: number; message: string };

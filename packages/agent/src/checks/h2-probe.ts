@@ -3,7 +3,7 @@
  * knowledge, the check's TLS options, and one result however the probe ends (answer, error,
  * or the loop's timeout aborting it); the connection is closed with the result.
  */
-import http2 from 'node:http2';
+import type http2 from 'node:http2';
 import type { ProbeResult } from './interval.js';
 
 export interface H2Target {
@@ -16,14 +16,17 @@ export interface H2Target {
 
 export type Finish = (result: ProbeResult) => void;
 
-export function h2Probe(
+export async function h2Probe(
   t: H2Target,
   signal: AbortSignal,
   failure: (why: string) => ProbeResult,
   run: (session: http2.ClientHttp2Session, finish: Finish) => void,
 ): Promise<ProbeResult> {
+  // Loaded with the first such check: node:http2 costs about 2 MB of memory an agent without
+  // H2PING or gRPC checks never needs.
+  const { connect } = await import('node:http2');
   return new Promise((resolve) => {
-    const session = http2.connect(`${t.useTls ? 'https' : 'http'}://${t.address}`, {
+    const session = connect(`${t.useTls ? 'https' : 'http'}://${t.address}`, {
       ...(t.useTls ? { rejectUnauthorized: !t.tlsSkipVerify, ...(t.tlsServerName ? { servername: t.tlsServerName } : {}) } : {}),
     });
     let done = false;

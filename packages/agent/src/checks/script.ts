@@ -2,7 +2,6 @@
  * Script check (Consul's CheckMonitor with Args): exit 0 passing, 1 warning, anything else
  * critical. stdout and stderr go into one tail buffer; on timeout the process group is killed.
  */
-import { spawn } from 'node:child_process';
 import type { ProbeResult } from './interval.js';
 import { formatGoDuration } from './duration.js';
 import { TailBuffer } from './output.js';
@@ -16,8 +15,10 @@ function killGroup(pid: number | undefined): void {
   }
 }
 
-export function probeScript(args: readonly string[], timeoutMs: number, maxOutputBytes: number, signal: AbortSignal): Promise<ProbeResult> {
+export async function probeScript(args: readonly string[], timeoutMs: number, maxOutputBytes: number, signal: AbortSignal): Promise<ProbeResult> {
   const [command, ...rest] = args;
+  // Loaded with the first script check (an agent without one does not hold node:child_process).
+  const { spawn } = await import('node:child_process');
   return new Promise((resolve) => {
     if (command === undefined) {
       resolve({ status: 'critical', output: 'exec: no command' });

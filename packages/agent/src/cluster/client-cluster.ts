@@ -64,6 +64,10 @@ export class ClientCluster implements ClusterRole {
     return null;
   }
 
+  readBarrier(): Promise<void> {
+    return Promise.reject(new Error('a client agent has no Raft log to read from'));
+  }
+
   isLeader(): boolean {
     return false;
   }

@@ -8,7 +8,6 @@
 // all that to a server of that datacenter (ClusterRole.forwardToDatacenter), which answers it as
 // its own, blocking queries included.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { NotLeaderError, type RaftNode } from '@proconsul/raft';
 import { HttpError } from '../http/http-error.js';
 import { parseWaitAndConsistency, qs, requestToken, type Query } from '../http/query-options.js';
 import type { ForwardedRequest, ForwardedResponse } from '../rpc/messages.js';
@@ -92,23 +91,13 @@ export function installForwarding(
       const node = cluster.node();
       // Only the app behind agent RPC trusts the mark: from a listener it is a client's header.
       if ((forwardedOnly && req.headers[FORWARDED_HEADER]) || node?.isLeader()) {
-        if (read) await readBarrier(node, query.consistent !== undefined ? 'safe' : 'lease');
+        if (read) await cluster.readBarrier(query.consistent !== undefined ? 'safe' : 'lease');
         return;
       }
     }
     const res = await cluster.forward(forwarded(), forwardTimeoutMs(req));
     return sendForwarded(reply, res);
   });
-}
-
-async function readBarrier(node: RaftNode | null, mode: 'safe' | 'lease'): Promise<void> {
-  if (!node) throw new HttpError(500, 'No cluster leader');
-  try {
-    await node.readIndex(mode);
-  } catch (err) {
-    if (err instanceof NotLeaderError) throw new HttpError(500, 'No cluster leader');
-    throw err;
-  }
 }
 
 function toForwarded(req: FastifyRequest): ForwardedRequest {

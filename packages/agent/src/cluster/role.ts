@@ -9,6 +9,8 @@ export interface ClusterRole {
   /** This server's Raft node (null on a client, or before it starts). */
   node(): RaftNode | null;
   isLeader(): boolean;
+  /** A server's read point (default reads: the lease, `?consistent`: a ReadIndex round); 500 without a leader. */
+  readBarrier(mode: 'safe' | 'lease'): Promise<void>;
   /** `addr:port` of the Raft leader ('' when none is known): /v1/status/leader. */
   leaderAddr(): Promise<string>;
   /** `addr:port` of every Raft voter: /v1/status/peers. */

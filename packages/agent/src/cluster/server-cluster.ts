@@ -2,7 +2,7 @@
 // node with its peers' addresses from gossip, bootstrap (-bootstrap, -bootstrap-expect, or join
 // an existing cluster), write forwarding to the leader, and the leader's Raft membership duty.
 import { DEFAULT_AUTOPILOT, type Catalog } from '@proconsul/catalog';
-import type { RaftNode, TcpTransport } from '@proconsul/raft';
+import { NotLeaderError, type RaftNode, type TcpTransport } from '@proconsul/raft';
 import type { AgentConfig } from '../config/index.js';
 import type { LanMembership } from '../gossip/index.js';
 import type { Coordinate } from '@proconsul/gossip';
@@ -141,6 +141,17 @@ export class ServerCluster implements ClusterRole {
 
   node(): RaftNode | null {
     return this.raft.node();
+  }
+
+  async readBarrier(mode: 'safe' | 'lease'): Promise<void> {
+    const node = this.node();
+    if (!node) throw new HttpError(500, 'No cluster leader');
+    try {
+      await node.readIndex(mode);
+    } catch (err) {
+      if (err instanceof NotLeaderError) throw new HttpError(500, 'No cluster leader');
+      throw err;
+    }
   }
 
   isLeader(): boolean {

@@ -2,9 +2,22 @@
 // Flags as exact uint64 bigints; msgpack would round them): either a catalog command or a
 // whole-state restore (PUT /v1/snapshot), which goes through the log like every write so every
 // server restores at the same index.
-import { deserialize, serialize } from 'node:v8';
-import { snapshotAtIndex, type ApplyResult, type Catalog, type CatalogSnapshot, type Command } from '@proconsul/catalog';
+//
+// The Raft snapshot is taken off the request path: `snapshot()` captures the state at once (a
+// copy-on-write view, `Catalog.snapshotStream`, O(1) in the KV table) and encodes it with one v8
+// serializer, value by value, in slices of at most SLICE_MS with the event loop free between
+// them, while later writes apply. A worker thread would not help: handing it the state is a
+// structured clone, the very cost to avoid. Format: `{ Head }` (the stream's head, wrapped so
+// that a server of the previous release refuses it loudly instead of reading it as a whole
+// state without KV), then the KV entries, one v8 value each; a snapshot written whole (one
+// value, before this change) still restores.
+import { performance } from 'node:perf_hooks';
+import { DefaultDeserializer, DefaultSerializer, deserialize, serialize } from 'node:v8';
+import { snapshotAtIndex, snapshotFromStream, type ApplyResult, type Catalog, type CatalogSnapshot, type Command, type KVRecord, type SnapshotHead, type SnapshotStream } from '@proconsul/catalog';
 import type { StateMachine } from '@proconsul/raft';
+
+/** Longest stretch the snapshot encoder holds the event loop. */
+const SLICE_MS = 2;
 
 type Payload = { Kind: 'command'; Command: Command } | { Kind: 'restore'; Snapshot: CatalogSnapshot };
 
@@ -47,15 +60,47 @@ export class CatalogFsm implements StateMachine {
     return this.catalog.apply(index, payload.Command);
   }
 
-  snapshot(): Uint8Array {
-    // Serialized at once, so the live records need no copy first.
-    return serialize(this.catalog.sharedSnapshot());
+  /** The state at the applied index now, encoded in slices (writes may apply meanwhile). */
+  snapshot(): Promise<Uint8Array> {
+    return encodeSnapshot(this.catalog.snapshotStream());
   }
 
   restore(data: Uint8Array): void {
-    const snap = deserialize(data) as CatalogSnapshot;
+    const snap = decodeSnapshot(data);
     if (snap.Index <= this.appliedIndex) return;
     this.catalog.restore(snap);
     this.appliedIndex = snap.Index;
   }
+}
+
+export async function encodeSnapshot(stream: SnapshotStream, sliceMs = SLICE_MS): Promise<Uint8Array> {
+  const out = new DefaultSerializer();
+  const entries = stream.entries();
+  try {
+    out.writeHeader();
+    out.writeValue({ Head: stream.head });
+    let until = performance.now() + sliceMs;
+    let n = 0;
+    for (const e of entries) {
+      out.writeValue(e);
+      if (++n % 64 === 0 && performance.now() > until) {
+        await new Promise((resolve) => setImmediate(resolve));
+        until = performance.now() + sliceMs;
+      }
+    }
+    return out.releaseBuffer();
+  } finally {
+    stream.close();
+  }
+}
+
+export function decodeSnapshot(data: Uint8Array): CatalogSnapshot {
+  const input = new DefaultDeserializer(Buffer.from(data.buffer, data.byteOffset, data.byteLength));
+  input.readHeader();
+  const first = input.readValue() as CatalogSnapshot | { Head: SnapshotHead };
+  if (!('Head' in first)) return first;
+  const head = first.Head;
+  const kvs: KVRecord[] = new Array(head.KVCount);
+  for (let i = 0; i < head.KVCount; i++) kvs[i] = input.readValue() as KVRecord;
+  return snapshotFromStream(head, kvs);
 }

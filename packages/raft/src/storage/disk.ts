@@ -139,7 +139,7 @@ export class DiskStorage {
     const run = this.snapshotWrites.then(async () => {
       if (snap.meta.index <= this.snapshotIndex && this.snapshotIndex > 0) return false;
       try {
-        await atomicWrite(this.fs, this.dir, 'snapshot', encode({ meta: snap.meta, data: snap.data }));
+        await atomicWrite(this.fs, this.dir, 'snapshot', encodeSnapshot(snap));
       } catch (e) {
         await removeIfExists(this.fs, join(this.dir, 'snapshot.tmp')).catch(() => {});
         if (errorCode(e) === 'ENOSPC') throw new StorageFullError(join(this.dir, 'snapshot'));
@@ -210,4 +210,18 @@ export function replay(records: WalRecord[], snapshot: Snapshot | null, where = 
   }
   // first === s.index + 1: terms never decrease along a log, so an older term cannot continue it.
   return log[0].term >= s.term ? log : [];
+}
+
+/**
+ * The msgpack encoding of `{ meta, data }` as pieces: the map up to `data`'s bin header, the
+ * header (bin 32), then `data` itself, which is neither copied nor scanned.
+ */
+export function encodeSnapshot(snap: Snapshot): Uint8Array[] {
+  const head = encode({ meta: snap.meta, data: new Uint8Array(0) });
+  // An empty byte array ends the map as bin 8 of length 0 (c4 00).
+  if (head[head.length - 2] !== 0xc4 || head[head.length - 1] !== 0) throw new Error('unexpected msgpack encoding of an empty bin');
+  const bin = Buffer.alloc(5);
+  bin[0] = 0xc6;
+  bin.writeUInt32BE(snap.data.length, 1);
+  return [head.subarray(0, head.length - 2), bin, snap.data];
 }

@@ -3,7 +3,6 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
 import type { AgentContext } from '../../context.js';
 
@@ -55,6 +54,8 @@ export async function uiRoutes(app: FastifyInstance, { ctx }: { ctx: AgentContex
     return;
   }
   ctx.log.http.info({ dist }, 'serving the web UI at /ui/');
+  // Loaded only with -ui: an agent without the UI does not hold the static file server.
+  const { default: fastifyStatic } = await import('@fastify/static');
   await app.register(fastifyStatic, { root: dist, prefix: '/', wildcard: true, index: ['index.html'] });
   app.setNotFoundHandler((req, reply) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') return text404(reply, 'Invalid URL path: not a recognized HTTP API endpoint');

@@ -128,4 +128,12 @@ export const mutants = [
     why: 'thesis 4.1 errata (Ongaro, raft-dev 2015): a new leader changes membership before an entry of its term commits',
     edits: [{ file: 'src/raft.ts', find: '    if (this.log.term(this.log.committed) !== this.term) return false;\n    const isVoter', replace: '    const isVoter' }],
   },
+  {
+    name: 'wal-not-durable',
+    why: 'the WAL acknowledges a batch before it is on disk: segments opened without O_DSYNC, so a crash loses acknowledged entries',
+    edits: [
+      { file: 'src/storage/wal.ts', find: 'const file = await fs.openAppend(last.seg.path, { dsync: true });', replace: 'const file = await fs.openAppend(last.seg.path);' },
+      { file: 'src/storage/wal.ts', find: 'const file = await fs.openAppend(`${path}.tmp`, { dsync: true });', replace: 'const file = await fs.openAppend(`${path}.tmp`);' },
+    ],
+  },
 ];

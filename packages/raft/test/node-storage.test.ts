@@ -26,7 +26,7 @@ describe('RaftNode storage faults', () => {
     fs.faults.syncFails = (p) => p.endsWith('.wal');
     await expect(node.propose({ k: 'a', v: '2' })).rejects.toBeInstanceOf(StorageFailedError);
     expect(errors).toHaveLength(1);
-    expect(errors[0].message).toMatch(/^raft storage failed: fdatasync \/dev\/raft\/wal\/0+1\.wal: EIO/);
+    expect(errors[0].message).toMatch(/^raft storage failed: write \/dev\/raft\/wal\/0+1\.wal: EIO/);
     expect(node.failure()).toBe(errors[0]);
     fs.faults.syncFails = () => false;
     await expect(node.propose({ k: 'a', v: '3' })).rejects.toBe(errors[0]);

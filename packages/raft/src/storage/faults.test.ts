@@ -158,14 +158,14 @@ describe('storage on a crashing disk', () => {
     expect(st.entries).toEqual(range(1, 10, 1));
   });
 
-  it('EIO on fdatasync is fail-stop: the error names the file, every later append is refused', async () => {
+  it('EIO from a WAL write (O_DSYNC: the write is the sync) is fail-stop: the error names the file, every later append is refused', async () => {
     const fs = new MemoryFileSystem();
     const s = await DiskStorage.open(DIR, { fs });
     await s.save({ hardState: { term: 1, vote: null }, snapshot: null, entries: range(1, 3, 1) });
     fs.faults.syncFails = (p) => p.endsWith('.wal');
     const err = await s.save({ hardState: null, snapshot: null, entries: range(4, 5, 1) }).catch((e: Error) => e);
     expect(err).toBeInstanceOf(StorageFailedError);
-    expect((err as Error).message).toBe(`raft storage failed: fdatasync ${seg(1)}: EIO: fdatasync ${seg(1)}`);
+    expect((err as Error).message).toBe(`raft storage failed: write ${seg(1)}: EIO: write ${seg(1)}`);
     fs.faults.syncFails = () => false;
     // Never retry an fsync and carry on.
     await expect(s.save({ hardState: null, snapshot: null, entries: range(4, 5, 1) })).rejects.toBe(err);
@@ -246,8 +246,8 @@ describe('storage refuses damage a crash cannot explain', () => {
     const fs = new MemoryFileSystem();
     const s = await DiskStorage.open(DIR, { fs, segmentBytes: 150 });
     await s.save({ hardState: { term: 1, vote: null }, snapshot: null, entries: range(1, 4, 1) });
-    // The next save rotates: new segment (temp write, fsync, rename, dir fsync), then the seal.
-    fs.faults.crashAfterOps = 5; // the 6th operation: appending the seal
+    // The next save rotates: new segment (temp create, O_DSYNC header write, rename, dir fsync), then the seal.
+    fs.faults.crashAfterOps = 4; // the 5th operation: appending the seal
     await expect(s.save({ hardState: null, snapshot: null, entries: range(5, 6, 1) })).rejects.toThrow();
     fs.crash();
     const segs = await segments(fs);

@@ -1,8 +1,9 @@
-// Crash-safe small files (the snapshot): write a temp file, fsync it, rename over the target,
+// Crash-safe files (the snapshot): write a temp file, fsync it, rename over the target,
 // fsync the directory (so the rename itself is durable). A reader sees the old or the new
 // file, never a mix; a checksum failure refuses to start, naming the file. A large payload
 // comes in pieces (never concatenated) and its checksum is computed in 1 MiB slices with the
-// event loop free between them: a snapshot of tens of MB holds the loop only for moments.
+// event loop free between them: a snapshot of tens of MB holds the loop only for moments. It is
+// written and synced 4 MiB at a time, so its write-back never queues tens of MB ahead of the WAL.
 
 import { crc32 } from 'node:zlib';
 import { join } from 'node:path';
@@ -15,8 +16,21 @@ export async function atomicWrite(fs: FileSystem, dir: string, name: string, pay
   await removeIfExists(fs, tmp);
   const f = await fs.openAppend(tmp);
   try {
-    for (const piece of [head, ...payload]) await writeAll(f, piece);
-    await f.datasync();
+    // Synced every WRITEBACK_SLICE bytes: tens of MB of dirty pages written back at once would
+    // hold up the WAL's synchronous writes on the same disk (a journal commit waits for them).
+    let unsynced = 0;
+    for (const piece of [head, ...payload]) {
+      for (let off = 0; off < piece.length; off += WRITEBACK_SLICE) {
+        const slice = piece.subarray(off, off + WRITEBACK_SLICE);
+        await writeAll(f, slice);
+        unsynced += slice.length;
+        if (unsynced >= WRITEBACK_SLICE) {
+          await f.datasync();
+          unsynced = 0;
+        }
+      }
+    }
+    if (unsynced > 0) await f.datasync();
   } finally {
     await f.close();
   }
@@ -51,6 +65,7 @@ export async function removeIfExists(fs: FileSystem, path: string): Promise<void
 }
 
 const CRC_SLICE = 1 << 20;
+const WRITEBACK_SLICE = 4 << 20;
 
 /** [u32 length][u32 crc32] of the payload's pieces, in that order. */
 async function sealHead(payload: Uint8Array[]): Promise<Buffer> {

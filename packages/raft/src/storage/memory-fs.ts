@@ -1,17 +1,17 @@
 // An in-memory FileSystem with the crash semantics of a real disk, for `-dev` mode (no faults)
 // and for the simulator and storage tests (faults on request):
 //
-// - crash(): bytes not made durable by datasync are lost, except that a random prefix of a
+// - crash(): bytes not made durable by datasync (or a `dsync` append) are lost, except that a random prefix of a
 //   file's unsynced tail may survive (a torn last write); a file created, renamed or unlinked
 //   since its directory's last fsyncDir may revert to the directory's durable entries.
 // - faults: short writes, a capacity in bytes (ENOSPC, after a short write as on Linux),
-//   EIO from datasync/fsyncDir for chosen paths, a crash after the N-th mutating operation
+//   EIO from datasync/fsyncDir/`dsync` appends for chosen paths, a crash after the N-th mutating operation
 //   (every later operation fails until crash()), bit flips.
 
 import { basename, dirname as parentOf, resolve } from 'node:path';
 import type { RandomSource } from '../rand.js';
 import { seededRandom } from '../rand.js';
-import type { AppendFile, FileSystem } from './fs.js';
+import type { AppendFile, FileSystem, OpenOptions } from './fs.js';
 
 /** Thrown by every operation from a planned crash point until crash() is called. */
 export class SimulatedCrashError extends Error {
@@ -73,7 +73,7 @@ export class MemoryFileSystem implements FileSystem {
 
   // ------------------------------------------------------------- FileSystem
 
-  async openAppend(path: string): Promise<AppendFile> {
+  async openAppend(path: string, opts: OpenOptions = {}): Promise<AppendFile> {
     const d = this.dirOf(path);
     let ino = d.live.get(basename(path));
     if (!ino) {
@@ -81,7 +81,7 @@ export class MemoryFileSystem implements FileSystem {
       ino = { path: norm(path), data: new Uint8Array(256), len: 0, durableLen: 0, durableImage: null };
       d.live.set(basename(path), ino);
     }
-    return new MemoryAppendFile(this, ino, this.generation);
+    return new MemoryAppendFile(this, ino, this.generation, opts.dsync === true);
   }
 
   async readFile(path: string): Promise<Uint8Array> {
@@ -246,9 +246,9 @@ export class MemoryFileSystem implements FileSystem {
     ino.len = length;
   }
 
-  /** @internal */
-  syncInode(ino: Inode): void {
-    if (this.faults.syncFails(ino.path)) throw err('EIO', `fdatasync ${ino.path}`);
+  /** @internal `op` names the call in the EIO a failing path gets. */
+  syncInode(ino: Inode, op = 'fdatasync'): void {
+    if (this.faults.syncFails(ino.path)) throw err('EIO', `${op} ${ino.path}`);
     ino.durableLen = ino.len;
     ino.durableImage = null;
   }
@@ -266,12 +266,22 @@ class MemoryAppendFile implements AppendFile {
     private readonly fs: MemoryFileSystem,
     private readonly ino: Inode,
     private readonly generation: number,
+    private readonly dsync: boolean,
   ) {}
 
   async append(data: Uint8Array): Promise<number> {
     this.live();
+    if (!this.dsync) {
+      this.fs.mutate(this.generation);
+      return this.fs.appendTo(this.ino, data);
+    }
+    // O_DSYNC: the bytes reach the file, then the write waits for the disk. A crash or EIO in
+    // that wait leaves them in the file but not durable: a crash keeps any prefix of them.
+    this.fs.check(this.generation);
+    const n = this.fs.appendTo(this.ino, data);
     this.fs.mutate(this.generation);
-    return this.fs.appendTo(this.ino, data);
+    this.fs.syncInode(this.ino, 'write');
+    return n;
   }
 
   async datasync(): Promise<void> {

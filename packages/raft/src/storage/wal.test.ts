@@ -1,4 +1,5 @@
-import { mkdtemp, readFile, readdir, rm, truncate, writeFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { mkdtemp, readFile, readdir, readlink, rm, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -31,7 +32,28 @@ async function segFiles(d: string): Promise<string[]> {
   return (await readdir(d)).filter((n) => n.endsWith('.wal')).sort();
 }
 
+/** The open(2) flags of this process's descriptor for `path`, from /proc (Linux). */
+async function openFlags(path: string): Promise<number | null> {
+  for (const fd of await readdir('/proc/self/fd')) {
+    const target = await readlink(`/proc/self/fd/${fd}`).catch(() => '');
+    if (target !== path) continue;
+    const info = await readFile(`/proc/self/fdinfo/${fd}`, 'utf8');
+    return parseInt(/^flags:\s+([0-7]+)/m.exec(info)![1], 8);
+  }
+  return null;
+}
+
 describe('Wal', () => {
+  it('writes segments O_DSYNC: a batch is durable when its one write returns', async () => {
+    const wal = await writeWal(dir, [[ent(1)]]);
+    const segment = join(dir, (await segFiles(dir))[0]);
+    const flags = await openFlags(segment);
+    expect(flags).not.toBeNull();
+    expect(flags! & constants.O_DSYNC).toBe(constants.O_DSYNC);
+    expect(flags! & constants.O_APPEND).toBe(constants.O_APPEND);
+    await wal.close();
+  });
+
   it('recovers every appended record with one fsync per batch', async () => {
     const wal = await writeWal(dir, [[ent(1), ent(2)], [ent(3)], [ent(4), ent(5), ent(6)]]);
     expect(wal.fsyncs).toBe(3);

@@ -1,8 +1,10 @@
 // A segmented write-ahead log. Each record is [u32 length][u32 crc32][msgpack payload]; a
 // payload is a Raft entry, the hard state (term, vote), a snapshot marker (index, term: the
 // log was replaced by an installed snapshot, earlier records are void), a segment header or
-// a seal. A batch of records is written whole (short writes continued) and made durable with
-// one fdatasync before append() resolves (group commit).
+// a seal. Segments are opened O_DSYNC: a batch of records is written whole (short writes
+// continued) and is durable when the write returns, before append() resolves (group commit).
+// One system call per batch instead of a write and an fdatasync: one trip through libuv's
+// thread pool, where each trip is a wake-up a busy scheduler can delay.
 //
 // Segments: <seq>.wal, seq consecutive. A new segment is written as <seq>.wal.tmp with a
 // header (its seq and the current hard state, so deleting old segments never loses the
@@ -16,7 +18,7 @@
 // segment, or of the previous one while the last holds nothing but its header (a crash while
 // sealing).
 //
-// Fail-stop: a failed write or fdatasync breaks the WAL (StorageFailedError, every later call
+// Fail-stop: a failed write (or fdatasync of a torn tail or seal) breaks the WAL (StorageFailedError, every later call
 // rejects). Only a full disk is not fatal: the partial write is truncated away and the batch
 // refused with StorageFullError; a later append may succeed once space returns.
 
@@ -165,14 +167,14 @@ export class Wal {
         await f.close();
       }
     }
-    const file = await fs.openAppend(last.seg.path);
+    const file = await fs.openAppend(last.seg.path, { dsync: true });
     const wal = new Wal(fs, dir, segments, file, hardState, opts);
     // A segment from before headers existed gets no new records: start a headed one.
     if (!last.records.some((r) => r.k === 'head')) await wal.rotate();
     return { wal, records };
   }
 
-  /** Appends records durably: one write, one fdatasync. */
+  /** Appends records durably: one O_DSYNC write (more only if the kernel writes short). */
   async append(records: WalRecord[]): Promise<void> {
     if (this.broken) throw this.broken;
     if (records.length === 0) return;
@@ -192,7 +194,6 @@ export class Wal {
     }
     const buf = Buffer.concat(bufs);
     await this.write(cur, buf);
-    await this.sync(cur.path, () => this.file.datasync());
     this.fsyncs++;
     cur.bytes += buf.length;
     cur.maxIndex = maxIndex;
@@ -258,7 +259,6 @@ export class Wal {
       }
       throw new StorageFullError(cur.path);
     }
-    await this.sync(cur.path, () => this.file.datasync());
     this.fsyncs++;
     cur.bytes += seal.length;
     await this.file.close().catch(() => {});
@@ -267,7 +267,10 @@ export class Wal {
     return next.seg;
   }
 
-  /** Writes a whole batch; a full disk undoes the partial write, anything else is fatal. */
+  /**
+   * Writes a whole batch, durable on return (O_DSYNC); a full disk undoes the partial write,
+   * anything else is fatal (never retried: the kernel may have dropped pages it failed to write).
+   */
   private async write(cur: Segment, buf: Buffer): Promise<void> {
     try {
       await writeAll(this.file, buf);
@@ -287,7 +290,7 @@ export class Wal {
       await f();
     } catch (e) {
       // Never retry an fsync: the kernel may have dropped the dirty pages it failed to write.
-      throw this.fail(path, path === this.dir ? 'fsync' : 'fdatasync', e);
+      throw this.fail(path, 'fsync', e);
     }
   }
 
@@ -302,14 +305,13 @@ function segmentName(seq: number): string {
   return `${String(seq).padStart(16, '0')}.wal`;
 }
 
-/** Writes a new segment with its header under a temp name and renames it into place durably. */
+/** Writes a new segment with its header under a temp name and renames it into place durably (O_DSYNC from the start). */
 async function createSegment(fs: FileSystem, dir: string, seq: number, hs: HardState): Promise<{ seg: Segment; file: AppendFile }> {
   const path = join(dir, segmentName(seq));
   const head = frame(encode({ k: 'head', seq, hs }), Infinity, 'header');
-  const file = await fs.openAppend(`${path}.tmp`);
+  const file = await fs.openAppend(`${path}.tmp`, { dsync: true });
   try {
     await writeAll(file, head);
-    await file.datasync();
     await fs.rename(`${path}.tmp`, path);
     await fs.fsyncDir(dir);
   } catch (e) {

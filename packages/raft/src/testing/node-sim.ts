@@ -252,7 +252,7 @@ export async function runNodeSimulation(opts: NodeSimOptions): Promise<NodeSimRe
         kill(s, true, 20 + rng(300));
       }
     } else if (r < 35) {
-      s.fs.faults.crashAfterOps = rng(6);
+      s.fs.faults.crashAfterOps = rng(3);
       log(`${s.id} will crash inside a save`);
     } else if (r < 45) {
       s.fs.faults.syncFails = () => true;

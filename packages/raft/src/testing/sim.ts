@@ -386,7 +386,7 @@ class Simulation {
    */
   private async persist(n: SimNode, op: () => Promise<void>, what: string): Promise<'ok' | 'crashed' | 'full'> {
     // Sometimes the machine dies in the middle of this save: a torn write, a lost rename.
-    if (this.faulty && this.diskFaults && this.rng(150) === 0) n.fs.faults.crashAfterOps = this.rng(8);
+    if (this.faulty && this.diskFaults && this.rng(150) === 0) n.fs.faults.crashAfterOps = this.rng(4);
     try {
       await op();
       n.fs.faults.crashAfterOps = null;

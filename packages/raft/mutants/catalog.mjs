@@ -136,4 +136,15 @@ export const mutants = [
       { file: 'src/storage/wal.ts', find: 'const file = await fs.openAppend(`${path}.tmp`, { dsync: true });', replace: 'const file = await fs.openAppend(`${path}.tmp`);' },
     ],
   },
+  {
+    name: 'applies-before-durable',
+    why: 'every committed entry is applied before the Ready is persisted, including a single voter\'s own new entries: a write is answered before it is on disk',
+    edits: [
+      {
+        file: 'src/node.ts',
+        find: 'while (n < rd.committedEntries.length && rd.committedEntries[n].index < firstNew) n++;',
+        replace: 'while (n < rd.committedEntries.length) n++;',
+      },
+    ],
+  },
 ];

@@ -1,6 +1,7 @@
 // RaftNode: the thin I/O loop around the pure core (etcd-io/raft's node.go). One loop at a
 // time: feed queued inputs (ticks, messages, proposals) to the core, then for each Ready:
-// persist (one fsync) -> send -> apply -> advance. Timers map ticks to milliseconds and
+// persist (one synchronous write) -> send -> apply -> advance (see sendsBeforePersist and
+// appliesBeforePersist for what may happen before the persist). Timers map ticks to milliseconds and
 // catch up after event-loop stalls, so the leader lease counts real time.
 //
 // Storage failures stop the node: it stops acknowledging, emits 'error' once and stops. A
@@ -88,8 +89,9 @@ export interface RaftNodeOptions {
 
 /**
  * The order every Ready is handled in, shared by RaftNode and the simulator: (1) send early
- * if allowed, (2) persist, then completeReady: (3) restore a received snapshot, (4) send,
- * (5) apply committed entries and hand out read states, (6) advance.
+ * if allowed, apply the committed entries that are durable here already, (2) persist, then
+ * completeReady: (3) restore a received snapshot, (4) send, (5) apply the other committed
+ * entries and hand out read states, (6) advance.
  *
  * Thesis 10.2.1: a leader may replicate before its own write is durable. Safe because
  * acknowledgements are only stepped after this Ready is done, so no commit index that counts
@@ -99,6 +101,21 @@ export function sendsBeforePersist(raft: Raft, rd: Ready): boolean {
   return raft.role === 'leader' && rd.hardState === null && rd.snapshot === null;
 }
 
+/**
+ * How many of the Ready's committed entries may be applied before it is persisted: those
+ * before its own new entries (written by an earlier Ready, so durable here, and committed, so
+ * durable on a quorum), unless a received snapshot must be restored first. Answers to writes
+ * committed by an earlier round then never wait for this round's write (etcd's server applies
+ * while it saves, too). A single voter commits its own new entries at once: those wait.
+ */
+export function appliesBeforePersist(rd: Ready): number {
+  if (rd.snapshot !== null) return 0;
+  const firstNew = rd.entries.length > 0 ? rd.entries[0].index : Infinity;
+  let n = 0;
+  while (n < rd.committedEntries.length && rd.committedEntries[n].index < firstNew) n++;
+  return n;
+}
+
 export interface ReadyEffects {
   restore(snapshot: Snapshot): void | Promise<void>;
   send(messages: Message[]): void;
@@ -106,11 +123,14 @@ export interface ReadyEffects {
   readState(rs: ReadState): void;
 }
 
-/** Steps (3)-(6) of a Ready whose hard state, snapshot and entries are durable. */
-export async function completeReady(raft: Raft, rd: Ready, sentEarly: boolean, fx: ReadyEffects): Promise<void> {
+/**
+ * Steps (3)-(6) of a Ready whose hard state, snapshot and entries are durable; the first
+ * `appliedEarly` committed entries were applied before it was persisted.
+ */
+export async function completeReady(raft: Raft, rd: Ready, sentEarly: boolean, fx: ReadyEffects, appliedEarly = 0): Promise<void> {
   if (rd.snapshot) await fx.restore(rd.snapshot);
   if (!sentEarly && rd.messages.length > 0) fx.send(rd.messages);
-  for (const e of rd.committedEntries) fx.apply(e);
+  for (let i = appliedEarly; i < rd.committedEntries.length; i++) fx.apply(rd.committedEntries[i]);
   for (const rs of rd.readStates) fx.readState(rs);
   raft.advance();
 }
@@ -409,6 +429,8 @@ export class RaftNode extends EventEmitter {
       const rd = this.raft.ready();
       const early = sendsBeforePersist(this.raft, rd);
       if (early && rd.messages.length > 0) this.transport.send(rd.messages);
+      const appliedEarly = appliesBeforePersist(rd);
+      for (let i = 0; i < appliedEarly; i++) this.applyEntry(rd.committedEntries[i]);
       await this.storage.save({ hardState: rd.hardState, snapshot: rd.snapshot, entries: rd.entries });
       await completeReady(this.raft, rd, early, {
         restore: async (snap) => {
@@ -422,7 +444,7 @@ export class RaftNode extends EventEmitter {
           const r = this.reads.get(rs.context);
           if (r) r.index = rs.index;
         },
-      });
+      }, appliedEarly);
       this.serveReads();
       if (rd.softState) {
         // Unanswered reads died with the old leadership (the core drops them): fail them now.

@@ -22,7 +22,7 @@ import { DiskStorage, type PersistBatch } from '../storage/disk.js';
 import { CorruptWalError, StorageFailedError, StorageFullError } from '../storage/errors.js';
 import { MemoryFileSystem, SimulatedCrashError } from '../storage/memory-fs.js';
 import type { Entry, HardState, Message, NodeId, Ready } from '../types.js';
-import { completeReady, sendsBeforePersist, type ReadyEffects } from '../node.js';
+import { appliesBeforePersist, completeReady, sendsBeforePersist, type ReadyEffects } from '../node.js';
 import { checkKvHistory, type CheckResult, type KvOperation } from './linearizability.js';
 
 export interface SimOptions {
@@ -445,14 +445,18 @@ class Simulation {
         return;
       }
     } else if (rd.entries.length > 0) this.checkLogMatching(n, rd.entries);
-    (rd as Ready & { early?: boolean }).early = early;
+    // Committed entries that are durable here already are applied before the persist.
+    const appliedEarly = appliesBeforePersist(rd);
+    const fx = (n.effects ??= this.effects(n));
+    for (let i = 0; i < appliedEarly; i++) fx.apply(rd.committedEntries[i]);
+    Object.assign(rd, { early, appliedEarly });
     await this.persistAndContinue(n, rd);
   }
 
   /** Persist (the real WAL, one fsync), then RaftNode's completeReady. */
   private async persistAndContinue(n: SimNode, rd: Ready): Promise<void> {
     const raft = n.raft!;
-    const early = (rd as Ready & { early?: boolean }).early === true;
+    const { early, appliedEarly } = rd as Ready & { early: boolean; appliedEarly: number };
     const batch: PersistBatch = { hardState: rd.hardState, snapshot: rd.snapshot, entries: rd.entries };
     n.durable.inflight = batch;
     const r = await this.persist(n, () => n.storage!.save(batch), 'save');
@@ -468,7 +472,7 @@ class Simulation {
       return;
     }
     // RaftNode's own order: restore, send, apply, read states, advance.
-    await completeReady(raft, rd, early, (n.effects ??= this.effects(n)));
+    await completeReady(raft, rd, early, (n.effects ??= this.effects(n)), appliedEarly);
     this.serveReads(n);
     // Compaction: keep the log short so snapshots are sent (in chunks) to lagging nodes.
     const applied = raft.log.applied;

@@ -1,0 +1,46 @@
+// Nothing is applied or answered before it is durable on this node, even where the rule that
+// lets committed entries be applied before the persist (appliesBeforePersist) could be read
+// too widely: a single voter commits its own new entries in the very Ready that writes them.
+
+import { describe, expect, it } from 'vitest';
+import { RaftNode, type StateMachine } from '../node.js';
+import type { Transport } from '../transport/tcp.js';
+import { MemoryFileSystem } from '../storage/memory-fs.js';
+
+class Kv implements StateMachine {
+  data = new Map<string, string>();
+  apply(_index: number, command: unknown): unknown {
+    const c = command as { k: string; v: string };
+    this.data.set(c.k, c.v);
+    return null;
+  }
+  snapshot(): Uint8Array {
+    return new TextEncoder().encode(JSON.stringify([...this.data]));
+  }
+  restore(data: Uint8Array): void {
+    this.data = new Map(JSON.parse(new TextDecoder().decode(data)) as [string, string][]);
+  }
+}
+
+describe('applying before the persist', () => {
+  it('a single voter applies and answers a write only once its own write is durable', async () => {
+    const fs = new MemoryFileSystem();
+    const sm = new Kv();
+    const transport: Transport = { send: () => {}, setHandler: () => {} };
+    const node = await RaftNode.start({ id: 'solo', dataDir: '/raft', fs, stateMachine: sm, transport, bootstrap: ['solo'], tickMs: 10 });
+    node.on('error', () => {});
+    for (let i = 0; i < 300 && !node.isLeader(); i++) await new Promise((r) => setTimeout(r, 5));
+    expect(node.isLeader()).toBe(true);
+    await node.propose({ k: 'a', v: '1' });
+    // The machine dies inside the next write: the WAL append of this very proposal.
+    fs.faults.crashAfterOps = 0;
+    const outcome = await node.propose({ k: 'b', v: '2' }).then(
+      () => 'acknowledged',
+      () => 'refused',
+    );
+    expect(outcome).toBe('refused');
+    expect(sm.data.get('b')).toBeUndefined();
+    expect(sm.data.get('a')).toBe('1');
+    await node.stop();
+  });
+});

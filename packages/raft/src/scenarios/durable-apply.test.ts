@@ -3,24 +3,10 @@
 // too widely: a single voter commits its own new entries in the very Ready that writes them.
 
 import { describe, expect, it } from 'vitest';
-import { RaftNode, type StateMachine } from '../node.js';
+import { RaftNode } from '../node.js';
 import type { Transport } from '../transport/tcp.js';
 import { MemoryFileSystem } from '../storage/memory-fs.js';
-
-class Kv implements StateMachine {
-  data = new Map<string, string>();
-  apply(_index: number, command: unknown): unknown {
-    const c = command as { k: string; v: string };
-    this.data.set(c.k, c.v);
-    return null;
-  }
-  snapshot(): Uint8Array {
-    return new TextEncoder().encode(JSON.stringify([...this.data]));
-  }
-  restore(data: Uint8Array): void {
-    this.data = new Map(JSON.parse(new TextDecoder().decode(data)) as [string, string][]);
-  }
-}
+import { Kv } from '../testing/node-sim.js';
 
 describe('applying before the persist', () => {
   it('a single voter applies and answers a write only once its own write is durable', async () => {

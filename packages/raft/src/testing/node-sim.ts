@@ -97,7 +97,8 @@ class VirtualTime {
   }
 }
 
-class Kv implements StateMachine {
+/** A key-value state machine of `{ k, v }` commands (also used by the targeted scenarios). */
+export class Kv implements StateMachine {
   data = new Map<string, string>();
   apply(_index: number, command: unknown): unknown {
     const c = command as { k: string; v: string };

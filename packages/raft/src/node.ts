@@ -1,8 +1,8 @@
 // RaftNode: the thin I/O loop around the pure core (etcd-io/raft's node.go). One loop at a
 // time: feed queued inputs (ticks, messages, proposals) to the core, then for each Ready:
-// persist (one synchronous write) -> send -> apply -> advance (see sendsBeforePersist and
-// appliesBeforePersist for what may happen before the persist). Timers map ticks to milliseconds and
-// catch up after event-loop stalls, so the leader lease counts real time.
+// persist (one synchronous write) -> send -> apply -> advance (sendsBeforePersist and
+// appliesBeforePersist say what may happen before the persist). Timers map ticks to
+// milliseconds and catch up after event-loop stalls, so the leader lease counts real time.
 //
 // Storage failures stop the node: it stops acknowledging, emits 'error' once and stops. A
 // failed write or fsync is a StorageFailedError naming the file and the error (fail-stop: the
@@ -105,8 +105,8 @@ export function sendsBeforePersist(raft: Raft, rd: Ready): boolean {
  * How many of the Ready's committed entries may be applied before it is persisted: those
  * before its own new entries (written by an earlier Ready, so durable here, and committed, so
  * durable on a quorum), unless a received snapshot must be restored first. Answers to writes
- * committed by an earlier round then never wait for this round's write (etcd's server applies
- * while it saves, too). A single voter commits its own new entries at once: those wait.
+ * committed by an earlier round then never wait for this round's write (etcd's server hands
+ * committed entries to its applier before it saves, too). A single voter commits its own new entries at once: those wait.
  */
 export function appliesBeforePersist(rd: Ready): number {
   if (rd.snapshot !== null) return 0;

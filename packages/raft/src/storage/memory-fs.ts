@@ -1,12 +1,13 @@
 // An in-memory FileSystem with the crash semantics of a real disk, for `-dev` mode (no faults)
 // and for the simulator and storage tests (faults on request):
 //
-// - crash(): bytes not made durable by datasync (or a `dsync` append) are lost, except that a random prefix of a
-//   file's unsynced tail may survive (a torn last write); a file created, renamed or unlinked
-//   since its directory's last fsyncDir may revert to the directory's durable entries.
-// - faults: short writes, a capacity in bytes (ENOSPC, after a short write as on Linux),
-//   EIO from datasync/fsyncDir/`dsync` appends for chosen paths, a crash after the N-th mutating operation
-//   (every later operation fails until crash()), bit flips.
+// - crash(): bytes not made durable by datasync (or a `dsync` append) are lost, except that a
+//   random prefix of a file's unsynced tail may survive (a torn last write); a file created,
+//   renamed or unlinked since its directory's last fsyncDir may revert to the directory's
+//   durable entries.
+// - faults: short writes, a capacity in bytes (ENOSPC, after a short write as on Linux), EIO
+//   from datasync/fsyncDir/`dsync` appends for chosen paths, a crash after the N-th mutating
+//   operation (every later operation fails until crash()), bit flips.
 
 import { basename, dirname as parentOf, resolve } from 'node:path';
 import type { RandomSource } from '../rand.js';

@@ -18,7 +18,7 @@
 // segment, or of the previous one while the last holds nothing but its header (a crash while
 // sealing).
 //
-// Fail-stop: a failed write (or fdatasync of a torn tail or seal) breaks the WAL (StorageFailedError, every later call
+// Fail-stop: a failed write or fsync breaks the WAL (StorageFailedError, every later call
 // rejects). Only a full disk is not fatal: the partial write is truncated away and the batch
 // refused with StorageFullError; a later append may succeed once space returns.
 
@@ -217,7 +217,7 @@ export class Wal {
         throw this.fail(s.path, 'unlink', e);
       }
     }
-    await this.sync(this.dir, () => this.fs.fsyncDir(this.dir));
+    await this.syncDir();
   }
 
   segmentCount(): number {
@@ -285,12 +285,12 @@ export class Wal {
     }
   }
 
-  private async sync(path: string, f: () => Promise<void>): Promise<void> {
+  private async syncDir(): Promise<void> {
     try {
-      await f();
+      await this.fs.fsyncDir(this.dir);
     } catch (e) {
       // Never retry an fsync: the kernel may have dropped the dirty pages it failed to write.
-      throw this.fail(path, 'fsync', e);
+      throw this.fail(this.dir, 'fsync', e);
     }
   }
 

@@ -106,7 +106,8 @@ export function sendsBeforePersist(raft: Raft, rd: Ready): boolean {
  * before its own new entries (written by an earlier Ready, so durable here, and committed, so
  * durable on a quorum), unless a received snapshot must be restored first. Answers to writes
  * committed by an earlier round then never wait for this round's write (etcd's server hands
- * committed entries to its applier before it saves, too). A single voter commits its own new entries at once: those wait.
+ * committed entries to its applier before it saves, too). A single voter commits its own new
+ * entries at once: those wait.
  */
 export function appliesBeforePersist(rd: Ready): number {
   if (rd.snapshot !== null) return 0;

@@ -6,8 +6,8 @@
 // TRAFFIC_S seconds of steady state, then KILLS times a member is killed -9 and the time until
 // every survivor saw it failed is taken (serf: a member-failed event handler stamps the time;
 // ours: each member's event stream). Needs root (ip netns) and the `serf` binary.
-// Knobs: N (10), TRAFFIC_S (20), KILLS (3), PROFILES (';'-separated lists of --set overrides,
-// `lan` = the shipped profile).
+// Knobs: N (10), TRAFFIC_S (60: two of both sides' 30 s push-pull intervals), KILLS (3),
+// PROFILES (';'-separated lists of --set overrides, `lan` = the shipped profile).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,11 +18,13 @@ import { fileURLToPath } from 'node:url';
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const bin = path.join(repoRoot, 'packages/gossip/bin/proconsul-gossip.js');
 const N = Number(process.env.N ?? 10);
-const TRAFFIC_S = Number(process.env.TRAFFIC_S ?? 20);
+const TRAFFIC_S = Number(process.env.TRAFFIC_S ?? 60);
 const KILLS = Number(process.env.KILLS ?? 3);
 // memberlist's LAN timings: probe 1 s / 500 ms, gossip 200 ms to 3, push-pull 30 s.
 const MEMBERLIST_TIMINGS = 'probeIntervalMs=1000,probeTimeoutMs=500,gossipIntervalMs=200,gossipNodes=3,pushPullIntervalMs=30000';
-const PROFILES = (process.env.PROFILES ?? `lan;${MEMBERLIST_TIMINGS};probeIntervalMs=700,probeTimeoutMs=350,suspicionMult=3`)
+// The LAN profile before 2026-12-04: probes every 400 ms, push-pull every 15 s.
+const PREVIOUS_LAN = 'probeIntervalMs=400,probeTimeoutMs=200,pushPullIntervalMs=15000';
+const PROFILES = (process.env.PROFILES ?? `lan;${PREVIOUS_LAN};${MEMBERLIST_TIMINGS}`)
   .split(';').map((p) => p.trim()).filter(Boolean);
 const BASE_PORT = 17400;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

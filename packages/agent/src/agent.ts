@@ -13,7 +13,7 @@ import { ANONYMOUS_TOKEN_SECRET } from './acl/identities.js';
 import { RemoteAclResolver } from './acl/remote-resolver.js';
 import { AclResolver, type IdentityResolver } from './acl/resolver.js';
 import { serveAclRpc } from './acl/rpc-endpoints.js';
-import { RpcTls } from './tls/rpc-tls.js';
+import { rpcTlsConfigured } from './tls/config.js';
 import { readHttpsTls } from './tls/server.js';
 import { joinHostPort, resolveAdvertiseAddr } from './addresses.js';
 import type { AgentConfig } from './config/index.js';
@@ -84,7 +84,8 @@ export async function startAgent(config: AgentConfig, options: StartAgentOptions
   for (const w of config.warnings ?? []) log.agent.warn(w);
   for (const issue of securityIssues(config)) log.agent.error({ error: issue }, '[SECURITY] issue');
   // Internal RPC TLS files are read before anything starts: a bad file refuses the start.
-  const rpcTls = RpcTls.load(config.rpcTls);
+  // node:tls loads only when TLS is configured (docs/PERFORMANCE.md, client agent memory).
+  const rpcTls = rpcTlsConfigured(config.rpcTls) ? (await import('./tls/rpc-tls.js')).RpcTls.load(config.rpcTls) : null;
   const removePid = config.pidFile ? writePidFile(config.pidFile) : () => undefined;
   const cleanups: Array<() => Promise<void> | void> = [removePid];
   const closeAll = async (): Promise<void> => {

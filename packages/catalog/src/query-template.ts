@@ -7,10 +7,19 @@
  * The regexp is RE2 (re2js: Go's syntax and messages, linear time, so a user's pattern cannot
  * stall a server). Map values are interpolated, map keys are not, as Consul's walker does.
  */
-import { RE2JS } from 're2js';
+import { createRequire } from 'node:module';
+import type { RE2JS } from 're2js';
 import type { PreparedQuery, ServiceQuery } from './prepared-query-types.js';
 
 export const TEMPLATE_TYPE_NAME_PREFIX_MATCH = 'name_prefix_match';
+
+// re2js (a 260 KB module) loads with the first template regexp: client agents and most servers
+// never compile one. require is synchronous and cached, so concurrent first uses load it once.
+let re2: typeof RE2JS | undefined;
+function compileRegexp(pattern: string): RE2JS {
+  re2 ??= (createRequire(import.meta.url)('re2js') as { RE2JS: typeof RE2JS }).RE2JS;
+  return re2.compile(pattern);
+}
 
 /** One piece of a parsed string: literal text, a variable, or `match(N)`. */
 type Part = { text: string } | { variable: string } | { match: number };
@@ -108,7 +117,7 @@ export function compileTemplate(query: PreparedQuery): CompiledTemplate {
   let re: RE2JS | null = null;
   if (copy.Template.Regexp !== '') {
     try {
-      re = RE2JS.compile(copy.Template.Regexp);
+      re = compileRegexp(copy.Template.Regexp);
     } catch (err) {
       throw new Error(`Bad Regexp: ${(err as Error).message}`);
     }

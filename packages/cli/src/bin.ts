@@ -1,5 +1,4 @@
 /** Entry point of the `proconsul` executable (bin/proconsul.js imports this file). */
-import { main } from './main.js';
 import { nodeIo } from './io.js';
 
 // The reader of stdout went away (`proconsul members | head -1`): stop quietly, as a Go program
@@ -12,7 +11,13 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
 const io = nodeIo();
 try {
   const argv = process.argv.slice(2);
-  const code = await main(argv, io);
+  // `proconsul agent` loads the agent alone: the command tree imports every command, and with them
+  // the HTTP client (undici), the certificate code and child_process, which a running agent never
+  // uses and would hold in memory for its whole life (docs/PERFORMANCE.md, client agent memory).
+  const code =
+    argv[0] === 'agent'
+      ? await (await import('./commands/agent.js')).runAgent(argv.slice(1), io)
+      : await (await import('./main.js')).main(argv, io);
   // The agent may leave timers or sockets behind once it has stopped; end the process with its code.
   if (argv[0] === 'agent') process.exit(code);
   process.exitCode = code;

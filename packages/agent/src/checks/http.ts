@@ -4,7 +4,7 @@
  * followed (at most 10, like Go's client) unless DisableRedirects.
  */
 import http from 'node:http';
-import https from 'node:https';
+import type { RequestOptions } from 'node:https';
 import type { ProbeResult } from './interval.js';
 import { goDialError, urlErrorOp } from './goerrors.js';
 import { TailBuffer } from './output.js';
@@ -51,13 +51,13 @@ function buildHeaders(spec: HttpSpec, hostOverride: { value?: string }): http.Ou
   return headers;
 }
 
-function request(url: URL, spec: HttpSpec, method: string, body: string, maxBytes: number, signal: AbortSignal): Promise<Response> {
+async function request(url: URL, spec: HttpSpec, method: string, body: string, maxBytes: number, signal: AbortSignal): Promise<Response> {
   const hostOverride: { value?: string } = {};
   const headers = buildHeaders(spec, hostOverride);
   if (hostOverride.value !== undefined) headers.Host = hostOverride.value;
   if (body !== '') headers['Content-Length'] = Buffer.byteLength(body);
   const isHttps = url.protocol === 'https:';
-  const options: https.RequestOptions = {
+  const options: RequestOptions = {
     method,
     headers,
     agent: false,
@@ -69,8 +69,10 @@ function request(url: URL, spec: HttpSpec, method: string, body: string, maxByte
         }
       : {}),
   };
+  // node:https (and with it node:tls) loads with the first HTTPS check, not with every agent.
+  const client = isHttps ? (await import('node:https')).default : http;
   return new Promise((resolve, reject) => {
-    const req = (isHttps ? https : http).request(url, options, (res) => {
+    const req = client.request(url, options, (res) => {
       const buffer = new TailBuffer(maxBytes);
       res.on('data', (chunk: Buffer) => buffer.write(chunk));
       res.once('end', () =>

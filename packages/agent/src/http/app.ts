@@ -10,6 +10,7 @@ import { installClusterHooks } from '../cluster/http-hooks.js';
 import { limitConnsPerClient } from './conn-limit.js';
 import { memoFor } from './read-memo.js';
 import { HttpError } from './http-error.js';
+import { lazySchemaCompilers } from './schema-compilers.js';
 import { agentRoutes } from './routes/agent.js';
 import { catalogRoutes } from './routes/catalog.js';
 import { healthRoutes } from './routes/health.js';
@@ -50,6 +51,7 @@ export async function buildHttpApp(ctx: AgentContext, options: HttpAppOptions = 
     // Shutdown must not wait for blocking queries (up to 10 min): their sockets are closed,
     // which aborts the waits.
     forceCloseConnections: true,
+    schemaController: { compilersFactory: lazySchemaCompilers },
   });
 
   const connLimit = limitConnsPerClient(app.server, ctx.config.limits.httpMaxConnsPerClient);

@@ -90,6 +90,11 @@ export interface RpcTlsConfig {
   serverName: string;
 }
 
+/** Whether any RPC TLS file is configured (RpcTls.load has something to read). */
+export function rpcTlsConfigured(c: RpcTlsConfig): boolean {
+  return c.caFile !== '' || c.caPath !== '' || (c.certFile !== '' && c.keyFile !== '');
+}
+
 export function parseRpcTls(c: Raw, datacenter: string, domain: string): RpcTlsConfig {
   const tls = (c.tls ?? {}) as Raw;
   const rpc = (tls.internal_rpc ?? {}) as Raw;

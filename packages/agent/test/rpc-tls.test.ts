@@ -96,7 +96,7 @@ beforeAll(async () => {
   expect(cli(['tls', 'cert', 'create', '-client'], dir.path).stdout).toContain('==> Saved dc1-client-consul-0.pem');
   expect(cli(['tls', 'cert', 'create', '-server', '-dc', 'dc2'], dir.path).stdout).toContain('==> Saved dc2-server-consul-0.pem');
   mkdirSync(f('other'));
-  cli(['tls', 'ca', 'create'], f('other'));
+  expect(cli(['tls', 'ca', 'create'], f('other')).status).toBe(0);
   expect(cli(['tls', 'cert', 'create', '-client'], f('other')).status).toBe(0);
 
   const serverCfg = config('server.json', {

@@ -65,10 +65,16 @@ function keyId(spki: Buffer): ArrayBuffer {
   return new Uint8Array(createHash('sha1').update(Buffer.from(info.subjectPublicKey)).digest()).buffer;
 }
 
-/** A positive 128-bit serial (Consul's GenerateSerialNumber draws below 2^128). */
-function serial(): { bytes: ArrayBuffer; text: string } {
-  const b = randomBytes(16);
-  b[0]! &= 0x7f;
+/**
+ * A positive serial below 2^128 (Consul's GenerateSerialNumber), as a minimal DER INTEGER:
+ * no leading zero byte unless the next byte's top bit is set. OpenSSL refuses padded integers,
+ * so a serial drawn with a zero first byte would make an unreadable certificate.
+ */
+export function serialNumber(random: Buffer = randomBytes(16)): { bytes: ArrayBuffer; text: string } {
+  let i = 0;
+  while (i < random.length - 1 && random[i] === 0) i++;
+  const digits = random.subarray(i);
+  const b = digits[0]! & 0x80 ? Buffer.concat([Buffer.of(0), digits]) : Buffer.from(digits);
   return { bytes: new Uint8Array(b).buffer, text: BigInt(`0x${b.toString('hex')}`).toString(10) };
 }
 
@@ -99,7 +105,7 @@ function validity(days: number): Validity {
 /** `consul tls ca create`: a self-signed CA valid for `days`. */
 export function createCa(days: number): Pem {
   const k = newKey();
-  const sn = serial();
+  const sn = serialNumber();
   const id = keyId(k.spki);
   const subject = name([
     [OID.C, 'US'],
@@ -138,7 +144,7 @@ export function createLeaf(ca: Pem, o: LeafOptions): Pem {
   const sans = [...o.dnsNames.map((d) => new GeneralName({ dNSName: d })), ...o.ipAddresses.map((ip) => new GeneralName({ iPAddress: ip }))];
   const tbs = new TBSCertificate({
     version: Version.v3,
-    serialNumber: serial().bytes,
+    serialNumber: serialNumber().bytes,
     signature: new AlgorithmIdentifier({ algorithm: ECDSA_WITH_SHA256 }),
     issuer: caParsed.tbsCertificate.subject,
     subject: name([[OID.CN, o.name]]),

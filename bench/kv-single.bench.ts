@@ -1,6 +1,6 @@
 // kv-single: one durable server (`-server -bootstrap -data-dir`): PUT /v1/kv (100-byte values,
 // a new key each) and default-mode GET of one key, req/s and p50/p99 with wrk at 1, 16 and 64
-// connections, and WAL fsyncs per write; a single-member etcd (../shared/peers/etcd_bench.sh,
+// connections after a 3 s warm-up of PUTs (WARMUP, lib/kv-load.ts), and WAL fsyncs per write; a single-member etcd (../shared/peers/etcd_bench.sh,
 // MEMBERS=1: PUT and linearizable range through its HTTP gateway) in the same run.
 // Ends with `RESULT kv-single ...` and `RATIO kv-single put_64=<x> get_64=<x>`. Each PUT level
 // prints the Raft log's snapshot index after it (snapshots on at Consul's defaults; the knob
@@ -10,7 +10,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { etcdRun, runEtcd, runJs, waitHttp, wrk, writeKvScripts, type Run } from './lib/kv-load.js';
+import { etcdRun, runEtcd, runJs, waitHttp, warmUp, wrk, writeKvScripts, type Run } from './lib/kv-load.js';
 
 const HOST = '127.0.1.61';
 const PORT = 18510;
@@ -50,6 +50,7 @@ async function main(): Promise<void> {
   try {
     await waitHttp(`${base}/v1/status/leader`, async (r) => r.status === 200 && (await r.json()) !== '');
     await fetch(`${base}/v1/kv/foo`, { method: 'PUT', body: 'v'.repeat(VSIZE) });
+    warmUp(scripts.warm, base);
 
     const put: Record<number, Run & { fsyncsPerWrite: number }> = {};
     const get: Record<number, Run> = {};

@@ -1,7 +1,13 @@
-// The catalog as Raft's state machine. Log entries carry v8-serialized payloads (v8 keeps KV
-// Flags as exact uint64 bigints; msgpack would round them): either a catalog command or a
-// whole-state restore (PUT /v1/snapshot), which goes through the log like every write so every
-// server restores at the same index.
+// The catalog as Raft's state machine. A log entry carries a payload: either a catalog command
+// or a whole-state restore (PUT /v1/snapshot), which goes through the log like every write so
+// every server restores at the same index.
+//
+// Commands are msgpack (msgpackr keeps KV Flags above 2^53 as exact uint64 bigints, and
+// `undefined` fields). Not v8.serialize: each v8 (de)serializer is a native object held by a weak
+// handle, and visiting those was a third of every young-generation GC pause under write load.
+// msgpackr renames a "__proto__" key (a valid meta key) when decoding, so a command that holds
+// one, and every restore, stay v8-serialized; the first byte tells them apart (v8's header is
+// 0xFF, a msgpack map never starts so), and entries written before this change still decode.
 //
 // The Raft snapshot is taken off the request path: `snapshot()` captures the state at once (a
 // copy-on-write view, `Catalog.snapshotStream`, O(1) in the KV table) and encodes it with one v8
@@ -13,6 +19,7 @@
 // value, before this change) still restores.
 import { performance } from 'node:perf_hooks';
 import { DefaultDeserializer, DefaultSerializer, deserialize, serialize } from 'node:v8';
+import { Packr } from 'msgpackr';
 import { snapshotAtIndex, snapshotFromStream, type ApplyResult, type Catalog, type CatalogSnapshot, type Command, type KVRecord, type SnapshotHead, type SnapshotStream } from '@proconsul/catalog';
 import type { StateMachine } from '@proconsul/raft';
 
@@ -21,14 +28,25 @@ const SLICE_MS = 2;
 
 type Payload = { Kind: 'command'; Command: Command } | { Kind: 'restore'; Snapshot: CatalogSnapshot };
 
+const packr = new Packr({ useRecords: false, mapsAsObjects: true });
+const V8_HEADER = 0xff;
+/** "__proto__" as a msgpack fixstr. */
+const PROTO_KEY = Buffer.from([0xa9, ...Buffer.from('__proto__')]);
+
 export function encodeCommand(command: Command): Uint8Array {
-  return serialize({ Kind: 'command', Command: command } satisfies Payload);
+  const payload: Payload = { Kind: 'command', Command: command };
+  const packed = packr.pack(payload);
+  return packed.includes(PROTO_KEY) ? serialize(payload) : packed;
+}
+
+function decodePayload(data: Uint8Array): Payload {
+  return (data[0] === V8_HEADER ? deserialize(data) : packr.unpack(data)) as Payload;
 }
 
 /** The command an entry carries, or undefined (a restore, or bytes that are no entry). */
 export function decodeCommand(data: Uint8Array): Command | undefined {
   try {
-    const payload = deserialize(data) as Payload;
+    const payload = decodePayload(data);
     return payload?.Kind === 'command' ? payload.Command : undefined;
   } catch {
     return undefined;
@@ -49,7 +67,7 @@ export class CatalogFsm implements StateMachine {
     // A Raft node reopened from disk under this live catalog (after a disk-full stop) replays
     // entries the catalog already holds: the same entries (log matching), so skip them.
     if (index <= this.appliedIndex) return { ok: true };
-    const payload = deserialize(data as Uint8Array) as Payload;
+    const payload = decodePayload(data as Uint8Array);
     this.appliedIndex = index;
     if (payload.Kind === 'restore') {
       // Restored records keep their indexes, but none may lie ahead of this entry: later writes

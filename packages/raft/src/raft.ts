@@ -6,7 +6,7 @@
 import { resolveConfig, type RaftConfig, type ResolvedConfig } from './config.js';
 import { confCopy, entriesBytes, entryBytes, RaftLog } from './log.js';
 import { Progress } from './progress.js';
-import { committedIndex, majority, voteResult } from './quorum.js';
+import { committedIndex, majority, quorumValue, voteResult } from './quorum.js';
 import type {
   ConfChange,
   ConfState,
@@ -345,9 +345,7 @@ export class Raft {
     if (this.leaseVoidTerm === this.term) return false;
     const voters = this.conf.voters;
     if (voters.length === 0) return false;
-    const ticks = voters.map((v) => (v === this.id ? this.tickCount : (this.prs.get(v)?.leaseTick ?? NO_LEASE)));
-    ticks.sort((a, b) => b - a);
-    const quorumTick = ticks[majority(voters.length) - 1];
+    const quorumTick = quorumValue(voters.map((v) => (v === this.id ? this.tickCount : (this.prs.get(v)?.leaseTick ?? NO_LEASE))));
     return this.tickCount - quorumTick < this.cfg.leaseTick;
   }
 
@@ -902,20 +900,24 @@ export class Raft {
   // ---------------------------------------------------------------- membership
 
   private rebuildConfAfterAppend(): void {
-    const kept = this.confEntries.filter((e) => this.log.entry(e.index) === e);
-    let changed = kept.length !== this.confEntries.length;
+    // Called for every append a follower takes: allocates only when a conf entry came or went.
+    let kept = this.confEntries;
+    if (kept.some((e) => this.log.entry(e.index) !== e)) kept = kept.filter((e) => this.log.entry(e.index) === e);
+    let changed = kept !== this.confEntries;
     // Conf entries take effect when appended (thesis 4.1), so scan what was just written.
     const last = this.log.lastIndex();
     for (let i = Math.max(this.log.firstIndex(), this.log.stableIndex + 1); i <= last; i++) {
       const e = this.log.entry(i)!;
       if (e.type === 'conf' && !kept.includes(e)) {
+        if (!changed) kept = [...kept];
         kept.push(e);
         changed = true;
       }
     }
+    if (!changed) return;
     kept.sort((a, b) => a.index - b.index);
     this.confEntries = kept;
-    if (changed) this.rebuildConf();
+    this.rebuildConf();
   }
 
   /** Recomputes the configuration from the snapshot plus conf entries, and the progress map. */

@@ -192,7 +192,7 @@ export class Wal {
         hardState = r.hardState;
       } else bufs.push(frame(encode({ k: 'snap', index: r.index, term: r.term }), this.maxRecordBytes, 'snapshot marker'));
     }
-    const buf = Buffer.concat(bufs);
+    const buf = bufs.length === 1 ? bufs[0] : Buffer.concat(bufs);
     await this.write(cur, buf);
     this.fsyncs++;
     cur.bytes += buf.length;

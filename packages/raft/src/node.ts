@@ -430,9 +430,13 @@ export class RaftNode extends EventEmitter {
       const rd = this.raft.ready();
       const early = sendsBeforePersist(this.raft, rd);
       if (early && rd.messages.length > 0) this.transport.send(rd.messages);
+      // The write is under way (in the thread pool) while entries durable before it are applied:
+      // a follower acknowledges entry N without first spending the CPU that applying N-1 takes.
+      const saved = this.storage.save({ hardState: rd.hardState, snapshot: rd.snapshot, entries: rd.entries });
+      saved.catch(() => {}); // awaited below; handled even if applying throws first
       const appliedEarly = appliesBeforePersist(rd);
       for (let i = 0; i < appliedEarly; i++) this.applyEntry(rd.committedEntries[i]);
-      await this.storage.save({ hardState: rd.hardState, snapshot: rd.snapshot, entries: rd.entries });
+      await saved;
       await completeReady(this.raft, rd, early, {
         restore: async (snap) => {
           this.durableSnapshotIndex = Math.max(this.durableSnapshotIndex, snap.meta.index);

@@ -445,7 +445,8 @@ class Simulation {
         return;
       }
     } else if (rd.entries.length > 0) this.checkLogMatching(n, rd.entries);
-    // Committed entries that are durable here already are applied before the persist.
+    // Committed entries that are durable here already are applied before the persist
+    // completes (RaftNode applies them while its write is under way; the same set, the same order).
     const appliedEarly = appliesBeforePersist(rd);
     const fx = (n.effects ??= this.effects(n));
     for (let i = 0; i < appliedEarly; i++) fx.apply(rd.committedEntries[i]);

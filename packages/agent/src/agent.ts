@@ -291,9 +291,13 @@ export async function startAgent(config: AgentConfig, options: StartAgentOptions
     cleanups.push(startCoordinateSync(ctx));
 
     // Requests other servers forward here (agent RPC `HTTP.Forward`) run on an app of their own.
-    const rpcApp = await buildHttpApp(ctx, { forwardedOnly: true });
-    cleanups.push(() => rpcApp.close());
-    serverCluster?.rpc.handle('HTTP.Forward', (body) => executeForwarded(rpcApp, body as ForwardCall));
+    // Servers only: a client serves no RPC, and a second copy of every route would hold about
+    // 2 MB of its memory for nothing (docs/PERFORMANCE.md, client agent memory).
+    if (serverCluster) {
+      const rpcApp = await buildHttpApp(ctx, { forwardedOnly: true });
+      cleanups.push(() => rpcApp.close());
+      serverCluster.rpc.handle('HTTP.Forward', (body) => executeForwarded(rpcApp, body as ForwardCall));
+    }
 
     // HTTP API on every client address.
     const httpAddrs: string[] = [];

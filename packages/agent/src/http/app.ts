@@ -5,7 +5,8 @@ import { defaultPolicyHeader } from '../acl/config.js';
 import { installAclEnforcement } from '../acl/enforce.js';
 import { aclRoutes } from '../acl/routes.js';
 import type { AgentContext } from '../context.js';
-import { METRICS_DECORATION } from './endpoint.js';
+import { METRICS_DECORATION, ROUTE_METHODS_DECORATION } from './endpoint.js';
+import { ROUTER_OPTIONS, RouteMethods } from './route-methods.js';
 import { installClusterHooks } from '../cluster/http-hooks.js';
 import { limitConnsPerClient } from './conn-limit.js';
 import { memoFor } from './read-memo.js';
@@ -46,7 +47,7 @@ export async function buildHttpApp(ctx: AgentContext, options: HttpAppOptions = 
     logger: false,
     bodyLimit: BODY_BYTES_MAX,
     exposeHeadRoutes: false,
-    routerOptions: { ignoreDuplicateSlashes: true, maxParamLength: 4096 },
+    routerOptions: { ...ROUTER_OPTIONS },
     return503OnClosing: false,
     // Shutdown must not wait for blocking queries (up to 10 min): their sockets are closed,
     // which aborts the waits.
@@ -69,6 +70,16 @@ export async function buildHttpApp(ctx: AgentContext, options: HttpAppOptions = 
   app.addHook('onRequest', (_req, reply, done) => {
     reply.header('X-Consul-Default-ACL-Policy', aclPolicy);
     done();
+  });
+  // OPTIONS, and a method the path's route does not take, are answered before ACLs and forwarding.
+  const routeMethods = new RouteMethods();
+  app.decorate(ROUTE_METHODS_DECORATION, routeMethods);
+  app.addHook('onRequest', async (req, reply) => {
+    const allow = routeMethods.wrongMethod(req);
+    if (allow === undefined) return;
+    reply.header('Allow', allow);
+    if (req.method !== 'OPTIONS') throw new HttpError(405, `method ${req.method} not allowed`);
+    return reply.code(200).header('content-type', 'text/plain; charset=utf-8').send('');
   });
   // ACL enforcement hooks for every route (src/acl/); the /v1/acl routes are registered below.
   const aclResolver = installAclEnforcement(app, ctx);

@@ -28,6 +28,7 @@ beforeAll(async () => {
   client = await startAgent({
     ip: CLIENT_IP,
     dev: false,
+    dnsPort: -1, // DNS off: its code must stay unloaded
     command: [process.execPath, '--import', recorder, bin, 'agent'],
     extraArgs: ['-join', SERVER_IP, '-data-dir', dataDir(), '-log-level', 'warn'],
   });
@@ -70,6 +71,8 @@ it('a client agent loads no server, CLI-command, schema-compiler or unused-featu
     'node:child_process', // script checks
     'node:http2', // gRPC and HTTP/2 checks
     '/packages/agent/dist/tls/rpc-tls.js', // RPC TLS, not configured here
+    '/packages/dns/', // DNS, turned off here (-dns-port -1)
+    '/node_modules/dns-packet/',
   ]) {
     expect(loaded(part), part).toEqual([]);
   }

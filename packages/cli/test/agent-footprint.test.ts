@@ -39,7 +39,7 @@ afterAll(async () => {
   await client?.stop();
   await server?.stop();
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
-  for (const ext of ['esm', 'cjs']) rmSync(join(tmpdir(), `proconsul-modules-${pid}.${ext}`), { force: true });
+  for (const ext of ['esm', 'cjs', 'builtin']) rmSync(join(tmpdir(), `proconsul-modules-${pid}.${ext}`), { force: true });
 });
 
 it('a client agent loads no server, CLI-command, schema-compiler or unused-feature code', async () => {
@@ -76,4 +76,8 @@ it('a client agent loads no server, CLI-command, schema-compiler or unused-featu
   ]) {
     expect(loaded(part), part).toEqual([]);
   }
+  // CommonJS packages are required, not imported: an import runs node's CommonJS export lexer.
+  const builtin = readFileSync(`${base}.builtin`, 'utf8').split('\n');
+  expect(builtin).toContain('NativeModule internal/modules/cjs/loader');
+  expect(builtin.filter((m) => m.includes('cjs-module-lexer'))).toEqual([]);
 });

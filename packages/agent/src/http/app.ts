@@ -1,6 +1,7 @@
 // Builds the fastify app of the HTTP API: one plugin per route group, Consul's error bodies
 // (plain text), body limits, repeated slashes collapsed. Started by ../agent.ts.
-import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import { createRequire } from 'node:module';
+import type { FastifyError, FastifyInstance } from 'fastify';
 import { defaultPolicyHeader } from '../acl/config.js';
 import { installAclEnforcement } from '../acl/enforce.js';
 import { aclRoutes } from '../acl/routes.js';
@@ -30,6 +31,9 @@ import { operatorUsageRoutes } from './routes/operator-usage.js';
 import { queryRoutes } from './routes/query.js';
 import { coordinateRoutes } from './routes/coordinate.js';
 import { resolveNearAgent } from '../coordinate/near.js';
+
+// Required, not imported, as pino in ../log.ts.
+const { fastify: Fastify } = createRequire(import.meta.url)('fastify') as typeof import('fastify');
 
 /** Default limit for JSON request bodies; KV and txn set their own. */
 export const BODY_BYTES_MAX = 1024 * 1024;

@@ -6,8 +6,11 @@
 // tree of every route's URL: a request fastify did not route, or one that a route with
 // parameters caught although the path is another route's (GET /v1/agent/service/register
 // must not read the service "register").
-import FindMyWay from 'find-my-way';
+import { createRequire } from 'node:module';
 import type { FastifyRequest } from 'fastify';
+
+// Required, not imported, as pino in ../log.ts.
+const FindMyWay = createRequire(import.meta.url)('find-my-way') as typeof import('find-my-way');
 
 /** The app's router options (app.ts): this index must match paths exactly as fastify does. */
 export const ROUTER_OPTIONS = { ignoreDuplicateSlashes: true, maxParamLength: 4096 } as const;

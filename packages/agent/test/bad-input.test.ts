@@ -145,6 +145,7 @@ describe('bad input', () => {
       /^Prometheus is not enabled/,
       /^Failed to create boolean expression evaluator: /, // a bad ?filter: Consul's RPC error, 500
       /^Payload length \d+ exceeds limit of 512 bytes$/, // event fire: Consul's UserEvent error, 500
+      /^cannot provide tag filter without service filter$/, // event fire: the same, for ?tag without ?service
       /Keyring is empty \(encryption not enabled\)/, // Consul's 500 when gossip encryption is off
     ];
     const segment = fc.oneof(

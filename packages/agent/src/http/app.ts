@@ -7,7 +7,7 @@ import { installAclEnforcement } from '../acl/enforce.js';
 import { aclRoutes } from '../acl/routes.js';
 import type { AgentContext } from '../context.js';
 import { METRICS_DECORATION, ROUTE_METHODS_DECORATION } from './endpoint.js';
-import { ROUTER_OPTIONS, RouteMethods } from './route-methods.js';
+import { methodNotAllowed, ROUTER_OPTIONS, RouteMethods } from './route-methods.js';
 import { installClusterHooks } from '../cluster/http-hooks.js';
 import { limitConnsPerClient } from './conn-limit.js';
 import { memoFor } from './read-memo.js';
@@ -78,12 +78,12 @@ export async function buildHttpApp(ctx: AgentContext, options: HttpAppOptions = 
   // OPTIONS, and a method the path's route does not take, are answered before ACLs and forwarding.
   const routeMethods = new RouteMethods();
   app.decorate(ROUTE_METHODS_DECORATION, routeMethods);
-  app.addHook('onRequest', async (req, reply) => {
-    const allow = routeMethods.wrongMethod(req);
-    if (allow === undefined) return;
+  app.addHook('onRequest', (req, reply, done) => {
+    const allow = req.is404 ? routeMethods.unrouted(req) : undefined;
+    if (allow === undefined) return done();
     reply.header('Allow', allow);
-    if (req.method !== 'OPTIONS') throw new HttpError(405, `method ${req.method} not allowed`);
-    return reply.code(200).header('content-type', 'text/plain; charset=utf-8').send('');
+    if (req.method !== 'OPTIONS') return done(methodNotAllowed(req.method));
+    void reply.code(200).header('content-type', 'text/plain; charset=utf-8').send('');
   });
   // ACL enforcement hooks for every route (src/acl/); the /v1/acl routes are registered below.
   const aclResolver = installAclEnforcement(app, ctx);

@@ -36,7 +36,8 @@ export function endpoint(
   ROUTE_TABLE.set(url, methods);
   const decorations = app as unknown as Record<string, unknown>;
   const metrics = decorations[METRICS_DECORATION] as MetricsRegistry | undefined;
-  (decorations[ROUTE_METHODS_DECORATION] as RouteMethods).add(app.prefix + url, ['OPTIONS', ...methods].join(','));
+  const routeMethods = decorations[ROUTE_METHODS_DECORATION] as RouteMethods;
+  routeMethods.add(app.prefix + url, ['OPTIONS', ...methods].join(','));
   // consul.http.<METHOD>.<path>: keyed by the route, not the concrete URL.
   const pathParts = url.split('/').filter((p) => p !== '' && p !== '*' && !p.startsWith(':'));
   const metricKeys = new Map<string, string[]>();
@@ -49,6 +50,7 @@ export function endpoint(
     method: handlers.GET ? [...methods, 'HEAD'] : methods,
     url,
     ...(options.bodyLimit !== undefined ? { bodyLimit: options.bodyLimit } : {}),
+    ...(/[:*]/.test(url) ? { onRequest: routeMethods.guard(app.prefix + url) } : {}),
     handler: (req, reply) => {
       const handler = handlers[(req.method === 'HEAD' ? 'GET' : req.method) as Method]!;
       if (!metrics) return handler(req, reply);

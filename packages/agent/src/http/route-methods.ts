@@ -2,12 +2,13 @@
 // header and a method the route does not take with 405 (agent/http.go), before any ACL check
 // or forwarding. Routes register in fastify only the methods they take (and HEAD with GET): a
 // router tree per method for all seven methods held about 3 MB of an agent's memory
-// (docs/PERFORMANCE.md, client agent memory). The other methods are answered here, from one
-// tree of every route's URL: a request fastify did not route, or one that a route with
-// parameters caught although the path is another route's (GET /v1/agent/service/register
-// must not read the service "register").
+// (docs/PERFORMANCE.md, client agent memory). The other methods are answered from one tree of
+// every route's URL: a request fastify did not route (app.ts), or one that a route with
+// parameters caught although the path is another route's (guard: GET
+// /v1/agent/service/register must not read the service "register").
 import { createRequire } from 'node:module';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyRequest, onRequestHookHandler } from 'fastify';
+import { HttpError } from './http-error.js';
 
 // Required, not imported, as pino in ../log.ts.
 const FindMyWay = createRequire(import.meta.url)('find-my-way') as typeof import('find-my-way');
@@ -34,17 +35,30 @@ export class RouteMethods {
     this.overlapping.clear();
   }
 
+  /** For a request fastify routed nowhere: the Allow header of its path's route, if any. */
+  unrouted(req: FastifyRequest): string | undefined {
+    const route = this.route(req.url);
+    if (route === undefined) return undefined;
+    // (A method the route takes was routed by fastify; should it ever not be, it stays a 404.)
+    return req.method !== 'OPTIONS' && allows(route.allow, req.method) ? undefined : route.allow;
+  }
+
   /**
-   * The Allow header when this request's path is a route's that does not take its method, or
-   * OPTIONS; undefined when fastify routed it right, or when no route has this path (404).
+   * The onRequest hook of a route with parameters at `url`: a path that is another route's
+   * (found first in this index: static segments before parameters) is answered 405 here.
    */
-  wrongMethod(req: FastifyRequest): string | undefined {
-    const url = req.routeOptions.url;
-    if (!req.is404 && (url === undefined || !this.mayOverlap(url))) return undefined;
-    const route = this.index.find('GET', req.url)?.store as Route | undefined;
-    if (route === undefined || route.url === url) return undefined;
-    const method = req.method === 'HEAD' ? 'GET' : req.method;
-    return method !== 'OPTIONS' && route.allow.split(',').includes(method) ? undefined : route.allow;
+  guard(url: string): onRequestHookHandler {
+    return (req, reply, done) => {
+      if (!this.mayOverlap(url)) return done();
+      const route = this.route(req.url);
+      if (route === undefined || route.url === url || allows(route.allow, req.method)) return done();
+      reply.header('Allow', route.allow);
+      done(methodNotAllowed(req.method));
+    };
+  }
+
+  private route(path: string): Route | undefined {
+    return this.index.find('GET', path)?.store as Route | undefined;
   }
 
   /** Static URLs take precedence over parameters, so only a URL with parameters can be overlapped. */
@@ -59,3 +73,7 @@ export class RouteMethods {
     return known;
   }
 }
+
+const allows = (allow: string, method: string): boolean => allow.split(',').includes(method === 'HEAD' ? 'GET' : method);
+
+export const methodNotAllowed = (method: string): HttpError => new HttpError(405, `method ${method} not allowed`);

@@ -3,7 +3,7 @@
 import { startCoordinateSync } from './coordinate/sync.js';
 import { join } from 'node:path';
 import { Catalog, type ApplyResult, type Command } from '@proconsul/catalog';
-import { createDnsServer, type DnsServer } from '@proconsul/dns';
+import type { DnsServer } from '@proconsul/dns';
 import type { FastifyInstance } from 'fastify';
 import { securityIssues } from './acl/config.js';
 import { aclDnsBackend } from './acl/dns.js';
@@ -291,9 +291,13 @@ export async function startAgent(config: AgentConfig, options: StartAgentOptions
     cleanups.push(startCoordinateSync(ctx));
 
     // Requests other servers forward here (agent RPC `HTTP.Forward`) run on an app of their own.
-    const rpcApp = await buildHttpApp(ctx, { forwardedOnly: true });
-    cleanups.push(() => rpcApp.close());
-    serverCluster?.rpc.handle('HTTP.Forward', (body) => executeForwarded(rpcApp, body as ForwardCall));
+    // Servers only: a client serves no RPC, and a second copy of every route would hold about
+    // 2 MB of its memory for nothing (docs/PERFORMANCE.md, client agent memory).
+    if (serverCluster) {
+      const rpcApp = await buildHttpApp(ctx, { forwardedOnly: true });
+      cleanups.push(() => rpcApp.close());
+      serverCluster.rpc.handle('HTTP.Forward', (body) => executeForwarded(rpcApp, body as ForwardCall));
+    }
 
     // HTTP API on every client address.
     const httpAddrs: string[] = [];
@@ -327,6 +331,8 @@ export async function startAgent(config: AgentConfig, options: StartAgentOptions
     // Consul has no metric for this (miekg/dns drops such packets silently); ours is named plainly.
     metrics.gaugeFunc('dns.malformed_packets', () => dnsServers.reduce((n, d) => n + d.stats().malformed, 0));
     if (config.ports.dns >= 0) {
+      // Loaded only when DNS is served (-dns-port -1 turns it off): it is code held in memory.
+      const { createDnsServer } = await import('@proconsul/dns');
       for (const host of config.dnsAddrs) {
         const dns: DnsServer = createDnsServer({
           backend: withPreparedQueries(

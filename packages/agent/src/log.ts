@@ -1,10 +1,15 @@
 // Structured logs (pino): one root logger, a child per component. With `-log-json` the JSON
 // lines are written as they are; otherwise each line is rendered the way Consul's text logs
 // look: `2024-01-01T00:00:00.000Z [INFO]  agent: Consul agent running!: node=n1 ...`.
-import { pino, type Logger } from 'pino';
+import { createRequire } from 'node:module';
+import type { Logger } from 'pino';
 import type { LogLevel } from './config/index.js';
 
 export type { Logger };
+
+// Required, not imported: node runs its CommonJS export lexer, and compiles it hot, for every
+// CommonJS module an ES module imports: 4 MB of a client agent's memory (docs/PERFORMANCE.md).
+const { pino } = createRequire(import.meta.url)('pino') as typeof import('pino');
 
 export const COMPONENTS = ['agent', 'http', 'dns', 'catalog', 'state', 'checks', 'anti-entropy', 'leader', 'raft', 'serf', 'acl'] as const;
 export type Component = (typeof COMPONENTS)[number];

@@ -56,6 +56,21 @@ describe('bad input', () => {
     const wrong = await http(agent.base, 'GET', '/v1/agent/service/register');
     expectText(wrong, 405, 'method GET not allowed');
     expect(wrong.headers.get('allow')).toBe('OPTIONS,PUT');
+    // The path decides the route whatever the method, as in Consul's mux: GET of the static
+    // register path is not a read of the service "register" (/v1/agent/service/:service_id).
+    expectText(await http(agent.base, 'HEAD', '/v1/agent/service/register'), 405, '');
+    const patch = await http(agent.base, 'PATCH', '/v1/kv/x');
+    expectText(patch, 405, 'method PATCH not allowed');
+    expect(patch.headers.get('allow')).toBe('OPTIONS,GET,PUT,DELETE');
+    const put = await http(agent.base, 'PUT', '/v1/agent/service/web');
+    expectText(put, 405, 'method PUT not allowed');
+    expect(put.headers.get('allow')).toBe('OPTIONS,GET');
+    expectText(await http(agent.base, 'DELETE', '//v1//status/leader'), 405, 'method DELETE not allowed');
+    const options = await http(agent.base, 'OPTIONS', '/v1/kv/x');
+    expectText(options, 200, '');
+    expect(options.headers.get('allow')).toBe('OPTIONS,GET,PUT,DELETE');
+    expectText(await http(agent.base, 'OPTIONS', '/v1/nope'), 404, 'Invalid URL path: not a recognized HTTP API endpoint');
+    expect((await http(agent.base, 'HEAD', '/v1/status/leader')).status).toBe(200);
     expectText(await http(agent.base, 'PUT', '/v1/agent/join/127.0.1.99'), 500, /Failed to join 127\.0\.1\.99/);
     // Repeated slashes collapse.
     expect((await http(agent.base, 'GET', '//v1///status//leader')).json()).toBe(`${IP}:8300`);
@@ -130,6 +145,7 @@ describe('bad input', () => {
       /^Prometheus is not enabled/,
       /^Failed to create boolean expression evaluator: /, // a bad ?filter: Consul's RPC error, 500
       /^Payload length \d+ exceeds limit of 512 bytes$/, // event fire: Consul's UserEvent error, 500
+      /^cannot provide tag filter without service filter$/, // event fire: the same, for ?tag without ?service
       /Keyring is empty \(encryption not enabled\)/, // Consul's 500 when gossip encryption is off
     ];
     const segment = fc.oneof(

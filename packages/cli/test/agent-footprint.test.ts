@@ -28,6 +28,7 @@ beforeAll(async () => {
   client = await startAgent({
     ip: CLIENT_IP,
     dev: false,
+    dnsPort: -1, // DNS off: its code must stay unloaded
     command: [process.execPath, '--import', recorder, bin, 'agent'],
     extraArgs: ['-join', SERVER_IP, '-data-dir', dataDir(), '-log-level', 'warn'],
   });
@@ -38,7 +39,7 @@ afterAll(async () => {
   await client?.stop();
   await server?.stop();
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
-  for (const ext of ['esm', 'cjs']) rmSync(join(tmpdir(), `proconsul-modules-${pid}.${ext}`), { force: true });
+  for (const ext of ['esm', 'cjs', 'builtin']) rmSync(join(tmpdir(), `proconsul-modules-${pid}.${ext}`), { force: true });
 });
 
 it('a client agent loads no server, CLI-command, schema-compiler or unused-feature code', async () => {
@@ -70,7 +71,13 @@ it('a client agent loads no server, CLI-command, schema-compiler or unused-featu
     'node:child_process', // script checks
     'node:http2', // gRPC and HTTP/2 checks
     '/packages/agent/dist/tls/rpc-tls.js', // RPC TLS, not configured here
+    '/packages/dns/', // DNS, turned off here (-dns-port -1)
+    '/node_modules/dns-packet/',
   ]) {
     expect(loaded(part), part).toEqual([]);
   }
+  // CommonJS packages are required, not imported: an import runs node's CommonJS export lexer.
+  const builtin = readFileSync(`${base}.builtin`, 'utf8').split('\n');
+  expect(builtin).toContain('NativeModule internal/modules/cjs/loader');
+  expect(builtin.filter((m) => m.includes('cjs-module-lexer'))).toEqual([]);
 });

@@ -1,11 +1,13 @@
 // Builds the fastify app of the HTTP API: one plugin per route group, Consul's error bodies
 // (plain text), body limits, repeated slashes collapsed. Started by ../agent.ts.
-import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import { createRequire } from 'node:module';
+import type { FastifyError, FastifyInstance } from 'fastify';
 import { defaultPolicyHeader } from '../acl/config.js';
 import { installAclEnforcement } from '../acl/enforce.js';
 import { aclRoutes } from '../acl/routes.js';
 import type { AgentContext } from '../context.js';
-import { METRICS_DECORATION } from './endpoint.js';
+import { METRICS_DECORATION, ROUTE_METHODS_DECORATION } from './endpoint.js';
+import { methodNotAllowed, ROUTER_OPTIONS, RouteMethods } from './route-methods.js';
 import { installClusterHooks } from '../cluster/http-hooks.js';
 import { limitConnsPerClient } from './conn-limit.js';
 import { memoFor } from './read-memo.js';
@@ -30,6 +32,9 @@ import { queryRoutes } from './routes/query.js';
 import { coordinateRoutes } from './routes/coordinate.js';
 import { resolveNearAgent } from '../coordinate/near.js';
 
+// Required, not imported, as pino in ../log.ts.
+const { fastify: Fastify } = createRequire(import.meta.url)('fastify') as typeof import('fastify');
+
 /** Default limit for JSON request bodies; KV and txn set their own. */
 export const BODY_BYTES_MAX = 1024 * 1024;
 
@@ -46,7 +51,7 @@ export async function buildHttpApp(ctx: AgentContext, options: HttpAppOptions = 
     logger: false,
     bodyLimit: BODY_BYTES_MAX,
     exposeHeadRoutes: false,
-    routerOptions: { ignoreDuplicateSlashes: true, maxParamLength: 4096 },
+    routerOptions: { ...ROUTER_OPTIONS },
     return503OnClosing: false,
     // Shutdown must not wait for blocking queries (up to 10 min): their sockets are closed,
     // which aborts the waits.
@@ -69,6 +74,16 @@ export async function buildHttpApp(ctx: AgentContext, options: HttpAppOptions = 
   app.addHook('onRequest', (_req, reply, done) => {
     reply.header('X-Consul-Default-ACL-Policy', aclPolicy);
     done();
+  });
+  // OPTIONS, and a method the path's route does not take, are answered before ACLs and forwarding.
+  const routeMethods = new RouteMethods();
+  app.decorate(ROUTE_METHODS_DECORATION, routeMethods);
+  app.addHook('onRequest', (req, reply, done) => {
+    const allow = req.is404 ? routeMethods.unrouted(req) : undefined;
+    if (allow === undefined) return done();
+    reply.header('Allow', allow);
+    if (req.method !== 'OPTIONS') return done(methodNotAllowed(req.method));
+    void reply.code(200).header('content-type', 'text/plain; charset=utf-8').send('');
   });
   // ACL enforcement hooks for every route (src/acl/); the /v1/acl routes are registered below.
   const aclResolver = installAclEnforcement(app, ctx);

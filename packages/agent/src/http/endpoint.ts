@@ -1,16 +1,17 @@
 // Consul routes accept a fixed set of methods: any other gets 405 `method X not allowed` with
-// an Allow header, and OPTIONS answers 200 with the Allow header (agent/http.go).
+// an Allow header, and OPTIONS answers 200 with the Allow header (agent/http.go): those are
+// answered from the app's RouteMethods (route-methods.ts), where every route is listed here.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { MetricsRegistry } from '../metrics/index.js';
-import { HttpError } from './http-error.js';
+import type { RouteMethods } from './route-methods.js';
 
 /** Decoration of the root app holding the agent's metrics registry (see app.ts). */
 export const METRICS_DECORATION = 'consulMetrics';
+/** Decoration of the root app holding its RouteMethods (see app.ts). */
+export const ROUTE_METHODS_DECORATION = 'consulRouteMethods';
 
 export type Method = 'GET' | 'PUT' | 'POST' | 'DELETE';
 export type Handler = (req: FastifyRequest, reply: FastifyReply) => unknown;
-
-const ALL_METHODS = ['GET', 'HEAD', 'PUT', 'POST', 'DELETE', 'PATCH', 'OPTIONS'] as const;
 
 /** Every URL registered through endpoint() with its methods: docs/reference/http-api.md is generated from it. */
 const ROUTE_TABLE = new Map<string, readonly Method[]>();
@@ -31,9 +32,12 @@ export function endpoint(
   handlers: Partial<Record<Method, Handler>>,
   options: EndpointOptions = {},
 ): void {
-  const allow = ['OPTIONS', ...Object.keys(handlers)].join(',');
-  ROUTE_TABLE.set(url, Object.keys(handlers) as Method[]);
-  const metrics = (app as unknown as Record<string, MetricsRegistry | undefined>)[METRICS_DECORATION];
+  const methods = Object.keys(handlers) as Method[];
+  ROUTE_TABLE.set(url, methods);
+  const decorations = app as unknown as Record<string, unknown>;
+  const metrics = decorations[METRICS_DECORATION] as MetricsRegistry | undefined;
+  const routeMethods = decorations[ROUTE_METHODS_DECORATION] as RouteMethods;
+  routeMethods.add(app.prefix + url, ['OPTIONS', ...methods].join(','));
   // consul.http.<METHOD>.<path>: keyed by the route, not the concrete URL.
   const pathParts = url.split('/').filter((p) => p !== '' && p !== '*' && !p.startsWith(':'));
   const metricKeys = new Map<string, string[]>();
@@ -43,17 +47,12 @@ export function endpoint(
     return key;
   };
   app.route({
-    method: [...ALL_METHODS],
+    method: handlers.GET ? [...methods, 'HEAD'] : methods,
     url,
     ...(options.bodyLimit !== undefined ? { bodyLimit: options.bodyLimit } : {}),
+    ...(/[:*]/.test(url) ? { onRequest: routeMethods.guard(app.prefix + url) } : {}),
     handler: (req, reply) => {
-      const method = req.method === 'HEAD' ? 'GET' : req.method;
-      const handler = handlers[method as Method];
-      if (!handler) {
-        reply.header('Allow', allow);
-        if (method === 'OPTIONS') return reply.code(200).send('');
-        throw new HttpError(405, `method ${req.method} not allowed`);
-      }
+      const handler = handlers[(req.method === 'HEAD' ? 'GET' : req.method) as Method]!;
       if (!metrics) return handler(req, reply);
       const started = metrics.clock();
       const out = handler(req, reply);

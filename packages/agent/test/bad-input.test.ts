@@ -21,6 +21,13 @@ const expectText = (r: { status: number; text: string; headers: Headers }, statu
   expect(r.headers.get('content-type')).toBe('text/plain; charset=utf-8');
 };
 
+/** 405 `method X not allowed` (or OPTIONS' empty 200) with the route's Allow header, as Consul's mux answers. */
+const expectAllow = (r: { status: number; text: string; headers: Headers }, method: string, allow: string): void => {
+  if (method === 'OPTIONS') expectText(r, 200, '');
+  else expectText(r, 405, `method ${method} not allowed`);
+  expect(r.headers.get('allow')).toBe(allow);
+};
+
 describe('bad input', () => {
   it('answers malformed JSON, unknown fields and wrong types with 400 and Go-style messages', async () => {
     expectText(await http(agent.base, 'PUT', '/v1/agent/service/register', '{"Name":'), 400, /^Request decode failed: /);
@@ -53,22 +60,14 @@ describe('bad input', () => {
     expectText(await http(agent.base, 'GET', '/v1/health/service/web?passing=maybe'), 400, 'Invalid value for ?passing');
     expectText(await http(agent.base, 'PUT', '/v1/agent/maintenance'), 400, 'Missing value for enable');
     expectText(await http(agent.base, 'GET', '/v1/nope'), 404, 'Invalid URL path: not a recognized HTTP API endpoint');
-    const wrong = await http(agent.base, 'GET', '/v1/agent/service/register');
-    expectText(wrong, 405, 'method GET not allowed');
-    expect(wrong.headers.get('allow')).toBe('OPTIONS,PUT');
+    expectAllow(await http(agent.base, 'GET', '/v1/agent/service/register'), 'GET', 'OPTIONS,PUT');
     // The path decides the route whatever the method, as in Consul's mux: GET of the static
     // register path is not a read of the service "register" (/v1/agent/service/:service_id).
     expectText(await http(agent.base, 'HEAD', '/v1/agent/service/register'), 405, '');
-    const patch = await http(agent.base, 'PATCH', '/v1/kv/x');
-    expectText(patch, 405, 'method PATCH not allowed');
-    expect(patch.headers.get('allow')).toBe('OPTIONS,GET,PUT,DELETE');
-    const put = await http(agent.base, 'PUT', '/v1/agent/service/web');
-    expectText(put, 405, 'method PUT not allowed');
-    expect(put.headers.get('allow')).toBe('OPTIONS,GET');
+    expectAllow(await http(agent.base, 'PATCH', '/v1/kv/x'), 'PATCH', 'OPTIONS,GET,PUT,DELETE');
+    expectAllow(await http(agent.base, 'PUT', '/v1/agent/service/web'), 'PUT', 'OPTIONS,GET');
     expectText(await http(agent.base, 'DELETE', '//v1//status/leader'), 405, 'method DELETE not allowed');
-    const options = await http(agent.base, 'OPTIONS', '/v1/kv/x');
-    expectText(options, 200, '');
-    expect(options.headers.get('allow')).toBe('OPTIONS,GET,PUT,DELETE');
+    expectAllow(await http(agent.base, 'OPTIONS', '/v1/kv/x'), 'OPTIONS', 'OPTIONS,GET,PUT,DELETE');
     expectText(await http(agent.base, 'OPTIONS', '/v1/nope'), 404, 'Invalid URL path: not a recognized HTTP API endpoint');
     expect((await http(agent.base, 'HEAD', '/v1/status/leader')).status).toBe(200);
     expectText(await http(agent.base, 'PUT', '/v1/agent/join/127.0.1.99'), 500, /Failed to join 127\.0\.1\.99/);

@@ -1,8 +1,9 @@
 // The member snapshot (serf's snapshot.go, `<data-dir>/serf/local.snapshot`): the alive members
 // this agent knew, so a restarted agent rejoins the cluster by itself, with no -join or
-// -retry-join; after a graceful leave it does not, unless rejoin_after_leave. Written after
-// member changes (at most once a second, atomically); losing the newest write only means one
-// fewer address to try.
+// -retry-join; after a graceful leave it does not, unless rejoin_after_leave. Written on the
+// next turn after a member change and then at most once a second (atomically): a join is on
+// disk at once, so a server stopped right after it (or killed) still finds the cluster again;
+// losing the newest write only means one fewer address to try.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileDurably } from '../durable-file.js';
@@ -27,6 +28,7 @@ export class MemberSnapshot {
   readonly #file: string;
   #data: SnapshotData = { alive: {}, left: false };
   #timer: NodeJS.Timeout | undefined;
+  #lastWriteMs = -Infinity;
 
   /** Reads the previous snapshot (a damaged one is logged and ignored: it is only a hint). */
   constructor(dataDir: string, private readonly selfName: string, private readonly log: Logger, file = SNAPSHOT_FILE) {
@@ -54,8 +56,9 @@ export class MemberSnapshot {
 
   /** Starts a new run: the leave of the previous run no longer holds. */
   start(): void {
+    if (!this.#data.left) return;
     this.#data.left = false;
-    this.#schedule();
+    this.flush();
   }
 
   onMember(e: MembershipEvent): void {
@@ -78,6 +81,7 @@ export class MemberSnapshot {
   flush(): void {
     clearTimeout(this.#timer);
     this.#timer = undefined;
+    this.#lastWriteMs = Date.now();
     try {
       writeFileDurably(this.#file, JSON.stringify(this.#data));
     } catch (err) {
@@ -91,7 +95,8 @@ export class MemberSnapshot {
 
   #schedule(): void {
     if (this.#timer) return;
-    this.#timer = setTimeout(() => this.flush(), WRITE_EVERY_MS);
+    const waitMs = Math.max(0, this.#lastWriteMs + WRITE_EVERY_MS - Date.now());
+    this.#timer = setTimeout(() => this.flush(), waitMs);
     this.#timer.unref();
   }
 }

@@ -146,6 +146,7 @@ describe('bad input', () => {
       /^Payload length \d+ exceeds limit of 512 bytes$/, // event fire: Consul's UserEvent error, 500
       /^cannot provide tag filter without service filter$/, // event fire: the same, for ?tag without ?service
       /Keyring is empty \(encryption not enabled\)/, // Consul's 500 when gossip encryption is off
+      /^Must provide node$/, // catalog register/deregister without Node: Catalog.Register's RPC error, 500
     ];
     const segment = fc.oneof(
       fc.constantFrom('x', 'a/b', 'web', '%2F', '%00', 'critical', 'any', '..', '_all', '%ZZ'),

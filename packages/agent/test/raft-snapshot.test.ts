@@ -2,10 +2,11 @@
 // the state at its index (KV Flags above 2^53 exact), on its own and through a real RaftNode
 // that compacts its log and writes the file meanwhile (snapshot + WAL restore the final state).
 import { mkdtempSync, rmSync } from 'node:fs';
-import { deserialize, serialize } from 'node:v8';
+import { DefaultSerializer, deserialize, serialize } from 'node:v8';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Catalog, type Command } from '@proconsul/catalog';
+import { pack } from 'msgpackr';
 import { DiskStorage, RaftNode } from '@proconsul/raft';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CatalogFsm, decodeSnapshot, encodeCommand, encodeSnapshot } from '../src/raft/catalog-fsm.js';
@@ -125,14 +126,43 @@ describe('catalog snapshot in slices', () => {
 });
 
 describe('catalog snapshot formats', () => {
-  it('restores a snapshot written whole (the previous format), and the new one is not mistaken for it', async () => {
+  /** Format 2, as the previous release wrote it: `{ Head }`, then one v8 value per KV entry. */
+  function encodeFormat2(catalog: Catalog): Buffer {
+    const stream = catalog.snapshotStream();
+    const out = new DefaultSerializer();
+    out.writeHeader();
+    out.writeValue({ Head: stream.head });
+    for (const e of stream.entries()) out.writeValue(e);
+    stream.close();
+    return out.releaseBuffer();
+  }
+
+  it('restores the v8 formats of earlier releases, and an earlier release refuses the new one loudly', async () => {
     const catalog = new Catalog();
     catalog.apply(1, { Type: 'KV', Verb: 'set', Key: 'a', Value: 'eA==', Flags: BIG });
-    const old = serialize(catalog.snapshot());
-    expect(decodeSnapshot(old)).toEqual(catalog.snapshot());
-    // What a server of the previous release reads from the new format: no state, so it refuses.
-    const first = deserialize(await encodeSnapshot(catalog.snapshotStream())) as Record<string, unknown>;
-    expect(Object.keys(first)).toEqual(['Head']);
-    expect(() => new Catalog().restore(first as never)).toThrow(/unsupported catalog snapshot version/);
+    catalog.apply(2, { Type: 'KV', Verb: 'set', Key: 'b', Value: null, Flags: 7 } as Command);
+    catalog.apply(3, { Type: 'Register', Node: 'n1', Address: '10.0.0.1', NodeMeta: { ['__proto__']: 'x' } } as Command);
+    const state = catalog.snapshot();
+    expect(decodeSnapshot(serialize(state))).toEqual(state); // format 1: the whole state, one value
+    expect(decodeSnapshot(encodeFormat2(catalog))).toEqual(state);
+    const now = await encodeSnapshot(catalog.snapshotStream());
+    expect(decodeSnapshot(now)).toEqual(state);
+    expect(now[0]).not.toBe(0xff);
+    // A release before format 3 reads a snapshot with v8 from its first byte: no header, an error.
+    expect(() => deserialize(now)).toThrow();
+  });
+
+  it('is smaller than format 2 and refuses a snapshot whose KV count does not match its head', async () => {
+    const catalog = new Catalog();
+    for (let i = 1; i <= 3000; i++) catalog.apply(i, { Type: 'KV', Verb: 'set', Key: `bench/${i}`, Value: Buffer.alloc(100, i).toString('base64') });
+    const now = await encodeSnapshot(catalog.snapshotStream(), 0);
+    expect(decodeSnapshot(now)).toEqual(catalog.snapshot());
+    expect(now.length).toBeLessThan(0.8 * encodeFormat2(catalog).length);
+    expect(() => decodeSnapshot(now.subarray(0, now.length - 1))).toThrow();
+    // Whole chunks missing: the head's count says so.
+    const stream = catalog.snapshotStream();
+    const oneChunk = Buffer.concat([pack(serialize({ Head: stream.head })), pack([['bench/1', 0, null, 0, '', 1, 1]])]);
+    stream.close();
+    expect(() => decodeSnapshot(oneChunk)).toThrow('catalog snapshot holds 1 KV entries, its head says 3000');
   });
 });

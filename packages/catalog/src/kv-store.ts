@@ -197,7 +197,7 @@ export class KVStore {
     const saved = new Map<string, KVRecord | undefined>();
     this.views.add(saved);
     return {
-      keys: this.order.all().slice(),
+      keys: this.order.all(),
       get: (key) => (saved.has(key) ? saved.get(key)! : entries.get(key)!),
       close: () => void this.views.delete(saved),
     };

@@ -39,6 +39,8 @@ export class KVStore {
   /** Per open view: key -> the entry it held when the view opened (saved before its first change). */
   private readonly views = new Set<Map<string, KVRecord | undefined>>();
   private readonly order = new SortedKeys();
+  /** Session ID -> the keys whose lock it holds (Consul's session index on kvs). */
+  private readonly bySession = new Map<string, Set<string>>();
   private readonly tombstones = new Map<string, number>();
   private readonly tombstoneOrder = new SortedKeys();
   /** Max index of any write to the kvs table / tombstones table. */
@@ -67,6 +69,12 @@ export class KVStore {
   /** All entries, in key order. */
   all(): IterableIterator<KVRecord> {
     return this.list('');
+  }
+
+  /** The entries whose lock `session` holds, in key order. */
+  heldBy(session: string): KVRecord[] {
+    const keys = this.bySession.get(session);
+    return keys ? [...keys].sort().map((k) => this.entries.get(k)!) : [];
   }
 
   /** Max of ModifyIndex under `prefix` and tombstones under it (0 when none). */
@@ -177,11 +185,13 @@ export class KVStore {
     this.entries = new Map();
     this.views.clear();
     this.order.clear();
+    this.bySession.clear();
     this.tombstones.clear();
     this.tombstoneOrder.clear();
     for (const e of entries) {
       this.entries.set(e.Key, { ...e });
       this.order.add(e.Key);
+      this.indexSession(e.Key, '', e.Session);
     }
     for (const [k, t] of tombstones) {
       this.tombstones.set(k, t);
@@ -205,15 +215,33 @@ export class KVStore {
 
   private setEntry(key: string, entry: KVRecord): void {
     this.saveForViews(key);
-    if (!this.entries.has(key)) this.order.add(key);
+    const old = this.entries.get(key);
+    if (!old) this.order.add(key);
     this.entries.set(key, entry);
+    this.indexSession(key, old?.Session ?? '', entry.Session);
   }
 
   private deleteEntry(key: string): void {
-    if (!this.entries.has(key)) return;
+    const old = this.entries.get(key);
+    if (!old) return;
     this.saveForViews(key);
     this.entries.delete(key);
     this.order.delete(key);
+    this.indexSession(key, old.Session, '');
+  }
+
+  private indexSession(key: string, from: string, to: string): void {
+    if (from === to) return;
+    if (from !== '') {
+      const keys = this.bySession.get(from)!;
+      keys.delete(key);
+      if (keys.size === 0) this.bySession.delete(from);
+    }
+    if (to !== '') {
+      let keys = this.bySession.get(to);
+      if (!keys) this.bySession.set(to, (keys = new Set()));
+      keys.add(key);
+    }
   }
 
   private saveForViews(key: string): void {

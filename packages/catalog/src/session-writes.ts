@@ -68,7 +68,7 @@ export function invalidateSession(st: CatalogStore, id: string, idx: number): vo
   if (st.queries.deleteForSession(id, idx)) st.touched.add(PREPARED_QUERIES_WATCH_KEY);
   for (const [key, until] of [...st.lockDelays]) if (until <= st.nowMs) st.lockDelays.delete(key);
   const delayMs = s.LockDelay / 1e6;
-  const held = [...st.kv.all()].filter((e) => e.Session === id);
+  const held = st.kv.heldBy(id);
   for (const e of held) {
     if (s.Behavior === 'delete') st.kv.delete(e.Key, idx);
     else st.kv.put({ ...e, Session: '', ModifyIndex: idx }, idx);

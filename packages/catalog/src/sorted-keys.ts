@@ -23,15 +23,8 @@ export class SortedKeys {
 
   /** The first block whose last key is >= `key` (blocks.length when none). */
   private blockOf(key: string): number {
-    let lo = 0;
-    let hi = this.blocks.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      const b = this.blocks[mid]!;
-      if (b[b.length - 1]! < key) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
+    const blocks = this.blocks;
+    return firstNotBefore(blocks.length, (i) => blocks[i]!.at(-1)! < key);
   }
 
   has(key: string): boolean {
@@ -91,11 +84,16 @@ export class SortedKeys {
 
 /** First position in sorted `keys` whose key is >= `key`. */
 function lowerBound(keys: readonly string[], key: string): number {
+  return firstNotBefore(keys.length, (i) => keys[i]! < key);
+}
+
+/** Binary search: the first i in [0, n) for which `before(i)` is false (n when none); `before` is true then false. */
+function firstNotBefore(n: number, before: (i: number) => boolean): number {
   let lo = 0;
-  let hi = keys.length;
+  let hi = n;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if (keys[mid]! < key) lo = mid + 1;
+    if (before(mid)) lo = mid + 1;
     else hi = mid;
   }
   return lo;

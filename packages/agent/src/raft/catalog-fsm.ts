@@ -16,7 +16,7 @@
 // Format (3): msgpack values one after the other: the head (everything but KV: nodes, services,
 // checks, sessions, ACLs...) as a binary holding its v8 serialization, which keeps every type
 // and key the catalog holds; then the KV entries in chunks of KV_CHUNK tuples (`KVTuple`): field
-// names are not repeated per entry, 30% fewer bytes to write than v8's objects.
+// names are not repeated per entry, 29% fewer bytes to write than v8's objects.
 // Older snapshots start with v8's header byte (0xFF) and still restore: format 2 (`{ Head }`,
 // then one v8 value per KV entry) and format 1 (the whole state as one v8 value). A server of a
 // release before format 3 refuses a new snapshot loudly (v8 finds no header).
@@ -32,6 +32,8 @@ const SLICE_MS = 2;
 const KV_CHUNK = 1024;
 /** A KV entry in a snapshot: the record's fields in this order. */
 type KVTuple = [Key: string, Flags: KVRecord['Flags'], Value: string | null, LockIndex: number, Session: string, CreateIndex: number, ModifyIndex: number];
+const toTuple = (e: KVRecord): KVTuple => [e.Key, e.Flags, e.Value, e.LockIndex, e.Session, e.CreateIndex, e.ModifyIndex];
+const fromTuple = (t: KVTuple): KVRecord => ({ Key: t[0], Flags: t[1], Value: t[2], LockIndex: t[3], Session: t[4], CreateIndex: t[5], ModifyIndex: t[6] });
 
 type Payload = { Kind: 'command'; Command: Command } | { Kind: 'restore'; Snapshot: CatalogSnapshot };
 
@@ -105,7 +107,7 @@ export async function encodeSnapshot(stream: SnapshotStream, sliceMs = SLICE_MS)
     let chunk: KVTuple[] = [];
     let until = performance.now() + sliceMs;
     for (const e of entries) {
-      chunk.push([e.Key, e.Flags, e.Value, e.LockIndex, e.Session, e.CreateIndex, e.ModifyIndex]);
+      chunk.push(toTuple(e));
       if (chunk.length === KV_CHUNK) {
         parts.push(packr.pack(chunk));
         chunk = [];
@@ -132,9 +134,7 @@ function decodeTupleSnapshot(buf: Buffer): CatalogSnapshot {
   const { Head: head } = deserialize(values[0] as Uint8Array) as { Head: SnapshotHead };
   const kvs: KVRecord[] = [];
   for (let i = 1; i < values.length; i++) {
-    for (const t of values[i] as KVTuple[]) {
-      kvs.push({ Key: t[0], Flags: t[1], Value: t[2], LockIndex: t[3], Session: t[4], CreateIndex: t[5], ModifyIndex: t[6] });
-    }
+    for (const t of values[i] as KVTuple[]) kvs.push(fromTuple(t));
   }
   if (kvs.length !== head.KVCount) throw new Error(`catalog snapshot holds ${kvs.length} KV entries, its head says ${head.KVCount}`);
   return snapshotFromStream(head, kvs);

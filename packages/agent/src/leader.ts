@@ -7,6 +7,7 @@ import type { Logger } from './log.js';
 import { CONSUL_VERSION } from './version.js';
 import type { AgentMember } from './gossip/index.js';
 import { reconcileMembers } from './member-reconcile.js';
+import { nodeInfoInSync } from './local/node-view.js';
 
 export const SERF_HEALTH_CHECK_ID = 'serfHealth';
 export const CONSUL_SERVICE_ID = 'consul';
@@ -190,8 +191,7 @@ export class Leader {
     const o = this.opts;
     const node = o.catalog.node(o.nodeName).value;
     if (!node) return false;
-    if (node.Node.Address !== cmd.Address || node.Node.ID !== cmd.ID) return false;
-    if (JSON.stringify(node.Node.Meta) !== JSON.stringify(cmd.NodeMeta)) return false;
+    if (node.Node.ID !== cmd.ID || !nodeInfoInSync(node.Node, nodeRegistration(o))) return false;
     const svc = node.Services[CONSUL_SERVICE_ID];
     if (!svc || svc.Port !== o.serverPort || JSON.stringify(svc.Meta) !== JSON.stringify(cmd.Service!.Meta)) return false;
     const serf = o.catalog.nodeChecks(o.nodeName).value.find((c) => c.CheckID === SERF_HEALTH_CHECK_ID);

@@ -22,4 +22,29 @@ describe('reconcileMembers', () => {
     expect(catalog.nodeChecks('web').value.map((c) => [c.CheckID, c.Status])).toEqual([['serfHealth', 'passing']]);
     expect(await reconcileMembers([member('web', MemberStatus.alive)], o)).toBe(0); // nothing left to change
   });
+
+  it("never wipes the tagged addresses and meta a node's own agent registered", async () => {
+    const catalog = new Catalog({ datacenter: 'dc1' });
+    const raft = await raftApplierFor(catalog);
+    const own = { Type: 'Register' as const, Node: 'web', Address: '10.0.0.2', TaggedAddresses: { lan: '10.0.0.2', wan: '192.0.2.2' }, NodeMeta: { rack: 'r1' } };
+    // The agent's own registration lands between the leader's look at the catalog (no node yet)
+    // and the leader's write.
+    let raced = false;
+    const applier = {
+      apply: async (cmd: Parameters<typeof raft.apply>[0]) => {
+        if (!raced) {
+          raced = true;
+          await raft.apply(own);
+        }
+        return raft.apply(cmd);
+      },
+    } as typeof raft;
+    const o = { catalog, applier, datacenter: 'dc1', selfName: 'leader', now: () => 1_000 };
+    expect(await reconcileMembers([member('web', MemberStatus.alive)], o)).toBe(1);
+    expect(catalog.getNode('web')).toMatchObject({ Address: '10.0.0.2', TaggedAddresses: own.TaggedAddresses, Meta: own.NodeMeta });
+    expect(catalog.nodeChecks('web').value.map((c) => [c.CheckID, c.Status])).toEqual([['serfHealth', 'passing']]);
+    // A member at a new address: the address follows gossip, tagged addresses and meta stay.
+    expect(await reconcileMembers([{ ...member('web', MemberStatus.alive), Addr: '10.0.0.3' }], o)).toBe(1);
+    expect(catalog.getNode('web')).toMatchObject({ Address: '10.0.0.3', TaggedAddresses: own.TaggedAddresses, Meta: own.NodeMeta });
+  });
 });

@@ -63,7 +63,12 @@ function commandFor(m: AgentMember, o: MemberReconcileOptions): Command | null {
     ...(m.Tags.id ? { ID: m.Tags.id } : {}),
     Node: m.Name,
     Address: m.Addr,
-    ...(node ? { SkipNodeUpdate: node.Address === m.Addr } : {}),
+    // A node absent now may be registered by its own agent (with its tagged addresses and
+    // meta) before this write applies: create it only if still absent. A moved node keeps
+    // them, as Consul's handleAliveMember does; its agent's next sync brings them up to date.
+    SkipNodeUpdate: !node || node.Address === m.Addr,
+    ...(node?.TaggedAddresses ? { TaggedAddresses: node.TaggedAddresses } : {}),
+    ...(node?.Meta ? { NodeMeta: node.Meta } : {}),
     ...(server ? { Service: server } : {}),
     Check: serfHealth('passing', ALIVE_OUTPUT),
     Now: o.now(),

@@ -1,9 +1,10 @@
-// Byte bounds (etcd's MaxSizePerMsg, MaxInflightBytes, MaxUncommittedEntriesSize), the
-// configuration checks of the lease, and the review fixes to transfer and read modes.
+// Byte bounds (etcd's MaxSizePerMsg, MaxInflightBytes, MaxUncommittedEntriesSize, the trailing
+// entries behind a snapshot), the configuration checks of the lease, and the review fixes to
+// transfer and read modes.
 
 import { describe, expect, it } from 'vitest';
 import { MAX_TICK_CATCH_UP, maxLeaseTick, resolveConfig } from './config.js';
-import { entryBytes } from './log.js';
+import { entryBytes, RaftLog, TRAILING_MAX_BYTES } from './log.js';
 import { seededRandom } from './rand.js';
 import { ProposalDroppedError, type Raft } from './raft.js';
 import { Net } from './testing/net.js';
@@ -17,6 +18,18 @@ describe('byte bounds', () => {
   it('measures an entry by its encoded command', () => {
     expect(entryBytes({ index: 1, term: 1, type: 'normal', data: cmd(1) })).toBe(303);
     expect(entryBytes({ index: 1, term: 1, type: 'noop', data: null })).toBe(0);
+  });
+
+  it('keeps trailing entries behind a snapshot up to TRAILING_MAX_BYTES, whatever their number', () => {
+    const big = new Uint8Array(6 * 1024 * 1024);
+    const ents = [1, 2, 3, 4].map((index) => ({ index, term: 1, type: 'normal' as const, data: big }));
+    const log = new RaftLog({ meta: { index: 0, term: 0, conf: { voters: ['a'], learners: [] } }, data: new Uint8Array(0) }, ents);
+    log.commitTo(4);
+    log.appliedTo(4);
+    log.compact({ meta: { index: 4, term: 1, conf: { voters: ['a'], learners: [] } }, data: new Uint8Array(0) }, 1024);
+    expect(log.retained.map((e) => e.index)).toEqual([3, 4]); // 12 MiB; a third would be 18
+    expect(log.firstIndex()).toBe(3);
+    expect(entryBytes(ents[0]) * 3).toBeGreaterThan(TRAILING_MAX_BYTES);
   });
 
   it('maxSizePerMsg bounds the bytes of one append, yet a larger command still goes alone', () => {

@@ -16,6 +16,15 @@ export function entryBytes(e: Entry): number {
   return n;
 }
 
+/**
+ * Memory an entry holds besides its command's bytes: its object and the buffer's header and
+ * slack (about 270 bytes measured for the agent's KV commands), for bounds on memory.
+ */
+export const ENTRY_OVERHEAD_BYTES = 256;
+
+/** Bytes of the entries kept behind a snapshot, whatever their number. */
+export const TRAILING_MAX_BYTES = 16 * 1024 * 1024;
+
 /** Bytes of a list of entries. */
 export function entriesBytes(ents: Entry[]): number {
   let n = 0;
@@ -183,14 +192,22 @@ export class RaftLog {
     this.pendingSnapshot = snap;
   }
 
-  /** Moves entries up to the snapshot's index (which must be applied) behind it, keeping `trailing` of them. */
+  /**
+   * Moves entries up to the snapshot's index (which must be applied) behind it, keeping the
+   * last `trailing` of them, at most TRAILING_MAX_BYTES.
+   */
   compact(snap: Snapshot, trailing = 0): void {
     const i = snap.meta.index;
     if (i > this.applied) throw new Error(`compact ${i} beyond applied ${this.applied}`);
     if (i <= this.snapshot.meta.index) return;
     const cut = i - this.snapshot.meta.index;
     const behind = this.retained.concat(this.entries.slice(0, cut));
-    this.retained = trailing > 0 ? behind.slice(Math.max(0, behind.length - trailing)) : [];
+    let from = behind.length;
+    for (let bytes = 0; from > 0 && behind.length - from < trailing; from--) {
+      bytes += entryBytes(behind[from - 1]);
+      if (bytes > TRAILING_MAX_BYTES) break;
+    }
+    this.retained = behind.slice(from);
     this.entries = this.entries.slice(cut);
     this.snapshot = snap;
   }

@@ -19,6 +19,7 @@ import type { RandomSource } from './rand.js';
 import { DiskStorage } from './storage/disk.js';
 import type { FileSystem } from './storage/fs.js';
 import type { WalOptions } from './storage/wal.js';
+import { ENTRY_OVERHEAD_BYTES, entryBytes } from './log.js';
 import type { Transport } from './transport/tcp.js';
 import type { ConfChange, Entry, Message, NodeId, ReadState, Ready, Snapshot, StateRole } from './types.js';
 
@@ -70,11 +71,14 @@ export interface RaftNodeOptions {
   /**
    * Consul's raft_snapshot_interval: past the threshold, snapshot at most this often (default
    * 0: at once). Serializing a large state stalls the loop, so a busy server should not do it
-   * every few seconds; the log is in memory meanwhile, so `snapshotMaxEntries` bounds it.
+   * every few seconds; the log is in memory meanwhile, so `snapshotMaxBytes` bounds it.
    */
   snapshotIntervalMs?: number;
-  /** With an interval: snapshot regardless once this many entries wait (default 8 x threshold). */
-  snapshotMaxEntries?: number;
+  /**
+   * With an interval: snapshot regardless once the entries applied since the last snapshot
+   * hold this many bytes in memory (`entryBytes` plus `ENTRY_OVERHEAD_BYTES` each; default 64 MiB).
+   */
+  snapshotMaxBytes?: number;
   /** Entries kept in memory behind a snapshot for slightly lagging followers (default 1024). */
   trailingLogs?: number;
   /** A proposal or read that is not answered within this time fails (default 10 s). */
@@ -213,7 +217,9 @@ export class RaftNode extends EventEmitter {
   private durableSnapshotIndex = 0;
   private snapshotRetryAt = 0;
   private readonly snapshotIntervalMs: number;
-  private readonly snapshotMaxEntries: number;
+  private readonly snapshotMaxBytes: number;
+  /** Memory held by the entries applied since the last snapshot was captured. */
+  private appliedBytes = 0;
   /** With an interval: the earliest time of the next snapshot below the entry cap. */
   private nextSnapshotAt = 0;
 
@@ -227,7 +233,7 @@ export class RaftNode extends EventEmitter {
     this.tickMs = opts.tickMs ?? 40;
     this.snapshotThreshold = opts.snapshotThreshold ?? 8192;
     this.snapshotIntervalMs = opts.snapshotIntervalMs ?? 0;
-    this.snapshotMaxEntries = opts.snapshotMaxEntries ?? this.snapshotThreshold * 8;
+    this.snapshotMaxBytes = opts.snapshotMaxBytes ?? 64 * 1024 * 1024;
     this.trailingLogs = opts.trailingLogs ?? 1024;
     this.requestTimeoutMs = opts.requestTimeoutMs ?? 10_000;
     this.clock = opts.clock ?? realClock;
@@ -440,6 +446,7 @@ export class RaftNode extends EventEmitter {
       await completeReady(this.raft, rd, early, {
         restore: async (snap) => {
           this.durableSnapshotIndex = Math.max(this.durableSnapshotIndex, snap.meta.index);
+          this.appliedBytes = 0;
           await this.sm.restore(snap.data);
           this.forgetCoveredBy(snap.meta.index);
         },
@@ -495,6 +502,7 @@ export class RaftNode extends EventEmitter {
   }
 
   private applyEntry(e: Entry): void {
+    this.appliedBytes += entryBytes(e) + ENTRY_OVERHEAD_BYTES;
     let result: unknown = undefined;
     let error: Error | null = null;
     if (e.type === 'normal') {
@@ -556,7 +564,7 @@ export class RaftNode extends EventEmitter {
     const waiting = applied - this.durableSnapshotIndex;
     if (this.snapshotTask !== null || waiting < this.snapshotThreshold) return;
     if (this.raft.log.pendingSnapshot !== null || this.clock.now() < this.snapshotRetryAt) return;
-    if (waiting < this.snapshotMaxEntries && this.clock.now() < this.nextSnapshotAt) return;
+    if (this.appliedBytes < this.snapshotMaxBytes && this.clock.now() < this.nextSnapshotAt) return;
     this.nextSnapshotAt = this.clock.now() + this.snapshotIntervalMs;
     // Taken before but not yet durable (its write failed): write it again.
     if (applied <= this.raft.log.snapshot.meta.index) return this.writeSnapshot(this.raft.log.snapshot);
@@ -566,19 +574,24 @@ export class RaftNode extends EventEmitter {
     } catch (e) {
       return this.snapshotFailed(`raft snapshot at index ${applied} not taken`, e as Error);
     }
+    const bytes = this.appliedBytes;
     this.snapshotTask = Promise.resolve(state).then(
-      (data) => this.control(() => this.compactTo(applied, data)),
+      (data) => this.control(() => this.compactTo(applied, data, bytes)),
       (e: Error) => this.snapshotFailed(`raft snapshot at index ${applied} not taken`, e),
     );
   }
 
-  /** On the loop: the log up to `index` becomes the snapshot `data`, which is then written. */
-  private compactTo(index: number, data: Uint8Array): void {
+  /**
+   * On the loop: the log up to `index` becomes the snapshot `data`, which is then written;
+   * `bytes` is what the entries it covers held.
+   */
+  private compactTo(index: number, data: Uint8Array, bytes: number): void {
     // A leader's snapshot installed meanwhile covers this one.
     if (index <= this.raft.log.snapshot.meta.index || this.raft.log.pendingSnapshot !== null) {
       this.snapshotTask = null;
       return;
     }
+    this.appliedBytes = Math.max(0, this.appliedBytes - bytes);
     this.writeSnapshot(this.raft.compact(index, data, this.trailingLogs));
   }
 

@@ -26,10 +26,9 @@ export function register(st: CatalogStore, idx: number, c: RegisterCommand): App
     const bad = validateNodeID(c.ID);
     if (bad) return fail(bad);
     if (updateNode) {
-      for (const n of st.nodeTable.values()) {
-        if (lower(n.ID) === lower(c.ID) && lower(n.Node) !== nodeKey) {
-          return fail(`failed inserting node: Error while renaming Node ID: "${c.ID}": node ID is in use by node ${n.Node} (${n.Address})`);
-        }
+      const n = st.nodeById(c.ID);
+      if (n && lower(n.Node) !== nodeKey) {
+        return fail(`failed inserting node: Error while renaming Node ID: "${c.ID}": node ID is in use by node ${n.Node} (${n.Address})`);
       }
     }
   }
@@ -122,7 +121,7 @@ export function ensureNode(st: CatalogStore, idx: number, rec: NodeRecord): void
     if (sameContent(old, rec)) return;
     rec.CreateIndex = old.CreateIndex;
   }
-  st.nodeTable.set(key, rec);
+  st.setNode(key, rec);
   st.nodesChanged();
   st.bumpTable('nodes', idx);
   st.bumpNodeServices(key, idx);
@@ -242,8 +241,8 @@ export function deleteCheck(st: CatalogStore, idx: number, nodeKey: string, chec
 export function deleteNode(st: CatalogStore, idx: number, nodeKey: string): void {
   for (const idKey of [...(st.serviceTable.get(nodeKey)?.keys() ?? [])]) deleteService(st, idx, nodeKey, idKey);
   for (const checkKey of [...(st.checkTable.get(nodeKey)?.keys() ?? [])]) deleteCheck(st, idx, nodeKey, checkKey);
-  for (const s of [...st.sessionTable.values()]) if (lower(s.Node) === nodeKey) invalidateSession(st, s.ID, idx);
-  st.nodeTable.delete(nodeKey);
+  for (const s of st.sessionsOn(nodeKey)) invalidateSession(st, s.ID, idx);
+  st.deleteNodeRecord(nodeKey);
   if (st.coordinates.deleteNode(nodeKey, idx)) st.touched.add(COORDINATES_WATCH_KEY);
   st.nodesChanged();
   st.bumpTable('nodes', idx);

@@ -440,8 +440,7 @@ export class Catalog {
   /** GET /v1/session/node/:node: the node's sessions sorted by ID. */
   sessionsForNode(node: string): Indexed<Session[]> {
     const key = lower(node);
-    const out = [...this.st.sessionTable.values()]
-      .filter((s) => lower(s.Node) === key)
+    const out = this.st.sessionsOn(key)
       .sort((a, b) => byString(a.ID, b.ID))
       .map(toSession);
     return this.indexed(this.tableIndex('sessions'), out, ['sessions']);

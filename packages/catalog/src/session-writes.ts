@@ -34,7 +34,7 @@ export function sessionCreate(st: CatalogStore, idx: number, c: SessionCreateCom
     if (!ch) return fail(`Missing check '${id}' registration`);
     if (ch.Status === 'critical') return fail(`Check '${id}' is in critical state`);
   }
-  st.sessionTable.set(s.ID, {
+  st.setSession({
     ID: s.ID,
     Name: s.Name ?? '',
     Node: node.Node,
@@ -52,8 +52,7 @@ export function sessionCreate(st: CatalogStore, idx: number, c: SessionCreateCom
 
 export function invalidateSessionsOfCheck(st: CatalogStore, nodeKey: string, checkID: string, idx: number): void {
   const id = lower(checkID);
-  for (const s of [...st.sessionTable.values()]) {
-    if (lower(s.Node) !== nodeKey) continue;
+  for (const s of st.sessionsOn(nodeKey)) {
     const linked = (s.NodeChecks ?? []).some((c) => lower(c) === id) || (s.ServiceChecks ?? []).some((c) => lower(c.ID) === id);
     if (linked) invalidateSession(st, s.ID, idx);
   }
@@ -63,7 +62,7 @@ export function invalidateSessionsOfCheck(st: CatalogStore, nodeKey: string, che
 export function invalidateSession(st: CatalogStore, id: string, idx: number): void {
   const s = st.sessionTable.get(id);
   if (!s) return;
-  st.sessionTable.delete(id);
+  st.deleteSession(id);
   st.bumpTable('sessions', idx);
   if (st.queries.deleteForSession(id, idx)) st.touched.add(PREPARED_QUERIES_WATCH_KEY);
   for (const [key, until] of [...st.lockDelays]) if (until <= st.nowMs) st.lockDelays.delete(key);

@@ -133,7 +133,7 @@ export function restoreSnapshot(st: CatalogStore, snapshot: CatalogSnapshot): vo
   st.nowMs = snap.Now;
   for (const t of TABLES) st.tables[t] = snap.Tables[t] ?? 0;
   for (const [k, v] of Object.entries(snap.ServiceIndexes)) st.serviceIndexes.set(k, v);
-  for (const n of snap.Nodes) st.nodeTable.set(lower(n.Node), n);
+  for (const n of snap.Nodes) st.setNode(lower(n.Node), n);
   for (const s of snap.Services) {
     const nodeKey = lower(s.Node);
     const idKey = lower(s.ID);
@@ -151,7 +151,7 @@ export function restoreSnapshot(st: CatalogStore, snapshot: CatalogSnapshot): vo
     if (!m) st.checkTable.set(nodeKey, (m = new Map()));
     m.set(lower(c.CheckID), c);
   }
-  for (const s of snap.Sessions) st.sessionTable.set(s.ID, s);
+  for (const s of snap.Sessions) st.setSession(s);
   for (const [k, v] of Object.entries(snap.LockDelays)) st.lockDelays.set(k, v);
   st.autopilot = snap.Autopilot ?? null;
   st.kv.load(snap.KVs, snap.Tombstones, snap.Tables.kvs ?? 0, snap.Tables.tombstones ?? 0);

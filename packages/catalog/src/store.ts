@@ -22,15 +22,20 @@ export class CatalogStore {
   readonly tables: Record<TableName, number> = { nodes: 0, services: 0, checks: 0, kvs: 0, tombstones: 0, sessions: 0 };
   /** Lowercased service name -> max index of its instances, their checks and nodes. */
   readonly serviceIndexes = new Map<string, number>();
-  /** Lowercased node name -> node. */
+  /** Lowercased node name -> node (changed through setNode/deleteNodeRecord, which keep nodeKeyById). */
   readonly nodeTable = new Map<string, NodeRecord>();
+  /** Lowercased node ID -> lowercased name of the node with that ID. */
+  private readonly nodeKeyById = new Map<string, string>();
   /** Lowercased node name -> lowercased service ID -> instance. */
   readonly serviceTable = new Map<string, Map<string, ServiceRecord>>();
   /** Lowercased service name -> "node\0id" (lowercased) -> instance. */
   readonly servicesByName = new Map<string, Map<string, ServiceRecord>>();
   /** Lowercased node name -> lowercased check ID -> check. */
   readonly checkTable = new Map<string, Map<string, CheckRecord>>();
+  /** Session ID -> session (changed through setSession/deleteSession, which keep sessionsOfNode). */
   readonly sessionTable = new Map<string, SessionRecord>();
+  /** Lowercased node name -> IDs of the sessions on it. */
+  private readonly sessionsOfNode = new Map<string, Set<string>>();
   readonly kv = new KVStore();
   /** Autopilot's configuration once set (AutopilotSet); null: the defaults. */
   autopilot: AutopilotRecord | null = null;
@@ -54,11 +59,13 @@ export class CatalogStore {
     for (const t of TABLES) this.tables[t] = 0;
     this.serviceIndexes.clear();
     this.nodeTable.clear();
+    this.nodeKeyById.clear();
     this.autopilot = null;
     this.serviceTable.clear();
     this.servicesByName.clear();
     this.checkTable.clear();
     this.sessionTable.clear();
+    this.sessionsOfNode.clear();
     this.lockDelays.clear();
     this.touched.clear();
     this.kv.load([], [], 0, 0);
@@ -85,6 +92,55 @@ export class CatalogStore {
     const services = this.serviceTable.get(nodeKey);
     if (!services) return;
     for (const s of services.values()) this.bumpService(lower(s.Service), idx);
+  }
+
+  setNode(nodeKey: string, rec: NodeRecord): void {
+    const old = this.nodeTable.get(nodeKey);
+    if (old) this.#forgetNodeId(nodeKey, old);
+    this.nodeTable.set(nodeKey, rec);
+    if (rec.ID !== '') this.nodeKeyById.set(lower(rec.ID), nodeKey);
+  }
+
+  deleteNodeRecord(nodeKey: string): void {
+    const old = this.nodeTable.get(nodeKey);
+    if (!old) return;
+    this.#forgetNodeId(nodeKey, old);
+    this.nodeTable.delete(nodeKey);
+  }
+
+  #forgetNodeId(nodeKey: string, rec: NodeRecord): void {
+    const idKey = lower(rec.ID);
+    if (rec.ID !== '' && this.nodeKeyById.get(idKey) === nodeKey) this.nodeKeyById.delete(idKey);
+  }
+
+  /** The node that has this ID (case-insensitive), if any. */
+  nodeById(id: string): NodeRecord | undefined {
+    const key = id === '' ? undefined : this.nodeKeyById.get(lower(id));
+    return key === undefined ? undefined : this.nodeTable.get(key);
+  }
+
+  setSession(rec: SessionRecord): void {
+    this.deleteSession(rec.ID);
+    this.sessionTable.set(rec.ID, rec);
+    const nodeKey = lower(rec.Node);
+    let ids = this.sessionsOfNode.get(nodeKey);
+    if (!ids) this.sessionsOfNode.set(nodeKey, (ids = new Set()));
+    ids.add(rec.ID);
+  }
+
+  deleteSession(id: string): void {
+    const rec = this.sessionTable.get(id);
+    if (!rec) return;
+    this.sessionTable.delete(id);
+    const nodeKey = lower(rec.Node);
+    const ids = this.sessionsOfNode.get(nodeKey);
+    ids?.delete(id);
+    if (ids?.size === 0) this.sessionsOfNode.delete(nodeKey);
+  }
+
+  /** The sessions on a node (lowercased name), in no particular order. */
+  sessionsOn(nodeKey: string): SessionRecord[] {
+    return [...(this.sessionsOfNode.get(nodeKey) ?? [])].map((id) => this.sessionTable.get(id)!);
   }
 
   /** The node table changed (invalidates the sorted view). */
@@ -135,7 +191,6 @@ export class CatalogStore {
     const byName = this.nodeTable.get(lower(nameOrID));
     if (byName) return byName;
     if (nameOrID === '') return undefined;
-    for (const n of this.nodeTable.values()) if (n.ID !== '' && lower(n.ID) === lower(nameOrID)) return n;
-    return undefined;
+    return this.nodeById(nameOrID);
   }
 }

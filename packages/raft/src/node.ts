@@ -218,9 +218,9 @@ export class RaftNode extends EventEmitter {
   private snapshotRetryAt = 0;
   private readonly snapshotIntervalMs: number;
   private readonly snapshotMaxBytes: number;
-  /** Memory held by the entries applied since the last snapshot was captured. */
+  /** Memory held by the entries applied and not yet compacted into a snapshot. */
   private appliedBytes = 0;
-  /** With an interval: the earliest time of the next snapshot below the entry cap. */
+  /** With an interval: the earliest time of the next snapshot below the byte cap. */
   private nextSnapshotAt = 0;
 
   private constructor(opts: RaftNodeOptions, raft: Raft, storage: DiskStorage) {

@@ -188,9 +188,6 @@ export class CatalogStore {
 
   /** A node by name, else by node ID. */
   findNode(nameOrID: string): NodeRecord | undefined {
-    const byName = this.nodeTable.get(lower(nameOrID));
-    if (byName) return byName;
-    if (nameOrID === '') return undefined;
-    return this.nodeById(nameOrID);
+    return this.nodeTable.get(lower(nameOrID)) ?? this.nodeById(nameOrID);
   }
 }

@@ -3,6 +3,7 @@
 // transfer and read modes.
 
 import { describe, expect, it } from 'vitest';
+import { encode } from './codec.js';
 import { MAX_TICK_CATCH_UP, maxLeaseTick, resolveConfig } from './config.js';
 import { entryBytes, RaftLog, TRAILING_MAX_BYTES } from './log.js';
 import { seededRandom } from './rand.js';
@@ -18,6 +19,11 @@ describe('byte bounds', () => {
   it('measures an entry by its encoded command', () => {
     expect(entryBytes({ index: 1, term: 1, type: 'normal', data: cmd(1) })).toBe(303);
     expect(entryBytes({ index: 1, term: 1, type: 'noop', data: null })).toBe(0);
+    // Bytes are measured without encoding them: the same figure as encoding would give.
+    for (const n of [0, 1, 255, 256, 65_535, 65_536, 70_000]) {
+      const data = new Uint8Array(n);
+      expect(entryBytes({ index: 1, term: 1, type: 'normal', data })).toBe(encode(data).length);
+    }
   });
 
   it('keeps trailing entries behind a snapshot up to TRAILING_MAX_BYTES, whatever their number', () => {

@@ -8,9 +8,14 @@ const sizes = new WeakMap<Entry, number>();
 
 /** Bytes of an entry's encoded command, the unit of every byte bound (memoized per entry). */
 export function entryBytes(e: Entry): number {
+  const d = e.data;
+  if (d === null || d === undefined) return 0;
+  // Commands that are bytes already (the agent's): msgpack's bin header plus the bytes, without
+  // encoding them again on every node.
+  if (d instanceof Uint8Array) return d.length + (d.length < 0x100 ? 2 : d.length < 0x10000 ? 3 : 5);
   let n = sizes.get(e);
   if (n === undefined) {
-    n = e.data === null || e.data === undefined ? 0 : encode(e.data).length;
+    n = encode(d).length;
     sizes.set(e, n);
   }
   return n;

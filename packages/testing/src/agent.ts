@@ -7,7 +7,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { agentEntry, repoRoot } from './paths.js';
-import { freePort } from './ports.js';
+import { freePorts } from './ports.js';
 import { stopProcess } from './process.js';
 
 export interface StartAgentOptions {
@@ -65,8 +65,11 @@ async function hasLeader(url: string): Promise<boolean> {
 export async function startAgent(opts: StartAgentOptions): Promise<AgentProcess> {
   const { ip } = opts;
   if (!opts.command && !existsSync(agentEntry)) throw new Error(`agent not built: ${agentEntry} (npm run build -w @proconsul/agent)`);
-  const httpPort = opts.httpPort ?? (await freePort(ip));
-  const dnsPort = opts.dnsPort ?? (await freePort(ip));
+  // The ports not given, distinct from each other and from the given ones.
+  const given = [opts.httpPort, opts.dnsPort].filter((p): p is number => p !== undefined);
+  const picked = await freePorts(ip, 2 - given.length, given);
+  const httpPort = opts.httpPort ?? picked.shift()!;
+  const dnsPort = opts.dnsPort ?? picked.shift()!;
   const nodeName = opts.nodeName ?? `test-${ip.replace(/\./g, '-')}`;
   const command = opts.command ?? [process.execPath, agentEntry];
   const args = [

@@ -7,6 +7,7 @@
  * in slices without copying the table first.
  */
 import { SortedKeys } from './sorted-keys.js';
+import { SetIndex } from './set-index.js';
 import type { KVFlags } from './types.js';
 
 /** A stored KV entry; `Session` is "" when no lock is held. */
@@ -40,7 +41,7 @@ export class KVStore {
   private readonly views = new Set<Map<string, KVRecord | undefined>>();
   private readonly order = new SortedKeys();
   /** Session ID -> the keys whose lock it holds (Consul's session index on kvs). */
-  private readonly bySession = new Map<string, Set<string>>();
+  private readonly bySession = new SetIndex();
   private readonly tombstones = new Map<string, number>();
   private readonly tombstoneOrder = new SortedKeys();
   /** Max index of any write to the kvs table / tombstones table. */
@@ -73,8 +74,7 @@ export class KVStore {
 
   /** The entries whose lock `session` holds, in key order. */
   heldBy(session: string): KVRecord[] {
-    const keys = this.bySession.get(session);
-    return keys ? [...keys].sort().map((k) => this.entries.get(k)!) : [];
+    return this.bySession.get(session).sort().map((k) => this.entries.get(k)!);
   }
 
   /** Max of ModifyIndex under `prefix` and tombstones under it (0 when none). */
@@ -232,16 +232,8 @@ export class KVStore {
 
   private indexSession(key: string, from: string, to: string): void {
     if (from === to) return;
-    if (from !== '') {
-      const keys = this.bySession.get(from)!;
-      keys.delete(key);
-      if (keys.size === 0) this.bySession.delete(from);
-    }
-    if (to !== '') {
-      let keys = this.bySession.get(to);
-      if (!keys) this.bySession.set(to, (keys = new Set()));
-      keys.add(key);
-    }
+    if (from !== '') this.bySession.delete(from, key);
+    if (to !== '') this.bySession.add(to, key);
   }
 
   private saveForViews(key: string): void {

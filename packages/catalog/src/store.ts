@@ -10,6 +10,7 @@ import { KVStore } from './kv-store.js';
 import { PreparedQueryStore } from './prepared-query.js';
 import type { CheckRecord, NodeRecord, ServiceRecord, SessionRecord } from './records.js';
 import type { TableName } from './types.js';
+import { SetIndex } from './set-index.js';
 import { lower, sortedValues } from './util.js';
 import { serviceWatchKey } from './watch.js';
 
@@ -35,7 +36,7 @@ export class CatalogStore {
   /** Session ID -> session (changed through setSession/deleteSession, which keep sessionsOfNode). */
   readonly sessionTable = new Map<string, SessionRecord>();
   /** Lowercased node name -> IDs of the sessions on it. */
-  private readonly sessionsOfNode = new Map<string, Set<string>>();
+  private readonly sessionsOfNode = new SetIndex();
   readonly kv = new KVStore();
   /** Autopilot's configuration once set (AutopilotSet); null: the defaults. */
   autopilot: AutopilotRecord | null = null;
@@ -122,25 +123,19 @@ export class CatalogStore {
   setSession(rec: SessionRecord): void {
     this.deleteSession(rec.ID);
     this.sessionTable.set(rec.ID, rec);
-    const nodeKey = lower(rec.Node);
-    let ids = this.sessionsOfNode.get(nodeKey);
-    if (!ids) this.sessionsOfNode.set(nodeKey, (ids = new Set()));
-    ids.add(rec.ID);
+    this.sessionsOfNode.add(lower(rec.Node), rec.ID);
   }
 
   deleteSession(id: string): void {
     const rec = this.sessionTable.get(id);
     if (!rec) return;
     this.sessionTable.delete(id);
-    const nodeKey = lower(rec.Node);
-    const ids = this.sessionsOfNode.get(nodeKey);
-    ids?.delete(id);
-    if (ids?.size === 0) this.sessionsOfNode.delete(nodeKey);
+    this.sessionsOfNode.delete(lower(rec.Node), id);
   }
 
   /** The sessions on a node (lowercased name), in no particular order. */
   sessionsOn(nodeKey: string): SessionRecord[] {
-    return [...(this.sessionsOfNode.get(nodeKey) ?? [])].map((id) => this.sessionTable.get(id)!);
+    return this.sessionsOfNode.get(nodeKey).map((id) => this.sessionTable.get(id)!);
   }
 
   /** The node table changed (invalidates the sorted view). */

@@ -3,7 +3,7 @@
 // then carries frames: [u32 big-endian length][msgpack Message].
 
 import { decode, encode } from '../codec.js';
-import type { Message, MessageType } from '../types.js';
+import type { Entry, Message, MessageType } from '../types.js';
 
 export const RAFT_PROTOCOL_BYTE = 0x01;
 export const DEFAULT_MAX_FRAME_BYTES = 64 * 1024 * 1024;
@@ -25,6 +25,18 @@ const TYPES = new Set<MessageType>([
 ]);
 
 const ENTRY_TYPES = new Set(['normal', 'conf', 'noop']);
+
+/** Entries whose bytes are shorter than this are copied out of the read buffer (Node's pool takes them). */
+const UNPIN_MAX = Buffer.poolSize >>> 1;
+
+/**
+ * An entry's bytes decode as a view of the socket read they arrived in, and entries stay in the
+ * Raft log until a snapshot: with one entry per read (a single writer), every kept entry would
+ * pin its own read buffer. A small command is copied into Node's shared buffer pool instead.
+ */
+function unpinEntries(entries: Entry[]): void {
+  for (const e of entries) if (e.data instanceof Uint8Array && e.data.length < UNPIN_MAX) e.data = Buffer.from(e.data);
+}
 
 export class FrameError extends Error {
   override name = 'FrameError';
@@ -84,7 +96,9 @@ export class FrameDecoder {
       } catch (e) {
         throw new FrameError(`undecodable frame: ${(e as Error).message}`);
       }
-      out.push(validateMessage(v));
+      const m = validateMessage(v);
+      if (m.entries !== undefined) unpinEntries(m.entries);
+      out.push(m);
     }
     return out;
   }

@@ -148,6 +148,21 @@ describe('MetricsRegistry Prometheus text', () => {
     expect(text).toContain('consul_t_count 1\n');
   });
 
+  it('summary quantiles come from the newest 2,048 samples of the last 10 s; sum and count from all', () => {
+    const c = clock(T0);
+    const m = new MetricsRegistry({ now: c.now });
+    for (let v = 1; v <= 1000; v++) m.addSample('t', v);
+    c.advance(11_000);
+    for (let v = 1001; v <= 3000; v++) m.addSample('t', v);
+    // The ring keeps samples 953..3000; 953..1000 are 11 s old, so the quantiles are of 1001..3000.
+    const text = m.prometheus();
+    expect(text).toContain('consul_t{quantile="0.5"} 2000\n');
+    expect(text).toContain('consul_t{quantile="0.9"} 2800\n');
+    expect(text).toContain('consul_t{quantile="0.99"} 2980\n');
+    expect(text).toContain('consul_t_sum 4.5015e+06\n');
+    expect(text).toContain('consul_t_count 3000\n');
+  });
+
   it('drops series not updated within the retention time', () => {
     const c = clock(T0);
     const m = new MetricsRegistry({ now: c.now, prometheusRetentionMs: 60_000 });

@@ -55,8 +55,13 @@ interface PromValue extends PromSeries {
 interface PromSummary extends PromSeries {
   sum: number;
   count: number;
-  /** The newest SUMMARY_WINDOW_MAX samples, a ring: `next` is where the next one goes. */
-  window: Array<{ atMs: number; value: number }>;
+  /**
+   * The newest SUMMARY_WINDOW_MAX samples, a ring (`next` is where the next one goes): their times
+   * and values in two arrays of plain numbers, which V8 keeps unboxed, not an object per sample
+   * (one per HTTP request, each outliving the young generation).
+   */
+  atMs: number[];
+  values: number[];
   next: number;
 }
 
@@ -145,12 +150,13 @@ export class MetricsRegistry {
       interval.samples.set(key, entry);
     }
     entry.agg.ingest(value);
-    const prom = this.promSeries(this.promSummaries, parts, labels, () => ({ sum: 0, count: 0, window: [], next: 0 }));
+    const prom = this.promSeries(this.promSummaries, parts, labels, () => ({ sum: 0, count: 0, atMs: [], values: [], next: 0 }));
     if (prom !== undefined) {
       prom.sum += value;
       prom.count += 1;
       // A ring, not push + splice: this runs once per HTTP request.
-      prom.window[prom.next] = { atMs: this.now(), value };
+      prom.atMs[prom.next] = this.now();
+      prom.values[prom.next] = value;
       prom.next = (prom.next + 1) % SUMMARY_WINDOW_MAX;
     }
   }
@@ -226,7 +232,7 @@ export class MetricsRegistry {
       family(s.name, 'gauge').push({ sortKey: sortKey(s.labels), text: [`${s.name}${renderLabels(s.labels)} ${formatGoFloat(s.value)}`] });
     }
     for (const s of this.promSummaries.values()) {
-      const recent = s.window.filter((w) => now - w.atMs <= SUMMARY_WINDOW_MS).map((w) => w.value).sort((a, b) => a - b);
+      const recent = s.values.filter((_, i) => now - s.atMs[i]! <= SUMMARY_WINDOW_MS).sort((a, b) => a - b);
       const text = QUANTILES.map(
         (q) => `${s.name}${renderLabels(s.labels, { quantile: String(q) })} ${formatGoFloat(quantile(recent, q))}`,
       );

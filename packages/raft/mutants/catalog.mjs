@@ -51,8 +51,9 @@ export const mutants = [
     edits: [
       {
         file: 'src/log.ts',
-        find: '    this.entries.length = first - this.snapshot.meta.index - 1;\n    for (const e of ents) this.entries.push(e);',
-        replace: '    for (const e of ents) this.entries[e.index - this.snapshot.meta.index - 1] = e;',
+        find: '    this.cols.truncateFrom(first);\n    for (const e of ents) this.cols.push(e);',
+        replace:
+          '    const stale = this.slice(first + ents.length, this.lastIndex() + 1);\n    this.cols.truncateFrom(first);\n    for (const e of ents) this.cols.push(e);\n    for (const e of stale) this.cols.push(e);',
       },
     ],
   },
@@ -144,6 +145,17 @@ export const mutants = [
         file: 'src/node.ts',
         find: 'while (n < rd.committedEntries.length && rd.committedEntries[n].index < firstNew) n++;',
         replace: 'while (n < rd.committedEntries.length) n++;',
+      },
+    ],
+  },
+  {
+    name: 'log-bytes-reused-after-truncate',
+    why: 'the in-memory log writes new commands over the bytes of entries it truncated, which views handed out earlier (a message not yet sent or delivered, a batch being written) still read',
+    edits: [
+      {
+        file: 'src/log-columns.ts',
+        find: '    this.count = index - this.first;\n',
+        replace: '    this.fill = this.positions[this.head + index - this.first];\n    this.count = index - this.first;\n',
       },
     ],
   },

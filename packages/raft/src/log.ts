@@ -1,45 +1,14 @@
 // The in-memory Raft log of one node: a snapshot followed by entries. Tracks which
 // entries are not yet durable (unstable), the commit index and the applied index.
 
-import { encode } from './codec.js';
+import { EntryColumns } from './log-columns.js';
 import type { ConfState, Entry, Snapshot } from './types.js';
-
-const sizes = new WeakMap<Entry, number>();
-
-/** Bytes of an entry's encoded command, the unit of every byte bound (memoized per entry). */
-export function entryBytes(e: Entry): number {
-  const d = e.data;
-  if (d === null || d === undefined) return 0;
-  // Commands that are bytes already (the agent's): msgpack's bin header plus the bytes, without
-  // encoding them again on every node.
-  if (d instanceof Uint8Array) return d.length + (d.length < 0x100 ? 2 : d.length < 0x10000 ? 3 : 5);
-  let n = sizes.get(e);
-  if (n === undefined) {
-    n = encode(d).length;
-    sizes.set(e, n);
-  }
-  return n;
-}
-
-/**
- * Memory an entry holds besides its command's bytes: its object and the buffer's header and
- * slack (about 270 bytes measured for the agent's KV commands), for bounds on memory.
- */
-export const ENTRY_OVERHEAD_BYTES = 256;
 
 /** Bytes of the entries kept behind a snapshot, whatever their number. */
 export const TRAILING_MAX_BYTES = 16 * 1024 * 1024;
 
-/** Bytes of a list of entries. */
-export function entriesBytes(ents: Entry[]): number {
-  let n = 0;
-  for (const e of ents) n += entryBytes(e);
-  return n;
-}
-
 export class RaftLog {
   snapshot: Snapshot;
-  entries: Entry[];
   committed: number;
   applied: number;
   /** Entries with index > stableIndex still have to be written to storage. */
@@ -47,17 +16,20 @@ export class RaftLog {
   /** A snapshot received from the leader that still has to be persisted and restored. */
   pendingSnapshot: Snapshot | null = null;
   /**
-   * Trailing entries at or below the snapshot index, kept after compaction so that a follower
-   * slightly behind still gets entries instead of a whole snapshot (Consul's TrailingLogs).
-   * Contiguous, ending at snapshot.meta.index; in memory only.
+   * The entries after the snapshot, preceded by trailing entries at or below its index that
+   * are kept after compaction so that a follower slightly behind still gets entries instead of
+   * a whole snapshot (Consul's TrailingLogs; in memory only). Contiguous; when not empty it
+   * reaches at least the snapshot's index.
    */
-  retained: Entry[] = [];
+  private cols: EntryColumns;
 
   constructor(snapshot: Snapshot, entries: Entry[]) {
     this.snapshot = snapshot;
-    this.entries = entries.filter((e) => e.index > snapshot.meta.index);
-    for (let i = 0; i < this.entries.length; i++) {
-      if (this.entries[i].index !== snapshot.meta.index + 1 + i) throw new Error(`log gap at ${this.entries[i].index}`);
+    this.cols = new EntryColumns(snapshot.meta.index + 1);
+    for (const e of entries) {
+      if (e.index <= snapshot.meta.index) continue;
+      if (e.index !== this.cols.lastIndex() + 1) throw new Error(`log gap at ${e.index}`);
+      this.cols.push(e);
     }
     this.committed = snapshot.meta.index;
     this.applied = snapshot.meta.index;
@@ -66,11 +38,11 @@ export class RaftLog {
 
   /** The first index whose entry is still available (retained or after the snapshot). */
   firstIndex(): number {
-    return this.retained.length > 0 ? this.retained[0].index : this.snapshot.meta.index + 1;
+    return Math.min(this.cols.firstIndex(), this.snapshot.meta.index + 1);
   }
 
   lastIndex(): number {
-    return this.snapshot.meta.index + this.entries.length;
+    return Math.max(this.cols.lastIndex(), this.snapshot.meta.index);
   }
 
   lastTerm(): number {
@@ -79,24 +51,18 @@ export class RaftLog {
 
   /** The term of the entry at index, or undefined if compacted away or beyond the end. */
   term(index: number): number | undefined {
-    const s = this.snapshot.meta.index;
-    if (index === s) return this.snapshot.meta.term;
-    if (index < s) return this.retainedEntry(index)?.term;
-    if (index > this.lastIndex()) return undefined;
-    return this.entries[index - s - 1].term;
+    if (index === this.snapshot.meta.index) return this.snapshot.meta.term;
+    return this.cols.has(index) ? this.cols.term(index) : undefined;
   }
 
+  /** The entry at index (a new object on every call), or undefined if compacted away or beyond the end. */
   entry(index: number): Entry | undefined {
-    const s = this.snapshot.meta.index;
-    if (index <= s) return this.retainedEntry(index);
-    if (index > this.lastIndex()) return undefined;
-    return this.entries[index - s - 1];
+    return this.cols.has(index) ? this.cols.entry(index) : undefined;
   }
 
-  private retainedEntry(index: number): Entry | undefined {
-    if (this.retained.length === 0) return undefined;
-    const i = index - this.retained[0].index;
-    return i >= 0 && i < this.retained.length ? this.retained[i] : undefined;
+  /** The type of the entry at index, without materializing it. */
+  entryType(index: number): Entry['type'] | undefined {
+    return this.cols.has(index) ? this.cols.type(index) : undefined;
   }
 
   matchTerm(index: number, term: number): boolean {
@@ -105,14 +71,11 @@ export class RaftLog {
 
   /** Entries in [lo, hi), lo must not be compacted (retained entries count). */
   slice(lo: number, hi: number): Entry[] {
-    const s = this.snapshot.meta.index;
     if (lo < this.firstIndex()) throw new Error(`slice(${lo}) below first index ${this.firstIndex()}`);
-    if (lo <= s) {
-      const r0 = this.retained[0].index;
-      const head = this.retained.slice(lo - r0, Math.min(hi, s + 1) - r0);
-      return hi > s + 1 ? head.concat(this.entries.slice(0, Math.min(hi, this.lastIndex() + 1) - s - 1)) : head;
-    }
-    return this.entries.slice(lo - s - 1, Math.min(hi, this.lastIndex() + 1) - s - 1);
+    const end = Math.min(hi, this.lastIndex() + 1);
+    const out: Entry[] = [];
+    for (let i = lo; i < end; i++) out.push(this.cols.entry(i));
+    return out;
   }
 
   /**
@@ -120,13 +83,25 @@ export class RaftLog {
    * one (a command larger than the limit must still replicate).
    */
   sliceBounded(lo: number, maxCount: number, maxBytes: number): Entry[] {
-    const ents = this.slice(lo, lo + maxCount);
-    let bytes = 0;
-    for (let i = 0; i < ents.length; i++) {
-      bytes += entryBytes(ents[i]);
-      if (bytes > maxBytes && i > 0) return ents.slice(0, i);
+    const hi = Math.min(lo + maxCount, this.lastIndex() + 1);
+    let end = lo;
+    for (let bytes = 0; end < hi; end++) {
+      bytes += this.entryBytes(end);
+      if (bytes > maxBytes && end > lo) break;
     }
-    return ents;
+    return this.slice(lo, end);
+  }
+
+  /** `entryBytes` of the kept entry at index, without materializing it. */
+  entryBytes(index: number): number {
+    return this.cols.size(index);
+  }
+
+  /** `entryBytes` of the kept entries in [lo, hi). */
+  bytes(lo: number, hi: number): number {
+    let n = 0;
+    for (let i = lo; i < hi; i++) n += this.cols.size(i);
+    return n;
   }
 
   /** Raft paper 5.4.1: is a candidate's log at least as up to date as ours? */
@@ -151,13 +126,13 @@ export class RaftLog {
     return lastNew;
   }
 
-  /** Appends entries, replacing any existing suffix from the first one's index. */
+  /** Appends entries (their bytes are copied), replacing any existing suffix from the first one's index. */
   append(ents: Entry[]): void {
     if (ents.length === 0) return;
     const first = ents[0].index;
     if (first > this.lastIndex() + 1 || first <= this.snapshot.meta.index) throw new Error(`append at ${first} out of range`);
-    this.entries.length = first - this.snapshot.meta.index - 1;
-    for (const e of ents) this.entries.push(e);
+    this.cols.truncateFrom(first);
+    for (const e of ents) this.cols.push(e);
     this.stableIndex = Math.min(this.stableIndex, first - 1);
   }
 
@@ -190,8 +165,7 @@ export class RaftLog {
   /** Installs a leader's snapshot that does not match our log: everything is replaced. */
   restore(snap: Snapshot): void {
     this.snapshot = snap;
-    this.entries = [];
-    this.retained = [];
+    this.cols = new EntryColumns(snap.meta.index + 1);
     this.committed = snap.meta.index;
     this.stableIndex = snap.meta.index;
     this.pendingSnapshot = snap;
@@ -205,15 +179,12 @@ export class RaftLog {
     const i = snap.meta.index;
     if (i > this.applied) throw new Error(`compact ${i} beyond applied ${this.applied}`);
     if (i <= this.snapshot.meta.index) return;
-    const cut = i - this.snapshot.meta.index;
-    const behind = this.retained.concat(this.entries.slice(0, cut));
-    let from = behind.length;
-    for (let bytes = 0; from > 0 && behind.length - from < trailing; from--) {
-      bytes += entryBytes(behind[from - 1]);
+    let from = i + 1;
+    for (let bytes = 0; from > this.cols.firstIndex() && i + 1 - from < trailing; from--) {
+      bytes += this.cols.size(from - 1);
       if (bytes > TRAILING_MAX_BYTES) break;
     }
-    this.retained = behind.slice(from);
-    this.entries = this.entries.slice(cut);
+    this.cols.dropBefore(from);
     this.snapshot = snap;
   }
 }

@@ -19,7 +19,7 @@ import type { RandomSource } from './rand.js';
 import { DiskStorage } from './storage/disk.js';
 import type { FileSystem } from './storage/fs.js';
 import type { WalOptions } from './storage/wal.js';
-import { ENTRY_OVERHEAD_BYTES, entryBytes } from './log.js';
+import { ENTRY_OVERHEAD_BYTES, entryBytes } from './entry-size.js';
 import type { Transport } from './transport/tcp.js';
 import type { ConfChange, Entry, Message, NodeId, ReadState, Ready, Snapshot, StateRole } from './types.js';
 

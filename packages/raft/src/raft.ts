@@ -4,7 +4,8 @@
 // No I/O, no clock, no Math.random: the same inputs always give the same outputs.
 
 import { resolveConfig, type RaftConfig, type ResolvedConfig } from './config.js';
-import { confCopy, entriesBytes, entryBytes, RaftLog } from './log.js';
+import { entriesBytes } from './entry-size.js';
+import { confCopy, RaftLog } from './log.js';
 import { Progress } from './progress.js';
 import { committedIndex, majority, quorumValue, voteResult } from './quorum.js';
 import type {
@@ -129,7 +130,9 @@ export class Raft {
     this.vote = init.hardState.vote;
     this.log = new RaftLog(init.snapshot, init.entries);
     this.conf = confCopy(init.snapshot.meta.conf);
-    for (const e of this.log.entries) if (e.type === 'conf') this.confEntries.push(e);
+    for (let i = this.log.snapshot.meta.index + 1; i <= this.log.lastIndex(); i++) {
+      if (this.log.entryType(i) === 'conf') this.confEntries.push(this.log.entry(i)!);
+    }
     this.rebuildConf();
     this.prevSoft = { leader: null, role: 'follower' };
     this.prevHard = { term: this.term, vote: this.vote };
@@ -748,7 +751,7 @@ export class Raft {
     // Raft 5.4.2: only entries of the current term are committed by counting replicas.
     if (idx > this.log.committed && this.log.term(idx) === this.term) {
       const firstOfTerm = this.log.term(this.log.committed) !== this.term;
-      for (let i = this.log.committed + 1; i <= idx; i++) this.uncommittedBytes -= entryBytes(this.log.entry(i)!);
+      for (let i = this.log.committed + 1; i <= idx; i++) this.uncommittedBytes -= this.log.entryBytes(i);
       if (this.uncommittedBytes < 0) this.uncommittedBytes = 0; // entries of earlier terms were not counted
       this.log.commitTo(idx);
       if (firstOfTerm) this.releaseWaitingReads();
@@ -810,7 +813,10 @@ export class Raft {
     if (ents.length === 0 && !sendIfEmpty) return false;
     this.send({ type: 'app', to, term: this.term, index: prevIndex, logTerm: prevTerm, entries: ents, commit: this.log.committed });
     if (pr.state === 'replicate') {
-      if (ents.length > 0) pr.sent(ents[ents.length - 1].index, entriesBytes(ents));
+      if (ents.length > 0) {
+        const last = ents[ents.length - 1].index;
+        pr.sent(last, this.log.bytes(ents[0].index, last + 1));
+      }
     } else {
       pr.probeSent = true;
     }
@@ -901,16 +907,17 @@ export class Raft {
 
   private rebuildConfAfterAppend(): void {
     // Called for every append a follower takes: allocates only when a conf entry came or went.
+    // Log matching: the log still holds a conf entry when it has one with the same index and term.
+    const held = (e: Entry): boolean => this.log.term(e.index) === e.term;
     let kept = this.confEntries;
-    if (kept.some((e) => this.log.entry(e.index) !== e)) kept = kept.filter((e) => this.log.entry(e.index) === e);
+    if (!kept.every(held)) kept = kept.filter(held);
     let changed = kept !== this.confEntries;
     // Conf entries take effect when appended (thesis 4.1), so scan what was just written.
     const last = this.log.lastIndex();
     for (let i = Math.max(this.log.firstIndex(), this.log.stableIndex + 1); i <= last; i++) {
-      const e = this.log.entry(i)!;
-      if (e.type === 'conf' && !kept.includes(e)) {
+      if (this.log.entryType(i) === 'conf' && !kept.some((e) => e.index === i)) {
         if (!changed) kept = [...kept];
-        kept.push(e);
+        kept.push(this.log.entry(i)!);
         changed = true;
       }
     }

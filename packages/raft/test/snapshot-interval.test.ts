@@ -4,7 +4,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { MemoryFileSystem, RaftNode, type Transport } from '../src/index.js';
-import { ENTRY_OVERHEAD_BYTES, entryBytes } from '../src/log.js';
+import { ENTRY_OVERHEAD_BYTES, entryBytes } from '../src/entry-size.js';
 import { KvMachine } from './helpers.js';
 
 const transport = (): Transport => ({ send: () => {}, setHandler: () => {} });

@@ -303,7 +303,9 @@ class Adversary {
   private propose(): void {
     const n = this.pick((x) => x.raft?.role === 'leader') ?? this.pick((x) => x.raft !== null);
     if (!n?.raft) return;
-    n.raft.propose(`w${this.nextOp++}`);
+    const op = this.nextOp++;
+    // Every other command is bytes, as the agent's are: both of the log's ways of keeping data.
+    n.raft.propose(op % 2 === 0 ? new TextEncoder().encode(`w${op}`) : `w${op}`);
     this.check(n);
   }
 

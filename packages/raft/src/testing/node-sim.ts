@@ -9,6 +9,7 @@
 // sim.ts drives the Raft core directly (with the same Ready order and the same storage) and is
 // the broad, fast one; this one checks that RaftNode itself keeps those promises.
 
+import { decode, encode } from '../codec.js';
 import { seededRandom, type RandomSource } from '../rand.js';
 import { NotLeaderError, RaftNode, type Clock, type StateMachine } from '../node.js';
 import { StorageFailedError, StorageFullError } from '../storage/errors.js';
@@ -101,7 +102,7 @@ class VirtualTime {
 export class Kv implements StateMachine {
   data = new Map<string, string>();
   apply(_index: number, command: unknown): unknown {
-    const c = command as { k: string; v: string };
+    const c = (command instanceof Uint8Array ? decode(command) : command) as { k: string; v: string };
     this.data.set(c.k, c.v);
     return null;
   }
@@ -311,7 +312,8 @@ export async function runNodeSimulation(opts: NodeSimOptions): Promise<NodeSimRe
         next();
       };
       if (kind === 'put') {
-        node.propose({ k: key, v: value }).then(
+        // Every other command is bytes, as the agent's are: both of the log's ways of keeping data.
+        node.propose(call % 2 === 0 ? encode({ k: key, v: value }) : { k: key, v: value }).then(
           () => {
             stats.acked++;
             finish({ clientId: c, key, kind: 'put', value, call, ret: ++clock });

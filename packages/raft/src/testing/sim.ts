@@ -16,6 +16,7 @@
 // runs over the simulated clients' KV history.
 
 import { crc32 } from 'node:zlib';
+import { decode, encode } from '../codec.js';
 import { seededRandom, type RandomSource } from '../rand.js';
 import { bootstrapState, joinState, Raft, type RaftInitialState } from '../raft.js';
 import { DiskStorage, type PersistBatch } from '../storage/disk.js';
@@ -24,6 +25,7 @@ import { MemoryFileSystem, SimulatedCrashError } from '../storage/memory-fs.js';
 import type { Entry, HardState, Message, NodeId, Ready } from '../types.js';
 import { appliesBeforePersist, completeReady, sendsBeforePersist, type ReadyEffects } from '../node.js';
 import { checkKvHistory, type CheckResult, type KvOperation } from './linearizability.js';
+import { describeEntry, sameEntry } from './entries.js';
 
 export interface SimOptions {
   seed: number;
@@ -66,6 +68,10 @@ interface KvCommand {
   op: number;
   k: string;
   v: string;
+}
+
+function kvCommand(data: unknown): KvCommand {
+  return (data instanceof Uint8Array ? decode(data) : data) as KvCommand;
 }
 
 interface SimNode {
@@ -499,7 +505,7 @@ class Simulation {
     for (let i = lg.snapshot.meta.index + 1; i <= idx; i++) {
       const e = lg.entry(i)!;
       if (e.type === 'normal') {
-        const c = e.data as KvCommand;
+        const c = kvCommand(e.data);
         kv.set(c.k, c.v);
       }
     }
@@ -511,11 +517,11 @@ class Simulation {
     if (seen === undefined) {
       this.violate(`${n.id} applied ${e.index} that was never seen committed`);
     } else if (!sameEntry(seen.entry, e)) {
-      this.violate(`state machine safety: ${n.id} applied ${describe(e)} but ${describe(seen.entry)} was committed`);
+      this.violate(`state machine safety: ${n.id} applied ${describeEntry(e)} but ${describeEntry(seen.entry)} was committed`);
     }
     if (e.type === 'conf') this.stats.confChanges++;
     if (e.type !== 'normal') return;
-    const c = e.data as KvCommand;
+    const c = kvCommand(e.data);
     n.kv.set(c.k, c.v);
     const op = n.writes.get(c.op);
     if (op) {
@@ -568,7 +574,7 @@ class Simulation {
         }
         this.stats.commits++;
       } else if (!sameEntry(seen.entry, e)) {
-        this.violate(`state machine safety: ${n.id} committed ${describe(e)} but ${describe(seen.entry)} was committed`);
+        this.violate(`state machine safety: ${n.id} committed ${describeEntry(e)} but ${describeEntry(seen.entry)} was committed`);
         return;
       }
     }
@@ -580,7 +586,7 @@ class Simulation {
         if (seen === undefined || seen.seenTerm >= raft.term) continue;
         const e = lg.entry(i);
         if (e === undefined || !sameEntry(e, seen.entry)) {
-          this.violate(`leader completeness: leader ${n.id} of term ${raft.term} lacks committed ${describe(seen.entry)}`);
+          this.violate(`leader completeness: leader ${n.id} of term ${raft.term} lacks committed ${describeEntry(seen.entry)}`);
           return;
         }
       }
@@ -596,7 +602,7 @@ class Simulation {
       const seen = this.logIndex.get(key);
       if (seen === undefined) this.logIndex.set(key, { entry: e, prevTerm });
       else if (!sameEntry(seen.entry, e) || (prevTerm !== undefined && seen.prevTerm !== undefined && prevTerm !== seen.prevTerm)) {
-        this.violate(`log matching: ${n.id} has ${describe(e)} (prev term ${prevTerm}) but ${describe(seen.entry)} (prev term ${seen.prevTerm}) exists`);
+        this.violate(`log matching: ${n.id} has ${describeEntry(e)} (prev term ${prevTerm}) but ${describeEntry(seen.entry)} (prev term ${seen.prevTerm}) exists`);
       }
     }
   }
@@ -871,7 +877,8 @@ class Simulation {
       op.value = `v${opId}`;
       op.call = ++this.clock;
       const cmd: KvCommand = { c, op: opId, k: key, v: op.value };
-      if (!raft.propose(cmd)) {
+      // Every other command is bytes, as the agent's are: both of the log's ways of keeping data.
+      if (!raft.propose(opId % 2 === 0 ? encode(cmd) : cmd)) {
         // Not appended anywhere: a definite failure with no effect, left out of the history.
         this.clientHint[c] = raft.lead;
         this.afterStep(n);
@@ -926,20 +933,6 @@ class Simulation {
 }
 
 /** Entries read back from a disk are new objects: compare their contents (cached per object). */
-const entryKeys = new WeakMap<Entry, string>();
-function entryKey(e: Entry): string {
-  let k = entryKeys.get(e);
-  if (k === undefined) entryKeys.set(e, (k = `${e.index}:${e.term}:${e.type}:${JSON.stringify(e.data)}`));
-  return k;
-}
-
-function sameEntry(a: Entry, b: Entry): boolean {
-  return a === b || entryKey(a) === entryKey(b);
-}
-
-function describe(e: Entry): string {
-  return `${e.index}@${e.term}:${e.type}:${JSON.stringify(e.data)}`;
-}
 
 function snapshotKv(kv: Map<string, string>, at?: Map<string, string>): Uint8Array {
   return enc.encode(JSON.stringify([...(at ?? kv)]));

@@ -26,18 +26,6 @@ const TYPES = new Set<MessageType>([
 
 const ENTRY_TYPES = new Set(['normal', 'conf', 'noop']);
 
-/** Entries whose bytes are shorter than this are copied out of the read buffer (Node's pool takes them). */
-const UNPIN_MAX = Buffer.poolSize >>> 1;
-
-/**
- * An entry's bytes decode as a view of the socket read they arrived in, and entries stay in the
- * Raft log until a snapshot: with one entry per read (a single writer), every kept entry would
- * pin its own read buffer. A small command is copied into Node's shared buffer pool instead.
- */
-function unpinEntries(entries: Entry[]): void {
-  for (const e of entries) if (e.data instanceof Uint8Array && e.data.length < UNPIN_MAX) e.data = Buffer.from(e.data);
-}
-
 export class FrameError extends Error {
   override name = 'FrameError';
 }
@@ -97,7 +85,6 @@ export class FrameDecoder {
         throw new FrameError(`undecodable frame: ${(e as Error).message}`);
       }
       const m = validateMessage(v);
-      if (m.entries !== undefined) unpinEntries(m.entries);
       out.push(m);
     }
     return out;

@@ -4,12 +4,31 @@
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, rmSync } from 'node:fs';
-import type { Server } from 'node:http';
+import { request, type Server } from 'node:http';
 import { dirname, join, resolve } from 'node:path';
 import { stopProcess } from '@proconsul/testing';
 import { fileURLToPath } from 'node:url';
 
 export const cliPath = resolve(dirname(fileURLToPath(import.meta.url)), '../bin/proconsul-template.js');
+
+/**
+ * GET through nginx on a connection of its own: "status body". A reload closes nginx's idle
+ * keep-alive connections, so a pooled one may be closed under the next request.
+ */
+export function getOnce(url: string, timeoutMs = 3000): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { agent: false, headers: { connection: 'close' }, timeout: timeoutMs }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (d: string) => (body += d));
+      res.on('end', () => resolve(`${res.statusCode} ${body}`));
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error(`GET ${url}: no answer in ${timeoutMs} ms`)));
+    req.on('error', reject);
+    req.end();
+  });
+}
 
 export async function api(base: string, method: string, path: string, body?: unknown): Promise<Response> {
   const r = await fetch(`${base}${path}`, { method, body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body) });

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, startAgent, waitFor, type AgentProcess } from '@proconsul/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api, deregisterService, nginxScratch, startCli, stopAll, type CliProcess } from './helpers.js';
+import { api, deregisterService, getOnce, nginxScratch, startCli, stopAll, type CliProcess } from './helpers.js';
 
 const IP = '127.0.62.200';
 const dir = mkdtempSync(join(tmpdir(), 'pct-nginx-conf-'));
@@ -74,8 +74,7 @@ function register(id: string, name: string, ip: string, port: number, extra: { T
 async function answers(n: number): Promise<string[]> {
   const seen = new Set<string>();
   for (let i = 0; i < n; i++) {
-    const r = await fetch(`http://${IP}:${listenPort}/`, { signal: AbortSignal.timeout(3000) });
-    seen.add(`${r.status} ${await r.text()}`);
+    seen.add(await getOnce(`http://${IP}:${listenPort}/`));
   }
   return [...seen].sort();
 }

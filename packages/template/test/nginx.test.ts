@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, startAgent, waitFor, type AgentProcess } from '@proconsul/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deregisterService, registerService, nginxScratch, startCli, stopAll, type CliProcess } from './helpers.js';
+import { deregisterService, getOnce, registerService, nginxScratch, startCli, stopAll, type CliProcess } from './helpers.js';
 
 const IP = '127.0.4.21';
 const dir = mkdtempSync(join(tmpdir(), 'pct-nginx-'));
@@ -42,9 +42,8 @@ function startBackend(ip: string, name: string): Promise<{ server: Server; port:
   });
 }
 
-async function hit(): Promise<string> {
-  const r = await fetch(`http://${IP}:${listenPort}/`, { signal: AbortSignal.timeout(3000) });
-  return `${r.status} ${await r.text()}`;
+function hit(): Promise<string> {
+  return getOnce(`http://${IP}:${listenPort}/`);
 }
 
 /** Answers seen over n requests. */

@@ -2,6 +2,7 @@
  * The Proconsul agent: `startAgent(config)` runs one (programmatically), `agentMain(argv)` is
  * `proconsul agent ...`, and `dist/run.js` is the process entry.
  */
+import './js-string-decoder.js'; // before anything loads msgpackr
 export { startAgent, type AgentHandle, type StartAgentOptions } from './agent.js';
 export { agentMain } from './main.js';
 export type { Applier } from './apply/applier.js';

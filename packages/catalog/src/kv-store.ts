@@ -6,7 +6,7 @@
  * a write saves the entry it replaces for each open view), so a snapshot can be written out
  * in slices without copying the table first.
  */
-import { SortedKeys } from './sorted-keys.js';
+import { SortedKeys, type FrozenKeys } from './sorted-keys.js';
 import { SetIndex } from './set-index.js';
 import type { KVFlags } from './types.js';
 
@@ -24,7 +24,7 @@ export interface KVRecord {
 /** The entries at the moment `KVStore.view()` was called, until `close()`. */
 export interface KVView {
   /** Keys in order. */
-  readonly keys: readonly string[];
+  readonly keys: FrozenKeys;
   get(key: string): KVRecord;
   /** Stops saving replaced entries for this view. */
   close(): void;
@@ -207,7 +207,7 @@ export class KVStore {
     const saved = new Map<string, KVRecord | undefined>();
     this.views.add(saved);
     return {
-      keys: this.order.all(),
+      keys: this.order.frozen(),
       get: (key) => (saved.has(key) ? saved.get(key)! : entries.get(key)!),
       close: () => void this.views.delete(saved),
     };

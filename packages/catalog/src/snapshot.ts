@@ -50,7 +50,7 @@ const sortedEntries = <T>(m: Map<string, T>): Record<string, T> =>
 export function takeSnapshot(st: CatalogStore): CatalogSnapshot {
   const view = st.kv.view();
   try {
-    return structuredClone({ ...snapshotHead(st), KVs: view.keys.map((k) => view.get(k)) });
+    return structuredClone({ ...snapshotHead(st), KVs: Array.from(view.keys, (k) => view.get(k)) });
   } finally {
     view.close();
   }
@@ -76,7 +76,7 @@ export type SnapshotHead = Omit<CatalogSnapshot, 'KVs'> & { KVCount: number };
 export function streamSnapshot(st: CatalogStore): SnapshotStream {
   const view = st.kv.view();
   return {
-    head: { ...snapshotHead(st), KVCount: view.keys.length },
+    head: { ...snapshotHead(st), KVCount: view.keys.size },
     *entries() {
       try {
         for (const k of view.keys) yield view.get(k);

@@ -29,6 +29,36 @@ describe('SortedKeys', () => {
     );
   });
 
+  it('keeps every frozen copy as it was while adds and deletes go on', () => {
+    const key = fc.oneof(fc.string({ maxLength: 2 }), fc.integer({ min: 0, max: 300 }).map((n) => `k/${n}`));
+    // An op is an add, a delete, or a frozen copy taken at that point.
+    const op = fc.oneof(fc.tuple(fc.constantFrom('add', 'delete'), key), fc.constant(['freeze', ''] as const));
+    fc.assert(
+      fc.property(fc.array(op, { minLength: 100, maxLength: 2000, size: 'max' }), fc.constantFrom(2, 4, 1024), (ops, blockMax) => {
+        const s = new SortedKeys(blockMax);
+        const model = new Set<string>();
+        const copies: { frozen: Iterable<string> & { size: number }; expected: string[] }[] = [];
+        for (const [kind, k] of ops) {
+          if (kind === 'add') {
+            s.add(k);
+            model.add(k);
+          } else if (kind === 'delete') {
+            s.delete(k);
+            model.delete(k);
+          } else {
+            copies.push({ frozen: s.frozen(), expected: [...model].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)) });
+          }
+        }
+        for (const c of copies) {
+          expect([...c.frozen]).toEqual(c.expected);
+          expect(c.frozen.size).toBe(c.expected.length);
+        }
+        expect(s.all()).toEqual([...model].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
+      }),
+      { numRuns: 60 },
+    );
+  });
+
   it('keeps 200,000 keys inserted in the middle in order (many block splits)', () => {
     // bench/<n % 2>/<n>: the keys kv-single writes. One sorted array moved half of itself on each
     // of these inserts (33-100 µs each past 100,000 keys); a block moves at most 1,024 keys.

@@ -1,6 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { SortedKeys } from './sorted-keys.js';
+import { SortedKeys, type FrozenKeys } from './sorted-keys.js';
+
+const inOrder = (keys: Iterable<string>): string[] => [...keys].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 
 describe('SortedKeys', () => {
   it('keeps the keys of any sequence of adds and deletes in order, across block splits and empty blocks', () => {
@@ -19,7 +21,7 @@ describe('SortedKeys', () => {
             model.delete(k);
           }
         }
-        const sorted = [...model].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+        const sorted = inOrder(model);
         expect(s.all()).toEqual(sorted);
         expect(s.size).toBe(sorted.length);
         for (const p of [...prefixes, 'k/1', 'k/', '']) expect([...s.withPrefix(p)]).toEqual(sorted.filter((k) => k.startsWith(p)));
@@ -37,7 +39,7 @@ describe('SortedKeys', () => {
       fc.property(fc.array(op, { minLength: 100, maxLength: 2000, size: 'max' }), fc.constantFrom(2, 4, 1024), (ops, blockMax) => {
         const s = new SortedKeys(blockMax);
         const model = new Set<string>();
-        const copies: { frozen: Iterable<string> & { size: number }; expected: string[] }[] = [];
+        const copies: { frozen: FrozenKeys; expected: string[] }[] = [];
         for (const [kind, k] of ops) {
           if (kind === 'add') {
             s.add(k);
@@ -46,14 +48,14 @@ describe('SortedKeys', () => {
             s.delete(k);
             model.delete(k);
           } else {
-            copies.push({ frozen: s.frozen(), expected: [...model].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)) });
+            copies.push({ frozen: s.frozen(), expected: inOrder(model) });
           }
         }
         for (const c of copies) {
           expect([...c.frozen]).toEqual(c.expected);
           expect(c.frozen.size).toBe(c.expected.length);
         }
-        expect(s.all()).toEqual([...model].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
+        expect(s.all()).toEqual(inOrder(model));
       }),
       { numRuns: 60 },
     );

@@ -12,8 +12,8 @@
 // The Raft snapshot is taken off the request path: `snapshot()` captures the state at once (a
 // copy-on-write view, `Catalog.snapshotStream`: O(number of key blocks) in the KV table) and
 // encodes it, and joins the encoded parts, in slices of at most SLICE_MS with the event loop
-// free between them, while later writes apply. A worker
-// thread would not help: handing it the state is a structured clone, the very cost to avoid.
+// free between them, while later writes apply. A worker thread would not help: handing it the
+// state is a structured clone, the very cost to avoid.
 // Format (3): msgpack values one after the other: the head (everything but KV: nodes, services,
 // checks, sessions, ACLs...) as a binary holding its v8 serialization, which keeps every type
 // and key the catalog holds; then the KV entries in chunks of KV_CHUNK tuples (`KVTuple`): field

@@ -51,8 +51,9 @@ export class SortedKeys {
     }
     // A key after every other one goes to the end of the last block.
     const bi = Math.min(this.blockOf(key), this.blocks.length - 1);
-    const i = lowerBound(this.blocks[bi]!, key);
-    if (this.blocks[bi]![i] === key) return;
+    const current = this.blocks[bi]!;
+    const i = lowerBound(current, key);
+    if (current[i] === key) return;
     const b = this.writable(bi);
     b.splice(i, 0, key);
     this.count++;
@@ -61,9 +62,10 @@ export class SortedKeys {
 
   delete(key: string): void {
     const bi = this.blockOf(key);
-    if (bi === this.blocks.length) return;
-    const i = lowerBound(this.blocks[bi]!, key);
-    if (this.blocks[bi]![i] !== key) return;
+    const current = this.blocks[bi];
+    if (current === undefined) return;
+    const i = lowerBound(current, key);
+    if (current[i] !== key) return;
     const b = this.writable(bi);
     b.splice(i, 1);
     this.count--;

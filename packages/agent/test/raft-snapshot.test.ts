@@ -56,6 +56,22 @@ describe('catalog snapshot in slices', () => {
     expect(copy.catalog.snapshot()).toEqual(expected);
   });
 
+  it('is one buffer sized from the last snapshot, grown when its entries are larger', async () => {
+    const small = new Catalog();
+    for (let i = 1; i <= 3000; i++) small.apply(i, { Type: 'KV', Verb: 'set', Key: `s/${i}`, Value: 'eA==' });
+    await encodeSnapshot(small.snapshotStream(), 0);
+    // The same catalog again: the guess fits, and the buffer holds little more than the snapshot.
+    const again = await encodeSnapshot(small.snapshotStream(), 0);
+    expect(decodeSnapshot(again)).toEqual(small.snapshot());
+    expect(again.buffer.byteLength).toBeLessThan(1.1 * again.length);
+    // Entries 100 times larger than the guess: the buffer grows (copying what it holds) as often as needed.
+    const large = new Catalog();
+    for (let i = 1; i <= 3000; i++) large.apply(i, { Type: 'KV', Verb: 'set', Key: `l/${i}`, Value: Buffer.alloc(3000, i).toString('base64') });
+    const grown = await encodeSnapshot(large.snapshotStream(), 0);
+    expect(grown.length).toBeGreaterThan(100 * again.length);
+    expect(decodeSnapshot(grown)).toEqual(large.snapshot());
+  });
+
   it('through a RaftNode: the snapshot file holds the state at its index, snapshot + WAL the final state', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'proconsul-snap-'));
     dirs.push(dir);

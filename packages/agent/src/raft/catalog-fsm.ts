@@ -29,6 +29,8 @@ import type { StateMachine } from '@proconsul/raft';
 
 /** Longest stretch the snapshot encoder holds the event loop. */
 const SLICE_MS = 2;
+/** Bytes copied between two looks at the clock when joining a snapshot's buffers. */
+const JOIN_PIECE = 256 * 1024;
 /** KV entries per msgpack array in a snapshot. */
 const KV_CHUNK = 1024;
 /** A KV entry in a snapshot: the record's fields in this order. */
@@ -123,24 +125,28 @@ export async function encodeSnapshot(stream: SnapshotStream, sliceMs = SLICE_MS)
       }
     }
     if (chunk.length > 0) out.append(packr.pack(chunk));
-    return out.finish();
+    return await out.finish(sliceMs);
   } finally {
     stream.close();
   }
 }
 
 /**
- * The encoded snapshot, one buffer that each part is copied into as soon as it is packed, sized
- * from the last snapshot's bytes per entry (grown by half when short). Keeping the parts and
- * joining them at the end held the snapshot twice in new ArrayBuffers, and that much external
- * memory made V8 start a mark-compact it then finished at once: pauses of 9-11 ms in snapshots
- * of 218,000 keys, the 64-connection PUT p99 up by half (docs/PERFORMANCE.md, kv-single).
+ * The encoded snapshot: each part is copied into one buffer as soon as it is packed. Keeping
+ * the parts and joining them at the end held the snapshot twice in new ArrayBuffers, and that
+ * much external memory made V8 start a mark-compact it then finished at once (pauses of 9-11 ms
+ * in snapshots of 218,000 keys; 64-connection PUT p99 median 17.6 ms before, 11.1 after:
+ * docs/PERFORMANCE.md, kv-single). The buffer is sized from the last snapshot's bytes per
+ * entry; when that guess is short, further buffers follow and are joined in slices at the end.
  */
 class SnapshotBuffer {
   /** KV bytes per entry in the last snapshot encoded: the next one's guess. */
   private static bytesPerEntry = 160;
+  /** Buffers already full, each cut to what it holds. */
+  private readonly full: Buffer[] = [];
   private buf: Buffer;
   private used = 0;
+  private total = 0;
 
   constructor(
     private readonly head: Uint8Array,
@@ -152,18 +158,40 @@ class SnapshotBuffer {
 
   append(part: Uint8Array): void {
     if (this.used + part.length > this.buf.length) {
-      const bigger = Buffer.allocUnsafeSlow(Math.ceil((this.used + part.length) * 1.5));
-      bigger.set(this.buf.subarray(0, this.used));
-      this.buf = bigger;
+      this.full.push(this.buf.subarray(0, this.used));
+      this.buf = Buffer.allocUnsafeSlow(Math.max(part.length, Math.ceil(this.total / 2)));
+      this.used = 0;
     }
     this.buf.set(part, this.used);
     this.used += part.length;
+    this.total += part.length;
   }
 
-  finish(): Buffer {
-    if (this.kvCount > 0) SnapshotBuffer.bytesPerEntry = (this.used - this.head.length) / this.kvCount;
-    return this.buf.subarray(0, this.used);
+  async finish(sliceMs: number): Promise<Buffer> {
+    if (this.kvCount > 0) SnapshotBuffer.bytesPerEntry = (this.total - this.head.length) / this.kvCount;
+    const last = this.buf.subarray(0, this.used);
+    return this.full.length === 0 ? last : joinSliced([...this.full, last], this.total, sliceMs);
   }
+}
+
+/** `parts` (`total` bytes) in one buffer, copied in slices with the event loop free between them. */
+async function joinSliced(parts: Buffer[], total: number, sliceMs: number): Promise<Buffer> {
+  const out = Buffer.allocUnsafeSlow(total);
+  let off = 0;
+  let until = performance.now() + sliceMs;
+  for (const p of parts) {
+    // A part can be large (a guess far short): copy it in pieces too.
+    for (let at = 0; at < p.length; at += JOIN_PIECE) {
+      const piece = p.subarray(at, at + JOIN_PIECE);
+      out.set(piece, off);
+      off += piece.length;
+      if (performance.now() > until) {
+        await new Promise((resolve) => setImmediate(resolve));
+        until = performance.now() + sliceMs;
+      }
+    }
+  }
+  return out;
 }
 
 export function decodeSnapshot(data: Uint8Array): CatalogSnapshot {

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { NotLeaderError } from '../src/index.js';
+import { NotLeaderError, RaftTimeoutError } from '../src/index.js';
 import { TestCluster } from './helpers.js';
 
 let cluster: TestCluster | null = null;
@@ -8,7 +8,7 @@ afterEach(async () => {
   cluster = null;
 });
 
-async function threeNodes(opts: { snapshotThreshold?: number; trailingLogs?: number } = {}): Promise<TestCluster> {
+async function threeNodes(opts: { snapshotThreshold?: number; trailingLogs?: number; requestTimeoutMs?: number } = {}): Promise<TestCluster> {
   const c = await TestCluster.create();
   const ids = ['n1', 'n2', 'n3'];
   for (let i = 0; i < ids.length; i++) await c.addMember(ids[i], `127.0.6.${i + 1}`);
@@ -29,6 +29,20 @@ describe('RaftNode over TCP with real disks', () => {
       await c.close();
       cluster = null;
     }
+  });
+
+  it('fails a proposal that cannot commit with RaftTimeoutError once requestTimeoutMs has passed', async () => {
+    cluster = await threeNodes({ requestTimeoutMs: 400 });
+    const leader = await cluster.waitLeader();
+    await cluster.put('a', '1');
+    for (const id of ['n1', 'n2', 'n3']) if (cluster.members.get(id)!.node !== leader) await cluster.stopNode(id);
+    const t0 = Date.now();
+    const err = await leader.propose({ k: 'a', v: '2' }).catch((e: unknown) => e);
+    const waited = Date.now() - t0;
+    expect(err).toBeInstanceOf(RaftTimeoutError);
+    // Checked every tick (50 ms here), not by a timer per request.
+    expect(waited).toBeGreaterThanOrEqual(390);
+    expect(waited).toBeLessThan(2000);
   });
 
   it('elects a leader, replicates commands to every node and serves linearizable reads on followers', async () => {

@@ -52,7 +52,7 @@ export class TestCluster {
     return m;
   }
 
-  async startNode(id: string, bootstrap: string[] | undefined, extra: { snapshotThreshold?: number; trailingLogs?: number } = {}): Promise<RaftNode> {
+  async startNode(id: string, bootstrap: string[] | undefined, extra: { snapshotThreshold?: number; trailingLogs?: number; requestTimeoutMs?: number } = {}): Promise<RaftNode> {
     const m = this.members.get(id)!;
     m.sm = new KvMachine();
     m.node = await RaftNode.start({
@@ -64,7 +64,7 @@ export class TestCluster {
       tickMs: 50,
       snapshotThreshold: extra.snapshotThreshold,
       trailingLogs: extra.trailingLogs,
-      requestTimeoutMs: 3000,
+      requestTimeoutMs: extra.requestTimeoutMs ?? 3000,
     });
     return m.node;
   }

@@ -379,10 +379,9 @@ export class RaftNode extends EventEmitter {
   }
 
   private onTimer(): void {
-    this.control(() => {
-      this.catchUpTicks();
-      this.expireRequests();
-    });
+    // Not through the loop: a request times out even while the loop waits on a stuck disk.
+    this.expireRequests();
+    this.control(() => this.catchUpTicks());
   }
 
   /**

@@ -4,7 +4,7 @@
 // nothing acknowledged is lost across a crash.
 
 import { describe, expect, it } from 'vitest';
-import { DiskStorage, MemoryFileSystem, RaftNode, StorageFailedError, StorageFullError, seededRandom, type Transport } from '../src/index.js';
+import { DiskStorage, MemoryFileSystem, RaftNode, RaftTimeoutError, StorageFailedError, StorageFullError, seededRandom, type Transport } from '../src/index.js';
 import { KvMachine } from './helpers.js';
 
 const transport = (): Transport => ({ send: () => {}, setHandler: () => {} });
@@ -17,6 +17,27 @@ async function solo(fs: MemoryFileSystem, sm = new KvMachine(), snapshotThreshol
 }
 
 describe('RaftNode storage faults', () => {
+  it('a write stuck on the disk: the proposal still times out after requestTimeoutMs', async () => {
+    const fs = new MemoryFileSystem();
+    let stuck = false;
+    const openAppend = fs.openAppend.bind(fs);
+    // Appends started while `stuck` never finish, as on a disk that stopped answering.
+    fs.openAppend = async (path, opts) => {
+      const f = await openAppend(path, opts);
+      const append = f.append.bind(f);
+      f.append = (data) => (stuck ? new Promise<number>(() => {}) : append(data));
+      return f;
+    };
+    const node = await RaftNode.start({ id: 'solo', dataDir: '/dev/raft', fs, stateMachine: new KvMachine(), transport: transport(), bootstrap: ['solo'], tickMs: 10, requestTimeoutMs: 200 });
+    for (let i = 0; i < 300 && !node.isLeader(); i++) await new Promise((r) => setTimeout(r, 5));
+    await node.propose({ k: 'a', v: '1' });
+    stuck = true;
+    const t0 = Date.now();
+    await expect(node.propose({ k: 'a', v: '2' })).rejects.toBeInstanceOf(RaftTimeoutError);
+    expect(Date.now() - t0).toBeLessThan(2000);
+    void node.stop(); // not awaited: its last write never finishes
+  });
+
   it('EIO on fsync: stops acknowledging, emits one error naming the file, rejects everything after', async () => {
     const fs = new MemoryFileSystem();
     const node = await solo(fs);

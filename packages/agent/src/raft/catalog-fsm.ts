@@ -148,10 +148,13 @@ class SnapshotBuffer {
   private used = 0;
   private total = 0;
 
+  private readonly headLength: number;
+
   constructor(
-    private readonly head: Uint8Array,
+    head: Uint8Array,
     private readonly kvCount: number,
   ) {
+    this.headLength = head.length;
     this.buf = Buffer.allocUnsafeSlow(head.length + Math.ceil(kvCount * SnapshotBuffer.bytesPerEntry * 1.05) + 64);
     this.append(head);
   }
@@ -168,7 +171,7 @@ class SnapshotBuffer {
   }
 
   async finish(sliceMs: number): Promise<Buffer> {
-    if (this.kvCount > 0) SnapshotBuffer.bytesPerEntry = (this.total - this.head.length) / this.kvCount;
+    if (this.kvCount > 0) SnapshotBuffer.bytesPerEntry = (this.total - this.headLength) / this.kvCount;
     const last = this.buf.subarray(0, this.used);
     return this.full.length === 0 ? last : joinSliced([...this.full, last], this.total, sliceMs);
   }

@@ -39,6 +39,28 @@ describe('AntiEntropy', () => {
     local.stop();
   });
 
+  it('drops the retry of a failed sync once a later sync succeeds (no extra pass at retry time)', async () => {
+    const { catalog, applier, local } = await setup();
+    const view = catalogNodeView(catalog);
+    let failures = 1;
+    let reads = 0;
+    const counting = { ...view, services: async (node: string) => {
+      reads++;
+      if (failures-- > 0) throw new Error('No known Consul servers');
+      return view.services(node);
+    } };
+    const ae = new AntiEntropy({ view: counting, applier, local, nodeName: 'n1', logger: pino({ level: 'silent' }), now: () => 0, intervalMs: 3_600_000, retryFailedMs: 100 });
+    ae.start(); // fails: a retry is due in 100 ms
+    await ae.idle();
+    ae.trigger(); // a server came up: this pass succeeds
+    await ae.idle();
+    expect(reads).toBe(2);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(reads).toBe(2);
+    ae.stop();
+    local.stop();
+  });
+
   it('registers local services and checks, and removes what the agent does not own', async () => {
     const { catalog, applier, local, ae } = await setup();
     local.addService({ ID: 'w1', Name: 'web', Port: 80, Tags: ['a'], Check: { TTL: '30s' } }, { token: '', replaceExistingChecks: false, source: 'remote' });

@@ -92,6 +92,10 @@ export class AntiEntropy {
         await this.syncOnce();
         if (!this.#again || this.#stopped) break;
       }
+      // In sync now (a server came up and triggered this pass): the retry of an earlier failure
+      // is moot, as in Consul, where a trigger ends the wait for the retry.
+      clearTimeout(this.#retry);
+      this.#retry = undefined;
     } catch (err) {
       this.opts.logger.error({ err }, 'anti-entropy sync failed');
       if (!this.#stopped && !this.#retry) {

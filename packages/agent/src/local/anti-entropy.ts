@@ -92,8 +92,8 @@ export class AntiEntropy {
         await this.syncOnce();
         if (!this.#again || this.#stopped) break;
       }
-      // In sync now (a server came up and triggered this pass): the retry of an earlier failure
-      // is moot, as in Consul, where a trigger ends the wait for the retry.
+      // In sync now: the retry of an earlier failure is moot (in Consul, a sync triggered while
+      // it waits for the retry, as a server coming up does, ends that wait).
       clearTimeout(this.#retry);
       this.#retry = undefined;
     } catch (err) {

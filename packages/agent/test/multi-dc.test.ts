@@ -271,7 +271,7 @@ describe('two datacenters over the WAN pool', { timeout: 120_000 }, () => {
     expect(digFar(DC1[0]!, 'edge-1.node.dc2.consul', 'A')).toEqual(['10.2.9.1']); // no translate_wan_addrs there
     // Every server's node carries its advertise_addr_wan as `wan` (each syncs its own node; a
     // follower whose sync failed, no leader yet or the leader's answer lost under load, tries
-    // again 15 s later as Consul's retryFailIntv: allow up to three tries).
+    // again 15 s later as Consul's retryFailInterval: allow up to three tries).
     for (const ip of DC2) {
       const path = `/v1/catalog/node/dc2-${ip.split('.')[3]}?dc=dc2`;
       await eventually(async () => (await get(CLIENT, path)).json()?.Node?.TaggedAddresses?.wan === ip, `the wan address of ${ip}`, 500);

@@ -36,7 +36,7 @@ export interface AntiEntropyOptions {
 
 /** Bound on sync passes run back to back when changes keep arriving during a sync. */
 const PASSES_MAX = 100;
-/** Consul's StateSyncer retryFailIntv: a failed sync (no leader yet, server away) is tried again this soon. */
+/** Consul's StateSyncer retryFailInterval (agent/ae/ae.go): a failed sync (no leader yet, server away) is tried again this soon. */
 const RETRY_FAILED_MS = 15_000;
 
 export class AntiEntropy {
@@ -92,8 +92,8 @@ export class AntiEntropy {
         await this.syncOnce();
         if (!this.#again || this.#stopped) break;
       }
-      // In sync now: the retry of an earlier failure is moot (in Consul, a sync triggered while
-      // it waits for the retry, as a server coming up does, ends that wait).
+      // In sync now: the retry of an earlier failure is moot (Consul's retryFullSync ends its
+      // wait when a sync is triggered, as a server coming up does).
       clearTimeout(this.#retry);
       this.#retry = undefined;
     } catch (err) {

@@ -35,6 +35,7 @@ import { resolveNodeId } from './node-id.js';
 import { writePidFile } from './pid-file.js';
 import { lockDataDir } from './data-dir-lock.js';
 import { executeForwarded } from './cluster/forward.js';
+import { serveSyncEndpoints } from './cluster/sync-endpoints.js';
 import { ClientCluster } from './cluster/client-cluster.js';
 import type { ClusterRole, ForwardCall } from './cluster/role.js';
 import type { ServerCluster } from './cluster/server-cluster.js';
@@ -163,10 +164,11 @@ export async function startAgent(config: AgentConfig, options: StartAgentOptions
     // resolves through the servers (cached) and sends a token with each of its own writes.
     if (config.acl.enabled) loadPersistedTokens(config.acl, config.dataDir);
     let aclResolver: IdentityResolver;
+    let serverResolver: AclResolver | undefined;
     if (clientCluster) {
       aclResolver = new RemoteAclResolver(config.acl, (m, b) => clientCluster!.call(m, b, ACL_RPC_TIMEOUT_MS), config.nodeName, log.acl);
     } else {
-      const stateResolver = (aclResolver = new AclResolver(config.acl, () => catalog.acl, config.nodeName));
+      const stateResolver = (aclResolver = serverResolver = new AclResolver(config.acl, () => catalog.acl, config.nodeName));
       if (serverCluster && config.acl.enabled) {
         serverCluster.vetClientApply = clientApplyGuard(stateResolver, catalog);
         serveAclRpc(serverCluster.rpc, config.acl, () => catalog.acl);
@@ -297,6 +299,7 @@ export async function startAgent(config: AgentConfig, options: StartAgentOptions
       const rpcApp = await buildHttpApp(ctx, { forwardedOnly: true });
       cleanups.push(() => rpcApp.close());
       serverCluster.rpc.handle('HTTP.Forward', (body) => executeForwarded(rpcApp, body as ForwardCall));
+      serveSyncEndpoints(serverCluster, ctx, serverResolver!);
     }
 
     // HTTP API on every client address.

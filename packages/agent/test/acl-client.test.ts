@@ -7,6 +7,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RpcClient } from '../src/rpc/client.js';
 import { dig, eventually, http, sleep, startAgentProcess, tempDir, type AgentProcess } from './helpers.js';
 
 const S = ['127.0.72.1', '127.0.72.2', '127.0.72.3'];
@@ -122,6 +123,41 @@ describe('a client agent with default_policy = deny', () => {
     expect((await onClient('extend', 'PUT', '/v1/agent/service/register', { ID: 'web2', Name: 'web', Port: 81 }, tokens.web)).status).toBe(200);
     await eventually(async () => (await http(servers[0]!.base, 'GET', '/v1/catalog/service/web', undefined, asMgmt)).json().length === 2, 'web2 synced');
     expect(await nodeIndex()).toBe(before);
+  });
+
+  it('answers the sync RPCs (Catalog.NodeServices, Health.NodeChecks, Coordinate.Update) with the token\'s view', async () => {
+    const leaderIp = ((await http(servers[0]!.base, 'GET', '/v1/status/leader')).json() as string).split(':')[0]!;
+    const follower = S.find((ip) => ip !== leaderIp)!;
+    const nodesOnly = await tokenWith(servers[0]!.base, 'nodes-only', 'node_prefix "" { policy = "read" }');
+    const rpc = new RpcClient();
+    const call = (ip: string, method: string, body: unknown) => rpc.call(ip, 8300, method, body, 10_000);
+    const node = nodeName(C.extend); // web and web2 registered by the test above
+    try {
+      for (const ip of [follower, leaderIp]) {
+        // The agent token reads the node and every service; one that reads nodes only gets none.
+        const all = (await call(ip, 'Catalog.NodeServices', { Node: node, Token: tokens.agent })) as { Node: { Node: string }; Services: Record<string, unknown> };
+        expect(all.Node.Node).toBe(node);
+        expect(Object.keys(all.Services).sort()).toEqual(['web', 'web2']);
+        const bare = (await call(ip, 'Catalog.NodeServices', { Node: node, Token: nodesOnly })) as { Services: Record<string, unknown> };
+        expect(bare.Services).toEqual({});
+        await expect(call(ip, 'Catalog.NodeServices', { Node: node, Token: tokens.web })).rejects.toThrow(`lacks permission 'node:read' on "${node}"`);
+        await expect(call(ip, 'Catalog.NodeServices', { Node: node, Token: '11111111-2222-3333-4444-555555555555' })).rejects.toThrow('ACL not found');
+        const checks = (await call(ip, 'Health.NodeChecks', { Node: node, Token: nodesOnly })) as { CheckID: string }[];
+        expect(checks.map((c) => c.CheckID)).toEqual(['serfHealth']);
+        expect(await call(ip, 'Health.NodeChecks', { Node: node, Token: tokens.web })).toEqual([]);
+        // An update needs node:write, a valid coordinate of the servers' dimensionality.
+        const coord = { Vec: [0, 0, 0, 0, 0, 0, 0, 0], Error: 1.5, Adjustment: 0, Height: 1e-5 };
+        expect(await call(ip, 'Coordinate.Update', { Node: node, Segment: '', Coord: coord, Token: tokens.agent })).toEqual({});
+        await expect(call(ip, 'Coordinate.Update', { Node: node, Segment: '', Coord: coord, Token: tokens.web })).rejects.toThrow(`lacks permission 'node:write' on "${node}"`);
+        await expect(call(ip, 'Coordinate.Update', { Node: node, Segment: '', Coord: { ...coord, Vec: [0, 0, 0] }, Token: MGMT })).rejects.toThrow('incompatible coordinate');
+        await expect(call(ip, 'Coordinate.Update', { Node: node, Segment: '', Coord: { ...coord, Error: Number.NaN }, Token: MGMT })).rejects.toThrow('invalid coordinate');
+        await expect(call(ip, 'Health.NodeChecks', { Token: MGMT })).rejects.toThrow('missing Node');
+      }
+      // A call a server passed on is never passed on again: a follower that gets one refuses it.
+      await expect(call(follower, 'Health.NodeChecks', { Node: node, Token: MGMT, Hops: 1 })).rejects.toThrow('No cluster leader');
+    } finally {
+      rpc.close();
+    }
   });
 
   it('answers fuzzed tokens on agent endpoints with 403, never 5xx', async () => {

@@ -76,7 +76,7 @@ function mapFilter(ok: (a: Authorizer, value: Obj, key: string) => boolean): Rou
 }
 
 /** A health check: its service's read for a service check, its node's for a node check. */
-const checkReadable = (a: Authorizer, c: Obj): boolean =>
+export const checkReadable = (a: Authorizer, c: Obj): boolean =>
   str(c.ServiceName) !== '' ? a.allowed('service', str(c.ServiceName), 'read') : a.allowed('node', str(c.Node), 'read');
 
 /** Writes on a local check: its service's write, or the node's for a node check. */

@@ -80,6 +80,10 @@ export class ClientCluster implements ClusterRole {
     return (await this.#call('Status.Peers', {}, STATUS_TIMEOUT_MS, true)) as string[];
   }
 
+  serverRpc(method: string, body: unknown, timeoutMs: number, read: boolean): Promise<unknown> {
+    return this.#call(method, body, timeoutMs, read);
+  }
+
   async forward(req: ForwardedRequest, timeoutMs: number): Promise<ForwardedResponse> {
     return (await this.#call('HTTP.Forward', { Request: req, ToLeader: false } satisfies ForwardCall, timeoutMs, isRead(req))) as ForwardedResponse;
   }

@@ -15,6 +15,12 @@ export interface ClusterRole {
   leaderAddr(): Promise<string>;
   /** `addr:port` of every Raft voter: /v1/status/peers. */
   peerAddrs(): Promise<string[]>;
+  /**
+   * Calls a server RPC method as Consul's agent does (its Delegate.RPC): a client calls one of
+   * its servers, a server runs the method itself; methods that need the leader go there.
+   * `read`: the call changes nothing, so it may be sent again when a connection breaks.
+   */
+  serverRpc(method: string, body: unknown, timeoutMs: number, read: boolean): Promise<unknown>;
   /** Has the cluster answer an HTTP request: the leader, or (a client's `?stale` read) any server. */
   forward(req: ForwardedRequest, timeoutMs: number): Promise<ForwardedResponse>;
   /**

@@ -186,17 +186,35 @@ export class ServerCluster implements ClusterRole {
   }
 
   async forward(req: ForwardedRequest, timeoutMs: number): Promise<ForwardedResponse> {
+    return (await this.callLeader('HTTP.Forward', { Request: req, ToLeader: true } satisfies ForwardCall, timeoutMs, isRead(req))) as ForwardedResponse;
+  }
+
+  serverRpc(method: string, body: unknown): Promise<unknown> {
+    return this.rpc.invoke(method, body);
+  }
+
+  /**
+   * Runs `here` on the leader (Consul's srv.forward): this server when it leads, else the
+   * leader gets the same call with `Hops: 1`, which it runs and never passes on.
+   */
+  async onLeader<T>(method: string, body: { Hops?: number }, timeoutMs: number, read: boolean, here: () => Promise<T>): Promise<T> {
+    if (this.isLeader()) return here();
+    if ((body.Hops ?? 0) >= 1) throw new HttpError(500, 'No cluster leader');
+    return (await this.callLeader(method, { ...body, Hops: 1 }, timeoutMs, read)) as T;
+  }
+
+  /** Calls a method on the leader (waiting out an election up to RPCHoldTimeout). */
+  async callLeader(method: string, body: unknown, timeoutMs: number, read: boolean): Promise<unknown> {
     // A leader that cannot be dialled (just killed) is waited out like an election; a call that
     // was sent is never sent again (it may have taken effect), except a read whose connection
     // to the leader broke (a blocking query held by a leader that died): it waits for the next
     // leader (Consul's canRetry), a bounded number of times.
-    const read = isRead(req);
     let deadline = Date.now() + LEADER_HOLD_MS;
     let lost = 0;
     for (;;) {
       const leader = await this.awaitLeader();
       try {
-        return (await this.call(leader, 'HTTP.Forward', { Request: req, ToLeader: true } satisfies ForwardCall, timeoutMs)) as ForwardedResponse;
+        return await this.call(leader, method, body, timeoutMs);
       } catch (err) {
         if (read && err instanceof RpcError && err.closed && ++lost <= LOST_READ_RETRIES) deadline = Date.now() + LEADER_HOLD_MS;
         else if (!(err instanceof RpcError) || err.sent || Date.now() > deadline) throw err;

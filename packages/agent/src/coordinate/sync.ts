@@ -3,6 +3,9 @@
 // a random stagger of up to as much again, this agent sends its LAN coordinate to the servers,
 // so the cluster as a whole sends about rate_target updates per second whatever its size.
 import type { AgentContext } from '../context.js';
+import { agentToken, deniedAccessor, isAclError } from '../acl/agent-tokens.js';
+import { ANONYMOUS_TOKEN_SECRET } from '../acl/identities.js';
+import type { CoordinateUpdateCall } from '../cluster/sync-endpoints.js';
 import { coordinateUpdatesFor } from './updates.js';
 
 const SEND_TIMEOUT_MS = 30_000;
@@ -15,27 +18,19 @@ export function rateScaledIntervalMs(rate: number, minMs: number, n: number): nu
   return Math.max(minMs, (1000 * n) / rate);
 }
 
-/** Sends this agent's coordinate once: queued directly on the leader, else forwarded to it. */
+/** Sends this agent's coordinate once (Coordinate.Update, which the leader queues). */
 export async function sendCoordinate(ctx: AgentContext): Promise<void> {
   const c = ctx.gossip.lan.node.coordinate();
   if (!c) return;
-  const entry = { Node: ctx.config.nodeName, Segment: '', Coord: { Vec: [...c.Vec], Error: c.Error, Adjustment: c.Adjustment, Height: c.Height } };
-  if (ctx.cluster.isLeader()) {
-    coordinateUpdatesFor(ctx).submit(entry);
-    return;
-  }
-  const tokens = ctx.config.acl.tokens;
-  const token = tokens.agent || tokens.default;
-  const res = await ctx.cluster.forward(
-    {
-      method: 'PUT',
-      url: '/v1/coordinate/update',
-      headers: { 'content-type': 'application/json', ...(token ? { 'x-consul-token': token } : {}) },
-      body: Buffer.from(JSON.stringify({ Datacenter: ctx.config.datacenter, ...entry })),
-    },
-    SEND_TIMEOUT_MS,
-  );
-  if (res.status !== 200) throw new Error(`coordinate update refused: ${res.status} ${Buffer.from(res.body).toString('utf8')}`);
+  const acl = ctx.config.acl;
+  const call: CoordinateUpdateCall = {
+    Node: ctx.config.nodeName,
+    Segment: '',
+    Coord: { Vec: [...c.Vec], Error: c.Error, Adjustment: c.Adjustment, Height: c.Height },
+    // Consul's agent sends its agent token; none is the anonymous token.
+    Token: acl.enabled ? agentToken(acl) || ANONYMOUS_TOKEN_SECRET : '',
+  };
+  await ctx.cluster.serverRpc('Coordinate.Update', call, SEND_TIMEOUT_MS, false);
 }
 
 /** Starts the periodic send (and, on a server, the batched writes); returns the stop function. */
@@ -50,7 +45,11 @@ export function startCoordinateSync(ctx: AgentContext): () => void {
     const intv = rateScaledIntervalMs(cfg.syncRateTarget, cfg.syncIntervalMinMs, ctx.gossip.lan.members().length);
     timer = setTimeout(() => {
       void sendCoordinate(ctx)
-        .catch((err: Error) => ctx.log.agent.warn({ err: err.message }, 'Coordinate update error'))
+        .catch((err: Error) =>
+          isAclError(err)
+            ? ctx.log.agent.warn({ accessorID: deniedAccessor(err) }, 'Coordinate update blocked by ACLs')
+            : ctx.log.agent.warn({ err: err.message }, 'Coordinate update error'),
+        )
         .finally(() => {
           if (!stopped) schedule();
         });

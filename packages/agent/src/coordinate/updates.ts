@@ -2,7 +2,7 @@
 // are kept in memory, the latest per node and segment, and flushed every update_period as Raft
 // writes of update_batch_size entries, at most update_max_batches per period; the rest is
 // discarded with a warning, so coordinate traffic can never flood the log.
-import type { ApplyResult, Command, CoordinateEntry } from '@proconsul/catalog';
+import { isValidNetworkCoordinate, type ApplyResult, type Command, type CoordinateEntry } from '@proconsul/catalog';
 import type { Applier } from '../apply/applier.js';
 import type { AgentContext } from '../context.js';
 import type { Logger } from '../log.js';
@@ -92,4 +92,17 @@ export function coordinateUpdatesFor(ctx: AgentContext): CoordinateUpdates {
     registry.set(ctx, u);
   }
   return u;
+}
+
+/**
+ * Consul's Coordinate.Update checks of a node's coordinate, by the HTTP endpoint and the RPC
+ * alike: its dimensionality against this server's own coordinate, and finite numbers (JSON
+ * has no NaN, but 1e999 parses as Infinity). The error text, or undefined.
+ */
+export function coordinateUpdateError(ctx: AgentContext, coord: unknown): string | undefined {
+  const vec = (coord as { Vec?: unknown } | null)?.Vec;
+  const ours = ctx.gossip.lan.node.coordinate();
+  if (!Array.isArray(vec) || vec.length === 0 || (ours && ours.Vec.length !== vec.length)) return 'incompatible coordinate';
+  if (!isValidNetworkCoordinate(coord)) return 'invalid coordinate';
+  return undefined;
 }

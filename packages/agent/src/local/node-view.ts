@@ -1,7 +1,9 @@
 // How anti-entropy sees this node in the catalog: a server reads its own catalog; a client
 // asks a server (the leader answers), since it keeps no catalog.
 import type { Catalog, CatalogNode, HealthCheck, NodeService } from '@proconsul/catalog';
+import { isAclError } from '../acl/agent-tokens.js';
 import type { ClusterRole } from '../cluster/role.js';
+import type { NodeCall, NodeServices } from '../cluster/sync-endpoints.js';
 
 export interface NodeView {
   /** The node's services, or undefined when the node is not in the catalog. */
@@ -22,24 +24,24 @@ export function catalogNodeView(catalog: Catalog): NodeView {
 const READ_TIMEOUT_MS = 30_000;
 
 /**
- * A client reads with its agent token (`token()`; '' without ACLs). What that token may not
- * read looks empty, as Consul's filtered reads do: everything local is then pushed, and each
- * write passes or is blocked by its own token.
+ * A client reads with its agent token (`token()`; '' without ACLs), through the servers' typed
+ * RPC methods (cluster/sync-endpoints.ts). What that token may not read looks empty, as
+ * Consul's filtered reads do: everything local is then pushed, and each write passes or is
+ * blocked by its own token.
  */
-export function remoteNodeView(cluster: ClusterRole, token: () => string = () => ''): NodeView {
-  const get = async (url: string, denied: unknown): Promise<unknown> => {
-    const t = token();
-    const res = await cluster.forward({ method: 'GET', url, headers: t !== '' ? { 'x-consul-token': t } : {} }, READ_TIMEOUT_MS);
-    const text = Buffer.from(res.body).toString();
-    if (res.status === 403) return denied;
-    if (res.status !== 200) throw new Error(`GET ${url}: ${res.status} ${text}`);
-    return JSON.parse(text);
+export function remoteNodeView(cluster: Pick<ClusterRole, 'serverRpc'>, token: () => string = () => ''): NodeView {
+  const call = async <T>(method: string, node: string, denied: T): Promise<T> => {
+    try {
+      return (await cluster.serverRpc(method, { Node: node, Token: token() } satisfies NodeCall, READ_TIMEOUT_MS, true)) as T;
+    } catch (err) {
+      if (isAclError(err)) return denied;
+      throw err;
+    }
   };
-  const nodeServices = async (node: string, denied: unknown) =>
-    (await get(`/v1/catalog/node/${encodeURIComponent(node)}`, denied)) as { Node?: CatalogNode; Services: Record<string, NodeService> } | null;
+  const nodeServices = (node: string, denied: NodeServices) => call<NodeServices>('Catalog.NodeServices', node, denied);
   return {
-    services: async (node) => (await nodeServices(node, { Services: {} }))?.Services,
-    checks: async (node) => (await get(`/v1/health/node/${encodeURIComponent(node)}`, [])) as HealthCheck[],
+    services: async (node) => (await nodeServices(node, { Services: {} } as NodeServices))?.Services,
+    checks: (node) => call<HealthCheck[]>('Health.NodeChecks', node, []),
     node: async (node) => (await nodeServices(node, null))?.Node,
   };
 }

@@ -43,6 +43,13 @@ export class RpcServer {
     this.#handlers.set(method, handler);
   }
 
+  /** Runs a method here, as a call from this agent itself (Consul's server-side Delegate.RPC). */
+  invoke(method: string, body: unknown): Promise<unknown> {
+    const handler = this.#handlers.get(method);
+    if (!handler) return Promise.reject(new Error(`rpc: can't find method ${method}`));
+    return new Promise((resolve) => resolve(handler(body)));
+  }
+
   /** A Raft transport whose listener is this port: Raft connections go to it, RPC ones here. */
   transport(id: string): TcpTransport {
     const dial = serverDialer(this.tls, TLS_HANDSHAKE_TIMEOUT_MS);
@@ -176,7 +183,8 @@ export class RpcServer {
         if (next) run(next);
       };
       if (!handler) return done({ Seq: req.Seq, Error: `rpc: can't find method ${req.Method}` });
-      handler(req.Body).then(
+      // A handler that throws before its promise exists still answers with the error.
+      new Promise<unknown>((resolve) => resolve(handler(req.Body))).then(
         (Body) => done({ Seq: req.Seq, Body }),
         (err: Error) => done({ Seq: req.Seq, Error: err.message }),
       );

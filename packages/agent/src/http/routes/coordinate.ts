@@ -2,11 +2,11 @@
 // LAN coordinates are blocking queries on the catalog's coordinates table; updates are queued on
 // the leader and written in batches (../../coordinate/updates.ts); the datacenters list comes
 // from the servers' gossip coordinates.
-import { isValidNetworkCoordinate, type CoordinateEntry } from '@proconsul/catalog';
+import type { CoordinateEntry } from '@proconsul/catalog';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AgentContext } from '../../context.js';
 import { datacenterMap, type ServerCoordinate } from '../../coordinate/datacenters.js';
-import { coordinateUpdatesFor } from '../../coordinate/updates.js';
+import { coordinateUpdateError, coordinateUpdatesFor } from '../../coordinate/updates.js';
 import { decodeBodyAs, type StructSchema } from '../decode-struct.js';
 import { decodeJson } from '../decode.js';
 import { endpoint } from '../endpoint.js';
@@ -113,11 +113,8 @@ export async function coordinateRoutes(app: FastifyInstance, { ctx }: { ctx: Age
       // Consul's parseDC: ?dc wins over the body's Datacenter.
       checkDatacenter({ dc: qs(req.query as Query, 'dc') ?? (body.Datacenter as string | undefined) }, dc);
       const coord = decodeCoord(body.Coord);
-      // Consul's Coordinate.Update checks: dimensionality against our own coordinate, finite numbers
-      // (JSON has no NaN, but 1e999 parses as Infinity).
-      const ours = ctx.gossip.lan.node.coordinate();
-      if (coord.Vec.length === 0 || (ours && ours.Vec.length !== coord.Vec.length)) throw badRequest('incompatible coordinate');
-      if (!isValidNetworkCoordinate(coord)) throw badRequest('invalid coordinate');
+      const invalid = coordinateUpdateError(ctx, coord);
+      if (invalid) throw badRequest(invalid);
       coordinateUpdatesFor(ctx).submit({ Node: String(body.Node ?? ''), Segment: String(body.Segment ?? ''), Coord: coord });
       return reply.code(200).send('');
     },

@@ -1,8 +1,8 @@
 // kv-cluster: three servers (-bootstrap-expect 3) on 127.0.1.71-73: PUT /v1/kv (100-byte values,
 // a new key each) and default-mode GET of one key through the leader's HTTP API at 1, 16 and 64
-// connections after a warm-up of PUTs (3 s at 16 connections, 1 s at one: lib/kv-load.ts); leader
-// kill -9 -> first successful write through a survivor (median of 3); and a client agent's RSS. A
-// 3-member etcd (../shared/peers/etcd_bench.sh) runs in the same run.
+// connections after a warm-up (PUTs 3 s at 16 connections, GETs 1 s at 16, PUTs 1 s at one:
+// lib/kv-load.ts); leader kill -9 -> first successful write through a survivor (median of 3); and
+// a client agent's RSS. A 3-member etcd (../shared/peers/etcd_bench.sh) runs in the same run.
 // Ends with `RESULT kv-cluster ...` and `RATIO kv-cluster put_64=<x> get_64=<x> failover_write_ms=<x>`.
 // Needs the agent built (npm run build), wrk, etcd-server and jq.
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -57,7 +57,7 @@ async function main(): Promise<void> {
     const base = `http://${IPS[l]}:8500`;
     await waitHttp(`http://${CLIENT_IP}:8500/v1/status/leader`, async (r) => r.status === 200 && (await r.json()) !== '');
     await fetch(`${base}/v1/kv/foo`, { method: 'PUT', body: 'v'.repeat(VSIZE) });
-    warmUp(scripts.warm, base);
+    warmUp(scripts, base);
     const put: Record<number, Run> = {};
     const get: Record<number, Run> = {};
     for (const c of CONNS) {

@@ -1,8 +1,8 @@
 // kv-single: one durable server (`-server -bootstrap -data-dir`): PUT /v1/kv (100-byte values,
 // a new key each) and default-mode GET of one key, req/s and p50/p99 with wrk at 1, 16 and 64
-// connections after a warm-up of PUTs (3 s at 16 connections, 1 s at one: lib/kv-load.ts), and
-// WAL fsyncs per write; a single-member etcd (../shared/peers/etcd_bench.sh, MEMBERS=1: PUT and
-// linearizable range through its HTTP gateway) in the same run.
+// connections after a warm-up (PUTs 3 s at 16 connections, GETs 1 s at 16, PUTs 1 s at one:
+// lib/kv-load.ts), and WAL fsyncs per write; a single-member etcd (../shared/peers/etcd_bench.sh,
+// MEMBERS=1: PUT and linearizable range through its HTTP gateway) in the same run.
 // Ends with `RESULT kv-single ...` and `RATIO kv-single put_64=<x> get_64=<x>`. Each PUT level
 // prints the Raft log's snapshot index after it (snapshots on at Consul's defaults; the knob
 // RAFT_SNAPSHOT_INTERVAL=1s snapshots every raft_snapshot_threshold entries, the worst case).
@@ -51,7 +51,7 @@ async function main(): Promise<void> {
   try {
     await waitHttp(`${base}/v1/status/leader`, async (r) => r.status === 200 && (await r.json()) !== '');
     await fetch(`${base}/v1/kv/foo`, { method: 'PUT', body: 'v'.repeat(VSIZE) });
-    warmUp(scripts.warm, base);
+    warmUp(scripts, base);
 
     const put: Record<number, Run & { fsyncsPerWrite: number }> = {};
     const get: Record<number, Run> = {};

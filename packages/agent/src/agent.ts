@@ -7,7 +7,7 @@ import type { DnsServer } from '@proconsul/dns';
 import type { FastifyInstance } from 'fastify';
 import { securityIssues } from './acl/config.js';
 import { aclDnsBackend } from './acl/dns.js';
-import { agentToken, deniedAccessor, isAclError, loadPersistedTokens, ownWriteToken } from './acl/agent-tokens.js';
+import { agentCallToken, deniedAccessor, isAclError, loadPersistedTokens, ownWriteToken } from './acl/agent-tokens.js';
 import { clientApplyGuard } from './acl/apply-authz.js';
 import { ANONYMOUS_TOKEN_SECRET } from './acl/identities.js';
 import { RemoteAclResolver } from './acl/remote-resolver.js';
@@ -179,7 +179,7 @@ export async function startAgent(config: AgentConfig, options: StartAgentOptions
     }
     cleanups.push(() => cluster.close());
     metrics.gaugeFunc('raft.applied_index', () => applier.lastIndex);
-    const nodeView = server ? catalogNodeView(catalog) : remoteNodeView(cluster, () => (config.acl.enabled ? agentToken(config.acl) || ANONYMOUS_TOKEN_SECRET : ''));
+    const nodeView = server ? catalogNodeView(catalog) : remoteNodeView(cluster, () => agentCallToken(config.acl));
 
     leader = new Leader({
       catalog,

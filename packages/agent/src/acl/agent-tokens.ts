@@ -8,7 +8,7 @@ import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } f
 import { join } from 'node:path';
 import type { Command } from '@proconsul/catalog';
 import type { AclConfig } from './config.js';
-import { ANONYMOUS_TOKEN_ID } from './identities.js';
+import { ANONYMOUS_TOKEN_ID, ANONYMOUS_TOKEN_SECRET } from './identities.js';
 
 type TokenKey = keyof AclConfig['tokens'];
 
@@ -81,6 +81,15 @@ export function setAgentToken(acl: AclConfig, dataDir: string, key: TokenKey, to
 /** Consul's token store: the agent token, else the default (user) token. */
 export function agentToken(acl: AclConfig): string {
   return acl.tokens.agent || acl.tokens.default;
+}
+
+/**
+ * The token an agent sends with its own background calls (anti-entropy reads, its coordinate):
+ * the agent token, else the default token; none is the anonymous token, as a server takes a
+ * token as sent. '' without ACLs.
+ */
+export function agentCallToken(acl: AclConfig): string {
+  return acl.enabled ? agentToken(acl) || ANONYMOUS_TOKEN_SECRET : '';
 }
 
 /**

@@ -3,8 +3,7 @@
 // a random stagger of up to as much again, this agent sends its LAN coordinate to the servers,
 // so the cluster as a whole sends about rate_target updates per second whatever its size.
 import type { AgentContext } from '../context.js';
-import { agentToken, deniedAccessor, isAclError } from '../acl/agent-tokens.js';
-import { ANONYMOUS_TOKEN_SECRET } from '../acl/identities.js';
+import { agentCallToken, deniedAccessor, isAclError } from '../acl/agent-tokens.js';
 import type { CoordinateUpdateCall } from '../cluster/sync-endpoints.js';
 import { coordinateUpdatesFor } from './updates.js';
 
@@ -22,13 +21,11 @@ export function rateScaledIntervalMs(rate: number, minMs: number, n: number): nu
 export async function sendCoordinate(ctx: AgentContext): Promise<void> {
   const c = ctx.gossip.lan.node.coordinate();
   if (!c) return;
-  const acl = ctx.config.acl;
   const call: CoordinateUpdateCall = {
     Node: ctx.config.nodeName,
     Segment: '',
     Coord: { Vec: [...c.Vec], Error: c.Error, Adjustment: c.Adjustment, Height: c.Height },
-    // Consul's agent sends its agent token; none is the anonymous token.
-    Token: acl.enabled ? agentToken(acl) || ANONYMOUS_TOKEN_SECRET : '',
+    Token: agentCallToken(ctx.config.acl),
   };
   await ctx.cluster.serverRpc('Coordinate.Update', call, SEND_TIMEOUT_MS, false);
 }

@@ -43,7 +43,10 @@ export class RpcServer {
     this.#handlers.set(method, handler);
   }
 
-  /** Runs a method here, as a call from this agent itself (Consul's server-side Delegate.RPC). */
+  /**
+   * Runs a method: a call from a connection, or from this agent itself (Consul's server-side
+   * Delegate.RPC). A handler that throws before its promise exists still rejects.
+   */
   invoke(method: string, body: unknown): Promise<unknown> {
     const handler = this.#handlers.get(method);
     if (!handler) return Promise.reject(new Error(`rpc: can't find method ${method}`));
@@ -175,16 +178,13 @@ export class RpcServer {
     const queue: RpcRequest[] = [];
     const run = (req: RpcRequest): void => {
       running++;
-      const handler = this.#handlers.get(req.Method);
       const done = (res: RpcResponse): void => {
         running--;
         if (!socket.destroyed) writeBatched(socket, encodeRpcFrame(res));
         const next = queue.shift();
         if (next) run(next);
       };
-      if (!handler) return done({ Seq: req.Seq, Error: `rpc: can't find method ${req.Method}` });
-      // A handler that throws before its promise exists still answers with the error.
-      new Promise<unknown>((resolve) => resolve(handler(req.Body))).then(
+      this.invoke(req.Method, req.Body).then(
         (Body) => done({ Seq: req.Seq, Body }),
         (err: Error) => done({ Seq: req.Seq, Error: err.message }),
       );

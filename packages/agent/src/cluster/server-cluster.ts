@@ -114,10 +114,10 @@ export class ServerCluster implements ClusterRole {
     const single = c.dev || c.bootstrap || c.bootstrapExpect === 1;
     if (raft.hasState()) {
       await raft.start();
-      if (single) await raft.waitForLeadership();
+      if (single) await raft.waitForLeadershipAtStart();
     } else if (single) {
       await raft.start([o.nodeId]);
-      await raft.waitForLeadership();
+      await raft.waitForLeadershipAtStart();
     } else if (c.bootstrapExpect > 1) {
       // The HTTP API answers meanwhile (writes get "No cluster leader"), as Consul's does.
       void awaitBootstrap({

@@ -13,8 +13,10 @@ import { LEGACY_CATALOG_DIR, readLegacyCatalog } from './legacy-import.js';
 import { NoPeersTransport } from './no-peers-transport.js';
 import { RaftApplier } from './raft-applier.js';
 
-/** How long a server may take to win or see an election at start. */
+/** How long leader duties wait for their barrier, and an older data dir's import for its node. */
 const LEADER_WAIT_MS = 10_000;
+/** How often a server still waiting at start for a leader says so. */
+const LEADER_WAIT_LOG_MS = 10_000;
 /** How long to wait before reopening the log after a write failed for lack of space or descriptors. */
 const REOPEN_RETRY_MS = 1_000;
 
@@ -86,6 +88,21 @@ export class CatalogRaft {
   /** Resolves once a leader is elected and this server has applied what it committed before. */
   async waitForLeadership(timeoutMs = LEADER_WAIT_MS): Promise<void> {
     await awaitLeadership(() => this.applier.node, timeoutMs);
+  }
+
+  /**
+   * As waitForLeadership, for as long as it takes: at start a slow disk or a paused process is
+   * no reason to give up (only a storage failure is). Says so every LEADER_WAIT_LOG_MS.
+   */
+  async waitForLeadershipAtStart(): Promise<void> {
+    const since = Date.now();
+    this.o.log.debug('waiting for a cluster leader');
+    const timer = setInterval(() => this.o.log.warn({ waitedMs: Date.now() - since }, 'no cluster leader yet: still waiting'), LEADER_WAIT_LOG_MS);
+    try {
+      await awaitLeadership(() => this.applier.node, Infinity);
+    } finally {
+      clearInterval(timer);
+    }
   }
 
 

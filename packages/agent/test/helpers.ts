@@ -55,7 +55,7 @@ export async function startAgentProcess(args: string[], httpHostPort: string, op
         return r.status === 200 && (await r.json()) !== '';
       },
       `agent at ${base} (output: ${out.slice(-500)})`,
-      150,
+      300, // a loaded CI machine may stall a start for seconds (the agent itself waits as long as it takes)
     );
   } catch (err) {
     proc.kill('SIGKILL');

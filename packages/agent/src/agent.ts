@@ -196,7 +196,7 @@ export async function startAgent(config: AgentConfig, options: StartAgentOptions
       members: () => gossip.lan.members(),
       datacenter: config.datacenter,
     });
-    cleanups.push(() => leader!.stop());
+    cleanups.push(() => leader!.close());
     if (cluster.isLeader()) await leader.leadershipChanged(true);
     // A client registers its node itself; a server's leader registers it with its consul service.
     const nodeFields = nodeRegistration({ nodeId, nodeName: config.nodeName, address: advertiseAddr, wanAddress: config.advertiseAddrWan, nodeMeta: config.nodeMeta });

@@ -75,3 +75,58 @@ describe('Leader', () => {
     leader.stop();
   });
 });
+
+describe('Leader establishing leadership', () => {
+  it('tries again while still the leader when the barrier fails, and not once leadership is lost', async () => {
+    const catalog = new Catalog();
+    const applier = await raftApplierFor(catalog);
+    let barriers = 0;
+    const failFirst = 2;
+    const leader = new Leader({
+      catalog,
+      applier,
+      nodeName: 'n1',
+      nodeId: '11111111-2222-3333-4444-555555555555',
+      address: '127.0.1.40',
+      serverPort: 8300,
+      nodeMeta: {},
+      logger: pino({ level: 'silent' }),
+      now: () => 1_000_000,
+      establishRetryMs: 20,
+      barrier: async () => {
+        if (++barriers <= failFirst) throw new Error('raft: no cluster leader within 10000 ms');
+      },
+    });
+    await leader.leadershipChanged(true);
+    expect(catalog.node('n1').value).toBeNull(); // the first barrier failed
+    for (let i = 0; i < 100 && !catalog.node('n1').value; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(barriers).toBe(failFirst + 1);
+    expect(catalog.nodeChecks('n1').value.map((c) => [c.CheckID, c.Status])).toEqual([['serfHealth', 'passing']]);
+    leader.close();
+
+    // Leadership lost while a retry waits: the retry does not run.
+    const other = new Catalog();
+    let tries = 0;
+    const lost = new Leader({
+      catalog: other,
+      applier: await raftApplierFor(other),
+      nodeName: 'n2',
+      nodeId: '21111111-2222-3333-4444-555555555555',
+      address: '127.0.1.41',
+      serverPort: 8300,
+      nodeMeta: {},
+      logger: pino({ level: 'silent' }),
+      now: () => 1_000_000,
+      establishRetryMs: 20,
+      barrier: async () => {
+        tries++;
+        throw new Error('barrier timed out');
+      },
+    });
+    await lost.leadershipChanged(true);
+    await lost.leadershipChanged(false);
+    await new Promise((r) => setTimeout(r, 80));
+    expect(tries).toBe(1);
+    lost.close();
+  });
+});

@@ -10,6 +10,8 @@ import { reconcileMembers } from './member-reconcile.js';
 import { nodeInfoInSync } from './local/node-view.js';
 
 export const SERF_HEALTH_CHECK_ID = 'serfHealth';
+/** Consul's leader loop tries to establish leadership again 5 s after a failure. */
+const ESTABLISH_RETRY_MS = 5_000;
 export const CONSUL_SERVICE_ID = 'consul';
 
 export interface LeaderOptions {
@@ -30,6 +32,8 @@ export interface LeaderOptions {
   tombstones?: TombstoneGC;
   /** Resolves once everything committed before this leadership is applied here (Raft barrier). */
   barrier?: () => Promise<void>;
+  /** How long after a failed establish() it is tried again while still leading (default 5 s). */
+  establishRetryMs?: number;
   /** The LAN gossip members, reconciled into the catalog while leading. */
   members?: () => AgentMember[];
   datacenter?: string;
@@ -71,6 +75,9 @@ export class Leader {
   #tombstoneIndexSeen = 0;
   #timer: NodeJS.Timeout | undefined;
   #leading = false;
+  /** What the last leadershipChanged call said: a retry of establish() runs only while true. */
+  #isLeader = false;
+  #retry: NodeJS.Timeout | undefined;
   #transition: Promise<void> = Promise.resolve();
 
   constructor(private readonly opts: LeaderOptions) {
@@ -82,6 +89,8 @@ export class Leader {
    * catalog holds every committed write) and stop when it is not any more, and nowhere else.
    */
   leadershipChanged(isLeader: boolean): Promise<void> {
+    this.#isLeader = isLeader;
+    clearTimeout(this.#retry);
     this.#transition = this.#transition.then(async () => {
       if (!isLeader) {
         if (this.#leading) this.opts.logger.info('cluster leadership lost');
@@ -89,14 +98,20 @@ export class Leader {
         this.stop();
         return;
       }
-      if (this.#leading) return;
+      if (this.#leading || !this.#isLeader) return;
       try {
         await this.opts.barrier?.();
         await this.establish();
         this.#leading = true;
         this.opts.logger.info({ node: this.opts.nodeName }, 'cluster leadership acquired');
       } catch (err) {
+        // A barrier that timed out (a slow disk, a paused process) or a write refused: try again
+        // while this server is still the leader, as Consul's leader loop does after 5 s.
         this.opts.logger.error({ err }, 'failed to establish leadership');
+        this.stop();
+        if (!this.#isLeader) return;
+        this.#retry = setTimeout(() => void (this.#isLeader && this.leadershipChanged(true)), this.opts.establishRetryMs ?? ESTABLISH_RETRY_MS);
+        this.#retry.unref();
       }
     });
     return this.#transition;
@@ -143,9 +158,17 @@ export class Leader {
     this.sessions.reset(id, ttl, this.opts.now());
   }
 
+  /** Stops the leader's timers (housekeeping and a pending retry of establish()). */
   stop(): void {
     clearTimeout(this.#timer);
     this.#timer = undefined;
+    clearTimeout(this.#retry);
+  }
+
+  /** The agent is shutting down: no more duties and no retry. */
+  close(): void {
+    this.#isLeader = false;
+    this.stop();
   }
 
   #schedule(): void {

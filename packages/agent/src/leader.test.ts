@@ -2,16 +2,16 @@ import { Catalog } from '@proconsul/catalog';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { raftApplierFor } from './testing/catalog-raft.js';
-import { Leader } from './leader.js';
+import { Leader, type LeaderOptions } from './leader.js';
 
-async function setup() {
+async function setup(extra: Partial<LeaderOptions> = {}, nodeName = 'n1') {
   const catalog = new Catalog();
   const applier = await raftApplierFor(catalog);
   let t = 1_000_000;
   const leader = new Leader({
     catalog,
     applier,
-    nodeName: 'n1',
+    nodeName,
     nodeId: '11111111-2222-3333-4444-555555555555',
     address: '127.0.1.40',
     serverPort: 8300,
@@ -19,6 +19,7 @@ async function setup() {
     logger: pino({ level: 'silent' }),
     now: () => t,
     sessionCheckMs: 5,
+    ...extra,
   });
   return { catalog, applier, leader, advance: (ms: number) => (t += ms) };
 }
@@ -78,20 +79,9 @@ describe('Leader', () => {
 
 describe('Leader establishing leadership', () => {
   it('tries again while still the leader when the barrier fails, and not once leadership is lost', async () => {
-    const catalog = new Catalog();
-    const applier = await raftApplierFor(catalog);
     let barriers = 0;
     const failFirst = 2;
-    const leader = new Leader({
-      catalog,
-      applier,
-      nodeName: 'n1',
-      nodeId: '11111111-2222-3333-4444-555555555555',
-      address: '127.0.1.40',
-      serverPort: 8300,
-      nodeMeta: {},
-      logger: pino({ level: 'silent' }),
-      now: () => 1_000_000,
+    const { catalog, leader } = await setup({
       establishRetryMs: 20,
       barrier: async () => {
         if (++barriers <= failFirst) throw new Error('raft: no cluster leader within 10000 ms');
@@ -105,28 +95,18 @@ describe('Leader establishing leadership', () => {
     leader.close();
 
     // Leadership lost while a retry waits: the retry does not run.
-    const other = new Catalog();
     let tries = 0;
-    const lost = new Leader({
-      catalog: other,
-      applier: await raftApplierFor(other),
-      nodeName: 'n2',
-      nodeId: '21111111-2222-3333-4444-555555555555',
-      address: '127.0.1.41',
-      serverPort: 8300,
-      nodeMeta: {},
-      logger: pino({ level: 'silent' }),
-      now: () => 1_000_000,
+    const lost = await setup({
       establishRetryMs: 20,
       barrier: async () => {
         tries++;
         throw new Error('barrier timed out');
       },
     });
-    await lost.leadershipChanged(true);
-    await lost.leadershipChanged(false);
+    await lost.leader.leadershipChanged(true);
+    await lost.leader.leadershipChanged(false);
     await new Promise((r) => setTimeout(r, 80));
     expect(tries).toBe(1);
-    lost.close();
+    lost.leader.close();
   });
 });

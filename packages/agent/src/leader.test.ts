@@ -4,14 +4,14 @@ import { describe, expect, it } from 'vitest';
 import { raftApplierFor } from './testing/catalog-raft.js';
 import { Leader, type LeaderOptions } from './leader.js';
 
-async function setup(extra: Partial<LeaderOptions> = {}, nodeName = 'n1') {
+async function setup(extra: Partial<LeaderOptions> = {}) {
   const catalog = new Catalog();
   const applier = await raftApplierFor(catalog);
   let t = 1_000_000;
   const leader = new Leader({
     catalog,
     applier,
-    nodeName,
+    nodeName: 'n1',
     nodeId: '11111111-2222-3333-4444-555555555555',
     address: '127.0.1.40',
     serverPort: 8300,

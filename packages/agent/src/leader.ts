@@ -10,9 +10,9 @@ import { reconcileMembers } from './member-reconcile.js';
 import { nodeInfoInSync } from './local/node-view.js';
 
 export const SERF_HEALTH_CHECK_ID = 'serfHealth';
+export const CONSUL_SERVICE_ID = 'consul';
 /** Consul's leader loop tries to establish leadership again 5 s after a failure. */
 const ESTABLISH_RETRY_MS = 5_000;
-export const CONSUL_SERVICE_ID = 'consul';
 
 export interface LeaderOptions {
   catalog: Catalog;

@@ -96,3 +96,36 @@ describe('AntiEntropy', () => {
     local.stop();
   });
 });
+
+describe('AntiEntropy and writes blocked by ACLs', () => {
+  it('tries blocked writes once more at the retry interval, then waits for the periodic sync', async () => {
+    const { catalog, applier, local } = await setup();
+    let denials = 2;
+    let attempts = 0;
+    const denying: typeof applier = Object.assign(Object.create(applier) as typeof applier, {
+      apply: async (cmd: Parameters<typeof applier.apply>[0]) => {
+        if (cmd.Type === 'Register' && cmd.Service) {
+          attempts++;
+          if (denials-- > 0) throw new Error("Permission denied: token with AccessorID 'a' lacks permission 'node:write' on \"n1\"");
+        }
+        return applier.apply(cmd);
+      },
+    });
+    local.addService({ ID: 'w3', Name: 'web3', Port: 82 }, { token: '', replaceExistingChecks: false, source: 'remote' });
+    const ae = new AntiEntropy({ view: catalogNodeView(catalog), applier: denying, local, nodeName: 'n1', logger: pino({ level: 'silent' }), now: () => 0, intervalMs: 3_600_000, retryFailedMs: 50 });
+    ae.start(); // blocked: one retry is due in 50 ms
+    await ae.idle();
+    expect(attempts).toBe(1);
+    await new Promise((r) => setTimeout(r, 200));
+    await ae.idle();
+    expect(attempts).toBe(2); // the retry ran and was blocked again: no third attempt before the periodic sync
+    await new Promise((r) => setTimeout(r, 200));
+    expect(attempts).toBe(2);
+    expect(catalog.services().value['web3']).toBeUndefined();
+    ae.trigger(); // the periodic sync (or a new token) writes it
+    await ae.idle();
+    expect(catalog.services().value['web3']).toBeDefined();
+    ae.stop();
+    local.stop();
+  });
+});

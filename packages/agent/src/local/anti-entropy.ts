@@ -45,6 +45,10 @@ export class AntiEntropy {
   #timer: NodeJS.Timeout | undefined;
   #retry: NodeJS.Timeout | undefined;
   #stopped = false;
+  /** The last pass had writes blocked by ACLs. */
+  #blocked = false;
+  /** ... and its one early retry is spent. */
+  #blockedRetried = false;
   /** Check ID -> when its output was last written to the catalog. */
   readonly #outputSyncedAt = new Map<string, number>();
 
@@ -96,23 +100,36 @@ export class AntiEntropy {
       // wait when a sync is triggered, as a server coming up does).
       clearTimeout(this.#retry);
       this.#retry = undefined;
+      // Blocked writes wait for the next sync (a new token, or the periodic one), as in Consul,
+      // but are tried once more at the retry interval first: a client restarted within the
+      // leader's reconcile of its leave can see its node deregistered under it, and the writes
+      // of its services (tokens without node:write) are refused until gossip says it is back.
+      if (!this.#blocked) this.#blockedRetried = false;
+      else if (!this.#blockedRetried) {
+        this.#blockedRetried = true;
+        this.#retryIn(this.opts.retryFailedMs ?? RETRY_FAILED_MS);
+      }
     } catch (err) {
       this.opts.logger.error({ err }, 'anti-entropy sync failed');
-      if (!this.#stopped && !this.#retry) {
-        this.#retry = setTimeout(() => {
-          this.#retry = undefined;
-          this.trigger();
-        }, this.opts.retryFailedMs ?? RETRY_FAILED_MS);
-        this.#retry.unref();
-      }
+      if (!this.#retry) this.#retryIn(this.opts.retryFailedMs ?? RETRY_FAILED_MS);
     } finally {
       this.#running = null;
     }
   }
 
+  #retryIn(ms: number): void {
+    if (this.#stopped) return;
+    this.#retry = setTimeout(() => {
+      this.#retry = undefined;
+      this.trigger();
+    }, ms);
+    this.#retry.unref();
+  }
+
   /** One pass: compare and write the differences through the applier. */
   async syncOnce(): Promise<void> {
     const { view, nodeName, local } = this.opts;
+    this.#blocked = false;
     // Someone may have deregistered this node (or its consul service) through the catalog API.
     await this.opts.ensureNode?.();
     const remoteServices = await view.services(nodeName);
@@ -178,8 +195,8 @@ export class AntiEntropy {
         failure ??= r.reason;
       }
     });
-    // Blocked writes wait for the next sync (a new token, or the periodic one), as in Consul.
     if (failure !== undefined) throw failure;
+    this.#blocked = results.some((r) => r.status === 'rejected' && isAclError(r.reason));
     if (commands.length > 0) this.opts.logger.debug({ writes: commands.length }, 'synced local state to the catalog');
   }
 }

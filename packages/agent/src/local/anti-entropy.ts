@@ -107,22 +107,23 @@ export class AntiEntropy {
       if (!this.#blocked) this.#blockedRetried = false;
       else if (!this.#blockedRetried) {
         this.#blockedRetried = true;
-        this.#retryIn(this.opts.retryFailedMs ?? RETRY_FAILED_MS);
+        this.#retrySoon();
       }
     } catch (err) {
       this.opts.logger.error({ err }, 'anti-entropy sync failed');
-      if (!this.#retry) this.#retryIn(this.opts.retryFailedMs ?? RETRY_FAILED_MS);
+      if (!this.#retry) this.#retrySoon();
     } finally {
       this.#running = null;
     }
   }
 
-  #retryIn(ms: number): void {
+  /** Another sync at the retry interval (Consul's retryFailInterval). */
+  #retrySoon(): void {
     if (this.#stopped) return;
     this.#retry = setTimeout(() => {
       this.#retry = undefined;
       this.trigger();
-    }, ms);
+    }, this.opts.retryFailedMs ?? RETRY_FAILED_MS);
     this.#retry.unref();
   }
 
@@ -190,13 +191,13 @@ export class AntiEntropy {
       if (r.status === 'fulfilled') {
         if (!r.value.ok) this.opts.logger.warn({ error: r.value.error, command: commands[i]!.Type }, 'anti-entropy write refused');
       } else if (isAclError(r.reason)) {
+        this.#blocked = true;
         logBlocked(this.opts.agentLogger ?? this.opts.logger, commands[i]!, r.reason);
       } else {
         failure ??= r.reason;
       }
     });
     if (failure !== undefined) throw failure;
-    this.#blocked = results.some((r) => r.status === 'rejected' && isAclError(r.reason));
     if (commands.length > 0) this.opts.logger.debug({ writes: commands.length }, 'synced local state to the catalog');
   }
 }

@@ -197,6 +197,7 @@ export async function startAgent(config: AgentConfig, options: StartAgentOptions
       datacenter: config.datacenter,
     });
     cleanups.push(() => leader!.close());
+    if (server) cleanups.push(gossip.lan.onMember(() => void leader!.memberChanged()));
     if (cluster.isLeader()) await leader.leadershipChanged(true);
     // A client registers its node itself; a server's leader registers it with its consul service.
     const nodeFields = nodeRegistration({ nodeId, nodeName: config.nodeName, address: advertiseAddr, wanAddress: config.advertiseAddrWan, nodeMeta: config.nodeMeta });

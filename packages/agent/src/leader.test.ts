@@ -2,6 +2,7 @@ import { Catalog } from '@proconsul/catalog';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { raftApplierFor } from './testing/catalog-raft.js';
+import { MemberStatus, type AgentMember } from './gossip/index.js';
 import { Leader, type LeaderOptions } from './leader.js';
 
 async function setup(extra: Partial<LeaderOptions> = {}) {
@@ -74,6 +75,43 @@ describe('Leader', () => {
     for (let i = 0; i < 50 && catalog.stats().tombstones > 0; i++) await new Promise((r) => setTimeout(r, 10));
     expect(catalog.stats().tombstones).toBe(0);
     leader.stop();
+  });
+});
+
+describe('Leader reconciling gossip members', () => {
+  const member = (Status: number): AgentMember => ({
+    Name: 'client-1', Addr: '127.0.1.41', Port: 8301, Status, Tags: { role: 'node', dc: 'dc1' },
+    ProtocolMin: 1, ProtocolMax: 5, ProtocolCur: 2, DelegateMin: 2, DelegateMax: 5, DelegateCur: 4,
+  });
+
+  it('reconciles on a member event at once, not at the next periodic pass', async () => {
+    let members = [member(MemberStatus.alive)];
+    // The periodic pass is an hour away: only the event can make the change.
+    const { catalog, leader } = await setup({ sessionCheckMs: 3_600_000, members: () => members, datacenter: 'dc1' });
+    await leader.leadershipChanged(true);
+    expect(catalog.getNode('client-1')).toBeDefined();
+    members = [member(MemberStatus.left)];
+    await leader.memberChanged();
+    expect(catalog.getNode('client-1')).toBeUndefined();
+    leader.close();
+  });
+
+  it('an event during a pass gets a pass of its own that reads the members afresh', async () => {
+    let members = [member(MemberStatus.alive)];
+    const { catalog, leader } = await setup({ sessionCheckMs: 3_600_000, members: () => members, datacenter: 'dc1' });
+    await leader.leadershipChanged(true);
+    members = [member(MemberStatus.left)];
+    const first = leader.memberChanged(); // this pass reads "left" and deregisters
+    members = [member(MemberStatus.alive)]; // the agent is back before that pass is done
+    await Promise.all([first, leader.memberChanged()]);
+    expect(catalog.nodeChecks('client-1').value.map((c) => [c.CheckID, c.Status])).toEqual([['serfHealth', 'passing']]);
+    leader.close();
+  });
+
+  it('does nothing on a member event while not leading', async () => {
+    const { catalog, leader } = await setup({ sessionCheckMs: 3_600_000, members: () => [member(MemberStatus.alive)], datacenter: 'dc1' });
+    await leader.memberChanged();
+    expect(catalog.getNode('client-1')).toBeUndefined();
   });
 });
 

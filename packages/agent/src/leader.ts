@@ -79,6 +79,9 @@ export class Leader {
   #isLeader = false;
   #retry: NodeJS.Timeout | undefined;
   #transition: Promise<void> = Promise.resolve();
+  /** The member reconcile under way, and whether a member changed since it read the members. */
+  #memberPass: Promise<void> | undefined;
+  #memberPassAgain = false;
 
   constructor(private readonly opts: LeaderOptions) {
     this.tombstones = opts.tombstones ?? new TombstoneGC();
@@ -153,6 +156,17 @@ export class Leader {
     }
   }
 
+  /**
+   * A gossip member joined, left, failed or was reaped: reconcile it now, as Consul's leader does
+   * from its reconcile channel, rather than at the next periodic pass (which stays as the
+   * backstop). An agent that restarts right after leaving is then deregistered before it is
+   * back, not under it after its first sync. Resolves when the catalog has caught up with it.
+   */
+  async memberChanged(): Promise<void> {
+    if (!this.#leading) return;
+    await this.#reconcileMembers().catch((err) => this.opts.logger.error({ err }, 'member reconcile failed'));
+  }
+
   /** A session was created or renewed: (re)start its timer. */
   touchSession(id: string, ttl: string): void {
     this.sessions.reset(id, ttl, this.opts.now());
@@ -192,10 +206,25 @@ export class Leader {
     }
   }
 
-  async #reconcileMembers(): Promise<void> {
+  /**
+   * One reconcile at a time: a caller that comes while one runs waits for one more pass, which
+   * reads the members afresh (an event may have come after the running pass read them).
+   */
+  #reconcileMembers(): Promise<void> {
     const o = this.opts;
-    if (!o.members) return;
-    await reconcileMembers(o.members(), { catalog: o.catalog, applier: o.applier, datacenter: o.datacenter ?? '', selfName: o.nodeName, now: o.now });
+    if (!o.members) return Promise.resolve();
+    if (this.#memberPass) {
+      this.#memberPassAgain = true;
+      return this.#memberPass;
+    }
+    const pass = async (): Promise<void> => {
+      do {
+        this.#memberPassAgain = false;
+        await reconcileMembers(o.members!(), { catalog: o.catalog, applier: o.applier, datacenter: o.datacenter ?? '', selfName: o.nodeName, now: o.now });
+      } while (this.#memberPassAgain);
+    };
+    // Cleared in a callback, which always runs after this assignment.
+    return (this.#memberPass = pass().finally(() => (this.#memberPass = undefined)));
   }
 
   /** Deleted keys leave tombstones (so prefix indexes never go back); reap them after their TTL. */

@@ -5,17 +5,22 @@
 //   node acl-init.mjs            (env: CONSUL_HTTP_ADDR; files under /consul/...)
 //
 // The secrets were written by the `secrets` job: /consul/management/token (management),
+// /consul/management/server-tokens.json (the servers' agent token),
 // /consul/config/client-tokens.json (the client agent's agent and dns tokens),
 // /consul/registrator/token and /consul/lb/token.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 
 const addr = `http://${process.env.CONSUL_HTTP_ADDR ?? 'server-1:8500'}`;
 const management = readFileSync('/consul/management/token', 'utf8').trim();
-const clientTokens = JSON.parse(readFileSync('/consul/config/client-tokens.json', 'utf8')).acl.tokens;
+const tokensIn = (path) => JSON.parse(readFileSync(path, 'utf8')).acl.tokens;
+const clientTokens = tokensIn('/consul/config/client-tokens.json');
 const PRINTED = '/consul/management/printed';
 
 /** What each part may do, and no more (Consul's rule syntax). */
 const parts = [
+  // A server agent writes its own node info and coordinate, as any agent (Consul's agent token).
+  { name: 'server-agent', secret: tokensIn('/consul/management/server-tokens.json').agent, description: 'server-1..3: their node info and coordinates',
+    rules: 'node_prefix "server-" { policy = "write" }\nservice_prefix "" { policy = "read" }' },
   { name: 'client-agent', secret: clientTokens.agent, description: 'client-1: its node info and anti-entropy',
     rules: 'node "client-1" { policy = "write" }\nservice_prefix "" { policy = "read" }' },
   { name: 'dns', secret: clientTokens.dns, description: 'client-1: DNS answers',

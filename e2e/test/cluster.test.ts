@@ -59,7 +59,7 @@ describe('compose cluster: 3 servers and a client', () => {
     expect(backends(answers)).toEqual(web);
   });
 
-  it('ACLs deny by default: a management token printed once, the registrator and lb scoped to what they need', { timeout: 120_000 }, async () => {
+  it('ACLs deny by default: a management token printed once, the registrator and lb scoped to what they need', { timeout: 240_000 }, async () => {
     await stack.upOnce();
     expect(acl.token).toMatch(/^[0-9a-f-]{36}$/);
     const logs = (await stack.compose(['logs', '--no-color', 'acl-init'])).stdout;
@@ -83,6 +83,10 @@ describe('compose cluster: 3 servers and a client', () => {
     // The client agent's own token (created by acl-init after it started): its node info is
     // synced at one of its next syncs (the node meta only the agent writes).
     await waitFor('client-1 node info synced', async () => JSON.parse((await api('GET', '/v1/catalog/node/client-1', acl.token)).text).Node.Meta, (m) => m['consul-version'] !== undefined, 90_000, 1_000);
+    // Every agent's coordinate is stored (each sends it with its agent token: the servers'
+    // from acl-init too), so `?near` sorting and `proconsul rtt` work for every node.
+    const coordinates = await waitFor('every agent has sent its coordinate', async () => (JSON.parse((await api('GET', '/v1/coordinate/nodes', acl.token)).text) as { Node: string }[]).map((c) => c.Node).sort(), (n) => n.length === 4, 90_000, 1_000);
+    expect(coordinates).toEqual(['client-1', ...SERVERS].sort());
   });
 
   it('stopping the Raft leader: a new leader, registrations intact, 0 failed requests; it rejoins as a follower', { timeout: 240_000 }, async () => {

@@ -3,6 +3,11 @@
 // connections after a warm-up (PUTs 3 s at 16 connections, GETs 1 s at 16, PUTs 1 s at one:
 // lib/kv-load.ts); leader kill -9 -> first successful write through a survivor (median of 3); and
 // a client agent's RSS. A 3-member etcd (../shared/peers/etcd_bench.sh) runs in the same run.
+// Then ROUNDS_1 paired rounds (default 3) of the one-connection PUT level: a fresh cluster of
+// ours (warm-up, the level, stopped), then a fresh etcd, in turn, so that both meet the machine
+// in the same minute and never run at once (that level's p99 moves by a third from one run to
+// the next on this 2-vCPU machine, and our idle cluster alone raises etcd's by a fifth);
+// `put_1_p99_paired` is the median of the rounds' ratios.
 // Ends with `RESULT kv-cluster ...` and `RATIO kv-cluster put_64=<x> get_64=<x> failover_write_ms=<x>`.
 // Needs the agent built (npm run build), wrk, etcd-server and jq.
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -16,6 +21,7 @@ const CLIENT_IP = '127.0.1.74';
 const DUR = Number(process.env.DUR ?? 10);
 const CONNS = (process.env.CONNS ?? '1 16 64').split(' ').map(Number);
 const FAILOVERS = Number(process.env.FAILOVERS ?? 3);
+const ROUNDS_1 = CONNS.includes(1) ? Number(process.env.ROUNDS_1 ?? 3) : 0;
 const VSIZE = 100;
 
 const procs: (ChildProcess | undefined)[] = [];
@@ -48,14 +54,26 @@ async function leader(): Promise<number> {
   throw new Error('no leader');
 }
 
+/** Starts three servers and the client in `dir`; resolves to the leader's index once the client knows it. */
+async function startCluster(dir: string): Promise<number> {
+  for (let i = 0; i <= IPS.length; i++) start(dir, i);
+  const l = await leader();
+  await waitHttp(`http://${CLIENT_IP}:8500/v1/status/leader`, async (r) => r.status === 200 && (await r.json()) !== '');
+  return l;
+}
+
+/** Kills every agent and waits until they are gone, so that nothing of ours runs beside etcd. */
+async function stopCluster(): Promise<void> {
+  const running = procs.filter((p): p is ChildProcess => p !== undefined && p.exitCode === null && p.signalCode === null);
+  await Promise.all(running.map((p) => new Promise((exited) => p.once('exit', exited).kill('SIGKILL'))));
+}
+
 async function main(): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), 'proconsul-kv-cluster-'));
   const scripts = writeKvScripts(work, VSIZE, 'foo');
   try {
-    for (let i = 0; i <= IPS.length; i++) start(work, i);
-    let l = await leader();
+    let l = await startCluster(work);
     const base = `http://${IPS[l]}:8500`;
-    await waitHttp(`http://${CLIENT_IP}:8500/v1/status/leader`, async (r) => r.status === 200 && (await r.json()) !== '');
     await fetch(`${base}/v1/kv/foo`, { method: 'PUT', body: 'v'.repeat(VSIZE) });
     warmUp(scripts, base);
     const put: Record<number, Run> = {};
@@ -94,11 +112,26 @@ async function main(): Promise<void> {
       start(work, l);
       await waitHttp(`http://${IPS[l]}:8500/v1/status/leader`);
     }
-    for (const p of procs) p?.kill('SIGTERM');
+    await stopCluster();
 
     const out = runEtcd({ MEMBERS: '3', DUR: String(DUR), CONNS: CONNS.join(' '), VSIZE: String(VSIZE), FAILOVERS: String(FAILOVERS) });
+
+    const paired: number[] = [];
+    for (let r = 0; r < ROUNDS_1; r++) {
+      const fresh = `${work}/round${r + 1}`;
+      const base1 = `http://${IPS[await startCluster(fresh)]}:8500`;
+      await fetch(`${base1}/v1/kv/foo`, { method: 'PUT', body: 'v'.repeat(VSIZE) });
+      warmUp(scripts, base1);
+      const ours = wrk(scripts.put, 1, base1, DUR);
+      await stopCluster();
+      const etcd = etcdRun(runEtcd({ MEMBERS: '3', DUR: String(DUR), CONNS: '1', VSIZE: String(VSIZE), FAILOVERS: '0' }), 'etcd-put ', 1);
+      if (!etcd) throw new Error('etcd printed no PUT figure at one connection');
+      paired.push(ours.p99 / etcd.p99);
+      console.log(`paired round ${r + 1}: PUT conns=1 p99 proconsul ${ours.p99} ms (${ours.rps} req/s), etcd ${etcd.p99} ms (${etcd.rps} req/s): ${paired[r]!.toFixed(2)}`);
+    }
     const figures = CONNS.map((c) => `put_${c}=${put[c]!.rps} put_${c}_p99_ms=${put[c]!.p99} get_${c}=${get[c]!.rps} get_${c}_p99_ms=${get[c]!.p99}`);
-    console.log(`RESULT kv-cluster ${figures.join(' ')} failover_write_ms=${median(failovers)} failover_runs=[${failovers.join(',')}] client_rss_mb=${clientRssMb} duration_s=${DUR}`);
+    const pairedRuns = paired.length > 0 ? ` put_1_p99_paired_runs=[${paired.map((x) => x.toFixed(2)).join(',')}]` : '';
+    console.log(`RESULT kv-cluster ${figures.join(' ')} failover_write_ms=${median(failovers)} failover_runs=[${failovers.join(',')}]${pairedRuns} client_rss_mb=${clientRssMb} duration_s=${DUR}`);
     const ratios: string[] = [];
     for (const c of CONNS) {
       const ep = etcdRun(out, 'etcd-put ', c) ?? etcdRun(out, 'etcd-put', c);
@@ -106,6 +139,7 @@ async function main(): Promise<void> {
       if (ep) ratios.push(`put_${c}=${(put[c]!.rps / ep.rps).toFixed(2)} put_${c}_p99=${(put[c]!.p99 / ep.p99).toFixed(2)}`);
       if (eg) ratios.push(`get_${c}=${(get[c]!.rps / eg.rps).toFixed(2)} get_${c}_p99=${(get[c]!.p99 / eg.p99).toFixed(2)}`);
     }
+    if (paired.length > 0) ratios.push(`put_1_p99_paired=${median(paired).toFixed(2)}`);
     const fo = /SUMMARY etcd-failover .*first_write_ms=\[[^\]]*\] median=(\d+)/.exec(out);
     if (fo) ratios.push(`failover_write_ms=${(median(failovers) / Number(fo[1])).toFixed(2)}`);
     console.log(`RATIO kv-cluster ${ratios.join(' ')}`);

@@ -62,6 +62,12 @@ async function startCluster(dir: string): Promise<number> {
   return l;
 }
 
+/** What every measured cluster gets before its first level: the GET key, then the warm-up. */
+async function prepare(scripts: ReturnType<typeof writeKvScripts>, base: string): Promise<void> {
+  await fetch(`${base}/v1/kv/foo`, { method: 'PUT', body: 'v'.repeat(VSIZE) });
+  warmUp(scripts, base);
+}
+
 /** Kills every agent and waits until they are gone, so that nothing of ours runs beside etcd. */
 async function stopCluster(): Promise<void> {
   const running = procs.filter((p): p is ChildProcess => p !== undefined && p.exitCode === null && p.signalCode === null);
@@ -74,8 +80,7 @@ async function main(): Promise<void> {
   try {
     let l = await startCluster(work);
     const base = `http://${IPS[l]}:8500`;
-    await fetch(`${base}/v1/kv/foo`, { method: 'PUT', body: 'v'.repeat(VSIZE) });
-    warmUp(scripts, base);
+    await prepare(scripts, base);
     const put: Record<number, Run> = {};
     const get: Record<number, Run> = {};
     for (const c of CONNS) {
@@ -120,8 +125,7 @@ async function main(): Promise<void> {
     for (let r = 0; r < ROUNDS_1; r++) {
       const fresh = `${work}/round${r + 1}`;
       const base1 = `http://${IPS[await startCluster(fresh)]}:8500`;
-      await fetch(`${base1}/v1/kv/foo`, { method: 'PUT', body: 'v'.repeat(VSIZE) });
-      warmUp(scripts, base1);
+      await prepare(scripts, base1);
       const ours = wrk(scripts.put, 1, base1, DUR);
       await stopCluster();
       const etcd = etcdRun(runEtcd({ MEMBERS: '3', DUR: String(DUR), CONNS: '1', VSIZE: String(VSIZE), FAILOVERS: '0' }), 'etcd-put ', 1);

@@ -138,13 +138,24 @@ export const mutants = [
     ],
   },
   {
-    name: 'applies-before-durable',
-    why: 'every committed entry is applied before the Ready is persisted, including a single voter\'s own new entries: a write is answered before it is on disk',
+    name: 'leader-counts-unwritten-copy',
+    why: 'thesis 10.2.1 done wrong: the leader counts its own copy of new entries when it appends them, while their write goes on behind; a commit on that copy and one follower\'s is lost when the leader crashes before its write ends',
     edits: [
       {
-        file: 'src/node.ts',
-        find: 'while (n < rd.committedEntries.length && rd.committedEntries[n].index < firstNew) n++;',
-        replace: 'while (n < rd.committedEntries.length) n++;',
+        file: 'src/raft.ts',
+        find: "    // The leader's own copy counts once it is durable (persisted()), not here.\n    this.bcastAppend();",
+        replace: '    this.prs.get(this.id)?.maybeUpdate(this.log.lastIndex());\n    this.maybeCommit();\n    this.bcastAppend();',
+      },
+    ],
+  },
+  {
+    name: 'conf-change-counts-unwritten-copy',
+    why: 'a membership change rebuilds the progress map with the leader matching its last index, entries still being written included (the first bug the write-behind met in the simulator)',
+    edits: [
+      {
+        file: 'src/raft.ts',
+        find: "    if (this.role === 'leader') {\n      if (this.leadTransferee",
+        replace: "    if (this.role === 'leader') {\n      this.prs.get(this.id)?.maybeUpdate(this.log.lastIndex());\n      if (this.leadTransferee",
       },
     ],
   },

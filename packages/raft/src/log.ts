@@ -11,7 +11,7 @@ export class RaftLog {
   snapshot: Snapshot;
   committed: number;
   applied: number;
-  /** Entries with index > stableIndex still have to be written to storage. */
+  /** Entries with index > stableIndex still have to be handed to storage (written, or being written). */
   stableIndex: number;
   /** A snapshot received from the leader that still has to be persisted and restored. */
   pendingSnapshot: Snapshot | null = null;

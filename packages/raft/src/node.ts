@@ -1,8 +1,11 @@
 // RaftNode: the thin I/O loop around the pure core (etcd-io/raft's node.go). One loop at a
 // time: feed queued inputs (ticks, messages, proposals) to the core, then for each Ready:
-// persist (one synchronous write) -> send -> apply -> advance (sendsBeforePersist and
-// appliesBeforePersist say what may happen before the persist). Timers map ticks to
-// milliseconds and catch up after event-loop stalls, so the leader lease counts real time.
+// persist (one write; committed entries are applied meanwhile) -> send -> advance. A
+// leader's Ready is the exception (sendsBeforePersist): it sends, applies and advances at
+// once while its entries are written behind, in order, those handed over meanwhile together
+// in the next write (group commit); the core counts the leader's own copy when the write
+// reports back (Raft.persisted). Timers map ticks to milliseconds and catch up after
+// event-loop stalls, so the leader lease counts real time.
 //
 // Storage failures stop the node: it stops acknowledging, emits 'error' once and stops. A
 // failed write or fsync is a StorageFailedError naming the file and the error (fail-stop: the
@@ -92,33 +95,20 @@ export interface RaftNodeOptions {
 }
 
 /**
- * The order every Ready is handled in, shared by RaftNode and the simulator: (1) send early
- * if allowed, apply the committed entries that are durable here already, (2) persist, then
- * completeReady: (3) restore a received snapshot, (4) send, (5) apply the other committed
- * entries and hand out read states, (6) advance.
+ * The order every Ready is handled in, shared by RaftNode and the simulator.
+ * - A leader's Ready (this function true): hand its entries to the write-behind, then
+ *   completeReady at once: send, apply, hand out read states, advance.
+ * - Any other: wait for the write-behind, start the persist, apply the committed entries
+ *   while it is under way, then completeReady: restore a received snapshot, send, hand out
+ *   read states, advance.
  *
- * Thesis 10.2.1: a leader may replicate before its own write is durable. Safe because
- * acknowledgements are only stepped after this Ready is done, so no commit index that counts
- * the leader's copy leaves the node (and nothing is applied) before its fsync completes.
+ * Committed entries never wait for a write (thesis 10.2.1): the core counts the leader's own
+ * copy only once persisted() reports it, so a commit index counts durable copies only and each
+ * committed entry is durable on a quorum (a Ready that installs a snapshot carries none). A
+ * hard state (term, vote) or a snapshot is durable before any message is sent.
  */
 export function sendsBeforePersist(raft: Raft, rd: Ready): boolean {
   return raft.role === 'leader' && rd.hardState === null && rd.snapshot === null;
-}
-
-/**
- * How many of the Ready's committed entries may be applied before it is persisted: those
- * before its own new entries (written by an earlier Ready, so durable here, and committed, so
- * durable on a quorum), unless a received snapshot must be restored first. Answers to writes
- * committed by an earlier round then never wait for this round's write (etcd's server hands
- * committed entries to its applier before it saves, too). A single voter commits its own new
- * entries at once: those wait.
- */
-export function appliesBeforePersist(rd: Ready): number {
-  if (rd.snapshot !== null) return 0;
-  const firstNew = rd.entries.length > 0 ? rd.entries[0].index : Infinity;
-  let n = 0;
-  while (n < rd.committedEntries.length && rd.committedEntries[n].index < firstNew) n++;
-  return n;
 }
 
 export interface ReadyEffects {
@@ -129,15 +119,15 @@ export interface ReadyEffects {
 }
 
 /**
- * Steps (3)-(6) of a Ready whose hard state, snapshot and entries are durable; the first
- * `appliedEarly` committed entries were applied before it was persisted.
+ * The rest of a Ready: of a leader's whose entries are written behind (`writtenBehind`), or of
+ * one that is durable and whose committed entries were applied while it was written.
  */
-export async function completeReady(raft: Raft, rd: Ready, sentEarly: boolean, fx: ReadyEffects, appliedEarly = 0): Promise<void> {
+export async function completeReady(raft: Raft, rd: Ready, writtenBehind: boolean, fx: ReadyEffects): Promise<void> {
   if (rd.snapshot) await fx.restore(rd.snapshot);
-  if (!sentEarly && rd.messages.length > 0) fx.send(rd.messages);
-  for (let i = appliedEarly; i < rd.committedEntries.length; i++) fx.apply(rd.committedEntries[i]);
+  if (rd.messages.length > 0) fx.send(rd.messages);
+  if (writtenBehind) for (const e of rd.committedEntries) fx.apply(e);
   for (const rs of rd.readStates) fx.readState(rs);
-  raft.advance();
+  raft.advance(!writtenBehind);
 }
 
 export class NotLeaderError extends Error {
@@ -213,6 +203,10 @@ export class RaftNode extends EventEmitter {
   private startMs = 0;
   private ticksDone = 0;
   private loopError: Error | null = null;
+  /** A leader's entries handed over while its write-behind is under way: they go in the next write. */
+  private queued: Entry[] = [];
+  /** The leader's write-behind, while it runs. */
+  private writing: Promise<void> | null = null;
   /** Background write of a local snapshot (one at a time). */
   private snapshotTask: Promise<void> | null = null;
   private durableSnapshotIndex = 0;
@@ -361,6 +355,7 @@ export class RaftNode extends EventEmitter {
     this.pending.clear();
     for (const [ctx] of this.reads) this.failRead(ctx, err);
     for (let i = 0; i < 500 && this.running; i++) await new Promise((r) => this.clock.setTimeout(() => r(undefined), 2));
+    await this.writing;
     await this.snapshotTask;
     await this.storage.close();
   }
@@ -422,17 +417,7 @@ export class RaftNode extends EventEmitter {
     this.running = true;
     this.clock.soon(() => {
       this.loop()
-        .catch((e: Error) => {
-          // A storage failure leaves the node unable to make progress safely: stop it. (After
-          // stop() the loop may fail on the closed storage: that is no news.)
-          if (this.stopped) return;
-          this.loopError = e;
-          try {
-            if (this.listenerCount('error') > 0) this.emit('error', e);
-          } finally {
-            this.stop().catch(() => {});
-          }
-        })
+        .catch((e: Error) => this.fail(e))
         .finally(() => {
           this.running = false;
           if (!this.stopped && (this.inbox.length > 0 || this.controls.length > 0 || this.proposals.length > 0)) this.kick();
@@ -440,21 +425,35 @@ export class RaftNode extends EventEmitter {
     });
   }
 
+  /** A storage failure leaves the node unable to make progress safely: stop it. */
+  private fail(e: Error): void {
+    // After stop() the loop may fail on the closed storage: that is no news.
+    if (this.stopped) return;
+    this.loopError = e;
+    try {
+      if (this.listenerCount('error') > 0) this.emit('error', e);
+    } finally {
+      this.stop().catch(() => {});
+    }
+  }
+
   private async loop(): Promise<void> {
     for (let round = 0; round < 1000 && !this.stopped; round++) {
       this.drainInputs();
       if (!this.raft.hasReady()) return;
       const rd = this.raft.ready();
-      const early = sendsBeforePersist(this.raft, rd);
-      if (early && rd.messages.length > 0) this.transport.send(rd.messages);
-      // The write is under way (in the thread pool) while entries durable before it are applied:
-      // a follower acknowledges entry N without first spending the CPU that applying N-1 takes.
-      const saved = this.storage.save({ hardState: rd.hardState, snapshot: rd.snapshot, entries: rd.entries });
-      saved.catch(() => {}); // awaited below; handled even if applying throws first
-      const appliedEarly = appliesBeforePersist(rd);
-      for (let i = 0; i < appliedEarly; i++) this.applyEntry(rd.committedEntries[i]);
-      await saved;
-      await completeReady(this.raft, rd, early, {
+      const behind = sendsBeforePersist(this.raft, rd);
+      if (behind) this.writeBehind(rd.entries);
+      else {
+        if (this.writing) await this.writing;
+        // Committed entries are applied while the write is under way (in the thread pool): a
+        // follower acknowledges entry N without first spending the CPU that applying N-1 takes.
+        const saved = this.storage.save({ hardState: rd.hardState, snapshot: rd.snapshot, entries: rd.entries });
+        saved.catch(() => {}); // awaited below; handled even if applying throws first
+        for (const e of rd.committedEntries) this.applyEntry(e);
+        await saved;
+      }
+      await completeReady(this.raft, rd, behind, {
         restore: async (snap) => {
           this.durableSnapshotIndex = Math.max(this.durableSnapshotIndex, snap.meta.index);
           this.appliedBytes = 0;
@@ -467,7 +466,7 @@ export class RaftNode extends EventEmitter {
           const r = this.reads.get(rs.context);
           if (r) r.index = rs.index;
         },
-      }, appliedEarly);
+      });
       this.serveReads();
       if (rd.softState) {
         // Unanswered reads died with the old leadership (the core drops them): fail them now.
@@ -479,6 +478,34 @@ export class RaftNode extends EventEmitter {
       }
       this.maybeSnapshot();
     }
+  }
+
+  /**
+   * A leader's entries, written in order behind its Ready; entries handed over during a write
+   * go together in the next one (one fsync). Each write reports back to the core through the
+   * loop. A failed write stops the node, and nothing after it is written.
+   */
+  private writeBehind(entries: Entry[]): void {
+    for (const e of entries) this.queued.push(e);
+    if (this.writing !== null || this.queued.length === 0) return;
+    this.writing = (async () => {
+      while (this.queued.length > 0 && !this.stopped) {
+        const batch = this.queued;
+        this.queued = [];
+        await this.storage.save({ hardState: null, snapshot: null, entries: batch });
+        const last = batch[batch.length - 1];
+        this.control(() => this.raft.persisted(last.index, last.term));
+      }
+    })().then(
+      () => {
+        this.writing = null;
+      },
+      (e: Error) => {
+        this.writing = null;
+        this.queued = [];
+        this.fail(e);
+      },
+    );
   }
 
   private drainInputs(): void {

@@ -126,6 +126,8 @@ describe('replication', () => {
     b.step({ type: 'voteResp', from: 'c', to: 'b', term: 3 });
     expect(b.role).toBe('leader');
     expect(b.log.lastIndex()).toBe(5); // the noop of term 3
+    b.ready();
+    b.advance(); // b's own copy is durable
     b.step({ type: 'appResp', from: 'c', to: 'b', term: 3, index: 4 });
     expect(b.log.committed).toBeLessThan(4);
     b.step({ type: 'appResp', from: 'c', to: 'b', term: 3, index: 5 });

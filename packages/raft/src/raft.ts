@@ -322,7 +322,12 @@ export class Raft {
     return rd;
   }
 
-  advance(): void {
+  /**
+   * The Ready is handled. Its entries are durable, unless `written` is false: a leader's
+   * Ready whose write goes on in the background (RaftNode's write-behind, thesis 10.2.1);
+   * its own copy of them then counts toward commitment only once persisted() reports them.
+   */
+  advance(written = true): void {
     const rd = this.inFlight;
     if (rd === null) return;
     this.inFlight = null;
@@ -335,10 +340,23 @@ export class Raft {
     if (rd.entries.length > 0) {
       const last = rd.entries[rd.entries.length - 1];
       this.log.stableTo(last.index, last.term);
+      if (written) this.persisted(last.index, last.term);
     }
     if (rd.committedEntries.length > 0) {
       this.log.appliedTo(rd.committedEntries[rd.committedEntries.length - 1].index);
     }
+  }
+
+  /**
+   * This node's log up to the entry (index, term) is durable (its writes complete in order).
+   * A leader counts its own copy only from here (etcd-io/raft's self-acknowledgement after
+   * the append is written): a quorum of followers may commit an entry before the leader's
+   * own write ends, and no commit ever counts a copy that a crash could still lose.
+   */
+  persisted(index: number, term: number): void {
+    if (this.role !== 'leader' || this.log.term(index) !== term) return;
+    const self = this.prs.get(this.id);
+    if (self?.maybeUpdate(index) && this.maybeCommit()) this.bcastAppend();
   }
 
   // ---------------------------------------------------------------- status
@@ -687,9 +705,7 @@ export class Raft {
     this.uncommittedBytes += entriesBytes(ents);
     for (const e of ents) if (e.type === 'conf') this.confEntries.push(e);
     if (ents.some((e) => e.type === 'conf')) this.rebuildConf();
-    const self = this.prs.get(this.id);
-    if (self) self.maybeUpdate(this.log.lastIndex());
-    this.maybeCommit();
+    // The leader's own copy counts once it is durable (persisted()), not here.
     this.bcastAppend();
   }
 
@@ -948,15 +964,12 @@ export class Raft {
           pr.snapOffset = old.snapOffset;
           pr.leaseTick = old.leaseTick;
         }
-        if (id === this.id) pr.match = this.log.lastIndex();
         pr.recentActive = true;
         next.set(id, pr);
       }
     }
     this.prs = next;
     if (this.role === 'leader') {
-      const self = this.prs.get(this.id);
-      if (self) self.maybeUpdate(this.log.lastIndex());
       if (this.leadTransferee !== null && !this.conf.voters.includes(this.leadTransferee)) this.leadTransferee = null;
       // A smaller quorum may commit more now.
       if (this.maybeCommit()) this.bcastAppend();

@@ -1,6 +1,7 @@
-// Nothing is applied or answered before it is durable on this node, even where the rule that
-// lets committed entries be applied before the persist (appliesBeforePersist) could be read
-// too widely: a single voter commits its own new entries in the very Ready that writes them.
+// Nothing is applied or answered before it is durable on a quorum. Committed entries are
+// applied without waiting for any write, and a leader writes its own entries behind its Ready:
+// so a single voter, whose quorum is its own disk, must commit an entry only once its write
+// has reported back (Raft.persisted).
 
 import { describe, expect, it } from 'vitest';
 import { RaftNode } from '../node.js';

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { atomicWrite, readSealed } from "./files.js";
-import type { AppendFile, FileSystem } from "./fs.js";
+import type { FileSystem } from "./fs.js";
 import { MemoryFileSystem } from "./memory-fs.js";
+import { wrapAppendFiles } from "../testing/wrap-fs.js";
 
 /** The memory file system, with each datasync recorded as the number of bytes the file held then. */
 function counting(fs: MemoryFileSystem): {
@@ -9,33 +10,22 @@ function counting(fs: MemoryFileSystem): {
   syncedAt: number[];
 } {
   const syncedAt: number[] = [];
-  const wrapped: FileSystem = {
-    readFile: (p) => fs.readFile(p),
-    stat: (p) => fs.stat(p),
-    rename: (a, b) => fs.rename(a, b),
-    unlink: (p) => fs.unlink(p),
-    readdir: (d) => fs.readdir(d),
-    mkdir: (d) => fs.mkdir(d),
-    fsyncDir: (d) => fs.fsyncDir(d),
-    openAppend: async (path, opts) => {
-      const f = await fs.openAppend(path, opts);
-      let bytes = 0;
-      const file: AppendFile = {
-        append: async (data) => {
-          const n = await f.append(data);
-          bytes += n;
-          return n;
-        },
-        datasync: async () => {
-          syncedAt.push(bytes);
-          await f.datasync();
-        },
-        truncate: (length) => f.truncate(length),
-        close: () => f.close(),
-      };
-      return file;
-    },
-  };
+  const wrapped = wrapAppendFiles(fs, (f) => {
+    let bytes = 0;
+    return {
+      append: async (data) => {
+        const n = await f.append(data);
+        bytes += n;
+        return n;
+      },
+      datasync: async () => {
+        syncedAt.push(bytes);
+        await f.datasync();
+      },
+      truncate: (length) => f.truncate(length),
+      close: () => f.close(),
+    };
+  });
   return { fs: wrapped, syncedAt };
 }
 

@@ -13,9 +13,11 @@ import { decode, encode } from '../codec.js';
 import { seededRandom, type RandomSource } from '../rand.js';
 import { NotLeaderError, RaftNode, type Clock, type StateMachine } from '../node.js';
 import { StorageFailedError, StorageFullError } from '../storage/errors.js';
+import type { FileSystem } from '../storage/fs.js';
 import { MemoryFileSystem, SimulatedCrashError } from '../storage/memory-fs.js';
 import type { Message, NodeId } from '../types.js';
 import { checkKvHistory, type CheckResult, type KvOperation } from './linearizability.js';
+import { wrapAppendFiles } from './wrap-fs.js';
 
 export interface NodeSimOptions {
   seed: number;
@@ -145,6 +147,8 @@ export async function runNodeSimulation(opts: NodeSimOptions): Promise<NodeSimRe
   let faulty = true;
   let clock = 0;
   const dropRate = rng(10);
+  // A running node's writes take virtual time, so followers often acknowledge before the leader's own write ends.
+  const writeMsMax = rng(3) === 0 ? 0 : 1 + rng(15);
 
   function deliver(m: Message): void {
     const s = servers.get(m.to);
@@ -157,14 +161,15 @@ export async function runNodeSimulation(opts: NodeSimOptions): Promise<NodeSimRe
     s.starting = true;
     s.owner = { alive: true, pausedUntil: 0 };
     const owner = s.owner;
+    const nodeClock = time.clock(owner);
     s.kv = new Kv();
     s.handler = null;
     try {
       const node = await RaftNode.start({
         id: s.id,
         dataDir: '/raft',
-        fs: s.fs,
-        clock: time.clock(owner),
+        fs: withWriteLatency(s.fs, () => (s.node === null ? 0 : rng(writeMsMax + 1)), nodeClock),
+        clock: nodeClock,
         stateMachine: s.kv,
         transport: {
           send: (msgs) => {
@@ -375,4 +380,18 @@ export async function runNodeSimulation(opts: NodeSimOptions): Promise<NodeSimRe
     if (linearizable === 'illegal') violations.push('history is not linearizable');
   }
   return { seed: opts.seed, violations, linearizable, stats, trace };
+}
+
+/** `fs` whose appends land `latency()` virtual ms after they are made (a dead process's never). */
+function withWriteLatency(fs: MemoryFileSystem, latency: () => number, clock: Clock): FileSystem {
+  return wrapAppendFiles(fs, (f) => ({
+    append: async (data) => {
+      const ms = latency();
+      if (ms > 0) await new Promise((r) => clock.setTimeout(() => r(undefined), ms));
+      return f.append(data);
+    },
+    datasync: () => f.datasync(),
+    truncate: (length) => f.truncate(length),
+    close: () => f.close(),
+  }));
 }

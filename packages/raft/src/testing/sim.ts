@@ -23,7 +23,7 @@ import { DiskStorage, type PersistBatch } from '../storage/disk.js';
 import { CorruptWalError, StorageFailedError, StorageFullError } from '../storage/errors.js';
 import { MemoryFileSystem, SimulatedCrashError } from '../storage/memory-fs.js';
 import type { Entry, HardState, Message, NodeId, Ready } from '../types.js';
-import { appliesBeforePersist, completeReady, sendsBeforePersist, type ReadyEffects } from '../node.js';
+import { completeReady, sendsBeforePersist, type ReadyEffects } from '../node.js';
 import { checkKvHistory, type CheckResult, type KvOperation } from './linearizability.js';
 import { describeEntry, sameEntry } from './entries.js';
 
@@ -107,6 +107,13 @@ interface SimNode {
   /** A crash planned soon after installing a snapshot (recovery right after an install is where storage bugs hide). */
   crashAt: number;
   effects?: ReadyEffects;
+  /**
+   * A leader's entries written behind its Readys (RaftNode's write-behind): the write under
+   * way, which reaches the disk at `writeDoneAt`, and the entries waiting for the next one.
+   */
+  writing: Entry[] | null;
+  writeDoneAt: number;
+  writeQueue: Entry[];
 }
 
 interface PendingOp {
@@ -169,6 +176,8 @@ class Simulation {
   private dropRate: number;
   private dupRate: number;
   private delayMax: number;
+  /** The longest a leader's write-behind takes (0: at the next step), so followers often acknowledge first. */
+  private writeMsMax: number;
   private crashRate: number;
   /** Entries kept in memory behind a snapshot (0 = every lagging follower needs the snapshot). */
   private trailing: number;
@@ -185,6 +194,7 @@ class Simulation {
     this.dropRate = this.rng(15) / 100;
     this.dupRate = this.rng(10) / 100;
     this.delayMax = 1 + this.rng(30);
+    this.writeMsMax = this.rng(3) === 0 ? 0 : 1 + this.rng(40);
     this.crashRate = this.rng(4);
     this.trailing = this.rng(3) === 0 ? 0 : this.rng(8);
     this.keys = ['a', 'b', 'c', 'd', 'e', 'f'].slice(0, 2 + this.rng(5));
@@ -218,6 +228,9 @@ class Simulation {
         fullUntil: 0,
         durable: emptyModel(),
         crashAt: 0,
+        writing: null,
+        writeDoneAt: 0,
+        writeQueue: [],
       };
       this.nodes.set(id, node);
     }
@@ -249,6 +262,7 @@ class Simulation {
           }
         }
         if (this.now < n.pausedUntil) continue;
+        if (n.writing !== null && this.now >= n.writeDoneAt && !(await this.finishWrite(n))) continue;
         // Ticks due since the last one (several after a pause: caught up, at most 100, as RaftNode does).
         let due = 0;
         while (n.nextTick <= this.now) {
@@ -376,6 +390,9 @@ class Simulation {
     n.writes.clear();
     n.reads.clear();
     n.readWaits = [];
+    // Writes not yet on the disk are lost with the process.
+    n.writing = null;
+    n.writeQueue = [];
     n.downUntil = this.now + downMs;
     this.stats.crashes++;
   }
@@ -392,15 +409,21 @@ class Simulation {
    */
   private async persist(n: SimNode, op: () => Promise<void>, what: string): Promise<'ok' | 'crashed' | 'full'> {
     // Sometimes the machine dies in the middle of this save: a torn write, a lost rename.
-    if (this.faulty && this.diskFaults && this.rng(150) === 0) n.fs.faults.crashAfterOps = this.rng(4);
+    if (this.faulty && this.diskFaults && this.rng(100) === 0) n.fs.faults.crashAfterOps = this.rng(4);
+    // A planned crash that fired is a crash whatever the storage made of it (it ignores a
+    // failed unlink of a temp file, and then reports the full disk that came before).
+    const fired = (): boolean => {
+      const left = n.fs.faults.crashAfterOps;
+      n.fs.faults.crashAfterOps = null;
+      return left !== null && left < 0;
+    };
     try {
       await op();
-      n.fs.faults.crashAfterOps = null;
-      return 'ok';
+      if (!fired()) return 'ok';
+      throw new SimulatedCrashError('planned crash');
     } catch (e) {
-      n.fs.faults.crashAfterOps = null;
       const root = e instanceof StorageFailedError ? e.cause : e;
-      if (root instanceof SimulatedCrashError) {
+      if (fired() || root instanceof SimulatedCrashError) {
         this.stats.tornCrashes++;
         this.log(`${n.id} crashes during ${what}`);
         this.crash(n, 20 + this.rng(200));
@@ -441,45 +464,85 @@ class Simulation {
   private async handleReady(n: SimNode): Promise<void> {
     const raft = n.raft!;
     const rd: Ready = raft.ready();
-    // A leader sends before its own write is durable (RaftNode's order); it may crash in between.
-    const early = sendsBeforePersist(raft, rd);
-    if (early) {
+    const fx = (n.effects ??= this.effects(n));
+    if (sendsBeforePersist(raft, rd)) {
+      // A leader's Ready (RaftNode's order): its entries go to the write-behind queue, and it
+      // sends, applies and advances at once. It may crash before the write reaches the disk.
       this.checkLogMatching(n, rd.entries);
-      for (const m of rd.messages) this.send(m);
+      for (const e of rd.entries) n.writeQueue.push(e);
+      this.startWrite(n);
+      await completeReady(raft, rd, true, fx);
       if (this.faulty && this.rng(150) === 0) {
         this.crash(n, 20 + this.rng(200));
         return;
       }
-    } else if (rd.entries.length > 0) this.checkLogMatching(n, rd.entries);
-    // Committed entries that are durable here already are applied before the persist
-    // completes (RaftNode applies them while its write is under way; the same set, the same order).
-    const appliedEarly = appliesBeforePersist(rd);
-    const fx = (n.effects ??= this.effects(n));
-    for (let i = 0; i < appliedEarly; i++) fx.apply(rd.committedEntries[i]);
-    Object.assign(rd, { early, appliedEarly });
-    await this.persistAndContinue(n, rd);
+      await this.afterReady(n);
+      return;
+    }
+    if (rd.entries.length > 0) this.checkLogMatching(n, rd.entries);
+    // RaftNode waits for its write-behind first (here the disk finishes it now), then applies
+    // the committed entries while its write is under way.
+    const written = await this.flushWrites(n);
+    if (written === 'crashed') return;
+    for (const e of rd.committedEntries) fx.apply(e);
+    const batch: PersistBatch = { hardState: rd.hardState, snapshot: rd.snapshot, entries: rd.entries };
+    if (!(await this.save(n, batch))) return;
+    if (rd.snapshot !== null && this.faulty && this.rng(4) !== 0) n.crashAt = this.now + 20 + this.rng(150);
+    // RaftNode's own order: restore, send, read states, advance.
+    await completeReady(raft, rd, false, fx);
+    if (written !== null) raft.persisted(written.index, written.term);
+    await this.afterReady(n);
   }
 
-  /** Persist (the real WAL, one fsync), then RaftNode's completeReady. */
-  private async persistAndContinue(n: SimNode, rd: Ready): Promise<void> {
-    const raft = n.raft!;
-    const { early, appliedEarly } = rd as Ready & { early: boolean; appliedEarly: number };
-    const batch: PersistBatch = { hardState: rd.hardState, snapshot: rd.snapshot, entries: rd.entries };
+  /** One save through the real storage; false when the node crashed or stopped on a full disk. */
+  private async save(n: SimNode, batch: PersistBatch): Promise<boolean> {
     n.durable.inflight = batch;
     const r = await this.persist(n, () => n.storage!.save(batch), 'save');
     if (r === 'ok') applyBatch(n.durable, batch);
-    if (r === 'ok' && rd.snapshot !== null && this.faulty && this.rng(4) !== 0) n.crashAt = this.now + 20 + this.rng(150);
-    if (r === 'crashed') return;
     if (r === 'full') {
       // RaftNode stops with StorageFullError; the agent opens a new node on the same files once
       // there is space again (nothing acknowledged was at risk: the partial write was undone).
       this.stats.diskFull++;
       this.log(`${n.id} disk full: the node stops until space returns`);
       this.stopNode(n, Math.max(1, n.fullUntil - this.now) + this.rng(50));
-      return;
     }
-    // RaftNode's own order: restore, send, apply, read states, advance.
-    await completeReady(raft, rd, early, (n.effects ??= this.effects(n)), appliedEarly);
+    return r === 'ok';
+  }
+
+  /** Starts the next write-behind, unless one is under way. */
+  private startWrite(n: SimNode): void {
+    if (n.writing !== null || n.writeQueue.length === 0) return;
+    n.writing = n.writeQueue;
+    n.writeQueue = [];
+    n.writeDoneAt = this.now + this.rng(this.writeMsMax + 1);
+  }
+
+  /** The write under way reaches the disk and reports back to the core; false when the node went down. */
+  private async finishWrite(n: SimNode): Promise<boolean> {
+    const entries = n.writing!;
+    n.writing = null;
+    if (!(await this.save(n, { hardState: null, snapshot: null, entries }))) return false;
+    const last = entries[entries.length - 1];
+    n.raft!.persisted(last.index, last.term);
+    this.afterStep(n);
+    this.startWrite(n);
+    return true;
+  }
+
+  /** Writes everything in the write-behind queue now; the last entry written, if any. */
+  private async flushWrites(n: SimNode): Promise<{ index: number; term: number } | null | 'crashed'> {
+    const entries = [...(n.writing ?? []), ...n.writeQueue];
+    n.writing = null;
+    n.writeQueue = [];
+    if (entries.length === 0) return null;
+    if (!(await this.save(n, { hardState: null, snapshot: null, entries }))) return 'crashed';
+    const last = entries[entries.length - 1];
+    return { index: last.index, term: last.term };
+  }
+
+  /** After a Ready: answer reads, take a snapshot now and then. */
+  private async afterReady(n: SimNode): Promise<void> {
+    const raft = n.raft!;
     this.serveReads(n);
     // Compaction: keep the log short so snapshots are sent (in chunks) to lagging nodes.
     const applied = raft.log.applied;
@@ -1018,9 +1081,11 @@ function applyBatch(m: DurableModel, b: PersistBatch): void {
     m.baseTerm = b.snapshot.meta.term;
     m.terms = [];
   }
-  if (b.entries.length > 0) {
-    m.terms.length = Math.max(0, b.entries[0].index - m.base - 1);
-    for (const e of b.entries) m.terms.push(e.term);
+  // A leader's write-behind may reach the disk after a snapshot that covers some of it.
+  const ents = b.entries.filter((e) => e.index > m.base);
+  if (ents.length > 0) {
+    m.terms.length = Math.max(0, ents[0].index - m.base - 1);
+    for (const e of ents) m.terms.push(e.term);
   }
 }
 

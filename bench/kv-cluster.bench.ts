@@ -3,11 +3,11 @@
 // connections after a warm-up (PUTs 3 s at 16 connections, GETs 1 s at 16, PUTs 1 s at one:
 // lib/kv-load.ts); leader kill -9 -> first successful write through a survivor (median of 3); and
 // a client agent's RSS. A 3-member etcd (../shared/peers/etcd_bench.sh) runs in the same run.
-// Then ROUNDS_1 paired rounds (default 3) of the one-connection PUT level: a fresh cluster of
-// ours (warm-up, the level, stopped), then a fresh etcd, in turn, so that both meet the machine
-// in the same minute and never run at once (that level's p99 moves by a third from one run to
-// the next on this 2-vCPU machine, and our idle cluster alone raises etcd's by a fifth);
-// `put_1_p99_paired` is the median of the rounds' ratios.
+// Then ROUNDS_1 paired rounds (default 5) of the one-connection PUT level: a fresh cluster of
+// ours (warm-up, the level, stopped) and a fresh etcd, in turn (etcd first in every other
+// round), so that both meet the machine in the same minute and never run at once (that level's
+// p99 moves by a third from one run to the next on this 2-vCPU machine, and our idle cluster
+// alone raises etcd's by a fifth); `put_1_p99_paired` is the median of the rounds' ratios.
 // Ends with `RESULT kv-cluster ...` and `RATIO kv-cluster put_64=<x> get_64=<x> failover_write_ms=<x>`.
 // Needs the agent built (npm run build), wrk, etcd-server and jq.
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -21,7 +21,7 @@ const CLIENT_IP = '127.0.1.74';
 const DUR = Number(process.env.DUR ?? 10);
 const CONNS = (process.env.CONNS ?? '1 16 64').split(' ').map(Number);
 const FAILOVERS = Number(process.env.FAILOVERS ?? 3);
-const ROUNDS_1 = CONNS.includes(1) ? Number(process.env.ROUNDS_1 ?? 3) : 0;
+const ROUNDS_1 = CONNS.includes(1) ? Number(process.env.ROUNDS_1 ?? 5) : 0;
 const VSIZE = 100;
 
 const procs: (ChildProcess | undefined)[] = [];
@@ -122,14 +122,20 @@ async function main(): Promise<void> {
     const out = runEtcd({ MEMBERS: '3', DUR: String(DUR), CONNS: CONNS.join(' '), VSIZE: String(VSIZE), FAILOVERS: String(FAILOVERS) });
 
     const paired: number[] = [];
+    const etcdLevel1 = (): Run => {
+      const etcd = etcdRun(runEtcd({ MEMBERS: '3', DUR: String(DUR), CONNS: '1', VSIZE: String(VSIZE), FAILOVERS: '0' }), 'etcd-put ', 1);
+      if (!etcd) throw new Error('etcd printed no PUT figure at one connection');
+      return etcd;
+    };
     for (let r = 0; r < ROUNDS_1; r++) {
+      // Every other round etcd goes first, so that neither always meets the machine second.
+      const etcdFirst = r % 2 === 1 ? etcdLevel1() : null;
       const fresh = `${work}/round${r + 1}`;
       const base1 = `http://${IPS[await startCluster(fresh)]}:8500`;
       await prepare(scripts, base1);
       const ours = wrk(scripts.put, 1, base1, DUR);
       await stopCluster();
-      const etcd = etcdRun(runEtcd({ MEMBERS: '3', DUR: String(DUR), CONNS: '1', VSIZE: String(VSIZE), FAILOVERS: '0' }), 'etcd-put ', 1);
-      if (!etcd) throw new Error('etcd printed no PUT figure at one connection');
+      const etcd = etcdFirst ?? etcdLevel1();
       paired.push(ours.p99 / etcd.p99);
       console.log(`paired round ${r + 1}: PUT conns=1 p99 proconsul ${ours.p99} ms (${ours.rps} req/s), etcd ${etcd.p99} ms (${etcd.rps} req/s): ${paired[r]!.toFixed(2)}`);
     }

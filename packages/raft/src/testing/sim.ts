@@ -483,7 +483,7 @@ class Simulation {
     // RaftNode waits for its write-behind first (here the disk finishes it now), then applies
     // the committed entries while its write is under way.
     const written = await this.flushWrites(n);
-    if (written === 'crashed') return;
+    if (written === 'down') return;
     for (const e of rd.committedEntries) fx.apply(e);
     const batch: PersistBatch = { hardState: rd.hardState, snapshot: rd.snapshot, entries: rd.entries };
     if (!(await this.save(n, batch))) return;
@@ -529,13 +529,13 @@ class Simulation {
     return true;
   }
 
-  /** Writes everything in the write-behind queue now; the last entry written, if any. */
-  private async flushWrites(n: SimNode): Promise<{ index: number; term: number } | null | 'crashed'> {
+  /** Writes everything in the write-behind queue now: the last entry written, if any; 'down' when the node went down. */
+  private async flushWrites(n: SimNode): Promise<{ index: number; term: number } | null | 'down'> {
     const entries = [...(n.writing ?? []), ...n.writeQueue];
     n.writing = null;
     n.writeQueue = [];
     if (entries.length === 0) return null;
-    if (!(await this.save(n, { hardState: null, snapshot: null, entries }))) return 'crashed';
+    if (!(await this.save(n, { hardState: null, snapshot: null, entries }))) return 'down';
     const last = entries[entries.length - 1];
     return { index: last.index, term: last.term };
   }

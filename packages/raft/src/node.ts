@@ -487,8 +487,11 @@ export class RaftNode extends EventEmitter {
    */
   private writeBehind(entries: Entry[]): void {
     for (const e of entries) this.queued.push(e);
-    if (this.writing !== null || this.queued.length === 0) return;
-    this.writing = (async () => {
+    if (this.writing === null && this.queued.length > 0 && !this.stopped) this.writing = this.drainWrites();
+  }
+
+  private async drainWrites(): Promise<void> {
+    try {
       while (this.queued.length > 0 && !this.stopped) {
         const batch = this.queued;
         this.queued = [];
@@ -496,16 +499,13 @@ export class RaftNode extends EventEmitter {
         const last = batch[batch.length - 1];
         this.control(() => this.raft.persisted(last.index, last.term));
       }
-    })().then(
-      () => {
-        this.writing = null;
-      },
-      (e: Error) => {
-        this.writing = null;
-        this.queued = [];
-        this.fail(e);
-      },
-    );
+    } catch (e) {
+      this.queued = [];
+      this.fail(e as Error);
+    } finally {
+      // In the same step as the last look at the queue: entries handed over after it start a new writer.
+      this.writing = null;
+    }
   }
 
   private drainInputs(): void {

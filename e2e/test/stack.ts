@@ -269,7 +269,7 @@ export function startLoad(opts: { workers?: number; pauseMs?: number; maxMs?: nu
       result.total++;
       if (a.status !== 200) {
         result.failed++;
-        if (result.failures.length < 10) result.failures.push(`${a.status} ${a.body.trim().slice(0, 80)}`);
+        if (result.failures.length < 10) result.failures.push(`${a.status} ${a.body.trim().slice(0, 80)} (sent at ${clock(t0)})`);
       }
       await new Promise((r) => setTimeout(r, pauseMs));
     }
@@ -282,6 +282,11 @@ export function startLoad(opts: { workers?: number; pauseMs?: number; maxMs?: nu
       return result;
     },
   };
+}
+
+/** A wall-clock time to the millisecond (UTC), to line up a test's events with logs. */
+export function clock(ms: number): string {
+  return new Date(ms).toISOString().slice(11, 23);
 }
 
 /** Time from now until requests through the lb have been answered by `count` distinct backends. */

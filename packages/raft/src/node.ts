@@ -1,7 +1,7 @@
 // RaftNode: the thin I/O loop around the pure core (etcd-io/raft's node.go). One loop at a
 // time: feed queued inputs (ticks, messages, proposals) to the core, then for each Ready:
 // persist (one write; committed entries are applied meanwhile) -> send -> advance. A
-// leader's Ready is the exception (sendsBeforePersist): it sends, applies and advances at
+// leader's Ready is the exception (isWrittenBehind): it sends, applies and advances at
 // once while its entries are written behind, in order, those handed over meanwhile together
 // in the next write (group commit); the core counts the leader's own copy when the write
 // reports back (Raft.persisted). Timers map ticks to milliseconds and catch up after
@@ -107,7 +107,7 @@ export interface RaftNodeOptions {
  * committed entry is durable on a quorum (a Ready that installs a snapshot carries none). A
  * hard state (term, vote) or a snapshot is durable before any message is sent.
  */
-export function sendsBeforePersist(raft: Raft, rd: Ready): boolean {
+export function isWrittenBehind(raft: Raft, rd: Ready): boolean {
   return raft.role === 'leader' && rd.hardState === null && rd.snapshot === null;
 }
 
@@ -442,7 +442,7 @@ export class RaftNode extends EventEmitter {
       this.drainInputs();
       if (!this.raft.hasReady()) return;
       const rd = this.raft.ready();
-      const behind = sendsBeforePersist(this.raft, rd);
+      const behind = isWrittenBehind(this.raft, rd);
       if (behind) this.writeBehind(rd.entries);
       else {
         if (this.writing) await this.writing;

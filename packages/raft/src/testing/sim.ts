@@ -23,7 +23,7 @@ import { DiskStorage, type PersistBatch } from '../storage/disk.js';
 import { CorruptWalError, StorageFailedError, StorageFullError } from '../storage/errors.js';
 import { MemoryFileSystem, SimulatedCrashError } from '../storage/memory-fs.js';
 import type { Entry, HardState, Message, NodeId, Ready } from '../types.js';
-import { completeReady, sendsBeforePersist, type ReadyEffects } from '../node.js';
+import { completeReady, isWrittenBehind, type ReadyEffects } from '../node.js';
 import { checkKvHistory, type CheckResult, type KvOperation } from './linearizability.js';
 import { describeEntry, sameEntry } from './entries.js';
 
@@ -465,7 +465,7 @@ class Simulation {
     const raft = n.raft!;
     const rd: Ready = raft.ready();
     const fx = (n.effects ??= this.effects(n));
-    if (sendsBeforePersist(raft, rd)) {
+    if (isWrittenBehind(raft, rd)) {
       // A leader's Ready (RaftNode's order): its entries go to the write-behind queue, and it
       // sends, applies and advances at once. It may crash before the write reaches the disk.
       this.checkLogMatching(n, rd.entries);
@@ -521,9 +521,9 @@ class Simulation {
   private async finishWrite(n: SimNode): Promise<boolean> {
     const entries = n.writing!;
     n.writing = null;
-    if (!(await this.save(n, { hardState: null, snapshot: null, entries }))) return false;
-    const last = entries[entries.length - 1];
-    n.raft!.persisted(last.index, last.term);
+    const written = await this.writeEntries(n, entries);
+    if (written === 'down') return false;
+    n.raft!.persisted(written.index, written.term);
     this.afterStep(n);
     this.startWrite(n);
     return true;
@@ -534,7 +534,11 @@ class Simulation {
     const entries = [...(n.writing ?? []), ...n.writeQueue];
     n.writing = null;
     n.writeQueue = [];
-    if (entries.length === 0) return null;
+    return entries.length === 0 ? null : this.writeEntries(n, entries);
+  }
+
+  /** One write of write-behind entries: the last one written, or 'down' when the node went down. */
+  private async writeEntries(n: SimNode, entries: Entry[]): Promise<{ index: number; term: number } | 'down'> {
     if (!(await this.save(n, { hardState: null, snapshot: null, entries }))) return 'down';
     const last = entries[entries.length - 1];
     return { index: last.index, term: last.term };

@@ -160,6 +160,17 @@ export const mutants = [
     ],
   },
   {
+    name: 'pre-vote-tie-break-ignores-log',
+    why: 'a pre-candidate refuses the pre-vote of a lower ID even when that one holds the longer log: neither can win, and pre-candidates that fire together again stall the election (a liveness bug; safety holds)',
+    edits: [
+      {
+        file: 'src/raft.ts',
+        find: "m.from < this.id && m.index === this.log.lastIndex() && m.logTerm === this.log.lastTerm();",
+        replace: 'm.from < this.id;',
+      },
+    ],
+  },
+  {
     name: 'log-bytes-reused-after-truncate',
     why: 'the in-memory log writes new commands over the bytes of entries it truncated, which views handed out earlier (a message not yet sent or delivered, a batch being written) still read',
     edits: [

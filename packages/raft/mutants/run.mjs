@@ -1,6 +1,6 @@
 // The mutation check: plants each bug of catalog.mjs, one at a time, into a temporary copy
 // of this package (the shipped source has no mutant switches), runs the simulator's CLI
-// (`npm run sim -- --seeds N`, default settings) there and stops at the first failing seed.
+// (`sim-cli.ts --seeds N`, default settings) there and stops at the first failing seed.
 // A mutant the simulator misses is then tried against the targeted scenarios
 // (src/scenarios/*.test.ts); one that passes both SURVIVES, and the check fails.
 //
@@ -74,9 +74,11 @@ async function plant(mutant) {
 function runSim(dir) {
   return new Promise((resolve) => {
     const t0 = Date.now();
-    const child = spawn('npm', ['run', '--silent', 'sim', '--', '--seeds', String(seeds)], {
+    // The simulator alone (`npm run sim` runs the scenarios first: a mutant they catch would
+    // count as the simulator's crash).
+    const child = spawn(join(dir, 'node_modules', '.bin', 'tsx'), ['src/testing/sim-cli.ts', '--seeds', String(seeds)], {
       cwd: dir,
-      detached: true, // its own process group, so npm and the simulator stop together
+      detached: true, // its own process group, so tsx and the simulator stop together
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, FORCE_COLOR: '0' },
     });

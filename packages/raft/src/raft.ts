@@ -540,7 +540,7 @@ export class Raft {
   private handleVoteRequest(m: Message): void {
     const pre = m.type === 'preVote';
     const canVote =
-      this.vote === m.from || (this.vote === null && this.lead === null) || (pre && m.term > this.term);
+      (this.vote === m.from || (this.vote === null && this.lead === null) || (pre && m.term > this.term)) && !(pre && this.outranks(m));
     if (canVote && this.log.isUpToDate(m.index ?? 0, m.logTerm ?? 0)) {
       this.send({ type: pre ? 'preVoteResp' : 'voteResp', to: m.from, term: m.term });
       if (!pre) {
@@ -550,6 +550,17 @@ export class Raft {
     } else {
       this.send({ type: pre ? 'preVoteResp' : 'voteResp', to: m.from, term: this.term, reject: true });
     }
+  }
+
+  /**
+   * Two pre-candidates whose timers fired together (equal logs, say the two survivors of a dead
+   * leader) would each grant the other's pre-vote, both stand, each vote for itself and split the
+   * vote: a lost round, another election timeout. Between pre-candidates with equal logs only
+   * the higher ID gets the pre-vote, so one of them stands. A pre-vote binds nothing (thesis
+   * 9.6): this decides who stands first, never what is safe. True: this node outranks the sender.
+   */
+  private outranks(m: Message): boolean {
+    return this.role === 'preCandidate' && m.from < this.id && m.index === this.log.lastIndex() && m.logTerm === this.log.lastTerm();
   }
 
   private stepCandidate(m: Message): void {

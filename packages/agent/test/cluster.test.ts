@@ -191,7 +191,12 @@ describe('a wiped server', () => {
       const keys = (await http(procs[victim]!.base, 'GET', '/v1/kv/wiped/?keys&stale')).json();
       expect(keys.length).toBe(17000);
       // It caught up from a snapshot: its log starts after one.
-      expect(Number((await http(procs[victim]!.base, 'GET', '/v1/agent/self')).json().Stats.raft.last_snapshot_index)).toBeGreaterThan(0);
+      const raft = (await http(procs[victim]!.base, 'GET', '/v1/agent/self')).json().Stats.raft;
+      expect(Number(raft.last_snapshot_index)).toBeGreaterThan(0);
+      // hashicorp/raft's Stats(): the terms of the last entry and of the snapshot.
+      expect(Number(raft.last_snapshot_term)).toBeGreaterThan(0);
+      expect(Number(raft.last_log_term)).toBeGreaterThanOrEqual(Number(raft.last_snapshot_term));
+      expect(Number(raft.last_log_term)).toBeLessThanOrEqual(Number(raft.term));
     } finally {
       for (const p of procs) await p?.kill9();
       for (const d of ds) d.remove();

@@ -156,7 +156,10 @@ export interface RaftStatus {
   commitIndex: number;
   appliedIndex: number;
   lastIndex: number;
+  /** Term of the last entry (of the snapshot when the log is empty). */
+  lastTerm: number;
   snapshotIndex: number;
+  snapshotTerm: number;
   /** Milliseconds since the last contact with the leader, tick resolution (X-Consul-LastContact); 0 on the leader. */
   lastContactMs: number;
   peers: RaftPeerStatus[];
@@ -333,7 +336,9 @@ export class RaftNode extends EventEmitter {
       commitIndex: r.log.committed,
       appliedIndex: r.log.applied,
       lastIndex: r.log.lastIndex(),
+      lastTerm: r.log.lastTerm(),
       snapshotIndex: r.log.snapshot.meta.index,
+      snapshotTerm: r.log.snapshot.meta.term,
       lastContactMs: r.leaderContactTicks() * this.tickMs,
       peers,
     };

@@ -4,7 +4,8 @@
 // fine here: everything tested is gossip-level. The `proconsul` CLI is run as a user runs it.
 import { execFile, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { agentEntry, repoRoot, startAgent, tempDir, waitFor, type AgentProcess } from '@proconsul/testing';
 
@@ -208,12 +209,16 @@ describe('the member snapshot in the data dir', () => {
       await waitFor(async () => (await statusOf(a, 's-durable')) === 1, 's-durable alive at s-dev');
       // SIGTERM: a server does not leave (leave_on_terminate is off), so it shows as failed...
       await s.stop();
+      // What the first run wrote and said, for a failure below (s-dev also reconnects to a failed
+      // member on its own after 10 s, which would hide a snapshot without it).
+      const firstRun = `snapshot: ${readFileSync(join(dir.path, 'serf', 'local.snapshot'), 'utf8')}\nfirst run:\n${s.output()}`;
+      expect(JSON.parse(readFileSync(join(dir.path, 'serf', 'local.snapshot'), 'utf8')).alive, firstRun).toHaveProperty('s-dev');
       await waitFor(async () => (await statusOf(a, 's-durable')) === 4, 's-durable failed at s-dev');
       // ...and, restarted with no join flag at all, it finds the cluster from its snapshot.
       await s.restart();
       await waitFor(async () => (await statusOf(a, 's-durable')) === 1, 's-durable rejoined from its snapshot', 20_000);
       expect((await members(s)).map((m) => m.Name).sort()).toEqual(['s-dev', 's-durable']);
-      expect(s.output()).toContain('Attempting re-join to previously known nodes');
+      expect(s.output(), firstRun).toContain('Attempting re-join to previously known nodes');
       // After a graceful leave the snapshot says so: a restart stays out of the cluster.
       expect((await req(s, 'PUT', '/v1/agent/leave')).status).toBe(200);
       await waitFor(() => s.child.exitCode !== null, 's-durable exits after leave');

@@ -30,7 +30,7 @@ function listen(s: { listen: (port: number, host: string, cb: () => void) => unk
   return new Promise((res) => s.listen(0, IP, () => res((s.address() as { port: number }).port)));
 }
 
-/** The silent backend first: nginx's round robin sends the first request to it. */
+/** The upstream's server lines: the silent backend, then the answering one. */
 let upstreamServers = '';
 
 /**
@@ -89,11 +89,11 @@ function freePort(): Promise<number> {
   return listen(s).then((port) => new Promise((res) => s.close(() => res(port))));
 }
 
-/** One request through nginx; resolves with status, body and how long it took. */
-function send(method: 'GET', port: number, timeoutMs: number): Promise<{ status: number; body: string; ms: number }> {
+/** One GET through nginx; resolves with status, body and how long it took. */
+function get(port: number, timeoutMs: number): Promise<{ status: number; body: string; ms: number }> {
   const t0 = Date.now();
   return new Promise((res, rej) => {
-    const req = request({ host: IP, port, method, path: '/', agent: false, timeout: timeoutMs }, (r) => {
+    const req = request({ host: IP, port, path: '/', agent: false, timeout: timeoutMs }, (r) => {
       let body = '';
       r.setEncoding('utf8');
       r.on('data', (c: string) => (body += c));
@@ -112,7 +112,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const p of running) p.kill('SIGTERM');
+  await Promise.all(running.map((p) => (p.exitCode === null ? new Promise((r) => p.once('exit', r).kill('SIGTERM')) : undefined)));
   for (const s of held) s.destroy();
   await new Promise((r) => silent.close(r));
   await new Promise((r) => answering.close(r));
@@ -125,7 +125,7 @@ describe.each(['nginx.conf.ctmpl', 'nginx.handwritten.conf'] as const)('deploy/l
     silentSaw.length = 0;
     // Round robin: one of the first two requests goes to the silent backend.
     const answers = [];
-    for (let i = 0; i < 2 && silentSaw.length === 0; i++) answers.push(await send('GET', port, 8_000));
+    for (let i = 0; i < 2 && silentSaw.length === 0; i++) answers.push(await get(port, 8_000));
     expect(silentSaw).toEqual(['GET / HTTP/1.0']);
     for (const a of answers) expect(a).toMatchObject({ status: 200, body: 'answered' });
     // The one the silent backend held waited for the read timeout (3 s), not nginx's default 60 s.

@@ -3,16 +3,17 @@
 // flight: no answer, no reset) and one that answers. A GET must still be answered, by the other
 // backend, after the read timeout. Needs only nginx, no Docker.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer, request, type Server } from 'node:http';
 import { connect, createServer as createTcpServer, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort, stopProcess, tempDir, waitFor } from '@proconsul/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot } from './stack.js';
 
 const IP = '127.0.9.41';
-const dir = mkdtempSync(join(tmpdir(), 'pct-lb-conf-'));
+const scratchDir = tempDir('pct-lb-conf-');
+const dir = scratchDir.path;
 const held: Socket[] = [];
 /** Requests the silent backend received (their first line). */
 const silentSaw: string[] = [];
@@ -26,7 +27,8 @@ const answering: Server = createHttpServer((req, res) => {
 });
 const running: ChildProcess[] = [];
 
-function listen(s: { listen: (port: number, host: string, cb: () => void) => unknown; address: () => unknown }): Promise<number> {
+/** Listens on a free port of IP; resolves with it. */
+function listen(s: Server | ReturnType<typeof createTcpServer>): Promise<number> {
   return new Promise((res) => s.listen(0, IP, () => res((s.address() as { port: number }).port)));
 }
 
@@ -58,19 +60,18 @@ function runnable(name: 'nginx.conf.ctmpl' | 'nginx.handwritten.conf', port: num
 }
 
 async function startNginx(name: 'nginx.conf.ctmpl' | 'nginx.handwritten.conf'): Promise<number> {
-  const port = await freePort();
+  const port = await freePort(IP);
   const conf = join(dir, `${name}.conf`);
   writeFileSync(conf, runnable(name, port));
   const p = spawn('nginx', ['-p', dir, '-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] });
   running.push(p);
   let stderr = '';
   p.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  for (let i = 0; i < 100; i++) {
+  await waitFor(async () => {
     if (p.exitCode !== null) throw new Error(`nginx (${name}) exited: ${stderr.trim()}`);
-    if (await listening(port)) return port;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`nginx (${name}) did not answer on ${IP}:${port}`);
+    return listening(port);
+  }, `nginx (${name}) listening on ${IP}:${port}`, 5_000);
+  return port;
 }
 
 /** Whether nginx accepts connections (a request would already go to a backend). */
@@ -82,11 +83,6 @@ function listening(port: number): Promise<boolean> {
     });
     c.on('error', () => res(false));
   });
-}
-
-function freePort(): Promise<number> {
-  const s = createTcpServer();
-  return listen(s).then((port) => new Promise((res) => s.close(() => res(port))));
 }
 
 /** One GET through nginx; resolves with status, body and how long it took. */
@@ -112,11 +108,11 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await Promise.all(running.map((p) => (p.exitCode === null ? new Promise((r) => p.once('exit', r).kill('SIGTERM')) : undefined)));
+  await Promise.all(running.map((p) => stopProcess(p)));
   for (const s of held) s.destroy();
   await new Promise((r) => silent.close(r));
   await new Promise((r) => answering.close(r));
-  rmSync(dir, { recursive: true, force: true });
+  scratchDir.remove();
 });
 
 describe.each(['nginx.conf.ctmpl', 'nginx.handwritten.conf'] as const)('deploy/lb/%s: a backend whose host died with the request in flight', (name) => {

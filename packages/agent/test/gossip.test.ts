@@ -211,8 +211,9 @@ describe('the member snapshot in the data dir', () => {
       await s.stop();
       // What the first run wrote and said, for a failure below (s-dev also reconnects to a failed
       // member on its own after 10 s, which would hide a snapshot without it).
-      const firstRun = `snapshot: ${readFileSync(join(dir.path, 'serf', 'local.snapshot'), 'utf8')}\nfirst run:\n${s.output()}`;
-      expect(JSON.parse(readFileSync(join(dir.path, 'serf', 'local.snapshot'), 'utf8')).alive, firstRun).toHaveProperty('s-dev');
+      const snapshot = readFileSync(join(dir.path, 'serf', 'local.snapshot'), 'utf8');
+      const firstRun = `snapshot: ${snapshot}\nfirst run:\n${s.output()}`;
+      expect(JSON.parse(snapshot).alive, firstRun).toHaveProperty('s-dev');
       await waitFor(async () => (await statusOf(a, 's-durable')) === 4, 's-durable failed at s-dev');
       // ...and, restarted with no join flag at all, it finds the cluster from its snapshot.
       await s.restart();

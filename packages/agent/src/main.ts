@@ -28,6 +28,18 @@ export async function agentMain(argv: string[]): Promise<number> {
     if (log) log.error({ err: reason }, 'unhandled promise rejection');
     else process.stderr.write(`==> Unhandled promise rejection: ${String(reason)}\n`);
   });
+  // Signals are taken before the agent starts: one that arrives while it starts stops it
+  // gracefully once it is up. Node's default action would kill it half-started, before it saved
+  // anything (its member snapshot, for one). A second signal still kills it at once.
+  let resolveStop!: (why: NodeJS.Signals | Error) => void;
+  const stopped = new Promise<NodeJS.Signals | Error>((resolve) => (resolveStop = resolve));
+  const stopWith = (why: NodeJS.Signals | Error): void => {
+    process.off('SIGINT', stopWith);
+    process.off('SIGTERM', stopWith);
+    resolveStop(why);
+  };
+  process.on('SIGINT', stopWith);
+  process.on('SIGTERM', stopWith);
   try {
     agent = await startAgent(config, { argv });
   } catch (err) {
@@ -40,16 +52,8 @@ export async function agentMain(argv: string[]): Promise<number> {
   };
   process.on('SIGHUP', onHup);
   // A signal, or a fatal error from gossip (-retry-join gave up).
-  const stop = await new Promise<NodeJS.Signals | Error>((resolve) => {
-    const on = (sig: NodeJS.Signals | Error): void => {
-      process.off('SIGINT', on);
-      process.off('SIGTERM', on);
-      resolve(sig);
-    };
-    process.on('SIGINT', on);
-    process.on('SIGTERM', on);
-    void agent.ctx.gossip.fatal.then(on);
-  });
+  void agent.ctx.gossip.fatal.then(stopWith);
+  const stop = await stopped;
   process.off('SIGHUP', onHup);
   if (stop instanceof Error) {
     process.stderr.write(`==> ${stop.message}\n`);

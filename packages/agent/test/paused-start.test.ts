@@ -1,8 +1,12 @@
-// A single server restarted from its data dir and paused (SIGSTOP) for longer than the leader
-// wait used to allow, while it waits for its own election: it comes up when resumed, with its
-// data, instead of exiting with "no cluster leader". A starved CI machine or a slow disk looks
-// the same to the agent.
-import { spawn } from 'node:child_process';
+// A single server restarted from its data dir and interrupted while it waits for its own
+// election at start (an election timeout, 0.4-0.8 s, before it campaigns):
+// - paused (SIGSTOP) for longer than the leader wait used to allow: it comes up when resumed,
+//   with its data, instead of exiting with "no cluster leader". A starved CI machine or a slow
+//   disk looks the same to the agent.
+// - sent SIGTERM: it stops gracefully once it is up. Node's default action for an unhandled
+//   SIGTERM killed it half-started, so what it writes on the way out (its member snapshot, for
+//   one) was lost; on a loaded CI machine a test's stop could land there.
+import { spawn, type ChildProcess } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
 import { eventually, http, RUN_JS, sleep, startAgentProcess, tempDir } from './helpers.js';
 
@@ -11,33 +15,38 @@ const PAUSE_MS = 12_000;
 
 const dir = tempDir('proconsul-paused-start-');
 const args = ['-server', '-bootstrap', '-data-dir', dir.path, '-client', IP, '-bind', IP, '-node', 'paused', '-dns-port', '-1', '-log-level', 'debug'];
-const started: { kill(signal: NodeJS.Signals): boolean }[] = [];
+const base = `http://${IP}:8500`;
+const started: ChildProcess[] = [];
 afterAll(() => {
   for (const p of started) p.kill('SIGKILL');
   dir.remove();
 });
 
-describe('a single server paused while it waits for its election at start', () => {
-  it('comes up once resumed, with what it acknowledged before', async () => {
+/** Starts the server on its data dir and returns once it waits for its election. */
+async function restartUntilWaiting(): Promise<{ proc: ChildProcess; output(): string }> {
+  const proc = spawn(process.execPath, [RUN_JS, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  started.push(proc);
+  let out = '';
+  proc.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  proc.stderr.on('data', (d: Buffer) => (out += d.toString()));
+  await eventually(async () => out.includes('waiting for a cluster leader'), 'the wait for a leader', 300, 10).catch((err: Error) => {
+    throw new Error(`${err.message}; output: ${out.slice(-600)}`);
+  });
+  return { proc, output: () => out };
+}
+
+describe('a single server interrupted while it waits for its election at start', () => {
+  it('comes up once resumed from a pause, with what it acknowledged before', async () => {
     const first = await startAgentProcess(args, `${IP}:8500`);
+    started.push(first.proc);
     expect((await http(first.base, 'PUT', '/v1/kv/before-pause', 'kept')).text).toBe('true');
     await first.kill9();
 
-    const proc = spawn(process.execPath, [RUN_JS, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    started.push(proc);
-    let out = '';
-    proc.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    proc.stderr.on('data', (d: Buffer) => (out += d.toString()));
-    // A restarted node waits an election timeout (0.4-0.8 s) before it campaigns: the pause
-    // lands in that wait.
-    await eventually(async () => out.includes('waiting for a cluster leader'), 'the wait for a leader', 300, 10).catch((err: Error) => {
-      throw new Error(`${err.message}; output: ${out.slice(-600)}`);
-    });
+    const { proc, output } = await restartUntilWaiting();
     proc.kill('SIGSTOP');
     await sleep(PAUSE_MS);
     proc.kill('SIGCONT');
 
-    const base = `http://${IP}:8500`;
     const value = await eventually(
       async () => {
         if (proc.exitCode !== null) throw new Error(`agent exited with ${proc.exitCode}`);
@@ -47,9 +56,27 @@ describe('a single server paused while it waits for its election at start', () =
       'the resumed agent',
       100,
     ).catch((err: Error) => {
-      throw new Error(`${err.message}; output: ${out.slice(-600)}`);
+      throw new Error(`${err.message}; output: ${output().slice(-600)}`);
     });
     expect(value).toBe('kept');
     expect(proc.exitCode).toBeNull();
+    const gone = new Promise((res) => proc.once('exit', res));
+    proc.kill('SIGKILL');
+    await gone;
+  }, 60_000);
+
+  it('stops gracefully once it is up when SIGTERM arrives: exit 0, and its data is there on the next start', async () => {
+    const { proc, output } = await restartUntilWaiting();
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((res) => proc.once('exit', (code, signal) => res({ code, signal })));
+    expect(output()).not.toContain('Consul agent running!');
+    proc.kill('SIGTERM');
+    expect(await exited, output()).toEqual({ code: 0, signal: null });
+    expect(output()).toContain('Consul agent running!');
+    expect(output()).toContain('caught signal, gracefully shutting down agent');
+
+    const next = await startAgentProcess(args, `${IP}:8500`);
+    started.push(next.proc);
+    expect((await http(next.base, 'GET', '/v1/kv/before-pause?raw')).text).toBe('kept');
+    await next.kill9();
   }, 60_000);
 });

@@ -28,20 +28,33 @@ export async function agentMain(argv: string[]): Promise<number> {
     if (log) log.error({ err: reason }, 'unhandled promise rejection');
     else process.stderr.write(`==> Unhandled promise rejection: ${String(reason)}\n`);
   });
+  // A graceful stop is bounded: past SHUTDOWN_MS_MAX the process gives up on it.
+  let giveUp: NodeJS.Timeout | undefined;
+  const boundStop = (): void => {
+    giveUp ??= setTimeout(() => {
+      process.stderr.write('==> Graceful shutdown timed out\n');
+      process.exit(1);
+    }, SHUTDOWN_MS_MAX).unref();
+  };
   // Signals are taken before the agent starts: one that arrives while it starts stops it
-  // gracefully once it is up. Node's default action would kill it half-started, before it saved
-  // anything (its member snapshot, for one). A second signal still kills it at once.
+  // gracefully once it is up, within the same bound from the signal on (a single server waits
+  // for its own election as long as it takes). Node's default action would kill it
+  // half-started, before it saved anything (its member snapshot, for one). A second signal
+  // still kills it at once.
+  let starting = true;
   let resolveStop!: (why: NodeJS.Signals | Error) => void;
   const stopped = new Promise<NodeJS.Signals | Error>((resolve) => (resolveStop = resolve));
   const stopWith = (why: NodeJS.Signals | Error): void => {
     process.off('SIGINT', stopWith);
     process.off('SIGTERM', stopWith);
+    if (starting) boundStop();
     resolveStop(why);
   };
   process.on('SIGINT', stopWith);
   process.on('SIGTERM', stopWith);
   try {
     agent = await startAgent(config, { argv });
+    starting = false;
   } catch (err) {
     process.stderr.write(`==> Error starting agent: ${(err as Error).message}\n`);
     return 1;
@@ -68,18 +81,14 @@ export async function agentMain(argv: string[]): Promise<number> {
     await agent.ctx.cluster.beforeLeave();
     await agent.ctx.gossip.leave();
   }
-  const timer = setTimeout(() => {
-    process.stderr.write('==> Graceful shutdown timed out\n');
-    process.exit(1);
-  }, SHUTDOWN_MS_MAX);
-  timer.unref();
+  boundStop();
   try {
     await agent.close();
   } catch (err) {
     process.stderr.write(`==> Error during shutdown: ${(err as Error).message}\n`);
     return 1;
   } finally {
-    clearTimeout(timer);
+    clearTimeout(giveUp);
   }
   return 0;
 }

@@ -6,11 +6,13 @@
 // - sent SIGTERM: it stops gracefully once it is up. Node's default action for an unhandled
 //   SIGTERM killed it half-started, so what it writes on the way out (its member snapshot, for
 //   one) was lost; on a loaded CI machine a test's stop could land there.
+// - sent SIGTERM while its start cannot end (alone, with a configuration of two voters): it
+//   gives up 15 s after the signal (exit 1), as it does on a graceful shutdown that hangs.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
 import { eventually, http, RUN_JS, sleep, startAgentProcess, tempDir } from './helpers.js';
 
-const IP = '127.0.65.20';
+const IP = '127.0.65.24'; // disk-full.test.ts, which may run at the same time, has .20
 const PAUSE_MS = 12_000;
 
 const dir = tempDir('proconsul-paused-start-');
@@ -79,4 +81,42 @@ describe('a single server interrupted while it waits for its election at start',
     expect((await http(next.base, 'GET', '/v1/kv/before-pause?raw')).text).toBe('kept');
     await next.kill9();
   }, 60_000);
+
+  it('gives up 15 s after a SIGTERM when its start cannot end: exit 1', async () => {
+    const [ipA, ipB] = ['127.0.65.25', '127.0.65.26'];
+    const dirA = tempDir('proconsul-two-voters-');
+    const dirB = tempDir('proconsul-two-voters-');
+    try {
+      const argsA = ['-server', '-bootstrap', '-data-dir', dirA.path, '-client', ipA, '-bind', ipA, '-node', 'voter-a', '-dns-port', '-1', '-log-level', 'debug'];
+      const a = await startAgentProcess(argsA, `${ipA}:8500`);
+      started.push(a.proc);
+      const b = await startAgentProcess(['-server', '-data-dir', dirB.path, '-client', ipB, '-bind', ipB, '-node', 'voter-b', '-join', ipA, '-dns-port', '-1'], `${ipB}:8500`);
+      started.push(b.proc);
+      await eventually(async () => {
+        const c = (await http(a.base, 'GET', '/v1/operator/raft/configuration')).json() as { Servers: { Node: string; Voter: boolean }[] };
+        return c.Servers.length === 2 && c.Servers.every((s) => s.Voter);
+      }, 'voter-b promoted to voter', 200);
+      await a.kill9();
+      await b.kill9();
+
+      // voter-a alone cannot win an election: with -bootstrap its start waits for one.
+      const proc = spawn(process.execPath, [RUN_JS, ...argsA], { stdio: ['ignore', 'pipe', 'pipe'] });
+      started.push(proc);
+      let out = '';
+      proc.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      proc.stderr.on('data', (d: Buffer) => (out += d.toString()));
+      const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((res) => proc.once('exit', (code, signal) => res({ code, signal })));
+      await eventually(async () => out.includes('waiting for a cluster leader'), 'the wait for a leader', 300, 10);
+      const signalledAt = Date.now();
+      proc.kill('SIGTERM');
+      const timeout = new Promise<'still running'>((res) => setTimeout(() => res('still running'), 25_000).unref());
+      expect(await Promise.race([exited, timeout]), out).toEqual({ code: 1, signal: null });
+      expect(Date.now() - signalledAt).toBeGreaterThanOrEqual(14_000);
+      expect(out).toContain('Graceful shutdown timed out');
+      expect(out).not.toContain('Consul agent running!');
+    } finally {
+      dirA.remove();
+      dirB.remove();
+    }
+  }, 90_000);
 });

@@ -24,17 +24,20 @@ afterAll(() => {
   dir.remove();
 });
 
-/** Starts the server on its data dir and returns once it waits for its election. */
-async function restartUntilWaiting(): Promise<{ proc: ChildProcess; output(): string }> {
-  const proc = spawn(process.execPath, [RUN_JS, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+interface Exit { code: number | null; signal: NodeJS.Signals | null }
+
+/** Starts a server on its data dir (`args` by default) and returns once it waits for its election. */
+async function restartUntilWaiting(argv = args): Promise<{ proc: ChildProcess; output(): string; exited: Promise<Exit> }> {
+  const proc = spawn(process.execPath, [RUN_JS, ...argv], { stdio: ['ignore', 'pipe', 'pipe'] });
   started.push(proc);
   let out = '';
   proc.stdout.on('data', (d: Buffer) => (out += d.toString()));
   proc.stderr.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<Exit>((res) => proc.once('exit', (code, signal) => res({ code, signal })));
   await eventually(async () => out.includes('waiting for a cluster leader'), 'the wait for a leader', 300, 10).catch((err: Error) => {
     throw new Error(`${err.message}; output: ${out.slice(-600)}`);
   });
-  return { proc, output: () => out };
+  return { proc, output: () => out, exited };
 }
 
 describe('a single server interrupted while it waits for its election at start', () => {
@@ -44,7 +47,7 @@ describe('a single server interrupted while it waits for its election at start',
     expect((await http(first.base, 'PUT', '/v1/kv/before-pause', 'kept')).text).toBe('true');
     await first.kill9();
 
-    const { proc, output } = await restartUntilWaiting();
+    const { proc, output, exited } = await restartUntilWaiting();
     proc.kill('SIGSTOP');
     await sleep(PAUSE_MS);
     proc.kill('SIGCONT');
@@ -62,14 +65,12 @@ describe('a single server interrupted while it waits for its election at start',
     });
     expect(value).toBe('kept');
     expect(proc.exitCode).toBeNull();
-    const gone = new Promise((res) => proc.once('exit', res));
     proc.kill('SIGKILL');
-    await gone;
+    await exited;
   }, 60_000);
 
   it('stops gracefully once it is up when SIGTERM arrives: exit 0, and its data is there on the next start', async () => {
-    const { proc, output } = await restartUntilWaiting();
-    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((res) => proc.once('exit', (code, signal) => res({ code, signal })));
+    const { proc, output, exited } = await restartUntilWaiting();
     expect(output()).not.toContain('Consul agent running!');
     proc.kill('SIGTERM');
     expect(await exited, output()).toEqual({ code: 0, signal: null });
@@ -100,20 +101,14 @@ describe('a single server interrupted while it waits for its election at start',
       await b.kill9();
 
       // voter-a alone cannot win an election: with -bootstrap its start waits for one.
-      const proc = spawn(process.execPath, [RUN_JS, ...argsA], { stdio: ['ignore', 'pipe', 'pipe'] });
-      started.push(proc);
-      let out = '';
-      proc.stdout.on('data', (d: Buffer) => (out += d.toString()));
-      proc.stderr.on('data', (d: Buffer) => (out += d.toString()));
-      const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((res) => proc.once('exit', (code, signal) => res({ code, signal })));
-      await eventually(async () => out.includes('waiting for a cluster leader'), 'the wait for a leader', 300, 10);
+      const { proc, output, exited } = await restartUntilWaiting(argsA);
       const signalledAt = Date.now();
       proc.kill('SIGTERM');
       const timeout = new Promise<'still running'>((res) => setTimeout(() => res('still running'), 25_000).unref());
-      expect(await Promise.race([exited, timeout]), out).toEqual({ code: 1, signal: null });
+      expect(await Promise.race([exited, timeout]), output()).toEqual({ code: 1, signal: null });
       expect(Date.now() - signalledAt).toBeGreaterThanOrEqual(14_000);
-      expect(out).toContain('Graceful shutdown timed out');
-      expect(out).not.toContain('Consul agent running!');
+      expect(output()).toContain('Graceful shutdown timed out');
+      expect(output()).not.toContain('Consul agent running!');
     } finally {
       dirA.remove();
       dirB.remove();

@@ -41,20 +41,18 @@ export async function agentMain(argv: string[]): Promise<number> {
   // for its own election as long as it takes). Node's default action would kill it
   // half-started, before it saved anything (its member snapshot, for one). A second signal
   // still kills it at once.
-  let starting = true;
   let resolveStop!: (why: NodeJS.Signals | Error) => void;
   const stopped = new Promise<NodeJS.Signals | Error>((resolve) => (resolveStop = resolve));
   const stopWith = (why: NodeJS.Signals | Error): void => {
     process.off('SIGINT', stopWith);
     process.off('SIGTERM', stopWith);
-    if (starting) boundStop();
+    if (agent === undefined) boundStop(); // still starting
     resolveStop(why);
   };
   process.on('SIGINT', stopWith);
   process.on('SIGTERM', stopWith);
   try {
     agent = await startAgent(config, { argv });
-    starting = false;
   } catch (err) {
     process.stderr.write(`==> Error starting agent: ${(err as Error).message}\n`);
     return 1;

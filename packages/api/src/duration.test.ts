@@ -9,6 +9,8 @@ describe('Go durations', () => {
     expect(parseDuration('150ms')).toBe(150);
     expect(parseDuration('0')).toBe(0);
     expect(parseDuration('1500us')).toBe(1.5);
+    expect(parseDuration('1500µs')).toBe(1.5); // micro sign
+    expect(parseDuration('1500μs')).toBe(1.5); // Greek mu, which Go also accepts
   });
   it('rejects a number without unit and junk', () => {
     expect(() => parseDuration('10')).toThrow();

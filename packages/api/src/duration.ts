@@ -1,9 +1,14 @@
-/** Go `time.Duration` strings, as Consul's `?wait=`, TTLs and check intervals use them. */
+/**
+ * Go `time.Duration` strings, as Consul's `?wait=`, TTLs and check intervals use them, for the
+ * client tools (template's `wait`, `lock -timeout`). The agent parses with `@proconsul/catalog`'s
+ * `parseGoDuration`; this package depends on nothing internal (DESIGN, Layout), so it keeps its own.
+ */
 
 const UNIT_MS: Record<string, number> = {
   ns: 1e-6,
   us: 1e-3,
-  'µs': 1e-3,
+  'µs': 1e-3, // U+00B5 micro sign
+  'μs': 1e-3, // U+03BC Greek mu
   ms: 1,
   s: 1000,
   m: 60_000,
@@ -14,7 +19,7 @@ const UNIT_MS: Record<string, number> = {
 export function parseDuration(text: string): number {
   const s = text.trim();
   if (s === '0') return 0;
-  const re = /(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h)/gy;
+  const re = /(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h)/gy;
   let total = 0;
   let pos = 0;
   let sign = 1;

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { Catalog } from './catalog.js';
-import { parseDurationMs } from './duration.js';
 import { SessionTTLTracker } from './session-ttl.js';
 import { TOMBSTONE_GRANULARITY_MS, TOMBSTONE_TTL_MS, TombstoneGC } from './tombstone-gc.js';
 import {
@@ -13,20 +12,6 @@ import {
   validateServiceName,
   validateWeights,
 } from './validate.js';
-
-describe('parseDurationMs', () => {
-  it('parses Go durations', () => {
-    expect(parseDurationMs('30s')).toBe(30_000);
-    expect(parseDurationMs('1m30s')).toBe(90_000);
-    expect(parseDurationMs('1.5h')).toBe(5_400_000);
-    expect(parseDurationMs('15000ms')).toBe(15_000);
-    expect(parseDurationMs('0')).toBe(0);
-    expect(parseDurationMs('-2s')).toBe(-2000);
-    expect(parseDurationMs('10')).toBeUndefined();
-    expect(parseDurationMs('')).toBeUndefined();
-    expect(parseDurationMs('5 s')).toBeUndefined();
-  });
-});
 
 describe('SessionTTLTracker', () => {
   it('expires a session after TTL x 2 without renewal and restarts on renew', () => {

@@ -34,7 +34,7 @@ export type { CheckRecord, NodeRecord, ServiceRecord, SessionRecord } from './re
 export type { KVRecord } from './kv-store.js';
 export { SessionTTLTracker, SESSION_TTL_MULTIPLIER } from './session-ttl.js';
 export { TombstoneGC, TOMBSTONE_GRANULARITY_MS, TOMBSTONE_TTL_MS } from './tombstone-gc.js';
-export { parseDurationMs } from './duration.js';
+export { parseGoDuration, parseGoDurationMs, formatGoDuration } from './duration.js';
 export { kvWatchKey, serviceWatchKey } from './watch.js';
 export * from './validate.js';
 export { DEFAULT_AUTOPILOT, type AutopilotConfig, type AutopilotRecord } from './autopilot.js';

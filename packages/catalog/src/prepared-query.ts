@@ -13,7 +13,7 @@ import { compileTemplate, renderTemplate, type CompiledTemplate, type QuerySourc
 import { isObj } from './shape-check.js';
 import { byString, fail, lower, ok } from './util.js';
 import { validateMeta } from './validate.js';
-import { parseDurationMs } from './duration.js';
+import { parseGoDurationMs } from './duration.js';
 
 /** Bound on the table, so a runaway client cannot grow the state without limit. */
 export const PREPARED_QUERIES_MAX = 100_000;
@@ -51,7 +51,7 @@ export function preparedQueryError(q: PreparedQuery): string | undefined {
   const meta = validateMeta(svc.NodeMeta, true);
   if (meta) return meta;
   if (q.DNS.TTL !== '') {
-    const ms = parseDurationMs(q.DNS.TTL);
+    const ms = parseGoDurationMs(q.DNS.TTL);
     if (ms === undefined) return `Bad DNS TTL '${q.DNS.TTL}': time: invalid duration ${JSON.stringify(q.DNS.TTL)}`;
     if (ms < 0) return `DNS TTL '${Math.round(ms * 1e6)}', must be >=0`;
   }

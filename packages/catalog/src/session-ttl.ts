@@ -3,7 +3,7 @@
  * Pure: time comes in as `nowMs`. A session expires after TTL x 2 without a renewal
  * (Consul's SessionTTLMultiplier); a new leader calls `resetAll` so every timer restarts.
  */
-import { parseDurationMs } from './duration.js';
+import { parseGoDurationMs } from './duration.js';
 
 /** Consul's `SessionTTLMultiplier`. */
 export const SESSION_TTL_MULTIPLIER = 2;
@@ -14,7 +14,7 @@ export class SessionTTLTracker {
 
   /** Starts or restarts the timer of a session (create, renew). A TTL of "" or 0 means none. */
   reset(id: string, ttl: string, nowMs: number): void {
-    const ttlMs = ttl === '' ? 0 : (parseDurationMs(ttl) ?? 0);
+    const ttlMs = ttl === '' ? 0 : (parseGoDurationMs(ttl) ?? 0);
     if (ttlMs <= 0) {
       this.deadlines.delete(id);
       return;

@@ -3,7 +3,7 @@
  * Consul still maps onto it).
  */
 import type { FieldSpec, ObjectSpec } from '../checks/decode.js';
-import { parseGoDuration } from '../checks/duration.js';
+import { parseGoDuration } from '@proconsul/catalog';
 import { ConfigError } from '../config/errors.js';
 
 const strings = (...names: string[]): FieldSpec[] => names.map((name) => ({ name, type: 'string' }));

@@ -4,7 +4,7 @@
  * decoders accept both the HTTP API's PascalCase and the config files' snake_case.
  * Unknown keys and wrong types throw DecodeError naming the key path.
  */
-import { formatGoDuration, parseGoDuration } from './duration.js';
+import { formatGoDuration, parseGoDuration } from '@proconsul/catalog';
 
 export type FieldType =
   | 'string'

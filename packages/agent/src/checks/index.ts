@@ -18,7 +18,6 @@ export {
   SCRIPTS_DISABLED_REMOTE,
 } from './errors.js';
 export { DecodeError, type DecodeProblem } from './decode.js';
-export { parseGoDuration, formatGoDuration } from './duration.js';
 export {
   parseCheckType,
   parseCheckDefinition,

@@ -3,7 +3,7 @@
  * critical. stdout and stderr go into one tail buffer; on timeout the process group is killed.
  */
 import type { ProbeResult } from './interval.js';
-import { formatGoDuration } from './duration.js';
+import { formatGoDuration } from '@proconsul/catalog';
 import { TailBuffer } from './output.js';
 
 function killGroup(pid: number | undefined): void {

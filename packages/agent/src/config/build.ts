@@ -12,7 +12,7 @@ import {
   parseCheckDefinition,
   validateCheckType,
 } from '../checks/definition.js';
-import { parseGoDuration } from '../checks/duration.js';
+import { parseGoDuration } from '@proconsul/catalog';
 import { CheckDefinitionError, ScriptChecksDisabledError } from '../checks/errors.js';
 import type { CheckDefinition, CheckType } from '../checks/types.js';
 import { expandAddrs, expandFirstIP, isAnyAddress, privateIPv4s, type Interfaces } from './addresses.js';

@@ -4,7 +4,7 @@
  * (`-server`, `-server=false`); parsing stops at `--` or the first non-flag argument.
  * The result is a config fragment with the same keys as a config file.
  */
-import { parseGoDuration } from '../checks/duration.js';
+import { parseGoDuration } from '@proconsul/catalog';
 import { ConfigError } from './errors.js';
 
 type Fragment = Record<string, unknown>;

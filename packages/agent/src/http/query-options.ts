@@ -1,6 +1,6 @@
 // Consul's common query parameters (agent/http.go parseWait, parseConsistency, parseDC, parseToken).
 import type { FastifyRequest } from 'fastify';
-import { parseGoDurationMs } from '../checks/duration.js';
+import { parseGoDurationMs } from '@proconsul/catalog';
 import { badRequest, serverError } from './http-error.js';
 
 export const DEFAULT_QUERY_TIME_MS = 5 * 60_000;

@@ -6,7 +6,7 @@
  * through the cluster role, as any `?dc=` request); an unknown datacenter is NXDOMAIN.
  */
 import type { DnsBackend, DnsPreparedQueryResult } from '@proconsul/dns';
-import { parseGoDurationMs } from '../checks/duration.js';
+import { parseGoDurationMs } from '@proconsul/catalog';
 import type { ClusterRole } from '../cluster/role.js';
 import { NO_DC_PATH } from '../cluster/router.js';
 import type { AgentContext } from '../context.js';

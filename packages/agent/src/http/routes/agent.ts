@@ -27,7 +27,7 @@ import { endpoint } from '../endpoint.js';
 import { badRequest, HttpError, notFound } from '../http-error.js';
 import { has, parseGoBool, qs, requestToken, type Query } from '../query-options.js';
 import { sendEmpty, sendJson } from '../respond.js';
-import { parseGoDurationMs } from '../../checks/duration.js';
+import { parseGoDurationMs } from '@proconsul/catalog';
 import { DEFAULT_QUERY_TIME_MS, MAX_QUERY_TIME_MS } from '../query-options.js';
 
 export async function agentRoutes(app: FastifyInstance, { ctx }: { ctx: AgentContext }): Promise<void> {

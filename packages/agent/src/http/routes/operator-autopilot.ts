@@ -3,9 +3,8 @@
 // until one is set); PUT replaces it whole, as Consul does (absent fields become zero), with
 // `?cas=<ModifyIndex>` answering whether it was applied.
 import type { FastifyInstance } from 'fastify';
-import { DEFAULT_AUTOPILOT, type AutopilotConfig } from '@proconsul/catalog';
+import { DEFAULT_AUTOPILOT, formatGoDuration, parseGoDuration, type AutopilotConfig } from '@proconsul/catalog';
 import type { AgentContext } from '../../context.js';
-import { formatGoDuration, parseGoDuration } from '../../checks/duration.js';
 import { decodeJson } from '../decode.js';
 import { decodeStruct, DecodeError, type StructSchema } from '../decode-struct.js';
 import { endpoint } from '../endpoint.js';

@@ -5,9 +5,8 @@
 // 400 here with Consul's text, and a missing query for update/delete is 404.
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { emptyPreparedQuery, preparedQueryError, PreparedQueryResolveError, QUERY_NOT_FOUND, type PreparedQuery } from '@proconsul/catalog';
+import { emptyPreparedQuery, parseGoDuration, preparedQueryError, PreparedQueryResolveError, QUERY_NOT_FOUND, type PreparedQuery } from '@proconsul/catalog';
 import { AclNotFoundError } from '../../acl/resolver.js';
-import { parseGoDuration } from '../../checks/duration.js';
 import type { AgentContext } from '../../context.js';
 import { AGENT_NODE_HEADER, EXECUTE_REMOTE_PATH, SOURCE_IP_HEADER, executorFor, type ExecuteResponse, type QueryAgent } from '../../prepared-query/index.js';
 import { decodeBodyAs, type StructSchema } from '../decode-struct.js';

@@ -2,11 +2,10 @@
 // destroy, renew (restarts the leader's TTL timer), info, node, list.
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import { DEFAULT_LOCK_DELAY_NS, type SessionCreateInput } from '@proconsul/catalog';
+import { DEFAULT_LOCK_DELAY_NS, formatGoDuration, parseGoDurationMs, type SessionCreateInput } from '@proconsul/catalog';
 import type { AgentContext } from '../../context.js';
 import { decodeBodyAs } from '../decode-struct.js';
 import { decodeJson } from '../decode.js';
-import { parseGoDurationMs, formatGoDuration } from '../../checks/duration.js';
 import { endpoint } from '../endpoint.js';
 import { badRequest, notFound } from '../http-error.js';
 import { checkDatacenter, type Query } from '../query-options.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { formatGoDuration, parseGoDuration } from './duration.js';
+import { formatGoDuration, parseGoDuration, parseGoDurationMs } from './duration.js';
 
 describe('parseGoDuration', () => {
   it.each([
@@ -37,6 +37,14 @@ describe('parseGoDuration', () => {
   });
 });
 
+describe('parseGoDurationMs', () => {
+  it('gives undefined where parseGoDuration throws', () => {
+    expect(parseGoDurationMs('15000ms')).toBe(15_000);
+    expect(parseGoDurationMs('-2s')).toBe(-2_000);
+    for (const text of ['10', '', '5x', 's', '5 s']) expect(parseGoDurationMs(text)).toBeUndefined();
+  });
+});
+
 describe('formatGoDuration', () => {
   it.each([
     [0, '0s'],
@@ -49,6 +57,7 @@ describe('formatGoDuration', () => {
     [0.001, '1µs'],
     [-2_000, '-2s'],
     [1.5, '1.5ms'],
+    [86_400_000, '24h0m0s'],
   ])('formats %d ms as %s', (ms, text) => {
     expect(formatGoDuration(ms)).toBe(text);
   });

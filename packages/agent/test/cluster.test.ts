@@ -197,6 +197,7 @@ describe('a wiped server', () => {
       expect(Number(raft.last_snapshot_term)).toBeGreaterThan(0);
       expect(Number(raft.last_log_term)).toBeGreaterThanOrEqual(Number(raft.last_snapshot_term));
       expect(Number(raft.last_log_term)).toBeLessThanOrEqual(Number(raft.term));
+      expect(raft).toMatchObject({ num_peers: '2', protocol_version: '3', snapshot_version_min: '0', snapshot_version_max: '1' });
     } finally {
       for (const p of procs) await p?.kill9();
       for (const d of ds) d.remove();

@@ -2,8 +2,8 @@
  * The `acl { ... }` stanza, with Consul's JSON keys (and the deprecated top-level `acl_*` keys
  * Consul still maps onto it).
  */
-import type { FieldSpec, ObjectSpec } from '../checks/decode.js';
 import { parseGoDuration } from '@proconsul/catalog';
+import type { FieldSpec, ObjectSpec } from '../checks/decode.js';
 import { ConfigError } from '../config/errors.js';
 
 const strings = (...names: string[]): FieldSpec[] => names.map((name) => ({ name, type: 'string' }));

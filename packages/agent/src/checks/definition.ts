@@ -1,6 +1,6 @@
 /** Consul's CheckType / CheckDefinition: decoding, validation and conversion to a runner spec. */
-import { decodeObject, requireObject, type FieldSpec, type ObjectSpec } from './decode.js';
 import { parseGoDuration } from '@proconsul/catalog';
+import { decodeObject, requireObject, type FieldSpec, type ObjectSpec } from './decode.js';
 import {
   CheckDefinitionError,
   SCRIPTS_DISABLED_LOCAL,

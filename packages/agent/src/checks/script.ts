@@ -2,8 +2,8 @@
  * Script check (Consul's CheckMonitor with Args): exit 0 passing, 1 warning, anything else
  * critical. stdout and stderr go into one tail buffer; on timeout the process group is killed.
  */
-import type { ProbeResult } from './interval.js';
 import { formatGoDuration } from '@proconsul/catalog';
+import type { ProbeResult } from './interval.js';
 import { TailBuffer } from './output.js';
 
 function killGroup(pid: number | undefined): void {

@@ -3,6 +3,7 @@
  * order, then flags (Consul's order), applying Consul's derived defaults and validation.
  */
 import { stat } from 'node:fs/promises';
+import { parseGoDuration } from '@proconsul/catalog';
 import { parseAclConfig } from '../acl/config.js';
 import { deprecatedTlsWarnings, parseHttpsTls, parseRpcTls } from '../tls/config.js';
 import { DecodeError } from '../checks/decode.js';
@@ -12,7 +13,6 @@ import {
   parseCheckDefinition,
   validateCheckType,
 } from '../checks/definition.js';
-import { parseGoDuration } from '@proconsul/catalog';
 import { CheckDefinitionError, ScriptChecksDisabledError } from '../checks/errors.js';
 import type { CheckDefinition, CheckType } from '../checks/types.js';
 import { expandAddrs, expandFirstIP, isAnyAddress, privateIPv4s, type Interfaces } from './addresses.js';

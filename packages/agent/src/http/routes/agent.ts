@@ -2,6 +2,7 @@
 // membership, metrics, reload. Writes answer 200 with an empty body, as Consul's do.
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { parseGoDurationMs } from '@proconsul/catalog';
 import {
   CheckDefinitionError,
   DecodeError as CheckDecodeError,
@@ -27,7 +28,6 @@ import { endpoint } from '../endpoint.js';
 import { badRequest, HttpError, notFound } from '../http-error.js';
 import { has, parseGoBool, qs, requestToken, type Query } from '../query-options.js';
 import { sendEmpty, sendJson } from '../respond.js';
-import { parseGoDurationMs } from '@proconsul/catalog';
 import { DEFAULT_QUERY_TIME_MS, MAX_QUERY_TIME_MS } from '../query-options.js';
 
 export async function agentRoutes(app: FastifyInstance, { ctx }: { ctx: AgentContext }): Promise<void> {

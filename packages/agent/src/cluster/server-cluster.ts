@@ -1,7 +1,7 @@
 // A server agent's part of the cluster: the server port (Raft + agent RPC), the catalog's Raft
 // node with its peers' addresses from gossip, bootstrap (-bootstrap, -bootstrap-expect, or join
 // an existing cluster), write forwarding to the leader, and the leader's Raft membership duty.
-import { DEFAULT_AUTOPILOT, type Catalog } from '@proconsul/catalog';
+import { DEFAULT_AUTOPILOT, formatGoDuration, type Catalog } from '@proconsul/catalog';
 import { NotLeaderError, type RaftNode, type TcpTransport } from '@proconsul/raft';
 import type { AgentConfig } from '../config/index.js';
 import type { LanMembership } from '../gossip/index.js';
@@ -297,7 +297,7 @@ export class ServerCluster implements ClusterRole {
         applied_index: String(st.appliedIndex),
         commit_index: String(st.commitIndex),
         fsm_pending: '0',
-        last_contact: st.role === 'leader' ? '0' : `${st.lastContactMs}ms`,
+        last_contact: st.role === 'leader' ? '0' : formatGoDuration(st.lastContactMs),
         last_log_index: String(st.lastIndex),
         last_log_term: String(st.lastTerm),
         last_snapshot_index: String(st.snapshotIndex),

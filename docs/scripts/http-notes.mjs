@@ -8,6 +8,7 @@ export const HTTP_NOTES = {
   '/v1/catalog/service/:service': '`?peer=` answers `[]`',
   '/v1/health/service/:service': '`?peer=` answers `[]`; `?filter` cannot reach into `Checks` lists',
   '/v1/operator/keyring': 'a malformed key is 400 `Invalid key: ...` (Consul: 500)',
+  '/v1/session/create': 'a `TTL` Consul refuses (`Session TTL \'x\' invalid: ...`, `Invalid Session TTL \'<ns>\', must be between [10s=24h0m0s]`) is 400 with Consul\'s text (Consul: 500)',
   '/v1/snapshot': 'the archive is laid out as Consul\'s (`meta.json`, `state.bin`, `SHA256SUMS`) but `state.bin` is Proconsul\'s own state: archives move between Proconsul servers only',
   '/v1/txn': 'KV and session operations; `Node`, `Service` and `Check` operations are not supported yet',
   '/v1/query': 'validation errors (`Invalid prepared query: ...`, `name \'x\' aliases an existing query name`, `failed compiling template: ...`, `ID must be empty when creating a new prepared query`) are 400 with Consul\'s text (Consul: 500)',

@@ -47,7 +47,9 @@ describe('bad input', () => {
     expectText(await http(agent.base, 'PUT', '/v1/catalog/register', '{"Node":"n","Address":"a","Nope":true}'), 400, 'Request decode failed: json: unknown field "Nope"');
     expectText(await http(agent.base, 'PUT', '/v1/catalog/register', '{"Node":"n","Address":7}'), 400, 'Request decode failed: json: cannot unmarshal number into Go struct field RegisterRequest.Address of type string');
     expectText(await http(agent.base, 'PUT', '/v1/txn', '{"KV":1}'), 400, /^Failed to parse body: /);
-    expectText(await http(agent.base, 'PUT', '/v1/session/create', '{"TTL":"1s"}'), 400, /^Invalid Session TTL '1s', must be between/);
+    expectText(await http(agent.base, 'PUT', '/v1/session/create', '{"TTL":"1s"}'), 400, "Invalid Session TTL '1000000000', must be between [10s=24h0m0s]");
+    expectText(await http(agent.base, 'PUT', '/v1/session/create', '{"TTL":"1.5xs"}'), 400, 'Session TTL \'1.5xs\' invalid: time: unknown unit "xs" in duration "1.5xs"');
+    expectText(await http(agent.base, 'PUT', '/v1/session/create', '{"LockDelay":"soon"}'), 400, 'Request decode failed: time: invalid duration "soon"');
   });
 
   it('answers bad query parameters, unknown paths and wrong methods', async () => {

@@ -5,7 +5,7 @@
  * keys enter their lock-delay, measured from the commands' `Now`.
  */
 import type { ApplyResult, SessionCreateCommand } from './commands.js';
-import { parseGoDurationMs } from './duration.js';
+import { parseGoDuration } from './duration.js';
 import { sessionShapeError } from './shape-check.js';
 import { PREPARED_QUERIES_WATCH_KEY } from './prepared-query.js';
 import type { CatalogStore } from './store.js';
@@ -23,7 +23,13 @@ export function sessionCreate(st: CatalogStore, idx: number, c: SessionCreateCom
   const behavior = s.Behavior || 'release';
   if (behavior !== 'release' && behavior !== 'delete') return fail(`Invalid Behavior setting '${String(behavior)}'`);
   const ttl = s.TTL ?? '';
-  if (ttl !== '' && parseGoDurationMs(ttl) === undefined) return fail(`Session TTL '${ttl}' invalid`);
+  if (ttl !== '') {
+    try {
+      parseGoDuration(ttl);
+    } catch (err) {
+      return fail(`Session TTL '${ttl}' invalid: ${(err as Error).message}`);
+    }
+  }
   const nodeKey = lower(s.Node ?? '');
   const node = st.nodeTable.get(nodeKey);
   if (!node) return fail('Missing node registration');

@@ -2,7 +2,7 @@
 // destroy, renew (restarts the leader's TTL timer), info, node, list.
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import { DEFAULT_LOCK_DELAY_NS, formatGoDuration, parseGoDurationMs, type SessionCreateInput } from '@proconsul/catalog';
+import { DEFAULT_LOCK_DELAY_NS, formatGoDuration, parseGoDuration, type SessionCreateInput } from '@proconsul/catalog';
 import type { AgentContext } from '../../context.js';
 import { decodeBodyAs } from '../decode-struct.js';
 import { decodeJson } from '../decode.js';
@@ -23,9 +23,11 @@ function lockDelayNs(v: unknown): number {
   let ns: number;
   if (typeof v === 'number') ns = v;
   else if (typeof v === 'string') {
-    const ms = parseGoDurationMs(v);
-    if (ms === undefined) throw badRequest(`Request decode failed: time: invalid duration ${JSON.stringify(v)}`);
-    ns = ms * 1e6;
+    try {
+      ns = parseGoDuration(v) * 1e6;
+    } catch (err) {
+      throw badRequest(`Request decode failed: ${(err as Error).message}`);
+    }
   } else throw badRequest('Request decode failed: json: cannot unmarshal into Go struct field Session.LockDelay of type time.Duration');
   if (!Number.isFinite(ns) || ns < 0) throw badRequest('Request decode failed: invalid LockDelay');
   return ns < 1000 ? ns * 1e9 : Math.round(ns);
@@ -41,10 +43,16 @@ export async function sessionRoutes(app: FastifyInstance, { ctx }: { ctx: AgentC
       const body = raw === undefined ? {} : decodeBodyAs(raw, sessionSchema);
       const ttl = (body.TTL as string | undefined) ?? '';
       if (ttl !== '') {
-        const ms = parseGoDurationMs(ttl);
-        if (ms === undefined) throw badRequest(`Request decode failed: time: invalid duration ${JSON.stringify(ttl)}`);
+        // Consul's texts (Session.Apply); a 400 here, where Consul's RPC error is a 500.
+        let ms: number;
+        try {
+          ms = parseGoDuration(ttl);
+        } catch (err) {
+          throw badRequest(`Session TTL '${ttl}' invalid: ${(err as Error).message}`);
+        }
         if (ms !== 0 && (ms < SESSION_TTL_MIN_MS || ms > SESSION_TTL_MAX_MS)) {
-          throw badRequest(`Invalid Session TTL '${formatGoDuration(ms)}', must be between [${formatGoDuration(SESSION_TTL_MIN_MS)}=24h0m0s]`);
+          // Go's %d of a time.Duration: nanoseconds.
+          throw badRequest(`Invalid Session TTL '${Math.round(ms * 1e6)}', must be between [${formatGoDuration(SESSION_TTL_MIN_MS)}=${formatGoDuration(SESSION_TTL_MAX_MS)}]`);
         }
       }
       // Checks present at all (even []) replaces the serfHealth default.

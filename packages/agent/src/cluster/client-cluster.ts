@@ -12,8 +12,8 @@ import { DIAL_TIMEOUT_MS, RpcClient } from '../rpc/client.js';
 import { serverDialer } from '../rpc/dial.js';
 import type { RpcTls } from '../tls/rpc-tls.js';
 import type { ForwardedRequest, ForwardedResponse } from '../rpc/messages.js';
-import { isRead, withDatacenter, type ApplyCall, type ClusterRole, type ForwardCall } from './role.js';
-import { ServerFailover } from './failover.js';
+import { hedgeMs, isRead, withDatacenter, type ApplyCall, type ClusterRole, type ForwardCall } from './role.js';
+import { READ_HEDGE_MS, ServerFailover } from './failover.js';
 import { isAlive, serverOf, serversIn } from './servers.js';
 
 const APPLY_TIMEOUT_MS = 30_000;
@@ -73,11 +73,11 @@ export class ClientCluster implements ClusterRole {
   }
 
   async leaderAddr(): Promise<string> {
-    return (await this.#call('Status.Leader', {}, STATUS_TIMEOUT_MS, true)) as string;
+    return (await this.#call('Status.Leader', {}, STATUS_TIMEOUT_MS, true, READ_HEDGE_MS)) as string;
   }
 
   async peerAddrs(): Promise<string[]> {
-    return (await this.#call('Status.Peers', {}, STATUS_TIMEOUT_MS, true)) as string[];
+    return (await this.#call('Status.Peers', {}, STATUS_TIMEOUT_MS, true, READ_HEDGE_MS)) as string[];
   }
 
   serverRpc(method: string, body: unknown, timeoutMs: number, read: boolean): Promise<unknown> {
@@ -85,7 +85,7 @@ export class ClientCluster implements ClusterRole {
   }
 
   async forward(req: ForwardedRequest, timeoutMs: number): Promise<ForwardedResponse> {
-    return (await this.#call('HTTP.Forward', { Request: req, ToLeader: false } satisfies ForwardCall, timeoutMs, isRead(req))) as ForwardedResponse;
+    return (await this.#call('HTTP.Forward', { Request: req, ToLeader: false } satisfies ForwardCall, timeoutMs, isRead(req), hedgeMs(req))) as ForwardedResponse;
   }
 
   /** The servers of this datacenter route it (their WAN router); this agent has no WAN pool. */
@@ -115,9 +115,9 @@ export class ClientCluster implements ClusterRole {
   }
 
   /** Calls a server of this datacenter (see failover.ts). */
-  async #call(method: string, body: unknown, timeoutMs: number, read = false): Promise<unknown> {
+  async #call(method: string, body: unknown, timeoutMs: number, read = false, hedge = 0): Promise<unknown> {
     const alive = serversIn(this.lan, this.datacenter).filter(isAlive);
     if (alive.length === 0) throw new HttpError(500, 'No known Consul servers');
-    return this.#failover.call(alive, method, body, timeoutMs, read);
+    return this.#failover.call(alive, method, body, timeoutMs, read, hedge);
   }
 }

@@ -3,6 +3,7 @@
 // state request goes to a server).
 import type { RaftNode } from '@proconsul/raft';
 import type { ForwardedRequest, ForwardedResponse } from '../rpc/messages.js';
+import { READ_HEDGE_MS } from './failover.js';
 
 export interface ClusterRole {
   readonly server: boolean;
@@ -66,4 +67,11 @@ export function withDatacenter(url: string, dc: string): string {
 /** Whether a forwarded HTTP request only reads (every GET and HEAD of Consul's API does). */
 export function isRead(req: ForwardedRequest): boolean {
   return req.method === 'GET' || req.method === 'HEAD';
+}
+
+/** How long a forwarded request may wait on a silent server before the next is asked too: reads that answer at once (not blocking queries, `?index=`). */
+export function hedgeMs(req: ForwardedRequest): number {
+  if (!isRead(req)) return 0;
+  const index = new URL(req.url, 'http://agent').searchParams.get('index');
+  return index === null || Number(index) === 0 ? READ_HEDGE_MS : 0;
 }

@@ -11,7 +11,7 @@ import type { ForwardedRequest, ForwardedResponse } from '../rpc/messages.js';
 import type { Coordinate } from '@proconsul/gossip';
 import { datacentersByDistance } from './datacenter-order.js';
 import { ServerFailover } from './failover.js';
-import { isRead, type ForwardCall } from './role.js';
+import { hedgeMs, isRead, type ForwardCall } from './role.js';
 import { isAlive, serverOf, type ServerInfo } from './servers.js';
 
 /** Consul's structs.ErrNoDCPath, answered as a 500. */
@@ -56,7 +56,7 @@ export class WanRouter {
     let failover = this.#failover.get(datacenter);
     if (!failover) this.#failover.set(datacenter, (failover = new ServerFailover(this.rpc)));
     // ToLeader false: the remote server forwards to its own leader when it is not the leader.
-    return (await failover.call(alive, 'HTTP.Forward', { Request: req, ToLeader: false } satisfies ForwardCall, timeoutMs, isRead(req))) as ForwardedResponse;
+    return (await failover.call(alive, 'HTTP.Forward', { Request: req, ToLeader: false } satisfies ForwardCall, timeoutMs, isRead(req), hedgeMs(req))) as ForwardedResponse;
   }
 
   #servers(): ServerInfo[] {

@@ -38,10 +38,9 @@ export class ServerFailover {
       let pending = 0;
       let settled = false;
       let hedge: NodeJS.Timeout | undefined;
-      const settle = (finish: () => void): void => {
+      const settle = (): void => {
         settled = true;
         clearTimeout(hedge);
-        finish();
       };
       const launch = (): void => {
         const s = servers[next++]!;
@@ -53,21 +52,28 @@ export class ServerFailover {
             pending--;
             if (settled) return;
             this.#preferred = s.id;
-            settle(() => resolve(r));
+            settle();
+            resolve(r);
           },
           (err: unknown) => {
             pending--;
             if (settled) return;
             // An answer (an error text) is final, and so is a call that may have reached the server.
-            if (!(err instanceof RpcError)) return settle(() => reject(err));
+            if (!(err instanceof RpcError)) {
+              settle();
+              return reject(err);
+            }
             if (this.#preferred === s.id) this.#preferred = null;
             if (err.sent && !(read && err.closed)) {
               // A hedged read still waits for the others in flight.
-              if (pending === 0) settle(() => reject(new HttpError(500, `rpc error making call: ${err.message}`)));
-              return;
+              if (pending > 0) return;
+              settle();
+              return reject(new HttpError(500, `rpc error making call: ${err.message}`));
             }
-            if (next < servers.length) launch();
-            else if (pending === 0) settle(() => reject(new HttpError(500, `rpc error: no server answered: ${err.message}`)));
+            if (next < servers.length) return launch();
+            if (pending > 0) return;
+            settle();
+            reject(new HttpError(500, `rpc error: no server answered: ${err.message}`));
           },
         );
       };

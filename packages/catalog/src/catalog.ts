@@ -49,7 +49,7 @@ import type {
 import { byString, fail, lower, ok } from './util.js';
 import { WatchHub, kvWatchKey, serviceWatchKey } from './watch.js';
 
-export { DEFAULT_LOCK_DELAY_NS } from './session-writes.js';
+export { DEFAULT_LOCK_DELAY_NS, sessionTTLError } from './session-writes.js';
 
 export interface CatalogOptions {
   /** Datacenter reported in Node objects. Default `dc1`. */

@@ -6,6 +6,7 @@
 export {
   Catalog,
   DEFAULT_LOCK_DELAY_NS,
+  sessionTTLError,
   type CatalogOptions,
   type CatalogStats,
   type HealthServiceFilter,

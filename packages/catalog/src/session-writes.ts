@@ -14,6 +14,17 @@ import { fail, lower } from './util.js';
 /** Consul's default session lock-delay: 15 s, in nanoseconds. */
 export const DEFAULT_LOCK_DELAY_NS = 15_000_000_000;
 
+/** Consul's text (Session.Apply) for a TTL that does not parse; undefined for one that does, or none. */
+export function sessionTTLError(ttl: string): string | undefined {
+  if (ttl === '') return undefined;
+  try {
+    parseGoDuration(ttl);
+    return undefined;
+  } catch (err) {
+    return `Session TTL '${ttl}' invalid: ${(err as Error).message}`;
+  }
+}
+
 export function sessionCreate(st: CatalogStore, idx: number, c: SessionCreateCommand): ApplyResult {
   const s = c.Session;
   const shape = sessionShapeError(s);
@@ -23,13 +34,8 @@ export function sessionCreate(st: CatalogStore, idx: number, c: SessionCreateCom
   const behavior = s.Behavior || 'release';
   if (behavior !== 'release' && behavior !== 'delete') return fail(`Invalid Behavior setting '${String(behavior)}'`);
   const ttl = s.TTL ?? '';
-  if (ttl !== '') {
-    try {
-      parseGoDuration(ttl);
-    } catch (err) {
-      return fail(`Session TTL '${ttl}' invalid: ${(err as Error).message}`);
-    }
-  }
+  const ttlError = sessionTTLError(ttl);
+  if (ttlError) return fail(ttlError);
   const nodeKey = lower(s.Node ?? '');
   const node = st.nodeTable.get(nodeKey);
   if (!node) return fail('Missing node registration');

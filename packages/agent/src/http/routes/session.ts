@@ -2,7 +2,7 @@
 // destroy, renew (restarts the leader's TTL timer), info, node, list.
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import { DEFAULT_LOCK_DELAY_NS, formatGoDuration, parseGoDuration, type SessionCreateInput } from '@proconsul/catalog';
+import { DEFAULT_LOCK_DELAY_NS, formatGoDuration, parseGoDuration, sessionTTLError, type SessionCreateInput } from '@proconsul/catalog';
 import type { AgentContext } from '../../context.js';
 import { decodeBodyAs } from '../decode-struct.js';
 import { decodeJson } from '../decode.js';
@@ -44,12 +44,9 @@ export async function sessionRoutes(app: FastifyInstance, { ctx }: { ctx: AgentC
       const ttl = (body.TTL as string | undefined) ?? '';
       if (ttl !== '') {
         // Consul's texts (Session.Apply); a 400 here, where Consul's RPC error is a 500.
-        let ms: number;
-        try {
-          ms = parseGoDuration(ttl);
-        } catch (err) {
-          throw badRequest(`Session TTL '${ttl}' invalid: ${(err as Error).message}`);
-        }
+        const invalid = sessionTTLError(ttl);
+        if (invalid) throw badRequest(invalid);
+        const ms = parseGoDuration(ttl);
         if (ms !== 0 && (ms < SESSION_TTL_MIN_MS || ms > SESSION_TTL_MAX_MS)) {
           // Go's %d of a time.Duration: nanoseconds.
           throw badRequest(`Invalid Session TTL '${Math.round(ms * 1e6)}', must be between [${formatGoDuration(SESSION_TTL_MIN_MS)}=${formatGoDuration(SESSION_TTL_MAX_MS)}]`);

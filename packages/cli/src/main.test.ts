@@ -58,6 +58,11 @@ describe('dispatch and usage errors (no agent needed)', () => {
       [['catalog', 'nodes', 'extra'], 'Too many arguments (expected 0, got 1)'],
       [['nosuch'], 'Unknown command: "nosuch". Run "proconsul --help" for the list of commands.'],
       [['kv', 'nosuch'], 'Unknown command: "kv nosuch". Run "proconsul kv -help" for its subcommands.'],
+      // names of Object.prototype's members are not commands (found by the fuzz test)
+      [['kv', 'valueOf'], 'Unknown command: "kv valueOf". Run "proconsul kv -help" for its subcommands.'],
+      [['operator', 'raft', '__proto__'], 'Unknown command: "operator raft __proto__". Run "proconsul operator raft -help" for its subcommands.'],
+      [['constructor'], 'Unknown command: "constructor". Run "proconsul --help" for the list of commands.'],
+      [['toString'], 'Unknown command: "toString". Run "proconsul --help" for the list of commands.'],
     ] as Array<[string[], string]>) {
       const r = await run(argv);
       expect({ argv, code: r.code, err: r.err }).toEqual({ argv, code: 1, err: line + '\n' });

@@ -137,6 +137,11 @@ function groupHelp(g: Group): string {
   return `${g.usage}\n\n  ${g.synopsis}.\n\nSubcommands:\n${listing(g.subcommands)}`;
 }
 
+/** A command by name; own names only, so `proconsul kv valueOf` is an unknown command, not Object's method. */
+function lookup<T>(table: Record<string, T>, name: string): T | undefined {
+  return Object.hasOwn(table, name) ? table[name] : undefined;
+}
+
 /** Runs `proconsul <argv...>` and returns the exit code. */
 export async function main(argv: string[], io: Io): Promise<number> {
   const ui = new Ui(io);
@@ -150,7 +155,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
     ui.output(mainHelp());
     return 0;
   }
-  let entry: Entry | undefined = COMMANDS[first];
+  let entry: Entry | undefined = lookup(COMMANDS, first);
   const path = [first];
   let args = rest;
   if (entry === undefined) {
@@ -168,7 +173,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
       ui.output(groupHelp(entry));
       return 0;
     }
-    const next: Command | Group | undefined = entry.subcommands[sub];
+    const next: Command | Group | undefined = lookup(entry.subcommands, sub);
     if (next === undefined) {
       ui.error(`Unknown command: "${[...path, sub].join(' ')}". Run "proconsul ${path.join(' ')} -help" for its subcommands.`);
       return 1;

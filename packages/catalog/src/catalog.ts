@@ -270,8 +270,7 @@ export class Catalog {
     const index = this.tableIndex('nodes', 'services');
     const n = this.st.nodeTable.get(lower(name));
     if (!n) return this.indexed(index, null, ['nodes', 'services']);
-    const services: Record<string, NodeService> = {};
-    for (const s of this.st.nodeServicesSorted(lower(n.Node))) services[s.ID] = toNodeService(s);
+    const services = Object.fromEntries(this.st.nodeServicesSorted(lower(n.Node)).map((s): [string, NodeService] => [s.ID, toNodeService(s)]));
     return this.indexed(index, { Node: toCatalogNode(n, this.datacenter), Services: services }, ['nodes', 'services']);
   }
 
@@ -286,7 +285,7 @@ export class Catalog {
 
   /** GET /v1/catalog/services: service name -> deduplicated tags of all its instances. */
   services(filter: NodeMetaFilter = {}): Indexed<Record<string, string[]>> {
-    const out: Record<string, string[]> = {};
+    const out: [string, string[]][] = [];
     const names = [...this.st.servicesByName.keys()].sort(byString);
     for (const nameKey of names) {
       const instances = this.st.sortedInstances(nameKey).filter((s) =>
@@ -295,9 +294,9 @@ export class Catalog {
       if (instances.length === 0) continue;
       const tags = new Set<string>();
       for (const s of instances) for (const t of s.Tags) tags.add(t);
-      out[instances[0]!.Service] = [...tags];
+      out.push([instances[0]!.Service, [...tags]]);
     }
-    return this.indexed(this.tableIndex('nodes', 'services'), out, ['nodes', 'services']);
+    return this.indexed(this.tableIndex('nodes', 'services'), Object.fromEntries(out), ['nodes', 'services']);
   }
 
   /** GET /v1/catalog/service/:service (`?tag=`, `?node-meta=`). */

@@ -88,9 +88,7 @@ function proxyOf(s: ServiceRecord): ServiceProxy {
 
 function taggedAddressesOf(s: ServiceRecord): Record<string, ServiceAddress> | undefined {
   if (!s.TaggedAddresses || Object.keys(s.TaggedAddresses).length === 0) return undefined;
-  const out: Record<string, ServiceAddress> = {};
-  for (const [k, v] of Object.entries(s.TaggedAddresses)) out[k] = { Address: v.Address, Port: v.Port };
-  return out;
+  return Object.fromEntries(Object.entries(s.TaggedAddresses).map(([k, v]) => [k, { Address: v.Address, Port: v.Port }]));
 }
 
 /** NodeService JSON: Kind, TaggedAddresses, Port (0) and SocketPath omitted when empty. */

@@ -110,12 +110,12 @@ function decodeValue(value: unknown, field: FieldSpec, struct: string, path: str
       });
     }
     if (!isPlainObject(value)) throw fail();
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) {
-      if (!isPlainObject(v)) throw typeError(v, type, struct, field.name, join(path, k));
-      out[k] = decodeObject(v, type.map, join(path, k));
-    }
-    return out;
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => {
+        if (!isPlainObject(v)) throw typeError(v, type, struct, field.name, join(path, k));
+        return [k, decodeObject(v, type.map, join(path, k))];
+      }),
+    );
   }
   switch (type) {
     case 'string':
@@ -146,14 +146,14 @@ function decodeValue(value: unknown, field: FieldSpec, struct: string, path: str
     }
     case 'headerMap': {
       if (!isPlainObject(value)) throw fail();
-      const out: Record<string, string[]> = {};
-      for (const [k, v] of Object.entries(value)) {
-        // Config files often give a single string; Consul's weak decoding turns it into [v].
-        if (typeof v === 'string') out[k] = [v];
-        else if (Array.isArray(v) && v.every((x) => typeof x === 'string')) out[k] = [...(v as string[])];
-        else throw fail();
-      }
-      return out;
+      return Object.fromEntries(
+        Object.entries(value).map(([k, v]) => {
+          // Config files often give a single string; Consul's weak decoding turns it into [v].
+          if (typeof v === 'string') return [k, [v]];
+          if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return [k, [...(v as string[])]];
+          throw fail();
+        }),
+      );
     }
     case 'any':
       return value;

@@ -73,12 +73,8 @@ function decodeValue(v: unknown, t: FieldType, field: string): unknown {
   }
   if (t === 'stringMap') {
     if (typeof v !== 'object' || Array.isArray(v)) throw mismatch(v, field, t);
-    const out: Record<string, string> = {};
-    for (const [k, x] of Object.entries(v as object)) {
-      if (typeof x !== 'string') throw mismatch(x, field, 'string');
-      out[k] = x;
-    }
-    return out;
+    for (const x of Object.values(v as object)) if (typeof x !== 'string') throw mismatch(x, field, 'string');
+    return { ...(v as Record<string, string>) };
   }
   if ('opaque' in t) {
     if (typeof v !== 'object' || Array.isArray(v)) throw mismatch(v, field, t);
@@ -90,9 +86,7 @@ function decodeValue(v: unknown, t: FieldType, field: string): unknown {
   }
   if ('mapOf' in t) {
     if (typeof v !== 'object' || Array.isArray(v)) throw mismatch(v, field, t);
-    const out: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(v as object)) out[k] = decodeValue(x, t.mapOf, field);
-    return out;
+    return Object.fromEntries(Object.entries(v as object).map(([k, x]) => [k, decodeValue(x, t.mapOf, field)]));
   }
   return decodeStruct(v, t, field);
 }

@@ -74,8 +74,7 @@ export async function agentRoutes(app: FastifyInstance, { ctx }: { ctx: AgentCon
 
   endpoint(app, '/v1/agent/services', {
     GET: (req, reply) => {
-      const out: Record<string, unknown> = {};
-      for (const s of ctx.local.services()) out[s.ID] = withDc(s);
+      const out = Object.fromEntries(ctx.local.services().map((s) => [s.ID, withDc(s)]));
       return sendJson(req, reply, filtered(req, out));
     },
   });
@@ -159,8 +158,7 @@ export async function agentRoutes(app: FastifyInstance, { ctx }: { ctx: AgentCon
 
   endpoint(app, '/v1/agent/checks', {
     GET: (req, reply) => {
-      const out: Record<string, unknown> = {};
-      for (const c of ctx.local.checks()) out[c.CheckID] = { ...c, CreateIndex: 0, ModifyIndex: 0 };
+      const out = Object.fromEntries(ctx.local.checks().map((c) => [c.CheckID, { ...c, CreateIndex: 0, ModifyIndex: 0 }]));
       return sendJson(req, reply, filtered(req, out));
     },
   });

@@ -17,13 +17,12 @@ import { deregisterRequestSchema, registerRequestSchema } from '../schemas.js';
 export function nodeMetaFilter(query: Query): Record<string, string> | undefined {
   const pairs = qsAll(query, 'node-meta');
   if (pairs.length === 0) return undefined;
-  const out: Record<string, string> = {};
-  for (const p of pairs) {
-    const at = p.indexOf(':');
-    if (at < 0) out[p] = '';
-    else out[p.slice(0, at)] = p.slice(at + 1);
-  }
-  return out;
+  return Object.fromEntries(
+    pairs.map((p) => {
+      const at = p.indexOf(':');
+      return at < 0 ? [p, ''] : [p.slice(0, at), p.slice(at + 1)];
+    }),
+  );
 }
 
 /** Applies `command`; a refused one is a 500 with Consul's text. Returns the result and the write's index. */
@@ -80,12 +79,12 @@ export async function catalogRoutes(app: FastifyInstance, { ctx }: { ctx: AgentC
       const meta = nodeMeta ? { nodeMeta } : {};
       // Consul runs ?filter over the instances (ServiceNode selectors), then groups them.
       return catalogRead(ctx, req, reply, () => ctx.catalog.services(meta), undefined, (services, pred) => {
-        const out: Record<string, string[]> = {};
+        const out: [string, string[]][] = [];
         for (const name of Object.keys(services)) {
           const kept = ctx.catalog.serviceNodes(name, meta).value.filter(pred);
-          if (kept.length > 0) out[name] = [...new Set(kept.flatMap((s) => s.ServiceTags))];
+          if (kept.length > 0) out.push([name, [...new Set(kept.flatMap((s) => s.ServiceTags))]]);
         }
-        return out;
+        return Object.fromEntries(out);
       });
     },
   });

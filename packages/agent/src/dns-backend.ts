@@ -60,8 +60,7 @@ function toDnsNode(n: CatalogNode, datacenter: string): DnsNode {
 }
 
 export function toInstance(e: ServiceEntry, datacenter: string): DnsServiceInstance {
-  const tagged: Record<string, string> = {};
-  for (const [k, v] of Object.entries(e.Service.TaggedAddresses ?? {})) tagged[k] = v.Address;
+  const tagged = Object.fromEntries(Object.entries(e.Service.TaggedAddresses ?? {}).map(([k, v]) => [k, v.Address]));
   return {
     node: e.Node.Node,
     nodeAddress: e.Node.Address,

@@ -52,9 +52,10 @@ describe('names of Object.prototype members', () => {
     writeFileSync(join(cfg, 'raft.json'), JSON.stringify({ raft_snapshot_interval: '1s', raft_snapshot_threshold: 4 }));
     const serverArgs = (i: number): string[] => ['-server', '-bootstrap-expect', '3', '-retry-join', S[(i + 1) % 3]!, '-retry-interval', '1s', '-config-dir', cfg];
     let servers = await Promise.all(S.map((ip, i) => agent(ip, serverDirs[i]!, serverArgs(i))));
-    // A service from the client's config file, with a meta key named __proto__.
+    // Services from the client's config files (JSON and HCL), with a meta key named __proto__.
     const clientCfg = newDir();
     writeFileSync(join(clientCfg, 'svc.json'), `{"service":{"name":"from-file","id":"${PROTO}-file","port":1,"meta":{"${PROTO}":"f"}}}`);
+    writeFileSync(join(clientCfg, 'svc.hcl'), `service {\n name = "from-hcl"\n port = 2\n meta { ${PROTO} = "h" }\n}\n`);
     const client = await agent(C, newDir(), ['-retry-join', S[0]!, '-retry-interval', '1s', '-config-dir', clientCfg]);
     await eventually(async () => (await http(client.base, 'PUT', '/v1/kv/ready', 'y').catch(() => undefined))?.text === 'true', 'a write through the client', 150);
 
@@ -90,6 +91,8 @@ describe('names of Object.prototype members', () => {
         expect(own(own(inst, 'ServiceTaggedAddresses'), PROTO)).toEqual({ Address: '10.0.0.9', Port: 9 });
         const [fromFile] = (await getJson(a.base, '/v1/catalog/service/from-file?stale')) as unknown[];
         expect(own(own(fromFile, 'ServiceMeta'), PROTO)).toBe('f');
+        const [fromHcl] = (await getJson(a.base, '/v1/catalog/service/from-hcl?stale')) as unknown[];
+        expect(own(own(fromHcl, 'ServiceMeta'), PROTO)).toBe('h');
         const services = await getJson(a.base, '/v1/catalog/services?stale');
         expect(own(services, PROTO)).toEqual([]);
         expect(own(services, 'constructor')).toEqual(['toString']);

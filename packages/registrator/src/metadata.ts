@@ -19,7 +19,8 @@ export function serviceMetadata(env: readonly string[] | null | undefined, label
   // Labels come after the environment, so a label overrides a variable of the same name.
   for (const [k, v] of Object.entries(labels ?? {})) pairs.push([k, v]);
 
-  const values: Record<string, string> = {};
+  // A Map: SERVICE___PROTO__ gives the key "__proto__", an ordinary meta key.
+  const values = new Map<string, string>();
   const fromPort = new Set<string>();
   for (const [name, value] of pairs) {
     if (!name.startsWith('SERVICE_')) continue;
@@ -27,13 +28,13 @@ export function serviceMetadata(env: readonly string[] | null | undefined, label
     const portKey = /^(\d+)_(.+)$/.exec(key);
     if (portKey) {
       if (portKey[1] !== exposedPort) continue;
-      values[portKey[2]!] = value;
+      values.set(portKey[2]!, value);
       fromPort.add(portKey[2]!);
     } else if (!fromPort.has(key)) {
-      values[key] = value;
+      values.set(key, value);
     }
   }
-  return { values, fromPort };
+  return { values: Object.fromEntries(values), fromPort };
 }
 
 /** `SERVICE_TAGS`: a comma list in which `\,` stands for a literal comma. */

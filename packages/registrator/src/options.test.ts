@@ -12,6 +12,7 @@ describe('parseOptions', () => {
   it('rejects bad usage with one clear line', () => {
     expect(() => parseOptions([])).toThrow('Missing required argument for registry URI.');
     expect(() => parseOptions(['-bogus', 'consul://x'])).toThrow('flag provided but not defined: -bogus');
+    expect(() => parseOptions(['-constructor', 'consul://x'])).toThrow('flag provided but not defined: -constructor');
     expect(() => parseOptions(['-deregister', 'never', 'consul://x'])).toThrow(UsageError);
     expect(() => parseOptions(['-ttl', '10', 'consul://x'])).toThrow('-ttl and -ttl-refresh must be specified together or not at all');
     expect(() => parseOptions(['-resync', 'soon', 'consul://x'])).toThrow(/invalid value "soon"/);

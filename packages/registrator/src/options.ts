@@ -61,7 +61,7 @@ export function parseOptions(argv: readonly string[]): RegistratorOptions {
     const body = arg.replace(/^--?/, '');
     const eq = body.indexOf('=');
     const name = eq >= 0 ? body.slice(0, eq) : body;
-    const kind = FLAGS[name];
+    const kind = Object.hasOwn(FLAGS, name) ? FLAGS[name] : undefined; // `-constructor` is not a flag
     if (name === 'h' || name === 'help') throw new UsageError(USAGE);
     if (!kind) throw new UsageError(`flag provided but not defined: -${name}`);
     if (kind === 'bool') {

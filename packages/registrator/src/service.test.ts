@@ -65,6 +65,12 @@ describe('newService', () => {
     expect(services(container({ ports: published }), { ...opts, explicit: true })).toEqual([null]);
   });
 
+  it('keeps meta keys named like Object.prototype members (SERVICE___PROTO__, SERVICE_CONSTRUCTOR)', () => {
+    const published = { '80/tcp': [{ HostIp: '0.0.0.0', HostPort: '80' }] };
+    const [s] = services(container({ env: ['SERVICE___PROTO__=p', 'SERVICE_CONSTRUCTOR=c'], labels: { SERVICE_80_TOSTRING: 't' }, ports: published }));
+    expect(JSON.stringify(s?.Meta)).toBe('{"__proto__":"p","constructor":"c","tostring":"t"}');
+  });
+
   it('builds the check from SERVICE_CHECK_* and keeps check keys out of Meta', () => {
     const env = ['SERVICE_CHECK_HTTP=/health', 'SERVICE_CHECK_INTERVAL=5s', 'SERVICE_CHECK_TIMEOUT=1s', 'SERVICE_CHECK_INITIAL_STATUS=passing'];
     const [s] = services(container({ env, ports: { '80/tcp': [{ HostIp: '127.0.0.1', HostPort: '9000' }] } }));

@@ -91,12 +91,13 @@ export function newService(info: ContainerInspectInfo, port: ServicePort, isGrou
   const tags = combineTags(values.tags, opts.tags, udp ? ['udp'] : []);
 
   const check = buildCheck(values, { address, port: portNumber, containerName, ttlSeconds: opts.ttlSeconds });
-  const serviceMeta: Record<string, string> = {};
-  for (const [k, v] of Object.entries(values)) {
-    if (k === 'name' || k === 'id' || k === 'tags' || k === 'ignore' || CHECK_KEYS.has(k)) continue;
-    if (!/^[a-zA-Z0-9_-]{1,128}$/.test(k)) throw new InvalidMetadataError(containerName, k, 'meta keys may only contain letters, digits, "-" and "_"');
-    serviceMeta[k] = v;
-  }
+  const serviceMeta = Object.fromEntries(
+    Object.entries(values).filter(([k]) => {
+      if (k === 'name' || k === 'id' || k === 'tags' || k === 'ignore' || CHECK_KEYS.has(k)) return false;
+      if (!/^[a-zA-Z0-9_-]{1,128}$/.test(k)) throw new InvalidMetadataError(containerName, k, 'meta keys may only contain letters, digits, "-" and "_"');
+      return true;
+    }),
+  );
   return {
     ID: id,
     Name: name,

@@ -303,14 +303,15 @@ export async function buildConfig(input: BuildInput): Promise<AgentConfig> {
   if (aRecordLimit < 0) {
     throw new ConfigError(`dns_config.a_record_limit cannot be ${aRecordLimit}. Must be greater than or equal to zero`);
   }
-  const serviceTtlMs: Record<string, number> = {};
-  for (const [name, ttl] of Object.entries((d.service_ttl as Record<string, string> | undefined) ?? {})) {
-    try {
-      serviceTtlMs[name] = parseGoDuration(ttl);
-    } catch (err) {
-      throw new ConfigError(`dns_config.service_ttl: invalid duration for ${JSON.stringify(name)}: ${(err as Error).message}`);
-    }
-  }
+  const serviceTtlMs = Object.fromEntries(
+    Object.entries((d.service_ttl as Record<string, string> | undefined) ?? {}).map(([name, ttl]) => {
+      try {
+        return [name, parseGoDuration(ttl)];
+      } catch (err) {
+        throw new ConfigError(`dns_config.service_ttl: invalid duration for ${JSON.stringify(name)}: ${(err as Error).message}`);
+      }
+    }),
+  );
   const recursors = (c.recursors as string[] | undefined) ?? [];
   for (const r of recursors) {
     const m = /^\[([^\]]+)\](?::(\d+))?$/.exec(r) ?? /^([^:]+)(?::(\d+))?$/.exec(r);

@@ -25,6 +25,12 @@ describe('HCL (the subset Consul configuration uses)', () => {
     expect(parseHcl('limits { a = 1 }\nlimits { b = 2 }')).toEqual({ limits: { a: 1, b: 2 } });
   });
 
+  it('keeps keys named like Object.prototype members (`__proto__`, `constructor`) as ordinary keys', () => {
+    const o = parseHcl('node_meta { __proto__ = "x" }\nnode_meta { constructor = "y" }\nconstructor { a = 1 }\nconstructor { b = 2 }\nmeta "__proto__" { c = 3 }');
+    expect(JSON.stringify(o)).toBe('{"node_meta":{"__proto__":"x","constructor":"y"},"constructor":{"a":1,"b":2},"meta":{"__proto__":{"c":3}}}');
+    expect(Object.getPrototypeOf(o['node_meta'])).toBe(Object.prototype);
+  });
+
   it('says where the syntax is wrong', () => {
     expect(() => parseHcl('a = ')).toThrow('At 1: expected a value, got end of input');
     expect(() => parseHcl('a = 1\nb {\n')).toThrow("At 3: expected '}', got end of input");

@@ -20,7 +20,7 @@ interface Obj {
 /** Keys whose blocks form a list even when there is one (Consul's PatchSliceOfMaps exceptions). */
 const LIST_KEYS = new Set(['services', 'checks', 'watches', 'segments', 'upstreams']);
 /** Singular blocks that, repeated, are gathered into their plural list. */
-const GATHER: Record<string, string> = { service: 'services', check: 'checks' };
+const GATHER = new Map([['service', 'services'], ['check', 'checks']]);
 
 /** Largest input accepted (a config file is small). */
 export const HCL_BYTES_MAX = 4 * 1024 * 1024;
@@ -222,34 +222,39 @@ class Parser {
 
 const isObj = (v: Value | undefined): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
+// Objects are built through Maps and Object.fromEntries, which define own keys: a key such as
+// `__proto__` or `constructor` is an ordinary key in HCL, not Object.prototype's member.
 function mergeObjects(a: Obj, b: Obj): Obj {
-  const out: Obj = { ...a };
-  for (const [k, v] of Object.entries(b)) out[k] = isObj(out[k]) && isObj(v) ? mergeObjects(out[k] as Obj, v) : v;
-  return out;
+  const out = new Map(Object.entries(a));
+  for (const [k, v] of Object.entries(b)) {
+    const prev = out.get(k);
+    out.set(k, isObj(prev) && isObj(v) ? mergeObjects(prev, v) : v);
+  }
+  return Object.fromEntries(out);
 }
 
 /** Turns the values given per key into the JSON shape, with Consul's rules for repeated blocks. */
 function collapse(entries: Entries): Obj {
-  const out: Obj = {};
+  const out = new Map<string, Value>();
   const append = (key: string, items: Value[]): void => {
-    const prev = out[key];
-    out[key] = [...(Array.isArray(prev) ? prev : prev === undefined ? [] : [prev]), ...items];
+    const prev = out.get(key);
+    out.set(key, [...(Array.isArray(prev) ? prev : prev === undefined ? [] : [prev]), ...items]);
   };
   for (const [key, list] of entries) {
     const objects = list.filter((e) => isObj(e.value));
     if (objects.length === list.length && list.some((e) => e.block)) {
       const values = list.map((e) => e.value);
       if (LIST_KEYS.has(key)) append(key, values);
-      else if (GATHER[key] !== undefined && values.length > 1) append(GATHER[key]!, values);
-      else out[key] = values.reduce((a, b) => mergeObjects(a as Obj, b as Obj));
+      else if (GATHER.has(key) && values.length > 1) append(GATHER.get(key)!, values);
+      else out.set(key, values.reduce((a, b) => mergeObjects(a as Obj, b as Obj)));
       continue;
     }
     // Assignments: the last one wins, as in JSON; a list assigned to a list key adds to its blocks.
     const last = list[list.length - 1]!.value;
-    if (LIST_KEYS.has(key) && Array.isArray(last) && Array.isArray(out[key])) append(key, last);
-    else out[key] = last;
+    if (LIST_KEYS.has(key) && Array.isArray(last) && Array.isArray(out.get(key))) append(key, last);
+    else out.set(key, last);
   }
-  return out;
+  return Object.fromEntries(out);
 }
 
 /** Parses HCL configuration text into the object its JSON form would give. */

@@ -119,20 +119,25 @@ export class KeyringManager {
       ? { responses: new Map([[p.pool.localMember().Name, this.#apply(p, { op, key })]]), numNodes: 1 }
       : await p.pool.query(QUERY, { op, key }, opts.relayFactor ?? 0);
     const r: KeyringResponse = { WAN: p.wan, Datacenter: this.datacenter, Segment: '', Keys: {}, PrimaryKeys: {}, NumNodes: numNodes };
-    const messages: Record<string, string> = {};
+    // Maps, not objects: a node name or key is never read as Object.prototype's member.
+    const messages = new Map<string, string>();
+    const keys = new Map<string, number>();
+    const primaryKeys = new Map<string, number>();
     let errors = 0;
     for (const [node, raw] of responses) {
       const a = raw as NodeAnswer;
       if (!a || a.ok !== true) {
         errors++;
-        messages[node] = typeof a?.msg === 'string' ? a.msg : 'malformed response';
+        messages.set(node, typeof a?.msg === 'string' ? a.msg : 'malformed response');
         continue;
       }
-      if (a.msg) messages[node] = a.msg;
-      for (const k of a.keys ?? []) r.Keys[k] = (r.Keys[k] ?? 0) + 1;
-      if (a.primary) r.PrimaryKeys[a.primary] = (r.PrimaryKeys[a.primary] ?? 0) + 1;
+      if (a.msg) messages.set(node, a.msg);
+      for (const k of a.keys ?? []) keys.set(k, (keys.get(k) ?? 0) + 1);
+      if (a.primary) primaryKeys.set(a.primary, (primaryKeys.get(a.primary) ?? 0) + 1);
     }
-    if (Object.keys(messages).length > 0) r.Messages = messages;
+    r.Keys = Object.fromEntries(keys);
+    r.PrimaryKeys = Object.fromEntries(primaryKeys);
+    if (messages.size > 0) r.Messages = Object.fromEntries(messages);
     if (errors > 0) r.Error = `${errors}/${numNodes} nodes reported failure`;
     else if (responses.size !== numNodes) r.Error = `${responses.size}/${numNodes} nodes reported success`;
     return r;

@@ -31,6 +31,8 @@ describe('parseFlags (Go flag package rules)', () => {
       node_meta: { rack: 'r1', zone: 'a:b' },
     });
     expect(parsed.configPaths).toEqual(['a.json', 'conf.d']);
+    // A key named like an Object.prototype member is an ordinary key.
+    expect(JSON.stringify(parseFlags(['-node-meta', '__proto__:x', '-node-meta', 'constructor']).fragment)).toBe('{"node_meta":{"__proto__":"x","constructor":""}}');
   });
 
   it('sets ports, durations and -dev', () => {

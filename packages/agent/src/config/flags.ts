@@ -221,10 +221,9 @@ export function parseFlags(argv: readonly string[]): ParsedFlags {
         // -node-meta key:value (Consul splits at the first colon).
         const key = def.key as readonly string[];
         const colon = value.indexOf(':');
-        const map = { ...((getPath(fragment, key) as Record<string, string> | undefined) ?? {}) };
-        if (colon === -1) map[value] = '';
-        else map[value.slice(0, colon)] = value.slice(colon + 1);
-        setPath(fragment, key, map);
+        const [name, val] = colon === -1 ? [value, ''] : [value.slice(0, colon), value.slice(colon + 1)];
+        // A computed key defines an own property, also for a name such as `__proto__`.
+        setPath(fragment, key, { ...((getPath(fragment, key) as Record<string, string> | undefined) ?? {}), [name]: val });
         break;
       }
       case 'config-path':

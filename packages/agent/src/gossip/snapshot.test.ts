@@ -26,6 +26,15 @@ describe('MemberSnapshot', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
+  it('remembers members named like Object.prototype members (`__proto__`, `constructor`) across a restart', () => {
+    const s = new MemberSnapshot(dir, 'self', log);
+    s.onMember(event('member-join', '__proto__', '127.0.0.2'));
+    s.onMember(event('member-join', 'constructor', '127.0.0.3'));
+    s.close();
+    expect(JSON.stringify(onDisk().alive)).toBe('{"__proto__":"127.0.0.2:8301","constructor":"127.0.0.3:8301"}');
+    expect(new MemberSnapshot(dir, 'self', log).previousMembers(false)).toEqual(['127.0.0.2:8301', '127.0.0.3:8301']);
+  });
+
   it('writes a join on the next turn, then at most once a second, and what is pending on close', () => {
     const s = new MemberSnapshot(dir, 'self', log);
     s.start();

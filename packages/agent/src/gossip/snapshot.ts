@@ -26,7 +26,9 @@ interface SnapshotData {
 
 export class MemberSnapshot {
   readonly #file: string;
-  #data: SnapshotData = { alive: {}, left: false };
+  /** name -> "addr:port"; a Map, so any node name (`__proto__` too) is an ordinary key. */
+  readonly #alive = new Map<string, string>();
+  #left = false;
   #timer: NodeJS.Timeout | undefined;
   #lastWriteMs = -Infinity;
 
@@ -37,8 +39,8 @@ export class MemberSnapshot {
     try {
       const d = JSON.parse(readFileSync(this.#file, 'utf8')) as SnapshotData;
       if (typeof d !== 'object' || d === null || typeof d.alive !== 'object' || typeof d.left !== 'boolean') throw new Error('unexpected shape');
-      for (const [k, v] of Object.entries(d.alive)) if (typeof v === 'string') this.#data.alive[k] = v;
-      this.#data.left = d.left;
+      for (const [k, v] of Object.entries(d.alive)) if (typeof v === 'string') this.#alive.set(k, v);
+      this.#left = d.left;
     } catch (err) {
       log.warn({ file: this.#file, error: (err as Error).message }, 'ignoring a damaged member snapshot');
     }
@@ -46,8 +48,8 @@ export class MemberSnapshot {
 
   /** Addresses to rejoin through at start: none after a leave unless `rejoinAfterLeave`. */
   previousMembers(rejoinAfterLeave: boolean): string[] {
-    const prev = Object.entries(this.#data.alive).filter(([name]) => name !== this.selfName).map(([, addr]) => addr);
-    if (this.#data.left && !rejoinAfterLeave) {
+    const prev = [...this.#alive].filter(([name]) => name !== this.selfName).map(([, addr]) => addr);
+    if (this.#left && !rejoinAfterLeave) {
       if (prev.length > 0) this.log.info('ignoring previously known members: this agent left the cluster (see rejoin_after_leave)');
       return [];
     }
@@ -56,25 +58,25 @@ export class MemberSnapshot {
 
   /** Starts a new run: the leave of the previous run no longer holds. */
   start(): void {
-    if (!this.#data.left) return;
-    this.#data.left = false;
+    if (!this.#left) return;
+    this.#left = false;
     this.flush();
   }
 
   onMember(e: MembershipEvent): void {
     const { Name, Addr, Port } = e.member;
     if (e.type === 'member-join' || e.type === 'member-update') {
-      if (Object.keys(this.#data.alive).length >= MEMBERS_MAX && !(Name in this.#data.alive)) return;
-      this.#data.alive[Name] = Addr.includes(':') ? `[${Addr}]:${Port}` : `${Addr}:${Port}`;
+      if (this.#alive.size >= MEMBERS_MAX && !this.#alive.has(Name)) return;
+      this.#alive.set(Name, Addr.includes(':') ? `[${Addr}]:${Port}` : `${Addr}:${Port}`);
     } else {
-      delete this.#data.alive[Name];
+      this.#alive.delete(Name);
     }
     this.#schedule();
   }
 
   /** A graceful leave: written at once, so a restart does not rejoin. */
   leave(): void {
-    this.#data.left = true;
+    this.#left = true;
     this.flush();
   }
 
@@ -83,7 +85,8 @@ export class MemberSnapshot {
     this.#timer = undefined;
     this.#lastWriteMs = Date.now();
     try {
-      writeFileDurably(this.#file, JSON.stringify(this.#data));
+      const data: SnapshotData = { alive: Object.fromEntries(this.#alive), left: this.#left };
+      writeFileDurably(this.#file, JSON.stringify(data));
     } catch (err) {
       this.log.error({ file: this.#file, error: (err as Error).message }, 'could not write the member snapshot');
     }

@@ -151,7 +151,7 @@ describe('bad input', () => {
       /^Must provide node$/, // catalog register/deregister without Node: Catalog.Register's RPC error, 500
     ];
     const segment = fc.oneof(
-      fc.constantFrom('x', 'a/b', 'web', '%2F', '%00', 'critical', 'any', '..', '_all', '%ZZ'),
+      fc.constantFrom('x', 'a/b', 'web', '%2F', '%00', 'critical', 'any', '..', '_all', '%ZZ', '__proto__', 'constructor', 'toString', 'hasOwnProperty'),
       fc.string({ maxLength: 12 }).filter((s) => !s.startsWith('keep')).map(encodeURIComponent),
     );
     const routes = [
@@ -173,7 +173,7 @@ describe('bad input', () => {
       '', '?index=1&wait=1ms', '?index=-1', '?wait=forever', '?stale', '?consistent', '?filter=Bad%20%3D%3D', '?filter=Service%20%3D%3D%20%22x%22',
       '?cas=x', '?flags=x', '?recurse&keys', '?separator=/', '?passing=maybe', '?enable=x', '?note=%00', '?near=_agent', '?peer=p',
       '?tag=a&tag=b', '?node-meta=a:b', '?format=text', '?replace-existing-checks=2', '?pretty', '?id=nope', '?address=1.2.3.4:1',
-      '?loglevel=nope', '?logjson', '?segment=x', '?wan', '?name=x',
+      '?loglevel=nope', '?logjson', '?segment=x', '?wan', '?name=x', '?node-meta=__proto__:x', '?tag=constructor', '?constructor',
     );
     const body = fc.oneof(fc.constant(undefined), fc.json(), fc.string({ maxLength: 64 }), fc.jsonValue().map((v) => JSON.stringify({ Name: 'f', TTL: v, Proxy: v, Value: v })));
     await fc.assert(

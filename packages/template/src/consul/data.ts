@@ -91,8 +91,10 @@ export class HealthService {
     this.NodeMeta = e.Node.Meta ?? {};
     this.ServiceMeta = e.Service.Meta ?? {};
     this.Address = e.Service.Address || e.Node.Address;
-    this.ServiceTaggedAddresses = {};
-    for (const [k, v] of Object.entries(e.Service.TaggedAddresses ?? {})) this.ServiceTaggedAddresses[k] = new ServiceAddress(v.Address, v.Port);
+    // fromEntries defines own keys: assigning a "__proto__" key would set the prototype.
+    this.ServiceTaggedAddresses = Object.fromEntries(
+      Object.entries(e.Service.TaggedAddresses ?? {}).map(([k, v]) => [k, new ServiceAddress(v.Address, v.Port)]),
+    );
     this.ID = e.Service.ID;
     this.Name = e.Service.Service;
     this.Tags = ServiceTags.from_(e.Service.Tags);

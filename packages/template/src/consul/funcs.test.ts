@@ -85,6 +85,24 @@ describe('multi-pass rendering', () => {
     const r = new TemplateRenderer(brain, { name: 't', text: '{{env "A"}}|{{env "NOPE"}}|{{envOrDefault "NOPE" "d"}}|{{envOrDefault "E" "d"}}', env: { A: '1', E: '' } });
     expect(r.render().contents).toBe('1||d|');
   });
+
+  it('env reads only set variables, not Object.prototype members', () => {
+    const r = new TemplateRenderer(new Brain(), { name: 't', text: '[{{env "toString"}}|{{env "constructor"}}|{{envOrDefault "valueOf" "d"}}]', env: { A: '1' } });
+    const out = r.render();
+    expect(out.error).toBeUndefined();
+    expect(out.contents).toBe('[||d]');
+  });
+
+  it('keeps a service tagged address named "__proto__"', () => {
+    const tagged = JSON.parse('{"__proto__":{"Address":"10.1.1.1","Port":81}}') as Record<string, { Address: string; Port: number }>;
+    const e = { Node: { Node: 'n1', Address: '10.0.0.1' }, Service: { ID: 'a', Service: 'web', Port: 80, Tags: [], TaggedAddresses: tagged }, Checks: [] };
+    const brain = new Brain();
+    brain.remember('health.service(web|passing)', [new HealthService(e as never, 'passing')]);
+    const r = new TemplateRenderer(brain, { name: 't', text: '{{range service "web"}}{{range $k, $v := .ServiceTaggedAddresses}}{{$k}}={{$v.Address}}:{{$v.Port}}{{end}}{{end}}' });
+    const out = r.render();
+    expect(out.error).toBeUndefined();
+    expect(out.contents).toBe('__proto__=10.1.1.1:81');
+  });
 });
 
 describe('byKey', () => {

@@ -110,7 +110,8 @@ export function consulFuncs(scope: RenderScope): FuncMap {
       const r = recall<string | null>(scope, fileQuery(s));
       return r.ok ? (r.value ?? '') : '';
     },
-    env: (s: string) => scope.env[s] ?? '',
-    envOrDefault: (s: string, def: string) => (Object.prototype.hasOwnProperty.call(scope.env, s) && scope.env[s] !== undefined ? scope.env[s] : def),
+    // Own keys only: env["toString"] would be Object's.
+    env: (s: string) => (Object.hasOwn(scope.env, s) ? (scope.env[s] ?? '') : ''),
+    envOrDefault: (s: string, def: string) => (Object.hasOwn(scope.env, s) && scope.env[s] !== undefined ? scope.env[s] : def),
   };
 }

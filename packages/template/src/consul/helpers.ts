@@ -63,9 +63,8 @@ export function goJSON(v: unknown, indent?: string): string {
     if (typeof x === 'object') {
       const o = x as Record<string, unknown>;
       const keys = isPlainObject(x) ? (mapKeys(o) as string[]) : Object.keys(o);
-      const out: Record<string, unknown> = {};
-      for (const k of keys) if (typeof o[k] !== 'function') out[k] = norm(o[k]);
-      return out;
+      // fromEntries defines own keys: assigning out['__proto__'] would set the prototype.
+      return Object.fromEntries(keys.filter((k) => typeof o[k] !== 'function').map((k) => [k, norm(o[k])]));
     }
     if (typeof x === 'number' && !Number.isFinite(x)) throw new Error(`json: unsupported value: ${x}`);
     return x;
@@ -103,27 +102,33 @@ function toTitle(s: string): string {
 
 export function helperFuncs(getScratch: () => Scratch, now: () => Date = () => new Date()): FuncMap {
   return {
+    // KV folders and tags are any strings: group in Maps (an object would read
+    // m['constructor'] as Object's), then hand the template plain objects.
     byKey: (pairs: unknown) => {
-      const m: Record<string, Record<string, KeyPair>> = {};
+      const m = new Map<string, Map<string, KeyPair>>();
       for (const p of (pairs as KeyPair[] | null) ?? []) {
         const parts = p.Key.split('/');
         const top = parts[0]!;
         const key = parts.slice(1).join('/');
         if (key === '') continue;
         const copy = Object.assign(Object.create(Object.getPrototypeOf(p)) as KeyPair, p, { Key: key });
-        (m[top] ??= {})[key] = copy;
+        if (!m.has(top)) m.set(top, new Map());
+        m.get(top)!.set(key, copy);
       }
-      return m;
+      return Object.fromEntries([...m].map(([top, inner]) => [top, Object.fromEntries(inner)]));
     },
     byTag: (list: unknown) => {
-      const m: Record<string, unknown[]> = {};
-      if (list === null || list === undefined) return m;
+      const m = new Map<string, unknown[]>();
+      if (list === null || list === undefined) return {};
       if (!Array.isArray(list)) throw new Error(`byTag: wrong argument type ${typeName(list)}`);
       for (const s of list) {
         if (!(s instanceof HealthService || s instanceof CatalogSnippet)) throw new Error(`byTag: wrong argument type ${typeName(list)}`);
-        for (const t of s.Tags) (m[t] ??= []).push(s);
+        for (const t of s.Tags) {
+          if (!m.has(t)) m.set(t, []);
+          m.get(t)!.push(s);
+        }
       }
-      return m;
+      return Object.fromEntries(m);
     },
     contains: (v: unknown, l: unknown) => inList(l, v),
     containsAll: containsSome(true, false),

@@ -1,48 +1,57 @@
 // consul-template's `scratch`: a per-render key/value notepad.
 import { mapKeys } from '../engine/values.js';
 
+// Keys are any strings, as in Go: read own properties only (m['toString'] is
+// Object's otherwise) and define rather than assign (m['__proto__'] = v would
+// set the prototype).
+type Dict = Record<string, unknown>;
+const get = (m: Dict, k: string): unknown => (Object.hasOwn(m, k) ? m[k] : undefined);
+const put = (m: Dict, k: string, v: unknown): void => {
+  Object.defineProperty(m, k, { value: v, writable: true, enumerable: true, configurable: true });
+};
+
 export class Scratch {
   static goTypeName = '*template.Scratch';
-  private values: Record<string, unknown> = {};
+  private values: Dict = {};
 
   Key(k: string): boolean {
-    return Object.prototype.hasOwnProperty.call(this.values, k);
+    return Object.hasOwn(this.values, k);
   }
   Get(k: string): unknown {
-    return this.values[k];
+    return get(this.values, k);
   }
   Set(k: string, v: unknown): string {
-    this.values[k] = v;
+    put(this.values, k, v);
     return '';
   }
   SetX(k: string, v: unknown): string {
-    if (!this.Key(k)) this.values[k] = v;
+    if (!this.Key(k)) put(this.values, k, v);
     return '';
   }
   MapSet(k: string, mk: string, v: unknown): string {
-    this.map(k)[mk] = v;
+    put(this.map(k), mk, v);
     return '';
   }
   MapSetX(k: string, mk: string, v: unknown): string {
     const m = this.map(k);
-    if (!Object.prototype.hasOwnProperty.call(m, mk)) m[mk] = v;
+    if (!Object.hasOwn(m, mk)) put(m, mk, v);
     return '';
   }
   MapValues(k: string): unknown[] {
-    const m = this.values[k];
+    const m = get(this.values, k);
     if (m === undefined) return [];
     if (typeof m !== 'object' || m === null || Array.isArray(m)) throw new Error(`MapValues: ${JSON.stringify(k)} is not a map`);
-    const rec = m as Record<string, unknown>;
+    const rec = m as Dict;
     return mapKeys(rec).map((key) => rec[key as string]);
   }
-  private map(k: string): Record<string, unknown> {
-    const m = this.values[k];
+  private map(k: string): Dict {
+    const m = get(this.values, k);
     if (m === undefined) {
-      const fresh: Record<string, unknown> = {};
-      this.values[k] = fresh;
+      const fresh: Dict = {};
+      put(this.values, k, fresh);
       return fresh;
     }
     if (typeof m !== 'object' || m === null || Array.isArray(m)) throw new Error(`MapSet: ${JSON.stringify(k)} is not a map`);
-    return m as Record<string, unknown>;
+    return m as Dict;
   }
 }

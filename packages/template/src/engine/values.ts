@@ -85,8 +85,8 @@ export function isTrue(v: unknown): boolean {
   }
 }
 
-/** Struct fields are own or prototype properties of a class instance. */
+/** Struct fields are own or prototype properties of a class instance (not Object's: `.constructor` is no field). */
 export function structField(v: object, name: string): { found: boolean; value: unknown } {
-  if (name in v) return { found: true, value: (v as Record<string, unknown>)[name] };
+  if (name in v && !(name in Object.prototype)) return { found: true, value: (v as Record<string, unknown>)[name] };
   return { found: false, value: undefined };
 }

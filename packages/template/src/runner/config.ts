@@ -145,8 +145,8 @@ function blocks(key: string, v: unknown): Record<string, unknown>[] {
   return list as Record<string, unknown>[];
 }
 function one(key: string, v: unknown): Record<string, unknown> {
-  const list = blocks(key, v);
-  return Object.assign({}, ...list) as Record<string, unknown>;
+  // fromEntries, not Object.assign: assigning a JSON block's own "__proto__" key would set the prototype.
+  return Object.fromEntries(blocks(key, v).flatMap((b) => Object.entries(b)));
 }
 function waitValue(key: string, v: unknown): Wait {
   if (typeof v === 'string') return parseWait(v);

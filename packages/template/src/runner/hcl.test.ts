@@ -41,4 +41,9 @@ EOF
     expect(() => parseHcl('a = "x"\nb = @', 'c.hcl')).toThrow(/^c\.hcl:2:5: unexpected "@", expected a value$/);
     expect(() => parseHcl('t {\n a = 1\n', 'c.hcl')).toThrow(/missing "}"/);
   });
+  it('takes keys named like Object.prototype members as ordinary keys', () => {
+    const cfg = parseHcl('__proto__ = 1\nconstructor { a = 1 }\nconstructor { b = 2 }\ntoString = "x"\nblock "__proto__" { c = 3 }\n');
+    expect(Object.getPrototypeOf(cfg)).toBe(Object.prototype);
+    expect(JSON.stringify(cfg)).toBe('{"__proto__":1,"constructor":[{"a":1},{"b":2}],"toString":"x","block":[{"__proto__":{"c":3}}]}');
+  });
 });

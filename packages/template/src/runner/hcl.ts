@@ -111,23 +111,25 @@ export function parseHcl(text: string, file = 'config'): Record<string, unknown>
     return fail(`unexpected ${c === undefined ? 'end of file' : JSON.stringify(c)}, expected a value`);
   };
   const body = (end: string | undefined): Record<string, Value> => {
-    const obj: Record<string, Value> = {};
+    // Keys are the file's: collect in a Map (obj['constructor'] would read
+    // Object's, obj['__proto__'] = v set the prototype); fromEntries defines own keys.
+    const obj = new Map<string, Value>();
     for (;;) {
       skip();
       if (end !== undefined && text[pos] === end) {
         pos++;
-        return obj;
+        return Object.fromEntries(obj);
       }
       if (pos >= text.length) {
         if (end !== undefined) fail(`missing ${JSON.stringify(end)}`);
-        return obj;
+        return Object.fromEntries(obj);
       }
       const key = text[pos] === '"' ? string() : ident();
       if (key === undefined) fail(`unexpected ${JSON.stringify(text[pos])}, expected a key`);
       skip();
       if (text[pos] === '=' || text[pos] === ':') {
         pos++;
-        obj[key!] = value();
+        obj.set(key!, value());
         continue;
       }
       // A block: `name ["label" ...] { ... }`
@@ -140,8 +142,8 @@ export function parseHcl(text: string, file = 'config'): Record<string, unknown>
       pos++;
       let block: Value = body('}');
       for (let i = labels.length - 1; i >= 0; i--) block = { [labels[i]!]: block };
-      const prev = obj[key!];
-      obj[key!] = Array.isArray(prev) ? [...prev, block] : prev === undefined ? [block] : [prev, block];
+      const prev = obj.get(key!);
+      obj.set(key!, Array.isArray(prev) ? [...prev, block] : prev === undefined ? [block] : [prev, block]);
     }
   };
   return body(undefined);

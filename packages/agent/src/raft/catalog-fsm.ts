@@ -5,9 +5,8 @@
 // Commands are msgpack (msgpackr keeps KV Flags above 2^53 as exact uint64 bigints, and
 // `undefined` fields). Not v8.serialize: each v8 (de)serializer is a native object held by a weak
 // handle, and visiting those was a third of every young-generation GC pause under write load.
-// msgpackr renames a "__proto__" key (a valid meta key) when decoding, so a command that holds
-// one, and every restore, stay v8-serialized; the first byte tells them apart (v8's header is
-// 0xFF, a msgpack map never starts so), and entries written before this change still decode.
+// A command that holds a "__proto__" key (`packKeepingKeys`), and every restore, are
+// v8-serialized; the first byte tells them apart, and entries written before msgpack still decode.
 //
 // The Raft snapshot is taken off the request path: `snapshot()` captures the state at once (a
 // copy-on-write view, `Catalog.snapshotStream`: O(number of key blocks) in the KV table) and
@@ -26,6 +25,7 @@ import { DefaultDeserializer, deserialize, serialize } from 'node:v8';
 import { Packr } from 'msgpackr';
 import { snapshotAtIndex, snapshotFromStream, type ApplyResult, type Catalog, type CatalogSnapshot, type Command, type KVRecord, type SnapshotHead, type SnapshotStream } from '@proconsul/catalog';
 import type { StateMachine } from '@proconsul/raft';
+import { isV8Serialized, packKeepingKeys, unpackKeepingKeys } from '../msgpack.js';
 
 /** Longest stretch the snapshot encoder holds the event loop. */
 const SLICE_MS = 2;
@@ -41,22 +41,17 @@ const fromTuple = (t: KVTuple): KVRecord => ({ Key: t[0], Flags: t[1], Value: t[
 type Payload = { Kind: 'command'; Command: Command } | { Kind: 'restore'; Snapshot: CatalogSnapshot };
 
 const packr = new Packr({ useRecords: false, mapsAsObjects: true });
-const V8_HEADER = 0xff;
-/** "__proto__" as a msgpack fixstr. */
-const PROTO_KEY = Buffer.from([0xa9, ...Buffer.from('__proto__')]);
 
 export function encodeCommand(command: Command): Uint8Array {
   const payload: Payload = { Kind: 'command', Command: command };
-  const packed = packr.pack(payload);
-  return packed.includes(PROTO_KEY) ? serialize(payload) : packed;
+  return packKeepingKeys(packr, payload);
 }
 
 function decodePayload(data: Uint8Array): Payload {
-  if (data[0] === V8_HEADER) return deserialize(data) as Payload;
   // msgpackr caches a DataView on the array it decodes (a property it adds). An entry's bytes
   // stay in the Raft log until a snapshot, so that cache would add two long-lived objects to
   // every write (13% of what a follower keeps per write): decode a throwaway view instead.
-  return packr.unpack(Buffer.from(data.buffer, data.byteOffset, data.byteLength)) as Payload;
+  return unpackKeepingKeys(packr, Buffer.from(data.buffer, data.byteOffset, data.byteLength)) as Payload;
 }
 
 /** The command an entry carries, or undefined (a restore, or bytes that are no entry). */
@@ -199,7 +194,7 @@ async function joinSliced(parts: Buffer[], total: number, sliceMs: number): Prom
 
 export function decodeSnapshot(data: Uint8Array): CatalogSnapshot {
   const buf = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-  return buf[0] === V8_HEADER ? decodeV8Snapshot(buf) : decodeTupleSnapshot(buf);
+  return isV8Serialized(buf) ? decodeV8Snapshot(buf) : decodeTupleSnapshot(buf);
 }
 
 function decodeTupleSnapshot(buf: Buffer): CatalogSnapshot {

@@ -1,7 +1,9 @@
 // Agent RPC frames on the server port after Consul's RPCConsul protocol byte (0x00):
-// [u32 BE length][msgpack body]. Chunks are kept in a list and joined once per frame, so a frame
-// arriving byte by byte costs linear time; a frame over the limit closes the connection.
+// [u32 BE length][msgpack body] (v8's serialization for a body with a "__proto__" key: see
+// msgpack.ts). Chunks are kept in a list and joined once per frame, so a frame arriving byte by
+// byte costs linear time; a frame over the limit closes the connection.
 import { Packr } from 'msgpackr';
+import { packKeepingKeys, unpackKeepingKeys } from '../msgpack.js';
 
 export const RPC_CONSUL_BYTE = 0x00;
 /** A forwarded request or its answer (a KV value is at most 512 KiB; a snapshot restore more). */
@@ -14,7 +16,7 @@ export class RpcFrameError extends Error {
 }
 
 export function encodeRpcFrame(value: unknown): Buffer {
-  const body = packr.pack(value);
+  const body = packKeepingKeys(packr, value);
   if (body.length > RPC_FRAME_BYTES_MAX) throw new RpcFrameError(`RPC frame of ${body.length} bytes is over the ${RPC_FRAME_BYTES_MAX}-byte limit`);
   const head = Buffer.allocUnsafe(4);
   head.writeUInt32BE(body.length, 0);
@@ -38,7 +40,7 @@ export class RpcFrameDecoder {
       if (this.#bytes < 4 + len) return out;
       const frame = this.#take(4 + len).subarray(4);
       try {
-        out.push(packr.unpack(frame));
+        out.push(unpackKeepingKeys(packr, frame));
       } catch (err) {
         throw new RpcFrameError(`undecodable RPC frame: ${(err as Error).message}`);
       }

@@ -41,6 +41,8 @@ describe('FlagSet (Go flag semantics)', () => {
     const f = set().parse(['-meta', 'a=1', '-meta=b=2=3', '-tag', 'x', '-tag', 'y']);
     expect(f.map('meta')).toEqual({ a: '1', b: '2=3' });
     expect(f.list('tag')).toEqual(['x', 'y']);
+    // Keys named like Object.prototype members are ordinary keys.
+    expect(JSON.stringify(set().parse(['-meta', '__proto__=p', '-meta', 'constructor=c']).map('meta'))).toBe('{"__proto__":"p","constructor":"c"}');
   });
 
   it('takes booleans only with =', () => {

@@ -146,9 +146,8 @@ export class FlagSet {
           // Consul's FlagMapValue: "key=value"; a missing "=" is an error.
           const at = value.indexOf('=');
           if (at < 0) throw new FlagError(`invalid value "${value}" for flag -${name}: missing "=" value in argument: ${value}`);
-          const m = maps.get(name) ?? {};
-          m[value.slice(0, at)] = value.slice(at + 1);
-          maps.set(name, m);
+          // A computed key defines an own property, also for a key such as `__proto__`.
+          maps.set(name, { ...maps.get(name), [value.slice(0, at)]: value.slice(at + 1) });
           break;
         }
         case 'list': {

@@ -140,7 +140,7 @@ export class AntiEntropy {
     const commands: Command[] = [];
 
     for (const s of local.services()) {
-      const remote = remoteServices[s.ID];
+      const remote = Object.hasOwn(remoteServices, s.ID) ? remoteServices[s.ID] : undefined; // an ID may be "constructor"
       const checks = localChecks.filter((c) => c.ServiceID === s.ID);
       const checksInSync = checks.every((c) => this.#checkCurrent(c, remoteChecks.get(c.CheckID)));
       if (remote && serviceInSync(s, remote) && checksInSync) continue;

@@ -55,14 +55,11 @@ export const servicesRegister: Command = {
     const taggedFlags = f.map('tagged-address');
     let tagged: Record<string, ServiceAddress> | undefined;
     if (Object.keys(taggedFlags).length > 0) {
-      tagged = {};
-      for (const [k, v] of Object.entries(taggedFlags)) {
-        try {
-          tagged[k] = parseServiceAddr(v);
-        } catch (err) {
-          ui.error(`Invalid Tagged Address: ${errText(err)}`);
-          return 1;
-        }
+      try {
+        tagged = Object.fromEntries(Object.entries(taggedFlags).map(([k, v]) => [k, parseServiceAddr(v)]));
+      } catch (err) {
+        ui.error(`Invalid Tagged Address: ${errText(err)}`);
+        return 1;
       }
     }
     const fromFlags: AgentServiceRegistration = { Name: f.string('name') };

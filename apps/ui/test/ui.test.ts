@@ -122,6 +122,23 @@ describe('services', () => {
     await page.locator('textarea#kv-value').waitFor();
     expect(await page.inputValue('textarea#kv-value')).toBe('{"pool":{"size":10},"hosts":["a","b"]}');
   });
+
+  it('lists services named like Object.prototype members with their health', async () => {
+    const names = ['__proto__', 'constructor'];
+    for (const name of names) {
+      await consul.agent.serviceRegister({ Name: name, ID: `${name}-1`, Port: 1, Check: { CheckID: `${name}-ttl`, Name: 'ttl', TTL: '10m', Status: 'warning' } });
+    }
+    try {
+      await page.goto(`${agent.url}/ui/dc1/services`);
+      for (const name of names) {
+        await expect.poll(() => row(name).getAttribute('data-status')).toBe('warning');
+        expect(await row(name).locator('.instances').textContent()).toBe('1 instance');
+      }
+      expect(pageErrors).toEqual([]);
+    } finally {
+      for (const name of names) await consul.agent.serviceDeregister(`${name}-1`);
+    }
+  });
 });
 
 describe('nodes', () => {

@@ -51,18 +51,19 @@ export function useCatalog(consul: Consul, withNodes: boolean): CatalogView {
         while (state.dirty && !signal.aborted) {
           state.dirty = false;
           const names = state.names ?? [];
-          const out: Record<string, ServiceEntry[]> = {};
+          // A Map: a service may be named "__proto__", which assigning into {} would drop.
+          const out = new Map<string, ServiceEntry[]>();
           let next = 0;
           const worker = async () => {
             while (next < names.length) {
               const name = names[next++]!;
-              out[name] = (await consul.health.service(name, { signal })).data;
+              out.set(name, (await consul.health.service(name, { signal })).data);
             }
           };
           try {
             await Promise.all(Array.from({ length: Math.min(CONCURRENCY, names.length) }, worker));
             if (signal.aborted) return;
-            setEntries(out);
+            setEntries(Object.fromEntries(out));
             setEntriesError(undefined);
           } catch (err) {
             if (signal.aborted) return;

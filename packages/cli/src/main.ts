@@ -35,6 +35,7 @@ import { reload } from './commands/reload.js';
 import { servicesDeregister, servicesRegister } from './commands/services.js';
 import { snapshotRestore, snapshotSave } from './commands/snapshot.js';
 import { tlsCaCreate, tlsCertCreate } from './commands/tls.js';
+import { validate } from './commands/validate.js';
 import { version } from './commands/version.js';
 import { watchCommand } from './commands/watch.js';
 import { Ui, type Io } from './io.js';
@@ -115,6 +116,7 @@ export const COMMANDS: Record<string, Entry> = {
       cert: { synopsis: 'Helpers for certificates', usage: 'Usage: proconsul tls cert <subcommand> [options]', subcommands: { create: tlsCertCreate } },
     },
   },
+  validate,
   version,
   watch: watchCommand,
 };

@@ -164,6 +164,18 @@ export class Agent {
     return res.text;
   }
 
+  /**
+   * GET /v1/agent/monitor: the agent's log lines from `logLevel` up (Consul's default INFO), as
+   * they are written, text or (`json`) hclog's JSON lines. Runs until `opts.signal` aborts it
+   * or the agent ends it (Consul's Agent().Monitor / MonitorJSON). Rejects when the agent
+   * refuses to start it (`Unknown log level: X`, ACLs).
+   */
+  async monitor(logLevel = 'INFO', opts: WriteOptions & { json?: boolean } = {}): Promise<AsyncGenerator<string>> {
+    const params: Params = [['loglevel', logLevel]];
+    if (opts.json) params.push(['logjson', '']);
+    return this.http.lines({ method: 'GET', path: '/agent/monitor', params, token: opts.token, signal: opts.signal });
+  }
+
   private async put(path: string, opts: WriteOptions, params: Params = [], body?: unknown): Promise<void> {
     await this.http.request({ method: 'PUT', path, params, body, token: opts.token, signal: opts.signal });
   }

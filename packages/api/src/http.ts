@@ -80,34 +80,8 @@ export class HttpClient {
   }
 
   async request(spec: RequestSpec): Promise<RawResponse> {
-    const url = this.url(spec.path, spec.params);
-    const headers: Record<string, string> = { ...this.headers };
-    const token = spec.token ?? this.token;
-    if (token) headers['X-Consul-Token'] = token;
-    let body: string | Uint8Array | undefined;
-    if (spec.body !== undefined) {
-      if (typeof spec.body === 'string' || spec.body instanceof Uint8Array) {
-        body = spec.body;
-      } else {
-        body = JSON.stringify(spec.body);
-        headers['Content-Type'] = 'application/json';
-      }
-    }
     const started = Date.now();
-    let res: Response;
-    const fetchFn = this.fetchFn; // called detached, never as a method of this client
-    try {
-      res = await fetchFn(url, {
-        ...this.fetchInit,
-        method: spec.method,
-        headers,
-        body: body as RequestInit["body"],
-        signal: spec.signal,
-      });
-    } catch (err) {
-      if (isAbortError(err)) throw err;
-      throw connectionError(spec.method, url, this.address.hostPort, err);
-    }
+    const { res, url } = await this.send(spec);
     let bytes: Uint8Array;
     try {
       bytes = new Uint8Array(await res.arrayBuffer());
@@ -122,6 +96,80 @@ export class HttpClient {
       throw new ConsulError(res.status, text.trim(), spec.method, url);
     }
     return { status: res.status, text, bytes, headers: res.headers, meta };
+  }
+
+  /**
+   * Sends the request and, once the agent has answered 2xx, gives the body's lines as they
+   * arrive, without their newline (`GET /v1/agent/monitor`). They end when the agent ends the
+   * response; abort with `spec.signal`, or stop iterating, to close the connection.
+   */
+  async lines(spec: RequestSpec): Promise<AsyncGenerator<string>> {
+    const { res, url } = await this.send(spec);
+    if (res.status < 200 || res.status >= 300) throw new ConsulError(res.status, (await res.text()).trim(), spec.method, url);
+    return this.readLines(res, spec, url);
+  }
+
+  private async *readLines(res: Response, spec: RequestSpec, url: string): AsyncGenerator<string> {
+    if (!res.body) return;
+    const reader = res.body.getReader();
+    const decoder = new TextDecoder();
+    let pending = '';
+    let ended = false;
+    try {
+      for (;;) {
+        let chunk: Awaited<ReturnType<typeof reader.read>>;
+        try {
+          chunk = await reader.read();
+        } catch (err) {
+          if (isAbortError(err)) throw err;
+          throw connectionError(spec.method, url, this.address.hostPort, err);
+        }
+        if (chunk.done) {
+          ended = true;
+          break;
+        }
+        pending += decoder.decode(chunk.value, { stream: true });
+        const parts = pending.split('\n');
+        pending = parts.pop()!;
+        yield* parts;
+      }
+      pending += decoder.decode();
+      if (pending !== '') yield pending;
+    } finally {
+      // A caller that stops reading early closes the connection, and with it the agent's stream.
+      if (!ended) await reader.cancel().catch(() => undefined);
+    }
+  }
+
+  /** Sends the request; a connection failure becomes Consul's client error text. */
+  private async send(spec: RequestSpec): Promise<{ res: Response; url: string }> {
+    const url = this.url(spec.path, spec.params);
+    const headers: Record<string, string> = { ...this.headers };
+    const token = spec.token ?? this.token;
+    if (token) headers['X-Consul-Token'] = token;
+    let body: string | Uint8Array | undefined;
+    if (spec.body !== undefined) {
+      if (typeof spec.body === 'string' || spec.body instanceof Uint8Array) {
+        body = spec.body;
+      } else {
+        body = JSON.stringify(spec.body);
+        headers['Content-Type'] = 'application/json';
+      }
+    }
+    const fetchFn = this.fetchFn; // called detached, never as a method of this client
+    try {
+      const res = await fetchFn(url, {
+        ...this.fetchInit,
+        method: spec.method,
+        headers,
+        body: body as RequestInit["body"],
+        signal: spec.signal,
+      });
+      return { res, url };
+    } catch (err) {
+      if (isAbortError(err)) throw err;
+      throw connectionError(spec.method, url, this.address.hostPort, err);
+    }
   }
 
   /** Sends the request and parses a JSON body (`null` for an empty one). */

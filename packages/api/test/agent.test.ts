@@ -52,6 +52,34 @@ describe('agent endpoints', () => {
     expect((await c.agent.services())['api-web-1']).toBeUndefined();
   });
 
+  it('monitor streams log lines from the asked level until aborted, and refuses an unknown level', async () => {
+    const stop = new AbortController();
+    const lines = await c.agent.monitor('DEBUG', { signal: stop.signal });
+    const seen: string[] = [];
+    const reading = (async () => {
+      for await (const line of lines) {
+        seen.push(line);
+        if (line.includes('[DEBUG]')) return;
+      }
+    })();
+    // A registration makes anti-entropy write, which it logs at DEBUG.
+    for (let i = 0; i < 50 && !seen.some((l) => l.includes('[DEBUG]')); i++) {
+      await c.agent.serviceRegister({ Name: 'monitored', ID: `monitored-${i}`, Port: 1 });
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await reading;
+    expect(seen.find((l) => l.includes('[DEBUG]'))).toMatch(/^\d{4}-\d\d-\d\dT[\d:.]+Z \[DEBUG\] /);
+    stop.abort();
+    const json = await c.agent.monitor('debug', { json: true });
+    await c.agent.serviceRegister({ Name: 'monitored', ID: 'monitored-json', Port: 1 });
+    for await (const line of json) {
+      expect(JSON.parse(line)).toMatchObject({ '@level': expect.any(String), '@message': expect.any(String) });
+      break; // stops reading: the connection closes
+    }
+    await expect(c.agent.monitor('LOUD')).rejects.toThrow('Unexpected response code: 400 (Unknown log level: LOUD)');
+    for (const id of Object.keys(await c.agent.services())) if (id.startsWith('monitored')) await c.agent.serviceDeregister(id);
+  });
+
   it('maintenance mode adds and removes the _node_maintenance check', async () => {
     await c.agent.enableNodeMaintenance('api test');
     const checks = await c.agent.checks();

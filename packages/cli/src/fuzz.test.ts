@@ -34,7 +34,7 @@ describe('fuzz', () => {
   });
 
   it('main() ends every random command line with an exit code and no stack trace', async () => {
-    const commands = fc.constantFrom(['kv', 'get'], ['kv', 'put'], ['kv', 'delete'], ['kv', 'import'], ['members'], ['catalog', 'nodes'], ['catalog', 'services'], ['services', 'register'], ['services', 'deregister'], ['maint'], ['event'], ['join'], ['force-leave'], ['keygen'], ['version'], ['snapshot', 'save'], ['validate'], ['nosuch'], ['kv']);
+    const commands = fc.constantFrom(['kv', 'get'], ['kv', 'put'], ['kv', 'delete'], ['kv', 'import'], ['members'], ['catalog', 'nodes'], ['catalog', 'services'], ['services', 'register'], ['services', 'deregister'], ['maint'], ['event'], ['join'], ['force-leave'], ['keygen'], ['version'], ['snapshot', 'save'], ['validate'], ['monitor'], ['nosuch'], ['kv']);
     await fc.assert(
       fc.asyncProperty(commands, fc.array(token, { maxLength: 6 }), async (cmd, rest) => {
         let err = '';

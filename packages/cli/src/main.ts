@@ -30,6 +30,7 @@ import { leave } from './commands/leave.js';
 import { lock } from './commands/lock.js';
 import { maint } from './commands/maint.js';
 import { members } from './commands/members.js';
+import { monitor } from './commands/monitor.js';
 import { raftListPeers, raftRemovePeer } from './commands/operator-raft.js';
 import { reload } from './commands/reload.js';
 import { servicesDeregister, servicesRegister } from './commands/services.js';
@@ -85,6 +86,7 @@ export const COMMANDS: Record<string, Entry> = {
   lock,
   maint,
   members,
+  monitor,
   operator: {
     synopsis: 'Provides cluster-level tools for Consul operators',
     usage: 'Usage: proconsul operator <subcommand> [options]',

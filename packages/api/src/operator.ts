@@ -1,7 +1,7 @@
-/** /v1/operator/raft/*: the Raft peer set; /v1/operator/keyring: gossip encryption keys. */
+/** /v1/operator/raft/*: the Raft peer set; /v1/operator/autopilot/*; /v1/operator/keyring: gossip encryption keys. */
 import type { HttpClient } from './http.js';
 import { queryParams, writeParams, type QueryOptions, type WriteOptions } from './query.js';
-import type { KeyringResponse, OperatorHealthReply, RaftConfiguration } from './types.js';
+import type { AutopilotConfiguration, KeyringResponse, OperatorHealthReply, RaftConfiguration } from './types.js';
 
 export class Operator {
   constructor(private readonly http: HttpClient) {}
@@ -10,6 +10,17 @@ export class Operator {
     const params = queryParams({ datacenter: opts.datacenter, stale: opts.stale }, this.http.datacenter);
     const res = await this.http.json<RaftConfiguration>({ method: 'GET', path: '/operator/raft/configuration', params, token: opts.token, signal: opts.signal });
     return res.data;
+  }
+
+  async autopilotGetConfiguration(opts: QueryOptions = {}): Promise<AutopilotConfiguration> {
+    const params = queryParams({ datacenter: opts.datacenter, stale: opts.stale }, this.http.datacenter);
+    return (await this.http.json<AutopilotConfiguration>({ method: 'GET', path: '/operator/autopilot/configuration', params, token: opts.token, signal: opts.signal })).data;
+  }
+
+  /** Replaces the configuration only if its ModifyIndex is still `conf.ModifyIndex` (`?cas=`); false when it changed meanwhile. */
+  async autopilotCASConfiguration(conf: AutopilotConfiguration, opts: WriteOptions = {}): Promise<boolean> {
+    const params = [...writeParams(opts, this.http.datacenter), ['cas', String(conf.ModifyIndex)] as [string, string]];
+    return (await this.http.json<boolean>({ method: 'PUT', path: '/operator/autopilot/configuration', params, body: conf, token: opts.token, signal: opts.signal })).data === true;
   }
 
   /** Autopilot's view of server health (GET /v1/operator/autopilot/health). */

@@ -467,6 +467,20 @@ export interface KeyringResponse {
   Error?: string;
 }
 
+/** GET|PUT /v1/operator/autopilot/configuration; the durations are Go duration strings ("200ms"). */
+export interface AutopilotConfiguration {
+  CleanupDeadServers: boolean;
+  LastContactThreshold: string;
+  MaxTrailingLogs: number;
+  MinQuorum: number;
+  ServerStabilizationTime: string;
+  RedundancyZoneTag: string;
+  DisableUpgradeMigration: boolean;
+  UpgradeVersionTag: string;
+  CreateIndex: number;
+  ModifyIndex: number;
+}
+
 export interface OperatorHealthReply {
   Healthy: boolean;
   FailureTolerance: number;

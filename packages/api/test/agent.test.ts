@@ -119,6 +119,15 @@ describe('catalog and status', () => {
     expect(health.Servers[0]!.Leader).toBe(true);
   });
 
+  it('autopilot configuration: Consul\'s defaults, then a check-and-set that wins once', async () => {
+    const conf = await c.operator.autopilotGetConfiguration();
+    expect(conf).toMatchObject({ CleanupDeadServers: true, LastContactThreshold: '200ms', MaxTrailingLogs: 250, MinQuorum: 0, ServerStabilizationTime: '10s' });
+    expect(await c.operator.autopilotCASConfiguration({ ...conf, MaxTrailingLogs: 300, LastContactThreshold: '1.5s' })).toBe(true);
+    // The same ModifyIndex again: the configuration changed meanwhile, so nothing is written.
+    expect(await c.operator.autopilotCASConfiguration({ ...conf, MaxTrailingLogs: 400 })).toBe(false);
+    expect(await c.operator.autopilotGetConfiguration()).toMatchObject({ MaxTrailingLogs: 300, LastContactThreshold: '1.5s' });
+  });
+
   it('status leader and peers are the server RPC address', async () => {
     expect(await c.status.leader()).toBe('127.0.2.10:8300');
     expect(await c.status.peers()).toEqual(['127.0.2.10:8300']);

@@ -31,6 +31,7 @@ import { lock } from './commands/lock.js';
 import { maint } from './commands/maint.js';
 import { members } from './commands/members.js';
 import { monitor } from './commands/monitor.js';
+import { autopilotGetConfig, autopilotSetConfig } from './commands/operator-autopilot.js';
 import { raftListPeers, raftRemovePeer } from './commands/operator-raft.js';
 import { reload } from './commands/reload.js';
 import { servicesDeregister, servicesRegister } from './commands/services.js';
@@ -91,6 +92,11 @@ export const COMMANDS: Record<string, Entry> = {
     synopsis: 'Provides cluster-level tools for Consul operators',
     usage: 'Usage: proconsul operator <subcommand> [options]',
     subcommands: {
+      autopilot: {
+        synopsis: 'Provides tools for modifying Autopilot configuration',
+        usage: 'Usage: proconsul operator autopilot <subcommand> [options]',
+        subcommands: { 'get-config': autopilotGetConfig, 'set-config': autopilotSetConfig },
+      },
       raft: {
         synopsis: 'Provides cluster-level tools for Consul operators',
         usage: 'Usage: proconsul operator raft <subcommand> [options]',

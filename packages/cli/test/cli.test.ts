@@ -246,6 +246,22 @@ describe('maint, event, reload, operator, join', () => {
     expect(rm.stderr).toMatch(/^Error removing peer: Unexpected response code: \d+ \(.+\)\n$/);
   });
 
+  it('operator autopilot get-config prints the configuration; set-config changes only the flags given', async () => {
+    const defaults = ['CleanupDeadServers = true', 'LastContactThreshold = 200ms', 'MaxTrailingLogs = 250', 'MinQuorum = 0', 'ServerStabilizationTime = 10s', 'RedundancyZoneTag = ""', 'DisableUpgradeMigration = false', 'UpgradeVersionTag = ""'];
+    expect(await cli(['operator', 'autopilot', 'get-config'])).toEqual({ code: 0, stdout: defaults.join('\n') + '\n', stderr: '' });
+    const set = await cli(['operator', 'autopilot', 'set-config', '-cleanup-dead-servers=false', '-max-trailing-logs=300', '-last-contact-threshold=1.5s', '-redundancy-zone-tag=zone']);
+    expect(set).toEqual({ code: 0, stdout: 'Configuration updated!\n', stderr: '' });
+    const after = (await cli(['operator', 'autopilot', 'get-config'])).stdout.trimEnd().split('\n');
+    expect(after).toEqual(['CleanupDeadServers = false', 'LastContactThreshold = 1.5s', 'MaxTrailingLogs = 300', ...defaults.slice(3, 5), 'RedundancyZoneTag = "zone"', ...defaults.slice(6)]);
+    expect(await cli(['operator', 'autopilot', 'set-config', '-server-stabilization-time=soon'])).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: 'invalid value "soon" for flag -server-stabilization-time: time: invalid duration "soon"\n',
+    });
+    // Back to the defaults for the other tests.
+    expect((await cli(['operator', 'autopilot', 'set-config', '-cleanup-dead-servers=true', '-max-trailing-logs=250', '-last-contact-threshold=200ms', '-redundancy-zone-tag='])).code).toBe(0);
+  });
+
   it('snapshot save and restore round-trip the KV store', async () => {
     await cli(['kv', 'put', 'snap/a', 'before']);
     const file = join(dir, 'backup.snap');

@@ -1,0 +1,109 @@
+/** `proconsul operator autopilot get-config|set-config`: autopilot's settings. */
+import { parseDuration, type AutopilotConfiguration } from '@proconsul/api';
+import type { Command } from '../command.js';
+import { FlagSet, type ParsedFlags } from '../flags.js';
+import { apiClient, clientFlags, errText, serverFlags, staleFlag } from '../http-flags.js';
+
+export const autopilotGetConfig: Command = {
+  synopsis: 'Display the current Autopilot configuration',
+  help: `Usage: proconsul operator autopilot get-config [options]
+
+  Displays the current Autopilot configuration.`,
+  flags: () => clientFlags().merge(serverFlags()),
+  async run(f, ui) {
+    const client = apiClient(f, ui);
+    if (!client) return 1;
+    let c: AutopilotConfiguration;
+    try {
+      c = await client.operator.autopilotGetConfiguration({ stale: staleFlag(f) });
+    } catch (err) {
+      ui.error(`Error querying Autopilot configuration: ${errText(err)}`);
+      return 1;
+    }
+    // The durations come as Go's Duration.String() already; strings are quoted as Go's %q.
+    ui.output(
+      [
+        `CleanupDeadServers = ${c.CleanupDeadServers}`,
+        `LastContactThreshold = ${c.LastContactThreshold}`,
+        `MaxTrailingLogs = ${c.MaxTrailingLogs}`,
+        `MinQuorum = ${c.MinQuorum}`,
+        `ServerStabilizationTime = ${c.ServerStabilizationTime}`,
+        `RedundancyZoneTag = ${JSON.stringify(c.RedundancyZoneTag)}`,
+        `DisableUpgradeMigration = ${c.DisableUpgradeMigration}`,
+        `UpgradeVersionTag = ${JSON.stringify(c.UpgradeVersionTag)}`,
+      ].join('\n'),
+    );
+    return 0;
+  },
+};
+
+/** Go's flag error for a duration flag given a value that is no Go duration. */
+function badDuration(f: ParsedFlags, name: string): string | undefined {
+  if (!f.set.has(name)) return undefined;
+  try {
+    parseDuration(f.string(name));
+    return undefined;
+  } catch (err) {
+    return `invalid value "${f.string(name)}" for flag -${name}: time: ${errText(err)}`;
+  }
+}
+
+export const autopilotSetConfig: Command = {
+  synopsis: 'Modify the current Autopilot configuration',
+  help: `Usage: proconsul operator autopilot set-config [options]
+
+  Modifies the current Autopilot configuration.`,
+  flags: () =>
+    new FlagSet([
+      { name: 'cleanup-dead-servers', kind: 'bool', usage: 'Controls whether Consul will automatically remove dead servers when new ones are successfully added. Must be one of `true|false`.' },
+      { name: 'max-trailing-logs', kind: 'uint', usage: 'Controls the maximum number of log entries that a server can trail the leader by before being considered unhealthy.' },
+      { name: 'min-quorum', kind: 'uint', usage: 'Sets the minimum number of servers required in a cluster before autopilot is allowed to prune dead servers.' },
+      { name: 'last-contact-threshold', kind: 'string', usage: 'Controls the maximum amount of time a server can go without contact from the leader before being considered unhealthy. Must be a duration value such as `200ms`.' },
+      { name: 'server-stabilization-time', kind: 'string', usage: "Controls the minimum amount of time a server must be stable in the 'healthy' state before being added to the cluster. Only takes effect if all servers are running Raft protocol version 3 or higher. Must be a duration value such as `10s`." },
+      { name: 'redundancy-zone-tag', kind: 'string', usage: '(Enterprise-only) Controls the node_meta tag name used for separating servers into different redundancy zones.' },
+      { name: 'disable-upgrade-migration', kind: 'bool', usage: '(Enterprise-only) Controls whether Consul will avoid promoting new servers until it can perform a migration. Must be one of `true|false`.' },
+      { name: 'upgrade-version-tag', kind: 'string', usage: '(Enterprise-only) The node_meta tag to use for version info when performing upgrade migrations. If left blank, the Consul version will be used.' },
+    ])
+      .merge(clientFlags())
+      .merge(serverFlags()),
+  async run(f, ui) {
+    // Checked before any request, as Go's flag parsing would.
+    const bad = badDuration(f, 'last-contact-threshold') ?? badDuration(f, 'server-stabilization-time');
+    if (bad) {
+      ui.error(bad);
+      return 1;
+    }
+    const given = (name: string) => f.set.has(name);
+    const client = apiClient(f, ui);
+    if (!client) return 1;
+    let conf: AutopilotConfiguration;
+    try {
+      conf = await client.operator.autopilotGetConfiguration();
+    } catch (err) {
+      ui.error(`Error querying Autopilot configuration: ${errText(err)}`);
+      return 1;
+    }
+    // Only the flags given change the configuration read.
+    if (given('cleanup-dead-servers')) conf.CleanupDeadServers = f.bool('cleanup-dead-servers');
+    if (given('max-trailing-logs')) conf.MaxTrailingLogs = Number(f.uint('max-trailing-logs'));
+    if (given('min-quorum')) conf.MinQuorum = Number(f.uint('min-quorum'));
+    if (given('last-contact-threshold')) conf.LastContactThreshold = f.string('last-contact-threshold');
+    if (given('server-stabilization-time')) conf.ServerStabilizationTime = f.string('server-stabilization-time');
+    if (given('redundancy-zone-tag')) conf.RedundancyZoneTag = f.string('redundancy-zone-tag');
+    if (given('disable-upgrade-migration')) conf.DisableUpgradeMigration = f.bool('disable-upgrade-migration');
+    if (given('upgrade-version-tag')) conf.UpgradeVersionTag = f.string('upgrade-version-tag');
+    let applied: boolean;
+    try {
+      applied = await client.operator.autopilotCASConfiguration(conf);
+    } catch (err) {
+      ui.error(`Error setting Autopilot configuration: ${errText(err)}`);
+      return 1;
+    }
+    if (applied) {
+      ui.output('Configuration updated!');
+      return 0;
+    }
+    ui.output('Configuration could not be atomically updated, please try again');
+    return 1;
+  },
+};

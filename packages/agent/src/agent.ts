@@ -210,6 +210,7 @@ export async function startAgent(config: AgentConfig, options: StartAgentOptions
           if (have && nodeInfoInSync(have, nodeFields)) return;
           try {
             await applier.apply({ Type: 'Register', ...nodeFields, Now: now() });
+            log.agent.info('Synced node info');
           } catch (err) {
             if (!isAclError(err)) throw err;
             // Consul's warning; the next sync (a new agent token, or the periodic one) retries.

@@ -22,6 +22,32 @@ async function setup() {
 }
 
 describe('AntiEntropy', () => {
+  it("logs Consul's INFO line for each service and check it syncs or deregisters", async () => {
+    const { applier, local, catalog } = await setup();
+    const lines: Array<{ msg: string; service?: string; check?: string }> = [];
+    const agentLogger = pino({ level: 'info' }, { write: (l: string) => void lines.push(JSON.parse(l) as (typeof lines)[number]) });
+    const ae = new AntiEntropy({ view: catalogNodeView(catalog), applier, local, nodeName: 'n1', logger: pino({ level: 'silent' }), agentLogger, now: () => 0 });
+    local.addService({ ID: 'web1', Name: 'web', Port: 80, Check: { CheckID: 'web1-ttl', TTL: '10s' } }, { token: '', replaceExistingChecks: false, source: 'remote' });
+    local.addCheck({ CheckID: 'solo', Name: 'solo', TTL: '10s' }, { token: '', source: 'remote' });
+    await ae.syncOnce();
+    // Only the service's check changed: Consul logs the check, not the service.
+    local.updateTtl('web1-ttl', 'passing', 'ok', 'update');
+    await ae.syncOnce();
+    local.removeService('web1');
+    local.removeCheck('solo');
+    await ae.syncOnce();
+    expect(lines.map((l) => [l.msg, l.service ?? l.check])).toEqual([
+      ['Synced service', 'web1'],
+      ['Synced check', 'solo'],
+      ['Synced check', 'web1-ttl'],
+      ['Deregistered service', 'web1'],
+      ['Deregistered check', 'solo'],
+    ]);
+    await ae.syncOnce(); // in sync: nothing more
+    expect(lines.length).toBe(5);
+    local.stop();
+  });
+
   it('tries a failed sync again soon, not a whole interval later (Consul: 15 s)', async () => {
     const { catalog, applier, local } = await setup();
     const view = catalogNodeView(catalog);

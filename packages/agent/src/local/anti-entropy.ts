@@ -138,13 +138,16 @@ export class AntiEntropy {
     const remoteChecks = new Map((await view.checks(nodeName)).map((c) => [c.CheckID, c]));
     const localChecks = local.checks();
     const commands: Command[] = [];
+    /** A registration sent for its service's checks alone: logged as those checks, as Consul's syncCheck does. */
+    const forChecks = new Map<Command, string[]>();
 
     for (const s of local.services()) {
       const remote = Object.hasOwn(remoteServices, s.ID) ? remoteServices[s.ID] : undefined; // an ID may be "constructor"
       const checks = localChecks.filter((c) => c.ServiceID === s.ID);
-      const checksInSync = checks.every((c) => this.#checkCurrent(c, remoteChecks.get(c.CheckID)));
-      if (remote && serviceInSync(s, remote) && checksInSync) continue;
-      commands.push({
+      const staleChecks = checks.filter((c) => !this.#checkCurrent(c, remoteChecks.get(c.CheckID)));
+      const serviceCurrent = remote !== undefined && serviceInSync(s, remote);
+      if (serviceCurrent && staleChecks.length === 0) continue;
+      const cmd: Command = {
         Type: 'Register',
         Node: nodeName,
         SkipNodeUpdate: true,
@@ -163,7 +166,9 @@ export class AntiEntropy {
         },
         Checks: checks.map(toRegisterCheck),
         Now: this.opts.now(),
-      });
+      };
+      commands.push(cmd);
+      if (serviceCurrent) forChecks.set(cmd, staleChecks.map((c) => c.CheckID));
       for (const c of checks) this.#outputSyncedAt.set(c.CheckID, this.opts.now());
     }
     for (const c of localChecks) {
@@ -190,6 +195,7 @@ export class AntiEntropy {
     results.forEach((r, i) => {
       if (r.status === 'fulfilled') {
         if (!r.value.ok) this.opts.logger.warn({ error: r.value.error, command: commands[i]!.Type }, 'anti-entropy write refused');
+        else logSynced(this.opts.agentLogger ?? this.opts.logger, commands[i]!, forChecks.get(commands[i]!));
       } else if (isAclError(r.reason)) {
         this.#blocked = true;
         logBlocked(this.opts.agentLogger ?? this.opts.logger, commands[i]!, r.reason);
@@ -203,6 +209,15 @@ export class AntiEntropy {
 }
 
 /** Consul's warnings for a write the servers refused for its token (agent/local/state.go). */
+/** Consul's INFO lines for each entry synced (agent/local/state.go), which `proconsul monitor` users look for. */
+function logSynced(log: Logger, cmd: Command, checksOnly: string[] | undefined): void {
+  if (checksOnly) for (const check of checksOnly) log.info({ check }, 'Synced check');
+  else if (cmd.Type === 'Register' && cmd.Service) log.info({ service: cmd.Service.ID || cmd.Service.Service }, 'Synced service');
+  else if (cmd.Type === 'Register' && cmd.Check) log.info({ check: cmd.Check.CheckID }, 'Synced check');
+  else if (cmd.Type === 'Deregister' && cmd.ServiceID) log.info({ service: cmd.ServiceID }, 'Deregistered service');
+  else if (cmd.Type === 'Deregister' && cmd.CheckID) log.info({ check: cmd.CheckID }, 'Deregistered check');
+}
+
 function logBlocked(log: Logger, cmd: Command, err: unknown): void {
   const accessorID = deniedAccessor(err);
   if (cmd.Type === 'Register' && cmd.Service) log.warn({ service: cmd.Service.ID || cmd.Service.Service, accessorID }, 'Service registration blocked by ACLs');

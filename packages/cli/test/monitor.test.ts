@@ -5,7 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { repoRoot, startAgent, type AgentProcess } from '@proconsul/testing';
+import { repoRoot, startAgent, waitFor, type AgentProcess } from '@proconsul/testing';
 
 const bin = resolve(repoRoot, 'packages/cli/bin/proconsul.js');
 const agents: AgentProcess[] = [];
@@ -28,13 +28,9 @@ function startMonitor(agent: AgentProcess, args: string[]): Monitor {
   return { child, stdout: () => out, exited };
 }
 
-async function until(cond: () => boolean, what: string, act: () => Promise<unknown> = async () => undefined): Promise<void> {
-  for (let i = 0; i < 100; i++) {
-    if (cond()) return;
-    await act();
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out waiting for ${what}`);
+/** Waits for `seen()`, registering a service (`register`) between looks to make the agent log. */
+function loggedWhile(seen: () => boolean, register: () => Promise<unknown>, what: string): Promise<boolean> {
+  return waitFor(async () => seen() || (await register(), false), what, 10_000, 100);
 }
 
 /** Each call registers a new service: anti-entropy writes it and logs that at DEBUG. */
@@ -49,14 +45,18 @@ describe('monitor', () => {
     agents.push(agent);
     const m = startMonitor(agent, ['-log-level=debug']);
     const register = registrations(agent);
-    await until(() => m.stdout().includes('[DEBUG]'), 'a DEBUG line', register);
-    expect(m.stdout().split('\n').find((l) => l.includes('[DEBUG]'))).toMatch(/^\d{4}-\d\d-\d\dT[\d:.]+Z \[DEBUG\] anti-entropy: /);
+    await loggedWhile(() => m.stdout().includes('[DEBUG]'), register, 'a DEBUG line');
+    const lines = m.stdout().split('\n');
+    expect(lines.find((l) => l.includes('[DEBUG]'))).toMatch(/^\d{4}-\d\d-\d\dT[\d:.]+Z \[DEBUG\] anti-entropy: /);
+    expect(lines).toContainEqual(expect.stringMatching(/ \[INFO\]  agent: Synced service: service=m\d+$/));
     m.child.kill('SIGINT');
     expect(await m.exited).toBe(0);
 
     const json = startMonitor(agent, ['-log-level=debug', '-log-json']);
-    await until(() => json.stdout().includes('\n'), 'a JSON line', register);
-    expect(JSON.parse(json.stdout().split('\n')[0]!)).toMatchObject({ '@level': 'debug', '@module': 'agent.anti-entropy' });
+    await loggedWhile(() => json.stdout().includes('"@level":"debug"'), register, 'a JSON DEBUG line');
+    const records = json.stdout().split('\n').slice(0, -1).map((l) => JSON.parse(l) as unknown); // whole lines only
+    expect(records).toContainEqual(expect.objectContaining({ '@level': 'debug', '@module': 'agent.anti-entropy' }));
+    expect(records).toContainEqual(expect.objectContaining({ '@level': 'info', '@module': 'agent', '@message': 'Synced service' }));
     json.child.kill('SIGTERM');
     expect(await json.exited).toBe(0);
   }, 60_000);
@@ -69,7 +69,7 @@ describe('monitor', () => {
     expect(bad.stdout()).toBe('Error starting monitor: Unexpected response code: 400 (Unknown log level: loud)\n');
     const m = startMonitor(agent, ['-log-level=debug']);
     const register = registrations(agent);
-    await until(() => m.stdout().includes('[DEBUG]'), 'the monitor attached', register);
+    await loggedWhile(() => m.stdout().includes('[DEBUG]'), register, 'the monitor attached');
     await agent.stop();
     expect(await m.exited).toBe(1);
     expect(m.stdout()).toMatch(/\nRemote side ended the monitor! This usually means that the\nremote side has exited or crashed.\n$/);

@@ -2,6 +2,7 @@
 // kill -9 of the real process: the command log is fsynced before a write is answered.
 import { afterAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
+import { readArchive } from '../src/snapshot/archive.js';
 import { http, RUN_JS, startAgentProcess, tempDir, type AgentProcess } from './helpers.js';
 
 const IP = '127.0.1.12';
@@ -107,6 +108,15 @@ describe('snapshot save and restore', () => {
       await s.kill9();
       s = await startAgentProcess(a, `${ip}:8500`);
       expect(await keys()).toEqual(['snap/one', 'snap/three']);
+
+      // The archive's meta names the index and the Raft term of the entry it was taken at: the
+      // restart elected this server again in a later term, and this write is of that term.
+      expect((await http(s.base, 'PUT', '/v1/kv/snap/four', '4')).json()).toBe(true);
+      const again = readArchive(Buffer.from(await (await fetch(`${s.base}/v1/snapshot`)).arrayBuffer())).meta;
+      const raft = (await http(s.base, 'GET', '/v1/agent/self')).json().Stats.raft;
+      expect(again.Term).toBe(Number(raft.last_log_term));
+      expect(again.Term).toBeGreaterThan(readArchive(archive).meta.Term);
+      expect(again.ID).toMatch(new RegExp(`^${again.Term}-${again.Index}-\\d+$`));
     } finally {
       await s.kill9();
       d.remove();

@@ -35,7 +35,7 @@ import { autopilotGetConfig, autopilotSetConfig } from './commands/operator-auto
 import { raftListPeers, raftRemovePeer } from './commands/operator-raft.js';
 import { reload } from './commands/reload.js';
 import { servicesDeregister, servicesRegister } from './commands/services.js';
-import { snapshotRestore, snapshotSave } from './commands/snapshot.js';
+import { snapshotInspect, snapshotRestore, snapshotSave } from './commands/snapshot.js';
 import { tlsCaCreate, tlsCertCreate } from './commands/tls.js';
 import { validate } from './commands/validate.js';
 import { version } from './commands/version.js';
@@ -112,9 +112,9 @@ export const COMMANDS: Record<string, Entry> = {
     subcommands: { deregister: servicesDeregister, register: servicesRegister },
   },
   snapshot: {
-    synopsis: 'Saves and restores snapshots of Consul server state',
+    synopsis: 'Saves, restores and inspects snapshots of Consul server state',
     usage: 'Usage: proconsul snapshot <subcommand> [options] [args]',
-    subcommands: { restore: snapshotRestore, save: snapshotSave },
+    subcommands: { inspect: snapshotInspect, restore: snapshotRestore, save: snapshotSave },
   },
   tls: {
     synopsis: 'Builtin helpers for creating CAs and certificates',

@@ -274,6 +274,35 @@ describe('maint, event, reload, operator, join', () => {
     expect((await cli(['kv', 'get', '-recurse', 'snap/'])).stdout).toBe('snap/a:before\n');
   });
 
+  it('snapshot inspect prints the archive\'s meta and what it holds, as Consul does', async () => {
+    const file = join(dir, 'inspect.snap');
+    expect((await cli(['snapshot', 'save', file])).code).toBe(0);
+    const get = async (path: string): Promise<any> => (await fetch(`http://${agent.httpAddr}${path}`)).json();
+    const keys = (await get('/v1/kv/?keys')) as string[];
+    const raft = (await get('/v1/agent/self')).Stats.raft;
+
+    const json = await cli(['snapshot', 'inspect', '-format=json', file]);
+    expect(json.code).toBe(0);
+    const j = JSON.parse(json.stdout);
+    expect(Object.keys(j)).toEqual(['Meta', 'Stats', 'StatsKV', 'TotalSize', 'TotalSizeKV']);
+    expect(j.Meta.Term).toBe(Number(raft.last_log_term));
+    expect(j.Meta.ID).toBe(`${j.Meta.Term}-${j.Meta.Index}-${j.Meta.ID.split('-')[2]}`);
+    expect(j.Stats.find((s: { Name: string }) => s.Name === 'KVS').Count).toBe(keys.length);
+    expect(j.Stats.find((s: { Name: string }) => s.Name === 'Register').Count).toBeGreaterThanOrEqual(3); // the node, its consul service and serfHealth
+
+    const pretty = (await cli(['snapshot', 'inspect', file])).stdout.split('\n');
+    expect(pretty.slice(0, 6)).toEqual([` ID           ${j.Meta.ID}`, ` Size         ${j.Meta.Size}`, ` Index        ${j.Meta.Index}`, ` Term         ${j.Meta.Term}`, ' Version      1', '']);
+    expect(pretty[6]).toMatch(/^ Type {2,}Count {6}Size$/);
+    expect(pretty).toContainEqual(expect.stringMatching(new RegExp(`^ KVS {2,}${keys.length} +\\d+(\\.\\d)?K?B$`)));
+    expect(pretty.at(-2)).toMatch(/^ Total {2,}\d+(\.\d)?K?B$/);
+
+    const detailed = (await cli(['snapshot', 'inspect', '-kvdetails', '-kvdepth=1', '-kvfilter=snap', file])).stdout.split('\n');
+    const table = detailed.slice(detailed.indexOf('') + 1);
+    expect(table[table.indexOf('') + 1]).toMatch(/^ Key Name {2,}Count {6}Size$/);
+    expect(detailed).toContainEqual(expect.stringMatching(/^ snap {2,}1 +\d+B$/));
+    expect(await cli(['snapshot', 'inspect', '-format=yaml', file])).toEqual({ code: 1, stdout: '', stderr: 'Error outputting enhanced snapshot data: Unknown format: yaml\n' });
+  });
+
   it('join to an address where nothing listens fails with the agent\'s error', async () => {
     const r = await cli(['join', '127.0.2.29']);
     expect(r.code).toBe(1);

@@ -87,10 +87,10 @@ describe('proconsul snapshot', () => {
     served = readFileSync(join(dir, 'bad.snap'));
     const out = join(dir, 'refused.snap');
     const r = await cli(['snapshot', 'save', out]);
-    expect(r).toEqual({ code: 1, stdout: '', stderr: 'Error verifying snapshot file: sha256 hash mismatch for state.bin\n' });
+    expect(r).toEqual({ code: 1, stdout: '', stderr: 'Error verifying snapshot file: failed to read snapshot file: failed checking integrity of snapshot: hash check failed for "state.bin"\n' });
     expect(existsSync(out) || existsSync(`${out}.unverified`)).toBe(false);
     served = Buffer.from('not gzip');
-    expect((await cli(['snapshot', 'save', out])).stderr).toMatch(/^Error verifying snapshot file: gzip: /);
+    expect((await cli(['snapshot', 'save', out])).stderr).toMatch(/^Error verifying snapshot file: failed to decompress snapshot: /);
   });
 
   it('restore uploads the file byte for byte', async () => {
@@ -102,8 +102,21 @@ describe('proconsul snapshot', () => {
     expect(missing.stderr).toBe(`Error opening snapshot file: open ${join(dir, 'nope.snap')}: no such file or directory\n`);
   });
 
+  it('inspect refuses a damaged archive and one whose state is not a catalog', async () => {
+    expect(await cli(['snapshot', 'inspect', join(dir, 'bad.snap')])).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: 'Error reading snapshot: failed to read snapshot file: failed checking integrity of snapshot: hash check failed for "state.bin"\n',
+    });
+    const r = await cli(['snapshot', 'inspect', join(dir, 'good.snap')]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^Error extracting snapshot data: failed to decode snapshot state: .+\n$/);
+    expect((await cli(['snapshot', 'inspect', join(dir, 'nope.snap')])).stderr).toBe(`Error opening snapshot file: open ${join(dir, 'nope.snap')}: no such file or directory\n`);
+  });
+
   it('usage errors', async () => {
     expect((await cli(['snapshot', 'save'])).stderr).toBe('Missing FILE argument\n');
     expect((await cli(['snapshot', 'restore', 'a', 'b'])).stderr).toBe('Too many arguments (expected 1, got 2)\n');
+    expect((await cli(['snapshot', 'inspect'])).stderr).toBe('Missing FILE argument\n');
   });
 });

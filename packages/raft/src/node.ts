@@ -344,6 +344,11 @@ export class RaftNode extends EventEmitter {
     };
   }
 
+  /** The term of the entry at `index` (the snapshot's at its index), or undefined once compacted away or beyond the end. */
+  termAt(index: number): number | undefined {
+    return this.raft.log.term(index);
+  }
+
   /** WAL fsyncs so far (benchmarks). */
   fsyncCount(): number {
     return this.storage.wal.fsyncs;

@@ -6,6 +6,7 @@ import { deserialize, serialize } from 'node:v8';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { readTar, writeTar } from './tar.js';
 
+/** raft.SnapshotMeta's fields that Consul's tools print. */
 export interface SnapshotMeta {
   Version: number;
   ID: string;
@@ -14,11 +15,15 @@ export interface SnapshotMeta {
   Size: number;
 }
 
+/** A damaged or foreign archive; the message is Consul's (snapshot/archive.go). */
+export class ArchiveError extends Error {}
+
 const sha256 = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
 
-export function buildArchive(state: unknown, index: number, nowMs: number): Buffer {
+/** `term` is the Raft term of the entry at `index` (raft.SnapshotMeta). */
+export function buildArchive(state: unknown, index: number, term: number, nowMs: number): Buffer {
   const stateBin = serialize(state);
-  const meta: SnapshotMeta = { Version: 1, ID: `1-${index}-${nowMs}`, Index: index, Term: 1, Size: stateBin.length };
+  const meta: SnapshotMeta = { Version: 1, ID: `${term}-${index}-${nowMs}`, Index: index, Term: term, Size: stateBin.length };
   const metaJson = Buffer.from(JSON.stringify(meta));
   const sums = Buffer.from(`${sha256(metaJson)}  meta.json\n${sha256(stateBin)}  state.bin\n`);
   return gzipSync(writeTar([
@@ -28,31 +33,66 @@ export function buildArchive(state: unknown, index: number, nowMs: number): Buff
   ]));
 }
 
-export class ArchiveError extends Error {}
-
-/** Verifies the checksums and returns the state and its metadata. */
-export function readArchive(gz: Buffer): { meta: SnapshotMeta; state: unknown } {
+/**
+ * Unpacks an archive and checks it as Consul's snapshot.Verify does: only the three files,
+ * and SHA256SUMS must list meta.json and state.bin with their hashes and nothing else.
+ * The state stays encoded.
+ */
+export function openArchive(gz: Uint8Array): { meta: SnapshotMeta; stateBin: Buffer } {
+  let tar: Buffer;
+  try {
+    tar = gunzipSync(gz);
+  } catch (err) {
+    throw new ArchiveError(`failed to decompress snapshot: ${(err as Error).message}`);
+  }
+  const fail = (why: string): never => {
+    throw new ArchiveError(`failed to read snapshot file: ${why}`);
+  };
   let files: Map<string, Buffer>;
   try {
-    files = readTar(gunzipSync(gz));
+    files = readTar(tar);
   } catch (err) {
-    throw new ArchiveError(`failed to read snapshot archive: ${(err as Error).message}`);
+    return fail(`failed reading snapshot: ${(err as Error).message}`);
   }
-  const metaJson = files.get('meta.json');
-  const stateBin = files.get('state.bin');
-  const sums = files.get('SHA256SUMS');
-  if (!metaJson || !stateBin || !sums) throw new ArchiveError('snapshot archive is missing meta.json, state.bin or SHA256SUMS');
-  const expected = new Map<string, string>();
-  for (const line of sums.toString('utf8').split('\n')) {
-    const m = /^([0-9a-f]{64})\s+\*?(.+)$/.exec(line.trim());
-    if (m) expected.set(m[2]!, m[1]!);
+  for (const name of files.keys()) {
+    if (name !== 'meta.json' && name !== 'state.bin' && name !== 'SHA256SUMS' && name !== 'SHA256SUMS.sealed') fail(`unexpected file ${JSON.stringify(name)} in snapshot`);
   }
-  for (const [name, data] of [['meta.json', metaJson], ['state.bin', stateBin]] as const) {
-    if (expected.get(name) !== sha256(data)) throw new ArchiveError(`snapshot archive checksum mismatch for ${name}`);
-  }
+  const metaJson = files.get('meta.json') ?? Buffer.alloc(0);
+  const stateBin = files.get('state.bin') ?? Buffer.alloc(0);
+  let meta: SnapshotMeta;
   try {
-    return { meta: JSON.parse(metaJson.toString('utf8')) as SnapshotMeta, state: deserialize(stateBin) as unknown };
+    meta = JSON.parse(metaJson.toString('utf8')) as SnapshotMeta;
   } catch (err) {
-    throw new ArchiveError(`snapshot archive is not valid: ${(err as Error).message}`);
+    return fail(`failed to decode snapshot metadata: ${(err as Error).message}`);
   }
+  const hashes = new Map([['meta.json', sha256(metaJson)], ['state.bin', sha256(stateBin)]]);
+  const seen = new Set<string>();
+  const integrity = (why: string): never => fail(`failed checking integrity of snapshot: ${why}`);
+  for (const line of (files.get('SHA256SUMS') ?? Buffer.alloc(0)).toString('utf8').split('\n')) {
+    if (line === '') continue;
+    const m = /^([0-9a-f]{64}) {2}(\S+)/.exec(line);
+    if (!m) integrity(`malformed SHA256SUMS line ${JSON.stringify(line)}`);
+    const [, sum, name] = m!;
+    const want = hashes.get(name!);
+    if (want === undefined) integrity(`list missing hash for ${JSON.stringify(name)}`);
+    if (want !== sum) integrity(`hash check failed for ${JSON.stringify(name)}`);
+    seen.add(name!);
+  }
+  for (const name of hashes.keys()) if (!seen.has(name)) integrity(`file missing for ${JSON.stringify(name)}`);
+  return { meta, stateBin };
+}
+
+/** An archive's state.bin decoded. */
+export function decodeState(stateBin: Buffer): unknown {
+  try {
+    return deserialize(stateBin) as unknown;
+  } catch (err) {
+    throw new ArchiveError(`failed to decode snapshot state: ${(err as Error).message}`);
+  }
+}
+
+/** openArchive, and the state decoded. */
+export function readArchive(gz: Uint8Array): { meta: SnapshotMeta; state: unknown } {
+  const { meta, stateBin } = openArchive(gz);
+  return { meta, state: decodeState(stateBin) };
 }

@@ -50,9 +50,11 @@ export function readTar(buf: Buffer): Map<string, Buffer> {
     const name = h.subarray(0, 100).toString('utf8').replace(/\0.*$/s, '');
     const size = parseInt(h.subarray(124, 136).toString('ascii').replace(/\0.*$/, '').trim() || '0', 8);
     const type = String.fromCharCode(h[156]!);
-    if (!Number.isFinite(size) || size < 0 || off + BLOCK + size > buf.length) throw new TarError('truncated tar archive');
+    // A file's data is padded to whole blocks; an archive cut anywhere inside is refused (Go's ErrUnexpectedEOF).
+    if (!Number.isFinite(size) || size < 0 || off + BLOCK + Math.ceil(size / BLOCK) * BLOCK > buf.length) throw new TarError('truncated tar archive');
     if (type === '0' || type === '\0') files.set(name, Buffer.from(buf.subarray(off + BLOCK, off + BLOCK + size)));
     off += BLOCK + Math.ceil(size / BLOCK) * BLOCK;
   }
+  if (off < buf.length) throw new TarError('truncated tar archive');
   return files;
 }

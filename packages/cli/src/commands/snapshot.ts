@@ -1,8 +1,12 @@
-/** `proconsul snapshot save|restore`: back up and restore the server state. */
+/** `proconsul snapshot save|restore|inspect`: back up, restore and look into the server state. */
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import type { Command } from '../command.js';
+import { tabwrite } from '../columnize.js';
+import { FlagSet } from '../flags.js';
 import { apiClient, clientFlags, errText, serverFlags, staleFlag } from '../http-flags.js';
-import { verifySnapshot } from '../snapshot-archive.js';
+
+// The archive code is the agent's own (one reader of the format), loaded only by these commands.
+const archiveModule = () => import('@proconsul/agent/snapshot');
 
 function fileArg(args: string[], ui: { error(t: string): void }): string | undefined {
   if (args.length === 0) {
@@ -47,7 +51,7 @@ export const snapshotSave: Command = {
       return 1;
     }
     try {
-      verifySnapshot(await readFile(unverified));
+      (await archiveModule()).openArchive(await readFile(unverified));
     } catch (err) {
       await rm(unverified, { force: true });
       ui.error(`Error verifying snapshot file: ${errText(err)}`);
@@ -93,6 +97,82 @@ export const snapshotRestore: Command = {
       return 1;
     }
     ui.info('Restored snapshot');
+    return 0;
+  },
+};
+
+/** Consul's ByteSize: binary units, one decimal unless it is .0. */
+export function byteSize(bytes: number): string {
+  const units: [number, string][] = [[2 ** 40, 'TB'], [2 ** 30, 'GB'], [2 ** 20, 'MB'], [2 ** 10, 'KB'], [1, 'B']];
+  if (bytes === 0) return '0';
+  const [div, unit] = units.find(([d]) => bytes >= d)!;
+  return (bytes / div).toFixed(1).replace(/\.0$/, '') + unit;
+}
+
+export const snapshotInspect: Command = {
+  synopsis: 'Displays information about a Consul snapshot file',
+  help: `Usage: proconsul snapshot inspect [options] FILE
+
+  Displays information about a snapshot file on disk.
+
+  To inspect the file "backup.snap":
+
+    $ proconsul snapshot inspect backup.snap`,
+  flags: () =>
+    new FlagSet([
+      { name: 'kvdetails', kind: 'bool', usage: "Provides a detailed KV space usage breakdown for any KV data that's been stored." },
+      { name: 'kvdepth', kind: 'int', default: '2', usage: 'Can only be used with -kvdetails. The key prefix depth used to breakdown KV store data. Defaults to 2.' },
+      { name: 'kvfilter', kind: 'string', usage: 'Can only be used with -kvdetails. Limits KV key breakdown using this prefix filter.' },
+      { name: 'format', kind: 'string', default: 'pretty', usage: 'Output format {pretty|json}' },
+    ]),
+  async run(f, ui) {
+    const file = fileArg(f.args, ui);
+    if (file === undefined) return 1;
+    let archive: Buffer;
+    try {
+      archive = await readFile(file);
+    } catch (err) {
+      const code = (err as { code?: string }).code;
+      ui.error(`Error opening snapshot file: ${code === 'ENOENT' ? `open ${file}: no such file or directory` : errText(err)}`);
+      return 1;
+    }
+    const { decodeState, openArchive, snapshotStats } = await archiveModule();
+    let snap: ReturnType<typeof openArchive>;
+    try {
+      snap = openArchive(archive);
+    } catch (err) {
+      ui.error(`Error reading snapshot: ${errText(err)}`);
+      return 1;
+    }
+    let stats: ReturnType<typeof snapshotStats>;
+    try {
+      const kv = f.bool('kvdetails') ? { depth: f.int('kvdepth'), filter: f.string('kvfilter') } : undefined;
+      stats = snapshotStats(decodeState(snap.stateBin), kv);
+    } catch (err) {
+      ui.error(`Error extracting snapshot data: ${errText(err)}`);
+      return 1;
+    }
+    const { ID, Size, Index, Term, Version } = snap.meta;
+    const format = f.string('format');
+    if (format === 'json') {
+      // Go's json.MarshalIndent of Consul's OutputFormat, three spaces deep.
+      ui.output(JSON.stringify({ Meta: { ID, Size, Index, Term, Version }, Stats: stats.Stats, StatsKV: stats.StatsKV, TotalSize: stats.TotalSize, TotalSizeKV: stats.TotalSizeKV }, null, 3));
+      return 0;
+    }
+    if (format !== 'pretty') {
+      ui.error(`Error outputting enhanced snapshot data: Unknown format: ${format}`);
+      return 1;
+    }
+    const table = (head: string, rows: { Name: string; Sum: number; Count: number }[], total: number): string[] => [
+      ` ${head}\tCount\tSize`,
+      ' ----\t----\t----',
+      ...rows.map((s) => ` ${s.Name}\t${s.Count}\t${byteSize(s.Sum)}`),
+      ' ----\t----\t----',
+      ` Total\t\t${byteSize(total)}`,
+    ];
+    const lines = [` ID\t${ID}`, ` Size\t${Size}`, ` Index\t${Index}`, ` Term\t${Term}`, ` Version\t${Version}`, '', ...table('Type', stats.Stats, stats.TotalSize)];
+    if (stats.StatsKV) lines.push('', ...table('Key Name', stats.StatsKV, stats.TotalSizeKV));
+    ui.output(tabwrite(lines.join('\n'), 6, 8));
     return 0;
   },
 };

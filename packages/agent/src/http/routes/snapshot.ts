@@ -20,8 +20,9 @@ export async function snapshotRoutes(app: FastifyInstance, { ctx }: { ctx: Agent
       GET: (req, reply) => {
         checkDatacenter(req.query as Query, ctx.config.datacenter);
         const index = ctx.applier.lastIndex;
+        const term = ctx.cluster.node()?.termAt(index) ?? 0;
         setQueryMeta(reply, index);
-        return reply.header('content-type', 'application/x-gzip').send(buildArchive(ctx.catalog.snapshot(), index, ctx.now()));
+        return reply.header('content-type', 'application/x-gzip').send(buildArchive(ctx.catalog.snapshot(), index, term, ctx.now()));
       },
       PUT: async (req, reply) => {
         checkDatacenter(req.query as Query, ctx.config.datacenter);

@@ -1,0 +1,4 @@
+// `@proconsul/agent/snapshot`: the archive format and what `proconsul snapshot inspect` counts
+// in it, for the CLI. Loads nothing but Node's own modules.
+export { ArchiveError, buildArchive, decodeState, openArchive, readArchive, type SnapshotMeta } from './archive.js';
+export { snapshotStats, type KvDetails, type SnapshotStats, type TypeStats } from './inspect.js';

@@ -85,6 +85,7 @@ const ROWS: Row[] = [
   { group: 'event', method: 'GET', path: '/v1/event/list', rules: 'event_prefix "dep" { policy = "read" }', filtered: { item: hasName('deploy') } },
   { group: 'operator', method: 'GET', path: '/v1/operator/raft/configuration', rules: 'operator = "read"', denied: `'operator:read'` },
   { group: 'operator', method: 'GET', path: '/v1/operator/autopilot/health', rules: 'operator = "read"', denied: `'operator:read'` },
+  { group: 'operator', method: 'GET', path: '/v1/operator/autopilot/state', rules: 'operator = "read"', denied: `'operator:read'` },
   { group: 'coordinate', method: 'PUT', path: '/v1/coordinate/update', body: { Node: 'n1', Coord: { Vec: [0, 0, 0, 0, 0, 0, 0, 0], Error: 1.5, Adjustment: 0, Height: 1e-5 } }, rules: 'node "n1" { policy = "write" }', denied: `'node:write' on "n1"` },
   { group: 'snapshot', method: 'GET', path: '/v1/snapshot', rules: 'acl = "write"', denied: `'acl:write'` },
   { group: 'acl', method: 'GET', path: '/v1/acl/policies', rules: 'acl = "read"', denied: `'acl:read'` },

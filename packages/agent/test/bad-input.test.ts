@@ -165,7 +165,7 @@ describe('bad input', () => {
       '/v1/health/node/$', '/v1/health/checks/$', '/v1/health/service/$', '/v1/health/state/$',
       '/v1/kv/$', '/v1/txn', '/v1/session/create', '/v1/session/destroy/$', '/v1/session/info/$', '/v1/session/renew/$',
       '/v1/session/list', '/v1/session/node/$', '/v1/event/fire/$', '/v1/event/list', '/v1/status/leader', '/v1/status/peers',
-      '/v1/operator/raft/configuration', '/v1/operator/raft/peer', '/v1/operator/autopilot/health',
+      '/v1/operator/raft/configuration', '/v1/operator/raft/peer', '/v1/operator/autopilot/health', '/v1/operator/autopilot/state',
       '/v1/operator/autopilot/configuration', '/v1/operator/usage', '/v1/operator/keyring', '/v1/snapshot', '/v1/$',
       '/v1/coordinate/datacenters', '/v1/coordinate/nodes', '/v1/coordinate/node/$', '/v1/coordinate/update',
     ];

@@ -1,7 +1,7 @@
 /** /v1/operator/raft/*: the Raft peer set; /v1/operator/autopilot/*; /v1/operator/keyring: gossip encryption keys. */
 import type { HttpClient } from './http.js';
 import { queryParams, writeParams, type QueryOptions, type WriteOptions } from './query.js';
-import type { AutopilotConfiguration, KeyringResponse, OperatorHealthReply, RaftConfiguration } from './types.js';
+import type { AutopilotConfiguration, AutopilotState, KeyringResponse, OperatorHealthReply, RaftConfiguration } from './types.js';
 
 export class Operator {
   constructor(private readonly http: HttpClient) {}
@@ -28,6 +28,12 @@ export class Operator {
     const params = queryParams({ datacenter: opts.datacenter, stale: opts.stale }, this.http.datacenter);
     const res = await this.http.json<OperatorHealthReply>({ method: 'GET', path: '/operator/autopilot/health', params, token: opts.token, signal: opts.signal, allowStatus: [429] });
     return res.data ?? (JSON.parse(res.text) as OperatorHealthReply);
+  }
+
+  /** Autopilot's whole view of the servers (GET /v1/operator/autopilot/state). */
+  async autopilotState(opts: QueryOptions = {}): Promise<AutopilotState> {
+    const params = queryParams({ datacenter: opts.datacenter, stale: opts.stale }, this.http.datacenter);
+    return (await this.http.json<AutopilotState>({ method: 'GET', path: '/operator/autopilot/state', params, token: opts.token, signal: opts.signal })).data;
   }
 
   async raftRemovePeerByAddress(address: string, opts: WriteOptions = {}): Promise<void> {

@@ -486,3 +486,36 @@ export interface OperatorHealthReply {
   FailureTolerance: number;
   Servers: ServerHealth[];
 }
+
+/** One server in GET /v1/operator/autopilot/state (api.AutopilotServer). */
+export interface AutopilotServer {
+  ID: string;
+  Name: string;
+  Address: string;
+  NodeStatus: string;
+  Version: string;
+  LastContact: string;
+  LastTerm: number;
+  LastIndex: number;
+  Healthy: boolean;
+  StableSince: string;
+  RedundancyZone?: string;
+  UpgradeVersion?: string;
+  ReadReplica?: boolean;
+  /** `leader`, `voter`, `non-voter` or `staging`. */
+  Status: string;
+  Meta: Record<string, string>;
+  NodeType: string;
+}
+
+/** GET /v1/operator/autopilot/state (api.AutopilotState; the Enterprise fields are absent from Consul CE's answer). */
+export interface AutopilotState {
+  Healthy: boolean;
+  FailureTolerance: number;
+  OptimisticFailureTolerance: number;
+  /** By server ID. */
+  Servers: Record<string, AutopilotServer>;
+  Leader: string;
+  Voters: string[];
+  ReadReplicas?: string[];
+}

@@ -117,6 +117,10 @@ describe('catalog and status', () => {
     const health = await c.operator.autopilotServerHealth();
     expect(health.Servers.map((s) => s.ID)).toEqual([conf.Servers[0]!.ID]);
     expect(health.Servers[0]!.Leader).toBe(true);
+    const state = await c.operator.autopilotState();
+    const id = conf.Servers[0]!.ID;
+    expect(state).toMatchObject({ Healthy: true, FailureTolerance: 0, Leader: id, Voters: [id] });
+    expect(state.Servers[id]).toMatchObject({ Name: agent.nodeName, Address: '127.0.2.10:8300', Status: 'leader', NodeStatus: 'alive', LastContact: '0s' });
   });
 
   it('autopilot configuration: Consul\'s defaults, then a check-and-set that wins once', async () => {

@@ -31,7 +31,7 @@ import { lock } from './commands/lock.js';
 import { maint } from './commands/maint.js';
 import { members } from './commands/members.js';
 import { monitor } from './commands/monitor.js';
-import { autopilotGetConfig, autopilotSetConfig } from './commands/operator-autopilot.js';
+import { autopilotGetConfig, autopilotSetConfig, autopilotState } from './commands/operator-autopilot.js';
 import { raftListPeers, raftRemovePeer } from './commands/operator-raft.js';
 import { reload } from './commands/reload.js';
 import { servicesDeregister, servicesRegister } from './commands/services.js';
@@ -95,7 +95,7 @@ export const COMMANDS: Record<string, Entry> = {
       autopilot: {
         synopsis: 'Provides tools for modifying Autopilot configuration',
         usage: 'Usage: proconsul operator autopilot <subcommand> [options]',
-        subcommands: { 'get-config': autopilotGetConfig, 'set-config': autopilotSetConfig },
+        subcommands: { 'get-config': autopilotGetConfig, 'set-config': autopilotSetConfig, state: autopilotState },
       },
       raft: {
         synopsis: 'Provides cluster-level tools for Consul operators',

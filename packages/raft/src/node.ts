@@ -146,6 +146,8 @@ export interface RaftPeerStatus {
   voter: boolean;
   /** Leader only: the highest index known to be replicated to this peer. */
   matchIndex?: number;
+  /** Leader only: ms since the peer last answered a heartbeat, in whole ticks (0 for the leader); absent until it has this term. */
+  lastContactMs?: number;
 }
 
 export interface RaftStatus {
@@ -327,7 +329,13 @@ export class RaftNode extends EventEmitter {
       ...r.conf.voters.map((id) => ({ id, voter: true })),
       ...r.conf.learners.map((id) => ({ id, voter: false })),
     ];
-    if (r.role === 'leader') for (const p of peers) p.matchIndex = r.prs.get(p.id)?.match ?? 0;
+    if (r.role === 'leader') {
+      for (const p of peers) {
+        p.matchIndex = r.prs.get(p.id)?.match ?? 0;
+        const ticks = r.followerContactTicks(p.id);
+        if (ticks !== undefined) p.lastContactMs = ticks * this.tickMs;
+      }
+    }
     return {
       id: this.id,
       role: r.role,

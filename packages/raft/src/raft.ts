@@ -385,6 +385,17 @@ export class Raft {
     return this.role === 'leader' ? 0 : this.leaderContactAge;
   }
 
+  /**
+   * Leader only: ticks since `id` last acknowledged a heartbeat (counted from when that
+   * heartbeat was sent; 0 for the leader itself), undefined if it has not this term.
+   */
+  followerContactTicks(id: NodeId): number | undefined {
+    if (this.role !== 'leader') return undefined;
+    if (id === this.id) return 0;
+    const sent = this.prs.get(id)?.leaseTick ?? NO_LEASE;
+    return sent === NO_LEASE ? undefined : this.tickCount - sent;
+  }
+
   leadTransferTarget(): NodeId | null {
     return this.leadTransferee;
   }

@@ -322,6 +322,7 @@ export const ROUTE_ACLS: Record<string, RouteAcl> = {
   'DELETE /v1/operator/raft/peer': { check: single('operator', 'write') },
   'POST /v1/operator/raft/transfer-leader': { check: single('operator', 'write') },
   'GET /v1/operator/autopilot/health': { check: single('operator', 'read') },
+  'GET /v1/operator/autopilot/state': { check: single('operator', 'read') },
   'GET /v1/operator/autopilot/configuration': { check: single('operator', 'read') },
   'PUT /v1/operator/autopilot/configuration': { check: single('operator', 'write') },
   'GET /v1/operator/usage': { check: single('operator', 'read') },

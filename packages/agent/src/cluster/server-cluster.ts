@@ -41,6 +41,8 @@ export interface RaftServerView {
   serfStatus: string;
   /** Leader only: how far the server's log is known to match the leader's. */
   matchIndex?: number;
+  /** Leader only: ms since the server last answered the leader (0 for the leader), absent if it has not this term. */
+  lastContactMs?: number;
 }
 
 export interface ServerClusterOptions {
@@ -259,6 +261,7 @@ export class ServerCluster implements ClusterRole {
         voter: p.voter,
         serfStatus: s ? SERF_STATUS[s.status] ?? 'none' : 'none',
         ...(p.matchIndex !== undefined ? { matchIndex: p.id === this.o.nodeId ? st.lastIndex : p.matchIndex } : {}),
+        ...(p.lastContactMs !== undefined ? { lastContactMs: p.lastContactMs } : {}),
       };
     });
   }

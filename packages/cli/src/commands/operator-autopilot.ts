@@ -1,5 +1,5 @@
-/** `proconsul operator autopilot get-config|set-config`: autopilot's settings. */
-import { parseDuration, type AutopilotConfiguration } from '@proconsul/api';
+/** `proconsul operator autopilot get-config|set-config|state`: autopilot's settings and its view of the servers. */
+import { parseDuration, type AutopilotConfiguration, type AutopilotServer, type AutopilotState } from '@proconsul/api';
 import type { Command } from '../command.js';
 import { FlagSet, type ParsedFlags } from '../flags.js';
 import { apiClient, clientFlags, errText, serverFlags, staleFlag } from '../http-flags.js';
@@ -105,5 +105,75 @@ export const autopilotSetConfig: Command = {
     }
     ui.output('Configuration could not be atomically updated, please try again');
     return 1;
+  },
+};
+
+/** Go's json.MarshalIndent order for a map: its keys sorted. */
+const sortedByKey = <T>(m: Record<string, T>): [string, T][] => Object.entries(m).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+
+/** Consul's pretty formatter (command/operator/autopilot/state/formatter.go), CE fields. */
+export function formatAutopilotState(st: AutopilotState): string {
+  const out = [
+    `Healthy:                      ${st.Healthy}`,
+    `Failure Tolerance:            ${st.FailureTolerance}`,
+    `Optimistic Failure Tolerance: ${st.OptimisticFailureTolerance}`,
+    `Leader:                       ${st.Leader}`,
+    'Voters:',
+    ...st.Voters.map((id) => `   ${id}`),
+  ];
+  if (st.ReadReplicas?.length) out.push('Read Replicas:', ...st.ReadReplicas.map((id) => `   ${id}`));
+  out.push('Servers:');
+  for (const [, srv] of sortedByKey<AutopilotServer>(st.Servers ?? {})) {
+    out.push(
+      `   ${srv.ID}`,
+      `      Name:            ${srv.Name}`,
+      `      Address:         ${srv.Address}`,
+      `      Version:         ${srv.Version}`,
+      `      Status:          ${srv.Status}`,
+      `      Node Type:       ${srv.NodeType}`,
+      `      Node Status:     ${srv.NodeStatus}`,
+      `      Healthy:         ${srv.Healthy}`,
+      `      Last Contact:    ${srv.LastContact || '0s'}`,
+      `      Last Term:       ${srv.LastTerm}`,
+      `      Last Index:      ${srv.LastIndex}`,
+    );
+    if (srv.RedundancyZone) out.push(`      Redundancy Zone: ${srv.RedundancyZone}`);
+    if (srv.UpgradeVersion) out.push(`      Upgrade Version: ${srv.UpgradeVersion}`);
+    if (srv.ReadReplica) out.push(`      Read Replica:    ${srv.ReadReplica}`);
+    const meta = sortedByKey(srv.Meta ?? {});
+    if (meta.length > 0) out.push('      Meta', ...meta.map(([k, v]) => `         ${JSON.stringify(k)}: ${JSON.stringify(v)}`));
+  }
+  return out.join('\n');
+}
+
+export const autopilotState: Command = {
+  synopsis: 'Display the current Autopilot state',
+  help: `Usage: proconsul operator autopilot state [options]
+
+  Displays the current Autopilot state: the cluster's health, its failure
+  tolerance, the leader and voters, and each server as Autopilot sees it.`,
+  flags: () => clientFlags().merge(serverFlags()).merge(new FlagSet([{ name: 'format', kind: 'string', default: 'pretty', usage: 'Output format {pretty|json}' }])),
+  async run(f, ui) {
+    const client = apiClient(f, ui);
+    if (!client) return 1;
+    let st: AutopilotState;
+    try {
+      st = await client.operator.autopilotState({ stale: staleFlag(f) });
+    } catch (err) {
+      ui.error(`Error querying Autopilot state: ${errText(err)}`);
+      return 1;
+    }
+    const format = f.string('format');
+    if (format === 'json') {
+      // Go's json.MarshalIndent with four spaces: maps by sorted key.
+      const servers = Object.fromEntries(sortedByKey(st.Servers ?? {}).map(([id, srv]) => [id, { ...srv, Meta: Object.fromEntries(sortedByKey(srv.Meta ?? {})) }]));
+      ui.info(JSON.stringify({ ...st, Servers: servers }, null, 4));
+    } else if (format === 'pretty') {
+      ui.info(formatAutopilotState(st));
+    } else {
+      ui.error(`Unknown format: ${format}`);
+      return 1;
+    }
+    return 0;
   },
 };

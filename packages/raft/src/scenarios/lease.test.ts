@@ -98,3 +98,21 @@ describe('leader lease after a partition', () => {
     expect(l.leadTransferTarget()).toBe(null);
   });
 });
+
+describe("the leader's view of its followers' contact", () => {
+  it('counts the ticks since each follower last answered a heartbeat', () => {
+    const { c, l } = steady();
+    const [cut, kept] = ids.filter((id) => id !== l.id) as [string, string];
+    expect(l.followerContactTicks(l.id)).toBe(0);
+    // Heartbeats every tick (heartbeatTick 1), answered within the tick's settle.
+    expect(l.followerContactTicks(cut)).toBeLessThanOrEqual(1);
+    c.isolate(cut);
+    c.tick(4, [l.id, kept]);
+    expect(l.followerContactTicks(cut)).toBeGreaterThanOrEqual(4);
+    expect(l.followerContactTicks(kept)).toBeLessThanOrEqual(1);
+    expect(c.get(kept).followerContactTicks(l.id)).toBeUndefined(); // only a leader knows
+    c.heal();
+    c.tick(2, [l.id, kept, cut]);
+    expect(l.followerContactTicks(cut)).toBeLessThanOrEqual(1);
+  });
+});

@@ -1,7 +1,9 @@
-// /v1/operator/raft/* and /v1/operator/autopilot/health: the Raft configuration as the leader
-// sees it (forwarded there unless ?stale), removing a peer, moving leadership, and autopilot's
-// view of each server's health (alive in gossip, log caught up with the leader's).
+// /v1/operator/raft/* and /v1/operator/autopilot/{health,state}: the Raft configuration as the
+// leader sees it (forwarded there unless ?stale), removing a peer, moving leadership, and
+// autopilot's view of each server's health (alive in gossip, heard from lately, log caught up
+// with the leader's).
 import type { FastifyInstance } from 'fastify';
+import { formatGoDuration } from '@proconsul/catalog';
 import type { AgentContext } from '../../context.js';
 import type { RaftServerView, ServerCluster } from '../../cluster/server-cluster.js';
 import { endpoint } from '../endpoint.js';
@@ -72,36 +74,99 @@ export async function operatorRaftRoutes(app: FastifyInstance, { ctx }: { ctx: A
     },
   });
 
+  /** When each server was first seen in its current health, as this leader saw it (StableSince). */
+  const stableSince = new Map<string, { healthy: boolean; since: string }>();
+  /**
+   * Autopilot's view of every server, by Consul's rule (ServerHealth.IsHealthy): alive in
+   * gossip, heard from within LastContactThreshold, and no more than MaxTrailingLogs behind.
+   * The leader alone knows its followers' progress (clients and followers forward these
+   * requests to it); elsewhere only gossip's view counts.
+   */
+  const serverHealth = () => {
+    const st = server().node()?.status();
+    const conf = autopilotConfig(ctx);
+    const list = servers();
+    const health = list.map((s) => {
+      const lastIndex = s.matchIndex ?? st?.lastIndex ?? 0;
+      const contactKnown = s.lastContactMs !== undefined || st?.role !== 'leader';
+      const healthy =
+        s.serfStatus === 'alive' &&
+        contactKnown &&
+        (s.lastContactMs ?? 0) <= conf.LastContactThresholdMs &&
+        Math.max(0, (st?.lastIndex ?? 0) - lastIndex) <= conf.MaxTrailingLogs;
+      const seen = stableSince.get(s.id);
+      if (!seen || seen.healthy !== healthy) stableSince.set(s.id, { healthy, since: seen ? new Date().toISOString() : ctx.startedAt.toISOString() });
+      return { s, healthy, lastIndex, lastContact: s.lastContactMs !== undefined ? formatGoDuration(s.lastContactMs) : s.leader ? '0s' : '', stableSince: stableSince.get(s.id)!.since };
+    });
+    for (const id of stableSince.keys()) if (!list.some((s) => s.id === id)) stableSince.delete(id);
+    const voters = health.filter((h) => h.s.voter);
+    const quorum = Math.floor(voters.length / 2) + 1;
+    return {
+      term: st?.term ?? 0,
+      health,
+      healthy: health.every((h) => h.healthy),
+      failureTolerance: Math.max(0, voters.filter((h) => h.healthy).length - quorum),
+    };
+  };
+
   endpoint(app, '/v1/operator/autopilot/health', {
     GET: (req, reply) => {
       checkDatacenter(req.query as Query, ctx.config.datacenter);
-      const st = server().node()?.status();
-      const list = servers();
-      const health = list.map((s) => {
-        const behind = s.matchIndex === undefined ? 0 : Math.max(0, (st?.lastIndex ?? 0) - s.matchIndex);
-        const healthy = s.serfStatus === 'alive' && behind <= autopilotConfig(ctx).MaxTrailingLogs;
-        return {
-          ID: s.id,
-          Name: s.name,
-          Address: s.address,
-          SerfStatus: s.serfStatus,
-          Version: CONSUL_VERSION,
-          Leader: s.leader,
-          LastContact: s.leader ? '0s' : healthy ? '0s' : '',
-          LastTerm: st?.term ?? 0,
-          LastIndex: s.matchIndex ?? st?.lastIndex ?? 0,
-          Healthy: healthy,
-          Voter: s.voter,
-          StableSince: ctx.startedAt.toISOString(),
-        };
-      });
-      const voters = health.filter((h) => h.Voter);
-      const quorum = Math.floor(voters.length / 2) + 1;
-      const healthyVoters = voters.filter((h) => h.Healthy).length;
-      const allHealthy = health.every((h) => h.Healthy);
-      return reply.code(allHealthy ? 200 : 429).header('content-type', 'application/json').send(
-        JSON.stringify({ Healthy: allHealthy, FailureTolerance: Math.max(0, healthyVoters - quorum), Servers: health }),
+      const h = serverHealth();
+      const rows = h.health.map(({ s, healthy, lastIndex, lastContact, stableSince }) => ({
+        ID: s.id,
+        Name: s.name,
+        Address: s.address,
+        SerfStatus: s.serfStatus,
+        Version: CONSUL_VERSION,
+        Leader: s.leader,
+        LastContact: lastContact,
+        LastTerm: h.term,
+        LastIndex: lastIndex,
+        Healthy: healthy,
+        Voter: s.voter,
+        StableSince: stableSince,
+      }));
+      return reply.code(h.healthy ? 200 : 429).header('content-type', 'application/json').send(
+        JSON.stringify({ Healthy: h.healthy, FailureTolerance: h.failureTolerance, Servers: rows }),
       );
+    },
+  });
+
+  // Consul CE's answer: no read replicas, redundancy zones or upgrades (Enterprise), so those
+  // fields are left out and OptimisticFailureTolerance is 0.
+  endpoint(app, '/v1/operator/autopilot/state', {
+    GET: (req, reply) => {
+      checkDatacenter(req.query as Query, ctx.config.datacenter);
+      const h = serverHealth();
+      const meta = (name: string): Record<string, string> => ctx.catalog.node(name).value?.Node.Meta ?? {};
+      return sendJson(req, reply, {
+        Healthy: h.healthy,
+        FailureTolerance: h.failureTolerance,
+        OptimisticFailureTolerance: 0,
+        Servers: Object.fromEntries(
+          h.health.map(({ s, healthy, lastIndex, lastContact, stableSince }) => [
+            s.id,
+            {
+              ID: s.id,
+              Name: s.name,
+              Address: s.address,
+              NodeStatus: s.serfStatus,
+              Version: CONSUL_VERSION,
+              LastContact: lastContact,
+              LastTerm: h.term,
+              LastIndex: lastIndex,
+              Healthy: healthy,
+              StableSince: stableSince,
+              Status: s.leader ? 'leader' : s.voter ? 'voter' : 'non-voter',
+              Meta: meta(s.name),
+              NodeType: 'voter',
+            },
+          ]),
+        ),
+        Leader: h.health.find((x) => x.s.leader)?.s.id ?? '',
+        Voters: h.health.filter((x) => x.s.voter).map((x) => x.s.id),
+      });
     },
   });
 }

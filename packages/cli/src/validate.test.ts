@@ -33,6 +33,8 @@ describe('validate', () => {
     expect(await run(['-quiet', json, conf])).toEqual({ code: 0, out: '', err: '' });
     const hclNamedConf = file('server.conf', 'data_dir = "/d"\nbind_addr = "127.0.0.1"\n');
     expect((await run(['-config-format=hcl', hclNamedConf])).code).toBe(0);
+    // HCL 1 reads JSON too, so a JSON file read as HCL is valid in Consul.
+    expect(await run(['-config-format=hcl', json])).toEqual({ code: 0, out: 'Configuration is valid!\n', err: '' });
   });
 
   it('fails with one line, as the agent would refuse to start', async () => {

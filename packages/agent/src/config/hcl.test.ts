@@ -31,6 +31,11 @@ describe('HCL (the subset Consul configuration uses)', () => {
     expect(Object.getPrototypeOf(o['node_meta'])).toBe(Object.prototype);
   });
 
+  it('reads JSON, as HCL 1 does when the text starts with a brace', () => {
+    expect(parseHcl('\n  {"node_name": "n1", "ports": {"dns": -1}, "__proto__": {"a": 1}}')).toEqual(JSON.parse('{"node_name": "n1", "ports": {"dns": -1}, "__proto__": {"a": 1}}'));
+    expect(() => parseHcl('{"node_name": ')).toThrow(HclError);
+  });
+
   it('says where the syntax is wrong', () => {
     expect(() => parseHcl('a = ')).toThrow('At 1: expected a value, got end of input');
     expect(() => parseHcl('a = 1\nb {\n')).toThrow("At 3: expected '}', got end of input");

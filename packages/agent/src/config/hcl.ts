@@ -257,8 +257,18 @@ function collapse(entries: Entries): Obj {
   return Object.fromEntries(out);
 }
 
-/** Parses HCL configuration text into the object its JSON form would give. */
+/**
+ * Parses HCL configuration text into the object its JSON form would give. As HCL 1 (Consul's),
+ * a text whose first non-space character is `{` is JSON.
+ */
 export function parseHcl(text: string): Record<string, unknown> {
   if (Buffer.byteLength(text) > HCL_BYTES_MAX) throw new HclError(`HCL input larger than ${HCL_BYTES_MAX} bytes`);
+  if (text.trimStart().startsWith('{')) {
+    try {
+      return JSON.parse(text) as Record<string, unknown>;
+    } catch (err) {
+      throw new HclError((err as Error).message);
+    }
+  }
   return new Parser(tokenize(text)).body(0, true);
 }

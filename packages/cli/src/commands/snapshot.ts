@@ -20,6 +20,17 @@ function fileArg(args: string[], ui: { error(t: string): void }): string | undef
   return args[0];
 }
 
+/** The file's bytes, or undefined once Consul's error is printed. */
+async function readSnapshotFile(file: string, ui: { error(t: string): void }): Promise<Buffer | undefined> {
+  try {
+    return await readFile(file);
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    ui.error(`Error opening snapshot file: ${code === 'ENOENT' ? `open ${file}: no such file or directory` : errText(err)}`);
+    return undefined;
+  }
+}
+
 export const snapshotSave: Command = {
   synopsis: 'Saves snapshot of Consul server state',
   help: `Usage: proconsul snapshot save [options] FILE
@@ -82,14 +93,8 @@ export const snapshotRestore: Command = {
     if (file === undefined) return 1;
     const client = apiClient(f, ui);
     if (!client) return 1;
-    let archive: Uint8Array;
-    try {
-      archive = new Uint8Array(await readFile(file));
-    } catch (err) {
-      const code = (err as { code?: string }).code;
-      ui.error(`Error opening snapshot file: ${code === 'ENOENT' ? `open ${file}: no such file or directory` : errText(err)}`);
-      return 1;
-    }
+    const archive = await readSnapshotFile(file, ui);
+    if (!archive) return 1;
     try {
       await client.snapshot.restore(archive);
     } catch (err) {
@@ -102,7 +107,7 @@ export const snapshotRestore: Command = {
 };
 
 /** Consul's ByteSize: binary units, one decimal unless it is .0. */
-export function byteSize(bytes: number): string {
+function byteSize(bytes: number): string {
   const units: [number, string][] = [[2 ** 40, 'TB'], [2 ** 30, 'GB'], [2 ** 20, 'MB'], [2 ** 10, 'KB'], [1, 'B']];
   if (bytes === 0) return '0';
   const [div, unit] = units.find(([d]) => bytes >= d)!;
@@ -128,14 +133,8 @@ export const snapshotInspect: Command = {
   async run(f, ui) {
     const file = fileArg(f.args, ui);
     if (file === undefined) return 1;
-    let archive: Buffer;
-    try {
-      archive = await readFile(file);
-    } catch (err) {
-      const code = (err as { code?: string }).code;
-      ui.error(`Error opening snapshot file: ${code === 'ENOENT' ? `open ${file}: no such file or directory` : errText(err)}`);
-      return 1;
-    }
+    const archive = await readSnapshotFile(file, ui);
+    if (!archive) return 1;
     const { decodeState, openArchive, snapshotStats } = await archiveModule();
     let snap: ReturnType<typeof openArchive>;
     try {

@@ -32,13 +32,19 @@ class Tally {
   readonly rows = new Map<string, TypeStats>();
   total = 0;
 
-  add(name: string, record: unknown): number {
-    const size = serialize(record).length;
+  /** Counts one record of `size` bytes under `name`. */
+  count(name: string, size: number): void {
     const row = this.rows.get(name) ?? { Name: name, Sum: 0, Count: 0 };
     row.Sum += size;
     row.Count++;
     this.rows.set(name, row);
     this.total += size;
+  }
+
+  /** Counts `record` at the size of its own encoding; returns that size. */
+  add(name: string, record: unknown): number {
+    const size = serialize(record).length;
+    this.count(name, size);
     return size;
   }
 
@@ -63,12 +69,7 @@ export function snapshotStats(state: unknown, kv?: KvDetails): SnapshotStats {
   for (const r of snap.KVs ?? []) {
     const size = types.add('KVS', r);
     if (!kv || !r.Key.startsWith(kv.filter)) continue;
-    const prefix = r.Key.split('/').slice(0, Math.max(kv.depth, 0)).join('/');
-    const row = keys.rows.get(prefix) ?? { Name: prefix, Sum: 0, Count: 0 };
-    row.Sum += size;
-    row.Count++;
-    keys.rows.set(prefix, row);
-    keys.total += size;
+    keys.count(r.Key.split('/').slice(0, Math.max(kv.depth, 0)).join('/'), size);
   }
   each('Tombstone', snap.Tombstones);
   each('Session', snap.Sessions);

@@ -195,6 +195,7 @@ export async function startAgent(config: AgentConfig, options: StartAgentOptions
       barrier: () => serverCluster!.raft.waitForLeadership(),
       members: () => gossip.lan.members(),
       datacenter: config.datacenter,
+      autopilot: config.autopilot,
     });
     cleanups.push(() => leader!.close());
     if (server) cleanups.push(gossip.lan.onMember(() => void leader!.memberChanged()));

@@ -1,4 +1,4 @@
-import { Catalog } from '@proconsul/catalog';
+import { Catalog, DEFAULT_AUTOPILOT } from '@proconsul/catalog';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { raftApplierFor } from './testing/catalog-raft.js';
@@ -9,7 +9,7 @@ async function setup(extra: Partial<LeaderOptions> = {}) {
   const catalog = new Catalog();
   const applier = await raftApplierFor(catalog);
   let t = 1_000_000;
-  const leader = new Leader({
+  const opts: LeaderOptions = {
     catalog,
     applier,
     nodeName: 'n1',
@@ -21,8 +21,9 @@ async function setup(extra: Partial<LeaderOptions> = {}) {
     now: () => t,
     sessionCheckMs: 5,
     ...extra,
-  });
-  return { catalog, applier, leader, advance: (ms: number) => (t += ms) };
+  };
+  const leader = new Leader(opts);
+  return { catalog, applier, leader, opts, advance: (ms: number) => (t += ms) };
 }
 
 describe('Leader', () => {
@@ -38,6 +39,23 @@ describe('Leader', () => {
     await leader.establish(); // already registered: no new write
     expect(applier.lastIndex).toBe(index);
     leader.stop();
+  });
+
+  it("writes the agent config's autopilot settings when the state has none, and never over a stored one", async () => {
+    const mine = { ...DEFAULT_AUTOPILOT, LastContactThresholdMs: 500, MaxTrailingLogs: 100 };
+    const { catalog, applier, leader, opts } = await setup({ autopilot: mine });
+    await leader.establish();
+    leader.stop();
+    const stored = catalog.autopilotConfig().value!;
+    expect(stored).toMatchObject({ ...mine, CreateIndex: stored.ModifyIndex });
+    expect(stored.CreateIndex).toBeGreaterThan(0);
+    // Another leader with other settings (a server whose config file differs) leaves it as it is.
+    const other = new Leader({ ...opts, autopilot: { ...DEFAULT_AUTOPILOT, MaxTrailingLogs: 7 } });
+    const before = applier.lastIndex;
+    await other.establish();
+    other.stop();
+    expect(catalog.autopilotConfig().value).toEqual(stored);
+    expect(applier.lastIndex).toBe(before);
   });
 
   it('destroys a session once twice its TTL passed without renewal', async () => {

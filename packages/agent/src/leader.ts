@@ -1,7 +1,7 @@
 // Leader duties of the single server: register this server in the catalog (node, the `consul`
 // service, the passing `serfHealth` check), destroy sessions whose TTL ran out, and reap KV
 // tombstones once they have served blocking queries long enough (Consul's tombstone GC).
-import { SessionTTLTracker, TombstoneGC, type ApplyResult, type Catalog, type Command } from '@proconsul/catalog';
+import { SessionTTLTracker, TombstoneGC, type ApplyResult, type AutopilotConfig, type Catalog, type Command } from '@proconsul/catalog';
 import type { Applier } from './apply/applier.js';
 import type { Logger } from './log.js';
 import { CONSUL_VERSION } from './version.js';
@@ -37,6 +37,8 @@ export interface LeaderOptions {
   /** The LAN gossip members, reconciled into the catalog while leading. */
   members?: () => AgentMember[];
   datacenter?: string;
+  /** The agent config's `autopilot` block, written into the state when it holds none yet. */
+  autopilot?: AutopilotConfig;
 }
 
 /** The `consul` service of a server (registered by the leader), as Consul's leader writes it. */
@@ -122,8 +124,20 @@ export class Leader {
 
   /** Registers this server as Consul's leader does on establishing leadership. */
   async establish(): Promise<void> {
+    await this.#ensureAutopilotConfig();
     await this.reconcile();
     this.#schedule();
+  }
+
+  /**
+   * As Consul's getOrCreateAutopilotConfig: a state without an autopilot configuration gets the
+   * agent config's (only if still none: a check-and-set on index 0).
+   */
+  async #ensureAutopilotConfig(): Promise<void> {
+    const config = this.opts.autopilot;
+    if (!config || this.opts.catalog.autopilotConfig().value) return;
+    const r = await this.opts.applier.apply({ Type: 'AutopilotSet', Config: config, CAS: true, Index: 0 });
+    if (!r.ok) throw new Error(`could not write the autopilot configuration: ${r.error}`);
   }
 
   /** Re-registers this server and restarts every session's TTL timer (after a restore). */

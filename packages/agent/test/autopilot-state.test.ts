@@ -1,8 +1,8 @@
 // Autopilot's view of three real servers (127.0.66.21-23): GET /v1/operator/autopilot/state
 // and `proconsul operator autopilot state` name the leader, the voters and each server as
-// Consul CE does; a follower that stops answering (SIGSTOP) is unhealthy once the leader has
-// not heard from it for LastContactThreshold, before gossip calls it failed, and healthy again
-// once it answers.
+// Consul CE does, by the autopilot settings of the servers' config files; a follower that stops
+// answering (SIGSTOP) is unhealthy once the leader has not heard from it for
+// LastContactThreshold, before gossip calls it failed, and healthy again once it answers.
 import { execFileSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -47,7 +47,8 @@ describe('autopilot state', () => {
     for (let i = 0; i < 3; i++) {
       agents[i] = await startAgentProcess(
         ['-server', '-bootstrap-expect', '3', '-data-dir', dirs[i]!.path, '-bind', IPS[i]!, '-client', IPS[i]!, '-node', `ap-${i + 1}`, '-node-meta', `rack:r${i + 1}`,
-          '-retry-join', IPS[(i + 1) % 3]!, '-retry-interval', '1s', '-dns-port', '-1', '-log-level', 'warn'],
+          '-retry-join', IPS[(i + 1) % 3]!, '-retry-interval', '1s', '-dns-port', '-1', '-log-level', 'warn',
+          '-hcl', 'autopilot { last_contact_threshold = "300ms" max_trailing_logs = 100 }'],
         `${IPS[i]}:8500`,
         { waitForLeader: false },
       );
@@ -60,6 +61,11 @@ describe('autopilot state', () => {
       return s?.Healthy && Object.values(s.Servers).every((x) => Object.keys(x.Meta).length > 0) ? s : undefined;
     }, 'a healthy cluster with every server in the catalog');
 
+    // The first leader wrote the servers' autopilot block into the state, as Consul's does.
+    const conf = (await http(agents[1]!.base, 'GET', '/v1/operator/autopilot/configuration')).json();
+    expect(conf).toMatchObject({ LastContactThreshold: '300ms', MaxTrailingLogs: 100, CleanupDeadServers: true });
+    expect(conf.CreateIndex).toBeGreaterThan(0);
+
     expect(Object.keys(healthy)).toEqual(['Healthy', 'FailureTolerance', 'OptimisticFailureTolerance', 'Servers', 'Leader', 'Voters']);
     expect(healthy).toMatchObject({ FailureTolerance: 1, OptimisticFailureTolerance: 0 });
     expect(Object.keys(healthy.Servers).sort()).toEqual([...ids].sort());
@@ -71,7 +77,7 @@ describe('autopilot state', () => {
       expect(Object.keys(s)).toEqual(['ID', 'Name', 'Address', 'NodeStatus', 'Version', 'LastContact', 'LastTerm', 'LastIndex', 'Healthy', 'StableSince', 'Status', 'Meta', 'NodeType']);
       expect(s).toMatchObject({ ID: id, Name: `ap-${i + 1}`, Address: `${IPS[i]}:8300`, NodeStatus: 'alive', Healthy: true, Status: i === leader ? 'leader' : 'voter', NodeType: 'voter' });
       expect(s.Meta).toMatchObject({ rack: `r${i + 1}` });
-      expect(parseGoDurationMs(s.LastContact)).toBeLessThanOrEqual(200);
+      expect(parseGoDurationMs(s.LastContact)).toBeLessThanOrEqual(300);
     }
     // Any server answers as the leader sees it (the request is forwarded there).
     expect((await state((leader + 1) % 3)).Leader).toBe(healthy.Leader);
@@ -93,7 +99,7 @@ describe('autopilot state', () => {
       const s = (await state(leader)).Servers[ids[quiet]!]!;
       return s.Healthy ? undefined : s;
     }, 'the silent follower to be unhealthy', 50, 100);
-    expect(parseGoDurationMs(silent.LastContact)).toBeGreaterThan(200);
+    expect(parseGoDurationMs(silent.LastContact)).toBeGreaterThan(300);
     const during = await state(leader);
     expect(during).toMatchObject({ Healthy: false, FailureTolerance: 0 });
     const status = await http(agents[leader]!.base, 'GET', '/v1/operator/autopilot/health');

@@ -1,7 +1,7 @@
 // A server agent's part of the cluster: the server port (Raft + agent RPC), the catalog's Raft
 // node with its peers' addresses from gossip, bootstrap (-bootstrap, -bootstrap-expect, or join
 // an existing cluster), write forwarding to the leader, and the leader's Raft membership duty.
-import { DEFAULT_AUTOPILOT, formatGoDuration, type Catalog } from '@proconsul/catalog';
+import { formatGoDuration, type Catalog } from '@proconsul/catalog';
 import { NotLeaderError, type RaftNode, type TcpTransport } from '@proconsul/raft';
 import type { AgentConfig } from '../config/index.js';
 import type { LanMembership } from '../gossip/index.js';
@@ -84,7 +84,7 @@ export class ServerCluster implements ClusterRole {
     this.rpc = rpc;
     this.rpcClient = new RpcClient(serverDialer(o.rpcTls, DIAL_TIMEOUT_MS));
     this.router = new WanRouter(o.wan, o.config.datacenter, this.rpcClient, o.wan?.node);
-    this.#membership = new RaftMembership(o.lan, o.config.datacenter, (id) => this.#addresses.get(id), o.log, () => o.catalog.autopilotConfig().value ?? DEFAULT_AUTOPILOT);
+    this.#membership = new RaftMembership(o.lan, o.config.datacenter, (id) => this.#addresses.get(id), o.log, () => o.catalog.autopilotConfig().value ?? o.config.autopilot);
   }
 
   static async start(o: ServerClusterOptions): Promise<ServerCluster> {

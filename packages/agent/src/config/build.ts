@@ -3,7 +3,7 @@
  * order, then flags (Consul's order), applying Consul's derived defaults and validation.
  */
 import { stat } from 'node:fs/promises';
-import { parseGoDuration } from '@proconsul/catalog';
+import { parseGoDuration, type AutopilotConfig } from '@proconsul/catalog';
 import { parseAclConfig } from '../acl/config.js';
 import { deprecatedTlsWarnings, parseHttpsTls, parseRpcTls } from '../tls/config.js';
 import { DecodeError } from '../checks/decode.js';
@@ -65,6 +65,24 @@ function fqdn(domain: string): string {
 
 function ms(value: unknown): number {
   return typeof value === 'string' ? parseGoDuration(value) : 0;
+}
+
+/** The `autopilot` block (defaults merged), checked as Consul's builder checks it. */
+function autopilotConfig(a: Fragment): AutopilotConfig {
+  const maxTrailingLogs = Number(a.max_trailing_logs);
+  if (maxTrailingLogs < 0) throw new ConfigError(`autopilot.max_trailing_logs cannot be ${maxTrailingLogs}. Must be greater than or equal to zero`);
+  const minQuorum = Number(a.min_quorum);
+  if (minQuorum < 0) throw new ConfigError(`autopilot.min_quorum cannot be ${minQuorum}. Must be greater than or equal to zero`);
+  return {
+    CleanupDeadServers: a.cleanup_dead_servers === true,
+    LastContactThresholdMs: ms(a.last_contact_threshold),
+    MaxTrailingLogs: maxTrailingLogs,
+    MinQuorum: minQuorum,
+    ServerStabilizationTimeMs: ms(a.server_stabilization_time),
+    RedundancyZoneTag: String(a.redundancy_zone_tag ?? ''),
+    DisableUpgradeMigration: a.disable_upgrade_migration === true,
+    UpgradeVersionTag: String(a.upgrade_version_tag ?? ''),
+  };
 }
 
 /** sync_coordinate_* and consul.coordinate.*, checked as numbers that make sense. */
@@ -330,6 +348,7 @@ export async function buildConfig(input: BuildInput): Promise<AgentConfig> {
   const enableLocalScriptChecks = c.enable_local_script_checks ?? enableScriptChecks;
   const checkOutputMaxSize = Number(c.check_output_max_size);
   if (checkOutputMaxSize < 1) throw new ConfigError('check_output_max_size must be positive, to discard check output use the discard_check_output flag');
+  const autopilot = autopilotConfig(c.autopilot as Fragment);
   // Consul (go-connlimit): 0 turns a limit off.
   const limits = {
     httpMaxConnsPerClient: Number(c.limits?.http_max_conns_per_client),
@@ -390,6 +409,7 @@ export async function buildConfig(input: BuildInput): Promise<AgentConfig> {
     limits,
     raftSnapshotIntervalMs: ms(c.raft_snapshot_interval),
     raftSnapshotThreshold: Number(c.raft_snapshot_threshold),
+    autopilot,
     coordinate: coordinateConfig(c as Fragment),
     dnsConfig: {
       allowStale: d.allow_stale === true,

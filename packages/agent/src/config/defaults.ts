@@ -1,6 +1,16 @@
 /** Consul's default config source (agent/config/default.go) and its -dev source, as fragments. */
 
 export const DEFAULT_SOURCE: Record<string, unknown> = {
+  autopilot: {
+    cleanup_dead_servers: true,
+    last_contact_threshold: '200ms',
+    max_trailing_logs: 250,
+    min_quorum: 0,
+    server_stabilization_time: '10s',
+    redundancy_zone_tag: '',
+    disable_upgrade_migration: false,
+    upgrade_version_tag: '',
+  },
   bind_addr: '0.0.0.0',
   bootstrap: false,
   bootstrap_expect: 0,

@@ -124,6 +124,17 @@ describe('defaults', () => {
     await expect(load(['-dev', '-hcl', 'gossip_wan { probe_interval = "1s" probe_timeout = "2s" }'])).rejects.toThrow('gossip_wan.probe_timeout must be shorter than gossip_wan.probe_interval');
   });
 
+  it("reads the autopilot block over Consul's defaults, and refuses negative counts as Consul does", async () => {
+    expect((await load(['-dev'])).autopilot).toEqual({
+      CleanupDeadServers: true, LastContactThresholdMs: 200, MaxTrailingLogs: 250, MinQuorum: 0, ServerStabilizationTimeMs: 10_000,
+      RedundancyZoneTag: '', DisableUpgradeMigration: false, UpgradeVersionTag: '',
+    });
+    const c = await load(['-dev', '-hcl', 'autopilot { cleanup_dead_servers = false last_contact_threshold = "1s" min_quorum = 3 upgrade_version_tag = "build" }']);
+    expect(c.autopilot).toMatchObject({ CleanupDeadServers: false, LastContactThresholdMs: 1000, MaxTrailingLogs: 250, MinQuorum: 3, UpgradeVersionTag: 'build' });
+    await expect(load(['-dev', '-hcl', 'autopilot { max_trailing_logs = -1 }'])).rejects.toThrow('autopilot.max_trailing_logs cannot be -1. Must be greater than or equal to zero');
+    await expect(load(['-dev', '-hcl', 'autopilot { server_stabilization_time = "soon" }'])).rejects.toThrow(/autopilot\.server_stabilization_time/);
+  });
+
   it('needs a data dir outside -dev', async () => {
     await expect(load(['-server'])).rejects.toThrow(new ConfigError('data_dir cannot be empty'));
     const f = await file('not-a-dir', '');

@@ -57,6 +57,21 @@ const LIMITS: ObjectSpec = {
   ],
 };
 
+/** Autopilot's settings a server writes into the state when none are there yet (Consul's `autopilot` block). */
+const AUTOPILOT: ObjectSpec = {
+  struct: 'Autopilot',
+  fields: [
+    { name: 'cleanup_dead_servers', type: 'bool' },
+    { name: 'last_contact_threshold', type: 'duration' },
+    { name: 'max_trailing_logs', type: 'int' },
+    { name: 'min_quorum', type: 'int' },
+    { name: 'server_stabilization_time', type: 'duration' },
+    { name: 'redundancy_zone_tag', type: 'string' },
+    { name: 'disable_upgrade_migration', type: 'bool' },
+    { name: 'upgrade_version_tag', type: 'string' },
+  ],
+};
+
 /** Consul's internal `consul` block: only the coordinate batching of the servers is read. */
 const CONSUL_INTERNAL: ObjectSpec = {
   struct: 'Consul',
@@ -111,7 +126,7 @@ const TELEMETRY: ObjectSpec = {
 /** Keys Consul knows that this agent accepts and ignores (security, mesh, tuning, other sinks). */
 const IGNORED_TOP_LEVEL = [
   'advertise_addr_ipv4', 'advertise_addr_ipv6', 'advertise_addr_wan_ipv4', 'advertise_addr_wan_ipv6',
-  'audit', 'auto_config', 'auto_encrypt', 'auto_reload_config', 'autopilot', 'cache',
+  'audit', 'auto_config', 'auto_encrypt', 'auto_reload_config', 'cache',
   'check_update_interval', 'cloud', 'config_entries', 'connect', 'default_query_time',
   'disable_anonymous_signature', 'disable_http_unprintable_char_filter',
   'disable_keyring_file', 'disable_remote_exec', 'disable_update_check', 'discard_check_output',
@@ -138,6 +153,7 @@ export const CONFIG_SPEC: ObjectSpec = {
     { name: 'advertise_addr', type: 'string' },
     { name: 'advertise_addr_wan', type: 'string' },
     { name: 'alt_domain', type: 'string' },
+    { name: 'autopilot', type: { object: AUTOPILOT } },
     { name: 'bind_addr', type: 'string' },
     { name: 'bootstrap', type: 'bool' },
     { name: 'bootstrap_expect', type: 'int' },

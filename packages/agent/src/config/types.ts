@@ -1,3 +1,4 @@
+import type { AutopilotConfig } from '@proconsul/catalog';
 import type { AclConfig } from '../acl/config.js';
 import type { HttpsTlsConfig, RpcTlsConfig } from '../tls/config.js';
 import type { CheckDefinition, CheckType } from '../checks/index.js';
@@ -124,6 +125,8 @@ export interface AgentConfig {
   /** Consul's raft_snapshot_interval / raft_snapshot_threshold: how often the log is compacted. */
   raftSnapshotIntervalMs: number;
   raftSnapshotThreshold: number;
+  /** The `autopilot` block: what a leader writes into the state when it holds no autopilot configuration yet. */
+  autopilot: AutopilotConfig;
   /**
    * Network coordinates: each agent sends its coordinate every RateScaledInterval(syncRateTarget,
    * syncIntervalMinMs, LAN members) plus a random stagger; servers flush what they received every

@@ -1,4 +1,5 @@
 // A -dev AgentConfig built by hand, for in-process tests that must not depend on flag parsing.
+import { DEFAULT_AUTOPILOT } from '@proconsul/catalog';
 import { parseAclConfig } from '../acl/config.js';
 import type { AgentConfig } from '../config/index.js';
 
@@ -54,6 +55,7 @@ export function devConfig(overrides: Partial<AgentConfig> = {}): AgentConfig {
     limits: { httpMaxConnsPerClient: 200, rpcMaxConnsPerClient: 100 },
     raftSnapshotIntervalMs: 120_000,
     raftSnapshotThreshold: 16_384,
+    autopilot: { ...DEFAULT_AUTOPILOT },
     coordinate: { disabled: false, syncRateTarget: 64, syncIntervalMinMs: 15_000, updatePeriodMs: 5_000, updateBatchSize: 128, updateMaxBatches: 5 },
     dnsConfig: {
       allowStale: true,

@@ -3,7 +3,7 @@
 // until one is set); PUT replaces it whole, as Consul does (absent fields become zero), with
 // `?cas=<ModifyIndex>` answering whether it was applied.
 import type { FastifyInstance } from 'fastify';
-import { DEFAULT_AUTOPILOT, formatGoDuration, parseGoDuration, type AutopilotConfig } from '@proconsul/catalog';
+import { formatGoDuration, parseGoDuration, type AutopilotConfig } from '@proconsul/catalog';
 import type { AgentContext } from '../../context.js';
 import { decodeJson } from '../decode.js';
 import { decodeStruct, DecodeError, type StructSchema } from '../decode-struct.js';
@@ -43,7 +43,7 @@ function readableDurationMs(v: unknown): number {
 
 /** The configuration autopilot runs with: the stored one, else Consul's defaults. */
 export function autopilotConfig(ctx: AgentContext): AutopilotConfig {
-  return ctx.catalog.autopilotConfig().value ?? DEFAULT_AUTOPILOT;
+  return ctx.catalog.autopilotConfig().value ?? ctx.config.autopilot;
 }
 
 export async function operatorAutopilotRoutes(app: FastifyInstance, { ctx }: { ctx: AgentContext }): Promise<void> {
@@ -51,7 +51,7 @@ export async function operatorAutopilotRoutes(app: FastifyInstance, { ctx }: { c
     GET: (req, reply) =>
       catalogRead(ctx, req, reply, () => {
         const r = ctx.catalog.autopilotConfig();
-        const c = r.value ?? { ...DEFAULT_AUTOPILOT, CreateIndex: 0, ModifyIndex: 0 };
+        const c = r.value ?? { ...ctx.config.autopilot, CreateIndex: 0, ModifyIndex: 0 };
         return {
           ...r,
           value: {

@@ -112,7 +112,7 @@ export const autopilotSetConfig: Command = {
 const sortedByKey = <T>(m: Record<string, T>): [string, T][] => Object.entries(m).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 
 /** Consul's pretty formatter (command/operator/autopilot/state/formatter.go), CE fields. */
-export function formatAutopilotState(st: AutopilotState): string {
+function formatAutopilotState(st: AutopilotState): string {
   const out = [
     `Healthy:                      ${st.Healthy}`,
     `Failure Tolerance:            ${st.FailureTolerance}`,

@@ -1,6 +1,7 @@
-// Leader duties of the single server: register this server in the catalog (node, the `consul`
-// service, the passing `serfHealth` check), destroy sessions whose TTL ran out, and reap KV
-// tombstones once they have served blocking queries long enough (Consul's tombstone GC).
+// Leader duties of the single server: write the autopilot configuration when the state has
+// none, register this server in the catalog (node, the `consul` service, the passing
+// `serfHealth` check), destroy sessions whose TTL ran out, and reap KV tombstones once they
+// have served blocking queries long enough (Consul's tombstone GC).
 import { SessionTTLTracker, TombstoneGC, type ApplyResult, type AutopilotConfig, type Catalog, type Command } from '@proconsul/catalog';
 import type { Applier } from './apply/applier.js';
 import type { Logger } from './log.js';

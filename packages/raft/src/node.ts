@@ -323,6 +323,11 @@ export class RaftNode extends EventEmitter {
     return this.raft.lead;
   }
 
+  /** ms since this node last heard from a leader, in whole ticks (0 on the leader). */
+  lastContactMs(): number {
+    return this.raft.leaderContactTicks() * this.tickMs;
+  }
+
   status(): RaftStatus {
     const r = this.raft;
     const peers: RaftPeerStatus[] = [
@@ -347,7 +352,7 @@ export class RaftNode extends EventEmitter {
       lastTerm: r.log.lastTerm(),
       snapshotIndex: r.log.snapshot.meta.index,
       snapshotTerm: r.log.snapshot.meta.term,
-      lastContactMs: r.leaderContactTicks() * this.tickMs,
+      lastContactMs: this.lastContactMs(),
       peers,
     };
   }

@@ -12,9 +12,9 @@ export function installClusterHooks(app: FastifyInstance, ctx: AgentContext, for
   installForwarding(app, cluster, ctx.config.datacenter, ctx.config.nodeName, forwardedOnly, defaultToken);
   app.addHook('onSend', async (req, reply) => {
     if (reply.getHeader('X-Consul-KnownLeader') === undefined || forwardedReplies.has(reply)) return;
+    // Two fields of the node, not its whole status: this runs on every read a server answers.
     const node = cluster.node();
-    const status = node?.status();
-    reply.header('X-Consul-KnownLeader', String(status?.leader != null));
-    reply.header('X-Consul-LastContact', String(status ? status.lastContactMs : 0));
+    reply.header('X-Consul-KnownLeader', String(node ? node.leader() !== null : false));
+    reply.header('X-Consul-LastContact', String(node ? node.lastContactMs() : 0));
   });
 }

@@ -208,7 +208,6 @@ export class AntiEntropy {
   }
 }
 
-/** Consul's warnings for a write the servers refused for its token (agent/local/state.go). */
 /** Consul's INFO lines for each entry synced (agent/local/state.go), which `proconsul monitor` users look for. */
 function logSynced(log: Logger, cmd: Command, checksOnly: string[] | undefined): void {
   if (checksOnly) for (const check of checksOnly) log.info({ check }, 'Synced check');
@@ -218,6 +217,7 @@ function logSynced(log: Logger, cmd: Command, checksOnly: string[] | undefined):
   else if (cmd.Type === 'Deregister' && cmd.CheckID) log.info({ check: cmd.CheckID }, 'Deregistered check');
 }
 
+/** Consul's warnings for a write the servers refused for its token (agent/local/state.go). */
 function logBlocked(log: Logger, cmd: Command, err: unknown): void {
   const accessorID = deniedAccessor(err);
   if (cmd.Type === 'Register' && cmd.Service) log.warn({ service: cmd.Service.ID || cmd.Service.Service, accessorID }, 'Service registration blocked by ACLs');

@@ -33,10 +33,11 @@ export const monitor: Command = {
         ui.error(`Error starting monitor: ${errText(err)}`);
         return 1;
       }
-      // As in Consul, a broken connection ends the stream like the agent ending it.
-      await (async () => {
+      try {
         for await (const line of lines) ui.info(line);
-      })().catch(() => undefined);
+      } catch {
+        // As in Consul, a broken connection ends the stream like the agent ending it.
+      }
       if (stop.signal.aborted) return 0;
       ui.info('');
       ui.output('Remote side ended the monitor! This usually means that the\nremote side has exited or crashed.');

@@ -1,6 +1,6 @@
 // /v1/operator/autopilot/configuration: autopilot's settings, replicated through the log
-// (operator_autopilot_endpoint.go). GET answers the stored configuration (Consul's defaults
-// until one is set); PUT replaces it whole, as Consul does (absent fields become zero), with
+// (operator_autopilot_endpoint.go). GET answers the stored configuration (the agent config's
+// `autopilot` block until the first leader has written it); PUT replaces it whole, as Consul does (absent fields become zero), with
 // `?cas=<ModifyIndex>` answering whether it was applied.
 import type { FastifyInstance } from 'fastify';
 import { formatGoDuration, parseGoDuration, type AutopilotConfig } from '@proconsul/catalog';
@@ -41,7 +41,7 @@ function readableDurationMs(v: unknown): number {
   }
 }
 
-/** The configuration autopilot runs with: the stored one, else Consul's defaults. */
+/** The configuration autopilot runs with: the stored one, else the agent config's block. */
 export function autopilotConfig(ctx: AgentContext): AutopilotConfig {
   return ctx.catalog.autopilotConfig().value ?? ctx.config.autopilot;
 }

@@ -71,6 +71,14 @@ export function connectionError(method: string, url: string, hostPort: string, e
 }
 
 /** True for an AbortSignal-triggered abort, which callers treat as a clean stop. */
+/**
+ * What a lock or semaphore monitor may ride out (Go's `api.IsRetryableError`): a transport
+ * failure, or an answer of 500 from the agent.
+ */
+export function isRetryableError(err: unknown): boolean {
+  return err instanceof ConsulConnectionError || (err instanceof ConsulError && err.statusCode === 500);
+}
+
 export function isAbortError(err: unknown): boolean {
   return (err as { name?: unknown })?.name === 'AbortError';
 }

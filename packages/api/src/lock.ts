@@ -5,7 +5,8 @@
  * Browser-safe: timers and fetch only.
  */
 import type { Consul } from './client.js';
-import { ConsulError, isAbortError } from './errors.js';
+import { isAbortError } from './errors.js';
+import { RenewedSession } from './renewed-session.js';
 import { sleep } from './watch.js';
 import type { KVPair } from './types.js';
 
@@ -38,7 +39,7 @@ export interface LockOptions {
   tryOnce?: boolean;
   /** Pause before retrying when the key is in its lock-delay window (default 5 s). */
   retryMs?: number;
-  /** Errors tolerated by the monitor before the lock is declared lost (default 3, 1 s apart). */
+  /** Transport errors and 500s the monitor rides out before the lock is declared lost (default 3, 1 s apart). */
   monitorRetries?: number;
   /** Flags marking the key as a lock; default Consul's LOCK_FLAG_VALUE, so Consul's own lock clients interoperate. */
   flagValue?: bigint;
@@ -50,9 +51,7 @@ function flagsMatch(pair: KVPair, flagValue: bigint): boolean {
 }
 
 export class Lock {
-  private session = '';
-  private renewer: AbortController | undefined;
-  private monitor: AbortController | undefined;
+  private session: RenewedSession | undefined;
   private held = false;
 
   constructor(
@@ -75,33 +74,33 @@ export class Lock {
   async acquire(stop?: AbortSignal): Promise<AbortSignal | undefined> {
     if (this.held) throw new Error('Lock already held');
     const kv = this.consul.kv;
-    this.session = await this.consul.session.create({ Name: this.opts.sessionName ?? 'Consul API Lock', TTL: this.opts.sessionTTL ?? '15s' });
-    this.startRenewing();
+    const session = await RenewedSession.create(this.consul, { Name: this.opts.sessionName ?? 'Consul API Lock', TTL: this.opts.sessionTTL ?? '15s' });
+    this.session = session;
     const waitMs = this.opts.waitMs ?? 15_000;
     const deadline = Date.now() + waitMs;
     let index = 0;
     try {
       for (;;) {
-        if (stop?.aborted) return this.giveUp();
-        if (this.opts.tryOnce && Date.now() >= deadline) return this.giveUp();
+        if (stop?.aborted) return this.endSession();
+        if (this.opts.tryOnce && Date.now() >= deadline) return this.endSession();
         const wait = this.opts.tryOnce ? Math.max(1, deadline - Date.now()) : waitMs;
         let res;
         try {
           res = await kv.get(this.opts.key, { index, wait, signal: stop });
         } catch (err) {
-          if (isAbortError(err)) return this.giveUp();
+          if (isAbortError(err)) return this.endSession();
           throw err;
         }
         const pair = res.data;
         if (pair && !flagsMatch(pair, this.flagValue)) throw new LockConflictError();
-        if (pair && pair.Session && pair.Session !== this.session) {
+        if (pair && pair.Session && pair.Session !== session.id) {
           index = res.meta.lastIndex; // someone holds it: block until the key changes
           continue;
         }
-        const ok = await kv.put(this.opts.key, this.opts.value ?? '', { acquire: this.session, flags: this.flagValue });
+        const ok = await kv.put(this.opts.key, this.opts.value ?? '', { acquire: session.id, flags: this.flagValue });
         if (ok) {
           this.held = true;
-          return this.startMonitor();
+          return this.startMonitor(session);
         }
         // Not acquired: either someone got there first, or the key is in its lock-delay window.
         const again = await kv.get(this.opts.key, { signal: stop }).catch(() => undefined);
@@ -109,11 +108,11 @@ export class Lock {
           index = again.meta.lastIndex;
           continue;
         }
-        if (!(await sleep(this.opts.retryMs ?? 5000, stop))) return this.giveUp();
+        if (!(await sleep(this.opts.retryMs ?? 5000, stop))) return this.endSession();
         index = 0;
       }
     } catch (err) {
-      await this.giveUp();
+      await this.endSession();
       throw err;
     }
   }
@@ -122,9 +121,9 @@ export class Lock {
   async release(): Promise<void> {
     if (!this.held) return;
     this.held = false;
-    this.monitor?.abort();
+    this.session!.stopWatching();
     try {
-      await this.consul.kv.put(this.opts.key, this.opts.value ?? '', { release: this.session, flags: this.flagValue });
+      await this.consul.kv.put(this.opts.key, this.opts.value ?? '', { release: this.session!.id, flags: this.flagValue });
     } finally {
       await this.endSession();
     }
@@ -139,67 +138,19 @@ export class Lock {
     await this.consul.kv.deleteCAS(this.opts.key, pair.ModifyIndex);
   }
 
-  private async giveUp(): Promise<undefined> {
-    await this.endSession();
+  /** Ends the session (its watch and renewals; a semaphore contender key goes with it); undefined, so an acquire can return it. */
+  private async endSession(): Promise<undefined> {
+    const session = this.session;
+    this.session = undefined;
+    await session?.end();
     return undefined;
   }
 
-  private async endSession(): Promise<void> {
-    this.renewer?.abort();
-    if (this.session) {
-      const id = this.session;
-      this.session = '';
-      await this.consul.session.destroy(id).catch(() => undefined);
-    }
-  }
-
-  private startRenewing(): void {
-    const controller = new AbortController();
-    this.renewer = controller;
-    const id = this.session;
-    let ttlMs = 15_000;
-    const ttl = /^(\d+)s$/.exec(this.opts.sessionTTL ?? '15s');
-    if (ttl) ttlMs = Number(ttl[1]) * 1000;
-    void (async () => {
-      while (await sleep(ttlMs / 2, controller.signal)) {
-        const entry = await this.consul.session.renew(id).catch(() => undefined);
-        if (entry === null) {
-          this.monitor?.abort(); // the session is gone, so is the lock
-          return;
-        }
-      }
-    })();
-  }
-
-  private startMonitor(): AbortSignal {
-    const lost = new AbortController();
-    const stopMonitor = new AbortController();
-    this.monitor = stopMonitor;
-    stopMonitor.signal.addEventListener('abort', () => {
-      if (this.held) lost.abort();
+  /** Watches the key with consistent reads; the returned signal aborts when the lock is lost. */
+  private startMonitor(session: RenewedSession): AbortSignal {
+    return session.watchHold(this.opts.monitorRetries ?? 3, async (index, signal) => {
+      const res = await this.consul.kv.get(this.opts.key, { index, wait: 60_000, consistent: true, signal });
+      return res.data?.Session === session.id ? res.meta.lastIndex : undefined;
     });
-    const retries = this.opts.monitorRetries ?? 3;
-    void (async () => {
-      let index = 0;
-      let errors = 0;
-      while (!stopMonitor.signal.aborted) {
-        try {
-          const res = await this.consul.kv.get(this.opts.key, { index, wait: 60_000, signal: stopMonitor.signal });
-          errors = 0;
-          if (!res.data || res.data.Session !== this.session) break;
-          index = res.meta.lastIndex;
-        } catch (err) {
-          if (isAbortError(err) || stopMonitor.signal.aborted) return;
-          if (err instanceof ConsulError && err.statusCode === 500 && errors < retries) {
-            errors++;
-            await sleep(1000, stopMonitor.signal);
-            continue;
-          }
-          break;
-        }
-      }
-      if (!stopMonitor.signal.aborted) lost.abort();
-    })();
-    return lost.signal;
   }
 }

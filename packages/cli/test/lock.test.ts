@@ -1,4 +1,4 @@
-/** `proconsul lock` against the real agent (127.0.2.23): two holders never overlap; -timeout gives up. */
+/** `proconsul lock` against the real agent (127.0.2.23): two holders never overlap; -timeout gives up; -n N holds a semaphore slot. */
 import { execFile, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,6 +9,18 @@ import { repoRoot, startAgent, type AgentProcess } from '@proconsul/testing';
 const bin = resolve(repoRoot, 'packages/cli/bin/proconsul.js');
 let agent: AgentProcess;
 let dir: string;
+
+async function waitForLines(file: string, text: string, count: number): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    try {
+      if (readFileSync(file, 'utf8').split('\n').filter((l) => l === text).length >= count) return;
+    } catch {
+      /* not yet written */
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`${file}: fewer than ${count} lines "${text}"`);
+}
 
 function lockRun(args: string[]): { child: ChildProcess; done: Promise<{ code: number; stdout: string; stderr: string }> } {
   let child!: ChildProcess;
@@ -77,5 +89,30 @@ describe('proconsul lock', () => {
     const r = await lockRun(['-child-exit-code', 'svc/fail', 'exit 3']).done;
     expect(r.code).toBe(2);
     expect(r.stderr).toBe('Error running handler: exit status 3\n');
+  });
+
+  it('-n 2: two children at once, a third waits for a free slot; a different -n is refused; the prefix is cleaned up', async () => {
+    const log = join(dir, 'pool.txt');
+    const child = (name: string): string => `echo start-${name} >> ${log}; sleep 1; echo end-${name} >> ${log}`;
+    const a = lockRun(['-n', '2', 'svc/pool', child('A')]);
+    const b = lockRun(['-n', '2', 'svc/pool', child('B')]);
+    for (const n of ['A', 'B']) await waitForLines(log, `start-${n}`, 1);
+    // both slots are taken: a contender with another limit is told so
+    const other = await lockRun(['-n', '3', 'svc/pool', 'echo never']).done;
+    expect(other).toEqual({ code: 1, stdout: '', stderr: 'Lock acquisition failed: semaphore limit conflict (lock: 2, local: 3)\n' });
+    const c = lockRun(['-n', '2', '-verbose', 'svc/pool', child('C')]);
+    const [ra, rb, rc] = await Promise.all([a.done, b.done, c.done]);
+    expect([ra.code, rb.code, rc.code]).toEqual([0, 0, 0]);
+    expect(rc.stdout).toContain('Setting up semaphore (limit 2) at prefix: svc/pool\n');
+    const lines = readFileSync(log, 'utf8').trim().split('\n');
+    // C started only after A or B ended, so no more than two ran at once
+    let running = 0;
+    for (const l of lines) {
+      running += l.startsWith('start-') ? 1 : -1;
+      expect(running).toBeLessThanOrEqual(2);
+    }
+    expect(lines.indexOf('start-C')).toBeGreaterThan(Math.min(lines.indexOf('end-A'), lines.indexOf('end-B')));
+    const res = await fetch(`http://${agent.httpAddr}/v1/kv/svc/pool?recurse`);
+    expect(res.status).toBe(404);
   });
 });

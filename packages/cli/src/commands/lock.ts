@@ -1,6 +1,9 @@
-/** `proconsul lock PREFIX CHILD...`: runs a child process while holding a lock at PREFIX/.lock. */
+/**
+ * `proconsul lock PREFIX CHILD...`: runs a child process while holding a lock at PREFIX/.lock, or
+ * with `-n N` (N > 1) one of N slots of a semaphore at PREFIX (Consul's `command/lock`).
+ */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { DEFAULT_LOCK_KEY, Lock, LockInUseError, parseDuration } from '@proconsul/api';
+import { DEFAULT_LOCK_KEY, Lock, LockInUseError, Semaphore, SemaphoreInUseError, parseDuration } from '@proconsul/api';
 import type { Command } from '../command.js';
 import { FlagSet } from '../flags.js';
 import { apiClient, clientFlags, errText, serverFlags } from '../http-flags.js';
@@ -27,15 +30,21 @@ export const lock: Command = {
   synopsis: 'Execute a command holding a lock',
   help: `Usage: proconsul lock [options] prefix child...
 
-  Acquires a lock at a given path, and invokes a child process when
-  successful. The child process can assume the lock is held while it
+  Acquires a lock or semaphore at a given path, and invokes a child process
+  when successful. The child process can assume the lock is held while it
   executes. If the lock is lost or communication is disrupted the child
   process will be sent a SIGTERM signal and given time to gracefully exit.
-  After the grace period expires the process will be hard terminated.`,
+  After the grace period expires the process will be hard terminated.
+
+  When -n=1, only a single lock holder or leader exists providing mutual
+  exclusion. Setting a higher value switches to a semaphore allowing multiple
+  holders to coordinate.
+
+  The prefix provided must have write privileges.`,
   flags: () =>
     new FlagSet([
       { name: 'child-exit-code', kind: 'bool', usage: 'Exit 2 if the child process exited with an error if this is true, otherwise this doesn\'t propagate an error from the child. The default value is false.' },
-      { name: 'n', kind: 'int', default: '1', usage: 'Optional limit on the number of concurrent lock holders (only 1 is supported).' },
+      { name: 'n', kind: 'int', default: '1', usage: 'Optional limit on the number of concurrent lock holders. The underlying implementation switches from a lock to a semaphore when the value is greater than 1. The default value is 1.' },
       { name: 'monitor-retry', kind: 'int', default: '3', usage: 'Number of times to retry if Consul returns a 500 error while monitoring the lock.' },
       { name: 'name', kind: 'string', usage: 'Optional name to associate with the lock session.' },
       { name: 'pass-stdin', kind: 'bool', usage: 'Pass stdin to the child process.' },
@@ -50,10 +59,6 @@ export const lock: Command = {
     const limit = f.int('n');
     if (limit <= 0) {
       ui.error('Lock holder limit must be positive');
-      return 1;
-    }
-    if (limit > 1) {
-      ui.error('Semaphores (-n greater than 1) are not supported yet');
       return 1;
     }
     if (f.args.length < 2) {
@@ -91,9 +96,21 @@ export const lock: Command = {
       ui.error(`Error querying Consul agent: ${errText(err)}`);
       return 1;
     }
-    const key = prefix === '' ? DEFAULT_LOCK_KEY : `${prefix.replace(/\/+$/, '')}/${DEFAULT_LOCK_KEY}`;
-    if (verbose) ui.info(`Setting up lock at path: ${key}`);
-    const l = new Lock(client, { key, sessionName: name, monitorRetries: monitorRetry, ...(timeoutMs > 0 ? { tryOnce: true, waitMs: timeoutMs } : {}) });
+    const oneshot = timeoutMs > 0 ? { tryOnce: true, waitMs: timeoutMs } : {};
+    let l: Lock | Semaphore;
+    if (limit === 1) {
+      const key = prefix === '' ? DEFAULT_LOCK_KEY : `${prefix.replace(/\/+$/, '')}/${DEFAULT_LOCK_KEY}`;
+      if (verbose) ui.info(`Setting up lock at path: ${key}`);
+      l = new Lock(client, { key, sessionName: name, monitorRetries: monitorRetry, ...oneshot });
+    } else {
+      if (verbose) ui.info(`Setting up semaphore (limit ${limit}) at prefix: ${prefix}`);
+      try {
+        l = new Semaphore(client, { prefix, limit, sessionName: name, monitorRetries: monitorRetry, ...oneshot });
+      } catch (err) {
+        ui.error(`Lock setup failed: ${errText(err)}`);
+        return 1;
+      }
+    }
 
     const shutdown = new AbortController();
     const onSignal = () => shutdown.abort();
@@ -150,7 +167,7 @@ export const lock: Command = {
         await l.destroy();
         if (verbose) ui.info('Cleanup succeeded');
       } catch (err) {
-        if (!(err instanceof LockInUseError)) {
+        if (!(err instanceof LockInUseError || err instanceof SemaphoreInUseError)) {
           ui.error(`Lock cleanup failed: ${errText(err)}`);
           return 1;
         }

@@ -87,6 +87,10 @@ export async function startAgent(config: AgentConfig, options: StartAgentOptions
   // Internal RPC TLS files are read before anything starts: a bad file refuses the start.
   // node:tls loads only when TLS is configured (docs/PERFORMANCE.md, client agent memory).
   const rpcTls = rpcTlsConfigured(config.rpcTls) ? (await import('./tls/rpc-tls.js')).RpcTls.load(config.rpcTls) : null;
+  // The config's watches are parsed before anything starts too; their module loads only when
+  // some are configured (it brings the api client).
+  const watchesModule = (): Promise<typeof import('./watches/agent-watches.js')> => import('./watches/agent-watches.js');
+  const startWatches = config.watches.length > 0 ? (await watchesModule()).compileWatches(config.watches, log.watch) : [];
   const removePid = config.pidFile ? writePidFile(config.pidFile) : () => undefined;
   const cleanups: Array<() => Promise<void> | void> = [removePid];
   const closeAll = async (): Promise<void> => {
@@ -265,6 +269,7 @@ export async function startAgent(config: AgentConfig, options: StartAgentOptions
         const fresh = await loadConfig(options.argv);
         log.root.level = fresh.logLevel;
         loadConfigDefinitions(fresh);
+        await reloadWatches(fresh.watches);
         log.agent.info({ files: fresh.configFiles }, 'configuration reloaded');
       },
     };
@@ -330,6 +335,27 @@ export async function startAgent(config: AgentConfig, options: StartAgentOptions
       }
       log.http.info({ addrs: httpsAddrs }, 'HTTPS API listening');
     }
+
+    // The config's watches run against this agent's own HTTP API (src/watches/). A reload stops
+    // them all before it parses the new ones, as Consul's does: a bad one leaves none running.
+    let watches: import('./watches/agent-watches.js').AgentWatches | undefined;
+    const watchAddress = httpAddrs[0]?.replace(/^0\.0\.0\.0:/, '127.0.0.1:').replace(/^\[::\]:/, '[::1]:');
+    const agentWatches = async (): Promise<import('./watches/agent-watches.js').AgentWatches> => (watches ??= new (await watchesModule()).AgentWatches(watchAddress, log.watch));
+    cleanups.push(() => watches?.stop());
+    if (startWatches.length > 0) {
+      if (!watchAddress && config.ports.https > 0) throw new Error('watch plans need the HTTP API (ports.http): this agent does not run them over HTTPS yet');
+      (await agentWatches()).replace(startWatches);
+    }
+    const reloadWatches = async (specs: Record<string, unknown>[]): Promise<void> => {
+      if (specs.length === 0 && !watches) return;
+      const running = await agentWatches();
+      running.stop();
+      try {
+        running.replace((await watchesModule()).compileWatches(specs, log.watch));
+      } catch (err) {
+        throw new Error(`Failed reloading watches: ${(err as Error).message}`);
+      }
+    };
 
     // DNS on every DNS address.
     const dnsAddrs: string[] = [];

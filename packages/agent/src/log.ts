@@ -11,7 +11,7 @@ export type { Logger };
 // CommonJS module an ES module imports: 4 MB of a client agent's memory (docs/PERFORMANCE.md).
 const { pino } = createRequire(import.meta.url)('pino') as typeof import('pino');
 
-export const COMPONENTS = ['agent', 'http', 'dns', 'catalog', 'state', 'checks', 'anti-entropy', 'leader', 'raft', 'serf', 'acl'] as const;
+export const COMPONENTS = ['agent', 'http', 'dns', 'catalog', 'state', 'checks', 'anti-entropy', 'leader', 'raft', 'serf', 'acl', 'watch'] as const;
 export type Component = (typeof COMPONENTS)[number];
 export type ComponentLoggers = Record<Component, Logger> & { root: Logger };
 

@@ -17,6 +17,8 @@ export type FieldType =
   | 'any'
   /** A struct whose fields this agent does not use (Connect, Proxy): an object, kept as given. */
   | { opaque: string }
+  /** A list of free-form objects kept as given (the agent config's `watches`); lists append on merge. */
+  | { opaqueArray: string }
   | { object: ObjectSpec }
   | { array: ObjectSpec }
   | { map: ObjectSpec };
@@ -72,7 +74,7 @@ const GO_TYPE: Record<string, string> = {
 };
 
 function typeError(value: unknown, type: FieldType, struct: string, field: string, path: string): DecodeError {
-  const goType = typeof type === 'string' ? GO_TYPE[type] ?? 'interface {}' : 'opaque' in type ? type.opaque : 'struct';
+  const goType = typeof type === 'string' ? GO_TYPE[type] ?? 'interface {}' : 'opaque' in type ? type.opaque : 'opaqueArray' in type ? type.opaqueArray : 'struct';
   const kind = jsonKind(value);
   const shown = kind === 'number' ? `number ${String(value)}` : kind;
   return new DecodeError(
@@ -97,6 +99,10 @@ function decodeValue(value: unknown, field: FieldSpec, struct: string, path: str
     if ('opaque' in type) {
       if (!isPlainObject(value)) throw fail();
       return value;
+    }
+    if ('opaqueArray' in type) {
+      if (!Array.isArray(value) || !value.every(isPlainObject)) throw fail();
+      return value.map((v) => ({ ...v }));
     }
     if ('object' in type) {
       if (!isPlainObject(value)) throw fail();

@@ -430,6 +430,7 @@ export async function buildConfig(input: BuildInput): Promise<AgentConfig> {
       metricsPrefix: String(c.telemetry?.metrics_prefix ?? 'consul'),
     },
     services: normaliseServices((c.services as unknown[] | undefined) ?? [], policy),
+    watches: (c.watches as Record<string, unknown>[] | undefined) ?? [],
     checks: normaliseChecks((c.checks as unknown[] | undefined) ?? [], policy),
     configFiles: input.files.map((f) => f.file),
     warnings,

@@ -12,7 +12,7 @@ function mergeValue(a: unknown, b: unknown, type: FieldType): unknown {
   if (a === undefined) return b;
   if (typeof type === 'object') {
     if ('object' in type) return mergeFragments(a as Fragment, b as Fragment, type.object);
-    if ('array' in type) return [...(a as unknown[]), ...(b as unknown[])];
+    if ('array' in type || 'opaqueArray' in type) return [...(a as unknown[]), ...(b as unknown[])];
     return Object.keys(b as Fragment).length > 0 ? b : a;
   }
   switch (type) {

@@ -141,7 +141,7 @@ const IGNORED_TOP_LEVEL = [
   'serf_lan', 'serf_lan_allowed_cidrs', 'serf_wan', 'serf_wan_allowed_cidrs', 'server_name',
   'session_ttl_min', 'syslog_facility', 'tls_cipher_suites', 'tls_min_version',
   'tls_prefer_server_cipher_suites', 'ui_content_path', 'ui_dir', 'unix_sockets',
-  'watches', 'xds',
+  'xds',
 ] as const;
 
 export const CONFIG_SPEC: ObjectSpec = {
@@ -197,6 +197,8 @@ export const CONFIG_SPEC: ObjectSpec = {
     { name: 'server', type: 'bool' },
     { name: 'service', type: { object: SERVICE_SPEC } },
     { name: 'services', type: { array: SERVICE_SPEC } },
+    // Consul's watch specifications, checked when the agent starts them (src/watches/).
+    { name: 'watches', type: { opaqueArray: '[]map[string]interface {}' } },
     { name: 'skip_leave_on_interrupt', type: 'bool' },
     { name: 'start_join', type: 'strings' },
     { name: 'start_join_wan', type: 'strings' },

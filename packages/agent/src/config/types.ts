@@ -140,6 +140,8 @@ export interface AgentConfig {
   /** Service and check definitions from config files, in HTTP API shapes. */
   services: ServiceDefinition[];
   checks: CheckDefinition[];
+  /** Consul's `watches`: watch specifications as given, parsed when the agent starts them (src/watches/). */
+  watches: Record<string, unknown>[];
   /** The config files that were read, in order (for logs and reload). */
   configFiles: string[];
   /** Consul's config warnings (skipped files, risky bootstrap settings...), to log at start. */

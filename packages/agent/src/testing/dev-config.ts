@@ -73,6 +73,7 @@ export function devConfig(overrides: Partial<AgentConfig> = {}): AgentConfig {
     telemetry: { prometheusRetentionTimeMs: 0, disableHostname: false, metricsPrefix: 'consul' },
     services: [],
     checks: [],
+    watches: [],
     configFiles: [],
     warnings: [],
     ...overrides,

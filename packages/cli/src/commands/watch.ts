@@ -4,76 +4,11 @@
  * with the JSON on stdin and CONSUL_INDEX in the environment, until interrupted.
  */
 import { spawn } from 'node:child_process';
-import { eventIdToIndex, type Consul, type KVPair, type QueryOptions, type QueryResult, type UserEvent } from '@proconsul/api';
+import { parseWatchPlan, watch, type WatchPlan } from '@proconsul/api';
 import type { Command } from '../command.js';
 import { FlagSet, parseGoBool } from '../flags.js';
 import type { Ui } from '../io.js';
 import { apiClient, clientFlags, errText, serverFlags, staleFlag } from '../http-flags.js';
-
-type Query = (q: QueryOptions) => Promise<QueryResult<unknown>>;
-
-/** Go's api.KVPair field order, which `consul watch` prints. */
-function goKVPair(p: KVPair): Record<string, unknown> {
-  return { Key: p.Key, CreateIndex: p.CreateIndex, ModifyIndex: p.ModifyIndex, LockIndex: p.LockIndex, Flags: p.Flags, Value: p.Value, Session: p.Session ?? '' };
-}
-
-export interface WatchParams {
-  type: string;
-  key: string;
-  prefix: string;
-  service: string;
-  tag: string;
-  passingOnly: boolean;
-  state: string;
-  name: string;
-  stale: boolean;
-}
-
-/** The blocking query for a watch type, or an error text as Consul's watch.Parse gives it. */
-export function watchQuery(client: Consul, p: WatchParams): Query | string {
-  const base = { stale: p.stale };
-  switch (p.type) {
-    case 'key':
-      if (!p.key) return 'Must specify a single key to watch';
-      return async (q) => {
-        const r = await client.kv.get(p.key, { ...base, ...q });
-        return { data: r.data ? goKVPair(r.data) : null, meta: r.meta };
-      };
-    case 'keyprefix':
-      if (!p.prefix) return 'Must specify a single prefix to watch';
-      return async (q) => {
-        const r = await client.kv.list(p.prefix, { ...base, ...q });
-        return { data: r.data.map(goKVPair), meta: r.meta };
-      };
-    case 'services':
-      return (q) => client.catalog.services({ ...base, ...q });
-    case 'nodes':
-      return (q) => client.catalog.nodes({ ...base, ...q });
-    case 'service':
-      if (!p.service) return 'Must specify a single service to watch';
-      return (q) => client.health.service(p.service, { ...base, ...q, tags: p.tag ? [p.tag] : [], passing: p.passingOnly });
-    case 'checks':
-      if (p.service && p.state) return 'Cannot specify service and state';
-      if (p.service) return (q) => client.health.checks(p.service, { ...base, ...q });
-      return (q) => client.health.state((p.state || 'any') as 'any', { ...base, ...q });
-    case 'event': {
-      // Only events newer than the last one delivered (Consul's eventWatch prunes by ID index).
-      let lastRaw: string | undefined;
-      return async (q) => {
-        const r = await client.event.list(p.name, q);
-        let events: UserEvent[] = r.data;
-        if (lastRaw !== undefined) {
-          const at = events.findIndex((e) => eventIdToIndex(e.ID).toString() === lastRaw);
-          if (at >= 0) events = events.slice(at + 1);
-        }
-        lastRaw = r.meta.lastIndexRaw ?? String(r.meta.lastIndex);
-        return { data: events, meta: r.meta };
-      };
-    }
-    default:
-      return `Unsupported watch type: ${p.type}`;
-  }
-}
 
 function runHandler(args: string[], useShell: boolean, input: string, index: string, ui: Ui): Promise<boolean> {
   return new Promise((resolve) => {
@@ -135,23 +70,21 @@ export const watchCommand: Command = {
       }
       passingOnly = b;
     }
-    const client = apiClient(f, ui);
-    if (!client) return 1;
-    const query = watchQuery(client, {
-      type,
-      key: f.string('key'),
-      prefix: f.string('prefix'),
-      service: f.string('service'),
-      tag: f.string('tag'),
-      passingOnly,
-      state: f.string('state'),
-      name: f.string('name'),
-      stale: staleFlag(f),
-    });
-    if (typeof query === 'string') {
-      ui.error(query);
+    // The watch parameters, as Consul's command builds them from its flags.
+    const params: Record<string, unknown> = { type };
+    for (const name of ['key', 'prefix', 'service', 'tag', 'state', 'name'] as const) if (f.string(name) !== '') params[name] = f.string(name);
+    if (staleFlag(f)) params['stale'] = true;
+    if (f.string('passingonly') !== '') params['passingonly'] = passingOnly;
+    let plan: WatchPlan;
+    try {
+      plan = parseWatchPlan(params);
+    } catch (err) {
+      ui.error(errText(err));
       return 1;
     }
+    const client = apiClient(f, ui);
+    if (!client) return 1;
+    const query = plan.fetcher(client);
     try {
       await client.agent.nodeName();
     } catch (err) {
@@ -164,7 +97,7 @@ export const watchCommand: Command = {
     process.once('SIGTERM', onSignal);
     try {
       // As Consul's watch plan: errors are logged and retried with a bounded back-off, until interrupted.
-      for await (const { data, meta } of client.watch(query, {
+      for await (const { data, meta } of watch(query, {
         signal: stop.signal,
         emitUnchanged: true,
         backoffBaseMs: 1000,

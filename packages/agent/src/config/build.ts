@@ -3,6 +3,7 @@
  * order, then flags (Consul's order), applying Consul's derived defaults and validation.
  */
 import { stat } from 'node:fs/promises';
+import { isIP } from 'node:net';
 import { parseGoDuration, type AutopilotConfig } from '@proconsul/catalog';
 import { parseAclConfig } from '../acl/config.js';
 import { deprecatedTlsWarnings, parseHttpsTls, parseRpcTls } from '../tls/config.js';
@@ -21,7 +22,7 @@ import { ConfigError } from './errors.js';
 import { mergeFragments } from './merge.js';
 import { CONFIG_SPEC } from './schema.js';
 import { parseServiceDefinition } from './service.js';
-import type { AgentConfig, GossipTuning, ServiceDefinition } from './types.js';
+import type { AgentConfig, GossipTuning, HttpConfig, ServiceDefinition } from './types.js';
 import {
   parseLogLevel,
   validateEncryptKey,
@@ -31,6 +32,26 @@ import {
 } from './validate.js';
 
 type Fragment = Record<string, unknown>;
+
+
+/** Consul's http_config; `allow_write_http_from` must hold CIDRs (Consul's builder text). */
+function buildHttpConfig(h: Record<string, unknown>): HttpConfig {
+  const allow = ((h['allow_write_http_from'] as string[] | undefined) ?? []).map((p) => p.trim());
+  for (const cidr of allow) if (!isCidr(cidr)) throw new ConfigError(`allow_write_http_from: invalid cidr: ${cidr}`);
+  return {
+    responseHeaders: (h['response_headers'] as Record<string, string> | undefined) ?? {},
+    blockEndpoints: (h['block_endpoints'] as string[] | undefined) ?? [],
+    allowWriteHttpFrom: allow,
+  };
+}
+
+/** Go's net.ParseCIDR accepts it: an IPv4 or IPv6 address, a slash, a prefix length in range. */
+function isCidr(text: string): boolean {
+  const m = /^([^/]+)\/(\d{1,3})$/.exec(text);
+  if (!m) return false;
+  const family = isIP(m[1]!);
+  return family !== 0 && Number(m[2]) <= (family === 4 ? 32 : 128);
+}
 
 export interface BuildInput {
   dev: boolean;
@@ -431,6 +452,7 @@ export async function buildConfig(input: BuildInput): Promise<AgentConfig> {
     },
     services: normaliseServices((c.services as unknown[] | undefined) ?? [], policy),
     watches: (c.watches as Record<string, unknown>[] | undefined) ?? [],
+    httpConfig: buildHttpConfig((c.http_config as Record<string, unknown> | undefined) ?? {}),
     checks: normaliseChecks((c.checks as unknown[] | undefined) ?? [], policy),
     configFiles: input.files.map((f) => f.file),
     warnings,

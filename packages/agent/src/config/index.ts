@@ -9,6 +9,7 @@ export type {
   AgentConfig,
   AgentPorts,
   DnsConfig,
+  HttpConfig,
   LogLevel,
   ServiceDefinition,
   TelemetryConfig,

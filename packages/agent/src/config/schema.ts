@@ -123,6 +123,19 @@ const TELEMETRY: ObjectSpec = {
   ],
 };
 
+/** Consul's http_config: headers, blocked endpoints and write access of the HTTP API (src/http/http-config.ts). */
+const HTTP_CONFIG: ObjectSpec = {
+  struct: 'HTTPConfig',
+  fields: [
+    { name: 'allow_write_http_from', type: 'strings' },
+    { name: 'block_endpoints', type: 'strings' },
+    { name: 'response_headers', type: 'stringMap' },
+    // Accepted: this agent has no agent cache, and Node bounds header sizes itself.
+    { name: 'use_cache', type: 'bool' },
+    { name: 'max_header_bytes', type: 'int' },
+  ],
+};
+
 /** Keys Consul knows that this agent accepts and ignores (security, mesh, tuning, other sinks). */
 const IGNORED_TOP_LEVEL = [
   'advertise_addr_ipv4', 'advertise_addr_ipv6', 'advertise_addr_wan_ipv4', 'advertise_addr_wan_ipv6',
@@ -132,7 +145,7 @@ const IGNORED_TOP_LEVEL = [
   'disable_keyring_file', 'disable_remote_exec', 'disable_update_check', 'discard_check_output',
   'discovery_max_stale', 'enable_agent_tls_for_checks', 'enable_central_service_config',
   'enable_debug', 'enable_syslog', 'encrypt_verify_incoming', 'encrypt_verify_outgoing', 'experiments',
-  'http_config', 'license_path', 'locality', 'log_file',
+  'license_path', 'locality', 'log_file',
   'log_rotate_bytes', 'log_rotate_duration', 'log_rotate_max_files', 'max_query_time', 'non_voting_server',
   'peering', 'performance', 'primary_gateways', 'primary_gateways_interval', 'protocol', 'raft_boltdb',
   'raft_logstore', 'raft_protocol', 'raft_trailing_logs',
@@ -157,6 +170,7 @@ export const CONFIG_SPEC: ObjectSpec = {
     { name: 'bind_addr', type: 'string' },
     { name: 'bootstrap', type: 'bool' },
     { name: 'bootstrap_expect', type: 'int' },
+    { name: 'http_config', type: { object: HTTP_CONFIG } },
     { name: 'check', type: { object: CHECK_DEFINITION_SPEC } },
     { name: 'checks', type: { array: CHECK_DEFINITION_SPEC } },
     { name: 'check_output_max_size', type: 'int' },

@@ -142,6 +142,8 @@ export interface AgentConfig {
   checks: CheckDefinition[];
   /** Consul's `watches`: watch specifications as given, parsed when the agent starts them (src/watches/). */
   watches: Record<string, unknown>[];
+  /** Consul's http_config (src/http/http-config.ts). */
+  httpConfig: HttpConfig;
   /** The config files that were read, in order (for logs and reload). */
   configFiles: string[];
   /** Consul's config warnings (skipped files, risky bootstrap settings...), to log at start. */
@@ -156,4 +158,14 @@ export interface GossipTuning {
   probeTimeoutMs?: number;
   retransmitMult?: number;
   suspicionMult?: number;
+}
+
+/** Consul's http_config. */
+export interface HttpConfig {
+  /** Set on every answer of the HTTP API and the UI. */
+  responseHeaders: Record<string, string>;
+  /** Path prefixes answered with 403. */
+  blockEndpoints: string[];
+  /** Networks (CIDR) allowed to write; empty: everyone. */
+  allowWriteHttpFrom: string[];
 }

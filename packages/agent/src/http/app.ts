@@ -5,6 +5,7 @@ import type { FastifyError, FastifyInstance } from 'fastify';
 import { defaultPolicyHeader } from '../acl/config.js';
 import { installAclEnforcement } from '../acl/enforce.js';
 import { aclRoutes } from '../acl/routes.js';
+import { installResponseHeadersAndBlocks, installWriteAccess } from './http-config.js';
 import type { AgentContext } from '../context.js';
 import { METRICS_DECORATION, ROUTE_METHODS_DECORATION } from './endpoint.js';
 import { methodNotAllowed, ROUTER_OPTIONS, RouteMethods } from './route-methods.js';
@@ -60,6 +61,8 @@ export async function buildHttpApp(ctx: AgentContext, options: HttpAppOptions = 
   });
 
   const connLimit = limitConnsPerClient(app.server, ctx.config.limits.httpMaxConnsPerClient);
+  // http_config (http-config.ts) applies where a client's request arrives, not to forwarded ones.
+  if (options.forwardedOnly !== true) installResponseHeadersAndBlocks(app, ctx.config.httpConfig, ctx.log.http);
   // Before forwarding: `?near=_agent` means this agent, not the leader that answers.
   if (options.forwardedOnly !== true) resolveNearAgent(app, ctx.config.nodeName);
   installClusterHooks(app, ctx, options.forwardedOnly === true);
@@ -85,6 +88,7 @@ export async function buildHttpApp(ctx: AgentContext, options: HttpAppOptions = 
     if (req.method !== 'OPTIONS') return done(methodNotAllowed(req.method));
     void reply.code(200).header('content-type', 'text/plain; charset=utf-8').send('');
   });
+  if (options.forwardedOnly !== true) installWriteAccess(app, ctx.config.httpConfig, ctx.log.http);
   // ACL enforcement hooks for every route (src/acl/); the /v1/acl routes are registered below.
   const aclResolver = installAclEnforcement(app, ctx);
 

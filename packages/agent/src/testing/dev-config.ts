@@ -74,6 +74,7 @@ export function devConfig(overrides: Partial<AgentConfig> = {}): AgentConfig {
     services: [],
     checks: [],
     watches: [],
+    httpConfig: { responseHeaders: {}, blockEndpoints: [], allowWriteHttpFrom: [] },
     configFiles: [],
     warnings: [],
     ...overrides,

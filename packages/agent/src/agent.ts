@@ -122,6 +122,7 @@ export async function startAgent(config: AgentConfig, options: StartAgentOptions
       enableScriptChecks: config.enableScriptChecks,
       enableLocalScriptChecks: config.enableLocalScriptChecks,
       checkOutputMaxSize: config.checkOutputMaxSize,
+      discardCheckOutput: config.discardCheckOutput,
       logger: log.checks,
       aliasCatalog: {
         checks: (node) => catalog.nodeChecks(node).value,

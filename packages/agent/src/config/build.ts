@@ -427,6 +427,9 @@ export async function buildConfig(input: BuildInput): Promise<AgentConfig> {
     translateWanAddrs: c.translate_wan_addrs === true,
     disableHostNodeId: c.disable_host_node_id !== false,
     checkOutputMaxSize,
+    discardCheckOutput: c.discard_check_output === true,
+    // Zero keeps the default, as Consul's server config does.
+    sessionTtlMinMs: parseGoDuration(c.session_ttl_min as string) || 10_000,
     limits,
     raftSnapshotIntervalMs: ms(c.raft_snapshot_interval),
     raftSnapshotThreshold: Number(c.raft_snapshot_threshold),

@@ -15,6 +15,8 @@ export const DEFAULT_SOURCE: Record<string, unknown> = {
   bootstrap: false,
   bootstrap_expect: 0,
   check_output_max_size: 4096,
+  discard_check_output: false,
+  session_ttl_min: '10s',
   client_addr: '127.0.0.1',
   datacenter: 'dc1',
   disable_host_node_id: true,

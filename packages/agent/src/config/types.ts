@@ -122,6 +122,10 @@ export interface AgentConfig {
   translateWanAddrs: boolean;
   disableHostNodeId: boolean;
   checkOutputMaxSize: number;
+  /** Consul's discard_check_output: checks keep no output (fewer catalog writes). */
+  discardCheckOutput: boolean;
+  /** Consul's session_ttl_min (default 10 s): the shortest session TTL accepted. */
+  sessionTtlMinMs: number;
   /** Consul's raft_snapshot_interval / raft_snapshot_threshold: how often the log is compacted. */
   raftSnapshotIntervalMs: number;
   raftSnapshotThreshold: number;

@@ -32,6 +32,8 @@ export interface LocalStateOptions {
   enableScriptChecks: boolean;
   enableLocalScriptChecks: boolean;
   checkOutputMaxSize: number;
+  /** Consul's discard_check_output: every check's output is stored empty. */
+  discardCheckOutput?: boolean;
   logger: Logger;
   /** Called after every change (anti-entropy and blocking agent queries listen). */
   onChange: () => void;
@@ -341,9 +343,10 @@ export class LocalState {
     const options = {
       agentOutputMaxSize: this.opts.checkOutputMaxSize,
       logger: this.opts.logger,
-      onUpdate: (status: CheckStatus, output: string) => {
+      onUpdate: (status: CheckStatus, reported: string) => {
         // The runner may report after its check was replaced or removed: ignore that.
         if (this.#checks.get(check.state.CheckID) !== check) return;
+        const output = this.opts.discardCheckOutput ? '' : reported;
         if (check.state.Status === status && check.state.Output === output) return;
         const statusChanged = check.state.Status !== status;
         check.state.Status = status;

@@ -52,6 +52,8 @@ export function devConfig(overrides: Partial<AgentConfig> = {}): AgentConfig {
     translateWanAddrs: false,
     disableHostNodeId: true,
     checkOutputMaxSize: 4096,
+    discardCheckOutput: false,
+    sessionTtlMinMs: 10_000,
     limits: { httpMaxConnsPerClient: 200, rpcMaxConnsPerClient: 100 },
     raftSnapshotIntervalMs: 120_000,
     raftSnapshotThreshold: 16_384,

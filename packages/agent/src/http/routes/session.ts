@@ -14,7 +14,6 @@ import { sendJson, setQueryMeta } from '../respond.js';
 import { sessionSchema } from '../schemas.js';
 import { applyOrFail } from './catalog.js';
 
-const SESSION_TTL_MIN_MS = 10_000;
 const SESSION_TTL_MAX_MS = 24 * 3_600_000;
 
 /** LockDelay as Consul reads it: a duration string or a number; below 1000 (ns) means seconds. */
@@ -47,9 +46,9 @@ export async function sessionRoutes(app: FastifyInstance, { ctx }: { ctx: AgentC
         const invalid = sessionTTLError(ttl);
         if (invalid) throw badRequest(invalid);
         const ms = parseGoDuration(ttl);
-        if (ms !== 0 && (ms < SESSION_TTL_MIN_MS || ms > SESSION_TTL_MAX_MS)) {
+        if (ms !== 0 && (ms < ctx.config.sessionTtlMinMs || ms > SESSION_TTL_MAX_MS)) {
           // Go's %d of a time.Duration: nanoseconds.
-          throw badRequest(`Invalid Session TTL '${Math.round(ms * 1e6)}', must be between [${formatGoDuration(SESSION_TTL_MIN_MS)}=${formatGoDuration(SESSION_TTL_MAX_MS)}]`);
+          throw badRequest(`Invalid Session TTL '${Math.round(ms * 1e6)}', must be between [${formatGoDuration(ctx.config.sessionTtlMinMs)}=${formatGoDuration(SESSION_TTL_MAX_MS)}]`);
         }
       }
       // Checks present at all (even []) replaces the serfHealth default.

@@ -1,0 +1,38 @@
+// Two agent settings on a real agent (127.0.66.51): session_ttl_min lets shorter session TTLs
+// in (and says its bound in the refusal), discard_check_output stores every check's output empty.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { http, startAgentProcess, tempDir, type AgentProcess } from './helpers.js';
+
+const IP = '127.0.66.51';
+const dir = tempDir('proconsul-tunables-');
+let agent: AgentProcess;
+
+beforeAll(async () => {
+  const cfg = join(dir.path, 'agent.hcl');
+  writeFileSync(cfg, 'session_ttl_min = "1s"\ndiscard_check_output = true\n');
+  agent = await startAgentProcess(['-dev', '-client', IP, '-bind', IP, '-dns-port', '-1', '-config-file', cfg], `${IP}:8500`);
+}, 60_000);
+
+afterAll(async () => {
+  await agent?.stop();
+  dir.remove();
+});
+
+describe('agent tunables', () => {
+  it('session_ttl_min: a 2s TTL is taken, 500ms is refused with the configured bound', async () => {
+    const ok = await http(agent.base, 'PUT', '/v1/session/create', JSON.stringify({ TTL: '2s' }));
+    expect(ok.status).toBe(200);
+    const bad = await http(agent.base, 'PUT', '/v1/session/create', JSON.stringify({ TTL: '500ms' }));
+    expect([bad.status, bad.text]).toEqual([400, "Invalid Session TTL '500000000', must be between [1s=24h0m0s]"]);
+  });
+
+  it('discard_check_output: a TTL check passed with a note keeps no output', async () => {
+    const reg = await http(agent.base, 'PUT', '/v1/agent/check/register', JSON.stringify({ ID: 'job', Name: 'job', TTL: '30s' }));
+    expect(reg.status).toBe(200);
+    expect((await http(agent.base, 'PUT', '/v1/agent/check/pass/job?note=ran%20at%2012:00')).status).toBe(200);
+    const checks = (await http(agent.base, 'GET', '/v1/agent/checks')).json() as Record<string, { Status: string; Output: string }>;
+    expect(checks['job']).toMatchObject({ Status: 'passing', Output: '' });
+  });
+});

@@ -20,7 +20,7 @@ import { expandAddrs, expandFirstIP, isAnyAddress, privateIPv4s, type Interfaces
 import { DEFAULT_SOURCE, DEV_SOURCE } from './defaults.js';
 import { ConfigError } from './errors.js';
 import { mergeFragments } from './merge.js';
-import { CONFIG_SPEC } from './schema.js';
+import { CONFIG_SPEC, IGNORED_KEYS } from './schema.js';
 import { parseServiceDefinition } from './service.js';
 import type { AgentConfig, GossipTuning, HttpConfig, ServiceDefinition } from './types.js';
 import {
@@ -33,6 +33,19 @@ import {
 
 type Fragment = Record<string, unknown>;
 
+
+/** Ignored keys that need no word: what they ask for is how this agent always behaves. */
+const IGNORED_AS_ASKED = new Set(['disable_anonymous_signature', 'disable_remote_exec', 'disable_update_check']);
+
+/**
+ * One warning per key Consul knows that this agent accepts and ignores, set by a config file or
+ * a flag: nothing a configuration asks for is dropped without a word.
+ */
+function ignoredKeyWarnings(sources: readonly Fragment[]): string[] {
+  const ignored = new Set(IGNORED_KEYS);
+  const set = new Set(sources.flatMap((s) => Object.keys(s)).filter((k) => ignored.has(k) && !IGNORED_AS_ASKED.has(k)));
+  return [...set].sort().map((k) => `Config key ${JSON.stringify(k)} is accepted and ignored by this agent (docs/reference/config.md)`);
+}
 
 /** Consul's http_config; `allow_write_http_from` must hold CIDRs (Consul's builder text). */
 function buildHttpConfig(h: Record<string, unknown>): HttpConfig {
@@ -212,6 +225,7 @@ export async function buildConfig(input: BuildInput): Promise<AgentConfig> {
   merged = mergeFragments(merged, input.flags, CONFIG_SPEC);
   // The merged fragment has the shapes CONFIG_SPEC decodes to; read it loosely here.
   const c = merged as Record<string, any>;
+  warnings.push(...ignoredKeyWarnings([...input.files.map((f) => f.fragment), input.flags]));
 
   // ---- identity and mode
   const datacenter = String(c.datacenter).toLowerCase();

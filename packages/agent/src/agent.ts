@@ -29,6 +29,7 @@ import { ChangeFeed } from './http/change-feed.js';
 import { Leader, nodeRegistration } from './leader.js';
 import { AntiEntropy } from './local/anti-entropy.js';
 import { LocalState } from './local/local-state.js';
+import { LogFile } from './log-file.js';
 import { createLoggers, LogTap, type Logger } from './log.js';
 import { MetricsRegistry, registerRuntimeGauges } from './metrics/index.js';
 import { resolveNodeId } from './node-id.js';
@@ -79,7 +80,9 @@ export interface AgentHandle {
 
 export async function startAgent(config: AgentConfig, options: StartAgentOptions = {}): Promise<AgentHandle> {
   const logTap = new LogTap();
-  const log = createLoggers(config.logLevel, options.logger, config.logJson, logTap);
+  // log_file (src/log-file.ts): opened before anything logs; a path it cannot open refuses the start.
+  const logFile = config.logFile && !options.logger ? new LogFile(config.logFile) : undefined;
+  const log = createLoggers(config.logLevel, options.logger, config.logJson, logTap, logFile);
   const server = config.server || config.dev;
   if (!config.dev && !config.dataDir) throw new Error('data_dir is required outside -dev');
   for (const w of config.warnings ?? []) log.agent.warn(w);
@@ -419,6 +422,7 @@ export async function startAgent(config: AgentConfig, options: StartAgentOptions
         await antiEntropy!.idle();
         await closeAll();
         log.agent.info('agent shut down');
+        logFile?.close();
       })()),
     };
   } catch (err) {

@@ -90,12 +90,21 @@ export class LogTap {
   }
 }
 
-export function createLoggers(level: LogLevel, root?: Logger, json = true, tap?: LogTap): ComponentLoggers {
+/**
+ * The agent's loggers: JSON lines (`json`) or Consul-style text on stdout, and in `file` too
+ * (log_file) when given; `tap` feeds GET /v1/agent/monitor.
+ */
+export function createLoggers(level: LogLevel, root?: Logger, json = true, tap?: LogTap, file?: { write(line: string): void }): ComponentLoggers {
   const agentLevel = LEVEL_VALUES[level] ?? 30;
   let base = root;
   if (!base) {
     const dest = json ? pino.destination(1) : undefined;
-    const toStdout = (line: string): void => void (dest ? dest.write(line) : process.stdout.write(textLine(line)));
+    const toStdout = (line: string): void => {
+      const out = dest ? line : textLine(line);
+      if (dest) dest.write(out);
+      else process.stdout.write(out);
+      file?.write(out);
+    };
     const write = (line: string): void => {
       if (!tap?.listening) return toStdout(line);
       const lineLevel = Number(LEVEL_IN_LINE.exec(line)?.[1] ?? 30);

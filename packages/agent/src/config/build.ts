@@ -22,7 +22,7 @@ import { ConfigError } from './errors.js';
 import { mergeFragments } from './merge.js';
 import { CONFIG_SPEC, IGNORED_KEYS } from './schema.js';
 import { parseServiceDefinition } from './service.js';
-import type { AgentConfig, GossipTuning, HttpConfig, ServiceDefinition } from './types.js';
+import type { AgentConfig, GossipTuning, HttpConfig, LogFileConfig, ServiceDefinition } from './types.js';
 import {
   parseLogLevel,
   validateEncryptKey,
@@ -45,6 +45,18 @@ function ignoredKeyWarnings(sources: readonly Fragment[]): string[] {
   const ignored = new Set(IGNORED_KEYS);
   const set = new Set(sources.flatMap((s) => Object.keys(s)).filter((k) => ignored.has(k) && !IGNORED_AS_ASKED.has(k)));
   return [...set].sort().map((k) => `Config key ${JSON.stringify(k)} is accepted and ignored by this agent (docs/reference/config.md)`);
+}
+
+/** Consul's log_file: a path ending in a separator names a directory, where the file is `consul.log`. */
+function buildLogFile(c: Record<string, unknown>): LogFileConfig {
+  const given = String(c['log_file']);
+  return {
+    path: given.endsWith('/') ? `${given}consul.log` : given,
+    // Zero means the default, as in Consul.
+    rotateMs: (c['log_rotate_duration'] !== undefined ? parseGoDuration(c['log_rotate_duration'] as string) : 0) || 24 * 3600_000,
+    maxBytes: Number(c['log_rotate_bytes'] ?? 0),
+    maxFiles: Number(c['log_rotate_max_files'] ?? 0),
+  };
 }
 
 /** Consul's http_config; `allow_write_http_from` must hold CIDRs (Consul's builder text). */
@@ -415,6 +427,7 @@ export async function buildConfig(input: BuildInput): Promise<AgentConfig> {
     ui: ui === true,
     logLevel,
     logJson: c.log_json === true,
+    ...(c.log_file ? { logFile: buildLogFile(c) } : {}),
     enableScriptChecks,
     enableLocalScriptChecks: enableLocalScriptChecks === true,
     acl,

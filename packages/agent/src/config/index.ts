@@ -10,6 +10,7 @@ export type {
   AgentPorts,
   DnsConfig,
   HttpConfig,
+  LogFileConfig,
   LogLevel,
   ServiceDefinition,
   TelemetryConfig,

@@ -88,6 +88,8 @@ export interface AgentConfig {
   ui: boolean;
   logLevel: LogLevel;
   logJson: boolean;
+  /** Consul's log_file and log_rotate_*: the log also goes to this file, rotated (src/log-file.ts). */
+  logFile?: LogFileConfig;
   enableScriptChecks: boolean;
   enableLocalScriptChecks: boolean;
   /** The `acl` stanza (packages/agent/src/acl/config.ts). */
@@ -172,4 +174,16 @@ export interface HttpConfig {
   blockEndpoints: string[];
   /** Networks (CIDR) allowed to write; empty: everyone. */
   allowWriteHttpFrom: string[];
+}
+
+/** Consul's log_file: where, and when the file is rotated. */
+export interface LogFileConfig {
+  /** The active file (`consul.log` in the directory when the path ends in a slash). */
+  path: string;
+  /** Rotate after this long (default 24 h). */
+  rotateMs: number;
+  /** Rotate once the file holds this many bytes; 0: no limit. */
+  maxBytes: number;
+  /** Rotated files kept: 0 all, -1 none. */
+  maxFiles: number;
 }

@@ -1,5 +1,6 @@
-// Two agent settings on a real agent (127.0.66.51): session_ttl_min lets shorter session TTLs
-// in (and says its bound in the refusal), discard_check_output stores every check's output empty.
+// Agent settings on a real agent (127.0.66.51): session_ttl_min lets shorter session TTLs in (and
+// says its bound in the refusal), discard_check_output stores every check's output empty, and
+// default_query_time / max_query_time bound how long a blocking query waits.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,7 +12,7 @@ let agent: AgentProcess;
 
 beforeAll(async () => {
   const cfg = join(dir.path, 'agent.hcl');
-  writeFileSync(cfg, 'session_ttl_min = "1s"\ndiscard_check_output = true\n');
+  writeFileSync(cfg, 'session_ttl_min = "1s"\ndiscard_check_output = true\ndefault_query_time = "400ms"\nmax_query_time = "1s"\n');
   agent = await startAgentProcess(['-dev', '-client', IP, '-bind', IP, '-dns-port', '-1', '-config-file', cfg], `${IP}:8500`);
 }, 60_000);
 
@@ -34,5 +35,23 @@ describe('agent tunables', () => {
     expect((await http(agent.base, 'PUT', '/v1/agent/check/pass/job?note=ran%20at%2012:00')).status).toBe(200);
     const checks = (await http(agent.base, 'GET', '/v1/agent/checks')).json() as Record<string, { Status: string; Output: string }>;
     expect(checks['job']).toMatchObject({ Status: 'passing', Output: '' });
+  });
+
+  it('default_query_time without ?wait, max_query_time as the cap of a longer ?wait', async () => {
+    const index = (await http(agent.base, 'GET', '/v1/kv/?recurse')).headers.get('x-consul-index');
+    const timed = async (path: string): Promise<number> => {
+      const t0 = performance.now();
+      const r = await http(agent.base, 'GET', path);
+      expect(r.status).toBe(404);
+      return performance.now() - t0;
+    };
+    // 400 ms (+ up to wait/16 of jitter), not Consul's 5 min; then 1 s, not the 30 s asked for.
+    // The upper bounds only tell those apart: a loaded machine may add seconds.
+    const byDefault = await timed(`/v1/kv/none?index=${index}`);
+    expect(byDefault).toBeGreaterThanOrEqual(380);
+    expect(byDefault).toBeLessThan(10_000);
+    const capped = await timed(`/v1/kv/none?index=${index}&wait=30s`);
+    expect(capped).toBeGreaterThanOrEqual(950);
+    expect(capped).toBeLessThan(20_000);
   });
 });

@@ -9,6 +9,7 @@
 // its own, blocking queries included.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { HttpError } from '../http/http-error.js';
+import type { QueryTimes } from '../config/index.js';
 import { parseWaitAndConsistency, qs, requestToken, type Query } from '../http/query-options.js';
 import type { ForwardedRequest, ForwardedResponse } from '../rpc/messages.js';
 import type { ClusterRole, ForwardCall } from './role.js';
@@ -72,6 +73,7 @@ export function installForwarding(
   datacenter: string,
   nodeName: string,
   forwardedOnly: boolean,
+  queryTimes: QueryTimes,
   defaultToken?: () => string,
 ): void {
   app.addHook('preHandler', async (req, reply) => {
@@ -82,7 +84,7 @@ export function installForwarding(
       return fwd;
     };
     const dc = remoteDatacenter(req, path, datacenter);
-    if (dc !== undefined) return sendForwarded(reply, await cluster.forwardToDatacenter(dc, forwarded(), forwardTimeoutMs(req)));
+    if (dc !== undefined) return sendForwarded(reply, await cluster.forwardToDatacenter(dc, forwarded(), forwardTimeoutMs(req, queryTimes)));
     if (!isStateEndpoint(path)) return;
     const query = req.query as Record<string, unknown>;
     const read = req.method === 'GET' || req.method === 'HEAD';
@@ -95,7 +97,7 @@ export function installForwarding(
         return;
       }
     }
-    const res = await cluster.forward(forwarded(), forwardTimeoutMs(req));
+    const res = await cluster.forward(forwarded(), forwardTimeoutMs(req, queryTimes));
     return sendForwarded(reply, res);
   });
 }
@@ -138,9 +140,9 @@ function sendForwarded(reply: FastifyReply, res: ForwardedResponse): FastifyRepl
 }
 
 /** A blocking query may wait `?wait` (with Consul's jitter of wait/16) before its answer comes back. */
-function forwardTimeoutMs(req: FastifyRequest): number {
+function forwardTimeoutMs(req: FastifyRequest, queryTimes: QueryTimes): number {
   try {
-    const o = parseWaitAndConsistency(req.query as Query);
+    const o = parseWaitAndConsistency(req.query as Query, queryTimes);
     return o.index > 0 ? o.waitMs + o.waitMs / 16 + FORWARD_MARGIN_MS : FORWARD_MARGIN_MS;
   } catch {
     return FORWARD_MARGIN_MS; // the server that answers sends the bad query its 400

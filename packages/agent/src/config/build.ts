@@ -455,6 +455,7 @@ export async function buildConfig(input: BuildInput): Promise<AgentConfig> {
     disableHostNodeId: c.disable_host_node_id !== false,
     checkOutputMaxSize,
     discardCheckOutput: c.discard_check_output === true,
+    queryTimes: { defaultMs: parseGoDuration(c.default_query_time as string), maxMs: parseGoDuration(c.max_query_time as string) },
     // Zero keeps the default, as Consul's server config does.
     sessionTtlMinMs: parseGoDuration(c.session_ttl_min as string) || 10_000,
     limits,

@@ -12,6 +12,7 @@ export type {
   HttpConfig,
   LogFileConfig,
   LogLevel,
+  QueryTimes,
   ServiceDefinition,
   TelemetryConfig,
 } from './types.js';

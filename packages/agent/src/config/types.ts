@@ -126,6 +126,8 @@ export interface AgentConfig {
   checkOutputMaxSize: number;
   /** Consul's discard_check_output: checks keep no output (fewer catalog writes). */
   discardCheckOutput: boolean;
+  /** Consul's default_query_time and max_query_time: a blocking query's wait without ?wait, and its cap. */
+  queryTimes: QueryTimes;
   /** Consul's session_ttl_min (default 10 s): the shortest session TTL accepted. */
   sessionTtlMinMs: number;
   /** Consul's raft_snapshot_interval / raft_snapshot_threshold: how often the log is compacted. */
@@ -186,4 +188,12 @@ export interface LogFileConfig {
   maxBytes: number;
   /** Rotated files kept: 0 all, -1 none. */
   maxFiles: number;
+}
+
+/** How long blocking queries wait. */
+export interface QueryTimes {
+  /** Without `?wait` (default 5 min). */
+  defaultMs: number;
+  /** The most a `?wait` gets (default 10 min). */
+  maxMs: number;
 }

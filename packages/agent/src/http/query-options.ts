@@ -1,10 +1,11 @@
 // Consul's common query parameters (agent/http.go parseWait, parseConsistency, parseDC, parseToken).
 import type { FastifyRequest } from 'fastify';
 import { parseGoDurationMs } from '@proconsul/catalog';
+import type { QueryTimes } from '../config/index.js';
 import { badRequest, serverError } from './http-error.js';
 
-export const DEFAULT_QUERY_TIME_MS = 5 * 60_000;
-export const MAX_QUERY_TIME_MS = 10 * 60_000;
+/** Consul's defaults of default_query_time and max_query_time. */
+export const CONSUL_QUERY_TIMES: QueryTimes = { defaultMs: 5 * 60_000, maxMs: 10 * 60_000 };
 
 export interface QueryOptions {
   /** 0: answer at once. */
@@ -32,20 +33,23 @@ export function has(query: Query, name: string): boolean {
   return query[name] !== undefined;
 }
 
-export function parseQueryOptions(req: FastifyRequest, datacenter: string): QueryOptions {
+export function parseQueryOptions(req: FastifyRequest, datacenter: string, times: QueryTimes = CONSUL_QUERY_TIMES): QueryOptions {
   checkDatacenter(req.query as Query, datacenter);
-  return parseWaitAndConsistency(req.query as Query);
+  return parseWaitAndConsistency(req.query as Query, times);
+}
+
+/** `?wait`: the time given, at most `times.maxMs`; `times.defaultMs` without one. */
+export function parseWait(query: Query, times: QueryTimes): number {
+  const wait = qs(query, 'wait');
+  if (wait === undefined || wait === '') return times.defaultMs;
+  const ms = parseGoDurationMs(wait);
+  if (ms === undefined || ms < 0) throw badRequest('Invalid wait time');
+  return Math.min(ms, times.maxMs);
 }
 
 /** `?index`, `?wait`, `?stale`, `?consistent` (without `?dc`: a forwarding server reads these too). */
-export function parseWaitAndConsistency(query: Query): QueryOptions {
-  let waitMs = DEFAULT_QUERY_TIME_MS;
-  const wait = qs(query, 'wait');
-  if (wait !== undefined && wait !== '') {
-    const ms = parseGoDurationMs(wait);
-    if (ms === undefined || ms < 0) throw badRequest('Invalid wait time');
-    waitMs = Math.min(ms, MAX_QUERY_TIME_MS);
-  }
+export function parseWaitAndConsistency(query: Query, times: QueryTimes = CONSUL_QUERY_TIMES): QueryOptions {
+  const waitMs = parseWait(query, times);
   let index = 0;
   const idx = qs(query, 'index');
   if (idx !== undefined && idx !== '') {

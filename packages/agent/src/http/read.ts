@@ -36,7 +36,7 @@ export function catalogRead<T>(
   filterWith: FilterWith<T> = (v, pred) => (Array.isArray(v) ? (v.filter(pred) as T) : v),
 ): FastifyReply | Promise<FastifyReply> {
   const query = req.query as Query;
-  const opts = parseQueryOptions(req, ctx.config.datacenter);
+  const opts = parseQueryOptions(req, ctx.config.datacenter, ctx.config.queryTimes);
   // ?cached: every server answer is fresh here (there is no agent cache in front of it).
   if (query.cached !== undefined) reply.header('X-Cache', 'MISS');
   let run = unfiltered;

@@ -28,7 +28,7 @@ import { endpoint } from '../endpoint.js';
 import { badRequest, HttpError, notFound } from '../http-error.js';
 import { has, parseGoBool, qs, requestToken, type Query } from '../query-options.js';
 import { sendEmpty, sendJson } from '../respond.js';
-import { DEFAULT_QUERY_TIME_MS, MAX_QUERY_TIME_MS } from '../query-options.js';
+import { parseWait } from '../query-options.js';
 
 export async function agentRoutes(app: FastifyInstance, { ctx }: { ctx: AgentContext }): Promise<void> {
   const dc = ctx.config.datacenter;
@@ -93,7 +93,7 @@ export async function agentRoutes(app: FastifyInstance, { ctx }: { ctx: AgentCon
       let r = render();
       const hash = qs(query, 'hash');
       if (hash && r && r.hash === hash) {
-        const waitMs = parseWait(query);
+        const waitMs = parseWait(query, ctx.config.queryTimes);
         const abort = new AbortController();
         const timer = setTimeout(() => abort.abort(), waitMs + Math.random() * (waitMs / 16));
         const onClose = (): void => abort.abort();
@@ -364,14 +364,6 @@ function filtered<T>(req: FastifyRequest, value: T): T {
 function pick(obj: Record<string, unknown>, key: string): any {
   const k = Object.keys(obj).find((x) => x.toLowerCase() === key.toLowerCase());
   return k === undefined ? undefined : obj[k];
-}
-
-function parseWait(query: Query): number {
-  const wait = qs(query, 'wait');
-  if (!wait) return DEFAULT_QUERY_TIME_MS;
-  const ms = parseGoDurationMs(wait);
-  if (ms === undefined || ms < 0) throw badRequest('Invalid wait time');
-  return Math.min(ms, MAX_QUERY_TIME_MS);
 }
 
 function parseMaintenance(query: Query): { enable: boolean; reason: string } {

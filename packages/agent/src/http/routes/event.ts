@@ -46,7 +46,7 @@ export async function eventRoutes(app: FastifyInstance, { ctx }: { ctx: AgentCon
   endpoint(app, '/v1/event/list', {
     GET: async (req, reply) => {
       // Consul's EventList reads this agent's own events and ignores `?dc=`.
-      const opts = parseWaitAndConsistency(req.query as Query);
+      const opts = parseWaitAndConsistency(req.query as Query, ctx.config.queryTimes);
       const name = qs(req.query as Query, 'name') || undefined;
       const asked = qs(req.query as Query, 'index') ?? '';
       let events = ctx.events.list(name);

@@ -45,14 +45,21 @@ export function scriptHandler(handler: string[] | string, log: Logger): WatchHan
   return (index, data) =>
     new Promise((resolve) => {
       const env = { ...process.env, CONSUL_INDEX: index };
-      const child = Array.isArray(handler)
-        ? spawn(handler[0]!, handler.slice(1), { env, stdio: ['pipe', 'pipe', 'pipe'] })
-        : spawn(process.env['SHELL'] || '/bin/sh', ['-c', handler], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+      let child: ReturnType<typeof spawn>;
+      try {
+        child = Array.isArray(handler)
+          ? spawn(handler[0]!, handler.slice(1), { env, stdio: ['pipe', 'pipe', 'pipe'] })
+          : spawn(process.env['SHELL'] || '/bin/sh', ['-c', handler], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+      } catch (err) {
+        // `args = []`, say: Consul logs it and the watch goes on.
+        log.error({ error: (err as Error).message }, 'Failed to setup watch');
+        return resolve();
+      }
       const output = new OutputTail();
-      child.stdout.on('data', (c: Buffer) => output.write(c));
-      child.stderr.on('data', (c: Buffer) => output.write(c));
-      child.stdin.on('error', () => undefined); // a handler that does not read its input may close it early
-      child.stdin.end(encode(data));
+      child.stdout!.on('data', (c: Buffer) => output.write(c));
+      child.stderr!.on('data', (c: Buffer) => output.write(c));
+      child.stdin!.on('error', () => undefined); // a handler that does not read its input may close it early
+      child.stdin!.end(encode(data));
       let failed: string | undefined;
       child.once('error', (err) => (failed = err.message));
       child.once('close', (code, signal) => {

@@ -33,7 +33,6 @@ import {
 
 type Fragment = Record<string, unknown>;
 
-
 /** Ignored keys that need no word: what they ask for is how this agent always behaves. */
 const IGNORED_AS_ASKED = new Set(['disable_anonymous_signature', 'disable_remote_exec', 'disable_update_check']);
 

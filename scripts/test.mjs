@@ -26,7 +26,10 @@ child.stdout.on('data', (d) => { process.stdout.write(d); scan(d.toString()); })
 child.stderr.on('data', (d) => { process.stderr.write(d); scan(d.toString()); });
 child.on('close', (code) => {
   scan('\n');
-  const failed = code === 0 ? totals.failed : Math.max(totals.failed, 1);
+  // A run in which no test passed proves nothing (turbo stopped early, say): it fails.
+  const ok = code === 0 && totals.passed > 0;
+  const failed = ok ? totals.failed : Math.max(totals.failed, 1);
   console.log(`\ntests: ${totals.passed} passed, ${failed} failed, ${totals.skipped} skipped`);
-  process.exit(code ?? 1);
+  if (code === 0 && !ok) console.error('no test ran: failing the run');
+  process.exit(ok ? 0 : (code || 1));
 });

@@ -249,6 +249,8 @@ export interface LoadResult {
   failed: number;
   /** Up to 10 failures: status and the start of the body or error. */
   failures: string[];
+  /** When each failed request was sent (ms since the epoch). */
+  failedSentAt: number[];
   slowestMs: number;
 }
 
@@ -258,7 +260,7 @@ export interface LoadResult {
  */
 export function startLoad(opts: { workers?: number; pauseMs?: number; maxMs?: number; url?: string } = {}): { stop: () => Promise<LoadResult> } {
   const { workers = 4, pauseMs = 20, maxMs = 180_000, url = `http://127.0.0.1:${ports.lb}/` } = opts;
-  const result: LoadResult = { total: 0, failed: 0, failures: [], slowestMs: 0 };
+  const result: LoadResult = { total: 0, failed: 0, failures: [], failedSentAt: [], slowestMs: 0 };
   const deadline = Date.now() + maxMs;
   let stopped = false;
   const loop = async () => {
@@ -269,6 +271,7 @@ export function startLoad(opts: { workers?: number; pauseMs?: number; maxMs?: nu
       result.total++;
       if (a.status !== 200) {
         result.failed++;
+        result.failedSentAt.push(t0);
         if (result.failures.length < 10) result.failures.push(`${a.status} ${a.body.trim().slice(0, 80)} (sent at ${clock(t0)})`);
       }
       await new Promise((r) => setTimeout(r, pauseMs));

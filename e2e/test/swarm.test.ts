@@ -186,12 +186,15 @@ describe('Swarm: deploy/swarm.yml on three engines in their own network namespac
     const before = await passing(watcher, 'web');
     // Load on both surviving nodes' lbs: the dead node's lb goes with it (a user's round robin
     // over the nodes drops it; without the routing mesh nothing else would).
-    const loads = survivors.map((n) => startLoad({ workers: 2, pauseMs: 20, url: lbURL(n), maxMs: 300_000 }));
+    const workers = 2;
+    const loads = survivors.map((n) => startLoad({ workers, pauseMs: 20, url: lbURL(n), maxMs: 300_000 }));
     let results: Awaited<ReturnType<ReturnType<typeof startLoad>["stop"]>>[] = [];
+    let killedAt = Infinity;
     try {
       await new Promise((r) => setTimeout(r, 1_000));
       const t0 = Date.now();
       const killed = await lab.kill(old.node);
+      killedAt = Date.now();
       expect(killed).toBeGreaterThan(0);
       // Timed on the agents' API alone (Swarm's own manager election may slow `docker service ps`).
       await waitFor('a new leader', () => api<string>(watcher, '/v1/status/leader'), (l) => l !== '' && !l.startsWith(`${old.addr}:`), 60_000, 250);
@@ -229,11 +232,17 @@ describe('Swarm: deploy/swarm.yml on three engines in their own network namespac
       results = await Promise.all(loads.map((l) => l.stop()));
     }
     const total = results.reduce((s, r) => s + r.total, 0);
-    const failedRequests = results.reduce((s, r) => s + r.failed, 0);
+    const failedSentAt = results.flatMap((r) => r.failedSentAt);
+    // A request already on its way to a backend on the host when it vanished (the link goes down
+    // first, then every process dies) may lose its answer mid-way, which no lb can send again once
+    // it has begun relaying it. Those, at most one per load worker, are reported, not failed;
+    // every request sent after the kill must be answered.
+    const inFlight = failedSentAt.filter((t) => t < killedAt).length;
+    const after = failedSentAt.length - inFlight;
     const slowest = Math.max(...results.map((r) => r.slowestMs));
-    figures.push(`requests through the live lbs during the loss: ${total}, ${failedRequests} failed, slowest ${slowest} ms`);
+    figures.push(`requests through the live lbs during the loss: ${total}, ${after} failed after the kill, ${inFlight} in flight at the kill lost, slowest ${slowest} ms${failedSentAt.length ? ` (${results.flatMap((r) => r.failures).join('; ')})` : ''}`);
     expect(total).toBeGreaterThan(100);
-    expect(results.flatMap((r) => r.failures)).toEqual([]);
-    expect(failedRequests).toBe(0);
+    expect(after).toBe(0);
+    expect(inFlight).toBeLessThanOrEqual(survivors.length * workers);
   });
 });

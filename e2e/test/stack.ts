@@ -249,8 +249,8 @@ export interface LoadResult {
   failed: number;
   /** Up to 10 failures: status and the start of the body or error. */
   failures: string[];
-  /** When each failed request was sent (ms since the epoch). */
-  failedSentAt: number[];
+  /** When each failed request was sent and when it ended (ms since the epoch). */
+  failedSpans: Array<{ sentAt: number; endedAt: number }>;
   slowestMs: number;
 }
 
@@ -260,7 +260,7 @@ export interface LoadResult {
  */
 export function startLoad(opts: { workers?: number; pauseMs?: number; maxMs?: number; url?: string } = {}): { stop: () => Promise<LoadResult> } {
   const { workers = 4, pauseMs = 20, maxMs = 180_000, url = `http://127.0.0.1:${ports.lb}/` } = opts;
-  const result: LoadResult = { total: 0, failed: 0, failures: [], failedSentAt: [], slowestMs: 0 };
+  const result: LoadResult = { total: 0, failed: 0, failures: [], failedSpans: [], slowestMs: 0 };
   const deadline = Date.now() + maxMs;
   let stopped = false;
   const loop = async () => {
@@ -271,7 +271,7 @@ export function startLoad(opts: { workers?: number; pauseMs?: number; maxMs?: nu
       result.total++;
       if (a.status !== 200) {
         result.failed++;
-        result.failedSentAt.push(t0);
+        result.failedSpans.push({ sentAt: t0, endedAt: Date.now() });
         if (result.failures.length < 10) result.failures.push(`${a.status} ${a.body.trim().slice(0, 80)} (sent at ${clock(t0)})`);
       }
       await new Promise((r) => setTimeout(r, pauseMs));

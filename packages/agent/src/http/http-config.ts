@@ -14,7 +14,9 @@ import type { Logger } from '../log.js';
 const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 function forbid(req: FastifyRequest, reply: FastifyReply, log: Logger, message: string): void {
-  log.error({ method: req.method, url: req.url, from: req.socket.remoteAddress, error: message }, 'Request error');
+  // As Consul's logURL: a token in the query string is not written to the log.
+  const url = req.url.replace(/([?&]token=)[^&]*/g, '$1<hidden>');
+  log.error({ method: req.method, url, from: req.socket.remoteAddress, error: message }, 'Request error');
   void reply.code(403).header('content-type', 'text/plain; charset=utf-8').send(message);
 }
 

@@ -16,8 +16,6 @@ const RETRY_MAX_MS = 180_000;
 
 export interface CompiledWatch {
   plan: WatchPlan;
-  /** `args`, `handler` (a shell script) or the HTTP endpoint's path, for logs. */
-  handlerText: string;
   make(log: Logger): WatchHandler;
 }
 
@@ -63,10 +61,10 @@ export function compileWatches(specs: readonly Record<string, unknown>[], log: L
     if (!hasHandler && !hasArgs && plan.handlerType !== 'http') throw new Error('Must define a watch handler');
     if (plan.httpHandlerConfig) {
       const config = plan.httpHandlerConfig;
-      return { plan, handlerText: config.path, make: (l) => httpHandler(config, l) };
+      return { plan, make: (l) => httpHandler(config, l) };
     }
     const script = args ?? (handler as string);
-    return { plan, handlerText: Array.isArray(script) ? script.join(' ') : script, make: (l) => scriptHandler(script, l) };
+    return { plan, make: (l) => scriptHandler(script, l) };
   });
 }
 

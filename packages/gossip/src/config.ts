@@ -1,6 +1,8 @@
 // Settings of the SWIM core, in the manner of memberlist's config.go: every setting says what it
 // trades off, and the formulas that scale with cluster size are small pure helpers below.
 
+import type { Tags } from './messages.js';
+
 export interface Config {
   /** Time between probes of one member (randomized round-robin). Lower: faster detection, more traffic. */
   probeIntervalMs: number;
@@ -31,8 +33,15 @@ export interface Config {
   pushPullAfterJoinMs: number;
   /** Try a push-pull with one random failed member this often, so healed partitions merge again. 0 disables. */
   reconnectIntervalMs: number;
-  /** Remove a failed or left member from the table this long after it failed or left (the `reap` event). */
-  reapMs: number;
+  /** Remove a failed member from the table this long after it failed (serf's ReconnectTimeout; the `reap` event). */
+  reconnectTimeoutMs: number;
+  /** Remove a member that left this long after it left (serf's TombstoneTimeout; the `reap` event). */
+  tombstoneTimeoutMs: number;
+  /**
+   * A member's own timeout in place of the two above, read from its tags (serf's
+   * ReconnectTimeoutOverride); undefined keeps the configured one.
+   */
+  reconnectTimeoutOverride?: (name: string, tags: Tags) => number | undefined;
   /** Local health (Lifeguard awareness): timeouts are scaled by up to this factor when we look unhealthy. */
   awarenessMaxMultiplier: number;
   /** Largest UDP payload we send (compound packets are cut to fit). memberlist uses 1400. */
@@ -90,7 +99,8 @@ export function lanConfig(): Config {
     pushPullIntervalMs: 30_000,
     pushPullAfterJoinMs: 1_000,
     reconnectIntervalMs: 10_000,
-    reapMs: 24 * 3600_000,
+    reconnectTimeoutMs: 24 * 3600_000, // serf's defaults
+    tombstoneTimeoutMs: 24 * 3600_000,
     awarenessMaxMultiplier: 8,
     packetBytesMax: 1400,
     queueDepthMax: 4096,

@@ -30,12 +30,19 @@ export interface GossipNodeOptions {
   config?: Partial<Config>;
   /** Base64 keys of 16, 24 or 32 bytes (the first is the primary) or a Keyring. Without it, traffic is plaintext. */
   keyring?: Keyring | readonly string[];
+  /**
+   * memberlist's GossipVerifyIncoming and GossipVerifyOutgoing (default true): with a keyring,
+   * whether plaintext arriving is refused and whether what we send is encrypted. Turned off
+   * while encryption is rolled out over a running cluster.
+   */
+  verifyIncoming?: boolean;
+  verifyOutgoing?: boolean;
   /** Seed for the core's randomness (tests); default: random. */
   seed?: number;
 }
 
 export interface NodeStats extends CoreStats {
-  /** Packets or streams no installed key could decrypt (or plaintext ones while encryption is on). */
+  /** Packets or streams no installed key could decrypt (or plaintext ones while incoming verification is on). */
   droppedDecrypt: number;
 }
 
@@ -75,6 +82,7 @@ export class GossipNode extends EventEmitter<GossipNodeEvents> {
     private readonly core: Memberlist,
     private readonly transport: NetTransport,
     keyring: Keyring | undefined,
+    private readonly verify: { incoming: boolean; outgoing: boolean },
   ) {
     super();
     this.keyring = keyring;
@@ -98,7 +106,7 @@ export class GossipNode extends EventEmitter<GossipNodeEvents> {
       const core = new Memberlist({
         name: o.name, addr: adv.host, port: adv.port, tags: o.tags, config, rng: seededRng(seed), nowMs: 0,
       });
-      node = new GossipNode(core, transport, keyring);
+      node = new GossipNode(core, transport, keyring, { incoming: o.verifyIncoming ?? true, outgoing: o.verifyOutgoing ?? true });
     } catch (e) {
       await transport.close();
       throw e;
@@ -251,12 +259,14 @@ export class GossipNode extends EventEmitter<GossipNodeEvents> {
   private open(bytes: Buffer): Uint8Array | undefined {
     if (!this.keyring) return bytes;
     const plain = decryptPayload(this.keyring.allKeys(), bytes);
-    if (!plain) this.droppedDecrypt++;
-    return plain;
+    if (plain) return plain;
+    if (!this.verify.incoming) return bytes; // memberlist: taken as plaintext
+    this.droppedDecrypt++;
+    return undefined;
   }
 
   private seal(bytes: Uint8Array): Uint8Array {
-    return this.keyring ? encryptPayload(this.keyring.primaryKey(), bytes) : bytes;
+    return this.keyring && this.verify.outgoing ? encryptPayload(this.keyring.primaryKey(), bytes) : bytes;
   }
 
   /** Sends what the core produced, reports its events, and re-arms the timer for its next tick. */

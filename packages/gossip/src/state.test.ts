@@ -1,7 +1,7 @@
 // The core, driven through the in-process simulator (the seam we own) with small clusters.
 import { describe, expect, it } from 'vitest';
 import { lanConfig, type Config } from './config.js';
-import { compound, encodeMessage } from './messages.js';
+import { compound, encodeMessage, type Tags } from './messages.js';
 import { SimCluster, type SimNode } from './sim/cluster.js';
 import type { MemberEvent } from './state.js';
 
@@ -29,7 +29,7 @@ describe('membership core', () => {
   });
 
   it('a killed member is suspected, then failed by all, then reaped', () => {
-    const { sim, nodes, events } = cluster(8, 2, { reapMs: 20_000 });
+    const { sim, nodes, events } = cluster(8, 2, { reconnectTimeoutMs: 20_000 });
     sim.run(1000);
     const victim = nodes[5]!;
     sim.kill(victim);
@@ -41,6 +41,42 @@ describe('membership core', () => {
     sim.run(sim.nowMs + 25_000);
     for (const n of survivors) expect(n.core.member(victim.name)).toBeUndefined();
     expect(events.filter((x) => x.e.type === 'reap')).toHaveLength(survivors.length);
+  });
+
+  it('a failed member is reaped after the reconnect timeout, one that left after the tombstone timeout', () => {
+    const { sim, nodes, events } = cluster(8, 5, { reconnectTimeoutMs: 20_000, tombstoneTimeoutMs: 60_000 });
+    sim.run(1000);
+    const [failed, left] = [nodes[1]!, nodes[2]!];
+    sim.leave(left);
+    sim.run(sim.nowMs + 2000);
+    sim.kill(left);
+    sim.kill(failed);
+    sim.run(sim.nowMs + 15_000);
+    const survivors = nodes.filter((n) => n !== failed && n !== left);
+    for (const n of survivors) expect([stateOf(n, failed.name), stateOf(n, left.name)]).toEqual(['failed', 'left']);
+    sim.run(sim.nowMs + 25_000);
+    for (const n of survivors) expect([stateOf(n, failed.name), stateOf(n, left.name)]).toEqual([undefined, 'left']);
+    sim.run(sim.nowMs + 45_000);
+    for (const n of survivors) expect(stateOf(n, left.name)).toBeUndefined();
+    expect(events.filter((x) => x.e.type === 'reap').map((x) => x.e.member.name).sort()).toEqual([...survivors.map(() => failed.name), ...survivors.map(() => left.name)].sort());
+  });
+
+  it("a member's own reconnect timeout from its tags overrides the configured one", () => {
+    const override = (_: string, tags: Tags) => (tags.rc === undefined ? undefined : Number(tags.rc));
+    const { sim, nodes, events } = cluster(6, 6, { reconnectTimeoutMs: 3600_000, reconnectTimeoutOverride: override });
+    const quick = sim.addNode({ rc: '12000' });
+    sim.join(quick, [nodes[0]!]);
+    sim.run(sim.nowMs + 3000);
+    sim.kill(quick);
+    sim.kill(nodes[5]!);
+    sim.run(sim.nowMs + 40_000);
+    const at = (obs: string, type: string, name: string) => events.find((x) => x.obs === obs && x.e.type === type && x.e.member.name === name)?.at;
+    for (const n of nodes.slice(0, 5)) {
+      const failedAt = at(n.name, 'fail', quick.name)!;
+      expect(at(n.name, 'reap', quick.name)! - failedAt).toBeGreaterThan(12_000);
+      expect(at(n.name, 'reap', quick.name)! - failedAt).toBeLessThanOrEqual(13_000); // reaps are looked for every second
+      expect(stateOf(n, 'n5')).toBe('failed');
+    }
   });
 
   it('a leave is seen as a leave, not a failure', () => {

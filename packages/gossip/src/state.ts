@@ -682,11 +682,16 @@ export class Memberlist {
     this.startPushPull(r, false);
   }
 
+  /** serf's reap: failed members after the reconnect timeout, left ones after the tombstone timeout, either overridden by the member. */
   private reap(): void {
     for (const [name, since] of this.downSince) {
-      if (this.now - since < this.cfg.reapMs) continue;
-      this.downSince.delete(name);
       const r = this.table.get(name);
+      if (r) {
+        const base = r.state === 'left' ? this.cfg.tombstoneTimeoutMs : this.cfg.reconnectTimeoutMs;
+        const timeoutMs = this.cfg.reconnectTimeoutOverride?.(name, r.tags) ?? base;
+        if (this.now - since <= timeoutMs) continue;
+      }
+      this.downSince.delete(name);
       if (!r) continue;
       this.table.delete(name);
       this.forgetCoordinate(name);

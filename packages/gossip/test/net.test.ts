@@ -115,6 +115,31 @@ describe('encryption', () => {
   });
 });
 
+describe('encryption rolled out over a running cluster (memberlist GossipVerifyIncoming/Outgoing)', () => {
+  const key = randomBytes(16).toString('base64');
+
+  it('talks plaintext to keyless members while verification is off, and keeps them out once it is on', async () => {
+    // Step 1: a has the key but neither sends encrypted nor refuses plaintext, so b (no key) and a talk.
+    const a = await start(41, { keyring: [key], verifyIncoming: false, verifyOutgoing: false });
+    const b = await start(42);
+    await b.join([addr(a, 41)]);
+    await until('a and b alive to each other', () => [a, b].every((n) => aliveNames(n).join() === 'node41,node42'));
+    expect(a.stats().droppedDecrypt).toBe(0);
+    // Step 2: c encrypts what it sends and still takes a's plaintext.
+    const c = await start(43, { keyring: [key], verifyIncoming: false, verifyOutgoing: true });
+    await c.join([addr(a, 41)]);
+    await until('a and c alive to each other', () => aliveNames(a).includes('node43') && aliveNames(c).includes('node41'));
+    await Promise.all(nodes.splice(0, 2).map((n) => n.shutdown()));
+    // Step 3: d verifies both ways; c's encrypted traffic gets in, a keyless member does not.
+    const d = await start(44, { keyring: [key] });
+    await d.join([addr(c, 43)]);
+    await until('c and d alive to each other', () => aliveNames(c).includes('node44') && aliveNames(d).includes('node43'));
+    const plain = await start(45);
+    await expect(plain.join([addr(d, 44)])).rejects.toThrow(/no member reachable/);
+    expect(d.stats().droppedDecrypt).toBeGreaterThan(0);
+  });
+});
+
 describe('event stream', () => {
   it('yields member events as an async iterator', async () => {
     const a = await start(21);

@@ -316,6 +316,8 @@ export async function buildConfig(input: BuildInput): Promise<AgentConfig> {
   const advertiseAddrWan =
     c.advertise_addr_wan !== undefined ? expandFirstIP(String(c.advertise_addr_wan), 'advertise_addr_wan', input.interfaces) : advertiseAddr;
   if (isAnyAddress(advertiseAddrWan)) throw new ConfigError('Advertise WAN address cannot be 0.0.0.0, :: or [::]');
+  const serfBindLan = c.serf_lan !== undefined ? expandFirstIP(String(c.serf_lan), 'serf_lan', input.interfaces) : bindAddr;
+  const serfBindWan = c.serf_wan !== undefined ? expandFirstIP(String(c.serf_wan), 'serf_wan', input.interfaces) : bindAddr;
 
   const clientAddrs = expandAddrs(String(c.client_addr), 'client_addr', input.interfaces);
   const httpAddrs = c.addresses?.http !== undefined ? expandAddrs(String(c.addresses.http), 'addresses.http', input.interfaces) : clientAddrs;
@@ -388,6 +390,8 @@ export async function buildConfig(input: BuildInput): Promise<AgentConfig> {
   const logLevel = parseLogLevel(String(c.log_level));
   const encrypt = String(c.encrypt ?? '');
   if (encrypt !== '') validateEncryptKey(encrypt);
+  const advertiseReconnectTimeoutMs = ms(c.advertise_reconnect_timeout);
+  if ((server || dev) && advertiseReconnectTimeoutMs !== 0) throw new ConfigError('advertise_reconnect_timeout can only be used on a client');
   const nodeMeta = (c.node_meta as Record<string, string> | undefined) ?? {};
   validateNodeMeta(nodeMeta);
   const enableScriptChecks = c.enable_script_checks === true;
@@ -415,6 +419,8 @@ export async function buildConfig(input: BuildInput): Promise<AgentConfig> {
     nodeId,
     dataDir,
     bindAddr,
+    serfBindLan,
+    serfBindWan,
     advertiseAddr,
     advertiseAddrWan,
     clientAddrs,
@@ -433,6 +439,12 @@ export async function buildConfig(input: BuildInput): Promise<AgentConfig> {
     httpsTls: parseHttpsTls(c as Fragment, ports.https),
     rpcTls: parseRpcTls(c as Fragment, datacenter, domain),
     encrypt,
+    encryptVerifyIncoming: c.encrypt_verify_incoming !== false,
+    encryptVerifyOutgoing: c.encrypt_verify_outgoing !== false,
+    disableKeyringFile: c.disable_keyring_file === true,
+    reconnectTimeoutLanMs: ms(c.reconnect_timeout),
+    reconnectTimeoutWanMs: ms(c.reconnect_timeout_wan),
+    advertiseReconnectTimeoutMs,
     recursors,
     startJoin: (c.start_join as string[] | undefined) ?? [],
     retryJoin: (c.retry_join as string[] | undefined) ?? [],

@@ -25,6 +25,8 @@ export const DEFAULT_SOURCE: Record<string, unknown> = {
   domain: 'consul.',
   enable_local_script_checks: undefined,
   enable_script_checks: false,
+  encrypt_verify_incoming: true,
+  encrypt_verify_outgoing: true,
   limits: {
     http_max_conns_per_client: 200,
     rpc_max_conns_per_client: 100,

@@ -63,6 +63,14 @@ describe('defaults', () => {
       enableScriptChecks: false,
       enableLocalScriptChecks: false,
       encrypt: '',
+      encryptVerifyIncoming: true,
+      encryptVerifyOutgoing: true,
+      disableKeyringFile: false,
+      reconnectTimeoutLanMs: 0,
+      reconnectTimeoutWanMs: 0,
+      advertiseReconnectTimeoutMs: 0,
+      serfBindLan: '0.0.0.0',
+      serfBindWan: '0.0.0.0',
       recursors: [],
       retryJoin: [],
       retryIntervalMs: 30_000,
@@ -122,6 +130,23 @@ describe('defaults', () => {
     expect(c).toMatchObject({ retryJoinWan: ['127.0.8.9'], retryMaxAttemptsWan: 3, retryIntervalWanMs: 30_000 });
     await expect(load(['-dev', '-hcl', 'gossip_wan { probe_interval = "0s" }'])).rejects.toThrow('gossip_wan.probe_interval must be positive');
     await expect(load(['-dev', '-hcl', 'gossip_wan { probe_interval = "1s" probe_timeout = "2s" }'])).rejects.toThrow('gossip_wan.probe_timeout must be shorter than gossip_wan.probe_interval');
+  });
+
+  it('reads the gossip keys: encryption rollout, keyring file, reconnect timeouts and serf binds', async () => {
+    const f = await file('gossip.json', {
+      encrypt_verify_incoming: false, encrypt_verify_outgoing: false, reconnect_timeout: '8h', reconnect_timeout_wan: '96h',
+      advertise_reconnect_timeout: '15m', serf_wan: '127.0.0.9',
+    });
+    const c = await load(['-data-dir', dataDir, '-bind', '127.0.0.5', '-config-file', f, '-disable-keyring-file', '-serf-lan-bind', '127.0.0.6']);
+    expect(c).toMatchObject({
+      encryptVerifyIncoming: false, encryptVerifyOutgoing: false, disableKeyringFile: true,
+      reconnectTimeoutLanMs: 8 * 3600_000, reconnectTimeoutWanMs: 96 * 3600_000, advertiseReconnectTimeoutMs: 15 * 60_000,
+      serfBindLan: '127.0.0.6', serfBindWan: '127.0.0.9',
+    });
+    expect(c.warnings.filter((w) => w.includes('ignored'))).toEqual([]);
+    // Consul's builder: a server cannot advertise its own reconnect timeout.
+    await expect(load(['-data-dir', dataDir, '-server', '-config-file', f])).rejects.toThrow(new ConfigError('advertise_reconnect_timeout can only be used on a client'));
+    await expect(load(['-data-dir', dataDir, '-hcl', 'reconnect_timeout = "soon"'])).rejects.toThrow(/reconnect_timeout/);
   });
 
   it("reads the autopilot block over Consul's defaults, and refuses negative counts as Consul does", async () => {

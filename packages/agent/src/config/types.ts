@@ -72,6 +72,9 @@ export interface AgentConfig {
   dataDir: string;
   /** Cluster address (server RPC, serf LAN/WAN). */
   bindAddr: string;
+  /** serf_lan / serf_wan: where the LAN and WAN gossip pools bind (default bindAddr). */
+  serfBindLan: string;
+  serfBindWan: string;
   /** Address advertised to other nodes; defaults to bindAddr. */
   advertiseAddr: string;
   advertiseAddrWan: string;
@@ -100,6 +103,16 @@ export interface AgentConfig {
   rpcTls: RpcTlsConfig;
   /** Base64 gossip key, empty when not set. */
   encrypt: string;
+  /** With a key: refuse plaintext gossip arriving / encrypt gossip sent (Consul's encrypt_verify_*; default true). */
+  encryptVerifyIncoming: boolean;
+  encryptVerifyOutgoing: boolean;
+  /** disable_keyring_file: keys are not kept in the data dir; each start begins from `encrypt`. */
+  disableKeyringFile: boolean;
+  /** How long a failed member stays before it is reaped: reconnect_timeout (LAN) and reconnect_timeout_wan (0: 72h). */
+  reconnectTimeoutLanMs: number;
+  reconnectTimeoutWanMs: number;
+  /** advertise_reconnect_timeout of a client: its own reconnect timeout, gossiped in the rc_tm tag (0: none). */
+  advertiseReconnectTimeoutMs: number;
   recursors: string[];
   startJoin: string[];
   retryJoin: string[];

@@ -5,13 +5,13 @@
 import type { AgentConfig } from '../config/index.js';
 import { shouldProcess, type UserEvent, type UserEvents } from '../events/user-events.js';
 import type { Logger } from '../log.js';
-import type { Keyring } from '@proconsul/gossip';
+import type { Config as GossipConfig, Keyring } from '@proconsul/gossip';
 import { KeyringManager, loadKeyring, WAN_KEYRING_FILE } from './keyring.js';
 import { LanPool } from './lan.js';
 import { startRetryJoin } from './retry-join.js';
 import { startWanFlood } from './wan-flood.js';
 import { MemberSnapshot, SNAPSHOT_FILE, WAN_SNAPSHOT_FILE } from './snapshot.js';
-import { isServer, memberTags, wanMemberTags } from './tags.js';
+import { isServer, memberTags, reconnectTimeoutOverride, wanMemberTags } from './tags.js';
 
 export type { AgentMember, LanMembership, MembershipEvent, MembershipEventType } from './lan.js';
 export { MemberStatus } from './lan.js';
@@ -47,26 +47,29 @@ export interface StartGossipOptions {
 
 export async function startGossip(o: StartGossipOptions): Promise<AgentGossip> {
   const c = o.config;
-  const { keyring, fromFile } = loadKeyring(c.encrypt, c.dev ? '' : c.dataDir);
+  // Where keyrings are kept: nowhere in -dev or with disable_keyring_file (each start begins from `encrypt`).
+  const keyringDir = c.dev || c.disableKeyringFile ? '' : c.dataDir;
+  const { keyring, fromFile } = loadKeyring(c.encrypt, keyringDir);
   if (fromFile && c.encrypt) o.log.warn('loaded the keyring from the data dir: -encrypt is ignored (use `proconsul keyring` to change keys)');
   let onFatal: (e: Error) => void = () => undefined;
   const fatal = new Promise<Error>((r) => (onFatal = r));
   const lan = await LanPool.create({
     name: c.nodeName,
-    bindAddr: c.bindAddr,
+    bindAddr: c.serfBindLan,
     port: c.ports.serfLan,
     advertiseAddr: o.advertiseAddr,
     tags: memberTags(c, o.nodeId),
     ...(keyring ? { keyring } : {}),
+    ...verification(c),
     disableCoordinates: c.coordinate.disabled,
-    config: c.gossipLan,
+    config: { ...c.gossipLan, ...reaping(c.reconnectTimeoutLanMs, o.log) },
     log: o.log,
     onUserEvent: (event, lt) => {
       if (shouldProcess(event, c.nodeName, o.services())) o.events.receive({ ...event, LTime: lt });
     },
   });
   o.log.info({ node: c.nodeName, addr: `${o.advertiseAddr}:${lan.node.port}`, encrypted: !!keyring, server: isServer(c) }, 'serf LAN pool started');
-  const manager = new KeyringManager(lan, c.datacenter, c.dev ? '' : c.dataDir);
+  const manager = new KeyringManager(lan, c.datacenter, keyringDir);
   const pools: JoinedPool[] = [];
   let wan: LanPool | undefined;
   try {
@@ -79,7 +82,7 @@ export async function startGossip(o: StartGossipOptions): Promise<AgentGossip> {
     // keyring of its own that starts from the same -encrypt key and follows the same operations.
     if (isServer(c) && c.ports.serfWan > 0) {
       // The WAN keyring: its own file (Consul's serf/remote.keyring), else the same -encrypt key.
-      const wanKeyring = loadKeyring(c.encrypt, c.dev ? '' : c.dataDir, WAN_KEYRING_FILE).keyring;
+      const wanKeyring = loadKeyring(c.encrypt, keyringDir, WAN_KEYRING_FILE).keyring;
       wan = await startWan(c, o.nodeId, wanKeyring, o.log);
       manager.addWan(wan);
       pools.push(await joinPool(wan, {
@@ -123,13 +126,14 @@ async function startWan(c: AgentConfig, nodeId: string, keyring: Keyring | undef
   const advertise = c.advertiseAddrWan || c.advertiseAddr || c.bindAddr;
   const wan = await LanPool.create({
     name: `${c.nodeName}.${c.datacenter}`,
-    bindAddr: c.bindAddr,
+    bindAddr: c.serfBindWan,
     port: c.ports.serfWan,
     advertiseAddr: advertise,
     tags: wanMemberTags(c, nodeId),
     ...(keyring ? { keyring } : {}),
+    ...verification(c),
     profile: 'wan',
-    config: c.gossipWan,
+    config: { ...c.gossipWan, ...reaping(c.reconnectTimeoutWanMs, log) },
     disableCoordinates: c.coordinate.disabled,
     log,
     onUserEvent: () => undefined, // user events are the LAN pool's
@@ -189,4 +193,14 @@ async function joinPool(pool: LanPool, o: JoinPoolOptions): Promise<JoinedPool> 
       snapshot?.close();
     },
   };
+}
+
+/** encrypt_verify_incoming / encrypt_verify_outgoing, for both pools as Consul sets them. */
+function verification(c: AgentConfig): { verifyIncoming: boolean; verifyOutgoing: boolean } {
+  return { verifyIncoming: c.encryptVerifyIncoming, verifyOutgoing: c.encryptVerifyOutgoing };
+}
+
+/** Consul's reaper settings: failed members go after 72h unless configured (agent/consul/config.go) or overridden by their rc_tm tag. */
+function reaping(configuredMs: number, log: Logger): Pick<GossipConfig, 'reconnectTimeoutMs' | 'reconnectTimeoutOverride'> {
+  return { reconnectTimeoutMs: configuredMs || 72 * 3600_000, reconnectTimeoutOverride: reconnectTimeoutOverride(log) };
 }

@@ -59,6 +59,9 @@ export interface LanPoolOptions {
   advertiseAddr: string;
   tags: Record<string, string>;
   keyring?: Keyring;
+  /** encrypt_verify_incoming / encrypt_verify_outgoing (default true). */
+  verifyIncoming?: boolean;
+  verifyOutgoing?: boolean;
   /** Consul's disable_coordinates: no Vivaldi coordinates on this pool. */
   disableCoordinates?: boolean;
   /** The memberlist profile (default `lan`) and overrides of its settings (gossip_lan / gossip_wan). */
@@ -134,7 +137,7 @@ export class LanPool implements LanMembership {
       tags: o.tags,
       profile: o.profile ?? 'lan',
       ...(o.config || o.disableCoordinates ? { config: { ...o.config, ...(o.disableCoordinates ? { coordinates: false } : {}) } } : {}),
-      ...(o.keyring ? { keyring: o.keyring } : {}),
+      ...(o.keyring ? { keyring: o.keyring, verifyIncoming: o.verifyIncoming ?? true, verifyOutgoing: o.verifyOutgoing ?? true } : {}),
     });
     return new LanPool(node, o);
   }

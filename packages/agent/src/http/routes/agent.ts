@@ -2,7 +2,7 @@
 // membership, metrics, reload. Writes answer 200 with an empty body, as Consul's do.
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { parseGoDurationMs } from '@proconsul/catalog';
+import { formatGoDuration, parseGoDurationMs } from '@proconsul/catalog';
 import {
   CheckDefinitionError,
   DecodeError as CheckDecodeError,
@@ -416,7 +416,13 @@ function debugConfig(ctx: AgentContext): Record<string, unknown> {
     ServerMode: c.server || c.dev,
     Bootstrap: c.bootstrap,
     BindAddr: c.bindAddr,
+    SerfBindAddrLAN: `tcp://${c.serfBindLan}:${c.ports.serfLan}`,
+    ...(c.ports.serfWan > 0 ? { SerfBindAddrWAN: `tcp://${c.serfBindWan}:${c.ports.serfWan}` } : {}),
     AdvertiseAddrLAN: ctx.advertiseAddr,
+    AdvertiseReconnectTimeout: formatGoDuration(c.advertiseReconnectTimeoutMs),
+    ReconnectTimeoutLAN: formatGoDuration(c.reconnectTimeoutLanMs),
+    ReconnectTimeoutWAN: formatGoDuration(c.reconnectTimeoutWanMs),
+    DisableKeyringFile: c.disableKeyringFile,
     ClientAddrs: c.clientAddrs,
     HTTPPort: c.ports.http,
     DNSPort: c.ports.dns,

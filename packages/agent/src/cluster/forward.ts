@@ -1,7 +1,9 @@
 // Reads and writes of the replicated state are answered by the Raft leader, as Consul's servers
 // forward RPCs: a follower sends the HTTP request itself over agent RPC (`HTTP.Forward`) and the
 // leader executes it as if asked there, so blocking queries, X-Consul-Index and error texts are
-// the leader's own. `?stale` reads are answered by any server from its own state. On the leader,
+// the leader's own. `?stale` reads are answered by any server from its own state, `?max_stale`
+// ones (and, with discovery_max_stale, catalog and health reads without a mode) by any server
+// heard from its leader within that time, else by the leader. On the leader,
 // default reads first check the leader lease and `?consistent` reads confirm leadership with a
 // ReadIndex round, so a deposed leader cannot answer from a stale state. A request for another
 // datacenter (`?dc=`, or the `Datacenter` of a catalog register/deregister body) is sent before
@@ -10,7 +12,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { HttpError } from '../http/http-error.js';
 import type { QueryTimes } from '../config/index.js';
-import { parseWaitAndConsistency, qs, requestToken, type Query } from '../http/query-options.js';
+import { formatGoDuration } from '@proconsul/catalog';
+import { discoveryStale, parseWaitAndConsistency, qs, requestToken, staleBoundMs, type Query } from '../http/query-options.js';
 import type { ForwardedRequest, ForwardedResponse } from '../rpc/messages.js';
 import type { ClusterRole, ForwardCall } from './role.js';
 
@@ -62,42 +65,52 @@ function bodyDatacenter(body: Uint8Array): string | undefined {
   }
 }
 
-/**
- * Installs the forwarding and read-barrier hook on a server's HTTP app. `defaultToken` (a
- * client agent with ACLs) is sent for a request that carries no token, as Consul's client
- * fills in its own default token (else the server would apply its own).
- */
-export function installForwarding(
-  app: FastifyInstance,
-  cluster: ClusterRole,
-  datacenter: string,
-  nodeName: string,
-  forwardedOnly: boolean,
-  queryTimes: QueryTimes,
-  defaultToken?: () => string,
-): void {
+export interface ForwardingOptions {
+  datacenter: string;
+  nodeName: string;
+  /** Only the app behind agent RPC: it trusts the forwarded mark. */
+  forwardedOnly: boolean;
+  queryTimes: QueryTimes;
+  /** discovery_max_stale in ms (0: off). */
+  discoveryMaxStaleMs: number;
+  /**
+   * A client agent with ACLs: the token sent for a request that carries none, as Consul's
+   * client fills in its own default token (else the server would apply its own).
+   */
+  defaultToken?: () => string;
+}
+
+/** Installs the forwarding and read-barrier hook on an agent's HTTP app. */
+export function installForwarding(app: FastifyInstance, cluster: ClusterRole, o: ForwardingOptions): void {
   app.addHook('preHandler', async (req, reply) => {
     const path = req.url.split('?')[0]!.replace(/\/{2,}/g, '/');
+    const query = req.query as Query;
+    const read = req.method === 'GET' || req.method === 'HEAD';
+    // The agent asked applies discovery_max_stale (Consul's parseConsistency), for the server too.
+    let url = req.url;
+    if (read && isStateEndpoint(path) && discoveryStale(query, path, o.discoveryMaxStaleMs)) {
+      query.max_stale = formatGoDuration(o.discoveryMaxStaleMs);
+      url = `${url}${url.includes('?') ? '&' : '?'}max_stale=${query.max_stale}`;
+    }
     const forwarded = (): ForwardedRequest => {
-      const fwd = withAgentDefaults(toForwarded(req), path, nodeName);
-      if (defaultToken && requestToken(req) === '') fwd.headers['x-consul-token'] = defaultToken();
+      const fwd = withAgentDefaults({ ...toForwarded(req), url }, path, o.nodeName);
+      if (o.defaultToken && requestToken(req) === '') fwd.headers['x-consul-token'] = o.defaultToken();
       return fwd;
     };
-    const dc = remoteDatacenter(req, path, datacenter);
-    if (dc !== undefined) return sendForwarded(reply, await cluster.forwardToDatacenter(dc, forwarded(), forwardTimeoutMs(req, queryTimes)));
+    const dc = remoteDatacenter(req, path, o.datacenter);
+    if (dc !== undefined) return sendForwarded(reply, await cluster.forwardToDatacenter(dc, forwarded(), forwardTimeoutMs(req, o.queryTimes)));
     if (!isStateEndpoint(path)) return;
-    const query = req.query as Record<string, unknown>;
-    const read = req.method === 'GET' || req.method === 'HEAD';
     if (cluster.server) {
-      if (read && query.stale !== undefined) return;
       const node = cluster.node();
+      const staleMs = read ? staleBoundMs(query) : undefined;
+      if (staleMs !== undefined && (staleMs === Infinity || (node?.lastContactMs() ?? Infinity) <= staleMs)) return;
       // Only the app behind agent RPC trusts the mark: from a listener it is a client's header.
-      if ((forwardedOnly && req.headers[FORWARDED_HEADER]) || node?.isLeader()) {
+      if ((o.forwardedOnly && req.headers[FORWARDED_HEADER]) || node?.isLeader()) {
         if (read) await cluster.readBarrier(query.consistent !== undefined ? 'safe' : 'lease');
         return;
       }
     }
-    const res = await cluster.forward(forwarded(), forwardTimeoutMs(req, queryTimes));
+    const res = await cluster.forward(forwarded(), forwardTimeoutMs(req, o.queryTimes));
     return sendForwarded(reply, res);
   });
 }

@@ -9,7 +9,11 @@ export function installClusterHooks(app: FastifyInstance, ctx: AgentContext, for
   const cluster = ctx.cluster;
   const acl = ctx.config.acl;
   const defaultToken = acl.enabled && !cluster.server ? () => acl.tokens.default || ANONYMOUS_TOKEN_SECRET : undefined;
-  installForwarding(app, cluster, ctx.config.datacenter, ctx.config.nodeName, forwardedOnly, ctx.config.queryTimes, defaultToken);
+  const c = ctx.config;
+  installForwarding(app, cluster, {
+    datacenter: c.datacenter, nodeName: c.nodeName, forwardedOnly, queryTimes: c.queryTimes, discoveryMaxStaleMs: c.discoveryMaxStaleMs,
+    ...(defaultToken ? { defaultToken } : {}),
+  });
   app.addHook('onSend', async (req, reply) => {
     if (reply.getHeader('X-Consul-KnownLeader') === undefined || forwardedReplies.has(reply)) return;
     // Two fields of the node, not its whole status: this runs on every read a server answers.

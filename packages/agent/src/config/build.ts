@@ -467,6 +467,7 @@ export async function buildConfig(input: BuildInput): Promise<AgentConfig> {
     checkOutputMaxSize,
     discardCheckOutput: c.discard_check_output === true,
     queryTimes: { defaultMs: parseGoDuration(c.default_query_time as string), maxMs: parseGoDuration(c.max_query_time as string) },
+    discoveryMaxStaleMs: ms(c.discovery_max_stale),
     // Zero keeps the default, as Consul's server config does.
     sessionTtlMinMs: parseGoDuration(c.session_ttl_min as string) || 10_000,
     limits,

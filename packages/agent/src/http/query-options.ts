@@ -47,7 +47,36 @@ export function parseWait(query: Query, times: QueryTimes): number {
   return Math.min(ms, times.maxMs);
 }
 
-/** `?index`, `?wait`, `?stale`, `?consistent` (without `?dc`: a forwarding server reads these too). */
+/** `?max_stale`: milliseconds, 0 when absent; a bad value is Consul's 400. */
+export function parseMaxStale(query: Query): number {
+  const v = qs(query, 'max_stale');
+  if (v === undefined || v === '') return 0;
+  const ms = parseGoDurationMs(v);
+  if (ms === undefined) throw badRequest(`Invalid max_stale value ${JSON.stringify(v)}`);
+  return ms;
+}
+
+/**
+ * How stale a read may be answered (Consul's parseConsistency): Infinity for `?stale`, the
+ * `?max_stale` bound (a server further behind its leader asks the leader, as Consul's HTTP
+ * handlers retry once), or undefined: the leader's answer.
+ */
+export function staleBoundMs(query: Query): number | undefined {
+  const maxStale = parseMaxStale(query);
+  if (maxStale > 0) return maxStale;
+  return has(query, 'stale') ? Infinity : undefined;
+}
+
+/**
+ * discovery_max_stale: a catalog or health read that names no consistency mode (`?leader` names
+ * the default one) may be `maxStaleMs` stale, as if it carried `?max_stale`.
+ */
+export function discoveryStale(query: Query, path: string, maxStaleMs: number): boolean {
+  if (maxStaleMs <= 0 || !(path.startsWith('/v1/catalog') || path.startsWith('/v1/health'))) return false;
+  return !['stale', 'consistent', 'leader', 'cached'].some((k) => has(query, k)) && parseMaxStale(query) === 0;
+}
+
+/** `?index`, `?wait`, `?stale`, `?max_stale`, `?consistent` (without `?dc`: a forwarding server reads these too). */
 export function parseWaitAndConsistency(query: Query, times: QueryTimes = CONSUL_QUERY_TIMES): QueryOptions {
   const waitMs = parseWait(query, times);
   let index = 0;
@@ -56,7 +85,7 @@ export function parseWaitAndConsistency(query: Query, times: QueryTimes = CONSUL
     if (!/^\d+$/.test(idx)) throw badRequest('Invalid index');
     index = Number(idx);
   }
-  const stale = has(query, 'stale');
+  const stale = staleBoundMs(query) !== undefined;
   const consistent = has(query, 'consistent');
   if (stale && consistent) throw badRequest('Cannot specify ?stale with ?consistent, conflicting semantics.');
   if (consistent && has(query, 'cached')) throw badRequest('Cannot specify ?cached with ?consistent, conflicting semantics.');

@@ -62,6 +62,7 @@ export function devConfig(overrides: Partial<AgentConfig> = {}): AgentConfig {
     checkOutputMaxSize: 4096,
     discardCheckOutput: false,
     queryTimes: { defaultMs: 300_000, maxMs: 600_000 },
+    discoveryMaxStaleMs: 0,
     sessionTtlMinMs: 10_000,
     limits: { httpMaxConnsPerClient: 200, rpcMaxConnsPerClient: 100 },
     raftSnapshotIntervalMs: 120_000,

@@ -18,6 +18,7 @@ import { readHttpsTls } from './tls/server.js';
 import { joinHostPort, resolveAdvertiseAddr } from './addresses.js';
 import type { AgentConfig } from './config/index.js';
 import { loadConfig } from './config/index.js';
+import { watchConfigPaths } from './config/file-watcher.js';
 import type { AgentContext } from './context.js';
 import { catalogDnsBackend, forwardedDnsBackend } from './dns-backend.js';
 import { localQueryRunner, remoteQueryRunner, withPreparedQueries } from './prepared-query/dns.js';
@@ -404,6 +405,17 @@ export async function startAgent(config: AgentConfig, options: StartAgentOptions
         dnsAddrs.push(joinHostPort(bound.host, bound.port));
       }
       log.dns.info({ addrs: dnsAddrs }, 'DNS listening');
+    }
+
+    // auto_reload_config: a change under -config-file / -config-dir reloads, as SIGHUP does.
+    if (config.autoReloadConfig && options.argv && config.configPaths.length > 0) {
+      let reloading = Promise.resolve(); // one reload at a time
+      const watcher = watchConfigPaths(
+        config.configPaths,
+        () => void (reloading = reloading.then(ctx.reload).catch((err: Error) => log.agent.error({ err }, 'Failed to reload configuration'))),
+        (path, err) => log.agent.error({ path, err }, 'auto_reload_config cannot watch this path'),
+      );
+      cleanups.push(() => watcher.close());
     }
 
     log.agent.info(

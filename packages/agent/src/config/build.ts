@@ -83,6 +83,8 @@ export interface BuildInput {
   files: Array<{ file: string; fragment: Fragment }>;
   /** Fragment made from the command-line flags. */
   flags: Fragment;
+  /** The -config-file and -config-dir paths as given. */
+  configPaths?: string[];
   hostname: string;
   interfaces: Interfaces;
   warnings: string[];
@@ -498,6 +500,8 @@ export async function buildConfig(input: BuildInput): Promise<AgentConfig> {
     httpConfig: buildHttpConfig((c.http_config as Record<string, unknown> | undefined) ?? {}),
     checks: normaliseChecks((c.checks as unknown[] | undefined) ?? [], policy),
     configFiles: input.files.map((f) => f.file),
+    configPaths: input.configPaths ?? [],
+    autoReloadConfig: c.auto_reload_config === true,
     warnings,
   };
   return config;

@@ -39,6 +39,7 @@ export async function loadConfig(
     dev: flags.dev,
     files,
     flags: flagsAndHcl,
+    configPaths: flags.configPaths,
     hostname: host.hostname ?? os.hostname(),
     interfaces: host.interfaces ?? os.networkInterfaces(),
     warnings,

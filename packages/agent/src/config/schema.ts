@@ -139,7 +139,7 @@ const HTTP_CONFIG: ObjectSpec = {
 /** Keys Consul knows that this agent accepts and ignores (security, mesh, tuning, other sinks). */
 const IGNORED_TOP_LEVEL = [
   'advertise_addr_ipv4', 'advertise_addr_ipv6', 'advertise_addr_wan_ipv4', 'advertise_addr_wan_ipv6',
-  'audit', 'auto_config', 'auto_encrypt', 'auto_reload_config', 'cache',
+  'audit', 'auto_config', 'auto_encrypt', 'cache',
   'check_update_interval', 'cloud', 'config_entries', 'connect',
   'disable_anonymous_signature', 'disable_http_unprintable_char_filter',
   'disable_remote_exec', 'disable_update_check',
@@ -166,6 +166,7 @@ export const CONFIG_SPEC: ObjectSpec = {
     { name: 'advertise_addr_wan', type: 'string' },
     { name: 'advertise_reconnect_timeout', type: 'duration' },
     { name: 'alt_domain', type: 'string' },
+    { name: 'auto_reload_config', type: 'bool' },
     { name: 'autopilot', type: { object: AUTOPILOT } },
     { name: 'bind_addr', type: 'string' },
     { name: 'bootstrap', type: 'bool' },

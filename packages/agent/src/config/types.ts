@@ -169,6 +169,10 @@ export interface AgentConfig {
   httpConfig: HttpConfig;
   /** The config files that were read, in order (for logs and reload). */
   configFiles: string[];
+  /** The -config-file and -config-dir paths as given (auto_reload_config watches them). */
+  configPaths: string[];
+  /** auto_reload_config: reload when a file under configPaths changes. */
+  autoReloadConfig: boolean;
   /** Consul's config warnings (skipped files, risky bootstrap settings...), to log at start. */
   warnings: string[];
 }

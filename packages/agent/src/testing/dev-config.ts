@@ -88,6 +88,8 @@ export function devConfig(overrides: Partial<AgentConfig> = {}): AgentConfig {
     watches: [],
     httpConfig: { responseHeaders: {}, blockEndpoints: [], allowWriteHttpFrom: [] },
     configFiles: [],
+    configPaths: [],
+    autoReloadConfig: false,
     warnings: [],
     ...overrides,
   };

@@ -320,7 +320,7 @@ describe('HCL configuration', () => {
       check: { id: 'mem', name: 'memory', ttl: '30s' },
     }));
     const fromJson = await load(['-config-file', j, '-config-file', path.join(d, 'b.json'), '-data-dir', dataDir, '-bind', '127.0.62.1', '-log-level', 'warn', '-dns-port', '18601']);
-    expect({ ...fromJson, warnings: [], configFiles: [] }).toEqual({ ...c, warnings: [], configFiles: [] });
+    expect({ ...fromJson, warnings: [], configFiles: [], configPaths: [] }).toEqual({ ...c, warnings: [], configFiles: [], configPaths: [] });
   });
 });
 

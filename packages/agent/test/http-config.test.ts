@@ -1,6 +1,7 @@
 // The agent config's http_config on a real agent (127.0.66.41): response_headers on every answer
 // (API, errors, UI), block_endpoints answered 403, and allow_write_http_from letting writes in
-// only from its networks (requests sent from 127.0.66.42 and .43 as source addresses).
+// only from its networks (requests sent from 127.0.66.42 and .43 as source addresses); Consul's
+// printable path check, and an agent without it (127.0.66.45).
 import { spawnSync } from 'node:child_process';
 import { request } from 'node:http';
 import { writeFileSync } from 'node:fs';
@@ -82,6 +83,22 @@ describe('http_config', () => {
     expect([allowed.status, allowed.body]).toEqual([200, 'true']);
     expect((await send('GET', '/v1/kv/w?raw', '127.0.66.42')).body).toBe('x');
     expect((await send('DELETE', '/v1/kv/w', '127.0.66.42')).status).toBe(403);
+  });
+
+  it('answers 400 to a path with an unprintable character, unless disable_http_unprintable_char_filter', async () => {
+    const r = await send('PUT', '/v1/kv/a%0Ab', '127.0.66.43', 'x');
+    expect([r.status, r.body]).toEqual([400, '']);
+    expect((await send('PUT', '/v1/kv/caf%C3%A9', '127.0.66.43', 'x')).status).toBe(200);
+    const lenient = await startAgentProcess(
+      ['-dev', '-client', '127.0.66.45', '-bind', '127.0.66.45', '-dns-port', '-1', '-hcl', 'disable_http_unprintable_char_filter = true'],
+      '127.0.66.45:8500',
+    );
+    try {
+      expect((await fetch(`${lenient.base}/v1/kv/a%0Ab`, { method: 'PUT', body: 'x' })).status).toBe(200);
+      expect(await (await fetch(`${lenient.base}/v1/kv/a%0Ab?raw`)).text()).toBe('x');
+    } finally {
+      await lenient.stop();
+    }
   });
 
   it('refuses a start with a bad CIDR, in Consul\'s words', () => {

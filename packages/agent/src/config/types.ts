@@ -165,6 +165,8 @@ export interface AgentConfig {
   checks: CheckDefinition[];
   /** Consul's `watches`: watch specifications as given, parsed when the agent starts them (src/watches/). */
   watches: Record<string, unknown>[];
+  /** disable_http_unprintable_char_filter: paths with unprintable characters are served, not refused 400. */
+  disableHttpUnprintableCharFilter: boolean;
   /** Consul's http_config (src/http/http-config.ts). */
   httpConfig: HttpConfig;
   /** The config files that were read, in order (for logs and reload). */

@@ -6,6 +6,7 @@ import { defaultPolicyHeader } from '../acl/config.js';
 import { installAclEnforcement } from '../acl/enforce.js';
 import { aclRoutes } from '../acl/routes.js';
 import { installResponseHeadersAndBlocks, installWriteAccess } from './http-config.js';
+import { installPrintablePathCheck } from './printable-path.js';
 import type { AgentContext } from '../context.js';
 import { METRICS_DECORATION, ROUTE_METHODS_DECORATION } from './endpoint.js';
 import { methodNotAllowed, ROUTER_OPTIONS, RouteMethods } from './route-methods.js';
@@ -61,6 +62,8 @@ export async function buildHttpApp(ctx: AgentContext, options: HttpAppOptions = 
   });
 
   const connLimit = limitConnsPerClient(app.server, ctx.config.limits.httpMaxConnsPerClient);
+  // Consul's outermost check, before http_config's headers.
+  if (options.forwardedOnly !== true && !ctx.config.disableHttpUnprintableCharFilter) installPrintablePathCheck(app);
   // http_config (http-config.ts) applies where a client's request arrives, not to forwarded ones.
   if (options.forwardedOnly !== true) installResponseHeadersAndBlocks(app, ctx.config.httpConfig, ctx.log.http);
   // Before forwarding: `?near=_agent` means this agent, not the leader that answers.

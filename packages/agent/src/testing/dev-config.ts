@@ -86,6 +86,7 @@ export function devConfig(overrides: Partial<AgentConfig> = {}): AgentConfig {
     services: [],
     checks: [],
     watches: [],
+    disableHttpUnprintableCharFilter: false,
     httpConfig: { responseHeaders: {}, blockEndpoints: [], allowWriteHttpFrom: [] },
     configFiles: [],
     configPaths: [],

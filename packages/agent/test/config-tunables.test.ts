@@ -1,6 +1,7 @@
 // Agent settings on a real agent (127.0.66.51): session_ttl_min lets shorter session TTLs in (and
 // says its bound in the refusal), discard_check_output stores every check's output empty, and
-// default_query_time / max_query_time bound how long a blocking query waits.
+// default_query_time / max_query_time bound how long a blocking query waits; limits'
+// kv_max_value_size and txn_max_req_len bound KV values and transaction bodies.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,7 +13,8 @@ let agent: AgentProcess;
 
 beforeAll(async () => {
   const cfg = join(dir.path, 'agent.hcl');
-  writeFileSync(cfg, 'session_ttl_min = "1s"\ndiscard_check_output = true\ndefault_query_time = "400ms"\nmax_query_time = "1s"\n');
+  writeFileSync(cfg, 'session_ttl_min = "1s"\ndiscard_check_output = true\ndefault_query_time = "400ms"\nmax_query_time = "1s"\n' +
+    'limits { kv_max_value_size = 2097152 txn_max_req_len = 1024 }\n');
   agent = await startAgentProcess(['-dev', '-client', IP, '-bind', IP, '-dns-port', '-1', '-config-file', cfg], `${IP}:8500`);
 }, 60_000);
 
@@ -53,5 +55,17 @@ describe('agent tunables', () => {
     const capped = await timed(`/v1/kv/none?index=${index}&wait=30s`);
     expect(capped).toBeGreaterThanOrEqual(950);
     expect(capped).toBeLessThan(20_000);
+  });
+
+  it('limits.kv_max_value_size lets a 1.5 MiB value in and refuses 2.5 MiB; a transaction body may be as large (txn_max_req_len is raised to it)', async () => {
+    const big = Buffer.alloc(1536 * 1024, 7);
+    expect((await http(agent.base, 'PUT', '/v1/kv/big', big)).status).toBe(200);
+    expect(Buffer.from(await (await fetch(`${agent.base}/v1/kv/big?raw`)).arrayBuffer()).equals(big)).toBe(true);
+    const over = await http(agent.base, 'PUT', '/v1/kv/big', Buffer.alloc(2560 * 1024));
+    expect([over.status, over.text]).toEqual([413, 'Request body(2621440 bytes) too large, max size: 2097152 bytes. See https://developer.hashicorp.com/docs/agent/config/config-files#kv_max_value_size.']);
+    const txn = await http(agent.base, 'PUT', '/v1/txn', JSON.stringify([{ KV: { Verb: 'set', Key: 'big-txn', Value: Buffer.alloc(1024 * 1024, 1).toString('base64') } }]));
+    expect(txn.status).toBe(200);
+    const self = (await http(agent.base, 'GET', '/v1/agent/self')).json();
+    expect(self.DebugConfig).toMatchObject({ KVMaxValueSize: 2097152, TxnMaxReqLen: 1024 });
   });
 });

@@ -110,6 +110,17 @@ function fqdn(domain: string): string {
   return domain.endsWith('.') ? domain : `${domain}.`;
 }
 
+/**
+ * A request size limit. Consul takes any uint64; ours must leave a forwarded request or a Raft
+ * entry (the value in base64) within the 64 MiB RPC frame.
+ */
+const REQUEST_BYTES_LIMIT_MAX = 32 * 1024 * 1024;
+function byteLimit(value: unknown, key: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > REQUEST_BYTES_LIMIT_MAX) throw new ConfigError(`${key} must be between 1 and ${REQUEST_BYTES_LIMIT_MAX} bytes, was: ${String(value)}`);
+  return n;
+}
+
 function ms(value: unknown): number {
   return typeof value === 'string' ? parseGoDuration(value) : 0;
 }
@@ -405,6 +416,8 @@ export async function buildConfig(input: BuildInput): Promise<AgentConfig> {
   const limits = {
     httpMaxConnsPerClient: Number(c.limits?.http_max_conns_per_client),
     rpcMaxConnsPerClient: Number(c.limits?.rpc_max_conns_per_client),
+    kvMaxValueSize: byteLimit(c.limits?.kv_max_value_size, 'limits.kv_max_value_size'),
+    txnMaxReqLen: byteLimit(c.limits?.txn_max_req_len, 'limits.txn_max_req_len'),
   };
   const policy = { enableScriptChecks, enableLocalScriptChecks: enableLocalScriptChecks === true };
   const acl = parseAclConfig(c as Fragment);

@@ -30,6 +30,9 @@ export const DEFAULT_SOURCE: Record<string, unknown> = {
   limits: {
     http_max_conns_per_client: 200,
     rpc_max_conns_per_client: 100,
+    // raft.SuggestedMaxDataSize, Consul's default of both.
+    kv_max_value_size: 512 * 1024,
+    txn_max_req_len: 512 * 1024,
   },
   log_level: 'INFO',
   log_json: false,

@@ -392,6 +392,8 @@ describe('validation names the key and the problem', () => {
     [['-data-dir', '$D', '-bootstrap'], "'bootstrap = true' requires 'server = true'"],
     [['-data-dir', '$D', '-bootstrap-expect', '3'], "'bootstrap_expect > 0' requires 'server = true'"],
     [['-dev', '-bootstrap-expect', '3'], "'bootstrap_expect > 0' not allowed in dev mode"],
+    [['-dev', '-hcl', 'limits { kv_max_value_size = 67108864 }'], 'limits.kv_max_value_size must be between 1 and 33554432 bytes, was: 67108864'],
+    [['-dev', '-hcl', 'limits { txn_max_req_len = 0 }'], 'limits.txn_max_req_len must be between 1 and 33554432 bytes, was: 0'],
     [['-data-dir', '$D', '-server', '-bootstrap', '-bootstrap-expect', '3'], "'bootstrap_expect > 0' and 'bootstrap = true' are mutually exclusive"],
     [['-data-dir', '$D', '-server', '-bootstrap-expect', '-1'], 'bootstrap_expect cannot be -1. Must be greater than or equal to zero'],
     [['-dev', '-http-port', '70000'], 'ports.http cannot be 70000. Must be between 0 and 65535, or -1 to disable'],

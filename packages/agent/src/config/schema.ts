@@ -53,7 +53,9 @@ const LIMITS: ObjectSpec = {
   fields: [
     { name: 'http_max_conns_per_client', type: 'int' },
     { name: 'rpc_max_conns_per_client', type: 'int' },
-    ...['rpc_handshake_timeout', 'rpc_client_timeout', 'rpc_rate', 'rpc_max_burst', 'kv_max_value_size', 'txn_max_req_len', 'request_limits'].map(any),
+    { name: 'kv_max_value_size', type: 'int' },
+    { name: 'txn_max_req_len', type: 'int' },
+    ...['rpc_handshake_timeout', 'rpc_client_timeout', 'rpc_rate', 'rpc_max_burst', 'request_limits'].map(any),
   ],
 };
 

@@ -156,8 +156,11 @@ export interface AgentConfig {
    * updatePeriodMs in Raft writes of updateBatchSize, at most updateMaxBatches per period.
    */
   coordinate: { disabled: boolean; syncRateTarget: number; syncIntervalMinMs: number; updatePeriodMs: number; updateBatchSize: number; updateMaxBatches: number };
-  /** Consul's `limits`: concurrent connections one client IP may hold (<= 0: unlimited). */
-  limits: { httpMaxConnsPerClient: number; rpcMaxConnsPerClient: number };
+  /**
+   * Consul's `limits`: concurrent connections one client IP may hold (<= 0: unlimited); the
+   * largest KV value and transaction request body in bytes.
+   */
+  limits: { httpMaxConnsPerClient: number; rpcMaxConnsPerClient: number; kvMaxValueSize: number; txnMaxReqLen: number };
   dnsConfig: DnsConfig;
   telemetry: TelemetryConfig;
   /** Service and check definitions from config files, in HTTP API shapes. */

@@ -64,7 +64,7 @@ export function devConfig(overrides: Partial<AgentConfig> = {}): AgentConfig {
     queryTimes: { defaultMs: 300_000, maxMs: 600_000 },
     discoveryMaxStaleMs: 0,
     sessionTtlMinMs: 10_000,
-    limits: { httpMaxConnsPerClient: 200, rpcMaxConnsPerClient: 100 },
+    limits: { httpMaxConnsPerClient: 200, rpcMaxConnsPerClient: 100, kvMaxValueSize: 512 * 1024, txnMaxReqLen: 512 * 1024 },
     raftSnapshotIntervalMs: 120_000,
     raftSnapshotThreshold: 16_384,
     autopilot: { ...DEFAULT_AUTOPILOT },

@@ -423,6 +423,8 @@ function debugConfig(ctx: AgentContext): Record<string, unknown> {
     ReconnectTimeoutLAN: formatGoDuration(c.reconnectTimeoutLanMs),
     ReconnectTimeoutWAN: formatGoDuration(c.reconnectTimeoutWanMs),
     DisableKeyringFile: c.disableKeyringFile,
+    KVMaxValueSize: c.limits.kvMaxValueSize,
+    TxnMaxReqLen: c.limits.txnMaxReqLen,
     ClientAddrs: c.clientAddrs,
     HTTPPort: c.ports.http,
     DNSPort: c.ports.dns,

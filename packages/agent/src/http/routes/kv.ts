@@ -2,7 +2,7 @@
 // DELETE (recurse, cas), with Consul's status codes (404 with an empty body for a miss) and
 // its 512 KiB value limit (413).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { KV_MAX_VALUE_SIZE, type KVCommand } from '@proconsul/catalog';
+import { validateKVValueSize, type KVCommand } from '@proconsul/catalog';
 import type { AgentContext } from '../../context.js';
 import { endpoint } from '../endpoint.js';
 import { badRequest, HttpError } from '../http-error.js';
@@ -11,11 +11,9 @@ import { catalogRead } from '../read.js';
 import { sendJson } from '../respond.js';
 import { applyOrFail } from './catalog.js';
 
+/** Consul's 413 for a value over kv_max_value_size (its text is the catalog's). */
 function tooLarge(length: number, max: number): HttpError {
-  return new HttpError(
-    413,
-    `Request body(${length} bytes) too large, max size: ${max} bytes. See https://developer.hashicorp.com/docs/agent/config/config-files#kv_max_value_size.`,
-  );
+  return new HttpError(413, validateKVValueSize(length, max)!);
 }
 
 const UINT64_MAX = (1n << 64n) - 1n;
@@ -47,7 +45,7 @@ function notFoundEmpty(reply: FastifyReply): FastifyReply {
 
 export async function kvRoutes(app: FastifyInstance, { ctx }: { ctx: AgentContext }): Promise<void> {
   const dc = ctx.config.datacenter;
-  const max = KV_MAX_VALUE_SIZE;
+  const max = ctx.config.limits.kvMaxValueSize;
 
   // Refuse an oversized value from its Content-Length, before reading the body (Consul does).
   app.addHook('onRequest', (req, _reply, done) => {

@@ -1,7 +1,7 @@
 // PUT /v1/txn: KV operations applied all or nothing (200), or rolled back with every failing
 // op listed (409). Read-only transactions skip the log.
 import type { FastifyInstance } from 'fastify';
-import { Catalog, KV_MAX_VALUE_SIZE, type TxnOp } from '@proconsul/catalog';
+import { Catalog, type TxnOp } from '@proconsul/catalog';
 import type { AgentContext } from '../../context.js';
 import { decodeStruct, DecodeError } from '../decode-struct.js';
 import { endpoint } from '../endpoint.js';
@@ -14,8 +14,6 @@ import { goBase64Error } from '../go-base64.js';
 
 /** Consul's maxTxnOps. */
 export const TXN_OPS_MAX = 128;
-/** txn_max_req_len, raised to kv_max_value_size when that is larger (both 512 KiB by default). */
-export const TXN_BODY_BYTES_MAX = KV_MAX_VALUE_SIZE;
 
 const BIG_FLAGS_RE = /(?<!\\)("flags"\s*:\s*)(\d{16,})/gi;
 const U64_MARK = '\u0000u64:';
@@ -28,18 +26,21 @@ function txnFlags(v: unknown): number | bigint | undefined {
   throw badRequest(`Failed to parse body: json: cannot unmarshal ${kind} into Go struct field KVTxnOp.Flags of type uint64`);
 }
 
-function txnTooLarge(length: number): HttpError {
+function txnTooLarge(length: number, max: number): HttpError {
   return new HttpError(
     413,
-    `Request body(${length} bytes) too large, max size: ${TXN_BODY_BYTES_MAX} bytes. See https://www.consul.io/docs/agent/config/config-files#txn_max_req_len.`,
+    `Request body(${length} bytes) too large, max size: ${max} bytes. See https://www.consul.io/docs/agent/config/config-files#txn_max_req_len.`,
   );
 }
 
 export async function txnRoutes(app: FastifyInstance, { ctx }: { ctx: AgentContext }): Promise<void> {
+  const { kvMaxValueSize, txnMaxReqLen } = ctx.config.limits;
+  // Consul's convertOps: txn_max_req_len, raised to kv_max_value_size when that is larger.
+  const bodyMax = Math.max(txnMaxReqLen, kvMaxValueSize);
   app.addHook('onRequest', (req, _reply, done) => {
     if (req.method === 'PUT' && req.url.replace(/\/+/g, '/').startsWith('/v1/txn')) {
       const length = Number(req.headers['content-length'] ?? 0);
-      if (length > TXN_BODY_BYTES_MAX) return done(txnTooLarge(length));
+      if (length > bodyMax) return done(txnTooLarge(length, bodyMax));
     }
     done();
   });
@@ -81,8 +82,8 @@ export async function txnRoutes(app: FastifyInstance, { ctx }: { ctx: AgentConte
           }
           const badValue = typeof kv.Value === 'string' ? goBase64Error(kv.Value) : undefined;
           if (badValue) throw badRequest(`Failed to parse body: ${badValue}`);
-          if (typeof kv.Value === 'string' && Buffer.from(kv.Value, 'base64').length > KV_MAX_VALUE_SIZE) {
-            throw new HttpError(413, `Value for key "${kv.Key}" is too large (${Buffer.from(kv.Value, 'base64').length} > ${KV_MAX_VALUE_SIZE} bytes)`);
+          if (typeof kv.Value === 'string' && Buffer.from(kv.Value, 'base64').length > kvMaxValueSize) {
+            throw new HttpError(413, `Value for key "${kv.Key}" is too large (${Buffer.from(kv.Value, 'base64').length} > ${kvMaxValueSize} bytes)`);
           }
           kv.Flags = txnFlags(kv.Flags);
           ops.push({ KV: kv });
@@ -100,6 +101,6 @@ export async function txnRoutes(app: FastifyInstance, { ctx }: { ctx: AgentConte
         return sendJson(req, reply, r.txn);
       },
     },
-    { bodyLimit: TXN_BODY_BYTES_MAX },
+    { bodyLimit: bodyMax },
   );
 }

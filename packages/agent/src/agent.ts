@@ -292,6 +292,7 @@ export async function startAgent(config: AgentConfig, options: StartAgentOptions
       agentLogger: log.agent,
       now,
       ensureNode,
+      checkUpdateIntervalMs: config.checkUpdateIntervalMs,
     });
     antiEntropy.start();
     // A client syncs as soon as it learns of a server (Consul starts a sync after joining).

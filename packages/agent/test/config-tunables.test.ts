@@ -1,10 +1,11 @@
 // Agent settings on a real agent (127.0.66.51): session_ttl_min lets shorter session TTLs in (and
 // says its bound in the refusal), discard_check_output stores every check's output empty, and
 // default_query_time / max_query_time bound how long a blocking query waits; limits'
-// kv_max_value_size and txn_max_req_len bound KV values and transaction bodies.
+// kv_max_value_size and txn_max_req_len bound KV values and transaction bodies; and
+// check_update_interval holds back output-only changes from the catalog (127.0.66.53-54).
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { http, startAgentProcess, tempDir, type AgentProcess } from './helpers.js';
 
 const IP = '127.0.66.51';
@@ -18,7 +19,10 @@ beforeAll(async () => {
   agent = await startAgentProcess(['-dev', '-client', IP, '-bind', IP, '-dns-port', '-1', '-config-file', cfg], `${IP}:8500`);
 }, 60_000);
 
+const others: AgentProcess[] = [];
+
 afterAll(async () => {
+  for (const a of others) await a.stop();
   await agent?.stop();
   dir.remove();
 });
@@ -67,5 +71,31 @@ describe('agent tunables', () => {
     expect(txn.status).toBe(200);
     const self = (await http(agent.base, 'GET', '/v1/agent/self')).json();
     expect(self.DebugConfig).toMatchObject({ KVMaxValueSize: 2097152, TxnMaxReqLen: 1024 });
+  });
+
+  it('check_update_interval: an output-only change waits (5m by default), a status change does not; 0s writes every change', async () => {
+    const outputs = async (a: AgentProcess): Promise<[string, string]> => {
+      const local = (await http(a.base, 'GET', '/v1/agent/checks')).json()['job'].Output as string;
+      const catalog = ((await http(a.base, 'GET', '/v1/health/checks/web')).json() as Array<{ Output: string }>)[0]?.Output ?? '';
+      return [local, catalog];
+    };
+    const run = async (ip: string, extra: string[]): Promise<AgentProcess> => {
+      const a = await startAgentProcess(['-dev', '-client', ip, '-bind', ip, '-dns-port', '-1', ...extra], `${ip}:8500`);
+      others.push(a);
+      await http(a.base, 'PUT', '/v1/agent/service/register', JSON.stringify({ Name: 'web', Check: { CheckID: 'job', TTL: '60s' } }));
+      expect((await http(a.base, 'PUT', '/v1/agent/check/pass/job?note=first')).status).toBe(200);
+      await vi.waitFor(async () => expect(await outputs(a)).toEqual(['first', 'first']), { timeout: 10_000, interval: 100 });
+      expect((await http(a.base, 'PUT', '/v1/agent/check/pass/job?note=second')).status).toBe(200);
+      return a;
+    };
+    const deferred = await run('127.0.66.53', []);
+    const immediate = await run('127.0.66.54', ['-hcl', 'check_update_interval = "0s"']);
+    await vi.waitFor(async () => expect(await outputs(immediate)).toEqual(['second', 'second']), { timeout: 10_000, interval: 100 });
+    await new Promise((r) => setTimeout(r, 1500)); // more than a sync: the default holds the output back
+    expect(await outputs(deferred)).toEqual(['second', 'first']);
+    // A status change goes at once, with its output.
+    expect((await http(deferred.base, 'PUT', '/v1/agent/check/warn/job?note=third')).status).toBe(200);
+    await vi.waitFor(async () => expect(await outputs(deferred)).toEqual(['third', 'third']), { timeout: 10_000, interval: 100 });
+    expect((await http(deferred.base, 'GET', '/v1/agent/self')).json().DebugConfig.CheckUpdateInterval).toBe('5m0s');
   });
 });

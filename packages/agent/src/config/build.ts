@@ -510,6 +510,7 @@ export async function buildConfig(input: BuildInput): Promise<AgentConfig> {
     },
     services: normaliseServices((c.services as unknown[] | undefined) ?? [], policy),
     watches: (c.watches as Record<string, unknown>[] | undefined) ?? [],
+    checkUpdateIntervalMs: ms(c.check_update_interval),
     disableHttpUnprintableCharFilter: c.disable_http_unprintable_char_filter === true,
     httpConfig: buildHttpConfig((c.http_config as Record<string, unknown> | undefined) ?? {}),
     checks: normaliseChecks((c.checks as unknown[] | undefined) ?? [], policy),

@@ -142,7 +142,7 @@ const HTTP_CONFIG: ObjectSpec = {
 const IGNORED_TOP_LEVEL = [
   'advertise_addr_ipv4', 'advertise_addr_ipv6', 'advertise_addr_wan_ipv4', 'advertise_addr_wan_ipv6',
   'audit', 'auto_config', 'auto_encrypt', 'cache',
-  'check_update_interval', 'cloud', 'config_entries', 'connect',
+  'cloud', 'config_entries', 'connect',
   'disable_anonymous_signature',
   'disable_remote_exec', 'disable_update_check',
   'enable_agent_tls_for_checks', 'enable_central_service_config',
@@ -177,6 +177,7 @@ export const CONFIG_SPEC: ObjectSpec = {
     { name: 'check', type: { object: CHECK_DEFINITION_SPEC } },
     { name: 'checks', type: { array: CHECK_DEFINITION_SPEC } },
     { name: 'check_output_max_size', type: 'int' },
+    { name: 'check_update_interval', type: 'duration' },
     { name: 'default_query_time', type: 'duration' },
     { name: 'discard_check_output', type: 'bool' },
     { name: 'discovery_max_stale', type: 'duration' },

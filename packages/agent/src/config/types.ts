@@ -168,6 +168,8 @@ export interface AgentConfig {
   checks: CheckDefinition[];
   /** Consul's `watches`: watch specifications as given, parsed when the agent starts them (src/watches/). */
   watches: Record<string, unknown>[];
+  /** check_update_interval: a check's output alone reaches the catalog at most this often (0: at once). */
+  checkUpdateIntervalMs: number;
   /** disable_http_unprintable_char_filter: paths with unprintable characters are served, not refused 400. */
   disableHttpUnprintableCharFilter: boolean;
   /** Consul's http_config (src/http/http-config.ts). */

@@ -86,6 +86,7 @@ export function devConfig(overrides: Partial<AgentConfig> = {}): AgentConfig {
     services: [],
     checks: [],
     watches: [],
+    checkUpdateIntervalMs: 5 * 60_000,
     disableHttpUnprintableCharFilter: false,
     httpConfig: { responseHeaders: {}, blockEndpoints: [], allowWriteHttpFrom: [] },
     configFiles: [],

@@ -423,6 +423,7 @@ function debugConfig(ctx: AgentContext): Record<string, unknown> {
     ReconnectTimeoutLAN: formatGoDuration(c.reconnectTimeoutLanMs),
     ReconnectTimeoutWAN: formatGoDuration(c.reconnectTimeoutWanMs),
     DisableKeyringFile: c.disableKeyringFile,
+    CheckUpdateInterval: formatGoDuration(c.checkUpdateIntervalMs),
     KVMaxValueSize: c.limits.kvMaxValueSize,
     TxnMaxReqLen: c.limits.txnMaxReqLen,
     ClientAddrs: c.clientAddrs,

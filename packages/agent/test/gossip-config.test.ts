@@ -2,7 +2,7 @@
 // rolled out over a running cluster as Consul's tutorial does it (encrypt_verify_incoming and
 // encrypt_verify_outgoing off, then outgoing on, then both), disable_keyring_file, a client's
 // advertise_reconnect_timeout reaping it from the members and the catalog after a kill -9, and
-// -serf-lan-bind.
+// -serf-lan-bind, and serf_lan_allowed_cidrs (127.0.66.91-93).
 import { randomBytes } from 'node:crypto';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -117,5 +117,21 @@ describe('-serf-lan-bind', () => {
     const b = await agent('127.0.66.68', 'serf-bind-joiner', [], true);
     expect((await fetch(`${b.url}/v1/agent/join/127.0.66.66`, { method: 'PUT' })).status).toBe(500);
     expect((await fetch(`${b.url}/v1/agent/join/127.0.66.67`, { method: 'PUT' })).status).toBe(200);
+  });
+});
+
+describe('serf_lan_allowed_cidrs', () => {
+  it('keeps out an agent whose address is not in the list', async () => {
+    // A TCP join from the loopback comes from 127.0.0.1 (the kernel's source for 127/8), so it is listed too.
+    const guarded = await agent('127.0.66.91', 'cidr-guarded', ['-hcl', 'serf_lan_allowed_cidrs = ["127.0.0.1/32", "127.0.66.91/32", "127.0.66.92/32"]'], true);
+    expect((await get(guarded, '/v1/agent/self')).body.DebugConfig.SerfAllowedCIDRsLAN).toEqual(['127.0.0.1/32', '127.0.66.91/32', '127.0.66.92/32']);
+    const listed = await agent('127.0.66.92', 'cidr-listed', [], true);
+    const other = await agent('127.0.66.93', 'cidr-other', [], true);
+    expect((await fetch(`${listed.url}/v1/agent/join/127.0.66.91`, { method: 'PUT' })).status).toBe(200);
+    await waitFor(async () => (await aliveNames(guarded)) === 'cidr-guarded,cidr-listed', 'the listed agent alive at the guarded one');
+    await fetch(`${other.url}/v1/agent/join/127.0.66.91`, { method: 'PUT' });
+    await waitFor(async () => (await aliveNames(listed)).includes('cidr-other'), 'the listed agent takes the other in');
+    await new Promise((r) => setTimeout(r, 2000));
+    expect(await aliveNames(guarded)).toBe('cidr-guarded,cidr-listed');
   });
 });

@@ -42,6 +42,11 @@ export interface Config {
    * ReconnectTimeoutOverride); undefined keeps the configured one.
    */
   reconnectTimeoutOverride?: (name: string, tags: Tags) => number | undefined;
+  /**
+   * memberlist's CIDRsAllowed: when set, packets and streams from addresses it refuses are
+   * dropped, and a member announcing such an address is not taken in.
+   */
+  addressAllowed?: (addr: string) => boolean;
   /** Local health (Lifeguard awareness): timeouts are scaled by up to this factor when we look unhealthy. */
   awarenessMaxMultiplier: number;
   /** Largest UDP payload we send (compound packets are cut to fit). memberlist uses 1400. */

@@ -72,6 +72,7 @@ function firstPrivateIPv4(): string {
 export class GossipNode extends EventEmitter<GossipNodeEvents> {
   readonly keyring: Keyring | undefined;
   private droppedDecrypt = 0;
+  private droppedNotAllowed = 0;
   private timer: NodeJS.Timeout | undefined;
   private timerAtMs = Infinity;
   private closed = false;
@@ -83,6 +84,7 @@ export class GossipNode extends EventEmitter<GossipNodeEvents> {
     private readonly transport: NetTransport,
     keyring: Keyring | undefined,
     private readonly verify: { incoming: boolean; outgoing: boolean },
+    private readonly allowed: ((addr: string) => boolean) | undefined,
   ) {
     super();
     this.keyring = keyring;
@@ -106,7 +108,7 @@ export class GossipNode extends EventEmitter<GossipNodeEvents> {
       const core = new Memberlist({
         name: o.name, addr: adv.host, port: adv.port, tags: o.tags, config, rng: seededRng(seed), nowMs: 0,
       });
-      node = new GossipNode(core, transport, keyring, { incoming: o.verifyIncoming ?? true, outgoing: o.verifyOutgoing ?? true });
+      node = new GossipNode(core, transport, keyring, { incoming: o.verifyIncoming ?? true, outgoing: o.verifyOutgoing ?? true }, config.addressAllowed);
     } catch (e) {
       await transport.close();
       throw e;
@@ -207,7 +209,7 @@ export class GossipNode extends EventEmitter<GossipNodeEvents> {
   }
 
   stats(): NodeStats {
-    return { ...this.core.stats, droppedDecrypt: this.droppedDecrypt };
+    return { ...this.core.stats, droppedDecrypt: this.droppedDecrypt, droppedNotAllowed: this.core.stats.droppedNotAllowed + this.droppedNotAllowed };
   }
 
   healthScore(): number {
@@ -239,8 +241,15 @@ export class GossipNode extends EventEmitter<GossipNodeEvents> {
     return performance.now() - this.t0;
   }
 
+  /** memberlist's IPAllowed, for packets and streams. */
+  private refused(from: Address): boolean {
+    if (this.allowed === undefined || this.allowed(from.addr)) return false;
+    this.droppedNotAllowed++;
+    return true;
+  }
+
   private onPacket(from: Address, bytes: Buffer): void {
-    if (this.closed) return;
+    if (this.closed || this.refused(from)) return;
     const plain = this.open(bytes);
     if (!plain) return;
     this.core.receivePacket(from, plain, this.now());
@@ -248,7 +257,7 @@ export class GossipNode extends EventEmitter<GossipNodeEvents> {
   }
 
   private onStream(from: Address, bytes: Buffer): Uint8Array | undefined {
-    if (this.closed) return undefined;
+    if (this.closed || this.refused(from)) return undefined;
     const plain = this.open(bytes);
     if (!plain) return undefined;
     const reply = this.core.handleStream(from, plain, this.now());

@@ -70,6 +70,8 @@ export interface CoreStats {
   streamBytesOut: number;
   droppedMalformed: number;
   droppedOversized: number;
+  /** Packets, streams and member announcements from addresses `addressAllowed` refuses. */
+  droppedNotAllowed: number;
   refutes: number;
   suspicionsStarted: number;
   /** Ping observations refused by the coordinate client, and coordinate resets (serf's stats). */
@@ -142,7 +144,8 @@ export class Memberlist {
   readonly name: string;
   readonly stats: CoreStats = {
     packetsIn: 0, packetsOut: 0, bytesIn: 0, bytesOut: 0, streamsOut: 0, streamBytesOut: 0,
-    droppedMalformed: 0, droppedOversized: 0, refutes: 0, suspicionsStarted: 0, coordinateRejected: 0, coordinateResets: 0,
+    droppedMalformed: 0, droppedOversized: 0,
+    droppedNotAllowed: 0, refutes: 0, suspicionsStarted: 0, coordinateRejected: 0, coordinateResets: 0,
   };
 
   private readonly cfg: Config;
@@ -476,6 +479,10 @@ export class Memberlist {
   }
 
   private aliveNode(a: AliveMsg): void {
+    if (a.node !== this.name && this.cfg.addressAllowed?.(a.addr) === false) {
+      this.stats.droppedNotAllowed++; // memberlist: "Rejected node"
+      return;
+    }
     if (a.node === this.name) {
       const self = this.table.get(this.name)!;
       const differs = a.addr !== self.addr || a.port !== self.port || !sameTags(a.tags, self.tags);

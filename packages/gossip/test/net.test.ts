@@ -140,6 +140,23 @@ describe('encryption rolled out over a running cluster (memberlist GossipVerifyI
   });
 });
 
+describe('allowed addresses (memberlist CIDRsAllowed)', () => {
+  it('drops what comes from a refused address, and does not take in a member announcing one', async () => {
+    const a = await start(51, { config: { ...fast, addressAllowed: (ip) => ip !== '127.0.7.53' } });
+    const b = await start(52);
+    const c = await start(53);
+    await b.join([addr(a, 51)]);
+    await until('a and b', () => aliveNames(a).join() === 'node51,node52');
+    // c's TCP join comes from the loopback's default source, which a takes; c's own address in it is refused.
+    await c.join([addr(a, 51)]);
+    await until('b takes c in', () => aliveNames(b).includes('node53'));
+    await until('a refuses c and its packets', () => a.stats().droppedNotAllowed >= 3);
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(aliveNames(a)).toEqual(['node51', 'node52']);
+    expect(b.stats().droppedNotAllowed).toBe(0);
+  });
+});
+
 describe('event stream', () => {
   it('yields member events as an async iterator', async () => {
     const a = await start(21);

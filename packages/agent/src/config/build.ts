@@ -20,6 +20,7 @@ import { expandAddrs, expandFirstIP, isAnyAddress, privateIPv4s, type Interfaces
 import { DEFAULT_SOURCE, DEV_SOURCE } from './defaults.js';
 import { ConfigError } from './errors.js';
 import { mergeFragments } from './merge.js';
+import { multiError } from '../multi-error.js';
 import { CONFIG_SPEC, IGNORED_KEYS } from './schema.js';
 import { parseServiceDefinition } from './service.js';
 import type { AgentConfig, GossipTuning, HttpConfig, LogFileConfig, ServiceDefinition } from './types.js';
@@ -67,6 +68,14 @@ function buildHttpConfig(h: Record<string, unknown>): HttpConfig {
     blockEndpoints: (h['block_endpoints'] as string[] | undefined) ?? [],
     allowWriteHttpFrom: allow,
   };
+}
+
+/** memberlist.ParseCIDRs, with its multierror text under the key (Consul's builder). */
+function allowedCidrs(value: unknown, key: string): string[] {
+  const cidrs = ((value as string[] | undefined) ?? []).map((p) => p.trim());
+  const bad = cidrs.filter((c) => !isCidr(c));
+  if (bad.length > 0) throw new ConfigError(`${key}: ${multiError(bad.map((c) => `invalid cidr: ${c}`))}`);
+  return cidrs;
 }
 
 /** Go's net.ParseCIDR accepts it: an IPv4 or IPv6 address, a slash, a prefix length in range. */
@@ -436,6 +445,8 @@ export async function buildConfig(input: BuildInput): Promise<AgentConfig> {
     bindAddr,
     serfBindLan,
     serfBindWan,
+    serfAllowedCidrsLan: allowedCidrs(c.serf_lan_allowed_cidrs, 'serf_lan_allowed_cidrs'),
+    serfAllowedCidrsWan: allowedCidrs(c.serf_wan_allowed_cidrs, 'serf_wan_allowed_cidrs'),
     advertiseAddr,
     advertiseAddrWan,
     clientAddrs,

@@ -75,6 +75,9 @@ export interface AgentConfig {
   /** serf_lan / serf_wan: where the LAN and WAN gossip pools bind (default bindAddr). */
   serfBindLan: string;
   serfBindWan: string;
+  /** serf_lan_allowed_cidrs / serf_wan_allowed_cidrs: gossip only from these networks (empty: any). */
+  serfAllowedCidrsLan: string[];
+  serfAllowedCidrsWan: string[];
   /** Address advertised to other nodes; defaults to bindAddr. */
   advertiseAddr: string;
   advertiseAddrWan: string;

@@ -2,6 +2,7 @@
 // into the agent's event store, cluster-wide keyring operations, -join and -retry-join; on a
 // server also the WAN pool on -bind:serf_wan (-join-wan, -retry-join-wan) that the router to
 // other datacenters reads. This is what agent.ts starts and what the HTTP routes and clustering use.
+import { cidrMatcher } from '../cidr.js';
 import type { AgentConfig } from '../config/index.js';
 import { shouldProcess, type UserEvent, type UserEvents } from '../events/user-events.js';
 import type { Logger } from '../log.js';
@@ -16,7 +17,7 @@ import { isServer, memberTags, reconnectTimeoutOverride, wanMemberTags } from '.
 export type { AgentMember, LanMembership, MembershipEvent, MembershipEventType } from './lan.js';
 export { MemberStatus } from './lan.js';
 export type { KeyringOp, KeyringResponse } from './keyring.js';
-export { validateKey, multiError, keyringErrors } from './keyring.js';
+export { validateKey, keyringErrors } from './keyring.js';
 export { memberTags } from './tags.js';
 
 export interface AgentGossip {
@@ -62,7 +63,7 @@ export async function startGossip(o: StartGossipOptions): Promise<AgentGossip> {
     ...(keyring ? { keyring } : {}),
     ...verification(c),
     disableCoordinates: c.coordinate.disabled,
-    config: { ...c.gossipLan, ...reaping(c.reconnectTimeoutLanMs, o.log) },
+    config: { ...c.gossipLan, ...reaping(c.reconnectTimeoutLanMs, o.log), ...allowed(c.serfAllowedCidrsLan) },
     log: o.log,
     onUserEvent: (event, lt) => {
       if (shouldProcess(event, c.nodeName, o.services())) o.events.receive({ ...event, LTime: lt });
@@ -133,7 +134,7 @@ async function startWan(c: AgentConfig, nodeId: string, keyring: Keyring | undef
     ...(keyring ? { keyring } : {}),
     ...verification(c),
     profile: 'wan',
-    config: { ...c.gossipWan, ...reaping(c.reconnectTimeoutWanMs, log) },
+    config: { ...c.gossipWan, ...reaping(c.reconnectTimeoutWanMs, log), ...allowed(c.serfAllowedCidrsWan) },
     disableCoordinates: c.coordinate.disabled,
     log,
     onUserEvent: () => undefined, // user events are the LAN pool's
@@ -203,4 +204,9 @@ function verification(c: AgentConfig): { verifyIncoming: boolean; verifyOutgoing
 /** Consul's reaper settings: failed members go after 72h unless configured (agent/consul/config.go) or overridden by their rc_tm tag. */
 function reaping(configuredMs: number, log: Logger): Pick<GossipConfig, 'reconnectTimeoutMs' | 'reconnectTimeoutOverride'> {
   return { reconnectTimeoutMs: configuredMs || 72 * 3600_000, reconnectTimeoutOverride: reconnectTimeoutOverride(log) };
+}
+
+/** serf_*_allowed_cidrs (memberlist's CIDRsAllowed); none given lets every address in. */
+function allowed(cidrs: readonly string[]): Pick<GossipConfig, 'addressAllowed'> {
+  return cidrs.length > 0 ? { addressAllowed: cidrMatcher(cidrs) } : {};
 }

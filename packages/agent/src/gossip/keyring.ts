@@ -8,6 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodeKey, Keyring } from '@proconsul/gossip';
 import { writeFileDurably } from '../durable-file.js';
+import { multiError } from '../multi-error.js';
 import type { LanPool } from './lan.js';
 
 export const KEYRING_FILE = join('serf', 'local.keyring');
@@ -171,10 +172,4 @@ export function keyringErrors(responses: KeyringResponse[]): string {
     for (const [node, msg] of Object.entries(r.Messages ?? {})) errs.push(`${node}: ${msg}`);
   }
   return errs.length > 0 ? multiError(errs) : '';
-}
-
-/** go-multierror's default format. */
-export function multiError(errs: string[]): string {
-  if (errs.length === 1) return `1 error occurred:\n\t* ${errs[0]}\n\n`;
-  return `${errs.length} errors occurred:\n${errs.map((e) => `\t* ${e}`).join('\n')}\n\n`;
 }

@@ -6,9 +6,9 @@
  * HEAD and OPTIONS) from an address outside those networks is answered 403 `Access is
  * restricted`.
  */
-import { BlockList, isIP } from 'node:net';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { HttpConfig } from '../config/index.js';
+import { cidrMatcher } from '../cidr.js';
 import type { Logger } from '../log.js';
 
 const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -36,16 +36,9 @@ export function installResponseHeadersAndBlocks(app: FastifyInstance, config: Ht
 /** Writes only from `allow_write_http_from`; installed after the method checks, as Consul checks after them. */
 export function installWriteAccess(app: FastifyInstance, config: HttpConfig, log: Logger): void {
   if (config.allowWriteHttpFrom.length === 0) return;
-  const allowed = new BlockList();
-  for (const cidr of config.allowWriteHttpFrom) {
-    const [net, bits] = cidr.split('/') as [string, string];
-    allowed.addSubnet(net, Number(bits), isIP(net) === 6 ? 'ipv6' : 'ipv4');
-  }
+  const allowed = cidrMatcher(config.allowWriteHttpFrom);
   app.addHook('onRequest', (req, reply, done) => {
-    if (READ_METHODS.has(req.method)) return done();
-    const from = (req.socket.remoteAddress ?? '').replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/, '');
-    const family = isIP(from);
-    if (family !== 0 && allowed.check(from, family === 6 ? 'ipv6' : 'ipv4')) return done();
+    if (READ_METHODS.has(req.method) || allowed(req.socket.remoteAddress ?? '')) return done();
     forbid(req, reply, log, 'Access is restricted');
   });
 }

@@ -18,6 +18,8 @@ export function devConfig(overrides: Partial<AgentConfig> = {}): AgentConfig {
     bindAddr: host,
     serfBindLan: host,
     serfBindWan: host,
+    serfAllowedCidrsLan: [],
+    serfAllowedCidrsWan: [],
     advertiseAddr: '',
     advertiseAddrWan: '',
     clientAddrs: [host],

@@ -17,7 +17,7 @@ import type { AgentContext } from '../../context.js';
 import { validateServiceDefinition } from '../../local/validate-service.js';
 import { PROMETHEUS_CONTENT_TYPE } from '../../metrics/index.js';
 import { CONSUL_VERSION, PROCONSUL_VERSION } from '../../version.js';
-import { multiError } from '../../gossip/index.js';
+import { multiError } from '../../multi-error.js';
 import { isServer } from '../../gossip/tags.js';
 
 /** api.AllSegments. */
@@ -418,6 +418,8 @@ function debugConfig(ctx: AgentContext): Record<string, unknown> {
     BindAddr: c.bindAddr,
     SerfBindAddrLAN: `tcp://${c.serfBindLan}:${c.ports.serfLan}`,
     ...(c.ports.serfWan > 0 ? { SerfBindAddrWAN: `tcp://${c.serfBindWan}:${c.ports.serfWan}` } : {}),
+    SerfAllowedCIDRsLAN: c.serfAllowedCidrsLan,
+    SerfAllowedCIDRsWAN: c.serfAllowedCidrsWan,
     AdvertiseAddrLAN: ctx.advertiseAddr,
     AdvertiseReconnectTimeout: formatGoDuration(c.advertiseReconnectTimeoutMs),
     ReconnectTimeoutLAN: formatGoDuration(c.reconnectTimeoutLanMs),

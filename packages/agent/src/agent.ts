@@ -398,6 +398,8 @@ export async function startAgent(config: AgentConfig, options: StartAgentOptions
           translateWanAddrs: config.translateWanAddrs,
           recursors: config.recursors,
           recursorTimeoutMs: config.dnsConfig.recursorTimeoutMs,
+          recursorStrategy: config.dnsConfig.recursorStrategy,
+          soa: config.dnsConfig.soa,
           logger: log.dns,
         });
         const bound = await dns.start();

@@ -2,11 +2,13 @@
 // says its bound in the refusal), discard_check_output stores every check's output empty, and
 // default_query_time / max_query_time bound how long a blocking query waits; limits'
 // kv_max_value_size and txn_max_req_len bound KV values and transaction bodies; and
-// check_update_interval holds back output-only changes from the catalog (127.0.66.53-54).
+// check_update_interval holds back output-only changes from the catalog (127.0.66.53-54);
+// dns_config.soa in the SOA record (127.0.66.55).
+import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { http, startAgentProcess, tempDir, type AgentProcess } from './helpers.js';
+import { dig, http, RUN_JS, startAgentProcess, tempDir, type AgentProcess } from './helpers.js';
 
 const IP = '127.0.66.51';
 const dir = tempDir('proconsul-tunables-');
@@ -97,5 +99,17 @@ describe('agent tunables', () => {
     expect((await http(deferred.base, 'PUT', '/v1/agent/check/warn/job?note=third')).status).toBe(200);
     await vi.waitFor(async () => expect(await outputs(deferred)).toEqual(['third', 'third']), { timeout: 10_000, interval: 100 });
     expect((await http(deferred.base, 'GET', '/v1/agent/self')).json().DebugConfig.CheckUpdateInterval).toBe('5m0s');
+  });
+
+  it('dns_config.soa sets the SOA timers and the negative TTL; a bad recursor_strategy refuses the start', async () => {
+    const a = await startAgentProcess(
+      ['-dev', '-client', '127.0.66.55', '-bind', '127.0.66.55', '-dns-port', '8600', '-hcl', 'dns_config { soa { refresh = 100 retry = 20 expire = 300 min_ttl = 5 } recursor_strategy = "random" }'],
+      '127.0.66.55:8500',
+    );
+    others.push(a);
+    const [soa] = dig('127.0.66.55', 8600, 'consul.', 'SOA');
+    expect(soa!.split(' ').filter((_, i) => i !== 2)).toEqual(['ns.consul.', 'hostmaster.consul.', '100', '20', '300', '5']);
+    expect(spawnSync(process.execPath, [RUN_JS, '-dev', '-hcl', 'dns_config { recursor_strategy = "fastest" }'], { encoding: 'utf8', timeout: 30_000 }).stderr)
+      .toContain('dns_config.recursor_strategy: invalid strategy: "fastest"');
   });
 });

@@ -118,4 +118,26 @@ describe('recursors', () => {
   it('rejects an invalid recursor address', async () => {
     await expect(() => startServer(backend(), HOST, { recursors: ['not an address'] })).rejects.toThrow(/Invalid recursor address/);
   });
+
+  it('recursor_strategy random spreads first asks over the recursors; sequential always asks the first', async () => {
+    const other = await startUpstream(HOST, { 'example.org': '192.0.2.1' });
+    try {
+      for (const strategy of ['sequential', 'random'] as const) {
+        const { server, target } = await startServer(backend(), HOST, { recursors: [`${HOST}:${good.port}`, `${HOST}:${other.port}`], recursorStrategy: strategy });
+        try {
+          const [g0, o0] = [good.udpQueries, other.udpQueries];
+          for (let i = 0; i < 30; i++) expect((await dig(target, 'example.org', 'A')).status).toBe('NOERROR');
+          const [g, o] = [good.udpQueries - g0, other.udpQueries - o0];
+          expect(g + o).toBe(30);
+          // Random: all 30 on one recursor has a chance of 2^-29.
+          if (strategy === 'sequential') expect(o).toBe(0);
+          else expect(Math.min(g, o)).toBeGreaterThan(0);
+        } finally {
+          await server.close();
+        }
+      }
+    } finally {
+      await other.close();
+    }
+  });
 });

@@ -23,7 +23,7 @@ import { mergeFragments } from './merge.js';
 import { multiError } from '../multi-error.js';
 import { CONFIG_SPEC, IGNORED_KEYS } from './schema.js';
 import { parseServiceDefinition } from './service.js';
-import type { AgentConfig, GossipTuning, HttpConfig, LogFileConfig, ServiceDefinition } from './types.js';
+import type { AgentConfig, DnsConfig, GossipTuning, HttpConfig, LogFileConfig, ServiceDefinition } from './types.js';
 import {
   parseLogLevel,
   validateEncryptKey,
@@ -68,6 +68,20 @@ function buildHttpConfig(h: Record<string, unknown>): HttpConfig {
     blockEndpoints: (h['block_endpoints'] as string[] | undefined) ?? [],
     allowWriteHttpFrom: allow,
   };
+}
+
+/** dns_config.soa over Consul's defaults (its builder's RuntimeSOAConfig). */
+function soaConfig(soa: Record<string, unknown>): DnsConfig['soa'] {
+  const n = (key: string, dflt: number): number => (soa[key] === undefined ? dflt : Number(soa[key]));
+  return { refresh: n('refresh', 3600), retry: n('retry', 600), expire: n('expire', 86400), minTtl: n('min_ttl', 0) };
+}
+
+/** Consul's dnsRecursorStrategyVal. */
+function recursorStrategy(value: unknown): 'sequential' | 'random' {
+  const v = String(value ?? '');
+  if (v === 'random') return 'random';
+  if (v === 'sequential' || v === '') return 'sequential';
+  throw new ConfigError(`dns_config.recursor_strategy: invalid strategy: ${JSON.stringify(v)}`);
 }
 
 /** memberlist.ParseCIDRs, with its multierror text under the key (Consul's builder). */
@@ -513,6 +527,8 @@ export async function buildConfig(input: BuildInput): Promise<AgentConfig> {
       recursorTimeoutMs: ms(d.recursor_timeout),
       disableCompression: d.disable_compression === true,
       enableAdditionalNodeMetaTxt: d.enable_additional_node_meta_txt !== false,
+      recursorStrategy: recursorStrategy(d.recursor_strategy),
+      soa: soaConfig((d.soa ?? {}) as Record<string, unknown>),
     },
     telemetry: {
       prometheusRetentionTimeMs: ms(c.telemetry?.prometheus_retention_time),

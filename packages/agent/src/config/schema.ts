@@ -44,7 +44,9 @@ const DNS_CONFIG: ObjectSpec = {
     { name: 'service_ttl', type: 'stringMap' },
     { name: 'udp_answer_limit', type: 'int' },
     { name: 'enable_additional_node_meta_txt', type: 'bool' },
-    ...['recursor_strategy', 'soa', 'use_cache', 'cache_max_age', 'prefer_namespace'].map(any),
+    { name: 'recursor_strategy', type: 'string' },
+    { name: 'soa', type: { object: { struct: 'SOA', fields: ['expire', 'min_ttl', 'refresh', 'retry'].map((name) => ({ name, type: 'int' as const })) } } },
+    ...['use_cache', 'cache_max_age', 'prefer_namespace'].map(any),
   ],
 };
 

@@ -36,6 +36,10 @@ export interface DnsConfig {
   recursorTimeoutMs: number;
   disableCompression: boolean;
   enableAdditionalNodeMetaTxt: boolean;
+  /** dns_config.recursor_strategy: recursors asked in order, or in a random order per query. */
+  recursorStrategy: 'sequential' | 'random';
+  /** dns_config.soa, in seconds (Consul's defaults 3600 / 600 / 86400 / 0). */
+  soa: { refresh: number; retry: number; expire: number; minTtl: number };
 }
 
 export interface AgentPorts {

@@ -83,6 +83,8 @@ export function devConfig(overrides: Partial<AgentConfig> = {}): AgentConfig {
       recursorTimeoutMs: 2000,
       disableCompression: false,
       enableAdditionalNodeMetaTxt: true,
+      recursorStrategy: 'sequential',
+      soa: { refresh: 3600, retry: 600, expire: 86400, minTtl: 0 },
     },
     telemetry: { prometheusRetentionTimeMs: 0, disableHostname: false, metricsPrefix: 'consul' },
     services: [],

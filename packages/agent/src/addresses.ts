@@ -1,3 +1,4 @@
+import { isIPv4, isIPv6 } from 'node:net';
 import { networkInterfaces } from 'node:os';
 
 /**
@@ -24,4 +25,35 @@ export function resolveAdvertiseAddr(advertise: string, bind: string): string {
 /** host:port with brackets for IPv6. */
 export function joinHostPort(host: string, port: number): string {
   return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
+export interface TaggedAddressConfig {
+  /** advertise_addr_wan ('' : the LAN address). */
+  advertiseAddrWan: string;
+  /** advertise_addr_ipv4 and the others ('' when not set). */
+  advertiseAddrIpv4: string;
+  advertiseAddrIpv6: string;
+  advertiseAddrWanIpv4: string;
+  advertiseAddrWanIpv6: string;
+  /** tagged_addresses: the node's own extra ones. */
+  taggedAddresses: Record<string, string>;
+}
+
+/**
+ * The node's tagged addresses as Consul's builder makes them: tagged_addresses, then `lan` and
+ * `wan`, and `lan_ipv4` / `lan_ipv6` / `wan_ipv4` / `wan_ipv6` from their keys or from the
+ * address of that family.
+ */
+export function nodeTaggedAddresses(c: TaggedAddressConfig, advertiseAddr: string): Record<string, string> {
+  const wan = c.advertiseAddrWan || advertiseAddr;
+  const out: Record<string, string> = { ...c.taggedAddresses, lan: advertiseAddr, wan };
+  const family = (given: string, addr: string, v4: boolean): string => given || ((v4 ? isIPv4(addr) : isIPv6(addr)) ? addr : '');
+  const extra: Array<[string, string]> = [
+    ['lan_ipv4', family(c.advertiseAddrIpv4, advertiseAddr, true)],
+    ['lan_ipv6', family(c.advertiseAddrIpv6, advertiseAddr, false)],
+    ['wan_ipv4', family(c.advertiseAddrWanIpv4, wan, true)],
+    ['wan_ipv6', family(c.advertiseAddrWanIpv6, wan, false)],
+  ];
+  for (const [k, v] of extra) if (v) out[k] = v;
+  return out;
 }

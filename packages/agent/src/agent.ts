@@ -15,7 +15,7 @@ import { AclResolver, type IdentityResolver } from './acl/resolver.js';
 import { serveAclRpc } from './acl/rpc-endpoints.js';
 import { rpcTlsConfigured } from './tls/config.js';
 import { readHttpsTls } from './tls/server.js';
-import { joinHostPort, resolveAdvertiseAddr } from './addresses.js';
+import { joinHostPort, nodeTaggedAddresses, resolveAdvertiseAddr } from './addresses.js';
 import type { AgentConfig } from './config/index.js';
 import { loadConfig } from './config/index.js';
 import { watchConfigPaths } from './config/file-watcher.js';
@@ -111,6 +111,7 @@ export async function startAgent(config: AgentConfig, options: StartAgentOptions
     if (!config.dev) cleanups.push(lockDataDir(config.dataDir));
     const nodeId = resolveNodeId(config.nodeId, config.dev ? '' : config.dataDir);
     const advertiseAddr = resolveAdvertiseAddr(config.advertiseAddr, config.bindAddr);
+    const taggedAddresses = nodeTaggedAddresses(config, advertiseAddr);
     const now = (): number => Date.now();
     const catalog = new Catalog({ datacenter: config.datacenter });
     const localFeed = new ChangeFeed();
@@ -196,7 +197,7 @@ export async function startAgent(config: AgentConfig, options: StartAgentOptions
       nodeName: config.nodeName,
       nodeId,
       address: advertiseAddr,
-      wanAddress: config.advertiseAddrWan,
+      taggedAddresses,
       serverPort: config.ports.server,
       nodeMeta: config.nodeMeta,
       logger: log.leader,
@@ -210,7 +211,7 @@ export async function startAgent(config: AgentConfig, options: StartAgentOptions
     if (server) cleanups.push(gossip.lan.onMember(() => void leader!.memberChanged()));
     if (cluster.isLeader()) await leader.leadershipChanged(true);
     // A client registers its node itself; a server's leader registers it with its consul service.
-    const nodeFields = nodeRegistration({ nodeId, nodeName: config.nodeName, address: advertiseAddr, wanAddress: config.advertiseAddrWan, nodeMeta: config.nodeMeta });
+    const nodeFields = nodeRegistration({ nodeId, nodeName: config.nodeName, address: advertiseAddr, taggedAddresses, nodeMeta: config.nodeMeta });
     const ensureNode = server
       ? () => leader!.ensureRegistered()
       : async () => {

@@ -15,6 +15,7 @@ async function setup(extra: Partial<LeaderOptions> = {}) {
     nodeName: 'n1',
     nodeId: '11111111-2222-3333-4444-555555555555',
     address: '127.0.1.40',
+    taggedAddresses: { lan: '127.0.1.40', lan_ipv4: '127.0.1.40', wan: '127.0.1.40', wan_ipv4: '127.0.1.40' },
     serverPort: 8300,
     nodeMeta: {},
     logger: pino({ level: 'silent' }),

@@ -21,8 +21,8 @@ export interface LeaderOptions {
   nodeName: string;
   nodeId: string;
   address: string;
-  /** advertise_addr_wan: the node's `wan` tagged address (default `address`). */
-  wanAddress?: string;
+  /** The node's tagged addresses (addresses.ts nodeTaggedAddresses). */
+  taggedAddresses: Record<string, string>;
   serverPort: number;
   nodeMeta: Record<string, string>;
   logger: Logger;
@@ -61,13 +61,12 @@ export function consulServiceOf(serverPort: number) {
 }
 
 /** The node fields every agent registers itself with (Consul's anti-entropy node sync). */
-export function nodeRegistration(o: { nodeId: string; nodeName: string; address: string; wanAddress?: string; nodeMeta: Record<string, string> }) {
-  const wan = o.wanAddress || o.address; // advertise_addr_wan
+export function nodeRegistration(o: { nodeId: string; nodeName: string; address: string; taggedAddresses: Record<string, string>; nodeMeta: Record<string, string> }) {
   return {
     ID: o.nodeId,
     Node: o.nodeName,
     Address: o.address,
-    TaggedAddresses: { lan: o.address, lan_ipv4: o.address, wan, wan_ipv4: wan },
+    TaggedAddresses: o.taggedAddresses,
     NodeMeta: { 'consul-network-segment': '', 'consul-version': CONSUL_VERSION, ...o.nodeMeta },
   };
 }

@@ -3,7 +3,7 @@
 // default_query_time / max_query_time bound how long a blocking query waits; limits'
 // kv_max_value_size and txn_max_req_len bound KV values and transaction bodies; and
 // check_update_interval holds back output-only changes from the catalog (127.0.66.53-54);
-// dns_config.soa in the SOA record (127.0.66.55).
+// dns_config.soa in the SOA record (127.0.66.55); the node's tagged addresses (127.0.66.56).
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -111,5 +111,16 @@ describe('agent tunables', () => {
     expect(soa!.split(' ').filter((_, i) => i !== 2)).toEqual(['ns.consul.', 'hostmaster.consul.', '100', '20', '300', '5']);
     expect(spawnSync(process.execPath, [RUN_JS, '-dev', '-hcl', 'dns_config { recursor_strategy = "fastest" }'], { encoding: 'utf8', timeout: 30_000 }).stderr)
       .toContain('dns_config.recursor_strategy: invalid strategy: "fastest"');
+  });
+
+  it('tagged_addresses and advertise_addr_ipv6 join the tagged addresses the agent sets for its node', async () => {
+    const a = await startAgentProcess(
+      ['-dev', '-client', '127.0.66.56', '-bind', '127.0.66.56', '-dns-port', '-1', '-node', 'tagged', '-hcl', 'advertise_addr_ipv6 = "::1"', '-hcl', 'tagged_addresses { custom = "10.9.9.9", lan = "10.0.0.1" }'],
+      '127.0.66.56:8500',
+    );
+    others.push(a);
+    const want = { custom: '10.9.9.9', lan: '127.0.66.56', lan_ipv4: '127.0.66.56', lan_ipv6: '::1', wan: '127.0.66.56', wan_ipv4: '127.0.66.56' };
+    await vi.waitFor(async () => expect((await http(a.base, 'GET', '/v1/catalog/node/tagged')).json().Node.TaggedAddresses).toEqual(want), { timeout: 10_000 });
+    expect((await http(a.base, 'GET', '/v1/agent/self')).json().DebugConfig.TaggedAddresses).toEqual(want);
   });
 });

@@ -352,6 +352,13 @@ export async function buildConfig(input: BuildInput): Promise<AgentConfig> {
   const advertiseAddrWan =
     c.advertise_addr_wan !== undefined ? expandFirstIP(String(c.advertise_addr_wan), 'advertise_addr_wan', input.interfaces) : advertiseAddr;
   if (isAnyAddress(advertiseAddrWan)) throw new ConfigError('Advertise WAN address cannot be 0.0.0.0, :: or [::]');
+  // Consul's builder: each family's address must be of that family.
+  const familyAddr = (key: string, v4: boolean): string => {
+    if (c[key] === undefined) return '';
+    const addr = expandFirstIP(String(c[key]), key, input.interfaces);
+    if ((isIP(addr) === 4) !== v4) throw new ConfigError(`${key} must be an ${v4 ? 'ipv4' : 'ipv6'} address`);
+    return addr;
+  };
   const serfBindLan = c.serf_lan !== undefined ? expandFirstIP(String(c.serf_lan), 'serf_lan', input.interfaces) : bindAddr;
   const serfBindWan = c.serf_wan !== undefined ? expandFirstIP(String(c.serf_wan), 'serf_wan', input.interfaces) : bindAddr;
 
@@ -463,6 +470,11 @@ export async function buildConfig(input: BuildInput): Promise<AgentConfig> {
     serfAllowedCidrsWan: allowedCidrs(c.serf_wan_allowed_cidrs, 'serf_wan_allowed_cidrs'),
     advertiseAddr,
     advertiseAddrWan,
+    advertiseAddrIpv4: familyAddr('advertise_addr_ipv4', true),
+    advertiseAddrIpv6: familyAddr('advertise_addr_ipv6', false),
+    advertiseAddrWanIpv4: familyAddr('advertise_addr_wan_ipv4', true),
+    advertiseAddrWanIpv6: familyAddr('advertise_addr_wan_ipv6', false),
+    taggedAddresses: (c.tagged_addresses as Record<string, string> | undefined) ?? {},
     clientAddrs,
     httpAddrs,
     dnsAddrs,

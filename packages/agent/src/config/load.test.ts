@@ -394,6 +394,8 @@ describe('validation names the key and the problem', () => {
     [['-dev', '-bootstrap-expect', '3'], "'bootstrap_expect > 0' not allowed in dev mode"],
     [['-dev', '-hcl', 'limits { kv_max_value_size = 67108864 }'], 'limits.kv_max_value_size must be between 1 and 33554432 bytes, was: 67108864'],
     [['-dev', '-hcl', 'limits { txn_max_req_len = 0 }'], 'limits.txn_max_req_len must be between 1 and 33554432 bytes, was: 0'],
+    [['-dev', '-hcl', 'advertise_addr_ipv4 = "::1"'], 'advertise_addr_ipv4 must be an ipv4 address'],
+    [['-dev', '-hcl', 'advertise_addr_wan_ipv6 = "10.0.0.1"'], 'advertise_addr_wan_ipv6 must be an ipv6 address'],
     [['-dev', '-hcl', 'serf_lan_allowed_cidrs = ["10.0.0.0/8", "10.0.0.0/33", "x"]'], 'serf_lan_allowed_cidrs: 2 errors occurred:\n\t* invalid cidr: 10.0.0.0/33\n\t* invalid cidr: x\n\n'],
     [['-data-dir', '$D', '-server', '-bootstrap', '-bootstrap-expect', '3'], "'bootstrap_expect > 0' and 'bootstrap = true' are mutually exclusive"],
     [['-data-dir', '$D', '-server', '-bootstrap-expect', '-1'], 'bootstrap_expect cannot be -1. Must be greater than or equal to zero'],

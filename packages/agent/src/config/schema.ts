@@ -142,7 +142,6 @@ const HTTP_CONFIG: ObjectSpec = {
 
 /** Keys Consul knows that this agent accepts and ignores (security, mesh, tuning, other sinks). */
 const IGNORED_TOP_LEVEL = [
-  'advertise_addr_ipv4', 'advertise_addr_ipv6', 'advertise_addr_wan_ipv4', 'advertise_addr_wan_ipv6',
   'audit', 'auto_config', 'auto_encrypt', 'cache',
   'cloud', 'config_entries', 'connect',
   'disable_anonymous_signature',
@@ -168,6 +167,7 @@ export const CONFIG_SPEC: ObjectSpec = {
     { name: 'addresses', type: { object: ADDRESSES } },
     { name: 'advertise_addr', type: 'string' },
     { name: 'advertise_addr_wan', type: 'string' },
+    ...['advertise_addr_ipv4', 'advertise_addr_ipv6', 'advertise_addr_wan_ipv4', 'advertise_addr_wan_ipv6'].map((name) => ({ name, type: 'string' as const })),
     { name: 'advertise_reconnect_timeout', type: 'duration' },
     { name: 'alt_domain', type: 'string' },
     { name: 'auto_reload_config', type: 'bool' },
@@ -222,6 +222,7 @@ export const CONFIG_SPEC: ObjectSpec = {
     { name: 'reconnect_timeout_wan', type: 'duration' },
     { name: 'recursors', type: 'strings' },
     { name: 'rejoin_after_leave', type: 'bool' },
+    { name: 'tagged_addresses', type: 'stringMap' },
     { name: 'translate_wan_addrs', type: 'bool' },
     { name: 'retry_interval', type: 'duration' },
     { name: 'retry_interval_wan', type: 'duration' },

@@ -85,6 +85,13 @@ export interface AgentConfig {
   /** Address advertised to other nodes; defaults to bindAddr. */
   advertiseAddr: string;
   advertiseAddrWan: string;
+  /** advertise_addr_ipv4 / _ipv6 / advertise_addr_wan_ipv4 / _ipv6 ('' when not set; see addresses.ts nodeTaggedAddresses). */
+  advertiseAddrIpv4: string;
+  advertiseAddrIpv6: string;
+  advertiseAddrWanIpv4: string;
+  advertiseAddrWanIpv6: string;
+  /** tagged_addresses: the node's own tagged addresses, under the ones the agent sets. */
+  taggedAddresses: Record<string, string>;
   /** client_addr (space-separated in Consul): addresses for HTTP and DNS. */
   clientAddrs: string[];
   /** addresses.http / addresses.dns; default clientAddrs. */

@@ -13,7 +13,7 @@ async function setup() {
   const catalog = new Catalog();
   const applier = await raftApplierFor(catalog);
   const logger = pino({ level: 'silent' });
-  const leader = new Leader({ catalog, applier, nodeName: 'n1', nodeId: '', address: '127.0.1.41', serverPort: 8300, nodeMeta: {}, logger, now });
+  const leader = new Leader({ catalog, applier, nodeName: 'n1', nodeId: '', address: '127.0.1.41', taggedAddresses: { lan: '127.0.1.41', wan: '127.0.1.41' }, serverPort: 8300, nodeMeta: {}, logger, now });
   await leader.establish();
   leader.stop();
   const local = new LocalState({ nodeName: 'n1', dataDir: '', enableScriptChecks: false, enableLocalScriptChecks: false, checkOutputMaxSize: 4096, logger, onChange: () => undefined, now });

@@ -18,6 +18,7 @@ import { validateServiceDefinition } from '../../local/validate-service.js';
 import { PROMETHEUS_CONTENT_TYPE } from '../../metrics/index.js';
 import { CONSUL_VERSION, PROCONSUL_VERSION } from '../../version.js';
 import { multiError } from '../../multi-error.js';
+import { nodeTaggedAddresses } from '../../addresses.js';
 import { isServer } from '../../gossip/tags.js';
 
 /** api.AllSegments. */
@@ -421,6 +422,7 @@ function debugConfig(ctx: AgentContext): Record<string, unknown> {
     SerfAllowedCIDRsLAN: c.serfAllowedCidrsLan,
     SerfAllowedCIDRsWAN: c.serfAllowedCidrsWan,
     AdvertiseAddrLAN: ctx.advertiseAddr,
+    TaggedAddresses: nodeTaggedAddresses(c, ctx.advertiseAddr),
     AdvertiseReconnectTimeout: formatGoDuration(c.advertiseReconnectTimeoutMs),
     ReconnectTimeoutLAN: formatGoDuration(c.reconnectTimeoutLanMs),
     ReconnectTimeoutWAN: formatGoDuration(c.reconnectTimeoutWanMs),

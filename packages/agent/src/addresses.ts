@@ -1,5 +1,6 @@
 import { isIPv4, isIPv6 } from 'node:net';
 import { networkInterfaces } from 'node:os';
+import type { AgentConfig } from './config/index.js';
 
 /**
  * The address advertised to other nodes: -advertise, else -bind; for 0.0.0.0 the one private
@@ -27,17 +28,11 @@ export function joinHostPort(host: string, port: number): string {
   return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
 }
 
-export interface TaggedAddressConfig {
-  /** advertise_addr_wan ('' : the LAN address). */
-  advertiseAddrWan: string;
-  /** advertise_addr_ipv4 and the others ('' when not set). */
-  advertiseAddrIpv4: string;
-  advertiseAddrIpv6: string;
-  advertiseAddrWanIpv4: string;
-  advertiseAddrWanIpv6: string;
-  /** tagged_addresses: the node's own extra ones. */
-  taggedAddresses: Record<string, string>;
-}
+/** The config keys the node's tagged addresses come from. */
+export type TaggedAddressConfig = Pick<
+  AgentConfig,
+  'advertiseAddrWan' | 'advertiseAddrIpv4' | 'advertiseAddrIpv6' | 'advertiseAddrWanIpv4' | 'advertiseAddrWanIpv6' | 'taggedAddresses'
+>;
 
 /**
  * The node's tagged addresses as Consul's builder makes them: tagged_addresses, then `lan` and

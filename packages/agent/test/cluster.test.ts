@@ -135,6 +135,14 @@ describe('three servers with -bootstrap-expect 3', () => {
     console.log(`cluster: ${acked.size} acknowledged writes checked after kill -9 of all three servers`);
     expect(acked.size).toBeGreaterThan(10);
 
+    // `operator raft transfer-leader -id=<ID>` hands leadership to that server.
+    const before = await agreedLeader([0, 1, 2]);
+    const target = [0, 1, 2].find((i) => i !== before)!;
+    const servers = (await http(agents[0]!.base, 'GET', '/v1/operator/raft/configuration')).json().Servers as Array<{ Node: string; ID: string }>;
+    const targetId = servers.find((s) => s.Node === `server-${target + 1}`)!.ID;
+    expect(cli('operator', 'raft', 'transfer-leader', `-id=${targetId}`)).toBe('Success\n');
+    expect(await agreedLeader([0, 1, 2])).toBe(target);
+
     // A graceful leave of the leader: leadership moves at once, the server leaves the Raft
     // configuration and its node leaves the catalog.
     const old = await agreedLeader([0, 1, 2]);

@@ -1,7 +1,7 @@
 /** /v1/operator/raft/*: the Raft peer set; /v1/operator/autopilot/*; /v1/operator/keyring: gossip encryption keys. */
 import type { HttpClient } from './http.js';
 import { queryParams, writeParams, type QueryOptions, type WriteOptions } from './query.js';
-import type { AutopilotConfiguration, AutopilotState, KeyringResponse, OperatorHealthReply, RaftConfiguration } from './types.js';
+import type { AutopilotConfiguration, AutopilotState, KeyringResponse, OperatorHealthReply, RaftConfiguration, TransferLeaderResponse } from './types.js';
 
 export class Operator {
   constructor(private readonly http: HttpClient) {}
@@ -44,6 +44,17 @@ export class Operator {
   async raftRemovePeerByID(id: string, opts: WriteOptions = {}): Promise<void> {
     const params = [...writeParams(opts, this.http.datacenter), ['id', id] as [string, string]];
     await this.http.request({ method: 'DELETE', path: '/operator/raft/peer', params, token: opts.token, signal: opts.signal });
+  }
+
+  /**
+   * Hands Raft leadership to the voter `id`, or to any other voter without one (Go's
+   * RaftLeaderTransfer; POST /v1/operator/raft/transfer-leader).
+   */
+  async raftLeaderTransfer(id = '', opts: WriteOptions = {}): Promise<TransferLeaderResponse> {
+    const params = writeParams(opts, this.http.datacenter);
+    if (id) params.push(['id', id]);
+    const res = await this.http.json<TransferLeaderResponse>({ method: 'POST', path: '/operator/raft/transfer-leader', params, token: opts.token, signal: opts.signal });
+    return res.data ?? { Success: false };
   }
 
   /** Keys installed on every member (GET /v1/operator/keyring); relayFactor 0-5. */

@@ -431,6 +431,11 @@ export interface RaftServer {
   Voter: boolean;
 }
 
+/** structs.TransferLeaderResponse. */
+export interface TransferLeaderResponse {
+  Success: boolean;
+}
+
 export interface RaftConfiguration {
   Servers: RaftServer[];
   Index: number;

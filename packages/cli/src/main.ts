@@ -32,7 +32,7 @@ import { maint } from './commands/maint.js';
 import { members } from './commands/members.js';
 import { monitor } from './commands/monitor.js';
 import { autopilotGetConfig, autopilotSetConfig, autopilotState } from './commands/operator-autopilot.js';
-import { raftListPeers, raftRemovePeer } from './commands/operator-raft.js';
+import { raftListPeers, raftRemovePeer, raftTransferLeader } from './commands/operator-raft.js';
 import { reload } from './commands/reload.js';
 import { servicesDeregister, servicesRegister } from './commands/services.js';
 import { snapshotInspect, snapshotRestore, snapshotSave } from './commands/snapshot.js';
@@ -100,7 +100,7 @@ export const COMMANDS: Record<string, Entry> = {
       raft: {
         synopsis: 'Provides cluster-level tools for Consul operators',
         usage: 'Usage: proconsul operator raft <subcommand> [options]',
-        subcommands: { 'list-peers': raftListPeers, 'remove-peer': raftRemovePeer },
+        subcommands: { 'list-peers': raftListPeers, 'remove-peer': raftRemovePeer, 'transfer-leader': raftTransferLeader },
       },
     },
   },

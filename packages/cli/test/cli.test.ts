@@ -244,6 +244,12 @@ describe('maint, event, reload, operator, join', () => {
     const rm = await cli(['operator', 'raft', 'remove-peer', '-address=127.0.2.99:8300']);
     expect(rm.code).toBe(1);
     expect(rm.stderr).toMatch(/^Error removing peer: Unexpected response code: \d+ \(.+\)\n$/);
+    // A single voter has no one to hand leadership to: Consul's texts, its spelling included.
+    expect(await cli(['operator', 'raft', 'transfer-leader'])).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: 'Error transfering leadership: Failed to transfer leadership Unexpected response code: 500 (cannot find a voter to transfer leadership to)\n',
+    });
   });
 
   it('operator autopilot get-config prints the configuration; set-config changes only the flags given', async () => {

@@ -1,4 +1,4 @@
-/** `proconsul operator raft list-peers|remove-peer`: the Raft peer set. */
+/** `proconsul operator raft list-peers|remove-peer|transfer-leader`: the Raft peer set and its leader. */
 import type { OperatorHealthReply, RaftConfiguration } from '@proconsul/api';
 import { columnize } from '../columnize.js';
 import type { Command } from '../command.js';
@@ -79,6 +79,35 @@ export const raftRemovePeer: Command = {
       return 1;
     }
     ui.output(address ? `Removed peer with address "${address}"` : `Removed peer with id "${id}"`);
+    return 0;
+  },
+};
+
+export const raftTransferLeader: Command = {
+  synopsis: 'Transfer raft leadership to another node',
+  help: `Usage: proconsul operator raft transfer-leader [options]
+
+  Transfer raft leadership to another node.`,
+  flags: () =>
+    new FlagSet([{ name: 'id', kind: 'string', usage: 'The ID of the node to transfer leadership to.' }])
+      .merge(clientFlags())
+      .merge(serverFlags()),
+  async run(f, ui) {
+    const client = apiClient(f, ui);
+    if (!client) return 1;
+    // Consul's texts, its spelling included.
+    let reply;
+    try {
+      reply = await client.operator.raftLeaderTransfer(f.string('id'));
+    } catch (err) {
+      ui.error(`Error transfering leadership: Failed to transfer leadership ${errText(err)}`);
+      return 1;
+    }
+    if (!reply.Success) {
+      ui.error('Error transfering leadership: Failed to transfer leadership');
+      return 1;
+    }
+    ui.output('Success');
     return 0;
   },
 };

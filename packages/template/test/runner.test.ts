@@ -3,6 +3,8 @@
 // CLI (-once, -dry, SIGHUP reload, errors).
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createServer, request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { createClient } from '@proconsul/api/node';
 import { startAgent, stopProcess, waitFor, type AgentProcess } from '@proconsul/testing';
@@ -264,6 +266,47 @@ describe('proconsul-template CLI', () => {
       expect(cli.output()).toContain('reloading');
     } finally {
       await stopProcess(cli.proc);
+    }
+  });
+
+  it('max_stale: asks with ?stale, and asks the leader again when the answer is older than max_stale', async () => {
+    // A proxy before the agent reports every ?stale answer as 5 s behind its leader (a lagging follower).
+    const seen: string[] = [];
+    const proxy = createServer((req, res) => {
+      const url = req.url ?? '/';
+      if (url.startsWith('/v1/kv/')) seen.push(url);
+      const up = httpRequest({ host: IP, port: agent.httpPort, path: url, method: req.method, headers: req.headers }, (r) => {
+        const headers = { ...r.headers };
+        if (/[?&]stale(&|=|$)/.test(url)) headers['x-consul-lastcontact'] = '5000';
+        res.writeHead(r.statusCode ?? 502, headers);
+        r.pipe(res);
+      });
+      // A runner that stops aborts its blocking reads mid-way.
+      up.on('error', () => res.destroy());
+      req.on('error', () => up.destroy());
+      req.pipe(up);
+    });
+    await new Promise<void>((r) => proxy.listen(0, IP, () => r()));
+    const addr = `${IP}:${(proxy.address() as AddressInfo).port}`;
+    await api(agent.url, 'PUT', '/v1/kv/stale/k', 'v1');
+    const staleReads = () => seen.filter((u) => u.startsWith('/v1/kv/stale/k') && /[?&]stale/.test(u)).length;
+    const leaderReads = () => seen.filter((u) => u.startsWith('/v1/kv/stale/k') && !/[?&]stale/.test(u)).length;
+    try {
+      for (const [maxStaleMs, wantStale, wantLeader] of [[2000, true, true], [10_000, true, false], [0, false, true]] as const) {
+        seen.length = 0;
+        const t = tmpl(`stale-${maxStaleMs}.txt`, '{{ key "stale/k" }}');
+        const { runner } = runnerFor([t], { maxStaleMs }, addr);
+        runner.start();
+        try {
+          await waitFor(() => read(t.destination) === 'v1', `rendered with max_stale ${maxStaleMs}`);
+          await waitFor(() => (staleReads() > 0) === wantStale && (leaderReads() > 0) === wantLeader, `the reads for max_stale ${maxStaleMs}`);
+        } finally {
+          await runner.stop();
+        }
+      }
+    } finally {
+      proxy.closeAllConnections();
+      proxy.close();
     }
   });
 });

@@ -27,6 +27,7 @@ Options:
                           good file stays
   -min-instances <n>      do not render while any service query has fewer instances
   -key-timeout <dur>      a "key" that does not exist fails after this long (default 30s, 0 = wait forever)
+  -max-stale <dur>        any server may answer if it heard from its leader within this (default 2s, 0 = the leader only)
   -version                print the version
 
 nginx without a template (the file's other lines and comments stay as written):
@@ -40,8 +41,8 @@ nginx without a template (the file's other lines and comments stay as written):
 export type CliResult = { kind: 'run'; config: RunnerConfig; configPaths: string[] } | { kind: 'help' } | { kind: 'version' };
 
 const BOOL_FLAGS = new Set(['once', 'dry', 'version', 'v', 'help', 'h', 'dedup', 'syslog', 'vault-renew-token', 'exec-splay']);
-const VALUE_FLAGS = new Set(['config', 'consul-addr', 'consul-token', 'template', 'wait', 'exec', 'log-level', 'pid-file', 'validate', 'min-instances', 'key-timeout', 'nginx-conf', 'nginx-upstream', 'nginx-reload']);
-const IGNORED = new Set(['max-stale', 'dedup', 'reload-signal', 'kill-signal', 'syslog', 'syslog-facility', 'exec-kill-signal', 'exec-kill-timeout', 'exec-reload-signal', 'exec-splay']);
+const VALUE_FLAGS = new Set(['config', 'consul-addr', 'consul-token', 'template', 'wait', 'exec', 'log-level', 'pid-file', 'validate', 'min-instances', 'key-timeout', 'max-stale', 'nginx-conf', 'nginx-upstream', 'nginx-reload']);
+const IGNORED = new Set(['dedup', 'reload-signal', 'kill-signal', 'syslog', 'syslog-facility', 'exec-kill-signal', 'exec-kill-timeout', 'exec-reload-signal', 'exec-splay']);
 
 /** Parses argv (without node and the script). Throws ConfigError with a one-line message. */
 export function parseArgs(argv: string[]): CliResult {
@@ -105,11 +106,10 @@ export function parseArgs(argv: string[]): CliResult {
         minInstances = Number(v);
         break;
       case 'key-timeout':
-        try {
-          config.keyTimeoutMs = parseDuration(v);
-        } catch {
-          throw new ConfigError(`invalid value ${JSON.stringify(v)} for -key-timeout: expected a duration like 30s`);
-        }
+        config.keyTimeoutMs = durationFlag(name, v);
+        break;
+      case 'max-stale':
+        config.maxStaleMs = durationFlag(name, v);
         break;
       default:
         if (!IGNORED.has(name)) throw new ConfigError(`flag provided but not defined: -${name}`);
@@ -131,4 +131,12 @@ export function parseArgs(argv: string[]): CliResult {
     if (t.nginxUpstreams && t.validate === undefined) t.validate = 'nginx -t -q';
   }
   return { kind: 'run', config, configPaths };
+}
+
+function durationFlag(name: string, v: string): number {
+  try {
+    return parseDuration(v);
+  } catch {
+    throw new ConfigError(`invalid value ${JSON.stringify(v)} for -${name}: expected a duration like 30s`);
+  }
 }

@@ -55,6 +55,22 @@ describe('flags and config', () => {
   });
 });
 
+describe('max_stale', () => {
+  it("defaults to consul-template's 2s; the flag and the config key set it; a bad value is one line", () => {
+    const json = join(dir, 'stale.json');
+    writeFileSync(json, JSON.stringify({ max_stale: '10m' }));
+    const parsed = (argv: string[]) => {
+      const r = parseArgs(argv);
+      if (r.kind !== 'run') throw new Error('not a run');
+      return r.config.maxStaleMs;
+    };
+    expect(parsed(['-template', 'a:b'])).toBe(2000);
+    expect(parsed(['-config', json])).toBe(600_000);
+    expect(parsed(['-max-stale', '0', '-template', 'a:b'])).toBe(0);
+    expect(() => parseArgs(['-max-stale=soon'])).toThrow(new ConfigError('invalid value "soon" for -max-stale: expected a duration like 30s'));
+  });
+});
+
 describe('template exec block', () => {
   it('maps exec { command, timeout } onto the template command', () => {
     const f = join(dir, 'exec.hcl');

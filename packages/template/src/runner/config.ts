@@ -48,6 +48,11 @@ export interface RunnerConfig {
   keyTimeoutMs: number;
   /** ?wait= for blocking queries. */
   blockWaitMs: number;
+  /**
+   * consul-template's max_stale (default 2s): queries are `?stale`, so any server answers, and
+   * one whose X-Consul-LastContact is over this is asked again of the leader. 0: leader reads.
+   */
+  maxStaleMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -62,6 +67,7 @@ export function defaultConfig(): RunnerConfig {
     logLevel: 'info',
     keyTimeoutMs: 30_000,
     blockWaitMs: 60_000,
+    maxStaleMs: 2000,
   };
 }
 
@@ -240,7 +246,8 @@ export function applyConfigObject(cfg: RunnerConfig, raw: Record<string, unknown
       case 'block_query_wait': cfg.blockWaitMs = duration(key, v); break;
       case 'once': cfg.once = bool(key, v); break;
       case 'dry': cfg.dry = bool(key, v); break;
-      case 'max_stale': case 'dedup': case 'kill_signal': case 'reload_signal': case 'syslog': case 'vault': case 'nomad': case 'default_delimiters': case 'template_error_fatal': case 'err_on_failed_lookup':
+      case 'max_stale': cfg.maxStaleMs = duration(key, v); break;
+      case 'dedup': case 'kill_signal': case 'reload_signal': case 'syslog': case 'vault': case 'nomad': case 'default_delimiters': case 'template_error_fatal': case 'err_on_failed_lookup':
         break;
       default:
         throw new ConfigError(`${key}: unknown key`);

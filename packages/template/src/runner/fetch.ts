@@ -9,6 +9,8 @@ import type { Dependency } from '../consul/query.js';
 export interface FetchParams {
   index: number;
   wait: number;
+  /** ?stale: any server may answer. */
+  stale: boolean;
   signal: AbortSignal;
 }
 

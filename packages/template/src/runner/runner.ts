@@ -67,6 +67,7 @@ export class Runner {
       log: opts.log,
       onChange: (id) => this.dependencyChanged(id),
       blockWaitMs: opts.config.blockWaitMs,
+      maxStaleMs: opts.config.maxStaleMs,
       backoffBaseMs: opts.config.consul.retryBackoffMs,
       backoffMaxMs: opts.config.consul.retryMaxBackoffMs,
     });

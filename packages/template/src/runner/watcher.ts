@@ -17,6 +17,8 @@ export interface WatcherOptions {
   onChange: (id: string) => void;
   /** ?wait= of blocking queries. */
   blockWaitMs?: number;
+  /** consul-template's max_stale (0: leader reads only). */
+  maxStaleMs?: number;
   /** How often files and the datacenter list are re-read. */
   pollMs?: number;
   backoffBaseMs?: number;
@@ -105,13 +107,15 @@ export class Watcher {
     if (dep.type === 'file' || dep.type === 'catalog.datacenters') return this.poll(view);
     const fetcher = fetcherFor(this.opts.client, dep);
     const waitMs = this.opts.blockWaitMs ?? 60_000;
+    const maxStaleMs = this.opts.maxStaleMs ?? 0;
+    let stale = maxStaleMs > 0;
     let index = 0;
     let failures = 0;
     let last: string | undefined;
     while (!signal.aborted) {
       let res;
       try {
-        res = await fetcher({ index, wait: waitMs, signal });
+        res = await fetcher({ index, wait: waitMs, stale, signal });
       } catch (err) {
         if (signal.aborted || isAbortError(err)) return;
         failures++;
@@ -125,6 +129,13 @@ export class Watcher {
       }
       failures = 0;
       this.succeeded(dep.id);
+      // consul-template's view: an answer from a server too long without its leader is asked again of the leader.
+      if (stale && res.meta.lastContactMs > maxStaleMs) {
+        stale = false;
+        this.opts.log.debug('watcher', `${dep.id}: stale data (last contact exceeded max_stale)`);
+        continue;
+      }
+      stale = maxStaleMs > 0;
       const received = res.meta.lastIndex;
       if (view.received && received === index) continue; // the wait ran out; nothing changed
       index = nextIndex(index, received);

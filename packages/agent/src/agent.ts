@@ -17,6 +17,7 @@ import { rpcTlsConfigured } from './tls/config.js';
 import { readHttpsTls } from './tls/server.js';
 import { joinHostPort, nodeTaggedAddresses, resolveAdvertiseAddr } from './addresses.js';
 import type { AgentConfig } from './config/index.js';
+import type { WatchEndpoint } from './watches/agent-watches.js';
 import { loadConfig } from './config/index.js';
 import { watchConfigPaths } from './config/file-watcher.js';
 import type { AgentContext } from './context.js';
@@ -331,9 +332,9 @@ export async function startAgent(config: AgentConfig, options: StartAgentOptions
       log.http.info({ addrs: httpAddrs }, 'HTTP API listening');
     }
     // HTTPS API (ports.https, -https-port) on the same addresses (src/tls/).
+    const httpsAddrs: string[] = [];
     if (config.ports.https > 0) {
       const tls = readHttpsTls(config.httpsTls);
-      const httpsAddrs: string[] = [];
       for (const host of config.httpAddrs) {
         const app = (await buildHttpApp(ctx, { https: tls })) as unknown as FastifyInstance;
         cleanups.push(() => app.close());
@@ -346,13 +347,10 @@ export async function startAgent(config: AgentConfig, options: StartAgentOptions
     // The config's watches run against this agent's own HTTP API (src/watches/). A reload stops
     // them all before it parses the new ones, as Consul's does: a bad one leaves none running.
     let watches: import('./watches/agent-watches.js').AgentWatches | undefined;
-    const watchAddress = httpAddrs[0]?.replace(/^0\.0\.0\.0:/, '127.0.0.1:').replace(/^\[::\]:/, '[::1]:');
-    const agentWatches = async (): Promise<import('./watches/agent-watches.js').AgentWatches> => (watches ??= new (await watchesModule()).AgentWatches(watchAddress, log.watch));
+    const watchEndpoint = ownEndpoint(httpAddrs, httpsAddrs, config.httpsTls);
+    const agentWatches = async (): Promise<import('./watches/agent-watches.js').AgentWatches> => (watches ??= new (await watchesModule()).AgentWatches(watchEndpoint, log.watch));
     cleanups.push(() => watches?.stop());
-    if (startWatches.length > 0) {
-      if (!watchAddress && config.ports.https > 0) throw new Error('watch plans need the HTTP API (ports.http): this agent does not run them over HTTPS yet');
-      (await agentWatches()).replace(startWatches);
-    }
+    if (startWatches.length > 0) (await agentWatches()).replace(startWatches);
     const reloadWatches = async (specs: Record<string, unknown>[]): Promise<void> => {
       if (specs.length === 0 && !watches) return;
       const running = await agentWatches();
@@ -445,4 +443,23 @@ export async function startAgent(config: AgentConfig, options: StartAgentOptions
     await closeAll();
     throw err;
   }
+}
+
+/**
+ * Where the agent's watches reach its own API (Consul's reloadWatches): the first HTTP address,
+ * else the first HTTPS one, verified with the agent's CA; with verify_incoming the agent presents
+ * its own certificate (Consul's watches would present none and be refused).
+ */
+function ownEndpoint(httpAddrs: string[], httpsAddrs: string[], tls: AgentConfig['httpsTls']): WatchEndpoint | undefined {
+  const local = (addr: string): string => addr.replace(/^0\.0\.0\.0:/, '127.0.0.1:').replace(/^\[::\]:/, '[::1]:');
+  if (httpAddrs[0]) return { address: local(httpAddrs[0]) };
+  if (!httpsAddrs[0]) return undefined;
+  return {
+    address: `https://${local(httpsAddrs[0])}`,
+    tls: {
+      ...(tls.caFile ? { caFile: tls.caFile } : {}),
+      ...(tls.caPath ? { caPath: tls.caPath } : {}),
+      ...(tls.verifyIncoming ? { certFile: tls.certFile, keyFile: tls.keyFile } : {}),
+    },
+  };
 }

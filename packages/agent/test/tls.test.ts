@@ -1,11 +1,11 @@
 // The HTTPS listener with certificates made by openssl: curl and the CLI get through with the
 // CA, a client without it is refused, and with verify_incoming a client needs a certificate
-// signed by the CA.
-import { execFileSync, spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+// signed by the CA. An agent that serves HTTPS only runs its config watches over it (127.0.63.32).
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RUN_JS, startAgentProcess, tempDir, type AgentProcess } from './helpers.js';
+import { RUN_JS, eventually, startAgentProcess, tempDir, type AgentProcess } from './helpers.js';
 
 const IP = '127.0.63.30';
 const HTTPS_PORT = 8531;
@@ -23,7 +23,8 @@ function makeCerts(): void {
     openssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', f(`${ca}.key`), '-out', f(`${ca}.pem`), '-days', '2', '-subj', `/CN=${ca}`);
   }
   writeFileSync(f('server.ext'), `subjectAltName=IP:${IP},DNS:server.dc1.consul\n`);
-  for (const [name, ext] of [['server', ['-extfile', f('server.ext')]], ['client', []]] as const) {
+  writeFileSync(f('server2.ext'), 'subjectAltName=IP:127.0.63.32\n');
+  for (const [name, ext] of [['server', ['-extfile', f('server.ext')]], ['server2', ['-extfile', f('server2.ext')]], ['client', []]] as const) {
     openssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', f(`${name}.key`), '-out', f(`${name}.csr`), '-subj', `/CN=${name}`);
     openssl('x509', '-req', '-in', f(`${name}.csr`), '-CA', f('ca.pem'), '-CAkey', f('ca.key'), '-CAcreateserial', '-out', f(`${name}.pem`), '-days', '2', ...ext);
   }
@@ -77,6 +78,24 @@ describe('HTTPS listener (verify_incoming)', () => {
     expect(viaEnv.stdout).toBe('yes\n');
     const noCa = spawnSync(process.execPath, [CLI, 'kv', 'get', 'tls/a'], { env, encoding: 'utf8' });
     expect(noCa.status).toBe(1);
+  });
+});
+
+describe('an agent serving HTTPS only', () => {
+  it('runs its config watches over HTTPS, verified with its CA and presenting its own certificate', async () => {
+    const out = f('watch-out.json');
+    writeFileSync(f('https-only.json'), JSON.stringify({
+      ports: { http: -1, https: 8533 },
+      tls: { defaults: { ca_file: f('ca.pem'), cert_file: f('server2.pem'), key_file: f('server2.key'), verify_incoming: true } },
+      watches: [{ type: 'nodes', args: ['/bin/sh', '-c', `cat > '${out}'`] }],
+    }));
+    const proc = spawn(process.execPath, [RUN_JS, '-dev', '-client', '127.0.63.32', '-bind', '127.0.63.32', '-dns-port', '-1', '-node', 'https-only', '-config-file', f('https-only.json')], { stdio: 'ignore' });
+    try {
+      const nodes = await eventually(async () => (existsSync(out) && readFileSync(out, 'utf8').includes('"Node"') ? JSON.parse(readFileSync(out, 'utf8')) : undefined), 'the watch handler run over HTTPS', 150, 100);
+      expect(nodes.map((n: { Node: string }) => n.Node)).toEqual(['https-only']);
+    } finally {
+      proc.kill('SIGKILL');
+    }
   });
 });
 

@@ -6,7 +6,7 @@
  * replaces them all on reload, and stops them at shutdown.
  */
 import { parseWatchPlan, watch, type WatchPlan } from '@proconsul/api';
-import { createClient } from '@proconsul/api/node';
+import { createClient, type TlsFiles } from '@proconsul/api/node';
 import type { Logger } from '../log.js';
 import { httpHandler, scriptHandler, type WatchHandler } from './handlers.js';
 
@@ -68,15 +68,22 @@ export function compileWatches(specs: readonly Record<string, unknown>[], log: L
   });
 }
 
+/** How the watches reach this agent's own API. */
+export interface WatchEndpoint {
+  /** host:port, or https://host:port. */
+  address: string;
+  tls?: TlsFiles;
+}
+
 /** The running watches of one agent. */
 export class AgentWatches {
   #stop: AbortController | undefined;
 
   /**
-   * @param address this agent's HTTP API (host:port); undefined when it serves none
+   * @param endpoint this agent's HTTP or HTTPS API; undefined when it serves neither
    */
   constructor(
-    private readonly address: string | undefined,
+    private readonly endpoint: WatchEndpoint | undefined,
     private readonly log: Logger,
   ) {}
 
@@ -85,7 +92,7 @@ export class AgentWatches {
     this.stop();
     if (watches.length === 0) return;
     // Watches use the HTTP API to talk to this agent, so it must be served.
-    if (!this.address) throw new Error('watch plans require an HTTP or HTTPS endpoint');
+    if (!this.endpoint) throw new Error('watch plans require an HTTP or HTTPS endpoint');
     const stop = new AbortController();
     this.#stop = stop;
     for (const w of watches) this.#run(w, stop.signal).catch((err: Error) => this.log.error({ error: err.message }, 'Failed to run watch'));
@@ -97,7 +104,8 @@ export class AgentWatches {
   }
 
   async #run(w: CompiledWatch, signal: AbortSignal): Promise<void> {
-    const client = createClient({ address: this.address!, env: {}, ...(w.plan.datacenter ? { datacenter: w.plan.datacenter } : {}), ...(w.plan.token ? { token: w.plan.token } : {}) });
+    const { address, tls } = this.endpoint!;
+    const client = createClient({ address, env: {}, ...(tls ? { tls } : {}), ...(w.plan.datacenter ? { datacenter: w.plan.datacenter } : {}), ...(w.plan.token ? { token: w.plan.token } : {}) });
     const handle = w.make(this.log);
     const updates = watch(w.plan.fetcher(client), {
       signal,

@@ -26,8 +26,6 @@ const RECONCILE_MS = 1_000;
 const APPLY_FORWARD_TIMEOUT_MS = 30_000;
 /** Times a read is sent again after its connection to the leader broke (each a leader lost). */
 const LOST_READ_RETRIES = 3;
-/** Consul's RPCHoldTimeout: how long a forwarded request waits for a leader during an election. */
-const LEADER_HOLD_MS = 7_000;
 
 const SERF_STATUS: Record<number, string> = { 0: 'none', 1: 'alive', 2: 'leaving', 3: 'left', 4: 'failed' };
 
@@ -169,7 +167,7 @@ export class ServerCluster implements ClusterRole {
 
   /** The leader's server ID, waiting up to Consul's RPCHoldTimeout during an election. */
   async awaitLeader(): Promise<string> {
-    const deadline = Date.now() + LEADER_HOLD_MS;
+    const deadline = Date.now() + this.o.config.rpcHoldTimeoutMs;
     for (;;) {
       const leader = this.node()?.leader() ?? null;
       if (leader !== null && this.#server(leader)) return leader;
@@ -211,14 +209,14 @@ export class ServerCluster implements ClusterRole {
     // was sent is never sent again (it may have taken effect), except a read whose connection
     // to the leader broke (a blocking query held by a leader that died): it waits for the next
     // leader (Consul's canRetry), a bounded number of times.
-    let deadline = Date.now() + LEADER_HOLD_MS;
+    let deadline = Date.now() + this.o.config.rpcHoldTimeoutMs;
     let lost = 0;
     for (;;) {
       const leader = await this.awaitLeader();
       try {
         return await this.call(leader, method, body, timeoutMs);
       } catch (err) {
-        if (read && err instanceof RpcError && err.closed && ++lost <= LOST_READ_RETRIES) deadline = Date.now() + LEADER_HOLD_MS;
+        if (read && err instanceof RpcError && err.closed && ++lost <= LOST_READ_RETRIES) deadline = Date.now() + this.o.config.rpcHoldTimeoutMs;
         else if (!(err instanceof RpcError) || err.sent || Date.now() > deadline) throw err;
         await new Promise((r) => setTimeout(r, 50));
       }

@@ -42,8 +42,13 @@ const IGNORED_AS_ASKED = new Set(['disable_anonymous_signature', 'disable_remote
  * a flag: nothing a configuration asks for is dropped without a word.
  */
 function ignoredKeyWarnings(sources: readonly Fragment[]): string[] {
-  const ignored = new Set(IGNORED_KEYS);
-  const set = new Set(sources.flatMap((s) => Object.keys(s)).filter((k) => ignored.has(k) && !IGNORED_AS_ASKED.has(k)));
+  const given = (s: Fragment, path: string): boolean => {
+    const [block, key] = path.split('.') as [string, string | undefined];
+    if (key === undefined) return block in s;
+    const inner = s[block];
+    return typeof inner === 'object' && inner !== null && key in inner;
+  };
+  const set = new Set(IGNORED_KEYS.filter((k) => !IGNORED_AS_ASKED.has(k) && sources.some((s) => given(s, k))));
   return [...set].sort().map((k) => `Config key ${JSON.stringify(k)} is accepted and ignored by this agent (docs/reference/config.md)`);
 }
 
@@ -520,6 +525,7 @@ export async function buildConfig(input: BuildInput): Promise<AgentConfig> {
     discardCheckOutput: c.discard_check_output === true,
     queryTimes: { defaultMs: parseGoDuration(c.default_query_time as string), maxMs: parseGoDuration(c.max_query_time as string) },
     discoveryMaxStaleMs: ms(c.discovery_max_stale),
+    rpcHoldTimeoutMs: ms(c.performance?.rpc_hold_timeout),
     // Zero keeps the default, as Consul's server config does.
     sessionTtlMinMs: parseGoDuration(c.session_ttl_min as string) || 10_000,
     limits,

@@ -16,6 +16,7 @@ export const DEFAULT_SOURCE: Record<string, unknown> = {
   bootstrap_expect: 0,
   check_output_max_size: 4096,
   check_update_interval: '5m',
+  performance: { rpc_hold_timeout: '7s' },
   default_query_time: '300s',
   discard_check_output: false,
   max_query_time: '600s',

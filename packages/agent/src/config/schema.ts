@@ -149,7 +149,7 @@ const IGNORED_TOP_LEVEL = [
   'enable_agent_tls_for_checks', 'enable_central_service_config',
   'enable_debug', 'enable_syslog', 'experiments',
   'license_path', 'locality', 'non_voting_server',
-  'peering', 'performance', 'primary_gateways', 'primary_gateways_interval', 'protocol', 'raft_boltdb',
+  'peering', 'primary_gateways', 'primary_gateways_interval', 'protocol', 'raft_boltdb',
   'raft_logstore', 'raft_protocol', 'raft_trailing_logs',
   'read_replica', 'reporting', 'rpc', 'segment', 'segments',
   'serf_advertise_addr_lan', 'serf_advertise_addr_wan', 'serf_bind_addr_lan', 'serf_bind_addr_wan',
@@ -213,6 +213,8 @@ export const CONFIG_SPEC: ObjectSpec = {
     { name: 'node_id', type: 'string' },
     { name: 'node_meta', type: 'stringMap' },
     { name: 'node_name', type: 'string' },
+    // Consul's performance block: rpc_hold_timeout is read; the Raft timing here is its own.
+    { name: 'performance', type: { object: { struct: 'Performance', fields: [{ name: 'rpc_hold_timeout', type: 'duration' }, any('leave_drain_time'), any('raft_multiplier')] } } },
     { name: 'pid_file', type: 'string' },
     { name: 'ports', type: { object: PORTS } },
     { name: 'primary_datacenter', type: 'string' },
@@ -251,5 +253,5 @@ export const CONFIG_SPEC: ObjectSpec = {
   ],
 };
 
-/** Keys accepted only so Consul config files load; CONFIG.md lists them. */
-export const IGNORED_KEYS: readonly string[] = IGNORED_TOP_LEVEL;
+/** Keys accepted only so Consul config files load (dotted: inside a block); CONFIG.md lists them. */
+export const IGNORED_KEYS: readonly string[] = [...IGNORED_TOP_LEVEL, 'performance.leave_drain_time', 'performance.raft_multiplier'];

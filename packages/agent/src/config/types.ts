@@ -155,6 +155,8 @@ export interface AgentConfig {
   discardCheckOutput: boolean;
   /** Consul's default_query_time and max_query_time: a blocking query's wait without ?wait, and its cap. */
   queryTimes: QueryTimes;
+  /** performance.rpc_hold_timeout: how long a request waits for a leader during an election (7s). */
+  rpcHoldTimeoutMs: number;
   /** discovery_max_stale: catalog and health reads without a consistency mode may be this stale (0: off). */
   discoveryMaxStaleMs: number;
   /** Consul's session_ttl_min (default 10 s): the shortest session TTL accepted. */

@@ -70,6 +70,7 @@ export function devConfig(overrides: Partial<AgentConfig> = {}): AgentConfig {
     discardCheckOutput: false,
     queryTimes: { defaultMs: 300_000, maxMs: 600_000 },
     discoveryMaxStaleMs: 0,
+    rpcHoldTimeoutMs: 7000,
     sessionTtlMinMs: 10_000,
     limits: { httpMaxConnsPerClient: 200, rpcMaxConnsPerClient: 100, kvMaxValueSize: 512 * 1024, txnMaxReqLen: 512 * 1024 },
     raftSnapshotIntervalMs: 120_000,

@@ -428,6 +428,7 @@ function debugConfig(ctx: AgentContext): Record<string, unknown> {
     ReconnectTimeoutWAN: formatGoDuration(c.reconnectTimeoutWanMs),
     DisableKeyringFile: c.disableKeyringFile,
     CheckUpdateInterval: formatGoDuration(c.checkUpdateIntervalMs),
+    RPCHoldTimeout: formatGoDuration(c.rpcHoldTimeoutMs),
     KVMaxValueSize: c.limits.kvMaxValueSize,
     TxnMaxReqLen: c.limits.txnMaxReqLen,
     ClientAddrs: c.clientAddrs,

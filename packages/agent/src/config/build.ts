@@ -42,11 +42,18 @@ const IGNORED_AS_ASKED = new Set(['disable_anonymous_signature', 'disable_remote
  * a flag: nothing a configuration asks for is dropped without a word.
  */
 function ignoredKeyWarnings(sources: readonly Fragment[]): string[] {
+  // A dotted path into the blocks; a key may hold a dot itself (`telemetry.disable_compat_1.9`).
   const given = (s: Fragment, path: string): boolean => {
-    const [block, key] = path.split('.') as [string, string | undefined];
-    if (key === undefined) return block in s;
-    const inner = s[block];
-    return typeof inner === 'object' && inner !== null && key in inner;
+    let at: unknown = s;
+    let rest = path;
+    for (;;) {
+      if (typeof at !== 'object' || at === null) return false;
+      if (rest in at) return true;
+      const dot = rest.indexOf('.');
+      if (dot < 0) return false;
+      at = (at as Record<string, unknown>)[rest.slice(0, dot)];
+      rest = rest.slice(dot + 1);
+    }
   };
   const set = new Set(IGNORED_KEYS.filter((k) => !IGNORED_AS_ASKED.has(k) && sources.some((s) => given(s, k))));
   return [...set].sort().map((k) => `Config key ${JSON.stringify(k)} is accepted and ignored by this agent (docs/reference/config.md)`);

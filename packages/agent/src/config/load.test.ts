@@ -424,12 +424,17 @@ describe('validation names the key and the problem', () => {
   });
 
   it('says which keys it accepts and ignores, except those that ask for how it behaves anyway', async () => {
-    const f = await file('ignored.json', { enable_syslog: true, performance: { raft_multiplier: 1, rpc_hold_timeout: '3s' }, disable_update_check: true, ui_config: { enabled: true } });
+    const f = await file('ignored.json', {
+      enable_syslog: true, performance: { raft_multiplier: 1, rpc_hold_timeout: '3s' }, disable_update_check: true, ui_config: { enabled: true },
+      telemetry: { statsd_address: '127.0.0.1:8125', 'disable_compat_1.9': true, disable_hostname: true },
+    });
     const c = await load(['-data-dir', dataDir, '-config-file', f, '-bind', '127.0.8.1']);
     const ignored = c.warnings.filter((w) => w.includes('is accepted and ignored'));
     expect(ignored).toEqual([
       'Config key "enable_syslog" is accepted and ignored by this agent (docs/reference/config.md)',
       'Config key "performance.raft_multiplier" is accepted and ignored by this agent (docs/reference/config.md)',
+      'Config key "telemetry.disable_compat_1.9" is accepted and ignored by this agent (docs/reference/config.md)',
+      'Config key "telemetry.statsd_address" is accepted and ignored by this agent (docs/reference/config.md)',
     ]);
     expect(c.rpcHoldTimeoutMs).toBe(3000);
     expect((await load(['-dev'])).rpcHoldTimeoutMs).toBe(7000);

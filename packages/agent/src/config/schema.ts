@@ -253,5 +253,13 @@ export const CONFIG_SPEC: ObjectSpec = {
   ],
 };
 
+/** The `any` fields inside blocks (`telemetry.statsd_address`): accepted so a config loads, not read. */
+function ignoredInBlocks(spec: ObjectSpec, prefix: string): string[] {
+  return spec.fields.flatMap((f) => {
+    if (f.type === 'any') return prefix ? [`${prefix}${f.name}`] : [];
+    return typeof f.type === 'object' && 'object' in f.type ? ignoredInBlocks(f.type.object, `${prefix}${f.name}.`) : [];
+  });
+}
+
 /** Keys accepted only so Consul config files load (dotted: inside a block); CONFIG.md lists them. */
-export const IGNORED_KEYS: readonly string[] = [...IGNORED_TOP_LEVEL, 'performance.leave_drain_time', 'performance.raft_multiplier'];
+export const IGNORED_KEYS: readonly string[] = [...IGNORED_TOP_LEVEL, ...ignoredInBlocks(CONFIG_SPEC, '')];

@@ -112,8 +112,9 @@ async function main(): Promise<void> {
   await (await fetch(`${BASE}/v1/kv/w/?recurse`)).arrayBuffer(); // the memo's gauges exist from the first read
   const memo = async (): Promise<[number, number]> => {
     const m = (await (await fetch(`${BASE}/v1/agent/metrics`)).json()) as { Gauges: { Name: string; Value: number }[] };
-    const g = (n: string): number => m.Gauges.find((x) => x.Name === n)?.Value ?? NaN;
-    return [g('consul.http.read_memo.runs'), g('consul.http.read_memo.encodings')];
+    // Gauge names carry the hostname unless telemetry.disable_hostname.
+    const g = (n: string): number => m.Gauges.find((x) => x.Name.endsWith(n))?.Value ?? NaN;
+    return [g('.http.read_memo.runs'), g('.http.read_memo.encodings')];
   };
   const figures: string[] = [];
   const results: Record<number, { writes: number; p99: number }> = {};

@@ -22,7 +22,8 @@ let live;
 async function liveAgent() {
   if (!live) {
     // An address of the docs' range (127.0.77.0/24) and no DNS: nothing else is needed.
-    const config = await loadConfig(['-dev', '-bind', '127.0.77.250', '-client', '127.0.77.250', '-http-port', '18690', '-dns-port', '-1', '-log-level', 'err']);
+    // telemetry.disable_hostname: the names without this machine's hostname in the gauges.
+    const config = await loadConfig(['-dev', '-bind', '127.0.77.250', '-client', '127.0.77.250', '-http-port', '18690', '-dns-port', '-1', '-log-level', 'err', '-hcl', 'telemetry { disable_hostname = true }']);
     const agent = await startAgent(config);
     live = { routes: new Map(routeTable()), gauges: agent.ctx.metrics.summary().Gauges.map((g) => g.Name) };
     await agent.close();

@@ -1,5 +1,6 @@
 // Agent endpoints against the real process: local services and checks, TTL updates,
 // maintenance mode, hash-blocking service reads, sessions, events, txn, metrics, UI, reload.
+import { hostname } from 'node:os';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -173,11 +174,12 @@ describe('agent endpoints', () => {
     expect((await get('/v1/agent/members')).json()).toHaveLength(1);
     const metrics = (await get('/v1/agent/metrics')).json();
     expect(Object.keys(metrics)).toEqual(['Timestamp', 'Gauges', 'Points', 'Counters', 'Samples']);
-    expect(metrics.Gauges.map((g: { Name: string }) => g.Name)).toContain('consul.runtime.alloc_bytes');
+    // Gauges carry the hostname after the prefix unless telemetry.disable_hostname (go-metrics' EnableHostname, as Consul's).
+    expect(metrics.Gauges.map((g: { Name: string }) => g.Name)).toContain(`consul.${hostname()}.runtime.alloc_bytes`);
     // Prometheus text on a default agent (Proconsul's default retention is 60 s; Consul's is 0).
     const prom = await get('/v1/agent/metrics?format=prometheus');
     expect(prom.status).toBe(200);
-    expect(prom.text).toMatch(/^# TYPE consul_runtime_alloc_bytes gauge$/m);
+    expect(prom.text).toContain(`# TYPE consul_${hostname().replace(/[ .=\-/]/g, '_')}_runtime_alloc_bytes gauge\n`);
     expect(prom.text).toMatch(/^consul_http_GET_v1_agent_metrics_count [1-9]\d*$/m); // go-metrics' per-endpoint timer
     expect((await get('/v1/operator/raft/configuration')).json().Servers).toEqual([
       { ID: self.Config.NodeID, Node: 'api', Address: `${IP}:8300`, Leader: true, ProtocolVersion: '3', Voter: true },

@@ -10,7 +10,7 @@ let agent: AgentProcess;
 
 beforeAll(async () => {
   // The exact command line client test suites use.
-  agent = await startAgentProcess(['-dev', '-bootstrap-expect', '1', '-client', IP, '-bind', IP, '-node', 'gaps', '-dns-port', String(DNS_PORT)], `${IP}:8500`);
+  agent = await startAgentProcess(['-dev', '-bootstrap-expect', '1', '-client', IP, '-bind', IP, '-node', 'gaps', '-dns-port', String(DNS_PORT), '-hcl', 'telemetry { disable_hostname = true }'], `${IP}:8500`);
 });
 afterAll(async () => {
   await agent?.stop();

@@ -35,6 +35,7 @@ import { LocalState } from './local/local-state.js';
 import { LogFile } from './log-file.js';
 import { createLoggers, LogTap, type Logger } from './log.js';
 import { MetricsRegistry, registerRuntimeGauges } from './metrics/index.js';
+import { StatsdSink } from './metrics/statsd.js';
 import { resolveNodeId } from './node-id.js';
 import { writePidFile } from './pid-file.js';
 import { lockDataDir } from './data-dir-lock.js';
@@ -120,10 +121,20 @@ export async function startAgent(config: AgentConfig, options: StartAgentOptions
 
     // go-metrics' EnableHostname, on unless telemetry.disable_hostname: gauges are named
     // consul.<host>.<name>, as Consul's (the reason Prometheus setups set disable_hostname).
+    const statsd = config.telemetry.statsd ? new StatsdSink(config.telemetry.statsd.host, config.telemetry.statsd.port) : undefined;
     const metrics = new MetricsRegistry({
       prefix: config.telemetry.metricsPrefix || 'consul',
       ...(config.telemetry.disableHostname ? {} : { hostname: hostname() }),
+      ...(statsd ? { sink: statsd } : {}),
     });
+    if (statsd) {
+      const gauges = setInterval(() => metrics.emitGaugeFuncs(), 1000);
+      gauges.unref();
+      cleanups.push(() => {
+        clearInterval(gauges);
+        statsd.close();
+      });
+    }
     registerRuntimeGauges(metrics);
     metrics.gaugeFunc('catalog.blocking_queries', () => catalog.watchers);
     const events = new UserEvents();

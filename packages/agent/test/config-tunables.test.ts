@@ -3,9 +3,13 @@
 // default_query_time / max_query_time bound how long a blocking query waits; limits'
 // kv_max_value_size and txn_max_req_len bound KV values and transaction bodies; and
 // check_update_interval holds back output-only changes from the catalog (127.0.66.53-54);
-// dns_config.soa in the SOA record (127.0.66.55); the node's tagged addresses (127.0.66.56).
+// dns_config.soa in the SOA record (127.0.66.55); the node's tagged addresses (127.0.66.56);
+// telemetry.statsd_address (an agent on 127.0.66.58 sending to a listener on 127.0.66.57).
 import { spawnSync } from 'node:child_process';
+import { createSocket } from 'node:dgram';
 import { writeFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { dig, http, RUN_JS, startAgentProcess, tempDir, type AgentProcess } from './helpers.js';
@@ -122,5 +126,27 @@ describe('agent tunables', () => {
     const want = { custom: '10.9.9.9', lan: '127.0.66.56', lan_ipv4: '127.0.66.56', lan_ipv6: '::1', wan: '127.0.66.56', wan_ipv4: '127.0.66.56' };
     await vi.waitFor(async () => expect((await http(a.base, 'GET', '/v1/catalog/node/tagged')).json().Node.TaggedAddresses).toEqual(want), { timeout: 10_000 });
     expect((await http(a.base, 'GET', '/v1/agent/self')).json().DebugConfig.TaggedAddresses).toEqual(want);
+  });
+
+  it('telemetry.statsd_address: the agent sends its runtime gauges (with the hostname) and its HTTP timers as statsd lines', async () => {
+    const rx = createSocket('udp4');
+    const lines: string[] = [];
+    rx.on('message', (m) => lines.push(...m.toString().split('\n').filter(Boolean)));
+    await new Promise<void>((r) => rx.bind(0, '127.0.66.57', () => r()));
+    try {
+      const a = await startAgentProcess(
+        ['-dev', '-client', '127.0.66.58', '-bind', '127.0.66.58', '-dns-port', '-1', '-hcl', `telemetry { statsd_address = "127.0.66.57:${(rx.address() as AddressInfo).port}" }`],
+        '127.0.66.58:8500',
+      );
+      others.push(a);
+      await http(a.base, 'GET', '/v1/catalog/nodes');
+      const gauge = new RegExp(`^consul\\.${hostname().replace(/[.]/g, '\\.')}\\.runtime\\.alloc_bytes:\\d+\\.000000\\|g$`);
+      await vi.waitFor(() => {
+        expect(lines.some((l) => gauge.test(l))).toBe(true);
+        expect(lines.some((l) => /^consul\.http\.GET\.v1\.catalog\.nodes:[\d.]+\|ms$/.test(l))).toBe(true);
+      }, { timeout: 10_000, interval: 100 });
+    } finally {
+      rx.close();
+    }
   });
 });

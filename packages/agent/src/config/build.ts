@@ -88,6 +88,15 @@ function soaConfig(soa: Record<string, unknown>): DnsConfig['soa'] {
   return { refresh: n('refresh', 3600), retry: n('retry', 600), expire: n('expire', 86400), minTtl: n('min_ttl', 0) };
 }
 
+/** telemetry.statsd_address: `host:port` (`[v6]:port`); a bad one refuses the start. */
+function statsdAddress(value: unknown): { statsd?: { host: string; port: number } } {
+  if (value === undefined || value === '') return {};
+  const m = /^\[([^\]]+)\]:(\d+)$/.exec(String(value)) ?? /^([^:]+):(\d+)$/.exec(String(value));
+  const port = Number(m?.[2]);
+  if (!m || !(port >= 1 && port <= 65535)) throw new ConfigError(`telemetry.statsd_address: ${JSON.stringify(String(value))} is not host:port`);
+  return { statsd: { host: m[1]!, port } };
+}
+
 /** Consul's dnsRecursorStrategyVal. */
 function recursorStrategy(value: unknown): 'sequential' | 'random' {
   const v = String(value ?? '');
@@ -559,6 +568,7 @@ export async function buildConfig(input: BuildInput): Promise<AgentConfig> {
       prometheusRetentionTimeMs: ms(c.telemetry?.prometheus_retention_time),
       disableHostname: c.telemetry?.disable_hostname === true,
       metricsPrefix: String(c.telemetry?.metrics_prefix ?? 'consul'),
+      ...statsdAddress(c.telemetry?.statsd_address),
     },
     services: normaliseServices((c.services as unknown[] | undefined) ?? [], policy),
     watches: (c.watches as Record<string, unknown>[] | undefined) ?? [],

@@ -395,6 +395,7 @@ describe('validation names the key and the problem', () => {
     [['-dev', '-hcl', 'limits { kv_max_value_size = 67108864 }'], 'limits.kv_max_value_size must be between 1 and 33554432 bytes, was: 67108864'],
     [['-dev', '-hcl', 'limits { txn_max_req_len = 0 }'], 'limits.txn_max_req_len must be between 1 and 33554432 bytes, was: 0'],
     [['-dev', '-hcl', 'advertise_addr_ipv4 = "::1"'], 'advertise_addr_ipv4 must be an ipv4 address'],
+    [['-dev', '-hcl', 'telemetry { statsd_address = "127.0.0.1" }'], 'telemetry.statsd_address: "127.0.0.1" is not host:port'],
     [['-dev', '-hcl', 'advertise_addr_wan_ipv6 = "10.0.0.1"'], 'advertise_addr_wan_ipv6 must be an ipv6 address'],
     [['-dev', '-hcl', 'serf_lan_allowed_cidrs = ["10.0.0.0/8", "10.0.0.0/33", "x"]'], 'serf_lan_allowed_cidrs: 2 errors occurred:\n\t* invalid cidr: 10.0.0.0/33\n\t* invalid cidr: x\n\n'],
     [['-data-dir', '$D', '-server', '-bootstrap', '-bootstrap-expect', '3'], "'bootstrap_expect > 0' and 'bootstrap = true' are mutually exclusive"],
@@ -426,7 +427,7 @@ describe('validation names the key and the problem', () => {
   it('says which keys it accepts and ignores, except those that ask for how it behaves anyway', async () => {
     const f = await file('ignored.json', {
       enable_syslog: true, performance: { raft_multiplier: 1, rpc_hold_timeout: '3s' }, disable_update_check: true, ui_config: { enabled: true },
-      telemetry: { statsd_address: '127.0.0.1:8125', 'disable_compat_1.9': true, disable_hostname: true },
+      telemetry: { dogstatsd_addr: '127.0.0.1:8125', 'disable_compat_1.9': true, disable_hostname: true },
     });
     const c = await load(['-data-dir', dataDir, '-config-file', f, '-bind', '127.0.8.1']);
     const ignored = c.warnings.filter((w) => w.includes('is accepted and ignored'));
@@ -434,7 +435,7 @@ describe('validation names the key and the problem', () => {
       'Config key "enable_syslog" is accepted and ignored by this agent (docs/reference/config.md)',
       'Config key "performance.raft_multiplier" is accepted and ignored by this agent (docs/reference/config.md)',
       'Config key "telemetry.disable_compat_1.9" is accepted and ignored by this agent (docs/reference/config.md)',
-      'Config key "telemetry.statsd_address" is accepted and ignored by this agent (docs/reference/config.md)',
+      'Config key "telemetry.dogstatsd_addr" is accepted and ignored by this agent (docs/reference/config.md)',
     ]);
     expect(c.rpcHoldTimeoutMs).toBe(3000);
     expect((await load(['-dev'])).rpcHoldTimeoutMs).toBe(7000);

@@ -117,12 +117,13 @@ const TELEMETRY: ObjectSpec = {
     { name: 'disable_hostname', type: 'bool' },
     { name: 'metrics_prefix', type: 'string' },
     { name: 'prometheus_retention_time', type: 'duration' },
+    { name: 'statsd_address', type: 'string' },
     ...[
       'circonus_api_app', 'circonus_api_token', 'circonus_api_url', 'circonus_broker_id', 'circonus_broker_select_tag',
       'circonus_check_display_name', 'circonus_check_force_metric_activation', 'circonus_check_id',
       'circonus_check_instance_id', 'circonus_check_search_tag', 'circonus_check_tags', 'circonus_submission_interval',
       'circonus_submission_url', 'disable_compat_1.9', 'dogstatsd_addr', 'dogstatsd_tags', 'enable_host_metrics',
-      'filter_default', 'prefix_filter', 'retry_failed_connection', 'statsd_address', 'statsite_address',
+      'filter_default', 'prefix_filter', 'retry_failed_connection', 'statsite_address',
     ].map(any),
   ],
 };

@@ -57,6 +57,8 @@ export interface TelemetryConfig {
   /** Prometheus output of /v1/agent/metrics is enabled only when > 0 (Consul's rule). */
   prometheusRetentionTimeMs: number;
   disableHostname: boolean;
+  /** telemetry.statsd_address: the statsd collector the metrics also go to. */
+  statsd?: { host: string; port: number };
   metricsPrefix: string;
 }
 

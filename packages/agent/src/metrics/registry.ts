@@ -13,6 +13,7 @@ import {
   prometheusName,
   seriesKey,
 } from './names.js';
+import type { MetricSink } from './statsd.js';
 import type { GaugeValue, MetricLabels, MetricsSummary, PointValue, SampledValue } from './types.js';
 
 /** A metric name: dotted ("http.GET.v1.agent.metrics") or its parts. The prefix is added. */
@@ -34,6 +35,8 @@ export interface MetricsRegistryOptions {
   prometheusRetentionMs?: number;
   /** Clock, for tests. */
   now?: () => number;
+  /** A sink every gauge, counter and sample also goes to as it happens (statsd.ts). */
+  sink?: MetricSink;
 }
 
 interface Interval {
@@ -86,6 +89,7 @@ export class MetricsRegistry {
   private readonly retainMs: number;
   private readonly prometheusRetentionMs: number;
   private readonly now: () => number;
+  private readonly sink: MetricSink | undefined;
   private intervals: Interval[] = [];
   private readonly promCounters = new Map<string, PromValue>();
   private readonly promGauges = new Map<string, PromValue>();
@@ -101,6 +105,7 @@ export class MetricsRegistry {
     this.retainMs = options.retainMs ?? 60_000;
     this.prometheusRetentionMs = options.prometheusRetentionMs ?? 0;
     this.now = options.now ?? Date.now;
+    this.sink = options.sink;
   }
 
   incrCounter(name: MetricName, value = 1, labels: MetricLabels = {}): void {
@@ -117,6 +122,7 @@ export class MetricsRegistry {
     entry.agg.ingest(value);
     const prom = this.promSeries(this.promCounters, parts, labels, () => ({ value: 0 }));
     if (prom !== undefined) prom.value += value;
+    this.sink?.emit(parts, labels, value, 'c');
   }
 
   setGauge(name: MetricName, value: number, labels: MetricLabels = {}): void {
@@ -129,6 +135,13 @@ export class MetricsRegistry {
     }
     const prom = this.promSeries(this.promGauges, parts, labels, () => ({ value }));
     if (prom !== undefined) prom.value = value;
+    this.sink?.emit(parts, labels, value, 'g');
+  }
+
+  /** Sends the gauges read on demand (gaugeFunc) to the sink, as go-metrics emits runtime gauges every second. */
+  emitGaugeFuncs(): void {
+    if (!this.sink) return;
+    for (const cb of this.gaugeCallbacks.values()) this.sink.emit(cb.parts, cb.labels, cb.read(), 'g');
   }
 
   /**
@@ -159,6 +172,7 @@ export class MetricsRegistry {
       prom.values[prom.next] = value;
       prom.next = (prom.next + 1) % SUMMARY_WINDOW_MAX;
     }
+    this.sink?.emit(parts, labels, value, 'ms');
   }
 
   /** Adds a sample of the milliseconds elapsed since `startMs` (a reading of this registry's clock). */

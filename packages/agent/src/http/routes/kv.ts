@@ -1,6 +1,6 @@
 // /v1/kv/*: GET (recurse, keys, separator, raw), PUT (flags, cas, acquire, release) and
 // DELETE (recurse, cas), with Consul's status codes (404 with an empty body for a miss) and
-// its 512 KiB value limit (413).
+// its kv_max_value_size limit (512 KiB by default; 413).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { validateKVValueSize, type KVCommand } from '@proconsul/catalog';
 import type { AgentContext } from '../../context.js';

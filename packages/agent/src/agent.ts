@@ -1,8 +1,8 @@
 // startAgent: composes the catalog (state machine), the apply seam, local state with its
 // checks and anti-entropy, the leader loop, the HTTP API and DNS into one running agent.
-import { startCoordinateSync } from './coordinate/sync.js';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { startCoordinateSync } from './coordinate/sync.js';
 import { Catalog, type ApplyResult, type Command } from '@proconsul/catalog';
 import type { DnsServer } from '@proconsul/dns';
 import type { FastifyInstance } from 'fastify';
@@ -119,9 +119,9 @@ export async function startAgent(config: AgentConfig, options: StartAgentOptions
     const catalog = new Catalog({ datacenter: config.datacenter });
     const localFeed = new ChangeFeed();
 
+    const statsd = config.telemetry.statsd ? new StatsdSink(config.telemetry.statsd.host, config.telemetry.statsd.port) : undefined;
     // go-metrics' EnableHostname, on unless telemetry.disable_hostname: gauges are named
     // consul.<host>.<name>, as Consul's (the reason Prometheus setups set disable_hostname).
-    const statsd = config.telemetry.statsd ? new StatsdSink(config.telemetry.statsd.host, config.telemetry.statsd.port) : undefined;
     const metrics = new MetricsRegistry({
       prefix: config.telemetry.metricsPrefix || 'consul',
       ...(config.telemetry.disableHostname ? {} : { hostname: hostname() }),

@@ -88,13 +88,20 @@ function soaConfig(soa: Record<string, unknown>): DnsConfig['soa'] {
   return { refresh: n('refresh', 3600), retry: n('retry', 600), expire: n('expire', 86400), minTtl: n('min_ttl', 0) };
 }
 
+/** `host`, `host:port`, `[v6]` or `[v6]:port`; undefined when it is none of these (a bare IPv6 address, say). */
+function splitHostPort(text: string): { host: string; port?: number } | undefined {
+  const m = /^\[([^\]]+)\](?::(\d+))?$/.exec(text) ?? /^([^:]+)(?::(\d+))?$/.exec(text);
+  if (!m) return undefined;
+  return m[2] === undefined ? { host: m[1]! } : { host: m[1]!, port: Number(m[2]) };
+}
+
 /** telemetry.statsd_address: `host:port` (`[v6]:port`); a bad one refuses the start. */
 function statsdAddress(value: unknown): { statsd?: { host: string; port: number } } {
   if (value === undefined || value === '') return {};
-  const m = /^\[([^\]]+)\]:(\d+)$/.exec(String(value)) ?? /^([^:]+):(\d+)$/.exec(String(value));
-  const port = Number(m?.[2]);
-  if (!m || !(port >= 1 && port <= 65535)) throw new ConfigError(`telemetry.statsd_address: ${JSON.stringify(String(value))} is not host:port`);
-  return { statsd: { host: m[1]!, port } };
+  const hp = splitHostPort(String(value));
+  const port = hp?.port ?? 0;
+  if (!hp || !(port >= 1 && port <= 65535)) throw new ConfigError(`telemetry.statsd_address: ${JSON.stringify(String(value))} is not host:port`);
+  return { statsd: { host: hp.host, port } };
 }
 
 /** Consul's dnsRecursorStrategyVal. */
@@ -444,10 +451,9 @@ export async function buildConfig(input: BuildInput): Promise<AgentConfig> {
   );
   const recursors = (c.recursors as string[] | undefined) ?? [];
   for (const r of recursors) {
-    const m = /^\[([^\]]+)\](?::(\d+))?$/.exec(r) ?? /^([^:]+)(?::(\d+))?$/.exec(r);
-    const host = m?.[1] ?? r;
-    if (isAnyAddress(host)) throw new ConfigError('DNS recursor address cannot be 0.0.0.0, :: or [::]');
-    if (m === null && !/^[0-9a-fA-F:]+$/.test(r)) throw new ConfigError(`recursors: invalid address: ${r}`);
+    const hp = splitHostPort(r);
+    if (isAnyAddress(hp?.host ?? r)) throw new ConfigError('DNS recursor address cannot be 0.0.0.0, :: or [::]');
+    if (hp === undefined && !/^[0-9a-fA-F:]+$/.test(r)) throw new ConfigError(`recursors: invalid address: ${r}`);
   }
 
   // ---- the rest

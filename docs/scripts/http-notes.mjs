@@ -10,7 +10,7 @@ export const HTTP_NOTES = {
   '/v1/operator/keyring': 'a malformed key is 400 `Invalid key: ...` (Consul: 500)',
   '/v1/session/create': 'a `TTL` Consul refuses (`Session TTL \'x\' invalid: ...`, `Invalid Session TTL \'<ns>\', must be between [10s=24h0m0s]`) is 400 with Consul\'s text (Consul: 500)',
   '/v1/snapshot': 'the archive is laid out as Consul\'s (`meta.json`, `state.bin`, `SHA256SUMS`) but `state.bin` is Proconsul\'s own state: archives move between Proconsul servers only',
-  '/v1/txn': 'KV and session operations; `Node`, `Service` and `Check` operations are not supported yet',
+  '/v1/txn': '`Node`, `Service` and `Check` operations are checked as `/v1/catalog/register` is here (a check `Status` must be passing, warning or critical; an `ID` another node holds is refused)',
   '/v1/query': 'validation errors (`Invalid prepared query: ...`, `name \'x\' aliases an existing query name`, `failed compiling template: ...`, `ID must be empty when creating a new prepared query`) are 400 with Consul\'s text (Consul: 500)',
   '/v1/query/*': 'validation errors and `Bad limit: ...` on execute are 400 with Consul\'s text (Consul: 500); `PUT`/`DELETE` of a missing query is 404 `Cannot modify non-existent prepared query: \'<id>\'` (Consul: 500)',
   '/v1/coordinate/update': 'a `Vec` of another dimensionality is 400 `incompatible coordinate`, a missing `Coord` 400 `invalid coordinate` (Consul: 500)',

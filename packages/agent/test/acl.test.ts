@@ -117,7 +117,7 @@ describe('ACL matrix (default deny)', () => {
   });
 
   it('rolls a transaction back with 409 naming each denied op, and applies it with the rule', async () => {
-    const ops = [{ KV: { Verb: 'get', Key: 'db/a' } }, { KV: { Verb: 'set', Key: 'web/t', Value: 'dg==' } }];
+    const ops = [{ KV: { Verb: 'check-index', Key: 'db/a', Index: 0 } }, { KV: { Verb: 'set', Key: 'web/t', Value: 'dg==' } }];
     const anon = await call('PUT', '/v1/txn', ops);
     expect(anon.status).toBe(409);
     expect(anon.json()).toEqual({
@@ -129,9 +129,46 @@ describe('ACL matrix (default deny)', () => {
     });
     expect((await call('GET', '/v1/kv/web/t', undefined, asMgmt)).status).toBe(404);
     const t = await tokenWith('key_prefix "web/" { policy = "write" }\nkey "db/a" { policy = "read" }');
-    const ok = await call('PUT', '/v1/txn', ops, { 'X-Consul-Token': t });
+    const ok = await call('PUT', '/v1/txn', [{ KV: { Verb: 'set', Key: 'web/t', Value: 'dg==' } }], { 'X-Consul-Token': t });
     expect(ok.status, ok.text).toBe(200);
     expect((await call('GET', '/v1/kv/web/t?raw', undefined, asMgmt)).text).toBe('v');
+  });
+
+  it('checks Node, Service and Check ops of a transaction as Consul does, and filters what gets return', async () => {
+    const register = [
+      { Node: { Verb: 'set', Node: { Node: 'txn-n1', Address: '10.1.0.1' } } },
+      { Service: { Verb: 'set', Node: 'txn-n1', Service: { ID: 'pay1', Service: 'pay', Port: 80 } } },
+      { Check: { Verb: 'set', Check: { Node: 'txn-n1', CheckID: 'pay-alive', ServiceID: 'pay1', ServiceName: 'pay', Status: 'passing' } } },
+      { Check: { Verb: 'set', Check: { Node: 'txn-n1', CheckID: 'disk', Status: 'passing' } } },
+    ];
+    const denied = await call('PUT', '/v1/txn', register);
+    expect(denied.status).toBe(409);
+    expect(denied.json().Errors).toEqual([
+      { OpIndex: 0, What: `Permission denied: token with AccessorID '${ANON}' lacks permission 'node:write' on "txn-n1"` },
+      { OpIndex: 1, What: `Permission denied: token with AccessorID '${ANON}' lacks permission 'service:write' on "pay"` },
+      { OpIndex: 2, What: `Permission denied: token with AccessorID '${ANON}' lacks permission 'service:write' on "pay"` },
+      { OpIndex: 3, What: `Permission denied: token with AccessorID '${ANON}' lacks permission 'node:write' on "txn-n1"` },
+    ]);
+    const writer = await tokenWith('node "txn-n1" { policy = "write" }\nservice "pay" { policy = "write" }');
+    const applied = await call('PUT', '/v1/txn', register, { 'X-Consul-Token': writer });
+    expect(applied.status, applied.text).toBe(200);
+    expect(applied.json().Results).toHaveLength(4);
+
+    // Reads are not refused: their results are dropped when the token may not read them.
+    const reads = [
+      { Node: { Verb: 'get', Node: { Node: 'txn-n1' } } },
+      { Service: { Verb: 'get', Node: 'txn-n1', Service: { ID: 'pay1' } } },
+      { Check: { Verb: 'get', Check: { Node: 'txn-n1', CheckID: 'pay-alive' } } },
+      { Check: { Verb: 'get', Check: { Node: 'txn-n1', CheckID: 'disk' } } },
+      { KV: { Verb: 'get', Key: 'web/t' } },
+    ];
+    const serviceReader = await tokenWith('service "pay" { policy = "read" }');
+    const some = await call('PUT', '/v1/txn', reads, { 'X-Consul-Token': serviceReader });
+    expect(some.status, some.text).toBe(200);
+    expect(some.json().Results.map((r: Record<string, unknown>) => Object.keys(r)[0])).toEqual(['Service', 'Check']);
+    expect(some.headers.get('x-consul-results-filtered-by-acls')).toBe('true');
+    const all = await call('PUT', '/v1/txn', reads, asMgmt);
+    expect(all.json().Results).toHaveLength(5);
   });
 
   it('answers status without a token, and unknown tokens with ACL not found', async () => {

@@ -6,7 +6,7 @@
  * sessions linked to it.
  */
 import { COORDINATES_WATCH_KEY } from './coordinates.js';
-import type { ApplyResult, CheckStatusCommand, DeregisterCommand, RegisterCheckInput, RegisterCommand } from './commands.js';
+import type { ApplyResult, CheckStatusCommand, DeregisterCommand, RegisterCheckInput, RegisterCommand, RegisterServiceInput } from './commands.js';
 import type { CheckRecord, NodeRecord, ServiceRecord } from './records.js';
 import { invalidateSession, invalidateSessionsOfCheck } from './session-writes.js';
 import { registerShapeError } from './shape-check.js';
@@ -23,79 +23,30 @@ export function register(st: CatalogStore, idx: number, c: RegisterCommand): App
   const existingNode = st.nodeTable.get(nodeKey);
   const updateNode = !c.SkipNodeUpdate || existingNode === undefined;
   if (c.ID) {
-    const bad = validateNodeID(c.ID);
+    const bad = validateNodeID(c.ID) ?? (updateNode ? nodeIdInUse(st, c.ID, nodeKey) : undefined);
     if (bad) return fail(bad);
-    if (updateNode) {
-      const n = st.nodeById(c.ID);
-      if (n && lower(n.Node) !== nodeKey) {
-        return fail(`failed inserting node: Error while renaming Node ID: "${c.ID}": node ID is in use by node ${n.Node} (${n.Address})`);
-      }
-    }
   }
 
   // Validate everything before changing anything: a registration is all or nothing.
   const nodeName = updateNode ? c.Node : existingNode!.Node;
   let service: ServiceRecord | undefined;
   if (c.Service) {
-    const s = c.Service;
-    if (!s.Service) return fail('Must provide service name with ID');
-    if (s.Address && isAnyAddress(s.Address)) return fail('Invalid service address');
-    service = {
-      Node: nodeName,
-      Kind: s.Kind ?? '',
-      ID: s.ID || s.Service,
-      Service: s.Service,
-      Tags: s.Tags ? [...s.Tags] : [],
-      Address: s.Address ?? '',
-      TaggedAddresses: s.TaggedAddresses && Object.keys(s.TaggedAddresses).length > 0 ? { ...s.TaggedAddresses } : null,
-      Meta: s.Meta ? { ...s.Meta } : {},
-      Port: s.Port ?? 0,
-      SocketPath: s.SocketPath ?? '',
-      Weights: s.Weights ? { Passing: s.Weights.Passing, Warning: s.Weights.Warning } : { Passing: 1, Warning: 1 },
-      EnableTagOverride: s.EnableTagOverride === true,
-      Proxy: s.Proxy ? { ...s.Proxy } : null,
-      Connect: s.Connect ? { ...s.Connect } : null,
-      CreateIndex: idx,
-      ModifyIndex: idx,
-    };
+    const built = serviceRecord(nodeName, c.Service, idx);
+    if (typeof built === 'string') return fail(built);
+    service = built;
   }
   const inputs: RegisterCheckInput[] = [...(c.Check ? [c.Check] : []), ...(c.Checks ?? [])];
   const checks: CheckRecord[] = [];
   for (const ch of inputs) {
-    const checkID = ch.CheckID || ch.Name || '';
     const checkNode = ch.Node || c.Node;
     if (lower(checkNode) !== nodeKey) {
       return fail(`check node ${JSON.stringify(checkNode)} does not match node ${JSON.stringify(c.Node)}`);
     }
-    if (checkID === '') return fail('Missing check ID');
-    const status = ch.Status || 'critical';
-    if (!isCheckStatus(status)) return fail(`Invalid check status: '${status}'`);
-    let bound: ServiceRecord | undefined;
-    if (ch.ServiceID) {
-      bound =
-        service && lower(service.ID) === lower(ch.ServiceID)
-          ? service
-          : st.serviceTable.get(nodeKey)?.get(lower(ch.ServiceID));
-      if (!bound) return fail('Missing service registration');
-    }
-    checks.push({
-      Node: nodeName,
-      CheckID: checkID,
-      Name: ch.Name ?? '',
-      Status: status,
-      Notes: ch.Notes ?? '',
-      Output: ch.Output ?? '',
-      ServiceID: bound?.ID ?? '',
-      ServiceName: bound?.Service ?? '',
-      ServiceTags: bound ? [...bound.Tags] : [],
-      Type: ch.Type ?? '',
-      Interval: ch.Interval ?? '',
-      Timeout: ch.Timeout ?? '',
-      ExposedPort: ch.ExposedPort ?? 0,
-      Definition: ch.Definition ? { ...ch.Definition } : {},
-      CreateIndex: idx,
-      ModifyIndex: idx,
-    });
+    const serviceOf = (id: string): ServiceRecord | undefined =>
+      service && lower(service.ID) === lower(id) ? service : st.serviceTable.get(nodeKey)?.get(lower(id));
+    const built = checkRecord(nodeName, ch, serviceOf, idx);
+    if (typeof built === 'string') return fail(built);
+    checks.push(built);
   }
 
   if (updateNode) {
@@ -112,6 +63,75 @@ export function register(st: CatalogStore, idx: number, c: RegisterCommand): App
   if (service) ensureService(st, idx, nodeKey, service);
   for (const check of checks) ensureCheck(st, idx, nodeKey, check);
   return ok();
+}
+
+/** Consul's error when `id` already names a node other than `nodeKey`, else undefined. */
+export function nodeIdInUse(st: CatalogStore, id: string, nodeKey: string): string | undefined {
+  const n = st.nodeById(id);
+  if (n && lower(n.Node) !== nodeKey) {
+    return `failed inserting node: Error while renaming Node ID: "${id}": node ID is in use by node ${n.Node} (${n.Address})`;
+  }
+  return undefined;
+}
+
+/** The record of service `s` on node `nodeName` written at `idx`, or Consul's error text. */
+export function serviceRecord(nodeName: string, s: RegisterServiceInput, idx: number): ServiceRecord | string {
+  if (!s.Service) return 'Must provide service name with ID';
+  if (s.Address && isAnyAddress(s.Address)) return 'Invalid service address';
+  return {
+    Node: nodeName,
+    Kind: s.Kind ?? '',
+    ID: s.ID || s.Service,
+    Service: s.Service,
+    Tags: s.Tags ? [...s.Tags] : [],
+    Address: s.Address ?? '',
+    TaggedAddresses: s.TaggedAddresses && Object.keys(s.TaggedAddresses).length > 0 ? { ...s.TaggedAddresses } : null,
+    Meta: s.Meta ? { ...s.Meta } : {},
+    Port: s.Port ?? 0,
+    SocketPath: s.SocketPath ?? '',
+    Weights: s.Weights ? { Passing: s.Weights.Passing, Warning: s.Weights.Warning } : { Passing: 1, Warning: 1 },
+    EnableTagOverride: s.EnableTagOverride === true,
+    Proxy: s.Proxy ? { ...s.Proxy } : null,
+    Connect: s.Connect ? { ...s.Connect } : null,
+    CreateIndex: idx,
+    ModifyIndex: idx,
+  };
+}
+
+/**
+ * The record of check `ch` on node `nodeName` written at `idx` (ID defaults to the name, status
+ * to critical; a service check takes its instance's name and tags), or Consul's error text.
+ */
+export function checkRecord(
+  nodeName: string,
+  ch: RegisterCheckInput,
+  serviceOf: (id: string) => ServiceRecord | undefined,
+  idx: number,
+): CheckRecord | string {
+  const checkID = ch.CheckID || ch.Name || '';
+  if (checkID === '') return 'Missing check ID';
+  const status = ch.Status || 'critical';
+  if (!isCheckStatus(status)) return `Invalid check status: '${status}'`;
+  const bound = ch.ServiceID ? serviceOf(ch.ServiceID) : undefined;
+  if (ch.ServiceID && !bound) return 'Missing service registration';
+  return {
+    Node: nodeName,
+    CheckID: checkID,
+    Name: ch.Name ?? '',
+    Status: status,
+    Notes: ch.Notes ?? '',
+    Output: ch.Output ?? '',
+    ServiceID: bound?.ID ?? '',
+    ServiceName: bound?.Service ?? '',
+    ServiceTags: bound ? [...bound.Tags] : [],
+    Type: ch.Type ?? '',
+    Interval: ch.Interval ?? '',
+    Timeout: ch.Timeout ?? '',
+    ExposedPort: ch.ExposedPort ?? 0,
+    Definition: ch.Definition ? { ...ch.Definition } : {},
+    CreateIndex: idx,
+    ModifyIndex: idx,
+  };
 }
 
 export function ensureNode(st: CatalogStore, idx: number, rec: NodeRecord): void {
@@ -140,15 +160,9 @@ export function ensureService(st: CatalogStore, idx: number, nodeKey: string, re
     st.serviceTable.set(nodeKey, services);
   }
   services.set(idKey, rec);
-  const instanceKey = `${nodeKey}\0${idKey}`;
-  if (old && lower(old.Service) !== lower(rec.Service)) unindexInstance(st, old, instanceKey, idx);
+  if (old && lower(old.Service) !== lower(rec.Service)) unindexInstance(st, nodeKey, old, idx);
   const nameKey = lower(rec.Service);
-  let byName = st.servicesByName.get(nameKey);
-  if (!byName) {
-    byName = new Map();
-    st.servicesByName.set(nameKey, byName);
-  }
-  byName.set(instanceKey, rec);
+  st.indexInstance(nodeKey, rec);
   st.bumpTable('services', idx);
   st.bumpService(nameKey, idx);
 
@@ -163,12 +177,9 @@ export function ensureService(st: CatalogStore, idx: number, nodeKey: string, re
   }
 }
 
-export function unindexInstance(st: CatalogStore, rec: ServiceRecord, instanceKey: string, idx: number): void {
-  const nameKey = lower(rec.Service);
-  const byName = st.servicesByName.get(nameKey);
-  byName?.delete(instanceKey);
-  if (byName && byName.size === 0) st.servicesByName.delete(nameKey);
-  st.bumpService(nameKey, idx);
+export function unindexInstance(st: CatalogStore, nodeKey: string, rec: ServiceRecord, idx: number): void {
+  st.unindexInstance(nodeKey, rec);
+  st.bumpService(lower(rec.Service), idx);
 }
 
 export function ensureCheck(st: CatalogStore, idx: number, nodeKey: string, rec: CheckRecord): void {
@@ -224,7 +235,7 @@ export function deleteService(st: CatalogStore, idx: number, nodeKey: string, id
   }
   services.delete(idKey);
   if (services.size === 0) st.serviceTable.delete(nodeKey);
-  unindexInstance(st, svc, `${nodeKey}\0${idKey}`, idx);
+  unindexInstance(st, nodeKey, svc, idx);
   st.bumpTable('services', idx);
 }
 

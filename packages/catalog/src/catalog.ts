@@ -194,7 +194,7 @@ export class Catalog {
         invalidateSession(this.st, command.ID, idx);
         return ok();
       case 'Txn':
-        return applyTxn(this.st, idx, command);
+        return applyTxn(this.st, idx, command, this.datacenter);
       case 'TombstoneReap':
         if (typeof command.Index !== 'number') return fail('Invalid Index: expected a number');
         this.st.kv.reapTombstones(command.Index, idx);
@@ -238,12 +238,9 @@ export class Catalog {
     return this.st.serviceIndex(name);
   }
 
-  /**
-   * Runs a transaction made only of read verbs (get, get-or-empty, get-tree, check-*),
-   * without the log. A write verb is reported as an error of that op.
-   */
+  /** Runs a transaction made only of read verbs (txn.ts `readTxn`), without the log. */
   readTxn(ops: TxnOp[]): { index: number; response: TxnResponse } {
-    return readTxn(this.st, ops);
+    return readTxn(this.st, ops, this.datacenter);
   }
 
   /** True when every op of a txn body is a read verb (so it may skip the log). */

@@ -8,9 +8,12 @@
 import type { AclCommand } from './acl-types.js';
 import type { PreparedQueryCommand } from './prepared-query-types.js';
 import type {
+  CatalogNode,
+  HealthCheck,
   HealthCheckDefinition,
   KVEntry,
   KVFlags,
+  NodeService,
   NodeTaggedAddresses,
   ServiceAddress,
   ServiceCheckRef,
@@ -173,17 +176,48 @@ export type TxnKVVerb =
   | 'delete-tree'
   | 'delete-cas';
 
-/** One element of the PUT /v1/txn body. Only KV operations are supported. */
-export interface TxnOp {
-  KV: {
-    Verb: TxnKVVerb;
-    Key: string;
-    Value?: string | null;
-    Flags?: KVFlags;
-    Index?: number;
-    Session?: string;
+/** A KV operation of a transaction. */
+export interface TxnKVOp {
+  Verb: TxnKVVerb;
+  Key: string;
+  Value?: string | null;
+  Flags?: KVFlags;
+  Index?: number;
+  Session?: string;
+}
+
+/** Verbs of Node, Service and Check operations inside a transaction. */
+export type TxnCatalogVerb = 'set' | 'cas' | 'get' | 'delete' | 'delete-cas';
+
+/** A Node operation: the node by `ID` when given, else by name (Consul's NodeTxnOp). */
+export interface TxnNodeOp {
+  Verb: TxnCatalogVerb;
+  Node: {
+    ID?: string;
+    Node: string;
+    Address?: string;
+    TaggedAddresses?: NodeTaggedAddresses | null;
+    Meta?: Record<string, string> | null;
+    /** cas and delete-cas: the index to match (0 for cas: must not exist). */
+    ModifyIndex?: number;
   };
 }
+
+/** A Service operation on one node's instance (Consul's ServiceTxnOp). */
+export interface TxnServiceOp {
+  Verb: TxnCatalogVerb;
+  Node: string;
+  Service: RegisterServiceInput & { ModifyIndex?: number };
+}
+
+/** A Check operation (Consul's CheckTxnOp). */
+export interface TxnCheckOp {
+  Verb: TxnCatalogVerb;
+  Check: RegisterCheckInput & { Node: string; ModifyIndex?: number };
+}
+
+/** One element of the PUT /v1/txn body: exactly one of KV, Node, Service or Check. */
+export type TxnOp = { KV: TxnKVOp } | { Node: TxnNodeOp } | { Service: TxnServiceOp } | { Check: TxnCheckOp };
 
 /** PUT /v1/txn with at least one write verb (read-only ones go to `Catalog.readTxn`). */
 export interface TxnCommand {
@@ -235,9 +269,12 @@ export type Command =
 
 export type CommandType = Command['Type'];
 
-/** `Results` element of a /v1/txn response. */
+/** `Results` element of a /v1/txn response: the entry an operation read or wrote (one field set). */
 export interface TxnResult {
-  KV: KVEntry;
+  KV?: KVEntry;
+  Node?: CatalogNode;
+  Service?: NodeService;
+  Check?: HealthCheck;
 }
 
 /** `Errors` element of a /v1/txn response. */

@@ -87,6 +87,11 @@ export class CoordinateTable {
     return any;
   }
 
+  /** Puts entries back as they were (a rolled-back transaction); the index is the caller's. */
+  reinstate(entries: CoordinateEntry[]): void {
+    for (const e of entries) this.entries.set(keyOf(e.Node, e.Segment), e);
+  }
+
   /** Every entry, by node then segment (Consul's id index order). */
   list(): CoordinateEntry[] {
     return [...this.entries.entries()].sort((a, b) => byString(a[0], b[0])).map((e) => e[1]);

@@ -72,6 +72,9 @@ interface Entry {
   template: CompiledTemplate | null;
 }
 
+/** A stored query, opaque outside this file. */
+export type QueryEntry = Readonly<Entry>;
+
 export class PreparedQueryStore {
   /** Max index of the table (0 when never written). */
   index = 0;
@@ -185,6 +188,16 @@ export class PreparedQueryStore {
     }
     if (deleted) this.index = idx;
     return deleted;
+  }
+
+  /** The queries bound to a session, kept as they are for `reinstate`. */
+  boundTo(sessionId: string): QueryEntry[] {
+    return [...this.byId.values()].filter((e) => e.query.Session === sessionId);
+  }
+
+  /** Puts queries back as they were (a rolled-back transaction); the index is the caller's. */
+  reinstate(entries: QueryEntry[]): void {
+    for (const e of entries) this.insert(e);
   }
 
   /**

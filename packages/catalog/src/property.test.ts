@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Catalog } from './catalog.js';
 import { snapshotFromStream } from './snapshot.js';
-import type { Command, KVCommand, TxnOp } from './commands.js';
+import type { Command, KVCommand, TxnKVOp, TxnOp } from './commands.js';
 import type { Indexed } from './types.js';
 
 const nodeName = fc.constantFrom('a', 'b', 'C', 'c');
@@ -88,7 +88,39 @@ const txnOp: fc.Arbitrary<TxnOp> = fc.record({
     Session: sessionID,
   }),
 }) as fc.Arbitrary<TxnOp>;
-const txn: fc.Arbitrary<Command> = fc.record({ Type: fc.constant('Txn' as const), Ops: fc.array(txnOp, { minLength: 1, maxLength: 4 }), Now: now });
+const catalogVerb = fc.constantFrom('set', 'cas', 'get', 'delete', 'delete-cas') as fc.Arbitrary<'set'>;
+const catalogTxnOp: fc.Arbitrary<TxnOp> = fc.oneof(
+  fc.record({
+    Node: fc.record({
+      Verb: catalogVerb,
+      Node: fc.record(
+        { Node: nodeName, Address: fc.constantFrom('10.0.0.1', '10.0.0.9'), Meta: fc.option(fc.constant({ rack: 'r1' }), { nil: undefined }), ModifyIndex: smallIndex },
+        { requiredKeys: ['Node'] },
+      ),
+    }),
+  }),
+  fc.record({
+    Service: fc.record({
+      Verb: catalogVerb,
+      Node: nodeName,
+      Service: fc.record(
+        { ID: serviceID, Service: serviceName, Port: fc.constantFrom(0, 81), Tags: fc.constantFrom<string[]>([], ['y']), ModifyIndex: smallIndex },
+        { requiredKeys: ['Service'] },
+      ),
+    }),
+  }),
+  fc.record({
+    Check: fc.record({
+      Verb: catalogVerb,
+      Check: fc.record(
+        { Node: nodeName, CheckID: checkID, Name: fc.constant('n'), Status: status, ServiceID: fc.constantFrom('', 's1', 'web'), ModifyIndex: smallIndex },
+        { requiredKeys: ['Node', 'CheckID'] },
+      ),
+    }),
+  }),
+);
+const mixedTxnOp = fc.oneof(txnOp, catalogTxnOp);
+const txn: fc.Arbitrary<Command> = fc.record({ Type: fc.constant('Txn' as const), Ops: fc.array(mixedTxnOp, { minLength: 1, maxLength: 4 }), Now: now });
 
 const coordinateBatch: fc.Arbitrary<Command> = fc.record({
   Type: fc.constant('CoordinateBatchUpdate' as const),
@@ -192,7 +224,7 @@ const denseKVCommand: fc.Arbitrary<Command> = fc.oneof(
     Ops: fc.array(
       fc.record({
         KV: fc.record({
-          Verb: fc.constantFrom('set', 'cas', 'lock', 'unlock', 'delete', 'delete-tree', 'check-index', 'get') as fc.Arbitrary<TxnOp['KV']['Verb']>,
+          Verb: fc.constantFrom('set', 'cas', 'lock', 'unlock', 'delete', 'delete-tree', 'check-index', 'get') as fc.Arbitrary<TxnKVOp['Verb']>,
           Key: denseKey,
           Index: fc.integer({ min: 0, max: 12 }),
           Session: denseSession,
@@ -358,13 +390,30 @@ describe('catalog properties', () => {
         expect(r.txn?.Errors).toBeNull();
         const seq = Catalog.fromSnapshot(before);
         for (const op of ops) {
-          if (['get', 'get-or-empty', 'get-tree', 'check-index', 'check-session', 'check-not-exists'].includes(op.KV.Verb)) continue;
+          if (!('KV' in op) || ['get', 'get-or-empty', 'get-tree', 'check-index', 'check-session', 'check-not-exists'].includes(op.KV.Verb)) continue;
           const one = seq.apply(idx, { Type: 'KV', ...op.KV, Verb: op.KV.Verb as KVCommand['Verb'], Now: before.Now });
           expect(one.ok).toBe(true);
         }
         expect({ ...seq.snapshot(), Index: idx }).toEqual(c.snapshot());
       }),
       { numRuns: 200 },
+    );
+  });
+
+  it('a txn of KV, Node, Service and Check ops that fails at its end changes nothing, reads included', () => {
+    fc.assert(
+      fc.property(history, fc.array(mixedTxnOp, { minLength: 1, maxLength: 6 }), (cmds, ops) => {
+        const c = new Catalog();
+        cmds.forEach((cmd, i) => c.apply(i + 1, cmd));
+        const before = c.snapshot();
+        const readsBefore = reads(c);
+        const failing: TxnOp = { Node: { Verb: 'get', Node: { Node: 'never-registered' } } };
+        const r = c.apply(cmds.length + 1, { Type: 'Txn', Ops: [...ops, failing], Now: before.Now });
+        expect(r.ok).toBe(false);
+        expect({ ...c.snapshot(), Index: before.Index }).toEqual(before);
+        expect(reads(c)).toEqual(readsBefore);
+      }),
+      { numRuns: 300 },
     );
   });
 

@@ -113,6 +113,23 @@ export function kvShapeError(c: Rec, where = ''): string | undefined {
   return first(str(c, 'Verb', where), str(c, 'Value', where), flags(c, 'Flags', where), num(c, 'Index', where), str(c, 'Session', where));
 }
 
+/** A Node, Service or Check operation of a transaction (`kind` is its key in the op). */
+export function txnCatalogShapeError(kind: 'Node' | 'Service' | 'Check', op: unknown): string | undefined {
+  if (!isObj(op)) return `Invalid ${kind}: expected an object`;
+  const verb = str(op, 'Verb', `${kind}.`);
+  const inner = op[kind];
+  if (!isObj(inner)) return `Invalid ${kind}.${kind}: expected an object`;
+  const w = `${kind}.${kind}.`;
+  switch (kind) {
+    case 'Node':
+      return first(verb, str(inner, 'ID', w), str(inner, 'Node', w), str(inner, 'Address', w), strMap(inner, 'TaggedAddresses', w), strMap(inner, 'Meta', w), num(inner, 'ModifyIndex', w));
+    case 'Service':
+      return first(verb, str(op, 'Node', 'Service.'), serviceError(inner), num(inner, 'ModifyIndex', w));
+    case 'Check':
+      return first(verb, checkError(inner), strArr(inner, 'ServiceTags', w), num(inner, 'ModifyIndex', w));
+  }
+}
+
 export function sessionShapeError(s: unknown): string | undefined {
   if (!isObj(s)) return 'Invalid Session: expected an object';
   const w = 'Session.';

@@ -140,10 +140,7 @@ export function restoreSnapshot(st: CatalogStore, snapshot: CatalogSnapshot): vo
     let m = st.serviceTable.get(nodeKey);
     if (!m) st.serviceTable.set(nodeKey, (m = new Map()));
     m.set(idKey, s);
-    const nameKey = lower(s.Service);
-    let byName = st.servicesByName.get(nameKey);
-    if (!byName) st.servicesByName.set(nameKey, (byName = new Map()));
-    byName.set(`${nodeKey}\0${idKey}`, s);
+    st.indexInstance(nodeKey, s);
   }
   for (const c of snap.Checks) {
     const nodeKey = lower(c.Node);

@@ -138,6 +138,28 @@ export class CatalogStore {
     return this.sessionsOfNode.get(nodeKey).map((id) => this.sessionTable.get(id)!);
   }
 
+  /** Adds an instance to the by-name index (no index bookkeeping). */
+  indexInstance(nodeKey: string, rec: ServiceRecord): void {
+    const nameKey = lower(rec.Service);
+    let byName = this.servicesByName.get(nameKey);
+    if (!byName) this.servicesByName.set(nameKey, (byName = new Map()));
+    byName.set(`${nodeKey}\0${lower(rec.ID)}`, rec);
+  }
+
+  /** Removes an instance from the by-name index (no index bookkeeping). */
+  unindexInstance(nodeKey: string, rec: ServiceRecord): void {
+    const nameKey = lower(rec.Service);
+    const byName = this.servicesByName.get(nameKey);
+    byName?.delete(`${nodeKey}\0${lower(rec.ID)}`);
+    if (byName?.size === 0) this.servicesByName.delete(nameKey);
+  }
+
+  /** Drops the derived views (after a rolled-back transaction put records back). */
+  resetCaches(): void {
+    this.sortedNodesCache = undefined;
+    this.instancesCache.clear();
+  }
+
   /** The node table changed (invalidates the sorted view). */
   nodesChanged(): void {
     this.sortedNodesCache = undefined;

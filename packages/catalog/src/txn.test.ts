@@ -102,10 +102,14 @@ describe('txn', () => {
     expect(c.readTxn([{ KV: { Verb: 'set', Key: 'a' } }]).response.Results).toBeNull();
   });
 
-  it('reports non-KV ops as errors of their index', () => {
+  it('reports malformed and empty ops as errors of their index', () => {
     const c = new Catalog();
-    const r = c.apply(1, { Type: 'Txn', Ops: [{ KV: { Verb: 'set', Key: 'a' } }, { Node: {} } as never] });
-    expect(r.txn?.Errors).toEqual([{ OpIndex: 1, What: 'Invalid operation: only KV operations are supported' }]);
+    const r = c.apply(1, { Type: 'Txn', Ops: [{ KV: { Verb: 'set', Key: 'a' } }, { Node: {} } as never, {} as never, { Check: { Verb: 'get', Check: 7 } } as never] });
+    expect(r.txn?.Errors).toEqual([
+      { OpIndex: 1, What: 'Invalid Node.Node: expected an object' },
+      { OpIndex: 2, What: 'no operation specified' },
+      { OpIndex: 3, What: 'Invalid Check.Check: expected an object' },
+    ]);
     expect(c.kvGet('a').value).toBeNull();
   });
 });

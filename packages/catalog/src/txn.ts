@@ -1,63 +1,83 @@
 /**
- * PUT /v1/txn for KV operations: every op is evaluated in order against the live KV table
- * under a journal; if any fails, the journal rolls everything back and `Errors` lists every
- * failed op (with its `OpIndex`), as Consul does. Read-only transactions skip the log.
+ * PUT /v1/txn: KV, Node, Service and Check operations evaluated in order against the live
+ * tables, KV under its journal and the catalog under a `CatalogUndo`; if any fails, both roll
+ * everything back and `Errors` lists every failed op (with its `OpIndex`), as Consul does.
+ * Read-only transactions skip the log.
  */
-import type { ApplyResult, TxnCommand, TxnError, TxnOp, TxnResponse, TxnResult } from './commands.js';
+import { CatalogUndo } from './catalog-undo.js';
+import type { ApplyResult, TxnCheckOp, TxnCommand, TxnError, TxnKVOp, TxnNodeOp, TxnOp, TxnResponse, TxnResult, TxnServiceOp } from './commands.js';
 import type { KVRecord } from './kv-store.js';
 import { kvOp } from './kv-writes.js';
 import { toKVEntry } from './records.js';
-import { isObj, kvShapeError } from './shape-check.js';
+import { isObj, kvShapeError, txnCatalogShapeError } from './shape-check.js';
 import type { CatalogStore } from './store.js';
+import { txnCheck, txnNode, txnService, type CatalogTxn, type OpOutcome } from './txn-catalog.js';
 
 const WRITE_VERBS = new Set(['set', 'cas', 'lock', 'unlock', 'delete', 'delete-tree', 'delete-cas']);
 
-/** Result of one KV operation inside a txn. */
-type OpOutcome = { entries: KVRecord[]; withValue: boolean } | { error: string };
-
-export function applyTxn(st: CatalogStore, idx: number, c: TxnCommand): ApplyResult {
+export function applyTxn(st: CatalogStore, idx: number, c: TxnCommand, datacenter: string): ApplyResult {
   const ops = Array.isArray(c.Ops) ? c.Ops : [];
+  const undo = new CatalogUndo(st);
+  const t: CatalogTxn = { st, idx, datacenter, undo };
   st.kv.begin();
   let outcome: { results: TxnResult[]; errors: TxnError[] };
-  try {
-    outcome = runTxnOps(ops, (op) => txnOp(st, idx, op));
-  } catch (err) {
+  const rollback = (): void => {
+    undo.restore();
     st.kv.rollback();
+  };
+  try {
+    outcome = runTxnOps(ops, (kv) => txnKVOp(st, idx, kv), t);
+  } catch (err) {
+    rollback();
     throw err;
   }
   const { results, errors } = outcome;
   if (errors.length > 0) {
-    st.kv.rollback();
+    rollback();
     return { ok: false, error: errors[0]!.What, txn: { Results: null, Errors: errors } };
   }
   st.kv.commit();
   return { ok: true, txn: { Results: results, Errors: null } };
 }
 
-function runTxnOps(ops: TxnOp[], run: (op: TxnOp['KV']) => OpOutcome): { results: TxnResult[]; errors: TxnError[] } {
+/** Runs every op (Consul's txnDispatch): results in order, and every failure with its index. */
+function runTxnOps(ops: TxnOp[], kv: (op: TxnKVOp) => OpOutcome, t: CatalogTxn): { results: TxnResult[]; errors: TxnError[] } {
   const results: TxnResult[] = [];
   const errors: TxnError[] = [];
   ops.forEach((op, i) => {
-    if (!isObj(op) || !isObj(op.KV)) {
-      errors.push({ OpIndex: i, What: 'Invalid operation: only KV operations are supported' });
-      return;
-    }
-    const shape = kvShapeError(op.KV as unknown as Record<string, unknown>);
-    if (shape) {
-      errors.push({ OpIndex: i, What: shape });
-      return;
-    }
-    const outcome = run(op.KV);
+    const outcome = runOp(op, kv, t);
     if ('error' in outcome) errors.push({ OpIndex: i, What: outcome.error });
-    else for (const e of outcome.entries) results.push({ KV: toKVEntry(e, outcome.withValue) });
+    else results.push(...outcome.results);
   });
   return { results, errors };
 }
 
-function txnOp(st: CatalogStore, idx: number, op: TxnOp['KV']): OpOutcome {
+function runOp(op: TxnOp, kv: (op: TxnKVOp) => OpOutcome, t: CatalogTxn): OpOutcome {
+  const o = isObj(op) ? (op as Record<string, unknown>) : {};
+  const present = (v: unknown): boolean => v !== undefined && v !== null;
+  if (present(o['KV'])) {
+    const shape = isObj(o['KV']) ? kvShapeError(o['KV']) : 'Invalid KV: expected an object';
+    return shape ? { error: shape } : kv(o['KV'] as unknown as TxnKVOp);
+  }
+  const kind = (['Node', 'Service', 'Check'] as const).find((k) => present(o[k]));
+  if (kind === undefined) return { error: 'no operation specified' };
+  const shape = txnCatalogShapeError(kind, o[kind]);
+  if (shape) return { error: shape };
+  const catalogOp = o[kind] as { Verb: string };
+  if (!t.undo && catalogOp.Verb !== 'get') return { error: `cannot ${catalogOp.Verb} ${kind} in a read-only transaction` };
+  if (kind === 'Node') return txnNode(t, o[kind] as TxnNodeOp);
+  if (kind === 'Service') return txnService(t, o[kind] as TxnServiceOp);
+  return txnCheck(t, o[kind] as TxnCheckOp);
+}
+
+function kvOutcome(entries: KVRecord[], withValue: boolean): OpOutcome {
+  return { results: entries.map((e) => ({ KV: toKVEntry(e, withValue) })) };
+}
+
+function txnKVOp(st: CatalogStore, idx: number, op: TxnKVOp): OpOutcome {
   const { Verb: verb, Key: key } = op;
   const q = JSON.stringify(key);
-  if (!WRITE_VERBS.has(verb)) return txnReadOp(st, op);
+  if (!WRITE_VERBS.has(verb)) return txnKVReadOp(st, op);
   const r = kvOp(st, idx, verb, key, op.Value, op.Flags, op.Index, op.Session);
   if ('error' in r) return { error: `failed to ${verb} key ${q}: ${r.error}` };
   if (!r.value) {
@@ -72,47 +92,44 @@ function txnOp(st: CatalogStore, idx: number, op: TxnOp['KV']): OpOutcome {
         return { error: `failed to delete key ${q}, index is stale` };
     }
   }
-  return { entries: r.entry ? [r.entry] : [], withValue: false };
+  return kvOutcome(r.entry ? [r.entry] : [], false);
 }
 
-function txnReadOp(st: CatalogStore, op: TxnOp['KV']): OpOutcome {
+function txnKVReadOp(st: CatalogStore, op: TxnKVOp): OpOutcome {
   const key = op.Key;
   const q = JSON.stringify(key);
   const e = st.kv.get(key);
   switch (op.Verb) {
     case 'get':
-      return e ? { entries: [e], withValue: true } : { error: `key ${q} doesn't exist` };
+      return e ? kvOutcome([e], true) : { error: `key ${q} doesn't exist` };
     case 'get-or-empty':
-      return {
-        entries: [e ?? { Key: key, Flags: 0, Value: null, LockIndex: 0, Session: '', CreateIndex: 0, ModifyIndex: 0 }],
-        withValue: true,
-      };
+      return kvOutcome([e ?? { Key: key, Flags: 0, Value: null, LockIndex: 0, Session: '', CreateIndex: 0, ModifyIndex: 0 }], true);
     case 'get-tree':
-      return { entries: [...st.kv.list(key)], withValue: true };
+      return kvOutcome([...st.kv.list(key)], true);
     case 'check-index':
       if (!e) return { error: `key ${q} doesn't exist` };
       if (e.ModifyIndex !== (op.Index ?? 0)) return { error: `current modify index ${e.ModifyIndex} != ${op.Index ?? 0}` };
-      return { entries: [e], withValue: false };
+      return kvOutcome([e], false);
     case 'check-session':
       if (!e) return { error: `key ${q} doesn't exist` };
       if (e.Session !== (op.Session ?? '')) return { error: `current session ${JSON.stringify(e.Session)} != ${JSON.stringify(op.Session ?? '')}` };
-      return { entries: [e], withValue: false };
+      return kvOutcome([e], false);
     case 'check-not-exists':
-      return e ? { error: `key ${q} exists` } : { entries: [], withValue: false };
+      return e ? { error: `key ${q} exists` } : kvOutcome([], false);
     default:
       return { error: `unknown KV verb ${JSON.stringify(op.Verb)}` };
   }
 }
 
 /**
- * Runs a transaction made only of read verbs (get, get-or-empty, get-tree, check-*),
- * without the log. A write verb is reported as an error of that op.
+ * Runs a transaction made only of read verbs (KV get, get-or-empty, get-tree, check-*; Node,
+ * Service and Check get), without the log. A write verb is reported as an error of that op.
  */
-export function readTxn(st: CatalogStore, ops: TxnOp[]): { index: number; response: TxnResponse } {
-  const { results, errors } = runTxnOps(ops, (op) =>
-    WRITE_VERBS.has(op.Verb) ? { error: `cannot ${op.Verb} key ${JSON.stringify(op.Key)} in a read-only transaction` } : txnReadOp(st, op),
-  );
-  const index = Math.max(1, st.tableIndex('kvs', 'tombstones'));
+export function readTxn(st: CatalogStore, ops: TxnOp[], datacenter: string): { index: number; response: TxnResponse } {
+  const kv = (op: TxnKVOp): OpOutcome =>
+    WRITE_VERBS.has(op.Verb) ? { error: `cannot ${op.Verb} key ${JSON.stringify(op.Key)} in a read-only transaction` } : txnKVReadOp(st, op);
+  const { results, errors } = runTxnOps(ops, kv, { st, idx: 0, datacenter });
+  const index = Math.max(1, st.tableIndex('kvs', 'tombstones', 'nodes', 'services', 'checks'));
   return {
     index,
     response: errors.length > 0 ? { Results: null, Errors: errors } : { Results: results, Errors: null },
@@ -121,5 +138,10 @@ export function readTxn(st: CatalogStore, ops: TxnOp[]): { index: number; respon
 
 /** True when every op of a txn body is a read verb (so it may skip the log). */
 export function isReadOnlyTxn(ops: TxnOp[]): boolean {
-  return ops.every((op) => op && op.KV && !WRITE_VERBS.has(op.KV.Verb));
+  return ops.every((op) => {
+    if (!isObj(op)) return false;
+    if ('KV' in op) return isObj(op.KV) && !WRITE_VERBS.has(op.KV.Verb);
+    const inner = 'Node' in op ? op.Node : 'Service' in op ? op.Service : 'Check' in op ? op.Check : undefined;
+    return isObj(inner) && inner.Verb === 'get';
+  });
 }

@@ -96,11 +96,15 @@ const agentWrite = (a: Authorizer, _r: FastifyRequest, ctx: AgentContext): Denia
 const nodeWrite = (a: Authorizer, _r: FastifyRequest, ctx: AgentContext): Denial | undefined => need(a, 'node', ctx.config.nodeName, 'write');
 const single = (resource: SingleResource, level: 'read' | 'write') => (a: Authorizer): Denial | undefined => needSingle(a, resource, level);
 
-const KV_READ_VERBS = new Set(['get', 'get-tree', 'check-index', 'check-session', 'check-not-exists']);
+/** KV verbs Consul checks for key:read before a txn runs; get verbs are filtered on output, the rest need key:write. */
+const KV_READ_VERBS = new Set(['check-index', 'check-session']);
+const KV_FILTERED_VERBS = new Set(['get', 'get-tree', 'get-or-empty']);
 
 /**
- * A txn's ops, each checked as its endpoint would (Consul's vet*TxnOp): KV by key and verb,
- * Node/Service/Check ops by node:write (service ops: service:write).
+ * A txn's ops, each checked as Consul's preCheck does (kvsPreApply, vetNodeTxnOp,
+ * servicePreApply, vetCheckTxnOp): KV by key and verb, a Node op by node:write, a Service op
+ * by service:write, a Check op by service:write for a service check and node:write otherwise.
+ * Reads (KV get verbs, catalog get) are not checked here: `txnResults` filters what they return.
  */
 function txnDenials(a: Authorizer, req: FastifyRequest): Array<{ opIndex: number; denial: Denial }> {
   let ops: unknown;
@@ -113,25 +117,45 @@ function txnDenials(a: Authorizer, req: FastifyRequest): Array<{ opIndex: number
   const out: Array<{ opIndex: number; denial: Denial }> = [];
   ops.forEach((op, opIndex) => {
     const kv = field(op, 'KV');
+    const node = field(op, 'Node');
+    const service = field(op, 'Service');
+    const check = field(op, 'Check');
     let d: Denial | undefined;
-    if (kv !== undefined) {
+    if (kv) {
       const verb = str(field(kv, 'Verb'));
       const key = str(field(kv, 'Key'));
       if (verb === 'delete-tree') d = a.keyWritePrefix(key) ? undefined : { resource: 'key', need: 'write', name: key };
-      else d = need(a, 'key', key, KV_READ_VERBS.has(verb) ? 'read' : 'write');
-    } else if (field(op, 'Service') !== undefined) {
-      d = need(a, 'service', str(field(field(field(op, 'Service'), 'Service'), 'Service')), 'write');
-    } else if (field(op, 'Check') !== undefined) {
-      const c = field(field(op, 'Check'), 'Check');
-      const svc = str(field(c, 'ServiceName'));
-      d = svc !== '' ? need(a, 'service', svc, 'write') : need(a, 'node', str(field(c, 'Node')), 'write');
-    } else {
-      d = need(a, 'node', str(field(field(field(op, 'Node'), 'Node'), 'Node')), 'write');
+      else if (!KV_FILTERED_VERBS.has(verb)) d = need(a, 'key', key, KV_READ_VERBS.has(verb) ? 'read' : 'write');
+    } else if (node) {
+      if (str(field(node, 'Verb')) !== 'get') d = need(a, 'node', str(field(field(node, 'Node'), 'Node')), 'write');
+    } else if (service) {
+      const s = field(service, 'Service');
+      if (str(field(service, 'Verb')) !== 'get') d = need(a, 'service', str(field(s, 'Service')), 'write');
+    } else if (check) {
+      const c = field(check, 'Check');
+      if (str(field(check, 'Verb')) === 'get') d = undefined;
+      else if (str(field(c, 'ServiceID')) === '') d = need(a, 'node', str(field(c, 'Node')), 'write');
+      else d = need(a, 'service', str(field(c, 'ServiceName')), 'write');
     }
     if (d) out.push({ opIndex, denial: d });
   });
   return out;
 }
+
+/** Consul's FilterTxnResults: each result kept only if the token may read what it shows. */
+const txnResults: RouteAcl['filter'] = (b, a) => {
+  const results = field(b, 'Results');
+  if (!Array.isArray(results)) return { value: b, filtered: false };
+  const readable = (r: Obj): boolean => {
+    if (r.KV) return a.allowed('key', str(field(r.KV, 'Key')), 'read');
+    if (r.Node) return a.allowed('node', str(field(r.Node, 'Node')), 'read');
+    if (r.Service) return a.allowed('service', str(field(r.Service, 'Service')), 'read');
+    if (r.Check) return checkReadable(a, r.Check as Obj);
+    return true;
+  };
+  const kept = keep(results as Obj[], readable);
+  return { value: { ...(b as Obj), Results: kept.value }, filtered: kept.filtered };
+};
 
 /** Consul: a service needs service:write, a service check too; a node or node check node:write. */
 function catalogDeregister(a: Authorizer, req: FastifyRequest, ctx: AgentContext): Denial | undefined {
@@ -284,7 +308,7 @@ export const ROUTE_ACLS: Record<string, RouteAcl> = {
       return a.keyWritePrefix(key) ? undefined : { resource: 'key', need: 'write', name: key };
     },
   },
-  'PUT /v1/txn': { txn: txnDenials },
+  'PUT /v1/txn': { txn: txnDenials, filter: txnResults },
   // session
   'PUT /v1/session/create': {
     check: (a, req, ctx) => need(a, 'session', str(field(body(req), 'Node')) || ctx.config.nodeName, 'write'),

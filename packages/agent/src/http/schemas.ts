@@ -97,7 +97,105 @@ const txnKVOp: StructSchema = {
   fields: { Verb: 'string', Key: 'string', Value: 'any', Flags: 'any', Index: 'uint64', Session: 'string', Namespace: 'string', Partition: 'string' },
 };
 
+const apiNode: StructSchema = {
+  name: 'api.Node',
+  fields: {
+    ID: 'string',
+    Node: 'string',
+    Address: 'string',
+    Datacenter: 'string',
+    TaggedAddresses: 'stringMap',
+    Meta: 'stringMap',
+    CreateIndex: 'uint64',
+    ModifyIndex: 'uint64',
+    Partition: 'string',
+    PeerName: 'string',
+    Locality: 'any',
+  },
+};
+
+const apiAgentService: StructSchema = {
+  name: 'api.AgentService',
+  fields: {
+    Kind: 'string',
+    ID: 'string',
+    Service: 'string',
+    Tags: 'strings',
+    Meta: 'stringMap',
+    Port: 'int',
+    Address: 'string',
+    SocketPath: 'string',
+    TaggedAddresses: { mapOf: serviceAddress },
+    Weights: { name: 'api.AgentWeights', fields: { Passing: 'int', Warning: 'int' } },
+    EnableTagOverride: 'bool',
+    CreateIndex: 'uint64',
+    ModifyIndex: 'uint64',
+    ContentHash: 'string',
+    Proxy: { opaque: 'api.AgentServiceConnectProxyConfig' },
+    Connect: { opaque: 'api.AgentServiceConnect' },
+    PeerName: 'string',
+    Namespace: 'string',
+    Partition: 'string',
+    Datacenter: 'string',
+    Locality: 'any',
+  },
+};
+
+/** Durations are `any`: Consul's ReadableDuration takes a Go duration string or nanoseconds. */
+const apiHealthCheckDefinition: StructSchema = {
+  name: 'api.HealthCheckDefinition',
+  fields: {
+    HTTP: 'string',
+    Header: { mapOf: 'strings' },
+    Method: 'string',
+    Body: 'string',
+    TLSServerName: 'string',
+    TLSSkipVerify: 'bool',
+    TCP: 'string',
+    TCPUseTLS: 'bool',
+    UDP: 'string',
+    GRPC: 'string',
+    OSService: 'string',
+    GRPCUseTLS: 'bool',
+    SessionName: 'string',
+    IntervalDuration: 'any',
+    TimeoutDuration: 'any',
+    DeregisterCriticalServiceAfterDuration: 'any',
+    Interval: 'any',
+    Timeout: 'any',
+    DeregisterCriticalServiceAfter: 'any',
+  },
+};
+
+const apiHealthCheck: StructSchema = {
+  name: 'api.HealthCheck',
+  fields: {
+    Node: 'string',
+    CheckID: 'string',
+    Name: 'string',
+    Status: 'string',
+    Notes: 'string',
+    Output: 'string',
+    ServiceID: 'string',
+    ServiceName: 'string',
+    ServiceTags: 'strings',
+    Type: 'string',
+    Namespace: 'string',
+    Partition: 'string',
+    ExposedPort: 'int',
+    PeerName: 'string',
+    Definition: apiHealthCheckDefinition,
+    CreateIndex: 'uint64',
+    ModifyIndex: 'uint64',
+  },
+};
+
 export const txnOpSchema: StructSchema = {
   name: 'api.TxnOp',
-  fields: { KV: txnKVOp, Node: 'any', Service: 'any', Check: 'any' },
+  fields: {
+    KV: txnKVOp,
+    Node: { name: 'api.NodeTxnOp', fields: { Verb: 'string', Node: apiNode } },
+    Service: { name: 'api.ServiceTxnOp', fields: { Verb: 'string', Node: 'string', Service: apiAgentService } },
+    Check: { name: 'api.CheckTxnOp', fields: { Verb: 'string', Check: apiHealthCheck } },
+  },
 };

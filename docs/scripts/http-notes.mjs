@@ -6,7 +6,7 @@ export const HTTP_NOTES = {
   '/v1/agent/monitor': 'a reader more than 512 KiB behind loses lines (counted in a warning line)',
   '/v1/catalog/nodes': '`?peer=` answers `[]`',
   '/v1/catalog/service/:service': '`?peer=` answers `[]`',
-  '/v1/health/service/:service': '`?peer=` answers `[]`; `?filter` cannot reach into `Checks` lists',
+  '/v1/health/service/:service': '`?peer=` answers `[]`',
   '/v1/operator/keyring': 'a malformed key is 400 `Invalid key: ...` (Consul: 500)',
   '/v1/session/create': 'a `TTL` Consul refuses (`Session TTL \'x\' invalid: ...`, `Invalid Session TTL \'<ns>\', must be between [10s=24h0m0s]`) is 400 with Consul\'s text (Consul: 500)',
   '/v1/snapshot': 'the archive is laid out as Consul\'s (`meta.json`, `state.bin`, `SHA256SUMS`) but `state.bin` is Proconsul\'s own state: archives move between Proconsul servers only',

@@ -55,6 +55,10 @@ describe('agent endpoints', () => {
     expect((await get(`/v1/catalog/service/redis?filter=${q('ServicePort == 6380')}`)).json()).toEqual([]);
     expect((await get(`/v1/health/service/redis?filter=${q('Service.Port == 6379 and Node.Node == api')}`)).json()).toHaveLength(1);
     expect(Object.keys((await get(`/v1/catalog/node/api?filter=${q('Service == consul')}`)).json().Services)).toEqual(['consul']);
+    // Into the Checks list of each entry (go-bexpr collection expressions, list indexes).
+    expect((await get(`/v1/health/service/redis?filter=${q('any Checks as c { c.CheckID == serfHealth }')}`)).json()).toHaveLength(1);
+    expect((await get(`/v1/health/service/redis?filter=${q('all Checks as c { c.Status == critical }')}`)).json()).toEqual([]);
+    expect((await get(`/v1/health/service/redis?filter=${q('Checks.0.Node == api')}`)).json()).toHaveLength(1);
     const bad = await get(`/v1/catalog/nodes?filter=${q('Node ==')}`);
     expect([bad.status, bad.text.startsWith('Failed to create boolean expression evaluator: ')]).toEqual([500, true]);
   });

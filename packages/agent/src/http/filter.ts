@@ -1,23 +1,40 @@
 // `?filter=`: hashicorp/go-bexpr boolean expressions over the results of a read, e.g.
 //   Service.Tags contains "primary" and Node.Meta.rack == "r1"
 //   ServiceName matches "^web" or not (Status == passing)
-// Selectors are dotted field paths (map keys too: `Meta.version`, `Meta["a.b"]`).
+//   any Checks as c { c.Status == critical }        (all ..., `as i, v`, `as k, _` on maps)
+// Selectors are dotted field paths (map keys too: `Meta.version`, `Meta["a.b"]`; list indexes:
+// `Checks.0.Status`) or JSON pointers in quotes (`"/Checks/0/Status"`).
 import { serverError } from './http-error.js';
 
 type Value = string | number | boolean;
 type Selector = string[];
+/** A collection's names: `as v` (default), `as i, v`, `as i, _`, `as _, v`. */
+interface Binding {
+  default?: string;
+  index?: string;
+  value?: string;
+}
 type Expr =
   | { k: 'or' | 'and'; l: Expr; r: Expr }
   | { k: 'not'; e: Expr }
   | { k: 'eq' | 'ne' | 'matches' | 'notmatches' | 'contains' | 'notcontains'; sel: Selector; v: Value }
   | { k: 'in' | 'notin'; sel: Selector; v: Value }
-  | { k: 'empty' | 'notempty'; sel: Selector };
+  | { k: 'empty' | 'notempty' | 'nil' | 'notnil'; sel: Selector }
+  | { k: 'any' | 'all'; sel: Selector; bind: Binding; e: Expr };
+
+/**
+ * A collection's local name: an element's path (`c` of `any Checks as c` is Checks/<i>), or a
+ * plain value (an index, a map key).
+ */
+type Local = { name: string; path: string[] } | { name: string; value: string | number };
 
 export type Predicate = (item: unknown) => boolean;
 
 class FilterSyntaxError extends Error {}
 
-const TOKEN_RE = /\s*(?:(==|!=|\(|\)|\[|\]|\.)|"((?:[^"\\]|\\.)*)"|`([^`]*)`|(-?\d+(?:\.\d+)?)(?![\w.])|([A-Za-z_][\w\-/]*))/y;
+const TOKEN_RE = /\s*(?:(==|!=|\(|\)|\[|\]|\.|\{|\}|,)|"((?:[^"\\]|\\.)*)"|`([^`]*)`|(-?\d+(?:\.\d+)?)(?![\w.])|([A-Za-z_][\w\-/]*))/y;
+/** A list index after a dot (`Checks.0.Status`). */
+const INDEX_RE = /\d+/y;
 
 interface Token {
   t: 'op' | 'str' | 'num' | 'word';
@@ -31,6 +48,16 @@ function tokenize(src: string): Token[] {
   for (let guard = 0; guard < 10_000; guard++) {
     while (pos < src.length && /\s/.test(src[pos]!)) pos++;
     if (pos >= src.length) return out;
+    const prev = out[out.length - 1];
+    if (prev?.t === 'op' && prev.v === '.') {
+      INDEX_RE.lastIndex = pos;
+      const index = INDEX_RE.exec(src);
+      if (index) {
+        out.push({ t: 'num', v: index[0], pos });
+        pos = INDEX_RE.lastIndex;
+        continue;
+      }
+    }
     TOKEN_RE.lastIndex = pos;
     const m = TOKEN_RE.exec(src);
     if (!m) throw new FilterSyntaxError(`1:${pos + 1}: unexpected character ${JSON.stringify(src[pos])}`);
@@ -99,6 +126,16 @@ class Parser {
       this.#i++;
       return e;
     }
+    // `any <selector> as <names> { <expression> }` / `all ...`
+    const collection = this.#collectionHead();
+    if (collection) {
+      const { k, sel } = collection;
+      const bind = this.#binding();
+      this.#expectOp('{');
+      const e = this.#or();
+      this.#expectOp('}');
+      return { k, sel, bind, e };
+    }
     // `<value> in <selector>` / `<value> not in <selector>`
     if (t && (t.t === 'str' || t.t === 'num' || t.t === 'word') && (this.#isWord('in', this.#i + 1) || (this.#isWord('not', this.#i + 1) && this.#isWord('in', this.#i + 2)))) {
       const v = this.#value();
@@ -117,7 +154,11 @@ class Parser {
       this.#i++;
       const negate = this.#isWord('not');
       if (negate) this.#i++;
-      if (!this.#isWord('empty')) throw this.#err('expected "empty"');
+      if (this.#isWord('nil')) {
+        this.#i++;
+        return { k: negate ? 'notnil' : 'nil', sel };
+      }
+      if (!this.#isWord('empty')) throw this.#err('expected "empty" or "nil"');
       this.#i++;
       return { k: negate ? 'notempty' : 'empty', sel };
     }
@@ -133,8 +174,56 @@ class Parser {
     }
     throw this.#err('expected an operator');
   }
+  /** `any <selector> as` / `all <selector> as`, else nothing consumed (`any` may be a field or a value). */
+  #collectionHead(): { k: 'any' | 'all'; sel: Selector } | undefined {
+    const start = this.#i;
+    const t = this.#peek();
+    if (!(this.#isWord('any') || this.#isWord('all'))) return undefined;
+    this.#i++;
+    try {
+      const sel = this.#selector();
+      if (this.#isWord('as')) {
+        this.#i++;
+        return { k: t!.v as 'any' | 'all', sel };
+      }
+    } catch (err) {
+      if (!(err instanceof FilterSyntaxError)) throw err;
+    }
+    this.#i = start;
+    return undefined;
+  }
+  #expectOp(op: string): void {
+    const t = this.#peek();
+    if (!(t?.t === 'op' && t.v === op)) throw this.#err(`expected ${op}`);
+    this.#i++;
+  }
+  /** `v`, `i, v`, `i, _` or `_, v`. */
+  #binding(): Binding {
+    const name = (): string => {
+      const t = this.#peek();
+      if (t?.t !== 'word') throw this.#err('expected a name');
+      this.#i++;
+      return t.v;
+    };
+    const first = name();
+    const comma = this.#peek();
+    if (!(comma?.t === 'op' && comma.v === ',')) {
+      if (first === '_') throw this.#err('expected a name');
+      return { default: first };
+    }
+    this.#i++;
+    const second = name();
+    if (first === '_' && second === '_') throw this.#err('expected a name');
+    if (first === second) throw new FilterSyntaxError(`${JSON.stringify(first)} cannot be used as a placeholder for both the index and the value`);
+    return { ...(first !== '_' ? { index: first } : {}), ...(second !== '_' ? { value: second } : {}) };
+  }
   #selector(): Selector {
     const first = this.#peek();
+    if (first?.t === 'str' && first.v.startsWith('/')) {
+      // A JSON pointer: "/a/b~1c" is a, b/c (RFC 6901 escapes).
+      this.#i++;
+      return first.v.slice(1).split('/').map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+    }
     if (first?.t !== 'word') throw this.#err('expected a selector');
     this.#i++;
     const parts = [first.v];
@@ -162,16 +251,34 @@ class Parser {
   #value(): Value {
     const t = this.#peek();
     if (!t || t.t === 'op') throw this.#err('expected a value');
+    if (t.t === 'word' && (t.v === 'true' || t.v === 'false')) {
+      this.#i++;
+      return t.v === 'true';
+    }
+    // A bare word is a selector taken as text, dots and all (`Meta.env == a.b` compares with "a.b").
+    if (t.t === 'word') return this.#selector().join('.');
     this.#i++;
-    if (t.t === 'num') return Number(t.v);
-    if (t.t === 'word' && (t.v === 'true' || t.v === 'false')) return t.v === 'true';
-    return t.v;
+    return t.t === 'num' ? Number(t.v) : t.v;
   }
 }
 
-function select(item: unknown, sel: Selector): unknown {
+/** The path a selector names from the item: a collection's local name stands for its element. */
+function resolve(sel: Selector, locals: readonly Local[]): { path: string[] } | { value: string | number } {
+  for (let i = locals.length - 1; i >= 0; i--) {
+    const l = locals[i]!;
+    if (l.name !== sel[0]) continue;
+    if ('value' in l) return sel.length === 1 ? { value: l.value } : { path: [] };
+    return { path: [...l.path, ...sel.slice(1)] };
+  }
+  return { path: sel };
+}
+
+function select(item: unknown, sel: Selector, locals: readonly Local[]): unknown {
+  const r = resolve(sel, locals);
+  if ('value' in r) return r.value;
+  if (r.path.length === 0) return undefined;
   let cur: unknown = item;
-  for (const part of sel) {
+  for (const part of r.path) {
     if (cur === null || typeof cur !== 'object') return undefined;
     cur = (cur as Record<string, unknown>)[part];
   }
@@ -194,31 +301,63 @@ function contains(x: unknown, v: Value): boolean {
   return false;
 }
 
-function evaluate(e: Expr, item: unknown, regexes: Map<string, RegExp>): boolean {
+/**
+ * `any` / `all` over a list (names: index and element) or a map (names: key and value); a
+ * missing collection has no elements (all: true, any: false).
+ */
+function evaluateCollection(e: Extract<Expr, { k: 'any' | 'all' }>, item: unknown, regexes: Map<string, RegExp>, locals: readonly Local[]): boolean {
+  const r = resolve(e.sel, locals);
+  const coll = select(item, e.sel, locals);
+  if (!('path' in r) || coll === null || typeof coll !== 'object') return e.k === 'all';
+  const keys: Array<string | number> = Array.isArray(coll) ? coll.map((_, i) => i) : Object.keys(coll);
+  for (const key of keys) {
+    const inner: Local[] = [...locals];
+    const elementPath = [...r.path, String(key)];
+    const { default: name, index, value } = e.bind;
+    // A list's default name is its element; a map's is its key.
+    if (name !== undefined) inner.push(Array.isArray(coll) ? { name, path: elementPath } : { name, value: key });
+    if (index !== undefined) inner.push({ name: index, value: key });
+    if (value !== undefined) inner.push({ name: value, path: elementPath });
+    const hit = evaluate(e.e, item, regexes, inner);
+    if (hit && e.k === 'any') return true;
+    if (!hit && e.k === 'all') return false;
+  }
+  return e.k === 'all';
+}
+
+function evaluate(e: Expr, item: unknown, regexes: Map<string, RegExp>, locals: readonly Local[]): boolean {
+  const at = (sel: Selector): unknown => select(item, sel, locals);
   switch (e.k) {
     case 'or':
-      return evaluate(e.l, item, regexes) || evaluate(e.r, item, regexes);
+      return evaluate(e.l, item, regexes, locals) || evaluate(e.r, item, regexes, locals);
     case 'and':
-      return evaluate(e.l, item, regexes) && evaluate(e.r, item, regexes);
+      return evaluate(e.l, item, regexes, locals) && evaluate(e.r, item, regexes, locals);
     case 'not':
-      return !evaluate(e.e, item, regexes);
+      return !evaluate(e.e, item, regexes, locals);
+    case 'any':
+    case 'all':
+      return evaluateCollection(e, item, regexes, locals);
     case 'eq':
-      return same(select(item, e.sel), e.v);
+      return same(at(e.sel), e.v);
     case 'ne':
-      return !same(select(item, e.sel), e.v);
+      return !same(at(e.sel), e.v);
     case 'empty':
-      return isEmpty(select(item, e.sel));
+      return isEmpty(at(e.sel));
     case 'notempty':
-      return !isEmpty(select(item, e.sel));
+      return !isEmpty(at(e.sel));
+    case 'nil':
+      return at(e.sel) == null;
+    case 'notnil':
+      return at(e.sel) != null;
     case 'in':
     case 'contains':
-      return contains(select(item, e.sel), e.v);
+      return contains(at(e.sel), e.v);
     case 'notin':
     case 'notcontains':
-      return !contains(select(item, e.sel), e.v);
+      return !contains(at(e.sel), e.v);
     case 'matches':
     case 'notmatches': {
-      const x = select(item, e.sel);
+      const x = at(e.sel);
       const hit = typeof x === 'string' && regexes.get(String(e.v))!.test(x);
       return e.k === 'matches' ? hit : !hit;
     }
@@ -229,7 +368,7 @@ function collectRegexes(e: Expr, out: Map<string, RegExp>): void {
   if (e.k === 'or' || e.k === 'and') {
     collectRegexes(e.l, out);
     collectRegexes(e.r, out);
-  } else if (e.k === 'not') collectRegexes(e.e, out);
+  } else if (e.k === 'not' || e.k === 'any' || e.k === 'all') collectRegexes(e.e, out);
   else if (e.k === 'matches' || e.k === 'notmatches') out.set(String(e.v), new RegExp(String(e.v)));
 }
 
@@ -239,7 +378,7 @@ export function compileFilter(src: string): Predicate {
     const expr = new Parser(tokenize(src)).parse();
     const regexes = new Map<string, RegExp>();
     collectRegexes(expr, regexes);
-    return (item) => evaluate(expr, item, regexes);
+    return (item) => evaluate(expr, item, regexes, []);
   } catch (err) {
     throw serverError(`Failed to create boolean expression evaluator: ${(err as Error).message}`);
   }

@@ -7,6 +7,8 @@ export { startAgent, type AgentHandle, type StartAgentOptions } from './agent.js
 export { agentMain } from './main.js';
 export type { Applier } from './apply/applier.js';
 export { loadConfig, ConfigError, type AgentConfig } from './config/index.js';
+/** Consul's HCL config syntax as the plain object its JSON form gives (`proconsul services register x.hcl`). */
+export { parseHcl, HclError } from './config/hcl.js';
 /** What the reference in docs/ is generated from: flags, config keys, HTTP routes. */
 export { FLAG_DEFS, CONFIG_SPEC, IGNORED_KEYS, type FlagDef, type FlagKind } from './config/index.js';
 export type { FieldSpec, FieldType, ObjectSpec } from './checks/decode.js';

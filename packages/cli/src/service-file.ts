@@ -1,6 +1,6 @@
 /**
- * Service definitions from Consul config files (`{"service": {...}}` or
- * `{"services": [...]}`), with Consul's lowercase/snake_case keys turned into the
+ * Service definitions from Consul config files, JSON or HCL (`{"service": {...}}` or
+ * `{"services": [...]}`; `service { ... }` blocks), with Consul's lowercase/snake_case keys turned into the
  * PascalCase fields of the agent API. User data (Meta, Header, tagged-address names,
  * Proxy/Connect bodies) is left untouched.
  */
@@ -90,10 +90,22 @@ export function servicesFromDocument(doc: unknown, file: string): AgentServiceRe
   return result;
 }
 
+/** A config document from a .json or .hcl file (HCL through the agent's parser, loaded lazily). */
+async function parseDocument(file: string, text: string): Promise<unknown> {
+  try {
+    if (/\.hcl$/i.test(file)) {
+      const { parseHcl } = await import('@proconsul/agent');
+      return parseHcl(text);
+    }
+    return JSON.parse(text);
+  } catch (err) {
+    throw new ServiceFileError(`failed to parse ${file}: ${(err as Error).message}`);
+  }
+}
+
 export async function servicesFromFiles(files: string[]): Promise<AgentServiceRegistration[]> {
   const all: AgentServiceRegistration[] = [];
   for (const file of files) {
-    if (/\.hcl$/i.test(file)) throw new ServiceFileError(`${file}: HCL service definitions are not supported; use a .json file`);
     let text: string;
     try {
       text = await readFile(file, 'utf8');
@@ -101,13 +113,7 @@ export async function servicesFromFiles(files: string[]): Promise<AgentServiceRe
       const code = (err as { code?: string }).code;
       throw new ServiceFileError(code === 'ENOENT' ? `open ${file}: no such file or directory` : `${file}: ${(err as Error).message}`);
     }
-    let doc: unknown;
-    try {
-      doc = JSON.parse(text);
-    } catch (err) {
-      throw new ServiceFileError(`failed to parse ${file}: ${(err as Error).message}`);
-    }
-    all.push(...servicesFromDocument(doc, file));
+    all.push(...servicesFromDocument(await parseDocument(file, text), file));
   }
   return all;
 }

@@ -200,6 +200,38 @@ describe('catalog and services', () => {
     expect((await cli(['services', 'deregister', file])).stdout).toBe('Deregistered service: api\n');
   });
 
+  it('services register from an HCL config file: service and check blocks, as Consul writes them', async () => {
+    const file = join(dir, 'cache.hcl');
+    writeFileSync(
+      file,
+      [
+        'service {',
+        '  name = "cache"',
+        '  id   = "cache-1"',
+        '  port = 6379',
+        '  tags = ["primary"]',
+        '  meta { version = "7" }',
+        '  check {',
+        '    id  = "cache-ttl"',
+        '    ttl = "30s"',
+        '  }',
+        '}',
+        '',
+      ].join('\n'),
+    );
+    expect((await cli(['services', 'register', file])).stdout).toBe('Registered service: cache\n');
+    const services = (await (await fetch(`http://${agent.httpAddr}/v1/agent/services`)).json()) as Record<string, { Port: number; Tags: string[]; Meta: Record<string, string> }>;
+    expect(services['cache-1']).toMatchObject({ Port: 6379, Tags: ['primary'], Meta: { version: '7' } });
+    const checks = (await (await fetch(`http://${agent.httpAddr}/v1/agent/checks`)).json()) as Record<string, { ServiceID: string }>;
+    expect(checks['cache-ttl']?.ServiceID).toBe('cache-1');
+    expect((await cli(['services', 'deregister', file])).stdout).toBe('Deregistered service: cache-1\n');
+    const broken = join(dir, 'broken.hcl');
+    writeFileSync(broken, 'service {\n  name = \n}\n');
+    const r = await cli(['services', 'register', broken]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(new RegExp(`^Error: failed to parse ${broken.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: At 3: expected a value, got '}'\n$`));
+  });
+
   it('a registration the agent refuses prints its error', async () => {
     const file = join(dir, 'bad.json');
     writeFileSync(file, JSON.stringify({ service: { name: 'bad', port: 1, check: { http: 'http://127.0.0.1:1/' } } }));

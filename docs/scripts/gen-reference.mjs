@@ -77,7 +77,7 @@ function cliCommands() {
       for (const name of Object.keys(entry.subcommands).sort()) walk([...path, name], entry.subcommands[name]);
       return;
     }
-    const flags = entry.flags().list();
+    const flags = entry.flags().list().filter((f) => !f.hidden);
     const own = flags.filter((f) => !common.has(f.name));
     const shared = flags.filter((f) => common.has(f.name)).map((f) => `\`-${f.name}\``);
     const usage = entry.help.trim().split('\n')[0];

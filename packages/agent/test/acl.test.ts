@@ -134,6 +134,16 @@ describe('ACL matrix (default deny)', () => {
     expect((await call('GET', '/v1/kv/web/t?raw', undefined, asMgmt)).text).toBe('v');
   });
 
+  it('keeps a policy or role linked twice (by name and by ID) once, as Consul does', async () => {
+    const policy = (await call('PUT', '/v1/acl/policy', { Name: 'twice', Rules: 'key "t" { policy = "read" }' }, asMgmt)).json();
+    const role = (await call('PUT', '/v1/acl/role', { Name: 'twice-role', Policies: [{ ID: policy.ID }, { Name: 'twice' }] }, asMgmt)).json();
+    expect(role.Policies).toEqual([{ ID: policy.ID, Name: 'twice' }]);
+    const token = await call('PUT', '/v1/acl/token', { Policies: [{ Name: 'twice' }, { ID: policy.ID }], Roles: [{ ID: role.ID }, { Name: 'twice-role' }] }, asMgmt);
+    expect(token.status, token.text).toBe(200);
+    expect(token.json().Policies).toEqual([{ ID: policy.ID, Name: 'twice' }]);
+    expect(token.json().Roles).toEqual([{ ID: role.ID, Name: 'twice-role' }]);
+  });
+
   it('checks Node, Service and Check ops of a transaction as Consul does, and filters what gets return', async () => {
     const register = [
       { Node: { Verb: 'set', Node: { Node: 'txn-n1', Address: '10.1.0.1' } } },

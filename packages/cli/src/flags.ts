@@ -13,6 +13,8 @@ export interface FlagDef {
   usage: string;
   /** Default shown in help; the parsed value starts from it. */
   default?: string | boolean;
+  /** Parsed but left out of the help: Consul registers its deprecated flags after building the usage text. */
+  hidden?: boolean;
 }
 
 export class FlagError extends Error {
@@ -182,6 +184,7 @@ export class FlagSet {
   /** Help text for the flags, in Go's `flag.PrintDefaults` style, sorted by name. */
   usage(): string {
     return this.list()
+      .filter((d) => !d.hidden)
       .sort((a, b) => a.name.localeCompare(b.name))
       .map((d) => {
         const arg = d.kind === 'bool' ? '' : d.kind === 'uint' || d.kind === 'int' ? '=<int>' : '=<value>';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { AgentMember, KVPair, Node } from '@proconsul/api';
+import { goJson, policyJson, roleLines, tokenJson, tokenLines } from './commands/acl-format.js';
 import { formatNodes, formatServices } from './commands/catalog.js';
 import { formatStats } from './commands/info.js';
 import { exportJson } from './commands/kv-export.js';
@@ -93,6 +94,32 @@ describe('info and raft output', () => {
       'n1    a   127.0.2.1:8300  leader    true   3             100           _',
       'n2    b   127.0.2.2:8300  follower  true   3             99            1 Commit',
       'n3    c   127.0.2.3:8300  follower  false  3             90            10 Commits',
+    ]);
+  });
+});
+
+describe('ACL output', () => {
+  const token = { AccessorID: 'a', SecretID: 's', Description: 'd', Local: false, CreateTime: '2024-05-01T10:00:00.120Z', Hash: 'AAEC/w==', CreateIndex: 7, ModifyIndex: 9 };
+
+  it('-format=json follows Go: api struct order, omitempty lists, trimmed time fraction, nil slices as null, HTML escapes', () => {
+    expect(Object.keys(tokenJson(token))).toEqual(['CreateIndex', 'ModifyIndex', 'AccessorID', 'SecretID', 'Description', 'Local', 'CreateTime', 'Hash']);
+    expect((tokenJson(token) as { CreateTime: string }).CreateTime).toBe('2024-05-01T10:00:00.12Z');
+    expect((tokenJson({ ...token, CreateTime: '2024-05-01T10:00:00.000Z' }) as { CreateTime: string }).CreateTime).toBe('2024-05-01T10:00:00Z');
+    expect(policyJson({ ID: 'p', Name: 'n', Description: '' })).toEqual({ ID: 'p', Name: 'n', Description: '', Rules: '', Datacenters: null, Hash: null, CreateIndex: 0, ModifyIndex: 0 });
+    expect(goJson({ Rules: 'a < b && c > d' })).toBe('{\n    "Rules": "a \\u003c b \\u0026\\u0026 c \\u003e d"\n}');
+  });
+
+  it('-meta prints the hash in hex and the indexes; identities show their datacenters', () => {
+    expect(tokenLines(token, true).slice(5)).toEqual(['Hash:             000102ff', 'Create Index:     7', 'Modify Index:     9']);
+    expect(roleLines({ ID: 'r', Name: 'n', Description: '', ServiceIdentities: [{ ServiceName: 'web', Datacenters: ['dc1', 'dc2'] }, { ServiceName: 'db' }], NodeIdentities: [{ NodeName: 'n1', Datacenter: 'dc1' }] })).toEqual([
+      'ID:           r',
+      'Name:         n',
+      'Description:  ',
+      'Service Identities:',
+      '   web (Datacenters: dc1, dc2)',
+      '   db (Datacenters: all)',
+      'Node Identities:',
+      '   n1 (Datacenter: dc1)',
     ]);
   });
 });

@@ -21,6 +21,11 @@ export class Ui {
   error(text: string): void {
     this.io.writeErr(text + '\n');
   }
+
+  /** Warn goes to stderr, as Error does (mitchellh/cli's BasicUi). */
+  warn(text: string): void {
+    this.error(text);
+  }
 }
 
 export function nodeIo(): Io {

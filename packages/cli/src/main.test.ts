@@ -56,6 +56,11 @@ describe('dispatch and usage errors (no agent needed)', () => {
       [['join'], 'At least one address to join must be specified.'],
       [['force-leave'], 'A single node name must be specified to force leave.'],
       [['catalog', 'nodes', 'extra'], 'Too many arguments (expected 0, got 1)'],
+      [['acl', 'token', 'update'], 'Cannot update a token without specifying the -accessor-id parameter'],
+      [['acl', 'token', 'clone'], 'Cannot update a token without specifying the -accessor-id parameter'],
+      [['acl', 'policy', 'update'], 'Must specify either the -id or -name parameters'],
+      [['acl', 'role', 'read'], 'Must specify either the -id or -name parameters'],
+      [['acl', 'role', 'update'], 'Cannot update a role without specifying the -id parameter'],
       [['nosuch'], 'Unknown command: "nosuch". Run "proconsul --help" for the list of commands.'],
       [['kv', 'nosuch'], 'Unknown command: "kv nosuch". Run "proconsul kv -help" for its subcommands.'],
       // names of Object.prototype's members are not commands (found by the fuzz test)
@@ -80,6 +85,14 @@ describe('dispatch and usage errors (no agent needed)', () => {
     expect(r.code).toBe(0);
     expect(r.out).toContain('Usage: proconsul kv get [options] [KEY_OR_PREFIX]');
     expect(r.out).toContain('-recurse');
+  });
+
+  it('-h leaves out the deprecated flags Consul still parses', async () => {
+    const r = await run(['acl', 'token', 'update', '-h']);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('Usage: proconsul acl token update [options]');
+    for (const flag of ['-accessor-id', '-append-policy-name', '-append-node-identity', '-format']) expect(r.out).toContain(`  ${flag}=`);
+    for (const flag of ['-id=', '-merge-policies', '-merge-roles', '-merge-service-identities', '-merge-node-identities']) expect(r.out).not.toContain(`  ${flag}`);
   });
 
   it('--help lists the commands', async () => {

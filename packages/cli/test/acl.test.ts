@@ -13,12 +13,13 @@ const bin = resolve(repoRoot, 'packages/cli/bin/proconsul.js');
 let agent: AgentProcess;
 const dir = mkdtempSync(join(tmpdir(), 'proconsul-cli-acl-'));
 
-function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+function cli(args: string[], env: Record<string, string> = {}, stdin?: string): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((res) => {
-    execFile(process.execPath, [bin, ...args], { env: { PATH: process.env['PATH'] ?? '', CONSUL_HTTP_ADDR: agent.httpAddr, ...env }, timeout: 20_000 }, (err, stdout, stderr) => {
+    const child = execFile(process.execPath, [bin, ...args], { env: { PATH: process.env['PATH'] ?? '', CONSUL_HTTP_ADDR: agent.httpAddr, ...env }, timeout: 20_000 }, (err, stdout, stderr) => {
       const code = err ? ((err as { code?: number }).code ?? 1) : 0;
       res({ code: typeof code === 'number' ? code : 1, stdout, stderr });
     });
+    if (stdin !== undefined) child.stdin?.end(stdin);
   });
 }
 
@@ -96,5 +97,218 @@ describe('proconsul acl', () => {
     expect(missing.code).toBe(1);
     expect(missing.stderr).toBe('Error reading policy: Unexpected response code: 404 (Requested policy does not exist: ACL not found)\n');
     expect((await cli(['acl', 'policy', 'read'], env)).stderr).toBe('Must specify either the -id or -name parameters to read\n');
+  });
+
+  /** Reads an ACL object back through the HTTP API, as the management token. */
+  async function read<T>(path: string): Promise<T> {
+    const res = await fetch(`${agent.url}/v1${path}`, { headers: { 'X-Consul-Token': mgmt } });
+    expect(res.status, path).toBe(200);
+    return (await res.json()) as T;
+  }
+  const idOf = (stdout: string, field = 'ID'): string => new RegExp(`^${field}:\\s+(\\S+)`, 'm').exec(stdout)![1]!;
+  const names = (links?: Array<{ Name: string }>): string[] => (links ?? []).map((l) => l.Name);
+  const policyIds: Record<string, string> = {};
+
+  it('token update: -append-* adds, -policy-*/-role-* replace, identities not given are dropped, deprecated flags warn', async () => {
+    const env = { CONSUL_HTTP_TOKEN: mgmt };
+    for (const name of ['up-one', 'up-two', 'up-three']) {
+      const p = await cli(['acl', 'policy', 'create', '-name', name, '-rules', `key_prefix "${name}/" { policy = "read" }`], env);
+      expect(p.code, p.stderr).toBe(0);
+      policyIds[name] = idOf(p.stdout);
+    }
+    expect((await cli(['acl', 'role', 'create', '-name', 'up-role', '-policy-name', 'up-one'], env)).code).toBe(0);
+    const created = await cli(['acl', 'token', 'create', '-description', 'orig', '-policy-name', 'up-one', '-service-identity', 'web'], env);
+    const accessor = idOf(created.stdout, 'AccessorID');
+    const [one, two, three] = [policyIds['up-one']!, policyIds['up-two']!, policyIds['up-three']!];
+
+    // A unique prefix names the token; the policies and identities given are added.
+    const add = await cli(['acl', 'token', 'update', '-accessor-id', accessor.slice(0, 8), '-description', 'changed', '-append-policy-name', 'up-two', '-append-service-identity', 'api:dc1'], env);
+    expect(add.code, add.stderr).toBe(0);
+    expect(add.stderr).toBe('');
+    expect(add.stdout).toMatch(new RegExp(`^AccessorID:\\s+${accessor}\\nSecretID:\\s+\\S+\\nDescription:\\s+changed\\nLocal:\\s+false\\nCreate Time:\\s+\\S+\\n`));
+    expect(add.stdout).toContain(`Policies:\n   ${one} - up-one\n   ${two} - up-two\nService Identities:\n   web (Datacenters: all)\n   api (Datacenters: dc1)\n`);
+    let t = await read<{ Description: string; Policies?: Array<{ ID: string; Name: string }>; Roles?: Array<{ Name: string }>; ServiceIdentities?: unknown[]; NodeIdentities?: unknown[] }>(`/acl/token/${accessor}`);
+    expect(t.Description).toBe('changed');
+    expect(names(t.Policies)).toEqual(['up-one', 'up-two']);
+    expect(t.ServiceIdentities).toEqual([{ ServiceName: 'web' }, { ServiceName: 'api', Datacenters: ['dc1'] }]);
+
+    // -policy-id (a prefix) and -role-name replace; the service identities, not given, go (Consul's default).
+    const replace = await cli(['acl', 'token', 'update', '-accessor-id', accessor, '-policy-id', three.slice(0, 8), '-role-name', 'up-role'], env);
+    expect(replace.code, replace.stderr).toBe(0);
+    expect(replace.stdout).toMatch(new RegExp(`Policies:\\n   ${three} - up-three\\nRoles:\\n   \\S+ - up-role\\n$`));
+    t = await read(`/acl/token/${accessor}`);
+    expect(t.Description).toBe('changed');
+    expect(t.Policies).toEqual([{ ID: three, Name: 'up-three' }]);
+    expect(names(t.Roles)).toEqual(['up-role']);
+    expect(t.ServiceIdentities).toBeUndefined();
+
+    // The deprecated -id and -merge-policies still work, with Consul's warnings on stderr.
+    const merged = await cli(['acl', 'token', 'update', '-id', accessor, '-merge-policies', '-policy-name', 'up-three', '-policy-name', 'up-one', '-node-identity', 'n1:dc1'], env);
+    expect(merged.code, merged.stderr).toBe(0);
+    expect(merged.stderr).toBe(
+      'Use the -accessor-id parameter to specify token by Accessor ID\n' +
+        'merge-policies is deprecated and will be removed in a future Consul version. Use `append-policy-name` or `append-policy-id` instead.\n',
+    );
+    t = await read(`/acl/token/${accessor}`);
+    expect(names(t.Policies)).toEqual(['up-three', 'up-one']);
+    expect(t.NodeIdentities).toEqual([{ NodeName: 'n1', Datacenter: 'dc1' }]);
+
+    // -format=json: Go's api.ACLToken field order; -meta adds the hash and indexes.
+    const json = await cli(['acl', 'token', 'update', '-accessor-id', accessor, '-append-node-identity', 'n2:dc1', '-format', 'json'], env);
+    expect(json.code, json.stderr).toBe(0);
+    const parsed = JSON.parse(json.stdout) as Record<string, unknown>;
+    expect(Object.keys(parsed)).toEqual(['CreateIndex', 'ModifyIndex', 'AccessorID', 'SecretID', 'Description', 'Policies', 'Roles', 'NodeIdentities', 'Local', 'CreateTime', 'Hash']);
+    expect(parsed.NodeIdentities).toEqual([{ NodeName: 'n1', Datacenter: 'dc1' }, { NodeName: 'n2', Datacenter: 'dc1' }]);
+    expect(json.stdout).toMatch(/^\{\n    "CreateIndex": \d+,\n/);
+    const meta = await cli(['acl', 'token', 'update', '-accessor-id', accessor, '-append-node-identity', 'n2:dc1', '-meta'], env);
+    expect(meta.stdout).toMatch(/\nCreate Time:\s+\S+\nHash:             [0-9a-f]{64}\nCreate Index:     \d+\nModify Index:     \d+\nPolicies:\n/);
+    expect(meta.stdout).toContain('Node Identities:\n   n1 (Datacenter: dc1)\n   n2 (Datacenter: dc1)\n');
+
+    // Consul's error texts.
+    expect((await cli(['acl', 'token', 'update'], env)).stderr).toBe('Cannot update a token without specifying the -accessor-id parameter\n');
+    expect((await cli(['acl', 'token', 'update', '-accessor-id', 'zzzz'], env)).stderr).toBe('Error determining token ID: No such token ID with prefix: zzzz\n');
+    expect((await cli(['acl', 'token', 'update', '-accessor-id', accessor, '-policy-name', 'a', '-append-policy-name', 'b'], env)).stderr).toBe(
+      'Cannot combine the use of policy-id/policy-name flags with append- variants. To set or overwrite existing policies, use -policy-id or -policy-name. To append to existing policies, use -append-policy-id or -append-policy-name.\n',
+    );
+    expect((await cli(['acl', 'token', 'update', '-accessor-id', accessor, '-service-identity', 'a:b:c'], env)).stderr).toBe('Malformed -service-identity argument: "a:b:c"\n');
+    const failed = await cli(['acl', 'token', 'update', '-accessor-id', accessor, '-policy-name', 'no-such-policy'], env);
+    expect(failed.code).toBe(1);
+    expect(failed.stderr).toMatch(new RegExp(`^Failed to update token ${accessor}: Unexpected response code: 400 \\(.*no-such-policy.*\\)\\n$`));
+    expect(names((await read<typeof t>(`/acl/token/${accessor}`)).Policies)).toEqual(['up-three', 'up-one']);
+  });
+
+  it('token clone: a new token with the original\'s links and the new description', async () => {
+    const env = { CONSUL_HTTP_TOKEN: mgmt };
+    const orig = await cli(['acl', 'token', 'create', '-description', 'to-clone', '-policy-name', 'up-two', '-role-name', 'up-role'], env);
+    const accessor = idOf(orig.stdout, 'AccessorID');
+    const c = await cli(['acl', 'token', 'clone', '-accessor-id', accessor.slice(0, 10), '-description', 'the copy'], env);
+    expect(c.code, c.stderr).toBe(0);
+    const copy = idOf(c.stdout, 'AccessorID');
+    expect(copy).not.toBe(accessor);
+    expect(c.stdout).toMatch(new RegExp(`^AccessorID:\\s+${copy}\\nSecretID:\\s+\\S+\\nDescription:\\s+the copy\\nLocal:\\s+false\\nCreate Time:\\s+\\S+\\nPolicies:\\n   ${policyIds['up-two']} - up-two\\nRoles:\\n   \\S+ - up-role\\n$`));
+    const t = await read<{ Description: string; SecretID: string; Policies?: Array<{ Name: string }>; Roles?: Array<{ Name: string }> }>(`/acl/token/${copy}`);
+    expect(t.Description).toBe('the copy');
+    expect(names(t.Policies)).toEqual(['up-two']);
+    expect(names(t.Roles)).toEqual(['up-role']);
+    expect(t.SecretID).toBe(idOf(c.stdout, 'SecretID'));
+    expect((await read<{ Description: string }>(`/acl/token/${accessor}`)).Description).toBe('to-clone');
+
+    const json = await cli(['acl', 'token', 'clone', '-accessor-id', 'anonymous', '-format', 'json'], env);
+    expect(json.code, json.stderr).toBe(0);
+    const anon = JSON.parse(json.stdout) as { AccessorID: string; Description: string };
+    expect(anon.AccessorID).not.toBe('00000000-0000-0000-0000-000000000002');
+    expect(anon.Description).toBe('Anonymous Token');
+
+    expect((await cli(['acl', 'token', 'clone'], env)).stderr).toBe('Cannot update a token without specifying the -accessor-id parameter\n');
+    const missing = await cli(['acl', 'token', 'clone', '-accessor-id', '00000000-0000-0000-0000-00000000dead'], env);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toBe('Error cloning token: Unexpected response code: 403 (ACL not found)\n');
+  });
+
+  it('policy update: merges by default (rename, rules from @file or stdin, datacenters), -no-merge overwrites', async () => {
+    const env = { CONSUL_HTTP_TOKEN: mgmt };
+    const id = policyIds['up-two']!;
+    const rulesFile = join(dir, 'rules.hcl');
+    writeFileSync(rulesFile, 'key_prefix "two/" { policy = "write" }\n');
+    const byName = await cli(['acl', 'policy', 'update', '-name', 'up-two', '-description', 'second', '-rules', `@${rulesFile}`], env);
+    expect(byName.code, byName.stderr).toBe(0);
+    expect(byName.stdout).toBe(`ID:           ${id}\nName:         up-two\nDescription:  second\nDatacenters:  \nRules:\nkey_prefix "two/" { policy = "write" }\n\n`);
+    let p = await read<{ Name: string; Description: string; Rules: string; Datacenters?: string[] }>(`/acl/policy/${id}`);
+    expect(p).toMatchObject({ Name: 'up-two', Description: 'second', Rules: 'key_prefix "two/" { policy = "write" }\n' });
+
+    // -id (a prefix) finds it and -name renames it; what is not given is kept.
+    const renamed = await cli(['acl', 'policy', 'update', '-id', id.slice(0, 8), '-name', 'up-two-renamed', '-valid-datacenter', 'dc1', '-valid-datacenter', 'dc2'], env);
+    expect(renamed.code, renamed.stderr).toBe(0);
+    expect(renamed.stdout).toContain('Name:         up-two-renamed\nDescription:  second\nDatacenters:  dc1, dc2\n');
+    p = await read(`/acl/policy/${id}`);
+    expect(p).toMatchObject({ Name: 'up-two-renamed', Description: 'second', Rules: 'key_prefix "two/" { policy = "write" }\n', Datacenters: ['dc1', 'dc2'] });
+
+    const stdin = await cli(['acl', 'policy', 'update', '-id', id, '-rules', '-'], env, 'key_prefix "two/" { policy = "read" }');
+    expect(stdin.code, stdin.stderr).toBe(0);
+    expect((await read<typeof p>(`/acl/policy/${id}`)).Rules).toBe('key_prefix "two/" { policy = "read" }');
+
+    // -no-merge: the fields not given are emptied.
+    const bare = await cli(['acl', 'policy', 'update', '-id', id, '-no-merge', '-name', 'up-two', '-rules', 'key "x" { policy = "read" }', '-format', 'json'], env);
+    expect(bare.code, bare.stderr).toBe(0);
+    const json = JSON.parse(bare.stdout) as Record<string, unknown>;
+    expect(Object.keys(json)).toEqual(['ID', 'Name', 'Description', 'Rules', 'Datacenters', 'Hash', 'CreateIndex', 'ModifyIndex']);
+    expect(json).toMatchObject({ ID: id, Name: 'up-two', Description: '', Rules: 'key "x" { policy = "read" }', Datacenters: null });
+    p = await read(`/acl/policy/${id}`);
+    expect(p.Description).toBe('');
+    expect(p.Datacenters ?? []).toEqual([]);
+    const meta = await cli(['acl', 'policy', 'update', '-id', id, '-meta'], env);
+    expect(meta.stdout).toMatch(/\nDatacenters:  \nHash:         [0-9a-f]{64}\nCreate Index: \d+\nModify Index: \d+\nRules:\n/);
+
+    expect((await cli(['acl', 'policy', 'update'], env)).stderr).toBe('Must specify either the -id or -name parameters\n');
+    expect((await cli(['acl', 'policy', 'update', '-name', 'no-such-policy'], env)).stderr).toBe(
+      'Error determining policy ID: Failed to find policy with name no-such-policy: Unexpected response code: 404 (Requested policy does not exist: ACL not found)\n',
+    );
+    expect((await cli(['acl', 'policy', 'update', '-id', id, '-rules', `@${join(dir, 'nope.hcl')}`], env)).stderr).toBe(
+      `Error loading data source: Failed to read file: open ${join(dir, 'nope.hcl')}: no such file or directory\n`,
+    );
+    const bad = await cli(['acl', 'policy', 'update', '-id', id, '-rules', 'key "a" { policy = "sudo" }'], env);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toBe(`Error updating policy "${id}": Unexpected response code: 400 (Invalid Policy: Invalid key policy: "sudo")\n`);
+  });
+
+  it('role read and role update: merge adds policies and identities, -no-merge overwrites', async () => {
+    const env = { CONSUL_HTTP_TOKEN: mgmt };
+    const created = await cli(['acl', 'role', 'create', '-name', 'up-role-two', '-description', 'desc', '-policy-name', 'up-one'], env);
+    expect(created.code, created.stderr).toBe(0);
+    const id = idOf(created.stdout);
+    const one = policyIds['up-one']!;
+    const three = policyIds['up-three']!;
+
+    const byName = await cli(['acl', 'role', 'read', '-name', 'up-role-two'], env);
+    expect(byName.code, byName.stderr).toBe(0);
+    expect(byName.stdout).toBe(`ID:           ${id}\nName:         up-role-two\nDescription:  desc\nPolicies:\n   ${one} - up-one\n`);
+    expect((await cli(['acl', 'role', 'read', '-id', id.slice(0, 8)], env)).stdout).toBe(byName.stdout);
+    const meta = await cli(['acl', 'role', 'read', '-id', id, '-meta'], env);
+    expect(meta.stdout).toMatch(/^ID:.*\nName:.*\nDescription:  desc\nHash:         [0-9a-f]{64}\nCreate Index: \d+\nModify Index: \d+\nPolicies:\n/);
+    const json = JSON.parse((await cli(['acl', 'role', 'read', '-name', 'up-role-two', '-format', 'json'], env)).stdout) as Record<string, unknown>;
+    expect(Object.keys(json)).toEqual(['ID', 'Name', 'Description', 'Policies', 'Hash', 'CreateIndex', 'ModifyIndex']);
+
+    // Merge: renamed, up-three added (up-one given again is not doubled), identities added.
+    const merged = await cli(
+      ['acl', 'role', 'update', '-id', id.slice(0, 8), '-name', 'up-role-renamed', '-policy-name', 'up-one', '-policy-id', three, '-service-identity', 'web:dc1,dc2', '-node-identity', 'n1:dc1'],
+      env,
+    );
+    expect(merged.code, merged.stderr).toBe(0);
+    expect(merged.stdout).toBe(
+      `ID:           ${id}\nName:         up-role-renamed\nDescription:  desc\nPolicies:\n   ${one} - up-one\n   ${three} - up-three\n` +
+        'Service Identities:\n   web (Datacenters: dc1, dc2)\nNode Identities:\n   n1 (Datacenter: dc1)\n',
+    );
+    type R = { Name: string; Description: string; Policies?: Array<{ ID: string; Name: string }>; ServiceIdentities?: unknown[]; NodeIdentities?: unknown[] };
+    let r = await read<R>(`/acl/role/${id}`);
+    expect(r).toMatchObject({ Name: 'up-role-renamed', Description: 'desc', ServiceIdentities: [{ ServiceName: 'web', Datacenters: ['dc1', 'dc2'] }], NodeIdentities: [{ NodeName: 'n1', Datacenter: 'dc1' }] });
+    expect(names(r.Policies)).toEqual(['up-one', 'up-three']);
+
+    // A service identity of the same name is replaced; a node identity in another datacenter is added.
+    expect((await cli(['acl', 'role', 'update', '-id', id, '-service-identity', 'web', '-node-identity', 'n1:dc2'], env)).code).toBe(0);
+    r = await read<R>(`/acl/role/${id}`);
+    expect(r.ServiceIdentities).toEqual([{ ServiceName: 'web' }]);
+    expect(r.NodeIdentities).toEqual([{ NodeName: 'n1', Datacenter: 'dc1' }, { NodeName: 'n1', Datacenter: 'dc2' }]);
+
+    // -no-merge: only what is given.
+    const bare = await cli(['acl', 'role', 'update', '-id', id, '-no-merge', '-name', 'up-role-bare', '-policy-id', policyIds['up-two']!], env);
+    expect(bare.code, bare.stderr).toBe(0);
+    r = await read<R>(`/acl/role/${id}`);
+    expect(r).toMatchObject({ Name: 'up-role-bare', Description: '' });
+    expect(r.Policies).toEqual([{ ID: policyIds['up-two'], Name: 'up-two' }]);
+    expect(r.ServiceIdentities).toBeUndefined();
+    expect(r.NodeIdentities).toBeUndefined();
+
+    expect((await cli(['acl', 'role', 'read'], env)).stderr).toBe('Must specify either the -id or -name parameters\n');
+    expect((await cli(['acl', 'role', 'read', '-name', 'no-such-role'], env)).stderr).toBe('Role not found with name "no-such-role"\n');
+    expect((await cli(['acl', 'role', 'read', '-id', '00000000-0000-0000-0000-00000000beef'], env)).stderr).toBe('Role not found with ID "00000000-0000-0000-0000-00000000beef"\n');
+    const format = await cli(['acl', 'role', 'read', '-id', id, '-format', 'yaml'], env);
+    expect(format.code).toBe(1);
+    expect(format.stderr).toBe('Unknown format: yaml\n');
+    expect((await cli(['acl', 'role', 'update'], env)).stderr).toBe('Cannot update a role without specifying the -id parameter\n');
+    expect((await cli(['acl', 'role', 'update', '-id', 'zz'], env)).stderr).toBe('Error determining role ID: No such role ID with prefix: zz\n');
+    expect((await cli(['acl', 'role', 'update', '-id', id, '-node-identity', 'n1'], env)).stderr).toBe('Malformed -node-identity argument: "n1"\n');
+    const failed = await cli(['acl', 'role', 'update', '-id', id, '-name', 'bad name'], env);
+    expect(failed.code).toBe(1);
+    expect(failed.stderr).toBe(`Error updating role "${id}": Unexpected response code: 400 (Invalid Role: invalid Name "bad name")\n`);
   });
 });

@@ -150,24 +150,31 @@ export async function aclRoutes(app: FastifyInstance, { ctx, resolver }: { ctx: 
     if (!r.ok) throw badRequest(r.error ?? 'apply failed');
   }
 
+  /** A link named twice (by ID or by name) is kept once, as Consul's server keeps it. */
+  const uniqueLinks = (links: AclLink[]): AclLink[] => [...new Map(links.map((l) => [l.ID, l])).values()];
+
   function policyLinks(raw: Obj[]): AclLink[] {
-    return raw.map((l) => {
-      const id = str(l, 'ID', 'Token');
-      const name = str(l, 'Name', 'Token');
-      const p = id !== '' ? store().policies.get(id) : store().policyByName(name);
-      if (!p) throw badRequest(id !== '' ? `cannot find policy ${id}` : `cannot find policy ${JSON.stringify(name)}`);
-      return { ID: p.ID, Name: p.Name };
-    });
+    return uniqueLinks(
+      raw.map((l) => {
+        const id = str(l, 'ID', 'Token');
+        const name = str(l, 'Name', 'Token');
+        const p = id !== '' ? store().policies.get(id) : store().policyByName(name);
+        if (!p) throw badRequest(id !== '' ? `cannot find policy ${id}` : `cannot find policy ${JSON.stringify(name)}`);
+        return { ID: p.ID, Name: p.Name };
+      }),
+    );
   }
 
   function roleLinks(raw: Obj[]): AclLink[] {
-    return raw.map((l) => {
-      const id = str(l, 'ID', 'Token');
-      const name = str(l, 'Name', 'Token');
-      const r = id !== '' ? store().roles.get(id) : store().roleByName(name);
-      if (!r) throw badRequest(id !== '' ? `cannot find role ${id}` : `cannot find role ${JSON.stringify(name)}`);
-      return { ID: r.ID, Name: r.Name };
-    });
+    return uniqueLinks(
+      raw.map((l) => {
+        const id = str(l, 'ID', 'Token');
+        const name = str(l, 'Name', 'Token');
+        const r = id !== '' ? store().roles.get(id) : store().roleByName(name);
+        if (!r) throw badRequest(id !== '' ? `cannot find role ${id}` : `cannot find role ${JSON.stringify(name)}`);
+        return { ID: r.ID, Name: r.Name };
+      }),
+    );
   }
 
   function identities(b: Obj, what: string): Pick<NewToken, 'ServiceIdentities' | 'NodeIdentities'> {

@@ -7,22 +7,7 @@ import type { Command } from '../command.js';
 import { FlagSet, type ParsedFlags } from '../flags.js';
 import type { Ui } from '../io.js';
 import { apiClient, clientAndServerFlags, clientFlags, dcParams, errText } from '../http-flags.js';
-import { printToken, type Token } from './acl.js';
-
-interface Policy {
-  ID: string;
-  Name: string;
-  Description: string;
-  Rules?: string;
-  Datacenters?: string[];
-}
-
-interface Role {
-  ID: string;
-  Name: string;
-  Description: string;
-  Policies?: Array<{ ID: string; Name: string }>;
-}
+import { printPolicy, printRole, printToken, type Policy, type Role, type Token } from './acl-format.js';
 
 /** One API call; on failure `<failure>: <error>` on stderr and exit 1. */
 async function call<T>(f: ParsedFlags, ui: Ui, failure: string, spec: RequestSpec, print: (data: T) => void): Promise<number> {
@@ -35,27 +20,6 @@ async function call<T>(f: ParsedFlags, ui: Ui, failure: string, spec: RequestSpe
   } catch (err) {
     ui.error(`${failure}: ${errText(err)}`);
     return 1;
-  }
-}
-
-function printPolicy(ui: Ui, p: Policy): void {
-  ui.output(`ID:           ${p.ID}`);
-  ui.output(`Name:         ${p.Name}`);
-  ui.output(`Description:  ${p.Description}`);
-  ui.output(`Datacenters:  ${(p.Datacenters ?? []).join(', ')}`);
-  if (p.Rules !== undefined) {
-    ui.output('Rules:');
-    ui.output(p.Rules);
-  }
-}
-
-function printRole(ui: Ui, r: Role): void {
-  ui.output(`ID:           ${r.ID}`);
-  ui.output(`Name:         ${r.Name}`);
-  ui.output(`Description:  ${r.Description}`);
-  if (r.Policies?.length) {
-    ui.output('Policies:');
-    for (const p of r.Policies) ui.output(`   ${p.ID} - ${p.Name}`);
   }
 }
 

@@ -4,45 +4,8 @@
  */
 import type { Command } from '../command.js';
 import { FlagSet } from '../flags.js';
-import type { Ui } from '../io.js';
 import { apiClient, clientAndServerFlags, dcParams, errText } from '../http-flags.js';
-
-export interface Token {
-  AccessorID: string;
-  SecretID: string;
-  Description: string;
-  Local: boolean;
-  CreateTime: string;
-  Policies?: Array<{ ID: string; Name: string }>;
-  Roles?: Array<{ ID: string; Name: string }>;
-  ServiceIdentities?: Array<{ ServiceName: string }>;
-  NodeIdentities?: Array<{ NodeName: string; Datacenter: string }>;
-}
-
-/** Consul's token output (command/acl/token/formatter.go, pretty). */
-export function printToken(ui: Ui, t: Token): void {
-  ui.output(`AccessorID:       ${t.AccessorID}`);
-  ui.output(`SecretID:         ${t.SecretID}`);
-  ui.output(`Description:      ${t.Description}`);
-  ui.output(`Local:            ${t.Local}`);
-  ui.output(`Create Time:      ${t.CreateTime}`);
-  if (t.Policies?.length) {
-    ui.output('Policies:');
-    for (const p of t.Policies) ui.output(`   ${p.ID} - ${p.Name}`);
-  }
-  if (t.Roles?.length) {
-    ui.output('Roles:');
-    for (const r of t.Roles) ui.output(`   ${r.ID} - ${r.Name}`);
-  }
-  if (t.ServiceIdentities?.length) {
-    ui.output('Service Identities:');
-    for (const s of t.ServiceIdentities) ui.output(`   ${s.ServiceName} (Datacenters: all)`);
-  }
-  if (t.NodeIdentities?.length) {
-    ui.output('Node Identities:');
-    for (const n of t.NodeIdentities) ui.output(`   ${n.NodeName} (Datacenter: ${n.Datacenter})`);
-  }
-}
+import { printToken, type Token } from './acl-format.js';
 
 export const aclBootstrap: Command = {
   synopsis: 'Bootstrap Consul\'s ACL system',

@@ -134,7 +134,7 @@ describe('ACL matrix (default deny)', () => {
     expect((await call('GET', '/v1/kv/web/t?raw', undefined, asMgmt)).text).toBe('v');
   });
 
-  it('keeps a policy or role linked twice (by name and by ID) once, as Consul does', async () => {
+  it('keeps a policy or role linked twice (by name and by ID), and a service identity named twice, once, as Consul does', async () => {
     const policy = (await call('PUT', '/v1/acl/policy', { Name: 'twice', Rules: 'key "t" { policy = "read" }' }, asMgmt)).json();
     const role = (await call('PUT', '/v1/acl/role', { Name: 'twice-role', Policies: [{ ID: policy.ID }, { Name: 'twice' }] }, asMgmt)).json();
     expect(role.Policies).toEqual([{ ID: policy.ID, Name: 'twice' }]);
@@ -142,6 +142,17 @@ describe('ACL matrix (default deny)', () => {
     expect(token.status, token.text).toBe(200);
     expect(token.json().Policies).toEqual([{ ID: policy.ID, Name: 'twice' }]);
     expect(token.json().Roles).toEqual([{ ID: role.ID, Name: 'twice-role' }]);
+    // Service identities: sorted by name, one per name, datacenters merged; none named means all.
+    const ids = await call('PUT', '/v1/acl/token', {
+      ServiceIdentities: [
+        { ServiceName: 'web', Datacenters: ['dc2'] },
+        { ServiceName: 'api' },
+        { ServiceName: 'web', Datacenters: ['dc1', 'dc2'] },
+        { ServiceName: 'db', Datacenters: ['dc1'] },
+        { ServiceName: 'db' },
+      ],
+    }, asMgmt);
+    expect(ids.json().ServiceIdentities).toEqual([{ ServiceName: 'api' }, { ServiceName: 'db' }, { ServiceName: 'web', Datacenters: ['dc1', 'dc2'] }]);
   });
 
   it('checks Node, Service and Check ops of a transaction as Consul does, and filters what gets return', async () => {

@@ -126,11 +126,12 @@ describe('proconsul acl', () => {
     expect(add.code, add.stderr).toBe(0);
     expect(add.stderr).toBe('');
     expect(add.stdout).toMatch(new RegExp(`^AccessorID:\\s+${accessor}\\nSecretID:\\s+\\S+\\nDescription:\\s+changed\\nLocal:\\s+false\\nCreate Time:\\s+\\S+\\n`));
-    expect(add.stdout).toContain(`Policies:\n   ${one} - up-one\n   ${two} - up-two\nService Identities:\n   web (Datacenters: all)\n   api (Datacenters: dc1)\n`);
+    expect(add.stdout).toContain(`Policies:\n   ${one} - up-one\n   ${two} - up-two\nService Identities:\n   api (Datacenters: dc1)\n   web (Datacenters: all)\n`);
     let t = await read<{ Description: string; Policies?: Array<{ ID: string; Name: string }>; Roles?: Array<{ Name: string }>; ServiceIdentities?: unknown[]; NodeIdentities?: unknown[] }>(`/acl/token/${accessor}`);
     expect(t.Description).toBe('changed');
     expect(names(t.Policies)).toEqual(['up-one', 'up-two']);
-    expect(t.ServiceIdentities).toEqual([{ ServiceName: 'web' }, { ServiceName: 'api', Datacenters: ['dc1'] }]);
+    // The server keeps service identities sorted by name (Consul's dedupeServiceIdentities).
+    expect(t.ServiceIdentities).toEqual([{ ServiceName: 'api', Datacenters: ['dc1'] }, { ServiceName: 'web' }]);
 
     // -policy-id (a prefix) and -role-name replace; the service identities, not given, go (Consul's default).
     const replace = await cli(['acl', 'token', 'update', '-accessor-id', accessor, '-policy-id', three.slice(0, 8), '-role-name', 'up-role'], env);

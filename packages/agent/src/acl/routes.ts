@@ -4,7 +4,7 @@
  * `acl:read`, writes `acl:write`; token/self needs only a valid token.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import type { AclLink, AclPolicyRecord, AclRoleRecord, AclTokenRecord, Command } from '@proconsul/catalog';
+import type { AclLink, AclPolicyRecord, AclRoleRecord, AclServiceIdentity, AclTokenRecord, Command } from '@proconsul/catalog';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AgentContext } from '../context.js';
 import { decodeJson, isPlainObject } from '../http/decode.js';
@@ -150,6 +150,25 @@ export async function aclRoutes(app: FastifyInstance, { ctx, resolver }: { ctx: 
     if (!r.ok) throw badRequest(r.error ?? 'apply failed');
   }
 
+  /**
+   * Consul's dedupeServiceIdentities: sorted by name, one per name, its datacenters merged
+   * (and sorted); one without datacenters (every datacenter) wins.
+   */
+  function uniqueServiceIdentities(list: AclServiceIdentity[]): AclServiceIdentity[] {
+    if (list.length <= 1) return list;
+    const out: AclServiceIdentity[] = [];
+    for (const s of [...list].sort((a, b) => (a.ServiceName < b.ServiceName ? -1 : a.ServiceName > b.ServiceName ? 1 : 0))) {
+      const last = out[out.length - 1];
+      if (last?.ServiceName !== s.ServiceName) {
+        out.push(s);
+        continue;
+      }
+      const merged = last.Datacenters && s.Datacenters ? [...new Set([...last.Datacenters, ...s.Datacenters])].sort() : undefined;
+      out[out.length - 1] = merged ? { ServiceName: s.ServiceName, Datacenters: merged } : { ServiceName: s.ServiceName };
+    }
+    return out;
+  }
+
   /** A link named twice (by ID or by name) is kept once, as Consul's server keeps it. */
   const uniqueLinks = (links: AclLink[]): AclLink[] => [...new Map(links.map((l) => [l.ID, l])).values()];
 
@@ -178,7 +197,7 @@ export async function aclRoutes(app: FastifyInstance, { ctx, resolver }: { ctx: 
   }
 
   function identities(b: Obj, what: string): Pick<NewToken, 'ServiceIdentities' | 'NodeIdentities'> {
-    const ServiceIdentities = list(b, 'ServiceIdentities', what).map((s) => {
+    const services = list(b, 'ServiceIdentities', what).map((s) => {
       const name = str(s, 'ServiceName', what);
       if (!IDENTITY_NAME.test(name)) throw badRequest(`Service identity "${name}" has an invalid name. Only lowercase alphanumeric characters, '-' and '_' are allowed.`);
       const dcs = s.Datacenters;
@@ -191,7 +210,7 @@ export async function aclRoutes(app: FastifyInstance, { ctx, resolver }: { ctx: 
       if (dc === '') throw badRequest(`Node identity is missing the datacenter field on this token`);
       return { NodeName: name, Datacenter: dc };
     });
-    return { ServiceIdentities, NodeIdentities };
+    return { ServiceIdentities: uniqueServiceIdentities(services), NodeIdentities };
   }
 
   function tokenFrom(b: Obj, existing: AclTokenRecord | undefined): NewToken {

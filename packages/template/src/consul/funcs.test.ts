@@ -120,3 +120,43 @@ describe('executeTemplate', () => {
     expect(r.render().contents).toBe('<X><<no value>>');
   });
 });
+
+describe('KV trees through the map and format helpers', () => {
+  it('tree | explode | toYAML / toTOML / toUnescapedJSONPretty', () => {
+    const brain = new Brain();
+    brain.remember('kv.list(config)', [kv('config/', '', ''), kv('config/app/name', 'app/name', 'web'), kv('config/app/port', 'app/port', '8080'), kv('config/db/hosts', 'db/hosts', 'a, b'), kv('config/debug', 'debug', 'true')]);
+    const render = (text: string) => new TemplateRenderer(brain, { name: 't', text }).render();
+    expect(render('{{ tree "config" | explode | toYAML }}').contents).toBe('app:\n  name: web\n  port: "8080"\ndb:\n  hosts: a, b\ndebug: "true"');
+    expect(render('{{ tree "config" | explode | toTOML }}').contents).toBe('debug = "true"\n\n[app]\n  name = "web"\n  port = "8080"\n\n[db]\n  hosts = "a, b"');
+    // consul-template's helper_toUnescapedJSONPretty
+    brain.remember('kv.list(key)', [kv('key/a', 'a', 'b&c'), kv('key/x', 'x', 'y&z'), kv('key/k', 'k', '<>&&')]);
+    expect(render('{{ tree "key" | explode | toUnescapedJSONPretty }}').contents).toBe('{\n  "a": "b&c",\n  "k": "<>&&",\n  "x": "y&z"\n}');
+  });
+
+  it('mergeMap fills a parsed default from the tree', () => {
+    const brain = new Brain();
+    brain.remember('kv.list(list)', [kv('list/', '', ''), kv('list/foo/bar', 'foo/bar', 'a'), kv('list/zip/zap', 'zip/zap', 'b')]);
+    const r = new TemplateRenderer(brain, { name: 't', text: '{{ $base := "{\\"voo\\":{\\"bar\\":\\"v\\"}}" | parseJSON }}{{ $role := tree "list" | explode | mergeMap $base }}{{ range $k, $v := $role }}{{ $k }}{{ $v }}{{ end }}' });
+    expect(r.render().contents).toBe('foomap[bar:a]voomap[bar:v]zipmap[zap:b]');
+  });
+
+  it('explode names the key that is both a value and a folder', () => {
+    const brain = new Brain();
+    brain.remember('kv.list(cfg)', [kv('cfg/a', 'a', 'x'), kv('cfg/a/b', 'a/b', '1')]);
+    const out = new TemplateRenderer(brain, { name: 't', text: '{{ tree "cfg" | explode }}' }).render();
+    expect(out.complete).toBe(false);
+    expect(out.error?.message).toBe('template: t:1:16: executing "t" at <explode>: error calling explode: explode: not a map: "a/b": "a" already has value "x"');
+  });
+});
+
+describe('mustEnv', () => {
+  it("consul-template's helper_mustEnv and helper_mustEnv_negative", () => {
+    const ok = new TemplateRenderer(new Brain(), { name: 't', text: '{{ mustEnv "CT_TEST" }}', env: { CT_TEST: '1' } }).render();
+    expect(ok).toMatchObject({ complete: true, contents: '1' });
+    for (const env of [{}, { CT_TEST_NONEXISTENT: '' }, { toString: undefined }]) {
+      const bad = new TemplateRenderer(new Brain(), { name: 't', text: '{{ mustEnv "CT_TEST_NONEXISTENT" }}', env }).render();
+      expect(bad.complete).toBe(false);
+      expect(bad.error?.message).toMatch(/error calling mustEnv: required environment variable CT_TEST_NONEXISTENT is empty$/);
+    }
+  });
+});

@@ -113,5 +113,11 @@ export function consulFuncs(scope: RenderScope): FuncMap {
     // Own keys only: env["toString"] would be Object's.
     env: (s: string) => (Object.hasOwn(scope.env, s) ? (scope.env[s] ?? '') : ''),
     envOrDefault: (s: string, def: string) => (Object.hasOwn(scope.env, s) && scope.env[s] !== undefined ? scope.env[s] : def),
+    // A required setting: fail the render rather than write a file with a hole in it.
+    mustEnv: (s: string) => {
+      const v = Object.hasOwn(scope.env, s) ? (scope.env[s] ?? '') : '';
+      if (v === '') throw new Error(`required environment variable ${s} is empty`);
+      return v;
+    },
   };
 }

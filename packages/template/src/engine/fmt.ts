@@ -346,7 +346,8 @@ function formatFloat(x: number, spec: Spec): string {
         return badVerb(x, spec);
     }
   }
-  const sign = neg ? '-' : spec.plus ? '+' : spec.space ? ' ' : '';
+  // Go keeps the sign of +Inf: fmt.Sprint(math.Inf(1)) is "+Inf".
+  const sign = neg ? '-' : spec.plus ? '+' : spec.space ? ' ' : Number.isFinite(x) ? '' : '+';
   return pad(sign + body, Number.isFinite(x) ? spec : { ...spec, zero: false }, true);
 }
 

@@ -3,6 +3,8 @@
 // missing and a placeholder comes back (so the first pass discovers every
 // dependency), as in consul-template's template/funcs.go.
 
+import { realpathSync } from 'node:fs';
+import { isAbsolute, relative, sep } from 'node:path';
 import type { FuncMap } from '../engine/exec.js';
 import { variadic } from '../engine/exec.js';
 import type { Brain, KVGetValue } from './brain.js';
@@ -13,6 +15,36 @@ import {
 } from './query.js';
 
 /** What one render reads and lacks; swapped for each render. */
+/** A path's Go error text (os.PathError), as filepath.EvalSymlinks gives it. */
+function goPathError(err: unknown): string {
+  const e = err as NodeJS.ErrnoException;
+  if (e.code === 'ENOENT' && e.path) return `lstat ${e.path}: no such file or directory`;
+  return e.message;
+}
+
+/**
+ * consul-template's resolveSandboxedPath: with a sandbox, the path with its symlinks resolved,
+ * which must lie inside the sandbox's (so a link cannot lead out of it).
+ */
+function inSandbox(sandbox: string, path: string): string {
+  if (sandbox === '') return path;
+  let root: string;
+  let target: string;
+  try {
+    root = realpathSync(sandbox);
+  } catch (err) {
+    throw new Error(`failed to resolve sandbox path: ${goPathError(err)}`);
+  }
+  try {
+    target = realpathSync(path);
+  } catch (err) {
+    throw new Error(`failed to resolve target path: ${goPathError(err)}`);
+  }
+  const rel = relative(root, target);
+  if (rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel)) throw new Error(`'${path}' is outside of sandbox`);
+  return target;
+}
+
 export class RenderScope {
   used = new Map<string, Dependency>();
   missing = new Map<string, Dependency>();
@@ -21,6 +53,8 @@ export class RenderScope {
   constructor(
     public brain: Brain,
     public env: Record<string, string | undefined> = process.env,
+    /** sandbox_path: `file` reads only below it (empty: anywhere). */
+    public sandboxPath = '',
   ) {}
   reset(): void {
     this.used = new Map();
@@ -107,7 +141,7 @@ export function consulFuncs(scope: RenderScope): FuncMap {
     }),
     file: (s: string) => {
       if (!s) return '';
-      const r = recall<string | null>(scope, fileQuery(s));
+      const r = recall<string | null>(scope, fileQuery(inSandbox(scope.sandboxPath, s.trim())));
       return r.ok ? (r.value ?? '') : '';
     },
     // Own keys only: env["toString"] would be Object's.

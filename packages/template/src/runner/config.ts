@@ -33,6 +33,10 @@ export interface TemplateConfig {
   minInstances: number;
   /** nginx-conf mode: no template; the destination's own `upstream` blocks are rewritten. */
   nginxUpstreams?: NginxUpstream[];
+  /** consul-template's function_denylist (and its older name function_blacklist): glob patterns. */
+  functionDenylist?: string[];
+  /** consul-template's sandbox_path: `file` reads only below it. */
+  sandboxPath?: string;
 }
 
 export interface RunnerConfig {
@@ -134,6 +138,10 @@ function str(key: string, v: unknown): string {
   if (typeof v !== 'string') throw new ConfigError(`${key}: expected a string`);
   return v;
 }
+function strings(key: string, v: unknown): string[] {
+  if (!Array.isArray(v) || !v.every((x) => typeof x === 'string')) throw new ConfigError(`${key}: expected a list of strings`);
+  return v as string[];
+}
 function bool(key: string, v: unknown): boolean {
   if (typeof v === 'boolean') return v;
   if (v === 'true' || v === 'false') return v === 'true';
@@ -199,8 +207,13 @@ function templateFrom(raw: Record<string, unknown>, i: number): TemplateConfig {
         if (e.timeout !== undefined) t.commandTimeoutMs = duration(`${k(key)}.timeout`, e.timeout);
         break;
       }
+      case 'function_denylist':
+      case 'function_blacklist':
+        t.functionDenylist = [...(t.functionDenylist ?? []), ...strings(k(key), v)];
+        break;
+      case 'sandbox_path': t.sandboxPath = str(k(key), v); break;
       // Accepted for compatibility, not used.
-      case 'sandbox_path': case 'function_denylist': case 'function_blacklist': case 'user': case 'group': case 'uid': case 'gid': case 'source_raw':
+      case 'user': case 'group': case 'uid': case 'gid': case 'source_raw':
         break;
       default:
         throw new ConfigError(`${k(key)}: unknown key`);

@@ -2,7 +2,7 @@
 // often as its data changes. A render is complete when every dependency it
 // read had a value; an incomplete render is never written.
 
-import { variadic } from '../engine/exec.js';
+import { variadic, type FuncMap } from '../engine/exec.js';
 import { Template } from '../engine/template.js';
 import type { Brain } from '../consul/brain.js';
 import { consulFuncs, RenderScope } from '../consul/funcs.js';
@@ -19,7 +19,22 @@ export interface RendererOptions {
   errorOnMissingKey?: boolean;
   env?: Record<string, string | undefined>;
   now?: () => Date;
+  /** function_denylist: functions matching a pattern (`*` any run of characters) fail when called. */
+  functionDenylist?: string[];
+  /** sandbox_path: `file` reads only below it. */
+  sandboxPath?: string;
 }
+
+/** go-glob's match: `*` stands for any run of characters, nothing else is special. */
+function globMatch(pattern: string, name: string): boolean {
+  const parts = pattern.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&'));
+  return new RegExp(`^${parts.join('.*')}$`, 's').test(name);
+}
+
+/** consul-template's `denied`: the function stays known to the parser and fails when run. */
+const denied = variadic(() => {
+  throw new Error('function is disabled');
+});
 
 export interface RenderResult {
   complete: boolean;
@@ -41,20 +56,24 @@ export class TemplateRenderer {
     brain: Brain,
     readonly opts: RendererOptions,
   ) {
-    this.scope = new RenderScope(brain, opts.env ?? process.env);
+    this.scope = new RenderScope(brain, opts.env ?? process.env, opts.sandboxPath ?? '');
+    const funcs: FuncMap = {
+      ...helperFuncs(() => this.scratch, opts.now),
+      ...consulFuncs(this.scope),
+      // consul-template's executeTemplate: render a define'd template to a string.
+      executeTemplate: variadic((name: string, ...data: unknown[]) => {
+        if (data.length > 1) throw new Error(`executeTemplate: wrong number of arguments, expected 1 or 2, but got ${data.length + 1}`);
+        return this.template.executeTemplate(name, data[0] ?? null);
+      }),
+    };
+    for (const pattern of opts.functionDenylist ?? []) {
+      for (const name of Object.keys(funcs)) if (globMatch(pattern, name)) funcs[name] = denied;
+    }
     this.template = new Template(opts.name, {
       leftDelim: opts.leftDelim,
       rightDelim: opts.rightDelim,
       missingKey: opts.errorOnMissingKey ? 'error' : 'default',
-      funcs: {
-        ...helperFuncs(() => this.scratch, opts.now),
-        ...consulFuncs(this.scope),
-        // consul-template's executeTemplate: render a define'd template to a string.
-        executeTemplate: variadic((name: string, ...data: unknown[]) => {
-          if (data.length > 1) throw new Error(`executeTemplate: wrong number of arguments, expected 1 or 2, but got ${data.length + 1}`);
-          return this.template.executeTemplate(name, data[0] ?? null);
-        }),
-      },
+      funcs,
     });
     // Throws TemplateParseError with file:line:col.
     this.template.parse(opts.text);

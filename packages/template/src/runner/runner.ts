@@ -97,6 +97,8 @@ export class Runner {
       rightDelim: cfg.rightDelimiter,
       errorOnMissingKey: cfg.errorOnMissingKey,
       env: this.opts.env,
+      functionDenylist: cfg.functionDenylist,
+      sandboxPath: cfg.sandboxPath,
     });
     return { cfg, name, renderer, used: new Map(), rendered: false, running: false, pending: false };
   }

@@ -7,6 +7,7 @@ import { closeSync, constants, fchmodSync, fchownSync, lstatSync, mkdirSync, ope
 import { basename, dirname, join, posix } from 'node:path';
 import { goQuote } from '../engine/fmt.js';
 import { typeName } from '../engine/values.js';
+import { resolveId } from '../os-user.js';
 
 // Go's syscall error texts where libuv words them differently.
 const GO_ERRNO: Record<string, string> = {
@@ -42,41 +43,6 @@ function fileMode(n: number): number {
   if (n & (1 << 22)) mode |= 0o2000;
   if (n & (1 << 20)) mode |= 0o1000;
   return mode;
-}
-
-/** strconv.Atoi (int64). */
-function atoi(s: string): number | undefined {
-  if (!/^[+-]?\d+$/.test(s)) return undefined;
-  const n = BigInt(s);
-  return n >= -(2n ** 63n) && n < 2n ** 63n ? Number(n) : undefined;
-}
-
-/** Go's os/user without cgo: the id of the named entry in /etc/passwd or /etc/group (uid/gid must be numbers). */
-function lookupId(file: string, name: string, minColons: number, numeric: number[]): string | undefined {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch {
-    return undefined;
-  }
-  for (const raw of text.split('\n')) {
-    const line = raw.trim();
-    if (line === '' || line[0] === '#' || line.split(':').length - 1 < minColons) continue;
-    const parts = line.split(':');
-    if (parts[0] !== name || name === '' || name[0] === '+' || name[0] === '-') continue;
-    if (numeric.some((i) => atoi(parts[i]!) === undefined)) continue;
-    return parts[2];
-  }
-  return undefined;
-}
-
-/** A user (group) name, else a numeric id; Go's lookup error when it is neither. */
-function resolveId(name: string, kind: 'user' | 'group'): number {
-  const id = kind === 'user' ? lookupId('/etc/passwd', name, 6, [2, 3]) : lookupId('/etc/group', name, 3, [2]);
-  if (id !== undefined) return Number(id);
-  const n = atoi(name);
-  if (n === undefined) throw new Error(`${kind}: unknown ${kind} ${name}`);
-  return n;
 }
 
 /** filepath.Clean for the path forms a template gives. */

@@ -43,6 +43,15 @@ describe('flags and config', () => {
     expect(r.config.templates[0]).toMatchObject({ contents: '{{ key "a" }}', perms: 0o600, wait: { minMs: 1000, maxMs: 4000 } });
     expect(r.config.keyTimeoutMs).toBe(2000);
   });
+  it('reads the owner keys: user/group, and the older uid/gid which they override', () => {
+    const json = join(dir, 'owner.json');
+    writeFileSync(json, JSON.stringify({ template: [{ contents: 'x', destination: 'a', uid: 1000, user: 'www-data', gid: 33 }, { contents: 'y', destination: 'b', group: 'adm' }] }));
+    const r = parseArgs(['-config', json]);
+    if (r.kind !== 'run') throw new Error('expected run');
+    expect(r.config.templates[0]).toMatchObject({ user: 'www-data', group: '33' });
+    expect(r.config.templates[1]).toMatchObject({ group: 'adm' });
+    expect(r.config.templates[1]!.user).toBeUndefined();
+  });
   it('names the key or flag that is wrong', () => {
     const bad = join(dir, 'bad.hcl');
     writeFileSync(bad, 'template {\n source = "a"\n destination = "b"\n perms = "rw"\n}\n');

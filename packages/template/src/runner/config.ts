@@ -37,6 +37,10 @@ export interface TemplateConfig {
   functionDenylist?: string[];
   /** consul-template's sandbox_path: `file` reads only below it. */
   sandboxPath?: string;
+  /** Owner of the destination, a name or an id (`user`, or the older numeric `uid`). */
+  user?: string;
+  /** Group of the destination, a name or an id (`group`, or `gid`). */
+  group?: string;
 }
 
 export interface RunnerConfig {
@@ -212,8 +216,13 @@ function templateFrom(raw: Record<string, unknown>, i: number): TemplateConfig {
         t.functionDenylist = [...(t.functionDenylist ?? []), ...strings(k(key), v)];
         break;
       case 'sandbox_path': t.sandboxPath = str(k(key), v); break;
+      case 'user': t.user = str(k(key), v); break;
+      case 'group': t.group = str(k(key), v); break;
+      // The older numeric forms; user and group win over them, as in consul-template.
+      case 'uid': t.user ??= String(int(k(key), v)); break;
+      case 'gid': t.group ??= String(int(k(key), v)); break;
       // Accepted for compatibility, not used.
-      case 'user': case 'group': case 'uid': case 'gid': case 'source_raw':
+      case 'source_raw':
         break;
       default:
         throw new ConfigError(`${k(key)}: unknown key`);

@@ -262,6 +262,8 @@ export class Runner {
       createDestDirs: t.cfg.createDestDirs,
       validate: t.cfg.validate,
       validateTimeoutMs: t.cfg.commandTimeoutMs,
+      user: t.cfg.user,
+      group: t.cfg.group,
     });
     if (out.status === 'invalid') {
       const output = out.validation.output.trim();

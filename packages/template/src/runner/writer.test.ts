@@ -55,4 +55,20 @@ describe('writeIfChanged', () => {
     expect((await writeIfChanged({ destination: fresh, contents: 'bad\n', validate: `grep -q good '${fresh}'` })).status).toBe('invalid');
     expect(existsSync(fresh)).toBe(false);
   });
+
+  // chown to another user needs root; CI and this machine run the tests as root.
+  it.runIf(process.getuid?.() === 0)('sets the template\'s user and group (names or ids), keeps an existing owner, and rewrites for an owner alone', async () => {
+    const dest = join(dir, 'owned.conf');
+    expect(await writeIfChanged({ destination: dest, contents: 'x', user: 'nobody', group: 'nogroup' })).toEqual({ status: 'written' });
+    expect([statSync(dest).uid, statSync(dest).gid]).toEqual([65534, 65534]);
+    // New contents without user/group: the file keeps its owner.
+    expect(await writeIfChanged({ destination: dest, contents: 'y' })).toEqual({ status: 'written' });
+    expect([statSync(dest).uid, statSync(dest).gid]).toEqual([65534, 65534]);
+    // Same contents, another owner: written for the owner alone (consul-template's isChownNeeded).
+    expect(await writeIfChanged({ destination: dest, contents: 'y', user: 'nobody' })).toEqual({ status: 'unchanged' });
+    expect(await writeIfChanged({ destination: dest, contents: 'y', user: '1234' })).toEqual({ status: 'written' });
+    expect([statSync(dest).uid, statSync(dest).gid]).toEqual([1234, 65534]);
+    await expect(writeIfChanged({ destination: dest, contents: 'z', user: 'no-such-user-here' })).rejects.toThrow('failed looking up user: user: unknown user no-such-user-here');
+    expect(readFileSync(dest, 'utf8')).toBe('y');
+  });
 });

@@ -3,7 +3,7 @@
 // Like consul-template it writes on every render, and refuses a symlink as the
 // file or as its directory.
 
-import { closeSync, constants, fchmodSync, fchownSync, lstatSync, mkdirSync, openSync, readFileSync, statSync, writeSync } from 'node:fs';
+import { closeSync, constants, fchmodSync, fchownSync, lstatSync, mkdirSync, openSync, statSync, writeSync } from 'node:fs';
 import { basename, dirname, join, posix } from 'node:path';
 import { goQuote } from '../engine/fmt.js';
 import { typeName } from '../engine/values.js';

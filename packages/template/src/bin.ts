@@ -4,6 +4,7 @@ import { readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { createClient } from '@proconsul/api/node';
 import { TemplateParseError } from './engine/errors.js';
 import { parseArgs, USAGE } from './runner/cli.js';
+import { clientOptions } from './runner/client-options.js';
 import { ConfigError } from './runner/config.js';
 import { createLogger } from './runner/log.js';
 import { Runner } from './runner/runner.js';
@@ -51,7 +52,8 @@ async function main(argv: string[]): Promise<number> {
     return 1;
   }
   const log = createLogger(config.logLevel);
-  const client = createClient({ address: config.consul.address, token: config.consul.token });
+  for (const what of config.ignored) log.warn('runner', `${what} is not supported by proconsul-template and has no effect`);
+  const client = createClient(clientOptions(config.consul));
   const runner = new Runner({ config, client, log });
   try {
     runner.start();

@@ -1,6 +1,7 @@
 // proconsul-template against an agent's HTTPS listener: the CA from CONSUL_CACERT, the scheme
 // from the address (https://) or CONSUL_HTTP_SSL, as consul-template reads them through the Go
-// client. Certificates come from `proconsul tls`.
+// client, or consul-template's own `consul { ssl { ... } }` block. Certificates come from
+// `proconsul tls`.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -37,6 +38,18 @@ describe('proconsul-template over HTTPS', () => {
     writeFileSync(f('t.ctmpl'), '{{key "tls/greeting"}}\n');
     const out = f(`out-${Object.keys(extra).length}.txt`);
     const cli = startCli(['-consul-addr', addr, '-template', `${f('t.ctmpl')}:${out}`, '-once'], { PATH: process.env['PATH'] ?? '', CONSUL_CACERT: f('consul-agent-ca.pem'), ...extra });
+    expect(await cli.exited, cli.output()).toBe(0);
+    expect(readFileSync(out, 'utf8')).toBe('over https\n');
+  });
+
+  it('renders with the consul.ssl block of a config file, no environment (consul-template\'s keys)', async () => {
+    writeFileSync(f('t.ctmpl'), '{{key "tls/greeting"}}\n');
+    const out = f('from-config.txt');
+    writeFileSync(
+      f('ct.hcl'),
+      `consul {\n  address = "${IP}:8501"\n  ssl {\n    ca_cert = "${f('consul-agent-ca.pem')}"\n  }\n}\ntemplate {\n  source = "${f('t.ctmpl')}"\n  destination = "${out}"\n}\n`,
+    );
+    const cli = startCli(['-config', f('ct.hcl'), '-once'], { PATH: process.env['PATH'] ?? '' });
     expect(await cli.exited, cli.output()).toBe(0);
     expect(readFileSync(out, 'utf8')).toBe('over https\n');
   });

@@ -2,7 +2,7 @@
 // (`-name value`, `-name=value`, bool `-once`), applied over config files.
 
 import { parseDuration } from '@proconsul/api';
-import { ConfigError, defaultConfig, loadConfigFile, nginxConfTemplate, parseNginxUpstreamFlag, parseTemplateFlag, parseWait, type RunnerConfig } from './config.js';
+import { ConfigError, parseAuthFlag, defaultConfig, loadConfigFile, nginxConfTemplate, parseNginxUpstreamFlag, parseTemplateFlag, parseWait, type RunnerConfig } from './config.js';
 import type { NginxUpstream } from '../nginx/renderer.js';
 import { parseLogLevel } from './log.js';
 
@@ -15,6 +15,11 @@ Options:
   -config <path>          HCL or JSON config file with consul-template's keys (repeatable)
   -consul-addr <addr>     agent address (default $CONSUL_HTTP_ADDR or 127.0.0.1:8500)
   -consul-token <token>   ACL token (default $CONSUL_HTTP_TOKEN)
+  -consul-auth <user[:pass]>  HTTP basic auth for the agent
+  -consul-ssl             talk HTTPS to the agent (also: an https:// address, $CONSUL_HTTP_SSL)
+  -consul-ssl-verify      verify the agent's certificate (default true; -consul-ssl-verify=false)
+  -consul-ssl-ca-cert <path>, -consul-ssl-ca-path <dir>, -consul-ssl-cert <path>,
+  -consul-ssl-key <path>, -consul-ssl-server-name <name>
   -template <src:dst[:command]>  template to render (repeatable)
   -wait <min[:max]>       quiescence before rendering (max defaults to 4x min)
   -once                   render once, run the commands, exit
@@ -40,8 +45,8 @@ nginx without a template (the file's other lines and comments stay as written):
 
 export type CliResult = { kind: 'run'; config: RunnerConfig; configPaths: string[] } | { kind: 'help' } | { kind: 'version' };
 
-const BOOL_FLAGS = new Set(['once', 'dry', 'version', 'v', 'help', 'h', 'dedup', 'syslog', 'vault-renew-token', 'exec-splay']);
-const VALUE_FLAGS = new Set(['config', 'consul-addr', 'consul-token', 'template', 'wait', 'exec', 'log-level', 'pid-file', 'validate', 'min-instances', 'key-timeout', 'max-stale', 'nginx-conf', 'nginx-upstream', 'nginx-reload']);
+const BOOL_FLAGS = new Set(['once', 'dry', 'version', 'v', 'help', 'h', 'dedup', 'syslog', 'vault-renew-token', 'exec-splay', 'consul-ssl', 'consul-ssl-verify']);
+const VALUE_FLAGS = new Set(['config', 'consul-addr', 'consul-token', 'consul-auth', 'consul-ssl-cert', 'consul-ssl-key', 'consul-ssl-ca-cert', 'consul-ssl-ca-path', 'consul-ssl-server-name', 'template', 'wait', 'exec', 'log-level', 'pid-file', 'validate', 'min-instances', 'key-timeout', 'max-stale', 'nginx-conf', 'nginx-upstream', 'nginx-reload']);
 const IGNORED = new Set(['dedup', 'reload-signal', 'kill-signal', 'syslog', 'syslog-facility', 'exec-kill-signal', 'exec-kill-timeout', 'exec-reload-signal', 'exec-splay']);
 
 /** Parses argv (without node and the script). Throws ConfigError with a one-line message. */
@@ -81,6 +86,14 @@ export function parseArgs(argv: string[]): CliResult {
       case 'config': break;
       case 'consul-addr': config.consul.address = v; break;
       case 'consul-token': config.consul.token = v; break;
+      case 'consul-auth': config.consul.auth = parseAuthFlag(v); break;
+      case 'consul-ssl': config.consul.ssl.enabled = bool(name, v); break;
+      case 'consul-ssl-verify': config.consul.ssl.verify = bool(name, v); break;
+      case 'consul-ssl-cert': config.consul.ssl.cert = v; break;
+      case 'consul-ssl-key': config.consul.ssl.key = v; break;
+      case 'consul-ssl-ca-cert': config.consul.ssl.caCert = v; break;
+      case 'consul-ssl-ca-path': config.consul.ssl.caPath = v; break;
+      case 'consul-ssl-server-name': config.consul.ssl.serverName = v; break;
       case 'template': config.templates.push(parseTemplateFlag(v)); break;
       case 'wait': config.wait = parseWait(v); break;
       case 'once': config.once = bool(name, v); break;
@@ -113,6 +126,7 @@ export function parseArgs(argv: string[]): CliResult {
         break;
       default:
         if (!IGNORED.has(name)) throw new ConfigError(`flag provided but not defined: -${name}`);
+        config.ignored.push(`-${name}`);
     }
   }
   if (nginxConf !== undefined || nginxUpstreams.length > 0) {

@@ -43,8 +43,30 @@ export interface TemplateConfig {
   group?: string;
 }
 
+/** consul-template's `consul.ssl` block (its -consul-ssl-* flags). */
+export interface SslConfig {
+  enabled?: boolean;
+  /** Verify the agent's certificate (default true). */
+  verify?: boolean;
+  cert?: string;
+  key?: string;
+  caCert?: string;
+  caPath?: string;
+  serverName?: string;
+}
+
 export interface RunnerConfig {
-  consul: { address?: string; token?: string; retryBackoffMs: number; retryMaxBackoffMs: number };
+  consul: {
+    address?: string;
+    token?: string;
+    retryBackoffMs: number;
+    retryMaxBackoffMs: number;
+    ssl: SslConfig;
+    /** HTTP basic auth (`consul.auth`, -consul-auth user:pass). */
+    auth?: { username: string; password: string };
+  };
+  /** Keys and flags taken for compatibility that change nothing here: named in a warning at start. */
+  ignored: string[];
   wait: Wait;
   templates: TemplateConfig[];
   once: boolean;
@@ -67,7 +89,8 @@ export class ConfigError extends Error {}
 
 export function defaultConfig(): RunnerConfig {
   return {
-    consul: { retryBackoffMs: 250, retryMaxBackoffMs: 10_000 },
+    consul: { retryBackoffMs: 250, retryMaxBackoffMs: 10_000, ssl: {} },
+    ignored: [],
     wait: { minMs: 0, maxMs: 0 },
     templates: [],
     once: false,
@@ -234,6 +257,34 @@ function templateFrom(raw: Record<string, unknown>, i: number): TemplateConfig {
   return t;
 }
 
+const SSL_KEYS: Record<string, keyof SslConfig> = {
+  enabled: 'enabled', verify: 'verify', cert: 'cert', key: 'key', ca_cert: 'caCert', ca_path: 'caPath', server_name: 'serverName',
+};
+
+function applySsl(ssl: SslConfig, block: Record<string, unknown>): void {
+  for (const [k, v] of Object.entries(block)) {
+    const field = SSL_KEYS[k];
+    if (field === undefined) throw new ConfigError(`consul.ssl.${k}: unknown key`);
+    if (field === 'enabled' || field === 'verify') ssl[field] = bool(`consul.ssl.${k}`, v);
+    else ssl[field] = str(`consul.ssl.${k}`, v);
+  }
+}
+
+/** consul.auth: enabled when a username or password is given, unless `enabled = false`. */
+function authBlock(block: Record<string, unknown>): RunnerConfig['consul']['auth'] {
+  for (const k of Object.keys(block)) if (!['enabled', 'username', 'password'].includes(k)) throw new ConfigError(`consul.auth.${k}: unknown key`);
+  const username = block.username === undefined ? '' : str('consul.auth.username', block.username);
+  const password = block.password === undefined ? '' : str('consul.auth.password', block.password);
+  const enabled = block.enabled === undefined ? username !== '' || password !== '' : bool('consul.auth.enabled', block.enabled);
+  return enabled ? { username, password } : undefined;
+}
+
+/** -consul-auth "user[:password]". */
+export function parseAuthFlag(v: string): { username: string; password: string } {
+  const i = v.indexOf(':');
+  return i < 0 ? { username: v, password: '' } : { username: v.slice(0, i), password: v.slice(i + 1) };
+}
+
 /** Applies a parsed config file (HCL or JSON object) onto `cfg`. */
 export function applyConfigObject(cfg: RunnerConfig, raw: Record<string, unknown>): void {
   for (const [key, v] of Object.entries(raw)) {
@@ -247,9 +298,10 @@ export function applyConfigObject(cfg: RunnerConfig, raw: Record<string, unknown
             const r = one('consul.retry', cv);
             if (r.backoff !== undefined) cfg.consul.retryBackoffMs = duration('consul.retry.backoff', r.backoff);
             if (r.max_backoff !== undefined) cfg.consul.retryMaxBackoffMs = duration('consul.retry.max_backoff', r.max_backoff);
-          } else if (!['auth', 'ssl', 'transport', 'namespace', 'partition'].includes(ck)) {
-            throw new ConfigError(`consul.${ck}: unknown key`);
-          }
+          } else if (ck === 'ssl') applySsl(cfg.consul.ssl, one('consul.ssl', cv));
+          else if (ck === 'auth') cfg.consul.auth = authBlock(one('consul.auth', cv));
+          else if (['transport', 'namespace', 'partition'].includes(ck)) cfg.ignored.push(`consul.${ck}`);
+          else throw new ConfigError(`consul.${ck}: unknown key`);
         }
         break;
       }
@@ -270,6 +322,7 @@ export function applyConfigObject(cfg: RunnerConfig, raw: Record<string, unknown
       case 'dry': cfg.dry = bool(key, v); break;
       case 'max_stale': cfg.maxStaleMs = duration(key, v); break;
       case 'dedup': case 'kill_signal': case 'reload_signal': case 'syslog': case 'vault': case 'nomad': case 'default_delimiters': case 'template_error_fatal': case 'err_on_failed_lookup':
+        cfg.ignored.push(key);
         break;
       default:
         throw new ConfigError(`${key}: unknown key`);

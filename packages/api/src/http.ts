@@ -23,8 +23,18 @@ export interface ConsulOptions {
   fetchInit?: Record<string, unknown>;
   /** Extra headers on every request. */
   headers?: Record<string, string>;
-  /** Environment to read CONSUL_HTTP_ADDR / CONSUL_HTTP_TOKEN / CONSUL_HTTP_SSL from; default process.env when it exists. */
+  /** Environment to read CONSUL_HTTP_ADDR / CONSUL_HTTP_TOKEN / CONSUL_HTTP_SSL / CONSUL_HTTP_AUTH from; default process.env when it exists. */
   env?: Record<string, string | undefined>;
+}
+
+/** CONSUL_HTTP_AUTH (`user[:password]`) as the Go client reads it: HTTP basic auth on every request. */
+function basicAuth(auth: string | undefined): Record<string, string> {
+  if (!auth) return {};
+  // btoa takes Latin-1 only: encode UTF-8 first (no Buffer: this file runs in browsers too).
+  const bytes = new TextEncoder().encode(auth.includes(':') ? auth : `${auth}:`);
+  let binary = '';
+  for (const b of bytes) binary += String.fromCharCode(b);
+  return { Authorization: `Basic ${btoa(binary)}` };
 }
 
 export interface RequestSpec {
@@ -72,7 +82,7 @@ export class HttpClient {
     if (!f) throw new Error('no fetch implementation available; pass options.fetch');
     this.fetchFn = f;
     this.fetchInit = options.fetchInit ?? {};
-    this.headers = options.headers ?? {};
+    this.headers = { ...basicAuth(env['CONSUL_HTTP_AUTH']), ...(options.headers ?? {}) };
   }
 
   url(path: string, params: Params = []): string {

@@ -93,6 +93,18 @@ describe('transport', () => {
     expect(seen[0]!.headers['x-consul-token']).toBe('envtok');
   });
 
+  it('sends HTTP basic auth from CONSUL_HTTP_AUTH (user:password, or a user alone)', async () => {
+    reply(200, '"127.0.2.2:8300"');
+    for (const [auth, expected] of [['ops:pä:ss', 'ops:pä:ss'], ['ops', 'ops:']] as const) {
+      seen = [];
+      await createClient({ env: { CONSUL_HTTP_ADDR: `http://${addr}`, CONSUL_HTTP_AUTH: auth } }).status.leader();
+      expect(Buffer.from(String(seen[0]!.headers['authorization']).replace(/^Basic /, ''), 'base64').toString('utf8')).toBe(expected);
+    }
+    seen = [];
+    await createClient({ env: { CONSUL_HTTP_ADDR: `http://${addr}` } }).status.leader();
+    expect(seen[0]!.headers['authorization']).toBeUndefined();
+  });
+
   it('maps a non-2xx answer to ConsulError with status and body text', async () => {
     reply(500, 'No path to datacenter');
     const c = createClient({ address: addr, env: {} });

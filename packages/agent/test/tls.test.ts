@@ -1,6 +1,7 @@
 // The HTTPS listener with certificates made by openssl: curl and the CLI get through with the
 // CA, a client without it is refused, and with verify_incoming a client needs a certificate
-// signed by the CA. An agent that serves HTTPS only runs its config watches over it (127.0.63.32).
+// signed by the CA. An agent that serves HTTPS only runs its config watches over it (127.0.63.32);
+// tls_min_version TLSv1_3 refuses a TLS 1.2 client (127.0.63.33).
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -99,11 +100,29 @@ describe('an agent serving HTTPS only', () => {
   });
 });
 
+describe('tls_min_version', () => {
+  it('an agent with tls.https.tls_min_version TLSv1_3 refuses a TLS 1.2 client and answers a TLS 1.3 one', async () => {
+    writeFileSync(f('tls13.json'), JSON.stringify({ tls: { defaults: { ca_file: f('ca.pem'), cert_file: f('server.pem'), key_file: f('server.key') }, https: { tls_min_version: 'TLSv1_3' } } }));
+    const a = await startAgentProcess(['-dev', '-client', '127.0.63.33', '-bind', '127.0.63.33', '-dns-port', '-1', '-https-port', '8533', '-config-file', f('tls13.json')], '127.0.63.33:8500');
+    try {
+      const u = 'https://127.0.63.33:8533/v1/status/leader';
+      const old = curl(['--cacert', f('ca.pem'), '--insecure', '--tls-max', '1.2', u]);
+      expect(old.code, old.out).not.toBe(0);
+      expect(old.out).toMatch(/alert protocol version|unsupported protocol|wrong version/i);
+      const now = curl(['--cacert', f('ca.pem'), '--insecure', '--tlsv1.3', u]);
+      expect(now.code, now.out).toBe(0);
+    } finally {
+      await a.stop();
+    }
+  });
+});
+
 describe('HTTPS configuration errors', () => {
   it.each([
     [{}, 'HTTPS listener (ports.https) requires tls.defaults.cert_file and tls.defaults.key_file (or tls.https)'],
     [{ tls: { defaults: { cert_file: '/nonexistent.pem', key_file: '/nonexistent.key' } } }, /Failed to load cert\/key pair: ENOENT.*\/nonexistent\.pem/],
     [{ tls: { https: { cert_file: 'c', key_file: 'k', verify_incoming: true } } }, 'VerifyIncoming set for HTTPS: CA file must be set (tls.defaults.ca_file)'],
+    [{ tls: { defaults: { tls_min_version: 'tls9' } } }, 'tls.defaults.tls_min_version: invalid TLS version: no matching TLS version found for tls9, please specify one of [TLS_AUTO, TLSv1_0, TLSv1_1, TLSv1_2, TLSv1_3]'],
   ])('refuses %j with one line and exit 1', (cfg, message) => {
     writeFileSync(f('bad.json'), JSON.stringify(cfg));
     const r = spawnSync(process.execPath, [RUN_JS, '-dev', '-client', '127.0.63.31', '-bind', '127.0.63.31', '-dns-port', '-1', '-https-port', '8532', '-config-file', f('bad.json')], { encoding: 'utf8', timeout: 20_000 });

@@ -155,7 +155,7 @@ const IGNORED_TOP_LEVEL = [
   'read_replica', 'reporting', 'rpc', 'segment', 'segments',
   'serf_advertise_addr_lan', 'serf_advertise_addr_wan', 'serf_bind_addr_lan', 'serf_bind_addr_wan',
  'server_name',
-  'syslog_facility', 'tls_cipher_suites', 'tls_min_version',
+  'syslog_facility', 'tls_cipher_suites',
   'tls_prefer_server_cipher_suites', 'ui_content_path', 'ui_dir', 'unix_sockets',
   'xds',
 ] as const;

@@ -34,9 +34,47 @@ export const TLS_CONFIG_FIELDS: readonly FieldSpec[] = [
       },
     },
   },
-  ...['ca_file', 'ca_path', 'cert_file', 'key_file'].map((name): FieldSpec => ({ name, type: 'string' })),
+  ...['ca_file', 'ca_path', 'cert_file', 'key_file', 'tls_min_version'].map((name): FieldSpec => ({ name, type: 'string' })),
   ...['verify_incoming', 'verify_incoming_https', 'verify_incoming_rpc', 'verify_outgoing', 'verify_server_hostname'].map((name): FieldSpec => ({ name, type: 'bool' })),
 ];
+
+/** Node's names for the TLS versions Consul's `tls_min_version` takes. */
+export type TlsMinVersion = 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3';
+
+/** Consul's values (types/tls.go); TLS_AUTO is Go's default for Consul's listeners, TLS 1.2. */
+const TLS_VERSIONS: Record<string, TlsMinVersion> = {
+  TLS_AUTO: 'TLSv1.2',
+  TLSv1_0: 'TLSv1',
+  TLSv1_1: 'TLSv1.1',
+  TLSv1_2: 'TLSv1.2',
+  TLSv1_3: 'TLSv1.3',
+};
+
+/** The older top-level `tls_min_version` values (Consul's DeprecatedConsulAgentTLSVersions). */
+const DEPRECATED_TLS_VERSIONS: Record<string, string> = { tls10: 'TLSv1_0', tls11: 'TLSv1_1', tls12: 'TLSv1_2', tls13: 'TLSv1_3' };
+
+/**
+ * `tls.<block>.tls_min_version`, else `tls.defaults.tls_min_version`, else the deprecated
+ * top-level key: Consul's builder (tlsVersion) with its text for a value it does not know.
+ */
+function minVersion(c: Raw, block: string): TlsMinVersion {
+  const tls = (c.tls ?? {}) as Raw;
+  const own = s(((tls[block] ?? {}) as Raw).tls_min_version);
+  const defaults = s(((tls.defaults ?? {}) as Raw).tls_min_version);
+  const legacy = s(c.tls_min_version);
+  const [name, value] =
+    own !== undefined
+      ? [`tls.${block}.tls_min_version`, own]
+      : defaults !== undefined
+        ? ['tls.defaults.tls_min_version', defaults]
+        : ['tls.defaults.tls_min_version', legacy !== undefined ? (DEPRECATED_TLS_VERSIONS[legacy] ?? legacy) : 'TLS_AUTO'];
+  const version = TLS_VERSIONS[value];
+  if (version === undefined) {
+    const known = Object.keys(TLS_VERSIONS).sort().join(', ');
+    throw new ConfigError(`${name}: invalid TLS version: no matching TLS version found for ${value}, please specify one of [${known}]`);
+  }
+  return version;
+}
 
 export interface HttpsTlsConfig {
   caFile: string;
@@ -45,6 +83,8 @@ export interface HttpsTlsConfig {
   keyFile: string;
   /** Require and verify a client certificate signed by the CA. */
   verifyIncoming: boolean;
+  /** tls_min_version of tls.https (or tls.defaults). */
+  minVersion: TlsMinVersion;
 }
 
 type Raw = Record<string, unknown>;
@@ -64,6 +104,7 @@ export function parseHttpsTls(c: Raw, httpsPort: number): HttpsTlsConfig {
     certFile: pick('cert_file', c.cert_file),
     keyFile: pick('key_file', c.key_file),
     verifyIncoming: b(https.verify_incoming) ?? b(defaults.verify_incoming) ?? b(c.verify_incoming_https) ?? b(c.verify_incoming) ?? false,
+    minVersion: minVersion(c, 'https'),
   };
   if (httpsPort > 0 && (out.certFile === '' || out.keyFile === '')) {
     throw new ConfigError('HTTPS listener (ports.https) requires tls.defaults.cert_file and tls.defaults.key_file (or tls.https)');
@@ -88,6 +129,8 @@ export interface RpcTlsConfig {
   verifyServerHostname: boolean;
   /** `server.<datacenter>.<domain>` (the domain without its trailing dot). */
   serverName: string;
+  /** tls_min_version of tls.internal_rpc (or tls.defaults), for both ends of an RPC connection. */
+  minVersion: TlsMinVersion;
 }
 
 /** Whether any RPC TLS file is configured (RpcTls.load has something to read). */
@@ -119,6 +162,7 @@ export function parseRpcTls(c: Raw, datacenter: string, domain: string): RpcTlsC
     verifyOutgoing: flag('verify_outgoing', 'verify_outgoing') || verifyServerHostname,
     verifyServerHostname,
     serverName: `server.${datacenter}.${domain.replace(/\.$/, '')}`,
+    minVersion: minVersion(c, 'internal_rpc'),
   };
   const hasCa = out.caFile !== '' || out.caPath !== '';
   if (out.verifyOutgoing && !hasCa) throw new ConfigError('VerifyOutgoing set, and no CA certificate provided!');
@@ -140,11 +184,17 @@ const DEPRECATED: Record<string, string> = {
   verify_incoming_rpc: 'tls.internal_rpc.verify_incoming',
   verify_outgoing: 'tls.defaults.verify_outgoing',
   verify_server_hostname: 'tls.internal_rpc.verify_server_hostname',
+  tls_min_version: 'tls.defaults.tls_min_version',
 };
 
 /** The warnings Consul prints at start for each deprecated TLS key that is set. */
 export function deprecatedTlsWarnings(c: Raw): string[] {
-  return Object.entries(DEPRECATED)
+  const out = Object.entries(DEPRECATED)
     .filter(([old]) => c[old] !== undefined)
     .map(([old, now]) => `The '${old}' field is deprecated. Use the '${now}' field instead.`);
+  const legacy = s(c.tls_min_version);
+  if (legacy !== undefined && DEPRECATED_TLS_VERSIONS[legacy] !== undefined) {
+    out.push(`'tls_min_version' value '${legacy}' is deprecated, please specify '${DEPRECATED_TLS_VERSIONS[legacy]}' instead`);
+  }
+  return out;
 }

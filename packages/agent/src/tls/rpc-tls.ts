@@ -38,7 +38,7 @@ export class RpcTls {
     if (ca.length === 0 && cert === undefined) return null;
     let context: SecureContext;
     try {
-      context = createSecureContext({ ...(ca.length > 0 ? { ca } : {}), ...(cert ? { cert, key } : {}), minVersion: 'TLSv1.2' });
+      context = createSecureContext({ ...(ca.length > 0 ? { ca } : {}), ...(cert ? { cert, key } : {}), minVersion: c.minVersion });
     } catch (err) {
       throw new ConfigError(`Failed to load cert/key pair: ${(err as Error).message}`);
     }
@@ -93,7 +93,7 @@ export class RpcTls {
       socket,
       ...(this.ca.length > 0 ? { ca: this.ca } : {}),
       ...(this.cert ? { cert: this.cert, key: this.key } : {}),
-      minVersion: 'TLSv1.2',
+      minVersion: this.config.minVersion,
       rejectUnauthorized: true,
       ...(this.config.verifyServerHostname ? { servername: expected } : {}),
       checkServerIdentity: (_host, cert) => (this.config.verifyServerHostname ? checkServerIdentity(expected, cert) : undefined),

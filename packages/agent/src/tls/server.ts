@@ -21,6 +21,6 @@ export function readHttpsTls(c: HttpsTlsConfig): ServerOptions {
     // verify_incoming: a client certificate signed by the CA is required.
     requestCert: c.verifyIncoming,
     rejectUnauthorized: c.verifyIncoming,
-    minVersion: 'TLSv1.2',
+    minVersion: c.minVersion,
   };
 }

@@ -1,15 +1,18 @@
 /**
- * Addresses in the agent config: plain IPs, space-separated lists (client_addr), the two
- * go-sockaddr templates people use most ({{ GetPrivateIP }}, {{ GetInterfaceIP "eth0" }}),
- * and Consul's private-IPv4 detection when bind_addr is 0.0.0.0.
+ * Addresses in the agent config, as Consul's builder reads them: the value goes through
+ * go-sockaddr's template.Parse (plain text comes back unchanged), the result is split on
+ * whitespace and every field must be an IP. Also Consul's private-IPv4 detection for when
+ * bind_addr is 0.0.0.0.
  */
 import net from 'node:net';
-import type { NetworkInterfaceInfo } from 'node:os';
 import { ConfigError } from './errors.js';
+import { goQuote } from './go-text.js';
+import type { Interfaces, NetworkHost } from './ifaddrs.js';
+import { evalSockaddrTemplate, sockaddrEnv, SockaddrTemplateError } from './sockaddr-template.js';
 
-export type Interfaces = NodeJS.Dict<NetworkInterfaceInfo[]>;
+export type { Interfaces, NetworkHost, NetworkReaders } from './ifaddrs.js';
 
-/** RFC 6890 IPv4 blocks go-sockaddr counts as private (loopback and link-local excluded). */
+/** RFC 6890 IPv4 blocks Consul's ipaddr.GetPrivateIPv4 counts as private (loopback and link-local excluded). */
 const PRIVATE_V4: Array<[string, number]> = [
   ['10.0.0.0', 8],
   ['100.64.0.0', 10],
@@ -36,7 +39,7 @@ export function isPrivateIPv4(ip: string): boolean {
   });
 }
 
-/** The private IPv4 addresses of the host's interfaces, as go-sockaddr's GetPrivateIPs finds them. */
+/** The private IPv4 addresses of the host's interfaces, for the advertise address when binding 0.0.0.0. */
 export function privateIPv4s(interfaces: Interfaces): string[] {
   const found: string[] = [];
   for (const list of Object.values(interfaces)) {
@@ -53,40 +56,35 @@ export function isAnyAddress(ip: string): boolean {
   return ip === '0.0.0.0' || ip === '::' || ip === '[::]';
 }
 
-/** Expands one value: an IP or a supported template. */
-function expandOne(value: string, key: string, interfaces: Interfaces): string[] {
-  const template = /^\{\{\s*(.+?)\s*\}\}$/.exec(value);
-  if (template === null) {
-    const ip = value.startsWith('[') && value.endsWith(']') ? value.slice(1, -1) : value;
-    if (net.isIP(ip) === 0) throw new ConfigError(`${key}: invalid ip address: ${value}`);
-    return [ip];
+/** The value with its go-sockaddr template evaluated, as Consul's builder reports a failure. */
+function expandTemplate(value: string, key: string, host: NetworkHost): string {
+  if (!value.includes('{{')) return value;
+  try {
+    return evalSockaddrTemplate(value, sockaddrEnv(host));
+  } catch (err) {
+    if (err instanceof SockaddrTemplateError) throw new ConfigError(`${key}: error parsing ${goQuote(value)}: ${err.message}`);
+    throw err;
   }
-  const expr = template[1] as string;
-  if (expr === 'GetPrivateIP') {
-    const ips = privateIPv4s(interfaces);
-    if (ips.length === 0) throw new ConfigError(`${key}: No address found in ${value}`);
-    return [ips[0] as string];
-  }
-  const iface = /^GetInterfaceIP\s+"([^"]+)"$/.exec(expr);
-  if (iface !== null) {
-    const list = interfaces[iface[1] as string] ?? [];
-    const v4 = list.find((a) => a.family === 'IPv4');
-    if (v4 === undefined) throw new ConfigError(`${key}: No address found in ${value}`);
-    return [v4.address];
-  }
-  throw new ConfigError(`${key}: unsupported go-sockaddr template ${value} (supported: {{ GetPrivateIP }}, {{ GetInterfaceIP "name" }})`);
 }
 
-/** A space-separated list of addresses (client_addr, addresses.http, addresses.dns). */
-export function expandAddrs(value: string, key: string, interfaces: Interfaces): string[] {
-  // Whitespace separates addresses, except inside a {{ template }}.
-  const parts = value.match(/\{\{.*?\}\}|\S+/g) ?? [];
-  return parts.flatMap((p) => expandOne(p, key, interfaces));
+/**
+ * A space-separated list of addresses (client_addr, addresses.http, addresses.dns), each an IP
+ * or produced by a go-sockaddr template. A template that yields nothing is an error (Consul
+ * would start with no address for the key).
+ */
+export function expandAddrs(value: string, key: string, host: NetworkHost): string[] {
+  const fields = expandTemplate(value, key, host).split(/\s+/).filter((f) => f !== '');
+  if (fields.length === 0 && value.trim() !== '') throw new ConfigError(`${key}: No address found in ${value}`);
+  return fields.map((field) => {
+    const ip = field.startsWith('[') && field.endsWith(']') ? field.slice(1, -1) : field;
+    if (net.isIP(ip) === 0) throw new ConfigError(`${key}: invalid ip address: ${field}`);
+    return ip;
+  });
 }
 
-/** Exactly one address (bind_addr, advertise_addr). */
-export function expandFirstIP(value: string, key: string, interfaces: Interfaces): string {
-  const ips = expandAddrs(value, key, interfaces);
+/** Exactly one address (bind_addr, advertise_addr, advertise_addr_wan, serf_lan, serf_wan). */
+export function expandFirstIP(value: string, key: string, host: NetworkHost): string {
+  const ips = expandAddrs(value, key, host);
   if (ips.length === 0) throw new ConfigError(`${key}: No address found in ${value}`);
   if (ips.length > 1) throw new ConfigError(`${key}: Multiple addresses found in ${value}: ${ips.join(' ')}`);
   return ips[0] as string;

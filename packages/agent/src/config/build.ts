@@ -16,7 +16,7 @@ import {
 } from '../checks/definition.js';
 import { CheckDefinitionError, ScriptChecksDisabledError } from '../checks/errors.js';
 import type { CheckDefinition, CheckType } from '../checks/types.js';
-import { expandAddrs, expandFirstIP, isAnyAddress, privateIPv4s, type Interfaces } from './addresses.js';
+import { expandAddrs, expandFirstIP, isAnyAddress, privateIPv4s, type Interfaces, type NetworkHost, type NetworkReaders } from './addresses.js';
 import { DEFAULT_SOURCE, DEV_SOURCE } from './defaults.js';
 import { ConfigError } from './errors.js';
 import { mergeFragments } from './merge.js';
@@ -138,6 +138,8 @@ export interface BuildInput {
   configPaths?: string[];
   hostname: string;
   interfaces: Interfaces;
+  /** Interface flags and the default route for go-sockaddr templates; absent: not known. */
+  network?: NetworkReaders;
   warnings: string[];
 }
 
@@ -360,10 +362,11 @@ export async function buildConfig(input: BuildInput): Promise<AgentConfig> {
   }
 
   // ---- addresses
-  const bindAddr = expandFirstIP(String(c.bind_addr), 'bind_addr', input.interfaces);
+  const addrHost: NetworkHost = { interfaces: input.interfaces, ...input.network };
+  const bindAddr = expandFirstIP(String(c.bind_addr), 'bind_addr', addrHost);
   let advertiseAddr: string;
   if (c.advertise_addr !== undefined) {
-    advertiseAddr = expandFirstIP(String(c.advertise_addr), 'advertise_addr', input.interfaces);
+    advertiseAddr = expandFirstIP(String(c.advertise_addr), 'advertise_addr', addrHost);
   } else if (bindAddr === '0.0.0.0') {
     const found = privateIPv4s(input.interfaces);
     if (found.length === 0) throw new ConfigError('No private IPv4 address found');
@@ -378,21 +381,21 @@ export async function buildConfig(input: BuildInput): Promise<AgentConfig> {
   }
   if (isAnyAddress(advertiseAddr)) throw new ConfigError('Advertise address cannot be 0.0.0.0, :: or [::]');
   const advertiseAddrWan =
-    c.advertise_addr_wan !== undefined ? expandFirstIP(String(c.advertise_addr_wan), 'advertise_addr_wan', input.interfaces) : advertiseAddr;
+    c.advertise_addr_wan !== undefined ? expandFirstIP(String(c.advertise_addr_wan), 'advertise_addr_wan', addrHost) : advertiseAddr;
   if (isAnyAddress(advertiseAddrWan)) throw new ConfigError('Advertise WAN address cannot be 0.0.0.0, :: or [::]');
   // Consul's builder: each family's address must be of that family.
   const familyAddr = (key: string, v4: boolean): string => {
     if (c[key] === undefined) return '';
-    const addr = expandFirstIP(String(c[key]), key, input.interfaces);
+    const addr = expandFirstIP(String(c[key]), key, addrHost);
     if ((isIP(addr) === 4) !== v4) throw new ConfigError(`${key} must be an ${v4 ? 'ipv4' : 'ipv6'} address`);
     return addr;
   };
-  const serfBindLan = c.serf_lan !== undefined ? expandFirstIP(String(c.serf_lan), 'serf_lan', input.interfaces) : bindAddr;
-  const serfBindWan = c.serf_wan !== undefined ? expandFirstIP(String(c.serf_wan), 'serf_wan', input.interfaces) : bindAddr;
+  const serfBindLan = c.serf_lan !== undefined ? expandFirstIP(String(c.serf_lan), 'serf_lan', addrHost) : bindAddr;
+  const serfBindWan = c.serf_wan !== undefined ? expandFirstIP(String(c.serf_wan), 'serf_wan', addrHost) : bindAddr;
 
-  const clientAddrs = expandAddrs(String(c.client_addr), 'client_addr', input.interfaces);
-  const httpAddrs = c.addresses?.http !== undefined ? expandAddrs(String(c.addresses.http), 'addresses.http', input.interfaces) : clientAddrs;
-  const dnsAddrs = c.addresses?.dns !== undefined ? expandAddrs(String(c.addresses.dns), 'addresses.dns', input.interfaces) : clientAddrs;
+  const clientAddrs = expandAddrs(String(c.client_addr), 'client_addr', addrHost);
+  const httpAddrs = c.addresses?.http !== undefined ? expandAddrs(String(c.addresses.http), 'addresses.http', addrHost) : clientAddrs;
+  const dnsAddrs = c.addresses?.dns !== undefined ? expandAddrs(String(c.addresses.dns), 'addresses.dns', addrHost) : clientAddrs;
 
   // ---- ports
   const p = c.ports as Record<string, number>;

@@ -183,6 +183,25 @@ describe('advertise address detection with bind 0.0.0.0', () => {
     expect((await load(['-data-dir', dataDir, '-advertise', '127.0.8.2'], none)).advertiseAddr).toBe('127.0.8.2');
     expect((await load(['-data-dir', dataDir, '-bind', '{{ GetInterfaceIP "eth0" }}'], HOST)).bindAddr).toBe('10.1.2.3');
   });
+
+  it('evaluates go-sockaddr templates in every address key, with the injected host facts', async () => {
+    const host: LoadConfigHost = {
+      hostname: 'h',
+      interfaces: { lo: LOOPBACK, eth0: iface('10.1.2.3'), eth1: iface('192.168.5.5') },
+      network: { defaultInterface: () => 'eth1' },
+    };
+    const hcl = [
+      'bind_addr = "{{ GetDefaultInterfaces | include \\"type\\" \\"IPv4\\" | attr \\"address\\" }}"',
+      'advertise_addr = "{{ GetPrivateInterfaces | include \\"network\\" \\"10.0.0.0/8\\" | attr \\"address\\" }}"',
+      'client_addr = "127.0.0.1 {{ GetInterfaceIP \\"eth0\\" }}"',
+      'serf_lan = "{{ GetPrivateIP }}"',
+    ].join('\n');
+    const c = await load(['-data-dir', dataDir, '-hcl', hcl], host);
+    expect(c).toMatchObject({ bindAddr: '192.168.5.5', advertiseAddr: '10.1.2.3', clientAddrs: ['127.0.0.1', '10.1.2.3'], serfBindLan: '192.168.5.5' });
+    await expect(load(['-data-dir', dataDir, '-bind', '127.0.8.1', '-client', '{{ GetAllInterfaces | sort "speed" }}'], host)).rejects.toThrow(
+      'client_addr: error parsing "{{ GetAllInterfaces | sort \\"speed\\" }}": unable to execute sockaddr input',
+    );
+  });
 });
 
 describe('config files', () => {

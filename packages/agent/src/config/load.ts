@@ -5,14 +5,19 @@ import { parseFlags } from './flags.js';
 import { parseConfigText, readConfigPaths } from './sources.js';
 import { mergeFragments } from './merge.js';
 import { CONFIG_SPEC } from './schema.js';
-import type { Interfaces } from './addresses.js';
+import { LINUX_READERS, type Interfaces, type NetworkReaders } from './ifaddrs.js';
 import type { AgentConfig } from './types.js';
 
 export interface LoadConfigHost {
   /** Default node name (os.hostname()). */
   hostname?: string;
-  /** Interfaces for private-IP detection (os.networkInterfaces()). */
+  /** Interfaces for private-IP detection and address templates (os.networkInterfaces()). */
   interfaces?: Interfaces;
+  /**
+   * Interface flags and the default route for go-sockaddr templates. Default: this machine's
+   * (Linux /sys and /proc) when `interfaces` is not given, none when it is.
+   */
+  network?: NetworkReaders;
 }
 
 /**
@@ -42,6 +47,7 @@ export async function loadConfig(
     configPaths: flags.configPaths,
     hostname: host.hostname ?? os.hostname(),
     interfaces: host.interfaces ?? os.networkInterfaces(),
+    network: host.network ?? (host.interfaces === undefined ? LINUX_READERS : {}),
     warnings,
   });
 }

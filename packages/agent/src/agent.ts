@@ -194,9 +194,9 @@ export async function startAgent(config: AgentConfig, options: StartAgentOptions
     let aclResolver: IdentityResolver;
     let serverResolver: AclResolver | undefined;
     if (clientCluster) {
-      aclResolver = new RemoteAclResolver(config.acl, (m, b) => clientCluster!.call(m, b, ACL_RPC_TIMEOUT_MS), config.nodeName, log.acl);
+      aclResolver = new RemoteAclResolver(config.acl, (m, b) => clientCluster!.call(m, b, ACL_RPC_TIMEOUT_MS), config.nodeName, log.acl, config.datacenter);
     } else {
-      const stateResolver = (aclResolver = serverResolver = new AclResolver(config.acl, () => catalog.acl, config.nodeName));
+      const stateResolver = (aclResolver = serverResolver = new AclResolver(config.acl, () => catalog.acl, config.nodeName, config.datacenter));
       if (serverCluster && config.acl.enabled) {
         serverCluster.vetClientApply = clientApplyGuard(stateResolver, catalog);
         serveAclRpc(serverCluster.rpc, config.acl, () => catalog.acl);
@@ -391,7 +391,7 @@ export async function startAgent(config: AgentConfig, options: StartAgentOptions
         const dns: DnsServer = createDnsServer({
           backend: withPreparedQueries(
             server
-              ? aclDnsBackend(catalogDnsBackend(catalog, config.datacenter, cluster), config.acl, catalog, config.nodeName)
+              ? aclDnsBackend(catalogDnsBackend(catalog, config.datacenter, cluster), config.acl, catalog, config.nodeName, config.datacenter)
               : forwardedDnsBackend(cluster, config.datacenter, () => (config.acl.enabled ? config.acl.tokens.dns || config.acl.tokens.default || ANONYMOUS_TOKEN_SECRET : '')),
             config.datacenter,
             server ? localQueryRunner(ctx) : remoteQueryRunner(cluster, config.nodeName),

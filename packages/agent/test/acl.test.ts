@@ -1,7 +1,7 @@
 // ACLs against a real agent: one table of route groups, each checked for the anonymous token
 // under default deny (denied, or its list filtered), and for a token whose policy holds the
-// row's rule (allowed). Plus bootstrap, token sources, bad policies, and DNS with and
-// without a default token.
+// row's rule (allowed). Plus bootstrap, token sources, bad policies, templated policies, and
+// DNS with and without a default token.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -281,11 +281,156 @@ describe('ACL endpoints', () => {
   });
 });
 
+describe('ACL templated policies', () => {
+  const asToken = (secret: string) => ({ 'X-Consul-Token': secret });
+  async function tokenFor(body: Record<string, unknown>): Promise<{ secret: string; json: any }> {
+    const t = await call('PUT', '/v1/acl/token', body, asMgmt);
+    expect(t.status, t.text).toBe(200);
+    return { secret: t.json().SecretID as string, json: t.json() };
+  }
+  const denial = (resource: string, name: string, accessor: string) => `Permission denied: token with AccessorID '${accessor}' lacks permission '${resource}:write' on "${name}"`;
+
+  it('lists, reads and previews the built-in templates with acl:read', async () => {
+    const anon = await call('GET', '/v1/acl/templated-policies');
+    expect(anon.status).toBe(403);
+    expect(anon.text).toBe(`Permission denied: token with AccessorID '${ANON}' lacks permission 'acl:read'`);
+    const reader = await tokenWith('acl = "read"');
+    const list = await call('GET', '/v1/acl/templated-policies', undefined, asToken(reader));
+    expect(list.status, list.text).toBe(200);
+    expect(Object.keys(list.json())).toEqual(['builtin/dns', 'builtin/node', 'builtin/nomad-server', 'builtin/service', 'builtin/workload-identity']);
+    expect(list.json()['builtin/dns']).toEqual({
+      TemplateName: 'builtin/dns',
+      Schema: '',
+      Template: '\nnode_prefix "" {\n\tpolicy = "read"\n}\nservice_prefix "" {\n\tpolicy = "read"\n}\nquery_prefix "" {\n\tpolicy = "read"\n}',
+    });
+    // The name holds a slash: it is the rest of the path.
+    const read = await call('GET', '/v1/acl/templated-policy/name/builtin/service', undefined, asToken(reader));
+    expect(read.status, read.text).toBe(200);
+    expect(Object.keys(read.json())).toEqual(['TemplateName', 'Schema', 'Template']);
+    expect(read.json()).toEqual(list.json()['builtin/service']);
+    expect(JSON.parse(read.json().Schema).required).toEqual(['name']);
+    expect(read.json().Template).toContain('service "{{.Name}}-sidecar-proxy" {');
+    const unknown = await call('GET', '/v1/acl/templated-policy/name/builtin/nope', undefined, asToken(reader));
+    expect([unknown.status, unknown.text]).toEqual([400, 'Invalid templated policy Name: builtin/nope']);
+    expect((await call('GET', '/v1/acl/templated-policy/name/', undefined, asToken(reader))).text).toBe('Missing templated policy Name');
+
+    const preview = await call('POST', '/v1/acl/templated-policy/preview/builtin/service', { Name: 'api' }, asToken(reader));
+    expect(preview.status, preview.text).toBe(200);
+    const p = preview.json();
+    expect(Object.keys(p)).toEqual(['ID', 'Name', 'Description', 'Rules', 'Datacenters', 'Hash', 'CreateIndex', 'ModifyIndex']);
+    expect(p.Rules).toBe('\nservice "api" {\n\tpolicy = "write"\n}\nservice "api-sidecar-proxy" {\n\tpolicy = "write"\n}\nservice_prefix "" {\n\tpolicy = "read"\n}\nnode_prefix "" {\n\tpolicy = "read"\n}');
+    expect(p.ID).toBe(`${Buffer.from(p.Rules).toString('hex')}6c62272e07bb014262b821756295c58d`);
+    expect(p).toMatchObject({ Name: `synthetic-policy-${p.ID}`, Description: 'synthetic policy generated from templated policy: builtin/service', Datacenters: null, CreateIndex: 0, ModifyIndex: 0 });
+    // Go decodes the variable's key in any case.
+    expect((await call('POST', '/v1/acl/templated-policy/preview/builtin/node', { name: 'n1' }, asToken(reader))).json().Rules).toContain('node "n1" {');
+    expect((await call('POST', '/v1/acl/templated-policy/preview/builtin/dns', undefined, asToken(reader))).status).toBe(200);
+    const missing = await call('POST', '/v1/acl/templated-policy/preview/builtin/node', {}, asToken(reader));
+    expect([missing.status, missing.text]).toEqual([400, 'validation error for templated policy: "builtin/node": 1 error occurred:\n\t* name is required\n\n']);
+    const bogus = await call('POST', '/v1/acl/templated-policy/preview/builtin/bogus', {}, asToken(reader));
+    expect([bogus.status, bogus.text]).toEqual([400, 'templated policy "builtin/bogus" does not exist']);
+    expect((await call('POST', '/v1/acl/templated-policy/preview/builtin/service', { Name: 'api' })).status).toBe(403);
+  });
+
+  it('builtin/service for api: registers and reads api, may not write web', async () => {
+    const { secret, json } = await tokenFor({ Description: 'api', TemplatedPolicies: [{ TemplateName: 'builtin/service', TemplateVariables: { Name: 'api' } }] });
+    // Consul's server shape: the template's ID filled in, the variable under its JSON name.
+    expect(json.TemplatedPolicies).toEqual([{ TemplateID: '00000000-0000-0000-0000-000000000003', TemplateName: 'builtin/service', TemplateVariables: { name: 'api' } }]);
+    expect(Object.keys(json)).toEqual(['AccessorID', 'SecretID', 'Description', 'TemplatedPolicies', 'Local', 'CreateTime', 'Hash', 'CreateIndex', 'ModifyIndex']);
+    expect((await call('GET', `/v1/acl/token/${json.AccessorID}`, undefined, asMgmt)).json().TemplatedPolicies).toEqual(json.TemplatedPolicies);
+    const reg = await call('PUT', '/v1/agent/service/register', { Name: 'api', ID: 'api-tp', Port: 8080 }, asToken(secret));
+    expect(reg.status, reg.text).toBe(200);
+    const read = await call('GET', '/v1/catalog/service/api', undefined, asToken(secret));
+    expect(read.status).toBe(200);
+    expect(read.json().map((s: any) => s.ServiceID)).toContain('api-tp');
+    const web = await call('PUT', '/v1/agent/service/register', { Name: 'web', Port: 82 }, asToken(secret));
+    expect([web.status, web.text]).toEqual([403, denial('service', 'web', json.AccessorID)]);
+    expect((await call('PUT', '/v1/kv/web/x', 'v', asToken(secret))).status).toBe(403);
+    expect((await call('PUT', '/v1/agent/service/deregister/api-tp', undefined, asToken(secret))).status).toBe(200);
+  });
+
+  it('builtin/node for the agent\'s node name: writes that node only', async () => {
+    const { secret, json } = await tokenFor({ TemplatedPolicies: [{ TemplateName: 'builtin/node', TemplateVariables: { Name: 'n1' } }] });
+    const n1 = await call('PUT', '/v1/catalog/register', { Node: 'n1', Address: IP }, asToken(secret));
+    expect(n1.status, n1.text).toBe(200);
+    const ext = await call('PUT', '/v1/catalog/register', { Node: 'ext9', Address: '10.0.0.9' }, asToken(secret));
+    expect([ext.status, ext.text]).toEqual([403, denial('node', 'ext9', json.AccessorID)]);
+    // It reads services, not other nodes.
+    expect(Object.keys((await call('GET', '/v1/catalog/services', undefined, asToken(secret))).json())).toContain('db');
+    const nodes = await call('GET', '/v1/catalog/nodes', undefined, asToken(secret));
+    expect(nodes.json().map((n: any) => n.Node)).toEqual(['n1']);
+  });
+
+  it('builtin/dns: reads services and nodes as DNS does, writes nothing', async () => {
+    const { secret } = await tokenFor({ TemplatedPolicies: [{ TemplateName: 'builtin/dns' }] });
+    const services = await call('GET', '/v1/catalog/services', undefined, asToken(secret));
+    expect(Object.keys(services.json())).toEqual(expect.arrayContaining(['db', 'web']));
+    expect(services.headers.get('x-consul-results-filtered-by-acls')).toBeNull();
+    expect((await call('GET', '/v1/catalog/nodes', undefined, asToken(secret))).json().map((n: any) => n.Node)).toContain('n1');
+    const health = await call('GET', '/v1/health/service/web', undefined, asToken(secret));
+    expect(health.status).toBe(200);
+    expect(health.json()[0].Service.Service).toBe('web');
+    expect((await call('GET', '/v1/kv/web/a', undefined, asToken(secret))).status).toBe(403);
+    expect((await call('PUT', '/v1/agent/service/register', { Name: 'web' }, asToken(secret))).status).toBe(403);
+  });
+
+  it('limits a templated policy to its Datacenters', async () => {
+    const elsewhere = await tokenFor({ TemplatedPolicies: [{ TemplateName: 'builtin/service', TemplateVariables: { Name: 'api' }, Datacenters: ['dc2'] }] });
+    expect(elsewhere.json.TemplatedPolicies[0].Datacenters).toEqual(['dc2']);
+    expect((await call('PUT', '/v1/agent/service/register', { Name: 'api', ID: 'api-dc' }, asToken(elsewhere.secret))).status).toBe(403);
+    const here = await tokenFor({ TemplatedPolicies: [{ TemplateName: 'builtin/service', TemplateVariables: { Name: 'api' }, Datacenters: ['dc2', 'dc1'] }] });
+    expect((await call('PUT', '/v1/agent/service/register', { Name: 'api', ID: 'api-dc' }, asToken(here.secret))).status).toBe(200);
+    expect((await call('PUT', '/v1/agent/service/deregister/api-dc', undefined, asToken(here.secret))).status).toBe(200);
+  });
+
+  it('a role with a templated policy, linked to a token, grants it; clone and dedupe keep Consul\'s rules', async () => {
+    const role = await call('PUT', '/v1/acl/role', { Name: 'billing-role', TemplatedPolicies: [{ TemplateName: 'builtin/service', TemplateVariables: { Name: 'billing' } }, { TemplateName: 'builtin/dns' }, { TemplateName: 'builtin/dns' }] }, asMgmt);
+    expect(role.status, role.text).toBe(200);
+    expect(role.json().TemplatedPolicies).toEqual([
+      { TemplateID: '00000000-0000-0000-0000-000000000003', TemplateName: 'builtin/service', TemplateVariables: { name: 'billing' } },
+      { TemplateID: '00000000-0000-0000-0000-000000000005', TemplateName: 'builtin/dns' },
+    ]);
+    expect(Object.keys(role.json())).toEqual(['ID', 'Name', 'Description', 'TemplatedPolicies', 'Hash', 'CreateIndex', 'ModifyIndex']);
+    const { secret, json } = await tokenFor({ Roles: [{ Name: 'billing-role' }] });
+    expect(json.TemplatedPolicies).toBeUndefined();
+    expect((await call('PUT', '/v1/agent/service/register', { Name: 'billing', ID: 'billing-1' }, asToken(secret))).status).toBe(200);
+    expect((await call('PUT', '/v1/agent/service/register', { Name: 'payments' }, asToken(secret))).status).toBe(403);
+    expect((await call('PUT', '/v1/agent/service/deregister/billing-1', undefined, asToken(secret))).status).toBe(200);
+    // A role updated without them loses them, and the token with it.
+    const update = await call('PUT', `/v1/acl/role/${role.json().ID}`, { Name: 'billing-role' }, asMgmt);
+    expect(update.json().TemplatedPolicies).toBeUndefined();
+    expect((await call('PUT', '/v1/agent/service/register', { Name: 'billing', ID: 'billing-2' }, asToken(secret))).status).toBe(403);
+
+    const src = await tokenFor({ TemplatedPolicies: [{ TemplateName: 'builtin/node', TemplateVariables: { Name: 'n1' } }, { TemplateName: 'builtin/node', TemplateVariables: { name: 'n1' }, Datacenters: ['dc9'] }] });
+    expect(src.json.TemplatedPolicies).toEqual([{ TemplateID: '00000000-0000-0000-0000-000000000004', TemplateName: 'builtin/node', TemplateVariables: { name: 'n1' } }]);
+    const clone = await call('PUT', `/v1/acl/token/${src.json.AccessorID}/clone`, undefined, asMgmt);
+    expect(clone.json().TemplatedPolicies).toEqual(src.json.TemplatedPolicies);
+    expect((await call('PUT', '/v1/catalog/register', { Node: 'n1', Address: IP }, asToken(clone.json().SecretID))).status).toBe(200);
+  });
+
+  it.each([
+    ['token', { TemplatedPolicies: [{ TemplateName: 'builtin/bogus' }] }, 'no such ACL templated policy with Name "builtin/bogus"'],
+    ['token', { TemplatedPolicies: [{ TemplateName: '' }] }, 'templated policy is missing the template name field on this token'],
+    ['token', { TemplatedPolicies: [{ TemplateName: 'builtin/service' }] }, 'validation error for templated policy "builtin/service": 1 error occurred:\n\t* Invalid type. Expected: object, given: null\n\n'],
+    ['token', { TemplatedPolicies: [{ TemplateName: 'builtin/node', TemplateVariables: { Name: '' } }] }, 'validation error for templated policy "builtin/node": 1 error occurred:\n\t* name is required\n\n'],
+    ['token', { TemplatedPolicies: [{ TemplateName: 'builtin/node', TemplateVariables: { Name: 7 } }] }, 'Token decoding failed: json: cannot unmarshal number into Go struct field .Name of type string'],
+    ['role', { Name: 'tp-bad', TemplatedPolicies: [{ TemplateName: 'builtin/bogus' }] }, 'templated policy with an invalid templated name: builtin/bogus for this role'],
+    ['role', { Name: 'tp-bad', TemplatedPolicies: [{}] }, 'templated policy is missing the template name field on this role'],
+    ['role', { Name: 'tp-bad', TemplatedPolicies: [{ TemplateName: 'builtin/service', TemplateVariables: {} }] }, 'encountered role with invalid templated policy: 1 error occurred:\n\t* name is required\n\n'],
+  ] as const)('refuses a %s with %j: 400 with Consul\'s text', async (kind, body, text) => {
+    const r = await call('PUT', `/v1/acl/${kind}`, body, asMgmt);
+    expect([r.status, r.text]).toEqual([400, text]);
+  });
+});
+
 describe('fuzzed ACL input', () => {
   const json = fc.jsonValue({ maxDepth: 3 });
   const rules = fc.oneof(fc.string(), fc.array(fc.constantFrom('key', 'key_prefix', 'service', '"a"', '{', '}', 'policy', '=', '"read"', '"list"', 'operator', '#', '\n'), { maxLength: 20 }).map((p) => p.join(' ')));
   const policyBody = fc.oneof(json, fc.record({ Name: fc.oneof(fc.string(), fc.constant('fz')), Rules: rules, Datacenters: fc.oneof(json, fc.array(fc.string())) }, { requiredKeys: [] }));
-  const tokenBody = fc.oneof(json, fc.record({ Policies: fc.oneof(json, fc.array(fc.record({ ID: fc.string(), Name: fc.string() }))), ServiceIdentities: json, NodeIdentities: json, SecretID: fc.string(), AccessorID: fc.string(), ExpirationTTL: json, Local: json }, { requiredKeys: [] }));
+  const templated = fc.oneof(
+    json,
+    fc.array(fc.record({ TemplateName: fc.oneof(fc.string(), fc.constantFrom('builtin/service', 'builtin/node', 'builtin/dns')), TemplateVariables: fc.oneof(json, fc.record({ Name: json })), Datacenters: json }, { requiredKeys: [] })),
+  );
+  const tokenBody = fc.oneof(json, fc.record({ Policies: fc.oneof(json, fc.array(fc.record({ ID: fc.string(), Name: fc.string() }))), ServiceIdentities: json, NodeIdentities: json, TemplatedPolicies: templated, SecretID: fc.string(), AccessorID: fc.string(), ExpirationTTL: json, Local: json }, { requiredKeys: [] }));
 
   it.each([
     ['PUT /v1/acl/policy', '/v1/acl/policy', policyBody],

@@ -1,11 +1,13 @@
 /**
  * The ACL tables and their writes (see acl-types.ts). Token secrets, policy names and role
  * names are unique, as in Consul's state store; a policy or role still linked is kept in
- * the links (names resolved on read) and dropped from them when deleted.
+ * the links (names resolved on read) and dropped from them when deleted. Templated policies
+ * are kept as given (absent in records and snapshots from before them: none).
  */
 import type {
   AclCommand,
   AclLink,
+  AclTemplatedPolicy,
   AclPolicyRecord,
   AclRoleRecord,
   AclSnapshot,
@@ -17,6 +19,30 @@ import { fail, ok, sortedValues } from './util.js';
 
 /** Bounds on the ACL tables, so a runaway client cannot grow the state without limit. */
 export const ACL_OBJECTS_MAX = 100_000;
+/** Bound on the templated policies of one token or role. */
+export const ACL_TEMPLATED_POLICIES_MAX = 256;
+
+const isStrings = (v: unknown): boolean => Array.isArray(v) && v.every((x) => typeof x === 'string');
+
+/**
+ * The shape of a token's or role's templated policies (absent is none): the agent validated
+ * them against their templates; here only what would break a later read is refused.
+ */
+function templatedPoliciesShape(v: unknown, what: 'Token' | 'Role'): string | undefined {
+  if (v === undefined) return undefined;
+  const bad = `Invalid ${what}: TemplatedPolicies`;
+  if (!Array.isArray(v)) return `${bad} must be a list`;
+  if (v.length > ACL_TEMPLATED_POLICIES_MAX) return `${bad}: more than ${ACL_TEMPLATED_POLICIES_MAX}`;
+  for (const tp of v as unknown[]) {
+    if (!isObj(tp)) return `${bad} must be a list of objects`;
+    const t = tp as Partial<Record<keyof AclTemplatedPolicy, unknown>>;
+    if (typeof t.TemplateName !== 'string' || typeof t.TemplateID !== 'string') return `${bad}: TemplateName and TemplateID must be strings`;
+    const vars = t.TemplateVariables;
+    if (vars !== undefined && (!isObj(vars) || typeof (vars as { Name?: unknown }).Name !== 'string')) return `${bad}: TemplateVariables.Name must be a string`;
+    if (t.Datacenters !== undefined && !isStrings(t.Datacenters)) return `${bad}: Datacenters must be a list of strings`;
+  }
+  return undefined;
+}
 
 export class AclStore {
   bootstrapIndex = 0;
@@ -93,6 +119,8 @@ export class AclStore {
         const named = this.roleByName(r.Name);
         if (named && named.ID !== r.ID) return fail(`Invalid Role: A Role with Name "${r.Name}" already exists`);
         if (!prev && this.roles.size >= ACL_OBJECTS_MAX) return fail('Too many ACL roles');
+        const shape = templatedPoliciesShape(r.TemplatedPolicies, 'Role');
+        if (shape) return fail(shape);
         const missing = this.missingPolicy(r.Policies);
         if (missing) return fail(missing);
         this.roles.set(r.ID, { ...r, CreateIndex: prev?.CreateIndex ?? idx, ModifyIndex: idx });
@@ -122,6 +150,8 @@ export class AclStore {
     if (bySecret && bySecret.AccessorID !== t.AccessorID) return fail('Invalid Token: SecretID is already in use');
     if (prev && prev.SecretID !== t.SecretID) return fail('Changing a tokens SecretID is not permitted');
     if (!prev && this.tokens.size >= ACL_OBJECTS_MAX) return fail('Too many ACL tokens');
+    const shape = templatedPoliciesShape(t.TemplatedPolicies, 'Token');
+    if (shape) return fail(shape);
     const missing = this.missingPolicy(t.Policies);
     if (missing) return fail(missing);
     for (const l of t.Roles ?? []) if (!this.roles.has(l.ID)) return fail(`cannot find role ${l.ID}`);

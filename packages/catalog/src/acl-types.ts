@@ -19,6 +19,23 @@ export interface AclNodeIdentity {
   Datacenter: string;
 }
 
+/** The input variables of a templated policy (Consul 1.17 has one: the name). */
+export interface AclTemplatedPolicyVariables {
+  Name: string;
+}
+
+/**
+ * A templated policy linked to a token or role (agent/structs/acl_templated_policy.go): a
+ * built-in template by name, its variables, and the datacenters it is valid in (all when
+ * absent). The agent validates it on write and renders it when it resolves the token.
+ */
+export interface AclTemplatedPolicy {
+  TemplateID: string;
+  TemplateName: string;
+  TemplateVariables?: AclTemplatedPolicyVariables;
+  Datacenters?: string[];
+}
+
 export interface AclTokenRecord {
   AccessorID: string;
   SecretID: string;
@@ -28,6 +45,8 @@ export interface AclTokenRecord {
   Roles: AclLink[];
   ServiceIdentities: AclServiceIdentity[];
   NodeIdentities: AclNodeIdentity[];
+  /** Absent in records written before templated policies existed (none). */
+  TemplatedPolicies?: AclTemplatedPolicy[];
   Local: boolean;
   /** RFC 3339. */
   CreateTime: string;
@@ -57,6 +76,8 @@ export interface AclRoleRecord {
   Policies: AclLink[];
   ServiceIdentities: AclServiceIdentity[];
   NodeIdentities: AclNodeIdentity[];
+  /** Absent in records written before templated policies existed (none). */
+  TemplatedPolicies?: AclTemplatedPolicy[];
   Hash: string;
   CreateIndex: number;
   ModifyIndex: number;

@@ -60,3 +60,54 @@ describe('ACL tables', () => {
     expect(d.acl.bootstrapIndex).toBe(0);
   });
 });
+
+describe('ACL templated policies', () => {
+  const service = { TemplateID: '00000000-0000-0000-0000-000000000003', TemplateName: 'builtin/service', TemplateVariables: { Name: 'api' }, Datacenters: ['dc1'] };
+  const dns = { TemplateID: '00000000-0000-0000-0000-000000000005', TemplateName: 'builtin/dns' };
+  const role = (id: string, name: string, extra: Record<string, unknown> = {}) => ({ ID: id, Name: name, Description: '', Policies: [], ServiceIdentities: [], NodeIdentities: [], Hash: 'h', ...extra });
+
+  it('stores them on tokens and roles as given, and keeps them through a snapshot', () => {
+    const c = new Catalog();
+    expect(c.apply(1, { Type: 'ACLRoleSet', Role: role('r1', 'svc', { TemplatedPolicies: [dns] }) })).toEqual({ ok: true, value: true });
+    expect(c.apply(2, { Type: 'ACLTokenSet', Token: token('a1', 's1', { TemplatedPolicies: [service], Roles: [{ ID: 'r1', Name: 'svc' }] }) }).ok).toBe(true);
+    expect(c.acl.tokens.get('a1')!.TemplatedPolicies).toEqual([service]);
+    expect(c.acl.tokensBySecret.get('s1')!.TemplatedPolicies).toEqual([service]);
+    expect(c.acl.roles.get('r1')!.TemplatedPolicies).toEqual([dns]);
+    const snap = c.snapshot();
+    expect(snap.ACL!.Tokens.find((t) => t.AccessorID === 'a1')!.TemplatedPolicies).toEqual([service]);
+    const d = new Catalog();
+    d.restore(snap);
+    expect(d.acl.tokensBySecret.get('s1')!.TemplatedPolicies).toEqual([service]);
+    expect(d.acl.roles.get('r1')!.TemplatedPolicies).toEqual([dns]);
+    expect(d.snapshot()).toEqual(snap);
+  });
+
+  it('loads a snapshot written before templated policies: records without the field have none', () => {
+    const c = new Catalog();
+    c.apply(1, { Type: 'ACLRoleSet', Role: role('r1', 'old') });
+    c.apply(2, { Type: 'ACLTokenSet', Token: token('a1', 's1') });
+    const snap = c.snapshot();
+    // As an older Proconsul wrote it: no TemplatedPolicies key at all.
+    expect(Object.keys(snap.ACL!.Tokens[0]!)).not.toContain('TemplatedPolicies');
+    expect(Object.keys(snap.ACL!.Roles[0]!)).not.toContain('TemplatedPolicies');
+    const d = new Catalog();
+    d.restore(JSON.parse(JSON.stringify(snap)));
+    expect(d.acl.tokens.get('a1')!.TemplatedPolicies).toBeUndefined();
+    // A restored old token can then gain templated policies.
+    expect(d.apply(3, { Type: 'ACLTokenSet', Token: token('a1', 's1', { TemplatedPolicies: [dns] }) }).ok).toBe(true);
+    expect(d.acl.tokens.get('a1')).toMatchObject({ TemplatedPolicies: [dns], CreateIndex: 2, ModifyIndex: 3 });
+  });
+
+  it('refuses a malformed list whole, before anything changes', () => {
+    const c = new Catalog();
+    const bad = (tps: unknown) => c.apply(1, { Type: 'ACLTokenSet', Token: token('a1', 's1', { TemplatedPolicies: tps as never }) });
+    expect(bad('builtin/dns')).toEqual({ ok: false, error: 'Invalid Token: TemplatedPolicies must be a list' });
+    expect(bad([{ TemplateName: 'builtin/dns' }])).toEqual({ ok: false, error: 'Invalid Token: TemplatedPolicies: TemplateName and TemplateID must be strings' });
+    expect(bad([{ ...service, TemplateVariables: { Name: 7 } }])).toEqual({ ok: false, error: 'Invalid Token: TemplatedPolicies: TemplateVariables.Name must be a string' });
+    expect(bad([{ ...service, Datacenters: 'dc1' }])).toEqual({ ok: false, error: 'Invalid Token: TemplatedPolicies: Datacenters must be a list of strings' });
+    expect(bad(Array.from({ length: 257 }, () => dns))).toEqual({ ok: false, error: 'Invalid Token: TemplatedPolicies: more than 256' });
+    expect(c.acl.tokens.size).toBe(0);
+    expect(c.apply(2, { Type: 'ACLRoleSet', Role: role('r1', 'x', { TemplatedPolicies: [null] }) })).toEqual({ ok: false, error: 'Invalid Role: TemplatedPolicies must be a list of objects' });
+    expect(c.acl.roles.size).toBe(0);
+  });
+});

@@ -12,6 +12,7 @@ import {
   aclTokenDelete,
   aclTokenList,
 } from './commands/acl-manage.js';
+import { aclTemplatedPolicyList, aclTemplatedPolicyPreview, aclTemplatedPolicyRead } from './commands/acl-templated.js';
 import { aclPolicyUpdate, aclRoleRead, aclRoleUpdate, aclTokenClone, aclTokenUpdate } from './commands/acl-update.js';
 import { runAgent } from './commands/agent.js';
 import { catalogDatacenters, catalogNodes, catalogServices } from './commands/catalog.js';
@@ -64,6 +65,11 @@ export const COMMANDS: Record<string, Entry> = {
       policy: { synopsis: 'Manage Consul\'s ACL policies', usage: 'Usage: proconsul acl policy <subcommand> [options] [args]', subcommands: { create: aclPolicyCreate, delete: aclPolicyDelete, list: aclPolicyList, read: aclPolicyRead, update: aclPolicyUpdate } },
       token: { synopsis: 'Manage Consul\'s ACL tokens', usage: 'Usage: proconsul acl token <subcommand> [options] [args]', subcommands: { clone: aclTokenClone, create: aclTokenCreate, delete: aclTokenDelete, list: aclTokenList, read: aclTokenReadSelf, update: aclTokenUpdate } },
       role: { synopsis: 'Manage Consul\'s ACL roles', usage: 'Usage: proconsul acl role <subcommand> [options] [args]', subcommands: { create: aclRoleCreate, delete: aclRoleDelete, list: aclRoleList, read: aclRoleRead, update: aclRoleUpdate } },
+      'templated-policy': {
+        synopsis: 'Manage Consul\'s ACL templated policies',
+        usage: 'Usage: proconsul acl templated-policy <subcommand> [options] [args]',
+        subcommands: { list: aclTemplatedPolicyList, preview: aclTemplatedPolicyPreview, read: aclTemplatedPolicyRead },
+      },
       'set-agent-token': aclSetAgentToken,
     },
   },

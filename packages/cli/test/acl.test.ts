@@ -312,4 +312,113 @@ describe('proconsul acl', () => {
     expect(failed.code).toBe(1);
     expect(failed.stderr).toBe(`Error updating role "${id}": Unexpected response code: 400 (Invalid Role: invalid Name "bad name")\n`);
   });
+
+  it('templated policies: -templated-policy/-var/-templated-policy-file on create, -append-/-replace- on update', async () => {
+    const env = { CONSUL_HTTP_TOKEN: mgmt };
+    const t = await cli(['acl', 'token', 'create', '-description', 'tp', '-templated-policy', 'builtin/service', '-var', 'name:api'], env);
+    expect(t.code, t.stderr).toBe(0);
+    expect(t.stdout).toMatch(/\nCreate Time:\s+\S+\nTemplated Policies:\n   builtin\/service\n      Name: api\n      Datacenters: all\n$/);
+    const accessor = idOf(t.stdout, 'AccessorID');
+    type T = { TemplatedPolicies?: unknown[] };
+    expect((await read<T>(`/acl/token/${accessor}`)).TemplatedPolicies).toEqual([{ TemplateID: '00000000-0000-0000-0000-000000000003', TemplateName: 'builtin/service', TemplateVariables: { name: 'api' } }]);
+    // The token may register api, not web.
+    const register = (name: string) =>
+      fetch(`${agent.url}/v1/agent/service/register`, { method: 'PUT', headers: { 'X-Consul-Token': idOf(t.stdout, 'SecretID') }, body: JSON.stringify({ Name: name, ID: `${name}-cli-tp` }) });
+    expect((await register('api')).status).toBe(200);
+    expect((await register('web')).status).toBe(403);
+
+    // A file: each block its own, Datacenters kept; -append-* keeps what the token has.
+    const file = join(dir, 'templated.hcl');
+    writeFileSync(file, '# two more\nTemplatedPolicy "builtin/node" {\n  Name = "node-1"\n  Datacenters = ["dc1", "dc2"]\n}\nTemplatedPolicy "builtin/service" { name = "web" }\n');
+    const appended = await cli(['acl', 'token', 'update', '-accessor-id', accessor, '-append-templated-policy-file', file], env);
+    expect(appended.code, appended.stderr).toBe(0);
+    expect(appended.stdout).toContain(
+      'Templated Policies:\n   builtin/service\n      Name: api\n      Datacenters: all\n   builtin/node\n      Name: node-1\n      Datacenters: dc1, dc2\n   builtin/service\n      Name: web\n      Datacenters: all\n',
+    );
+    expect((await register('web')).status).toBe(200);
+    // -append-templated-policy with -var; -format=json shows Go's api.ACLToken order and api.ACLTemplatedPolicy.
+    const json = await cli(['acl', 'token', 'update', '-accessor-id', accessor, '-append-templated-policy', 'builtin/dns', '-format', 'json'], env);
+    expect(json.code, json.stderr).toBe(0);
+    const parsed = JSON.parse(json.stdout) as Record<string, unknown>;
+    expect(Object.keys(parsed)).toEqual(['CreateIndex', 'ModifyIndex', 'AccessorID', 'SecretID', 'Description', 'TemplatedPolicies', 'Local', 'CreateTime', 'Hash']);
+    expect(parsed.TemplatedPolicies).toEqual([
+      { TemplateName: 'builtin/service', TemplateVariables: { Name: 'api' } },
+      { TemplateName: 'builtin/node', TemplateVariables: { Name: 'node-1' }, Datacenters: ['dc1', 'dc2'] },
+      { TemplateName: 'builtin/service', TemplateVariables: { Name: 'web' } },
+      { TemplateName: 'builtin/dns' },
+    ]);
+    // -replace-templated-policy replaces them all; without any of the flags they are kept.
+    const replaced = await cli(['acl', 'token', 'update', '-accessor-id', accessor, '-replace-templated-policy', 'builtin/node', '-var', 'name:n1'], env);
+    expect(replaced.code, replaced.stderr).toBe(0);
+    expect(replaced.stdout).toMatch(/\nTemplated Policies:\n   builtin\/node\n      Name: n1\n      Datacenters: all\n$/);
+    const kept = await cli(['acl', 'token', 'update', '-accessor-id', accessor, '-description', 'still'], env);
+    expect(kept.stdout).toMatch(/\nTemplated Policies:\n   builtin\/node\n      Name: n1\n      Datacenters: all\n$/);
+
+    expect((await cli(['acl', 'token', 'update', '-accessor-id', accessor, '-append-templated-policy', 'builtin/dns', '-replace-templated-policy-file', file], env)).stderr).toBe(
+      'Cannot combine the use of append-templated-policy flags with replace-templated-policy. To set or overwrite existing templated policies, use -replace-templated-policy or -replace-templated-policy-file. To append to existing templated policies, use -append-templated-policy or -append-templated-policy-file.\n',
+    );
+    expect((await cli(['acl', 'token', 'create', '-templated-policy', 'builtin/service', '-var', 'name'], env)).stderr).toBe('Malformed -var argument: "name", expecting VariableName:Value\n');
+    const unknown = await cli(['acl', 'token', 'create', '-templated-policy', 'builtin/nope'], env);
+    expect([unknown.code, unknown.stderr]).toEqual([1, 'Failed to create new token: Unexpected response code: 400 (no such ACL templated policy with Name "builtin/nope")\n']);
+    const missing = await cli(['acl', 'token', 'create', '-templated-policy', 'builtin/service'], env);
+    expect(missing.stderr).toContain('(validation error for templated policy "builtin/service": 1 error occurred:\n\t* Invalid type. Expected: object, given: null');
+    const bad = join(dir, 'bad.hcl');
+    writeFileSync(bad, 'TemplatedPolicy "builtin/dns" {');
+    expect((await cli(['acl', 'token', 'create', '-templated-policy-file', bad], env)).stderr).toBe("Failed to decode templated policy file: expected '}', got end of input\n");
+
+    // Roles: create with a templated policy, update appends, -no-merge keeps only what is given.
+    const role = await cli(['acl', 'role', 'create', '-name', 'tp-role', '-templated-policy', 'builtin/node', '-var', 'name:n7'], env);
+    expect(role.code, role.stderr).toBe(0);
+    const roleId = idOf(role.stdout);
+    expect(role.stdout).toBe(`ID:           ${roleId}\nName:         tp-role\nDescription:  \nTemplated Policies:\n   builtin/node\n      Name: n7\n      Datacenters: all\n`);
+    const roleUp = await cli(['acl', 'role', 'update', '-id', roleId, '-append-templated-policy', 'builtin/dns', '-format', 'json'], env);
+    expect(roleUp.code, roleUp.stderr).toBe(0);
+    const roleJson = JSON.parse(roleUp.stdout) as Record<string, unknown>;
+    expect(Object.keys(roleJson)).toEqual(['ID', 'Name', 'Description', 'TemplatedPolicies', 'Hash', 'CreateIndex', 'ModifyIndex']);
+    expect(roleJson.TemplatedPolicies).toEqual([{ TemplateName: 'builtin/node', TemplateVariables: { Name: 'n7' } }, { TemplateName: 'builtin/dns' }]);
+    const roleBare = await cli(['acl', 'role', 'update', '-id', roleId, '-no-merge', '-name', 'tp-role', '-replace-templated-policy', 'builtin/service', '-var', 'name:billing'], env);
+    expect(roleBare.code, roleBare.stderr).toBe(0);
+    expect((await read<T>(`/acl/role/${roleId}`)).TemplatedPolicies).toEqual([{ TemplateID: '00000000-0000-0000-0000-000000000003', TemplateName: 'builtin/service', TemplateVariables: { name: 'billing' } }]);
+  });
+
+  it('acl templated-policy list, read and preview', async () => {
+    const env = { CONSUL_HTTP_TOKEN: mgmt };
+    const list = await cli(['acl', 'templated-policy', 'list'], env);
+    expect(list.code, list.stderr).toBe(0);
+    expect(list.stdout).toBe('builtin/dns\nbuiltin/node\nbuiltin/nomad-server\nbuiltin/service\nbuiltin/workload-identity\n');
+    const listJson = JSON.parse((await cli(['acl', 'templated-policy', 'list', '-format', 'json'], env)).stdout) as Record<string, Record<string, string>>;
+    expect(Object.keys(listJson['builtin/service']!)).toEqual(['TemplateName', 'Schema', 'Template']);
+    expect((await cli(['acl', 'templated-policy', 'list'])).stderr).toMatch(/^Failed to retrieve the templated policies list: Unexpected response code: 403 \(Permission denied: .* lacks permission 'acl:read'\)\n$/);
+
+    const read = await cli(['acl', 'templated-policy', 'read', '-name', 'builtin/service'], env);
+    expect(read.code, read.stderr).toBe(0);
+    expect(read.stdout).toBe('Name:            builtin/service\nInput variables:\n\tName: String - Required - The name of the service.\nExample usage:\n\tconsul acl token create -templated-policy builtin/service -var name:api\n');
+    const dns = await cli(['acl', 'templated-policy', 'read', '-name', 'builtin/dns', '-meta'], env);
+    expect(dns.stdout).toBe(
+      'Name:            builtin/dns\nInput variables: None\nExample usage:\n\tconsul acl token create -templated-policy builtin/dns\nRaw Template:\n\nnode_prefix "" {\n\tpolicy = "read"\n}\nservice_prefix "" {\n\tpolicy = "read"\n}\nquery_prefix "" {\n\tpolicy = "read"\n}\n',
+    );
+    const nodeMeta = await cli(['acl', 'templated-policy', 'read', '-name', 'builtin/node', '-meta'], env);
+    expect(nodeMeta.stdout).toContain('Example usage:\n\tconsul acl token create -templated-policy builtin/node -var name:node-1\nSchema:\n{\n\t"type": "object",');
+    expect(JSON.parse((await cli(['acl', 'templated-policy', 'read', '-name', 'builtin/node', '-format', 'json'], env)).stdout)).toMatchObject({ TemplateName: 'builtin/node' });
+    expect((await cli(['acl', 'templated-policy', 'read'], env)).stderr).toBe('Must specify the -name parameter\n');
+    expect((await cli(['acl', 'templated-policy', 'read', '-name', 'builtin/nope'], env)).stderr).toBe('Error reading templated policy "builtin/nope": Unexpected response code: 400 (Invalid templated policy Name: builtin/nope)\n');
+
+    const preview = await cli(['acl', 'templated-policy', 'preview', '-name', 'builtin/service', '-var', 'name:api'], env);
+    expect(preview.code, preview.stderr).toBe(0);
+    expect(preview.stdout).toMatch(
+      /^ID:           [0-9a-f]+\nName:         synthetic-policy-[0-9a-f]+\nDescription:  synthetic policy generated from templated policy: builtin\/service\nDatacenters:  \nRules:\n\nservice "api" \{\n\tpolicy = "write"\n\}\n/,
+    );
+    const file = join(dir, 'preview.hcl');
+    writeFileSync(file, 'TemplatedPolicy "builtin/service" { Name = "web"}');
+    const fromFile = await cli(['acl', 'templated-policy', 'preview', '-file', file, '-format', 'json'], env);
+    expect(fromFile.code, fromFile.stderr).toBe(0);
+    expect(JSON.parse(fromFile.stdout)).toMatchObject({ Description: 'synthetic policy generated from templated policy: builtin/service', Datacenters: null });
+    expect(JSON.parse(fromFile.stdout).Rules).toContain('service "web-sidecar-proxy" {');
+    writeFileSync(file, 'TemplatedPolicy "builtin/service" { Name = "web"}\nTemplatedPolicy "builtin/node" { Name = "api"}\n');
+    expect((await cli(['acl', 'templated-policy', 'preview', '-file', file], env)).stderr).toBe('Can only preview a single templated policy at a time.\n');
+    expect((await cli(['acl', 'templated-policy', 'preview'], env)).stderr).toBe('Cannot preview a templated policy without specifying -name or -file\n');
+    const noVars = await cli(['acl', 'templated-policy', 'preview', '-name', 'builtin/node'], env);
+    expect(noVars.code).toBe(1);
+    expect(noVars.stderr).toContain('Failed to generate the templated policy preview: Unexpected response code: 400 (validation error for templated policy: "builtin/node": 1 error occurred:\n\t* name is required');
+  });
 });

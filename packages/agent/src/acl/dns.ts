@@ -8,9 +8,9 @@ import type { DnsBackend } from '@proconsul/dns';
 import type { AclConfig } from './config.js';
 import { AclResolver } from './resolver.js';
 
-export function aclDnsBackend(inner: DnsBackend, acl: AclConfig, catalog: Catalog, nodeName: string): DnsBackend {
+export function aclDnsBackend(inner: DnsBackend, acl: AclConfig, catalog: Catalog, nodeName: string, datacenter: string): DnsBackend {
   if (!acl.enabled) return inner;
-  const resolver = new AclResolver(acl, () => catalog.acl, nodeName);
+  const resolver = new AclResolver(acl, () => catalog.acl, nodeName, datacenter);
   const authz = () => resolver.resolve(acl.tokens.dns).authz;
   const generation = inner.generation?.bind(inner);
   return {

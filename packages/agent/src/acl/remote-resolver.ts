@@ -49,6 +49,8 @@ export class RemoteAclResolver implements IdentityResolver {
     private readonly call: ServerCall,
     private readonly nodeName: string,
     private readonly log: Logger,
+    /** The agent's datacenter: policies scoped to others grant nothing here. */
+    private readonly datacenter: string,
     private readonly now: () => number = Date.now,
   ) {
     const p = config.downPolicy;
@@ -83,7 +85,7 @@ export class RemoteAclResolver implements IdentityResolver {
       const deps = [token, ...roles.values(), ...policies.values()];
       const hit = this.#compiled.get(wire)?.value;
       if (hit && hit.deps.length === deps.length && hit.deps.every((d, i) => d === deps[i])) return hit.identity;
-      const authz = compileAuthorizer(token, (id) => policies.get(id), (id) => roles.get(id), this.config.defaultPolicy);
+      const authz = compileAuthorizer(token, (id) => policies.get(id), (id) => roles.get(id), this.config.defaultPolicy, this.datacenter);
       const identity = { accessorId: token.AccessorID, authz };
       put(this.#compiled, wire, { deps, identity }, 0);
       return identity;

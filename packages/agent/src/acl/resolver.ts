@@ -10,6 +10,7 @@ import { Authorizer } from './authorizer.js';
 import type { AclConfig } from './config.js';
 import { ANONYMOUS_TOKEN_ID, ANONYMOUS_TOKEN_SECRET, GLOBAL_MANAGEMENT_POLICY_ID, nodeIdentityRules, serviceIdentityRules } from './identities.js';
 import { emptyRules, mergeRules, parseRules, type PolicyRules } from './rules.js';
+import { renderRules, validIn } from './templated-policies.js';
 
 export interface Identity {
   /** AccessorID shown in "Permission denied" messages. */
@@ -34,6 +35,8 @@ export class AclResolver implements IdentityResolver {
     private readonly config: AclConfig,
     private readonly store: () => Readonly<AclStore>,
     private readonly nodeName: string,
+    /** The agent's datacenter: policies scoped to others grant nothing here. */
+    private readonly datacenter: string,
     private readonly now: () => number = Date.now,
   ) {}
 
@@ -86,7 +89,7 @@ export class AclResolver implements IdentityResolver {
   }
 
   private tokenAuthorizer(token: AclTokenRecord, store: Readonly<AclStore>): Authorizer {
-    return compileAuthorizer(token, (id) => store.policies.get(id), (id) => store.roles.get(id), this.config.defaultPolicy);
+    return compileAuthorizer(token, (id) => store.policies.get(id), (id) => store.roles.get(id), this.config.defaultPolicy, this.datacenter);
   }
 }
 
@@ -105,31 +108,46 @@ export function agentRecoveryIdentity(nodeName: string): Identity {
 }
 
 /**
- * A token's authorizer from its policies, roles and identities (roles' policies and identities
- * included); global-management makes it management. A policy or role that is gone grants nothing.
+ * A token's authorizer from its policies, roles, identities and templated policies (roles'
+ * included); global-management makes it management. A policy or role that is gone grants
+ * nothing. With a `datacenter`, what is scoped to other datacenters grants nothing (Consul's
+ * filterPoliciesByScope): policies by their Datacenters, service identities and templated
+ * policies by theirs, node identities by their Datacenter.
  */
 export function compileAuthorizer(
-  token: Pick<AclTokenRecord, 'Policies' | 'Roles' | 'ServiceIdentities' | 'NodeIdentities'>,
+  token: Pick<AclTokenRecord, 'Policies' | 'Roles' | 'ServiceIdentities' | 'NodeIdentities' | 'TemplatedPolicies'>,
   policyOf: (id: string) => AclPolicyRecord | null | undefined,
   roleOf: (id: string) => AclRoleRecord | null | undefined,
   defaultPolicy: AclConfig['defaultPolicy'],
+  datacenter?: string,
 ): Authorizer {
   const policyIds = new Set(token.Policies.map((p) => p.ID));
   const rules: PolicyRules = emptyRules();
-  for (const id of token.ServiceIdentities) mergeRules(rules, serviceIdentityRules(id));
-  for (const id of token.NodeIdentities) mergeRules(rules, nodeIdentityRules(id));
+  const identities = (holder: Pick<AclTokenRecord, 'ServiceIdentities' | 'NodeIdentities' | 'TemplatedPolicies'>): void => {
+    for (const id of holder.ServiceIdentities) if (validIn(id.Datacenters, datacenter)) mergeRules(rules, serviceIdentityRules(id));
+    for (const id of holder.NodeIdentities) if (validIn([id.Datacenter], datacenter)) mergeRules(rules, nodeIdentityRules(id));
+    for (const tp of holder.TemplatedPolicies ?? []) {
+      if (!validIn(tp.Datacenters, datacenter)) continue;
+      // Validated when written; one that no longer renders or parses grants nothing.
+      try {
+        mergeRules(rules, parseRules(renderRules(tp)));
+      } catch {
+        continue;
+      }
+    }
+  };
+  identities(token);
   for (const link of token.Roles) {
     const role = roleOf(link.ID);
     if (!role) continue;
     for (const p of role.Policies) policyIds.add(p.ID);
-    for (const id of role.ServiceIdentities) mergeRules(rules, serviceIdentityRules(id));
-    for (const id of role.NodeIdentities) mergeRules(rules, nodeIdentityRules(id));
+    identities(role);
   }
-  if (policyIds.has(GLOBAL_MANAGEMENT_POLICY_ID)) return Authorizer.manageAll();
+  if (policyIds.has(GLOBAL_MANAGEMENT_POLICY_ID) && validIn(policyOf(GLOBAL_MANAGEMENT_POLICY_ID)?.Datacenters, datacenter)) return Authorizer.manageAll();
   for (const id of policyIds) {
     const policy = policyOf(id);
     // Stored rules were validated when written; a policy that no longer parses grants nothing.
-    if (policy) {
+    if (policy && validIn(policy.Datacenters, datacenter)) {
       try {
         mergeRules(rules, parseRules(policy.Rules));
       } catch {

@@ -1,10 +1,11 @@
 /**
  * The /v1/acl/* endpoints in Consul's shapes (agent/acl_endpoint.go): bootstrap, tokens,
- * policies and roles, stored through the catalog's log (ACL* commands). Reads need
- * `acl:read`, writes `acl:write`; token/self needs only a valid token.
+ * policies and roles, stored through the catalog's log (ACL* commands), and the templated
+ * policies (templated-policy-routes.ts). Reads need `acl:read`, writes `acl:write`;
+ * token/self needs only a valid token.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import type { AclLink, AclPolicyRecord, AclRoleRecord, AclServiceIdentity, AclTokenRecord, Command } from '@proconsul/catalog';
+import type { AclLink, AclPolicyRecord, AclRoleRecord, AclServiceIdentity, AclTemplatedPolicy, AclTokenRecord, Command } from '@proconsul/catalog';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AgentContext } from '../context.js';
 import { decodeJson, isPlainObject } from '../http/decode.js';
@@ -24,6 +25,8 @@ import {
 import { AGENT_TOKEN_TYPES, setAgentToken } from './agent-tokens.js';
 import type { IdentityResolver } from './resolver.js';
 import { parseRules } from './rules.js';
+import { dedupeTemplatedPolicies, TEMPLATED_POLICIES, validateVariables } from './templated-policies.js';
+import { templatedPolicyRoutes } from './templated-policy-routes.js';
 
 type Obj = Record<string, unknown>;
 type NewToken = Omit<AclTokenRecord, 'CreateIndex' | 'ModifyIndex'>;
@@ -39,13 +42,27 @@ function hash(o: object): string {
   return createHash('sha256').update(JSON.stringify(o)).digest('base64');
 }
 
-/** Consul omits empty link lists and identities (`omitempty`). */
+/**
+ * A templated policy as Consul's server marshals it (structs.ACLTemplatedPolicy): every field
+ * `omitempty`, and the variable under its JSON name `name`.
+ */
+function showTemplated(tp: AclTemplatedPolicy): Obj {
+  const out: Obj = {};
+  if (tp.TemplateID) out.TemplateID = tp.TemplateID;
+  if (tp.TemplateName) out.TemplateName = tp.TemplateName;
+  if (tp.TemplateVariables) out.TemplateVariables = tp.TemplateVariables.Name !== '' ? { name: tp.TemplateVariables.Name } : {};
+  if (tp.Datacenters?.length) out.Datacenters = tp.Datacenters;
+  return out;
+}
+
+/** Consul omits empty link lists, identities and templated policies (`omitempty`). */
 function showToken(t: AclTokenRecord, redact = false): Obj {
   const out: Obj = { AccessorID: t.AccessorID, SecretID: redact ? '<hidden>' : t.SecretID, Description: t.Description };
   if (t.Policies.length) out.Policies = t.Policies;
   if (t.Roles.length) out.Roles = t.Roles;
   if (t.ServiceIdentities.length) out.ServiceIdentities = t.ServiceIdentities;
   if (t.NodeIdentities.length) out.NodeIdentities = t.NodeIdentities;
+  if (t.TemplatedPolicies?.length) out.TemplatedPolicies = t.TemplatedPolicies.map(showTemplated);
   out.Local = t.Local;
   if (t.ExpirationTime) out.ExpirationTime = t.ExpirationTime;
   out.CreateTime = t.CreateTime;
@@ -60,6 +77,7 @@ function showRole(r: AclRoleRecord): Obj {
   if (r.Policies.length) out.Policies = r.Policies;
   if (r.ServiceIdentities.length) out.ServiceIdentities = r.ServiceIdentities;
   if (r.NodeIdentities.length) out.NodeIdentities = r.NodeIdentities;
+  if (r.TemplatedPolicies?.length) out.TemplatedPolicies = r.TemplatedPolicies.map(showTemplated);
   return { ...out, Hash: r.Hash, CreateIndex: r.CreateIndex, ModifyIndex: r.ModifyIndex };
 }
 
@@ -124,6 +142,7 @@ export async function aclRoutes(app: FastifyInstance, { ctx, resolver }: { ctx: 
       Roles: t.Roles ?? [],
       ServiceIdentities: t.ServiceIdentities ?? [],
       NodeIdentities: t.NodeIdentities ?? [],
+      ...(t.TemplatedPolicies?.length ? { TemplatedPolicies: t.TemplatedPolicies } : {}),
       Local: t.Local ?? false,
       CreateTime: t.CreateTime ?? new Date(ctx.now()).toISOString(),
       Hash: '',
@@ -213,6 +232,43 @@ export async function aclRoutes(app: FastifyInstance, { ctx, resolver }: { ctx: 
     return { ServiceIdentities: uniqueServiceIdentities(services), NodeIdentities };
   }
 
+  /**
+   * A token's or role's TemplatedPolicies, decoded as Go decodes them (the variable's key in any
+   * case), checked against their templates with Consul's texts (the token writer's and RoleSet's),
+   * each given its template's ID, and deduplicated as Consul's server does.
+   */
+  function templatedPolicies(b: Obj, what: 'Token' | 'Role'): AclTemplatedPolicy[] {
+    const decoded = list(b, 'TemplatedPolicies', what).map((raw): AclTemplatedPolicy => {
+      const name = str(raw, 'TemplateName', what);
+      const v = raw.TemplateVariables;
+      let vars: AclTemplatedPolicy['TemplateVariables'];
+      if (v !== undefined && v !== null) {
+        if (!isPlainObject(v)) throw badRequest(`${what} decoding failed: json: cannot unmarshal ${Array.isArray(v) ? 'array' : typeof v} into Go struct field .TemplateVariables of type structs.ACLTemplatedPolicyVariables`);
+        const key = Object.keys(v).find((k) => k === 'name') ?? Object.keys(v).find((k) => k.toLowerCase() === 'name');
+        vars = { Name: key === undefined ? '' : str(v, key, what) };
+      }
+      const dcs = raw.Datacenters;
+      if (dcs !== undefined && dcs !== null && (!Array.isArray(dcs) || !dcs.every((d) => typeof d === 'string'))) {
+        throw badRequest(`${what} decoding failed: Datacenters must be a list of strings`);
+      }
+      return { TemplateID: '', TemplateName: name, ...(vars ? { TemplateVariables: vars } : {}), ...(Array.isArray(dcs) && dcs.length ? { Datacenters: dcs as string[] } : {}) };
+    });
+    const on = what === 'Token' ? 'token' : 'role';
+    for (const tp of decoded) {
+      if (tp.TemplateName === '') throw badRequest(`templated policy is missing the template name field on this ${on}`);
+      const base = TEMPLATED_POLICIES.get(tp.TemplateName);
+      if (!base) {
+        throw badRequest(what === 'Token' ? `no such ACL templated policy with Name ${JSON.stringify(tp.TemplateName)}` : `templated policy with an invalid templated name: ${tp.TemplateName} for this role`);
+      }
+      tp.TemplateID = base.TemplateID;
+      const invalid = validateVariables(base, tp.TemplateVariables);
+      if (invalid) {
+        throw badRequest(what === 'Token' ? `validation error for templated policy ${JSON.stringify(tp.TemplateName)}: ${invalid}` : `encountered role with invalid templated policy: ${invalid}`);
+      }
+    }
+    return dedupeTemplatedPolicies(decoded);
+  }
+
   function tokenFrom(b: Obj, existing: AclTokenRecord | undefined): NewToken {
     const accessor = str(b, 'AccessorID', 'Token');
     const secret = str(b, 'SecretID', 'Token');
@@ -236,6 +292,7 @@ export async function aclRoutes(app: FastifyInstance, { ctx, resolver }: { ctx: 
       Policies: policyLinks(list(b, 'Policies', 'Token')),
       Roles: roleLinks(list(b, 'Roles', 'Token')),
       ...identities(b, 'Token'),
+      TemplatedPolicies: templatedPolicies(b, 'Token'),
       Local: b.Local === true,
       CreateTime: existing?.CreateTime,
       ExpirationTime: existing?.ExpirationTime ?? ExpirationTime,
@@ -342,6 +399,7 @@ export async function aclRoutes(app: FastifyInstance, { ctx, resolver }: { ctx: 
         Roles: original.Roles,
         ServiceIdentities: original.ServiceIdentities,
         NodeIdentities: original.NodeIdentities,
+        ...(original.TemplatedPolicies ? { TemplatedPolicies: original.TemplatedPolicies } : {}),
         Local: original.Local,
         ...(original.ExpirationTime ? { ExpirationTime: original.ExpirationTime } : {}),
       });
@@ -441,7 +499,11 @@ export async function aclRoutes(app: FastifyInstance, { ctx, resolver }: { ctx: 
   function roleFrom(b: Obj, id: string): Omit<AclRoleRecord, 'CreateIndex' | 'ModifyIndex'> {
     const name = str(b, 'Name', 'Role');
     if (!/^[A-Za-z0-9\-_]{1,256}$/.test(name)) throw badRequest(`Invalid Role: invalid Name ${JSON.stringify(name)}`);
-    const r = { ID: id, Name: name, Description: str(b, 'Description', 'Role'), Policies: policyLinks(list(b, 'Policies', 'Role')), ...identities(b, 'Role') };
+    const description = str(b, 'Description', 'Role');
+    const Policies = policyLinks(list(b, 'Policies', 'Role'));
+    const ids = identities(b, 'Role');
+    const templated = templatedPolicies(b, 'Role');
+    const r = { ID: id, Name: name, Description: description, Policies, ...ids, ...(templated.length ? { TemplatedPolicies: templated } : {}) };
     return { ...r, Hash: hash({ ...r, ID: undefined }) };
   }
 
@@ -497,4 +559,6 @@ export async function aclRoutes(app: FastifyInstance, { ctx, resolver }: { ctx: 
       return sendJson(req, reply, [...store().roles.values()].sort((a, b) => (a.ID < b.ID ? -1 : 1)).map(showRole));
     },
   });
+
+  templatedPolicyRoutes(app, (req) => guard(req, 'read'));
 }

@@ -9,8 +9,11 @@ import { parseHclRules, RULES_BYTES_MAX, type HclObject, type HclValue } from '.
 
 export type Access = 'read' | 'list' | 'write' | 'deny';
 
-/** Resources whose rules are per name (exact or prefix). */
-export const SEGMENT_RESOURCES = ['key', 'service', 'node', 'session', 'event', 'agent', 'query'] as const;
+/**
+ * Resources whose rules are per name (exact or prefix). `identity` (Consul 1.17's workload
+ * identities, granted by builtin/workload-identity) is accepted and kept; no endpoint here asks for it.
+ */
+export const SEGMENT_RESOURCES = ['key', 'service', 'node', 'session', 'event', 'agent', 'query', 'identity'] as const;
 export type SegmentResource = (typeof SEGMENT_RESOURCES)[number];
 
 /** Resources with a single access level. */
@@ -76,6 +79,7 @@ const RULE_FIELDS: Record<SegmentResource, readonly string[]> = {
   event: ['policy'],
   agent: ['policy'],
   query: ['policy'],
+  identity: ['policy', 'intentions'],
 };
 
 function decodeSegment(rules: PolicyRules, resource: SegmentResource, prefix: boolean, value: HclValue): void {

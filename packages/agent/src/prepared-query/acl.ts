@@ -9,9 +9,9 @@ import { AclResolver } from '../acl/resolver.js';
 import type { AclNodeFilter } from './execute.js';
 
 /** Undefined when ACLs are off (nothing is filtered). Throws AclNotFoundError for an unknown secret. */
-export function aclNodeFilter(acl: AclConfig, catalog: Catalog, nodeName: string): AclNodeFilter | undefined {
+export function aclNodeFilter(acl: AclConfig, catalog: Catalog, nodeName: string, datacenter: string): AclNodeFilter | undefined {
   if (!acl.enabled) return undefined;
-  const resolver = new AclResolver(acl, () => catalog.acl, nodeName);
+  const resolver = new AclResolver(acl, () => catalog.acl, nodeName, datacenter);
   return (token, nodes) => {
     const authz = resolver.resolve(token).authz;
     const kept = nodes.filter((n) => authz.allowed('node', n.Node.Node, 'read') && authz.allowed('service', n.Service.Service, 'read'));

@@ -32,7 +32,7 @@ const executors = new WeakMap<AgentContext, PreparedQueryExecutor>();
 export function executorFor(ctx: AgentContext): PreparedQueryExecutor {
   let ex = executors.get(ctx);
   if (!ex) {
-    const filter = aclNodeFilter(ctx.config.acl, ctx.catalog, ctx.config.nodeName);
+    const filter = aclNodeFilter(ctx.config.acl, ctx.catalog, ctx.config.nodeName, ctx.config.datacenter);
     ex = new PreparedQueryExecutor({
       catalog: ctx.catalog,
       datacenter: ctx.config.datacenter,

@@ -20,6 +20,13 @@ export interface NodeIdentity {
   Datacenter: string;
 }
 
+/** api.ACLTemplatedPolicy (the agent's JSON also has TemplateID, and the variable as `name`). */
+export interface TemplatedPolicy {
+  TemplateName: string;
+  TemplateVariables?: { Name: string };
+  Datacenters?: string[];
+}
+
 export interface Token {
   AccessorID: string;
   SecretID: string;
@@ -31,6 +38,7 @@ export interface Token {
   Roles?: AclLink[];
   ServiceIdentities?: ServiceIdentity[];
   NodeIdentities?: NodeIdentity[];
+  TemplatedPolicies?: TemplatedPolicy[];
   /** Base64, as Go encodes a []byte. */
   Hash?: string;
   CreateIndex?: number;
@@ -55,6 +63,7 @@ export interface Role {
   Policies?: AclLink[];
   ServiceIdentities?: ServiceIdentity[];
   NodeIdentities?: NodeIdentity[];
+  TemplatedPolicies?: TemplatedPolicy[];
   Hash?: string;
   CreateIndex?: number;
   ModifyIndex?: number;
@@ -90,6 +99,27 @@ function identityLines(s: ServiceIdentity[] | undefined, n: NodeIdentity[] | und
   return out;
 }
 
+/** The variable's value as the Go client decodes the agent's `{"name": ...}` (any case). */
+function variableName(tp: TemplatedPolicy): string | undefined {
+  const v = tp.TemplateVariables as Record<string, unknown> | undefined;
+  if (!v) return undefined;
+  const key = 'Name' in v ? 'Name' : Object.keys(v).find((k) => k.toLowerCase() === 'name');
+  return key === undefined ? '' : String(v[key] ?? '');
+}
+
+/** The token and role formatters' templated policies: name, variable when set, datacenters. */
+function templatedLines(tps: TemplatedPolicy[] | undefined): string[] {
+  if (!tps?.length) return [];
+  const out = ['Templated Policies:'];
+  for (const tp of tps) {
+    out.push(`   ${tp.TemplateName}`);
+    const name = variableName(tp);
+    if (name) out.push(`      Name: ${name}`);
+    out.push(`      Datacenters: ${tp.Datacenters?.length ? tp.Datacenters.join(', ') : 'all'}`);
+  }
+  return out;
+}
+
 function linkLines(title: string, links: AclLink[] | undefined): string[] {
   return links?.length ? [`${title}:`, ...links.map((l) => `   ${l.ID} - ${l.Name}`)] : [];
 }
@@ -106,6 +136,7 @@ export function tokenLines(t: Token, meta = false): string[] {
     ...linkLines('Policies', t.Policies),
     ...linkLines('Roles', t.Roles),
     ...identityLines(t.ServiceIdentities, t.NodeIdentities),
+    ...templatedLines(t.TemplatedPolicies),
   ];
 }
 
@@ -128,6 +159,7 @@ export function roleLines(r: Role, meta = false): string[] {
     ...(meta ? metaLines(r, 14) : []),
     ...linkLines('Policies', r.Policies),
     ...identityLines(r.ServiceIdentities, r.NodeIdentities),
+    ...templatedLines(r.TemplatedPolicies),
   ];
 }
 
@@ -148,6 +180,10 @@ export function printRole(ui: Ui, r: Role): void {
 const link = (l: AclLink): AclLink => ({ ID: l.ID, Name: l.Name });
 const service = (s: ServiceIdentity): ServiceIdentity => ({ ServiceName: s.ServiceName, ...(s.Datacenters?.length ? { Datacenters: s.Datacenters } : {}) });
 const node = (n: NodeIdentity): NodeIdentity => ({ NodeName: n.NodeName, Datacenter: n.Datacenter });
+const templated = (tp: TemplatedPolicy): TemplatedPolicy => {
+  const name = variableName(tp);
+  return { TemplateName: tp.TemplateName, ...(name !== undefined ? { TemplateVariables: { Name: name } } : {}), ...(tp.Datacenters?.length ? { Datacenters: tp.Datacenters } : {}) };
+};
 /** A list field tagged `omitempty`. */
 const some = <K extends string, T, U>(key: K, xs: T[] | undefined, f: (x: T) => U): Partial<Record<K, U[]>> =>
   xs?.length ? ({ [key]: xs.map(f) } as Record<K, U[]>) : {};
@@ -165,6 +201,7 @@ export const tokenJson = (t: Token): object => ({
   ...some('Roles', t.Roles, link),
   ...some('ServiceIdentities', t.ServiceIdentities, service),
   ...some('NodeIdentities', t.NodeIdentities, node),
+  ...some('TemplatedPolicies', t.TemplatedPolicies, templated),
   Local: t.Local,
   ...(t.ExpirationTime ? { ExpirationTime: goTime(t.ExpirationTime) } : {}),
   CreateTime: goTime(t.CreateTime),
@@ -190,6 +227,7 @@ export const roleJson = (r: Role): object => ({
   ...some('Policies', r.Policies, link),
   ...some('ServiceIdentities', r.ServiceIdentities, service),
   ...some('NodeIdentities', r.NodeIdentities, node),
+  ...some('TemplatedPolicies', r.TemplatedPolicies, templated),
   Hash: r.Hash || null,
   CreateIndex: r.CreateIndex ?? 0,
   ModifyIndex: r.ModifyIndex ?? 0,

@@ -7,7 +7,8 @@ import type { Command } from '../command.js';
 import { FlagSet, type ParsedFlags } from '../flags.js';
 import type { Ui } from '../io.js';
 import { apiClient, clientAndServerFlags, clientFlags, dcParams, errText } from '../http-flags.js';
-import { printPolicy, printRole, printToken, type Policy, type Role, type Token } from './acl-format.js';
+import { printPolicy, printRole, printToken, type Policy, type Role, type TemplatedPolicy, type Token } from './acl-format.js';
+import { extractTemplatedPolicies, templatedCreateFlags } from './acl-templated.js';
 
 /** One API call; on failure `<failure>: <error>` on stderr and exit 1. */
 async function call<T>(f: ParsedFlags, ui: Ui, failure: string, spec: RequestSpec, print: (data: T) => void): Promise<number> {
@@ -115,7 +116,12 @@ export const aclTokenDelete: Command = {
 
 export const aclRoleCreate: Command = {
   synopsis: 'Create an ACL role',
-  help: 'Usage: proconsul acl role create -name NAME [-description DESC] [-policy-name NAME ...] [options]\n\n  Creates a role.',
+  help: `Usage: proconsul acl role create -name NAME [-description DESC] [-policy-name NAME ...] [options]
+
+  Creates a role, linked to policies, service identities and templated policies
+  (-templated-policy NAME with -var VARIABLE:VALUE, or -templated-policy-file FILE).
+
+      $ proconsul acl role create -name api -templated-policy builtin/service -var name:api`,
   flags: () =>
     new FlagSet([
       { name: 'name', kind: 'string', usage: 'The new role\'s name. This flag is required.' },
@@ -123,10 +129,18 @@ export const aclRoleCreate: Command = {
       { name: 'policy-name', kind: 'list', usage: 'Name of a policy to use for this role. May be specified multiple times.' },
       { name: 'policy-id', kind: 'list', usage: 'ID of a policy to use for this role. May be specified multiple times.' },
       { name: 'service-identity', kind: 'list', usage: 'Name of a service identity to use for this role. May be specified multiple times.' },
+      ...templatedCreateFlags(),
     ]).merge(clientAndServerFlags()),
   async run(f, ui) {
     if (f.string('name') === '') {
       ui.error('Missing required \'-name\' flag');
+      return 1;
+    }
+    let templated: TemplatedPolicy[];
+    try {
+      templated = await extractTemplatedPolicies(f.string('templated-policy'), f.string('templated-policy-file'), f.list('var'));
+    } catch (err) {
+      ui.error(errText(err));
       return 1;
     }
     const body = {
@@ -134,6 +148,7 @@ export const aclRoleCreate: Command = {
       Description: f.string('description'),
       Policies: [...f.list('policy-name').map((Name) => ({ Name })), ...f.list('policy-id').map((ID) => ({ ID }))],
       ServiceIdentities: f.list('service-identity').map((ServiceName) => ({ ServiceName })),
+      ...(templated.length ? { TemplatedPolicies: templated } : {}),
     };
     return call<Role>(f, ui, 'Failed to create new role', { method: 'PUT', path: '/acl/role', body }, (r) => printRole(ui, r));
   },

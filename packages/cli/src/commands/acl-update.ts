@@ -25,6 +25,7 @@ import {
   type ServiceIdentity,
   type Token,
 } from './acl-format.js';
+import { apiTemplated, templatedUpdate, templatedUpdateFlags } from './acl-templated.js';
 import { readDataArg } from './kv-data.js';
 
 /** A link as sent: by ID or by name (the agent resolves names). */
@@ -160,7 +161,11 @@ export const aclTokenUpdate: Command = {
       $ proconsul acl token update -accessor-id abcd \\
                                    -description "replication" \\
                                    -policy-name "token-replication" \\
-                                   -role-name "db-updater"`,
+                                   -role-name "db-updater"
+
+  Add a templated policy, keeping the token's others:
+
+      $ proconsul acl token update -accessor-id abcd -append-templated-policy builtin/service -var name:api`,
   flags: () =>
     new FlagSet([
       metaFlag('token'),
@@ -178,6 +183,7 @@ export const aclTokenUpdate: Command = {
       list('append-service-identity', 'Name of a service identity to use for this token. This token retains existing service identities. May be specifiedmultiple times. Format is the SERVICENAME or SERVICENAME:DATACENTER1,DATACENTER2,...'),
       list('node-identity', 'Name of a node identity to use for this token. May be specified multiple times. Format is NODENAME:DATACENTER'),
       list('append-node-identity', 'Name of a node identity to use for this token. This token retains existing node identities. May be specified multiple times. Format is NODENAME:DATACENTER'),
+      ...templatedUpdateFlags('token'),
       formatFlag(),
     ])
       .merge(clientAndServerFlags())
@@ -247,6 +253,11 @@ export const aclTokenUpdate: Command = {
       return 1;
     }
 
+    // -replace-templated-policy* replace the token's templated policies, -append-* add to them.
+    const tpl = await templatedUpdate(f, ui);
+    if (!tpl) return 1;
+    const templated = tpl.replace ? tpl.list : [...(t.TemplatedPolicies ?? []).map(apiTemplated), ...tpl.list];
+
     const policies = await tokenLinks(f, ui, client, 'policy', t.Policies ?? []);
     if (!policies) return 1;
     const roles = await tokenLinks(f, ui, client, 'role', t.Roles ?? []);
@@ -260,6 +271,7 @@ export const aclTokenUpdate: Command = {
       Roles: roles,
       ServiceIdentities: mergeServices ? mergeServiceIdentities(t.ServiceIdentities ?? [], services) : services,
       NodeIdentities: mergeNodes ? mergeNodeIdentities(t.NodeIdentities ?? [], nodes) : nodes,
+      TemplatedPolicies: templated.length ? templated : undefined,
     };
     let updated: Token;
     try {
@@ -514,6 +526,7 @@ export const aclRoleUpdate: Command = {
       list('policy-name', 'Name of a policy to use for this role. May be specified multiple times'),
       list('service-identity', 'Name of a service identity to use for this role. May be specified multiple times. Format is the SERVICENAME or SERVICENAME:DATACENTER1,DATACENTER2,...'),
       list('node-identity', 'Name of a node identity to use for this role. May be specified multiple times. Format is NODENAME:DATACENTER'),
+      ...templatedUpdateFlags('role'),
       { name: 'no-merge', kind: 'bool', usage: 'Do not merge the current role information with what is provided to the command. Instead overwrite all fields with the exception of the role ID which is immutable.' },
       formatFlag(),
     ]).merge(clientAndServerFlags()),
@@ -540,6 +553,8 @@ export const aclRoleUpdate: Command = {
       ui.error(errText(err));
       return 1;
     }
+    const tpl = await templatedUpdate(f, ui);
+    if (!tpl) return 1;
     // Read in both modes, to fail clearly on a missing role.
     let current: Role | undefined;
     try {
@@ -567,8 +582,10 @@ export const aclRoleUpdate: Command = {
       }
       if (noMerge || !policies.some((l) => l.ID === pid)) policies.push({ ID: pid });
     }
+    // Without -no-merge, -replace-templated-policy* replace the role's templated policies and -append-* add to them.
+    const templated = noMerge || tpl.replace ? tpl.list : [...(current.TemplatedPolicies ?? []).map(apiTemplated), ...tpl.list];
     const body = noMerge
-      ? { ID: id, Name: name, Description: description, Policies: policies, ServiceIdentities: services, NodeIdentities: nodes }
+      ? { ID: id, Name: name, Description: description, Policies: policies, ServiceIdentities: services, NodeIdentities: nodes, TemplatedPolicies: templated.length ? templated : undefined }
       : {
           ...current,
           Name: name !== '' ? name : current.Name,
@@ -576,6 +593,7 @@ export const aclRoleUpdate: Command = {
           Policies: policies,
           ServiceIdentities: mergeServiceIdentities(current.ServiceIdentities ?? [], services),
           NodeIdentities: mergeNodeIdentities(current.NodeIdentities ?? [], nodes),
+          TemplatedPolicies: templated.length ? templated : undefined,
         };
     let updated: Role;
     try {

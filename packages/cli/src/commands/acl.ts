@@ -6,6 +6,7 @@ import type { Command } from '../command.js';
 import { FlagSet } from '../flags.js';
 import { apiClient, clientAndServerFlags, dcParams, errText } from '../http-flags.js';
 import { printToken, type Token } from './acl-format.js';
+import { extractTemplatedPolicies, templatedCreateFlags } from './acl-templated.js';
 
 export const aclBootstrap: Command = {
   synopsis: 'Bootstrap Consul\'s ACL system',
@@ -83,8 +84,13 @@ export const aclTokenCreate: Command = {
   help: `Usage: proconsul acl token create [options]
 
   Creates a new token linked to the given policies (-policy-name, -policy-id, repeatable),
-  roles (-role-name), service identities (-service-identity NAME) and node identities
-  (-node-identity NAME:DC).`,
+  roles (-role-name), service identities (-service-identity NAME), node identities
+  (-node-identity NAME:DC) and templated policies (-templated-policy NAME with -var
+  VARIABLE:VALUE, or -templated-policy-file FILE).
+
+  Create a token for the service api:
+
+      $ proconsul acl token create -templated-policy builtin/service -var name:api`,
   flags: () =>
     new FlagSet([
       { name: 'description', kind: 'string', usage: 'A description of the token.' },
@@ -94,6 +100,7 @@ export const aclTokenCreate: Command = {
       { name: 'service-identity', kind: 'list', usage: 'Name of a service identity to use for this token. May be specified multiple times.' },
       { name: 'node-identity', kind: 'list', usage: 'Name of a node identity to use for this token, as NAME:DATACENTER. May be specified multiple times.' },
       { name: 'local', kind: 'bool', usage: 'Create this as a datacenter local token.' },
+      ...templatedCreateFlags(),
     ]).merge(clientAndServerFlags()),
   async run(f, ui) {
     const nodeIds = [];
@@ -104,6 +111,13 @@ export const aclTokenCreate: Command = {
         return 1;
       }
       nodeIds.push({ NodeName: name, Datacenter: dc });
+    }
+    let templated;
+    try {
+      templated = await extractTemplatedPolicies(f.string('templated-policy'), f.string('templated-policy-file'), f.list('var'));
+    } catch (err) {
+      ui.error(errText(err));
+      return 1;
     }
     const client = apiClient(f, ui);
     if (!client) return 1;
@@ -118,6 +132,7 @@ export const aclTokenCreate: Command = {
           Roles: f.list('role-name').map((Name) => ({ Name })),
           ServiceIdentities: f.list('service-identity').map((ServiceName) => ({ ServiceName })),
           NodeIdentities: nodeIds,
+          ...(templated.length ? { TemplatedPolicies: templated } : {}),
           Local: f.set.has('local') && f.bool('local'),
         },
       });

@@ -145,6 +145,31 @@ async function tokenLinks(f: ParsedFlags, ui: Ui, client: Consul, kind: 'policy'
   return links;
 }
 
+/**
+ * The token an update or clone names: -accessor-id, else the deprecated -id (with the command's
+ * own warning), a unique prefix resolved; undefined after printing Consul's error. Both commands
+ * say "update" when neither is given, as Consul's do.
+ */
+async function accessorOf(f: ParsedFlags, ui: Ui, idWarning: string, lookupError: string): Promise<{ client: Consul; id: string } | undefined> {
+  let accessor = f.string('accessor-id');
+  if (accessor === '') {
+    if (f.string('id') === '') {
+      ui.error('Cannot update a token without specifying the -accessor-id parameter');
+      return undefined;
+    }
+    accessor = f.string('id');
+    ui.warn(idWarning);
+  }
+  const client = apiClient(f, ui);
+  if (!client) return undefined;
+  try {
+    return { client, id: await tokenIdFromPartial(client, accessor) };
+  } catch (err) {
+    ui.error(`${lookupError}: ${errText(err)}`);
+    return undefined;
+  }
+}
+
 export const aclTokenUpdate: Command = {
   synopsis: 'Update an ACL token',
   help: `Usage: proconsul acl token update [options]
@@ -197,24 +222,9 @@ export const aclTokenUpdate: Command = {
         ]),
       ),
   async run(f, ui) {
-    let accessor = f.string('accessor-id');
-    if (accessor === '') {
-      if (f.string('id') === '') {
-        ui.error('Cannot update a token without specifying the -accessor-id parameter');
-        return 1;
-      }
-      accessor = f.string('id');
-      ui.warn('Use the -accessor-id parameter to specify token by Accessor ID');
-    }
-    const client = apiClient(f, ui);
-    if (!client) return 1;
-    let id: string;
-    try {
-      id = await tokenIdFromPartial(client, accessor);
-    } catch (err) {
-      ui.error(`Error determining token ID: ${errText(err)}`);
-      return 1;
-    }
+    const found = await accessorOf(f, ui, 'Use the -accessor-id parameter to specify token by Accessor ID', 'Error determining token ID');
+    if (!found) return 1;
+    const { client, id } = found;
     let t: Token;
     try {
       t = await get<Token>(client, `/acl/token/${encodeURIComponent(id)}`);
@@ -308,25 +318,9 @@ export const aclTokenClone: Command = {
       .merge(clientAndServerFlags())
       .merge(new FlagSet([{ name: 'id', kind: 'string', hidden: true, usage: 'DEPRECATED. Use -accessor-id instead.' }])),
   async run(f, ui) {
-    let accessor = f.string('accessor-id');
-    if (accessor === '') {
-      if (f.string('id') === '') {
-        // Consul's text, "update" included.
-        ui.error('Cannot update a token without specifying the -accessor-id parameter');
-        return 1;
-      }
-      accessor = f.string('id');
-      ui.warn('The -id parameter is deprecated. Use the -accessor-id parameter instead.');
-    }
-    const client = apiClient(f, ui);
-    if (!client) return 1;
-    let id: string;
-    try {
-      id = await tokenIdFromPartial(client, accessor);
-    } catch (err) {
-      ui.error(`Error determining token Accessor ID: ${errText(err)}`);
-      return 1;
-    }
+    const found = await accessorOf(f, ui, 'The -id parameter is deprecated. Use the -accessor-id parameter instead.', 'Error determining token Accessor ID');
+    if (!found) return 1;
+    const { client, id } = found;
     let t: Token;
     try {
       t = await put<Token>(client, `/acl/token/${encodeURIComponent(id)}/clone`, { Description: f.string('description') });

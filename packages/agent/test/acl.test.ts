@@ -2,7 +2,7 @@
 // under default deny (denied, or its list filtered), and for a token whose policy holds the
 // row's rule (allowed). Plus bootstrap, token sources, bad policies, templated policies, and
 // DNS with and without a default token.
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -530,5 +530,36 @@ describe('PUT /v1/agent/token/:type with enable_token_persistence', () => {
     a = await start();
     expect((await http(a.base, 'GET', '/v1/kv/k?raw')).text).toBe('v');
     expect((await http(a.base, 'PUT', '/v1/kv/k', 'w')).status).toBe(403);
+  });
+
+  it('bootstraps again after the reset index is written to acl-bootstrap-reset, once', async () => {
+    a ??= await start();
+    const refused = await http(a.base, 'PUT', '/v1/acl/bootstrap');
+    expect(refused.status).toBe(403);
+    const resetIndex = Number(/\(reset index: (\d+)\)$/.exec(refused.text)?.[1]);
+    expect(resetIndex).toBeGreaterThan(0);
+    const file = join(data.path, 'data', 'acl-bootstrap-reset');
+    writeFileSync(file, `${resetIndex + 7}`);
+    const wrong = await http(a.base, 'PUT', '/v1/acl/bootstrap');
+    expect([wrong.status, wrong.text]).toEqual([500, `Invalid bootstrap reset index (specified ${resetIndex + 7}, reset index: ${resetIndex})`]);
+    expect(existsSync(file)).toBe(true);
+    writeFileSync(file, `${resetIndex}\n`);
+    const again = await http(a.base, 'PUT', '/v1/acl/bootstrap');
+    expect(again.status, again.text).toBe(200);
+    expect(existsSync(file)).toBe(false);
+    const secret = again.json().SecretID as string;
+    expect(again.json().Description).toBe('Bootstrap Token (Global Management)');
+    expect((await http(a.base, 'PUT', '/v1/kv/reset', 'v', { 'X-Consul-Token': secret })).status).toBe(200);
+    expect((await http(a.base, 'GET', '/v1/kv/reset?raw', undefined, asMgmt)).text).toBe('v');
+    // The new bootstrap is the one that counts now, across a restart too.
+    const next = await http(a.base, 'PUT', '/v1/acl/bootstrap');
+    const nextIndex = Number(/\(reset index: (\d+)\)$/.exec(next.text)?.[1]);
+    expect(next.status).toBe(403);
+    expect(nextIndex).toBeGreaterThan(resetIndex);
+    await a.stop();
+    a = await start();
+    writeFileSync(file, `${resetIndex}`);
+    const stale = await http(a.base, 'PUT', '/v1/acl/bootstrap');
+    expect([stale.status, stale.text]).toEqual([500, `Invalid bootstrap reset index (specified ${resetIndex}, reset index: ${nextIndex})`]);
   });
 });

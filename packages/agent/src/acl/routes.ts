@@ -23,6 +23,7 @@ import {
   IDENTITY_NAME,
 } from './identities.js';
 import { AGENT_TOKEN_TYPES, setAgentToken } from './agent-tokens.js';
+import { fileBootstrapResetIndex, removeBootstrapResetFile } from './bootstrap-reset.js';
 import type { IdentityResolver } from './resolver.js';
 import { parseRules } from './rules.js';
 import { dedupeTemplatedPolicies, TEMPLATED_POLICIES, validateVariables } from './templated-policies.js';
@@ -306,9 +307,19 @@ export async function aclRoutes(app: FastifyInstance, { ctx, resolver }: { ctx: 
       if (!resolver.enabled) throw aclDisabled();
       builtins ??= ensureBuiltins().finally(() => (builtins = undefined));
       await builtins;
+      // Checked before the log, as Consul's server does, so repeated attempts cost no entry.
+      const resetIdx = store().bootstrapIndex;
+      let ResetIndex: number | undefined;
+      if (resetIdx !== 0) {
+        ResetIndex = fileBootstrapResetIndex(ctx.config.dataDir, ctx.log.acl);
+        if (ResetIndex === 0) throw new HttpError(403, `Permission denied: ACL bootstrap no longer allowed (reset index: ${resetIdx})`);
+        if (ResetIndex !== resetIdx) throw new HttpError(500, `Invalid bootstrap reset index (specified ${ResetIndex}, reset index: ${resetIdx})`);
+        removeBootstrapResetFile(ctx.config.dataDir, ctx.log.acl);
+      }
       const t = newToken({ Description: 'Bootstrap Token (Global Management)', Policies: [{ ID: GLOBAL_MANAGEMENT_POLICY_ID, Name: GLOBAL_MANAGEMENT_POLICY_NAME }] });
-      const r = await ctx.applier.apply({ Type: 'ACLBootstrap', Token: t });
+      const r = await ctx.applier.apply({ Type: 'ACLBootstrap', Token: t, ...(ResetIndex !== undefined ? { ResetIndex } : {}) });
       if (!r.ok) throw new HttpError(403, `Permission denied: ${r.error ?? ''}`);
+      ctx.log.acl.info('ACL bootstrap completed');
       const saved = store().tokens.get(t.AccessorID)!;
       return sendJson(req, reply, { ID: saved.SecretID, ...showToken(saved) });
     },

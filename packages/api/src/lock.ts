@@ -41,6 +41,8 @@ export interface LockOptions {
   retryMs?: number;
   /** Transport errors and 500s the monitor rides out before the lock is declared lost (default 3, 1 s apart). */
   monitorRetries?: number;
+  /** Hold the lock under this existing session (Go's LockOptions.Session): the lock neither renews nor destroys it. */
+  session?: string;
   /** Flags marking the key as a lock; default Consul's LOCK_FLAG_VALUE, so Consul's own lock clients interoperate. */
   flagValue?: bigint;
 }
@@ -74,7 +76,9 @@ export class Lock {
   async acquire(stop?: AbortSignal): Promise<AbortSignal | undefined> {
     if (this.held) throw new Error('Lock already held');
     const kv = this.consul.kv;
-    const session = await RenewedSession.create(this.consul, { Name: this.opts.sessionName ?? 'Consul API Lock', TTL: this.opts.sessionTTL ?? '15s' });
+    const session = this.opts.session
+      ? RenewedSession.adopt(this.consul, this.opts.session)
+      : await RenewedSession.create(this.consul, { Name: this.opts.sessionName ?? 'Consul API Lock', TTL: this.opts.sessionTTL ?? '15s' });
     this.session = session;
     const waitMs = this.opts.waitMs ?? 15_000;
     const deadline = Date.now() + waitMs;

@@ -31,6 +31,8 @@ export class RenewedSession {
   private constructor(
     private readonly consul: Consul,
     readonly id: string,
+    /** Created here, so renewed and destroyed here; false for a session its caller owns. */
+    private readonly owned = true,
   ) {}
 
   /** Creates the session (a TTL that does not parse is refused before the agent is asked). */
@@ -39,6 +41,11 @@ export class RenewedSession {
     const s = new RenewedSession(consul, await consul.session.create(req));
     s.#renew(ttlMs);
     return s;
+  }
+
+  /** A session its caller created and keeps alive (Go's LockOptions.Session): watched here, never renewed or destroyed. */
+  static adopt(consul: Consul, id: string): RenewedSession {
+    return new RenewedSession(consul, id, false);
   }
 
   /**
@@ -87,6 +94,7 @@ export class RenewedSession {
     this.stopWatching();
     if (this.#stop.signal.aborted) return;
     this.#stop.abort();
+    if (!this.owned) return;
     await this.consul.session.destroy(this.id).catch(() => undefined);
   }
 

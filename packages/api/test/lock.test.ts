@@ -76,4 +76,22 @@ describe('Lock', () => {
     expect(await p).toBeUndefined();
     await a.release();
   });
+
+  it('holds under a session its caller owns: neither destroyed by a release nor renewed', async () => {
+    const id = await c.session.create({ Name: 'owner', TTL: '10s', Behavior: 'delete', LockDelay: '1ms' });
+    const a = new Lock(c, { key: 'locks/owned/data', value: 'v', session: id, flagValue });
+    const lost = (await a.acquire())!;
+    expect((await c.kv.get('locks/owned/data')).data!.Session).toBe(id);
+    await a.release();
+    expect(lost.aborted).toBe(false);
+    expect((await c.session.info(id)).data?.ID).toBe(id); // still there: the caller ends it
+    const b = new Lock(c, { key: 'locks/owned/data', session: id, flagValue });
+    const lostB = (await b.acquire())!;
+    await c.session.destroy(id); // Behavior "delete": the key goes with the session
+    await new Promise<void>((resolve) => {
+      if (lostB.aborted) return resolve();
+      lostB.addEventListener('abort', () => resolve(), { once: true });
+    });
+    expect((await c.kv.get('locks/owned/data')).data).toBeNull();
+  });
 });

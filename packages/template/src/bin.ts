@@ -1,6 +1,6 @@
 // proconsul-template: the command. Errors a user can fix print one line and exit 1.
 
-import { readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { unlinkSync, writeFileSync } from 'node:fs';
 import { createClient } from '@proconsul/api/node';
 import { TemplateParseError } from './engine/errors.js';
 import { parseArgs, USAGE } from './runner/cli.js';
@@ -8,15 +8,7 @@ import { clientOptions } from './runner/client-options.js';
 import { ConfigError } from './runner/config.js';
 import { createLogger } from './runner/log.js';
 import { Runner } from './runner/runner.js';
-
-function version(): string {
-  try {
-    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
-    return pkg.version;
-  } catch {
-    return 'unknown';
-  }
-}
+import { packageVersion } from './version.js';
 
 function removePidFile(path: string | undefined): void {
   if (!path) return;
@@ -43,7 +35,7 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (parsed.kind === 'version') {
-    process.stdout.write(`proconsul-template v${version()}\n`);
+    process.stdout.write(`proconsul-template v${packageVersion()}\n`);
     return 0;
   }
   const { config, configPaths } = parsed;
@@ -78,14 +70,22 @@ async function main(argv: string[]): Promise<number> {
     process.on(sig, () => {
       if (runner.signalChild(sig)) return;
       log.info('runner', `received ${sig}, stopping`);
-      runner.stop();
-      removePidFile(config.pidFile);
-      process.exit(0);
+      void stopBounded(runner).then(() => {
+        removePidFile(config.pidFile);
+        process.exit(0);
+      });
     });
   }
   const code = await runner.done;
+  await stopBounded(runner);
   removePidFile(config.pidFile);
   return code;
+}
+
+/** Gives the runner a moment to release what it holds (the de-duplication session), no more. */
+const STOP_WAIT_MS = 3000;
+function stopBounded(runner: Runner): Promise<void> {
+  return Promise.race([runner.stop(), new Promise<void>((r) => setTimeout(r, STOP_WAIT_MS).unref())]);
 }
 
 main(process.argv.slice(2)).then(

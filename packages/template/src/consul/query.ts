@@ -14,6 +14,14 @@ export type Dependency =
 
 export type HealthServiceDependency = Extract<Dependency, { type: 'health.service' }>;
 
+/**
+ * consul-template's Dependency.CanShare: may a de-duplication leader hand this value to other
+ * instances? Not `node` (without a name it is each instance's own node) nor `file` (local).
+ */
+export function canShare(d: Dependency): boolean {
+  return d.type !== 'catalog.node' && d.type !== 'file';
+}
+
 export class QueryError extends Error {}
 
 const W = 'A-Za-z0-9_';

@@ -33,6 +33,8 @@ Options:
   -min-instances <n>      do not render while any service query has fewer instances
   -key-timeout <dur>      a "key" that does not exist fails after this long (default 30s, 0 = wait forever)
   -max-stale <dur>        any server may answer if it heard from its leader within this (default 2s, 0 = the leader only)
+  -dedup                  de-duplication: one instance per template watches Consul and shares
+                          the data through the KV store (see the dedup block for its settings)
   -version                print the version
 
 nginx without a template (the file's other lines and comments stay as written):
@@ -47,7 +49,7 @@ export type CliResult = { kind: 'run'; config: RunnerConfig; configPaths: string
 
 const BOOL_FLAGS = new Set(['once', 'dry', 'version', 'v', 'help', 'h', 'dedup', 'syslog', 'vault-renew-token', 'exec-splay', 'consul-ssl', 'consul-ssl-verify']);
 const VALUE_FLAGS = new Set(['config', 'consul-addr', 'consul-token', 'consul-auth', 'consul-ssl-cert', 'consul-ssl-key', 'consul-ssl-ca-cert', 'consul-ssl-ca-path', 'consul-ssl-server-name', 'template', 'wait', 'exec', 'log-level', 'pid-file', 'validate', 'min-instances', 'key-timeout', 'max-stale', 'nginx-conf', 'nginx-upstream', 'nginx-reload']);
-const IGNORED = new Set(['dedup', 'reload-signal', 'kill-signal', 'syslog', 'syslog-facility', 'exec-kill-signal', 'exec-kill-timeout', 'exec-reload-signal', 'exec-splay']);
+const IGNORED = new Set(['reload-signal', 'kill-signal', 'syslog', 'syslog-facility', 'exec-kill-signal', 'exec-kill-timeout', 'exec-reload-signal', 'exec-splay']);
 
 /** Parses argv (without node and the script). Throws ConfigError with a one-line message. */
 export function parseArgs(argv: string[]): CliResult {
@@ -98,6 +100,7 @@ export function parseArgs(argv: string[]): CliResult {
       case 'wait': config.wait = parseWait(v); break;
       case 'once': config.once = bool(name, v); break;
       case 'dry': config.dry = bool(name, v); break;
+      case 'dedup': config.dedup.enabled = bool(name, v); break;
       case 'exec': config.exec = { command: v }; break;
       case 'log-level':
         try {

@@ -35,11 +35,11 @@ describe('the consul block as client options', () => {
   });
 
   it('names what it takes but ignores, and refuses unknown ssl and auth keys', () => {
-    const cfg = fromHcl({ dedup: { enabled: true }, consul: { transport: { max_idle_conns: 5 } }, kill_signal: 'SIGTERM' });
-    expect(cfg.ignored).toEqual(['dedup', 'consul.transport', 'kill_signal']);
-    const r = parseArgs(['-dedup', '-template', 'a:b']);
+    const cfg = fromHcl({ consul: { transport: { max_idle_conns: 5 } }, kill_signal: 'SIGTERM' });
+    expect(cfg.ignored).toEqual(['consul.transport', 'kill_signal']);
+    const r = parseArgs(['-syslog', '-template', 'a:b']);
     if (r.kind !== 'run') throw new Error('expected run');
-    expect(r.config.ignored).toEqual(['-dedup']);
+    expect(r.config.ignored).toEqual(['-syslog']);
     expect(() => fromHcl({ consul: { ssl: { ca_file: '/x' } } })).toThrow('consul.ssl.ca_file: unknown key');
     expect(() => fromHcl({ consul: { auth: { user: 'x' } } })).toThrow('consul.auth.user: unknown key');
   });

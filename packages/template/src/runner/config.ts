@@ -55,6 +55,38 @@ export interface SslConfig {
   serverName?: string;
 }
 
+/**
+ * consul-template's `dedup` block (-dedup) as given: unset keys stay undefined until
+ * `finalizeDedup`, so later config files override only what they set (Go's Merge).
+ */
+export interface DedupConfig {
+  enabled?: boolean;
+  /** Stale reads of the shared data (0: the leader only). */
+  maxStaleMs?: number;
+  /** KV prefix of the per-template lock and data keys. */
+  prefix?: string;
+  /** TTL of the runner's session: how long a dead leader keeps its templates. */
+  ttlMs?: number;
+  /** ?wait= of the followers' blocking query on the data key. */
+  blockWaitMs?: number;
+}
+
+export type DedupSettings = Required<DedupConfig>;
+
+export const DEDUP_DEFAULTS: Omit<DedupSettings, 'enabled'> = { maxStaleMs: 2000, prefix: 'consul-template/dedup/', ttlMs: 15_000, blockWaitMs: 60_000 };
+
+/** consul-template's DedupConfig.Finalize: enabled when any other key is set (non-zero, non-empty), unless `enabled` says otherwise. */
+export function finalizeDedup(d: DedupConfig): DedupSettings {
+  const anySet = [d.maxStaleMs, d.ttlMs, d.blockWaitMs].some((ms) => !!ms) || !!d.prefix;
+  return {
+    enabled: d.enabled ?? anySet,
+    maxStaleMs: d.maxStaleMs ?? DEDUP_DEFAULTS.maxStaleMs,
+    prefix: d.prefix ?? DEDUP_DEFAULTS.prefix,
+    ttlMs: d.ttlMs ?? DEDUP_DEFAULTS.ttlMs,
+    blockWaitMs: d.blockWaitMs ?? DEDUP_DEFAULTS.blockWaitMs,
+  };
+}
+
 export interface RunnerConfig {
   consul: {
     address?: string;
@@ -83,6 +115,8 @@ export interface RunnerConfig {
    * one whose X-Consul-LastContact is over this is asked again of the leader. 0: leader reads.
    */
   maxStaleMs: number;
+  /** De-duplication (`dedup`, -dedup): one instance per template watches, the others read its data. */
+  dedup: DedupConfig;
 }
 
 export class ConfigError extends Error {}
@@ -99,6 +133,7 @@ export function defaultConfig(): RunnerConfig {
     keyTimeoutMs: 30_000,
     blockWaitMs: 60_000,
     maxStaleMs: 2000,
+    dedup: {},
   };
 }
 
@@ -285,6 +320,26 @@ export function parseAuthFlag(v: string): { username: string; password: string }
   return i < 0 ? { username: v, password: '' } : { username: v.slice(0, i), password: v.slice(i + 1) };
 }
 
+function applyDedup(d: DedupConfig, block: Record<string, unknown>): void {
+  for (const [k, v] of Object.entries(block)) {
+    const key = `dedup.${k}`;
+    switch (k) {
+      case 'enabled': d.enabled = bool(key, v); break;
+      case 'max_stale': d.maxStaleMs = duration(key, v); break;
+      case 'prefix': d.prefix = str(key, v); break;
+      case 'ttl': d.ttlMs = positiveDuration(key, v); break;
+      case 'block_query_wait': d.blockWaitMs = positiveDuration(key, v); break;
+      default: throw new ConfigError(`${key}: unknown key`);
+    }
+  }
+}
+
+function positiveDuration(key: string, v: unknown): number {
+  const ms = duration(key, v);
+  if (!(ms > 0)) throw new ConfigError(`${key}: must be more than 0`);
+  return ms;
+}
+
 /** Applies a parsed config file (HCL or JSON object) onto `cfg`. */
 export function applyConfigObject(cfg: RunnerConfig, raw: Record<string, unknown>): void {
   for (const [key, v] of Object.entries(raw)) {
@@ -321,7 +376,8 @@ export function applyConfigObject(cfg: RunnerConfig, raw: Record<string, unknown
       case 'once': cfg.once = bool(key, v); break;
       case 'dry': cfg.dry = bool(key, v); break;
       case 'max_stale': cfg.maxStaleMs = duration(key, v); break;
-      case 'dedup': case 'kill_signal': case 'reload_signal': case 'syslog': case 'vault': case 'nomad': case 'default_delimiters': case 'template_error_fatal': case 'err_on_failed_lookup':
+      case 'dedup': applyDedup(cfg.dedup, one(key, v)); break;
+      case 'kill_signal': case 'reload_signal': case 'syslog': case 'vault': case 'nomad': case 'default_delimiters': case 'template_error_fatal': case 'err_on_failed_lookup':
         cfg.ignored.push(key);
         break;
       default:

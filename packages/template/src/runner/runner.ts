@@ -2,15 +2,17 @@
 // across templates), re-renders a template when one of its dependencies
 // changes (after its quiescence wait), writes changed output atomically and
 // runs the template's command. Also: -once, -dry, -exec, the min_instances
-// guard, validation before the swap, the `key` fail-fast timer, and reload.
+// guard, validation before the swap, the `key` fail-fast timer, reload, and
+// de-duplication (dedup.ts): a follower watches only what cannot be shared.
 
 import { readFileSync } from 'node:fs';
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Consul } from '@proconsul/api';
 import { Brain } from '../consul/brain.js';
-import type { Dependency } from '../consul/query.js';
+import { canShare, type Dependency } from '../consul/query.js';
 import { runCommand } from './command.js';
-import type { RunnerConfig, TemplateConfig, Wait } from './config.js';
+import { finalizeDedup, type RunnerConfig, type TemplateConfig, type Wait } from './config.js';
+import { DedupManager, templateId } from './dedup.js';
 import type { Logger } from './log.js';
 import { NginxUpstreamRenderer } from '../nginx/renderer.js';
 import { TemplateRenderer, type RenderResult } from './render.js';
@@ -37,6 +39,8 @@ export interface RunnerOptions {
 interface TemplateState {
   cfg: TemplateConfig;
   name: string;
+  /** consul-template's template ID: names its de-duplication lock and data. */
+  id: string;
   renderer: { render(): RenderResult };
   used: Map<string, Dependency>;
   /** Has a complete render been put in place (or found identical)? */
@@ -52,8 +56,11 @@ interface TemplateState {
 export class Runner {
   private readonly brain = new Brain();
   private readonly watcher: Watcher;
+  /** Set when de-duplicating (not in -once mode, as consul-template). */
+  private readonly dedup?: DedupManager;
   private templates: TemplateState[] = [];
   private stopped = false;
+  private stopping?: Promise<void>;
   private child?: ChildProcess;
   private resolveDone!: (code: number) => void;
   /** Resolves with the exit code: -once finished, the -exec child exited, or a fatal error. */
@@ -71,6 +78,17 @@ export class Runner {
       backoffBaseMs: opts.config.consul.retryBackoffMs,
       backoffMaxMs: opts.config.consul.retryMaxBackoffMs,
     });
+    const dedup = finalizeDedup(opts.config.dedup);
+    if (dedup.enabled && opts.config.once) opts.log.info('runner', 'disabling de-duplication in once mode');
+    else if (dedup.enabled) {
+      this.dedup = new DedupManager({
+        client: opts.client,
+        log: opts.log,
+        settings: dedup,
+        onLeadership: (id) => this.leadershipChanged(id),
+        onData: (id, data) => this.sharedData(id, data),
+      });
+    }
   }
 
   private get log(): Logger {
@@ -80,13 +98,15 @@ export class Runner {
   /** Parses every template (throws TemplateParseError / Error on a bad one) and renders the first pass. */
   start(): void {
     this.templates = this.opts.config.templates.map((cfg, i) => this.load(cfg, i));
+    this.dedup?.start(this.templates.map((t) => t.id));
     for (const t of this.templates) this.schedule(t, true);
   }
 
   private load(cfg: TemplateConfig, i: number): TemplateState {
     if (cfg.nginxUpstreams) {
       const renderer = new NginxUpstreamRenderer(this.brain, cfg.destination, cfg.nginxUpstreams, (msg) => this.log.warn('nginx', msg));
-      return { cfg, name: `nginx-conf ${cfg.destination}`, renderer, used: new Map(), rendered: false, running: false, pending: false };
+      const id = templateId('', `nginx-upstreams ${JSON.stringify(cfg.nginxUpstreams)}`, cfg.destination);
+      return { cfg, name: `nginx-conf ${cfg.destination}`, id, renderer, used: new Map(), rendered: false, running: false, pending: false };
     }
     const name = cfg.source ?? `template[${i}]`;
     const text = cfg.contents ?? readFileSync(cfg.source!, 'utf8');
@@ -100,7 +120,8 @@ export class Runner {
       functionDenylist: cfg.functionDenylist,
       sandboxPath: cfg.sandboxPath,
     });
-    return { cfg, name, renderer, used: new Map(), rendered: false, running: false, pending: false };
+    const id = templateId(cfg.source ?? '', text, cfg.destination);
+    return { cfg, name, id, renderer, used: new Map(), rendered: false, running: false, pending: false };
   }
 
   /** SIGHUP: re-read the template sources and render again; a bad template keeps the old one. */
@@ -114,19 +135,26 @@ export class Runner {
     }
     for (const t of this.templates) this.clearTimers(t);
     this.templates = next;
+    this.dedup?.setTemplates(next.map((t) => t.id));
     this.log.info('runner', `reloaded ${next.length} template(s)`);
     for (const t of next) this.schedule(t, true);
   }
 
-  stop(): void {
-    if (this.stopped) return;
+  /** Stops watching and rendering; resolves once the de-duplication session is destroyed (the same promise on every call). */
+  stop(): Promise<void> {
+    if (this.stopping) return this.stopping;
     this.stopped = true;
     for (const t of this.templates) this.clearTimers(t);
     this.watcher.stop();
     if (this.child && this.child.exitCode === null) this.child.kill('SIGTERM');
+    this.stopping = this.dedup?.stop() ?? Promise.resolve();
+    return this.stopping;
   }
 
-  /** The dependencies being watched: one view (one blocking query) each, shared by all templates. */
+  /**
+   * The dependencies being watched: one view (one blocking query) each, shared by all templates.
+   * A de-duplication follower's list holds only what cannot be shared.
+   */
   dependencies(): string[] {
     return this.watcher.ids().sort();
   }
@@ -139,7 +167,7 @@ export class Runner {
   }
 
   private finish(code: number): void {
-    this.stop();
+    void this.stop();
     this.resolveDone(code);
   }
 
@@ -152,6 +180,43 @@ export class Runner {
 
   private dependencyChanged(id: string): void {
     for (const t of this.templates) if (t.used.has(id)) this.schedule(t, false);
+  }
+
+  /** Without de-duplication every instance leads every template. */
+  private isLeader(t: TemplateState): boolean {
+    return !this.dedup || this.dedup.isLeader(t.id);
+  }
+
+  /** Does this instance query `d` itself? Everything when leading `t`; only what cannot be shared when following. */
+  private watches(t: TemplateState, d: Dependency): boolean {
+    return !canShare(d) || this.isLeader(t);
+  }
+
+  /** Won: render to start the watches; lost: render to drop them (and read the new leader's data). */
+  private leadershipChanged(id: string): void {
+    for (const t of this.templates) if (t.id === id) this.schedule(t, true);
+  }
+
+  /** A leader's values, read as a follower; what this instance watches itself is newer. */
+  private sharedData(id: string, data: Record<string, unknown>): void {
+    const changed = new Set<string>();
+    for (const [depId, value] of Object.entries(data)) {
+      if (this.watcher.has(depId)) continue;
+      this.brain.remember(depId, value);
+      changed.add(depId);
+    }
+    for (const t of this.templates) if (t.id === id || [...changed].some((d) => t.used.has(d))) this.schedule(t, false);
+  }
+
+  /** The shareable values a leader writes after a complete render (dedup.go UpdateDeps). */
+  private shareableValues(t: TemplateState): Record<string, unknown> {
+    const data: Record<string, unknown> = {};
+    for (const d of t.used.values()) {
+      if (!canShare(d)) continue;
+      const v = this.brain.recall(d.id);
+      if (v.ok) data[d.id] = v.value;
+    }
+    return data;
   }
 
   private waitOf(t: TemplateState): Wait {
@@ -207,9 +272,15 @@ export class Runner {
   private async renderOnce(t: TemplateState): Promise<void> {
     const res = t.renderer.render();
     t.used = res.used;
-    for (const d of res.used.values()) this.watcher.watch(d);
+    for (const d of res.used.values()) if (this.watches(t, d)) this.watcher.watch(d);
     this.collectGarbage();
     const dest = t.cfg.destination;
+    // A new leader may hold a follower's (older) values: what it watches but has not heard yet is missing (runner.go).
+    const unheard = [...res.used.values()].filter((d) => this.watches(t, d) && !this.watcher.received(d.id));
+    if (res.complete && unheard.length > 0) {
+      this.log.debug('runner', `${t.name}: waiting for ${unheard.map((d) => d.id).join(', ')}`);
+      return;
+    }
 
     if (!res.complete) {
       if (res.error) {
@@ -229,6 +300,7 @@ export class Runner {
       clearTimeout(t.keyTimer);
       t.keyTimer = undefined;
     }
+    if (this.dedup && this.isLeader(t)) void this.dedup.updateDeps(t.id, this.shareableValues(t));
 
     // min_instances: an empty (or too small) upstream never reaches the destination.
     if (t.cfg.minInstances > 0) {
@@ -318,10 +390,17 @@ export class Runner {
     }, ms);
   }
 
+  /** Stops the watches no template needs; a value still used (now from a leader's data) stays in the Brain. */
   private collectGarbage(): void {
-    const live = new Set<string>();
-    for (const t of this.templates) for (const id of t.used.keys()) live.add(id);
-    for (const id of this.watcher.ids()) if (!live.has(id)) this.watcher.unwatch(id);
+    const used = new Set<string>();
+    const watched = new Set<string>();
+    for (const t of this.templates) {
+      for (const d of t.used.values()) {
+        used.add(d.id);
+        if (this.watches(t, d)) watched.add(d.id);
+      }
+    }
+    for (const id of this.watcher.ids()) if (!watched.has(id)) this.watcher.unwatch(id, !used.has(id));
   }
 
   private checkAllRendered(): void {

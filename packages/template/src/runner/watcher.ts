@@ -58,13 +58,14 @@ export class Watcher {
     void this.run(view).catch((err: unknown) => this.opts.log.error('watcher', `${dep.id}: ${String(err)}`));
   }
 
-  unwatch(id: string): void {
+  /** Stops the view; `forget`: drop its value too (false when the value now comes from elsewhere). */
+  unwatch(id: string, forget = true): void {
     const v = this.views.get(id);
     if (!v) return;
     this.opts.log.debug('watcher', `removing ${id}`);
     v.abort.abort();
     this.views.delete(id);
-    this.opts.brain.forget(id);
+    if (forget) this.opts.brain.forget(id);
   }
 
   stop(): void {

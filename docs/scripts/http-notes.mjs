@@ -3,6 +3,7 @@
 // longer a route). An endpoint without a note answers as Consul's does.
 export const HTTP_NOTES = {
   '/v1/agent/metrics': '`?format=prometheus` works on a default agent (the default `prometheus_retention_time` is non-zero); extra gauges `consul.dns.malformed_packets`, `consul.http.read_memo.*`',
+  '/v1/agent/host': '`Errors` holds the errors\' texts (Consul encodes Go error values, mostly as `{}`); an unreadable `/proc/meminfo` is an error with `Memory` null (gopsutil reports zeros); `/usr/bin/lsb_release` is not run when `/etc/lsb-release` is missing',
   '/v1/agent/monitor': 'a reader more than 512 KiB behind loses lines (counted in a warning line)',
   '/v1/catalog/nodes': '`?peer=` answers `[]`',
   '/v1/catalog/service/:service': '`?peer=` answers `[]`',
@@ -23,7 +24,6 @@ export const NOT_IMPLEMENTED = [
   '`/v1/config/*` (config entries), `/v1/discovery-chain/*`, `/v1/exported-services`',
   '`/v1/connect/*`, `/v1/agent/connect/*`, `/v1/catalog/connect/*`, `/v1/health/connect/*`, `/v1/health/ingress/*`, `/v1/catalog/gateway-services/*` (service mesh)',
   '`/v1/acl/auth-method*`, `/v1/acl/binding-rule*`, `/v1/acl/login`, `/v1/acl/logout`, `/v1/acl/replication`',
-  '`/v1/agent/host`, `/v1/agent/version`',
   '`/v1/internal/*` other than the one above (the endpoints of Consul\'s own UI; Proconsul\'s UI uses the public API)',
   '`/v1/peering/*`, `/v1/operator/area/*`, `/v1/namespace*`, `/v1/partition*` (peering and Enterprise features)',
 ];

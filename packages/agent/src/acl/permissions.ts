@@ -245,6 +245,8 @@ export const ROUTE_ACLS: Record<string, RouteAcl> = {
   'PUT /v1/agent/reload': { check: agentWrite },
   'GET /v1/agent/metrics': { check: agentRead },
   'GET /v1/agent/monitor': { check: agentRead },
+  'GET /v1/agent/version': {},
+  'GET /v1/agent/host': { check: single('operator', 'read') },
   'PUT /v1/agent/join/*': { check: agentWrite },
   'PUT /v1/agent/leave': { check: agentWrite },
   'PUT /v1/agent/force-leave/*': { check: single('operator', 'write') },

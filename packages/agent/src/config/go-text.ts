@@ -39,3 +39,11 @@ export function goParseInt(text: string, bits: number, signed: boolean): bigint 
   if (n > max || n < min) throw new Error(`strconv.${fn}: parsing ${goQuote(text)}: value out of range`);
   return n;
 }
+
+/** Go's strconv.ParseFloat(text, 64) for decimal text and inf/nan (hex floats and underscores are not taken). */
+export function goParseFloat(text: string): number {
+  if (/^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/.test(text)) return Number(text);
+  const special = /^([+-]?)(inf|infinity|nan)$/i.exec(text);
+  if (!special) throw new Error(`strconv.ParseFloat: parsing ${goQuote(text)}: invalid syntax`);
+  return special[2]!.toLowerCase() === 'nan' ? NaN : special[1] === '-' ? -Infinity : Infinity;
+}

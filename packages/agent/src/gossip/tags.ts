@@ -3,7 +3,7 @@
 import { formatGoDuration, parseGoDurationMs } from '@proconsul/catalog';
 import type { AgentConfig } from '../config/index.js';
 import type { Logger } from '../log.js';
-import { CONSUL_VERSION, PROCONSUL_VERSION } from '../version.js';
+import { CONSUL_VERSION, REVISION } from '../version.js';
 
 /** Consul's ProtocolVersionMin/Max and the default protocol (the `vsn*` tags). */
 const VSN = '2';
@@ -24,7 +24,7 @@ export function memberTags(config: AgentConfig, nodeId: string): Record<string, 
     vsn: VSN,
     vsn_min: VSN_MIN,
     vsn_max: VSN_MAX,
-    build: `${CONSUL_VERSION}:proconsul-${PROCONSUL_VERSION}`,
+    build: `${CONSUL_VERSION}:${REVISION}`,
     acls: '0', // structs.ACLModeDisabled
   };
   if (!isServer(config)) {

@@ -28,6 +28,7 @@ import { operatorRaftRoutes } from './routes/operator-raft.js';
 import { keyringRoutes } from './routes/keyring.js';
 import { snapshotRoutes } from './routes/snapshot.js';
 import { agentMonitorRoutes } from './routes/agent-monitor.js';
+import { agentHostRoutes } from './routes/agent-host.js';
 import { operatorAutopilotRoutes } from './routes/operator-autopilot.js';
 import { operatorUsageRoutes } from './routes/operator-usage.js';
 import { queryRoutes } from './routes/query.js';
@@ -135,6 +136,7 @@ export async function buildHttpApp(ctx: AgentContext, options: HttpAppOptions = 
   await app.register(keyringRoutes, { ctx, forwardedOnly: options.forwardedOnly === true });
   await app.register(snapshotRoutes, { ctx });
   await app.register(agentMonitorRoutes, { ctx });
+  await app.register(agentHostRoutes);
   await app.register(operatorAutopilotRoutes, { ctx });
   await app.register(operatorUsageRoutes, { ctx });
   await app.register(queryRoutes, { ctx, forwardedOnly: options.forwardedOnly === true });

@@ -16,7 +16,7 @@ import { ConfigError, parseServiceDefinition } from '../../config/index.js';
 import type { AgentContext } from '../../context.js';
 import { validateServiceDefinition } from '../../local/validate-service.js';
 import { PROMETHEUS_CONTENT_TYPE } from '../../metrics/index.js';
-import { CONSUL_VERSION, PROCONSUL_VERSION } from '../../version.js';
+import { BUILD_DATE, BUILD_INFO, CONSUL_VERSION, REVISION } from '../../version.js';
 import { multiError } from '../../multi-error.js';
 import { nodeTaggedAddresses } from '../../addresses.js';
 import { isServer } from '../../gossip/tags.js';
@@ -43,10 +43,10 @@ export async function agentRoutes(app: FastifyInstance, { ctx }: { ctx: AgentCon
           PrimaryDatacenter: ctx.config.primaryDatacenter || dc,
           NodeName: ctx.config.nodeName,
           NodeID: ctx.nodeId,
-          Revision: `proconsul-${PROCONSUL_VERSION}`,
+          Revision: REVISION,
           Server: ctx.config.server || ctx.config.dev,
           Version: CONSUL_VERSION,
-          BuildDate: '2026-01-01T00:00:00Z',
+          BuildDate: BUILD_DATE,
         },
         DebugConfig: debugConfig(ctx),
         // This agent's LAN coordinate (gossip's Vivaldi client), as Consul's AgentSelf.Coord.
@@ -56,6 +56,9 @@ export async function agentRoutes(app: FastifyInstance, { ctx }: { ctx: AgentCon
         Meta: ctx.config.nodeMeta,
       }),
   });
+
+  // Consul's AgentVersion: the build, with no ACL check.
+  endpoint(app, '/v1/agent/version', { GET: (req, reply) => sendJson(req, reply, BUILD_INFO) });
 
   endpoint(app, '/v1/agent/members', {
     GET: (req, reply) => {
@@ -392,7 +395,7 @@ function stats(ctx: AgentContext): Record<string, Record<string, string>> {
       checks: String(ctx.local.checks().length),
       services: String(ctx.local.services().length),
     },
-    build: { prerelease: '', revision: `proconsul-${PROCONSUL_VERSION}`, version: CONSUL_VERSION, version_metadata: '' },
+    build: { prerelease: '', revision: REVISION, version: CONSUL_VERSION, version_metadata: '' },
     ...ctx.cluster.stats(),
     serf_lan: ctx.gossip.lan.stats(),
     ...(ctx.gossip.wan ? { serf_wan: ctx.gossip.wan.stats() } : {}),

@@ -5,6 +5,8 @@
  * are kept as given (absent in records and snapshots from before them: none).
  */
 import type {
+  AclAuthMethodRecord,
+  AclBindingRuleRecord,
   AclCommand,
   AclLink,
   AclTemplatedPolicy,
@@ -21,6 +23,8 @@ import { fail, ok, sortedValues } from './util.js';
 export const ACL_OBJECTS_MAX = 100_000;
 /** Bound on the templated policies of one token or role. */
 export const ACL_TEMPLATED_POLICIES_MAX = 256;
+/** Bound on an auth method's Config as JSON (keys, CA certificates and public keys fit well within). */
+export const ACL_AUTH_METHOD_CONFIG_BYTES_MAX = 256 * 1024;
 
 const isStrings = (v: unknown): boolean => Array.isArray(v) && v.every((x) => typeof x === 'string');
 
@@ -51,8 +55,13 @@ export class AclStore {
   readonly tokensBySecret = new Map<string, AclTokenRecord>();
   readonly policies = new Map<string, AclPolicyRecord>();
   readonly roles = new Map<string, AclRoleRecord>();
+  /** Auth methods by Name, binding rules by ID. */
+  readonly authMethods = new Map<string, AclAuthMethodRecord>();
+  readonly bindingRules = new Map<string, AclBindingRuleRecord>();
 
   clear(): void {
+    this.authMethods.clear();
+    this.bindingRules.clear();
     this.bootstrapIndex = 0;
     this.index = 0;
     this.tokens.clear();
@@ -134,7 +143,51 @@ export class AclStore {
         this.index = idx;
         return ok(true);
       }
+      case 'ACLAuthMethodSet':
+        return this.setAuthMethod(idx, c.AuthMethod);
+      case 'ACLAuthMethodDelete': {
+        if (!this.authMethods.delete(c.Name)) return ok(false);
+        for (const r of [...this.bindingRules.values()]) if (r.AuthMethod === c.Name) this.bindingRules.delete(r.ID);
+        for (const t of [...this.tokens.values()]) {
+          if (t.AuthMethod !== c.Name) continue;
+          this.tokens.delete(t.AccessorID);
+          this.tokensBySecret.delete(t.SecretID);
+        }
+        this.index = idx;
+        return ok(true);
+      }
+      case 'ACLBindingRuleSet':
+        return this.setBindingRule(idx, c.BindingRule, c.CreateOnly === true);
+      case 'ACLBindingRuleDelete': {
+        if (!this.bindingRules.delete(c.ID)) return ok(false);
+        this.index = idx;
+        return ok(true);
+      }
     }
+  }
+
+  private setAuthMethod(idx: number, m: Omit<AclAuthMethodRecord, 'CreateIndex' | 'ModifyIndex'>): ApplyResult {
+    if (!isObj(m) || typeof m.Name !== 'string' || m.Name === '' || typeof m.Type !== 'string') return fail('Invalid Auth Method');
+    if (!isObj(m.Config)) return fail('Invalid Auth Method: Config must be an object');
+    if (JSON.stringify(m.Config).length > ACL_AUTH_METHOD_CONFIG_BYTES_MAX) return fail(`Invalid Auth Method: Config larger than ${ACL_AUTH_METHOD_CONFIG_BYTES_MAX} bytes`);
+    const prev = this.authMethods.get(m.Name);
+    if (prev && prev.Type !== m.Type) return fail('the Type field of an Auth Method is immutable');
+    if (!prev && this.authMethods.size >= ACL_OBJECTS_MAX) return fail('Too many ACL auth methods');
+    this.authMethods.set(m.Name, { ...m, CreateIndex: prev?.CreateIndex ?? idx, ModifyIndex: idx });
+    this.index = idx;
+    return ok(true);
+  }
+
+  private setBindingRule(idx: number, r: Omit<AclBindingRuleRecord, 'CreateIndex' | 'ModifyIndex'>, createOnly: boolean): ApplyResult {
+    if (!isObj(r) || typeof r.ID !== 'string' || typeof r.AuthMethod !== 'string' || typeof r.BindType !== 'string' || typeof r.BindName !== 'string') return fail('Invalid Binding Rule');
+    const prev = this.bindingRules.get(r.ID);
+    if (prev && createOnly) return fail(`Invalid Binding Rule: ID ${r.ID} already exists`);
+    if (prev && prev.AuthMethod !== r.AuthMethod) return fail('the AuthMethod field of an Binding Rule is immutable');
+    if (!this.authMethods.has(r.AuthMethod)) return fail(`cannot find auth method with name ${JSON.stringify(r.AuthMethod)}`);
+    if (!prev && this.bindingRules.size >= ACL_OBJECTS_MAX) return fail('Too many ACL binding rules');
+    this.bindingRules.set(r.ID, { ...r, CreateIndex: prev?.CreateIndex ?? idx, ModifyIndex: idx });
+    this.index = idx;
+    return ok(true);
   }
 
   private missingPolicy(links: AclLink[] | undefined): string | undefined {
@@ -154,6 +207,7 @@ export class AclStore {
     if (shape) return fail(shape);
     const missing = this.missingPolicy(t.Policies);
     if (missing) return fail(missing);
+    if (t.AuthMethod !== undefined && !this.authMethods.has(t.AuthMethod)) return fail(`No such auth method with Name: ${t.AuthMethod}`);
     for (const l of t.Roles ?? []) if (!this.roles.has(l.ID)) return fail(`cannot find role ${l.ID}`);
     const rec: AclTokenRecord = { ...t, CreateIndex: prev?.CreateIndex ?? idx, ModifyIndex: idx };
     this.tokens.set(rec.AccessorID, rec);
@@ -180,6 +234,8 @@ export class AclStore {
       Tokens: sortedValues(this.tokens),
       Policies: sortedValues(this.policies),
       Roles: sortedValues(this.roles),
+      AuthMethods: sortedValues(this.authMethods),
+      BindingRules: sortedValues(this.bindingRules),
     };
   }
 
@@ -194,5 +250,7 @@ export class AclStore {
     }
     for (const p of s.Policies) this.policies.set(p.ID, p);
     for (const r of s.Roles) this.roles.set(r.ID, r);
+    for (const m of s.AuthMethods ?? []) this.authMethods.set(m.Name, m);
+    for (const r of s.BindingRules ?? []) this.bindingRules.set(r.ID, r);
   }
 }

@@ -54,6 +54,8 @@ export interface AclTokenRecord {
   ExpirationTTL?: number;
   ExpirationTime?: string;
   Hash: string;
+  /** The auth method whose login created the token (absent: not a login token). */
+  AuthMethod?: string;
   CreateIndex: number;
   ModifyIndex: number;
 }
@@ -79,6 +81,38 @@ export interface AclRoleRecord {
   /** Absent in records written before templated policies existed (none). */
   TemplatedPolicies?: AclTemplatedPolicy[];
   Hash: string;
+  CreateIndex: number;
+  ModifyIndex: number;
+}
+
+/**
+ * An auth method (structs.ACLAuthMethod, OSS fields): validates bearer tokens at login. The
+ * Config is kept as given (the agent validated it for the Type).
+ */
+export interface AclAuthMethodRecord {
+  Name: string;
+  Type: string;
+  DisplayName: string;
+  Description: string;
+  /** Go time.Duration in ns (0: none). */
+  MaxTokenTTL: number;
+  /** "local", "global" or "" (local). */
+  TokenLocality: string;
+  Config: Record<string, unknown>;
+  CreateIndex: number;
+  ModifyIndex: number;
+}
+
+/** A binding rule (structs.ACLBindingRule): what a login through its auth method is given. */
+export interface AclBindingRuleRecord {
+  ID: string;
+  Description: string;
+  AuthMethod: string;
+  Selector: string;
+  BindType: string;
+  BindName: string;
+  /** The templated-policy variables (BindType "templated-policy"); absent otherwise. */
+  BindVars?: AclTemplatedPolicyVariables;
   CreateIndex: number;
   ModifyIndex: number;
 }
@@ -125,6 +159,29 @@ export interface AclRoleDeleteCommand {
   ID: string;
 }
 
+/** Creates or replaces an auth method (by Name). */
+export interface AclAuthMethodSetCommand {
+  Type: 'ACLAuthMethodSet';
+  AuthMethod: Omit<AclAuthMethodRecord, 'CreateIndex' | 'ModifyIndex'>;
+}
+
+/** Deletes an auth method with its binding rules and every token it issued (as Consul's state store). */
+export interface AclAuthMethodDeleteCommand {
+  Type: 'ACLAuthMethodDelete';
+  Name: string;
+}
+
+export interface AclBindingRuleSetCommand {
+  Type: 'ACLBindingRuleSet';
+  BindingRule: Omit<AclBindingRuleRecord, 'CreateIndex' | 'ModifyIndex'>;
+  CreateOnly?: boolean;
+}
+
+export interface AclBindingRuleDeleteCommand {
+  Type: 'ACLBindingRuleDelete';
+  ID: string;
+}
+
 export type AclCommand =
   | AclBootstrapCommand
   | AclTokenSetCommand
@@ -132,7 +189,11 @@ export type AclCommand =
   | AclPolicySetCommand
   | AclPolicyDeleteCommand
   | AclRoleSetCommand
-  | AclRoleDeleteCommand;
+  | AclRoleDeleteCommand
+  | AclAuthMethodSetCommand
+  | AclAuthMethodDeleteCommand
+  | AclBindingRuleSetCommand
+  | AclBindingRuleDeleteCommand;
 
 export interface AclSnapshot {
   /** Index of the bootstrap (0: not bootstrapped). */
@@ -142,4 +203,7 @@ export interface AclSnapshot {
   Tokens: AclTokenRecord[];
   Policies: AclPolicyRecord[];
   Roles: AclRoleRecord[];
+  /** Absent in snapshots taken before auth methods existed (restored as none). */
+  AuthMethods?: AclAuthMethodRecord[];
+  BindingRules?: AclBindingRuleRecord[];
 }

@@ -177,6 +177,10 @@ export class Catalog {
       case 'ACLPolicyDelete':
       case 'ACLRoleSet':
       case 'ACLRoleDelete':
+      case 'ACLAuthMethodSet':
+      case 'ACLAuthMethodDelete':
+      case 'ACLBindingRuleSet':
+      case 'ACLBindingRuleDelete':
         return this.st.acl.apply(idx, command);
       case 'Noop':
         return ok();

@@ -173,7 +173,7 @@ export function snapshotAtIndex(snapshot: CatalogSnapshot, index: number): Catal
     ...snap.KVs,
     ...snap.Sessions,
     ...(snap.Autopilot ? [snap.Autopilot] : []),
-    ...(snap.ACL ? [...snap.ACL.Tokens, ...snap.ACL.Policies, ...snap.ACL.Roles] : []),
+    ...(snap.ACL ? [...snap.ACL.Tokens, ...snap.ACL.Policies, ...snap.ACL.Roles, ...(snap.ACL.AuthMethods ?? []), ...(snap.ACL.BindingRules ?? [])] : []),
     ...(snap.PreparedQueries?.Queries ?? []),
   ];
   for (const r of records) {

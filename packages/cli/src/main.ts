@@ -1,6 +1,8 @@
 /** The `proconsul` command tree and its dispatcher, mirroring Consul's CLI. */
 import { runCommand, type Command } from './command.js';
 import { aclBootstrap, aclPolicyCreate, aclTokenCreate, aclTokenReadSelf } from './commands/acl.js';
+import { aclAuthMethodCreate, aclAuthMethodDelete, aclAuthMethodList, aclAuthMethodRead, aclAuthMethodUpdate } from './commands/acl-auth-method.js';
+import { aclBindingRuleCreate, aclBindingRuleDelete, aclBindingRuleList, aclBindingRuleRead, aclBindingRuleUpdate } from './commands/acl-binding-rule.js';
 import {
   aclPolicyDelete,
   aclPolicyList,
@@ -30,6 +32,7 @@ import { kvImport } from './commands/kv-import.js';
 import { kvPut } from './commands/kv-put.js';
 import { leave } from './commands/leave.js';
 import { lock } from './commands/lock.js';
+import { login, logout } from './commands/login.js';
 import { maint } from './commands/maint.js';
 import { members } from './commands/members.js';
 import { monitor } from './commands/monitor.js';
@@ -61,6 +64,16 @@ export const COMMANDS: Record<string, Entry> = {
     synopsis: 'Interact with Consul\'s ACLs',
     usage: 'Usage: proconsul acl <subcommand> [options] [args]',
     subcommands: {
+      'auth-method': {
+        synopsis: 'Manage Consul\'s ACL auth methods',
+        usage: 'Usage: proconsul acl auth-method <subcommand> [options] [args]',
+        subcommands: { create: aclAuthMethodCreate, delete: aclAuthMethodDelete, list: aclAuthMethodList, read: aclAuthMethodRead, update: aclAuthMethodUpdate },
+      },
+      'binding-rule': {
+        synopsis: 'Manage Consul\'s ACL binding rules',
+        usage: 'Usage: proconsul acl binding-rule <subcommand> [options] [args]',
+        subcommands: { create: aclBindingRuleCreate, delete: aclBindingRuleDelete, list: aclBindingRuleList, read: aclBindingRuleRead, update: aclBindingRuleUpdate },
+      },
       bootstrap: aclBootstrap,
       policy: { synopsis: 'Manage Consul\'s ACL policies', usage: 'Usage: proconsul acl policy <subcommand> [options] [args]', subcommands: { create: aclPolicyCreate, delete: aclPolicyDelete, list: aclPolicyList, read: aclPolicyRead, update: aclPolicyUpdate } },
       token: { synopsis: 'Manage Consul\'s ACL tokens', usage: 'Usage: proconsul acl token <subcommand> [options] [args]', subcommands: { clone: aclTokenClone, create: aclTokenCreate, delete: aclTokenDelete, list: aclTokenList, read: aclTokenReadSelf, update: aclTokenUpdate } },
@@ -92,6 +105,8 @@ export const COMMANDS: Record<string, Entry> = {
   },
   leave,
   lock,
+  login,
+  logout,
   maint,
   members,
   monitor,

@@ -5,7 +5,7 @@
  * token/self needs only a valid token.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import type { AclLink, AclPolicyRecord, AclRoleRecord, AclServiceIdentity, AclTemplatedPolicy, AclTokenRecord, Command } from '@proconsul/catalog';
+import type { AclLink, AclPolicyRecord, AclRoleRecord, AclTemplatedPolicy, AclTokenRecord, Command } from '@proconsul/catalog';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AgentContext } from '../context.js';
 import { decodeJson, isPlainObject } from '../http/decode.js';
@@ -28,6 +28,11 @@ import type { IdentityResolver } from './resolver.js';
 import { parseRules } from './rules.js';
 import { dedupeTemplatedPolicies, TEMPLATED_POLICIES, validateVariables } from './templated-policies.js';
 import { templatedPolicyRoutes } from './templated-policy-routes.js';
+import { authMethodRoutes } from './auth-method-routes.js';
+import type { AclRouteDeps } from './auth-method-deps.js';
+import { ValidatorCache } from './auth-method/validators.js';
+import { loginRoutes } from './login-routes.js';
+import { uniqueServiceIdentities } from './unique-identities.js';
 
 type Obj = Record<string, unknown>;
 type NewToken = Omit<AclTokenRecord, 'CreateIndex' | 'ModifyIndex'>;
@@ -65,6 +70,7 @@ function showToken(t: AclTokenRecord, redact = false): Obj {
   if (t.NodeIdentities.length) out.NodeIdentities = t.NodeIdentities;
   if (t.TemplatedPolicies?.length) out.TemplatedPolicies = t.TemplatedPolicies.map(showTemplated);
   out.Local = t.Local;
+  if (t.AuthMethod) out.AuthMethod = t.AuthMethod;
   if (t.ExpirationTime) out.ExpirationTime = t.ExpirationTime;
   out.CreateTime = t.CreateTime;
   out.Hash = t.Hash;
@@ -147,6 +153,7 @@ export async function aclRoutes(app: FastifyInstance, { ctx, resolver }: { ctx: 
       Local: t.Local ?? false,
       CreateTime: t.CreateTime ?? new Date(ctx.now()).toISOString(),
       Hash: '',
+      ...(t.AuthMethod ? { AuthMethod: t.AuthMethod } : {}),
       ...(t.ExpirationTime ? { ExpirationTime: t.ExpirationTime } : {}),
     };
     const { Hash: _h, CreateTime: _c, ...content } = base;
@@ -168,25 +175,6 @@ export async function aclRoutes(app: FastifyInstance, { ctx, resolver }: { ctx: 
   async function apply(cmd: Command): Promise<void> {
     const r = await ctx.applier.apply(cmd);
     if (!r.ok) throw badRequest(r.error ?? 'apply failed');
-  }
-
-  /**
-   * Consul's dedupeServiceIdentities: sorted by name, one per name, its datacenters merged
-   * (and sorted); one without datacenters (every datacenter) wins.
-   */
-  function uniqueServiceIdentities(list: AclServiceIdentity[]): AclServiceIdentity[] {
-    if (list.length <= 1) return list;
-    const out: AclServiceIdentity[] = [];
-    for (const s of [...list].sort((a, b) => (a.ServiceName < b.ServiceName ? -1 : a.ServiceName > b.ServiceName ? 1 : 0))) {
-      const last = out[out.length - 1];
-      if (last?.ServiceName !== s.ServiceName) {
-        out.push(s);
-        continue;
-      }
-      const merged = last.Datacenters && s.Datacenters ? [...new Set([...last.Datacenters, ...s.Datacenters])].sort() : undefined;
-      out[out.length - 1] = merged ? { ServiceName: s.ServiceName, Datacenters: merged } : { ServiceName: s.ServiceName };
-    }
-    return out;
   }
 
   /** A link named twice (by ID or by name) is kept once, as Consul's server keeps it. */
@@ -286,8 +274,12 @@ export async function aclRoutes(app: FastifyInstance, { ctx, resolver }: { ctx: 
       if (ms < 60_000 || ms > 24 * 3_600_000) throw badRequest('Token Expiration TTL must be between 1m0s and 24h0m0s');
       ExpirationTime = new Date(ctx.now() + ms).toISOString();
     }
+    const authMethod = str(b, 'AuthMethod', 'Token');
+    if (!existing && authMethod !== '') throw badRequest('AuthMethod field is disallowed outside of login');
+    if (existing && authMethod !== '' && authMethod !== (existing.AuthMethod ?? '')) throw badRequest(`Cannot change AuthMethod of ${existing.AccessorID}`);
     return newToken({
       AccessorID: existing?.AccessorID ?? (accessor || undefined),
+      ...(existing?.AuthMethod ? { AuthMethod: existing.AuthMethod } : {}),
       SecretID: existing?.SecretID ?? (secret || undefined),
       Description: str(b, 'Description', 'Token'),
       Policies: policyLinks(list(b, 'Policies', 'Token')),
@@ -402,6 +394,7 @@ export async function aclRoutes(app: FastifyInstance, { ctx, resolver }: { ctx: 
       await guard(req, 'write');
       const original = store().tokens.get((req.params as { id: string }).id);
       if (!original) throw new HttpError(403, 'ACL not found');
+      if (original.AuthMethod) throw badRequest('Cannot clone a token created from an auth method');
       // An empty body is fine (Consul ignores EOF here).
       const description = str(body(req, 'Token', true), 'Description', 'Token');
       const t = newToken({
@@ -426,6 +419,7 @@ export async function aclRoutes(app: FastifyInstance, { ctx, resolver }: { ctx: 
       let tokens = [...store().tokens.values()].sort((a, b) => (a.AccessorID < b.AccessorID ? -1 : 1));
       if (q.policy) tokens = tokens.filter((t) => t.Policies.some((p) => p.ID === q.policy));
       if (q.role) tokens = tokens.filter((t) => t.Roles.some((r) => r.ID === q.role));
+      if (q.authmethod) tokens = tokens.filter((t) => t.AuthMethod === q.authmethod);
       meta(reply);
       return sendJson(req, reply, tokens.map((t) => ({ ...showToken(t, redact), Legacy: false })));
     },
@@ -572,4 +566,13 @@ export async function aclRoutes(app: FastifyInstance, { ctx, resolver }: { ctx: 
   });
 
   templatedPolicyRoutes(app, (req) => guard(req, 'read'));
+  const deps: AclRouteDeps = {
+    ctx, guard, apply, meta, newToken, showToken: (t) => showToken(t),
+    enabled: () => {
+      if (!resolver.enabled) throw aclDisabled();
+    },
+  };
+  const validators = new ValidatorCache();
+  authMethodRoutes(app, deps, validators);
+  loginRoutes(app, deps, validators);
 }

@@ -39,6 +39,9 @@ export interface Token {
   ServiceIdentities?: ServiceIdentity[];
   NodeIdentities?: NodeIdentity[];
   TemplatedPolicies?: TemplatedPolicy[];
+  /** The auth method a `login` made the token with. */
+  AuthMethod?: string;
+  AuthMethodNamespace?: string;
   /** Base64, as Go encodes a []byte. */
   Hash?: string;
   CreateIndex?: number;
@@ -130,6 +133,8 @@ export function tokenLines(t: Token, meta = false): string[] {
     `SecretID:         ${t.SecretID}`,
     `Description:      ${t.Description}`,
     `Local:            ${t.Local}`,
+    // Consul 1.17 prints the namespace also when there is none (OSS): `(Namespace: )`.
+    ...(t.AuthMethod ? [`Auth Method:      ${t.AuthMethod} (Namespace: ${t.AuthMethodNamespace ?? ''})`] : []),
     `Create Time:      ${t.CreateTime}`,
     ...(t.ExpirationTime ? [`Expiration Time:  ${t.ExpirationTime}`] : []),
     ...(meta ? metaLines(t, 18) : []),
@@ -203,9 +208,11 @@ export const tokenJson = (t: Token): object => ({
   ...some('NodeIdentities', t.NodeIdentities, node),
   ...some('TemplatedPolicies', t.TemplatedPolicies, templated),
   Local: t.Local,
+  ...(t.AuthMethod ? { AuthMethod: t.AuthMethod } : {}),
   ...(t.ExpirationTime ? { ExpirationTime: goTime(t.ExpirationTime) } : {}),
   CreateTime: goTime(t.CreateTime),
   ...(t.Hash ? { Hash: t.Hash } : {}),
+  ...(t.AuthMethodNamespace ? { AuthMethodNamespace: t.AuthMethodNamespace } : {}),
 });
 
 export const policyJson = (p: Policy): object => ({
@@ -233,16 +240,16 @@ export const roleJson = (r: Role): object => ({
   ModifyIndex: r.ModifyIndex ?? 0,
 });
 
-/** Go's json.MarshalIndent(v, "", "    "), which escapes <, >, & (and U+2028/9) for HTML. */
-export function goJson(v: unknown): string {
-  return JSON.stringify(v, null, 4).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+/** Go's json.MarshalIndent(v, "", indent), which escapes <, >, & (and U+2028/9) for HTML. */
+export function goJson(v: unknown, indent = 4): string {
+  return JSON.stringify(v, null, indent).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 /**
  * Prints in the -format asked for. As in Consul the formatter is made after the request, so
  * an unknown format is reported (`Unknown format: x`, exit 1) after the change was made.
  */
-export function printAs(ui: Ui, format: string, pretty: () => string[], json: () => object): number {
+export function printAs(ui: Ui, format: string, pretty: () => string[], json: () => unknown): number {
   if (format === 'pretty') {
     for (const l of pretty()) ui.output(l);
     return 0;
@@ -253,4 +260,19 @@ export function printAs(ui: Ui, format: string, pretty: () => string[], json: ()
   }
   ui.error(`Unknown format: ${format}`);
   return 1;
+}
+
+/**
+ * Makes the request and prints its answer in the -format asked for; a failed request is
+ * `<failure>: <error>` on stderr and exit 1.
+ */
+export async function requestAndPrint<T>(ui: Ui, format: string, failure: string, request: () => Promise<T>, pretty: (x: T) => string[], json: (x: T) => unknown): Promise<number> {
+  let answer: T;
+  try {
+    answer = await request();
+  } catch (err) {
+    ui.error(`${failure}: ${err instanceof Error ? err.message : String(err)}`);
+    return 1;
+  }
+  return printAs(ui, format, () => pretty(answer), () => json(answer));
 }

@@ -40,19 +40,23 @@ const put = async <T>(client: Consul, path: string, body: unknown): Promise<T> =
   (await client.http.json<T>({ method: 'PUT', path, params: dcParams(client), body })).data;
 
 /** GET that answers undefined on 404, as the Go client's RoleRead does (requireNotFoundOrOK). */
-async function getOrMissing<T>(client: Consul, path: string): Promise<T | undefined> {
+export async function getOrMissing<T>(client: Consul, path: string): Promise<T | undefined> {
   const r = await client.http.json<T>({ method: 'GET', path, params: dcParams(client), allowStatus: [404] });
   return r.status === 404 ? undefined : r.data;
 }
 
-/** Consul's Get*IDFromPartial: a 36-character ID as given, else the one ID of the list that starts with it. */
-async function idFromPartial(client: Consul, partial: string, what: 'token' | 'policy' | 'role'): Promise<string> {
+/**
+ * Consul's Get*IDFromPartial: a 36-character ID as given, else the one ID of the list that starts
+ * with it. A binding rule's texts say "rule", and its not-found one wraps acl.ErrNotFound.
+ */
+export async function idFromPartial(client: Consul, partial: string, what: 'token' | 'policy' | 'role' | 'binding-rule'): Promise<string> {
   if (partial.length === 36) return partial;
-  const path = { token: '/acl/tokens', policy: '/acl/policies', role: '/acl/roles' }[what];
+  const path = { token: '/acl/tokens', policy: '/acl/policies', role: '/acl/roles', 'binding-rule': '/acl/binding-rules' }[what];
   const all = (await get<Array<{ AccessorID?: string; ID?: string }> | null>(client, path)) ?? [];
   const hits = all.map((x) => (what === 'token' ? x.AccessorID : x.ID) ?? '').filter((id) => id.startsWith(partial));
-  if (hits.length > 1) throw new Error(`Partial ${what} ID is not unique`);
-  if (hits.length === 0) throw new Error(`No such ${what} ID with prefix: ${partial}`);
+  const noun = what === 'binding-rule' ? 'rule' : what;
+  if (hits.length > 1) throw new Error(`Partial ${noun} ID is not unique`);
+  if (hits.length === 0) throw new Error(what === 'binding-rule' ? `no such rule ID with prefix: ${partial}: ACL not found` : `No such ${what} ID with prefix: ${partial}`);
   return hits[0]!;
 }
 

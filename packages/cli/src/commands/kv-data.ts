@@ -24,7 +24,7 @@ export async function readDataArg(data: string, io: Io): Promise<Uint8Array> {
 }
 
 /** Go's *PathError text: `open <path>: no such file or directory`. */
-function goFileError(err: unknown, path: string): string {
+export function goFileError(err: unknown, path: string): string {
   const code = (err as { code?: string }).code;
   if (code === 'ENOENT') return `open ${path}: no such file or directory`;
   if (code === 'EACCES') return `open ${path}: permission denied`;

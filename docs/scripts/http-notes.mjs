@@ -16,7 +16,8 @@ export const HTTP_NOTES = {
   '/v1/query/*': 'validation errors and `Bad limit: ...` on execute are 400 with Consul\'s text (Consul: 500); `PUT`/`DELETE` of a missing query is 404 `Cannot modify non-existent prepared query: \'<id>\'` (Consul: 500)',
   '/v1/coordinate/update': 'a `Vec` of another dimensionality is 400 `incompatible coordinate`, a missing `Coord` 400 `invalid coordinate` (Consul: 500)',
   '/v1/acl/templated-policy/preview/*': 'the synthetic policy\'s `Hash` is a SHA-256 of its fields (Consul\'s is BLAKE2b-256); `ID`, `Name`, `Description` and `Rules` are Consul\'s',
-  '/v1/acl/auth-method': 'validation errors (`Invalid Auth Method: ...`, `MaxTokenTTL ... cannot be more than ...`) are 400 with Consul\'s text (Consul: 500); type `aws-iam` is refused (not built)',
+  '/v1/acl/token': 'a local token in a secondary datacenter without token replication is 400 `Local tokens are disabled` (Consul: 500)',
+  '/v1/acl/auth-method': 'validation errors (`Invalid Auth Method: ...`, `MaxTokenTTL ... cannot be more than ...`) are 400 with Consul\'s text (Consul: 500); type `aws-iam` is refused (not built); in a secondary datacenter without token replication 400 `Token replication is required for auth methods to function` (Consul: 500)',
   '/v1/acl/binding-rule': 'validation errors (`Invalid Binding Rule: ...`, `cannot find auth method with name "x"`) are 400 with Consul\'s text (Consul: 500)',
   '/v1/acl/login': 'a bearer token the auth method refuses is 400 with Consul\'s text (Consul: 500)',
   '/v1/internal/prepared-query/execute-remote': 'not a Consul endpoint: a server runs another datacenter\'s prepared-query failover here (`{Query, Limit, Connect}`; Consul uses the RPC `PreparedQuery.ExecuteRemote`)',
@@ -26,7 +27,6 @@ export const HTTP_NOTES = {
 export const NOT_IMPLEMENTED = [
   '`/v1/config/*` (config entries), `/v1/discovery-chain/*`, `/v1/exported-services`',
   '`/v1/connect/*`, `/v1/agent/connect/*`, `/v1/catalog/connect/*`, `/v1/health/connect/*`, `/v1/health/ingress/*`, `/v1/catalog/gateway-services/*` (service mesh)',
-  '`/v1/acl/replication`',
   '`/v1/internal/*` other than the one above (the endpoints of Consul\'s own UI; Proconsul\'s UI uses the public API)',
   '`/v1/peering/*`, `/v1/operator/area/*`, `/v1/namespace*`, `/v1/partition*` (peering and Enterprise features)',
 ];

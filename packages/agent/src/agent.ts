@@ -12,7 +12,9 @@ import { agentCallToken, deniedAccessor, isAclError, loadPersistedTokens, ownWri
 import { clientApplyGuard } from './acl/apply-authz.js';
 import { ANONYMOUS_TOKEN_SECRET } from './acl/identities.js';
 import { RemoteAclResolver } from './acl/remote-resolver.js';
-import { AclResolver, type IdentityResolver } from './acl/resolver.js';
+import { AclResolver, type ExactResolver, type IdentityResolver } from './acl/resolver.js';
+import { inPrimaryDatacenter, resolvesTokensInPrimary } from './acl/datacenters.js';
+import { AclReplicator } from './acl/replication.js';
 import { serveAclRpc } from './acl/rpc-endpoints.js';
 import { rpcTlsConfigured } from './tls/config.js';
 import { readHttpsTls } from './tls/server.js';
@@ -49,6 +51,8 @@ import { catalogNodeView, nodeInfoInSync, remoteNodeView } from './local/node-vi
 
 /** How long a client waits for a server to answer a token, policy or role lookup. */
 const ACL_RPC_TIMEOUT_MS = 10_000;
+/** A replication round's read of the primary: its blocking query's wait, jitter and a margin. */
+const ACL_REPLICATION_TIMEOUT_MS = 100_000;
 
 /** How often services past DeregisterCriticalServiceAfter are looked for (Consul: 30 s). */
 const REAP_INTERVAL_MS = 30_000;
@@ -192,15 +196,43 @@ export async function startAgent(config: AgentConfig, options: StartAgentOptions
     // resolves through the servers (cached) and sends a token with each of its own writes.
     if (config.acl.enabled) loadPersistedTokens(config.acl, config.dataDir);
     let aclResolver: IdentityResolver;
-    let serverResolver: AclResolver | undefined;
+    let serverResolver: ExactResolver | undefined;
+    let aclReplication: AclReplicator | undefined;
     if (clientCluster) {
       aclResolver = new RemoteAclResolver(config.acl, (m, b) => clientCluster!.call(m, b, ACL_RPC_TIMEOUT_MS), config.nodeName, log.acl, config.datacenter);
+    } else if (serverCluster && config.acl.enabled && resolvesTokensInPrimary(config, config.acl)) {
+      // A secondary datacenter without token replication keeps no tokens: it resolves them in the
+      // primary (Consul's ResolveIdentityFromToken), cached and with acl.down_policy as a client does.
+      const sc = serverCluster;
+      const primary = (m: string, b: unknown): Promise<unknown> => sc.callDatacenter(config.primaryDatacenter, m, b, ACL_RPC_TIMEOUT_MS);
+      const remote = new RemoteAclResolver(config.acl, primary, config.nodeName, log.acl, config.datacenter);
+      aclResolver = remote;
+      serverResolver = { enabled: true, resolveExact: (secret) => remote.resolve(secret === '' ? ANONYMOUS_TOKEN_SECRET : secret) };
+      serverCluster.vetClientApply = clientApplyGuard(serverResolver, catalog);
+      serveAclRpc(serverCluster.rpc, config.acl, () => catalog.acl, primary);
     } else {
       const stateResolver = (aclResolver = serverResolver = new AclResolver(config.acl, () => catalog.acl, config.nodeName, config.datacenter));
       if (serverCluster && config.acl.enabled) {
         serverCluster.vetClientApply = clientApplyGuard(stateResolver, catalog);
         serveAclRpc(serverCluster.rpc, config.acl, () => catalog.acl);
       }
+    }
+    if (serverCluster && config.acl.enabled && !inPrimaryDatacenter(config)) {
+      // A secondary datacenter's leader replicates the primary's ACLs (acl/replication.ts), reading
+      // them with the replication token through a server of the primary (stale reads, as Consul's).
+      const sc = serverCluster;
+      aclReplication = new AclReplicator({
+        primaryDatacenter: config.primaryDatacenter,
+        tokenReplication: config.acl.enableTokenReplication,
+        replicationToken: () => config.acl.tokens.replication,
+        get: async (url, token) => {
+          const r = await sc.forwardToDatacenter(config.primaryDatacenter, { method: 'GET', url, headers: { 'x-consul-token': token } }, ACL_REPLICATION_TIMEOUT_MS);
+          return { status: r.status, index: Number(r.headers['x-consul-index'] ?? 0), body: Buffer.from(r.body).toString('utf8') };
+        },
+        store: () => catalog.acl,
+        apply: (cmd) => applier.apply(cmd),
+        log: log.acl,
+      });
     }
     if (clientCluster && config.acl.enabled) {
       clientCluster.writeToken = (cmd) => ownWriteToken(cmd, config.acl, (kind, id) => local.token(kind, id));
@@ -224,6 +256,7 @@ export async function startAgent(config: AgentConfig, options: StartAgentOptions
       members: () => gossip.lan.members(),
       datacenter: config.datacenter,
       autopilot: config.autopilot,
+      ...(aclReplication ? { aclReplication } : {}),
     });
     cleanups.push(() => leader!.close());
     if (server) cleanups.push(gossip.lan.onMember(() => void leader!.memberChanged()));
@@ -283,6 +316,7 @@ export async function startAgent(config: AgentConfig, options: StartAgentOptions
       startedAt: new Date(),
       now,
       aclResolver,
+      ...(aclReplication ? { aclReplication } : {}),
       tokensChanged: () => antiEntropy?.trigger(),
       afterRestore: async () => {
         await leader.reconcile();
@@ -391,7 +425,10 @@ export async function startAgent(config: AgentConfig, options: StartAgentOptions
         const dns: DnsServer = createDnsServer({
           backend: withPreparedQueries(
             server
-              ? aclDnsBackend(catalogDnsBackend(catalog, config.datacenter, cluster), config.acl, catalog, config.nodeName, config.datacenter)
+              ? aclDnsBackend(
+                  catalogDnsBackend(catalog, config.datacenter, cluster), config.acl, catalog, config.nodeName, config.datacenter,
+                  ...(aclResolver instanceof RemoteAclResolver ? [aclResolver] : []),
+                )
               : forwardedDnsBackend(cluster, config.datacenter, () => (config.acl.enabled ? config.acl.tokens.dns || config.acl.tokens.default || ANONYMOUS_TOKEN_SECRET : '')),
             config.datacenter,
             server ? localQueryRunner(ctx) : remoteQueryRunner(cluster, config.nodeName),

@@ -12,6 +12,7 @@ import type { Leader } from './leader.js';
 import type { ClusterRole } from './cluster/role.js';
 import type { QuerySeams } from './prepared-query/failover.js';
 import type { IdentityResolver } from './acl/resolver.js';
+import type { AclReplicationStatus } from './acl/replication.js';
 
 export interface AgentContext {
   config: AgentConfig;
@@ -39,6 +40,8 @@ export interface AgentContext {
   afterRestore(): Promise<void>;
   /** Resolves request tokens: the state store on a server, the servers (cached) on a client. */
   aclResolver: IdentityResolver;
+  /** A secondary datacenter's server: ACL replication from the primary (GET /v1/acl/replication). */
+  aclReplication?: { status(): AclReplicationStatus };
   /** After PUT /v1/agent/token: the agent's own writes may now pass, so sync again. */
   tokensChanged(): void;
   /** PUT /v1/agent/reload. */

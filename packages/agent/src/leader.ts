@@ -1,7 +1,8 @@
 // Leader duties of the single server: write the autopilot configuration when the state has
 // none, register this server in the catalog (node, the `consul` service, the passing
 // `serfHealth` check), destroy sessions whose TTL ran out, and reap KV tombstones once they
-// have served blocking queries long enough (Consul's tombstone GC).
+// have served blocking queries long enough (Consul's tombstone GC); in a secondary datacenter,
+// replicate ACLs from the primary (acl/replication.ts).
 import { SessionTTLTracker, TombstoneGC, type ApplyResult, type AutopilotConfig, type Catalog, type Command } from '@proconsul/catalog';
 import type { Applier } from './apply/applier.js';
 import type { Logger } from './log.js';
@@ -40,6 +41,8 @@ export interface LeaderOptions {
   datacenter?: string;
   /** The agent config's `autopilot` block, written into the state when it holds none yet. */
   autopilot?: AutopilotConfig;
+  /** ACL replication from the primary datacenter (a secondary's servers): runs while leading. */
+  aclReplication?: { start(): void; stop(): void };
 }
 
 /** The `consul` service of a server (registered by the leader), as Consul's leader writes it. */
@@ -127,6 +130,7 @@ export class Leader {
     await this.#ensureAutopilotConfig();
     await this.reconcile();
     this.#schedule();
+    this.opts.aclReplication?.start();
   }
 
   /**
@@ -191,6 +195,7 @@ export class Leader {
     clearTimeout(this.#timer);
     this.#timer = undefined;
     clearTimeout(this.#retry);
+    this.opts.aclReplication?.stop();
   }
 
   /** The agent is shutting down: no more duties and no retry. */

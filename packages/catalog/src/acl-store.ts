@@ -91,7 +91,7 @@ export class AclStore {
         return r;
       }
       case 'ACLTokenSet':
-        return this.setToken(idx, c.Token, c.CreateOnly === true);
+        return this.setToken(idx, c.Token, c.CreateOnly === true, c.AllowMissingLinks === true);
       case 'ACLTokenDelete': {
         const t = this.tokens.get(c.AccessorID);
         if (!t) return ok(false);
@@ -130,7 +130,7 @@ export class AclStore {
         if (!prev && this.roles.size >= ACL_OBJECTS_MAX) return fail('Too many ACL roles');
         const shape = templatedPoliciesShape(r.TemplatedPolicies, 'Role');
         if (shape) return fail(shape);
-        const missing = this.missingPolicy(r.Policies);
+        const missing = c.AllowMissingLinks === true ? undefined : this.missingPolicy(r.Policies);
         if (missing) return fail(missing);
         this.roles.set(r.ID, { ...r, CreateIndex: prev?.CreateIndex ?? idx, ModifyIndex: idx });
         this.renameLinks(r.ID, r.Name);
@@ -195,7 +195,7 @@ export class AclStore {
     return undefined;
   }
 
-  private setToken(idx: number, t: Omit<AclTokenRecord, 'CreateIndex' | 'ModifyIndex'>, createOnly: boolean): ApplyResult {
+  private setToken(idx: number, t: Omit<AclTokenRecord, 'CreateIndex' | 'ModifyIndex'>, createOnly: boolean, allowMissingLinks = false): ApplyResult {
     if (!isObj(t) || typeof t.AccessorID !== 'string' || typeof t.SecretID !== 'string') return fail('Invalid Token');
     const prev = this.tokens.get(t.AccessorID);
     if (prev && createOnly) return fail('Invalid Token: AccessorID is already in use');
@@ -205,10 +205,12 @@ export class AclStore {
     if (!prev && this.tokens.size >= ACL_OBJECTS_MAX) return fail('Too many ACL tokens');
     const shape = templatedPoliciesShape(t.TemplatedPolicies, 'Token');
     if (shape) return fail(shape);
-    const missing = this.missingPolicy(t.Policies);
-    if (missing) return fail(missing);
-    if (t.AuthMethod !== undefined && !this.authMethods.has(t.AuthMethod)) return fail(`No such auth method with Name: ${t.AuthMethod}`);
-    for (const l of t.Roles ?? []) if (!this.roles.has(l.ID)) return fail(`cannot find role ${l.ID}`);
+    if (!allowMissingLinks) {
+      const missing = this.missingPolicy(t.Policies);
+      if (missing) return fail(missing);
+      if (t.AuthMethod !== undefined && !this.authMethods.has(t.AuthMethod)) return fail(`No such auth method with Name: ${t.AuthMethod}`);
+      for (const l of t.Roles ?? []) if (!this.roles.has(l.ID)) return fail(`cannot find role ${l.ID}`);
+    }
     const rec: AclTokenRecord = { ...t, CreateIndex: prev?.CreateIndex ?? idx, ModifyIndex: idx };
     this.tokens.set(rec.AccessorID, rec);
     this.tokensBySecret.set(rec.SecretID, rec);

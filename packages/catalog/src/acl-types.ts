@@ -125,11 +125,16 @@ export interface AclBootstrapCommand {
   ResetIndex?: number;
 }
 
-/** Creates or replaces a token (by AccessorID); `CreateOnly` refuses an existing one. */
+/**
+ * Creates or replaces a token (by AccessorID); `CreateOnly` refuses an existing one.
+ * `AllowMissingLinks` (ACL replication in a secondary datacenter, Consul's field of the same
+ * name): links to policies, roles or an auth method not (yet) here are kept as given.
+ */
 export interface AclTokenSetCommand {
   Type: 'ACLTokenSet';
   Token: Omit<AclTokenRecord, 'CreateIndex' | 'ModifyIndex'>;
   CreateOnly?: boolean;
+  AllowMissingLinks?: boolean;
 }
 
 export interface AclTokenDeleteCommand {
@@ -148,16 +153,21 @@ export interface AclPolicyDeleteCommand {
   ID: string;
 }
 
+/** `AllowMissingLinks`: as for AclTokenSetCommand (policies replicate beside roles). */
 export interface AclRoleSetCommand {
   Type: 'ACLRoleSet';
   Role: Omit<AclRoleRecord, 'CreateIndex' | 'ModifyIndex'>;
   CreateOnly?: boolean;
+  AllowMissingLinks?: boolean;
 }
 
 export interface AclRoleDeleteCommand {
   Type: 'ACLRoleDelete';
   ID: string;
 }
+
+/** The watch key every ACL write touches (blocking queries on the ACL lists). */
+export const ACL_WATCH_KEY = 'acl';
 
 /** Creates or replaces an auth method (by Name). */
 export interface AclAuthMethodSetCommand {

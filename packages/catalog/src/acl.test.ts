@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { AclTokenRecord } from './acl-types.js';
+import { ACL_WATCH_KEY, type AclTokenRecord } from './acl-types.js';
 import { Catalog } from './catalog.js';
 
 type NewToken = Omit<AclTokenRecord, 'CreateIndex' | 'ModifyIndex'>;
@@ -42,6 +42,22 @@ describe('ACL tables', () => {
     expect(c.acl.tokens.get('a1')).toMatchObject({ CreateIndex: 3, ModifyIndex: 3 });
     expect(c.apply(8, { Type: 'ACLTokenDelete', AccessorID: 'a1' })).toEqual({ ok: true, value: true });
     expect(c.acl.tokensBySecret.has('s1')).toBe(false);
+  });
+
+  it('keeps links not (yet) here with AllowMissingLinks (replication), and wakes ACL watchers on every write', async () => {
+    const c = new Catalog();
+    const woke = c.watch([ACL_WATCH_KEY]).then(() => true);
+    const links = { Policies: [{ ID: 'p9', Name: 'later' }], Roles: [{ ID: 'r9', Name: 'later' }], AuthMethod: 'elsewhere' };
+    expect(c.apply(1, { Type: 'ACLTokenSet', Token: token('a1', 's1', links) }).ok).toBe(false);
+    expect(c.apply(2, { Type: 'ACLTokenSet', Token: token('a1', 's1', links), AllowMissingLinks: true }).ok).toBe(true);
+    expect(c.acl.tokens.get('a1')).toMatchObject(links);
+    const role = { ID: 'r9', Name: 'later', Description: '', Policies: [{ ID: 'p9', Name: 'later' }], ServiceIdentities: [], NodeIdentities: [], Hash: 'h' };
+    expect(c.apply(3, { Type: 'ACLRoleSet', Role: role })).toEqual({ ok: false, error: 'cannot find policy p9' });
+    expect(c.apply(4, { Type: 'ACLRoleSet', Role: role, AllowMissingLinks: true }).ok).toBe(true);
+    expect(await woke).toBe(true);
+    // The policy arrives later and takes its place in the links.
+    expect(c.apply(5, { Type: 'ACLPolicySet', Policy: policy('p9', 'arrived') }).ok).toBe(true);
+    expect(c.acl.tokens.get('a1')!.Policies).toEqual([{ ID: 'p9', Name: 'arrived' }]);
   });
 
   it('survives a snapshot and restore, and restores old snapshots without ACLs as empty', () => {

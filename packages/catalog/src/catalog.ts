@@ -8,6 +8,7 @@
  * Consul's state store (its memdb indexes are lowercased); KV keys are case-sensitive.
  */
 import type { AclStore } from './acl-store.js';
+import { ACL_WATCH_KEY } from './acl-types.js';
 import { checkStatus, deregister, register } from './catalog-writes.js';
 import type { ApplyResult, Command, TxnOp, TxnResponse } from './commands.js';
 import { kvApply } from './kv-writes.js';
@@ -180,8 +181,11 @@ export class Catalog {
       case 'ACLAuthMethodSet':
       case 'ACLAuthMethodDelete':
       case 'ACLBindingRuleSet':
-      case 'ACLBindingRuleDelete':
-        return this.st.acl.apply(idx, command);
+      case 'ACLBindingRuleDelete': {
+        const r = this.st.acl.apply(idx, command);
+        if (r.ok) this.st.touched.add(ACL_WATCH_KEY);
+        return r;
+      }
       case 'Noop':
         return ok();
       case 'Register':

@@ -16,6 +16,7 @@ export {
 } from './catalog.js';
 export type * from './commands.js';
 export type * from './acl-types.js';
+export { ACL_WATCH_KEY } from './acl-types.js';
 export type * from './prepared-query-types.js';
 export { emptyPreparedQuery } from './prepared-query-types.js';
 export {

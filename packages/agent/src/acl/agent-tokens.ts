@@ -22,11 +22,13 @@ export const AGENT_TOKEN_TYPES: Record<string, TokenKey> = {
   agent_master: 'agentRecovery',
   acl_agent_master_token: 'agentRecovery',
   dns: 'dns',
+  replication: 'replication',
+  acl_replication_token: 'replication',
 };
 
 const FILE = 'acl-tokens.json';
 /** Consul's persisted keys. */
-const PERSISTED: Record<string, TokenKey> = { default: 'default', agent: 'agent', agent_recovery: 'agentRecovery' };
+const PERSISTED: Record<string, TokenKey> = { default: 'default', agent: 'agent', agent_recovery: 'agentRecovery', replication: 'replication' };
 
 /** Applies tokens persisted by an earlier run (no file: nothing to do; a corrupt file stops the start). */
 export function loadPersistedTokens(acl: AclConfig, dataDir: string): void {
@@ -54,7 +56,7 @@ export function loadPersistedTokens(acl: AclConfig, dataDir: string): void {
 function persist(acl: AclConfig, dataDir: string): void {
   const path = join(dataDir, FILE);
   const tmp = `${path}.tmp`;
-  const body = JSON.stringify({ default: acl.tokens.default, agent: acl.tokens.agent, agent_recovery: acl.tokens.agentRecovery });
+  const body = JSON.stringify({ default: acl.tokens.default, agent: acl.tokens.agent, agent_recovery: acl.tokens.agentRecovery, replication: acl.tokens.replication });
   const fd = openSync(tmp, 'w', 0o600);
   try {
     writeSync(fd, body);

@@ -11,7 +11,7 @@ import { decodeCommand } from '../raft/catalog-fsm.js';
 import type { Authorizer } from './authorizer.js';
 import { permissionDenied } from './enforce.js';
 import type { Denial } from './permissions.js';
-import type { AclResolver } from './resolver.js';
+import type { ExactResolver } from './resolver.js';
 
 const need = (a: Authorizer, resource: 'node' | 'service', name: string): Denial | undefined =>
   a.allowed(resource, name, 'write') ? undefined : { resource, need: 'write', name };
@@ -66,9 +66,9 @@ export function vetClientCommand(cmd: Command, a: Authorizer, catalog: Catalog):
  * token the client sent. Throws Consul's texts ("ACL not found", "Permission denied: ..."),
  * which the client receives as the RPC's error.
  */
-export function clientApplyGuard(resolver: AclResolver, catalog: Catalog): (data: Uint8Array, token: string) => void {
-  return (data, token) => {
-    const identity = resolver.resolveExact(token); // throws AclNotFoundError ("ACL not found")
+export function clientApplyGuard(resolver: ExactResolver, catalog: Catalog): (data: Uint8Array, token: string) => Promise<void> {
+  return async (data, token) => {
+    const identity = await resolver.resolveExact(token); // throws AclNotFoundError ("ACL not found")
     const cmd = decodeCommand(data);
     const denial = cmd ? vetClientCommand(cmd, identity.authz, catalog) : { resource: 'acl' as const, need: 'write' as const };
     if (denial) throw permissionDenied(identity, denial);

@@ -23,6 +23,10 @@ export interface AclRouteDeps {
   meta(reply: FastifyReply): void;
   newToken(t: Partial<NewToken>): NewToken;
   showToken(t: AclTokenRecord): Record<string, unknown>;
+  /** This is the primary datacenter (else global tokens are written there). */
+  inPrimary: boolean;
+  /** Answers the request as the primary datacenter does. */
+  viaPrimary(req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply>;
 }
 
 /**

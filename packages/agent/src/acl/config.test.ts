@@ -12,7 +12,8 @@ describe('parseAclConfig', () => {
       tokenTtlMs: 30_000,
       policyTtlMs: 30_000,
       roleTtlMs: 30_000,
-      tokens: { initialManagement: '', agent: '', default: '', agentRecovery: '', dns: '' },
+      enableTokenReplication: false,
+      tokens: { initialManagement: '', agent: '', default: '', agentRecovery: '', dns: '', replication: '' },
     });
   });
 
@@ -30,11 +31,24 @@ describe('parseAclConfig', () => {
       tokenTtlMs: 5_000,
       policyTtlMs: 60_000,
       roleTtlMs: 250,
-      tokens: { initialManagement: 'm', agent: 'a', default: 'd', agentRecovery: 'r', dns: '' },
+      enableTokenReplication: false,
+      tokens: { initialManagement: 'm', agent: 'a', default: 'd', agentRecovery: 'r', dns: '', replication: '' },
     });
     expect(parseAclConfig({ acl: { tokens: { master: 'old' } } }).tokens.initialManagement).toBe('old');
     expect(parseAclConfig({ acl_datacenter: 'dc1' }).enabled).toBe(true);
     expect(parseAclConfig({ acl_ttl: '2s' }).tokenTtlMs).toBe(2_000);
+  });
+
+  it('reads the replication keys as Consul maps them (applyDeprecatedConfig)', () => {
+    const on = parseAclConfig({ acl: { enable_token_replication: true, tokens: { replication: 'rep' } } });
+    expect([on.enableTokenReplication, on.tokens.replication]).toEqual([true, 'rep']);
+    // acl_replication_token fills the token and turns token replication on, whatever the new key says.
+    const legacy = parseAclConfig({ acl_replication_token: 'old', acl: { enable_token_replication: false } });
+    expect([legacy.enableTokenReplication, legacy.tokens.replication]).toEqual([true, 'old']);
+    expect(parseAclConfig({ acl_replication_token: 'old', acl: { tokens: { replication: 'new' } } }).tokens.replication).toBe('new');
+    // enable_acl_replication counts only when acl.enable_token_replication is absent.
+    expect(parseAclConfig({ enable_acl_replication: true }).enableTokenReplication).toBe(true);
+    expect(parseAclConfig({ enable_acl_replication: true, acl: { enable_token_replication: false } }).enableTokenReplication).toBe(false);
   });
 
   it.each([

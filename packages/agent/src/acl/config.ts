@@ -56,8 +56,16 @@ export interface AclConfig {
   tokenTtlMs: number;
   policyTtlMs: number;
   roleTtlMs: number;
-  /** `dns` answers DNS (else `default`, as Consul). */
-  tokens: { initialManagement: string; agent: string; default: string; agentRecovery: string; dns: string };
+  /**
+   * acl.enable_token_replication: a secondary datacenter's leader also replicates the primary's
+   * global tokens (and the secondary keeps local tokens); else it resolves tokens in the primary.
+   */
+  enableTokenReplication: boolean;
+  /**
+   * `dns` answers DNS (else `default`, as Consul); `replication` is what a secondary's leader
+   * reads the primary's ACLs with (acl:read, acl:write for token replication).
+   */
+  tokens: { initialManagement: string; agent: string; default: string; agentRecovery: string; dns: string; replication: string };
 }
 
 const DOWN_POLICIES: readonly string[] = ['allow', 'deny', 'extend-cache', 'async-cache'];
@@ -113,8 +121,13 @@ export function parseAclConfig(config: Raw): AclConfig {
     const value = tokens[key] ?? legacy.find((v) => v !== undefined && v !== null);
     return str(value, `acl.tokens.${key}`, '');
   };
+  // Consul's applyDeprecatedConfig: acl_replication_token also turns token replication on (and
+  // wins over acl.enable_token_replication); enable_acl_replication counts when the new key is absent.
+  const legacyReplicationToken = config.acl_replication_token !== undefined && config.acl_replication_token !== null;
+  const tokenReplication = legacyReplicationToken || bool(acl.enable_token_replication ?? config.enable_acl_replication, 'acl.enable_token_replication');
   return {
     enabled: bool(acl.enabled, 'acl.enabled') || legacyDc !== '',
+    enableTokenReplication: tokenReplication,
     defaultPolicy,
     downPolicy: downPolicy as AclDownPolicy,
     enableTokenPersistence: bool(acl.enable_token_persistence, 'acl.enable_token_persistence'),
@@ -128,6 +141,7 @@ export function parseAclConfig(config: Raw): AclConfig {
       default: token('default', config.acl_token),
       agentRecovery: token('agent_recovery', tokens.agent_master, config.acl_agent_master_token),
       dns: token('dns'),
+      replication: token('replication', config.acl_replication_token),
     },
   };
 }

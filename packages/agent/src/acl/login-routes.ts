@@ -85,6 +85,8 @@ export function loginRoutes(app: FastifyInstance, d: AclRouteDeps, validators: V
       const token = store().tokensBySecret.get(secret);
       if (!token) throw new HttpError(403, 'ACL not found');
       if (!token.AuthMethod) throw new HttpError(403, "Permission denied: token wasn't created via login");
+      // Consul's Logout: a global token is deleted in the primary datacenter.
+      if (!token.Local && !d.inPrimary) return d.viaPrimary(req, reply);
       await d.apply({ Type: 'ACLTokenDelete', AccessorID: token.AccessorID });
       return sendJson(req, reply, true);
     },

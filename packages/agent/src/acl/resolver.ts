@@ -93,6 +93,15 @@ export class AclResolver implements IdentityResolver {
   }
 }
 
+/**
+ * What resolves a secret exactly as a client agent sent it ('' is the anonymous token): a server's
+ * state (AclResolver), or, in a secondary datacenter without token replication, the primary.
+ */
+export interface ExactResolver {
+  readonly enabled: boolean;
+  resolveExact(secret: string): Identity | Promise<Identity>;
+}
+
 /** What resolves a request's secret: the server's (state store) or a client's (through the servers). */
 export interface IdentityResolver {
   readonly enabled: boolean;

@@ -2,11 +2,18 @@
  * The /v1/acl/* endpoints in Consul's shapes (agent/acl_endpoint.go): bootstrap, tokens,
  * policies and roles, stored through the catalog's log (ACL* commands), and the templated
  * policies (templated-policy-routes.ts). Reads need `acl:read`, writes `acl:write`;
- * token/self needs only a valid token.
+ * token/self needs only a valid token. The lists answer blocking queries (`?index=`).
+ *
+ * In a secondary datacenter (datacenters.ts), as Consul's ACL endpoints: writes of policies,
+ * roles and global tokens are answered by the primary datacenter; without local tokens (no
+ * token replication) every token read and write is; bootstrap is refused.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import type { AclLink, AclPolicyRecord, AclRoleRecord, AclTemplatedPolicy, AclTokenRecord, Command } from '@proconsul/catalog';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { ACL_WATCH_KEY, type AclLink, type AclPolicyRecord, type AclRoleRecord, type AclTemplatedPolicy, type AclTokenRecord, type Command } from '@proconsul/catalog';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { answerFromDatacenter } from '../cluster/forward.js';
+import { blockingQuery } from '../http/blocking.js';
+import { parseQueryOptions } from '../http/query-options.js';
 import type { AgentContext } from '../context.js';
 import { decodeJson, isPlainObject } from '../http/decode.js';
 import { endpoint } from '../http/endpoint.js';
@@ -33,6 +40,8 @@ import type { AclRouteDeps } from './auth-method-deps.js';
 import { ValidatorCache } from './auth-method/validators.js';
 import { loginRoutes } from './login-routes.js';
 import { uniqueServiceIdentities } from './unique-identities.js';
+import { inPrimaryDatacenter, localTokensEnabled } from './datacenters.js';
+import { replicationRoutes } from './replication-routes.js';
 
 type Obj = Record<string, unknown>;
 type NewToken = Omit<AclTokenRecord, 'CreateIndex' | 'ModifyIndex'>;
@@ -43,6 +52,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const LINKS_MAX = 256;
 
 const aclDisabled = (): HttpError => new HttpError(401, 'ACL support disabled');
+/** Consul's texts (agent/consul/acl_endpoint.go). */
+const LOCAL_TOKENS_DISABLED = 'Local tokens are disabled';
 
 function hash(o: object): string {
   return createHash('sha256').update(JSON.stringify(o)).digest('base64');
@@ -120,9 +131,39 @@ function body(req: FastifyRequest, what: string, optional = false): Obj {
 export async function aclRoutes(app: FastifyInstance, { ctx, resolver }: { ctx: AgentContext; resolver: IdentityResolver }): Promise<void> {
   const store = (): AgentContext['catalog']['acl'] => ctx.catalog.acl;
   let builtins: Promise<void> | undefined;
+  const placement = { datacenter: ctx.config.datacenter, primaryDatacenter: ctx.config.primaryDatacenter };
+  const inPrimary = inPrimaryDatacenter(placement);
+  /** Read at each request: PUT /v1/agent/token/replication may set the replication token. */
+  const localTokens = (): boolean => localTokensEnabled(placement, ctx.config.acl);
 
-  /** Consul's leader creates these: global-management, the anonymous token, the configured initial management token. */
+  /** The primary datacenter answers this request (ACLs on first, as Consul's aclPreCheck). */
+  function viaPrimary(req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+    if (!resolver.enabled) throw aclDisabled();
+    return answerFromDatacenter(ctx.cluster, placement.primaryDatacenter, req, reply, ctx.config.queryTimes);
+  }
+
+  /** A token write names its locality in the body: global ones are the primary's (Consul's TokenSet). */
+  function tokenWriteElsewhere(req: FastifyRequest): boolean {
+    if (inPrimary) return false;
+    const local = body(req, 'Token', true).Local === true;
+    if (!local) return true;
+    if (!localTokens()) throw badRequest(LOCAL_TOKENS_DISABLED);
+    return false;
+  }
+
+  /** Blocks a list read until the ACL tables move past `?index` (or the wait runs out). */
+  async function listMeta(req: FastifyRequest, reply: FastifyReply): Promise<void> {
+    const opts = parseQueryOptions(req, ctx.config.datacenter, ctx.config.queryTimes);
+    if (opts.index > 0) await blockingQuery(reply, opts, (_w, signal) => ctx.catalog.watch([ACL_WATCH_KEY], signal), () => ({ index: store().index, value: null }));
+    meta(reply);
+  }
+
+  /**
+   * Consul's leader creates these in the primary datacenter: global-management, the anonymous
+   * token, the configured initial management token. A secondary gets them by replication.
+   */
   async function ensureBuiltins(): Promise<void> {
+    if (!inPrimary) return;
     const s = store();
     const cmds: Command[] = [];
     if (!s.policies.has(GLOBAL_MANAGEMENT_POLICY_ID)) {
@@ -296,7 +337,8 @@ export async function aclRoutes(app: FastifyInstance, { ctx, resolver }: { ctx: 
 
   endpoint(app, '/v1/acl/bootstrap', {
     PUT: async (req, reply) => {
-      if (!resolver.enabled) throw aclDisabled();
+      // Consul's BootstrapTokens answers acl.ErrDisabled outside the primary datacenter.
+      if (!resolver.enabled || !inPrimary) throw aclDisabled();
       builtins ??= ensureBuiltins().finally(() => (builtins = undefined));
       await builtins;
       // Checked before the log, as Consul's server does, so repeated attempts cost no entry.
@@ -341,6 +383,7 @@ export async function aclRoutes(app: FastifyInstance, { ctx, resolver }: { ctx: 
   // ---- tokens
   endpoint(app, '/v1/acl/token/self', {
     GET: async (req, reply) => {
+      if (!localTokens()) return viaPrimary(req, reply);
       await guard(req, 'any');
       const id = await requestIdentity(req, resolver);
       const t = store().tokens.get(id.accessorId);
@@ -351,6 +394,7 @@ export async function aclRoutes(app: FastifyInstance, { ctx, resolver }: { ctx: 
   });
   endpoint(app, '/v1/acl/token', {
     PUT: async (req, reply) => {
+      if (tokenWriteElsewhere(req)) return viaPrimary(req, reply);
       await guard(req, 'write');
       const t = tokenFrom(body(req, 'Token'), undefined);
       if (store().tokens.has(t.AccessorID)) throw badRequest('Invalid Token: AccessorID is already in use');
@@ -360,6 +404,7 @@ export async function aclRoutes(app: FastifyInstance, { ctx, resolver }: { ctx: 
   });
   endpoint(app, '/v1/acl/token/:id', {
     GET: async (req, reply) => {
+      if (!localTokens()) return viaPrimary(req, reply);
       await guard(req, 'read');
       const t = store().tokens.get((req.params as { id: string }).id);
       if (!t) throw notFound('Requested token does not exist: ACL not found');
@@ -367,6 +412,7 @@ export async function aclRoutes(app: FastifyInstance, { ctx, resolver }: { ctx: 
       return sendJson(req, reply, showToken(t, !(await requestIdentity(req, resolver)).authz.allowedSingle('acl', 'write')));
     },
     PUT: async (req, reply) => {
+      if (tokenWriteElsewhere(req)) return viaPrimary(req, reply);
       await guard(req, 'write');
       const id = (req.params as { id: string }).id;
       const b = body(req, 'Token');
@@ -379,8 +425,10 @@ export async function aclRoutes(app: FastifyInstance, { ctx, resolver }: { ctx: 
       return sendJson(req, reply, showToken(store().tokens.get(id)!));
     },
     DELETE: async (req, reply) => {
-      await guard(req, 'write');
       const id = (req.params as { id: string }).id;
+      // Consul's TokenDelete: a global token, or one not here, is deleted in the primary.
+      if (!localTokens() || (!inPrimary && !store().tokens.get(id)?.Local)) return viaPrimary(req, reply);
+      await guard(req, 'write');
       if (id === ANONYMOUS_TOKEN_ID) throw badRequest('Delete operation not permitted on the anonymous token');
       if (!store().tokens.has(id)) throw notFound('Cannot find token to delete');
       await apply({ Type: 'ACLTokenDelete', AccessorID: id });
@@ -391,8 +439,10 @@ export async function aclRoutes(app: FastifyInstance, { ctx, resolver }: { ctx: 
   // expiry; the body's Description replaces the original's when given.
   endpoint(app, '/v1/acl/token/:id/clone', {
     PUT: async (req, reply) => {
-      await guard(req, 'write');
       const original = store().tokens.get((req.params as { id: string }).id);
+      // Consul's TokenClone: a global token is cloned in the primary.
+      if (!localTokens() || (!inPrimary && original && !original.Local)) return viaPrimary(req, reply);
+      await guard(req, 'write');
       if (!original) throw new HttpError(403, 'ACL not found');
       if (original.AuthMethod) throw badRequest('Cannot clone a token created from an auth method');
       // An empty body is fine (Consul ignores EOF here).
@@ -413,14 +463,15 @@ export async function aclRoutes(app: FastifyInstance, { ctx, resolver }: { ctx: 
   });
   endpoint(app, '/v1/acl/tokens', {
     GET: async (req, reply) => {
+      if (!localTokens()) return viaPrimary(req, reply);
       await guard(req, 'read');
       const redact = !(await requestIdentity(req, resolver)).authz.allowedSingle('acl', 'write');
       const q = req.query as Record<string, string | undefined>;
+      await listMeta(req, reply);
       let tokens = [...store().tokens.values()].sort((a, b) => (a.AccessorID < b.AccessorID ? -1 : 1));
       if (q.policy) tokens = tokens.filter((t) => t.Policies.some((p) => p.ID === q.policy));
       if (q.role) tokens = tokens.filter((t) => t.Roles.some((r) => r.ID === q.role));
       if (q.authmethod) tokens = tokens.filter((t) => t.AuthMethod === q.authmethod);
-      meta(reply);
       return sendJson(req, reply, tokens.map((t) => ({ ...showToken(t, redact), Legacy: false })));
     },
   });
@@ -444,6 +495,7 @@ export async function aclRoutes(app: FastifyInstance, { ctx, resolver }: { ctx: 
 
   endpoint(app, '/v1/acl/policy', {
     PUT: async (req, reply) => {
+      if (!inPrimary) return viaPrimary(req, reply);
       await guard(req, 'write');
       const b = body(req, 'Policy');
       if (str(b, 'ID', 'Policy') !== '') throw badRequest('Cannot specify the ID when creating a new policy');
@@ -461,6 +513,7 @@ export async function aclRoutes(app: FastifyInstance, { ctx, resolver }: { ctx: 
       return sendJson(req, reply, showPolicy(p));
     },
     PUT: async (req, reply) => {
+      if (!inPrimary) return viaPrimary(req, reply);
       await guard(req, 'write');
       const id = (req.params as { id: string }).id;
       const b = body(req, 'Policy');
@@ -475,6 +528,7 @@ export async function aclRoutes(app: FastifyInstance, { ctx, resolver }: { ctx: 
       return sendJson(req, reply, showPolicy(store().policies.get(id)!));
     },
     DELETE: async (req, reply) => {
+      if (!inPrimary) return viaPrimary(req, reply);
       await guard(req, 'write');
       const id = (req.params as { id: string }).id;
       if (id === GLOBAL_MANAGEMENT_POLICY_ID) throw badRequest('Delete operation not permitted on the builtin global-management policy');
@@ -495,7 +549,7 @@ export async function aclRoutes(app: FastifyInstance, { ctx, resolver }: { ctx: 
   endpoint(app, '/v1/acl/policies', {
     GET: async (req, reply) => {
       await guard(req, 'read');
-      meta(reply);
+      await listMeta(req, reply);
       return sendJson(req, reply, [...store().policies.values()].sort((a, b) => (a.ID < b.ID ? -1 : 1)).map((p) => showPolicy(p, true)));
     },
   });
@@ -514,6 +568,7 @@ export async function aclRoutes(app: FastifyInstance, { ctx, resolver }: { ctx: 
 
   endpoint(app, '/v1/acl/role', {
     PUT: async (req, reply) => {
+      if (!inPrimary) return viaPrimary(req, reply);
       await guard(req, 'write');
       const b = body(req, 'Role');
       if (str(b, 'ID', 'Role') !== '') throw badRequest('Cannot specify the ID when creating a new role');
@@ -531,6 +586,7 @@ export async function aclRoutes(app: FastifyInstance, { ctx, resolver }: { ctx: 
       return sendJson(req, reply, showRole(r));
     },
     PUT: async (req, reply) => {
+      if (!inPrimary) return viaPrimary(req, reply);
       await guard(req, 'write');
       const id = (req.params as { id: string }).id;
       const b = body(req, 'Role');
@@ -541,6 +597,7 @@ export async function aclRoutes(app: FastifyInstance, { ctx, resolver }: { ctx: 
       return sendJson(req, reply, showRole(store().roles.get(id)!));
     },
     DELETE: async (req, reply) => {
+      if (!inPrimary) return viaPrimary(req, reply);
       await guard(req, 'write');
       const id = (req.params as { id: string }).id;
       if (!store().roles.has(id)) throw notFound('Cannot find role to delete');
@@ -560,19 +617,31 @@ export async function aclRoutes(app: FastifyInstance, { ctx, resolver }: { ctx: 
   endpoint(app, '/v1/acl/roles', {
     GET: async (req, reply) => {
       await guard(req, 'read');
-      meta(reply);
+      await listMeta(req, reply);
       return sendJson(req, reply, [...store().roles.values()].sort((a, b) => (a.ID < b.ID ? -1 : 1)).map(showRole));
     },
   });
 
   templatedPolicyRoutes(app, (req) => guard(req, 'read'));
+  // Auth methods, binding rules, login and logout need local tokens (Consul's
+  // errAuthMethodsRequireTokenReplication; a 400 here, Consul's 500).
+  const authMethodsUsable = (): void => {
+    if (!localTokens()) throw badRequest('Token replication is required for auth methods to function');
+  };
   const deps: AclRouteDeps = {
-    ctx, guard, apply, meta, newToken, showToken: (t) => showToken(t),
+    ctx, apply, meta, newToken, showToken: (t) => showToken(t), inPrimary, viaPrimary,
+    guard: async (req, level) => {
+      if (!resolver.enabled) throw aclDisabled();
+      authMethodsUsable();
+      return guard(req, level);
+    },
     enabled: () => {
       if (!resolver.enabled) throw aclDisabled();
+      authMethodsUsable();
     },
   };
   const validators = new ValidatorCache();
   authMethodRoutes(app, deps, validators);
   loginRoutes(app, deps, validators);
+  replicationRoutes(app, ctx, resolver);
 }

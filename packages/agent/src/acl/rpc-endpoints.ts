@@ -1,11 +1,14 @@
 /**
  * The ACL RPC methods a server answers for its client agents (Consul's ACL.TokenRead,
  * ACL.PolicyResolve, ACL.RoleResolve), from its own state (stale reads, as Consul's clients
- * ask): a token by its secret, and only the policies and roles that token links to.
+ * ask): a token by its secret, and only the policies and roles that token links to. A server of
+ * a secondary datacenter without token replication holds no tokens: it passes the three calls
+ * to the primary datacenter (`primary`), as Consul's TokenRead forwards when local tokens are off.
  */
 import type { AclPolicyRecord, AclRoleRecord, AclStore, AclTokenRecord } from '@proconsul/catalog';
 import type { RpcServer } from '../rpc/server.js';
 import type { AclConfig } from './config.js';
+import type { ServerCall } from './remote-resolver.js';
 import { ANONYMOUS_TOKEN_ID, ANONYMOUS_TOKEN_SECRET, GLOBAL_MANAGEMENT_POLICY_ID, GLOBAL_MANAGEMENT_POLICY_NAME } from './identities.js';
 
 type Body = Record<string, unknown>;
@@ -20,7 +23,16 @@ function idsOf(body: unknown, key: string): string[] {
   return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string').slice(0, 1024) : [];
 }
 
-export function serveAclRpc(rpc: RpcServer, acl: AclConfig, store: () => Readonly<AclStore>): void {
+export function serveAclRpc(rpc: RpcServer, acl: AclConfig, store: () => Readonly<AclStore>, primary?: ServerCall): void {
+  if (primary) {
+    for (const method of ['ACL.TokenRead', 'ACL.RoleResolve', 'ACL.PolicyResolve']) {
+      rpc.handle(method, async (body) => {
+        if (!acl.enabled) throw new Error('ACL support disabled');
+        return primary(method, body);
+      });
+    }
+    return;
+  }
   /** The token a secret names, or null (anonymous missing); throws "ACL not found". */
   const tokenOf = (secret: string): AclTokenRecord | null => {
     if (!acl.enabled) throw new Error('ACL support disabled');

@@ -115,6 +115,18 @@ export function installForwarding(app: FastifyInstance, cluster: ClusterRole, o:
   });
 }
 
+/**
+ * Answers a request with what datacenter `dc` answers to it (its `?dc=` set to `dc`): the
+ * writes a secondary datacenter passes to the primary (global ACL objects, as Consul's ACL
+ * endpoints forward them).
+ */
+export async function answerFromDatacenter(cluster: ClusterRole, dc: string, req: FastifyRequest, reply: FastifyReply, queryTimes: QueryTimes): Promise<FastifyReply> {
+  const fwd = toForwarded(req);
+  // The mark of a request passed to this datacenter's leader is not the other datacenter's to trust.
+  delete fwd.headers[FORWARDED_HEADER];
+  return sendForwarded(reply, await cluster.forwardToDatacenter(dc, fwd, forwardTimeoutMs(req, queryTimes)));
+}
+
 function toForwarded(req: FastifyRequest): ForwardedRequest {
   const headers: Record<string, string> = {};
   for (const [k, v] of Object.entries(req.headers)) {

@@ -53,10 +53,24 @@ export class WanRouter {
   async forward(datacenter: string, req: ForwardedRequest, timeoutMs: number): Promise<ForwardedResponse> {
     const alive = this.servers(datacenter);
     if (alive.length === 0) throw new HttpError(500, NO_DC_PATH);
+    // ToLeader false: the remote server forwards to its own leader when it is not the leader.
+    return (await this.#failoverFor(datacenter).call(alive, 'HTTP.Forward', { Request: req, ToLeader: false } satisfies ForwardCall, timeoutMs, isRead(req), hedgeMs(req))) as ForwardedResponse;
+  }
+
+  /**
+   * Calls an RPC method on a server of `datacenter` (a read: sent again to another server when a
+   * connection breaks). What a secondary datacenter's server asks of the primary's ACLs.
+   */
+  async call(datacenter: string, method: string, body: unknown, timeoutMs: number): Promise<unknown> {
+    const alive = this.servers(datacenter);
+    if (alive.length === 0) throw new HttpError(500, NO_DC_PATH);
+    return this.#failoverFor(datacenter).call(alive, method, body, timeoutMs, true);
+  }
+
+  #failoverFor(datacenter: string): ServerFailover {
     let failover = this.#failover.get(datacenter);
     if (!failover) this.#failover.set(datacenter, (failover = new ServerFailover(this.rpc)));
-    // ToLeader false: the remote server forwards to its own leader when it is not the leader.
-    return (await failover.call(alive, 'HTTP.Forward', { Request: req, ToLeader: false } satisfies ForwardCall, timeoutMs, isRead(req), hedgeMs(req))) as ForwardedResponse;
+    return failover;
   }
 
   #servers(): ServerInfo[] {

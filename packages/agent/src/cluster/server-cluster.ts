@@ -64,7 +64,7 @@ export class ServerCluster implements ClusterRole {
   readonly rpc: RpcServer;
   readonly rpcClient: RpcClient;
   /** Set when ACLs are on: throws when a client agent's write is not allowed (acl/apply-authz.ts). */
-  vetClientApply: ((data: Uint8Array, token: string) => void) | null = null;
+  vetClientApply: ((data: Uint8Array, token: string) => void | Promise<void>) | null = null;
   readonly #abort = new AbortController();
   #reconcileTimer: NodeJS.Timeout | undefined;
   #wasLeader = false;
@@ -228,6 +228,11 @@ export class ServerCluster implements ClusterRole {
     return dc === this.o.config.datacenter ? this.forward(r, timeoutMs) : this.router.forward(dc, r, timeoutMs);
   }
 
+  /** Calls an RPC method on a server of another datacenter (WanRouter.call). */
+  callDatacenter(dc: string, method: string, body: unknown, timeoutMs: number): Promise<unknown> {
+    return this.router.call(dc, method, body, timeoutMs);
+  }
+
   async datacenters(): Promise<string[]> {
     return this.router.datacenters();
   }
@@ -354,7 +359,7 @@ export class ServerCluster implements ClusterRole {
       if (!(Data instanceof Uint8Array)) throw new Error('Raft.Apply: missing Data');
       // With ACLs, a client's write is checked against the token it sent (servers are trusted
       // peers on this port, as Raft itself is).
-      if ((Hops ?? 1) < 1) this.vetClientApply?.(Data, typeof Token === 'string' ? Token : '');
+      if ((Hops ?? 1) < 1) await this.vetClientApply?.(Data, typeof Token === 'string' ? Token : '');
       return this.raft.applier.applyEncoded(Data, (Hops ?? 1) < 1);
     });
   }

@@ -9,7 +9,7 @@
 import type { CatalogNode, CoordinateEntry, HealthCheck, NodeService } from '@proconsul/catalog';
 import { permissionDenied } from '../acl/enforce.js';
 import { checkReadable } from '../acl/permissions.js';
-import type { AclResolver, Identity } from '../acl/resolver.js';
+import type { ExactResolver, Identity } from '../acl/resolver.js';
 import type { AgentContext } from '../context.js';
 import { coordinateUpdateError, coordinateUpdatesFor } from '../coordinate/updates.js';
 import type { ServerCluster } from './server-cluster.js';
@@ -37,14 +37,14 @@ function nodeCall(body: unknown): NodeCall {
   return { ...b, Node: b.Node, Token: typeof b.Token === 'string' ? b.Token : '' };
 }
 
-export function serveSyncEndpoints(cluster: ServerCluster, ctx: AgentContext, resolver: AclResolver): void {
-  const identity = (call: NodeCall): Identity | null => (resolver.enabled ? resolver.resolveExact(call.Token ?? '') : null);
+export function serveSyncEndpoints(cluster: ServerCluster, ctx: AgentContext, resolver: ExactResolver): void {
+  const identity = async (call: NodeCall): Promise<Identity | null> => (resolver.enabled ? resolver.resolveExact(call.Token ?? '') : null);
   const read = (method: string, answer: (call: NodeCall, id: Identity | null) => unknown): void =>
     cluster.rpc.handle(method, async (body) => {
       const call = nodeCall(body);
       return cluster.onLeader(method, call, LEADER_TIMEOUT_MS, true, async () => {
         await cluster.readBarrier('lease');
-        return answer(call, identity(call));
+        return answer(call, await identity(call));
       });
     });
 
@@ -67,7 +67,7 @@ export function serveSyncEndpoints(cluster: ServerCluster, ctx: AgentContext, re
       if (ctx.config.coordinate.disabled) throw new Error('Coordinate support disabled');
       const invalid = coordinateUpdateError(ctx, call.Coord);
       if (invalid) throw new Error(invalid);
-      const id = identity(call);
+      const id = await identity(call);
       if (id && !id.authz.allowed('node', call.Node, 'write')) throw permissionDenied(id, { resource: 'node', need: 'write', name: call.Node });
       const c = call.Coord; // only its four fields are kept, whatever else a caller sent
       const coord = { Vec: [...c.Vec], Error: c.Error, Adjustment: c.Adjustment, Height: c.Height };

@@ -310,7 +310,9 @@ export async function buildConfig(input: BuildInput): Promise<AgentConfig> {
   if (!DATACENTER.test(datacenter)) {
     throw new ConfigError(`datacenter cannot be ${JSON.stringify(datacenter)}. Please use only [a-z0-9-_]`);
   }
-  const primaryDatacenter = c.primary_datacenter !== undefined ? String(c.primary_datacenter).toLowerCase() : datacenter;
+  // acl_datacenter is the pre-1.4 name of primary_datacenter (Consul's applyDeprecatedConfig).
+  const primaryRaw = c.primary_datacenter ?? c.acl_datacenter;
+  const primaryDatacenter = primaryRaw !== undefined && primaryRaw !== null && primaryRaw !== '' ? String(primaryRaw).toLowerCase() : datacenter;
   if (!DATACENTER.test(primaryDatacenter)) {
     throw new ConfigError(`primary_datacenter cannot be ${JSON.stringify(primaryDatacenter)}. Please use only [a-z0-9-_]`);
   }

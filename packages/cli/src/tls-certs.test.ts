@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { serialNumber } from './tls-certs.js';
+import { X509Certificate } from 'node:crypto';
+import { createCa, createLeaf, dnsNameConstraints, dnsNameWithin, nameConstraintError, serialNumber } from './tls-certs.js';
 
 // OpenSSL refuses a certificate whose serial INTEGER carries a redundant leading zero byte
 // ("no start line" when read back); 1 draw in 128 used to start with one.
@@ -15,5 +16,46 @@ describe('serialNumber', () => {
     const sn = serialNumber(Buffer.from(drawn, 'hex'));
     expect(Buffer.from(sn.bytes).toString('hex')).toBe(der);
     expect(sn.text).toBe(BigInt(`0x${drawn}`).toString(10));
+  });
+});
+
+// Go's matchDomainConstraint, which Consul's tlsutil.Verify applies to every DNS SAN.
+describe('dnsNameWithin', () => {
+  const cases: [string, string, boolean][] = [
+    ['server.dc1.consul', 'consul', true],
+    ['consul', 'consul', true],
+    ['SERVER.DC1.Consul', 'consul', true],
+    ['notconsul', 'consul', false],
+    ['consul.example', 'consul', false],
+    ['localhost', 'localhost', true],
+    ['a.example.com', '.example.com', true],
+    ['example.com', '.example.com', false],
+    ['anything', '', true],
+  ];
+  it.each(cases)('%s within %s: %s', (name, constraint, want) => {
+    expect(dnsNameWithin(name, constraint)).toBe(want);
+  });
+});
+
+describe('createCa name constraints', () => {
+  const der = (pem: string): Buffer => new X509Certificate(pem).raw;
+
+  it('writes the permitted DNS domains in the order given, critical', () => {
+    const ca = createCa(1, ['example.com', 'consul', 'localhost']);
+    expect(dnsNameConstraints(der(ca.cert))).toEqual({ permitted: ['example.com', 'consul', 'localhost'], excluded: [] });
+  });
+
+  it('writes no extension for an empty list', () => {
+    expect(dnsNameConstraints(der(createCa(1).cert))).toBeUndefined();
+    expect(nameConstraintError(der(createCa(1).cert), ['anything.example'])).toBeUndefined();
+  });
+
+  it('signs names inside the constraints and refuses the first one outside', () => {
+    const ca = createCa(1, ['example.com', 'consul', 'localhost']);
+    const leaf = createLeaf(ca, { name: 'server.dc1.consul', dnsNames: ['ui.example.com', 'server.dc1.consul', 'localhost'], ipAddresses: ['127.0.0.1'], days: 1 });
+    expect(new X509Certificate(leaf.cert).subjectAltName).toBe('DNS:ui.example.com, DNS:server.dc1.consul, DNS:localhost, IP Address:127.0.0.1');
+    expect(() => createLeaf(ca, { name: 'server.dc1.consul', dnsNames: ['server.dc1.consul', 'db.internal', 'x.other'], ipAddresses: [], days: 1 })).toThrow(
+      'x509: a root or intermediate certificate is not authorized to sign for this name: DNS name "db.internal" is not permitted by any constraint',
+    );
   });
 });

@@ -3,6 +3,10 @@
  * `EC PRIVATE KEY`), a self-signed CA named `Consul Agent CA <serial>`, leaf certificates
  * with CN `server.<dc>.<domain>` / `client.<dc>.<domain>`, their DNS and IP SANs, and
  * server+client auth. Node signs; @peculiar/asn1-x509 lays out the DER.
+ *
+ * With `-name-constraint` the CA carries a critical NameConstraints extension permitting only
+ * the given DNS domains (Go's PermittedDNSDomains), and a leaf is checked against it before it
+ * is handed out, as Consul's `tlsutil.Verify` (Go's x509 verifier) does after signing.
  */
 import { createHash, createPrivateKey, generateKeyPairSync, randomBytes, sign, X509Certificate, type KeyObject } from 'node:crypto';
 import { AsnConvert, OctetString } from '@peculiar/asn1-schema';
@@ -17,10 +21,13 @@ import {
   Extension,
   Extensions,
   GeneralName,
+  GeneralSubtree,
+  GeneralSubtrees,
   id_ce_authorityKeyIdentifier,
   id_ce_basicConstraints,
   id_ce_extKeyUsage,
   id_ce_keyUsage,
+  id_ce_nameConstraints,
   id_ce_subjectAltName,
   id_ce_subjectKeyIdentifier,
   id_kp_clientAuth,
@@ -29,6 +36,7 @@ import {
   KeyUsage,
   KeyUsageFlags,
   Name,
+  NameConstraints,
   RelativeDistinguishedName,
   SubjectAlternativeName,
   SubjectKeyIdentifier,
@@ -102,8 +110,12 @@ function validity(days: number): Validity {
   return new Validity({ notBefore: new Date(now), notAfter: new Date(now + days * DAY_MS) });
 }
 
-/** `consul tls ca create`: a self-signed CA valid for `days`. */
-export function createCa(days: number): Pem {
+/**
+ * `consul tls ca create`: a self-signed CA valid for `days`. A non-empty `permittedDnsDomains`
+ * adds a critical NameConstraints extension with one dNSName permitted subtree per entry, in
+ * the order given (what Go writes for PermittedDNSDomains with PermittedDNSDomainsCritical).
+ */
+export function createCa(days: number, permittedDnsDomains: readonly string[] = []): Pem {
   const k = newKey();
   const sn = serialNumber();
   const id = keyId(k.spki);
@@ -129,9 +141,56 @@ export function createCa(days: number): Pem {
       ext(id_ce_basicConstraints, true, new BasicConstraints({ cA: true })),
       ext(id_ce_subjectKeyIdentifier, false, new SubjectKeyIdentifier(id)),
       ext(id_ce_authorityKeyIdentifier, false, new AuthorityKeyIdentifier({ keyIdentifier: new KeyIdentifier(id) })),
+      ...(permittedDnsDomains.length > 0 ? [ext(id_ce_nameConstraints, true, permittedDns(permittedDnsDomains))] : []),
     ]),
   });
   return { cert: signCert(tbs, k.priv), key: k.pem };
+}
+
+function permittedDns(domains: readonly string[]): NameConstraints {
+  const subtrees = domains.map((d) => new GeneralSubtree({ base: new GeneralName({ dNSName: d }) }));
+  return new NameConstraints({ permittedSubtrees: new GeneralSubtrees(subtrees) });
+}
+
+/** The CA's DNS name constraints, or undefined when it has no NameConstraints extension. */
+export function dnsNameConstraints(caDer: Buffer): { permitted: string[]; excluded: string[] } | undefined {
+  const raw = AsnConvert.parse(caDer, Certificate).tbsCertificate.extensions?.find((e) => e.extnID === id_ce_nameConstraints);
+  if (raw === undefined) return undefined;
+  const nc = AsnConvert.parse(raw.extnValue.buffer, NameConstraints);
+  const dns = (subtrees: GeneralSubtrees | undefined): string[] => (subtrees ?? []).flatMap((s) => (s.base.dNSName === undefined ? [] : [s.base.dNSName]));
+  return { permitted: dns(nc.permittedSubtrees), excluded: dns(nc.excludedSubtrees) };
+}
+
+/**
+ * Go's matchDomainConstraint: an empty constraint matches everything; otherwise the name must
+ * end with the constraint's labels (case-insensitive), and a leading dot asks for at least one
+ * more label. `server.dc1.consul` is within `consul`; `notconsul` and `consul.example` are not.
+ */
+export function dnsNameWithin(name: string, constraint: string): boolean {
+  if (constraint === '') return true;
+  const sub = constraint.startsWith('.');
+  const labels = (d: string): string[] => d.toLowerCase().split('.').reverse();
+  const n = labels(name);
+  const c = labels(sub ? constraint.slice(1) : constraint);
+  if (n.length < c.length || (sub && n.length === c.length)) return false;
+  return c.every((label, i) => label === n[i]);
+}
+
+/**
+ * The error Go's x509 verifier gives for the first DNS name the CA may not sign (excluded
+ * subtrees first, then permitted ones), or undefined. Only dNSName constraints are checked:
+ * they are the only kind Consul writes; IP SANs are unconstrained by them.
+ */
+export function nameConstraintError(caDer: Buffer, dnsNames: readonly string[]): string | undefined {
+  const nc = dnsNameConstraints(caDer);
+  if (nc === undefined) return undefined;
+  const prefix = 'x509: a root or intermediate certificate is not authorized to sign for this name: ';
+  for (const name of dnsNames) {
+    const excludedBy = nc.excluded.find((c) => dnsNameWithin(name, c));
+    if (excludedBy !== undefined) return `${prefix}DNS name ${JSON.stringify(name)} is excluded by constraint ${JSON.stringify(excludedBy)}`;
+    if (nc.permitted.length > 0 && !nc.permitted.some((c) => dnsNameWithin(name, c))) return `${prefix}DNS name ${JSON.stringify(name)} is not permitted by any constraint`;
+  }
+  return undefined;
 }
 
 /** `consul tls cert create`: a leaf certificate signed by the CA (PEM cert and key). */
@@ -161,5 +220,7 @@ export function createLeaf(ca: Pem, o: LeafOptions): Pem {
   });
   const cert = signCert(tbs, caKey);
   if (!new X509Certificate(cert).verify(caCert.publicKey)) throw new Error('the new certificate does not verify against the CA');
+  const refused = nameConstraintError(caCert.raw, o.dnsNames);
+  if (refused !== undefined) throw new Error(refused);
   return { cert, key: k.pem };
 }

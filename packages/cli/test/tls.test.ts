@@ -5,7 +5,7 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { X509Certificate, createPrivateKey } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,11 +14,18 @@ import { repoRoot } from '@proconsul/testing';
 const bin = resolve(repoRoot, 'packages/cli/bin/proconsul.js');
 let dir: string;
 
-function tls(...args: string[]): { code: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [bin, 'tls', ...args], { cwd: dir, env: { PATH: process.env['PATH'] ?? '' }, encoding: 'utf8', timeout: 20_000 });
+function tlsIn(cwd: string, ...args: string[]): { code: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [bin, 'tls', ...args], { cwd, env: { PATH: process.env['PATH'] ?? '' }, encoding: 'utf8', timeout: 20_000 });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
+const tls = (...args: string[]): ReturnType<typeof tlsIn> => tlsIn(dir, ...args);
 const cert = (name: string): X509Certificate => new X509Certificate(readFileSync(join(dir, name)));
+const opensslText = (file: string): string => execFileSync('openssl', ['x509', '-in', file, '-text', '-noout'], { encoding: 'utf8' });
+/** `openssl verify` of a leaf against a CA file: exit status and output (errors included). */
+function opensslVerify(caFile: string, leafFile: string, host: string): { code: number | null; out: string } {
+  const r = spawnSync('openssl', ['verify', '-CAfile', caFile, '-verify_hostname', host, '-purpose', 'sslserver', leafFile], { encoding: 'utf8' });
+  return { code: r.status, out: r.stdout + r.stderr };
+}
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'proconsul-tls-cli-'));
@@ -38,6 +45,8 @@ describe('proconsul tls', () => {
     expect(readFileSync(join(dir, 'consul-agent-ca-key.pem'), 'utf8')).toMatch(/^-----BEGIN EC PRIVATE KEY-----/);
     expect(statSync(join(dir, 'consul-agent-ca-key.pem')).mode & 0o777).toBe(0o600);
     expect(tls('ca', 'create')).toEqual({ code: 1, stdout: '', stderr: 'consul-agent-ca.pem already exists.\n' });
+    // Without -name-constraint there is no NameConstraints extension.
+    expect(opensslText(join(dir, 'consul-agent-ca.pem'))).not.toContain('Name Constraints');
   });
 
   it('creates server certificates for server.<dc>.<domain>, numbered, signed by the CA', () => {
@@ -82,5 +91,68 @@ describe('proconsul tls', () => {
     expect(lines.length).toBe(1);
     if (typeof message === 'string') expect(lines[0]).toBe(message);
     else expect(lines[0]).toMatch(message);
+  });
+});
+
+describe('proconsul tls ca create -name-constraint', () => {
+  let ncDir: string;
+  beforeAll(() => {
+    ncDir = mkdtempSync(join(tmpdir(), 'proconsul-tls-nc-'));
+  });
+  afterAll(() => rmSync(ncDir, { recursive: true, force: true }));
+  const at = (file: string): string => join(ncDir, file);
+
+  /** A leaf for `dnsName` signed by the CA with openssl itself, so no Proconsul check stands in the way. */
+  function opensslLeaf(dnsName: string, file: string): void {
+    execFileSync('openssl', ['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', at(`${file}-key.pem`), '-subj', `/CN=${dnsName}`, '-out', at(`${file}.csr`)], { stdio: 'pipe' });
+    const ext = at(`${file}.ext`);
+    writeFileSync(ext, `subjectAltName=DNS:${dnsName}\nextendedKeyUsage=serverAuth\n`);
+    execFileSync('openssl', ['x509', '-req', '-in', at(`${file}.csr`), '-CA', at('consul-agent-ca.pem'), '-CAkey', at('consul-agent-ca-key.pem'), '-set_serial', '7', '-days', '1', '-extfile', ext, '-out', at(`${file}.pem`)], { stdio: 'pipe' });
+  }
+
+  it('adds a critical NameConstraints extension permitting the additional names, -domain and localhost', () => {
+    expect(tlsIn(ncDir, 'ca', 'create', '-name-constraint', '-additional-name-constraint', 'example.com')).toEqual({ code: 0, stdout: '==> Saved consul-agent-ca.pem\n==> Saved consul-agent-ca-key.pem\n', stderr: '' });
+    const text = opensslText(at('consul-agent-ca.pem'));
+    const block = /X509v3 Name Constraints: critical\n\s+Permitted:\n((?: +(?:DNS|IP|email|URI|DirName|othername):.*\n)*)/.exec(text);
+    expect(block, text).not.toBeNull();
+    expect(block![1]!.trim().split(/\n\s*/)).toEqual(['DNS:example.com', 'DNS:consul', 'DNS:localhost']);
+    expect(text).not.toContain('Excluded:');
+  });
+
+  it('signs server.dc1.consul, which openssl verifies against the constrained CA', () => {
+    const r = tlsIn(ncDir, 'cert', 'create', '-server', '-additional-dnsname', 'ui.example.com');
+    expect(r.code, r.stderr).toBe(0);
+    const v = opensslVerify(at('consul-agent-ca.pem'), at('dc1-server-consul-0.pem'), 'server.dc1.consul');
+    expect(v, v.out).toEqual({ code: 0, out: `${at('dc1-server-consul-0.pem')}: OK\n` });
+  });
+
+  it('refuses, as Consul does, a certificate for a name outside the constraints, and writes nothing', () => {
+    const r = tlsIn(ncDir, 'cert', 'create', '-server', '-additional-dnsname', 'db.internal');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe('x509: a root or intermediate certificate is not authorized to sign for this name: DNS name "db.internal" is not permitted by any constraint\n');
+    expect(existsSync(at('dc1-server-consul-1.pem'))).toBe(false);
+    // -domain other makes server.dc1.other, outside `consul`.
+    const other = tlsIn(ncDir, 'cert', 'create', '-client', '-domain', 'other', '-ca', 'consul-agent-ca.pem', '-key', 'consul-agent-ca-key.pem');
+    expect(other.code).toBe(1);
+    expect(other.stderr).toContain('DNS name "client.dc1.other" is not permitted by any constraint');
+  });
+
+  it('makes openssl reject a leaf outside the constraints that another tool signed with the CA key', () => {
+    opensslLeaf('api.example.com', 'inside');
+    expect(opensslVerify(at('consul-agent-ca.pem'), at('inside.pem'), 'api.example.com').code).toBe(0);
+    opensslLeaf('db.internal', 'outside');
+    const v = opensslVerify(at('consul-agent-ca.pem'), at('outside.pem'), 'db.internal');
+    expect(v.code).not.toBe(0);
+    expect(v.out).toContain('permitted subtree violation');
+  });
+
+  it('ignores -additional-name-constraint without -name-constraint', () => {
+    const d = mkdtempSync(join(tmpdir(), 'proconsul-tls-nc-off-'));
+    try {
+      expect(tlsIn(d, 'ca', 'create', '-additional-name-constraint', 'example.com').code).toBe(0);
+      expect(opensslText(join(d, 'consul-agent-ca.pem'))).not.toContain('Name Constraints');
+    } finally {
+      rmSync(d, { recursive: true, force: true });
+    }
   });
 });

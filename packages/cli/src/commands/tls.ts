@@ -24,8 +24,25 @@ export const tlsCaCreate: Command = {
   ==> Saved consul-agent-ca-key.pem`,
   flags: () =>
     new FlagSet([
-      { name: 'days', kind: 'int', default: '1825', usage: 'Provide number of days the CA is valid for from now on. Defaults to 5 years.' },
-      { name: 'domain', kind: 'string', default: 'consul', usage: 'Domain of consul cluster. Defaults to consul.' },
+      { name: 'days', kind: 'int', default: '1825', usage: 'Number of days the CA is valid for. Defaults to 1825 days (approximately 5 years).' },
+      {
+        name: 'name-constraint',
+        kind: 'bool',
+        usage:
+          'Enables X.509 name constraints for the CA. If used, the CA only signs certificates for localhost and the domains specified by -domain and -additional-name-constraint. ' +
+          "If Consul's UI is served over HTTPS in your deployment, add its DNS name with -additional-constraint. Defaults to false.",
+      },
+      {
+        name: 'domain',
+        kind: 'string',
+        default: 'consul',
+        usage: 'The DNS domain of the Consul cluster that agents are configured with. Defaults to consul. Only used when -name-constraint is set. Additional domains can be passed with -additional-name-constraint.',
+      },
+      {
+        name: 'additional-name-constraint',
+        kind: 'list',
+        usage: 'Add name constraints for the CA. Results in rejecting certificates for other DNS than specified. Can be used multiple times. Only used in combination with -name-constraint.',
+      },
     ]),
   async run(f, ui) {
     if (f.args.length > 0) {
@@ -46,7 +63,9 @@ export const tlsCaCreate: Command = {
         return 1;
       }
     }
-    const ca = createCa(days);
+    // Consul's order: the -additional-name-constraint values, then -domain, then localhost.
+    const permitted = f.bool('name-constraint') ? [...f.list('additional-name-constraint'), domain, 'localhost'] : [];
+    const ca = createCa(days, permitted);
     save(certFile, ca.cert, 0o644);
     ui.output(`==> Saved ${certFile}`);
     save(keyFile, ca.key, 0o600);
@@ -152,7 +171,14 @@ export const tlsCertCreate: Command = {
     }
     if (kind === 'server') ui.info(SERVER_WARNING);
     ui.info(`==> Using ${caFile} and ${keyFile}`);
-    const leaf = createLeaf(ca, { name, dnsNames, ipAddresses, days });
+    let leaf: { cert: string; key: string };
+    try {
+      // Refuses, as Consul's tlsutil.Verify does, a name outside the CA's name constraints.
+      leaf = createLeaf(ca, { name, dnsNames, ipAddresses, days });
+    } catch (err) {
+      ui.error((err as Error).message);
+      return 1;
+    }
     save(`${prefix}-${n}.pem`, leaf.cert, 0o644);
     ui.output(`==> Saved ${prefix}-${n}.pem`);
     save(`${prefix}-${n}-key.pem`, leaf.key, 0o600);

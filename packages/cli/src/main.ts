@@ -17,6 +17,7 @@ import {
 import { aclTemplatedPolicyList, aclTemplatedPolicyPreview, aclTemplatedPolicyRead } from './commands/acl-templated.js';
 import { aclPolicyUpdate, aclRoleRead, aclRoleUpdate, aclTokenClone, aclTokenUpdate } from './commands/acl-update.js';
 import { runAgent } from './commands/agent.js';
+import { debug } from './commands/debug.js';
 import { catalogDatacenters, catalogNodes, catalogServices } from './commands/catalog.js';
 import { event } from './commands/event.js';
 import { forceLeave } from './commands/force-leave.js';
@@ -92,6 +93,7 @@ export const COMMANDS: Record<string, Entry> = {
     usage: 'Usage: proconsul catalog <subcommand> [options] [args]',
     subcommands: { datacenters: catalogDatacenters, nodes: catalogNodes, services: catalogServices },
   },
+  debug,
   event,
   'force-leave': forceLeave,
   info,

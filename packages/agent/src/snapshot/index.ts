@@ -2,3 +2,4 @@
 // in it, for the CLI. Loads nothing but Node's own modules.
 export { ArchiveError, buildArchive, decodeState, openArchive, readArchive, type SnapshotMeta } from './archive.js';
 export { snapshotStats, type KvDetails, type SnapshotStats, type TypeStats } from './inspect.js';
+export { readTar, TarError, writeTar, type TarEntry } from './tar.js';

@@ -417,6 +417,9 @@ function debugConfig(ctx: AgentContext): Record<string, unknown> {
     NodeID: ctx.nodeId,
     DataDir: c.dataDir,
     DevMode: c.dev,
+    // No profiling endpoints (/debug/pprof) exist in Node, whatever enable_debug says:
+    // `consul debug` reads this key to skip its pprof target with a warning.
+    EnableDebug: false,
     ServerMode: c.server || c.dev,
     Bootstrap: c.bootstrap,
     BindAddr: c.bindAddr,

@@ -3,26 +3,18 @@
  * with ACLs on, default deny (127.0.63.21): a jwt auth method whose key pair the test makes, a
  * binding rule giving a service identity from a claim, and the token a login mints.
  */
-import { execFile } from 'node:child_process';
 import { generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { repoRoot, startAgent, type AgentProcess } from '@proconsul/testing';
+import { runCli, type CliResult } from './run-cli.js';
+import { startAgent, type AgentProcess } from '@proconsul/testing';
 
-const bin = resolve(repoRoot, 'packages/cli/bin/proconsul.js');
 let agent: AgentProcess;
 const dir = mkdtempSync(join(tmpdir(), 'proconsul-cli-login-'));
 
-function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((res) => {
-    execFile(process.execPath, [bin, ...args], { env: { PATH: process.env['PATH'] ?? '', CONSUL_HTTP_ADDR: agent.httpAddr, ...env }, timeout: 20_000 }, (err, stdout, stderr) => {
-      const code = err ? ((err as { code?: number }).code ?? 1) : 0;
-      res({ code: typeof code === 'number' ? code : 1, stdout, stderr });
-    });
-  });
-}
+const cli = (args: string[], env: Record<string, string> = {}): Promise<CliResult> => runCli(args, { addr: agent.httpAddr, env });
 
 const b64url = (b: Buffer | string): string => Buffer.from(b).toString('base64url');
 

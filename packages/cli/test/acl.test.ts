@@ -2,26 +2,17 @@
  * `proconsul acl ...` and the CLI's token sources (-token, -token-file, CONSUL_HTTP_TOKEN)
  * against a real agent with ACLs on, default deny, never bootstrapped (127.0.63.20).
  */
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { repoRoot, startAgent, type AgentProcess } from '@proconsul/testing';
+import { runCli, type CliResult } from './run-cli.js';
+import { startAgent, type AgentProcess } from '@proconsul/testing';
 
-const bin = resolve(repoRoot, 'packages/cli/bin/proconsul.js');
 let agent: AgentProcess;
 const dir = mkdtempSync(join(tmpdir(), 'proconsul-cli-acl-'));
 
-function cli(args: string[], env: Record<string, string> = {}, stdin?: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((res) => {
-    const child = execFile(process.execPath, [bin, ...args], { env: { PATH: process.env['PATH'] ?? '', CONSUL_HTTP_ADDR: agent.httpAddr, ...env }, timeout: 20_000 }, (err, stdout, stderr) => {
-      const code = err ? ((err as { code?: number }).code ?? 1) : 0;
-      res({ code: typeof code === 'number' ? code : 1, stdout, stderr });
-    });
-    if (stdin !== undefined) child.stdin?.end(stdin);
-  });
-}
+const cli = (args: string[], env: Record<string, string> = {}, stdin?: string): Promise<CliResult> => runCli(args, { addr: agent.httpAddr, env, ...(stdin !== undefined ? { stdin } : {}) });
 
 beforeAll(async () => {
   const cfg = join(dir, 'acl.json');

@@ -2,37 +2,19 @@
  * The `proconsul` executable against the real agent process (dev mode on 127.0.2.20):
  * each test runs bin/proconsul.js as a user would and checks Consul's output text.
  */
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, repoRoot, startAgent, type AgentProcess } from '@proconsul/testing';
+import { CLI_BIN, runCli, type CliResult } from './run-cli.js';
+import { freePort, startAgent, type AgentProcess } from '@proconsul/testing';
 
-const bin = resolve(repoRoot, 'packages/cli/bin/proconsul.js');
+const bin = CLI_BIN;
 let agent: AgentProcess;
 let dir: string;
 
-interface Result {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function cli(args: string[], opts: { stdin?: string | Buffer; env?: Record<string, string> } = {}): Promise<Result> {
-  return new Promise((res) => {
-    const child = execFile(
-      process.execPath,
-      [bin, ...args],
-      { env: { PATH: process.env['PATH'] ?? '', CONSUL_HTTP_ADDR: agent.httpAddr, ...opts.env }, encoding: 'buffer', timeout: 20_000 },
-      (err, stdout, stderr) => {
-        const code = err ? ((err as { code?: number }).code ?? 1) : 0;
-        res({ code: typeof code === 'number' ? code : 1, stdout: stdout.toString(), stderr: stderr.toString() });
-      },
-    );
-    child.stdin!.end(opts.stdin ?? '');
-  });
-}
+const cli = (args: string[], opts: { stdin?: string | Buffer; env?: Record<string, string> } = {}): Promise<CliResult> => runCli(args, { addr: agent.httpAddr, ...opts });
 
 beforeAll(async () => {
   agent = await startAgent({ ip: '127.0.2.20' });

@@ -2,39 +2,19 @@
  * `proconsul debug` against the real agent process (dev mode on 127.0.63.22): the bundle's
  * layout and files, -archive=false, and Consul's refusals.
  */
-import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli, type CliResult } from './run-cli.js';
 import { readTar } from '@proconsul/agent/snapshot';
-import { repoRoot, startAgent, type AgentProcess } from '@proconsul/testing';
+import { startAgent, type AgentProcess } from '@proconsul/testing';
 
-const bin = resolve(repoRoot, 'packages/cli/bin/proconsul.js');
 let agent: AgentProcess;
 let dir: string;
 
-interface Result {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function cli(args: string[]): Promise<Result> {
-  return new Promise((res) => {
-    const child = execFile(
-      process.execPath,
-      [bin, ...args],
-      { env: { PATH: process.env['PATH'] ?? '', CONSUL_HTTP_ADDR: agent.httpAddr }, timeout: 20_000 },
-      (err, stdout, stderr) => {
-        const code = err ? ((err as { code?: number }).code ?? 1) : 0;
-        res({ code: typeof code === 'number' ? code : 1, stdout, stderr });
-      },
-    );
-    child.stdin!.end();
-  });
-}
+const cli = (args: string[]): Promise<CliResult> => runCli(args, { addr: agent.httpAddr });
 
 beforeAll(async () => {
   agent = await startAgent({ ip: '127.0.63.22' });

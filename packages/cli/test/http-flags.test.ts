@@ -3,15 +3,13 @@
  * X-Consul-Token, -datacenter as ?dc=, -stale as ?stale, unix:// addresses. Uses a recording
  * HTTP server on real sockets, since the agent does not echo tokens back.
  */
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { repoRoot } from '@proconsul/testing';
+import { runCli, type CliResult } from './run-cli.js';
 
-const bin = resolve(repoRoot, 'packages/cli/bin/proconsul.js');
 let dir: string;
 let tcp: Server;
 let unix: Server;
@@ -19,14 +17,7 @@ let addr = '';
 let sock = '';
 let last: IncomingMessage | undefined;
 
-function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((res) => {
-    execFile(process.execPath, [bin, ...args], { env: { PATH: process.env['PATH'] ?? '', CONSUL_HTTP_ADDR: addr, ...env }, timeout: 20_000 }, (err, stdout, stderr) => {
-      const code = err ? ((err as { code?: number }).code ?? 1) : 0;
-      res({ code: typeof code === 'number' ? code : 1, stdout, stderr });
-    });
-  });
-}
+const cli = (args: string[], env: Record<string, string> = {}): Promise<CliResult> => runCli(args, { addr, env });
 
 const handler = (req: IncomingMessage, res: import('node:http').ServerResponse) => {
   last = req;

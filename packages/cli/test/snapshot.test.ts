@@ -4,15 +4,15 @@
  * sends: checks verification, file handling and the exact bytes uploaded. The round trip
  * against the real agent is in cli.test.ts.
  */
-import { execFile, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { repoRoot } from '@proconsul/testing';
+import { CLI_BIN, runCli, type CliResult } from './run-cli.js';
 
-const bin = resolve(repoRoot, 'packages/cli/bin/proconsul.js');
+const bin = CLI_BIN;
 let dir: string;
 let server: Server;
 let addr = '';
@@ -20,14 +20,7 @@ let archive: Buffer;
 let served: Buffer;
 let restored: Buffer | undefined;
 
-function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((res) => {
-    execFile(process.execPath, [bin, ...args], { env: { PATH: process.env['PATH'] ?? '', CONSUL_HTTP_ADDR: addr }, timeout: 20_000 }, (err, stdout, stderr) => {
-      const code = err ? ((err as { code?: number }).code ?? 1) : 0;
-      res({ code: typeof code === 'number' ? code : 1, stdout, stderr });
-    });
-  });
-}
+const cli = (args: string[]): Promise<CliResult> => runCli(args, { addr });
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'proconsul-snap-'));

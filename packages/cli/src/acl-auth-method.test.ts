@@ -170,7 +170,7 @@ describe('auth method and binding rule formatters (Consul 1.17)', () => {
 
   it('shows a token\'s auth method as Consul 1.17 does, with the (empty in OSS) namespace', () => {
     const t: Token = { AccessorID: 'a', SecretID: 's', Description: 'token created via login', Local: true, CreateTime: '2024-01-01T00:00:00Z', AuthMethod: 'jwt' };
-    expect(tokenLines(t).slice(3, 6)).toEqual(['Local:            true', 'Auth Method:      jwt (Namespace: )', 'Create Time:      2024-01-01T00:00:00Z']);
+    expect(tokenLines(t).slice(3, 6)).toEqual(['Local:            true', 'Auth Method:      jwt (Namespace: )', 'Create Time:      2024-01-01 00:00:00 +0000 UTC']);
     expect(tokenLines({ ...t, AuthMethod: undefined }).some((l) => l.startsWith('Auth Method'))).toBe(false);
     expect(Object.keys(tokenJson(t))).toEqual(['CreateIndex', 'ModifyIndex', 'AccessorID', 'SecretID', 'Description', 'Local', 'AuthMethod', 'CreateTime']);
   });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { AgentMember, KVPair, Node } from '@proconsul/api';
-import { goJson, policyJson, roleLines, tokenJson, tokenLines } from './commands/acl-format.js';
+import { goJson, goTimeString, policyJson, roleLines, tokenJson, tokenLines } from './commands/acl-format.js';
 import { formatNodes, formatServices } from './commands/catalog.js';
 import { formatStats } from './commands/info.js';
 import { exportJson } from './commands/kv-export.js';
@@ -121,5 +121,16 @@ describe('ACL output', () => {
       'Node Identities:',
       '   n1 (Datacenter: dc1)',
     ]);
+  });
+});
+
+describe('goTimeString: Go\'s %v of a time.Time from the API', () => {
+  it('prints the date, the time with the fraction trimmed, and the zone as Go does', () => {
+    expect(goTimeString('2026-12-07T09:16:54.813Z')).toBe('2026-12-07 09:16:54.813 +0000 UTC');
+    expect(goTimeString('2026-12-07T09:16:54.810000Z')).toBe('2026-12-07 09:16:54.81 +0000 UTC');
+    expect(goTimeString('2026-12-07T09:16:54.000Z')).toBe('2026-12-07 09:16:54 +0000 UTC');
+    expect(goTimeString('2026-12-07T09:16:54Z')).toBe('2026-12-07 09:16:54 +0000 UTC');
+    expect(goTimeString('2019-04-25T14:36:51.279616-04:00')).toBe('2019-04-25 14:36:51.279616 -0400 -0400');
+    expect(goTimeString('not a time')).toBe('not a time');
   });
 });

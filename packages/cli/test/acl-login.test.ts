@@ -110,7 +110,7 @@ describe('proconsul acl auth-method / binding-rule, login and logout', () => {
 
     const self = await cli(['acl', 'token', 'read', '-self', '-token-file', sink]);
     expect(self.code, self.stderr).toBe(0);
-    expect(self.stdout).toMatch(new RegExp(`^AccessorID:\\s+\\S+\\nSecretID:\\s+${secret}\\nDescription:\\s+.*\\nLocal:\\s+true\\nAuth Method:      jwt-test \\(Namespace: \\)\\nCreate Time:\\s+\\S+.*\\nExpiration Time:\\s+\\S+`));
+    expect(self.stdout).toMatch(new RegExp(`^AccessorID:\\s+\\S+\\nSecretID:\\s+${secret}\\nDescription:\\s+.*\\nLocal:\\s+true\\nAuth Method:      jwt-test \\(Namespace: \\)\\nCreate Time:\\s+\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d(?:\\.\\d+)? \\+0000 UTC\\nExpiration Time:\\s+\\d{4}-\\d\\d-\\d\\d \\S+ \\+0000 UTC`));
     expect(self.stdout).toContain('Service Identities:\n   web (Datacenters: all)\n');
     expect((await cli(['acl', 'token', 'list'], env)).stdout).toContain('Auth Method:      jwt-test (Namespace: )\n');
 

@@ -30,7 +30,7 @@ describe('proconsul acl', () => {
   it('bootstraps once and prints the management token, then refuses', async () => {
     const r = await cli(['acl', 'bootstrap']);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/^AccessorID:\s+[0-9a-f-]{36}\nSecretID:\s+[0-9a-f-]{36}\nDescription:\s+Bootstrap Token \(Global Management\)\nLocal:\s+false\nCreate Time:\s+\S+\nPolicies:\n\s+00000000-0000-0000-0000-000000000001 - global-management\n$/);
+    expect(r.stdout).toMatch(/^AccessorID:\s+[0-9a-f-]{36}\nSecretID:\s+[0-9a-f-]{36}\nDescription:\s+Bootstrap Token \(Global Management\)\nLocal:\s+false\nCreate Time:\s+\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d+)? \+0000 UTC\nPolicies:\n\s+00000000-0000-0000-0000-000000000001 - global-management\n$/);
     mgmt = /SecretID:\s+(\S+)/.exec(r.stdout)![1]!;
     const again = await cli(['acl', 'bootstrap']);
     expect(again.code).toBe(1);
@@ -116,7 +116,7 @@ describe('proconsul acl', () => {
     const add = await cli(['acl', 'token', 'update', '-accessor-id', accessor.slice(0, 8), '-description', 'changed', '-append-policy-name', 'up-two', '-append-service-identity', 'api:dc1'], env);
     expect(add.code, add.stderr).toBe(0);
     expect(add.stderr).toBe('');
-    expect(add.stdout).toMatch(new RegExp(`^AccessorID:\\s+${accessor}\\nSecretID:\\s+\\S+\\nDescription:\\s+changed\\nLocal:\\s+false\\nCreate Time:\\s+\\S+\\n`));
+    expect(add.stdout).toMatch(new RegExp(`^AccessorID:\\s+${accessor}\\nSecretID:\\s+\\S+\\nDescription:\\s+changed\\nLocal:\\s+false\\nCreate Time:\\s+\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d(?:\\.\\d+)? \\+0000 UTC\\n`));
     expect(add.stdout).toContain(`Policies:\n   ${one} - up-one\n   ${two} - up-two\nService Identities:\n   api (Datacenters: dc1)\n   web (Datacenters: all)\n`);
     let t = await read<{ Description: string; Policies?: Array<{ ID: string; Name: string }>; Roles?: Array<{ Name: string }>; ServiceIdentities?: unknown[]; NodeIdentities?: unknown[] }>(`/acl/token/${accessor}`);
     expect(t.Description).toBe('changed');
@@ -153,7 +153,7 @@ describe('proconsul acl', () => {
     expect(parsed.NodeIdentities).toEqual([{ NodeName: 'n1', Datacenter: 'dc1' }, { NodeName: 'n2', Datacenter: 'dc1' }]);
     expect(json.stdout).toMatch(/^\{\n    "CreateIndex": \d+,\n/);
     const meta = await cli(['acl', 'token', 'update', '-accessor-id', accessor, '-append-node-identity', 'n2:dc1', '-meta'], env);
-    expect(meta.stdout).toMatch(/\nCreate Time:\s+\S+\nHash:             [0-9a-f]{64}\nCreate Index:     \d+\nModify Index:     \d+\nPolicies:\n/);
+    expect(meta.stdout).toMatch(/\nCreate Time:\s+\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d+)? \+0000 UTC\nHash:             [0-9a-f]{64}\nCreate Index:     \d+\nModify Index:     \d+\nPolicies:\n/);
     expect(meta.stdout).toContain('Node Identities:\n   n1 (Datacenter: dc1)\n   n2 (Datacenter: dc1)\n');
 
     // Consul's error texts.
@@ -177,7 +177,7 @@ describe('proconsul acl', () => {
     expect(c.code, c.stderr).toBe(0);
     const copy = idOf(c.stdout, 'AccessorID');
     expect(copy).not.toBe(accessor);
-    expect(c.stdout).toMatch(new RegExp(`^AccessorID:\\s+${copy}\\nSecretID:\\s+\\S+\\nDescription:\\s+the copy\\nLocal:\\s+false\\nCreate Time:\\s+\\S+\\nPolicies:\\n   ${policyIds['up-two']} - up-two\\nRoles:\\n   \\S+ - up-role\\n$`));
+    expect(c.stdout).toMatch(new RegExp(`^AccessorID:\\s+${copy}\\nSecretID:\\s+\\S+\\nDescription:\\s+the copy\\nLocal:\\s+false\\nCreate Time:\\s+\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d(?:\\.\\d+)? \\+0000 UTC\\nPolicies:\\n   ${policyIds['up-two']} - up-two\\nRoles:\\n   \\S+ - up-role\\n$`));
     const t = await read<{ Description: string; SecretID: string; Policies?: Array<{ Name: string }>; Roles?: Array<{ Name: string }> }>(`/acl/token/${copy}`);
     expect(t.Description).toBe('the copy');
     expect(names(t.Policies)).toEqual(['up-two']);
@@ -308,7 +308,7 @@ describe('proconsul acl', () => {
     const env = { CONSUL_HTTP_TOKEN: mgmt };
     const t = await cli(['acl', 'token', 'create', '-description', 'tp', '-templated-policy', 'builtin/service', '-var', 'name:api'], env);
     expect(t.code, t.stderr).toBe(0);
-    expect(t.stdout).toMatch(/\nCreate Time:\s+\S+\nTemplated Policies:\n   builtin\/service\n      Name: api\n      Datacenters: all\n$/);
+    expect(t.stdout).toMatch(/\nCreate Time:\s+\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d+)? \+0000 UTC\nTemplated Policies:\n   builtin\/service\n      Name: api\n      Datacenters: all\n$/);
     const accessor = idOf(t.stdout, 'AccessorID');
     type T = { TemplatedPolicies?: unknown[] };
     expect((await read<T>(`/acl/token/${accessor}`)).TemplatedPolicies).toEqual([{ TemplateID: '00000000-0000-0000-0000-000000000003', TemplateName: 'builtin/service', TemplateVariables: { name: 'api' } }]);

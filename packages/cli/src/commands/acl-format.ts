@@ -135,8 +135,8 @@ export function tokenLines(t: Token, meta = false): string[] {
     `Local:            ${t.Local}`,
     // Consul 1.17 prints the namespace also when there is none (OSS): `(Namespace: )`.
     ...(t.AuthMethod ? [`Auth Method:      ${t.AuthMethod} (Namespace: ${t.AuthMethodNamespace ?? ''})`] : []),
-    `Create Time:      ${t.CreateTime}`,
-    ...(t.ExpirationTime ? [`Expiration Time:  ${t.ExpirationTime}`] : []),
+    `Create Time:      ${goTimeString(t.CreateTime)}`,
+    ...(t.ExpirationTime ? [`Expiration Time:  ${goTimeString(t.ExpirationTime)}`] : []),
     ...(meta ? metaLines(t, 18) : []),
     ...linkLines('Policies', t.Policies),
     ...linkLines('Roles', t.Roles),
@@ -195,6 +195,19 @@ const some = <K extends string, T, U>(key: K, xs: T[] | undefined, f: (x: T) => 
 
 /** Go's RFC 3339 time: trailing zeros of the fraction dropped (`.120Z` is `.12Z`). */
 const goTime = (t: string): string => t.replace(/\.(\d*?)0+Z$/, (_m, d: string) => (d ? `.${d}Z` : 'Z'));
+
+/**
+ * Go's `%v` of a time.Time decoded from the API's RFC 3339 text (time.Time.String):
+ * `2026-12-07 09:16:54.813 +0000 UTC`, trailing zeros of the fraction dropped; an offset
+ * without a zone name is printed twice (`-0400 -0400`). Text that is not RFC 3339 stays as is.
+ */
+export function goTimeString(t: string): string {
+  const m = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2}:\d{2})(?:\.(\d+))?(Z|[+-]\d{2}:\d{2})$/.exec(t);
+  if (!m) return t;
+  const frac = (m[3] ?? '').replace(/0+$/, '');
+  const offset = m[4]!.replace(':', '');
+  return `${m[1]} ${m[2]}${frac ? `.${frac}` : ''} ${m[4] === 'Z' ? '+0000 UTC' : `${offset} ${offset}`}`;
+}
 
 export const tokenJson = (t: Token): object => ({
   CreateIndex: t.CreateIndex ?? 0,

@@ -9,7 +9,7 @@ import type { Ui } from '../io.js';
 import { apiClient, clientAndServerFlags, dcParams, errText } from '../http-flags.js';
 import { authMethodJson, authMethodLines, authMethodListJson, authMethodListLines, type AuthMethod, type AuthMethodListEntry } from './acl-auth-format.js';
 import { formatFlag, printAs, requestAndPrint } from './acl-format.js';
-import { getOrMissing } from './acl-update.js';
+import { readOrReport } from './acl-update.js';
 import { readDataArg } from './kv-data.js';
 
 export const AUTH_METHOD_META_USAGE = 'Indicates that auth method metadata such as the raft indices should be shown for each entry.';
@@ -248,19 +248,9 @@ export const aclAuthMethodRead: Command = {
     const named = namedClient(f, ui);
     if (!named) return 1;
     const { client, name } = named;
-    let m: AuthMethod | undefined;
-    try {
-      m = await getOrMissing<AuthMethod>(client, methodPath(name));
-    } catch (err) {
-      ui.error(`Error reading auth method ${JSON.stringify(name)}: ${errText(err)}`);
-      return 1;
-    }
-    if (!m) {
-      ui.error(`Auth method not found with name ${JSON.stringify(name)}`);
-      return 1;
-    }
-    const found = m;
-    return printAs(ui, f.string('format'), () => authMethodLines(found, showMeta(f)), () => authMethodJson(found));
+    const m = await readOrReport<AuthMethod>(client, ui, methodPath(name), `Error reading auth method ${JSON.stringify(name)}`, `Auth method not found with name ${JSON.stringify(name)}`);
+    if (!m) return 1;
+    return printAs(ui, f.string('format'), () => authMethodLines(m, showMeta(f)), () => authMethodJson(m));
   },
 };
 
@@ -352,17 +342,8 @@ export const aclAuthMethodUpdate: Command = {
     }
     const client = apiClient(f, ui);
     if (!client) return 1;
-    let current: AuthMethod | undefined;
-    try {
-      current = await getOrMissing<AuthMethod>(client, methodPath(name));
-    } catch (err) {
-      ui.error(`Error when retrieving current auth method: ${errText(err)}`);
-      return 1;
-    }
-    if (!current) {
-      ui.error(`Auth method not found with name ${JSON.stringify(name)}`);
-      return 1;
-    }
+    const current = await readOrReport<AuthMethod>(client, ui, methodPath(name), 'Error when retrieving current auth method', `Auth method not found with name ${JSON.stringify(name)}`);
+    if (!current) return 1;
     const m = await updated(f, ui, current);
     if (!m) return 1;
     const request = () => send(client, 'PUT', methodPath(name), m);

@@ -10,7 +10,7 @@ import type { Ui } from '../io.js';
 import { apiClient, clientAndServerFlags, dcParams, errText } from '../http-flags.js';
 import { bindingRuleJson, bindingRuleLines, bindingRuleListJson, bindingRuleListLines, type BindingRule } from './acl-auth-format.js';
 import { formatFlag, printAs, requestAndPrint } from './acl-format.js';
-import { getOrMissing, idFromPartial } from './acl-update.js';
+import { idFromPartial, readOrReport } from './acl-update.js';
 
 const metaFlag = (): FlagDef => ({ name: 'meta', kind: 'bool', usage: 'Indicates that binding rule metadata such as the raft indices should be shown for each entry.' });
 
@@ -142,19 +142,9 @@ export const aclBindingRuleRead: Command = {
   async run(f, ui) {
     const found = await ruleId(f, ui, 'Must specify the -id parameter.');
     if (!found) return 1;
-    let rule: BindingRule | undefined;
-    try {
-      rule = await getOrMissing<BindingRule>(found.client, rulePath(found.id));
-    } catch (err) {
-      ui.error(`Error reading binding rule ${JSON.stringify(found.id)}: ${errText(err)}`);
-      return 1;
-    }
-    if (!rule) {
-      ui.error(`Binding rule not found with ID ${JSON.stringify(found.id)}`);
-      return 1;
-    }
-    const r = rule;
-    return printAs(ui, f.string('format'), () => bindingRuleLines(r, showMeta(f)), () => bindingRuleJson(r));
+    const rule = await readOrReport<BindingRule>(found.client, ui, rulePath(found.id), `Error reading binding rule ${JSON.stringify(found.id)}`, `Binding rule not found with ID ${JSON.stringify(found.id)}`);
+    if (!rule) return 1;
+    return printAs(ui, f.string('format'), () => bindingRuleLines(rule, showMeta(f)), () => bindingRuleJson(rule));
   },
 };
 
@@ -191,17 +181,8 @@ export const aclBindingRuleUpdate: Command = {
     if (!found) return 1;
     const { client, id } = found;
     // Read in both modes, to fail clearly on a missing rule.
-    let current: BindingRule | undefined;
-    try {
-      current = await getOrMissing<BindingRule>(client, rulePath(id));
-    } catch (err) {
-      ui.error(`Error when retrieving current binding rule: ${errText(err)}`);
-      return 1;
-    }
-    if (!current) {
-      ui.error(`Binding rule not found with ID ${JSON.stringify(id)}`);
-      return 1;
-    }
+    const current = await readOrReport<BindingRule>(client, ui, rulePath(id), 'Error when retrieving current binding rule', `Binding rule not found with ID ${JSON.stringify(id)}`);
+    if (!current) return 1;
     let rule: BindingRule;
     if (f.set.has('no-merge') && f.bool('no-merge')) {
       if (missingBind(f, ui, aclBindingRuleUpdate)) return 1;

@@ -46,6 +46,22 @@ export async function getOrMissing<T>(client: Consul, path: string): Promise<T |
 }
 
 /**
+ * getOrMissing for a command: an error prints `<errorPrefix>: <error>`, a 404 prints `missing`;
+ * either answers undefined (the command exits 1).
+ */
+export async function readOrReport<T>(client: Consul, ui: Ui, path: string, errorPrefix: string, missing: string): Promise<T | undefined> {
+  let v: T | undefined;
+  try {
+    v = await getOrMissing<T>(client, path);
+  } catch (err) {
+    ui.error(`${errorPrefix}: ${errText(err)}`);
+    return undefined;
+  }
+  if (!v) ui.error(missing);
+  return v;
+}
+
+/**
  * Consul's Get*IDFromPartial: a 36-character ID as given, else the one ID of the list that starts
  * with it. A binding rule's texts say "rule", and its not-found one wraps acl.ErrNotFound.
  */
@@ -468,27 +484,11 @@ export const aclRoleRead: Command = {
         ui.error(`Error determining role ID: ${errText(err)}`);
         return 1;
       }
-      try {
-        r = await getOrMissing<Role>(client, `/acl/role/${encodeURIComponent(id)}`);
-      } catch (err) {
-        ui.error(`Error reading role ${JSON.stringify(id)}: ${errText(err)}`);
-        return 1;
-      }
-      if (!r) {
-        ui.error(`Role not found with ID ${JSON.stringify(id)}`);
-        return 1;
-      }
+      r = await readOrReport<Role>(client, ui, `/acl/role/${encodeURIComponent(id)}`, `Error reading role ${JSON.stringify(id)}`, `Role not found with ID ${JSON.stringify(id)}`);
+      if (!r) return 1;
     } else {
-      try {
-        r = await getOrMissing<Role>(client, `/acl/role/name/${encodeURIComponent(name)}`);
-      } catch (err) {
-        ui.error(`Error reading role ${JSON.stringify(name)}: ${errText(err)}`);
-        return 1;
-      }
-      if (!r) {
-        ui.error(`Role not found with name ${JSON.stringify(name)}`);
-        return 1;
-      }
+      r = await readOrReport<Role>(client, ui, `/acl/role/name/${encodeURIComponent(name)}`, `Error reading role ${JSON.stringify(name)}`, `Role not found with name ${JSON.stringify(name)}`);
+      if (!r) return 1;
     }
     const role = r;
     return printAs(ui, f.string('format'), () => roleLines(role, meta(f)), () => roleJson(role));
@@ -554,17 +554,8 @@ export const aclRoleUpdate: Command = {
     const tpl = await templatedUpdate(f, ui);
     if (!tpl) return 1;
     // Read in both modes, to fail clearly on a missing role.
-    let current: Role | undefined;
-    try {
-      current = await getOrMissing<Role>(client, `/acl/role/${encodeURIComponent(id)}`);
-    } catch (err) {
-      ui.error(`Error when retrieving current role: ${errText(err)}`);
-      return 1;
-    }
-    if (!current) {
-      ui.error(`Role not found with ID ${JSON.stringify(id)}`);
-      return 1;
-    }
+    const current = await readOrReport<Role>(client, ui, `/acl/role/${encodeURIComponent(id)}`, 'Error when retrieving current role', `Role not found with ID ${JSON.stringify(id)}`);
+    if (!current) return 1;
     const noMerge = f.set.has('no-merge') && f.bool('no-merge');
     const name = f.string('name');
     const description = f.string('description');

@@ -12,6 +12,7 @@ import { agentCallToken, deniedAccessor, isAclError, loadPersistedTokens, ownWri
 import { clientApplyGuard } from './acl/apply-authz.js';
 import { ANONYMOUS_TOKEN_SECRET } from './acl/identities.js';
 import { RemoteAclResolver } from './acl/remote-resolver.js';
+import { ReplicatingResolver } from './acl/replicating-resolver.js';
 import { AclResolver, type ExactResolver, type IdentityResolver } from './acl/resolver.js';
 import { inPrimaryDatacenter, resolvesTokensInPrimary } from './acl/datacenters.js';
 import { AclReplicator } from './acl/replication.js';
@@ -210,6 +211,17 @@ export async function startAgent(config: AgentConfig, options: StartAgentOptions
       serverResolver = { enabled: true, resolveExact: (secret) => remote.resolve(secret === '' ? ANONYMOUS_TOKEN_SECRET : secret) };
       serverCluster.vetClientApply = clientApplyGuard(serverResolver, catalog);
       serveAclRpc(serverCluster.rpc, config.acl, () => catalog.acl, primary);
+    } else if (serverCluster && config.acl.enabled && !inPrimaryDatacenter(config)) {
+      // A secondary datacenter with token replication: its replicated tokens, or the primary's
+      // until the first one has arrived (acl/replicating-resolver.ts).
+      const sc = serverCluster;
+      const primary = (m: string, b: unknown): Promise<unknown> => sc.callDatacenter(config.primaryDatacenter, m, b, ACL_RPC_TIMEOUT_MS);
+      const remote = new RemoteAclResolver(config.acl, primary, config.nodeName, log.acl, config.datacenter);
+      const authoritative = (): boolean => catalog.acl.tokens.size > 0;
+      const state = new AclResolver(config.acl, () => catalog.acl, config.nodeName, config.datacenter);
+      aclResolver = serverResolver = new ReplicatingResolver(state, remote, authoritative, config.acl);
+      serverCluster.vetClientApply = clientApplyGuard(serverResolver, catalog);
+      serveAclRpc(serverCluster.rpc, config.acl, () => catalog.acl, primary, authoritative);
     } else {
       const stateResolver = (aclResolver = serverResolver = new AclResolver(config.acl, () => catalog.acl, config.nodeName, config.datacenter));
       if (serverCluster && config.acl.enabled) {
@@ -426,8 +438,7 @@ export async function startAgent(config: AgentConfig, options: StartAgentOptions
           backend: withPreparedQueries(
             server
               ? aclDnsBackend(
-                  catalogDnsBackend(catalog, config.datacenter, cluster), config.acl, catalog, config.nodeName, config.datacenter,
-                  ...(aclResolver instanceof RemoteAclResolver ? [aclResolver] : []),
+                  catalogDnsBackend(catalog, config.datacenter, cluster), config.acl, catalog, config.nodeName, config.datacenter, aclResolver,
                 )
               : forwardedDnsBackend(cluster, config.datacenter, () => (config.acl.enabled ? config.acl.tokens.dns || config.acl.tokens.default || ANONYMOUS_TOKEN_SECRET : '')),
             config.datacenter,

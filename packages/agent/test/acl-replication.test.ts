@@ -13,6 +13,9 @@ const DC2 = '127.0.79.21';
 // A second secondary datacenter (policy replication only) and its client agent, on dc2's range.
 const DC3 = '127.0.79.22';
 const DC3_CLIENT = '127.0.79.23';
+// A secondary with token replication whose replication token the primary does not know: nothing
+// ever replicates, so its state never becomes authoritative for tokens.
+const DC4 = '127.0.79.24';
 const MGMT = '6a1f7c2e-3b4d-4e5f-8a9b-0c1d2e3f4a5b';
 const REPLICATION = '7b2e8d3f-4c5e-4f60-9bac-1d2e3f4a5b6c';
 const GO_ZERO_TIME = '0001-01-01T00:00:00Z';
@@ -163,6 +166,25 @@ describe('ACL replication from the primary datacenter', { timeout: 120_000 }, ()
     expect(reg.status, reg.text).toBe(200);
     expect((await req(DC3_CLIENT, 'PUT', '/v1/agent/service/register', { Name: 'db', Port: 5432 }, web.secret)).status).toBe(403);
     await eventually(async () => ((await req(DC3, 'GET', '/v1/catalog/service/web', undefined, MGMT)).json() as unknown[]).length === 1, 'web in dc3\'s catalog', 150, 200);
+  });
+
+  it('resolves tokens in dc1 from a secondary with token replication until a token has replicated', async () => {
+    await start(DC4, 'dc4', ['-server', '-bootstrap', '-retry-join-wan', DC1, '-retry-interval-wan', '1s'], {
+      acl: { enable_token_replication: true, tokens: { replication: '00000000-5555-4666-8777-888888888888' } },
+    });
+    await leaderOf(DC4);
+    const dc4 = await tokenWith(DC1, 'kv-dc4', 'key_prefix "dc4/" { policy = "write" }');
+    // Resolved in dc1 (dc4's tables are empty): its policy applies, and nothing beyond it.
+    await kvWriteAnswers(DC4, 'dc4/one', dc4.secret, 200);
+    expect((await req(DC4, 'PUT', '/v1/kv/other/one', 'v', dc4.secret)).status).toBe(403);
+    const unknown = await req(DC4, 'PUT', '/v1/kv/dc4/two', 'v', '00000000-1111-4222-8333-444444444444');
+    expect([unknown.status, unknown.text]).toEqual([403, 'ACL not found']);
+    // Replication fails all along: the fallback, not a replicated copy, answered.
+    const s4 = await eventually(async () => {
+      const s = (await req(DC4, 'GET', '/v1/acl/replication')).json();
+      return s.LastErrorMessage !== '' ? s : undefined;
+    }, 'dc4 reporting its replication error', 150, 200);
+    expect(s4).toMatchObject({ Enabled: true, ReplicationType: 'tokens', ReplicatedTokenIndex: 0 });
   });
 
   it('reports the replication status with Consul\'s fields in every datacenter', async () => {

@@ -3,7 +3,9 @@
  * ACL.PolicyResolve, ACL.RoleResolve), from its own state (stale reads, as Consul's clients
  * ask): a token by its secret, and only the policies and roles that token links to. A server of
  * a secondary datacenter without token replication holds no tokens: it passes the three calls
- * to the primary datacenter (`primary`), as Consul's TokenRead forwards when local tokens are off.
+ * to the primary datacenter (`primary`), as Consul's TokenRead forwards when local tokens are off;
+ * with token replication it does so only while its state is not `authoritative` (no token
+ * replicated yet: acl/replicating-resolver.ts).
  */
 import type { AclPolicyRecord, AclRoleRecord, AclStore, AclTokenRecord } from '@proconsul/catalog';
 import type { RpcServer } from '../rpc/server.js';
@@ -23,19 +25,20 @@ function idsOf(body: unknown, key: string): string[] {
   return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string').slice(0, 1024) : [];
 }
 
-export function serveAclRpc(rpc: RpcServer, acl: AclConfig, store: () => Readonly<AclStore>, primary?: ServerCall): void {
-  if (primary) {
-    for (const method of ['ACL.TokenRead', 'ACL.RoleResolve', 'ACL.PolicyResolve']) {
-      rpc.handle(method, async (body) => {
-        if (!acl.enabled) throw new Error('ACL support disabled');
-        return primary(method, body);
-      });
-    }
-    return;
-  }
+export function serveAclRpc(
+  rpc: RpcServer,
+  acl: AclConfig,
+  store: () => Readonly<AclStore>,
+  primary?: ServerCall,
+  authoritative: () => boolean = () => primary === undefined,
+): void {
+  const handle = (method: string, local: (body: unknown) => unknown): void =>
+    rpc.handle(method, async (body) => {
+      if (!acl.enabled) throw new Error('ACL support disabled');
+      return primary && !authoritative() ? primary(method, body) : local(body);
+    });
   /** The token a secret names, or null (anonymous missing); throws "ACL not found". */
   const tokenOf = (secret: string): AclTokenRecord | null => {
-    if (!acl.enabled) throw new Error('ACL support disabled');
     const s = store();
     if (secret === ANONYMOUS_TOKEN_SECRET || secret === '') return s.tokens.get(ANONYMOUS_TOKEN_ID) ?? null;
     const t = s.tokensBySecret.get(secret);
@@ -50,9 +53,9 @@ export function serveAclRpc(rpc: RpcServer, acl: AclConfig, store: () => Readonl
     throw new Error('ACL not found');
   };
 
-  rpc.handle('ACL.TokenRead', async (body) => ({ Token: tokenOf(secretOf(body)) }));
+  handle('ACL.TokenRead', (body) => ({ Token: tokenOf(secretOf(body)) }));
 
-  rpc.handle('ACL.RoleResolve', async (body) => {
+  handle('ACL.RoleResolve', (body) => {
     const token = tokenOf(secretOf(body));
     const linked = new Set(token?.Roles.map((r) => r.ID) ?? []);
     const roles: AclRoleRecord[] = [];
@@ -63,7 +66,7 @@ export function serveAclRpc(rpc: RpcServer, acl: AclConfig, store: () => Readonl
     return { Roles: roles };
   });
 
-  rpc.handle('ACL.PolicyResolve', async (body) => {
+  handle('ACL.PolicyResolve', (body) => {
     const token = tokenOf(secretOf(body));
     const s = store();
     const linked = new Set(token?.Policies.map((p) => p.ID) ?? []);

@@ -5,6 +5,7 @@ export const HTTP_NOTES = {
   '/v1/agent/metrics': '`?format=prometheus` works on a default agent (the default `prometheus_retention_time` is non-zero); extra gauges `consul.dns.malformed_packets`, `consul.http.read_memo.*`',
   '/v1/agent/host': '`Errors` holds the errors\' texts (Consul encodes Go error values, mostly as `{}`); an unreadable `/proc/meminfo` is an error with `Memory` null (gopsutil reports zeros); `/usr/bin/lsb_release` is not run when `/etc/lsb-release` is missing',
   '/v1/agent/monitor': 'a reader more than 512 KiB behind loses lines (counted in a warning line)',
+  '/v1/agent/metrics/stream': 'a reader more than 512 KiB behind loses summaries',
   '/v1/catalog/nodes': '`?peer=` answers `[]`',
   '/v1/catalog/service/:service': '`?peer=` answers `[]`',
   '/v1/health/service/:service': '`?peer=` answers `[]`',

@@ -10,7 +10,7 @@ let agent: AgentProcess;
 
 beforeAll(async () => {
   // The exact command line client test suites use.
-  agent = await startAgentProcess(['-dev', '-bootstrap-expect', '1', '-client', IP, '-bind', IP, '-node', 'gaps', '-dns-port', String(DNS_PORT), '-hcl', 'telemetry { disable_hostname = true }'], `${IP}:8500`);
+  agent = await startAgentProcess(['-dev', '-bootstrap-expect', '1', '-client', IP, '-bind', IP, '-node', 'gaps', '-dns-port', String(DNS_PORT), '-hcl', 'telemetry { disable_hostname = true, prometheus_retention_time = "0s" }'], `${IP}:8500`);
 });
 afterAll(async () => {
   await agent?.stop();
@@ -178,6 +178,36 @@ describe('blocking queries share one read and one encoding', () => {
 });
 
 describe('endpoints clients call', () => {
+  it('streams each finished metrics interval on /v1/agent/metrics/stream; Prometheus off is a 415', async () => {
+    const prom = await get('/v1/agent/metrics?format=prometheus');
+    expect([prom.status, prom.text]).toEqual([415, 'Prometheus is not enabled since its retention time is not positive']);
+    const abort = new AbortController();
+    const res = await fetch(`${agent.base}/v1/agent/metrics/stream`, { signal: abort.signal });
+    expect([res.status, res.headers.get('content-type')]).toEqual([200, 'text/plain; charset=utf-8']);
+    const reader = res.body!.getReader();
+    // An interval is 10 s: the first summary comes when the current one ends, the next 10 s later.
+    let text = '';
+    const docs = (): string[] => text.split(/(?<=\n}\n)/).filter((d) => d.endsWith('\n}\n'));
+    const deadline = Date.now() + 25_000;
+    let pending = reader.read();
+    while (Date.now() < deadline && docs().length < 2) {
+      await get('/v1/agent/self');
+      const next = await Promise.race([pending, new Promise<null>((r) => setTimeout(() => r(null), 1000))]);
+      if (next === null) continue;
+      if (next.done) break;
+      text += Buffer.from(next.value).toString();
+      pending = reader.read();
+    }
+    pending.catch(() => undefined); // the read still waiting ends with the abort
+    abort.abort();
+    const [first, second] = docs().map((d) => JSON.parse(d));
+    expect(Object.keys(first)).toEqual(['Timestamp', 'Gauges', 'Points', 'Counters', 'Samples']);
+    expect(text).toMatch(/^{\n {4}"Timestamp": "\d{4}-\d\d-\d\d \d\d:\d\d:\d0 \+0000 UTC",\n/);
+    // Consecutive intervals, each with the requests made during it.
+    expect(Date.parse(second.Timestamp.replace(' +0000 UTC', 'Z').replace(' ', 'T')) - Date.parse(first.Timestamp.replace(' +0000 UTC', 'Z').replace(' ', 'T'))).toBe(10_000);
+    expect(second.Samples.find((m: { Name: string }) => m.Name === 'consul.http.GET.v1.agent.self')?.Count).toBeGreaterThan(0);
+  }, 40_000);
+
   it('streams logs on /v1/agent/monitor from ?loglevel up, as text or hclog JSON', async () => {
     const bad = await get('/v1/agent/monitor?loglevel=nope');
     expect([bad.status, bad.text]).toEqual([400, 'Unknown log level: nope']);

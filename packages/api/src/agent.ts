@@ -158,6 +158,14 @@ export class Agent {
     return (await this.http.json<MetricsInfo>({ method: 'GET', path: '/agent/metrics', token: opts.token, signal: opts.signal })).data;
   }
 
+  /**
+   * GET /v1/agent/metrics/stream (Go's Agent().MetricsStream): the body's lines as they arrive,
+   * a four-space-indented metrics summary each time an interval (10 s) ends.
+   */
+  async metricsStream(opts: WriteOptions = {}): Promise<AsyncGenerator<string>> {
+    return this.http.lines({ method: 'GET', path: '/agent/metrics/stream', token: opts.token, signal: opts.signal });
+  }
+
   /** Prometheus text from /agent/metrics?format=prometheus. */
   async metricsPrometheus(opts: WriteOptions = {}): Promise<string> {
     const res = await this.http.request({ method: 'GET', path: '/agent/metrics', params: [['format', 'prometheus']], token: opts.token, signal: opts.signal });

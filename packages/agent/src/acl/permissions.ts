@@ -244,6 +244,7 @@ export const ROUTE_ACLS: Record<string, RouteAcl> = {
   'PUT /v1/agent/service/maintenance/*': { check: localServiceWrite },
   'PUT /v1/agent/reload': { check: agentWrite },
   'GET /v1/agent/metrics': { check: agentRead },
+  'GET /v1/agent/metrics/stream': { check: agentRead },
   'GET /v1/agent/monitor': { check: agentRead },
   'GET /v1/agent/version': {},
   'GET /v1/agent/host': { check: single('operator', 'read') },

@@ -27,6 +27,7 @@ import { uiRoutes } from './routes/ui.js';
 import { operatorRaftRoutes } from './routes/operator-raft.js';
 import { keyringRoutes } from './routes/keyring.js';
 import { snapshotRoutes } from './routes/snapshot.js';
+import { agentMetricsStreamRoutes } from './routes/agent-metrics-stream.js';
 import { agentMonitorRoutes } from './routes/agent-monitor.js';
 import { agentHostRoutes } from './routes/agent-host.js';
 import { operatorAutopilotRoutes } from './routes/operator-autopilot.js';
@@ -136,6 +137,7 @@ export async function buildHttpApp(ctx: AgentContext, options: HttpAppOptions = 
   await app.register(keyringRoutes, { ctx, forwardedOnly: options.forwardedOnly === true });
   await app.register(snapshotRoutes, { ctx });
   await app.register(agentMonitorRoutes, { ctx });
+  await app.register(agentMetricsStreamRoutes, { ctx });
   await app.register(agentHostRoutes);
   await app.register(operatorAutopilotRoutes, { ctx });
   await app.register(operatorUsageRoutes, { ctx });

@@ -192,7 +192,25 @@ export class MetricsRegistry {
   summary(): MetricsSummary {
     this.currentInterval();
     const n = this.intervals.length;
-    const interval = (n === 1 ? this.intervals[0] : this.intervals[n - 2]) as Interval;
+    return this.summaryOf((n === 1 ? this.intervals[0] : this.intervals[n - 2]) as Interval);
+  }
+
+  /** The current interval's start and end (readings of this registry's clock). */
+  currentSpan(): { startMs: number; endMs: number } {
+    const { startMs } = this.currentInterval();
+    return { startMs, endMs: startMs + this.intervalMs };
+  }
+
+  /**
+   * The summary of the interval that started at `startMs` (empty if nothing was recorded in it,
+   * or it is no longer retained): what go-metrics' InmemSink.Stream encodes when an interval ends.
+   */
+  intervalSummary(startMs: number): MetricsSummary {
+    const interval = this.intervals.find((i) => i.startMs === startMs);
+    return this.summaryOf(interval ?? { startMs, gauges: new Map(), points: new Map(), counters: new Map(), samples: new Map() });
+  }
+
+  private summaryOf(interval: Interval): MetricsSummary {
     const gauges = new Map(interval.gauges);
     for (const [key, cb] of this.gaugeCallbacks) {
       gauges.set(key, { Name: cb.parts.join('.'), Value: cb.read(), Labels: { ...cb.labels } });

@@ -6,10 +6,6 @@
  * pprof: Consul skips it with a warning when the agent's DebugConfig.EnableDebug is false. A
  * Proconsul agent always says false (Node has no Go profiling endpoints), so it is skipped;
  * against a Consul agent with enable_debug it is fetched from /debug/pprof as Consul does.
- *
- * One deviation: Consul 1.17 copies GET /v1/agent/metrics/stream into metrics.json, which
- * this agent does not serve; this command appends GET /v1/agent/metrics every -interval
- * instead, one JSON summary a line, as the stream writes them.
  */
 import { createWriteStream } from 'node:fs';
 import { mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
@@ -235,21 +231,14 @@ async function captureLogs(c: Capture, stop: AbortSignal): Promise<void> {
   await closed;
 }
 
-/** metrics.json: the agent's metrics summary every -interval, one JSON document a line. */
+/** metrics.json: GET /v1/agent/metrics/stream copied as it comes for the duration (a summary every 10 s). */
 async function captureMetrics(c: Capture, stop: AbortSignal): Promise<void> {
   const fh = await open(join(c.output, 'metrics.json'), 'w', 0o644);
   try {
-    while (!stop.aborted) {
-      let summary: unknown;
-      try {
-        summary = await c.client.agent.metrics({ signal: stop });
-      } catch (err) {
-        if (stop.aborted) return;
-        throw new Error(`failed to copy metrics to file: ${errText(err)}`);
-      }
-      await fh.write(`${goJsonEscape(JSON.stringify(summary))}\n`);
-      await sleep(c.intervalMs, stop);
-    }
+    const lines = await c.client.agent.metricsStream({ signal: stop });
+    for await (const line of lines) await fh.write(`${line}\n`);
+  } catch (err) {
+    if (!stop.aborted) throw new Error(`failed to copy metrics to file: ${errText(err)}`);
   } finally {
     await fh.close();
   }

@@ -296,7 +296,7 @@ export async function agentRoutes(app: FastifyInstance, { ctx }: { ctx: AgentCon
         accept.includes('text/plain; version=0.4.0');
       if (wantsProm) {
         if (!(ctx.config.telemetry.prometheusRetentionTimeMs > 0)) {
-          throw new HttpError(500, 'Prometheus is not enabled since its retention time is not positive');
+          throw new HttpError(415, 'Prometheus is not enabled since its retention time is not positive');
         }
         return reply.header('content-type', PROMETHEUS_CONTENT_TYPE).send(ctx.metrics.prometheus());
       }

@@ -44,6 +44,8 @@ import { writePidFile } from './pid-file.js';
 import { lockDataDir } from './data-dir-lock.js';
 import { executeForwarded } from './cluster/forward.js';
 import { serveSyncEndpoints } from './cluster/sync-endpoints.js';
+import { ConnectCAManager } from './connect/ca-manager.js';
+import { serveConnectCASign } from './connect/sign-rpc.js';
 import { ClientCluster } from './cluster/client-cluster.js';
 import type { ClusterRole, ForwardCall } from './cluster/role.js';
 import type { ServerCluster } from './cluster/server-cluster.js';
@@ -253,6 +255,13 @@ export async function startAgent(config: AgentConfig, options: StartAgentOptions
     metrics.gaugeFunc('raft.applied_index', () => applier.lastIndex);
     const nodeView = server ? catalogNodeView(catalog) : remoteNodeView(cluster, () => agentCallToken(config.acl));
 
+    // Servers keep the Connect CA; it acts only while this server leads.
+    const connectCA = server
+      ? new ConnectCAManager({
+          catalog, applier, enabled: config.connect.enabled, datacenter: config.datacenter, primaryDatacenter: config.primaryDatacenter,
+          initialConfig: config.connect.caConfig, logger: log.leader, now,
+        })
+      : undefined;
     leader = new Leader({
       catalog,
       applier,
@@ -269,6 +278,7 @@ export async function startAgent(config: AgentConfig, options: StartAgentOptions
       datacenter: config.datacenter,
       autopilot: config.autopilot,
       ...(aclReplication ? { aclReplication } : {}),
+      ...(connectCA ? { connectCA } : {}),
     });
     cleanups.push(() => leader!.close());
     if (server) cleanups.push(gossip.lan.onMember(() => void leader!.memberChanged()));
@@ -329,6 +339,7 @@ export async function startAgent(config: AgentConfig, options: StartAgentOptions
       now,
       aclResolver,
       ...(aclReplication ? { aclReplication } : {}),
+      ...(connectCA ? { connectCA } : {}),
       tokensChanged: () => antiEntropy?.trigger(),
       afterRestore: async () => {
         await leader.reconcile();
@@ -379,6 +390,7 @@ export async function startAgent(config: AgentConfig, options: StartAgentOptions
       cleanups.push(() => rpcApp.close());
       serverCluster.rpc.handle('HTTP.Forward', (body) => executeForwarded(rpcApp, body as ForwardCall));
       serveSyncEndpoints(serverCluster, ctx, serverResolver!);
+      serveConnectCASign(serverCluster, ctx, serverResolver!);
     }
 
     // HTTP API on every client address.

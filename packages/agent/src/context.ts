@@ -13,6 +13,7 @@ import type { ClusterRole } from './cluster/role.js';
 import type { QuerySeams } from './prepared-query/failover.js';
 import type { IdentityResolver } from './acl/resolver.js';
 import type { AclReplicationStatus } from './acl/replication.js';
+import type { ConnectCAManager } from './connect/ca-manager.js';
 
 export interface AgentContext {
   config: AgentConfig;
@@ -42,6 +43,8 @@ export interface AgentContext {
   aclResolver: IdentityResolver;
   /** A secondary datacenter's server: ACL replication from the primary (GET /v1/acl/replication). */
   aclReplication?: { status(): AclReplicationStatus };
+  /** A server's Connect CA (connect/ca-manager.ts): initialized, reconfigured and signing on the leader. */
+  connectCA?: ConnectCAManager;
   /** After PUT /v1/agent/token: the agent's own writes may now pass, so sync again. */
   tokensChanged(): void;
   /** PUT /v1/agent/reload. */

@@ -43,6 +43,8 @@ export interface LeaderOptions {
   autopilot?: AutopilotConfig;
   /** ACL replication from the primary datacenter (a secondary's servers): runs while leading. */
   aclReplication?: { start(): void; stop(): void };
+  /** The Connect CA (connect/ca-manager.ts): initialized once leadership is established. */
+  connectCA?: { start(): void; stop(): void };
 }
 
 /** The `consul` service of a server (registered by the leader), as Consul's leader writes it. */
@@ -131,6 +133,7 @@ export class Leader {
     await this.reconcile();
     this.#schedule();
     this.opts.aclReplication?.start();
+    this.opts.connectCA?.start();
   }
 
   /**
@@ -196,6 +199,7 @@ export class Leader {
     this.#timer = undefined;
     clearTimeout(this.#retry);
     this.opts.aclReplication?.stop();
+    this.opts.connectCA?.stop();
   }
 
   /** The agent is shutting down: no more duties and no retry. */

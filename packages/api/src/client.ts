@@ -1,6 +1,7 @@
 /** The client: one object holding the transport and every endpoint group. */
 import { Agent } from './agent.js';
 import { Catalog } from './catalog.js';
+import { Connect } from './connect.js';
 import { Coordinate } from './coordinate.js';
 import { Event } from './event.js';
 import { Health } from './health.js';
@@ -30,6 +31,8 @@ export class Consul {
   readonly operator: Operator;
   readonly snapshot: Snapshot;
   readonly coordinate: Coordinate;
+  /** The Connect CA (api.Connect()). */
+  readonly connect: Connect;
 
   constructor(options: ConsulOptions = {}) {
     this.http = new HttpClient(options);
@@ -45,6 +48,7 @@ export class Consul {
     this.operator = new Operator(this.http);
     this.snapshot = new Snapshot(this.http);
     this.coordinate = new Coordinate(this.http);
+    this.connect = new Connect(this.http);
   }
 
   /**

@@ -42,6 +42,7 @@ export { Txn, type TxnOutcome } from './txn.js';
 export { Status } from './status.js';
 export { Coordinate, type CoordinateEntry, type CoordinateDatacenterMap, type NetworkCoordinate } from './coordinate.js';
 export { Operator } from './operator.js';
+export { Connect, type CAConfig, type CARoot, type CARootList, type LeafCert } from './connect.js';
 export { Snapshot } from './snapshot.js';
 export { Lock, LockConflictError, LockInUseError, LOCK_FLAG_VALUE, DEFAULT_LOCK_KEY, type LockOptions } from './lock.js';
 export { parseWatchPlan, type WatchPlan, type HttpHandlerConfig } from './watch-plan.js';

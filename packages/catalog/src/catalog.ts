@@ -16,6 +16,7 @@ import { autopilotSet, type AutopilotRecord } from './autopilot.js';
 import { PREPARED_QUERIES_WATCH_KEY, type PreparedQueryStore } from './prepared-query.js';
 import type { PreparedQuery } from './prepared-query-types.js';
 import { COORDINATES_WATCH_KEY, type CoordinateEntry } from './coordinates.js';
+import { CONNECT_CA_WATCH_KEY, type ConnectCAStore } from './connect-ca.js';
 import {
   toCatalogNode,
   toHealthCheck,
@@ -217,6 +218,11 @@ export class Catalog {
       case 'CoordinateBatchUpdate':
         this.st.touched.add(COORDINATES_WATCH_KEY);
         return this.st.coordinates.apply(idx, command, (node) => this.st.nodeTable.has(lower(node)));
+      case 'ConnectCA': {
+        const r = this.st.connectCA.apply(idx, command);
+        if (r.ok) this.st.touched.add(CONNECT_CA_WATCH_KEY);
+        return r;
+      }
       case 'Batch':
         if (!Array.isArray(command.Commands)) return fail('Invalid Commands: expected an array');
         return { ok: true, results: command.Commands.map((c) => this.dispatch(idx, c)) };
@@ -562,6 +568,16 @@ export class Catalog {
   /** GET /v1/coordinate/node/:node: that node's coordinates (one per segment; empty if none). */
   nodeCoordinates(node: string): Indexed<CoordinateEntry[]> {
     return this.indexed(this.st.coordinates.index, this.st.coordinates.forNode(node), [COORDINATES_WATCH_KEY]);
+  }
+
+  /** The Connect CA tables, for reads (writes are `ConnectCA` commands through `apply`). */
+  get connectCA(): Readonly<ConnectCAStore> {
+    return this.st.connectCA;
+  }
+
+  /** A read of the Connect CA tables with their index and watch key (blocking queries). */
+  connectCARead<T>(read: (ca: Readonly<ConnectCAStore>) => T): Indexed<T> {
+    return this.indexed(this.st.connectCA.index, read(this.st.connectCA), [CONNECT_CA_WATCH_KEY]);
   }
 
   // ------------------------------------------------------------- watches

@@ -6,6 +6,7 @@
  * meaning of an existing field, a log written today must replay the same tomorrow.
  */
 import type { AclCommand } from './acl-types.js';
+import type { ConnectCACommand } from './connect-ca.js';
 import type { PreparedQueryCommand } from './prepared-query-types.js';
 import type {
   CatalogNode,
@@ -257,6 +258,7 @@ export type Command =
   | NoopCommand
   | AutopilotSetCommand
   | CoordinateBatchUpdateCommand
+  | ConnectCACommand
   | RegisterCommand
   | DeregisterCommand
   | CheckStatusCommand

@@ -48,3 +48,14 @@ export {
   type CoordinateSnapshot,
   type NetworkCoordinate,
 } from './coordinates.js';
+export {
+  CA_ROOTS_MAX,
+  CONNECT_CA_WATCH_KEY,
+  type CAConfigRecord,
+  type CAProviderStateRecord,
+  type CARootRecord,
+  type ConnectCACommand,
+  type ConnectCAOp,
+  type ConnectCASnapshot,
+  type ConnectCAStore,
+} from './connect-ca.js';

@@ -7,6 +7,7 @@ import type { AutopilotRecord } from './autopilot.js';
  */
 import type { AclSnapshot } from './acl-types.js';
 import type { CoordinateSnapshot } from './coordinates.js';
+import type { ConnectCASnapshot } from './connect-ca.js';
 import type { KVRecord } from './kv-store.js';
 import type { PreparedQuery } from './prepared-query-types.js';
 import type { CheckRecord, NodeRecord, ServiceRecord, SessionRecord } from './records.js';
@@ -41,6 +42,8 @@ export interface CatalogSnapshot {
   PreparedQueries?: { Index: number; Queries: PreparedQuery[] };
   /** Network coordinates; absent in snapshots taken before they existed (restored as empty). */
   Coordinates?: CoordinateSnapshot;
+  /** The Connect CA tables; absent in snapshots taken before they existed (restored as empty). */
+  ConnectCA?: ConnectCASnapshot;
 }
 
 const sortedEntries = <T>(m: Map<string, T>): Record<string, T> =>
@@ -120,6 +123,7 @@ function snapshotHead(st: CatalogStore): Omit<CatalogSnapshot, 'KVs'> {
     // Prepared queries are few and may be updated in place: copied. Coordinates copy themselves.
     PreparedQueries: { Index: st.queries.index, Queries: structuredClone(st.queries.snapshot()) },
     Coordinates: st.coordinates.snapshot(),
+    ConnectCA: st.connectCA.snapshot(),
   };
 }
 
@@ -156,6 +160,7 @@ export function restoreSnapshot(st: CatalogStore, snapshot: CatalogSnapshot): vo
   st.queries.restore(snap.PreparedQueries?.Queries);
   st.queries.index = Math.max(st.queries.index, snap.PreparedQueries?.Index ?? 0);
   st.coordinates.restore(snap.Coordinates);
+  st.connectCA.restore(snap.ConnectCA);
 }
 
 /**
@@ -175,6 +180,7 @@ export function snapshotAtIndex(snapshot: CatalogSnapshot, index: number): Catal
     ...(snap.Autopilot ? [snap.Autopilot] : []),
     ...(snap.ACL ? [...snap.ACL.Tokens, ...snap.ACL.Policies, ...snap.ACL.Roles, ...(snap.ACL.AuthMethods ?? []), ...(snap.ACL.BindingRules ?? [])] : []),
     ...(snap.PreparedQueries?.Queries ?? []),
+    ...(snap.ConnectCA ? [...(snap.ConnectCA.Config ? [snap.ConnectCA.Config] : []), ...snap.ConnectCA.Roots, ...snap.ConnectCA.ProviderStates] : []),
   ];
   for (const r of records) {
     r.CreateIndex = clamp(r.CreateIndex);
@@ -189,6 +195,10 @@ export function snapshotAtIndex(snapshot: CatalogSnapshot, index: number): Catal
   }
   if (snap.PreparedQueries) snap.PreparedQueries.Index = index;
   if (snap.Coordinates) snap.Coordinates.Index = index;
+  if (snap.ConnectCA) {
+    snap.ConnectCA.RootsIndex = index;
+    snap.ConnectCA.LeafIndex = index;
+  }
   snap.Index = index;
   return snap;
 }

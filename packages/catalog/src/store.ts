@@ -6,6 +6,7 @@ import type { AutopilotRecord } from './autopilot.js';
  */
 import { AclStore } from './acl-store.js';
 import { CoordinateTable } from './coordinates.js';
+import { ConnectCAStore } from './connect-ca.js';
 import { KVStore } from './kv-store.js';
 import { PreparedQueryStore } from './prepared-query.js';
 import type { CheckRecord, NodeRecord, ServiceRecord, SessionRecord } from './records.js';
@@ -46,6 +47,8 @@ export class CatalogStore {
   readonly queries = new PreparedQueryStore();
   /** Network coordinates of nodes (coordinates.ts). */
   readonly coordinates = new CoordinateTable();
+  /** The Connect CA's config, roots and provider state (connect-ca.ts). */
+  readonly connectCA = new ConnectCAStore();
   /** KV key -> end of its lock-delay (ms, in the time of the commands' `Now`). */
   readonly lockDelays = new Map<string, number>();
   /** Watch keys touched by the command being applied. */
@@ -73,6 +76,7 @@ export class CatalogStore {
     this.acl.clear();
     this.queries.clear();
     this.coordinates.clear();
+    this.connectCA.clear();
     this.nodesChanged();
     this.instancesCache.clear();
   }

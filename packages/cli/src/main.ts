@@ -38,6 +38,7 @@ import { maint } from './commands/maint.js';
 import { members } from './commands/members.js';
 import { monitor } from './commands/monitor.js';
 import { autopilotGetConfig, autopilotSetConfig, autopilotState } from './commands/operator-autopilot.js';
+import { connectCaGetConfig, connectCaSetConfig } from './commands/connect-ca.js';
 import { raftListPeers, raftRemovePeer, raftTransferLeader } from './commands/operator-raft.js';
 import { reload } from './commands/reload.js';
 import { servicesDeregister, servicesRegister } from './commands/services.js';
@@ -92,6 +93,17 @@ export const COMMANDS: Record<string, Entry> = {
     synopsis: 'Interact with the catalog',
     usage: 'Usage: proconsul catalog <subcommand> [options] [args]',
     subcommands: { datacenters: catalogDatacenters, nodes: catalogNodes, services: catalogServices },
+  },
+  connect: {
+    synopsis: 'Interact with Consul Connect',
+    usage: 'Usage: proconsul connect <subcommand> [options]',
+    subcommands: {
+      ca: {
+        synopsis: 'Interact with the Consul Connect Certificate Authority (CA)',
+        usage: 'Usage: proconsul connect ca <subcommand> [options]',
+        subcommands: { 'get-config': connectCaGetConfig, 'set-config': connectCaSetConfig },
+      },
+    },
   },
   debug,
   event,

@@ -8,17 +8,13 @@
  * the given DNS domains (Go's PermittedDNSDomains), and a leaf is checked against it before it
  * is handed out, as Consul's `tlsutil.Verify` (Go's x509 verifier) does after signing.
  */
-import { createHash, createPrivateKey, generateKeyPairSync, randomBytes, sign, X509Certificate, type KeyObject } from 'node:crypto';
-import { AsnConvert, OctetString } from '@peculiar/asn1-schema';
+import { createPrivateKey, X509Certificate } from 'node:crypto';
+import { AsnConvert } from '@peculiar/asn1-schema';
 import {
-  AlgorithmIdentifier,
-  AttributeTypeAndValue,
-  AttributeValue,
   AuthorityKeyIdentifier,
   BasicConstraints,
   Certificate,
   ExtendedKeyUsage,
-  Extension,
   Extensions,
   GeneralName,
   GeneralSubtree,
@@ -35,9 +31,7 @@ import {
   KeyIdentifier,
   KeyUsage,
   KeyUsageFlags,
-  Name,
   NameConstraints,
-  RelativeDistinguishedName,
   SubjectAlternativeName,
   SubjectKeyIdentifier,
   SubjectPublicKeyInfo,
@@ -45,9 +39,12 @@ import {
   Validity,
   Version,
 } from '@peculiar/asn1-x509';
+import { dn as name, ECDSA_WITH_SHA256, ext, keyIdSha1 as keyId, newKey, OID, randomSerial, signCert, sigAlgId } from '@proconsul/agent/x509';
 
-const ECDSA_WITH_SHA256 = '1.2.840.10045.4.3.2';
 const DAY_MS = 86_400_000;
+
+/** The random serial of `consul tls` certificates (shared with the agent's certificate builder). */
+export const serialNumber = randomSerial;
 
 export interface Pem {
   cert: string;
@@ -60,49 +57,6 @@ export interface LeafOptions {
   dnsNames: string[];
   ipAddresses: string[];
   days: number;
-}
-
-function newKey(): { priv: KeyObject; spki: Buffer; pem: string } {
-  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-  return { priv: privateKey, spki: publicKey.export({ type: 'spki', format: 'der' }), pem: privateKey.export({ type: 'sec1', format: 'pem' }).toString() };
-}
-
-/** RFC 5280 method 1: SHA-1 of the subjectPublicKey bits. */
-function keyId(spki: Buffer): ArrayBuffer {
-  const info = AsnConvert.parse(spki, SubjectPublicKeyInfo);
-  return new Uint8Array(createHash('sha1').update(Buffer.from(info.subjectPublicKey)).digest()).buffer;
-}
-
-/**
- * A positive serial below 2^128 (Consul's GenerateSerialNumber), as a minimal DER INTEGER:
- * no leading zero byte unless the next byte's top bit is set. OpenSSL refuses padded integers,
- * so a serial drawn with a zero first byte would make an unreadable certificate.
- */
-export function serialNumber(random: Buffer = randomBytes(16)): { bytes: ArrayBuffer; text: string } {
-  let i = 0;
-  while (i < random.length - 1 && random[i] === 0) i++;
-  const digits = random.subarray(i);
-  const b = digits[0]! & 0x80 ? Buffer.concat([Buffer.of(0), digits]) : Buffer.from(digits);
-  return { bytes: new Uint8Array(b).buffer, text: BigInt(`0x${b.toString('hex')}`).toString(10) };
-}
-
-const OID = { C: '2.5.4.6', ST: '2.5.4.8', L: '2.5.4.7', STREET: '2.5.4.9', POSTAL: '2.5.4.17', O: '2.5.4.10', CN: '2.5.4.3' };
-
-function name(attrs: [string, string][]): Name {
-  // PrintableString where the text allows it, else UTF8String (as Go's x509 chooses).
-  const str = (v: string): AttributeValue => new AttributeValue(/^[A-Za-z0-9 '()+,\-./:=?]*$/.test(v) ? { printableString: v } : { utf8String: v });
-  return new Name(attrs.map(([type, value]) => new RelativeDistinguishedName([new AttributeTypeAndValue({ type, value: str(value) })])));
-}
-
-function ext(id: string, critical: boolean, value: unknown): Extension {
-  return new Extension({ extnID: id, critical, extnValue: new OctetString(AsnConvert.serialize(value)) });
-}
-
-function signCert(tbs: TBSCertificate, signer: KeyObject): string {
-  const der = Buffer.from(AsnConvert.serialize(tbs));
-  const signature = sign('sha256', der, signer); // DER Ecdsa-Sig-Value, as X.509 wants
-  const cert = new Certificate({ tbsCertificate: tbs, signatureAlgorithm: new AlgorithmIdentifier({ algorithm: ECDSA_WITH_SHA256 }), signatureValue: new Uint8Array(signature).buffer });
-  return new X509Certificate(Buffer.from(AsnConvert.serialize(cert))).toString();
 }
 
 function validity(days: number): Validity {
@@ -131,7 +85,7 @@ export function createCa(days: number, permittedDnsDomains: readonly string[] = 
   const tbs = new TBSCertificate({
     version: Version.v3,
     serialNumber: sn.bytes,
-    signature: new AlgorithmIdentifier({ algorithm: ECDSA_WITH_SHA256 }),
+    signature: sigAlgId(ECDSA_WITH_SHA256),
     issuer: subject,
     subject,
     validity: validity(days),
@@ -204,7 +158,7 @@ export function createLeaf(ca: Pem, o: LeafOptions): Pem {
   const tbs = new TBSCertificate({
     version: Version.v3,
     serialNumber: serialNumber().bytes,
-    signature: new AlgorithmIdentifier({ algorithm: ECDSA_WITH_SHA256 }),
+    signature: sigAlgId(ECDSA_WITH_SHA256),
     issuer: caParsed.tbsCertificate.subject,
     subject: name([[OID.CN, o.name]]),
     validity: validity(o.days),

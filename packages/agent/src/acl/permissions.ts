@@ -359,6 +359,14 @@ export const ROUTE_ACLS: Record<string, RouteAcl> = {
   'GET /v1/coordinate/nodes': { filter: listFilter((a, c) => a.allowed('node', str(c.Node), 'read')) },
   'GET /v1/coordinate/node/:node': { check: (a, req) => need(a, 'node', param(req, 'node'), 'read') },
   'PUT /v1/coordinate/update': { check: (a, req) => need(a, 'node', str(field(body(req), 'Node')), 'write') },
+  // Connect CA (agent/consul/connect_ca_endpoint.go, agent/agent_endpoint.go): the roots are
+  // public; the configuration needs operator:write to read too (it may hold the CA's private
+  // key: ConfigurationGet checks OperatorWriteAllowed); a leaf needs service:write.
+  'GET /v1/connect/ca/roots': {},
+  'GET /v1/agent/connect/ca/roots': {},
+  'GET /v1/connect/ca/configuration': { check: single('operator', 'write') },
+  'PUT /v1/connect/ca/configuration': { check: single('operator', 'write') },
+  'GET /v1/agent/connect/ca/leaf/*': { check: (a, req) => need(a, 'service', param(req, '*'), 'write') },
   'GET /v1/status/leader': {},
   'GET /v1/status/peers': {},
   'GET /v1/snapshot': { check: single('acl', 'write') },

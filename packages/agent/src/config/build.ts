@@ -23,6 +23,7 @@ import { mergeFragments } from './merge.js';
 import { multiError } from '../multi-error.js';
 import { CONFIG_SPEC, IGNORED_KEYS } from './schema.js';
 import { parseServiceDefinition } from './service.js';
+import { connectConfig } from '../connect/config.js';
 import type { AgentConfig, DnsConfig, GossipTuning, HttpConfig, LogFileConfig, ServiceDefinition } from './types.js';
 import {
   parseLogLevel,
@@ -560,6 +561,7 @@ export async function buildConfig(input: BuildInput): Promise<AgentConfig> {
     raftSnapshotThreshold: Number(c.raft_snapshot_threshold),
     autopilot,
     coordinate: coordinateConfig(c as Fragment),
+    connect: connectConfig(c.connect as Record<string, unknown> | undefined),
     dnsConfig: {
       allowStale: d.allow_stale === true,
       maxStaleMs: ms(d.max_stale),

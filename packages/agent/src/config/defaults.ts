@@ -1,6 +1,8 @@
 /** Consul's default config source (agent/config/default.go) and its -dev source, as fragments. */
 
 export const DEFAULT_SOURCE: Record<string, unknown> = {
+  // Consul 1.14+ (agent/config/default.go): Connect, and so the built-in CA, is on by default.
+  connect: { enabled: true },
   autopilot: {
     cleanup_dead_servers: true,
     last_contact_threshold: '200ms',
@@ -90,4 +92,6 @@ export const DEV_SOURCE: Record<string, unknown> = {
   server: true,
   ui_config: { enabled: true },
   ports: { grpc: 8502 },
+  // Consul's DevSource: Connect (the built-in CA) is on in dev mode.
+  connect: { enabled: true },
 };

@@ -8,6 +8,7 @@ import { ACL_CONFIG_FIELDS } from '../acl/config.js';
 import { TLS_CONFIG_FIELDS } from '../tls/config.js';
 import { CHECK_DEFINITION_SPEC } from '../checks/definition.js';
 import { SERVICE_SPEC } from './service.js';
+import { CONNECT_SPEC } from '../connect/config.js';
 
 const any = (name: string): FieldSpec => ({ name, type: 'any' });
 
@@ -144,7 +145,7 @@ const HTTP_CONFIG: ObjectSpec = {
 /** Keys Consul knows that this agent accepts and ignores (security, mesh, tuning, other sinks). */
 const IGNORED_TOP_LEVEL = [
   'audit', 'auto_config', 'auto_encrypt', 'cache',
-  'cloud', 'config_entries', 'connect',
+  'cloud', 'config_entries',
   'disable_anonymous_signature',
   'disable_remote_exec', 'disable_update_check',
   'enable_agent_tls_for_checks', 'enable_central_service_config',
@@ -187,6 +188,7 @@ export const CONFIG_SPEC: ObjectSpec = {
     { name: 'max_query_time', type: 'duration' },
     { name: 'session_ttl_min', type: 'duration' },
     { name: 'client_addr', type: 'string' },
+    { name: 'connect', type: { object: CONNECT_SPEC } },
     { name: 'consul', type: { object: CONSUL_INTERNAL } },
     { name: 'data_dir', type: 'string' },
     { name: 'datacenter', type: 'string' },

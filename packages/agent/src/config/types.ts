@@ -1,3 +1,4 @@
+import type { ConnectConfig } from '../connect/config.js';
 import type { AutopilotConfig } from '@proconsul/catalog';
 import type { AclConfig } from '../acl/config.js';
 import type { HttpsTlsConfig, RpcTlsConfig } from '../tls/config.js';
@@ -166,6 +167,8 @@ export interface AgentConfig {
   /** Consul's raft_snapshot_interval / raft_snapshot_threshold: how often the log is compacted. */
   raftSnapshotIntervalMs: number;
   raftSnapshotThreshold: number;
+  /** The `connect` block (connect/config.ts): the built-in CA's provider and its configuration. */
+  connect: ConnectConfig;
   /** The `autopilot` block: what a leader writes into the state when it holds no autopilot configuration yet. */
   autopilot: AutopilotConfig;
   /**

@@ -35,6 +35,8 @@ import { operatorUsageRoutes } from './routes/operator-usage.js';
 import { queryRoutes } from './routes/query.js';
 import { coordinateRoutes } from './routes/coordinate.js';
 import { resolveNearAgent } from '../coordinate/near.js';
+import { connectCARoutes } from '../connect/ca-routes.js';
+import { agentConnectRoutes } from '../connect/agent-routes.js';
 
 // Required, not imported, as pino in ../log.ts.
 const { fastify: Fastify } = createRequire(import.meta.url)('fastify') as typeof import('fastify');
@@ -143,6 +145,8 @@ export async function buildHttpApp(ctx: AgentContext, options: HttpAppOptions = 
   await app.register(operatorUsageRoutes, { ctx });
   await app.register(queryRoutes, { ctx, forwardedOnly: options.forwardedOnly === true });
   await app.register(coordinateRoutes, { ctx });
+  await app.register(connectCARoutes, { ctx });
+  await app.register(agentConnectRoutes, { ctx });
   if (ctx.config.ui) {
     app.get('/', (_req, reply) => reply.redirect('/ui/', 301));
     app.get('/ui', (_req, reply) => reply.redirect('/ui/', 301));

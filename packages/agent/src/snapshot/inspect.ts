@@ -79,6 +79,10 @@ export function snapshotStats(state: unknown, kv?: KvDetails): SnapshotStats {
   each('ACLRole', snap.ACL?.Roles);
   if (snap.Coordinates && snap.Coordinates.Entries.length > 0) types.add('CoordinateBatchUpdate', snap.Coordinates.Entries);
   if (snap.Autopilot) types.add('Autopilot', snap.Autopilot);
+  // Consul's message type names of the CA tables (structs.ConnectCA*Type).
+  each('ConnectCA', snap.ConnectCA?.Roots);
+  each('ConnectCAProviderState', snap.ConnectCA?.ProviderStates);
+  if (snap.ConnectCA?.Config) types.add('ConnectCAConfig', snap.ConnectCA.Config);
   each('Index', Object.entries(snap.Tables ?? {}));
   each('Index', Object.entries(snap.ServiceIndexes ?? {}).map(([name, index]) => [`service.${name}`, index]));
   // Consul prints no key table when no key matched (generateKVStats' nil).

@@ -2,6 +2,7 @@
 import { DEFAULT_AUTOPILOT } from '@proconsul/catalog';
 import { parseAclConfig } from '../acl/config.js';
 import type { AgentConfig } from '../config/index.js';
+import { DEFAULT_CA_CONFIG } from '../connect/config.js';
 
 export function devConfig(overrides: Partial<AgentConfig> = {}): AgentConfig {
   const host = overrides.bindAddr ?? '127.0.1.1';
@@ -75,6 +76,8 @@ export function devConfig(overrides: Partial<AgentConfig> = {}): AgentConfig {
     limits: { httpMaxConnsPerClient: 200, rpcMaxConnsPerClient: 100, kvMaxValueSize: 512 * 1024, txnMaxReqLen: 512 * 1024 },
     raftSnapshotIntervalMs: 120_000,
     raftSnapshotThreshold: 16_384,
+    // Off here (unlike -dev): in-process tests see no CA writes unless they ask for them.
+    connect: { enabled: false, caProvider: 'consul', caConfig: { ...DEFAULT_CA_CONFIG } },
     autopilot: { ...DEFAULT_AUTOPILOT },
     coordinate: { disabled: false, syncRateTarget: 64, syncIntervalMinMs: 15_000, updatePeriodMs: 5_000, updateBatchSize: 128, updateMaxBatches: 5 },
     dnsConfig: {

@@ -1,0 +1,268 @@
+/**
+ * The leader's Connect CA duties (Consul's CAManager, agent/consul/leader_connect_ca.go, with the
+ * built-in provider): initialize the CA when leadership is established and there is no active
+ * root, replace the configuration (rotating the root when the key or root changes, the new root
+ * cross-signed by the old key), and sign leaf certificates (AuthorizeAndSignCertificate). Every
+ * key, certificate, cluster ID and time is made here on the leader and committed through Raft
+ * in one `ConnectCA` command, so followers and restarts reuse exactly what was committed.
+ */
+import { randomUUID } from 'node:crypto';
+import type { LeafCert } from '@proconsul/api';
+import type { ApplyResult, CAConfigRecord, CARootRecord, Catalog, Command } from '@proconsul/catalog';
+import type { Applier } from '../apply/applier.js';
+import type { Logger } from '../log.js';
+import { HttpError } from '../http/http-error.js';
+import { newKey } from '../x509/builder.js';
+import { parseCsr } from '../x509/csr.js';
+import { CAConfigError, parseConsulCAConfig, type ConsulCAProviderConfig } from './ca-config.js';
+import { certInfo, crossSign, generateRoot, providerId, signLeaf, trustDomain } from './ca-provider.js';
+import { parseServiceUri } from './spiffe.js';
+
+/** ErrConnectNotEnabled (agent/consul/connect_ca_endpoint.go), answered with a 500. */
+export const CONNECT_NOT_ENABLED = 'Connect must be enabled in order to use this endpoint';
+/** ErrStateReadOnly as the HTTP handler rewrites it (agent/connect_ca_endpoint.go): a 400. */
+export const STATE_READ_ONLY = 'Provider State is read-only. It must be omitted or identical to the current value';
+/** How long a failed initialization waits before the next try while still leading. */
+const INIT_RETRY_MS = 5_000;
+
+/** structs.IssuedCert as the Sign RPC answers it (api.LeafCert; the agent adds PrivateKeyPEM). */
+export type IssuedCert = Omit<LeafCert, 'PrivateKeyPEM'> & { PrivateKeyPEM?: string };
+
+/** The body of PUT /v1/connect/ca/configuration (structs.CAConfiguration as decoded). */
+export interface CAConfigInput {
+  Provider: string;
+  Config: Record<string, unknown>;
+  State?: Record<string, string> | null;
+  ForceWithoutCrossSigning?: boolean;
+}
+
+export interface ConnectCAManagerOptions {
+  catalog: Catalog;
+  applier: Applier<Command, ApplyResult>;
+  enabled: boolean;
+  datacenter: string;
+  primaryDatacenter: string;
+  /** The configuration a new cluster's CA starts with (the agent config's connect block). */
+  initialConfig: Record<string, unknown>;
+  logger: Logger;
+  now: () => number;
+}
+
+/** Go's time.Time JSON for a certificate time (second precision, UTC). */
+export const goTime = (d: Date): string => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+const ensureNewline = (s: string): string => (s.endsWith('\n') ? s : `${s}\n`);
+
+/** Consul's newCARoot: the CARoot of a root certificate. */
+export function newCARoot(pem: string, clusterId: string): Omit<CARootRecord, 'CreateIndex' | 'ModifyIndex'> {
+  const info = certInfo(pem);
+  return {
+    ID: info.id,
+    Name: 'Consul CA Primary Cert',
+    SerialNumber: Number(info.serial),
+    SigningKeyID: info.subjectKeyId,
+    ExternalTrustDomain: clusterId,
+    NotBefore: goTime(info.notBefore),
+    NotAfter: goTime(info.notAfter),
+    RootCert: ensureNewline(pem),
+    IntermediateCerts: null,
+    Active: true,
+    RotatedOutAt: '',
+    PrivateKeyType: info.keyType,
+    PrivateKeyBits: info.keyBits,
+  };
+}
+
+const sortedKeys = (o: Record<string, unknown>): string => JSON.stringify(Object.keys(o).sort().map((k) => [k, o[k]]));
+
+export class ConnectCAManager {
+  #leading = false;
+  #retry: NodeJS.Timeout | undefined;
+  /** Initialization and reconfiguration run one at a time (Consul's CA state lock). */
+  #lock: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly o: ConnectCAManagerOptions) {}
+
+  get enabled(): boolean {
+    return this.o.enabled;
+  }
+
+  /** On establishing leadership: initialize now, retrying in the background on failure. */
+  start(): void {
+    if (!this.o.enabled) return;
+    this.#leading = true;
+    const attempt = (): void => {
+      this.#exclusive(() => this.initialize()).catch((err: Error) => {
+        this.o.logger.error({ err: err.message }, 'Failed to initialize Connect CA');
+        if (!this.#leading) return;
+        this.#retry = setTimeout(attempt, INIT_RETRY_MS);
+        this.#retry.unref();
+      });
+    };
+    attempt();
+  }
+
+  stop(): void {
+    this.#leading = false;
+    clearTimeout(this.#retry);
+  }
+
+  #exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.#lock.then(fn, fn);
+    this.#lock = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Consul's Initialize / primaryInitialize for the built-in provider. */
+  async initialize(): Promise<void> {
+    if (this.o.datacenter !== this.o.primaryDatacenter) {
+      // A secondary datacenter's CA needs an intermediate signed by the primary: not built yet.
+      this.o.logger.warn('Connect CA in a secondary datacenter is not supported by this agent; no CA initialized');
+      return;
+    }
+    const ca = this.o.catalog.connectCA;
+    const stored = ca.config;
+    const conf: Omit<CAConfigRecord, 'CreateIndex' | 'ModifyIndex'> = stored
+      ? { ClusterID: stored.ClusterID, Provider: stored.Provider, Config: stored.Config, State: stored.State, ForceWithoutCrossSigning: stored.ForceWithoutCrossSigning }
+      : { ClusterID: randomUUID(), Provider: 'consul', Config: this.o.initialConfig, State: null, ForceWithoutCrossSigning: false };
+    const active = ca.activeRoot();
+    if (active) {
+      this.o.logger.info({ provider: conf.Provider }, 'initialized primary datacenter CA from existing CARoot with provider');
+      return;
+    }
+    const pc = parseConsulCAConfig(conf.Config);
+    const { state, root } = this.#providerRoot(pc, conf.ClusterID);
+    const r = await this.o.applier.apply({
+      Type: 'ConnectCA',
+      Op: 'set-roots-config',
+      Index: ca.rootsIndex,
+      Config: conf,
+      Roots: [...this.#deactivated(), root],
+      ProviderState: state,
+    });
+    if (!r.ok) throw new Error(r.error);
+    if (r.value === false) throw new Error('could not atomically update roots and config');
+    this.o.logger.info({ provider: conf.Provider }, 'initialized primary datacenter CA with provider');
+  }
+
+  /** The provider's key and root for a config: the stored ones for its ID, else new ones. */
+  #providerRoot(pc: ConsulCAProviderConfig, clusterId: string) {
+    const id = providerId(pc.privateKey, pc.rootCert, pc.privateKeyType, pc.privateKeyBits);
+    const existing = this.o.catalog.connectCA.providerStates.get(id);
+    if (existing && existing.RootCert !== '') {
+      return { state: { ID: id, PrivateKey: existing.PrivateKey, RootCert: existing.RootCert, IntermediateCert: '' }, root: newCARoot(existing.RootCert, clusterId) };
+    }
+    const privateKey = pc.privateKey !== '' ? pc.privateKey : newKey(pc.privateKeyType, pc.privateKeyBits).pem;
+    // The serial: the next log index, as Consul's provider used its state index + 1.
+    const rootCert =
+      pc.rootCert !== ''
+        ? pc.rootCert
+        : generateRoot({ privateKeyPem: privateKey, clusterId, serial: BigInt(this.o.catalog.lastIndex + 1), nowMs: this.o.now(), ttlMs: pc.rootCertTtlMs });
+    return { state: { ID: id, PrivateKey: privateKey, RootCert: ensureNewline(rootCert), IntermediateCert: '' }, root: newCARoot(rootCert, clusterId) };
+  }
+
+  /** The stored roots with the active one rotated out now. */
+  #deactivated(): Omit<CARootRecord, 'CreateIndex' | 'ModifyIndex'>[] {
+    const now = goTime(new Date(this.o.now()));
+    return this.o.catalog.connectCA.rootList().map(({ CreateIndex: _c, ModifyIndex: _m, ...r }) => (r.Active ? { ...r, Active: false, RotatedOutAt: now } : r));
+  }
+
+  /** The key of the provider whose root is `rootPem` (undefined if none is stored). */
+  #keyOf(rootPem: string): string | undefined {
+    for (const s of this.o.catalog.connectCA.providerStates.values()) if (s.RootCert === rootPem) return s.PrivateKey;
+    return undefined;
+  }
+
+  /** Consul's UpdateConfiguration + primaryUpdateRootCA (PUT /v1/connect/ca/configuration). */
+  updateConfiguration(args: CAConfigInput): Promise<void> {
+    return this.#exclusive(async () => {
+      const ca = this.o.catalog.connectCA;
+      const stored = ca.config;
+      if (!stored) throw new HttpError(500, 'local CA not initialized yet');
+      if (args.State && Object.keys(args.State).length > 0 && JSON.stringify(args.State) !== JSON.stringify(stored.State ?? {})) throw new HttpError(400, STATE_READ_ONLY);
+      if (args.Provider === stored.Provider && sortedKeys(args.Config) === sortedKeys(stored.Config)) return;
+      if (args.Provider !== 'consul') {
+        const known = ['vault', 'aws-pca'].includes(args.Provider);
+        throw new HttpError(500, known ? `could not initialize provider: the ${JSON.stringify(args.Provider)} CA provider is not supported by this agent` : `could not initialize provider: unknown CA provider ${JSON.stringify(args.Provider)}`);
+      }
+      let pc: ConsulCAProviderConfig;
+      try {
+        pc = parseConsulCAConfig(args.Config);
+      } catch (err) {
+        if (err instanceof CAConfigError) throw new HttpError(500, `error configuring provider: ${err.message}`);
+        throw err;
+      }
+      const conf = { ClusterID: stored.ClusterID, Provider: 'consul', Config: args.Config, State: null, ForceWithoutCrossSigning: args.ForceWithoutCrossSigning === true };
+      const { state, root } = this.#providerRoot(pc, stored.ClusterID);
+      const active = ca.activeRoot();
+      if (active && active.ID === root.ID) {
+        const r = await this.o.applier.apply({ Type: 'ConnectCA', Op: 'set-config', Config: conf });
+        if (!r.ok) throw new Error(r.error);
+        this.o.logger.info('CA provider config updated');
+        return;
+      }
+      // A new root: the old key cross-signs it, so leaves under the old root still verify while
+      // the new root propagates (primaryUpdateRootCA, CrossSignCA).
+      const oldKey = active ? this.#keyOf(active.RootCert) : undefined;
+      if (active && oldKey && !conf.ForceWithoutCrossSigning) {
+        const xc = crossSign(state.RootCert, active.RootCert, oldKey, BigInt(this.o.catalog.lastIndex + 2), this.o.now());
+        root.IntermediateCerts = [xc];
+      }
+      const r = await this.o.applier.apply({ Type: 'ConnectCA', Op: 'set-roots-config', Index: ca.rootsIndex, Config: conf, Roots: [...this.#deactivated(), root], ProviderState: state });
+      if (!r.ok) throw new Error(r.error);
+      if (r.value === false) throw new Error('could not atomically update roots and config');
+      this.o.logger.info({ provider: conf.Provider }, 'CA rotated to new root under provider');
+    });
+  }
+
+  /**
+   * AuthorizeAndSignCertificate + SignCertificate for a service CSR. `authorize(service)` throws
+   * the ACL denial (service:write). Texts are Consul's; a failure is a 500 as Consul's RPC error.
+   */
+  async sign(csrPem: string, authorize: (service: string) => Promise<void>): Promise<IssuedCert> {
+    let csr;
+    try {
+      csr = parseCsr(csrPem);
+    } catch (err) {
+      throw new HttpError(500, (err as Error).message);
+    }
+    if (csr.uris.length !== 1) throw new HttpError(500, `CSR SAN contains an invalid number of URIs: ${csr.uris.length}`);
+    if (csr.emailAddresses.length > 0) throw new HttpError(500, 'CSR SAN does not allow specifying email addresses');
+    const id = parseServiceUri(csr.uris[0]!);
+    if (!id) throw new HttpError(500, 'SPIFFE ID in CSR must be a service, mesh-gateway, or agent ID');
+    await authorize(id.service);
+    if (id.datacenter !== this.o.datacenter) throw new HttpError(500, `SPIFFE ID in CSR from a different datacenter: ${id.datacenter}, we are ${this.o.datacenter}`);
+    const ca = this.o.catalog.connectCA;
+    const active = ca.activeRoot();
+    const conf = ca.config;
+    const key = active ? this.#keyOf(active.RootCert) : undefined;
+    if (!active || !conf || !key) throw new HttpError(500, 'CA is uninitialized and unable to sign certificates yet: no root certificate');
+    const trust = trustDomain(conf.ClusterID);
+    if (id.host.toLowerCase() !== trust) throw new HttpError(500, `SPIFFE ID in CSR from a different trust domain: ${id.host}, we are ${trust}`);
+    if (Date.parse(active.NotAfter) < this.o.now()) throw new HttpError(500, `root expired: certificate expired, expiration date: ${active.NotAfter}`);
+    const pc = parseConsulCAConfig(conf.Config);
+    // Consul's ApplyCALeafRequest: the log index is the leaf's serial and its Create/ModifyIndex.
+    const { result, index } = await this.o.applier.applyIndexed({ Type: 'ConnectCA', Op: 'leaf-increment-index' });
+    if (!result.ok) throw new Error(result.error);
+    let pem = signLeaf({ caCertPem: active.RootCert, caKeyPem: key, spki: csr.spki, uris: csr.uris, dnsNames: csr.dnsNames, ipAddresses: csr.ipAddresses, serial: BigInt(index), nowMs: this.o.now(), ttlMs: pc.leafCertTtlMs });
+    for (const p of active.IntermediateCerts ?? []) pem += ensureNewline(p);
+    const info = certInfo(pem);
+    return {
+      SerialNumber: serialHex(info.serial),
+      CertPEM: pem,
+      Service: id.service,
+      ServiceURI: info.uris[0] ?? csr.uris[0]!,
+      ValidAfter: goTime(info.notBefore),
+      ValidBefore: goTime(info.notAfter),
+      CreateIndex: index,
+      ModifyIndex: index,
+    };
+  }
+}
+
+/** connect.EncodeSerialNumber: the serial's big-endian bytes as colon hex (8 -> "08"). */
+export function serialHex(serial: bigint): string {
+  let hex = serial.toString(16);
+  if (hex.length % 2) hex = `0${hex}`;
+  return hex.match(/../g)!.join(':');
+}

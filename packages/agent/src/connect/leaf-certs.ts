@@ -1,0 +1,118 @@
+/**
+ * The agent's leaf certificates (Consul's agent/leafcert manager): for a service it makes an
+ * EC P-256 key and a CSR with the service's SPIFFE ID, has a server sign it (`ConnectCA.Sign`)
+ * and keeps the result, handing the same certificate out until it is due for renewal (a random
+ * point between 60% and 90% of its lifetime, as Consul spreads renewals) or the active root
+ * changes. A blocking query (`?index=N`) waits for a certificate with a higher ModifyIndex:
+ * it watches the roots and the renewal time, up to `?wait`.
+ */
+import type { AgentContext } from '../context.js';
+import { HttpError } from '../http/http-error.js';
+import { RpcRemoteError } from '../rpc/client.js';
+import { newKey } from '../x509/builder.js';
+import { createCsr } from '../x509/csr.js';
+import { CONNECT_NOT_ENABLED, type IssuedCert } from './ca-manager.js';
+import { serviceUri } from './ca-provider.js';
+import type { CASignCall } from './sign-rpc.js';
+
+interface RootsView {
+  index: number;
+  activeRootId: string;
+  trustDomain: string;
+}
+
+interface Entry {
+  cert: IssuedCert;
+  rootId: string;
+  renewAtMs: number;
+}
+
+/** Bound on the services whose certificates an agent keeps. */
+const LEAF_CACHE_MAX = 1024;
+const SIGN_TIMEOUT_MS = 30_000;
+const ROOTS_TIMEOUT_MS = 30_000;
+
+/** A server's answer to the agent as Consul's HTTP layer maps RPC errors: ACL denials are 403. */
+function httpErrorOf(err: unknown): unknown {
+  if (err instanceof HttpError) return err;
+  if (err instanceof RpcRemoteError) {
+    const m = err.message;
+    return new HttpError(m.startsWith('Permission denied') || m === 'ACL not found' ? 403 : 500, m);
+  }
+  return err;
+}
+
+export class LeafCerts {
+  readonly #certs = new Map<string, Entry>();
+  readonly #pending = new Map<string, Promise<Entry>>();
+
+  constructor(private readonly ctx: AgentContext) {}
+
+  /** The cluster's roots (a blocking read when `index` > 0), through the leader. */
+  async roots(token: string, index = 0, waitMs = 0): Promise<RootsView> {
+    const q = index > 0 ? `?index=${index}&wait=${Math.max(1, Math.ceil(waitMs))}ms` : '';
+    const res = await this.ctx.cluster.forward({ method: 'GET', url: `/v1/connect/ca/roots${q}`, headers: token ? { 'x-consul-token': token } : {} }, ROOTS_TIMEOUT_MS + waitMs);
+    const text = Buffer.from(res.body).toString('utf8');
+    if (res.status !== 200) throw new HttpError(res.status, text);
+    const body = JSON.parse(text) as { ActiveRootID: string; TrustDomain: string };
+    return { index: Number(res.headers['x-consul-index'] ?? 0), activeRootId: body.ActiveRootID, trustDomain: body.TrustDomain };
+  }
+
+  /**
+   * The certificate for `service`: the kept one when still good under the active root, else a
+   * new one. With `minIndex` > 0, waits (up to `waitMs`) for one whose ModifyIndex is higher.
+   */
+  async get(service: string, token: string, minIndex: number, waitMs: number): Promise<IssuedCert> {
+    const deadline = Date.now() + waitMs;
+    let roots = await this.roots(token);
+    for (;;) {
+      const e = this.#certs.get(service);
+      const good = e !== undefined && e.rootId === roots.activeRootId && Date.now() < e.renewAtMs;
+      if (!good) return (await this.#issue(service, token, roots)).cert;
+      if (minIndex <= 0 || e.cert.ModifyIndex > minIndex) return e.cert;
+      const left = deadline - Date.now();
+      if (left <= 0) return e.cert;
+      // Wake on a root change or at renewal time, whichever comes first.
+      roots = await this.roots(token, roots.index, Math.min(left, Math.max(1, e.renewAtMs - Date.now())));
+    }
+  }
+
+  #issue(service: string, token: string, roots: RootsView): Promise<Entry> {
+    let p = this.#pending.get(service);
+    if (!p) {
+      p = this.#sign(service, token, roots).finally(() => this.#pending.delete(service));
+      this.#pending.set(service, p);
+    }
+    return p;
+  }
+
+  async #sign(service: string, token: string, roots: RootsView): Promise<Entry> {
+    if (roots.trustDomain === '' || roots.activeRootId === '') throw new HttpError(500, 'CA is uninitialized and unable to sign certificates yet: no root certificate');
+    const key = newKey('ec', 256);
+    const uri = serviceUri(roots.trustDomain, this.ctx.config.datacenter, service);
+    const call: CASignCall = { Datacenter: this.ctx.config.datacenter, CSR: createCsr(key.priv, key.spki, { uris: [uri] }), Token: token };
+    let cert: IssuedCert;
+    try {
+      cert = (await this.ctx.cluster.serverRpc('ConnectCA.Sign', call, SIGN_TIMEOUT_MS, false)) as IssuedCert;
+    } catch (err) {
+      throw httpErrorOf(err);
+    }
+    cert = { ...cert, PrivateKeyPEM: key.pem };
+    const after = Date.parse(cert.ValidAfter);
+    const life = Date.parse(cert.ValidBefore) - after;
+    const entry: Entry = { cert: ordered(cert), rootId: roots.activeRootId, renewAtMs: after + life * (0.6 + Math.random() * 0.3) };
+    if (this.#certs.size >= LEAF_CACHE_MAX && !this.#certs.has(service)) this.#certs.delete(this.#certs.keys().next().value!);
+    this.#certs.set(service, entry);
+    return entry;
+  }
+}
+
+/** structs.IssuedCert's field order. */
+function ordered(c: IssuedCert): IssuedCert {
+  return {
+    SerialNumber: c.SerialNumber, CertPEM: c.CertPEM, PrivateKeyPEM: c.PrivateKeyPEM!, Service: c.Service, ServiceURI: c.ServiceURI,
+    ValidAfter: c.ValidAfter, ValidBefore: c.ValidBefore, CreateIndex: c.CreateIndex, ModifyIndex: c.ModifyIndex,
+  };
+}
+
+export { CONNECT_NOT_ENABLED };

@@ -1,0 +1,38 @@
+/**
+ * The `ConnectCA.Sign` RPC (Consul's agent/consul/connect_ca_endpoint.go Sign): an agent sends
+ * a CSR and its caller's token; a server passes it to the leader, which checks the token for
+ * service:write on the CSR's service and signs with the active root (ca-manager.ts).
+ */
+import { permissionDenied } from '../acl/enforce.js';
+import type { ExactResolver } from '../acl/resolver.js';
+import type { ServerCluster } from '../cluster/server-cluster.js';
+import type { AgentContext } from '../context.js';
+import { CONNECT_NOT_ENABLED, type IssuedCert } from './ca-manager.js';
+
+/** structs.CASignRequest, plus the hop count of a call passed on to the leader. */
+export interface CASignCall {
+  Datacenter: string;
+  CSR: string;
+  Token?: string;
+  Hops?: number;
+}
+
+/** Bound on a CSR's PEM (a 4096-bit RSA CSR is under 2 KiB). */
+export const CSR_BYTES_MAX = 64 * 1024;
+const LEADER_TIMEOUT_MS = 30_000;
+
+export function serveConnectCASign(cluster: ServerCluster, ctx: AgentContext, resolver: ExactResolver): void {
+  cluster.rpc.handle('ConnectCA.Sign', async (body) => {
+    const call = body as Partial<CASignCall> | null;
+    if (typeof call?.CSR !== 'string' || call.CSR.length > CSR_BYTES_MAX) throw new Error('invalid CSR');
+    if (!ctx.config.connect.enabled || !ctx.connectCA) throw new Error(CONNECT_NOT_ENABLED);
+    const manager = ctx.connectCA;
+    return cluster.onLeader('ConnectCA.Sign', call, LEADER_TIMEOUT_MS, false, async (): Promise<IssuedCert> =>
+      manager.sign(call.CSR!, async (service) => {
+        if (!resolver.enabled) return;
+        const id = await resolver.resolveExact(call.Token ?? '');
+        if (!id.authz.allowed('service', service, 'write')) throw permissionDenied(id, { resource: 'service', need: 'write', name: service });
+      }),
+    );
+  });
+}

@@ -277,6 +277,8 @@ export async function startAgent(config: AgentConfig, options: StartAgentOptions
       members: () => gossip.lan.members(),
       datacenter: config.datacenter,
       autopilot: config.autopilot,
+      // Consul bootstraps config entries in the primary datacenter only.
+      configEntries: config.primaryDatacenter === '' || config.primaryDatacenter === config.datacenter ? config.configEntriesBootstrap : [],
       ...(aclReplication ? { aclReplication } : {}),
       ...(connectCA ? { connectCA } : {}),
     });

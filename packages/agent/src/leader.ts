@@ -1,15 +1,17 @@
 // Leader duties of the single server: write the autopilot configuration when the state has
-// none, register this server in the catalog (node, the `consul` service, the passing
-// `serfHealth` check), destroy sessions whose TTL ran out, and reap KV tombstones once they
+// none, create the config_entries.bootstrap entries that do not exist (config-entries/),
+// register this server in the catalog (node, the `consul` service, the passing `serfHealth`
+// check), destroy sessions whose TTL ran out, and reap KV tombstones once they
 // have served blocking queries long enough (Consul's tombstone GC); in a secondary datacenter,
 // replicate ACLs from the primary (acl/replication.ts).
-import { SessionTTLTracker, TombstoneGC, type ApplyResult, type AutopilotConfig, type Catalog, type Command } from '@proconsul/catalog';
+import { SessionTTLTracker, TombstoneGC, type ApplyResult, type AutopilotConfig, type Catalog, type Command, type ConfigEntry } from '@proconsul/catalog';
 import type { Applier } from './apply/applier.js';
 import type { Logger } from './log.js';
 import { CONSUL_VERSION } from './version.js';
 import type { AgentMember } from './gossip/index.js';
 import { reconcileMembers } from './member-reconcile.js';
 import { nodeInfoInSync } from './local/node-view.js';
+import { bootstrapConfigEntries } from './config-entries/bootstrap.js';
 
 export const SERF_HEALTH_CHECK_ID = 'serfHealth';
 export const CONSUL_SERVICE_ID = 'consul';
@@ -41,6 +43,8 @@ export interface LeaderOptions {
   datacenter?: string;
   /** The agent config's `autopilot` block, written into the state when it holds none yet. */
   autopilot?: AutopilotConfig;
+  /** `config_entries.bootstrap` (already empty outside the primary datacenter): created when absent. */
+  configEntries?: readonly ConfigEntry[];
   /** ACL replication from the primary datacenter (a secondary's servers): runs while leading. */
   aclReplication?: { start(): void; stop(): void };
   /** The Connect CA (connect/ca-manager.ts): initialized once leadership is established. */
@@ -130,6 +134,7 @@ export class Leader {
   /** Registers this server as Consul's leader does on establishing leadership. */
   async establish(): Promise<void> {
     await this.#ensureAutopilotConfig();
+    await bootstrapConfigEntries(this.opts.catalog, this.opts.applier, this.opts.configEntries ?? []);
     await this.reconcile();
     this.#schedule();
     this.opts.aclReplication?.start();

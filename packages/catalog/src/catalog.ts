@@ -17,6 +17,8 @@ import { PREPARED_QUERIES_WATCH_KEY, type PreparedQueryStore } from './prepared-
 import type { PreparedQuery } from './prepared-query-types.js';
 import { COORDINATES_WATCH_KEY, type CoordinateEntry } from './coordinates.js';
 import { CONNECT_CA_WATCH_KEY, type ConnectCAStore } from './connect-ca.js';
+import { CONFIG_ENTRIES_WATCH_KEY } from './config-entry-store.js';
+import type { ConfigEntry } from './config-entry-types.js';
 import {
   toCatalogNode,
   toHealthCheck,
@@ -213,6 +215,11 @@ export class Catalog {
       case 'PreparedQuery': {
         const r = this.st.queries.apply(idx, command, (id) => this.st.sessionTable.has(id));
         if (r.ok) this.st.touched.add(PREPARED_QUERIES_WATCH_KEY);
+        return r;
+      }
+      case 'ConfigEntry': {
+        const r = this.st.configEntries.apply(idx, command);
+        if (r.ok) this.st.touched.add(CONFIG_ENTRIES_WATCH_KEY);
         return r;
       }
       case 'CoordinateBatchUpdate':
@@ -558,6 +565,17 @@ export class Catalog {
   preparedQueryGet(id: string): Indexed<PreparedQuery | null> {
     const q = this.st.queries.get(id);
     return this.indexed(this.st.queries.index, q ? structuredClone(q) : null, [PREPARED_QUERIES_WATCH_KEY]);
+  }
+
+  /** GET /v1/config/:kind/:name: the entry, or null; the index is the table's (Consul's ConfigEntry.Get). */
+  configEntryGet(kind: string, name: string): Indexed<ConfigEntry | null> {
+    const e = this.st.configEntries.get(kind, name);
+    return this.indexed(this.st.configEntries.index, e ? structuredClone(e) : null, [CONFIG_ENTRIES_WATCH_KEY]);
+  }
+
+  /** GET /v1/config/:kind: the entries of a kind (all kinds when undefined), by kind then name. */
+  configEntryList(kind?: string): Indexed<ConfigEntry[]> {
+    return this.indexed(this.st.configEntries.index, structuredClone(this.st.configEntries.list(kind)), [CONFIG_ENTRIES_WATCH_KEY]);
   }
 
   /** GET /v1/coordinate/nodes: every node's coordinates, by node name; the index is the table's. */

@@ -7,6 +7,7 @@
  */
 import type { AclCommand } from './acl-types.js';
 import type { ConnectCACommand } from './connect-ca.js';
+import type { ConfigEntryCommand } from './config-entry-types.js';
 import type { PreparedQueryCommand } from './prepared-query-types.js';
 import type {
   CatalogNode,
@@ -255,6 +256,7 @@ import type { CoordinateBatchUpdateCommand } from './coordinates.js';
 export type Command =
   | AclCommand
   | PreparedQueryCommand
+  | ConfigEntryCommand
   | NoopCommand
   | AutopilotSetCommand
   | CoordinateBatchUpdateCommand

@@ -6,6 +6,7 @@ import type { AutopilotRecord } from './autopilot.js';
  * snapshot) is identical.
  */
 import type { AclSnapshot } from './acl-types.js';
+import type { ConfigEntrySnapshot } from './config-entry-types.js';
 import type { CoordinateSnapshot } from './coordinates.js';
 import type { ConnectCASnapshot } from './connect-ca.js';
 import type { KVRecord } from './kv-store.js';
@@ -44,6 +45,8 @@ export interface CatalogSnapshot {
   Coordinates?: CoordinateSnapshot;
   /** The Connect CA tables; absent in snapshots taken before they existed (restored as empty). */
   ConnectCA?: ConnectCASnapshot;
+  /** Config entries; absent in snapshots taken before they existed (restored as none). */
+  ConfigEntries?: ConfigEntrySnapshot;
 }
 
 const sortedEntries = <T>(m: Map<string, T>): Record<string, T> =>
@@ -124,6 +127,7 @@ function snapshotHead(st: CatalogStore): Omit<CatalogSnapshot, 'KVs'> {
     PreparedQueries: { Index: st.queries.index, Queries: structuredClone(st.queries.snapshot()) },
     Coordinates: st.coordinates.snapshot(),
     ConnectCA: st.connectCA.snapshot(),
+    ConfigEntries: st.configEntries.snapshot(),
   };
 }
 
@@ -161,6 +165,7 @@ export function restoreSnapshot(st: CatalogStore, snapshot: CatalogSnapshot): vo
   st.queries.index = Math.max(st.queries.index, snap.PreparedQueries?.Index ?? 0);
   st.coordinates.restore(snap.Coordinates);
   st.connectCA.restore(snap.ConnectCA);
+  st.configEntries.restore(snap.ConfigEntries);
 }
 
 /**
@@ -181,6 +186,7 @@ export function snapshotAtIndex(snapshot: CatalogSnapshot, index: number): Catal
     ...(snap.ACL ? [...snap.ACL.Tokens, ...snap.ACL.Policies, ...snap.ACL.Roles, ...(snap.ACL.AuthMethods ?? []), ...(snap.ACL.BindingRules ?? [])] : []),
     ...(snap.PreparedQueries?.Queries ?? []),
     ...(snap.ConnectCA ? [...(snap.ConnectCA.Config ? [snap.ConnectCA.Config] : []), ...snap.ConnectCA.Roots, ...snap.ConnectCA.ProviderStates] : []),
+    ...(snap.ConfigEntries?.Entries ?? []),
   ];
   for (const r of records) {
     r.CreateIndex = clamp(r.CreateIndex);
@@ -199,6 +205,7 @@ export function snapshotAtIndex(snapshot: CatalogSnapshot, index: number): Catal
     snap.ConnectCA.RootsIndex = index;
     snap.ConnectCA.LeafIndex = index;
   }
+  if (snap.ConfigEntries) snap.ConfigEntries.Index = index;
   snap.Index = index;
   return snap;
 }

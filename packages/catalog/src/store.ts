@@ -5,6 +5,7 @@ import type { AutopilotRecord } from './autopilot.js';
  * also record which watch keys the current command touched; `Catalog` reads them.
  */
 import { AclStore } from './acl-store.js';
+import { ConfigEntryStore } from './config-entry-store.js';
 import { CoordinateTable } from './coordinates.js';
 import { ConnectCAStore } from './connect-ca.js';
 import { KVStore } from './kv-store.js';
@@ -45,6 +46,8 @@ export class CatalogStore {
   readonly acl = new AclStore();
   /** Prepared queries (prepared-query.ts). */
   readonly queries = new PreparedQueryStore();
+  /** Config entries (config-entry-store.ts). */
+  readonly configEntries = new ConfigEntryStore();
   /** Network coordinates of nodes (coordinates.ts). */
   readonly coordinates = new CoordinateTable();
   /** The Connect CA's config, roots and provider state (connect-ca.ts). */
@@ -75,6 +78,7 @@ export class CatalogStore {
     this.kv.load([], [], 0, 0);
     this.acl.clear();
     this.queries.clear();
+    this.configEntries.clear();
     this.coordinates.clear();
     this.connectCA.clear();
     this.nodesChanged();

@@ -1,6 +1,7 @@
 /** The `proconsul` command tree and its dispatcher, mirroring Consul's CLI. */
 import { runCommand, type Command } from './command.js';
 import { aclBootstrap, aclPolicyCreate, aclTokenCreate, aclTokenReadSelf } from './commands/acl.js';
+import { configDelete, configList, configRead, configWrite } from './commands/config.js';
 import { aclAuthMethodCreate, aclAuthMethodDelete, aclAuthMethodList, aclAuthMethodRead, aclAuthMethodUpdate } from './commands/acl-auth-method.js';
 import { aclBindingRuleCreate, aclBindingRuleDelete, aclBindingRuleList, aclBindingRuleRead, aclBindingRuleUpdate } from './commands/acl-binding-rule.js';
 import {
@@ -93,6 +94,11 @@ export const COMMANDS: Record<string, Entry> = {
     synopsis: 'Interact with the catalog',
     usage: 'Usage: proconsul catalog <subcommand> [options] [args]',
     subcommands: { datacenters: catalogDatacenters, nodes: catalogNodes, services: catalogServices },
+  },
+  config: {
+    synopsis: 'Interact with Consul\'s Centralized Configurations',
+    usage: 'Usage: proconsul config <subcommand> [options] [args]',
+    subcommands: { delete: configDelete, list: configList, read: configRead, write: configWrite },
   },
   connect: {
     synopsis: 'Interact with Consul Connect',

@@ -62,6 +62,28 @@ export class Authorizer {
     return access === undefined ? this.fallbackAllows() : grants(access, need);
   }
 
+  /** Consul's IntentionRead/IntentionWrite on a destination name: exact rule, else longest prefix, else the fallback. */
+  intentionAllowed(name: string, need: 'read' | 'write'): boolean {
+    if (!this.rules) return this.fallbackAllows();
+    const it = this.rules.intentions;
+    let access = it.exact.get(name);
+    if (access === undefined) {
+      let best = -1;
+      for (const [prefix, a] of it.prefix) {
+        if (name.startsWith(prefix) && prefix.length > best) {
+          best = prefix.length;
+          access = a;
+        }
+      }
+    }
+    return access === undefined ? this.fallbackAllows() : grants(access, need);
+  }
+
+  /** Consul's MeshRead/MeshWrite: the mesh rule, else the operator rule (policy_authorizer.go). */
+  meshAllowed(need: 'read' | 'write'): boolean {
+    return this.rules?.single.mesh !== undefined ? this.allowedSingle('mesh', need) : this.allowedSingle('operator', need);
+  }
+
   allowedSingle(resource: SingleResource, need: 'read' | 'write'): boolean {
     const access = this.rules?.single[resource];
     if (access !== undefined) return grants(access, need);

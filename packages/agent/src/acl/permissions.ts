@@ -10,7 +10,7 @@ import type { Authorizer, Need } from './authorizer.js';
 import type { SegmentResource, SingleResource } from './rules.js';
 
 export interface Denial {
-  resource: SegmentResource | SingleResource;
+  resource: SegmentResource | SingleResource | 'intention';
   need: Need;
   name?: string;
 }
@@ -367,6 +367,10 @@ export const ROUTE_ACLS: Record<string, RouteAcl> = {
   'GET /v1/connect/ca/configuration': { check: single('operator', 'write') },
   'PUT /v1/connect/ca/configuration': { check: single('operator', 'write') },
   'GET /v1/agent/connect/ca/leaf/*': { check: (a, req) => need(a, 'service', param(req, '*'), 'write') },
+  // config entries: each kind's CanRead/CanWrite, checked by the handlers (config-entries/routes.ts)
+  'PUT /v1/config': {},
+  'GET /v1/config/*': {},
+  'DELETE /v1/config/*': {},
   'GET /v1/status/leader': {},
   'GET /v1/status/peers': {},
   'GET /v1/snapshot': { check: single('acl', 'write') },

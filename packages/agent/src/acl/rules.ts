@@ -28,6 +28,11 @@ export interface SegmentRules {
 export interface PolicyRules {
   segments: Record<SegmentResource, SegmentRules>;
   single: Partial<Record<SingleResource, Access>>;
+  /**
+   * Intention access per service name: a service rule's `intentions`, else read when its policy
+   * is read or write and deny otherwise (Consul's newPolicyAuthorizerFromRules).
+   */
+  intentions: SegmentRules;
 }
 
 const RANK: Record<Access, number> = { read: 1, list: 2, write: 3, deny: 4 };
@@ -40,7 +45,7 @@ export function stronger(a: Access | undefined, b: Access): Access {
 export function emptyRules(): PolicyRules {
   const segments = {} as Record<SegmentResource, SegmentRules>;
   for (const r of SEGMENT_RESOURCES) segments[r] = { exact: new Map(), prefix: new Map() };
-  return { segments, single: {} };
+  return { segments, single: {}, intentions: { exact: new Map(), prefix: new Map() } };
 }
 
 /** Folds `from` into `into` (several policies of one token). */
@@ -49,6 +54,9 @@ export function mergeRules(into: PolicyRules, from: PolicyRules): PolicyRules {
     for (const kind of ['exact', 'prefix'] as const) {
       for (const [name, access] of from.segments[r][kind]) into.segments[r][kind].set(name, stronger(into.segments[r][kind].get(name), access));
     }
+  }
+  for (const kind of ['exact', 'prefix'] as const) {
+    for (const [name, access] of from.intentions[kind]) into.intentions[kind].set(name, stronger(into.intentions[kind].get(name), access));
   }
   for (const r of SINGLE_RESOURCES) {
     const a = from.single[r];
@@ -94,8 +102,13 @@ function decodeSegment(rules: PolicyRules, resource: SegmentResource, prefix: bo
           if (!RULE_FIELDS[resource].includes(field)) throw new AclRulesError(`Invalid ${stanza} rule for ${JSON.stringify(name)}: unknown field ${JSON.stringify(field)}`);
         }
         const access = level(rule.policy, stanza, resource === 'key');
-        if (rule.intentions !== undefined) level(rule.intentions, `${stanza} intentions`, false);
+        const intentions = rule.intentions !== undefined ? level(rule.intentions, `${stanza} intentions`, false) : undefined;
         target.set(name, stronger(target.get(name), access));
+        if (resource === 'service') {
+          const it = rules.intentions[prefix ? 'prefix' : 'exact'];
+          const derived = intentions ?? (access === 'read' || access === 'write' ? 'read' : 'deny');
+          it.set(name, stronger(it.get(name), derived));
+        }
       }
     }
   }

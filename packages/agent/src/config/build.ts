@@ -6,6 +6,7 @@ import { stat } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import { parseGoDuration, type AutopilotConfig } from '@proconsul/catalog';
 import { parseAclConfig } from '../acl/config.js';
+import { bootstrapConfigEntries } from '../config-entries/agent-config.js';
 import { deprecatedTlsWarnings, parseHttpsTls, parseRpcTls } from '../tls/config.js';
 import { DecodeError } from '../checks/decode.js';
 import {
@@ -560,6 +561,7 @@ export async function buildConfig(input: BuildInput): Promise<AgentConfig> {
     raftSnapshotIntervalMs: ms(c.raft_snapshot_interval),
     raftSnapshotThreshold: Number(c.raft_snapshot_threshold),
     autopilot,
+    configEntriesBootstrap: bootstrapConfigEntries(c.config_entries as { bootstrap?: unknown } | undefined),
     coordinate: coordinateConfig(c as Fragment),
     connect: connectConfig(c.connect as Record<string, unknown> | undefined),
     dnsConfig: {

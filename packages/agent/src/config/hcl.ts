@@ -17,8 +17,8 @@ interface Obj {
   [key: string]: Value;
 }
 
-/** Keys whose blocks form a list even when there is one (Consul's PatchSliceOfMaps exceptions). */
-const LIST_KEYS = new Set(['services', 'checks', 'watches', 'segments', 'upstreams']);
+/** Keys whose blocks form a list even when there is one (Consul's PatchSliceOfMaps exceptions; `bootstrap`: config_entries.bootstrap). */
+const LIST_KEYS = new Set(['services', 'checks', 'watches', 'segments', 'upstreams', 'bootstrap']);
 /** Singular blocks that, repeated, are gathered into their plural list. */
 const GATHER = new Map([['service', 'services'], ['check', 'checks']]);
 

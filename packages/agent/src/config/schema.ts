@@ -9,6 +9,7 @@ import { TLS_CONFIG_FIELDS } from '../tls/config.js';
 import { CHECK_DEFINITION_SPEC } from '../checks/definition.js';
 import { SERVICE_SPEC } from './service.js';
 import { CONNECT_SPEC } from '../connect/config.js';
+import { CONFIG_ENTRIES_SPEC } from '../config-entries/agent-config.js';
 
 const any = (name: string): FieldSpec => ({ name, type: 'any' });
 
@@ -145,7 +146,7 @@ const HTTP_CONFIG: ObjectSpec = {
 /** Keys Consul knows that this agent accepts and ignores (security, mesh, tuning, other sinks). */
 const IGNORED_TOP_LEVEL = [
   'audit', 'auto_config', 'auto_encrypt', 'cache',
-  'cloud', 'config_entries',
+  'cloud',
   'disable_anonymous_signature',
   'disable_remote_exec', 'disable_update_check',
   'enable_agent_tls_for_checks', 'enable_central_service_config',
@@ -190,6 +191,7 @@ export const CONFIG_SPEC: ObjectSpec = {
     { name: 'client_addr', type: 'string' },
     { name: 'connect', type: { object: CONNECT_SPEC } },
     { name: 'consul', type: { object: CONSUL_INTERNAL } },
+    { name: 'config_entries', type: { object: CONFIG_ENTRIES_SPEC } },
     { name: 'data_dir', type: 'string' },
     { name: 'datacenter', type: 'string' },
     { name: 'disable_coordinates', type: 'bool' },

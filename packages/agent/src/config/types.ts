@@ -1,5 +1,5 @@
 import type { ConnectConfig } from '../connect/config.js';
-import type { AutopilotConfig } from '@proconsul/catalog';
+import type { AutopilotConfig, ConfigEntry } from '@proconsul/catalog';
 import type { AclConfig } from '../acl/config.js';
 import type { HttpsTlsConfig, RpcTlsConfig } from '../tls/config.js';
 import type { CheckDefinition, CheckType } from '../checks/index.js';
@@ -171,6 +171,8 @@ export interface AgentConfig {
   connect: ConnectConfig;
   /** The `autopilot` block: what a leader writes into the state when it holds no autopilot configuration yet. */
   autopilot: AutopilotConfig;
+  /** `config_entries.bootstrap`: what the leader of the primary datacenter creates when absent. */
+  configEntriesBootstrap: ConfigEntry[];
   /**
    * Network coordinates: each agent sends its coordinate every RateScaledInterval(syncRateTarget,
    * syncIntervalMinMs, LAN members) plus a random stagger; servers flush what they received every

@@ -34,6 +34,7 @@ import { operatorAutopilotRoutes } from './routes/operator-autopilot.js';
 import { operatorUsageRoutes } from './routes/operator-usage.js';
 import { queryRoutes } from './routes/query.js';
 import { coordinateRoutes } from './routes/coordinate.js';
+import { configEntryRoutes } from '../config-entries/routes.js';
 import { resolveNearAgent } from '../coordinate/near.js';
 import { connectCARoutes } from '../connect/ca-routes.js';
 import { agentConnectRoutes } from '../connect/agent-routes.js';
@@ -147,6 +148,7 @@ export async function buildHttpApp(ctx: AgentContext, options: HttpAppOptions = 
   await app.register(coordinateRoutes, { ctx });
   await app.register(connectCARoutes, { ctx });
   await app.register(agentConnectRoutes, { ctx });
+  await app.register(configEntryRoutes, { ctx });
   if (ctx.config.ui) {
     app.get('/', (_req, reply) => reply.redirect('/ui/', 301));
     app.get('/ui', (_req, reply) => reply.redirect('/ui/', 301));

@@ -79,6 +79,7 @@ export function devConfig(overrides: Partial<AgentConfig> = {}): AgentConfig {
     // Off here (unlike -dev): in-process tests see no CA writes unless they ask for them.
     connect: { enabled: false, caProvider: 'consul', caConfig: { ...DEFAULT_CA_CONFIG } },
     autopilot: { ...DEFAULT_AUTOPILOT },
+    configEntriesBootstrap: [],
     coordinate: { disabled: false, syncRateTarget: 64, syncIntervalMinMs: 15_000, updatePeriodMs: 5_000, updateBatchSize: 128, updateMaxBatches: 5 },
     dnsConfig: {
       allowStale: true,

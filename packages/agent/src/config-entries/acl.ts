@@ -1,0 +1,45 @@
+/**
+ * Who may read and write a config entry: each kind's CanRead/CanWrite in Consul 1.17
+ * (agent/structs/config_entry*.go). service-defaults: service:read/write on its name;
+ * proxy-defaults and mesh: anyone reads, mesh:write (else operator:write) writes;
+ * service-intentions: intention read/write on its name (a service rule's `intentions`);
+ * service-splitter (canReadDiscoveryChain/canWriteDiscoveryChain): service:read/write on its
+ * name and, to write, service:read on every other service it splits to.
+ * Kinds not stored here are checked as service-defaults (read) and proxy-defaults (write).
+ */
+import type { Authorizer } from '../acl/authorizer.js';
+import type { Denial } from '../acl/permissions.js';
+
+type Entry = Record<string, unknown>;
+
+const serviceNeed = (a: Authorizer, name: string, need: 'read' | 'write'): Denial | undefined =>
+  a.allowed('service', name, need) ? undefined : { resource: 'service', need, name };
+
+/** ListRelatedServices of a splitter: the other services its splits name. */
+function relatedServices(name: string, entry: Entry): string[] {
+  const splits = Array.isArray(entry.Splits) ? (entry.Splits as Entry[]) : [];
+  const out = new Set(splits.map((s) => (typeof s.Service === 'string' && s.Service !== '' ? s.Service : name)));
+  out.delete(name);
+  return [...out].sort();
+}
+
+function denial(a: Authorizer, kind: string, name: string, need: 'read' | 'write', entry: Entry = {}): Denial | undefined {
+  if (kind === 'service-intentions') return a.intentionAllowed(name, need) ? undefined : { resource: 'intention', need, name };
+  if (kind === 'service-splitter') {
+    const own = serviceNeed(a, name, need);
+    if (own || need === 'read') return own;
+    for (const svc of relatedServices(name, entry)) {
+      const d = serviceNeed(a, svc, 'read');
+      if (d) return d;
+    }
+    return undefined;
+  }
+  const meshWide = kind === 'proxy-defaults' || kind === 'mesh' || (need === 'write' && kind !== 'service-defaults');
+  if (!meshWide) return serviceNeed(a, name, need);
+  if (need === 'read') return undefined;
+  return a.meshAllowed('write') ? undefined : { resource: 'mesh', need: 'write' };
+}
+
+export const configEntryReadDenial = (a: Authorizer, kind: string, name: string): Denial | undefined => denial(a, kind, name, 'read');
+/** `entry`: the entry written (a splitter's targets are checked too); for a delete only its name is known. */
+export const configEntryWriteDenial = (a: Authorizer, kind: string, name: string, entry?: Entry): Denial | undefined => denial(a, kind, name, 'write', entry);

@@ -29,7 +29,7 @@ export const HTTP_NOTES = {
 /** Consul endpoint groups this agent does not serve (they answer 404 `Invalid URL path`). */
 export const NOT_IMPLEMENTED = [
   '`/v1/discovery-chain/*`, `/v1/exported-services`',
-  '`/v1/connect/*`, `/v1/agent/connect/*`, `/v1/catalog/connect/*`, `/v1/health/connect/*`, `/v1/health/ingress/*`, `/v1/catalog/gateway-services/*` (service mesh)',
+  '`/v1/connect/intentions/*`, `/v1/agent/connect/authorize`, `/v1/health/ingress/*`, `/v1/catalog/gateway-services/*` (service mesh)',
   '`/v1/internal/*` other than the one above (the endpoints of Consul\'s own UI; Proconsul\'s UI uses the public API)',
   '`/v1/peering/*`, `/v1/operator/area/*`, `/v1/namespace*`, `/v1/partition*` (peering and Enterprise features)',
 ];

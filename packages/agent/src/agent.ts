@@ -51,6 +51,7 @@ import type { ClusterRole, ForwardCall } from './cluster/role.js';
 import type { ServerCluster } from './cluster/server-cluster.js';
 import type { Applier } from './apply/applier.js';
 import { catalogNodeView, nodeInfoInSync, remoteNodeView } from './local/node-view.js';
+import { registerService } from './connect/register-service.js';
 
 /** How long a client waits for a server to answer a token, policy or role lookup. */
 const ACL_RPC_TIMEOUT_MS = 10_000;
@@ -310,8 +311,9 @@ export async function startAgent(config: AgentConfig, options: StartAgentOptions
     const loadConfigDefinitions = (c: AgentConfig): void => {
       const next = { services: new Set<string>(), checks: new Set<string>() };
       for (const def of c.services) {
-        local.addService(def, { token: def.Token ?? '', replaceExistingChecks: false, source: 'local' });
-        next.services.add(def.ID || def.Name);
+        const sidecarPorts = { min: c.ports.sidecarMinPort, max: c.ports.sidecarMaxPort };
+        const ids = registerService(local, def, { token: def.Token ?? '', replaceExistingChecks: false, source: 'local', sidecarPorts });
+        for (const id of ids) next.services.add(id);
       }
       for (const def of c.checks) {
         local.addCheck(def, { token: def.Token ?? '', source: 'local' });

@@ -14,6 +14,10 @@ export function catalogDnsBackend(catalog: Catalog, datacenter: string, cluster:
       if (dc !== datacenter) return remote.serviceInstances(service, dc);
       return catalog.checkServiceNodes(service, {}).value.map((e) => toInstance(e, datacenter));
     },
+    async connectInstances(service: string, dc: string): Promise<DnsServiceInstance[]> {
+      if (dc !== datacenter) return remote.connectInstances!(service, dc);
+      return catalog.checkConnectServiceNodes(service, {}).value.map((e) => toInstance(e, datacenter));
+    },
     async node(name: string, dc: string): Promise<DnsNode | undefined> {
       if (dc !== datacenter) return remote.node(name, dc);
       const n = catalog.getNode(name);
@@ -109,6 +113,10 @@ export function forwardedDnsBackend(cluster: ClusterRole, datacenter: string, to
   return {
     async serviceInstances(service: string, dc: string): Promise<DnsServiceInstance[]> {
       const entries = (await get<ServiceEntry[]>(`/v1/health/service/${encodeURIComponent(service)}?stale`, dc)) ?? [];
+      return entries.map((e) => toInstance(e, dc));
+    },
+    async connectInstances(service: string, dc: string): Promise<DnsServiceInstance[]> {
+      const entries = (await get<ServiceEntry[]>(`/v1/health/connect/${encodeURIComponent(service)}?stale`, dc)) ?? [];
       return entries.map((e) => toInstance(e, dc));
     },
     async node(name: string, dc: string): Promise<DnsNode | undefined> {

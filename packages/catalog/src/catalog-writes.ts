@@ -6,6 +6,7 @@
  * sessions linked to it.
  */
 import { COORDINATES_WATCH_KEY } from './coordinates.js';
+import { connectNameOf } from './connect-index.js';
 import type { ApplyResult, CheckStatusCommand, DeregisterCommand, RegisterCheckInput, RegisterCommand, RegisterServiceInput } from './commands.js';
 import type { CheckRecord, NodeRecord, ServiceRecord } from './records.js';
 import { invalidateSession, invalidateSessionsOfCheck } from './session-writes.js';
@@ -165,6 +166,8 @@ export function ensureService(st: CatalogStore, idx: number, nodeKey: string, re
   st.indexInstance(nodeKey, rec);
   st.bumpTable('services', idx);
   st.bumpService(nameKey, idx);
+  bumpConnectName(st, idx, rec);
+  if (old) bumpConnectName(st, idx, old);
 
   // Checks bound to the instance carry its name and tags.
   const checks = st.checkTable.get(nodeKey);
@@ -180,6 +183,13 @@ export function ensureService(st: CatalogStore, idx: number, nodeKey: string, re
 export function unindexInstance(st: CatalogStore, nodeKey: string, rec: ServiceRecord, idx: number): void {
   st.unindexInstance(nodeKey, rec);
   st.bumpService(lower(rec.Service), idx);
+  bumpConnectName(st, idx, rec);
+}
+
+/** A proxy came, changed or went: readers of its destination's connect instances must wake. */
+function bumpConnectName(st: CatalogStore, idx: number, rec: ServiceRecord): void {
+  const name = connectNameOf(rec);
+  if (name !== undefined) st.bumpService(name, idx);
 }
 
 export function ensureCheck(st: CatalogStore, idx: number, nodeKey: string, rec: CheckRecord): void {

@@ -26,9 +26,6 @@ import {
   toNodeService,
   toServiceNode,
   toSession,
-  type CheckRecord,
-  type NodeRecord,
-  type ServiceRecord,
 } from './records.js';
 import { invalidateSession, sessionCreate } from './session-writes.js';
 import { isObj } from './shape-check.js';
@@ -52,6 +49,9 @@ import type {
 } from './types.js';
 import { byString, fail, lower, ok } from './util.js';
 import { WatchHub, kvWatchKey, serviceWatchKey } from './watch.js';
+import { metaMatches, tagsMatch } from './filters.js';
+import { checkConnectServiceNodes, connectServiceNodes } from './connect-reads.js';
+import { instanceEntries, type InstanceEntry } from './service-entries.js';
 
 export { DEFAULT_LOCK_DELAY_NS, sessionTTLError } from './session-writes.js';
 
@@ -91,20 +91,6 @@ export interface CatalogStats {
 
 /** Health states of GET /v1/health/state/:state. */
 export type HealthState = 'any' | CheckStatus;
-
-function metaMatches(meta: Record<string, string> | null, filter: Record<string, string> | undefined): boolean {
-  if (!filter) return true;
-  for (const [k, v] of Object.entries(filter)) {
-    if (!meta || meta[k] !== v) return false;
-  }
-  return true;
-}
-
-function tagsMatch(tags: string[], wanted: string[] | undefined): boolean {
-  if (!wanted || wanted.length === 0) return true;
-  const have = new Set(tags.map(lower));
-  return wanted.every((t) => have.has(lower(t)));
-}
 
 export class Catalog {
   readonly datacenter: string;
@@ -330,20 +316,18 @@ export class Catalog {
   }
 
   /** The instances of a service with their node and checks (node-level checks included). */
-  private serviceEntries(service: string, filter: HealthServiceFilter): Array<{ node: NodeRecord; service: ServiceRecord; checks: CheckRecord[] }> {
-    const out: Array<{ node: NodeRecord; service: ServiceRecord; checks: CheckRecord[] }> = [];
-    for (const s of this.st.sortedInstances(lower(service))) {
-      const nodeKey = lower(s.Node);
-      const n = this.st.nodeTable.get(nodeKey);
-      if (!n || !metaMatches(n.Meta, filter.nodeMeta) || !tagsMatch(s.Tags, filter.tags)) continue;
-      // Node-level checks first (they apply to every service on the node), then the instance's own.
-      const idKey = lower(s.ID);
-      const nodeChecks = this.st.nodeChecksSorted(nodeKey);
-      const checks = [...nodeChecks.filter((c) => c.ServiceID === ''), ...nodeChecks.filter((c) => c.ServiceID !== '' && lower(c.ServiceID) === idKey)];
-      if (filter.passing && checks.some((c) => c.Status !== 'passing')) continue;
-      out.push({ node: n, service: s, checks });
-    }
-    return out;
+  private serviceEntries(service: string, filter: HealthServiceFilter): InstanceEntry[] {
+    return instanceEntries(this.st, this.st.sortedInstances(lower(service)), filter);
+  }
+
+  /** GET /v1/catalog/connect/:service: its proxies and Connect-native instances (connect-reads.ts). */
+  connectServiceNodes(service: string, filter: ServiceFilter = {}): Indexed<ServiceNode[]> {
+    return connectServiceNodes(this.st, this.datacenter, service, filter);
+  }
+
+  /** GET /v1/health/connect/:service: as health/service, over the connect-capable instances. */
+  checkConnectServiceNodes(service: string, filter: HealthServiceFilter = {}): Indexed<ServiceEntry[]> {
+    return checkConnectServiceNodes(this.st, this.datacenter, service, filter);
   }
 
   // -------------------------------------------------------------- health

@@ -41,6 +41,8 @@ export { SessionTTLTracker, SESSION_TTL_MULTIPLIER } from './session-ttl.js';
 export { TombstoneGC, TOMBSTONE_GRANULARITY_MS, TOMBSTONE_TTL_MS } from './tombstone-gc.js';
 export { parseGoDuration, parseGoDurationMs, formatGoDuration } from './duration.js';
 export { kvWatchKey, serviceWatchKey } from './watch.js';
+export { toStructsProxy } from './connect-proxy.js';
+export { CONNECT_PROXY_KIND } from './connect-index.js';
 export * from './validate.js';
 export { DEFAULT_AUTOPILOT, type AutopilotConfig, type AutopilotRecord } from './autopilot.js';
 export {

@@ -17,6 +17,7 @@ import type {
   Weights,
 } from './types.js';
 import type { KVRecord } from './kv-store.js';
+import { toStructsProxy } from './connect-proxy.js';
 import type { KVEntry } from './types.js';
 
 export interface NodeRecord {
@@ -83,7 +84,7 @@ export function toCatalogNode(n: NodeRecord, datacenter: string): CatalogNode {
 }
 
 function proxyOf(s: ServiceRecord): ServiceProxy {
-  return { Mode: '', MeshGateway: {}, Expose: {}, ...(s.Proxy ?? {}) };
+  return toStructsProxy(s.Proxy);
 }
 
 function taggedAddressesOf(s: ServiceRecord): Record<string, ServiceAddress> | undefined {

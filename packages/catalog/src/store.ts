@@ -6,6 +6,7 @@ import type { AutopilotRecord } from './autopilot.js';
  */
 import { AclStore } from './acl-store.js';
 import { ConfigEntryStore } from './config-entry-store.js';
+import { ConnectIndex } from './connect-index.js';
 import { CoordinateTable } from './coordinates.js';
 import { ConnectCAStore } from './connect-ca.js';
 import { KVStore } from './kv-store.js';
@@ -33,6 +34,8 @@ export class CatalogStore {
   readonly serviceTable = new Map<string, Map<string, ServiceRecord>>();
   /** Lowercased service name -> "node\0id" (lowercased) -> instance. */
   readonly servicesByName = new Map<string, Map<string, ServiceRecord>>();
+  /** Proxies and Connect-native instances by the service they serve (connect-index.ts); derived. */
+  readonly connect = new ConnectIndex();
   /** Lowercased node name -> lowercased check ID -> check. */
   readonly checkTable = new Map<string, Map<string, CheckRecord>>();
   /** Session ID -> session (changed through setSession/deleteSession, which keep sessionsOfNode). */
@@ -70,6 +73,7 @@ export class CatalogStore {
     this.autopilot = null;
     this.serviceTable.clear();
     this.servicesByName.clear();
+    this.connect.clear();
     this.checkTable.clear();
     this.sessionTable.clear();
     this.sessionsOfNode.clear();
@@ -151,14 +155,20 @@ export class CatalogStore {
     const nameKey = lower(rec.Service);
     let byName = this.servicesByName.get(nameKey);
     if (!byName) this.servicesByName.set(nameKey, (byName = new Map()));
-    byName.set(`${nodeKey}\0${lower(rec.ID)}`, rec);
+    const key = `${nodeKey}\0${lower(rec.ID)}`;
+    const old = byName.get(key);
+    if (old) this.connect.remove(key, old);
+    byName.set(key, rec);
+    this.connect.add(key, rec);
   }
 
   /** Removes an instance from the by-name index (no index bookkeeping). */
   unindexInstance(nodeKey: string, rec: ServiceRecord): void {
     const nameKey = lower(rec.Service);
     const byName = this.servicesByName.get(nameKey);
-    byName?.delete(`${nodeKey}\0${lower(rec.ID)}`);
+    const key = `${nodeKey}\0${lower(rec.ID)}`;
+    byName?.delete(key);
+    this.connect.remove(key, rec);
     if (byName?.size === 0) this.servicesByName.delete(nameKey);
   }
 

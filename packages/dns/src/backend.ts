@@ -70,6 +70,12 @@ export interface DnsBackend {
   serviceInstances(service: string, datacenter: string): Promise<DnsServiceInstance[]>;
   /** The node `name` (case-insensitive) in `datacenter`, or undefined. */
   node(name: string, datacenter: string): Promise<DnsNode | undefined>;
+  /**
+   * Optional (`<service>.connect[.<dc>].<domain>`): the instances that take mesh traffic for
+   * `service` (its connect-proxies and Connect-native instances, with their own addresses and
+   * ports), as `serviceInstances` gives them. Without it every `.connect.` name is NXDOMAIN.
+   */
+  connectInstances?(service: string, datacenter: string): Promise<DnsServiceInstance[]>;
   /** Every datacenter known (local + WAN); a query for any other → NXDOMAIN. */
   datacenters(): Promise<string[]>;
   /**

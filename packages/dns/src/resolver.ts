@@ -178,8 +178,16 @@ export class Resolver {
         if (dc === undefined) return nxdomain();
         return this.preparedQuery(p.query, dc, q, level);
       }
-      case 'connect':
-      case 'ingress': // no service mesh: "not found"
+      case 'connect': {
+        // Consul's dns.go: a service lookup with Connect set, answered with the proxies' records.
+        const dc = await this.datacenter(p.locality?.datacenter);
+        if (dc === undefined || !this.cfg.backend.connectInstances) return this.notLocal(nxdomain());
+        const all = await this.cfg.backend.connectInstances(p.service, dc);
+        const instances = all.filter((i) => this.healthy(i));
+        const r = instances.length === 0 ? nxdomain() : await this.instanceAnswers(instances, dc, this.cfg.serviceTtl(p.service), q, level);
+        return dc === this.cfg.datacenter ? r : this.notLocal(r);
+      }
+      case 'ingress': // needs ingress-gateway config entries: "not found"
       case 'invalid':
         return nxdomain();
     }

@@ -26,6 +26,15 @@ export function aclDnsBackend(
       if (!a.allowed('service', service, 'read')) return [];
       return (await inner.serviceInstances(service, dc)).filter((i) => a.allowed('node', i.node, 'read'));
     },
+    ...(inner.connectInstances
+      ? {
+          async connectInstances(service: string, dc: string) {
+            const a = await authz();
+            if (!a.allowed('service', service, 'read')) return [];
+            return (await inner.connectInstances!(service, dc)).filter((i) => a.allowed('node', i.node, 'read'));
+          },
+        }
+      : {}),
     async node(name, dc) {
       return (await authz()).allowed('node', name, 'read') ? inner.node(name, dc) : undefined;
     },

@@ -209,6 +209,14 @@ function queryReadFilter(b: unknown, a: Authorizer, req: FastifyRequest): { valu
   return { value, filtered: false, changed: str((one as Obj).Token) !== '' };
 }
 const checks = listFilter(checkReadable);
+/** catalog/service and catalog/connect entries: service and node read. */
+const serviceNodes = listFilter((a, s) => a.allowed('service', str(s.ServiceName), 'read') && a.allowed('node', str(s.Node), 'read'));
+/** health/service and health/connect entries: node and service read. */
+const healthEntries = listFilter((a, e) => {
+  const node = field(e, 'Node');
+  const svc = field(e, 'Service');
+  return a.allowed('node', str(field(node, 'Node')), 'read') && a.allowed('service', str(field(svc, 'Service')), 'read');
+});
 
 export const ROUTE_ACLS: Record<string, RouteAcl> = {
   // agent
@@ -264,7 +272,12 @@ export const ROUTE_ACLS: Record<string, RouteAcl> = {
   'GET /v1/catalog/nodes': { filter: listFilter((a, n) => a.allowed('node', str(n.Node), 'read')) },
   'GET /v1/catalog/services': { filter: mapFilter((a, _v, name) => a.allowed('service', name, 'read')) },
   'GET /v1/catalog/service/:service': {
-    filter: listFilter((a, s) => a.allowed('service', str(s.ServiceName), 'read') && a.allowed('node', str(s.Node), 'read')),
+    filter: serviceNodes,
+  },
+  // Connect reads: service read on the destination (Consul's ServiceRead on args.ServiceName), then filtered as above.
+  'GET /v1/catalog/connect/:service': {
+    check: (a, req) => need(a, 'service', param(req, 'service'), 'read'),
+    filter: serviceNodes,
   },
   'GET /v1/catalog/node/:node': {
     check: (a, req) => need(a, 'node', param(req, 'node'), 'read'),
@@ -289,11 +302,11 @@ export const ROUTE_ACLS: Record<string, RouteAcl> = {
   'GET /v1/health/checks/:service': { filter: checks },
   'GET /v1/health/state/*': { filter: checks },
   'GET /v1/health/service/:service': {
-    filter: listFilter((a, e) => {
-      const node = field(e, 'Node');
-      const svc = field(e, 'Service');
-      return a.allowed('node', str(field(node, 'Node')), 'read') && a.allowed('service', str(field(svc, 'Service')), 'read');
-    }),
+    filter: healthEntries,
+  },
+  'GET /v1/health/connect/:service': {
+    check: (a, req) => need(a, 'service', param(req, 'service'), 'read'),
+    filter: healthEntries,
   },
   // kv
   'GET /v1/kv/*': {

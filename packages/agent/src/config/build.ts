@@ -25,6 +25,7 @@ import { multiError } from '../multi-error.js';
 import { CONFIG_SPEC, IGNORED_KEYS } from './schema.js';
 import { parseServiceDefinition } from './service.js';
 import { connectConfig } from '../connect/config.js';
+import { validateNodeService } from '../connect/validate-service.js';
 import type { AgentConfig, DnsConfig, GossipTuning, HttpConfig, LogFileConfig, ServiceDefinition } from './types.js';
 import {
   parseLogLevel,
@@ -259,6 +260,9 @@ function normaliseServices(raw: unknown[], policy: { enableScriptChecks: boolean
       throw new ConfigError(`services[${i}]: ${describeCheckError(err)}`);
     }
     if (service.Name === '') throw new ConfigError(`services[${i}]: Missing service name`);
+    // Consul's builder runs ServiceDefinition.Validate (NodeService.Validate) on each service.
+    const meshErrors = validateNodeService(service);
+    if (meshErrors.length > 0) throw new ConfigError(`service ${JSON.stringify(service.Name)}: ${multiError(meshErrors)}`);
     const checks: CheckType[] = [
       ...(service.Check !== undefined && !isEmptyCheckType(service.Check) ? [service.Check] : []),
       ...(service.Checks ?? []),
@@ -411,6 +415,9 @@ export async function buildConfig(input: BuildInput): Promise<AgentConfig> {
     serfLan: p.serf_lan as number,
     serfWan: p.serf_wan as number,
     grpc: p.grpc as number,
+    // Consul's builder turns an explicit 0 into -1: automatic sidecar ports disabled.
+    sidecarMinPort: (p.sidecar_min_port as number) || -1,
+    sidecarMaxPort: (p.sidecar_max_port as number) || -1,
   };
   validatePort('ports.http', ports.http, true);
   validatePort('ports.https', ports.https, true);

@@ -72,6 +72,8 @@ export const DEFAULT_SOURCE: Record<string, unknown> = {
     serf_lan: 8301,
     serf_wan: 8302,
     server: 8300,
+    sidecar_min_port: 21000,
+    sidecar_max_port: 21255,
   },
   telemetry: {
     disable_hostname: false,

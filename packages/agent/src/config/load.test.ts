@@ -54,7 +54,7 @@ describe('defaults', () => {
       clientAddrs: ['127.0.0.1'],
       httpAddrs: ['127.0.0.1'],
       dnsAddrs: ['127.0.0.1'],
-      ports: { http: 8500, https: -1, dns: 8600, server: 8300, serfLan: 8301, serfWan: 8302, grpc: -1 },
+      ports: { http: 8500, https: -1, dns: 8600, server: 8300, serfLan: 8301, serfWan: 8302, grpc: -1, sidecarMinPort: 21000, sidecarMaxPort: 21255 },
       domain: 'consul.',
       altDomain: '',
       ui: false,

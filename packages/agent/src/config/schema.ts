@@ -23,7 +23,9 @@ const PORTS: ObjectSpec = {
     { name: 'serf_lan', type: 'int' },
     { name: 'serf_wan', type: 'int' },
     { name: 'server', type: 'int' },
-    ...['grpc_tls', 'proxy_min_port', 'proxy_max_port', 'sidecar_min_port', 'sidecar_max_port', 'expose_min_port', 'expose_max_port'].map(any),
+    { name: 'sidecar_min_port', type: 'int' },
+    { name: 'sidecar_max_port', type: 'int' },
+    ...['grpc_tls', 'proxy_min_port', 'proxy_max_port', 'expose_min_port', 'expose_max_port'].map(any),
   ],
 };
 
@@ -259,10 +261,13 @@ export const CONFIG_SPEC: ObjectSpec = {
 };
 
 /** The `any` fields inside blocks (`telemetry.statsd_address`): accepted so a config loads, not read. */
-function ignoredInBlocks(spec: ObjectSpec, prefix: string): string[] {
+function ignoredInBlocks(spec: ObjectSpec, prefix: string, seen = new Set<ObjectSpec>()): string[] {
+  // A service's connect.sidecar_service is a service again: visit each struct once.
+  if (seen.has(spec)) return [];
+  seen.add(spec);
   return spec.fields.flatMap((f) => {
     if (f.type === 'any') return prefix ? [`${prefix}${f.name}`] : [];
-    return typeof f.type === 'object' && 'object' in f.type ? ignoredInBlocks(f.type.object, `${prefix}${f.name}.`) : [];
+    return typeof f.type === 'object' && 'object' in f.type ? ignoredInBlocks(f.type.object, `${prefix}${f.name}.`, seen) : [];
   });
 }
 

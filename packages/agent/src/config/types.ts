@@ -3,6 +3,7 @@ import type { AutopilotConfig, ConfigEntry } from '@proconsul/catalog';
 import type { AclConfig } from '../acl/config.js';
 import type { HttpsTlsConfig, RpcTlsConfig } from '../tls/config.js';
 import type { CheckDefinition, CheckType } from '../checks/index.js';
+import type { ConnectProxyConfig } from './proxy-spec.js';
 
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error';
 
@@ -22,6 +23,10 @@ export interface ServiceDefinition {
   Check?: CheckType;
   Checks?: CheckType[];
   Token?: string;
+  /** A connect-proxy's (or gateway's) configuration (config/proxy-spec.ts). */
+  Proxy?: ConnectProxyConfig;
+  /** `Native`, and `SidecarService`: a service definition the agent expands (connect/sidecar-service.ts). */
+  Connect?: { Native?: boolean; SidecarService?: ServiceDefinition };
 }
 
 export interface DnsConfig {
@@ -52,6 +57,9 @@ export interface AgentPorts {
   serfLan: number;
   serfWan: number;
   grpc: number;
+  /** ports.sidecar_min_port / sidecar_max_port: the range sidecar_service ports come from (-1: none). */
+  sidecarMinPort: number;
+  sidecarMaxPort: number;
 }
 
 export interface TelemetryConfig {

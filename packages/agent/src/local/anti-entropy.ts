@@ -2,7 +2,7 @@
 // Runs soon after every local change (coalesced) and periodically; registers what differs and
 // deregisters what the catalog has but the agent does not own (except the leader-owned
 // `consul` service and `serfHealth` check).
-import type { ApplyResult, Command, HealthCheck, NodeService } from '@proconsul/catalog';
+import { toStructsProxy, type ApplyResult, type Command, type HealthCheck, type NodeService, type ServiceProxy } from '@proconsul/catalog';
 import type { Applier } from '../apply/applier.js';
 import { deniedAccessor, isAclError } from '../acl/agent-tokens.js';
 import type { Logger } from '../log.js';
@@ -163,6 +163,8 @@ export class AntiEntropy {
           ...(s.SocketPath ? { SocketPath: s.SocketPath } : {}),
           Weights: s.Weights,
           EnableTagOverride: s.EnableTagOverride,
+          ...(s.Proxy ? { Proxy: s.Proxy as ServiceProxy } : {}),
+          ...(s.Connect ? { Connect: s.Connect } : {}),
         },
         Checks: checks.map(toRegisterCheck),
         Now: this.opts.now(),
@@ -254,7 +256,10 @@ function serviceInSync(s: AgentService, r: NodeService): boolean {
     sameMap(r.Meta, s.Meta) &&
     r.Weights.Passing === s.Weights.Passing &&
     r.Weights.Warning === s.Weights.Warning &&
-    JSON.stringify(r.TaggedAddresses ?? {}) === JSON.stringify(s.TaggedAddresses ?? {})
+    JSON.stringify(r.TaggedAddresses ?? {}) === JSON.stringify(s.TaggedAddresses ?? {}) &&
+    // The catalog shows Proxy in its structs shape: compare in that shape.
+    JSON.stringify(r.Proxy) === JSON.stringify(toStructsProxy((s.Proxy ?? null) as ServiceProxy | null)) &&
+    JSON.stringify(r.Connect ?? {}) === JSON.stringify(s.Connect ?? {})
   );
 }
 

@@ -18,6 +18,8 @@ import type { ServiceDefinition } from '../config/index.js';
 import type { Logger } from '../log.js';
 import { HttpError, notFound } from '../http/http-error.js';
 import { loadLocalState, saveLocalState } from './persist.js';
+import { meshFields } from './mesh-fields.js';
+import { sidecarIdFor } from '../connect/sidecar-service.js';
 import type { AgentService, LocalCheckState, PersistedLocalState } from './types.js';
 
 export const NODE_MAINTENANCE_CHECK_ID = '_node_maintenance';
@@ -129,7 +131,10 @@ export class LocalState {
    * PUT /v1/agent/service/register. `def` is already parsed and validated. Checks keep their
    * status and output when re-registered with the same ID.
    */
-  addService(def: ServiceDefinition, opts: { token: string; replaceExistingChecks: boolean; source: 'local' | 'remote' }): void {
+  addService(
+    def: ServiceDefinition,
+    opts: { token: string; replaceExistingChecks: boolean; source: 'local' | 'remote'; locallyRegisteredAsSidecar?: boolean },
+  ): void {
     const id = def.ID || def.Name;
     const service: AgentService = {
       ...(def.Kind ? { Kind: def.Kind } : {}),
@@ -143,6 +148,8 @@ export class LocalState {
       ...(def.TaggedAddresses && Object.keys(def.TaggedAddresses).length > 0 ? { TaggedAddresses: def.TaggedAddresses } : {}),
       Weights: def.Weights ?? { Passing: 1, Warning: 1 },
       EnableTagOverride: def.EnableTagOverride ?? false,
+      ...meshFields(def),
+      ...(opts.locallyRegisteredAsSidecar ? { LocallyRegisteredAsSidecar: true } : {}),
     };
     const checkTypes = [...(def.Check ? [def.Check] : []), ...(def.Checks ?? [])];
     for (const ct of checkTypes) this.#assertRunnable(ct, opts.source);
@@ -177,6 +184,12 @@ export class LocalState {
     }
     this.#services.delete(id);
     for (const [cid, c] of this.#checks) if (c.state.ServiceID === id) this.#dropCheck(cid);
+    // A sidecar registered through this service's sidecar_service goes with it (agent.go removeServiceLocked).
+    const sidecar = this.#services.get(sidecarIdFor(id))?.service;
+    if (sidecar?.LocallyRegisteredAsSidecar) {
+      this.#services.delete(sidecar.ID);
+      for (const [cid, c] of this.#checks) if (c.state.ServiceID === sidecar.ID) this.#dropCheck(cid);
+    }
     this.#changed();
   }
 

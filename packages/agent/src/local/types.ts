@@ -1,5 +1,6 @@
 import type { HealthCheck } from '@proconsul/catalog';
 import type { CheckType } from '../checks/index.js';
+import type { ConnectProxyConfig } from '../config/proxy-spec.js';
 
 /** AgentService: a service as GET /v1/agent/services shows it. */
 export interface AgentService {
@@ -14,6 +15,12 @@ export interface AgentService {
   TaggedAddresses?: Record<string, { Address: string; Port: number }>;
   Weights: { Passing: number; Warning: number };
   EnableTagOverride: boolean;
+  /** A connect-proxy's or gateway's configuration, as registered (upstream types defaulted). */
+  Proxy?: ConnectProxyConfig;
+  /** `{Native}`; a sidecar_service is never kept (it became its own service). */
+  Connect?: { Native?: boolean };
+  /** Registered through its parent's sidecar_service: deregistered with it. Never shown. */
+  LocallyRegisteredAsSidecar?: boolean;
 }
 
 /** A check owned by this agent, in HealthCheck shape (without indexes). */

@@ -34,6 +34,7 @@ function toDnsResult(r: ExecuteResponse): DnsPreparedQueryResult {
 export function withPreparedQueries(inner: DnsBackend, datacenter: string, run: DnsQueryRunner, cluster: ClusterRole): DnsBackend {
   return {
     serviceInstances: (service, dc) => inner.serviceInstances(service, dc),
+    ...(inner.connectInstances ? { connectInstances: inner.connectInstances.bind(inner) } : {}),
     node: (name, dc) => inner.node(name, dc),
     datacenters: () => inner.datacenters(),
     ...(inner.reverseLookup ? { reverseLookup: inner.reverseLookup.bind(inner) } : {}),

@@ -85,16 +85,8 @@ export class PreparedQueryExecutor {
   private instances(query: PreparedQuery, connect: boolean): ServiceEntry[] {
     const { catalog } = this.deps;
     const name = query.Service.Service;
-    if (!(connect || query.Service.Connect)) return catalog.checkServiceNodes(name).value;
-    const out: ServiceEntry[] = [];
-    for (const svc of Object.keys(catalog.services().value)) {
-      for (const e of catalog.checkServiceNodes(svc).value) {
-        const dest = (e.Service.Proxy as { DestinationServiceName?: string } | undefined)?.DestinationServiceName ?? '';
-        const native = (e.Service.Connect as { Native?: boolean } | undefined)?.Native === true;
-        if ((e.Service.Kind === 'connect-proxy' && lower(dest) === lower(name)) || (native && lower(e.Service.Service) === lower(name))) out.push(e);
-      }
-    }
-    return out;
+    // The catalog's connect index (connect-index.ts) answers the Connect case.
+    return connect || query.Service.Connect ? catalog.checkConnectServiceNodes(name).value : catalog.checkServiceNodes(name).value;
   }
 
   /** The local datacenter's answer, unsorted and unlimited (Consul's execute). */

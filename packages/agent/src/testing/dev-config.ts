@@ -31,7 +31,7 @@ export function devConfig(overrides: Partial<AgentConfig> = {}): AgentConfig {
     clientAddrs: [host],
     httpAddrs: [host],
     dnsAddrs: [host],
-    ports: { http: 0, https: -1, dns: -1, server: 8300, serfLan: 8301, serfWan: 8302, grpc: -1 },
+    ports: { http: 0, https: -1, dns: -1, server: 8300, serfLan: 8301, serfWan: 8302, grpc: -1, sidecarMinPort: 21000, sidecarMaxPort: 21255 },
     domain: 'consul.',
     altDomain: '',
     ui: false,

@@ -15,6 +15,10 @@ import {
 import { ConfigError, parseServiceDefinition } from '../../config/index.js';
 import type { AgentContext } from '../../context.js';
 import { validateServiceDefinition } from '../../local/validate-service.js';
+import type { AgentService } from '../../local/types.js';
+import { toApiAgentService } from '../../connect/agent-service.js';
+import { registerService } from '../../connect/register-service.js';
+import { validateNodeService } from '../../connect/validate-service.js';
 import { PROMETHEUS_CONTENT_TYPE } from '../../metrics/index.js';
 import { BUILD_DATE, BUILD_INFO, CONSUL_VERSION, REVISION } from '../../version.js';
 import { multiError } from '../../multi-error.js';
@@ -33,7 +37,7 @@ import { parseWait } from '../query-options.js';
 
 export async function agentRoutes(app: FastifyInstance, { ctx }: { ctx: AgentContext }): Promise<void> {
   const dc = ctx.config.datacenter;
-  const withDc = <T extends object>(s: T): T & { Datacenter: string } => ({ ...s, Datacenter: dc });
+  const agentService = (s: AgentService) => toApiAgentService(s, dc);
 
   endpoint(app, '/v1/agent/self', {
     GET: (req, reply) =>
@@ -78,7 +82,7 @@ export async function agentRoutes(app: FastifyInstance, { ctx }: { ctx: AgentCon
 
   endpoint(app, '/v1/agent/services', {
     GET: (req, reply) => {
-      const out = Object.fromEntries(ctx.local.services().map((s) => [s.ID, withDc(s)]));
+      const out = Object.fromEntries(ctx.local.services().map((s) => [s.ID, agentService(s)]));
       return sendJson(req, reply, filtered(req, out));
     },
   });
@@ -90,7 +94,7 @@ export async function agentRoutes(app: FastifyInstance, { ctx }: { ctx: AgentCon
       const render = (): { hash: string; body: unknown } | undefined => {
         const s = ctx.local.service(id);
         if (!s) return undefined;
-        const body = withDc(s);
+        const body = agentService(s);
         const hash = createHash('sha256').update(JSON.stringify(body)).digest('hex').slice(0, 16);
         return { hash, body: { ...body, ContentHash: hash } };
       };
@@ -129,7 +133,7 @@ export async function agentRoutes(app: FastifyInstance, { ctx }: { ctx: AgentCon
       else if (c.Status === 'critical' && status !== 'maintenance') status = 'critical';
       else if (c.Status === 'warning' && status === 'passing') status = 'warning';
     }
-    return { AggregatedStatus: status, Service: withDc(service), Checks: checks.map((c) => ({ ...c, CreateIndex: 0, ModifyIndex: 0 })) };
+    return { AggregatedStatus: status, Service: agentService(service), Checks: checks.map((c) => ({ ...c, CreateIndex: 0, ModifyIndex: 0 })) };
   };
   const RANK: Record<string, number> = { passing: 0, warning: 1, critical: 2, maintenance: 3 };
   const CODE: Record<string, number> = { passing: 200, warning: 429, critical: 503, maintenance: 503 };
@@ -178,6 +182,8 @@ export async function agentRoutes(app: FastifyInstance, { ctx }: { ctx: AgentCon
         throw asHttpError(err);
       }
       validateServiceDefinition(def);
+      const meshErrors = validateNodeService(def);
+      if (meshErrors.length > 0) throw badRequest(`Validation failed: ${multiError(meshErrors)}`);
       for (const ct of [...(def.Check ? [def.Check] : []), ...(def.Checks ?? [])]) {
         if (ct.Status !== undefined && !isCheckStatus(ct.Status)) throw badRequest("Status for checks must 'passing', 'warning', 'critical'");
         try {
@@ -188,10 +194,11 @@ export async function agentRoutes(app: FastifyInstance, { ctx }: { ctx: AgentCon
       }
       const replace = qs(req.query as Query, 'replace-existing-checks');
       try {
-        ctx.local.addService(def, {
+        registerService(ctx.local, def, {
           token: requestToken(req),
           replaceExistingChecks: replace !== undefined && (replace === '' || parseGoBool(replace) === true),
           source: 'remote',
+          sidecarPorts: { min: ctx.config.ports.sidecarMinPort, max: ctx.config.ports.sidecarMaxPort },
         });
       } catch (err) {
         throw asHttpError(err);

@@ -1,6 +1,6 @@
 // /v1/catalog/*: writes go through the applier (answer `true`), reads are blocking queries.
-import type { FastifyInstance } from 'fastify';
-import type { ApplyResult, Command } from '@proconsul/catalog';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ApplyResult, Catalog, Command } from '@proconsul/catalog';
 import type { AgentContext } from '../../context.js';
 import { decodeBodyAs } from '../decode-struct.js';
 import { decodeJson } from '../decode.js';
@@ -12,6 +12,7 @@ import { catalogRead } from '../read.js';
 import { nearSorted } from '../../coordinate/near.js';
 import { sendJson, setQueryMeta } from '../respond.js';
 import { deregisterRequestSchema, registerRequestSchema } from '../schemas.js';
+import { checkCatalogService } from '../../connect/catalog-service.js';
 
 /** `?node-meta=key:value` (repeatable). */
 export function nodeMetaFilter(query: Query): Record<string, string> | undefined {
@@ -42,6 +43,7 @@ export async function catalogRoutes(app: FastifyInstance, { ctx }: { ctx: AgentC
       // Consul forwards to the body's Datacenter; only this one is reachable.
       checkDatacenter({ dc: body.Datacenter as string | undefined }, dc);
       const { Token: _t, PeerName: _p, Locality: _l, ...rest } = body;
+      if (rest.Service) checkCatalogService(rest.Service as Record<string, unknown>);
       const { result, index } = await applyOrFail(ctx, { ...(rest as object), Type: 'Register', Now: ctx.now() } as Command);
       setQueryMeta(reply, index);
       return sendJson(req, reply, result.value ?? true);
@@ -89,15 +91,19 @@ export async function catalogRoutes(app: FastifyInstance, { ctx }: { ctx: AgentC
     },
   });
 
-  endpoint(app, '/v1/catalog/service/:service', {
-    GET: (req, reply) => {
+  // catalog/service and (Consul's CatalogConnectServiceNodes) catalog/connect: the same query over
+  // a service's instances, or over its proxies and Connect-native instances.
+  const serviceNodesRead = (read: Catalog['serviceNodes']) => ({
+    GET: (req: FastifyRequest, reply: FastifyReply) => {
       const query = req.query as Query;
       const name = (req.params as { service: string }).service;
       const nodeMeta = nodeMetaFilter(query);
       const tags = qsAll(query, 'tag');
-      return catalogRead(ctx, req, reply, nearSorted(ctx, qs(query, 'near'), () => ctx.catalog.serviceNodes(name, { ...(nodeMeta ? { nodeMeta } : {}), tags })));
+      return catalogRead(ctx, req, reply, nearSorted(ctx, qs(query, 'near'), () => read(name, { ...(nodeMeta ? { nodeMeta } : {}), tags })));
     },
   });
+  endpoint(app, '/v1/catalog/service/:service', serviceNodesRead((n, f) => ctx.catalog.serviceNodes(n, f)));
+  endpoint(app, '/v1/catalog/connect/:service', serviceNodesRead((n, f) => ctx.catalog.connectServiceNodes(n, f)));
 
   // ?filter applies to the node's services.
   endpoint(app, '/v1/catalog/node/:node', {

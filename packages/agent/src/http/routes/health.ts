@@ -1,5 +1,6 @@
 // /v1/health/*: check lists and service instances with their health, as blocking queries.
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Catalog, HealthServiceFilter } from '@proconsul/catalog';
 import type { AgentContext } from '../../context.js';
 import { endpoint } from '../endpoint.js';
 import { badRequest } from '../http-error.js';
@@ -7,6 +8,21 @@ import { parseGoBool, qs, qsAll, type Query } from '../query-options.js';
 import { catalogRead } from '../read.js';
 import { nodeMetaFilter } from './catalog.js';
 import { nearSorted } from '../../coordinate/near.js';
+
+/** `?passing`, `?tag=` and `?node-meta=` of health/service and health/connect. */
+export function healthServiceFilter(query: Query): HealthServiceFilter {
+  let passing = false;
+  const p = qs(query, 'passing');
+  if (p !== undefined) {
+    // Present without a value means true.
+    const b = p === '' ? true : parseGoBool(p);
+    if (b === undefined) throw badRequest('Invalid value for ?passing');
+    passing = b;
+  }
+  const nodeMeta = nodeMetaFilter(query);
+  const tags = qsAll(query, 'tag');
+  return { passing, tags, ...(nodeMeta ? { nodeMeta } : {}) };
+}
 
 export async function healthRoutes(app: FastifyInstance, { ctx }: { ctx: AgentContext }): Promise<void> {
   endpoint(app, '/v1/health/node/:node', {
@@ -21,24 +37,18 @@ export async function healthRoutes(app: FastifyInstance, { ctx }: { ctx: AgentCo
     },
   });
 
-  endpoint(app, '/v1/health/service/:service', {
-    GET: (req, reply) => {
+  // health/service and (Consul's HealthConnectServiceNodes) health/connect: the same query over a
+  // service's instances, or over its proxies and Connect-native instances.
+  const serviceEntriesRead = (read: Catalog['checkServiceNodes']) => ({
+    GET: (req: FastifyRequest, reply: FastifyReply) => {
       const query = req.query as Query;
       const name = (req.params as { service: string }).service;
-      let passing = false;
-      const p = qs(query, 'passing');
-      if (p !== undefined) {
-        // Present without a value means true.
-        const b = p === '' ? true : parseGoBool(p);
-        if (b === undefined) throw badRequest('Invalid value for ?passing');
-        passing = b;
-      }
-      const nodeMeta = nodeMetaFilter(query);
-      const tags = qsAll(query, 'tag');
-      const filter = { passing, tags, ...(nodeMeta ? { nodeMeta } : {}) };
-      return catalogRead(ctx, req, reply, nearSorted(ctx, qs(query, 'near'), () => ctx.catalog.checkServiceNodes(name, filter)));
+      const filter = healthServiceFilter(query);
+      return catalogRead(ctx, req, reply, nearSorted(ctx, qs(query, 'near'), () => read(name, filter)));
     },
   });
+  endpoint(app, '/v1/health/service/:service', serviceEntriesRead((n, f) => ctx.catalog.checkServiceNodes(n, f)));
+  endpoint(app, '/v1/health/connect/:service', serviceEntriesRead((n, f) => ctx.catalog.checkConnectServiceNodes(n, f)));
 
   endpoint(app, '/v1/health/state/*', {
     GET: (req, reply) => {

@@ -41,7 +41,7 @@ describe('createCa name constraints', () => {
   const der = (pem: string): Buffer => new X509Certificate(pem).raw;
 
   it('writes the permitted DNS domains in the order given, critical', () => {
-    const ca = createCa(1, ['example.com', 'consul', 'localhost']);
+    const ca = createCa(1, { permittedDnsDomains: ['example.com', 'consul', 'localhost'] });
     expect(dnsNameConstraints(der(ca.cert))).toEqual({ permitted: ['example.com', 'consul', 'localhost'], excluded: [] });
   });
 
@@ -51,7 +51,7 @@ describe('createCa name constraints', () => {
   });
 
   it('signs names inside the constraints and refuses the first one outside', () => {
-    const ca = createCa(1, ['example.com', 'consul', 'localhost']);
+    const ca = createCa(1, { permittedDnsDomains: ['example.com', 'consul', 'localhost'] });
     const leaf = createLeaf(ca, { name: 'server.dc1.consul', dnsNames: ['ui.example.com', 'server.dc1.consul', 'localhost'], ipAddresses: ['127.0.0.1'], days: 1 });
     expect(new X509Certificate(leaf.cert).subjectAltName).toBe('DNS:ui.example.com, DNS:server.dc1.consul, DNS:localhost, IP Address:127.0.0.1');
     expect(() => createLeaf(ca, { name: 'server.dc1.consul', dnsNames: ['server.dc1.consul', 'db.internal', 'x.other'], ipAddresses: [], days: 1 })).toThrow(

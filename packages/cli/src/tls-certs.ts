@@ -64,12 +64,20 @@ function validity(days: number): Validity {
   return new Validity({ notBefore: new Date(now), notAfter: new Date(now + days * DAY_MS) });
 }
 
-/**
- * `consul tls ca create`: a self-signed CA valid for `days`. A non-empty `permittedDnsDomains`
- * adds a critical NameConstraints extension with one dNSName permitted subtree per entry, in
- * the order given (what Go writes for PermittedDNSDomains with PermittedDNSDomainsCritical).
- */
-export function createCa(days: number, permittedDnsDomains: readonly string[] = []): Pem {
+export interface CaOptions {
+  /** Critical NameConstraints with one dNSName permitted subtree per entry, in the order given
+   * (what Go writes for PermittedDNSDomains with PermittedDNSDomainsCritical). */
+  permittedDnsDomains?: readonly string[];
+  /** The subject's CN; default `Consul Agent CA <serial>`. */
+  commonName?: string;
+  /** With `domain`: a URI SAN `spiffe://<clusterId>.<domain>` (Consul's SpiffeIDSigning). */
+  clusterId?: string;
+  domain?: string;
+}
+
+/** `consul tls ca create` (tlsutil.GenerateCA): a self-signed CA valid for `days`. */
+export function createCa(days: number, opts: CaOptions = {}): Pem {
+  const permittedDnsDomains = opts.permittedDnsDomains ?? [];
   const k = newKey();
   const sn = serialNumber();
   const id = keyId(k.spki);
@@ -80,7 +88,7 @@ export function createCa(days: number, permittedDnsDomains: readonly string[] = 
     [OID.L, 'San Francisco'],
     [OID.STREET, '101 Second Street'],
     [OID.O, 'HashiCorp Inc.'],
-    [OID.CN, `Consul Agent CA ${sn.text}`],
+    [OID.CN, opts.commonName || `Consul Agent CA ${sn.text}`],
   ]);
   const tbs = new TBSCertificate({
     version: Version.v3,
@@ -95,6 +103,7 @@ export function createCa(days: number, permittedDnsDomains: readonly string[] = 
       ext(id_ce_basicConstraints, true, new BasicConstraints({ cA: true })),
       ext(id_ce_subjectKeyIdentifier, false, new SubjectKeyIdentifier(id)),
       ext(id_ce_authorityKeyIdentifier, false, new AuthorityKeyIdentifier({ keyIdentifier: new KeyIdentifier(id) })),
+      ...(opts.clusterId ? [ext(id_ce_subjectAltName, false, new SubjectAlternativeName([new GeneralName({ uniformResourceIdentifier: `spiffe://${opts.clusterId}.${opts.domain ?? 'consul'}` })]))] : []),
       ...(permittedDnsDomains.length > 0 ? [ext(id_ce_nameConstraints, true, permittedDns(permittedDnsDomains))] : []),
     ]),
   });

@@ -156,3 +156,28 @@ describe('proconsul tls ca create -name-constraint', () => {
     }
   });
 });
+
+describe('proconsul tls ca create -common-name -cluster-id', () => {
+  it('names the CA and gives it the SPIFFE signing URI of the cluster and domain', () => {
+    const d = mkdtempSync(join(tmpdir(), 'proconsul-tls-cid-'));
+    try {
+      const id = '8f0d3c52-8e6a-4b1e-9c2d-0a1b2c3d4e5f';
+      expect(tlsIn(d, 'ca', 'create', '-common-name', 'Team CA', '-cluster-id', id, '-domain', 'example').code).toBe(0);
+      const text = opensslText(join(d, 'example-agent-ca.pem'));
+      expect(text).toMatch(/Subject: .*CN ?= ?Team CA$/m);
+      expect(text).toMatch(new RegExp(`X509v3 Subject Alternative Name: \\n\\s+URI:spiffe://${id}\\.example\\n`));
+      // Without them: Consul's default name with the serial, and no SAN.
+      const plain = mkdtempSync(join(tmpdir(), 'proconsul-tls-cid-off-'));
+      try {
+        expect(tlsIn(plain, 'ca', 'create').code).toBe(0);
+        const t2 = opensslText(join(plain, 'consul-agent-ca.pem'));
+        expect(t2).toMatch(/CN ?= ?Consul Agent CA \d+$/m);
+        expect(t2).not.toContain('Subject Alternative Name');
+      } finally {
+        rmSync(plain, { recursive: true, force: true });
+      }
+    } finally {
+      rmSync(d, { recursive: true, force: true });
+    }
+  });
+});

@@ -39,6 +39,12 @@ export const tlsCaCreate: Command = {
         usage: 'The DNS domain of the Consul cluster that agents are configured with. Defaults to consul. Only used when -name-constraint is set. Additional domains can be passed with -additional-name-constraint.',
       },
       {
+        name: 'cluster-id',
+        kind: 'string',
+        usage: "ID of the Consul cluster. Sets the CA's URI with the SPIFFEID composed of the cluster ID and domain  (specified by -domain or 'consul' by default).",
+      },
+      { name: 'common-name', kind: 'string', usage: 'Common Name of CA. Defaults to Consul Agent CA.' },
+      {
         name: 'additional-name-constraint',
         kind: 'list',
         usage: 'Add name constraints for the CA. Results in rejecting certificates for other DNS than specified. Can be used multiple times. Only used in combination with -name-constraint.',
@@ -65,7 +71,7 @@ export const tlsCaCreate: Command = {
     }
     // Consul's order: the -additional-name-constraint values, then -domain, then localhost.
     const permitted = f.bool('name-constraint') ? [...f.list('additional-name-constraint'), domain, 'localhost'] : [];
-    const ca = createCa(days, permitted);
+    const ca = createCa(days, { permittedDnsDomains: permitted, commonName: f.string('common-name'), clusterId: f.string('cluster-id'), domain });
     save(certFile, ca.cert, 0o644);
     ui.output(`==> Saved ${certFile}`);
     save(keyFile, ca.key, 0o600);

@@ -74,7 +74,13 @@ const GO_TYPE: Record<string, string> = {
 };
 
 function typeError(value: unknown, type: FieldType, struct: string, field: string, path: string): DecodeError {
-  const goType = typeof type === 'string' ? GO_TYPE[type] ?? 'interface {}' : 'opaque' in type ? type.opaque : 'opaqueArray' in type ? type.opaqueArray : 'struct';
+  const goType =
+    typeof type === 'string' ? GO_TYPE[type] ?? 'interface {}'
+    : 'opaque' in type ? type.opaque
+    : 'opaqueArray' in type ? type.opaqueArray
+    : 'object' in type ? type.object.struct
+    : 'array' in type ? `[]${type.array.struct}`
+    : `map[string]${type.map.struct}`;
   const kind = jsonKind(value);
   const shown = kind === 'number' ? `number ${String(value)}` : kind;
   return new DecodeError(

@@ -44,6 +44,7 @@ export { Coordinate, type CoordinateEntry, type CoordinateDatacenterMap, type Ne
 export { Operator } from './operator.js';
 export { Connect, type CAConfig, type CARoot, type CARootList, type LeafCert } from './connect.js';
 export { Snapshot } from './snapshot.js';
+export * from './connect-intention.js';
 export { Lock, LockConflictError, LockInUseError, LOCK_FLAG_VALUE, DEFAULT_LOCK_KEY, type LockOptions } from './lock.js';
 export { parseWatchPlan, type WatchPlan, type HttpHandlerConfig } from './watch-plan.js';
 export { Semaphore, SemaphoreConflictError, SemaphoreInUseError, SEMAPHORE_FLAG_VALUE, type SemaphoreOptions } from './semaphore.js';

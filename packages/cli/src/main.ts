@@ -24,6 +24,7 @@ import { event } from './commands/event.js';
 import { forceLeave } from './commands/force-leave.js';
 import { rtt } from './commands/rtt.js';
 import { info } from './commands/info.js';
+import { intentionCheckCmd, intentionCreateCmd, intentionDeleteCmd, intentionGetCmd, intentionListCmd, intentionMatchCmd } from './commands/intention.js';
 import { join } from './commands/join.js';
 import { keygen } from './commands/keygen.js';
 import { keyring } from './commands/keyring.js';
@@ -115,6 +116,11 @@ export const COMMANDS: Record<string, Entry> = {
   event,
   'force-leave': forceLeave,
   info,
+  intention: {
+    synopsis: 'Interact with Connect service intentions',
+    usage: 'Usage: proconsul intention <subcommand> [options] [args]',
+    subcommands: { check: intentionCheckCmd, create: intentionCreateCmd, delete: intentionDeleteCmd, get: intentionGetCmd, list: intentionListCmd, match: intentionMatchCmd },
+  },
   join,
   keygen,
   keyring,

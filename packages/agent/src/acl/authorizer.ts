@@ -65,6 +65,7 @@ export class Authorizer {
   /** Consul's IntentionRead/IntentionWrite on a destination name: exact rule, else longest prefix, else the fallback. */
   intentionAllowed(name: string, need: 'read' | 'write'): boolean {
     if (!this.rules) return this.fallbackAllows();
+    if (name === '*') return this.intentionWildcardAllowed(need);
     const it = this.rules.intentions;
     let access = it.exact.get(name);
     if (access === undefined) {
@@ -77,6 +78,29 @@ export class Authorizer {
       }
     }
     return access === undefined ? this.fallbackAllows() : grants(access, need);
+  }
+
+  /**
+   * The wildcard destination (policy_authorizer.go anyAllowed/allAllowed): read when any
+   * intention rule grants it, write when no rule denies it; a `""` prefix rule sets the start,
+   * else the fallback decides.
+   */
+  private intentionWildcardAllowed(need: 'read' | 'write'): boolean {
+    const it = this.rules!.intentions;
+    const top = it.prefix.get('');
+    const decision: boolean | undefined = top === undefined ? undefined : grants(top, need);
+    const names = new Set([...it.exact.keys(), ...it.prefix.keys()]);
+    for (const n of names) {
+      const prefix = it.prefix.get(n);
+      const exact = it.exact.get(n);
+      const byPrefix = prefix === undefined ? undefined : grants(prefix, need);
+      if (need === 'read') {
+        if (byPrefix === true || (exact !== undefined && grants(exact, need))) return true;
+      } else if (byPrefix === false || (exact !== undefined && !grants(exact, need))) {
+        return false;
+      }
+    }
+    return decision ?? this.fallbackAllows();
   }
 
   /** Consul's MeshRead/MeshWrite: the mesh rule, else the operator rule (policy_authorizer.go). */

@@ -8,6 +8,7 @@ import type { FastifyRequest } from 'fastify';
 import type { AgentContext } from '../context.js';
 import type { Authorizer, Need } from './authorizer.js';
 import type { SegmentResource, SingleResource } from './rules.js';
+import { INTENTION_ROUTE_ACLS } from '../connect/intentions/route-acls.js';
 
 export interface Denial {
   resource: SegmentResource | SingleResource | 'intention';
@@ -219,6 +220,7 @@ const healthEntries = listFilter((a, e) => {
 });
 
 export const ROUTE_ACLS: Record<string, RouteAcl> = {
+  ...INTENTION_ROUTE_ACLS,
   // agent
   'GET /v1/agent/self': { check: agentRead },
   'GET /v1/agent/members': { filter: listFilter((a, m) => a.allowed('node', str(m.Name), 'read')) },

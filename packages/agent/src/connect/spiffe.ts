@@ -1,27 +1,69 @@
 /**
- * SPIFFE IDs of services (Consul's agent/connect/uri_service.go and the service case of
- * ParseCertURI in uri.go): `spiffe://<trust-domain>[/ap/<partition>]/ns/<ns>/dc/<dc>/svc/<name>`.
+ * Connect's SPIFFE IDs (Consul's agent/connect/uri.go ParseCertURI, uri_service.go): a service is
+ * `spiffe://<trust-domain>[/ap/<partition>]/ns/<ns>/dc/<dc>/svc/<name>`; agents, servers, mesh
+ * gateways and the signing ID (`spiffe://<trust-domain>`) are the other kinds. Percent-encoded
+ * segments are decoded.
  */
 export interface SpiffeIdService {
   host: string;
+  /** Only when the ID names one (`/ap/<partition>`). */
+  partition?: string;
   namespace: string;
   datacenter: string;
   service: string;
 }
 
-const SERVICE_PATH = /^(?:\/ap\/([^/]+))?\/ns\/([^/]+)\/dc\/([^/]+)\/svc\/([^/]+)$/;
+export type CertUri = ({ kind: 'service' } & SpiffeIdService) | { kind: 'agent' | 'server' | 'mesh-gateway' | 'signing'; host: string };
 
-/** The service identity a URI names, or undefined when it names none. */
-export function parseServiceUri(uri: string): SpiffeIdService | undefined {
+export class CertUriError extends Error {}
+
+const SERVICE_PATH = /^(?:\/ap\/([^/]+))?\/ns\/([^/]+)\/dc\/([^/]+)\/svc\/([^/]+)$/;
+const AGENT_PATH = /^(?:\/ap\/([^/]+))?\/agent\/client\/dc\/([^/]+)\/id\/([^/]+)$/;
+const SERVER_PATH = /^\/agent\/server\/dc\/([^/]+)$/;
+const MESH_GATEWAY_PATH = /^(?:\/ap\/([^/]+))?\/gateway\/mesh\/dc\/([^/]+)$/;
+
+function unescape(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    throw new CertUriError(`invalid URL escape ${JSON.stringify(s)}`);
+  }
+}
+
+/** ParseCertURIFromString: what a certificate's URI SAN names. Throws CertUriError. */
+export function parseCertUri(uri: string): CertUri {
   let u: URL;
   try {
     u = new URL(uri);
   } catch {
-    return undefined;
+    throw new CertUriError('SPIFFE ID is not a URL');
   }
-  if (u.protocol !== 'spiffe:') return undefined;
-  const m = SERVICE_PATH.exec(u.pathname);
-  if (!m) return undefined;
-  const dec = (s: string): string => decodeURIComponent(s);
-  return { host: u.host, namespace: dec(m[2]!), datacenter: dec(m[3]!), service: dec(m[4]!) };
+  if (u.protocol !== 'spiffe:') throw new CertUriError("SPIFFE ID must have 'spiffe' scheme");
+  // A non-special scheme keeps the path as written (escapes undecoded), as Go's RawPath.
+  const path = u.pathname;
+  const m = SERVICE_PATH.exec(path);
+  if (m) {
+    return {
+      kind: 'service', host: u.host, ...(m[1] !== undefined ? { partition: unescape(m[1]) } : {}),
+      namespace: unescape(m[2]!), datacenter: unescape(m[3]!), service: unescape(m[4]!),
+    };
+  }
+  if (AGENT_PATH.test(path)) return { kind: 'agent', host: u.host };
+  if (SERVER_PATH.test(path)) return { kind: 'server', host: u.host };
+  if (MESH_GATEWAY_PATH.test(path)) return { kind: 'mesh-gateway', host: u.host };
+  if (path === '' && u.host.indexOf('.') > 0) return { kind: 'signing', host: u.host };
+  throw new CertUriError('SPIFFE ID is not in the expected format');
+}
+
+/** The service identity a URI names, or undefined when it names none. */
+export function parseServiceUri(uri: string): SpiffeIdService | undefined {
+  try {
+    const id = parseCertUri(uri);
+    if (id.kind !== 'service') return undefined;
+    const { kind: _kind, ...service } = id;
+    return service;
+  } catch (err) {
+    if (err instanceof CertUriError) return undefined;
+    throw err;
+  }
 }

@@ -38,6 +38,7 @@ import { configEntryRoutes } from '../config-entries/routes.js';
 import { resolveNearAgent } from '../coordinate/near.js';
 import { connectCARoutes } from '../connect/ca-routes.js';
 import { agentConnectRoutes } from '../connect/agent-routes.js';
+import { connectIntentionRoutes } from '../connect/intentions/plugin.js';
 
 // Required, not imported, as pino in ../log.ts.
 const { fastify: Fastify } = createRequire(import.meta.url)('fastify') as typeof import('fastify');
@@ -149,6 +150,7 @@ export async function buildHttpApp(ctx: AgentContext, options: HttpAppOptions = 
   await app.register(connectCARoutes, { ctx });
   await app.register(agentConnectRoutes, { ctx });
   await app.register(configEntryRoutes, { ctx });
+  await app.register(connectIntentionRoutes, { ctx });
   if (ctx.config.ui) {
     app.get('/', (_req, reply) => reply.redirect('/ui/', 301));
     app.get('/ui', (_req, reply) => reply.redirect('/ui/', 301));

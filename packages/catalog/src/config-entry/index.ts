@@ -10,7 +10,7 @@ import { NORMALIZE_AND_VALIDATE } from './validate.js';
 
 export { ALL_CONFIG_ENTRY_KINDS, SUPPORTED_KINDS } from './kinds.js';
 export { ConfigEntryDecodeError, multiError } from './schema.js';
-export { intentionPrecedence } from './validate.js';
+export { intentionPrecedence, metaErrors } from './validate.js';
 
 /** An entry Normalize or Validate refuses (Consul's text). */
 export class ConfigEntryInvalidError extends Error {}

@@ -13,7 +13,7 @@ const list = (v: unknown): Obj[] => (Array.isArray(v) ? (v as Obj[]) : []);
 const WILDCARD = '*';
 
 /** validateConfigEntryMeta: the errors it collects. */
-function metaErrors(meta: unknown): string[] {
+export function metaErrors(meta: unknown): string[] {
   const m = (meta ?? {}) as Record<string, string>;
   const out: string[] = [];
   if (Object.keys(m).length > META_MAX_PAIRS) out.push(`Meta exceeds maximum element count ${META_MAX_PAIRS}`);

@@ -1,7 +1,9 @@
 /** /v1/agent/*: state local to the agent the client talks to. */
 import type { HttpClient } from './http.js';
+import { connectAuthorize, type AgentAuthorize, type AgentAuthorizeParams } from './connect-intention.js';
+import type { CARootList, LeafCert } from './connect.js';
 import { formatWait } from './duration.js';
-import { encodePath, type Params, type QueryOptions, type QueryResult, type WriteOptions } from './query.js';
+import { encodePath, queryParams, type Params, type QueryOptions, type QueryResult, type WriteOptions } from './query.js';
 import type {
   AgentCheckRegistration,
   AgentMember,
@@ -182,6 +184,29 @@ export class Agent {
     const params: Params = [['loglevel', logLevel]];
     if (opts.json) params.push(['logjson', '']);
     return this.http.lines({ method: 'GET', path: '/agent/monitor', params, token: opts.token, signal: opts.signal });
+  }
+
+  /** GET /v1/agent/connect/ca/roots: the CA roots as the local agent sees them; blocking on the index (Consul's ConnectCARoots). */
+  async connectCARoots(opts: QueryOptions = {}): Promise<QueryResult<CARootList>> {
+    const res = await this.http.json<CARootList>({ method: 'GET', path: '/agent/connect/ca/roots', params: queryParams(opts), token: opts.token, signal: opts.signal });
+    return { data: res.data, meta: res.meta };
+  }
+
+  /** GET /v1/agent/connect/ca/leaf/:service: a leaf certificate for the service, kept fresh by the agent; blocking on the index (Consul's ConnectCALeaf). */
+  async connectCALeaf(serviceId: string, opts: QueryOptions = {}): Promise<QueryResult<LeafCert>> {
+    const res = await this.http.json<LeafCert>({
+      method: 'GET',
+      path: `/agent/connect/ca/leaf/${encodeURIComponent(serviceId)}`,
+      params: queryParams(opts),
+      token: opts.token,
+      signal: opts.signal,
+    });
+    return { data: res.data, meta: res.meta };
+  }
+
+  /** POST /v1/agent/connect/authorize: may this client certificate connect to Target (Consul's ConnectAuthorize)? */
+  connectAuthorize(auth: AgentAuthorizeParams, opts: WriteOptions = {}): Promise<AgentAuthorize> {
+    return connectAuthorize(this.http, auth, opts);
   }
 
   private async put(path: string, opts: WriteOptions, params: Params = [], body?: unknown): Promise<void> {

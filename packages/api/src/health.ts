@@ -24,15 +24,28 @@ export class Health {
   }
 
   async service(service: string, opts: HealthServiceOptions = {}): Promise<QueryResult<ServiceEntry[]>> {
-    const params = queryParams(opts, this.http.datacenter);
-    for (const t of opts.tags ?? []) params.push(['tag', t]);
-    if (opts.passing) params.push(['passing', '1']);
-    const res = await this.http.json<ServiceEntry[]>({ method: 'GET', path: `/health/service/${encodeURIComponent(service)}`, params, token: opts.token, signal: opts.signal });
-    return { data: res.data ?? [], meta: res.meta };
+    return this.entries(`/health/service/${encodeURIComponent(service)}`, opts);
+  }
+
+  /**
+   * GET /v1/health/connect/:service: the instances that accept Connect traffic for the
+   * service (its proxies and Connect-native instances), with the same options as `service`
+   * (Consul's Health().Connect).
+   */
+  async connect(service: string, opts: HealthServiceOptions = {}): Promise<QueryResult<ServiceEntry[]>> {
+    return this.entries(`/health/connect/${encodeURIComponent(service)}`, opts);
   }
 
   async state(state: HealthStateFilter, opts: QueryOptions = {}): Promise<QueryResult<HealthCheck[]>> {
     return this.list<HealthCheck>(`/health/state/${encodeURIComponent(state)}`, opts);
+  }
+
+  private async entries(path: string, opts: HealthServiceOptions): Promise<QueryResult<ServiceEntry[]>> {
+    const params = queryParams(opts, this.http.datacenter);
+    for (const t of opts.tags ?? []) params.push(['tag', t]);
+    if (opts.passing) params.push(['passing', '1']);
+    const res = await this.http.json<ServiceEntry[]>({ method: 'GET', path, params, token: opts.token, signal: opts.signal });
+    return { data: res.data ?? [], meta: res.meta };
   }
 
   private async list<T>(path: string, opts: QueryOptions): Promise<QueryResult<T[]>> {

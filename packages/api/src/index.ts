@@ -50,3 +50,4 @@ export { parseWatchPlan, type WatchPlan, type HttpHandlerConfig } from './watch-
 export { Semaphore, SemaphoreConflictError, SemaphoreInUseError, SEMAPHORE_FLAG_VALUE, type SemaphoreOptions } from './semaphore.js';
 export { memberStatusString } from './member-status.js';
 export type * from './types.js';
+export type * from './agent-connect.js';

@@ -8,6 +8,12 @@ describe('parseWatchPlan (Consul watch.ParseExempt)', () => {
     expect(parseWatchPlan({ type: 'agent_service', service_id: 'web-1' }).indexBased).toBe(false);
   });
 
+  it('knows the Connect certificate watches: connect_roots, and connect_leaf with its service', () => {
+    expect(parseWatchPlan({ type: 'connect_roots' })).toMatchObject({ type: 'connect_roots', indexBased: true });
+    expect(parseWatchPlan({ type: 'connect_leaf', service: 'web' })).toMatchObject({ type: 'connect_leaf', indexBased: true });
+    expect(() => parseWatchPlan({ type: 'connect_roots', service: 'web' })).toThrow('Invalid parameters: [service]');
+  });
+
   it('gives an http handler its defaults: POST, 10 s, no headers', () => {
     const p = parseWatchPlan({ type: 'nodes', handler_type: 'http', http_handler_config: { path: 'http://h/x' } });
     expect(p.httpHandlerConfig).toEqual({ path: 'http://h/x', method: 'POST', timeoutMs: 10_000, header: {}, tlsSkipVerify: false });

@@ -142,6 +142,15 @@ const FACTORIES: Record<string, Factory> = {
       };
     };
   },
+  connect_roots() {
+    // Agent-cached data: no stale mode (Consul's connectRootsWatch).
+    return (client) => (p) => client.agent.connectCARoots({ index: p.indexRaw ?? p.index, wait: p.wait, signal: p.signal });
+  },
+  connect_leaf(params) {
+    // Consul's connectLeafWatch: an empty service is passed on as it is, no check here.
+    const service = takeString(params, 'service');
+    return (client) => (p) => client.agent.connectCALeaf(service, { index: p.indexRaw ?? p.index, wait: p.wait, signal: p.signal });
+  },
   agent_service(params) {
     // Agent-local data: no consistency modes; blocks on the service's content hash.
     const serviceId = takeString(params, 'service_id');

@@ -20,6 +20,7 @@ import { aclPolicyUpdate, aclRoleRead, aclRoleUpdate, aclTokenClone, aclTokenUpd
 import { runAgent } from './commands/agent.js';
 import { debug } from './commands/debug.js';
 import { catalogDatacenters, catalogNodes, catalogServices } from './commands/catalog.js';
+import { connectProxy } from './commands/connect-proxy.js';
 import { event } from './commands/event.js';
 import { forceLeave } from './commands/force-leave.js';
 import { rtt } from './commands/rtt.js';
@@ -110,6 +111,7 @@ export const COMMANDS: Record<string, Entry> = {
         usage: 'Usage: proconsul connect ca <subcommand> [options]',
         subcommands: { 'get-config': connectCaGetConfig, 'set-config': connectCaSetConfig },
       },
+      proxy: connectProxy,
     },
   },
   debug,

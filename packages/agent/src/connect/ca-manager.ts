@@ -16,7 +16,7 @@ import { newKey } from '../x509/builder.js';
 import { parseCsr } from '../x509/csr.js';
 import { CAConfigError, parseConsulCAConfig, type ConsulCAProviderConfig } from './ca-config.js';
 import { certInfo, crossSign, generateRoot, providerId, signLeaf, trustDomain } from './ca-provider.js';
-import { parseServiceUri } from './spiffe.js';
+import { parseServiceUri, serialHex } from './spiffe.js';
 
 /** ErrConnectNotEnabled (agent/consul/connect_ca_endpoint.go), answered with a 500. */
 export const CONNECT_NOT_ENABLED = 'Connect must be enabled in order to use this endpoint';
@@ -258,11 +258,4 @@ export class ConnectCAManager {
       ModifyIndex: index,
     };
   }
-}
-
-/** connect.EncodeSerialNumber: the serial's big-endian bytes as colon hex (8 -> "08"). */
-export function serialHex(serial: bigint): string {
-  let hex = serial.toString(16);
-  if (hex.length % 2) hex = `0${hex}`;
-  return hex.match(/../g)!.join(':');
 }

@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { newKey } from '../x509/builder.js';
 import { createCsr, parseCsr } from '../x509/csr.js';
 import { CAConfigError, parseConsulCAConfig } from './ca-config.js';
-import { serialHex } from './ca-manager.js';
+import { serialHex } from './spiffe.js';
 import { caCommonName, certInfo, crossSign, generateRoot, serviceUri, signLeaf, trustDomain } from './ca-provider.js';
 import { connectConfig } from './config.js';
 import { parseServiceUri } from './spiffe.js';

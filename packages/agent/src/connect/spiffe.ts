@@ -2,7 +2,8 @@
  * Connect's SPIFFE IDs (Consul's agent/connect/uri.go ParseCertURI, uri_service.go): a service is
  * `spiffe://<trust-domain>[/ap/<partition>]/ns/<ns>/dc/<dc>/svc/<name>`; agents, servers, mesh
  * gateways and the signing ID (`spiffe://<trust-domain>`) are the other kinds. Percent-encoded
- * segments are decoded.
+ * segments are decoded. Free of other imports: `proconsul connect proxy` loads it alone
+ * (`@proconsul/agent/spiffe`).
  */
 export interface SpiffeIdService {
   host: string;
@@ -66,4 +67,11 @@ export function parseServiceUri(uri: string): SpiffeIdService | undefined {
     if (err instanceof CertUriError) return undefined;
     throw err;
   }
+}
+
+/** connect.EncodeSerialNumber: the serial's big-endian bytes as colon hex (8 -> "08"). */
+export function serialHex(serial: bigint): string {
+  let hex = serial.toString(16);
+  if (hex.length % 2) hex = `0${hex}`;
+  return hex.match(/../g)!.join(':');
 }

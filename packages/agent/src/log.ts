@@ -128,8 +128,11 @@ export function createLoggers(level: LogLevel, root?: Logger, json = true, tap?:
   return out;
 }
 
-/** A pino JSON line in hclog's JSON shape (monitor `?logjson`): @level, @message, @module, @timestamp. */
-export function hclogJsonLine(json: string): string {
+/**
+ * A pino JSON line in hclog's JSON shape (monitor `?logjson`): @level, @message, @module,
+ * @timestamp. A component is a module under `root` (`agent.raft`) unless it names one itself.
+ */
+export function hclogJsonLine(json: string, root = 'agent'): string {
   let o: Record<string, unknown>;
   try {
     o = JSON.parse(json) as Record<string, unknown>;
@@ -141,7 +144,7 @@ export function hclogJsonLine(json: string): string {
   return `${JSON.stringify({
     '@level': name,
     '@message': msg ?? '',
-    ...(typeof component === 'string' ? { '@module': component === 'agent' ? 'agent' : `agent.${component}` } : {}),
+    ...(typeof component === 'string' ? { '@module': component === root || component.startsWith(`${root}.`) ? component : `${root}.${component}` } : {}),
     '@timestamp': typeof time === 'string' ? time : new Date().toISOString(),
     ...fields,
   })}\n`;

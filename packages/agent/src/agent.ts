@@ -44,7 +44,6 @@ import { writePidFile } from './pid-file.js';
 import { lockDataDir } from './data-dir-lock.js';
 import { executeForwarded } from './cluster/forward.js';
 import { serveSyncEndpoints } from './cluster/sync-endpoints.js';
-import { ConnectCAManager } from './connect/ca-manager.js';
 import { serveConnectCASign } from './connect/sign-rpc.js';
 import { ClientCluster } from './cluster/client-cluster.js';
 import type { ClusterRole, ForwardCall } from './cluster/role.js';
@@ -256,9 +255,10 @@ export async function startAgent(config: AgentConfig, options: StartAgentOptions
     metrics.gaugeFunc('raft.applied_index', () => applier.lastIndex);
     const nodeView = server ? catalogNodeView(catalog) : remoteNodeView(cluster, () => agentCallToken(config.acl));
 
-    // Servers keep the Connect CA; it acts only while this server leads.
+    // Servers keep the Connect CA; it acts only while this server leads (loaded by servers only:
+    // its X.509 code stays out of a client agent).
     const connectCA = server
-      ? new ConnectCAManager({
+      ? new (await import('./connect/ca-manager.js')).ConnectCAManager({
           catalog, applier, enabled: config.connect.enabled, datacenter: config.datacenter, primaryDatacenter: config.primaryDatacenter,
           initialConfig: config.connect.caConfig, logger: log.leader, now,
         })

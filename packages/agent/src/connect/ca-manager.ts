@@ -15,11 +15,11 @@ import { HttpError } from '../http/http-error.js';
 import { newKey } from '../x509/builder.js';
 import { parseCsr } from '../x509/csr.js';
 import { CAConfigError, parseConsulCAConfig, type ConsulCAProviderConfig } from './ca-config.js';
-import { certInfo, crossSign, generateRoot, providerId, signLeaf, trustDomain } from './ca-provider.js';
-import { parseServiceUri, serialHex } from './spiffe.js';
+import { certInfo, crossSign, generateRoot, providerId, signLeaf } from './ca-provider.js';
+import { CONNECT_NOT_ENABLED } from './config.js';
+import { parseServiceUri, serialHex, trustDomain } from './spiffe.js';
 
 /** ErrConnectNotEnabled (agent/consul/connect_ca_endpoint.go), answered with a 500. */
-export const CONNECT_NOT_ENABLED = 'Connect must be enabled in order to use this endpoint';
 /** ErrStateReadOnly as the HTTP handler rewrites it (agent/connect_ca_endpoint.go): a 400. */
 export const STATE_READ_ONLY = 'Provider State is read-only. It must be omitted or identical to the current value';
 /** How long a failed initialization waits before the next try while still leading. */

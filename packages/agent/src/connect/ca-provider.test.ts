@@ -8,7 +8,8 @@ import { newKey } from '../x509/builder.js';
 import { createCsr, parseCsr } from '../x509/csr.js';
 import { CAConfigError, parseConsulCAConfig } from './ca-config.js';
 import { serialHex } from './spiffe.js';
-import { caCommonName, certInfo, crossSign, generateRoot, serviceUri, signLeaf, trustDomain } from './ca-provider.js';
+import { caCommonName, certInfo, crossSign, generateRoot, signLeaf } from './ca-provider.js';
+import { serviceUri, trustDomain } from './spiffe.js';
 import { connectConfig } from './config.js';
 import { parseServiceUri } from './spiffe.js';
 

@@ -31,6 +31,7 @@ import {
   Validity,
   Version,
 } from '@peculiar/asn1-x509';
+import { trustDomain } from './spiffe.js';
 import { derInteger, dn, ext, hexString, keyIdSha256, OID, parseCertificate, sigAlgFor, sigAlgId, signCert } from '../x509/builder.js';
 
 /** Go's time.Now().Add(-1 * time.Minute): leaves are valid from a minute ago (clock drift). */
@@ -41,15 +42,6 @@ const CROSS_SIGN_MS = 7 * 86_400_000;
 /** spiffe://<cluster-id>.consul, the signing (trust domain) URI (uri_signing.go). */
 export function signingUri(clusterId: string): string {
   return `spiffe://${trustDomain(clusterId)}`;
-}
-
-export function trustDomain(clusterId: string): string {
-  return `${clusterId}.consul`.toLowerCase();
-}
-
-/** A service's SPIFFE ID (uri_service.go), default namespace and partition as Consul OSS writes it. */
-export function serviceUri(trust: string, datacenter: string, service: string): string {
-  return `spiffe://${trust}/ns/default/dc/${datacenter}/svc/${service}`;
 }
 
 /** connect.CompactUID: 8 base-36 characters of randomness. */

@@ -17,8 +17,8 @@ import { badRequest, HttpError } from '../http/http-error.js';
 import { checkDatacenter, qs, type Query } from '../http/query-options.js';
 import { catalogRead } from '../http/read.js';
 import { parseUint64 } from '../http/routes/kv.js';
-import { CONNECT_NOT_ENABLED } from './ca-manager.js';
-import { trustDomain } from './ca-provider.js';
+import { CONNECT_NOT_ENABLED } from './config.js';
+import { trustDomain } from './spiffe.js';
 
 /** structs.CAConfiguration as PUT decodes it (decodeBody: unknown fields are ignored by Go's JSON). */
 const CA_CONFIG_SCHEMA: StructSchema = {

@@ -65,3 +65,6 @@ export function connectConfig(c: Record<string, unknown> | undefined): ConnectCo
   const raw = (c?.ca_config ?? {}) as Record<string, unknown>;
   return { enabled: c?.enabled !== false, caProvider: provider, caConfig: { ...DEFAULT_CA_CONFIG, ...translateCAConfigKeys(raw) } };
 }
+
+/** Consul's answer on every Connect endpoint while Connect is off. */
+export const CONNECT_NOT_ENABLED = 'Connect must be enabled in order to use this endpoint';

@@ -9,10 +9,9 @@
 import type { AgentContext } from '../context.js';
 import { HttpError } from '../http/http-error.js';
 import { RpcRemoteError } from '../rpc/client.js';
-import { newKey } from '../x509/builder.js';
-import { createCsr } from '../x509/csr.js';
-import { CONNECT_NOT_ENABLED, type IssuedCert } from './ca-manager.js';
-import { serviceUri } from './ca-provider.js';
+import type { IssuedCert } from './ca-manager.js';
+import { CONNECT_NOT_ENABLED } from './config.js';
+import { serviceUri } from './spiffe.js';
 import type { CASignCall } from './sign-rpc.js';
 
 interface RootsView {
@@ -88,6 +87,8 @@ export class LeafCerts {
 
   async #sign(service: string, token: string, roots: RootsView): Promise<Entry> {
     if (roots.trustDomain === '' || roots.activeRootId === '') throw new HttpError(500, 'CA is uninitialized and unable to sign certificates yet: no root certificate');
+    // Loaded on the first leaf: an agent that never serves one keeps the X.509 code out of memory.
+    const [{ newKey }, { createCsr }] = await Promise.all([import('../x509/builder.js'), import('../x509/csr.js')]);
     const key = newKey('ec', 256);
     const uri = serviceUri(roots.trustDomain, this.ctx.config.datacenter, service);
     const call: CASignCall = { Datacenter: this.ctx.config.datacenter, CSR: createCsr(key.priv, key.spki, { uris: [uri] }), Token: token };

@@ -7,7 +7,8 @@ import { permissionDenied } from '../acl/enforce.js';
 import type { ExactResolver } from '../acl/resolver.js';
 import type { ServerCluster } from '../cluster/server-cluster.js';
 import type { AgentContext } from '../context.js';
-import { CONNECT_NOT_ENABLED, type IssuedCert } from './ca-manager.js';
+import type { IssuedCert } from './ca-manager.js';
+import { CONNECT_NOT_ENABLED } from './config.js';
 
 /** structs.CASignRequest, plus the hop count of a call passed on to the leader. */
 export interface CASignCall {

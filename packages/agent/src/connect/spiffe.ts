@@ -75,3 +75,13 @@ export function serialHex(serial: bigint): string {
   if (hex.length % 2) hex = `0${hex}`;
   return hex.match(/../g)!.join(':');
 }
+
+/** The trust domain of a cluster: `<cluster-id>.consul` (Consul's SpiffeIDSigning host). */
+export function trustDomain(clusterId: string): string {
+  return `${clusterId}.consul`.toLowerCase();
+}
+
+/** A service's SPIFFE ID (uri_service.go), default namespace and partition as Consul OSS writes it. */
+export function serviceUri(trust: string, datacenter: string, service: string): string {
+  return `spiffe://${trust}/ns/default/dc/${datacenter}/svc/${service}`;
+}

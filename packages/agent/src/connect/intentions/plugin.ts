@@ -6,7 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import type { AgentContext } from '../../context.js';
 import { agentConnectAuthorizeRoutes } from '../authorize-route.js';
 import { configEntryIntentionStore } from './config-entry-store.js';
-import { CONNECT_NOT_ENABLED } from '../ca-manager.js';
+import { CONNECT_NOT_ENABLED } from '../config.js';
 import { HttpError } from '../../http/http-error.js';
 import { intentionRoutes } from './routes.js';
 

@@ -12,6 +12,7 @@
 import type { AclPolicyRecord, AclRoleRecord, AclStore, AclTemplatedPolicy, AclTokenRecord, ApplyResult, Command } from '@proconsul/catalog';
 import type { Logger } from '../log.js';
 import { diffAclType, type ReplicaMeta } from './replication-diff.js';
+import { goTime } from '../go-time.js';
 
 export type AclReplicationType = 'policies' | 'roles' | 'tokens';
 
@@ -69,7 +70,8 @@ const SINGULAR: Record<AclReplicationType, string> = { policies: 'policy', roles
 
 class ReplicationError extends Error {}
 
-const goTime = (ms: number): string => new Date(Math.round(ms / 1000) * 1000).toISOString().replace(/\.000Z$/, 'Z');
+/** Consul's status times: time.Now().Round(time.Second).UTC(). */
+const statusTime = (ms: number): string => goTime(Math.round(ms / 1000) * 1000);
 
 function initialStatus(): AclReplicationStatus {
   return {
@@ -150,7 +152,7 @@ export class AclReplicator {
         if (signal.aborted) return;
         lastRemoteIndex = index;
         failedAttempts = 0;
-        this.#status.LastSuccess = goTime(this.#now());
+        this.#status.LastSuccess = statusTime(this.#now());
         if (type === 'policies') this.#status.ReplicatedIndex = index;
         else if (type === 'roles') this.#status.ReplicatedRoleIndex = index;
         else this.#status.ReplicatedTokenIndex = index;
@@ -159,7 +161,7 @@ export class AclReplicator {
         if (signal.aborted) return;
         lastRemoteIndex = 0;
         const message = (err as Error).message;
-        this.#status.LastError = goTime(this.#now());
+        this.#status.LastError = statusTime(this.#now());
         this.#status.LastErrorMessage = message;
         this.o.log.warn({ type, error: message }, 'ACL replication error (will retry if still leader)');
         if (1 << failedAttempts < RETRY_BACKOFF_MAX_S) failedAttempts++;

@@ -16,6 +16,7 @@ import { newKey } from '../x509/builder.js';
 import { parseCsr } from '../x509/csr.js';
 import { CAConfigError, parseConsulCAConfig, type ConsulCAProviderConfig } from './ca-config.js';
 import { certInfo, crossSign, generateRoot, providerId, signLeaf } from './ca-provider.js';
+import { goTime } from '../go-time.js';
 import { CONNECT_NOT_ENABLED } from './config.js';
 import { parseServiceUri, serialHex, trustDomain } from './spiffe.js';
 
@@ -48,8 +49,6 @@ export interface ConnectCAManagerOptions {
   now: () => number;
 }
 
-/** Go's time.Time JSON for a certificate time (second precision, UTC). */
-export const goTime = (d: Date): string => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 const ensureNewline = (s: string): string => (s.endsWith('\n') ? s : `${s}\n`);
 
@@ -62,8 +61,8 @@ export function newCARoot(pem: string, clusterId: string): Omit<CARootRecord, 'C
     SerialNumber: Number(info.serial),
     SigningKeyID: info.subjectKeyId,
     ExternalTrustDomain: clusterId,
-    NotBefore: goTime(info.notBefore),
-    NotAfter: goTime(info.notAfter),
+    NotBefore: goTime(info.notBefore.getTime()),
+    NotAfter: goTime(info.notAfter.getTime()),
     RootCert: ensureNewline(pem),
     IntermediateCerts: null,
     Active: true,
@@ -163,7 +162,7 @@ export class ConnectCAManager {
 
   /** The stored roots with the active one rotated out now. */
   #deactivated(): Omit<CARootRecord, 'CreateIndex' | 'ModifyIndex'>[] {
-    const now = goTime(new Date(this.o.now()));
+    const now = goTime(this.o.now());
     return this.o.catalog.connectCA.rootList().map(({ CreateIndex: _c, ModifyIndex: _m, ...r }) => (r.Active ? { ...r, Active: false, RotatedOutAt: now } : r));
   }
 
@@ -252,8 +251,8 @@ export class ConnectCAManager {
       CertPEM: pem,
       Service: id.service,
       ServiceURI: info.uris[0] ?? csr.uris[0]!,
-      ValidAfter: goTime(info.notBefore),
-      ValidBefore: goTime(info.notAfter),
+      ValidAfter: goTime(info.notBefore.getTime()),
+      ValidBefore: goTime(info.notAfter.getTime()),
       CreateIndex: index,
       ModifyIndex: index,
     };

@@ -21,7 +21,7 @@ import { IntentionInvalidError, type IntentionStore } from './intention-store.js
 import { intentionDecision, match } from './match.js';
 import { deleteByName, findLegacy, legacyCreate, legacyDelete, legacyUpdate, upsertByName, type EntryChange } from './mutation.js';
 import { legacyApplyError, legacyEntryError, validateLegacyIntention } from './legacy-validate.js';
-import { goTimeNow } from './go-time.js';
+import { goTimeNow } from '../../go-time.js';
 
 type Obj = Record<string, unknown>;
 

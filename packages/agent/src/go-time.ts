@@ -1,7 +1,6 @@
 /**
- * A time as Go's time.Time MarshalJSON writes it (RFC 3339 with the fraction's trailing zeros
- * dropped, UTC as `Z`): the legacy intention times are chosen by the leader in this form and
- * travel in the Raft command.
+ * A time as Go's time.Time MarshalJSON writes it in UTC (RFC 3339, the fraction's trailing zeros
+ * dropped, `Z`): certificate validity, ACL replication status and legacy intention times.
  */
 export function goTime(ms: number): string {
   const iso = new Date(ms).toISOString(); // 2026-01-02T03:04:05.670Z

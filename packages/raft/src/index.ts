@@ -21,7 +21,7 @@ export type {
   SoftState,
   StateRole,
 } from './types.js';
-export { DiskStorage, type PersistBatch } from './storage/disk.js';
+export { DiskStorage, readSnapshotFile, type PersistBatch } from './storage/disk.js';
 export { Wal, type WalOptions, type WalRecord } from './storage/wal.js';
 export { CorruptWalError, StorageFailedError, StorageFullError } from './storage/errors.js';
 export { nodeFileSystem, type FileSystem, type AppendFile } from './storage/fs.js';

@@ -3,6 +3,7 @@ import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import type { Command } from '../command.js';
 import { tabwrite } from '../columnize.js';
 import { FlagSet } from '../flags.js';
+import type { SnapshotMeta } from '@proconsul/agent/snapshot';
 import { apiClient, clientFlags, errText, serverFlags, staleFlag } from '../http-flags.js';
 
 // The archive code is the agent's own (one reader of the format), loaded only by these commands.
@@ -133,12 +134,20 @@ export const snapshotInspect: Command = {
   async run(f, ui) {
     const file = fileArg(f.args, ui);
     if (file === undefined) return 1;
-    const archive = await readSnapshotFile(file, ui);
-    if (!archive) return 1;
-    const { decodeState, openArchive, snapshotStats } = await archiveModule();
-    let snap: ReturnType<typeof openArchive>;
+    const bytes = await readSnapshotFile(file, ui);
+    if (!bytes) return 1;
+    const { decodeState, looksLikeRaftSnapshot, openArchive, readRaftSnapshot, snapshotStats } = await archiveModule();
+    // An archive from `snapshot save`, or a server's own Raft snapshot file
+    // (<data-dir>/raft/snapshot), as Consul's takes a server's raw state.bin.
+    let snap: { meta: SnapshotMeta; state: () => unknown };
     try {
-      snap = openArchive(archive);
+      if (looksLikeRaftSnapshot(bytes)) {
+        const raw = await readRaftSnapshot(file);
+        snap = { meta: raw.meta, state: () => raw.state };
+      } else {
+        const archive = openArchive(bytes);
+        snap = { meta: archive.meta, state: () => decodeState(archive.stateBin) };
+      }
     } catch (err) {
       ui.error(`Error reading snapshot: ${errText(err)}`);
       return 1;
@@ -146,7 +155,7 @@ export const snapshotInspect: Command = {
     let stats: ReturnType<typeof snapshotStats>;
     try {
       const kv = f.bool('kvdetails') ? { depth: f.int('kvdepth'), filter: f.string('kvfilter') } : undefined;
-      stats = snapshotStats(decodeState(snap.stateBin), kv);
+      stats = snapshotStats(snap.state(), kv);
     } catch (err) {
       ui.error(`Error extracting snapshot data: ${errText(err)}`);
       return 1;

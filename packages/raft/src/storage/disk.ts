@@ -45,7 +45,7 @@ export class DiskStorage {
     await removeIfExists(fs, join(dir, 'hardstate.tmp'));
     await removeIfExists(fs, join(dir, 'snapshot.tmp'));
     const legacyHs = await readSealed(fs, join(dir, 'hardstate'));
-    const snapBytes = await readSealed(fs, join(dir, 'snapshot'));
+    const snapshot = await readSnapshotFile(join(dir, 'snapshot'), fs);
     const { wal, records } = await Wal.open(join(dir, 'wal'), { ...opts, fs });
     let hardState: HardState | null = null;
     for (const r of records) if (r.kind === 'hardState') hardState = r.hardState;
@@ -55,11 +55,6 @@ export class DiskStorage {
       await wal.append([{ kind: 'hardState', hardState }]);
       await fs.unlink(join(dir, 'hardstate'));
       await fs.fsyncDir(dir);
-    }
-    let snapshot: Snapshot | null = null;
-    if (snapBytes) {
-      const s = decode(snapBytes) as { meta: SnapshotMeta; data: Uint8Array };
-      snapshot = { meta: s.meta, data: new Uint8Array(s.data) };
     }
     const entries = replay(records, snapshot, join(dir, 'wal'));
     // Fresh until a term is durable: a bootstrap writes its entries, then its hard state, so a
@@ -210,6 +205,24 @@ export function replay(records: WalRecord[], snapshot: Snapshot | null, where = 
   }
   // first === s.index + 1: terms never decrease along a log, so an older term cannot continue it.
   return log[0].term >= s.term ? log : [];
+}
+
+/**
+ * The snapshot file of a data directory as DiskStorage wrote it (`<dir>/snapshot`), for tools
+ * that look into a stopped server's state; null when there is none. A failed checksum or
+ * undecodable contents is CorruptWalError.
+ */
+export async function readSnapshotFile(path: string, fs: FileSystem = nodeFileSystem): Promise<Snapshot | null> {
+  const bytes = await readSealed(fs, path);
+  if (bytes === null) return null;
+  let s: { meta?: SnapshotMeta; data?: Uint8Array };
+  try {
+    s = decode(bytes) as typeof s;
+  } catch (e) {
+    throw new CorruptWalError(`${path}: undecodable snapshot (${(e as Error).message})`);
+  }
+  if (typeof s?.meta?.index !== 'number' || typeof s.meta.term !== 'number' || !(s.data instanceof Uint8Array)) throw new CorruptWalError(`${path}: not a Raft snapshot`);
+  return { meta: s.meta, data: new Uint8Array(s.data) };
 }
 
 /**

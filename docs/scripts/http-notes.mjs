@@ -27,13 +27,14 @@ export const HTTP_NOTES = {
   '/v1/acl/auth-method': 'validation errors (`Invalid Auth Method: ...`, `MaxTokenTTL ... cannot be more than ...`) are 400 with Consul\'s text (Consul: 500); type `aws-iam` is refused (not built); in a secondary datacenter without token replication 400 `Token replication is required for auth methods to function` (Consul: 500)',
   '/v1/acl/binding-rule': 'validation errors (`Invalid Binding Rule: ...`, `cannot find auth method with name "x"`) are 400 with Consul\'s text (Consul: 500)',
   '/v1/acl/login': 'a bearer token the auth method refuses is 400 with Consul\'s text (Consul: 500)',
+  '/v1/catalog/gateway-services/*': 'a mapping\'s `CreateIndex`/`ModifyIndex` is its entry\'s (for a service `*` brought in later, that registration\'s), as Consul\'s table holds them after a snapshot restore; no Envoy runs the gateways',
+  '/v1/health/ingress/:service': 'the ingress gateways\' instances; no Envoy runs them, so nothing listens on their ports unless you run something there',
   '/v1/internal/prepared-query/execute-remote': 'not a Consul endpoint: a server runs another datacenter\'s prepared-query failover here (`{Query, Limit, Connect}`; Consul uses the RPC `PreparedQuery.ExecuteRemote`)',
 };
 
 /** Consul endpoint groups this agent does not serve (they answer 404 `Invalid URL path`). */
 export const NOT_IMPLEMENTED = [
   '`/v1/discovery-chain/*`, `/v1/exported-services`',
-  '`/v1/health/ingress/*`, `/v1/catalog/gateway-services/*` (service mesh)',
   '`/v1/internal/*` other than the one above (the endpoints of Consul\'s own UI; Proconsul\'s UI uses the public API)',
   '`/v1/peering/*`, `/v1/operator/area/*`, `/v1/namespace*`, `/v1/partition*` (peering and Enterprise features)',
 ];

@@ -18,6 +18,10 @@ export function catalogDnsBackend(catalog: Catalog, datacenter: string, cluster:
       if (dc !== datacenter) return remote.connectInstances!(service, dc);
       return catalog.checkConnectServiceNodes(service, {}).value.map((e) => toInstance(e, datacenter));
     },
+    async ingressInstances(service: string, dc: string): Promise<DnsServiceInstance[]> {
+      if (dc !== datacenter) return remote.ingressInstances!(service, dc);
+      return catalog.checkIngressServiceNodes(service, {}).value.map((e) => toInstance(e, datacenter));
+    },
     async node(name: string, dc: string): Promise<DnsNode | undefined> {
       if (dc !== datacenter) return remote.node(name, dc);
       const n = catalog.getNode(name);
@@ -117,6 +121,10 @@ export function forwardedDnsBackend(cluster: ClusterRole, datacenter: string, to
     },
     async connectInstances(service: string, dc: string): Promise<DnsServiceInstance[]> {
       const entries = (await get<ServiceEntry[]>(`/v1/health/connect/${encodeURIComponent(service)}?stale`, dc)) ?? [];
+      return entries.map((e) => toInstance(e, dc));
+    },
+    async ingressInstances(service: string, dc: string): Promise<DnsServiceInstance[]> {
+      const entries = (await get<ServiceEntry[]>(`/v1/health/ingress/${encodeURIComponent(service)}?stale`, dc)) ?? [];
       return entries.map((e) => toInstance(e, dc));
     },
     async node(name: string, dc: string): Promise<DnsNode | undefined> {

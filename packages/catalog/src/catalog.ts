@@ -51,6 +51,8 @@ import { byString, fail, lower, ok } from './util.js';
 import { WatchHub, kvWatchKey, serviceWatchKey } from './watch.js';
 import { metaMatches, tagsMatch } from './filters.js';
 import { checkConnectServiceNodes, connectServiceNodes } from './connect-reads.js';
+import { checkIngressServiceNodes } from './gateway-reads.js';
+import { gatewayServices, type GatewayService } from './gateway-services.js';
 import { instanceEntries, type InstanceEntry } from './service-entries.js';
 
 export { DEFAULT_LOCK_DELAY_NS, sessionTTLError } from './session-writes.js';
@@ -328,6 +330,16 @@ export class Catalog {
   /** GET /v1/health/connect/:service: as health/service, over the connect-capable instances. */
   checkConnectServiceNodes(service: string, filter: HealthServiceFilter = {}): Indexed<ServiceEntry[]> {
     return checkConnectServiceNodes(this.st, this.datacenter, service, filter);
+  }
+
+  /** GET /v1/catalog/gateway-services/:gateway: the services a gateway fronts (gateway-services.ts). */
+  gatewayServices(gateway: string): Indexed<GatewayService[]> {
+    return gatewayServices(this.st, gateway);
+  }
+
+  /** GET /v1/health/ingress/:service: the ingress gateways' instances that front it (gateway-reads.ts). */
+  checkIngressServiceNodes(service: string, filter: HealthServiceFilter = {}): Indexed<ServiceEntry[]> {
+    return checkIngressServiceNodes(this.st, this.datacenter, service, filter);
   }
 
   // -------------------------------------------------------------- health

@@ -7,6 +7,7 @@
  * concurrent writes cannot both pass.
  */
 import type { ConfigEntry } from './config-entry-types.js';
+import { gatewayClashError, ingressProtocolError } from './config-entry-gateway-graph.js';
 
 const L7 = new Set(['http', 'http2', 'grpc']);
 
@@ -27,6 +28,10 @@ export function serviceProtocol(view: ConfigEntryView, service: string): string 
 
 /** Consul's ConfigEntryGraphError text for the chains a change of (kind, name) touches, or undefined. */
 export function configEntryGraphError(view: ConfigEntryView, kind: string, name: string): string | undefined {
+  return gatewayClashError(view, kind, name) ?? chainProtocolError(view, kind, name) ?? ingressProtocolError(view, kind, name);
+}
+
+function chainProtocolError(view: ConfigEntryView, kind: string, name: string): string | undefined {
   let chains: string[];
   if (kind === 'service-splitter' || kind === 'service-defaults') chains = view.get('service-splitter', name) ? [name] : [];
   else if (kind === 'proxy-defaults') chains = view.list('service-splitter').map((e) => e.Name ?? '');

@@ -43,6 +43,7 @@ export { parseGoDuration, parseGoDurationMs, formatGoDuration } from './duration
 export { kvWatchKey, serviceWatchKey } from './watch.js';
 export { toStructsProxy } from './connect-proxy.js';
 export { CONNECT_PROXY_KIND } from './connect-index.js';
+export type { GatewayKind, GatewayService } from './gateway-services.js';
 export * from './validate.js';
 export { DEFAULT_AUTOPILOT, type AutopilotConfig, type AutopilotRecord } from './autopilot.js';
 export {

@@ -76,6 +76,12 @@ export interface DnsBackend {
    * ports), as `serviceInstances` gives them. Without it every `.connect.` name is NXDOMAIN.
    */
   connectInstances?(service: string, datacenter: string): Promise<DnsServiceInstance[]>;
+  /**
+   * Optional (`<service>.ingress[.<dc>].<domain>`): the instances of the ingress gateways whose
+   * config entries route to `service`, as `serviceInstances` gives them. Without it every
+   * `.ingress.` name is NXDOMAIN.
+   */
+  ingressInstances?(service: string, datacenter: string): Promise<DnsServiceInstance[]>;
   /** Every datacenter known (local + WAN); a query for any other → NXDOMAIN. */
   datacenters(): Promise<string[]>;
   /**

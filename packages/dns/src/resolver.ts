@@ -178,16 +178,18 @@ export class Resolver {
         if (dc === undefined) return nxdomain();
         return this.preparedQuery(p.query, dc, q, level);
       }
-      case 'connect': {
-        // Consul's dns.go: a service lookup with Connect set, answered with the proxies' records.
+      case 'connect':
+      case 'ingress': {
+        // Consul's dns.go: a service lookup with Connect (or Ingress) set, answered with the
+        // records of the proxies (or of the ingress gateways that front the service).
         const dc = await this.datacenter(p.locality?.datacenter);
-        if (dc === undefined || !this.cfg.backend.connectInstances) return this.notLocal(nxdomain());
-        const all = await this.cfg.backend.connectInstances(p.service, dc);
+        const lookup = p.kind === 'connect' ? this.cfg.backend.connectInstances : this.cfg.backend.ingressInstances;
+        if (dc === undefined || !lookup) return this.notLocal(nxdomain());
+        const all = await lookup.call(this.cfg.backend, p.service, dc);
         const instances = all.filter((i) => this.healthy(i));
         const r = instances.length === 0 ? nxdomain() : await this.instanceAnswers(instances, dc, this.cfg.serviceTtl(p.service), q, level);
         return dc === this.cfg.datacenter ? r : this.notLocal(r);
       }
-      case 'ingress': // needs ingress-gateway config entries: "not found"
       case 'invalid':
         return nxdomain();
     }

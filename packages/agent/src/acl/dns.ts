@@ -5,7 +5,7 @@
  * datacenter without token replication resolves it in the primary), else from the state.
  */
 import type { Catalog } from '@proconsul/catalog';
-import type { DnsBackend } from '@proconsul/dns';
+import type { DnsBackend, DnsServiceInstance } from '@proconsul/dns';
 import type { AclConfig } from './config.js';
 import { AclResolver, type Identity } from './resolver.js';
 
@@ -20,21 +20,18 @@ export function aclDnsBackend(
   if (!acl.enabled) return inner;
   const authz = async (): Promise<Identity['authz']> => (await resolver.resolve(acl.tokens.dns)).authz;
   const generation = inner.generation?.bind(inner);
+  // A lookup of a service's instances (its own, its proxies, its ingress gateways): service:read
+  // on the service, then node:read on each instance's node.
+  type Lookup = (service: string, dc: string) => Promise<DnsServiceInstance[]>;
+  const guarded = (lookup: Lookup): Lookup => async (service, dc) => {
+    const a = await authz();
+    if (!a.allowed('service', service, 'read')) return [];
+    return (await lookup.call(inner, service, dc)).filter((i) => a.allowed('node', i.node, 'read'));
+  };
   return {
-    async serviceInstances(service, dc) {
-      const a = await authz();
-      if (!a.allowed('service', service, 'read')) return [];
-      return (await inner.serviceInstances(service, dc)).filter((i) => a.allowed('node', i.node, 'read'));
-    },
-    ...(inner.connectInstances
-      ? {
-          async connectInstances(service: string, dc: string) {
-            const a = await authz();
-            if (!a.allowed('service', service, 'read')) return [];
-            return (await inner.connectInstances!(service, dc)).filter((i) => a.allowed('node', i.node, 'read'));
-          },
-        }
-      : {}),
+    serviceInstances: guarded(inner.serviceInstances),
+    ...(inner.connectInstances ? { connectInstances: guarded(inner.connectInstances) } : {}),
+    ...(inner.ingressInstances ? { ingressInstances: guarded(inner.ingressInstances) } : {}),
     async node(name, dc) {
       return (await authz()).allowed('node', name, 'read') ? inner.node(name, dc) : undefined;
     },

@@ -281,6 +281,11 @@ export const ROUTE_ACLS: Record<string, RouteAcl> = {
     check: (a, req) => need(a, 'service', param(req, 'service'), 'read'),
     filter: serviceNodes,
   },
+  // Gateway services: service read on the gateway, then each mapping's service (filterGatewayServices).
+  'GET /v1/catalog/gateway-services/*': {
+    check: (a, req) => need(a, 'service', param(req, '*'), 'read'),
+    filter: listFilter((a, m) => a.allowed('service', str(field(field(m, 'Service'), 'Name')), 'read')),
+  },
   'GET /v1/catalog/node/:node': {
     check: (a, req) => need(a, 'node', param(req, 'node'), 'read'),
     filter: (b, a) => {
@@ -307,6 +312,10 @@ export const ROUTE_ACLS: Record<string, RouteAcl> = {
     filter: healthEntries,
   },
   'GET /v1/health/connect/:service': {
+    check: (a, req) => need(a, 'service', param(req, 'service'), 'read'),
+    filter: healthEntries,
+  },
+  'GET /v1/health/ingress/:service': {
     check: (a, req) => need(a, 'service', param(req, 'service'), 'read'),
     filter: healthEntries,
   },

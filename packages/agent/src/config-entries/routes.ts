@@ -12,6 +12,7 @@ import {
   configEntryKindError,
   decodeConfigEntry,
   normalizeConfigEntry,
+  terminatingGatewayWarnings,
   type ConfigEntry,
   type ConfigEntryOp,
 } from '@proconsul/catalog';
@@ -91,6 +92,8 @@ export async function configEntryRoutes(app: FastifyInstance, { ctx }: { ctx: Ag
         if (err instanceof ConfigEntryInvalidError) throw badRequest(err.message);
         throw err;
       }
+      // Consul's ConfigEntry.Apply logs a WarningConfigEntry's warnings.
+      for (const w of terminatingGatewayWarnings(entry)) ctx.log.agent.warn(w);
       const denial = acl && configEntryWriteDenial(acl.authz, entry.Kind, nameOf(entry), entry);
       if (acl && denial) throw acl.deny(denial);
       const ok = await apply(ctx, cas === undefined ? 'upsert' : 'upsert-cas', { ...entry, ModifyIndex: cas ?? 0 });

@@ -35,6 +35,7 @@ export function withPreparedQueries(inner: DnsBackend, datacenter: string, run: 
   return {
     serviceInstances: (service, dc) => inner.serviceInstances(service, dc),
     ...(inner.connectInstances ? { connectInstances: inner.connectInstances.bind(inner) } : {}),
+    ...(inner.ingressInstances ? { ingressInstances: inner.ingressInstances.bind(inner) } : {}),
     node: (name, dc) => inner.node(name, dc),
     datacenters: () => inner.datacenters(),
     ...(inner.reverseLookup ? { reverseLookup: inner.reverseLookup.bind(inner) } : {}),

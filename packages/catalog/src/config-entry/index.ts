@@ -6,11 +6,13 @@
 import type { ConfigEntry } from '../config-entry-types.js';
 import { ALL_CONFIG_ENTRY_KINDS, SUPPORTED_KINDS } from './kinds.js';
 import { ConfigEntryDecodeError, decodeStruct, encodeStruct, multiError } from './schema.js';
+import { ingressGateway, terminatingGateway } from './gateway-validate.js';
 import { NORMALIZE_AND_VALIDATE } from './validate.js';
 
 export { ALL_CONFIG_ENTRY_KINDS, SUPPORTED_KINDS } from './kinds.js';
 export { ConfigEntryDecodeError, multiError } from './schema.js';
 export { intentionPrecedence, metaErrors } from './validate.js';
+export { terminatingGatewayWarnings } from './gateway-validate.js';
 
 /** An entry Normalize or Validate refuses (Consul's text). */
 export class ConfigEntryInvalidError extends Error {}
@@ -18,6 +20,9 @@ export class ConfigEntryInvalidError extends Error {}
 export class ConfigEntryKindUnsupportedError extends Error {}
 
 type Obj = Record<string, unknown>;
+
+/** The gateway kinds' Normalize and Validate (gateway-validate.ts). */
+const GATEWAY_VALIDATE: Readonly<Record<string, (e: Obj) => string | undefined>> = { 'ingress-gateway': ingressGateway, 'terminating-gateway': terminatingGateway };
 
 /** The name an entry is stored under: a mesh entry has no Name field, its name is "mesh". */
 export function configEntryName(kind: string, entry: Obj): string {
@@ -67,7 +72,7 @@ export function decodeConfigEntry(raw: unknown): { kind: string; fields: Obj } {
 export function normalizeConfigEntry(kind: string, fields: Obj): ConfigEntry {
   const e = structuredClone(fields);
   e.Kind = kind;
-  const err = NORMALIZE_AND_VALIDATE[kind]!(e);
+  const err = (NORMALIZE_AND_VALIDATE[kind] ?? GATEWAY_VALIDATE[kind]!)(e);
   if (err !== undefined) throw new ConfigEntryInvalidError(err);
   const shaped = encodeStruct(e, SUPPORTED_KINDS[kind]!);
   // A mesh entry has no Kind field; its MarshalJSON puts Kind first.

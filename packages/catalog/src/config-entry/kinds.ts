@@ -4,6 +4,7 @@
  * order, alias tags and omitempty. Enterprise fields (Namespace, Partition) are not fields of
  * the OSS structs, so a body naming them is refused as Consul's CE refuses it.
  */
+import { INGRESS_GATEWAY, TERMINATING_GATEWAY } from './gateway-kinds.js';
 import { f, o, type StructType } from './schema.js';
 
 /** Every kind Consul 1.17 knows (structs.MakeConfigEntry). */
@@ -129,4 +130,6 @@ export const SUPPORTED_KINDS: Readonly<Record<string, StructType>> = {
   'service-intentions': SERVICE_INTENTIONS,
   mesh: MESH,
   'service-splitter': SERVICE_SPLITTER,
+  'ingress-gateway': INGRESS_GATEWAY,
+  'terminating-gateway': TERMINATING_GATEWAY,
 };

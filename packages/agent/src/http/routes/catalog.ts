@@ -6,7 +6,7 @@ import { decodeBodyAs } from '../decode-struct.js';
 import { decodeJson } from '../decode.js';
 import { applyFilter } from '../filter.js';
 import { endpoint } from '../endpoint.js';
-import { HttpError } from '../http-error.js';
+import { badRequest, HttpError } from '../http-error.js';
 import { checkDatacenter, qs, qsAll, type Query } from '../query-options.js';
 import { catalogRead } from '../read.js';
 import { nearSorted } from '../../coordinate/near.js';
@@ -104,6 +104,15 @@ export async function catalogRoutes(app: FastifyInstance, { ctx }: { ctx: AgentC
   });
   endpoint(app, '/v1/catalog/service/:service', serviceNodesRead((n, f) => ctx.catalog.serviceNodes(n, f)));
   endpoint(app, '/v1/catalog/connect/:service', serviceNodesRead((n, f) => ctx.catalog.connectServiceNodes(n, f)));
+
+  // Consul's CatalogGatewayServices: the services an ingress or terminating gateway fronts.
+  endpoint(app, '/v1/catalog/gateway-services/*', {
+    GET: (req, reply) => {
+      const gateway = (req.params as { '*': string })['*'];
+      if (!gateway) throw badRequest('Missing gateway name');
+      return catalogRead(ctx, req, reply, () => ctx.catalog.gatewayServices(gateway));
+    },
+  });
 
   // ?filter applies to the node's services.
   endpoint(app, '/v1/catalog/node/:node', {

@@ -49,6 +49,8 @@ export async function healthRoutes(app: FastifyInstance, { ctx }: { ctx: AgentCo
   });
   endpoint(app, '/v1/health/service/:service', serviceEntriesRead((n, f) => ctx.catalog.checkServiceNodes(n, f)));
   endpoint(app, '/v1/health/connect/:service', serviceEntriesRead((n, f) => ctx.catalog.checkConnectServiceNodes(n, f)));
+  // Consul's HealthIngressServiceNodes: the ingress gateways' instances that front the service.
+  endpoint(app, '/v1/health/ingress/:service', serviceEntriesRead((n, f) => ctx.catalog.checkIngressServiceNodes(n, f)));
 
   endpoint(app, '/v1/health/state/*', {
     GET: (req, reply) => {

@@ -45,6 +45,8 @@ import { lockDataDir } from './data-dir-lock.js';
 import { executeForwarded } from './cluster/forward.js';
 import { serveSyncEndpoints } from './cluster/sync-endpoints.js';
 import { serveConnectCASign } from './connect/sign-rpc.js';
+import { configEntryReplicator } from './config-entries/replication.js';
+import { serveConnectCASignIntermediate } from './connect/sign-intermediate-rpc.js';
 import { ClientCluster } from './cluster/client-cluster.js';
 import type { ClusterRole, ForwardCall } from './cluster/role.js';
 import type { ServerCluster } from './cluster/server-cluster.js';
@@ -248,6 +250,8 @@ export async function startAgent(config: AgentConfig, options: StartAgentOptions
         log: log.acl,
       });
     }
+    // A secondary datacenter's leader copies the primary's config entries (config-entries/replication.ts).
+    const configReplication = serverCluster && !inPrimaryDatacenter(config) ? configEntryReplicator(serverCluster, config, catalog, applier, log.leader) : undefined;
     if (clientCluster && config.acl.enabled) {
       clientCluster.writeToken = (cmd) => ownWriteToken(cmd, config.acl, (kind, id) => local.token(kind, id));
     }
@@ -261,6 +265,9 @@ export async function startAgent(config: AgentConfig, options: StartAgentOptions
       ? new (await import('./connect/ca-manager.js')).ConnectCAManager({
           catalog, applier, enabled: config.connect.enabled, datacenter: config.datacenter, primaryDatacenter: config.primaryDatacenter,
           initialConfig: config.connect.caConfig, logger: log.leader, now,
+          ...(serverCluster && !inPrimaryDatacenter(config)
+            ? { primary: (await import('./connect/primary-ca-link.js')).primaryDatacenterCA(serverCluster, config.primaryDatacenter, () => config.acl.tokens.replication) }
+            : {}),
         })
       : undefined;
     leader = new Leader({
@@ -281,6 +288,7 @@ export async function startAgent(config: AgentConfig, options: StartAgentOptions
       // Consul bootstraps config entries in the primary datacenter only.
       configEntries: config.primaryDatacenter === '' || config.primaryDatacenter === config.datacenter ? config.configEntriesBootstrap : [],
       ...(aclReplication ? { aclReplication } : {}),
+      ...(configReplication ? { configReplication } : {}),
       ...(connectCA ? { connectCA } : {}),
     });
     cleanups.push(() => leader!.close());
@@ -395,6 +403,7 @@ export async function startAgent(config: AgentConfig, options: StartAgentOptions
       serverCluster.rpc.handle('HTTP.Forward', (body) => executeForwarded(rpcApp, body as ForwardCall));
       serveSyncEndpoints(serverCluster, ctx, serverResolver!);
       serveConnectCASign(serverCluster, ctx, serverResolver!);
+      serveConnectCASignIntermediate(serverCluster, ctx, serverResolver!);
     }
 
     // HTTP API on every client address.

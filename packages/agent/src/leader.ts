@@ -49,6 +49,8 @@ export interface LeaderOptions {
   aclReplication?: { start(): void; stop(): void };
   /** The Connect CA (connect/ca-manager.ts): initialized once leadership is established. */
   connectCA?: { start(): void; stop(): void };
+  /** Config entry replication from the primary datacenter (a secondary's servers): runs while leading. */
+  configReplication?: { start(): void; stop(): void };
 }
 
 /** The `consul` service of a server (registered by the leader), as Consul's leader writes it. */
@@ -138,6 +140,7 @@ export class Leader {
     await this.reconcile();
     this.#schedule();
     this.opts.aclReplication?.start();
+    this.opts.configReplication?.start();
     this.opts.connectCA?.start();
   }
 
@@ -204,6 +207,7 @@ export class Leader {
     this.#timer = undefined;
     clearTimeout(this.#retry);
     this.opts.aclReplication?.stop();
+    this.opts.configReplication?.stop();
     this.opts.connectCA?.stop();
   }
 

@@ -3,10 +3,9 @@
 // dc3 replicates policies and roles only and resolves tokens in dc1 (also for its client agent).
 // All with default_policy deny, joined over WAN gossip. Checks what replicates (and what never
 // does: local tokens), what a secondary forwards to the primary, and GET /v1/acl/replication.
-import { join } from 'node:path';
-import { writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, http, startAgentProcess, tempDir, type AgentProcess } from './helpers.js';
+import { datacenters } from './datacenters.js';
+import { eventually, http, tempDir, type AgentProcess } from './helpers.js';
 
 const DC1 = '127.0.79.11';
 const DC2 = '127.0.79.21';
@@ -28,23 +27,10 @@ const as = (token: string): Record<string, string> => ({ 'X-Consul-Token': token
 const req = (ip: string, method: string, path: string, body?: unknown, token?: string) =>
   http(base(ip), method, path, body === undefined ? undefined : json(body), token ? as(token) : {});
 
-async function start(ip: string, dc: string, args: string[], config: Record<string, unknown>): Promise<AgentProcess> {
-  const cfg = join(dir.path, `${ip}.json`);
-  writeFileSync(cfg, json({ primary_datacenter: 'dc1', ...config, acl: { enabled: true, default_policy: 'deny', ...(config.acl as object) } }));
-  const a = await startAgentProcess(
-    ['-data-dir', join(dir.path, ip), '-bind', ip, '-client', ip, '-datacenter', dc, '-node', `${dc}-${ip.split('.')[3]}`, '-dns-port', '-1', '-log-level', 'warn', '-config-file', cfg, ...args],
-    `${ip}:8500`,
-    { waitForLeader: false },
-  );
-  started.push(a);
-  return a;
-}
-
-const leaderOf = (ip: string): Promise<unknown> =>
-  eventually(async () => {
-    const r = await req(ip, 'GET', '/v1/status/leader');
-    return r.status === 200 && r.json() !== '';
-  }, `a leader seen from ${ip}`, 300);
+const dcs = datacenters(dir.path, started);
+const start = (ip: string, dc: string, args: string[], config: Record<string, unknown>): Promise<AgentProcess> =>
+  dcs.start(ip, dc, args, { primary_datacenter: 'dc1', ...config, acl: { enabled: true, default_policy: 'deny', ...(config.acl as object) } });
+const leaderOf = dcs.leaderOf;
 
 /** A token for `rules` made in `ip`'s datacenter (a global one unless `local`). */
 async function tokenWith(ip: string, name: string, rules: string, local = false): Promise<{ accessor: string; secret: string; policy: string }> {

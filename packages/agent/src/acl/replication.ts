@@ -13,6 +13,7 @@ import type { AclPolicyRecord, AclRoleRecord, AclStore, AclTemplatedPolicy, AclT
 import type { Logger } from '../log.js';
 import { diffAclType, type ReplicaMeta } from './replication-diff.js';
 import { goTime } from '../go-time.js';
+import { pause, runReplicationRounds } from '../replication-rounds.js';
 
 export type AclReplicationType = 'policies' | 'roles' | 'tokens';
 
@@ -48,11 +49,6 @@ export interface AclReplicationOptions {
   now?: () => number;
 }
 
-/** Consul's aclReplicationMaxRetryBackoff, in seconds. */
-const RETRY_BACKOFF_MAX_S = 64;
-/** Consul's ACLReplicationRate and ACLReplicationBurst defaults. */
-const ROUNDS_PER_S = 1;
-const ROUND_BURST = 5;
 /** How long one blocking query on the primary waits for a change. */
 export const REPLICATION_WAIT = '60s';
 /** Between two batches written (Consul's ticker of 1 s / ACLReplicationApplyLimit, 100). */
@@ -79,21 +75,6 @@ function initialStatus(): AclReplicationStatus {
     ReplicatedIndex: 0, ReplicatedRoleIndex: 0, ReplicatedTokenIndex: 0,
     LastSuccess: GO_ZERO_TIME, LastError: GO_ZERO_TIME, LastErrorMessage: '',
   };
-}
-
-/** Resolves after `ms`, or at once when `signal` aborts. */
-function pause(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const done = (): void => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    timer.unref();
-    signal.addEventListener('abort', done);
-  });
 }
 
 export class AclReplicator {
@@ -130,44 +111,28 @@ export class AclReplicator {
     this.#status.Running = false;
   }
 
-  async #routine(type: AclReplicationType, signal: AbortSignal): Promise<void> {
-    let lastRemoteIndex = 0;
-    let failedAttempts = 0;
-    let tokens = ROUND_BURST;
-    let refilledAt = this.#now();
-    while (!signal.aborted) {
-      // Token bucket: ROUNDS_PER_S, up to ROUND_BURST at once.
-      const now = this.#now();
-      tokens = Math.min(ROUND_BURST, tokens + ((now - refilledAt) / 1000) * ROUNDS_PER_S);
-      refilledAt = now;
-      if (tokens < 1) {
-        await pause(((1 - tokens) / ROUNDS_PER_S) * 1000, signal);
-        continue;
-      }
-      tokens -= 1;
-      const secret = this.o.replicationToken();
-      if (secret === '') continue; // Consul waits for a token, one round's time at a time
-      try {
-        const index = await this.#round(type, secret, lastRemoteIndex, signal);
-        if (signal.aborted) return;
-        lastRemoteIndex = index;
-        failedAttempts = 0;
+  #routine(type: AclReplicationType, signal: AbortSignal): Promise<void> {
+    return runReplicationRounds({
+      signal,
+      now: this.#now,
+      round: async (lastRemoteIndex) => {
+        const secret = this.o.replicationToken();
+        // Consul waits for a token, one round's time at a time.
+        return secret === '' ? undefined : this.#round(type, secret, lastRemoteIndex, signal);
+      },
+      onSuccess: (index) => {
         this.#status.LastSuccess = statusTime(this.#now());
         if (type === 'policies') this.#status.ReplicatedIndex = index;
         else if (type === 'roles') this.#status.ReplicatedRoleIndex = index;
         else this.#status.ReplicatedTokenIndex = index;
         this.o.log.debug({ type, index }, 'ACL replication completed through remote index');
-      } catch (err) {
-        if (signal.aborted) return;
-        lastRemoteIndex = 0;
-        const message = (err as Error).message;
+      },
+      onError: (err) => {
         this.#status.LastError = statusTime(this.#now());
-        this.#status.LastErrorMessage = message;
-        this.o.log.warn({ type, error: message }, 'ACL replication error (will retry if still leader)');
-        if (1 << failedAttempts < RETRY_BACKOFF_MAX_S) failedAttempts++;
-        await pause((1 << failedAttempts) * 1000, signal);
-      }
-    }
+        this.#status.LastErrorMessage = err.message;
+        this.o.log.warn({ type, error: err.message }, 'ACL replication error (will retry if still leader)');
+      },
+    });
   }
 
   /** One round (Consul's replicateACLType): the primary's index it is in step with. */

@@ -28,6 +28,7 @@ import { qs, type Query } from '../http/query-options.js';
 import { catalogRead } from '../http/read.js';
 import { sendJson } from '../http/respond.js';
 import { configEntryReadDenial, configEntryWriteDenial } from './acl.js';
+import { writeInPrimary } from './primary-writes.js';
 
 /** ConfigEntryNotFoundErr. */
 export const CONFIG_ENTRY_NOT_FOUND = 'Config entry not found';
@@ -84,6 +85,8 @@ export async function configEntryRoutes(app: FastifyInstance, { ctx }: { ctx: Ag
         throw err;
       }
       const cas = casIndex(req);
+      const primary = writeInPrimary(ctx, req, reply);
+      if (primary) return primary;
       const acl = await authorizer(ctx, req);
       let entry: ConfigEntry;
       try {
@@ -143,6 +146,8 @@ export async function configEntryRoutes(app: FastifyInstance, { ctx }: { ctx: Ag
       const kindErr = configEntryKindError(kind);
       if (kindErr) throw badRequest(kindErr);
       const cas = casIndex(req);
+      const primary = writeInPrimary(ctx, req, reply);
+      if (primary) return primary;
       const acl = await authorizer(ctx, req);
       // Normalize: proxy-defaults takes only "global" (a mesh entry is always "mesh").
       if (kind === 'proxy-defaults' && name !== '' && name !== 'global') throw badRequest(`invalid name (${JSON.stringify(name)}), only "global" is supported`);

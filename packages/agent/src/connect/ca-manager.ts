@@ -2,7 +2,10 @@
  * The leader's Connect CA duties (Consul's CAManager, agent/consul/leader_connect_ca.go, with the
  * built-in provider): initialize the CA when leadership is established and there is no active
  * root, replace the configuration (rotating the root when the key or root changes, the new root
- * cross-signed by the old key), and sign leaf certificates (AuthorizeAndSignCertificate). Every
+ * cross-signed by the old key), and sign leaf certificates (AuthorizeAndSignCertificate). In a
+ * secondary datacenter it trusts the primary's roots and signs with an intermediate the primary
+ * signed (secondary-ca.ts), watching the primary's roots for a rotation; in the primary it signs
+ * those intermediates (SignIntermediate). Every
  * key, certificate, cluster ID and time is made here on the leader and committed through Raft
  * in one `ConnectCA` command, so followers and restarts reuse exactly what was committed.
  */
@@ -15,16 +18,34 @@ import { HttpError } from '../http/http-error.js';
 import { newKey } from '../x509/builder.js';
 import { parseCsr } from '../x509/csr.js';
 import { CAConfigError, parseConsulCAConfig, type ConsulCAProviderConfig } from './ca-config.js';
-import { certInfo, crossSign, generateRoot, providerId, signLeaf } from './ca-provider.js';
+import { certInfo, crossSign, generateRoot, providerId, signIntermediate, signingUri, signLeaf } from './ca-provider.js';
 import { goTime } from '../go-time.js';
+import { pause } from '../replication-rounds.js';
 import { CONNECT_NOT_ENABLED } from './config.js';
-import { parseServiceUri, serialHex, trustDomain } from './spiffe.js';
+import {
+  intermediateCsr,
+  intermediateDue,
+  primaryActiveRoot,
+  secondaryInStep,
+  secondaryProviderId,
+  secondaryUpdate,
+  validateIntermediate,
+  type PrimaryDatacenterCA,
+  type PrimaryRoots,
+} from './secondary-ca.js';
+import { CertUriError, parseCertUri, parseServiceUri, serialHex, trustDomain } from './spiffe.js';
 
 /** ErrConnectNotEnabled (agent/consul/connect_ca_endpoint.go), answered with a 500. */
 /** ErrStateReadOnly as the HTTP handler rewrites it (agent/connect_ca_endpoint.go): a 400. */
 export const STATE_READ_ONLY = 'Provider State is read-only. It must be omitted or identical to the current value';
 /** How long a failed initialization waits before the next try while still leading. */
 const INIT_RETRY_MS = 5_000;
+/** ErrNotPrimaryDatacenter (agent/consul/connect_ca_endpoint.go). */
+export const NOT_PRIMARY_DATACENTER = 'not the primary datacenter';
+/** How long one blocking query on the primary's roots waits (Consul: MaxQueryTime). */
+const PRIMARY_ROOTS_WAIT_MS = 60_000;
+/** retryLoopBackoff of the roots watch: 1, 2, 4 ... 64 s. */
+const WATCH_BACKOFF_MAX_MS = 64_000;
 
 /** structs.IssuedCert as the Sign RPC answers it (api.LeafCert; the agent adds PrivateKeyPEM). */
 export type IssuedCert = Omit<LeafCert, 'PrivateKeyPEM'> & { PrivateKeyPEM?: string };
@@ -45,6 +66,8 @@ export interface ConnectCAManagerOptions {
   primaryDatacenter: string;
   /** The configuration a new cluster's CA starts with (the agent config's connect block). */
   initialConfig: Record<string, unknown>;
+  /** A secondary datacenter's way to the primary's CA (agent.ts: over the WAN). */
+  primary?: PrimaryDatacenterCA;
   logger: Logger;
   now: () => number;
 }
@@ -79,6 +102,10 @@ export class ConnectCAManager {
   #retry: NodeJS.Timeout | undefined;
   /** Initialization and reconfiguration run one at a time (Consul's CA state lock). */
   #lock: Promise<unknown> = Promise.resolve();
+  /** The secondary's roots watch (secondaryCARootWatch), while leading. */
+  #watch: AbortController | undefined;
+  /** The primary's roots last seen (Consul's c.primaryRoots). */
+  #primaryRoots: PrimaryRoots | undefined;
 
   constructor(private readonly o: ConnectCAManagerOptions) {}
 
@@ -91,7 +118,7 @@ export class ConnectCAManager {
     if (!this.o.enabled) return;
     this.#leading = true;
     const attempt = (): void => {
-      this.#exclusive(() => this.initialize()).catch((err: Error) => {
+      this.#exclusive(() => this.initialize()).then(() => this.#leading && !this.#isPrimary && this.#startRootsWatch(), (err: Error) => {
         this.o.logger.error({ err: err.message }, 'Failed to initialize Connect CA');
         if (!this.#leading) return;
         this.#retry = setTimeout(attempt, INIT_RETRY_MS);
@@ -104,6 +131,45 @@ export class ConnectCAManager {
   stop(): void {
     this.#leading = false;
     clearTimeout(this.#retry);
+    this.#watch?.abort();
+    this.#watch = undefined;
+    this.#primaryRoots = undefined;
+  }
+
+  get #isPrimary(): boolean {
+    return this.o.primaryDatacenter === '' || this.o.datacenter === this.o.primaryDatacenter;
+  }
+
+  /**
+   * secondaryCARootWatch: a blocking query on the primary's roots; each answer (and each wait
+   * that ends without one) runs the secondary's check, which asks for a new intermediate when the
+   * primary's active root changed or the intermediate is past half its life (RenewIntermediate).
+   */
+  #startRootsWatch(): void {
+    if (this.#watch || !this.o.primary) return;
+    const watch = (this.#watch = new AbortController());
+    const primary = this.o.primary;
+    void (async () => {
+      let index = 0;
+      let failures = 0;
+      while (!watch.signal.aborted) {
+        try {
+          const roots = await primary.roots(index, PRIMARY_ROOTS_WAIT_MS);
+          if (watch.signal.aborted) return;
+          await this.#exclusive(() => this.#secondaryInitialize(roots));
+          const previous = index;
+          index = roots.index < index ? 0 : roots.index;
+          failures = 0;
+          // An answer that did not block (no index, or one that did not move): not at once again.
+          if (index <= previous) await pause(1000, watch.signal);
+        } catch (err) {
+          if (watch.signal.aborted) return;
+          index = 0;
+          this.o.logger.error({ routine: 'CA root replication', error: (err as Error).message }, 'CA root replication failed, will retry');
+          await pause(Math.min(WATCH_BACKOFF_MAX_MS, 1000 * 2 ** failures++), watch.signal);
+        }
+      }
+    })();
   }
 
   #exclusive<T>(fn: () => Promise<T>): Promise<T> {
@@ -114,9 +180,10 @@ export class ConnectCAManager {
 
   /** Consul's Initialize / primaryInitialize for the built-in provider. */
   async initialize(): Promise<void> {
-    if (this.o.datacenter !== this.o.primaryDatacenter) {
-      // A secondary datacenter's CA needs an intermediate signed by the primary: not built yet.
-      this.o.logger.warn('Connect CA in a secondary datacenter is not supported by this agent; no CA initialized');
+    if (!this.#isPrimary) {
+      if (!this.o.primary) throw new Error('no route to the primary datacenter');
+      await this.#secondaryInitialize(await this.o.primary.roots(0, 0));
+      this.o.logger.info({ provider: 'consul' }, 'initialized secondary datacenter CA with provider');
       return;
     }
     const ca = this.o.catalog.connectCA;
@@ -166,10 +233,108 @@ export class ConnectCAManager {
     return this.o.catalog.connectCA.rootList().map(({ CreateIndex: _c, ModifyIndex: _m, ...r }) => (r.Active ? { ...r, Active: false, RotatedOutAt: now } : r));
   }
 
-  /** The key of the provider whose root is `rootPem` (undefined if none is stored). */
+  /** The key of the root provider whose root is `rootPem` (undefined if none is stored). */
   #keyOf(rootPem: string): string | undefined {
-    for (const s of this.o.catalog.connectCA.providerStates.values()) if (s.RootCert === rootPem) return s.PrivateKey;
+    for (const s of this.o.catalog.connectCA.providerStates.values()) if (s.RootCert === rootPem && s.IntermediateCert === '') return s.PrivateKey;
     return undefined;
+  }
+
+  /**
+   * What signs leaves under the active root (ActiveLeafSigningCert): in a secondary the
+   * intermediate the active root carries, with its key; in the primary the root and its key.
+   */
+  #leafSigner(active: CARootRecord): { certPem: string; keyPem: string } | undefined {
+    if (!this.#isPrimary) {
+      const chain = active.IntermediateCerts ?? [];
+      for (const s of this.o.catalog.connectCA.providerStates.values()) if (s.IntermediateCert !== '' && chain.includes(s.IntermediateCert)) return { certPem: s.IntermediateCert, keyPem: s.PrivateKey };
+      return undefined;
+    }
+    const key = this.#keyOf(active.RootCert);
+    return key === undefined ? undefined : { certPem: active.RootCert, keyPem: key };
+  }
+
+  /**
+   * secondaryInitialize / secondaryUpdateRoots / secondaryInitializeIntermediateCA: in step with
+   * the primary's active root, or a new intermediate signed by the primary and the roots and
+   * config written with it. `newConfig`: UpdateConfiguration in a secondary.
+   */
+  async #secondaryInitialize(roots: PrimaryRoots, newConfig?: Omit<CAConfigRecord, 'CreateIndex' | 'ModifyIndex'>): Promise<void> {
+    const primary = this.o.primary;
+    if (!primary) throw new Error('no route to the primary datacenter');
+    this.#primaryRoots = roots;
+    const primaryActive = primaryActiveRoot(roots);
+    const ca = this.o.catalog.connectCA;
+    const clusterId = roots.TrustDomain.split('.')[0]!;
+    const stored = ca.config;
+    const conf = newConfig ?? (stored
+      ? { ClusterID: stored.ClusterID, Provider: stored.Provider, Config: stored.Config, State: stored.State, ForceWithoutCrossSigning: stored.ForceWithoutCrossSigning }
+      : { ClusterID: clusterId, Provider: 'consul', Config: this.o.initialConfig, State: null, ForceWithoutCrossSigning: false });
+    const provider = secondaryProviderId(conf.Config);
+    const state = ca.providerStates.get(provider);
+    const due = state !== undefined && state.IntermediateCert !== '' && intermediateDue(state.IntermediateCert, this.o.now());
+    if (!due && secondaryInStep(ca, provider, primaryActive)) {
+      // persistNewRootAndConfig without a new root: only a changed config is written.
+      if (newConfig && stored && !(newConfig.Provider === stored.Provider && sortedKeys(newConfig.Config) === sortedKeys(stored.Config))) {
+        const r = await this.o.applier.apply({ Type: 'ConnectCA', Op: 'set-config', Config: { ...newConfig, ClusterID: stored.ClusterID } });
+        if (!r.ok) throw new Error(r.error);
+      }
+      return;
+    }
+    const { keyPem, csrPem } = intermediateCsr(conf.Config, clusterId);
+    let pem: string;
+    try {
+      pem = await primary.signIntermediate(csrPem);
+    } catch (err) {
+      // Consul logs this and goes on without an intermediate; here the next round tries again.
+      this.o.logger.warn({ error: (err as Error).message }, 'Primary datacenter refused to sign our intermediate CA certificate');
+      throw err;
+    }
+    try {
+      validateIntermediate(pem, primaryActive.RootCert, keyPem, clusterId);
+    } catch (err) {
+      throw new Error(`Failed to set the intermediate certificate with the CA provider: ${(err as Error).message}`);
+    }
+    this.o.logger.info('received new intermediate certificate from primary datacenter');
+    const u = secondaryUpdate({ ca, primaryActive, config: conf, provider, keyPem, intermediatePem: pem, nowMs: this.o.now() });
+    const r = await this.o.applier.apply({ Type: 'ConnectCA', Op: 'set-roots-config', ...u });
+    if (!r.ok) throw new Error(r.error);
+    if (r.value === false) throw new Error('could not atomically update roots and config');
+    this.o.logger.info('updated root certificates from primary datacenter');
+  }
+
+  /**
+   * ConnectCA.SignIntermediate on the primary's leader: a secondary's CA CSR signed by the active
+   * root's key (ConsulProvider.SignIntermediate, validateSignIntermediate). `authorize` throws the
+   * ACL denial (operator:write). Texts are Consul's.
+   */
+  async signIntermediate(csrPem: string, authorize: () => Promise<void>): Promise<string> {
+    if (!this.#isPrimary) throw new Error(NOT_PRIMARY_DATACENTER);
+    await authorize();
+    const ca = this.o.catalog.connectCA;
+    const active = ca.activeRoot();
+    const conf = ca.config;
+    const key = active ? this.#keyOf(active.RootCert) : undefined;
+    if (!active || !conf || key === undefined) throw new Error('internal error: CA provider is nil');
+    const csr = parseCsr(csrPem);
+    if (csr.uris.length > 0) {
+      if (csr.uris.length !== 1) throw new Error(`incoming CSR has unexpected number of URIs: ${csr.uris.length}`);
+      let id;
+      try {
+        id = parseCertUri(csr.uris[0]!);
+      } catch (err) {
+        if (err instanceof CertUriError) throw new Error(err.message);
+        throw err;
+      }
+      const ours = signingUri(conf.ClusterID);
+      if ((id.kind !== 'signing' && id.kind !== 'service') || id.host.toLowerCase() !== trustDomain(conf.ClusterID)) {
+        throw new Error(`incoming CSR domain ${JSON.stringify(csr.uris[0])} is not valid for our domain ${JSON.stringify(ours)}`);
+      }
+    }
+    const pc = parseConsulCAConfig(conf.Config);
+    // incrementAndGetNextSerialNumber: a log index is the serial.
+    const { result, index } = await this.o.applier.applyIndexed({ Type: 'ConnectCA', Op: 'leaf-increment-index' });
+    if (!result.ok) throw new Error(result.error);
+    return signIntermediate({ caCertPem: active.RootCert, caKeyPem: key, spki: csr.spki, uris: csr.uris, serial: BigInt(index), nowMs: this.o.now(), ttlMs: pc.intermediateCertTtlMs });
   }
 
   /** Consul's UpdateConfiguration + primaryUpdateRootCA (PUT /v1/connect/ca/configuration). */
@@ -192,6 +357,16 @@ export class ConnectCAManager {
         throw err;
       }
       const conf = { ClusterID: stored.ClusterID, Provider: 'consul', Config: args.Config, State: null, ForceWithoutCrossSigning: args.ForceWithoutCrossSigning === true };
+      if (!this.#isPrimary) {
+        // A secondary only checks whether its intermediate must be made again (UpdateConfiguration).
+        try {
+          await this.#secondaryInitialize(this.#primaryRoots ?? { index: 0, ActiveRootID: '', TrustDomain: trustDomain(stored.ClusterID), Roots: [] }, conf);
+        } catch (err) {
+          throw new HttpError(500, `Error updating secondary datacenter CA config: ${(err as Error).message}`);
+        }
+        this.o.logger.info('Secondary CA provider config updated');
+        return;
+      }
       const { state, root } = this.#providerRoot(pc, stored.ClusterID);
       const active = ca.activeRoot();
       if (active && active.ID === root.ID) {
@@ -234,16 +409,22 @@ export class ConnectCAManager {
     const ca = this.o.catalog.connectCA;
     const active = ca.activeRoot();
     const conf = ca.config;
-    const key = active ? this.#keyOf(active.RootCert) : undefined;
-    if (!active || !conf || !key) throw new HttpError(500, 'CA is uninitialized and unable to sign certificates yet: no root certificate');
+    const signer = active ? this.#leafSigner(active) : undefined;
+    if (!active || !conf || !signer) throw new HttpError(500, 'CA is uninitialized and unable to sign certificates yet: no root certificate');
     const trust = trustDomain(conf.ClusterID);
     if (id.host.toLowerCase() !== trust) throw new HttpError(500, `SPIFFE ID in CSR from a different trust domain: ${id.host}, we are ${trust}`);
     if (Date.parse(active.NotAfter) < this.o.now()) throw new HttpError(500, `root expired: certificate expired, expiration date: ${active.NotAfter}`);
+    if (signer.certPem !== active.RootCert) {
+      const inter = certInfo(signer.certPem);
+      if (inter.notAfter.getTime() < this.o.now()) throw new HttpError(500, `intermediate expired: certificate expired, expiration date: ${goTime(inter.notAfter.getTime())}`);
+    }
     const pc = parseConsulCAConfig(conf.Config);
     // Consul's ApplyCALeafRequest: the log index is the leaf's serial and its Create/ModifyIndex.
     const { result, index } = await this.o.applier.applyIndexed({ Type: 'ConnectCA', Op: 'leaf-increment-index' });
     if (!result.ok) throw new Error(result.error);
-    let pem = signLeaf({ caCertPem: active.RootCert, caKeyPem: key, spki: csr.spki, uris: csr.uris, dnsNames: csr.dnsNames, ipAddresses: csr.ipAddresses, serial: BigInt(index), nowMs: this.o.now(), ttlMs: pc.leafCertTtlMs });
+    let pem = signLeaf({ caCertPem: signer.certPem, caKeyPem: signer.keyPem, spki: csr.spki, uris: csr.uris, dnsNames: csr.dnsNames, ipAddresses: csr.ipAddresses, serial: BigInt(index), nowMs: this.o.now(), ttlMs: pc.leafCertTtlMs });
+    // The active root's intermediates: in a secondary, its own intermediate is among them (once:
+    // Consul appends it a second time, its issue 7018).
     for (const p of active.IntermediateCerts ?? []) pem += ensureNewline(p);
     const info = certInfo(pem);
     return {

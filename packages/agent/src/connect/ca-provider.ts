@@ -12,6 +12,7 @@ import {
   ExtendedKeyUsage,
   Extensions,
   GeneralName,
+  type Extension,
   id_ce_authorityKeyIdentifier,
   id_ce_basicConstraints,
   id_ce_extKeyUsage,
@@ -107,16 +108,24 @@ export interface LeafInput {
   ttlMs: number;
 }
 
-/** Sign: a leaf with only SANs (empty subject, so the SAN extension is critical, as Go writes it). */
-export function signLeaf(o: LeafInput): string {
+/** What a CA key issues to a CSR's key: the issuer, serial, validity and subject key. */
+interface Issue {
+  caCertPem: string;
+  caKeyPem: string;
+  spki: Buffer;
+  serial: bigint;
+  nowMs: number;
+  ttlMs: number;
+}
+
+/**
+ * A certificate with an empty subject (as Consul's CSRs have) for `o.spki`, issued by the CA
+ * and valid from a minute ago; `extensions` gets the key identifiers of both keys.
+ */
+function issueWithEmptySubject(o: Issue, extensions: (ids: { subject: ArrayBuffer; authority: ArrayBuffer }) => Extension[]): string {
   const caKey = createPrivateKey(o.caKeyPem);
   const ca = parseCertificate(o.caCertPem);
   const start = o.nowMs - DRIFT_MS;
-  const sans = [
-    ...o.dnsNames.map((d) => new GeneralName({ dNSName: d })),
-    ...o.ipAddresses.map((ip) => new GeneralName({ iPAddress: ip })),
-    ...o.uris.map((u) => new GeneralName({ uniformResourceIdentifier: u })),
-  ];
   const tbs = new TBSCertificate({
     version: Version.v3,
     serialNumber: derInteger(o.serial),
@@ -125,16 +134,60 @@ export function signLeaf(o: LeafInput): string {
     subject: new Name([]),
     validity: new Validity({ notBefore: new Date(start), notAfter: new Date(start + o.ttlMs) }),
     subjectPublicKeyInfo: AsnConvert.parse(o.spki, SubjectPublicKeyInfo),
-    extensions: new Extensions([
-      ext(id_ce_keyUsage, true, new KeyUsage(KeyUsageFlags.digitalSignature | KeyUsageFlags.keyEncipherment | KeyUsageFlags.dataEncipherment | KeyUsageFlags.keyAgreement)),
-      ext(id_ce_extKeyUsage, false, new ExtendedKeyUsage([id_kp_clientAuth, id_kp_serverAuth])),
-      ext(id_ce_basicConstraints, true, new BasicConstraints({ cA: false })),
-      ext(id_ce_subjectKeyIdentifier, false, new SubjectKeyIdentifier(new Uint8Array(keyIdSha256(o.spki)).buffer)),
-      ext(id_ce_authorityKeyIdentifier, false, new AuthorityKeyIdentifier({ keyIdentifier: new KeyIdentifier(new Uint8Array(keyIdSha256(spkiOf(caKey))).buffer) })),
-      ext(id_ce_subjectAltName, true, new SubjectAlternativeName(sans)),
-    ]),
+    extensions: new Extensions(extensions({ subject: new Uint8Array(keyIdSha256(o.spki)).buffer, authority: new Uint8Array(keyIdSha256(spkiOf(caKey))).buffer })),
   });
   return signCert(tbs, caKey);
+}
+
+/** Sign: a leaf with only SANs (empty subject, so the SAN extension is critical, as Go writes it). */
+export function signLeaf(o: LeafInput): string {
+  const sans = [
+    ...o.dnsNames.map((d) => new GeneralName({ dNSName: d })),
+    ...o.ipAddresses.map((ip) => new GeneralName({ iPAddress: ip })),
+    ...o.uris.map((u) => new GeneralName({ uniformResourceIdentifier: u })),
+  ];
+  return issueWithEmptySubject(o, (ids) => [
+    ext(id_ce_keyUsage, true, new KeyUsage(KeyUsageFlags.digitalSignature | KeyUsageFlags.keyEncipherment | KeyUsageFlags.dataEncipherment | KeyUsageFlags.keyAgreement)),
+    ext(id_ce_extKeyUsage, false, new ExtendedKeyUsage([id_kp_clientAuth, id_kp_serverAuth])),
+    ext(id_ce_basicConstraints, true, new BasicConstraints({ cA: false })),
+    ext(id_ce_subjectKeyIdentifier, false, new SubjectKeyIdentifier(ids.subject)),
+    ext(id_ce_authorityKeyIdentifier, false, new AuthorityKeyIdentifier({ keyIdentifier: new KeyIdentifier(ids.authority) })),
+    ext(id_ce_subjectAltName, true, new SubjectAlternativeName(sans)),
+  ]);
+}
+
+export interface IntermediateInput {
+  /** The primary's root and its key. */
+  caCertPem: string;
+  caKeyPem: string;
+  /** The CSR's SubjectPublicKeyInfo DER and URI SANs (the secondary's signing ID). */
+  spki: Buffer;
+  uris: string[];
+  serial: bigint;
+  nowMs: number;
+  /** IntermediateCertTTL of the primary's provider config. */
+  ttlMs: number;
+}
+
+/**
+ * SignIntermediate: a secondary datacenter's CA certificate issued by the primary's root, with a
+ * path length of 0 (it signs leaves only). Its subject is the CSR's (empty, as Consul's
+ * CreateCACSR writes it), so the URI SAN is critical, as Go writes it.
+ */
+export function signIntermediate(o: IntermediateInput): string {
+  return issueWithEmptySubject(o, (ids) => [
+    ext(id_ce_keyUsage, true, new KeyUsage(KeyUsageFlags.keyCertSign | KeyUsageFlags.cRLSign | KeyUsageFlags.digitalSignature)),
+    ext(id_ce_basicConstraints, true, new BasicConstraints({ cA: true, pathLenConstraint: 0 })),
+    ext(id_ce_subjectKeyIdentifier, false, new SubjectKeyIdentifier(ids.subject)),
+    ext(id_ce_authorityKeyIdentifier, false, new AuthorityKeyIdentifier({ keyIdentifier: new KeyIdentifier(ids.authority) })),
+    // No URI, no SAN (a CSR without one is accepted: validateSignIntermediate).
+    ...(o.uris.length > 0 ? [ext(id_ce_subjectAltName, true, new SubjectAlternativeName(o.uris.map((u) => new GeneralName({ uniformResourceIdentifier: u }))))] : []),
+  ]);
+}
+
+/** connect.CreateCAExtension: the basic constraints a CA CSR requests (critical, CA, path length 0). */
+export function caCsrExtension(): Extension {
+  return ext(id_ce_basicConstraints, true, new BasicConstraints({ cA: true, pathLenConstraint: 0 }));
 }
 
 /** CrossSignCA: the new root's certificate issued by the old root's key (valid 7 days). */
@@ -198,7 +251,7 @@ export function certInfo(pem: string): CertInfo {
   };
 }
 
-/** Consul's provider ID: SHA-256 of its key, root and key settings (Configure). */
-export function providerId(privateKey: string, rootCert: string, keyType: string, keyBits: number): string {
-  return hexString(createHash('sha256').update(`${privateKey},${rootCert},${keyType},${keyBits},true`).digest());
+/** Consul's provider ID: SHA-256 of its key, root, key settings and role (Configure). */
+export function providerId(privateKey: string, rootCert: string, keyType: string, keyBits: number, isPrimary = true): string {
+  return hexString(createHash('sha256').update(`${privateKey},${rootCert},${keyType},${keyBits},${isPrimary}`).digest());
 }

@@ -6,7 +6,7 @@
  */
 import { createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
 import { AsnConvert } from '@peculiar/asn1-schema';
-import { Attribute, Extensions, GeneralName, id_ce_subjectAltName, Name, SubjectAlternativeName } from '@peculiar/asn1-x509';
+import { Attribute, Extensions, GeneralName, id_ce_subjectAltName, Name, SubjectAlternativeName, type Extension } from '@peculiar/asn1-x509';
 import { ext, sigAlgFor, sigAlgId } from './builder.js';
 
 const EXTENSION_REQUEST = '1.2.840.113549.1.9.14';
@@ -53,14 +53,17 @@ export interface CsrSans {
   ipAddresses?: string[];
 }
 
-/** A CSR (PEM `CERTIFICATE REQUEST`) for `key` with these SANs and an empty subject. */
-export function createCsr(key: KeyObject, spki: Buffer, sans: CsrSans): string {
+/**
+ * A CSR (PEM `CERTIFICATE REQUEST`) for `key` with these SANs and an empty subject; `extra`
+ * extensions are requested too (a CA's basic constraints, as connect.CreateCACSR adds them).
+ */
+export function createCsr(key: KeyObject, spki: Buffer, sans: CsrSans, extra: Extension[] = []): string {
   const names = [
     ...(sans.dnsNames ?? []).map((d) => new GeneralName({ dNSName: d })),
     ...(sans.ipAddresses ?? []).map((ip) => new GeneralName({ iPAddress: ip })),
     ...sans.uris.map((u) => new GeneralName({ uniformResourceIdentifier: u })),
   ];
-  const extensions = new Extensions([ext(id_ce_subjectAltName, false, new SubjectAlternativeName(names))]);
+  const extensions = new Extensions([ext(id_ce_subjectAltName, false, new SubjectAlternativeName(names)), ...extra]);
   const attr = new Attribute({ type: EXTENSION_REQUEST, values: [AsnConvert.serialize(extensions)] });
   const info = tlv(0x30, Buffer.concat([
     Buffer.of(0x02, 0x01, 0x00),

@@ -8,6 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AgentContext } from '../../context.js';
+import { writeInPrimary } from '../../config-entries/primary-writes.js';
 import { catalogRead, type Respond } from '../../http/read.js';
 import { endpoint } from '../../http/endpoint.js';
 import { badRequest, HttpError, notFound } from '../../http/http-error.js';
@@ -162,6 +163,8 @@ export function intentionRoutes(app: FastifyInstance, d: IntentionRouteDeps): vo
         const b = intentionBody(req, 'Failed to decode request body: ');
         ossOnly(b);
         if (str(b, 'SourcePeer') !== '') throw badRequest('SourcePeer field is not supported on this endpoint. Use config entries instead');
+        const primary = writeInPrimary(ctx, req, reply);
+        if (primary) return primary;
         const a = await requestAuthz(ctx, req);
         const destination = str(b, 'DestinationName');
         reply403IfNot(canWrite(a, destination));
@@ -219,6 +222,8 @@ export function intentionRoutes(app: FastifyInstance, d: IntentionRouteDeps): vo
         const { source, destination } = exactParams(req, true);
         const b = intentionBody(req, 'Request decode failed: ');
         if (str(b, 'SourcePeer') !== '') throw badRequest('SourcePeer field is not supported on this endpoint. Use config entries instead');
+        const primary = writeInPrimary(ctx, req, reply);
+        if (primary) return primary;
         const a = await requestAuthz(ctx, req);
         reply403IfNot(canWrite(a, destination));
         const meta = (b.Meta as Record<string, string> | undefined) ?? {};
@@ -246,6 +251,8 @@ export function intentionRoutes(app: FastifyInstance, d: IntentionRouteDeps): vo
       DELETE: async (req, reply) => {
         enabled();
         const { source, destination } = exactParams(req, true);
+        const primary = writeInPrimary(ctx, req, reply);
+        if (primary) return primary;
         const a = await requestAuthz(ctx, req);
         reply403IfNot(canWrite(a, destination));
         await mutate(() => destination, (prev) => deleteByName(prev, source), false);
@@ -328,6 +335,8 @@ export function intentionRoutes(app: FastifyInstance, d: IntentionRouteDeps): vo
         const b = intentionBody(req, 'Request decode failed: ');
         ossOnly(b);
         if (str(b, 'SourcePeer') !== '') throw badRequest('SourcePeer field is not supported on this endpoint. Use config entries instead');
+        const primary = writeInPrimary(ctx, req, reply);
+        if (primary) return primary;
         const a = await requestAuthz(ctx, req);
         const now = goTimeNow();
         await mutateById(id, 'modify', a, (found) => {
@@ -341,6 +350,8 @@ export function intentionRoutes(app: FastifyInstance, d: IntentionRouteDeps): vo
       DELETE: async (req, reply) => {
         enabled();
         const id = (req.params as { id: string }).id;
+        const primary = writeInPrimary(ctx, req, reply);
+        if (primary) return primary;
         const a = await requestAuthz(ctx, req);
         await mutateById(id, 'delete', a, (found) => legacyDelete(found.entry, found.index));
         return sendJson(req, reply, true);

@@ -15,12 +15,13 @@ export const HTTP_NOTES = {
   '/v1/txn': '`Node`, `Service` and `Check` operations are checked as `/v1/catalog/register` is here (a check `Status` must be passing, warning or critical; an `ID` another node holds is refused)',
   '/v1/query': 'validation errors (`Invalid prepared query: ...`, `name \'x\' aliases an existing query name`, `failed compiling template: ...`, `ID must be empty when creating a new prepared query`) are 400 with Consul\'s text (Consul: 500)',
   '/v1/query/*': 'validation errors and `Bad limit: ...` on execute are 400 with Consul\'s text (Consul: 500); `PUT`/`DELETE` of a missing query is 404 `Cannot modify non-existent prepared query: \'<id>\'` (Consul: 500)',
-  '/v1/config': 'kinds stored: `service-defaults`, `proxy-defaults`, `service-intentions`, `mesh`, `service-splitter`; another kind Consul has is 400 `config entry kind "<kind>" is not supported by this agent yet (...)`; Normalize/Validate errors, the splitter\'s protocol check (`discovery chain ... does not permit advanced routing or splitting behavior`) and a bad `?cas` are 400 with Consul\'s text (Consul: 500); entries carry no `Hash`',
+  '/v1/config': 'kinds stored: `service-defaults`, `proxy-defaults`, `service-intentions`, `mesh`, `service-splitter`, `service-resolver`, `service-router`; another kind Consul has is 400 `config entry kind "<kind>" is not supported by this agent yet (...)`; Normalize/Validate errors, the discovery-chain checks (`discovery chain ... does not permit advanced routing or splitting behavior`, `service "web" does not have a subset named "v2"`, ...) and a bad `?cas` are 400 with Consul\'s text (Consul: 500); entries carry no `Hash`',
   '/v1/connect/intentions': 'the legacy create\'s validation errors (`SourceName: wildcard character ...`, `defines "web" more than once`, `cannot use legacy intention API to edit intentions ...`) are 400 with Consul\'s text (Consul: 500)',
   '/v1/connect/intentions/exact': 'validation errors of the upsert (`Sources[0].Action must be set to \'allow\' or \'deny\'`, `Meta must not be specified`) are 400 with Consul\'s text (Consul: 500)',
   '/v1/connect/intentions/:id': '`PUT`/`DELETE` of a missing intention is 404 `Cannot modify non-existent intention: \'<id>\'` / `Cannot delete ...` (Consul: 500); validation errors are 400 (Consul: 500)',
   '/v1/agent/connect/authorize': 'the intention match is not cached on the agent (each call asks the servers; `X-Cache: MISS`)',
   '/v1/config/*': 'an unknown kind is 400 `invalid config entry kind: <kind>` (Consul: 500); `GET /v1/config/` lists every kind',
+  '/v1/discovery-chain/*': 'compiled for routers, splitters, subsets, redirects and failover (not namespaces, partitions, peers, sameness groups); `CustomizationHash` is not hashstructure\'s value',
   '/v1/coordinate/update': 'a `Vec` of another dimensionality is 400 `incompatible coordinate`, a missing `Coord` 400 `invalid coordinate` (Consul: 500)',
   '/v1/acl/templated-policy/preview/*': 'the synthetic policy\'s `Hash` is a SHA-256 of its fields (Consul\'s is BLAKE2b-256); `ID`, `Name`, `Description` and `Rules` are Consul\'s',
   '/v1/acl/token': 'a local token in a secondary datacenter without token replication is 400 `Local tokens are disabled` (Consul: 500)',
@@ -34,7 +35,7 @@ export const HTTP_NOTES = {
 
 /** Consul endpoint groups this agent does not serve (they answer 404 `Invalid URL path`). */
 export const NOT_IMPLEMENTED = [
-  '`/v1/discovery-chain/*`, `/v1/exported-services`',
+  '`/v1/exported-services`',
   '`/v1/internal/*` other than the one above (the endpoints of Consul\'s own UI; Proconsul\'s UI uses the public API)',
   '`/v1/peering/*`, `/v1/operator/area/*`, `/v1/namespace*`, `/v1/partition*` (peering and Enterprise features)',
 ];

@@ -124,7 +124,11 @@ describe('config entries in a 3-server cluster with a client agent', () => {
       }
     }
     // A splitter needs an L7 protocol for its service (checked when the write applies).
+    // The subsets it splits to must exist (the discovery chain compiles with the resolver).
     const split = { Kind: 'service-splitter', Name: 'web', Splits: [{ Weight: 90, ServiceSubset: 'v1' }, { Weight: 10, ServiceSubset: 'v2' }] };
+    const noSubset = await call(client.base, 'PUT', '/v1/config', split);
+    expect([noSubset.status, noSubset.text]).toEqual([400, 'service "web" does not have a subset named "v1"']);
+    expect((await call(client.base, 'PUT', '/v1/config', { Kind: 'service-resolver', Name: 'web', Subsets: { v1: {}, v2: {} } })).json()).toBe(true);
     const tcp = await call(server(f1), 'PUT', '/v1/config', { Kind: 'service-defaults', Name: 'web', Protocol: 'tcp' });
     expect(tcp.json()).toBe(true);
     const refused = await call(client.base, 'PUT', '/v1/config', split);
@@ -132,6 +136,7 @@ describe('config entries in a 3-server cluster with a client agent', () => {
     expect((await call(client.base, 'PUT', '/v1/config', { Kind: 'service-defaults', Name: 'web', Protocol: 'http' })).json()).toBe(true);
     expect((await call(client.base, 'PUT', '/v1/config', split)).json()).toBe(true);
     expect((await call(client.base, 'DELETE', '/v1/config/service-splitter/web')).status).toBe(200);
+    expect((await call(client.base, 'DELETE', '/v1/config/service-resolver/web')).status).toBe(200);
 
     const missing = await call(client.base, 'GET', '/v1/config/service-defaults/nope');
     expect([missing.status, missing.text]).toEqual([404, 'Config entry not found for "service-defaults" / "nope"']);

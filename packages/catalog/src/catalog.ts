@@ -19,6 +19,7 @@ import { COORDINATES_WATCH_KEY, type CoordinateEntry } from './coordinates.js';
 import { CONNECT_CA_WATCH_KEY, type ConnectCAStore } from './connect-ca.js';
 import { CONFIG_ENTRIES_WATCH_KEY } from './config-entry-store.js';
 import type { ConfigEntry } from './config-entry-types.js';
+import type { ConfigEntryView } from './discovery-chain/compile.js';
 import {
   toCatalogNode,
   toHealthCheck,
@@ -572,6 +573,11 @@ export class Catalog {
   /** GET /v1/config/:kind: the entries of a kind (all kinds when undefined), by kind then name. */
   configEntryList(kind?: string): Indexed<ConfigEntry[]> {
     return this.indexed(this.st.configEntries.index, structuredClone(this.st.configEntries.list(kind)), [CONFIG_ENTRIES_WATCH_KEY]);
+  }
+
+  /** A read over the config entries and the CA (GET /v1/discovery-chain compiles with both); the index is the table's. */
+  discoveryChainRead<T>(read: (entries: ConfigEntryView, ca: Readonly<ConnectCAStore>) => T): Indexed<T> {
+    return this.indexed(this.st.configEntries.index, read(this.st.configEntries, this.st.connectCA), [CONFIG_ENTRIES_WATCH_KEY, CONNECT_CA_WATCH_KEY]);
   }
 
   /** GET /v1/coordinate/nodes: every node's coordinates, by node name; the index is the table's. */

@@ -8,7 +8,7 @@
  * starts at its resolver. Run inside apply, after the change, as config-entry-graph.ts is.
  */
 import type { ConfigEntry } from './config-entry-types.js';
-import { serviceProtocol, type ConfigEntryView } from './config-entry-graph.js';
+import { serviceProtocol, type ConfigEntryView } from './discovery-chain/compile.js';
 import { lower } from './util.js';
 
 type Obj = Record<string, unknown>;

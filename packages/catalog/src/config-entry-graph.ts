@@ -1,44 +1,58 @@
 /**
- * The part of Consul's validateProposedConfigEntryInGraph (state/config_entry.go, compiled by
- * discoverychain/compile.go) that the stored kinds reach: a service-splitter needs its service's
- * protocol to be http, http2 or grpc. The protocol is the service-defaults' Protocol, else
- * proxy-defaults' `Config.protocol`, else tcp. Checked after every change that can break it (a
- * splitter, service-defaults or proxy-defaults written or deleted), inside apply so that two
- * concurrent writes cannot both pass.
+ * Consul's validateProposedConfigEntryInGraph / validateProposedConfigEntryInServiceGraph
+ * (agent/consul/state/config_entry.go): after a change to a discovery-chain entry
+ * (service-router, service-splitter, service-resolver), service-defaults, proxy-defaults or mesh,
+ * every chain the change can touch must still compile (discovery-chain/compile.ts); the first
+ * compile error is the write's error. Checked inside apply against the table as it would be
+ * after the change, so two concurrent writes cannot both pass.
  */
 import type { ConfigEntry } from './config-entry-types.js';
 import { gatewayClashError, ingressProtocolError } from './config-entry-gateway-graph.js';
+import { compileDiscoveryChain, DiscoveryChainGraphError, type ConfigEntryView } from './discovery-chain/compile.js';
+import { relatedServices } from './discovery-chain/related.js';
 
-const L7 = new Set(['http', 'http2', 'grpc']);
+export type { ConfigEntryView } from './discovery-chain/compile.js';
 
-export interface ConfigEntryView {
-  get(kind: string, name: string): ConfigEntry | undefined;
-  list(kind?: string): ConfigEntry[];
-}
+/** The kinds whose entries are discovery chains (serviceGraphKinds). */
+const CHAIN_KINDS = ['service-router', 'service-splitter', 'service-resolver'] as const;
+const GRAPH_KINDS = new Set<string>([...CHAIN_KINDS, 'service-defaults', 'proxy-defaults', 'mesh']);
 
-/** The protocol a service's discovery chain compiles with. */
-export function serviceProtocol(view: ConfigEntryView, service: string): string {
-  const sd = view.get('service-defaults', service);
-  if (sd && typeof sd.Protocol === 'string' && sd.Protocol !== '') return sd.Protocol;
-  const config = view.get('proxy-defaults', 'global')?.Config as Record<string, unknown> | null | undefined;
-  const p = config?.protocol;
-  if (typeof p === 'string' && p !== '') return p;
-  return 'tcp';
+// testCompileDiscoveryChain compiles in an arbitrary datacenter and trust domain: neither changes whether a chain compiles.
+const CHECK_DATACENTER = 'dc1';
+const CHECK_TRUST_DOMAIN = 'b6fc9da3-03d4-4b5a-9134-c045e9b20152.consul';
+
+const nameOf = (e: ConfigEntry): string => e.Name ?? '';
+
+/** The chains a change of (kind, name) can break, sorted. */
+function affectedChains(view: ConfigEntryView, kind: string, name: string): string[] {
+  const chains = new Set<string>();
+  const entries = CHAIN_KINDS.flatMap((k) => view.list(k));
+  if (kind === 'proxy-defaults' || kind === 'mesh') {
+    for (const e of entries) chains.add(nameOf(e));
+  } else {
+    chains.add(name);
+    // The config-entries table's "link" index: chain entries that name this service.
+    const lower = name.toLowerCase();
+    for (const e of entries) if (relatedServices(e).some((s) => s.toLowerCase() === lower)) chains.add(nameOf(e));
+  }
+  return [...chains].sort();
 }
 
 /** Consul's ConfigEntryGraphError text for the chains a change of (kind, name) touches, or undefined. */
 export function configEntryGraphError(view: ConfigEntryView, kind: string, name: string): string | undefined {
-  return gatewayClashError(view, kind, name) ?? chainProtocolError(view, kind, name) ?? ingressProtocolError(view, kind, name);
+  return gatewayClashError(view, kind, name) ?? chainError(view, kind, name) ?? ingressProtocolError(view, kind, name);
 }
 
-function chainProtocolError(view: ConfigEntryView, kind: string, name: string): string | undefined {
-  let chains: string[];
-  if (kind === 'service-splitter' || kind === 'service-defaults') chains = view.get('service-splitter', name) ? [name] : [];
-  else if (kind === 'proxy-defaults') chains = view.list('service-splitter').map((e) => e.Name ?? '');
-  else return undefined;
-  for (const chain of chains) {
-    const protocol = serviceProtocol(view, chain);
-    if (!L7.has(protocol)) return `discovery chain ${JSON.stringify(chain)} uses a protocol ${JSON.stringify(protocol)} that does not permit advanced routing or splitting behavior`;
+/** The first compile error of a chain the change touches. */
+function chainError(view: ConfigEntryView, kind: string, name: string): string | undefined {
+  if (!GRAPH_KINDS.has(kind)) return undefined;
+  for (const chain of affectedChains(view, kind, name)) {
+    try {
+      compileDiscoveryChain(view, { serviceName: chain, evaluateInDatacenter: CHECK_DATACENTER, evaluateInTrustDomain: CHECK_TRUST_DOMAIN });
+    } catch (err) {
+      if (err instanceof DiscoveryChainGraphError) return err.message;
+      throw err;
+    }
   }
   return undefined;
 }

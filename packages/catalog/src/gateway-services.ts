@@ -14,7 +14,7 @@
  * holds after a snapshot restore.
  */
 import type { ConfigEntry } from './config-entry-types.js';
-import { serviceProtocol } from './config-entry-graph.js';
+import { serviceProtocol } from './discovery-chain/compile.js';
 import { CONFIG_ENTRIES_WATCH_KEY } from './config-entry-store.js';
 import type { ServiceRecord } from './records.js';
 import type { CatalogStore } from './store.js';

@@ -33,6 +33,7 @@ export type { AclStore } from './acl-store.js';
 export type * from './config-entry-types.js';
 export { CONFIG_ENTRIES_MAX, CONFIG_ENTRIES_WATCH_KEY } from './config-entry-store.js';
 export * from './config-entry/index.js';
+export * from './discovery-chain/index.js';
 export type * from './types.js';
 export { SNAPSHOT_VERSION, snapshotAtIndex, snapshotFromStream, type CatalogSnapshot, type SnapshotHead, type SnapshotStream } from './snapshot.js';
 export type { CheckRecord, NodeRecord, ServiceRecord, SessionRecord } from './records.js';

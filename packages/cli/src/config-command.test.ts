@@ -9,7 +9,14 @@ describe('config entry files (helpers.ParseConfigEntry)', () => {
     expect(json).toEqual({ kind: 'mesh', name: 'mesh', body: { Kind: 'mesh', TransparentProxy: { MeshDestinationsOnly: true } } });
   });
   it('sends a kind this agent does not decode as written', async () => {
-    expect(await parseConfigEntryText('{"kind":"service-router","name":"web","routes":[]}')).toEqual({ kind: 'service-router', name: 'web', body: { kind: 'service-router', name: 'web', routes: [] } });
+    expect(await parseConfigEntryText('{"kind":"exported-services","name":"default","services":[]}')).toEqual({ kind: 'exported-services', name: 'default', body: { kind: 'exported-services', name: 'default', services: [] } });
+  });
+  it('reads a service-resolver in HCL: subsets and failover maps, durations', async () => {
+    const hcl = 'kind = "service-resolver"\nname = "api"\nconnect_timeout = "15s"\nsubsets = {\n  v1 = {\n    filter = "Service.Meta.version == v1"\n  }\n}\nfailover = {\n  "*" = {\n    datacenters = ["dc2"]\n  }\n}\n';
+    expect(await parseConfigEntryText(hcl)).toEqual({
+      kind: 'service-resolver', name: 'api',
+      body: { Kind: 'service-resolver', Name: 'api', ConnectTimeout: 15e9, Subsets: { v1: { Filter: 'Service.Meta.version == v1' } }, Failover: { '*': { Datacenters: ['dc2'] } } },
+    });
   });
   it('refuses what Consul refuses', async () => {
     await expect(parseConfigEntryText('name = "x"')).rejects.toThrow('Payload does not contain a kind/Kind key at the top level');

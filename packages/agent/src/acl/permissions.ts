@@ -395,6 +395,9 @@ export const ROUTE_ACLS: Record<string, RouteAcl> = {
   'PUT /v1/config': {},
   'GET /v1/config/*': {},
   'DELETE /v1/config/*': {},
+  // DiscoveryChain.Get: service:read on the chain's name
+  'GET /v1/discovery-chain/*': { check: (a, req) => need(a, 'service', param(req, '*'), 'read') },
+  'POST /v1/discovery-chain/*': { check: (a, req) => need(a, 'service', param(req, '*'), 'read') },
   'GET /v1/status/leader': {},
   'GET /v1/status/peers': {},
   'GET /v1/snapshot': { check: single('acl', 'write') },

@@ -3,32 +3,29 @@
  * (agent/structs/config_entry*.go). service-defaults: service:read/write on its name;
  * proxy-defaults and mesh: anyone reads, mesh:write (else operator:write) writes;
  * service-intentions: intention read/write on its name (a service rule's `intentions`);
- * service-splitter (canReadDiscoveryChain/canWriteDiscoveryChain): service:read/write on its
- * name and, to write, service:read on every other service it splits to.
+ * service-splitter, service-resolver and service-router (canReadDiscoveryChain /
+ * canWriteDiscoveryChain): service:read/write on its name and, to write, service:read on every
+ * other service it sends traffic to (ListRelatedServices).
  * Kinds not stored here are checked as service-defaults (read) and proxy-defaults (write).
  */
+import { relatedServices } from '@proconsul/catalog';
 import type { Authorizer } from '../acl/authorizer.js';
 import type { Denial } from '../acl/permissions.js';
 
 type Entry = Record<string, unknown>;
 
+/** The discovery-chain kinds (canReadDiscoveryChain / canWriteDiscoveryChain). */
+const CHAIN_KINDS = new Set(['service-splitter', 'service-resolver', 'service-router']);
+
 const serviceNeed = (a: Authorizer, name: string, need: 'read' | 'write'): Denial | undefined =>
   a.allowed('service', name, need) ? undefined : { resource: 'service', need, name };
 
-/** ListRelatedServices of a splitter: the other services its splits name. */
-function relatedServices(name: string, entry: Entry): string[] {
-  const splits = Array.isArray(entry.Splits) ? (entry.Splits as Entry[]) : [];
-  const out = new Set(splits.map((s) => (typeof s.Service === 'string' && s.Service !== '' ? s.Service : name)));
-  out.delete(name);
-  return [...out].sort();
-}
-
 function denial(a: Authorizer, kind: string, name: string, need: 'read' | 'write', entry: Entry = {}): Denial | undefined {
   if (kind === 'service-intentions') return a.intentionAllowed(name, need) ? undefined : { resource: 'intention', need, name };
-  if (kind === 'service-splitter') {
+  if (CHAIN_KINDS.has(kind)) {
     const own = serviceNeed(a, name, need);
     if (own || need === 'read') return own;
-    for (const svc of relatedServices(name, entry)) {
+    for (const svc of relatedServices({ ...entry, Kind: kind, Name: name })) {
       const d = serviceNeed(a, svc, 'read');
       if (d) return d;
     }

@@ -6,6 +6,7 @@
 import { ConfigEntryDecodeError, ConfigEntryInvalidError, ConfigEntryKindUnsupportedError, parseConfigEntry, type ConfigEntry } from '@proconsul/catalog';
 import type { ObjectSpec } from '../checks/decode.js';
 import { ConfigError } from '../config/errors.js';
+import { CONFIG_ENTRY_HOOKS } from './hooks.js';
 
 /** The `config_entries` block: bootstrap entries are kept as written (their keys are the entry's). */
 export const CONFIG_ENTRIES_SPEC: ObjectSpec = {
@@ -18,7 +19,7 @@ export function bootstrapConfigEntries(block: { bootstrap?: unknown } | undefine
   const raw = Array.isArray(block?.bootstrap) ? block.bootstrap : [];
   return raw.map((r, i) => {
     try {
-      return parseConfigEntry(r);
+      return parseConfigEntry(r, CONFIG_ENTRY_HOOKS);
     } catch (err) {
       if (err instanceof ConfigEntryDecodeError || err instanceof ConfigEntryInvalidError || err instanceof ConfigEntryKindUnsupportedError) {
         throw new ConfigError(`config_entries.bootstrap[${i}]: ${err.message}`);

@@ -28,10 +28,21 @@ import { qs, type Query } from '../http/query-options.js';
 import { catalogRead } from '../http/read.js';
 import { sendJson } from '../http/respond.js';
 import { configEntryReadDenial, configEntryWriteDenial } from './acl.js';
+import { CONFIG_ENTRY_HOOKS } from './hooks.js';
 import { writeInPrimary } from './primary-writes.js';
 
 /** ConfigEntryNotFoundErr. */
 export const CONFIG_ENTRY_NOT_FOUND = 'Config entry not found';
+
+/** A JSON body, its errors worded as these endpoints' decodeBody callers word them ("Request decoding failed: ..."). */
+export function decodeBody(body: unknown): unknown {
+  try {
+    return decodeJson(body);
+  } catch (err) {
+    if (err instanceof HttpError) throw badRequest(err.message.replace(/^Request decode failed: /, 'Request decoding failed: '));
+    throw err;
+  }
+}
 
 /** The path after /v1/config/, split as Consul's strings.SplitN(path, "/", 2). */
 function kindAndName(req: FastifyRequest): string[] {
@@ -69,13 +80,7 @@ async function apply(ctx: AgentContext, op: ConfigEntryOp, entry: ConfigEntry): 
 export async function configEntryRoutes(app: FastifyInstance, { ctx }: { ctx: AgentContext }): Promise<void> {
   endpoint(app, '/v1/config', {
     PUT: async (req, reply) => {
-      let raw: unknown;
-      try {
-        raw = decodeJson(req.body);
-      } catch (err) {
-        if (err instanceof HttpError) throw badRequest(err.message.replace(/^Request decode failed: /, 'Request decoding failed: '));
-        throw err;
-      }
+      const raw = decodeBody(req.body);
       let decoded;
       try {
         decoded = decodeConfigEntry(raw);
@@ -90,7 +95,7 @@ export async function configEntryRoutes(app: FastifyInstance, { ctx }: { ctx: Ag
       const acl = await authorizer(ctx, req);
       let entry: ConfigEntry;
       try {
-        entry = normalizeConfigEntry(decoded.kind, decoded.fields);
+        entry = normalizeConfigEntry(decoded.kind, decoded.fields, CONFIG_ENTRY_HOOKS);
       } catch (err) {
         if (err instanceof ConfigEntryInvalidError) throw badRequest(err.message);
         throw err;

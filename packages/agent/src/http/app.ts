@@ -35,6 +35,7 @@ import { operatorUsageRoutes } from './routes/operator-usage.js';
 import { queryRoutes } from './routes/query.js';
 import { coordinateRoutes } from './routes/coordinate.js';
 import { configEntryRoutes } from '../config-entries/routes.js';
+import { discoveryChainRoutes } from '../config-entries/discovery-chain-routes.js';
 import { resolveNearAgent } from '../coordinate/near.js';
 import { connectCARoutes } from '../connect/ca-routes.js';
 import { agentConnectRoutes } from '../connect/agent-routes.js';
@@ -150,6 +151,7 @@ export async function buildHttpApp(ctx: AgentContext, options: HttpAppOptions = 
   await app.register(connectCARoutes, { ctx });
   await app.register(agentConnectRoutes, { ctx });
   await app.register(configEntryRoutes, { ctx });
+  await app.register(discoveryChainRoutes, { ctx });
   await app.register(connectIntentionRoutes, { ctx });
   if (ctx.config.ui) {
     app.get('/', (_req, reply) => reply.redirect('/ui/', 301));

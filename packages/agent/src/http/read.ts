@@ -59,7 +59,9 @@ export function catalogRead<T>(
   }
   const memo = memoFor(ctx);
   // The token is part of the identity: with ACLs, what a read returns depends on it.
-  const key = `${requestToken(req)}\u0000${queryKey(req.url)}`;
+  // A read with a body (POST /v1/discovery-chain) depends on it too.
+  const body = Buffer.isBuffer(req.body) && req.body.length > 0 ? `\u0000${req.body.toString('base64')}` : '';
+  const key = `${requestToken(req)}\u0000${queryKey(req.url)}${body}`;
   const pretty = query.pretty !== undefined;
   const acceptsGzip = ACCEPTS_GZIP.test(req.headers['accept-encoding'] ?? '');
   const read = (): Indexed<T> => memo.read(key, run);

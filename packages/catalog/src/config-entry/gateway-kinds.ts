@@ -3,9 +3,9 @@
  * (agent/structs/config_entry_gateways.go): IngressGatewayConfigEntry and
  * TerminatingGatewayConfigEntry, with field order, alias tags and omitempty.
  */
+import { headerModifiers } from './discovery-chain-kinds.js';
 import { f, o, type StructType } from './schema.js';
 
-const headerModifiers: StructType = { fields: [o('Add', 'stringMap'), o('Set', 'stringMap'), o('Remove', 'strings')] };
 /** structs.PassiveHealthCheck (its pointer fields are omitempty). */
 const passiveHealthCheck: StructType = {
   fields: [

@@ -3,6 +3,7 @@
  * (agent/structs/config_entry_gateways.go; validateTLSConfig from config_entry_mesh.go and
  * types/tls.go; HTTPHeaderModifiers.Validate from config_entry_discoverychain.go).
  */
+import { isProtocolHttpLike } from '../discovery-chain/compile.js';
 import { metaErrors } from './validate.js';
 import { multiError } from './schema.js';
 
@@ -11,9 +12,6 @@ const str = (v: unknown): string => (typeof v === 'string' ? v : '');
 const list = (v: unknown): Obj[] => (Array.isArray(v) ? (v as Obj[]) : []);
 const strings = (v: unknown): string[] => (Array.isArray(v) ? (v as string[]) : []);
 const WILDCARD = '*';
-
-/** structs.IsProtocolHTTPLike. */
-export const isProtocolHttpLike = (p: string): boolean => p === 'http' || p === 'http2' || p === 'grpc';
 
 // types/tls.go: the versions (sorted as TLSVersions() prints them) and their order.
 const TLS_VERSIONS = ['TLS_AUTO', 'TLSv1_0', 'TLSv1_1', 'TLSv1_2', 'TLSv1_3'];

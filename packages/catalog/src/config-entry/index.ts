@@ -6,13 +6,24 @@
 import type { ConfigEntry } from '../config-entry-types.js';
 import { ALL_CONFIG_ENTRY_KINDS, SUPPORTED_KINDS } from './kinds.js';
 import { ConfigEntryDecodeError, decodeStruct, encodeStruct, multiError } from './schema.js';
+import { serviceResolver, serviceRouter, type ConfigEntryHooks } from './discovery-chain-validate.js';
 import { ingressGateway, terminatingGateway } from './gateway-validate.js';
 import { NORMALIZE_AND_VALIDATE } from './validate.js';
 
 export { ALL_CONFIG_ENTRY_KINDS, SUPPORTED_KINDS } from './kinds.js';
-export { ConfigEntryDecodeError, multiError } from './schema.js';
+export { ConfigEntryDecodeError, decodeStruct, o as omitEmptyField, multiError, type StructType } from './schema.js';
 export { intentionPrecedence, metaErrors } from './validate.js';
 export { terminatingGatewayWarnings } from './gateway-validate.js';
+export type { ConfigEntryHooks } from './discovery-chain-validate.js';
+
+/** Each stored kind's Normalize then Validate. */
+const VALIDATORS: Readonly<Record<string, (e: Obj, hooks: ConfigEntryHooks) => string | undefined>> = {
+  ...NORMALIZE_AND_VALIDATE,
+  'service-resolver': serviceResolver,
+  'service-router': serviceRouter,
+  'ingress-gateway': ingressGateway,
+  'terminating-gateway': terminatingGateway,
+};
 
 /** An entry Normalize or Validate refuses (Consul's text). */
 export class ConfigEntryInvalidError extends Error {}
@@ -20,9 +31,6 @@ export class ConfigEntryInvalidError extends Error {}
 export class ConfigEntryKindUnsupportedError extends Error {}
 
 type Obj = Record<string, unknown>;
-
-/** The gateway kinds' Normalize and Validate (gateway-validate.ts). */
-const GATEWAY_VALIDATE: Readonly<Record<string, (e: Obj) => string | undefined>> = { 'ingress-gateway': ingressGateway, 'terminating-gateway': terminatingGateway };
 
 /** The name an entry is stored under: a mesh entry has no Name field, its name is "mesh". */
 export function configEntryName(kind: string, entry: Obj): string {
@@ -69,10 +77,10 @@ export function decodeConfigEntry(raw: unknown): { kind: string; fields: Obj } {
  * Normalize and Validate a decoded entry, and shape it as Consul serves it (indexes 0 until
  * the state stores it). Throws ConfigEntryInvalidError with Consul's text.
  */
-export function normalizeConfigEntry(kind: string, fields: Obj): ConfigEntry {
+export function normalizeConfigEntry(kind: string, fields: Obj, hooks: ConfigEntryHooks = {}): ConfigEntry {
   const e = structuredClone(fields);
   e.Kind = kind;
-  const err = (NORMALIZE_AND_VALIDATE[kind] ?? GATEWAY_VALIDATE[kind]!)(e);
+  const err = VALIDATORS[kind]!(e, hooks);
   if (err !== undefined) throw new ConfigEntryInvalidError(err);
   const shaped = encodeStruct(e, SUPPORTED_KINDS[kind]!);
   // A mesh entry has no Kind field; its MarshalJSON puts Kind first.
@@ -81,7 +89,7 @@ export function normalizeConfigEntry(kind: string, fields: Obj): ConfigEntry {
 }
 
 /** decodeConfigEntry then normalizeConfigEntry. */
-export function parseConfigEntry(raw: unknown): ConfigEntry {
+export function parseConfigEntry(raw: unknown, hooks: ConfigEntryHooks = {}): ConfigEntry {
   const { kind, fields } = decodeConfigEntry(raw);
-  return normalizeConfigEntry(kind, fields);
+  return normalizeConfigEntry(kind, fields, hooks);
 }

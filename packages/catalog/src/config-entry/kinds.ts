@@ -4,6 +4,7 @@
  * order, alias tags and omitempty. Enterprise fields (Namespace, Partition) are not fields of
  * the OSS structs, so a body naming them is refused as Consul's CE refuses it.
  */
+import { headerModifiers, SERVICE_RESOLVER, SERVICE_ROUTER } from './discovery-chain-kinds.js';
 import { INGRESS_GATEWAY, TERMINATING_GATEWAY } from './gateway-kinds.js';
 import { f, o, type StructType } from './schema.js';
 
@@ -105,8 +106,6 @@ export const SERVICE_INTENTIONS: StructType = {
   fields: [f('Kind', 'string'), f('Name', 'string'), f('Sources', { list: { ptr: sourceIntention } }), o('JWT', { ptr: jwtRequirement }), o('Meta', 'stringMap')],
 };
 
-const headerModifiers: StructType = { fields: [o('Add', 'stringMap'), o('Set', 'stringMap'), o('Remove', 'strings')] };
-
 /** structs.ServiceSplitterConfigEntry. */
 export const SERVICE_SPLITTER: StructType = {
   fields: [
@@ -132,4 +131,6 @@ export const SUPPORTED_KINDS: Readonly<Record<string, StructType>> = {
   'service-splitter': SERVICE_SPLITTER,
   'ingress-gateway': INGRESS_GATEWAY,
   'terminating-gateway': TERMINATING_GATEWAY,
+  'service-resolver': SERVICE_RESOLVER,
+  'service-router': SERVICE_ROUTER,
 };

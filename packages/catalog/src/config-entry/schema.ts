@@ -6,7 +6,7 @@
  * one-element list stands for a block); `encodeStruct` writes what Go's encoding/json writes
  * (field order, omitempty, a non-pointer struct always present, nil maps and slices `null`).
  */
-import { parseGoDuration } from '../duration.js';
+import { formatGoDuration, parseGoDuration } from '../duration.js';
 
 export type FieldType =
   | 'string'
@@ -15,6 +15,8 @@ export type FieldType =
   | 'float32'
   | 'bool'
   | 'duration'
+  /** A time.Duration whose type's MarshalJSON writes Duration.String() ("5s"): kept in nanoseconds. */
+  | 'goDuration'
   /** time.Time in RFC 3339 (kept as the string). */
   | 'time'
   | 'any'
@@ -24,7 +26,9 @@ export type FieldType =
   | 'strings'
   | StructType
   | { ptr: StructType }
-  | { list: FieldType };
+  | { list: FieldType }
+  /** map[string]T (a resolver's Subsets and Failover). */
+  | { map: FieldType };
 
 export interface Field {
   name: string;
@@ -56,9 +60,10 @@ function goTypeOf(v: unknown): string {
 
 function goTypeName(t: FieldType): string {
   if (typeof t === 'string') {
-    return { string: 'string', int: 'int', float32: 'float32', bool: 'bool', duration: 'int64', time: 'time.Time', any: 'interface {}', stringMap: 'map[string]string', anyMap: 'map[string]interface {}', strings: '[]string' }[t];
+    return { string: 'string', int: 'int', float32: 'float32', bool: 'bool', duration: 'int64', goDuration: 'int64', time: 'time.Time', any: 'interface {}', stringMap: 'map[string]string', anyMap: 'map[string]interface {}', strings: '[]string' }[t];
   }
   if ('ptr' in t || 'fields' in t) return 'struct';
+  if ('map' in t) return 'map';
   return 'slice';
 }
 
@@ -86,7 +91,7 @@ class Decoder {
   value(v: unknown, t: FieldType, path: string): unknown {
     if (v === null || v === undefined) return undefined;
     // HookWeakDecodeFromSlice: HCL gives a block as a list of one map.
-    if (Array.isArray(v) && (isStruct(t) || (typeof t === 'object' && 'ptr' in t) || t === 'stringMap' || t === 'anyMap')) {
+    if (Array.isArray(v) && (isStruct(t) || (typeof t === 'object' && 'ptr' in t) || (typeof t === 'object' && 'map' in t) || t === 'stringMap' || t === 'anyMap')) {
       if (v.length === 0) return undefined;
       if (v.length === 1) return this.value(v[0], t, path);
     }
@@ -116,6 +121,7 @@ class Decoder {
         }
         return this.unconvertible(path, t, v);
       case 'duration':
+      case 'goDuration':
         if (typeof v === 'number') return Math.trunc(v);
         if (typeof v === 'string') {
           try {
@@ -141,6 +147,12 @@ class Decoder {
         return this.value(v, { list: 'string' }, path);
       default:
         break;
+    }
+    if ('map' in t) {
+      if (!isObj(v)) return this.unconvertible(path, t, v);
+      const out: Obj = {};
+      for (const [k, x] of Object.entries(v)) out[k] = this.value(x, t.map, `${path}[${k}]`) ?? zeroOf(t.map);
+      return out;
     }
     if ('list' in t) {
       const items = Array.isArray(v) ? v : [v]; // WeaklyTypedInput: a single value is a list of one
@@ -213,6 +225,8 @@ function zeroOf(t: FieldType): unknown {
     case 'float32':
     case 'duration':
       return 0;
+    case 'goDuration':
+      return '0s';
     case 'bool':
       return false;
     case 'any':
@@ -234,7 +248,13 @@ function isEmpty(v: unknown): boolean {
 
 function encodeValue(v: unknown, t: FieldType): unknown {
   if (v === undefined || v === null) return zeroOf(t);
+  if (t === 'goDuration') return formatGoDuration((v as number) / 1e6);
   if (typeof t === 'string') return v;
+  if ('map' in t) {
+    // encoding/json writes a map's keys sorted.
+    const m = v as Obj;
+    return Object.fromEntries(Object.keys(m).sort().map((k) => [k, encodeValue(m[k], t.map)]));
+  }
   if ('list' in t) return (v as unknown[]).map((x) => encodeValue(x, t.list));
   const st = 'ptr' in t ? t.ptr : t;
   return encodeStruct(v as Obj, st);
@@ -249,7 +269,7 @@ export function encodeStruct(value: Obj, t: StructType): Obj {
     // omitempty never drops a struct value; maps drop when empty.
     if (f.omitempty && !isStruct(f.type)) {
       if (isEmpty(v)) continue;
-      if ((f.type === 'stringMap' || f.type === 'anyMap') && isObj(v) && Object.keys(v).length === 0) continue;
+      if ((f.type === 'stringMap' || f.type === 'anyMap' || (typeof f.type === 'object' && 'map' in f.type)) && isObj(v) && Object.keys(v).length === 0) continue;
     }
     if (isPtr && (v === undefined || v === null)) {
       out[f.name] = null;

@@ -18,7 +18,7 @@ import { inPrimaryDatacenter, resolvesTokensInPrimary } from './acl/datacenters.
 import { AclReplicator } from './acl/replication.js';
 import { serveAclRpc } from './acl/rpc-endpoints.js';
 import { rpcTlsConfigured } from './tls/config.js';
-import { readHttpsTls } from './tls/server.js';
+import { readHttpsTls, type AutoHttpsTls } from './tls/server.js';
 import { joinHostPort, nodeTaggedAddresses, resolveAdvertiseAddr } from './addresses.js';
 import type { AgentConfig } from './config/index.js';
 import type { WatchEndpoint } from './watches/agent-watches.js';
@@ -48,6 +48,7 @@ import { serveConnectCASign } from './connect/sign-rpc.js';
 import { configEntryReplicator } from './config-entries/replication.js';
 import { serveConnectCASignIntermediate } from './connect/sign-intermediate-rpc.js';
 import { ClientCluster } from './cluster/client-cluster.js';
+import { serversIn } from './cluster/servers.js';
 import type { ClusterRole, ForwardCall } from './cluster/role.js';
 import type { ServerCluster } from './cluster/server-cluster.js';
 import type { Applier } from './apply/applier.js';
@@ -102,7 +103,9 @@ export async function startAgent(config: AgentConfig, options: StartAgentOptions
   for (const issue of securityIssues(config)) log.agent.error({ error: issue }, '[SECURITY] issue');
   // Internal RPC TLS files are read before anything starts: a bad file refuses the start.
   // node:tls loads only when TLS is configured (docs/PERFORMANCE.md, client agent memory).
-  const rpcTls = rpcTlsConfigured(config.rpcTls) ? (await import('./tls/rpc-tls.js')).RpcTls.load(config.rpcTls) : null;
+  // auto_encrypt.tls: a client's RPC TLS starts with the CA only; its certificate comes from the servers.
+  const autoTls = !server && config.autoEncrypt.tls;
+  const rpcTls = rpcTlsConfigured(config.rpcTls) || autoTls ? (await import('./tls/rpc-tls.js')).RpcTls.load(config.rpcTls, autoTls) : null;
   // The config's watches are parsed before anything starts too; their module loads only when
   // some are configured (it brings the api client).
   const watchesModule = (): Promise<typeof import('./watches/agent-watches.js')> => import('./watches/agent-watches.js');
@@ -173,6 +176,7 @@ export async function startAgent(config: AgentConfig, options: StartAgentOptions
     let cluster: ClusterRole;
     let serverCluster: ServerCluster | undefined;
     let clientCluster: ClientCluster | undefined;
+    let autoEncrypt: import('./tls/auto-encrypt.js').AutoEncrypt | undefined;
     let applier: Applier<Command, ApplyResult>;
     if (server) {
       // Loaded by servers only: a client agent holds no Raft code (its memory is budgeted).
@@ -193,6 +197,13 @@ export async function startAgent(config: AgentConfig, options: StartAgentOptions
       applier = sc.raft.applier;
       metrics.gaugeFunc('raft.wal.fsyncs', () => sc.node()?.fsyncCount() ?? 0);
     } else {
+      // auto_encrypt.tls: the start waits for a certificate from a server, as Consul's (src/tls/auto-encrypt.ts).
+      if (autoTls && rpcTls) {
+        const { AutoEncrypt } = await import('./tls/auto-encrypt.js');
+        const ae = (autoEncrypt = new AutoEncrypt({ config, rpcTls, servers: () => serversIn(gossip.lan, config.datacenter), token: () => agentCallToken(config.acl), log: log.agent }));
+        cleanups.push(() => ae.stop());
+        await ae.initialCerts();
+      }
       const cc = (clientCluster = new ClientCluster(gossip.lan, config.datacenter, rpcTls));
       cluster = cc;
       applier = cc.applier;
@@ -256,6 +267,7 @@ export async function startAgent(config: AgentConfig, options: StartAgentOptions
       clientCluster.writeToken = (cmd) => ownWriteToken(cmd, config.acl, (kind, id) => local.token(kind, id));
     }
     cleanups.push(() => cluster.close());
+    autoEncrypt?.start(cluster);
     metrics.gaugeFunc('raft.applied_index', () => applier.lastIndex);
     const nodeView = server ? catalogNodeView(catalog) : remoteNodeView(cluster, () => agentCallToken(config.acl));
 
@@ -404,6 +416,13 @@ export async function startAgent(config: AgentConfig, options: StartAgentOptions
       serveSyncEndpoints(serverCluster, ctx, serverResolver!);
       serveConnectCASign(serverCluster, ctx, serverResolver!);
       serveConnectCASignIntermediate(serverCluster, ctx, serverResolver!);
+      const { serveAutoEncryptSign, trackAutoEncryptCARoots } = await import('./connect/auto-encrypt-rpc.js');
+      serveAutoEncryptSign(serverCluster, ctx, serverResolver!, rpcTls);
+      if (config.autoEncrypt.allowTls && rpcTls) {
+        const stopRoots = new AbortController();
+        cleanups.push(() => stopRoots.abort());
+        void trackAutoEncryptCARoots(ctx, rpcTls, stopRoots.signal);
+      }
     }
 
     // HTTP API on every client address.
@@ -422,11 +441,17 @@ export async function startAgent(config: AgentConfig, options: StartAgentOptions
     // HTTPS API (ports.https, -https-port) on the same addresses (src/tls/).
     const httpsAddrs: string[] = [];
     if (config.ports.https > 0) {
-      const tls = readHttpsTls(config.httpsTls);
+      // With auto_encrypt the agent certificate serves HTTPS and is swapped on renewal (src/tls/server.ts).
+      const autoHttps = (): AutoHttpsTls | undefined => {
+        const c = autoEncrypt?.cert;
+        return c && rpcTls ? { certPem: c.CertPEM, keyPem: c.PrivateKeyPEM!, caPems: rpcTls.caPems } : undefined;
+      };
+      const tls = readHttpsTls(config.httpsTls, autoHttps());
       for (const host of config.httpAddrs) {
         const app = (await buildHttpApp(ctx, { https: tls })) as unknown as FastifyInstance;
         cleanups.push(() => app.close());
         await app.listen({ host, port: config.ports.https });
+        autoEncrypt?.onChange(() => (app.server as unknown as import('node:tls').Server).setSecureContext(readHttpsTls(config.httpsTls, autoHttps())));
         httpsAddrs.push(joinHostPort(host, config.ports.https));
       }
       log.http.info({ addrs: httpsAddrs }, 'HTTPS API listening');

@@ -8,6 +8,7 @@ import { parseGoDuration, type AutopilotConfig } from '@proconsul/catalog';
 import { parseAclConfig } from '../acl/config.js';
 import { bootstrapConfigEntries } from '../config-entries/agent-config.js';
 import { deprecatedTlsWarnings, parseHttpsTls, parseRpcTls } from '../tls/config.js';
+import { ALLOW_TLS_WITHOUT_VERIFY_INCOMING, parseAutoEncrypt } from '../tls/auto-encrypt-config.js';
 import { DecodeError } from '../checks/decode.js';
 import {
   assertScriptChecksAllowed,
@@ -493,6 +494,9 @@ export async function buildConfig(input: BuildInput): Promise<AgentConfig> {
   const policy = { enableScriptChecks, enableLocalScriptChecks: enableLocalScriptChecks === true };
   const acl = parseAclConfig(c as Fragment);
   const ui = c.ui_config?.enabled ?? c.ui ?? false;
+  const autoEncrypt = parseAutoEncrypt(c as Fragment, server || dev, warnings);
+  const rpcTls = parseRpcTls(c as Fragment, datacenter, domain, autoEncrypt.tls);
+  if (autoEncrypt.allowTls && !rpcTls.verifyIncoming) warnings.push(ALLOW_TLS_WITHOUT_VERIFY_INCOMING);
 
   const config: AgentConfig = {
     dev,
@@ -529,8 +533,9 @@ export async function buildConfig(input: BuildInput): Promise<AgentConfig> {
     enableScriptChecks,
     enableLocalScriptChecks: enableLocalScriptChecks === true,
     acl,
-    httpsTls: parseHttpsTls(c as Fragment, ports.https),
-    rpcTls: parseRpcTls(c as Fragment, datacenter, domain),
+    httpsTls: parseHttpsTls(c as Fragment, ports.https, autoEncrypt.tls),
+    rpcTls,
+    autoEncrypt,
     encrypt,
     encryptVerifyIncoming: c.encrypt_verify_incoming !== false,
     encryptVerifyOutgoing: c.encrypt_verify_outgoing !== false,
@@ -570,7 +575,8 @@ export async function buildConfig(input: BuildInput): Promise<AgentConfig> {
     autopilot,
     configEntriesBootstrap: bootstrapConfigEntries(c.config_entries as { bootstrap?: unknown } | undefined),
     coordinate: coordinateConfig(c as Fragment),
-    connect: connectConfig(c.connect as Record<string, unknown> | undefined),
+    // auto_encrypt.allow_tls turns Connect on (Consul's builder: the CA signs the agents' certificates).
+    connect: { ...connectConfig(c.connect as Record<string, unknown> | undefined), ...(autoEncrypt.allowTls ? { enabled: true } : {}) },
     dnsConfig: {
       allowStale: d.allow_stale === true,
       maxStaleMs: ms(d.max_stale),

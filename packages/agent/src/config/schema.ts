@@ -4,6 +4,7 @@
  * regard to case; output keys are Consul's snake_case names.
  */
 import type { FieldSpec, ObjectSpec } from '../checks/decode.js';
+import { AUTO_ENCRYPT_FIELDS } from '../tls/auto-encrypt-config.js';
 import { ACL_CONFIG_FIELDS } from '../acl/config.js';
 import { TLS_CONFIG_FIELDS } from '../tls/config.js';
 import { CHECK_DEFINITION_SPEC } from '../checks/definition.js';
@@ -147,7 +148,7 @@ const HTTP_CONFIG: ObjectSpec = {
 
 /** Keys Consul knows that this agent accepts and ignores (security, mesh, tuning, other sinks). */
 const IGNORED_TOP_LEVEL = [
-  'audit', 'auto_config', 'auto_encrypt', 'cache',
+  'audit', 'auto_config', 'cache',
   'cloud',
   'disable_anonymous_signature',
   'disable_remote_exec', 'disable_update_check',
@@ -169,6 +170,7 @@ export const CONFIG_SPEC: ObjectSpec = {
   fields: [
     ...ACL_CONFIG_FIELDS,
     ...TLS_CONFIG_FIELDS,
+    ...AUTO_ENCRYPT_FIELDS,
     { name: 'addresses', type: { object: ADDRESSES } },
     { name: 'advertise_addr', type: 'string' },
     { name: 'advertise_addr_wan', type: 'string' },

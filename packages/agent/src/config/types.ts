@@ -2,6 +2,7 @@ import type { ConnectConfig } from '../connect/config.js';
 import type { AutopilotConfig, ConfigEntry } from '@proconsul/catalog';
 import type { AclConfig } from '../acl/config.js';
 import type { HttpsTlsConfig, RpcTlsConfig } from '../tls/config.js';
+import type { AutoEncryptConfig } from '../tls/auto-encrypt-config.js';
 import type { CheckDefinition, CheckType } from '../checks/index.js';
 import type { ConnectProxyConfig } from './proxy-spec.js';
 
@@ -126,6 +127,8 @@ export interface AgentConfig {
   httpsTls: HttpsTlsConfig;
   /** TLS on the server port (Raft and agent RPC). */
   rpcTls: RpcTlsConfig;
+  /** The `auto_encrypt` stanza (packages/agent/src/tls/auto-encrypt-config.ts). */
+  autoEncrypt: AutoEncryptConfig;
   /** Base64 gossip key, empty when not set. */
   encrypt: string;
   /** With a key: refuse plaintext gossip arriving / encrypt gossip sent (Consul's encrypt_verify_*; default true). */

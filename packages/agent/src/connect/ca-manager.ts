@@ -33,7 +33,7 @@ import {
   type PrimaryDatacenterCA,
   type PrimaryRoots,
 } from './secondary-ca.js';
-import { CertUriError, parseCertUri, parseServiceUri, serialHex, trustDomain } from './spiffe.js';
+import { agentUri, CertUriError, parseCertUri, parseServiceUri, serialHex, trustDomain, type CertUri } from './spiffe.js';
 
 /** ErrConnectNotEnabled (agent/consul/connect_ca_endpoint.go), answered with a 500. */
 /** ErrStateReadOnly as the HTTP handler rewrites it (agent/connect_ca_endpoint.go): a 400. */
@@ -47,8 +47,11 @@ const PRIMARY_ROOTS_WAIT_MS = 60_000;
 /** retryLoopBackoff of the roots watch: 1, 2, 4 ... 64 s. */
 const WATCH_BACKOFF_MAX_MS = 64_000;
 
-/** structs.IssuedCert as the Sign RPC answers it (api.LeafCert; the agent adds PrivateKeyPEM). */
-export type IssuedCert = Omit<LeafCert, 'PrivateKeyPEM'> & { PrivateKeyPEM?: string };
+/**
+ * structs.IssuedCert as the Sign RPC answers it (api.LeafCert; the agent adds PrivateKeyPEM): a
+ * service's names its Service and ServiceURI, an agent's its Agent and AgentURI.
+ */
+export type IssuedCert = Omit<LeafCert, 'PrivateKeyPEM' | 'Service' | 'ServiceURI'> & { Service?: string; ServiceURI?: string; Agent?: string; AgentURI?: string; PrivateKeyPEM?: string };
 
 /** The body of PUT /v1/connect/ca/configuration (structs.CAConfiguration as decoded). */
 export interface CAConfigInput {
@@ -390,10 +393,11 @@ export class ConnectCAManager {
   }
 
   /**
-   * AuthorizeAndSignCertificate + SignCertificate for a service CSR. `authorize(service)` throws
-   * the ACL denial (service:write). Texts are Consul's; a failure is a 500 as Consul's RPC error.
+   * AuthorizeAndSignCertificate + SignCertificate for a service or agent CSR. `authorize` throws
+   * the ACL denial (service:write on a service, node:write on an agent). Texts are Consul's
+   * (agent/consul/leader_connect_ca.go); a failure is a 500 as Consul's RPC error.
    */
-  async sign(csrPem: string, authorize: (service: string) => Promise<void>): Promise<IssuedCert> {
+  async sign(csrPem: string, authorize: (resource: 'service' | 'node', name: string) => Promise<void>): Promise<IssuedCert> {
     let csr;
     try {
       csr = parseCsr(csrPem);
@@ -402,17 +406,31 @@ export class ConnectCAManager {
     }
     if (csr.uris.length !== 1) throw new HttpError(500, `CSR SAN contains an invalid number of URIs: ${csr.uris.length}`);
     if (csr.emailAddresses.length > 0) throw new HttpError(500, 'CSR SAN does not allow specifying email addresses');
-    const id = parseServiceUri(csr.uris[0]!);
-    if (!id) throw new HttpError(500, 'SPIFFE ID in CSR must be a service, mesh-gateway, or agent ID');
-    await authorize(id.service);
-    if (id.datacenter !== this.o.datacenter) throw new HttpError(500, `SPIFFE ID in CSR from a different datacenter: ${id.datacenter}, we are ${this.o.datacenter}`);
+    let id: CertUri;
+    try {
+      id = parseCertUri(csr.uris[0]!);
+    } catch (err) {
+      if (err instanceof CertUriError) throw new HttpError(500, err.message);
+      throw err;
+    }
+    if (id.kind === 'service') {
+      await authorize('service', id.service);
+      if (id.datacenter !== this.o.datacenter) throw new HttpError(500, `SPIFFE ID in CSR from a different datacenter: ${id.datacenter}, we are ${this.o.datacenter}`);
+    } else if (id.kind === 'agent') {
+      await authorize('node', id.agent);
+    } else {
+      throw new HttpError(500, 'SPIFFE ID in CSR must be a service, mesh-gateway, or agent ID');
+    }
     const ca = this.o.catalog.connectCA;
     const active = ca.activeRoot();
     const conf = ca.config;
     const signer = active ? this.#leafSigner(active) : undefined;
     if (!active || !conf || !signer) throw new HttpError(500, 'CA is uninitialized and unable to sign certificates yet: no root certificate');
     const trust = trustDomain(conf.ClusterID);
-    if (id.host.toLowerCase() !== trust) throw new HttpError(500, `SPIFFE ID in CSR from a different trust domain: ${id.host}, we are ${trust}`);
+    // An agent's CSR is made before it knows the roots (auto_encrypt sends the host "unknown"):
+    // the trust domain is fixed here rather than checked, as Consul's SignCertificate does.
+    const uris = id.kind === 'agent' ? [agentUri(trust, id.datacenter, id.agent)] : csr.uris;
+    if (id.kind === 'service' && id.host.toLowerCase() !== trust) throw new HttpError(500, `SPIFFE ID in CSR from a different trust domain: ${id.host}, we are ${trust}`);
     if (Date.parse(active.NotAfter) < this.o.now()) throw new HttpError(500, `root expired: certificate expired, expiration date: ${active.NotAfter}`);
     if (signer.certPem !== active.RootCert) {
       const inter = certInfo(signer.certPem);
@@ -422,16 +440,16 @@ export class ConnectCAManager {
     // Consul's ApplyCALeafRequest: the log index is the leaf's serial and its Create/ModifyIndex.
     const { result, index } = await this.o.applier.applyIndexed({ Type: 'ConnectCA', Op: 'leaf-increment-index' });
     if (!result.ok) throw new Error(result.error);
-    let pem = signLeaf({ caCertPem: signer.certPem, caKeyPem: signer.keyPem, spki: csr.spki, uris: csr.uris, dnsNames: csr.dnsNames, ipAddresses: csr.ipAddresses, serial: BigInt(index), nowMs: this.o.now(), ttlMs: pc.leafCertTtlMs });
+    let pem = signLeaf({ caCertPem: signer.certPem, caKeyPem: signer.keyPem, spki: csr.spki, uris, dnsNames: csr.dnsNames, ipAddresses: csr.ipAddresses, serial: BigInt(index), nowMs: this.o.now(), ttlMs: pc.leafCertTtlMs });
     // The active root's intermediates: in a secondary, its own intermediate is among them (once:
     // Consul appends it a second time, its issue 7018).
     for (const p of active.IntermediateCerts ?? []) pem += ensureNewline(p);
     const info = certInfo(pem);
+    const who = id.kind === 'agent' ? { Agent: id.agent, AgentURI: info.uris[0] ?? uris[0]! } : { Service: id.service, ServiceURI: info.uris[0] ?? uris[0]! };
     return {
       SerialNumber: serialHex(info.serial),
       CertPEM: pem,
-      Service: id.service,
-      ServiceURI: info.uris[0] ?? csr.uris[0]!,
+      ...who,
       ValidAfter: goTime(info.notBefore.getTime()),
       ValidBefore: goTime(info.notAfter.getTime()),
       CreateIndex: index,

@@ -22,6 +22,15 @@ export interface CASignCall {
 export const CSR_BYTES_MAX = 64 * 1024;
 const LEADER_TIMEOUT_MS = 30_000;
 
+/** The ACL check of a CSR (AuthorizeAndSignCertificate): service:write for a service, node:write for an agent. */
+export function signAuthorizer(resolver: ExactResolver, token: string): (resource: 'service' | 'node', name: string) => Promise<void> {
+  return async (resource, name) => {
+    if (!resolver.enabled) return;
+    const id = await resolver.resolveExact(token);
+    if (!id.authz.allowed(resource, name, 'write')) throw permissionDenied(id, { resource, need: 'write', name });
+  };
+}
+
 export function serveConnectCASign(cluster: ServerCluster, ctx: AgentContext, resolver: ExactResolver): void {
   cluster.rpc.handle('ConnectCA.Sign', async (body) => {
     const call = body as Partial<CASignCall> | null;
@@ -29,11 +38,7 @@ export function serveConnectCASign(cluster: ServerCluster, ctx: AgentContext, re
     if (!ctx.config.connect.enabled || !ctx.connectCA) throw new Error(CONNECT_NOT_ENABLED);
     const manager = ctx.connectCA;
     return cluster.onLeader('ConnectCA.Sign', call, LEADER_TIMEOUT_MS, false, async (): Promise<IssuedCert> =>
-      manager.sign(call.CSR!, async (service) => {
-        if (!resolver.enabled) return;
-        const id = await resolver.resolveExact(call.Token ?? '');
-        if (!id.authz.allowed('service', service, 'write')) throw permissionDenied(id, { resource: 'service', need: 'write', name: service });
-      }),
+      manager.sign(call.CSR!, signAuthorizer(resolver, call.Token ?? '')),
     );
   });
 }

@@ -14,7 +14,15 @@ export interface SpiffeIdService {
   service: string;
 }
 
-export type CertUri = ({ kind: 'service' } & SpiffeIdService) | { kind: 'agent' | 'server' | 'mesh-gateway' | 'signing'; host: string };
+/** A client agent's ID (Consul's uri_agent.go): `spiffe://<trust-domain>[/ap/<partition>]/agent/client/dc/<dc>/id/<node>`. */
+export interface SpiffeIdAgent {
+  host: string;
+  partition?: string;
+  datacenter: string;
+  agent: string;
+}
+
+export type CertUri = ({ kind: 'service' } & SpiffeIdService) | ({ kind: 'agent' } & SpiffeIdAgent) | { kind: 'server' | 'mesh-gateway' | 'signing'; host: string };
 
 export class CertUriError extends Error {}
 
@@ -49,7 +57,8 @@ export function parseCertUri(uri: string): CertUri {
       namespace: unescape(m[2]!), datacenter: unescape(m[3]!), service: unescape(m[4]!),
     };
   }
-  if (AGENT_PATH.test(path)) return { kind: 'agent', host: u.host };
+  const a = AGENT_PATH.exec(path);
+  if (a) return { kind: 'agent', host: u.host, ...(a[1] !== undefined ? { partition: unescape(a[1]) } : {}), datacenter: unescape(a[2]!), agent: unescape(a[3]!) };
   if (SERVER_PATH.test(path)) return { kind: 'server', host: u.host };
   if (MESH_GATEWAY_PATH.test(path)) return { kind: 'mesh-gateway', host: u.host };
   if (path === '' && u.host.indexOf('.') > 0) return { kind: 'signing', host: u.host };
@@ -84,4 +93,9 @@ export function trustDomain(clusterId: string): string {
 /** A service's SPIFFE ID (uri_service.go), default namespace and partition as Consul OSS writes it. */
 export function serviceUri(trust: string, datacenter: string, service: string): string {
   return `spiffe://${trust}/ns/default/dc/${datacenter}/svc/${service}`;
+}
+
+/** SpiffeIDAgent.URI (uri_agent.go), default partition as Consul OSS writes it. */
+export function agentUri(trust: string, datacenter: string, node: string): string {
+  return `spiffe://${trust}/agent/client/dc/${encodeURIComponent(datacenter)}/id/${encodeURIComponent(node)}`;
 }

@@ -2,11 +2,13 @@
 // Consul multiplexes its RPC port, either of them inside TLS after the RPCTLS byte (0x03).
 // Connections per client IP are bounded (limits.rpc_max_conns_per_client); a malformed frame
 // closes its connection and is counted. With verify_incoming only TLS is accepted.
+// RPCTLSInsecure (0x07, Consul's insecure RPC server): TLS without a client certificate, agent RPC
+// right inside, for AutoEncrypt.Sign only (a client agent asking for its first certificate).
 import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { RAFT_PROTOCOL_BYTE, TcpTransport } from '@proconsul/raft';
 import type { Logger } from '../log.js';
-import { RPC_TLS_BYTE, TLS_HANDSHAKE_TIMEOUT_MS, type RpcTls } from '../tls/rpc-tls.js';
+import { RPC_TLS_BYTE, RPC_TLS_INSECURE_BYTE, TLS_HANDSHAKE_TIMEOUT_MS, type RpcTls } from '../tls/rpc-tls.js';
 import { serverDialer } from './dial.js';
 import { writeBatched } from './batch.js';
 import { encodeRpcFrame, RPC_CONSUL_BYTE, RpcFrameDecoder } from './frames.js';
@@ -17,6 +19,8 @@ export type RpcHandler = (body: unknown) => Promise<unknown>;
 /** Calls one connection may have running at once (blocking queries included), and waiting. */
 const CALLS_PER_CONN_MAX = 512;
 const QUEUED_PER_CONN_MAX = 4096;
+/** The methods of Consul's insecureRPCServer. */
+const INSECURE_METHODS: ReadonlySet<string> = new Set(['AutoEncrypt.Sign']);
 
 export interface RpcServerStats {
   malformed: number;
@@ -83,14 +87,14 @@ export class RpcServer {
 
   /** Consul's handleConn: with verify_incoming, only RPCTLS may open a connection. */
   #admitPlain(byte: number, socket: Socket): boolean {
-    if (byte === RPC_TLS_BYTE || !this.tls?.verifyIncoming) return true;
+    if (byte === RPC_TLS_BYTE || byte === RPC_TLS_INSECURE_BYTE || !this.tls?.verifyIncoming) return true;
     this.stats.tlsRefused++;
     this.log.warn({ conn: `from=${socket.remoteAddress}:${socket.remotePort}` }, 'Non-TLS connection attempted with VerifyIncoming set');
     return false;
   }
 
-  /** RPCTLS: the handshake, then the protocol byte inside the TLS stream. */
-  #acceptTls(socket: Socket, rest: Buffer): void {
+  /** RPCTLS: the handshake, then the protocol byte inside the TLS stream (none for RPCTLSInsecure). */
+  #acceptTls(socket: Socket, rest: Buffer, insecure = false): void {
     const from = `from=${socket.remoteAddress}:${socket.remotePort}`;
     if (!this.tls?.canServe) {
       this.stats.tlsRefused++;
@@ -99,24 +103,28 @@ export class RpcServer {
       return;
     }
     if (!this.#admit(socket)) return;
-    const t = this.tls.accept(socket, rest);
-    const timer = setTimeout(() => t.destroy(), TLS_HANDSHAKE_TIMEOUT_MS);
+    const timer = setTimeout(() => socket.destroy(), TLS_HANDSHAKE_TIMEOUT_MS);
     let secure = false;
-    t.once('secure', () => {
-      secure = true;
-    });
-    t.on('error', (err) => {
+    let why = 'client certificate not accepted';
+    socket.once('close', () => {
       clearTimeout(timer);
-      if (!secure) {
-        this.stats.tlsRefused++;
-        this.log.warn({ conn: from, error: err.message }, 'TLS handshake failed');
-      }
-      t.destroy();
+      if (secure) return;
+      this.stats.tlsRefused++;
+      this.log.warn({ conn: from, error: why }, 'TLS handshake failed');
     });
+    this.tls.accept(socket, rest, insecure, { secure: (t) => this.#secure(t, from, timer, insecure, () => (secure = true)), fail: (reason) => (why = reason) });
+  }
+
+  /** After the handshake: the protocol byte inside the TLS stream (none for RPCTLSInsecure). */
+  #secure(t: TLSSocket, from: string, timer: NodeJS.Timeout, insecure: boolean, handshook: () => void): void {
+    handshook();
+    t.on('error', () => t.destroy());
     t.once('data', (first: Buffer) => {
       clearTimeout(timer);
       const inner = first[0];
-      if (inner === RAFT_PROTOCOL_BYTE) {
+      if (insecure) {
+        this.#serve(t, first, INSECURE_METHODS);
+      } else if (inner === RAFT_PROTOCOL_BYTE) {
         const why = this.tls!.refuseServer(t);
         if (why !== undefined) {
           this.stats.tlsRefused++;
@@ -162,6 +170,7 @@ export class RpcServer {
 
   #accept(byte: number, socket: Socket, rest: Buffer): void {
     if (byte === RPC_TLS_BYTE) return this.#acceptTls(socket, rest);
+    if (byte === RPC_TLS_INSECURE_BYTE) return this.#acceptTls(socket, rest, true);
     if (byte !== RPC_CONSUL_BYTE) {
       this.stats.malformed++;
       socket.destroy();
@@ -172,7 +181,7 @@ export class RpcServer {
   }
 
   /** Serves agent RPC calls on an admitted connection (plain or TLS). */
-  #serve(socket: Socket | TLSSocket, rest: Buffer): void {
+  #serve(socket: Socket | TLSSocket, rest: Buffer, only?: ReadonlySet<string>): void {
     const decoder = new RpcFrameDecoder();
     let running = 0;
     const queue: RpcRequest[] = [];
@@ -184,7 +193,8 @@ export class RpcServer {
         const next = queue.shift();
         if (next) run(next);
       };
-      this.invoke(req.Method, req.Body).then(
+      const call = only && !only.has(req.Method) ? Promise.reject(new Error(`rpc: can't find method ${req.Method}`)) : this.invoke(req.Method, req.Body);
+      call.then(
         (Body) => done({ Seq: req.Seq, Body }),
         (err: Error) => done({ Seq: req.Seq, Error: err.message }),
       );

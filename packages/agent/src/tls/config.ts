@@ -93,7 +93,8 @@ const s = (v: unknown): string | undefined => (typeof v === 'string' && v !== ''
 const b = (v: unknown): boolean | undefined => (typeof v === 'boolean' ? v : undefined);
 
 /** The HTTPS listener's settings: tls.https, then tls.defaults, then the deprecated keys. */
-export function parseHttpsTls(c: Raw, httpsPort: number): HttpsTlsConfig {
+/** `autoTls`: auto_encrypt.tls, whose certificate serves HTTPS when no cert_file is set. */
+export function parseHttpsTls(c: Raw, httpsPort: number, autoTls = false): HttpsTlsConfig {
   const tls = (c.tls ?? {}) as Raw;
   const https = (tls.https ?? {}) as Raw;
   const defaults = (tls.defaults ?? {}) as Raw;
@@ -106,7 +107,7 @@ export function parseHttpsTls(c: Raw, httpsPort: number): HttpsTlsConfig {
     verifyIncoming: b(https.verify_incoming) ?? b(defaults.verify_incoming) ?? b(c.verify_incoming_https) ?? b(c.verify_incoming) ?? false,
     minVersion: minVersion(c, 'https'),
   };
-  if (httpsPort > 0 && (out.certFile === '' || out.keyFile === '')) {
+  if (httpsPort > 0 && !autoTls && (out.certFile === '' || out.keyFile === '')) {
     throw new ConfigError('HTTPS listener (ports.https) requires tls.defaults.cert_file and tls.defaults.key_file (or tls.https)');
   }
   if (out.verifyIncoming && out.caFile === '' && out.caPath === '') {
@@ -138,7 +139,8 @@ export function rpcTlsConfigured(c: RpcTlsConfig): boolean {
   return c.caFile !== '' || c.caPath !== '' || (c.certFile !== '' && c.keyFile !== '');
 }
 
-export function parseRpcTls(c: Raw, datacenter: string, domain: string): RpcTlsConfig {
+/** `autoTls`: auto_encrypt.tls (tlsutil's base.AutoTLS): the certificate comes from the servers. */
+export function parseRpcTls(c: Raw, datacenter: string, domain: string, autoTls = false): RpcTlsConfig {
   const tls = (c.tls ?? {}) as Raw;
   const rpc = (tls.internal_rpc ?? {}) as Raw;
   const defaults = (tls.defaults ?? {}) as Raw;
@@ -167,7 +169,7 @@ export function parseRpcTls(c: Raw, datacenter: string, domain: string): RpcTlsC
   const hasCa = out.caFile !== '' || out.caPath !== '';
   if (out.verifyOutgoing && !hasCa) throw new ConfigError('VerifyOutgoing set, and no CA certificate provided!');
   if (out.verifyIncoming && !hasCa) throw new ConfigError('VerifyIncoming set but no CA certificates were provided');
-  if (out.verifyIncoming && (out.certFile === '' || out.keyFile === '')) {
+  if (out.verifyIncoming && !autoTls && (out.certFile === '' || out.keyFile === '')) {
     throw new ConfigError('VerifyIncoming requires either a Cert and Key pair in the configuration file, or auto_encrypt/auto_config be enabled');
   }
   return out;

@@ -1,25 +1,33 @@
 // The hand-written half of docs/reference/http-api.md's endpoint table: how an endpoint differs
 // from Consul's (keys are the agent's route URLs; gen-reference.mjs refuses a key that is no
 // longer a route). An endpoint without a note answers as Consul's does.
+const CACHED_BG = '`?cached`: the agent cache, background refresh (`X-Cache: HIT|MISS`, `Age`; a blocking `?cached&index=` waits on the cache; Cache-Control is ignored), as Consul';
+const CACHED_SIMPLE = '`?cached`: the agent cache, simple (`X-Cache`, `Age`; Cache-Control `max-age`, `must-revalidate`, `stale-if-error`), as Consul';
+
 export const HTTP_NOTES = {
   '/v1/agent/metrics': '`?format=prometheus` works on a default agent (the default `prometheus_retention_time` is non-zero); extra gauges `consul.dns.malformed_packets`, `consul.http.read_memo.*`',
   '/v1/agent/host': '`Errors` holds the errors\' texts (Consul encodes Go error values, mostly as `{}`); an unreadable `/proc/meminfo` is an error with `Memory` null (gopsutil reports zeros); `/usr/bin/lsb_release` is not run when `/etc/lsb-release` is missing',
   '/v1/agent/monitor': 'a reader more than 512 KiB behind loses lines (counted in a warning line)',
   '/v1/agent/metrics/stream': 'a reader more than 512 KiB behind loses summaries',
   '/v1/catalog/nodes': '`?peer=` answers `[]`',
-  '/v1/catalog/service/:service': '`?peer=` answers `[]`',
-  '/v1/health/service/:service': '`?peer=` answers `[]`',
+  '/v1/catalog/service/:service': `\`?peer=\` answers \`[]\`; ${CACHED_BG}`,
+  '/v1/catalog/connect/:service': CACHED_BG,
+  '/v1/catalog/services': CACHED_BG,
+  '/v1/catalog/datacenters': CACHED_SIMPLE,
+  '/v1/health/service/:service': `\`?peer=\` answers \`[]\`; ${CACHED_BG}`,
+  '/v1/health/connect/:service': CACHED_BG,
+  '/v1/connect/intentions/match': CACHED_BG,
   '/v1/operator/keyring': 'a malformed key is 400 `Invalid key: ...` (Consul: 500)',
   '/v1/session/create': 'a `TTL` Consul refuses (`Session TTL \'x\' invalid: ...`, `Invalid Session TTL \'<ns>\', must be between [10s=24h0m0s]`) is 400 with Consul\'s text (Consul: 500)',
   '/v1/snapshot': 'the archive is laid out as Consul\'s (`meta.json`, `state.bin`, `SHA256SUMS`) but `state.bin` is Proconsul\'s own state: archives move between Proconsul servers only',
   '/v1/txn': '`Node`, `Service` and `Check` operations are checked as `/v1/catalog/register` is here (a check `Status` must be passing, warning or critical; an `ID` another node holds is refused)',
   '/v1/query': 'validation errors (`Invalid prepared query: ...`, `name \'x\' aliases an existing query name`, `failed compiling template: ...`, `ID must be empty when creating a new prepared query`) are 400 with Consul\'s text (Consul: 500)',
-  '/v1/query/*': 'validation errors and `Bad limit: ...` on execute are 400 with Consul\'s text (Consul: 500); `PUT`/`DELETE` of a missing query is 404 `Cannot modify non-existent prepared query: \'<id>\'` (Consul: 500)',
-  '/v1/config': 'kinds stored: `service-defaults`, `proxy-defaults`, `service-intentions`, `mesh`, `service-splitter`, `service-resolver`, `service-router`; another kind Consul has is 400 `config entry kind "<kind>" is not supported by this agent yet (...)`; Normalize/Validate errors, the discovery-chain checks (`discovery chain ... does not permit advanced routing or splitting behavior`, `service "web" does not have a subset named "v2"`, ...) and a bad `?cas` are 400 with Consul\'s text (Consul: 500); entries carry no `Hash`',
+  '/v1/query/*': `validation errors and \`Bad limit: ...\` on execute are 400 with Consul's text (Consul: 500); \`PUT\`/\`DELETE\` of a missing query is 404 \`Cannot modify non-existent prepared query: '<id>'\` (Consul: 500); execute: ${CACHED_SIMPLE}`,
+  '/v1/config': 'kinds stored: `service-defaults`, `proxy-defaults`, `service-intentions`, `mesh`, `service-splitter`, `service-resolver`, `service-router`, `ingress-gateway`, `terminating-gateway`; another kind Consul has is 400 `config entry kind "<kind>" is not supported by this agent yet (...)`; Normalize/Validate errors, the discovery-chain checks (`discovery chain ... does not permit advanced routing or splitting behavior`, `service "web" does not have a subset named "v2"`, ...) and a bad `?cas` are 400 with Consul\'s text (Consul: 500); entries carry no `Hash`',
   '/v1/connect/intentions': 'the legacy create\'s validation errors (`SourceName: wildcard character ...`, `defines "web" more than once`, `cannot use legacy intention API to edit intentions ...`) are 400 with Consul\'s text (Consul: 500)',
   '/v1/connect/intentions/exact': 'validation errors of the upsert (`Sources[0].Action must be set to \'allow\' or \'deny\'`, `Meta must not be specified`) are 400 with Consul\'s text (Consul: 500)',
   '/v1/connect/intentions/:id': '`PUT`/`DELETE` of a missing intention is 404 `Cannot modify non-existent intention: \'<id>\'` / `Cannot delete ...` (Consul: 500); validation errors are 400 (Consul: 500)',
-  '/v1/agent/connect/authorize': 'the intention match is not cached on the agent (each call asks the servers; `X-Cache: MISS`)',
+  '/v1/agent/connect/authorize': 'the intention match comes from the agent cache as in Consul (`X-Cache: HIT` after the first call for a target, kept fresh by a blocking query)',
   '/v1/config/*': 'an unknown kind is 400 `invalid config entry kind: <kind>` (Consul: 500); `GET /v1/config/` lists every kind',
   '/v1/discovery-chain/*': 'compiled for routers, splitters, subsets, redirects and failover (not namespaces, partitions, peers, sameness groups); `CustomizationHash` is not hashstructure\'s value',
   '/v1/coordinate/update': 'a `Vec` of another dimensionality is 400 `incompatible coordinate`, a missing `Coord` 400 `invalid coordinate` (Consul: 500)',

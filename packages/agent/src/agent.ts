@@ -25,7 +25,8 @@ import type { WatchEndpoint } from './watches/agent-watches.js';
 import { loadConfig } from './config/index.js';
 import { watchConfigPaths } from './config/file-watcher.js';
 import type { AgentContext } from './context.js';
-import { catalogDnsBackend, forwardedDnsBackend } from './dns-backend.js';
+import { catalogDnsBackend, forwardedDnsBackend, serverRead } from './dns-backend.js';
+import { closeAgentCache } from './cache/index.js';
 import { localQueryRunner, remoteQueryRunner, withPreparedQueries } from './prepared-query/dns.js';
 import { clusterSeams } from './prepared-query/remote.js';
 import { UserEvents } from './events/user-events.js';
@@ -405,6 +406,7 @@ export async function startAgent(config: AgentConfig, options: StartAgentOptions
 
     // Network coordinates: sent to the servers periodically, written by the leader in batches.
     cleanups.push(startCoordinateSync(ctx));
+    cleanups.push(() => closeAgentCache(ctx));
 
     // Requests other servers forward here (agent RPC `HTTP.Forward`) run on an app of their own.
     // Servers only: a client serves no RPC, and a second copy of every route would hold about
@@ -483,6 +485,8 @@ export async function startAgent(config: AgentConfig, options: StartAgentOptions
     if (config.ports.dns >= 0) {
       // Loaded only when DNS is served (-dns-port -1 turns it off): it is code held in memory.
       const { createDnsServer } = await import('@proconsul/dns');
+      // dns_config.use_cache: a client's lookups through the agent cache (src/cache/dns-cache.ts).
+      const dnsRead = !server && config.dnsConfig.useCache ? (await import('./cache/dns-cache.js')).cachedDnsRead(ctx, serverRead(cluster, config.datacenter)) : undefined;
       for (const host of config.dnsAddrs) {
         const dns: DnsServer = createDnsServer({
           backend: withPreparedQueries(
@@ -490,9 +494,9 @@ export async function startAgent(config: AgentConfig, options: StartAgentOptions
               ? aclDnsBackend(
                   catalogDnsBackend(catalog, config.datacenter, cluster), config.acl, catalog, config.nodeName, config.datacenter, aclResolver,
                 )
-              : forwardedDnsBackend(cluster, config.datacenter, () => (config.acl.enabled ? config.acl.tokens.dns || config.acl.tokens.default || ANONYMOUS_TOKEN_SECRET : '')),
+              : forwardedDnsBackend(cluster, config.datacenter, () => (config.acl.enabled ? config.acl.tokens.dns || config.acl.tokens.default || ANONYMOUS_TOKEN_SECRET : ''), dnsRead),
             config.datacenter,
-            server ? localQueryRunner(ctx) : remoteQueryRunner(cluster, config.nodeName),
+            server ? localQueryRunner(ctx) : remoteQueryRunner(cluster, config.nodeName, config.datacenter, dnsRead),
             cluster,
           ),
           host,

@@ -4,7 +4,7 @@
 // agent are `?stale` HTTP reads answered by a server of that datacenter (forwardedDnsBackend).
 import type { Catalog, CatalogNode, HealthCheck, ServiceEntry } from '@proconsul/catalog';
 import type { ClusterRole } from './cluster/role.js';
-import type { ForwardedRequest } from './rpc/messages.js';
+import type { ForwardedRequest, ForwardedResponse } from './rpc/messages.js';
 import type { DnsBackend, DnsHealth, DnsNode, DnsServiceInstance } from '@proconsul/dns';
 
 export function catalogDnsBackend(catalog: Catalog, datacenter: string, cluster: ClusterRole): DnsBackend {
@@ -97,17 +97,25 @@ function worst(checks: HealthCheck[]): DnsHealth {
 
 const REMOTE_READ_TIMEOUT_MS = 5_000;
 
+/** How a DNS lookup reads from the servers: directly, or through the agent cache (dns_config.use_cache). */
+export type DnsRead = (req: ForwardedRequest, dc: string, timeoutMs: number) => Promise<ForwardedResponse>;
+
+/** A server of datacenter `dc` answers (this datacenter's through cluster.forward). */
+export function serverRead(cluster: ClusterRole, datacenter: string): DnsRead {
+  return (req, dc, timeoutMs) => (dc === datacenter ? cluster.forward(req, timeoutMs) : cluster.forwardToDatacenter(dc, req, timeoutMs));
+}
+
 /**
  * Lookups answered by a server over agent RPC, as `?stale` reads (Consul's dns_config.allow_stale
  * default): a client agent's for its own datacenter, and anyone's for another datacenter
  * (ClusterRole.forwardToDatacenter: the WAN router of a server); with the agent's DNS token
  * (`token()`), so the server filters what it may see.
  */
-export function forwardedDnsBackend(cluster: ClusterRole, datacenter: string, token: () => string = () => ''): DnsBackend {
+export function forwardedDnsBackend(cluster: ClusterRole, datacenter: string, token: () => string = () => '', read: DnsRead = serverRead(cluster, datacenter)): DnsBackend {
   const get = async <T>(url: string, dc: string): Promise<T | undefined> => {
     const t = token();
     const req: ForwardedRequest = { method: 'GET', url, headers: t !== '' ? { 'x-consul-token': t } : {} };
-    const res = dc === datacenter ? await cluster.forward(req, REMOTE_READ_TIMEOUT_MS) : await cluster.forwardToDatacenter(dc, req, REMOTE_READ_TIMEOUT_MS);
+    const res = await read(req, dc, REMOTE_READ_TIMEOUT_MS);
     // 403: the token may not see it, which DNS answers as a name that does not exist.
     if (res.status === 404 || res.status === 403) return undefined;
     const text = Buffer.from(res.body).toString();

@@ -83,6 +83,7 @@ function buildHttpConfig(h: Record<string, unknown>): HttpConfig {
     responseHeaders: (h['response_headers'] as Record<string, string> | undefined) ?? {},
     blockEndpoints: (h['block_endpoints'] as string[] | undefined) ?? [],
     allowWriteHttpFrom: allow,
+    useCache: h['use_cache'] !== false,
   };
 }
 
@@ -591,6 +592,8 @@ export async function buildConfig(input: BuildInput): Promise<AgentConfig> {
       enableAdditionalNodeMetaTxt: d.enable_additional_node_meta_txt !== false,
       recursorStrategy: recursorStrategy(d.recursor_strategy),
       soa: soaConfig((d.soa ?? {}) as Record<string, unknown>),
+      useCache: d.use_cache === true,
+      cacheMaxAgeMs: ms(d.cache_max_age),
     },
     telemetry: {
       prometheusRetentionTimeMs: ms(c.telemetry?.prometheus_retention_time),

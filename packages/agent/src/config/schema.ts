@@ -51,7 +51,9 @@ const DNS_CONFIG: ObjectSpec = {
     { name: 'enable_additional_node_meta_txt', type: 'bool' },
     { name: 'recursor_strategy', type: 'string' },
     { name: 'soa', type: { object: { struct: 'SOA', fields: ['expire', 'min_ttl', 'refresh', 'retry'].map((name) => ({ name, type: 'int' as const })) } } },
-    ...['use_cache', 'cache_max_age', 'prefer_namespace'].map(any),
+    { name: 'use_cache', type: 'bool' },
+    { name: 'cache_max_age', type: 'duration' },
+    ...['prefer_namespace'].map(any),
   ],
 };
 
@@ -140,7 +142,7 @@ const HTTP_CONFIG: ObjectSpec = {
     { name: 'allow_write_http_from', type: 'strings' },
     { name: 'block_endpoints', type: 'strings' },
     { name: 'response_headers', type: 'stringMap' },
-    // Accepted: this agent has no agent cache, and Node bounds header sizes itself.
+    // use_cache: `?cached` reads use the agent cache (src/cache/); Node bounds header sizes itself.
     { name: 'use_cache', type: 'bool' },
     { name: 'max_header_bytes', type: 'int' },
   ],

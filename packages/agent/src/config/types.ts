@@ -47,6 +47,10 @@ export interface DnsConfig {
   recursorStrategy: 'sequential' | 'random';
   /** dns_config.soa, in seconds (Consul's defaults 3600 / 600 / 86400 / 0). */
   soa: { refresh: number; retry: number; expire: number; minTtl: number };
+  /** dns_config.use_cache: a client agent's service and prepared query lookups go through the agent cache. */
+  useCache: boolean;
+  /** dns_config.cache_max_age (0: none): how old a cached prepared query answer may be. */
+  cacheMaxAgeMs: number;
 }
 
 export interface AgentPorts {
@@ -236,6 +240,8 @@ export interface HttpConfig {
   blockEndpoints: string[];
   /** Networks (CIDR) allowed to write; empty: everyone. */
   allowWriteHttpFrom: string[];
+  /** http_config.use_cache (default true): false ignores `?cached`. */
+  useCache: boolean;
 }
 
 /** Consul's log_file: where, and when the file is rotated. */

@@ -11,6 +11,7 @@ import type { AgentContext } from '../context.js';
 import { METRICS_DECORATION, ROUTE_METHODS_DECORATION } from './endpoint.js';
 import { methodNotAllowed, ROUTER_OPTIONS, RouteMethods } from './route-methods.js';
 import { installClusterHooks } from '../cluster/http-hooks.js';
+import { installAgentCache } from '../cache/install.js';
 import { limitConnsPerClient } from './conn-limit.js';
 import { memoFor } from './read-memo.js';
 import { HttpError } from './http-error.js';
@@ -75,6 +76,8 @@ export async function buildHttpApp(ctx: AgentContext, options: HttpAppOptions = 
   if (options.forwardedOnly !== true) installResponseHeadersAndBlocks(app, ctx.config.httpConfig, ctx.log.http);
   // Before forwarding: `?near=_agent` means this agent, not the leader that answers.
   if (options.forwardedOnly !== true) resolveNearAgent(app, ctx.config.nodeName);
+  // `?cached` reads answer from the agent cache before forwarding (src/cache/).
+  if (options.forwardedOnly !== true) installAgentCache(app, ctx);
   installClusterHooks(app, ctx, options.forwardedOnly === true);
   ctx.metrics.gaugeFunc('http.conns_refused', () => connLimit.refused);
 

@@ -37,8 +37,7 @@ export function catalogRead<T>(
 ): FastifyReply | Promise<FastifyReply> {
   const query = req.query as Query;
   const opts = parseQueryOptions(req, ctx.config.datacenter, ctx.config.queryTimes);
-  // ?cached: every server answer is fresh here (there is no agent cache in front of it).
-  if (query.cached !== undefined) reply.header('X-Cache', 'MISS');
+  // `?cached` reads of the endpoints that honour it never get here: the agent cache answers them (src/cache/).
   let run = unfiltered;
   // No cluster peerings exist here, so every `?peer` names an unknown peer: Consul answers an
   // empty list (its state store holds nothing imported from that peer).

@@ -10,7 +10,7 @@ import { parseGoDurationMs } from '@proconsul/catalog';
 import type { ClusterRole } from '../cluster/role.js';
 import { NO_DC_PATH } from '../cluster/router.js';
 import type { AgentContext } from '../context.js';
-import { toInstance } from '../dns-backend.js';
+import { serverRead, toInstance, type DnsRead } from '../dns-backend.js';
 import type { ForwardedResponse } from '../rpc/messages.js';
 import type { ExecuteResponse } from './execute.js';
 import { AGENT_NODE_HEADER, executorFor } from './index.js';
@@ -81,9 +81,9 @@ export function localQueryRunner(ctx: AgentContext): DnsQueryRunner {
 }
 
 /** A client agent has a server run it (`?stale`), telling it which agent asked. */
-export function remoteQueryRunner(cluster: ClusterRole, nodeName: string): DnsQueryRunner {
+export function remoteQueryRunner(cluster: ClusterRole, nodeName: string, datacenter = '', read: DnsRead = serverRead(cluster, datacenter)): DnsQueryRunner {
   return async (nameOrId) => {
     const url = `/v1/query/${encodeURIComponent(nameOrId)}/execute?stale`;
-    return parseExecute(url, await cluster.forward({ method: 'GET', url, headers: { [AGENT_NODE_HEADER]: nodeName } }, REMOTE_TIMEOUT_MS));
+    return parseExecute(url, await read({ method: 'GET', url, headers: { [AGENT_NODE_HEADER]: nodeName } }, datacenter, REMOTE_TIMEOUT_MS));
   };
 }

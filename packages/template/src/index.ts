@@ -7,10 +7,14 @@ export { sprint, sprintf, sprintln } from './engine/fmt.js';
 export { Brain, type KVGetValue } from './consul/brain.js';
 export { consulFuncs, RenderScope } from './consul/funcs.js';
 export { helperFuncs, goJSON } from './consul/helpers.js';
+export { connectFuncs } from './consul/connect-funcs.js';
+export { sockaddrFuncs, type SockaddrHost } from './consul/sockaddr.js';
+export { CARoot, LeafCert } from './consul/connect-data.js';
+export { GoTime } from './consul/gotime.js';
 export { AgentWeights, CatalogNode, CatalogNodeService, CatalogSnippet, HealthService, KeyPair, Node, ServiceAddress, ServiceTags, aggregatedStatus } from './consul/data.js';
 export {
   healthServiceQuery, kvGetQuery, kvListQuery, catalogServicesQuery, catalogNodesQuery, catalogNodeQuery,
-  datacentersQuery, fileQuery, QueryError, type Dependency,
+  datacentersQuery, fileQuery, connectCARootsQuery, connectLeafQuery, QueryError, type Dependency,
 } from './consul/query.js';
 export { Scratch } from './consul/scratch.js';
 export { TemplateRenderer, type RendererOptions, type RenderResult } from './runner/render.js';

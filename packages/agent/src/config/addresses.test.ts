@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { expandAddrs, expandFirstIP, type Interfaces, type NetworkHost } from './addresses.js';
 import { ConfigError } from './errors.js';
-import { FLAG } from './ifaddrs.js';
+import { FLAG } from '@proconsul/sockaddr';
 
 const iface = (address: string, prefix = 24, internal = false): NonNullable<Interfaces[string]>[number] =>
   address.includes(':')

@@ -6,11 +6,9 @@
  */
 import net from 'node:net';
 import { ConfigError } from './errors.js';
-import { goQuote } from './go-text.js';
-import type { Interfaces, NetworkHost } from './ifaddrs.js';
-import { evalSockaddrTemplate, sockaddrEnv, SockaddrTemplateError } from './sockaddr-template.js';
+import { evalSockaddrTemplate, goQuote, sockaddrEnv, SockaddrTemplateError, type Interfaces, type NetworkHost } from '@proconsul/sockaddr';
 
-export type { Interfaces, NetworkHost, NetworkReaders } from './ifaddrs.js';
+export type { Interfaces, NetworkHost, NetworkReaders } from '@proconsul/sockaddr';
 
 /** RFC 6890 IPv4 blocks Consul's ipaddr.GetPrivateIPv4 counts as private (loopback and link-local excluded). */
 const PRIVATE_V4: Array<[string, number]> = [

@@ -5,7 +5,7 @@ import { parseFlags } from './flags.js';
 import { parseConfigText, readConfigPaths } from './sources.js';
 import { mergeFragments } from './merge.js';
 import { CONFIG_SPEC } from './schema.js';
-import { LINUX_READERS, type Interfaces, type NetworkReaders } from './ifaddrs.js';
+import { LINUX_READERS, type Interfaces, type NetworkReaders } from '@proconsul/sockaddr';
 import type { AgentConfig } from './types.js';
 
 export interface LoadConfigHost {

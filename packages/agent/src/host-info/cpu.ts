@@ -2,7 +2,7 @@
 // per `processor` of /proc/cpuinfo, with gopsutil's quirks kept: a line is split on every ":"
 // and only the second piece kept, `Processor` (old ARM) names the model of the processors after
 // it, and `mhz` is cpufreq/cpuinfo_max_freq when that file can be read.
-import { goParseFloat, goParseInt } from '../config/go-text.js';
+import { goParseFloat, goParseInt } from '@proconsul/sockaddr';
 
 /** cpu.InfoStat, keys and order of its JSON tags. */
 export interface CpuInfoStat {

@@ -2,7 +2,7 @@
 // internal/common/common_linux.go): platform from /etc's release files, virtualization from
 // /proc's tell-tales, boot time, host ID. Only files are read: where gopsutil runs a command
 // (`/usr/bin/lsb_release` when /etc/lsb-release is missing) this answers as if it had printed nothing.
-import { goParseFloat, goParseInt } from '../config/go-text.js';
+import { goParseFloat, goParseInt } from '@proconsul/sockaddr';
 import { readLines, splitLines, type HostEnv } from './env.js';
 
 /** host.InfoStat, keys and order of its JSON tags. Go's uint64 fields are bigints. */

@@ -2,7 +2,7 @@
 // VirtualMemoryStat of a /proc/meminfo text, with gopsutil's quirks kept. Keys match
 // case-sensitively (so the kernel's `Writeback` never fills `writeBack`), `cached` includes
 // SReclaimable, `used` is total - free - buffers - cached as a uint64 (it wraps, as Go's does).
-import { goParseInt } from '../config/go-text.js';
+import { goParseInt } from '@proconsul/sockaddr';
 
 /** mem.VirtualMemoryStat, keys and order of its JSON tags. Go's uint64 fields are bigints. */
 export interface VirtualMemoryStat {

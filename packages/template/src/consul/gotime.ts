@@ -60,3 +60,37 @@ export function formatGoTime(d: Date, layout: string): string {
   }
   return out;
 }
+
+/**
+ * A Go time.Time as templates see it (api.LeafCert's ValidAfter/ValidBefore): prints as
+ * time.Time's String(), has Format and Unix, and marshals to JSON as RFC 3339. Consul sends
+ * these times in UTC, so the zone is always UTC here.
+ */
+export class GoTime {
+  static goTypeName = 'time.Time';
+  readonly #date: Date;
+  constructor(date: Date) {
+    this.#date = date;
+  }
+  /** An RFC 3339 text as Consul's JSON carries it; the zero time when empty or unreadable. */
+  static parse(text: string | null | undefined): GoTime {
+    const ms = text ? Date.parse(text) : NaN;
+    if (!Number.isNaN(ms)) return new GoTime(new Date(ms));
+    const zero = new Date(0);
+    zero.setUTCFullYear(1, 0, 1); // Go's zero time, 0001-01-01 (Date.UTC would read year 1 as 1901)
+    return new GoTime(zero);
+  }
+  String(): string {
+    return formatGoTime(this.#date, '2006-01-02 15:04:05.999999999 -0700 MST');
+  }
+  Format(layout: string): string {
+    return formatGoTime(this.#date, String(layout));
+  }
+  Unix(): number {
+    return Math.floor(this.#date.getTime() / 1000);
+  }
+  /** json.Marshaler: the JSON text (a quoted RFC 3339 time, as Go's). */
+  MarshalJSON(): string {
+    return JSON.stringify(formatGoTime(this.#date, '2006-01-02T15:04:05.999999999Z07:00'));
+  }
+}

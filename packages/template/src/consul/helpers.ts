@@ -67,6 +67,8 @@ export function goJSON(v: unknown, indent?: string, escapeHTML = true): string {
     if (x === undefined || x === null) return null;
     if (Array.isArray(x)) return x.map(norm);
     if (x instanceof Map) return norm(Object.fromEntries(x));
+    // Go's json.Marshaler (a time.Time marshals as its RFC 3339 text).
+    if (typeof x === 'object' && typeof (x as { MarshalJSON?: unknown }).MarshalJSON === 'function') return JSON.parse((x as { MarshalJSON: () => string }).MarshalJSON());
     if (typeof x === 'object') {
       const o = x as Record<string, unknown>;
       const keys = isPlainObject(x) ? (mapKeys(o) as string[]) : Object.keys(o);

@@ -3,23 +3,28 @@
 // get the same `id`, so the runner keeps one blocking query per id.
 
 export type Dependency =
-  | { type: 'health.service'; id: string; name: string; tag: string; dc: string; near: string; filters: string[] }
+  /** `service`, and `connect` (connect: true) for the instances that take Connect traffic. */
+  | { type: 'health.service'; id: string; name: string; tag: string; dc: string; near: string; filters: string[]; connect: boolean }
   | { type: 'catalog.services'; id: string; dc: string }
   | { type: 'catalog.nodes'; id: string; dc: string; near: string }
   | { type: 'catalog.node'; id: string; name: string; dc: string }
   | { type: 'catalog.datacenters'; id: string }
   | { type: 'kv.get'; id: string; key: string; dc: string }
   | { type: 'kv.list'; id: string; prefix: string; dc: string }
-  | { type: 'file'; id: string; path: string };
+  | { type: 'file'; id: string; path: string }
+  | { type: 'connect.caroots'; id: string }
+  | { type: 'connect.caleaf'; id: string; service: string };
 
 export type HealthServiceDependency = Extract<Dependency, { type: 'health.service' }>;
 
 /**
  * consul-template's Dependency.CanShare: may a de-duplication leader hand this value to other
- * instances? Not `node` (without a name it is each instance's own node) nor `file` (local).
+ * instances? Not `node` (without a name it is each instance's own node), `file` (local), nor
+ * the agent's CA roots and leaf certificates (connect_ca.go, connect_leaf.go: a private key
+ * never leaves the instance that asked for it).
  */
 export function canShare(d: Dependency): boolean {
-  return d.type !== 'catalog.node' && d.type !== 'file';
+  return d.type !== 'catalog.node' && d.type !== 'file' && d.type !== 'connect.caroots' && d.type !== 'connect.caleaf';
 }
 
 export class QueryError extends Error {}
@@ -35,8 +40,11 @@ const NODE_RE = new RegExp(`^([${W}.\\-]+)?${DC}$`);
 const DC_NEAR_RE = new RegExp(`^${DC}${NEAR}$`);
 const FILTERS = new Set(['any', 'passing', 'warning', 'critical', 'maintenance']);
 
-/** `service "tag.name@dc~near|filter,filter"` */
-export function healthServiceQuery(s: string): HealthServiceDependency {
+/**
+ * `service "tag.name@dc~near|filter,filter"`; with `connect`, the same grammar for `connect`
+ * (consul-template's NewHealthConnectQuery: /v1/health/connect, id `health.connect(...)`).
+ */
+export function healthServiceQuery(s: string, connect = false): HealthServiceDependency {
   const m = SERVICE_RE.exec(s);
   if (!m) throw new QueryError(`health.service: invalid format: ${JSON.stringify(s)}`);
   const [, tag = '', name = '', dc = '', near = '', filter = ''] = m;
@@ -54,7 +62,7 @@ export function healthServiceQuery(s: string): HealthServiceDependency {
   if (dc) id += `@${dc}`;
   if (near) id += `~${near}`;
   id += `|${filters.join(',')}`;
-  return { type: 'health.service', id: `health.service(${id})`, name, tag, dc, near, filters };
+  return { type: 'health.service', id: `${connect ? 'health.connect' : 'health.service'}(${id})`, name, tag, dc, near, filters, connect };
 }
 
 export function kvGetQuery(s: string): Dependency {
@@ -102,4 +110,14 @@ export function datacentersQuery(): Dependency {
 
 export function fileQuery(path: string): Dependency {
   return { type: 'file', id: `file(${path})`, path };
+}
+
+/** `caRoots`: the agent's view of the Connect CA roots (consul-template's connect_ca.go). */
+export function connectCARootsQuery(): Dependency {
+  return { type: 'connect.caroots', id: 'connect.caroots' };
+}
+
+/** `caLeaf "<service>"`: the agent's leaf certificate for a service (connect_leaf.go). */
+export function connectLeafQuery(service: string): Dependency {
+  return { type: 'connect.caleaf', id: `connect.caleaf(${service})`, service };
 }

@@ -75,6 +75,7 @@ function revive(id: string, v: unknown): unknown {
   const type = id.replace(/\(.*$/s, '');
   switch (type) {
     case 'health.service':
+    case 'health.connect':
       return list(id, v).map((p) => {
         const h = as(HealthService, p);
         h.Tags = ServiceTags.from_(h.Tags);

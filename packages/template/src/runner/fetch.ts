@@ -4,6 +4,7 @@
 import type { Consul, QueryResult } from '@proconsul/api';
 import type { KVGetValue } from '../consul/brain.js';
 import { aggregatedStatus, CatalogNode, CatalogSnippet, HealthService, KeyPair, Node, ServiceTags, cmp } from '../consul/data.js';
+import { CARoot, LeafCert } from '../consul/connect-data.js';
 import type { Dependency } from '../consul/query.js';
 
 export interface FetchParams {
@@ -21,13 +22,15 @@ export function fetcherFor(client: Consul, d: Dependency): Fetcher {
     case 'health.service':
       return async (p) => {
         const passingOnly = d.filters.length === 1 && d.filters[0] === 'passing';
-        const res = await client.health.service(d.name, {
+        const opts = {
           ...p,
           tags: d.tag ? [d.tag] : [],
           passing: passingOnly,
           datacenter: d.dc || undefined,
           near: d.near || undefined,
-        });
+        };
+        // `connect`: /v1/health/connect with the same options and filtering (health_service.go).
+        const res = d.connect ? await client.health.connect(d.name, opts) : await client.health.service(d.name, opts);
         const list: HealthService[] = [];
         for (const e of res.data) {
           const status = aggregatedStatus(e.Checks ?? []);
@@ -71,6 +74,16 @@ export function fetcherFor(client: Consul, d: Dependency): Fetcher {
         const res = await client.kv.list(d.prefix, { ...p, datacenter: d.dc || undefined });
         const list = res.data.map((pair) => new KeyPair(pair, pair.Key.slice(d.prefix.length).replace(/^\/+/, '')));
         return { data: list, meta: res.meta };
+      };
+    case 'connect.caroots':
+      return async (p) => {
+        const res = await client.agent.connectCARoots(p);
+        return { data: (res.data.Roots ?? []).map((r) => new CARoot(r)), meta: res.meta };
+      };
+    case 'connect.caleaf':
+      return async (p) => {
+        const res = await client.agent.connectCALeaf(d.service, p);
+        return { data: new LeafCert(res.data), meta: res.meta };
       };
     case 'catalog.datacenters':
     case 'file':

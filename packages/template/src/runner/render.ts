@@ -5,10 +5,12 @@
 import { variadic, type FuncMap } from '../engine/exec.js';
 import { Template } from '../engine/template.js';
 import type { Brain } from '../consul/brain.js';
+import { connectFuncs } from '../consul/connect-funcs.js';
 import { consulFuncs, RenderScope } from '../consul/funcs.js';
 import { helperFuncs } from '../consul/helpers.js';
 import type { Dependency } from '../consul/query.js';
 import { Scratch } from '../consul/scratch.js';
+import { sockaddrFuncs, type SockaddrHost } from '../consul/sockaddr.js';
 
 export interface RendererOptions {
   /** File name shown in errors. */
@@ -23,6 +25,8 @@ export interface RendererOptions {
   functionDenylist?: string[];
   /** sandbox_path: `file` reads only below it. */
   sandboxPath?: string;
+  /** The interfaces `sockaddr` reads (default: this machine's). */
+  sockaddrHost?: SockaddrHost;
 }
 
 /** go-glob's match: `*` stands for any run of characters, nothing else is special. */
@@ -60,6 +64,8 @@ export class TemplateRenderer {
     const funcs: FuncMap = {
       ...helperFuncs(() => this.scratch, opts.now),
       ...consulFuncs(this.scope),
+      ...connectFuncs(this.scope),
+      ...sockaddrFuncs(opts.sockaddrHost),
       // consul-template's executeTemplate: render a define'd template to a string.
       executeTemplate: variadic((name: string, ...data: unknown[]) => {
         if (data.length > 1) throw new Error(`executeTemplate: wrong number of arguments, expected 1 or 2, but got ${data.length + 1}`);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { FLAG, ifAddrText, type IfAddr } from './ifaddrs.js';
-import * as fns from './sockaddr-funcs.js';
-import { addressText, parseIPAddr, sockText } from './sockaddr-ip.js';
+import * as fns from './funcs.js';
+import { addressText, parseIPAddr, sockText } from './ip.js';
 
 /** An IfAddr as go-sockaddr's tests build them: an address, and a zero net.Interface unless given. */
 function ifa(addr: string, name = '', flags = 0): IfAddr {

@@ -11,8 +11,8 @@
  */
 import { goQuote } from './go-text.js';
 import { collectIfAddrs, ifAddrText, type IfAddr, type NetworkHost } from './ifaddrs.js';
-import * as fns from './sockaddr-funcs.js';
-import { SockaddrError } from './sockaddr-ip.js';
+import * as fns from './funcs.js';
+import { SockaddrError } from './ip.js';
 
 export class SockaddrTemplateError extends Error {
   override readonly name = 'SockaddrTemplateError';

@@ -5,8 +5,8 @@
  */
 import { goParseInt, goQuote } from './go-text.js';
 import { flagsText, FLAG, ifAddrText, type IfAddr } from './ifaddrs.js';
-import { ipAttr, ipMath, ipPredicates, maskOf, parseIPAddr, sockText, SockaddrError, contains, type IPAddr } from './sockaddr-ip.js';
-import { isForwardable, isRFC, KNOWN_RFCS } from './sockaddr-rfc.js';
+import { ipAttr, ipMath, ipPredicates, maskOf, parseIPAddr, sockText, SockaddrError, contains, type IPAddr } from './ip.js';
+import { isForwardable, isRFC, KNOWN_RFCS } from './rfc.js';
 
 /** What the functions read from the host; both are computed once per template evaluation. */
 export interface SockaddrEnv {

@@ -13,8 +13,8 @@ import {
   readLinuxLink,
   type Interfaces,
 } from './ifaddrs.js';
-import { getInterfaceIP, getInterfaceIPs, getPrivateIP, getPrivateIPs } from './sockaddr-funcs.js';
-import { sockaddrEnv } from './sockaddr-template.js';
+import { getInterfaceIP, getInterfaceIPs, getPrivateIP, getPrivateIPs } from './funcs.js';
+import { sockaddrEnv } from './template.js';
 
 type Info = NonNullable<Interfaces[string]>[number];
 interface Extra {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { addressText, contains, ipAttr, ipMath, ipText, parseIPAddr, parseIPv6Network, sockText, SockaddrError } from './sockaddr-ip.js';
-import { isForwardable, isRFC } from './sockaddr-rfc.js';
+import { addressText, contains, ipAttr, ipMath, ipText, parseIPAddr, parseIPv6Network, sockText, SockaddrError } from './ip.js';
+import { isForwardable, isRFC } from './rfc.js';
 
 interface IPCase {
   input: string;

@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { FLAG, type IfAddr } from './ifaddrs.js';
-import { parseIPAddr } from './sockaddr-ip.js';
-import { evalSockaddrTemplate, SockaddrTemplateError, sockaddrEnv } from './sockaddr-template.js';
-import type { SockaddrEnv } from './sockaddr-funcs.js';
+import { parseIPAddr } from './ip.js';
+import { evalSockaddrTemplate, SockaddrTemplateError, sockaddrEnv } from './template.js';
+import type { SockaddrEnv } from './funcs.js';
 
 /** The interfaces of go-sockaddr's template_test.go (a macOS laptop). */
 function fakeInterfaces(): IfAddr[] {

@@ -8,7 +8,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { NetworkInterfaceInfo } from 'node:os';
-import { makeIP, parseIPAddr, sockText, type IPAddr } from './sockaddr-ip.js';
+import { makeIP, parseIPAddr, sockText, type IPAddr } from './ip.js';
 
 export type Interfaces = NodeJS.Dict<NetworkInterfaceInfo[]>;
 

@@ -3,7 +3,7 @@
  * the `private` sort and the private/public source functions use, and its pseudo-RFC of
  * non-forwardable blocks behind the `forwardable` flag.
  */
-import { contains, parseIPAddr, parseIPv6Network, type IPAddr } from './sockaddr-ip.js';
+import { contains, parseIPAddr, parseIPv6Network, type IPAddr } from './ip.js';
 
 /** go-sockaddr's ForwardingBlacklist pseudo-RFC number. */
 export const FORWARDING_BLACKLIST = 4294967295;

@@ -93,7 +93,8 @@ export interface AgentHandle {
   close(): Promise<void>;
 }
 
-export async function startAgent(config: AgentConfig, options: StartAgentOptions = {}): Promise<AgentHandle> {
+export async function startAgent(initialConfig: AgentConfig, options: StartAgentOptions = {}): Promise<AgentHandle> {
+  let config = initialConfig;
   const logTap = new LogTap();
   // log_file (src/log-file.ts): opened before anything logs; a path it cannot open refuses the start.
   const logFile = config.logFile && !options.logger ? new LogFile(config.logFile) : undefined;
@@ -105,8 +106,15 @@ export async function startAgent(config: AgentConfig, options: StartAgentOptions
   // Internal RPC TLS files are read before anything starts: a bad file refuses the start.
   // node:tls loads only when TLS is configured (docs/PERFORMANCE.md, client agent memory).
   // auto_encrypt.tls: a client's RPC TLS starts with the CA only; its certificate comes from the servers.
-  const autoTls = !server && config.autoEncrypt.tls;
-  const rpcTls = rpcTlsConfigured(config.rpcTls) || autoTls ? (await import('./tls/rpc-tls.js')).RpcTls.load(config.rpcTls, autoTls) : null;
+  // auto_config.enabled: the same, and the configuration itself comes from the servers first (src/auto-config/).
+  const autoTls = !server && (config.autoEncrypt.tls || config.autoConfig.enabled);
+  let rpcTls = rpcTlsConfigured(config.rpcTls) || autoTls ? (await import('./tls/rpc-tls.js')).RpcTls.load(config.rpcTls, autoTls) : null;
+  let autoConfigured: import('./auto-config/start.js').AutoConfigured | undefined;
+  if (!server && config.autoConfig.enabled && rpcTls) {
+    autoConfigured = await (await import('./auto-config/start.js')).autoConfigure(config, options.argv, rpcTls, log.agent);
+    config = autoConfigured.config;
+    rpcTls = (await import('./tls/rpc-tls.js')).RpcTls.load(config.rpcTls, true);
+  }
   // The config's watches are parsed before anything starts too; their module loads only when
   // some are configured (it brings the api client).
   const watchesModule = (): Promise<typeof import('./watches/agent-watches.js')> => import('./watches/agent-watches.js');
@@ -203,7 +211,13 @@ export async function startAgent(config: AgentConfig, options: StartAgentOptions
         const { AutoEncrypt } = await import('./tls/auto-encrypt.js');
         const ae = (autoEncrypt = new AutoEncrypt({ config, rpcTls, servers: () => serversIn(gossip.lan, config.datacenter), token: () => agentCallToken(config.acl), log: log.agent }));
         cleanups.push(() => ae.stop());
-        await ae.initialCerts();
+        if (autoConfigured?.signed) {
+          ae.seed(autoConfigured.signed.resp, autoConfigured.signed.keyPem);
+          const ac = autoConfigured;
+          ae.onChange(() => ae.cert && ae.cert.CertPEM !== ac.signed?.resp.IssuedCert.CertPEM && ac.certRenewed(ae.cert));
+        } else if (!autoConfigured) {
+          await ae.initialCerts();
+        }
       }
       const cc = (clientCluster = new ClientCluster(gossip.lan, config.datacenter, rpcTls));
       cluster = cc;
@@ -372,7 +386,7 @@ export async function startAgent(config: AgentConfig, options: StartAgentOptions
       },
       reload: async () => {
         if (!options.argv) return;
-        const fresh = await loadConfig(options.argv);
+        const fresh = await loadConfig(options.argv, process.env, {}, autoConfigured?.fragment);
         log.root.level = fresh.logLevel;
         loadConfigDefinitions(fresh);
         await reloadWatches(fresh.watches);
@@ -420,7 +434,9 @@ export async function startAgent(config: AgentConfig, options: StartAgentOptions
       serveConnectCASignIntermediate(serverCluster, ctx, serverResolver!);
       const { serveAutoEncryptSign, trackAutoEncryptCARoots } = await import('./connect/auto-encrypt-rpc.js');
       serveAutoEncryptSign(serverCluster, ctx, serverResolver!, rpcTls);
-      if (config.autoEncrypt.allowTls && rpcTls) {
+      (await import('./auto-config/endpoint.js')).serveAutoConfig(serverCluster, ctx, rpcTls);
+      // Consul trusts the Connect roots for incoming RPC with allow_tls or auto_config authorization.
+      if ((config.autoEncrypt.allowTls || config.autoConfig.authorizer.enabled) && rpcTls) {
         const stopRoots = new AbortController();
         cleanups.push(() => stopRoots.abort());
         void trackAutoEncryptCARoots(ctx, rpcTls, stopRoots.signal);

@@ -12,27 +12,16 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { Packr } from 'msgpackr';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, http, RUN_JS, startAgentProcess, tempDir, type AgentProcess } from './helpers.js';
+import { CLI_JS, eventually, http, RUN_JS, startAgentProcess, tempDir, workDir, type AgentProcess } from './helpers.js';
 
-const CLI = resolve(RUN_JS, '../../../cli/bin/proconsul.js');
-const dir = tempDir('proconsul-auto-encrypt-');
-const f = (name: string): string => join(dir.path, name);
+const dir = workDir('proconsul-auto-encrypt-');
+const { file: f, cli, config } = dir;
 const started: AgentProcess[] = [];
 
 const S = '127.0.95.1';
 const C = '127.0.95.2';
-
-function cli(args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [CLI, ...args], { cwd: dir.path, env: { PATH: process.env['PATH'] ?? '' }, encoding: 'utf8', timeout: 30_000 });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-function config(name: string, body: object): string {
-  writeFileSync(f(name), JSON.stringify(body));
-  return f(name);
-}
 
 const node = (ip: string): string => `n-${ip.split('.').join('-')}`;
 
@@ -182,8 +171,8 @@ describe('a client agent with auto_encrypt.tls', () => {
     expect(verify(fresh.RootCert, leaf.CertPEM.split(/(?=-----BEGIN CERTIFICATE-----)/)[0]!)).toMatch(/: OK$/);
     expect(await rpcOverTls(3, 'Status.Leader', { cert: leaf.CertPEM, key: leaf.PrivateKeyPEM })).toEqual({ Seq: 1, Body: `${S}:8300` });
     mkdirSync(f('other'));
-    execFileSync(process.execPath, [CLI, 'tls', 'ca', 'create'], { cwd: f('other') });
-    execFileSync(process.execPath, [CLI, 'tls', 'cert', 'create', '-client'], { cwd: f('other') });
+    execFileSync(process.execPath, [CLI_JS, 'tls', 'ca', 'create'], { cwd: f('other') });
+    execFileSync(process.execPath, [CLI_JS, 'tls', 'cert', 'create', '-client'], { cwd: f('other') });
     const other = { cert: readFileSync(f('other/dc1-client-consul-0.pem'), 'utf8'), key: readFileSync(f('other/dc1-client-consul-0-key.pem'), 'utf8') };
     await expect(rpcOverTls(3, 'Status.Leader', other)).rejects.toThrow();
   }, 60_000);

@@ -1,12 +1,14 @@
 // Helpers for integration tests: spawn the real agent process (dist/run.js), talk real HTTP,
 // run real dig. Every wait is bounded.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const RUN_JS = resolve(dirname(fileURLToPath(import.meta.url)), '../dist/run.js');
+/** The `proconsul` CLI's entry (packages/cli). */
+export const CLI_JS = resolve(RUN_JS, '../../../cli/bin/proconsul.js');
 
 export interface AgentProcess {
   proc: ChildProcess;
@@ -79,6 +81,35 @@ export async function startAgentProcess(args: string[], httpHostPort: string, op
 export function tempDir(prefix: string): { path: string; remove(): void } {
   const path = mkdtempSync(join(tmpdir(), prefix));
   return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
+}
+
+export interface WorkDir {
+  path: string;
+  remove(): void;
+  /** A path inside the dir. */
+  file(name: string): string;
+  /** Writes `body` as a JSON config file there; returns its path. */
+  config(name: string, body: object): string;
+  /** The `proconsul` CLI run in the dir, with only PATH in its environment. */
+  cli(args: string[]): { status: number | null; stdout: string; stderr: string };
+}
+
+/** A temp dir where a TLS test makes its CA and certificates (`proconsul tls`) and config files. */
+export function workDir(prefix: string): WorkDir {
+  const d = tempDir(prefix);
+  const file = (name: string): string => join(d.path, name);
+  return {
+    ...d,
+    file,
+    config: (name, body) => {
+      writeFileSync(file(name), JSON.stringify(body));
+      return file(name);
+    },
+    cli: (args) => {
+      const r = spawnSync(process.execPath, [CLI_JS, ...args], { cwd: d.path, env: { PATH: process.env['PATH'] ?? '' }, encoding: 'utf8', timeout: 30_000 });
+      return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+    },
+  };
 }
 
 export async function http(

@@ -9,6 +9,7 @@ import { parseAclConfig } from '../acl/config.js';
 import { bootstrapConfigEntries } from '../config-entries/agent-config.js';
 import { deprecatedTlsWarnings, parseHttpsTls, parseRpcTls } from '../tls/config.js';
 import { ALLOW_TLS_WITHOUT_VERIFY_INCOMING, parseAutoEncrypt } from '../tls/auto-encrypt-config.js';
+import { parseAutoConfig } from '../auto-config/config.js';
 import { DecodeError } from '../checks/decode.js';
 import {
   assertScriptChecksAllowed,
@@ -146,6 +147,10 @@ export interface BuildInput {
   /** Interface flags and the default route for go-sockaddr templates; absent: not known. */
   network?: NetworkReaders;
   warnings: string[];
+  /** The servers' auto_config answer as a fragment: merged after the defaults, before the files. */
+  autoConfig?: Fragment;
+  /** For CONSUL_INTRO_TOKEN (default process.env). */
+  env?: NodeJS.ProcessEnv;
 }
 
 const DATACENTER = /^[a-z0-9_-]+$/;
@@ -306,6 +311,7 @@ export async function buildConfig(input: BuildInput): Promise<AgentConfig> {
   const { dev, warnings } = input;
   let merged = mergeFragments({}, DEFAULT_SOURCE, CONFIG_SPEC);
   if (dev) merged = mergeFragments(merged, DEV_SOURCE, CONFIG_SPEC);
+  if (input.autoConfig) merged = mergeFragments(merged, input.autoConfig, CONFIG_SPEC);
   for (const { fragment } of input.files) merged = mergeFragments(merged, foldSingles(fragment), CONFIG_SPEC);
   merged = mergeFragments(merged, input.flags, CONFIG_SPEC);
   // The merged fragment has the shapes CONFIG_SPEC decodes to; read it loosely here.
@@ -496,8 +502,14 @@ export async function buildConfig(input: BuildInput): Promise<AgentConfig> {
   const acl = parseAclConfig(c as Fragment);
   const ui = c.ui_config?.enabled ?? c.ui ?? false;
   const autoEncrypt = parseAutoEncrypt(c as Fragment, server || dev, warnings);
-  const rpcTls = parseRpcTls(c as Fragment, datacenter, domain, autoEncrypt.tls);
+  // tlsutil's AutoTLS: auto_encrypt.tls or auto_config.enabled (the certificate comes from the servers).
+  const autoTls = autoEncrypt.tls || c.auto_config?.enabled === true;
+  const rpcTls = parseRpcTls(c as Fragment, datacenter, domain, autoTls);
   if (autoEncrypt.allowTls && !rpcTls.verifyIncoming) warnings.push(ALLOW_TLS_WITHOUT_VERIFY_INCOMING);
+  const autoConfig = await parseAutoConfig(c as Fragment, {
+    server: server || dev, verifyOutgoing: rpcTls.verifyOutgoing, certFile: rpcTls.certFile, aclsEnabled: acl.enabled,
+    tokenReplication: acl.enableTokenReplication, datacenter, primaryDatacenter, env: input.env ?? process.env,
+  }, warnings);
 
   const config: AgentConfig = {
     dev,
@@ -534,9 +546,10 @@ export async function buildConfig(input: BuildInput): Promise<AgentConfig> {
     enableScriptChecks,
     enableLocalScriptChecks: enableLocalScriptChecks === true,
     acl,
-    httpsTls: parseHttpsTls(c as Fragment, ports.https, autoEncrypt.tls),
+    httpsTls: parseHttpsTls(c as Fragment, ports.https, autoTls),
     rpcTls,
     autoEncrypt,
+    autoConfig,
     encrypt,
     encryptVerifyIncoming: c.encrypt_verify_incoming !== false,
     encryptVerifyOutgoing: c.encrypt_verify_outgoing !== false,

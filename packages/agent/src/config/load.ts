@@ -24,14 +24,14 @@ export interface LoadConfigHost {
  * Builds the agent configuration from `consul agent` flags (argv without "agent") and the
  * JSON config files they name, merged as Consul merges them: defaults, -dev, config files
  * in order, then flags. Throws ConfigError with a one-line message on bad input.
- * `env` is accepted for symmetry with the CLI; the agent reads no environment variables yet.
+ * `env`: CONSUL_INTRO_TOKEN (auto_config). `autoConfig`: the servers' auto_config answer as a fragment.
  */
 export async function loadConfig(
   argv: string[],
   env: NodeJS.ProcessEnv = process.env,
   host: LoadConfigHost = {},
+  autoConfig?: Record<string, unknown>,
 ): Promise<AgentConfig> {
-  void env;
   const flags = parseFlags(argv);
   const warnings: string[] = [];
   const files = await readConfigPaths(flags.configPaths, flags.configFormat, warnings);
@@ -49,5 +49,7 @@ export async function loadConfig(
     interfaces: host.interfaces ?? os.networkInterfaces(),
     network: host.network ?? (host.interfaces === undefined ? LINUX_READERS : {}),
     warnings,
+    env,
+    ...(autoConfig ? { autoConfig } : {}),
   });
 }

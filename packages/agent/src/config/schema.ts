@@ -5,6 +5,7 @@
  */
 import type { FieldSpec, ObjectSpec } from '../checks/decode.js';
 import { AUTO_ENCRYPT_FIELDS } from '../tls/auto-encrypt-config.js';
+import { AUTO_CONFIG_FIELDS } from '../auto-config/config.js';
 import { ACL_CONFIG_FIELDS } from '../acl/config.js';
 import { TLS_CONFIG_FIELDS } from '../tls/config.js';
 import { CHECK_DEFINITION_SPEC } from '../checks/definition.js';
@@ -150,7 +151,7 @@ const HTTP_CONFIG: ObjectSpec = {
 
 /** Keys Consul knows that this agent accepts and ignores (security, mesh, tuning, other sinks). */
 const IGNORED_TOP_LEVEL = [
-  'audit', 'auto_config', 'cache',
+  'audit', 'cache',
   'cloud',
   'disable_anonymous_signature',
   'disable_remote_exec', 'disable_update_check',
@@ -173,6 +174,7 @@ export const CONFIG_SPEC: ObjectSpec = {
     ...ACL_CONFIG_FIELDS,
     ...TLS_CONFIG_FIELDS,
     ...AUTO_ENCRYPT_FIELDS,
+    ...AUTO_CONFIG_FIELDS,
     { name: 'addresses', type: { object: ADDRESSES } },
     { name: 'advertise_addr', type: 'string' },
     { name: 'advertise_addr_wan', type: 'string' },

@@ -3,6 +3,7 @@ import type { AutopilotConfig, ConfigEntry } from '@proconsul/catalog';
 import type { AclConfig } from '../acl/config.js';
 import type { HttpsTlsConfig, RpcTlsConfig } from '../tls/config.js';
 import type { AutoEncryptConfig } from '../tls/auto-encrypt-config.js';
+import type { AutoConfigConfig } from '../auto-config/config.js';
 import type { CheckDefinition, CheckType } from '../checks/index.js';
 import type { ConnectProxyConfig } from './proxy-spec.js';
 
@@ -133,6 +134,8 @@ export interface AgentConfig {
   rpcTls: RpcTlsConfig;
   /** The `auto_encrypt` stanza (packages/agent/src/tls/auto-encrypt-config.ts). */
   autoEncrypt: AutoEncryptConfig;
+  /** The `auto_config` stanza (packages/agent/src/auto-config/config.ts). */
+  autoConfig: AutoConfigConfig;
   /** Base64 gossip key, empty when not set. */
   encrypt: string;
   /** With a key: refuse plaintext gossip arriving / encrypt gossip sent (Consul's encrypt_verify_*; default true). */

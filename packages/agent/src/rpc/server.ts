@@ -3,7 +3,8 @@
 // Connections per client IP are bounded (limits.rpc_max_conns_per_client); a malformed frame
 // closes its connection and is counted. With verify_incoming only TLS is accepted.
 // RPCTLSInsecure (0x07, Consul's insecure RPC server): TLS without a client certificate, agent RPC
-// right inside, for AutoEncrypt.Sign only (a client agent asking for its first certificate).
+// right inside, for AutoEncrypt.Sign and AutoConfig.InitialConfiguration only (a client agent
+// asking for its first certificate or configuration).
 import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { RAFT_PROTOCOL_BYTE, TcpTransport } from '@proconsul/raft';
@@ -20,7 +21,7 @@ export type RpcHandler = (body: unknown) => Promise<unknown>;
 const CALLS_PER_CONN_MAX = 512;
 const QUEUED_PER_CONN_MAX = 4096;
 /** The methods of Consul's insecureRPCServer. */
-const INSECURE_METHODS: ReadonlySet<string> = new Set(['AutoEncrypt.Sign']);
+const INSECURE_METHODS: ReadonlySet<string> = new Set(['AutoEncrypt.Sign', 'AutoConfig.InitialConfiguration']);
 
 export interface RpcServerStats {
   malformed: number;

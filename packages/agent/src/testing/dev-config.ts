@@ -43,6 +43,7 @@ export function devConfig(overrides: Partial<AgentConfig> = {}): AgentConfig {
     httpsTls: { caFile: '', caPath: '', certFile: '', keyFile: '', verifyIncoming: false, minVersion: 'TLSv1.2' },
     rpcTls: { caFile: '', caPath: '', certFile: '', keyFile: '', verifyIncoming: false, verifyOutgoing: false, verifyServerHostname: false, serverName: 'server.dc1.consul', minVersion: 'TLSv1.2' },
     autoEncrypt: { tls: false, allowTls: false, dnsSan: [], ipSan: [] },
+    autoConfig: { enabled: false, introToken: '', introTokenFile: '', serverAddresses: [], dnsSans: [], ipSans: [], authorizer: { enabled: false, claimAssertions: [], jwtConfig: {} } },
     encrypt: '',
     encryptVerifyIncoming: true,
     encryptVerifyOutgoing: true,

@@ -85,6 +85,11 @@ export class AutoEncrypt {
     }
   }
 
+  /** auto_config: the certificate came with the configuration (or from the data dir). */
+  seed(resp: SignedResponse, keyPem: string): void {
+    this.#apply(resp, keyPem);
+  }
+
   /** After the start: follow the roots and renew through the servers over the regular connection. */
   start(cluster: ClusterRole): void {
     this.#cluster = cluster;
@@ -97,17 +102,8 @@ export class AutoEncrypt {
     clearTimeout(this.#renewTimer);
   }
 
-  async #csr(): Promise<{ csr: string; keyPem: string }> {
-    const [{ newKey }, { createCsr }] = await Promise.all([import('../x509/builder.js'), import('../x509/csr.js')]);
-    const c = this.o.config;
-    // The configured CA key type, as Consul's generateCSR (ec P-256 by default).
-    const type = c.connect.caConfig['PrivateKeyType'] === 'rsa' ? 'rsa' : 'ec';
-    const bits = Number(c.connect.caConfig['PrivateKeyBits']) || (type === 'rsa' ? 2048 : 256);
-    const key = newKey(type, bits);
-    const dnsNames = unique(['localhost', ...c.autoEncrypt.dnsSan]);
-    const ipAddresses = unique(['127.0.0.1', '::1', ...c.autoEncrypt.ipSan]);
-    const uri = agentUri(this.#trustDomain, c.datacenter, c.nodeName);
-    return { csr: createCsr(key.priv, key.spki, { uris: [uri], dnsNames, ipAddresses }), keyPem: key.pem };
+  #csr(): Promise<{ csr: string; keyPem: string }> {
+    return agentCsr(this.o.config, this.#trustDomain);
   }
 
   /** Every known server, then every join address on the server port; the first answer wins. */
@@ -129,54 +125,13 @@ export class AutoEncrypt {
       if (this.#stop.signal.aborted) return undefined;
       this.o.log.debug({ addr: `${t.host}:${t.port}` }, 'making AutoEncrypt.Sign RPC');
       try {
-        return (await this.#insecureCall(t.host, t.port, 'AutoEncrypt.Sign', call)) as SignedResponse;
+        return (await insecureRpcCall(this.o.rpcTls, t.host, t.port, 'AutoEncrypt.Sign', call)) as SignedResponse;
       } catch (err) {
         this.o.log.error({ addr: `${t.host}:${t.port}`, error: (err as Error).message }, 'AutoEncrypt.Sign RPC failed');
       }
     }
     this.o.log.error('No servers successfully responded to the auto-encrypt request');
     return undefined;
-  }
-
-  /** One call over RPCTLSInsecure: TLS verifying the server, no client certificate, one frame each way. */
-  #insecureCall(host: string, port: number, method: string, body: unknown): Promise<unknown> {
-    return new Promise((resolve, reject) => {
-      const s = connect({ host, port });
-      let done = false;
-      const finish = (err: Error | undefined, value?: unknown): void => {
-        if (done) return;
-        done = true;
-        clearTimeout(timer);
-        s.destroy();
-        if (err) reject(err);
-        else resolve(value);
-      };
-      const timer = setTimeout(() => finish(new Error(`rpc: ${method} timed out after ${CALL_TIMEOUT_MS} ms`)), CALL_TIMEOUT_MS);
-      s.once('error', (err) => finish(err));
-      s.once('connect', () => {
-        this.o.rpcTls.dial(s, CALL_TIMEOUT_MS, true).then((t) => {
-          const decoder = new RpcFrameDecoder();
-          t.on('error', (err) => finish(err));
-          t.on('close', () => finish(new Error(`rpc: connection to ${host}:${port} closed`)));
-          t.on('data', (chunk: Buffer) => {
-            let frames: unknown[];
-            try {
-              frames = decoder.push(chunk);
-            } catch (err) {
-              return finish(err as Error);
-            }
-            for (const f of frames) {
-              const res = f as RpcResponse;
-              if (res.Seq !== 1) continue;
-              if (res.Error !== undefined) finish(new Error(res.Error));
-              else finish(undefined, res.Body);
-              t.destroy();
-            }
-          });
-          t.write(encodeRpcFrame({ Seq: 1, Method: method, Body: body }));
-        }, (err: Error) => finish(err));
-      });
-    });
   }
 
   /** setInitialTLSCertificates: the certificate, the manual CAs and the Connect roots into the RPC TLS. */
@@ -302,7 +257,66 @@ function hostOf(addr: string): string {
 
 const unique = (xs: string[]): string[] => [...new Set(xs)];
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
+/**
+ * A key and a CSR for the agent SPIFFE ID (Consul's generateCSR): the configured CA key type,
+ * DNS SANs localhost + auto_config.dns_sans (or auto_encrypt.dns_san), IP SANs 127.0.0.1, ::1 + ip_san(s).
+ */
+export async function agentCsr(c: AgentConfig, trustDomain = UNKNOWN_TRUST_DOMAIN): Promise<{ csr: string; keyPem: string }> {
+  const [{ newKey }, { createCsr }] = await Promise.all([import('../x509/builder.js'), import('../x509/csr.js')]);
+  // The configured CA key type, as Consul's generateCSR (ec P-256 by default).
+  const type = c.connect.caConfig['PrivateKeyType'] === 'rsa' ? 'rsa' : 'ec';
+  const bits = Number(c.connect.caConfig['PrivateKeyBits']) || (type === 'rsa' ? 2048 : 256);
+  const key = newKey(type, bits);
+  const sans = c.autoConfig.enabled ? { dns: c.autoConfig.dnsSans, ip: c.autoConfig.ipSans } : { dns: c.autoEncrypt.dnsSan, ip: c.autoEncrypt.ipSan };
+  const dnsNames = unique(['localhost', ...sans.dns]);
+  const ipAddresses = unique(['127.0.0.1', '::1', ...sans.ip]);
+  const uri = agentUri(trustDomain, c.datacenter, c.nodeName);
+  return { csr: createCsr(key.priv, key.spki, { uris: [uri], dnsNames, ipAddresses }), keyPem: key.pem };
+}
+
+/** One call over RPCTLSInsecure: TLS verifying the server against the CA, no client certificate, one frame each way. */
+export function insecureRpcCall(rpcTls: RpcTls, host: string, port: number, method: string, body: unknown): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const s = connect({ host, port });
+    let done = false;
+    const finish = (err: Error | undefined, value?: unknown): void => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      s.destroy();
+      if (err) reject(err);
+      else resolve(value);
+    };
+    const timer = setTimeout(() => finish(new Error(`rpc: ${method} timed out after ${CALL_TIMEOUT_MS} ms`)), CALL_TIMEOUT_MS);
+    s.once('error', (err) => finish(err));
+    s.once('connect', () => {
+      rpcTls.dial(s, CALL_TIMEOUT_MS, true).then((t) => {
+        const decoder = new RpcFrameDecoder();
+        t.on('error', (err) => finish(err));
+        t.on('close', () => finish(new Error(`rpc: connection to ${host}:${port} closed`)));
+        t.on('data', (chunk: Buffer) => {
+          let frames: unknown[];
+          try {
+            frames = decoder.push(chunk);
+          } catch (err) {
+            return finish(err as Error);
+          }
+          for (const f of frames) {
+            const res = f as RpcResponse;
+            if (res.Seq !== 1) continue;
+            if (res.Error !== undefined) finish(new Error(res.Error));
+            else finish(undefined, res.Body);
+            t.destroy();
+          }
+        });
+        t.write(encodeRpcFrame({ Seq: 1, Method: method, Body: body }));
+      }, (err: Error) => finish(err));
+    });
+  });
+}
+
+/** Waits `ms`, or less when `signal` aborts. */
+export function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     if (signal.aborted) return resolve();
     const t = setTimeout(done, ms);

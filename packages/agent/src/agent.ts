@@ -30,6 +30,7 @@ import { closeAgentCache } from './cache/index.js';
 import { localQueryRunner, remoteQueryRunner, withPreparedQueries } from './prepared-query/dns.js';
 import { clusterSeams } from './prepared-query/remote.js';
 import { UserEvents } from './events/user-events.js';
+import { remoteExecHandler } from './events/remote-exec-handler.js';
 import { startGossip } from './gossip/index.js';
 import { buildHttpApp } from './http/app.js';
 import { ChangeFeed } from './http/change-feed.js';
@@ -394,6 +395,7 @@ export async function startAgent(initialConfig: AgentConfig, options: StartAgent
       },
     };
 
+    events.onRemoteExec(remoteExecHandler(ctx));
     // Prepared-query failover to other datacenters and Near sorting (prepared-query/remote.ts).
     ctx.preparedQuerySeams = clusterSeams(ctx);
     local.restore();

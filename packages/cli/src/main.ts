@@ -22,6 +22,7 @@ import { debug } from './commands/debug.js';
 import { catalogDatacenters, catalogNodes, catalogServices } from './commands/catalog.js';
 import { connectProxy } from './commands/connect-proxy.js';
 import { event } from './commands/event.js';
+import { exec } from './commands/exec.js';
 import { forceLeave } from './commands/force-leave.js';
 import { rtt } from './commands/rtt.js';
 import { info } from './commands/info.js';
@@ -116,6 +117,7 @@ export const COMMANDS: Record<string, Entry> = {
   },
   debug,
   event,
+  exec,
   'force-leave': forceLeave,
   info,
   intention: {

@@ -40,7 +40,7 @@ import {
 type Fragment = Record<string, unknown>;
 
 /** Ignored keys that need no word: what they ask for is how this agent always behaves. */
-const IGNORED_AS_ASKED = new Set(['disable_anonymous_signature', 'disable_remote_exec', 'disable_update_check']);
+const IGNORED_AS_ASKED = new Set(['disable_anonymous_signature', 'disable_update_check']);
 
 /**
  * One warning per key Consul knows that this agent accepts and ignores, set by a config file or
@@ -554,6 +554,8 @@ export async function buildConfig(input: BuildInput): Promise<AgentConfig> {
     encryptVerifyIncoming: c.encrypt_verify_incoming !== false,
     encryptVerifyOutgoing: c.encrypt_verify_outgoing !== false,
     disableKeyringFile: c.disable_keyring_file === true,
+    // Consul 1.17: on unless set to false (agent/config/default.go).
+    disableRemoteExec: c.disable_remote_exec !== false,
     reconnectTimeoutLanMs: ms(c.reconnect_timeout),
     reconnectTimeoutWanMs: ms(c.reconnect_timeout_wan),
     advertiseReconnectTimeoutMs,

@@ -26,6 +26,7 @@ export const DEFAULT_SOURCE: Record<string, unknown> = {
   client_addr: '127.0.0.1',
   datacenter: 'dc1',
   disable_host_node_id: true,
+  disable_remote_exec: true,
   domain: 'consul.',
   enable_local_script_checks: undefined,
   enable_script_checks: false,

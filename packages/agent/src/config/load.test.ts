@@ -66,6 +66,7 @@ describe('defaults', () => {
       encryptVerifyIncoming: true,
       encryptVerifyOutgoing: true,
       disableKeyringFile: false,
+      disableRemoteExec: true,
       reconnectTimeoutLanMs: 0,
       reconnectTimeoutWanMs: 0,
       advertiseReconnectTimeoutMs: 0,
@@ -392,6 +393,16 @@ describe('service and check definitions', () => {
     );
     const noCheckName = await file('check-noname.json', { data_dir: dataDir, checks: [{ ttl: '10s' }] });
     await expect(load(['-config-file', noCheckName])).rejects.toThrow('checks[0]: Missing check name');
+  });
+
+  it('disable_remote_exec is a setting (default true, also in -dev), set without a warning', async () => {
+    expect((await load(['-dev'])).disableRemoteExec).toBe(true);
+    const f = await file('rexec.json', { data_dir: dataDir, disable_remote_exec: false });
+    const c = await load(['-config-file', f]);
+    expect(c.disableRemoteExec).toBe(false);
+    expect(c.warnings.filter((w) => w.includes('disable_remote_exec'))).toEqual([]);
+    const bad = await file('rexec-bad.json', { data_dir: dataDir, disable_remote_exec: 'no' });
+    await expect(load(['-config-file', bad])).rejects.toThrow(/disable_remote_exec/);
   });
 
   it('allows script checks in files only with enable_script_checks or enable_local_script_checks', async () => {

@@ -143,6 +143,8 @@ export interface AgentConfig {
   encryptVerifyOutgoing: boolean;
   /** disable_keyring_file: keys are not kept in the data dir; each start begins from `encrypt`. */
   disableKeyringFile: boolean;
+  /** disable_remote_exec (default true): `_rexec` events are ignored (events/remote-exec.ts). */
+  disableRemoteExec: boolean;
   /** How long a failed member stays before it is reaped: reconnect_timeout (LAN) and reconnect_timeout_wan (0: 72h). */
   reconnectTimeoutLanMs: number;
   reconnectTimeoutWanMs: number;

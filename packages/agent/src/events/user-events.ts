@@ -3,6 +3,9 @@
 // received and accepted (shouldProcess) in a ring buffer.
 import { randomUUID } from 'node:crypto';
 
+/** Consul's remoteExecName: the internal user event that starts a remote exec (events/remote-exec.ts). */
+export const REMOTE_EXEC_EVENT = '_rexec';
+
 /** Consul's userEventSize: the ring buffer's length. */
 export const USER_EVENTS_MAX = 256;
 
@@ -21,6 +24,7 @@ export interface UserEvent {
 export class UserEvents {
   #ring: UserEvent[] = [];
   #listeners = new Set<() => void>();
+  #remoteExec: ((event: UserEvent) => void) | undefined;
 
   /** A new event as the fire endpoint answers it (LTime 0: the clock is the gossip layer's). */
   static create(input: { name: string; payload: Buffer | null; node: string; service: string; tag: string }): UserEvent {
@@ -36,8 +40,20 @@ export class UserEvents {
     };
   }
 
-  /** Keeps an event that reached this agent and passed its filters. */
+  /** Where `_rexec` events go (events/remote-exec.ts); until set they are dropped. */
+  onRemoteExec(handler: (event: UserEvent) => void): void {
+    this.#remoteExec = handler;
+  }
+
+  /**
+   * Keeps an event that reached this agent and passed its filters. A `_rexec` event is Consul's
+   * internal one (ingestUserEvent): handed to remote exec and never listed.
+   */
   receive(event: UserEvent): void {
+    if (event.Name === REMOTE_EXEC_EVENT) {
+      this.#remoteExec?.(event);
+      return;
+    }
     this.#ring.push(event);
     if (this.#ring.length > USER_EVENTS_MAX) this.#ring.shift();
     for (const l of [...this.#listeners]) l();

@@ -48,6 +48,7 @@ export function devConfig(overrides: Partial<AgentConfig> = {}): AgentConfig {
     encryptVerifyIncoming: true,
     encryptVerifyOutgoing: true,
     disableKeyringFile: false,
+    disableRemoteExec: true,
     reconnectTimeoutLanMs: 0,
     reconnectTimeoutWanMs: 0,
     advertiseReconnectTimeoutMs: 0,

@@ -12,6 +12,16 @@ function compiles(re: string): string | undefined {
   }
 }
 
+/** Consul's checks of an event's filters (also `exec`'s): each compiles, and -tag needs -service. */
+export function filtersError(node: string, service: string, tag: string): string | undefined {
+  for (const [what, re] of [['node', node], ['service', service], ['tag', tag]] as const) {
+    const bad = re ? compiles(re) : undefined;
+    if (bad) return `Failed to compile ${what} filter regexp: ${bad}`;
+  }
+  if (tag !== '' && service === '') return 'Cannot provide tag filter without service filter.';
+  return undefined;
+}
+
 export const event: Command = {
   synopsis: 'Fire a new event',
   help: `Usage: proconsul event [options] [payload]
@@ -35,15 +45,9 @@ export const event: Command = {
       ui.error('Event name must be specified');
       return 1;
     }
-    for (const [what, re] of [['node', node], ['service', service], ['tag', tag]] as const) {
-      const bad = re ? compiles(re) : undefined;
-      if (bad) {
-        ui.error(`Failed to compile ${what} filter regexp: ${bad}`);
-        return 1;
-      }
-    }
-    if (tag !== '' && service === '') {
-      ui.error('Cannot provide tag filter without service filter.');
+    const invalid = filtersError(node, service, tag);
+    if (invalid) {
+      ui.error(invalid);
       return 1;
     }
     if (f.args.length > 1) {

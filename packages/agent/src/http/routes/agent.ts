@@ -440,6 +440,7 @@ function debugConfig(ctx: AgentContext): Record<string, unknown> {
     ReconnectTimeoutLAN: formatGoDuration(c.reconnectTimeoutLanMs),
     ReconnectTimeoutWAN: formatGoDuration(c.reconnectTimeoutWanMs),
     DisableKeyringFile: c.disableKeyringFile,
+    DisableRemoteExec: c.disableRemoteExec,
     CheckUpdateInterval: formatGoDuration(c.checkUpdateIntervalMs),
     RPCHoldTimeout: formatGoDuration(c.rpcHoldTimeoutMs),
     KVMaxValueSize: c.limits.kvMaxValueSize,

@@ -59,7 +59,8 @@ describe('autopilot state', () => {
       const r = await http(agents[0]!.base, 'GET', '/v1/operator/autopilot/state');
       const s = r.status === 200 ? (r.json() as State) : undefined;
       return s?.Healthy && Object.values(s.Servers).every((x) => Object.keys(x.Meta).length > 0) ? s : undefined;
-    }, 'a healthy cluster with every server in the catalog');
+      // 30 s: three servers forming and electing on two shared cores can take over 10 s under load.
+    }, 'a healthy cluster with every server in the catalog', 300);
 
     // The first leader wrote the servers' autopilot block into the state, as Consul's does.
     const conf = (await http(agents[1]!.base, 'GET', '/v1/operator/autopilot/configuration')).json();

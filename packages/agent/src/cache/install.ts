@@ -23,7 +23,8 @@ export function cachedReadType(path: string): string | undefined {
 /** Installs the `?cached` hook before the cluster's forwarding hook. */
 export function installAgentCache(app: FastifyInstance, ctx: AgentContext): void {
   app.addHook('preHandler', async (req, reply) => {
-    if (req.method !== 'GET') return;
+    // Every request passes here: most have neither `?cached` nor Cache-Control, and leave at once.
+    if (req.method !== 'GET' || (req.headers['cache-control'] === undefined && !req.url.includes('cached'))) return;
     const path = req.url.split('?')[0]!.replace(/\/{2,}/g, '/');
     const typeName = cachedReadType(path);
     if (typeName === undefined) return;

@@ -103,7 +103,9 @@ describe('runner with a real agent', () => {
     const count = join(dir, 'quiet.log');
     const t = tmpl('quiet.conf', '{{range service "burst"}}{{.ID}} {{end}}', { command: `echo x >> '${count}'` });
     await registerService(agent.url, { Name: 'burst', ID: 'burst-0', Address: '127.0.4.103', Port: 9000 });
-    const { runner } = runnerFor([t], { wait: { minMs: 1500, maxMs: 6000 } });
+    // The burst's three registrations must land inside one quiet period: 3 s leaves room for a
+    // loaded CI machine (with 1.5 s a rehearsal once rendered twice, or never got there).
+    const { runner } = runnerFor([t], { wait: { minMs: 3000, maxMs: 10000 } });
     runner.start();
     try {
       await waitFor(() => read(t.destination) === 'burst-0 ', 'first render');
@@ -114,7 +116,8 @@ describe('runner with a real agent', () => {
       expect(read(count)).toBe('x\nx\n');
     } finally {
       runner.stop();
-      for (let i = 0; i <= 3; i++) await deregisterService(agent.url, `burst-${i}`);
+      // Tolerant: a failure before the burst was registered must show, not a 404 from the cleanup.
+      for (let i = 0; i <= 3; i++) await deregisterService(agent.url, `burst-${i}`).catch(() => undefined);
     }
   });
 

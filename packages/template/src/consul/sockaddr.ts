@@ -1,7 +1,7 @@
 // consul-template's `sockaddr` (template/funcs.go): its arguments, joined by spaces, run as the
 // go-sockaddr template `{{ <args> }}` over this host's interfaces, e.g.
 // `{{ sockaddr "GetPrivateIP" }}` or `{{ sockaddr "GetAllInterfaces | include \"name\" \"eth0\" | attr \"address\"" }}`.
-// The evaluator is the one the agent runs on its address keys (@proconsul/api/sockaddr).
+// The evaluator is the one the agent runs on its address keys (@proconsul/sockaddr).
 
 import os from 'node:os';
 import { evalSockaddrTemplate, LINUX_READERS, sockaddrEnv, type NetworkHost } from '@proconsul/sockaddr';

@@ -78,6 +78,21 @@ describe('agent endpoints', () => {
     expect((await get('/v1/agent/checks')).json()['r1-ttl']).toBeUndefined();
   });
 
+  // Consul's IsAlias() is AliasNode || AliasService (agent/structs/check_type.go): a check with only
+  // AliasNode mirrors that node's own checks (node-consul's `aliasnode` sends exactly this).
+  it('registers an alias check with only AliasNode and refuses an alias check with a TTL', async () => {
+    const reg = await put('/v1/agent/service/register', { ID: 'aliased', Name: 'aliased', Checks: [{ Name: 'node alias', AliasNode: 'api' }] });
+    expect([reg.status, reg.text]).toEqual([200, '']);
+    const check = await eventually(async () => {
+      const c = (await get('/v1/agent/checks')).json()['service:aliased'];
+      return c?.Status === 'passing' ? c : undefined;
+    }, 'the node alias to pass with the node');
+    expect(check).toMatchObject({ Type: 'alias', Output: 'All checks passing.' });
+    const bad = await put('/v1/agent/check/register', { Name: 'both', AliasNode: 'api', TTL: '10s' });
+    expect([bad.status, bad.text]).toEqual([400, 'Invalid check: TTL must be not be set for Alias checks']);
+    expect((await put('/v1/agent/service/deregister/aliased')).status).toBe(200);
+  });
+
   it('maintenance mode adds critical checks that drop instances from ?passing', async () => {
     await eventually(async () => (await get('/v1/health/service/redis?passing')).json().length === 1, 'redis passing');
     expect((await put('/v1/agent/service/maintenance/r1?enable=true&reason=upgrading')).status).toBe(200);

@@ -1,6 +1,7 @@
 /**
  * Alias check (Consul's CheckAlias): mirrors the health of another service instance, on this
- * agent (no AliasNode, or this node) or on AliasNode in the catalog. Its status is the worst
+ * agent (no AliasNode) or on AliasNode in the catalog (even when that names this node, as in
+ * Consul); AliasNode alone mirrors that node's own checks. Its status is the worst
  * of that instance's checks and its node's checks: critical, else warning, else passing, with
  * Consul's outputs (`All checks passing.`, `Aliased check "x" failing: <output>`, `No checks
  * found.`); an instance that does not exist is critical (`Service <id> could not be found on

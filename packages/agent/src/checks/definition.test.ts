@@ -90,6 +90,8 @@ describe('validateCheckType', () => {
     [{}, 'TTL must be > 0 for TTL checks'],
     [{ TTL: '10s', FailuresBeforeWarning: 3, FailuresBeforeCritical: 2 }, "FailuresBeforeWarning can't be higher than FailuresBeforeCritical"],
     [{ TCP: '127.0.8.1', Interval: '10s' }, 'address 127.0.8.1: missing port in address'],
+    [{ AliasNode: 'n1', TTL: '10s' }, 'TTL must be not be set for Alias checks'],
+    [{ AliasService: 'web', TCP: '127.0.8.1:80', Interval: '10s' }, 'Interval cannot be set for Alias checks'],
   ])('refuses %j', (ct, message) => {
     expect(() => validateCheckType(ct)).toThrow(CheckDefinitionError);
     expect(() => validateCheckType(ct)).toThrow(message);
@@ -100,6 +102,13 @@ describe('validateCheckType', () => {
     expect(() => validateCheckType({ HTTP: 'https://127.0.8.1/', Interval: '5s' })).not.toThrow();
     expect(() => validateCheckType({ TCP: '[::1]:80', Interval: '5s' })).not.toThrow();
     expect(() => validateCheckType({ Args: ['true'], Interval: '5s' })).not.toThrow();
+    expect(() => validateCheckType({ AliasService: 'web' })).not.toThrow();
+  });
+
+  // Consul's IsAlias() is AliasNode or AliasService: AliasNode alone aliases that node's health.
+  it('accepts an alias check with only AliasNode', () => {
+    expect(() => validateCheckType({ AliasNode: 'n1' })).not.toThrow();
+    expect(checkKind({ AliasNode: 'n1' })).toBe('alias');
   });
 });
 

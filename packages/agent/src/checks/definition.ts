@@ -124,11 +124,16 @@ export function checkKind(ct: CheckType): CheckKind | undefined {
   if (ct.GRPC) return 'grpc';
   if (ct.H2PING) return 'h2ping';
   if (ct.UDP) return 'udp';
-  if (ct.AliasService) return 'alias';
+  if (isAliasCheck(ct)) return 'alias';
   return undefined;
 }
 
-/** Consul's CheckType.Validate(): throws CheckDefinitionError with Consul's message. */
+/** Consul's CheckType.IsAlias(): AliasNode alone aliases that node's own (node-level) checks. */
+function isAliasCheck(ct: CheckType): boolean {
+  return Boolean(ct.AliasNode) || Boolean(ct.AliasService);
+}
+
+/** Consul's CheckType.Validate() (agent/structs/check_type.go): throws CheckDefinitionError with Consul's message. */
 export function validateCheckType(ct: CheckType): void {
   const intervalMs = ms(ct.Interval);
   const ttlMs = ms(ct.TTL);
@@ -140,7 +145,14 @@ export function validateCheckType(ct: CheckType): void {
   if (intervalCheck && intervalMs <= 0) {
     throw new CheckDefinitionError('Interval must be > 0 for Script, HTTP, H2PING, TCP, UDP or OSService checks');
   }
-  if (!intervalCheck && !ct.AliasService && ttlMs <= 0) {
+  const alias = isAliasCheck(ct);
+  if (intervalCheck && alias) {
+    throw new CheckDefinitionError('Interval cannot be set for Alias checks');
+  }
+  if (alias && ttlMs > 0) {
+    throw new CheckDefinitionError('TTL must be not be set for Alias checks');
+  }
+  if (!intervalCheck && !alias && ttlMs <= 0) {
     throw new CheckDefinitionError('TTL must be > 0 for TTL checks');
   }
   if ((ct.OutputMaxSize ?? 0) < 0) {

@@ -71,7 +71,9 @@ export class LocalState {
 
   /** Alias checks read this agent's own state, or the catalog for another node. */
   #aliasSource(): AliasSource {
-    const isLocal = (node: string): boolean => node === '' || node.toLowerCase() === this.opts.nodeName.toLowerCase();
+    // Consul's CheckAlias.run (agent/checks/alias.go): any AliasNode, this node's name too, reads the
+    // catalog (where the node's serfHealth lives); only an empty one reads the agent's own state.
+    const isLocal = (node: string): boolean => node === '';
     return {
       checks: (node) => (isLocal(node) ? this.checks() : (this.opts.aliasCatalog?.checks(node) ?? [])),
       serviceExists: (node, id) => (isLocal(node) ? this.service(id) !== undefined : (this.opts.aliasCatalog?.serviceExists(node, id) ?? false)),

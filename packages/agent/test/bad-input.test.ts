@@ -61,7 +61,7 @@ describe('bad input', () => {
     expectText(await http(agent.base, 'PUT', '/v1/kv/x?cas=1&acquire=abc', 'v'), 400, 'Conflicting flags: cas=1&acquire=abc');
     expectText(await http(agent.base, 'GET', '/v1/health/service/web?passing=maybe'), 400, 'Invalid value for ?passing');
     expectText(await http(agent.base, 'PUT', '/v1/agent/maintenance'), 400, 'Missing value for enable');
-    expectText(await http(agent.base, 'GET', '/v1/nope'), 404, 'Invalid URL path: not a recognized HTTP API endpoint');
+    expectText(await http(agent.base, 'GET', '/v1/nope'), 404, 'Invalid URL path: not a recognized HTTP API endpoint\n');
     expectAllow(await http(agent.base, 'GET', '/v1/agent/service/register'), 'GET', 'OPTIONS,PUT');
     // The path decides the route whatever the method, as in Consul's mux: GET of the static
     // register path is not a read of the service "register" (/v1/agent/service/:service_id).
@@ -70,11 +70,28 @@ describe('bad input', () => {
     expectAllow(await http(agent.base, 'PUT', '/v1/agent/service/web'), 'PUT', 'OPTIONS,GET');
     expectText(await http(agent.base, 'DELETE', '//v1//status/leader'), 405, 'method DELETE not allowed');
     expectAllow(await http(agent.base, 'OPTIONS', '/v1/kv/x'), 'OPTIONS', 'OPTIONS,GET,PUT,DELETE');
-    expectText(await http(agent.base, 'OPTIONS', '/v1/nope'), 404, 'Invalid URL path: not a recognized HTTP API endpoint');
+    expectText(await http(agent.base, 'OPTIONS', '/v1/nope'), 404, 'Invalid URL path: not a recognized HTTP API endpoint\n');
     expect((await http(agent.base, 'HEAD', '/v1/status/leader')).status).toBe(200);
     expectText(await http(agent.base, 'PUT', '/v1/agent/join/127.0.1.99'), 500, /Failed to join 127\.0\.1\.99/);
     // Repeated slashes collapse.
     expect((await http(agent.base, 'GET', '//v1///status//leader')).json()).toBe(`${IP}:8300`);
+  });
+
+  // Consul's HTTPHandlers.Index (agent/http.go) answers a path no route takes: its text ends in
+  // Fprintln's newline, a path without /v1/ gets a hint, and the legacy ACL API (removed in
+  // Consul 1.11, its routes since gone) is answered that way too: python-consul 0.7.1 still sends it.
+  it('answers unknown paths, and the legacy ACL API, as Consul does', async () => {
+    expectText(await http(agent.base, 'GET', '/nope'), 404, "Invalid URL path: if attempting to use the HTTP API, ensure the path starts with '/v1/'\n");
+    for (const [method, path] of [
+      ['GET', '/v1/acl/list'],
+      ['GET', '/v1/acl/info/anonymous'],
+      ['PUT', '/v1/acl/create'],
+      ['PUT', '/v1/acl/update'],
+      ['PUT', '/v1/acl/clone/anonymous'],
+      ['PUT', '/v1/acl/destroy/anonymous'],
+    ] as const) {
+      expectText(await http(agent.base, method, path), 404, 'Invalid URL path: not a recognized HTTP API endpoint\n');
+    }
   });
 
   it('refuses a KV value over 512 KiB with 413 and keeps the old value', async () => {

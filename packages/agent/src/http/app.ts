@@ -15,6 +15,7 @@ import { installAgentCache } from '../cache/install.js';
 import { limitConnsPerClient } from './conn-limit.js';
 import { memoFor } from './read-memo.js';
 import { HttpError } from './http-error.js';
+import { unknownPathText } from './not-found.js';
 import { lazySchemaCompilers } from './schema-compilers.js';
 import { agentRoutes } from './routes/agent.js';
 import { catalogRoutes } from './routes/catalog.js';
@@ -124,12 +125,12 @@ export async function buildHttpApp(ctx: AgentContext, options: HttpAppOptions = 
     void reply.code(status).header('X-Consul-Default-ACL-Policy', aclPolicy).header('content-type', 'text/plain; charset=utf-8').send(message);
   });
 
-  app.setNotFoundHandler((_req, reply) => {
+  app.setNotFoundHandler((req, reply) => {
     void reply
       .code(404)
       .header('X-Consul-Default-ACL-Policy', aclPolicy)
       .header('content-type', 'text/plain; charset=utf-8')
-      .send('Invalid URL path: not a recognized HTTP API endpoint');
+      .send(unknownPathText(req.url));
   });
 
   await app.register(aclRoutes, { ctx, resolver: aclResolver });

@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import type { AgentContext } from '../../context.js';
+import { unknownPathText } from '../not-found.js';
 
 const UI_NOT_BUILT = 'Proconsul UI is not available: the @proconsul/ui package is not installed or not built (npm run build -w @proconsul/ui)';
 
@@ -58,7 +59,7 @@ export async function uiRoutes(app: FastifyInstance, { ctx }: { ctx: AgentContex
   const { default: fastifyStatic } = await import('@fastify/static');
   await app.register(fastifyStatic, { root: dist, prefix: '/', wildcard: true, index: ['index.html'] });
   app.setNotFoundHandler((req, reply) => {
-    if (req.method !== 'GET' && req.method !== 'HEAD') return text404(reply, 'Invalid URL path: not a recognized HTTP API endpoint');
+    if (req.method !== 'GET' && req.method !== 'HEAD') return text404(reply, unknownPathText(req.url));
     if (looksLikeFile(req.url)) return text404(reply, `UI file not found: ${req.url.split('?')[0]}`);
     return reply.sendFile('index.html', dist);
   });

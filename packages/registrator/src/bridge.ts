@@ -86,7 +86,7 @@ export class Bridge {
     this.services.delete(id);
     for (const service of services) {
       try {
-        await this.registry.deregister(service.ID);
+        await this.registry.deregister(service);
         this.log.info(`removed: ${id.slice(0, 12)} ${service.ID}`);
       } catch (err) {
         this.log.error(`deregister failed: ${service.ID}: ${(err as Error).message}`);
@@ -107,23 +107,31 @@ export class Bridge {
 
     const live = new Set(this.registered().map((s) => s.ID));
     const names = new Set(running.flatMap((c) => c.Names.map((n) => n.replace(/^\//, ''))));
-    for (const [serviceId] of await this.registry.services()) {
-      const m = SERVICE_ID.exec(serviceId);
-      if (!m || m[1] !== this.opts.hostname || live.has(serviceId) || names.has(m[2]!)) continue;
+    for (const ref of await this.registry.services()) {
+      const m = SERVICE_ID.exec(ref.ID);
+      if (!m || m[1] !== this.opts.hostname || live.has(ref.ID) || names.has(m[2]!)) continue;
       try {
-        await this.registry.deregister(serviceId);
-        this.log.info(`dangling: removed ${serviceId}`);
+        await this.registry.deregister(ref);
+        this.log.info(`dangling: removed ${ref.ID}`);
       } catch (err) {
-        this.log.error(`deregister failed: ${serviceId}: ${(err as Error).message}`);
+        this.log.error(`deregister failed: ${ref.ID}: ${(err as Error).message}`);
       }
     }
   }
 
-  /** Passes the TTL checks of every registered service (`-ttl-refresh`). */
+  /**
+   * Stops refreshing a container's services without deregistering them (`-deregister
+   * on-success` and a crash): their TTL then runs out, as registrator's dead containers do.
+   */
+  forget(containerId: string): void {
+    const id = this.resolve(containerId);
+    if (id) this.services.delete(id);
+  }
+
+  /** Keeps every registered service alive (`-ttl-refresh`). */
   async refresh(): Promise<void> {
     for (const service of this.registered()) {
-      if (!service.Check?.TTL) continue;
-      await this.registry.refresh(service.ID).catch((err: Error) => this.log.error(`refresh failed: ${service.ID}: ${err.message}`));
+      await this.registry.refresh(service).catch((err: Error) => this.log.error(`refresh failed: ${service.ID}: ${err.message}`));
     }
   }
 

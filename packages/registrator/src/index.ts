@@ -1,7 +1,12 @@
 export { startRegistrator, type Registrator, type RegistratorDeps } from './registrator.js';
 export { parseOptions, UsageError, USAGE, type RegistratorOptions } from './options.js';
 export { Bridge, type BridgeOptions } from './bridge.js';
-export { ConsulRegistry, consulAddress, type Registry } from './registry.js';
+export { ConsulRegistry, consulAddress, type Registry, type ServiceRef } from './registry.js';
+export { openRegistry, type BackendOptions } from './open-registry.js';
+export { KeyValueRegistry, hostPortLayout, type KeyStore, type KeyValueLayout } from './key-value-registry.js';
+export { etcdRegistry } from './etcd.js';
+export { skydns2Registry } from './skydns2.js';
+export { consulkvRegistry } from './consulkv.js';
 export { newService, defaultServiceName, type Service, type NamingOptions } from './service.js';
 export { buildCheck, type ServiceCheck } from './check.js';
 export { serviceMetadata, splitTags, combineTags } from './metadata.js';

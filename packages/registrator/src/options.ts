@@ -30,7 +30,8 @@ const FLAGS: Record<string, Kind> = {
 };
 
 export const USAGE = `Usage of proconsul-registrator:
-  proconsul-registrator [options] <registry URI>   (consul://host:port, consul-tls://host:port, consul-unix:///path)
+  proconsul-registrator [options] <registry URI>   (consul://host:port, consul-tls://host:port, consul-unix:///path,
+                                                    etcd://host:port/prefix, skydns2://host:port/domain, zookeeper://host:port/path)
   -cleanup                remove dangling services
   -deregister string      deregister exited services "always" or "on-success" (default "always")
   -explicit               only register containers which have SERVICE_NAME label set
@@ -41,7 +42,7 @@ export const USAGE = `Usage of proconsul-registrator:
   -retry-attempts int     max retry attempts to establish a connection with the backend (-1 = infinite)
   -retry-interval int     interval (in millisecond) between retry-attempts (default 2000)
   -tags string            append tags for all registered services
-  -ttl int                TTL for services (default is no expiry)
+  -ttl int                TTL for services (default is no expiry): a Consul TTL check, an etcd key TTL
   -ttl-refresh int        frequency with which service TTLs are refreshed
   -useIpFromLabel string  use IP which is stored in a label assigned to the container`;
 

@@ -6,7 +6,8 @@ import { connectDocker } from './docker.js';
 import { followEvents, isTerminatingKill, type ContainerEvent } from './events.js';
 import { consoleLog, type Log } from './log.js';
 import type { RegistratorOptions } from './options.js';
-import { ConsulRegistry, type Registry } from './registry.js';
+import { openRegistry } from './open-registry.js';
+import type { Registry } from './registry.js';
 
 export interface RegistratorDeps {
   docker?: Docker;
@@ -31,13 +32,20 @@ const RECONNECT_MAX_MS = 10_000;
 export async function startRegistrator(opts: RegistratorOptions, deps: RegistratorDeps = {}): Promise<Registrator> {
   const log = deps.log ?? consoleLog;
   const docker = deps.docker ?? connectDocker();
-  const registry = deps.registry ?? new ConsulRegistry(opts.registryUri);
+  const registry = deps.registry ?? (await openRegistry(opts.registryUri, { ttlSeconds: opts.ttlSeconds }));
+  // A registry passed in belongs to the caller; one opened here is closed by stop().
+  const owned = deps.registry ? undefined : registry;
   const hostname = deps.hostname ?? osHostname();
   const hostAddress = deps.hostAddress ?? (await resolveHostAddress(hostname));
   const stopping = new AbortController();
 
-  await withRetries('backend', () => registry.ping(), opts, log, stopping.signal);
-  await withRetries('docker', () => docker.ping(), opts, log, stopping.signal);
+  try {
+    await withRetries('backend', () => registry.ping(), opts, log, stopping.signal);
+    await withRetries('docker', () => docker.ping(), opts, log, stopping.signal);
+  } catch (err) {
+    await owned?.close?.();
+    throw err;
+  }
   log.info(`using ${opts.registryUri}; host ${hostname} (${opts.ip ?? hostAddress})`);
 
   const bridge = new Bridge(docker, registry, {
@@ -66,6 +74,8 @@ export async function startRegistrator(opts: RegistratorOptions, deps: Registrat
       if (opts.deregister === 'on-success') {
         // Only a clean exit removes the service; a crashed container stays, and its checks say so.
         if (e.action === 'die' && e.exitCode === 0) return bridge.remove(e.id);
+        // Not refreshed any more, so a `-ttl` registration expires (registrator's dead containers).
+        if (e.action === 'die') bridge.forget(e.id);
         return;
       }
       // `kill` and `stop` come before the container is gone: deregister first, so a load
@@ -108,6 +118,7 @@ export async function startRegistrator(opts: RegistratorOptions, deps: Registrat
       stopping.abort();
       await eventLoop;
       await queue;
+      await owned?.close?.();
     },
   };
 }

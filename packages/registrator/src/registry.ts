@@ -1,16 +1,26 @@
 import { createClient, type Consul } from '@proconsul/api/node';
 import type { Service } from './service.js';
 
-/** Where services go. The seam between the Docker side and the agent; Consul's is the one we ship. */
+/** The fields a backend finds a registration by: Consul the ID, etcd name and ID, zookeeper name and address. */
+export type ServiceRef = Pick<Service, 'ID' | 'Name' | 'Address' | 'Port'>;
+
+/**
+ * Where services go: registrator's RegistryAdapter. The seam between the Docker side and the
+ * backends (consul.ts here, etcd.ts, skydns2.ts, zookeeper.ts; chosen by open-registry.ts).
+ */
 export interface Registry {
-  /** Resolves when the agent answers. */
+  /** Resolves when the backend answers. */
   ping(): Promise<void>;
+  /** Registers, or registers again: idempotent. */
   register(service: Service): Promise<void>;
-  deregister(serviceId: string): Promise<void>;
-  /** The services registered on this agent: ID -> name. */
-  services(): Promise<Map<string, string>>;
-  /** Marks the TTL check registrator made for a service as passing. */
-  refresh(serviceId: string): Promise<void>;
+  /** Removes a registration; one that is already gone is not an error. */
+  deregister(service: ServiceRef): Promise<void>;
+  /** The registrations the backend can list, for the removal of dangling ones. */
+  services(): Promise<ServiceRef[]>;
+  /** `-ttl-refresh`: keeps a registration alive (passes Consul's TTL check, sets etcd's key again). */
+  refresh(service: Service): Promise<void>;
+  /** Drops the backend's connections, when it keeps any. */
+  close?(): Promise<void>;
 }
 
 /**
@@ -61,17 +71,18 @@ export class ConsulRegistry implements Registry {
     });
   }
 
-  async deregister(serviceId: string): Promise<void> {
-    await this.consul.agent.serviceDeregister(serviceId);
+  async deregister(service: ServiceRef): Promise<void> {
+    await this.consul.agent.serviceDeregister(service.ID);
   }
 
-  async services(): Promise<Map<string, string>> {
+  async services(): Promise<ServiceRef[]> {
     const all = await this.consul.agent.services();
-    return new Map(Object.values(all).map((s) => [s.ID, s.Service]));
+    return Object.values(all).map((s) => ({ ID: s.ID, Name: s.Service, Address: s.Address, Port: s.Port }));
   }
 
-  async refresh(serviceId: string): Promise<void> {
-    // A service's single check is named `service:<id>` by the agent.
-    await this.consul.agent.passTTL(`service:${serviceId}`);
+  async refresh(service: Service): Promise<void> {
+    // Only a TTL check needs passing; a service's single check is named `service:<id>` by the agent.
+    if (!service.Check?.TTL) return;
+    await this.consul.agent.passTTL(`service:${service.ID}`);
   }
 }

@@ -13,8 +13,13 @@ export interface Service {
   Tags: string[];
   Meta: Record<string, string>;
   Check?: ServiceCheck;
+  /**
+   * Registrator's `Attrs`: every SERVICE_* value but name, id and tags (check settings
+   * included), which the zookeeper backend publishes.
+   */
+  Attrs: Record<string, string>;
   /** Where it came from, to match events and stale entries back to containers. */
-  origin: { containerId: string; containerName: string; exposedPort: string; portType: string };
+  origin: { containerId: string; containerName: string; containerHostname: string; exposedPort: string; portType: string };
 }
 
 export interface NamingOptions {
@@ -106,6 +111,7 @@ export function newService(info: ContainerInspectInfo, port: ServicePort, isGrou
     Tags: tags,
     Meta: serviceMeta,
     ...(check ? { Check: check } : {}),
-    origin: { containerId: info.Id, containerName, exposedPort: port.exposedPort, portType: port.portType },
+    Attrs: Object.fromEntries(Object.entries(values).filter(([k]) => k !== 'name' && k !== 'id' && k !== 'tags')),
+    origin: { containerId: info.Id, containerName, containerHostname: info.Config?.Hostname ?? '', exposedPort: port.exposedPort, portType: port.portType },
   };
 }

@@ -31,7 +31,7 @@ afterEach(async () => {
 
 describe('proconsul-registrator', () => {
   it('rejects bad usage with one line and exit 1', async () => {
-    for (const args of [[], ['-nope', 'consul://x'], ['-deregister', 'never', 'consul://x'], ['etcd://x']]) {
+    for (const args of [[], ['-nope', 'consul://x'], ['-deregister', 'never', 'consul://x'], ['bogus://x'], ['consulkv://127.0.5.7:1'], ['skydns2://127.0.5.7:1'], ['etcd://127.0.5.7:1/x?y=1']]) {
       const r = await runBin(args);
       expect(r.code).toBe(1);
       expect(r.stderr.trim().split('\n')).toHaveLength(1);

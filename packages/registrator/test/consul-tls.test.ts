@@ -39,8 +39,8 @@ describe('consul-tls://', () => {
     const env = { CONSUL_CACERT: f('consul-agent-ca.pem'), CONSUL_TLSCERT: f('dc1-client-consul-0.pem'), CONSUL_TLSKEY: f('dc1-client-consul-0-key.pem') };
     const registry = new ConsulRegistry(`consul-tls://${IP}:8501`, undefined, env);
     await registry.ping();
-    await registry.register({ ID: 'host:web:80', Name: 'web', Address: IP, Port: 80, Tags: [], Meta: {}, origin: { containerId: 'c', containerName: 'web', exposedPort: '80', portType: 'tcp' } });
-    expect((await registry.services()).get('host:web:80')).toBe('web');
+    await registry.register({ ID: 'host:web:80', Name: 'web', Address: IP, Port: 80, Tags: [], Meta: {}, Attrs: {}, origin: { containerId: 'c', containerName: 'web', containerHostname: 'c', exposedPort: '80', portType: 'tcp' } });
+    expect((await registry.services()).find((s) => s.ID === 'host:web:80')?.Name).toBe('web');
     // The same over plain HTTP shows it is the agent's own state.
     const plain = (await (await fetch(`${agent.url}/v1/agent/services`)).json()) as Record<string, unknown>;
     expect(Object.keys(plain)).toContain('host:web:80');

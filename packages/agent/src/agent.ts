@@ -47,6 +47,8 @@ import { lockDataDir } from './data-dir-lock.js';
 import { executeForwarded } from './cluster/forward.js';
 import { serveSyncEndpoints } from './cluster/sync-endpoints.js';
 import { serveConnectCASign } from './connect/sign-rpc.js';
+import { CentralConfigWatches } from './connect/central-config/watch.js';
+import { serveResolveServiceConfig } from './connect/central-config/resolve-rpc.js';
 import { configEntryReplicator } from './config-entries/replication.js';
 import { serveConnectCASignIntermediate } from './connect/sign-intermediate-rpc.js';
 import { ClientCluster } from './cluster/client-cluster.js';
@@ -161,6 +163,7 @@ export async function startAgent(initialConfig: AgentConfig, options: StartAgent
     metrics.gaugeFunc('catalog.blocking_queries', () => catalog.watchers);
     const events = new UserEvents();
     let antiEntropy: AntiEntropy | undefined;
+    let centralConfig: CentralConfigWatches | undefined;
     const local = new LocalState({
       nodeName: config.nodeName,
       dataDir: config.dev ? '' : join(config.dataDir, 'local'),
@@ -176,6 +179,7 @@ export async function startAgent(initialConfig: AgentConfig, options: StartAgent
       onChange: () => {
         localFeed.notify();
         antiEntropy?.trigger();
+        centralConfig?.localChanged();
       },
     });
     cleanups.push(() => local.stop());
@@ -360,7 +364,14 @@ export async function startAgent(initialConfig: AgentConfig, options: StartAgent
       fromConfig = next;
     };
 
+    // enable_central_service_config: proxies and gateways follow proxy-defaults and service-defaults.
+    if (config.enableCentralServiceConfig) {
+      const watches = (centralConfig = new CentralConfigWatches({ local, cluster, logger: log.agent, agentToken: () => agentCallToken(config.acl) }));
+      cleanups.push(() => watches.close());
+    }
+
     const ctx: AgentContext = {
+      ...(centralConfig ? { centralConfig } : {}),
       config,
       log,
       logTap,
@@ -433,6 +444,7 @@ export async function startAgent(initialConfig: AgentConfig, options: StartAgent
       serverCluster.rpc.handle('HTTP.Forward', (body) => executeForwarded(rpcApp, body as ForwardCall));
       serveSyncEndpoints(serverCluster, ctx, serverResolver!);
       serveConnectCASign(serverCluster, ctx, serverResolver!);
+      serveResolveServiceConfig(serverCluster, ctx, serverResolver!);
       serveConnectCASignIntermediate(serverCluster, ctx, serverResolver!);
       const { serveAutoEncryptSign, trackAutoEncryptCARoots } = await import('./connect/auto-encrypt-rpc.js');
       serveAutoEncryptSign(serverCluster, ctx, serverResolver!, rpcTls);

@@ -14,6 +14,7 @@ import type { QuerySeams } from './prepared-query/failover.js';
 import type { IdentityResolver } from './acl/resolver.js';
 import type { AclReplicationStatus } from './acl/replication.js';
 import type { ConnectCAManager } from './connect/ca-manager.js';
+import type { CentralConfigWatches } from './connect/central-config/watch.js';
 
 export interface AgentContext {
   config: AgentConfig;
@@ -45,6 +46,8 @@ export interface AgentContext {
   aclReplication?: { status(): AclReplicationStatus };
   /** A server's Connect CA (connect/ca-manager.ts): initialized, reconfigured and signing on the leader. */
   connectCA?: ConnectCAManager;
+  /** enable_central_service_config (on by default): proxies and gateways merged with their central defaults. */
+  centralConfig?: CentralConfigWatches;
   /** After PUT /v1/agent/token: the agent's own writes may now pass, so sync again. */
   tokensChanged(): void;
   /** PUT /v1/agent/reload. */

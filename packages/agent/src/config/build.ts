@@ -543,6 +543,7 @@ export async function buildConfig(input: BuildInput): Promise<AgentConfig> {
     logLevel,
     logJson: c.log_json === true,
     ...(c.log_file ? { logFile: buildLogFile(c) } : {}),
+    enableCentralServiceConfig: c.enable_central_service_config !== false,
     enableScriptChecks,
     enableLocalScriptChecks: enableLocalScriptChecks === true,
     acl,

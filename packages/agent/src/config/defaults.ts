@@ -28,6 +28,7 @@ export const DEFAULT_SOURCE: Record<string, unknown> = {
   disable_host_node_id: true,
   disable_remote_exec: true,
   domain: 'consul.',
+  enable_central_service_config: true,
   enable_local_script_checks: undefined,
   enable_script_checks: false,
   encrypt_verify_incoming: true,

@@ -155,7 +155,7 @@ const IGNORED_TOP_LEVEL = [
   'cloud',
   'disable_anonymous_signature',
   'disable_update_check',
-  'enable_agent_tls_for_checks', 'enable_central_service_config',
+  'enable_agent_tls_for_checks',
   'enable_debug', 'enable_syslog', 'experiments',
   'license_path', 'locality', 'non_voting_server',
   'peering', 'primary_gateways', 'primary_gateways_interval', 'protocol', 'raft_boltdb',
@@ -209,6 +209,8 @@ export const CONFIG_SPEC: ObjectSpec = {
     { name: 'disable_remote_exec', type: 'bool' },
     { name: 'dns_config', type: { object: DNS_CONFIG } },
     { name: 'domain', type: 'string' },
+    // Consul's enable_central_service_config: proxies and gateways take in proxy-defaults and service-defaults (local/central-config.ts).
+    { name: 'enable_central_service_config', type: 'bool' },
     { name: 'enable_local_script_checks', type: 'bool' },
     { name: 'enable_script_checks', type: 'bool' },
     { name: 'encrypt', type: 'string' },

@@ -124,6 +124,8 @@ export interface AgentConfig {
   logJson: boolean;
   /** Consul's log_file and log_rotate_*: the log also goes to this file, rotated (src/log-file.ts). */
   logFile?: LogFileConfig;
+  /** Consul's enable_central_service_config (default true): proxies and gateways are registered merged with proxy-defaults and service-defaults. */
+  enableCentralServiceConfig: boolean;
   enableScriptChecks: boolean;
   enableLocalScriptChecks: boolean;
   /** The `acl` stanza (packages/agent/src/acl/config.ts). */

@@ -8,6 +8,7 @@ import type { ServiceDefinition } from '../config/index.js';
 import { badRequest, HttpError } from '../http/http-error.js';
 import type { LocalState } from '../local/local-state.js';
 import { multiError } from '../multi-error.js';
+import type { ServiceConfigResponse } from './central-config/resolve.js';
 import { expandSidecar, sidecarDefaultChecks, sidecarPort, type SidecarPortRange } from './sidecar-service.js';
 import { validateForAgent } from './validate-service.js';
 
@@ -16,6 +17,8 @@ export interface RegisterOptions {
   replaceExistingChecks: boolean;
   source: 'local' | 'remote';
   sidecarPorts: SidecarPortRange;
+  /** Central defaults resolved for the services this registers, by service ID (central-config/watch.ts). */
+  centralDefaults?: ReadonlyMap<string, ServiceConfigResponse>;
 }
 
 /** Registers `def` (already validated as a NodeService) and its sidecar; returns the service IDs registered. */
@@ -26,9 +29,13 @@ export function registerService(local: LocalState, def: ServiceDefinition, opts:
     if (errs.length > 0) throw badRequest(`Failed Validation: ${multiError(errs)}`);
   }
   const parent = expanded?.parent ?? def;
-  const { sidecarPorts, ...addOpts } = opts;
-  local.addService(parent, addOpts);
+  const { sidecarPorts, centralDefaults, ...addOpts } = opts;
+  const defaultsFor = (id: string): { centralDefaults?: ServiceConfigResponse } => {
+    const d = centralDefaults?.get(id);
+    return d ? { centralDefaults: d } : {};
+  };
   const ids = [parent.ID || parent.Name];
+  local.addService(parent, { ...addOpts, ...defaultsFor(ids[0]!) });
   if (!expanded) return ids;
 
   const sidecar = { ...expanded.sidecar };
@@ -43,7 +50,7 @@ export function registerService(local: LocalState, def: ServiceDefinition, opts:
   if (!sidecar.Check && (sidecar.Checks ?? []).length === 0) {
     sidecar.Checks = sidecarDefaultChecks(id, sidecar.Address ?? '', sidecar.Proxy?.LocalServiceAddress ?? '', sidecar.Port!);
   }
-  local.addService(sidecar, { ...addOpts, token: expanded.token, locallyRegisteredAsSidecar: true });
+  local.addService(sidecar, { ...addOpts, token: expanded.token, locallyRegisteredAsSidecar: true, ...defaultsFor(id) });
   ids.push(id);
   return ids;
 }

@@ -7,7 +7,7 @@
 import type { ConnectProxyConfig, Upstream } from '../config/proxy-spec.js';
 
 export const CONNECT_PROXY = 'connect-proxy';
-const GATEWAY_KINDS = new Set(['mesh-gateway', 'terminating-gateway', 'ingress-gateway', 'api-gateway']);
+export const GATEWAY_KINDS: ReadonlySet<string> = new Set(['mesh-gateway', 'terminating-gateway', 'ingress-gateway', 'api-gateway']);
 /** structs.WildcardSpecifier. */
 const WILDCARD = '*';
 /** allowedExposeProtocols, in the order Go prints that map's keys here. */

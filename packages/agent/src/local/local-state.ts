@@ -20,6 +20,9 @@ import { HttpError, notFound } from '../http/http-error.js';
 import { loadLocalState, saveLocalState } from './persist.js';
 import { meshFields } from './mesh-fields.js';
 import { sidecarIdFor } from '../connect/sidecar-service.js';
+import { mergeServiceConfig } from '../connect/central-config/merge.js';
+import { takesCentralConfig } from '../connect/central-config/request.js';
+import type { ServiceConfigResponse } from '../connect/central-config/resolve.js';
 import type { AgentService, LocalCheckState, PersistedLocalState } from './types.js';
 
 export const NODE_MAINTENANCE_CHECK_ID = '_node_maintenance';
@@ -46,7 +49,12 @@ export interface LocalStateOptions {
 }
 
 interface LocalService {
+  /** What the agent shows and syncs: the registration merged with its central defaults. */
   service: AgentService;
+  /** The registration as given (what is persisted, and what the central defaults merge into). */
+  registered: AgentService;
+  /** The central defaults last resolved for it (enable_central_service_config; central-config/). */
+  defaults?: ServiceConfigResponse;
   token: string;
 }
 
@@ -98,7 +106,7 @@ export class LocalState {
       this.opts.logger.error({ err }, 'could not read persisted local state; starting empty');
     }
     if (!saved) return;
-    for (const s of saved.services) this.#services.set(s.service.ID, { service: s.service, token: s.token });
+    for (const s of saved.services) this.#services.set(s.service.ID, this.#localService(s.service, s.token, s.defaults));
     for (const c of saved.checks) {
       const check: LocalCheck = { state: c.check, definition: c.definition, token: c.token };
       this.#checks.set(c.check.CheckID, check);
@@ -114,6 +122,31 @@ export class LocalState {
 
   service(id: string): AgentService | undefined {
     return this.#services.get(id)?.service;
+  }
+
+  /** The services as registered, before central defaults were merged in, with their tokens. */
+  registrations(): { service: AgentService; token: string }[] {
+    return [...this.#services.values()].map((s) => ({ service: s.registered, token: s.token }));
+  }
+
+  /**
+   * New central defaults for a registered service (central-config/watch.ts): the service is
+   * merged again, and a change is one like any other (persisted, synced, blocking reads woken).
+   */
+  setCentralDefaults(id: string, defaults: ServiceConfigResponse): void {
+    const s = this.#services.get(id);
+    if (!s) return;
+    const next = this.#localService(s.registered, s.token, defaults);
+    const same = JSON.stringify(next.service) === JSON.stringify(s.service);
+    s.defaults = defaults;
+    s.service = next.service;
+    if (!same) this.#changed();
+  }
+
+  /** A service re-registered as another kind drops defaults it no longer takes. */
+  #localService(registered: AgentService, token: string, defaults: ServiceConfigResponse | undefined): LocalService {
+    const d = takesCentralConfig(registered.Kind) ? defaults : undefined;
+    return { service: mergeServiceConfig(d, registered), registered, token, ...(d ? { defaults: d } : {}) };
   }
 
   checks(): LocalCheckState[] {
@@ -135,10 +168,17 @@ export class LocalState {
    */
   addService(
     def: ServiceDefinition,
-    opts: { token: string; replaceExistingChecks: boolean; source: 'local' | 'remote'; locallyRegisteredAsSidecar?: boolean },
+    opts: {
+      token: string;
+      replaceExistingChecks: boolean;
+      source: 'local' | 'remote';
+      locallyRegisteredAsSidecar?: boolean;
+      /** Central defaults resolved for this registration; without them the last ones known for the ID stay. */
+      centralDefaults?: ServiceConfigResponse;
+    },
   ): void {
     const id = def.ID || def.Name;
-    const service: AgentService = {
+    const registered: AgentService = {
       ...(def.Kind ? { Kind: def.Kind } : {}),
       ID: id,
       Service: def.Name,
@@ -161,7 +201,9 @@ export class LocalState {
       Name: ct.Name || `Service '${def.Name}' check`,
       ServiceID: id,
     }));
-    this.#services.set(id, { service, token: opts.token });
+    const local = this.#localService(registered, opts.token, opts.centralDefaults ?? this.#services.get(id)?.defaults);
+    const service = local.service;
+    this.#services.set(id, local);
     const keep = new Set(newChecks.map((c) => c.ID!));
     if (opts.replaceExistingChecks) {
       for (const [cid, c] of this.#checks) {
@@ -404,7 +446,7 @@ export class LocalState {
   #persisted(): PersistedLocalState {
     return {
       version: 1,
-      services: [...this.#services.values()].map((s) => ({ service: s.service, token: s.token })),
+      services: [...this.#services.values()].map((s) => ({ service: s.registered, token: s.token, ...(s.defaults ? { defaults: s.defaults } : {}) })),
       checks: [...this.#checks.values()].map((c) => ({ check: c.state, definition: c.definition, token: c.token })),
     };
   }

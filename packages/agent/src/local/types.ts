@@ -1,6 +1,7 @@
 import type { HealthCheck } from '@proconsul/catalog';
 import type { CheckType } from '../checks/index.js';
 import type { ConnectProxyConfig } from '../config/proxy-spec.js';
+import type { ServiceConfigResponse } from '../connect/central-config/resolve.js';
 
 /** AgentService: a service as GET /v1/agent/services shows it. */
 export interface AgentService {
@@ -31,6 +32,7 @@ export type LocalCheckState = Omit<HealthCheck, 'CreateIndex' | 'ModifyIndex' | 
 /** What is persisted in the data dir and restored at start. */
 export interface PersistedLocalState {
   version: 1;
-  services: { service: AgentService; token: string }[];
+  /** `service` as registered; `defaults` the central defaults last merged into it (as Consul persists them). */
+  services: { service: AgentService; token: string; defaults?: ServiceConfigResponse }[];
   checks: { check: LocalCheckState; definition: CheckType | null; token: string }[];
 }

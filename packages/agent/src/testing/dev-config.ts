@@ -37,6 +37,7 @@ export function devConfig(overrides: Partial<AgentConfig> = {}): AgentConfig {
     ui: false,
     logLevel: 'warn',
     logJson: true,
+    enableCentralServiceConfig: true,
     enableScriptChecks: false,
     enableLocalScriptChecks: false,
     acl: parseAclConfig({}),

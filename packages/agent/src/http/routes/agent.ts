@@ -172,7 +172,7 @@ export async function agentRoutes(app: FastifyInstance, { ctx }: { ctx: AgentCon
   });
 
   endpoint(app, '/v1/agent/service/register', {
-    PUT: (req, reply) => {
+    PUT: async (req, reply) => {
       const raw = decodeJson(req.body);
       if (!isPlainObject(raw)) throw badRequest('Request decode failed: json: cannot unmarshal non-object into Go value of type structs.ServiceDefinition');
       let def;
@@ -193,8 +193,17 @@ export async function agentRoutes(app: FastifyInstance, { ctx }: { ctx: AgentCon
         }
       }
       const replace = qs(req.query as Query, 'replace-existing-checks');
+      // Proxies and gateways are registered merged with their central defaults (service_manager.go).
+      let centralDefaults;
+      try {
+        centralDefaults = await ctx.centralConfig?.resolveFor(def, requestToken(req));
+      } catch (err) {
+        const msg = (err as Error).message;
+        throw new HttpError(msg.includes('Permission denied') ? 403 : 500, msg);
+      }
       try {
         registerService(ctx.local, def, {
+          ...(centralDefaults ? { centralDefaults } : {}),
           token: requestToken(req),
           replaceExistingChecks: replace !== undefined && (replace === '' || parseGoBool(replace) === true),
           source: 'remote',

@@ -11,6 +11,9 @@ export { connectFuncs } from './consul/connect-funcs.js';
 export { sockaddrFuncs, type SockaddrHost } from './consul/sockaddr.js';
 export { CARoot, LeafCert } from './consul/connect-data.js';
 export { GoTime } from './consul/gotime.js';
+export { sprigFuncs, REFUSED_SPRIG } from './sprig/index.js';
+export { SemverVersion } from './sprig/semver.js';
+export { spewFuncs, sdump } from './spew/spew.js';
 export { AgentWeights, CatalogNode, CatalogNodeService, CatalogSnippet, HealthService, KeyPair, Node, ServiceAddress, ServiceTags, aggregatedStatus } from './consul/data.js';
 export {
   healthServiceQuery, kvGetQuery, kvListQuery, catalogServicesQuery, catalogNodesQuery, catalogNodeQuery,

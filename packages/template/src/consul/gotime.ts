@@ -86,6 +86,9 @@ export class GoTime {
   Format(layout: string): string {
     return formatGoTime(this.#date, String(layout));
   }
+  UnixMilli(): number {
+    return this.#date.getTime();
+  }
   Unix(): number {
     return Math.floor(this.#date.getTime() / 1000);
   }

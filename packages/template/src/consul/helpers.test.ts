@@ -20,6 +20,9 @@ describe('consul-template helpers', () => {
   it('strings and regular expressions', () => {
     expect(render('{{ "a-b-c" | replaceAll "-" "+" }} {{ "Hello World" | toLower }} {{ "hi" | toUpper }} {{ "hello big world" | toTitle }} [{{ "  x  " | trimSpace }}]')).toBe('a+b+c hello world HI Hello Big World [x]');
     expect(render('{{ "web-01" | regexMatch "^web-[0-9]+$" }} {{ "web-01" | regexReplaceAll "web-([0-9]+)" "node$1" }} {{ "ab" | regexReplaceAll "(?P<x>a)" "${x}${x}" }}')).toBe('true node01 aab');
+    // Go's RE2 syntax: POSIX classes and inline flags work, lookarounds are errors.
+    expect(render('{{ "web-01" | regexMatch "^[[:alpha:]]+-[[:digit:]]+$" }} {{ "A-b" | regexReplaceAll "(?i)[a-z]" "x$$" }}')).toBe('true x$-x$');
+    expect(() => render('{{ "ab" | regexMatch "a(?=b)" }}')).toThrow('error calling regexMatch: error parsing regexp: invalid or unsupported Perl syntax: `(?=`');
   });
   it('JSON like Go: sorted keys, HTML escaped', () => {
     expect(render('{{ toJSON . }}', { b: 1, a: ['<x>', true, null] })).toBe('{"a":["\\u003cx\\u003e",true,null],"b":1}');

@@ -9,6 +9,7 @@ import { variadic } from '../engine/exec.js';
 import { goQuote } from '../engine/fmt.js';
 import { isPlainObject, kindOf, mapKeys, typeName } from '../engine/values.js';
 import { CatalogSnippet, HealthService, KeyPair } from './data.js';
+import { regexpMatch, regexpReplaceAll } from '../sprig/regex.js';
 import { formatGoTime } from './gotime.js';
 import { explode, explodeMap, mergeMap } from './maps.js';
 import type { Scratch } from './scratch.js';
@@ -83,31 +84,19 @@ export function goJSON(v: unknown, indent?: string, escapeHTML = true): string {
   return s.replace(escapeHTML ? /[<>&\u2028\u2029]/g : /[\u2028\u2029]/g, (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'));
 }
 
-/** Go regexp's ReplaceAllString template: $1, ${1}, $name, ${name}, $$. */
-function expandGo(template: string, m: RegExpExecArray): string {
-  return template.replace(/\$(\$|\{([A-Za-z0-9_]+)\}|([A-Za-z0-9_]+))/g, (_all, d: string, braced?: string, bare?: string) => {
-    if (d === '$') return '$';
-    const name = braced ?? bare ?? '';
-    if (/^\d+$/.test(name)) return m[Number(name)] ?? '';
-    return m.groups?.[name] ?? '';
-  });
-}
-
-/** Go RE2 syntax that JavaScript spells differently. */
-function goRegex(re: string, flags = ''): RegExp {
-  let src = re.replace(/\(\?P</g, '(?<');
-  let f = flags;
-  const inline = /^\(\?([imsU]+)\)/.exec(src);
-  if (inline) {
-    src = src.slice(inline[0].length);
-    for (const c of inline[1]!) if ('ims'.includes(c) && !f.includes(c)) f += c;
-  }
-  src = src.replace(/\\z/g, '$').replace(/\\A/g, '^');
-  return new RegExp(src, f + 'u');
-}
-
 function toTitle(s: string): string {
   return s.replace(/(^|[^\p{L}\p{N}_'])(\p{L})/gu, (_m, pre: string, c: string) => pre + c.toUpperCase());
+}
+
+/** strings.Trim: drop the cutset's code points from both ends. */
+export function trimCutset(s: string, cutset: string): string {
+  const set = new Set([...cutset]);
+  const chars = [...s];
+  let a = 0;
+  let b = chars.length;
+  while (a < b && set.has(chars[a]!)) a++;
+  while (b > a && set.has(chars[b - 1]!)) b--;
+  return chars.slice(a, b).join('');
 }
 
 /** strconv.ParseUint(s, 10, 64); a JavaScript number, so exact up to 2^53. */
@@ -126,7 +115,7 @@ const B64_URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-
  * CR and LF are skipped, anything else outside the alphabet or misplaced
  * padding fails with the offset Go reports.
  */
-function goBase64Decode(s: string, alphabet: string): Buffer {
+export function goBase64Decode(s: string, alphabet: string): Buffer {
   const src = Buffer.from(s, 'utf8');
   const corrupt = (at: number) => new Error(`illegal base64 data at input byte ${at}`);
   const out: number[] = [];
@@ -282,16 +271,9 @@ export function helperFuncs(getScratch: () => Scratch, now: () => Date = () => n
       return Object.fromEntries(m);
     },
     replaceAll: (f: string, t: string, s: string) => String(s).split(f).join(t),
-    regexMatch: (re: string, s: string) => goRegex(re).test(String(s)),
-    regexReplaceAll: (re: string, pl: string, s: string) => {
-      const r = goRegex(re, 'g');
-      return String(s).replace(r, (...args: unknown[]) => {
-        const groups = typeof args[args.length - 1] === 'object' ? (args[args.length - 1] as Record<string, string>) : undefined;
-        const caps = args.slice(0, groups ? -3 : -2) as string[];
-        const m = Object.assign([...caps], { groups, index: 0, input: '' }) as unknown as RegExpExecArray;
-        return expandGo(pl, m);
-      });
-    },
+    // Go's regexp (RE2 syntax and matching), as consul-template compiles them.
+    regexMatch: (re: string, s: string) => regexpMatch(String(re), String(s)),
+    regexReplaceAll: (re: string, pl: string, s: string) => regexpReplaceAll(String(re), String(s), String(pl)),
     toJSON: (v: unknown) => goJSON(v),
     toJSONPretty: (v: unknown) => goJSON(v, '  '),
     toUnescapedJSON: (v: unknown) => goJSON(v, undefined, false),
@@ -324,15 +306,7 @@ export function helperFuncs(getScratch: () => Scratch, now: () => Date = () => n
     toUpper: (s: string) => String(s).toUpperCase(),
     toTitle: (s: string) => toTitle(String(s)),
     trimSpace: (s: string) => String(s).trim(),
-    trim: (cutset: string, s: string) => {
-      const set = new Set([...cutset]);
-      const chars = [...String(s)];
-      let a = 0;
-      let b = chars.length;
-      while (a < b && set.has(chars[a]!)) a++;
-      while (b > a && set.has(chars[b - 1]!)) b--;
-      return chars.slice(a, b).join('');
-    },
+    trim: (cutset: string, s: string) => trimCutset(String(s), cutset),
     trimPrefix: (p: string, s: string) => (String(s).startsWith(p) ? String(s).slice(p.length) : String(s)),
     trimSuffix: (p: string, s: string) => (p !== '' && String(s).endsWith(p) ? String(s).slice(0, -p.length) : String(s)),
     parseInt: (s: string) => toInt(s, 'parseInt'),

@@ -14,7 +14,12 @@ import type { ParsedTree } from './parser.js';
 import { isPlainObject, isTrue, kindOf, mapGet, mapKeys, structField, typeName } from './values.js';
 
 /** A template function. Set `variadic` when it takes a rest parameter (`fn.length` counts the fixed ones). */
-export type TemplateFunc = ((...args: any[]) => unknown) & { variadic?: boolean; builtin?: 'and' | 'or' };
+export type TemplateFunc = ((...args: any[]) => unknown) & {
+  variadic?: boolean;
+  builtin?: 'and' | 'or';
+  /** Set on a function this implementation refuses: the parse error naming it. */
+  refused?: string;
+};
 export type FuncMap = Record<string, TemplateFunc>;
 export type MissingKey = 'default' | 'invalid' | 'zero' | 'error';
 

@@ -24,6 +24,8 @@ export interface ParseOptions {
   rightDelim?: string;
   /** Names of the functions that may be called; unknown names are parse errors. */
   hasFunction: (name: string) => boolean;
+  /** Why a defined function is refused at parse time (unset: it is not). */
+  refusal?: (name: string) => string | undefined;
 }
 
 type EndNode = { type: 'end'; pos: number };
@@ -351,6 +353,7 @@ class Parser {
         if (!this.opts.hasFunction(t.value)) {
           this.errorAt(t.pos, `function ${JSON.stringify(t.value)} not defined`);
         }
+        if (this.opts.refusal?.(t.value)) this.errorAt(t.pos, this.opts.refusal(t.value)!);
         return { type: 'identifier', pos: t.pos, name: t.value };
       case 'dot': return { type: 'dot', pos: t.pos };
       case 'nil': return { type: 'nil', pos: t.pos };

@@ -33,6 +33,7 @@ export class Template {
         leftDelim: this.opts.leftDelim,
         rightDelim: this.opts.rightDelim,
         hasFunction: (n) => n in this.funcs,
+        refusal: (n) => (Object.hasOwn(this.funcs, n) ? this.funcs[n]!.refused : undefined),
       });
     } catch (e) {
       if (e instanceof RangeError) throw new TemplateParseError(this.name, 1, 0, 'template nested too deeply');

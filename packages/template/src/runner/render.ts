@@ -8,6 +8,8 @@ import type { Brain } from '../consul/brain.js';
 import { connectFuncs } from '../consul/connect-funcs.js';
 import { consulFuncs, RenderScope } from '../consul/funcs.js';
 import { helperFuncs } from '../consul/helpers.js';
+import { spewFuncs } from '../spew/spew.js';
+import { sprigFuncs } from '../sprig/index.js';
 import type { Dependency } from '../consul/query.js';
 import { Scratch } from '../consul/scratch.js';
 import { sockaddrFuncs, type SockaddrHost } from '../consul/sockaddr.js';
@@ -66,6 +68,8 @@ export class TemplateRenderer {
       ...consulFuncs(this.scope),
       ...connectFuncs(this.scope),
       ...sockaddrFuncs(opts.sockaddrHost),
+      ...sprigFuncs(opts.now),
+      ...spewFuncs(),
       // consul-template's executeTemplate: render a define'd template to a string.
       executeTemplate: variadic((name: string, ...data: unknown[]) => {
         if (data.length > 1) throw new Error(`executeTemplate: wrong number of arguments, expected 1 or 2, but got ${data.length + 1}`);

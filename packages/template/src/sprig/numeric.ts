@@ -1,0 +1,154 @@
+// Sprig's math functions (sprig numeric.go, functions.go). Integer math is
+// int64 through spf13/cast (strings parse, floats truncate, the rest is 0);
+// the *f functions go through shopspring/decimal, so 0.1 + 0.2 is 0.3.
+
+import { randomInt } from 'node:crypto';
+import type { FuncMap } from '../engine/exec.js';
+import { variadic } from '../engine/exec.js';
+import { sprint } from '../engine/fmt.js';
+import { int, int64, toFloat64, toInt64 } from './convert.js';
+
+/** An exact decimal: coef * 10^exp. */
+interface Dec { coef: bigint; exp: number }
+
+/** decimal.NewFromFloat: the shortest decimal that reads back as the float. */
+function decOf(f: number): Dec {
+  if (!Number.isFinite(f)) throw new Error(`Cannot create a Decimal from ${sprint([f])}`);
+  const [mant, e = '0'] = String(f).split('e');
+  const [whole, frac = ''] = mant!.split('.');
+  return { coef: BigInt(whole! + frac), exp: Number(e) - frac.length };
+}
+function align(a: Dec, b: Dec): [bigint, bigint, number] {
+  const exp = Math.min(a.exp, b.exp);
+  return [a.coef * 10n ** BigInt(a.exp - exp), b.coef * 10n ** BigInt(b.exp - exp), exp];
+}
+const decFloat = (d: Dec) => Number(`${d.coef}e${d.exp}`);
+const ops: Record<string, (a: Dec, b: Dec) => Dec> = {
+  add: (a, b) => {
+    const [x, y, exp] = align(a, b);
+    return { coef: x + y, exp };
+  },
+  sub: (a, b) => {
+    const [x, y, exp] = align(a, b);
+    return { coef: x - y, exp };
+  },
+  mul: (a, b) => ({ coef: a.coef * b.coef, exp: a.exp + b.exp }),
+  // decimal.Div: 16 fractional digits, rounded half away from zero.
+  div: (a, b) => {
+    if (b.coef === 0n) throw new Error('decimal division by 0');
+    const [x, y] = align(a, b);
+    const scaled = x * 10n ** 17n;
+    let q = scaled / y;
+    const neg = q < 0n;
+    if (neg) q = -q;
+    q = (q + 5n) / 10n;
+    return { coef: neg ? -q : q, exp: -16 };
+  },
+};
+function decimalOp(op: string, first: unknown, rest: unknown[]): number {
+  let acc = decOf(toFloat64(first));
+  for (const x of rest) acc = ops[op]!(acc, decOf(toFloat64(x)));
+  return decFloat(acc);
+}
+
+/** sprig's untilStep: start up to (not including) stop; an empty list when the step goes the wrong way. */
+export function untilStep(start: number, stop: number, step: number): number[] {
+  const out: number[] = [];
+  const limit = 1_000_000;
+  if (stop < start) {
+    if (step >= 0) return out;
+    for (let i = start; i > stop; i += step) if (out.push(i) > limit) throw new Error(`untilStep: more than ${limit} items`);
+    return out;
+  }
+  if (step <= 0) return out;
+  for (let i = start; i < stop; i += step) if (out.push(i) > limit) throw new Error(`untilStep: more than ${limit} items`);
+  return out;
+}
+
+function seq(params: number[]): string {
+  let inc = 1;
+  let list: number[];
+  switch (params.length) {
+    case 1: {
+      const end = params[0]!;
+      if (end < 1) inc = -1;
+      list = untilStep(1, end + inc, inc);
+      break;
+    }
+    case 2: {
+      const [start, end] = params as [number, number];
+      const step = end < start ? -1 : 1;
+      list = untilStep(start, end + step, step);
+      break;
+    }
+    case 3: {
+      const [start, step, end] = params as [number, number, number];
+      if (end < start) {
+        inc = -1;
+        if (step > 0) return '';
+      }
+      list = untilStep(start, end + inc, step);
+      break;
+    }
+    default: return '';
+  }
+  return list.join(' ');
+}
+
+/** sprig's round: places after the point; a fraction at or over roundOn rounds up (math.Modf keeps the sign). */
+function round(v: unknown, p: number, roundOn = 0.5): number {
+  const pow = 10 ** p;
+  const digit = pow * toFloat64(v);
+  const frac = digit - Math.trunc(digit);
+  return (frac >= roundOn ? Math.ceil(digit) : Math.floor(digit)) / pow;
+}
+
+const big = (v: unknown) => BigInt(toInt64(v));
+const intDiv = (a: unknown, b: unknown, op: (x: bigint, y: bigint) => bigint) => {
+  if (big(b) === 0n) throw new Error('runtime error: integer divide by zero');
+  return int64(op(big(a), big(b)));
+};
+
+export const numericFuncs: FuncMap = {
+  atoi: (s: unknown) => {
+    const t = String(s);
+    return /^[+-]?\d+$/.test(t) && BigInt(t) >= -(2n ** 63n) && BigInt(t) < 2n ** 63n ? Number(t) : 0;
+  },
+  int64: (v: unknown) => toInt64(v),
+  int: (v: unknown) => toInt64(v),
+  float64: (v: unknown) => toFloat64(v),
+  // strconv.ParseInt(fmt.Sprint(v), 8, 64): the octal text read as a number, 0 when it is not one.
+  toDecimal: (v: unknown) => {
+    const t = sprint([v]);
+    return /^[+-]?[0-7]+$/.test(t) ? Number(BigInt.asIntN(64, BigInt((t.startsWith('-') ? '-0o' : '0o') + t.replace(/^[+-]/, '')))) : 0;
+  },
+  seq: variadic((...ps: unknown[]) => seq(ps.map(int))),
+  until: (n: unknown) => untilStep(0, int(n), int(n) < 0 ? -1 : 1),
+  untilStep: (a: unknown, b: unknown, c: unknown) => untilStep(int(a), int(b), int(c)),
+  add1: (v: unknown) => int64(big(v) + 1n),
+  add: variadic((...vs: unknown[]) => int64(vs.reduce<bigint>((acc, v) => acc + big(v), 0n))),
+  sub: (a: unknown, b: unknown) => int64(big(a) - big(b)),
+  div: (a: unknown, b: unknown) => intDiv(a, b, (x, y) => x / y),
+  mod: (a: unknown, b: unknown) => intDiv(a, b, (x, y) => x % y),
+  mul: variadic((a: unknown, ...vs: unknown[]) => int64(vs.reduce<bigint>((acc, v) => BigInt.asIntN(64, acc * big(v)), big(a)))),
+  randInt: (min: unknown, max: unknown) => {
+    if (int(max) - int(min) <= 0) throw new Error('invalid argument to Intn');
+    return randomInt(int(min), int(max));
+  },
+  add1f: (v: unknown) => decimalOp('add', v, [1]),
+  addf: variadic((...vs: unknown[]) => decimalOp('add', 0, vs)),
+  subf: variadic((a: unknown, ...vs: unknown[]) => decimalOp('sub', a, vs)),
+  divf: variadic((a: unknown, ...vs: unknown[]) => decimalOp('div', a, vs)),
+  mulf: variadic((a: unknown, ...vs: unknown[]) => decimalOp('mul', a, vs)),
+  biggest: variadic((a: unknown, ...vs: unknown[]) => vs.reduce<number>((acc, v) => Math.max(acc, toInt64(v)), toInt64(a))),
+  max: variadic((a: unknown, ...vs: unknown[]) => vs.reduce<number>((acc, v) => Math.max(acc, toInt64(v)), toInt64(a))),
+  min: variadic((a: unknown, ...vs: unknown[]) => vs.reduce<number>((acc, v) => Math.min(acc, toInt64(v)), toInt64(a))),
+  maxf: variadic((a: unknown, ...vs: unknown[]) => vs.reduce<number>((acc, v) => Math.max(acc, toFloat64(v)), toFloat64(a))),
+  minf: variadic((a: unknown, ...vs: unknown[]) => vs.reduce<number>((acc, v) => Math.min(acc, toFloat64(v)), toFloat64(a))),
+  ceil: (v: unknown) => Math.ceil(toFloat64(v)),
+  floor: (v: unknown) => Math.floor(toFloat64(v)),
+  round: variadic((v: unknown, p: unknown, ...opt: unknown[]) => {
+    if (opt.length > 0 && typeof opt[0] !== 'number') throw new Error(`wrong type for value; expected float64; got ${typeof opt[0]}`);
+    return round(v, int(p), opt[0] as number | undefined);
+  }),
+};

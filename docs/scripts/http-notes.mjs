@@ -28,6 +28,8 @@ export const HTTP_NOTES = {
   '/v1/connect/intentions/exact': 'validation errors of the upsert (`Sources[0].Action must be set to \'allow\' or \'deny\'`, `Meta must not be specified`) are 400 with Consul\'s text (Consul: 500)',
   '/v1/connect/intentions/:id': '`PUT`/`DELETE` of a missing intention is 404 `Cannot modify non-existent intention: \'<id>\'` / `Cannot delete ...` (Consul: 500); validation errors are 400 (Consul: 500)',
   '/v1/agent/connect/authorize': 'the intention match comes from the agent cache as in Consul (`X-Cache: HIT` after the first call for a target, kept fresh by a blocking query)',
+  '/v1/agent/connect/ca/roots': 'always from the agent cache as in Consul (`X-Cache: HIT` with `Age` after the first read, kept fresh by a blocking query to the leader; `?index=` waits on the cache)',
+  '/v1/agent/connect/ca/leaf/*': 'from the agent\'s leaf manager, with Consul\'s `X-Cache`/`Age` (a kept certificate is a hit aged since it was signed; a new one, or a blocking read that waited, is a miss); no rate limit on renewals',
   '/v1/config/*': 'an unknown kind is 400 `invalid config entry kind: <kind>` (Consul: 500); `GET /v1/config/` lists every kind',
   '/v1/discovery-chain/*': 'compiled for routers, splitters, subsets, redirects and failover (not namespaces, partitions, peers, sameness groups); `CustomizationHash` is not hashstructure\'s value',
   '/v1/coordinate/update': 'a `Vec` of another dimensionality is 400 `incompatible coordinate`, a missing `Coord` 400 `invalid coordinate` (Consul: 500)',

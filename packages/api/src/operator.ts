@@ -1,7 +1,7 @@
-/** /v1/operator/raft/*: the Raft peer set; /v1/operator/autopilot/*; /v1/operator/keyring: gossip encryption keys. */
+/** /v1/operator/raft/*: the Raft peer set; /v1/operator/autopilot/*; /v1/operator/keyring: gossip encryption keys; /v1/operator/usage. */
 import type { HttpClient } from './http.js';
-import { queryParams, writeParams, type QueryOptions, type WriteOptions } from './query.js';
-import type { AutopilotConfiguration, AutopilotState, KeyringResponse, OperatorHealthReply, RaftConfiguration, TransferLeaderResponse } from './types.js';
+import { queryParams, writeParams, type QueryOptions, type QueryResult, type WriteOptions } from './query.js';
+import type { AutopilotConfiguration, AutopilotState, KeyringResponse, OperatorHealthReply, RaftConfiguration, TransferLeaderResponse, Usage } from './types.js';
 
 export class Operator {
   constructor(private readonly http: HttpClient) {}
@@ -34,6 +34,12 @@ export class Operator {
   async autopilotState(opts: QueryOptions = {}): Promise<AutopilotState> {
     const params = queryParams({ datacenter: opts.datacenter, stale: opts.stale }, this.http.datacenter);
     return (await this.http.json<AutopilotState>({ method: 'GET', path: '/operator/autopilot/state', params, token: opts.token, signal: opts.signal })).data;
+  }
+
+  /** Service and node counts by datacenter (GET /v1/operator/usage); `global` asks every datacenter. */
+  async usage(opts: QueryOptions = {}): Promise<QueryResult<Usage>> {
+    const params = queryParams(opts, this.http.datacenter);
+    return this.http.json<Usage>({ method: 'GET', path: '/operator/usage', params, token: opts.token, signal: opts.signal });
   }
 
   async raftRemovePeerByAddress(address: string, opts: WriteOptions = {}): Promise<void> {

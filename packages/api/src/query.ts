@@ -28,6 +28,8 @@ export interface QueryOptions {
   near?: string;
   /** `?node-meta=key:value`, repeated; results must match every pair. */
   nodeMeta?: Record<string, string>;
+  /** `?global`: every datacenter's answer, where the endpoint supports it (operator usage). */
+  global?: boolean;
   /** ACL token for this request only (sent as X-Consul-Token). */
   token?: string;
   /** Aborts the request, including a blocking one. */
@@ -76,6 +78,7 @@ export function queryParams(opts: QueryOptions | undefined, defaultDc?: string):
   if (opts.stale) p.push(['stale', '']);
   if (opts.consistent) p.push(['consistent', '']);
   if (opts.cached) p.push(['cached', '']);
+  if (opts.global) p.push(['global', '']);
   if (typeof opts.index === 'string') {
     if (/^[1-9]\d*$/.test(opts.index)) p.push(['index', opts.index]);
   } else if (opts.index !== undefined && opts.index > 0) {

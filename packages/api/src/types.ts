@@ -472,6 +472,21 @@ export interface KeyringResponse {
   Error?: string;
 }
 
+/** One datacenter's counts in GET /v1/operator/usage (api.ServiceUsage). */
+export interface ServiceUsage {
+  Services: number;
+  ServiceInstances: number;
+  /** Instances by mesh kind (connect-proxy, ingress-gateway...). */
+  ConnectServiceInstances: Record<string, number>;
+  BillableServiceInstances: number;
+  Nodes: number;
+}
+
+/** GET /v1/operator/usage (api.Usage): counts by datacenter. */
+export interface Usage {
+  Usage: Record<string, ServiceUsage>;
+}
+
 /** GET|PUT /v1/operator/autopilot/configuration; the durations are Go duration strings ("200ms"). */
 export interface AutopilotConfiguration {
   CleanupDeadServers: boolean;

@@ -43,7 +43,9 @@ import { members } from './commands/members.js';
 import { monitor } from './commands/monitor.js';
 import { autopilotGetConfig, autopilotSetConfig, autopilotState } from './commands/operator-autopilot.js';
 import { connectCaGetConfig, connectCaSetConfig } from './commands/connect-ca.js';
+import { connectExpose } from './commands/connect-expose.js';
 import { raftListPeers, raftRemovePeer, raftTransferLeader } from './commands/operator-raft.js';
+import { operatorUsageInstances } from './commands/operator-usage.js';
 import { reload } from './commands/reload.js';
 import { servicesDeregister, servicesRegister } from './commands/services.js';
 import { snapshotInspect, snapshotRestore, snapshotSave } from './commands/snapshot.js';
@@ -112,6 +114,7 @@ export const COMMANDS: Record<string, Entry> = {
         usage: 'Usage: proconsul connect ca <subcommand> [options]',
         subcommands: { 'get-config': connectCaGetConfig, 'set-config': connectCaSetConfig },
       },
+      expose: connectExpose,
       proxy: connectProxy,
     },
   },
@@ -153,6 +156,11 @@ export const COMMANDS: Record<string, Entry> = {
         synopsis: 'Provides cluster-level tools for Consul operators',
         usage: 'Usage: proconsul operator raft <subcommand> [options]',
         subcommands: { 'list-peers': raftListPeers, 'remove-peer': raftRemovePeer, 'transfer-leader': raftTransferLeader },
+      },
+      usage: {
+        synopsis: 'Provides cluster-level usage information',
+        usage: 'Usage: proconsul operator usage <subcommand> [options]',
+        subcommands: { instances: operatorUsageInstances },
       },
     },
   },

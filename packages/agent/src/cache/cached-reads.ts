@@ -11,6 +11,9 @@ export const CACHE_TYPES: Record<string, CacheType & { stale: boolean }> = {
   'health-services': { ...blockingRefreshType('health-services'), stale: true },
   // cache-types/intention_match.go leaves AllowStale unset: the leader answers.
   'intention-match': { ...blockingRefreshType('intention-match'), stale: false },
+  // cache-types/connect_ca_root.go: the request's own consistency, here the leader's answer
+  // (a client's leaf certificates must follow a rotation as soon as the leader has it).
+  'connect-ca-root': { ...blockingRefreshType('connect-ca-root'), stale: false },
   'catalog-datacenters': { ...noRefreshType('catalog-datacenters'), stale: true },
   'prepared-query': { ...noRefreshType('prepared-query'), stale: true },
 };

@@ -11,6 +11,7 @@ import { parseWaitAndConsistency, qs, requestToken, type Query } from '../http/q
 import type { ForwardedRequest, ForwardedResponse } from '../rpc/messages.js';
 import type { CachedResponse, GetResult } from './agent-cache.js';
 import type { CacheControl } from './cache-control.js';
+import { setCacheMeta } from './cache-meta.js';
 import { CACHE_TYPES, cacheFetch, entryKey, entryQuery, type CachedRead, type SendRead } from './cached-reads.js';
 import { agentCache } from './index.js';
 
@@ -78,10 +79,7 @@ function sendAnswer(reply: FastifyReply, v: CachedResponse): FastifyReply {
 }
 
 function sendCached(reply: FastifyReply, v: CachedResponse, hit: boolean, ageMs: number, consistency: string): FastifyReply {
-  reply.header('X-Cache', hit ? 'HIT' : 'MISS');
-  // Go's %.0f of the seconds.
-  if (hit) reply.header('Age', String(Math.round(ageMs / 1000)));
-  const r = sendAnswerHeaders(reply, v);
+  const r = sendAnswerHeaders(setCacheMeta(reply, hit, ageMs), v);
   // The consistency the asker chose (Consul sets it from the request after cache.Get), not the fetch's `stale`.
   if (v.headers['x-consul-effective-consistency'] !== undefined) r.header('X-Consul-Effective-Consistency', consistency);
   return r.code(200).serializer((p: unknown) => p as string).send(Buffer.from(v.body));

@@ -1,34 +1,28 @@
 /**
  * The agent's Connect endpoints (Consul's agent/agent_endpoint.go AgentConnectCARoots and
- * AgentConnectCALeafCert): the roots as the cluster has them (through the leader, blocking
- * queries passed on), and a service's leaf certificate from this agent's LeafCerts. ACLs
- * (acl/permissions.ts): roots need none, a leaf service:write on the service.
+ * AgentConnectCALeafCert): the roots always from the agent cache (the connect-ca-root entry,
+ * kept fresh by a blocking query to the leader; `?index` waits on it), and a service's leaf
+ * certificate from this agent's LeafCerts; both answer with the cache's X-Cache and Age
+ * (setCacheMeta). ACLs (acl/permissions.ts): roots need none, a leaf service:write on the service.
  */
 import type { FastifyInstance } from 'fastify';
+import { parseCacheControl } from '../cache/cache-control.js';
+import { setCacheMeta } from '../cache/cache-meta.js';
 import type { AgentContext } from '../context.js';
 import { endpoint } from '../http/endpoint.js';
 import { parseQueryOptions, requestToken } from '../http/query-options.js';
 import { sendJson, setQueryMeta } from '../http/respond.js';
-import { LeafCerts } from './leaf-certs.js';
-
-const FORWARD_MARGIN_MS = 30_000;
-const HOP = new Set(['content-length', 'connection', 'transfer-encoding', 'keep-alive', 'date']);
+import { CA_ROOTS_PATH, LeafCerts } from './leaf-certs.js';
 
 export async function agentConnectRoutes(app: FastifyInstance, { ctx }: { ctx: AgentContext }): Promise<void> {
-  const leaves = new LeafCerts(ctx);
+  const leaves = new LeafCerts(ctx, app);
   const token = (req: Parameters<typeof requestToken>[0]): string => requestToken(req) || ctx.config.acl.tokens.default;
 
   endpoint(app, '/v1/agent/connect/ca/roots', {
     GET: async (req, reply) => {
-      const opts = parseQueryOptions(req, ctx.config.datacenter, ctx.config.queryTimes);
-      const q = req.url.indexOf('?');
-      const url = `/v1/connect/ca/roots${q < 0 ? '' : req.url.slice(q)}`;
-      const t = token(req);
-      const res = await ctx.cluster.forward({ method: 'GET', url, headers: t ? { 'x-consul-token': t } : {} }, FORWARD_MARGIN_MS + (opts.index > 0 ? opts.waitMs * 1.1 : 0));
-      for (const [k, v] of Object.entries(res.headers)) if (!HOP.has(k)) reply.header(k, v);
-      // The agent cache's meta (setCacheMeta): this agent keeps no copy of the roots.
-      if (res.status === 200) reply.header('X-Cache', 'MISS');
-      return reply.code(res.status).serializer((p: unknown) => p as string).send(Buffer.from(res.body));
+      // Loaded on the first read: a client agent that never asks keeps the cache out of memory.
+      const { answerFromCache } = await import('../cache/http-cache.js');
+      return answerFromCache(app, ctx, req, reply, CA_ROOTS_PATH, 'connect-ca-root', parseCacheControl(req.headers['cache-control']));
     },
   });
 
@@ -36,10 +30,10 @@ export async function agentConnectRoutes(app: FastifyInstance, { ctx }: { ctx: A
     GET: async (req, reply) => {
       const service = (req.params as Record<string, string>)['*'] ?? '';
       const opts = parseQueryOptions(req, ctx.config.datacenter, ctx.config.queryTimes);
-      const cert = await leaves.get(service, token(req), opts.index, opts.index > 0 ? opts.waitMs : 0);
-      setQueryMeta(reply, cert.ModifyIndex);
-      reply.header('X-Cache', 'MISS');
-      return sendJson(req, reply, cert);
+      const got = await leaves.get(service, token(req), opts.index, opts.index > 0 ? opts.waitMs : 0);
+      setQueryMeta(reply, got.cert.ModifyIndex);
+      setCacheMeta(reply, got.hit, got.ageMs);
+      return sendJson(req, reply, got.cert);
     },
   });
 }

@@ -4,8 +4,14 @@
  * and keeps the result, handing the same certificate out until it is due for renewal (a random
  * point between 60% and 90% of its lifetime, as Consul spreads renewals) or the active root
  * changes. A blocking query (`?index=N`) waits for a certificate with a higher ModifyIndex:
- * it watches the roots and the renewal time, up to `?wait`.
+ * it watches the roots and the renewal time, up to `?wait`. The roots come from the agent
+ * cache's connect-ca-root entry (Consul's leafcert cached_roots.go), so a rotation reaches the
+ * leaves through the one blocking query that keeps the roots fresh. This is the agent's only
+ * cache of leaves: an answer is a hit (with its Age, as Consul's leafcert Manager.Get) when the
+ * kept certificate served it at once.
  */
+import type { FastifyInstance } from 'fastify';
+import { NO_CACHE_CONTROL } from '../cache/cache-control.js';
 import type { AgentContext } from '../context.js';
 import { HttpError } from '../http/http-error.js';
 import { RpcRemoteError } from '../rpc/client.js';
@@ -24,12 +30,22 @@ interface Entry {
   cert: IssuedCert;
   rootId: string;
   renewAtMs: number;
+  fetchedAt: number;
 }
+
+/** A leaf answer with the cache meta Consul's handler sets from it. */
+export interface LeafResult {
+  cert: IssuedCert;
+  hit: boolean;
+  ageMs: number;
+}
+
+/** The servers' roots read behind the connect-ca-root cache entry. */
+export const CA_ROOTS_PATH = '/v1/connect/ca/roots';
 
 /** Bound on the services whose certificates an agent keeps. */
 const LEAF_CACHE_MAX = 1024;
 const SIGN_TIMEOUT_MS = 30_000;
-const ROOTS_TIMEOUT_MS = 30_000;
 
 /** A server's answer to the agent as Consul's HTTP layer maps RPC errors: ACL denials are 403. */
 function httpErrorOf(err: unknown): unknown {
@@ -45,32 +61,44 @@ export class LeafCerts {
   readonly #certs = new Map<string, Entry>();
   readonly #pending = new Map<string, Promise<Entry>>();
 
-  constructor(private readonly ctx: AgentContext) {}
+  /** `app` is the agent's HTTP app, through which the roots' cache entry fetches. */
+  constructor(
+    private readonly ctx: AgentContext,
+    private readonly app: FastifyInstance,
+  ) {}
 
-  /** The cluster's roots (a blocking read when `index` > 0), through the leader. */
+  /** The cluster's roots from the agent cache (a blocking read when `index` > 0, up to `waitMs`). */
   async roots(token: string, index = 0, waitMs = 0): Promise<RootsView> {
-    const q = index > 0 ? `?index=${index}&wait=${Math.max(1, Math.ceil(waitMs))}ms` : '';
-    const res = await this.ctx.cluster.forward({ method: 'GET', url: `/v1/connect/ca/roots${q}`, headers: token ? { 'x-consul-token': token } : {} }, ROOTS_TIMEOUT_MS + waitMs);
+    const { cachedGet } = await import('../cache/http-cache.js');
+    const { result } = await cachedGet(this.app, this.ctx, { typeName: 'connect-ca-root', path: CA_ROOTS_PATH, query: '', token }, {
+      minIndex: index,
+      timeoutMs: index > 0 ? Math.max(1, Math.ceil(waitMs)) : 0,
+      cc: NO_CACHE_CONTROL,
+    });
+    if (result.error instanceof Error) throw result.error;
+    const res = result.error ?? result.value;
+    if (!res) throw new HttpError(500, 'internal error: response type not correct');
     const text = Buffer.from(res.body).toString('utf8');
     if (res.status !== 200) throw new HttpError(res.status, text);
     const body = JSON.parse(text) as { ActiveRootID: string; TrustDomain: string };
-    return { index: Number(res.headers['x-consul-index'] ?? 0), activeRootId: body.ActiveRootID, trustDomain: body.TrustDomain };
+    return { index: result.index, activeRootId: body.ActiveRootID, trustDomain: body.TrustDomain };
   }
 
   /**
    * The certificate for `service`: the kept one when still good under the active root, else a
    * new one. With `minIndex` > 0, waits (up to `waitMs`) for one whose ModifyIndex is higher.
    */
-  async get(service: string, token: string, minIndex: number, waitMs: number): Promise<IssuedCert> {
+  async get(service: string, token: string, minIndex: number, waitMs: number): Promise<LeafResult> {
     const deadline = Date.now() + waitMs;
     let roots = await this.roots(token);
-    for (;;) {
+    for (let first = true; ; first = false) {
       const e = this.#certs.get(service);
       const good = e !== undefined && e.rootId === roots.activeRootId && Date.now() < e.renewAtMs;
-      if (!good) return (await this.#issue(service, token, roots)).cert;
-      if (minIndex <= 0 || e.cert.ModifyIndex > minIndex) return e.cert;
+      if (!good) return { cert: (await this.#issue(service, token, roots)).cert, hit: false, ageMs: 0 };
+      // Kept and served at once: a hit, aged since it was signed for this agent.
+      if (minIndex <= 0 || e.cert.ModifyIndex > minIndex) return { cert: e.cert, hit: first, ageMs: Date.now() - e.fetchedAt };
       const left = deadline - Date.now();
-      if (left <= 0) return e.cert;
+      if (left <= 0) return { cert: e.cert, hit: false, ageMs: 0 };
       // Wake on a root change or at renewal time, whichever comes first.
       roots = await this.roots(token, roots.index, Math.min(left, Math.max(1, e.renewAtMs - Date.now())));
     }
@@ -101,7 +129,7 @@ export class LeafCerts {
     cert = { ...cert, PrivateKeyPEM: key.pem };
     const after = Date.parse(cert.ValidAfter);
     const life = Date.parse(cert.ValidBefore) - after;
-    const entry: Entry = { cert: ordered(cert), rootId: roots.activeRootId, renewAtMs: after + life * (0.6 + Math.random() * 0.3) };
+    const entry: Entry = { cert: ordered(cert), rootId: roots.activeRootId, renewAtMs: after + life * (0.6 + Math.random() * 0.3), fetchedAt: Date.now() };
     if (this.#certs.size >= LEAF_CACHE_MAX && !this.#certs.has(service)) this.#certs.delete(this.#certs.keys().next().value!);
     this.#certs.set(service, entry);
     return entry;

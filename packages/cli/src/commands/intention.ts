@@ -69,7 +69,7 @@ export function intentionListLines(ixns: Intention[]): string {
 const formatTarget = (ns: string | undefined, name: string): string => (ns ? `${ns}/${name}` : name);
 
 /** ParseIntentionTarget: name, namespace/name or partition/namespace/name. */
-function parseTarget(input: string): { name: string; ns?: string } {
+export function parseTarget(input: string): { name: string; ns?: string } {
   const parts = input.split('/');
   if (parts.length > 3) throw new Error("input can contain at most two '/'");
   return parts.length === 1 ? { name: input } : { name: parts[parts.length - 1]!, ns: parts[parts.length - 2]! };

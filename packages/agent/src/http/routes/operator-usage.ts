@@ -1,8 +1,11 @@
 // GET /v1/operator/usage: service, instance and node counts of this datacenter, in Consul's
-// shape (operator_usage_endpoint.go). A blocking query over the catalog.
-import type { FastifyInstance } from 'fastify';
+// shape (operator_usage_endpoint.go). A blocking query over the catalog. With `?global` the
+// server first asks every other datacenter for its own counts (agent/consul/
+// operator_usage_endpoint.go: a datacenter that cannot answer is logged and left out).
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AgentContext } from '../../context.js';
 import { endpoint } from '../endpoint.js';
+import { has, requestToken, type Query } from '../query-options.js';
 import { catalogRead } from '../read.js';
 
 /** Consul's mesh kinds counted in ConnectServiceInstances. */
@@ -10,8 +13,9 @@ const CONNECT_KINDS = ['api-gateway', 'connect-native', 'connect-proxy', 'ingres
 
 export async function operatorUsageRoutes(app: FastifyInstance, { ctx }: { ctx: AgentContext }): Promise<void> {
   endpoint(app, '/v1/operator/usage', {
-    GET: (req, reply) =>
-      catalogRead(ctx, req, reply, () => {
+    GET: async (req, reply) => {
+      const remote = has(req.query as Query, 'global') ? await remoteUsage(ctx, req) : {};
+      return catalogRead(ctx, req, reply, () => {
         const services = ctx.catalog.services();
         const connect: Record<string, number> = Object.fromEntries(CONNECT_KINDS.map((k) => [k, 0]));
         let instances = 0;
@@ -38,7 +42,7 @@ export async function operatorUsageRoutes(app: FastifyInstance, { ctx }: { ctx: 
           Nodes: nodes.value.length,
         };
         const value = {
-          Usage: { [ctx.config.datacenter]: usage },
+          Usage: { ...remote, [ctx.config.datacenter]: usage },
           Index: index,
           LastContact: 0,
           KnownLeader: true,
@@ -48,6 +52,30 @@ export async function operatorUsageRoutes(app: FastifyInstance, { ctx }: { ctx: 
           ResultsFilteredByACLs: false,
         };
         return { index, value, watch: [...(services.watch ?? []), ...(nodes.watch ?? [])] };
-      }),
+      });
+    },
   });
+}
+
+/** What one remote datacenter's server answers may take. */
+const REMOTE_TIMEOUT_MS = 10_000;
+
+/** Every other datacenter's own `Usage` entry, asked with the request's token. */
+async function remoteUsage(ctx: AgentContext, req: FastifyRequest): Promise<Record<string, unknown>> {
+  const token = requestToken(req);
+  const dcs = (await ctx.cluster.datacenters()).filter((dc) => dc !== ctx.config.datacenter);
+  const answers = await Promise.all(
+    dcs.map(async (dc) => {
+      try {
+        const res = await ctx.cluster.forwardToDatacenter(dc, { method: 'GET', url: '/v1/operator/usage', headers: token ? { 'x-consul-token': token } : {} }, REMOTE_TIMEOUT_MS);
+        if (res.status !== 200) throw new Error(`${res.status} ${Buffer.from(res.body).toString('utf8')}`);
+        const usage = (JSON.parse(Buffer.from(res.body).toString('utf8')) as { Usage?: Record<string, unknown> }).Usage?.[dc];
+        return usage === undefined ? [] : [[dc, usage] as const];
+      } catch (err) {
+        ctx.log.agent.warn({ datacenter: dc, error: (err as Error).message }, 'error forwarding usage request to remote datacenter');
+        return [];
+      }
+    }),
+  );
+  return Object.fromEntries(answers.flat());
 }

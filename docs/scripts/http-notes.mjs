@@ -10,11 +10,11 @@ export const HTTP_NOTES = {
   '/v1/agent/monitor': 'a reader more than 512 KiB behind loses lines (counted in a warning line)',
   '/v1/agent/metrics/stream': 'a reader more than 512 KiB behind loses summaries',
   '/v1/catalog/nodes': '`?peer=` answers `[]`',
-  '/v1/catalog/service/:service': `\`?peer=\` answers \`[]\`; ${CACHED_BG}`,
+  '/v1/catalog/service/:service': `\`?peer=<name>\`: what that cluster peer exports here ([peering](../peering.md)), never mixed with local rows; an unknown peer answers \`[]\`; ${CACHED_BG}`,
   '/v1/catalog/connect/:service': CACHED_BG,
-  '/v1/catalog/services': CACHED_BG,
+  '/v1/catalog/services': `\`?peer=<name>\`: what that cluster peer exports here ([peering](../peering.md)), never mixed with local rows; an unknown peer answers \`[]\`; ${CACHED_BG}`,
   '/v1/catalog/datacenters': CACHED_SIMPLE,
-  '/v1/health/service/:service': `\`?peer=\` answers \`[]\`; ${CACHED_BG}`,
+  '/v1/health/service/:service': `\`?peer=<name>\`: what that cluster peer exports here ([peering](../peering.md)), never mixed with local rows; an unknown peer answers \`[]\`; ${CACHED_BG}`,
   '/v1/health/connect/:service': CACHED_BG,
   '/v1/connect/intentions/match': CACHED_BG,
   '/v1/operator/keyring': 'a malformed key is 400 `Invalid key: ...` (Consul: 500)',
@@ -23,7 +23,7 @@ export const HTTP_NOTES = {
   '/v1/txn': '`Node`, `Service` and `Check` operations are checked as `/v1/catalog/register` is here (a check `Status` must be passing, warning or critical; an `ID` another node holds is refused)',
   '/v1/query': 'validation errors (`Invalid prepared query: ...`, `name \'x\' aliases an existing query name`, `failed compiling template: ...`, `ID must be empty when creating a new prepared query`) are 400 with Consul\'s text (Consul: 500)',
   '/v1/query/*': `validation errors and \`Bad limit: ...\` on execute are 400 with Consul's text (Consul: 500); \`PUT\`/\`DELETE\` of a missing query is 404 \`Cannot modify non-existent prepared query: '<id>'\` (Consul: 500); execute: ${CACHED_SIMPLE}`,
-  '/v1/config': 'kinds stored: `service-defaults`, `proxy-defaults`, `service-intentions`, `mesh`, `service-splitter`, `service-resolver`, `service-router`, `ingress-gateway`, `terminating-gateway`; another kind Consul has is 400 `config entry kind "<kind>" is not supported by this agent yet (...)`; Normalize/Validate errors, the discovery-chain checks (`discovery chain ... does not permit advanced routing or splitting behavior`, `service "web" does not have a subset named "v2"`, ...) and a bad `?cas` are 400 with Consul\'s text (Consul: 500); entries carry no `Hash`',
+  '/v1/config': 'kinds stored: `service-defaults`, `proxy-defaults`, `service-intentions`, `mesh`, `service-splitter`, `service-resolver`, `service-router`, `ingress-gateway`, `terminating-gateway`, `exported-services`; another kind Consul has is 400 `config entry kind "<kind>" is not supported by this agent yet (...)`; Normalize/Validate errors, the discovery-chain checks (`discovery chain ... does not permit advanced routing or splitting behavior`, `service "web" does not have a subset named "v2"`, ...) and a bad `?cas` are 400 with Consul\'s text (Consul: 500); entries carry no `Hash`',
   '/v1/connect/intentions': 'the legacy create\'s validation errors (`SourceName: wildcard character ...`, `defines "web" more than once`, `cannot use legacy intention API to edit intentions ...`) are 400 with Consul\'s text (Consul: 500)',
   '/v1/connect/intentions/exact': 'validation errors of the upsert (`Sources[0].Action must be set to \'allow\' or \'deny\'`, `Meta must not be specified`) are 400 with Consul\'s text (Consul: 500)',
   '/v1/connect/intentions/:id': '`PUT`/`DELETE` of a missing intention is 404 `Cannot modify non-existent intention: \'<id>\'` / `Cannot delete ...` (Consul: 500); validation errors are 400 (Consul: 500)',
@@ -40,6 +40,10 @@ export const HTTP_NOTES = {
   '/v1/acl/login': 'a bearer token the auth method refuses is 400 with Consul\'s text (Consul: 500)',
   '/v1/catalog/gateway-services/*': 'a mapping\'s `CreateIndex`/`ModifyIndex` is its entry\'s (for a service `*` brought in later, that registration\'s), as Consul\'s table holds them after a snapshot restore; no Envoy runs the gateways',
   '/v1/health/ingress/:service': 'the ingress gateways\' instances; no Envoy runs them, so nothing listens on their ports unless you run something there',
+  '/v1/peering/token': 'answered by the leader; the token\'s `ServerAddresses` are the servers\' RPC addresses (port 8300, not Consul\'s gRPC port) and its `CA` is null; validation errors (`<name> is not a valid peer name: ...`, `meta tags failed validation: ...`, `cannot create peering with name: ...`) are 400 with Consul\'s text (Consul: 500)',
+  '/v1/peering/establish': 'the clusters talk over the server RPC port (TLS when the servers use it), not gRPC, so a Proconsul cluster peers with Proconsul clusters only; token and validation errors are 400 with Consul\'s text (Consul: 500); a peer that cannot be reached is 500 `failed to exchange peering secret with "<addr>": ...`',
+  '/v1/peering/:name': '`StreamStatus` is the leader\'s view of the stream; no blocking queries (as Consul)',
+  '/v1/peerings': '`StreamStatus` is the leader\'s view of the stream; no blocking queries (as Consul)',
   '/v1/internal/prepared-query/execute-remote': 'not a Consul endpoint: a server runs another datacenter\'s prepared-query failover here (`{Query, Limit, Connect}`; Consul uses the RPC `PreparedQuery.ExecuteRemote`)',
 };
 
@@ -47,5 +51,5 @@ export const HTTP_NOTES = {
 export const NOT_IMPLEMENTED = [
   '`/v1/exported-services`',
   '`/v1/internal/*` other than the one above (the endpoints of Consul\'s own UI; Proconsul\'s UI uses the public API)',
-  '`/v1/peering/*`, `/v1/operator/area/*`, `/v1/namespace*`, `/v1/partition*` (peering and Enterprise features)',
+  '`/v1/operator/area/*`, `/v1/namespace*`, `/v1/partition*` (Enterprise features)',
 ];

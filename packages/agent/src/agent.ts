@@ -302,6 +302,8 @@ export async function startAgent(initialConfig: AgentConfig, options: StartAgent
             : {}),
         })
       : undefined;
+    // Cluster peering (servers only, loaded on demand: a client agent forwards its peering requests).
+    const peering = serverCluster ? (await import('./peering/server.js')).startServerPeering(serverCluster, config, catalog, applier, gossip.lan, log.leader) : undefined;
     leader = new Leader({
       catalog,
       applier,
@@ -322,6 +324,7 @@ export async function startAgent(initialConfig: AgentConfig, options: StartAgent
       ...(aclReplication ? { aclReplication } : {}),
       ...(configReplication ? { configReplication } : {}),
       ...(connectCA ? { connectCA } : {}),
+      ...(peering ? { peering: peering.manager } : {}),
     });
     cleanups.push(() => leader!.close());
     if (server) cleanups.push(gossip.lan.onMember(() => void leader!.memberChanged()));
@@ -391,6 +394,7 @@ export async function startAgent(initialConfig: AgentConfig, options: StartAgent
       aclResolver,
       ...(aclReplication ? { aclReplication } : {}),
       ...(connectCA ? { connectCA } : {}),
+      ...(peering ? { peering: peering.service } : {}),
       tokensChanged: () => antiEntropy?.trigger(),
       afterRestore: async () => {
         await leader.reconcile();

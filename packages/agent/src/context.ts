@@ -15,6 +15,7 @@ import type { IdentityResolver } from './acl/resolver.js';
 import type { AclReplicationStatus } from './acl/replication.js';
 import type { ConnectCAManager } from './connect/ca-manager.js';
 import type { CentralConfigWatches } from './connect/central-config/watch.js';
+import type { PeeringService } from './peering/service.js';
 
 export interface AgentContext {
   config: AgentConfig;
@@ -48,6 +49,8 @@ export interface AgentContext {
   connectCA?: ConnectCAManager;
   /** enable_central_service_config (on by default): proxies and gateways merged with their central defaults. */
   centralConfig?: CentralConfigWatches;
+  /** A server's cluster peering (peering/service.ts); its HTTP routes run on the leader. */
+  peering?: PeeringService;
   /** After PUT /v1/agent/token: the agent's own writes may now pass, so sync again. */
   tokensChanged(): void;
   /** PUT /v1/agent/reload. */

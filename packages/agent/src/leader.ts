@@ -51,6 +51,8 @@ export interface LeaderOptions {
   connectCA?: { start(): void; stop(): void };
   /** Config entry replication from the primary datacenter (a secondary's servers): runs while leading. */
   configReplication?: { start(): void; stop(): void };
+  /** Cluster peering (peering/manager.ts): the dialing streams and deletions, while leading. */
+  peering?: { start(): void; stop(): void };
 }
 
 /** The `consul` service of a server (registered by the leader), as Consul's leader writes it. */
@@ -142,6 +144,7 @@ export class Leader {
     this.opts.aclReplication?.start();
     this.opts.configReplication?.start();
     this.opts.connectCA?.start();
+    this.opts.peering?.start();
   }
 
   /**
@@ -209,6 +212,7 @@ export class Leader {
     this.opts.aclReplication?.stop();
     this.opts.configReplication?.stop();
     this.opts.connectCA?.stop();
+    this.opts.peering?.stop();
   }
 
   /** The agent is shutting down: no more duties and no retry. */

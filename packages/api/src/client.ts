@@ -8,6 +8,7 @@ import { Health } from './health.js';
 import { HttpClient, type ConsulOptions } from './http.js';
 import { KV } from './kv.js';
 import { Operator } from './operator.js';
+import { Peerings } from './peering.js';
 import { Session } from './session.js';
 import { PreparedQuery } from './prepared-query.js';
 import { Snapshot } from './snapshot.js';
@@ -29,6 +30,7 @@ export class Consul {
   readonly txn: Txn;
   readonly status: Status;
   readonly operator: Operator;
+  readonly peerings: Peerings;
   readonly snapshot: Snapshot;
   readonly coordinate: Coordinate;
   /** The Connect CA (api.Connect()). */
@@ -46,6 +48,7 @@ export class Consul {
     this.txn = new Txn(this.http);
     this.status = new Status(this.http);
     this.operator = new Operator(this.http);
+    this.peerings = new Peerings(this.http);
     this.snapshot = new Snapshot(this.http);
     this.coordinate = new Coordinate(this.http);
     this.connect = new Connect(this.http);

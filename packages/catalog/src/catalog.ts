@@ -55,6 +55,9 @@ import { checkConnectServiceNodes, connectServiceNodes } from './connect-reads.j
 import { checkIngressServiceNodes } from './gateway-reads.js';
 import { gatewayServices, type GatewayService } from './gateway-services.js';
 import { instanceEntries, type InstanceEntry } from './service-entries.js';
+import { PEERINGS_WATCH_KEY } from './peering-store.js';
+import type { ImportedInstance, ImportedServices, PeeringRecord } from './peering-types.js';
+import { exportedInstances, importedServiceEntries, importedServiceNodes, importedServices } from './peering-reads.js';
 
 export { DEFAULT_LOCK_DELAY_NS, sessionTTLError } from './session-writes.js';
 
@@ -211,6 +214,10 @@ export class Catalog {
         if (r.ok) this.st.touched.add(CONFIG_ENTRIES_WATCH_KEY);
         return r;
       }
+      case 'PeeringWrite':
+      case 'PeeringDelete':
+      case 'PeeringImport':
+        return this.st.peerings.apply(idx, command, (key) => this.st.touched.add(key));
       case 'CoordinateBatchUpdate':
         this.st.touched.add(COORDINATES_WATCH_KEY);
         return this.st.coordinates.apply(idx, command, (node) => this.st.nodeTable.has(lower(node)));
@@ -593,6 +600,43 @@ export class Catalog {
   /** The Connect CA tables, for reads (writes are `ConnectCA` commands through `apply`). */
   get connectCA(): Readonly<ConnectCAStore> {
     return this.st.connectCA;
+  }
+
+  // ------------------------------------------------------------- peering
+
+  /** The peerings (secrets included: the agent shapes what it serves), with the table's index. */
+  peerings(): Indexed<PeeringRecord[]> {
+    return this.indexed(this.st.peerings.index, this.st.peerings.list(), [PEERINGS_WATCH_KEY]);
+  }
+
+  /** A peering by its local name (case-insensitive) or, with `byId`, by this cluster's ID for it. */
+  peering(nameOrId: string, byId = false): PeeringRecord | undefined {
+    return byId ? this.st.peerings.byId(nameOrId) : this.st.peerings.get(nameOrId);
+  }
+
+  /** What the peering named `peer` imported, by service name. */
+  importedServiceMap(peer: string): ImportedServices {
+    return this.st.peerings.importsOf(peer).services;
+  }
+
+  /** GET /v1/catalog/services?peer=. */
+  importedServices(peer: string, filter: NodeMetaFilter = {}): Indexed<Record<string, string[]>> {
+    return importedServices(this.st, peer, filter);
+  }
+
+  /** GET /v1/catalog/service/:service?peer=. */
+  importedServiceNodes(peer: string, service: string, filter: ServiceFilter = {}): Indexed<ServiceNode[]> {
+    return importedServiceNodes(this.st, peer, service, filter);
+  }
+
+  /** GET /v1/health/service/:service?peer=. */
+  importedServiceEntries(peer: string, service: string, filter: HealthServiceFilter = {}): Indexed<ServiceEntry[]> {
+    return importedServiceEntries(this.st, peer, service, filter);
+  }
+
+  /** A local service's instances as replicated to a peer (node, instance, the checks it is judged by). */
+  exportedInstances(service: string): Indexed<ImportedInstance[]> {
+    return exportedInstances(this.st, service);
   }
 
   /** A read of the Connect CA tables with their index and watch key (blocking queries). */

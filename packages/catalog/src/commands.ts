@@ -9,6 +9,7 @@ import type { AclCommand } from './acl-types.js';
 import type { ConnectCACommand } from './connect-ca.js';
 import type { ConfigEntryCommand } from './config-entry-types.js';
 import type { PreparedQueryCommand } from './prepared-query-types.js';
+import type { PeeringCommand } from './peering-types.js';
 import type {
   CatalogNode,
   HealthCheck,
@@ -257,6 +258,7 @@ export type Command =
   | AclCommand
   | PreparedQueryCommand
   | ConfigEntryCommand
+  | PeeringCommand
   | NoopCommand
   | AutopilotSetCommand
   | CoordinateBatchUpdateCommand

@@ -11,6 +11,7 @@ import type { CoordinateSnapshot } from './coordinates.js';
 import type { ConnectCASnapshot } from './connect-ca.js';
 import type { KVRecord } from './kv-store.js';
 import type { PreparedQuery } from './prepared-query-types.js';
+import type { PeeringSnapshot } from './peering-types.js';
 import type { CheckRecord, NodeRecord, ServiceRecord, SessionRecord } from './records.js';
 import { TABLES, type CatalogStore } from './store.js';
 import type { TableName } from './types.js';
@@ -47,6 +48,8 @@ export interface CatalogSnapshot {
   ConnectCA?: ConnectCASnapshot;
   /** Config entries; absent in snapshots taken before they existed (restored as none). */
   ConfigEntries?: ConfigEntrySnapshot;
+  /** Peerings and their imports; absent in snapshots taken before they existed (restored as none). */
+  Peerings?: PeeringSnapshot;
 }
 
 const sortedEntries = <T>(m: Map<string, T>): Record<string, T> =>
@@ -128,6 +131,7 @@ function snapshotHead(st: CatalogStore): Omit<CatalogSnapshot, 'KVs'> {
     Coordinates: st.coordinates.snapshot(),
     ConnectCA: st.connectCA.snapshot(),
     ConfigEntries: st.configEntries.snapshot(),
+    Peerings: st.peerings.snapshot(),
   };
 }
 
@@ -166,6 +170,7 @@ export function restoreSnapshot(st: CatalogStore, snapshot: CatalogSnapshot): vo
   st.coordinates.restore(snap.Coordinates);
   st.connectCA.restore(snap.ConnectCA);
   st.configEntries.restore(snap.ConfigEntries);
+  st.peerings.restore(snap.Peerings);
 }
 
 /**
@@ -187,6 +192,7 @@ export function snapshotAtIndex(snapshot: CatalogSnapshot, index: number): Catal
     ...(snap.PreparedQueries?.Queries ?? []),
     ...(snap.ConnectCA ? [...(snap.ConnectCA.Config ? [snap.ConnectCA.Config] : []), ...snap.ConnectCA.Roots, ...snap.ConnectCA.ProviderStates] : []),
     ...(snap.ConfigEntries?.Entries ?? []),
+    ...(snap.Peerings?.Peerings ?? []),
   ];
   for (const r of records) {
     r.CreateIndex = clamp(r.CreateIndex);
@@ -206,6 +212,10 @@ export function snapshotAtIndex(snapshot: CatalogSnapshot, index: number): Catal
     snap.ConnectCA.LeafIndex = index;
   }
   if (snap.ConfigEntries) snap.ConfigEntries.Index = index;
+  if (snap.Peerings) {
+    snap.Peerings.Index = index;
+    for (const i of snap.Peerings.Imports) i.Index = index;
+  }
   snap.Index = index;
   return snap;
 }

@@ -11,6 +11,7 @@ import { CoordinateTable } from './coordinates.js';
 import { ConnectCAStore } from './connect-ca.js';
 import { KVStore } from './kv-store.js';
 import { PreparedQueryStore } from './prepared-query.js';
+import { PeeringStore } from './peering-store.js';
 import type { CheckRecord, NodeRecord, ServiceRecord, SessionRecord } from './records.js';
 import type { TableName } from './types.js';
 import { SetIndex } from './set-index.js';
@@ -51,6 +52,8 @@ export class CatalogStore {
   readonly queries = new PreparedQueryStore();
   /** Config entries (config-entry-store.ts). */
   readonly configEntries = new ConfigEntryStore();
+  /** Cluster peerings and what peers export here (peering-store.ts). */
+  readonly peerings = new PeeringStore();
   /** Network coordinates of nodes (coordinates.ts). */
   readonly coordinates = new CoordinateTable();
   /** The Connect CA's config, roots and provider state (connect-ca.ts). */
@@ -83,6 +86,7 @@ export class CatalogStore {
     this.acl.clear();
     this.queries.clear();
     this.configEntries.clear();
+    this.peerings.clear();
     this.coordinates.clear();
     this.connectCA.clear();
     this.nodesChanged();

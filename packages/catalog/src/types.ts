@@ -21,6 +21,8 @@ export interface Weights {
 
 /** `Node` object (catalog/nodes, catalog/node, health/service). */
 export interface CatalogNode {
+  /** Set on rows imported from a cluster peer (`?peer=` reads): the peer's local name. */
+  PeerName?: string;
   ID: string;
   Node: string;
   Address: string;
@@ -65,6 +67,8 @@ export interface NodeService {
 
 /** `ServiceNode` (catalog/service/:service): node fields flattened with Service* fields. */
 export interface ServiceNode {
+  /** Set on rows imported from a cluster peer (`?peer=` reads): the peer's local name. */
+  PeerName?: string;
   ID: string;
   Node: string;
   Address: string;
@@ -118,6 +122,8 @@ export interface HealthCheckDefinition {
 
 /** `HealthCheck` (health/*, `Checks` in health/service). */
 export interface HealthCheck {
+  /** Set on rows imported from a cluster peer (`?peer=` reads): the peer's local name. */
+  PeerName?: string;
   Node: string;
   CheckID: string;
   Name: string;

@@ -42,6 +42,7 @@ import { maint } from './commands/maint.js';
 import { members } from './commands/members.js';
 import { monitor } from './commands/monitor.js';
 import { autopilotGetConfig, autopilotSetConfig, autopilotState } from './commands/operator-autopilot.js';
+import { peeringDelete, peeringEstablish, peeringGenerateToken, peeringList, peeringRead } from './commands/peering.js';
 import { connectCaGetConfig, connectCaSetConfig } from './commands/connect-ca.js';
 import { connectExpose } from './commands/connect-expose.js';
 import { raftListPeers, raftRemovePeer, raftTransferLeader } from './commands/operator-raft.js';
@@ -163,6 +164,11 @@ export const COMMANDS: Record<string, Entry> = {
         subcommands: { instances: operatorUsageInstances },
       },
     },
+  },
+  peering: {
+    synopsis: 'Create and manage peering connections between Consul clusters',
+    usage: 'Usage: proconsul peering <subcommand> [options] [args]',
+    subcommands: { delete: peeringDelete, establish: peeringEstablish, 'generate-token': peeringGenerateToken, list: peeringList, read: peeringRead },
   },
   reload,
   rtt,

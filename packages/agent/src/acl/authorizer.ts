@@ -108,6 +108,11 @@ export class Authorizer {
     return this.rules?.single.mesh !== undefined ? this.allowedSingle('mesh', need) : this.allowedSingle('operator', need);
   }
 
+  /** Consul's PeeringRead/PeeringWrite: the peering rule, else the operator rule (policy_authorizer.go). */
+  peeringAllowed(need: 'read' | 'write'): boolean {
+    return this.rules?.single.peering !== undefined ? this.allowedSingle('peering', need) : this.allowedSingle('operator', need);
+  }
+
   allowedSingle(resource: SingleResource, need: 'read' | 'write'): boolean {
     const access = this.rules?.single[resource];
     if (access !== undefined) return grants(access, need);

@@ -95,6 +95,8 @@ function localServiceWrite(a: Authorizer, req: FastifyRequest, ctx: AgentContext
 const agentRead = (a: Authorizer, _r: FastifyRequest, ctx: AgentContext): Denial | undefined => need(a, 'agent', ctx.config.nodeName, 'read');
 const agentWrite = (a: Authorizer, _r: FastifyRequest, ctx: AgentContext): Denial | undefined => need(a, 'agent', ctx.config.nodeName, 'write');
 const nodeWrite = (a: Authorizer, _r: FastifyRequest, ctx: AgentContext): Denial | undefined => need(a, 'node', ctx.config.nodeName, 'write');
+/** PeeringRead/PeeringWrite: the peering rule, else the operator rule. */
+const peering = (level: 'read' | 'write') => (a: Authorizer): Denial | undefined => (a.peeringAllowed(level) ? undefined : { resource: 'peering', need: level });
 const single = (resource: SingleResource, level: 'read' | 'write') => (a: Authorizer): Denial | undefined => needSingle(a, resource, level);
 
 /** KV verbs Consul checks for key:read before a txn runs; get verbs are filtered on output, the rest need key:write. */
@@ -372,6 +374,12 @@ export const ROUTE_ACLS: Record<string, RouteAcl> = {
   'GET /v1/operator/raft/configuration': { check: single('operator', 'read') },
   'DELETE /v1/operator/raft/peer': { check: single('operator', 'write') },
   'POST /v1/operator/raft/transfer-leader': { check: single('operator', 'write') },
+  // PeeringRead/PeeringWrite: the peering rule, else operator (agent/rpc/peering/service.go).
+  'POST /v1/peering/token': { check: peering('write') },
+  'POST /v1/peering/establish': { check: peering('write') },
+  'DELETE /v1/peering/:name': { check: peering('write') },
+  'GET /v1/peering/:name': { check: peering('read') },
+  'GET /v1/peerings': { check: peering('read') },
   'GET /v1/operator/autopilot/health': { check: single('operator', 'read') },
   'GET /v1/operator/autopilot/state': { check: single('operator', 'read') },
   'GET /v1/operator/autopilot/configuration': { check: single('operator', 'read') },

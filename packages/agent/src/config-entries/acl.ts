@@ -6,6 +6,7 @@
  * service-splitter, service-resolver and service-router (canReadDiscoveryChain /
  * canWriteDiscoveryChain): service:read/write on its name and, to write, service:read on every
  * other service it sends traffic to (ListRelatedServices).
+ * exported-services: mesh:read/write.
  * Kinds not stored here are checked as service-defaults (read) and proxy-defaults (write).
  */
 import { relatedServices } from '@proconsul/catalog';
@@ -21,6 +22,8 @@ const serviceNeed = (a: Authorizer, name: string, need: 'read' | 'write'): Denia
   a.allowed('service', name, need) ? undefined : { resource: 'service', need, name };
 
 function denial(a: Authorizer, kind: string, name: string, need: 'read' | 'write', entry: Entry = {}): Denial | undefined {
+  // ExportedServicesConfigEntry.CanRead/CanWrite: mesh:read / mesh:write.
+  if (kind === 'exported-services') return a.meshAllowed(need) ? undefined : { resource: 'mesh', need };
   if (kind === 'service-intentions') return a.intentionAllowed(name, need) ? undefined : { resource: 'intention', need, name };
   if (CHAIN_KINDS.has(kind)) {
     const own = serviceNeed(a, name, need);

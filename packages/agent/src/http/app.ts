@@ -33,6 +33,7 @@ import { agentMetricsStreamRoutes } from './routes/agent-metrics-stream.js';
 import { agentMonitorRoutes } from './routes/agent-monitor.js';
 import { agentHostRoutes } from './routes/agent-host.js';
 import { operatorAutopilotRoutes } from './routes/operator-autopilot.js';
+import { peeringRoutes } from './routes/peering.js';
 import { operatorUsageRoutes } from './routes/operator-usage.js';
 import { queryRoutes } from './routes/query.js';
 import { coordinateRoutes } from './routes/coordinate.js';
@@ -155,6 +156,7 @@ export async function buildHttpApp(ctx: AgentContext, options: HttpAppOptions = 
   await app.register(connectCARoutes, { ctx });
   await app.register(agentConnectRoutes, { ctx });
   await app.register(configEntryRoutes, { ctx });
+  await app.register(peeringRoutes, { ctx });
   await app.register(discoveryChainRoutes, { ctx });
   await app.register(connectIntentionRoutes, { ctx });
   if (ctx.config.ui) {

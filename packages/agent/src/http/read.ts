@@ -20,6 +20,9 @@ import { sendJson, sendJsonBytes, setQueryMeta } from './respond.js';
  */
 export type Respond<T> = (result: Indexed<T>, reply: FastifyReply, send: (value: unknown) => FastifyReply) => FastifyReply;
 
+/** The reads that serve what a cluster peer exported (`?peer=<name>`): their routes read it themselves. */
+const PEER_READS: ReadonlySet<string> = new Set(['/v1/catalog/services', '/v1/catalog/service/:service', '/v1/health/service/:service']);
+
 /** `Accept-Encoding` naming gzip, unless refused with q=0. */
 const ACCEPTS_GZIP = /(^|,)\s*(gzip|\*)\s*(;\s*q=(?!0(\.0*)?\s*(,|$))[\d.]+\s*)?(,|$)/i;
 
@@ -39,9 +42,9 @@ export function catalogRead<T>(
   const opts = parseQueryOptions(req, ctx.config.datacenter, ctx.config.queryTimes);
   // `?cached` reads of the endpoints that honour it never get here: the agent cache answers them (src/cache/).
   let run = unfiltered;
-  // No cluster peerings exist here, so every `?peer` names an unknown peer: Consul answers an
-  // empty list (its state store holds nothing imported from that peer).
-  if (qs(query, 'peer')) {
+  // `?peer` on a read that does not serve imported rows: Consul's state store holds none of that
+  // peer's rows for it, so it answers an empty list.
+  if (qs(query, 'peer') && !PEER_READS.has(req.routeOptions.url ?? '')) {
     run = () => {
       const r = unfiltered();
       return Array.isArray(r.value) ? { ...r, value: [] as T } : r;

@@ -9,11 +9,13 @@ import { ConfigEntryDecodeError, decodeStruct, encodeStruct, multiError } from '
 import { serviceResolver, serviceRouter, type ConfigEntryHooks } from './discovery-chain-validate.js';
 import { ingressGateway, terminatingGateway } from './gateway-validate.js';
 import { NORMALIZE_AND_VALIDATE } from './validate.js';
+import { exportedServices } from './exported-services.js';
 
 export { ALL_CONFIG_ENTRY_KINDS, SUPPORTED_KINDS } from './kinds.js';
 export { ConfigEntryDecodeError, decodeStruct, o as omitEmptyField, multiError, type StructType } from './schema.js';
 export { intentionPrecedence, metaErrors } from './validate.js';
 export { terminatingGatewayWarnings } from './gateway-validate.js';
+export { servicesExportedTo } from './exported-services.js';
 export type { ConfigEntryHooks } from './discovery-chain-validate.js';
 
 /** Each stored kind's Normalize then Validate. */
@@ -23,6 +25,7 @@ const VALIDATORS: Readonly<Record<string, (e: Obj, hooks: ConfigEntryHooks) => s
   'service-router': serviceRouter,
   'ingress-gateway': ingressGateway,
   'terminating-gateway': terminatingGateway,
+  'exported-services': exportedServices,
 };
 
 /** An entry Normalize or Validate refuses (Consul's text). */
@@ -83,8 +86,8 @@ export function normalizeConfigEntry(kind: string, fields: Obj, hooks: ConfigEnt
   const err = VALIDATORS[kind]!(e, hooks);
   if (err !== undefined) throw new ConfigEntryInvalidError(err);
   const shaped = encodeStruct(e, SUPPORTED_KINDS[kind]!);
-  // A mesh entry has no Kind field; its MarshalJSON puts Kind first.
-  const body = kind === 'mesh' ? { Kind: 'mesh', ...shaped } : shaped;
+  // Mesh and exported-services entries have no Kind field; their MarshalJSON puts Kind first.
+  const body = kind === 'mesh' || kind === 'exported-services' ? { Kind: kind, ...shaped } : shaped;
   return { ...body, CreateIndex: 0, ModifyIndex: 0 } as ConfigEntry;
 }
 

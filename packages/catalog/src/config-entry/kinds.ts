@@ -7,6 +7,7 @@
 import { headerModifiers, SERVICE_RESOLVER, SERVICE_ROUTER } from './discovery-chain-kinds.js';
 import { INGRESS_GATEWAY, TERMINATING_GATEWAY } from './gateway-kinds.js';
 import { f, o, type StructType } from './schema.js';
+import { EXPORTED_SERVICES } from './exported-services.js';
 
 /** Every kind Consul 1.17 knows (structs.MakeConfigEntry). */
 export const ALL_CONFIG_ENTRY_KINDS = [
@@ -133,4 +134,5 @@ export const SUPPORTED_KINDS: Readonly<Record<string, StructType>> = {
   'terminating-gateway': TERMINATING_GATEWAY,
   'service-resolver': SERVICE_RESOLVER,
   'service-router': SERVICE_ROUTER,
+  'exported-services': EXPORTED_SERVICES,
 };

@@ -1,6 +1,6 @@
 // /v1/catalog/*: writes go through the applier (answer `true`), reads are blocking queries.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { ApplyResult, Catalog, Command } from '@proconsul/catalog';
+import type { ApplyResult, Catalog, Command, ServiceFilter } from '@proconsul/catalog';
 import type { AgentContext } from '../../context.js';
 import { decodeBodyAs } from '../decode-struct.js';
 import { decodeJson } from '../decode.js';
@@ -79,11 +79,15 @@ export async function catalogRoutes(app: FastifyInstance, { ctx }: { ctx: AgentC
     GET: (req, reply) => {
       const nodeMeta = nodeMetaFilter(req.query as Query);
       const meta = nodeMeta ? { nodeMeta } : {};
+      // `?peer=`: what that cluster peer exports here (read.ts), never mixed with local services.
+      const peer = qs(req.query as Query, 'peer');
+      const services = peer ? () => ctx.catalog.importedServices(peer, meta) : () => ctx.catalog.services(meta);
+      const instances = peer ? (name: string) => ctx.catalog.importedServiceNodes(peer, name, meta) : (name: string) => ctx.catalog.serviceNodes(name, meta);
       // Consul runs ?filter over the instances (ServiceNode selectors), then groups them.
-      return catalogRead(ctx, req, reply, () => ctx.catalog.services(meta), undefined, (services, pred) => {
+      return catalogRead(ctx, req, reply, services, undefined, (services, pred) => {
         const out: [string, string[]][] = [];
         for (const name of Object.keys(services)) {
-          const kept = ctx.catalog.serviceNodes(name, meta).value.filter(pred);
+          const kept = instances(name).value.filter(pred);
           if (kept.length > 0) out.push([name, [...new Set(kept.flatMap((s) => s.ServiceTags))]]);
         }
         return Object.fromEntries(out);
@@ -93,16 +97,17 @@ export async function catalogRoutes(app: FastifyInstance, { ctx }: { ctx: AgentC
 
   // catalog/service and (Consul's CatalogConnectServiceNodes) catalog/connect: the same query over
   // a service's instances, or over its proxies and Connect-native instances.
-  const serviceNodesRead = (read: Catalog['serviceNodes']) => ({
+  const serviceNodesRead = (read: (name: string, filter: ServiceFilter, peer: string | undefined) => ReturnType<Catalog['serviceNodes']>) => ({
     GET: (req: FastifyRequest, reply: FastifyReply) => {
       const query = req.query as Query;
       const name = (req.params as { service: string }).service;
       const nodeMeta = nodeMetaFilter(query);
       const tags = qsAll(query, 'tag');
-      return catalogRead(ctx, req, reply, nearSorted(ctx, qs(query, 'near'), () => read(name, { ...(nodeMeta ? { nodeMeta } : {}), tags })));
+      const peer = qs(query, 'peer');
+      return catalogRead(ctx, req, reply, nearSorted(ctx, qs(query, 'near'), () => read(name, { ...(nodeMeta ? { nodeMeta } : {}), tags }, peer)));
     },
   });
-  endpoint(app, '/v1/catalog/service/:service', serviceNodesRead((n, f) => ctx.catalog.serviceNodes(n, f)));
+  endpoint(app, '/v1/catalog/service/:service', serviceNodesRead((n, f, peer) => (peer ? ctx.catalog.importedServiceNodes(peer, n, f) : ctx.catalog.serviceNodes(n, f))));
   endpoint(app, '/v1/catalog/connect/:service', serviceNodesRead((n, f) => ctx.catalog.connectServiceNodes(n, f)));
 
   // Consul's CatalogGatewayServices: the services an ingress or terminating gateway fronts.

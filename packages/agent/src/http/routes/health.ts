@@ -39,15 +39,17 @@ export async function healthRoutes(app: FastifyInstance, { ctx }: { ctx: AgentCo
 
   // health/service and (Consul's HealthConnectServiceNodes) health/connect: the same query over a
   // service's instances, or over its proxies and Connect-native instances.
-  const serviceEntriesRead = (read: Catalog['checkServiceNodes']) => ({
+  const serviceEntriesRead = (read: (name: string, filter: HealthServiceFilter, peer: string | undefined) => ReturnType<Catalog['checkServiceNodes']>) => ({
     GET: (req: FastifyRequest, reply: FastifyReply) => {
       const query = req.query as Query;
       const name = (req.params as { service: string }).service;
       const filter = healthServiceFilter(query);
-      return catalogRead(ctx, req, reply, nearSorted(ctx, qs(query, 'near'), () => read(name, filter)));
+      const peer = qs(query, 'peer');
+      return catalogRead(ctx, req, reply, nearSorted(ctx, qs(query, 'near'), () => read(name, filter, peer)));
     },
   });
-  endpoint(app, '/v1/health/service/:service', serviceEntriesRead((n, f) => ctx.catalog.checkServiceNodes(n, f)));
+  // `?peer=`: what that cluster peer exports here (read.ts), never mixed with local instances.
+  endpoint(app, '/v1/health/service/:service', serviceEntriesRead((n, f, peer) => (peer ? ctx.catalog.importedServiceEntries(peer, n, f) : ctx.catalog.checkServiceNodes(n, f))));
   endpoint(app, '/v1/health/connect/:service', serviceEntriesRead((n, f) => ctx.catalog.checkConnectServiceNodes(n, f)));
   // Consul's HealthIngressServiceNodes: the ingress gateways' instances that front the service.
   endpoint(app, '/v1/health/ingress/:service', serviceEntriesRead((n, f) => ctx.catalog.checkIngressServiceNodes(n, f)));

@@ -1,0 +1,75 @@
+/**
+ * Reads of what a peer exported here (`?peer=<name>` of catalog/services, catalog/service and
+ * health/service; Consul's state store serves them from its rows with that PeerName), and the
+ * exporting side's view of a service (its instances as they are replicated to a peer).
+ */
+import type { HealthServiceFilter, NodeMetaFilter, ServiceFilter } from './catalog.js';
+import { metaMatches, tagsMatch } from './filters.js';
+import type { ImportedInstance, ImportedServices } from './peering-types.js';
+import { peerImportsWatchKey, PEERINGS_WATCH_KEY } from './peering-store.js';
+import { toCatalogNode, toHealthCheck, toNodeService, toServiceNode } from './records.js';
+import { instanceEntries } from './service-entries.js';
+import type { CatalogStore } from './store.js';
+import type { Indexed, ServiceEntry, ServiceNode } from './types.js';
+import { byString, lower } from './util.js';
+import { serviceWatchKey } from './watch.js';
+
+interface PeerView {
+  index: number;
+  services: ImportedServices;
+  /** The peer's datacenter, reported as the Datacenter of its nodes. */
+  datacenter: string;
+  watch: string[];
+}
+
+function peerView(st: CatalogStore, peer: string): PeerView {
+  const { index, services } = st.peerings.importsOf(peer);
+  const datacenter = st.peerings.get(peer)?.RemoteDatacenter ?? '';
+  return { index: Math.max(1, index, st.peerings.index), services, datacenter, watch: [peerImportsWatchKey(peer), PEERINGS_WATCH_KEY] };
+}
+
+function instancesOf(v: PeerView, service: string): ImportedInstance[] {
+  const key = Object.keys(v.services).find((k) => lower(k) === lower(service));
+  return key === undefined ? [] : v.services[key]!;
+}
+
+/** GET /v1/catalog/services?peer=: name -> tags of what the peer exports. */
+export function importedServices(st: CatalogStore, peer: string, filter: NodeMetaFilter): Indexed<Record<string, string[]>> {
+  const v = peerView(st, peer);
+  const out: [string, string[]][] = [];
+  for (const name of Object.keys(v.services).sort(byString)) {
+    const kept = v.services[name]!.filter((i) => metaMatches(i.Node.Meta, filter.nodeMeta));
+    if (kept.length > 0) out.push([name, [...new Set(kept.flatMap((i) => i.Service.Tags))]]);
+  }
+  return { index: v.index, value: Object.fromEntries(out), watch: v.watch };
+}
+
+/** GET /v1/catalog/service/:service?peer=. */
+export function importedServiceNodes(st: CatalogStore, peer: string, service: string, filter: ServiceFilter): Indexed<ServiceNode[]> {
+  const v = peerView(st, peer);
+  const value = instancesOf(v, service)
+    .filter((i) => metaMatches(i.Node.Meta, filter.nodeMeta) && tagsMatch(i.Service.Tags, filter.tags))
+    .map((i) => ({ ...toServiceNode(i.Node, i.Service, v.datacenter), PeerName: peer }));
+  return { index: v.index, value, watch: v.watch };
+}
+
+/** GET /v1/health/service/:service?peer=. */
+export function importedServiceEntries(st: CatalogStore, peer: string, service: string, filter: HealthServiceFilter): Indexed<ServiceEntry[]> {
+  const v = peerView(st, peer);
+  const value = instancesOf(v, service)
+    .filter((i) => metaMatches(i.Node.Meta, filter.nodeMeta) && tagsMatch(i.Service.Tags, filter.tags))
+    .filter((i) => !filter.passing || i.Checks.every((c) => c.Status === 'passing'))
+    .map((i) => ({
+      Node: { ...toCatalogNode(i.Node, v.datacenter), PeerName: peer },
+      Service: { ...toNodeService(i.Service), PeerName: peer },
+      Checks: i.Checks.map((c) => ({ ...toHealthCheck(c), PeerName: peer })),
+    }));
+  return { index: v.index, value, watch: v.watch };
+}
+
+/** A local service's instances as they are replicated to a peer, with the index and watch keys to follow them. */
+export function exportedInstances(st: CatalogStore, service: string): Indexed<ImportedInstance[]> {
+  const nameKey = lower(service);
+  const value = instanceEntries(st, st.sortedInstances(nameKey), {}).map((e) => ({ Node: e.node, Service: e.service, Checks: e.checks }));
+  return { index: Math.max(1, st.serviceIndex(nameKey)), value, watch: [serviceWatchKey(nameKey)] };
+}

@@ -10,6 +10,7 @@ export const HTTP_NOTES = {
   '/v1/agent/monitor': 'a reader more than 512 KiB behind loses lines (counted in a warning line)',
   '/v1/agent/metrics/stream': 'a reader more than 512 KiB behind loses summaries',
   '/v1/catalog/nodes': '`?peer=` answers `[]`',
+  '/v1/catalog/node/:node': '`?peer=<name>`: a node that cluster peer exports instances on, with those instances (`PeerName` set), `null` when it exports none there ([peering](../peering.md))',
   '/v1/catalog/service/:service': `\`?peer=<name>\`: what that cluster peer exports here ([peering](../peering.md)), never mixed with local rows; an unknown peer answers \`[]\`; ${CACHED_BG}`,
   '/v1/catalog/connect/:service': CACHED_BG,
   '/v1/catalog/services': `\`?peer=<name>\`: what that cluster peer exports here ([peering](../peering.md)), never mixed with local rows; an unknown peer answers \`[]\`; ${CACHED_BG}`,

@@ -27,6 +27,14 @@ export function catalogDnsBackend(catalog: Catalog, datacenter: string, cluster:
       const n = catalog.getNode(name);
       return n ? toDnsNode(n, datacenter) : undefined;
     },
+    // A cluster peer's exports are in this server's own state (imported through Raft).
+    async peerServiceInstances(service: string, peer: string): Promise<DnsServiceInstance[]> {
+      return catalog.importedServiceEntries(peer, service, {}).value.map((e) => toInstance(e, e.Node.Datacenter));
+    },
+    async peerNode(name: string, peer: string): Promise<DnsNode | undefined> {
+      const n = catalog.importedNode(peer, name).value?.Node;
+      return n ? toDnsNode(n, n.Datacenter) : undefined;
+    },
     datacenters: () => cluster.datacenters(),
     // PTR: a node whose address it is, else a service instance registered with that address.
     async reverseLookup(address: string, dc: string) {
@@ -138,6 +146,16 @@ export function forwardedDnsBackend(cluster: ClusterRole, datacenter: string, to
     async node(name: string, dc: string): Promise<DnsNode | undefined> {
       const n = (await get<{ Node: CatalogNode } | null>(`/v1/catalog/node/${encodeURIComponent(name)}?stale`, dc))?.Node;
       return n ? toDnsNode(n, dc) : undefined;
+    },
+    async peerServiceInstances(service: string, peer: string): Promise<DnsServiceInstance[]> {
+      const url = `/v1/health/service/${encodeURIComponent(service)}?peer=${encodeURIComponent(peer)}&stale`;
+      const entries = (await get<ServiceEntry[]>(url, datacenter)) ?? [];
+      return entries.map((e) => toInstance(e, e.Node.Datacenter));
+    },
+    async peerNode(name: string, peer: string): Promise<DnsNode | undefined> {
+      const url = `/v1/catalog/node/${encodeURIComponent(name)}?peer=${encodeURIComponent(peer)}&stale`;
+      const n = (await get<{ Node: CatalogNode } | null>(url, datacenter))?.Node;
+      return n ? toDnsNode(n, n.Datacenter) : undefined;
     },
     datacenters: () => cluster.datacenters(),
   };

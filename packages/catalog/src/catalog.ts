@@ -57,7 +57,7 @@ import { gatewayServices, type GatewayService } from './gateway-services.js';
 import { instanceEntries, type InstanceEntry } from './service-entries.js';
 import { PEERINGS_WATCH_KEY } from './peering-store.js';
 import type { ImportedInstance, ImportedServices, PeeringRecord } from './peering-types.js';
-import { exportedInstances, importedServiceEntries, importedServiceNodes, importedServices } from './peering-reads.js';
+import { exportedInstances, importedNode, importedServiceEntries, importedServiceNodes, importedServices } from './peering-reads.js';
 
 export { DEFAULT_LOCK_DELAY_NS, sessionTTLError } from './session-writes.js';
 
@@ -632,6 +632,11 @@ export class Catalog {
   /** GET /v1/health/service/:service?peer=. */
   importedServiceEntries(peer: string, service: string, filter: HealthServiceFilter = {}): Indexed<ServiceEntry[]> {
     return importedServiceEntries(this.st, peer, service, filter);
+  }
+
+  /** GET /v1/catalog/node/:node?peer=: `null` when the peer exports nothing on that node. */
+  importedNode(peer: string, node: string): Indexed<NodeServices | null> {
+    return importedNode(this.st, peer, node);
   }
 
   /** A local service's instances as replicated to a peer (node, instance, the checks it is judged by). */

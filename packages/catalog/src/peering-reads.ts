@@ -10,7 +10,7 @@ import { peerImportsWatchKey, PEERINGS_WATCH_KEY } from './peering-store.js';
 import { toCatalogNode, toHealthCheck, toNodeService, toServiceNode } from './records.js';
 import { instanceEntries } from './service-entries.js';
 import type { CatalogStore } from './store.js';
-import type { Indexed, ServiceEntry, ServiceNode } from './types.js';
+import type { Indexed, NodeService, NodeServices, ServiceEntry, ServiceNode } from './types.js';
 import { byString, lower } from './util.js';
 import { serviceWatchKey } from './watch.js';
 
@@ -65,6 +65,21 @@ export function importedServiceEntries(st: CatalogStore, peer: string, service: 
       Checks: i.Checks.map((c) => ({ ...toHealthCheck(c), PeerName: peer })),
     }));
   return { index: v.index, value, watch: v.watch };
+}
+
+/**
+ * GET /v1/catalog/node/:node?peer= (and the DNS name `<node>.node.<peer>.peer`): a node the peer
+ * exports instances on, with those instances; `null` when it exports none there.
+ */
+export function importedNode(st: CatalogStore, peer: string, node: string): Indexed<NodeServices | null> {
+  const v = peerView(st, peer);
+  const want = lower(node);
+  const here = Object.values(v.services).flat().filter((i) => lower(i.Node.Node) === want);
+  if (here.length === 0) return { index: v.index, value: null, watch: v.watch };
+  const services = Object.fromEntries(
+    here.sort((a, b) => byString(a.Service.ID, b.Service.ID)).map((i): [string, NodeService] => [i.Service.ID, { ...toNodeService(i.Service), PeerName: peer }]),
+  );
+  return { index: v.index, value: { Node: { ...toCatalogNode(here[0]!.Node, v.datacenter), PeerName: peer }, Services: services }, watch: v.watch };
 }
 
 /** A local service's instances as they are replicated to a peer, with the index and watch keys to follow them. */

@@ -82,6 +82,14 @@ export interface DnsBackend {
    * `.ingress.` name is NXDOMAIN.
    */
   ingressInstances?(service: string, datacenter: string): Promise<DnsServiceInstance[]>;
+  /**
+   * Optional (`<service>.service.<peer>.peer.<domain>`): every instance of `service` that the
+   * cluster peer `peer` exports to this cluster, as `serviceInstances` gives them (`datacenter`
+   * is the peer's). An unknown peer or service → `[]`. Without it every `.peer.` name is NXDOMAIN.
+   */
+  peerServiceInstances?(service: string, peer: string): Promise<DnsServiceInstance[]>;
+  /** Optional (`<node>.node.<peer>.peer.<domain>`): a node the peer `peer` exports instances on. */
+  peerNode?(name: string, peer: string): Promise<DnsNode | undefined>;
   /** Every datacenter known (local + WAN); a query for any other → NXDOMAIN. */
   datacenters(): Promise<string[]>;
   /**

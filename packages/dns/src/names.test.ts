@@ -14,7 +14,7 @@ describe('parseName (agent/dns.go dispatch)', () => {
     expect(p('_web._tcp', false)).toEqual({ kind: 'invalid' });
     expect(p('service')).toEqual({ kind: 'invalid' });
     expect(p('web.service.a.b.c')).toEqual({ kind: 'invalid' });
-    expect(p('web.service.peer1.peer')).toEqual({ kind: 'invalid' });
+    expect(p('web.service.peer1.peer.x')).toEqual({ kind: 'invalid' });
   });
 
   it('node, addr, query and unknown forms', () => {
@@ -33,6 +33,12 @@ describe('parseName (agent/dns.go dispatch)', () => {
     expect(parseLocality([])).toEqual({});
     expect(parseLocality(['dc2', 'dc'])).toEqual({ datacenter: 'dc2' });
     expect(parseLocality(['x', 'y'])).toBe('invalid');
+    // Cluster peers (agent/dns_ce.go parseLocality): `<peer>.peer`, never with `<dc>.dc`.
+    expect(parseLocality(['cluster-a', 'peer'])).toEqual({ peer: 'cluster-a' });
+    expect(parseLocality(['cluster-a', 'peer', 'dc2', 'dc'])).toBe('invalid');
+    expect(parseLocality(['a', 'peer', 'x'])).toBe('invalid');
+    expect(p('v1.web.service.cluster-a.peer')).toEqual({ kind: 'service', service: 'web', tag: 'v1', locality: { peer: 'cluster-a' } });
+    expect(p('db.node.cluster-a.peer')).toEqual({ kind: 'node', node: 'db', locality: { peer: 'cluster-a' } });
     expect(matchDomain('web.service.consul.', ['consul.', 'service.consul.'])).toBe('service.consul.');
     expect(matchDomain('example.org.', ['consul.'])).toBeUndefined();
     expect(matchDomain('notconsul.', ['consul.'])).toBeUndefined();

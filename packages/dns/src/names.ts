@@ -1,8 +1,11 @@
 // Parsing a question name into a Consul lookup (agent/dns.go `dispatch`): the last
 // "kind" label (service, node, addr, ...) splits the name into parts and suffixes.
 
-/** Where a lookup applies: the datacenter named in the suffix labels, or the agent's. */
-export type Locality = { datacenter?: string } | undefined;
+/**
+ * Where a lookup applies: the datacenter named in the suffix labels (or the agent's), or a
+ * cluster peer (`<peer>.peer`), never both.
+ */
+export type Locality = { datacenter?: string; peer?: string } | undefined;
 
 export type ParsedName =
   | { kind: 'service'; service: string; tag: string; locality: Locality }
@@ -16,14 +19,22 @@ export type ParsedName =
 const KINDS = new Set(['service', 'connect', 'virtual', 'ingress', 'node', 'query', 'addr']);
 
 /**
- * Suffix labels after the kind: none (agent's DC), `<dc>`, or `<dc>.dc`. Peering and
- * Enterprise forms (`.peer`, `.ns`, `.ap`, ...) are not supported here: undefined means invalid.
+ * Suffix labels after the kind (Consul's CE parseLocality, agent/dns_ce.go): none (agent's DC),
+ * `<dc>`, or label pairs `<dc>.dc` / `<peer>.peer` (not both). Enterprise forms (`.ns`, `.ap`)
+ * are not supported here.
  */
 export function parseLocality(suffixes: string[]): Locality | 'invalid' {
   if (suffixes.length === 0) return {};
   if (suffixes.length === 1) return { datacenter: suffixes[0] };
-  if (suffixes.length === 2 && suffixes[1] === 'dc') return { datacenter: suffixes[0] };
-  return 'invalid';
+  if (suffixes.length !== 2 && suffixes.length !== 4) return 'invalid';
+  const out: { datacenter?: string; peer?: string } = {};
+  for (let i = 0; i < suffixes.length; i += 2) {
+    const kind = suffixes[i + 1];
+    if (kind === 'dc') out.datacenter = suffixes[i]!;
+    else if (kind === 'peer') out.peer = suffixes[i]!;
+    else return 'invalid';
+  }
+  return out.datacenter !== undefined && out.peer !== undefined ? 'invalid' : out;
 }
 
 /**

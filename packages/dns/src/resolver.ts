@@ -156,6 +156,7 @@ export class Resolver {
   private async dispatch(p: ParsedName, q: Question, level: number): Promise<Resolution> {
     switch (p.kind) {
       case 'service': {
+        if (p.locality?.peer !== undefined) return this.peerService(p.service, p.tag, p.locality.peer, q, level);
         const dc = await this.datacenter(p.locality?.datacenter);
         if (dc === undefined) return this.notLocal(nxdomain());
         const r = await this.service(p.service, p.tag, dc, q, level);
@@ -164,6 +165,7 @@ export class Resolver {
       case 'node': {
         // Only A, AAAA, ANY and TXT are answered for nodes; other types: NOERROR, empty.
         if (![QTYPE.A, QTYPE.AAAA, QTYPE.ANY, QTYPE.TXT].includes(q.qtype as 1)) return result(RCODE.NOERROR, false);
+        if (p.locality?.peer !== undefined) return this.nodeAnswer(await this.cfg.backend.peerNode?.(p.node, p.locality.peer), q, level);
         const dc = await this.datacenter(p.locality?.datacenter);
         if (dc === undefined) return this.notLocal(nxdomain());
         const r = await this.node(p.node, dc, q, level);
@@ -174,6 +176,7 @@ export class Resolver {
       case 'virtual':
         return result(RCODE.NOERROR, false); // no virtual IPs without a service mesh
       case 'query': {
+        if (p.locality?.peer !== undefined) return nxdomain(); // prepared queries take a datacenter only
         const dc = await this.datacenter(p.locality?.datacenter);
         if (dc === undefined) return nxdomain();
         return this.preparedQuery(p.query, dc, q, level);
@@ -225,7 +228,11 @@ export class Resolver {
   }
 
   async serviceInstances(service: string, tag: string, dc: string): Promise<DnsServiceInstance[]> {
-    const all = await this.cfg.backend.serviceInstances(service, dc);
+    return this.matching(await this.cfg.backend.serviceInstances(service, dc), tag);
+  }
+
+  /** The healthy instances that carry `tag` (any, when empty; case-insensitive). */
+  private matching(all: DnsServiceInstance[], tag: string): DnsServiceInstance[] {
     const wantTag = tag.toLowerCase();
     return all.filter((i) => this.healthy(i) && (wantTag === '' || i.tags.some((t) => t.toLowerCase() === wantTag)));
   }
@@ -234,6 +241,18 @@ export class Resolver {
     const instances = await this.serviceInstances(service, tag, dc);
     if (instances.length === 0) return nxdomain();
     return this.instanceAnswers(instances, dc, this.cfg.serviceTtl(service), q, level);
+  }
+
+  /**
+   * A peer's exported service (dns.go with lookup.PeerName): as a service lookup, with SRV
+   * targets named `<node>.node.<peer>.peer` / `<hex>.addr`. Imports are Raft writes, so the
+   * backend's generation covers them.
+   */
+  private async peerService(service: string, tag: string, peer: string, q: Question, level: number): Promise<Resolution> {
+    const instances = this.matching((await this.cfg.backend.peerServiceInstances?.(service, peer)) ?? [], tag);
+    if (instances.length === 0) return nxdomain();
+    // Consul's lookup for a peer has no datacenter (''), so translate_wan_addrs applies.
+    return this.instanceAnswers(instances, '', this.cfg.serviceTtl(service), q, level, peer);
   }
 
   /**
@@ -249,7 +268,7 @@ export class Resolver {
   }
 
   /** Records of service instances (serviceNodeRecords / serviceSRVRecords), de-duplicated. */
-  private async instanceAnswers(instances: DnsServiceInstance[], dc: string, ttl: number, q: Question, level: number): Promise<Resolution> {
+  private async instanceAnswers(instances: DnsServiceInstance[], dc: string, ttl: number, q: Question, level: number, peer?: string): Promise<Resolution> {
     const srv = q.qtype === QTYPE.SRV;
     const groups: InstanceGroup[] = [];
     const seen = new Set<string>();
@@ -263,7 +282,7 @@ export class Resolver {
         if (seen.has(tuple)) continue;
         seen.add(tuple);
       }
-      const built = await this.instanceRecords(inst, dc, serviceAddr, ttl, q, level);
+      const built = await this.instanceRecords(inst, dc, serviceAddr, ttl, q, level, peer);
       if (!built.cacheable) cacheable = false;
       if (built.answers.length === 0) continue;
       if (!srv) {
@@ -272,7 +291,7 @@ export class Resolver {
         if (seen.has(key)) continue;
         seen.add(key);
       } else if (this.cfg.nodeMetaTxt) {
-        built.extras.push(...this.metaRecords(this.nodeFqdn(inst.node, dc, q), inst.nodeMeta, ttl));
+        built.extras.push(...this.metaRecords(this.nodeFqdn(inst.node, dc, q, peer), inst.nodeMeta, ttl));
       }
       // Additional records shared by several instances (same node) are kept once.
       const extras = built.extras.filter((e) => {
@@ -290,12 +309,14 @@ export class Resolver {
     };
   }
 
-  private nodeFqdn(node: string, dc: string, q: Question): string {
-    return `${node}.node.${dc}.${q.respDomain}`;
+  /** nodeCanonicalDNSName: a peer's node is named under its peer, never a datacenter. */
+  private nodeFqdn(node: string, dc: string, q: Question, peer?: string): string {
+    return peer !== undefined ? `${node}.node.${peer}.peer.${q.respDomain}` : `${node}.node.${dc}.${q.respDomain}`;
   }
 
-  private addrFqdn(ip: string, dc: string, q: Question): string {
-    return `${ipToHex(ip)}.addr.${dc}.${q.respDomain}`;
+  /** encodeIPAsFqdn: no datacenter label for a peer's address. */
+  private addrFqdn(ip: string, dc: string, q: Question, peer?: string): string {
+    return peer !== undefined ? `${ipToHex(ip)}.addr.${q.respDomain}` : `${ipToHex(ip)}.addr.${dc}.${q.respDomain}`;
   }
 
   /** makeNodeServiceRecords: which address answers for an instance, and how SRV targets it. */
@@ -306,21 +327,22 @@ export class Resolver {
     ttl: number,
     q: Question,
     level: number,
+    peer?: string,
   ): Promise<{ answers: EncodedRecord[]; extras: EncodedRecord[]; cacheable: boolean }> {
     const nodeAddr = this.translateNode(inst.datacenter, inst.nodeAddress, inst.nodeTaggedAddresses);
     const none = { answers: [], extras: [], cacheable: true };
     if (serviceAddr === '' && nodeAddr === '') return none;
     const nodeIsIp = isIP(nodeAddr) !== 0;
     if (serviceAddr === '' && nodeIsIp) {
-      const target = nodeAddr !== inst.nodeAddress ? this.addrFqdn(nodeAddr, dc, q) : this.nodeFqdn(inst.node, dc, q);
+      const target = nodeAddr !== inst.nodeAddress ? this.addrFqdn(nodeAddr, dc, q, peer) : this.nodeFqdn(inst.node, dc, q, peer);
       return { ...this.ipRecords(inst, nodeAddr, target, ttl, q), cacheable: true };
     }
     if (serviceAddr === '') return this.fqdnRecords(inst, nodeAddr, ttl, q, level);
     if (isIP(serviceAddr) !== 0) {
-      return { ...this.ipRecords(inst, serviceAddr, this.addrFqdn(serviceAddr, dc, q), ttl, q), cacheable: true };
+      return { ...this.ipRecords(inst, serviceAddr, this.addrFqdn(serviceAddr, dc, q, peer), ttl, q), cacheable: true };
     }
     if (canonical(serviceAddr) === canonical(q.name) && nodeIsIp) {
-      return { ...this.ipRecords(inst, nodeAddr, this.nodeFqdn(inst.node, dc, q), ttl, q), cacheable: true };
+      return { ...this.ipRecords(inst, nodeAddr, this.nodeFqdn(inst.node, dc, q, peer), ttl, q), cacheable: true };
     }
     return this.fqdnRecords(inst, serviceAddr, ttl, q, level);
   }
@@ -421,7 +443,10 @@ export class Resolver {
   }
 
   private async node(name: string, dc: string, q: Question, level: number): Promise<Resolution> {
-    const node: DnsNode | undefined = await this.cfg.backend.node(name, dc);
+    return this.nodeAnswer(await this.cfg.backend.node(name, dc), q, level);
+  }
+
+  private async nodeAnswer(node: DnsNode | undefined, q: Question, level: number): Promise<Resolution> {
     if (!node) return nxdomain();
     const ttl = this.cfg.nodeTtl;
     const out = result(RCODE.NOERROR, false);

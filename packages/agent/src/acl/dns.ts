@@ -20,13 +20,13 @@ export function aclDnsBackend(
   if (!acl.enabled) return inner;
   const authz = async (): Promise<Identity['authz']> => (await resolver.resolve(acl.tokens.dns)).authz;
   const generation = inner.generation?.bind(inner);
-  // A lookup of a service's instances (its own, its proxies, its ingress gateways): service:read
+  // A lookup of a service's instances (its own, its proxies, its ingress gateways, a peer's): service:read
   // on the service, then node:read on each instance's node.
-  type Lookup = (service: string, dc: string) => Promise<DnsServiceInstance[]>;
-  const guarded = (lookup: Lookup): Lookup => async (service, dc) => {
+  type Lookup = (service: string, dcOrPeer: string) => Promise<DnsServiceInstance[]>;
+  const guarded = (lookup: Lookup): Lookup => async (service, dcOrPeer) => {
     const a = await authz();
     if (!a.allowed('service', service, 'read')) return [];
-    return (await lookup.call(inner, service, dc)).filter((i) => a.allowed('node', i.node, 'read'));
+    return (await lookup.call(inner, service, dcOrPeer)).filter((i) => a.allowed('node', i.node, 'read'));
   };
   return {
     serviceInstances: guarded(inner.serviceInstances),
@@ -35,6 +35,15 @@ export function aclDnsBackend(
     async node(name, dc) {
       return (await authz()).allowed('node', name, 'read') ? inner.node(name, dc) : undefined;
     },
+    // A peer's services and nodes are read with the same rules as local ones (by name).
+    ...(inner.peerServiceInstances ? { peerServiceInstances: guarded(inner.peerServiceInstances) } : {}),
+    ...(inner.peerNode
+      ? {
+          async peerNode(name: string, peer: string) {
+            return (await authz()).allowed('node', name, 'read') ? inner.peerNode!(name, peer) : undefined;
+          },
+        }
+      : {}),
     datacenters: () => inner.datacenters(),
     ...(inner.reverseLookup
       ? {

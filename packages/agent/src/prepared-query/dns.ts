@@ -37,6 +37,8 @@ export function withPreparedQueries(inner: DnsBackend, datacenter: string, run: 
     ...(inner.connectInstances ? { connectInstances: inner.connectInstances.bind(inner) } : {}),
     ...(inner.ingressInstances ? { ingressInstances: inner.ingressInstances.bind(inner) } : {}),
     node: (name, dc) => inner.node(name, dc),
+    ...(inner.peerServiceInstances ? { peerServiceInstances: inner.peerServiceInstances.bind(inner) } : {}),
+    ...(inner.peerNode ? { peerNode: inner.peerNode.bind(inner) } : {}),
     datacenters: () => inner.datacenters(),
     ...(inner.reverseLookup ? { reverseLookup: inner.reverseLookup.bind(inner) } : {}),
     ...(inner.generation ? { generation: inner.generation.bind(inner) } : {}),

@@ -119,12 +119,16 @@ export async function catalogRoutes(app: FastifyInstance, { ctx }: { ctx: AgentC
     },
   });
 
-  // ?filter applies to the node's services.
+  // ?filter applies to the node's services. `?peer=`: a node that cluster peer exports instances on.
   endpoint(app, '/v1/catalog/node/:node', {
-    GET: (req, reply) =>
-      catalogRead(ctx, req, reply, () => ctx.catalog.node((req.params as { node: string }).node), undefined, (v, pred) =>
+    GET: (req, reply) => {
+      const node = (req.params as { node: string }).node;
+      const peer = qs(req.query as Query, 'peer');
+      const read = peer ? () => ctx.catalog.importedNode(peer, node) : () => ctx.catalog.node(node);
+      return catalogRead(ctx, req, reply, read, undefined, (v, pred) =>
         v ? { ...v, Services: applyFilter(v.Services, pred) } : v,
-      ),
+      );
+    },
   });
 
   endpoint(app, '/v1/catalog/node-services/:node', {

@@ -3,11 +3,12 @@
  * (agent/consul/state/config_entry.go): after a change to a discovery-chain entry
  * (service-router, service-splitter, service-resolver), service-defaults, proxy-defaults or mesh,
  * every chain the change can touch must still compile (discovery-chain/compile.ts); the first
- * compile error is the write's error. Checked inside apply against the table as it would be
+ * compile error is the write's error. A service-intentions entry's JWT providers must exist. Checked inside apply against the table as it would be
  * after the change, so two concurrent writes cannot both pass.
  */
 import type { ConfigEntry } from './config-entry-types.js';
 import { gatewayClashError, ingressProtocolError } from './config-entry-gateway-graph.js';
+import { jwtProvidersMissingError } from './config-entry-jwt-graph.js';
 import { compileDiscoveryChain, DiscoveryChainGraphError, type ConfigEntryView } from './discovery-chain/compile.js';
 import { relatedServices } from './discovery-chain/related.js';
 
@@ -40,7 +41,7 @@ function affectedChains(view: ConfigEntryView, kind: string, name: string): stri
 
 /** Consul's ConfigEntryGraphError text for the chains a change of (kind, name) touches, or undefined. */
 export function configEntryGraphError(view: ConfigEntryView, kind: string, name: string): string | undefined {
-  return gatewayClashError(view, kind, name) ?? chainError(view, kind, name) ?? ingressProtocolError(view, kind, name);
+  return gatewayClashError(view, kind, name) ?? jwtProvidersMissingError(view, kind, name) ?? chainError(view, kind, name) ?? ingressProtocolError(view, kind, name);
 }
 
 /** The first compile error of a chain the change touches. */

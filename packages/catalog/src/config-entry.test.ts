@@ -70,7 +70,7 @@ describe('config entry decoding and validation (Consul texts)', () => {
   it('refuses kinds as Consul does, and the kinds not stored here', () => {
     expect(() => parseConfigEntry({ Name: 'a' })).toThrow('Payload does not contain a kind/Kind key at the top level');
     expect(() => parseConfigEntry({ Kind: 'nope' })).toThrow('invalid config entry kind: nope');
-    expect(() => parseConfigEntry({ Kind: 'api-gateway', Name: 'default' })).toThrow(ConfigEntryKindUnsupportedError);
+    expect(() => parseConfigEntry({ Kind: 'bound-api-gateway', Name: 'default' })).toThrow(ConfigEntryKindUnsupportedError);
   });
   it('validates names', () => {
     expect(() => parseConfigEntry({ Kind: 'service-defaults' })).toThrow(new ConfigEntryInvalidError('Name is required'));

@@ -103,6 +103,16 @@ export class Authorizer {
     return decision ?? this.fallbackAllows();
   }
 
+  /**
+   * Consul's ServiceWriteAny (policy_authorizer.go anyAllowed): some service rule, exact or
+   * prefix, grants write; else the fallback decides.
+   */
+  serviceWriteAny(): boolean {
+    const seg = this.rules?.segments.service;
+    if (seg && [...seg.exact.values(), ...seg.prefix.values()].some((a) => grants(a, 'write'))) return true;
+    return this.fallbackAllows();
+  }
+
   /** Consul's MeshRead/MeshWrite: the mesh rule, else the operator rule (policy_authorizer.go). */
   meshAllowed(need: 'read' | 'write'): boolean {
     return this.rules?.single.mesh !== undefined ? this.allowedSingle('mesh', need) : this.allowedSingle('operator', need);

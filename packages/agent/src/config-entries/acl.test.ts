@@ -34,4 +34,26 @@ describe('config entry permissions (each kind\'s CanRead/CanWrite)', () => {
     expect(configEntryWriteDenial(a, 'service-splitter', 'api', entry)).toEqual({ resource: 'service', need: 'write', name: 'api' });
     expect(configEntryReadDenial(a, 'service-splitter', 'api')).toBeUndefined();
   });
+  it('http-route, tcp-route and inline-certificate: mesh:read / mesh:write, else operator', () => {
+    for (const kind of ['http-route', 'tcp-route', 'inline-certificate']) {
+      expect(configEntryReadDenial(authz('mesh = "read"'), kind, 'r')).toBeUndefined();
+      expect(configEntryReadDenial(authz('service_prefix "" { policy = "write" }'), kind, 'r')).toEqual({ resource: 'mesh', need: 'read' });
+      expect(configEntryWriteDenial(authz('mesh = "read"'), kind, 'r')).toEqual({ resource: 'mesh', need: 'write' });
+      expect(configEntryWriteDenial(authz('operator = "write"'), kind, 'r')).toBeUndefined();
+    }
+  });
+  it('api-gateway: service:read on its name, mesh:write', () => {
+    const a = authz('service "gw" { policy = "read" }');
+    expect(configEntryReadDenial(a, 'api-gateway', 'gw')).toBeUndefined();
+    expect(configEntryReadDenial(a, 'api-gateway', 'other')).toEqual({ resource: 'service', need: 'read', name: 'other' });
+    expect(configEntryWriteDenial(authz('service "gw" { policy = "write" }'), 'api-gateway', 'gw')).toEqual({ resource: 'mesh', need: 'write' });
+    expect(configEntryWriteDenial(authz('mesh = "write"'), 'api-gateway', 'gw')).toBeUndefined();
+  });
+  it('jwt-provider: read with service:write on any service (sidecars) or mesh:read; mesh:write', () => {
+    expect(configEntryReadDenial(authz('service "web" { policy = "write" }'), 'jwt-provider', 'okta')).toBeUndefined();
+    expect(configEntryReadDenial(authz('service "web" { policy = "read" }'), 'jwt-provider', 'okta')).toEqual({ resource: 'mesh', need: 'read' });
+    expect(configEntryReadDenial(authz('mesh = "read"'), 'jwt-provider', 'okta')).toBeUndefined();
+    expect(configEntryWriteDenial(authz('service "web" { policy = "write" }\nmesh = "read"'), 'jwt-provider', 'okta')).toEqual({ resource: 'mesh', need: 'write' });
+    expect(configEntryWriteDenial(authz('mesh = "write"'), 'jwt-provider', 'okta')).toBeUndefined();
+  });
 });

@@ -6,7 +6,9 @@
  * service-splitter, service-resolver and service-router (canReadDiscoveryChain /
  * canWriteDiscoveryChain): service:read/write on its name and, to write, service:read on every
  * other service it sends traffic to (ListRelatedServices).
- * exported-services: mesh:read/write.
+ * exported-services, http-route, tcp-route and inline-certificate: mesh:read/write.
+ * api-gateway: service:read on its name, mesh:write. jwt-provider: service:write on any
+ * service (so sidecars read it) or mesh:read; mesh:write.
  * Kinds not stored here are checked as service-defaults (read) and proxy-defaults (write).
  */
 import { relatedServices } from '@proconsul/catalog';
@@ -15,6 +17,9 @@ import type { Denial } from '../acl/permissions.js';
 
 type Entry = Record<string, unknown>;
 
+/** Kinds whose CanRead/CanWrite are MeshReadAllowed/MeshWriteAllowed. */
+const MESH_KINDS = new Set(['exported-services', 'http-route', 'tcp-route', 'inline-certificate']);
+
 /** The discovery-chain kinds (canReadDiscoveryChain / canWriteDiscoveryChain). */
 const CHAIN_KINDS = new Set(['service-splitter', 'service-resolver', 'service-router']);
 
@@ -22,8 +27,10 @@ const serviceNeed = (a: Authorizer, name: string, need: 'read' | 'write'): Denia
   a.allowed('service', name, need) ? undefined : { resource: 'service', need, name };
 
 function denial(a: Authorizer, kind: string, name: string, need: 'read' | 'write', entry: Entry = {}): Denial | undefined {
-  // ExportedServicesConfigEntry.CanRead/CanWrite: mesh:read / mesh:write.
-  if (kind === 'exported-services') return a.meshAllowed(need) ? undefined : { resource: 'mesh', need };
+  // CanRead/CanWrite of each kind (config_entry_exports.go, _routes.go, _inline_certificate.go, _gateways.go, _jwt_provider.go).
+  if (MESH_KINDS.has(kind)) return a.meshAllowed(need) ? undefined : { resource: 'mesh', need };
+  if (kind === 'api-gateway' && need === 'read') return serviceNeed(a, name, 'read');
+  if (kind === 'jwt-provider' && need === 'read') return a.serviceWriteAny() || a.meshAllowed('read') ? undefined : { resource: 'mesh', need };
   if (kind === 'service-intentions') return a.intentionAllowed(name, need) ? undefined : { resource: 'intention', need, name };
   if (CHAIN_KINDS.has(kind)) {
     const own = serviceNeed(a, name, need);

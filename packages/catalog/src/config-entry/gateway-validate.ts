@@ -56,7 +56,7 @@ export function tlsConfigError(tls: Obj | undefined): string | undefined {
 }
 
 /** miekg/dns IsDomainName: labels of 1-63 octets, at most 255 in all (a trailing dot allowed). */
-function isDomainName(s: string): boolean {
+export function isDomainName(s: string): boolean {
   if (s === '.') return true;
   if (s === '' || s.length > 255) return false;
   const labels = (s.endsWith('.') ? s.slice(0, -1) : s).split('.');

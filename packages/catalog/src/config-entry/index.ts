@@ -10,6 +10,10 @@ import { serviceResolver, serviceRouter, type ConfigEntryHooks } from './discove
 import { ingressGateway, terminatingGateway } from './gateway-validate.js';
 import { NORMALIZE_AND_VALIDATE } from './validate.js';
 import { exportedServices } from './exported-services.js';
+import { apiGateway } from './api-gateway.js';
+import { httpRoute, tcpRoute } from './routes.js';
+import { inlineCertificate } from './inline-certificate.js';
+import { jwtProvider } from './jwt-provider.js';
 
 export { ALL_CONFIG_ENTRY_KINDS, SUPPORTED_KINDS } from './kinds.js';
 export { ConfigEntryDecodeError, decodeStruct, o as omitEmptyField, multiError, type StructType } from './schema.js';
@@ -26,6 +30,11 @@ const VALIDATORS: Readonly<Record<string, (e: Obj, hooks: ConfigEntryHooks) => s
   'ingress-gateway': ingressGateway,
   'terminating-gateway': terminatingGateway,
   'exported-services': exportedServices,
+  'api-gateway': apiGateway,
+  'http-route': httpRoute,
+  'tcp-route': tcpRoute,
+  'inline-certificate': inlineCertificate,
+  'jwt-provider': jwtProvider,
 };
 
 /** An entry Normalize or Validate refuses (Consul's text). */

@@ -1,6 +1,7 @@
 /**
  * The structs of the config entry kinds served here, as Consul 1.17 OSS declares them
- * (agent/structs/config_entry.go, config_entry_intentions.go, config_entry_mesh.go): field
+ * (agent/structs/config_entry.go, config_entry_intentions.go, config_entry_mesh.go; the gateway,
+ * route, certificate and jwt-provider kinds in their own files): field
  * order, alias tags and omitempty. Enterprise fields (Namespace, Partition) are not fields of
  * the OSS structs, so a body naming them is refused as Consul's CE refuses it.
  */
@@ -8,6 +9,10 @@ import { headerModifiers, SERVICE_RESOLVER, SERVICE_ROUTER } from './discovery-c
 import { INGRESS_GATEWAY, TERMINATING_GATEWAY } from './gateway-kinds.js';
 import { f, o, type StructType } from './schema.js';
 import { EXPORTED_SERVICES } from './exported-services.js';
+import { API_GATEWAY } from './api-gateway.js';
+import { HTTP_ROUTE, TCP_ROUTE } from './routes.js';
+import { INLINE_CERTIFICATE } from './inline-certificate.js';
+import { JWT_PROVIDER } from './jwt-provider.js';
 
 /** Every kind Consul 1.17 knows (structs.MakeConfigEntry). */
 export const ALL_CONFIG_ENTRY_KINDS = [
@@ -135,4 +140,9 @@ export const SUPPORTED_KINDS: Readonly<Record<string, StructType>> = {
   'service-resolver': SERVICE_RESOLVER,
   'service-router': SERVICE_ROUTER,
   'exported-services': EXPORTED_SERVICES,
+  'api-gateway': API_GATEWAY,
+  'http-route': HTTP_ROUTE,
+  'tcp-route': TCP_ROUTE,
+  'inline-certificate': INLINE_CERTIFICATE,
+  'jwt-provider': JWT_PROVIDER,
 };

@@ -185,6 +185,8 @@ function translateKeys(raw: Obj, t: StructType): Obj {
   const out: Obj = { ...raw };
   for (const f of t.fields) {
     if (!f.alias) continue;
+    // An alias equal to the field's name but for case (jwt-provider's `filename`) is the field's own key.
+    if (f.alias.toLowerCase() === f.name.toLowerCase()) continue;
     for (const k of Object.keys(raw)) {
       if (k.toLowerCase() !== f.alias.toLowerCase()) continue;
       const canonical = Object.keys(raw).find((x) => x.toLowerCase() === f.name.toLowerCase());

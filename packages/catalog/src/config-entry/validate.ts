@@ -120,7 +120,8 @@ function mesh(e: Obj): string | undefined {
   return multi(metaErrors(e.Meta));
 }
 
-const HTTP_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE']);
+/** isValidHTTPMethod's methods (config_entry_intentions.go). */
+export const HTTP_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE']);
 
 /** computeIntentionPrecedence (OSS: the namespace is never a wildcard). */
 export function intentionPrecedence(destination: string, source: string): number {

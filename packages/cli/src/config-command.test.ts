@@ -9,7 +9,7 @@ describe('config entry files (helpers.ParseConfigEntry)', () => {
     expect(json).toEqual({ kind: 'mesh', name: 'mesh', body: { Kind: 'mesh', TransparentProxy: { MeshDestinationsOnly: true } } });
   });
   it('sends a kind this agent does not decode as written', async () => {
-    expect(await parseConfigEntryText('{"kind":"exported-services","name":"default","services":[]}')).toEqual({ kind: 'exported-services', name: 'default', body: { kind: 'exported-services', name: 'default', services: [] } });
+    expect(await parseConfigEntryText('{"kind":"sameness-group","name":"g1","members":[]}')).toEqual({ kind: 'sameness-group', name: 'g1', body: { kind: 'sameness-group', name: 'g1', members: [] } });
   });
   it('reads a service-resolver in HCL: subsets and failover maps, durations', async () => {
     const hcl = 'kind = "service-resolver"\nname = "api"\nconnect_timeout = "15s"\nsubsets = {\n  v1 = {\n    filter = "Service.Meta.version == v1"\n  }\n}\nfailover = {\n  "*" = {\n    datacenters = ["dc2"]\n  }\n}\n';

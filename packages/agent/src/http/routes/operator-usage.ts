@@ -14,7 +14,8 @@ const CONNECT_KINDS = ['api-gateway', 'connect-native', 'connect-proxy', 'ingres
 export async function operatorUsageRoutes(app: FastifyInstance, { ctx }: { ctx: AgentContext }): Promise<void> {
   endpoint(app, '/v1/operator/usage', {
     GET: async (req, reply) => {
-      const remote = has(req.query as Query, 'global') ? await remoteUsage(ctx, req) : {};
+      const global = has(req.query as Query, 'global');
+      const remote = global ? await remoteUsage(ctx, req) : {};
       return catalogRead(ctx, req, reply, () => {
         const services = ctx.catalog.services();
         const connect: Record<string, number> = Object.fromEntries(CONNECT_KINDS.map((k) => [k, 0]));
@@ -42,7 +43,7 @@ export async function operatorUsageRoutes(app: FastifyInstance, { ctx }: { ctx: 
           Nodes: nodes.value.length,
         };
         const value = {
-          Usage: { ...remote, [ctx.config.datacenter]: usage },
+          Usage: { [ctx.config.datacenter]: usage },
           Index: index,
           LastContact: 0,
           KnownLeader: true,
@@ -52,7 +53,10 @@ export async function operatorUsageRoutes(app: FastifyInstance, { ctx }: { ctx: 
           ResultsFilteredByACLs: false,
         };
         return { index, value, watch: [...(services.watch ?? []), ...(nodes.watch ?? [])] };
-      });
+      },
+      // The other datacenters' counts join after the memoized read (read-memo.ts): they are
+      // not this catalog's state, so its index does not move when they change.
+      (r, reply, send) => send(global ? { ...r.value, Usage: { ...remote, ...r.value.Usage } } : r.value));
     },
   });
 }

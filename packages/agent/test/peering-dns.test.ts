@@ -3,23 +3,17 @@
 // answered by the importing cluster's server from its own state and by a client agent through
 // it (`/v1/health/service?peer=`, `/v1/catalog/node?peer=`). Cluster A (127.0.115.1, dc1)
 // exports `web`; cluster B (server 127.0.116.1, client 127.0.116.2, dc2) dials.
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dig, digFull, eventually, http, startAgentProcess, tempDir, type AgentProcess } from './helpers.js';
+import { dig, digFull, eventually, type AgentProcess } from './helpers.js';
+import { call, startPeeredClusters, type PeeredClusters } from './peered-clusters.js';
 
 const A_IP = '127.0.115.1';
 const B_IP = '127.0.116.1';
 const CLIENT_IP = '127.0.116.2';
 const DNS_PORT = 8600;
-const dir = tempDir('peering-dns-');
+let clusters: PeeredClusters | undefined;
 let a: AgentProcess | undefined;
 let b: AgentProcess | undefined;
-let client: AgentProcess | undefined;
-
-const args = (ip: string, name: string, extra: string[]): string[] => [
-  '-data-dir', join(dir.path, name), '-bind', ip, '-client', ip, '-node', name, '-dns-port', String(DNS_PORT), '-log-level', 'warn', ...extra,
-];
-const call = (base: string, method: string, path: string, body?: unknown) => http(base, method, path, body === undefined ? undefined : JSON.stringify(body));
 
 const register = (node: string, address: string, id: string, tags: string[], status: string, serviceAddress = '') =>
   call(a!.base, 'PUT', '/v1/catalog/register', {
@@ -29,13 +23,8 @@ const register = (node: string, address: string, id: string, tags: string[], sta
   });
 
 beforeAll(async () => {
-  [a, b] = await Promise.all([
-    startAgentProcess(args(A_IP, 'alpha', ['-server', '-bootstrap', '-datacenter', 'dc1']), `${A_IP}:8500`),
-    startAgentProcess(args(B_IP, 'beta', ['-server', '-bootstrap', '-datacenter', 'dc2']), `${B_IP}:8500`),
-  ]);
-  client = await startAgentProcess(args(CLIENT_IP, 'beta-client', ['-datacenter', 'dc2', '-retry-join', B_IP, '-retry-interval', '1s']), `${CLIENT_IP}:8500`);
-  const token = (await call(a.base, 'POST', '/v1/peering/token', { PeerName: 'cluster-b' })).json().PeeringToken;
-  expect((await call(b.base, 'POST', '/v1/peering/establish', { PeerName: 'cluster-a', PeeringToken: token })).status).toBe(200);
+  clusters = await startPeeredClusters({ a: A_IP, b: B_IP, client: CLIENT_IP }, DNS_PORT, 'peering-dns-');
+  ({ a, b } = clusters);
   expect((await register('web-node-1', '10.0.0.1', 'web-1', ['v1'], 'passing')).status).toBe(200);
   expect((await register('web-node-2', '10.0.0.2', 'web-2', ['v2'], 'passing', '10.0.0.22')).status).toBe(200);
   expect((await register('web-node-3', '10.0.0.3', 'web-3', ['v1'], 'critical')).status).toBe(200);
@@ -45,8 +34,7 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => {
-  await Promise.all([a?.stop(), b?.stop(), client?.stop()]);
-  dir.remove();
+  await clusters?.stop();
 });
 
 describe('DNS names of a peer’s services', () => {

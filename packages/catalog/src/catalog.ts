@@ -57,7 +57,7 @@ import { gatewayServices, type GatewayService } from './gateway-services.js';
 import { instanceEntries, type InstanceEntry } from './service-entries.js';
 import { PEERINGS_WATCH_KEY } from './peering-store.js';
 import type { ImportedInstance, ImportedServices, PeeringRecord } from './peering-types.js';
-import { exportedInstances, importedNode, importedServiceEntries, importedServiceNodes, importedServices } from './peering-reads.js';
+import { exportedInstances, importedConnectEntries, importedNode, importedServiceEntries, importedServiceNodes, importedServices } from './peering-reads.js';
 
 export { DEFAULT_LOCK_DELAY_NS, sessionTTLError } from './session-writes.js';
 
@@ -632,6 +632,11 @@ export class Catalog {
   /** GET /v1/health/service/:service?peer=. */
   importedServiceEntries(peer: string, service: string, filter: HealthServiceFilter = {}): Indexed<ServiceEntry[]> {
     return importedServiceEntries(this.st, peer, service, filter);
+  }
+
+  /** GET /v1/health/connect/:service?peer=: the peer's proxies and Connect-native instances for it. */
+  importedConnectEntries(peer: string, service: string, filter: HealthServiceFilter = {}): Indexed<ServiceEntry[]> {
+    return importedConnectEntries(this.st, peer, service, filter);
   }
 
   /** GET /v1/catalog/node/:node?peer=: `null` when the peer exports nothing on that node. */

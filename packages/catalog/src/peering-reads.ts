@@ -1,9 +1,10 @@
 /**
- * Reads of what a peer exported here (`?peer=<name>` of catalog/services, catalog/service and
- * health/service; Consul's state store serves them from its rows with that PeerName), and the
+ * Reads of what a peer exported here (`?peer=<name>` of catalog/services, catalog/service,
+ * health/service and health/connect; Consul's state store serves them from its rows with that PeerName), and the
  * exporting side's view of a service (its instances as they are replicated to a peer).
  */
 import type { HealthServiceFilter, NodeMetaFilter, ServiceFilter } from './catalog.js';
+import { connectNameOf } from './connect-index.js';
 import { metaMatches, tagsMatch } from './filters.js';
 import type { ImportedInstance, ImportedServices } from './peering-types.js';
 import { peerImportsWatchKey, PEERINGS_WATCH_KEY } from './peering-store.js';
@@ -56,7 +57,24 @@ export function importedServiceNodes(st: CatalogStore, peer: string, service: st
 /** GET /v1/health/service/:service?peer=. */
 export function importedServiceEntries(st: CatalogStore, peer: string, service: string, filter: HealthServiceFilter): Indexed<ServiceEntry[]> {
   const v = peerView(st, peer);
-  const value = instancesOf(v, service)
+  return { index: v.index, value: toEntries(v, peer, instancesOf(v, service), filter), watch: v.watch };
+}
+
+/**
+ * GET /v1/health/connect/:service?peer=: the peer's instances that take mesh traffic for
+ * `service` (Consul's connect index over the rows with that PeerName): its connect proxies and
+ * Connect-native instances, among everything the peer exports here.
+ */
+export function importedConnectEntries(st: CatalogStore, peer: string, service: string, filter: HealthServiceFilter): Indexed<ServiceEntry[]> {
+  const v = peerView(st, peer);
+  const want = lower(service);
+  const found = Object.values(v.services).flat().filter((i) => connectNameOf(i.Service) === want);
+  return { index: v.index, value: toEntries(v, peer, found, filter), watch: v.watch };
+}
+
+/** Imported instances as health entries, stamped with the peer, after `?node-meta`, `?tag` and `?passing`. */
+function toEntries(v: PeerView, peer: string, instances: ImportedInstance[], filter: HealthServiceFilter): ServiceEntry[] {
+  return instances
     .filter((i) => metaMatches(i.Node.Meta, filter.nodeMeta) && tagsMatch(i.Service.Tags, filter.tags))
     .filter((i) => !filter.passing || i.Checks.every((c) => c.Status === 'passing'))
     .map((i) => ({
@@ -64,7 +82,6 @@ export function importedServiceEntries(st: CatalogStore, peer: string, service: 
       Service: { ...toNodeService(i.Service), PeerName: peer },
       Checks: i.Checks.map((c) => ({ ...toHealthCheck(c), PeerName: peer })),
     }));
-  return { index: v.index, value, watch: v.watch };
 }
 
 /**

@@ -52,8 +52,10 @@ export interface DnsNode {
 export interface DnsPreparedQueryResult {
   /** The service the query selected (for the agent's per-service TTL when `ttl` is absent). */
   service: string;
-  /** The datacenter the instances came from (a failover may answer from another). */
+  /** The datacenter the instances came from (a failover may answer from another); '' for a peer's. */
   datacenter: string;
+  /** The cluster peer the instances came from, when a failover to a peer answered. */
+  peer?: string;
   /** The query's `DNS.TTL` in seconds, when it set one. */
   ttl?: number;
   /** In the query's order (shuffled or sorted near a node); already filtered for health and tags. */

@@ -263,7 +263,10 @@ export class Resolver {
     const out = await this.cfg.backend.preparedQuery?.(name, dc);
     if (!out || out.instances.length === 0) return { ...nxdomain(), cacheable: false };
     const ttl = out.ttl ?? this.cfg.serviceTtl(out.service);
-    const res = await this.instanceAnswers(out.instances, out.datacenter, ttl, q, level);
+    // A peer's instances are named under the peer: Consul would name them under an empty
+    // datacenter label (`<node>.node..consul`), which is not a valid name.
+    const peer = out.peer !== undefined && out.peer !== '' ? out.peer : undefined;
+    const res = await this.instanceAnswers(out.instances, out.datacenter, ttl, q, level, peer);
     return { ...res, cacheable: false, ...(res.instances ? { instances: { ...res.instances, ordered: true } } : {}) };
   }
 

@@ -20,8 +20,18 @@ import { sendJson, sendJsonBytes, setQueryMeta } from './respond.js';
  */
 export type Respond<T> = (result: Indexed<T>, reply: FastifyReply, send: (value: unknown) => FastifyReply) => FastifyReply;
 
-/** The reads that serve what a cluster peer exported (`?peer=<name>`): their routes read it themselves. */
-const PEER_READS: ReadonlySet<string> = new Set(['/v1/catalog/services', '/v1/catalog/service/:service', '/v1/catalog/node/:node', '/v1/health/service/:service']);
+/**
+ * The reads that serve what a cluster peer exported (`?peer=<name>`): their routes read it
+ * themselves. Consul's API docs (website/content/api-docs/health.mdx) list `peer` on
+ * health/service and health/connect; its catalog handlers parse it on these catalog reads too.
+ */
+const PEER_READS: ReadonlySet<string> = new Set([
+  '/v1/catalog/services',
+  '/v1/catalog/service/:service',
+  '/v1/catalog/node/:node',
+  '/v1/health/service/:service',
+  '/v1/health/connect/:service',
+]);
 
 /** `Accept-Encoding` naming gzip, unless refused with q=0. */
 const ACCEPTS_GZIP = /(^|,)\s*(gzip|\*)\s*(;\s*q=(?!0(\.0*)?\s*(,|$))[\d.]+\s*)?(,|$)/i;

@@ -16,6 +16,7 @@ import { badRequest, HttpError } from '../http/http-error.js';
 import type { Logger } from '../log.js';
 import { RpcRemoteError } from '../rpc/client.js';
 import { exportsFor } from './exports.js';
+import { secretMatches } from './secret.js';
 import { StreamTracker } from './stream-status.js';
 import { decodePeeringToken, dialAddresses, encodePeeringToken, peerNameError, peeringTokenError, PeeringTokenError, splitHostPort, type PeeringToken } from './token.js';
 
@@ -205,7 +206,7 @@ export class PeeringService {
   async exchangeSecret(body: Obj): Promise<{ StreamSecret: string }> {
     const p = this.o.catalog.peering(str(body.PeerID), true);
     if (!p || shouldDial(p)) throw new Error(PEERING_NOT_FOUND);
-    if (p.EstablishmentSecret === '' || p.EstablishmentSecret !== str(body.EstablishmentSecret)) throw new Error('invalid peering establishment secret');
+    if (!secretMatches(p.EstablishmentSecret, str(body.EstablishmentSecret))) throw new Error('invalid peering establishment secret');
     const StreamSecret = randomUUID();
     await this.#write({ ...strip(p), EstablishmentSecret: '', StreamSecret, State: p.State === 'TERMINATED' ? 'PENDING' : p.State });
     this.tracker.forget(p.ID);
@@ -216,7 +217,7 @@ export class PeeringService {
   #authorize(body: Obj): PeeringRecord {
     const p = this.o.catalog.peering(str(body.PeerID), true);
     if (!p || shouldDial(p) || p.State === 'DELETING' || p.State === 'TERMINATED') throw new Error(PEERING_NOT_FOUND);
-    if (p.StreamSecret === '' || p.StreamSecret !== str(body.StreamSecret)) throw new Error('invalid peering stream secret');
+    if (!secretMatches(p.StreamSecret, str(body.StreamSecret))) throw new Error('invalid peering stream secret');
     return p;
   }
 

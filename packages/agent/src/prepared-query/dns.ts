@@ -26,8 +26,10 @@ function toDnsResult(r: ExecuteResponse): DnsPreparedQueryResult {
   return {
     service: r.Service,
     datacenter: r.Datacenter,
+    ...(r.PeerName ? { peer: r.PeerName } : {}),
     ...(ttlMs !== undefined && ttlMs >= 0 ? { ttl: Math.floor(ttlMs / 1000) } : {}),
-    instances: r.Nodes.map((e) => toInstance(e, r.Datacenter)),
+    // A peer's node carries the peer's datacenter (as for `<service>.service.<peer>.peer`).
+    instances: r.Nodes.map((e) => toInstance(e, r.PeerName ? e.Node.Datacenter : r.Datacenter)),
   };
 }
 

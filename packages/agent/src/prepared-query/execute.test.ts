@@ -164,12 +164,68 @@ describe('prepared query execution: failover', () => {
     expect(r).toMatchObject({ Service: 'web', Nodes: [], Datacenter: 'dc1', Failovers: 0 });
   });
 
-  it('orders Targets as listed; a peer target counts as an attempt that finds nothing', () => {
+  it('orders Targets as listed; a peer target is always tried, an unknown datacenter never', () => {
     const q = emptyPreparedQuery();
     q.Service.Failover = { NearestN: 0, Datacenters: null, Targets: [{ Peer: 'p1', Datacenter: '' }, { Peer: '', Datacenter: 'dc3' }, { Peer: '', Datacenter: 'dcX' }] };
     expect(failoverTargets(q, ['dc2', 'dc3'])).toEqual([
       { datacenter: '', peer: 'p1' },
       { datacenter: 'dc3', peer: '' },
     ]);
+  });
+});
+
+/** Imports `web` on node `pn1` (status `status`) from a peering named `west`, as the stream writes it. */
+function importFromWest(c: Catalog, status: string): void {
+  const src = new Catalog({ datacenter: 'dc9' });
+  src.apply(1, {
+    Type: 'Register', Node: 'pn1', Address: '10.8.0.1', Service: { ID: 'web-p', Service: 'web', Port: 81, Tags: ['v1'] },
+    Check: { CheckID: 'chk', Name: 'c', ServiceID: 'web-p', Status: status },
+  });
+  const ID = '22222222-2222-4222-8222-222222222222';
+  c.apply(c.lastIndex + 1, {
+    Type: 'PeeringWrite',
+    Peering: { ID, Name: 'west', Meta: null, State: 'ACTIVE', PeerID: 'p', PeerCAPems: [], PeerServerName: '', PeerServerAddresses: ['10.0.0.9:8300'], DeletedAt: '', RemoteDatacenter: 'dc9', EstablishmentSecret: '', StreamSecret: 's' },
+  });
+  expect(c.apply(c.lastIndex + 1, { Type: 'PeeringImport', ID, Services: { web: src.exportedInstances('web').value } }).ok).toBe(true);
+}
+
+describe('prepared query failover to cluster peers', () => {
+  const peerTargets = { NearestN: 0, Datacenters: null, Targets: [{ Peer: 'west', Datacenter: '' }] };
+
+  it('answers from the peer\'s imported instances, with PeerName set, no Datacenter and Failovers 1', async () => {
+    const c = catalogWith([{ node: 'a', id: 'down', status: 'critical' }]);
+    importFromWest(c, 'passing');
+    create(c, { Failover: peerTargets });
+    const r = (await new PreparedQueryExecutor({ catalog: c, datacenter: 'dc1' }).execute('q', opts()))!.response;
+    expect(r).toMatchObject({ Service: 'web', Datacenter: '', PeerName: 'west', Failovers: 1 });
+    expect(r.Nodes.map((n) => [n.Node.Node, n.Node.Datacenter, n.Service.ID, n.Service.PeerName])).toEqual([['pn1', 'dc9', 'web-p', 'west']]);
+  });
+
+  it('applies the query\'s health and tag filters to the peer\'s instances, then tries the next target', async () => {
+    const c = catalogWith([{ node: 'a', id: 'down', status: 'critical' }]);
+    importFromWest(c, 'critical');
+    create(c, { Failover: { NearestN: 0, Datacenters: null, Targets: [{ Peer: 'west', Datacenter: '' }, { Peer: '', Datacenter: 'dc2' }] } });
+    const { calls, seams } = fakeRemote(['dc2'], { dc2: 1 });
+    const r = (await new PreparedQueryExecutor({ catalog: c, datacenter: 'dc1', seams }).execute('q', opts()))!.response;
+    expect(calls).toEqual(['dc2:web:0']);
+    // The datacenter that answered resets the peer's stamp.
+    expect(r).toMatchObject({ Datacenter: 'dc2', PeerName: '', Failovers: 2 });
+    expect(r.Nodes).toHaveLength(1);
+  });
+
+  it('counts a peer that exports nothing (or is no peering) as an attempt, leaving no instance', async () => {
+    const c = catalogWith([{ node: 'a', id: 'down', status: 'critical' }]);
+    create(c, { Failover: { NearestN: 0, Datacenters: null, Targets: [{ Peer: 'nope', Datacenter: '' }] } });
+    const r = (await new PreparedQueryExecutor({ catalog: c, datacenter: 'dc1' }).execute('q', opts()))!.response;
+    expect(r).toMatchObject({ Nodes: [], Datacenter: '', PeerName: 'nope', Failovers: 1 });
+  });
+
+  it('a query whose Service.Peer names a peer reads that peer\'s instances without failing over', async () => {
+    const c = catalogWith([{ node: 'a', id: 'local' }]);
+    importFromWest(c, 'passing');
+    create(c, { Peer: 'west', Tags: ['v1'] });
+    const r = (await new PreparedQueryExecutor({ catalog: c, datacenter: 'dc1' }).execute('q', opts()))!.response;
+    expect(r).toMatchObject({ Datacenter: '', PeerName: 'west', Failovers: 0 });
+    expect(ids(r.Nodes)).toEqual(['web-p']);
   });
 });

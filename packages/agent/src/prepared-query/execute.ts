@@ -5,7 +5,8 @@
  * `IgnoreCheckIDs`, keep those matching `NodeMeta`, `ServiceMeta` and `Tags` (`!tag`
  * excludes), filter by the ACL token (the query's own `Token`, else the caller's), shuffle,
  * sort near `Near`/`?near` (`_agent`, `_ip`, a node) and put that node first, apply `?limit`,
- * and fail over to other datacenters when nothing is left.
+ * and fail over to other datacenters or cluster peers when nothing is left. With `Service.Peer`
+ * the instances are those that peer exported here.
  */
 import type { Catalog, PreparedQuery, ServiceEntry } from '@proconsul/catalog';
 import { LOCAL_ONLY_SEAMS, queryFailover, type ExecuteResponse, type QuerySeams, type RemoteOptions } from './failover.js';
@@ -85,6 +86,9 @@ export class PreparedQueryExecutor {
   private instances(query: PreparedQuery, connect: boolean): ServiceEntry[] {
     const { catalog } = this.deps;
     const name = query.Service.Service;
+    // What a cluster peer exported here (Consul reads the rows with that PeerName).
+    const peer = query.Service.Peer;
+    if (peer !== '') return connect || query.Service.Connect ? catalog.importedConnectEntries(peer, name).value : catalog.importedServiceEntries(peer, name).value;
     // The catalog's connect index (connect-index.ts) answers the Connect case.
     return connect || query.Service.Connect ? catalog.checkConnectServiceNodes(name).value : catalog.checkServiceNodes(name).value;
   }
@@ -92,13 +96,13 @@ export class PreparedQueryExecutor {
   /** The local datacenter's answer, unsorted and unlimited (Consul's execute). */
   private executeLocal(query: PreparedQuery, connect: boolean): ExecuteResponse {
     const svc = query.Service;
-    // Services imported from a cluster peer: there are no peerings here, so none.
-    if (svc.Peer !== '') return { Service: svc.Service, Nodes: [], DNS: { ...query.DNS }, Datacenter: '', PeerName: svc.Peer, Failovers: 0 };
     let nodes = healthFilter(this.instances(query, connect), svc.OnlyPassing, svc.IgnoreCheckIDs);
     if (svc.NodeMeta && Object.keys(svc.NodeMeta).length > 0) nodes = nodes.filter((n) => metaMatches(n.Node.Meta, svc.NodeMeta!));
     if (svc.ServiceMeta && Object.keys(svc.ServiceMeta).length > 0) nodes = nodes.filter((n) => metaMatches(n.Service.Meta, svc.ServiceMeta!));
     if (svc.Tags && svc.Tags.length > 0) nodes = tagFilter(nodes, svc.Tags);
-    return { Service: svc.Service, Nodes: nodes, DNS: { ...query.DNS }, Datacenter: this.deps.datacenter, PeerName: '', Failovers: 0 };
+    // Stamped with this datacenter, or with the peer and no datacenter (Consul's execute).
+    const from = svc.Peer !== '' ? { Datacenter: '', PeerName: svc.Peer } : { Datacenter: this.deps.datacenter, PeerName: '' };
+    return { Service: svc.Service, Nodes: nodes, DNS: { ...query.DNS }, ...from, Failovers: 0 };
   }
 
   private aclFilter(token: string, nodes: ServiceEntry[]): { nodes: ServiceEntry[]; filtered: boolean } {
@@ -139,7 +143,8 @@ export class PreparedQueryExecutor {
     }
     if (options.limit > 0 && response.Nodes.length > options.limit) response.Nodes = response.Nodes.slice(0, options.limit);
     if (response.Nodes.length === 0) {
-      await queryFailover(this.seams, query, { limit: options.limit, connect: options.connect, token: options.token }, response, this.deps.warn ?? (() => undefined));
+      const here = (q: PreparedQuery, o: RemoteOptions): ExecuteResponse => this.executeRemote(q, o).response;
+      await queryFailover(this.seams, here, query, { limit: options.limit, connect: options.connect, token: options.token }, response, this.deps.warn ?? (() => undefined));
     }
     return { response, filtered: acl.filtered };
   }

@@ -1,12 +1,13 @@
 /**
- * Failover of a prepared query to other datacenters (Consul's queryFailover): when the local
- * datacenter has no instance left after filtering, try the `NearestN` nearest other
- * datacenters, then the listed `Datacenters` (or `Targets`) not tried yet and known to the
- * WAN pool, in order, until one answers with instances. `Failovers` counts the attempts.
+ * Failover of a prepared query to other datacenters and cluster peers (Consul's queryFailover,
+ * agent/consul/prepared_query_endpoint.go): when the local datacenter has no instance left
+ * after filtering, try the `NearestN` nearest other datacenters, then the listed `Datacenters`
+ * (or `Targets`) in order: a datacenter not tried yet and known to the WAN pool, or a peer,
+ * until one answers with instances. `Failovers` counts the attempts.
  *
  * The remote side runs the whole query it is sent (it does not have it in its state), so the
- * seam ships the query, not its name. Until the WAN pool and `?dc=` forwarding land, the
- * default seams know no other datacenter, so nothing is tried.
+ * seam ships the query, not its name. A peer target is run here, as Consul's ExecuteRemote to
+ * its own datacenter, on what that peer exported to this cluster.
  */
 import type { PreparedQuery, ServiceEntry } from '@proconsul/catalog';
 
@@ -65,18 +66,23 @@ export function failoverTargets(query: PreparedQuery, nearest: string[]): Array<
       out.push({ datacenter: t.Datacenter, peer: '' });
       tried.add(t.Datacenter);
     }
-    // Cluster peering does not exist here: a peer target is an attempt that finds nothing.
     if (t.Peer !== '') out.push({ datacenter: '', peer: t.Peer });
   }
   return out;
 }
 
+/** Runs a query here as ExecuteRemote does (ACL filter, shuffle, limit; no failover). */
+export type ExecuteHere = (query: PreparedQuery, options: RemoteOptions) => ExecuteResponse;
+
 /**
  * Tries the failover targets in order and fills `reply` from the first that answers (the
- * last answer when none has instances). A target that cannot be reached is skipped.
+ * last answer when none has instances). A target that cannot be reached is skipped. A peer
+ * target runs the query here with its `Peer` set to that peer: the answer has the peer's
+ * instances, `PeerName` set and an empty `Datacenter`, as Consul's execute stamps it.
  */
 export async function queryFailover(
   seams: QuerySeams,
+  executeHere: ExecuteHere,
   query: PreparedQuery,
   options: RemoteOptions,
   reply: ExecuteResponse,
@@ -87,22 +93,24 @@ export async function queryFailover(
   for (const target of targets) {
     failovers++;
     reply.Nodes = [];
-    if (target.peer !== '') continue;
+    const asked = { ...query, Service: { ...query.Service, Peer: target.peer } };
+    const where = { service: query.Service.Service, peerName: target.peer, datacenter: target.datacenter };
     let remote: ExecuteResponse | 'no-path';
     try {
-      remote = await seams.executeRemote(target.datacenter, query, options);
+      remote = target.peer !== '' ? executeHere(asked, options) : await seams.executeRemote(target.datacenter, asked, options);
     } catch (err) {
-      warn('Failed querying for service in datacenter', { service: query.Service.Service, datacenter: target.datacenter, error: (err as Error).message });
+      warn('Failed querying for service in datacenter', { ...where, error: (err as Error).message });
       continue;
     }
     if (remote === 'no-path') {
-      warn('Failed querying for service in datacenter', { service: query.Service.Service, datacenter: target.datacenter, error: 'No path to datacenter' });
+      warn('Failed querying for service in datacenter', { ...where, error: 'No path to datacenter' });
       continue;
     }
     reply.Service = remote.Service;
     reply.Nodes = remote.Nodes ?? [];
     reply.DNS = remote.DNS;
     reply.Datacenter = remote.Datacenter;
+    reply.PeerName = remote.PeerName ?? '';
     if (reply.Nodes.length > 0) break;
   }
   reply.Failovers = failovers;

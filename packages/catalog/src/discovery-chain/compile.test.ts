@@ -153,3 +153,18 @@ describe('the graph check of a write (inside apply)', () => {
     expect(put({ Kind: 'service-splitter', Name: 'b', Splits: [{ Weight: 100, Service: 'a' }] })).toBe('detected circular reference: [splitter:a.default.default -> splitter:b.default.default -> splitter:a.default.default]');
   });
 });
+
+describe('discovery chain compile: failover to a cluster peer', () => {
+  it('gives a peer target its own `<service>.<ns>.default.external.<peer>` ID, with no datacenter, partition or SNI', () => {
+    const { put, chain } = setup();
+    expect(put({ Kind: 'service-resolver', Name: 'web', Failover: { '*': { Targets: [{ Peer: 'cluster-a' }, { Peer: 'cluster-b', Service: 'web2' }, { Datacenter: 'dc2' }] } } })).toBe(true);
+    const c = chain('web');
+    const failover = c.Nodes['resolver:web.default.default.dc1'].Resolver.Failover;
+    expect(failover).toEqual({ Targets: ['web.default.default.external.cluster-a', 'web2.default.default.external.cluster-b', 'web.default.default.dc2'] });
+    const peer = c.Targets['web.default.default.external.cluster-a'];
+    expect(peer).toMatchObject({ ID: 'web.default.default.external.cluster-a', Service: 'web', Namespace: 'default', Peer: 'cluster-a' });
+    expect(peer.Datacenter ?? '').toBe('');
+    expect(peer.SNI ?? '').toBe('');
+    expect(c.Targets['web2.default.default.external.cluster-b']).toMatchObject({ Service: 'web2', Peer: 'cluster-b' });
+  });
+});

@@ -50,7 +50,7 @@ export async function healthRoutes(app: FastifyInstance, { ctx }: { ctx: AgentCo
   });
   // `?peer=`: what that cluster peer exports here (read.ts), never mixed with local instances.
   endpoint(app, '/v1/health/service/:service', serviceEntriesRead((n, f, peer) => (peer ? ctx.catalog.importedServiceEntries(peer, n, f) : ctx.catalog.checkServiceNodes(n, f))));
-  endpoint(app, '/v1/health/connect/:service', serviceEntriesRead((n, f) => ctx.catalog.checkConnectServiceNodes(n, f)));
+  endpoint(app, '/v1/health/connect/:service', serviceEntriesRead((n, f, peer) => (peer ? ctx.catalog.importedConnectEntries(peer, n, f) : ctx.catalog.checkConnectServiceNodes(n, f))));
   // Consul's HealthIngressServiceNodes: the ingress gateways' instances that front the service.
   endpoint(app, '/v1/health/ingress/:service', serviceEntriesRead((n, f) => ctx.catalog.checkIngressServiceNodes(n, f)));
 

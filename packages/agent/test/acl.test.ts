@@ -86,6 +86,9 @@ const ROWS: Row[] = [
   { group: 'operator', method: 'GET', path: '/v1/operator/raft/configuration', rules: 'operator = "read"', denied: `'operator:read'` },
   { group: 'operator', method: 'GET', path: '/v1/operator/autopilot/health', rules: 'operator = "read"', denied: `'operator:read'` },
   { group: 'operator', method: 'GET', path: '/v1/operator/autopilot/state', rules: 'operator = "read"', denied: `'operator:read'` },
+  // GetResolvedExportedServices: MeshReadAllowed (mesh, else operator).
+  { group: 'mesh', method: 'GET', path: '/v1/exported-services', rules: 'mesh = "read"', denied: `'mesh:read'` },
+  { group: 'mesh', method: 'GET', path: '/v1/exported-services', rules: 'operator = "read"', denied: `'mesh:read'` },
   { group: 'coordinate', method: 'PUT', path: '/v1/coordinate/update', body: { Node: 'n1', Coord: { Vec: [0, 0, 0, 0, 0, 0, 0, 0], Error: 1.5, Adjustment: 0, Height: 1e-5 } }, rules: 'node "n1" { policy = "write" }', denied: `'node:write' on "n1"` },
   { group: 'snapshot', method: 'GET', path: '/v1/snapshot', rules: 'acl = "write"', denied: `'acl:write'` },
   { group: 'acl', method: 'GET', path: '/v1/acl/policies', rules: 'acl = "read"', denied: `'acl:read'` },

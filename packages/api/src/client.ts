@@ -9,6 +9,8 @@ import { HttpClient, type ConsulOptions } from './http.js';
 import { KV } from './kv.js';
 import { Operator } from './operator.js';
 import { Peerings } from './peering.js';
+import { Partitions } from './partition.js';
+import { ServiceExports } from './service-exports.js';
 import { Session } from './session.js';
 import { PreparedQuery } from './prepared-query.js';
 import { Snapshot } from './snapshot.js';
@@ -31,6 +33,10 @@ export class Consul {
   readonly status: Status;
   readonly operator: Operator;
   readonly peerings: Peerings;
+  /** /v1/exported-services and /v1/imported-services. */
+  readonly serviceExports: ServiceExports;
+  /** /v1/partitions (Consul Enterprise). */
+  readonly partitions: Partitions;
   readonly snapshot: Snapshot;
   readonly coordinate: Coordinate;
   /** The Connect CA (api.Connect()). */
@@ -49,6 +55,8 @@ export class Consul {
     this.status = new Status(this.http);
     this.operator = new Operator(this.http);
     this.peerings = new Peerings(this.http);
+    this.serviceExports = new ServiceExports(this.http);
+    this.partitions = new Partitions(this.http);
     this.snapshot = new Snapshot(this.http);
     this.coordinate = new Coordinate(this.http);
     this.connect = new Connect(this.http);

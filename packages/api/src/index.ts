@@ -42,6 +42,8 @@ export { Txn, type TxnOutcome } from './txn.js';
 export { Status } from './status.js';
 export { Coordinate, type CoordinateEntry, type CoordinateDatacenterMap, type NetworkCoordinate } from './coordinate.js';
 export { Operator } from './operator.js';
+export { ServiceExports, type ImportedService, type ResolvedExportedService } from './service-exports.js';
+export { Partitions, type Partition } from './partition.js';
 export { Peerings, type Peering, type PeeringEstablishRequest, type PeeringGenerateTokenRequest, type PeeringState, type PeeringStreamStatus } from './peering.js';
 export { Connect, type CAConfig, type CARoot, type CARootList, type LeafCert } from './connect.js';
 export { Snapshot } from './snapshot.js';

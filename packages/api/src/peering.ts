@@ -1,6 +1,6 @@
 /** /v1/peering/* and /v1/peerings: cluster peering (Consul's api/peering.go Peerings). */
 import type { HttpClient } from './http.js';
-import { queryParams, writeParams, type QueryOptions, type WriteOptions } from './query.js';
+import { queryParams, writeParams, type QueryOptions, type QueryResult, type WriteOptions } from './query.js';
 
 /** api.PeeringState. */
 export type PeeringState = 'UNDEFINED' | 'PENDING' | 'ESTABLISHING' | 'ACTIVE' | 'FAILING' | 'DELETING' | 'TERMINATED';
@@ -56,8 +56,13 @@ export class Peerings {
   }
 
   async list(opts: QueryOptions = {}): Promise<Peering[]> {
+    return (await this.listWithMeta(opts)).data;
+  }
+
+  /** GET /v1/peerings with its query meta: a blocking query over the peerings table. */
+  async listWithMeta(opts: QueryOptions = {}): Promise<QueryResult<Peering[]>> {
     const res = await this.http.json<Peering[]>({ method: 'GET', path: '/peerings', params: queryParams(opts, this.http.datacenter), token: opts.token, signal: opts.signal });
-    return res.data ?? [];
+    return { data: res.data ?? [], meta: res.meta };
   }
 
   /** POST /v1/peering/token: the token the other cluster establishes with. */

@@ -30,6 +30,8 @@ export interface QueryOptions {
   nodeMeta?: Record<string, string>;
   /** `?global`: every datacenter's answer, where the endpoint supports it (operator usage). */
   global?: boolean;
+  /** `?partition=`: an admin partition (Consul Enterprise; a CE agent refuses any). */
+  partition?: string;
   /** ACL token for this request only (sent as X-Consul-Token). */
   token?: string;
   /** Aborts the request, including a blocking one. */
@@ -79,6 +81,7 @@ export function queryParams(opts: QueryOptions | undefined, defaultDc?: string):
   if (opts.consistent) p.push(['consistent', '']);
   if (opts.cached) p.push(['cached', '']);
   if (opts.global) p.push(['global', '']);
+  if (opts.partition) p.push(['partition', opts.partition]);
   if (typeof opts.index === 'string') {
     if (/^[1-9]\d*$/.test(opts.index)) p.push(['index', opts.index]);
   } else if (opts.index !== undefined && opts.index > 0) {

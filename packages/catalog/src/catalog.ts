@@ -19,6 +19,7 @@ import { COORDINATES_WATCH_KEY, type CoordinateEntry } from './coordinates.js';
 import { CONNECT_CA_WATCH_KEY, type ConnectCAStore } from './connect-ca.js';
 import { CONFIG_ENTRIES_WATCH_KEY } from './config-entry-store.js';
 import type { ConfigEntry } from './config-entry-types.js';
+import { resolveExportedServices, type ResolvedExportedService } from './config-entry/exported-services.js';
 import type { ConfigEntryView } from './discovery-chain/compile.js';
 import {
   toCatalogNode,
@@ -647,6 +648,29 @@ export class Catalog {
   /** A local service's instances as replicated to a peer (node, instance, the checks it is judged by). */
   exportedInstances(service: string): Indexed<ImportedInstance[]> {
     return exportedInstances(this.st, service);
+  }
+
+  /**
+   * GET /v1/exported-services: the exported-services entry with its wildcard expanded to the
+   * typical services (Consul's ResolvedExportedServices); the index also covers the services
+   * when the entry names `*`.
+   */
+  resolvedExportedServices(): Indexed<ResolvedExportedService[]> {
+    const entry = this.st.configEntries.get('exported-services', 'default') as Record<string, unknown> | undefined;
+    let index = this.st.configEntries.index;
+    const watch: WatchKey[] = [CONFIG_ENTRIES_WATCH_KEY];
+    const typical = (): string[] => {
+      index = Math.max(index, this.tableIndex('services'));
+      watch.push('services');
+      const names: string[] = [];
+      for (const nameKey of this.st.servicesByName.keys()) {
+        const instances = this.st.sortedInstances(nameKey);
+        if (instances.some((s) => !s.Kind)) names.push(instances[0]!.Service);
+      }
+      return names;
+    };
+    const value = resolveExportedServices(entry, typical);
+    return this.indexed(index, value, watch);
   }
 
   /** A read of the Connect CA tables with their index and watch key (blocking queries). */

@@ -71,6 +71,9 @@ describe('config entry decoding and validation (Consul texts)', () => {
     expect(() => parseConfigEntry({ Name: 'a' })).toThrow('Payload does not contain a kind/Kind key at the top level');
     expect(() => parseConfigEntry({ Kind: 'nope' })).toThrow('invalid config entry kind: nope');
     expect(() => parseConfigEntry({ Kind: 'bound-api-gateway', Name: 'default' })).toThrow(ConfigEntryKindUnsupportedError);
+    // Consul CE decodes a sameness-group, then its Validate refuses it (config_entry_sameness_group_ce.go).
+    expect(() => parseConfigEntry({ Kind: 'sameness-group', Name: 'g', Members: [{ Peer: 'dc2' }] })).toThrow(new ConfigEntryInvalidError('sameness-groups are an enterprise-only feature'));
+    expect(() => parseConfigEntry({ Kind: 'sameness-group', Name: 'g', Partition: 'p' })).toThrow('invalid config key "Partition"');
   });
   it('validates names', () => {
     expect(() => parseConfigEntry({ Kind: 'service-defaults' })).toThrow(new ConfigEntryInvalidError('Name is required'));

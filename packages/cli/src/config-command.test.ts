@@ -9,7 +9,13 @@ describe('config entry files (helpers.ParseConfigEntry)', () => {
     expect(json).toEqual({ kind: 'mesh', name: 'mesh', body: { Kind: 'mesh', TransparentProxy: { MeshDestinationsOnly: true } } });
   });
   it('sends a kind this agent does not decode as written', async () => {
-    expect(await parseConfigEntryText('{"kind":"sameness-group","name":"g1","members":[]}')).toEqual({ kind: 'sameness-group', name: 'g1', body: { kind: 'sameness-group', name: 'g1', members: [] } });
+    expect(await parseConfigEntryText('{"kind":"bound-api-gateway","name":"g1","listeners":[]}')).toEqual({ kind: 'bound-api-gateway', name: 'g1', body: { kind: 'bound-api-gateway', name: 'g1', listeners: [] } });
+  });
+  it('decodes a sameness-group as Consul does (the agent then refuses it, as CE does)', async () => {
+    expect(await parseConfigEntryText('kind = "sameness-group"\nname = "g1"\ninclude_local = true\nmembers = [{ peer = "dc2" }]\n')).toEqual({
+      kind: 'sameness-group', name: 'g1', body: { Kind: 'sameness-group', Name: 'g1', IncludeLocal: true, Members: [{ Peer: 'dc2' }] },
+    });
+    await expect(parseConfigEntryText('{"kind":"sameness-group","name":"g1","members":[],"bogus":1}')).rejects.toThrow('invalid config key "bogus"');
   });
   it('reads a service-resolver in HCL: subsets and failover maps, durations', async () => {
     const hcl = 'kind = "service-resolver"\nname = "api"\nconnect_timeout = "15s"\nsubsets = {\n  v1 = {\n    filter = "Service.Meta.version == v1"\n  }\n}\nfailover = {\n  "*" = {\n    datacenters = ["dc2"]\n  }\n}\n';

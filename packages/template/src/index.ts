@@ -8,6 +8,8 @@ export { Brain, type KVGetValue } from './consul/brain.js';
 export { consulFuncs, RenderScope } from './consul/funcs.js';
 export { helperFuncs, goJSON } from './consul/helpers.js';
 export { connectFuncs } from './consul/connect-funcs.js';
+export { peeringFuncs } from './consul/peering-funcs.js';
+export { ExportedService, ImportedService, Partition, Peering, PeeringRemoteInfo, PeeringStreamStatus, ResolvedConsumers } from './consul/peering-data.js';
 export { sockaddrFuncs, type SockaddrHost } from './consul/sockaddr.js';
 export { CARoot, LeafCert } from './consul/connect-data.js';
 export { GoTime } from './consul/gotime.js';
@@ -17,7 +19,8 @@ export { spewFuncs, sdump } from './spew/spew.js';
 export { AgentWeights, CatalogNode, CatalogNodeService, CatalogSnippet, HealthService, KeyPair, Node, ServiceAddress, ServiceTags, aggregatedStatus } from './consul/data.js';
 export {
   healthServiceQuery, kvGetQuery, kvListQuery, catalogServicesQuery, catalogNodesQuery, catalogNodeQuery,
-  datacentersQuery, fileQuery, connectCARootsQuery, connectLeafQuery, QueryError, type Dependency,
+  datacentersQuery, fileQuery, connectCARootsQuery, connectLeafQuery, listPeeringsQuery, listExportedServicesQuery,
+  listImportedServicesQuery, listPartitionsQuery, QueryError, type Dependency,
 } from './consul/query.js';
 export { Scratch } from './consul/scratch.js';
 export { TemplateRenderer, type RendererOptions, type RenderResult } from './runner/render.js';

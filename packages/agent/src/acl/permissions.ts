@@ -97,6 +97,8 @@ const agentWrite = (a: Authorizer, _r: FastifyRequest, ctx: AgentContext): Denia
 const nodeWrite = (a: Authorizer, _r: FastifyRequest, ctx: AgentContext): Denial | undefined => need(a, 'node', ctx.config.nodeName, 'write');
 /** PeeringRead/PeeringWrite: the peering rule, else the operator rule. */
 const peering = (level: 'read' | 'write') => (a: Authorizer): Denial | undefined => (a.peeringAllowed(level) ? undefined : { resource: 'peering', need: level });
+/** MeshRead: the mesh rule, else the operator rule. */
+const mesh = (level: 'read' | 'write') => (a: Authorizer): Denial | undefined => (a.meshAllowed(level) ? undefined : { resource: 'mesh', need: level });
 const single = (resource: SingleResource, level: 'read' | 'write') => (a: Authorizer): Denial | undefined => needSingle(a, resource, level);
 
 /** KV verbs Consul checks for key:read before a txn runs; get verbs are filtered on output, the rest need key:write. */
@@ -380,6 +382,8 @@ export const ROUTE_ACLS: Record<string, RouteAcl> = {
   'DELETE /v1/peering/:name': { check: peering('write') },
   'GET /v1/peering/:name': { check: peering('read') },
   'GET /v1/peerings': { check: peering('read') },
+  // GetResolvedExportedServices: MeshReadAllowed (agent/grpc-external/services/configentry/server.go).
+  'GET /v1/exported-services': { check: mesh('read') },
   'GET /v1/operator/autopilot/health': { check: single('operator', 'read') },
   'GET /v1/operator/autopilot/state': { check: single('operator', 'read') },
   'GET /v1/operator/autopilot/configuration': { check: single('operator', 'read') },

@@ -18,7 +18,7 @@ import type { ForwardedRequest, ForwardedResponse } from '../rpc/messages.js';
 import type { ClusterRole, ForwardCall } from './role.js';
 
 /** The endpoints that read or write the replicated state. */
-const STATE_PREFIXES = ['/v1/catalog/', '/v1/health/', '/v1/kv/', '/v1/session/', '/v1/txn', '/v1/snapshot', '/v1/coordinate/', '/v1/query', '/v1/config/', '/v1/discovery-chain/', '/v1/acl/', '/v1/internal/', '/v1/operator/raft/', '/v1/operator/autopilot/', '/v1/operator/usage', '/v1/connect/', '/v1/peering/', '/v1/peerings'];
+const STATE_PREFIXES = ['/v1/catalog/', '/v1/health/', '/v1/kv/', '/v1/session/', '/v1/txn', '/v1/snapshot', '/v1/coordinate/', '/v1/query', '/v1/config/', '/v1/discovery-chain/', '/v1/acl/', '/v1/internal/', '/v1/operator/raft/', '/v1/operator/autopilot/', '/v1/operator/usage', '/v1/connect/', '/v1/peering/', '/v1/peerings', '/v1/exported-services'];
 /** Marks a request a server executes for another (it is never forwarded again). */
 export const FORWARDED_HEADER = 'x-proconsul-forwarded';
 const HOP_HEADERS = new Set(['content-length', 'connection', 'transfer-encoding', 'keep-alive', 'date']);

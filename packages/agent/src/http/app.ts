@@ -34,6 +34,7 @@ import { agentMonitorRoutes } from './routes/agent-monitor.js';
 import { agentHostRoutes } from './routes/agent-host.js';
 import { operatorAutopilotRoutes } from './routes/operator-autopilot.js';
 import { peeringRoutes } from './routes/peering.js';
+import { exportedServicesRoutes } from './routes/exported-services.js';
 import { operatorUsageRoutes } from './routes/operator-usage.js';
 import { queryRoutes } from './routes/query.js';
 import { coordinateRoutes } from './routes/coordinate.js';
@@ -157,6 +158,7 @@ export async function buildHttpApp(ctx: AgentContext, options: HttpAppOptions = 
   await app.register(agentConnectRoutes, { ctx });
   await app.register(configEntryRoutes, { ctx });
   await app.register(peeringRoutes, { ctx });
+  await app.register(exportedServicesRoutes, { ctx });
   await app.register(discoveryChainRoutes, { ctx });
   await app.register(connectIntentionRoutes, { ctx });
   if (ctx.config.ui) {

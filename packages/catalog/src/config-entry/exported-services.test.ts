@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseConfigEntry, servicesExportedTo } from './index.js';
+import { parseConfigEntry, resolveExportedServices, servicesExportedTo } from './index.js';
 
 const entry = (services: unknown, name = 'default') => ({ Kind: 'exported-services', Name: name, Services: services });
 
@@ -21,5 +21,27 @@ describe('the exported-services config entry (config_entry_exports.go)', () => {
     [entry([{ Name: 'web', Namespace: '*', Consumers: [{ Peer: 'a' }] }]), 'Services[0]: service name must be wildcard if namespace is wildcard'],
   ])('refuses %j', (raw, text) => {
     expect(() => parseConfigEntry(raw)).toThrow(text);
+  });
+});
+
+describe('GET /v1/exported-services resolution (CE resolvedExportedServicesTxn)', () => {
+  it('expands the wildcard, merges and sorts consumers, leaves consul out, sorts by name', () => {
+    const e = parseConfigEntry(entry([
+      { Name: 'web', Consumers: [{ Peer: 'west' }, { Peer: 'east' }] },
+      { Name: '*', Consumers: [{ Peer: 'south' }] },
+      { Name: 'web', Consumers: [{ Peer: 'east' }] },
+      { Name: 'consul', Consumers: [{ Peer: 'east' }] },
+    ]));
+    expect(resolveExportedServices(e, () => ['db', 'consul', 'web'])).toEqual([
+      { Service: 'db', Consumers: { Peers: ['south'] } },
+      { Service: 'web', Consumers: { Peers: ['east', 'south', 'west'] } },
+    ]);
+  });
+  it('is empty without an entry, and reads the services only for a wildcard', () => {
+    let asked = false;
+    const typical = () => ((asked = true), ['web']);
+    expect(resolveExportedServices(undefined, typical)).toEqual([]);
+    expect(resolveExportedServices(parseConfigEntry(entry([{ Name: 'api', Consumers: [{ Peer: 'a' }] }])), typical)).toEqual([{ Service: 'api', Consumers: { Peers: ['a'] } }]);
+    expect(asked).toBe(false);
   });
 });

@@ -63,3 +63,36 @@ export function servicesExportedTo(entry: Obj | undefined, peer: string): string
   }
   return out;
 }
+
+/** api.ResolvedExportedService as Consul CE serves it: Peers is omitempty, Partitions never set. */
+export interface ResolvedExportedService {
+  Service: string;
+  Consumers: { Peers?: string[] };
+}
+
+/**
+ * GET /v1/exported-services (Consul CE's resolvedExportedServicesTxn, getUniqueExportedServices
+ * and prepareExportedServicesResponse in agent/consul/state): the entry's services with `*`
+ * expanded to the typical services, `consul` left out, one row per service with its consumer
+ * peers merged, sorted and deduplicated, rows sorted by name.
+ */
+export function resolveExportedServices(entry: Obj | undefined, typicalServices: () => string[]): ResolvedExportedService[] {
+  const peersOf = new Map<string, Set<string>>();
+  const add = (name: string, consumers: Obj[]): void => {
+    if (name === 'consul') return;
+    let peers = peersOf.get(name);
+    if (!peers) peersOf.set(name, (peers = new Set()));
+    for (const c of consumers) if (str(c.Peer) !== '') peers.add(str(c.Peer));
+  };
+  for (const svc of list(entry?.Services)) {
+    const consumers = list(svc.Consumers);
+    // A service with no consumers is no row (the map of consumers stays empty in Consul).
+    if (consumers.length === 0) continue;
+    if (svc.Name === WILDCARD) for (const name of typicalServices()) add(name, consumers);
+    else add(str(svc.Name), consumers);
+  }
+  return [...peersOf.keys()].sort().map((name) => {
+    const peers = [...peersOf.get(name)!].sort();
+    return { Service: name, Consumers: peers.length > 0 ? { Peers: peers } : {} };
+  });
+}

@@ -19,7 +19,7 @@ export { ALL_CONFIG_ENTRY_KINDS, SUPPORTED_KINDS } from './kinds.js';
 export { ConfigEntryDecodeError, decodeStruct, o as omitEmptyField, multiError, type StructType } from './schema.js';
 export { intentionPrecedence, metaErrors } from './validate.js';
 export { terminatingGatewayWarnings } from './gateway-validate.js';
-export { servicesExportedTo } from './exported-services.js';
+export { resolveExportedServices, servicesExportedTo, type ResolvedExportedService } from './exported-services.js';
 export type { ConfigEntryHooks } from './discovery-chain-validate.js';
 
 /** Each stored kind's Normalize then Validate. */
@@ -35,6 +35,8 @@ const VALIDATORS: Readonly<Record<string, (e: Obj, hooks: ConfigEntryHooks) => s
   'tcp-route': tcpRoute,
   'inline-certificate': inlineCertificate,
   'jwt-provider': jwtProvider,
+  // Consul CE's SamenessGroupConfigEntry.Validate (config_entry_sameness_group_ce.go).
+  'sameness-group': () => 'sameness-groups are an enterprise-only feature',
 };
 
 /** An entry Normalize or Validate refuses (Consul's text). */
@@ -56,7 +58,7 @@ export function configEntryKindError(kind: string): string | undefined {
 
 /** The text for a kind Consul has but this agent does not store. */
 export function unsupportedKindText(kind: string): string {
-  return `config entry kind ${JSON.stringify(kind)} is not supported by this agent yet (supported: ${Object.keys(SUPPORTED_KINDS).join(', ')})`;
+  return `config entry kind ${JSON.stringify(kind)} is not supported by this agent yet (supported: ${Object.keys(SUPPORTED_KINDS).filter((k) => k !== 'sameness-group').join(', ')})`;
 }
 
 /**

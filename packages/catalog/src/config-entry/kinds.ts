@@ -128,7 +128,19 @@ export const SERVICE_SPLITTER: StructType = {
   ],
 };
 
-/** The kinds this agent stores, with their structs. */
+/**
+ * structs.SamenessGroupConfigEntry (config_entry_sameness_group.go). Decoded so a body is
+ * checked as Consul checks it, then refused: its CE Validate always fails
+ * (config_entry_sameness_group_ce.go).
+ */
+export const SAMENESS_GROUP: StructType = {
+  fields: [
+    f('Name', 'string'), o('DefaultForFailover', 'bool', 'default_for_failover'), o('IncludeLocal', 'bool', 'include_local'),
+    f('Members', { list: { fields: [o('Partition', 'string'), o('Peer', 'string')] } }), o('Meta', 'stringMap'),
+  ],
+};
+
+/** The kinds this agent decodes, with their structs (all stored but sameness-group, which CE refuses). */
 export const SUPPORTED_KINDS: Readonly<Record<string, StructType>> = {
   'service-defaults': SERVICE_DEFAULTS,
   'proxy-defaults': PROXY_DEFAULTS,
@@ -145,4 +157,5 @@ export const SUPPORTED_KINDS: Readonly<Record<string, StructType>> = {
   'tcp-route': TCP_ROUTE,
   'inline-certificate': INLINE_CERTIFICATE,
   'jwt-provider': JWT_PROVIDER,
+  'sameness-group': SAMENESS_GROUP,
 };

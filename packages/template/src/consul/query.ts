@@ -13,7 +13,12 @@ export type Dependency =
   | { type: 'kv.list'; id: string; prefix: string; dc: string }
   | { type: 'file'; id: string; path: string }
   | { type: 'connect.caroots'; id: string }
-  | { type: 'connect.caleaf'; id: string; service: string };
+  | { type: 'connect.caleaf'; id: string; service: string }
+  /** `peerings`, `exportedServices`, `importedServices`, `partitions` (consul-template's dependency/consul_*.go). */
+  | { type: 'list.peerings'; id: string; partition: string }
+  | { type: 'list.exportedServices'; id: string; partition: string }
+  | { type: 'list.importedServices'; id: string; partition: string }
+  | { type: 'list.partitions'; id: string };
 
 export type HealthServiceDependency = Extract<Dependency, { type: 'health.service' }>;
 
@@ -24,7 +29,8 @@ export type HealthServiceDependency = Extract<Dependency, { type: 'health.servic
  * never leaves the instance that asked for it).
  */
 export function canShare(d: Dependency): boolean {
-  return d.type !== 'catalog.node' && d.type !== 'file' && d.type !== 'connect.caroots' && d.type !== 'connect.caleaf';
+  // consul_peering.go: ListPeeringQuery.CanShare is false.
+  return d.type !== 'catalog.node' && d.type !== 'file' && d.type !== 'connect.caroots' && d.type !== 'connect.caleaf' && d.type !== 'list.peerings';
 }
 
 export class QueryError extends Error {}
@@ -120,4 +126,41 @@ export function connectCARootsQuery(): Dependency {
 /** `caLeaf "<service>"`: the agent's leaf certificate for a service (connect_leaf.go). */
 export function connectLeafQuery(service: string): Dependency {
   return { type: 'connect.caleaf', id: `connect.caleaf(${service})`, service };
+}
+
+/** consul-template's queryRe: `?key=value&...` and nothing else. */
+const QUERY_RE = new RegExp(`^(?:\\?([${W}\\-=&]+))?$`);
+const QUERY_KEYS = ['ns', 'peer', 'partition', 'sameness-group'];
+
+/**
+ * `peerings "?partition=p"` (consul_peering.go NewListPeeringQuery and GetConsulQueryOpts):
+ * the optional query may name only ns, peer, partition and sameness-group; the partition is used.
+ */
+export function listPeeringsQuery(s: string): Dependency {
+  const m = QUERY_RE.exec(s);
+  if (!m) throw new QueryError(`list.peering: invalid format: ${JSON.stringify(s)}`);
+  const raw = m[1] ?? '';
+  const params = new URLSearchParams(raw);
+  for (const key of params.keys()) {
+    if (!QUERY_KEYS.includes(key)) {
+      throw new QueryError(`list.peering: invalid query parameter key ${JSON.stringify(key)} in query ${JSON.stringify(raw)}: supported keys: ${QUERY_KEYS.join(',')}`);
+    }
+  }
+  const partition = params.get('partition') ?? '';
+  return { type: 'list.peerings', id: partition ? `list.peerings?partition=${partition}` : 'list.peerings', partition };
+}
+
+/** `exportedServices ["partition"]` (consul_exported_services.go). */
+export function listExportedServicesQuery(partition: string): Dependency {
+  return { type: 'list.exportedServices', id: `list.exportedServices(${partition})`, partition };
+}
+
+/** `importedServices "partition"` (consul_imported_services.go). */
+export function listImportedServicesQuery(partition: string): Dependency {
+  return { type: 'list.importedServices', id: `list.importedServices(${partition})`, partition };
+}
+
+/** `partitions` (consul_partitions.go): polled, the endpoint does not block. */
+export function listPartitionsQuery(): Dependency {
+  return { type: 'list.partitions', id: 'list.partitions' };
 }

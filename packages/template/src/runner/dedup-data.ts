@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { AgentWeights, CatalogSnippet, HealthService, KeyPair, Node, ServiceAddress, ServiceTags } from '../consul/data.js';
+import { ExportedService, ImportedService, Partition, ResolvedConsumers } from '../consul/peering-data.js';
 import { packageVersion } from '../version.js';
 
 /** The agent's KV value limit (Consul's kv_max_value_size, 512 KiB): a larger write would be refused, so it is skipped. */
@@ -89,6 +90,16 @@ function revive(id: string, v: unknown): unknown {
       return list(id, v).map((p) => as(Node, p));
     case 'kv.list':
       return list(id, v).map((p) => as(KeyPair, p));
+    case 'list.exportedServices':
+      return list(id, v).map((p) => {
+        const e = as(ExportedService, p);
+        e.Consumers = as(ResolvedConsumers, e.Consumers);
+        return e;
+      });
+    case 'list.importedServices':
+      return list(id, v).map((p) => as(ImportedService, p));
+    case 'list.partitions':
+      return list(id, v).map((p) => as(Partition, p));
     default:
       return v; // kv.get ({ exists, value }) and catalog.datacenters (strings) are plain JSON
   }

@@ -1,11 +1,12 @@
 // Turns a dependency into a blocking fetch through @proconsul/api, converting
 // the answer into consul-template's data shapes.
 
-import type { Consul, QueryResult } from '@proconsul/api';
+import { ConsulError, type Consul, type QueryResult } from '@proconsul/api';
 import type { KVGetValue } from '../consul/brain.js';
 import { aggregatedStatus, CatalogNode, CatalogSnippet, HealthService, KeyPair, Node, ServiceTags, cmp } from '../consul/data.js';
 import { CARoot, LeafCert } from '../consul/connect-data.js';
 import type { Dependency } from '../consul/query.js';
+import { ExportedService, ImportedService, Partition, Peering, sortPeerings, sortStableBy } from '../consul/peering-data.js';
 
 export interface FetchParams {
   index: number;
@@ -85,8 +86,42 @@ export function fetcherFor(client: Consul, d: Dependency): Fetcher {
         const res = await client.agent.connectCALeaf(d.service, p);
         return { data: new LeafCert(res.data), meta: res.meta };
       };
+    // consul_peering.go: /v1/peerings?partition=, sorted ByPeer.
+    case 'list.peerings':
+      return async (p) => {
+        const res = await client.peerings.listWithMeta({ ...p, partition: d.partition || undefined });
+        return { data: sortPeerings(res.data.map((x) => new Peering(x))), meta: res.meta };
+      };
+    // consul_exported_services.go: /v1/exported-services?partition=, sorted by service.
+    case 'list.exportedServices':
+      return async (p) => {
+        const res = await client.serviceExports.exported({ ...p, partition: d.partition || undefined });
+        return { data: sortStableBy(res.data.map((x) => new ExportedService(x)), (x) => x.Service), meta: res.meta };
+      };
+    // consul_imported_services.go: /v1/imported-services?partition=, sorted by service.
+    case 'list.importedServices':
+      return async (p) => {
+        const res = await client.serviceExports.imported({ ...p, partition: d.partition || undefined });
+        return { data: sortStableBy(res.data.map((x) => new ImportedService(x)), (x) => x.Service), meta: res.meta };
+      };
     case 'catalog.datacenters':
     case 'file':
+    case 'list.partitions':
       throw new Error(`${d.id} is polled, not fetched`);
+  }
+}
+
+/**
+ * `partitions` (consul_partitions.go): /v1/partitions, sorted by name. A Consul without
+ * partitions (CE, Proconsul) answers 404 "Invalid URL path...", which consul-template reports as
+ * "Partitions are an enterprise feature".
+ */
+export async function fetchPartitions(client: Consul, signal: AbortSignal): Promise<Partition[]> {
+  try {
+    const res = await client.partitions.list({ signal });
+    return sortStableBy(res.data.filter((x) => x !== null).map((x) => new Partition(x)), (x) => x.Name);
+  } catch (err) {
+    if (err instanceof ConsulError && err.message.includes('Invalid URL path')) throw new Error(`list.partitions: Partitions are an enterprise feature: ${err.message}`, { cause: err });
+    throw err;
   }
 }

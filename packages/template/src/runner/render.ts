@@ -6,6 +6,7 @@ import { variadic, type FuncMap } from '../engine/exec.js';
 import { Template } from '../engine/template.js';
 import type { Brain } from '../consul/brain.js';
 import { connectFuncs } from '../consul/connect-funcs.js';
+import { peeringFuncs } from '../consul/peering-funcs.js';
 import { consulFuncs, RenderScope } from '../consul/funcs.js';
 import { helperFuncs } from '../consul/helpers.js';
 import { spewFuncs } from '../spew/spew.js';
@@ -67,6 +68,7 @@ export class TemplateRenderer {
       ...helperFuncs(() => this.scratch, opts.now),
       ...consulFuncs(this.scope),
       ...connectFuncs(this.scope),
+      ...peeringFuncs(this.scope),
       ...sockaddrFuncs(opts.sockaddrHost),
       ...sprigFuncs(opts.now),
       ...spewFuncs(),

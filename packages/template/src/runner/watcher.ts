@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { backoffDelay, ConsulConnectionError, isAbortError, nextIndex, sleep, type Consul } from '@proconsul/api';
 import type { Brain } from '../consul/brain.js';
 import type { Dependency } from '../consul/query.js';
-import { fetcherFor } from './fetch.js';
+import { fetcherFor, fetchPartitions } from './fetch.js';
 import type { Logger } from './log.js';
 
 export interface WatcherOptions {
@@ -105,7 +105,7 @@ export class Watcher {
   private async run(view: View): Promise<void> {
     const { dep } = view;
     const signal = view.abort.signal;
-    if (dep.type === 'file' || dep.type === 'catalog.datacenters') return this.poll(view);
+    if (dep.type === 'file' || dep.type === 'catalog.datacenters' || dep.type === 'list.partitions') return this.poll(view);
     const fetcher = fetcherFor(this.opts.client, dep);
     const waitMs = this.opts.blockWaitMs ?? 60_000;
     const maxStaleMs = this.opts.maxStaleMs ?? 0;
@@ -166,6 +166,9 @@ export class Watcher {
             if (e.code === 'ENOENT') return null;
             throw e;
           });
+        } else if (dep.type === 'list.partitions') {
+          value = await fetchPartitions(this.opts.client, signal);
+          this.succeeded(dep.id);
         } else {
           value = await this.opts.client.catalog.datacenters({ signal });
           this.succeeded(dep.id);
@@ -184,7 +187,16 @@ export class Watcher {
         last = snapshot;
         this.deliver(view, value);
       }
-      if (!(await sleep(dep.type === 'file' ? (this.opts.pollMs ?? 1000) : 30_000, signal))) return;
+      if (!(await sleep(pollInterval(dep, this.opts.pollMs), signal))) return;
     }
   }
+}
+
+/**
+ * How long a polled dependency waits between reads: files `pollMs`; partitions 15s
+ * (consul_partitions.go's DefaultNonBlockingQuerySleepTime); the datacenter list 30s.
+ */
+function pollInterval(dep: Dependency, pollMs = 1000): number {
+  if (dep.type === 'file') return pollMs;
+  return dep.type === 'list.partitions' ? 15_000 : 30_000;
 }

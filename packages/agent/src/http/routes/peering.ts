@@ -8,6 +8,9 @@ import { DecodeError, decodeStruct, type StructSchema } from '../decode-struct.j
 import { endpoint } from '../endpoint.js';
 import { badRequest, HttpError, notFound } from '../http-error.js';
 import { sendEmpty, sendJson, setQueryMeta } from '../respond.js';
+import { blockingQuery } from '../blocking.js';
+import { parseQueryOptions } from '../query-options.js';
+import { refusePartition } from './exported-services.js';
 import type { PeeringService } from '../../peering/service.js';
 
 const GENERATE_TOKEN: StructSchema = {
@@ -82,10 +85,15 @@ export async function peeringRoutes(app: FastifyInstance, { ctx }: { ctx: AgentC
     },
   });
 
+  // A blocking query over the peerings table (agent/rpc/peering/service.go PeeringList): the
+  // stream state it adds is not part of the index, so it is not memoized with the catalog reads.
   endpoint(app, '/v1/peerings', {
-    GET: (req, reply) => {
-      read(reply);
-      return sendJson(req, reply, ctx.catalog.peerings().value.map((p) => service().toApi(p)));
+    GET: async (req, reply) => {
+      refusePartition(req);
+      const opts = parseQueryOptions(req, ctx.config.datacenter, ctx.config.queryTimes);
+      const r = await blockingQuery(reply, opts, (watch, signal) => ctx.catalog.watch(watch ?? [], signal), () => ctx.catalog.peerings());
+      setQueryMeta(reply, r.index, 'leader');
+      return sendJson(req, reply, r.value.map((p) => service().toApi(p)));
     },
   });
 

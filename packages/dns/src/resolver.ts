@@ -275,7 +275,6 @@ export class Resolver {
     const srv = q.qtype === QTYPE.SRV;
     const groups: InstanceGroup[] = [];
     const seen = new Set<string>();
-    const seenExtras = new Set<string>();
     let cacheable = true;
     for (const inst of instances) {
       const serviceAddr = this.translateService(dc, inst.serviceAddress ?? '', inst.serviceTaggedAddresses);
@@ -294,16 +293,12 @@ export class Resolver {
         if (seen.has(key)) continue;
         seen.add(key);
       } else if (this.cfg.nodeMetaTxt) {
+        // Every SRV answer brings its node's address and meta TXT records, even when another
+        // instance on that node brought them already (Consul's serviceSRVRecords appends
+        // both per instance; agent/dns.go).
         built.extras.push(...this.metaRecords(this.nodeFqdn(inst.node, dc, q, peer), inst.nodeMeta, ttl));
       }
-      // Additional records shared by several instances (same node) are kept once.
-      const extras = built.extras.filter((e) => {
-        const key = `${e.name.toLowerCase()}|${e.tail.toString('latin1')}`;
-        if (seenExtras.has(key)) return false;
-        seenExtras.add(key);
-        return true;
-      });
-      groups.push({ answers: built.answers, extras, cname: !srv && built.answers[0]!.type === 'CNAME' });
+      groups.push({ answers: built.answers, extras: built.extras, cname: !srv && built.answers[0]!.type === 'CNAME' });
     }
     return {
       ...result(RCODE.NOERROR, false),

@@ -284,6 +284,39 @@ describe('DNS health filtering, cache invalidation and failures', () => {
     }
   });
 
+  it('SRV: each instance brings its node address and meta TXT, also a second one on the same node (Consul serviceSRVRecords)', async () => {
+    const b = new MemoryBackend(['dc1']);
+    b.addNode({ name: 'node-a', address: '10.0.0.11', datacenter: 'dc1', meta: { rack: 'r1', zone: 'z1' } });
+    b.addNode({ name: 'node-b', address: '10.0.0.12', datacenter: 'dc1' });
+    b.addInstance({ node: 'node-a', serviceName: 'multi', serviceId: 'multi-1', port: 8001 });
+    b.addInstance({ node: 'node-a', serviceName: 'multi', serviceId: 'multi-2', port: 8002 });
+    b.addInstance({ node: 'node-b', serviceName: 'multi', serviceId: 'multi-3', port: 8003 });
+    // The same node, address and port twice is one answer (and one set of extras).
+    b.addInstance({ node: 'node-b', serviceName: 'multi', serviceId: 'multi-3-again', port: 8003 });
+    const { server, target } = await startServer(b, '127.0.121.10');
+    try {
+      for (const transport of ['+notcp', '+tcp']) {
+        const r = await dig(target, transport, '_multi._tcp.service.consul', 'SRV');
+        expect(data(r.answer)).toEqual(['1 1 8001 node-a.node.dc1.consul.', '1 1 8002 node-a.node.dc1.consul.', '1 1 8003 node-b.node.dc1.consul.']);
+        const extra = r.additional.map((a) => `${a.name} ${a.type} ${a.data}`).sort();
+        expect([transport, extra]).toEqual([
+          transport,
+          [
+            'node-a.node.dc1.consul. A 10.0.0.11',
+            'node-a.node.dc1.consul. A 10.0.0.11',
+            'node-a.node.dc1.consul. TXT "rack=r1"',
+            'node-a.node.dc1.consul. TXT "rack=r1"',
+            'node-a.node.dc1.consul. TXT "zone=z1"',
+            'node-a.node.dc1.consul. TXT "zone=z1"',
+            'node-b.node.dc1.consul. A 10.0.0.12',
+          ],
+        ]);
+      }
+    } finally {
+      await server.close();
+    }
+  });
+
   it('enable_additional_node_meta_txt off: no node meta TXT in Additional (still in Answer for TXT)', async () => {
     const { server, target } = await startServer(fixture(), HOST, { enableAdditionalNodeMetaTxt: false });
     try {

@@ -5,7 +5,10 @@
 import type { ForwardedRequest, ForwardedResponse } from '../rpc/messages.js';
 import { blockingRefreshType, noRefreshType, type CacheFetch, type CacheType } from './agent-cache.js';
 
-export const CACHE_TYPES: Record<string, CacheType & { stale: boolean }> = {
+/** `ignoresParams`: the request's own parameters are not part of the entry nor sent with its fetch. */
+export type CachedReadType = CacheType & { stale: boolean; ignoresParams?: boolean };
+
+export const CACHE_TYPES: Record<string, CachedReadType> = {
   'catalog-list-services': { ...blockingRefreshType('catalog-list-services'), stale: true },
   'catalog-services': { ...blockingRefreshType('catalog-services'), stale: true },
   'health-services': { ...blockingRefreshType('health-services'), stale: true },
@@ -13,7 +16,9 @@ export const CACHE_TYPES: Record<string, CacheType & { stale: boolean }> = {
   'intention-match': { ...blockingRefreshType('intention-match'), stale: false },
   // cache-types/connect_ca_root.go: the request's own consistency, here the leader's answer
   // (a client's leaf certificates must follow a rotation as soon as the leader has it).
-  'connect-ca-root': { ...blockingRefreshType('connect-ca-root'), stale: false },
+  // agent_endpoint.go AgentConnectCARoots reads no parameter of its own (no `?pem`: always JSON),
+  // so one entry per datacenter and token, shared with the leaf certificates.
+  'connect-ca-root': { ...blockingRefreshType('connect-ca-root'), stale: false, ignoresParams: true },
   'catalog-datacenters': { ...noRefreshType('catalog-datacenters'), stale: true },
   'prepared-query': { ...noRefreshType('prepared-query'), stale: true },
 };
@@ -52,7 +57,7 @@ export function entryKey(type: string, dc: string, token: string, path: string, 
 }
 
 export interface CachedRead {
-  type: CacheType & { stale: boolean };
+  type: CachedReadType;
   /** The datacenter asked for (`?dc`, else this agent's). */
   dc: string;
   localDc: string;

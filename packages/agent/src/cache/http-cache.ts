@@ -33,7 +33,12 @@ export async function cachedGet(
   o: { minIndex: number; timeoutMs: number; cc: CacheControl },
 ): Promise<{ result: GetResult; stale?: { value: CachedResponse; ageMs: number } }> {
   const type = CACHE_TYPES[r.typeName]!;
-  const read: CachedRead = { type, dc: r.dc || ctx.config.datacenter, localDc: ctx.config.datacenter, token: r.token, path: r.path, query: r.query };
+  // Consul's parse() resolves the token before cache.Get (parseTokenWithDefault: the request's,
+  // else the agent's tokens.default), so a request without one and one carrying the default
+  // token are one entry.
+  const token = r.token || ctx.config.acl.tokens.default;
+  const query = type.ignoresParams ? '' : r.query;
+  const read: CachedRead = { type, dc: r.dc || ctx.config.datacenter, localDc: ctx.config.datacenter, token, path: r.path, query };
   const key = entryKey(type.name, read.dc, read.token, read.path, read.query);
   const cache = await agentCache(ctx);
   const result = await cache.get(key, type, cacheFetch(read, injectInto(app)), {

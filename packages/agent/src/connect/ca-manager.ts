@@ -22,6 +22,7 @@ import { certInfo, crossSign, generateRoot, providerId, signIntermediate, signin
 import { goTime } from '../go-time.js';
 import { pause } from '../replication-rounds.js';
 import { CONNECT_NOT_ENABLED } from './config.js';
+import { CsrLimiter } from './csr-limit.js';
 import {
   intermediateCsr,
   intermediateDue,
@@ -109,6 +110,8 @@ export class ConnectCAManager {
   #watch: AbortController | undefined;
   /** The primary's roots last seen (Consul's c.primaryRoots). */
   #primaryRoots: PrimaryRoots | undefined;
+
+  readonly #csrLimiter = new CsrLimiter(() => this.o.now());
 
   constructor(private readonly o: ConnectCAManagerOptions) {}
 
@@ -437,23 +440,26 @@ export class ConnectCAManager {
       if (inter.notAfter.getTime() < this.o.now()) throw new HttpError(500, `intermediate expired: certificate expired, expiration date: ${goTime(inter.notAfter.getTime())}`);
     }
     const pc = parseConsulCAConfig(conf.Config);
-    // Consul's ApplyCALeafRequest: the log index is the leaf's serial and its Create/ModifyIndex.
-    const { result, index } = await this.o.applier.applyIndexed({ Type: 'ConnectCA', Op: 'leaf-increment-index' });
-    if (!result.ok) throw new Error(result.error);
-    let pem = signLeaf({ caCertPem: signer.certPem, caKeyPem: signer.keyPem, spki: csr.spki, uris, dnsNames: csr.dnsNames, ipAddresses: csr.ipAddresses, serial: BigInt(index), nowMs: this.o.now(), ttlMs: pc.leafCertTtlMs });
-    // The active root's intermediates: in a secondary, its own intermediate is among them (once:
-    // Consul appends it a second time, its issue 7018).
-    for (const p of active.IntermediateCerts ?? []) pem += ensureNewline(p);
-    const info = certInfo(pem);
-    const who = id.kind === 'agent' ? { Agent: id.agent, AgentURI: info.uris[0] ?? uris[0]! } : { Service: id.service, ServiceURI: info.uris[0] ?? uris[0]! };
-    return {
-      SerialNumber: serialHex(info.serial),
-      CertPEM: pem,
-      ...who,
-      ValidAfter: goTime(info.notBefore.getTime()),
-      ValidBefore: goTime(info.notAfter.getTime()),
-      CreateIndex: index,
-      ModifyIndex: index,
-    };
+    // SignCertificate's CSRMaxPerSecond / CSRMaxConcurrent, just before the signing itself.
+    return this.#csrLimiter.run(conf.Config, async () => {
+      // Consul's ApplyCALeafRequest: the log index is the leaf's serial and its Create/ModifyIndex.
+      const { result, index } = await this.o.applier.applyIndexed({ Type: 'ConnectCA', Op: 'leaf-increment-index' });
+      if (!result.ok) throw new Error(result.error);
+      let pem = signLeaf({ caCertPem: signer.certPem, caKeyPem: signer.keyPem, spki: csr.spki, uris, dnsNames: csr.dnsNames, ipAddresses: csr.ipAddresses, serial: BigInt(index), nowMs: this.o.now(), ttlMs: pc.leafCertTtlMs });
+      // The active root's intermediates: in a secondary, its own intermediate is among them (once:
+      // Consul appends it a second time, its issue 7018).
+      for (const p of active.IntermediateCerts ?? []) pem += ensureNewline(p);
+      const info = certInfo(pem);
+      const who = id.kind === 'agent' ? { Agent: id.agent, AgentURI: info.uris[0] ?? uris[0]! } : { Service: id.service, ServiceURI: info.uris[0] ?? uris[0]! };
+      return {
+        SerialNumber: serialHex(info.serial),
+        CertPEM: pem,
+        ...who,
+        ValidAfter: goTime(info.notBefore.getTime()),
+        ValidBefore: goTime(info.notAfter.getTime()),
+        CreateIndex: index,
+        ModifyIndex: index,
+      };
+    });
   }
 }

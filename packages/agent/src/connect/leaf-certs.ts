@@ -9,6 +9,10 @@
  * leaves through the one blocking query that keeps the roots fresh. This is the agent's only
  * cache of leaves: an answer is a hit (with its Age, as Consul's leafcert Manager.Get) when the
  * kept certificate served it at once.
+ * A signing refused by the servers' rate limit (csr-limit.ts) is Consul's leafcert
+ * generateNewLeaf: on a first certificate it is the caller's error (429); with a certificate
+ * kept, that one is served on and the signing retried at a random point of a growing window
+ * (caChangeJitterWindow, 30 s, times the consecutive refusals).
  */
 import type { FastifyInstance } from 'fastify';
 import { NO_CACHE_CONTROL } from '../cache/cache-control.js';
@@ -17,6 +21,7 @@ import { HttpError } from '../http/http-error.js';
 import { RpcRemoteError } from '../rpc/client.js';
 import type { IssuedCert } from './ca-manager.js';
 import { CONNECT_NOT_ENABLED } from './config.js';
+import { ERR_RATE_LIMITED } from './csr-limit.js';
 import { serviceUri } from './spiffe.js';
 import type { CASignCall } from './sign-rpc.js';
 
@@ -31,6 +36,11 @@ interface Entry {
   rootId: string;
   renewAtMs: number;
   fetchedAt: number;
+  /** After a rate-limited renewal: kept until then (0: not backing off). */
+  retryAtMs: number;
+  /** When the first of the consecutive rate-limited renewals happened. */
+  limitedSinceMs: number;
+  rateLimitErrors: number;
 }
 
 /** A leaf answer with the cache meta Consul's handler sets from it. */
@@ -46,6 +56,10 @@ export const CA_ROOTS_PATH = '/v1/connect/ca/roots';
 /** Bound on the services whose certificates an agent keeps. */
 const LEAF_CACHE_MAX = 1024;
 const SIGN_TIMEOUT_MS = 30_000;
+/** leafcert's caChangeJitterWindow. */
+const CA_CHANGE_JITTER_WINDOW_MS = 30_000;
+/** A floor under the random retry delay, so a run of refusals cannot spin. */
+const RETRY_DELAY_MIN_MS = 100;
 
 /** A server's answer to the agent as Consul's HTTP layer maps RPC errors: ACL denials are 403. */
 function httpErrorOf(err: unknown): unknown {
@@ -55,6 +69,11 @@ function httpErrorOf(err: unknown): unknown {
     return new HttpError(m.startsWith('Permission denied') || m === 'ACL not found' ? 403 : 500, m);
   }
   return err;
+}
+
+/** Consul's agents know ErrRateLimited by its text (net/rpc carries no type); its HTTP status is 429. */
+function isRateLimited(err: unknown): boolean {
+  return err instanceof Error && err.message === ERR_RATE_LIMITED;
 }
 
 export class LeafCerts {
@@ -93,14 +112,21 @@ export class LeafCerts {
     let roots = await this.roots(token);
     for (let first = true; ; first = false) {
       const e = this.#certs.get(service);
-      const good = e !== undefined && e.rootId === roots.activeRootId && Date.now() < e.renewAtMs;
-      if (!good) return { cert: (await this.#issue(service, token, roots)).cert, hit: false, ageMs: 0 };
+      const backingOff = e !== undefined && e.retryAtMs > Date.now();
+      const good = e !== undefined && (backingOff || (e.rootId === roots.activeRootId && Date.now() < e.renewAtMs));
+      if (!good) {
+        const issued = await this.#issue(service, token, roots);
+        // A rate-limited renewal keeps `e`: a blocking read waits on (for the retry), as for no change.
+        if (issued !== e || minIndex <= 0) return { cert: issued.cert, hit: false, ageMs: 0 };
+        continue;
+      }
       // Kept and served at once: a hit, aged since it was signed for this agent.
       if (minIndex <= 0 || e.cert.ModifyIndex > minIndex) return { cert: e.cert, hit: first, ageMs: Date.now() - e.fetchedAt };
       const left = deadline - Date.now();
       if (left <= 0) return { cert: e.cert, hit: false, ageMs: 0 };
-      // Wake on a root change or at renewal time, whichever comes first.
-      roots = await this.roots(token, roots.index, Math.min(left, Math.max(1, e.renewAtMs - Date.now())));
+      // Wake on a root change or at renewal (or retry) time, whichever comes first.
+      const due = backingOff ? e.retryAtMs : e.renewAtMs;
+      roots = await this.roots(token, roots.index, Math.min(left, Math.max(1, due - Date.now())));
     }
   }
 
@@ -124,15 +150,32 @@ export class LeafCerts {
     try {
       cert = (await this.ctx.cluster.serverRpc('ConnectCA.Sign', call, SIGN_TIMEOUT_MS, false)) as IssuedCert;
     } catch (err) {
-      throw httpErrorOf(err);
+      const kept = this.#certs.get(service);
+      if (!isRateLimited(err)) throw httpErrorOf(err);
+      if (!kept) throw new HttpError(429, ERR_RATE_LIMITED);
+      this.#backOff(kept);
+      return kept;
     }
     cert = { ...cert, PrivateKeyPEM: key.pem };
     const after = Date.parse(cert.ValidAfter);
     const life = Date.parse(cert.ValidBefore) - after;
-    const entry: Entry = { cert: ordered(cert), rootId: roots.activeRootId, renewAtMs: after + life * (0.6 + Math.random() * 0.3), fetchedAt: Date.now() };
+    const entry: Entry = {
+      cert: ordered(cert), rootId: roots.activeRootId, renewAtMs: after + life * (0.6 + Math.random() * 0.3), fetchedAt: Date.now(),
+      retryAtMs: 0, limitedSinceMs: 0, rateLimitErrors: 0,
+    };
     if (this.#certs.size >= LEAF_CACHE_MAX && !this.#certs.has(service)) this.#certs.delete(this.#certs.keys().next().value!);
     this.#certs.set(service, entry);
     return entry;
+  }
+
+  /** generateNewLeaf on ErrRateLimited with a kept certificate: retry at a random point of window n+1. */
+  #backOff(e: Entry): void {
+    const now = Date.now();
+    if (e.limitedSinceMs === 0) e.limitedSinceMs = now;
+    e.rateLimitErrors++;
+    const delay = Math.max(RETRY_DELAY_MIN_MS, Math.random() * CA_CHANGE_JITTER_WINDOW_MS);
+    // Never in the past (a long-ago first refusal): each refusal waits at least one delay.
+    e.retryAtMs = Math.max(now + delay, e.limitedSinceMs + e.rateLimitErrors * delay + delay);
   }
 }
 

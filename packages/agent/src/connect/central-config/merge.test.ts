@@ -102,6 +102,43 @@ describe('mergeServiceConfig', () => {
     expect(registered.Proxy!.Mode).toBeUndefined();
   });
 
+  it('merges nested maps key by key at every level, as mergo.Merge does; lists and scalars are not merged', () => {
+    const defaults = resolveServiceConfig(
+      req(),
+      entries({
+        Kind: 'proxy-defaults', Name: 'global',
+        Config: {
+          envoy_stats_tags: ['from-defaults'],
+          limits: { max_connections: 100, inner: { a: 1, b: 2 }, empty_here: { x: 1 } },
+          scalar_vs_map: { k: 'v' },
+          zero: 5,
+        },
+      }),
+    );
+    const registered = proxy({
+      Config: { envoy_stats_tags: ['mine'], limits: { max_connections: 7, inner: { b: 20, c: 30 }, empty_here: {} }, scalar_vs_map: 'mine', zero: 0 },
+    });
+    const merged = mergeServiceConfig(defaults, registered);
+    expect(merged.Proxy!.Config).toEqual({
+      envoy_stats_tags: ['mine'],
+      limits: { max_connections: 7, inner: { a: 1, b: 20, c: 30 }, empty_here: { x: 1 } },
+      scalar_vs_map: 'mine',
+      // An empty value counts as unset (mergo's isEmptyValue).
+      zero: 5,
+    });
+    // The registration and the defaults are untouched.
+    expect((registered.Proxy!.Config as { limits: { inner: object } }).limits.inner).toEqual({ b: 20, c: 30 });
+    expect((defaults.ProxyConfig as { limits: { inner: object } }).limits.inner).toEqual({ a: 1, b: 2 });
+  });
+
+  it('merges nested maps of an upstream config too', () => {
+    const lookup = entries({ Kind: 'service-defaults', Name: 'web', UpstreamConfig: { Overrides: [{ Name: 'db', Limits: { MaxConnections: 10, MaxPendingRequests: 20 } }] } });
+    // The servers' answer reaches Consul's agent decoded (msgpack), so its limits are a map with the struct's field names.
+    const upstreams = [{ DestinationType: 'service', DestinationName: 'db', LocalBindPort: 9000, Config: { limits: { MaxConnections: 1 } } }];
+    const merged = mergeServiceConfig(resolveServiceConfig(req({ Upstreams: ['db'] }), lookup), proxy({ Upstreams: upstreams }));
+    expect(merged.Proxy!.Upstreams![0]!.Config).toMatchObject({ limits: { MaxConnections: 1, MaxPendingRequests: 20 } });
+  });
+
   it('merges upstream configs into the listed upstreams and adds central ones in transparent mode', () => {
     const lookup = entries(
       { Kind: 'proxy-defaults', Name: 'global', Config: { protocol: 'http' } },

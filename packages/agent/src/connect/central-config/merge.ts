@@ -2,7 +2,8 @@
  * A proxy's or gateway's registration merged with its resolved central defaults: what the agent
  * keeps, shows and syncs. Follows Consul's agent/configentry/merge_service_config.go
  * (MergeServiceConfig): the registration's own values win; a value it leaves empty is taken from
- * the defaults (mergo.Merge semantics: a key set to an empty value counts as unset).
+ * the defaults (mergo.Merge semantics: a key set to an empty value counts as unset, and nested
+ * maps are merged key by key).
  */
 import type { ConnectProxyConfig, Upstream } from '../../config/proxy-spec.js';
 import type { AgentService } from '../../local/types.js';
@@ -17,11 +18,27 @@ function isEmpty(v: unknown): boolean {
   return typeof v === 'object' && Object.keys(v as Obj).length === 0;
 }
 
-/** mergo.Merge of maps: keys missing (or empty) in `dst` come from `src`. */
-function mergeMap(dst: Obj | undefined, src: Obj | undefined): Obj | undefined {
+function isObject(v: unknown): v is Obj {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Deeper than any config a registration decodes to; mergo itself has no limit. */
+const MERGE_DEPTH_MAX = 64;
+
+/**
+ * mergo.Merge of maps (imdario/mergo deepMerge, reflect.Map): keys missing (or empty) in `dst`
+ * come from `src`; where both hold a map, the two are merged the same way, key by key, at every
+ * level (so `envoy_x { a }` and a default `envoy_x { b }` give `{ a, b }`). Lists and other
+ * values are never merged: the registration's stands.
+ */
+function mergeMap(dst: Obj | undefined, src: Obj | undefined, depth = 0): Obj | undefined {
   if (!src || Object.keys(src).length === 0) return dst;
   const out: Obj = { ...(dst ?? {}) };
-  for (const [k, v] of Object.entries(src)) if (isEmpty(out[k])) out[k] = structuredClone(v);
+  for (const [k, v] of Object.entries(src)) {
+    const mine = out[k];
+    if (isEmpty(mine)) out[k] = structuredClone(v);
+    else if (isObject(mine) && isObject(v) && depth < MERGE_DEPTH_MAX) out[k] = mergeMap(mine, v, depth + 1);
+  }
   return out;
 }
 

@@ -2,7 +2,7 @@
 // and nodes. A server reads its own state machine directly (DNS allows stale reads by
 // default); names in another datacenter (`web.service.dc2.consul`) and everything on a client
 // agent are `?stale` HTTP reads answered by a server of that datacenter (forwardedDnsBackend).
-import type { Catalog, CatalogNode, HealthCheck, ServiceEntry } from '@proconsul/catalog';
+import { TAGGED_ADDRESS_VIRTUAL_IP, type Catalog, type CatalogNode, type HealthCheck, type ServiceEntry, type ServiceNode } from '@proconsul/catalog';
 import type { ClusterRole } from './cluster/role.js';
 import type { ForwardedRequest, ForwardedResponse } from './rpc/messages.js';
 import type { DnsBackend, DnsHealth, DnsNode, DnsServiceInstance } from '@proconsul/dns';
@@ -34,6 +34,10 @@ export function catalogDnsBackend(catalog: Catalog, datacenter: string, cluster:
     async peerNode(name: string, peer: string): Promise<DnsNode | undefined> {
       const n = catalog.importedNode(peer, name).value?.Node;
       return n ? toDnsNode(n, n.Datacenter) : undefined;
+    },
+    // Catalog.VirtualIPForService: local services only (no virtual IPs for a peer's imports).
+    async virtualIP(service: string, peer: string): Promise<string> {
+      return peer === '' ? catalog.virtualIPForService(service) : '';
     },
     datacenters: () => cluster.datacenters(),
     // PTR: a node whose address it is, else a service instance registered with that address.
@@ -156,6 +160,13 @@ export function forwardedDnsBackend(cluster: ClusterRole, datacenter: string, to
       const url = `/v1/catalog/node/${encodeURIComponent(name)}?peer=${encodeURIComponent(peer)}&stale`;
       const n = (await get<{ Node: CatalogNode } | null>(url, datacenter))?.Node;
       return n ? toDnsNode(n, n.Datacenter) : undefined;
+    },
+    // Consul has no HTTP route for Catalog.VirtualIPForService: a client agent reads the address
+    // its servers put on the service's connect instances (`consul-virtual`).
+    async virtualIP(service: string, peer: string): Promise<string> {
+      if (peer !== '') return '';
+      const nodes = (await get<ServiceNode[]>(`/v1/catalog/connect/${encodeURIComponent(service)}?stale`, datacenter)) ?? [];
+      return nodes.map((n) => n.ServiceTaggedAddresses?.[TAGGED_ADDRESS_VIRTUAL_IP]?.Address ?? '').find((a) => a !== '') ?? '';
     },
     datacenters: () => cluster.datacenters(),
   };

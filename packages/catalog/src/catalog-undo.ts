@@ -2,15 +2,17 @@
  * What a transaction's Node, Service and Check operations change, saved before they change it,
  * so a transaction that fails puts the catalog back as it was (KV has its own journal,
  * `KVStore.begin`). Every such operation changes one node only: its record, services, checks
- * and coordinates, the sessions on it, the prepared queries bound to those sessions, and the
- * index bookkeeping; a node is saved once, before its first change. Records are never changed
- * in place (records.ts), so saving them is keeping references.
+ * and coordinates, the sessions on it, the prepared queries bound to those sessions, the
+ * virtual IPs its services took or gave back, and the index bookkeeping; a node is saved once,
+ * before its first change. Records are never changed in place (records.ts), so saving them is
+ * keeping references.
  */
 import type { CoordinateEntry } from './coordinates.js';
 import type { QueryEntry } from './prepared-query.js';
 import type { CheckRecord, NodeRecord, ServiceRecord, SessionRecord } from './records.js';
 import type { CatalogStore } from './store.js';
 import type { TableName } from './types.js';
+import type { VirtualIPSnapshot } from './virtual-ips.js';
 import { lower } from './util.js';
 
 interface SavedNode {
@@ -29,6 +31,7 @@ interface SavedIndexes {
   touched: Set<string>;
   coordinates: number;
   queries: number;
+  virtualIPs: VirtualIPSnapshot;
 }
 
 export class CatalogUndo {
@@ -47,6 +50,7 @@ export class CatalogUndo {
       touched: new Set(st.touched),
       coordinates: st.coordinates.index,
       queries: st.queries.index,
+      virtualIPs: st.virtualIPs.save(),
     };
     if (this.nodes.has(nodeKey)) return;
     const sessions = st.sessionsOn(nodeKey);
@@ -87,6 +91,7 @@ export class CatalogUndo {
       for (const k of ix.touched) st.touched.add(k);
       st.coordinates.index = ix.coordinates;
       st.queries.index = ix.queries;
+      st.virtualIPs.restore(ix.virtualIPs);
     }
     st.resetCaches();
   }

@@ -14,6 +14,7 @@ import { registerShapeError } from './shape-check.js';
 import type { CatalogStore } from './store.js';
 import { fail, lower, ok, sameContent } from './util.js';
 import { isAnyAddress, isCheckStatus, validateNodeID } from './validate.js';
+import { freeVirtualIPIfUnused, virtualIPError, withVirtualIP } from './virtual-ip-writes.js';
 
 export function register(st: CatalogStore, idx: number, c: RegisterCommand): ApplyResult {
   if (typeof c.Node !== 'string' || c.Node === '') return fail('Must provide node');
@@ -34,6 +35,8 @@ export function register(st: CatalogStore, idx: number, c: RegisterCommand): App
   if (c.Service) {
     const built = serviceRecord(nodeName, c.Service, idx);
     if (typeof built === 'string') return fail(built);
+    const vipError = virtualIPError(st, built);
+    if (vipError) return fail(vipError);
     service = built;
   }
   const inputs: RegisterCheckInput[] = [...(c.Check ? [c.Check] : []), ...(c.Checks ?? [])];
@@ -148,7 +151,9 @@ export function ensureNode(st: CatalogStore, idx: number, rec: NodeRecord): void
   st.bumpNodeServices(key, idx);
 }
 
-export function ensureService(st: CatalogStore, idx: number, nodeKey: string, rec: ServiceRecord): void {
+export function ensureService(st: CatalogStore, idx: number, nodeKey: string, input: ServiceRecord): void {
+  // The virtual IP is part of the record, so an identical re-registration still moves nothing.
+  const rec = withVirtualIP(st, idx, input);
   const idKey = lower(rec.ID);
   let services = st.serviceTable.get(nodeKey);
   const old = services?.get(idKey);
@@ -247,6 +252,7 @@ export function deleteService(st: CatalogStore, idx: number, nodeKey: string, id
   if (services.size === 0) st.serviceTable.delete(nodeKey);
   unindexInstance(st, nodeKey, svc, idx);
   st.bumpTable('services', idx);
+  freeVirtualIPIfUnused(st, idx, svc.Service);
 }
 
 export function deleteCheck(st: CatalogStore, idx: number, nodeKey: string, checkKey: string): void {

@@ -10,6 +10,8 @@
 import type { AclStore } from './acl-store.js';
 import { ACL_WATCH_KEY } from './acl-types.js';
 import { checkStatus, deregister, register } from './catalog-writes.js';
+import { configEntryVirtualIP, setManualVirtualIPs } from './virtual-ip-writes.js';
+import type { ServiceVirtualIP } from './virtual-ips.js';
 import type { ApplyResult, Command, TxnOp, TxnResponse } from './commands.js';
 import { kvApply } from './kv-writes.js';
 import { autopilotSet, type AutopilotRecord } from './autopilot.js';
@@ -212,9 +214,14 @@ export class Catalog {
       }
       case 'ConfigEntry': {
         const r = this.st.configEntries.apply(idx, command);
-        if (r.ok) this.st.touched.add(CONFIG_ENTRIES_WATCH_KEY);
+        if (r.ok) {
+          this.st.touched.add(CONFIG_ENTRIES_WATCH_KEY);
+          configEntryVirtualIP(this.st, idx, command);
+        }
         return r;
       }
+      case 'ServiceVirtualIPSet':
+        return setManualVirtualIPs(this.st, idx, command);
       case 'PeeringWrite':
       case 'PeeringDelete':
       case 'PeeringImport':
@@ -339,6 +346,16 @@ export class Catalog {
   /** GET /v1/health/connect/:service: as health/service, over the connect-capable instances. */
   checkConnectServiceNodes(service: string, filter: HealthServiceFilter = {}): Indexed<ServiceEntry[]> {
     return checkConnectServiceNodes(this.st, this.datacenter, service, filter);
+  }
+
+  /** VirtualIPForService: the virtual IP of a local service name, '' when it has none. */
+  virtualIPForService(service: string): string {
+    return this.st.virtualIPs.ipOf(service);
+  }
+
+  /** The virtual IP entry of a service name (its manual addresses too), if any. */
+  serviceVirtualIP(service: string): ServiceVirtualIP | undefined {
+    return this.st.virtualIPs.get(service);
   }
 
   /** GET /v1/catalog/gateway-services/:gateway: the services a gateway fronts (gateway-services.ts). */

@@ -253,6 +253,8 @@ export interface NoopCommand {
 export type { AutopilotSetCommand } from './autopilot.js';
 import type { AutopilotSetCommand } from './autopilot.js';
 import type { CoordinateBatchUpdateCommand } from './coordinates.js';
+export type { ServiceVirtualIPSetCommand } from './virtual-ips.js';
+import type { ServiceVirtualIPSetCommand } from './virtual-ips.js';
 
 export type Command =
   | AclCommand
@@ -271,6 +273,7 @@ export type Command =
   | SessionDestroyCommand
   | TxnCommand
   | TombstoneReapCommand
+  | ServiceVirtualIPSetCommand
   | BatchCommand;
 
 export type CommandType = Command['Type'];
@@ -312,4 +315,6 @@ export interface ApplyResult {
   txn?: TxnResponse;
   /** Batch: one result per command. */
   results?: ApplyResult[];
+  /** ServiceVirtualIPSet: whether the service has a virtual IP, and who lost a manual address. */
+  manualVIPs?: { found: boolean; unassignedFrom: string[] };
 }

@@ -46,6 +46,8 @@ export { parseGoDuration, parseGoDurationMs, formatGoDuration } from './duration
 export { kvWatchKey, serviceWatchKey } from './watch.js';
 export { toStructsProxy } from './connect-proxy.js';
 export { CONNECT_PROXY_KIND } from './connect-index.js';
+export { TAGGED_ADDRESS_VIRTUAL_IP, virtualIPString, type ServiceVirtualIP, type VirtualIPSnapshot } from './virtual-ips.js';
+export { MANUAL_VIPS_MAX } from './virtual-ip-writes.js';
 export type { GatewayKind, GatewayService } from './gateway-services.js';
 export * from './validate.js';
 export { DEFAULT_AUTOPILOT, type AutopilotConfig, type AutopilotRecord } from './autopilot.js';

@@ -10,6 +10,8 @@ import type { ImportedInstance, ImportedServices } from './peering-types.js';
 import { peerImportsWatchKey, PEERINGS_WATCH_KEY } from './peering-store.js';
 import { toCatalogNode, toHealthCheck, toNodeService, toServiceNode } from './records.js';
 import { instanceEntries } from './service-entries.js';
+import type { ServiceRecord } from './records.js';
+import { TAGGED_ADDRESS_VIRTUAL_IP } from './virtual-ips.js';
 import type { CatalogStore } from './store.js';
 import type { Indexed, NodeService, NodeServices, ServiceEntry, ServiceNode } from './types.js';
 import { byString, lower } from './util.js';
@@ -99,9 +101,16 @@ export function importedNode(st: CatalogStore, peer: string, node: string): Inde
   return { index: v.index, value: { Node: { ...toCatalogNode(here[0]!.Node, v.datacenter), PeerName: peer }, Services: services }, watch: v.watch };
 }
 
+/** A virtual IP means nothing in the importing cluster (Consul's peerstream subscription_manager.go deletes it). */
+function withoutVirtualIP(s: ServiceRecord): ServiceRecord {
+  if (!s.TaggedAddresses || !(TAGGED_ADDRESS_VIRTUAL_IP in s.TaggedAddresses)) return s;
+  const { [TAGGED_ADDRESS_VIRTUAL_IP]: _vip, ...rest } = s.TaggedAddresses;
+  return { ...s, TaggedAddresses: Object.keys(rest).length > 0 ? rest : null };
+}
+
 /** A local service's instances as they are replicated to a peer, with the index and watch keys to follow them. */
 export function exportedInstances(st: CatalogStore, service: string): Indexed<ImportedInstance[]> {
   const nameKey = lower(service);
-  const value = instanceEntries(st, st.sortedInstances(nameKey), {}).map((e) => ({ Node: e.node, Service: e.service, Checks: e.checks }));
+  const value = instanceEntries(st, st.sortedInstances(nameKey), {}).map((e) => ({ Node: e.node, Service: withoutVirtualIP(e.service), Checks: e.checks }));
   return { index: Math.max(1, st.serviceIndex(nameKey)), value, watch: [serviceWatchKey(nameKey)] };
 }

@@ -16,6 +16,7 @@ import type { CheckRecord, NodeRecord, ServiceRecord, SessionRecord } from './re
 import { TABLES, type CatalogStore } from './store.js';
 import type { TableName } from './types.js';
 import { byString, lower, sortedValues } from './util.js';
+import type { VirtualIPSnapshot } from './virtual-ips.js';
 
 export const SNAPSHOT_VERSION = 1;
 
@@ -50,6 +51,8 @@ export interface CatalogSnapshot {
   ConfigEntries?: ConfigEntrySnapshot;
   /** Peerings and their imports; absent in snapshots taken before they existed (restored as none). */
   Peerings?: PeeringSnapshot;
+  /** Virtual IPs of mesh services; absent in snapshots taken before they existed (restored as none). */
+  VirtualIPs?: VirtualIPSnapshot;
 }
 
 const sortedEntries = <T>(m: Map<string, T>): Record<string, T> =>
@@ -132,6 +135,7 @@ function snapshotHead(st: CatalogStore): Omit<CatalogSnapshot, 'KVs'> {
     ConnectCA: st.connectCA.snapshot(),
     ConfigEntries: st.configEntries.snapshot(),
     Peerings: st.peerings.snapshot(),
+    VirtualIPs: st.virtualIPs.snapshot(),
   };
 }
 
@@ -171,6 +175,7 @@ export function restoreSnapshot(st: CatalogStore, snapshot: CatalogSnapshot): vo
   st.connectCA.restore(snap.ConnectCA);
   st.configEntries.restore(snap.ConfigEntries);
   st.peerings.restore(snap.Peerings);
+  st.virtualIPs.restore(snap.VirtualIPs);
 }
 
 /**
@@ -193,6 +198,7 @@ export function snapshotAtIndex(snapshot: CatalogSnapshot, index: number): Catal
     ...(snap.ConnectCA ? [...(snap.ConnectCA.Config ? [snap.ConnectCA.Config] : []), ...snap.ConnectCA.Roots, ...snap.ConnectCA.ProviderStates] : []),
     ...(snap.ConfigEntries?.Entries ?? []),
     ...(snap.Peerings?.Peerings ?? []),
+    ...(snap.VirtualIPs?.Services ?? []),
   ];
   for (const r of records) {
     r.CreateIndex = clamp(r.CreateIndex);
@@ -216,6 +222,7 @@ export function snapshotAtIndex(snapshot: CatalogSnapshot, index: number): Catal
     snap.Peerings.Index = index;
     for (const i of snap.Peerings.Imports) i.Index = index;
   }
+  if (snap.VirtualIPs) snap.VirtualIPs.Index = index;
   snap.Index = index;
   return snap;
 }

@@ -15,6 +15,7 @@ import { PeeringStore } from './peering-store.js';
 import type { CheckRecord, NodeRecord, ServiceRecord, SessionRecord } from './records.js';
 import type { TableName } from './types.js';
 import { SetIndex } from './set-index.js';
+import { VirtualIPTable } from './virtual-ips.js';
 import { lower, sortedValues } from './util.js';
 import { serviceWatchKey } from './watch.js';
 
@@ -58,6 +59,8 @@ export class CatalogStore {
   readonly coordinates = new CoordinateTable();
   /** The Connect CA's config, roots and provider state (connect-ca.ts). */
   readonly connectCA = new ConnectCAStore();
+  /** Virtual IPs of mesh services (virtual-ips.ts). */
+  readonly virtualIPs = new VirtualIPTable();
   /** KV key -> end of its lock-delay (ms, in the time of the commands' `Now`). */
   readonly lockDelays = new Map<string, number>();
   /** Watch keys touched by the command being applied. */
@@ -89,6 +92,7 @@ export class CatalogStore {
     this.peerings.clear();
     this.coordinates.clear();
     this.connectCA.clear();
+    this.virtualIPs.clear();
     this.nodesChanged();
     this.instancesCache.clear();
   }

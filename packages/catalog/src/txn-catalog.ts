@@ -5,6 +5,7 @@
  * a transaction that fails later is rolled back whole.
  */
 import type { CatalogUndo } from './catalog-undo.js';
+import { virtualIPError } from './virtual-ip-writes.js';
 import { checkRecord, deleteCheck, deleteNode, deleteService, ensureCheck, ensureNode, ensureService, nodeIdInUse, serviceRecord } from './catalog-writes.js';
 import type { TxnCheckOp, TxnNodeOp, TxnResult, TxnServiceOp } from './commands.js';
 import { toCatalogNode, toHealthCheck, toNodeService } from './records.js';
@@ -117,6 +118,8 @@ export function txnService(t: CatalogTxn, op: TxnServiceOp): OpOutcome {
       const badMeta = validateMeta(svc.Meta);
       if (badMeta) return { error: `Invalid Service Meta for node ${nodeName} and serviceID ${id}: ${badMeta}` };
       if (!st.nodeTable.has(nodeKey)) return { error: 'Missing node registration' };
+      const vipError = virtualIPError(st, rec);
+      if (vipError) return { error: vipError };
       save(t, nodeKey);
       ensureService(st, idx, nodeKey, rec);
       return { results: [{ Service: toNodeService(st.serviceTable.get(nodeKey)!.get(lower(id))!) }] };

@@ -92,6 +92,12 @@ export interface DnsBackend {
   peerServiceInstances?(service: string, peer: string): Promise<DnsServiceInstance[]>;
   /** Optional (`<node>.node.<peer>.peer.<domain>`): a node the peer `peer` exports instances on. */
   peerNode?(name: string, peer: string): Promise<DnsNode | undefined>;
+  /**
+   * Optional (`<service>.virtual[.<peer>].<domain>`): the virtual IP of a mesh service in this
+   * datacenter (`peer` '' for the local cluster, else a cluster peer's imported service), or
+   * '' / undefined when it has none. Without it every `.virtual.` name answers empty.
+   */
+  virtualIP?(service: string, peer: string): Promise<string | undefined>;
   /** Every datacenter known (local + WAN); a query for any other → NXDOMAIN. */
   datacenters(): Promise<string[]>;
   /**

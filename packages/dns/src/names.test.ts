@@ -39,6 +39,12 @@ describe('parseName (agent/dns.go dispatch)', () => {
     expect(parseLocality(['a', 'peer', 'x'])).toBe('invalid');
     expect(p('v1.web.service.cluster-a.peer')).toEqual({ kind: 'service', service: 'web', tag: 'v1', locality: { peer: 'cluster-a' } });
     expect(p('db.node.cluster-a.peer')).toEqual({ kind: 'node', node: 'db', locality: { peer: 'cluster-a' } });
+    // `.virtual` (agent/dns.go): a peer from `<peer>.peer` or a lone label; a `<dc>.dc` pair is ignored.
+    expect(p('web.virtual')).toEqual({ kind: 'virtual', service: 'web', peer: '' });
+    expect(p('web.virtual.east')).toEqual({ kind: 'virtual', service: 'web', peer: 'east' });
+    expect(p('web.virtual.east.peer')).toEqual({ kind: 'virtual', service: 'web', peer: 'east' });
+    expect(p('web.virtual.dc2.dc')).toEqual({ kind: 'virtual', service: 'web', peer: '' });
+    expect(p('web.virtual.a.b.c')).toEqual({ kind: 'invalid' });
     expect(matchDomain('web.service.consul.', ['consul.', 'service.consul.'])).toBe('service.consul.');
     expect(matchDomain('example.org.', ['consul.'])).toBeUndefined();
     expect(matchDomain('notconsul.', ['consul.'])).toBeUndefined();

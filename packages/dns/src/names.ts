@@ -13,7 +13,7 @@ export type ParsedName =
   | { kind: 'addr'; hex: string }
   | { kind: 'query'; query: string; locality: Locality }
   | { kind: 'connect' | 'ingress'; service: string; locality: Locality }
-  | { kind: 'virtual' }
+  | { kind: 'virtual'; service: string; peer: string }
   | { kind: 'invalid' };
 
 const KINDS = new Set(['service', 'connect', 'virtual', 'ingress', 'node', 'query', 'addr']);
@@ -35,6 +35,18 @@ export function parseLocality(suffixes: string[]): Locality | 'invalid' {
     else return 'invalid';
   }
   return out.datacenter !== undefined && out.peer !== undefined ? 'invalid' : out;
+}
+
+/**
+ * The peer of `<service>.virtual[.<peer>][.<peer>.peer]` (agent/dns.go "virtual": the peer
+ * named by `.peer`, else a lone label; a `<dc>.dc` pair is parsed and ignored, as virtual IPs
+ * are only looked up in the agent's datacenter). '' is the local cluster; undefined: invalid.
+ */
+function virtualPeer(suffixes: string[]): string | undefined {
+  const locality = parseLocality(suffixes);
+  if (locality === 'invalid') return undefined;
+  if (locality?.peer !== undefined) return locality.peer;
+  return suffixes.length === 1 ? suffixes[0]! : '';
 }
 
 /**
@@ -88,8 +100,11 @@ export function parseName(labels: string[], isSrv: boolean): ParsedName {
       if (locality === 'invalid') return invalid;
       return { kind, service: parts[parts.length - 1]!, locality };
     }
-    case 'virtual':
-      return parts.length < 1 ? invalid : { kind: 'virtual' };
+    case 'virtual': {
+      if (parts.length < 1) return invalid;
+      const peer = virtualPeer(suffixes);
+      return peer === undefined ? invalid : { kind: 'virtual', service: parts[parts.length - 1]!, peer };
+    }
     case 'query': {
       const n = parts.length;
       if (n < 1) return invalid;

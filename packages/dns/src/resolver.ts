@@ -174,7 +174,7 @@ export class Resolver {
       case 'addr':
         return this.addr(p.hex, q);
       case 'virtual':
-        return result(RCODE.NOERROR, false); // no virtual IPs without a service mesh
+        return this.virtualIP(p.service, p.peer, q);
       case 'query': {
         if (p.locality?.peer !== undefined) return nxdomain(); // prepared queries take a datacenter only
         const dc = await this.datacenter(p.locality?.datacenter);
@@ -457,6 +457,19 @@ export class Resolver {
       const meta = this.metaRecords(q.name, node.meta, ttl);
       if (q.qtype === QTYPE.TXT || q.qtype === QTYPE.ANY) out.answers.push(...meta);
       else out.additionals.push(...meta);
+    }
+    return out;
+  }
+
+  /**
+   * agent/dns.go "virtual": the service's virtual IP as one A record with the node TTL, whatever
+   * the question's type; a service without one answers NOERROR with nothing (no SOA).
+   */
+  private async virtualIP(service: string, peer: string, q: Question): Promise<Resolution> {
+    const out = result(RCODE.NOERROR, false);
+    const ip = await this.cfg.backend.virtualIP?.(service, peer);
+    if (ip !== undefined && ip !== '' && isIP(ip) === 4) {
+      out.answers.push(...encodeRecords([{ name: q.name, type: 'A', ttl: this.cfg.nodeTtl, class: 'IN', data: ip }]));
     }
     return out;
   }

@@ -44,6 +44,14 @@ export function aclDnsBackend(
           },
         }
       : {}),
+    // Catalog.VirtualIPForService needs service:read on the service.
+    ...(inner.virtualIP
+      ? {
+          async virtualIP(service: string, peer: string) {
+            return (await authz()).allowed('service', service, 'read') ? inner.virtualIP!(service, peer) : '';
+          },
+        }
+      : {}),
     datacenters: () => inner.datacenters(),
     ...(inner.reverseLookup
       ? {

@@ -365,6 +365,7 @@ export const ROUTE_ACLS: Record<string, RouteAcl> = {
   'DELETE /v1/query/*': { check: (a, req, ctx) => (queryAction(req) !== '' ? undefined : queryWrite(a, storedQuery(req, ctx))) },
   'GET /v1/query/*': { filter: queryReadFilter },
   'POST /v1/internal/prepared-query/execute-remote': {},
+  'PUT /v1/internal/service-virtual-ip': { check: (a, req) => need(a, 'service', str(field(body(req), 'Service')), 'write') },
   // event
   'PUT /v1/event/fire/*': { check: (a, req) => need(a, 'event', param(req, '*'), 'write') },
   'GET /v1/event/list': { filter: listFilter((a, e) => a.allowed('event', str(e.Name), 'read')) },

@@ -33,6 +33,7 @@ import { agentMetricsStreamRoutes } from './routes/agent-metrics-stream.js';
 import { agentMonitorRoutes } from './routes/agent-monitor.js';
 import { agentHostRoutes } from './routes/agent-host.js';
 import { operatorAutopilotRoutes } from './routes/operator-autopilot.js';
+import { internalServiceVirtualIPRoutes } from './routes/internal-service-virtual-ip.js';
 import { peeringRoutes } from './routes/peering.js';
 import { exportedServicesRoutes } from './routes/exported-services.js';
 import { operatorUsageRoutes } from './routes/operator-usage.js';
@@ -151,6 +152,7 @@ export async function buildHttpApp(ctx: AgentContext, options: HttpAppOptions = 
   await app.register(agentMetricsStreamRoutes, { ctx });
   await app.register(agentHostRoutes);
   await app.register(operatorAutopilotRoutes, { ctx });
+  await app.register(internalServiceVirtualIPRoutes, { ctx });
   await app.register(operatorUsageRoutes, { ctx });
   await app.register(queryRoutes, { ctx, forwardedOnly: options.forwardedOnly === true });
   await app.register(coordinateRoutes, { ctx });

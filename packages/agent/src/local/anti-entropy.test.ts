@@ -48,6 +48,19 @@ describe('AntiEntropy', () => {
     local.stop();
   });
 
+  it('takes a connect-native service with its server-set consul-virtual address as in sync', async () => {
+    const { applier, local, catalog } = await setup();
+    const lines: Array<{ msg: string; service?: string }> = [];
+    const agentLogger = pino({ level: 'info' }, { write: (l: string) => void lines.push(JSON.parse(l) as (typeof lines)[number]) });
+    const ae = new AntiEntropy({ view: catalogNodeView(catalog), applier, local, nodeName: 'n1', logger: pino({ level: 'silent' }), agentLogger, now: () => 0 });
+    local.addService({ ID: 'api', Name: 'api', Port: 90, Connect: { Native: true } }, { token: '', replaceExistingChecks: false, source: 'remote' });
+    await ae.syncOnce();
+    expect(catalog.serviceNodes('api').value[0]!.ServiceTaggedAddresses).toEqual({ 'consul-virtual': { Address: '240.0.0.1', Port: 90 } });
+    await ae.syncOnce();
+    expect(lines.map((l) => [l.msg, l.service])).toEqual([['Synced service', 'api']]);
+    local.stop();
+  });
+
   it('tries a failed sync again soon, not a whole interval later (Consul: 15 s)', async () => {
     const { catalog, applier, local } = await setup();
     const view = catalogNodeView(catalog);

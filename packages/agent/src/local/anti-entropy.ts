@@ -245,6 +245,15 @@ function toRegisterCheck(c: LocalCheckState) {
   };
 }
 
+/**
+ * The catalog's tagged addresses without those the servers add under the reserved `consul-`
+ * prefix (`consul-virtual`, the virtual IP), unless the local definition has them too: as
+ * Consul's agent/local/state.go updateSyncState, they never make a service out of sync.
+ */
+function withoutServerTaggedAddresses(remote: NodeService['TaggedAddresses'], local: AgentService['TaggedAddresses']): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(remote ?? {}).filter(([k]) => !k.startsWith('consul-') || (local !== undefined && k in local)));
+}
+
 function serviceInSync(s: AgentService, r: NodeService): boolean {
   return (
     r.Service === s.Service &&
@@ -256,7 +265,7 @@ function serviceInSync(s: AgentService, r: NodeService): boolean {
     sameMap(r.Meta, s.Meta) &&
     r.Weights.Passing === s.Weights.Passing &&
     r.Weights.Warning === s.Weights.Warning &&
-    JSON.stringify(r.TaggedAddresses ?? {}) === JSON.stringify(s.TaggedAddresses ?? {}) &&
+    JSON.stringify(withoutServerTaggedAddresses(r.TaggedAddresses, s.TaggedAddresses)) === JSON.stringify(s.TaggedAddresses ?? {}) &&
     // The catalog shows Proxy in its structs shape: compare in that shape.
     JSON.stringify(r.Proxy) === JSON.stringify(toStructsProxy((s.Proxy ?? null) as ServiceProxy | null)) &&
     JSON.stringify(r.Connect ?? {}) === JSON.stringify(s.Connect ?? {})

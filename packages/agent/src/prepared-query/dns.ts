@@ -41,6 +41,7 @@ export function withPreparedQueries(inner: DnsBackend, datacenter: string, run: 
     node: (name, dc) => inner.node(name, dc),
     ...(inner.peerServiceInstances ? { peerServiceInstances: inner.peerServiceInstances.bind(inner) } : {}),
     ...(inner.peerNode ? { peerNode: inner.peerNode.bind(inner) } : {}),
+    ...(inner.virtualIP ? { virtualIP: inner.virtualIP.bind(inner) } : {}),
     datacenters: () => inner.datacenters(),
     ...(inner.reverseLookup ? { reverseLookup: inner.reverseLookup.bind(inner) } : {}),
     ...(inner.generation ? { generation: inner.generation.bind(inner) } : {}),

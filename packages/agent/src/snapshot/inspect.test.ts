@@ -31,6 +31,16 @@ describe('snapshotStats', () => {
     expect(s.StatsKV).toBeNull();
   });
 
+  it('counts the virtual IP tables as ServiceVirtualIP and FreeVirtualIP records (the counter is one)', () => {
+    const c = catalog();
+    c.apply(9, { Type: 'Register', Node: 'n1', Address: '10.0.0.1', Service: { ID: 'a', Service: 'a', Port: 81, Connect: { Native: true } } });
+    c.apply(10, { Type: 'Register', Node: 'n1', Address: '10.0.0.1', Service: { ID: 'b', Service: 'b', Port: 82, Connect: { Native: true } } });
+    c.apply(11, { Type: 'Deregister', Node: 'n1', ServiceID: 'a' });
+    const byName = Object.fromEntries(snapshotStats(c.snapshot()).Stats.map((r) => [r.Name, r.Count]));
+    expect(byName).toMatchObject({ ServiceVirtualIP: 1, FreeVirtualIP: 2 });
+    expect(snapshotStats(catalog().snapshot()).Stats.map((r) => r.Name)).not.toContain('ServiceVirtualIP');
+  });
+
   it('groups KV records by key prefix (-kvdetails, -kvdepth, -kvfilter)', () => {
     const snap = catalog().snapshot();
     const rows = (depth: number, filter = ''): [string, number][] => snapshotStats(snap, { depth, filter }).StatsKV?.map((r) => [r.Name, r.Count]) ?? [];

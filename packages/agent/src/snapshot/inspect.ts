@@ -83,6 +83,9 @@ export function snapshotStats(state: unknown, kv?: KvDetails): SnapshotStats {
   each('ConnectCA', snap.ConnectCA?.Roots);
   each('ConnectCAProviderState', snap.ConnectCA?.ProviderStates);
   if (snap.ConnectCA?.Config) types.add('ConnectCAConfig', snap.ConnectCA.Config);
+  // The virtual IP tables (fsm/snapshot_ce.go): one FreeVirtualIP record per freed address, plus the counter's.
+  each('ServiceVirtualIP', snap.VirtualIPs?.Services);
+  each('FreeVirtualIP', snap.VirtualIPs ? [...snap.VirtualIPs.Free, ...(snap.VirtualIPs.Counter > 0 ? [snap.VirtualIPs.Counter] : [])] : []);
   each('Index', Object.entries(snap.Tables ?? {}));
   each('Index', Object.entries(snap.ServiceIndexes ?? {}).map(([name, index]) => [`service.${name}`, index]));
   // Consul prints no key table when no key matched (generateKVStats' nil).

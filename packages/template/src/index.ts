@@ -13,7 +13,7 @@ export { ExportedService, ImportedService, Partition, Peering, PeeringRemoteInfo
 export { sockaddrFuncs, type SockaddrHost } from './consul/sockaddr.js';
 export { CARoot, LeafCert } from './consul/connect-data.js';
 export { GoTime } from './consul/gotime.js';
-export { sprigFuncs, REFUSED_SPRIG } from './sprig/index.js';
+export { sprigFuncs } from './sprig/index.js';
 export { SemverVersion } from './sprig/semver.js';
 export { spewFuncs, sdump } from './spew/spew.js';
 export { AgentWeights, CatalogNode, CatalogNodeService, CatalogSnippet, HealthService, KeyPair, Node, ServiceAddress, ServiceTags, aggregatedStatus } from './consul/data.js';

@@ -1,6 +1,7 @@
 // The sprig_* and spew_* functions end to end: the proconsul-template CLI
 // renders from a real agent's catalog and KV through Sprig's pipelines, and
 // spew_dump prints to the process's stdout as consul-template's does.
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -66,10 +67,22 @@ describe('sprig_ and spew_ functions in proconsul-template', () => {
     expect(cli.output()).toContain('(map[string]interface {}) (len=1) {\n (string) (len=1) "k": ([]interface {}) (len=1 cap=1) {\n  (string) (len=1) "v"\n }\n}\n7-x\n');
   });
 
-  it('refuses an unsupported Sprig function before rendering, and honours the denylist', async () => {
-    const refused = once('refused', 'ok\n{{ sprig_genCA "proconsul" 365 }}');
-    expect(await refused.cli.exited).toBe(1);
-    expect(refused.cli.output()).toMatch(/^proconsul-template: template: .*refused\.tmpl:2:\d+: function "sprig_genCA" is not supported by proconsul-template \(it builds X\.509 certificates\)\n$/);
+  it('builds certificates, parses Go layouts and types integers as Sprig does; honours the denylist', async () => {
+    const { cli, out } = once('certs', [
+      '{{- $ca := sprig_genCA "proconsul-ca" 30 -}}',
+      '{{- $c := sprig_genSignedCert "web.service.consul" (sprig_list "127.0.108.11") (sprig_list "web.service.consul") 30 $ca -}}',
+      '{{ $ca.Cert }}{{ $c.Cert }}{{ $c.Key }}',
+      '{{ (sprig_toDate "2006-01-02" "2017-12-31").Format "02/01/2006" }} {{ printf "%T %T %T" (sprig_add 1 2) (len "ab") (sprig_int (sprig_add 1 2)) }}',
+    ].join('\n'));
+    expect(await cli.exited, cli.output()).toBe(0);
+    const text = readFileSync(out, 'utf8');
+    const blocks = text.match(/-----BEGIN ([A-Z ]+)-----\n[\s\S]+?-----END \1-----\n/g)!;
+    expect(blocks.map((b) => b.split('\n')[0])).toEqual(['-----BEGIN CERTIFICATE-----', '-----BEGIN CERTIFICATE-----', '-----BEGIN RSA PRIVATE KEY-----']);
+    writeFileSync(join(dir, 'ca.pem'), blocks[0]!);
+    writeFileSync(join(dir, 'leaf.pem'), blocks[1]!);
+    expect(execFileSync('openssl', ['verify', '-CAfile', join(dir, 'ca.pem'), join(dir, 'leaf.pem')], { encoding: 'utf8' })).toMatch(/: OK\n$/);
+    expect(execFileSync('openssl', ['x509', '-noout', '-ext', 'subjectAltName', '-in', join(dir, 'leaf.pem')], { encoding: 'utf8' })).toContain('DNS:web.service.consul, IP Address:127.0.108.11');
+    expect(text.slice(text.lastIndexOf('-----\n') + 6)).toBe('\n31/12/2017 int64 int int');
 
     // function_denylist "sprig_*": the names stay known, a call fails the render.
     const src = join(dir, 'denied.tmpl');

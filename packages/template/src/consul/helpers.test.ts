@@ -12,6 +12,10 @@ function render(text: string, data: unknown = null): string {
 }
 
 describe('consul-template helpers', () => {
+  it('integer math, parseInt and loop give int64s, as reflect.Value.Int does in Go', () => {
+    expect(render('{{ printf "%T %T %T %T" (add 1 2) (multiply 2 3) (parseInt "42") (add 1.5 1) }}')).toBe('int64 int64 int64 float64');
+    expect(render('{{ range loop 2 }}{{ printf "%T=%d " . . }}{{ end }}{{ add 2 (add 1 2) }} {{ subtract 1 (parseInt "5") }} {{ parseInt "7" | toJSON }}')).toBe('int64=0 int64=1 5 4 7');
+  });
   it('collections', () => {
     expect(render('{{ .l | contains "b" }} {{ .l | contains "z" }} {{ in .l "a" }} {{ in "hello" "ell" }}', { l: ['a', 'b'] })).toBe('true false true true');
     expect(render('{{ .l | containsAll .n }} {{ .l | containsAny .n }} {{ .l | containsNone .n }} {{ .l | containsNotAll .n }}', { l: ['a', 'b'], n: ['a', 'c'] })).toBe('false true false true');

@@ -42,6 +42,7 @@ function containsSome(retTrue: boolean, invert: boolean) {
 
 function toInt(v: unknown, fn: string): number {
   if (typeof v === 'number' && Number.isInteger(v)) return v;
+  if (typeof v === 'bigint') return Number(v);
   if (typeof v === 'string') {
     if (v === '') return 0;
     if (!/^[+-]?\d+$/.test(v)) throw new Error(`${fn}: strconv.ParseInt: parsing ${JSON.stringify(v)}: invalid syntax`);
@@ -51,14 +52,17 @@ function toInt(v: unknown, fn: string): number {
 }
 
 function math(name: string, op: (a: number, b: number, ints: boolean) => number, intsOnly = false) {
-  // consul-template's math helpers take (b, a) and compute a <op> b.
-  return (b: unknown, a: unknown): number => {
+  // consul-template's math helpers take (b, a) and compute a <op> b; two integers give an int64
+  // (a bigint here), as reflect's Int() does in Go.
+  return (b: unknown, a: unknown): number | bigint => {
     const ka = kindOf(a);
     const kb = kindOf(b);
     const num = (k: string) => k === 'int' || (!intsOnly && k === 'float');
     if (!num(ka)) throw new Error(`${name}: unknown type for ${JSON.stringify(String(a))} (${typeName(a)})`);
     if (!num(kb)) throw new Error(`${name}: unknown type for ${JSON.stringify(String(b))} (${typeName(b)})`);
-    return op(a as number, b as number, ka === 'int' && kb === 'int');
+    const ints = ka === 'int' && kb === 'int';
+    const r = op(Number(a), Number(b), ints);
+    return ints ? BigInt.asIntN(64, BigInt(r)) : r;
   };
 }
 
@@ -77,6 +81,7 @@ export function goJSON(v: unknown, indent?: string, escapeHTML = true): string {
       return Object.fromEntries(keys.filter((k) => typeof o[k] !== 'function').map((k) => [k, norm(o[k])]));
     }
     if (typeof x === 'number' && !Number.isFinite(x)) throw new Error(`json: unsupported value: ${x}`);
+    if (typeof x === 'bigint') return Number(x);
     return x;
   };
   const s = JSON.stringify(norm(v), null, indent) ?? 'null';
@@ -309,7 +314,7 @@ export function helperFuncs(getScratch: () => Scratch, now: () => Date = () => n
     trim: (cutset: string, s: string) => trimCutset(String(s), cutset),
     trimPrefix: (p: string, s: string) => (String(s).startsWith(p) ? String(s).slice(p.length) : String(s)),
     trimSuffix: (p: string, s: string) => (p !== '' && String(s).endsWith(p) ? String(s).slice(0, -p.length) : String(s)),
-    parseInt: (s: string) => toInt(s, 'parseInt'),
+    parseInt: (s: string) => BigInt(toInt(s, 'parseInt')), // int64
     parseUint: (s: string) => parseUint(s),
     parseFloat: (s: string) => {
       if (s === '') return 0;
@@ -344,8 +349,8 @@ export function helperFuncs(getScratch: () => Scratch, now: () => Date = () => n
     loop: variadic((...args: unknown[]) => {
       if (args.length < 1 || args.length > 2) throw new Error(`loop: wrong number of arguments, expected 1 or 2, but got ${args.length}`);
       const [start, stop] = args.length === 1 ? [0, toInt(args[0], 'loop')] : [toInt(args[0], 'loop'), toInt(args[1], 'loop')];
-      const out: number[] = [];
-      for (let i = start; i < stop && out.length < 1_000_000; i++) out.push(i);
+      const out: bigint[] = []; // consul-template's loop yields int64s
+      for (let i = start; i < stop && out.length < 1_000_000; i++) out.push(BigInt(i));
       return out;
     }),
     scratch: () => getScratch(),

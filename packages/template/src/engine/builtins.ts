@@ -21,6 +21,8 @@ function eq(arg1: unknown, ...rest: unknown[]): boolean {
       const nil2 = arg === null || arg === undefined;
       if (!nil1 && !nil2) throw new Error('incompatible types for comparison');
       truth = nil1 && nil2;
+    } else if (k1 === 'int') {
+      truth = BigInt(arg1 as number) === BigInt(arg as number); // int and int64 compare by value
     } else if (k1 !== 'other') {
       truth = arg1 === arg;
     } else {
@@ -51,9 +53,10 @@ function lt(a: unknown, b: unknown): boolean {
 
 function indexArg(index: unknown, len: number): number {
   if (index === null || index === undefined) throw new Error('cannot index slice/array with nil');
-  if (typeof index !== 'number' || !Number.isInteger(index)) throw new Error(`cannot index slice/array with type ${typeName(index)}`);
-  if (index < 0 || index > len) throw new Error(`index out of range: ${index}`);
-  return index;
+  if (kindOf(index) !== 'int') throw new Error(`cannot index slice/array with type ${typeName(index)}`);
+  const i = Number(index);
+  if (i < 0 || i > len) throw new Error(`index out of range: ${i}`);
+  return i;
 }
 
 function index(item: unknown, ...indexes: unknown[]): unknown {

@@ -108,7 +108,9 @@ export function sprintf(format: string, args: unknown[]): string {
       out += `%!${verb}(MISSING)`;
       continue;
     }
-    out += formatValue(args[argi++], spec);
+    // %T: the Go type's name (fmt's printArg handles it before the value).
+    if (verb === 'T') out += pad(typeName(args[argi++]), spec);
+    else out += formatValue(args[argi++], spec);
   }
   if (argi < args.length) {
     out += '%!(EXTRA ' + args.slice(argi).map((a) => `${typeName(a)}=${formatValue(a, PLAIN)}`).join(', ') + ')';
@@ -141,7 +143,7 @@ export function formatValue(v: unknown, spec: Spec): string {
     case 'bool':
       return spec.verb === 'v' || spec.verb === 't' ? pad(String(v), spec) : badVerb(v, spec);
     case 'int':
-      return formatInt(typeof v === 'bigint' ? Number(v) : (v as number), spec);
+      return formatInt(v as number | bigint, spec);
     case 'float':
       return formatFloat(v as number, spec);
     case 'string':
@@ -176,10 +178,11 @@ export function formatValue(v: unknown, spec: Spec): string {
   }
 }
 
-function formatInt(n: number, spec: Spec): string {
+function formatInt(int: number | bigint, spec: Spec): string {
   let digits: string;
-  const neg = n < 0;
-  const a = Math.abs(n);
+  const n = Number(int);
+  const neg = int < 0;
+  const a = neg ? -int : int; // a bigint (Go's int64) keeps all its digits
   switch (spec.verb) {
     case 'v': case 'd': digits = a.toString(10); break;
     case 'b': digits = a.toString(2); break;
@@ -192,10 +195,12 @@ function formatInt(n: number, spec: Spec): string {
       const u = 'U+' + a.toString(16).toUpperCase().padStart(4, '0');
       return pad(spec.sharp ? `${u} '${String.fromCodePoint(n)}'` : u, spec);
     }
+    // A whole float64 (a template's 2.0) is a number like an int here, so these verbs format it;
+    // an int64 (a bigint) is never a float: %!f(int64=3) as in Go.
     case 'e': case 'E': case 'f': case 'F': case 'g': case 'G':
-      return formatFloat(n, spec);
+      return typeof int === 'bigint' ? badVerb(int, spec) : formatFloat(n, spec);
     default:
-      return badVerb(n, spec);
+      return badVerb(int, spec);
   }
   if (spec.prec !== undefined) {
     digits = digits.padStart(spec.prec, '0');

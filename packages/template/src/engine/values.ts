@@ -35,7 +35,8 @@ export function typeName(v: unknown): string {
   switch (kindOf(v)) {
     case 'invalid': case 'nil': return '<nil>';
     case 'bool': return 'bool';
-    case 'int': return 'int';
+    // A bigint is Go's int64 (Sprig's and consul-template's integer math), a number Go's int.
+    case 'int': return typeof v === 'bigint' ? 'int64' : 'int';
     case 'float': return 'float64';
     case 'string': return 'string';
     case 'slice': return '[]interface {}';
@@ -79,7 +80,7 @@ export function isTrue(v: unknown): boolean {
   switch (kindOf(v)) {
     case 'invalid': case 'nil': return false;
     case 'bool': return v as boolean;
-    case 'int': case 'float': return v !== 0;
+    case 'int': case 'float': return Number(v) !== 0;
     case 'string': case 'slice': case 'map': return length(v)! > 0;
     case 'func': case 'struct': return true;
   }

@@ -44,6 +44,7 @@ export function goKind(v: unknown): string {
   const k = kindOf(v);
   switch (k) {
     case 'nil': case 'invalid': return 'invalid';
+    case 'int': return typeof v === 'bigint' ? 'int64' : 'int';
     case 'float': return 'float64';
     case 'struct': return 'ptr';
     default: return k;
@@ -57,9 +58,9 @@ export function strval(v: unknown): string {
   return sprint([v]);
 }
 
-/** Go int64 wrap-around of an integer result. */
-export function int64(n: bigint): number {
-  return Number(BigInt.asIntN(64, n));
+/** Go int64 wrap-around of an integer result; a bigint is Go's int64 here. */
+export function int64(n: bigint): bigint {
+  return BigInt.asIntN(64, n);
 }
 
 /** strconv.ParseInt(s, 0, 64) for cast: 0x/0o/0b prefixes, underscores only with a prefix. */
@@ -78,21 +79,21 @@ function parseIntBase0(s: string): bigint | undefined {
 }
 
 /** spf13/cast's ToInt64: numbers truncate, bools are 0/1, strings parse with base 0 ("8.0" too); the rest is 0. */
-export function toInt64(v: unknown): number {
-  if (typeof v === 'number') return Number.isFinite(v) ? Math.trunc(v) : 0;
-  if (typeof v === 'boolean') return v ? 1 : 0;
+export function toInt64(v: unknown): bigint {
+  if (typeof v === 'bigint') return v;
+  if (typeof v === 'number') return Number.isFinite(v) ? BigInt.asIntN(64, BigInt(Math.trunc(v))) : 0n;
+  if (typeof v === 'boolean') return v ? 1n : 0n;
   if (typeof v === 'string') {
     // cast trims a ".0..." decimal tail before parsing.
     const s = /^[^.]+\.0*$/.test(v) ? v.slice(0, v.indexOf('.')) : v;
-    const n = parseIntBase0(s);
-    return n === undefined ? 0 : Number(n);
+    return parseIntBase0(s) ?? 0n;
   }
-  return 0;
+  return 0n;
 }
 
 /** spf13/cast's ToFloat64: numbers, bools as 0/1, strings by strconv.ParseFloat; the rest is 0. */
 export function toFloat64(v: unknown): number {
-  if (typeof v === 'number') return v;
+  if (typeof v === 'number' || typeof v === 'bigint') return Number(v);
   if (typeof v === 'boolean') return v ? 1 : 0;
   if (typeof v === 'string') {
     const t = v.replace(/_/g, '');
@@ -108,7 +109,7 @@ export function isEmpty(v: unknown): boolean {
   switch (kindOf(v)) {
     case 'invalid': case 'nil': return true;
     case 'bool': return v === false;
-    case 'int': case 'float': return v === 0;
+    case 'int': case 'float': return Number(v) === 0;
     case 'string': case 'slice': case 'map': return length(v) === 0;
     default: return false;
   }

@@ -5,6 +5,7 @@ import { createCipheriv, createDecipheriv, createHash, createHmac, generateKeyPa
 import bcryptLib from 'bcryptjs';
 import type { FuncMap } from '../engine/exec.js';
 import { goBase64Decode } from '../consul/helpers.js';
+import { dsaKeyPem } from './certs.js';
 import { int, str } from './convert.js';
 
 const B64_STD = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
@@ -70,7 +71,7 @@ function derivePassword(counter: number, type: string, password: string, user: s
   }).join('');
 }
 
-/** generatePrivateKey's PEM blocks: PKCS#1 for RSA, SEC 1 for ECDSA, PKCS#8 for ed25519. */
+/** generatePrivateKey's PEM blocks: PKCS#1 for RSA, SEC 1 for ECDSA, sprig's own for DSA, PKCS#8 for ed25519. */
 function genPrivateKey(type: string): string {
   switch (type) {
     case '': case 'rsa':
@@ -80,8 +81,7 @@ function genPrivateKey(type: string): string {
     case 'ed25519':
       return generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
     case 'dsa':
-      // Sprig writes DSA keys in a Go-only ASN.1 layout that node:crypto cannot export.
-      throw new Error('genPrivateKey: "dsa" keys are not supported by proconsul-template');
+      return dsaKeyPem();
     default:
       return `Unknown type ${type}`;
   }

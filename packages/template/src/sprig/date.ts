@@ -1,11 +1,10 @@
-// Sprig's hermetic date functions (sprig date.go): ago, duration,
-// durationRound, dateModify and unixEpoch, over GoTime values (what
-// consul-template's time values are here). toDate needs Go's layout parser and
-// is refused at parse time (see index.ts).
+// Sprig's hermetic date functions (sprig date.go): ago, duration, durationRound,
+// mustDateModify, toDate, mustToDate and unixEpoch, over GoTime values (what
+// consul-template's time values are here). dateModify is not hermetic, so not here.
 
 import { parseDuration } from '@proconsul/api';
 import type { FuncMap } from '../engine/exec.js';
-import { GoTime } from '../consul/gotime.js';
+import { GoTime, parseGoTime } from '../consul/gotime.js';
 import { str } from './convert.js';
 
 /** time.Duration.String() of a whole number of nanoseconds (as a bigint). */
@@ -90,18 +89,22 @@ export function dateFuncs(now: () => Date): FuncMap {
       for (const [size, name] of units) if (u > size) return `${u / size}${name}`;
       return '0s';
     },
-    // An unparsable duration leaves the time as it is; mustDateModify fails instead.
-    dateModify: (d: unknown, t: unknown) => {
-      const time = asTime(t, 'dateModify');
-      const ms = durationMs(str(d));
-      return ms === undefined ? time : new GoTime(new Date(time.UnixMilli() + ms));
+    // time.ParseInLocation(layout, value, time.Local); toDate gives the zero time on an error.
+    toDate: (layout: unknown, value: unknown) => {
+      const [l, v] = [str(layout), str(value)];
+      try {
+        return parseGoTime(l, v);
+      } catch {
+        return GoTime.zero();
+      }
     },
-    mustDateModify: (d: unknown, t: unknown) => {
-      const time = asTime(t, 'mustDateModify');
+    mustToDate: (layout: unknown, value: unknown) => parseGoTime(str(layout), str(value)),
+    ...Object.fromEntries(['mustDateModify', 'must_date_modify'].map((name) => [name, (d: unknown, t: unknown) => {
+      const time = asTime(t, name);
       const ms = durationMs(str(d));
       if (ms === undefined) throw new Error(`time: invalid duration ${JSON.stringify(str(d))}`);
-      return new GoTime(new Date(time.UnixMilli() + ms));
-    },
+      return time.addMilli(ms);
+    }])),
     unixEpoch: (t: unknown) => String(asTime(t, 'unixEpoch').Unix()),
   };
 }

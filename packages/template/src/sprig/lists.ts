@@ -36,8 +36,8 @@ function chunk(size: number, list: unknown[]): unknown[][] {
 
 function slice(list: unknown[], ...indices: unknown[]): unknown {
   if (list.length === 0) return null;
-  const start = indices.length > 0 ? toInt64(indices[0]) : 0;
-  const end = indices.length > 1 ? toInt64(indices[1]) : list.length;
+  const start = indices.length > 0 ? Number(toInt64(indices[0])) : 0;
+  const end = indices.length > 1 ? Number(toInt64(indices[1])) : list.length;
   if (start < 0 || end > list.length || start > end) throw new Error(`reflect: slice index out of range`);
   return list.slice(start, end);
 }

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { GoTime } from '../consul/gotime.js';
 import { render, renderError } from './testing/render.js';
 
@@ -23,17 +23,54 @@ describe('sprig reflection, path, encoding and date functions', () => {
     expect(render('{{ duration "95" }} {{ duration 3661 }} {{ duration "x" }}')).toBe('1m35s 1h1m1s 0s');
     expect(render('{{ durationRound "2h10m5s" }} {{ durationRound "400h" }} {{ durationRound "1s" }} {{ durationRound "-3m1s" }}')).toBe('2h 16d 0s 3m');
     const t = new GoTime(new Date(Date.UTC(2026, 0, 1, 3, 4, 5)));
-    expect(render('{{ ago . }} {{ unixEpoch . }} {{ (dateModify "1h" .).Unix }} {{ (dateModify "bad" .).Unix }}', t)).toBe('24h0m0s 1767236645 1767240245 1767236645');
+    expect(render('{{ ago . }} {{ unixEpoch . }} {{ (mustDateModify "1h" .).Unix }} {{ (must_date_modify "-1m" .).Unix }}', t)).toBe('24h0m0s 1767236645 1767240245 1767236585');
     expect(renderError('{{ mustDateModify "bad" . }}', t)).toContain('time: invalid duration "bad"');
   });
 
-  it('refuses what it cannot do exactly, at parse time', () => {
-    expect(renderError('{{ if false }}{{ sprig_genCA "x" 1 }}{{ end }}')).toContain('function "sprig_genCA" is not supported by proconsul-template (it builds X.509 certificates)');
-    expect(renderError('{{ sprig_toDate "2006" "2020" }}')).toContain('it parses Go time layouts');
+  describe('toDate and mustToDate parse Go layouts, in the local zone (TZ)', () => {
+    const tz = process.env.TZ;
+    beforeEach(() => {
+      process.env.TZ = 'UTC';
+    });
+    afterEach(() => {
+      if (tz === undefined) delete process.env.TZ;
+      else process.env.TZ = tz;
+    });
+
+    it('reads dates, times, names, fractions and offsets', () => {
+      // Sprig's own case (date_test.go), formatted with .Format as `date` is not hermetic.
+      expect(render('{{ (toDate "2006-01-02" "2017-12-31").Format "02/01/2006" }}')).toBe('31/12/2017');
+      expect(render('{{ toDate "2006-01-02" "2017-12-31" }}')).toBe('2017-12-31 00:00:00 +0000 UTC');
+      expect(render('{{ toDate "Mon Jan _2 15:04:05 2006" "Tue Feb  3 04:05:06 2015" }}')).toBe('2015-02-03 04:05:06 +0000 UTC');
+      expect(render('{{ toDate "02 Jan 06 15:04 MST" "13 Jun 19 20:39 GMT" | unixEpoch }}')).toBe('1560458340');
+      expect(render('{{ toDate "2006-01-02T15:04:05Z07:00" "2020-05-06T07:08:09.123+02:00" }}')).toBe('2020-05-06 07:08:09.123 +0200 +0200');
+      expect(render('{{ (toDate "2006-01-02T15:04:05Z07:00" "2020-05-06T07:08:09Z").Unix }}')).toBe('1588748889');
+      expect(render('{{ toDate "January 2, 2006 3:04pm" "march 7, 2021 12:30am" }}')).toBe('2021-03-07 00:30:00 +0000 UTC');
+      expect(render('{{ toDate "15:04" "10:30" }}')).toBe('0000-01-01 10:30:00 +0000 UTC');
+      expect(render('{{ toDate "2006-01-02 15:04 -0700" "2024-02-29 23:59 -0330" | sprig_toJson }}')).toBe('"2024-02-29T23:59:00-03:30"');
+    });
+
+    it('gives the zero time on an error; mustToDate fails with Go\'s text', () => {
+      expect(render('{{ toDate "2006-01-02" "2017-02-30" }}')).toBe('0001-01-01 00:00:00 +0000 UTC');
+      expect(renderError('{{ mustToDate "2006-01-02" "2017-13-01" }}')).toContain('parsing time "2017-13-01": month out of range');
+      expect(renderError('{{ mustToDate "2006-01-02" "2017-02-30" }}')).toContain('parsing time "2017-02-30": day out of range');
+      expect(renderError('{{ mustToDate "2006-01-02" "17-01-01" }}')).toContain('parsing time "17-01-01" as "2006-01-02": cannot parse "17-01-01" as "2006"');
+      expect(renderError('{{ mustToDate "2006-01-02" "2017/01/01" }}')).toContain('parsing time "2017/01/01" as "2006-01-02": cannot parse "/01/01" as "-"');
+      expect(renderError('{{ mustToDate "2006" "2017 x" }}')).toContain('parsing time "2017 x": extra text: " x"');
+      expect(renderError('{{ toDate 2006 "2017" }}')).toContain('wrong type for value; expected string; got int');
+    });
+
+    it('a time without a zone is local time', () => {
+      process.env.TZ = 'America/New_York';
+      expect(render('{{ $t := toDate "2006-01-02 15:04" "2024-01-15 10:30" }}{{ $t }} {{ $t.Unix }}')).toBe('2024-01-15 10:30:00 -0500 EST 1705332600');
+      expect(render('{{ toDate "2006-01-02 15:04" "2024-07-15 10:30" }}')).toBe('2024-07-15 10:30:00 -0400 EDT');
+      // An offset the local zone has then is the local zone.
+      expect(render('{{ toDate "2006-01-02 15:04 -0700" "2024-07-15 10:30 -0400" }}')).toBe('2024-07-15 10:30:00 -0400 EDT');
+    });
   });
 
   it('leaves out the non-hermetic functions, as consul-template does', () => {
-    for (const fn of ['sprig_now', 'sprig_date', 'sprig_env', 'sprig_expandenv', 'sprig_uuidv4', 'sprig_randAlpha', 'sprig_randBytes', 'sprig_getHostByName']) {
+    for (const fn of ['sprig_now', 'sprig_date', 'sprig_dateModify', 'sprig_env', 'sprig_expandenv', 'sprig_uuidv4', 'sprig_randAlpha', 'sprig_randBytes', 'sprig_getHostByName']) {
       expect(renderError(`{{ ${fn} }}`)).toContain(`function "${fn}" not defined`);
     }
   });

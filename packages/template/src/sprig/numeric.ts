@@ -103,7 +103,10 @@ function round(v: unknown, p: number, roundOn = 0.5): number {
   return (frac >= roundOn ? Math.ceil(digit) : Math.floor(digit)) / pow;
 }
 
-const big = (v: unknown) => BigInt(toInt64(v));
+const big = toInt64;
+/** sprig's max and min: int64 through cast. */
+const extreme = (a: unknown, vs: unknown[], better: (x: bigint, y: bigint) => boolean) =>
+  vs.reduce<bigint>((acc, v) => (better(big(v), acc) ? big(v) : acc), big(a));
 const intDiv = (a: unknown, b: unknown, op: (x: bigint, y: bigint) => bigint) => {
   if (big(b) === 0n) throw new Error('runtime error: integer divide by zero');
   return int64(op(big(a), big(b)));
@@ -114,13 +117,14 @@ export const numericFuncs: FuncMap = {
     const t = String(s);
     return /^[+-]?\d+$/.test(t) && BigInt(t) >= -(2n ** 63n) && BigInt(t) < 2n ** 63n ? Number(t) : 0;
   },
+  // Go's int64 is a bigint here, its int a number.
   int64: (v: unknown) => toInt64(v),
-  int: (v: unknown) => toInt64(v),
+  int: (v: unknown) => Number(toInt64(v)),
   float64: (v: unknown) => toFloat64(v),
   // strconv.ParseInt(fmt.Sprint(v), 8, 64): the octal text read as a number, 0 when it is not one.
   toDecimal: (v: unknown) => {
     const t = sprint([v]);
-    return /^[+-]?[0-7]+$/.test(t) ? Number(BigInt.asIntN(64, BigInt((t.startsWith('-') ? '-0o' : '0o') + t.replace(/^[+-]/, '')))) : 0;
+    return /^[+-]?[0-7]+$/.test(t) ? BigInt.asIntN(64, BigInt((t.startsWith('-') ? '-0o' : '0o') + t.replace(/^[+-]/, ''))) : 0n;
   },
   seq: variadic((...ps: unknown[]) => seq(ps.map(int))),
   until: (n: unknown) => untilStep(0, int(n), int(n) < 0 ? -1 : 1),
@@ -140,9 +144,9 @@ export const numericFuncs: FuncMap = {
   subf: variadic((a: unknown, ...vs: unknown[]) => decimalOp('sub', a, vs)),
   divf: variadic((a: unknown, ...vs: unknown[]) => decimalOp('div', a, vs)),
   mulf: variadic((a: unknown, ...vs: unknown[]) => decimalOp('mul', a, vs)),
-  biggest: variadic((a: unknown, ...vs: unknown[]) => vs.reduce<number>((acc, v) => Math.max(acc, toInt64(v)), toInt64(a))),
-  max: variadic((a: unknown, ...vs: unknown[]) => vs.reduce<number>((acc, v) => Math.max(acc, toInt64(v)), toInt64(a))),
-  min: variadic((a: unknown, ...vs: unknown[]) => vs.reduce<number>((acc, v) => Math.min(acc, toInt64(v)), toInt64(a))),
+  biggest: variadic((a: unknown, ...vs: unknown[]) => extreme(a, vs, (x, y) => x > y)),
+  max: variadic((a: unknown, ...vs: unknown[]) => extreme(a, vs, (x, y) => x > y)),
+  min: variadic((a: unknown, ...vs: unknown[]) => extreme(a, vs, (x, y) => x < y)),
   maxf: variadic((a: unknown, ...vs: unknown[]) => vs.reduce<number>((acc, v) => Math.max(acc, toFloat64(v)), toFloat64(a))),
   minf: variadic((a: unknown, ...vs: unknown[]) => vs.reduce<number>((acc, v) => Math.min(acc, toFloat64(v)), toFloat64(a))),
   ceil: (v: unknown) => Math.ceil(toFloat64(v)),

@@ -41,7 +41,7 @@ describe('CSRMaxPerSecond', () => {
     const statuses = rs.map((r) => r.status).sort();
     expect(statuses).toEqual([200, 429, 429]);
     for (const r of rs.filter((x) => x.status === 429)) expect(r.text).toBe('Rate limit reached, try again later');
-  });
+  }, 60_000);
 
   it('a refused renewal after a root rotation serves the kept certificate', async () => {
     await sleep(BUCKET_MS);
@@ -64,5 +64,5 @@ describe('CSRMaxPerSecond', () => {
     expect(renewed).toHaveLength(1);
     const kept = renewed[0] === 'a' ? 'b' : 'a';
     expect(after[kept]).toBe(before[kept]);
-  });
+  }, 90_000);
 });

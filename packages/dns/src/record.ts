@@ -11,7 +11,7 @@ export interface EncodedRecord {
   readonly nameBytes: Buffer;
   /** Type, class, TTL, RDLENGTH and RDATA. */
   readonly tail: Buffer;
-  /** SRV target (lowercase), to match Additional records to answers. */
+  /** SRV or CNAME target (lowercase, fully qualified), to match Additional records to answers. */
   readonly target?: string;
 }
 
@@ -36,6 +36,7 @@ export function encodeRecord(rr: Answer): EncodedRecord | undefined {
     if (!isValidName(target)) return undefined;
   } else if (rr.type === 'CNAME' || rr.type === 'NS') {
     if (!isValidName(rr.data)) return undefined;
+    if (rr.type === 'CNAME') target = rr.data;
   }
   const whole = answerCodec.encode(rr);
   const nameLength = nameCodec.encodingLength(rr.name);

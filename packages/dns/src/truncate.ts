@@ -8,11 +8,31 @@ const MAX_UDP_ANSWER_LIMIT = 8;
 const MAX_UDP_DATAGRAM_SIZE = 65535 - 68;
 const MAX_TCP_SIZE = 65523;
 
-/** Keep the Additional records whose owner is the target of a remaining SRV answer (syncExtra). */
+/** Lowercase, fully qualified: how names are compared here. */
+const fqdn = (name: string): string => name.toLowerCase().replace(/\.?$/, '.');
+
+/**
+ * Consul's syncExtra: once answers are dropped, the Additional section is rebuilt from the SRV
+ * answers left: for each distinct target, the first extra record of that name (an extra
+ * CNAME's own target follows). So a trimmed answer has one address per target and no TXT,
+ * though the untrimmed one brings a node's records once per instance.
+ */
 function syncExtra(reply: Reply, extras: EncodedRecord[]): void {
-  const targets = new Set<string>();
-  for (const a of reply.answers) if (a.target !== undefined) targets.add(a.target);
-  reply.additionals = extras.filter((e) => targets.has(e.name.toLowerCase().replace(/\.?$/, '.')));
+  const first = new Map<string, EncodedRecord>();
+  for (const e of extras) if (!first.has(fqdn(e.name))) first.set(fqdn(e.name), e);
+  const done = new Set<string>();
+  const out: EncodedRecord[] = [];
+  for (const a of reply.answers) {
+    if (a.type !== 'SRV' || a.target === undefined) continue;
+    for (let target: string | undefined = a.target; target !== undefined && !done.has(target); ) {
+      done.add(target);
+      const extra = first.get(target);
+      if (extra === undefined) break;
+      out.push(extra);
+      target = extra.type === 'CNAME' ? extra.target : undefined;
+    }
+  }
+  reply.additionals = out;
 }
 
 /** Drop answers until the message fits `maxSize` (at least one answer stays). */

@@ -37,6 +37,22 @@ describe('truncation', () => {
     expect(server.stats().truncated).toBe(2);
   });
 
+  it('a trimmed SRV answer keeps one extra per target and drops the TXT, as Consul\'s syncExtra', async () => {
+    // Five instances on one node with meta: untrimmed, each brings the node's A and TXT.
+    const b = new MemoryBackend(['dc1']);
+    b.addNode({ name: 'shared', address: '10.3.9.1', datacenter: 'dc1', meta: { rack: 'r1' } });
+    for (let i = 1; i <= 5; i++) b.addInstance({ node: 'shared', serviceName: 'many', serviceId: `many-${i}`, port: 9000 + i });
+    const started = await startServer(b, HOST);
+    server = started.server;
+    const trimmed = await dig(started.target, '+noedns', '_many._tcp.service.consul', 'SRV');
+    expect(trimmed.answer).toHaveLength(3);
+    expect(trimmed.additional.map((x) => `${x.name} ${x.type} ${x.data}`)).toEqual(['shared.node.dc1.consul. A 10.3.9.1']);
+    const whole = await dig(started.target, '+bufsize=4096', '_many._tcp.service.consul', 'SRV');
+    expect(whole.answer).toHaveLength(5);
+    expect(whole.additional.filter((x) => x.type === 'A')).toHaveLength(5);
+    expect(whole.additional.filter((x) => x.type === 'TXT')).toHaveLength(5);
+  });
+
   it('udp_answer_limit is configurable and capped at 8', async () => {
     const started = await startServer(many(20), HOST, { udpAnswerLimit: 50 });
     server = started.server;

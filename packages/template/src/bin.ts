@@ -8,6 +8,7 @@ import { clientOptions } from './runner/client-options.js';
 import { ConfigError } from './runner/config.js';
 import { createLogger } from './runner/log.js';
 import { Runner } from './runner/runner.js';
+import { MONITORED_SIGNALS } from './runner/signals.js';
 import { packageVersion } from './version.js';
 
 function removePidFile(path: string | undefined): void {
@@ -56,36 +57,60 @@ async function main(argv: string[]): Promise<number> {
   }
   if (config.pidFile) writeFileSync(config.pidFile, `${process.pid}\n`);
 
-  process.on('SIGHUP', () => {
-    if (runner.signalChild('SIGHUP')) return;
-    log.info('runner', 'received SIGHUP, reloading configuration and templates');
+  // cli.go: reload_signal reloads, kill_signal stops, every other signal goes to the -exec child.
+  const stopAndExit = (code: number, immediately: boolean) =>
+    void stopBounded(runner, immediately).then(() => {
+      removePidFile(config.pidFile);
+      process.exit(code);
+    });
+  let reloading = Promise.resolve();
+  const reload = async () => {
+    log.info('runner', 'reloading configuration and templates');
+    let next = config;
     try {
       const again = configPaths.length > 0 ? parseArgs(argv) : parsed;
-      runner.reload(again.kind === 'run' ? again.config.templates : config.templates);
+      if (again.kind === 'run') next = again.config;
     } catch (e) {
       log.error('runner', `reload failed, keeping the current configuration: ${(e as Error).message}`);
+      return;
     }
-  });
-  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+    // As consul-template's new runner: the child stops, and starts again once the templates rendered.
+    await runner.restartChild(next.exec);
+    runner.reload(next.templates);
+  };
+  for (const sig of MONITORED_SIGNALS) {
     process.on(sig, () => {
-      if (runner.signalChild(sig)) return;
-      log.info('runner', `received ${sig}, stopping`);
-      void stopBounded(runner).then(() => {
-        removePidFile(config.pidFile);
-        process.exit(0);
-      });
+      if (sig === config.reloadSignal) {
+        reloading = reloading.then(reload).catch((e: unknown) => log.error('runner', `reload failed: ${(e as Error).message}`));
+      } else if (sig === config.killSignal) {
+        process.stderr.write('Cleaning up...\n');
+        stopAndExit(EXIT_INTERRUPT, true);
+      } else if (!runner.signalChild(sig)) {
+        // consul-template ignores a signal it has no child for; SIGTERM (or SIGINT when it is not
+        // the kill signal) still stops proconsul-template, as init systems and `docker stop` expect.
+        if (sig !== 'SIGTERM' && sig !== 'SIGINT') return;
+        log.info('runner', `received ${sig}, stopping`);
+        stopAndExit(0, false);
+      }
     });
   }
+  // consul-template runs until a signal even when nothing keeps a socket open (templates without
+  // dependencies, or an agent not yet answering between retries).
+  const keepAlive = setInterval(() => {}, 2 ** 30);
   const code = await runner.done;
-  await stopBounded(runner);
+  clearInterval(keepAlive);
+  await stopBounded(runner, false);
   removePidFile(config.pidFile);
   return code;
 }
 
-/** Gives the runner a moment to release what it holds (the de-duplication session), no more. */
+/** cli.go's ExitCodeInterrupt: stopped by the kill signal. */
+const EXIT_INTERRUPT = 12;
+
+/** Gives the runner a moment to release what it holds (the de-duplication session, the child within its kill timeout), no more. */
 const STOP_WAIT_MS = 3000;
-function stopBounded(runner: Runner): Promise<void> {
-  return Promise.race([runner.stop(), new Promise<void>((r) => setTimeout(r, STOP_WAIT_MS).unref())]);
+function stopBounded(runner: Runner, immediately: boolean): Promise<void> {
+  return Promise.race([runner.stop(immediately), new Promise<void>((r) => setTimeout(r, STOP_WAIT_MS + runner.childStopBoundMs()).unref())]);
 }
 
 main(process.argv.slice(2)).then(

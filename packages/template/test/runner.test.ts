@@ -155,7 +155,7 @@ describe('runner with a real agent', () => {
     const other = await startAgent({ ip: '127.0.4.12', extraArgs: ['-log-level', 'warn'] });
     const t = tmpl('outage.conf', '{{range service "db"}}{{.Address}} {{end}}');
     await registerService(other.url, { Name: 'db', ID: 'db-1', Address: '127.0.4.105', Port: 5432 });
-    const { runner, lines } = runnerFor([t], { consul: { retryBackoffMs: 20, retryMaxBackoffMs: 200, ssl: {} } }, other.httpAddr);
+    const { runner, lines } = runnerFor([t], { consul: { retry: { enabled: true, attempts: 0, backoffMs: 20, maxBackoffMs: 200 }, ssl: {} } }, other.httpAddr);
     runner.start();
     try {
       await waitFor(() => read(t.destination) === '127.0.4.105 ', 'render before outage');

@@ -2,7 +2,7 @@
 // (`-name value`, `-name=value`, bool `-once`), applied over config files.
 
 import { parseDuration } from '@proconsul/api';
-import { ConfigError, parseAuthFlag, defaultConfig, loadConfigFile, nginxConfTemplate, parseNginxUpstreamFlag, parseTemplateFlag, parseWait, type RunnerConfig } from './config.js';
+import { ConfigError, parseAuthFlag, defaultConfig, signalValue, loadConfigFile, nginxConfTemplate, parseNginxUpstreamFlag, parseTemplateFlag, parseWait, type RunnerConfig } from './config.js';
 import type { NginxUpstream } from '../nginx/renderer.js';
 import { parseLogLevel } from './log.js';
 
@@ -24,7 +24,20 @@ Options:
   -wait <min[:max]>       quiescence before rendering (max defaults to 4x min)
   -once                   render once, run the commands, exit
   -dry                    print rendered templates to stdout instead of writing them
-  -exec <command>         run a child process once all templates are rendered; exit with it
+  -exec <command>         run a child process once all templates are rendered; exit with it;
+                          a template change sends it -exec-reload-signal, or restarts it
+  -exec-reload-signal <sig>  signal for the child on a template change (default: restart it)
+  -exec-kill-signal <sig> signal that stops the child (default SIGINT)
+  -exec-kill-timeout <dur> time the child has to exit before SIGKILL (default 30s)
+  -exec-splay <dur>       random wait up to this before the reload signal or restart (default 0)
+  -exec-env-pristine      start the child with no inherited environment
+  -exec-env-custom <K=V>, -exec-env-allowlist <glob>, -exec-env-denylist <glob>  (repeatable)
+  -reload-signal <sig>    reload the configuration and templates on it (default SIGHUP; "" off)
+  -kill-signal <sig>      stop on it (default SIGINT; "" off); other signals go to the child
+  -consul-retry           retry failed queries (default true; -consul-retry=false gives up at once)
+  -consul-retry-attempts <n>  retries before exiting with an error (default 12, 0 = forever)
+  -consul-retry-backoff <dur>  first wait, doubled on each retry (default 250ms)
+  -consul-retry-max-backoff <dur>  longest wait between retries (default 1m, 0 = no bound)
   -log-level <level>      trace, debug, info, warn, err (default info)
   -pid-file <path>        write the process id to this file
   -validate <command>     validate a render before it replaces the file; {{path}} is the
@@ -47,9 +60,15 @@ nginx without a template (the file's other lines and comments stay as written):
 
 export type CliResult = { kind: 'run'; config: RunnerConfig; configPaths: string[] } | { kind: 'help' } | { kind: 'version' };
 
-const BOOL_FLAGS = new Set(['once', 'dry', 'version', 'v', 'help', 'h', 'dedup', 'syslog', 'vault-renew-token', 'exec-splay', 'consul-ssl', 'consul-ssl-verify']);
-const VALUE_FLAGS = new Set(['config', 'consul-addr', 'consul-token', 'consul-auth', 'consul-ssl-cert', 'consul-ssl-key', 'consul-ssl-ca-cert', 'consul-ssl-ca-path', 'consul-ssl-server-name', 'template', 'wait', 'exec', 'log-level', 'pid-file', 'validate', 'min-instances', 'key-timeout', 'max-stale', 'nginx-conf', 'nginx-upstream', 'nginx-reload']);
-const IGNORED = new Set(['reload-signal', 'kill-signal', 'syslog', 'syslog-facility', 'exec-kill-signal', 'exec-kill-timeout', 'exec-reload-signal', 'exec-splay']);
+const BOOL_FLAGS = new Set(['once', 'dry', 'version', 'v', 'help', 'h', 'dedup', 'syslog', 'vault-renew-token', 'consul-ssl', 'consul-ssl-verify', 'consul-retry', 'exec-env-pristine']);
+const VALUE_FLAGS = new Set([
+  'config', 'consul-addr', 'consul-token', 'consul-auth', 'consul-ssl-cert', 'consul-ssl-key', 'consul-ssl-ca-cert', 'consul-ssl-ca-path',
+  'consul-ssl-server-name', 'template', 'wait', 'exec', 'log-level', 'pid-file', 'validate', 'min-instances', 'key-timeout', 'max-stale',
+  'nginx-conf', 'nginx-upstream', 'nginx-reload', 'consul-retry-attempts', 'consul-retry-backoff', 'consul-retry-max-backoff', 'retry',
+  'exec-reload-signal', 'exec-kill-signal', 'exec-kill-timeout', 'exec-splay', 'exec-env-custom', 'exec-env-allowlist', 'exec-env-denylist',
+  'reload-signal', 'kill-signal',
+]);
+const IGNORED = new Set(['syslog', 'syslog-facility']);
 
 /** Parses argv (without node and the script). Throws ConfigError with a one-line message. */
 export function parseArgs(argv: string[]): CliResult {
@@ -101,7 +120,26 @@ export function parseArgs(argv: string[]): CliResult {
       case 'once': config.once = bool(name, v); break;
       case 'dry': config.dry = bool(name, v); break;
       case 'dedup': config.dedup.enabled = bool(name, v); break;
-      case 'exec': config.exec = { command: v }; break;
+      // cli.go: -exec sets the command and turns exec mode on.
+      case 'exec': config.exec.command = v; config.exec.enabled = true; break;
+      case 'exec-reload-signal': config.exec.reloadSignal = signalFlag(name, v); break;
+      case 'exec-kill-signal': config.exec.killSignal = signalFlag(name, v); break;
+      case 'exec-kill-timeout': config.exec.killTimeoutMs = durationFlag(name, v); break;
+      case 'exec-splay': config.exec.splayMs = durationFlag(name, v); break;
+      case 'exec-env-pristine': config.exec.env.pristine = bool(name, v); break;
+      case 'exec-env-custom': config.exec.env.custom.push(v); break;
+      case 'exec-env-allowlist': config.exec.env.allowlist.push(v); break;
+      case 'exec-env-denylist': config.exec.env.denylist.push(v); break;
+      case 'reload-signal': config.reloadSignal = signalFlag(name, v); break;
+      case 'kill-signal': config.killSignal = signalFlag(name, v); break;
+      case 'consul-retry': config.consul.retry.enabled = bool(name, v); break;
+      case 'consul-retry-attempts':
+        if (!/^\d+$/.test(v)) throw new ConfigError(`invalid value ${JSON.stringify(v)} for -consul-retry-attempts: expected a non-negative integer`);
+        config.consul.retry.attempts = Number(v);
+        break;
+      // -retry is consul-template's older name of -consul-retry-backoff.
+      case 'retry': case 'consul-retry-backoff': config.consul.retry.backoffMs = durationFlag(name, v); break;
+      case 'consul-retry-max-backoff': config.consul.retry.maxBackoffMs = durationFlag(name, v); break;
       case 'log-level':
         try {
           config.logLevel = parseLogLevel(v);
@@ -148,6 +186,11 @@ export function parseArgs(argv: string[]): CliResult {
     if (t.nginxUpstreams && t.validate === undefined) t.validate = 'nginx -t -q';
   }
   return { kind: 'run', config, configPaths };
+}
+
+/** A signal name ("" turns it off); a bad one: `-kill-signal: invalid signal "X" - valid signals are [...]`. */
+function signalFlag(name: string, v: string): NodeJS.Signals | null {
+  return signalValue(`-${name}`, v);
 }
 
 function durationFlag(name: string, v: string): number {

@@ -35,8 +35,8 @@ describe('the consul block as client options', () => {
   });
 
   it('names what it takes but ignores, and refuses unknown ssl and auth keys', () => {
-    const cfg = fromHcl({ consul: { transport: { max_idle_conns: 5 } }, kill_signal: 'SIGTERM' });
-    expect(cfg.ignored).toEqual(['consul.transport', 'kill_signal']);
+    const cfg = fromHcl({ consul: { transport: { max_idle_conns: 5 } }, syslog: { enabled: true } });
+    expect(cfg.ignored).toEqual(['consul.transport', 'syslog']);
     const r = parseArgs(['-syslog', '-template', 'a:b']);
     if (r.kind !== 'run') throw new Error('expected run');
     expect(r.config.ignored).toEqual(['-syslog']);

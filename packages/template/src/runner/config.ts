@@ -8,6 +8,9 @@ import { parseDuration } from '@proconsul/api';
 import { parseHcl } from './hcl.js';
 import { parseLogLevel, type LogLevel } from './log.js';
 import type { NginxUpstream } from '../nginx/renderer.js';
+import type { ExecEnvConfig } from './exec-env.js';
+import { RETRY_DEFAULTS, type RetryConfig } from './retry.js';
+import { parseSignal } from './signals.js';
 
 export interface Wait {
   minMs: number;
@@ -87,12 +90,38 @@ export function finalizeDedup(d: DedupConfig): DedupSettings {
   };
 }
 
+/**
+ * consul-template's top-level `exec` block (-exec, -exec-*; config/exec.go): the child started
+ * once every template rendered and told of each change.
+ */
+export interface ExecConfig {
+  command?: string | string[];
+  /** Default: on when a command is given. */
+  enabled?: boolean;
+  /** A random wait up to this before the reload signal or restart. */
+  splayMs: number;
+  /** Sent on a template change; null (the default): restart the child instead. */
+  reloadSignal: NodeJS.Signals | null;
+  /** Stops the child (default SIGINT); null: SIGKILL. */
+  killSignal: NodeJS.Signals | null;
+  /** How long the child has to exit after the kill signal before SIGKILL (default 30s). */
+  killTimeoutMs: number;
+  /** Taken as consul-template takes it: it does not apply to the exec child there either. */
+  timeoutMs: number;
+  env: ExecEnvConfig;
+}
+
+export function execEnabled(e: ExecConfig): boolean {
+  const list = typeof e.command === 'string' ? [e.command] : (e.command ?? []);
+  return e.enabled ?? (list.length > 0 && list[0] !== '');
+}
+
 export interface RunnerConfig {
   consul: {
     address?: string;
     token?: string;
-    retryBackoffMs: number;
-    retryMaxBackoffMs: number;
+    /** consul.retry (-consul-retry*): how failed queries are retried, and when to give up. */
+    retry: RetryConfig;
     ssl: SslConfig;
     /** HTTP basic auth (`consul.auth`, -consul-auth user:pass). */
     auth?: { username: string; password: string };
@@ -104,7 +133,11 @@ export interface RunnerConfig {
   once: boolean;
   dry: boolean;
   logLevel: LogLevel;
-  exec?: { command: string | string[] };
+  exec: ExecConfig;
+  /** Reloads the configuration and templates (default SIGHUP; null: off, the signal goes to the child). */
+  reloadSignal: NodeJS.Signals | null;
+  /** Stops proconsul-template and its child (default SIGINT; null: off, the signal goes to the child). */
+  killSignal: NodeJS.Signals | null;
   pidFile?: string;
   /** Beyond consul-template: `key` of a missing key fails after this long (0 = wait forever). */
   keyTimeoutMs: number;
@@ -123,7 +156,7 @@ export class ConfigError extends Error {}
 
 export function defaultConfig(): RunnerConfig {
   return {
-    consul: { retryBackoffMs: 250, retryMaxBackoffMs: 10_000, ssl: {} },
+    consul: { retry: { ...RETRY_DEFAULTS }, ssl: {} },
     ignored: [],
     wait: { minMs: 0, maxMs: 0 },
     templates: [],
@@ -134,7 +167,27 @@ export function defaultConfig(): RunnerConfig {
     blockWaitMs: 60_000,
     maxStaleMs: 2000,
     dedup: {},
+    exec: {
+      splayMs: 0,
+      reloadSignal: null,
+      killSignal: 'SIGINT',
+      killTimeoutMs: 30_000,
+      timeoutMs: 0,
+      env: { pristine: false, custom: [], allowlist: [], denylist: [] },
+    },
+    // config/config.go DefaultReloadSignal, DefaultKillSignal.
+    reloadSignal: 'SIGHUP',
+    killSignal: 'SIGINT',
   };
+}
+
+/** A signal name from a config key or flag; "" turns it off. */
+export function signalValue(key: string, v: unknown): NodeJS.Signals | null {
+  try {
+    return parseSignal(str(key, v));
+  } catch (e) {
+    throw new ConfigError(`${key}: ${(e as Error).message}`);
+  }
 }
 
 /** `-wait 5s:10s`; max defaults to 4x min. */
@@ -334,6 +387,50 @@ function applyDedup(d: DedupConfig, block: Record<string, unknown>): void {
   }
 }
 
+// config/retry.go: attempts (0 = forever), backoff, max_backoff, enabled.
+function applyRetry(r: RetryConfig, block: Record<string, unknown>): void {
+  for (const [k, v] of Object.entries(block)) {
+    const key = `consul.retry.${k}`;
+    switch (k) {
+      case 'enabled': r.enabled = bool(key, v); break;
+      case 'attempts': r.attempts = int(key, v); break;
+      case 'backoff': r.backoffMs = duration(key, v); break;
+      case 'max_backoff': r.maxBackoffMs = duration(key, v); break;
+      default: throw new ConfigError(`${key}: unknown key`);
+    }
+  }
+}
+
+// config/exec.go and config/env.go: the env lists add up across files, as Go's Merge appends them.
+function applyExec(e: ExecConfig, block: Record<string, unknown>): void {
+  for (const [k, v] of Object.entries(block)) {
+    const key = `exec.${k}`;
+    switch (k) {
+      case 'command': e.command = command(key, v); break;
+      case 'enabled': e.enabled = bool(key, v); break;
+      case 'splay': e.splayMs = duration(key, v); break;
+      case 'reload_signal': e.reloadSignal = signalValue(key, v); break;
+      case 'kill_signal': e.killSignal = signalValue(key, v); break;
+      case 'kill_timeout': e.killTimeoutMs = duration(key, v); break;
+      case 'timeout': e.timeoutMs = duration(key, v); break;
+      case 'env': {
+        for (const [ek, ev] of Object.entries(one(key, v))) {
+          const ekey = `${key}.${ek}`;
+          switch (ek) {
+            case 'pristine': e.env.pristine = bool(ekey, ev); break;
+            case 'custom': e.env.custom.push(...strings(ekey, ev)); break;
+            case 'allowlist': case 'whitelist': e.env.allowlist.push(...strings(ekey, ev)); break;
+            case 'denylist': case 'blacklist': e.env.denylist.push(...strings(ekey, ev)); break;
+            default: throw new ConfigError(`${ekey}: unknown key`);
+          }
+        }
+        break;
+      }
+      default: throw new ConfigError(`${key}: unknown key`);
+    }
+  }
+}
+
 function positiveDuration(key: string, v: unknown): number {
   const ms = duration(key, v);
   if (!(ms > 0)) throw new ConfigError(`${key}: must be more than 0`);
@@ -349,11 +446,8 @@ export function applyConfigObject(cfg: RunnerConfig, raw: Record<string, unknown
         for (const [ck, cv] of Object.entries(c)) {
           if (ck === 'address') cfg.consul.address = str('consul.address', cv);
           else if (ck === 'token') cfg.consul.token = str('consul.token', cv);
-          else if (ck === 'retry') {
-            const r = one('consul.retry', cv);
-            if (r.backoff !== undefined) cfg.consul.retryBackoffMs = duration('consul.retry.backoff', r.backoff);
-            if (r.max_backoff !== undefined) cfg.consul.retryMaxBackoffMs = duration('consul.retry.max_backoff', r.max_backoff);
-          } else if (ck === 'ssl') applySsl(cfg.consul.ssl, one('consul.ssl', cv));
+          else if (ck === 'retry') applyRetry(cfg.consul.retry, one('consul.retry', cv));
+          else if (ck === 'ssl') applySsl(cfg.consul.ssl, one('consul.ssl', cv));
           else if (ck === 'auth') cfg.consul.auth = authBlock(one('consul.auth', cv));
           else if (['transport', 'namespace', 'partition'].includes(ck)) cfg.ignored.push(`consul.${ck}`);
           else throw new ConfigError(`consul.${ck}: unknown key`);
@@ -366,18 +460,16 @@ export function applyConfigObject(cfg: RunnerConfig, raw: Record<string, unknown
         break;
       case 'log_level': cfg.logLevel = parseLogLevel(str(key, v)); break;
       case 'pid_file': cfg.pidFile = str(key, v); break;
-      case 'exec': {
-        const e = one(key, v);
-        if (e.command !== undefined) cfg.exec = { command: command('exec.command', e.command) };
-        break;
-      }
+      case 'exec': applyExec(cfg.exec, one(key, v)); break;
+      case 'reload_signal': cfg.reloadSignal = signalValue(key, v); break;
+      case 'kill_signal': cfg.killSignal = signalValue(key, v); break;
       case 'key_timeout': cfg.keyTimeoutMs = duration(key, v); break;
       case 'block_query_wait': cfg.blockWaitMs = duration(key, v); break;
       case 'once': cfg.once = bool(key, v); break;
       case 'dry': cfg.dry = bool(key, v); break;
       case 'max_stale': cfg.maxStaleMs = duration(key, v); break;
       case 'dedup': applyDedup(cfg.dedup, one(key, v)); break;
-      case 'kill_signal': case 'reload_signal': case 'syslog': case 'vault': case 'nomad': case 'default_delimiters': case 'template_error_fatal': case 'err_on_failed_lookup':
+      case 'syslog': case 'vault': case 'nomad': case 'default_delimiters': case 'template_error_fatal': case 'err_on_failed_lookup':
         cfg.ignored.push(key);
         break;
       default:

@@ -6,13 +6,14 @@
 // de-duplication (dedup.ts): a follower watches only what cannot be shared.
 
 import { readFileSync } from 'node:fs';
-import { spawn, type ChildProcess } from 'node:child_process';
 import type { Consul } from '@proconsul/api';
 import { Brain } from '../consul/brain.js';
 import { canShare, type Dependency } from '../consul/query.js';
 import { runCommand } from './command.js';
-import { finalizeDedup, type RunnerConfig, type TemplateConfig, type Wait } from './config.js';
+import { execEnabled, finalizeDedup, type ExecConfig, type RunnerConfig, type TemplateConfig, type Wait } from './config.js';
 import { DedupManager, templateId } from './dedup.js';
+import { ExecChild } from './exec-child.js';
+import { agentEnv, childEnv } from './exec-env.js';
 import type { Logger } from './log.js';
 import { NginxUpstreamRenderer } from '../nginx/renderer.js';
 import { TemplateRenderer, type RenderResult } from './render.js';
@@ -24,7 +25,11 @@ export type RunnerEvent =
   | { type: 'command'; destination: string; ok: boolean; output: string }
   | { type: 'invalid'; destination: string; output: string }
   | { type: 'held'; destination: string; reason: string }
-  | { type: 'error'; destination: string; message: string };
+  | { type: 'error'; destination: string; message: string }
+  | { type: 'child'; action: 'start' | 'reload'; pid?: number };
+
+/** cli.go's ExitCodeRunnerError: a query failed more often than consul.retry allows. */
+export const EXIT_RUNNER_ERROR = 14;
 
 export interface RunnerOptions {
   config: RunnerConfig;
@@ -61,13 +66,21 @@ export class Runner {
   private templates: TemplateState[] = [];
   private stopped = false;
   private stopping?: Promise<void>;
-  private child?: ChildProcess;
+  private child?: ExecChild;
+  /** The exec block in force (a reload may bring another). */
+  private exec: ExecConfig;
+  /** A reload of the child is running / another is wanted after it (changes coalesce). */
+  private childReloading = false;
+  private childReloadPending = false;
+  /** The old child is being stopped for a configuration reload: no new one until it is gone. */
+  private childRestarting = false;
   private resolveDone!: (code: number) => void;
   /** Resolves with the exit code: -once finished, the -exec child exited, or a fatal error. */
   readonly done: Promise<number>;
 
   constructor(private readonly opts: RunnerOptions) {
     this.done = new Promise((r) => (this.resolveDone = r));
+    this.exec = opts.config.exec;
     this.watcher = new Watcher({
       client: opts.client,
       brain: this.brain,
@@ -75,8 +88,11 @@ export class Runner {
       onChange: (id) => this.dependencyChanged(id),
       blockWaitMs: opts.config.blockWaitMs,
       maxStaleMs: opts.config.maxStaleMs,
-      backoffBaseMs: opts.config.consul.retryBackoffMs,
-      backoffMaxMs: opts.config.consul.retryMaxBackoffMs,
+      retry: opts.config.consul.retry,
+      onGiveUp: (id, err) => {
+        this.log.error('runner', `watcher reported error: ${id}: ${err.message}`);
+        this.finish(EXIT_RUNNER_ERROR);
+      },
     });
     const dedup = finalizeDedup(opts.config.dedup);
     if (dedup.enabled && opts.config.once) opts.log.info('runner', 'disabling de-duplication in once mode');
@@ -131,6 +147,7 @@ export class Runner {
       next = templates.map((cfg, i) => this.load(cfg, i));
     } catch (e) {
       this.log.error('runner', `reload failed, keeping the current templates: ${(e as Error).message}`);
+      this.checkAllRendered(); // a child stopped for the reload starts again on the current files
       return;
     }
     for (const t of this.templates) this.clearTimers(t);
@@ -140,15 +157,39 @@ export class Runner {
     for (const t of next) this.schedule(t, true);
   }
 
-  /** Stops watching and rendering; resolves once the de-duplication session is destroyed (the same promise on every call). */
-  stop(): Promise<void> {
+  /**
+   * Stops watching and rendering, and the -exec child (its kill signal, after the splay unless
+   * `immediately`); resolves once the child is gone and the de-duplication session destroyed
+   * (the same promise on every call).
+   */
+  stop(immediately = false): Promise<void> {
     if (this.stopping) return this.stopping;
     this.stopped = true;
     for (const t of this.templates) this.clearTimers(t);
     this.watcher.stop();
-    if (this.child && this.child.exitCode === null) this.child.kill('SIGTERM');
-    this.stopping = this.dedup?.stop() ?? Promise.resolve();
+    this.stopping = Promise.all([this.child?.stop(immediately), this.dedup?.stop()]).then(() => undefined);
     return this.stopping;
+  }
+
+  /** The longest stop() may wait on the child: splay, then kill_timeout. */
+  childStopBoundMs(): number {
+    return this.child ? this.exec.splayMs + this.exec.killTimeoutMs : 0;
+  }
+
+  /**
+   * A configuration reload (consul-template stops its runner, child included, and starts a new
+   * one): the child is stopped; it starts again, with `exec`, once every template rendered.
+   */
+  async restartChild(exec: ExecConfig): Promise<void> {
+    const child = this.child;
+    this.child = undefined;
+    this.exec = exec;
+    this.childRestarting = true;
+    try {
+      await child?.stop(false);
+    } finally {
+      this.childRestarting = false;
+    }
   }
 
   /**
@@ -159,10 +200,10 @@ export class Runner {
     return this.watcher.ids().sort();
   }
 
-  /** Forwards a signal to the -exec child. */
+  /** Passes a signal on to the -exec child (its reload and kill signals act as such); false without one. */
   signalChild(sig: NodeJS.Signals): boolean {
-    if (!this.child || this.child.exitCode !== null) return false;
-    this.child.kill(sig);
+    if (!this.child?.pid) return false;
+    void this.child.forward(sig).catch((e: unknown) => this.log.error('child', `signal ${sig}: ${(e as Error).message}`));
     return true;
   }
 
@@ -320,6 +361,7 @@ export class Runner {
       if (t.lastDry !== res.contents) {
         t.lastDry = res.contents;
         (this.opts.stdout ?? ((s) => process.stdout.write(s)))(`> ${dest}\n${res.contents}`);
+        this.reloadChild();
       }
       t.rendered = true;
       this.checkAllRendered();
@@ -349,6 +391,7 @@ export class Runner {
     else this.log.debug('runner', `${dest} is unchanged`);
     this.emit({ type: 'rendered', destination: dest, written });
     t.rendered = true;
+    if (written) this.reloadChild();
     // As consul-template: the command runs only when the file changed.
     if (t.cfg.command && written) {
       const ok = await this.runTemplateCommand(t);
@@ -404,27 +447,72 @@ export class Runner {
   }
 
   private checkAllRendered(): void {
-    if (!this.templates.every((t) => t.rendered)) return;
+    if (!this.templates.every((t) => t.rendered) || this.stopped) return;
+    const exec = execEnabled(this.exec);
     if (this.opts.config.once) {
-      this.finish(0);
+      if (!exec) {
+        this.finish(0);
+        return;
+      }
+      // runner.go once mode: stop watching, run the child, exit with its status.
+      this.watcher.stop();
+      for (const t of this.templates) this.clearTimers(t);
+    }
+    if (exec && !this.child && !this.childRestarting) this.startChild();
+  }
+
+  private startChild(): void {
+    const e = this.exec;
+    const child = new ExecChild({
+      command: e.command!,
+      env: childEnv(e.env, agentEnv(this.opts.config.consul), this.opts.env ?? process.env),
+      reloadSignal: e.reloadSignal,
+      killSignal: e.killSignal,
+      killTimeoutMs: e.killTimeoutMs,
+      splayMs: e.splayMs,
+      log: this.log,
+      onExit: (code) => {
+        if (this.child !== child) return;
+        // manager/errors.go ErrChildDied; cli.go logs a 0 as info, others as errors.
+        if (code === 0) this.log.info('runner', 'child process exited with code 0');
+        else this.log.error('runner', `child process exited with code ${code}`);
+        this.finish(code);
+      },
+    });
+    this.child = child;
+    try {
+      child.start();
+    } catch (err) {
+      this.log.error('runner', `child: ${(err as Error).message}`);
+      this.finish(1);
       return;
     }
-    if (this.opts.config.exec && !this.child) this.startChild(this.opts.config.exec.command);
+    this.emit({ type: 'child', action: 'start', pid: child.pid });
   }
 
-  private startChild(cmd: string | string[]): void {
-    const [file, args] = typeof cmd === 'string' ? ['sh', ['-c', cmd]] : [cmd[0]!, cmd.slice(1)];
-    this.log.info('runner', `starting child ${JSON.stringify(typeof cmd === 'string' ? cmd : cmd.join(' '))}`);
-    const child = spawn(file, args, { stdio: 'inherit' });
-    this.child = child;
-    child.on('exit', (code, signal) => {
-      this.log.info('runner', `child exited (${code ?? signal})`);
-      this.finish(code ?? 1);
-    });
-    child.on('error', (err) => {
-      this.log.error('runner', `child failed to start: ${err.message}`);
-      this.finish(1);
-    });
+  /** A template changed while the child runs: one reload (signal or restart) at a time; changes meanwhile make one more. */
+  private reloadChild(): void {
+    if (!this.child) return;
+    if (this.childReloading) {
+      this.childReloadPending = true;
+      return;
+    }
+    this.childReloading = true;
+    void (async () => {
+      try {
+        do {
+          this.childReloadPending = false;
+          const child = this.child;
+          if (!child || this.stopped) return;
+          await child.reload();
+          this.emit({ type: 'child', action: 'reload', pid: child.pid });
+        } while (this.childReloadPending);
+      } catch (err) {
+        this.log.error('runner', `child: ${(err as Error).message}`);
+        this.finish(1);
+      } finally {
+        this.childReloading = false;
+      }
+    })();
   }
 }
-

@@ -4,11 +4,12 @@
 // `onChange(id)` tells the runner which templates to re-render.
 
 import { readFile } from 'node:fs/promises';
-import { backoffDelay, ConsulConnectionError, isAbortError, nextIndex, sleep, type Consul } from '@proconsul/api';
+import { ConsulConnectionError, isAbortError, nextIndex, sleep, type Consul } from '@proconsul/api';
 import type { Brain } from '../consul/brain.js';
 import type { Dependency } from '../consul/query.js';
 import { fetcherFor, fetchPartitions } from './fetch.js';
 import type { Logger } from './log.js';
+import { RETRY_DEFAULTS, retryDelay, type RetryConfig } from './retry.js';
 
 export interface WatcherOptions {
   client: Consul;
@@ -21,8 +22,10 @@ export interface WatcherOptions {
   maxStaleMs?: number;
   /** How often files and the datacenter list are re-read. */
   pollMs?: number;
-  backoffBaseMs?: number;
-  backoffMaxMs?: number;
+  /** consul.retry: the waits between failed queries, and when to give up (default: consul-template's). */
+  retry?: RetryConfig;
+  /** A query failed more times in a row than `retry` allows: the view stopped; the runner exits. */
+  onGiveUp?: (id: string, err: Error) => void;
 }
 
 interface View {
@@ -87,7 +90,23 @@ export class Watcher {
     }
   }
 
-  private failed(id: string, err: unknown, delayMs: number): void {
+  /**
+   * After the `retry`-th failure in a row (0-based) of `id`: the wait before trying again, or
+   * undefined when the retries are used up (watch/view.go poll: the error goes up and ends the run).
+   */
+  private failed(id: string, err: unknown, retry: number): number | undefined {
+    const delayMs = retryDelay(this.opts.retry ?? RETRY_DEFAULTS, retry);
+    if (delayMs === undefined) {
+      const e = err instanceof Error ? err : new Error(String(err));
+      this.opts.log.error('watcher', `${id}: ${e.message} (exceeded maximum retries)`);
+      this.opts.onGiveUp?.(id, e);
+      return undefined;
+    }
+    this.report(id, err, delayMs);
+    return delayMs;
+  }
+
+  private report(id: string, err: unknown, delayMs: number): void {
     if (err instanceof ConsulConnectionError) {
       // Say it once, not once per dependency and retry.
       if (!this.unreachable) {
@@ -119,9 +138,8 @@ export class Watcher {
         res = await fetcher({ index, wait: waitMs, stale, signal });
       } catch (err) {
         if (signal.aborted || isAbortError(err)) return;
-        failures++;
-        const delay = backoffDelay(failures, this.opts.backoffBaseMs ?? 250, this.opts.backoffMaxMs ?? 10_000);
-        this.failed(dep.id, err, delay);
+        const delay = this.failed(dep.id, err, failures++);
+        if (delay === undefined) return;
         // After an outage the agent may be another one (restarted, failed over) with
         // lower indexes: start again with a non-blocking read.
         if (err instanceof ConsulConnectionError) index = 0;
@@ -176,9 +194,8 @@ export class Watcher {
         failures = 0;
       } catch (err) {
         if (signal.aborted) return;
-        failures++;
-        const delay = Math.min(this.opts.backoffMaxMs ?? 10_000, (this.opts.backoffBaseMs ?? 250) * failures * failures);
-        this.failed(dep.id, err, delay);
+        const delay = this.failed(dep.id, err, failures++);
+        if (delay === undefined) return;
         if (!(await sleep(delay, signal))) return;
         continue;
       }

@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createCa, createLeaf, dnsNameConstraints, dnsNameWithin, nameConstraintError, serialNumber } from './tls-certs.js';
 
 // OpenSSL refuses a certificate whose serial INTEGER carries a redundant leading zero byte
@@ -57,5 +61,24 @@ describe('createCa name constraints', () => {
     expect(() => createLeaf(ca, { name: 'server.dc1.consul', dnsNames: ['server.dc1.consul', 'db.internal', 'x.other'], ipAddresses: [], days: 1 })).toThrow(
       'x509: a root or intermediate certificate is not authorized to sign for this name: DNS name "db.internal" is not permitted by any constraint',
     );
+  });
+});
+
+// tlsutil.GenerateCert leaves the signature algorithm to Go, which picks it from the CA's key.
+describe('createLeaf with a CA made elsewhere', () => {
+  it('an RSA CA signs with SHA256WithRSA', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tls-certs-rsa-'));
+    try {
+      const [cert, key] = [join(dir, 'ca.pem'), join(dir, 'ca.key')];
+      execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=rsa-ca', '-addext', 'basicConstraints=critical,CA:TRUE'], { stdio: 'ignore' });
+      const ca = { cert: readFileSync(cert, 'utf8'), key: readFileSync(key, 'utf8') };
+      const leaf = new X509Certificate(createLeaf(ca, { name: 'server.dc1.consul', dnsNames: ['server.dc1.consul'], ipAddresses: [], days: 1 }).cert);
+      expect(leaf.verify(new X509Certificate(ca.cert).publicKey)).toBe(true);
+      expect(leaf.publicKey.asymmetricKeyType).toBe('ec');
+      // AlgorithmIdentifier sha256WithRSAEncryption with its NULL parameter, in the TBS and outside it.
+      expect(leaf.raw.toString('hex').split('300d06092a864886f70d01010b0500').length - 1).toBe(2);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

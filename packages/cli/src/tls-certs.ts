@@ -39,7 +39,7 @@ import {
   Validity,
   Version,
 } from '@peculiar/asn1-x509';
-import { dn as name, ECDSA_WITH_SHA256, ext, keyIdSha1 as keyId, newKey, OID, randomSerial, signCert, sigAlgId } from '@proconsul/agent/x509';
+import { dn as name, ECDSA_WITH_SHA256, ext, goSigAlgFor, keyIdSha1 as keyId, newKey, OID, randomSerial, signCert, sigAlgId } from '@proconsul/x509';
 
 const DAY_MS = 86_400_000;
 
@@ -167,7 +167,8 @@ export function createLeaf(ca: Pem, o: LeafOptions): Pem {
   const tbs = new TBSCertificate({
     version: Version.v3,
     serialNumber: serialNumber().bytes,
-    signature: sigAlgId(ECDSA_WITH_SHA256),
+    // tlsutil.GenerateCert sets no SignatureAlgorithm: Go's default for the CA's key (an RSA CA signs with SHA256WithRSA).
+    signature: sigAlgId(goSigAlgFor(caKey)),
     issuer: caParsed.tbsCertificate.subject,
     subject: name([[OID.CN, o.name]]),
     validity: validity(o.days),

@@ -60,6 +60,7 @@ it('a client agent loads no server, CLI-command, schema-compiler or unused-featu
     '/packages/api/', // the HTTP client library (undici)
     '/node_modules/undici/',
     '/node_modules/@peculiar/', // certificate creation (`proconsul tls`)
+    '/packages/x509/', // @proconsul/x509: the Connect CA, leaf certificates, auto_encrypt (loaded on first use)
     '/packages/raft/', // servers only
     '/packages/agent/dist/cluster/server-cluster.js',
     '/node_modules/ajv/', // fastify's schema compilers: no route declares a schema

@@ -16,7 +16,7 @@ import type { RpcTls } from '../tls/rpc-tls.js';
 import { JwtValidator } from '../acl/auth-method/jwt.js';
 import { interpolateHil } from '../acl/auth-method/hil.js';
 import { compileFilter } from '../http/filter.js';
-import { parseCsr } from '../x509/csr.js';
+import { parseCsr } from '@proconsul/x509';
 import { parseCertUri } from '../connect/spiffe.js';
 import { indexedRoots } from '../connect/ca-routes.js';
 import { CSR_BYTES_MAX } from '../connect/sign-rpc.js';

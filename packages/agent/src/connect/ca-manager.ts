@@ -15,8 +15,7 @@ import type { ApplyResult, CAConfigRecord, CARootRecord, Catalog, Command } from
 import type { Applier } from '../apply/applier.js';
 import type { Logger } from '../log.js';
 import { HttpError } from '../http/http-error.js';
-import { newKey } from '../x509/builder.js';
-import { parseCsr } from '../x509/csr.js';
+import { newKey, parseCsr } from '@proconsul/x509';
 import { CAConfigError, parseConsulCAConfig, type ConsulCAProviderConfig } from './ca-config.js';
 import { certInfo, crossSign, generateRoot, providerId, signIntermediate, signingUri, signLeaf } from './ca-provider.js';
 import { goTime } from '../go-time.js';

@@ -32,8 +32,8 @@ import {
   Validity,
   Version,
 } from '@peculiar/asn1-x509';
+import { derInteger, dn, ext, hexString, keyIdSha256, OID, parseCertificate, sigAlgFor, sigAlgId, signCert } from '@proconsul/x509';
 import { trustDomain } from './spiffe.js';
-import { derInteger, dn, ext, hexString, keyIdSha256, OID, parseCertificate, sigAlgFor, sigAlgId, signCert } from '../x509/builder.js';
 
 /** Go's time.Now().Add(-1 * time.Minute): leaves are valid from a minute ago (clock drift). */
 const DRIFT_MS = 60_000;

@@ -142,7 +142,7 @@ export class LeafCerts {
   async #sign(service: string, token: string, roots: RootsView): Promise<Entry> {
     if (roots.trustDomain === '' || roots.activeRootId === '') throw new HttpError(500, 'CA is uninitialized and unable to sign certificates yet: no root certificate');
     // Loaded on the first leaf: an agent that never serves one keeps the X.509 code out of memory.
-    const [{ newKey }, { createCsr }] = await Promise.all([import('../x509/builder.js'), import('../x509/csr.js')]);
+    const { newKey, createCsr } = await import('@proconsul/x509');
     const key = newKey('ec', 256);
     const uri = serviceUri(roots.trustDomain, this.ctx.config.datacenter, service);
     const call: CASignCall = { Datacenter: this.ctx.config.datacenter, CSR: createCsr(key.priv, key.spki, { uris: [uri] }), Token: token };

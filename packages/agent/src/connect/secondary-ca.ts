@@ -10,8 +10,7 @@
  */
 import { createPublicKey, X509Certificate } from 'node:crypto';
 import type { CAConfigRecord, CAProviderStateRecord, CARootRecord, ConnectCAStore } from '@proconsul/catalog';
-import { newKey } from '../x509/builder.js';
-import { createCsr } from '../x509/csr.js';
+import { createCsr, newKey } from '@proconsul/x509';
 import { parseConsulCAConfig } from './ca-config.js';
 import { caCsrExtension, certInfo, providerId, signingUri } from './ca-provider.js';
 import { goTime } from '../go-time.js';

@@ -262,7 +262,7 @@ const unique = (xs: string[]): string[] => [...new Set(xs)];
  * DNS SANs localhost + auto_config.dns_sans (or auto_encrypt.dns_san), IP SANs 127.0.0.1, ::1 + ip_san(s).
  */
 export async function agentCsr(c: AgentConfig, trustDomain = UNKNOWN_TRUST_DOMAIN): Promise<{ csr: string; keyPem: string }> {
-  const [{ newKey }, { createCsr }] = await Promise.all([import('../x509/builder.js'), import('../x509/csr.js')]);
+  const { newKey, createCsr } = await import('@proconsul/x509');
   // The configured CA key type, as Consul's generateCSR (ec P-256 by default).
   const type = c.connect.caConfig['PrivateKeyType'] === 'rsa' ? 'rsa' : 'ec';
   const bits = Number(c.connect.caConfig['PrivateKeyBits']) || (type === 'rsa' ? 2048 : 256);

@@ -4,16 +4,18 @@
 // src/crypto/x509/x509.go): a random serial below 2^128, validity from now for daysValid
 // days, KeyUsage (critical), ExtKeyUsage serverAuth+clientAuth, BasicConstraints (critical),
 // a SHA-1 SubjectKeyId on CAs, the CA's key id as AuthorityKeyId, then the SANs.
+// Names, serials, key ids, signature algorithms, signing and PEM come from @proconsul/x509 (the
+// agent's builder); Sprig's field choices and its DSA key format are here.
 //
-// The ASN.1 library costs ~60 ms and ~10 MB to load, so it is required on first use only:
-// a template that never builds a certificate never loads it.
+// The ASN.1 libraries cost ~60 ms and ~10 MB to load, so they are required on first use only
+// (@proconsul/x509 does the same): a template that never builds a certificate never loads them.
 
-import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, sign, X509Certificate, type KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey, generateKeyPairSync, X509Certificate, type KeyObject } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { isIPv4, isIPv6 } from 'node:net';
-import type * as Asn1Schema from '@peculiar/asn1-schema';
 import type * as Asn1js from 'asn1js';
 import type * as Asn1X509 from '@peculiar/asn1-x509';
+import { asn1, dn, ext, goSigAlgFor, keyIdSha1, OID, pemDecode, pemEncode, privateKeyPem, randomSerial, sigAlgId, signCert } from '@proconsul/x509';
 import type { FuncMap } from '../engine/exec.js';
 import { typeName } from '../engine/values.js';
 import { goBase64Decode } from '../consul/helpers.js';
@@ -22,20 +24,14 @@ import { int, str, strval } from './convert.js';
 const B64_STD = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 const DAY_NS = 86_400_000_000_000n;
 
-type Libs = { schema: typeof Asn1Schema; x509: typeof Asn1X509; der: typeof Asn1js };
-let libs: Libs | undefined;
-function asn1(): Libs {
-  const load = createRequire(import.meta.url);
-  libs ??= { schema: load('@peculiar/asn1-schema') as typeof Asn1Schema, x509: load('@peculiar/asn1-x509') as typeof Asn1X509, der: load('asn1js') as typeof Asn1js };
-  return libs;
-}
+let asn1js: typeof Asn1js | undefined;
 
 /**
  * genPrivateKey "dsa": an L2048N256 key in sprig's DSAKeyFormat, SEQUENCE { 0, P, Q, G, Y, X }
  * (the layout of OpenSSL's traditional "DSA PRIVATE KEY"), which node:crypto does not export.
  */
 export function dsaKeyPem(): string {
-  const { der } = asn1();
+  const der = (asn1js ??= createRequire(import.meta.url)('asn1js') as typeof Asn1js);
   const { privateKey, publicKey } = generateKeyPairSync('dsa', { modulusLength: 2048, divisorLength: 256 });
   const parse = (b: ArrayBuffer | Uint8Array) => der.fromBER(b).result as Asn1js.Sequence;
   const parts = (s: Asn1js.Sequence) => s.valueBlock.value;
@@ -45,8 +41,7 @@ export function dsaKeyPem(): string {
   const x = parse((wrapped as Asn1js.OctetString).valueBlock.valueHexView);
   // SubjectPublicKeyInfo: SEQUENCE { algorithm, BIT STRING { Y } }.
   const y = parse((parts(parse(publicKey.export({ type: 'spki', format: 'der' })))[1] as Asn1js.BitString).valueBlock.valueHexView);
-  const body = Buffer.from(new der.Sequence({ value: [new der.Integer({ value: 0 }), ...pqg, y, x] }).toBER());
-  return `-----BEGIN DSA PRIVATE KEY-----\n${body.toString('base64').replace(/.{64}/g, '$&\n').replace(/\n?$/, '\n')}-----END DSA PRIVATE KEY-----\n`;
+  return pemEncode('DSA PRIVATE KEY', new Uint8Array(new der.Sequence({ value: [new der.Integer({ value: 0 }), ...pqg, y, x] }).toBER()));
 }
 
 /** Sprig's `certificate` struct: what the gen* functions return and genSignedCert takes. */
@@ -58,16 +53,9 @@ export class SprigCertificate {
   ) {}
 }
 
-/** The first PEM block of a text, as Go's pem.Decode finds it. */
-function pemBlock(text: string): { type: string; der: Buffer } | undefined {
-  const m = /-----BEGIN ([^\n-]*)-----\r?\n([\s\S]*?)-----END \1-----/.exec(text);
-  if (!m) return undefined;
-  return { type: m[1]!, der: Buffer.from(m[2]!.replace(/^[\w-]+:.*$/gm, '').replace(/\s+/g, ''), 'base64') };
-}
-
 /** sprig's parsePrivateKeyPEM: PKCS #8, or PKCS #1 / SEC 1 / DSA by the block type. */
 function parsePrivateKey(pem: string): KeyObject {
-  const block = pemBlock(pem);
+  const block = pemDecode(pem);
   if (!block) throw new Error('no PEM data in input');
   const load = (type: 'pkcs8' | 'pkcs1' | 'sec1', what: string) => {
     try {
@@ -91,29 +79,6 @@ function parsePrivateKey(pem: string): KeyObject {
   }
 }
 
-/** sprig's pemBlockForKey: PKCS #1 for RSA, SEC 1 for ECDSA, PKCS #8 for the rest. */
-export function keyPem(key: KeyObject): string {
-  const type = key.asymmetricKeyType === 'rsa' ? 'pkcs1' : key.asymmetricKeyType === 'ec' ? 'sec1' : 'pkcs8';
-  return key.export({ type, format: 'pem' }).toString();
-}
-
-/** Go's signingParamsForKey: the hash and signature algorithm OID for a signing key. */
-function signingParams(key: KeyObject): { hash: string | null; oid: string; nullParams: boolean } {
-  switch (key.asymmetricKeyType) {
-    case 'rsa': return { hash: 'sha256', oid: '1.2.840.113549.1.1.11', nullParams: true };
-    case 'ed25519': return { hash: null, oid: '1.3.101.112', nullParams: false };
-    case 'ec': {
-      const curve = key.asymmetricKeyDetails?.namedCurve;
-      if (curve === 'secp384r1') return { hash: 'sha384', oid: '1.2.840.10045.4.3.3', nullParams: false };
-      if (curve === 'secp521r1') return { hash: 'sha512', oid: '1.2.840.10045.4.3.4', nullParams: false };
-      if (curve === 'prime256v1' || curve === 'secp224r1') return { hash: 'sha256', oid: '1.2.840.10045.4.3.2', nullParams: false };
-      throw new Error('error creating certificate: x509: unknown elliptic curve');
-    }
-    // A DSA or X25519 key is no crypto.Signer in Go.
-    default: throw new Error('error creating certificate: x509: certificate private key does not implement crypto.Signer');
-  }
-}
-
 /** A `[]interface{}` parameter: a list, or nil. */
 function list(v: unknown): unknown[] {
   if (v === null || v === undefined) return [];
@@ -129,13 +94,8 @@ function ipBytes(text: string): string {
   throw new Error(`error parsing ip: ${text}`);
 }
 
-/** asn1.Marshal's choice for a name: PrintableString when every byte allows it (Go allows '*'), else UTF8String. */
-function commonName(cn: string): Asn1X509.Name {
-  const { Name, RelativeDistinguishedName, AttributeTypeAndValue, AttributeValue } = asn1().x509;
-  if (cn === '') return new Name([]);
-  const value = new AttributeValue(/^[A-Za-z0-9 '()+,\-./:=?*]*$/.test(cn) ? { printableString: cn } : { utf8String: cn });
-  return new Name([new RelativeDistinguishedName([new AttributeTypeAndValue({ type: '2.5.4.3', value })])]);
-}
+/** pkix.Name{CommonName: cn}: Go writes no attribute for an empty common name. */
+const commonName = (cn: string): Asn1X509.Name => dn(cn === '' ? [] : [[OID.CN, cn]]);
 
 interface Signer {
   subject: Asn1X509.Name;
@@ -155,17 +115,16 @@ function issue(cn: string, ips: unknown, dns: unknown, days: number, isCA: boole
     if (typeof d !== 'string') throw new Error(`error processing alternate dns name: ${strval(d)} is not a string`);
     return d;
   });
-  const serial = BigInt(`0x${randomBytes(16).toString('hex')}`);
-  let serialHex = serial.toString(16);
-  if (serialHex.length % 2) serialHex = `0${serialHex}`;
-  if (Number.parseInt(serialHex.slice(0, 2), 16) & 0x80) serialHex = `00${serialHex}`;
-
-  const pub = createPublicKey(key);
-  const spki = schema.AsnConvert.parse(pub.export({ type: 'spki', format: 'der' }), x509.SubjectPublicKeyInfo);
+  const spkiDer = createPublicKey(key).export({ type: 'spki', format: 'der' });
   const subject = commonName(cn);
   const signer = parent ?? { subject, key };
   // Go's x509 signs with, and certifies, RSA, ECDSA and Ed25519 keys only.
-  const params = signingParams(signer.key);
+  let algorithm: string;
+  try {
+    algorithm = goSigAlgFor(signer.key);
+  } catch (e) {
+    throw new Error(`error creating certificate: ${(e as Error).message}`);
+  }
   if (!['rsa', 'ec', 'ed25519'].includes(key.asymmetricKeyType ?? '')) {
     const type = key.asymmetricKeyType === 'dsa' ? '*dsa.PublicKey' : '*ecdh.PublicKey';
     throw new Error(`error creating certificate: x509: unsupported public key type: ${type}`);
@@ -174,10 +133,8 @@ function issue(cn: string, ips: unknown, dns: unknown, days: number, isCA: boole
   const now = Date.now();
   const notAfter = now + Number(BigInt.asIntN(64, BigInt(days) * DAY_NS) / 1_000_000n);
   const sameName = Buffer.from(schema.AsnConvert.serialize(signer.subject)).equals(Buffer.from(schema.AsnConvert.serialize(subject)));
-  const ext = (id: string, critical: boolean, value: unknown) =>
-    new x509.Extension({ extnID: id, critical, extnValue: new schema.OctetString(schema.AsnConvert.serialize(value)) });
   const usage = x509.KeyUsageFlags.keyEncipherment | x509.KeyUsageFlags.digitalSignature | (isCA ? x509.KeyUsageFlags.keyCertSign : 0);
-  const keyId = isCA ? new Uint8Array(createHash('sha1').update(Buffer.from(spki.subjectPublicKey)).digest()).buffer : undefined;
+  const keyId = isCA ? keyIdSha1(spkiDer) : undefined;
   const sans = [...dnsNames.map((d) => new x509.GeneralName({ dNSName: d })), ...ipTexts.map((ip) => new x509.GeneralName({ iPAddress: ip }))];
   const extensions = [
     ext(x509.id_ce_keyUsage, true, new x509.KeyUsage(usage)),
@@ -188,25 +145,22 @@ function issue(cn: string, ips: unknown, dns: unknown, days: number, isCA: boole
     // Go marks the SANs critical when the subject is empty (RFC 5280 4.2.1.6).
     ...(sans.length > 0 ? [ext(x509.id_ce_subjectAltName, cn === '', new x509.SubjectAlternativeName(sans))] : []),
   ];
-  const algorithm = new x509.AlgorithmIdentifier({ algorithm: params.oid, ...(params.nullParams ? { parameters: null } : {}) });
   const tbs = new x509.TBSCertificate({
     version: x509.Version.v3,
-    serialNumber: new Uint8Array(Buffer.from(serialHex, 'hex')).buffer,
-    signature: algorithm,
+    serialNumber: randomSerial().bytes,
+    signature: sigAlgId(algorithm),
     issuer: signer.subject,
     validity: new x509.Validity({ notBefore: new Date(now), notAfter: new Date(notAfter) }),
     subject,
-    subjectPublicKeyInfo: spki,
+    subjectPublicKeyInfo: schema.AsnConvert.parse(spkiDer, x509.SubjectPublicKeyInfo),
     extensions: new x509.Extensions(extensions),
   });
-  const signature = sign(params.hash, Buffer.from(schema.AsnConvert.serialize(tbs)), signer.key);
-  const cert = new x509.Certificate({ tbsCertificate: tbs, signatureAlgorithm: algorithm, signatureValue: new Uint8Array(signature).buffer });
-  return new SprigCertificate(new X509Certificate(Buffer.from(schema.AsnConvert.serialize(cert))).toString(), keyPem(key));
+  return new SprigCertificate(signCert(tbs, signer.key), privateKeyPem(key));
 }
 
 /** The parsed certificate of a PEM text, with sprig's error texts. */
 function parseCert(pem: string, what: string): Asn1X509.Certificate {
-  const block = pemBlock(pem);
+  const block = pemDecode(pem);
   if (!block) throw new Error('unable to decode certificate');
   try {
     new X509Certificate(block.der);

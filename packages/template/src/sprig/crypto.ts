@@ -3,6 +3,7 @@
 
 import { createCipheriv, createDecipheriv, createHash, createHmac, generateKeyPairSync, randomBytes, scryptSync } from 'node:crypto';
 import bcryptLib from 'bcryptjs';
+import { privateKeyPem } from '@proconsul/x509';
 import type { FuncMap } from '../engine/exec.js';
 import { goBase64Decode } from '../consul/helpers.js';
 import { dsaKeyPem } from './certs.js';
@@ -75,11 +76,11 @@ function derivePassword(counter: number, type: string, password: string, user: s
 function genPrivateKey(type: string): string {
   switch (type) {
     case '': case 'rsa':
-      return generateKeyPairSync('rsa', { modulusLength: 4096 }).privateKey.export({ type: 'pkcs1', format: 'pem' }) as string;
+      return privateKeyPem(generateKeyPairSync('rsa', { modulusLength: 4096 }).privateKey);
     case 'ecdsa':
-      return generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'sec1', format: 'pem' }) as string;
+      return privateKeyPem(generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey);
     case 'ed25519':
-      return generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
+      return privateKeyPem(generateKeyPairSync('ed25519').privateKey);
     case 'dsa':
       return dsaKeyPem();
     default:

@@ -1,25 +1,13 @@
 /**
- * The one place X.509 certificates are built: @peculiar/asn1-x509 lays out the DER, node:crypto
- * makes keys and signatures. Used by the Connect CA (connect/) and by `proconsul tls` (the CLI).
- * Signature algorithms as Consul's connect.SigAlgoForKey: SHA256WithRSA for RSA keys,
- * ECDSAWithSHA256 for EC keys of any curve.
+ * Certificates: @peculiar/asn1-x509 lays out the DER, node:crypto makes keys and signatures.
+ * Keys as Consul's connect.GeneratePrivateKeyWithConfig makes them and connect.EncodePrivateKey
+ * writes them (agent/connect/generate.go), names as Go's asn1.Marshal encodes them
+ * (encoding/asn1/marshal.go), serials as connect.GenerateSerialNumber.
  */
 import { createHash, generateKeyPairSync, randomBytes, sign, X509Certificate, type KeyObject } from 'node:crypto';
-import { AsnConvert, OctetString } from '@peculiar/asn1-schema';
-import {
-  AlgorithmIdentifier,
-  AttributeTypeAndValue,
-  AttributeValue,
-  Certificate,
-  Extension,
-  Name,
-  RelativeDistinguishedName,
-  SubjectPublicKeyInfo,
-  type TBSCertificate,
-} from '@peculiar/asn1-x509';
-
-export const ECDSA_WITH_SHA256 = '1.2.840.10045.4.3.2';
-export const SHA256_WITH_RSA = '1.2.840.113549.1.1.11';
+import type { Certificate, Extension, Name, TBSCertificate } from '@peculiar/asn1-x509';
+import { hashFor } from './algorithms.js';
+import { asn1 } from './asn1.js';
 
 /** Attribute type OIDs of distinguished names. */
 export const OID = { C: '2.5.4.6', ST: '2.5.4.8', L: '2.5.4.7', STREET: '2.5.4.9', POSTAL: '2.5.4.17', O: '2.5.4.10', CN: '2.5.4.3' } as const;
@@ -43,26 +31,22 @@ export function newKey(type: KeyType = 'ec', bits = 256): NewKey {
     type === 'rsa'
       ? generateKeyPairSync('rsa', { modulusLength: bits })
       : generateKeyPairSync('ec', { namedCurve: CURVES[bits] ?? (() => { throw new Error(`error generating ECDSA private key: unknown curve length ${bits}`); })() });
-  const pem = pair.privateKey.export({ type: type === 'rsa' ? 'pkcs1' : 'sec1', format: 'pem' }).toString();
-  return { priv: pair.privateKey, spki: pair.publicKey.export({ type: 'spki', format: 'der' }), pem };
-}
-
-/** The signature algorithm OID for a signing key. */
-export function sigAlgFor(key: KeyObject): string {
-  return key.asymmetricKeyType === 'rsa' ? SHA256_WITH_RSA : ECDSA_WITH_SHA256;
+  return { priv: pair.privateKey, spki: pair.publicKey.export({ type: 'spki', format: 'der' }), pem: privateKeyPem(pair.privateKey) };
 }
 
 /**
- * AlgorithmIdentifier of a signature: RSA carries an explicit NULL parameter (RFC 4055),
- * ECDSA none (RFC 5758).
+ * A private key's PEM as Go programs write it: PKCS #1 `RSA PRIVATE KEY` for RSA, SEC 1
+ * `EC PRIVATE KEY` for ECDSA, PKCS #8 `PRIVATE KEY` for the rest (Ed25519).
  */
-export function sigAlgId(oid: string): AlgorithmIdentifier {
-  return new AlgorithmIdentifier({ algorithm: oid, ...(oid === SHA256_WITH_RSA ? { parameters: null } : {}) });
+export function privateKeyPem(key: KeyObject): string {
+  const type = key.asymmetricKeyType === 'rsa' ? 'pkcs1' : key.asymmetricKeyType === 'ec' ? 'sec1' : 'pkcs8';
+  return key.export({ type, format: 'pem' }).toString();
 }
 
-/** RFC 5280 method 1: SHA-1 of the subjectPublicKey bits (what `consul tls` certificates carry). */
+/** RFC 5280 method 1: SHA-1 of the subjectPublicKey bits (`consul tls` and Go's x509 SubjectKeyId). */
 export function keyIdSha1(spki: Buffer): ArrayBuffer {
-  const info = AsnConvert.parse(spki, SubjectPublicKeyInfo);
+  const { schema, x509 } = asn1();
+  const info = schema.AsnConvert.parse(spki, x509.SubjectPublicKeyInfo);
   return new Uint8Array(createHash('sha1').update(Buffer.from(info.subjectPublicKey)).digest()).buffer;
 }
 
@@ -87,32 +71,44 @@ export function derInteger(value: bigint): ArrayBuffer {
   return new Uint8Array(b[0]! & 0x80 ? Buffer.concat([Buffer.of(0), b]) : b).buffer;
 }
 
-/** A random positive serial below 2^128 (Consul's GenerateSerialNumber). */
+/** A random positive serial below 2^128 (Consul's GenerateSerialNumber, Sprig's serial). */
 export function randomSerial(random: Buffer = randomBytes(16)): { bytes: ArrayBuffer; text: string } {
   const n = BigInt(`0x${random.toString('hex') || '0'}`);
   return { bytes: derInteger(n), text: n.toString(10) };
 }
 
-/** A distinguished name; PrintableString where the text allows it, else UTF8String (as Go's x509 chooses). */
+/**
+ * A distinguished name, one attribute per RDN in the order given. Go's asn1.Marshal picks
+ * PrintableString where every character allows it ('*' and '&' do not), else UTF8String.
+ */
 export function dn(attrs: [string, string][]): Name {
-  const str = (v: string): AttributeValue => new AttributeValue(/^[A-Za-z0-9 '()+,\-./:=?]*$/.test(v) ? { printableString: v } : { utf8String: v });
+  const { Name, RelativeDistinguishedName, AttributeTypeAndValue, AttributeValue } = asn1().x509;
+  const str = (v: string) => new AttributeValue(/^[A-Za-z0-9 '()+,\-./:=?]*$/.test(v) ? { printableString: v } : { utf8String: v });
   return new Name(attrs.map(([type, value]) => new RelativeDistinguishedName([new AttributeTypeAndValue({ type, value: str(value) })])));
 }
 
+/** An extension whose value is the DER of an asn1-x509 structure (KeyUsage, BasicConstraints, ...). */
 export function ext(id: string, critical: boolean, value: unknown): Extension {
-  return new Extension({ extnID: id, critical, extnValue: new OctetString(AsnConvert.serialize(value)) });
+  const { schema, x509 } = asn1();
+  return new x509.Extension({ extnID: id, critical, extnValue: new schema.OctetString(schema.AsnConvert.serialize(value)) });
 }
 
-/** Signs a TBSCertificate (whose `signature` field must name `sigAlgFor(signer)`) and returns the PEM. */
+/**
+ * Signs a TBSCertificate with the algorithm its `signature` field names (see sigAlgFor,
+ * goSigAlgFor, sigAlgId) and returns the certificate's PEM.
+ */
 export function signCert(tbs: TBSCertificate, signer: KeyObject): string {
-  const der = Buffer.from(AsnConvert.serialize(tbs));
-  const signature = sign('sha256', der, signer); // DER Ecdsa-Sig-Value for EC, PKCS #1 v1.5 for RSA
-  const cert = new Certificate({ tbsCertificate: tbs, signatureAlgorithm: sigAlgId(sigAlgFor(signer)), signatureValue: new Uint8Array(signature).buffer });
-  return new X509Certificate(Buffer.from(AsnConvert.serialize(cert))).toString();
+  const { schema, x509 } = asn1();
+  const der = Buffer.from(schema.AsnConvert.serialize(tbs));
+  // DER Ecdsa-Sig-Value for EC, PKCS #1 v1.5 for RSA, the raw signature for Ed25519.
+  const signature = sign(hashFor(tbs.signature.algorithm), der, signer);
+  const cert = new x509.Certificate({ tbsCertificate: tbs, signatureAlgorithm: tbs.signature, signatureValue: new Uint8Array(signature).buffer });
+  return new X509Certificate(Buffer.from(schema.AsnConvert.serialize(cert))).toString();
 }
 
 /** The parsed structure of a certificate (PEM or DER). */
 export function parseCertificate(cert: string | Buffer): Certificate {
   const raw = typeof cert === 'string' ? new X509Certificate(cert).raw : cert;
-  return AsnConvert.parse(raw, Certificate);
+  const { schema, x509 } = asn1();
+  return schema.AsnConvert.parse(raw, x509.Certificate);
 }

@@ -1,13 +1,15 @@
 /**
  * PKCS #10 certificate signing requests (RFC 2986), as Consul's connect.CreateCSR writes them
- * and connect.ParseCSR reads them: an empty subject, the SANs (URI, DNS, IP) in an
- * extensionRequest attribute, signed by the requester's key. The few DER structures asn1-x509
- * has no class for are laid out here with a minimal TLV reader and writer.
+ * and connect.ParseCSR reads them (agent/connect/csr.go, parsing.go): an empty subject, the SANs
+ * (URI, DNS, IP) in an extensionRequest attribute, signed by the requester's key. The few DER
+ * structures asn1-x509 has no class for are laid out here with a minimal TLV reader and writer.
  */
 import { createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
-import { AsnConvert } from '@peculiar/asn1-schema';
-import { Attribute, Extensions, GeneralName, id_ce_subjectAltName, Name, SubjectAlternativeName, type Extension } from '@peculiar/asn1-x509';
-import { ext, sigAlgFor, sigAlgId } from './builder.js';
+import type { Extension } from '@peculiar/asn1-x509';
+import { sigAlgFor, sigAlgId } from './algorithms.js';
+import { asn1 } from './asn1.js';
+import { ext } from './builder.js';
+import { pemDecode, pemEncode } from './pem.js';
 
 const EXTENSION_REQUEST = '1.2.840.113549.1.9.14';
 
@@ -58,22 +60,23 @@ export interface CsrSans {
  * extensions are requested too (a CA's basic constraints, as connect.CreateCACSR adds them).
  */
 export function createCsr(key: KeyObject, spki: Buffer, sans: CsrSans, extra: Extension[] = []): string {
+  const { schema, x509 } = asn1();
   const names = [
-    ...(sans.dnsNames ?? []).map((d) => new GeneralName({ dNSName: d })),
-    ...(sans.ipAddresses ?? []).map((ip) => new GeneralName({ iPAddress: ip })),
-    ...sans.uris.map((u) => new GeneralName({ uniformResourceIdentifier: u })),
+    ...(sans.dnsNames ?? []).map((d) => new x509.GeneralName({ dNSName: d })),
+    ...(sans.ipAddresses ?? []).map((ip) => new x509.GeneralName({ iPAddress: ip })),
+    ...sans.uris.map((u) => new x509.GeneralName({ uniformResourceIdentifier: u })),
   ];
-  const extensions = new Extensions([ext(id_ce_subjectAltName, false, new SubjectAlternativeName(names)), ...extra]);
-  const attr = new Attribute({ type: EXTENSION_REQUEST, values: [AsnConvert.serialize(extensions)] });
+  const extensions = new x509.Extensions([ext(x509.id_ce_subjectAltName, false, new x509.SubjectAlternativeName(names)), ...extra]);
+  const attr = new x509.Attribute({ type: EXTENSION_REQUEST, values: [schema.AsnConvert.serialize(extensions)] });
   const info = tlv(0x30, Buffer.concat([
     Buffer.of(0x02, 0x01, 0x00),
-    Buffer.from(AsnConvert.serialize(new Name([]))),
+    Buffer.from(schema.AsnConvert.serialize(new x509.Name([]))),
     spki,
-    tlv(0xa0, Buffer.from(AsnConvert.serialize(attr))),
+    tlv(0xa0, Buffer.from(schema.AsnConvert.serialize(attr))),
   ]));
   const signature = sign('sha256', info, key);
-  const der = tlv(0x30, Buffer.concat([info, Buffer.from(AsnConvert.serialize(sigAlgId(sigAlgFor(key)))), tlv(0x03, Buffer.concat([Buffer.of(0), signature]))]));
-  return `-----BEGIN CERTIFICATE REQUEST-----\n${der.toString('base64').replace(/.{1,64}/g, '$&\n')}-----END CERTIFICATE REQUEST-----\n`;
+  const der = tlv(0x30, Buffer.concat([info, Buffer.from(schema.AsnConvert.serialize(sigAlgId(sigAlgFor(key)))), tlv(0x03, Buffer.concat([Buffer.of(0), signature]))]));
+  return pemEncode('CERTIFICATE REQUEST', der);
 }
 
 export interface ParsedCsr {
@@ -88,11 +91,10 @@ export interface ParsedCsr {
 
 /** Consul's connect.ParseCSR, with the signature checked (Go's x509 does on CheckSignature). */
 export function parseCsr(pem: string): ParsedCsr {
-  const m = /-----BEGIN ([A-Z ]+)-----([\s\S]*?)-----END \1-----/.exec(pem);
-  if (!m) throw new Error('no PEM-encoded data found');
-  if (m[1] !== 'CERTIFICATE REQUEST') throw new Error('first PEM-block should be CERTIFICATE REQUEST type');
-  const der = Buffer.from(m[2]!.replace(/\s+/g, ''), 'base64');
-  const [outer] = children(der);
+  const block = pemDecode(pem);
+  if (!block) throw new Error('no PEM-encoded data found');
+  if (block.type !== 'CERTIFICATE REQUEST') throw new Error('first PEM-block should be CERTIFICATE REQUEST type');
+  const [outer] = children(block.der);
   if (!outer || outer.tag !== 0x30) throw new Error('x509: malformed certificate request');
   const [info, , sig] = children(outer.content);
   if (!info || !sig || sig.tag !== 0x03) throw new Error('x509: malformed certificate request');
@@ -105,13 +107,14 @@ export function parseCsr(pem: string): ParsedCsr {
   const out: ParsedCsr = { publicKey, spki, uris: [], dnsNames: [], ipAddresses: [], emailAddresses: [] };
   const attrs = parts[3];
   if (attrs && attrs.tag === 0xa0) {
+    const { schema, x509 } = asn1();
     for (const a of children(attrs.content)) {
-      const attr = AsnConvert.parse(a.raw, Attribute);
+      const attr = schema.AsnConvert.parse(a.raw, x509.Attribute);
       if (attr.type !== EXTENSION_REQUEST) continue;
       for (const v of attr.values) {
-        for (const e of AsnConvert.parse(v, Extensions)) {
-          if (e.extnID !== id_ce_subjectAltName) continue;
-          for (const n of AsnConvert.parse(e.extnValue.buffer, SubjectAlternativeName)) {
+        for (const e of schema.AsnConvert.parse(v, x509.Extensions)) {
+          if (e.extnID !== x509.id_ce_subjectAltName) continue;
+          for (const n of schema.AsnConvert.parse(e.extnValue.buffer, x509.SubjectAlternativeName)) {
             if (n.uniformResourceIdentifier !== undefined) out.uris.push(n.uniformResourceIdentifier);
             if (n.dNSName !== undefined) out.dnsNames.push(n.dNSName);
             if (n.iPAddress !== undefined) out.ipAddresses.push(n.iPAddress);

@@ -35,9 +35,9 @@ export function catalogDnsBackend(catalog: Catalog, datacenter: string, cluster:
       const n = catalog.importedNode(peer, name).value?.Node;
       return n ? toDnsNode(n, n.Datacenter) : undefined;
     },
-    // Catalog.VirtualIPForService: local services only (no virtual IPs for a peer's imports).
+    // Catalog.VirtualIPForService: keyed by peer ('' here) and service.
     async virtualIP(service: string, peer: string): Promise<string> {
-      return peer === '' ? catalog.virtualIPForService(service) : '';
+      return catalog.virtualIPForService(service, peer);
     },
     datacenters: () => cluster.datacenters(),
     // PTR: a node whose address it is, else a service instance registered with that address.
@@ -162,9 +162,13 @@ export function forwardedDnsBackend(cluster: ClusterRole, datacenter: string, to
       return n ? toDnsNode(n, n.Datacenter) : undefined;
     },
     // Consul has no HTTP route for Catalog.VirtualIPForService: a client agent reads the address
-    // its servers put on the service's connect instances (`consul-virtual`).
+    // its servers put on the service's connect instances (`consul-virtual`), a peer's imported ones too.
     async virtualIP(service: string, peer: string): Promise<string> {
-      if (peer !== '') return '';
+      if (peer !== '') {
+        const url = `/v1/health/connect/${encodeURIComponent(service)}?peer=${encodeURIComponent(peer)}&stale`;
+        const entries = (await get<ServiceEntry[]>(url, datacenter)) ?? [];
+        return entries.map((e) => e.Service.TaggedAddresses?.[TAGGED_ADDRESS_VIRTUAL_IP]?.Address ?? '').find((a) => a !== '') ?? '';
+      }
       const nodes = (await get<ServiceNode[]>(`/v1/catalog/connect/${encodeURIComponent(service)}?stale`, datacenter)) ?? [];
       return nodes.map((n) => n.ServiceTaggedAddresses?.[TAGGED_ADDRESS_VIRTUAL_IP]?.Address ?? '').find((a) => a !== '') ?? '';
     },

@@ -11,6 +11,8 @@ import type { AclStore } from './acl-store.js';
 import { ACL_WATCH_KEY } from './acl-types.js';
 import { checkStatus, deregister, register } from './catalog-writes.js';
 import { configEntryVirtualIP, setManualVirtualIPs } from './virtual-ip-writes.js';
+import { gatewayEntryBefore, gatewayEntryVirtualIPError, gatewayEntryWritten } from './terminating-gateway-vips.js';
+import { applyPeeringDelete, applyPeeringImport } from './peering-virtual-ips.js';
 import type { ServiceVirtualIP } from './virtual-ips.js';
 import type { ApplyResult, Command, TxnOp, TxnResponse } from './commands.js';
 import { kvApply } from './kv-writes.js';
@@ -213,19 +215,25 @@ export class Catalog {
         return r;
       }
       case 'ConfigEntry': {
+        const vipError = gatewayEntryVirtualIPError(this.st, command);
+        if (vipError) return vipError;
+        const before = gatewayEntryBefore(this.st, command);
         const r = this.st.configEntries.apply(idx, command);
         if (r.ok) {
           this.st.touched.add(CONFIG_ENTRIES_WATCH_KEY);
           configEntryVirtualIP(this.st, idx, command);
+          gatewayEntryWritten(this.st, idx, before, command);
         }
         return r;
       }
       case 'ServiceVirtualIPSet':
         return setManualVirtualIPs(this.st, idx, command);
       case 'PeeringWrite':
-      case 'PeeringDelete':
-      case 'PeeringImport':
         return this.st.peerings.apply(idx, command, (key) => this.st.touched.add(key));
+      case 'PeeringDelete':
+        return applyPeeringDelete(this.st, idx, command);
+      case 'PeeringImport':
+        return applyPeeringImport(this.st, idx, command);
       case 'CoordinateBatchUpdate':
         this.st.touched.add(COORDINATES_WATCH_KEY);
         return this.st.coordinates.apply(idx, command, (node) => this.st.nodeTable.has(lower(node)));
@@ -348,9 +356,9 @@ export class Catalog {
     return checkConnectServiceNodes(this.st, this.datacenter, service, filter);
   }
 
-  /** VirtualIPForService: the virtual IP of a local service name, '' when it has none. */
-  virtualIPForService(service: string): string {
-    return this.st.virtualIPs.ipOf(service);
+  /** VirtualIPForService: the virtual IP of a service name (imported from `peer` when given), '' when it has none. */
+  virtualIPForService(service: string, peer = ''): string {
+    return this.st.virtualIPs.ipOf(service, peer);
   }
 
   /** The virtual IP entry of a service name (its manual addresses too), if any. */

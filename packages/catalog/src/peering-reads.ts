@@ -101,11 +101,15 @@ export function importedNode(st: CatalogStore, peer: string, node: string): Inde
   return { index: v.index, value: { Node: { ...toCatalogNode(here[0]!.Node, v.datacenter), PeerName: peer }, Services: services }, watch: v.watch };
 }
 
-/** A virtual IP means nothing in the importing cluster (Consul's peerstream subscription_manager.go deletes it). */
+/**
+ * Virtual IPs mean nothing in the importing cluster (Consul's peerstream subscription_manager.go
+ * deletes `consul-virtual`): neither the service's own nor a terminating gateway's `consul-virtual:<service>`.
+ */
 function withoutVirtualIP(s: ServiceRecord): ServiceRecord {
-  if (!s.TaggedAddresses || !(TAGGED_ADDRESS_VIRTUAL_IP in s.TaggedAddresses)) return s;
-  const { [TAGGED_ADDRESS_VIRTUAL_IP]: _vip, ...rest } = s.TaggedAddresses;
-  return { ...s, TaggedAddresses: Object.keys(rest).length > 0 ? rest : null };
+  const isVirtual = (k: string): boolean => k === TAGGED_ADDRESS_VIRTUAL_IP || k.startsWith(`${TAGGED_ADDRESS_VIRTUAL_IP}:`);
+  if (!s.TaggedAddresses || !Object.keys(s.TaggedAddresses).some(isVirtual)) return s;
+  const rest = Object.entries(s.TaggedAddresses).filter(([k]) => !isVirtual(k));
+  return { ...s, TaggedAddresses: rest.length > 0 ? Object.fromEntries(rest) : null };
 }
 
 /** A local service's instances as they are replicated to a peer, with the index and watch keys to follow them. */

@@ -6,7 +6,8 @@
  * Consul's importer writes them through its own Raft log.
  */
 import type { ApplyResult } from './commands.js';
-import type { ImportedInstance, ImportedServices, PeeringCommand, PeeringRecord, PeeringSnapshot } from './peering-types.js';
+import type { ImportedInstance, ImportedServices, PeeringDeleteCommand, PeeringImportCommand, PeeringRecord, PeeringSnapshot, PeeringWriteCommand } from './peering-types.js';
+import type { ServiceRecord } from './records.js';
 import { isObj } from './shape-check.js';
 import { byString, fail, lower, ok } from './util.js';
 
@@ -56,8 +57,8 @@ export class PeeringStore {
     return { index: i?.index ?? 0, services: i?.services ?? {} };
   }
 
-  /** Applies a peering command; `touch` records the watch keys it changed. */
-  apply(idx: number, c: PeeringCommand, touch: (key: string) => void): ApplyResult {
+  /** Writes or deletes a peering (imports: checkImport/setImports); `touch` records the watch keys it changed. */
+  apply(idx: number, c: PeeringWriteCommand | PeeringDeleteCommand, touch: (key: string) => void): ApplyResult {
     switch (c.Type) {
       case 'PeeringWrite': {
         const p = c.Peering;
@@ -82,23 +83,33 @@ export class PeeringStore {
         touch(peerImportsWatchKey(existing.Name));
         return ok(true);
       }
-      case 'PeeringImport': {
-        const p = typeof c.ID === 'string' ? this.byId(c.ID) : undefined;
-        if (!p) return fail(`peering ${JSON.stringify(c.ID)} does not exist`);
-        if (!isObj(c.Services)) return fail('Invalid Services: expected an object');
-        let count = 0;
-        for (const list of Object.values(c.Services)) {
-          if (!Array.isArray(list)) return fail('Invalid Services: expected lists of instances');
-          count += list.length;
-        }
-        if (count > IMPORTED_INSTANCES_MAX) return fail(`Too many imported instances (max ${IMPORTED_INSTANCES_MAX})`);
-        this.imports.set(p.ID, { index: idx, services: restamp(c.Services, idx) });
-        touch(peerImportsWatchKey(p.Name));
-        return ok(true);
-      }
       default:
         return fail('Invalid peering command');
     }
+  }
+
+  /** The peering a PeeringImport is for, or why it cannot be applied. */
+  checkImport(c: PeeringImportCommand): PeeringRecord | string {
+    const p = typeof c.ID === 'string' ? this.byId(c.ID) : undefined;
+    if (!p) return `peering ${JSON.stringify(c.ID)} does not exist`;
+    if (!isObj(c.Services)) return 'Invalid Services: expected an object';
+    let count = 0;
+    for (const list of Object.values(c.Services)) {
+      if (!Array.isArray(list)) return 'Invalid Services: expected lists of instances';
+      if (!list.every((i) => isObj(i) && isObj(i.Node) && isObj(i.Service) && Array.isArray(i.Checks))) return 'Invalid Services: an instance needs Node, Service and Checks';
+      count += list.length;
+    }
+    if (count > IMPORTED_INSTANCES_MAX) return `Too many imported instances (max ${IMPORTED_INSTANCES_MAX})`;
+    return p;
+  }
+
+  /**
+   * Replaces what `p` imported (a checked import) with `services`, stamped with this cluster's
+   * index; `withService` may complete each instance's service record (its virtual IP).
+   */
+  setImports(p: PeeringRecord, idx: number, services: ImportedServices, touch: (key: string) => void, withService?: (s: ServiceRecord) => ServiceRecord): void {
+    this.imports.set(p.ID, { index: idx, services: restamp(services, idx, withService) });
+    touch(peerImportsWatchKey(p.Name));
   }
 
   snapshot(): PeeringSnapshot {
@@ -120,11 +131,11 @@ export class PeeringStore {
 }
 
 /** The imported rows with this cluster's index (Consul's importer writes them through its own log). */
-function restamp(services: ImportedServices, idx: number): ImportedServices {
+function restamp(services: ImportedServices, idx: number, withService: (s: ServiceRecord) => ServiceRecord = (s) => s): ImportedServices {
   const stamp = <T extends object>(r: T): T => ({ ...r, CreateIndex: idx, ModifyIndex: idx });
   const out: ImportedServices = {};
-  for (const [name, list] of Object.entries(services)) {
-    out[name] = list.map((i: ImportedInstance) => ({ Node: stamp(i.Node), Service: stamp(i.Service), Checks: i.Checks.map(stamp) }));
+  for (const [name, list] of Object.entries(structuredClone(services))) {
+    out[name] = list.map((i: ImportedInstance) => ({ Node: stamp(i.Node), Service: withService(stamp(i.Service)), Checks: i.Checks.map(stamp) }));
   }
-  return structuredClone(out);
+  return out;
 }

@@ -3,8 +3,9 @@
  * ensureServiceTxn / deleteServiceTxn / freeServiceVirtualIP, config_entry.go
  * ensureConfigEntryTxn): a connect-proxy or Connect-native instance gives its service name an
  * address and carries it as the `consul-virtual` tagged address; a service-resolver, -router or
- * -splitter gives its name one too. The address goes back when the name has no instance left
- * and no config entry of the kinds below names it.
+ * -splitter gives its name one too, and so does a terminating gateway for the services it links
+ * (terminating-gateway-vips.ts). The address goes back when the name has no instance left, no
+ * config entry of the kinds below names it and no terminating gateway links it.
  */
 import { isIP } from 'node:net';
 import type { ApplyResult } from './commands.js';
@@ -13,6 +14,8 @@ import type { ConfigEntryCommand } from './config-entry-types.js';
 import { CONNECT_PROXY_KIND } from './connect-index.js';
 import type { ServiceRecord } from './records.js';
 import type { CatalogStore } from './store.js';
+import { gatewaysOfService } from './gateway-services.js';
+import { gatewayVirtualIPNames, withGatewayVirtualIPs } from './terminating-gateway-vips.js';
 import { TAGGED_ADDRESS_VIRTUAL_IP, VIRTUAL_IPS_EXHAUSTED, type ServiceVirtualIPSetCommand } from './virtual-ips.js';
 import { fail, lower } from './util.js';
 
@@ -36,24 +39,44 @@ export function virtualIPServiceOf(rec: ServiceRecord): string | undefined {
 /** Consul's registration error when `rec` needs a virtual IP and none is left, else undefined. */
 export function virtualIPError(st: CatalogStore, rec: ServiceRecord): string | undefined {
   const name = virtualIPServiceOf(rec);
-  if (name === undefined || st.virtualIPs.canAssign(name)) return undefined;
-  return `failed inserting service: failed updating virtual IP: ${VIRTUAL_IPS_EXHAUSTED}`;
+  if (name !== undefined && !st.virtualIPs.canAssign(name)) return `failed inserting service: failed updating virtual IP: ${VIRTUAL_IPS_EXHAUSTED}`;
+  if (!st.virtualIPs.canAssignAll(gatewayVirtualIPNames(st, rec))) return `failed inserting service: ${VIRTUAL_IPS_EXHAUSTED}`;
+  return undefined;
 }
 
-/** `rec` with its service's virtual IP as `consul-virtual` (assigned at `idx` when new); others unchanged. */
-export function withVirtualIP(st: CatalogStore, idx: number, rec: ServiceRecord): ServiceRecord {
+/**
+ * `rec` with its service's virtual IP as `consul-virtual` (assigned at `idx` when new) and, on a
+ * terminating gateway, those of the services it links; others unchanged. `peer`: the peering an
+ * imported instance came from (its address is keyed by peer and name, as Consul's
+ * ensureServiceTxn with a PeerName).
+ */
+export function withVirtualIP(st: CatalogStore, idx: number, rec: ServiceRecord, peer = ''): ServiceRecord {
   const name = virtualIPServiceOf(rec);
-  if (name === undefined) return rec;
-  const vip = st.virtualIPs.assign(name, idx);
-  return { ...rec, TaggedAddresses: { ...rec.TaggedAddresses, [TAGGED_ADDRESS_VIRTUAL_IP]: { Address: vip, Port: rec.Port } } };
+  const out = peer === '' ? withGatewayVirtualIPs(st, idx, rec) : rec;
+  if (name === undefined) return out;
+  const vip = st.virtualIPs.assign(name, idx, peer);
+  return { ...out, TaggedAddresses: { ...out.TaggedAddresses, [TAGGED_ADDRESS_VIRTUAL_IP]: { Address: vip, Port: rec.Port } } };
 }
 
-/** freeServiceVirtualIP: gives back the address of `service` when nothing holds it any more. */
-export function freeVirtualIPIfUnused(st: CatalogStore, idx: number, service: string): void {
-  if (st.virtualIPs.get(service) === undefined) return;
-  if ((st.servicesByName.get(lower(service))?.size ?? 0) > 0) return;
+/** Whether a service named `service` has an instance here (`peer` ''), or imported from `peer`. */
+function hasInstances(st: CatalogStore, service: string, peer: string): boolean {
+  if (peer === '') return (st.servicesByName.get(lower(service))?.size ?? 0) > 0;
+  const imported = st.peerings.importsOf(peer).services;
+  return Object.entries(imported).some(([name, list]) => lower(name) === lower(service) && list.length > 0);
+}
+
+/**
+ * freeServiceVirtualIP: gives back the address of `service` (of `peer`) when nothing holds it
+ * any more. As in Consul, the config entries and terminating gateways that hold an address are
+ * looked up by name alone, whatever the peer; `excludeGateway` is a gateway whose links no longer count.
+ */
+export function freeVirtualIPIfUnused(st: CatalogStore, idx: number, service: string, peer = '', excludeGateway?: string): void {
+  if (st.virtualIPs.get(service, peer) === undefined) return;
+  if (hasInstances(st, service, peer)) return;
   if (VIP_KEEPING_KINDS.some((kind) => st.configEntries.get(kind, service) !== undefined)) return;
-  st.virtualIPs.free(service, idx);
+  const gateways = gatewaysOfService(st, service, 'terminating-gateway').gateways;
+  if (gateways.some((g) => excludeGateway === undefined || lower(g) !== lower(excludeGateway))) return;
+  st.virtualIPs.free(service, idx, peer);
 }
 
 /** A config entry write that succeeded: a resolver, router or splitter's name gets an address, a deletion may free one. */
@@ -65,7 +88,9 @@ export function configEntryVirtualIP(st: CatalogStore, idx: number, c: ConfigEnt
     if (VIP_ASSIGNING_KINDS.includes(kind) && st.configEntries.get(kind, name) !== undefined && st.virtualIPs.canAssign(name)) {
       st.virtualIPs.assign(name, idx);
     }
-  } else if (VIP_KEEPING_KINDS.includes(kind)) {
+  } else if (VIP_ASSIGNING_KINDS.includes(kind)) {
+    // deleteConfigEntryTxn frees only for these kinds; a service-defaults or service-intentions
+    // entry holds an address while it exists, and its deletion frees nothing.
     freeVirtualIPIfUnused(st, idx, name);
   }
 }

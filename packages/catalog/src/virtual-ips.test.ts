@@ -107,6 +107,18 @@ describe('virtual IP freeing and reuse (freeServiceVirtualIP)', () => {
     expect(c.virtualIPForService('api')).toBe('');
   });
 
+  it('keeps the address while a service-defaults entry names the service, and its deletion frees nothing (deleteConfigEntryTxn)', () => {
+    const c = new Catalog();
+    const defaults = (Op: 'upsert' | 'delete'): Command => ({ Type: 'ConfigEntry', Op, Entry: { Kind: 'service-defaults', Name: 'db', Protocol: 'tcp', CreateIndex: 0, ModifyIndex: 0 } });
+    let idx = applyAll(c, [defaults('upsert'), plain('n1', 'db', { Native: true }), deregister('n1', 'db')]);
+    expect(c.virtualIPForService('db')).toBe('240.0.0.1');
+    idx = applyAll(c, [defaults('delete')], idx);
+    expect(c.virtualIPForService('db')).toBe('240.0.0.1');
+    // Consul frees it with the next instance's deregistration.
+    applyAll(c, [plain('n1', 'db', { Native: true }), deregister('n1', 'db')], idx);
+    expect(c.virtualIPForService('db')).toBe('');
+  });
+
   it('rolls the table back with a failed transaction', () => {
     const c = new Catalog();
     const idx = applyAll(c, [{ Type: 'Register', Node: 'n1', Address: '10.0.0.1' }]);

@@ -4,7 +4,9 @@
  * `free-virtual-ips` in catalog_schema.go). A service name gets one address of 240.0.0.0/4,
  * kept as an offset from 240.0.0.0: a freed offset is reused first, else the counter moves on
  * (the first is 240.0.0.1). The counter never passes 15.255.255.254, as in Consul.
- * Local services only: Proconsul keeps no virtual IPs for services imported from a peer.
+ * Entries are keyed by peer and service name, as Consul's PeeredServiceName (catalog_schema.go
+ * indexFromPeeredServiceName, both lowercased): '' is this cluster, else the local name of the
+ * peering a service was imported from.
  */
 import { byString, lower } from './util.js';
 
@@ -28,6 +30,8 @@ export interface ServiceVirtualIPSetCommand {
 export interface ServiceVirtualIP {
   /** The service name as first written. */
   Service: string;
+  /** The peering the service was imported from; absent for this cluster's (and in older snapshots). */
+  Peer?: string;
   /** Offset from 240.0.0.0. */
   Offset: number;
   /** Extra addresses set through PUT /v1/internal/service-virtual-ip. */
@@ -51,51 +55,68 @@ export function virtualIPString(offset: number): string {
   return [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
 }
 
+/** The table's key of a service of `peer` ('' for this cluster). */
+const keyOf = (service: string, peer: string): string => `${lower(peer)}\u0000${lower(service)}`;
+
+/** The tables `service-virtual-ips` and `free-virtual-ips` with Consul's counter. */
 export class VirtualIPTable {
   /** Max index of the table (0 when never written). */
   index = 0;
   #counter = 0;
   /** Freed offsets, kept ascending so the lowest is reused first. */
   #free: number[] = [];
-  /** Lowercased service name -> its entry (entries are replaced, never changed in place). */
+  /** keyOf(service, peer) -> its entry (entries are replaced, never changed in place). */
   readonly #byName = new Map<string, ServiceVirtualIP>();
 
   clear(): void {
     this.restore(undefined);
   }
 
-  get(service: string): ServiceVirtualIP | undefined {
-    return this.#byName.get(lower(service));
+  get(service: string, peer = ''): ServiceVirtualIP | undefined {
+    return this.#byName.get(keyOf(service, peer));
   }
 
-  /** The virtual IP of `service`, or '' when it has none (VirtualIPForService). */
-  ipOf(service: string): string {
-    const e = this.get(service);
+  /** The virtual IP of `service` (of `peer`), or '' when it has none (VirtualIPForService). */
+  ipOf(service: string, peer = ''): string {
+    const e = this.get(service, peer);
     return e ? virtualIPString(e.Offset) : '';
   }
 
   /** False only when `service` has no address yet and none is left to give. */
-  canAssign(service: string): boolean {
-    return this.get(service) !== undefined || this.#free.length > 0 || this.#counter + 1 < MAX_OFFSET;
+  canAssign(service: string, peer = ''): boolean {
+    return this.get(service, peer) !== undefined || this.#free.length > 0 || this.#counter + 1 < MAX_OFFSET;
   }
 
-  /** The virtual IP of `service`, given one at `idx` when it had none. Call canAssign first. */
-  assign(service: string, idx: number): string {
-    const existing = this.get(service);
+  /** Whether every one of `services` (of `peer`) has an address or can be given one. */
+  canAssignAll(services: Iterable<string>, peer = ''): boolean {
+    const missing = new Set([...services].map(lower).filter((s) => this.get(s, peer) === undefined)).size;
+    return missing <= this.#free.length + Math.max(0, MAX_OFFSET - 1 - this.#counter);
+  }
+
+  /** The virtual IP of `service` (of `peer`), given one at `idx` when it had none. Call canAssign first. */
+  assign(service: string, idx: number, peer = ''): string {
+    const existing = this.get(service, peer);
     if (existing) return virtualIPString(existing.Offset);
     let offset = this.#free.shift();
     if (offset === undefined) {
-      if (!this.canAssign(service)) throw new Error(VIRTUAL_IPS_EXHAUSTED);
+      if (!this.canAssign(service, peer)) throw new Error(VIRTUAL_IPS_EXHAUSTED);
       offset = ++this.#counter;
     }
-    this.#byName.set(lower(service), { Service: service, Offset: offset, ManualIPs: [], CreateIndex: idx, ModifyIndex: idx });
+    const entry: ServiceVirtualIP = { Service: service, ...(peer !== '' ? { Peer: peer } : {}), Offset: offset, ManualIPs: [], CreateIndex: idx, ModifyIndex: idx };
+    this.#byName.set(keyOf(service, peer), entry);
     this.index = idx;
     return virtualIPString(offset);
   }
 
-  /** Gives back the address of `service` for reuse; false when it had none. */
-  free(service: string, idx: number): boolean {
-    const key = lower(service);
+  /** The services of `peer` that have an address, as first written. */
+  servicesOf(peer: string): string[] {
+    const prefix = keyOf('', peer);
+    return [...this.#byName.entries()].filter(([k]) => k.startsWith(prefix)).map(([, e]) => e.Service);
+  }
+
+  /** Gives back the address of `service` (of `peer`) for reuse; false when it had none. */
+  free(service: string, idx: number, peer = ''): boolean {
+    const key = keyOf(service, peer);
     const e = this.#byName.get(key);
     if (!e) return false;
     this.#byName.delete(key);
@@ -111,7 +132,7 @@ export class VirtualIPTable {
    * (nothing is written when it has none) and the services that lost an address.
    */
   setManual(service: string, ips: string[], idx: number): { found: boolean; unassignedFrom: string[] } {
-    const key = lower(service);
+    const key = keyOf(service, '');
     const target = this.#byName.get(key);
     if (!target) return { found: false, unassignedFrom: [] };
     const taken = new Set(ips);
@@ -143,6 +164,6 @@ export class VirtualIPTable {
     this.index = snap?.Index ?? 0;
     this.#counter = snap?.Counter ?? 0;
     this.#free = [...(snap?.Free ?? [])].sort((a, b) => a - b);
-    for (const e of snap?.Services ?? []) this.#byName.set(lower(e.Service), e);
+    for (const e of snap?.Services ?? []) this.#byName.set(keyOf(e.Service, e.Peer ?? ''), e);
   }
 }

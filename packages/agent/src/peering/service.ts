@@ -10,7 +10,7 @@
  * `PeerStream.Terminate`. Each call carries the stream secret exchanged at establishment.
  */
 import { randomUUID } from 'node:crypto';
-import { validateMeta, type ApplyResult, type Catalog, type Command, type ImportedServices, type PeeringRecord } from '@proconsul/catalog';
+import { TAGGED_ADDRESS_VIRTUAL_IP, validateMeta, type ApplyResult, type Catalog, type Command, type ImportedServices, type PeeringRecord } from '@proconsul/catalog';
 import type { Applier } from '../apply/applier.js';
 import { badRequest, HttpError } from '../http/http-error.js';
 import type { Logger } from '../log.js';
@@ -272,9 +272,17 @@ export function strip(p: Omit<PeeringRecord, 'CreateIndex' | 'ModifyIndex'> & Pa
   return rest;
 }
 
-/** Comparable form of imports: without the indexes either side stamped on them. */
+/**
+ * Comparable form of imports: without the indexes either side stamped on them, nor the
+ * `consul-virtual` address this cluster gave an imported instance (the peer never sends one).
+ */
 function unstamped(services: ImportedServices): string {
-  return JSON.stringify(services, (k, v: unknown) => (k === 'CreateIndex' || k === 'ModifyIndex' ? undefined : v));
+  return JSON.stringify(services, (k, v: unknown) => {
+    if (k === 'CreateIndex' || k === 'ModifyIndex') return undefined;
+    if (k !== 'TaggedAddresses' || typeof v !== 'object' || v === null || !(TAGGED_ADDRESS_VIRTUAL_IP in v)) return v;
+    const { [TAGGED_ADDRESS_VIRTUAL_IP]: _vip, ...rest } = v as Record<string, unknown>;
+    return Object.keys(rest).length > 0 ? rest : null;
+  });
 }
 
 /** Proposes a PeeringImport when what the peer sent differs from what is stored. */

@@ -45,7 +45,7 @@ export const HTTP_NOTES = {
   '/v1/peering/establish': 'the clusters talk over the server RPC port (TLS when the servers use it), not gRPC, so a Proconsul cluster peers with Proconsul clusters only; token and validation errors are 400 with Consul\'s text (Consul: 500); a peer that cannot be reached is 500 `failed to exchange peering secret with "<addr>": ...`',
   '/v1/peering/:name': '`StreamStatus` is the leader\'s view of the stream; no blocking queries (as Consul)',
   '/v1/peerings': '`StreamStatus` is the leader\'s view of the stream; a blocking query over the peerings (stream status changes do not move the index, as Consul)',
-  '/v1/exported-services': 'CE\'s answer: `Consumers.Peers` only (no partitions); `?filter` is not applied (as Consul); a blocking query; `mesh:read` (else `operator:read`)',
+  '/v1/exported-services': 'CE\'s answer: `Consumers.Peers` only (no partitions); `?filter` is neither parsed nor applied, a malformed one included (as Consul); a blocking query; `mesh:read` (else `operator:read`)',
   '/v1/internal/service-virtual-ip': 'PUT only, `{Service, ManualVIPs}` -> `{Found, UnassignedFrom}` (manual virtual IPs, as consul-k8s sets them; needs `service:write` on the service); a missing service name or an address that is not IPv4 is 400; the addresses are stored but no transparent proxy uses them ([virtual IPs](connect.md#virtual-ips))',
   '/v1/internal/prepared-query/execute-remote': 'not a Consul endpoint: a server runs another datacenter\'s prepared-query failover here (`{Query, Limit, Connect}`; Consul uses the RPC `PreparedQuery.ExecuteRemote`)',
 };

@@ -14,7 +14,7 @@ import { connect as tlsConnect } from 'node:tls';
 import { Packr } from 'msgpackr';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI_JS, eventually, http, RUN_JS, startAgentProcess, tempDir, workDir, type AgentProcess } from './helpers.js';
+import { CLI_JS, eventually, http, RUN_JS, sleep, startAgentProcess, tempDir, workDir, type AgentProcess } from './helpers.js';
 
 const dir = workDir('proconsul-auto-encrypt-');
 const { file: f, cli, config } = dir;
@@ -112,6 +112,8 @@ beforeAll(async () => {
     ports: { https: 8501 },
     tls: { defaults: { ca_file: f('consul-agent-ca.pem'), verify_outgoing: true }, internal_rpc: { verify_server_hostname: true } },
     auto_encrypt: { tls: true, dns_san: ['client.example.internal'], ip_san: [C] },
+    // A fixed delay in place of the random 30 s window after a rotation (leafcert's test override).
+    connect: { test_ca_leaf_root_change_spread: '3s' },
   });
   server = await agent(S, ['-server', '-bootstrap', '-config-file', serverCfg], true);
   client = await agent(C, ['-retry-join', S, '-config-file', clientCfg]);
@@ -162,6 +164,9 @@ describe('a client agent with auto_encrypt.tls', () => {
     const after = (await http(server.base, 'GET', '/v1/connect/ca/roots')).json() as Roots;
     expect(after.ActiveRootID).not.toBe(before.ActiveRootID);
     const fresh = after.Roots.find((r) => r.Active)!;
+    // Not renewed at once: the agent certificate waits the spread after the rotation.
+    await sleep(1_500);
+    expect(verify(fresh.RootCert, presented(C, 8501)[0] ?? '')).not.toMatch(/: OK$/);
     await eventually(async () => verify(fresh.RootCert, presented(C, 8501)[0] ?? '').endsWith(': OK'), 'the client certificate under the new root', 150);
     await eventually(async () => client.output().includes('auto-encrypt: renewed the agent certificate'), 'the renewal in the log');
     expect((await http(client.base, 'PUT', '/v1/kv/ae/after', 'rotation')).text).toBe('true');

@@ -168,7 +168,7 @@ describe('Connect CA on a cluster', () => {
     expect(verify(first.Roots[0]!.RootCert, own!, cross)).toMatch(/: OK$/);
     // Consul's checks of a new configuration, with its texts.
     const bad = await http(client.base, 'PUT', '/v1/connect/ca/configuration', JSON.stringify({ Provider: 'consul', Config: { PrivateKeyType: 'ec', PrivateKeyBits: 255 } }), asMgmt);
-    expect([bad.status, bad.text]).toEqual([500, 'error configuring provider: EC key length must be one of (224, 256, 384, 521) bits']);
+    expect([bad.status, bad.text]).toEqual([400, 'error configuring provider: EC key length must be one of (224, 256, 384, 521) bits']);
     const state = await http(client.base, 'PUT', '/v1/connect/ca/configuration', JSON.stringify({ Provider: 'consul', Config: {}, State: { x: 'y' } }), asMgmt);
     expect([state.status, state.text]).toEqual([400, 'Provider State is read-only. It must be omitted or identical to the current value']);
     first = after;

@@ -71,7 +71,7 @@ describe('connect ca', () => {
     expect(await cli(['connect', 'ca', 'set-config', `-config-file=${short}`])).toEqual({
       code: 1,
       stdout: '',
-      stderr: 'Error setting CA configuration: Unexpected response code: 500 (error configuring provider: leaf cert TTL must be greater or equal than 1h0m0s)\n',
+      stderr: 'Error setting CA configuration: Unexpected response code: 400 (error configuring provider: leaf cert TTL must be greater or equal than 1h0m0s)\n',
     });
   });
 });

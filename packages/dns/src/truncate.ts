@@ -1,5 +1,6 @@
-// Consul's trimDNSResponse: UDP answers cut to udp_answer_limit (non-EDNS) and to the
-// client's size; TCP answers cut to 64 KiB. Additional records follow the SRV answers left.
+// Consul's trimDNSResponse (agent/dns.go): UDP answers cut to udp_answer_limit (non-EDNS) and
+// to the client's size (trimUDPResponse); TCP answers cut to 64 KiB (trimTCPResponse).
+// Additional records follow the SRV answers left (syncExtra).
 import { QTYPE, replySize, type Query, type Reply } from './message.js';
 import type { EncodedRecord } from './record.js';
 
@@ -56,19 +57,55 @@ function fit(query: Query, reply: Reply, maxSize: number, compressed: boolean, e
   sizeWith(lo);
 }
 
-/** Trims `reply` in place; returns true when answers were dropped. */
-export function trimReply(query: Query, reply: Reply, transport: 'udp' | 'tcp', udpAnswerLimit: number): boolean {
-  const before = reply.answers.length;
-  const extras = reply.additionals.length > 0 ? reply.additionals : undefined;
-  if (transport === 'tcp') {
-    const cap = query.qtype === QTYPE.SRV ? 1024 : 4096;
-    if (reply.answers.length > cap) {
-      reply.answers = reply.answers.slice(0, cap);
-      if (extras) syncExtra(reply, extras);
+/**
+ * dnsBinaryTruncate: a binary search for the number of answers that fits `maxSize`, stopping
+ * early at a size less than 10 bytes under it; 0 when none fits.
+ */
+function binaryTruncate(query: Query, reply: Reply, maxSize: number, extras: EncodedRecord[] | undefined): number {
+  const all = reply.answers;
+  let start = 0;
+  let end = all.length + 1;
+  while (end - start > 1) {
+    const median = start + Math.floor((end - start) / 2);
+    reply.answers = all.slice(0, median);
+    if (extras) syncExtra(reply, extras);
+    const size = replySize(query, reply, true);
+    if (size <= maxSize) {
+      if (maxSize - size < 10) return median;
+      start = median;
+    } else {
+      end = median;
     }
-    if (reply.answers.length > 1 && replySize(query, reply, true) > MAX_TCP_SIZE) fit(query, reply, MAX_TCP_SIZE, true, extras);
-    return reply.answers.length < before;
   }
+  return start;
+}
+
+/**
+ * trimTCPResponse: the count cap (4096 answers, 1024 for SRV) leaves the Additional section as it
+ * is and is no trim by itself; only a message over 64 KiB is trimmed (and then reported so), with
+ * the extras rebuilt after each cut.
+ */
+function trimTcp(query: Query, reply: Reply, extras: EncodedRecord[] | undefined): boolean {
+  const cap = query.qtype === QTYPE.SRV ? 1024 : 4096;
+  if (reply.answers.length > cap) reply.answers = reply.answers.slice(0, cap);
+  let trimmed = false;
+  while (reply.answers.length > 1 && replySize(query, reply, true) > MAX_TCP_SIZE) {
+    trimmed = true;
+    reply.authorities = [];
+    const all = reply.answers;
+    // More than 100 bytes over: a binary search, else one answer less.
+    const keep = replySize(query, reply, true) - MAX_TCP_SIZE > 100 ? binaryTruncate(query, reply, MAX_TCP_SIZE, extras) : all.length - 1;
+    reply.answers = all.slice(0, keep);
+    if (extras) syncExtra(reply, extras);
+  }
+  return trimmed;
+}
+
+/** Trims `reply` in place; returns true when Consul reports the answer trimmed (TC with enable_truncate). */
+export function trimReply(query: Query, reply: Reply, transport: 'udp' | 'tcp', udpAnswerLimit: number): boolean {
+  const extras = reply.additionals.length > 0 ? reply.additionals : undefined;
+  if (transport === 'tcp') return trimTcp(query, reply, extras);
+  const before = reply.answers.length;
   let maxSize = DEFAULT_MAX_UDP_SIZE;
   if (query.edns && query.edns.udpSize > maxSize) maxSize = query.edns.udpSize;
   if (maxSize > MAX_UDP_DATAGRAM_SIZE) maxSize = MAX_UDP_DATAGRAM_SIZE;

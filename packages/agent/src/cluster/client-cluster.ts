@@ -80,8 +80,8 @@ export class ClientCluster implements ClusterRole {
     return (await this.#call('Status.Peers', {}, STATUS_TIMEOUT_MS, true, READ_HEDGE_MS)) as string[];
   }
 
-  serverRpc(method: string, body: unknown, timeoutMs: number, read: boolean): Promise<unknown> {
-    return this.#call(method, body, timeoutMs, read);
+  serverRpc(method: string, body: unknown, timeoutMs: number, read: boolean, signal?: AbortSignal): Promise<unknown> {
+    return this.#call(method, body, timeoutMs, read, 0, signal);
   }
 
   async forward(req: ForwardedRequest, timeoutMs: number): Promise<ForwardedResponse> {
@@ -115,9 +115,9 @@ export class ClientCluster implements ClusterRole {
   }
 
   /** Calls a server of this datacenter (see failover.ts). */
-  async #call(method: string, body: unknown, timeoutMs: number, read = false, hedge = 0): Promise<unknown> {
+  async #call(method: string, body: unknown, timeoutMs: number, read = false, hedge = 0, signal?: AbortSignal): Promise<unknown> {
     const alive = serversIn(this.lan, this.datacenter).filter(isAlive);
     if (alive.length === 0) throw new HttpError(500, 'No known Consul servers');
-    return this.#failover.call(alive, method, body, timeoutMs, read, hedge);
+    return this.#failover.call(alive, method, body, timeoutMs, read, hedge, signal);
   }
 }

@@ -31,7 +31,7 @@ export class ServerFailover {
    * changes nothing. `hedgeMs` > 0 (reads only): a server silent that long gets company, the
    * next server is called too, and the first answer wins.
    */
-  call(alive: ServerInfo[], method: string, body: unknown, timeoutMs: number, read = false, hedgeMs = 0): Promise<unknown> {
+  call(alive: ServerInfo[], method: string, body: unknown, timeoutMs: number, read = false, hedgeMs = 0, signal?: AbortSignal): Promise<unknown> {
     const servers = this.order(alive);
     return new Promise((resolve, reject) => {
       let next = 0;
@@ -47,7 +47,7 @@ export class ServerFailover {
         pending++;
         clearTimeout(hedge);
         if (read && hedgeMs > 0 && next < servers.length) hedge = setTimeout(launch, hedgeMs);
-        this.rpc.call(s.addr, s.port, method, body, timeoutMs).then(
+        this.rpc.call(s.addr, s.port, method, body, timeoutMs, signal).then(
           (r) => {
             pending--;
             if (settled) return;

@@ -21,7 +21,8 @@ export interface ClusterRole {
    * its servers, a server runs the method itself; methods that need the leader go there.
    * `read`: the call changes nothing, so it may be sent again when a connection breaks.
    */
-  serverRpc(method: string, body: unknown, timeoutMs: number, read: boolean): Promise<unknown>;
+  /** `signal`: the caller gives up; the server then aborts the call (RPC.Cancel). */
+  serverRpc(method: string, body: unknown, timeoutMs: number, read: boolean, signal?: AbortSignal): Promise<unknown>;
   /** Has the cluster answer an HTTP request: the leader, or (a client's `?stale` read) any server. */
   forward(req: ForwardedRequest, timeoutMs: number): Promise<ForwardedResponse>;
   /**

@@ -189,22 +189,22 @@ export class ServerCluster implements ClusterRole {
     return (await this.callLeader('HTTP.Forward', { Request: req, ToLeader: true } satisfies ForwardCall, timeoutMs, isRead(req))) as ForwardedResponse;
   }
 
-  serverRpc(method: string, body: unknown): Promise<unknown> {
-    return this.rpc.invoke(method, body);
+  serverRpc(method: string, body: unknown, _timeoutMs?: number, _read?: boolean, signal?: AbortSignal): Promise<unknown> {
+    return this.rpc.invoke(method, body, signal);
   }
 
   /**
    * Runs `here` on the leader (Consul's srv.forward): this server when it leads, else the
    * leader gets the same call with `Hops: 1`, which it runs and never passes on.
    */
-  async onLeader<T>(method: string, body: { Hops?: number }, timeoutMs: number, read: boolean, here: () => Promise<T>): Promise<T> {
+  async onLeader<T>(method: string, body: { Hops?: number }, timeoutMs: number, read: boolean, here: () => Promise<T>, signal?: AbortSignal): Promise<T> {
     if (this.isLeader()) return here();
     if ((body.Hops ?? 0) >= 1) throw new HttpError(500, 'No cluster leader');
-    return (await this.callLeader(method, { ...body, Hops: 1 }, timeoutMs, read)) as T;
+    return (await this.callLeader(method, { ...body, Hops: 1 }, timeoutMs, read, signal)) as T;
   }
 
   /** Calls a method on the leader (waiting out an election up to RPCHoldTimeout). */
-  async callLeader(method: string, body: unknown, timeoutMs: number, read: boolean): Promise<unknown> {
+  async callLeader(method: string, body: unknown, timeoutMs: number, read: boolean, signal?: AbortSignal): Promise<unknown> {
     // A leader that cannot be dialled (just killed) is waited out like an election; a call that
     // was sent is never sent again (it may have taken effect), except a read whose connection
     // to the leader broke (a blocking query held by a leader that died): it waits for the next
@@ -214,7 +214,7 @@ export class ServerCluster implements ClusterRole {
     for (;;) {
       const leader = await this.awaitLeader();
       try {
-        return await this.call(leader, method, body, timeoutMs);
+        return await this.call(leader, method, body, timeoutMs, signal);
       } catch (err) {
         if (read && err instanceof RpcError && err.closed && ++lost <= LOST_READ_RETRIES) deadline = Date.now() + this.o.config.rpcHoldTimeoutMs;
         else if (!(err instanceof RpcError) || err.sent || Date.now() > deadline) throw err;
@@ -323,10 +323,10 @@ export class ServerCluster implements ClusterRole {
   }
 
   /** Calls an agent RPC method on the server with Raft ID `serverId`. */
-  async call(serverId: string, method: string, body: unknown, timeoutMs: number): Promise<unknown> {
+  async call(serverId: string, method: string, body: unknown, timeoutMs: number, signal?: AbortSignal): Promise<unknown> {
     const s = this.#server(serverId);
     if (!s) throw new Error(`No path to server ${serverId}`);
-    return this.#callServer(s, method, body, timeoutMs);
+    return this.#callServer(s, method, body, timeoutMs, signal);
   }
 
   async close(): Promise<void> {
@@ -338,8 +338,8 @@ export class ServerCluster implements ClusterRole {
     this.rpc.close();
   }
 
-  #callServer(s: ServerInfo, method: string, body: unknown, timeoutMs: number): Promise<unknown> {
-    return this.rpcClient.call(s.addr, s.port, method, body, timeoutMs);
+  #callServer(s: ServerInfo, method: string, body: unknown, timeoutMs: number, signal?: AbortSignal): Promise<unknown> {
+    return this.rpcClient.call(s.addr, s.port, method, body, timeoutMs, signal);
   }
 
   #server(id: string): ServerInfo | null {

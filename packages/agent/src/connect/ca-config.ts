@@ -1,10 +1,11 @@
 /**
  * The built-in provider's configuration (Consul's ParseConsulCAConfig in
  * agent/connect/ca/provider_consul_config.go and CommonCAProviderConfig.Validate in
- * agent/structs/connect_ca.go): defaults, weakly-typed decoding (durations as Go strings or
- * nanoseconds, numbers as strings), and Consul's checks with its texts.
+ * agent/structs/connect_ca.go): defaults (defaultConsulCAProviderConfig, CSRMaxPerSecond 50 as
+ * GetCommonConfig), mapstructure's weakly-typed decoding (durations as Go strings or
+ * nanoseconds, numbers as strings) with its error texts, and Consul's checks with their texts.
  */
-import { formatGoDuration, parseGoDuration } from '@proconsul/catalog';
+import { decodeStruct, ConfigEntryDecodeError, formatGoDuration, type StructType } from '@proconsul/catalog';
 
 const HOUR_MS = 3_600_000;
 
@@ -17,55 +18,54 @@ export interface ConsulCAProviderConfig {
   /** A user-supplied key and root (PEM), or ''. */
   privateKey: string;
   rootCert: string;
+  /** The leader's signing limits (csr-limit.ts). */
+  csrMaxPerSecond: number;
+  csrMaxConcurrent: number;
 }
 
 export class CAConfigError extends Error {}
 
-function field(raw: Record<string, unknown>, name: string): unknown {
-  // mapstructure matches field names without regard to case.
-  const k = Object.keys(raw).find((key) => key.toLowerCase() === name.toLowerCase());
-  return k === undefined ? undefined : raw[k];
-}
-
-function duration(raw: Record<string, unknown>, name: string, dflt: number): number {
-  const v = field(raw, name);
-  if (v === undefined || v === null || v === '') return dflt;
-  if (typeof v === 'number') return v / 1e6; // nanoseconds, as Go's time.Duration
-  if (typeof v !== 'string') throw new CAConfigError(`error decoding config: '${name}' expected a duration, got ${typeof v}`);
-  try {
-    return parseGoDuration(v);
-  } catch (err) {
-    throw new CAConfigError(`error decoding config: 1 error(s) decoding:\n\n* error decoding '${name}': ${(err as Error).message}`);
-  }
-}
-
-function int(raw: Record<string, unknown>, name: string, dflt: number): number {
-  const v = field(raw, name);
-  if (v === undefined || v === null || v === '') return dflt;
-  const n = typeof v === 'string' ? Number(v) : v;
-  if (typeof n !== 'number' || !Number.isInteger(n)) throw new CAConfigError(`error decoding config: 1 error(s) decoding:\n\n* cannot parse '${name}' as int`);
-  return n;
-}
-
-function str(raw: Record<string, unknown>, name: string): string {
-  const v = field(raw, name);
-  return typeof v === 'string' ? v : '';
-}
+/** structs.ConsulCAProviderConfig with CommonCAProviderConfig squashed in. */
+const CONSUL_CA_PROVIDER_CONFIG: StructType = {
+  fields: [
+    { name: 'LeafCertTTL', type: 'duration' },
+    { name: 'RootCertTTL', type: 'duration' },
+    { name: 'IntermediateCertTTL', type: 'duration' },
+    { name: 'SkipValidate', type: 'bool' },
+    { name: 'CSRMaxPerSecond', type: 'float32' },
+    { name: 'CSRMaxConcurrent', type: 'int' },
+    { name: 'PrivateKeyType', type: 'string' },
+    { name: 'PrivateKeyBits', type: 'int' },
+    { name: 'PrivateKey', type: 'string' },
+    { name: 'RootCert', type: 'string' },
+    { name: 'DisableCrossSigning', type: 'bool' },
+  ],
+};
 
 /** ParseConsulCAConfig: the config with Consul's defaults, validated. */
 export function parseConsulCAConfig(raw: Record<string, unknown>): ConsulCAProviderConfig {
-  const type = str(raw, 'PrivateKeyType') || 'ec';
-  const c = {
-    leafCertTtlMs: duration(raw, 'LeafCertTTL', 72 * HOUR_MS),
-    intermediateCertTtlMs: duration(raw, 'IntermediateCertTTL', 8760 * HOUR_MS),
-    rootCertTtlMs: duration(raw, 'RootCertTTL', 87600 * HOUR_MS),
-    privateKeyType: type as 'ec' | 'rsa',
-    privateKeyBits: int(raw, 'PrivateKeyBits', type === 'rsa' ? 0 : 256),
-    privateKey: str(raw, 'PrivateKey'),
-    rootCert: str(raw, 'RootCert'),
+  let v: Record<string, unknown>;
+  try {
+    // Keys not in the struct are ignored (no ErrorUnused).
+    v = decodeStruct(raw, CONSUL_CA_PROVIDER_CONFIG).value;
+  } catch (err) {
+    if (err instanceof ConfigEntryDecodeError) throw new CAConfigError(`error decoding config: ${err.message}`);
+    throw err;
+  }
+  const ns = (name: string, dfltMs: number): number => (typeof v[name] === 'number' ? (v[name] as number) / 1e6 : dfltMs);
+  const c: ConsulCAProviderConfig = {
+    leafCertTtlMs: ns('LeafCertTTL', 72 * HOUR_MS),
+    intermediateCertTtlMs: ns('IntermediateCertTTL', 8760 * HOUR_MS),
+    rootCertTtlMs: ns('RootCertTTL', 87600 * HOUR_MS),
+    privateKeyType: (v.PrivateKeyType ?? 'ec') as 'ec' | 'rsa',
+    privateKeyBits: (v.PrivateKeyBits ?? 256) as number,
+    privateKey: (v.PrivateKey ?? '') as string,
+    rootCert: (v.RootCert ?? '') as string,
+    csrMaxPerSecond: (v.CSRMaxPerSecond ?? 50) as number,
+    csrMaxConcurrent: (v.CSRMaxConcurrent ?? 0) as number,
   };
   if (c.privateKey === '' && c.rootCert !== '') throw new CAConfigError('must provide a private key when providing a root cert');
-  validateCommon(c);
+  if (v.SkipValidate !== true) validateCommon(c);
   return c;
 }
 

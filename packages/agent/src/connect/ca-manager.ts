@@ -358,7 +358,8 @@ export class ConnectCAManager {
       try {
         pc = parseConsulCAConfig(args.Config);
       } catch (err) {
-        if (err instanceof CAConfigError) throw new HttpError(500, `error configuring provider: ${err.message}`);
+        // Consul answers its "error configuring provider" with a 500; a client's bad configuration is a 400 here.
+        if (err instanceof CAConfigError) throw new HttpError(400, `error configuring provider: ${err.message}`);
         throw err;
       }
       const conf = { ClusterID: stored.ClusterID, Provider: 'consul', Config: args.Config, State: null, ForceWithoutCrossSigning: args.ForceWithoutCrossSigning === true };
@@ -440,7 +441,7 @@ export class ConnectCAManager {
     }
     const pc = parseConsulCAConfig(conf.Config);
     // SignCertificate's CSRMaxPerSecond / CSRMaxConcurrent, just before the signing itself.
-    return this.#csrLimiter.run(conf.Config, async () => {
+    return this.#csrLimiter.run(pc, async () => {
       // Consul's ApplyCALeafRequest: the log index is the leaf's serial and its Create/ModifyIndex.
       const { result, index } = await this.o.applier.applyIndexed({ Type: 'ConnectCA', Op: 'leaf-increment-index' });
       if (!result.ok) throw new Error(result.error);

@@ -10,6 +10,7 @@ import { serialHex } from './spiffe.js';
 import { caCommonName, certInfo, crossSign, generateRoot, signLeaf } from './ca-provider.js';
 import { serviceUri, trustDomain } from './spiffe.js';
 import { connectConfig } from './config.js';
+import { ConfigError } from '../config/errors.js';
 import { parseServiceUri } from './spiffe.js';
 
 const CLUSTER = '11111111-2222-3333-4444-555555555555';
@@ -90,7 +91,11 @@ describe('built-in CA provider', () => {
 
 describe('CA configuration', () => {
   it('has Consul defaults and refuses what Consul refuses, with its texts', () => {
-    expect(parseConsulCAConfig({})).toEqual({ leafCertTtlMs: 72 * 3600_000, intermediateCertTtlMs: 8760 * 3600_000, rootCertTtlMs: 87600 * 3600_000, privateKeyType: 'ec', privateKeyBits: 256, privateKey: '', rootCert: '' });
+    expect(parseConsulCAConfig({})).toEqual({ leafCertTtlMs: 72 * 3600_000, intermediateCertTtlMs: 8760 * 3600_000, rootCertTtlMs: 87600 * 3600_000, privateKeyType: 'ec', privateKeyBits: 256, privateKey: '', rootCert: '', csrMaxPerSecond: 50, csrMaxConcurrent: 0 });
+    expect(parseConsulCAConfig({ CSRMaxPerSecond: '2.5', csrmaxconcurrent: '3' })).toMatchObject({ csrMaxPerSecond: 2.5, csrMaxConcurrent: 3 });
+    expect(parseConsulCAConfig({ CSRMaxPerSecond: 0, CSRMaxConcurrent: 1, Unknown: 'ignored' })).toMatchObject({ csrMaxPerSecond: 0, csrMaxConcurrent: 1 });
+    // SkipValidate skips CommonCAProviderConfig.Validate, not the decoding.
+    expect(parseConsulCAConfig({ SkipValidate: true, LeafCertTTL: '1m' }).leafCertTtlMs).toBe(60_000);
     expect(parseConsulCAConfig({ leafcertttl: '24h', PrivateKeyType: 'rsa', PrivateKeyBits: '4096' })).toMatchObject({ leafCertTtlMs: 24 * 3600_000, privateKeyBits: 4096 });
     const refused: [Record<string, unknown>, string][] = [
       [{ LeafCertTTL: '59m' }, 'leaf cert TTL must be greater or equal than 1h0m0s'],
@@ -100,6 +105,14 @@ describe('CA configuration', () => {
       [{ PrivateKeyType: 'rsa' }, 'RSA key length must be 2048 or 4096 bits'],
       [{ PrivateKeyType: 'dsa' }, "private key type must be either 'ec' or 'rsa'"],
       [{ RootCert: 'x' }, 'must provide a private key when providing a root cert'],
+      // mapstructure's weak decoding (GetCommonConfig / ParseConsulCAConfig), its points sorted.
+      [{ CSRMaxPerSecond: 'x' }, 'error decoding config: 1 error(s) decoding:\n\n* cannot parse \'CSRMaxPerSecond\' as float: strconv.ParseFloat: parsing "x": invalid syntax'],
+      [{ PrivateKeyBits: 'y', CSRMaxConcurrent: 'z', LeafCertTTL: 'soon' }, [
+        'error decoding config: 3 error(s) decoding:\n',
+        "* cannot parse 'CSRMaxConcurrent' as int: strconv.ParseInt: parsing \"z\": invalid syntax",
+        "* cannot parse 'PrivateKeyBits' as int: strconv.ParseInt: parsing \"y\": invalid syntax",
+        "* error decoding 'LeafCertTTL': time: invalid duration \"soon\"",
+      ].join('\n')],
     ];
     for (const [raw, text] of refused) expect(() => parseConsulCAConfig(raw), text).toThrow(new CAConfigError(text));
   });
@@ -109,10 +122,19 @@ describe('CA configuration', () => {
       enabled: true,
       caProvider: 'consul',
       caConfig: { LeafCertTTL: '24h', IntermediateCertTTL: '8760h', RootCertTTL: '87600h', PrivateKeyType: 'rsa' },
+      testCaLeafRootChangeSpreadMs: 0,
     });
+    expect(connectConfig({ test_ca_leaf_root_change_spread: '2s' }).testCaLeafRootChangeSpreadMs).toBe(2_000);
     expect(connectConfig(undefined).enabled).toBe(true);
     expect(connectConfig({ enabled: false }).enabled).toBe(false);
     expect(() => connectConfig({ ca_provider: 'vault' })).toThrow('connect.ca_provider: the "vault" CA provider is not supported by this agent (only "consul", the built-in CA)');
     expect(() => connectConfig({ ca_provider: 'x' })).toThrow('connect.ca_provider: unknown CA provider "x"');
+    // With ca_provider "consul" the agent refuses a configuration ParseConsulCAConfig refuses (builder.go Validate).
+    expect(() => connectConfig({ ca_provider: 'consul', ca_config: { csr_max_per_second: 'x' } })).toThrow(
+      new ConfigError('error decoding config: 1 error(s) decoding:\n\n* cannot parse \'CSRMaxPerSecond\' as float: strconv.ParseFloat: parsing "x": invalid syntax'),
+    );
+    expect(() => connectConfig({ ca_provider: 'consul', ca_config: { leaf_cert_ttl: '30m' } })).toThrow('leaf cert TTL must be greater or equal than 1h0m0s');
+    // Without it, Consul's builder leaves the check to the leader's CA initialization.
+    expect(connectConfig({ ca_config: { csr_max_per_second: 'x' } }).caConfig['CSRMaxPerSecond']).toBe('x');
   });
 });

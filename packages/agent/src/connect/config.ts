@@ -6,8 +6,10 @@
  * then laid over the server defaults of agent/consul/config.go (LeafCertTTL 72h,
  * IntermediateCertTTL 8760h, RootCertTTL 87600h).
  */
+import { parseGoDuration } from '@proconsul/catalog';
 import type { FieldSpec, ObjectSpec } from '../checks/decode.js';
 import { ConfigError } from '../config/errors.js';
+import { CAConfigError, parseConsulCAConfig } from './ca-config.js';
 
 const any = (name: string): FieldSpec => ({ name, type: 'any' });
 
@@ -17,8 +19,9 @@ export const CONNECT_SPEC: ObjectSpec = {
     { name: 'enabled', type: 'bool' },
     { name: 'ca_provider', type: 'string' },
     { name: 'ca_config', type: { opaque: 'map[string]interface {}' } },
+    { name: 'test_ca_leaf_root_change_spread', type: 'duration' },
     // Accepted so a Consul config loads; mesh gateway federation and the rest are not built.
-    ...['enable_mesh_gateway_wan_federation', 'enable_serverless_plugin', 'mesh_gateway_wan_federation', 'test_ca_leaf_root_change_spread'].map(any),
+    ...['enable_mesh_gateway_wan_federation', 'enable_serverless_plugin', 'mesh_gateway_wan_federation'].map(any),
   ],
 };
 
@@ -28,6 +31,12 @@ export interface ConnectConfig {
   caProvider: string;
   /** The CA configuration a new cluster starts with (Consul's CAConfig.Config). */
   caConfig: Record<string, unknown>;
+  /**
+   * `test_ca_leaf_root_change_spread` (Consul's ConnectTestCALeafRootChangeSpread, meant for
+   * tests): when > 0, the fixed delay before leaves are re-signed after a root rotation, in place
+   * of a random point of the 30 s window (ca-change-delay.ts). 0: the random spread.
+   */
+  testCaLeafRootChangeSpreadMs: number;
 }
 
 /** Consul's CA providers; only the first is built here. */
@@ -63,7 +72,26 @@ export function connectConfig(c: Record<string, unknown> | undefined): ConnectCo
     throw new ConfigError(`connect.ca_provider: unknown CA provider ${JSON.stringify(provider)}`);
   }
   const raw = (c?.ca_config ?? {}) as Record<string, unknown>;
-  return { enabled: c?.enabled !== false, caProvider: provider, caConfig: { ...DEFAULT_CA_CONFIG, ...translateCAConfigKeys(raw) } };
+  const caConfig = { ...DEFAULT_CA_CONFIG, ...translateCAConfigKeys(raw) };
+  // builder.go Validate: an explicit "consul" provider has its configuration parsed at load time
+  // (ca.ParseConsulCAConfig, its error as the agent's); with none named, the leader's CA
+  // initialization meets it (and logs it) instead.
+  if (c?.ca_provider === 'consul') {
+    try {
+      parseConsulCAConfig(caConfig);
+    } catch (err) {
+      if (err instanceof CAConfigError) throw new ConfigError(err.message);
+      throw err;
+    }
+  }
+  const spread = c?.test_ca_leaf_root_change_spread;
+  return {
+    enabled: c?.enabled !== false,
+    caProvider: provider,
+    caConfig,
+    // The schema checked it is a Go duration.
+    testCaLeafRootChangeSpreadMs: typeof spread === 'string' ? parseGoDuration(spread) : 0,
+  };
 }
 
 /** Consul's answer on every Connect endpoint while Connect is off. */

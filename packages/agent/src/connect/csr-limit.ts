@@ -12,7 +12,6 @@ import { setTimeout as sleep } from 'node:timers/promises';
 export const ERR_RATE_LIMITED = 'Rate limit reached, try again later';
 /** csrLimitWait. */
 export const CSR_LIMIT_WAIT_MS = 500;
-const DEFAULT_CSR_MAX_PER_SECOND = 50;
 
 export class RateLimitedError extends Error {
   constructor() {
@@ -20,15 +19,10 @@ export class RateLimitedError extends Error {
   }
 }
 
-/** CommonCAProviderConfig's two limits, decoded weakly as mapstructure does (numbers or numeric strings). */
-export function csrLimits(raw: Record<string, unknown>): { perSecond: number; concurrent: number } {
-  const num = (name: string, dflt: number): number => {
-    const k = Object.keys(raw).find((key) => key.toLowerCase() === name.toLowerCase());
-    const v = k === undefined ? undefined : raw[k];
-    const n = typeof v === 'string' && v.trim() !== '' ? Number(v) : v;
-    return typeof n === 'number' && Number.isFinite(n) ? n : dflt;
-  };
-  return { perSecond: num('CSRMaxPerSecond', DEFAULT_CSR_MAX_PER_SECOND), concurrent: Math.trunc(num('CSRMaxConcurrent', 0)) };
+/** CommonCAProviderConfig's two limits, as parseConsulCAConfig decodes them. */
+export interface CsrLimits {
+  csrMaxPerSecond: number;
+  csrMaxConcurrent: number;
 }
 
 export class CsrLimiter {
@@ -41,11 +35,11 @@ export class CsrLimiter {
   constructor(private readonly now: () => number = Date.now) {}
 
   /**
-   * Runs `sign` within the limits of `raw` (the CA configuration's Config), or throws
-   * RateLimitedError when no turn comes within CSR_LIMIT_WAIT_MS.
+   * Runs `sign` within `limits` (from the CA configuration), or throws RateLimitedError when no
+   * turn comes within CSR_LIMIT_WAIT_MS.
    */
-  async run<T>(raw: Record<string, unknown>, sign: () => Promise<T>): Promise<T> {
-    const { perSecond, concurrent } = csrLimits(raw);
+  async run<T>(limits: CsrLimits, sign: () => Promise<T>): Promise<T> {
+    const { csrMaxPerSecond: perSecond, csrMaxConcurrent: concurrent } = limits;
     if (perSecond > 0) {
       await this.#takeToken(perSecond);
       return sign();

@@ -9,6 +9,11 @@
  * leaves through the one blocking query that keeps the roots fresh. This is the agent's only
  * cache of leaves: an answer is a hit (with its Age, as Consul's leafcert Manager.Get) when the
  * kept certificate served it at once.
+ * After a rotation, leafcert's attemptLeafRefresh does not re-sign at once for a blocking query:
+ * it force-expires the certificate at a random point of the next 30 s (ca-change-delay.ts), so
+ * the servers see a cluster's leaves spread over that window. A query without `?index`
+ * (MustRevalidate) re-signs at once, unless a blocking query of the same service is waiting
+ * (Consul's "refreshing": that one will bring the new certificate).
  * A signing refused by the servers' rate limit (csr-limit.ts) is Consul's leafcert
  * generateNewLeaf: on a first certificate it is the caller's error (429); with a certificate
  * kept, that one is served on and the signing retried at a random point of a growing window
@@ -20,6 +25,7 @@ import type { AgentContext } from '../context.js';
 import { HttpError } from '../http/http-error.js';
 import { RpcRemoteError } from '../rpc/client.js';
 import type { IssuedCert } from './ca-manager.js';
+import { caChangeDelayMs } from './ca-change-delay.js';
 import { CONNECT_NOT_ENABLED } from './config.js';
 import { ERR_RATE_LIMITED } from './csr-limit.js';
 import { serviceUri } from './spiffe.js';
@@ -36,10 +42,10 @@ interface Entry {
   rootId: string;
   renewAtMs: number;
   fetchedAt: number;
-  /** After a rate-limited renewal: kept until then (0: not backing off). */
-  retryAtMs: number;
-  /** When the first of the consecutive rate-limited renewals happened. */
-  limitedSinceMs: number;
+  /** leafcert's forceExpireAfter: after a rotation or a rate-limited renewal, renewed then (0: not set). */
+  forceExpireAtMs: number;
+  /** activeRootRotationStart: when a blocking query saw the rotation (or the first refusal). */
+  rotationStartMs: number;
   rateLimitErrors: number;
 }
 
@@ -56,8 +62,6 @@ export const CA_ROOTS_PATH = '/v1/connect/ca/roots';
 /** Bound on the services whose certificates an agent keeps. */
 const LEAF_CACHE_MAX = 1024;
 const SIGN_TIMEOUT_MS = 30_000;
-/** leafcert's caChangeJitterWindow. */
-const CA_CHANGE_JITTER_WINDOW_MS = 30_000;
 /** A floor under the random retry delay, so a run of refusals cannot spin. */
 const RETRY_DELAY_MIN_MS = 100;
 
@@ -79,6 +83,8 @@ function isRateLimited(err: unknown): boolean {
 export class LeafCerts {
   readonly #certs = new Map<string, Entry>();
   readonly #pending = new Map<string, Promise<Entry>>();
+  /** Blocking queries waiting per service (bounded by the HTTP server's connections). */
+  readonly #blocking = new Map<string, number>();
 
   /** `app` is the agent's HTTP app, through which the roots' cache entry fetches. */
   constructor(
@@ -108,25 +114,53 @@ export class LeafCerts {
    * new one. With `minIndex` > 0, waits (up to `waitMs`) for one whose ModifyIndex is higher.
    */
   async get(service: string, token: string, minIndex: number, waitMs: number): Promise<LeafResult> {
-    const deadline = Date.now() + waitMs;
+    if (minIndex <= 0) return this.#revalidate(service, token);
+    this.#blocking.set(service, (this.#blocking.get(service) ?? 0) + 1);
+    try {
+      return await this.#wait(service, token, minIndex, Date.now() + waitMs);
+    } finally {
+      const n = this.#blocking.get(service)! - 1;
+      if (n > 0) this.#blocking.set(service, n);
+      else this.#blocking.delete(service);
+    }
+  }
+
+  /** A query without an index (MustRevalidate): the kept certificate unless it is due or under an old root. */
+  async #revalidate(service: string, token: string): Promise<LeafResult> {
+    const roots = await this.roots(token);
+    const e = this.#certs.get(service);
+    // A blocking query of this service is waiting: it renews when due (certNeedsUpdate's "refreshing").
+    const refreshing = this.#blocking.has(service);
+    if (e && (refreshing || (Date.now() < dueAt(e) && e.rootId === roots.activeRootId))) return { cert: e.cert, hit: true, ageMs: Date.now() - e.fetchedAt };
+    // A rate-limited renewal hands back `e`: served as it is.
+    const issued = await this.#issue(service, token, roots);
+    return { cert: issued.cert, hit: false, ageMs: 0 };
+  }
+
+  /** attemptLeafRefresh for a blocking query: wait for renewal time, a rotation (plus its jitter) or the deadline. */
+  async #wait(service: string, token: string, minIndex: number, deadline: number): Promise<LeafResult> {
     let roots = await this.roots(token);
     for (let first = true; ; first = false) {
       const e = this.#certs.get(service);
-      const backingOff = e !== undefined && e.retryAtMs > Date.now();
-      const good = e !== undefined && (backingOff || (e.rootId === roots.activeRootId && Date.now() < e.renewAtMs));
-      if (!good) {
-        const issued = await this.#issue(service, token, roots);
-        // A rate-limited renewal keeps `e`: a blocking read waits on (for the retry), as for no change.
-        if (issued !== e || minIndex <= 0) return { cert: issued.cert, hit: false, ageMs: 0 };
+      if (!e) return { cert: (await this.#issue(service, token, roots)).cert, hit: false, ageMs: 0 };
+      // Kept and served at once: a hit, aged since it was signed for this agent.
+      if (e.cert.ModifyIndex > minIndex) return { cert: e.cert, hit: first, ageMs: Date.now() - e.fetchedAt };
+      const now = Date.now();
+      if (e.rootId !== roots.activeRootId && e.forceExpireAtMs === 0) {
+        // A rotation: renew at a random point of the window, not at once (the first waiter to see it decides).
+        e.rotationStartMs = now;
+        e.forceExpireAtMs = now + caChangeDelayMs(this.ctx.config.connect.testCaLeafRootChangeSpreadMs);
+      }
+      const due = dueAt(e);
+      if (now >= due) {
+        // A rate-limited renewal keeps `e` (with a later forceExpireAtMs): waited on as for no change.
+        await this.#issue(service, token, roots);
         continue;
       }
-      // Kept and served at once: a hit, aged since it was signed for this agent.
-      if (minIndex <= 0 || e.cert.ModifyIndex > minIndex) return { cert: e.cert, hit: first, ageMs: Date.now() - e.fetchedAt };
-      const left = deadline - Date.now();
+      const left = deadline - now;
       if (left <= 0) return { cert: e.cert, hit: false, ageMs: 0 };
-      // Wake on a root change or at renewal (or retry) time, whichever comes first.
-      const due = backingOff ? e.retryAtMs : e.renewAtMs;
-      roots = await this.roots(token, roots.index, Math.min(left, Math.max(1, due - Date.now())));
+      // Wake on a root change or at the due time, whichever comes first.
+      roots = await this.roots(token, roots.index, Math.min(left, Math.max(1, due - now)));
     }
   }
 
@@ -161,7 +195,7 @@ export class LeafCerts {
     const life = Date.parse(cert.ValidBefore) - after;
     const entry: Entry = {
       cert: ordered(cert), rootId: roots.activeRootId, renewAtMs: after + life * (0.6 + Math.random() * 0.3), fetchedAt: Date.now(),
-      retryAtMs: 0, limitedSinceMs: 0, rateLimitErrors: 0,
+      forceExpireAtMs: 0, rotationStartMs: 0, rateLimitErrors: 0,
     };
     if (this.#certs.size >= LEAF_CACHE_MAX && !this.#certs.has(service)) this.#certs.delete(this.#certs.keys().next().value!);
     this.#certs.set(service, entry);
@@ -171,12 +205,18 @@ export class LeafCerts {
   /** generateNewLeaf on ErrRateLimited with a kept certificate: retry at a random point of window n+1. */
   #backOff(e: Entry): void {
     const now = Date.now();
-    if (e.limitedSinceMs === 0) e.limitedSinceMs = now;
+    // Refused without a rotation seen: retried as if one started now.
+    if (e.rotationStartMs === 0) e.rotationStartMs = now;
     e.rateLimitErrors++;
-    const delay = Math.max(RETRY_DELAY_MIN_MS, Math.random() * CA_CHANGE_JITTER_WINDOW_MS);
-    // Never in the past (a long-ago first refusal): each refusal waits at least one delay.
-    e.retryAtMs = Math.max(now + delay, e.limitedSinceMs + e.rateLimitErrors * delay + delay);
+    const delay = Math.max(RETRY_DELAY_MIN_MS, caChangeDelayMs(this.ctx.config.connect.testCaLeafRootChangeSpreadMs));
+    // Never in the past (a long-ago rotation): each refusal waits at least one delay.
+    e.forceExpireAtMs = Math.max(now + delay, e.rotationStartMs + e.rateLimitErrors * delay + delay);
   }
+}
+
+/** When a kept certificate is renewed: its soft expiry, or earlier when force-expired. */
+function dueAt(e: Entry): number {
+  return e.forceExpireAtMs > 0 ? Math.min(e.renewAtMs, e.forceExpireAtMs) : e.renewAtMs;
 }
 
 /** structs.IssuedCert's field order. */

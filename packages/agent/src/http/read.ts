@@ -36,8 +36,11 @@ const PEER_READS: ReadonlySet<string> = new Set([
 /** `Accept-Encoding` naming gzip, unless refused with q=0. */
 const ACCEPTS_GZIP = /(^|,)\s*(gzip|\*)\s*(;\s*q=(?!0(\.0*)?\s*(,|$))[\d.]+\s*)?(,|$)/i;
 
-/** How `?filter` applies to a result: by default the elements of a list. */
-export type FilterWith<T> = (value: T, pred: Predicate) => T;
+/**
+ * How `?filter` applies to a result: by default the elements of a list. `null`: the endpoint
+ * takes no filter, which is then neither compiled nor applied (a bad one is no error either).
+ */
+export type FilterWith<T> = ((value: T, pred: Predicate) => T) | null;
 
 /** Runs `query` with Consul's blocking semantics and answers with its value as JSON (or via `respond`). */
 export function catalogRead<T>(
@@ -61,7 +64,7 @@ export function catalogRead<T>(
     };
   }
   const filter = qs(query, 'filter');
-  if (filter) {
+  if (filter && filterWith) {
     const pred = compileFilter(filter);
     const inner = run;
     run = () => {

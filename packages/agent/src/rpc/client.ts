@@ -4,7 +4,7 @@ import type { Socket } from 'node:net';
 import { writeBatched } from './batch.js';
 import { serverDialer, type Dialer } from './dial.js';
 import { encodeRpcFrame, RPC_CONSUL_BYTE, RpcFrameDecoder } from './frames.js';
-import type { RpcResponse } from './messages.js';
+import { RPC_CANCEL, type RpcResponse } from './messages.js';
 
 /** Calls waiting for an answer on one connection; more fail at once rather than queue. */
 const PENDING_MAX = 4096;
@@ -96,17 +96,31 @@ class Conn {
     this.ready.catch(() => undefined);
   }
 
-  async call(method: string, body: unknown, timeoutMs: number): Promise<unknown> {
+  async call(method: string, body: unknown, timeoutMs: number, signal?: AbortSignal): Promise<unknown> {
     await this.ready;
     if (this.closed) throw new RpcError('rpc: connection closed before the call was sent', false);
+    if (signal?.aborted) throw new RpcError(`rpc: ${method} cancelled`, false);
     if (this.pending.size >= PENDING_MAX) throw new RpcError('rpc: too many calls in flight to this server', false);
     const seq = ++this.#seq;
     return new Promise((resolve, reject) => {
+      const cancel = (): void => {
+        if (!this.pending.delete(seq)) return;
+        clearTimeout(timer);
+        // The server aborts the call (a blocking query ends there too).
+        if (!this.closed) writeBatched(this.#socket!, encodeRpcFrame({ Seq: ++this.#seq, Method: RPC_CANCEL, Body: { Seq: seq } }));
+        reject(new RpcError(`rpc: ${method} cancelled`, true));
+      };
       const timer = setTimeout(() => {
         this.pending.delete(seq);
+        signal?.removeEventListener('abort', cancel);
         reject(new RpcError(`rpc: ${method} timed out after ${timeoutMs} ms`, true));
       }, timeoutMs);
-      this.pending.set(seq, { resolve, reject, timer });
+      const settle = <T>(f: (v: T) => void) => (v: T): void => {
+        signal?.removeEventListener('abort', cancel);
+        f(v);
+      };
+      this.pending.set(seq, { resolve: settle(resolve), reject: settle(reject), timer });
+      signal?.addEventListener('abort', cancel, { once: true });
       writeBatched(this.#socket!, encodeRpcFrame({ Seq: seq, Method: method, Body: body }));
     });
   }
@@ -124,7 +138,7 @@ export class RpcClient {
   constructor(private readonly dial: Dialer = serverDialer(null, DIAL_TIMEOUT_MS)) {}
 
   /** Calls `method` on the server at `host:port`. */
-  call(host: string, port: number, method: string, body: unknown, timeoutMs: number): Promise<unknown> {
+  call(host: string, port: number, method: string, body: unknown, timeoutMs: number, signal?: AbortSignal): Promise<unknown> {
     const key = `${host}:${port}`;
     let c = this.#conns.get(key);
     if (!c || c.closed) {
@@ -134,7 +148,7 @@ export class RpcClient {
       this.#conns.set(key, conn);
       c = conn;
     }
-    return c.call(method, body, timeoutMs);
+    return c.call(method, body, timeoutMs, signal);
   }
 
   /**

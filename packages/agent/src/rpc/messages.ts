@@ -5,6 +5,12 @@ export interface RpcRequest {
   Body: unknown;
 }
 
+/**
+ * A caller that gave up on a call (its watch ended) tells the server with this method, Body
+ * `{ Seq }` of the call; nothing answers it. The server aborts that call's handler.
+ */
+export const RPC_CANCEL = 'RPC.Cancel';
+
 export interface RpcResponse {
   Seq: number;
   /** Set when the call failed; the text is what the caller's user sees (Consul's wording). */

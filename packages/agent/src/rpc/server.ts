@@ -13,9 +13,12 @@ import { RPC_TLS_BYTE, RPC_TLS_INSECURE_BYTE, TLS_HANDSHAKE_TIMEOUT_MS, type Rpc
 import { serverDialer } from './dial.js';
 import { writeBatched } from './batch.js';
 import { encodeRpcFrame, RPC_CONSUL_BYTE, RpcFrameDecoder } from './frames.js';
-import type { RpcRequest, RpcResponse } from './messages.js';
+import { RPC_CANCEL, type RpcRequest, type RpcResponse } from './messages.js';
 
-export type RpcHandler = (body: unknown) => Promise<unknown>;
+/** `signal` aborts when the caller cancelled the call or its connection closed. */
+export type RpcHandler = (body: unknown, signal: AbortSignal) => Promise<unknown>;
+
+const NEVER_ABORTED = new AbortController().signal;
 
 /** Calls one connection may have running at once (blocking queries included), and waiting. */
 const CALLS_PER_CONN_MAX = 512;
@@ -52,10 +55,10 @@ export class RpcServer {
    * Runs a method: a call from a connection, or from this agent itself (Consul's server-side
    * Delegate.RPC). A handler that throws before its promise exists still rejects.
    */
-  invoke(method: string, body: unknown): Promise<unknown> {
+  invoke(method: string, body: unknown, signal: AbortSignal = NEVER_ABORTED): Promise<unknown> {
     const handler = this.#handlers.get(method);
     if (!handler) return Promise.reject(new Error(`rpc: can't find method ${method}`));
-    return new Promise((resolve) => resolve(handler(body)));
+    return new Promise((resolve) => resolve(handler(body, signal)));
   }
 
   /** A Raft transport whose listener is this port: Raft connections go to it, RPC ones here. */
@@ -186,15 +189,23 @@ export class RpcServer {
     const decoder = new RpcFrameDecoder();
     let running = 0;
     const queue: RpcRequest[] = [];
+    // The calls running, by Seq: a cancel or the connection's end aborts them.
+    const inflight = new Map<number, AbortController>();
+    socket.once('close', () => {
+      for (const a of inflight.values()) a.abort();
+    });
     const run = (req: RpcRequest): void => {
       running++;
+      const abort = new AbortController();
+      inflight.set(req.Seq, abort);
       const done = (res: RpcResponse): void => {
         running--;
+        inflight.delete(req.Seq);
         if (!socket.destroyed) writeBatched(socket, encodeRpcFrame(res));
         const next = queue.shift();
         if (next) run(next);
       };
-      const call = only && !only.has(req.Method) ? Promise.reject(new Error(`rpc: can't find method ${req.Method}`)) : this.invoke(req.Method, req.Body);
+      const call = only && !only.has(req.Method) ? Promise.reject(new Error(`rpc: can't find method ${req.Method}`)) : this.invoke(req.Method, req.Body, abort.signal);
       call.then(
         (Body) => done({ Seq: req.Seq, Body }),
         (err: Error) => done({ Seq: req.Seq, Error: err.message }),
@@ -216,6 +227,12 @@ export class RpcServer {
           this.stats.malformed++;
           socket.destroy();
           return;
+        }
+        if (req.Method === RPC_CANCEL) {
+          // Not queued and not answered: a call still queued just runs and finds nobody waiting.
+          const seq = (req.Body as { Seq?: unknown } | null)?.Seq;
+          if (typeof seq === 'number') inflight.get(seq)?.abort();
+          continue;
         }
         if (running < CALLS_PER_CONN_MAX) run(req);
         else if (queue.length < QUEUED_PER_CONN_MAX) queue.push(req);

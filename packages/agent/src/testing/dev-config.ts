@@ -81,7 +81,7 @@ export function devConfig(overrides: Partial<AgentConfig> = {}): AgentConfig {
     raftSnapshotIntervalMs: 120_000,
     raftSnapshotThreshold: 16_384,
     // Off here (unlike -dev): in-process tests see no CA writes unless they ask for them.
-    connect: { enabled: false, caProvider: 'consul', caConfig: { ...DEFAULT_CA_CONFIG } },
+    connect: { enabled: false, caProvider: 'consul', caConfig: { ...DEFAULT_CA_CONFIG }, testCaLeafRootChangeSpreadMs: 0 },
     autopilot: { ...DEFAULT_AUTOPILOT },
     configEntriesBootstrap: [],
     coordinate: { disabled: false, syncRateTarget: 64, syncIntervalMinMs: 15_000, updatePeriodMs: 5_000, updateBatchSize: 128, updateMaxBatches: 5 },

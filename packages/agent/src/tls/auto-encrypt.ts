@@ -6,8 +6,9 @@
  * RPCTLSInsecure: the server is verified against ca_file, the client has no certificate yet),
  * retrying until one answers. The answer's certificate, the servers' manual CAs and the Connect
  * roots go into the RPC TLS (UpdateAutoTLS). Then it follows the roots (a blocking query) and
- * renews the certificate at a random point between 60% and 90% of its life, or at once when the
- * active root changes (the leaf cache's renewal), over the regular TLS connection.
+ * renews the certificate at a random point between 60% and 90% of its life, or at a random point
+ * of the 30 s after the active root changes (the leaf cache's renewal, ca-change-delay.ts), over
+ * the regular TLS connection.
  * Loaded only when auto_encrypt.tls is on: a plain client agent keeps the X.509 code out.
  */
 import { connect } from 'node:net';
@@ -18,6 +19,7 @@ import type { ServerInfo } from '../cluster/servers.js';
 import type { IssuedCert } from '../connect/ca-manager.js';
 import type { SignedResponse } from '../connect/auto-encrypt-rpc.js';
 import type { CASignCall } from '../connect/sign-rpc.js';
+import { caChangeDelayMs } from '../connect/ca-change-delay.js';
 import { agentUri } from '../connect/spiffe.js';
 import { encodeRpcFrame, RpcFrameDecoder } from '../rpc/frames.js';
 import type { RpcResponse } from '../rpc/messages.js';
@@ -52,6 +54,8 @@ export class AutoEncrypt {
   readonly #stop = new AbortController();
   readonly #listeners: Array<() => void> = [];
   #renewTimer: NodeJS.Timeout | undefined;
+  /** When #renewTimer renews. */
+  #renewAtMs = Infinity;
   #cluster: ClusterRole | undefined;
   #activeRootId = '';
   #trustDomain = UNKNOWN_TRUST_DOMAIN;
@@ -171,6 +175,7 @@ export class AutoEncrypt {
       const life = Date.parse(this.#cert.ValidBefore) - after;
       wait = Math.max(0, after + life * (0.6 + Math.random() * 0.3) - Date.now());
     }
+    this.#renewAtMs = Date.now() + wait;
     // Node's timers hold at most 2^31-1 ms: a longer wait is taken in steps.
     const step = Math.min(wait, 2 ** 31 - 1);
     this.#renewTimer = setTimeout(() => (step < wait! ? this.#scheduleRenewal(wait! - step) : void this.#renew()), step);
@@ -230,8 +235,10 @@ export class AutoEncrypt {
       if (roots.trustDomain) this.#trustDomain = roots.trustDomain;
       if (roots.activeRootId !== '' && roots.activeRootId !== this.#activeRootId) {
         this.#activeRootId = roots.activeRootId;
-        this.o.log.info({ root: roots.activeRootId }, 'auto-encrypt: the active root changed, renewing the agent certificate');
-        await this.#renew();
+        // Not at once: a random point of the jitter window, as leafcert's attemptLeafRefresh.
+        const delayMs = caChangeDelayMs(this.o.config.connect.testCaLeafRootChangeSpreadMs);
+        this.o.log.info({ root: roots.activeRootId, delayMs: Math.round(delayMs) }, 'auto-encrypt: the active root changed, renewing the agent certificate');
+        if (Date.now() + delayMs < this.#renewAtMs) this.#scheduleRenewal(delayMs);
       }
     }
   }

@@ -212,7 +212,9 @@ export function decodeStruct(raw: Obj, t: StructType): { value: Obj; unused: str
   const d = new Decoder();
   const value = d.struct(raw, t, '');
   if (d.errors.length > 0) {
-    throw new ConfigEntryDecodeError(`${d.errors.length} error(s) decoding:\n\n${d.errors.map((e) => `* ${e}`).join('\n')}`);
+    // mapstructure.Error sorts its points (sort.Strings).
+    const points = d.errors.map((e) => `* ${e}`).sort();
+    throw new ConfigEntryDecodeError(`${d.errors.length} error(s) decoding:\n\n${points.join('\n')}`);
   }
   return { value, unused: d.unused };
 }

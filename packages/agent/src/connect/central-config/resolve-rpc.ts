@@ -51,7 +51,7 @@ function parseCall(body: unknown): ResolveServiceConfigCall {
 }
 
 export function serveResolveServiceConfig(cluster: ServerCluster, ctx: AgentContext, resolver: ExactResolver): void {
-  cluster.rpc.handle(RESOLVE_SERVICE_CONFIG, async (body) => {
+  cluster.rpc.handle(RESOLVE_SERVICE_CONFIG, async (body, signal) => {
     const call = parseCall(body);
     return cluster.onLeader(RESOLVE_SERVICE_CONFIG, call, call.MaxQueryTimeMs + LEADER_MARGIN_MS, true, async (): Promise<ResolveServiceConfigReply> => {
       const started = ctx.metrics.clock();
@@ -60,8 +60,11 @@ export function serveResolveServiceConfig(cluster: ServerCluster, ctx: AgentCont
         if (!id.authz.allowed('service', call.Name, 'read')) throw permissionDenied(id, { resource: 'service', need: 'read', name: call.Name });
       }
       await cluster.readBarrier('lease');
+      // Ends at the wait, or when the caller cancels (its service was deregistered).
       const abort = new AbortController();
       const timer = setTimeout(() => abort.abort(), call.MaxQueryTimeMs);
+      const cancel = (): void => abort.abort();
+      signal.addEventListener('abort', cancel, { once: true });
       try {
         const r = await ctx.catalog.blockingQuery(
           () => ctx.catalog.discoveryChainRead((entries) => resolveServiceConfig(call, (kind, name) => entries.get(kind, name) ?? null)),
@@ -71,8 +74,9 @@ export function serveResolveServiceConfig(cluster: ServerCluster, ctx: AgentCont
         return { Index: r.index, Config: r.value };
       } finally {
         clearTimeout(timer);
+        signal.removeEventListener('abort', cancel);
         ctx.metrics.measureSince(['config_entry', 'resolve_service_config'], started);
       }
-    });
+    }, signal);
   });
 }

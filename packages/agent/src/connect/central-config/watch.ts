@@ -100,7 +100,7 @@ export class CentralConfigWatches {
     let retryMs = RETRY_FIRST_MS;
     while (!signal.aborted) {
       try {
-        const r = await this.#call(req, token, index);
+        const r = await this.#call(req, token, index, signal);
         if (signal.aborted) return;
         retryMs = RETRY_FIRST_MS;
         // An index that went back (a restored snapshot) starts over, as Consul's cache does.
@@ -115,9 +115,11 @@ export class CentralConfigWatches {
     }
   }
 
-  async #call(req: ServiceConfigRequest, token: string, index: number): Promise<ResolveServiceConfigReply> {
+  async #call(req: ServiceConfigRequest, token: string, index: number, signal?: AbortSignal): Promise<ResolveServiceConfigReply> {
     const call: ResolveServiceConfigCall = { ...req, Token: token || this.o.agentToken(), MinQueryIndex: index, MaxQueryTimeMs: WATCH_WAIT_MS };
     const timeoutMs = (index > 0 ? WATCH_WAIT_MS : 0) + RPC_MARGIN_MS;
-    return (await this.o.cluster.serverRpc(RESOLVE_SERVICE_CONFIG, call, timeoutMs, true)) as ResolveServiceConfigReply;
+    // Aborted when the service goes: the servers end the blocking query at once (Consul's
+    // serviceConfigWatch cancel on removal), instead of holding it up to its wait.
+    return (await this.o.cluster.serverRpc(RESOLVE_SERVICE_CONFIG, call, timeoutMs, true, signal)) as ResolveServiceConfigReply;
   }
 }

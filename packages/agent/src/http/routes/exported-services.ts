@@ -20,8 +20,9 @@ export async function exportedServicesRoutes(app: FastifyInstance, { ctx }: { ct
   endpoint(app, '/v1/exported-services', {
     GET: (req, reply) => {
       refusePartition(req);
-      // The gRPC call takes no filter: `?filter` is not applied (the CLI filters what it gets).
-      return catalogRead(ctx, req, reply, () => ctx.catalog.resolvedExportedServices(), undefined, (v) => v);
+      // The gRPC call never evaluates the query options' Filter: `?filter` is neither parsed nor
+      // applied, a malformed one included (`consul services exported-services` filters what it gets).
+      return catalogRead(ctx, req, reply, () => ctx.catalog.resolvedExportedServices(), undefined, null);
     },
   });
 }

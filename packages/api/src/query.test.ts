@@ -19,6 +19,15 @@ describe('query options', () => {
       ['node-meta', 'env:prod'],
     ]);
   });
+  it('names the scope parameters as Consul\'s api.go setQueryOptions does', () => {
+    expect(queryParams({ peer: 'other', namespace: 'team', partition: 'p', samenessGroup: 'g' })).toEqual([
+      ['ns', 'team'],
+      ['partition', 'p'],
+      ['sameness-group', 'g'],
+      ['peer', 'other'],
+    ]);
+    expect(queryParams({ peer: '', namespace: '' })).toEqual([]);
+  });
   it('passes a string index through exactly (uint64 above 2^53)', () => {
     expect(queryParams({ index: '12345678901234567890' })).toEqual([['index', '12345678901234567890']]);
     expect(queryParams({ index: '0' })).toEqual([]);

@@ -32,6 +32,12 @@ export interface QueryOptions {
   global?: boolean;
   /** `?partition=`: an admin partition (Consul Enterprise; a CE agent refuses any). */
   partition?: string;
+  /** `?ns=`: a namespace (Consul Enterprise; a CE agent refuses any). */
+  namespace?: string;
+  /** `?sameness-group=`: a sameness group (Consul Enterprise). */
+  samenessGroup?: string;
+  /** `?peer=`: read what that cluster peer exports here (health, catalog service reads). */
+  peer?: string;
   /** ACL token for this request only (sent as X-Consul-Token). */
   token?: string;
   /** Aborts the request, including a blocking one. */
@@ -81,7 +87,11 @@ export function queryParams(opts: QueryOptions | undefined, defaultDc?: string):
   if (opts.consistent) p.push(['consistent', '']);
   if (opts.cached) p.push(['cached', '']);
   if (opts.global) p.push(['global', '']);
+  // Consul's api.go setQueryOptions: ns, partition, sameness-group, peer.
+  if (opts.namespace) p.push(['ns', opts.namespace]);
   if (opts.partition) p.push(['partition', opts.partition]);
+  if (opts.samenessGroup) p.push(['sameness-group', opts.samenessGroup]);
+  if (opts.peer) p.push(['peer', opts.peer]);
   if (typeof opts.index === 'string') {
     if (/^[1-9]\d*$/.test(opts.index)) p.push(['index', opts.index]);
   } else if (opts.index !== undefined && opts.index > 0) {

@@ -23,7 +23,8 @@ let dir: TempDir;
 beforeAll(async () => {
   dir = tempDir('pct-connect-');
   const wan = privateIP ? ['-advertise-wan', '{{ GetPrivateIP }}'] : [];
-  agent = await startAgent({ ip: IP, extraArgs: ['-log-level', 'warn', ...wan] });
+  // As Consul's own tests: no 30 s spread of the leaf's re-signing after a rotation.
+  agent = await startAgent({ ip: IP, extraArgs: ['-log-level', 'warn', '-hcl', 'connect { test_ca_leaf_root_change_spread = "1ms" }', ...wan] });
 }, 40_000);
 afterAll(async () => {
   await agent?.stop();

@@ -3,13 +3,60 @@
 // bounded polling and process stopping come from @proconsul/testing.
 
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { request, type Server } from 'node:http';
 import { dirname, join, resolve } from 'node:path';
-import { stopProcess } from '@proconsul/testing';
+import { createClient } from '@proconsul/api/node';
+import { startAgent, stopProcess, tempDir, waitFor, type AgentProcess, type TempDir } from '@proconsul/testing';
 import { fileURLToPath } from 'node:url';
+import { defaultConfig, Runner, type RunnerConfig, type TemplateConfig } from '../src/index.js';
+import { createLogger } from '../src/runner/log.js';
 
 export const cliPath = resolve(dirname(fileURLToPath(import.meta.url)), '../bin/proconsul-template.js');
+
+/** A template rendered into `dir`, with the settings the runner tests use. */
+export function templateIn(dir: string, name: string, contents: string): TemplateConfig {
+  return { contents, destination: join(dir, name), commandTimeoutMs: 10_000, backup: false, errorOnMissingKey: false, createDestDirs: true, minInstances: 0 };
+}
+
+/** An in-process Runner against an agent's HTTP address; warnings and errors go to `logs`. */
+export function runnerAgainst(httpAddr: string, templates: TemplateConfig[], logs: string[] = []): Runner {
+  const config: RunnerConfig = { ...defaultConfig(), templates, blockWaitMs: 10_000 };
+  return new Runner({ config, client: createClient({ address: httpAddr }), log: createLogger('warn', (l) => logs.push(l)) });
+}
+
+export interface PeeredPair {
+  a: AgentProcess;
+  b: AgentProcess;
+  dir: TempDir;
+  stop(): Promise<void>;
+}
+
+/**
+ * Two single-server clusters peered: A (dc1) accepts as `cluster-b` (with `meta`), B (dc2) dials
+ * it as `cluster-a`; returns once A sees the peering ACTIVE. `dir` is a temporary directory.
+ */
+export async function startPeeredPair(ips: [string, string], prefix: string, meta: Record<string, string> = {}): Promise<PeeredPair> {
+  const dir = tempDir(prefix);
+  const args = (dc: string) => ['-datacenter', dc, '-log-level', 'warn'];
+  const [a, b] = await Promise.all([startAgent({ ip: ips[0], extraArgs: args('dc1') }), startAgent({ ip: ips[1], extraArgs: args('dc2') })]);
+  const stop = async () => {
+    await Promise.all([a.stop(), b.stop()]);
+    dir.remove();
+  };
+  try {
+    const token = ((await (await api(a.url, 'POST', '/v1/peering/token', { PeerName: 'cluster-b', Meta: meta })).json()) as { PeeringToken: string }).PeeringToken;
+    await api(b.url, 'POST', '/v1/peering/establish', { PeerName: 'cluster-a', PeeringToken: token });
+    await waitFor(async () => ((await (await fetch(`${a.url}/v1/peering/cluster-b`)).json()) as { State: string }).State === 'ACTIVE', 'the peering ACTIVE on A', 30_000, 100);
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { a, b, dir, stop };
+}
+
+/** A file's text, '' while it does not exist. */
+export const readOrEmpty = (p: string): string => (existsSync(p) ? readFileSync(p, 'utf8') : '');
 
 /**
  * GET through nginx on a connection of its own: "status body". A reload closes nginx's idle

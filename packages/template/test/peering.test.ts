@@ -3,20 +3,17 @@
 // `exportedServices` render what the agents hold and re-render when it changes; the enterprise
 // forms (a partition argument, `importedServices`, `partitions`) fail as they fail against
 // Consul CE 1.17. Also the agent side: GET /v1/exported-services and the sameness-group refusal.
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createClient } from '@proconsul/api/node';
-import { startAgent, tempDir, waitFor, type AgentProcess, type TempDir } from '@proconsul/testing';
+import { waitFor, type AgentProcess, type TempDir } from '@proconsul/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { defaultConfig, Runner, type RunnerConfig, type TemplateConfig } from '../src/index.js';
-import { createLogger } from '../src/runner/log.js';
-import { api, startCli } from './helpers.js';
+import type { TemplateConfig } from '../src/index.js';
+import { api, readOrEmpty, runnerAgainst, startCli, startPeeredPair, templateIn, type PeeredPair } from './helpers.js';
 
 let a: AgentProcess;
 let b: AgentProcess;
 let dir: TempDir;
-
-const agentArgs = (dc: string) => ['-datacenter', dc, '-log-level', 'warn'];
+let pair: PeeredPair;
 
 async function call(base: string, method: string, path: string, body?: unknown): Promise<{ status: number; text: string; index: string | null }> {
   const r = await fetch(`${base}${path}`, { method, body: body === undefined ? undefined : JSON.stringify(body) });
@@ -29,30 +26,16 @@ const register = (base: string, node: string, service: string) =>
   api(base, 'PUT', '/v1/catalog/register', { Node: node, Address: '10.0.0.1', Service: { ID: service, Service: service, Port: 8080 } });
 
 beforeAll(async () => {
-  dir = tempDir('pct-peering-');
-  [a, b] = await Promise.all([startAgent({ ip: '127.0.119.1', extraArgs: agentArgs('dc1') }), startAgent({ ip: '127.0.119.2', extraArgs: agentArgs('dc2') })]);
-  const token = ((await (await api(a.url, 'POST', '/v1/peering/token', { PeerName: 'cluster-b', Meta: { env: 'test' } })).json()) as { PeeringToken: string }).PeeringToken;
-  await api(b.url, 'POST', '/v1/peering/establish', { PeerName: 'cluster-a', PeeringToken: token });
-  await waitFor(async () => {
-    const p = JSON.parse((await call(a.url, 'GET', '/v1/peering/cluster-b')).text) as { State: string };
-    return p.State === 'ACTIVE';
-  }, 'the peering ACTIVE on A', 30_000, 100);
+  pair = await startPeeredPair(['127.0.119.1', '127.0.119.2'], 'pct-peering-', { env: 'test' });
+  ({ a, b, dir } = pair);
 }, 90_000);
 afterAll(async () => {
-  await Promise.all([a?.stop(), b?.stop()]);
-  dir?.remove();
+  await pair?.stop();
 });
 
-function tmpl(name: string, contents: string): TemplateConfig {
-  return { contents, destination: join(dir.path, name), commandTimeoutMs: 10_000, backup: false, errorOnMissingKey: false, createDestDirs: true, minInstances: 0 };
-}
-
-function runnerFor(agent: AgentProcess, templates: TemplateConfig[], logs: string[] = []): Runner {
-  const config: RunnerConfig = { ...defaultConfig(), templates, blockWaitMs: 10_000 };
-  return new Runner({ config, client: createClient({ address: agent.httpAddr }), log: createLogger('warn', (l) => logs.push(l)) });
-}
-
-const read = (p: string) => (existsSync(p) ? readFileSync(p, 'utf8') : '');
+const tmpl = (name: string, contents: string) => templateIn(dir.path, name, contents);
+const runnerFor = (agent: AgentProcess, templates: TemplateConfig[], logs: string[] = []) => runnerAgainst(agent.httpAddr, templates, logs);
+const read = readOrEmpty;
 
 describe('GET /v1/exported-services (Consul CE shape)', () => {
   it('resolves the entry: consul left out, wildcard expanded to typical services, peers merged and sorted', async () => {

@@ -47,8 +47,8 @@ function offsetText(offset: number, sep: string, minutes = true): string {
   return `${offset < 0 ? '-' : '+'}${p2(Math.floor(m / 60))}${minutes ? sep + p2(m % 60) : ''}`;
 }
 
-/** Formats a time with a Go layout, in a zone (UTC unless given). */
-export function formatGoTime(instant: Date, layout: string, zone: Zone = UTC): string {
+/** Formats a time with a Go layout, in a zone (UTC unless given); `subMilli`: its nanoseconds below the millisecond. */
+export function formatGoTime(instant: Date, layout: string, zone: Zone = UTC, subMilli = 0): string {
   const d = new Date(instant.getTime() + zone.offset * 1000);
   let out = '';
   let i = 0;
@@ -90,13 +90,12 @@ export function formatGoTime(instant: Date, layout: string, zone: Zone = UTC): s
       case '-07:00': out += offsetText(zone.offset, ':'); break;
       case '-0700': out += offsetText(zone.offset, ''); break;
       case '-07': out += offsetText(zone.offset, '', false); break;
-      case '.000': out += '.' + String(ms).padStart(3, '0'); break;
-      case '.000000': out += '.' + String(ms).padStart(3, '0') + '000'; break;
-      case '.000000000': out += '.' + String(ms).padStart(3, '0') + '000000'; break;
       default: {
-        // .999...: fractional seconds without trailing zeros.
-        const frac = String(ms).padStart(3, '0').replace(/0+$/, '');
-        if (frac) out += '.' + frac;
+        // .000...: that many digits of the nanoseconds (truncated, as Go); .999...: the same
+        // without trailing zeros, nothing when they are all zeros.
+        const digits = String(ms * 1_000_000 + subMilli).padStart(9, '0').slice(0, tok.length - 1);
+        if (tok[1] === '0') out += '.' + digits;
+        else if (/[1-9]/.test(digits)) out += '.' + digits.replace(/0+$/, '');
       }
     }
   }
@@ -112,9 +111,12 @@ export class GoTime {
   static goTypeName = 'time.Time';
   readonly #date: Date;
   readonly #loc: Location;
-  constructor(date: Date, loc: Location = UTC) {
+  /** The nanoseconds below the millisecond (0-999999), which a Date cannot hold. */
+  readonly #subMilli: number;
+  constructor(date: Date, loc: Location = UTC, subMilli = 0) {
     this.#date = date;
     this.#loc = loc;
+    this.#subMilli = subMilli;
   }
   /** Go's zero time, 0001-01-01 00:00:00 UTC. */
   static zero(): GoTime {
@@ -125,17 +127,20 @@ export class GoTime {
   /** An RFC 3339 text as Consul's JSON carries it; the zero time when empty or unreadable. */
   static parse(text: string | null | undefined): GoTime {
     const ms = text ? Date.parse(text) : NaN;
-    return Number.isNaN(ms) ? GoTime.zero() : new GoTime(new Date(ms));
+    if (Number.isNaN(ms)) return GoTime.zero();
+    // Date keeps milliseconds; the rest of a nanosecond fraction is kept apart.
+    const frac = /T\d\d:\d\d:\d\d\.(\d+)/.exec(text!)?.[1] ?? '';
+    return new GoTime(new Date(ms), UTC, Number(frac.padEnd(9, '0').slice(3, 9)));
   }
   /** t.Add(d), in the same zone. */
   addMilli(ms: number): GoTime {
-    return new GoTime(new Date(this.#date.getTime() + ms), this.#loc);
+    return new GoTime(new Date(this.#date.getTime() + ms), this.#loc, this.#subMilli);
   }
   String(): string {
     return this.Format('2006-01-02 15:04:05.999999999 -0700 MST');
   }
   Format(layout: string): string {
-    return formatGoTime(this.#date, String(layout), zoneAt(this.#loc, this.#date.getTime()));
+    return formatGoTime(this.#date, String(layout), zoneAt(this.#loc, this.#date.getTime()), this.#subMilli);
   }
   UnixMilli(): number {
     return this.#date.getTime();
@@ -192,12 +197,13 @@ function utcInstant(y: number, mo: number, d: number, h: number, mi: number, s: 
 export function parseGoTime(layout: string, value: string, loc: Location = LOCAL): GoTime {
   let rest = value;
   let i = 0;
-  let year = 0, month = -1, day = -1, hour = 0, min = 0, sec = 0, ms = 0;
+  let year = 0, month = -1, day = -1, hour = 0, min = 0, sec = 0, nsec = 0;
   let pm: boolean | undefined;
   let offset: number | undefined;
   let zname: string | undefined;
   let utc = false;
-  const fraction = (digits: string) => Math.floor(Number(`0.${digits}`) * 1000 + 1e-9);
+  // parseNanoseconds: at most 9 digits count.
+  const fraction = (digits: string) => Number(digits.slice(0, 9).padEnd(9, '0'));
   while (i < layout.length) {
     // The literal text up to the next token must match (a run of spaces matches any run).
     let j = i;
@@ -268,7 +274,7 @@ export function parseGoTime(layout: string, value: string, loc: Location = LOCAL
         // A fraction the layout does not name is still read after the seconds.
         const frac = /^[.,](\d+)/.exec(rest);
         if (frac && !TOKENS.some((t) => t[0] === '.' && layout.startsWith(t, i))) {
-          ms = fraction(frac[1]!);
+          nsec = fraction(frac[1]!);
           rest = rest.slice(frac[0].length);
         }
         break;
@@ -304,7 +310,7 @@ export function parseGoTime(layout: string, value: string, loc: Location = LOCAL
         const n = tok.length - 1;
         const m = new RegExp(`^[.,](\\d{${n}})`).exec(rest);
         if (!m) throw bad();
-        ms = fraction(m[1]!);
+        nsec = fraction(m[1]!);
         rest = rest.slice(n + 1);
         break;
       }
@@ -312,7 +318,7 @@ export function parseGoTime(layout: string, value: string, loc: Location = LOCAL
         // .999...: an optional fraction of any length.
         const m = /^[.,](\d+)/.exec(rest);
         if (m) {
-          ms = fraction(m[1]!);
+          nsec = fraction(m[1]!);
           rest = rest.slice(m[0].length);
         }
       }
@@ -324,24 +330,26 @@ export function parseGoTime(layout: string, value: string, loc: Location = LOCAL
   if (month < 0) month = 1;
   if (day < 0) day = 1;
   if (day < 1 || day > daysIn(month, year)) throw new ParseError(layout, value, '', '', ': day out of range');
-  const wall = utcInstant(year, month, day, hour, min, sec, ms);
-  if (utc) return new GoTime(new Date(wall));
+  const wall = utcInstant(year, month, day, hour, min, sec, Math.floor(nsec / 1_000_000));
+  // A time at a UTC instant (milliseconds), in a zone, with the nanoseconds a Date cannot hold.
+  const at = (t: number, z: Location = UTC): GoTime => new GoTime(new Date(t), z, nsec % 1_000_000);
+  if (utc) return at(wall);
   if (offset !== undefined) {
     const t = wall - offset * 1000;
     // The local zone when it has this offset then, else a fixed zone (named only by an MST element).
-    if (loc === LOCAL && localZone(t).offset === offset) return new GoTime(new Date(t), LOCAL);
-    return new GoTime(new Date(t), { name: zname ?? '', offset });
+    if (loc === LOCAL && localZone(t).offset === offset) return at(t, LOCAL);
+    return at(t, { name: zname ?? '', offset });
   }
   if (zname !== undefined) {
-    if (zname === 'UTC') return new GoTime(new Date(wall));
+    if (zname === 'UTC') return at(wall);
     const local = loc === LOCAL ? localZone(wall) : loc;
-    if (local.name === zname) return new GoTime(new Date(wall - local.offset * 1000), loc);
+    if (local.name === zname) return at(wall - local.offset * 1000, loc);
     // An unknown zone: offset 0, unless it is GMT±h.
     const off = zname.length > 3 && zname.startsWith('GMT') ? Number(zname.slice(3)) * 3600 : 0;
-    return new GoTime(new Date(wall - off * 1000), { name: zname, offset: off });
+    return at(wall - off * 1000, { name: zname, offset: off });
   }
-  if (loc !== LOCAL) return new GoTime(new Date(wall - loc.offset * 1000), loc);
+  if (loc !== LOCAL) return at(wall - loc.offset * 1000, loc);
   // A local wall-clock time: the offset at that instant (one refinement covers a DST change).
   const first = wall - localZone(wall).offset * 1000;
-  return new GoTime(new Date(wall - localZone(first).offset * 1000), LOCAL);
+  return at(wall - localZone(first).offset * 1000, LOCAL);
 }

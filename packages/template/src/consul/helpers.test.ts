@@ -52,7 +52,9 @@ describe('consul-template helpers', () => {
     expect(render('{{ .l | containsAll .e }} {{ .l | containsNone .e }}', { l: ['a'], e: [] })).toBe('true true');
   });
   it('parseUint (helper_parseUint) with Go\'s errors', () => {
-    expect(render('{{ "1" | parseUint }} {{ "" | parseUint }} {{ "18446744073709551615" | parseUint | printf "%.0f" }}')).toBe('1 0 18446744073709551616');
+    // A uint64, exact (helper_parseUint returns strconv.ParseUint's uint64).
+    expect(render('{{ "1" | parseUint }} {{ "" | parseUint }} {{ $u := parseUint "18446744073709551615" }}{{ printf "%d %x %T" $u $u $u }}')).toBe('1 0 18446744073709551615 ffffffffffffffff uint64');
+    expect(render('{{ "18446744073709551615" | parseUint | printf "%.0f" }}')).toBe('%!f(uint64=18446744073709551615)');
     expect(() => render('{{ "-1" | parseUint }}')).toThrow('error calling parseUint: parseUint: strconv.ParseUint: parsing "-1": invalid syntax');
     expect(() => render('{{ "18446744073709551616" | parseUint }}')).toThrow('parseUint: strconv.ParseUint: parsing "18446744073709551616": value out of range');
   });

@@ -3,16 +3,17 @@
 // consul-template so the pipe forms work: `{{ .Tags | join "," }}`,
 // `{{ 5 | subtract 1 }}`, `{{ tree "app" | explode | mergeMap $defaults }}`.
 
-import { createHash, createHmac } from 'node:crypto';
+import { createHash, createHmac, randomBytes } from 'node:crypto';
 import type { FuncMap } from '../engine/exec.js';
 import { variadic } from '../engine/exec.js';
 import { goQuote } from '../engine/fmt.js';
-import { isPlainObject, kindOf, mapKeys, typeName } from '../engine/values.js';
+import { GoFloat, goFloat, GoUint, isPlainObject, kindOf, mapKeys, numberValue, typeName } from '../engine/values.js';
 import { CatalogSnippet, HealthService, KeyPair } from './data.js';
 import { regexpMatch, regexpReplaceAll } from '../sprig/regex.js';
 import { formatGoTime } from './gotime.js';
 import { explode, explodeMap, mergeMap } from './maps.js';
 import type { Scratch } from './scratch.js';
+import { goArithmetic, goExtreme, intDivide, intModulo } from './gomath.js';
 import { encodeTOML } from './toml.js';
 import { writeToFile } from './writefile.js';
 import { goTrimSpace, parseYAML, toYAML } from './yaml.js';
@@ -24,7 +25,7 @@ function inList(l: unknown, v: unknown): boolean {
     return l.some((e) => {
       const ke = kindOf(e);
       if (ke === 'string') return kv === 'string' && e === v;
-      if (ke === 'int' || ke === 'float') return (kv === 'int' || kv === 'float') && ke === kv && e === v;
+      if (ke === 'int' || ke === 'uint' || ke === 'float') return ke === kv && numberValue(e) === numberValue(v);
       return false;
     });
   }
@@ -43,6 +44,7 @@ function containsSome(retTrue: boolean, invert: boolean) {
 function toInt(v: unknown, fn: string): number {
   if (typeof v === 'number' && Number.isInteger(v)) return v;
   if (typeof v === 'bigint') return Number(v);
+  if (v instanceof GoUint) return Number(BigInt.asIntN(64, v.value)); // int64(v.Uint())
   if (typeof v === 'string') {
     if (v === '') return 0;
     if (!/^[+-]?\d+$/.test(v)) throw new Error(`${fn}: strconv.ParseInt: parsing ${JSON.stringify(v)}: invalid syntax`);
@@ -51,27 +53,17 @@ function toInt(v: unknown, fn: string): number {
   throw new Error(`${fn}: bad argument type: ${typeName(v)}`);
 }
 
-function math(name: string, op: (a: number, b: number, ints: boolean) => number, intsOnly = false) {
-  // consul-template's math helpers take (b, a) and compute a <op> b; two integers give an int64
-  // (a bigint here), as reflect's Int() does in Go.
-  return (b: unknown, a: unknown): number | bigint => {
-    const ka = kindOf(a);
-    const kb = kindOf(b);
-    const num = (k: string) => k === 'int' || (!intsOnly && k === 'float');
-    if (!num(ka)) throw new Error(`${name}: unknown type for ${JSON.stringify(String(a))} (${typeName(a)})`);
-    if (!num(kb)) throw new Error(`${name}: unknown type for ${JSON.stringify(String(b))} (${typeName(b)})`);
-    const ints = ka === 'int' && kb === 'int';
-    const r = op(Number(a), Number(b), ints);
-    return ints ? BigInt.asIntN(64, BigInt(r)) : r;
-  };
-}
-
 /** Go's json.Marshal: sorted map keys, struct fields in order, HTML-safe escapes (unless escapeHTML is false). */
 export function goJSON(v: unknown, indent?: string, escapeHTML = true): string {
+  // int64 and uint64 keep all their digits: each goes out as a string with a mark no other
+  // string has (random per call), unquoted after.
+  const mark = `int-${randomBytes(8).toString('hex')}:`;
   const norm = (x: unknown): unknown => {
     if (x === undefined || x === null) return null;
     if (Array.isArray(x)) return x.map(norm);
     if (x instanceof Map) return norm(Object.fromEntries(x));
+    if (x instanceof GoUint || typeof x === 'bigint') return mark + String(numberValue(x));
+    if (x instanceof GoFloat) return x.value;
     // Go's json.Marshaler (a time.Time marshals as its RFC 3339 text).
     if (typeof x === 'object' && typeof (x as { MarshalJSON?: unknown }).MarshalJSON === 'function') return JSON.parse((x as { MarshalJSON: () => string }).MarshalJSON());
     if (typeof x === 'object') {
@@ -81,10 +73,9 @@ export function goJSON(v: unknown, indent?: string, escapeHTML = true): string {
       return Object.fromEntries(keys.filter((k) => typeof o[k] !== 'function').map((k) => [k, norm(o[k])]));
     }
     if (typeof x === 'number' && !Number.isFinite(x)) throw new Error(`json: unsupported value: ${x}`);
-    if (typeof x === 'bigint') return Number(x);
     return x;
   };
-  const s = JSON.stringify(norm(v), null, indent) ?? 'null';
+  const s = (JSON.stringify(norm(v), null, indent) ?? 'null').replace(new RegExp(`"${mark}(-?\\d+)"`, 'g'), '$1');
   // Go escapes U+2028 and U+2029 even without HTML escaping.
   return s.replace(escapeHTML ? /[<>&\u2028\u2029]/g : /[\u2028\u2029]/g, (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'));
 }
@@ -104,13 +95,23 @@ export function trimCutset(s: string, cutset: string): string {
   return chars.slice(a, b).join('');
 }
 
-/** strconv.ParseUint(s, 10, 64); a JavaScript number, so exact up to 2^53. */
-function parseUint(s: string): number {
-  if (s === '') return 0;
+/** strconv.ParseInt(s, 10, 64): an int64 (a bigint), exact. */
+function parseInt64(s: string): bigint {
+  if (s === '') return 0n;
+  const fail = (why: string) => new Error(`parseInt: strconv.ParseInt: parsing ${goQuote(String(s))}: ${why}`);
+  if (typeof s !== 'string' || !/^[+-]?\d+$/.test(s)) throw fail('invalid syntax');
+  const n = BigInt(s);
+  if (n < -(2n ** 63n) || n >= 2n ** 63n) throw fail('value out of range');
+  return n;
+}
+
+/** strconv.ParseUint(s, 10, 64): a uint64, exact. */
+function parseUint(s: string): GoUint {
+  if (s === '') return new GoUint(0n);
   const fail = (why: string) => new Error(`parseUint: strconv.ParseUint: parsing ${goQuote(String(s))}: ${why}`);
   if (typeof s !== 'string' || !/^\d+$/.test(s)) throw fail('invalid syntax');
   if (BigInt(s) >= 2n ** 64n) throw fail('value out of range');
-  return Number(s);
+  return new GoUint(BigInt(s));
 }
 
 const B64_URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
@@ -314,13 +315,14 @@ export function helperFuncs(getScratch: () => Scratch, now: () => Date = () => n
     trim: (cutset: string, s: string) => trimCutset(String(s), cutset),
     trimPrefix: (p: string, s: string) => (String(s).startsWith(p) ? String(s).slice(p.length) : String(s)),
     trimSuffix: (p: string, s: string) => (p !== '' && String(s).endsWith(p) ? String(s).slice(0, -p.length) : String(s)),
-    parseInt: (s: string) => BigInt(toInt(s, 'parseInt')), // int64
+    parseInt: (s: string) => parseInt64(s),
     parseUint: (s: string) => parseUint(s),
+    // A float64, whole or not (`{{ parseFloat "2" | printf "%T" }}` is float64).
     parseFloat: (s: string) => {
-      if (s === '') return 0;
+      if (s === '') return goFloat(0);
       const f = Number(s);
       if (Number.isNaN(f)) throw new Error(`parseFloat: strconv.ParseFloat: parsing ${JSON.stringify(s)}: invalid syntax`);
-      return f;
+      return goFloat(f);
     },
     parseBool: (s: string) => {
       if (s === '') return false;
@@ -354,22 +356,13 @@ export function helperFuncs(getScratch: () => Scratch, now: () => Date = () => n
       return out;
     }),
     scratch: () => getScratch(),
-    add: math('add', (a, b) => a + b),
-    subtract: math('subtract', (a, b) => a - b),
-    multiply: math('multiply', (a, b) => a * b),
-    divide: math('divide', (a, b, ints) => {
-      if (ints) {
-        if (b === 0) throw new Error('runtime error: integer divide by zero');
-        return Math.trunc(a / b);
-      }
-      return a / b;
-    }),
-    modulo: math('modulo', (a, b) => {
-      if (b === 0) throw new Error('runtime error: integer divide by zero');
-      return a % b;
-    }, true),
-    minimum: math('minimum', (a, b) => Math.min(a, b)),
-    maximum: math('maximum', (a, b) => Math.max(a, b)),
+    add: goArithmetic('add', (a, b) => a + b, (a, b) => a + b),
+    subtract: goArithmetic('subtract', (a, b) => a - b, (a, b) => a - b),
+    multiply: goArithmetic('multiply', (a, b) => a * b, (a, b) => a * b),
+    divide: goArithmetic('divide', intDivide, (a, b) => a / b),
+    modulo: goArithmetic('modulo', intModulo),
+    minimum: goExtreme('minimum', (a, b) => a < b),
+    maximum: goExtreme('maximum', (a, b) => a > b),
     timestamp: variadic((...s: string[]) => {
       if (s.length > 1) throw new Error(`timestamp: wrong number of arguments, expected 0 or 1, but got ${s.length}`);
       const t = now();

@@ -4,7 +4,7 @@
 // each top-level table; floats always with a decimal point), so it is
 // followed here rather than left to a TOML library that lays out differently.
 
-import { isPlainObject, kindOf } from '../engine/values.js';
+import { isPlainObject, kindOf, numberValue } from '../engine/values.js';
 import { structFields } from './yaml.js';
 
 const ERR_NIL_ELEMENT = 'toml: cannot encode array with nil element';
@@ -65,7 +65,7 @@ function typeOf(v: unknown): TomlType {
     }
     return allHash ? 'arrayHash' : 'array';
   }
-  if (typeof v === 'object' && !(v instanceof Uint8Array)) return 'hash';
+  if (typeof v === 'object' && !(v instanceof Uint8Array) && numberValue(v) === undefined) return 'hash';
   return 'scalar';
 }
 
@@ -179,8 +179,9 @@ class Encoder {
       case 'string': return this.wf(quote(v as string));
       case 'bool': return this.wf(String(v));
       case 'int': return this.wf(String(v));
+      case 'uint': return this.wf(String(numberValue(v)));
       case 'float': {
-        const f = v as number;
+        const f = Number(numberValue(v));
         if (Number.isNaN(f)) return this.wf('nan');
         if (!Number.isFinite(f)) return this.wf(f < 0 ? '-inf' : 'inf');
         const s = formatFloatF(f);

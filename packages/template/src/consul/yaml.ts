@@ -14,7 +14,7 @@
 
 import { parseAllDocuments, isAlias, isMap, isScalar, isSeq, type Document, type Node as YamlNode } from 'yaml';
 import { sprint } from '../engine/fmt.js';
-import { isPlainObject, kindOf } from '../engine/values.js';
+import { isPlainObject, kindOf, numberValue } from '../engine/values.js';
 
 const STR = 'str';
 const BEST_WIDTH = 80;
@@ -472,8 +472,9 @@ function scalarOf(v: unknown): { text?: string; style: Style } {
     case 'invalid': case 'nil': return { text: 'null', style: 'plain' };
     case 'bool': return { text: String(v), style: 'plain' };
     case 'int': return { text: String(v), style: 'plain' };
+    case 'uint': return { text: String(numberValue(v)), style: 'plain' };
     case 'float': {
-      const f = v as number;
+      const f = Number(numberValue(v));
       if (Number.isNaN(f)) return { text: '.nan', style: 'plain' };
       if (!Number.isFinite(f)) return { text: f > 0 ? '.inf' : '-.inf', style: 'plain' };
       return { text: sprint([f]), style: 'plain' };

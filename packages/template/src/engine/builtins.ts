@@ -3,12 +3,16 @@
 import type { FuncMap, TemplateFunc } from './exec.js';
 import { variadic } from './exec.js';
 import { sprint, sprintf, sprintln } from './fmt.js';
-import { isTrue, kindOf, length, mapGet, typeName } from './values.js';
+import { isTrue, kindOf, length, mapGet, numberValue, typeName } from './values.js';
 
-function compareKind(v: unknown): 'bool' | 'int' | 'float' | 'string' | 'other' {
+function compareKind(v: unknown): 'bool' | 'int' | 'uint' | 'float' | 'string' | 'other' {
   const k = kindOf(v);
-  return k === 'bool' || k === 'int' || k === 'float' || k === 'string' ? k : 'other';
+  return k === 'bool' || k === 'int' || k === 'uint' || k === 'float' || k === 'string' ? k : 'other';
 }
+
+/** funcs.go: integers compare by value whatever their sign ("int" with "uint"); floats only with floats. */
+const integer = (k: string) => k === 'int' || k === 'uint';
+const big = (v: unknown) => BigInt(numberValue(v)!);
 
 function eq(arg1: unknown, ...rest: unknown[]): boolean {
   if (rest.length === 0) throw new Error('missing argument for comparison');
@@ -16,13 +20,17 @@ function eq(arg1: unknown, ...rest: unknown[]): boolean {
   for (const arg of rest) {
     const k2 = compareKind(arg);
     let truth: boolean;
-    if (k1 !== k2) {
+    if (k1 !== k2 && integer(k1) && integer(k2)) {
+      truth = big(arg1) === big(arg);
+    } else if (k1 !== k2) {
       const nil1 = arg1 === null || arg1 === undefined;
       const nil2 = arg === null || arg === undefined;
       if (!nil1 && !nil2) throw new Error('incompatible types for comparison');
       truth = nil1 && nil2;
-    } else if (k1 === 'int') {
-      truth = BigInt(arg1 as number) === BigInt(arg as number); // int and int64 compare by value
+    } else if (integer(k1)) {
+      truth = big(arg1) === big(arg); // int and int64 compare by value
+    } else if (k1 === 'float') {
+      truth = Number(numberValue(arg1)) === Number(numberValue(arg));
     } else if (k1 !== 'other') {
       truth = arg1 === arg;
     } else {
@@ -45,16 +53,17 @@ function lt(a: unknown, b: unknown): boolean {
   const k1 = compareKind(a);
   const k2 = compareKind(b);
   if (k1 === 'other' || k2 === 'other') throw new Error('invalid type for comparison');
+  if (integer(k1) && integer(k2)) return big(a) < big(b);
   if (k1 !== k2) throw new Error('incompatible types for comparison');
   if (k1 === 'bool') throw new Error('invalid type for comparison');
   if (k1 === 'string') return Buffer.compare(Buffer.from(a as string), Buffer.from(b as string)) < 0;
-  return (a as number) < (b as number);
+  return Number(numberValue(a)) < Number(numberValue(b));
 }
 
 function indexArg(index: unknown, len: number): number {
   if (index === null || index === undefined) throw new Error('cannot index slice/array with nil');
-  if (kindOf(index) !== 'int') throw new Error(`cannot index slice/array with type ${typeName(index)}`);
-  const i = Number(index);
+  if (!integer(kindOf(index))) throw new Error(`cannot index slice/array with type ${typeName(index)}`);
+  const i = Number(numberValue(index));
   if (i < 0 || i > len) throw new Error(`index out of range: ${i}`);
   return i;
 }

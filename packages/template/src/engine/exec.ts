@@ -11,7 +11,7 @@ import { nodeString } from './ast.js';
 import { TemplateExecError, position } from './errors.js';
 import { printAction, sprint } from './fmt.js';
 import type { ParsedTree } from './parser.js';
-import { isPlainObject, isTrue, kindOf, mapGet, mapKeys, structField, typeName } from './values.js';
+import { goFloat, type GoFloat, isPlainObject, isTrue, kindOf, mapGet, mapKeys, structField, typeName } from './values.js';
 
 /** A template function. Set `variadic` when it takes a rest parameter (`fn.length` counts the fixed ones). */
 export type TemplateFunc = ((...args: any[]) => unknown) & {
@@ -384,8 +384,13 @@ function methodOf(receiver: unknown, name: string): TemplateFunc | undefined {
   return fn;
 }
 
-function idealConstant(n: NumberNode): number {
-  if (n.isFloat && !/^[+-]?0[xX]/.test(n.text) && !n.text.startsWith("'") && /[.eEpP]/.test(n.text)) return n.float;
+/**
+ * exec.go idealConstant: a constant written as a float (`2.0`, `1e3`, `0x1p4`) is a float64,
+ * whole or not; an integer (`2`, `0x10`, `'a'`, `1_000`) an int.
+ */
+function idealConstant(n: NumberNode): number | GoFloat {
+  const hexInt = /^[+-]?0[xX]/.test(n.text) && !/[pP]/.test(n.text);
+  if (n.isFloat && !hexInt && !n.text.startsWith("'") && /[.eEpP]/.test(n.text)) return goFloat(n.float);
   if (n.isInt) return n.int;
   return n.float;
 }

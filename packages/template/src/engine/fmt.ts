@@ -2,7 +2,7 @@
 // with the common verbs, flags, width and precision, and fmt's `%!verb(type=value)`
 // markers for mismatched arguments.
 
-import { kindOf, mapKeys, mapGet, typeName } from './values.js';
+import { kindOf, mapKeys, mapGet, numberValue, typeName } from './values.js';
 
 interface Spec {
   minus: boolean;
@@ -143,9 +143,11 @@ export function formatValue(v: unknown, spec: Spec): string {
     case 'bool':
       return spec.verb === 'v' || spec.verb === 't' ? pad(String(v), spec) : badVerb(v, spec);
     case 'int':
-      return formatInt(v as number | bigint, spec);
+      return formatInt(v as number | bigint, spec, v);
+    case 'uint':
+      return formatInt(numberValue(v)!, spec, v);
     case 'float':
-      return formatFloat(v as number, spec);
+      return formatFloat(Number(numberValue(v)), spec, v);
     case 'string':
       return formatString(v as string, spec);
     case 'slice': {
@@ -178,7 +180,8 @@ export function formatValue(v: unknown, spec: Spec): string {
   }
 }
 
-function formatInt(int: number | bigint, spec: Spec): string {
+/** An integer's verbs; `orig` is the Go value (int, int64 or uint64) that a bad verb names. */
+function formatInt(int: number | bigint, spec: Spec, orig: unknown): string {
   let digits: string;
   const n = Number(int);
   const neg = int < 0;
@@ -195,12 +198,12 @@ function formatInt(int: number | bigint, spec: Spec): string {
       const u = 'U+' + a.toString(16).toUpperCase().padStart(4, '0');
       return pad(spec.sharp ? `${u} '${String.fromCodePoint(n)}'` : u, spec);
     }
-    // A whole float64 (a template's 2.0) is a number like an int here, so these verbs format it;
-    // an int64 (a bigint) is never a float: %!f(int64=3) as in Go.
+    // A whole number may stand for a float64 (parseJSON's), so these verbs format it; an int64
+    // or uint64 (a bigint or GoUint) is never a float: %!f(int64=3) as in Go.
     case 'e': case 'E': case 'f': case 'F': case 'g': case 'G':
-      return typeof int === 'bigint' ? badVerb(int, spec) : formatFloat(n, spec);
+      return typeof orig === 'number' ? formatFloat(n, spec, orig) : badVerb(orig, spec);
     default:
-      return badVerb(int, spec);
+      return badVerb(orig, spec);
   }
   if (spec.prec !== undefined) {
     digits = digits.padStart(spec.prec, '0');
@@ -327,7 +330,7 @@ function formatG(x: number, prec: number | undefined, upper: boolean): string {
   return fmtF(digits, dp, Math.max(p - dp, 0));
 }
 
-function formatFloat(x: number, spec: Spec): string {
+function formatFloat(x: number, spec: Spec, orig: unknown): string {
   if (Number.isNaN(x)) return pad('NaN', { ...spec, zero: false });
   const neg = x < 0 || Object.is(x, -0);
   const a = Math.abs(x);
@@ -348,7 +351,7 @@ function formatFloat(x: number, spec: Spec): string {
         body = toFixedGo(a, spec.prec ?? 6);
         break;
       default:
-        return badVerb(x, spec);
+        return badVerb(orig, spec);
     }
   }
   // Go keeps the sign of +Inf: fmt.Sprint(math.Inf(1)) is "+Inf".

@@ -389,7 +389,7 @@ class Parser {
       n.int = n.float = intVal;
       return n;
     }
-    const f = /^[+-]?0[xX]/.test(text) ? NaN : Number(text);
+    const f = /^[+-]?0[xX]/.test(text) ? parseHexFloat(text) : Number(text);
     if (!Number.isFinite(f)) this.errorAt(t.pos, `bad number syntax: ${JSON.stringify(t.value)}`);
     n.isFloat = true;
     n.float = f;
@@ -418,6 +418,15 @@ function parseGoInt(text: string): number | undefined {
   else if (body.length > 1 && body[0] === '0') v = parseInt(body, 8);
   else v = Number(body);
   return sign * v;
+}
+
+/** A hexadecimal float (`0x1p4`, `0x1.8p-1`): Go needs the p exponent; NaN when it is not one. */
+function parseHexFloat(text: string): number {
+  const m = /^([+-]?)0[xX]([0-9a-fA-F]*)(?:\.([0-9a-fA-F]*))?[pP]([+-]?\d+)$/.exec(text);
+  if (!m || m[2]! + (m[3] ?? '') === '') return NaN;
+  const frac = m[3] ?? '';
+  const v = Number(BigInt('0x' + (m[2]! + frac || '0'))) * 2 ** (Number(m[4]) - 4 * frac.length);
+  return m[1] === '-' ? -v : v;
 }
 
 /** strconv.Unquote's escapes for the body of a "..." string or '...' rune. */

@@ -3,11 +3,38 @@
 //   null               -> nil
 //   boolean, string    -> bool, string
 //   number             -> int when integral, float64 otherwise
+//   bigint             -> int64
+//   GoUint             -> uint64 (consul-template's parseUint)
+//   GoFloat            -> a whole float64 (`2.0`, `1e3`): a whole number would be an int
 //   Array              -> slice
 //   Map / plain object -> map (ranged and printed in sorted key order)
 //   class instance     -> struct (fields and methods; a missing field is an error)
 
-export type Kind = 'invalid' | 'nil' | 'bool' | 'int' | 'float' | 'string' | 'slice' | 'map' | 'struct' | 'func';
+export type Kind = 'invalid' | 'nil' | 'bool' | 'int' | 'uint' | 'float' | 'string' | 'slice' | 'map' | 'struct' | 'func';
+
+/** Go's uint64: 0 to 2^64-1, exact. */
+export class GoUint {
+  static goTypeName = 'uint64';
+  constructor(readonly value: bigint) {}
+}
+
+/** A float64 with a whole value, which a plain number would make an int. Only made by goFloat. */
+export class GoFloat {
+  static goTypeName = 'float64';
+  constructor(readonly value: number) {}
+}
+
+/** A Go float64 result: a plain number unless it is whole (then a GoFloat, so it stays a float64). */
+export function goFloat(n: number): number | GoFloat {
+  return Number.isSafeInteger(n) || Object.is(n, -0) ? new GoFloat(n) : n;
+}
+
+/** The value of a number of any kind (int, int64, uint64, float64); undefined for anything else. */
+export function numberValue(v: unknown): number | bigint | undefined {
+  if (typeof v === 'number' || typeof v === 'bigint') return v;
+  if (v instanceof GoUint || v instanceof GoFloat) return v.value;
+  return undefined;
+}
 
 export function kindOf(v: unknown): Kind {
   if (v === undefined) return 'invalid';
@@ -19,6 +46,8 @@ export function kindOf(v: unknown): Kind {
     case 'string': return 'string';
     case 'function': return 'func';
   }
+  if (v instanceof GoUint) return 'uint';
+  if (v instanceof GoFloat) return 'float';
   if (Array.isArray(v) || v instanceof Uint8Array) return 'slice';
   if (v instanceof Map || isPlainObject(v)) return 'map';
   return 'struct';
@@ -37,6 +66,7 @@ export function typeName(v: unknown): string {
     case 'bool': return 'bool';
     // A bigint is Go's int64 (Sprig's and consul-template's integer math), a number Go's int.
     case 'int': return typeof v === 'bigint' ? 'int64' : 'int';
+    case 'uint': return 'uint64';
     case 'float': return 'float64';
     case 'string': return 'string';
     case 'slice': return '[]interface {}';
@@ -80,7 +110,7 @@ export function isTrue(v: unknown): boolean {
   switch (kindOf(v)) {
     case 'invalid': case 'nil': return false;
     case 'bool': return v as boolean;
-    case 'int': case 'float': return Number(v) !== 0;
+    case 'int': case 'uint': case 'float': return Number(numberValue(v)) !== 0;
     case 'string': case 'slice': case 'map': return length(v)! > 0;
     case 'func': case 'struct': return true;
   }

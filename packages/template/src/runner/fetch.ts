@@ -5,7 +5,7 @@ import { ConsulError, type Consul, type QueryResult } from '@proconsul/api';
 import type { KVGetValue } from '../consul/brain.js';
 import { aggregatedStatus, CatalogNode, CatalogSnippet, HealthService, KeyPair, Node, ServiceTags, cmp } from '../consul/data.js';
 import { CARoot, LeafCert } from '../consul/connect-data.js';
-import type { Dependency } from '../consul/query.js';
+import type { ConsulScope, Dependency } from '../consul/query.js';
 import { ExportedService, ImportedService, Partition, Peering, sortPeerings, sortStableBy } from '../consul/peering-data.js';
 
 export interface FetchParams {
@@ -18,6 +18,11 @@ export interface FetchParams {
 
 export type Fetcher = (p: FetchParams) => Promise<QueryResult<unknown>>;
 
+/** A query's `?ns=&partition=&peer=&sameness-group=` as client options (unset when empty). */
+function scopeOptions(d: ConsulScope): { namespace?: string; partition?: string; peer?: string; samenessGroup?: string } {
+  return { namespace: d.namespace || undefined, partition: d.partition || undefined, peer: d.peer || undefined, samenessGroup: d.samenessGroup || undefined };
+}
+
 export function fetcherFor(client: Consul, d: Dependency): Fetcher {
   switch (d.type) {
     case 'health.service':
@@ -29,6 +34,7 @@ export function fetcherFor(client: Consul, d: Dependency): Fetcher {
           passing: passingOnly,
           datacenter: d.dc || undefined,
           near: d.near || undefined,
+          ...scopeOptions(d),
         };
         // `connect`: /v1/health/connect with the same options and filtering (health_service.go).
         const res = d.connect ? await client.health.connect(d.name, opts) : await client.health.service(d.name, opts);
@@ -43,7 +49,7 @@ export function fetcherFor(client: Consul, d: Dependency): Fetcher {
       };
     case 'catalog.services':
       return async (p) => {
-        const res = await client.catalog.services({ ...p, datacenter: d.dc || undefined });
+        const res = await client.catalog.services({ ...p, datacenter: d.dc || undefined, ...scopeOptions(d) });
         const list = Object.keys(res.data)
           .sort(cmp)
           .map((name) => new CatalogSnippet(name, ServiceTags.from_([...new Set(res.data[name] ?? [])])));
@@ -51,20 +57,20 @@ export function fetcherFor(client: Consul, d: Dependency): Fetcher {
       };
     case 'catalog.nodes':
       return async (p) => {
-        const res = await client.catalog.nodes({ ...p, datacenter: d.dc || undefined, near: d.near || undefined });
+        const res = await client.catalog.nodes({ ...p, datacenter: d.dc || undefined, near: d.near || undefined, ...scopeOptions(d) });
         return { data: res.data.map((n) => new Node(n)), meta: res.meta };
       };
     case 'catalog.node': {
       let name = d.name;
       return async (p) => {
         if (!name) name = await client.agent.nodeName({ signal: p.signal });
-        const res = await client.catalog.node(name, { ...p, datacenter: d.dc || undefined });
+        const res = await client.catalog.node(name, { ...p, datacenter: d.dc || undefined, ...scopeOptions(d) });
         return { data: res.data ? new CatalogNode(res.data) : null, meta: res.meta };
       };
     }
     case 'kv.get':
       return async (p) => {
-        const res = await client.kv.get(d.key, { ...p, datacenter: d.dc || undefined });
+        const res = await client.kv.get(d.key, { ...p, datacenter: d.dc || undefined, ...scopeOptions(d) });
         const v: KVGetValue = res.data
           ? { exists: true, value: res.data.Value ? Buffer.from(res.data.Value, 'base64').toString('utf8') : '' }
           : { exists: false, value: '' };
@@ -72,7 +78,7 @@ export function fetcherFor(client: Consul, d: Dependency): Fetcher {
       };
     case 'kv.list':
       return async (p) => {
-        const res = await client.kv.list(d.prefix, { ...p, datacenter: d.dc || undefined });
+        const res = await client.kv.list(d.prefix, { ...p, datacenter: d.dc || undefined, ...scopeOptions(d) });
         const list = res.data.map((pair) => new KeyPair(pair, pair.Key.slice(d.prefix.length).replace(/^\/+/, '')));
         return { data: list, meta: res.meta };
       };

@@ -49,7 +49,7 @@ class Dumper {
         this.out += goQuote(v as string);
         return;
       }
-      case 'bool': case 'int': case 'float':
+      case 'bool': case 'int': case 'uint': case 'float':
         this.out += sprint([v]);
         return;
       case 'slice': {

@@ -3,7 +3,7 @@
 // emptiness and deep equality (sprig's defaults.go empty, list.go inList).
 
 import { sprint } from '../engine/fmt.js';
-import { isPlainObject, kindOf, length, mapGet, mapKeys, typeName } from '../engine/values.js';
+import { GoFloat, GoUint, isPlainObject, kindOf, length, mapGet, mapKeys, numberValue, typeName } from '../engine/values.js';
 
 /** text/template's check of an argument for a `string` parameter. */
 export function str(v: unknown): string {
@@ -45,6 +45,7 @@ export function goKind(v: unknown): string {
   switch (k) {
     case 'nil': case 'invalid': return 'invalid';
     case 'int': return typeof v === 'bigint' ? 'int64' : 'int';
+    case 'uint': return 'uint64';
     case 'float': return 'float64';
     case 'struct': return 'ptr';
     default: return k;
@@ -81,6 +82,8 @@ function parseIntBase0(s: string): bigint | undefined {
 /** spf13/cast's ToInt64: numbers truncate, bools are 0/1, strings parse with base 0 ("8.0" too); the rest is 0. */
 export function toInt64(v: unknown): bigint {
   if (typeof v === 'bigint') return v;
+  if (v instanceof GoUint) return BigInt.asIntN(64, v.value);
+  if (v instanceof GoFloat) return BigInt(v.value);
   if (typeof v === 'number') return Number.isFinite(v) ? BigInt.asIntN(64, BigInt(Math.trunc(v))) : 0n;
   if (typeof v === 'boolean') return v ? 1n : 0n;
   if (typeof v === 'string') {
@@ -93,7 +96,8 @@ export function toInt64(v: unknown): bigint {
 
 /** spf13/cast's ToFloat64: numbers, bools as 0/1, strings by strconv.ParseFloat; the rest is 0. */
 export function toFloat64(v: unknown): number {
-  if (typeof v === 'number' || typeof v === 'bigint') return Number(v);
+  const n = numberValue(v);
+  if (n !== undefined) return Number(n);
   if (typeof v === 'boolean') return v ? 1 : 0;
   if (typeof v === 'string') {
     const t = v.replace(/_/g, '');
@@ -109,7 +113,7 @@ export function isEmpty(v: unknown): boolean {
   switch (kindOf(v)) {
     case 'invalid': case 'nil': return true;
     case 'bool': return v === false;
-    case 'int': case 'float': return Number(v) === 0;
+    case 'int': case 'uint': case 'float': return Number(numberValue(v)) === 0;
     case 'string': case 'slice': case 'map': return length(v) === 0;
     default: return false;
   }
@@ -143,6 +147,8 @@ export function deepEqual(a: unknown, b: unknown): boolean {
       const keys = Object.keys(x);
       return keys.length === Object.keys(y).length && keys.every((k) => deepEqual(x[k], y[k]));
     }
+    case 'uint': case 'float':
+      return numberValue(a) === numberValue(b);
     default:
       // Same kind: equal scalars, or both nil.
       return a === b || ka === 'nil';

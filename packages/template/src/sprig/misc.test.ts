@@ -1,6 +1,6 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { GoTime } from '../consul/gotime.js';
-import { render, renderError } from './testing/render.js';
+import { inZone, render, renderError } from './testing/render.js';
 
 describe('sprig reflection, path, encoding and date functions', () => {
   it('typeOf and kindOf name Go types and kinds', () => {
@@ -28,14 +28,7 @@ describe('sprig reflection, path, encoding and date functions', () => {
   });
 
   describe('toDate and mustToDate parse Go layouts, in the local zone (TZ)', () => {
-    const tz = process.env.TZ;
-    beforeEach(() => {
-      process.env.TZ = 'UTC';
-    });
-    afterEach(() => {
-      if (tz === undefined) delete process.env.TZ;
-      else process.env.TZ = tz;
-    });
+    inZone('UTC');
 
     it('reads dates, times, names, fractions and offsets', () => {
       // Sprig's own case (date_test.go), formatted with .Format as `date` is not hermetic.

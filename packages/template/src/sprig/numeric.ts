@@ -6,6 +6,7 @@ import { randomInt } from 'node:crypto';
 import type { FuncMap } from '../engine/exec.js';
 import { variadic } from '../engine/exec.js';
 import { sprint } from '../engine/fmt.js';
+import { goFloat, kindOf, numberValue } from '../engine/values.js';
 import { int, int64, toFloat64, toInt64 } from './convert.js';
 
 /** An exact decimal: coef * 10^exp. */
@@ -45,10 +46,10 @@ const ops: Record<string, (a: Dec, b: Dec) => Dec> = {
     return { coef: neg ? -q : q, exp: -16 };
   },
 };
-function decimalOp(op: string, first: unknown, rest: unknown[]): number {
+function decimalOp(op: string, first: unknown, rest: unknown[]): unknown {
   let acc = decOf(toFloat64(first));
   for (const x of rest) acc = ops[op]!(acc, decOf(toFloat64(x)));
-  return decFloat(acc);
+  return goFloat(decFloat(acc));
 }
 
 /** sprig's untilStep: start up to (not including) stop; an empty list when the step goes the wrong way. */
@@ -120,7 +121,8 @@ export const numericFuncs: FuncMap = {
   // Go's int64 is a bigint here, its int a number.
   int64: (v: unknown) => toInt64(v),
   int: (v: unknown) => Number(toInt64(v)),
-  float64: (v: unknown) => toFloat64(v),
+  // The *f functions, float64, ceil, floor and round give float64s, whole or not.
+  float64: (v: unknown) => goFloat(toFloat64(v)),
   // strconv.ParseInt(fmt.Sprint(v), 8, 64): the octal text read as a number, 0 when it is not one.
   toDecimal: (v: unknown) => {
     const t = sprint([v]);
@@ -147,12 +149,13 @@ export const numericFuncs: FuncMap = {
   biggest: variadic((a: unknown, ...vs: unknown[]) => extreme(a, vs, (x, y) => x > y)),
   max: variadic((a: unknown, ...vs: unknown[]) => extreme(a, vs, (x, y) => x > y)),
   min: variadic((a: unknown, ...vs: unknown[]) => extreme(a, vs, (x, y) => x < y)),
-  maxf: variadic((a: unknown, ...vs: unknown[]) => vs.reduce<number>((acc, v) => Math.max(acc, toFloat64(v)), toFloat64(a))),
-  minf: variadic((a: unknown, ...vs: unknown[]) => vs.reduce<number>((acc, v) => Math.min(acc, toFloat64(v)), toFloat64(a))),
-  ceil: (v: unknown) => Math.ceil(toFloat64(v)),
-  floor: (v: unknown) => Math.floor(toFloat64(v)),
+  maxf: variadic((a: unknown, ...vs: unknown[]) => goFloat(vs.reduce<number>((acc, v) => Math.max(acc, toFloat64(v)), toFloat64(a)))),
+  minf: variadic((a: unknown, ...vs: unknown[]) => goFloat(vs.reduce<number>((acc, v) => Math.min(acc, toFloat64(v)), toFloat64(a)))),
+  ceil: (v: unknown) => goFloat(Math.ceil(toFloat64(v))),
+  floor: (v: unknown) => goFloat(Math.floor(toFloat64(v))),
   round: variadic((v: unknown, p: unknown, ...opt: unknown[]) => {
-    if (opt.length > 0 && typeof opt[0] !== 'number') throw new Error(`wrong type for value; expected float64; got ${typeof opt[0]}`);
-    return round(v, int(p), opt[0] as number | undefined);
+    const on = opt.length > 0 ? numberValue(opt[0]) : undefined;
+    if (opt.length > 0 && (typeof on !== 'number' || kindOf(opt[0]) === 'uint')) throw new Error(`wrong type for value; expected float64; got ${typeof opt[0]}`);
+    return goFloat(round(v, int(p), on as number | undefined));
   }),
 };

@@ -6,6 +6,7 @@ import { decodeBodyAs } from '../decode-struct.js';
 import { decodeJson } from '../decode.js';
 import { applyFilter } from '../filter.js';
 import { endpoint } from '../endpoint.js';
+import { refuseEnterpriseMeta, refusePartition } from '../enterprise-meta.js';
 import { badRequest, HttpError } from '../http-error.js';
 import { checkDatacenter, qs, qsAll, type Query } from '../query-options.js';
 import { catalogRead } from '../read.js';
@@ -68,8 +69,10 @@ export async function catalogRoutes(app: FastifyInstance, { ctx }: { ctx: AgentC
     GET: async (req, reply) => sendJson(req, reply, await ctx.cluster.datacenters()),
   });
 
+  // catalog_endpoint.go: nodes have a partition but no namespace, so CE ignores `?ns` here.
   endpoint(app, '/v1/catalog/nodes', {
     GET: (req, reply) => {
+      refusePartition(req);
       const nodeMeta = nodeMetaFilter(req.query as Query);
       return catalogRead(ctx, req, reply, nearSorted(ctx, qs(req.query as Query, 'near'), () => ctx.catalog.nodes(nodeMeta ? { nodeMeta } : {})));
     },
@@ -77,6 +80,7 @@ export async function catalogRoutes(app: FastifyInstance, { ctx }: { ctx: AgentC
 
   endpoint(app, '/v1/catalog/services', {
     GET: (req, reply) => {
+      refuseEnterpriseMeta(req);
       const nodeMeta = nodeMetaFilter(req.query as Query);
       const meta = nodeMeta ? { nodeMeta } : {};
       // `?peer=`: what that cluster peer exports here (read.ts), never mixed with local services.
@@ -99,6 +103,7 @@ export async function catalogRoutes(app: FastifyInstance, { ctx }: { ctx: AgentC
   // a service's instances, or over its proxies and Connect-native instances.
   const serviceNodesRead = (read: (name: string, filter: ServiceFilter, peer: string | undefined) => ReturnType<Catalog['serviceNodes']>) => ({
     GET: (req: FastifyRequest, reply: FastifyReply) => {
+      refuseEnterpriseMeta(req);
       const query = req.query as Query;
       const name = (req.params as { service: string }).service;
       const nodeMeta = nodeMetaFilter(query);
@@ -122,6 +127,7 @@ export async function catalogRoutes(app: FastifyInstance, { ctx }: { ctx: AgentC
   // ?filter applies to the node's services. `?peer=`: a node that cluster peer exports instances on.
   endpoint(app, '/v1/catalog/node/:node', {
     GET: (req, reply) => {
+      refuseEnterpriseMeta(req);
       const node = (req.params as { node: string }).node;
       const peer = qs(req.query as Query, 'peer');
       const read = peer ? () => ctx.catalog.importedNode(peer, node) : () => ctx.catalog.node(node);

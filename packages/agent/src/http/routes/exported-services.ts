@@ -3,18 +3,11 @@
 // agent/grpc-external/services/configentry/server.go GetResolvedExportedServices: a blocking
 // query, mesh:read or operator:read, answered by a server). CE has no partitions: any
 // `?partition` or X-Consul-Partition is refused as agent/http_ce.go parseEntMetaPartition does.
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { AgentContext } from '../../context.js';
 import { endpoint } from '../endpoint.js';
-import { badRequest } from '../http-error.js';
-import { qs, type Query } from '../query-options.js';
+import { refusePartition } from '../enterprise-meta.js';
 import { catalogRead } from '../read.js';
-
-/** http_ce.go parseEntMetaPartition: CE refuses a partition however it is named. */
-export function refusePartition(req: FastifyRequest): void {
-  if (req.headers['x-consul-partition']) throw badRequest('Invalid header: "X-Consul-Partition" - Partitions are a Consul Enterprise feature');
-  if (qs(req.query as Query, 'partition')) throw badRequest('Invalid query parameter: "partition" - Partitions are a Consul Enterprise feature');
-}
 
 export async function exportedServicesRoutes(app: FastifyInstance, { ctx }: { ctx: AgentContext }): Promise<void> {
   endpoint(app, '/v1/exported-services', {

@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Catalog, HealthServiceFilter } from '@proconsul/catalog';
 import type { AgentContext } from '../../context.js';
 import { endpoint } from '../endpoint.js';
+import { refuseEnterpriseMeta } from '../enterprise-meta.js';
 import { badRequest } from '../http-error.js';
 import { parseGoBool, qs, qsAll, type Query } from '../query-options.js';
 import { catalogRead } from '../read.js';
@@ -26,11 +27,15 @@ export function healthServiceFilter(query: Query): HealthServiceFilter {
 
 export async function healthRoutes(app: FastifyInstance, { ctx }: { ctx: AgentContext }): Promise<void> {
   endpoint(app, '/v1/health/node/:node', {
-    GET: (req, reply) => catalogRead(ctx, req, reply, () => ctx.catalog.nodeChecks((req.params as { node: string }).node)),
+    GET: (req, reply) => {
+      refuseEnterpriseMeta(req);
+      return catalogRead(ctx, req, reply, () => ctx.catalog.nodeChecks((req.params as { node: string }).node));
+    },
   });
 
   endpoint(app, '/v1/health/checks/:service', {
     GET: (req, reply) => {
+      refuseEnterpriseMeta(req);
       const name = (req.params as { service: string }).service;
       const nodeMeta = nodeMetaFilter(req.query as Query);
       return catalogRead(ctx, req, reply, nearSorted(ctx, qs(req.query as Query, 'near'), () => ctx.catalog.serviceChecks(name, nodeMeta ? { nodeMeta } : {})));
@@ -41,6 +46,8 @@ export async function healthRoutes(app: FastifyInstance, { ctx }: { ctx: AgentCo
   // service's instances, or over its proxies and Connect-native instances.
   const serviceEntriesRead = (read: (name: string, filter: HealthServiceFilter, peer: string | undefined) => ReturnType<Catalog['checkServiceNodes']>) => ({
     GET: (req: FastifyRequest, reply: FastifyReply) => {
+      // health_endpoint.go: parseEntMetaNoWildcard before anything else (http_ce.go).
+      refuseEnterpriseMeta(req);
       const query = req.query as Query;
       const name = (req.params as { service: string }).service;
       const filter = healthServiceFilter(query);
@@ -56,6 +63,7 @@ export async function healthRoutes(app: FastifyInstance, { ctx }: { ctx: AgentCo
 
   endpoint(app, '/v1/health/state/*', {
     GET: (req, reply) => {
+      refuseEnterpriseMeta(req);
       const state = (req.params as { '*': string })['*'];
       if (!state) throw badRequest('Missing check state');
       const nodeMeta = nodeMetaFilter(req.query as Query);

@@ -5,6 +5,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { validateKVValueSize, type KVCommand } from '@proconsul/catalog';
 import type { AgentContext } from '../../context.js';
 import { endpoint } from '../endpoint.js';
+import { refuseEnterpriseMeta } from '../enterprise-meta.js';
 import { badRequest, HttpError } from '../http-error.js';
 import { checkDatacenter, has, qs, type Query } from '../query-options.js';
 import { catalogRead } from '../read.js';
@@ -60,7 +61,9 @@ export async function kvRoutes(app: FastifyInstance, { ctx }: { ctx: AgentContex
     app,
     '/v1/kv/*',
     {
+      // kvs_endpoint.go: every method parses the namespace and partition (http_ce.go refuses them).
       GET: (req, reply) => {
+        refuseEnterpriseMeta(req);
         const query = req.query as Query;
         const key = keyOf(req);
         const keys = has(query, 'keys');
@@ -93,6 +96,7 @@ export async function kvRoutes(app: FastifyInstance, { ctx }: { ctx: AgentContex
       PUT: async (req, reply) => {
         const query = req.query as Query;
         checkDatacenter(query, dc);
+        refuseEnterpriseMeta(req);
         const key = keyOf(req);
         if (key === '') throw badRequest('Missing key name');
         const modes = ['cas', 'acquire', 'release'].filter((m) => has(query, m));
@@ -124,6 +128,7 @@ export async function kvRoutes(app: FastifyInstance, { ctx }: { ctx: AgentContex
       DELETE: async (req, reply) => {
         const query = req.query as Query;
         checkDatacenter(query, dc);
+        refuseEnterpriseMeta(req);
         const key = keyOf(req);
         const recurse = has(query, 'recurse');
         const cas = has(query, 'cas');

@@ -10,7 +10,7 @@ import { badRequest, HttpError, notFound } from '../http-error.js';
 import { sendEmpty, sendJson, setQueryMeta } from '../respond.js';
 import { blockingQuery } from '../blocking.js';
 import { parseQueryOptions } from '../query-options.js';
-import { refusePartition } from './exported-services.js';
+import { refusePartition } from '../enterprise-meta.js';
 import type { PeeringService } from '../../peering/service.js';
 
 const GENERATE_TOKEN: StructSchema = {

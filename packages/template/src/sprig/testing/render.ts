@@ -1,6 +1,7 @@
 // Test helper: renders a template with the Sprig functions under their bare
 // names too, so Sprig's own test templates run as written.
 
+import { afterEach, beforeEach } from 'vitest';
 import { Template } from '../../engine/template.js';
 import { sprigFuncs } from '../index.js';
 
@@ -20,4 +21,16 @@ export function renderError(text: string, data: unknown = null): string {
     return (e as Error).message;
   }
   throw new Error(`rendered without error: ${text}`);
+}
+
+/** Runs each test of the enclosing describe with TZ set to `zone` (the local zone time parsing uses). */
+export function inZone(zone: string): void {
+  const tz = process.env.TZ;
+  beforeEach(() => {
+    process.env.TZ = zone;
+  });
+  afterEach(() => {
+    if (tz === undefined) delete process.env.TZ;
+    else process.env.TZ = tz;
+  });
 }

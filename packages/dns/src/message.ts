@@ -2,7 +2,8 @@
 // copied byte for byte from the request, the sections, and an OPT record when the client
 // sent one (its UDP size echoed, an ECS option echoed with scope 0).
 import { dnsPacket, questionCodec, type OptAnswer } from './codec.js';
-import { recordSize, writeRecord, type EncodedRecord } from './record.js';
+import { NameTable } from './compression.js';
+import { putRecord, type EncodedRecord } from './record.js';
 
 export const RCODE = { NOERROR: 0, FORMERR: 1, SERVFAIL: 2, NXDOMAIN: 3, NOTIMP: 4, REFUSED: 5 } as const;
 export const QTYPE = { A: 1, NS: 2, CNAME: 5, SOA: 6, PTR: 12, TXT: 16, AAAA: 28, SRV: 33, OPT: 41, AXFR: 252, ANY: 255 } as const;
@@ -145,14 +146,34 @@ function optSize(edns: Edns | undefined): number {
   return 11 + (edns.ecs ? 4 + edns.ecs.length : 0);
 }
 
-/** Size of the encoded response; `compressed` false measures owner names in full (Consul's UDP rule). */
+/** The question's name in wire form, when it holds no pointer (then it is remembered at offset 12). */
+function questionName(query: Query): Buffer | undefined {
+  const name = query.questionBytes.subarray(0, query.questionBytes.length - 4);
+  for (let i = 0; i < name.length; i += name[i]! + 1) if (name[i]! >= 0x40) return undefined;
+  return name;
+}
+
+/**
+ * Lays the sections out after the header and question: writes them into `buf`, or only
+ * measures them when it is undefined; the same walk both times, so the size is the wire size.
+ */
+function layout(query: Query, reply: Reply, compressed: boolean, buf: Buffer | undefined): number {
+  let table: NameTable | undefined;
+  if (compressed) {
+    table = new NameTable();
+    const q = questionName(query);
+    if (q) table.remember(q, 12);
+  }
+  let offset = 12 + query.questionBytes.length;
+  for (const r of reply.answers) offset = putRecord(r, table, buf, offset);
+  for (const r of reply.authorities) offset = putRecord(r, table, buf, offset);
+  for (const r of reply.additionals) offset = putRecord(r, table, buf, offset);
+  return offset;
+}
+
+/** Size of the encoded response (miekg's Msg.Len); `compressed` false measures every name in full (Consul's UDP rule). */
 export function replySize(query: Query, reply: Reply, compressed: boolean): number {
-  const q = compressed ? query.name : undefined;
-  let size = 12 + query.questionBytes.length + optSize(query.edns);
-  for (const r of reply.answers) size += recordSize(r, q);
-  for (const r of reply.authorities) size += recordSize(r, q);
-  for (const r of reply.additionals) size += recordSize(r, q);
-  return size;
+  return layout(query, reply, compressed, undefined) + optSize(query.edns);
 }
 
 export function encodeReply(query: Query, reply: Reply, recursionAvailable: boolean): Buffer {
@@ -166,12 +187,12 @@ export function encodeReply(query: Query, reply: Reply, recursionAvailable: bool
   buf.writeUInt16BE(reply.answers.length, 6);
   buf.writeUInt16BE(reply.authorities.length, 8);
   buf.writeUInt16BE(reply.additionals.length + (query.edns ? 1 : 0), 10);
-  let offset = 12 + query.questionBytes.copy(buf, 12);
-  for (const r of reply.answers) offset = writeRecord(r, query.name, buf, offset);
-  for (const r of reply.authorities) offset = writeRecord(r, query.name, buf, offset);
-  for (const r of reply.additionals) offset = writeRecord(r, query.name, buf, offset);
+  query.questionBytes.copy(buf, 12);
+  let offset = layout(query, reply, true, buf);
   if (query.edns) offset = writeOpt(query.edns, buf, offset);
-  return offset === buf.length ? buf : buf.subarray(0, offset);
+  // Measured and written by the same walk: a difference is a bug, not a short answer.
+  if (offset !== buf.length) throw new Error(`DNS response laid out in ${offset} bytes, measured ${buf.length}`);
+  return buf;
 }
 
 function writeOpt(edns: Edns, buf: Buffer, offset: number): number {

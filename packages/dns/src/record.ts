@@ -1,7 +1,7 @@
-// A resource record encoded once: its owner name and the bytes after it. A response
-// writes the owner name as a pointer to the question (offset 12) when they are equal,
-// the only compression it does, and measures sizes from these parts.
+// A resource record encoded once: its owner name and the bytes after it. A response writes
+// the owner name compressed (compression.ts) and measures sizes the same way.
 import { answerCodec, nameCodec, type Answer } from './codec.js';
+import type { NameTable } from './compression.js';
 
 export interface EncodedRecord {
   /** Owner name as given (case kept). */
@@ -59,20 +59,34 @@ export function encodeRecords(rrs: Answer[]): EncodedRecord[] {
   return out;
 }
 
-/** Wire size of a record; `questionName` set = owner equal to it is written as a 2-byte pointer. */
-export function recordSize(r: EncodedRecord, questionName: string | undefined): number {
-  return (questionName !== undefined && r.name === questionName ? 2 : r.nameBytes.length) + r.tail.length;
+/** Where a name the tail holds starts in it (after TYPE, CLASS, TTL, RDLENGTH): an SRV, CNAME, NS or PTR target. */
+function tailNameAt(r: EncodedRecord): number | undefined {
+  if (r.type === 'SRV') return 10 + 6;
+  return r.type === 'CNAME' || r.type === 'NS' || r.type === 'PTR' ? 10 : undefined;
 }
 
-export function writeRecord(r: EncodedRecord, questionName: string | undefined, buf: Buffer, offset: number): number {
-  if (questionName !== undefined && r.name === questionName) {
-    buf[offset] = 0xc0;
-    buf[offset + 1] = 0x0c;
-    offset += 2;
+/**
+ * Writes `r` at `offset` (or only measures it when `buf` is undefined) and returns the offset
+ * after it. With a name table its owner name is compressed and its names remembered.
+ */
+export function putRecord(r: EncodedRecord, table: NameTable | undefined, buf: Buffer | undefined, offset: number): number {
+  const hit = table?.find(r.nameBytes);
+  if (hit) {
+    table!.remember(r.nameBytes, offset, hit.at);
+    if (buf) {
+      r.nameBytes.copy(buf, offset, 0, hit.at);
+      buf.writeUInt16BE(0xc000 | hit.pointer, offset + hit.at);
+    }
+    offset += hit.at + 2;
   } else {
-    offset += r.nameBytes.copy(buf, offset);
+    table?.remember(r.nameBytes, offset);
+    if (buf) r.nameBytes.copy(buf, offset);
+    offset += r.nameBytes.length;
   }
-  return offset + r.tail.copy(buf, offset);
+  const at = tailNameAt(r);
+  if (table && at !== undefined) table.remember(r.tail.subarray(at), offset + at);
+  if (buf) r.tail.copy(buf, offset);
+  return offset + r.tail.length;
 }
 
 /** Lowercase, single trailing dot: how names are compared. */

@@ -107,6 +107,9 @@ describe('CA configuration', () => {
       [{ RootCert: 'x' }, 'must provide a private key when providing a root cert'],
       // mapstructure's weak decoding (GetCommonConfig / ParseConsulCAConfig), its points sorted.
       [{ CSRMaxPerSecond: 'x' }, 'error decoding config: 1 error(s) decoding:\n\n* cannot parse \'CSRMaxPerSecond\' as float: strconv.ParseFloat: parsing "x": invalid syntax'],
+      // mapstructure v1.5.0's decodeFloat and decodeInt name the value as %v prints it.
+      [{ CSRMaxPerSecond: { a: [1, 'b'] } }, "error decoding config: 1 error(s) decoding:\n\n* 'CSRMaxPerSecond' expected type 'float32', got unconvertible type 'map[string]interface {}', value: 'map[a:[1 b]]'"],
+      [{ LeafCertTTL: [true, false] }, "error decoding config: 1 error(s) decoding:\n\n* 'LeafCertTTL' expected type 'time.Duration', got unconvertible type '[]interface {}', value: '[true false]'"],
       [{ PrivateKeyBits: 'y', CSRMaxConcurrent: 'z', LeafCertTTL: 'soon' }, [
         'error decoding config: 3 error(s) decoding:\n',
         "* cannot parse 'CSRMaxConcurrent' as int: strconv.ParseInt: parsing \"z\": invalid syntax",

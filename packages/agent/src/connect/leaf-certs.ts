@@ -11,7 +11,8 @@
  * kept certificate served it at once.
  * After a rotation, leafcert's attemptLeafRefresh does not re-sign at once for a blocking query:
  * it force-expires the certificate at a random point of the next 30 s (ca-change-delay.ts), so
- * the servers see a cluster's leaves spread over that window. A query without `?index`
+ * the servers see a cluster's leaves spread over that window; each new blocking query draws
+ * that point anew from its own start. A query without `?index`
  * (MustRevalidate) re-signs at once, unless a blocking query of the same service is waiting
  * (Consul's "refreshing": that one will bring the new certificate).
  * A signing refused by the servers' rate limit (csr-limit.ts) is Consul's leafcert
@@ -137,30 +138,43 @@ export class LeafCerts {
     return { cert: issued.cert, hit: false, ageMs: 0 };
   }
 
-  /** attemptLeafRefresh for a blocking query: wait for renewal time, a rotation (plus its jitter) or the deadline. */
+  /**
+   * attemptLeafRefresh for a blocking query: wait for the expiry fixed at the query's start, a
+   * rotation (plus its jitter) or the deadline. Each new query, and each roots change, that finds
+   * the certificate under an old root restarts the rotation with a fresh delay (generate.go's
+   * rootUpdateCh case): the kept expiry is only brought forward within this query, but the next
+   * query starts from the new one.
+   */
   async #wait(service: string, token: string, minIndex: number, deadline: number): Promise<LeafResult> {
     let roots = await this.roots(token);
+    let expiresAtMs = NaN;
+    /** The roots index whose rotation this query already jittered (-1: none yet). */
+    let jitteredIndex = -1;
     for (let first = true; ; first = false) {
       const e = this.#certs.get(service);
       if (!e) return { cert: (await this.#issue(service, token, roots)).cert, hit: false, ageMs: 0 };
       // Kept and served at once: a hit, aged since it was signed for this agent.
       if (e.cert.ModifyIndex > minIndex) return { cert: e.cert, hit: first, ageMs: Date.now() - e.fetchedAt };
       const now = Date.now();
-      if (e.rootId !== roots.activeRootId && e.forceExpireAtMs === 0) {
-        // A rotation: renew at a random point of the window, not at once (the first waiter to see it decides).
+      if (Number.isNaN(expiresAtMs)) expiresAtMs = dueAt(e);
+      if (now >= expiresAtMs) {
+        // A rate-limited renewal keeps `e` (with a later forceExpireAtMs): waited on as a new attempt.
+        await this.#issue(service, token, roots);
+        expiresAtMs = NaN;
+        jitteredIndex = -1;
+        continue;
+      }
+      if (e.rootId !== roots.activeRootId && roots.index !== jitteredIndex) {
+        // A rotation: renew at a random point of the window from now, not at once.
+        jitteredIndex = roots.index;
         e.rotationStartMs = now;
         e.forceExpireAtMs = now + caChangeDelayMs(this.ctx.config.connect.testCaLeafRootChangeSpreadMs);
-      }
-      const due = dueAt(e);
-      if (now >= due) {
-        // A rate-limited renewal keeps `e` (with a later forceExpireAtMs): waited on as for no change.
-        await this.#issue(service, token, roots);
-        continue;
+        expiresAtMs = Math.min(expiresAtMs, e.forceExpireAtMs);
       }
       const left = deadline - now;
       if (left <= 0) return { cert: e.cert, hit: false, ageMs: 0 };
-      // Wake on a root change or at the due time, whichever comes first.
-      roots = await this.roots(token, roots.index, Math.min(left, Math.max(1, due - now)));
+      // Wake on a root change or at the expiry, whichever comes first.
+      roots = await this.roots(token, roots.index, Math.min(left, Math.max(1, expiresAtMs - now)));
     }
   }
 

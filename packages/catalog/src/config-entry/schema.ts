@@ -49,18 +49,44 @@ export class ConfigEntryDecodeError extends Error {}
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isStruct = (t: FieldType): t is StructType => typeof t === 'object' && 'fields' in t;
 
-/** Go's %T of a decoded JSON/HCL value, for mapstructure's messages. */
+/** Go's %T of a value decoded from JSON (encoding/json gives every number as float64). */
 function goTypeOf(v: unknown): string {
   if (typeof v === 'string') return 'string';
   if (typeof v === 'boolean') return 'bool';
-  if (typeof v === 'number') return Number.isInteger(v) ? 'int' : 'float64';
+  if (typeof v === 'number') return 'float64';
   if (Array.isArray(v)) return '[]interface {}';
   return 'map[string]interface {}';
 }
 
+/** Go's reflect.Kind of such a value, as mapstructure's "expected a map" names it. */
+function goKindOf(v: unknown): string {
+  if (Array.isArray(v)) return 'slice';
+  return isObj(v) ? 'map' : goTypeOf(v);
+}
+
+/** fmt's %v of a float64: strconv 'g' with the shortest digits, %e from exponent -5 or 6 up ("1e+06"). */
+function goFloat(n: number): string {
+  if (!Number.isFinite(n)) return Number.isNaN(n) ? 'NaN' : n > 0 ? '+Inf' : '-Inf';
+  const [mantissa, expText] = n.toExponential().split('e') as [string, string];
+  const exp = Number(expText);
+  if (exp >= -4 && exp < 6) return String(n);
+  return `${mantissa}e${exp < 0 ? '-' : '+'}${String(Math.abs(exp)).padStart(2, '0')}`;
+}
+
+/** fmt's %v of a decoded JSON value: maps as map[k:v ...] with sorted keys, slices as [a b]. */
+export function goValueText(v: unknown): string {
+  if (v === null || v === undefined) return '<nil>';
+  if (typeof v === 'string') return v;
+  if (typeof v === 'boolean') return String(v);
+  if (typeof v === 'number') return goFloat(v);
+  if (Array.isArray(v)) return `[${v.map(goValueText).join(' ')}]`;
+  const o = v as Obj;
+  return `map[${Object.keys(o).sort().map((k) => `${k}:${goValueText(o[k])}`).join(' ')}]`;
+}
+
 function goTypeName(t: FieldType): string {
   if (typeof t === 'string') {
-    return { string: 'string', int: 'int', float32: 'float32', bool: 'bool', duration: 'int64', goDuration: 'int64', time: 'time.Time', any: 'interface {}', stringMap: 'map[string]string', anyMap: 'map[string]interface {}', strings: '[]string' }[t];
+    return { string: 'string', int: 'int', float32: 'float32', bool: 'bool', duration: 'time.Duration', goDuration: 'time.Duration', time: 'time.Time', any: 'interface {}', stringMap: 'map[string]string', anyMap: 'map[string]interface {}', strings: '[]string' }[t];
   }
   if ('ptr' in t || 'fields' in t) return 'struct';
   if ('map' in t) return 'map';
@@ -71,8 +97,15 @@ class Decoder {
   readonly unused: string[] = [];
   readonly errors: string[] = [];
 
+  // mapstructure v1.5.0 (as Consul 1.17 pins it) decodeString/decodeInt/decodeBool/decodeFloat.
   private unconvertible(path: string, t: FieldType, v: unknown): undefined {
-    this.errors.push(`'${path}' expected type '${goTypeName(t)}', got unconvertible type '${goTypeOf(v)}'`);
+    this.errors.push(`'${path}' expected type '${goTypeName(t)}', got unconvertible type '${goTypeOf(v)}', value: '${goValueText(v)}'`);
+    return undefined;
+  }
+
+  // mapstructure's decodeMap and decodeStruct (a struct, a pointer to one, a map, time.Time).
+  private notAMap(path: string, v: unknown): undefined {
+    this.errors.push(`'${path}' expected a map, got '${goKindOf(v)}'`);
     return undefined;
   }
 
@@ -99,7 +132,7 @@ class Decoder {
       case 'any':
         return v;
       case 'time':
-        return typeof v === 'string' ? v : this.unconvertible(path, t, v);
+        return typeof v === 'string' ? v : isObj(v) ? this.unconvertible(path, t, v) : this.notAMap(path, v);
       case 'string':
         if (typeof v === 'string') return v;
         if (typeof v === 'boolean') return v ? '1' : '0';
@@ -133,7 +166,7 @@ class Decoder {
         }
         return this.unconvertible(path, t, v);
       case 'stringMap': {
-        if (!isObj(v)) return this.unconvertible(path, t, v);
+        if (!isObj(v)) return this.notAMap(path, v);
         const out: Record<string, string> = {};
         for (const [k, x] of Object.entries(v)) {
           const s = this.value(x, 'string', `${path}[${k}]`);
@@ -142,14 +175,14 @@ class Decoder {
         return out;
       }
       case 'anyMap':
-        return isObj(v) ? v : this.unconvertible(path, t, v);
+        return isObj(v) ? v : this.notAMap(path, v);
       case 'strings':
         return this.value(v, { list: 'string' }, path);
       default:
         break;
     }
     if ('map' in t) {
-      if (!isObj(v)) return this.unconvertible(path, t, v);
+      if (!isObj(v)) return this.notAMap(path, v);
       const out: Obj = {};
       for (const [k, x] of Object.entries(v)) out[k] = this.value(x, t.map, `${path}[${k}]`) ?? zeroOf(t.map);
       return out;
@@ -159,7 +192,7 @@ class Decoder {
       return items.map((x, i) => this.value(x, t.list, `${path}[${i}]`) ?? zeroOf(t.list));
     }
     const st = 'ptr' in t ? t.ptr : t;
-    if (!isObj(v)) return this.unconvertible(path, t, v);
+    if (!isObj(v)) return this.notAMap(path, v);
     return this.struct(v, st, path);
   }
 

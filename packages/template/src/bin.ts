@@ -63,6 +63,8 @@ async function main(argv: string[]): Promise<number> {
       removePidFile(config.pidFile);
       process.exit(code);
     });
+  // cli.go switches on the configuration it last loaded: a reload can change both signals.
+  let signals = { reload: config.reloadSignal, kill: config.killSignal };
   let reloading = Promise.resolve();
   const reload = async () => {
     log.info('runner', 'reloading configuration and templates');
@@ -77,12 +79,13 @@ async function main(argv: string[]): Promise<number> {
     // As consul-template's new runner: the child stops, and starts again once the templates rendered.
     await runner.restartChild(next.exec);
     runner.reload(next.templates);
+    signals = { reload: next.reloadSignal, kill: next.killSignal };
   };
   for (const sig of MONITORED_SIGNALS) {
     process.on(sig, () => {
-      if (sig === config.reloadSignal) {
+      if (sig === signals.reload) {
         reloading = reloading.then(reload).catch((e: unknown) => log.error('runner', `reload failed: ${(e as Error).message}`));
-      } else if (sig === config.killSignal) {
+      } else if (sig === signals.kill) {
         process.stderr.write('Cleaning up...\n');
         stopAndExit(EXIT_INTERRUPT, true);
       } else if (!runner.signalChild(sig)) {

@@ -3,6 +3,7 @@
 // (test/golden/main.go); Go is not needed to run this test.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { helperFuncs } from '../src/consul/helpers.js';
 import { AgentWeights, HealthService, ServiceAddress, ServiceTags, Template, TemplateExecError, TemplateParseError } from '../src/index.js';
 
 interface Case {
@@ -28,13 +29,18 @@ function healthService(j: Record<string, unknown>): HealthService {
   }
   return o as unknown as HealthService;
 }
+// main.go gives every case consul-template's parseJSON and parseYAML.
+const helpers = helperFuncs(() => {
+  throw new Error('no scratch in the golden cases');
+});
+const funcs = { parseJSON: helpers.parseJSON!, parseYAML: helpers.parseYAML! };
 const dir = new URL('./golden/', import.meta.url);
 const file = JSON.parse(readFileSync(new URL('cases.json', dir), 'utf8')) as { defaultData: unknown; cases: Case[] };
 const cases = file.cases;
 const expected = JSON.parse(readFileSync(new URL('expected.json', dir), 'utf8')) as Record<string, { output: string; error?: string }>;
 
 function render(c: Case): string {
-  const t = new Template(c.name, { leftDelim: c.leftDelim, rightDelim: c.rightDelim, missingKey: c.missingKey });
+  const t = new Template(c.name, { leftDelim: c.leftDelim, rightDelim: c.rightDelim, missingKey: c.missingKey, funcs });
   const data = c.services ? { services: c.services.map(healthService) } : c.data === undefined ? file.defaultData : c.data;
   return t.parse(c.template).execute(data);
 }

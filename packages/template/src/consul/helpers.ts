@@ -7,7 +7,7 @@ import { createHash, createHmac, randomBytes } from 'node:crypto';
 import type { FuncMap } from '../engine/exec.js';
 import { variadic } from '../engine/exec.js';
 import { goQuote } from '../engine/fmt.js';
-import { GoFloat, goFloat, GoUint, isPlainObject, kindOf, mapKeys, numberValue, typeName } from '../engine/values.js';
+import { GoFloat, goFloat, GoInt, GoUint, isPlainObject, kindOf, mapKeys, numberValue, typeName } from '../engine/values.js';
 import { CatalogSnippet, HealthService, KeyPair } from './data.js';
 import { regexpMatch, regexpReplaceAll } from '../sprig/regex.js';
 import { formatGoTime } from './gotime.js';
@@ -43,7 +43,7 @@ function containsSome(retTrue: boolean, invert: boolean) {
 
 function toInt(v: unknown, fn: string): number {
   if (typeof v === 'number' && Number.isInteger(v)) return v;
-  if (typeof v === 'bigint') return Number(v);
+  if (typeof v === 'bigint' || v instanceof GoInt) return Number(numberValue(v));
   if (v instanceof GoUint) return Number(BigInt.asIntN(64, v.value)); // int64(v.Uint())
   if (typeof v === 'string') {
     if (v === '') return 0;
@@ -62,7 +62,7 @@ export function goJSON(v: unknown, indent?: string, escapeHTML = true): string {
     if (x === undefined || x === null) return null;
     if (Array.isArray(x)) return x.map(norm);
     if (x instanceof Map) return norm(Object.fromEntries(x));
-    if (x instanceof GoUint || typeof x === 'bigint') return mark + String(numberValue(x));
+    if (x instanceof GoUint || x instanceof GoInt || typeof x === 'bigint') return mark + String(numberValue(x));
     if (x instanceof GoFloat) return x.value;
     // Go's json.Marshaler (a time.Time marshals as its RFC 3339 text).
     if (typeof x === 'object' && typeof (x as { MarshalJSON?: unknown }).MarshalJSON === 'function') return JSON.parse((x as { MarshalJSON: () => string }).MarshalJSON());
@@ -284,7 +284,8 @@ export function helperFuncs(getScratch: () => Scratch, now: () => Date = () => n
     toJSONPretty: (v: unknown) => goJSON(v, '  '),
     toUnescapedJSON: (v: unknown) => goJSON(v, undefined, false),
     toUnescapedJSONPretty: (v: unknown) => goJSON(v, '  ', false),
-    parseJSON: (s: string) => (s === '' ? {} : JSON.parse(s)),
+    // encoding/json into interface{}: every number is a float64.
+    parseJSON: (s: string) => (s === '' ? {} : JSON.parse(s, (_k, v: unknown) => (typeof v === 'number' ? goFloat(v) : v))),
     toYAML: (v: unknown) => {
       try {
         return toYAML(v);

@@ -178,7 +178,7 @@ class Encoder {
     switch (kindOf(v)) {
       case 'string': return this.wf(quote(v as string));
       case 'bool': return this.wf(String(v));
-      case 'int': return this.wf(String(v));
+      case 'int': return this.wf(String(numberValue(v)));
       case 'uint': return this.wf(String(numberValue(v)));
       case 'float': {
         const f = Number(numberValue(v));

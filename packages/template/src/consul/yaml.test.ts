@@ -7,6 +7,7 @@ import { parseYAML, toYAML } from './yaml.js';
 import { helperFuncs } from './helpers.js';
 import { Template } from '../engine/template.js';
 import { Scratch } from './scratch.js';
+import { GoFloat, GoInt, GoUint } from '../engine/values.js';
 
 function render(text: string, data: unknown = null): string {
   return new Template('t', { funcs: helperFuncs(() => new Scratch()) }).parse(text).execute(data);
@@ -76,9 +77,20 @@ describe('parseYAML', () => {
     expect(parseYAML(doc)).toEqual({ base: { p: 1, q: 2 }, derived: { p: 3, q: 2 }, both: { p: 1, q: 2 } });
   });
 
+  it('types numbers as yaml.v2 (resolve.go): int, uint64 above int64, float64 even when whole', () => {
+    expect(parseYAML('a: 1\nb: 1.0\nc: 9007199254740993\nd: 18446744073709551615\ne: !!float 2\n')).toEqual({
+      a: 1,
+      b: new GoFloat(1),
+      c: new GoInt(9007199254740993n),
+      d: new GoUint(18446744073709551615n),
+      e: new GoFloat(2),
+    });
+    expect(() => parseYAML('a: !!float 18446744073709551615')).toThrow('yaml: cannot decode !!int `18446744073709551615` as a !!float');
+  });
+
   it('reads the first document only; explicit tags', () => {
     expect(parseYAML('---\na: 1\n---\nb: 2')).toEqual({ a: 1 });
-    expect(parseYAML('a: !!str 12\nb: !!binary aGVsbG8=\nc: !!float 1')).toEqual({ a: '12', b: 'hello', c: 1 });
+    expect(parseYAML('a: !!str 12\nb: !!binary aGVsbG8=\nc: !!float 1')).toEqual({ a: '12', b: 'hello', c: new GoFloat(1) });
     expect(() => parseYAML('a: !!int abc')).toThrow('yaml: cannot decode !!str `abc` as a !!int');
     expect(() => parseYAML('a: *nope')).toThrow("yaml: unknown anchor 'nope' referenced");
     expect(() => parseYAML('[1, 2')).toThrow(/^yaml: /);

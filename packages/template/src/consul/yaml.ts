@@ -14,7 +14,7 @@
 
 import { parseAllDocuments, isAlias, isMap, isScalar, isSeq, type Document, type Node as YamlNode } from 'yaml';
 import { sprint } from '../engine/fmt.js';
-import { isPlainObject, kindOf, numberValue } from '../engine/values.js';
+import { GoInt, goInt, GoUint, goFloat, isPlainObject, kindOf, numberValue } from '../engine/values.js';
 
 const STR = 'str';
 const BEST_WIDTH = 80;
@@ -34,8 +34,8 @@ const BOOL_NULL_SPECIAL = new Map<string, unknown>([
 const YAML_STYLE_FLOAT = /^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$/;
 const BASE60_FLOAT = /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$/;
 
-/** strconv.ParseInt(s, 0, 64) syntax (sign, 0x/0o/0b or leading-0 octal). */
-function parseGoInt(s: string): number | undefined {
+/** strconv.ParseInt(s, 0, 64), then ParseUint (sign, 0x/0o/0b or leading-0 octal), exact. */
+function parseGoInt(s: string): bigint | undefined {
   const m = /^([+-]?)(0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+|0[0-7]*|[1-9][0-9]*)$/.exec(s);
   if (!m) return undefined;
   const body = m[2]!;
@@ -46,7 +46,12 @@ function parseGoInt(s: string): number | undefined {
   if (m[1] === '-') n = -n;
   // Out of int64 and uint64 range fails in Go; the float pattern may still take it.
   if (n < -(2n ** 63n) || n >= 2n ** 64n) return undefined;
-  return Number(n);
+  return n;
+}
+
+/** resolve.go's Go type for an integer: int when ParseInt takes it, else uint64. */
+function yamlInt(n: bigint): number | GoInt | GoUint {
+  return n >= 2n ** 63n ? new GoUint(n) : goInt(n);
 }
 
 /** Go's strconv.ParseFloat for the decimal forms a plain scalar can have; overflow is an error there. */
@@ -81,20 +86,20 @@ export function resolvePlain(s: string): { tag: string; value: unknown } {
   if (hint === '') return { tag: STR, value: s };
   if (BOOL_NULL_SPECIAL.has(s)) {
     const v = BOOL_NULL_SPECIAL.get(s);
-    return { tag: v === null ? 'null' : typeof v === 'boolean' ? 'bool' : 'float', value: v };
+    return { tag: v === null ? 'null' : typeof v === 'boolean' ? 'bool' : 'float', value: typeof v === 'number' ? goFloat(v) : v };
   }
   if (hint === '.') {
     const f = parseGoFloat(s);
-    if (f !== undefined) return { tag: 'float', value: f };
+    if (f !== undefined) return { tag: 'float', value: goFloat(f) };
   }
   if (hint === 'D' || hint === 'S') {
     if (isTimestamp(s)) return { tag: 'timestamp', value: s };
     const plain = s.replaceAll('_', '');
     const i = parseGoInt(plain);
-    if (i !== undefined) return { tag: 'int', value: i };
+    if (i !== undefined) return { tag: 'int', value: yamlInt(i) };
     if (YAML_STYLE_FLOAT.test(plain)) {
       const f = parseGoFloat(plain);
-      if (f !== undefined) return { tag: 'float', value: f };
+      if (f !== undefined) return { tag: 'float', value: goFloat(f) };
     }
   }
   return { tag: STR, value: s };
@@ -471,7 +476,7 @@ function scalarOf(v: unknown): { text?: string; style: Style } {
   switch (kindOf(v)) {
     case 'invalid': case 'nil': return { text: 'null', style: 'plain' };
     case 'bool': return { text: String(v), style: 'plain' };
-    case 'int': return { text: String(v), style: 'plain' };
+    case 'int': return { text: String(numberValue(v)), style: 'plain' };
     case 'uint': return { text: String(numberValue(v)), style: 'plain' };
     case 'float': {
       const f = Number(numberValue(v));
@@ -631,7 +636,9 @@ function taggedScalar(tag: string, text: string): unknown {
     }
     case 'null': case 'bool': case 'int': case 'float': case 'timestamp': {
       const r = resolvePlain(text);
-      if (r.tag === tag || (tag === 'float' && r.tag === 'int')) return tag === 'timestamp' ? text : r.value;
+      if (r.tag === tag) return tag === 'timestamp' ? text : r.value;
+      // resolve.go: `!!float` turns an int into a float64 (not a uint64).
+      if (tag === 'float' && r.tag === 'int' && !(r.value instanceof GoUint)) return goFloat(Number(numberValue(r.value)));
       throw new Error(`yaml: cannot decode !!${r.tag} \`${text}\` as a !!${tag}`);
     }
     default:

@@ -33,7 +33,8 @@ export interface NilNode { type: 'nil'; pos: number }
 export interface BoolNode { type: 'bool'; pos: number; value: boolean }
 export interface NumberNode {
   type: 'number'; pos: number; text: string;
-  isInt: boolean; isFloat: boolean; int: number; float: number;
+  /** int: exact (a bigint beyond 2^53); isUint alone: above int64, which Go's int overflows. */
+  isInt: boolean; isUint: boolean; isFloat: boolean; int: number | bigint; float: number;
 }
 export interface StringNode { type: 'string'; pos: number; quoted: string; text: string }
 

@@ -11,7 +11,7 @@ import { nodeString } from './ast.js';
 import { TemplateExecError, position } from './errors.js';
 import { printAction, sprint } from './fmt.js';
 import type { ParsedTree } from './parser.js';
-import { goFloat, type GoFloat, isPlainObject, isTrue, kindOf, mapGet, mapKeys, structField, typeName } from './values.js';
+import { goFloat, type GoFloat, GoInt, isPlainObject, isTrue, kindOf, mapGet, mapKeys, structField, typeName } from './values.js';
 
 /** A template function. Set `variadic` when it takes a rest parameter (`fn.length` counts the fixed ones). */
 export type TemplateFunc = ((...args: any[]) => unknown) & {
@@ -74,6 +74,11 @@ class State {
 
   private at(n: Node): void {
     this.node = n;
+  }
+
+  private idealConstant(n: NumberNode): number | GoFloat | GoInt {
+    this.node = n;
+    return idealConstant(n) ?? this.errorf(`${n.text} overflows int`);
   }
 
   private errorf(msg: string): never {
@@ -250,7 +255,7 @@ class State {
       case 'bool': return first.value;
       case 'dot': return dot;
       case 'nil': return this.errorf('nil is not a command');
-      case 'number': return idealConstant(first);
+      case 'number': return this.idealConstant(first);
       case 'string': return first.text;
     }
     return this.errorf(`can't evaluate command ${nodeString(first)}`);
@@ -365,7 +370,7 @@ class State {
       }
       case 'chain': return this.evalChainNode(dot, n, [], MISSING);
       case 'bool': return n.value;
-      case 'number': return idealConstant(n);
+      case 'number': return this.idealConstant(n);
       case 'string': return n.text;
     }
   }
@@ -388,10 +393,10 @@ function methodOf(receiver: unknown, name: string): TemplateFunc | undefined {
  * exec.go idealConstant: a constant written as a float (`2.0`, `1e3`, `0x1p4`) is a float64,
  * whole or not; an integer (`2`, `0x10`, `'a'`, `1_000`) an int.
  */
-function idealConstant(n: NumberNode): number | GoFloat {
+function idealConstant(n: NumberNode): number | GoFloat | GoInt | undefined {
   const hexInt = /^[+-]?0[xX]/.test(n.text) && !/[pP]/.test(n.text);
   if (n.isFloat && !hexInt && !n.text.startsWith("'") && /[.eEpP]/.test(n.text)) return goFloat(n.float);
-  if (n.isInt) return n.int;
-  return n.float;
+  if (n.isInt) return typeof n.int === 'bigint' ? new GoInt(n.int) : n.int;
+  return undefined; // a uint64 constant: Go's int overflows
 }
 

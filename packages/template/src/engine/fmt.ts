@@ -143,7 +143,7 @@ export function formatValue(v: unknown, spec: Spec): string {
     case 'bool':
       return spec.verb === 'v' || spec.verb === 't' ? pad(String(v), spec) : badVerb(v, spec);
     case 'int':
-      return formatInt(v as number | bigint, spec, v);
+      return formatInt(numberValue(v)!, spec, v);
     case 'uint':
       return formatInt(numberValue(v)!, spec, v);
     case 'float':
@@ -198,10 +198,7 @@ function formatInt(int: number | bigint, spec: Spec, orig: unknown): string {
       const u = 'U+' + a.toString(16).toUpperCase().padStart(4, '0');
       return pad(spec.sharp ? `${u} '${String.fromCodePoint(n)}'` : u, spec);
     }
-    // A whole number may stand for a float64 (parseJSON's), so these verbs format it; an int64
-    // or uint64 (a bigint or GoUint) is never a float: %!f(int64=3) as in Go.
-    case 'e': case 'E': case 'f': case 'F': case 'g': case 'G':
-      return typeof orig === 'number' ? formatFloat(n, spec, orig) : badVerb(orig, spec);
+    // An int is never a float (a whole float64 is a GoFloat): %!f(int=3) as in Go.
     default:
       return badVerb(orig, spec);
   }
@@ -350,6 +347,9 @@ function formatFloat(x: number, spec: Spec, orig: unknown): string {
       case 'f': case 'F':
         body = toFixedGo(a, spec.prec ?? 6);
         break;
+      case 'x': case 'X':
+        body = hexFloat(a, spec.prec, spec.verb === 'X');
+        break;
       default:
         return badVerb(orig, spec);
     }
@@ -357,6 +357,41 @@ function formatFloat(x: number, spec: Spec, orig: unknown): string {
   // Go keeps the sign of +Inf: fmt.Sprint(math.Inf(1)) is "+Inf".
   const sign = neg ? '-' : spec.plus ? '+' : spec.space ? ' ' : Number.isFinite(x) ? '' : '+';
   return pad(sign + body, Number.isFinite(x) ? spec : { ...spec, zero: false }, true);
+}
+
+/** strconv's %x of a finite |x| (ftoa.go fmtX): 0x1.8p+01, the mantissa rounded to `prec` hex digits. */
+function hexFloat(a: number, prec: number | undefined, upper: boolean): string {
+  const view = new DataView(new ArrayBuffer(8));
+  view.setFloat64(0, a);
+  const bits = view.getBigUint64(0);
+  const expBits = Number((bits >> 52n) & 0x7ffn);
+  let mant = bits & ((1n << 52n) - 1n);
+  let exp = expBits === 0 ? -1022 : expBits - 1023;
+  if (expBits !== 0) mant |= 1n << 52n;
+  if (mant === 0n) exp = 0;
+  // The leading 1 at bit 60, so that the fraction is 15 hex digits.
+  mant <<= 8n;
+  while (mant !== 0n && (mant & (1n << 60n)) === 0n) {
+    mant <<= 1n;
+    exp--;
+  }
+  if (prec !== undefined && prec >= 0 && prec < 15) {
+    const shift = BigInt(prec * 4);
+    const extra = (mant << shift) & ((1n << 60n) - 1n);
+    mant >>= 60n - shift;
+    if ((extra | (mant & 1n)) > 1n << 59n) mant++;
+    mant <<= 60n - shift;
+    if ((mant & (1n << 61n)) !== 0n) {
+      mant >>= 1n;
+      exp++;
+    }
+  }
+  let frac = (mant & ((1n << 60n) - 1n)).toString(16).padStart(15, '0');
+  if (prec === undefined || prec < 0) frac = frac.replace(/0+$/, '');
+  else frac = frac.slice(0, prec).padEnd(prec, '0');
+  const e = Math.abs(exp);
+  const out = `0x${mant >> 60n}${frac ? '.' + frac : ''}p${exp < 0 ? '-' : '+'}${e < 10 ? '0' : ''}${e}`;
+  return upper ? out.toUpperCase() : out;
 }
 
 function formatString(s: string, spec: Spec): string {

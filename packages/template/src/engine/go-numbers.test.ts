@@ -82,3 +82,26 @@ describe('sprig_toDate keeps nanoseconds (time.Time)', () => {
     expect(render(`{{ sprig_mustDateModify "1.5s" ${t} }}`)).toBe('2020-01-02 03:04:06.623456789 +0000 UTC');
   });
 });
+
+describe('an int beyond 2^53: exact, as Go 64-bit int', () => {
+  it('from a literal, sprig_int and sprig_atoi, through the integer math', () => {
+    expect(render(`${show('9007199254740993')}${show('sprig_int "9007199254740993"')}${show('sprig_atoi "-9007199254740993"')}`)).toBe(
+      'int=9007199254740993 int=9007199254740993 int=-9007199254740993 ',
+    );
+    // funcs.go and Sprig's math take Go's ints as int64 (cast.ToInt64, reflect's Int()).
+    expect(render(`${show('add 9007199254740993 1')}${show('sprig_add 9007199254740993 1')}${show('sprig_int64 9007199254740993')}`)).toBe(
+      'int64=9007199254740994 int64=9007199254740994 int64=9007199254740993 ',
+    );
+    expect(render('{{ printf "%d %x %f" 9007199254740993 9007199254740993 9007199254740993 }} {{ eq 9007199254740993 9007199254740992 }} {{ toJSON (sprig_list 9007199254740993) }}')).toBe(
+      '9007199254740993 20000000000001 %!f(int=9007199254740993) false [9007199254740993]',
+    );
+  });
+});
+
+describe('parseJSON numbers: float64, as encoding/json into interface{}', () => {
+  it('prints as Go does and refuses an int verb', () => {
+    expect(render('{{ $j := parseJSON `{"n": 1, "l": [2]}` }}{{ printf "%T %v %d %T" $j.n $j.n $j.n (index $j.l 0) }}')).toBe('float64 1 %!d(float64=1) float64');
+    // A float64 result of consul-template's math stays a float64.
+    expect(render('{{ $j := parseJSON `{"n": 1}` }}{{ $r := add $j.n 1 }}{{ printf "%T %v" $r $r }} {{ toJSON $j }} {{ toTOML $j }}')).toBe('float64 2 {"n":1} n = 1.0');
+  });
+});

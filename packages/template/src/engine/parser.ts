@@ -374,29 +374,36 @@ class Parser {
   }
 
   private number(t: Token): NumberNode {
-    const n: NumberNode = { type: 'number', pos: t.pos, text: t.value, isInt: false, isFloat: false, int: 0, float: 0 };
+    const n: NumberNode = { type: 'number', pos: t.pos, text: t.value, isInt: false, isUint: false, isFloat: false, int: 0, float: 0 };
     if (t.type === 'charConstant') {
       const s = unquoteGo(t.value.slice(1, -1), "'");
       if (s === undefined || [...s].length !== 1) this.errorAt(t.pos, `malformed character constant: ${t.value}`);
-      n.isInt = n.isFloat = true;
+      n.isInt = n.isUint = n.isFloat = true;
       n.int = n.float = s.codePointAt(0)!;
       return n;
     }
     const text = t.value.replace(/_/g, '');
+    // parse/node.go newNumber: ParseUint and ParseInt (64 bits) first, then ParseFloat.
     const intVal = parseGoInt(text);
-    if (intVal !== undefined) {
-      n.isInt = n.isFloat = true;
-      n.int = n.float = intVal;
+    if (intVal !== undefined && intVal >= -(2n ** 63n) && intVal < 2n ** 64n) {
+      n.isInt = intVal < 2n ** 63n;
+      n.isUint = intVal >= 0n;
+      n.isFloat = true;
+      if (n.isInt) n.int = Number.isSafeInteger(Number(intVal)) ? Number(intVal) : intVal;
+      n.float = Number(intVal);
       return n;
     }
     const f = /^[+-]?0[xX]/.test(text) ? parseHexFloat(text) : Number(text);
     if (!Number.isFinite(f)) this.errorAt(t.pos, `bad number syntax: ${JSON.stringify(t.value)}`);
+    // An integer too large even for a uint64 (node.go).
+    if (intVal !== undefined) this.errorAt(t.pos, `integer overflow: ${JSON.stringify(t.value)}`);
     n.isFloat = true;
     n.float = f;
-    if (Number.isInteger(f)) {
+    if (Number.isInteger(f) && Math.abs(f) < 2 ** 63) {
       n.isInt = true;
-      n.int = f;
+      n.int = Number.isSafeInteger(f) ? f : BigInt(f);
     }
+    if (Number.isInteger(f) && f >= 0 && f < 2 ** 64) n.isUint = true;
     return n;
   }
 
@@ -408,16 +415,16 @@ class Parser {
   }
 }
 
-function parseGoInt(text: string): number | undefined {
+/** strconv.ParseInt/ParseUint(text, 0, 64) syntax, exact and unbounded (the caller checks the range). */
+function parseGoInt(text: string): bigint | undefined {
   const m = /^([+-]?)(0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+|0[0-7]*|[1-9][0-9]*)$/.exec(text);
   if (!m) return undefined;
-  const sign = m[1] === '-' ? -1 : 1;
   const body = m[2]!;
-  let v: number;
-  if (/^0[xXoObB]/.test(body)) v = Number(body.toLowerCase());
-  else if (body.length > 1 && body[0] === '0') v = parseInt(body, 8);
-  else v = Number(body);
-  return sign * v;
+  let v: bigint;
+  if (/^0[xXoObB]/.test(body)) v = BigInt(body.toLowerCase());
+  else if (body.length > 1 && body[0] === '0') v = BigInt('0o' + body.slice(1));
+  else v = BigInt(body);
+  return m[1] === '-' ? -v : v;
 }
 
 /** A hexadecimal float (`0x1p4`, `0x1.8p-1`): Go needs the p exponent; NaN when it is not one. */

@@ -4,6 +4,7 @@
 //   boolean, string    -> bool, string
 //   number             -> int when integral, float64 otherwise
 //   bigint             -> int64
+//   GoInt              -> an int beyond 2^53 (a literal, sprig_int), exact
 //   GoUint             -> uint64 (consul-template's parseUint)
 //   GoFloat            -> a whole float64 (`2.0`, `1e3`): a whole number would be an int
 //   Array              -> slice
@@ -16,6 +17,17 @@ export type Kind = 'invalid' | 'nil' | 'bool' | 'int' | 'uint' | 'float' | 'stri
 export class GoUint {
   static goTypeName = 'uint64';
   constructor(readonly value: bigint) {}
+}
+
+/** Go's int (64 bits) where a number would round: beyond 2^53. Only made by goInt. */
+export class GoInt {
+  static goTypeName = 'int';
+  constructor(readonly value: bigint) {}
+}
+
+/** A Go int result: a plain number within 2^53, else exact as a GoInt. */
+export function goInt(n: bigint): number | GoInt {
+  return n >= -(2n ** 53n - 1n) && n <= 2n ** 53n - 1n ? Number(n) : new GoInt(n);
 }
 
 /** A float64 with a whole value, which a plain number would make an int. Only made by goFloat. */
@@ -32,7 +44,7 @@ export function goFloat(n: number): number | GoFloat {
 /** The value of a number of any kind (int, int64, uint64, float64); undefined for anything else. */
 export function numberValue(v: unknown): number | bigint | undefined {
   if (typeof v === 'number' || typeof v === 'bigint') return v;
-  if (v instanceof GoUint || v instanceof GoFloat) return v.value;
+  if (v instanceof GoUint || v instanceof GoFloat || v instanceof GoInt) return v.value;
   return undefined;
 }
 
@@ -47,6 +59,7 @@ export function kindOf(v: unknown): Kind {
     case 'function': return 'func';
   }
   if (v instanceof GoUint) return 'uint';
+  if (v instanceof GoInt) return 'int';
   if (v instanceof GoFloat) return 'float';
   if (Array.isArray(v) || v instanceof Uint8Array) return 'slice';
   if (v instanceof Map || isPlainObject(v)) return 'map';

@@ -23,6 +23,8 @@ export interface TemplateConfig {
   destination: string;
   command?: string | string[];
   commandTimeoutMs: number;
+  /** The template's `exec.env` block: the command's environment (config/env.go), over agentEnv. */
+  commandEnv?: ExecEnvConfig;
   perms?: number;
   backup: boolean;
   errorOnMissingKey: boolean;
@@ -173,7 +175,7 @@ export function defaultConfig(): RunnerConfig {
       killSignal: 'SIGINT',
       killTimeoutMs: 30_000,
       timeoutMs: 0,
-      env: { pristine: false, custom: [], allowlist: [], denylist: [] },
+      env: emptyEnv(),
     },
     // config/config.go DefaultReloadSignal, DefaultKillSignal.
     reloadSignal: 'SIGHUP',
@@ -320,6 +322,7 @@ function templateFrom(raw: Record<string, unknown>, i: number): TemplateConfig {
         const e = one(k(key), v);
         if (e.command !== undefined) t.command = command(`${k(key)}.command`, e.command);
         if (e.timeout !== undefined) t.commandTimeoutMs = duration(`${k(key)}.timeout`, e.timeout);
+        if (e.env !== undefined) applyEnv((t.commandEnv ??= emptyEnv()), `${k(key)}.env`, e.env);
         break;
       }
       case 'function_denylist':
@@ -413,22 +416,28 @@ function applyExec(e: ExecConfig, block: Record<string, unknown>): void {
       case 'kill_signal': e.killSignal = signalValue(key, v); break;
       case 'kill_timeout': e.killTimeoutMs = duration(key, v); break;
       case 'timeout': e.timeoutMs = duration(key, v); break;
-      case 'env': {
-        for (const [ek, ev] of Object.entries(one(key, v))) {
-          const ekey = `${key}.${ek}`;
-          switch (ek) {
-            case 'pristine': e.env.pristine = bool(ekey, ev); break;
-            case 'custom': e.env.custom.push(...strings(ekey, ev)); break;
-            case 'allowlist': case 'whitelist': e.env.allowlist.push(...strings(ekey, ev)); break;
-            case 'denylist': case 'blacklist': e.env.denylist.push(...strings(ekey, ev)); break;
-            default: throw new ConfigError(`${ekey}: unknown key`);
-          }
-        }
-        break;
-      }
+      case 'env': applyEnv(e.env, key, v); break;
       default: throw new ConfigError(`${key}: unknown key`);
     }
   }
+}
+
+/** config/env.go's block (pristine, custom, allowlist, denylist), for the exec child and a template's command. */
+function applyEnv(env: ExecEnvConfig, key: string, v: unknown): void {
+  for (const [ek, ev] of Object.entries(one(key, v))) {
+    const ekey = `${key}.${ek}`;
+    switch (ek) {
+      case 'pristine': env.pristine = bool(ekey, ev); break;
+      case 'custom': env.custom.push(...strings(ekey, ev)); break;
+      case 'allowlist': case 'whitelist': env.allowlist.push(...strings(ekey, ev)); break;
+      case 'denylist': case 'blacklist': env.denylist.push(...strings(ekey, ev)); break;
+      default: throw new ConfigError(`${ekey}: unknown key`);
+    }
+  }
+}
+
+export function emptyEnv(): ExecEnvConfig {
+  return { pristine: false, custom: [], allowlist: [], denylist: [] };
 }
 
 function positiveDuration(key: string, v: unknown): number {

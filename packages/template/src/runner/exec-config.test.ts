@@ -84,6 +84,13 @@ describe('exec', () => {
     expect(() => run([], 'exec { env { inherit = true } }')).toThrow('exec.env.inherit: unknown key');
     expect(() => run([], 'exec { restart = true }')).toThrow('exec.restart: unknown key');
   });
+
+  it("reads a template's exec.env block for its command (config/template.go's Exec)", () => {
+    const c = run([], 'template {\n  contents = "x"\n  destination = "/tmp/x"\n  exec {\n    command = "true"\n    env {\n      pristine = true\n      custom = ["A=1"]\n    }\n  }\n}\n');
+    expect(c.templates[0]!.commandEnv).toEqual({ pristine: true, custom: ['A=1'], allowlist: [], denylist: [] });
+    expect(c.templates[1]!.commandEnv).toBeUndefined();
+    expect(() => run([], 'template {\n  contents = "x"\n  destination = "/tmp/x"\n  exec { env { inherit = true } }\n}\n')).toThrow('template[0].exec.env.inherit: unknown key');
+  });
 });
 
 describe('the child environment', () => {

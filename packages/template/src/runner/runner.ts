@@ -10,7 +10,7 @@ import type { Consul } from '@proconsul/api';
 import { Brain } from '../consul/brain.js';
 import { canShare, type Dependency } from '../consul/query.js';
 import { runCommand } from './command.js';
-import { execEnabled, finalizeDedup, type ExecConfig, type RunnerConfig, type TemplateConfig, type Wait } from './config.js';
+import { emptyEnv, execEnabled, finalizeDedup, type ExecConfig, type RunnerConfig, type TemplateConfig, type Wait } from './config.js';
 import { DedupManager, templateId } from './dedup.js';
 import { ExecChild } from './exec-child.js';
 import { agentEnv, childEnv } from './exec-env.js';
@@ -407,7 +407,9 @@ export class Runner {
     const cmd = t.cfg.command!;
     const shown = typeof cmd === 'string' ? cmd : cmd.join(' ');
     this.log.info('runner', `executing command ${JSON.stringify(shown)} from ${JSON.stringify(t.name)} => ${JSON.stringify(t.cfg.destination)}`);
-    const res = await runCommand(cmd, t.cfg.commandTimeoutMs);
+    // manager/runner.go: a template's command gets childEnv (CONSUL_HTTP_*) before its own exec.env.
+    const env = childEnv(t.cfg.commandEnv ?? emptyEnv(), agentEnv(this.opts.config.consul));
+    const res = await runCommand(cmd, t.cfg.commandTimeoutMs, env);
     const output = res.output.trim();
     if (output) for (const line of output.split('\n')) this.log.info('child', line);
     if (!res.ok) {

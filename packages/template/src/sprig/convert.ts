@@ -3,7 +3,7 @@
 // emptiness and deep equality (sprig's defaults.go empty, list.go inList).
 
 import { sprint } from '../engine/fmt.js';
-import { GoFloat, GoUint, isPlainObject, kindOf, length, mapGet, mapKeys, numberValue, typeName } from '../engine/values.js';
+import { GoFloat, GoInt, GoUint, isPlainObject, kindOf, length, mapGet, mapKeys, numberValue, typeName } from '../engine/values.js';
 
 /** text/template's check of an argument for a `string` parameter. */
 export function str(v: unknown): string {
@@ -15,6 +15,8 @@ export function str(v: unknown): string {
 /** text/template's check of an argument for an `int` parameter. */
 export function int(v: unknown): number {
   if (typeof v === 'number' && Number.isInteger(v)) return v;
+  // An int beyond 2^53 is an int for Go too; no count, index or width here gets that far exactly.
+  if (v instanceof GoInt) return Number(v.value);
   if (v === null || v === undefined) throw new Error('invalid value; expected int');
   throw new Error(`wrong type for value; expected int; got ${typeName(v)}`);
 }
@@ -82,6 +84,7 @@ function parseIntBase0(s: string): bigint | undefined {
 /** spf13/cast's ToInt64: numbers truncate, bools are 0/1, strings parse with base 0 ("8.0" too); the rest is 0. */
 export function toInt64(v: unknown): bigint {
   if (typeof v === 'bigint') return v;
+  if (v instanceof GoInt) return v.value;
   if (v instanceof GoUint) return BigInt.asIntN(64, v.value);
   if (v instanceof GoFloat) return BigInt(v.value);
   if (typeof v === 'number') return Number.isFinite(v) ? BigInt.asIntN(64, BigInt(Math.trunc(v))) : 0n;

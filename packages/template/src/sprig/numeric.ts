@@ -6,7 +6,7 @@ import { randomInt } from 'node:crypto';
 import type { FuncMap } from '../engine/exec.js';
 import { variadic } from '../engine/exec.js';
 import { sprint } from '../engine/fmt.js';
-import { goFloat, kindOf, numberValue } from '../engine/values.js';
+import { goFloat, goInt, kindOf, numberValue } from '../engine/values.js';
 import { int, int64, toFloat64, toInt64 } from './convert.js';
 
 /** An exact decimal: coef * 10^exp. */
@@ -116,11 +116,11 @@ const intDiv = (a: unknown, b: unknown, op: (x: bigint, y: bigint) => bigint) =>
 export const numericFuncs: FuncMap = {
   atoi: (s: unknown) => {
     const t = String(s);
-    return /^[+-]?\d+$/.test(t) && BigInt(t) >= -(2n ** 63n) && BigInt(t) < 2n ** 63n ? Number(t) : 0;
+    return /^[+-]?\d+$/.test(t) && BigInt(t) >= -(2n ** 63n) && BigInt(t) < 2n ** 63n ? goInt(BigInt(t)) : 0;
   },
   // Go's int64 is a bigint here, its int a number.
   int64: (v: unknown) => toInt64(v),
-  int: (v: unknown) => Number(toInt64(v)),
+  int: (v: unknown) => goInt(toInt64(v)),
   // The *f functions, float64, ceil, floor and round give float64s, whole or not.
   float64: (v: unknown) => goFloat(toFloat64(v)),
   // strconv.ParseInt(fmt.Sprint(v), 8, 64): the octal text read as a number, 0 when it is not one.

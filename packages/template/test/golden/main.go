@@ -14,7 +14,30 @@ import (
 	"text/template"
 
 	"golden/dependency"
+
+	"gopkg.in/yaml.v2"
 )
+
+// funcs are consul-template's parseJSON and parseYAML (template/funcs.go), whose
+// results' Go types the cases check.
+var funcs = template.FuncMap{
+	"parseJSON": parseWith(json.Unmarshal),
+	"parseYAML": parseWith(yaml.Unmarshal),
+}
+
+// parseWith: "" is an empty map, anything else is unmarshaled into an interface{}.
+func parseWith(unmarshal func([]byte, interface{}) error) func(string) (interface{}, error) {
+	return func(s string) (interface{}, error) {
+		if s == "" {
+			return map[string]interface{}{}, nil
+		}
+		var data interface{}
+		if err := unmarshal([]byte(s), &data); err != nil {
+			return nil, err
+		}
+		return data, nil
+	}
+}
 
 type testCase struct {
 	Name       string      `json:"name"`
@@ -77,7 +100,7 @@ func main() {
 		if c.Services != nil {
 			data = map[string]interface{}{"services": c.Services}
 		}
-		t := template.New(c.Name).Delims(c.LeftDelim, c.RightDelim)
+		t := template.New(c.Name).Delims(c.LeftDelim, c.RightDelim).Funcs(funcs)
 		if c.MissingKey != "" {
 			t = t.Option("missingkey=" + c.MissingKey)
 		}

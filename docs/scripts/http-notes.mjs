@@ -15,7 +15,7 @@ export const HTTP_NOTES = {
   '/v1/catalog/connect/:service': CACHED_BG,
   '/v1/catalog/services': `\`?peer=<name>\`: what that cluster peer exports here ([peering](../peering.md)), never mixed with local rows; an unknown peer answers \`[]\`; ${CACHED_BG}`,
   '/v1/catalog/datacenters': CACHED_SIMPLE,
-  '/v1/health/service/:service': `\`?peer=<name>\`: what that cluster peer exports here ([peering](../peering.md)), never mixed with local rows; an unknown peer answers \`[]\`; ${CACHED_BG}`,
+  '/v1/health/service/:service': `\`?peer=<name>\`: what that cluster peer exports here ([peering](../peering.md)), never mixed with local rows; an unknown peer answers \`[]\`; \`?sameness-group=\` is 400 \`sameness groups are not supported in consul CE\` (Consul CE: 500 with that text; /v1/health/connect and /v1/health/ingress too), and 400 \`peer-name and sameness-group are mutually exclusive\` beside \`?peer=\`; ${CACHED_BG}`,
   '/v1/health/connect/:service': CACHED_BG,
   '/v1/connect/intentions/match': CACHED_BG,
   '/v1/operator/keyring': 'a malformed key is 400 `Invalid key: ...` (Consul: 500)',

@@ -46,6 +46,7 @@ import { writePidFile } from './pid-file.js';
 import { lockDataDir } from './data-dir-lock.js';
 import { executeForwarded } from './cluster/forward.js';
 import { serveSyncEndpoints } from './cluster/sync-endpoints.js';
+import { serveVirtualIPForService } from './cluster/virtual-ip-endpoint.js';
 import { serveConnectCASign } from './connect/sign-rpc.js';
 import { CentralConfigWatches } from './connect/central-config/watch.js';
 import { serveResolveServiceConfig } from './connect/central-config/resolve-rpc.js';
@@ -447,6 +448,7 @@ export async function startAgent(initialConfig: AgentConfig, options: StartAgent
       cleanups.push(() => rpcApp.close());
       serverCluster.rpc.handle('HTTP.Forward', (body) => executeForwarded(rpcApp, body as ForwardCall));
       serveSyncEndpoints(serverCluster, ctx, serverResolver!);
+      serveVirtualIPForService(serverCluster, ctx, serverResolver!);
       serveConnectCASign(serverCluster, ctx, serverResolver!);
       serveResolveServiceConfig(serverCluster, ctx, serverResolver!);
       serveConnectCASignIntermediate(serverCluster, ctx, serverResolver!);

@@ -1,9 +1,12 @@
 // The DNS server's view of the catalog: service instances with their aggregated health,
 // and nodes. A server reads its own state machine directly (DNS allows stale reads by
 // default); names in another datacenter (`web.service.dc2.consul`) and everything on a client
-// agent are `?stale` HTTP reads answered by a server of that datacenter (forwardedDnsBackend).
-import { TAGGED_ADDRESS_VIRTUAL_IP, type Catalog, type CatalogNode, type HealthCheck, type ServiceEntry, type ServiceNode } from '@proconsul/catalog';
+// agent are `?stale` HTTP reads answered by a server of that datacenter (forwardedDnsBackend),
+// except virtual IPs, which a client asks its servers for with a typed RPC.
+import type { Catalog, CatalogNode, HealthCheck, ServiceEntry } from '@proconsul/catalog';
+import { isAclError } from './acl/agent-tokens.js';
 import type { ClusterRole } from './cluster/role.js';
+import { VIRTUAL_IP_FOR_SERVICE, type VirtualIPCall } from './cluster/virtual-ip-endpoint.js';
 import type { ForwardedRequest, ForwardedResponse } from './rpc/messages.js';
 import type { DnsBackend, DnsHealth, DnsNode, DnsServiceInstance } from '@proconsul/dns';
 
@@ -161,16 +164,17 @@ export function forwardedDnsBackend(cluster: ClusterRole, datacenter: string, to
       const n = (await get<{ Node: CatalogNode } | null>(url, datacenter))?.Node;
       return n ? toDnsNode(n, n.Datacenter) : undefined;
     },
-    // Consul has no HTTP route for Catalog.VirtualIPForService: a client agent reads the address
-    // its servers put on the service's connect instances (`consul-virtual`), a peer's imported ones too.
+    // Consul has no HTTP route for it: its agent asks its servers with the Catalog.VirtualIPForService
+    // RPC (agent/dns.go, `virtual`), which knows names whose address is not on a connect instance.
     async virtualIP(service: string, peer: string): Promise<string> {
-      if (peer !== '') {
-        const url = `/v1/health/connect/${encodeURIComponent(service)}?peer=${encodeURIComponent(peer)}&stale`;
-        const entries = (await get<ServiceEntry[]>(url, datacenter)) ?? [];
-        return entries.map((e) => e.Service.TaggedAddresses?.[TAGGED_ADDRESS_VIRTUAL_IP]?.Address ?? '').find((a) => a !== '') ?? '';
+      const call: VirtualIPCall = { ServiceName: service, PeerName: peer, Token: token() };
+      try {
+        return (await cluster.serverRpc(VIRTUAL_IP_FOR_SERVICE, call, REMOTE_READ_TIMEOUT_MS, true)) as string;
+      } catch (err) {
+        // As the HTTP reads above: a name the token may not read does not exist.
+        if (isAclError(err)) return '';
+        throw err;
       }
-      const nodes = (await get<ServiceNode[]>(`/v1/catalog/connect/${encodeURIComponent(service)}?stale`, datacenter)) ?? [];
-      return nodes.map((n) => n.ServiceTaggedAddresses?.[TAGGED_ADDRESS_VIRTUAL_IP]?.Address ?? '').find((a) => a !== '') ?? '';
     },
     datacenters: () => cluster.datacenters(),
   };

@@ -1,6 +1,6 @@
 // Prepared-query failover to a cluster peer (Consul's queryFailover with a Peer target) and
 // `?peer=` on /v1/health/connect, over two real clusters: A (127.0.118.1, dc1) exports `web`
-// and the Connect-native `api`; B (server 127.0.118.2, client agent 127.0.118.3, dc2) dials,
+// and the Connect-native `api` (which B sees as `api-sidecar-proxy` at A's mesh gateway); B (server 127.0.118.2, client agent 127.0.118.3, dc2) dials,
 // has `web` only critical, and fails over to what A exports. DNS checked with `dig`.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dig, digFull, eventually, type AgentProcess } from './helpers.js';
@@ -29,6 +29,8 @@ beforeAll(async () => {
   expect((await register(a.base, 'web-node-1', '10.0.0.1', { ID: 'web-1', Service: 'web', Tags: ['v1'] }, 'passing')).status).toBe(200);
   expect((await register(a.base, 'web-node-2', '10.0.0.2', { ID: 'web-2', Service: 'web', Tags: ['v2'] }, 'critical')).status).toBe(200);
   expect((await register(a.base, 'api-node', '10.0.0.5', { ID: 'api-1', Service: 'api', Connect: { Native: true } }, 'passing')).status).toBe(200);
+  // A's mesh gateway: the peer reaches A's mesh services through it (a synthetic api-sidecar-proxy there).
+  expect((await register(a.base, 'mgw-node', '10.0.0.9', { ID: 'mgw', Service: 'mesh-gateway', Kind: 'mesh-gateway', Port: 8443 }, 'passing')).status).toBe(200);
   // B's own web is critical: a query for it finds nothing here.
   expect((await register(b.base, 'b-web', '10.9.0.1', { ID: 'web-b', Service: 'web' }, 'critical')).status).toBe(200);
   const exported = await call(a.base, 'PUT', '/v1/config', {
@@ -91,11 +93,11 @@ describe('prepared query failover to a cluster peer', () => {
     expect([r.Datacenter, r.PeerName, r.Failovers, r.Nodes.map((n: { Service: { ID: string } }) => n.Service.ID)]).toEqual(['', 'cluster-a', 0, ['web-1']]);
   });
 
-  it('a Connect query fails over to the peer\'s Connect-capable instances', async () => {
+  it('a Connect query fails over to the peer\'s Connect-capable instances (its synthetic proxies)', async () => {
     const q = await call(b!.base, 'POST', '/v1/query', { Name: 'api-q', Service: { Service: 'api', Connect: true, Failover: { Targets: [{ Peer: 'cluster-a' }] } } });
     expect(q.status, q.text).toBe(200);
     const r = (await call(b!.base, 'GET', '/v1/query/api-q/execute')).json();
-    expect([r.PeerName, r.Failovers, r.Nodes.map((n: { Service: { ID: string } }) => n.Service.ID)]).toEqual(['cluster-a', 1, ['api-1']]);
+    expect([r.PeerName, r.Failovers, r.Nodes.map((n: { Service: { ID: string } }) => n.Service.ID)]).toEqual(['cluster-a', 1, ['api-sidecar-proxy-instance-0']]);
     // `web` has no Connect-capable instance at the peer.
     const w = (await call(b!.base, 'GET', '/v1/query/web-q/execute?connect=true')).json();
     expect([w.Nodes, w.Failovers]).toEqual([[], 2]);
@@ -111,11 +113,11 @@ describe('prepared query failover to a cluster peer', () => {
 });
 
 describe('?peer= on /v1/health/connect', () => {
-  it('lists the peer\'s Connect-native instances of the service, stamped with the peer', async () => {
+  it('lists the proxies the peer sends for a Connect-native service (at its mesh gateway), stamped with the peer', async () => {
     for (const base of [b!.base, client!.base]) {
       const r = await call(base, 'GET', '/v1/health/connect/api?peer=cluster-a');
       expect(r.status).toBe(200);
-      expect(r.json().map((e: { Node: { Node: string; PeerName: string }; Service: { ID: string; PeerName: string } }) => [e.Node.Node, e.Service.ID, e.Service.PeerName])).toEqual([['api-node', 'api-1', 'cluster-a']]);
+      expect(r.json().map((e: { Node: { Node: string; PeerName: string }; Service: { ID: string; PeerName: string } }) => [e.Node.Node, e.Service.ID, e.Service.PeerName])).toEqual([['mgw-node', 'api-sidecar-proxy-instance-0', 'cluster-a']]);
     }
     // `web` is neither native nor proxied; no such peering; and never mixed with local rows.
     expect((await call(b!.base, 'GET', '/v1/health/connect/web?peer=cluster-a')).json()).toEqual([]);

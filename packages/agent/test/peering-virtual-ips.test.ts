@@ -1,8 +1,10 @@
 // Virtual IPs of services imported from a cluster peer (Consul's state/catalog.go
 // ensureServiceTxn with a PeerName; agent/dns.go "virtual" with a peer), against two real peered
 // clusters: A (127.0.123.1, dc1) exports `web` with its sidecar and a Connect-native `db`; B
-// (server 127.0.123.2, client 127.0.123.3, dc2) imports them. B gives them addresses of its own,
-// keyed by peer and service: they show as `consul-virtual` on the imported instances and answer
+// (server 127.0.123.2, client 127.0.123.3, dc2) imports them, as Consul's peerstream sends them:
+// the typical instances without their Connect parts, and a synthetic `<service>-sidecar-proxy` at
+// A's mesh gateway for each (never A's own proxies). B gives the services addresses of its own,
+// keyed by peer and service: they show as `consul-virtual` on the imported proxies and answer
 // `<service>.virtual.cluster-a.consul` (dig, on B's server and client); an un-exported service's
 // address goes back and is given to B's next mesh service.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -29,7 +31,8 @@ beforeAll(async () => {
   expect((await register({ ID: 'web', Service: 'web', Port: 8080 })).status).toBe(200);
   expect((await register({ ID: 'web-sidecar-proxy', Service: 'web-sidecar-proxy', Kind: 'connect-proxy', Port: 21000, Proxy: { DestinationServiceName: 'web' } })).status).toBe(200);
   expect((await register({ ID: 'db', Service: 'db', Port: 5432, Connect: { Native: true } })).status).toBe(200);
-  expect((await exportTo(['web', 'web-sidecar-proxy', 'db'])).status).toBe(200);
+  expect((await register({ ID: 'mgw', Service: 'mesh-gateway', Kind: 'mesh-gateway', Port: 8443, TaggedAddresses: { wan: { Address: '198.51.100.1', Port: 443 } } })).status).toBe(200);
+  expect((await exportTo(['web', 'db'])).status).toBe(200);
   await eventually(async () => (await call(b!.base, 'GET', '/v1/health/connect/db?peer=cluster-a')).json().length === 1, 'B imports db', 150, 100);
   await eventually(async () => (await call(b!.base, 'GET', '/v1/health/connect/web?peer=cluster-a')).json().length === 1, 'B imports web', 150, 100);
 }, 180_000);
@@ -39,25 +42,46 @@ afterAll(async () => {
 });
 
 describe('virtual IPs of imported services', () => {
-  it('gives them the importer’s own addresses, shown as consul-virtual on the imported instances', async () => {
-    // A's addresses (web 240.0.0.1, db 240.0.0.2) never travel; B numbers the imports itself, in import order.
+  it('imports the typical instances and synthetic proxies at the mesh gateway, never the real sidecar', async () => {
+    const [proxy] = (await call(b!.base, 'GET', '/v1/health/service/web-sidecar-proxy?peer=cluster-a')).json();
+    expect(proxy.Service).toMatchObject({
+      Kind: 'connect-proxy', ID: 'web-sidecar-proxy-instance-0', Service: 'web-sidecar-proxy', Port: 8443, PeerName: 'cluster-a',
+      Proxy: { DestinationServiceName: 'web', DestinationServiceID: 'web-instance-0' },
+    });
+    expect(proxy.Service.TaggedAddresses.wan).toEqual({ Address: '198.51.100.1', Port: 443 });
+    const peerMeta = proxy.Service.Connect.PeerMeta;
+    expect(peerMeta.Protocol).toBe('tcp');
+    expect(peerMeta.SNI).toEqual([expect.stringMatching(/^web\.default\.default\.cluster-b\.external\.[0-9a-f-]+\.consul$/)]);
+    expect(peerMeta.SpiffeID).toEqual([expect.stringMatching(/^spiffe:\/\/[0-9a-f-]+\.consul\/ns\/default\/dc\/dc1\/svc\/web$/), expect.stringMatching(/\/gateway\/mesh\/dc\/dc1$/)]);
+    // The gateway has no checks, so neither has its synthetic proxy (flattenChecks of none is none).
+    expect(proxy.Checks).toEqual([]);
+    // db: a typical instance without Connect.Native; its mesh side is db-sidecar-proxy.
+    const [db] = (await call(b!.base, 'GET', '/v1/health/service/db?peer=cluster-a')).json();
+    expect(db.Service.Connect).toEqual({}); // no Native: Consul's JSON of an empty ServiceConnect
+    expect((await call(b!.base, 'GET', '/v1/health/connect/db?peer=cluster-a')).json().map((e: Json) => e.Service.ID)).toEqual(['db-sidecar-proxy-instance-0']);
+  });
+
+  it('gives them the importer’s own addresses, shown as consul-virtual on the imported proxies', async () => {
+    // A's addresses (web 240.0.0.1, db 240.0.0.2) never travel; B numbers the imports itself.
     const [proxy] = (await call(b!.base, 'GET', '/v1/catalog/service/web-sidecar-proxy?peer=cluster-a')).json();
     expect(proxy.PeerName).toBe('cluster-a');
-    const [db] = (await call(b!.base, 'GET', '/v1/health/service/db?peer=cluster-a')).json();
-    const addresses = [proxy.ServiceTaggedAddresses?.['consul-virtual'], db.Service.TaggedAddresses?.['consul-virtual']];
-    expect(addresses.map((x) => x?.Port)).toEqual([21000, 5432]);
+    const [dbProxy] = (await call(b!.base, 'GET', '/v1/catalog/service/db-sidecar-proxy?peer=cluster-a')).json();
+    const addresses = [proxy.ServiceTaggedAddresses?.['consul-virtual'], dbProxy.ServiceTaggedAddresses?.['consul-virtual']];
+    expect(addresses.map((x) => x?.Port)).toEqual([8443, 8443]);
     expect(addresses.map((x) => x?.Address).sort()).toEqual(['240.0.0.1', '240.0.0.2']);
-    // The typical instance carries none, as in Consul.
+    // The typical instances carry none, as in Consul.
     const [web] = (await call(b!.base, 'GET', '/v1/health/service/web?peer=cluster-a')).json();
     expect(vipOf(web.Service)).toBeUndefined();
+    const [db] = (await call(b!.base, 'GET', '/v1/health/service/db?peer=cluster-a')).json();
+    expect(vipOf(db.Service)).toBeUndefined();
   });
 
   it('does not import again what did not change (the address it gave is not a difference)', async () => {
     // The stream pulls A's exports at least every 10 s: a blocking read over 12 s must not wake.
-    const first = await call(b!.base, 'GET', '/v1/health/service/db?peer=cluster-a');
+    const first = await call(b!.base, 'GET', '/v1/health/service/db-sidecar-proxy?peer=cluster-a');
     const index = first.headers.get('x-consul-index');
     const started = Date.now();
-    const next = await call(b!.base, 'GET', `/v1/health/service/db?peer=cluster-a&index=${index}&wait=12s`);
+    const next = await call(b!.base, 'GET', `/v1/health/service/db-sidecar-proxy?peer=cluster-a&index=${index}&wait=12s`);
     expect(next.headers.get('x-consul-index')).toBe(index);
     expect(Date.now() - started).toBeGreaterThan(11_000);
   }, 30_000);
@@ -79,7 +103,7 @@ describe('virtual IPs of imported services', () => {
 
   it('frees the address when the peer stops exporting the service, and reuses it for a local one', async () => {
     const dbVip = vipOf((await call(b!.base, 'GET', '/v1/health/connect/db?peer=cluster-a')).json()[0].Service);
-    expect((await exportTo(['web', 'web-sidecar-proxy'])).status).toBe(200);
+    expect((await exportTo(['web'])).status).toBe(200);
     await eventually(async () => dig(B_IP, DNS_PORT, 'db.virtual.cluster-a.consul', 'A').length === 0, 'db.virtual.cluster-a to go', 150, 100);
     expect(dig(CLIENT_IP, DNS_PORT, 'db.virtual.cluster-a.consul', 'A')).toEqual([]);
     const reg = await call(b!.base, 'PUT', '/v1/catalog/register', { Node: 'b-node', Address: '10.2.0.1', Service: { ID: 'api', Service: 'api', Port: 9090, Connect: { Native: true } } });

@@ -124,7 +124,8 @@ describe('cluster peering between two clusters', () => {
     expect(web[0].Node.Node).toBe('web-node-1');
     expect(web[0].Node.PeerName).toBe('cluster-a');
     expect(web[0].Service.PeerName).toBe('cluster-a');
-    expect(web[0].Checks.map((c: any) => [c.CheckID, c.Status, c.PeerName])).toEqual([['web-1-check', 'passing', 'cluster-a']]);
+    // The exporter folds an instance's checks into one (peerstream subscription_manager.go flattenChecks).
+    expect(web[0].Checks.map((c: any) => [c.CheckID, c.Name, c.Status, c.ServiceID, c.PeerName])).toEqual([['web-1:overall-check', 'overall-check', 'passing', 'web-1', 'cluster-a']]);
     const api = await eventually(async () => {
       const l = await imported(A(), 'api', 'cluster-b');
       return l.length === 1 && l;

@@ -62,7 +62,8 @@ import { gatewayServices, type GatewayService } from './gateway-services.js';
 import { instanceEntries, type InstanceEntry } from './service-entries.js';
 import { PEERINGS_WATCH_KEY } from './peering-store.js';
 import type { ImportedInstance, ImportedServices, PeeringRecord } from './peering-types.js';
-import { exportedInstances, importedConnectEntries, importedNode, importedServiceEntries, importedServiceNodes, importedServices } from './peering-reads.js';
+import { exportedInstances, exportedMeshProxies, type ExportingCluster } from './peering-export.js';
+import { importedConnectEntries, importedNode, importedServiceEntries, importedServiceNodes, importedServices } from './peering-reads.js';
 
 export { DEFAULT_LOCK_DELAY_NS, sessionTTLError } from './session-writes.js';
 
@@ -670,9 +671,14 @@ export class Catalog {
     return importedNode(this.st, peer, node);
   }
 
-  /** A local service's instances as replicated to a peer (node, instance, the checks it is judged by). */
+  /** A local service's instances as replicated to a peer: typical ones, with one overall check each (peering-export.ts). */
   exportedInstances(service: string): Indexed<ImportedInstance[]> {
     return exportedInstances(this.st, service);
+  }
+
+  /** The synthetic `<service>-sidecar-proxy` sent with an exported mesh service (peering-export.ts). */
+  exportedMeshProxies(service: string, from: ExportingCluster): Indexed<ImportedInstance[]> | undefined {
+    return exportedMeshProxies(this.st, service, from);
   }
 
   /**

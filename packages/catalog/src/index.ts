@@ -33,6 +33,7 @@ export type { AclStore } from './acl-store.js';
 export type * from './config-entry-types.js';
 export type * from './peering-types.js';
 export { IMPORTED_INSTANCES_MAX, PEERINGS_MAX, PEERINGS_WATCH_KEY, peerImportsWatchKey } from './peering-store.js';
+export { SYNTHETIC_PROXY_SUFFIX, type ExportingCluster } from './peering-export.js';
 export { CONFIG_ENTRIES_MAX, CONFIG_ENTRIES_WATCH_KEY } from './config-entry-store.js';
 export * from './config-entry/index.js';
 export * from './discovery-chain/index.js';

@@ -1,7 +1,7 @@
 /**
  * Reads of what a peer exported here (`?peer=<name>` of catalog/services, catalog/service,
- * health/service and health/connect; Consul's state store serves them from its rows with that PeerName), and the
- * exporting side's view of a service (its instances as they are replicated to a peer).
+ * health/service and health/connect; Consul's state store serves them from its rows with that PeerName).
+ * The exporting side's view of a service is in peering-export.ts.
  */
 import type { HealthServiceFilter, NodeMetaFilter, ServiceFilter } from './catalog.js';
 import { connectNameOf } from './connect-index.js';
@@ -9,13 +9,9 @@ import { metaMatches, tagsMatch } from './filters.js';
 import type { ImportedInstance, ImportedServices } from './peering-types.js';
 import { peerImportsWatchKey, PEERINGS_WATCH_KEY } from './peering-store.js';
 import { toCatalogNode, toHealthCheck, toNodeService, toServiceNode } from './records.js';
-import { instanceEntries } from './service-entries.js';
-import type { ServiceRecord } from './records.js';
-import { TAGGED_ADDRESS_VIRTUAL_IP } from './virtual-ips.js';
 import type { CatalogStore } from './store.js';
 import type { Indexed, NodeService, NodeServices, ServiceEntry, ServiceNode } from './types.js';
 import { byString, lower } from './util.js';
-import { serviceWatchKey } from './watch.js';
 
 interface PeerView {
   index: number;
@@ -99,22 +95,4 @@ export function importedNode(st: CatalogStore, peer: string, node: string): Inde
     here.sort((a, b) => byString(a.Service.ID, b.Service.ID)).map((i): [string, NodeService] => [i.Service.ID, { ...toNodeService(i.Service), PeerName: peer }]),
   );
   return { index: v.index, value: { Node: { ...toCatalogNode(here[0]!.Node, v.datacenter), PeerName: peer }, Services: services }, watch: v.watch };
-}
-
-/**
- * Virtual IPs mean nothing in the importing cluster (Consul's peerstream subscription_manager.go
- * deletes `consul-virtual`): neither the service's own nor a terminating gateway's `consul-virtual:<service>`.
- */
-function withoutVirtualIP(s: ServiceRecord): ServiceRecord {
-  const isVirtual = (k: string): boolean => k === TAGGED_ADDRESS_VIRTUAL_IP || k.startsWith(`${TAGGED_ADDRESS_VIRTUAL_IP}:`);
-  if (!s.TaggedAddresses || !Object.keys(s.TaggedAddresses).some(isVirtual)) return s;
-  const rest = Object.entries(s.TaggedAddresses).filter(([k]) => !isVirtual(k));
-  return { ...s, TaggedAddresses: rest.length > 0 ? Object.fromEntries(rest) : null };
-}
-
-/** A local service's instances as they are replicated to a peer, with the index and watch keys to follow them. */
-export function exportedInstances(st: CatalogStore, service: string): Indexed<ImportedInstance[]> {
-  const nameKey = lower(service);
-  const value = instanceEntries(st, st.sortedInstances(nameKey), {}).map((e) => ({ Node: e.node, Service: withoutVirtualIP(e.service), Checks: e.checks }));
-  return { index: Math.max(1, st.serviceIndex(nameKey)), value, watch: [serviceWatchKey(nameKey)] };
 }

@@ -16,16 +16,26 @@ const register = (id: string, service: string, extra: Record<string, unknown> = 
 });
 const sidecar = (dest: string): RegisterCommand => register(`${dest}-sidecar-proxy`, `${dest}-sidecar-proxy`, { Kind: 'connect-proxy', Proxy: { DestinationServiceName: dest } });
 
-/** What a peer cluster exports: `web` with its sidecar, a Connect-native `db`, a plain `cache`. */
+/** What a peer cluster exports: `web` with its sidecar, a Connect-native `db`, a plain `cache`, and its mesh gateway. */
 function exporter(): Catalog {
   const src = new Catalog();
-  const cmds = [register('web', 'web', { Port: 80 }), sidecar('web'), register('db', 'db', { Port: 5432, Connect: { Native: true } }), register('cache', 'cache')];
+  const cmds = [
+    register('web', 'web', { Port: 80 }), sidecar('web'), register('db', 'db', { Port: 5432, Connect: { Native: true } }), register('cache', 'cache'),
+    register('mgw', 'mesh-gateway', { Kind: 'mesh-gateway' }),
+  ];
   cmds.forEach((c, i) => expect(src.apply(i + 1, c).ok).toBe(true));
   return src;
 }
 
+/** As the agent's peering exports are built: each service, and the synthetic proxies of a mesh one. */
 function exportsOf(src: Catalog, names: string[]): ImportedServices {
-  return Object.fromEntries(names.map((n) => [n, src.exportedInstances(n).value]));
+  const out: ImportedServices = {};
+  for (const n of names) {
+    out[n] ??= src.exportedInstances(n).value;
+    const proxies = src.exportedMeshProxies(n, { peer: 'east', datacenter: 'dc9' });
+    if (proxies) out[`${n}-sidecar-proxy`] = proxies.value;
+  }
+  return out;
 }
 
 function apply(c: Catalog, idx: number, cmd: Command): void {
@@ -38,7 +48,8 @@ describe('virtual IPs of imported services', () => {
     const src = exporter();
     // The exporter's own addresses never travel.
     expect(src.virtualIPForService('web')).toBe('240.0.0.1');
-    expect(src.exportedInstances('web-sidecar-proxy').value[0]!.Service.TaggedAddresses).toBeNull();
+    expect(src.exportedInstances('web-sidecar-proxy').value).toEqual([]);
+    expect(exportsOf(src, ['web'])['web-sidecar-proxy']![0]!.Service.TaggedAddresses).toBeNull();
 
     const c = new Catalog();
     apply(c, 1, sidecar('web')); // a local `web` in the mesh: 240.0.0.1 here
@@ -56,8 +67,9 @@ describe('virtual IPs of imported services', () => {
     // Imported mesh instances carry it as consul-virtual, with their port; the others do not.
     const proxy = c.importedServiceNodes('west', 'web-sidecar-proxy', {}).value[0]!;
     expect(proxy.ServiceTaggedAddresses).toEqual({ 'consul-virtual': { Address: '240.0.0.2', Port: 21000 } });
-    const db = c.importedServiceEntries('west', 'db', {}).value[0]!;
-    expect(db.Service.TaggedAddresses).toEqual({ 'consul-virtual': { Address: '240.0.0.3', Port: 5432 } });
+    const dbProxy = c.importedServiceEntries('west', 'db-sidecar-proxy', {}).value[0]!;
+    expect(dbProxy.Service.TaggedAddresses).toEqual({ 'consul-virtual': { Address: '240.0.0.3', Port: 21000 } });
+    expect(c.importedServiceEntries('west', 'db', {}).value[0]!.Service.TaggedAddresses).toBeUndefined();
     expect(c.importedConnectEntries('west', 'web', {}).value[0]!.Service.TaggedAddresses).toHaveProperty('consul-virtual');
     expect(c.importedServiceNodes('west', 'cache', {}).value[0]!.ServiceTaggedAddresses).toBeUndefined();
     // The entry remembers its peer as written.
@@ -71,13 +83,14 @@ describe('virtual IPs of imported services', () => {
     apply(c, 2, { Type: 'PeeringImport', ID, Services: exportsOf(src, ['db', 'web', 'web-sidecar-proxy']) });
     expect([c.virtualIPForService('db', 'west'), c.virtualIPForService('web', 'west')]).toEqual(['240.0.0.1', '240.0.0.2']);
     // The same set again: same addresses, and the instance reads the same.
-    const before = c.importedServiceNodes('west', 'db', {}).value[0]!.ServiceTaggedAddresses;
+    const before = c.importedServiceNodes('west', 'db-sidecar-proxy', {}).value[0]!.ServiceTaggedAddresses;
+    expect(before).toHaveProperty('consul-virtual');
     apply(c, 3, { Type: 'PeeringImport', ID, Services: exportsOf(src, ['db', 'web', 'web-sidecar-proxy']) });
-    expect(c.importedServiceNodes('west', 'db', {}).value[0]!.ServiceTaggedAddresses).toEqual(before);
+    expect(c.importedServiceNodes('west', 'db-sidecar-proxy', {}).value[0]!.ServiceTaggedAddresses).toEqual(before);
 
     // `db` is no longer exported: its address goes back. The proxy goes too, but as in Consul
     // the address of `web` stays while an instance named `web` remains.
-    apply(c, 4, { Type: 'PeeringImport', ID, Services: exportsOf(src, ['web']) });
+    apply(c, 4, { Type: 'PeeringImport', ID, Services: { web: src.exportedInstances('web').value } });
     expect(c.virtualIPForService('db', 'west')).toBe('');
     expect(c.virtualIPForService('web', 'west')).toBe('240.0.0.2');
     apply(c, 5, { Type: 'PeeringImport', ID, Services: {} });
@@ -104,7 +117,7 @@ describe('virtual IPs of imported services', () => {
     full.VirtualIPs = { Index: 1, Counter: 0x0ffffffc, Free: [], Services: [] };
     c.restore(full);
     apply(c, 2, { Type: 'PeeringWrite', Peering: peering() });
-    const r = c.apply(3, { Type: 'PeeringImport', ID, Services: exportsOf(exporter(), ['db', 'web-sidecar-proxy']) });
+    const r = c.apply(3, { Type: 'PeeringImport', ID, Services: exportsOf(exporter(), ['db', 'web']) });
     expect(r).toMatchObject({ ok: false, error: 'failed updating virtual IP: cannot allocate any more unique service virtual IPs' });
     expect(c.importedServices('west').value).toEqual({});
     apply(c, 4, { Type: 'PeeringImport', ID, Services: exportsOf(exporter(), ['db']) });
@@ -124,7 +137,7 @@ describe('virtual IPs of imported services', () => {
     const c = new Catalog();
     apply(c, 1, sidecar('web'));
     apply(c, 2, { Type: 'PeeringWrite', Peering: peering() });
-    apply(c, 3, { Type: 'PeeringImport', ID, Services: exportsOf(src, ['db', 'web-sidecar-proxy']) });
+    apply(c, 3, { Type: 'PeeringImport', ID, Services: exportsOf(src, ['db', 'web']) });
     const snap = c.snapshot();
     const r = new Catalog();
     r.restore(JSON.parse(JSON.stringify(snap)));

@@ -24,7 +24,8 @@ describe('peerings and imported services in the state machine', () => {
     const c = new Catalog();
     expect(c.apply(10, { Type: 'PeeringWrite', Peering: peering() })).toEqual({ ok: true, value: true });
     const web = exported().exportedInstances('web').value;
-    expect(web.map((i) => [i.Node.Node, i.Service.ID, i.Checks.map((k) => k.CheckID)])).toEqual([['n1', 'web1', ['serfHealth', 'c1']]]);
+    // The node's and the instance's checks folded into one, with the worst status (flattenChecks).
+    expect(web.map((i) => [i.Node.Node, i.Service.ID, i.Checks.map((k) => [k.CheckID, k.Name, k.Status, k.ServiceID])])).toEqual([['n1', 'web1', [['web1:overall-check', 'overall-check', 'warning', 'web1']]]]);
     expect(c.apply(11, { Type: 'PeeringImport', ID: peering().ID, Services: { web } }).ok).toBe(true);
 
     const h = c.importedServiceEntries('WEST', 'web');
@@ -32,7 +33,7 @@ describe('peerings and imported services in the state machine', () => {
     expect(h.watch).toContain(peerImportsWatchKey('west'));
     expect(h.value[0]!.Node).toMatchObject({ Node: 'n1', Datacenter: 'dc9', PeerName: 'WEST', CreateIndex: 11, ModifyIndex: 11 });
     expect(h.value[0]!.Service).toMatchObject({ ID: 'web1', PeerName: 'WEST' });
-    expect(h.value[0]!.Checks.map((k) => [k.CheckID, k.PeerName])).toEqual([['serfHealth', 'WEST'], ['c1', 'WEST']]);
+    expect(h.value[0]!.Checks.map((k) => [k.CheckID, k.PeerName])).toEqual([['web1:overall-check', 'WEST']]);
     expect(c.importedServiceEntries('west', 'web', { passing: true }).value).toEqual([]);
     expect(c.importedServiceNodes('west', 'web', { tags: ['v1'] }).value.map((s) => s.PeerName)).toEqual(['west']);
     expect(c.importedServices('west').value).toEqual({ web: ['v1'] });

@@ -107,7 +107,7 @@ export class DialerStream {
   async #push(signal: AbortSignal): Promise<void> {
     // Wait for this cluster's exports to change, or for the heartbeat to be due.
     const due = AbortSignal.any([signal, AbortSignal.timeout(HEARTBEAT_MS)]);
-    const r = await this.o.catalog.blockingQuery(() => exportsFor(this.o.catalog, this.peering.Name), this.#pushIndex, due);
+    const r = await this.o.catalog.blockingQuery(() => exportsFor(this.o.catalog, this.peering.Name, this.o.datacenter), this.#pushIndex, due);
     if (signal.aborted) return;
     await this.#call('PeerStream.Push', { Services: r.value }, STREAM_CALL_MARGIN_MS);
     this.o.tracker.sent(this.peering.ID);

@@ -186,7 +186,7 @@ export class PeeringService {
     if (p.PeerServerName !== '') out.PeerServerName = p.PeerServerName;
     if (p.PeerServerAddresses.length > 0) out.PeerServerAddresses = p.PeerServerAddresses;
     const imported = Object.entries(this.o.catalog.importedServiceMap(p.Name)).filter(([, l]) => l.length > 0).map(([n]) => n);
-    const exported = p.State === 'DELETING' || p.State === 'TERMINATED' ? [] : Object.keys(exportsFor(this.o.catalog, p.Name).value);
+    const exported = p.State === 'DELETING' || p.State === 'TERMINATED' ? [] : Object.entries(exportsFor(this.o.catalog, p.Name, this.o.datacenter).value).filter(([, l]) => l.length > 0).map(([n]) => n);
     out.StreamStatus = {
       ImportedServices: imported.length > 0 ? imported.sort() : null,
       ExportedServices: exported.length > 0 ? exported.sort() : null,
@@ -234,7 +234,7 @@ export class PeeringService {
     await this.#noteRemote(p, body);
     const wait = AbortSignal.timeout(PULL_WAIT_MS);
     const since = typeof body.Index === 'number' ? body.Index : 0;
-    const r = await this.o.catalog.blockingQuery(() => exportsFor(this.o.catalog, p.Name), since, wait);
+    const r = await this.o.catalog.blockingQuery(() => exportsFor(this.o.catalog, p.Name, this.o.datacenter), since, wait);
     this.#authorize(body);
     this.tracker.sent(p.ID);
     return { Index: r.index, Services: r.value, Datacenter: this.o.datacenter };

@@ -46,12 +46,19 @@ export async function healthRoutes(app: FastifyInstance, { ctx }: { ctx: AgentCo
   // service's instances, or over its proxies and Connect-native instances.
   const serviceEntriesRead = (read: (name: string, filter: HealthServiceFilter, peer: string | undefined) => ReturnType<Catalog['checkServiceNodes']>) => ({
     GET: (req: FastifyRequest, reply: FastifyReply) => {
-      // health_endpoint.go: parseEntMetaNoWildcard before anything else (http_ce.go).
+      // health_endpoint.go healthServiceNodes: parseEntMetaNoWildcard before anything else
+      // (http_ce.go), then `?peer=` and `?sameness-group=`, which exclude each other.
       refuseEnterpriseMeta(req);
       const query = req.query as Query;
       const name = (req.params as { service: string }).service;
-      const filter = healthServiceFilter(query);
       const peer = qs(query, 'peer');
+      const samenessGroup = qs(query, 'sameness-group');
+      if (peer && samenessGroup) throw badRequest('peer-name and sameness-group are mutually exclusive');
+      const filter = healthServiceFilter(query);
+      // Consul CE's Health.ServiceNodes refuses a sameness group (health_endpoint_ce.go
+      // getArgsForSamenessGroupMembers). Consul answers that RPC error with a 500; it is the
+      // caller's request that cannot be served, so here it is a 400 with Consul's text.
+      if (samenessGroup) throw badRequest('sameness groups are not supported in consul CE');
       return catalogRead(ctx, req, reply, nearSorted(ctx, qs(query, 'near'), () => read(name, filter, peer)));
     },
   });

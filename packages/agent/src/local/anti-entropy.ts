@@ -141,11 +141,8 @@ export class AntiEntropy {
     /** A registration sent for its service's checks alone: logged as those checks, as Consul's syncCheck does. */
     const forChecks = new Map<Command, string[]>();
 
-    for (const registered of local.services()) {
-      const remote = Object.hasOwn(remoteServices, registered.ID) ? remoteServices[registered.ID] : undefined; // an ID may be "constructor"
-      // The servers' consul- tagged addresses (the virtual IP) are shown locally too.
-      if (remote) local.adoptServerTaggedAddresses(registered.ID, remote.TaggedAddresses as AgentService['TaggedAddresses']);
-      const s = local.service(registered.ID) ?? registered;
+    for (const s of local.services()) {
+      const remote = Object.hasOwn(remoteServices, s.ID) ? remoteServices[s.ID] : undefined; // an ID may be "constructor"
       const checks = localChecks.filter((c) => c.ServiceID === s.ID);
       const staleChecks = checks.filter((c) => !this.#checkCurrent(c, remoteChecks.get(c.CheckID)));
       const serviceCurrent = remote !== undefined && serviceInSync(s, remote);

@@ -143,22 +143,6 @@ export class LocalState {
     if (!same) this.#changed();
   }
 
-  /**
-   * The tagged addresses the servers set under the reserved `consul-` prefix (`consul-virtual`)
-   * taken into the service as this agent shows it, as Consul's agent/local/state.go
-   * updateSyncState merges them back after reading the catalog. Not persisted: the next sync
-   * brings them again.
-   */
-  adoptServerTaggedAddresses(id: string, remote: Record<string, { Address: string; Port: number }> | undefined): void {
-    const s = this.#services.get(id);
-    const reserved = Object.entries(remote ?? {}).filter(([k]) => k.startsWith('consul-'));
-    if (!s || reserved.length === 0) return;
-    const mine = s.service.TaggedAddresses ?? {};
-    if (reserved.every(([k, v]) => mine[k]?.Address === v.Address && mine[k]?.Port === v.Port)) return;
-    s.service = { ...s.service, TaggedAddresses: { ...mine, ...Object.fromEntries(reserved.map(([k, v]) => [k, { Address: v.Address, Port: v.Port }])) } };
-    this.#changed(false);
-  }
-
   /** A service re-registered as another kind drops defaults it no longer takes. */
   #localService(registered: AgentService, token: string, defaults: ServiceConfigResponse | undefined): LocalService {
     const d = takesCentralConfig(registered.Kind) ? defaults : undefined;

@@ -109,7 +109,17 @@ describe('Swarm: deploy/swarm.yml on three engines in their own network namespac
 
   afterAll(async () => {
     console.log(`swarm e2e figures (${lab.prefix}): ${figures.join('; ')}`);
-    if (failed) for (const n of lab.nodes) console.error(`dockerd log of ${n.name}:\n${lab.logTail(n)}`);
+    if (failed) {
+      for (const n of lab.nodes) console.error(`dockerd log of ${n.name}:\n${lab.logTail(n)}`);
+      // What the agents and lbs said (a lb that never rendered, a client that found no server).
+      const manager = live()[0];
+      if (manager && deployed) {
+        for (const service of ['client', 'lb', ...SERVERS]) {
+          const logs = await lab.docker(manager, ['service', 'logs', '--timestamps', '--no-trunc', '--tail', '60', `${STACK}_${service}`]).catch((e: Error) => ({ stdout: '', stderr: e.message }));
+          console.error(`service logs of ${STACK}_${service}:\n${logs.stdout}${logs.stderr}`);
+        }
+      }
+    }
     if (created) await lab.destroy();
   });
 

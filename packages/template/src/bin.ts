@@ -4,10 +4,10 @@ import { unlinkSync, writeFileSync } from 'node:fs';
 import { createClient } from '@proconsul/api/node';
 import { TemplateParseError } from './engine/errors.js';
 import { parseArgs, USAGE } from './runner/cli.js';
-import { clientOptions } from './runner/client-options.js';
-import { ConfigError } from './runner/config.js';
+import { clientOptions, TokenFileError } from './runner/client-options.js';
+import { ConfigError, finalizeConsul, type RunnerConfig } from './runner/config.js';
 import { createLogger } from './runner/log.js';
-import { Runner } from './runner/runner.js';
+import { EXIT_RUNNER_ERROR, Runner } from './runner/runner.js';
 import { MONITORED_SIGNALS } from './runner/signals.js';
 import { packageVersion } from './version.js';
 
@@ -39,47 +39,66 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`proconsul-template v${packageVersion()}\n`);
     return 0;
   }
-  const { config, configPaths } = parsed;
+  const { config } = parsed;
   if (config.templates.length === 0) {
     process.stderr.write('proconsul-template: no templates given (use -template "src:dst[:command]" or a template block in -config)\n');
     return 1;
   }
-  const log = createLogger(config.logLevel);
+  let log = createLogger(config.logLevel);
   for (const what of config.ignored) log.warn('runner', `${what} is not supported by proconsul-template and has no effect`);
-  const client = createClient(clientOptions(config.consul));
-  const runner = new Runner({ config, client, log });
+  let runner: Runner;
   try {
+    runner = newRunner(config);
     runner.start();
   } catch (e) {
     const msg = e instanceof TemplateParseError ? e.message : (e as Error).message;
     process.stderr.write(`proconsul-template: ${msg}\n`);
-    return 1;
+    return e instanceof TokenFileError ? EXIT_RUNNER_ERROR : 1;
   }
   if (config.pidFile) writeFileSync(config.pidFile, `${process.pid}\n`);
 
+  // The exit status comes from the runner in force: one a reload replaced is stopped, not finished.
+  let resolveExit!: (code: number) => void;
+  const exit = new Promise<number>((r) => (resolveExit = r));
+  const follow = (r: Runner) => void r.done.then((code) => r === runner && resolveExit(code));
+  follow(runner);
+  /** A runner a reload replaced, while it stops (its child may take up to its kill timeout). */
+  let retiring: Promise<void> = Promise.resolve();
+
   // cli.go: reload_signal reloads, kill_signal stops, every other signal goes to the -exec child.
   const stopAndExit = (code: number, immediately: boolean) =>
-    void stopBounded(runner, immediately).then(() => {
+    void Promise.all([stopBounded(runner, immediately), retiring]).then(() => {
       removePidFile(config.pidFile);
       process.exit(code);
     });
   // cli.go switches on the configuration it last loaded: a reload can change both signals.
   let signals = { reload: config.reloadSignal, kill: config.killSignal };
   let reloading = Promise.resolve();
+  // cli.go's reload: stop the runner (its child too), parse the configuration again, set up logging
+  // with its log_level, and start a new runner, with new clients (address, token, token file).
   const reload = async () => {
     log.info('runner', 'reloading configuration and templates');
-    let next = config;
+    let fresh: Runner;
+    let next: RunnerConfig;
     try {
-      const again = configPaths.length > 0 ? parseArgs(argv) : parsed;
-      if (again.kind === 'run') next = again.config;
+      const again = parseArgs(argv);
+      if (again.kind !== 'run') return;
+      next = again.config;
+      fresh = newRunner(next);
+      fresh.parse();
     } catch (e) {
+      // consul-template exits here (15 or 14); the running configuration is kept instead.
       log.error('runner', `reload failed, keeping the current configuration: ${(e as Error).message}`);
       return;
     }
-    // As consul-template's new runner: the child stops, and starts again once the templates rendered.
-    await runner.restartChild(next.exec);
-    runner.reload(next.templates);
+    const old = runner;
+    runner = fresh;
+    follow(fresh);
+    retiring = stopBounded(old, false);
+    await retiring;
+    log = fresh.log;
     signals = { reload: next.reloadSignal, kill: next.killSignal };
+    fresh.start();
   };
   for (const sig of MONITORED_SIGNALS) {
     process.on(sig, () => {
@@ -100,11 +119,22 @@ async function main(argv: string[]): Promise<number> {
   // consul-template runs until a signal even when nothing keeps a socket open (templates without
   // dependencies, or an agent not yet answering between retries).
   const keepAlive = setInterval(() => {}, 2 ** 30);
-  const code = await runner.done;
+  const code = await exit;
   clearInterval(keepAlive);
   await stopBounded(runner, false);
   removePidFile(config.pidFile);
   return code;
+}
+
+/**
+ * manager/runner.go NewRunner: the agent settings take their defaults from the environment
+ * (config/consul.go Finalize), then a client is made (a token file read now) and a logger at
+ * the configuration's log_level. Throws TokenFileError when the token file cannot be read.
+ */
+function newRunner(config: RunnerConfig): Runner {
+  finalizeConsul(config.consul, process.env);
+  const client = createClient(clientOptions(config.consul));
+  return new Runner({ config, client, log: createLogger(config.logLevel) });
 }
 
 /** cli.go's ExitCodeInterrupt: stopped by the kill signal. */

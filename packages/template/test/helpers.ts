@@ -58,6 +58,11 @@ export async function startPeeredPair(ips: [string, string], prefix: string, met
 /** A file's text, '' while it does not exist. */
 export const readOrEmpty = (p: string): string => (existsSync(p) ? readFileSync(p, 'utf8') : '');
 
+/** A shell command that writes its environment to `file` as JSON. */
+export const dumpEnvCommand = (file: string): string => `${process.execPath} -e "require('fs').writeFileSync('${file}', JSON.stringify(process.env))"`;
+/** The environment a dumpEnvCommand wrote. */
+export const readEnvFile = (file: string): Record<string, string> => JSON.parse(readOrEmpty(file)) as Record<string, string>;
+
 /**
  * GET through nginx on a connection of its own: "status body". A reload closes nginx's idle
  * keep-alive connections, so a pooled one may be closed under the next request.

@@ -2,21 +2,17 @@
 // as consul-template does them: manager/runner.go runs a command with childEnv (CONSUL_HTTP_*)
 // before the template's own exec.env, and cli.go switches on the signals of the configuration
 // it loaded last, so a reload can change reload_signal and kill_signal.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startAgent, stopProcess, waitFor, type AgentProcess } from '@proconsul/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api, startCli, type CliProcess } from './helpers.js';
+import { api, dumpEnvCommand, readEnvFile, readOrEmpty, startCli, type CliProcess } from './helpers.js';
 
 const IP = '127.0.129.11';
 let agent: AgentProcess;
 const dir = mkdtempSync(join(tmpdir(), 'pct-cmd-'));
 const clis: CliProcess[] = [];
-const read = (p: string) => (existsSync(p) ? readFileSync(p, 'utf8') : '');
-/** A command that writes its environment to `file` as JSON. */
-const dumpEnv = (file: string) => `${process.execPath} -e "require('fs').writeFileSync('${file}', JSON.stringify(process.env))"`;
-const readEnv = (file: string) => JSON.parse(read(file)) as Record<string, string>;
 
 beforeAll(async () => {
   agent = await startAgent({ ip: IP, extraArgs: ['-log-level', 'warn'] });
@@ -37,12 +33,12 @@ describe('a template command', () => {
     writeFileSync(cfg, [
       `consul {\n  address = "${agent.httpAddr}"\n  token = "tok-1"\n}`,
       `template {\n  contents = "{{ key \\"cmd/env\\" }}"\n  destination = "${out}"\n` +
-        `  exec {\n    command = ${JSON.stringify(dumpEnv(envOut))}\n    env {\n      custom = ["FOO=bar", "CONSUL_HTTP_TOKEN=override"]\n      denylist = ["SECRET_*"]\n    }\n  }\n}`,
+        `  exec {\n    command = ${JSON.stringify(dumpEnvCommand(envOut))}\n    env {\n      custom = ["FOO=bar", "CONSUL_HTTP_TOKEN=override"]\n      denylist = ["SECRET_*"]\n    }\n  }\n}`,
     ].join('\n'));
     const cli = startCli(['-config', cfg, '-once'], { ...process.env, SECRET_X: 'no', KEEP_Y: 'yes' });
     clis.push(cli);
     expect(await cli.exited).toBe(0);
-    const env = readEnv(envOut);
+    const env = readEnvFile(envOut);
     expect(env).toMatchObject({
       CONSUL_HTTP_ADDR: agent.httpAddr,
       CONSUL_HTTP_SSL: 'false',
@@ -61,10 +57,10 @@ describe('a template command', () => {
     const out = join(dir, 'plain.conf');
     const envOut = join(dir, 'plain.txt');
     writeFileSync(src, '{{ key "cmd/plain" }}');
-    const cli = startCli(['-consul-addr', agent.httpAddr, '-template', `${src}:${out}:${dumpEnv(envOut)}`, '-once'], { ...process.env, KEEP_Y: 'yes' });
+    const cli = startCli(['-consul-addr', agent.httpAddr, '-template', `${src}:${out}:${dumpEnvCommand(envOut)}`, '-once'], { ...process.env, KEEP_Y: 'yes' });
     clis.push(cli);
     expect(await cli.exited).toBe(0);
-    const env = readEnv(envOut);
+    const env = readEnvFile(envOut);
     expect(env).toMatchObject({ CONSUL_HTTP_ADDR: agent.httpAddr, CONSUL_HTTP_SSL: 'false', KEEP_Y: 'yes' });
     expect(env.CONSUL_HTTP_TOKEN).toBeUndefined();
   }, 30_000);
@@ -87,14 +83,14 @@ describe('a reload', () => {
     writeFileSync(cfg, config(out, 'SIGHUP', 'SIGINT'));
     const cli = startCli(['-config', cfg]);
     clis.push(cli);
-    await waitFor(() => read(out) === 'v1', 'the first render');
+    await waitFor(() => readOrEmpty(out) === 'v1', 'the first render');
     // Each reloaded file renders elsewhere (so the reload is seen) and brings new signals.
     writeFileSync(cfg, config(out2, 'SIGUSR1', 'SIGUSR2'));
     cli.proc.kill('SIGHUP');
-    await waitFor(() => read(out2) === 'v1', 'the render after the first reload');
+    await waitFor(() => readOrEmpty(out2) === 'v1', 'the render after the first reload');
     writeFileSync(cfg, config(out3, 'SIGUSR1', 'SIGUSR2'));
     cli.proc.kill('SIGUSR1');
-    await waitFor(() => read(out3) === 'v1', 'the render after a reload by the new reload_signal');
+    await waitFor(() => readOrEmpty(out3) === 'v1', 'the render after a reload by the new reload_signal');
     cli.proc.kill('SIGUSR2');
     expect(await cli.exited).toBe(12);
   }, 30_000);

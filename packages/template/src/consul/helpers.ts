@@ -41,16 +41,12 @@ function containsSome(retTrue: boolean, invert: boolean) {
   };
 }
 
-function toInt(v: unknown, fn: string): number {
-  if (typeof v === 'number' && Number.isInteger(v)) return v;
-  if (typeof v === 'bigint' || v instanceof GoInt) return Number(numberValue(v));
-  if (v instanceof GoUint) return Number(BigInt.asIntN(64, v.value)); // int64(v.Uint())
-  if (typeof v === 'string') {
-    if (v === '') return 0;
-    if (!/^[+-]?\d+$/.test(v)) throw new Error(`${fn}: strconv.ParseInt: parsing ${JSON.stringify(v)}: invalid syntax`);
-    return Number(v);
-  }
-  throw new Error(`${fn}: bad argument type: ${typeName(v)}`);
+/** funcs.go loop's to64: any integer kind exactly (a uint64 converted to int64), a string through parseInt. */
+function toInt64Arg(v: unknown): bigint {
+  if ((typeof v === 'number' && Number.isSafeInteger(v)) || typeof v === 'bigint' || v instanceof GoInt) return BigInt(numberValue(v)!);
+  if (v instanceof GoUint) return BigInt.asIntN(64, v.value);
+  if (typeof v === 'string') return parseInt64(v);
+  throw new Error(`loop: bad argument type: ${typeName(v)}`);
 }
 
 /** Go's json.Marshal: sorted map keys, struct fields in order, HTML-safe escapes (unless escapeHTML is false). */
@@ -351,9 +347,9 @@ export function helperFuncs(getScratch: () => Scratch, now: () => Date = () => n
     },
     loop: variadic((...args: unknown[]) => {
       if (args.length < 1 || args.length > 2) throw new Error(`loop: wrong number of arguments, expected 1 or 2, but got ${args.length}`);
-      const [start, stop] = args.length === 1 ? [0, toInt(args[0], 'loop')] : [toInt(args[0], 'loop'), toInt(args[1], 'loop')];
+      const [start, stop] = args.length === 1 ? [0n, toInt64Arg(args[0])] : [toInt64Arg(args[0]), toInt64Arg(args[1])];
       const out: bigint[] = []; // consul-template's loop yields int64s
-      for (let i = start; i < stop && out.length < 1_000_000; i++) out.push(BigInt(i));
+      for (let i = start; i < stop && out.length < 1_000_000; i++) out.push(i);
       return out;
     }),
     scratch: () => getScratch(),

@@ -63,9 +63,11 @@ function lt(a: unknown, b: unknown): boolean {
 function indexArg(index: unknown, len: number): number {
   if (index === null || index === undefined) throw new Error('cannot index slice/array with nil');
   if (!integer(kindOf(index))) throw new Error(`cannot index slice/array with type ${typeName(index)}`);
-  const i = Number(numberValue(index));
-  if (i < 0 || i > len) throw new Error(`index out of range: ${i}`);
-  return i;
+  // funcs.go indexArg: the exact int64 (a uint64 converted to it, so 2^63 and over turn negative).
+  const n = BigInt(numberValue(index)!);
+  const x = kindOf(index) === 'uint' ? BigInt.asIntN(64, n) : n;
+  if (x < 0n || x > BigInt(len)) throw new Error(`index out of range: ${x}`);
+  return Number(x);
 }
 
 function index(item: unknown, ...indexes: unknown[]): unknown {

@@ -64,8 +64,8 @@ export function sprintf(format: string, args: unknown[]): string {
     }
     if (format[i] === '*') {
       i++;
-      const w = args[argi++];
-      if (typeof w === 'number' && Number.isInteger(w)) {
+      const w = intFromArg(args[argi++]);
+      if (w !== undefined) {
         spec.width = Math.abs(w);
         if (w < 0) spec.minus = true;
       } else out += '%!(BADWIDTH)';
@@ -80,8 +80,8 @@ export function sprintf(format: string, args: unknown[]): string {
       i++;
       if (format[i] === '*') {
         i++;
-        const p = args[argi++];
-        if (typeof p === 'number' && Number.isInteger(p) && p >= 0) spec.prec = p;
+        const p = intFromArg(args[argi++]);
+        if (p !== undefined && p >= 0) spec.prec = p;
         else out += '%!(BADPREC)';
       } else {
         const m = /^\d+/.exec(format.slice(i));
@@ -122,6 +122,19 @@ function badVerb(v: unknown, spec: Spec): string {
   if (v === null || v === undefined) return `%!${spec.verb}(<nil>)`;
   return `%!${spec.verb}(${typeName(v)}=${formatValue(v, PLAIN)})`;
 }
+
+/**
+ * fmt's intFromArg for a `*` width or precision: a value of any integer kind (int, int64,
+ * uint64) taken exactly, refused when it does not fit an int or is over 1e6 in magnitude
+ * (print.go tooLarge); anything else is refused too.
+ */
+function intFromArg(a: unknown): number | undefined {
+  const k = kindOf(a);
+  if (k !== 'int' && k !== 'uint') return undefined;
+  const n = BigInt(numberValue(a)!);
+  return n > TOO_LARGE || n < -TOO_LARGE ? undefined : Number(n);
+}
+const TOO_LARGE = 1_000_000n;
 
 function pad(s: string, spec: Spec, numeric = false): string {
   if (spec.width === undefined) return s;

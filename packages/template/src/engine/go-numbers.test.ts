@@ -98,6 +98,38 @@ describe('an int beyond 2^53: exact, as Go 64-bit int', () => {
   });
 });
 
+describe("an int beyond 2^53 as a function's int argument: exact, as Go passes it", () => {
+  // No Go here to run: the expected texts follow go1.19's text/template funcs.go (indexArg: the
+  // int64, a uint64 converted), fmt/print.go (intFromArg, tooLarge: widths up to 1e6), Sprig's
+  // numeric.go (untilStep, seq, randInt: rand.Intn(max-min)+min) and consul-template's loop.
+  it('index and slice say the exact index that is out of range; a uint64 of 2^63 or more turns negative', () => {
+    expect(() => render('{{ index .list 9007199254740993 }}')).toThrow('error calling index: index out of range: 9007199254740993');
+    expect(() => render('{{ slice .list 1 9007199254740993 }}')).toThrow('error calling slice: index out of range: 9007199254740993');
+    expect(() => render('{{ index .list (sprig_int64 -9007199254740993) }}')).toThrow('error calling index: index out of range: -9007199254740993');
+    expect(() => render(`${U('u', '18446744073709551615')}{{ index .list $u }}`)).toThrow('error calling index: index out of range: -1');
+    expect(render('{{ index .list (sprig_int64 2) }} {{ slice .list (sprig_add 0 1) }}')).toBe('c [b c]');
+  });
+
+  it("printf's * width and precision take any integer kind exactly, up to 1e6", () => {
+    expect(render('{{ printf "[%*d][%-*d][%.*f]" (sprig_add 2 3) 1 (sprig_int64 4) 2 (sprig_int64 2) 3.14159 }}')).toBe('[    1][2   ][3.14]');
+    expect(render(`${U('w', '3')}{{ printf "[%*d][%*d]" $w 7 (sprig_int64 -3) 7 }}`)).toBe('[  7][7  ]');
+    expect(render('{{ printf "[%*d][%.*d][%*d]" 9007199254740993 1 9007199254740993 2 1000001 3 }}')).toBe('[%!(BADWIDTH)1][%!(BADPREC)2][%!(BADWIDTH)3]');
+    expect(render('{{ printf "[%*d][%*d]" 2.0 1 "2" 2 }}')).toBe('[%!(BADWIDTH)1][%!(BADWIDTH)2]');
+  });
+
+  it("Sprig's until, untilStep, seq and randInt, and loop, count from the exact value", () => {
+    expect(render('{{ sprig_untilStep 9007199254740993 9007199254740996 1 }} {{ sprig_seq 9007199254740993 9007199254740995 }} {{ sprig_seq 9007199254740993 -1 9007199254740991 }}')).toBe(
+      '[9007199254740993 9007199254740994 9007199254740995] 9007199254740993 9007199254740994 9007199254740995 9007199254740993 9007199254740992 9007199254740991',
+    );
+    expect(render(`{{ range sprig_untilStep 9007199254740993 9007199254740994 1 }}${show('.')}{{ end }}{{ sprig_randInt 9007199254740993 9007199254740994 }}`)).toBe('int=9007199254740993 9007199254740993');
+    // Go's int addition wraps: seq up to the largest int asks for nothing past it.
+    expect(render('[{{ sprig_seq 9223372036854775807 }}] {{ sprig_until -2 }}')).toBe('[] [0 -1]');
+    expect(render('{{ range loop 9007199254740993 9007199254740995 }}{{ . }} {{ end }}{{ range loop "9007199254740993" "9007199254740994" }}{{ . }}{{ end }}')).toBe('9007199254740993 9007199254740994 9007199254740993');
+    expect(() => render('{{ sprig_until 2.5 }}')).toThrow('wrong type for value; expected int; got float64');
+    expect(() => render('{{ sprig_randInt 9007199254740994 9007199254740993 }}')).toThrow('invalid argument to Intn');
+  });
+});
+
 describe('parseJSON numbers: float64, as encoding/json into interface{}', () => {
   it('prints as Go does and refuses an int verb', () => {
     expect(render('{{ $j := parseJSON `{"n": 1, "l": [2]}` }}{{ printf "%T %v %d %T" $j.n $j.n $j.n (index $j.l 0) }}')).toBe('float64 1 %!d(float64=1) float64');

@@ -14,7 +14,9 @@ export const USAGE = `Usage: proconsul-template [options]
 Options:
   -config <path>          HCL or JSON config file with consul-template's keys (repeatable)
   -consul-addr <addr>     agent address (default $CONSUL_HTTP_ADDR or 127.0.0.1:8500)
-  -consul-token <token>   ACL token (default $CONSUL_HTTP_TOKEN)
+  -consul-token <token>   ACL token (default $CONSUL_TOKEN, then $CONSUL_HTTP_TOKEN)
+  -consul-token-file <path>  file holding the ACL token; when not empty it wins over the token
+                          (default $CONSUL_TOKEN_FILE, then $CONSUL_HTTP_TOKEN_FILE)
   -consul-auth <user[:pass]>  HTTP basic auth for the agent
   -consul-ssl             talk HTTPS to the agent (also: an https:// address, $CONSUL_HTTP_SSL)
   -consul-ssl-verify      verify the agent's certificate (default true; -consul-ssl-verify=false)
@@ -62,7 +64,7 @@ export type CliResult = { kind: 'run'; config: RunnerConfig; configPaths: string
 
 const BOOL_FLAGS = new Set(['once', 'dry', 'version', 'v', 'help', 'h', 'dedup', 'syslog', 'vault-renew-token', 'consul-ssl', 'consul-ssl-verify', 'consul-retry', 'exec-env-pristine']);
 const VALUE_FLAGS = new Set([
-  'config', 'consul-addr', 'consul-token', 'consul-auth', 'consul-ssl-cert', 'consul-ssl-key', 'consul-ssl-ca-cert', 'consul-ssl-ca-path',
+  'config', 'consul-addr', 'consul-token', 'consul-token-file', 'consul-auth', 'consul-ssl-cert', 'consul-ssl-key', 'consul-ssl-ca-cert', 'consul-ssl-ca-path',
   'consul-ssl-server-name', 'template', 'wait', 'exec', 'log-level', 'pid-file', 'validate', 'min-instances', 'key-timeout', 'max-stale',
   'nginx-conf', 'nginx-upstream', 'nginx-reload', 'consul-retry-attempts', 'consul-retry-backoff', 'consul-retry-max-backoff', 'retry',
   'exec-reload-signal', 'exec-kill-signal', 'exec-kill-timeout', 'exec-splay', 'exec-env-custom', 'exec-env-allowlist', 'exec-env-denylist',
@@ -107,6 +109,7 @@ export function parseArgs(argv: string[]): CliResult {
       case 'config': break;
       case 'consul-addr': config.consul.address = v; break;
       case 'consul-token': config.consul.token = v; break;
+      case 'consul-token-file': config.consul.tokenFile = v; break;
       case 'consul-auth': config.consul.auth = parseAuthFlag(v); break;
       case 'consul-ssl': config.consul.ssl.enabled = bool(name, v); break;
       case 'consul-ssl-verify': config.consul.ssl.verify = bool(name, v); break;

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseArgs } from './cli.js';
 import { applyConfigObject, defaultConfig } from './config.js';
@@ -42,5 +45,19 @@ describe('the consul block as client options', () => {
     expect(r.config.ignored).toEqual(['-syslog']);
     expect(() => fromHcl({ consul: { ssl: { ca_file: '/x' } } })).toThrow('consul.ssl.ca_file: unknown key');
     expect(() => fromHcl({ consul: { auth: { user: 'x' } } })).toThrow('consul.auth.user: unknown key');
+  });
+
+  it("reads the token file when the client is made: its trimmed token wins, an empty one leaves consul.token (api NewClient)", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pct-token-'));
+    try {
+      const file = join(dir, 'token');
+      writeFileSync(file, '\n  from-file \n');
+      expect(clientOptions({ ...fromHcl({}).consul, token: 'given', tokenFile: file }, {}).token).toBe('from-file');
+      writeFileSync(file, ' \n');
+      expect(clientOptions({ ...fromHcl({}).consul, token: 'given', tokenFile: file }, {}).token).toBe('given');
+      expect(() => clientOptions({ ...fromHcl({}).consul, tokenFile: join(dir, 'none') }, {})).toThrow('runner: Error loading token file: ENOENT');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

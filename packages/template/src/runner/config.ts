@@ -122,6 +122,8 @@ export interface RunnerConfig {
   consul: {
     address?: string;
     token?: string;
+    /** consul.token_file (-consul-token-file): a file whose token, when not empty, wins over `token` (Consul's api NewClient). */
+    tokenFile?: string;
     /** consul.retry (-consul-retry*): how failed queries are retried, and when to give up. */
     retry: RetryConfig;
     ssl: SslConfig;
@@ -181,6 +183,22 @@ export function defaultConfig(): RunnerConfig {
     reloadSignal: 'SIGHUP',
     killSignal: 'SIGINT',
   };
+}
+
+/**
+ * config/consul.go's Finalize: what neither a file nor a flag set comes from the environment
+ * (the first non-empty variable, trimmed), so the child processes get it as CONSUL_HTTP_*.
+ */
+export function finalizeConsul(consul: RunnerConfig['consul'], env: Record<string, string | undefined>): void {
+  const fromEnv = (...names: string[]) => names.map((n) => env[n]).find((v) => v !== undefined && v !== '')?.trim();
+  consul.address ??= fromEnv('CONSUL_HTTP_ADDR');
+  consul.token ??= fromEnv('CONSUL_TOKEN', 'CONSUL_HTTP_TOKEN');
+  consul.tokenFile ??= fromEnv('CONSUL_TOKEN_FILE', 'CONSUL_HTTP_TOKEN_FILE');
+}
+
+/** config/ssl.go's Finalize: any TLS setting turns HTTPS on, unless `enabled` says otherwise. */
+export function sslEnabled(ssl: SslConfig): boolean {
+  return ssl.enabled ?? ([ssl.cert, ssl.key, ssl.caCert, ssl.caPath, ssl.serverName].some((v) => v) || ssl.verify !== undefined);
 }
 
 /** A signal name from a config key or flag; "" turns it off. */
@@ -455,6 +473,7 @@ export function applyConfigObject(cfg: RunnerConfig, raw: Record<string, unknown
         for (const [ck, cv] of Object.entries(c)) {
           if (ck === 'address') cfg.consul.address = str('consul.address', cv);
           else if (ck === 'token') cfg.consul.token = str('consul.token', cv);
+          else if (ck === 'token_file') cfg.consul.tokenFile = str('consul.token_file', cv);
           else if (ck === 'retry') applyRetry(cfg.consul.retry, one('consul.retry', cv));
           else if (ck === 'ssl') applySsl(cfg.consul.ssl, one('consul.ssl', cv));
           else if (ck === 'auth') cfg.consul.auth = authBlock(one('consul.auth', cv));

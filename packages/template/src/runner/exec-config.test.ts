@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseArgs } from './cli.js';
-import { execEnabled, type RunnerConfig } from './config.js';
+import { execEnabled, finalizeConsul, type RunnerConfig } from './config.js';
 import { agentEnv, childEnv, pathMatch } from './exec-env.js';
 import { RETRY_DEFAULTS, retryDelay } from './retry.js';
 
@@ -111,6 +111,22 @@ describe('the child environment', () => {
       PATH: '/bin', SECRET_A: 's', CONSUL_HTTP_SSL: 'true', CONSUL_HTTP_SSL_VERIFY: 'false',
     });
     expect(childEnv({ pristine: true, custom: ['ONLY=1'], allowlist: [], denylist: [] }, agent, parent)).toEqual({ ONLY: '1', CONSUL_HTTP_SSL: 'true', CONSUL_HTTP_SSL_VERIFY: 'false' });
+  });
+
+  it('passes a token file as its path, and HTTPS as ssl Finalize turns it on (any ssl key)', () => {
+    const env = childEnv({ pristine: true, custom: [], allowlist: [], denylist: [] }, agentEnv({ tokenFile: '/run/tok', retry: RETRY_DEFAULTS, ssl: { verify: false } }), parent);
+    expect(env).toEqual({ CONSUL_HTTP_TOKEN_FILE: '/run/tok', CONSUL_HTTP_SSL: 'true', CONSUL_HTTP_SSL_VERIFY: 'false' });
+  });
+
+  it('takes consul.token_file and -consul-token-file; what is unset comes from the environment (consul.go Finalize)', () => {
+    expect(run([], 'consul { token_file = "/a" }').consul.tokenFile).toBe('/a');
+    expect(run(['-consul-token-file', '/b'], 'consul { token_file = "/a" }').consul.tokenFile).toBe('/b');
+    const consul = run(['-consul-token', 'flag']).consul;
+    finalizeConsul(consul, { CONSUL_TOKEN: '', CONSUL_HTTP_TOKEN: ' env ', CONSUL_TOKEN_FILE: '/first', CONSUL_HTTP_TOKEN_FILE: '/second', CONSUL_HTTP_ADDR: 'h:1' });
+    expect(consul).toMatchObject({ token: 'flag', tokenFile: '/first', address: 'h:1' });
+    const bare = run([]).consul;
+    finalizeConsul(bare, { CONSUL_TOKEN: 'one', CONSUL_HTTP_TOKEN: 'two' });
+    expect([bare.token, bare.tokenFile, bare.address]).toEqual(['one', undefined, undefined]);
   });
 
   it("matches as Go's filepath.Match", () => {

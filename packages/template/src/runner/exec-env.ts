@@ -3,7 +3,7 @@
 // `custom`; `pristine` starts from nothing, else from this process's environment, kept by
 // `allowlist` and dropped by `denylist` (filepath.Match patterns); `custom` entries win.
 
-import type { RunnerConfig } from './config.js';
+import { sslEnabled, type RunnerConfig } from './config.js';
 
 export interface ExecEnvConfig {
   pristine: boolean;
@@ -13,13 +13,17 @@ export interface ExecEnvConfig {
   denylist: string[];
 }
 
-/** manager/runner.go childEnv: what a child needs to reach the same agent. */
+/**
+ * manager/runner.go childEnv: what a child needs to reach the same agent. The token is the
+ * configured one, not a token file's contents: the child gets the file's path and reads it.
+ */
 export function agentEnv(consul: RunnerConfig['consul']): string[] {
   const out: string[] = [];
   if (consul.address) out.push(`CONSUL_HTTP_ADDR=${consul.address}`);
   if (consul.auth) out.push(`CONSUL_HTTP_AUTH=${consul.auth.username}:${consul.auth.password}`);
   if (consul.token) out.push(`CONSUL_HTTP_TOKEN=${consul.token}`);
-  out.push(`CONSUL_HTTP_SSL=${String(consul.ssl.enabled ?? false)}`);
+  if (consul.tokenFile) out.push(`CONSUL_HTTP_TOKEN_FILE=${consul.tokenFile}`);
+  out.push(`CONSUL_HTTP_SSL=${String(sslEnabled(consul.ssl))}`);
   out.push(`CONSUL_HTTP_SSL_VERIFY=${String(consul.ssl.verify ?? true)}`);
   return out;
 }

@@ -2,7 +2,7 @@
 // across templates), re-renders a template when one of its dependencies
 // changes (after its quiescence wait), writes changed output atomically and
 // runs the template's command. Also: -once, -dry, -exec, the min_instances
-// guard, validation before the swap, the `key` fail-fast timer, reload, and
+// guard, validation before the swap, the `key` fail-fast timer, and
 // de-duplication (dedup.ts): a follower watches only what cannot be shared.
 
 import { readFileSync } from 'node:fs';
@@ -64,16 +64,14 @@ export class Runner {
   /** Set when de-duplicating (not in -once mode, as consul-template). */
   private readonly dedup?: DedupManager;
   private templates: TemplateState[] = [];
+  private parsed = false;
   private stopped = false;
   private stopping?: Promise<void>;
   private child?: ExecChild;
-  /** The exec block in force (a reload may bring another). */
-  private exec: ExecConfig;
+  private readonly exec: ExecConfig;
   /** A reload of the child is running / another is wanted after it (changes coalesce). */
   private childReloading = false;
   private childReloadPending = false;
-  /** The old child is being stopped for a configuration reload: no new one until it is gone. */
-  private childRestarting = false;
   private resolveDone!: (code: number) => void;
   /** Resolves with the exit code: -once finished, the -exec child exited, or a fatal error. */
   readonly done: Promise<number>;
@@ -107,13 +105,23 @@ export class Runner {
     }
   }
 
-  private get log(): Logger {
+  get log(): Logger {
     return this.opts.log;
   }
 
-  /** Parses every template (throws TemplateParseError / Error on a bad one) and renders the first pass. */
-  start(): void {
+  /**
+   * Parses every template; throws TemplateParseError / Error on a bad one. start() does it too;
+   * a reload calls it first so that a bad new template keeps the running one.
+   */
+  parse(): void {
+    if (this.parsed) return;
     this.templates = this.opts.config.templates.map((cfg, i) => this.load(cfg, i));
+    this.parsed = true;
+  }
+
+  /** Parses the templates (unless parse() did) and renders the first pass. */
+  start(): void {
+    this.parse();
     this.dedup?.start(this.templates.map((t) => t.id));
     for (const t of this.templates) this.schedule(t, true);
   }
@@ -132,29 +140,13 @@ export class Runner {
       leftDelim: cfg.leftDelimiter,
       rightDelim: cfg.rightDelimiter,
       errorOnMissingKey: cfg.errorOnMissingKey,
-      env: this.opts.env,
+      // template.go's Execute gets childEnv: `env "CONSUL_HTTP_ADDR"` sees what a command would.
+      env: childEnv(emptyEnv(), agentEnv(this.opts.config.consul), this.opts.env ?? process.env),
       functionDenylist: cfg.functionDenylist,
       sandboxPath: cfg.sandboxPath,
     });
     const id = templateId(cfg.source ?? '', text, cfg.destination);
     return { cfg, name, id, renderer, used: new Map(), rendered: false, running: false, pending: false };
-  }
-
-  /** SIGHUP: re-read the template sources and render again; a bad template keeps the old one. */
-  reload(templates: TemplateConfig[] = this.opts.config.templates): void {
-    let next: TemplateState[];
-    try {
-      next = templates.map((cfg, i) => this.load(cfg, i));
-    } catch (e) {
-      this.log.error('runner', `reload failed, keeping the current templates: ${(e as Error).message}`);
-      this.checkAllRendered(); // a child stopped for the reload starts again on the current files
-      return;
-    }
-    for (const t of this.templates) this.clearTimers(t);
-    this.templates = next;
-    this.dedup?.setTemplates(next.map((t) => t.id));
-    this.log.info('runner', `reloaded ${next.length} template(s)`);
-    for (const t of next) this.schedule(t, true);
   }
 
   /**
@@ -174,22 +166,6 @@ export class Runner {
   /** The longest stop() may wait on the child: splay, then kill_timeout. */
   childStopBoundMs(): number {
     return this.child ? this.exec.splayMs + this.exec.killTimeoutMs : 0;
-  }
-
-  /**
-   * A configuration reload (consul-template stops its runner, child included, and starts a new
-   * one): the child is stopped; it starts again, with `exec`, once every template rendered.
-   */
-  async restartChild(exec: ExecConfig): Promise<void> {
-    const child = this.child;
-    this.child = undefined;
-    this.exec = exec;
-    this.childRestarting = true;
-    try {
-      await child?.stop(false);
-    } finally {
-      this.childRestarting = false;
-    }
   }
 
   /**
@@ -408,7 +384,7 @@ export class Runner {
     const shown = typeof cmd === 'string' ? cmd : cmd.join(' ');
     this.log.info('runner', `executing command ${JSON.stringify(shown)} from ${JSON.stringify(t.name)} => ${JSON.stringify(t.cfg.destination)}`);
     // manager/runner.go: a template's command gets childEnv (CONSUL_HTTP_*) before its own exec.env.
-    const env = childEnv(t.cfg.commandEnv ?? emptyEnv(), agentEnv(this.opts.config.consul));
+    const env = childEnv(t.cfg.commandEnv ?? emptyEnv(), agentEnv(this.opts.config.consul), this.opts.env ?? process.env);
     const res = await runCommand(cmd, t.cfg.commandTimeoutMs, env);
     const output = res.output.trim();
     if (output) for (const line of output.split('\n')) this.log.info('child', line);
@@ -460,7 +436,7 @@ export class Runner {
       this.watcher.stop();
       for (const t of this.templates) this.clearTimers(t);
     }
-    if (exec && !this.child && !this.childRestarting) this.startChild();
+    if (exec && !this.child) this.startChild();
   }
 
   private startChild(): void {

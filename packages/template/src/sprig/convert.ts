@@ -12,13 +12,21 @@ export function str(v: unknown): string {
   throw new Error(`wrong type for value; expected string; got ${typeName(v)}`);
 }
 
-/** text/template's check of an argument for an `int` parameter. */
-export function int(v: unknown): number {
-  if (typeof v === 'number' && Number.isInteger(v)) return v;
-  // An int beyond 2^53 is an int for Go too; no count, index or width here gets that far exactly.
-  if (v instanceof GoInt) return Number(v.value);
+/** text/template's check of an argument for an `int` parameter: Go's int, exact on 64 bits. */
+export function intArg(v: unknown): bigint {
+  if (typeof v === 'number' && Number.isSafeInteger(v)) return BigInt(v);
+  if (v instanceof GoInt) return v.value;
   if (v === null || v === undefined) throw new Error('invalid value; expected int');
   throw new Error(`wrong type for value; expected int; got ${typeName(v)}`);
+}
+
+/**
+ * An `int` parameter that is a count, width or position: compared with lengths only, where a
+ * value beyond 2^53 and its nearest number are both beyond any length and give the same result.
+ * A parameter whose value reaches the output (seq, until, randInt) takes intArg.
+ */
+export function int(v: unknown): number {
+  return Number(intArg(v));
 }
 
 /** text/template's check of an argument for a `bool` parameter. */

@@ -2,12 +2,12 @@
 // int64 through spf13/cast (strings parse, floats truncate, the rest is 0);
 // the *f functions go through shopspring/decimal, so 0.1 + 0.2 is 0.3.
 
-import { randomInt } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { FuncMap } from '../engine/exec.js';
 import { variadic } from '../engine/exec.js';
 import { sprint } from '../engine/fmt.js';
-import { goFloat, goInt, kindOf, numberValue } from '../engine/values.js';
-import { int, int64, toFloat64, toInt64 } from './convert.js';
+import { goFloat, goInt, type GoInt, kindOf, numberValue } from '../engine/values.js';
+import { int, intArg, int64, toFloat64, toInt64 } from './convert.js';
 
 /** An exact decimal: coef * 10^exp. */
 interface Dec { coef: bigint; exp: number }
@@ -52,48 +52,66 @@ function decimalOp(op: string, first: unknown, rest: unknown[]): unknown {
   return goFloat(decFloat(acc));
 }
 
-/** sprig's untilStep: start up to (not including) stop; an empty list when the step goes the wrong way. */
-export function untilStep(start: number, stop: number, step: number): number[] {
-  const out: number[] = [];
+/** Go's int addition: 64 bits, wrapping. */
+const add64 = (a: bigint, b: bigint) => BigInt.asIntN(64, a + b);
+
+/** sprig's untilStep over Go ints: start up to (not including) stop; none when the step goes the wrong way. */
+function steps(start: bigint, stop: bigint, step: bigint): bigint[] {
+  const out: bigint[] = [];
   const limit = 1_000_000;
   if (stop < start) {
-    if (step >= 0) return out;
-    for (let i = start; i > stop; i += step) if (out.push(i) > limit) throw new Error(`untilStep: more than ${limit} items`);
+    if (step >= 0n) return out;
+    for (let i = start; i > stop; i = add64(i, step)) if (out.push(i) > limit) throw new Error(`untilStep: more than ${limit} items`);
     return out;
   }
-  if (step <= 0) return out;
-  for (let i = start; i < stop; i += step) if (out.push(i) > limit) throw new Error(`untilStep: more than ${limit} items`);
+  if (step <= 0n) return out;
+  for (let i = start; i < stop; i = add64(i, step)) if (out.push(i) > limit) throw new Error(`untilStep: more than ${limit} items`);
   return out;
 }
 
-function seq(params: number[]): string {
-  let inc = 1;
-  let list: number[];
+/** sprig's untilStep: a []int, exact on 64 bits. */
+export function untilStep(start: bigint, stop: bigint, step: bigint): Array<number | GoInt> {
+  return steps(start, stop, step).map(goInt);
+}
+
+function seq(params: bigint[]): string {
+  let inc = 1n;
+  let list: bigint[];
   switch (params.length) {
     case 1: {
       const end = params[0]!;
-      if (end < 1) inc = -1;
-      list = untilStep(1, end + inc, inc);
+      if (end < 1n) inc = -1n;
+      list = steps(1n, add64(end, inc), inc);
       break;
     }
     case 2: {
-      const [start, end] = params as [number, number];
-      const step = end < start ? -1 : 1;
-      list = untilStep(start, end + step, step);
+      const [start, end] = params as [bigint, bigint];
+      const step = end < start ? -1n : 1n;
+      list = steps(start, add64(end, step), step);
       break;
     }
     case 3: {
-      const [start, step, end] = params as [number, number, number];
+      const [start, step, end] = params as [bigint, bigint, bigint];
       if (end < start) {
-        inc = -1;
-        if (step > 0) return '';
+        inc = -1n;
+        if (step > 0n) return '';
       }
-      list = untilStep(start, end + inc, step);
+      list = steps(start, add64(end, inc), step);
       break;
     }
     default: return '';
   }
   return list.join(' ');
+}
+
+/** math/rand's Intn(n) for 0 < n < 2^63: uniform, by rejection of the biased top of the range. */
+function randomBelow(n: bigint): bigint {
+  const top = (2n ** 64n / n) * n;
+  for (let tries = 0; tries < 1000; tries++) {
+    const x = randomBytes(8).readBigUInt64BE();
+    if (x < top) return x % n;
+  }
+  throw new Error('randInt: no random number in 1000 tries');
 }
 
 /** sprig's round: places after the point; a fraction at or over roundOn rounds up (math.Modf keeps the sign). */
@@ -128,18 +146,21 @@ export const numericFuncs: FuncMap = {
     const t = sprint([v]);
     return /^[+-]?[0-7]+$/.test(t) ? BigInt.asIntN(64, BigInt((t.startsWith('-') ? '-0o' : '0o') + t.replace(/^[+-]/, ''))) : 0n;
   },
-  seq: variadic((...ps: unknown[]) => seq(ps.map(int))),
-  until: (n: unknown) => untilStep(0, int(n), int(n) < 0 ? -1 : 1),
-  untilStep: (a: unknown, b: unknown, c: unknown) => untilStep(int(a), int(b), int(c)),
+  seq: variadic((...ps: unknown[]) => seq(ps.map(intArg))),
+  until: (n: unknown) => untilStep(0n, intArg(n), intArg(n) < 0n ? -1n : 1n),
+  untilStep: (a: unknown, b: unknown, c: unknown) => untilStep(intArg(a), intArg(b), intArg(c)),
   add1: (v: unknown) => int64(big(v) + 1n),
   add: variadic((...vs: unknown[]) => int64(vs.reduce<bigint>((acc, v) => acc + big(v), 0n))),
   sub: (a: unknown, b: unknown) => int64(big(a) - big(b)),
   div: (a: unknown, b: unknown) => intDiv(a, b, (x, y) => x / y),
   mod: (a: unknown, b: unknown) => intDiv(a, b, (x, y) => x % y),
   mul: variadic((a: unknown, ...vs: unknown[]) => int64(vs.reduce<bigint>((acc, v) => BigInt.asIntN(64, acc * big(v)), big(a)))),
+  // sprig: rand.Intn(max-min) + min, in Go's wrapping int arithmetic.
   randInt: (min: unknown, max: unknown) => {
-    if (int(max) - int(min) <= 0) throw new Error('invalid argument to Intn');
-    return randomInt(int(min), int(max));
+    const lo = intArg(min);
+    const span = add64(intArg(max), -lo);
+    if (span <= 0n) throw new Error('invalid argument to Intn');
+    return goInt(add64(randomBelow(span), lo));
   },
   add1f: (v: unknown) => decimalOp('add', v, [1]),
   addf: variadic((...vs: unknown[]) => decimalOp('add', 0, vs)),

@@ -240,7 +240,8 @@ export class Catalog {
         return this.st.coordinates.apply(idx, command, (node) => this.st.nodeTable.has(lower(node)));
       case 'ConnectCA': {
         const r = this.st.connectCA.apply(idx, command);
-        if (r.ok) this.st.touched.add(CONNECT_CA_WATCH_KEY);
+        // A leaf's serial and index are read by no blocking query (CALeafSetIndex writes only its index).
+        if (r.ok && command.Op !== 'leaf-increment-index') this.st.touched.add(CONNECT_CA_WATCH_KEY);
         return r;
       }
       case 'Batch':

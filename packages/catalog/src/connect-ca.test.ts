@@ -48,13 +48,18 @@ describe('Connect CA tables', () => {
     expect(c.connectCA.rootsIndex).toBe(5);
   });
 
-  it('set-config keeps the roots; leaf-increment-index moves only the index', () => {
+  it('set-config keeps the roots; leaf-increment-index moves only the leaf index, waking no roots reader', async () => {
     const c = new Catalog();
     c.apply(3, init());
     c.apply(4, { Type: 'ConnectCA', Op: 'set-config', Config: { ...config, Config: { LeafCertTTL: '24h' } } });
     expect(c.connectCA.config).toMatchObject({ Config: { LeafCertTTL: '24h' }, CreateIndex: 3, ModifyIndex: 4 });
+    const read = c.connectCARead(() => null);
+    let woke = false;
+    void c.watch(read.watch).then(() => (woke = true));
     c.apply(9, { Type: 'ConnectCA', Op: 'leaf-increment-index' });
-    expect(c.connectCARead(() => null).index).toBe(9);
+    await new Promise((r) => setTimeout(r, 10));
+    // Consul's CARootsAndConfig: the roots and config tables' index, not the leaf's.
+    expect([c.connectCARead(() => null).index, c.connectCA.leafIndex, woke]).toEqual([4, 9, false]);
     expect(c.connectCA.rootList()).toHaveLength(1);
   });
 
@@ -66,7 +71,7 @@ describe('Connect CA tables', () => {
     const copy = Catalog.fromSnapshot(JSON.parse(JSON.stringify(snap)));
     expect(copy.connectCA.rootList()).toEqual(c.connectCA.rootList());
     expect(copy.connectCA.providerStates.get('p1')?.PrivateKey).toBe('KEY');
-    expect(copy.connectCARead(() => null).index).toBe(4);
+    expect([copy.connectCARead(() => null).index, copy.connectCA.leafIndex]).toEqual([3, 4]);
     expect(copy.snapshot()).toEqual(snap);
     const { ConnectCA: _ca, ...old } = snap;
     const legacy = Catalog.fromSnapshot(old as typeof snap);

@@ -108,9 +108,13 @@ export class ConnectCAStore {
     return undefined;
   }
 
-  /** Max index of the CA tables. */
+  /**
+   * The index of a roots and config read (Consul's agent/consul/state/connect_ca.go
+   * CARootsAndConfig: the higher of the roots and config tables). A signed leaf moves only its
+   * own index, so it neither moves the roots' X-Consul-Index nor wakes their blocking reads.
+   */
   get index(): number {
-    return Math.max(this.rootsIndex, this.configIndex, this.leafIndex);
+    return Math.max(this.rootsIndex, this.configIndex);
   }
 
   apply(idx: number, c: ConnectCACommand): ApplyResult {

@@ -6,9 +6,10 @@
  * RPCTLSInsecure: the server is verified against ca_file, the client has no certificate yet),
  * retrying until one answers. The answer's certificate, the servers' manual CAs and the Connect
  * roots go into the RPC TLS (UpdateAutoTLS). Then it follows the roots (a blocking query) and
- * renews the certificate at a random point between 60% and 90% of its life, or at a random point
- * of the 30 s after the active root changes (the leaf cache's renewal, ca-change-delay.ts), over
- * the regular TLS connection.
+ * renews the certificate at a random point between 60% and 90% of its life (drawn anew every
+ * 10 minutes, as the leaf manager's fetches draw it), or at a random point of the 30 s after
+ * the active root changes (the leaf cache's renewal, ca-change-delay.ts), over the regular TLS
+ * connection.
  * Loaded only when auto_encrypt.tls is on: a plain client agent keeps the X.509 code out.
  */
 import { connect } from 'node:net';
@@ -20,6 +21,7 @@ import type { IssuedCert } from '../connect/ca-manager.js';
 import type { SignedResponse } from '../connect/auto-encrypt-rpc.js';
 import type { CASignCall } from '../connect/sign-rpc.js';
 import { caChangeDelayMs } from '../connect/ca-change-delay.js';
+import { drawSoftExpiryMs } from '../connect/leaf-soft-expiry.js';
 import { agentUri } from '../connect/spiffe.js';
 import { encodeRpcFrame, RpcFrameDecoder } from '../rpc/frames.js';
 import type { RpcResponse } from '../rpc/messages.js';
@@ -32,6 +34,8 @@ const CALL_TIMEOUT_MS = 10_000;
 const RETRY_FIRST_MS = 1_000;
 const RETRY_MAX_MS = 60_000;
 const ROOTS_WAIT_MS = 5 * 60_000;
+/** The longest blocking fetch of Consul's leaf manager (leafcert.go DefaultQueryTimeout). */
+const LEAF_FETCH_MS = 10 * 60_000;
 
 export interface AutoEncryptOptions {
   config: AgentConfig;
@@ -165,20 +169,26 @@ export class AutoEncrypt {
     }
   }
 
-  /** Renewal at 60-90% of the certificate's life (Consul's leaf cache spreads renewals so). */
+  /**
+   * Renewal at 60-90% of the certificate's life (leaf-soft-expiry.ts). Consul's agent watches
+   * this certificate through its leaf manager with blocking fetches of at most 10 minutes
+   * (leafcert watch.go, DefaultQueryTimeout), each drawing the point anew: here a point more than
+   * one such fetch away is drawn again when that time has passed.
+   */
   #scheduleRenewal(delayMs?: number): void {
     clearTimeout(this.#renewTimer);
     if (this.#stop.signal.aborted || !this.#cert) return;
     let wait = delayMs;
+    let redraw = false;
     if (wait === undefined) {
-      const after = Date.parse(this.#cert.ValidAfter);
-      const life = Date.parse(this.#cert.ValidBefore) - after;
-      wait = Math.max(0, after + life * (0.6 + Math.random() * 0.3) - Date.now());
+      const now = Date.now();
+      wait = Math.max(0, drawSoftExpiryMs(now, this.#cert) - now);
+      if (wait > LEAF_FETCH_MS) [wait, redraw] = [LEAF_FETCH_MS, true];
     }
     this.#renewAtMs = Date.now() + wait;
     // Node's timers hold at most 2^31-1 ms: a longer wait is taken in steps.
     const step = Math.min(wait, 2 ** 31 - 1);
-    this.#renewTimer = setTimeout(() => (step < wait! ? this.#scheduleRenewal(wait! - step) : void this.#renew()), step);
+    this.#renewTimer = setTimeout(() => (redraw ? this.#scheduleRenewal() : step < wait! ? this.#scheduleRenewal(wait! - step) : void this.#renew()), step);
     this.#renewTimer.unref();
   }
 

@@ -31,9 +31,10 @@ export interface AclRouteDeps {
 
 /**
  * A body decoded as Consul's lib.DecodeJSON (unknown fields refused, keys in any case), its
- * errors prefixed as the endpoint prefixes them ("AuthMethod decoding failed: ").
+ * errors prefixed as the endpoint prefixes them ("AuthMethod decoding failed: ") after `reword`
+ * (acl_endpoint.go rewords a "Namespace" field: rewordUnknownEnterpriseField).
  */
-export function decodeBody(req: FastifyRequest, schema: StructSchema, prefix: string): Record<string, unknown> {
+export function decodeBody(req: FastifyRequest, schema: StructSchema, prefix: string, reword: (message: string) => string = (m) => m): Record<string, unknown> {
   const text = Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '';
   if (text.trim() === '') throw badRequest(`${prefix}EOF`);
   let raw: unknown;
@@ -45,7 +46,7 @@ export function decodeBody(req: FastifyRequest, schema: StructSchema, prefix: st
   try {
     return decodeStruct(raw, schema);
   } catch (err) {
-    if (err instanceof DecodeError) throw badRequest(`${prefix}${err.message}`);
+    if (err instanceof DecodeError) throw badRequest(`${prefix}${reword(err.message)}`);
     throw err;
   }
 }

@@ -10,6 +10,7 @@ import { formatGoDuration, parseGoDuration, type AclAuthMethodRecord, type AclBi
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { StructSchema } from '../http/decode-struct.js';
 import { endpoint } from '../http/endpoint.js';
+import { rewordUnknownEnterpriseField } from '../http/enterprise-meta.js';
 import { badRequest, HttpError, notFound } from '../http/http-error.js';
 import { sendJson } from '../http/respond.js';
 import { compileFilter } from '../http/filter.js';
@@ -152,7 +153,7 @@ export function authMethodRoutes(app: FastifyInstance, d: AclRouteDeps, validato
 
   async function putMethod(req: FastifyRequest, urlName: string): Promise<Obj> {
     await d.guard(req, 'write');
-    const b = decodeBody(req, AUTH_METHOD_SCHEMA, 'AuthMethod decoding failed: ');
+    const b = decodeBody(req, AUTH_METHOD_SCHEMA, 'AuthMethod decoding failed: ', rewordUnknownEnterpriseField);
     if (urlName !== '') {
       const bodyName = str(b, 'Name');
       if (bodyName !== '' && bodyName !== urlName) throw badRequest('AuthMethod Name in URL and payload do not match');
@@ -225,7 +226,7 @@ export function authMethodRoutes(app: FastifyInstance, d: AclRouteDeps, validato
 
   async function putRule(req: FastifyRequest, urlId: string): Promise<Obj> {
     await d.guard(req, 'write');
-    const b = decodeBody(req, BINDING_RULE_SCHEMA, 'BindingRule decoding failed: ');
+    const b = decodeBody(req, BINDING_RULE_SCHEMA, 'BindingRule decoding failed: ', rewordUnknownEnterpriseField);
     const bodyId = str(b, 'ID');
     if (bodyId !== '' && bodyId !== urlId) throw badRequest('BindingRule ID in URL and payload do not match');
     b.ID = urlId;

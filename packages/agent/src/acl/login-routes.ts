@@ -10,6 +10,7 @@ import { dedupeTemplatedPolicies } from './templated-policies.js';
 import type { FastifyInstance } from 'fastify';
 import type { StructSchema } from '../http/decode-struct.js';
 import { endpoint } from '../http/endpoint.js';
+import { refuseEnterpriseMeta, rewordUnknownEnterpriseField } from '../http/enterprise-meta.js';
 import { badRequest, HttpError } from '../http/http-error.js';
 import { requestToken } from '../http/query-options.js';
 import { sendJson } from '../http/respond.js';
@@ -45,7 +46,8 @@ export function loginRoutes(app: FastifyInstance, d: AclRouteDeps, validators: V
   endpoint(app, '/v1/acl/login', {
     POST: async (req, reply) => {
       d.enabled();
-      const b = decodeBody(req, LOGIN_SCHEMA, 'Failed to decode request body: ');
+      refuseEnterpriseMeta(req); // acl_endpoint.go ACLLogin: parseEntMeta before the body
+      const b = decodeBody(req, LOGIN_SCHEMA, 'Failed to decode request body: ', rewordUnknownEnterpriseField);
       const meta = b.Meta as Record<string, string> | undefined;
       if (meta && JSON.stringify(meta).length > META_BYTES_MAX) throw badRequest(`Failed to decode request body: Meta larger than ${META_BYTES_MAX} bytes`);
       const method = store().authMethods.get(typeof b.AuthMethod === 'string' ? b.AuthMethod : '');

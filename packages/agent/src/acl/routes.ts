@@ -17,6 +17,7 @@ import { parseQueryOptions } from '../http/query-options.js';
 import type { AgentContext } from '../context.js';
 import { decodeJson, isPlainObject } from '../http/decode.js';
 import { endpoint } from '../http/endpoint.js';
+import { refuseAuthMethodNamespace, refuseEnterpriseMeta } from '../http/enterprise-meta.js';
 import { badRequest, HttpError, notFound } from '../http/http-error.js';
 import { sendJson, setQueryMeta } from '../http/respond.js';
 import { permissionDenied, requestIdentity } from './enforce.js';
@@ -199,6 +200,16 @@ export async function aclRoutes(app: FastifyInstance, { ctx, resolver }: { ctx: 
     };
     const { Hash: _h, CreateTime: _c, ...content } = base;
     return { ...base, Hash: hash(content) };
+  }
+
+  /**
+   * guard for the endpoints that acl_endpoint.go scopes to a namespace (parseEntMeta after the
+   * disabled check, before the RPC's permission check): CE refuses a namespace or partition.
+   */
+  async function scopedGuard(req: FastifyRequest, level: 'read' | 'write'): Promise<void> {
+    if (!resolver.enabled) throw aclDisabled();
+    refuseEnterpriseMeta(req);
+    return guard(req, level);
   }
 
   /** Enabled ACLs, the builtins in place, and the permission asked for. */
@@ -395,7 +406,7 @@ export async function aclRoutes(app: FastifyInstance, { ctx, resolver }: { ctx: 
   endpoint(app, '/v1/acl/token', {
     PUT: async (req, reply) => {
       if (tokenWriteElsewhere(req)) return viaPrimary(req, reply);
-      await guard(req, 'write');
+      await scopedGuard(req, 'write');
       const t = tokenFrom(body(req, 'Token'), undefined);
       if (store().tokens.has(t.AccessorID)) throw badRequest('Invalid Token: AccessorID is already in use');
       await apply({ Type: 'ACLTokenSet', Token: t, CreateOnly: true });
@@ -405,7 +416,7 @@ export async function aclRoutes(app: FastifyInstance, { ctx, resolver }: { ctx: 
   endpoint(app, '/v1/acl/token/:id', {
     GET: async (req, reply) => {
       if (!localTokens()) return viaPrimary(req, reply);
-      await guard(req, 'read');
+      await scopedGuard(req, 'read');
       const t = store().tokens.get((req.params as { id: string }).id);
       if (!t) throw notFound('Requested token does not exist: ACL not found');
       meta(reply);
@@ -413,7 +424,7 @@ export async function aclRoutes(app: FastifyInstance, { ctx, resolver }: { ctx: 
     },
     PUT: async (req, reply) => {
       if (tokenWriteElsewhere(req)) return viaPrimary(req, reply);
-      await guard(req, 'write');
+      await scopedGuard(req, 'write');
       const id = (req.params as { id: string }).id;
       const b = body(req, 'Token');
       const accessor = str(b, 'AccessorID', 'Token');
@@ -428,7 +439,7 @@ export async function aclRoutes(app: FastifyInstance, { ctx, resolver }: { ctx: 
       const id = (req.params as { id: string }).id;
       // Consul's TokenDelete: a global token, or one not here, is deleted in the primary.
       if (!localTokens() || (!inPrimary && !store().tokens.get(id)?.Local)) return viaPrimary(req, reply);
-      await guard(req, 'write');
+      await scopedGuard(req, 'write');
       if (id === ANONYMOUS_TOKEN_ID) throw badRequest('Delete operation not permitted on the anonymous token');
       if (!store().tokens.has(id)) throw notFound('Cannot find token to delete');
       await apply({ Type: 'ACLTokenDelete', AccessorID: id });
@@ -442,7 +453,7 @@ export async function aclRoutes(app: FastifyInstance, { ctx, resolver }: { ctx: 
       const original = store().tokens.get((req.params as { id: string }).id);
       // Consul's TokenClone: a global token is cloned in the primary.
       if (!localTokens() || (!inPrimary && original && !original.Local)) return viaPrimary(req, reply);
-      await guard(req, 'write');
+      await scopedGuard(req, 'write');
       if (!original) throw new HttpError(403, 'ACL not found');
       if (original.AuthMethod) throw badRequest('Cannot clone a token created from an auth method');
       // An empty body is fine (Consul ignores EOF here).
@@ -464,7 +475,8 @@ export async function aclRoutes(app: FastifyInstance, { ctx, resolver }: { ctx: 
   endpoint(app, '/v1/acl/tokens', {
     GET: async (req, reply) => {
       if (!localTokens()) return viaPrimary(req, reply);
-      await guard(req, 'read');
+      await scopedGuard(req, 'read');
+      refuseAuthMethodNamespace(req); // ACLTokenList: parseACLAuthMethodEnterpriseMeta
       const redact = !(await requestIdentity(req, resolver)).authz.allowedSingle('acl', 'write');
       const q = req.query as Record<string, string | undefined>;
       await listMeta(req, reply);
@@ -496,7 +508,7 @@ export async function aclRoutes(app: FastifyInstance, { ctx, resolver }: { ctx: 
   endpoint(app, '/v1/acl/policy', {
     PUT: async (req, reply) => {
       if (!inPrimary) return viaPrimary(req, reply);
-      await guard(req, 'write');
+      await scopedGuard(req, 'write');
       const b = body(req, 'Policy');
       if (str(b, 'ID', 'Policy') !== '') throw badRequest('Cannot specify the ID when creating a new policy');
       const p = policyFrom(b, randomUUID());
@@ -506,7 +518,7 @@ export async function aclRoutes(app: FastifyInstance, { ctx, resolver }: { ctx: 
   });
   endpoint(app, '/v1/acl/policy/:id', {
     GET: async (req, reply) => {
-      await guard(req, 'read');
+      await scopedGuard(req, 'read');
       const p = store().policies.get((req.params as { id: string }).id);
       if (!p) throw notFound('Requested policy does not exist: ACL not found');
       meta(reply);
@@ -514,7 +526,7 @@ export async function aclRoutes(app: FastifyInstance, { ctx, resolver }: { ctx: 
     },
     PUT: async (req, reply) => {
       if (!inPrimary) return viaPrimary(req, reply);
-      await guard(req, 'write');
+      await scopedGuard(req, 'write');
       const id = (req.params as { id: string }).id;
       const b = body(req, 'Policy');
       const bodyId = str(b, 'ID', 'Policy');
@@ -529,7 +541,7 @@ export async function aclRoutes(app: FastifyInstance, { ctx, resolver }: { ctx: 
     },
     DELETE: async (req, reply) => {
       if (!inPrimary) return viaPrimary(req, reply);
-      await guard(req, 'write');
+      await scopedGuard(req, 'write');
       const id = (req.params as { id: string }).id;
       if (id === GLOBAL_MANAGEMENT_POLICY_ID) throw badRequest('Delete operation not permitted on the builtin global-management policy');
       if (!store().policies.has(id)) throw notFound('Cannot find policy to delete');
@@ -539,7 +551,7 @@ export async function aclRoutes(app: FastifyInstance, { ctx, resolver }: { ctx: 
   });
   endpoint(app, '/v1/acl/policy/name/:name', {
     GET: async (req, reply) => {
-      await guard(req, 'read');
+      await scopedGuard(req, 'read');
       const p = store().policyByName((req.params as { name: string }).name);
       if (!p) throw notFound('Requested policy does not exist: ACL not found');
       meta(reply);
@@ -548,7 +560,7 @@ export async function aclRoutes(app: FastifyInstance, { ctx, resolver }: { ctx: 
   });
   endpoint(app, '/v1/acl/policies', {
     GET: async (req, reply) => {
-      await guard(req, 'read');
+      await scopedGuard(req, 'read');
       await listMeta(req, reply);
       return sendJson(req, reply, [...store().policies.values()].sort((a, b) => (a.ID < b.ID ? -1 : 1)).map((p) => showPolicy(p, true)));
     },
@@ -569,7 +581,7 @@ export async function aclRoutes(app: FastifyInstance, { ctx, resolver }: { ctx: 
   endpoint(app, '/v1/acl/role', {
     PUT: async (req, reply) => {
       if (!inPrimary) return viaPrimary(req, reply);
-      await guard(req, 'write');
+      await scopedGuard(req, 'write');
       const b = body(req, 'Role');
       if (str(b, 'ID', 'Role') !== '') throw badRequest('Cannot specify the ID when creating a new role');
       const r = roleFrom(b, randomUUID());
@@ -579,7 +591,7 @@ export async function aclRoutes(app: FastifyInstance, { ctx, resolver }: { ctx: 
   });
   endpoint(app, '/v1/acl/role/:id', {
     GET: async (req, reply) => {
-      await guard(req, 'read');
+      await scopedGuard(req, 'read');
       const r = store().roles.get((req.params as { id: string }).id);
       if (!r) throw notFound('Requested role does not exist: ACL not found');
       meta(reply);
@@ -587,7 +599,7 @@ export async function aclRoutes(app: FastifyInstance, { ctx, resolver }: { ctx: 
     },
     PUT: async (req, reply) => {
       if (!inPrimary) return viaPrimary(req, reply);
-      await guard(req, 'write');
+      await scopedGuard(req, 'write');
       const id = (req.params as { id: string }).id;
       const b = body(req, 'Role');
       const bodyId = str(b, 'ID', 'Role');
@@ -598,7 +610,7 @@ export async function aclRoutes(app: FastifyInstance, { ctx, resolver }: { ctx: 
     },
     DELETE: async (req, reply) => {
       if (!inPrimary) return viaPrimary(req, reply);
-      await guard(req, 'write');
+      await scopedGuard(req, 'write');
       const id = (req.params as { id: string }).id;
       if (!store().roles.has(id)) throw notFound('Cannot find role to delete');
       await apply({ Type: 'ACLRoleDelete', ID: id });
@@ -607,7 +619,7 @@ export async function aclRoutes(app: FastifyInstance, { ctx, resolver }: { ctx: 
   });
   endpoint(app, '/v1/acl/role/name/:name', {
     GET: async (req, reply) => {
-      await guard(req, 'read');
+      await scopedGuard(req, 'read');
       const r = store().roleByName((req.params as { name: string }).name);
       if (!r) throw notFound('Requested role does not exist: ACL not found');
       meta(reply);
@@ -616,7 +628,7 @@ export async function aclRoutes(app: FastifyInstance, { ctx, resolver }: { ctx: 
   });
   endpoint(app, '/v1/acl/roles', {
     GET: async (req, reply) => {
-      await guard(req, 'read');
+      await scopedGuard(req, 'read');
       await listMeta(req, reply);
       return sendJson(req, reply, [...store().roles.values()].sort((a, b) => (a.ID < b.ID ? -1 : 1)).map(showRole));
     },
@@ -632,6 +644,7 @@ export async function aclRoutes(app: FastifyInstance, { ctx, resolver }: { ctx: 
     ctx, apply, meta, newToken, showToken: (t) => showToken(t), inPrimary, viaPrimary,
     guard: async (req, level) => {
       if (!resolver.enabled) throw aclDisabled();
+      refuseEnterpriseMeta(req); // auth methods and binding rules: parseEntMeta, as above
       authMethodsUsable();
       return guard(req, level);
     },

@@ -21,7 +21,8 @@ import type { AgentContext } from '../context.js';
 import { isPlainObject } from '../http/decode.js';
 import { endpoint } from '../http/endpoint.js';
 import { badRequest, serverError } from '../http/http-error.js';
-import { qs, type Query } from '../http/query-options.js';
+import { refuseEnterpriseMeta } from '../http/enterprise-meta.js';
+import { parseWaitAndConsistency, qs, type Query } from '../http/query-options.js';
 import { catalogRead } from '../http/read.js';
 import { decodeBody } from './routes.js';
 
@@ -59,9 +60,14 @@ function decodeOverrides(req: FastifyRequest): Overrides {
 }
 
 export async function discoveryChainRoutes(app: FastifyInstance, { ctx }: { ctx: AgentContext }): Promise<void> {
-  const read = (req: FastifyRequest, reply: FastifyReply, overrides: Overrides): FastifyReply | Promise<FastifyReply> => {
+  // discovery_chain_endpoint.go DiscoveryChainRead: the query options, the name, the namespace
+  // and partition (http_ce.go refuses them), then a POST's body.
+  const read = (req: FastifyRequest, reply: FastifyReply, decode: () => Overrides): FastifyReply | Promise<FastifyReply> => {
+    parseWaitAndConsistency(req.query as Query, ctx.config.queryTimes);
     const name = (req.params as { '*': string })['*'];
     if (name === '') throw badRequest('Missing chain name');
+    refuseEnterpriseMeta(req);
+    const overrides = decode();
     const datacenter = qs(req.query as Query, 'compile-dc') || ctx.config.datacenter;
     return catalogRead(ctx, req, reply, () =>
       ctx.catalog.discoveryChainRead((entries, ca) => {
@@ -78,7 +84,7 @@ export async function discoveryChainRoutes(app: FastifyInstance, { ctx }: { ctx:
     );
   };
   endpoint(app, '/v1/discovery-chain/*', {
-    GET: (req, reply) => read(req, reply, {}),
-    POST: (req, reply) => read(req, reply, decodeOverrides(req)),
+    GET: (req, reply) => read(req, reply, () => ({})),
+    POST: (req, reply) => read(req, reply, () => decodeOverrides(req)),
   });
 }

@@ -24,7 +24,8 @@ import type { AgentContext } from '../context.js';
 import { decodeJson } from '../http/decode.js';
 import { endpoint } from '../http/endpoint.js';
 import { badRequest, HttpError, notFound } from '../http/http-error.js';
-import { qs, type Query } from '../http/query-options.js';
+import { refuseEnterpriseMeta } from '../http/enterprise-meta.js';
+import { parseWaitAndConsistency, qs, type Query } from '../http/query-options.js';
 import { catalogRead } from '../http/read.js';
 import { sendJson } from '../http/respond.js';
 import { configEntryReadDenial, configEntryWriteDenial } from './acl.js';
@@ -89,6 +90,9 @@ export async function configEntryRoutes(app: FastifyInstance, { ctx }: { ctx: Ag
         if (err instanceof ConfigEntryKindUnsupportedError) throw badRequest(err.message);
         throw err;
       }
+      // config_endpoint.go ConfigApply: the namespace and partition after the body's decoding
+      // (parseEntMetaForConfigEntryKind; http_ce.go refuses them).
+      refuseEnterpriseMeta(req);
       const cas = casIndex(req);
       const primary = writeInPrimary(ctx, req, reply);
       if (primary) return primary;
@@ -111,6 +115,10 @@ export async function configEntryRoutes(app: FastifyInstance, { ctx }: { ctx: Ag
 
   endpoint(app, '/v1/config/*', {
     GET: async (req, reply) => {
+      // configGet: the query options (s.parse), then the namespace and partition; the kind is
+      // checked by the RPC, after them.
+      parseWaitAndConsistency(req.query as Query, ctx.config.queryTimes);
+      refuseEnterpriseMeta(req);
       const parts = kindAndName(req);
       const kind = parts[0]!;
       const acl = await authorizer(ctx, req);
@@ -150,6 +158,7 @@ export async function configEntryRoutes(app: FastifyInstance, { ctx }: { ctx: Ag
       const [kind, name] = parts as [string, string];
       const kindErr = configEntryKindError(kind);
       if (kindErr) throw badRequest(kindErr);
+      refuseEnterpriseMeta(req); // configDelete: after MakeConfigEntry's kind check
       const cas = casIndex(req);
       const primary = writeInPrimary(ctx, req, reply);
       if (primary) return primary;

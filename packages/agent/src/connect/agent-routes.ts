@@ -10,6 +10,7 @@ import { parseCacheControl } from '../cache/cache-control.js';
 import { setCacheMeta } from '../cache/cache-meta.js';
 import type { AgentContext } from '../context.js';
 import { endpoint } from '../http/endpoint.js';
+import { refuseEnterpriseMeta } from '../http/enterprise-meta.js';
 import { parseQueryOptions, requestToken } from '../http/query-options.js';
 import { sendJson, setQueryMeta } from '../http/respond.js';
 import { CA_ROOTS_PATH, LeafCerts } from './leaf-certs.js';
@@ -28,6 +29,7 @@ export async function agentConnectRoutes(app: FastifyInstance, { ctx }: { ctx: A
 
   endpoint(app, '/v1/agent/connect/ca/leaf/*', {
     GET: async (req, reply) => {
+      refuseEnterpriseMeta(req); // agent_endpoint.go AgentConnectCALeafCert: before the query options
       const service = (req.params as Record<string, string>)['*'] ?? '';
       const opts = parseQueryOptions(req, ctx.config.datacenter, ctx.config.queryTimes);
       const got = await leaves.get(service, token(req), opts.index, opts.index > 0 ? opts.waitMs : 0);

@@ -12,6 +12,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AgentContext } from '../context.js';
 import { endpoint } from '../http/endpoint.js';
+import { refuseEnterpriseMeta } from '../http/enterprise-meta.js';
 import type { StructSchema } from '../http/decode-struct.js';
 import { decodeBody } from '../acl/auth-method-deps.js';
 import { badRequest, HttpError } from '../http/http-error.js';
@@ -55,6 +56,7 @@ export function agentConnectAuthorizeRoutes(app: FastifyInstance, ctx: AgentCont
     '/v1/agent/connect/authorize',
     {
       POST: async (req, reply) => {
+        refuseEnterpriseMeta(req); // agent_endpoint.go AgentConnectAuthorize: before the body
         const b = decodeBody(req, AUTHORIZE_SCHEMA, 'Request decode failed: ');
         const target = typeof b.Target === 'string' ? b.Target : '';
         if (target === '') throw badRequest('Target service must be specified');

@@ -107,12 +107,15 @@ export function decodeStruct(raw: unknown, schema: StructSchema, field = schema.
   return out;
 }
 
-/** decodeStruct with Consul's HTTP wording: 400 `Request decode failed: <err>`. */
-export function decodeBodyAs(raw: unknown, schema: StructSchema): Record<string, unknown> {
+/**
+ * decodeStruct with Consul's HTTP wording: 400 `Request decode failed: <err>`; `reword` rewrites
+ * the decode error first, as some of Consul's handlers do.
+ */
+export function decodeBodyAs(raw: unknown, schema: StructSchema, reword: (message: string) => string = (m) => m): Record<string, unknown> {
   try {
     return decodeStruct(raw, schema);
   } catch (err) {
-    if (err instanceof DecodeError) throw badRequest(`Request decode failed: ${err.message}`);
+    if (err instanceof DecodeError) throw badRequest(`Request decode failed: ${reword(err.message)}`);
     throw err;
   }
 }

@@ -14,7 +14,8 @@ import { endpoint } from '../../http/endpoint.js';
 import { badRequest, HttpError, notFound } from '../../http/http-error.js';
 import type { StructSchema } from '../../http/decode-struct.js';
 import { decodeBody } from '../../acl/auth-method-deps.js';
-import { qsAll, type Query } from '../../http/query-options.js';
+import { refuseEnterpriseMeta } from '../../http/enterprise-meta.js';
+import { parseWaitAndConsistency, qsAll, type Query } from '../../http/query-options.js';
 import { sendJson } from '../../http/respond.js';
 import { byPrecedence, toIntention, toIntentions, type Intention, type ServiceIntentionsEntry, type SourceIntention } from './intention.js';
 import { canRead, canWrite, deniedOn, intentionAllowed, intentionDefaultAllow, PERMISSION_DENIED, requestAuthz, type RequestAuthz } from './intention-acl.js';
@@ -144,7 +145,11 @@ export function intentionRoutes(app: FastifyInstance, d: IntentionRouteDeps): vo
     app,
     '/v1/connect/intentions',
     {
+      // intentions_endpoint.go IntentionList: the query options, then parseEntMeta (http_ce.go
+      // refuses a namespace or partition), before the RPC's own errors.
       GET: async (req, reply) => {
+        parseWaitAndConsistency(req.query as Query, ctx.config.queryTimes);
+        refuseEnterpriseMeta(req);
         enabled();
         const a = await requestAuthz(ctx, req);
         return readEntries(
@@ -159,6 +164,7 @@ export function intentionRoutes(app: FastifyInstance, d: IntentionRouteDeps): vo
         );
       },
       POST: async (req, reply) => {
+        refuseEnterpriseMeta(req); // IntentionCreate: first
         enabled();
         const b = intentionBody(req, 'Failed to decode request body: ');
         ossOnly(b);
@@ -202,7 +208,9 @@ export function intentionRoutes(app: FastifyInstance, d: IntentionRouteDeps): vo
     app,
     '/v1/connect/intentions/exact',
     {
+      // IntentionGetExact, IntentionPutExact, IntentionDeleteExact: the namespace first.
       GET: async (req, reply) => {
+        refuseEnterpriseMeta(req);
         enabled();
         const { source, destination } = exactParams(req, false);
         const a = await requestAuthz(ctx, req);
@@ -218,6 +226,7 @@ export function intentionRoutes(app: FastifyInstance, d: IntentionRouteDeps): vo
         );
       },
       PUT: async (req, reply) => {
+        refuseEnterpriseMeta(req);
         enabled();
         const { source, destination } = exactParams(req, true);
         const b = intentionBody(req, 'Request decode failed: ');
@@ -249,6 +258,7 @@ export function intentionRoutes(app: FastifyInstance, d: IntentionRouteDeps): vo
         return sendJson(req, reply, true);
       },
       DELETE: async (req, reply) => {
+        refuseEnterpriseMeta(req);
         enabled();
         const { source, destination } = exactParams(req, true);
         const primary = writeInPrimary(ctx, req, reply);
@@ -265,6 +275,9 @@ export function intentionRoutes(app: FastifyInstance, d: IntentionRouteDeps): vo
   // ---- match and check --------------------------------------------------------------------
   endpoint(app, '/v1/connect/intentions/match', {
     GET: async (req, reply) => {
+      // IntentionMatch, IntentionCheck: the query options, then the namespace.
+      parseWaitAndConsistency(req.query as Query, ctx.config.queryTimes);
+      refuseEnterpriseMeta(req);
       enabled();
       const q = req.query as Query;
       const by = qsAll(q, 'by');
@@ -283,6 +296,8 @@ export function intentionRoutes(app: FastifyInstance, d: IntentionRouteDeps): vo
 
   endpoint(app, '/v1/connect/intentions/check', {
     GET: async (req, reply) => {
+      parseWaitAndConsistency(req.query as Query, ctx.config.queryTimes);
+      refuseEnterpriseMeta(req);
       enabled();
       const q = req.query as Query;
       const sourceType = qsAll(q, 'source-type')[0] ?? 'consul';
@@ -330,6 +345,7 @@ export function intentionRoutes(app: FastifyInstance, d: IntentionRouteDeps): vo
         );
       },
       PUT: async (req, reply) => {
+        refuseEnterpriseMeta(req); // IntentionSpecificUpdate: first (its GET and DELETE take none)
         enabled();
         const id = (req.params as { id: string }).id;
         const b = intentionBody(req, 'Request decode failed: ');

@@ -30,6 +30,7 @@ const ALL_SEGMENTS = '_all';
 import { decodeJson, isPlainObject } from '../decode.js';
 import { applyFilter, compileFilter } from '../filter.js';
 import { endpoint } from '../endpoint.js';
+import { enterpriseServiceField, refuseEnterpriseMeta, refusePartition } from '../enterprise-meta.js';
 import { badRequest, HttpError, notFound } from '../http-error.js';
 import { has, parseGoBool, qs, requestToken, type Query } from '../query-options.js';
 import { sendEmpty, sendJson } from '../respond.js';
@@ -68,11 +69,13 @@ export async function agentRoutes(app: FastifyInstance, { ctx }: { ctx: AgentCon
     GET: (req, reply) => {
       const query = req.query as Query;
       const segment = qs(query, 'segment') ?? '';
-      if (qs(query, 'wan')) {
-        if (segment && segment !== ALL_SEGMENTS) throw badRequest('Cannot provide a segment with wan=true');
+      const wan = !!qs(query, 'wan');
+      if (wan && segment && segment !== ALL_SEGMENTS) throw badRequest('Cannot provide a segment with wan=true');
+      refusePartition(req); // agent_endpoint.go AgentMembers: after the segment check
+      if (wan) {
         // A client has no WAN pool, which Consul answers as a nil list: `null`.
-        const wan = ctx.gossip.wan;
-        return sendJson(req, reply, wan ? filtered(req, wan.members()) : null);
+        const pool = ctx.gossip.wan;
+        return sendJson(req, reply, pool ? filtered(req, pool.members()) : null);
       }
       // CE: `_all` is every segment, which is the one pool; a named segment is an error (server_ce.go).
       if (segment && segment !== ALL_SEGMENTS) throw new HttpError(500, 'Network segments are not supported in this version of Consul');
@@ -80,8 +83,12 @@ export async function agentRoutes(app: FastifyInstance, { ctx }: { ctx: AgentCon
     },
   });
 
+  // agent_endpoint.go: the local services and checks, their health, registration and updates
+  // refuse a namespace or partition (parseEntMetaNoWildcard, http_ce.go) before their own 400s
+  // unless noted.
   endpoint(app, '/v1/agent/services', {
     GET: (req, reply) => {
+      refuseEnterpriseMeta(req);
       const out = Object.fromEntries(ctx.local.services().map((s) => [s.ID, agentService(s)]));
       return sendJson(req, reply, filtered(req, out));
     },
@@ -91,6 +98,8 @@ export async function agentRoutes(app: FastifyInstance, { ctx }: { ctx: AgentCon
     GET: async (req, reply) => {
       const id = restOfPath(req);
       const query = req.query as Query;
+      const waitMs = parseWait(query, ctx.config.queryTimes); // AgentService: the wait first
+      refuseEnterpriseMeta(req);
       const render = (): { hash: string; body: unknown } | undefined => {
         const s = ctx.local.service(id);
         if (!s) return undefined;
@@ -101,7 +110,6 @@ export async function agentRoutes(app: FastifyInstance, { ctx }: { ctx: AgentCon
       let r = render();
       const hash = qs(query, 'hash');
       if (hash && r && r.hash === hash) {
-        const waitMs = parseWait(query, ctx.config.queryTimes);
         const abort = new AbortController();
         const timer = setTimeout(() => abort.abort(), waitMs + Math.random() * (waitMs / 16));
         const onClose = (): void => abort.abort();
@@ -140,6 +148,7 @@ export async function agentRoutes(app: FastifyInstance, { ctx }: { ctx: AgentCon
   const textFormat = (req: FastifyRequest) => qs(req.query as Query, 'format') === 'text';
   endpoint(app, '/v1/agent/health/service/id/*', {
     GET: (req, reply) => {
+      refuseEnterpriseMeta(req);
       const id = restOfPath(req);
       if (!ctx.local.service(id)) {
         return reply.code(404).header('content-type', 'text/plain; charset=utf-8').send(`ServiceId ${id} not found`);
@@ -152,6 +161,7 @@ export async function agentRoutes(app: FastifyInstance, { ctx }: { ctx: AgentCon
   });
   endpoint(app, '/v1/agent/health/service/name/*', {
     GET: (req, reply) => {
+      refuseEnterpriseMeta(req);
       const name = restOfPath(req);
       const all = ctx.local.services().filter((s) => s.Service === name).map((s) => serviceHealth(s.ID));
       if (all.length === 0) {
@@ -166,6 +176,7 @@ export async function agentRoutes(app: FastifyInstance, { ctx }: { ctx: AgentCon
 
   endpoint(app, '/v1/agent/checks', {
     GET: (req, reply) => {
+      refuseEnterpriseMeta(req);
       const out = Object.fromEntries(ctx.local.checks().map((c) => [c.CheckID, { ...c, CreateIndex: 0, ModifyIndex: 0 }]));
       return sendJson(req, reply, filtered(req, out));
     },
@@ -173,8 +184,11 @@ export async function agentRoutes(app: FastifyInstance, { ctx }: { ctx: AgentCon
 
   endpoint(app, '/v1/agent/service/register', {
     PUT: async (req, reply) => {
+      refuseEnterpriseMeta(req);
       const raw = decodeJson(req.body);
       if (!isPlainObject(raw)) throw badRequest('Request decode failed: json: cannot unmarshal non-object into Go value of type structs.ServiceDefinition');
+      const enterprise = enterpriseServiceField(raw);
+      if (enterprise !== undefined) throw badRequest(`Request decode failed: json: unknown field ${JSON.stringify(enterprise)}`);
       let def;
       try {
         def = parseServiceDefinition(raw);
@@ -218,6 +232,7 @@ export async function agentRoutes(app: FastifyInstance, { ctx }: { ctx: AgentCon
 
   endpoint(app, '/v1/agent/service/deregister/*', {
     PUT: (req, reply) => {
+      refuseEnterpriseMeta(req);
       ctx.local.removeService(restOfPath(req));
       return sendEmpty(reply);
     },
@@ -225,6 +240,7 @@ export async function agentRoutes(app: FastifyInstance, { ctx }: { ctx: AgentCon
 
   endpoint(app, '/v1/agent/check/register', {
     PUT: (req, reply) => {
+      refuseEnterpriseMeta(req);
       const raw = decodeJson(req.body);
       if (!isPlainObject(raw)) throw badRequest('Request decode failed: json: cannot unmarshal non-object into Go value of type structs.CheckDefinition');
       let def;
@@ -247,12 +263,14 @@ export async function agentRoutes(app: FastifyInstance, { ctx }: { ctx: AgentCon
 
   endpoint(app, '/v1/agent/check/deregister/*', {
     PUT: (req, reply) => {
+      refuseEnterpriseMeta(req);
       ctx.local.removeCheck(restOfPath(req));
       return sendEmpty(reply);
     },
   });
 
   const ttlEndpoint = (status: CheckStatus) => (req: FastifyRequest, reply: FastifyReply) => {
+    refuseEnterpriseMeta(req);
     ctx.local.updateTtl(restOfPath(req), status, qs(req.query as Query, 'note') ?? '', 'note');
     return sendEmpty(reply);
   };
@@ -269,6 +287,7 @@ export async function agentRoutes(app: FastifyInstance, { ctx }: { ctx: AgentCon
         throw badRequest('Request decode failed: json: cannot unmarshal non-string into Go struct field checkUpdate.Output of type string');
       }
       if (!isCheckStatus(status)) throw badRequest(`Invalid check status: '${typeof status === 'string' ? status : ''}'`);
+      refuseEnterpriseMeta(req); // AgentCheckUpdate: after the body
       ctx.local.updateTtl(restOfPath(req), status, output ?? '', 'update');
       return sendEmpty(reply);
     },
@@ -287,6 +306,7 @@ export async function agentRoutes(app: FastifyInstance, { ctx }: { ctx: AgentCon
       const id = restOfPath(req);
       if (!id) throw badRequest('Missing service ID');
       const { enable, reason } = parseMaintenance(req.query as Query);
+      refuseEnterpriseMeta(req); // AgentServiceMaintenance: after the ID and ?enable
       ctx.local.setServiceMaintenance(id, enable, reason);
       return sendEmpty(reply);
     },
@@ -322,6 +342,7 @@ export async function agentRoutes(app: FastifyInstance, { ctx }: { ctx: AgentCon
 
   endpoint(app, '/v1/agent/join/*', {
     PUT: async (req, reply) => {
+      refusePartition(req); // AgentJoin: parseEntMetaPartition
       const addr = restOfPath(req);
       if (!addr) throw badRequest('Missing address to join');
       const toWan = !!qs(req.query as Query, 'wan'); // any non-empty value, as Consul
@@ -340,6 +361,7 @@ export async function agentRoutes(app: FastifyInstance, { ctx }: { ctx: AgentCon
   });
   endpoint(app, '/v1/agent/force-leave/*', {
     PUT: (req, reply) => {
+      refusePartition(req); // AgentForceLeave: parseEntMetaPartition
       const node = restOfPath(req);
       const query = req.query as Query;
       if (!node) throw badRequest('Missing node name');

@@ -6,7 +6,7 @@ import { decodeBodyAs } from '../decode-struct.js';
 import { decodeJson } from '../decode.js';
 import { applyFilter } from '../filter.js';
 import { endpoint } from '../endpoint.js';
-import { refuseEnterpriseMeta, refusePartition } from '../enterprise-meta.js';
+import { refuseEnterpriseMeta, refusePartition, rewordUnknownEnterpriseField } from '../enterprise-meta.js';
 import { badRequest, HttpError } from '../http-error.js';
 import { checkDatacenter, qs, qsAll, type Query } from '../query-options.js';
 import { catalogRead } from '../read.js';
@@ -37,10 +37,13 @@ export async function applyOrFail(ctx: AgentContext, command: Command): Promise<
 export async function catalogRoutes(app: FastifyInstance, { ctx }: { ctx: AgentContext }): Promise<void> {
   const dc = ctx.config.datacenter;
 
+  // catalog_endpoint.go CatalogRegister/CatalogDeregister: the namespace and partition first,
+  // then the body, whose "Namespace" is an Enterprise field (http_ce.go).
   endpoint(app, '/v1/catalog/register', {
     PUT: async (req, reply) => {
+      refuseEnterpriseMeta(req);
       checkDatacenter(req.query as Query, dc);
-      const body = decodeBodyAs(decodeJson(req.body), registerRequestSchema);
+      const body = decodeBodyAs(decodeJson(req.body), registerRequestSchema, rewordUnknownEnterpriseField);
       // Consul forwards to the body's Datacenter; only this one is reachable.
       checkDatacenter({ dc: body.Datacenter as string | undefined }, dc);
       const { Token: _t, PeerName: _p, Locality: _l, ...rest } = body;
@@ -53,8 +56,9 @@ export async function catalogRoutes(app: FastifyInstance, { ctx }: { ctx: AgentC
 
   endpoint(app, '/v1/catalog/deregister', {
     PUT: async (req, reply) => {
+      refuseEnterpriseMeta(req);
       checkDatacenter(req.query as Query, dc);
-      const body = decodeBodyAs(decodeJson(req.body), deregisterRequestSchema);
+      const body = decodeBodyAs(decodeJson(req.body), deregisterRequestSchema, rewordUnknownEnterpriseField);
       // Consul forwards to the body's Datacenter; only this one is reachable.
       checkDatacenter({ dc: body.Datacenter as string | undefined }, dc);
       const { Token: _t, PeerName: _p, ...rest } = body;
@@ -118,6 +122,7 @@ export async function catalogRoutes(app: FastifyInstance, { ctx }: { ctx: AgentC
   // Consul's CatalogGatewayServices: the services an ingress or terminating gateway fronts.
   endpoint(app, '/v1/catalog/gateway-services/*', {
     GET: (req, reply) => {
+      refuseEnterpriseMeta(req);
       const gateway = (req.params as { '*': string })['*'];
       if (!gateway) throw badRequest('Missing gateway name');
       return catalogRead(ctx, req, reply, () => ctx.catalog.gatewayServices(gateway));
@@ -138,9 +143,11 @@ export async function catalogRoutes(app: FastifyInstance, { ctx }: { ctx: AgentC
   });
 
   endpoint(app, '/v1/catalog/node-services/:node', {
-    GET: (req, reply) =>
-      catalogRead(ctx, req, reply, () => ctx.catalog.nodeServiceList((req.params as { node: string }).node), undefined, (v, pred) =>
+    GET: (req, reply) => {
+      refuseEnterpriseMeta(req); // CatalogNodeServiceList: parseEntMeta first
+      return catalogRead(ctx, req, reply, () => ctx.catalog.nodeServiceList((req.params as { node: string }).node), undefined, (v, pred) =>
         v.Services ? { ...v, Services: v.Services.filter(pred) } : v,
-      ),
+      );
+    },
   });
 }

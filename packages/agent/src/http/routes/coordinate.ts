@@ -11,7 +11,8 @@ import { decodeBodyAs, type StructSchema } from '../decode-struct.js';
 import { decodeJson } from '../decode.js';
 import { endpoint } from '../endpoint.js';
 import { badRequest } from '../http-error.js';
-import { checkDatacenter, qs, qsAll, type Query } from '../query-options.js';
+import { refuseEnterpriseMeta, refusePartition } from '../enterprise-meta.js';
+import { checkDatacenter, parseWaitAndConsistency, qs, qsAll, type Query } from '../query-options.js';
 import { catalogRead } from '../read.js';
 import { sendJson } from '../respond.js';
 
@@ -81,17 +82,24 @@ export async function coordinateRoutes(app: FastifyInstance, { ctx }: { ctx: Age
     },
   });
 
+  // coordinate_endpoint.go CoordinateNodes/CoordinateNode: the query options (s.parse), then
+  // the partition (http_ce.go parseEntMetaPartition).
   endpoint(app, '/v1/coordinate/nodes', {
-    GET: (req, reply) =>
-      catalogRead(ctx, req, reply, () => {
+    GET: (req, reply) => {
+      parseWaitAndConsistency(req.query as Query, ctx.config.queryTimes);
+      refusePartition(req);
+      return catalogRead(ctx, req, reply, () => {
         const r = ctx.catalog.coordinates();
         return { ...r, value: bySegment(req, r.value) };
-      }),
+      });
+    },
   });
 
   // 404 when the node has no coordinate (Consul's CoordinateNode).
   endpoint(app, '/v1/coordinate/node/:node', {
     GET: (req, reply) => {
+      parseWaitAndConsistency(req.query as Query, ctx.config.queryTimes);
+      refusePartition(req);
       const node = (req.params as { node: string }).node;
       return catalogRead(
         ctx,
@@ -110,6 +118,7 @@ export async function coordinateRoutes(app: FastifyInstance, { ctx }: { ctx: Age
   endpoint(app, '/v1/coordinate/update', {
     PUT: (req, reply) => {
       const body = decodeBodyAs(decodeJson(req.body), updateSchema);
+      refuseEnterpriseMeta(req); // CoordinateUpdate: after the body
       // Consul's parseDC: ?dc wins over the body's Datacenter.
       checkDatacenter({ dc: qs(req.query as Query, 'dc') ?? (body.Datacenter as string | undefined) }, dc);
       const coord = decodeCoord(body.Coord);

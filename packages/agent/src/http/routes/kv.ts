@@ -7,7 +7,7 @@ import type { AgentContext } from '../../context.js';
 import { endpoint } from '../endpoint.js';
 import { refuseEnterpriseMeta } from '../enterprise-meta.js';
 import { badRequest, HttpError } from '../http-error.js';
-import { checkDatacenter, has, qs, type Query } from '../query-options.js';
+import { checkDatacenter, has, parseWaitAndConsistency, qs, type Query } from '../query-options.js';
 import { catalogRead } from '../read.js';
 import { sendJson } from '../respond.js';
 import { applyOrFail } from './catalog.js';
@@ -61,13 +61,17 @@ export async function kvRoutes(app: FastifyInstance, { ctx }: { ctx: AgentContex
     app,
     '/v1/kv/*',
     {
-      // kvs_endpoint.go: every method parses the namespace and partition (http_ce.go refuses them).
+      // kvs_endpoint.go: KVSEndpoint parses the query options (s.parse) for every method, then
+      // each method refuses a namespace or partition (http_ce.go) at its own step.
       GET: (req, reply) => {
-        refuseEnterpriseMeta(req);
         const query = req.query as Query;
+        parseWaitAndConsistency(query, ctx.config.queryTimes);
         const key = keyOf(req);
         const keys = has(query, 'keys');
         const recurse = has(query, 'recurse');
+        // KVSGet: a missing key before the namespace; KVSGetKeys: the namespace first.
+        if (!keys && !recurse && key === '') throw badRequest('Missing key name');
+        refuseEnterpriseMeta(req);
         if (keys) {
           const sep = qs(query, 'separator') ?? qs(query, 'seperator');
           return catalogRead(ctx, req, reply, () => ctx.catalog.kvKeys(key, sep || undefined), (r, _reply, send) =>
@@ -79,7 +83,6 @@ export async function kvRoutes(app: FastifyInstance, { ctx }: { ctx: AgentContex
             r.value.length === 0 ? notFoundEmpty(reply) : send(r.value),
           );
         }
-        if (key === '') throw badRequest('Missing key name');
         return catalogRead(ctx, req, reply, () => ctx.catalog.kvGet(key), (r) => {
           if (!r.value) return notFoundEmpty(reply);
           if (has(query, 'raw')) {
@@ -95,8 +98,10 @@ export async function kvRoutes(app: FastifyInstance, { ctx }: { ctx: AgentContex
 
       PUT: async (req, reply) => {
         const query = req.query as Query;
-        checkDatacenter(query, dc);
+        parseWaitAndConsistency(query, ctx.config.queryTimes);
+        // KVSPut: the namespace first; an unknown datacenter is the RPC's error, after it.
         refuseEnterpriseMeta(req);
+        checkDatacenter(query, dc);
         const key = keyOf(req);
         if (key === '') throw badRequest('Missing key name');
         const modes = ['cas', 'acquire', 'release'].filter((m) => has(query, m));
@@ -127,8 +132,9 @@ export async function kvRoutes(app: FastifyInstance, { ctx }: { ctx: AgentContex
 
       DELETE: async (req, reply) => {
         const query = req.query as Query;
+        parseWaitAndConsistency(query, ctx.config.queryTimes);
+        refuseEnterpriseMeta(req); // KVSDelete
         checkDatacenter(query, dc);
-        refuseEnterpriseMeta(req);
         const key = keyOf(req);
         const recurse = has(query, 'recurse');
         const cas = has(query, 'cas');

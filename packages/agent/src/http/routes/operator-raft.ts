@@ -7,6 +7,7 @@ import { formatGoDuration } from '@proconsul/catalog';
 import type { AgentContext } from '../../context.js';
 import type { RaftServerView, ServerCluster } from '../../cluster/server-cluster.js';
 import { endpoint } from '../endpoint.js';
+import { refusePartition } from '../enterprise-meta.js';
 import { badRequest, HttpError } from '../http-error.js';
 import { checkDatacenter, qs, type Query } from '../query-options.js';
 import { sendJson } from '../respond.js';
@@ -57,6 +58,7 @@ export async function operatorRaftRoutes(app: FastifyInstance, { ctx }: { ctx: A
 
   endpoint(app, '/v1/operator/raft/transfer-leader', {
     POST: async (req, reply) => {
+      refusePartition(req); // operator_endpoint.go OperatorRaftTransferLeader: parseEntMetaPartition first
       const query = req.query as Query;
       checkDatacenter(query, ctx.config.datacenter);
       const id = qs(query, 'id') ?? '';

@@ -5,6 +5,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AgentContext } from '../../context.js';
 import { endpoint } from '../endpoint.js';
+import { refuseEnterpriseMeta } from '../enterprise-meta.js';
 import { has, requestToken, type Query } from '../query-options.js';
 import { catalogRead } from '../read.js';
 
@@ -14,6 +15,7 @@ const CONNECT_KINDS = ['api-gateway', 'connect-native', 'connect-proxy', 'ingres
 export async function operatorUsageRoutes(app: FastifyInstance, { ctx }: { ctx: AgentContext }): Promise<void> {
   endpoint(app, '/v1/operator/usage', {
     GET: async (req, reply) => {
+      refuseEnterpriseMeta(req); // operator_endpoint.go OperatorUsage: parseEntMetaNoWildcard first
       const global = has(req.query as Query, 'global');
       const remote = global ? await remoteUsage(ctx, req) : {};
       return catalogRead(ctx, req, reply, () => {

@@ -62,6 +62,8 @@ export async function peeringRoutes(app: FastifyInstance, { ctx }: { ctx: AgentC
       const body = decodeBody(req, GENERATE_TOKEN);
       const name = typeof body.PeerName === 'string' ? body.PeerName : '';
       if (name === '') throw badRequest('PeerName is required in the payload when generating a new peering token.');
+      // peering_endpoint.go PeeringGenerateToken: the request's partition after the body's checks.
+      refusePartition(req);
       checkPartition(body.Partition);
       const token = await service().generateToken({
         PeerName: name,
@@ -79,6 +81,7 @@ export async function peeringRoutes(app: FastifyInstance, { ctx }: { ctx: AgentC
       if (name === '') throw badRequest('PeerName is required in the payload when establishing a peering.');
       const token = typeof body.PeeringToken === 'string' ? body.PeeringToken : '';
       if (token === '') throw badRequest('PeeringToken is required in the payload when establishing a peering.');
+      refusePartition(req); // peering_endpoint.go PeeringEstablish
       checkPartition(body.Partition);
       await service().establish({ PeerName: name, PeeringToken: token, ...(body.Meta ? { Meta: body.Meta as Record<string, string> } : {}) });
       return sendJson(req, reply, {});
@@ -101,6 +104,7 @@ export async function peeringRoutes(app: FastifyInstance, { ctx }: { ctx: AgentC
     GET: (req, reply) => {
       const name = (req.params as { name: string }).name;
       if (name === '') throw badRequest('Must specify a name to fetch.');
+      refusePartition(req); // peering_endpoint.go peeringRead
       read(reply);
       const p = ctx.catalog.peering(name);
       if (!p) throw notFound(`Peering not found for ${JSON.stringify(name)}`);
@@ -109,6 +113,7 @@ export async function peeringRoutes(app: FastifyInstance, { ctx }: { ctx: AgentC
     DELETE: async (req, reply) => {
       const name = (req.params as { name: string }).name;
       if (name === '') throw badRequest('Must specify a name to fetch.');
+      refusePartition(req); // peering_endpoint.go peeringDelete
       await service().delete(name);
       return sendEmpty(reply);
     },

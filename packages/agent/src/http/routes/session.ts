@@ -8,7 +8,8 @@ import { decodeBodyAs } from '../decode-struct.js';
 import { decodeJson } from '../decode.js';
 import { endpoint } from '../endpoint.js';
 import { badRequest, notFound } from '../http-error.js';
-import { checkDatacenter, type Query } from '../query-options.js';
+import { refuseEnterpriseMeta, rewordUnknownEnterpriseField } from '../enterprise-meta.js';
+import { checkDatacenter, parseWaitAndConsistency, type Query } from '../query-options.js';
 import { catalogRead } from '../read.js';
 import { sendJson, setQueryMeta } from '../respond.js';
 import { sessionSchema } from '../schemas.js';
@@ -37,9 +38,12 @@ export async function sessionRoutes(app: FastifyInstance, { ctx }: { ctx: AgentC
 
   endpoint(app, '/v1/session/create', {
     PUT: async (req, reply) => {
+      // session_endpoint.go SessionCreate: the namespace first, then the body (a "Namespace" in
+      // it is an Enterprise field, http_ce.go); an unknown datacenter is the RPC's error.
+      refuseEnterpriseMeta(req);
       checkDatacenter(req.query as Query, dc);
       const raw = decodeJson(req.body, { optional: true });
-      const body = raw === undefined ? {} : decodeBodyAs(raw, sessionSchema);
+      const body = raw === undefined ? {} : decodeBodyAs(raw, sessionSchema, rewordUnknownEnterpriseField);
       const ttl = (body.TTL as string | undefined) ?? '';
       if (ttl !== '') {
         // Consul's texts (Session.Apply); a 400 here, where Consul's RPC error is a 500.
@@ -74,6 +78,7 @@ export async function sessionRoutes(app: FastifyInstance, { ctx }: { ctx: AgentC
 
   endpoint(app, '/v1/session/destroy/*', {
     PUT: async (req, reply) => {
+      refuseEnterpriseMeta(req); // SessionDestroy: before the missing ID
       checkDatacenter(req.query as Query, dc);
       const id = (req.params as { '*': string })['*'];
       if (!id) throw badRequest('Missing session');
@@ -86,6 +91,10 @@ export async function sessionRoutes(app: FastifyInstance, { ctx }: { ctx: AgentC
 
   endpoint(app, '/v1/session/renew/*', {
     PUT: (req, reply) => {
+      // SessionRenew, SessionGet, SessionsForNode, SessionList: the query options (s.parse), then
+      // the namespace, then the missing ID.
+      parseWaitAndConsistency(req.query as Query, ctx.config.queryTimes);
+      refuseEnterpriseMeta(req);
       checkDatacenter(req.query as Query, dc);
       const id = (req.params as { '*': string })['*'];
       if (!id) throw badRequest('Missing session');
@@ -99,6 +108,8 @@ export async function sessionRoutes(app: FastifyInstance, { ctx }: { ctx: AgentC
 
   endpoint(app, '/v1/session/info/*', {
     GET: (req, reply) => {
+      parseWaitAndConsistency(req.query as Query, ctx.config.queryTimes);
+      refuseEnterpriseMeta(req);
       const id = (req.params as { '*': string })['*'];
       if (!id) throw badRequest('Missing session');
       return catalogRead(ctx, req, reply, () => ctx.catalog.sessionInfo(id));
@@ -107,6 +118,8 @@ export async function sessionRoutes(app: FastifyInstance, { ctx }: { ctx: AgentC
 
   endpoint(app, '/v1/session/node/*', {
     GET: (req, reply) => {
+      parseWaitAndConsistency(req.query as Query, ctx.config.queryTimes);
+      refuseEnterpriseMeta(req);
       const node = (req.params as { '*': string })['*'];
       if (!node) throw badRequest('Missing node name');
       return catalogRead(ctx, req, reply, () => ctx.catalog.sessionsForNode(node));
@@ -114,7 +127,11 @@ export async function sessionRoutes(app: FastifyInstance, { ctx }: { ctx: AgentC
   });
 
   endpoint(app, '/v1/session/list', {
-    GET: (req, reply) => catalogRead(ctx, req, reply, () => ctx.catalog.sessionList()),
+    GET: (req, reply) => {
+      parseWaitAndConsistency(req.query as Query, ctx.config.queryTimes);
+      refuseEnterpriseMeta(req);
+      return catalogRead(ctx, req, reply, () => ctx.catalog.sessionList());
+    },
   });
 
 }

@@ -546,6 +546,7 @@ export async function startAgent(initialConfig: AgentConfig, options: StartAgent
           },
           onlyPassing: config.dnsConfig.onlyPassing,
           enableTruncate: config.dnsConfig.enableTruncate,
+          disableCompression: config.dnsConfig.disableCompression,
           udpAnswerLimit: config.dnsConfig.udpAnswerLimit,
           aRecordLimit: config.dnsConfig.aRecordLimit,
           enableAdditionalNodeMetaTxt: config.dnsConfig.enableAdditionalNodeMetaTxt,

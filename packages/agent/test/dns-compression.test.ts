@@ -8,12 +8,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { digFull, eventually, http, startAgentProcess, type AgentProcess } from './helpers.js';
 
 const IP = '127.0.131.1';
+/** An agent with `dns_config { disable_compression = true }`. */
+const PLAIN_IP = '127.0.131.2';
 const DNS_PORT = 8600;
 let agent: AgentProcess | undefined;
+let plain: AgentProcess | undefined;
 
 /** The sections of `dig` output as [name, type, data] rows, and the message size dig received. */
-function digged(name: string, type: string): { status: string; size: number; sections: Record<string, string[][]> } {
-  const raw = digFull(IP, DNS_PORT, name, type, ['+noedns']);
+function digged(name: string, type: string, ip = IP): { status: string; size: number; sections: Record<string, string[][]> } {
+  const raw = digFull(ip, DNS_PORT, name, type, ['+noedns']);
   const sections: Record<string, string[][]> = {};
   let section: string[][] | undefined;
   for (const line of raw.split('\n')) {
@@ -28,16 +31,21 @@ function digged(name: string, type: string): { status: string; size: number; sec
   return { status: /status: (\w+)/.exec(raw)?.[1] ?? raw, size: Number(/MSG SIZE\s+rcvd: (\d+)/.exec(raw)?.[1]), sections };
 }
 
-beforeAll(async () => {
-  agent = await startAgentProcess(['-dev', '-bind', IP, '-client', IP, '-node', 'dnsc', '-dns-port', String(DNS_PORT), '-log-level', 'warn'], `${IP}:8500`);
-  // A service whose address is a hostname in the domain: a CNAME to it, then the node's A record.
-  const registered = await http(agent.base, 'PUT', '/v1/agent/service/register', JSON.stringify({ Name: 'web', Port: 80, Address: 'dnsc.node.consul' }));
+/** A -dev agent on `ip` with a service whose address is a hostname in the domain: a CNAME to it, then the node's A record. */
+async function startWithCnameService(ip: string, extra: string[] = []): Promise<AgentProcess> {
+  const a = await startAgentProcess(['-dev', '-bind', ip, '-client', ip, '-node', 'dnsc', '-dns-port', String(DNS_PORT), '-log-level', 'warn', ...extra], `${ip}:8500`);
+  const registered = await http(a.base, 'PUT', '/v1/agent/service/register', JSON.stringify({ Name: 'web', Port: 80, Address: 'dnsc.node.consul' }));
   expect(registered.status).toBe(200);
-  await eventually(async () => digged('web.service.consul', 'A').status === 'NOERROR', 'web in DNS');
+  await eventually(async () => digged('web.service.consul', 'A', ip).status === 'NOERROR', 'web in DNS');
+  return a;
+}
+
+beforeAll(async () => {
+  [agent, plain] = await Promise.all([startWithCnameService(IP), startWithCnameService(PLAIN_IP, ['-hcl', 'dns_config { disable_compression = true }'])]);
 }, 120_000);
 
 afterAll(async () => {
-  await agent?.kill9();
+  await Promise.all([agent?.kill9(), plain?.kill9()]);
 });
 
 describe('names inside record data, by dig against an agent', () => {
@@ -94,5 +102,24 @@ describe('names inside record data, by dig against an agent', () => {
     expect(soa.sections.ANSWER).toEqual([['1.131.0.127.in-addr.arpa.', 'PTR', 'dnsc.node.dc1.consul.']]);
     expect(soa.sections.AUTHORITY?.map(([owner, type]) => [owner, type])).toEqual([['consul.', 'SOA']]);
     expect(soa.size).toBe(126);
+  });
+});
+
+describe('dns_config.disable_compression: every name written in full (Msg.Compress false)', () => {
+  it('the CNAME answer and the A record after it', () => {
+    // 12 + question 20 + 4: 36. CNAME: owner 20, 10, target 18 (84). A: owner 18, 10, 4: 116.
+    const r = digged('web.service.consul', 'A', PLAIN_IP);
+    expect(r.sections.ANSWER).toEqual([
+      ['web.service.consul.', 'CNAME', 'dnsc.node.consul.'],
+      ['dnsc.node.consul.', 'A', PLAIN_IP],
+    ]);
+    expect(r.size).toBe(116);
+  });
+
+  it("an NXDOMAIN's SOA", () => {
+    // 37, SOA: owner "consul." 8, 10, mname 11, rname 19, 20: 105.
+    const r = digged('nope.service.consul', 'A', PLAIN_IP);
+    expect(r.status).toBe('NXDOMAIN');
+    expect(r.size).toBe(105);
   });
 });

@@ -44,6 +44,8 @@ export class DnsHandler {
   private readonly soa: { refresh: number; retry: number; expire: number; minTtl: number };
   private readonly udpAnswerLimit: number;
   private readonly enableTruncate: boolean;
+  /** agent/dns.go: every response's Msg.Compress is !disable_compression. */
+  private readonly compress: boolean;
   private readonly recursionAvailable: boolean;
   private readonly cache = new Map<string, Resolution>();
   /** Encoded responses that do not vary per query, by request bytes; same generation as `cache`. */
@@ -70,6 +72,7 @@ export class DnsHandler {
     if (!(limit > 0)) throw new Error('dns_config.udp_answer_limit must be > 0');
     this.udpAnswerLimit = limit;
     this.enableTruncate = options.enableTruncate ?? false;
+    this.compress = options.disableCompression !== true;
     const forwarder = this.forwarder;
     this.resolver = new Resolver({
       backend: options.backend,
@@ -272,13 +275,13 @@ export class DnsHandler {
 
   /** Trim, count and encode; `header` overrides id/flags (for the stored copy). */
   private finish(query: Query, reply: Reply, transport: Transport, header?: { id: number; flags: number }): Buffer {
-    if (trimReply(query, reply, transport, this.udpAnswerLimit)) {
+    if (trimReply(query, reply, transport, this.udpAnswerLimit, this.compress)) {
       this.stats.truncated++;
       reply.trimmed = true;
       if (this.enableTruncate) reply.truncated = true;
     }
     this.tally(reply.rcode, reply.answers.length);
-    return encodeReply(header ? { ...query, ...header } : query, reply, this.recursionAvailable);
+    return encodeReply(header ? { ...query, ...header } : query, reply, this.recursionAvailable, this.compress);
   }
 
   private tally(rcode: number, answers: number): void {

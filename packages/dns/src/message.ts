@@ -176,8 +176,9 @@ export function replySize(query: Query, reply: Reply, compressed: boolean): numb
   return layout(query, reply, compressed, undefined) + optSize(query.edns);
 }
 
-export function encodeReply(query: Query, reply: Reply, recursionAvailable: boolean): Buffer {
-  const buf = Buffer.allocUnsafe(replySize(query, reply, true));
+/** The response's bytes; `compress` false writes every name in full (dns_config.disable_compression). */
+export function encodeReply(query: Query, reply: Reply, recursionAvailable: boolean, compress = true): Buffer {
+  const buf = Buffer.allocUnsafe(replySize(query, reply, compress));
   let flags = QR | (query.flags & (0xf << 11)) | (reply.authoritative === false ? 0 : AA) | (query.flags & RD) | (query.flags & CD) | (reply.rcode & 0xf);
   if (recursionAvailable) flags |= RA;
   if (reply.truncated) flags |= TC;
@@ -188,7 +189,7 @@ export function encodeReply(query: Query, reply: Reply, recursionAvailable: bool
   buf.writeUInt16BE(reply.authorities.length, 8);
   buf.writeUInt16BE(reply.additionals.length + (query.edns ? 1 : 0), 10);
   query.questionBytes.copy(buf, 12);
-  let offset = layout(query, reply, true, buf);
+  let offset = layout(query, reply, compress, buf);
   if (query.edns) offset = writeOpt(query.edns, buf, offset);
   // Measured and written by the same walk: a difference is a bug, not a short answer.
   if (offset !== buf.length) throw new Error(`DNS response laid out in ${offset} bytes, measured ${buf.length}`);

@@ -39,6 +39,8 @@ export interface DnsServerOptions {
   onlyPassing?: boolean;
   /** `dns_config.enable_truncate`. Default false: UDP answers are trimmed without TC. */
   enableTruncate?: boolean;
+  /** `dns_config.disable_compression`. Default false: names are compressed as miekg/dns does. */
+  disableCompression?: boolean;
   /** `dns_config.udp_answer_limit`. Default 3 (capped at 8). */
   udpAnswerLimit?: number;
   /** `dns_config.a_record_limit`. Default 0 (no limit). */

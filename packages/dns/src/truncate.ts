@@ -61,7 +61,7 @@ function fit(query: Query, reply: Reply, maxSize: number, compressed: boolean, e
  * dnsBinaryTruncate: a binary search for the number of answers that fits `maxSize`, stopping
  * early at a size less than 10 bytes under it; 0 when none fits.
  */
-function binaryTruncate(query: Query, reply: Reply, maxSize: number, extras: EncodedRecord[] | undefined): number {
+function binaryTruncate(query: Query, reply: Reply, maxSize: number, compress: boolean, extras: EncodedRecord[] | undefined): number {
   const all = reply.answers;
   let start = 0;
   let end = all.length + 1;
@@ -69,7 +69,7 @@ function binaryTruncate(query: Query, reply: Reply, maxSize: number, extras: Enc
     const median = start + Math.floor((end - start) / 2);
     reply.answers = all.slice(0, median);
     if (extras) syncExtra(reply, extras);
-    const size = replySize(query, reply, true);
+    const size = replySize(query, reply, compress);
     if (size <= maxSize) {
       if (maxSize - size < 10) return median;
       start = median;
@@ -85,32 +85,36 @@ function binaryTruncate(query: Query, reply: Reply, maxSize: number, extras: Enc
  * is and is no trim by itself; only a message over 64 KiB is trimmed (and then reported so), with
  * the extras rebuilt after each cut.
  */
-function trimTcp(query: Query, reply: Reply, extras: EncodedRecord[] | undefined): boolean {
+function trimTcp(query: Query, reply: Reply, compress: boolean, extras: EncodedRecord[] | undefined): boolean {
   const cap = query.qtype === QTYPE.SRV ? 1024 : 4096;
   if (reply.answers.length > cap) reply.answers = reply.answers.slice(0, cap);
   let trimmed = false;
-  while (reply.answers.length > 1 && replySize(query, reply, true) > MAX_TCP_SIZE) {
+  while (reply.answers.length > 1 && replySize(query, reply, compress) > MAX_TCP_SIZE) {
     trimmed = true;
     reply.authorities = [];
     const all = reply.answers;
     // More than 100 bytes over: a binary search, else one answer less.
-    const keep = replySize(query, reply, true) - MAX_TCP_SIZE > 100 ? binaryTruncate(query, reply, MAX_TCP_SIZE, extras) : all.length - 1;
+    const keep = replySize(query, reply, compress) - MAX_TCP_SIZE > 100 ? binaryTruncate(query, reply, MAX_TCP_SIZE, compress, extras) : all.length - 1;
     reply.answers = all.slice(0, keep);
     if (extras) syncExtra(reply, extras);
   }
   return trimmed;
 }
 
-/** Trims `reply` in place; returns true when Consul reports the answer trimmed (TC with enable_truncate). */
-export function trimReply(query: Query, reply: Reply, transport: 'udp' | 'tcp', udpAnswerLimit: number): boolean {
+/**
+ * Trims `reply` in place; returns true when Consul reports the answer trimmed (TC with
+ * enable_truncate). `compress` is the response's Msg.Compress (false with disable_compression):
+ * sizes are measured as the message will be written.
+ */
+export function trimReply(query: Query, reply: Reply, transport: 'udp' | 'tcp', udpAnswerLimit: number, compress = true): boolean {
   const extras = reply.additionals.length > 0 ? reply.additionals : undefined;
-  if (transport === 'tcp') return trimTcp(query, reply, extras);
+  if (transport === 'tcp') return trimTcp(query, reply, compress, extras);
   const before = reply.answers.length;
   let maxSize = DEFAULT_MAX_UDP_SIZE;
   if (query.edns && query.edns.udpSize > maxSize) maxSize = query.edns.udpSize;
   if (maxSize > MAX_UDP_DATAGRAM_SIZE) maxSize = MAX_UDP_DATAGRAM_SIZE;
   // Without EDNS the size is measured uncompressed (more conservative), as Consul does.
-  const compressed = maxSize !== DEFAULT_MAX_UDP_SIZE;
+  const compressed = compress && maxSize !== DEFAULT_MAX_UDP_SIZE;
   const maxAnswers = Math.min(MAX_UDP_ANSWER_LIMIT, udpAnswerLimit);
   if (!compressed && reply.answers.length > maxAnswers) {
     reply.answers = reply.answers.slice(0, maxAnswers);

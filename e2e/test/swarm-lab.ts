@@ -172,9 +172,12 @@ export class SwarmLab {
     await run('nsenter', ['--mount', '--target', String(n.pid), 'mount', '--bind', join(n.execRoot, 'docker.sock'), '/run/docker.sock']);
   }
 
+  /** The engine's last warnings and errors (containerd's info lines about every shim would hide them). */
   logTail(n: SwarmNode): string {
     try {
-      return readFileSync(join(this.dataDir, `n${n.i}.log`), 'utf8').trim().split('\n').slice(-15).join('\n');
+      const lines = readFileSync(join(this.dataDir, `n${n.i}.log`), 'utf8').trim().split('\n');
+      const loud = lines.filter((l) => !l.includes('level=info'));
+      return (loud.length > 0 ? loud : lines).slice(-40).join('\n');
     } catch {
       return '(no log)';
     }

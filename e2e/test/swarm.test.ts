@@ -111,9 +111,16 @@ describe('Swarm: deploy/swarm.yml on three engines in their own network namespac
     console.log(`swarm e2e figures (${lab.prefix}): ${figures.join('; ')}`);
     if (failed) {
       for (const n of lab.nodes) console.error(`dockerd log of ${n.name}:\n${lab.logTail(n)}`);
-      // What the agents and lbs said (a lb that never rendered, a client that found no server).
+      // What the agents and lbs said (a lb that never rendered, a client that found no server),
+      // and each task's state and error (a task that never started has no log).
       const manager = live()[0];
       if (manager && deployed) {
+        const nodes = await lab.docker(manager, ['node', 'ls']).catch((e: Error) => ({ stdout: '', stderr: e.message }));
+        console.error(`docker node ls:\n${nodes.stdout}${nodes.stderr}`);
+        for (const service of ['client', 'lb', ...SERVERS]) {
+          const tasks = await lab.docker(manager, ['service', 'ps', '--no-trunc', '--format', '{{.Name}} {{.Node}} {{.DesiredState}} {{.CurrentState}} {{.Error}}', `${STACK}_${service}`]).catch((e: Error) => ({ stdout: '', stderr: e.message }));
+          console.error(`tasks of ${STACK}_${service}:\n${tasks.stdout}${tasks.stderr}`);
+        }
         for (const service of ['client', 'lb', ...SERVERS]) {
           const logs = await lab.docker(manager, ['service', 'logs', '--timestamps', '--no-trunc', '--tail', '60', `${STACK}_${service}`]).catch((e: Error) => ({ stdout: '', stderr: e.message }));
           console.error(`service logs of ${STACK}_${service}:\n${logs.stdout}${logs.stderr}`);

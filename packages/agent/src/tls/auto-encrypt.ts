@@ -186,9 +186,9 @@ export class AutoEncrypt {
       if (wait > LEAF_FETCH_MS) [wait, redraw] = [LEAF_FETCH_MS, true];
     }
     this.#renewAtMs = Date.now() + wait;
-    // Node's timers hold at most 2^31-1 ms: a longer wait is taken in steps.
-    const step = Math.min(wait, 2 ** 31 - 1);
-    this.#renewTimer = setTimeout(() => (redraw ? this.#scheduleRenewal() : step < wait! ? this.#scheduleRenewal(wait! - step) : void this.#renew()), step);
+    // Every wait is at most one fetch (10 min) or a given retry/rotation delay, well inside the
+    // 2^31-1 ms a Node timer holds.
+    this.#renewTimer = setTimeout(() => (redraw ? this.#scheduleRenewal() : void this.#renew()), wait);
     this.#renewTimer.unref();
   }
 
